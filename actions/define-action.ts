@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { I18n, InputProperty, PropertyDescriptor } from './property';
+import type { Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { Portal } from '../store/portal-store';
+import type { Line } from '../store/line-store';
+import type { PortalClient } from '../bitrix/portal-client';
+import type { Logger } from '../lib/logger';
+import type { Clock } from '../lib/clock';
+
+export type InputsOf<P extends Record<string, InputProperty>> = { [K in keyof P]: z.output<P[K]['schema']> };
+
+/** Who called: the robot/activity run this job serves. */
+export interface CallInfo {
+  kind: 'robot' | 'activity';
+  code: string;
+  eventToken: string;
+  workflowId: string;
+  /** ['crm', 'CCrmDocumentDeal', 'DEAL_5'] */
+  documentId: string[];
+  /** Stable key of this call (hash of the event token). */
+  callKey: string;
+}
+
+/** Everything an action needs, built by the worker per job. */
+export interface ActionContext {
+  portal: Portal;
+  lang: 'ru' | 'en';
+  bitrix: PortalClient;
+  line: Line;
+  provider: WhatsAppProvider;
+  call: CallInfo;
+  log: Logger;
+  clock: Clock;
+  /** The customer's phone (E.164 digits); resolves the CRM contact when not given. */
+  recipient(explicit: string | undefined): Promise<string>;
+  /**
+   * Sends one message through the line's rate limit. `step` numbers the messages of one
+   * call, so a retried job never sends the same step twice.
+   */
+  send(content: OutboundContent, options?: { step?: number; replyTo?: string; to?: string }): Promise<SentMessage>;
+}
+
+/** What an action reports to the robot/activity. */
+export interface ActionOutput {
+  returnValues: Record<string, string>;
+  logMessage: string;
+}
+
+/** One action of the catalogue; robots/ and activities/ derive their registrations from it. */
+export interface ActionDefinition<P extends Record<string, InputProperty> = Record<string, InputProperty>> {
+  /** Base code: the robot is registered as `wa_<code>`, the activity as `wa_<code>_bp`. */
+  code: string;
+  title: I18n;
+  description: I18n;
+  properties: P;
+  returns: Record<string, PropertyDescriptor>;
+  /** Provider capabilities the action needs (checked before sending). */
+  needs: Capability[];
+  run(ctx: ActionContext, input: InputsOf<P>): Promise<ActionOutput>;
+}
+
+/** Keeps the property types when declaring an action. */
+export function defineAction<P extends Record<string, InputProperty>>(definition: ActionDefinition<P>): ActionDefinition<P> {
+  return definition;
+}
+
+/** Any action, for the catalogue list. */
+export type AnyAction = ActionDefinition<Record<string, InputProperty>>;

@@ -1,0 +1,14 @@
+import type { AnyAction } from './define-action';
+import { sendText } from './send-text';
+
+/** The catalogue: every action, each served as a robot and as a BP activity. */
+export const actions: readonly AnyAction[] = [sendText as unknown as AnyAction];
+
+/** Finds the action behind a robot (`wa_x`) or activity (`wa_x_bp`) code. */
+export function findActionByCode(code: string): { action: AnyAction; kind: 'robot' | 'activity' } | null {
+  for (const action of actions) {
+    if (code === `wa_${action.code}`) return { action, kind: 'robot' };
+    if (code === `wa_${action.code}_bp`) return { action, kind: 'activity' };
+  }
+  return null;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/** Text in the portal's languages. */
+export interface I18n {
+  ru: string;
+  en: string;
+}
+
+/** A Bitrix24 robot/activity property descriptor (PROPERTIES / RETURN_PROPERTIES entry). */
+export interface PropertyDescriptor {
+  Name: I18n;
+  Description?: I18n;
+  Type: 'string' | 'text' | 'int' | 'double' | 'bool' | 'select' | 'user' | 'date' | 'datetime';
+  Required: 'Y' | 'N';
+  Multiple: 'Y' | 'N';
+  Default?: string;
+  Options?: Record<string, string>;
+}
+
+/** One input property: its descriptor and the validator of the raw form value, side by side. */
+export interface InputProperty<S extends z.ZodType = z.ZodType> {
+  descriptor: PropertyDescriptor;
+  schema: S;
+}
+
+/** Raw values as Bitrix24 sends them: strings, or lists for Multiple=Y; absent when unset. */
+export type RawValue = string | string[] | undefined;
+
+const blankToUndefined = (value: unknown) => {
+  if (Array.isArray(value)) {
+    const kept = value.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '' && v !== undefined);
+    return kept.length ? kept : undefined;
+  }
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+};
+const single = (value: unknown) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * Pins a schema's output type to what its runtime options guarantee (required or defaulted
+ * means never undefined), which TypeScript cannot follow through the runtime branch.
+ */
+function outputAs<T>(schema: z.ZodType): z.ZodType<T> {
+  return schema as z.ZodType<unknown> as z.ZodType<T>;
+}
+
+interface Common {
+  name: I18n;
+  description?: I18n;
+}
+
+/** Builders pairing a descriptor with its zod schema, so both are written once. */
+export const prop = {
+  string<const R extends boolean = false, const D extends string | undefined = undefined>(o: Common & { required?: R; max?: number; default?: D; multiline?: boolean }) {
+    let inner = z.string();
+    if (o.max) inner = inner.max(o.max, `at most ${o.max} characters`);
+    const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? inner : inner.optional());
+    return {
+      descriptor: { Name: o.name, Description: o.description, Type: o.multiline ? 'text' : 'string', Required: o.required ? 'Y' : 'N', Multiple: 'N', Default: o.default },
+      schema: outputAs<R extends true ? string : D extends string ? string : string | undefined>(o.default !== undefined && !o.required ? base.transform((v) => v ?? o.default) : base),
+    } satisfies InputProperty;
+  },
+  list(o: Common & { required?: boolean; maxItems?: number; itemMax?: number }) {
+    let item = z.string();
+    if (o.itemMax) item = item.max(o.itemMax, `each at most ${o.itemMax} characters`);
+    let arr = z.array(item);
+    if (o.maxItems) arr = arr.max(o.maxItems, `at most ${o.maxItems} values`);
+    const toList = (v: unknown) => {
+      const cleaned = blankToUndefined(v);
+      if (cleaned === undefined) return o.required ? undefined : [];
+      return Array.isArray(cleaned) ? cleaned : [cleaned];
+    };
+    return {
+      descriptor: { Name: o.name, Description: o.description, Type: 'string', Required: o.required ? 'Y' : 'N', Multiple: 'Y' },
+      schema: z.preprocess(toList, o.required ? arr.min(1, 'at least one value') : arr) as z.ZodType<string[]>,
+    } satisfies InputProperty;
+  },
+  bool(o: Common & { default: boolean }) {
+    return {
+      descriptor: { Name: o.name, Description: o.description, Type: 'bool', Required: 'N', Multiple: 'N', Default: o.default ? 'Y' : 'N' },
+      schema: z.preprocess((v) => blankToUndefined(single(v)), z.enum(['Y', 'N', '1', '0', 'y', 'n']).optional()).transform((v) => (v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1')),
+    } satisfies InputProperty;
+  },
+  select<const T extends string>(o: Common & { options: Record<T, string>; default: T }) {
+    const values = Object.keys(o.options) as [T, ...T[]];
+    return {
+      descriptor: { Name: o.name, Description: o.description, Type: 'select', Required: 'N', Multiple: 'N', Default: o.default, Options: o.options },
+      schema: z.preprocess((v) => blankToUndefined(single(v)), z.enum(values, { message: `one of ${values.join(', ')}` }).optional()).transform((v): T => v ?? o.default),
+    } satisfies InputProperty;
+  },
+  number<const R extends boolean = false, const D extends number | undefined = undefined>(o: Common & { required?: R; min?: number; max?: number; integer?: boolean; default?: D }) {
+    let n = o.integer ? z.coerce.number().int('a whole number') : z.coerce.number();
+    if (o.min !== undefined) n = n.min(o.min, `at least ${o.min}`);
+    if (o.max !== undefined) n = n.max(o.max, `at most ${o.max}`);
+    const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? n : n.optional());
+    return {
+      descriptor: { Name: o.name, Description: o.description, Type: o.integer ? 'int' : 'double', Required: o.required ? 'Y' : 'N', Multiple: 'N', Default: o.default === undefined ? undefined : String(o.default) },
+      schema: outputAs<R extends true ? number : D extends number ? number : number | undefined>(o.default !== undefined ? base.transform((v) => v ?? o.default) : base),
+    } satisfies InputProperty;
+  },
+};
+
+/** A return property: only its descriptor (values are produced by the action). */
+export function returnProp(name: I18n, type: PropertyDescriptor['Type'] = 'string'): PropertyDescriptor {
+  return { Name: name, Type: type, Required: 'N', Multiple: 'N' };
+}

@@ -1,0 +1,16 @@
+/** Paths of the app's HTTP doors (the manifest lists them; handler URLs derive from PUBLIC_URL). */
+export const endpoints = {
+  install: '/b24/install',
+  robot: '/b24/robot',
+  events: '/b24/events',
+  whatsappWebhook: '/whatsapp/webhook',
+  restApi: '/api/v1',
+  health: '/healthz',
+  metrics: '/metrics',
+} as const;
+
+/** Events the app binds on every install. */
+export const boundEvents = ['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMICITEMUPDATE'] as const;
+
+/** OAuth scopes the app asks for. */
+export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief'] as const;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { PortalClient } from './portal-client';
+import { normalizePhone } from '../lib/phone';
+
+const multiFieldSchema = z.array(z.object({ VALUE: z.string(), VALUE_TYPE: z.string().optional() })).optional();
+const dealSchema = z.object({ CONTACT_ID: z.union([z.string(), z.number()]).nullish() }).loose();
+const leadSchema = z.object({ PHONE: multiFieldSchema, CONTACT_ID: z.union([z.string(), z.number()]).nullish() }).loose();
+const contactSchema = z.object({ PHONE: multiFieldSchema }).loose();
+const itemSchema = z.object({ item: z.object({ contactId: z.union([z.number(), z.string()]).nullish() }).loose() });
+
+export interface RecipientChoice {
+  phone: string;
+  /** Why this number was chosen (for the robot log), e.g. "first mobile of 3". */
+  note: string;
+}
+
+/** From several CRM phones take the first mobile, else the first valid one; never fail on multi-values. */
+export function choosePhone(values: Array<{ VALUE: string; VALUE_TYPE?: string }>, region: string): RecipientChoice | null {
+  const parsed = values.map((v) => ({ raw: v, phone: normalizePhone(v.VALUE, region) })).filter((v) => v.phone !== null);
+  if (parsed.length === 0) return null;
+  const mobile = parsed.find((v) => v.raw.VALUE_TYPE === 'MOBILE' || v.phone?.isMobile);
+  const chosen = mobile ?? parsed[0];
+  const phone = chosen.phone?.digits ?? '';
+  const note = values.length > 1 ? `${mobile ? 'first mobile' : 'first valid'} of ${values.length} phones` : 'contact phone';
+  return { phone, note };
+}
+
+/** Reads the phone of the CRM document's contact (deal → contact, lead → own phones or contact, item → contact). */
+export async function findDocumentPhone(bitrix: PortalClient, documentId: string[], region: string): Promise<RecipientChoice | null> {
+  const id = documentId[2] ?? '';
+  const fromContact = async (contactId: string | number | null | undefined) => {
+    if (!contactId || String(contactId) === '0') return null;
+    const contact = contactSchema.parse(await bitrix.call('crm.contact.get', { id: String(contactId) }));
+    return choosePhone(contact.PHONE ?? [], region);
+  };
+  let match = /^DEAL_(\d+)$/.exec(id);
+  if (match) return fromContact(dealSchema.parse(await bitrix.call('crm.deal.get', { id: match[1] })).CONTACT_ID);
+  match = /^LEAD_(\d+)$/.exec(id);
+  if (match) {
+    const lead = leadSchema.parse(await bitrix.call('crm.lead.get', { id: match[1] }));
+    return choosePhone(lead.PHONE ?? [], region) ?? fromContact(lead.CONTACT_ID);
+  }
+  match = /^CONTACT_(\d+)$/.exec(id);
+  if (match) return fromContact(match[1]);
+  match = /^DYNAMIC_(\d+)_(\d+)$/.exec(id);
+  if (match) return fromContact(itemSchema.parse(await bitrix.call('crm.item.get', { entityTypeId: match[1], id: match[2] })).item.contactId);
+  return null;
+}

@@ -1,0 +1,175 @@
+import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
+import type { Portal, PortalStore } from '../store/portal-store';
+import type { RefreshTokens } from './refresh-tokens';
+import { BitrixError } from './bitrix-error';
+import type { Logger } from '../lib/logger';
+
+export type CallParams = Record<string, unknown>;
+export type BatchCommands = Record<string, [method: string, params: CallParams]>;
+export interface BatchOutcome {
+  results: Record<string, unknown>;
+  errors: Record<string, { code: string; description: string }>;
+}
+
+/** An authenticated client for one portal: shared rate limit, transparent token refresh. */
+export interface PortalClient {
+  readonly memberId: string;
+  call<T = unknown>(method: string, params?: CallParams): Promise<T>;
+  /** Up to 50 commands in one request; one command's error does not fail the others. */
+  batch(commands: BatchCommands): Promise<BatchOutcome>;
+}
+
+export interface PortalClientFactoryOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  portals: PortalStore;
+  refreshTokens: RefreshTokens;
+  clientId: string;
+  clientSecret: string;
+  defaultDrainPerSec: number;
+  defaultBurst: number;
+  log: Logger;
+}
+
+const commandPayloadSchema = z.object({
+  result: z.unknown().optional(),
+  error: z.union([z.string(), z.number()]).optional(),
+  error_description: z.string().optional(),
+});
+
+export const MAX_BATCH = 50;
+
+/** Builds per-portal clients. The b24jssdk does the HTTP; Redis limits and refreshes across processes. */
+export function createPortalClientFactory(options: PortalClientFactoryOptions) {
+  async function waitForRestToken(portal: Portal): Promise<void> {
+    const drain = portal.restDrainPerSec ?? options.defaultDrainPerSec;
+    const burst = portal.restBurst ?? options.defaultBurst;
+    for (;;) {
+      const waitMs = await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, burst);
+      if (waitMs === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 2000)));
+    }
+  }
+
+  async function penalise(portal: Portal): Promise<void> {
+    const drain = portal.restDrainPerSec ?? options.defaultDrainPerSec;
+    const burst = portal.restBurst ?? options.defaultBurst;
+    await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, burst, true);
+  }
+
+  function sdkFor(portal: Portal): B24OAuth {
+    const sdk = new B24OAuth(
+      {
+        applicationToken: portal.applicationToken,
+        userId: portal.userId,
+        memberId: portal.memberId,
+        accessToken: portal.accessToken,
+        refreshToken: portal.refreshToken,
+        expires: Math.floor(portal.expiresAt / 1000),
+        expiresIn: 3600,
+        scope: portal.scope,
+        domain: portal.domain,
+        clientEndpoint: portal.clientEndpoint,
+        serverEndpoint: portal.serverEndpoint,
+        status: 'L',
+      },
+      { clientId: options.clientId, clientSecret: options.clientSecret },
+      {
+        // Our Redis bucket is the limiter (shared by all processes); queues do the retrying,
+        // and a repeated non-idempotent call must never come from the SDK on its own.
+        restrictionParams: {
+          maxRetries: 1,
+          retryOnNetworkError: false,
+          rateLimit: { burstLimit: 1_000_000, drainRate: 1_000_000, adaptiveEnabled: false },
+          adaptiveConfig: { enabled: false, thresholdPercent: 100, coefficient: 0, maxDelay: 0 },
+        },
+      },
+    );
+    let failedToken = portal.accessToken;
+    sdk.setCustomRefreshAuth(async () => {
+      const fresh = await options.refreshTokens(portal.memberId, failedToken);
+      failedToken = fresh.accessToken;
+      return {
+        access_token: fresh.accessToken,
+        refresh_token: fresh.refreshToken,
+        expires: String(Math.floor(fresh.expiresAt / 1000)),
+        expires_in: String(Math.max(1, Math.floor((fresh.expiresAt - Date.now()) / 1000))),
+        client_endpoint: fresh.clientEndpoint,
+        server_endpoint: fresh.serverEndpoint,
+        member_id: fresh.memberId,
+        scope: fresh.scope,
+        status: 'L',
+        domain: fresh.domain,
+      };
+    });
+    return sdk;
+  }
+
+  function toBitrixError(error: unknown, method: string): BitrixError {
+    if (error instanceof SdkError) {
+      const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
+      return new BitrixError(code, error.message, error.status, method);
+    }
+    return new BitrixError('NETWORK_ERROR', error instanceof Error ? error.message : String(error), 0, method);
+  }
+
+  async function withPortal<T>(memberId: string, method: string, run: (sdk: B24OAuth) => Promise<T>): Promise<T> {
+    const portal = await options.portals.get(memberId);
+    if (!portal) throw new BitrixError('PORTAL_NOT_INSTALLED', `portal ${memberId} is not installed`, 0, method);
+    await waitForRestToken(portal);
+    try {
+      return await run(sdkFor(portal));
+    } catch (error) {
+      const mapped = error instanceof BitrixError ? error : toBitrixError(error, method);
+      if (mapped.code === 'QUERY_LIMIT_EXCEEDED') await penalise(portal);
+      options.log.warn({ memberId, method, code: mapped.code, status: mapped.httpStatus }, 'bitrix call failed');
+      throw mapped;
+    }
+  }
+
+  return function forPortal(memberId: string): PortalClient {
+    return {
+      memberId,
+      async call<T>(method: string, params: CallParams = {}): Promise<T> {
+        return withPortal(memberId, method, async (sdk) => {
+          const response = await sdk.actions.v2.call.make<T>({ method, params });
+          const data = response.getData();
+          if (!response.isSuccess || !data) {
+            throw new BitrixError('ERROR', response.getErrorMessages().join('; ') || 'empty answer', 200, method);
+          }
+          return data.result as T;
+        });
+      },
+      async batch(commands: BatchCommands): Promise<BatchOutcome> {
+        const keys = Object.keys(commands);
+        if (keys.length === 0) return { results: {}, errors: {} };
+        if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
+        return withPortal(memberId, 'batch', async (sdk) => {
+          const calls = Object.fromEntries(keys.map((key) => [key, commands[key]]));
+          const response = await sdk.actions.v2.batch.make({ calls, options: { isHaltOnError: false, returnAjaxResult: true } });
+          const rows = response.getData();
+          const outcome: BatchOutcome = { results: {}, errors: {} };
+          const byKey = rows && typeof rows === 'object' ? (rows as Record<string, { getData(): unknown }>) : {};
+          for (const key of keys) {
+            const row = byKey[key];
+            const payload = commandPayloadSchema.safeParse(row?.getData());
+            if (!payload.success) {
+              outcome.errors[key] = { code: 'NO_ANSWER', description: 'the batch answer has no entry for this command' };
+            } else if (payload.data.error !== undefined && payload.data.error !== null) {
+              outcome.errors[key] = { code: String(payload.data.error), description: payload.data.error_description ?? '' };
+            } else {
+              outcome.results[key] = payload.data.result;
+            }
+          }
+          return outcome;
+        });
+      },
+    };
+  };
+}
+
+export type PortalClientFactory = ReturnType<typeof createPortalClientFactory>;

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Every setting the app reads from the environment, validated once at start-up. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  B24_CLIENT_ID: z.string().min(1),
+  B24_CLIENT_SECRET: z.string().min(1),
+  /** Overrides the OAuth server taken from the portal's server_endpoint. */
+  B24_OAUTH_URL: z.url().optional(),
+  WA_GRAPH_URL: z.url().default('https://graph.facebook.com').transform((u) => u.replace(/\/+$/, '')),
+  WA_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'looks like v25.0').default('v25.0'),
+  WA_APP_SECRET: z.string().min(8),
+  WA_VERIFY_TOKEN: z.string().min(8),
+  /** 32 bytes as 64 hex chars or base64; encrypts stored tokens. */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Default messages per second per WhatsApp line (overridable per line). */
+  LINE_RATE_PER_SEC: z.coerce.number().int().positive().default(80),
+  /** Default Bitrix24 REST leaky bucket per portal (overridable per portal). */
+  B24_REST_DRAIN_PER_SEC: z.coerce.number().positive().default(2),
+  B24_REST_BURST: z.coerce.number().int().positive().default(50),
+  DEFAULT_PHONE_REGION: z.string().length(2).default('RU'),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+/** Decodes SECRETS_KEY (hex or base64) to 32 bytes, or null when it is not that. */
+export function decodeKey(value: string): Buffer | null {
+  const hex = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : null;
+  const key = hex ?? Buffer.from(value, 'base64');
+  return key.length === 32 ? key : null;
+}

@@ -1,0 +1,71 @@
+import type { OutboundMessage } from '../provider';
+
+type Json = Record<string, unknown>;
+
+/** The Cloud API JSON body for one message (whatsapp-wire.md §4.1). */
+export function cloudApiBody(message: OutboundMessage): Json {
+  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
+  if (message.replyTo && message.content.type !== 'reaction') base.context = { message_id: message.replyTo };
+  const c = message.content;
+  switch (c.type) {
+    case 'text':
+      return { ...base, type: 'text', text: { body: c.body, preview_url: c.previewUrl ?? false } };
+    case 'media': {
+      const media: Json = { link: c.link };
+      if (c.caption && c.kind !== 'audio') media.caption = c.caption;
+      if (c.kind === 'document' && c.filename) media.filename = c.filename;
+      return { ...base, type: c.kind, [c.kind]: media };
+    }
+    case 'location':
+      return { ...base, type: 'location', location: { latitude: c.latitude, longitude: c.longitude, ...(c.name ? { name: c.name } : {}), ...(c.address ? { address: c.address } : {}) } };
+    case 'contacts':
+      return {
+        ...base,
+        type: 'contacts',
+        contacts: c.contacts.map((contact) => ({
+          name: { formatted_name: contact.formattedName, ...(contact.firstName ? { first_name: contact.firstName } : {}), ...(contact.lastName ? { last_name: contact.lastName } : {}) },
+          phones: contact.phones.map((phone) => ({ phone, type: 'CELL' })),
+          ...(contact.emails.length ? { emails: contact.emails.map((email) => ({ email, type: 'WORK' })) } : {}),
+          ...(contact.company ? { org: { company: contact.company } } : {}),
+        })),
+      };
+    case 'reaction':
+      return { ...base, type: 'reaction', reaction: { message_id: c.messageId, emoji: c.emoji } };
+    case 'template':
+      return {
+        ...base,
+        type: 'template',
+        template: {
+          name: c.name,
+          language: { code: c.language },
+          ...(c.components.length
+            ? { components: c.components.map((k) => ({ type: k.type, ...(k.subType ? { sub_type: k.subType } : {}), ...(k.index !== undefined ? { index: String(k.index) } : {}), parameters: k.parameters.map((p) => (p.type === 'payload' ? { type: 'payload', payload: p.text } : { type: 'text', text: p.text })) })) }
+            : {}),
+        },
+      };
+    case 'buttons':
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          ...(c.header ? { header: { type: 'text', text: c.header } } : {}),
+          body: { text: c.body },
+          ...(c.footer ? { footer: { text: c.footer } } : {}),
+          action: { buttons: c.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
+        },
+      };
+    case 'list':
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'list',
+          ...(c.header ? { header: { type: 'text', text: c.header } } : {}),
+          body: { text: c.body },
+          ...(c.footer ? { footer: { text: c.footer } } : {}),
+          action: { button: c.button, sections: [{ title: c.sectionTitle ?? c.button, rows: c.rows.map((r) => ({ id: r.id, title: r.title, ...(r.description ? { description: r.description } : {}) })) }] },
+        },
+      };
+  }
+}

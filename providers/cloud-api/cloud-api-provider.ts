@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ActionError } from '../../lib/errors/app-error';
+import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
+import { cloudApiBody } from './cloud-api-body';
+import { mapCloudApiError } from './cloud-api-errors';
+
+const successSchema = z.object({
+  messages: z.array(z.object({ id: z.string() })).min(1),
+  contacts: z.array(z.object({ wa_id: z.string().optional() })).optional(),
+});
+const errorSchema = z.object({
+  error: z.object({ message: z.string().default(''), code: z.coerce.number(), error_data: z.object({ details: z.string().optional() }).loose().optional() }).loose(),
+});
+
+const capabilities: ReadonlySet<Capability> = new Set<Capability>([
+  'text', 'media', 'location', 'contacts', 'reaction', 'template', 'interactive_buttons', 'interactive_list', 'mark_read',
+]);
+
+export interface CloudApiLine {
+  phoneNumberId: string;
+  accessToken: string;
+}
+
+/** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
+export function createCloudApiProvider(options: { graphUrl: string; version: string; timeoutMs?: number }, line: CloudApiLine): WhatsAppProvider {
+  const url = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}/messages`;
+  return {
+    kind: 'cloud',
+    capabilities,
+    async send(message: OutboundMessage): Promise<SentMessage> {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${line.accessToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(cloudApiBody(message)),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
+        });
+      } catch (error) {
+        throw new ActionError('provider_unavailable', error instanceof Error ? error.message : String(error), { retryable: true });
+      }
+      const json: unknown = await response.json().catch(() => null);
+      if (response.ok) {
+        const ok = successSchema.safeParse(json);
+        if (!ok.success) throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, { retryable: false });
+        return { providerMessageId: ok.data.messages[0].id, waId: ok.data.contacts?.[0]?.wa_id };
+      }
+      const failure = errorSchema.safeParse(json);
+      if (failure.success) {
+        const { code, message: text, error_data } = failure.data.error;
+        throw mapCloudApiError(code, text, error_data?.details);
+      }
+      throw new ActionError(response.status >= 500 || response.status === 429 ? 'provider_unavailable' : 'provider_error', `HTTP ${response.status}`, { retryable: response.status >= 500 || response.status === 429 });
+    },
+  };
+}

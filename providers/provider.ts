@@ -1,0 +1,54 @@
+/** What a provider can do; an action checks these before sending anything. */
+export type Capability =
+  | 'text' | 'media' | 'location' | 'contacts' | 'reaction' | 'template'
+  | 'interactive_buttons' | 'interactive_list' | 'mark_read'
+  | 'edit' | 'delete' | 'forward' | 'check_number';
+
+export interface ButtonSpec { id: string; title: string }
+export interface ListRowSpec { id: string; title: string; description?: string }
+
+/** Provider-neutral message content. */
+export type OutboundContent =
+  | { type: 'text'; body: string; previewUrl?: boolean }
+  | { type: 'media'; kind: 'image' | 'video' | 'audio' | 'document'; link: string; caption?: string; filename?: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: 'contacts'; contacts: Array<{ formattedName: string; firstName?: string; lastName?: string; phones: string[]; emails: string[]; company?: string }> }
+  | { type: 'reaction'; messageId: string; emoji: string }
+  | { type: 'template'; name: string; language: string; components: Array<{ type: 'header' | 'body' | 'button'; subType?: 'quick_reply' | 'url'; index?: number; parameters: Array<{ type: 'text' | 'payload'; text: string }> }> }
+  | { type: 'buttons'; header?: string; body: string; footer?: string; buttons: ButtonSpec[] }
+  | { type: 'list'; header?: string; body: string; footer?: string; button: string; sectionTitle?: string; rows: ListRowSpec[] };
+
+export interface OutboundMessage {
+  /** E.164 digits without '+'. */
+  to: string;
+  content: OutboundContent;
+  /** Provider message id this one replies to. */
+  replyTo?: string;
+}
+
+export interface SentMessage {
+  providerMessageId: string;
+  /** What the customer's WhatsApp number is, when the provider says so. */
+  waId?: string;
+}
+
+/** A WhatsApp provider bound to one line. */
+export interface WhatsAppProvider {
+  readonly kind: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  send(message: OutboundMessage): Promise<SentMessage>;
+}
+
+/** Which capability a content type needs. */
+export function capabilityFor(content: OutboundContent): Capability {
+  switch (content.type) {
+    case 'text': return 'text';
+    case 'media': return 'media';
+    case 'location': return 'location';
+    case 'contacts': return 'contacts';
+    case 'reaction': return 'reaction';
+    case 'template': return 'template';
+    case 'buttons': return 'interactive_buttons';
+    case 'list': return 'interactive_list';
+  }
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** Queue names (kebab nouns). */
+export const queueNames = {
+  runAction: 'run-action',
+  portalSetup: 'portal-setup',
+  inbound: 'inbound-webhook',
+  bitrixEvent: 'bitrix-event',
+  waitTimeout: 'wait-timeout',
+} as const;
+
+const rawValue = z.union([z.string(), z.array(z.string())]);
+
+/** A robot/activity call, as accepted at the door. */
+export const runActionJobSchema = z.object({
+  memberId: z.string(),
+  code: z.string(),
+  kind: z.enum(['robot', 'activity']),
+  eventToken: z.string(),
+  workflowId: z.string(),
+  documentId: z.array(z.string()),
+  documentType: z.array(z.string()),
+  properties: z.record(z.string(), rawValue),
+  useSubscription: z.boolean(),
+  receivedAt: z.number(),
+});
+export type RunActionJob = z.infer<typeof runActionJobSchema>;
+
+export const portalSetupJobSchema = z.object({ memberId: z.string(), reason: z.enum(['install', 'update']) });
+export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;
+
+/** One inbound message or status from a WhatsApp webhook, with its routing. */
+export const inboundJobSchema = z.object({
+  phoneNumberId: z.string(),
+  displayPhoneNumber: z.string().optional(),
+  kind: z.enum(['message', 'status']),
+  contactName: z.string().optional(),
+  event: z.record(z.string(), z.unknown()),
+  receivedAt: z.number(),
+});
+export type InboundJob = z.infer<typeof inboundJobSchema>;
+
+/** A CRM change event (stage moves) from the portal. */
+export const bitrixEventJobSchema = z.object({
+  memberId: z.string(),
+  event: z.string(),
+  entityId: z.string(),
+  entityTypeId: z.string().optional(),
+  receivedAt: z.number(),
+});
+export type BitrixEventJob = z.infer<typeof bitrixEventJobSchema>;
+
+export const waitTimeoutJobSchema = z.object({ memberId: z.string(), waitId: z.string() });
+export type WaitTimeoutJob = z.infer<typeof waitTimeoutJobSchema>;

@@ -1,0 +1,37 @@
+/**
+ * The one place that spells Redis keys. Keys of one portal share the `{p:<member_id>}` hash tag
+ * so each Lua script touches a single cluster slot; line rate windows use `{l:<line>}`.
+ */
+export function createKeys(prefix = 'wa') {
+  const portalTag = (memberId: string) => `${prefix}:{p:${memberId}}`;
+  return {
+    prefix,
+    portalIndex: () => `${prefix}:portals`,
+    portal: (memberId: string) => `${portalTag(memberId)}:portal`,
+    refreshLock: (memberId: string) => `${portalTag(memberId)}:refresh-lock`,
+    restBucket: (memberId: string) => `${portalTag(memberId)}:rest-bucket`,
+    lines: (memberId: string) => `${portalTag(memberId)}:lines`,
+    /** Global: routes a webhook's phone_number_id to its portal and line. */
+    lineByNumber: (phoneNumberId: string) => `${prefix}:line-by-number:${phoneNumberId}`,
+    lineRateWindow: (lineId: string) => `${prefix}:{l:${lineId}}:rate-window`,
+    message: (memberId: string, providerMessageId: string) => `${portalTag(memberId)}:msg:${providerMessageId}`,
+    /** Provider message ids already sent by one job step: a retried job never sends twice. */
+    sentStep: (memberId: string, jobKey: string) => `${portalTag(memberId)}:sent:${jobKey}`,
+    /** Global: webhook events already taken (message or status id). */
+    webhookSeen: (eventId: string) => `${prefix}:webhook-seen:${eventId}`,
+    callbackPending: (memberId: string) => `${portalTag(memberId)}:cb:pending`,
+    callbackDue: (memberId: string) => `${portalTag(memberId)}:cb:due`,
+    /** Global: portals with callbacks waiting, scored by the earliest due time. */
+    callbackPortals: () => `${prefix}:cb:portals`,
+    wait: (memberId: string, waitId: string) => `${portalTag(memberId)}:wait:${waitId}`,
+    waitsByPhone: (memberId: string, lineId: string, phone: string) => `${portalTag(memberId)}:waits:phone:${lineId}:${phone}`,
+    waitByMessage: (memberId: string, providerMessageId: string) => `${portalTag(memberId)}:wait-by-msg:${providerMessageId}`,
+    waitsByDocument: (memberId: string, documentId: string) => `${portalTag(memberId)}:waits:doc:${documentId}`,
+    openWaits: (memberId: string) => `${portalTag(memberId)}:waits:open`,
+    /** Inbound customer messages not taken by a wait: the open-line sync reads this stream. */
+    inboundStream: (memberId: string) => `${portalTag(memberId)}:inbound`,
+    stageCache: (memberId: string, documentId: string) => `${portalTag(memberId)}:stage:${documentId}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof createKeys>;

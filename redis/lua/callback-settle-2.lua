@@ -1,0 +1,21 @@
+--[[
+  Settles leased callbacks after a batch: acknowledged ones leave the outbox, the others are
+  due again at their retry time (with their updated json, e.g. the attempt count).
+  KEYS[1] pending hash   KEYS[2] due zset
+  ARGV[1] count of acks   ARGV[2..] ack ids, then (id, json, dueMs) triples to retry
+  Returns the earliest due ms still in the outbox, or -1 when it is empty.
+]]
+local acks = tonumber(ARGV[1])
+for i = 2, 1 + acks do
+  redis.call('HDEL', KEYS[1], ARGV[i])
+  redis.call('ZREM', KEYS[2], ARGV[i])
+end
+local i = 2 + acks
+while i + 2 <= #ARGV do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i])
+  i = i + 3
+end
+local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if #first == 0 then return -1 end
+return tonumber(first[2])

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+
+/** Lua scripts by file name; the digit before `.lua` is the KEYS count. */
+const scriptFiles = [
+  'line-rate-take-1',
+  'rest-bucket-take-1',
+  'callback-enqueue-2',
+  'callback-claim-2',
+  'callback-settle-2',
+  'claim-wait-5',
+] as const;
+
+type ScriptName = (typeof scriptFiles)[number];
+type RedisValue = string | number;
+
+function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
+  const numberOfKeys = Number(name.slice(name.lastIndexOf('-') + 1));
+  return { lua: readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8'), numberOfKeys };
+}
+
+const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));
+
+/** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
+async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
+  const script = loaded.get(name);
+  if (!script) throw new Error(`unknown script ${name}`);
+  if (keys.length !== script.numberOfKeys) throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
+  const commandName = `wa_${name.replace(/-/g, '_')}`;
+  const commands = redis as unknown as Record<string, ((...a: RedisValue[]) => Promise<unknown>) | undefined>;
+  if (typeof commands[commandName] !== 'function') {
+    redis.defineCommand(commandName, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+  }
+  const command = commands[commandName];
+  if (!command) throw new Error(`could not define ${commandName}`);
+  return command.call(redis, ...keys, ...args);
+}
+
+function asNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return Number(value);
+  throw new Error(`script returned ${typeof value}, expected a number`);
+}
+
+/** Typed wrappers, one per script. */
+export const scripts = {
+  /** 0 = slot taken, else ms to wait. */
+  async takeLineSlot(redis: Redis, key: string, limit: number, windowMs: number, member: string): Promise<number> {
+    return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, member]));
+  },
+  /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
+  async takeRestToken(redis: Redis, key: string, drainPerSec: number, capacity: number, penalty = false): Promise<number> {
+    return asNumber(await run(redis, 'rest-bucket-take-1', [key], [drainPerSec, capacity, penalty ? '1' : '0']));
+  },
+  async enqueueCallback(redis: Redis, pendingKey: string, dueKey: string, id: string, json: string, dueMs: number): Promise<boolean> {
+    return asNumber(await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs])) === 1;
+  },
+  async claimCallbacks(redis: Redis, pendingKey: string, dueKey: string, nowMs: number, max: number, leaseMs: number): Promise<Array<{ id: string; json: string }>> {
+    const flat = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
+    if (!Array.isArray(flat)) return [];
+    const out: Array<{ id: string; json: string }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: String(flat[i]), json: String(flat[i + 1]) });
+    return out;
+  },
+  /** Returns the earliest due ms left, or -1 when the outbox is empty. */
+  async settleCallbacks(redis: Redis, pendingKey: string, dueKey: string, acks: string[], retries: Array<{ id: string; json: string; dueMs: number }>): Promise<number> {
+    const args: RedisValue[] = [acks.length, ...acks];
+    for (const r of retries) args.push(r.id, r.json, r.dueMs);
+    return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
+  },
+  /** 1 claimed, 0 already ended, -1 no such wait. */
+  async claimWait(
+    redis: Redis,
+    keys: { wait: string; byPhone: string; open: string; cbPending: string; cbDue: string },
+    args: { waitId: string; status: string; outcomeJson: string; callbackId: string; callbackJson: string; nowMs: number },
+  ): Promise<ClaimResult> {
+    const code = asNumber(
+      await run(redis, 'claim-wait-5', [keys.wait, keys.byPhone, keys.open, keys.cbPending, keys.cbDue], [args.waitId, args.status, args.outcomeJson, args.callbackId, args.callbackJson, args.nowMs]),
+    );
+    return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : 'not_found';
+  },
+};
+
+export type ClaimResult = 'claimed' | 'already_ended' | 'not_found';

@@ -1,0 +1,19 @@
+import { actions } from '../actions';
+import { robotCode, robotFields } from '../robots/robot-registration';
+import { activityCode, activityFields } from '../activities/activity-registration';
+import { boundEvents, endpoints, scopes } from '../app/endpoints';
+
+const HANDLER = '{PUBLIC_URL}' + endpoints.robot;
+
+/** manifest.json, derived from the catalogue (`npm run manifest` writes it; a test checks it is current). */
+export function buildManifest() {
+  return {
+    name: 'WhatsApp robots for Bitrix24',
+    version: '0.1.0',
+    scope: [...scopes],
+    endpoints: { ...endpoints },
+    events: [...boundEvents],
+    robots: actions.map((action) => ({ code: robotCode(action), action: action.code, ...robotFields(action, HANDLER) })),
+    activities: actions.map((action) => ({ code: activityCode(action), action: action.code, ...activityFields(action, HANDLER) })),
+  };
+}

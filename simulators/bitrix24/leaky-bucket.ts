@@ -1,0 +1,30 @@
+/** A leaky bucket: each request adds 1, the level drains at `drainPerSec`. */
+import type { RestLimit } from './types';
+
+/** Per-portal REST request limiter. */
+export class LeakyBucket {
+  private level = 0;
+  private last = Date.now();
+
+  constructor(private limit: RestLimit) {}
+
+  /** Changes the limits (the current level is kept). */
+  setLimit(limit: RestLimit): void {
+    this.drain();
+    this.limit = limit;
+  }
+
+  private drain(): void {
+    const now = Date.now();
+    this.level = Math.max(0, this.level - ((now - this.last) / 1000) * this.limit.drainPerSec);
+    this.last = now;
+  }
+
+  /** Adds one request; false when that would overflow the bucket. */
+  take(): boolean {
+    this.drain();
+    if (this.level + 1 > this.limit.burst) return false;
+    this.level += 1;
+    return true;
+  }
+}

@@ -1,0 +1,20 @@
+/** The table of REST methods the simulated portal knows (extend by adding tables here). */
+import { appMethods } from './app';
+import { batchMethods } from './batch';
+import { bizprocMethods } from './bizproc';
+import { crmMethods } from './crm';
+import { eventMethods } from './events';
+import { eventSendMethods } from './event-send';
+import type { MethodTable } from './method-types';
+
+/** All implemented methods, keyed by lower-case name. */
+export const methodTable: MethodTable = {
+  ...appMethods,
+  ...batchMethods,
+  ...bizprocMethods,
+  ...crmMethods,
+  ...eventMethods,
+  ...eventSendMethods,
+};
+
+export type { MethodContext, MethodHandler, MethodTable } from './method-types';

@@ -1,0 +1,75 @@
+/** Portal → app POSTs: ONAPPINSTALL / ONAPPUNINSTALL and CRM update events (form-encoded, PHP style). */
+import { encodePhpForm } from '../shared/php-form';
+import { postForm } from '../shared/http-post';
+import type { PortalState } from './state';
+import type { DeliveryResult, PortalTokens } from './types';
+
+/** The full `auth[...]` block with tokens (install event, robot calls). */
+export function fullAuth(t: PortalTokens, applicationToken: string): Record<string, unknown> {
+  return {
+    access_token: t.accessToken,
+    expires: String(t.expires),
+    expires_in: String(t.expiresIn),
+    scope: t.scope,
+    domain: t.domain,
+    server_endpoint: t.serverEndpoint,
+    status: t.status,
+    client_endpoint: t.clientEndpoint,
+    member_id: t.memberId,
+    user_id: String(t.userId),
+    refresh_token: t.refreshToken,
+    application_token: applicationToken,
+  };
+}
+
+/** The token-less `auth[...]` block of events caused by robots / agents. */
+export function tokenlessAuth(state: PortalState): Record<string, unknown> {
+  const base = state.baseUrl();
+  return {
+    domain: state.opts.domain,
+    client_endpoint: `${base}/rest/`,
+    server_endpoint: `${base}/rest/`,
+    member_id: state.opts.memberId,
+    application_token: state.applicationToken,
+  };
+}
+
+const nowSec = () => String(Math.floor(Date.now() / 1000));
+
+/** POSTs ONAPPINSTALL with fresh tokens to `url`. */
+export async function postInstall(state: PortalState, url: string, t: PortalTokens): Promise<DeliveryResult> {
+  const body = encodePhpForm({
+    event: 'ONAPPINSTALL',
+    event_handler_id: '1',
+    data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: state.opts.languageId },
+    ts: nowSec(),
+    auth: fullAuth(t, state.applicationToken),
+  });
+  const res = await postForm(url, body);
+  return { url, ...res };
+}
+
+/** POSTs ONAPPUNINSTALL (no tokens) to `url`. */
+export async function postUninstall(state: PortalState, url: string, clean: boolean): Promise<DeliveryResult> {
+  const body = encodePhpForm({
+    event: 'ONAPPUNINSTALL',
+    event_handler_id: '2',
+    data: { LANGUAGE_ID: state.opts.languageId, CLEAN: clean ? '1' : '0' },
+    ts: nowSec(),
+    auth: tokenlessAuth(state),
+  });
+  const res = await postForm(url, body);
+  return { url, ...res };
+}
+
+/** Delivers an event to every online handler bound to it; returns one result per handler. */
+export async function deliverEvent(state: PortalState, event: string, data: Record<string, unknown>): Promise<DeliveryResult[]> {
+  const targets = state.bindings.filter((b) => b.event === event && !b.offline);
+  return Promise.all(
+    targets.map(async (b) => {
+      const body = encodePhpForm({ event, event_handler_id: String(b.id), data, ts: nowSec(), auth: tokenlessAuth(state) });
+      const res = await postForm(b.handler, body);
+      return { url: b.handler, ...res };
+    }),
+  );
+}

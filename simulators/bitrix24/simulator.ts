@@ -1,0 +1,155 @@
+/** The Bitrix24 portal simulator: REST + OAuth on one port, CRM state, robot runs and events. */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { listen, stopServer, type Listening } from '../shared/listen';
+import { randomHex } from '../shared/random';
+import { dealDocumentId, itemDocumentId, leadDocumentId, type CreateContactInput, type CreateDealInput, type CreateItemInput, type CreateLeadInput } from './crm-store';
+import { handleOAuth } from './oauth';
+import { deliverEvent, postInstall, postUninstall } from './outbound';
+import { handleRest, restMethodOf } from './rest-router';
+import { runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
+import { PortalState } from './state';
+import type {
+  BitrixPortalOptions, DeliveryResult, EventBinding, EventSendRecord, MoveOptions, PortalStats, PortalTokens,
+  Registration, RestLimit, RobotRun, RunRobotOptions, RunRobotResult,
+} from './types';
+
+/** A running (or startable) simulated portal. */
+export interface BitrixPortalSimulator {
+  /** Starts on 127.0.0.1:`port` (0 = free port). */
+  start(port?: number): Promise<{ url: string; port: number }>;
+  /** Stops the server. */
+  stop(): Promise<void>;
+  /** Base URL (`http://127.0.0.1:<port>`); throws before start. */
+  url(): string;
+  /** The express app (for mounting extra routes in tests). */
+  readonly app: Express;
+  installApp(opts: { installUrl: string }): Promise<{ status: number; body: string; applicationToken: string }>;
+  uninstallApp(opts: { url: string; clean?: boolean }): Promise<DeliveryResult>;
+  currentTokens(): PortalTokens;
+  expireAccessToken(token?: string): void;
+  setRestLimit(limit: RestLimit): void;
+  stats(): PortalStats;
+  robots(): Registration[];
+  activities(): Registration[];
+  eventBindings(): EventBinding[];
+  eventSends(): EventSendRecord[];
+  runs(): RobotRun[];
+  runRobot(opts: RunRobotOptions): Promise<RunRobotResult>;
+  waitForRun(target: string | ((run: RobotRun) => boolean), timeoutMs?: number): Promise<RobotRun>;
+  terminateWorkflow(workflowId: string): void;
+  createDeal(input?: CreateDealInput): number;
+  createLead(input?: CreateLeadInput): number;
+  createContact(input: CreateContactInput): number;
+  createItem(input: CreateItemInput): number;
+  moveDeal(id: number, stageId: string, opts?: MoveOptions): Promise<DeliveryResult[]>;
+  moveLead(id: number, statusId: string, opts?: MoveOptions): Promise<DeliveryResult[]>;
+  moveItem(entityTypeId: number, id: number, stageId: string, opts?: MoveOptions): Promise<DeliveryResult[]>;
+  /** Delivers any event to its bound handlers (token-less auth block). */
+  deliverEvent(event: string, data: Record<string, unknown>): Promise<DeliveryResult[]>;
+  /** Internal state (for advanced tests). */
+  readonly state: PortalState;
+}
+
+function buildApp(state: PortalState): Express {
+  const app = express();
+  app.set('query parser', 'extended');
+  app.use(express.json({ limit: '20mb' }));
+  app.use(express.urlencoded({ extended: true, parameterLimit: 100000, limit: '20mb' }));
+  app.all(/^\/oauth\/token\/?$/, (req, res) => handleOAuth(state, req, res));
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const method = restMethodOf(req.path);
+    if (!method) return next();
+    await handleRest(state, method, req, res);
+  });
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'NOT_FOUND', error_description: 'Not found' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    res.status(status).json({ error: 'INVALID_REQUEST', error_description: 'Invalid request' });
+  });
+  return app;
+}
+
+/** Creates a simulated Bitrix24 portal (REST at `<url>/rest/`, OAuth at `<url>/oauth/token/`). */
+export function createBitrixPortalSimulator(options: BitrixPortalOptions): BitrixPortalSimulator {
+  const state = new PortalState(options);
+  const app = buildApp(state);
+  let listening: Listening | undefined;
+
+  const move = async (documentId: [string, string, string], previous: string, next: string, event: string, fields: Record<string, string>, opts?: MoveOptions) => {
+    if (previous !== next) stopRobotsOnMove(state, documentId, previous);
+    if (opts?.deliverEvent === false) return [];
+    return deliverEvent(state, event, { FIELDS: fields });
+  };
+
+  return {
+    app,
+    state,
+    async start(port = 0) {
+      listening = await listen(app, port);
+      state.url = listening.url;
+      return { url: listening.url, port: listening.port };
+    },
+    async stop() {
+      if (listening) await stopServer(listening.server);
+      listening = undefined;
+    },
+    url: () => state.baseUrl(),
+    async installApp({ installUrl }) {
+      state.installed = true;
+      state.applicationToken = randomHex(32);
+      const tokens = state.issueTokens();
+      const res = await postInstall(state, installUrl, tokens);
+      return { status: res.status, body: res.body, applicationToken: state.applicationToken };
+    },
+    async uninstallApp({ url, clean = true }) {
+      const res = await postUninstall(state, url, clean);
+      state.installed = false;
+      state.registrations.clear();
+      state.bindings = [];
+      state.revokeAll();
+      return res;
+    },
+    currentTokens: () => ({ ...state.tokens() }),
+    expireAccessToken(token) {
+      state.expireAccessToken(token ?? state.tokens().accessToken);
+    },
+    setRestLimit: (limit) => state.bucket.setLimit(limit),
+    stats: () => ({ ...state.stats, byMethod: { ...state.stats.byMethod } }),
+    robots: () => [...state.registrations.values()].filter((r) => r.kind === 'robot'),
+    activities: () => [...state.registrations.values()].filter((r) => r.kind === 'activity'),
+    eventBindings: () => [...state.bindings],
+    eventSends: () => [...state.eventSends],
+    runs: () => [...state.runs],
+    runRobot: (opts) => runRobot(state, opts),
+    waitForRun: (target, timeoutMs) => waitForRun(state, target, timeoutMs),
+    terminateWorkflow: (workflowId) => terminateWorkflow(state, workflowId),
+    createDeal: (input = {}) => state.crm.createDeal(input),
+    createLead: (input = {}) => state.crm.createLead(input),
+    createContact: (input) => state.crm.createContact(input),
+    createItem: (input) => state.crm.createItem(input),
+    async moveDeal(id, stageId, opts) {
+      const deal = state.crm.deals.get(id);
+      if (!deal) throw new Error(`No deal ${id}`);
+      const previous = deal.stageId;
+      deal.stageId = stageId;
+      return move(dealDocumentId(id), previous, stageId, 'ONCRMDEALUPDATE', { ID: String(id) }, opts);
+    },
+    async moveLead(id, statusId, opts) {
+      const lead = state.crm.leads.get(id);
+      if (!lead) throw new Error(`No lead ${id}`);
+      const previous = lead.statusId;
+      lead.statusId = statusId;
+      return move(leadDocumentId(id), previous, statusId, 'ONCRMLEADUPDATE', { ID: String(id) }, opts);
+    },
+    async moveItem(entityTypeId, id, stageId, opts) {
+      const item = state.crm.item(entityTypeId, id);
+      if (!item) throw new Error(`No item ${entityTypeId}/${id}`);
+      const previous = item.stageId;
+      item.stageId = stageId;
+      return move(itemDocumentId(entityTypeId, id), previous, stageId, 'ONCRMDYNAMICITEMUPDATE', { ID: String(id), ENTITY_TYPE_ID: String(entityTypeId) }, opts);
+    },
+    deliverEvent: (event, data) => deliverEvent(state, event.toUpperCase(), data),
+  };
+}

@@ -1,0 +1,133 @@
+/** The mutable state of one simulated portal. */
+import { randomHex } from '../shared/random';
+import { CrmStore } from './crm-store';
+import { LeakyBucket } from './leaky-bucket';
+import { oauthToken } from './tokens';
+import type { BitrixPortalOptions, EventBinding, EventSendRecord, PortalStats, PortalTokens, Registration, RobotRun } from './types';
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  clientId: string;
+  clientSecret: string;
+  memberId: string;
+  domain: string;
+  languageId: 'ru' | 'en';
+  accessTokenTtlSec: number;
+}
+
+interface AccessTokenInfo {
+  expiresAt: number;
+  expired: boolean;
+}
+
+/** Everything the portal remembers; shared by the REST methods, OAuth and the test API. */
+export class PortalState {
+  readonly opts: ResolvedOptions;
+  readonly bucket: LeakyBucket;
+  readonly crm = new CrmStore();
+  /** Secret used to sign event tokens. */
+  readonly signSecret = randomHex(64);
+  readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector';
+  url: string | undefined;
+  installed = true;
+  applicationToken = randomHex(32);
+  current: PortalTokens | undefined;
+  readonly accessTokens = new Map<string, AccessTokenInfo>();
+  readonly refreshTokens = new Set<string>();
+  /** One code namespace for robots and activities. */
+  readonly registrations = new Map<string, Registration>();
+  bindings: EventBinding[] = [];
+  nextBindingId = 1;
+  readonly runs: RobotRun[] = [];
+  readonly runsByToken = new Map<string, RobotRun>();
+  readonly endedWorkflows = new Set<string>();
+  readonly eventSends: EventSendRecord[] = [];
+  readonly stats: PortalStats = { restRequests: 0, byMethod: {}, queryLimitExceeded: 0, refreshes: 0, batchCalls: 0 };
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: BitrixPortalOptions) {
+    this.opts = {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      memberId: options.memberId ?? randomHex(32),
+      domain: options.domain ?? 'sim-portal.bitrix24.test',
+      languageId: options.languageId ?? 'ru',
+      accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
+    };
+    this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 });
+  }
+
+  /** Base URL; throws before `start`. */
+  baseUrl(): string {
+    if (!this.url) throw new Error('Bitrix portal simulator is not started');
+    return this.url;
+  }
+
+  /** Issues a fresh access + refresh token pair and makes it current. */
+  issueTokens(): PortalTokens {
+    const base = this.baseUrl();
+    const accessToken = oauthToken();
+    const refreshToken = oauthToken();
+    const ttl = this.opts.accessTokenTtlSec;
+    const expiresAt = Date.now() + ttl * 1000;
+    this.accessTokens.set(accessToken, { expiresAt, expired: false });
+    this.refreshTokens.add(refreshToken);
+    this.current = {
+      accessToken,
+      refreshToken,
+      expires: Math.floor(expiresAt / 1000),
+      expiresIn: ttl,
+      applicationToken: this.applicationToken,
+      memberId: this.opts.memberId,
+      domain: this.opts.domain,
+      clientEndpoint: `${base}/rest/`,
+      serverEndpoint: `${base}/rest/`,
+      scope: this.scope,
+      userId: 1,
+      status: 'L',
+    };
+    return this.current;
+  }
+
+  /** Current tokens, issuing the first set lazily. */
+  tokens(): PortalTokens {
+    return this.current ?? this.issueTokens();
+  }
+
+  /** 'ok', 'expired' or 'unknown' for an access token. */
+  checkAccessToken(token: string): 'ok' | 'expired' | 'unknown' {
+    const info = this.accessTokens.get(token);
+    if (!info) return 'unknown';
+    if (info.expired || info.expiresAt <= Date.now()) return 'expired';
+    return 'ok';
+  }
+
+  /** Marks an access token as expired. */
+  expireAccessToken(token: string): void {
+    const info = this.accessTokens.get(token);
+    if (info) info.expired = true;
+  }
+
+  /** Forgets every token (uninstall). */
+  revokeAll(): void {
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
+    this.current = undefined;
+  }
+
+  /** Counts one call of `method`. */
+  countMethod(method: string): void {
+    this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+  }
+
+  /** Subscribes to run changes; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Notifies run-change listeners. */
+  changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}

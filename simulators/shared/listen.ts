@@ -1,0 +1,31 @@
+/** Starting and stopping an express app on 127.0.0.1. */
+import type { Express } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A started HTTP server with its base URL. */
+export interface Listening {
+  server: Server;
+  url: string;
+  port: number;
+}
+
+/** Starts `app` on 127.0.0.1:`port` (0 = a free port); resolves with `http://127.0.0.1:<port>`. */
+export function listen(app: Express, port: number): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, '127.0.0.1');
+    server.once('error', reject);
+    server.once('listening', () => {
+      const addr = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${addr.port}`, port: addr.port });
+    });
+  });
+}
+
+/** Stops a server, closing keep-alive sockets so it does not linger. */
+export function stopServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,77 @@
+/** `POST /:version/:phoneNumberId/messages`: auth, validation, fault injection, throughput, answer. */
+import type { Request, Response } from 'express';
+import { graphError, httpStatusOf, invalidParam, type GraphError } from './errors';
+import type { CloudState } from './state';
+import { validateRequest } from './validate-message';
+import { InvalidParam } from './validate-util';
+import { makeWamid } from './wamid';
+
+const PATH_RE = /^\/(v\d+\.\d+)\/([^/]+)\/messages\/?$/;
+
+/** Phone number id of a `/messages` path, or undefined. */
+export function messagesPathId(path: string): string | undefined {
+  return PATH_RE.exec(path)?.[2];
+}
+
+function parseBody(raw: unknown): unknown {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Handles one `/messages` request. */
+export function handleMessages(state: CloudState, phoneNumberId: string, req: Request, res: Response): void {
+  const receivedAt = Date.now();
+  const body = parseBody(req.body as unknown);
+  const reply = (status: number, payload: unknown, errorCode?: number, wamid?: string) => {
+    state.attempts.push({ phoneNumberId, body, receivedAt, httpStatus: status, errorCode, wamid });
+    res.status(status).json(payload);
+  };
+  const fail = (e: GraphError) => {
+    if (e.code === 130429) state.stats.throttled++;
+    else state.stats.rejected++;
+    reply(e.status, e.body, e.code);
+  };
+  const auth = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1]?.trim();
+  if (!auth) return fail(graphError(2500, 400, { message: 'An active access token must be used to query information about the current user.', details: 'Missing access token' }));
+  const phone = state.phones.get(phoneNumberId);
+  const knownToken = [...state.phones.values()].some((p) => p.accessToken === auth);
+  if (!knownToken) {
+    return fail(graphError(190, 401, { message: 'Error validating access token: Session has expired or the access token is invalid.', subcode: 463 }));
+  }
+  if (!phone || phone.accessToken !== auth) {
+    return fail(graphError(100, 400, {
+      message: `Unsupported post request. Object with ID '${phoneNumberId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+      type: 'GraphMethodException',
+      subcode: 33,
+    }));
+  }
+  let valid;
+  try {
+    valid = validateRequest(body);
+  } catch (err) {
+    if (err instanceof InvalidParam) return fail(invalidParam(err.details));
+    throw err;
+  }
+  if (valid.kind === 'read') {
+    state.markedRead.push({ phoneNumberId, messageId: valid.messageId, receivedAt });
+    return reply(200, { success: true });
+  }
+  const injected = state.takeInjected(phoneNumberId);
+  if (injected) {
+    const status = injected.httpStatus ?? httpStatusOf(injected.code, state.throttleStatus);
+    const e = graphError(injected.code, status, { details: injected.details });
+    if (injected.code !== 130429) state.stats.rejected++;
+    else state.stats.throttled++;
+    return reply(e.status, e.body, e.code);
+  }
+  if (!state.window.tryTake(phoneNumberId)) return fail(graphError(130429, state.throttleStatus));
+  const wamid = makeWamid(valid.waId, false);
+  state.stats.accepted++;
+  state.sent.push({ phoneNumberId, body: body as Record<string, unknown>, wamid, to: valid.waId, receivedAt });
+  reply(200, { messaging_product: 'whatsapp', contacts: [{ input: valid.to, wa_id: valid.waId }], messages: [{ id: wamid }] });
+  state.afterAccepted(phoneNumberId, valid.waId, wamid);
+}

@@ -1,0 +1,141 @@
+/** The WhatsApp Cloud API simulator: send endpoint, fault injection and signed webhooks to the app. */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { listen, stopServer, type Listening } from '../shared/listen';
+import { randomDigits, randomAlnum } from '../shared/random';
+import { errorDetails, errorTitles } from './errors';
+import { handleMessages, messagesPathId } from './send-route';
+import { CloudState } from './state';
+import type {
+  CloudApiOptions, CloudApiStats, DeliverInboundOptions, DeliverStatusOptions, FailNextOptions, PhoneNumber, SendAttempt,
+  SentMessage, SignOptions, WebhookDelivery,
+} from './types';
+import { makeWamid } from './wamid';
+import { envelope, inboundValue, statusValue } from './webhook-payloads';
+import { postWebhook } from './webhook-sender';
+
+/** A running (or startable) Cloud API simulator. */
+export interface CloudApiSimulator {
+  start(port?: number): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  /** Base URL (the Graph root, e.g. `http://127.0.0.1:1234`); throws before start. */
+  url(): string;
+  readonly app: Express;
+  readonly version: string;
+  addPhoneNumber(p: { phoneNumberId: string; accessToken: string; displayPhoneNumber: string; wabaId?: string }): PhoneNumber;
+  setWebhook(w: { url: string }): void;
+  setThroughput(perSec: number): void;
+  failNext(f: FailNextOptions): void;
+  failAsync(f: { to: string; code: number; times?: number }): void;
+  sent(): SentMessage[];
+  attempts(): SendAttempt[];
+  markedRead(): Array<{ phoneNumberId: string; messageId: string; receivedAt: number }>;
+  stats(): CloudApiStats;
+  deliverInbound(o: DeliverInboundOptions): Promise<WebhookDelivery & { messageId: string }>;
+  deliverStatus(o: DeliverStatusOptions): Promise<WebhookDelivery>;
+  deliverRaw(body: unknown, sign?: SignOptions): Promise<WebhookDelivery>;
+  /** Sends Meta's GET verification to the webhook; returns status, body and the challenge used. */
+  verifyWebhook(verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
+}
+
+/** Creates a simulated WhatsApp Cloud API (Graph) server. */
+export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimulator {
+  const state = new CloudState(options);
+  const version = options.version ?? 'v25.0';
+  const app = express();
+  let listening: Listening | undefined;
+
+  app.use(express.raw({ type: () => true, limit: '20mb' }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = req.method === 'POST' ? messagesPathId(req.path) : undefined;
+    if (id === undefined) return next();
+    handleMessages(state, id, req, res);
+  });
+  app.use((req: Request, res: Response) => {
+    res.status(400).json({ error: { message: `Unsupported ${req.method.toLowerCase()} request.`, type: 'GraphMethodException', code: 100, fbtrace_id: randomAlnum(23) } });
+  });
+
+  const phoneOf = (id: string): PhoneNumber => {
+    const p = state.phones.get(id);
+    if (!p) throw new Error(`Unknown phone number id ${id}`);
+    return p;
+  };
+  const webhookUrl = (): string => {
+    if (!state.webhookUrl) throw new Error('No webhook set: call setWebhook first');
+    return state.webhookUrl;
+  };
+  const post = (payload: unknown, sign?: SignOptions) =>
+    postWebhook(webhookUrl(), payload, sign?.signWith ?? options.appSecret, sign?.signature);
+
+  const sim: CloudApiSimulator = {
+    app,
+    version,
+    async start(port = 0) {
+      listening = await listen(app, port);
+      return { url: listening.url, port: listening.port };
+    },
+    async stop() {
+      if (listening) await stopServer(listening.server);
+      listening = undefined;
+    },
+    url() {
+      if (!listening) throw new Error('Cloud API simulator is not started');
+      return listening.url;
+    },
+    addPhoneNumber(p) {
+      const phone: PhoneNumber = { ...p, displayPhoneNumber: p.displayPhoneNumber.replace(/\D/g, ''), wabaId: p.wabaId ?? randomDigits(15) };
+      state.phones.set(p.phoneNumberId, phone);
+      return phone;
+    },
+    setWebhook: ({ url }) => void (state.webhookUrl = url),
+    setThroughput: (perSec) => void (state.window.perSec = perSec),
+    failNext: (f) => state.inject(f),
+    failAsync: ({ to, code, times }) => void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
+    sent: () => [...state.sent],
+    attempts: () => [...state.attempts],
+    markedRead: () => [...state.markedRead],
+    stats: () => ({ ...state.stats }),
+    async deliverInbound(o) {
+      const phone = phoneOf(o.phoneNumberId);
+      const from = o.from.replace(/\D/g, '');
+      const name = o.name ?? 'Иван';
+      state.names.set(from, name);
+      const messageId = o.id ?? makeWamid(from, true);
+      const value = inboundValue({ phone, from, name, id: messageId, timestamp: o.timestamp ?? Math.floor(Date.now() / 1000), message: o.message, contextId: o.contextId, omitFrom: o.omitFrom });
+      const res = await post(envelope(phone, value), o);
+      return { ...res, messageId };
+    },
+    deliverStatus(o) {
+      const phone = phoneOf(o.phoneNumberId);
+      const first = o.status === 'sent' || ((o.status === 'delivered' || o.status === 'read') && !state.pricedOnce.has(o.wamid));
+      if (o.status === 'delivered' || o.status === 'read') state.pricedOnce.add(o.wamid);
+      const errors = (o.errors ?? []).map((e) => ({ code: e.code, title: e.title ?? errorTitles[e.code] ?? 'Unknown error', details: e.details ?? errorDetails[e.code] ?? 'Unknown error' }));
+      const recipient = o.recipientId.replace(/\D/g, '');
+      const value = statusValue({ name: state.names.get(recipient) ?? recipient, wamid: o.wamid, status: o.status, recipientId: recipient, timestamp: o.timestamp ?? Math.floor(Date.now() / 1000), withPricing: first, errors });
+      return post(envelope(phone, value), o);
+    },
+    deliverRaw: (body, sign) => post(body, sign),
+    async verifyWebhook(verifyToken) {
+      const challenge = randomDigits(10);
+      const u = new URL(webhookUrl());
+      u.searchParams.set('hub.mode', 'subscribe');
+      u.searchParams.set('hub.challenge', challenge);
+      u.searchParams.set('hub.verify_token', verifyToken);
+      try {
+        const res = await fetch(u, { signal: AbortSignal.timeout(10000) });
+        return { status: res.status, body: await res.text(), challenge };
+      } catch (err) {
+        return { status: 0, body: err instanceof Error ? err.message : String(err), challenge };
+      }
+    },
+  };
+
+  state.afterAccepted = (phoneNumberId, waId, wamid) => {
+    const failure = state.asyncFailures.get(waId);
+    if (!failure || failure.remaining <= 0 || !state.webhookUrl) return;
+    failure.remaining--;
+    setTimeout(() => {
+      void sim.deliverStatus({ phoneNumberId, wamid, status: 'failed', recipientId: waId, errors: [{ code: failure.code }] });
+    }, 20);
+  };
+  return sim;
+}

@@ -1,0 +1,48 @@
+/** The mutable state of the WhatsApp Cloud API simulator. */
+import { ThroughputWindow } from './throughput';
+import type { CloudApiOptions, CloudApiStats, FailNextOptions, PhoneNumber, SendAttempt, SentMessage } from './types';
+
+interface AsyncFailure {
+  code: number;
+  remaining: number;
+}
+
+/** Everything the simulator remembers. */
+export class CloudState {
+  readonly phones = new Map<string, PhoneNumber>();
+  readonly sent: SentMessage[] = [];
+  readonly attempts: SendAttempt[] = [];
+  readonly markedRead: Array<{ phoneNumberId: string; messageId: string; receivedAt: number }> = [];
+  readonly stats: CloudApiStats = { accepted: 0, throttled: 0, rejected: 0 };
+  readonly window: ThroughputWindow;
+  readonly asyncFailures = new Map<string, AsyncFailure>();
+  /** wamids whose pricing block was already sent on a delivered/read status. */
+  readonly pricedOnce = new Set<string>();
+  /** Profile names seen on inbound messages, by wa_id. */
+  readonly names = new Map<string, string>();
+  webhookUrl: string | undefined;
+  throttleStatus: number;
+  /** Called after an accepted send (used for async failures). */
+  afterAccepted: (phoneNumberId: string, waId: string, wamid: string) => void = () => undefined;
+  private injected: Array<Required<Pick<FailNextOptions, 'code' | 'times'>> & FailNextOptions> = [];
+
+  constructor(readonly opts: CloudApiOptions) {
+    this.window = new ThroughputWindow(opts.throughputPerSec ?? 80);
+    this.throttleStatus = opts.throttleHttpStatus ?? 429;
+  }
+
+  /** Queues an injected failure. */
+  inject(f: FailNextOptions): void {
+    this.injected.push({ ...f, times: f.times ?? 1 });
+  }
+
+  /** Takes the next injected failure that applies to `phoneNumberId`, if any. */
+  takeInjected(phoneNumberId: string): FailNextOptions | undefined {
+    const idx = this.injected.findIndex((f) => f.times > 0 && (f.phoneNumberId === undefined || f.phoneNumberId === phoneNumberId));
+    if (idx === -1) return undefined;
+    const f = this.injected[idx];
+    f.times--;
+    if (f.times <= 0) this.injected.splice(idx, 1);
+    return f;
+  }
+}

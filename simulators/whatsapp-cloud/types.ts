@@ -1,0 +1,101 @@
+/** Public types of the WhatsApp Cloud API simulator. */
+
+/** Options of `createCloudApiSimulator`. */
+export interface CloudApiOptions {
+  appSecret: string;
+  version?: string;
+  throughputPerSec?: number;
+  throttleHttpStatus?: 400 | 429;
+}
+
+/** A business phone number known to the simulator. */
+export interface PhoneNumber {
+  phoneNumberId: string;
+  accessToken: string;
+  displayPhoneNumber: string;
+  wabaId: string;
+}
+
+/** One accepted send. */
+export interface SentMessage {
+  phoneNumberId: string;
+  body: Record<string, unknown>;
+  wamid: string;
+  to: string;
+  receivedAt: number;
+}
+
+/** One request to `/messages` (accepted or not). */
+export interface SendAttempt {
+  phoneNumberId: string;
+  body: unknown;
+  receivedAt: number;
+  httpStatus: number;
+  errorCode?: number;
+  wamid?: string;
+}
+
+/** Counters of `sim.stats()`. */
+export interface CloudApiStats {
+  accepted: number;
+  throttled: number;
+  rejected: number;
+}
+
+/** An injected failure for the next sends. */
+export interface FailNextOptions {
+  code: number;
+  times?: number;
+  phoneNumberId?: string;
+  httpStatus?: number;
+  details?: string;
+}
+
+/** Inbound message content for `deliverInbound`. */
+export type InboundMessage =
+  | { type: 'text'; text: string }
+  | { type: 'button_reply'; id: string; title: string }
+  | { type: 'list_reply'; id: string; title: string; description?: string }
+  | { type: 'button'; payload: string; text: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string; url?: string }
+  | { type: 'reaction'; messageId: string; emoji?: string }
+  | { type: 'image' | 'video' | 'audio' | 'document' | 'sticker'; mediaId?: string; mimeType?: string; caption?: string; filename?: string; voice?: boolean };
+
+/** Options of `deliverInbound`. */
+export interface DeliverInboundOptions {
+  phoneNumberId: string;
+  from: string;
+  name?: string;
+  message: InboundMessage;
+  contextId?: string;
+  id?: string;
+  omitFrom?: boolean;
+  timestamp?: number;
+  signWith?: string;
+  signature?: string | null;
+}
+
+/** Options of `deliverStatus`. */
+export interface DeliverStatusOptions {
+  phoneNumberId: string;
+  wamid: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+  recipientId: string;
+  errors?: Array<{ code: number; title?: string; details?: string }>;
+  timestamp?: number;
+  signWith?: string;
+  signature?: string | null;
+}
+
+/** Signing overrides for raw deliveries. */
+export interface SignOptions {
+  signWith?: string;
+  signature?: string | null;
+}
+
+/** Result of a webhook POST to the app (`status` 0 when unreachable). */
+export interface WebhookDelivery {
+  status: number;
+  body: string;
+  rawBody: string;
+}

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RedisKeys } from '../redis/keys';
+import type { SecretBox } from '../lib/secret-box';
+
+export const providerKindSchema = z.enum(['cloud']);
+
+/** A WhatsApp line: one business number of one portal. The access token is sealed at rest. */
+export const lineSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  memberId: z.string(),
+  provider: providerKindSchema,
+  phoneNumberId: z.string().min(1),
+  accessToken: z.string().min(1),
+  name: z.string(),
+  ratePerSec: z.number().int().positive().optional(),
+  createdAt: z.number(),
+});
+
+export type Line = z.infer<typeof lineSchema>;
+
+/** Lines per portal, plus a global phone_number_id → line index for webhooks. */
+export class LineStore {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly box: SecretBox) {}
+
+  async add(line: Line): Promise<void> {
+    const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
+    if (owner && owner !== `${line.memberId}|${line.id}`) {
+      throw new Error(`phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`);
+    }
+    const sealed = { ...lineSchema.parse(line), accessToken: this.box.seal(line.accessToken) };
+    await this.redis
+      .multi()
+      .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
+      .set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`)
+      .exec();
+  }
+
+  async get(memberId: string, lineId: string): Promise<Line | null> {
+    const raw = await this.redis.hget(this.keys.lines(memberId), lineId);
+    return raw ? this.open(raw) : null;
+  }
+
+  /** Lines of a portal, oldest first: the first one is the default. */
+  async list(memberId: string): Promise<Line[]> {
+    const all = await this.redis.hvals(this.keys.lines(memberId));
+    return all.map((raw) => this.open(raw)).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  async findByPhoneNumberId(phoneNumberId: string): Promise<Line | null> {
+    const owner = await this.redis.get(this.keys.lineByNumber(phoneNumberId));
+    if (!owner) return null;
+    const [memberId, lineId] = owner.split('|');
+    return memberId && lineId ? this.get(memberId, lineId) : null;
+  }
+
+  async remove(memberId: string, lineId: string): Promise<boolean> {
+    const line = await this.get(memberId, lineId);
+    if (!line) return false;
+    await this.redis.multi().hdel(this.keys.lines(memberId), lineId).del(this.keys.lineByNumber(line.phoneNumberId)).exec();
+    return true;
+  }
+
+  async removeAll(memberId: string): Promise<void> {
+    for (const line of await this.list(memberId)) await this.remove(memberId, line.id);
+  }
+
+  private open(raw: string): Line {
+    const sealed = lineSchema.parse(JSON.parse(raw));
+    return { ...sealed, accessToken: this.box.open(sealed.accessToken) };
+  }
+}

@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RedisKeys } from '../redis/keys';
+
+const TTL_S = 30 * 86400;
+
+export const deliveryStatusSchema = z.enum(['sent', 'delivered', 'read', 'failed']);
+export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
+
+/** A sent message as stored for status tracking and correlation. */
+export const storedMessageSchema = z.object({
+  memberId: z.string(),
+  lineId: z.string(),
+  phone: z.string(),
+  providerMessageId: z.string(),
+  callKey: z.string().default(''),
+  workflowId: z.string().default(''),
+  status: deliveryStatusSchema,
+  sentAt: z.coerce.number(),
+  deliveredAt: z.coerce.number().optional(),
+  readAt: z.coerce.number().optional(),
+  failedAt: z.coerce.number().optional(),
+  errorCode: z.string().optional(),
+  waitId: z.string().optional(),
+});
+export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+const rank: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
+
+/** Sent messages per portal: status history as timestamps, kept 30 days. */
+export class MessageStore {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
+
+  async recordSent(message: Omit<StoredMessage, 'status'>): Promise<void> {
+    const key = this.keys.message(message.memberId, message.providerMessageId);
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...message, status: 'sent' })) if (v !== undefined) fields[k] = String(v);
+    await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
+  }
+
+  async get(memberId: string, providerMessageId: string): Promise<StoredMessage | null> {
+    const raw = await this.redis.hgetall(this.keys.message(memberId, providerMessageId));
+    if (!raw.providerMessageId) return null;
+    return storedMessageSchema.parse(raw);
+  }
+
+  /** Applies a status webhook; statuses arrive out of order, so a later one never goes back. */
+  async applyStatus(memberId: string, providerMessageId: string, status: DeliveryStatus, at: number, errorCode?: string): Promise<StoredMessage | null> {
+    const current = await this.get(memberId, providerMessageId);
+    if (!current) return null;
+    const key = this.keys.message(memberId, providerMessageId);
+    const fields: Record<string, string> = { [`${status}At`]: String(at) };
+    if (status === 'read' && !current.deliveredAt) fields.deliveredAt = String(at);
+    if (rank[status] > rank[current.status]) fields.status = status;
+    if (errorCode) fields.errorCode = errorCode;
+    await this.redis.hset(key, fields);
+    return this.get(memberId, providerMessageId);
+  }
+
+  /** Provider message id already sent for this call's step, if any (retries never resend). */
+  async sentStep(memberId: string, callKey: string, step: number): Promise<string | null> {
+    return this.redis.hget(this.keys.sentStep(memberId, callKey), String(step));
+  }
+
+  async rememberStep(memberId: string, callKey: string, step: number, providerMessageId: string): Promise<void> {
+    const key = this.keys.sentStep(memberId, callKey);
+    await this.redis.multi().hset(key, String(step), providerMessageId).expire(key, 7 * 86400).exec();
+  }
+}

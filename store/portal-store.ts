@@ -1,0 +1,71 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RedisKeys } from '../redis/keys';
+import type { SecretBox } from '../lib/secret-box';
+
+/** A portal as stored: tokens sealed at rest, everything else plain. */
+const storedPortalSchema = z.object({
+  memberId: z.string(),
+  domain: z.string(),
+  clientEndpoint: z.string(),
+  serverEndpoint: z.string(),
+  applicationToken: z.string(),
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresAt: z.number(),
+  scope: z.string(),
+  userId: z.number(),
+  languageId: z.string().default('en'),
+  installedAt: z.number(),
+  restDrainPerSec: z.number().positive().optional(),
+  restBurst: z.number().int().positive().optional(),
+  phoneRegion: z.string().length(2).optional(),
+});
+
+export type Portal = z.infer<typeof storedPortalSchema>;
+export type PortalTokens = Pick<Portal, 'accessToken' | 'refreshToken' | 'expiresAt' | 'clientEndpoint' | 'serverEndpoint'>;
+
+const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as const;
+
+/** Portals (installations) in Redis. */
+export class PortalStore {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly box: SecretBox) {}
+
+  async get(memberId: string): Promise<Portal | null> {
+    const raw = await this.redis.get(this.keys.portal(memberId));
+    if (!raw) return null;
+    const sealed = storedPortalSchema.parse(JSON.parse(raw));
+    const open = { ...sealed };
+    for (const field of sealedFields) open[field] = this.box.open(sealed[field]);
+    return open;
+  }
+
+  async save(portal: Portal): Promise<void> {
+    const sealed = { ...portal };
+    for (const field of sealedFields) sealed[field] = this.box.seal(portal[field]);
+    await this.redis.multi().set(this.keys.portal(portal.memberId), JSON.stringify(sealed)).sadd(this.keys.portalIndex(), portal.memberId).exec();
+  }
+
+  async updateTokens(memberId: string, tokens: PortalTokens): Promise<void> {
+    const portal = await this.get(memberId);
+    if (!portal) throw new Error(`portal ${memberId} is not installed`);
+    await this.save({ ...portal, ...tokens });
+  }
+
+  async update(memberId: string, patch: Partial<Omit<Portal, 'memberId'>>): Promise<Portal> {
+    const portal = await this.get(memberId);
+    if (!portal) throw new Error(`portal ${memberId} is not installed`);
+    const next = storedPortalSchema.parse({ ...portal, ...patch });
+    await this.save(next);
+    return next;
+  }
+
+  async list(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.portalIndex())).sort();
+  }
+
+  /** Forgets the portal record; lines and waits are removed by their own stores. */
+  async remove(memberId: string): Promise<void> {
+    await this.redis.multi().del(this.keys.portal(memberId)).srem(this.keys.portalIndex(), memberId).exec();
+  }
+}

@@ -1,0 +1,52 @@
+/** A tiny HTTP receiver for simulator tests: records raw bodies and headers. */
+import express from 'express';
+import { listen, stopServer, type Listening } from '../../../simulators/shared/listen';
+
+/** One received request. */
+export interface Received {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+}
+
+/** A started receiver. */
+export interface Receiver {
+  url: string;
+  received: Received[];
+  stop(): Promise<void>;
+  /** Resolves once `n` requests have arrived. */
+  waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
+}
+
+/** Starts a receiver answering 200 `ok` to everything. */
+export async function startReceiver(): Promise<Receiver> {
+  const app = express();
+  const received: Received[] = [];
+  app.use(express.raw({ type: () => true }));
+  app.use((req, res) => {
+    const body: unknown = req.body;
+    received.push({ method: req.method, path: req.originalUrl, headers: req.headers, raw: Buffer.isBuffer(body) ? body.toString('utf8') : '' });
+    res.status(200).send('ok');
+  });
+  const l: Listening = await listen(app, 0);
+  return {
+    url: l.url,
+    received,
+    stop: () => stopServer(l.server),
+    async waitFor(n, timeoutMs = 3000) {
+      const until = Date.now() + timeoutMs;
+      while (received.length < n) {
+        if (Date.now() > until) throw new Error(`receiver got ${received.length}/${n}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return received;
+    },
+  };
+}
+
+/** POSTs JSON and returns status + parsed JSON body. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}

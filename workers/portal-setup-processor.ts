@@ -1,0 +1,73 @@
+import type { Job } from 'bullmq';
+import { z } from 'zod';
+import { portalSetupJobSchema, type PortalSetupJob } from '../queues/job-schemas';
+import { actions } from '../actions';
+import { robotCode, robotFields } from '../robots/robot-registration';
+import { activityCode, activityFields } from '../activities/activity-registration';
+import { boundEvents, endpoints } from '../app/endpoints';
+import type { BatchCommands, CallParams } from '../bitrix/portal-client';
+import { MAX_BATCH } from '../bitrix/portal-client';
+import type { Runtime } from '../runtime/create-runtime';
+
+const codeListSchema = z.array(z.string()).catch([]);
+const bindingsSchema = z.array(z.object({ event: z.string(), handler: z.string() }).loose()).catch([]);
+
+/** The commands that bring a portal's robots, activities and event bindings in line with the catalogue. */
+export function planRegistration(publicUrl: string, existing: { robots: string[]; activities: string[]; bindings: Array<{ event: string; handler: string }> }): Array<[string, CallParams]> {
+  const handler = `${publicUrl}${endpoints.robot}`;
+  const eventsHandler = `${publicUrl}${endpoints.events}`;
+  const plan: Array<[string, CallParams]> = [];
+  const kinds = [
+    { method: 'bizproc.robot', codeOf: robotCode, fieldsOf: robotFields, have: new Set(existing.robots) },
+    { method: 'bizproc.activity', codeOf: activityCode, fieldsOf: activityFields, have: new Set(existing.activities) },
+  ];
+  for (const kind of kinds) {
+    const wanted = new Set<string>();
+    for (const action of actions) {
+      const code = kind.codeOf(action);
+      wanted.add(code);
+      const fields = kind.fieldsOf(action, handler);
+      // An update or reinstall keeps what exists: update it rather than fail on add.
+      plan.push(kind.have.has(code) ? [`${kind.method}.update`, { CODE: code, FIELDS: fields }] : [`${kind.method}.add`, { CODE: code, ...fields }]);
+    }
+    for (const code of kind.have) if (!wanted.has(code)) plan.push([`${kind.method}.delete`, { CODE: code }]);
+  }
+  for (const event of boundEvents) {
+    const bound = existing.bindings.some((b) => b.event.toUpperCase() === event && b.handler === eventsHandler);
+    if (!bound) plan.push(['event.bind', { event, handler: eventsHandler }]);
+  }
+  return plan;
+}
+
+/** Registers robots, activities and event bindings on install and on every update, in batches. */
+export function createPortalSetupProcessor(rt: Runtime) {
+  return async function processPortalSetup(job: Job<PortalSetupJob>): Promise<string> {
+    const { memberId } = portalSetupJobSchema.parse(job.data);
+    const client = rt.bitrix(memberId);
+    const current = await client.batch({ robots: ['bizproc.robot.list', {}], activities: ['bizproc.activity.list', {}], bindings: ['event.get', {}] });
+    const listErrors = Object.entries(current.errors);
+    if (listErrors.length) throw new Error(`cannot read current registrations: ${listErrors.map(([k, e]) => `${k}: ${e.code} ${e.description}`).join('; ')}`);
+    const plan = planRegistration(rt.config.PUBLIC_URL, {
+      robots: codeListSchema.parse(current.results.robots),
+      activities: codeListSchema.parse(current.results.activities),
+      bindings: bindingsSchema.parse(current.results.bindings),
+    });
+    const failures: string[] = [];
+    for (let i = 0; i < plan.length; i += MAX_BATCH) {
+      const chunk = plan.slice(i, i + MAX_BATCH);
+      const commands: BatchCommands = Object.fromEntries(chunk.map((command, j) => [`r${i + j}`, command]));
+      const outcome = await client.batch(commands);
+      for (const [key, error] of Object.entries(outcome.errors)) {
+        const [method, params] = commands[key];
+        failures.push(`${method} ${String(params.CODE ?? params.event ?? '')}: ${error.code} ${error.description}`);
+      }
+    }
+    if (failures.length) {
+      rt.log.error({ memberId, failures }, 'registration incomplete; will retry');
+      throw new Error(`registration incomplete: ${failures.join('; ')}`);
+    }
+    rt.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
+    rt.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
+    return `registered ${plan.length}`;
+  };
+}

@@ -1,0 +1,83 @@
+import { DelayedError, type Job } from 'bullmq';
+import { z } from 'zod';
+import { runActionJobSchema, type RunActionJob } from '../queues/job-schemas';
+import { findActionByCode } from '../actions';
+import type { ActionOutput, AnyAction, CallInfo } from '../actions/define-action';
+import type { Runtime } from '../runtime/create-runtime';
+import { ActionError, RateLimitedError } from '../lib/errors/app-error';
+import { BitrixError } from '../bitrix/bitrix-error';
+import { digest } from '../lib/hash';
+import { buildActionContext, resolveLine } from './build-action-context';
+
+/** Return values and log line for a failed call, in the portal's language. */
+export function errorOutput(error: ActionError, lang: 'ru' | 'en'): ActionOutput {
+  const text = error.text(lang);
+  return {
+    returnValues: { status: 'error', message_id: '', error_code: error.code, error: text, delivery_status: 'failed' },
+    logMessage: `WhatsApp: ${lang === 'ru' ? 'ошибка' : 'error'} ${error.code}: ${text}`,
+  };
+}
+
+/** Names the first bad property: "text: at most 4096 characters". */
+export function describePropertyError(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'properties'}: ${issue.message}`).join('; ');
+}
+
+function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record<string, unknown> {
+  const shape = Object.fromEntries(Object.entries(action.properties).map(([code, p]) => [code, p.schema]));
+  const parsed = z.object(shape).safeParse(raw);
+  if (!parsed.success) throw new ActionError('invalid_property', describePropertyError(parsed.error));
+  return parsed.data;
+}
+
+/** Processes one robot/activity call: validate, resolve line and recipient, run the action, queue the callback. */
+export function createRunActionProcessor(rt: Runtime) {
+  return async function processRunAction(job: Job<RunActionJob>, token?: string): Promise<string> {
+    const data = runActionJobSchema.parse(job.data);
+    const portal = await rt.portals.get(data.memberId);
+    if (!portal) {
+      rt.log.warn({ memberId: data.memberId }, 'call for a portal that is no longer installed: dropped');
+      return 'portal_gone';
+    }
+    const lang = portal.languageId === 'ru' ? 'ru' : 'en';
+    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken) };
+    const notes: string[] = [];
+    const report = async (output: ActionOutput) => {
+      const logMessage = notes.length ? `${output.logMessage} (${notes.join('; ')})` : output.logMessage;
+      if (!data.useSubscription) {
+        rt.log.info({ memberId: data.memberId, code: data.code, returnValues: output.returnValues }, 'robot does not wait for an answer; result logged only');
+        return;
+      }
+      await rt.outbox.enqueue(data.memberId, { eventToken: data.eventToken, returnValues: output.returnValues, logMessage }, rt.clock.now());
+    };
+    try {
+      const found = findActionByCode(data.code);
+      if (!found) throw new ActionError('unknown_action', data.code);
+      const inputs = parseInputs(found.action, data.properties);
+      const line = await resolveLine(rt, data.memberId, typeof inputs.line === 'string' ? inputs.line : undefined);
+      const ctx = buildActionContext(rt, portal, line, call, notes);
+      const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
+      if (missing.length) throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
+      const output = await found.action.run(ctx, inputs);
+      await report(output);
+      rt.metrics.jobs.inc({ queue: 'run-action', outcome: 'ok' });
+      return 'done';
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        // No slot on the line now: come back when one frees up, without spending an attempt.
+        await job.moveToDelayed(Date.now() + error.waitMs, token);
+        throw new DelayedError();
+      }
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const retryable = (error instanceof ActionError && error.retryable) || (error instanceof BitrixError && error.retryable);
+      if (retryable && !lastAttempt) throw error;
+      const actionError = error instanceof ActionError ? error : new ActionError('internal_error', error instanceof Error ? error.message : String(error));
+      if (!(error instanceof ActionError)) rt.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
+      rt.metrics.errors.inc({ code: actionError.code });
+      rt.metrics.jobs.inc({ queue: 'run-action', outcome: 'error' });
+      await report(errorOutput(actionError, lang));
+      return `error:${actionError.code}`;
+    }
+  };
+}
+

@@ -1,0 +1,42 @@
+import { Worker, type ConnectionOptions, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Runtime } from '../runtime/create-runtime';
+import { queueNames } from '../queues/job-schemas';
+import { createRunActionProcessor } from './run-action-processor';
+import { createPortalSetupProcessor } from './portal-setup-processor';
+import { createInboundProcessor } from './inbound-processor';
+import { CallbackDispatcher } from './callback-dispatcher';
+
+export interface StartWorkersOptions {
+  /** A dedicated blocking connection factory (BullMQ workers each need their own). */
+  connection: () => Redis;
+  concurrency?: number;
+  queuePrefix?: string;
+}
+
+/** Starts every worker of this process: queues and the callback dispatcher. */
+export function startWorkers(rt: Runtime, options: StartWorkersOptions) {
+  const prefix = options.queuePrefix ?? 'bull';
+  const concurrency = options.concurrency ?? 20;
+  const make = <T>(name: string, processor: Processor<T>, n = concurrency) => {
+    const worker = new Worker<T>(name, processor, { connection: options.connection() as ConnectionOptions, prefix, concurrency: n });
+    worker.on('failed', (job, error) => rt.log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job attempt failed'));
+    worker.on('error', (error) => rt.log.error({ queue: name, err: error.message }, 'worker error'));
+    return worker;
+  };
+  const workers = [
+    make(queueNames.runAction, createRunActionProcessor(rt)),
+    make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
+    make(queueNames.inbound, createInboundProcessor(rt)),
+  ];
+  const dispatcher = new CallbackDispatcher({ redis: rt.redis, keys: rt.keys, outbox: rt.outbox, bitrix: rt.bitrix, log: rt.log, metrics: rt.metrics });
+  dispatcher.start();
+  return {
+    workers,
+    dispatcher,
+    async close() {
+      await dispatcher.stop();
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
