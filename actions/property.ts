@@ -80,7 +80,8 @@ export const prop = {
       schema: z.preprocess((v) => blankToUndefined(single(v)), z.enum(['Y', 'N', '1', '0', 'y', 'n']).optional()).transform((v) => (v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1')),
     } satisfies InputProperty;
   },
-  select<const T extends string>(o: Common & { options: Record<T, string>; default: T }) {
+  select<const O extends Record<string, string>>(o: Common & { options: O; default: keyof O & string }) {
+    type T = keyof O & string;
     const values = Object.keys(o.options) as [T, ...T[]];
     return {
       descriptor: { Name: o.name, Description: o.description, Type: 'select', Required: 'N', Multiple: 'N', Default: o.default, Options: o.options },

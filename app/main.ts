@@ -1,0 +1,22 @@
+import { loadConfigOrExit } from '../config/load-config';
+import { createRedis } from '../redis/connect';
+import { createRuntime } from '../runtime/create-runtime';
+import { createApp } from './create-app';
+
+/** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const redis = createRedis(config.REDIS_URL, 'worker');
+  const rt = createRuntime({ config, redis });
+  const server = createApp(rt).listen(config.PORT, () => rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'));
+  const shutdown = async () => {
+    server.close();
+    await rt.queues.close();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+void main();

@@ -1,0 +1,4 @@
+/** Stops the run's redis-server. */
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.__testRedis?.stop();
+}

@@ -1,0 +1,128 @@
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { createBitrixPortalSimulator, type BitrixPortalSimulator } from '../../simulators/bitrix24';
+import { createCloudApiSimulator, type CloudApiSimulator } from '../../simulators/whatsapp-cloud';
+import { loadConfig } from '../../config/load-config';
+import { createRuntime, type Runtime } from '../../runtime/create-runtime';
+import { createApp } from '../../app/create-app';
+import { startWorkers } from '../../workers/start-workers';
+import { freePort } from '../../lib/redis-server';
+import { createLogger } from '../../lib/logger';
+import { randomId } from '../../lib/hash';
+
+export const CLIENT_ID = 'local.test.app';
+export const CLIENT_SECRET = 'test-client-secret';
+export const APP_SECRET = 'test-meta-app-secret';
+export const VERIFY_TOKEN = 'test-verify-token';
+export const LINE = { phoneNumberId: '200000000000002', accessToken: 'EAAG-line-token', displayPhoneNumber: '79001112233' };
+
+export interface HarnessOptions {
+  /** Worker processes to emulate (each its own runtime and connections). */
+  workerInstances?: number;
+  restLimit?: { drainPerSec: number; burst: number };
+  throughputPerSec?: number;
+  lineRatePerSec?: number;
+  languageId?: 'ru' | 'en';
+  startWorkers?: boolean;
+  connectLine?: boolean;
+}
+
+export interface Harness {
+  rt: Runtime;
+  portal: BitrixPortalSimulator;
+  whatsapp: CloudApiSimulator;
+  appUrl: string;
+  memberId: string;
+  redisUrl: string;
+  workerRuntimes: Runtime[];
+  startWorkerInstance(): Runtime;
+  /** Fresh connection for direct Redis inspection. */
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** Polls until `check` returns a value (not undefined/false) or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<Exclude<T, false | undefined | null>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false && value !== null) return value as Exclude<T, false | undefined | null>;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/**
+ * The real thing for integration tests: real Redis (from globalSetup), both simulators over HTTP,
+ * the app on a free port, and worker instances. Each harness uses its own key and queue prefix.
+ */
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: run through jest (globalSetup starts redis-server)');
+  const prefix = `t${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+  const portal = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, languageId: options.languageId ?? 'en', restLimit: options.restLimit });
+  const whatsapp = createCloudApiSimulator({ appSecret: APP_SECRET, throughputPerSec: options.throughputPerSec ?? 80 });
+  const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);
+  whatsapp.addPhoneNumber(LINE);
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  void portalUrl;
+  const config = loadConfig({
+    PORT: String(port), PUBLIC_URL: appUrl, REDIS_URL: redisUrl, B24_CLIENT_ID: CLIENT_ID, B24_CLIENT_SECRET: CLIENT_SECRET,
+    WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: VERIFY_TOKEN,
+    SECRETS_KEY: 'b'.repeat(64), LOG_LEVEL: 'silent', LINE_RATE_PER_SEC: String(options.lineRatePerSec ?? 80),
+    B24_REST_DRAIN_PER_SEC: String(options.restLimit?.drainPerSec ?? 2), B24_REST_BURST: String(options.restLimit?.burst ?? 50),
+  });
+  const connections: Redis[] = [];
+  const connect = () => {
+    const c = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    connections.push(c);
+    return c;
+  };
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const makeRuntime = () => createRuntime({ config, redis: connect(), log, keyPrefix: prefix, queuePrefix: `bull-${prefix}` });
+  const rt = makeRuntime();
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s));
+  });
+  whatsapp.setWebhook({ url: `${appUrl}/whatsapp/webhook` });
+  const running: Array<{ close(): Promise<void> }> = [];
+  const workerRuntimes: Runtime[] = [];
+  const startWorkerInstance = () => {
+    const wrt = makeRuntime();
+    workerRuntimes.push(wrt);
+    running.push(startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
+    return wrt;
+  };
+  if (options.startWorkers !== false) for (let i = 0; i < (options.workerInstances ?? 1); i += 1) startWorkerInstance();
+
+  const install = await portal.installApp({ installUrl: `${appUrl}/b24/install` });
+  if (install.status !== 200) throw new Error(`install failed: ${install.status} ${install.body}`);
+  const memberId = portal.currentTokens().memberId;
+  if (options.connectLine !== false) {
+    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Main line', createdAt: Date.now() });
+  }
+  const redis = connect();
+  return {
+    rt, portal, whatsapp, appUrl, memberId, redisUrl, workerRuntimes, startWorkerInstance, redis,
+    async close() {
+      await Promise.all(running.map((r) => r.close()));
+      server.closeAllConnections();
+      await new Promise((r) => server.close(() => r(null)));
+      await rt.queues.close();
+      for (const w of workerRuntimes) await w.queues.close();
+      await Promise.all([portal.stop(), whatsapp.stop()]);
+      for (const c of connections) c.disconnect();
+    },
+  };
+}
+
+/** Waits until the portal has every robot and activity registered (setup runs in a worker). */
+export async function waitForRegistration(h: Harness, count: number): Promise<void> {
+  await eventually(() => h.portal.robots().length >= count && h.portal.activities().length >= count, 15_000, 'registration');
+}

@@ -1,0 +1,40 @@
+import { createHarness, eventually, waitForRegistration, LINE, type Harness } from '../helpers/harness';
+import { actions } from '../../actions';
+
+describe('spine: install → robot call → queue → WhatsApp → event.send', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await createHarness(); });
+  afterEach(async () => { await h.close(); });
+
+  it('registers exactly the catalogue as robots and activities, and binds events', async () => {
+    await waitForRegistration(h, actions.length);
+    expect(h.portal.robots().map((r) => r.code).sort()).toEqual(actions.map((a) => `wa_${a.code}`).sort());
+    expect(h.portal.activities().map((r) => r.code).sort()).toEqual(actions.map((a) => `wa_${a.code}_bp`).sort());
+    for (const robot of h.portal.robots()) expect(robot.useSubscription).toBe('Y');
+    expect(h.portal.eventBindings().map((b) => b.event).sort()).toEqual(['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMLEADUPDATE']);
+  });
+
+  it('a re-install updates the registrations instead of failing, and takes the new application token', async () => {
+    await waitForRegistration(h, actions.length);
+    const before = h.portal.stats().byMethod['bizproc.robot.update'] ?? 0;
+    const again = await h.portal.installApp({ installUrl: `${h.appUrl}/b24/install` });
+    expect(again.status).toBe(200);
+    await eventually(() => (h.portal.stats().byMethod['bizproc.robot.update'] ?? 0) >= before + actions.length, 15_000, 'updates');
+    expect(h.portal.robots()).toHaveLength(actions.length);
+    expect((await h.rt.portals.get(h.memberId))?.applicationToken).toBe(again.applicationToken);
+  });
+
+  it('sends the text to the Cloud API and returns message_id through bizproc.event.send', async () => {
+    await waitForRegistration(h, actions.length);
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { httpStatus, run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'Привет! Hello', phone: '+7 (916) 123-45-67' } });
+    expect(httpStatus).toBe(200);
+    const done = await h.portal.waitForRun(run.eventToken, 15_000);
+    const sent = h.whatsapp.sent();
+    expect(sent).toHaveLength(1);
+    expect(sent[0].phoneNumberId).toBe(LINE.phoneNumberId);
+    expect(sent[0].body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '79161234567', type: 'text', text: { body: 'Привет! Hello', preview_url: false } });
+    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: sent[0].wamid, error_code: '', error: '' });
+    expect(done.logMessage).toContain('+79161234567');
+  });
+});

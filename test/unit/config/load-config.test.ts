@@ -1,0 +1,32 @@
+import { loadConfig, ConfigError } from '../../../config/load-config';
+
+const valid = {
+  PUBLIC_URL: 'https://wa.example.com/',
+  B24_CLIENT_ID: 'local.1',
+  B24_CLIENT_SECRET: 'secret',
+  WA_APP_SECRET: 'app-secret-1',
+  WA_VERIFY_TOKEN: 'verify-token-1',
+  SECRETS_KEY: 'a'.repeat(64),
+};
+
+describe('loadConfig', () => {
+  it('parses a valid environment with defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.PUBLIC_URL).toBe('https://wa.example.com');
+    expect(config.PORT).toBe(3000);
+    expect(config.LINE_RATE_PER_SEC).toBe(80);
+    expect(config.WA_GRAPH_VERSION).toBe('v25.0');
+  });
+
+  it('names every bad variable', () => {
+    const run = () => loadConfig({ ...valid, SECRETS_KEY: 'short', PORT: 'http', B24_CLIENT_ID: undefined });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/SECRETS_KEY: must be 32 bytes/);
+    expect(run).toThrow(/PORT:/);
+    expect(run).toThrow(/B24_CLIENT_ID:/);
+  });
+
+  it('refuses a non-http public URL', () => {
+    expect(() => loadConfig({ ...valid, PUBLIC_URL: 'ftp://x.example.com' })).toThrow(/PUBLIC_URL/);
+  });
+});

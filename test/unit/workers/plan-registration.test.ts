@@ -1,0 +1,28 @@
+import { planRegistration } from '../../../workers/portal-setup-processor';
+import { actions } from '../../../actions';
+
+describe('planRegistration', () => {
+  const url = 'https://wa.example.com';
+
+  it('adds everything on a fresh portal and binds the events', () => {
+    const plan = planRegistration(url, { robots: [], activities: [], bindings: [] });
+    expect(plan.filter(([m]) => m === 'bizproc.robot.add')).toHaveLength(actions.length);
+    expect(plan.filter(([m]) => m === 'bizproc.activity.add')).toHaveLength(actions.length);
+    expect(plan.filter(([m]) => m === 'event.bind').map(([, p]) => p.event)).toEqual(['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMICITEMUPDATE']);
+    const [, robot] = plan.find(([m]) => m === 'bizproc.robot.add') ?? ['', {}];
+    expect(robot).toMatchObject({ HANDLER: `${url}/b24/robot`, USE_SUBSCRIPTION: 'Y' });
+  });
+
+  it('updates what exists, deletes what the catalogue dropped, keeps bindings', () => {
+    const existing = {
+      robots: [`wa_${actions[0].code}`, 'wa_retired'],
+      activities: [`wa_${actions[0].code}_bp`],
+      bindings: [{ event: 'ONCRMDEALUPDATE', handler: `${url}/b24/events` }],
+    };
+    const plan = planRegistration(url, existing);
+    expect(plan).toContainEqual(['bizproc.robot.update', expect.objectContaining({ CODE: `wa_${actions[0].code}` })]);
+    expect(plan).toContainEqual(['bizproc.activity.update', expect.objectContaining({ CODE: `wa_${actions[0].code}_bp` })]);
+    expect(plan).toContainEqual(['bizproc.robot.delete', { CODE: 'wa_retired' }]);
+    expect(plan.some(([m, p]) => m === 'event.bind' && p.event === 'ONCRMDEALUPDATE')).toBe(false);
+  });
+});
