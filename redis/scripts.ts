@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 /** Lua scripts by file name; the digit before `.lua` is the KEYS count. */
 const scriptFiles = [
   'line-rate-take-1',
+  'line-rate-done-1',
   'rest-bucket-take-1',
   'callback-enqueue-2',
   'callback-claim-2',
@@ -45,9 +46,13 @@ function asNumber(value: unknown): number {
 
 /** Typed wrappers, one per script. */
 export const scripts = {
-  /** 0 = slot taken, else ms to wait. */
-  async takeLineSlot(redis: Redis, key: string, limit: number, windowMs: number, member: string): Promise<number> {
-    return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, member]));
+  /** 0 = slot taken, else ms to wait. The slot stays counted while the send is in flight. */
+  async takeLineSlot(redis: Redis, key: string, limit: number, windowMs: number, slotId: string, inFlightMs = 30_000): Promise<number> {
+    return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
+  },
+  /** The provider answered: the slot leaves the window `windowMs` from now. */
+  async finishLineSlot(redis: Redis, key: string, slotId: string, windowMs: number): Promise<void> {
+    await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
   },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
   async takeRestToken(redis: Redis, key: string, drainPerSec: number, capacity: number, penalty = false): Promise<number> {

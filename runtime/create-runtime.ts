@@ -24,7 +24,7 @@ export interface RuntimeOptions {
   /** Key prefix, so tests can share one Redis. */
   keyPrefix?: string;
   queuePrefix?: string;
-  /** Width of a line's rate window; a little over 1 s keeps network jitter from bunching sends. */
+  /** Width of a line's rate window (Meta counts per second). */
   lineWindowMs?: number;
 }
 
@@ -51,7 +51,7 @@ export function createRuntime(options: RuntimeOptions) {
     config, redis, keys, log, portals, lines, messages, outbox, refreshTokens, bitrix, providerFor, queues,
     metrics: createMetrics(),
     clock: options.clock ?? systemClock,
-    lineWindowMs: options.lineWindowMs ?? 1050,
+    lineWindowMs: options.lineWindowMs ?? 1000,
   };
 }
 

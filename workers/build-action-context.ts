@@ -56,7 +56,9 @@ export function buildActionContext(rt: Runtime, portal: Portal, line: Line, call
       const already = await rt.messages.sentStep(portal.memberId, call.callKey, step);
       if (already) return { providerMessageId: already };
       const to = options.to ?? (await ctx.recipient(undefined));
-      const waitMs = await scripts.takeLineSlot(rt.redis, rt.keys.lineRateWindow(line.id), line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC, rt.lineWindowMs, randomId(8));
+      const windowKey = rt.keys.lineRateWindow(line.id);
+      const slotId = randomId(8);
+      const waitMs = await scripts.takeLineSlot(rt.redis, windowKey, line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC, rt.lineWindowMs, slotId);
       if (waitMs > 0) throw new RateLimitedError(waitMs);
       try {
         const sent = await provider.send({ to, content, replyTo: options.replyTo });
@@ -67,6 +69,8 @@ export function buildActionContext(rt: Runtime, portal: Portal, line: Line, call
       } catch (error) {
         rt.metrics.sends.inc({ outcome: error instanceof ActionError ? error.code : 'error' });
         throw error;
+      } finally {
+        await scripts.finishLineSlot(rt.redis, windowKey, slotId, rt.lineWindowMs);
       }
     },
   };

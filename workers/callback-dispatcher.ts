@@ -117,7 +117,7 @@ export class CallbackDispatcher {
           this.o.metrics.callbacks.inc({ outcome: 'workflow_gone' });
           this.o.log.info({ memberId, waitId: entry.callback.waitId }, 'workflow already ended; callback not needed');
           await this.o.onWorkflowGone?.(memberId, entry.callback);
-        } else if (isRetryableBitrixCode(error.code, 0)) {
+        } else if (isRetryableBitrixCode(error.code, 200)) {
           retry(entry, error.code);
         } else {
           // ACCESS_DENIED and other permanent answers: retrying cannot help.

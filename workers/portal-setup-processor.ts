@@ -39,10 +39,8 @@ export function planRegistration(publicUrl: string, existing: { robots: string[]
   return plan;
 }
 
-/** Registers robots, activities and event bindings on install and on every update, in batches. */
-export function createPortalSetupProcessor(rt: Runtime) {
-  return async function processPortalSetup(job: Job<PortalSetupJob>): Promise<string> {
-    const { memberId } = portalSetupJobSchema.parse(job.data);
+/** Registers robots, activities and event bindings for one portal, in batches; throws when incomplete. */
+export async function registerPortal(rt: Runtime, memberId: string): Promise<number> {
     const client = rt.bitrix(memberId);
     const current = await client.batch({ robots: ['bizproc.robot.list', {}], activities: ['bizproc.activity.list', {}], bindings: ['event.get', {}] });
     const listErrors = Object.entries(current.errors);
@@ -67,7 +65,15 @@ export function createPortalSetupProcessor(rt: Runtime) {
       throw new Error(`registration incomplete: ${failures.join('; ')}`);
     }
     rt.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
+    return plan.length;
+}
+
+/** The portal-setup queue's processor: on install and on every update. */
+export function createPortalSetupProcessor(rt: Runtime) {
+  return async function processPortalSetup(job: Job<PortalSetupJob>): Promise<string> {
+    const { memberId } = portalSetupJobSchema.parse(job.data);
+    const count = await registerPortal(rt, memberId);
     rt.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
-    return `registered ${plan.length}`;
+    return `registered ${count}`;
   };
 }
