@@ -1,0 +1,67 @@
+import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
+import { actions } from '../../actions';
+import { runLinesCommand } from '../../cli/lines-command';
+
+describe('operations: health, metrics, uninstall, lines CLI', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await createHarness(); });
+  afterEach(async () => { await h.close(); });
+
+  it('GET /healthz reports Redis reachable', async () => {
+    const response = await fetch(`${h.appUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', redis: true });
+  });
+
+  it('GET /metrics exposes jobs, sends, callbacks and errors by code', async () => {
+    await waitForRegistration(h, actions.length);
+    h.whatsapp.failNext({ code: 131026 });
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'x', phone: '79161234567' } });
+    await h.portal.waitForRun(run.eventToken, 10_000);
+    // The app's metrics live in the worker's registry here (same process in tests).
+    const text = await h.workerRuntimes[0].metrics.registry.metrics();
+    expect(text).toMatch(/wa_errors_total\{code="undeliverable"\} 1/);
+    expect(text).toMatch(/wa_jobs_total\{queue="run-action",outcome="error"\} 1/);
+    const web = await (await fetch(`${h.appUrl}/metrics`)).text();
+    expect(web).toMatch(/wa_robot_calls_total\{outcome="queued"\} 1/);
+  });
+
+  it('ONAPPUNINSTALL forgets the portal, its tokens and lines; later calls are refused', async () => {
+    await waitForRegistration(h, actions.length);
+    const { applicationToken } = h.portal.currentTokens();
+    const result = await h.portal.uninstallApp({ url: `${h.appUrl}/b24/events` });
+    expect(result.status).toBe(200);
+    expect(await h.rt.portals.get(h.memberId)).toBeNull();
+    expect(await h.rt.lines.list(h.memberId)).toEqual([]);
+    expect(await h.redis.get(h.rt.keys.lineByNumber('200000000000002'))).toBeNull();
+    const late = await fetch(`${h.appUrl}/b24/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ event: 'ONCRMDEALUPDATE', 'data[FIELDS][ID]': '1', 'auth[member_id]': h.memberId, 'auth[application_token]': applicationToken }),
+    });
+    expect(late.status).toBe(401);
+  });
+
+  it('lines add/list/remove through the CLI command', async () => {
+    const added = await runLinesCommand(h.rt, 'add', { portal: h.memberId, 'phone-number-id': '300000000000003', 'access-token': 'tok-2', name: 'Sales', id: 'sales' }, []);
+    expect(added).toBe(`line sales added to portal ${h.memberId}`);
+    const listed = await runLinesCommand(h.rt, 'list', { portal: h.memberId }, []);
+    expect(listed).toMatch(/main\tcloud\t200000000000002\tMain line\t80\/s/);
+    expect(listed).toMatch(/sales\tcloud\t300000000000003\tSales\t80\/s/);
+    const stored = await h.redis.hget(h.rt.keys.lines(h.memberId), 'sales');
+    expect(stored).not.toContain('tok-2');
+    await expect(runLinesCommand(h.rt, 'add', { portal: 'nope', 'phone-number-id': '1', 'access-token': 't' }, [])).rejects.toThrow(/not installed/);
+    await expect(runLinesCommand(h.rt, 'add', { portal: h.memberId, 'phone-number-id': '200000000000002', 'access-token': 't', id: 'dup' }, [])).rejects.toThrow(/already connected as line main/);
+    expect(await runLinesCommand(h.rt, 'remove', { portal: h.memberId }, ['sales'])).toBe('line sales removed');
+    expect(await h.rt.lines.list(h.memberId)).toHaveLength(1);
+  });
+
+  it('stores portal tokens encrypted at rest', async () => {
+    const raw = await h.redis.get(h.rt.keys.portal(h.memberId));
+    const tokens = h.portal.currentTokens();
+    expect(raw).not.toContain(tokens.accessToken);
+    expect(raw).not.toContain(tokens.applicationToken);
+    expect((await h.rt.portals.get(h.memberId))?.accessToken).toBe(tokens.accessToken);
+  });
+});
