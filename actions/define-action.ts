@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { I18n, InputProperty, PropertyDescriptor } from './property';
-import type { Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { ButtonSpec, Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { ReplyOptions } from '../waits/wait-schema';
 import type { Portal } from '../store/portal-store';
 import type { Line } from '../store/line-store';
 import type { PortalClient } from '../bitrix/portal-client';
@@ -19,6 +20,8 @@ export interface CallInfo {
   documentId: string[];
   /** Stable key of this call (hash of the event token). */
   callKey: string;
+  /** The portal's own time-out for this run in seconds (0 = none). */
+  timeoutDurationSec: number;
 }
 
 /** Everything an action needs, built by the worker per job. */
@@ -38,12 +41,27 @@ export interface ActionContext {
    * call, so a retried job never sends the same step twice.
    */
   send(content: OutboundContent, options?: { step?: number; replyTo?: string; to?: string }): Promise<SentMessage>;
+  waits: {
+    /** Stores the wait (before sending) and returns button ids that name it. */
+    openReply(request: ReplyWaitRequest): Promise<{ waitId: string; buttons: ButtonSpec[] }>;
+    /** Links the sent message to the wait; its return values are merged into the outcome's. */
+    attach(waitId: string, messageId: string, baseReturn: Record<string, string>): Promise<void>;
+  };
 }
 
 /** What an action reports to the robot/activity. */
 export interface ActionOutput {
   returnValues: Record<string, string>;
   logMessage: string;
+  /** A wait will report later (reply, delivery, time-out, cancel): no callback now. */
+  pending?: boolean;
+}
+
+/** Opening a wait for the customer's reply, before the message leaves. */
+export interface ReplyWaitRequest {
+  buttons: Array<{ title: string }>;
+  options: ReplyOptions;
+  timeoutMs: number;
 }
 
 /** One action of the catalogue; robots/ and activities/ derive their registrations from it. */

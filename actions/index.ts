@@ -1,8 +1,9 @@
 import type { AnyAction } from './define-action';
 import { sendText } from './send-text';
+import { sendButtons } from './send-buttons';
 
 /** The catalogue: every action, each served as a robot and as a BP activity. */
-export const actions: readonly AnyAction[] = [sendText as unknown as AnyAction];
+export const actions: readonly AnyAction[] = [sendText, sendButtons].map((action) => action as unknown as AnyAction);
 
 /** Finds the action behind a robot (`wa_x`) or activity (`wa_x_bp`) code. */
 export function findActionByCode(code: string): { action: AnyAction; kind: 'robot' | 'activity' } | null {

@@ -64,8 +64,10 @@ export const prop = {
     if (o.itemMax) item = item.max(o.itemMax, `each at most ${o.itemMax} characters`);
     let arr = z.array(item);
     if (o.maxItems) arr = arr.max(o.maxItems, `at most ${o.maxItems} values`);
+    // One value per line is accepted too (a single text field in the designer).
     const toList = (v: unknown) => {
-      const cleaned = blankToUndefined(v);
+      const lines = (Array.isArray(v) ? v : [v]).flatMap((item) => (typeof item === 'string' ? item.split(/\r?\n/) : [item]));
+      const cleaned = blankToUndefined(lines);
       if (cleaned === undefined) return o.required ? undefined : [];
       return Array.isArray(cleaned) ? cleaned : [cleaned];
     };

@@ -1,5 +1,5 @@
 import { defineAction } from './define-action';
-import { prop, returnProp } from './property';
+import { prop } from './property';
 import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 
 /** Send a text message (≤ 4096 characters). */
@@ -12,13 +12,13 @@ export const sendText = defineAction({
     text: prop.string({ name: { ru: 'Текст', en: 'Text' }, required: true, max: 4096, multiline: true }),
     preview_url: prop.bool({ name: { ru: 'Превью ссылок', en: 'Preview links' }, default: false }),
   },
-  returns: { ...sendReturns, delivery_status: returnProp({ ru: 'Статус доставки', en: 'Delivery status' }) },
+  returns: sendReturns,
   needs: ['text'],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
     const sent = await ctx.send({ type: 'text', body: input.text, previewUrl: input.preview_url }, { replyTo: input.reply_to });
     return {
-      returnValues: { ...sentReturnValues(sent.providerMessageId), delivery_status: 'sent' },
+      returnValues: sentReturnValues(sent.providerMessageId),
       logMessage: ctx.lang === 'ru' ? `WhatsApp: текст отправлен на +${to} (${sent.providerMessageId})` : `WhatsApp: text sent to +${to} (${sent.providerMessageId})`,
     };
   },

@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { digest } from '../lib/hash';
-import { queueNames, type BitrixEventJob, type InboundJob, type PortalSetupJob, type RunActionJob, type WaitTimeoutJob } from './job-schemas';
+import { queueNames, type BitrixEventJob, type InboundJob, type PortalSetupJob, type RunActionJob, type RunActionJobInput, type WaitTimeoutJob } from './job-schemas';
 
 const DAY_S = 86400;
 
@@ -23,7 +23,8 @@ export function createQueues(connection: Redis, prefix = 'bull') {
     bitrixEvent,
     waitTimeout,
     /** Job id from the event token's hash: the portal repeating a call adds nothing. */
-    async enqueueRunAction(job: RunActionJob) {
+    async enqueueRunAction(input: RunActionJobInput) {
+      const job: RunActionJob = { ...input, timeoutDurationSec: input.timeoutDurationSec ?? 0 };
       return runAction.add('run', job, { ...keep, jobId: `act-${digest(job.eventToken)}`, attempts: 8, backoff: { type: 'exponential', delay: 1000 } });
     },
     async enqueuePortalSetup(job: PortalSetupJob, applicationToken: string) {

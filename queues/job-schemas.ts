@@ -22,9 +22,12 @@ export const runActionJobSchema = z.object({
   documentType: z.array(z.string()),
   properties: z.record(z.string(), rawValue),
   useSubscription: z.boolean(),
+  /** timeout_duration of the run (s); 0 = the portal sets none. */
+  timeoutDurationSec: z.number().default(0),
   receivedAt: z.number(),
 });
 export type RunActionJob = z.infer<typeof runActionJobSchema>;
+export type RunActionJobInput = z.input<typeof runActionJobSchema>;
 
 export const portalSetupJobSchema = z.object({ memberId: z.string(), reason: z.enum(['install', 'update']) });
 export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;

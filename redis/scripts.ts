@@ -78,10 +78,10 @@ export const scripts = {
   async claimWait(
     redis: Redis,
     keys: { wait: string; byPhone: string; open: string; cbPending: string; cbDue: string },
-    args: { waitId: string; status: string; outcomeJson: string; callbackId: string; callbackJson: string; nowMs: number },
+    args: { waitId: string; status: string; outcomeJson: string; callbackId: string; callbackJson: string; nowMs: number; reason: string; keepMs: number },
   ): Promise<ClaimResult> {
     const code = asNumber(
-      await run(redis, 'claim-wait-5', [keys.wait, keys.byPhone, keys.open, keys.cbPending, keys.cbDue], [args.waitId, args.status, args.outcomeJson, args.callbackId, args.callbackJson, args.nowMs]),
+      await run(redis, 'claim-wait-5', [keys.wait, keys.byPhone, keys.open, keys.cbPending, keys.cbDue], [args.waitId, args.status, args.outcomeJson, args.callbackId, args.callbackJson, args.nowMs, args.reason, args.keepMs]),
     );
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : 'not_found';
   },

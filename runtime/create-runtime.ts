@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createKeys } from '../redis/keys';
 import { createSecretBox } from '../lib/secret-box';
@@ -52,6 +53,8 @@ export function createRuntime(options: RuntimeOptions) {
     metrics: createMetrics(),
     clock: options.clock ?? systemClock,
     lineWindowMs: options.lineWindowMs ?? 1000,
+    /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
+    sign: (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22),
   };
 }
 

@@ -10,13 +10,13 @@ export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 /** A sent message as stored for status tracking and correlation. */
 export const storedMessageSchema = z.object({
   memberId: z.string(),
-  lineId: z.string(),
-  phone: z.string(),
+  lineId: z.string().default(''),
+  phone: z.string().default(''),
   providerMessageId: z.string(),
   callKey: z.string().default(''),
   workflowId: z.string().default(''),
   status: deliveryStatusSchema,
-  sentAt: z.coerce.number(),
+  sentAt: z.coerce.number().default(0),
   deliveredAt: z.coerce.number().optional(),
   readAt: z.coerce.number().optional(),
   failedAt: z.coerce.number().optional(),
@@ -31,11 +31,12 @@ const rank: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, f
 export class MessageStore {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
 
+  /** Records a sent message; a status that raced ahead of this (webhook first) is kept. */
   async recordSent(message: Omit<StoredMessage, 'status'>): Promise<void> {
     const key = this.keys.message(message.memberId, message.providerMessageId);
     const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...message, status: 'sent' })) if (v !== undefined) fields[k] = String(v);
-    await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
+    for (const [k, v] of Object.entries(message)) if (v !== undefined) fields[k] = String(v);
+    await this.redis.multi().hset(key, fields).hsetnx(key, 'status', 'sent').expire(key, TTL_S).exec();
   }
 
   async get(memberId: string, providerMessageId: string): Promise<StoredMessage | null> {
@@ -46,14 +47,15 @@ export class MessageStore {
 
   /** Applies a status webhook; statuses arrive out of order, so a later one never goes back. */
   async applyStatus(memberId: string, providerMessageId: string, status: DeliveryStatus, at: number, errorCode?: string): Promise<StoredMessage | null> {
-    const current = await this.get(memberId, providerMessageId);
-    if (!current) return null;
     const key = this.keys.message(memberId, providerMessageId);
+    const current = await this.get(memberId, providerMessageId);
     const fields: Record<string, string> = { [`${status}At`]: String(at) };
-    if (status === 'read' && !current.deliveredAt) fields.deliveredAt = String(at);
-    if (rank[status] > rank[current.status]) fields.status = status;
+    if (status === 'read' && !current?.deliveredAt) fields.deliveredAt = String(at);
+    if (!current || rank[status] > rank[current.status]) fields.status = status;
     if (errorCode) fields.errorCode = errorCode;
-    await this.redis.hset(key, fields);
+    // A status can arrive before the send is recorded: keep it, recordSent fills in the rest.
+    if (!current) Object.assign(fields, { memberId, providerMessageId });
+    await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
     return this.get(memberId, providerMessageId);
   }
 

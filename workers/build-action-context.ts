@@ -2,10 +2,11 @@ import type { ActionContext, CallInfo } from '../actions/define-action';
 import type { Runtime } from '../runtime/create-runtime';
 import type { Portal } from '../store/portal-store';
 import type { Line } from '../store/line-store';
-import { ActionError, RateLimitedError } from '../lib/errors/app-error';
+import { ActionError } from '../lib/errors/app-error';
 import { normalizePhone } from '../lib/phone';
-import { randomId } from '../lib/hash';
-import { scripts } from '../redis/scripts';
+import { sendOnLine } from './send-on-line';
+import type { WaitService } from '../waits/wait-service';
+import { openWait, waitIdFor } from '../waits/open-wait';
 import { findDocumentPhone } from '../bitrix/crm-recipient';
 import { capabilityFor } from '../providers/provider';
 
@@ -20,7 +21,7 @@ export async function resolveLine(rt: Runtime, memberId: string, wanted: string 
 }
 
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
-export function buildActionContext(rt: Runtime, portal: Portal, line: Line, call: CallInfo, notes: string[]): ActionContext {
+export function buildActionContext(rt: Runtime, waits: WaitService, portal: Portal, line: Line, call: CallInfo, notes: string[]): ActionContext {
   const provider = rt.providerFor(line);
   const bitrix = rt.bitrix(portal.memberId);
   const region = portal.phoneRegion ?? rt.config.DEFAULT_PHONE_REGION;
@@ -56,22 +57,22 @@ export function buildActionContext(rt: Runtime, portal: Portal, line: Line, call
       const already = await rt.messages.sentStep(portal.memberId, call.callKey, step);
       if (already) return { providerMessageId: already };
       const to = options.to ?? (await ctx.recipient(undefined));
-      const windowKey = rt.keys.lineRateWindow(line.id);
-      const slotId = randomId(8);
-      const waitMs = await scripts.takeLineSlot(rt.redis, windowKey, line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC, rt.lineWindowMs, slotId);
-      if (waitMs > 0) throw new RateLimitedError(waitMs);
-      try {
-        const sent = await provider.send({ to, content, replyTo: options.replyTo });
-        await rt.messages.rememberStep(portal.memberId, call.callKey, step, sent.providerMessageId);
-        await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now() });
-        rt.metrics.sends.inc({ outcome: 'sent' });
-        return sent;
-      } catch (error) {
-        rt.metrics.sends.inc({ outcome: error instanceof ActionError ? error.code : 'error' });
-        throw error;
-      } finally {
-        await scripts.finishLineSlot(rt.redis, windowKey, slotId, rt.lineWindowMs);
-      }
+      const sent = await sendOnLine(rt, line, provider, { to, content, replyTo: options.replyTo });
+      await rt.messages.rememberStep(portal.memberId, call.callKey, step, sent.providerMessageId);
+      await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now() });
+      return sent;
+    },
+    waits: {
+      async openReply(request) {
+        const phone = await ctx.recipient(undefined);
+        const waitId = waitIdFor(rt, call, 'reply');
+        const buttons = request.buttons.map((b, i) => ({ id: `w:${waitId}:${i + 1}`, title: b.title }));
+        await openWait(rt, waits, { line, call, phone, lang: ctx.lang, purpose: 'reply', timeoutMs: request.timeoutMs, buttons, options: request.options });
+        return { waitId, buttons };
+      },
+      async attach(waitId, messageId, baseReturn) {
+        await waits.store.attachMessage(portal.memberId, waitId, messageId, baseReturn);
+      },
     },
   };
   return ctx;

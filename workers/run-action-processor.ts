@@ -2,7 +2,10 @@ import { DelayedError, type Job } from 'bullmq';
 import { z } from 'zod';
 import { runActionJobSchema, type RunActionJob } from '../queues/job-schemas';
 import { findActionByCode } from '../actions';
-import type { ActionOutput, AnyAction, CallInfo } from '../actions/define-action';
+import type { ActionContext, ActionOutput, AnyAction, CallInfo } from '../actions/define-action';
+import { timeoutMs } from '../actions/common-properties';
+import type { WaitService } from '../waits/wait-service';
+import { openWait } from '../waits/open-wait';
 import type { Runtime } from '../runtime/create-runtime';
 import { ActionError, RateLimitedError } from '../lib/errors/app-error';
 import { BitrixError } from '../bitrix/bitrix-error';
@@ -30,8 +33,29 @@ function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record
   return parsed.data;
 }
 
+/** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
+async function maybeWaitForDelivery(rt: Runtime, waits: WaitService, ctx: ActionContext, inputs: Record<string, unknown>, output: ActionOutput): Promise<ActionOutput> {
+  const target = inputs.wait_for;
+  const messageId = output.returnValues.message_id;
+  if (output.pending || (target !== 'delivered' && target !== 'read') || output.returnValues.status !== 'sent' || !messageId) return output;
+  const unit = inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
+  const wait = await openWait(rt, waits, {
+    line: ctx.line, call: ctx.call, phone: await ctx.recipient(undefined), lang: ctx.lang, purpose: 'delivery',
+    timeoutMs: timeoutMs(typeof inputs.wait_timeout === 'number' ? inputs.wait_timeout : 24, unit), deliveryTarget: target,
+  });
+  await waits.store.attachMessage(ctx.portal.memberId, wait.id, messageId, output.returnValues);
+  // A status may have arrived before the wait existed: apply what is already known.
+  const known = await rt.messages.get(ctx.portal.memberId, messageId);
+  if (known && known.status !== 'sent') {
+    const attached = { ...wait, messageId, baseReturn: JSON.stringify(output.returnValues) };
+    const at = known.readAt ?? known.deliveredAt ?? known.failedAt ?? rt.clock.now();
+    await waits.evaluateStatus(attached, known.status, at, known.errorCode ? { code: Number(known.errorCode) } : undefined);
+  }
+  return { ...output, pending: true };
+}
+
 /** Processes one robot/activity call: validate, resolve line and recipient, run the action, queue the callback. */
-export function createRunActionProcessor(rt: Runtime) {
+export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
   return async function processRunAction(job: Job<RunActionJob>, token?: string): Promise<string> {
     const data = runActionJobSchema.parse(job.data);
     const portal = await rt.portals.get(data.memberId);
@@ -40,7 +64,7 @@ export function createRunActionProcessor(rt: Runtime) {
       return 'portal_gone';
     }
     const lang = portal.languageId === 'ru' ? 'ru' : 'en';
-    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken) };
+    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken), timeoutDurationSec: data.timeoutDurationSec };
     const notes: string[] = [];
     const report = async (output: ActionOutput) => {
       const logMessage = notes.length ? `${output.logMessage} (${notes.join('; ')})` : output.logMessage;
@@ -55,11 +79,12 @@ export function createRunActionProcessor(rt: Runtime) {
       if (!found) throw new ActionError('unknown_action', data.code);
       const inputs = parseInputs(found.action, data.properties);
       const line = await resolveLine(rt, data.memberId, typeof inputs.line === 'string' ? inputs.line : undefined);
-      const ctx = buildActionContext(rt, portal, line, call, notes);
+      const ctx = buildActionContext(rt, waits, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
       if (missing.length) throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
-      const output = await found.action.run(ctx, inputs);
-      await report(output);
+      let output = await found.action.run(ctx, inputs);
+      output = await maybeWaitForDelivery(rt, waits, ctx, inputs, output);
+      if (!output.pending) await report(output);
       rt.metrics.jobs.inc({ queue: 'run-action', outcome: 'ok' });
       return 'done';
     } catch (error) {

@@ -6,6 +6,9 @@ import { createRunActionProcessor } from './run-action-processor';
 import { createPortalSetupProcessor } from './portal-setup-processor';
 import { createInboundProcessor } from './inbound-processor';
 import { CallbackDispatcher } from './callback-dispatcher';
+import { createWaitTimeoutProcessor } from './wait-timeout-processor';
+import { createBitrixEventProcessor } from './bitrix-event-processor';
+import { createWaitService } from '../waits/wait-service';
 
 export interface StartWorkersOptions {
   /** A dedicated blocking connection factory (BullMQ workers each need their own). */
@@ -24,16 +27,23 @@ export function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     worker.on('error', (error) => rt.log.error({ queue: name, err: error.message }, 'worker error'));
     return worker;
   };
+  const waits = createWaitService(rt);
   const workers = [
-    make(queueNames.runAction, createRunActionProcessor(rt)),
+    make(queueNames.runAction, createRunActionProcessor(rt, waits)),
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
-    make(queueNames.inbound, createInboundProcessor(rt)),
+    make(queueNames.inbound, createInboundProcessor(rt, { takeReply: (line, message) => waits.takeReply(line, message), onStatus: (line, status) => waits.onStatus(line, status) })),
+    make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
+    make(queueNames.bitrixEvent, createBitrixEventProcessor(rt, waits), 5),
   ];
-  const dispatcher = new CallbackDispatcher({ redis: rt.redis, keys: rt.keys, outbox: rt.outbox, bitrix: rt.bitrix, log: rt.log, metrics: rt.metrics });
+  const dispatcher = new CallbackDispatcher({
+    redis: rt.redis, keys: rt.keys, outbox: rt.outbox, bitrix: rt.bitrix, log: rt.log, metrics: rt.metrics,
+    onWorkflowGone: (memberId, callback) => waits.onWorkflowGone(memberId, callback),
+  });
   dispatcher.start();
   return {
     workers,
     dispatcher,
+    waits,
     async close() {
       await dispatcher.stop();
       await Promise.all(workers.map((w) => w.close()));

@@ -16,6 +16,7 @@ export const robotCallSchema = z.object({
   event_token: z.string().min(1),
   properties: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
   use_subscription: z.enum(['Y', 'N']).default('Y'),
+  timeout_duration: z.coerce.number().int().min(0).default(0),
   auth: z.object({ member_id: z.string().min(1) }).loose(),
 }).loose();
 
@@ -49,6 +50,7 @@ export function createRobotDoor(rt: Runtime): Router {
       documentType: call.document_type,
       properties: call.properties,
       useSubscription: call.use_subscription === 'Y',
+      timeoutDurationSec: call.timeout_duration,
       receivedAt: rt.clock.now(),
     });
     rt.metrics.robotCalls.inc({ outcome: 'queued' });

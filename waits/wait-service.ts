@@ -1,0 +1,181 @@
+import type { Runtime } from '../runtime/create-runtime';
+import type { Line } from '../store/line-store';
+import type { Callback } from '../bitrix/callback-outbox';
+import { mapCloudApiError } from '../providers/cloud-api/cloud-api-errors';
+import { ActionError } from '../lib/errors/app-error';
+import { inboundMessageSchema, replyText, timestampMs, type InboundMessage, type InboundStatus } from '../workers/inbound-message';
+import { sendOnLineWaiting } from '../workers/send-on-line';
+import { WaitStore, type WaitEnd, type WaitOutcome } from './wait-store';
+import { buttonListSchema, replyOptionsSchema, type Wait } from './wait-schema';
+import { matchReply } from './match-reply';
+import { readStage } from './stage-reader';
+import { answeredOutcome, cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
+
+const BUTTON_ID = /^w:([A-Za-z0-9_-]+):(\d+)$/;
+const STAGE_CACHE_MS = 3000;
+
+/** Waits end exactly once: by reply, delivery status, time-out or cancellation; robots also by a stage move. */
+export function createWaitService(rt: Runtime) {
+  const store = new WaitStore(rt.redis, rt.keys);
+  const log = rt.log.child({ component: 'waits' });
+
+  /** Claims the wait; on success makes the callback due at once. True when this call ended it. */
+  async function end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null): Promise<boolean> {
+    const result = await store.end(wait, status, reason, outcome, rt.clock.now());
+    if (result !== 'claimed') return false;
+    if (outcome) await rt.outbox.markDue(wait.memberId, rt.clock.now());
+    rt.metrics.waits.inc({ outcome: status, reason });
+    log.info({ memberId: wait.memberId, waitId: wait.id, status, reason }, 'wait ended');
+    return true;
+  }
+
+  /** A robot's wait is over once its document left the stage it started in (checked fresh at resume). */
+  async function robotStillOnStage(wait: Wait, maxAgeMs: number): Promise<boolean> {
+    if (wait.kind !== 'robot' || !wait.stageAtStart) return true;
+    const stage = await readStage(rt.redis, rt.keys, rt.bitrix(wait.memberId), wait.documentId, maxAgeMs);
+    if (stage === wait.stageAtStart) return true;
+    // The robot is gone with its stage: end silently, never call event.send for it.
+    await end(wait, 'cancelled', 'stage_changed', null);
+    return false;
+  }
+
+  async function resolveReply(wait: Wait, match: { answer: string; answerIndex: number; answerId: string }, message: InboundMessage, note: string): Promise<boolean> {
+    if (!(await robotStillOnStage(wait, 0))) return false;
+    const at = timestampMs(message.timestamp, rt.clock.now());
+    return end(wait, 'answered', 'reply', answeredOutcome(wait, match, replyText(message), message.id, at, note));
+  }
+
+  async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
+    const options = replyOptionsSchema.parse(JSON.parse(wait.options));
+    if (wait.reasks < options.reaskMax) {
+      await store.recordReask(wait.memberId, wait.id);
+      const text = options.reaskText || (wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options');
+      await sendOnLineWaiting(rt, line, rt.providerFor(line), { to: wait.phone, content: { type: 'text', body: text }, replyTo: wait.messageId || undefined });
+      log.info({ waitId: wait.id, reasks: wait.reasks + 1 }, 'off-script answer: asked again');
+      return false;
+    }
+    if (options.afterReask === 'end') {
+      return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, wait.lang === 'ru' ? 'ответ вне вариантов' : 'off-script answer');
+    }
+    return false;
+  }
+
+  const parse = (wait: Wait) => ({ buttons: buttonListSchema.parse(JSON.parse(wait.buttons)), options: replyOptionsSchema.parse(JSON.parse(wait.options)) });
+
+  return {
+    store,
+
+    /**
+     * Offers an inbound message to the waits of the line it came in on (never another portal's):
+     * (a) a button/list/payload id naming a wait, (b) context.id = the wait's message,
+     * (c) text matching a button/keyword/regex of the newest open wait, (d) "any reply" waits.
+     */
+    async takeReply(line: Line, raw: InboundMessage): Promise<boolean> {
+      const message = inboundMessageSchema.parse(raw);
+      const phone = message.from ?? '';
+      const onThisLine = (w: Wait | null): w is Wait => w !== null && w.status === 'open' && w.purpose === 'reply' && w.lineId === line.id && (!phone || w.phone === phone);
+      const choiceId = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+      const text = replyText(message);
+      const byButton = choiceId ? BUTTON_ID.exec(choiceId) : null;
+      if (byButton) {
+        const wait = await store.get(line.memberId, byButton[1]);
+        if (onThisLine(wait)) {
+          const match = matchReply(parse(wait).buttons, parse(wait).options, { choiceId, text });
+          if (match.matched) return resolveReply(wait, match, message, '');
+        }
+        if (wait && wait.status !== 'open') return false;
+      }
+      const contextId = message.context?.id;
+      if (contextId) {
+        const wait = await store.findByMessage(line.memberId, contextId);
+        if (onThisLine(wait)) {
+          const { buttons, options } = parse(wait);
+          const match = matchReply(buttons, options, { choiceId, text });
+          return match.matched ? resolveReply(wait, match, message, '') : offScript(wait, line, message);
+        }
+      }
+      if (!phone) return false;
+      const open = (await store.openForPhone(line.memberId, line.id, phone)).filter((w) => w.purpose === 'reply');
+      for (const wait of open) {
+        const { buttons, options } = parse(wait);
+        const match = matchReply(buttons, options, { choiceId, text });
+        if (match.matched) {
+          const note = open.length > 1 ? (wait.lang === 'ru' ? `текстовый ответ отнесён к самому новому из ${open.length} ожиданий` : `text reply taken by the newest of ${open.length} open waits`) : '';
+          return resolveReply(wait, match, message, note);
+        }
+      }
+      return open.length ? offScript(open[0], line, message) : false;
+    },
+
+    /** A status webhook for a message with a wait: delivery targets, and failures end reply waits too. */
+    async onStatus(line: Line, status: InboundStatus): Promise<void> {
+      const wait = await store.findByMessage(line.memberId, status.id);
+      if (!wait || wait.status !== 'open' || wait.lineId !== line.id) return;
+      const at = timestampMs(status.timestamp, rt.clock.now());
+      await this.evaluateStatus(wait, status.status, at, status.errors?.[0]);
+    },
+
+    /** Applies the message's current state to a wait (also right after a delivery wait is opened). */
+    async evaluateStatus(wait: Wait, status: string, at: number, error?: { code: number; title?: string; message?: string; error_data?: { details?: string } }): Promise<void> {
+      if (status === 'failed') {
+        const mapped = error ? mapCloudApiError(error.code, error.message ?? error.title ?? '', error.error_data?.details) : new ActionError('provider_error', 'failed');
+        if (await robotStillOnStage(wait, STAGE_CACHE_MS)) await end(wait, 'failed', mapped.code, failedOutcome(wait, mapped, at));
+        return;
+      }
+      if (wait.purpose !== 'delivery') return;
+      const message = await rt.messages.get(wait.memberId, wait.messageId);
+      const reached = wait.deliveryTarget === 'read' ? status === 'read' : status === 'delivered' || status === 'read';
+      if (!reached) return;
+      if (!(await robotStillOnStage(wait, STAGE_CACHE_MS))) return;
+      const final = status === 'read' ? 'read' : 'delivered';
+      await end(wait, final, 'status', deliveryOutcome(wait, final, message?.deliveredAt ?? at, message?.readAt));
+    },
+
+    /** The durable timer fired. */
+    async onTimeout(memberId: string, waitId: string): Promise<void> {
+      const wait = await store.get(memberId, waitId);
+      if (!wait || wait.status !== 'open') return;
+      if (!(await robotStillOnStage(wait, 0))) return;
+      if (wait.purpose === 'delivery') {
+        const message = wait.messageId ? await rt.messages.get(memberId, wait.messageId) : null;
+        await end(wait, 'timeout', 'timeout', { ...deliveryOutcome(wait, 'timeout', message?.deliveredAt, message?.readAt) });
+        return;
+      }
+      await end(wait, 'timeout', 'timeout', timeoutOutcome(wait, rt.clock.now()));
+    },
+
+    /** A CRM update event: cancel robot waits whose document left their stage (activities keep waiting). */
+    async onDocumentChanged(memberId: string, documentId: string): Promise<number> {
+      const open = (await store.openForDocument(memberId, documentId)).filter((w) => w.kind === 'robot' && w.stageAtStart);
+      if (!open.length) return 0;
+      const stage = await readStage(rt.redis, rt.keys, rt.bitrix(memberId), documentId, STAGE_CACHE_MS);
+      let cancelled = 0;
+      for (const wait of open) if (stage !== wait.stageAtStart && (await end(wait, 'cancelled', 'stage_changed', null))) cancelled += 1;
+      return cancelled;
+    },
+
+    /** An operator answered the customer in the open-line chat: ends waits that asked for it. */
+    async onOperatorReply(memberId: string, lineId: string, phone: string): Promise<number> {
+      let cancelled = 0;
+      for (const wait of await store.openForPhone(memberId, lineId, phone)) {
+        if (wait.purpose === 'reply' && parse(wait).options.stopOnOperator && (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, wait.lang === 'ru' ? 'ответил оператор' : 'an operator replied')))) cancelled += 1;
+      }
+      return cancelled;
+    },
+
+    /** Manual cancel (CLI): the robot/activity goes on with status=cancelled. */
+    async cancel(memberId: string, waitId: string, reason = 'manual'): Promise<boolean> {
+      const wait = await store.get(memberId, waitId);
+      return wait ? end(wait, 'cancelled', reason, cancelledOutcome(wait, reason)) : false;
+    },
+
+    /** bizproc.event.send said the workflow is gone: record it on the wait (not an error to retry). */
+    async onWorkflowGone(memberId: string, callback: Callback): Promise<void> {
+      if (!callback.waitId) return;
+      await store.markWorkflowGone(memberId, callback.waitId);
+      rt.metrics.waits.inc({ outcome: 'cancelled', reason: 'workflow_gone' });
+    },
+  };
+}
+
+export type WaitService = ReturnType<typeof createWaitService>;
