@@ -43,6 +43,16 @@ const commandPayloadSchema = z.object({
 
 export const MAX_BATCH = 50;
 
+/**
+ * The portal's own answer for one batch row. b24jssdk 2.2.0 turns a row whose `error` is a number
+ * (the portal sends `error: 404` for a workflow that has ended) into a "success" with no result,
+ * and `getData()` drops error fields; its frozen answer (`_data`) still has them, so read that.
+ * The version is pinned and the workflow-gone tests fail if this ever stops holding.
+ */
+function rawRowAnswer(row: unknown): unknown {
+  return row && typeof row === 'object' && '_data' in row ? row._data : undefined;
+}
+
 /** Builds per-portal clients. The b24jssdk does the HTTP; Redis limits and refreshes across processes. */
 export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function waitForRestToken(portal: Portal): Promise<void> {
@@ -153,10 +163,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
           const response = await sdk.actions.v2.batch.make({ calls, options: { isHaltOnError: false, returnAjaxResult: true } });
           const rows = response.getData();
           const outcome: BatchOutcome = { results: {}, errors: {} };
-          const byKey = rows && typeof rows === 'object' ? (rows as Record<string, { getData(): unknown }>) : {};
+          const byKey: Record<string, unknown> = rows && typeof rows === 'object' ? { ...rows } : {};
           for (const key of keys) {
-            const row = byKey[key];
-            const payload = commandPayloadSchema.safeParse(row?.getData());
+            const payload = commandPayloadSchema.safeParse(rawRowAnswer(byKey[key]));
             if (!payload.success) {
               outcome.errors[key] = { code: 'NO_ANSWER', description: 'the batch answer has no entry for this command' };
             } else if (payload.data.error !== undefined && payload.data.error !== null) {

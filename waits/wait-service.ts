@@ -148,7 +148,8 @@ export function createWaitService(rt: Runtime) {
     async onDocumentChanged(memberId: string, documentId: string): Promise<number> {
       const open = (await store.openForDocument(memberId, documentId)).filter((w) => w.kind === 'robot' && w.stageAtStart);
       if (!open.length) return 0;
-      const stage = await readStage(rt.redis, rt.keys, rt.bitrix(memberId), documentId, STAGE_CACHE_MS);
+      // The event says the document changed: read it fresh (the reply path re-checks anyway).
+      const stage = await readStage(rt.redis, rt.keys, rt.bitrix(memberId), documentId, 0);
       let cancelled = 0;
       for (const wait of open) if (stage !== wait.stageAtStart && (await end(wait, 'cancelled', 'stage_changed', null))) cancelled += 1;
       return cancelled;

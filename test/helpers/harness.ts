@@ -25,6 +25,8 @@ export interface HarnessOptions {
   languageId?: 'ru' | 'en';
   startWorkers?: boolean;
   connectLine?: boolean;
+  /** A dedicated Redis (e.g. one the test restarts); default: the run's shared one. */
+  redisUrl?: string;
 }
 
 export interface Harness {
@@ -36,6 +38,8 @@ export interface Harness {
   redisUrl: string;
   workerRuntimes: Runtime[];
   startWorkerInstance(): Runtime;
+  /** Stops every worker instance (as if the processes died). */
+  stopWorkers(): Promise<void>;
   /** Fresh connection for direct Redis inspection. */
   redis: Redis;
   close(): Promise<void>;
@@ -62,7 +66,7 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
  * the app on a free port, and worker instances. Each harness uses its own key and queue prefix.
  */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const redisUrl = process.env.TEST_REDIS_URL;
+  const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: run through jest (globalSetup starts redis-server)');
   const prefix = `t${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const portal = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, languageId: options.languageId ?? 'en', restLimit: options.restLimit });
@@ -110,6 +114,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const redis = connect();
   return {
     rt, portal, whatsapp, appUrl, memberId, redisUrl, workerRuntimes, startWorkerInstance, redis,
+    async stopWorkers() {
+      await Promise.all(running.splice(0).map((r) => r.close()));
+    },
     async close() {
       await Promise.all(running.map((r) => r.close()));
       server.closeAllConnections();

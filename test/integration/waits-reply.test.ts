@@ -1,0 +1,166 @@
+import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
+import { acceptedSends, allSends, ordinaryTexts, say, startButtonsWait, tap, CUSTOMER } from '../helpers/waits';
+import { actions } from '../../actions';
+import { digest } from '../../lib/hash';
+
+describe('wait for the reply', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+  });
+  afterEach(async () => { await h.close(); });
+
+  it('stores the wait before the message leaves; button ids name the wait, never the event token', async () => {
+    const run = await startButtonsWait(h);
+    for (const id of run.buttonIds) {
+      expect(id).toMatch(/^w:[A-Za-z0-9_-]{16,}:\d$/);
+      expect(id).not.toContain(run.workflowId);
+    }
+    const waitId = run.buttonIds[0].split(':')[1];
+    const wait = await h.rt.queues.waitTimeout.getJob(`wt-${digest(`${h.memberId}|${waitId}`)}`);
+    expect(wait?.delay).toBeGreaterThan(23 * 3600_000);
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+  });
+
+  it('a button reply resumes the robot with the right values', async () => {
+    const run = await startButtonsWait(h);
+    const reply = await tap(h, run, 1, 'Нет');
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({
+      status: 'answered', answer: 'Нет', answer_index: '2', answer_id: run.buttonIds[1], reply_text: 'Нет',
+      reply_message_id: reply.messageId, message_id: run.wamid,
+    });
+    expect(String(done.returnValues?.answered_at)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(done.logMessage).toContain('"Нет"');
+    expect(await ordinaryTexts(h)).toEqual([]);
+  });
+
+  it('a text reply quoting the message (context.id) resumes it', async () => {
+    const run = await startButtonsWait(h);
+    await say(h, 'перенести', { contextId: run.wamid });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Перенести', answer_index: '3' });
+  });
+
+  it.each([['Да', 'Да', '1'], [' да ', 'Да', '1'], ['2', 'Нет', '2']])('plain text %p counts as button %p', async (text, answer, index) => {
+    const run = await startButtonsWait(h);
+    await say(h, text);
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer, answer_index: index, reply_text: text });
+  });
+
+  it('two concurrent identical webhooks resume once', async () => {
+    const run = await startButtonsWait(h);
+    const first = await tap(h, run, 0, 'Да');
+    await Promise.all([tap(h, run, 0, 'Да', { id: first.messageId }), tap(h, run, 0, 'Да', { id: first.messageId })]);
+    await h.portal.waitForRun(run.eventToken, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it('two different replies racing: only the first wins, the other is an ordinary message', async () => {
+    const run = await startButtonsWait(h);
+    await Promise.all([tap(h, run, 0, 'Да'), tap(h, run, 1, 'Нет')]);
+    await h.portal.waitForRun(run.eventToken, 10_000);
+    await eventually(async () => (await ordinaryTexts(h)).length === 1, 5_000, 'loser stored as ordinary');
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it('a late reply after the answer never resumes anything and goes on as an ordinary message', async () => {
+    const run = await startButtonsWait(h);
+    await tap(h, run, 0, 'Да');
+    await h.portal.waitForRun(run.eventToken, 10_000);
+    await say(h, 'ещё вопрос');
+    await tap(h, run, 1, 'Нет');
+    await eventually(async () => (await ordinaryTexts(h)).length === 2, 5_000, 'late replies stored');
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it('times out durably with status=timeout (the portal timeout_duration caps the wait)', async () => {
+    const run = await startButtonsWait(h, { timeoutDuration: 1 });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'timeout', answer: '', message_id: run.wamid });
+    await tap(h, run, 0, 'Да');
+    await eventually(async () => (await ordinaryTexts(h)).length === 1, 5_000, 'late reply stored');
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it('two waits to one phone answered in reverse order resolve exactly by button id', async () => {
+    const a = await startButtonsWait(h);
+    const b = await startButtonsWait(h);
+    await tap(h, b, 2, 'Перенести');
+    await tap(h, a, 0, 'Да');
+    expect((await h.portal.waitForRun(b.eventToken, 10_000)).returnValues).toMatchObject({ answer: 'Перенести' });
+    expect((await h.portal.waitForRun(a.eventToken, 10_000)).returnValues).toMatchObject({ answer: 'Да' });
+  });
+
+  it('a text reply with two open waits goes to the newest one and says so', async () => {
+    const older = await startButtonsWait(h);
+    const newer = await startButtonsWait(h);
+    await say(h, 'Да');
+    const done = await h.portal.waitForRun(newer.eventToken, 10_000);
+    expect(done.logMessage).toContain('newest of 2 open waits');
+    expect(acceptedSends(h, older.eventToken)).toHaveLength(0);
+  });
+
+  it('keywords mode with a re-ask, then the keyword answers', async () => {
+    const run = await startButtonsWait(h, { properties: { match_mode: 'keywords', keywords: 'да=yes\nнет=no', reask_text: 'Ответьте да или нет', reask_max: '1' } });
+    await say(h, 'а сколько стоит?');
+    await eventually(() => h.whatsapp.sent().some((s) => (s.body as { text?: { body: string } }).text?.body === 'Ответьте да или нет'), 5_000, 're-ask sent');
+    await say(h, 'Нет, спасибо');
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'no', reply_text: 'Нет, спасибо' });
+    expect(await ordinaryTexts(h)).toEqual(['а сколько стоит?']);
+  });
+
+  it('regex mode ends the wait with an empty answer after the re-asks when asked to', async () => {
+    const run = await startButtonsWait(h, { properties: { match_mode: 'regex', regex: '(\\d{1,2}:\\d\\d)', reask_max: '1', after_reask: 'end' } });
+    await say(h, 'не знаю');
+    await eventually(() => h.whatsapp.sent().some((s) => (s.body as { text?: { body: string } }).text?.body === 'Please choose one of the options'), 5_000, 're-ask sent');
+    await say(h, 'всё ещё не знаю');
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: '', reply_text: 'всё ещё не знаю' });
+  });
+
+  it('regex mode takes the captured value', async () => {
+    const run = await startButtonsWait(h, { properties: { match_mode: 'regex', regex: '(\\d{1,2}:\\d\\d)' } });
+    await say(h, 'давайте в 14:30');
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: '14:30' });
+  });
+
+  it('"any reply" mode takes any message', async () => {
+    const run = await startButtonsWait(h, { properties: { match_mode: 'any' } });
+    await say(h, 'Перезвоните мне');
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Перезвоните мне' });
+  });
+
+  it('limits are checked before anything is sent: 4 buttons, a 21-character title, a 61-character header', async () => {
+    const cases: Array<[Record<string, string | string[]>, RegExp]> = [
+      [{ buttons: ['1', '2', '3', '4'] }, /buttons: at most 3 values/],
+      [{ buttons: ['x'.repeat(21)] }, /buttons\.0: each at most 20 characters/],
+      [{ header: 'h'.repeat(61) }, /header: at most 60 characters/],
+      [{ footer: 'f'.repeat(61) }, /footer: at most 60 characters/],
+      [{ buttons: ['Да', 'да'] }, /buttons: titles must be unique/],
+    ];
+    for (const [properties, message] of cases) {
+      const dealId = h.portal.createDeal({ stageId: 'NEW' });
+      const { run } = await h.portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { phone: CUSTOMER, body: 'b', buttons: ['Да'], wait_reply: 'Y', ...properties } });
+      const done = await h.portal.waitForRun(run.eventToken, 10_000);
+      expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+      expect(String(done.returnValues?.error)).toMatch(message);
+    }
+    expect(h.whatsapp.attempts()).toHaveLength(0);
+    expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(0);
+  });
+
+  it('without "wait for the reply" the robot returns at once with the message id', async () => {
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { run } = await h.portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { phone: CUSTOMER, body: 'b', buttons: ['A', 'B'] } });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: h.whatsapp.sent()[0].wamid });
+    expect((h.whatsapp.sent()[0].body as { interactive: { header?: unknown; action: { buttons: Array<{ reply: { id: string; title: string } }> } } }).interactive.action.buttons.map((b) => b.reply)).toEqual([{ id: 'b:1', title: 'A' }, { id: 'b:2', title: 'B' }]);
+  });
+});

@@ -1,0 +1,94 @@
+import { createHarness, eventually, waitForRegistration, CLIENT_ID, CLIENT_SECRET, type Harness } from '../helpers/harness';
+import { allSends, ordinaryTexts, say, startButtonsWait, tap, CUSTOMER } from '../helpers/waits';
+import { actions } from '../../actions';
+import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import { createWaitService } from '../../waits/wait-service';
+
+describe('the stage-change rule and portal isolation', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+  });
+  afterEach(async () => { await h.close(); });
+
+  const waitStatus = async (run: { buttonIds: string[] }) => (await h.rt.redis.hget(h.rt.keys.wait(h.memberId, run.buttonIds[0].split(':')[1]), 'status'));
+
+  it('a stage move cancels the robot wait (via the event); the reply becomes an ordinary message and event.send is never called', async () => {
+    const run = await startButtonsWait(h);
+    await h.portal.moveDeal(run.dealId, 'PREPARATION');
+    await eventually(async () => (await waitStatus(run)) === 'cancelled', 10_000, 'wait cancelled by the event');
+    await tap(h, run, 0, 'Да');
+    await eventually(async () => (await ordinaryTexts(h)).includes('Да'), 10_000, 'reply stored as ordinary');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+  });
+
+  it('a stage move whose event never arrives is caught when the reply comes', async () => {
+    const run = await startButtonsWait(h);
+    await h.portal.moveDeal(run.dealId, 'C1:NEW', { deliverEvent: false });
+    expect(await waitStatus(run)).toBe('open');
+    await say(h, 'Да');
+    await eventually(async () => (await ordinaryTexts(h)).includes('Да'), 10_000, 'reply stored as ordinary');
+    expect(await waitStatus(run)).toBe('cancelled');
+    expect(await h.rt.redis.hget(h.rt.keys.wait(h.memberId, run.buttonIds[0].split(':')[1]), 'endReason')).toBe('stage_changed');
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+  });
+
+  it('a stage move does not touch a BP activity wait', async () => {
+    const run = await startButtonsWait(h, { kind: 'activity' });
+    await h.portal.moveDeal(run.dealId, 'WON');
+    await eventually(async () => (await h.rt.queues.bitrixEvent.getJobCounts('completed', 'waiting', 'active')).waiting === 0, 5_000, 'event processed');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await waitStatus(run)).toBe('open');
+    await tap(h, run, 1, 'Нет');
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Нет' });
+  });
+
+  it('a workflow that ended on the portal side marks the wait cancelled (not retried)', async () => {
+    const run = await startButtonsWait(h, { kind: 'activity' });
+    h.portal.terminateWorkflow(run.workflowId);
+    await tap(h, run, 0, 'Да');
+    await eventually(() => allSends(h, run.eventToken).some((e) => e.outcome === 'workflow_not_found'), 10_000, 'event.send tried');
+    await eventually(async () => (await waitStatus(run)) === 'cancelled', 5_000, 'wait marked cancelled');
+    expect(await h.rt.redis.hget(h.rt.keys.wait(h.memberId, run.buttonIds[0].split(':')[1]), 'endReason')).toBe('workflow_gone');
+    expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(0);
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it("portal B's webhook carrying portal A's button id resumes nothing", async () => {
+    const run = await startButtonsWait(h);
+    const portalB = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, memberId: 'portal-b-member' });
+    await portalB.start(0);
+    try {
+      expect((await portalB.installApp({ installUrl: `${h.appUrl}/b24/install` })).status).toBe(200);
+      h.whatsapp.addPhoneNumber({ phoneNumberId: '900000000000009', accessToken: 'tok-b', displayPhoneNumber: '79009999999' });
+      await h.rt.lines.add({ id: 'b-line', memberId: 'portal-b-member', provider: 'cloud', phoneNumberId: '900000000000009', accessToken: 'tok-b', name: 'B', createdAt: Date.now() });
+      await tap(h, run, 0, 'Да', { phoneNumberId: '900000000000009' });
+      await eventually(async () => (await h.redis.xlen(h.rt.keys.inboundStream('portal-b-member'))) === 1, 10_000, 'stored as B ordinary message');
+      expect(await waitStatus(run)).toBe('open');
+      expect(allSends(h, run.eventToken)).toHaveLength(0);
+    } finally {
+      await portalB.stop();
+    }
+  });
+
+  it('a reply from another phone does not resume the wait', async () => {
+    const run = await startButtonsWait(h);
+    await tap(h, run, 0, 'Да', { from: '79990001122' });
+    await eventually(async () => (await ordinaryTexts(h)).length === 1, 10_000, 'stored as ordinary');
+    expect(await waitStatus(run)).toBe('open');
+  });
+
+  it('"stop waiting when an operator answers" ends the wait with status=cancelled; without it the wait stays', async () => {
+    const stopping = await startButtonsWait(h, { properties: { stop_on_operator: 'Y' } });
+    const keeping = await startButtonsWait(h);
+    const waits = createWaitService(h.rt);
+    expect(await waits.onOperatorReply(h.memberId, 'main', CUSTOMER)).toBe(1);
+    const done = await h.portal.waitForRun(stopping.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'cancelled' });
+    expect(done.logMessage).toContain('an operator replied');
+    expect(await waitStatus(keeping)).toBe('open');
+  });
+});
