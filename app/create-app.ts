@@ -5,6 +5,7 @@ import { createInstallDoor } from './doors/install-door';
 import { createEventsDoor } from './doors/events-door';
 import { createRobotDoor } from './doors/robot-door';
 import { createWhatsAppWebhookDoor } from './doors/whatsapp-webhook-door';
+import { createGreenApiWebhookDoor } from './doors/green-api-webhook-door';
 import { createOpsDoor } from './doors/ops-door';
 
 /** The HTTP app (no listen): doors verify, validate, queue and answer. */
@@ -14,6 +15,8 @@ export function createApp(rt: Runtime): Express {
   app.set('trust proxy', true);
   // The webhook needs its raw bytes for the signature, so it is mounted before any body parser.
   app.use(createWhatsAppWebhookDoor(rt));
+  // Green-API posts plain JSON to its own per-line path; the door parses it itself.
+  app.use(createGreenApiWebhookDoor(rt));
   app.use(express.urlencoded({ extended: true, parameterLimit: 20_000, limit: '2mb' }));
   app.use(express.json({ limit: '2mb' }));
   app.use(createOpsDoor(rt));

@@ -1,24 +1,52 @@
 import { z } from 'zod';
 import type { Runtime } from '../runtime/create-runtime';
 import { randomId } from '../lib/hash';
+import { greenApiWebhookPath } from '../app/doors/green-api-webhook-door';
 
-const addSchema = z.object({
+const common = {
   portal: z.string().min(1, '--portal <member_id> is required'),
-  'phone-number-id': z.string().min(1, '--phone-number-id is required'),
-  'access-token': z.string().min(1, '--access-token is required'),
   name: z.string().optional(),
-  provider: z.enum(['cloud']).default('cloud'),
   rate: z.coerce.number().int().positive().optional(),
   id: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+};
+const cloudSchema = z.object({
+  ...common,
+  provider: z.literal('cloud').default('cloud'),
+  'phone-number-id': z.string().min(1, '--phone-number-id is required'),
+  'access-token': z.string().min(1, '--access-token is required'),
 });
+const greenApiSchema = z.object({
+  ...common,
+  provider: z.literal('green-api'),
+  'id-instance': z.string().regex(/^\d+$/, '--id-instance <digits> is required'),
+  'api-token': z.string().min(1, '--api-token is required'),
+  'api-url': z.url({ protocol: /^https?$/ }).optional(),
+  // Green-API sends it back as `Authorization: Bearer <token>` on every webhook (webhookUrlToken).
+  'webhook-token': z.string().min(16, '--webhook-token of at least 16 characters is required'),
+});
+
+/** `--provider cloud|green-api` with that provider's own flags → the line fields. */
+function parseAdd(flags: Record<string, string>) {
+  if (flags.provider === 'green-api') {
+    const a = greenApiSchema.parse(flags);
+    return { ...a, phoneNumberId: a['id-instance'], accessToken: a['api-token'], apiUrl: a['api-url'], webhookToken: a['webhook-token'] };
+  }
+  if (flags.provider !== undefined && flags.provider !== 'cloud') throw new Error('--provider must be cloud or green-api');
+  const a = cloudSchema.parse(flags);
+  return { ...a, phoneNumberId: a['phone-number-id'], accessToken: a['access-token'], apiUrl: undefined, webhookToken: undefined };
+}
 
 /** `lines add|list|remove`: connect WhatsApp numbers to portals. Returns text to print. */
 export async function runLinesCommand(rt: Runtime, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
   if (sub === 'add') {
-    const args = addSchema.parse(flags);
+    const args = parseAdd(flags);
     if (!(await rt.portals.get(args.portal))) throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
     const id = args.id ?? `line-${randomId(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    await rt.lines.add({ id, memberId: args.portal, provider: args.provider, phoneNumberId: args['phone-number-id'], accessToken: args['access-token'], name: args.name ?? args['phone-number-id'], ratePerSec: args.rate, createdAt: Date.now() });
+    await rt.lines.add({
+      id, memberId: args.portal, provider: args.provider, phoneNumberId: args.phoneNumberId, accessToken: args.accessToken, apiUrl: args.apiUrl,
+      webhookToken: args.webhookToken, name: args.name ?? args.phoneNumberId, ratePerSec: args.rate, createdAt: Date.now(),
+    });
+    if (args.provider === 'green-api') return `line ${id} added to portal ${args.portal}; set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
     return `line ${id} added to portal ${args.portal}`;
   }
   if (sub === 'list') {

@@ -32,11 +32,28 @@ export interface SentMessage {
   waId?: string;
 }
 
-/** A WhatsApp provider bound to one line. */
+/** What a provider knows about a phone number. */
+export interface NumberCheck {
+  exists: boolean;
+}
+
+/**
+ * A WhatsApp provider bound to one line. The optional methods exist only where the provider can
+ * (unofficial gateways); actions check the matching capability (`edit`, `delete`, `forward`,
+ * `check_number`) through `needs`, so a missing one is a clear `unsupported_by_provider`.
+ */
 export interface WhatsAppProvider {
   readonly kind: string;
   readonly capabilities: ReadonlySet<Capability>;
   send(message: OutboundMessage): Promise<SentMessage>;
+  /** Replaces the text of a sent message in the chat with `to`. */
+  edit?(request: { to: string; messageId: string; text: string }): Promise<SentMessage>;
+  /** Deletes a sent message for everyone in the chat with `to`. */
+  delete?(request: { to: string; messageId: string }): Promise<void>;
+  /** Forwards messages of the chat with `from` to the chat with `to`; one id per forwarded message. */
+  forward?(request: { to: string; from: string; messageIds: string[] }): Promise<SentMessage[]>;
+  /** Whether `phone` (E.164 digits) has WhatsApp. */
+  checkNumber?(phone: string): Promise<NumberCheck>;
 }
 
 /** Which capability a content type needs. */

@@ -24,9 +24,8 @@ export function createKeys(prefix = 'wa') {
     /** Global: portals with callbacks waiting, scored by the earliest due time. */
     callbackPortals: () => `${prefix}:cb:portals`,
     wait: (memberId: string, waitId: string) => `${portalTag(memberId)}:wait:${waitId}`,
-    waitsByPhone: (memberId: string, lineId: string, phone: string) => `${portalTag(memberId)}:waits:phone:${lineId}:${phone}`,
-    waitByMessage: (memberId: string, providerMessageId: string) => `${portalTag(memberId)}:wait-by-msg:${providerMessageId}`,
-    waitsByDocument: (memberId: string, documentId: string) => `${portalTag(memberId)}:waits:doc:${documentId}`,
+    /** One hash per portal: `p:<line>:<phone>` and `d:<document>` → space-separated open wait ids. */
+    waitIndex: (memberId: string) => `${portalTag(memberId)}:wait-index`,
     openWaits: (memberId: string) => `${portalTag(memberId)}:waits:open`,
     /** Inbound customer messages not taken by a wait: the open-line sync reads this stream. */
     inboundStream: (memberId: string) => `${portalTag(memberId)}:inbound`,

@@ -10,7 +10,9 @@ const scriptFiles = [
   'callback-enqueue-2',
   'callback-claim-2',
   'callback-settle-2',
-  'claim-wait-5',
+  'wait-open-3',
+  'wait-end-5',
+  'wait-update-1',
 ] as const;
 
 type ScriptName = (typeof scriptFiles)[number];
@@ -74,16 +76,23 @@ export const scripts = {
     for (const r of retries) args.push(r.id, r.json, r.dueMs);
     return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
   },
-  /** 1 claimed, 0 already ended, -1 no such wait. */
-  async claimWait(
+  /** True when the wait was created (false: it already existed). */
+  async openWait(redis: Redis, keys: { wait: string; index: string; open: string }, args: { json: string; waitId: string; phoneField: string; documentField: string; deadline: number }): Promise<boolean> {
+    return asNumber(await run(redis, 'wait-open-3', [keys.wait, keys.index, keys.open], [args.json, args.waitId, args.phoneField, args.documentField, args.deadline])) === 1;
+  },
+  /** Ends a wait once, with its callback in the same step. */
+  async endWait(
     redis: Redis,
-    keys: { wait: string; byPhone: string; open: string; cbPending: string; cbDue: string },
-    args: { waitId: string; status: string; outcomeJson: string; callbackId: string; callbackJson: string; nowMs: number; reason: string; keepMs: number },
+    keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string },
+    args: { waitId: string; status: string; reason: string; nowMs: number; callbackId: string; callbackJson: string; keepMs: number; phoneField: string; documentField: string },
   ): Promise<ClaimResult> {
-    const code = asNumber(
-      await run(redis, 'claim-wait-5', [keys.wait, keys.byPhone, keys.open, keys.cbPending, keys.cbDue], [args.waitId, args.status, args.outcomeJson, args.callbackId, args.callbackJson, args.nowMs, args.reason, args.keepMs]),
-    );
+    const code = asNumber(await run(redis, 'wait-end-5', [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue],
+      [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField]));
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : 'not_found';
+  },
+  /** 1 updated, 0 status mismatch, -1 no such wait. */
+  async updateWait(redis: Redis, key: string, patch: Record<string, unknown>, increment = '', requiredStatus = ''): Promise<number> {
+    return asNumber(await run(redis, 'wait-update-1', [key], [JSON.stringify(patch), increment, requiredStatus]));
   },
 };
 

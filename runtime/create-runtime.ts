@@ -9,6 +9,7 @@ import { CallbackOutbox } from '../bitrix/callback-outbox';
 import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { createPortalClientFactory } from '../bitrix/portal-client';
 import { createCloudApiProvider } from '../providers/cloud-api/cloud-api-provider';
+import { createGreenApiProvider } from '../providers/green-api/green-api-provider';
 import type { WhatsAppProvider } from '../providers/provider';
 import { createQueues } from '../queues/create-queues';
 import { createMetrics } from '../lib/metrics';
@@ -46,7 +47,9 @@ export function createRuntime(options: RuntimeOptions) {
     redis, keys, portals, refreshTokens, clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET,
     defaultDrainPerSec: config.B24_REST_DRAIN_PER_SEC, defaultBurst: config.B24_REST_BURST, log,
   });
-  const providerFor = (line: Line): WhatsAppProvider => createCloudApiProvider({ graphUrl: config.WA_GRAPH_URL, version: config.WA_GRAPH_VERSION }, line);
+  const providerFor = (line: Line): WhatsAppProvider => (line.provider === 'green-api'
+    ? createGreenApiProvider({}, { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken })
+    : createCloudApiProvider({ graphUrl: config.WA_GRAPH_URL, version: config.WA_GRAPH_VERSION }, line));
   const queues = createQueues(redis, options.queuePrefix ?? 'bull');
   return {
     config, redis, keys, log, portals, lines, messages, outbox, refreshTokens, bitrix, providerFor, queues,

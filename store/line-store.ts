@@ -3,15 +3,23 @@ import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys';
 import type { SecretBox } from '../lib/secret-box';
 
-export const providerKindSchema = z.enum(['cloud']);
+export const providerKindSchema = z.enum(['cloud', 'green-api']);
 
-/** A WhatsApp line: one business number of one portal. The access token is sealed at rest. */
+/**
+ * A WhatsApp line: one business number of one portal. The access token (and webhook token) are
+ * sealed at rest. For Green-API lines `phoneNumberId` holds the idInstance and `accessToken` the
+ * apiTokenInstance.
+ */
 export const lineSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
   memberId: z.string(),
   provider: providerKindSchema,
   phoneNumberId: z.string().min(1),
   accessToken: z.string().min(1),
+  /** Green-API: the instance's API host (its console shows it), e.g. https://1103.api.green-api.com. */
+  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Green-API: the instance's webhookUrlToken, checked on inbound webhooks. */
+  webhookToken: z.string().min(1).optional(),
   name: z.string(),
   ratePerSec: z.number().int().positive().optional(),
   createdAt: z.number(),
@@ -28,7 +36,8 @@ export class LineStore {
     if (owner && owner !== `${line.memberId}|${line.id}`) {
       throw new Error(`phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`);
     }
-    const sealed = { ...lineSchema.parse(line), accessToken: this.box.seal(line.accessToken) };
+    const parsed = lineSchema.parse(line);
+    const sealed = { ...parsed, accessToken: this.box.seal(parsed.accessToken), webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken) };
     await this.redis
       .multi()
       .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
@@ -67,6 +76,6 @@ export class LineStore {
 
   private open(raw: string): Line {
     const sealed = lineSchema.parse(JSON.parse(raw));
-    return { ...sealed, accessToken: this.box.open(sealed.accessToken) };
+    return { ...sealed, accessToken: this.box.open(sealed.accessToken), webhookToken: sealed.webhookToken === undefined ? undefined : this.box.open(sealed.webhookToken) };
   }
 }

@@ -39,7 +39,7 @@ export async function openWait(rt: Runtime, waits: WaitService, request: OpenWai
   const id = waitIdFor(rt, call, request.purpose);
   const { wait } = await waits.store.open({
     id, memberId: line.memberId, lineId: line.id, phone: request.phone, kind: call.kind, purpose: request.purpose,
-    eventToken: call.eventToken, workflowId: call.workflowId, documentId, stageAtStart, createdAt: now, deadline,
+    eventToken: call.eventToken, documentId, stageAtStart, createdAt: now, deadline,
     messageId: '', buttons: JSON.stringify(request.buttons ?? []), options: JSON.stringify(request.options ?? {}),
     deliveryTarget: request.deliveryTarget ?? '', baseReturn: '{}', lang: request.lang,
   });

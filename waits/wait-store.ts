@@ -2,92 +2,82 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys';
 import { scripts, type ClaimResult } from '../redis/scripts';
 import { callbackId, type Callback } from '../bitrix/callback-outbox';
-import { waitSchema, type Wait } from './wait-schema';
+import type { Wait } from './wait-schema';
+import { fromStored, storedWaitSchema, toStored } from './stored-wait';
 
 const KEEP_ENDED_MS = 7 * 86400_000;
-const INDEX_TTL_S = 31 * 86400;
 
 export type WaitEnd = 'answered' | 'timeout' | 'cancelled' | 'delivered' | 'read' | 'failed';
 
-/** What ending a wait reports to the robot/activity (omitted: no callback, e.g. the robot is gone). */
+/** What ending a wait reports to the robot/activity (null: no callback, e.g. the robot is gone). */
 export interface WaitOutcome {
   returnValues: Record<string, string>;
   logMessage: string;
 }
 
-/** Open and ended waits of every portal; each wait's keys share the portal's hash tag. */
+const phoneField = (lineId: string, phone: string) => `p:${lineId}:${phone}`;
+const documentField = (documentId: string) => (documentId ? `d:${documentId}` : '');
+
+/** Open and ended waits of every portal; a wait's keys share the portal's hash tag. */
 export class WaitStore {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
 
   /** Stores a wait before its message leaves; idempotent per wait id (a retried job keeps the first). */
-  async open(wait: Omit<Wait, 'status' | 'reasks' | 'outcome' | 'endedAt' | 'endReason'>): Promise<{ created: boolean; wait: Wait }> {
+  async open(wait: Omit<Wait, 'status' | 'reasks' | 'endedAt' | 'endReason' | 'workflowId'>): Promise<{ created: boolean; wait: Wait }> {
+    const full: Wait = { ...wait, workflowId: wait.eventToken.split('|')[0] ?? '', status: 'open', reasks: 0 };
+    const created = await scripts.openWait(this.redis, { wait: this.keys.wait(wait.memberId, wait.id), index: this.keys.waitIndex(wait.memberId), open: this.keys.openWaits(wait.memberId) }, {
+      json: JSON.stringify(toStored(full)), waitId: wait.id, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), deadline: wait.deadline,
+    });
+    if (created) return { created, wait: full };
     const existing = await this.get(wait.memberId, wait.id);
-    if (existing) return { created: false, wait: existing };
-    const full: Wait = { ...wait, status: 'open', reasks: 0 };
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(full)) if (v !== undefined) fields[k] = String(v);
-    const k = this.keys;
-    await this.redis
-      .multi()
-      .hset(k.wait(wait.memberId, wait.id), fields)
-      .zadd(k.waitsByPhone(wait.memberId, wait.lineId, wait.phone), wait.createdAt, wait.id)
-      .zadd(k.openWaits(wait.memberId), wait.deadline, wait.id)
-      .sadd(k.waitsByDocument(wait.memberId, wait.documentId), wait.id)
-      .expire(k.waitsByDocument(wait.memberId, wait.documentId), INDEX_TTL_S)
-      .exec();
-    return { created: true, wait: full };
+    if (!existing) throw new Error(`wait ${wait.id} vanished while opening`);
+    return { created, wait: existing };
   }
 
   async get(memberId: string, waitId: string): Promise<Wait | null> {
-    const raw = await this.redis.hgetall(this.keys.wait(memberId, waitId));
-    return raw.id ? waitSchema.parse(raw) : null;
+    const raw = await this.redis.get(this.keys.wait(memberId, waitId));
+    return raw ? fromStored(memberId, waitId, storedWaitSchema.parse(JSON.parse(raw))) : null;
   }
 
   /** Links the sent message to its wait (context.id replies, statuses) and keeps the send's return values. */
   async attachMessage(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.keys.wait(memberId, waitId), 'messageId', messageId, 'baseReturn', JSON.stringify(baseReturn))
-      .set(this.keys.waitByMessage(memberId, messageId), waitId, 'EX', INDEX_TTL_S)
-      .exec();
+    const ret = Object.fromEntries(Object.entries(baseReturn).filter(([k, v]) => v !== '' && k !== 'message_id'));
+    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), Object.keys(ret).length ? { msg: messageId, ret } : { msg: messageId });
+    // The message record (kept for status tracking anyway) points back to the wait.
+    await this.redis.hset(this.keys.message(memberId, messageId), 'waitId', waitId);
   }
 
   async findByMessage(memberId: string, messageId: string): Promise<Wait | null> {
-    const waitId = await this.redis.get(this.keys.waitByMessage(memberId, messageId));
+    const waitId = await this.redis.hget(this.keys.message(memberId, messageId), 'waitId');
     return waitId ? this.get(memberId, waitId) : null;
   }
 
   /** Open waits of a (line, phone), newest first. */
   async openForPhone(memberId: string, lineId: string, phone: string): Promise<Wait[]> {
-    const ids = await this.redis.zrevrange(this.keys.waitsByPhone(memberId, lineId, phone), 0, 49);
-    return this.loadOpen(memberId, ids);
+    return this.openFromField(memberId, phoneField(lineId, phone));
   }
 
   async openForDocument(memberId: string, documentId: string): Promise<Wait[]> {
-    const ids = await this.redis.smembers(this.keys.waitsByDocument(memberId, documentId));
-    const open = await this.loadOpen(memberId, ids);
-    const ended = ids.filter((id) => !open.some((w) => w.id === id));
-    if (ended.length) await this.redis.srem(this.keys.waitsByDocument(memberId, documentId), ...ended);
-    return open;
+    return this.openFromField(memberId, documentField(documentId));
   }
 
-  /** Open wait ids of a portal with their deadlines. */
+  /** Open waits of a portal, soonest deadline first. */
   async listOpen(memberId: string, limit = 1000): Promise<Wait[]> {
     const ids = await this.redis.zrange(this.keys.openWaits(memberId), 0, limit - 1);
-    return this.loadOpen(memberId, ids);
+    return this.load(memberId, ids);
   }
 
   async countOpen(memberId: string): Promise<number> {
     return this.redis.zcard(this.keys.openWaits(memberId));
   }
 
-  async recordReask(memberId: string, waitId: string): Promise<number> {
-    return this.redis.hincrby(this.keys.wait(memberId, waitId), 'reasks', 1);
+  async recordReask(memberId: string, waitId: string): Promise<void> {
+    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), {}, 'reasks', 'open');
   }
 
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */
   async markWorkflowGone(memberId: string, waitId: string): Promise<void> {
-    await this.redis.hset(this.keys.wait(memberId, waitId), 'status', 'cancelled', 'endReason', 'workflow_gone');
+    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), { status: 'cancelled', endReason: 'workflow_gone' });
   }
 
   /**
@@ -99,15 +89,23 @@ export class WaitStore {
       ? { eventToken: wait.eventToken, returnValues: outcome.returnValues, logMessage: outcome.logMessage, waitId: wait.id, attempts: 0, queuedAt: now }
       : null;
     const k = this.keys;
-    return scripts.claimWait(
+    return scripts.endWait(
       this.redis,
-      { wait: k.wait(wait.memberId, wait.id), byPhone: k.waitsByPhone(wait.memberId, wait.lineId, wait.phone), open: k.openWaits(wait.memberId), cbPending: k.callbackPending(wait.memberId), cbDue: k.callbackDue(wait.memberId) },
-      { waitId: wait.id, status, outcomeJson: JSON.stringify(outcome?.returnValues ?? {}), callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', nowMs: now, reason, keepMs: KEEP_ENDED_MS },
+      { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId), cbPending: k.callbackPending(wait.memberId), cbDue: k.callbackDue(wait.memberId) },
+      { waitId: wait.id, status, reason, nowMs: now, callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', keepMs: KEEP_ENDED_MS, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId) },
     );
   }
 
-  private async loadOpen(memberId: string, ids: string[]): Promise<Wait[]> {
-    const waits = await Promise.all(ids.map((id) => this.get(memberId, id)));
-    return waits.filter((w): w is Wait => w !== null && w.status === 'open');
+  private async openFromField(memberId: string, field: string): Promise<Wait[]> {
+    if (!field) return [];
+    const ids = ((await this.redis.hget(this.keys.waitIndex(memberId), field)) ?? '').split(' ').filter(Boolean).reverse();
+    return this.load(memberId, ids);
+  }
+
+  private async load(memberId: string, ids: string[]): Promise<Wait[]> {
+    if (!ids.length) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.wait(memberId, id)));
+    return raws.flatMap((raw, i) => (raw ? [fromStored(memberId, ids[i], storedWaitSchema.parse(JSON.parse(raw)))] : [])).filter((w) => w.status === 'open');
   }
 }
+

@@ -17,6 +17,8 @@ const catalogue = {
   account_blocked: { en: 'The WhatsApp account is temporarily blocked for policy violations', ru: 'Аккаунт WhatsApp временно заблокирован за нарушение правил' },
   provider_unavailable: { en: 'WhatsApp is unavailable and retries are exhausted', ru: 'WhatsApp недоступен, повторы исчерпаны' },
   provider_error: { en: 'WhatsApp error', ru: 'Ошибка WhatsApp' },
+  provider_quota_exceeded: { en: 'The WhatsApp gateway plan\'s limit is used up: upgrade the plan or wait for the next period', ru: 'Лимит тарифа WhatsApp-шлюза исчерпан: смените тариф или дождитесь следующего периода' },
+  crm_not_found: { en: 'CRM record not found', ru: 'Запись CRM не найдена' },
   unsupported_by_provider: { en: 'This line\'s provider cannot do this', ru: 'Провайдер этой линии не поддерживает это действие' },
   internal_error: { en: 'Internal error', ru: 'Внутренняя ошибка' },
 } as const;

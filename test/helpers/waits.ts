@@ -1,5 +1,6 @@
 import type { Harness } from './harness';
 import { eventually, LINE } from './harness';
+import { WaitStore } from '../../waits/wait-store';
 
 export const CUSTOMER = '79161234567';
 
@@ -55,4 +56,10 @@ export async function ordinaryTexts(h: Harness): Promise<string[]> {
     for (let i = 0; i + 1 < fields.length; i += 2) pairs.set(fields[i], fields[i + 1]);
     return pairs.get('text') ?? '';
   });
+}
+
+/** A field of the stored wait behind a buttons run. */
+export async function waitField(h: Harness, run: { buttonIds: string[] }, field: 'status' | 'endReason'): Promise<string | undefined> {
+  const wait = await new WaitStore(h.rt.redis, h.rt.keys).get(h.memberId, run.buttonIds[0].split(':')[1]);
+  return wait?.[field];
 }

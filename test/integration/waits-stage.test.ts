@@ -1,5 +1,5 @@
 import { createHarness, eventually, waitForRegistration, CLIENT_ID, CLIENT_SECRET, type Harness } from '../helpers/harness';
-import { allSends, ordinaryTexts, say, startButtonsWait, tap, CUSTOMER } from '../helpers/waits';
+import { allSends, ordinaryTexts, say, startButtonsWait, tap, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
 import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
 import { createWaitService } from '../../waits/wait-service';
@@ -12,7 +12,7 @@ describe('the stage-change rule and portal isolation', () => {
   });
   afterEach(async () => { await h.close(); });
 
-  const waitStatus = async (run: { buttonIds: string[] }) => (await h.rt.redis.hget(h.rt.keys.wait(h.memberId, run.buttonIds[0].split(':')[1]), 'status'));
+  const waitStatus = (run: { buttonIds: string[] }) => waitField(h, run, 'status');
 
   it('a stage move cancels the robot wait (via the event); the reply becomes an ordinary message and event.send is never called', async () => {
     const run = await startButtonsWait(h);
@@ -31,7 +31,7 @@ describe('the stage-change rule and portal isolation', () => {
     await say(h, 'Да');
     await eventually(async () => (await ordinaryTexts(h)).includes('Да'), 10_000, 'reply stored as ordinary');
     expect(await waitStatus(run)).toBe('cancelled');
-    expect(await h.rt.redis.hget(h.rt.keys.wait(h.memberId, run.buttonIds[0].split(':')[1]), 'endReason')).toBe('stage_changed');
+    expect(await waitField(h, run, 'endReason')).toBe('stage_changed');
     expect(allSends(h, run.eventToken)).toHaveLength(0);
   });
 
@@ -52,7 +52,7 @@ describe('the stage-change rule and portal isolation', () => {
     await tap(h, run, 0, 'Да');
     await eventually(() => allSends(h, run.eventToken).some((e) => e.outcome === 'workflow_not_found'), 10_000, 'event.send tried');
     await eventually(async () => (await waitStatus(run)) === 'cancelled', 5_000, 'wait marked cancelled');
-    expect(await h.rt.redis.hget(h.rt.keys.wait(h.memberId, run.buttonIds[0].split(':')[1]), 'endReason')).toBe('workflow_gone');
+    expect(await waitField(h, run, 'endReason')).toBe('workflow_gone');
     expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(0);
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ActionError } from '../../lib/errors/app-error';
+import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
+import { capabilityFor } from '../provider';
+import { chatIdOf, greenApiCall } from './green-api-body';
+import { mapGreenApiError } from './green-api-errors';
+
+/** Green-API's public host; each instance may live on its own (`apiUrl` in the console). */
+export const GREEN_API_DEFAULT_URL = 'https://api.green-api.com';
+
+/**
+ * `interactive_buttons` and `interactive_list` are rendered as numbered text (see numberedText):
+ * declared so that send_buttons / send_list run, and the reply "1" or a title is the answer.
+ * No reactions or templates: those actions end with `unsupported_by_provider`.
+ */
+const capabilities: ReadonlySet<Capability> = new Set<Capability>([
+  'text', 'media', 'location', 'contacts', 'interactive_buttons', 'interactive_list', 'edit', 'delete', 'forward', 'check_number',
+]);
+
+const idMessageSchema = z.object({ idMessage: z.string().min(1) }).loose();
+const forwardSchema = z.object({ messages: z.array(z.string()) }).loose();
+const checkSchema = z.object({ existsWhatsapp: z.boolean() }).loose();
+
+export interface GreenApiLine {
+  apiUrl?: string;
+  idInstance: string;
+  apiTokenInstance: string;
+}
+
+/** Green-API (an unofficial WhatsApp gateway): text, files, location, contacts, edit, delete, forward, number check. */
+export function createGreenApiProvider(options: { timeoutMs?: number }, line: GreenApiLine): WhatsAppProvider {
+  const base = (line.apiUrl ?? GREEN_API_DEFAULT_URL).replace(/\/+$/, '');
+  const urlOf = (method: string) => `${base}/waInstance${encodeURIComponent(line.idInstance)}/${method}/${encodeURIComponent(line.apiTokenInstance)}`;
+
+  async function call(method: string, body: Record<string, unknown>): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(urlOf(method), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
+      });
+    } catch (error) {
+      throw new ActionError('provider_unavailable', error instanceof Error ? error.message : String(error), { retryable: true });
+    }
+    const text = await response.text();
+    if (!response.ok) throw mapGreenApiError(response.status, text);
+    if (!text) return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ActionError('provider_error', `${method}: answer is not JSON (HTTP ${response.status})`);
+    }
+  }
+
+  const parse = <T>(schema: z.ZodType<T>, method: string, json: unknown): T => {
+    const ok = schema.safeParse(json);
+    if (!ok.success) throw new ActionError('provider_error', `${method}: unexpected answer`);
+    return ok.data;
+  };
+
+  return {
+    kind: 'green-api',
+    capabilities,
+    async send(message: OutboundMessage): Promise<SentMessage> {
+      const request = greenApiCall(message);
+      if (!request) throw new ActionError('unsupported_by_provider', `green-api: ${capabilityFor(message.content)}`);
+      const answer = parse(idMessageSchema, request.method, await call(request.method, request.body));
+      return { providerMessageId: answer.idMessage };
+    },
+    async edit({ to, messageId, text }) {
+      const answer = parse(idMessageSchema, 'editMessage', await call('editMessage', { chatId: chatIdOf(to), idMessage: messageId, message: text }));
+      return { providerMessageId: answer.idMessage };
+    },
+    async delete({ to, messageId }) {
+      await call('deleteMessage', { chatId: chatIdOf(to), idMessage: messageId });
+    },
+    async forward({ to, from, messageIds }) {
+      const answer = parse(forwardSchema, 'forwardMessages', await call('forwardMessages', { chatId: chatIdOf(to), chatIdFrom: chatIdOf(from), messages: messageIds }));
+      return answer.messages.map((id) => ({ providerMessageId: id }));
+    },
+    async checkNumber(phone) {
+      const answer = parse(checkSchema, 'checkWhatsapp', await call('checkWhatsapp', { phoneNumber: Number(phone.replace(/\D/g, '')) }));
+      return { exists: answer.existsWhatsapp };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+--[[
+  Stores a new wait (a compact JSON string) and indexes it, unless it already exists
+  (a retried job keeps the first). Index fields hold space-separated wait ids.
+  KEYS[1] wait key   KEYS[2] portal wait-index hash   KEYS[3] open-waits zset (score = deadline)
+  ARGV[1] wait json   ARGV[2] wait id   ARGV[3] phone field   ARGV[4] document field ('' = none)   ARGV[5] deadline ms
+  Returns 1 when created, 0 when it existed.
+]]
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
+local function append(field)
+  if field == '' then return end
+  local current = redis.call('HGET', KEYS[2], field)
+  redis.call('HSET', KEYS[2], field, current and (current .. ' ' .. ARGV[2]) or ARGV[2])
+end
+append(ARGV[3])
+append(ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
+return 1

@@ -1,0 +1,77 @@
+import { createHarness, eventually, waitForRegistration, LINE, type Harness } from '../helpers/harness';
+import { allSends, CUSTOMER } from '../helpers/waits';
+import { actions } from '../../actions';
+
+describe('wait for delivery (wait_for = delivered | read)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+  });
+  afterEach(async () => { await h.close(); });
+
+  const sendText = async (properties: Record<string, string>, timeoutDuration?: number) => {
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const before = h.whatsapp.sent().length;
+    const { run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'hello', phone: CUSTOMER, ...properties }, timeoutDuration });
+    const sent = await eventually(() => h.whatsapp.sent()[before], 10_000, 'text sent');
+    return { run, wamid: sent.wamid, dealId };
+  };
+
+  it('wait_for=read is resolved by a read status that arrives without a delivered one', async () => {
+    const { run, wamid } = await sendText({ wait_for: 'read' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER, timestamp: 1763900900 });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: wamid, delivery_status: 'read', delivered_at: '2025-11-23T12:28:20.000Z', read_at: '2025-11-23T12:28:20.000Z' });
+  });
+
+  it('wait_for=read keeps waiting through delivered', async () => {
+    const { run, wamid } = await sendText({ wait_for: 'read' });
+    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'delivered', recipientId: CUSTOMER, timestamp: 1763900800 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER, timestamp: 1763900900 });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ delivery_status: 'read', delivered_at: '2025-11-23T12:26:40.000Z' });
+  });
+
+  it('wait_for=delivered is resolved by delivered', async () => {
+    const { run, wamid } = await sendText({ wait_for: 'delivered' });
+    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'delivered', recipientId: CUSTOMER });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'sent', delivery_status: 'delivered' });
+  });
+
+  it('a failed status with 131047 ends the delivery wait with window_closed', async () => {
+    h.whatsapp.failAsync({ to: CUSTOMER, code: 131047 });
+    const { run } = await sendText({ wait_for: 'delivered' });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ delivery_status: 'failed', error_code: 'window_closed' });
+    expect(String(done.returnValues?.error)).toMatch(/send a template first/);
+  });
+
+  it('no status in time ends the wait with delivery_status=timeout', async () => {
+    const { run } = await sendText({ wait_for: 'delivered' }, 1);
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'sent', delivery_status: 'timeout' });
+  });
+
+  it('a stage move ends a robot delivery wait silently', async () => {
+    const { run, wamid, dealId } = await sendText({ wait_for: 'read' });
+    await h.portal.moveDeal(dealId, 'WON');
+    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait cancelled');
+    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+  });
+
+  it('a failed status also ends a reply wait with status=error', async () => {
+    h.whatsapp.failAsync({ to: CUSTOMER, code: 131026 });
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { run } = await h.portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { phone: CUSTOMER, body: 'b', buttons: ['A', 'B'], wait_reply: 'Y' } });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'undeliverable' });
+  });
+});

@@ -1,0 +1,116 @@
+import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
+import { acceptedSends, allSends, ordinaryTexts, startButtonsWait, tap, waitField, CUSTOMER } from '../helpers/waits';
+import { actions } from '../../actions';
+import { createWaitService } from '../../waits/wait-service';
+import { scripts } from '../../redis/scripts';
+import { startRedisServer, type LocalRedisServer } from '../../lib/redis-server';
+import type { InboundMessage } from '../../workers/inbound-message';
+
+const buttonReply = (id: string, title: string, messageId: string): InboundMessage => ({
+  id: messageId, from: CUSTOMER, timestamp: String(Math.floor(Date.now() / 1000)), type: 'interactive',
+  interactive: { type: 'button_reply', button_reply: { id, title } },
+});
+
+describe('waits end exactly once, across crashes and restarts', () => {
+  let h: Harness;
+  afterEach(async () => { await h.close(); });
+
+  it('a worker killed between the claim and the callback: the callback is still sent, once', async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+    const run = await startButtonsWait(h);
+    await h.stopWorkers();
+    // What a worker does before it dies: the claim writes the callback in the same atomic step.
+    const line = await h.rt.lines.get(h.memberId, 'main');
+    if (!line) throw new Error('no line');
+    expect(await createWaitService(h.rt).takeReply(line, buttonReply(run.buttonIds[0], 'Да', 'wamid.reply-1'))).toBe(true);
+    expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1);
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+    h.startWorkerInstance();
+    const done = await h.portal.waitForRun(run.eventToken, 15_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it('a dispatcher that dies holding a leased batch: the lease runs out and the callback goes once', async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+    const run = await startButtonsWait(h);
+    await h.stopWorkers();
+    const line = await h.rt.lines.get(h.memberId, 'main');
+    if (!line) throw new Error('no line');
+    await createWaitService(h.rt).takeReply(line, buttonReply(run.buttonIds[1], 'Нет', 'wamid.reply-2'));
+    const leased = await scripts.claimCallbacks(h.rt.redis, h.rt.keys.callbackPending(h.memberId), h.rt.keys.callbackDue(h.memberId), Date.now(), 50, 1500);
+    expect(leased).toHaveLength(1);
+    h.startWorkerInstance();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+    await h.portal.waitForRun(run.eventToken, 15_000);
+    expect(acceptedSends(h, run.eventToken)).toHaveLength(1);
+  });
+
+  it.each(['timeout first', 'reply first', 'both at once'])('a reply racing the time-out (%s) has exactly one outcome', async (order) => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+    const run = await startButtonsWait(h);
+    const waitId = run.buttonIds[0].split(':')[1];
+    const waits = createWaitService(h.rt);
+    if (order === 'timeout first') {
+      await waits.onTimeout(h.memberId, waitId);
+      await tap(h, run, 0, 'Да');
+    } else if (order === 'reply first') {
+      await tap(h, run, 0, 'Да');
+      await eventually(async () => (await waitField(h, run, 'status')) !== 'open', 10_000, 'answered');
+      await waits.onTimeout(h.memberId, waitId);
+    } else {
+      await Promise.all([waits.onTimeout(h.memberId, waitId), tap(h, run, 0, 'Да')]);
+    }
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    const expected = order === 'timeout first' ? 'timeout' : order === 'reply first' ? 'answered' : String(done.returnValues?.status);
+    expect(['timeout', 'answered']).toContain(done.returnValues?.status);
+    expect(done.returnValues?.status).toBe(expected);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(allSends(h, run.eventToken)).toHaveLength(1);
+    if (done.returnValues?.status === 'timeout') expect(await ordinaryTexts(h)).toEqual(['Да']);
+  });
+
+  describe('Redis restarted (AOF)', () => {
+    let server: LocalRedisServer;
+    beforeAll(async () => { server = await startRedisServer(); });
+    afterAll(async () => { await server.stop(); });
+
+    it('keeps 1,000 open waits resolvable, each small', async () => {
+      h = await createHarness({ redisUrl: server.url, startWorkers: false });
+      const waits = createWaitService(h.rt);
+      const before = Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
+      const now = Date.now();
+      for (let i = 0; i < 1000; i += 1) {
+        await waits.store.open({
+          id: `wait${i}`, memberId: h.memberId, lineId: 'main', phone: `7916${String(1000000 + i)}`, kind: 'robot', purpose: 'reply',
+          eventToken: `664fa13bbbb410.${i}|A40364_79843_85254_57332|MS1ekdI0CvXi8ycL8qNIn96hak8JEndG.${'a'.repeat(64)}`,
+          documentId: `DEAL_${i}`, stageAtStart: '', createdAt: now, deadline: now + 86400_000,
+          messageId: '', buttons: JSON.stringify([{ id: `w:wait${i}:1`, title: 'Да' }, { id: `w:wait${i}:2`, title: 'Нет' }]),
+          options: JSON.stringify({ mode: 'button' }), deliveryTarget: '', baseReturn: JSON.stringify({ status: 'sent', message_id: `wamid.${i}` }), lang: 'ru',
+        });
+      }
+      const after = Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
+      if (process.env.SHOW_MEMORY) console.log(`bytes per open wait: ${(after - before) / 1000}`);
+      expect((after - before) / 1000).toBeLessThanOrEqual(1024);
+      await new Promise((r) => setTimeout(r, 1100)); // appendfsync everysec
+      await server.restart();
+      await eventually(async () => (await h.redis.ping()) === 'PONG', 10_000, 'redis back');
+      expect(await waits.store.countOpen(h.memberId)).toBe(1000);
+      const line = await h.rt.lines.get(h.memberId, 'main');
+      if (!line) throw new Error('line lost');
+      let resumed = 0;
+      for (let i = 0; i < 1000; i += 1) {
+        const message = { ...buttonReply(`w:wait${i}:2`, 'Нет', `wamid.r${i}`), from: `7916${String(1000000 + i)}` };
+        if (await waits.takeReply(line, message)) resumed += 1;
+      }
+      expect(resumed).toBe(1000);
+      expect(await waits.store.countOpen(h.memberId)).toBe(0);
+      expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1000);
+    });
+  });
+});
