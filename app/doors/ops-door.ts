@@ -14,6 +14,10 @@ export function createOpsDoor(rt: Runtime): Router {
     }
   });
   router.get(endpoints.metrics, async (_req, res) => {
+    // Sampled on scrape: open waits over all portals.
+    let open = 0;
+    for (const memberId of await rt.portals.list()) open += await rt.redis.zcard(rt.keys.openWaits(memberId));
+    rt.metrics.openWaits.set(open);
     res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
   });
   return router;

@@ -1,0 +1,31 @@
+import { defineAction } from './define-action';
+import { prop } from './property';
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { providerMethod } from './provider-method';
+import { sentLog } from './sent-log';
+
+const { line, phone } = sendProperties;
+
+/** Replace the text of a sent message (only providers that can edit, e.g. Green-API). */
+export const editMessage = defineAction({
+  code: 'edit_message',
+  title: { ru: 'WhatsApp: изменить сообщение', en: 'WhatsApp: edit message' },
+  description: { ru: 'Меняет текст отправленного сообщения (не все провайдеры умеют)', en: 'Changes the text of a sent message (not every provider can)' },
+  properties: {
+    line,
+    phone,
+    message_id: prop.string({ name: { ru: 'ID сообщения', en: 'Message id' }, required: true, max: 256 }),
+    text: prop.string({ name: { ru: 'Новый текст', en: 'New text' }, required: true, max: 4096, multiline: true }),
+  },
+  returns: sendReturns,
+  needs: ['edit'],
+  async run(ctx, input) {
+    const edit = providerMethod(ctx.provider, 'edit', 'edit');
+    const to = await ctx.recipient(input.phone);
+    const edited = await edit({ to, messageId: input.message_id, text: input.text });
+    return {
+      returnValues: sentReturnValues(edited.providerMessageId),
+      logMessage: sentLog(ctx.lang, { ru: `сообщение ${input.message_id} изменено`, en: `message ${input.message_id} edited` }, to, [edited.providerMessageId]),
+    };
+  },
+});

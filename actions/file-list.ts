@@ -1,0 +1,48 @@
+import { ActionError } from '../lib/errors/app-error';
+
+/** One file of send_file: its URL and an optional title. */
+export interface FileItem {
+  title?: string;
+  url: string;
+}
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'document';
+
+// Extensions WhatsApp shows inline (Cloud API supported media types); anything else is a document.
+const kinds: Record<string, MediaKind> = {
+  jpg: 'image', jpeg: 'image', png: 'image', webp: 'image',
+  mp4: 'video', '3gp': 'video',
+  mp3: 'audio', ogg: 'audio', aac: 'audio', amr: 'audio', m4a: 'audio', opus: 'audio',
+};
+
+/** Parses `title|url` or `url` lines; every URL must be http(s), checked before anything is sent. */
+export function parseFileList(lines: string[]): FileItem[] {
+  return lines.map((line, i) => {
+    const bar = line.indexOf('|');
+    const title = bar >= 0 ? line.slice(0, bar).trim() : '';
+    const url = (bar >= 0 ? line.slice(bar + 1) : line).trim();
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
+      throw new ActionError('invalid_property', `files: line ${i + 1}: "${url}" is not an http(s) URL`);
+    }
+    return title ? { title, url } : { url };
+  });
+}
+
+/** The media kind of a URL by its extension (image/video/audio), else document. */
+export function mediaKindOf(url: string): MediaKind {
+  const name = new URL(url).pathname.split('/').pop() ?? '';
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 ? kinds[name.slice(dot + 1).toLowerCase()] ?? 'document' : 'document';
+}
+
+/** The file name in a URL's path, for documents without a title. */
+export function fileNameOfUrl(url: string): string {
+  const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  return last || 'file';
+}

@@ -1,0 +1,29 @@
+import { defineAction } from './define-action';
+import { prop } from './property';
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { sentLog } from './sent-log';
+
+/** Send a location pin. */
+export const sendLocation = defineAction({
+  code: 'send_location',
+  title: { ru: 'WhatsApp: отправить геолокацию', en: 'WhatsApp: send location' },
+  description: { ru: 'Отправляет клиенту точку на карте', en: 'Sends a location pin to the customer' },
+  properties: {
+    ...sendProperties,
+    latitude: prop.number({ name: { ru: 'Широта', en: 'Latitude' }, required: true, min: -90, max: 90 }),
+    longitude: prop.number({ name: { ru: 'Долгота', en: 'Longitude' }, required: true, min: -180, max: 180 }),
+    name: prop.string({ name: { ru: 'Название места', en: 'Place name' }, max: 1000 }),
+    address: prop.string({ name: { ru: 'Адрес', en: 'Address' }, max: 1000 }),
+  },
+  returns: sendReturns,
+  needs: ['location'],
+  async run(ctx, input) {
+    const to = await ctx.recipient(input.phone);
+    const sent = await ctx.send({ type: 'location', latitude: input.latitude, longitude: input.longitude, name: input.name, address: input.address }, { replyTo: input.reply_to });
+    const place = `${input.name ? `${input.name} ` : ''}(${input.latitude}, ${input.longitude})`;
+    return {
+      returnValues: sentReturnValues(sent.providerMessageId),
+      logMessage: sentLog(ctx.lang, { ru: `геолокация ${place} отправлена`, en: `location ${place} sent` }, to, [sent.providerMessageId]),
+    };
+  },
+});

@@ -1,0 +1,214 @@
+/** The Green-API simulator: the REST methods the app uses, fault injection, and webhooks to the app. */
+import express, { type Express, type Request, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import { listen, stopServer, type Listening } from '../shared/listen';
+import { postRaw } from '../shared/http-post';
+import type {
+  DeliverIncomingOptions, DeliverOutgoingStatusOptions, GreenApiCall, GreenApiDelivery, GreenApiFailNext, GreenApiInstance, GreenApiOptions, GreenApiSent,
+} from './types';
+import { validateBody, ValidationFailed } from './validate';
+
+/** A running (or startable) Green-API simulator. */
+export interface GreenApiSimulator {
+  start(port?: number): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  /** Base URL (the instance's apiUrl); throws before start. */
+  url(): string;
+  readonly app: Express;
+  addInstance(i: { idInstance: string; apiTokenInstance: string; wid?: string }): GreenApiInstance;
+  /** Where notifications go, and the webhookUrlToken sent as `Authorization: Bearer`. */
+  setWebhook(w: { url: string; token?: string }): void;
+  setHasWhatsapp(phone: string, has: boolean): void;
+  failNext(f: GreenApiFailNext): void;
+  /** Messages created by send methods and forwards, oldest first. */
+  sent(): GreenApiSent[];
+  /** Every request, accepted or not. */
+  calls(): GreenApiCall[];
+  /** Ids deleted with deleteMessage, and edits by id. */
+  deleted(): string[];
+  edits(): Array<{ idMessage: string; message: string }>;
+  deliverIncoming(o: DeliverIncomingOptions): Promise<GreenApiDelivery & { idMessage: string }>;
+  deliverStatus(o: DeliverOutgoingStatusOptions): Promise<GreenApiDelivery>;
+}
+
+const PATH_RE = /^\/waInstance(\d+)\/([A-Za-z]+)\/([^/]+)\/?$/;
+const MESSAGE_METHODS = new Set(['sendMessage', 'sendFileByUrl', 'sendLocation', 'sendContact']);
+
+/** Green-API ids look like `BAE5F4886F6F2D05` (sent) or 32 hex characters (incoming). */
+const newId = (incoming = false) => (incoming ? randomBytes(16).toString('hex').toUpperCase() : `BAE5${randomBytes(6).toString('hex').toUpperCase()}`);
+
+/** Green-API-like default answers for injected statuses (common-errors page). */
+function defaultErrorBody(status: number): unknown {
+  if (status === 401) return 'Unauthorized';
+  if (status === 403) return 'Forbidden';
+  if (status === 429) return 'Too Many Requests';
+  if (status === 466) return { correspondentsStatus: { description: 'The limit of correspondents on the tariff has been reached', correspondents: ['79000000000@c.us'] } };
+  if (status >= 500) return 'Bad Gateway';
+  return { code: status, description: 'bad request data' };
+}
+
+/** Creates a simulated Green-API server. */
+export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApiSimulator {
+  const instances = new Map<string, GreenApiInstance>();
+  const noWhatsapp = new Set((options.numbersWithoutWhatsapp ?? []).map((p) => p.replace(/\D/g, '')));
+  const messages = new Map<string, { idInstance: string; chatId: string }>();
+  const sent: GreenApiSent[] = [];
+  const calls: GreenApiCall[] = [];
+  const deleted: string[] = [];
+  const edits: Array<{ idMessage: string; message: string }> = [];
+  let injected: Array<GreenApiFailNext & { times: number }> = [];
+  let webhook: { url: string; token?: string } | undefined;
+  let listening: Listening | undefined;
+  const app = express();
+  app.use(express.raw({ type: () => true, limit: '20mb' }));
+
+  function handle(req: Request, res: Response, idInstance: string, method: string, token: string): void {
+    const receivedAt = Date.now();
+    let body: unknown;
+    try {
+      body = Buffer.isBuffer(req.body) && req.body.length ? (JSON.parse(req.body.toString('utf8')) as unknown) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const call: GreenApiCall = { idInstance, method, body, httpStatus: 200, receivedAt, idMessages: [] };
+    calls.push(call);
+    const answer = (status: number, payload: unknown) => {
+      call.httpStatus = status;
+      if (typeof payload === 'string') res.status(status).type('text/plain').send(payload);
+      else if (payload === undefined) res.status(status).end();
+      else res.status(status).json(payload);
+    };
+    const instance = instances.get(idInstance);
+    if (!instance) return answer(403, 'Forbidden');
+    if (instance.apiTokenInstance !== token) return answer(401, 'Unauthorized');
+    const fault = injected.find((f) => f.times > 0 && (f.method === undefined || f.method === method));
+    if (fault) {
+      fault.times -= 1;
+      injected = injected.filter((f) => f.times > 0);
+      return answer(fault.status, fault.body ?? defaultErrorBody(fault.status));
+    }
+    let valid;
+    try {
+      if (body === undefined) throw new ValidationFailed('Unexpected end of JSON input');
+      valid = validateBody(method, body);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      if (error.message.startsWith('unknown method')) return answer(404, 'Not Found');
+      return answer(400, { code: 400, description: `Validation failed. Details: ${error.message}` });
+    }
+    const json = body as Record<string, unknown>;
+    for (const id of valid.refersTo) {
+      const known = messages.get(id);
+      const chat = method === 'forwardMessages' ? valid.fromChatId : valid.chatId;
+      if (!known || known.idInstance !== idInstance || known.chatId !== chat) return answer(400, { code: 400, description: `message ${id} not found in chat ${chat ?? ''}` });
+    }
+    const record = (chatId: string, idMessage: string) => {
+      messages.set(idMessage, { idInstance, chatId });
+      sent.push({ idInstance, method, chatId, body: json, idMessage, receivedAt });
+      call.idMessages.push(idMessage);
+    };
+    if (MESSAGE_METHODS.has(method)) {
+      const idMessage = newId();
+      record(valid.chatId ?? '', idMessage);
+      return answer(200, { idMessage });
+    }
+    if (method === 'editMessage') {
+      edits.push({ idMessage: String(json.idMessage), message: String(json.message) });
+      return answer(200, { idMessage: String(json.idMessage) });
+    }
+    if (method === 'deleteMessage') {
+      deleted.push(String(json.idMessage));
+      messages.delete(String(json.idMessage));
+      return answer(200, undefined);
+    }
+    if (method === 'forwardMessages') {
+      const ids = valid.refersTo.map(() => newId());
+      for (const id of ids) record(valid.chatId ?? '', id);
+      return answer(200, { messages: ids });
+    }
+    const phone = String(json.phoneNumber);
+    return answer(200, { existsWhatsapp: !noWhatsapp.has(phone) });
+  }
+
+  app.use((req: Request, res: Response) => {
+    const match = req.method === 'POST' ? PATH_RE.exec(req.path) : null;
+    if (!match) {
+      res.status(404).type('text/plain').send('Not Found');
+      return;
+    }
+    handle(req, res, match[1], match[2], decodeURIComponent(match[3]));
+  });
+
+  const post = async (payload: unknown, token: string | null | undefined): Promise<GreenApiDelivery> => {
+    if (!webhook) throw new Error('No webhook set: call setWebhook first');
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    const bearer = token === undefined ? webhook.token : token;
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    return postRaw(webhook.url, JSON.stringify(payload), headers);
+  };
+  const instanceData = (idInstance: string) => {
+    const instance = instances.get(idInstance);
+    if (!instance) throw new Error(`Unknown instance ${idInstance}`);
+    return { idInstance: Number(idInstance), wid: `${instance.wid}@c.us`, typeInstance: 'whatsapp' };
+  };
+
+  return {
+    app,
+    async start(port = 0) {
+      listening = await listen(app, port);
+      return { url: listening.url, port: listening.port };
+    },
+    async stop() {
+      if (listening) await stopServer(listening.server);
+      listening = undefined;
+    },
+    url() {
+      if (!listening) throw new Error('Green-API simulator is not started');
+      return listening.url;
+    },
+    addInstance(i) {
+      const instance: GreenApiInstance = { idInstance: i.idInstance, apiTokenInstance: i.apiTokenInstance, wid: (i.wid ?? '79001112233').replace(/\D/g, '') };
+      instances.set(i.idInstance, instance);
+      return instance;
+    },
+    setWebhook: (w) => void (webhook = w),
+    setHasWhatsapp: (phone, has) => void (has ? noWhatsapp.delete(phone.replace(/\D/g, '')) : noWhatsapp.add(phone.replace(/\D/g, ''))),
+    failNext: (f) => void injected.push({ ...f, times: f.times ?? 1 }),
+    sent: () => [...sent],
+    calls: () => [...calls],
+    deleted: () => [...deleted],
+    edits: () => [...edits],
+    async deliverIncoming(o) {
+      const from = o.from.replace(/\D/g, '');
+      const chatId = `${from}@c.us`;
+      const idMessage = o.idMessage ?? newId(true);
+      messages.set(idMessage, { idInstance: o.idInstance, chatId });
+      const name = o.senderName ?? 'Иван';
+      const messageData = o.quotedId
+        ? { typeMessage: 'quotedMessage', extendedTextMessageData: { text: o.text, stanzaId: o.quotedId, participant: instanceData(o.idInstance).wid }, quotedMessage: { stanzaId: o.quotedId, participant: instanceData(o.idInstance).wid, typeMessage: 'textMessage' } }
+        : { typeMessage: 'textMessage', textMessageData: { textMessage: o.text } };
+      const payload = {
+        typeWebhook: 'incomingMessageReceived',
+        instanceData: instanceData(o.idInstance),
+        timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
+        idMessage,
+        senderData: { chatId, chatName: name, sender: chatId, senderName: name, senderContactName: name },
+        messageData,
+      };
+      return { ...(await post(payload, o.token)), idMessage };
+    },
+    deliverStatus(o) {
+      const known = messages.get(o.idMessage);
+      return post({
+        typeWebhook: 'outgoingMessageStatus',
+        chatId: known?.chatId ?? '',
+        instanceData: instanceData(o.idInstance),
+        timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
+        idMessage: o.idMessage,
+        status: o.status,
+        ...(o.description ? { description: o.description } : {}),
+        sendByApi: true,
+      }, undefined);
+    },
+  };
+}
