@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../lib/redis-server';
+import { eventually } from '../helpers/harness';
+
+const root = join(__dirname, '..', '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+
+function run(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(tsx, [script], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+const baseEnv = () => ({
+  REDIS_URL: process.env.TEST_REDIS_URL ?? '', PUBLIC_URL: 'https://wa.example.com', B24_CLIENT_ID: 'local.x', B24_CLIENT_SECRET: 'secret',
+  WA_APP_SECRET: 'app-secret-1', WA_VERIFY_TOKEN: 'verify-token-1', SECRETS_KEY: 'c'.repeat(64), LOG_LEVEL: 'info',
+});
+
+describe('processes', () => {
+  it('npm start refuses a bad environment with exit 1, naming the variable', async () => {
+    const { exited, output } = run('app/main.ts', { ...baseEnv(), SECRETS_KEY: 'nope', WA_VERIFY_TOKEN: '' });
+    expect(await exited).toBe(1);
+    expect(output()).toMatch(/SECRETS_KEY: must be 32 bytes/);
+    expect(output()).toMatch(/WA_VERIFY_TOKEN/);
+  });
+
+  it('npm start serves /healthz; npm run worker starts and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const web = run('app/main.ts', { ...baseEnv(), PORT: String(port) });
+    const worker = run('workers/main.ts', baseEnv());
+    try {
+      const health = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return response.ok ? response.json() : undefined;
+      }, 30_000, 'web process');
+      expect(health).toEqual({ status: 'ok', redis: true });
+      await eventually(() => worker.output().includes('workers started'), 30_000, 'worker process');
+    } finally {
+      web.child.kill('SIGTERM');
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+    expect(await web.exited).toBe(0);
+  });
+});
