@@ -28,8 +28,8 @@ export async function loadContactCard(bitrix: PortalClient, contactId: string): 
   try {
     raw = await bitrix.call('crm.contact.get', { id: contactId });
   } catch (error) {
-    // A missing contact is the robot's setting, not a fault worth a retry.
-    if (error instanceof BitrixError && !error.retryable && /not found/i.test(error.description)) throw new ActionError('crm_not_found', `contact ${contactId}`);
+    // Bitrix24 answers a missing contact with HTTP 400 "Not found": the robot's setting, not a fault to retry.
+    if (error instanceof BitrixError && !error.retryable && (error.httpStatus === 400 || error.httpStatus === 404)) throw new ActionError('crm_not_found', `contact ${contactId}`);
     throw error;
   }
   const contact = contactSchema.parse(raw);

@@ -1,12 +1,16 @@
 import { loadConfigOrExit } from '../config/load-config';
-import { createRedis } from '../redis/connect';
+import { createRedis, waitReady } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
 
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  // Fail fast: with Redis down a robot call gets a 503 at once (and Bitrix24 shows the error),
+  // never a request hanging until the portal gives up.
+  const redis = createRedis(config.REDIS_URL, 'http');
+  redis.on('error', () => undefined);
+  await waitReady(redis, 30_000);
   const rt = createRuntime({ config, redis });
   const server = createApp(rt).listen(config.PORT, () => rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'));
   const shutdown = async () => {

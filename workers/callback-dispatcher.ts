@@ -128,7 +128,12 @@ export class CallbackDispatcher {
       }
     } catch (error) {
       const reason = error instanceof BitrixError ? error.code : String(error);
-      for (const entry of entries) retry(entry, reason);
+      if (reason === 'PORTAL_NOT_INSTALLED') {
+        // Uninstalled: nobody is left to tell; drop rather than retry for minutes.
+        for (const entry of entries) acks.push(entry.id);
+        this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
+        this.o.log.warn({ memberId, count: entries.length }, 'callbacks dropped: portal not installed');
+      } else for (const entry of entries) retry(entry, reason);
       this.o.log.warn({ memberId, reason }, 'callback batch failed; will retry');
     }
     await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, acks, retries));

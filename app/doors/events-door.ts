@@ -5,6 +5,7 @@ import { verifyApplicationToken } from '../middleware/verify-application-token';
 import { HttpError } from '../middleware/http-error';
 import { endpoints } from '../endpoints';
 import { installPortal, portalFromInstall } from './install-door';
+import { forgetPortalData } from '../../store/forget-portal';
 
 const crmEventSchema = z.object({
   event: z.string(),
@@ -27,7 +28,8 @@ export function createEventsDoor(rt: Runtime): Router {
     if (event === 'ONAPPUNINSTALL') {
       await rt.lines.removeAll(portal.memberId);
       await rt.portals.remove(portal.memberId);
-      rt.log.info({ memberId: portal.memberId }, 'portal uninstalled: tokens and lines forgotten');
+      const removed = await forgetPortalData(rt.redis, rt.keys, portal.memberId);
+      rt.log.info({ memberId: portal.memberId, removed }, 'portal uninstalled: tokens, lines, waits and callbacks forgotten');
       res.json({ result: 'uninstalled' });
       return;
     }

@@ -24,14 +24,13 @@ export const robotCallSchema = z.object({
 export function createRobotDoor(rt: Runtime): Router {
   const router = Router();
   router.post(endpoints.robot, async (req, res) => {
-    let portal;
-    try {
-      portal = await verifyApplicationToken(req, rt.portals);
-    } catch (error) {
-      rt.metrics.robotCalls.inc({ outcome: 'unauthorized' });
-      rt.log.warn({ memberId: req.body?.auth?.member_id, ip: req.ip }, 'robot call refused: bad application token');
+    const portal = await verifyApplicationToken(req, rt.portals).catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 401) {
+        rt.metrics.robotCalls.inc({ outcome: 'unauthorized' });
+        rt.log.warn({ memberId: req.body?.auth?.member_id, ip: req.ip }, 'robot call refused: bad application token');
+      }
       throw error;
-    }
+    });
     const parsed = robotCallSchema.safeParse(normalizeFormArrays(req.body));
     if (!parsed.success) {
       rt.metrics.robotCalls.inc({ outcome: 'bad_envelope' });

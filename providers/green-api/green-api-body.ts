@@ -24,6 +24,18 @@ export function fileNameOf(link: string, fallback = 'file'): string {
 }
 
 /**
+ * Green-API picks the file type by the name's extension and refuses a name without one, so a
+ * title ("Прайс") borrows the URL's extension ("Прайс.pdf").
+ */
+export function fileNameFor(title: string | undefined, link: string): string {
+  const fromUrl = fileNameOf(link);
+  if (!title) return fromUrl;
+  if (/\.[A-Za-z0-9]{1,8}$/.test(title)) return title;
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(fromUrl)?.[0] ?? '';
+  return `${title}${ext}`;
+}
+
+/**
  * Green-API has no reply buttons or lists (WhatsApp withdrew them from unofficial clients), so both
  * go as numbered text; the wait service's button mode accepts the number or the title as the answer.
  */
@@ -49,7 +61,7 @@ export function greenApiCall(message: OutboundMessage): GreenApiCall | null {
       return { method: 'sendMessage', body: { chatId, message: numberedText(c), ...quoted } };
     case 'media':
       // The file type follows the name's extension; a "document" of an image still shows as an image.
-      return { method: 'sendFileByUrl', body: { chatId, urlFile: c.link, fileName: c.filename ?? fileNameOf(c.link), ...(c.caption && c.kind !== 'audio' ? { caption: c.caption } : {}), ...quoted } };
+      return { method: 'sendFileByUrl', body: { chatId, urlFile: c.link, fileName: fileNameFor(c.filename, c.link), ...(c.caption && c.kind !== 'audio' ? { caption: c.caption } : {}), ...quoted } };
     case 'location':
       return { method: 'sendLocation', body: { chatId, latitude: c.latitude, longitude: c.longitude, ...(c.name ? { nameLocation: c.name } : {}), ...(c.address ? { address: c.address } : {}), ...quoted } };
     case 'contacts': {

@@ -1,6 +1,11 @@
 import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
 import { runLinesCommand } from '../../cli/lines-command';
+import { freePort } from '../../lib/redis-server';
+import { createRedis } from '../../redis/connect';
+import { createRuntime } from '../../runtime/create-runtime';
+import { createApp } from '../../app/create-app';
+import { createLogger } from '../../lib/logger';
 
 describe('operations: health, metrics, uninstall, lines CLI', () => {
   let h: Harness;
@@ -41,6 +46,28 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
       body: new URLSearchParams({ event: 'ONCRMDEALUPDATE', 'data[FIELDS][ID]': '1', 'auth[member_id]': h.memberId, 'auth[application_token]': applicationToken }),
     });
     expect(late.status).toBe(401);
+    expect(await h.redis.keys(`${h.rt.keys.portal(h.memberId).replace(/:portal$/, '')}:*`)).toEqual([]);
+  });
+
+  it('a dead Redis gives the robot call a 503 at once, not a hanging request', async () => {
+    const port = await freePort();
+    const dead = createRedis(`redis://127.0.0.1:${port}`, 'http');
+    dead.on('error', () => undefined);
+    const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
+    const server = createApp(rt).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const response = await fetch(`${url}/b24/robot`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t' });
+      expect(response.status).toBe(503);
+      expect((await fetch(`${url}/healthz`)).status).toBe(503);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await rt.queues.close().catch(() => undefined);
+      dead.disconnect();
+    }
   });
 
   it('lines add/list/remove through the CLI command', async () => {
