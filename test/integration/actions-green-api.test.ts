@@ -1,6 +1,7 @@
 import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
 import { CUSTOMER, ordinaryTexts } from '../helpers/waits';
+import { runLinesCommand } from '../../cli/lines-command';
 import { connectGreenApiLine, GREEN, type GreenApiLine } from '../helpers/green-api';
 
 const CHAT = `${CUSTOMER}@c.us`;
@@ -105,15 +106,47 @@ describe('actions on a Green-API line', () => {
     expect(String(r.values.error)).toContain('not found');
   });
 
-  it.each([['1', 'Да', '1'], ['Нет', 'Нет', '2']])('buttons go as numbered text; the reply %p through the Green-API door resumes the robot', async (reply, answer, index) => {
+  it.each([['1', 'Yes', '1'], ['Yes', 'Yes', '1'], ['no', 'No', '2']])('buttons go as numbered text; the reply %p through the Green-API door resumes the robot', async (reply, answer, index) => {
     const before = green.sim.sent().length;
-    const started = await start('wa_send_buttons', { phone: CUSTOMER, body: 'Подтвердите запись', buttons: ['Да', 'Нет'], wait_reply: 'Y' });
+    const started = await start('wa_send_buttons', { phone: CUSTOMER, body: 'Confirm the visit?', buttons: ['Yes', 'No'], wait_reply: 'Y' });
     const message = await eventually(() => green.sim.sent().slice(before)[0], 10_000, 'numbered text');
-    expect(message).toMatchObject({ method: 'sendMessage', body: { chatId: CHAT, message: 'Подтвердите запись\n\n1. Да\n2. Нет' } });
+    expect(message).toMatchObject({ method: 'sendMessage', body: { chatId: CHAT, message: 'Confirm the visit?\n\n1. Yes\n2. No' } });
     const delivered = await green.sim.deliverIncoming({ idInstance: GREEN.idInstance, from: CUSTOMER, text: reply });
     expect(delivered.status).toBe(200);
     const done = await h.portal.waitForRun(started.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'answered', answer, answer_index: index, reply_text: reply, reply_message_id: delivered.idMessage, message_id: message.idMessage });
+  });
+
+  it.each([
+    [401, 'line_auth_failed'],
+    [403, 'line_auth_failed'],
+    [466, 'provider_quota_exceeded'],
+    [400, 'provider_error'],
+  ])('Green-API HTTP %p → %s, not retried', async (status, errorCode) => {
+    const calls = green.sim.calls().length;
+    green.sim.failNext({ status });
+    const r = await run('wa_send_text', { phone: CUSTOMER, text: 'x' });
+    expect(r.values).toMatchObject({ status: 'error', error_code: errorCode });
+    expect(green.sim.calls().length - calls).toBe(1);
+  });
+
+  it('Green-API 429 and 5xx are retried, then the message goes once', async () => {
+    green.sim.failNext({ status: 429 });
+    green.sim.failNext({ status: 502 });
+    const r = await run('wa_send_text', { phone: CUSTOMER, text: 'после повторов' });
+    expect(r.values).toMatchObject({ status: 'sent' });
+    expect(r.sent.map((s) => s.body.message)).toEqual(['после повторов']);
+  });
+
+  it('lines add --provider green-api stores the line with its own flags, tokens sealed', async () => {
+    const out = await runLinesCommand(h.rt, 'add', { portal: h.memberId, provider: 'green-api', 'id-instance': '1101000002', 'api-token': 'ga-secret-2', 'api-url': 'https://1101.api.green-api.com', 'webhook-token': 'wh-secret-0123456789', id: 'green2' }, []);
+    expect(out).toContain('/green-api/webhook/green2');
+    expect(await h.rt.lines.get(h.memberId, 'green2')).toMatchObject({ provider: 'green-api', phoneNumberId: '1101000002', accessToken: 'ga-secret-2', apiUrl: 'https://1101.api.green-api.com', webhookToken: 'wh-secret-0123456789' });
+    const stored = await h.redis.hget(h.rt.keys.lines(h.memberId), 'green2');
+    expect(stored).not.toContain('ga-secret-2');
+    expect(stored).not.toContain('wh-secret-0123456789');
+    await expect(runLinesCommand(h.rt, 'add', { portal: h.memberId, provider: 'green-api', 'id-instance': '1101000003', 'api-token': 't' }, [])).rejects.toThrow(/webhook-token/);
+    await h.rt.lines.remove(h.memberId, 'green2');
   });
 
   it('a list goes as numbered rows with descriptions', async () => {
