@@ -1,4 +1,5 @@
 import type { AnyAction } from '../actions/define-action';
+import { registrationFields } from '../actions/registration-fields';
 
 /** Activity code: distinct from the robot's (one code namespace per app). */
 export function activityCode(action: Pick<AnyAction, 'code'>): string {
@@ -7,13 +8,5 @@ export function activityCode(action: Pick<AnyAction, 'code'>): string {
 
 /** `bizproc.activity.add` fields for an action (offered in the BP designer for any document). */
 export function activityFields(action: AnyAction, handlerUrl: string): Record<string, unknown> {
-  return {
-    HANDLER: handlerUrl,
-    AUTH_USER_ID: 1,
-    USE_SUBSCRIPTION: 'Y',
-    NAME: action.title,
-    DESCRIPTION: action.description,
-    PROPERTIES: Object.fromEntries(Object.entries(action.properties).map(([code, p]) => [code, p.descriptor])),
-    RETURN_PROPERTIES: action.returns,
-  };
+  return registrationFields(action, handlerUrl);
 }

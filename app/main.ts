@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '../config/load-config';
 import { createRedis, waitReady } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
+import { onShutdown } from '../lib/on-shutdown';
 
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
@@ -13,14 +14,11 @@ async function main(): Promise<void> {
   await waitReady(redis, 30_000);
   const rt = createRuntime({ config, redis });
   const server = createApp(rt).listen(config.PORT, () => rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'));
-  const shutdown = async () => {
+  onShutdown(async () => {
     server.close();
     await rt.queues.close();
     redis.disconnect();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  });
 }
 
 void main();

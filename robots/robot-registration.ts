@@ -1,4 +1,5 @@
 import type { AnyAction } from '../actions/define-action';
+import { registrationFields } from '../actions/registration-fields';
 
 /** CRM documents robots are offered on: deals, leads and smart processes. */
 export const robotDocumentFilter = {
@@ -14,17 +15,7 @@ export function robotCode(action: Pick<AnyAction, 'code'>): string {
   return `wa_${action.code}`;
 }
 
-/** `bizproc.robot.add` fields for an action. */
+/** `bizproc.robot.add` fields for an action: the shared ones, limited to CRM documents with stages. */
 export function robotFields(action: AnyAction, handlerUrl: string): Record<string, unknown> {
-  return {
-    HANDLER: handlerUrl,
-    AUTH_USER_ID: 1,
-    // Explicit: the docs disagree on the default and the core falls back to not waiting.
-    USE_SUBSCRIPTION: 'Y',
-    NAME: action.title,
-    DESCRIPTION: action.description,
-    PROPERTIES: Object.fromEntries(Object.entries(action.properties).map(([code, p]) => [code, p.descriptor])),
-    RETURN_PROPERTIES: action.returns,
-    FILTER: robotDocumentFilter,
-  };
+  return { ...registrationFields(action, handlerUrl), FILTER: robotDocumentFilter };
 }

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '../config/load-config';
 import { createRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { startWorkers } from './start-workers';
+import { onShutdown } from '../lib/on-shutdown';
 
 /** `npm run worker`: all workers; start as many processes as you like. */
 async function main(): Promise<void> {
@@ -10,14 +11,11 @@ async function main(): Promise<void> {
   const rt = createRuntime({ config, redis });
   const running = startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
   rt.log.info('workers started');
-  const shutdown = async () => {
+  onShutdown(async () => {
     await running.close();
     await rt.queues.close();
     redis.disconnect();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  });
 }
 
 void main();
