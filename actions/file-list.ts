@@ -6,6 +6,7 @@ export interface FileItem {
   url: string;
 }
 
+/** How WhatsApp shows a file. */
 export type MediaKind = 'image' | 'video' | 'audio' | 'document';
 
 // Extensions WhatsApp shows inline (Cloud API supported media types); anything else is a document.

@@ -6,7 +6,7 @@ import { ActionError } from '../lib/errors/app-error';
 import { normalizePhone } from '../lib/phone';
 import { sendOnLine } from './send-on-line';
 import type { WaitService } from '../waits/wait-service';
-import { openWait, waitIdFor } from '../waits/open-wait';
+import { MAX_WAIT_MS, openWait, waitIdFor } from '../waits/open-wait';
 import { findDocumentPhone } from '../bitrix/crm-recipient';
 import { capabilityFor } from '../providers/provider';
 
@@ -64,6 +64,7 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
     },
     waits: {
       async openReply(request) {
+        if (request.timeoutMs > MAX_WAIT_MS) throw new ActionError('invalid_property', 'timeout: at most 30 days');
         const phone = await ctx.recipient(undefined);
         const waitId = waitIdFor(rt, call, 'reply');
         const buttons = request.buttons.map((b, i) => ({ id: `w:${waitId}:${i + 1}`, title: b.title }));

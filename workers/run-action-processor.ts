@@ -5,7 +5,7 @@ import { findActionByCode } from '../actions';
 import type { ActionContext, ActionOutput, AnyAction, CallInfo } from '../actions/define-action';
 import { timeoutMs } from '../actions/common-properties';
 import type { WaitService } from '../waits/wait-service';
-import { openWait } from '../waits/open-wait';
+import { MAX_WAIT_MS, openWait } from '../waits/open-wait';
 import type { Runtime } from '../runtime/create-runtime';
 import { ActionError, RateLimitedError } from '../lib/errors/app-error';
 import { BitrixError } from '../bitrix/bitrix-error';
@@ -33,15 +33,27 @@ function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record
   return parsed.data;
 }
 
+/** The status wait is checked before anything is sent, like every other property. */
+function deliveryTimeoutMs(inputs: Record<string, unknown>): number {
+  const unit = inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
+  return timeoutMs(typeof inputs.wait_timeout === 'number' ? inputs.wait_timeout : 24, unit);
+}
+
+function checkDeliveryTimeout(inputs: Record<string, unknown>): void {
+  if (inputs.wait_for !== 'delivered' && inputs.wait_for !== 'read') return;
+  if (deliveryTimeoutMs(inputs) > MAX_WAIT_MS) {
+    throw new ActionError('invalid_property', 'wait_timeout: at most 30 days');
+  }
+}
+
 /** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
 async function maybeWaitForDelivery(rt: Runtime, waits: WaitService, ctx: ActionContext, inputs: Record<string, unknown>, output: ActionOutput): Promise<ActionOutput> {
   const target = inputs.wait_for;
   const messageId = output.returnValues.message_id;
   if (output.pending || (target !== 'delivered' && target !== 'read') || output.returnValues.status !== 'sent' || !messageId) return output;
-  const unit = inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
   const wait = await openWait(rt, waits, {
     line: ctx.line, call: ctx.call, phone: await ctx.recipient(undefined), lang: ctx.lang, purpose: 'delivery',
-    timeoutMs: timeoutMs(typeof inputs.wait_timeout === 'number' ? inputs.wait_timeout : 24, unit), deliveryTarget: target,
+    timeoutMs: deliveryTimeoutMs(inputs), deliveryTarget: target,
   });
   await waits.store.attachMessage(ctx.portal.memberId, wait.id, messageId, output.returnValues);
   // A status may have arrived before the wait existed: apply what is already known.
@@ -78,6 +90,7 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       const found = findActionByCode(data.code);
       if (!found) throw new ActionError('unknown_action', data.code);
       const inputs = parseInputs(found.action, data.properties);
+      checkDeliveryTimeout(inputs);
       const line = await resolveLine(rt, data.memberId, typeof inputs.line === 'string' ? inputs.line : undefined);
       const ctx = buildActionContext(rt, waits, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));

@@ -21,6 +21,7 @@ const idMessageSchema = z.object({ idMessage: z.string().min(1) }).loose();
 const forwardSchema = z.object({ messages: z.array(z.string()) }).loose();
 const checkSchema = z.object({ existsWhatsapp: z.boolean() }).loose();
 
+/** A Green-API instance's credentials (idInstance + apiTokenInstance) and API host. */
 export interface GreenApiLine {
   apiUrl?: string;
   idInstance: string;

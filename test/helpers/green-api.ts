@@ -2,8 +2,10 @@ import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulator
 import { greenApiWebhookPath } from '../../app/doors/green-api-webhook-door';
 import type { Harness } from './harness';
 
+/** The test Green-API instance and its line. */
 export const GREEN = { lineId: 'green', idInstance: '1101000001', apiTokenInstance: 'ga-api-token-1', webhookToken: 'ga-webhook-token-0123456789', wid: '79005556677' };
 
+/** A connected Green-API line with its simulator. */
 export interface GreenApiLine {
   sim: GreenApiSimulator;
   lineId: string;

@@ -107,4 +107,26 @@ describe('robot handler door', () => {
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'window_closed' });
     expect(String(done.returnValues?.error)).toMatch(/24 часов/);
   });
+
+  it('a property chooses the line (by id or name); an unknown line is a clear error', async () => {
+    h.whatsapp.addPhoneNumber({ phoneNumberId: '300000000000003', accessToken: 'tok-sales', displayPhoneNumber: '79003334455' });
+    await h.rt.lines.add({ id: 'sales', memberId: h.memberId, provider: 'cloud', phoneNumberId: '300000000000003', accessToken: 'tok-sales', name: 'Sales dept', createdAt: Date.now() + 1 });
+    const byName = await h.portal.runRobot({ code: 'wa_send_text', documentId: deal(h), properties: { text: 'x', phone: '79161234567', line: 'Sales dept' } });
+    expect((await h.portal.waitForRun(byName.run.eventToken, 10_000)).returnValues).toMatchObject({ status: 'sent' });
+    const byDefault = await h.portal.runRobot({ code: 'wa_send_text', documentId: deal(h), properties: { text: 'y', phone: '79161234567' } });
+    await h.portal.waitForRun(byDefault.run.eventToken, 10_000);
+    expect(h.whatsapp.sent().map((s) => s.phoneNumberId)).toEqual(['300000000000003', '200000000000002']);
+    const unknown = await h.portal.runRobot({ code: 'wa_send_text', documentId: deal(h), properties: { text: 'z', phone: '79161234567', line: 'nope' } });
+    const done = await h.portal.waitForRun(unknown.run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'unknown_line' });
+    expect(String(done.returnValues?.error)).toContain('connected: main, sales');
+  });
+
+  it('a wait longer than 30 days is refused before sending', async () => {
+    const { run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: deal(h), properties: { text: 'x', phone: '79161234567', wait_for: 'read', wait_timeout: '31', wait_timeout_unit: 'days' } });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+    expect(String(done.returnValues?.error)).toContain('wait_timeout: at most 30 days');
+    expect(h.whatsapp.attempts()).toHaveLength(0);
+  });
 });
