@@ -149,6 +149,16 @@ describe('actions on a Green-API line', () => {
     await h.rt.lines.remove(h.memberId, 'green2');
   });
 
+  it('"wait for delivered" completes on a Green-API outgoingMessageStatus webhook', async () => {
+    const before = green.sim.sent().length;
+    const started = await start('wa_send_text', { phone: CUSTOMER, text: 'Ваш заказ готов', wait_for: 'delivered' });
+    const message = await eventually(() => green.sim.sent().slice(before)[0], 10_000, 'text sent');
+    const status = await green.sim.deliverStatus({ idInstance: GREEN.idInstance, idMessage: message.idMessage, status: 'delivered' });
+    expect(status.status).toBe(200);
+    const done = await h.portal.waitForRun(started.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: message.idMessage, delivery_status: 'delivered' });
+  });
+
   it('a list goes as numbered rows with descriptions', async () => {
     const r = await run('wa_send_list', { phone: CUSTOMER, header: 'Доставка', body: 'Выберите', button: 'Варианты', rows: 'Экспресс|1–2 дня\nОбычная' });
     expect(r.sent[0].body).toEqual({ chatId: CHAT, message: '*Доставка*\n\nВыберите\n\n1. Экспресс — 1–2 дня\n2. Обычная' });
