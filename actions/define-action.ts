@@ -34,6 +34,8 @@ export interface ActionContext {
   call: CallInfo;
   log: Logger;
   clock: Clock;
+  /** A phone in E.164 form (`+79161234567`) by the portal's region, or null when it is not one. */
+  normalizePhone(raw: string): string | null;
   /** The customer's phone (E.164 digits); resolves the CRM contact when not given. */
   recipient(explicit: string | undefined): Promise<string>;
   /**
@@ -41,6 +43,11 @@ export interface ActionContext {
    * call, so a retried job never sends the same step twice.
    */
   send(content: OutboundContent, options?: { step?: number; replyTo?: string; to?: string }): Promise<SentMessage>;
+  /**
+   * A provider request other than a send (edit, delete, forward): inside the line's rate limit,
+   * and at most once per call and step — a retried job gets the remembered result back.
+   */
+  once(step: number, request: () => Promise<string>): Promise<string>;
   waits: {
     /** Stores the wait (before sending) and returns button ids that name it. */
     openReply(request: ReplyWaitRequest): Promise<{ waitId: string; buttons: ButtonSpec[] }>;

@@ -21,7 +21,7 @@ export const deleteMessage = defineAction({
   async run(ctx, input) {
     const remove = providerMethod(ctx.provider, 'delete', 'delete');
     const to = await ctx.recipient(input.phone);
-    await remove({ to, messageId: input.message_id });
+    await ctx.once(0, async () => { await remove({ to, messageId: input.message_id }); return input.message_id; });
     return {
       returnValues: sentReturnValues(input.message_id),
       logMessage: sentLog(ctx.lang, { ru: `сообщение ${input.message_id} удалено`, en: `message ${input.message_id} deleted` }, to, [input.message_id]),

@@ -22,10 +22,10 @@ export const editMessage = defineAction({
   async run(ctx, input) {
     const edit = providerMethod(ctx.provider, 'edit', 'edit');
     const to = await ctx.recipient(input.phone);
-    const edited = await edit({ to, messageId: input.message_id, text: input.text });
+    const editedId = await ctx.once(0, async () => (await edit({ to, messageId: input.message_id, text: input.text })).providerMessageId);
     return {
-      returnValues: sentReturnValues(edited.providerMessageId),
-      logMessage: sentLog(ctx.lang, { ru: `сообщение ${input.message_id} изменено`, en: `message ${input.message_id} edited` }, to, [edited.providerMessageId]),
+      returnValues: sentReturnValues(editedId),
+      logMessage: sentLog(ctx.lang, { ru: `сообщение ${input.message_id} изменено`, en: `message ${input.message_id} edited` }, to, [editedId]),
     };
   },
 });

@@ -27,8 +27,8 @@ export const forwardMessage = defineAction({
     const from = input.from_phone ? input.from_phone.replace(/\D/g, '') : undefined;
     if (from !== undefined && !/^\d{5,20}$/.test(from)) throw new ActionError('invalid_phone', `from_phone: "${input.from_phone ?? ''}"`);
     const to = await ctx.recipient(input.phone);
-    const sent = await forward({ to, from: from ?? to, messageIds });
-    const ids = sent.map((s) => s.providerMessageId);
+    const joined = await ctx.once(0, async () => (await forward({ to, from: from ?? to, messageIds })).map((s) => s.providerMessageId).join(','));
+    const ids = joined.split(',').filter(Boolean);
     return {
       returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(',') },
       logMessage: sentLog(ctx.lang, { ru: `переслано сообщений: ${messageIds.length}${from ? ` из чата +${from}` : ''}`, en: `${messageIds.length} message(s) forwarded${from ? ` from the chat of +${from}` : ''}` }, to, ids),

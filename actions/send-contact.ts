@@ -31,6 +31,8 @@ export const sendContact = defineAction({
       if (input.contact_phones.length === 0) throw new ActionError('invalid_property', 'contact_phones: at least one phone when contact_id is empty');
       card = { formattedName: input.contact_name, firstName: input.contact_name, phones: input.contact_phones, emails: input.contact_email ? [input.contact_email] : [], company: input.contact_company };
     }
+    // "8 900 …" as typed means +7 900 … here: shared cards carry international numbers.
+    card = { ...card, phones: card.phones.map((raw) => ctx.normalizePhone(raw) ?? raw) };
     const to = await ctx.recipient(input.phone);
     const sent = await ctx.send({ type: 'contacts', contacts: [card] }, { replyTo: input.reply_to });
     return {

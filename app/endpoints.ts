@@ -4,6 +4,8 @@ export const endpoints = {
   robot: '/b24/robot',
   events: '/b24/events',
   whatsappWebhook: '/whatsapp/webhook',
+  /** Green-API lines: one webhook URL per line. */
+  greenApiWebhook: '/green-api/webhook/:lineId',
   restApi: '/api/v1',
   health: '/healthz',
   metrics: '/metrics',

@@ -60,11 +60,11 @@ export class MessageStore {
   }
 
   /** Provider message id already sent for this call's step, if any (retries never resend). */
-  async sentStep(memberId: string, callKey: string, step: number): Promise<string | null> {
+  async sentStep(memberId: string, callKey: string, step: number | string): Promise<string | null> {
     return this.redis.hget(this.keys.sentStep(memberId, callKey), String(step));
   }
 
-  async rememberStep(memberId: string, callKey: string, step: number, providerMessageId: string): Promise<void> {
+  async rememberStep(memberId: string, callKey: string, step: number | string, providerMessageId: string): Promise<void> {
     const key = this.keys.sentStep(memberId, callKey);
     await this.redis.multi().hset(key, String(step), providerMessageId).expire(key, 7 * 86400).exec();
   }

@@ -4,7 +4,7 @@ import type { Portal } from '../store/portal-store';
 import type { Line } from '../store/line-store';
 import { ActionError } from '../lib/errors/app-error';
 import { normalizePhone } from '../lib/phone';
-import { sendOnLine } from './send-on-line';
+import { sendOnLine, withLineSlot } from './send-on-line';
 import type { WaitService } from '../waits/wait-service';
 import { MAX_WAIT_MS, openWait, waitIdFor } from '../waits/open-wait';
 import { findDocumentPhone } from '../bitrix/crm-recipient';
@@ -37,6 +37,7 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
     call,
     log,
     clock: rt.clock,
+    normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
     async recipient(explicit) {
       if (recipient) return recipient;
       if (explicit) {
@@ -61,6 +62,14 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
       await rt.messages.rememberStep(portal.memberId, call.callKey, step, sent.providerMessageId);
       await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now() });
       return sent;
+    },
+    async once(step, request) {
+      const key = `op${step}`;
+      const already = await rt.messages.sentStep(portal.memberId, call.callKey, key);
+      if (already !== null) return already;
+      const result = await withLineSlot(rt, line, request);
+      await rt.messages.rememberStep(portal.memberId, call.callKey, key, result);
+      return result;
     },
     waits: {
       async openReply(request) {

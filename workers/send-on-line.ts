@@ -5,22 +5,27 @@ import { ActionError, RateLimitedError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
 import { scripts } from '../redis/scripts';
 
-/** Sends one message inside the line's shared rate limit, or throws RateLimitedError with the wait. */
-export async function sendOnLine(rt: Runtime, line: Line, provider: WhatsAppProvider, message: OutboundMessage): Promise<SentMessage> {
+/** Runs one provider request inside the line's shared rate limit, or throws RateLimitedError with the wait. */
+export async function withLineSlot<T>(rt: Runtime, line: Line, request: () => Promise<T>): Promise<T> {
   const windowKey = rt.keys.lineRateWindow(line.id);
   const slotId = randomId(8);
   const waitMs = await scripts.takeLineSlot(rt.redis, windowKey, line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC, rt.lineWindowMs, slotId);
   if (waitMs > 0) throw new RateLimitedError(waitMs);
   try {
-    const sent = await provider.send(message);
+    const result = await request();
     rt.metrics.sends.inc({ outcome: 'sent' });
-    return sent;
+    return result;
   } catch (error) {
     rt.metrics.sends.inc({ outcome: error instanceof ActionError ? error.code : 'error' });
     throw error;
   } finally {
     await scripts.finishLineSlot(rt.redis, windowKey, slotId, rt.lineWindowMs);
   }
+}
+
+/** Sends one message inside the line's shared rate limit. */
+export async function sendOnLine(rt: Runtime, line: Line, provider: WhatsAppProvider, message: OutboundMessage): Promise<SentMessage> {
+  return withLineSlot(rt, line, () => provider.send(message));
 }
 
 /** Like sendOnLine, but waits for a slot (bounded): for rare sends outside action jobs (re-asks). */

@@ -1,3 +1,4 @@
+import { endpoints } from '../endpoints';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Runtime } from '../../runtime/create-runtime';
@@ -6,7 +7,7 @@ import { HttpError } from '../middleware/http-error';
 import type { InboundJob } from '../../queues/job-schemas';
 
 /** Path of the Green-API door; each line has its own URL (the instance's webhookUrl). */
-export const GREEN_API_WEBHOOK_PATH = '/green-api/webhook/:lineId';
+export const GREEN_API_WEBHOOK_PATH = endpoints.greenApiWebhook;
 
 /** The webhook URL path of one Green-API line. */
 export function greenApiWebhookPath(lineId: string): string {

@@ -55,8 +55,8 @@ describe('action catalogue on a Cloud API line', () => {
     });
 
     it('send_contact typed in', async () => {
-      const r = await run(`wa_send_contact${suffix}`, { phone: CUSTOMER, contact_name: 'Мария', contact_phones: '+7 900 111-22-33\n+7 900 444-55-66', contact_email: 'm@example.com', contact_company: 'ООО Ромашка' });
-      expect(r.bodies[0]).toMatchObject({ type: 'contacts', contacts: [{ name: { formatted_name: 'Мария' }, phones: [{ phone: '+7 900 111-22-33' }, { phone: '+7 900 444-55-66' }], emails: [{ email: 'm@example.com' }], org: { company: 'ООО Ромашка' } }] });
+      const r = await run(`wa_send_contact${suffix}`, { phone: CUSTOMER, contact_name: 'Мария', contact_phones: '+7 900 111-22-33\n8 900 444-55-66', contact_email: 'm@example.com', contact_company: 'ООО Ромашка' });
+      expect(r.bodies[0]).toMatchObject({ type: 'contacts', contacts: [{ name: { formatted_name: 'Мария' }, phones: [{ phone: '+79001112233' }, { phone: '+79004445566' }], emails: [{ email: 'm@example.com' }], org: { company: 'ООО Ромашка' } }] });
       expect(r.values).toMatchObject({ status: 'sent', message_id: r.wamids[0] });
       expect(r.log).toContain('contact "Мария" sent');
     });

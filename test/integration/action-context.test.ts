@@ -1,0 +1,36 @@
+import { createHarness, type Harness } from '../helpers/harness';
+import { buildActionContext } from '../../workers/build-action-context';
+import { createWaitService } from '../../waits/wait-service';
+import type { CallInfo } from '../../actions/define-action';
+
+describe('action context', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await createHarness({ startWorkers: false }); });
+  afterEach(async () => { await h.close(); });
+
+  const context = async (eventToken: string) => {
+    const portal = await h.rt.portals.get(h.memberId);
+    const line = await h.rt.lines.get(h.memberId, 'main');
+    if (!portal || !line) throw new Error('not installed');
+    const call: CallInfo = { kind: 'robot', code: 'wa_edit_message', eventToken, workflowId: 'wf', documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'], callKey: `key-${eventToken}`, timeoutDurationSec: 0 };
+    return buildActionContext(h.rt, createWaitService(h.rt), portal, line, call, []);
+  };
+
+  it('once(): a provider request runs once per call and step, inside the line limit; a retry gets the result back', async () => {
+    let calls = 0;
+    const request = async () => { calls += 1; return `result-${calls}`; };
+    const first = await context('token-1');
+    expect(await first.once(0, request)).toBe('result-1');
+    const retried = await context('token-1');
+    expect(await retried.once(0, request)).toBe('result-1');
+    expect(await retried.once(1, request)).toBe('result-2');
+    expect(calls).toBe(2);
+    expect(await h.redis.zcard(h.rt.keys.lineRateWindow('main'))).toBe(2);
+  });
+
+  it('normalizePhone() uses the portal region', async () => {
+    const ctx = await context('token-2');
+    expect(ctx.normalizePhone('8 (916) 123-45-67')).toBe('+79161234567');
+    expect(ctx.normalizePhone('not a phone')).toBeNull();
+  });
+});
