@@ -6,13 +6,15 @@ import { queueNames, type BitrixEventJob, type InboundJob, type PortalSetupJob, 
 const DAY_S = 86400;
 
 /** The app's BullMQ queues and the `enqueue*` functions doors and workers use. */
-export function createQueues(connection: Redis, prefix = 'bull') {
+export function createQueues(connection: Redis, prefix = 'bull', onError: (error: Error) => void = () => undefined) {
   const opts = { connection: connection as ConnectionOptions, prefix };
   const runAction = new Queue<RunActionJob>(queueNames.runAction, opts);
   const portalSetup = new Queue<PortalSetupJob>(queueNames.portalSetup, opts);
   const inbound = new Queue<InboundJob>(queueNames.inbound, opts);
   const bitrixEvent = new Queue<BitrixEventJob>(queueNames.bitrixEvent, opts);
   const waitTimeout = new Queue<WaitTimeoutJob>(queueNames.waitTimeout, opts);
+  // Connection errors surface in callers (503 at the door) and in the log, not on the console.
+  for (const queue of [runAction, portalSetup, inbound, bitrixEvent, waitTimeout]) queue.on('error', onError);
   // Completed jobs stay for a day so a repeated call with the same id queues nothing new.
   const keep = { removeOnComplete: { age: DAY_S, count: 100_000 }, removeOnFail: { age: 7 * DAY_S } };
 

@@ -50,7 +50,7 @@ export function createRuntime(options: RuntimeOptions) {
   const providerFor = (line: Line): WhatsAppProvider => (line.provider === 'green-api'
     ? createGreenApiProvider({}, { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken })
     : createCloudApiProvider({ graphUrl: config.WA_GRAPH_URL, version: config.WA_GRAPH_VERSION }, line));
-  const queues = createQueues(redis, options.queuePrefix ?? 'bull');
+  const queues = createQueues(redis, options.queuePrefix ?? 'bull', (error) => log.warn({ err: error.message }, 'queue connection error'));
   return {
     config, redis, keys, log, portals, lines, messages, outbox, refreshTokens, bitrix, providerFor, queues,
     metrics: createMetrics(),
