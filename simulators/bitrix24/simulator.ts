@@ -1,6 +1,6 @@
 /** The Bitrix24 portal simulator: REST + OAuth on one port, CRM state, robot runs and events. */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { listen, stopServer, type Listening } from '../shared/listen';
+import { serverLifecycle } from '../shared/listen';
 import { randomHex } from '../shared/random';
 import { dealDocumentId, itemDocumentId, leadDocumentId, type CreateContactInput, type CreateDealInput, type CreateItemInput, type CreateLeadInput } from './crm-store';
 import { handleOAuth } from './oauth';
@@ -75,7 +75,7 @@ function buildApp(state: PortalState): Express {
 export function createBitrixPortalSimulator(options: BitrixPortalOptions): BitrixPortalSimulator {
   const state = new PortalState(options);
   const app = buildApp(state);
-  let listening: Listening | undefined;
+  const lifecycle = serverLifecycle(app, 'Bitrix24 portal', (listening) => { state.url = listening.url; });
 
   const move = async (documentId: [string, string, string], previous: string, next: string, event: string, fields: Record<string, string>, opts?: MoveOptions) => {
     if (previous !== next) stopRobotsOnMove(state, documentId, previous);
@@ -86,15 +86,8 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
   return {
     app,
     state,
-    async start(port = 0) {
-      listening = await listen(app, port);
-      state.url = listening.url;
-      return { url: listening.url, port: listening.port };
-    },
-    async stop() {
-      if (listening) await stopServer(listening.server);
-      listening = undefined;
-    },
+    start: lifecycle.start,
+    stop: lifecycle.stop,
     url: () => state.baseUrl(),
     async installApp({ installUrl }) {
       state.installed = true;

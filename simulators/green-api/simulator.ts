@@ -1,7 +1,7 @@
 /** The Green-API simulator: the REST methods the app uses, fault injection, and webhooks to the app. */
 import express, { type Express, type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
-import { listen, stopServer, type Listening } from '../shared/listen';
+import { serverLifecycle } from '../shared/listen';
 import { postRaw } from '../shared/http-post';
 import type {
   DeliverIncomingOptions, DeliverOutgoingStatusOptions, GreenApiCall, GreenApiDelivery, GreenApiFailNext, GreenApiInstance, GreenApiOptions, GreenApiSent,
@@ -58,8 +58,8 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
   const edits: Array<{ idMessage: string; message: string }> = [];
   let injected: Array<GreenApiFailNext & { times: number }> = [];
   let webhook: { url: string; token?: string } | undefined;
-  let listening: Listening | undefined;
   const app = express();
+  const lifecycle = serverLifecycle(app, 'Green-API');
   app.use(express.raw({ type: () => true, limit: '20mb' }));
 
   function handle(req: Request, res: Response, idInstance: string, method: string, token: string): void {
@@ -154,18 +154,7 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
 
   return {
     app,
-    async start(port = 0) {
-      listening = await listen(app, port);
-      return { url: listening.url, port: listening.port };
-    },
-    async stop() {
-      if (listening) await stopServer(listening.server);
-      listening = undefined;
-    },
-    url() {
-      if (!listening) throw new Error('Green-API simulator is not started');
-      return listening.url;
-    },
+    ...lifecycle,
     addInstance(i) {
       const instance: GreenApiInstance = { idInstance: i.idInstance, apiTokenInstance: i.apiTokenInstance, wid: (i.wid ?? '79001112233').replace(/\D/g, '') };
       instances.set(i.idInstance, instance);

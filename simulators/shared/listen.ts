@@ -29,3 +29,23 @@ export function stopServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** start/stop/url of a simulator around one express app (the same for every simulator). */
+export function serverLifecycle(app: Express, name: string, onStart: (listening: Listening) => void = () => {}) {
+  let listening: Listening | undefined;
+  return {
+    async start(port = 0): Promise<{ url: string; port: number }> {
+      listening = await listen(app, port);
+      onStart(listening);
+      return { url: listening.url, port: listening.port };
+    },
+    async stop(): Promise<void> {
+      if (listening) await stopServer(listening.server);
+      listening = undefined;
+    },
+    url(): string {
+      if (!listening) throw new Error(`${name} simulator is not started`);
+      return listening.url;
+    },
+  };
+}

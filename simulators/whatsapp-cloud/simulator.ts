@@ -1,6 +1,6 @@
 /** The WhatsApp Cloud API simulator: send endpoint, fault injection and signed webhooks to the app. */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { listen, stopServer, type Listening } from '../shared/listen';
+import { serverLifecycle } from '../shared/listen';
 import { randomDigits, randomAlnum } from '../shared/random';
 import { errorDetails, errorTitles } from './errors';
 import { handleMessages, messagesPathId } from './send-route';
@@ -42,7 +42,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
   const state = new CloudState(options);
   const version = options.version ?? 'v25.0';
   const app = express();
-  let listening: Listening | undefined;
+  const lifecycle = serverLifecycle(app, 'Cloud API');
 
   app.use(express.raw({ type: () => true, limit: '20mb' }));
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -69,18 +69,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
   const sim: CloudApiSimulator = {
     app,
     version,
-    async start(port = 0) {
-      listening = await listen(app, port);
-      return { url: listening.url, port: listening.port };
-    },
-    async stop() {
-      if (listening) await stopServer(listening.server);
-      listening = undefined;
-    },
-    url() {
-      if (!listening) throw new Error('Cloud API simulator is not started');
-      return listening.url;
-    },
+    ...lifecycle,
     addPhoneNumber(p) {
       const phone: PhoneNumber = { ...p, displayPhoneNumber: p.displayPhoneNumber.replace(/\D/g, ''), wabaId: p.wabaId ?? randomDigits(15) };
       state.phones.set(p.phoneNumberId, phone);
