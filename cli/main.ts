@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger';
 import { parseArgs } from './parse-args';
 import { runLinesCommand } from './lines-command';
 import { runWaitsCommand } from './waits-command';
+import { runPortalsCommand } from './portals-command';
 import { createWaitService } from '../waits/wait-service';
 
 /** `npm run cli -- <group> <command> [flags]` */
@@ -19,8 +20,8 @@ async function main(): Promise<void> {
     let out: string;
     if (group === 'lines') out = await runLinesCommand(rt, sub, flags, rest);
     else if (group === 'waits') out = await runWaitsCommand(rt, createWaitService(rt), sub, flags, rest);
-    else if (group === 'portals' && sub === 'list') out = (await rt.portals.list()).join('\n') || 'no portals';
-    else throw new Error('usage: cli lines add|list|remove | waits list|cancel | portals list');
+    else if (group === 'portals') out = await runPortalsCommand(rt, sub, flags);
+    else throw new Error('usage: cli lines add|list|remove | waits list|cancel | portals list|set');
     process.stdout.write(`${out}\n`);
   } catch (error) {
     const message = error instanceof z.ZodError ? error.issues.map((i) => i.message).join('\n') : error instanceof Error ? error.message : String(error);

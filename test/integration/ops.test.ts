@@ -1,6 +1,7 @@
 import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
 import { runLinesCommand } from '../../cli/lines-command';
+import { runPortalsCommand } from '../../cli/portals-command';
 import { freePort } from '../../lib/redis-server';
 import { createRedis } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
@@ -82,6 +83,15 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     await expect(runLinesCommand(h.rt, 'add', { portal: h.memberId, 'phone-number-id': '200000000000002', 'access-token': 't', id: 'dup' }, [])).rejects.toThrow(/already connected as line main/);
     expect(await runLinesCommand(h.rt, 'remove', { portal: h.memberId }, ['sales'])).toBe('line sales removed');
     expect(await h.rt.lines.list(h.memberId)).toHaveLength(1);
+  });
+
+  it('portals set: a per-portal phone region and REST limit take effect', async () => {
+    expect(await runPortalsCommand(h.rt, 'set', { portal: h.memberId, 'phone-region': 'kz', 'rest-drain': '5', 'rest-burst': '250' })).toBe(`portal ${h.memberId}: phone region KZ, REST 5/s burst 250`);
+    expect(await runPortalsCommand(h.rt, 'list', {})).toContain(`${h.memberId}\tsim-portal.bitrix24.test\ten\tKZ\t5/s burst 250`);
+    await h.rt.bitrix(h.memberId).call('app.info');
+    expect(await h.redis.hget(h.rt.keys.restBucket(h.memberId), 'level')).toBeDefined();
+    expect(Number(await h.redis.pttl(h.rt.keys.restBucket(h.memberId)))).toBeGreaterThan(40_000);
+    await expect(runPortalsCommand(h.rt, 'set', { portal: h.memberId, 'phone-region': 'Kazakhstan' })).rejects.toThrow(/two-letter/);
   });
 
   it('stores portal tokens encrypted at rest', async () => {
