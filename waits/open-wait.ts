@@ -3,7 +3,6 @@ import type { CallInfo } from '../actions/define-action';
 import type { Line } from '../store/line-store';
 import type { WaitService } from './wait-service';
 import type { ReplyOptions, Wait } from './wait-schema';
-import { readStage } from './stage-reader';
 
 /** The longest a wait may last. */
 export const MAX_WAIT_MS = 30 * 86400_000;
@@ -35,7 +34,7 @@ export async function openWait(rt: Runtime, waits: WaitService, request: OpenWai
   const portalTimeoutMs = call.timeoutDurationSec > 0 ? call.timeoutDurationSec * 1000 : MAX_WAIT_MS;
   const deadline = now + Math.min(request.timeoutMs, portalTimeoutMs, MAX_WAIT_MS);
   const documentId = call.documentId[2] ?? '';
-  const stageAtStart = call.kind === 'robot' ? await readStage(rt.redis, rt.keys, rt.bitrix(line.memberId), documentId, 0) : '';
+  const stageAtStart = call.kind === 'robot' ? await waits.stages.read(line.memberId, documentId, 0) : '';
   const id = waitIdFor(rt, call, request.purpose);
   const { wait } = await waits.store.open({
     id, memberId: line.memberId, lineId: line.id, phone: request.phone, kind: call.kind, purpose: request.purpose,

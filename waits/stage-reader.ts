@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys';
-import type { PortalClient } from '../bitrix/portal-client';
+import type { PortalClientFactory } from '../bitrix/portal-client';
+import { MAX_BATCH } from '../bitrix/portal-client';
 import { BitrixError } from '../bitrix/bitrix-error';
 
 /** The stage of a document that no longer exists: the robot is over. */
@@ -22,27 +23,72 @@ export function stageSource(documentId: string): { method: string; params: Recor
   return null;
 }
 
-const isNotFound = (error: unknown) => error instanceof BitrixError && (error.code === 'NOT_FOUND' || (error.code === '' || error.code === 'ERROR') && /not found/i.test(error.description));
+/** crm.*.get of a missing id: `{"error":"","error_description":"Not found"}` or NOT_FOUND. */
+export function isNotFound(code: string, description: string): boolean {
+  return code === 'NOT_FOUND' || ((code === '' || code === 'ERROR') && /not found/i.test(description));
+}
+
+interface Pending {
+  documentId: string;
+  resolve: (stage: string) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
- * Reads a document's current stage (whole id: a pipeline move changes the prefix). `maxAgeMs`
- * allows a briefly cached value (stage events); replies read fresh. '' = no stage to compare.
+ * Reads documents' current stages (whole ids: a pipeline move changes the prefix). Reads of one
+ * portal that arrive within a few ms go out as one `batch` (≤ 50) under the portal's REST limit;
+ * `maxAgeMs` > 0 allows a briefly cached value. '' = the document has no stage to compare.
  */
-export async function readStage(redis: Redis, keys: RedisKeys, bitrix: PortalClient, documentId: string, maxAgeMs: number): Promise<string> {
-  const source = stageSource(documentId);
-  if (!source) return '';
-  const cacheKey = keys.stageCache(bitrix.memberId, documentId);
-  if (maxAgeMs > 0) {
-    const cached = await redis.get(cacheKey);
-    if (cached !== null) return cached;
+export class StageReader {
+  private readonly pending = new Map<string, Pending[]>();
+
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly bitrix: PortalClientFactory, private readonly gatherMs = 15) {}
+
+  async read(memberId: string, documentId: string, maxAgeMs: number): Promise<string> {
+    if (!stageSource(documentId)) return '';
+    if (maxAgeMs > 0) {
+      const cached = await this.redis.get(this.keys.stageCache(memberId, documentId));
+      if (cached !== null) return cached;
+    }
+    return new Promise<string>((resolve, reject) => {
+      const queue = this.pending.get(memberId) ?? [];
+      queue.push({ documentId, resolve, reject });
+      this.pending.set(memberId, queue);
+      if (queue.length === 1) setTimeout(() => void this.flush(memberId), this.gatherMs);
+    });
   }
-  let stage: string;
-  try {
-    stage = source.read(await bitrix.call(source.method, source.params));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    stage = DOCUMENT_GONE;
+
+  private async flush(memberId: string): Promise<void> {
+    const queue = this.pending.get(memberId) ?? [];
+    this.pending.delete(memberId);
+    for (let i = 0; i < queue.length; i += MAX_BATCH) await this.readBatch(memberId, queue.slice(i, i + MAX_BATCH));
   }
-  await redis.set(cacheKey, stage, 'PX', Math.max(maxAgeMs, 1000));
-  return stage;
+
+  private async readBatch(memberId: string, requests: Pending[]): Promise<void> {
+    const documents = [...new Set(requests.map((r) => r.documentId))];
+    const commands = Object.fromEntries(documents.map((doc, i) => {
+      const source = stageSource(doc);
+      return [`s${i}`, [source?.method ?? '', source?.params ?? {}] as [string, Record<string, unknown>]];
+    }));
+    let outcome;
+    try {
+      outcome = await this.bitrix(memberId).batch(commands);
+    } catch (error) {
+      for (const r of requests) r.reject(error);
+      return;
+    }
+    const stages = new Map<string, string | BitrixError>();
+    for (const [i, doc] of documents.entries()) {
+      const error = outcome.errors[`s${i}`];
+      const source = stageSource(doc);
+      if (error && !isNotFound(error.code, error.description)) stages.set(doc, new BitrixError(error.code, error.description, 200, source?.method ?? ''));
+      else stages.set(doc, error ? DOCUMENT_GONE : (source?.read(outcome.results[`s${i}`]) ?? ''));
+    }
+    for (const [doc, stage] of stages) if (typeof stage === 'string') await this.redis.set(this.keys.stageCache(memberId, doc), stage, 'PX', 3000);
+    for (const r of requests) {
+      const stage = stages.get(r.documentId);
+      if (typeof stage === 'string') r.resolve(stage);
+      else r.reject(stage);
+    }
+  }
 }

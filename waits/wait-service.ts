@@ -8,7 +8,7 @@ import { sendOnLineWaiting } from '../workers/send-on-line';
 import { WaitStore, type WaitEnd, type WaitOutcome } from './wait-store';
 import { buttonListSchema, replyOptionsSchema, type Wait } from './wait-schema';
 import { matchReply } from './match-reply';
-import { readStage } from './stage-reader';
+import { StageReader } from './stage-reader';
 import { answeredOutcome, cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
 
 const BUTTON_ID = /^w:([A-Za-z0-9_-]+):(\d+)$/;
@@ -17,6 +17,7 @@ const STAGE_CACHE_MS = 3000;
 /** Waits end exactly once: by reply, delivery status, time-out or cancellation; robots also by a stage move. */
 export function createWaitService(rt: Runtime) {
   const store = new WaitStore(rt.redis, rt.keys);
+  const stages = new StageReader(rt.redis, rt.keys, rt.bitrix);
   const log = rt.log.child({ component: 'waits' });
 
   /** Claims the wait; on success makes the callback due at once. True when this call ended it. */
@@ -32,7 +33,7 @@ export function createWaitService(rt: Runtime) {
   /** A robot's wait is over once its document left the stage it started in (checked fresh at resume). */
   async function robotStillOnStage(wait: Wait, maxAgeMs: number): Promise<boolean> {
     if (wait.kind !== 'robot' || !wait.stageAtStart) return true;
-    const stage = await readStage(rt.redis, rt.keys, rt.bitrix(wait.memberId), wait.documentId, maxAgeMs);
+    const stage = await stages.read(wait.memberId, wait.documentId, maxAgeMs);
     if (stage === wait.stageAtStart) return true;
     // The robot is gone with its stage: end silently, never call event.send for it.
     await end(wait, 'cancelled', 'stage_changed', null);
@@ -64,6 +65,7 @@ export function createWaitService(rt: Runtime) {
 
   return {
     store,
+    stages,
 
     /**
      * Offers an inbound message to the waits of the line it came in on (never another portal's):
@@ -149,7 +151,7 @@ export function createWaitService(rt: Runtime) {
       const open = (await store.openForDocument(memberId, documentId)).filter((w) => w.kind === 'robot' && w.stageAtStart);
       if (!open.length) return 0;
       // The event says the document changed: read it fresh (the reply path re-checks anyway).
-      const stage = await readStage(rt.redis, rt.keys, rt.bitrix(memberId), documentId, 0);
+      const stage = await stages.read(memberId, documentId, 0);
       let cancelled = 0;
       for (const wait of open) if (stage !== wait.stageAtStart && (await end(wait, 'cancelled', 'stage_changed', null))) cancelled += 1;
       return cancelled;

@@ -91,4 +91,24 @@ describe('the stage-change rule and portal isolation', () => {
     expect(done.logMessage).toContain('an operator replied');
     expect(await waitStatus(keeping)).toBe('open');
   });
+
+  it('stage reads of many moved deals go out in a few batch calls', async () => {
+    const runs = [];
+    for (let i = 0; i < 12; i += 1) runs.push(await startButtonsWait(h, { phone: `7916555${String(1000 + i)}` }));
+    const before = h.portal.stats();
+    await Promise.all(runs.map((run) => h.portal.moveDeal(run.dealId, 'LOSE')));
+    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 15_000, 'all 12 waits cancelled');
+    const after = h.portal.stats();
+    expect((after.byMethod['crm.deal.get'] ?? 0) - (before.byMethod['crm.deal.get'] ?? 0)).toBeGreaterThanOrEqual(12);
+    expect(after.restRequests - before.restRequests).toBeLessThan(12);
+    for (const run of runs) expect(allSends(h, run.eventToken)).toHaveLength(0);
+  });
+
+  it('a deleted document ends the robot wait at reply time', async () => {
+    const run = await startButtonsWait(h);
+    h.portal.state.crm.deals.delete(run.dealId);
+    await tap(h, run, 0, 'Да');
+    await eventually(async () => (await waitField(h, run, 'status')) === 'cancelled', 10_000, 'wait cancelled');
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
+  });
 });
