@@ -22,6 +22,8 @@ export interface CallInfo {
   callKey: string;
   /** The portal's own time-out for this run in seconds (0 = none). */
   timeoutDurationSec: number;
+  /** "Also show in the open-line chat": stored with each sent message for the open-line sync. */
+  showInChat?: boolean;
 }
 
 /** Everything an action needs, built by the worker per job. */

@@ -22,6 +22,8 @@ export const storedMessageSchema = z.object({
   failedAt: z.coerce.number().optional(),
   errorCode: z.string().optional(),
   waitId: z.string().optional(),
+  /** '1' when the robot asked to show this message in the open-line chat. */
+  showInChat: z.enum(['0', '1']).optional(),
 });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 

@@ -60,7 +60,7 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
       const to = options.to ?? (await ctx.recipient(undefined));
       const sent = await sendOnLine(rt, line, provider, { to, content, replyTo: options.replyTo });
       await rt.messages.rememberStep(portal.memberId, call.callKey, step, sent.providerMessageId);
-      await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now() });
+      await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now(), showInChat: call.showInChat ? '1' : '0' });
       return sent;
     },
     async once(step, request) {

@@ -91,6 +91,7 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       if (!found) throw new ActionError('unknown_action', data.code);
       const inputs = parseInputs(found.action, data.properties);
       checkDeliveryTimeout(inputs);
+      call.showInChat = inputs.show_in_chat === true;
       const line = await resolveLine(rt, data.memberId, typeof inputs.line === 'string' ? inputs.line : undefined);
       const ctx = buildActionContext(rt, waits, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));

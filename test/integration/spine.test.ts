@@ -36,5 +36,7 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
     expect(sent[0].body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '79161234567', type: 'text', text: { body: 'Привет! Hello', preview_url: false } });
     expect(done.returnValues).toMatchObject({ status: 'sent', message_id: sent[0].wamid, error_code: '', error: '' });
     expect(done.logMessage).toContain('+79161234567');
+    const stored = await h.rt.messages.get(h.memberId, sent[0].wamid);
+    expect(stored).toMatchObject({ lineId: 'main', phone: '79161234567', status: 'sent', workflowId: run.workflowId, showInChat: '0' });
   });
 });
