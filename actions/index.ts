@@ -1,4 +1,4 @@
-import type { AnyAction } from './define-action';
+import { catalogueEntry, type AnyAction } from './define-action';
 import { sendText } from './send-text';
 import { sendButtons } from './send-buttons';
 import { sendFile } from './send-file';
@@ -16,7 +16,7 @@ import { checkNumber } from './check-number';
 export const actions: readonly AnyAction[] = [
   sendText, sendButtons, sendFile, sendLocation, sendContact, sendReaction, sendTemplate, sendList,
   forwardMessage, editMessage, deleteMessage, checkNumber,
-].map((action) => action as unknown as AnyAction);
+].map(catalogueEntry);
 
 /** Finds the action behind a robot (`wa_x`) or activity (`wa_x_bp`) code. */
 export function findActionByCode(code: string): { action: AnyAction; kind: 'robot' | 'activity' } | null {
