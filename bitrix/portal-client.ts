@@ -71,7 +71,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, burst, true);
   }
 
-  function sdkFor(portal: Portal): B24OAuth {
+  function sdkFor(portal: Portal, refresh = true): B24OAuth {
     const sdk = new B24OAuth(
       {
         applicationToken: portal.applicationToken,
@@ -101,6 +101,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     );
     let failedToken = portal.accessToken;
     sdk.setCustomRefreshAuth(async () => {
+      if (!refresh) throw new BitrixError('expired_token', 'the token offered at install is not valid', 401, 'probe');
       const fresh = await options.refreshTokens(portal.memberId, failedToken);
       failedToken = fresh.accessToken;
       return {
@@ -141,7 +142,18 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     }
   }
 
-  return function forPortal(memberId: string): PortalClient {
+  /** True when `portal`'s own access token works at its own REST address (an install is genuine). */
+  async function probe(portal: Portal): Promise<boolean> {
+    try {
+      const response = await sdkFor(portal, false).actions.v2.call.make({ method: 'app.info', params: {} });
+      return response.isSuccess;
+    } catch (error) {
+      options.log.warn({ memberId: portal.memberId, err: error instanceof Error ? error.message : String(error) }, 'install probe failed');
+      return false;
+    }
+  }
+
+  return Object.assign(function forPortal(memberId: string): PortalClient {
     return {
       memberId,
       async call<T>(method: string, params: CallParams = {}): Promise<T> {
@@ -178,7 +190,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         });
       },
     };
-  };
+  }, { probe });
 }
 
 export type PortalClientFactory = ReturnType<typeof createPortalClientFactory>;

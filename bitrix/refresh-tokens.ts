@@ -28,10 +28,21 @@ export interface TokenRefresherOptions {
   lockMs?: number;
 }
 
-/** The OAuth token endpoint for a portal: `<server_endpoint without /rest/>/oauth/token/`. */
+/** Bitrix24's regional OAuth servers: the client secret is sent nowhere else (unless configured). */
+export const knownOAuthHosts = ['oauth.bitrix.info', 'oauth.bitrix24.tech'];
+
+/**
+ * The OAuth token endpoint for a portal: the configured override, else `<server_endpoint without
+ * /rest/>/oauth/token/` when that is a known Bitrix24 OAuth server — a forged install must not
+ * be able to point the refresh (which carries the client secret) at another host.
+ */
 export function oauthTokenUrl(portal: Pick<Portal, 'serverEndpoint'>, override?: string): string {
-  const base = override ?? portal.serverEndpoint.replace(/\/rest\/?$/, '');
-  return `${base.replace(/\/+$/, '')}/oauth/token/`;
+  if (override) return `${override.replace(/\/+$/, '')}/oauth/token/`;
+  const server = new URL(portal.serverEndpoint);
+  if (server.protocol !== 'https:' || !knownOAuthHosts.includes(server.hostname)) {
+    throw new Error(`refusing to refresh tokens at ${server.host}: not a Bitrix24 OAuth server (set B24_OAUTH_URL to allow it)`);
+  }
+  return `https://${server.hostname}/oauth/token/`;
 }
 
 /**
@@ -39,7 +50,8 @@ export function oauthTokenUrl(portal: Pick<Portal, 'serverEndpoint'>, override?:
  * the lock holder refreshes and stores the new tokens; the others wait and read them.
  */
 export function createTokenRefresher(options: TokenRefresherOptions) {
-  const lockMs = options.lockMs ?? 15000;
+  // Well above the refresh request's own time-out, so the lock cannot lapse mid-refresh.
+  const lockMs = options.lockMs ?? 30000;
   return async function refreshTokens(memberId: string, failedAccessToken: string): Promise<Portal> {
     const lockKey = options.keys.refreshLock(memberId);
     const lockValue = randomId();
@@ -54,7 +66,7 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
         try {
           const fresh = await options.portals.get(memberId);
           if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > Date.now() + 5000) return fresh;
-          return await refreshNow(current);
+          return await refreshNow(fresh ?? current);
         } finally {
           // Release only our own lock.
           await options.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lockKey, lockValue);
@@ -73,7 +85,7 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
       refresh_token: portal.refreshToken,
     });
     const url = oauthTokenUrl(portal, options.oauthUrl);
-    const response = await fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(15000) });
+    const response = await fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(10000) });
     const json: unknown = await response.json().catch(() => ({}));
     const ok = refreshAnswerSchema.safeParse(json);
     if (!response.ok || !ok.success) {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const config = loadConfig({
       PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_URL: redisServer.url, B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret,
-      WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: appSecret, WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
+      B24_OAUTH_URL: portalUrl, WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: appSecret, WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
       SECRETS_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     });
     const connections: Redis[] = [];

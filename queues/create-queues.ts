@@ -29,8 +29,9 @@ export function createQueues(connection: Redis, prefix = 'bull', onError: (error
       const job: RunActionJob = { ...input, timeoutDurationSec: input.timeoutDurationSec ?? 0 };
       return runAction.add('run', job, { ...keep, jobId: `act-${digest(job.eventToken)}`, attempts: 8, backoff: { type: 'exponential', delay: 1000 } });
     },
-    async enqueuePortalSetup(job: PortalSetupJob, applicationToken: string) {
-      return portalSetup.add('setup', job, { ...keep, jobId: `setup-${digest(`${job.memberId}|${applicationToken}`)}`, attempts: 10, backoff: { type: 'exponential', delay: 2000 } });
+    /** One setup per install or update event (`installKey` names it); registering twice is harmless (it updates). */
+    async enqueuePortalSetup(job: PortalSetupJob, installKey: string) {
+      return portalSetup.add('setup', job, { ...keep, jobId: `setup-${digest(`${job.memberId}|${installKey}`)}`, attempts: 10, backoff: { type: 'exponential', delay: 2000 } });
     },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       return inbound.add(job.kind, job, { ...keep, removeOnComplete: { age: 7 * DAY_S, count: 200_000 }, jobId: `in-${digest(eventKey)}`, attempts: 8, backoff: { type: 'exponential', delay: 1000 } });

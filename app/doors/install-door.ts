@@ -70,11 +70,14 @@ export async function installPortal(rt: Runtime, portal: Portal): Promise<void> 
   if (existing && hostOf(existing.clientEndpoint) !== hostOf(portal.clientEndpoint)) {
     throw new HttpError(403, 'portal_mismatch', 'this member_id is installed on another portal address');
   }
+  // The offered token must work at the portal's own address: a forged install has no valid token
+  // for a real portal, so it can neither take one over nor learn anything.
+  if (!(await rt.bitrix.probe(portal))) throw new HttpError(403, 'install_not_verified', 'the install tokens do not work at the portal\'s REST address');
   const merged: Portal = existing
     ? { ...existing, ...portal, applicationToken: portal.applicationToken || existing.applicationToken, installedAt: existing.installedAt }
     : portal;
   await rt.portals.save(merged);
-  await rt.queues.enqueuePortalSetup({ memberId: merged.memberId, reason: existing ? 'update' : 'install' }, merged.applicationToken);
+  await rt.queues.enqueuePortalSetup({ memberId: merged.memberId, reason: existing ? 'update' : 'install' }, `${merged.applicationToken}|${rt.clock.now()}`);
   rt.log.info({ memberId: merged.memberId, domain: merged.domain, update: Boolean(existing) }, 'portal installed');
 }
 

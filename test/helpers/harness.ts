@@ -75,10 +75,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   whatsapp.addPhoneNumber(LINE);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  void portalUrl;
   const config = loadConfig({
     PORT: String(port), PUBLIC_URL: appUrl, REDIS_URL: redisUrl, B24_CLIENT_ID: CLIENT_ID, B24_CLIENT_SECRET: CLIENT_SECRET,
-    WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: VERIFY_TOKEN,
+    B24_OAUTH_URL: portalUrl, WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: VERIFY_TOKEN,
     SECRETS_KEY: 'b'.repeat(64), LOG_LEVEL: 'silent', LINE_RATE_PER_SEC: String(options.lineRatePerSec ?? 80),
     B24_REST_DRAIN_PER_SEC: String(options.restLimit?.drainPerSec ?? 2), B24_REST_BURST: String(options.restLimit?.burst ?? 50),
   });

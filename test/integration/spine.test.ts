@@ -39,4 +39,18 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
     const stored = await h.rt.messages.get(h.memberId, sent[0].wamid);
     expect(stored).toMatchObject({ lineId: 'main', phone: '79161234567', status: 'sent', workflowId: run.workflowId, showInChat: '0' });
   });
+
+  it('a forged install (valid host, made-up tokens) is refused and changes nothing', async () => {
+    await waitForRegistration(h, actions.length);
+    const before = await h.rt.portals.get(h.memberId);
+    const t = h.portal.currentTokens();
+    const forged = new URLSearchParams({
+      event: 'ONAPPINSTALL', 'auth[access_token]': 'forged', 'auth[refresh_token]': 'forged', 'auth[expires_in]': '3600',
+      'auth[domain]': t.domain, 'auth[client_endpoint]': t.clientEndpoint, 'auth[server_endpoint]': 'https://evil.example.com/rest/',
+      'auth[member_id]': h.memberId, 'auth[application_token]': 'attacker-known-token', 'auth[user_id]': '1',
+    });
+    const response = await fetch(`${h.appUrl}/b24/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged });
+    expect(response.status).toBe(403);
+    expect(await h.rt.portals.get(h.memberId)).toEqual(before);
+  });
 });
