@@ -20,8 +20,10 @@ export interface CallInfo {
   documentId: string[];
   /** Stable key of this call (hash of the event token). */
   callKey: string;
-  /** The portal's own time-out for this run in seconds (0 = none). */
+  /** The portal's own time-out for this run in seconds (0 = none), counted from `receivedAt`. */
   timeoutDurationSec: number;
+  /** When the portal's call reached the door (ms). */
+  receivedAt?: number;
   /** "Also show in the open-line chat": stored with each sent message for the open-line sync. */
   showInChat?: boolean;
 }

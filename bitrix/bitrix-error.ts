@@ -14,7 +14,8 @@ export class BitrixError extends Error {
   }
 }
 
-const retryableCodes = new Set(['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'NETWORK_ERROR', 'REQUEST_TIMEOUT', 'expired_token']);
+// NO_ANSWER: a batch row missing from the answer; we cannot know it took effect, so try again.
+const retryableCodes = new Set(['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'NETWORK_ERROR', 'REQUEST_TIMEOUT', 'expired_token', 'NO_ANSWER']);
 
 /** Rate limits, time limits, 5xx and transport failures are worth another try; the rest are not. */
 export function isRetryableBitrixCode(code: string, httpStatus: number): boolean {

@@ -13,7 +13,8 @@ export function createKeys(prefix = 'wa') {
     lines: (memberId: string) => `${portalTag(memberId)}:lines`,
     /** Global: routes a webhook's phone_number_id to its portal and line. */
     lineByNumber: (phoneNumberId: string) => `${prefix}:line-by-number:${phoneNumberId}`,
-    lineRateWindow: (lineId: string) => `${prefix}:{l:${lineId}}:rate-window`,
+    /** Meta counts throughput per business number, so the window is per phone number id. */
+    lineRateWindow: (phoneNumberId: string) => `${prefix}:{n:${phoneNumberId}}:rate-window`,
     message: (memberId: string, providerMessageId: string) => `${portalTag(memberId)}:msg:${providerMessageId}`,
     /** Provider message ids already sent by one job step: a retried job never sends twice. */
     sentStep: (memberId: string, jobKey: string) => `${portalTag(memberId)}:sent:${jobKey}`,

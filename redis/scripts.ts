@@ -13,6 +13,8 @@ const scriptFiles = [
   'wait-open-3',
   'wait-end-5',
   'wait-update-1',
+  'wait-reask-1',
+  'message-status-1',
 ] as const;
 
 type ScriptName = (typeof scriptFiles)[number];
@@ -89,6 +91,15 @@ export const scripts = {
     const code = asNumber(await run(redis, 'wait-end-5', [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue],
       [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField]));
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : 'not_found';
+  },
+  /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
+  async countReask(redis: Redis, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
+    const code = asNumber(await run(redis, 'wait-reask-1', [key], [max, messageId]));
+    return code === 1 ? 'now' : code === 2 ? 'again' : 'none';
+  },
+  /** Applies a delivery status (forward only); returns the stored status. */
+  async applyMessageStatus(redis: Redis, key: string, args: { status: string; at: number; errorCode: string; memberId: string; providerMessageId: string; ttlSec: number }): Promise<string> {
+    return String(await run(redis, 'message-status-1', [key], [args.status, args.at, args.errorCode, args.memberId, args.providerMessageId, args.ttlSec]));
   },
   /** 1 updated, 0 status mismatch, -1 no such wait. */
   async updateWait(redis: Redis, key: string, patch: Record<string, unknown>, increment = '', requiredStatus = ''): Promise<number> {

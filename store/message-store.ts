@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 
 const TTL_S = 30 * 86400;
 
@@ -27,8 +28,6 @@ export const storedMessageSchema = z.object({
 });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
-const rank: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
-
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
 export class MessageStore {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
@@ -47,17 +46,9 @@ export class MessageStore {
     return storedMessageSchema.parse(raw);
   }
 
-  /** Applies a status webhook; statuses arrive out of order, so a later one never goes back. */
+  /** Applies a status webhook atomically: statuses arrive out of order, so a later one never goes back. */
   async applyStatus(memberId: string, providerMessageId: string, status: DeliveryStatus, at: number, errorCode?: string): Promise<StoredMessage | null> {
-    const key = this.keys.message(memberId, providerMessageId);
-    const current = await this.get(memberId, providerMessageId);
-    const fields: Record<string, string> = { [`${status}At`]: String(at) };
-    if (status === 'read' && !current?.deliveredAt) fields.deliveredAt = String(at);
-    if (!current || rank[status] > rank[current.status]) fields.status = status;
-    if (errorCode) fields.errorCode = errorCode;
-    // A status can arrive before the send is recorded: keep it, recordSent fills in the rest.
-    if (!current) Object.assign(fields, { memberId, providerMessageId });
-    await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
+    await scripts.applyMessageStatus(this.redis, this.keys.message(memberId, providerMessageId), { status, at, errorCode: errorCode ?? '', memberId, providerMessageId, ttlSec: TTL_S });
     return this.get(memberId, providerMessageId);
   }
 

@@ -4,7 +4,12 @@ export interface ReplyInput {
   /** Button/list reply id or template payload, if the customer tapped one. */
   choiceId?: string;
   text: string;
+  /** The WhatsApp message type (text, image, location…): in "any" mode a photo answers too. */
+  type?: string;
 }
+
+/** Longest customer text a user regex runs on (a pathological pattern must not block a worker for long). */
+export const REGEX_INPUT_MAX = 1000;
 
 export type ReplyMatch =
   | { matched: true; answer: string; answerIndex: number; answerId: string }
@@ -23,7 +28,8 @@ export function matchReply(buttons: Array<{ id: string; title: string }>, option
   }
   const text = fold(reply.text);
   if (options.mode === 'any') {
-    return reply.text.trim() ? { matched: true, answer: reply.text.trim(), answerIndex: 0, answerId: '' } : { matched: false };
+    if (reply.text.trim()) return { matched: true, answer: reply.text.trim(), answerIndex: 0, answerId: '' };
+    return reply.type && reply.type !== 'text' ? { matched: true, answer: `[${reply.type}]`, answerIndex: 0, answerId: '' } : { matched: false };
   }
   if (options.mode === 'button') {
     const byTitle = buttons.findIndex((b) => fold(b.title) === text);
@@ -36,7 +42,7 @@ export function matchReply(buttons: Array<{ id: string; title: string }>, option
     return index >= 0 ? { matched: true, answer: options.keywords[index].answer, answerIndex: index + 1, answerId: '' } : { matched: false };
   }
   try {
-    const match = new RegExp(options.regex, 'iu').exec(reply.text.trim());
+    const match = new RegExp(options.regex, 'iu').exec(reply.text.trim().slice(0, REGEX_INPUT_MAX));
     if (!match) return { matched: false };
     return { matched: true, answer: match[1] ?? match[0], answerIndex: 0, answerId: '' };
   } catch {

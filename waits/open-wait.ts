@@ -31,8 +31,9 @@ export function waitIdFor(rt: Runtime, call: CallInfo, purpose: string): string 
 export async function openWait(rt: Runtime, waits: WaitService, request: OpenWaitRequest): Promise<Wait> {
   const { call, line } = request;
   const now = rt.clock.now();
-  const portalTimeoutMs = call.timeoutDurationSec > 0 ? call.timeoutDurationSec * 1000 : MAX_WAIT_MS;
-  const deadline = now + Math.min(request.timeoutMs, portalTimeoutMs, MAX_WAIT_MS);
+  // The portal counts its timeout_duration from its call, not from when the job ran.
+  const portalDeadline = call.timeoutDurationSec > 0 ? (call.receivedAt ?? now) + call.timeoutDurationSec * 1000 : Infinity;
+  const deadline = Math.min(now + Math.min(request.timeoutMs, MAX_WAIT_MS), portalDeadline);
   const documentId = call.documentId[2] ?? '';
   const stageAtStart = call.kind === 'robot' ? await waits.stages.read(line.memberId, documentId, 0) : '';
   const id = waitIdFor(rt, call, request.purpose);

@@ -65,18 +65,21 @@ export class StageReader {
   }
 
   private async readBatch(memberId: string, requests: Pending[]): Promise<void> {
+    // Whatever goes wrong, every caller gets an answer (a dangling promise would hang its job).
+    try {
+      await this.readBatchOrThrow(memberId, requests);
+    } catch (error) {
+      for (const r of requests) r.reject(error);
+    }
+  }
+
+  private async readBatchOrThrow(memberId: string, requests: Pending[]): Promise<void> {
     const documents = [...new Set(requests.map((r) => r.documentId))];
     const commands = Object.fromEntries(documents.map((doc, i) => {
       const source = stageSource(doc);
       return [`s${i}`, [source?.method ?? '', source?.params ?? {}] as [string, Record<string, unknown>]];
     }));
-    let outcome;
-    try {
-      outcome = await this.bitrix(memberId).batch(commands);
-    } catch (error) {
-      for (const r of requests) r.reject(error);
-      return;
-    }
+    const outcome = await this.bitrix(memberId).batch(commands);
     const stages = new Map<string, string | BitrixError>();
     for (const [i, doc] of documents.entries()) {
       const error = outcome.errors[`s${i}`];

@@ -22,6 +22,8 @@ export const storedWaitSchema = z.object({
   options: z.record(z.string(), z.unknown()).optional(),
   target: z.string().optional(),
   reasks: z.string().optional(),
+  /** The inbound message the last re-ask answered (so a retry never counts it twice). */
+  reaskFor: z.string().optional(),
   ret: z.record(z.string(), z.string()).optional(),
   lang: z.enum(['ru', 'en']),
   endedAt: z.string().optional(),

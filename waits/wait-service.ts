@@ -46,13 +46,16 @@ export function createWaitService(rt: Runtime) {
     return end(wait, 'answered', 'reply', answeredOutcome(wait, match, replyText(message), message.id, at, note));
   }
 
+  /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
   async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
     const options = replyOptionsSchema.parse(JSON.parse(wait.options));
-    if (wait.reasks < options.reaskMax) {
-      await store.recordReask(wait.memberId, wait.id);
+    if (options.mode !== 'button' && options.mode !== 'keywords') return false;
+    if (!(await robotStillOnStage(wait, STAGE_CACHE_MS))) return false;
+    const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);
+    if (reask !== 'none') {
       const text = options.reaskText || (wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options');
       await sendOnLineWaiting(rt, line, rt.providerFor(line), { to: wait.phone, content: { type: 'text', body: text }, replyTo: wait.messageId || undefined });
-      log.info({ waitId: wait.id, reasks: wait.reasks + 1 }, 'off-script answer: asked again');
+      log.info({ waitId: wait.id, messageId: message.id }, 'off-script answer: asked again');
       return false;
     }
     if (options.afterReask === 'end') {
@@ -77,34 +80,32 @@ export function createWaitService(rt: Runtime) {
       const phone = message.from ?? '';
       const onThisLine = (w: Wait | null): w is Wait => w !== null && w.status === 'open' && w.purpose === 'reply' && w.lineId === line.id && (!phone || w.phone === phone);
       const choiceId = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
-      const text = replyText(message);
-      const byButton = choiceId ? BUTTON_ID.exec(choiceId) : null;
-      if (byButton) {
-        const wait = await store.get(line.memberId, byButton[1]);
-        if (onThisLine(wait)) {
-          const match = matchReply(parse(wait).buttons, parse(wait).options, { choiceId, text });
-          if (match.matched) return resolveReply(wait, match, message, '');
-        }
-        if (wait && wait.status !== 'open') return false;
-      }
+      const input = { choiceId, text: replyText(message), type: message.type };
       const contextId = message.context?.id;
-      if (contextId) {
-        const wait = await store.findByMessage(line.memberId, contextId);
-        if (onThisLine(wait)) {
-          const { buttons, options } = parse(wait);
-          const match = matchReply(buttons, options, { choiceId, text });
-          return match.matched ? resolveReply(wait, match, message, '') : offScript(wait, line, message);
-        }
+      // (a) A tap answers the message it belongs to, or nothing: an old button never resumes another robot.
+      if (choiceId) {
+        const named = BUTTON_ID.exec(choiceId);
+        const wait = named ? await store.get(line.memberId, named[1]) : contextId ? await store.findByMessage(line.memberId, contextId) : null;
+        if (!onThisLine(wait)) return false;
+        const match = matchReply(parse(wait).buttons, parse(wait).options, input);
+        return match.matched ? resolveReply(wait, match, message, '') : false;
       }
+      // (b) A reply quoting one of our messages that had a wait goes to that wait, or nowhere.
+      const quoted = contextId ? await store.findByMessage(line.memberId, contextId) : null;
+      if (quoted) {
+        if (!onThisLine(quoted)) return false;
+        const match = matchReply(parse(quoted).buttons, parse(quoted).options, input);
+        return match.matched ? resolveReply(quoted, match, message, '') : offScript(quoted, line, message);
+      }
+      // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
       if (!phone) return false;
       const open = (await store.openForPhone(line.memberId, line.id, phone)).filter((w) => w.purpose === 'reply');
       for (const wait of open) {
-        const { buttons, options } = parse(wait);
-        const match = matchReply(buttons, options, { choiceId, text });
-        if (match.matched) {
-          const note = open.length > 1 ? (wait.lang === 'ru' ? `текстовый ответ отнесён к самому новому из ${open.length} ожиданий` : `text reply taken by the newest of ${open.length} open waits`) : '';
-          return resolveReply(wait, match, message, note);
-        }
+        const match = matchReply(parse(wait).buttons, parse(wait).options, input);
+        if (!match.matched) continue;
+        const note = open.length > 1 ? (wait.lang === 'ru' ? `текстовый ответ отнесён к самому новому из ${open.length} ожиданий` : `text reply taken by the newest of ${open.length} open waits`) : '';
+        // Ended meanwhile (stage moved, a race): the next open wait may still take it.
+        if (await resolveReply(wait, match, message, note)) return true;
       }
       return open.length ? offScript(open[0], line, message) : false;
     },
@@ -133,11 +134,14 @@ export function createWaitService(rt: Runtime) {
       await end(wait, final, 'status', deliveryOutcome(wait, final, message?.deliveredAt ?? at, message?.readAt));
     },
 
-    /** The durable timer fired. */
-    async onTimeout(memberId: string, waitId: string): Promise<void> {
+    /**
+     * The durable timer fired. `checkStage: false` (last attempt, overdue sweep) ends it even when the
+     * portal cannot be read: a robot already gone just ignores the callback.
+     */
+    async onTimeout(memberId: string, waitId: string, options: { checkStage?: boolean } = {}): Promise<void> {
       const wait = await store.get(memberId, waitId);
       if (!wait || wait.status !== 'open') return;
-      if (!(await robotStillOnStage(wait, 0))) return;
+      if (options.checkStage !== false && !(await robotStillOnStage(wait, 0))) return;
       if (wait.purpose === 'delivery') {
         const message = wait.messageId ? await rt.messages.get(memberId, wait.messageId) : null;
         await end(wait, 'timeout', 'timeout', { ...deliveryOutcome(wait, 'timeout', message?.deliveredAt, message?.readAt) });
@@ -172,11 +176,34 @@ export function createWaitService(rt: Runtime) {
       return wait ? end(wait, 'cancelled', reason, cancelledOutcome(wait, reason)) : false;
     },
 
-    /** bizproc.event.send said the workflow is gone: record it on the wait (not an error to retry). */
+    /**
+     * bizproc.event.send said the workflow is gone: the wait counts as cancelled (not an error to
+     * retry), and a reply it had taken goes on as an ordinary message — never lost.
+     */
     async onWorkflowGone(memberId: string, callback: Callback): Promise<void> {
       if (!callback.waitId) return;
+      const wait = await store.get(memberId, callback.waitId);
       await store.markWorkflowGone(memberId, callback.waitId);
       rt.metrics.waits.inc({ outcome: 'cancelled', reason: 'workflow_gone' });
+      const { reply_message_id: id, reply_text: text } = callback.returnValues;
+      if (wait && id) {
+        await rt.redis.xadd(rt.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', 'line', wait.lineId, 'from', wait.phone, 'name', '', 'id', id, 'type', 'text', 'text', text ?? '', 'raw', JSON.stringify({ id, from: wait.phone, note: 'workflow_gone' }));
+      }
+    },
+
+    /** Ends a call's waits without a callback (its send failed: the robot already got the error). */
+    async abandon(memberId: string, waitIds: string[], reason: string): Promise<void> {
+      for (const waitId of waitIds) {
+        const wait = await store.get(memberId, waitId);
+        if (wait?.status === 'open') await end(wait, 'cancelled', reason, null);
+      }
+    },
+
+    /** Ends waits whose deadline passed long ago (their timer job failed for good): no open wait lives forever. */
+    async sweepOverdue(memberId: string, graceMs: number): Promise<number> {
+      const ids = await rt.redis.zrangebyscore(rt.keys.openWaits(memberId), '-inf', rt.clock.now() - graceMs, 'LIMIT', 0, 200);
+      for (const waitId of ids) await this.onTimeout(memberId, waitId, { checkStage: false });
+      return ids.length;
     },
   };
 }

@@ -71,8 +71,9 @@ export class WaitStore {
     return this.redis.zcard(this.keys.openWaits(memberId));
   }
 
-  async recordReask(memberId: string, waitId: string): Promise<void> {
-    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), {}, 'reasks', 'open');
+  /** Counts a re-ask atomically: at most `max` per wait, once per inbound message. */
+  async countReask(memberId: string, waitId: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
+    return scripts.countReask(this.redis, this.keys.wait(memberId, waitId), max, messageId);
   }
 
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */

@@ -82,6 +82,10 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
       },
       async attach(waitId, messageId, baseReturn) {
         await waits.store.attachMessage(portal.memberId, waitId, messageId, baseReturn);
+        // A `failed` status can beat us here (it is kept on the message record): apply it now.
+        const known = await rt.messages.get(portal.memberId, messageId);
+        const wait = known?.status === 'failed' ? await waits.store.get(portal.memberId, waitId) : null;
+        if (known && wait) await waits.evaluateStatus(wait, 'failed', known.failedAt ?? rt.clock.now(), known.errorCode ? { code: Number(known.errorCode) } : undefined);
       },
     },
   };

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import { callbackSchema, type Callback, type CallbackOutbox } from '../bitrix/callback-outbox';
+import type { BatchOutcome } from '../bitrix/portal-client';
 import { MAX_BATCH, type PortalClientFactory } from '../bitrix/portal-client';
 import { BitrixError, isRetryableBitrixCode, isWorkflowGone } from '../bitrix/bitrix-error';
 import type { Logger } from '../lib/logger';
@@ -18,7 +19,8 @@ export interface CallbackDispatcherOptions {
   onWorkflowGone?: (memberId: string, callback: Callback) => Promise<void>;
   idleMs?: number;
   leaseMs?: number;
-  maxAttempts?: number;
+  /** How long a callback is retried before it is dropped (default a day). */
+  maxAgeMs?: number;
 }
 
 const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
@@ -33,12 +35,12 @@ export class CallbackDispatcher {
   private lastSweep = 0;
   private readonly idleMs: number;
   private readonly leaseMs: number;
-  private readonly maxAttempts: number;
+  private readonly maxAgeMs: number;
 
   constructor(private readonly o: CallbackDispatcherOptions) {
     this.idleMs = o.idleMs ?? 50;
-    this.leaseMs = o.leaseMs ?? 60_000;
-    this.maxAttempts = o.maxAttempts ?? 20;
+    this.leaseMs = o.leaseMs ?? 120_000;
+    this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
   }
 
   start(): void {
@@ -58,10 +60,12 @@ export class CallbackDispatcher {
       try {
         await this.sweepIfDue();
         const due = await this.o.redis.zrangebyscore(this.o.keys.callbackPortals(), '-inf', Date.now(), 'LIMIT', 0, 16);
-        for (const memberId of due) {
-          if (!this.running) break;
-          worked = (await this.drainOnce(memberId)) || worked;
-        }
+        // Portals drain side by side: a slow or dead portal holds up only itself.
+        const results = await Promise.all(due.map((memberId) => this.drainOnce(memberId).catch((error: unknown) => {
+          this.o.log.error({ memberId, err: error instanceof Error ? error.message : String(error) }, 'callback drain failed');
+          return false;
+        })));
+        worked = results.some(Boolean);
       } catch (error) {
         this.o.log.error({ err: error }, 'callback dispatcher loop failed');
       }
@@ -94,47 +98,55 @@ export class CallbackDispatcher {
     const commands = Object.fromEntries(entries.map((e, i) => [`c${i}`, ['bizproc.event.send', { event_token: e.callback.eventToken, return_values: e.callback.returnValues, log_message: e.callback.logMessage }] as [string, Record<string, unknown>]]));
     const acks: string[] = [];
     const retries: Array<{ id: string; json: string; dueMs: number }> = [];
+    const gone: Callback[] = [];
     const retry = (entry: (typeof entries)[number], reason: string) => {
-      const attempts = entry.callback.attempts + 1;
-      if (attempts >= this.maxAttempts) {
-        this.o.log.error({ memberId, reason, attempts }, 'callback dropped after its retry budget');
+      // The budget is time, not attempts: a portal down for half an hour still gets its answers.
+      if (Date.now() - entry.callback.queuedAt > this.maxAgeMs) {
+        this.o.log.error({ memberId, reason, queuedAt: entry.callback.queuedAt }, 'callback dropped after its retry budget');
         this.o.metrics.callbacks.inc({ outcome: 'dropped' });
         acks.push(entry.id);
         return;
       }
+      const attempts = entry.callback.attempts + 1;
       retries.push({ id: entry.id, json: JSON.stringify({ ...entry.callback, attempts }), dueMs: Date.now() + backoffMs(attempts) });
     };
+    let outcome: BatchOutcome | null = null;
     try {
       this.o.metrics.callbackBatches.inc();
-      const outcome = await this.o.bitrix(memberId).batch(commands);
-      for (const [i, entry] of entries.entries()) {
-        const error = outcome.errors[`c${i}`];
-        if (!error) {
-          acks.push(entry.id);
-          this.o.metrics.callbacks.inc({ outcome: 'sent' });
-        } else if (isWorkflowGone(error.code, error.description)) {
-          acks.push(entry.id);
-          this.o.metrics.callbacks.inc({ outcome: 'workflow_gone' });
-          this.o.log.info({ memberId, waitId: entry.callback.waitId }, 'workflow already ended; callback not needed');
-          await this.o.onWorkflowGone?.(memberId, entry.callback);
-        } else if (isRetryableBitrixCode(error.code, 200)) {
-          retry(entry, error.code);
-        } else {
-          // ACCESS_DENIED and other permanent answers: retrying cannot help.
-          acks.push(entry.id);
-          this.o.metrics.callbacks.inc({ outcome: 'rejected' });
-          this.o.log.error({ memberId, code: error.code, description: error.description }, 'portal rejected a callback');
-        }
-      }
+      outcome = await this.o.bitrix(memberId).batch(commands);
     } catch (error) {
       const reason = error instanceof BitrixError ? error.code : String(error);
       if (reason === 'PORTAL_NOT_INSTALLED') {
-        // Uninstalled: nobody is left to tell; drop rather than retry for minutes.
+        // Uninstalled: nobody is left to tell; drop rather than retry for a day.
         for (const entry of entries) acks.push(entry.id);
         this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
         this.o.log.warn({ memberId, count: entries.length }, 'callbacks dropped: portal not installed');
-      } else for (const entry of entries) retry(entry, reason);
-      this.o.log.warn({ memberId, reason }, 'callback batch failed; will retry');
+      } else {
+        for (const entry of entries) retry(entry, reason);
+        this.o.log.warn({ memberId, reason }, 'callback batch failed; will retry');
+      }
+    }
+    for (const [i, entry] of (outcome ? entries : []).entries()) {
+      const error = outcome?.errors[`c${i}`];
+      if (!error) {
+        acks.push(entry.id);
+        this.o.metrics.callbacks.inc({ outcome: 'sent' });
+      } else if (isWorkflowGone(error.code, error.description)) {
+        acks.push(entry.id);
+        gone.push(entry.callback);
+        this.o.metrics.callbacks.inc({ outcome: 'workflow_gone' });
+        this.o.log.info({ memberId, waitId: entry.callback.waitId }, 'workflow already ended; callback not needed');
+      } else if (isRetryableBitrixCode(error.code, 200)) {
+        retry(entry, error.code);
+      } else {
+        // ACCESS_DENIED and other permanent answers: retrying cannot help.
+        acks.push(entry.id);
+        this.o.metrics.callbacks.inc({ outcome: 'rejected' });
+        this.o.log.error({ memberId, code: error.code, description: error.description }, 'portal rejected a callback');
+      }
+    }
+    for (const callback of gone) {
+      await this.o.onWorkflowGone?.(memberId, callback).catch((error: unknown) => this.o.log.error({ memberId, err: error instanceof Error ? error.message : String(error) }, 'workflow-gone handling failed'));
     }
     await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, acks, retries));
     return true;

@@ -34,7 +34,13 @@ export function createInboundProcessor(rt: Runtime, hooks: InboundHooks = {}) {
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);
-    if (await hooks.takeReply?.(line, message, data.contactName)) return 'taken_by_wait';
+    try {
+      if (await hooks.takeReply?.(line, message, data.contactName)) return 'taken_by_wait';
+    } catch (error) {
+      // Retried while attempts remain; on the last one the message still goes on, never lost.
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+      rt.log.error({ err: error instanceof Error ? error.message : String(error), messageId: message.id }, 'could not offer the reply to the waits; passed on as an ordinary message');
+    }
     // Ordinary inbound message: the open-line sync reads this stream; nothing is dropped.
     await rt.redis.xadd(rt.keys.inboundStream(line.memberId), 'MAXLEN', '~', '100000', '*',
       'line', line.id, 'from', message.from ?? message.from_user_id ?? '', 'name', data.contactName ?? '', 'id', message.id,

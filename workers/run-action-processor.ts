@@ -5,7 +5,7 @@ import { findActionByCode } from '../actions';
 import type { ActionContext, ActionOutput, AnyAction, CallInfo } from '../actions/define-action';
 import { timeoutMs } from '../actions/common-properties';
 import type { WaitService } from '../waits/wait-service';
-import { MAX_WAIT_MS, openWait } from '../waits/open-wait';
+import { MAX_WAIT_MS, openWait, waitIdFor } from '../waits/open-wait';
 import type { Runtime } from '../runtime/create-runtime';
 import { ActionError, RateLimitedError } from '../lib/errors/app-error';
 import { BitrixError } from '../bitrix/bitrix-error';
@@ -76,7 +76,7 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       return 'portal_gone';
     }
     const lang = portal.languageId === 'ru' ? 'ru' : 'en';
-    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken), timeoutDurationSec: data.timeoutDurationSec };
+    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken), timeoutDurationSec: data.timeoutDurationSec, receivedAt: data.receivedAt };
     const notes: string[] = [];
     const report = async (output: ActionOutput) => {
       const logMessage = notes.length ? `${output.logMessage} (${notes.join('; ')})` : output.logMessage;
@@ -108,8 +108,11 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
         throw new DelayedError();
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const retryable = (error instanceof ActionError && error.retryable) || (error instanceof BitrixError && error.retryable);
+      // Unclassified errors (Redis hiccups, bugs) get the same retries as transient ones.
+      const retryable = error instanceof ActionError ? error.retryable : error instanceof BitrixError ? error.retryable : true;
       if (retryable && !lastAttempt) throw error;
+      // The robot gets the error now: a wait opened for this call must not take replies.
+      await waits.abandon(data.memberId, [waitIdFor(rt, call, 'reply'), waitIdFor(rt, call, 'delivery')], 'send_failed');
       const actionError = error instanceof ActionError ? error : new ActionError('internal_error', error instanceof Error ? error.message : String(error));
       if (!(error instanceof ActionError)) rt.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
       rt.metrics.errors.inc({ code: actionError.code });

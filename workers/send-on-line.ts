@@ -7,7 +7,7 @@ import { scripts } from '../redis/scripts';
 
 /** Runs one provider request inside the line's shared rate limit, or throws RateLimitedError with the wait. */
 export async function withLineSlot<T>(rt: Runtime, line: Line, request: () => Promise<T>): Promise<T> {
-  const windowKey = rt.keys.lineRateWindow(line.id);
+  const windowKey = rt.keys.lineRateWindow(line.phoneNumberId);
   const slotId = randomId(8);
   const waitMs = await scripts.takeLineSlot(rt.redis, windowKey, line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC, rt.lineWindowMs, slotId);
   if (waitMs > 0) throw new RateLimitedError(waitMs);

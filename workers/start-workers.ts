@@ -9,6 +9,7 @@ import { CallbackDispatcher } from './callback-dispatcher';
 import { createWaitTimeoutProcessor } from './wait-timeout-processor';
 import { createBitrixEventProcessor } from './bitrix-event-processor';
 import { createWaitService } from '../waits/wait-service';
+import { WaitSweeper } from './wait-sweeper';
 
 export interface StartWorkersOptions {
   /** A dedicated blocking connection factory (BullMQ workers each need their own). */
@@ -40,12 +41,15 @@ export function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onWorkflowGone: (memberId, callback) => waits.onWorkflowGone(memberId, callback),
   });
   dispatcher.start();
+  const sweeper = new WaitSweeper(rt, waits);
+  sweeper.start();
   return {
     workers,
     dispatcher,
     waits,
     async close() {
       await dispatcher.stop();
+      await sweeper.stop();
       await Promise.all(workers.map((w) => w.close()));
     },
   };

@@ -6,7 +6,9 @@ import type { WaitService } from '../waits/wait-service';
 export function createWaitTimeoutProcessor(waits: WaitService) {
   return async function processWaitTimeout(job: Job<WaitTimeoutJob>): Promise<string> {
     const { memberId, waitId } = waitTimeoutJobSchema.parse(job.data);
-    await waits.onTimeout(memberId, waitId);
+    // Last attempt: end it even if the stage cannot be read (the portal may be down for long).
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await waits.onTimeout(memberId, waitId, { checkStage: !lastAttempt });
     return 'checked';
   };
 }

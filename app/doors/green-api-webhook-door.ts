@@ -5,6 +5,7 @@ import type { Runtime } from '../../runtime/create-runtime';
 import { safeEqual } from '../../lib/hash';
 import { HttpError } from '../middleware/http-error';
 import type { InboundJob } from '../../queues/job-schemas';
+import { enqueueInboundOnce } from '../../queues/enqueue-inbound-once';
 
 /** Path of the Green-API door; each line has its own URL (the instance's webhookUrl). */
 export const GREEN_API_WEBHOOK_PATH = endpoints.greenApiWebhook;
@@ -33,7 +34,6 @@ const webhookSchema = z.object({
 }).loose();
 type GreenApiWebhook = z.infer<typeof webhookSchema>;
 
-const SEEN_TTL_S = 7 * 86400;
 const PERSONAL_CHAT = /^(\d+)@c\.us$/;
 
 /** Green-API statuses → ours; `noAccount` (no WhatsApp on the number) is a failure. */
@@ -88,19 +88,10 @@ export function createGreenApiWebhookDoor(rt: Runtime): Router {
       return;
     }
     // Green-API retries undelivered notifications: take each message/status once.
-    const fresh = await rt.redis.set(rt.keys.webhookSeen(inbound.key), '1', 'EX', SEEN_TTL_S, 'NX');
-    if (fresh !== 'OK') {
-      rt.metrics.webhooks.inc({ outcome: 'duplicate' });
+    if (!(await enqueueInboundOnce(rt, inbound.job, inbound.key))) {
       res.json({ result: 'duplicate' });
       return;
     }
-    try {
-      await rt.queues.enqueueInbound(inbound.job, inbound.key);
-    } catch (error) {
-      await rt.redis.del(rt.keys.webhookSeen(inbound.key)).catch(() => 0);
-      throw error;
-    }
-    rt.metrics.webhooks.inc({ outcome: 'queued' });
     res.json({ result: 'ok' });
   });
   return router;

@@ -6,6 +6,7 @@ import { safeEqual } from '../../lib/hash';
 import { HttpError } from '../middleware/http-error';
 import { endpoints } from '../endpoints';
 import type { InboundJob } from '../../queues/job-schemas';
+import { enqueueInboundOnce } from '../../queues/enqueue-inbound-once';
 
 const envelopeSchema = z.object({
   object: z.string(),
@@ -28,8 +29,6 @@ export function isValidSignature(rawBody: Buffer, header: string | undefined, ap
   const expected = createHmac('sha256', appSecret).update(rawBody).digest('hex');
   return safeEqual(header.slice(7).toLowerCase(), expected);
 }
-
-const SEEN_TTL_S = 7 * 86400;
 
 /** Meta's webhook: GET verification; POST checked on the raw bytes, deduplicated, queued, answered 200. */
 export function createWhatsAppWebhookDoor(rt: Runtime): Router {
@@ -76,23 +75,7 @@ export function createWhatsAppWebhookDoor(rt: Runtime): Router {
       }
     }
     let queued = 0;
-    for (const { key, job } of events) {
-      // Meta delivers at least once: take each message/status id once.
-      const fresh = await rt.redis.set(rt.keys.webhookSeen(key), '1', 'EX', SEEN_TTL_S, 'NX');
-      if (fresh !== 'OK') {
-        rt.metrics.webhooks.inc({ outcome: 'duplicate' });
-        continue;
-      }
-      try {
-        await rt.queues.enqueueInbound(job, key);
-        queued += 1;
-        rt.metrics.webhooks.inc({ outcome: 'queued' });
-      } catch (error) {
-        // Not queued: forget we saw it, so Meta's retry is taken.
-        await rt.redis.del(rt.keys.webhookSeen(key)).catch(() => 0);
-        throw error;
-      }
-    }
+    for (const { key, job } of events) if (await enqueueInboundOnce(rt, job, key)) queued += 1;
     res.json({ result: 'ok', queued });
   });
   return router;

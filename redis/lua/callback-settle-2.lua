@@ -12,8 +12,11 @@ for i = 2, 1 + acks do
 end
 local i = 2 + acks
 while i + 2 <= #ARGV do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i])
+  -- Only if still pending: another process whose lease came later may have delivered it already.
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i])
+  end
   i = i + 3
 end
 local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')

@@ -25,7 +25,9 @@ describe('action context', () => {
     expect(await retried.once(0, request)).toBe('result-1');
     expect(await retried.once(1, request)).toBe('result-2');
     expect(calls).toBe(2);
-    expect(await h.redis.zcard(h.rt.keys.lineRateWindow('main'))).toBe(2);
+    const line = await h.rt.lines.get(h.memberId, 'main');
+    if (!line) throw new Error('no line');
+    expect(await h.redis.zcard(h.rt.keys.lineRateWindow(line.phoneNumberId))).toBe(2);
   });
 
   it('normalizePhone() uses the portal region', async () => {

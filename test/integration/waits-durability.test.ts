@@ -75,6 +75,20 @@ describe('waits end exactly once, across crashes and restarts', () => {
     if (done.returnValues?.status === 'timeout') expect(await ordinaryTexts(h)).toEqual(['Да']);
   });
 
+  it('the overdue sweep ends a wait whose timer job is gone, even when the stage cannot be read', async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+    const run = await startButtonsWait(h);
+    const waitId = run.buttonIds[0].split(':')[1];
+    await h.rt.queues.waitTimeout.obliterate({ force: true });
+    await h.rt.redis.zadd(h.rt.keys.openWaits(h.memberId), Date.now() - 3600_000, waitId);
+    h.portal.expireAccessToken();
+    await h.portal.stop();
+    expect(await createWaitService(h.rt).sweepOverdue(h.memberId, 600_000)).toBe(1);
+    expect(await waitField(h, run, 'status')).toBe('timeout');
+    expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1);
+  });
+
   describe('Redis restarted (AOF)', () => {
     let server: LocalRedisServer;
     beforeAll(async () => { server = await startRedisServer(); });

@@ -1,5 +1,5 @@
-import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
-import { acceptedSends, allSends, ordinaryTexts, say, startButtonsWait, tap, CUSTOMER } from '../helpers/waits';
+import { createHarness, eventually, waitForRegistration, LINE, type Harness } from '../helpers/harness';
+import { acceptedSends, allSends, ordinaryTexts, say, startButtonsWait, tap, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
 import { digest } from '../../lib/hash';
 
@@ -114,13 +114,50 @@ describe('wait for the reply', () => {
     expect(await ordinaryTexts(h)).toEqual(['а сколько стоит?']);
   });
 
-  it('regex mode ends the wait with an empty answer after the re-asks when asked to', async () => {
-    const run = await startButtonsWait(h, { properties: { match_mode: 'regex', regex: '(\\d{1,2}:\\d\\d)', reask_max: '1', after_reask: 'end' } });
+  it('button mode ends the wait with an empty answer after the re-asks when asked to', async () => {
+    const run = await startButtonsWait(h, { properties: { reask_max: '1', after_reask: 'end' } });
     await say(h, 'не знаю');
     await eventually(() => h.whatsapp.sent().some((s) => (s.body as { text?: { body: string } }).text?.body === 'Please choose one of the options'), 5_000, 're-ask sent');
     await say(h, 'всё ещё не знаю');
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'answered', answer: '', reply_text: 'всё ещё не знаю' });
+  });
+
+  it('regex mode takes no re-ask: an off-pattern message goes on as ordinary and the wait stays', async () => {
+    const run = await startButtonsWait(h, { properties: { match_mode: 'regex', regex: '(\\d{1,2}:\\d\\d)', after_reask: 'end' } });
+    await say(h, 'не знаю');
+    await eventually(async () => (await ordinaryTexts(h)).includes('не знаю'), 5_000, 'ordinary');
+    expect(h.whatsapp.sent()).toHaveLength(1);
+    await say(h, 'в 9:15');
+    expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({ answer: '9:15' });
+  });
+
+  it('"any reply" counts a photo too', async () => {
+    const run = await startButtonsWait(h, { properties: { match_mode: 'any' } });
+    await h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: CUSTOMER, message: { type: 'image', mediaId: '123', mimeType: 'image/jpeg' } });
+    expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({ status: 'answered', answer: '[image]' });
+  });
+
+  it("a tap on an ended wait's button never resumes another robot waiting on the same phone", async () => {
+    const old = await startButtonsWait(h);
+    await tap(h, old, 0, 'Да');
+    await h.portal.waitForRun(old.eventToken, 10_000);
+    const current = await startButtonsWait(h);
+    await tap(h, old, 1, 'Нет');
+    await eventually(async () => (await ordinaryTexts(h)).includes('Нет'), 5_000, 'old tap stored as ordinary');
+    expect(await waitField(h, current, 'status')).toBe('open');
+    expect(allSends(h, current.eventToken)).toHaveLength(0);
+  });
+
+  it('a send that fails for good closes its wait: the next reply goes to the older wait', async () => {
+    const older = await startButtonsWait(h);
+    h.whatsapp.failNext({ code: 131051 });
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const failed = await h.portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { phone: CUSTOMER, body: 'b', buttons: ['Да', 'Нет'], wait_reply: 'Y', match_mode: 'any' } });
+    expect((await h.portal.waitForRun(failed.run.eventToken, 10_000)).returnValues).toMatchObject({ status: 'error', error_code: 'unsupported_message' });
+    await say(h, 'Да');
+    expect((await h.portal.waitForRun(older.eventToken, 10_000)).returnValues).toMatchObject({ status: 'answered', answer: 'Да' });
+    expect(allSends(h, failed.run.eventToken)).toHaveLength(1);
   });
 
   it('regex mode takes the captured value', async () => {

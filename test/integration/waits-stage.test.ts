@@ -54,6 +54,8 @@ describe('the stage-change rule and portal isolation', () => {
     await eventually(async () => (await waitStatus(run)) === 'cancelled', 5_000, 'wait marked cancelled');
     expect(await waitField(h, run, 'endReason')).toBe('workflow_gone');
     expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(0);
+    // The reply the gone workflow never got goes on as an ordinary message.
+    await eventually(async () => (await ordinaryTexts(h)).includes('Да'), 5_000, 'reply passed on');
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
 

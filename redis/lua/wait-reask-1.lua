@@ -1,0 +1,18 @@
+--[[
+  Counts a re-ask for an off-script message, at most MAX per wait and once per message
+  (a retried inbound job may send the same re-ask again, but never counts it twice).
+  KEYS[1] wait key
+  ARGV[1] max re-asks   ARGV[2] inbound message id
+  Returns 1 = re-ask now, 2 = this message was already counted (re-send allowed), 0 = no re-asks left or wait ended.
+]]
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local wait = cjson.decode(raw)
+if wait.status ~= 'open' then return 0 end
+if wait.reaskFor == ARGV[2] then return 2 end
+local count = tonumber(wait.reasks) or 0
+if count >= tonumber(ARGV[1]) then return 0 end
+wait.reasks = tostring(count + 1)
+wait.reaskFor = ARGV[2]
+redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
+return 1
