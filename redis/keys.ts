@@ -30,7 +30,6 @@ export function createKeys(prefix = 'wa') {
     openWaits: (memberId: string) => `${portalTag(memberId)}:waits:open`,
     /** Inbound customer messages not taken by a wait: the open-line sync reads this stream. */
     inboundStream: (memberId: string) => `${portalTag(memberId)}:inbound`,
-    stageCache: (memberId: string, documentId: string) => `${portalTag(memberId)}:stage:${documentId}`,
   };
 }
 

@@ -17,6 +17,8 @@ export interface OpenWaitRequest {
   buttons?: Array<{ id: string; title: string }>;
   options?: ReplyOptions;
   deliveryTarget?: 'delivered' | 'read';
+  /** The stage read before the message left (delivery waits open after the send). */
+  stageAtStart?: string;
 }
 
 /** Wait id for a call and purpose: unguessable, and the same when the job is retried. */
@@ -35,7 +37,7 @@ export async function openWait(rt: Runtime, waits: WaitService, request: OpenWai
   const portalDeadline = call.timeoutDurationSec > 0 ? (call.receivedAt ?? now) + call.timeoutDurationSec * 1000 : Infinity;
   const deadline = Math.min(now + Math.min(request.timeoutMs, MAX_WAIT_MS), portalDeadline);
   const documentId = call.documentId[2] ?? '';
-  const stageAtStart = call.kind === 'robot' ? await waits.stages.read(line.memberId, documentId, 0) : '';
+  const stageAtStart = call.kind !== 'robot' ? '' : request.stageAtStart ?? (await waits.stages.read(line.memberId, documentId));
   const id = waitIdFor(rt, call, request.purpose);
   const { wait } = await waits.store.open({
     id, memberId: line.memberId, lineId: line.id, phone: request.phone, kind: call.kind, purpose: request.purpose,

@@ -1,6 +1,4 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisKeys } from '../redis/keys';
 import type { PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
 import { BitrixError } from '../bitrix/bitrix-error';
@@ -35,21 +33,17 @@ interface Pending {
 }
 
 /**
- * Reads documents' current stages (whole ids: a pipeline move changes the prefix). Reads of one
- * portal that arrive within a few ms go out as one `batch` (≤ 50) under the portal's REST limit;
- * `maxAgeMs` > 0 allows a briefly cached value. '' = the document has no stage to compare.
+ * Reads documents' current stages (whole ids: a pipeline move changes the prefix), always fresh —
+ * a stale stage could resume a robot that is gone. Reads of one portal that arrive within a few ms
+ * go out as one `batch` (≤ 50) under the portal's REST limit. '' = no stage to compare.
  */
 export class StageReader {
   private readonly pending = new Map<string, Pending[]>();
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly bitrix: PortalClientFactory, private readonly gatherMs = 15) {}
+  constructor(private readonly bitrix: PortalClientFactory, private readonly gatherMs = 15) {}
 
-  async read(memberId: string, documentId: string, maxAgeMs: number): Promise<string> {
+  async read(memberId: string, documentId: string): Promise<string> {
     if (!stageSource(documentId)) return '';
-    if (maxAgeMs > 0) {
-      const cached = await this.redis.get(this.keys.stageCache(memberId, documentId));
-      if (cached !== null) return cached;
-    }
     return new Promise<string>((resolve, reject) => {
       const queue = this.pending.get(memberId) ?? [];
       queue.push({ documentId, resolve, reject });
@@ -87,7 +81,6 @@ export class StageReader {
       if (error && !isNotFound(error.code, error.description)) stages.set(doc, new BitrixError(error.code, error.description, 200, source?.method ?? ''));
       else stages.set(doc, error ? DOCUMENT_GONE : (source?.read(outcome.results[`s${i}`]) ?? ''));
     }
-    for (const [doc, stage] of stages) if (typeof stage === 'string') await this.redis.set(this.keys.stageCache(memberId, doc), stage, 'PX', 3000);
     for (const r of requests) {
       const stage = stages.get(r.documentId);
       if (typeof stage === 'string') r.resolve(stage);

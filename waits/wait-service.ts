@@ -12,12 +12,11 @@ import { StageReader } from './stage-reader';
 import { answeredOutcome, cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
 
 const BUTTON_ID = /^w:([A-Za-z0-9_-]+):(\d+)$/;
-const STAGE_CACHE_MS = 3000;
 
 /** Waits end exactly once: by reply, delivery status, time-out or cancellation; robots also by a stage move. */
 export function createWaitService(rt: Runtime) {
   const store = new WaitStore(rt.redis, rt.keys);
-  const stages = new StageReader(rt.redis, rt.keys, rt.bitrix);
+  const stages = new StageReader(rt.bitrix);
   const log = rt.log.child({ component: 'waits' });
 
   /** Claims the wait; on success makes the callback due at once. True when this call ended it. */
@@ -31,9 +30,9 @@ export function createWaitService(rt: Runtime) {
   }
 
   /** A robot's wait is over once its document left the stage it started in (checked fresh at resume). */
-  async function robotStillOnStage(wait: Wait, maxAgeMs: number): Promise<boolean> {
+  async function robotStillOnStage(wait: Wait): Promise<boolean> {
     if (wait.kind !== 'robot' || !wait.stageAtStart) return true;
-    const stage = await stages.read(wait.memberId, wait.documentId, maxAgeMs);
+    const stage = await stages.read(wait.memberId, wait.documentId);
     if (stage === wait.stageAtStart) return true;
     // The robot is gone with its stage: end silently, never call event.send for it.
     await end(wait, 'cancelled', 'stage_changed', null);
@@ -41,7 +40,7 @@ export function createWaitService(rt: Runtime) {
   }
 
   async function resolveReply(wait: Wait, match: { answer: string; answerIndex: number; answerId: string }, message: InboundMessage, note: string): Promise<boolean> {
-    if (!(await robotStillOnStage(wait, 0))) return false;
+    if (!(await robotStillOnStage(wait))) return false;
     const at = timestampMs(message.timestamp, rt.clock.now());
     return end(wait, 'answered', 'reply', answeredOutcome(wait, match, replyText(message), message.id, at, note));
   }
@@ -50,7 +49,7 @@ export function createWaitService(rt: Runtime) {
   async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
     const options = replyOptionsSchema.parse(JSON.parse(wait.options));
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
-    if (!(await robotStillOnStage(wait, STAGE_CACHE_MS))) return false;
+    if (!(await robotStillOnStage(wait))) return false;
     const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);
     if (reask !== 'none') {
       const text = options.reaskText || (wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options');
@@ -122,14 +121,14 @@ export function createWaitService(rt: Runtime) {
     async evaluateStatus(wait: Wait, status: string, at: number, error?: { code: number; title?: string; message?: string; error_data?: { details?: string } }): Promise<void> {
       if (status === 'failed') {
         const mapped = error ? mapCloudApiError(error.code, error.message ?? error.title ?? '', error.error_data?.details) : new ActionError('provider_error', 'failed');
-        if (await robotStillOnStage(wait, STAGE_CACHE_MS)) await end(wait, 'failed', mapped.code, failedOutcome(wait, mapped, at));
+        if (await robotStillOnStage(wait)) await end(wait, 'failed', mapped.code, failedOutcome(wait, mapped, at));
         return;
       }
       if (wait.purpose !== 'delivery') return;
       const message = await rt.messages.get(wait.memberId, wait.messageId);
       const reached = wait.deliveryTarget === 'read' ? status === 'read' : status === 'delivered' || status === 'read';
       if (!reached) return;
-      if (!(await robotStillOnStage(wait, STAGE_CACHE_MS))) return;
+      if (!(await robotStillOnStage(wait))) return;
       const final = status === 'read' ? 'read' : 'delivered';
       await end(wait, final, 'status', deliveryOutcome(wait, final, message?.deliveredAt ?? at, message?.readAt));
     },
@@ -141,7 +140,7 @@ export function createWaitService(rt: Runtime) {
     async onTimeout(memberId: string, waitId: string, options: { checkStage?: boolean } = {}): Promise<void> {
       const wait = await store.get(memberId, waitId);
       if (!wait || wait.status !== 'open') return;
-      if (options.checkStage !== false && !(await robotStillOnStage(wait, 0))) return;
+      if (options.checkStage !== false && !(await robotStillOnStage(wait))) return;
       if (wait.purpose === 'delivery') {
         const message = wait.messageId ? await rt.messages.get(memberId, wait.messageId) : null;
         await end(wait, 'timeout', 'timeout', { ...deliveryOutcome(wait, 'timeout', message?.deliveredAt, message?.readAt) });
@@ -155,7 +154,7 @@ export function createWaitService(rt: Runtime) {
       const open = (await store.openForDocument(memberId, documentId)).filter((w) => w.kind === 'robot' && w.stageAtStart);
       if (!open.length) return 0;
       // The event says the document changed: read it fresh (the reply path re-checks anyway).
-      const stage = await stages.read(memberId, documentId, 0);
+      const stage = await stages.read(memberId, documentId);
       let cancelled = 0;
       for (const wait of open) if (stage !== wait.stageAtStart && (await end(wait, 'cancelled', 'stage_changed', null))) cancelled += 1;
       return cancelled;

@@ -47,13 +47,13 @@ function checkDeliveryTimeout(inputs: Record<string, unknown>): void {
 }
 
 /** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
-async function maybeWaitForDelivery(rt: Runtime, waits: WaitService, ctx: ActionContext, inputs: Record<string, unknown>, output: ActionOutput): Promise<ActionOutput> {
+async function maybeWaitForDelivery(rt: Runtime, waits: WaitService, ctx: ActionContext, inputs: Record<string, unknown>, output: ActionOutput, stageAtStart: string | undefined): Promise<ActionOutput> {
   const target = inputs.wait_for;
   const messageId = output.returnValues.message_id;
   if (output.pending || (target !== 'delivered' && target !== 'read') || output.returnValues.status !== 'sent' || !messageId) return output;
   const wait = await openWait(rt, waits, {
     line: ctx.line, call: ctx.call, phone: await ctx.recipient(undefined), lang: ctx.lang, purpose: 'delivery',
-    timeoutMs: deliveryTimeoutMs(inputs), deliveryTarget: target,
+    timeoutMs: deliveryTimeoutMs(inputs), deliveryTarget: target, stageAtStart,
   });
   await waits.store.attachMessage(ctx.portal.memberId, wait.id, messageId, output.returnValues);
   // A status may have arrived before the wait existed: apply what is already known.
@@ -96,8 +96,11 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       const ctx = buildActionContext(rt, waits, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
       if (missing.length) throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
+      // A robot's stage is read before anything is sent: a delivery wait opens only after the send.
+      const waitsForStatus = data.kind === 'robot' && (inputs.wait_for === 'delivered' || inputs.wait_for === 'read');
+      const stageAtStart = waitsForStatus ? await waits.stages.read(data.memberId, data.documentId[2] ?? '') : undefined;
       let output = await found.action.run(ctx, inputs);
-      output = await maybeWaitForDelivery(rt, waits, ctx, inputs, output);
+      output = await maybeWaitForDelivery(rt, waits, ctx, inputs, output, stageAtStart);
       if (!output.pending) await report(output);
       rt.metrics.jobs.inc({ queue: 'run-action', outcome: 'ok' });
       return 'done';

@@ -60,6 +60,7 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
 
   it('a stage move ends a robot delivery wait silently', async () => {
     const { run, wamid, dealId } = await sendText({ wait_for: 'read' });
+    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 1, 10_000, 'delivery wait open');
     await h.portal.moveDeal(dealId, 'WON');
     await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait cancelled');
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
@@ -73,5 +74,14 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
     const { run } = await h.portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { phone: CUSTOMER, body: 'b', buttons: ['A', 'B'], wait_reply: 'Y' } });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'undeliverable' });
+  });
+
+  it('a deal that moves while the message is being sent: the status does not resume the robot', async () => {
+    const { run, wamid, dealId } = await sendText({ wait_for: 'read' });
+    await h.portal.moveDeal(dealId, 'WON', { deliverEvent: false });
+    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
+    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait ended');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(allSends(h, run.eventToken)).toHaveLength(0);
   });
 });
