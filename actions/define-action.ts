@@ -24,6 +24,8 @@ export interface CallInfo {
   timeoutDurationSec: number;
   /** When the portal's call reached the door (ms). */
   receivedAt?: number;
+  /** False when the portal does not wait for this run's result (use_subscription=N). */
+  useSubscription?: boolean;
   /** "Also show in the open-line chat": stored with each sent message for the open-line sync. */
   showInChat?: boolean;
 }
@@ -53,7 +55,7 @@ export interface ActionContext {
    */
   once(step: number, request: () => Promise<string>): Promise<string>;
   waits: {
-    /** Stores the wait (before sending) and returns button ids that name it. */
+    /** Stores the wait (before sending) and returns button ids that name it; waitId '' = cannot wait (the run does not wait for results). */
     openReply(request: ReplyWaitRequest): Promise<{ waitId: string; buttons: ButtonSpec[] }>;
     /** Links the sent message to the wait; its return values are merged into the outcome's. */
     attach(waitId: string, messageId: string, baseReturn: Record<string, string>): Promise<void>;

@@ -74,6 +74,11 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
     waits: {
       async openReply(request) {
         if (request.timeoutMs > MAX_WAIT_MS) throw new ActionError('invalid_property', 'timeout: at most 30 days');
+        if (call.useSubscription === false) {
+          // Nobody would hear the answer, and an open wait would only take replies away from others.
+          notes.push(ctx.lang === 'ru' ? 'робот не ждёт результата (use_subscription=N): ответ не ожидается' : 'the run does not wait for results (use_subscription=N): no reply wait');
+          return { waitId: '', buttons: request.buttons.map((b, i) => ({ id: `b:${i + 1}`, title: b.title })) };
+        }
         const phone = await ctx.recipient(undefined);
         const waitId = waitIdFor(rt, call, 'reply');
         const buttons = request.buttons.map((b, i) => ({ id: `w:${waitId}:${i + 1}`, title: b.title }));

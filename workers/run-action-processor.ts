@@ -50,7 +50,7 @@ function checkDeliveryTimeout(inputs: Record<string, unknown>): void {
 async function maybeWaitForDelivery(rt: Runtime, waits: WaitService, ctx: ActionContext, inputs: Record<string, unknown>, output: ActionOutput, stageAtStart: string | undefined): Promise<ActionOutput> {
   const target = inputs.wait_for;
   const messageId = output.returnValues.message_id;
-  if (output.pending || (target !== 'delivered' && target !== 'read') || output.returnValues.status !== 'sent' || !messageId) return output;
+  if (output.pending || ctx.call.useSubscription === false || (target !== 'delivered' && target !== 'read') || output.returnValues.status !== 'sent' || !messageId) return output;
   const wait = await openWait(rt, waits, {
     line: ctx.line, call: ctx.call, phone: await ctx.recipient(undefined), lang: ctx.lang, purpose: 'delivery',
     timeoutMs: deliveryTimeoutMs(inputs), deliveryTarget: target, stageAtStart,
@@ -76,7 +76,7 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       return 'portal_gone';
     }
     const lang = portal.languageId === 'ru' ? 'ru' : 'en';
-    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken), timeoutDurationSec: data.timeoutDurationSec, receivedAt: data.receivedAt };
+    const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken), timeoutDurationSec: data.timeoutDurationSec, receivedAt: data.receivedAt, useSubscription: data.useSubscription };
     const notes: string[] = [];
     const report = async (output: ActionOutput) => {
       const logMessage = notes.length ? `${output.logMessage} (${notes.join('; ')})` : output.logMessage;

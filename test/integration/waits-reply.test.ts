@@ -200,4 +200,16 @@ describe('wait for the reply', () => {
     expect(done.returnValues).toMatchObject({ status: 'sent', message_id: h.whatsapp.sent()[0].wamid });
     expect((h.whatsapp.sent()[0].body as { interactive: { header?: unknown; action: { buttons: Array<{ reply: { id: string; title: string } }> } } }).interactive.action.buttons.map((b) => b.reply)).toEqual([{ id: 'b:1', title: 'A' }, { id: 'b:2', title: 'B' }]);
   });
+
+  it('a run that does not wait for results (use_subscription=N) opens no wait', async () => {
+    await h.rt.queues.enqueueRunAction({
+      memberId: h.memberId, code: 'wa_send_buttons', kind: 'robot', eventToken: 'wf.1|A1_2_3_4|nowait.sig', workflowId: 'wf.1',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`], documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+      properties: { phone: CUSTOMER, body: 'b', buttons: ['Да', 'Нет'], wait_reply: 'Y', wait_for: 'read' }, useSubscription: false, receivedAt: Date.now(),
+    });
+    const sent = await eventually(() => h.whatsapp.sent()[0], 10_000, 'buttons sent');
+    expect((sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } }).interactive.action.buttons.map((b) => b.reply.id)).toEqual(['b:1', 'b:2']);
+    await eventually(async () => (await h.rt.queues.runAction.getJobCounts('completed')).completed === 1, 10_000, 'job done');
+    expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(0);
+  });
 });
