@@ -24,6 +24,8 @@ export const envSchema = z.object({
   B24_REST_DRAIN_PER_SEC: z.coerce.number().positive().default(2),
   B24_REST_BURST: z.coerce.number().int().positive().default(50),
   DEFAULT_PHONE_REGION: z.string().length(2).default('RU'),
+  /** A worker process serves its own /metrics here (0 = off; give each worker process its own port). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -15,6 +15,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     webhooks: new Counter({ name: 'wa_webhooks_total', help: 'WhatsApp webhook events', labelNames: ['outcome'] as const, registers: [registry] }),
     waits: new Counter({ name: 'wa_waits_total', help: 'Waits ended, by outcome and reason', labelNames: ['outcome', 'reason'] as const, registers: [registry] }),
     openWaits: new Gauge({ name: 'wa_open_waits', help: 'Open waits (sampled)', registers: [registry] }),
+    queueJobs: new Gauge({ name: 'wa_queue_jobs', help: 'Jobs per queue and state (sampled)', labelNames: ['queue', 'state'] as const, registers: [registry] }),
+    pendingCallbacks: new Gauge({ name: 'wa_pending_callbacks', help: 'bizproc.event.send calls waiting in the outboxes (sampled)', registers: [registry] }),
   };
 }
 

@@ -1,3 +1,4 @@
+import express from 'express';
 import { loadConfigOrExit } from '../config/load-config';
 import { createRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
@@ -11,7 +12,11 @@ async function main(): Promise<void> {
   const rt = createRuntime({ config, redis });
   const running = startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
   rt.log.info('workers started');
+  const metricsServer = config.WORKER_METRICS_PORT
+    ? express().get('/metrics', async (_req, res) => { res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics()); }).listen(config.WORKER_METRICS_PORT)
+    : null;
   onShutdown(async () => {
+    metricsServer?.close();
     await running.close();
     await rt.queues.close();
     redis.disconnect();

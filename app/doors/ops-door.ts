@@ -14,10 +14,20 @@ export function createOpsDoor(rt: Runtime): Router {
     }
   });
   router.get(endpoints.metrics, async (_req, res) => {
-    // Sampled on scrape: open waits over all portals.
+    // Sampled on scrape from Redis, so this process shows the whole system's backlog; the workers'
+    // own counters are on their WORKER_METRICS_PORT.
     let open = 0;
-    for (const memberId of await rt.portals.list()) open += await rt.redis.zcard(rt.keys.openWaits(memberId));
+    let callbacks = 0;
+    for (const memberId of await rt.portals.list()) {
+      open += await rt.redis.zcard(rt.keys.openWaits(memberId));
+      callbacks += await rt.redis.hlen(rt.keys.callbackPending(memberId));
+    }
     rt.metrics.openWaits.set(open);
+    rt.metrics.pendingCallbacks.set(callbacks);
+    for (const queue of [rt.queues.runAction, rt.queues.inbound, rt.queues.waitTimeout, rt.queues.bitrixEvent, rt.queues.portalSetup]) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      for (const [state, count] of Object.entries(counts)) rt.metrics.queueJobs.set({ queue: queue.name, state }, count);
+    }
     res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
   });
   return router;

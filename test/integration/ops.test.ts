@@ -31,6 +31,9 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     expect(text).toMatch(/wa_jobs_total\{queue="run-action",outcome="error"\} 1/);
     const web = await (await fetch(`${h.appUrl}/metrics`)).text();
     expect(web).toMatch(/wa_robot_calls_total\{outcome="queued"\} 1/);
+    expect(web).toMatch(/wa_queue_jobs\{queue="run-action",state="waiting"\} 0/);
+    expect(web).toMatch(/wa_pending_callbacks 0/);
+    expect(web).toMatch(/wa_open_waits 0/);
   });
 
   it('ONAPPUNINSTALL forgets the portal, its tokens and lines; later calls are refused', async () => {

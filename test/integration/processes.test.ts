@@ -31,7 +31,8 @@ describe('processes', () => {
   it('npm start serves /healthz; npm run worker starts and stops on SIGTERM', async () => {
     const port = await freePort();
     const web = run('app/main.ts', { ...baseEnv(), PORT: String(port) });
-    const worker = run('workers/main.ts', baseEnv());
+    const metricsPort = await freePort();
+    const worker = run('workers/main.ts', { ...baseEnv(), WORKER_METRICS_PORT: String(metricsPort) });
     try {
       const health = await eventually(async () => {
         const response = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -39,6 +40,8 @@ describe('processes', () => {
       }, 30_000, 'web process');
       expect(health).toEqual({ status: 'ok', redis: true });
       await eventually(() => worker.output().includes('workers started'), 30_000, 'worker process');
+      const workerMetrics = await eventually(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), 10_000, 'worker metrics');
+      expect(workerMetrics).toMatch(/# TYPE wa_sends_total counter/);
     } finally {
       web.child.kill('SIGTERM');
       worker.child.kill('SIGTERM');
