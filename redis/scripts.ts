@@ -14,6 +14,7 @@ const scriptFiles = [
   'wait-end-5',
   'wait-update-1',
   'wait-reask-1',
+  'wait-alias-2',
   'message-status-1',
 ] as const;
 
@@ -86,11 +87,15 @@ export const scripts = {
   async endWait(
     redis: Redis,
     keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string },
-    args: { waitId: string; status: string; reason: string; nowMs: number; callbackId: string; callbackJson: string; keepMs: number; phoneField: string; documentField: string },
+    args: { waitId: string; status: string; reason: string; nowMs: number; callbackId: string; callbackJson: string; keepMs: number; phoneField: string; documentField: string; aliasField: string },
   ): Promise<ClaimResult> {
     const code = asNumber(await run(redis, 'wait-end-5', [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue],
-      [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField]));
+      [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField, args.aliasField]));
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : 'not_found';
+  },
+  /** Indexes a wait under the customer's wa_id too; false when it already ended. */
+  async aliasWait(redis: Redis, keys: { wait: string; index: string }, args: { waitId: string; waId: string; field: string }): Promise<boolean> {
+    return asNumber(await run(redis, 'wait-alias-2', [keys.wait, keys.index], [args.waitId, args.waId, args.field])) === 1;
   },
   /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
   async countReask(redis: Redis, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {

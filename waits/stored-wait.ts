@@ -9,6 +9,8 @@ import { replyOptionsSchema, type Wait } from './wait-schema';
 export const storedWaitSchema = z.object({
   line: z.string(),
   phone: z.string(),
+  /** The customer's WhatsApp id, when Meta answered with one other than `phone`. */
+  wa: z.string().optional(),
   kind: z.enum(['robot', 'activity']),
   purpose: z.enum(['reply', 'delivery']),
   token: z.string(),
@@ -53,7 +55,7 @@ function nonEmpty(values: Record<string, string>): Record<string, string> | unde
 export function toStored(wait: Wait): StoredWait {
   const titles = (JSON.parse(wait.buttons) as Array<{ title: string }>).map((b) => b.title);
   return {
-    line: wait.lineId, phone: wait.phone, kind: wait.kind, purpose: wait.purpose, token: wait.eventToken, doc: wait.documentId,
+    line: wait.lineId, phone: wait.phone, wa: wait.waId || undefined, kind: wait.kind, purpose: wait.purpose, token: wait.eventToken, doc: wait.documentId,
     stage: wait.stageAtStart || undefined, status: wait.status, created: String(wait.createdAt), deadline: String(wait.deadline),
     msg: wait.messageId || undefined, titles: titles.length ? titles : undefined,
     options: compactOptions(JSON.parse(wait.options) as Record<string, unknown>), target: wait.deliveryTarget || undefined,
@@ -65,7 +67,7 @@ export function toStored(wait: Wait): StoredWait {
 export function fromStored(memberId: string, id: string, stored: StoredWait): Wait {
   const base = { ...(stored.ret ?? {}), ...(stored.msg ? { message_id: stored.msg } : {}) };
   return {
-    id, memberId, lineId: stored.line, phone: stored.phone, kind: stored.kind, purpose: stored.purpose,
+    id, memberId, lineId: stored.line, phone: stored.phone, waId: stored.wa ?? '', kind: stored.kind, purpose: stored.purpose,
     eventToken: stored.token, workflowId: stored.token.split('|')[0] ?? '', documentId: stored.doc, stageAtStart: stored.stage ?? '',
     status: stored.status, createdAt: Number(stored.created), deadline: Number(stored.deadline), messageId: stored.msg ?? '',
     buttons: JSON.stringify((stored.titles ?? []).map((title, i) => ({ id: buttonId(id, i + 1), title }))),

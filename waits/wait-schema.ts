@@ -22,6 +22,8 @@ export const waitSchema = z.object({
   memberId: z.string(),
   lineId: z.string(),
   phone: z.string(),
+  /** The customer's WhatsApp id when it differs from `phone` ('' otherwise). */
+  waId: z.string().default(''),
   kind: z.enum(['robot', 'activity']),
   purpose: z.enum(['reply', 'delivery']),
   eventToken: z.string(),

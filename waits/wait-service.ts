@@ -77,7 +77,7 @@ export function createWaitService(rt: Runtime) {
     async takeReply(line: Line, raw: InboundMessage): Promise<boolean> {
       const message = inboundMessageSchema.parse(raw);
       const phone = message.from ?? '';
-      const onThisLine = (w: Wait | null): w is Wait => w !== null && w.status === 'open' && w.purpose === 'reply' && w.lineId === line.id && (!phone || w.phone === phone);
+      const onThisLine = (w: Wait | null): w is Wait => w !== null && w.status === 'open' && w.purpose === 'reply' && w.lineId === line.id && (!phone || w.phone === phone || w.waId === phone);
       const choiceId = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
       const input = { choiceId, text: replyText(message), type: message.type };
       const contextId = message.context?.id;

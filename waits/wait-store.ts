@@ -23,8 +23,8 @@ export class WaitStore {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
 
   /** Stores a wait before its message leaves; idempotent per wait id (a retried job keeps the first). */
-  async open(wait: Omit<Wait, 'status' | 'reasks' | 'endedAt' | 'endReason' | 'workflowId'>): Promise<{ created: boolean; wait: Wait }> {
-    const full: Wait = { ...wait, workflowId: wait.eventToken.split('|')[0] ?? '', status: 'open', reasks: 0 };
+  async open(wait: Omit<Wait, 'status' | 'reasks' | 'endedAt' | 'endReason' | 'workflowId' | 'waId'>): Promise<{ created: boolean; wait: Wait }> {
+    const full: Wait = { ...wait, waId: '', workflowId: wait.eventToken.split('|')[0] ?? '', status: 'open', reasks: 0 };
     const created = await scripts.openWait(this.redis, { wait: this.keys.wait(wait.memberId, wait.id), index: this.keys.waitIndex(wait.memberId), open: this.keys.openWaits(wait.memberId) }, {
       json: JSON.stringify(toStored(full)), waitId: wait.id, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), deadline: wait.deadline,
     });
@@ -40,11 +40,15 @@ export class WaitStore {
   }
 
   /** Links the sent message to its wait (context.id replies, statuses) and keeps the send's return values. */
-  async attachMessage(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>): Promise<void> {
+  async attachMessage(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>, waId?: string): Promise<void> {
     const ret = Object.fromEntries(Object.entries(baseReturn).filter(([k, v]) => v !== '' && k !== 'message_id'));
     await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), Object.keys(ret).length ? { msg: messageId, ret } : { msg: messageId });
     // The message record (kept for status tracking anyway) points back to the wait.
     await this.redis.hset(this.keys.message(memberId, messageId), 'waitId', waitId);
+    const wait = waId ? await this.get(memberId, waitId) : null;
+    if (wait && waId && waId !== wait.phone) {
+      await scripts.aliasWait(this.redis, { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) }, { waitId, waId, field: phoneField(wait.lineId, waId) });
+    }
   }
 
   async findByMessage(memberId: string, messageId: string): Promise<Wait | null> {
@@ -93,7 +97,7 @@ export class WaitStore {
     return scripts.endWait(
       this.redis,
       { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId), cbPending: k.callbackPending(wait.memberId), cbDue: k.callbackDue(wait.memberId) },
-      { waitId: wait.id, status, reason, nowMs: now, callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', keepMs: KEEP_ENDED_MS, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId) },
+      { waitId: wait.id, status, reason, nowMs: now, callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', keepMs: KEEP_ENDED_MS, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), aliasField: wait.waId ? phoneField(wait.lineId, wait.waId) : '' },
     );
   }
 

@@ -6,7 +6,7 @@
   KEYS[4] callback pending hash   KEYS[5] callback due zset
   ARGV[1] wait id   ARGV[2] final status   ARGV[3] end reason   ARGV[4] now ms
   ARGV[5] callback id ('' = no callback)   ARGV[6] callback json   ARGV[7] ms to keep the ended wait
-  ARGV[8] phone field   ARGV[9] document field ('' = none)
+  ARGV[8] phone field   ARGV[9] document field ('' = none)   ARGV[10] wa_id field ('' = none)
   Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait.
 ]]
 local raw = redis.call('GET', KEYS[1])
@@ -29,6 +29,7 @@ local function remove(field)
 end
 remove(ARGV[8])
 remove(ARGV[9])
+remove(ARGV[10] or '')
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[5] ~= '' then
   if redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[6]) == 1 then

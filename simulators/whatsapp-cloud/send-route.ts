@@ -69,9 +69,10 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
     return reply(e.status, e.body, e.code);
   }
   if (!state.window.tryTake(phoneNumberId)) return fail(graphError(130429, state.throttleStatus));
-  const wamid = makeWamid(valid.waId, false);
+  const waId = state.waIds.get(valid.waId) ?? valid.waId;
+  const wamid = makeWamid(waId, false);
   state.stats.accepted++;
-  state.sent.push({ phoneNumberId, body: body as Record<string, unknown>, wamid, to: valid.waId, receivedAt });
-  reply(200, { messaging_product: 'whatsapp', contacts: [{ input: valid.to, wa_id: valid.waId }], messages: [{ id: wamid }] });
-  state.afterAccepted(phoneNumberId, valid.waId, wamid);
+  state.sent.push({ phoneNumberId, body: body as Record<string, unknown>, wamid, to: waId, receivedAt });
+  reply(200, { messaging_product: 'whatsapp', contacts: [{ input: valid.to, wa_id: waId }], messages: [{ id: wamid }] });
+  state.afterAccepted(phoneNumberId, waId, wamid);
 }

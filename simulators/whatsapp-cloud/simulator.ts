@@ -26,6 +26,8 @@ export interface CloudApiSimulator {
   setThroughput(perSec: number): void;
   failNext(f: FailNextOptions): void;
   failAsync(f: { to: string; code: number; times?: number }): void;
+  /** Makes sends to `phone` answer with another `wa_id` (as for some Brazilian and Mexican numbers). */
+  setWaId(phone: string, waId: string): void;
   sent(): SentMessage[];
   attempts(): SendAttempt[];
   markedRead(): Array<{ phoneNumberId: string; messageId: string; receivedAt: number }>;
@@ -79,6 +81,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     setThroughput: (perSec) => void (state.window.perSec = perSec),
     failNext: (f) => state.inject(f),
     failAsync: ({ to, code, times }) => void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
+    setWaId: (phone, waId) => void state.waIds.set(phone.replace(/\D/g, ''), waId.replace(/\D/g, '')),
     sent: () => [...state.sent],
     attempts: () => [...state.attempts],
     markedRead: () => [...state.markedRead],

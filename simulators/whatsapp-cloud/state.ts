@@ -16,6 +16,8 @@ export class CloudState {
   readonly stats: CloudApiStats = { accepted: 0, throttled: 0, rejected: 0 };
   readonly window: ThroughputWindow;
   readonly asyncFailures = new Map<string, AsyncFailure>();
+  /** Numbers whose WhatsApp id differs from the number (Meta: wa_id "may not always match"). */
+  readonly waIds = new Map<string, string>();
   /** wamids whose pricing block was already sent on a delivered/read status. */
   readonly pricedOnce = new Set<string>();
   /** Profile names seen on inbound messages, by wa_id. */

@@ -212,4 +212,12 @@ describe('wait for the reply', () => {
     await eventually(async () => (await h.rt.queues.runAction.getJobCounts('completed')).completed === 1, 10_000, 'job done');
     expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(0);
   });
+
+  it("replies from a wa_id that differs from the number sent to (Meta's quirk) still resume the wait", async () => {
+    h.whatsapp.setWaId('5511912345678', '551112345678');
+    const run = await startButtonsWait(h, { phone: '+55 11 91234-5678', properties: { buttons: ['Sim', 'Não'] } });
+    await h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: '551112345678', message: { type: 'text', text: 'sim' } });
+    expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({ status: 'answered', answer: 'Sim' });
+    expect(await h.rt.redis.hlen(h.rt.keys.waitIndex(h.memberId))).toBe(0);
+  });
 });

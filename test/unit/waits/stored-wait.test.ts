@@ -2,7 +2,7 @@ import { fromStored, toStored, buttonId } from '../../../waits/stored-wait';
 import type { Wait } from '../../../waits/wait-schema';
 
 const wait: Wait = {
-  id: 'abc', memberId: 'm1', lineId: 'main', phone: '79161234567', kind: 'robot', purpose: 'reply',
+  id: 'abc', memberId: 'm1', lineId: 'main', phone: '79161234567', waId: '', kind: 'robot', purpose: 'reply',
   eventToken: 'wf.1|A1_2_3_4|tok.sig', workflowId: 'wf.1', documentId: 'DEAL_5', stageAtStart: 'NEW', status: 'open',
   createdAt: 1763900000000, deadline: 1763986400000, messageId: 'wamid.X',
   buttons: JSON.stringify([{ id: buttonId('abc', 1), title: 'Да' }, { id: buttonId('abc', 2), title: 'Нет' }]),
@@ -17,6 +17,11 @@ describe('stored wait', () => {
     expect(back).toMatchObject({ ...wait, options: expect.any(String), baseReturn: expect.any(String) });
     expect(JSON.parse(back.options)).toEqual({ mode: 'keywords', keywords: [{ keyword: 'да', answer: 'yes' }], stopOnOperator: true });
     expect(JSON.parse(back.baseReturn)).toEqual({ status: 'sent', message_id: 'wamid.X' });
+  });
+
+  it('keeps a wa_id that differs from the number', () => {
+    const back = fromStored('m1', 'abc', JSON.parse(JSON.stringify(toStored({ ...wait, waId: '551112345678' }))));
+    expect(back.waId).toBe('551112345678');
   });
 
   it('leaves out what the key carries and the defaults', () => {

@@ -1,0 +1,16 @@
+--[[
+  Records the customer's WhatsApp id when it differs from the number we sent to (Meta: wa_id
+  "may not always match"), so replies from that id still find the wait.
+  KEYS[1] wait key   KEYS[2] portal wait-index hash
+  ARGV[1] wait id   ARGV[2] wa_id   ARGV[3] index field for (line, wa_id)
+  Returns 1 when recorded, 0 when the wait is gone or ended.
+]]
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local wait = cjson.decode(raw)
+if wait.status ~= 'open' then return 0 end
+wait.wa = ARGV[2]
+redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
+local current = redis.call('HGET', KEYS[2], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[3], current and (current .. ' ' .. ARGV[1]) or ARGV[1])
+return 1
