@@ -12,6 +12,7 @@ const refreshAnswerSchema = z.object({
   expires_in: z.coerce.number().default(3600),
   client_endpoint: z.string().optional(),
   server_endpoint: z.string().optional(),
+  member_id: z.string().optional(),
 });
 
 const refreshErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
@@ -78,36 +79,39 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
   };
 
   async function refreshNow(portal: Portal): Promise<Portal> {
-    const body = new URLSearchParams({
-      grant_type: 'refresh_token',
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
-      refresh_token: portal.refreshToken,
-    });
-    const url = oauthTokenUrl(portal, options.oauthUrl);
-    const response = await fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(10000) });
-    const json: unknown = await response.json().catch(() => ({}));
-    const ok = refreshAnswerSchema.safeParse(json);
-    if (!response.ok || !ok.success) {
-      const failure = refreshErrorSchema.safeParse(json);
-      const reason = failure.success ? `${failure.data.error}: ${failure.data.error_description ?? ''}` : `HTTP ${response.status}`;
-      options.log.error({ memberId: portal.memberId, reason }, 'token refresh failed');
-      throw new Error(`token refresh failed for ${portal.memberId}: ${reason}`);
-    }
-    const answer = ok.data;
-    const next: Portal = {
-      ...portal,
-      accessToken: answer.access_token,
-      refreshToken: answer.refresh_token,
-      expiresAt: answer.expires ? answer.expires * 1000 : Date.now() + answer.expires_in * 1000,
-      clientEndpoint: answer.client_endpoint ?? portal.clientEndpoint,
-      serverEndpoint: answer.server_endpoint ?? portal.serverEndpoint,
-    };
+    const next = await exchangeRefreshToken(portal, options);
     // Stored before any call is retried: the old refresh token is already spent.
     await options.portals.save(next);
     options.log.info({ memberId: portal.memberId }, 'portal tokens refreshed');
     return next;
   }
+}
+
+/**
+ * Spends the portal's refresh token at the trusted OAuth server; the answer is authoritative for
+ * `member_id` and `client_endpoint` (used to confirm a portal that changed its address).
+ */
+export async function exchangeRefreshToken(portal: Portal, options: Pick<TokenRefresherOptions, 'clientId' | 'clientSecret' | 'oauthUrl' | 'log'>): Promise<Portal & { confirmedMemberId: string }> {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: options.clientId, client_secret: options.clientSecret, refresh_token: portal.refreshToken });
+  const response = await fetch(oauthTokenUrl(portal, options.oauthUrl), { method: 'POST', body, signal: AbortSignal.timeout(10000) });
+  const json: unknown = await response.json().catch(() => ({}));
+  const ok = refreshAnswerSchema.safeParse(json);
+  if (!response.ok || !ok.success) {
+    const failure = refreshErrorSchema.safeParse(json);
+    const reason = failure.success ? `${failure.data.error}: ${failure.data.error_description ?? ''}` : `HTTP ${response.status}`;
+    options.log.error({ memberId: portal.memberId, reason }, 'token refresh failed');
+    throw new Error(`token refresh failed for ${portal.memberId}: ${reason}`);
+  }
+  const answer = ok.data;
+  return {
+    ...portal,
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token,
+    expiresAt: answer.expires ? answer.expires * 1000 : Date.now() + answer.expires_in * 1000,
+    clientEndpoint: answer.client_endpoint ?? portal.clientEndpoint,
+    serverEndpoint: answer.server_endpoint ?? portal.serverEndpoint,
+    confirmedMemberId: answer.member_id ?? '',
+  };
 }
 
 export type RefreshTokens = ReturnType<typeof createTokenRefresher>;

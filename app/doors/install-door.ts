@@ -4,6 +4,7 @@ import type { Runtime } from '../../runtime/create-runtime';
 import type { Portal } from '../../store/portal-store';
 import { HttpError } from '../middleware/http-error';
 import { endpoints } from '../endpoints';
+import { exchangeRefreshToken } from '../../bitrix/refresh-tokens';
 
 /** ONAPPINSTALL event (form-encoded, bitrix24-wire.md §4). */
 const installEventSchema = z.object({
@@ -64,21 +65,33 @@ export function portalFromInstall(req: Request, now: number): Portal {
 }
 
 /** Stores the portal (tokens sealed) and queues registration of robots, activities and events. */
-export async function installPortal(rt: Runtime, portal: Portal): Promise<void> {
+export async function installPortal(rt: Runtime, offered: Portal): Promise<void> {
+  let portal = offered;
   const existing = await rt.portals.get(portal.memberId);
-  // A re-install may come from the same portal only: refuse one that moves it to another host.
-  if (existing && hostOf(existing.clientEndpoint) !== hostOf(portal.clientEndpoint)) {
-    throw new HttpError(403, 'portal_mismatch', 'this member_id is installed on another portal address');
-  }
   // The offered token must work at the portal's own address: a forged install has no valid token
   // for a real portal, so it can neither take one over nor learn anything.
   if (!(await rt.bitrix.probe(portal))) throw new HttpError(403, 'install_not_verified', 'the install tokens do not work at the portal\'s REST address');
+  if (existing && hostOf(existing.clientEndpoint) !== hostOf(portal.clientEndpoint)) {
+    // A portal that changed its address: only the OAuth server can vouch that it is the same one.
+    portal = await confirmMovedPortal(rt, portal);
+  }
   const merged: Portal = existing
     ? { ...existing, ...portal, applicationToken: portal.applicationToken || existing.applicationToken, installedAt: existing.installedAt }
     : portal;
   await rt.portals.save(merged);
   await rt.queues.enqueuePortalSetup({ memberId: merged.memberId, reason: existing ? 'update' : 'install' }, `${merged.applicationToken}|${rt.clock.now()}`);
   rt.log.info({ memberId: merged.memberId, domain: merged.domain, update: Boolean(existing) }, 'portal installed');
+}
+
+/** Confirms a moved portal with the trusted OAuth server (its answer names member and address). */
+async function confirmMovedPortal(rt: Runtime, portal: Portal): Promise<Portal> {
+  try {
+    const { confirmedMemberId, ...refreshed } = await exchangeRefreshToken(portal, { clientId: rt.config.B24_CLIENT_ID, clientSecret: rt.config.B24_CLIENT_SECRET, oauthUrl: rt.config.B24_OAUTH_URL, log: rt.log });
+    if (confirmedMemberId === portal.memberId && hostOf(refreshed.clientEndpoint) === hostOf(portal.clientEndpoint)) return refreshed;
+  } catch (error) {
+    rt.log.warn({ memberId: portal.memberId, err: error instanceof Error ? error.message : String(error) }, 'moved portal not confirmed');
+  }
+  throw new HttpError(403, 'portal_mismatch', 'this member_id is installed at another address and the OAuth server did not confirm the move');
 }
 
 /** The install URL: answers the event with JSON and the install page with BX24.installFinish(). */

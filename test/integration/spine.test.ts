@@ -1,4 +1,5 @@
-import { createHarness, eventually, waitForRegistration, LINE, type Harness } from '../helpers/harness';
+import { createHarness, eventually, waitForRegistration, CLIENT_ID, CLIENT_SECRET, LINE, type Harness } from '../helpers/harness';
+import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
 import { actions } from '../../actions';
 
 describe('spine: install → robot call → queue → WhatsApp → event.send', () => {
@@ -52,5 +53,24 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
     const response = await fetch(`${h.appUrl}/b24/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged });
     expect(response.status).toBe(403);
     expect(await h.rt.portals.get(h.memberId)).toEqual(before);
+  });
+
+  it('a portal that moved to a new address is confirmed with the OAuth server; an impostor at another address is refused', async () => {
+    await waitForRegistration(h, actions.length);
+    await h.rt.portals.update(h.memberId, { clientEndpoint: 'https://old-name.bitrix24.ru/rest/' });
+    const moved = await h.portal.installApp({ installUrl: `${h.appUrl}/b24/install` });
+    expect(moved.status).toBe(200);
+    expect((await h.rt.portals.get(h.memberId))?.clientEndpoint).toBe(h.portal.currentTokens().clientEndpoint);
+
+    const impostor = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, memberId: h.memberId });
+    await impostor.start(0);
+    try {
+      const before = await h.rt.portals.get(h.memberId);
+      const attempt = await impostor.installApp({ installUrl: `${h.appUrl}/b24/install` });
+      expect(attempt.status).toBe(403);
+      expect(await h.rt.portals.get(h.memberId)).toEqual(before);
+    } finally {
+      await impostor.stop();
+    }
   });
 });
