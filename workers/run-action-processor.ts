@@ -33,12 +33,13 @@ function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record
   return parsed.data;
 }
 
-/** The status wait is checked before anything is sent, like every other property. */
+/** The "wait for" time-out of a send action, in ms. */
 function deliveryTimeoutMs(inputs: Record<string, unknown>): number {
   const unit = inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
   return timeoutMs(typeof inputs.wait_timeout === 'number' ? inputs.wait_timeout : 24, unit);
 }
 
+/** The status wait is checked before anything is sent, like every other property. */
 function checkDeliveryTimeout(inputs: Record<string, unknown>): void {
   if (inputs.wait_for !== 'delivered' && inputs.wait_for !== 'read') return;
   if (deliveryTimeoutMs(inputs) > MAX_WAIT_MS) {
@@ -120,7 +121,10 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       if (!(error instanceof ActionError)) rt.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
       rt.metrics.errors.inc({ code: actionError.code });
       rt.metrics.jobs.inc({ queue: 'run-action', outcome: 'error' });
-      await report(errorOutput(actionError, lang));
+      // A message that did leave before the failure is named, so nobody thinks nothing was sent.
+      const sentId = await rt.messages.sentStep(data.memberId, call.callKey, 0);
+      const output = errorOutput(actionError, lang);
+      await report(sentId ? { ...output, returnValues: { ...output.returnValues, message_id: sentId } } : output);
       return `error:${actionError.code}`;
     }
   };
