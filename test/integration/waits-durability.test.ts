@@ -15,14 +15,20 @@ describe('waits end exactly once, across crashes and restarts', () => {
   let h: Harness;
   afterEach(async () => { await h.close(); });
 
-  it('a worker killed between the claim and the callback: the callback is still sent, once', async () => {
+  /** A robot waiting on buttons, then every worker gone (as if the processes died). */
+  const waitingWithoutWorkers = async () => {
     h = await createHarness();
     await waitForRegistration(h, actions.length);
     const run = await startButtonsWait(h);
     await h.stopWorkers();
-    // What a worker does before it dies: the claim writes the callback in the same atomic step.
     const line = await h.rt.lines.get(h.memberId, 'main');
     if (!line) throw new Error('no line');
+    return { run, line };
+  };
+
+  it('a worker killed between the claim and the callback: the callback is still sent, once', async () => {
+    const { run, line } = await waitingWithoutWorkers();
+    // What a worker does before it dies: the claim writes the callback in the same atomic step.
     expect(await createWaitService(h.rt).takeReply(line, buttonReply(run.buttonIds[0], 'Да', 'wamid.reply-1'))).toBe(true);
     expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
@@ -34,12 +40,7 @@ describe('waits end exactly once, across crashes and restarts', () => {
   });
 
   it('a dispatcher that dies holding a leased batch: the lease runs out and the callback goes once', async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
-    const run = await startButtonsWait(h);
-    await h.stopWorkers();
-    const line = await h.rt.lines.get(h.memberId, 'main');
-    if (!line) throw new Error('no line');
+    const { run, line } = await waitingWithoutWorkers();
     await createWaitService(h.rt).takeReply(line, buttonReply(run.buttonIds[1], 'Нет', 'wamid.reply-2'));
     const leased = await scripts.claimCallbacks(h.rt.redis, h.rt.keys.callbackPending(h.memberId), h.rt.keys.callbackDue(h.memberId), Date.now(), 50, 1500);
     expect(leased).toHaveLength(1);
