@@ -32,8 +32,12 @@ export interface PortalClientFactoryOptions {
   clientSecret: string;
   defaultDrainPerSec: number;
   defaultBurst: number;
+  /** What `app.info` must name as CODE for an install to count as ours. */
+  appCode: string;
   log: Logger;
 }
+
+const appInfoSchema = z.object({ CODE: z.string() }).loose();
 
 const commandPayloadSchema = z.object({
   result: z.unknown().optional(),
@@ -142,11 +146,15 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     }
   }
 
-  /** True when `portal`'s own access token works at its own REST address (an install is genuine). */
+  /**
+   * True when `portal`'s own access token works at its own REST address and belongs to this app
+   * (a token of another app on the same portal does not count): the install is genuine.
+   */
   async function probe(portal: Portal): Promise<boolean> {
     try {
       const response = await sdkFor(portal, false).actions.v2.call.make({ method: 'app.info', params: {} });
-      return response.isSuccess;
+      const info = appInfoSchema.safeParse(response.getData()?.result);
+      return response.isSuccess && info.success && info.data.CODE === options.appCode;
     } catch (error) {
       options.log.warn({ memberId: portal.memberId, err: error instanceof Error ? error.message : String(error) }, 'install probe failed');
       return false;

@@ -7,6 +7,8 @@ export const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   B24_CLIENT_ID: z.string().min(1),
   B24_CLIENT_SECRET: z.string().min(1),
+  /** The app's code in `app.info` when it differs from the client id (marketplace apps; local apps: the same). */
+  B24_APP_CODE: z.string().min(1).optional(),
   /** Overrides the OAuth server taken from the portal's server_endpoint. */
   B24_OAUTH_URL: z.url().optional(),
   WA_GRAPH_URL: z.url().default('https://graph.facebook.com').transform((u) => u.replace(/\/+$/, '')),

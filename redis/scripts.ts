@@ -11,7 +11,7 @@ const scriptFiles = [
   'callback-claim-2',
   'callback-settle-2',
   'wait-open-3',
-  'wait-end-5',
+  'wait-end-6',
   'wait-update-1',
   'wait-reask-1',
   'wait-alias-2',
@@ -86,12 +86,12 @@ export const scripts = {
   /** Ends a wait once, with its callback in the same step. */
   async endWait(
     redis: Redis,
-    keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string },
-    args: { waitId: string; status: string; reason: string; nowMs: number; callbackId: string; callbackJson: string; keepMs: number; phoneField: string; documentField: string; aliasField: string },
+    keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string; replyTaken: string },
+    args: { waitId: string; status: string; reason: string; nowMs: number; callbackId: string; callbackJson: string; keepMs: number; phoneField: string; documentField: string; byReply: boolean },
   ): Promise<ClaimResult> {
-    const code = asNumber(await run(redis, 'wait-end-5', [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue],
-      [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField, args.aliasField]));
-    return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : 'not_found';
+    const code = asNumber(await run(redis, 'wait-end-6', [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken],
+      [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField, args.byReply ? '1' : '0']));
+    return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
   },
   /** Indexes a wait under the customer's wa_id too; false when it already ended. */
   async aliasWait(redis: Redis, keys: { wait: string; index: string }, args: { waitId: string; waId: string; field: string }): Promise<boolean> {
@@ -112,4 +112,5 @@ export const scripts = {
   },
 };
 
-export type ClaimResult = 'claimed' | 'already_ended' | 'not_found';
+/** `reply_taken`: this inbound message already ended another wait (its job ran twice). */
+export type ClaimResult = 'claimed' | 'already_ended' | 'not_found' | 'reply_taken';

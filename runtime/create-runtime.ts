@@ -45,7 +45,7 @@ export function createRuntime(options: RuntimeOptions) {
   const refreshTokens = createTokenRefresher({ redis, keys, portals, clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, oauthUrl: config.B24_OAUTH_URL, log });
   const bitrix = createPortalClientFactory({
     redis, keys, portals, refreshTokens, clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET,
-    defaultDrainPerSec: config.B24_REST_DRAIN_PER_SEC, defaultBurst: config.B24_REST_BURST, log,
+    defaultDrainPerSec: config.B24_REST_DRAIN_PER_SEC, defaultBurst: config.B24_REST_BURST, appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID, log,
   });
   const providerFor = (line: Line): WhatsAppProvider => (line.provider === 'green-api'
     ? createGreenApiProvider({}, { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken })

@@ -13,6 +13,8 @@ export const storedMessageSchema = z.object({
   memberId: z.string(),
   lineId: z.string().default(''),
   phone: z.string().default(''),
+  /** The customer's WhatsApp id, when the provider reported one. */
+  waId: z.string().optional(),
   providerMessageId: z.string(),
   callKey: z.string().default(''),
   workflowId: z.string().default(''),

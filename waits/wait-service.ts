@@ -19,9 +19,13 @@ export function createWaitService(rt: Runtime) {
   const stages = new StageReader(rt.bitrix);
   const log = rt.log.child({ component: 'waits' });
 
-  /** Claims the wait; on success makes the callback due at once. True when this call ended it. */
-  async function end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null): Promise<boolean> {
-    const result = await store.end(wait, status, reason, outcome, rt.clock.now());
+  /**
+   * Claims the wait; on success makes the callback due at once. True when this call ended it —
+   * or, for a reply, when that reply had already ended a wait (its job ran twice): taken either way.
+   */
+  async function end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyMessageId = ''): Promise<boolean> {
+    const result = await store.end(wait, status, reason, outcome, rt.clock.now(), replyMessageId);
+    if (result === 'reply_taken') return true;
     if (result !== 'claimed') return false;
     if (outcome) await rt.outbox.markDue(wait.memberId, rt.clock.now());
     rt.metrics.waits.inc({ outcome: status, reason });
@@ -42,7 +46,7 @@ export function createWaitService(rt: Runtime) {
   async function resolveReply(wait: Wait, match: { answer: string; answerIndex: number; answerId: string }, message: InboundMessage, note: string): Promise<boolean> {
     if (!(await robotStillOnStage(wait))) return false;
     const at = timestampMs(message.timestamp, rt.clock.now());
-    return end(wait, 'answered', 'reply', answeredOutcome(wait, match, replyText(message), message.id, at, note));
+    return end(wait, 'answered', 'reply', answeredOutcome(wait, match, replyText(message), message.id, at, note), message.id);
   }
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
@@ -89,9 +93,10 @@ export function createWaitService(rt: Runtime) {
         const match = matchReply(parse(wait).buttons, parse(wait).options, input);
         return match.matched ? resolveReply(wait, match, message, '') : false;
       }
-      // (b) A reply quoting one of our messages that had a wait goes to that wait, or nowhere.
+      // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
+      // (quoting a message that only waited for its delivery says nothing about any question).
       const quoted = contextId ? await store.findByMessage(line.memberId, contextId) : null;
-      if (quoted) {
+      if (quoted && quoted.purpose === 'reply') {
         if (!onThisLine(quoted)) return false;
         const match = matchReply(parse(quoted).buttons, parse(quoted).options, input);
         return match.matched ? resolveReply(quoted, match, message, '') : offScript(quoted, line, message);
@@ -183,9 +188,10 @@ export function createWaitService(rt: Runtime) {
       if (!callback.waitId) return;
       const wait = await store.get(memberId, callback.waitId);
       await store.markWorkflowGone(memberId, callback.waitId);
-      rt.metrics.waits.inc({ outcome: 'cancelled', reason: 'workflow_gone' });
       const { reply_message_id: id, reply_text: text } = callback.returnValues;
-      if (wait && id) {
+      // Once per reply, even if the callback was sent (and refused) twice.
+      const first = id ? (await rt.redis.set(rt.keys.replyPassedOn(memberId, id), '1', 'EX', 7 * 86400, 'NX')) === 'OK' : false;
+      if (wait && id && first) {
         await rt.redis.xadd(rt.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', 'line', wait.lineId, 'from', wait.phone, 'name', '', 'id', id, 'type', 'text', 'text', text ?? '', 'raw', JSON.stringify({ id, from: wait.phone, note: 'workflow_gone' }));
       }
     },

@@ -89,15 +89,15 @@ export class WaitStore {
    * Ends the wait exactly once, queuing its callback in the same atomic step (so a crash after
    * the claim still delivers it). No outcome: ended silently (the robot is already gone).
    */
-  async end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, now: number): Promise<ClaimResult> {
+  async end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, now: number, replyMessageId = ''): Promise<ClaimResult> {
     const callback: Callback | null = outcome
       ? { eventToken: wait.eventToken, returnValues: outcome.returnValues, logMessage: outcome.logMessage, waitId: wait.id, attempts: 0, queuedAt: now }
       : null;
     const k = this.keys;
     return scripts.endWait(
       this.redis,
-      { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId), cbPending: k.callbackPending(wait.memberId), cbDue: k.callbackDue(wait.memberId) },
-      { waitId: wait.id, status, reason, nowMs: now, callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', keepMs: KEEP_ENDED_MS, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), aliasField: wait.waId ? phoneField(wait.lineId, wait.waId) : '' },
+      { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId), cbPending: k.callbackPending(wait.memberId), cbDue: k.callbackDue(wait.memberId), replyTaken: k.replyTaken(wait.memberId, replyMessageId || '-') },
+      { waitId: wait.id, status, reason, nowMs: now, callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', keepMs: KEEP_ENDED_MS, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), byReply: replyMessageId !== '' },
     );
   }
 

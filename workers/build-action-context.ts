@@ -26,8 +26,6 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
   const bitrix = rt.bitrix(portal.memberId);
   const region = portal.phoneRegion ?? rt.config.DEFAULT_PHONE_REGION;
   let recipient: string | null = null;
-  // The customer's WhatsApp id per sent message, when the provider says so (it can differ from the number).
-  const waIds = new Map<string, string>();
   const log = rt.log.child({ memberId: portal.memberId, code: call.code, callKey: call.callKey, line: line.id });
 
   const ctx: ActionContext = {
@@ -61,9 +59,8 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
       if (already) return { providerMessageId: already };
       const to = options.to ?? (await ctx.recipient(undefined));
       const sent = await sendOnLine(rt, line, provider, { to, content, replyTo: options.replyTo });
-      if (sent.waId) waIds.set(sent.providerMessageId, sent.waId);
       await rt.messages.rememberStep(portal.memberId, call.callKey, step, sent.providerMessageId);
-      await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now(), showInChat: call.showInChat ? '1' : '0' });
+      await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now(), showInChat: call.showInChat ? '1' : '0', waId: sent.waId });
       return sent;
     },
     async once(step, request) {
@@ -89,9 +86,10 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
         return { waitId, buttons };
       },
       async attach(waitId, messageId, baseReturn) {
-        await waits.store.attachMessage(portal.memberId, waitId, messageId, baseReturn, waIds.get(messageId));
-        // A `failed` status can beat us here (it is kept on the message record): apply it now.
+        // The message record keeps the customer's wa_id, so a retried job still links it.
         const known = await rt.messages.get(portal.memberId, messageId);
+        await waits.store.attachMessage(portal.memberId, waitId, messageId, baseReturn, known?.waId);
+        // A `failed` status can beat us here (it is kept on the message record): apply it now.
         const wait = known?.status === 'failed' ? await waits.store.get(portal.memberId, waitId) : null;
         if (known && wait) await waits.evaluateStatus(wait, 'failed', known.failedAt ?? rt.clock.now(), known.errorCode ? { code: Number(known.errorCode) } : undefined);
       },

@@ -23,6 +23,9 @@ export interface CallbackDispatcherOptions {
   maxAgeMs?: number;
 }
 
+/** Portals one process drains at the same time. */
+const MAX_PORTALS_AT_ONCE = 32;
+
 const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
 
 /**
@@ -31,6 +34,7 @@ const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** Math.min(att
  */
 export class CallbackDispatcher {
   private running = false;
+  private readonly draining = new Map<string, Promise<boolean>>();
   private loop: Promise<void> | null = null;
   private lastSweep = 0;
   private readonly idleMs: number;
@@ -38,7 +42,7 @@ export class CallbackDispatcher {
   private readonly maxAgeMs: number;
 
   constructor(private readonly o: CallbackDispatcherOptions) {
-    this.idleMs = o.idleMs ?? 50;
+    this.idleMs = o.idleMs ?? 20;
     this.leaseMs = o.leaseMs ?? 120_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
   }
@@ -56,21 +60,23 @@ export class CallbackDispatcher {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let worked = false;
       try {
         await this.sweepIfDue();
-        const due = await this.o.redis.zrangebyscore(this.o.keys.callbackPortals(), '-inf', Date.now(), 'LIMIT', 0, 16);
-        // Portals drain side by side: a slow or dead portal holds up only itself.
-        const results = await Promise.all(due.map((memberId) => this.drainOnce(memberId).catch((error: unknown) => {
-          this.o.log.error({ memberId, err: error instanceof Error ? error.message : String(error) }, 'callback drain failed');
-          return false;
-        })));
-        worked = results.some(Boolean);
+        // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
+        const due = await this.o.redis.zrangebyscore(this.o.keys.callbackPortals(), '-inf', Date.now(), 'LIMIT', 0, 64);
+        for (const memberId of due) {
+          if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
+          const drain = this.drainOnce(memberId)
+            .catch((error: unknown) => { this.o.log.error({ memberId, err: error instanceof Error ? error.message : String(error) }, 'callback drain failed'); return false; })
+            .finally(() => this.draining.delete(memberId));
+          this.draining.set(memberId, drain);
+        }
       } catch (error) {
         this.o.log.error({ err: error }, 'callback dispatcher loop failed');
       }
-      if (!worked) await new Promise((resolve) => setTimeout(resolve, this.idleMs));
+      await new Promise((resolve) => setTimeout(resolve, this.idleMs));
     }
+    await Promise.all(this.draining.values());
   }
 
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */

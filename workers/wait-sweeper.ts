@@ -2,14 +2,14 @@ import type { Runtime } from '../runtime/create-runtime';
 import type { WaitService } from '../waits/wait-service';
 
 /**
- * Every minute, ends waits whose deadline passed more than `graceMs` ago: their timer job
- * normally does it, so this only catches one that failed for good. No open wait lives forever.
+ * Every minute, ends waits whose deadline passed more than `graceMs` ago (longer than the timer
+ * job's whole retry schedule): the timer normally does it; this catches one that failed for good. No open wait lives forever.
  */
 export class WaitSweeper {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly rt: Runtime, private readonly waits: WaitService, private readonly everyMs = 60_000, private readonly graceMs = 10 * 60_000) {}
+  constructor(private readonly rt: Runtime, private readonly waits: WaitService, private readonly everyMs = 60_000, private readonly graceMs = 60 * 60_000) {}
 
   start(): void {
     this.timer = setInterval(() => { this.running = this.sweep(); }, this.everyMs);

@@ -83,11 +83,16 @@ export async function installPortal(rt: Runtime, offered: Portal): Promise<void>
   rt.log.info({ memberId: merged.memberId, domain: merged.domain, update: Boolean(existing) }, 'portal installed');
 }
 
+/** The OAuth server's answer vouches for the move: same member, and the address the install came from. */
+export function confirmsMove(offered: Pick<Portal, 'memberId' | 'clientEndpoint'>, oauth: { memberId: string; clientEndpoint: string }): boolean {
+  return oauth.memberId === offered.memberId && hostOf(oauth.clientEndpoint) === hostOf(offered.clientEndpoint);
+}
+
 /** Confirms a moved portal with the trusted OAuth server (its answer names member and address). */
 async function confirmMovedPortal(rt: Runtime, portal: Portal): Promise<Portal> {
   try {
     const { confirmedMemberId, ...refreshed } = await exchangeRefreshToken(portal, { clientId: rt.config.B24_CLIENT_ID, clientSecret: rt.config.B24_CLIENT_SECRET, oauthUrl: rt.config.B24_OAUTH_URL, log: rt.log });
-    if (confirmedMemberId === portal.memberId && hostOf(refreshed.clientEndpoint) === hostOf(portal.clientEndpoint)) return refreshed;
+    if (confirmsMove(portal, { memberId: confirmedMemberId, clientEndpoint: refreshed.clientEndpoint })) return refreshed;
   } catch (error) {
     rt.log.warn({ memberId: portal.memberId, err: error instanceof Error ? error.message : String(error) }, 'moved portal not confirmed');
   }

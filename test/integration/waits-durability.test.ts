@@ -39,6 +39,20 @@ describe('waits end exactly once, across crashes and restarts', () => {
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
 
+  it('an inbound job that runs twice (stalled, retried) ends one wait, never a second robot on the same phone', async () => {
+    const { run: older, line } = await waitingWithoutWorkers();
+    h.startWorkerInstance();
+    const newer = await startButtonsWait(h);
+    await h.stopWorkers();
+    const waits = createWaitService(h.rt);
+    const reply: InboundMessage = { id: 'wamid.same-reply', from: CUSTOMER, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Да' } };
+    expect(await Promise.all([waits.takeReply(line, reply), waits.takeReply(line, reply)])).toEqual([true, true]);
+    expect(await waits.takeReply(line, reply)).toBe(true);
+    expect(await waitField(h, newer, 'status')).toBe('answered');
+    expect(await waitField(h, older, 'status')).toBe('open');
+    expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1);
+  });
+
   it('a dispatcher that dies holding a leased batch: the lease runs out and the callback goes once', async () => {
     const { run, line } = await waitingWithoutWorkers();
     await createWaitService(h.rt).takeReply(line, buttonReply(run.buttonIds[1], 'Нет', 'wamid.reply-2'));

@@ -220,4 +220,13 @@ describe('wait for the reply', () => {
     expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({ status: 'answered', answer: 'Sim' });
     expect(await h.rt.redis.hlen(h.rt.keys.waitIndex(h.memberId))).toBe(0);
   });
+
+  it('quoting a message that only waited for delivery does not block the answer to an open question', async () => {
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'FYI', phone: CUSTOMER, wait_for: 'read' } });
+    const info = await eventually(() => h.whatsapp.sent().find((s) => (s.body as { type: string }).type === 'text'), 10_000, 'text sent');
+    const question = await startButtonsWait(h);
+    await say(h, 'Да', { contextId: info.wamid });
+    expect((await h.portal.waitForRun(question.eventToken, 10_000)).returnValues).toMatchObject({ status: 'answered', answer: 'Да' });
+  });
 });

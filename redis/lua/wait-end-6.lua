@@ -4,15 +4,22 @@
   survives a crash because it is written with the claim.
   KEYS[1] wait key   KEYS[2] portal wait-index hash   KEYS[3] open-waits zset
   KEYS[4] callback pending hash   KEYS[5] callback due zset
+  KEYS[6] the reply's taken-marker (one inbound message ends at most one wait, even when its job runs twice)
   ARGV[1] wait id   ARGV[2] final status   ARGV[3] end reason   ARGV[4] now ms
   ARGV[5] callback id ('' = no callback)   ARGV[6] callback json   ARGV[7] ms to keep the ended wait
-  ARGV[8] phone field   ARGV[9] document field ('' = none)   ARGV[10] wa_id field ('' = none)
-  Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait.
+  ARGV[8] phone field   ARGV[9] document field ('' = none)   ARGV[10] '1' when a reply ends it (KEYS[6] applies)
+  Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait,
+  2 when this reply already ended another wait.
 ]]
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local wait = cjson.decode(raw)
 if wait.status ~= 'open' then return 0 end
+if ARGV[10] == '1' then
+  local taken = redis.call('GET', KEYS[6])
+  if taken and taken ~= ARGV[1] then return 2 end
+  redis.call('SET', KEYS[6], ARGV[1], 'PX', tonumber(ARGV[7]))
+end
 wait.status = ARGV[2]
 wait.endReason = ARGV[3]
 wait.endedAt = ARGV[4]
@@ -29,7 +36,8 @@ local function remove(field)
 end
 remove(ARGV[8])
 remove(ARGV[9])
-remove(ARGV[10] or '')
+-- The wa_id alias is read from the stored wait: the caller's copy may predate it.
+if wait.wa then remove('p:' .. wait.line .. ':' .. wait.wa) end
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[5] ~= '' then
   if redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[6]) == 1 then
