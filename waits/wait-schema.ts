@@ -14,8 +14,6 @@ export const replyOptionsSchema = z.object({
 });
 export type ReplyOptions = z.infer<typeof replyOptionsSchema>;
 
-export const deliveryTargetSchema = z.enum(['delivered', 'read']);
-
 /** A wait as stored in its Redis hash (all fields strings on the wire). */
 export const waitSchema = z.object({
   id: z.string(),

@@ -1,6 +1,5 @@
 import type { Job } from 'bullmq';
 import { bitrixEventJobSchema, type BitrixEventJob } from '../queues/job-schemas';
-import type { Runtime } from '../runtime/create-runtime';
 import type { WaitService } from '../waits/wait-service';
 
 /** The CRM document id an update event is about, e.g. DEAL_5, LEAD_7, DYNAMIC_128_5. */
@@ -12,7 +11,7 @@ export function documentIdOfEvent(job: Pick<BitrixEventJob, 'event' | 'entityId'
 }
 
 /** Stage-change events: cancel the robot waits whose document left their stage. */
-export function createBitrixEventProcessor(rt: Runtime, waits: WaitService) {
+export function createBitrixEventProcessor(waits: WaitService) {
   return async function processBitrixEvent(job: Job<BitrixEventJob>): Promise<string> {
     const data = bitrixEventJobSchema.parse(job.data);
     const documentId = documentIdOfEvent(data);

@@ -34,7 +34,7 @@ export function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
     make(queueNames.inbound, createInboundProcessor(rt, { takeReply: (line, message) => waits.takeReply(line, message), onStatus: (line, status) => waits.onStatus(line, status) })),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
-    make(queueNames.bitrixEvent, createBitrixEventProcessor(rt, waits), 5),
+    make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
   ];
   const dispatcher = new CallbackDispatcher({
     redis: rt.redis, keys: rt.keys, outbox: rt.outbox, bitrix: rt.bitrix, log: rt.log, metrics: rt.metrics,

@@ -28,7 +28,3 @@ export type ErrorCode = keyof typeof catalogue;
 export function errorText(code: ErrorCode, lang: 'ru' | 'en'): string {
   return catalogue[code][lang];
 }
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return value in catalogue;
-}

@@ -1,4 +1,4 @@
-import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
+import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
 
 const deal = (h: Harness) => ['crm', 'CCrmDocumentDeal', `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`] as [string, string, string];
