@@ -216,6 +216,7 @@ describe('wait for the reply', () => {
   it("replies from a wa_id that differs from the number sent to (Meta's quirk) still resume the wait", async () => {
     h.whatsapp.setWaId('5511912345678', '551112345678');
     const run = await startButtonsWait(h, { phone: '+55 11 91234-5678', properties: { buttons: ['Sim', 'Não'] } });
+    await eventually(async () => (await h.rt.redis.hexists(h.rt.keys.waitIndex(h.memberId), 'p:main:551112345678')) === 1, 5_000, 'wa_id recorded');
     await h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: '551112345678', message: { type: 'text', text: 'sim' } });
     expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({ status: 'answered', answer: 'Sim' });
     expect(await h.rt.redis.hlen(h.rt.keys.waitIndex(h.memberId))).toBe(0);
