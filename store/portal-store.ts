@@ -25,6 +25,11 @@ const storedPortalSchema = z.object({
 export type Portal = z.infer<typeof storedPortalSchema>;
 export type PortalTokens = Pick<Portal, 'accessToken' | 'refreshToken' | 'expiresAt' | 'clientEndpoint' | 'serverEndpoint'>;
 
+/** The language robots' texts use for this portal (Russian, else English). */
+export function portalLanguage(portal: Pick<Portal, 'languageId'>): 'ru' | 'en' {
+  return portal.languageId === 'ru' ? 'ru' : 'en';
+}
+
 const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as const;
 
 /** Portals (installations) in Redis. */

@@ -9,6 +9,7 @@ import { WaitStore, type WaitEnd, type WaitOutcome } from './wait-store';
 import { buttonListSchema, replyOptionsSchema, type Wait } from './wait-schema';
 import { matchReply } from './match-reply';
 import { StageReader } from './stage-reader';
+import { appendOrdinaryMessage } from '../store/inbound-stream';
 import { answeredOutcome, cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
 
 const BUTTON_ID = /^w:([A-Za-z0-9_-]+):(\d+)$/;
@@ -122,6 +123,20 @@ export function createWaitService(rt: Runtime) {
       await this.evaluateStatus(wait, status.status, at, status.errors?.[0]);
     },
 
+    /**
+     * Links a sent message to its wait, with the customer's wa_id from the message record (so a
+     * retried job still links it), then applies any status that beat the link (kept on the record).
+     */
+    async attach(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>): Promise<void> {
+      const known = await rt.messages.get(memberId, messageId);
+      await store.attachMessage(memberId, waitId, messageId, baseReturn, known?.waId);
+      if (!known || known.status === 'sent') return;
+      const wait = await store.get(memberId, waitId);
+      if (!wait || wait.status !== 'open') return;
+      const at = known.readAt ?? known.deliveredAt ?? known.failedAt ?? rt.clock.now();
+      await this.evaluateStatus(wait, known.status, at, known.errorCode ? { code: Number(known.errorCode) } : undefined);
+    },
+
     /** Applies the message's current state to a wait (also right after a delivery wait is opened). */
     async evaluateStatus(wait: Wait, status: string, at: number, error?: { code: number; title?: string; message?: string; error_data?: { details?: string } }): Promise<void> {
       if (status === 'failed') {
@@ -192,7 +207,7 @@ export function createWaitService(rt: Runtime) {
       // Once per reply, even if the callback was sent (and refused) twice.
       const first = id ? (await rt.redis.set(rt.keys.replyPassedOn(memberId, id), '1', 'EX', 7 * 86400, 'NX')) === 'OK' : false;
       if (wait && id && first) {
-        await rt.redis.xadd(rt.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', 'line', wait.lineId, 'from', wait.phone, 'name', '', 'id', id, 'type', 'text', 'text', text ?? '', 'raw', JSON.stringify({ id, from: wait.phone, note: 'workflow_gone' }));
+        await appendOrdinaryMessage(rt.redis, rt.keys, memberId, { line: wait.lineId, from: wait.phone, name: '', id, type: 'text', text: text ?? '', raw: JSON.stringify({ id, from: wait.phone, note: 'workflow_gone' }) });
       }
     },
 

@@ -1,6 +1,6 @@
 import type { ActionContext, CallInfo } from '../actions/define-action';
 import type { Runtime } from '../runtime/create-runtime';
-import type { Portal } from '../store/portal-store';
+import { portalLanguage, type Portal } from '../store/portal-store';
 import type { Line } from '../store/line-store';
 import { ActionError } from '../lib/errors/app-error';
 import { normalizePhone } from '../lib/phone';
@@ -30,7 +30,7 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
 
   const ctx: ActionContext = {
     portal,
-    lang: portal.languageId === 'ru' ? 'ru' : 'en',
+    lang: portalLanguage(portal),
     bitrix,
     line,
     provider,
@@ -85,14 +85,7 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
         await openWait(rt, waits, { line, call, phone, lang: ctx.lang, purpose: 'reply', timeoutMs: request.timeoutMs, buttons, options: request.options });
         return { waitId, buttons };
       },
-      async attach(waitId, messageId, baseReturn) {
-        // The message record keeps the customer's wa_id, so a retried job still links it.
-        const known = await rt.messages.get(portal.memberId, messageId);
-        await waits.store.attachMessage(portal.memberId, waitId, messageId, baseReturn, known?.waId);
-        // A `failed` status can beat us here (it is kept on the message record): apply it now.
-        const wait = known?.status === 'failed' ? await waits.store.get(portal.memberId, waitId) : null;
-        if (known && wait) await waits.evaluateStatus(wait, 'failed', known.failedAt ?? rt.clock.now(), known.errorCode ? { code: Number(known.errorCode) } : undefined);
-      },
+      attach: (waitId, messageId, baseReturn) => waits.attach(portal.memberId, waitId, messageId, baseReturn),
     },
   };
   return ctx;

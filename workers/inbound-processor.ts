@@ -3,6 +3,7 @@ import { inboundJobSchema, type InboundJob } from '../queues/job-schemas';
 import type { Runtime } from '../runtime/create-runtime';
 import type { Line } from '../store/line-store';
 import { deliveryStatusSchema } from '../store/message-store';
+import { appendOrdinaryMessage } from '../store/inbound-stream';
 import { inboundMessageSchema, inboundStatusSchema, replyText, timestampMs, type InboundMessage, type InboundStatus } from './inbound-message';
 
 export interface InboundHooks {
@@ -42,9 +43,10 @@ export function createInboundProcessor(rt: Runtime, hooks: InboundHooks = {}) {
       rt.log.error({ err: error instanceof Error ? error.message : String(error), messageId: message.id }, 'could not offer the reply to the waits; passed on as an ordinary message');
     }
     // Ordinary inbound message: the open-line sync reads this stream; nothing is dropped.
-    await rt.redis.xadd(rt.keys.inboundStream(line.memberId), 'MAXLEN', '~', '100000', '*',
-      'line', line.id, 'from', message.from ?? message.from_user_id ?? '', 'name', data.contactName ?? '', 'id', message.id,
-      'type', message.type, 'text', replyText(message), 'raw', JSON.stringify(message));
+    await appendOrdinaryMessage(rt.redis, rt.keys, line.memberId, {
+      line: line.id, from: message.from ?? message.from_user_id ?? '', name: data.contactName ?? '', id: message.id,
+      type: message.type, text: replyText(message), raw: JSON.stringify(message),
+    });
     return 'ordinary';
   };
 }

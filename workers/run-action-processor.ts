@@ -10,6 +10,7 @@ import type { Runtime } from '../runtime/create-runtime';
 import { ActionError, RateLimitedError } from '../lib/errors/app-error';
 import { BitrixError } from '../bitrix/bitrix-error';
 import { digest } from '../lib/hash';
+import { portalLanguage } from '../store/portal-store';
 import { buildActionContext, resolveLine } from './build-action-context';
 
 /** Return values and log line for a failed call, in the portal's language. */
@@ -56,14 +57,8 @@ async function maybeWaitForDelivery(rt: Runtime, waits: WaitService, ctx: Action
     line: ctx.line, call: ctx.call, phone: await ctx.recipient(undefined), lang: ctx.lang, purpose: 'delivery',
     timeoutMs: deliveryTimeoutMs(inputs), deliveryTarget: target, stageAtStart,
   });
-  await waits.store.attachMessage(ctx.portal.memberId, wait.id, messageId, output.returnValues);
-  // A status may have arrived before the wait existed: apply what is already known.
-  const known = await rt.messages.get(ctx.portal.memberId, messageId);
-  if (known && known.status !== 'sent') {
-    const attached = { ...wait, messageId, baseReturn: JSON.stringify(output.returnValues) };
-    const at = known.readAt ?? known.deliveredAt ?? known.failedAt ?? rt.clock.now();
-    await waits.evaluateStatus(attached, known.status, at, known.errorCode ? { code: Number(known.errorCode) } : undefined);
-  }
+  // Statuses that arrived before the wait existed are applied as it is linked.
+  await waits.attach(ctx.portal.memberId, wait.id, messageId, output.returnValues);
   return { ...output, pending: true };
 }
 
@@ -76,7 +71,7 @@ export function createRunActionProcessor(rt: Runtime, waits: WaitService) {
       rt.log.warn({ memberId: data.memberId }, 'call for a portal that is no longer installed: dropped');
       return 'portal_gone';
     }
-    const lang = portal.languageId === 'ru' ? 'ru' : 'en';
+    const lang = portalLanguage(portal);
     const call: CallInfo = { kind: data.kind, code: data.code, eventToken: data.eventToken, workflowId: data.workflowId, documentId: data.documentId, callKey: digest(data.eventToken), timeoutDurationSec: data.timeoutDurationSec, receivedAt: data.receivedAt, useSubscription: data.useSubscription };
     const notes: string[] = [];
     const report = async (output: ActionOutput) => {
