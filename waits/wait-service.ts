@@ -7,7 +7,7 @@ import { inboundMessageSchema, replyText, timestampMs, type InboundMessage, type
 import { sendOnLineWaiting } from '../workers/send-on-line';
 import { WaitStore, type WaitEnd, type WaitOutcome } from './wait-store';
 import { buttonListSchema, replyOptionsSchema, type Wait } from './wait-schema';
-import { matchReply } from './match-reply';
+import { matchReply, type ReplyInput } from './match-reply';
 import { StageReader } from './stage-reader';
 import { appendOrdinaryMessage } from '../store/inbound-stream';
 import { answeredOutcome, cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
@@ -50,9 +50,13 @@ export function createWaitService(rt: Runtime) {
     return end(wait, 'answered', 'reply', answeredOutcome(wait, match, replyText(message), message.id, at, note), message.id);
   }
 
+  const optionsOf = (wait: Wait) => replyOptionsSchema.parse(JSON.parse(wait.options));
+  /** Does this message answer that wait (by its buttons and options)? */
+  const matchFor = (wait: Wait, input: ReplyInput) => matchReply(buttonListSchema.parse(JSON.parse(wait.buttons)), optionsOf(wait), input);
+
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
   async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
-    const options = replyOptionsSchema.parse(JSON.parse(wait.options));
+    const options = optionsOf(wait);
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
     if (!(await robotStillOnStage(wait))) return false;
     const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);
@@ -68,7 +72,6 @@ export function createWaitService(rt: Runtime) {
     return false;
   }
 
-  const parse = (wait: Wait) => ({ buttons: buttonListSchema.parse(JSON.parse(wait.buttons)), options: replyOptionsSchema.parse(JSON.parse(wait.options)) });
 
   return {
     store,
@@ -91,7 +94,7 @@ export function createWaitService(rt: Runtime) {
         const named = BUTTON_ID.exec(choiceId);
         const wait = named ? await store.get(line.memberId, named[1]) : contextId ? await store.findByMessage(line.memberId, contextId) : null;
         if (!onThisLine(wait)) return false;
-        const match = matchReply(parse(wait).buttons, parse(wait).options, input);
+        const match = matchFor(wait, input);
         return match.matched ? resolveReply(wait, match, message, '') : false;
       }
       // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
@@ -99,14 +102,14 @@ export function createWaitService(rt: Runtime) {
       const quoted = contextId ? await store.findByMessage(line.memberId, contextId) : null;
       if (quoted && quoted.purpose === 'reply') {
         if (!onThisLine(quoted)) return false;
-        const match = matchReply(parse(quoted).buttons, parse(quoted).options, input);
+        const match = matchFor(quoted, input);
         return match.matched ? resolveReply(quoted, match, message, '') : offScript(quoted, line, message);
       }
       // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
       if (!phone) return false;
       const open = (await store.openForPhone(line.memberId, line.id, phone)).filter((w) => w.purpose === 'reply');
       for (const wait of open) {
-        const match = matchReply(parse(wait).buttons, parse(wait).options, input);
+        const match = matchFor(wait, input);
         if (!match.matched) continue;
         const note = open.length > 1 ? (wait.lang === 'ru' ? `текстовый ответ отнесён к самому новому из ${open.length} ожиданий` : `text reply taken by the newest of ${open.length} open waits`) : '';
         // Ended meanwhile (stage moved, a race): the next open wait may still take it.
@@ -184,7 +187,7 @@ export function createWaitService(rt: Runtime) {
     async onOperatorReply(memberId: string, lineId: string, phone: string): Promise<number> {
       let cancelled = 0;
       for (const wait of await store.openForPhone(memberId, lineId, phone)) {
-        if (wait.purpose === 'reply' && parse(wait).options.stopOnOperator && (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, wait.lang === 'ru' ? 'ответил оператор' : 'an operator replied')))) cancelled += 1;
+        if (wait.purpose === 'reply' && optionsOf(wait).stopOnOperator && (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, wait.lang === 'ru' ? 'ответил оператор' : 'an operator replied')))) cancelled += 1;
       }
       return cancelled;
     },
