@@ -5,7 +5,10 @@ const transform = { '^.+\\.ts$': swc('typescript'), 'node_modules/qs-esm/.+\\.js
 const transformIgnorePatterns = ['/node_modules/(?!qs-esm/)'];
 module.exports = {
   projects: [
+    // Pure: no network, no Redis, no files.
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
+    // The simulators over real HTTP on loopback (no Redis).
+    { displayName: 'simulators', testMatch: ['<rootDir>/test/simulators/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { I18n, InputProperty, PropertyDescriptor } from './property';
 import type { ButtonSpec, Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { CallInfo } from '../queues/call-info';
 import type { ReplyOptions } from '../waits/wait-schema';
 import type { Portal } from '../store/portal-store';
 import type { Line } from '../store/line-store';
@@ -9,26 +10,6 @@ import type { Logger } from '../lib/logger';
 import type { Clock } from '../lib/clock';
 
 export type InputsOf<P extends Record<string, InputProperty>> = { [K in keyof P]: z.output<P[K]['schema']> };
-
-/** Who called: the robot/activity run this job serves. */
-export interface CallInfo {
-  kind: 'robot' | 'activity';
-  code: string;
-  eventToken: string;
-  workflowId: string;
-  /** ['crm', 'CCrmDocumentDeal', 'DEAL_5'] */
-  documentId: string[];
-  /** Stable key of this call (hash of the event token). */
-  callKey: string;
-  /** The portal's own time-out for this run in seconds (0 = none), counted from `receivedAt`. */
-  timeoutDurationSec: number;
-  /** When the portal's call reached the door (ms). */
-  receivedAt?: number;
-  /** False when the portal does not wait for this run's result (use_subscription=N). */
-  useSubscription?: boolean;
-  /** "Also show in the open-line chat": stored with each sent message for the open-line sync. */
-  showInChat?: boolean;
-}
 
 /** Everything an action needs, built by the worker per job. */
 export interface ActionContext {

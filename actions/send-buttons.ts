@@ -3,6 +3,7 @@ import { prop } from './property';
 import { sendProperties, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 import { replyOptionsFromInputs } from './reply-options';
+import { plainButtonId } from '../waits/button-id';
 
 /** Send a message with up to 3 reply buttons, and optionally wait for the customer's choice. */
 export const sendButtons = defineAction({
@@ -23,7 +24,7 @@ export const sendButtons = defineAction({
     const titles = input.buttons.map((t) => t.trim());
     const options = replyOptionsFromInputs(input);
     const to = await ctx.recipient(input.phone);
-    let buttons = titles.map((title, i) => ({ id: `b:${i + 1}`, title }));
+    let buttons = titles.map((title, i) => ({ id: plainButtonId(i + 1), title }));
     let waitId = '';
     if (input.wait_reply) {
       const opened = await ctx.waits.openReply({ buttons: titles.map((title) => ({ title })), options, timeoutMs: timeoutMs(input.timeout, input.timeout_unit) });

@@ -1,24 +1,39 @@
+import { AppError } from '../lib/errors/app-error';
+
 /** A Bitrix24 REST error with the portal's code; `retryable` steers queues. */
-export class BitrixError extends Error {
+export class BitrixError extends AppError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly description: string,
     readonly httpStatus: number,
     readonly method: string,
+    options: { retryAfterMs?: number } = {},
   ) {
-    super(`${method}: ${code || 'error'}: ${description}`);
-  }
-
-  get retryable(): boolean {
-    return isRetryableBitrixCode(this.code, this.httpStatus);
+    super(code, `${method}: ${code || 'error'}: ${description}`, {
+      retryable: isRetryableBitrixCode(code, httpStatus),
+      retryAfterMs: options.retryAfterMs,
+      kind: code === PORTAL_NOT_INSTALLED ? 'not_found' : 'unavailable',
+    });
   }
 }
 
+/** The portal uninstalled the app: nobody is left to call or to tell. */
+export const PORTAL_NOT_INSTALLED = 'PORTAL_NOT_INSTALLED';
+
 // NO_ANSWER: a batch row missing from the answer; we cannot know it took effect, so try again.
-const retryableCodes = new Set(['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'NETWORK_ERROR', 'REQUEST_TIMEOUT', 'expired_token', 'NO_ANSWER']);
+const retryableCodes = new Set([
+  'QUERY_LIMIT_EXCEEDED',
+  'OPERATION_TIME_LIMIT',
+  'INTERNAL_SERVER_ERROR',
+  'NETWORK_ERROR',
+  'REQUEST_TIMEOUT',
+  'expired_token',
+  'NO_ANSWER',
+]);
 
 /** Rate limits, time limits, 5xx and transport failures are worth another try; the rest are not. */
 export function isRetryableBitrixCode(code: string, httpStatus: number): boolean {
+  if (code === PORTAL_NOT_INSTALLED) return false;
   return retryableCodes.has(code) || httpStatus >= 500 || httpStatus === 0;
 }
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
+import type { Clock } from '../lib/clock';
 import { digest } from '../lib/hash';
 
 /** One pending `bizproc.event.send`. */
@@ -23,19 +24,33 @@ export function callbackId(eventToken: string): string {
 
 /** The per-portal callback outbox (write side). The dispatcher drains it in batches. */
 export class CallbackOutbox {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly clock: Clock,
+  ) {}
 
   /** Queues a callback; false when this event token already has one queued. */
-  async enqueue(memberId: string, callback: Omit<Callback, 'attempts' | 'queuedAt'>, now = Date.now()): Promise<boolean> {
+  async enqueue(memberId: string, callback: Omit<Callback, 'attempts' | 'queuedAt'>): Promise<boolean> {
+    const now = this.clock.now();
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
     const queued = await scripts.enqueueCallback(this.redis, this.keys.callbackPending(memberId), this.keys.callbackDue(memberId), callbackId(callback.eventToken), JSON.stringify(entry), now);
     await this.markDue(memberId, now);
     return queued;
   }
 
-  /** Puts the portal into the global index of portals with due callbacks. */
+  /**
+   * Puts the portal into the global index of portals with due callbacks and wakes the
+   * dispatchers (pub/sub: they sleep until then, with a slow safety poll).
+   */
   async markDue(memberId: string, dueMs: number): Promise<void> {
-    await this.redis.multi().zadd(this.keys.callbackPortals(), 'LT', dueMs, memberId).zadd(this.keys.callbackPortals(), 'NX', dueMs, memberId).exec();
+    const index = this.keys.callbackPortals();
+    await this.redis
+      .multi()
+      .zadd(index, 'LT', dueMs, memberId)
+      .zadd(index, 'NX', dueMs, memberId)
+      .publish(this.keys.callbackWake(), memberId)
+      .exec();
   }
 
   async pendingCount(memberId: string): Promise<number> {

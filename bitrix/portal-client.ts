@@ -5,7 +5,9 @@ import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
 import type { RefreshTokens } from './refresh-tokens';
-import { BitrixError } from './bitrix-error';
+import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
+import type { Clock } from '../lib/clock';
+import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 
 export type CallParams = Record<string, unknown>;
@@ -35,6 +37,7 @@ export interface PortalClientFactoryOptions {
   /** What `app.info` must name as CODE for an install to count as ours. */
   appCode: string;
   log: Logger;
+  clock: Clock;
 }
 
 const appInfoSchema = z.object({ CODE: z.string() }).loose();
@@ -112,7 +115,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         access_token: fresh.accessToken,
         refresh_token: fresh.refreshToken,
         expires: String(Math.floor(fresh.expiresAt / 1000)),
-        expires_in: String(Math.max(1, Math.floor((fresh.expiresAt - Date.now()) / 1000))),
+        expires_in: String(Math.max(1, Math.floor((fresh.expiresAt - options.clock.now()) / 1000))),
         client_endpoint: fresh.clientEndpoint,
         server_endpoint: fresh.serverEndpoint,
         member_id: fresh.memberId,
@@ -129,12 +132,12 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
       return new BitrixError(code, error.message, error.status, method);
     }
-    return new BitrixError('NETWORK_ERROR', error instanceof Error ? error.message : String(error), 0, method);
+    return new BitrixError('NETWORK_ERROR', errorMessage(error), 0, method);
   }
 
   async function withPortal<T>(memberId: string, method: string, run: (sdk: B24OAuth) => Promise<T>): Promise<T> {
     const portal = await options.portals.get(memberId);
-    if (!portal) throw new BitrixError('PORTAL_NOT_INSTALLED', `portal ${memberId} is not installed`, 0, method);
+    if (!portal) throw new BitrixError(PORTAL_NOT_INSTALLED, `portal ${memberId} is not installed`, 0, method);
     await waitForRestToken(portal);
     try {
       return await run(sdkFor(portal));
@@ -156,7 +159,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       const info = appInfoSchema.safeParse(response.getData()?.result);
       return response.isSuccess && info.success && info.data.CODE === options.appCode;
     } catch (error) {
-      options.log.warn({ memberId: portal.memberId, err: error instanceof Error ? error.message : String(error) }, 'install probe failed');
+      options.log.warn({ memberId: portal.memberId, err: error }, 'install probe failed');
       return false;
     }
   }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys';
 import type { PortalStore, Portal } from '../store/portal-store';
 import { randomId } from '../lib/hash';
+import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 
 const refreshAnswerSchema = z.object({
@@ -26,6 +27,7 @@ export interface TokenRefresherOptions {
   /** Overrides the OAuth server derived from the portal's server_endpoint. */
   oauthUrl?: string;
   log: Logger;
+  clock: Clock;
   lockMs?: number;
 }
 
@@ -56,17 +58,17 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
   return async function refreshTokens(memberId: string, failedAccessToken: string): Promise<Portal> {
     const lockKey = options.keys.refreshLock(memberId);
     const lockValue = randomId();
-    const deadline = Date.now() + lockMs * 2;
-    while (Date.now() < deadline) {
+    const deadline = options.clock.now() + lockMs * 2;
+    while (options.clock.now() < deadline) {
       const current = await options.portals.get(memberId);
       if (!current) throw new Error(`portal ${memberId} is not installed`);
       // Someone else already refreshed since our call failed: use their tokens.
-      if (current.accessToken !== failedAccessToken && current.expiresAt > Date.now() + 5000) return current;
+      if (current.accessToken !== failedAccessToken && current.expiresAt > options.clock.now() + 5000) return current;
       const locked = await options.redis.set(lockKey, lockValue, 'PX', lockMs, 'NX');
       if (locked === 'OK') {
         try {
           const fresh = await options.portals.get(memberId);
-          if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > Date.now() + 5000) return fresh;
+          if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > options.clock.now() + 5000) return fresh;
           return await refreshNow(fresh ?? current);
         } finally {
           // Release only our own lock.
@@ -91,7 +93,7 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
  * Spends the portal's refresh token at the trusted OAuth server; the answer is authoritative for
  * `member_id` and `client_endpoint` (used to confirm a portal that changed its address).
  */
-export async function exchangeRefreshToken(portal: Portal, options: Pick<TokenRefresherOptions, 'clientId' | 'clientSecret' | 'oauthUrl' | 'log'>): Promise<Portal & { confirmedMemberId: string }> {
+export async function exchangeRefreshToken(portal: Portal, options: Pick<TokenRefresherOptions, 'clientId' | 'clientSecret' | 'oauthUrl' | 'log' | 'clock'>): Promise<Portal & { confirmedMemberId: string }> {
   const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: options.clientId, client_secret: options.clientSecret, refresh_token: portal.refreshToken });
   const response = await fetch(oauthTokenUrl(portal, options.oauthUrl), { method: 'POST', body, signal: AbortSignal.timeout(10000) });
   const json: unknown = await response.json().catch(() => ({}));
@@ -107,7 +109,7 @@ export async function exchangeRefreshToken(portal: Portal, options: Pick<TokenRe
     ...portal,
     accessToken: answer.access_token,
     refreshToken: answer.refresh_token,
-    expiresAt: answer.expires ? answer.expires * 1000 : Date.now() + answer.expires_in * 1000,
+    expiresAt: answer.expires ? answer.expires * 1000 : options.clock.now() + answer.expires_in * 1000,
     clientEndpoint: answer.client_endpoint ?? portal.clientEndpoint,
     serverEndpoint: answer.server_endpoint ?? portal.serverEndpoint,
     confirmedMemberId: answer.member_id ?? '',

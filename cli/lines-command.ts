@@ -1,7 +1,17 @@
 import { z } from 'zod';
-import type { Runtime } from '../runtime/create-runtime';
+import type { AppConfig } from '../config/env-schema';
+import { greenApiWebhookPath } from '../config/endpoints';
+import type { Clock } from '../lib/clock';
 import { randomId } from '../lib/hash';
-import { greenApiWebhookPath } from '../app/doors/green-api-webhook-door';
+import type { LineStore } from '../store/line-store';
+import type { PortalStore } from '../store/portal-store';
+
+export interface LinesCommandDeps {
+  portals: Pick<PortalStore, 'get' | 'list'>;
+  lines: Pick<LineStore, 'add' | 'list' | 'remove'>;
+  clock: Clock;
+  config: Pick<AppConfig, 'PUBLIC_URL' | 'LINE_RATE_PER_SEC'>;
+}
 
 const common = {
   portal: z.string().min(1, '--portal <member_id> is required'),
@@ -37,14 +47,14 @@ function parseAdd(flags: Record<string, string>) {
 }
 
 /** `lines add|list|remove`: connect WhatsApp numbers to portals. Returns text to print. */
-export async function runLinesCommand(rt: Runtime, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
+export async function runLinesCommand(rt: LinesCommandDeps, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
   if (sub === 'add') {
     const args = parseAdd(flags);
     if (!(await rt.portals.get(args.portal))) throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
     const id = args.id ?? `line-${randomId(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
     await rt.lines.add({
       id, memberId: args.portal, provider: args.provider, phoneNumberId: args.phoneNumberId, accessToken: args.accessToken, apiUrl: args.apiUrl,
-      webhookToken: args.webhookToken, name: args.name ?? args.phoneNumberId, ratePerSec: args.rate, createdAt: Date.now(),
+      webhookToken: args.webhookToken, name: args.name ?? args.phoneNumberId, ratePerSec: args.rate, createdAt: rt.clock.now(),
     });
     if (args.provider === 'green-api') return `line ${id} added to portal ${args.portal}; set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
     return `line ${id} added to portal ${args.portal}`;

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import type { Runtime } from '../runtime/create-runtime';
+import type { AppConfig } from '../config/env-schema';
+import type { PortalStore } from '../store/portal-store';
+
+export interface PortalsCommandDeps {
+  portals: Pick<PortalStore, 'list' | 'get' | 'update'>;
+  config: Pick<AppConfig, 'DEFAULT_PHONE_REGION' | 'B24_REST_DRAIN_PER_SEC' | 'B24_REST_BURST'>;
+}
 
 const setSchema = z.object({
   portal: z.string().min(1, '--portal <member_id> is required'),
@@ -9,7 +15,7 @@ const setSchema = z.object({
 });
 
 /** `portals list` and `portals set --portal <id> [--phone-region KZ] [--rest-drain 5 --rest-burst 250]`. */
-export async function runPortalsCommand(rt: Runtime, sub: string | undefined, flags: Record<string, string>): Promise<string> {
+export async function runPortalsCommand(rt: PortalsCommandDeps, sub: string | undefined, flags: Record<string, string>): Promise<string> {
   if (sub === 'list') {
     const rows: string[] = [];
     for (const memberId of await rt.portals.list()) {

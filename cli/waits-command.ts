@@ -1,9 +1,15 @@
-import type { Runtime } from '../runtime/create-runtime';
+import type { PortalStore } from '../store/portal-store';
 import type { WaitService } from '../waits/wait-service';
 
+export interface WaitsCommandDeps {
+  portals: Pick<PortalStore, 'list'>;
+  waits: Pick<WaitService, 'store' | 'cancel'>;
+}
+
 /** `waits list [--portal] [--phone]` and `waits cancel <id> [--portal]`. Returns text to print. */
-export async function runWaitsCommand(rt: Runtime, waits: WaitService, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
-  const portals = flags.portal ? [flags.portal] : await rt.portals.list();
+export async function runWaitsCommand(deps: WaitsCommandDeps, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
+  const { waits } = deps;
+  const portals = flags.portal ? [flags.portal] : await deps.portals.list();
   if (sub === 'list') {
     const rows: string[] = [];
     for (const memberId of portals) {

@@ -7,7 +7,9 @@ import { createCloudApiSimulator } from '../simulators/whatsapp-cloud';
 import { loadConfig } from '../config/load-config';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from '../app/create-app';
-import { startWorkers } from '../workers/start-workers';
+import { startWorkers } from '../runtime/start-workers';
+import { systemClock } from '../lib/clock';
+import { errorMessage } from '../lib/errors/classify-error';
 import { createLogger } from '../lib/logger';
 import { actions } from '../actions';
 
@@ -23,8 +25,9 @@ const step = (text: string) => process.stdout.write(`\n[${++stepNo}] ${text}\n`)
 const info = (text: string) => process.stdout.write(`    ${text}\n`);
 
 async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  // The demo runs on real time (the system clock), like production.
+  const deadline = systemClock.now() + timeoutMs;
+  while (systemClock.now() < deadline) {
     const value = await check();
     if (value) return value;
     await new Promise((r) => setTimeout(r, 50));
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
     const rt = createRuntime({ config, redis: connect(), log: createLogger(config.LOG_LEVEL) });
     const server: Server = await new Promise((resolve) => { const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s)); });
     cleanups.push(async () => { server.closeAllConnections(); await new Promise((r) => server.close(() => r(null))); });
-    const workers = startWorkers(rt, { connection: connect });
+    const workers = await startWorkers(rt, { connection: connect });
     cleanups.push(() => workers.close(), () => rt.queues.close());
     whatsapp.setWebhook({ url: `${config.PUBLIC_URL}/whatsapp/webhook` });
     info(`app at ${config.PUBLIC_URL}`);
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
     info(`events:     ${portal.eventBindings().map((b) => b.event).join(', ')}`);
 
     step('Connecting a WhatsApp line (same as: npm run cli -- lines add --portal … --phone-number-id … --access-token …)');
-    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Sales', createdAt: Date.now() });
+    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Sales', createdAt: rt.clock.now() });
     info(`line "main" → phone_number_id ${LINE.phoneNumberId}, token encrypted at rest`);
 
     const contactId = portal.createContact({ name: 'Ivan', lastName: 'Petrov', phones: [{ value: '+7 (916) 123-45-67', valueType: 'MOBILE' }] });
@@ -88,9 +91,9 @@ async function main(): Promise<void> {
     const docA: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${dealA}`];
 
     step(`Deal ${dealA} reaches stage NEW: robot "WhatsApp: send text" fires (recipient taken from the deal's contact)`);
-    const t0 = Date.now();
+    const t0 = rt.clock.now();
     const text = await portal.runRobot({ code: 'wa_send_text', documentId: docA, properties: { text: 'Hello Ivan! Your appointment is tomorrow at 10:00.' } });
-    info(`robot call answered HTTP ${text.httpStatus} in ${Date.now() - t0} ms (queued, not sent yet)`);
+    info(`robot call answered HTTP ${text.httpStatus} in ${rt.clock.now() - t0} ms (queued, not sent yet)`);
     const textDone = await portal.waitForRun(text.run.eventToken, 15_000);
     const sentText = whatsapp.sent()[0];
     info(`WhatsApp received: to=${String(sentText.body.to)} text="${(sentText.body.text as { body: string }).body}"`);
@@ -137,6 +140,6 @@ async function main(): Promise<void> {
 }
 
 main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`\nDemo FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`\nDemo FAILED: ${errorMessage(error)}\n`);
   process.exit(1);
 });

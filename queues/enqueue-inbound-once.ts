@@ -1,7 +1,17 @@
-import type { Runtime } from '../runtime/create-runtime';
+import type { Redis } from 'ioredis';
+import type { Metrics } from '../lib/metrics';
+import type { RedisKeys } from '../redis/keys';
+import type { Queues } from './create-queues';
 import type { InboundJob } from './job-schemas';
 
 const SEEN_TTL_S = 7 * 86400;
+
+export interface EnqueueInboundDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  metrics: Pick<Metrics, 'webhooks'>;
+  queues: Pick<Queues, 'enqueueInbound'>;
+}
 
 /**
  * Queues one webhook event once: providers deliver at least once (Meta retries for days). A seen
@@ -9,14 +19,14 @@ const SEEN_TTL_S = 7 * 86400;
  * crash in between makes the retry queue it again — and the job id (from the message/status id)
  * still takes it once. True when it is new.
  */
-export async function enqueueInboundOnce(rt: Runtime, job: InboundJob, eventKey: string): Promise<boolean> {
-  const seenKey = rt.keys.webhookSeen(eventKey);
-  if (await rt.redis.exists(seenKey)) {
-    rt.metrics.webhooks.inc({ outcome: 'duplicate' });
+export async function enqueueInboundOnce(deps: EnqueueInboundDeps, job: InboundJob, eventKey: string): Promise<boolean> {
+  const seenKey = deps.keys.webhookSeen(eventKey);
+  if (await deps.redis.exists(seenKey)) {
+    deps.metrics.webhooks.inc({ outcome: 'duplicate' });
     return false;
   }
-  await rt.queues.enqueueInbound(job, eventKey);
-  const fresh = (await rt.redis.set(seenKey, '1', 'EX', SEEN_TTL_S, 'NX')) === 'OK';
-  rt.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
+  await deps.queues.enqueueInbound(job, eventKey);
+  const fresh = (await deps.redis.set(seenKey, '1', 'EX', SEEN_TTL_S, 'NX')) === 'OK';
+  deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;
 }

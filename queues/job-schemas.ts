@@ -7,6 +7,8 @@ export const queueNames = {
   inbound: 'inbound-webhook',
   bitrixEvent: 'bitrix-event',
   waitTimeout: 'wait-timeout',
+  /** Cluster-wide sweeps on a schedule: one run per period, whatever the number of processes. */
+  maintenance: 'maintenance',
 } as const;
 
 const rawValue = z.union([z.string(), z.array(z.string())]);
@@ -55,3 +57,6 @@ export type BitrixEventJob = z.infer<typeof bitrixEventJobSchema>;
 
 export const waitTimeoutJobSchema = z.object({ memberId: z.string(), waitId: z.string() });
 export type WaitTimeoutJob = z.infer<typeof waitTimeoutJobSchema>;
+
+export const maintenanceJobSchema = z.object({ task: z.literal('sweep') });
+export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;

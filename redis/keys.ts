@@ -24,6 +24,8 @@ export function createKeys(prefix = 'wa') {
     callbackDue: (memberId: string) => `${portalTag(memberId)}:cb:due`,
     /** Global: portals with callbacks waiting, scored by the earliest due time. */
     callbackPortals: () => `${prefix}:cb:portals`,
+    /** Pub/sub channel: a callback became due (dispatchers wake instead of polling). */
+    callbackWake: () => `${prefix}:cb:wake`,
     wait: (memberId: string, waitId: string) => `${portalTag(memberId)}:wait:${waitId}`,
     /** One hash per portal: `p:<line>:<phone>` and `d:<document>` → space-separated open wait ids. */
     waitIndex: (memberId: string) => `${portalTag(memberId)}:wait-index`,

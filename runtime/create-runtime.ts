@@ -1,21 +1,25 @@
 import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createKeys } from '../redis/keys';
-import { createSecretBox } from '../lib/secret-box';
-import { PortalStore } from '../store/portal-store';
-import { LineStore, type Line } from '../store/line-store';
-import { MessageStore } from '../store/message-store';
 import { CallbackOutbox } from '../bitrix/callback-outbox';
-import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { createPortalClientFactory } from '../bitrix/portal-client';
-import { createCloudApiProvider } from '../providers/cloud-api/cloud-api-provider';
-import { createGreenApiProvider } from '../providers/green-api/green-api-provider';
-import type { WhatsAppProvider } from '../providers/provider';
-import { createQueues } from '../queues/create-queues';
-import { createMetrics } from '../lib/metrics';
+import { createTokenRefresher } from '../bitrix/refresh-tokens';
+import { type AppConfig, decodeKey } from '../config/env-schema';
+import { type Clock, systemClock } from '../lib/clock';
+import { errorMessage } from '../lib/errors/classify-error';
 import { createLogger, type Logger } from '../lib/logger';
-import { systemClock, type Clock } from '../lib/clock';
-import { decodeKey, type AppConfig } from '../config/env-schema';
+import { createMetrics } from '../lib/metrics';
+import { createSecretBox } from '../lib/secret-box';
+import { createLineSender } from '../lines/line-sender';
+import { createProviderFactory } from '../lines/provider-for-line';
+import { createQueues } from '../queues/create-queues';
+import { createKeys } from '../redis/keys';
+import { OrdinaryMessages } from '../store/inbound-stream';
+import { LineStore } from '../store/line-store';
+import { MessageStore } from '../store/message-store';
+import { PortalStore } from '../store/portal-store';
+import { StageReader } from '../waits/stage-reader';
+import { createWaitService } from '../waits/wait-service';
+import { WaitStore } from '../waits/wait-store';
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -30,34 +34,91 @@ export interface RuntimeOptions {
   lineWindowMs?: number;
 }
 
-/** Stores, clients and queues shared by the web process and the workers. */
+/**
+ * The composition root: builds every store, client and service once and wires them together.
+ * Only process entry points (app/main, workers/main, cli, demo) and test harnesses call it; every
+ * other module takes the narrow dependency object it declares.
+ */
 export function createRuntime(options: RuntimeOptions) {
   const { config, redis } = options;
+  const clock = options.clock ?? systemClock;
   const keys = createKeys(options.keyPrefix ?? 'wa');
   const key = decodeKey(config.SECRETS_KEY);
   if (!key) throw new Error('SECRETS_KEY must be 32 bytes');
   const box = createSecretBox(key);
   const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
   const portals = new PortalStore(redis, keys, box);
   const lines = new LineStore(redis, keys, box);
   const messages = new MessageStore(redis, keys);
-  const outbox = new CallbackOutbox(redis, keys);
-  const refreshTokens = createTokenRefresher({ redis, keys, portals, clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, oauthUrl: config.B24_OAUTH_URL, log });
+  const ordinary = new OrdinaryMessages(redis, keys);
+  const outbox = new CallbackOutbox(redis, keys, clock);
+  const oauth = { clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, oauthUrl: config.B24_OAUTH_URL };
+  const refreshTokens = createTokenRefresher({ redis, keys, portals, ...oauth, log, clock });
   const bitrix = createPortalClientFactory({
-    redis, keys, portals, refreshTokens, clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET,
-    defaultDrainPerSec: config.B24_REST_DRAIN_PER_SEC, defaultBurst: config.B24_REST_BURST, appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID, log,
+    redis,
+    keys,
+    portals,
+    refreshTokens,
+    clientId: config.B24_CLIENT_ID,
+    clientSecret: config.B24_CLIENT_SECRET,
+    defaultDrainPerSec: config.B24_REST_DRAIN_PER_SEC,
+    defaultBurst: config.B24_REST_BURST,
+    appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID,
+    log,
+    clock,
   });
-  const providerFor = (line: Line): WhatsAppProvider => (line.provider === 'green-api'
-    ? createGreenApiProvider({}, { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken })
-    : createCloudApiProvider({ graphUrl: config.WA_GRAPH_URL, version: config.WA_GRAPH_VERSION }, line));
-  const queues = createQueues(redis, options.queuePrefix ?? 'bull', (error) => log.warn({ err: error.message }, 'queue connection error'));
+  const providerFor = createProviderFactory({ graphUrl: config.WA_GRAPH_URL, graphVersion: config.WA_GRAPH_VERSION, clock });
+  const lineSender = createLineSender({
+    redis,
+    keys,
+    clock,
+    metrics,
+    providerFor,
+    windowMs: options.lineWindowMs ?? 1000,
+    defaultRatePerSec: config.LINE_RATE_PER_SEC,
+  });
+  const queues = createQueues(redis, options.queuePrefix ?? 'bull', (error) =>
+    log.warn({ err: errorMessage(error) }, 'queue connection error'),
+  );
+  /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
+  const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
+  const waits = createWaitService({
+    store: new WaitStore(redis, keys),
+    stages: new StageReader(bitrix),
+    messages,
+    outbox,
+    ordinary,
+    sendReask: (line, message) => lineSender.sendWaiting(line, message),
+    scheduleTimeout: (job, delayMs) => queues.enqueueWaitTimeout(job, delayMs),
+    sign,
+    clock,
+    log,
+    metrics,
+  });
   return {
-    config, redis, keys, log, portals, lines, messages, outbox, refreshTokens, bitrix, providerFor, queues,
-    metrics: createMetrics(),
-    clock: options.clock ?? systemClock,
-    lineWindowMs: options.lineWindowMs ?? 1000,
-    /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
-    sign: (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22),
+    config,
+    redis,
+    keys,
+    log,
+    clock,
+    metrics,
+    portals,
+    lines,
+    messages,
+    ordinary,
+    outbox,
+    refreshTokens,
+    bitrix,
+    providerFor,
+    lineSender,
+    queues,
+    waits,
+    sign,
+    oauth,
+    whatsapp: { appSecret: config.WA_APP_SECRET, verifyToken: config.WA_VERIFY_TOKEN },
+    publicUrl: config.PUBLIC_URL,
+    defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }
 

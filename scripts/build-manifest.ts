@@ -1,7 +1,7 @@
 import { actions } from '../actions';
 import { robotCode, robotFields } from '../robots/robot-registration';
 import { activityCode, activityFields } from '../activities/activity-registration';
-import { boundEvents, endpoints, scopes } from '../app/endpoints';
+import { boundEvents, endpoints, scopes } from '../config/endpoints';
 
 const HANDLER = '{PUBLIC_URL}' + endpoints.robot;
 

@@ -13,7 +13,15 @@ export interface OrdinaryMessage {
   raw: string;
 }
 
-/** Appends to the portal's stream of ordinary inbound messages (capped near 100,000 entries). */
-export async function appendOrdinaryMessage(redis: Redis, keys: RedisKeys, memberId: string, message: OrdinaryMessage): Promise<void> {
-  await redis.xadd(keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', ...Object.entries(message).flat());
+/** The portal's stream of ordinary inbound messages (capped near 100,000 entries). */
+export class OrdinaryMessages {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async append(memberId: string, message: OrdinaryMessage): Promise<void> {
+    const fields = Object.entries(message).flat();
+    await this.redis.xadd(this.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', ...fields);
+  }
 }

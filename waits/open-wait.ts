@@ -1,8 +1,10 @@
-import type { Runtime } from '../runtime/create-runtime';
-import type { CallInfo } from '../actions/define-action';
+import type { Clock } from '../lib/clock';
+import type { CallInfo } from '../queues/call-info';
+import type { WaitTimeoutJob } from '../queues/job-schemas';
 import type { Line } from '../store/line-store';
-import type { WaitService } from './wait-service';
+import type { StageReading } from './stage-reader';
 import type { ReplyOptions, Wait } from './wait-schema';
+import type { WaitStore } from './wait-store';
 
 /** The longest a wait may last. */
 export const MAX_WAIT_MS = 30 * 86400_000;
@@ -21,31 +23,56 @@ export interface OpenWaitRequest {
   stageAtStart?: string;
 }
 
+export interface OpenWaitDeps {
+  store: Pick<WaitStore, 'open'>;
+  stages: StageReading;
+  clock: Clock;
+  /** Deterministic but unguessable id for a value (the same when a job is retried). */
+  sign: (value: string) => string;
+  /** Queues the wait's durable time-out (a delayed job; idempotent per wait). */
+  scheduleTimeout: (job: WaitTimeoutJob, delayMs: number) => Promise<unknown>;
+}
+
 /** Wait id for a call and purpose: unguessable, and the same when the job is retried. */
-export function waitIdFor(rt: Runtime, call: CallInfo, purpose: string): string {
-  return rt.sign(`${call.callKey}:${purpose}`);
+export function waitIdFor(sign: (value: string) => string, call: Pick<CallInfo, 'callKey'>, purpose: string): string {
+  return sign(`${call.callKey}:${purpose}`);
 }
 
 /**
  * Stores a wait with its durable time-out (a delayed job; the portal's own timeout_duration
  * caps it) and, for robots, the stage it starts in.
  */
-export async function openWait(rt: Runtime, waits: WaitService, request: OpenWaitRequest): Promise<Wait> {
+export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Promise<Wait> {
   const { call, line } = request;
-  const now = rt.clock.now();
+  const now = deps.clock.now();
   // The portal counts its timeout_duration from its call, not from when the job ran.
-  const portalDeadline = call.timeoutDurationSec > 0 ? (call.receivedAt ?? now) + call.timeoutDurationSec * 1000 : Infinity;
+  const portalDeadline =
+    call.timeoutDurationSec > 0 ? (call.receivedAt ?? now) + call.timeoutDurationSec * 1000 : Number.POSITIVE_INFINITY;
   const deadline = Math.min(now + Math.min(request.timeoutMs, MAX_WAIT_MS), portalDeadline);
   const documentId = call.documentId[2] ?? '';
-  const stageAtStart = call.kind !== 'robot' ? '' : request.stageAtStart ?? (await waits.stages.read(line.memberId, documentId));
-  const id = waitIdFor(rt, call, request.purpose);
-  const { wait } = await waits.store.open({
-    id, memberId: line.memberId, lineId: line.id, phone: request.phone, kind: call.kind, purpose: request.purpose,
-    eventToken: call.eventToken, documentId, stageAtStart, createdAt: now, deadline,
-    messageId: '', buttons: JSON.stringify(request.buttons ?? []), options: JSON.stringify(request.options ?? {}),
-    deliveryTarget: request.deliveryTarget ?? '', baseReturn: '{}', lang: request.lang,
+  const stageAtStart =
+    call.kind !== 'robot' ? '' : (request.stageAtStart ?? (await deps.stages.read(line.memberId, documentId)));
+  const id = waitIdFor(deps.sign, call, request.purpose);
+  const { wait } = await deps.store.open({
+    id,
+    memberId: line.memberId,
+    lineId: line.id,
+    phone: request.phone,
+    kind: call.kind,
+    purpose: request.purpose,
+    eventToken: call.eventToken,
+    documentId,
+    stageAtStart,
+    createdAt: now,
+    deadline,
+    messageId: '',
+    buttons: JSON.stringify(request.buttons ?? []),
+    options: JSON.stringify(request.options ?? {}),
+    deliveryTarget: request.deliveryTarget ?? '',
+    baseReturn: '{}',
+    lang: request.lang,
   });
   // Idempotent (job id from the wait): a retried job never loses or doubles the timer.
-  await rt.queues.enqueueWaitTimeout({ memberId: line.memberId, waitId: id }, wait.deadline - now);
+  await deps.scheduleTimeout({ memberId: line.memberId, waitId: id }, wait.deadline - now);
   return wait;
 }

@@ -26,6 +26,11 @@ export function isNotFound(code: string, description: string): boolean {
   return code === 'NOT_FOUND' || ((code === '' || code === 'ERROR') && /not found/i.test(description));
 }
 
+/** What the wait service needs of stage reading (a test can give a fixed answer). */
+export interface StageReading {
+  read(memberId: string, documentId: string): Promise<string>;
+}
+
 interface Pending {
   documentId: string;
   resolve: (stage: string) => void;
@@ -37,10 +42,13 @@ interface Pending {
  * a stale stage could resume a robot that is gone. Reads of one portal that arrive within a few ms
  * go out as one `batch` (≤ 50) under the portal's REST limit. '' = no stage to compare.
  */
-export class StageReader {
+export class StageReader implements StageReading {
   private readonly pending = new Map<string, Pending[]>();
 
-  constructor(private readonly bitrix: PortalClientFactory, private readonly gatherMs = 15) {}
+  constructor(
+    private readonly bitrix: PortalClientFactory,
+    private readonly gatherMs = 15,
+  ) {}
 
   async read(memberId: string, documentId: string): Promise<string> {
     if (!stageSource(documentId)) return '';

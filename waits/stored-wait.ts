@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { encodeButtonId } from './button-id';
 import { replyOptionsSchema, type Wait } from './wait-schema';
 
 /**
@@ -35,10 +36,6 @@ export type StoredWait = z.infer<typeof storedWaitSchema>;
 
 const optionDefaults: Record<string, unknown> = replyOptionsSchema.parse({ mode: 'button' });
 
-/** Button id of a wait's n-th button (1-based): names the wait, never the event token. */
-export function buttonId(waitId: string, n: number): string {
-  return `w:${waitId}:${n}`;
-}
 
 /** Keeps only what differs from the defaults (and never empty arrays, which cjson turns into objects). */
 function compactOptions(options: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -70,7 +67,7 @@ export function fromStored(memberId: string, id: string, stored: StoredWait): Wa
     id, memberId, lineId: stored.line, phone: stored.phone, waId: stored.wa ?? '', kind: stored.kind, purpose: stored.purpose,
     eventToken: stored.token, workflowId: stored.token.split('|')[0] ?? '', documentId: stored.doc, stageAtStart: stored.stage ?? '',
     status: stored.status, createdAt: Number(stored.created), deadline: Number(stored.deadline), messageId: stored.msg ?? '',
-    buttons: JSON.stringify((stored.titles ?? []).map((title, i) => ({ id: buttonId(id, i + 1), title }))),
+    buttons: JSON.stringify((stored.titles ?? []).map((title, i) => ({ id: encodeButtonId(id, i + 1), title }))),
     options: JSON.stringify(stored.options ?? {}), deliveryTarget: stored.target ?? '', reasks: Number(stored.reasks ?? 0),
     baseReturn: JSON.stringify(base), lang: stored.lang, endedAt: stored.endedAt ? Number(stored.endedAt) : undefined, endReason: stored.endReason,
   };

@@ -71,6 +71,17 @@ export class WaitStore {
     return this.load(memberId, ids);
   }
 
+  /** Open waits whose deadline is at or before `beforeMs` (oldest first, at most `limit`). */
+  async overdue(memberId: string, beforeMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.openWaits(memberId), '-inf', beforeMs, 'LIMIT', 0, limit);
+  }
+
+  /** Marks a reply as passed on to the ordinary messages; false when it already was. */
+  async markReplyPassedOn(memberId: string, inboundMessageId: string): Promise<boolean> {
+    const marked = await this.redis.set(this.keys.replyPassedOn(memberId, inboundMessageId), '1', 'EX', 7 * 86400, 'NX');
+    return marked === 'OK';
+  }
+
   async countOpen(memberId: string): Promise<number> {
     return this.redis.zcard(this.keys.openWaits(memberId));
   }

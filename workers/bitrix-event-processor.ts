@@ -11,7 +11,7 @@ export function documentIdOfEvent(job: Pick<BitrixEventJob, 'event' | 'entityId'
 }
 
 /** Stage-change events: cancel the robot waits whose document left their stage. */
-export function createBitrixEventProcessor(waits: WaitService) {
+export function createBitrixEventProcessor(waits: Pick<WaitService, 'onDocumentChanged'>) {
   return async function processBitrixEvent(job: Job<BitrixEventJob>): Promise<string> {
     const data = bitrixEventJobSchema.parse(job.data);
     const documentId = documentIdOfEvent(data);

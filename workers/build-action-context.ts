@@ -1,32 +1,47 @@
-import type { ActionContext, CallInfo } from '../actions/define-action';
-import type { Runtime } from '../runtime/create-runtime';
-import { portalLanguage, type Portal } from '../store/portal-store';
-import type { Line } from '../store/line-store';
-import { ActionError } from '../lib/errors/app-error';
-import { normalizePhone } from '../lib/phone';
-import { sendOnLine, withLineSlot } from './send-on-line';
-import type { WaitService } from '../waits/wait-service';
-import { MAX_WAIT_MS, openWait, waitIdFor } from '../waits/open-wait';
+import type { ActionContext } from '../actions/define-action';
 import { findDocumentPhone } from '../bitrix/crm-recipient';
-import { capabilityFor } from '../providers/provider';
+import type { PortalClientFactory } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
+import { ActionError } from '../lib/errors/app-error';
+import type { Logger } from '../lib/logger';
+import { normalizePhone } from '../lib/phone';
+import type { LineSender } from '../lines/line-sender';
+import { capabilityFor, type WhatsAppProvider } from '../providers/provider';
+import type { CallInfo } from '../queues/call-info';
+import type { Line } from '../store/line-store';
+import type { MessageStore } from '../store/message-store';
+import { type Portal, portalLanguage } from '../store/portal-store';
+import { encodeButtonId, plainButtonId } from '../waits/button-id';
+import { MAX_WAIT_MS } from '../waits/open-wait';
+import type { WaitService } from '../waits/wait-service';
 
-/** Picks the line named by the property (id or name), else the portal's first line. */
-export async function resolveLine(rt: Runtime, memberId: string, wanted: string | undefined): Promise<Line> {
-  const all = await rt.lines.list(memberId);
-  if (all.length === 0) throw new ActionError('no_line');
-  if (!wanted) return all[0];
-  const found = all.find((l) => l.id === wanted || l.name === wanted || l.phoneNumberId === wanted);
-  if (!found) throw new ActionError('unknown_line', `"${wanted}"; connected: ${all.map((l) => l.id).join(', ')}`);
-  return found;
+/** What an action's context is built from. */
+export interface ActionContextDeps {
+  bitrix: PortalClientFactory;
+  providerFor: (line: Line) => WhatsAppProvider;
+  lineSender: Pick<LineSender, 'withSlot'>;
+  messages: Pick<MessageStore, 'sentStep' | 'rememberStep' | 'recordSent'>;
+  waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
+  clock: Clock;
+  log: Logger;
+  /** Phone region when the portal sets none (numbers without a country code). */
+  defaultPhoneRegion: string;
 }
 
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
-export function buildActionContext(rt: Runtime, waits: WaitService, portal: Portal, line: Line, call: CallInfo, notes: string[]): ActionContext {
-  const provider = rt.providerFor(line);
-  const bitrix = rt.bitrix(portal.memberId);
-  const region = portal.phoneRegion ?? rt.config.DEFAULT_PHONE_REGION;
+export function buildActionContext(
+  deps: ActionContextDeps,
+  portal: Portal,
+  line: Line,
+  call: CallInfo,
+  notes: string[],
+): ActionContext {
+  const provider = deps.providerFor(line);
+  const bitrix = deps.bitrix(portal.memberId);
+  const region = portal.phoneRegion ?? deps.defaultPhoneRegion;
+  const { memberId } = portal;
   let recipient: string | null = null;
-  const log = rt.log.child({ memberId: portal.memberId, code: call.code, callKey: call.callKey, line: line.id });
+  const log = deps.log.child({ memberId, code: call.code, callKey: call.callKey, line: line.id });
 
   const ctx: ActionContext = {
     portal,
@@ -36,7 +51,7 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
     provider,
     call,
     log,
-    clock: rt.clock,
+    clock: deps.clock,
     normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
     async recipient(explicit) {
       if (recipient) return recipient;
@@ -54,21 +69,32 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
     },
     async send(content, options = {}) {
       const step = options.step ?? 0;
-      if (!provider.capabilities.has(capabilityFor(content))) throw new ActionError('unsupported_by_provider', `${provider.kind}: ${capabilityFor(content)}`);
-      const already = await rt.messages.sentStep(portal.memberId, call.callKey, step);
+      const needed = capabilityFor(content);
+      if (!provider.capabilities.has(needed)) throw new ActionError('unsupported_by_provider', `${provider.kind}: ${needed}`);
+      const already = await deps.messages.sentStep(memberId, call.callKey, step);
       if (already) return { providerMessageId: already };
       const to = options.to ?? (await ctx.recipient(undefined));
-      const sent = await sendOnLine(rt, line, provider, { to, content, replyTo: options.replyTo });
-      await rt.messages.rememberStep(portal.memberId, call.callKey, step, sent.providerMessageId);
-      await rt.messages.recordSent({ memberId: portal.memberId, lineId: line.id, phone: to, providerMessageId: sent.providerMessageId, callKey: call.callKey, workflowId: call.workflowId, sentAt: rt.clock.now(), showInChat: call.showInChat ? '1' : '0', waId: sent.waId });
+      const sent = await deps.lineSender.withSlot(line, () => provider.send({ to, content, replyTo: options.replyTo }));
+      await deps.messages.rememberStep(memberId, call.callKey, step, sent.providerMessageId);
+      await deps.messages.recordSent({
+        memberId,
+        lineId: line.id,
+        phone: to,
+        providerMessageId: sent.providerMessageId,
+        callKey: call.callKey,
+        workflowId: call.workflowId,
+        sentAt: deps.clock.now(),
+        showInChat: call.showInChat ? '1' : '0',
+        waId: sent.waId,
+      });
       return sent;
     },
     async once(step, request) {
       const key = `op${step}`;
-      const already = await rt.messages.sentStep(portal.memberId, call.callKey, key);
+      const already = await deps.messages.sentStep(memberId, call.callKey, key);
       if (already !== null) return already;
-      const result = await withLineSlot(rt, line, request);
-      await rt.messages.rememberStep(portal.memberId, call.callKey, key, result);
+      const result = await deps.lineSender.withSlot(line, request);
+      await deps.messages.rememberStep(memberId, call.callKey, key, result);
       return result;
     },
     waits: {
@@ -76,16 +102,21 @@ export function buildActionContext(rt: Runtime, waits: WaitService, portal: Port
         if (request.timeoutMs > MAX_WAIT_MS) throw new ActionError('invalid_property', 'timeout: at most 30 days');
         if (call.useSubscription === false) {
           // Nobody would hear the answer, and an open wait would only take replies away from others.
-          notes.push(ctx.lang === 'ru' ? 'робот не ждёт результата (use_subscription=N): ответ не ожидается' : 'the run does not wait for results (use_subscription=N): no reply wait');
-          return { waitId: '', buttons: request.buttons.map((b, i) => ({ id: `b:${i + 1}`, title: b.title })) };
+          notes.push(
+            ctx.lang === 'ru'
+              ? 'робот не ждёт результата (use_subscription=N): ответ не ожидается'
+              : 'the run does not wait for results (use_subscription=N): no reply wait',
+          );
+          return { waitId: '', buttons: request.buttons.map((b, i) => ({ id: plainButtonId(i + 1), title: b.title })) };
         }
         const phone = await ctx.recipient(undefined);
-        const waitId = waitIdFor(rt, call, 'reply');
-        const buttons = request.buttons.map((b, i) => ({ id: `w:${waitId}:${i + 1}`, title: b.title }));
-        await openWait(rt, waits, { line, call, phone, lang: ctx.lang, purpose: 'reply', timeoutMs: request.timeoutMs, buttons, options: request.options });
+        const waitId = deps.waits.idFor(call, 'reply');
+        const buttons = request.buttons.map((b, i) => ({ id: encodeButtonId(waitId, i + 1), title: b.title }));
+        const { timeoutMs, options } = request;
+        await deps.waits.open({ line, call, phone, lang: ctx.lang, purpose: 'reply', timeoutMs, buttons, options });
         return { waitId, buttons };
       },
-      attach: (waitId, messageId, baseReturn) => waits.attach(portal.memberId, waitId, messageId, baseReturn),
+      attach: (waitId, messageId, baseReturn) => deps.waits.attach(memberId, waitId, messageId, baseReturn),
     },
   };
   return ctx;

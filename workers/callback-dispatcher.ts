@@ -1,23 +1,29 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
-import { callbackSchema, type Callback, type CallbackOutbox } from '../bitrix/callback-outbox';
-import type { BatchOutcome } from '../bitrix/portal-client';
-import { MAX_BATCH, type PortalClientFactory } from '../bitrix/portal-client';
-import { BitrixError, isRetryableBitrixCode, isWorkflowGone } from '../bitrix/bitrix-error';
+import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
+import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
+import { MAX_BATCH } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
+import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
+import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
 
 export interface CallbackDispatcherOptions {
   redis: Redis;
+  /** A connection of its own for the wake-up subscription (a subscribed connection runs nothing else). */
+  subscriber: Redis;
   keys: RedisKeys;
-  outbox: CallbackOutbox;
+  outbox: Pick<CallbackOutbox, 'markDue'>;
   bitrix: PortalClientFactory;
   log: Logger;
-  metrics: Metrics;
+  metrics: Pick<Metrics, 'callbacks' | 'callbackBatches'>;
+  clock: Clock;
   /** Called when the portal says the workflow is gone (stage moved, BP stopped). */
   onWorkflowGone?: (memberId: string, callback: Callback) => Promise<void>;
-  idleMs?: number;
+  /** The slow safety poll: how long it sleeps when nothing wakes it. */
+  safetyPollMs?: number;
   leaseMs?: number;
   /** How long a callback is retried before it is dropped (default a day). */
   maxAgeMs?: number;
@@ -26,65 +32,112 @@ export interface CallbackDispatcherOptions {
 /** Portals one process drains at the same time. */
 const MAX_PORTALS_AT_ONCE = 32;
 
-const backoffMs = (attempts: number) => Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
+type Entry = { id: string; callback: Callback };
 
 /**
  * Drains the per-portal callback outboxes: up to 50 `bizproc.event.send` per `batch`, each portal
- * under its shared REST limit. Leases make it safe to run in any number of processes.
+ * under its shared REST limit. Leases make it safe in any number of processes. It sleeps until a
+ * callback is queued (pub/sub), the next retry is due, or the slow safety poll — never a busy loop.
  */
 export class CallbackDispatcher {
   private running = false;
   private readonly draining = new Map<string, Promise<boolean>>();
   private loop: Promise<void> | null = null;
-  private lastSweep = 0;
-  private readonly idleMs: number;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private readonly safetyPollMs: number;
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
 
   constructor(private readonly o: CallbackDispatcherOptions) {
-    this.idleMs = o.idleMs ?? 20;
+    this.safetyPollMs = o.safetyPollMs ?? 5000;
     this.leaseMs = o.leaseMs ?? 120_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    const channel = this.o.keys.callbackWake();
+    this.o.subscriber.on('message', (from: string) => {
+      if (from === channel) this.wake();
+    });
+    await this.o.subscriber.subscribe(channel);
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.wake();
     await this.loop;
+    await this.o.subscriber.unsubscribe().catch(() => undefined);
+  }
+
+  /** Looks at the outboxes now (a callback was queued, or a test moved the clock). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
   }
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.woken = false;
+      let sleepMs = this.safetyPollMs;
       try {
-        await this.sweepIfDue();
-        // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
-        const due = await this.o.redis.zrangebyscore(this.o.keys.callbackPortals(), '-inf', Date.now(), 'LIMIT', 0, 64);
-        for (const memberId of due) {
-          if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
-          const drain = this.drainOnce(memberId)
-            .catch((error: unknown) => { this.o.log.error({ memberId, err: error instanceof Error ? error.message : String(error) }, 'callback drain failed'); return false; })
-            .finally(() => this.draining.delete(memberId));
-          this.draining.set(memberId, drain);
-        }
+        sleepMs = await this.startDueDrains();
       } catch (error) {
         this.o.log.error({ err: error }, 'callback dispatcher loop failed');
       }
-      await new Promise((resolve) => setTimeout(resolve, this.idleMs));
+      await this.sleep(sleepMs);
+      this.wakeUp = null;
     }
     await Promise.all(this.draining.values());
   }
 
+  /** Starts a drain for each due portal not already draining; returns how long to sleep. */
+  private async startDueDrains(): Promise<number> {
+    const index = this.o.keys.callbackPortals();
+    const now = this.o.clock.now();
+    // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
+    const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
+    let busy = false;
+    for (const memberId of due) {
+      if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) {
+        busy = true;
+        continue;
+      }
+      const drain = this.drainOnce(memberId)
+        .catch((error: unknown) => {
+          this.o.log.error({ memberId, err: error }, 'callback drain failed');
+          return false;
+        })
+        .finally(() => {
+          this.draining.delete(memberId);
+          this.wake();
+        });
+      this.draining.set(memberId, drain);
+    }
+    // A drain in progress wakes the loop when it ends; otherwise sleep until the next due time.
+    if (busy) return this.safetyPollMs;
+    const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    return firstDue === undefined ? this.safetyPollMs : Math.min(this.safetyPollMs, Math.max(1, Number(firstDue) - now));
+  }
+
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */
-  private async sweepIfDue(): Promise<void> {
-    if (Date.now() - this.lastSweep < 5000) return;
-    this.lastSweep = Date.now();
-    const members = await this.o.redis.smembers(this.o.keys.portalIndex());
-    for (const memberId of members) {
+  async reindexPortals(memberIds: string[]): Promise<void> {
+    for (const memberId of memberIds) {
       const first = await this.o.redis.zrange(this.o.keys.callbackDue(memberId), 0, 0, 'WITHSCORES');
       if (first.length === 2) await this.o.outbox.markDue(memberId, Number(first[1]));
     }
@@ -92,75 +145,89 @@ export class CallbackDispatcher {
 
   /** Sends one batch for a portal; true when it sent anything. */
   async drainOnce(memberId: string): Promise<boolean> {
-    const { redis, keys } = this.o;
+    const { redis, keys, clock } = this.o;
     const pendingKey = keys.callbackPending(memberId);
     const dueKey = keys.callbackDue(memberId);
-    const claimed = await scripts.claimCallbacks(redis, pendingKey, dueKey, Date.now(), MAX_BATCH, this.leaseMs);
+    const claimed = await scripts.claimCallbacks(redis, pendingKey, dueKey, clock.now(), MAX_BATCH, this.leaseMs);
     if (claimed.length === 0) {
       await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
       return false;
     }
-    const entries = claimed.map((c) => ({ id: c.id, callback: callbackSchema.parse(JSON.parse(c.json)) }));
-    const commands = Object.fromEntries(entries.map((e, i) => [`c${i}`, ['bizproc.event.send', { event_token: e.callback.eventToken, return_values: e.callback.returnValues, log_message: e.callback.logMessage }] as [string, Record<string, unknown>]]));
+    const entries: Entry[] = claimed.map((c) => ({ id: c.id, callback: callbackSchema.parse(JSON.parse(c.json)) }));
+    const commands = Object.fromEntries(
+      entries.map((e, i) => {
+        const { eventToken, returnValues, logMessage } = e.callback;
+        const params = { event_token: eventToken, return_values: returnValues, log_message: logMessage };
+        return [`c${i}`, ['bizproc.event.send', params] as [string, Record<string, unknown>]];
+      }),
+    );
+    const settle = this.createSettlement(memberId);
+    let outcome: BatchOutcome | null = null;
+    try {
+      this.o.metrics.callbackBatches.inc();
+      outcome = await this.o.bitrix(memberId).batch(commands);
+    } catch (error) {
+      const failure = classifyError(error);
+      if (!failure.retryable) {
+        // Uninstalled (or refused for good): nobody is left to tell; drop rather than retry for a day.
+        for (const entry of entries) settle.acks.push(entry.id);
+        this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
+        this.o.log.warn({ memberId, count: entries.length, code: failure.code }, 'callbacks dropped: the portal refused the batch for good');
+      } else {
+        for (const entry of entries) settle.retry(entry, failure.code, failure.retryAfterMs);
+        this.o.log.warn({ memberId, code: failure.code }, 'callback batch failed; will retry');
+      }
+    }
+    const gone: Callback[] = [];
+    for (const [i, entry] of (outcome ? entries : []).entries()) {
+      const error = outcome?.errors[`c${i}`];
+      const decision = classifyCallbackRow(error);
+      if (decision === 'retry') {
+        settle.retry(entry, error?.code ?? 'retry', undefined);
+        continue;
+      }
+      settle.acks.push(entry.id);
+      this.o.metrics.callbacks.inc({ outcome: decision });
+      if (decision === 'workflow_gone') {
+        gone.push(entry.callback);
+        this.o.log.info({ memberId, waitId: entry.callback.waitId }, 'workflow already ended; callback not needed');
+      } else if (decision === 'rejected') {
+        this.o.log.error({ memberId, code: error?.code, description: error?.description }, 'portal rejected a callback');
+      }
+    }
+    for (const callback of gone) {
+      await this.o.onWorkflowGone?.(memberId, callback).catch((error: unknown) => {
+        this.o.log.error({ memberId, err: error }, 'workflow-gone handling failed');
+      });
+    }
+    await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries));
+    return true;
+  }
+
+  /** Acks and retries of one batch; the retry budget is time, not attempts. */
+  private createSettlement(memberId: string) {
     const acks: string[] = [];
     const retries: Array<{ id: string; json: string; dueMs: number }> = [];
-    const gone: Callback[] = [];
-    const retry = (entry: (typeof entries)[number], reason: string) => {
-      // The budget is time, not attempts: a portal down for half an hour still gets its answers.
-      if (Date.now() - entry.callback.queuedAt > this.maxAgeMs) {
+    const retry = (entry: Entry, reason: string, retryAfterMs: number | undefined) => {
+      const now = this.o.clock.now();
+      // A portal down for half an hour still gets its answers; after the budget, drop and say so.
+      if (now - entry.callback.queuedAt > this.maxAgeMs) {
         this.o.log.error({ memberId, reason, queuedAt: entry.callback.queuedAt }, 'callback dropped after its retry budget');
         this.o.metrics.callbacks.inc({ outcome: 'dropped' });
         acks.push(entry.id);
         return;
       }
       const attempts = entry.callback.attempts + 1;
-      retries.push({ id: entry.id, json: JSON.stringify({ ...entry.callback, attempts }), dueMs: Date.now() + backoffMs(attempts) });
+      const dueMs = now + (retryAfterMs ?? callbackBackoffMs(attempts));
+      retries.push({ id: entry.id, json: JSON.stringify({ ...entry.callback, attempts }), dueMs });
     };
-    let outcome: BatchOutcome | null = null;
-    try {
-      this.o.metrics.callbackBatches.inc();
-      outcome = await this.o.bitrix(memberId).batch(commands);
-    } catch (error) {
-      const reason = error instanceof BitrixError ? error.code : String(error);
-      if (reason === 'PORTAL_NOT_INSTALLED') {
-        // Uninstalled: nobody is left to tell; drop rather than retry for a day.
-        for (const entry of entries) acks.push(entry.id);
-        this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
-        this.o.log.warn({ memberId, count: entries.length }, 'callbacks dropped: portal not installed');
-      } else {
-        for (const entry of entries) retry(entry, reason);
-        this.o.log.warn({ memberId, reason }, 'callback batch failed; will retry');
-      }
-    }
-    for (const [i, entry] of (outcome ? entries : []).entries()) {
-      const error = outcome?.errors[`c${i}`];
-      if (!error) {
-        acks.push(entry.id);
-        this.o.metrics.callbacks.inc({ outcome: 'sent' });
-      } else if (isWorkflowGone(error.code, error.description)) {
-        acks.push(entry.id);
-        gone.push(entry.callback);
-        this.o.metrics.callbacks.inc({ outcome: 'workflow_gone' });
-        this.o.log.info({ memberId, waitId: entry.callback.waitId }, 'workflow already ended; callback not needed');
-      } else if (isRetryableBitrixCode(error.code, 200)) {
-        retry(entry, error.code);
-      } else {
-        // ACCESS_DENIED and other permanent answers: retrying cannot help.
-        acks.push(entry.id);
-        this.o.metrics.callbacks.inc({ outcome: 'rejected' });
-        this.o.log.error({ memberId, code: error.code, description: error.description }, 'portal rejected a callback');
-      }
-    }
-    for (const callback of gone) {
-      await this.o.onWorkflowGone?.(memberId, callback).catch((error: unknown) => this.o.log.error({ memberId, err: error instanceof Error ? error.message : String(error) }, 'workflow-gone handling failed'));
-    }
-    await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, acks, retries));
-    return true;
+    return { acks, retries, retry };
   }
 
   private async reindex(memberId: string, earliest: number): Promise<void> {
-    if (earliest < 0) await this.o.redis.zrem(this.o.keys.callbackPortals(), memberId);
-    else await this.o.redis.zadd(this.o.keys.callbackPortals(), earliest, memberId);
+    const index = this.o.keys.callbackPortals();
+    if (earliest < 0) await this.o.redis.zrem(index, memberId);
+    else await this.o.redis.zadd(index, earliest, memberId);
     // A callback queued while we settled must not wait for the sweep: look once more.
     const first = await this.o.redis.zrange(this.o.keys.callbackDue(memberId), 0, 0, 'WITHSCORES');
     if (first.length === 2) await this.o.outbox.markDue(memberId, Number(first[1]));

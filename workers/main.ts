@@ -2,7 +2,7 @@ import express from 'express';
 import { loadConfigOrExit } from '../config/load-config';
 import { createRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
-import { startWorkers } from './start-workers';
+import { startWorkers } from '../runtime/start-workers';
 import { onShutdown } from '../lib/on-shutdown';
 
 /** `npm run worker`: all workers; start as many processes as you like. */
@@ -10,10 +10,15 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const redis = createRedis(config.REDIS_URL, 'worker');
   const rt = createRuntime({ config, redis });
-  const running = startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
+  const running = await startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
   rt.log.info('workers started');
+  const { registry } = rt.metrics;
   const metricsServer = config.WORKER_METRICS_PORT
-    ? express().get('/metrics', async (_req, res) => { res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics()); }).listen(config.WORKER_METRICS_PORT)
+    ? express()
+        .get('/metrics', async (_req, res) => {
+          res.type(registry.contentType).send(await registry.metrics());
+        })
+        .listen(config.WORKER_METRICS_PORT)
     : null;
   onShutdown(async () => {
     metricsServer?.close();

@@ -4,10 +4,20 @@ import { portalSetupJobSchema, type PortalSetupJob } from '../queues/job-schemas
 import { actions } from '../actions';
 import { robotCode, robotFields } from '../robots/robot-registration';
 import { activityCode, activityFields } from '../activities/activity-registration';
-import { boundEvents, endpoints } from '../app/endpoints';
-import type { BatchCommands, CallParams } from '../bitrix/portal-client';
+import { boundEvents, endpoints } from '../config/endpoints';
+import type { BatchCommands, CallParams, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
-import type { Runtime } from '../runtime/create-runtime';
+import { AppError } from '../lib/errors/app-error';
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+
+export interface PortalSetupDeps {
+  bitrix: PortalClientFactory;
+  /** The app's public base URL: handler addresses derive from it. */
+  publicUrl: string;
+  log: Logger;
+  metrics: Pick<Metrics, 'jobs'>;
+}
 
 const codeListSchema = z.array(z.string()).catch([]);
 const bindingsSchema = z.array(z.object({ event: z.string(), handler: z.string() }).loose()).catch([]);
@@ -40,12 +50,15 @@ export function planRegistration(publicUrl: string, existing: { robots: string[]
 }
 
 /** Registers robots, activities and event bindings for one portal, in batches; throws when incomplete. */
-export async function registerPortal(rt: Runtime, memberId: string): Promise<number> {
-    const client = rt.bitrix(memberId);
+export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, memberId: string): Promise<number> {
+    const client = deps.bitrix(memberId);
     const current = await client.batch({ robots: ['bizproc.robot.list', {}], activities: ['bizproc.activity.list', {}], bindings: ['event.get', {}] });
     const listErrors = Object.entries(current.errors);
-    if (listErrors.length) throw new Error(`cannot read current registrations: ${listErrors.map(([k, e]) => `${k}: ${e.code} ${e.description}`).join('; ')}`);
-    const plan = planRegistration(rt.config.PUBLIC_URL, {
+    if (listErrors.length) {
+    const detail = listErrors.map(([k, e]) => `${k}: ${e.code} ${e.description}`).join('; ');
+    throw new AppError('registration_unreadable', `cannot read current registrations: ${detail}`, { retryable: true });
+  }
+    const plan = planRegistration(deps.publicUrl, {
       robots: codeListSchema.parse(current.results.robots),
       activities: codeListSchema.parse(current.results.activities),
       bindings: bindingsSchema.parse(current.results.bindings),
@@ -56,24 +69,24 @@ export async function registerPortal(rt: Runtime, memberId: string): Promise<num
       const commands: BatchCommands = Object.fromEntries(chunk.map((command, j) => [`r${i + j}`, command]));
       const outcome = await client.batch(commands);
       for (const [key, error] of Object.entries(outcome.errors)) {
-        const [method, params] = commands[key];
+        const [method, params] = commands[key] ?? ['?', {}];
         failures.push(`${method} ${String(params.CODE ?? params.event ?? '')}: ${error.code} ${error.description}`);
       }
     }
     if (failures.length) {
-      rt.log.error({ memberId, failures }, 'registration incomplete; will retry');
-      throw new Error(`registration incomplete: ${failures.join('; ')}`);
+      deps.log.error({ memberId, failures }, 'registration incomplete; will retry');
+      throw new AppError('registration_incomplete', `registration incomplete: ${failures.join('; ')}`, { retryable: true });
     }
-    rt.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
+    deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
     return plan.length;
 }
 
 /** The portal-setup queue's processor: on install and on every update. */
-export function createPortalSetupProcessor(rt: Runtime) {
+export function createPortalSetupProcessor(deps: PortalSetupDeps) {
   return async function processPortalSetup(job: Job<PortalSetupJob>): Promise<string> {
     const { memberId } = portalSetupJobSchema.parse(job.data);
-    const count = await registerPortal(rt, memberId);
-    rt.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
+    const count = await registerPortal(deps, memberId);
+    deps.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
     return `registered ${count}`;
   };
 }

@@ -1,46 +1,53 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Runtime } from '../../runtime/create-runtime';
+import { endpoints } from '../../config/endpoints';
+import { AppError } from '../../lib/errors/app-error';
+import type { Queues } from '../../queues/create-queues';
+import { type InstallPortalDeps, installPortal } from '../../portals/install-portal';
+import { type UninstallPortalDeps, uninstallPortal } from '../../portals/uninstall-portal';
+import type { PortalStore } from '../../store/portal-store';
 import { verifyApplicationToken } from '../middleware/verify-application-token';
-import { HttpError } from '../middleware/http-error';
-import { endpoints } from '../endpoints';
-import { installPortal, portalFromInstall } from './install-door';
-import { forgetPortalData } from '../../store/forget-portal';
+import { portalFromInstall } from './install-door';
 
-const crmEventSchema = z.object({
-  event: z.string(),
-  data: z.object({ FIELDS: z.object({ ID: z.string().min(1), ENTITY_TYPE_ID: z.string().optional() }).loose() }).loose(),
-}).loose();
+const crmEventSchema = z
+  .object({
+    event: z.string(),
+    data: z.object({ FIELDS: z.object({ ID: z.string().min(1), ENTITY_TYPE_ID: z.string().optional() }).loose() }).loose(),
+  })
+  .loose();
 
 const stageEvents = new Set(['ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMICITEMUPDATE']);
 
+export interface EventsDoorDeps extends InstallPortalDeps, UninstallPortalDeps {
+  portals: Pick<PortalStore, 'get' | 'save' | 'remove'>;
+  queues: Pick<Queues, 'enqueuePortalSetup' | 'enqueueBitrixEvent'>;
+}
+
 /** Portal events: install, uninstall and CRM changes (checked by application token, then queued). */
-export function createEventsDoor(rt: Runtime): Router {
+export function createEventsDoor(deps: EventsDoorDeps): Router {
   const router = Router();
   router.post(endpoints.events, async (req, res) => {
     const event = String(req.body?.event ?? '').toUpperCase();
     if (event === 'ONAPPINSTALL') {
-      await installPortal(rt, portalFromInstall(req, rt.clock.now()));
+      await installPortal(deps, portalFromInstall(req, deps.clock.now()));
       res.json({ result: 'installed' });
       return;
     }
-    const portal = await verifyApplicationToken(req, rt.portals);
+    const portal = await verifyApplicationToken(req, deps.portals);
     if (event === 'ONAPPUNINSTALL') {
-      await rt.lines.removeAll(portal.memberId);
-      await rt.portals.remove(portal.memberId);
-      const removed = await forgetPortalData(rt.redis, rt.keys, portal.memberId);
-      rt.log.info({ memberId: portal.memberId, removed }, 'portal uninstalled: tokens, lines, waits and callbacks forgotten');
+      await uninstallPortal(deps, portal.memberId);
       res.json({ result: 'uninstalled' });
       return;
     }
     if (stageEvents.has(event)) {
       const parsed = crmEventSchema.safeParse(req.body);
-      if (!parsed.success) throw new HttpError(400, 'bad_event', 'data[FIELDS][ID] is required');
-      await rt.queues.enqueueBitrixEvent({ memberId: portal.memberId, event, entityId: parsed.data.data.FIELDS.ID, entityTypeId: parsed.data.data.FIELDS.ENTITY_TYPE_ID, receivedAt: rt.clock.now() });
+      if (!parsed.success) throw new AppError('bad_event', 'data[FIELDS][ID] is required', { kind: 'bad_input' });
+      const { ID: entityId, ENTITY_TYPE_ID: entityTypeId } = parsed.data.data.FIELDS;
+      await deps.queues.enqueueBitrixEvent({ memberId: portal.memberId, event, entityId, entityTypeId, receivedAt: deps.clock.now() });
       res.json({ result: 'queued' });
       return;
     }
-    rt.log.info({ memberId: portal.memberId, event }, 'event not handled');
+    deps.log.info({ memberId: portal.memberId, event }, 'event not handled');
     res.json({ result: 'ignored' });
   });
   return router;

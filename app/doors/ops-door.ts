@@ -1,16 +1,33 @@
 import { Router } from 'express';
-import type { Runtime } from '../../runtime/create-runtime';
-import { endpoints } from '../endpoints';
+import type { Redis } from 'ioredis';
+import { endpoints } from '../../config/endpoints';
+import type { Logger } from '../../lib/logger';
+import type { Metrics } from '../../lib/metrics';
+import type { Queues } from '../../queues/create-queues';
+import type { RedisKeys } from '../../redis/keys';
+import type { PortalStore } from '../../store/portal-store';
+
+export interface OpsDoorDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  portals: Pick<PortalStore, 'list'>;
+  queues: Pick<Queues, 'runAction' | 'inbound' | 'waitTimeout' | 'bitrixEvent' | 'portalSetup' | 'maintenance'>;
+  metrics: Pick<Metrics, 'registry' | 'openWaits' | 'pendingCallbacks' | 'queueJobs'>;
+  log: Logger;
+}
 
 /** Health (Redis reachable) and Prometheus metrics. */
-export function createOpsDoor(rt: Runtime): Router {
+export function createOpsDoor(deps: OpsDoorDeps): Router {
   const router = Router();
+  const { metrics } = deps;
   router.get(endpoints.health, async (_req, res) => {
     try {
-      const pong = await rt.redis.ping();
+      const pong = await deps.redis.ping();
       res.json({ status: 'ok', redis: pong === 'PONG' });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', redis: false, error: error instanceof Error ? error.message : String(error) });
+      // The reason goes to the log, not to whoever asks.
+      deps.log.warn({ err: error }, 'health check: redis unavailable');
+      res.status(503).json({ status: 'unavailable', redis: false });
     }
   });
   router.get(endpoints.metrics, async (_req, res) => {
@@ -18,17 +35,18 @@ export function createOpsDoor(rt: Runtime): Router {
     // own counters are on their WORKER_METRICS_PORT.
     let open = 0;
     let callbacks = 0;
-    for (const memberId of await rt.portals.list()) {
-      open += await rt.redis.zcard(rt.keys.openWaits(memberId));
-      callbacks += await rt.redis.hlen(rt.keys.callbackPending(memberId));
+    for (const memberId of await deps.portals.list()) {
+      open += await deps.redis.zcard(deps.keys.openWaits(memberId));
+      callbacks += await deps.redis.hlen(deps.keys.callbackPending(memberId));
     }
-    rt.metrics.openWaits.set(open);
-    rt.metrics.pendingCallbacks.set(callbacks);
-    for (const queue of [rt.queues.runAction, rt.queues.inbound, rt.queues.waitTimeout, rt.queues.bitrixEvent, rt.queues.portalSetup]) {
+    metrics.openWaits.set(open);
+    metrics.pendingCallbacks.set(callbacks);
+    const { runAction, inbound, waitTimeout, bitrixEvent, portalSetup, maintenance } = deps.queues;
+    for (const queue of [runAction, inbound, waitTimeout, bitrixEvent, portalSetup, maintenance]) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      for (const [state, count] of Object.entries(counts)) rt.metrics.queueJobs.set({ queue: queue.name, state }, count);
+      for (const [state, count] of Object.entries(counts)) metrics.queueJobs.set({ queue: queue.name, state }, count);
     }
-    res.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;
 }

@@ -1,44 +1,59 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Runtime } from '../../runtime/create-runtime';
-import { verifyApplicationToken } from '../middleware/verify-application-token';
-import { HttpError } from '../middleware/http-error';
-import { normalizeFormArrays } from '../form-body';
 import { findActionByCode } from '../../actions';
-import { endpoints } from '../endpoints';
+import { endpoints } from '../../config/endpoints';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors/app-error';
+import type { Logger } from '../../lib/logger';
+import type { Metrics } from '../../lib/metrics';
+import type { Queues } from '../../queues/create-queues';
+import type { PortalStore } from '../../store/portal-store';
+import { verifyApplicationToken } from '../middleware/verify-application-token';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
-export const robotCallSchema = z.object({
-  workflow_id: z.string().min(1),
-  code: z.string().min(1),
-  document_id: z.array(z.string()).min(3),
-  document_type: z.array(z.string()).default([]),
-  event_token: z.string().min(1),
-  properties: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
-  use_subscription: z.enum(['Y', 'N']).default('Y'),
-  timeout_duration: z.coerce.number().int().min(0).default(0),
-  auth: z.object({ member_id: z.string().min(1) }).loose(),
-}).loose();
+export const robotCallSchema = z
+  .object({
+    workflow_id: z.string().min(1),
+    code: z.string().min(1),
+    document_id: z.array(z.string()).min(3),
+    document_type: z.array(z.string()).default([]),
+    event_token: z.string().min(1),
+    properties: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
+    use_subscription: z.enum(['Y', 'N']).default('Y'),
+    timeout_duration: z.coerce.number().int().min(0).default(0),
+    auth: z.object({ member_id: z.string().min(1) }).loose(),
+  })
+  .loose();
+
+export interface RobotDoorDeps {
+  portals: Pick<PortalStore, 'get'>;
+  queues: Pick<Queues, 'enqueueRunAction'>;
+  metrics: Pick<Metrics, 'robotCalls'>;
+  clock: Clock;
+  log: Logger;
+}
 
 /** Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait. */
-export function createRobotDoor(rt: Runtime): Router {
+export function createRobotDoor(deps: RobotDoorDeps): Router {
   const router = Router();
   router.post(endpoints.robot, async (req, res) => {
-    const portal = await verifyApplicationToken(req, rt.portals).catch((error: unknown) => {
-      if (error instanceof HttpError && error.status === 401) {
-        rt.metrics.robotCalls.inc({ outcome: 'unauthorized' });
-        rt.log.warn({ memberId: req.body?.auth?.member_id, ip: req.ip }, 'robot call refused: bad application token');
+    const portal = await verifyApplicationToken(req, deps.portals).catch((error: unknown) => {
+      if (error instanceof AppError && error.kind === 'unauthorized') {
+        deps.metrics.robotCalls.inc({ outcome: 'unauthorized' });
+        deps.log.warn({ memberId: req.body?.auth?.member_id, ip: req.ip }, 'robot call refused: bad application token');
       }
       throw error;
     });
-    const parsed = robotCallSchema.safeParse(normalizeFormArrays(req.body));
+    // body-parser 2 (qs) keeps PHP lists of any length up to the parameter limit as arrays.
+    const parsed = robotCallSchema.safeParse(req.body);
     if (!parsed.success) {
-      rt.metrics.robotCalls.inc({ outcome: 'bad_envelope' });
-      throw new HttpError(400, 'bad_robot_call', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      deps.metrics.robotCalls.inc({ outcome: 'bad_envelope' });
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new AppError('bad_robot_call', detail, { kind: 'bad_input' });
     }
     const call = parsed.data;
     const found = findActionByCode(call.code);
-    const job = await rt.queues.enqueueRunAction({
+    const job = await deps.queues.enqueueRunAction({
       memberId: portal.memberId,
       code: call.code,
       // An unknown code still becomes a job: the worker reports the error to the robot log.
@@ -50,9 +65,9 @@ export function createRobotDoor(rt: Runtime): Router {
       properties: call.properties,
       useSubscription: call.use_subscription === 'Y',
       timeoutDurationSec: call.timeout_duration,
-      receivedAt: rt.clock.now(),
+      receivedAt: deps.clock.now(),
     });
-    rt.metrics.robotCalls.inc({ outcome: 'queued' });
+    deps.metrics.robotCalls.inc({ outcome: 'queued' });
     res.json({ result: 'queued', job: job.id });
   });
   return router;

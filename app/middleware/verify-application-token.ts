@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { PortalStore, Portal } from '../../store/portal-store';
 import { safeEqual } from '../../lib/hash';
-import { HttpError } from './http-error';
+import { AppError } from '../../lib/errors/app-error';
 
 const authSchema = z.object({ auth: z.object({ member_id: z.string().min(1), application_token: z.string().min(1) }).loose() }).loose();
 
@@ -10,12 +10,14 @@ const authSchema = z.object({ auth: z.object({ member_id: z.string().min(1), app
  * Checks `auth[application_token]` against the token stored at install for `auth[member_id]`
  * (timing-safe). Unknown portal or wrong token: 401, nothing else happens.
  */
-export async function verifyApplicationToken(req: Request, portals: PortalStore): Promise<Portal> {
+export async function verifyApplicationToken(req: Request, portals: Pick<PortalStore, 'get'>): Promise<Portal> {
   const parsed = authSchema.safeParse(req.body);
-  if (!parsed.success) throw new HttpError(401, 'NO_AUTH_FOUND', 'auth[member_id] and auth[application_token] are required');
+  if (!parsed.success) {
+    throw new AppError('NO_AUTH_FOUND', 'auth[member_id] and auth[application_token] are required', { kind: 'unauthorized' });
+  }
   const portal = await portals.get(parsed.data.auth.member_id);
   if (!portal || !safeEqual(portal.applicationToken, parsed.data.auth.application_token)) {
-    throw new HttpError(401, 'invalid_application_token', 'unknown portal or wrong application token');
+    throw new AppError('invalid_application_token', 'unknown portal or wrong application token', { kind: 'unauthorized' });
   }
   return portal;
 }

@@ -1,20 +1,58 @@
-import { errorText, type ErrorCode } from './error-codes';
+import { type ErrorCode, errorText } from './error-codes';
+
+/** What went wrong, for the caller: the doors turn it into an HTTP status in one place (app/middleware/error-handler). */
+export type ErrorKind = 'bad_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'too_large' | 'unavailable' | 'internal';
+
+export interface AppErrorOptions {
+  /** A later try could succeed (queues retry it; doors answer 503). */
+  retryable?: boolean;
+  /** When to try again, when the other side said so (Retry-After, a full rate window). */
+  retryAfterMs?: number;
+  kind?: ErrorKind;
+  cause?: unknown;
+}
 
 /**
- * An error that ends an action with `status=error`: a stable snake_case `code`,
- * text in Russian and English, and whether a later try could succeed.
+ * The one base error: a stable snake_case `code`, whether a retry could help and when.
+ * Every error the app throws on purpose is one; `classifyError` reads anything else.
  */
-export class ActionError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    readonly detail = '',
-    readonly options: { retryable?: boolean; retryAfterMs?: number; providerCode?: number | string } = {},
-  ) {
-    super(detail ? `${errorText(code, 'en')}: ${detail}` : errorText(code, 'en'));
-  }
+export class AppError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly kind: ErrorKind;
 
-  get retryable(): boolean {
-    return this.options.retryable ?? false;
+  constructor(
+    readonly code: string,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    this.kind = options.kind ?? (this.retryable ? 'unavailable' : 'internal');
+  }
+}
+
+/**
+ * An error that ends an action with `status=error`: a code from the catalogue with text in
+ * Russian and English for the robot log.
+ */
+export class ActionError extends AppError {
+  declare readonly code: ErrorCode;
+  readonly providerCode: number | string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    readonly detail = '',
+    options: { retryable?: boolean; retryAfterMs?: number; providerCode?: number | string } = {},
+  ) {
+    super(code, detail ? `${errorText(code, 'en')}: ${detail}` : errorText(code, 'en'), {
+      retryable: options.retryable,
+      retryAfterMs: options.retryAfterMs,
+      kind: options.retryable ? 'unavailable' : 'bad_input',
+    });
+    this.providerCode = options.providerCode;
   }
 
   /** Human text in the portal's language. */
@@ -23,9 +61,11 @@ export class ActionError extends Error {
   }
 }
 
-/** The line's send window is full: run the job again after `waitMs` (not an error). */
-export class RateLimitedError extends Error {
-  constructor(readonly waitMs: number) {
-    super(`line rate limit: retry in ${waitMs} ms`);
+/** The line's send window is full: run the job again after `retryAfterMs` (not a failed attempt). */
+export class LineBusyError extends AppError {
+  declare readonly retryAfterMs: number;
+
+  constructor(waitMs: number) {
+    super('line_busy', `line rate limit: retry in ${waitMs} ms`, { retryable: true, retryAfterMs: waitMs });
   }
 }

@@ -24,8 +24,9 @@ const mapped: Record<number, ErrorCode> = {
 };
 
 /** Maps a Graph error (send answer or `failed` status) to our stable code; decided by code, not HTTP status. */
-export function mapCloudApiError(code: number, message: string, details?: string): ActionError {
+export function mapCloudApiError(code: number, message: string, details?: string, retryAfter?: number): ActionError {
   const ours = mapped[code] ?? 'provider_error';
   const detail = ours === 'provider_error' ? `(#${code}) ${details ?? message}` : details ?? message;
-  return new ActionError(ours, detail, { retryable: retryable.has(code), providerCode: code });
+  const canRetry = retryable.has(code);
+  return new ActionError(ours, detail, { retryable: canRetry, retryAfterMs: canRetry ? retryAfter : undefined, providerCode: code });
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
+import { errorMessage } from '../../lib/errors/classify-error';
+import { retryAfterMs } from '../retry-after';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { cloudApiBody } from './cloud-api-body';
 import { mapCloudApiError } from './cloud-api-errors';
@@ -22,7 +25,7 @@ export interface CloudApiLine {
 }
 
 /** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
-export function createCloudApiProvider(options: { graphUrl: string; version: string; timeoutMs?: number }, line: CloudApiLine): WhatsAppProvider {
+export function createCloudApiProvider(options: { graphUrl: string; version: string; timeoutMs?: number; clock: Clock }, line: CloudApiLine): WhatsAppProvider {
   const url = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}/messages`;
   return {
     kind: 'cloud',
@@ -37,20 +40,28 @@ export function createCloudApiProvider(options: { graphUrl: string; version: str
           signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
         });
       } catch (error) {
-        throw new ActionError('provider_unavailable', error instanceof Error ? error.message : String(error), { retryable: true });
+        throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true });
       }
       const json: unknown = await response.json().catch(() => null);
       if (response.ok) {
         const ok = successSchema.safeParse(json);
         if (!ok.success) throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, { retryable: false });
-        return { providerMessageId: ok.data.messages[0].id, waId: ok.data.contacts?.[0]?.wa_id };
+        const [first] = ok.data.messages;
+        if (!first) throw new ActionError('provider_error', 'answer names no message');
+        return { providerMessageId: first.id, waId: ok.data.contacts?.[0]?.wa_id };
       }
+      // Graph rarely sends Retry-After; when it (or a proxy in front of it) does, it is honoured.
+      const after = retryAfterMs(response.headers.get('retry-after'), options.clock.now());
       const failure = errorSchema.safeParse(json);
       if (failure.success) {
         const { code, message: text, error_data } = failure.data.error;
-        throw mapCloudApiError(code, text, error_data?.details);
+        throw mapCloudApiError(code, text, error_data?.details, after);
       }
-      throw new ActionError(response.status >= 500 || response.status === 429 ? 'provider_unavailable' : 'provider_error', `HTTP ${response.status}`, { retryable: response.status >= 500 || response.status === 429 });
+      const transient = response.status >= 500 || response.status === 429;
+      throw new ActionError(transient ? 'provider_unavailable' : 'provider_error', `HTTP ${response.status}`, {
+        retryable: transient,
+        retryAfterMs: after,
+      });
     },
   };
 }

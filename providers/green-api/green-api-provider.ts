@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
+import { errorMessage } from '../../lib/errors/classify-error';
+import { retryAfterMs } from '../retry-after';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
 import { chatIdOf, greenApiCall } from './green-api-body';
@@ -29,7 +32,7 @@ export interface GreenApiLine {
 }
 
 /** Green-API (an unofficial WhatsApp gateway): text, files, location, contacts, edit, delete, forward, number check. */
-export function createGreenApiProvider(options: { timeoutMs?: number }, line: GreenApiLine): WhatsAppProvider {
+export function createGreenApiProvider(options: { timeoutMs?: number; clock: Clock }, line: GreenApiLine): WhatsAppProvider {
   const base = (line.apiUrl ?? GREEN_API_DEFAULT_URL).replace(/\/+$/, '');
   const urlOf = (method: string) => `${base}/waInstance${encodeURIComponent(line.idInstance)}/${method}/${encodeURIComponent(line.apiTokenInstance)}`;
 
@@ -43,10 +46,12 @@ export function createGreenApiProvider(options: { timeoutMs?: number }, line: Gr
         signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
       });
     } catch (error) {
-      throw new ActionError('provider_unavailable', error instanceof Error ? error.message : String(error), { retryable: true });
+      throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true });
     }
     const text = await response.text();
-    if (!response.ok) throw mapGreenApiError(response.status, text);
+    if (!response.ok) {
+      throw mapGreenApiError(response.status, text, retryAfterMs(response.headers.get('retry-after'), options.clock.now()));
+    }
     if (!text) return {};
     try {
       return JSON.parse(text) as unknown;

@@ -106,7 +106,15 @@ export class CrmStore {
     const categoryId = input.categoryId ?? 0;
     let stageId = input.stageId ?? 'NEW';
     if (categoryId > 0 && !stageId.includes(':')) stageId = `C${categoryId}:${stageId}`;
-    this.deals.set(id, { id, title: input.title ?? `Deal #${id}`, stageId, categoryId, contactId: input.contactId, opportunity: input.opportunity ?? 0, assignedById: 1 });
+    this.deals.set(id, {
+      id,
+      title: input.title ?? `Deal #${id}`,
+      stageId,
+      categoryId,
+      contactId: input.contactId,
+      opportunity: input.opportunity ?? 0,
+      assignedById: 1,
+    });
     return id;
   }
 
@@ -128,7 +136,13 @@ export class CrmStore {
   /** Creates a contact. */
   createContact(input: CreateContactInput): number {
     const id = this.nextId.contact++;
-    this.contacts.set(id, { id, name: input.name, lastName: input.lastName ?? '', phones: this.fm(input.phones, 'WORK'), emails: this.fm(input.emails, 'WORK') });
+    this.contacts.set(id, {
+      id,
+      name: input.name,
+      lastName: input.lastName ?? '',
+      phones: this.fm(input.phones, 'WORK'),
+      emails: this.fm(input.emails, 'WORK'),
+    });
     return id;
   }
 
@@ -138,7 +152,14 @@ export class CrmStore {
     this.nextItemId.set(input.entityTypeId, id + 1);
     const categoryId = input.categoryId ?? 0;
     const stageId = input.stageId ?? `DT${input.entityTypeId}_${categoryId}:NEW`;
-    this.items.set(`${input.entityTypeId}:${id}`, { id, entityTypeId: input.entityTypeId, title: input.title ?? `Item #${id}`, stageId, categoryId, contactId: input.contactId });
+    this.items.set(`${input.entityTypeId}:${id}`, {
+      id,
+      entityTypeId: input.entityTypeId,
+      title: input.title ?? `Item #${id}`,
+      stageId,
+      categoryId,
+      contactId: input.contactId,
+    });
     return id;
   }
 

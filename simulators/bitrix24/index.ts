@@ -1,5 +1,6 @@
 /** Bitrix24 portal simulator: public entry point. */
-export { createBitrixPortalSimulator, type BitrixPortalSimulator } from './simulator';
-export type * from './types';
+
 export type { CreateContactInput, CreateDealInput, CreateItemInput, CreateLeadInput } from './crm-store';
-export { dealDocumentId, leadDocumentId, itemDocumentId } from './crm-store';
+export { dealDocumentId, itemDocumentId, leadDocumentId } from './crm-store';
+export { type BitrixPortalSimulator, createBitrixPortalSimulator } from './simulator';
+export type * from './types';

@@ -1,6 +1,7 @@
 /** Portal → app POSTs: ONAPPINSTALL / ONAPPUNINSTALL and CRM update events (form-encoded, PHP style). */
-import { encodePhpForm } from '../shared/php-form';
+
 import { postForm } from '../shared/http-post';
+import { encodePhpForm } from '../shared/php-form';
 import type { PortalState } from './state';
 import type { DeliveryResult, PortalTokens } from './types';
 
@@ -63,11 +64,21 @@ export async function postUninstall(state: PortalState, url: string, clean: bool
 }
 
 /** Delivers an event to every online handler bound to it; returns one result per handler. */
-export async function deliverEvent(state: PortalState, event: string, data: Record<string, unknown>): Promise<DeliveryResult[]> {
+export async function deliverEvent(
+  state: PortalState,
+  event: string,
+  data: Record<string, unknown>,
+): Promise<DeliveryResult[]> {
   const targets = state.bindings.filter((b) => b.event === event && !b.offline);
   return Promise.all(
     targets.map(async (b) => {
-      const body = encodePhpForm({ event, event_handler_id: String(b.id), data, ts: nowSec(), auth: tokenlessAuth(state) });
+      const body = encodePhpForm({
+        event,
+        event_handler_id: String(b.id),
+        data,
+        ts: nowSec(),
+        auth: tokenlessAuth(state),
+      });
       const res = await postForm(b.handler, body);
       return { url: b.handler, ...res };
     }),

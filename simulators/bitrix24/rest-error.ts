@@ -17,7 +17,7 @@ export const restErrors = {
   invalidToken: () => new RestError('invalid_token', 'The access token provided is invalid.', 401),
   noAuth: () => new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401),
   queryLimit: () => new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503),
-  accessDenied: (reason = '') => new RestError('ACCESS_DENIED', `Access denied!${reason ? ' ' + reason : ''}`, 403),
+  accessDenied: (reason = '') => new RestError('ACCESS_DENIED', `Access denied!${reason ? ` ${reason}` : ''}`, 403),
   methodNotFound: () => new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404),
   crmNotFound: () => new RestError('', 'Not found', 400),
   crmBadId: () => new RestError('', 'ID is not defined or invalid.', 400),

@@ -1,7 +1,7 @@
 /** The portal REST endpoint: `/rest/<method>[.json]`, limiter, auth, dispatch and answer shapes. */
 import type { Request, Response } from 'express';
-import { methodTable, type MethodContext } from './methods';
-import { asDict, str, type Dict } from './params';
+import { type MethodContext, methodTable } from './methods';
+import { asDict, type Dict, str } from './params';
 import { RestError, restErrors } from './rest-error';
 import { restTime } from './rest-time';
 import type { PortalState } from './state';
@@ -10,15 +10,20 @@ const PATH_RE = /^\/rest\/+([^/]+?)(?:\.json)?\/?$/i;
 
 /** The method name of a REST path, or undefined when the path is not a REST call. */
 export function restMethodOf(path: string): string | undefined {
-  const m = PATH_RE.exec(path);
-  return m ? decodeURIComponent(m[1]).toLowerCase() : undefined;
+  const name = PATH_RE.exec(path)?.[1];
+  return name === undefined ? undefined : decodeURIComponent(name).toLowerCase();
 }
 
 /** Runs one method with an already checked token (used directly and by batch). */
-export async function callMethod(state: PortalState, accessToken: string, method: string, params: Dict): Promise<unknown> {
+export async function callMethod(
+  state: PortalState,
+  accessToken: string,
+  method: string,
+  params: Dict,
+): Promise<unknown> {
   state.countMethod(method);
   const handler = methodTable[method];
-  if (!handler || !Object.prototype.hasOwnProperty.call(methodTable, method)) throw restErrors.methodNotFound();
+  if (!handler || !Object.hasOwn(methodTable, method)) throw restErrors.methodNotFound();
   const ctx: MethodContext = { state, accessToken, call: (m, p) => callMethod(state, accessToken, m, p) };
   return handler(ctx, params);
 }

@@ -1,19 +1,24 @@
 /** Starting robot / activity runs (the handler POST), stopping them on stage moves, waiting for them. */
-import { encodePhpForm } from '../shared/php-form';
+
 import { postForm } from '../shared/http-post';
+import { encodePhpForm } from '../shared/php-form';
 import { documentTypeOf } from './crm-store';
 import { fullAuth } from './outbound';
 import type { PortalState } from './state';
 import { makeEventToken, uniqid } from './tokens';
 import type { Registration, RobotRun, RunRobotOptions, RunRobotResult } from './types';
 
-function propertyValues(reg: Registration, given: Record<string, string | string[]>): Record<string, string | string[]> {
+function propertyValues(
+  reg: Registration,
+  given: Record<string, string | string[]>,
+): Record<string, string | string[]> {
   const byLower = new Map(Object.entries(given).map(([k, v]) => [k.toLowerCase(), v]));
   const out: Record<string, string | string[]> = {};
   for (const [key, attrs] of Object.entries(reg.properties)) {
     const value = byLower.get(key.toLowerCase());
     if (value !== undefined) out[key] = value;
-    else if (attrs.DEFAULT !== undefined && attrs.DEFAULT !== null) out[key] = Array.isArray(attrs.DEFAULT) ? attrs.DEFAULT.map(String) : String(attrs.DEFAULT);
+    else if (attrs.DEFAULT !== undefined && attrs.DEFAULT !== null)
+      out[key] = Array.isArray(attrs.DEFAULT) ? attrs.DEFAULT.map(String) : String(attrs.DEFAULT);
     else out[key] = '';
   }
   return out;
@@ -22,7 +27,8 @@ function propertyValues(reg: Registration, given: Record<string, string | string
 /** Runs a registered robot / activity: builds the handler POST, sends it, records the run. */
 export async function runRobot(state: PortalState, opts: RunRobotOptions): Promise<RunRobotResult> {
   const reg = state.registrations.get(opts.code);
-  if (!reg || (opts.kind && reg.kind !== opts.kind)) throw new Error(`No ${opts.kind ?? 'robot or activity'} registered with code ${opts.code}`);
+  if (!reg || (opts.kind && reg.kind !== opts.kind))
+    throw new Error(`No ${opts.kind ?? 'robot or activity'} registered with code ${opts.code}`);
   let run = opts.eventToken ? state.runsByToken.get(opts.eventToken) : undefined;
   if (opts.eventToken && !run) throw new Error('runRobot: unknown eventToken to replay');
   if (!run) {
@@ -62,7 +68,11 @@ export async function runRobot(state: PortalState, opts: RunRobotOptions): Promi
 }
 
 /** Stops running robots (not activities) of a document that started at another stage than `newStage`. */
-export function stopRobotsOnMove(state: PortalState, documentId: readonly string[], previousStage: string | undefined): void {
+export function stopRobotsOnMove(
+  state: PortalState,
+  documentId: readonly string[],
+  previousStage: string | undefined,
+): void {
   for (const run of state.runs) {
     if (run.kind !== 'robot' || run.status !== 'running' || run.documentId[2] !== documentId[2]) continue;
     if (run.stageAtStart !== undefined && previousStage !== undefined && run.stageAtStart !== previousStage) continue;
@@ -80,7 +90,11 @@ export function terminateWorkflow(state: PortalState, workflowId: string): void 
 }
 
 /** Resolves when a run completes (by event token, or the first completed run matching a predicate); rejects on stop (token form) or timeout. */
-export function waitForRun(state: PortalState, target: string | ((run: RobotRun) => boolean), timeoutMs = 5000): Promise<RobotRun> {
+export function waitForRun(
+  state: PortalState,
+  target: string | ((run: RobotRun) => boolean),
+  timeoutMs = 5000,
+): Promise<RobotRun> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let unsubscribe: () => void = () => undefined;

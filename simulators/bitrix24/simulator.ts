@@ -2,15 +2,33 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { serverLifecycle } from '../shared/listen';
 import { randomHex } from '../shared/random';
-import { dealDocumentId, itemDocumentId, leadDocumentId, type CreateContactInput, type CreateDealInput, type CreateItemInput, type CreateLeadInput } from './crm-store';
+import {
+  type CreateContactInput,
+  type CreateDealInput,
+  type CreateItemInput,
+  type CreateLeadInput,
+  dealDocumentId,
+  itemDocumentId,
+  leadDocumentId,
+} from './crm-store';
 import { handleOAuth } from './oauth';
 import { deliverEvent, postInstall, postUninstall } from './outbound';
 import { handleRest, restMethodOf } from './rest-router';
 import { runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
 import { PortalState } from './state';
 import type {
-  BitrixPortalOptions, DeliveryResult, EventBinding, EventSendRecord, MoveOptions, PortalStats, PortalTokens,
-  Registration, RestLimit, RobotRun, RunRobotOptions, RunRobotResult,
+  BitrixPortalOptions,
+  DeliveryResult,
+  EventBinding,
+  EventSendRecord,
+  MoveOptions,
+  PortalStats,
+  PortalTokens,
+  Registration,
+  RestLimit,
+  RobotRun,
+  RunRobotOptions,
+  RunRobotResult,
 } from './types';
 
 /** A running (or startable) simulated portal. */
@@ -65,7 +83,8 @@ function buildApp(state: PortalState): Express {
     res.status(404).json({ error: 'NOT_FOUND', error_description: 'Not found' });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    const status =
+      typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
     res.status(status).json({ error: 'INVALID_REQUEST', error_description: 'Invalid request' });
   });
   return app;
@@ -75,9 +94,18 @@ function buildApp(state: PortalState): Express {
 export function createBitrixPortalSimulator(options: BitrixPortalOptions): BitrixPortalSimulator {
   const state = new PortalState(options);
   const app = buildApp(state);
-  const lifecycle = serverLifecycle(app, 'Bitrix24 portal', (listening) => { state.url = listening.url; });
+  const lifecycle = serverLifecycle(app, 'Bitrix24 portal', (listening) => {
+    state.url = listening.url;
+  });
 
-  const move = async (documentId: [string, string, string], previous: string, next: string, event: string, fields: Record<string, string>, opts?: MoveOptions) => {
+  const move = async (
+    documentId: [string, string, string],
+    previous: string,
+    next: string,
+    event: string,
+    fields: Record<string, string>,
+    opts?: MoveOptions,
+  ) => {
     if (previous !== next) stopRobotsOnMove(state, documentId, previous);
     if (opts?.deliverEvent === false) return [];
     return deliverEvent(state, event, { FIELDS: fields });
@@ -141,7 +169,14 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       if (!item) throw new Error(`No item ${entityTypeId}/${id}`);
       const previous = item.stageId;
       item.stageId = stageId;
-      return move(itemDocumentId(entityTypeId, id), previous, stageId, 'ONCRMDYNAMICITEMUPDATE', { ID: String(id), ENTITY_TYPE_ID: String(entityTypeId) }, opts);
+      return move(
+        itemDocumentId(entityTypeId, id),
+        previous,
+        stageId,
+        'ONCRMDYNAMICITEMUPDATE',
+        { ID: String(id), ENTITY_TYPE_ID: String(entityTypeId) },
+        opts,
+      );
     },
     deliverEvent: (event, data) => deliverEvent(state, event.toUpperCase(), data),
   };

@@ -3,7 +3,15 @@ import { randomHex } from '../shared/random';
 import { CrmStore } from './crm-store';
 import { LeakyBucket } from './leaky-bucket';
 import { oauthToken } from './tokens';
-import type { BitrixPortalOptions, EventBinding, EventSendRecord, PortalStats, PortalTokens, Registration, RobotRun } from './types';
+import type {
+  BitrixPortalOptions,
+  EventBinding,
+  EventSendRecord,
+  PortalStats,
+  PortalTokens,
+  Registration,
+  RobotRun,
+} from './types';
 
 /** Options with defaults applied. */
 export interface ResolvedOptions {

@@ -9,7 +9,13 @@ export function uniqid(): string {
   const now = Date.now();
   const sec = Math.floor(now / 1000);
   const usec = ((now % 1000) * 1000 + (uniqCounter++ % 1000)) % 0x100000;
-  return sec.toString(16).padStart(8, '0') + usec.toString(16).padStart(5, '0') + randomDigits(1) + '.' + randomChars(8, '0123456789');
+  return (
+    sec.toString(16).padStart(8, '0') +
+    usec.toString(16).padStart(5, '0') +
+    randomDigits(1) +
+    '.' +
+    randomChars(8, '0123456789')
+  );
 }
 
 /** A random OAuth token (lowercase alphanumeric, like `ydtj8pho532wydb5ixk78ol7uqlb7sch`). */
@@ -23,7 +29,7 @@ function sign(secret: string, value: string): string {
 
 /** Builds `{workflow_id}|A#####_#####_#####_#####|{32 alnum}.{hmac}`. */
 export function makeEventToken(secret: string, workflowId: string): string {
-  const activity = 'A' + [0, 0, 0, 0].map(() => randomDigits(5)).join('_');
+  const activity = `A${[0, 0, 0, 0].map(() => randomDigits(5)).join('_')}`;
   const value = `${workflowId}|${activity}|${randomAlnum(32)}`;
   return `${value}.${sign(secret, value)}`;
 }

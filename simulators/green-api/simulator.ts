@@ -1,12 +1,20 @@
 /** The Green-API simulator: the REST methods the app uses, fault injection, and webhooks to the app. */
-import express, { type Express, type Request, type Response } from 'express';
+
 import { randomBytes } from 'node:crypto';
-import { serverLifecycle } from '../shared/listen';
+import express, { type Express, type Request, type Response } from 'express';
 import { postRaw } from '../shared/http-post';
+import { serverLifecycle } from '../shared/listen';
 import type {
-  DeliverIncomingOptions, DeliverOutgoingStatusOptions, GreenApiCall, GreenApiDelivery, GreenApiFailNext, GreenApiInstance, GreenApiOptions, GreenApiSent,
+  DeliverIncomingOptions,
+  DeliverOutgoingStatusOptions,
+  GreenApiCall,
+  GreenApiDelivery,
+  GreenApiFailNext,
+  GreenApiInstance,
+  GreenApiOptions,
+  GreenApiSent,
 } from './types';
-import { validateBody, ValidationFailed } from './validate';
+import { ValidationFailed, type ValidBody, validateBody } from './validate';
 
 /** A running (or startable) Green-API simulator. */
 export interface GreenApiSimulator {
@@ -35,14 +43,37 @@ const PATH_RE = /^\/waInstance(\d+)\/([A-Za-z]+)\/([^/]+)\/?$/;
 const MESSAGE_METHODS = new Set(['sendMessage', 'sendFileByUrl', 'sendLocation', 'sendContact']);
 
 /** Green-API ids look like `BAE5F4886F6F2D05` (sent) or 32 hex characters (incoming). */
-const newId = (incoming = false) => (incoming ? randomBytes(16).toString('hex').toUpperCase() : `BAE5${randomBytes(6).toString('hex').toUpperCase()}`);
+const newId = (incoming = false) =>
+  incoming ? randomBytes(16).toString('hex').toUpperCase() : `BAE5${randomBytes(6).toString('hex').toUpperCase()}`;
+
+/** An HTTP answer: text for strings, no body for undefined, JSON otherwise. */
+interface Answer {
+  status: number;
+  payload: unknown;
+}
+
+/** The JSON body of a request, or undefined when empty or not JSON. */
+function parseJson(raw: unknown): unknown {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Green-API-like default answers for injected statuses (common-errors page). */
 function defaultErrorBody(status: number): unknown {
   if (status === 401) return 'Unauthorized';
   if (status === 403) return 'Forbidden';
   if (status === 429) return 'Too Many Requests';
-  if (status === 466) return { correspondentsStatus: { description: 'The limit of correspondents on the tariff has been reached', correspondents: ['79000000000@c.us'] } };
+  if (status === 466)
+    return {
+      correspondentsStatus: {
+        description: 'The limit of correspondents on the tariff has been reached',
+        correspondents: ['79000000000@c.us'],
+      },
+    };
   if (status >= 500) return 'Bad Gateway';
   return { code: status, description: 'bad request data' };
 }
@@ -62,45 +93,35 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
   const lifecycle = serverLifecycle(app, 'Green-API');
   app.use(express.raw({ type: () => true, limit: '20mb' }));
 
-  function handle(req: Request, res: Response, idInstance: string, method: string, token: string): void {
-    const receivedAt = Date.now();
-    let body: unknown;
-    try {
-      body = Buffer.isBuffer(req.body) && req.body.length ? (JSON.parse(req.body.toString('utf8')) as unknown) : undefined;
-    } catch {
-      body = undefined;
-    }
-    const call: GreenApiCall = { idInstance, method, body, httpStatus: 200, receivedAt, idMessages: [] };
-    calls.push(call);
-    const answer = (status: number, payload: unknown) => {
-      call.httpStatus = status;
-      if (typeof payload === 'string') res.status(status).type('text/plain').send(payload);
-      else if (payload === undefined) res.status(status).end();
-      else res.status(status).json(payload);
-    };
+  /** Runs one method call against the simulated accounts: its effects, and the HTTP answer. */
+  function answerFor(call: GreenApiCall, token: string): Answer {
+    const { idInstance, method, body, receivedAt } = call;
     const instance = instances.get(idInstance);
-    if (!instance) return answer(403, 'Forbidden');
-    if (instance.apiTokenInstance !== token) return answer(401, 'Unauthorized');
+    if (!instance) return { status: 403, payload: 'Forbidden' };
+    if (instance.apiTokenInstance !== token) return { status: 401, payload: 'Unauthorized' };
     const fault = injected.find((f) => f.times > 0 && (f.method === undefined || f.method === method));
     if (fault) {
       fault.times -= 1;
       injected = injected.filter((f) => f.times > 0);
-      return answer(fault.status, fault.body ?? defaultErrorBody(fault.status));
+      return { status: fault.status, payload: fault.body ?? defaultErrorBody(fault.status) };
     }
-    let valid;
+    let valid: ValidBody;
     try {
       if (body === undefined) throw new ValidationFailed('Unexpected end of JSON input');
       valid = validateBody(method, body);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      if (error.message.startsWith('unknown method')) return answer(404, 'Not Found');
-      return answer(400, { code: 400, description: `Validation failed. Details: ${error.message}` });
+      if (error.message.startsWith('unknown method')) return { status: 404, payload: 'Not Found' };
+      return { status: 400, payload: { code: 400, description: `Validation failed. Details: ${error.message}` } };
     }
+    // validateBody accepted `body`, so it is a JSON object.
     const json = body as Record<string, unknown>;
     for (const id of valid.refersTo) {
       const known = messages.get(id);
       const chat = method === 'forwardMessages' ? valid.fromChatId : valid.chatId;
-      if (!known || known.idInstance !== idInstance || known.chatId !== chat) return answer(400, { code: 400, description: `message ${id} not found in chat ${chat ?? ''}` });
+      if (!known || known.idInstance !== idInstance || known.chatId !== chat) {
+        return { status: 400, payload: { code: 400, description: `message ${id} not found in chat ${chat ?? ''}` } };
+      }
     }
     const record = (chatId: string, idMessage: string) => {
       messages.set(idMessage, { idInstance, chatId });
@@ -110,33 +131,48 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
     if (MESSAGE_METHODS.has(method)) {
       const idMessage = newId();
       record(valid.chatId ?? '', idMessage);
-      return answer(200, { idMessage });
+      return { status: 200, payload: { idMessage } };
     }
     if (method === 'editMessage') {
       edits.push({ idMessage: String(json.idMessage), message: String(json.message) });
-      return answer(200, { idMessage: String(json.idMessage) });
+      return { status: 200, payload: { idMessage: String(json.idMessage) } };
     }
     if (method === 'deleteMessage') {
       deleted.push(String(json.idMessage));
       messages.delete(String(json.idMessage));
-      return answer(200, undefined);
+      return { status: 200, payload: undefined };
     }
     if (method === 'forwardMessages') {
       const ids = valid.refersTo.map(() => newId());
       for (const id of ids) record(valid.chatId ?? '', id);
-      return answer(200, { messages: ids });
+      return { status: 200, payload: { messages: ids } };
     }
     const phone = String(json.phoneNumber);
-    return answer(200, { existsWhatsapp: !noWhatsapp.has(phone) });
+    return { status: 200, payload: { existsWhatsapp: !noWhatsapp.has(phone) } };
   }
 
   app.use((req: Request, res: Response) => {
-    const match = req.method === 'POST' ? PATH_RE.exec(req.path) : null;
-    if (!match) {
+    const receivedAt = Date.now();
+    const [, idInstance, method, rawToken] = (req.method === 'POST' ? PATH_RE.exec(req.path) : null) ?? [];
+    if (idInstance === undefined || method === undefined || rawToken === undefined) {
       res.status(404).type('text/plain').send('Not Found');
       return;
     }
-    handle(req, res, match[1], match[2], decodeURIComponent(match[3]));
+    const token = decodeURIComponent(rawToken);
+    const call: GreenApiCall = {
+      idInstance,
+      method,
+      body: parseJson(req.body),
+      httpStatus: 200,
+      receivedAt,
+      idMessages: [],
+    };
+    calls.push(call);
+    const { status, payload } = answerFor(call, token);
+    call.httpStatus = status;
+    if (typeof payload === 'string') res.status(status).type('text/plain').send(payload);
+    else if (payload === undefined) res.status(status).end();
+    else res.status(status).json(payload);
   });
 
   const post = async (payload: unknown, token: string | null | undefined): Promise<GreenApiDelivery> => {
@@ -156,12 +192,19 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
     app,
     ...lifecycle,
     addInstance(i) {
-      const instance: GreenApiInstance = { idInstance: i.idInstance, apiTokenInstance: i.apiTokenInstance, wid: (i.wid ?? '79001112233').replace(/\D/g, '') };
+      const instance: GreenApiInstance = {
+        idInstance: i.idInstance,
+        apiTokenInstance: i.apiTokenInstance,
+        wid: (i.wid ?? '79001112233').replace(/\D/g, ''),
+      };
       instances.set(i.idInstance, instance);
       return instance;
     },
-    setWebhook: (w) => void (webhook = w),
-    setHasWhatsapp: (phone, has) => void (has ? noWhatsapp.delete(phone.replace(/\D/g, '')) : noWhatsapp.add(phone.replace(/\D/g, ''))),
+    setWebhook: (w) => {
+      webhook = w;
+    },
+    setHasWhatsapp: (phone, has) =>
+      void (has ? noWhatsapp.delete(phone.replace(/\D/g, '')) : noWhatsapp.add(phone.replace(/\D/g, ''))),
     failNext: (f) => void injected.push({ ...f, times: f.times ?? 1 }),
     sent: () => [...sent],
     calls: () => [...calls],
@@ -174,7 +217,19 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
       messages.set(idMessage, { idInstance: o.idInstance, chatId });
       const name = o.senderName ?? 'Иван';
       const messageData = o.quotedId
-        ? { typeMessage: 'quotedMessage', extendedTextMessageData: { text: o.text, stanzaId: o.quotedId, participant: instanceData(o.idInstance).wid }, quotedMessage: { stanzaId: o.quotedId, participant: instanceData(o.idInstance).wid, typeMessage: 'textMessage' } }
+        ? {
+            typeMessage: 'quotedMessage',
+            extendedTextMessageData: {
+              text: o.text,
+              stanzaId: o.quotedId,
+              participant: instanceData(o.idInstance).wid,
+            },
+            quotedMessage: {
+              stanzaId: o.quotedId,
+              participant: instanceData(o.idInstance).wid,
+              typeMessage: 'textMessage',
+            },
+          }
         : { typeMessage: 'textMessage', textMessageData: { textMessage: o.text } };
       const payload = {
         typeWebhook: 'incomingMessageReceived',
@@ -188,16 +243,19 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
     },
     deliverStatus(o) {
       const known = messages.get(o.idMessage);
-      return post({
-        typeWebhook: 'outgoingMessageStatus',
-        chatId: known?.chatId ?? '',
-        instanceData: instanceData(o.idInstance),
-        timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
-        idMessage: o.idMessage,
-        status: o.status,
-        ...(o.description ? { description: o.description } : {}),
-        sendByApi: true,
-      }, undefined);
+      return post(
+        {
+          typeWebhook: 'outgoingMessageStatus',
+          chatId: known?.chatId ?? '',
+          instanceData: instanceData(o.idInstance),
+          timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
+          idMessage: o.idMessage,
+          status: o.status,
+          ...(o.description ? { description: o.description } : {}),
+          sendByApi: true,
+        },
+        undefined,
+      );
     },
   };
 }

@@ -7,18 +7,22 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CHAT_ID = /^\d{5,20}@(c\.us|g\.us)$/;
+/** Upper bound of 20-digit phone numbers: 1e20 is the double that 99999999999999999999 rounds to. */
+const MAX_PHONE = 1e20;
 
 function str(body: Obj, field: string, max?: number, optional = false): string | undefined {
   const v = body[field];
   if (v === undefined && optional) return undefined;
   if (typeof v !== 'string' || v === '') throw new ValidationFailed(`'${field}' is required and must be a string`);
-  if (max !== undefined && [...v].length > max) throw new ValidationFailed(`'${field}' length must be less than or equal to ${max} characters long`);
+  if (max !== undefined && [...v].length > max)
+    throw new ValidationFailed(`'${field}' length must be less than or equal to ${max} characters long`);
   return v;
 }
 
 function chatId(body: Obj, field = 'chatId'): string {
   const v = str(body, field) ?? '';
-  if (!CHAT_ID.test(v)) throw new ValidationFailed(`'${field}' with value '${v}' fails to match the required pattern: /^\\d+@(c|g)\\.us$/`);
+  if (!CHAT_ID.test(v))
+    throw new ValidationFailed(`'${field}' with value '${v}' fails to match the required pattern: /^\\d+@(c|g)\\.us$/`);
   return v;
 }
 
@@ -62,7 +66,7 @@ export function validateBody(method: string, raw: unknown): ValidBody {
     case 'sendContact': {
       const contact = body.contact;
       if (!isObj(contact)) throw new ValidationFailed(`'contact' is required`);
-      num(contact, 'phoneContact', 10000, 99999999999999999999);
+      num(contact, 'phoneContact', 10000, MAX_PHONE);
       for (const f of ['firstName', 'middleName', 'lastName', 'company']) str(contact, f, 1000, true);
       return { chatId: chatId(body), refersTo: [] };
     }
@@ -73,13 +77,17 @@ export function validateBody(method: string, raw: unknown): ValidBody {
       return { chatId: chatId(body), refersTo: [str(body, 'idMessage') ?? ''] };
     case 'forwardMessages': {
       const messages = body.messages;
-      if (!Array.isArray(messages) || messages.length === 0 || !messages.every((m) => typeof m === 'string' && m !== '')) {
+      if (
+        !Array.isArray(messages) ||
+        messages.length === 0 ||
+        !messages.every((m) => typeof m === 'string' && m !== '')
+      ) {
         throw new ValidationFailed(`'messages' must be a non-empty array of message ids`);
       }
       return { chatId: chatId(body), fromChatId: chatId(body, 'chatIdFrom'), refersTo: messages as string[] };
     }
     case 'checkWhatsapp':
-      num(body, 'phoneNumber', 10000, 99999999999999999999);
+      num(body, 'phoneNumber', 10000, MAX_PHONE);
       return { refersTo: [] };
     default:
       throw new ValidationFailed(`unknown method ${method}`);

@@ -1,7 +1,8 @@
 /** Starting and stopping an express app on 127.0.0.1. */
-import type { Express } from 'express';
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 
 /** A started HTTP server with its base URL. */
 export interface Listening {

@@ -3,7 +3,7 @@
 /** PHP `urlencode`: RFC 1738, space as `+`, only alnum and `-_.` left as is. */
 export function phpUrlencode(value: string): string {
   return encodeURIComponent(value)
-    .replace(/[!'()*~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');
 }
 
@@ -18,7 +18,7 @@ function scalarToString(value: unknown): string | undefined {
 function walk(prefix: string, value: unknown, out: string[]): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(`${prefix}[${i}]`, item, out));
+    for (const [i, item] of value.entries()) walk(`${prefix}[${i}]`, item, out);
     return;
   }
   if (typeof value === 'object') {
@@ -75,11 +75,11 @@ function nextIndex(node: Tree): string {
 
 function toPhpValue(node: Tree | string): PhpValue {
   if (typeof node === 'string') return node;
-  const keys = Object.keys(node);
-  const isList = keys.every((k, i) => k === String(i));
-  if (isList && keys.length > 0) return keys.map((k) => toPhpValue(node[k]));
+  const entries = Object.entries(node);
+  const isList = entries.length > 0 && entries.every(([k], i) => k === String(i));
+  if (isList) return entries.map(([, v]) => toPhpValue(v));
   const out: { [key: string]: PhpValue } = {};
-  for (const k of keys) out[k] = toPhpValue(node[k]);
+  for (const [k, v] of entries) out[k] = toPhpValue(v);
   return out;
 }
 
@@ -94,20 +94,22 @@ export function parsePhpQuery(query: string): Record<string, PhpValue> {
     const path = splitKey(rawKey);
     if (!path) continue;
     let node: Tree = root;
-    for (let i = 0; i < path.length; i++) {
-      let seg = path[i];
-      if (seg === '__proto__' || seg === 'constructor' || seg === 'prototype') break;
-      if (seg === '' && i > 0) seg = nextIndex(node);
+    for (const [i, rawSeg] of path.entries()) {
+      if (rawSeg === '__proto__' || rawSeg === 'constructor' || rawSeg === 'prototype') break;
+      const seg = rawSeg === '' && i > 0 ? nextIndex(node) : rawSeg;
       if (i === path.length - 1) {
         node[seg] = value;
       } else {
-        const child = node[seg];
-        if (child === undefined || typeof child === 'string') node[seg] = {};
-        node = node[seg] as Tree;
+        let child = node[seg];
+        if (child === undefined || typeof child === 'string') {
+          child = {};
+          node[seg] = child;
+        }
+        node = child;
       }
     }
   }
   const out: Record<string, PhpValue> = {};
-  for (const k of Object.keys(root)) out[k] = toPhpValue(root[k]);
+  for (const [k, v] of Object.entries(root)) out[k] = toPhpValue(v);
   return out;
 }

@@ -3,7 +3,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 
 /** `n` random lowercase hex characters. */
 export function randomHex(n: number): string {
-  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+  return randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n);
 }
 
 /** `n` random characters from `alphabet`. */

@@ -32,10 +32,13 @@ export const errorDetails: Record<number, string> = {
   130429: 'Cloud API message throughput has been reached.',
   131000: 'Message failed to send due to an unknown error.',
   131026: 'Message undeliverable.',
-  131047: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+  131047:
+    'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
   131051: 'Unsupported message type.',
-  131056: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
-  132000: 'The number of variable parameter values included in the request did not match the number of variable parameters defined in the template.',
+  131056:
+    'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+  132000:
+    'The number of variable parameter values included in the request did not match the number of variable parameters defined in the template.',
   132001: 'The template does not exist in the specified language or the template has not been approved.',
 };
 
@@ -63,7 +66,11 @@ export interface GraphError {
 }
 
 /** Builds `{"error":{message,type,code,error_data,fbtrace_id}}`. */
-export function graphError(code: number, status: number, opts: { details?: string; message?: string; type?: string; subcode?: number } = {}): GraphError {
+export function graphError(
+  code: number,
+  status: number,
+  opts: { details?: string; message?: string; type?: string; subcode?: number } = {},
+): GraphError {
   const title = errorTitles[code] ?? 'Unknown error';
   const error: Record<string, unknown> = {
     message: opts.message ?? `(#${code}) ${title}`,

@@ -1,5 +1,5 @@
 /** WhatsApp Cloud API simulator: public entry point. */
-export { createCloudApiSimulator, type CloudApiSimulator } from './simulator';
+export { type CloudApiSimulator, createCloudApiSimulator } from './simulator';
 export type * from './types';
-export { asciiJson, signatureOf } from './webhook-sender';
 export { makeWamid } from './wamid';
+export { asciiJson, signatureOf } from './webhook-sender';

@@ -1,8 +1,8 @@
 /** `POST /:version/:phoneNumberId/messages`: auth, validation, fault injection, throughput, answer. */
 import type { Request, Response } from 'express';
-import { graphError, httpStatusOf, invalidParam, type GraphError } from './errors';
+import { type GraphError, graphError, httpStatusOf, invalidParam } from './errors';
 import type { CloudState } from './state';
-import { validateRequest } from './validate-message';
+import { type ValidRequest, validateRequest } from './validate-message';
 import { InvalidParam } from './validate-util';
 import { makeWamid } from './wamid';
 
@@ -22,6 +22,60 @@ function parseBody(raw: unknown): unknown {
   }
 }
 
+/** Checks the token and the body: the error to answer, or the valid request. */
+function checkRequest(
+  state: CloudState,
+  phoneNumberId: string,
+  authorization: string,
+  body: unknown,
+): { error: GraphError } | { valid: ValidRequest } {
+  const auth = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
+  if (!auth) {
+    return {
+      error: graphError(2500, 400, {
+        message: 'An active access token must be used to query information about the current user.',
+        details: 'Missing access token',
+      }),
+    };
+  }
+  const phone = state.phones.get(phoneNumberId);
+  const knownToken = [...state.phones.values()].some((p) => p.accessToken === auth);
+  if (!knownToken) {
+    return {
+      error: graphError(190, 401, {
+        message: 'Error validating access token: Session has expired or the access token is invalid.',
+        subcode: 463,
+      }),
+    };
+  }
+  if (!phone || phone.accessToken !== auth) {
+    return {
+      error: graphError(100, 400, {
+        message: `Unsupported post request. Object with ID '${phoneNumberId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+        type: 'GraphMethodException',
+        subcode: 33,
+      }),
+    };
+  }
+  try {
+    return { valid: validateRequest(body) };
+  } catch (err) {
+    if (err instanceof InvalidParam) return { error: invalidParam(err.details) };
+    throw err;
+  }
+}
+
+/** An injected failure or a throughput refusal for a send, if any. */
+function sendRefusal(state: CloudState, phoneNumberId: string): GraphError | undefined {
+  const injected = state.takeInjected(phoneNumberId);
+  if (injected) {
+    const status = injected.httpStatus ?? httpStatusOf(injected.code, state.throttleStatus);
+    return graphError(injected.code, status, { details: injected.details });
+  }
+  if (!state.window.tryTake(phoneNumberId)) return graphError(130429, state.throttleStatus);
+  return undefined;
+}
+
 /** Handles one `/messages` request. */
 export function handleMessages(state: CloudState, phoneNumberId: string, req: Request, res: Response): void {
   const receivedAt = Date.now();
@@ -35,44 +89,32 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
     else state.stats.rejected++;
     reply(e.status, e.body, e.code);
   };
-  const auth = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1]?.trim();
-  if (!auth) return fail(graphError(2500, 400, { message: 'An active access token must be used to query information about the current user.', details: 'Missing access token' }));
-  const phone = state.phones.get(phoneNumberId);
-  const knownToken = [...state.phones.values()].some((p) => p.accessToken === auth);
-  if (!knownToken) {
-    return fail(graphError(190, 401, { message: 'Error validating access token: Session has expired or the access token is invalid.', subcode: 463 }));
+  const checked = checkRequest(state, phoneNumberId, String(req.headers.authorization ?? ''), body);
+  if ('error' in checked) {
+    fail(checked.error);
+    return;
   }
-  if (!phone || phone.accessToken !== auth) {
-    return fail(graphError(100, 400, {
-      message: `Unsupported post request. Object with ID '${phoneNumberId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
-      type: 'GraphMethodException',
-      subcode: 33,
-    }));
-  }
-  let valid;
-  try {
-    valid = validateRequest(body);
-  } catch (err) {
-    if (err instanceof InvalidParam) return fail(invalidParam(err.details));
-    throw err;
-  }
+  const valid = checked.valid;
   if (valid.kind === 'read') {
     state.markedRead.push({ phoneNumberId, messageId: valid.messageId, receivedAt });
-    return reply(200, { success: true });
+    reply(200, { success: true });
+    return;
   }
-  const injected = state.takeInjected(phoneNumberId);
-  if (injected) {
-    const status = injected.httpStatus ?? httpStatusOf(injected.code, state.throttleStatus);
-    const e = graphError(injected.code, status, { details: injected.details });
-    if (injected.code !== 130429) state.stats.rejected++;
-    else state.stats.throttled++;
-    return reply(e.status, e.body, e.code);
+  const refusal = sendRefusal(state, phoneNumberId);
+  if (refusal) {
+    fail(refusal);
+    return;
   }
-  if (!state.window.tryTake(phoneNumberId)) return fail(graphError(130429, state.throttleStatus));
   const waId = state.waIds.get(valid.waId) ?? valid.waId;
   const wamid = makeWamid(waId, false);
   state.stats.accepted++;
+  // validateRequest accepted `body`, so it is a JSON object.
   state.sent.push({ phoneNumberId, body: body as Record<string, unknown>, wamid, to: waId, receivedAt });
-  reply(200, { messaging_product: 'whatsapp', contacts: [{ input: valid.to, wa_id: waId }], messages: [{ id: wamid }] });
+  const accepted = {
+    messaging_product: 'whatsapp',
+    contacts: [{ input: valid.to, wa_id: waId }],
+    messages: [{ id: wamid }],
+  };
+  reply(200, accepted, undefined, wamid);
   state.afterAccepted(phoneNumberId, waId, wamid);
 }

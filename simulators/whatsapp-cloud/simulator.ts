@@ -1,13 +1,21 @@
 /** The WhatsApp Cloud API simulator: send endpoint, fault injection and signed webhooks to the app. */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { serverLifecycle } from '../shared/listen';
-import { randomDigits, randomAlnum } from '../shared/random';
+import { randomAlnum, randomDigits } from '../shared/random';
 import { errorDetails, errorTitles } from './errors';
 import { handleMessages, messagesPathId } from './send-route';
 import { CloudState } from './state';
 import type {
-  CloudApiOptions, CloudApiStats, DeliverInboundOptions, DeliverStatusOptions, FailNextOptions, PhoneNumber, SendAttempt,
-  SentMessage, SignOptions, WebhookDelivery,
+  CloudApiOptions,
+  CloudApiStats,
+  DeliverInboundOptions,
+  DeliverStatusOptions,
+  FailNextOptions,
+  PhoneNumber,
+  SendAttempt,
+  SentMessage,
+  SignOptions,
+  WebhookDelivery,
 } from './types';
 import { makeWamid } from './wamid';
 import { envelope, inboundValue, statusValue } from './webhook-payloads';
@@ -21,7 +29,12 @@ export interface CloudApiSimulator {
   url(): string;
   readonly app: Express;
   readonly version: string;
-  addPhoneNumber(p: { phoneNumberId: string; accessToken: string; displayPhoneNumber: string; wabaId?: string }): PhoneNumber;
+  addPhoneNumber(p: {
+    phoneNumberId: string;
+    accessToken: string;
+    displayPhoneNumber: string;
+    wabaId?: string;
+  }): PhoneNumber;
   setWebhook(w: { url: string }): void;
   setThroughput(perSec: number): void;
   failNext(f: FailNextOptions): void;
@@ -53,7 +66,14 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     handleMessages(state, id, req, res);
   });
   app.use((req: Request, res: Response) => {
-    res.status(400).json({ error: { message: `Unsupported ${req.method.toLowerCase()} request.`, type: 'GraphMethodException', code: 100, fbtrace_id: randomAlnum(23) } });
+    res.status(400).json({
+      error: {
+        message: `Unsupported ${req.method.toLowerCase()} request.`,
+        type: 'GraphMethodException',
+        code: 100,
+        fbtrace_id: randomAlnum(23),
+      },
+    });
   });
 
   const phoneOf = (id: string): PhoneNumber => {
@@ -73,14 +93,23 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     version,
     ...lifecycle,
     addPhoneNumber(p) {
-      const phone: PhoneNumber = { ...p, displayPhoneNumber: p.displayPhoneNumber.replace(/\D/g, ''), wabaId: p.wabaId ?? randomDigits(15) };
+      const phone: PhoneNumber = {
+        ...p,
+        displayPhoneNumber: p.displayPhoneNumber.replace(/\D/g, ''),
+        wabaId: p.wabaId ?? randomDigits(15),
+      };
       state.phones.set(p.phoneNumberId, phone);
       return phone;
     },
-    setWebhook: ({ url }) => void (state.webhookUrl = url),
-    setThroughput: (perSec) => void (state.window.perSec = perSec),
+    setWebhook: ({ url }) => {
+      state.webhookUrl = url;
+    },
+    setThroughput: (perSec) => {
+      state.window.perSec = perSec;
+    },
     failNext: (f) => state.inject(f),
-    failAsync: ({ to, code, times }) => void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
+    failAsync: ({ to, code, times }) =>
+      void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
     setWaId: (phone, waId) => void state.waIds.set(phone.replace(/\D/g, ''), waId.replace(/\D/g, '')),
     sent: () => [...state.sent],
     attempts: () => [...state.attempts],
@@ -92,17 +121,39 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       const name = o.name ?? 'Иван';
       state.names.set(from, name);
       const messageId = o.id ?? makeWamid(from, true);
-      const value = inboundValue({ phone, from, name, id: messageId, timestamp: o.timestamp ?? Math.floor(Date.now() / 1000), message: o.message, contextId: o.contextId, omitFrom: o.omitFrom });
+      const value = inboundValue({
+        phone,
+        from,
+        name,
+        id: messageId,
+        timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
+        message: o.message,
+        contextId: o.contextId,
+        omitFrom: o.omitFrom,
+      });
       const res = await post(envelope(phone, value), o);
       return { ...res, messageId };
     },
     deliverStatus(o) {
       const phone = phoneOf(o.phoneNumberId);
-      const first = o.status === 'sent' || ((o.status === 'delivered' || o.status === 'read') && !state.pricedOnce.has(o.wamid));
+      const first =
+        o.status === 'sent' || ((o.status === 'delivered' || o.status === 'read') && !state.pricedOnce.has(o.wamid));
       if (o.status === 'delivered' || o.status === 'read') state.pricedOnce.add(o.wamid);
-      const errors = (o.errors ?? []).map((e) => ({ code: e.code, title: e.title ?? errorTitles[e.code] ?? 'Unknown error', details: e.details ?? errorDetails[e.code] ?? 'Unknown error' }));
+      const errors = (o.errors ?? []).map((e) => ({
+        code: e.code,
+        title: e.title ?? errorTitles[e.code] ?? 'Unknown error',
+        details: e.details ?? errorDetails[e.code] ?? 'Unknown error',
+      }));
       const recipient = o.recipientId.replace(/\D/g, '');
-      const value = statusValue({ name: state.names.get(recipient) ?? recipient, wamid: o.wamid, status: o.status, recipientId: recipient, timestamp: o.timestamp ?? Math.floor(Date.now() / 1000), withPricing: first, errors });
+      const value = statusValue({
+        name: state.names.get(recipient) ?? recipient,
+        wamid: o.wamid,
+        status: o.status,
+        recipientId: recipient,
+        timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
+        withPricing: first,
+        errors,
+      });
       return post(envelope(phone, value), o);
     },
     deliverRaw: (body, sign) => post(body, sign),
@@ -126,7 +177,13 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     if (!failure || failure.remaining <= 0 || !state.webhookUrl) return;
     failure.remaining--;
     setTimeout(() => {
-      void sim.deliverStatus({ phoneNumberId, wamid, status: 'failed', recipientId: waId, errors: [{ code: failure.code }] });
+      void sim.deliverStatus({
+        phoneNumberId,
+        wamid,
+        status: 'failed',
+        recipientId: waId,
+        errors: [{ code: failure.code }],
+      });
     }, 20);
   };
   return sim;

@@ -40,9 +40,11 @@ export class CloudState {
 
   /** Takes the next injected failure that applies to `phoneNumberId`, if any. */
   takeInjected(phoneNumberId: string): FailNextOptions | undefined {
-    const idx = this.injected.findIndex((f) => f.times > 0 && (f.phoneNumberId === undefined || f.phoneNumberId === phoneNumberId));
-    if (idx === -1) return undefined;
-    const f = this.injected[idx];
+    const idx = this.injected.findIndex(
+      (f) => f.times > 0 && (f.phoneNumberId === undefined || f.phoneNumberId === phoneNumberId),
+    );
+    const f = this.injected[idx]; // undefined when idx is -1
+    if (!f) return undefined;
     f.times--;
     if (f.times <= 0) this.injected.splice(idx, 1);
     return f;

@@ -59,7 +59,14 @@ export type InboundMessage =
   | { type: 'button'; payload: string; text: string }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string; url?: string }
   | { type: 'reaction'; messageId: string; emoji?: string }
-  | { type: 'image' | 'video' | 'audio' | 'document' | 'sticker'; mediaId?: string; mimeType?: string; caption?: string; filename?: string; voice?: boolean };
+  | {
+      type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
+      mediaId?: string;
+      mimeType?: string;
+      caption?: string;
+      filename?: string;
+      voice?: boolean;
+    };
 
 /** Options of `deliverInbound`. */
 export interface DeliverInboundOptions {

@@ -1,7 +1,16 @@
 /** Validation of `interactive` messages (reply buttons and lists) with Meta's limits. */
-import { InvalidParam, needArr, needObj, needStr, optStr, pathOf, type Obj } from './validate-util';
+import { InvalidParam, needArr, needObj, needStr, type Obj, optStr, pathOf } from './validate-util';
 
-const OTHER_INTERACTIVE = new Set(['cta_url', 'flow', 'product', 'product_list', 'catalog_message', 'location_request_message', 'address_message', 'call_permission_request']);
+const OTHER_INTERACTIVE = new Set([
+  'cta_url',
+  'flow',
+  'product',
+  'product_list',
+  'catalog_message',
+  'location_request_message',
+  'address_message',
+  'call_permission_request',
+]);
 
 function header(h: unknown, listOnly: boolean): void {
   if (h === undefined) return;
@@ -12,7 +21,9 @@ function header(h: unknown, listOnly: boolean): void {
     return;
   }
   if (listOnly || !['image', 'video', 'document'].includes(type)) {
-    throw new InvalidParam(`Param ${pathOf(['interactive', 'header', 'type'])} must be one of {${listOnly ? 'TEXT' : 'TEXT, IMAGE, VIDEO, DOCUMENT'}} - got "${type}".`);
+    throw new InvalidParam(
+      `Param ${pathOf(['interactive', 'header', 'type'])} must be one of {${listOnly ? 'TEXT' : 'TEXT, IMAGE, VIDEO, DOCUMENT'}} - got "${type}".`,
+    );
   }
   const media = needObj(o[type], ['interactive', 'header', type]);
   if (typeof media.id !== 'string' && !/^https?:\/\//i.test(String(media.link ?? ''))) {
@@ -36,7 +47,8 @@ function buttons(i: Obj): void {
   list.forEach((b, n) => {
     const base = ['interactive', 'action', 'buttons', n];
     const btn = needObj(b, base);
-    if (btn.type !== 'reply') throw new InvalidParam(`Param ${pathOf([...base, 'type'])} must be one of {REPLY} - got "${String(btn.type)}".`);
+    if (btn.type !== 'reply')
+      throw new InvalidParam(`Param ${pathOf([...base, 'type'])} must be one of {REPLY} - got "${String(btn.type)}".`);
     const reply = needObj(btn.reply, [...base, 'reply']);
     const id = needStr(reply.id, [...base, 'reply', 'id'], 256);
     const title = needStr(reply.title, [...base, 'reply', 'title'], 20);
@@ -80,8 +92,11 @@ function list(i: Obj): void {
 export function validateInteractive(v: unknown): void {
   const i = needObj(v, ['interactive']);
   const type = needStr(i.type, ['interactive', 'type']);
-  if (type === 'button') return buttons(i);
-  if (type === 'list') return list(i);
-  if (OTHER_INTERACTIVE.has(type)) return;
-  throw new InvalidParam(`Param ${pathOf(['interactive', 'type'])} must be one of {BUTTON, LIST, ${[...OTHER_INTERACTIVE].join(', ').toUpperCase()}} - got "${type}".`);
+  if (type === 'button') buttons(i);
+  else if (type === 'list') list(i);
+  else if (!OTHER_INTERACTIVE.has(type)) {
+    throw new InvalidParam(
+      `Param ${pathOf(['interactive', 'type'])} must be one of {BUTTON, LIST, ${[...OTHER_INTERACTIVE].join(', ').toUpperCase()}} - got "${type}".`,
+    );
+  }
 }

@@ -1,11 +1,25 @@
 /** Validation of a `/messages` request body (send or mark-read). */
 import { validateInteractive } from './validate-interactive';
-import { InvalidParam, isObj, needArr, needObj, needStr, optStr, pathOf, type Obj } from './validate-util';
+import { InvalidParam, isObj, needArr, needObj, needStr, type Obj, optStr, pathOf } from './validate-util';
 
 /** A valid request: a message send or a mark-read. */
-export type ValidRequest = { kind: 'send'; to: string; waId: string; type: string } | { kind: 'read'; messageId: string };
+export type ValidRequest =
+  | { kind: 'send'; to: string; waId: string; type: string }
+  | { kind: 'read'; messageId: string };
 
-const TYPES = ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'reaction', 'interactive', 'template'];
+const TYPES = [
+  'text',
+  'image',
+  'video',
+  'audio',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'reaction',
+  'interactive',
+  'template',
+];
 const MEDIA = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 const CAPTIONED = new Set(['image', 'video', 'document']);
 
@@ -18,7 +32,8 @@ function media(type: string, v: unknown): void {
     throw new InvalidParam(`Param ${pathOf([type, 'link'])} must be a valid http(s) URL.`);
   }
   if (o.caption !== undefined) {
-    if (!CAPTIONED.has(type)) throw new InvalidParam(`Param ${pathOf([type, 'caption'])} is not supported for ${type}.`);
+    if (!CAPTIONED.has(type))
+      throw new InvalidParam(`Param ${pathOf([type, 'caption'])} is not supported for ${type}.`);
     optStr(o.caption, [type, 'caption'], 1024);
   }
   if (o.filename !== undefined) optStr(o.filename, [type, 'filename'], 240);
@@ -26,8 +41,10 @@ function media(type: string, v: unknown): void {
 
 function coordinate(v: unknown, name: string, limit: number): void {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new InvalidParam(`The parameter ${pathOf(['location', name])} is required and must be a number.`);
-  if (Math.abs(n) > limit) throw new InvalidParam(`Param ${pathOf(['location', name])} must be between -${limit} and ${limit}.`);
+  if (!Number.isFinite(n))
+    throw new InvalidParam(`The parameter ${pathOf(['location', name])} is required and must be a number.`);
+  if (Math.abs(n) > limit)
+    throw new InvalidParam(`Param ${pathOf(['location', name])} must be between -${limit} and ${limit}.`);
 }
 
 function contacts(v: unknown): void {
@@ -49,7 +66,8 @@ function validateType(type: string, body: Obj): void {
   if (type === 'text') {
     const o = needObj(v, ['text']);
     needStr(o.body, ['text', 'body'], 4096);
-    if (o.preview_url !== undefined && typeof o.preview_url !== 'boolean') throw new InvalidParam(`Param ${pathOf(['text', 'preview_url'])} must be a boolean.`);
+    if (o.preview_url !== undefined && typeof o.preview_url !== 'boolean')
+      throw new InvalidParam(`Param ${pathOf(['text', 'preview_url'])} must be a boolean.`);
   } else if (MEDIA.has(type)) media(type, v);
   else if (type === 'location') {
     const o = needObj(v, ['location']);
@@ -70,16 +88,23 @@ function validateType(type: string, body: Obj): void {
 export function validateRequest(body: unknown): ValidRequest {
   if (!isObj(body)) throw new InvalidParam('The parameter messaging_product is required.');
   if (body.messaging_product === undefined) throw new InvalidParam('The parameter messaging_product is required.');
-  if (body.messaging_product !== 'whatsapp') throw new InvalidParam(`Param messaging_product must be one of {WHATSAPP} - got "${String(body.messaging_product)}".`);
+  if (body.messaging_product !== 'whatsapp')
+    throw new InvalidParam(
+      `Param messaging_product must be one of {WHATSAPP} - got "${String(body.messaging_product)}".`,
+    );
   if (body.status !== undefined) {
-    if (body.status !== 'read') throw new InvalidParam(`Param status must be one of {READ} - got "${String(body.status)}".`);
+    if (body.status !== 'read')
+      throw new InvalidParam(`Param status must be one of {READ} - got "${String(body.status)}".`);
     return { kind: 'read', messageId: needStr(body.message_id, ['message_id']) };
   }
   if (body.recipient_type !== undefined && body.recipient_type !== 'individual' && body.recipient_type !== 'group') {
-    throw new InvalidParam(`Param recipient_type must be one of {INDIVIDUAL, GROUP} - got "${String(body.recipient_type)}".`);
+    throw new InvalidParam(
+      `Param recipient_type must be one of {INDIVIDUAL, GROUP} - got "${String(body.recipient_type)}".`,
+    );
   }
   const to = needStr(body.to, ['to']);
-  if (!/^\+?[0-9]{5,20}$/.test(to)) throw new InvalidParam('Param to must be a valid phone number (digits with an optional leading +).');
+  if (!/^\+?[0-9]{5,20}$/.test(to))
+    throw new InvalidParam('Param to must be a valid phone number (digits with an optional leading +).');
   const type = body.type === undefined ? 'text' : body.type;
   if (typeof type !== 'string' || !TYPES.includes(type)) {
     throw new InvalidParam(`Param type must be one of {${TYPES.join(', ').toUpperCase()}} - got "${String(type)}".`);

@@ -31,7 +31,8 @@ export function needObj(v: unknown, path: Array<string | number>): Obj {
 export function needStr(v: unknown, path: Array<string | number>, max?: number): string {
   if (v === undefined || v === null || v === '') throw new InvalidParam(`The parameter ${pathOf(path)} is required.`);
   if (typeof v !== 'string') throw new InvalidParam(`Param ${pathOf(path)} must be a string.`);
-  if (max !== undefined && [...v].length > max) throw new InvalidParam(`Param ${pathOf(path)} must be at most ${max} characters long.`);
+  if (max !== undefined && [...v].length > max)
+    throw new InvalidParam(`Param ${pathOf(path)} must be at most ${max} characters long.`);
   return v;
 }
 
@@ -39,7 +40,8 @@ export function needStr(v: unknown, path: Array<string | number>, max?: number):
 export function optStr(v: unknown, path: Array<string | number>, max?: number): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new InvalidParam(`Param ${pathOf(path)} must be a string.`);
-  if (max !== undefined && [...v].length > max) throw new InvalidParam(`Param ${pathOf(path)} must be at most ${max} characters long.`);
+  if (max !== undefined && [...v].length > max)
+    throw new InvalidParam(`Param ${pathOf(path)} must be at most ${max} characters long.`);
   return v;
 }
 
@@ -47,7 +49,8 @@ export function optStr(v: unknown, path: Array<string | number>, max?: number): 
 export function needArr(v: unknown, path: Array<string | number>, min: number, max: number): unknown[] {
   if (v === undefined) throw new InvalidParam(`The parameter ${pathOf(path)} is required.`);
   if (!Array.isArray(v)) throw new InvalidParam(`Param ${pathOf(path)} must be an array.`);
-  if (v.length < min) throw new InvalidParam(`Param ${pathOf(path)} must have at least ${min} element${min === 1 ? '' : 's'}.`);
+  if (v.length < min)
+    throw new InvalidParam(`Param ${pathOf(path)} must have at least ${min} element${min === 1 ? '' : 's'}.`);
   if (v.length > max) throw new InvalidParam(`Param ${pathOf(path)} must have at most ${max} elements.`);
   return v;
 }

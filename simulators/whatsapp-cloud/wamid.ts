@@ -4,7 +4,12 @@ import { randomBytes } from 'node:crypto';
 /** Builds a wamid for a conversation with `userDigits`; `inbound` uses 0x12, business-sent 0x11. */
 export function makeWamid(userDigits: string, inbound: boolean): string {
   const phone = Buffer.from(userDigits.replace(/\D/g, ''), 'ascii');
-  const hexId = Buffer.from(randomBytes(inbound ? 10 : 9).toString('hex').toUpperCase(), 'ascii');
+  const hexId = Buffer.from(
+    randomBytes(inbound ? 10 : 9)
+      .toString('hex')
+      .toUpperCase(),
+    'ascii',
+  );
   const bytes = Buffer.concat([
     Buffer.from([0x1c, 0x18, phone.length]),
     phone,
@@ -12,5 +17,5 @@ export function makeWamid(userDigits: string, inbound: boolean): string {
     hexId,
     Buffer.from([0x00]),
   ]);
-  return 'wamid.' + bytes.toString('base64');
+  return `wamid.${bytes.toString('base64')}`;
 }

@@ -5,16 +5,24 @@ import type { WebhookDelivery } from './types';
 
 /** JSON with every character above 0x7e escaped as `\uXXXX` (surrogate pairs as two escapes). */
 export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** `sha256=<hex HMAC-SHA256(secret, body)>`. */
 export function signatureOf(secret: string, rawBody: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex');
+  return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 }
 
 /** Signs and POSTs `payload` to `url` as Meta does. `signature: null` omits the header. */
-export async function postWebhook(url: string, payload: unknown, secret: string, signature?: string | null): Promise<WebhookDelivery> {
+export async function postWebhook(
+  url: string,
+  payload: unknown,
+  secret: string,
+  signature?: string | null,
+): Promise<WebhookDelivery> {
   const rawBody = asciiJson(payload);
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'facebookexternalua' };
   if (signature !== null) headers['X-Hub-Signature-256'] = signature ?? signatureOf(secret, rawBody);

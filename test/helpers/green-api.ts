@@ -1,5 +1,5 @@
 import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
-import { greenApiWebhookPath } from '../../app/doors/green-api-webhook-door';
+import { greenApiWebhookPath } from '../../config/endpoints';
 import type { Harness } from './harness';
 
 /** The test Green-API instance and its line. */

@@ -5,7 +5,7 @@ import { createCloudApiSimulator, type CloudApiSimulator } from '../../simulator
 import { loadConfig } from '../../config/load-config';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { createApp } from '../../app/create-app';
-import { startWorkers } from '../../workers/start-workers';
+import { startWorkers } from '../../runtime/start-workers';
 import { freePort } from '../../lib/redis-server';
 import { createLogger } from '../../lib/logger';
 import { randomId } from '../../lib/hash';
@@ -22,6 +22,8 @@ export interface HarnessOptions {
   restLimit?: { drainPerSec: number; burst: number };
   throughputPerSec?: number;
   lineRatePerSec?: number;
+  /** Width of the line rate window (default 1 s, as Meta counts); `lineRatePerSec` is then per window. */
+  lineWindowMs?: number;
   languageId?: 'ru' | 'en';
   startWorkers?: boolean;
   connectLine?: boolean;
@@ -37,7 +39,7 @@ export interface Harness {
   memberId: string;
   redisUrl: string;
   workerRuntimes: Runtime[];
-  startWorkerInstance(): Runtime;
+  startWorkerInstance(): Promise<Runtime>;
   /** Stops every worker instance (as if the processes died). */
   stopWorkers(): Promise<void>;
   /** Fresh connection for direct Redis inspection. */
@@ -88,7 +90,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return c;
   };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const makeRuntime = () => createRuntime({ config, redis: connect(), log, keyPrefix: prefix, queuePrefix: `bull-${prefix}` });
+  const makeRuntime = () => createRuntime({ config, redis: connect(), log, keyPrefix: prefix, queuePrefix: `bull-${prefix}`, lineWindowMs: options.lineWindowMs });
   const rt = makeRuntime();
   const server: Server = await new Promise((resolve) => {
     const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s));
@@ -96,19 +98,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   whatsapp.setWebhook({ url: `${appUrl}/whatsapp/webhook` });
   const running: Array<{ close(): Promise<void> }> = [];
   const workerRuntimes: Runtime[] = [];
-  const startWorkerInstance = () => {
+  const startWorkerInstance = async () => {
     const wrt = makeRuntime();
     workerRuntimes.push(wrt);
-    running.push(startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
+    running.push(await startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
     return wrt;
   };
-  if (options.startWorkers !== false) for (let i = 0; i < (options.workerInstances ?? 1); i += 1) startWorkerInstance();
+  if (options.startWorkers !== false) for (let i = 0; i < (options.workerInstances ?? 1); i += 1) await startWorkerInstance();
 
   const install = await portal.installApp({ installUrl: `${appUrl}/b24/install` });
   if (install.status !== 200) throw new Error(`install failed: ${install.status} ${install.body}`);
   const memberId = portal.currentTokens().memberId;
   if (options.connectLine !== false) {
-    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Main line', createdAt: Date.now() });
+    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Main line', createdAt: rt.clock.now() });
   }
   const redis = connect();
   return {

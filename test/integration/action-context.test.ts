@@ -1,7 +1,6 @@
 import { createHarness, type Harness } from '../helpers/harness';
 import { buildActionContext } from '../../workers/build-action-context';
-import { createWaitService } from '../../waits/wait-service';
-import type { CallInfo } from '../../actions/define-action';
+import type { CallInfo } from '../../queues/call-info';
 
 describe('action context', () => {
   let h: Harness;
@@ -13,7 +12,7 @@ describe('action context', () => {
     const line = await h.rt.lines.get(h.memberId, 'main');
     if (!portal || !line) throw new Error('not installed');
     const call: CallInfo = { kind: 'robot', code: 'wa_edit_message', eventToken, workflowId: 'wf', documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'], callKey: `key-${eventToken}`, timeoutDurationSec: 0 };
-    return buildActionContext(h.rt, createWaitService(h.rt), portal, line, call, []);
+    return buildActionContext(h.rt, portal, line, call, []);
   };
 
   it('once(): a provider request runs once per call and step, inside the line limit; a retry gets the result back', async () => {

@@ -1,5 +1,6 @@
 import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
+import { jobLog, settled } from '../helpers/signals';
 
 const deal = (h: Harness) => ['crm', 'CCrmDocumentDeal', `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`] as [string, string, string];
 
@@ -30,13 +31,17 @@ describe('robot handler door', () => {
 
   it('a repeated call with the same event token queues one job and sends once', async () => {
     const documentId = deal(h);
+    const runs = await jobLog(h, h.rt.queues.runAction);
     const first = await h.portal.runRobot({ code: 'wa_send_text', documentId, properties: { text: 'once', phone: '79161234567' } });
     const again = await h.portal.runRobot({ code: 'wa_send_text', documentId, properties: { text: 'once', phone: '79161234567' }, eventToken: first.run.eventToken });
     expect(again.httpStatus).toBe(200);
     await h.portal.waitForRun(first.run.eventToken, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
-    const counts = await h.rt.queues.runAction.getJobCounts('waiting', 'active', 'completed', 'delayed');
-    expect(counts.completed + counts.waiting + counts.active + counts.delayed).toBe(1);
+    // The job finished and nothing is left in flight; a second job would still be counted below.
+    expect(await runs.completed(1)).toEqual(['done']);
+    await settled(h);
+    const counts = await h.rt.queues.runAction.getJobCounts('waiting', 'active', 'completed', 'delayed', 'failed');
+    expect(counts.completed + counts.waiting + counts.active + counts.delayed + counts.failed).toBe(1);
+    expect(await runs.finished()).toHaveLength(1);
     expect(h.whatsapp.sent()).toHaveLength(1);
   });
 

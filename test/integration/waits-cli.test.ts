@@ -2,7 +2,6 @@ import { createHarness, waitForRegistration, type Harness } from '../helpers/har
 import { startButtonsWait, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
 import { runWaitsCommand } from '../../cli/waits-command';
-import { createWaitService } from '../../waits/wait-service';
 
 describe('waits CLI and metrics', () => {
   let h: Harness;
@@ -15,16 +14,15 @@ describe('waits CLI and metrics', () => {
   it('lists open waits by portal and phone, and cancels one (the robot gets status=cancelled)', async () => {
     const run = await startButtonsWait(h);
     const waitId = run.buttonIds[0].split(':')[1];
-    const waits = createWaitService(h.rt);
-    const listed = await runWaitsCommand(h.rt, waits, 'list', { portal: h.memberId, phone: `+${CUSTOMER}` }, []);
+    const listed = await runWaitsCommand(h.rt, 'list', { portal: h.memberId, phone: `+${CUSTOMER}` }, []);
     expect(listed).toContain(`${h.memberId}\t${waitId}\trobot\treply\tmain\t+${CUSTOMER}\tDEAL_${run.dealId}\tNEW\t`);
-    expect(await runWaitsCommand(h.rt, waits, 'list', { phone: '79990000000' }, [])).toBe('no open waits');
-    expect(await runWaitsCommand(h.rt, waits, 'cancel', {}, [waitId])).toBe(`wait ${waitId} cancelled; the robot gets status=cancelled`);
+    expect(await runWaitsCommand(h.rt, 'list', { phone: '79990000000' }, [])).toBe('no open waits');
+    expect(await runWaitsCommand(h.rt, 'cancel', {}, [waitId])).toBe(`wait ${waitId} cancelled; the robot gets status=cancelled`);
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'cancelled' });
     expect(await waitField(h, run, 'status')).toBe('cancelled');
-    expect(await runWaitsCommand(h.rt, waits, 'cancel', {}, [waitId])).toBe(`wait ${waitId} already ended (cancelled)`);
-    await expect(runWaitsCommand(h.rt, waits, 'cancel', {}, ['nope'])).rejects.toThrow(/no wait nope/);
+    expect(await runWaitsCommand(h.rt, 'cancel', {}, [waitId])).toBe(`wait ${waitId} already ended (cancelled)`);
+    await expect(runWaitsCommand(h.rt, 'cancel', {}, ['nope'])).rejects.toThrow(/no wait nope/);
     const metrics = await h.rt.metrics.registry.metrics();
     expect(metrics).toMatch(/wa_waits_total\{outcome="cancelled",reason="cancelled by an administrator"\} 1/);
   });

@@ -1,6 +1,7 @@
 import { createHarness, eventually, waitForRegistration, LINE, type Harness } from '../helpers/harness';
 import { allSends, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
+import { jobLog, settled } from '../helpers/signals';
 
 describe('wait for delivery (wait_for = delivered | read)', () => {
   let h: Harness;
@@ -19,8 +20,12 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
   };
 
   it('wait_for=read is resolved by a read status that arrives without a delivered one', async () => {
+    const runs = await jobLog(h, h.rt.queues.runAction);
     const { run, wamid } = await sendText({ wait_for: 'read' });
-    await new Promise((r) => setTimeout(r, 200));
+    // The robot call finished with its wait open, and nothing is in flight: the robot was not resumed at send time.
+    expect(await runs.completed(1)).toEqual(['done']);
+    await settled(h);
+    expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER, timestamp: 1763900900 });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
@@ -29,8 +34,12 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
 
   it('wait_for=read keeps waiting through delivered', async () => {
     const { run, wamid } = await sendText({ wait_for: 'read' });
+    const inbound = await jobLog(h, h.rt.queues.inbound);
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'delivered', recipientId: CUSTOMER, timestamp: 1763900800 });
-    await new Promise((r) => setTimeout(r, 300));
+    // The delivered status was applied and everything settled: the wait did not end on it.
+    expect(await inbound.completed(1)).toEqual(['status_delivered']);
+    await settled(h);
+    expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER, timestamp: 1763900900 });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
@@ -63,8 +72,10 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
     await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 1, 10_000, 'delivery wait open');
     await h.portal.moveDeal(dealId, 'WON');
     await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait cancelled');
+    const inbound = await jobLog(h, h.rt.queues.inbound);
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await inbound.completed(1)).toEqual(['status_read']);
+    await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
   });
 
@@ -79,9 +90,11 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
   it('a deal that moves while the message is being sent: the status does not resume the robot', async () => {
     const { run, wamid, dealId } = await sendText({ wait_for: 'read' });
     await h.portal.moveDeal(dealId, 'WON', { deliverEvent: false });
+    const inbound = await jobLog(h, h.rt.queues.inbound);
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
+    expect(await inbound.completed(1)).toEqual(['status_read']);
     await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait ended');
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import { createHarness, eventually, waitForRegistration, LINE, type Harness } fr
 import { acceptedSends, allSends, ordinaryTexts, say, startButtonsWait, tap, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
 import { digest } from '../../lib/hash';
+import { counterValue, jobLog, settled } from '../helpers/signals';
 
 describe('wait for the reply', () => {
   let h: Harness;
@@ -52,10 +53,15 @@ describe('wait for the reply', () => {
 
   it('two concurrent identical webhooks resume once', async () => {
     const run = await startButtonsWait(h);
+    const inbound = await jobLog(h, h.rt.queues.inbound);
     const first = await tap(h, run, 0, 'Да');
     await Promise.all([tap(h, run, 0, 'Да', { id: first.messageId }), tap(h, run, 0, 'Да', { id: first.messageId })]);
     await h.portal.waitForRun(run.eventToken, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
+    // Every delivery was answered and all work has finished: one job took the reply, nothing else is queued or pending.
+    expect(await counterValue(h.rt.metrics.webhooks, { outcome: 'duplicate' })).toBe(2);
+    expect(await inbound.completed(1)).toEqual(['taken_by_wait']);
+    await settled(h);
+    expect(await inbound.finished()).toHaveLength(1);
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
 

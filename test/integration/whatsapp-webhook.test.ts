@@ -1,5 +1,6 @@
 import { createHarness, eventually, APP_SECRET, LINE, VERIFY_TOKEN, type Harness } from '../helpers/harness';
 import { signatureOf } from '../../simulators/whatsapp-cloud';
+import { counterValue, jobLog, settled } from '../helpers/signals';
 
 describe('WhatsApp webhook door', () => {
   let h: Harness;
@@ -36,12 +37,17 @@ describe('WhatsApp webhook door', () => {
   });
 
   it('processes a duplicate delivery once', async () => {
+    const inbound = await jobLog(h, h.rt.queues.inbound);
     const first = await h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: '79161234567', message: { type: 'text', text: 'once' } });
     const again = await h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: '79161234567', message: { type: 'text', text: 'once' }, id: first.messageId });
     expect(first.status).toBe(200);
     expect(again.status).toBe(200);
-    await eventually(async () => (await inboundCount()) === 1, 10_000, 'inbound stored');
-    await new Promise((r) => setTimeout(r, 300));
+    // Both deliveries were answered; the door took the second one as a duplicate.
+    expect(await counterValue(h.rt.metrics.webhooks, { outcome: 'duplicate' })).toBe(1);
+    // The one queued job finished, and nothing else is in flight: only then count.
+    expect(await inbound.completed(1)).toEqual(['ordinary']);
+    await settled(h);
+    expect(await inbound.finished()).toHaveLength(1);
     expect(await inboundCount()).toBe(1);
   });
 

@@ -21,6 +21,14 @@ function appInfo(ctx: MethodContext): unknown {
 /** App and user info methods. */
 export const appMethods: MethodTable = {
   'app.info': appInfo,
-  profile: () => ({ ID: '1', ADMIN: true, NAME: 'Admin', LAST_NAME: 'Simulator', PERSONAL_GENDER: '', TIME_ZONE: '', TIME_ZONE_OFFSET: 10800 }),
+  profile: () => ({
+    ID: '1',
+    ADMIN: true,
+    NAME: 'Admin',
+    LAST_NAME: 'Simulator',
+    PERSONAL_GENDER: '',
+    TIME_ZONE: '',
+    TIME_ZONE_OFFSET: 10800,
+  }),
   'user.admin': () => true,
 };

@@ -1,8 +1,8 @@
 /** `batch`: up to 50 sub-calls in one request, with `$result[key][field]` references. */
 import { parsePhpQuery } from '../../shared/php-form';
+import { asDict, type Dict, isDict, param, str } from '../params';
 import { RestError } from '../rest-error';
 import { restTime } from '../rest-time';
-import { asDict, isDict, param, str, type Dict } from '../params';
 import type { MethodContext, MethodTable } from './method-types';
 
 const MAX_COMMANDS = 50;
@@ -31,7 +31,7 @@ const REF_RE = /\$result\[([^\]]+)\]((?:\[[^\]]*\])*)/g;
 function substitute(value: unknown, results: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
     return value.replace(REF_RE, (_m, key: string, rest: string) => {
-      const path = [key, ...[...rest.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1])];
+      const path = [key, ...[...rest.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1] ?? '')];
       return str(lookup(results, path));
     });
   }
@@ -57,9 +57,13 @@ async function batch(ctx: MethodContext, params: Dict): Promise<unknown> {
     const started = Date.now();
     const text = str(raw);
     const q = text.indexOf('?');
-    const method = (q === -1 ? text : text.slice(0, q)).trim().toLowerCase().replace(/\.json$/, '');
+    const method = (q === -1 ? text : text.slice(0, q))
+      .trim()
+      .toLowerCase()
+      .replace(/\.json$/, '');
     try {
-      if (FORBIDDEN.has(method)) throw new RestError('ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage', 400);
+      if (FORBIDDEN.has(method))
+        throw new RestError('ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage', 400);
       const subParams = substitute(parsePhpQuery(q === -1 ? '' : text.slice(q + 1)), result) as Dict;
       delete subParams.auth;
       result[key] = await ctx.call(method, subParams);
@@ -70,7 +74,13 @@ async function batch(ctx: MethodContext, params: Dict): Promise<unknown> {
       if (halt) break;
     }
   }
-  return { result: phpJson(result), result_error: phpJson(resultError), result_total: [], result_next: [], result_time: phpJson(resultTime) };
+  return {
+    result: phpJson(result),
+    result_error: phpJson(resultError),
+    result_total: [],
+    result_next: [],
+    result_time: phpJson(resultTime),
+  };
 }
 
 /** The batch method. */

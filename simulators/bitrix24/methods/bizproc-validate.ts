@@ -1,6 +1,7 @@
 /** Validation of robot / activity registration fields, as in the bizproc core. */
+
+import { asDict, type Dict, isDict, str } from '../params';
 import { RestError, restErrors } from '../rest-error';
-import { asDict, isDict, str, type Dict } from '../params';
 import type { ActivityKind, Registration } from '../types';
 
 const CODE_RE = /^[a-z0-9.\-_]+$/i;
@@ -14,7 +15,8 @@ export function checkHandlerUrl(url: string): void {
   } catch {
     throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RestError('ERROR_UNSUPPORTED_PROTOCOL', 'Unsupported protocol', 400);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new RestError('ERROR_UNSUPPORTED_PROTOCOL', 'Unsupported protocol', 400);
   if (!parsed.hostname.includes('.')) throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
 }
 
@@ -62,7 +64,8 @@ export function buildRegistration(kind: ActivityKind, fields: Dict): Registratio
     const dt = fields.DOCUMENT_TYPE;
     if (!Array.isArray(dt) || dt.length !== 3) throw restErrors.validation('Wrong activity DOCUMENT_TYPE!');
   }
-  if (fields.FILTER !== undefined && fields.FILTER !== '' && !asDict(fields.FILTER)) throw restErrors.validation('Wrong activity FILTER!');
+  if (fields.FILTER !== undefined && fields.FILTER !== '' && !asDict(fields.FILTER))
+    throw restErrors.validation('Wrong activity FILTER!');
   const usePlacement = fields.USE_PLACEMENT === undefined ? undefined : str(fields.USE_PLACEMENT);
   const placementHandler = fields.PLACEMENT_HANDLER === undefined ? undefined : str(fields.PLACEMENT_HANDLER);
   if (usePlacement === 'Y') {

@@ -1,6 +1,7 @@
 /** `bizproc.robot.*` and `bizproc.activity.*` registration methods. */
+
+import { asDict, type Dict, upperKeys } from '../params';
 import { RestError, restErrors } from '../rest-error';
-import { asDict, upperKeys, type Dict } from '../params';
 import type { ActivityKind } from '../types';
 import { buildRegistration, checkCode } from './bizproc-validate';
 import type { MethodContext, MethodTable } from './method-types';

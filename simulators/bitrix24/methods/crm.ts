@@ -1,7 +1,8 @@
 /** CRM read methods: `crm.deal.get`, `crm.lead.get`, `crm.contact.get`, `crm.item.get`. */
-import { RestError, restErrors } from '../rest-error';
-import { param, positiveInt, type Dict } from '../params';
+
 import { dealSemantic, leadSemantic, type MultiField } from '../crm-store';
+import { type Dict, param, positiveInt } from '../params';
+import { RestError, restErrors } from '../rest-error';
 import type { MethodContext, MethodTable } from './method-types';
 
 function upperFm(list: MultiField[], typeId: string): Array<Record<string, string>> {
@@ -88,21 +89,64 @@ function itemGet(ctx: MethodContext, params: Dict): unknown {
   if (entityTypeId === 2) {
     const d = crm.deals.get(id);
     if (!d) throw notFound;
-    return { item: { id: d.id, entityTypeId: 2, title: d.title, stageId: d.stageId, categoryId: d.categoryId, contactId: d.contactId ?? null, assignedById: d.assignedById, opportunity: d.opportunity, fm: [] } };
+    return {
+      item: {
+        id: d.id,
+        entityTypeId: 2,
+        title: d.title,
+        stageId: d.stageId,
+        categoryId: d.categoryId,
+        contactId: d.contactId ?? null,
+        assignedById: d.assignedById,
+        opportunity: d.opportunity,
+        fm: [],
+      },
+    };
   }
   if (entityTypeId === 1) {
     const l = crm.leads.get(id);
     if (!l) throw notFound;
-    return { item: { id: l.id, entityTypeId: 1, title: l.title, stageId: l.statusId, categoryId: null, contactId: null, assignedById: 1, fm: camelFm(l.phones, l.emails) } };
+    return {
+      item: {
+        id: l.id,
+        entityTypeId: 1,
+        title: l.title,
+        stageId: l.statusId,
+        categoryId: null,
+        contactId: null,
+        assignedById: 1,
+        fm: camelFm(l.phones, l.emails),
+      },
+    };
   }
   if (entityTypeId === 3) {
     const c = crm.contacts.get(id);
     if (!c) throw notFound;
-    return { item: { id: c.id, entityTypeId: 3, name: c.name, lastName: c.lastName, assignedById: 1, fm: camelFm(c.phones, c.emails) } };
+    return {
+      item: {
+        id: c.id,
+        entityTypeId: 3,
+        name: c.name,
+        lastName: c.lastName,
+        assignedById: 1,
+        fm: camelFm(c.phones, c.emails),
+      },
+    };
   }
   const item = crm.item(entityTypeId, id);
   if (!item) throw notFound;
-  return { item: { id: item.id, entityTypeId: item.entityTypeId, title: item.title, stageId: item.stageId, categoryId: item.categoryId, contactId: item.contactId ?? null, assignedById: 1, fm: [] } };
+  return {
+    item: {
+      id: item.id,
+      entityTypeId: item.entityTypeId,
+      title: item.title,
+      stageId: item.stageId,
+      categoryId: item.categoryId,
+      contactId: item.contactId ?? null,
+      assignedById: 1,
+      fm: [],
+    },
+  };
 }
 
 /** CRM read methods. */

@@ -1,6 +1,7 @@
 /** `bizproc.event.send` (and `bizproc.activity.log`): completing a waiting robot / activity. */
+
+import { asDict, type Dict, param, str } from '../params';
 import { RestError, restErrors } from '../rest-error';
-import { asDict, param, str, type Dict } from '../params';
 import { verifyEventToken } from '../tokens';
 import type { EventSendRecord } from '../types';
 import type { MethodContext, MethodTable } from './method-types';
@@ -15,7 +16,14 @@ function eventSend(ctx: MethodContext, params: Dict): unknown {
   const returnValues = asDict(param(params, 'RETURN_VALUES')) ?? {};
   const logRaw = param(params, 'LOG_MESSAGE');
   const logMessage = logRaw === undefined ? undefined : str(logRaw);
-  const record: EventSendRecord = { eventToken, returnValues, ignoredKeys: [], logMessage, outcome: 'accepted', at: Date.now() };
+  const record: EventSendRecord = {
+    eventToken,
+    returnValues,
+    ignoredKeys: [],
+    logMessage,
+    outcome: 'accepted',
+    at: Date.now(),
+  };
   state.eventSends.push(record);
 
   const workflowId = eventToken ? verifyEventToken(state.signSecret, eventToken) : undefined;
@@ -50,8 +58,10 @@ function eventSend(ctx: MethodContext, params: Dict): unknown {
 
 function activityLog(ctx: MethodContext, params: Dict): unknown {
   const eventToken = str(param(params, 'EVENT_TOKEN'));
-  if (!verifyEventToken(ctx.state.signSecret, eventToken) || !ctx.state.runsByToken.has(eventToken)) throw restErrors.accessDenied();
-  if (str(param(params, 'LOG_MESSAGE')) === '') throw new RestError('ERROR_EMPTY_LOG_MESSAGE', 'Empty log message!', 400);
+  if (!verifyEventToken(ctx.state.signSecret, eventToken) || !ctx.state.runsByToken.has(eventToken))
+    throw restErrors.accessDenied();
+  if (str(param(params, 'LOG_MESSAGE')) === '')
+    throw new RestError('ERROR_EMPTY_LOG_MESSAGE', 'Empty log message!', 400);
   return true;
 }
 

@@ -1,6 +1,7 @@
 /** `event.bind`, `event.unbind`, `event.get`. */
+
+import { type Dict, param, str } from '../params';
 import { RestError } from '../rest-error';
-import { param, str, type Dict } from '../params';
 import { checkHandlerUrl } from './bizproc-validate';
 import type { MethodContext, MethodTable } from './method-types';
 
@@ -31,12 +32,19 @@ function unbind(ctx: MethodContext, params: Dict): unknown {
   const offline = str(param(params, 'event_type')).toLowerCase() === 'offline';
   const handler = str(param(params, 'handler'));
   const before = ctx.state.bindings.length;
-  ctx.state.bindings = ctx.state.bindings.filter((b) => !(b.event === event && b.offline === offline && (offline || b.handler === handler)));
+  ctx.state.bindings = ctx.state.bindings.filter(
+    (b) => !(b.event === event && b.offline === offline && (offline || b.handler === handler)),
+  );
   return { count: before - ctx.state.bindings.length };
 }
 
 function get(ctx: MethodContext): unknown {
-  return ctx.state.bindings.map((b) => ({ event: b.event, handler: b.handler, auth_type: String(b.authType), offline: b.offline ? 1 : 0 }));
+  return ctx.state.bindings.map((b) => ({
+    event: b.event,
+    handler: b.handler,
+    auth_type: String(b.authType),
+    offline: b.offline ? 1 : 0,
+  }));
 }
 
 /** Event binding methods. */

@@ -3,8 +3,8 @@ import { appMethods } from './app';
 import { batchMethods } from './batch';
 import { bizprocMethods } from './bizproc';
 import { crmMethods } from './crm';
-import { eventMethods } from './events';
 import { eventSendMethods } from './event-send';
+import { eventMethods } from './events';
 import type { MethodTable } from './method-types';
 
 /** All implemented methods, keyed by lower-case name. */

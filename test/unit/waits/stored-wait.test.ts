@@ -1,4 +1,5 @@
-import { fromStored, toStored, buttonId } from '../../../waits/stored-wait';
+import { encodeButtonId as buttonId } from '../../../waits/button-id';
+import { fromStored, toStored } from '../../../waits/stored-wait';
 import type { Wait } from '../../../waits/wait-schema';
 
 const wait: Wait = {

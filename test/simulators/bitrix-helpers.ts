@@ -1,5 +1,5 @@
 /** Helpers for Bitrix24 simulator tests. */
-import { createBitrixPortalSimulator, type BitrixPortalOptions, type BitrixPortalSimulator } from '../../../simulators/bitrix24';
+import { createBitrixPortalSimulator, type BitrixPortalOptions, type BitrixPortalSimulator } from '../../simulators/bitrix24';
 import { postJson } from './receiver';
 
 /** Starts a portal simulator with test credentials. */

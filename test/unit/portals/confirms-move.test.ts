@@ -1,4 +1,4 @@
-import { confirmsMove } from '../../../app/doors/install-door';
+import { confirmsMove } from '../../../portals/install-portal';
 
 describe('confirmsMove', () => {
   const offered = { memberId: 'victim', clientEndpoint: 'https://new-name.bitrix24.ru/rest/' };

@@ -1,6 +1,7 @@
 /** A tiny HTTP receiver for simulator tests: records raw bodies and headers. */
 import express from 'express';
-import { listen, stopServer, type Listening } from '../../../simulators/shared/listen';
+import { listen, stopServer, type Listening } from '../../simulators/shared/listen';
+import { pollUntil } from '../helpers/poll';
 
 /** One received request. */
 export interface Received {
@@ -35,11 +36,7 @@ export async function startReceiver(): Promise<Receiver> {
     received,
     stop: () => stopServer(l.server),
     async waitFor(n, timeoutMs = 3000) {
-      const until = Date.now() + timeoutMs;
-      while (received.length < n) {
-        if (Date.now() > until) throw new Error(`receiver got ${received.length}/${n}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await pollUntil(() => received.length >= n, timeoutMs, `${n} requests at the receiver`);
       return received;
     },
   };

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createCloudApiSimulator, type CloudApiSimulator } from '../../../simulators/whatsapp-cloud';
+import { createCloudApiSimulator, type CloudApiSimulator } from '../../simulators/whatsapp-cloud';
 import { postJson, startReceiver, type Receiver } from './receiver';
 
 const PHONE_ID = '200000000000002';

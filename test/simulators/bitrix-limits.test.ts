@@ -1,4 +1,5 @@
-import type { BitrixPortalSimulator } from '../../../simulators/bitrix24';
+import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
+import { pollUntil } from '../helpers/poll';
 import { rest, startPortal } from './bitrix-helpers';
 
 describe('bitrix24 simulator: batch, rate limit, tokens', () => {
@@ -41,14 +42,27 @@ describe('bitrix24 simulator: batch, rate limit, tokens', () => {
 
   it('answers QUERY_LIMIT_EXCEEDED (503) once the bucket is full', async () => {
     ({ sim } = await startPortal({ restLimit: { drainPerSec: 2, burst: 5 } }));
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await rest(sim, 'profile')).status);
+    const firstSentAt = Date.now();
+    const statuses: number[] = [(await rest(sim, 'profile')).status];
+    const firstAnsweredAt = Date.now();
+    for (let i = 1; i < 8; i++) statuses.push((await rest(sim, 'profile')).status);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     const limited = await rest(sim, 'profile');
     expect(limited).toEqual({ status: 503, json: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } });
     expect(sim.stats().queryLimitExceeded).toBeGreaterThanOrEqual(3);
-    await new Promise((r) => setTimeout(r, 600));
-    expect((await rest(sim, 'profile')).status).toBe(200);
+    // Time is the subject here, so this waits for real: the five accepted requests put 5 into the bucket
+    // and it drains at 2/s, so a sixth fits exactly 500 ms after the first one — not before. Refused
+    // requests add nothing to the bucket, so polling for the 200 does not change when it comes.
+    const polls: Array<{ sentAt: number; status: number }> = [];
+    await pollUntil(async () => {
+      const sentAt = Date.now();
+      const { status } = await rest(sim, 'profile');
+      polls.push({ sentAt, status });
+      return status === 200;
+    }, 3_000, 'the bucket drained by one', 25);
+    expect(Date.now() - firstSentAt).toBeGreaterThanOrEqual(500);
+    // …and not later: nothing sent 600 ms after the first request was answered was refused.
+    expect(polls.filter((p) => p.status !== 200 && p.sentAt >= firstAnsweredAt + 600)).toEqual([]);
   });
 
   it('expires access tokens (401 expired_token, whole batch too) and refresh tokens are single-use', async () => {

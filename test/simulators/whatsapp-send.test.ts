@@ -1,8 +1,10 @@
-import { createCloudApiSimulator, type CloudApiSimulator } from '../../../simulators/whatsapp-cloud';
+import { createCloudApiSimulator, type CloudApiSimulator } from '../../simulators/whatsapp-cloud';
+import { pollUntil } from '../helpers/poll';
 import { postJson } from './receiver';
 
 const TOKEN = 'EAAG-test-token';
 const PHONE_ID = '200000000000002';
+const PHONE_ID_2 = '200000000000003';
 
 function button(id: string, title: string) {
   return { type: 'reply', reply: { id, title } };
@@ -88,14 +90,22 @@ describe('whatsapp cloud simulator: send endpoint', () => {
     expect(throttled).toHaveLength(2);
     expect(throttled[0].json.error).toEqual(expect.objectContaining({ code: 130429, message: '(#130429) Rate limit hit' }));
     expect(sim.stats().throttled).toBe(2);
-    await new Promise((r) => setTimeout(r, 1050));
+    // Injected failures, on a second number of the same account: its throughput window is its own,
+    // so the closing accepted send needs no wait for the first number's window to clear.
+    sim.addPhoneNumber({ phoneNumberId: PHONE_ID_2, accessToken: TOKEN, displayPhoneNumber: '+7 900 111-22-44' });
     sim.failNext({ code: 131047, times: 2 });
-    const f1 = await send(msg);
+    const f1 = await send(msg, TOKEN, PHONE_ID_2);
     expect([f1.status, (f1.json.error as { message: string }).message]).toEqual([400, '(#131047) Re-engagement message']);
-    expect((await send(msg)).status).toBe(400);
+    expect((await send(msg, TOKEN, PHONE_ID_2)).status).toBe(400);
     sim.failNext({ code: 131000 });
-    expect((await send(msg)).status).toBe(500);
-    expect((await send(msg)).status).toBe(200);
+    expect((await send(msg, TOKEN, PHONE_ID_2)).status).toBe(500);
+    expect((await send(msg, TOKEN, PHONE_ID_2)).status).toBe(200);
     expect(sim.attempts().map((a) => a.errorCode).slice(-4)).toEqual([131047, 131047, 131000, undefined]);
+    // Time is the subject here, so this waits for real: the window is one second wide, and the first
+    // number takes a send again once its oldest accepted send is a second old — not before.
+    const oldest = Math.min(...sim.sent().filter((m) => m.phoneNumberId === PHONE_ID).map((m) => m.receivedAt));
+    await pollUntil(async () => (await send(msg)).status === 200, 3_000, 'the first number takes a send again', 25);
+    const reopenedAt = Math.max(...sim.sent().filter((m) => m.phoneNumberId === PHONE_ID).map((m) => m.receivedAt));
+    expect(reopenedAt - oldest).toBeGreaterThanOrEqual(1000);
   });
 });

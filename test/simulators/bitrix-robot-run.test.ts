@@ -1,5 +1,5 @@
-import type { BitrixPortalSimulator } from '../../../simulators/bitrix24';
-import { parsePhpQuery } from '../../../simulators/shared/php-form';
+import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
+import { parsePhpQuery } from '../../simulators/shared/php-form';
 import { rest, robotFields, startPortal } from './bitrix-helpers';
 import { startReceiver, type Receiver } from './receiver';
 

@@ -41,3 +41,15 @@ export function timestampMs(timestamp: string | undefined, fallback: number): nu
   const seconds = Number(timestamp);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallback;
 }
+
+/** One webhook event as a provider delivered it, in the Cloud API's shape, with the key that makes it unique. */
+export interface InboundEvent {
+  /** Dedupe key: the same message or status delivered twice has the same key. */
+  key: string;
+  /** The line it came in on (Green-API: the idInstance). */
+  phoneNumberId: string;
+  displayPhoneNumber?: string;
+  kind: 'message' | 'status';
+  contactName?: string;
+  event: Record<string, unknown>;
+}

@@ -1,4 +1,4 @@
-import { encodePhpForm, parsePhpQuery } from '../../../simulators/shared/php-form';
+import { encodePhpForm, parsePhpQuery } from '../../simulators/shared/php-form';
 
 describe('encodePhpForm', () => {
   it('matches PHP http_build_query', () => {

@@ -1,4 +1,4 @@
-import type { BitrixPortalSimulator } from '../../../simulators/bitrix24';
+import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
 import { rest, robotFields, startPortal } from './bitrix-helpers';
 
 describe('bitrix24 simulator: robot / activity registration', () => {

@@ -16,3 +16,8 @@ export const boundEvents = ['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMLEADUPDAT
 
 /** OAuth scopes the app asks for. */
 export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief'] as const;
+
+/** The webhook URL path of one Green-API line (each line has its own: the instance's webhookUrl). */
+export function greenApiWebhookPath(lineId: string): string {
+  return endpoints.greenApiWebhook.replace(':lineId', encodeURIComponent(lineId));
+}

@@ -1,0 +1,37 @@
+import type { ErrorRequestHandler } from 'express';
+import type { ErrorKind } from '../../lib/errors/app-error';
+import { classifyError } from '../../lib/errors/classify-error';
+import type { Logger } from '../../lib/logger';
+
+/** The one map from an error's kind to the HTTP status a door answers with. */
+export const statusOfKind: Record<ErrorKind, number> = {
+  bad_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  too_large: 413,
+  unavailable: 503,
+  internal: 500,
+};
+
+/**
+ * One error handler for every door: a client's mistake gets its 4xx with a clear reason, a dead
+ * Redis or upstream a 503 (callers retry; Retry-After when known), anything else a 500 that says
+ * nothing internal. Every error is logged with its stack.
+ */
+export function createErrorHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    void next;
+    const failure = classifyError(error);
+    const status = statusOfKind[failure.kind];
+    if (status >= 500) log.error({ err: error, path: req.path, code: failure.code }, 'request failed');
+    else log.info({ path: req.path, code: failure.code, reason: failure.message }, 'request refused');
+    if (status === 503 && failure.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(failure.retryAfterMs / 1000)));
+    if (status === 500) {
+      res.status(500).json({ error: 'internal_error', error_description: 'internal error' });
+      return;
+    }
+    const description = status === 503 ? 'temporarily unavailable, retry later' : failure.message;
+    res.status(status).json({ error: status === 503 ? 'unavailable' : failure.code, error_description: description });
+  };
+}

@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../lib/clock';
+import { ActionError, LineBusyError } from '../lib/errors/app-error';
+import { randomId } from '../lib/hash';
+import type { Metrics } from '../lib/metrics';
+import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
+import type { Line } from '../store/line-store';
+
+export interface LineSenderDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  clock: Clock;
+  metrics: Pick<Metrics, 'sends'>;
+  providerFor: (line: Line) => WhatsAppProvider;
+  /** Width of a line's rate window (Meta counts per second; tests use a shorter one). */
+  windowMs: number;
+  /** Messages per window when the line sets no rate of its own. */
+  defaultRatePerSec: number;
+}
+
+/** Sends on a line inside its shared rate limit (one window per business number, across processes). */
+export function createLineSender(deps: LineSenderDeps) {
+  /** Runs one provider request inside the line's limit, or throws LineBusyError with the wait. */
+  async function withSlot<T>(line: Line, request: () => Promise<T>): Promise<T> {
+    const windowKey = deps.keys.lineRateWindow(line.phoneNumberId);
+    const slotId = randomId(8);
+    const limit = line.ratePerSec ?? deps.defaultRatePerSec;
+    const waitMs = await scripts.takeLineSlot(deps.redis, windowKey, limit, deps.windowMs, slotId);
+    if (waitMs > 0) throw new LineBusyError(waitMs);
+    try {
+      const result = await request();
+      deps.metrics.sends.inc({ outcome: 'sent' });
+      return result;
+    } catch (error) {
+      deps.metrics.sends.inc({ outcome: error instanceof ActionError ? error.code : 'error' });
+      throw error;
+    } finally {
+      await scripts.finishLineSlot(deps.redis, windowKey, slotId, deps.windowMs);
+    }
+  }
+
+  /** Sends one message inside the line's limit. */
+  function send(line: Line, message: OutboundMessage): Promise<SentMessage> {
+    const provider = deps.providerFor(line);
+    return withSlot(line, () => provider.send(message));
+  }
+
+  /** Like send, but waits for a slot (bounded): for rare sends outside action jobs (re-asks). */
+  async function sendWaiting(line: Line, message: OutboundMessage, maxWaitMs = 10_000): Promise<SentMessage> {
+    const deadline = deps.clock.now() + maxWaitMs;
+    for (;;) {
+      try {
+        return await send(line, message);
+      } catch (error) {
+        if (!(error instanceof LineBusyError) || deps.clock.now() + error.retryAfterMs > deadline) throw error;
+        // A real pause: the slot frees in Redis' own time, not ours.
+        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+      }
+    }
+  }
+
+  return { withSlot, send, sendWaiting };
+}
+
+export type LineSender = ReturnType<typeof createLineSender>;

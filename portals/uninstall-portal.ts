@@ -1,0 +1,22 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../lib/logger';
+import type { RedisKeys } from '../redis/keys';
+import { forgetPortalData } from '../store/forget-portal';
+import type { LineStore } from '../store/line-store';
+import type { PortalStore } from '../store/portal-store';
+
+export interface UninstallPortalDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  portals: Pick<PortalStore, 'remove'>;
+  lines: Pick<LineStore, 'removeAll'>;
+  log: Logger;
+}
+
+/** ONAPPUNINSTALL: tokens, lines, waits, callbacks and messages of the portal are forgotten. */
+export async function uninstallPortal(deps: UninstallPortalDeps, memberId: string): Promise<void> {
+  await deps.lines.removeAll(memberId);
+  await deps.portals.remove(memberId);
+  const removed = await forgetPortalData(deps.redis, deps.keys, memberId);
+  deps.log.info({ memberId, removed }, 'portal uninstalled: tokens, lines, waits and callbacks forgotten');
+}

@@ -1,0 +1,113 @@
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } from '../providers/inbound-message';
+import type { OutboundMessage } from '../providers/provider';
+import type { Line } from '../store/line-store';
+import { decodeButtonId } from './button-id';
+import { type ReplyInput, type ReplyMatch, matchReply } from './match-reply';
+import { answeredOutcome } from './wait-outcomes';
+import { buttonListSchema, replyOptionsSchema, type Wait } from './wait-schema';
+import type { WaitEnd, WaitOutcome, WaitStore } from './wait-store';
+
+type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
+
+export interface ReplyTakerDeps {
+  store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask'>;
+  clock: Clock;
+  log: Logger;
+  end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
+  robotStillOnStage: (wait: Wait) => Promise<boolean>;
+  sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
+}
+
+const optionsOf = (wait: Wait) => replyOptionsSchema.parse(JSON.parse(wait.options));
+
+/** Does this message answer that wait (by its buttons and options)? */
+const matchFor = (wait: Wait, input: ReplyInput) =>
+  matchReply(buttonListSchema.parse(JSON.parse(wait.buttons)), optionsOf(wait), input);
+
+/**
+ * Offers an inbound message to the waits of the line it came in on (never another portal's):
+ * (a) a button/list/payload id naming a wait, (b) context.id = the wait's message,
+ * (c) text matching a button/keyword/regex of the newest open wait, (d) "any reply" waits.
+ * True when a wait took it.
+ */
+export function createReplyTaker(deps: ReplyTakerDeps) {
+  const { store } = deps;
+
+  async function resolveReply(wait: Wait, match: Answer, message: InboundMessage, note: string): Promise<boolean> {
+    if (!(await deps.robotStillOnStage(wait))) return false;
+    const at = timestampMs(message.timestamp, deps.clock.now());
+    const outcome = answeredOutcome(wait, match, replyText(message), message.id, at, note);
+    return deps.end(wait, 'answered', 'reply', outcome, message.id);
+  }
+
+  /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
+  async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
+    const options = optionsOf(wait);
+    if (options.mode !== 'button' && options.mode !== 'keywords') return false;
+    if (!(await deps.robotStillOnStage(wait))) return false;
+    const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);
+    if (reask !== 'none') {
+      const fallback = wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options';
+      const content = { type: 'text' as const, body: options.reaskText || fallback };
+      await deps.sendReask(line, { to: wait.phone, content, replyTo: wait.messageId || undefined });
+      deps.log.info({ waitId: wait.id, messageId: message.id }, 'off-script answer: asked again');
+      return false;
+    }
+    if (options.afterReask !== 'end') return false;
+    const note = wait.lang === 'ru' ? 'ответ вне вариантов' : 'off-script answer';
+    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note);
+  }
+
+  return async function takeReply(line: Line, raw: InboundMessage): Promise<boolean> {
+    const message = inboundMessageSchema.parse(raw);
+    const phone = message.from ?? '';
+    const onThisLine = (w: Wait | null): w is Wait =>
+      w !== null &&
+      w.status === 'open' &&
+      w.purpose === 'reply' &&
+      w.lineId === line.id &&
+      (!phone || w.phone === phone || w.waId === phone);
+    const choiceId = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+    const input = { choiceId, text: replyText(message), type: message.type };
+    const contextId = message.context?.id;
+    // (a) A tap answers the message it belongs to, or nothing: an old button never resumes another robot.
+    if (choiceId) {
+      const named = decodeButtonId(choiceId);
+      const wait = named
+        ? await store.get(line.memberId, named.waitId)
+        : contextId
+          ? await store.findByMessage(line.memberId, contextId)
+          : null;
+      if (!onThisLine(wait)) return false;
+      const match = matchFor(wait, input);
+      return match.matched ? resolveReply(wait, match, message, '') : false;
+    }
+    // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
+    // (quoting a message that only waited for its delivery says nothing about any question).
+    const quoted = contextId ? await store.findByMessage(line.memberId, contextId) : null;
+    if (quoted && quoted.purpose === 'reply') {
+      if (!onThisLine(quoted)) return false;
+      const match = matchFor(quoted, input);
+      return match.matched ? resolveReply(quoted, match, message, '') : offScript(quoted, line, message);
+    }
+    // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
+    if (!phone) return false;
+    const open = (await store.openForPhone(line.memberId, line.id, phone)).filter((w) => w.purpose === 'reply');
+    for (const wait of open) {
+      const match = matchFor(wait, input);
+      if (!match.matched) continue;
+      const note =
+        open.length <= 1
+          ? ''
+          : wait.lang === 'ru'
+            ? `текстовый ответ отнесён к самому новому из ${open.length} ожиданий`
+            : `text reply taken by the newest of ${open.length} open waits`;
+      // Ended meanwhile (stage moved, a race): the next open wait may still take it.
+      if (await resolveReply(wait, match, message, note)) return true;
+    }
+    const [newest] = open;
+    return newest ? offScript(newest, line, message) : false;
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { ActionOutput, AnyAction } from '../actions/define-action';
+import { timeoutMs } from '../actions/common-properties';
+import { ActionError } from '../lib/errors/app-error';
+import type { RunActionJob } from '../queues/job-schemas';
+import { MAX_WAIT_MS } from '../waits/open-wait';
+
+/** Return values and log line for a failed call, in the portal's language. */
+export function errorOutput(error: ActionError, lang: 'ru' | 'en'): ActionOutput {
+  const text = error.text(lang);
+  return {
+    returnValues: { status: 'error', message_id: '', error_code: error.code, error: text, delivery_status: 'failed' },
+    logMessage: `WhatsApp: ${lang === 'ru' ? 'ошибка' : 'error'} ${error.code}: ${text}`,
+  };
+}
+
+/** Names the first bad property: "text: at most 4096 characters". */
+export function describePropertyError(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'properties'}: ${issue.message}`).join('; ');
+}
+
+// One compiled schema per action: building a z.object per job costs more than the parse itself.
+const inputSchemas = new WeakMap<AnyAction, z.ZodType<Record<string, unknown>>>();
+
+function inputSchemaOf(action: AnyAction): z.ZodType<Record<string, unknown>> {
+  const known = inputSchemas.get(action);
+  if (known) return known;
+  const shape = Object.fromEntries(Object.entries(action.properties).map(([code, p]) => [code, p.schema]));
+  const schema = z.object(shape);
+  inputSchemas.set(action, schema);
+  return schema;
+}
+
+/** The action's inputs, parsed by its own property schemas; `invalid_property` names what is wrong. */
+export function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record<string, unknown> {
+  const parsed = inputSchemaOf(action).safeParse(raw);
+  if (!parsed.success) throw new ActionError('invalid_property', describePropertyError(parsed.error));
+  return parsed.data;
+}
+
+/** The "wait for" time-out of a send action, in ms. */
+export function deliveryTimeoutMs(inputs: Record<string, unknown>): number {
+  const unit = inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
+  return timeoutMs(typeof inputs.wait_timeout === 'number' ? inputs.wait_timeout : 24, unit);
+}
+
+/** What the send waits for after it leaves: a delivery status, or nothing. */
+export function deliveryTarget(inputs: Record<string, unknown>): 'delivered' | 'read' | null {
+  return inputs.wait_for === 'delivered' || inputs.wait_for === 'read' ? inputs.wait_for : null;
+}
+
+/** The status wait is checked before anything is sent, like every other property. */
+export function checkDeliveryTimeout(inputs: Record<string, unknown>): void {
+  if (deliveryTarget(inputs) && deliveryTimeoutMs(inputs) > MAX_WAIT_MS) {
+    throw new ActionError('invalid_property', 'wait_timeout: at most 30 days');
+  }
+}

@@ -1,0 +1,34 @@
+import type { Job } from 'bullmq';
+import type { Logger } from '../lib/logger';
+import { type MaintenanceJob, maintenanceJobSchema } from '../queues/job-schemas';
+import type { PortalStore } from '../store/portal-store';
+import type { WaitService } from '../waits/wait-service';
+import type { CallbackDispatcher } from './callback-dispatcher';
+
+export interface MaintenanceDeps {
+  portals: Pick<PortalStore, 'list'>;
+  waits: Pick<WaitService, 'sweepOverdue'>;
+  callbacks: Pick<CallbackDispatcher, 'reindexPortals'>;
+  log: Logger;
+  /** An overdue wait is swept this long after its deadline (longer than the timer job's whole retry schedule). */
+  overdueGraceMs?: number;
+}
+
+/**
+ * The cluster-wide sweeps, run by one repeatable job (one run per period whatever the number of
+ * worker processes): waits whose timer failed for good are ended — no open wait lives forever —
+ * and portals with queued callbacks are put back in the dispatch index (a crash between queuing
+ * and indexing loses nothing).
+ */
+export function createMaintenanceProcessor(deps: MaintenanceDeps) {
+  const graceMs = deps.overdueGraceMs ?? 60 * 60_000;
+  return async function processMaintenance(job: Job<MaintenanceJob>): Promise<string> {
+    maintenanceJobSchema.parse(job.data);
+    const members = await deps.portals.list();
+    let ended = 0;
+    for (const memberId of members) ended += await deps.waits.sweepOverdue(memberId, graceMs);
+    await deps.callbacks.reindexPortals(members);
+    if (ended) deps.log.info({ ended }, 'overdue waits ended by the sweep');
+    return `portals ${members.length}, overdue ${ended}`;
+  };
+}
