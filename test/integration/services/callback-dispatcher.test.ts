@@ -1,0 +1,111 @@
+import { Redis } from 'ioredis';
+import { BitrixError } from '../../../bitrix/bitrix-error';
+import { CallbackOutbox } from '../../../bitrix/callback-outbox';
+import type { BatchCommands, BatchOutcome, PortalClient } from '../../../bitrix/portal-client';
+import { randomId } from '../../../lib/hash';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import { createKeys } from '../../../redis/keys';
+import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { eventually } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+import { counterValue } from '../../helpers/signals';
+
+/** The dispatcher over a real Redis, a hand-moved clock and a portal that answers what the test says. */
+function setup() {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+  const redis = new Redis(url);
+  const subscriber = new Redis(url);
+  const keys = createKeys(`cbd${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+  const clock = createManualClock();
+  const outbox = new CallbackOutbox(redis, keys, clock);
+  const metrics = createMetrics();
+  const batches: BatchCommands[] = [];
+  const answers: Array<(commands: BatchCommands) => BatchOutcome> = [];
+  const client = (memberId: string): PortalClient => ({
+    memberId,
+    call: async () => Promise.reject(new Error('not used')),
+    async batch(commands) {
+      batches.push(commands);
+      const answer = answers.shift() ?? ((c: BatchCommands) => ({ results: Object.fromEntries(Object.keys(c).map((k) => [k, true])), errors: {} }));
+      return answer(commands);
+    },
+  });
+  const bitrix = Object.assign(client, { probe: async () => true });
+  const dispatcher = new CallbackDispatcher({ redis, subscriber, keys, outbox, bitrix, clock, metrics, log: createLogger('silent'), safetyPollMs: 60_000 });
+  const pending = () => outbox.pendingCount('m1');
+  const dueAt = async () => Number((await redis.zrange(keys.callbackDue('m1'), 0, 0, 'WITHSCORES'))[1]);
+  const close = async () => {
+    await dispatcher.stop();
+    redis.disconnect();
+    subscriber.disconnect();
+  };
+  return { redis, keys, clock, outbox, metrics, batches, answers, dispatcher, pending, dueAt, close };
+}
+
+const callback = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
+const rowError = (code: string) => (c: BatchCommands): BatchOutcome => ({
+  results: {},
+  errors: Object.fromEntries(Object.keys(c).map((k) => [k, { code, description: code }])),
+});
+
+describe('callback dispatcher (real Redis, manual clock)', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('a rate-limited row is retried on its back-off schedule, moved by the clock, not by sleeping', async () => {
+    await t.outbox.enqueue('m1', callback);
+    t.answers.push(rowError('QUERY_LIMIT_EXCEEDED'));
+    expect(await t.dispatcher.drainOnce('m1')).toBe(true);
+    expect(await t.pending()).toBe(1);
+    expect(await t.dueAt()).toBe(t.clock.now() + 1000);
+    // Not due yet: nothing is claimed.
+    expect(await t.dispatcher.drainOnce('m1')).toBe(false);
+    t.clock.advance(1000);
+    expect(await t.dispatcher.drainOnce('m1')).toBe(true);
+    expect(await t.pending()).toBe(0);
+    expect(t.batches).toHaveLength(2);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'sent' })).toBe(1);
+  });
+
+  it("a failed batch waits for the portal's own Retry-After", async () => {
+    await t.outbox.enqueue('m1', callback);
+    t.answers.push(() => {
+      throw new BitrixError('QUERY_LIMIT_EXCEEDED', 'slow down', 503, 'batch', { retryAfterMs: 30_000 });
+    });
+    await t.dispatcher.drainOnce('m1');
+    expect(await t.dueAt()).toBe(t.clock.now() + 30_000);
+  });
+
+  it('an uninstalled portal: the callbacks are dropped, not retried for a day', async () => {
+    await t.outbox.enqueue('m1', callback);
+    t.answers.push(() => {
+      throw new BitrixError('PORTAL_NOT_INSTALLED', 'gone', 0, 'batch');
+    });
+    await t.dispatcher.drainOnce('m1');
+    expect(await t.pending()).toBe(0);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
+  });
+
+  it('a callback still failing after its day-long budget is dropped', async () => {
+    await t.outbox.enqueue('m1', callback);
+    t.clock.advance(24 * 3600_000 + 1);
+    t.answers.push(rowError('QUERY_LIMIT_EXCEEDED'));
+    await t.dispatcher.drainOnce('m1');
+    expect(await t.pending()).toBe(0);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
+  });
+
+  it('wakes when a callback is queued (pub/sub), with a one-minute safety poll', async () => {
+    await t.dispatcher.start();
+    await t.outbox.enqueue('m1', callback);
+    await eventually(() => t.batches.length === 1, 5000, 'the batch sent after the wake-up');
+    await eventually(async () => (await t.pending()) === 0, 5000, 'outbox settled');
+  });
+});

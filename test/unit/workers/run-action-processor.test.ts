@@ -1,0 +1,126 @@
+import { DelayedError, type Job } from 'bullmq';
+import { ActionError, LineBusyError } from '../../../lib/errors/app-error';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import type { WhatsAppProvider } from '../../../providers/provider';
+import type { RunActionJob } from '../../../queues/job-schemas';
+import type { Line } from '../../../store/line-store';
+import type { Portal } from '../../../store/portal-store';
+import { createRunActionProcessor, type RunActionDeps } from '../../../workers/run-action-processor';
+import { createManualClock } from '../../helpers/manual-clock';
+
+const portal: Portal = {
+  memberId: 'm1',
+  domain: 'p.bitrix24.ru',
+  clientEndpoint: 'https://p.bitrix24.ru/rest/',
+  serverEndpoint: 'https://oauth.bitrix.info/rest/',
+  applicationToken: 'a',
+  accessToken: 'b',
+  refreshToken: 'c',
+  expiresAt: 0,
+  scope: '',
+  userId: 1,
+  languageId: 'ru',
+  installedAt: 0,
+};
+const line: Line = { id: 'main', memberId: 'm1', provider: 'cloud', phoneNumberId: '1', accessToken: 't', name: 'Main', createdAt: 0 };
+const provider: WhatsAppProvider = { kind: 'cloud', capabilities: new Set(['text']), send: jest.fn() };
+
+const jobData: RunActionJob = {
+  memberId: 'm1',
+  code: 'wa_send_text',
+  kind: 'robot',
+  eventToken: 'wf1|A1|tok.sig',
+  workflowId: 'wf1',
+  documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+  documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+  properties: { text: 'hi', phone: '79161234567' },
+  useSubscription: true,
+  timeoutDurationSec: 0,
+  receivedAt: 0,
+};
+
+/** The parts of a BullMQ job the processor reads (a test double: no queue behind it). */
+function fakeJob(attemptsMade: number, attempts = 8) {
+  const moveToDelayed = jest.fn(async () => undefined);
+  // The processor reads data, attemptsMade, opts.attempts and calls moveToDelayed; nothing else.
+  const job = { data: jobData, attemptsMade, opts: { attempts }, moveToDelayed } as unknown as Job<RunActionJob>;
+  return { job, moveToDelayed };
+}
+
+function setup(overrides: Partial<RunActionDeps> = {}) {
+  const clock = createManualClock();
+  const enqueue = jest.fn(async () => true);
+  const abandon = jest.fn(async () => undefined);
+  const deps: RunActionDeps = {
+    portals: { get: async () => portal },
+    lines: { list: async () => [line] },
+    outbox: { enqueue },
+    messages: { sentStep: async () => null, rememberStep: jest.fn(), recordSent: jest.fn() },
+    waits: {
+      open: jest.fn(),
+      idFor: (_call, purpose) => `${purpose}-wait`,
+      attach: jest.fn(),
+      abandon,
+      stages: { read: async () => 'NEW' },
+    },
+    bitrix: Object.assign(() => ({ memberId: 'm1', call: jest.fn(), batch: jest.fn() }), { probe: jest.fn() }),
+    providerFor: () => provider,
+    lineSender: { withSlot: async (_line, request) => request() },
+    metrics: createMetrics(),
+    clock,
+    log: createLogger('silent'),
+    defaultPhoneRegion: 'RU',
+    ...overrides,
+  };
+  return { deps, enqueue, abandon, clock };
+}
+
+describe('run-action processor: the error path', () => {
+  it('a transient failure with attempts left is rethrown for a retry; nothing is reported yet', async () => {
+    const down = new Error('Connection is closed.');
+    const { deps, enqueue, abandon } = setup({ lines: { list: async () => Promise.reject(down) } });
+    await expect(createRunActionProcessor(deps)(fakeJob(0).job)).rejects.toBe(down);
+    expect(enqueue).not.toHaveBeenCalled();
+    expect(abandon).not.toHaveBeenCalled();
+  });
+
+  it('on the last attempt the robot gets internal_error and the call’s waits are abandoned', async () => {
+    const { deps, enqueue, abandon } = setup({ lines: { list: async () => Promise.reject(new Error('Connection is closed.')) } });
+    expect(await createRunActionProcessor(deps)(fakeJob(7).job)).toBe('error:internal_error');
+    expect(abandon).toHaveBeenCalledWith('m1', ['reply-wait', 'delivery-wait'], 'send_failed');
+    expect(enqueue).toHaveBeenCalledWith('m1', {
+      eventToken: jobData.eventToken,
+      returnValues: expect.objectContaining({ status: 'error', error_code: 'internal_error', message_id: '' }),
+      logMessage: expect.stringMatching(/^WhatsApp: ошибка internal_error/),
+    });
+  });
+
+  it('a permanent error is reported at once, in the portal’s language', async () => {
+    const { deps, enqueue } = setup({ lines: { list: async () => [] } });
+    expect(await createRunActionProcessor(deps)(fakeJob(0).job)).toBe('error:no_line');
+    expect(enqueue).toHaveBeenCalledWith('m1', expect.objectContaining({
+      returnValues: expect.objectContaining({ error_code: 'no_line', error: expect.stringMatching(/линия WhatsApp/) }),
+    }));
+  });
+
+  it('a message that left before the failure is named in the error', async () => {
+    // Step 0 left in an earlier attempt (sentStep remembers it); this attempt then fails for good.
+    const { deps, enqueue } = setup({
+      messages: { sentStep: async () => 'wamid.SENT', rememberStep: jest.fn(), recordSent: jest.fn() },
+      lines: { list: async () => Promise.reject(new ActionError('unknown_line', 'x')) },
+    });
+    expect(await createRunActionProcessor(deps)(fakeJob(0).job)).toBe('error:unknown_line');
+    expect(enqueue).toHaveBeenCalledWith('m1', expect.objectContaining({
+      returnValues: expect.objectContaining({ status: 'error', message_id: 'wamid.SENT' }),
+    }));
+  });
+
+  it('a full line window puts the job back until the slot frees, without spending an attempt', async () => {
+    const { deps, enqueue, clock } = setup({ lineSender: { withSlot: async () => Promise.reject(new LineBusyError(250)) } });
+    const { job, moveToDelayed } = fakeJob(3);
+    await expect(createRunActionProcessor(deps)(job, 'lock-token')).rejects.toBeInstanceOf(DelayedError);
+    expect(moveToDelayed).toHaveBeenCalledWith(clock.now() + 250, 'lock-token');
+    expect(enqueue).not.toHaveBeenCalled();
+  });
+});
