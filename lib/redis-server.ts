@@ -3,6 +3,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from './clock';
 
 /** A local `redis-server` started by the project (tests, demo, bench): AOF on, noeviction. */
 export interface LocalRedisServer {
@@ -49,8 +50,9 @@ export async function freePort(): Promise<number> {
 
 async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10000): Promise<void> {
   const { Redis } = await import('ioredis');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  // A real process starting: real time, whatever clock the app under test runs on.
+  const deadline = systemClock.now() + timeoutMs;
+  while (systemClock.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => {});

@@ -13,7 +13,12 @@ export function retryOptions(attempts: number, firstDelayMs: number) {
  * The workers' custom backoff: a provider's or portal's Retry-After when the error carries one,
  * else exponential from the job's own delay.
  */
-export function retryBackoffStrategy(attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob): number {
+export function retryBackoffStrategy(
+  attemptsMade: number,
+  _type?: string,
+  error?: Error,
+  job?: Pick<MinimalJob, 'opts'>,
+): number {
   const named = error ? classifyError(error).retryAfterMs : undefined;
   if (named !== undefined) return named;
   const backoff = job?.opts.backoff;

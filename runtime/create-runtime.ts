@@ -5,7 +5,6 @@ import { createPortalClientFactory } from '../bitrix/portal-client';
 import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
 import { type Clock, systemClock } from '../lib/clock';
-import { errorMessage } from '../lib/errors/classify-error';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
@@ -79,7 +78,7 @@ export function createRuntime(options: RuntimeOptions) {
     defaultRatePerSec: config.LINE_RATE_PER_SEC,
   });
   const queues = createQueues(redis, options.queuePrefix ?? 'bull', (error) =>
-    log.warn({ err: errorMessage(error) }, 'queue connection error'),
+    log.warn({ err: error }, 'queue connection error'),
   );
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);

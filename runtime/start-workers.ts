@@ -1,6 +1,5 @@
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { errorMessage } from '../lib/errors/classify-error';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
@@ -33,7 +32,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     worker.on('failed', (job, error) =>
       rt.log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job attempt failed'),
     );
-    worker.on('error', (error) => rt.log.error({ queue: name, err: errorMessage(error) }, 'worker error'));
+    worker.on('error', (error) => rt.log.error({ queue: name, err: error }, 'worker error'));
     return worker;
   };
   const { waits } = rt;
