@@ -43,7 +43,7 @@ export const sendFile = defineAction({
     }
     const count = files.length;
     return {
-      returnValues: { ...sentReturnValues(ids[0]), message_ids: ids.join(',') },
+      returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(',') },
       logMessage: sentLog(ctx.lang, { ru: `файлов отправлено: ${count}`, en: `${count} file${count === 1 ? '' : 's'} sent` }, to, ids),
     };
   },

@@ -39,7 +39,8 @@ export const sendList = defineAction({
       waitId = opened.waitId;
       ids = opened.buttons.map((b) => b.id);
     }
-    const rows = parsed.map((r, i) => ({ id: ids[i], ...r }));
+    // One id per row: the wait's ids when it waits, else plain ones (both built from the same rows).
+    const rows = parsed.map((r, i) => ({ id: ids[i] ?? String(i + 1), ...r }));
     const sent = await ctx.send(
       { type: 'list', header: input.header, body: input.body, footer: input.footer, button: input.button, sectionTitle: input.section_title ?? input.button.slice(0, 24), rows },
       { replyTo: input.reply_to },

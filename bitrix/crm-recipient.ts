@@ -16,11 +16,14 @@ export interface RecipientChoice {
 
 /** From several CRM phones take the first mobile, else the first valid one; never fail on multi-values. */
 export function choosePhone(values: Array<{ VALUE: string; VALUE_TYPE?: string }>, region: string): RecipientChoice | null {
-  const parsed = values.map((v) => ({ raw: v, phone: normalizePhone(v.VALUE, region) })).filter((v) => v.phone !== null);
-  if (parsed.length === 0) return null;
-  const mobile = parsed.find((v) => v.raw.VALUE_TYPE === 'MOBILE' || v.phone?.isMobile);
+  const parsed = values.flatMap((v) => {
+    const phone = normalizePhone(v.VALUE, region);
+    return phone ? [{ raw: v, phone }] : [];
+  });
+  const mobile = parsed.find((v) => v.raw.VALUE_TYPE === 'MOBILE' || v.phone.isMobile);
   const chosen = mobile ?? parsed[0];
-  const phone = chosen.phone?.digits ?? '';
+  if (!chosen) return null;
+  const phone = chosen.phone.digits;
   const note = values.length > 1 ? `${mobile ? 'first mobile' : 'first valid'} of ${values.length} phones` : 'contact phone';
   return { phone, note };
 }

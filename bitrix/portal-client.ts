@@ -182,7 +182,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         if (keys.length === 0) return { results: {}, errors: {} };
         if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
         return withPortal(memberId, 'batch', async (sdk) => {
-          const calls = Object.fromEntries(keys.map((key) => [key, commands[key]]));
+          const calls = Object.fromEntries(Object.entries(commands));
           const response = await sdk.actions.v2.batch.make({ calls, options: { isHaltOnError: false, returnAjaxResult: true } });
           const rows = response.getData();
           const outcome: BatchOutcome = { results: {}, errors: {} };

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const text = await portal.runRobot({ code: 'wa_send_text', documentId: docA, properties: { text: 'Hello Ivan! Your appointment is tomorrow at 10:00.' } });
     info(`robot call answered HTTP ${text.httpStatus} in ${rt.clock.now() - t0} ms (queued, not sent yet)`);
     const textDone = await portal.waitForRun(text.run.eventToken, 15_000);
-    const sentText = whatsapp.sent()[0];
+    const sentText = await until('text message', () => whatsapp.sent()[0]);
     info(`WhatsApp received: to=${String(sentText.body.to)} text="${(sentText.body.text as { body: string }).body}"`);
     info(`bizproc.event.send → ${JSON.stringify(textDone.returnValues)}`);
     info(`robot log: ${textDone.logMessage}`);
@@ -107,7 +107,9 @@ async function main(): Promise<void> {
     info(`WhatsApp received buttons: ${buttons.map((b) => `[${b.title}] id=${b.id}`).join(' ')}`);
     info('the wait is stored in Redis before the message left; the robot is waiting…');
     step('The customer taps [Reschedule] (signed webhook from the Cloud API)');
-    const tapped = await whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: CUSTOMER, name: 'Ivan', message: { type: 'button_reply', id: buttons[2].id, title: buttons[2].title }, contextId: buttonsMsg.wamid });
+    const reschedule = buttons[2];
+    if (!reschedule) throw new Error('the buttons message has no third button');
+    const tapped = await whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: CUSTOMER, name: 'Ivan', message: { type: 'button_reply', id: reschedule.id, title: reschedule.title }, contextId: buttonsMsg.wamid });
     info(`webhook answered HTTP ${tapped.status}`);
     const askDone = await portal.waitForRun(ask.run.eventToken, 15_000);
     info(`robot resumed: ${JSON.stringify(askDone.returnValues)}`);

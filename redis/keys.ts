@@ -1,6 +1,6 @@
 /**
- * The one place that spells Redis keys. Keys of one portal share the `{p:<member_id>}` hash tag
- * so each Lua script touches a single cluster slot; line rate windows use `{l:<line>}`.
+ * The one place that spells Redis keys and the wait index's fields. Keys of one portal share the
+ * `{p:<member_id>}` hash tag so each Lua script touches a single cluster slot; line rate windows use `{l:<line>}`.
  */
 export function createKeys(prefix = 'wa') {
   const portalTag = (memberId: string) => `${prefix}:{p:${memberId}}`;
@@ -27,8 +27,12 @@ export function createKeys(prefix = 'wa') {
     /** Pub/sub channel: a callback became due (dispatchers wake instead of polling). */
     callbackWake: () => `${prefix}:cb:wake`,
     wait: (memberId: string, waitId: string) => `${portalTag(memberId)}:wait:${waitId}`,
-    /** One hash per portal: `p:<line>:<phone>` and `d:<document>` → space-separated open wait ids. */
+    /** One hash per portal: its fields (below) → space-separated open wait ids. */
     waitIndex: (memberId: string) => `${portalTag(memberId)}:wait-index`,
+    /** Field of `waitIndex`: the waits of a customer (phone or wa_id) on a line. The Lua scripts get it as ARGV. */
+    waitIndexPhoneField: (lineId: string, phone: string) => `p:${lineId}:${phone}`,
+    /** Field of `waitIndex`: the waits of a CRM document. */
+    waitIndexDocumentField: (documentId: string) => `d:${documentId}`,
     openWaits: (memberId: string) => `${portalTag(memberId)}:waits:open`,
     /** A reply a gone workflow never got, already passed on as an ordinary message. */
     replyPassedOn: (memberId: string, inboundMessageId: string) => `${portalTag(memberId)}:reply-passed-on:${inboundMessageId}`,

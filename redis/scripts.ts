@@ -87,13 +87,28 @@ export const scripts = {
   async endWait(
     redis: Redis,
     keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string; replyTaken: string },
-    args: { waitId: string; status: string; reason: string; nowMs: number; callbackId: string; callbackJson: string; keepMs: number; phoneField: string; documentField: string; byReply: boolean },
+    args: {
+      waitId: string;
+      status: string;
+      reason: string;
+      nowMs: number;
+      callbackId: string;
+      callbackJson: string;
+      keepMs: number;
+      phoneField: string;
+      documentField: string;
+      /** The wa_id index field as the caller knows it ('' = none); the script also removes the one the wait names. */
+      aliasField: string;
+      byReply: boolean;
+    },
   ): Promise<ClaimResult> {
-    const code = asNumber(await run(redis, 'wait-end-6', [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken],
-      [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs, args.phoneField, args.documentField, args.byReply ? '1' : '0']));
+    const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
+    const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
+    const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
+    const code = asNumber(await run(redis, 'wait-end-6', k, [...a, ...fields]));
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
   },
-  /** Indexes a wait under the customer's wa_id too; false when it already ended. */
+  /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */
   async aliasWait(redis: Redis, keys: { wait: string; index: string }, args: { waitId: string; waId: string; field: string }): Promise<boolean> {
     return asNumber(await run(redis, 'wait-alias-2', [keys.wait, keys.index], [args.waitId, args.waId, args.field])) === 1;
   },

@@ -50,7 +50,7 @@ export interface Violation {
   why: string;
 }
 
-const layerOf = (path: string): string => path.split('/')[0];
+const layerOf = (path: string): string => path.split('/')[0] ?? '';
 const isEntry = (path: string): boolean =>
   ENTRY_FOLDERS.includes(layerOf(path)) || posix.basename(path).replace(/\.[cm]?[jt]s$/, '') === 'main';
 const rank = new Map(LAYERS.flatMap((row, i) => row.map((layer) => [layer, i] as const)));
@@ -98,7 +98,8 @@ export function checkLayers(files: readonly FileImports[]): Violation[] {
   for (const scc of stronglyConnected(edges)) {
     if (scc.length < 2) continue;
     const inCycle = [...scc].sort().flatMap((a) => [...(edges.get(a) ?? new Map<string, Violation>()).entries()].filter(([b]) => scc.includes(b)).map(([b, v]) => ({ a, b, v })));
-    const first = inCycle[0].v;
+    const first = inCycle[0]?.v;
+    if (!first) continue;
     const list = inCycle.map(({ a, b, v }) => `${a} → ${b} (${v.file}:${v.line})`).join(', ');
     violations.push({ ...first, why: `folder cycle {${[...scc].sort().join(', ')}}: ${list}` });
   }

@@ -4,6 +4,7 @@
  */
 const BUTTON_ID = /^w:([A-Za-z0-9_-]+):(\d+)$/;
 
+/** The id of a wait's n-th button (from 1). */
 export function encodeButtonId(waitId: string, n: number): string {
   return `w:${waitId}:${n}`;
 }

@@ -3,12 +3,13 @@ import type { CallInfo } from '../queues/call-info';
 import type { WaitTimeoutJob } from '../queues/job-schemas';
 import type { Line } from '../store/line-store';
 import type { StageReading } from './stage-reader';
-import type { ReplyOptions, Wait } from './wait-schema';
+import { defaultReplyOptions, type ReplyOptions, type Wait } from './wait-schema';
 import type { WaitStore } from './wait-store';
 
 /** The longest a wait may last. */
 export const MAX_WAIT_MS = 30 * 86400_000;
 
+/** What an action asks for when it opens a wait. */
 export interface OpenWaitRequest {
   line: Line;
   call: CallInfo;
@@ -23,6 +24,7 @@ export interface OpenWaitRequest {
   stageAtStart?: string;
 }
 
+/** What opening a wait uses. */
 export interface OpenWaitDeps {
   store: Pick<WaitStore, 'open'>;
   stages: StageReading;
@@ -61,15 +63,16 @@ export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Pr
     kind: call.kind,
     purpose: request.purpose,
     eventToken: call.eventToken,
+    workflowId: call.workflowId,
     documentId,
     stageAtStart,
     createdAt: now,
     deadline,
     messageId: '',
-    buttons: JSON.stringify(request.buttons ?? []),
-    options: JSON.stringify(request.options ?? {}),
+    buttons: request.buttons ?? [],
+    options: request.options ?? { ...defaultReplyOptions },
     deliveryTarget: request.deliveryTarget ?? '',
-    baseReturn: '{}',
+    baseReturn: {},
     lang: request.lang,
   });
   // Idempotent (job id from the wait): a retried job never loses or doubles the timer.

@@ -6,11 +6,12 @@ import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
 import { type ReplyInput, type ReplyMatch, matchReply } from './match-reply';
 import { answeredOutcome } from './wait-outcomes';
-import { buttonListSchema, replyOptionsSchema, type Wait } from './wait-schema';
-import type { WaitEnd, WaitOutcome, WaitStore } from './wait-store';
+import type { Wait, WaitEnd } from './wait-schema';
+import type { WaitOutcome, WaitStore } from './wait-store';
 
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
+/** What taking a reply uses: the store, and the wait service's own ending and stage check. */
 export interface ReplyTakerDeps {
   store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask'>;
   clock: Clock;
@@ -20,11 +21,8 @@ export interface ReplyTakerDeps {
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
 }
 
-const optionsOf = (wait: Wait) => replyOptionsSchema.parse(JSON.parse(wait.options));
-
 /** Does this message answer that wait (by its buttons and options)? */
-const matchFor = (wait: Wait, input: ReplyInput) =>
-  matchReply(buttonListSchema.parse(JSON.parse(wait.buttons)), optionsOf(wait), input);
+const matchFor = (wait: Wait, input: ReplyInput) => matchReply(wait.buttons, wait.options, input);
 
 /**
  * Offers an inbound message to the waits of the line it came in on (never another portal's):
@@ -44,7 +42,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
   async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
-    const options = optionsOf(wait);
+    const { options } = wait;
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
     if (!(await deps.robotStillOnStage(wait))) return false;
     const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);

@@ -4,7 +4,6 @@ import type { ReplyMatch } from './match-reply';
 import { ActionError } from '../lib/errors/app-error';
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
-const base = (wait: Wait): Record<string, string> => JSON.parse(wait.baseReturn) as Record<string, string>;
 
 const emptyReply = { answer: '', answer_index: '', answer_id: '', reply_text: '', reply_message_id: '', answered_at: '' };
 
@@ -14,7 +13,7 @@ export function answeredOutcome(wait: Wait, match: Extract<ReplyMatch, { matched
   const said = match.answer ? `"${match.answer}"` : ru ? '(вне вариантов)' : '(off-script)';
   return {
     returnValues: {
-      ...base(wait), status: 'answered', answer: match.answer, answer_index: match.answerIndex ? String(match.answerIndex) : '',
+      ...wait.baseReturn, status: 'answered', answer: match.answer, answer_index: match.answerIndex ? String(match.answerIndex) : '',
       answer_id: match.answerId, reply_text: replyText, reply_message_id: replyMessageId, answered_at: iso(at), error_code: '', error: '',
     },
     logMessage: `${ru ? 'WhatsApp: клиент ответил' : 'WhatsApp: the customer answered'} ${said}${replyText && replyText !== match.answer ? ` — "${replyText}"` : ''}${note ? ` (${note})` : ''}`,
@@ -25,7 +24,7 @@ export function answeredOutcome(wait: Wait, match: Extract<ReplyMatch, { matched
 export function timeoutOutcome(wait: Wait, at: number): WaitOutcome {
   const ru = wait.lang === 'ru';
   return {
-    returnValues: { ...base(wait), status: 'timeout', ...emptyReply, error_code: '', error: '' },
+    returnValues: { ...wait.baseReturn, status: 'timeout', ...emptyReply, error_code: '', error: '' },
     logMessage: ru ? `WhatsApp: ответа нет, время ожидания истекло (${iso(at)})` : `WhatsApp: no answer; the wait timed out (${iso(at)})`,
   };
 }
@@ -34,7 +33,7 @@ export function timeoutOutcome(wait: Wait, at: number): WaitOutcome {
 export function cancelledOutcome(wait: Wait, reason: string): WaitOutcome {
   const ru = wait.lang === 'ru';
   return {
-    returnValues: { ...base(wait), status: 'cancelled', ...emptyReply, error_code: '', error: '' },
+    returnValues: { ...wait.baseReturn, status: 'cancelled', ...emptyReply, error_code: '', error: '' },
     logMessage: ru ? `WhatsApp: ожидание ответа отменено (${reason})` : `WhatsApp: the wait was cancelled (${reason})`,
   };
 }
@@ -42,7 +41,7 @@ export function cancelledOutcome(wait: Wait, reason: string): WaitOutcome {
 /** The message itself failed after it was accepted (e.g. 131047 arrives as a `failed` status). */
 export function failedOutcome(wait: Wait, error: ActionError, at: number): WaitOutcome {
   const lang = wait.lang;
-  const values: Record<string, string> = { ...base(wait), error_code: error.code, error: error.text(lang) };
+  const values: Record<string, string> = { ...wait.baseReturn, error_code: error.code, error: error.text(lang) };
   if (wait.purpose === 'delivery') Object.assign(values, { status: 'sent', delivery_status: 'failed', delivered_at: '', read_at: '' });
   else Object.assign(values, { status: 'error', ...emptyReply });
   return { returnValues: values, logMessage: `WhatsApp: ${lang === 'ru' ? 'сообщение не доставлено' : 'message not delivered'} (${error.code}: ${error.text(lang)}) ${iso(at)}` };
@@ -55,7 +54,7 @@ export function deliveryOutcome(wait: Wait, status: 'delivered' | 'read' | 'time
     ? (ru ? 'WhatsApp: статус доставки не получен вовремя' : 'WhatsApp: no delivery status in time')
     : (ru ? `WhatsApp: сообщение ${status === 'read' ? 'прочитано' : 'доставлено'}` : `WhatsApp: message ${status}`);
   return {
-    returnValues: { ...base(wait), status: 'sent', delivery_status: status, delivered_at: iso(deliveredAt ?? (status === 'read' ? readAt : undefined)), read_at: iso(readAt), error_code: '', error: '' },
+    returnValues: { ...wait.baseReturn, status: 'sent', delivery_status: status, delivered_at: iso(deliveredAt ?? (status === 'read' ? readAt : undefined)), read_at: iso(readAt), error_code: '', error: '' },
     logMessage: text,
   };
 }

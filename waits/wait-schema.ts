@@ -1,5 +1,19 @@
 import { z } from 'zod';
 
+/** Every state a wait can be in; the one list of them (stored form, store, service). */
+export const waitStatusSchema = z.enum(['open', 'answered', 'timeout', 'cancelled', 'delivered', 'read', 'failed']);
+/** A wait's state. */
+export type WaitStatus = z.infer<typeof waitStatusSchema>;
+/** How a wait ended: any status but `open`. */
+export type WaitEnd = Exclude<WaitStatus, 'open'>;
+
+/** Robot (CRM automation rule) or activity (business process). */
+export const waitKindSchema = z.enum(['robot', 'activity']);
+/** A reply wait takes the customer's answer; a delivery wait the message's delivered/read status. */
+export const waitPurposeSchema = z.enum(['reply', 'delivery']);
+/** Language of the portal, for the outcomes' log messages. */
+export const waitLangSchema = z.enum(['ru', 'en']);
+
 /** How a reply is matched to a wait (issue: "what counts as the answer"). */
 export const replyOptionsSchema = z.object({
   mode: z.enum(['button', 'any', 'keywords', 'regex']),
@@ -12,37 +26,46 @@ export const replyOptionsSchema = z.object({
   afterReask: z.enum(['ignore', 'end']).default('ignore'),
   stopOnOperator: z.boolean().default(false),
 });
+/** Reply options with every default filled in. */
 export type ReplyOptions = z.infer<typeof replyOptionsSchema>;
 
-/** A wait as stored in its Redis hash (all fields strings on the wire). */
-export const waitSchema = z.object({
-  id: z.string(),
-  memberId: z.string(),
-  lineId: z.string(),
-  phone: z.string(),
-  /** The customer's WhatsApp id when it differs from `phone` ('' otherwise). */
-  waId: z.string().default(''),
-  kind: z.enum(['robot', 'activity']),
-  purpose: z.enum(['reply', 'delivery']),
-  eventToken: z.string(),
-  workflowId: z.string(),
-  documentId: z.string(),
-  stageAtStart: z.string().default(''),
-  status: z.enum(['open', 'answered', 'timeout', 'cancelled', 'delivered', 'read', 'failed']),
-  createdAt: z.coerce.number(),
-  deadline: z.coerce.number(),
-  messageId: z.string().default(''),
-  buttons: z.string().default('[]'),
-  options: z.string().default('{}'),
-  deliveryTarget: z.string().default(''),
-  reasks: z.coerce.number().default(0),
-  /** Return values of the send (message_id …) merged into the outcome's. */
-  baseReturn: z.string().default('{}'),
-  lang: z.enum(['ru', 'en']).default('en'),
-  outcome: z.string().optional(),
-  endedAt: z.coerce.number().optional(),
-  endReason: z.string().optional(),
-});
-export type Wait = z.infer<typeof waitSchema>;
+/** The options a wait has when none were given (delivery waits: never matched against a reply). */
+export const defaultReplyOptions: Readonly<ReplyOptions> = Object.freeze(replyOptionsSchema.parse({ mode: 'button' }));
 
-export const buttonListSchema = z.array(z.object({ id: z.string(), title: z.string() }));
+/** One button of a reply wait; its id is `encodeButtonId(wait id, n)`. */
+export interface WaitButton {
+  id: string;
+  title: string;
+}
+
+/** A wait in memory, fully typed; `stored-wait.ts` maps it to and from its compact stored form. */
+export interface Wait {
+  id: string;
+  memberId: string;
+  lineId: string;
+  phone: string;
+  /** The customer's WhatsApp id when it differs from `phone` ('' otherwise). */
+  waId: string;
+  kind: z.infer<typeof waitKindSchema>;
+  purpose: z.infer<typeof waitPurposeSchema>;
+  eventToken: string;
+  workflowId: string;
+  documentId: string;
+  /** The robot's stage when the wait opened ('' for activities: they ignore the stage). */
+  stageAtStart: string;
+  status: WaitStatus;
+  createdAt: number;
+  deadline: number;
+  /** The message the wait belongs to ('' until it is sent). */
+  messageId: string;
+  buttons: WaitButton[];
+  options: ReplyOptions;
+  /** A delivery wait's target status ('' for reply waits). */
+  deliveryTarget: 'delivered' | 'read' | '';
+  reasks: number;
+  /** Return values of the send (message_id …) merged into the outcome's. */
+  baseReturn: Record<string, string>;
+  lang: z.infer<typeof waitLangSchema>;
+  endedAt?: number;
+  endReason?: string;
+}

@@ -14,8 +14,8 @@ import { type OpenWaitDeps, type OpenWaitRequest, openWait, waitIdFor } from './
 import type { StageReading } from './stage-reader';
 import { createReplyTaker } from './take-reply';
 import { cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
-import { replyOptionsSchema, type Wait } from './wait-schema';
-import type { WaitEnd, WaitOutcome, WaitStore } from './wait-store';
+import type { Wait, WaitEnd } from './wait-schema';
+import type { WaitOutcome, WaitStore } from './wait-store';
 
 /** What the wait service uses; each part can be real (Redis) or a test's own. */
 export interface WaitServiceDeps extends OpenWaitDeps {
@@ -148,7 +148,7 @@ export function createWaitService(deps: WaitServiceDeps) {
     async onOperatorReply(memberId: string, lineId: string, phone: string): Promise<number> {
       let cancelled = 0;
       for (const wait of await store.openForPhone(memberId, lineId, phone)) {
-        if (wait.purpose !== 'reply' || !replyOptionsSchema.parse(JSON.parse(wait.options)).stopOnOperator) continue;
+        if (wait.purpose !== 'reply' || !wait.options.stopOnOperator) continue;
         const note = wait.lang === 'ru' ? 'ответил оператор' : 'an operator replied';
         if (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, note))) cancelled += 1;
       }
@@ -194,4 +194,5 @@ export function createWaitService(deps: WaitServiceDeps) {
   };
 }
 
+/** The wait service as the workers, the app and the CLI see it. */
 export type WaitService = ReturnType<typeof createWaitService>;

@@ -1,13 +1,11 @@
 import type { Redis } from 'ioredis';
+import { type Callback, callbackId } from '../bitrix/callback-outbox';
 import type { RedisKeys } from '../redis/keys';
-import { scripts, type ClaimResult } from '../redis/scripts';
-import { callbackId, type Callback } from '../bitrix/callback-outbox';
-import type { Wait } from './wait-schema';
-import { fromStored, storedWaitSchema, toStored } from './stored-wait';
+import { type ClaimResult, scripts } from '../redis/scripts';
+import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
+import type { Wait, WaitEnd } from './wait-schema';
 
 const KEEP_ENDED_MS = 7 * 86400_000;
-
-export type WaitEnd = 'answered' | 'timeout' | 'cancelled' | 'delivered' | 'read' | 'failed';
 
 /** What ending a wait reports to the robot/activity (null: no callback, e.g. the robot is gone). */
 export interface WaitOutcome {
@@ -15,42 +13,53 @@ export interface WaitOutcome {
   logMessage: string;
 }
 
-const phoneField = (lineId: string, phone: string) => `p:${lineId}:${phone}`;
-const documentField = (documentId: string) => (documentId ? `d:${documentId}` : '');
-
 /** Open and ended waits of every portal; a wait's keys share the portal's hash tag. */
 export class WaitStore {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
 
   /** Stores a wait before its message leaves; idempotent per wait id (a retried job keeps the first). */
-  async open(wait: Omit<Wait, 'status' | 'reasks' | 'endedAt' | 'endReason' | 'workflowId' | 'waId'>): Promise<{ created: boolean; wait: Wait }> {
-    const full: Wait = { ...wait, waId: '', workflowId: wait.eventToken.split('|')[0] ?? '', status: 'open', reasks: 0 };
-    const created = await scripts.openWait(this.redis, { wait: this.keys.wait(wait.memberId, wait.id), index: this.keys.waitIndex(wait.memberId), open: this.keys.openWaits(wait.memberId) }, {
-      json: JSON.stringify(toStored(full)), waitId: wait.id, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), deadline: wait.deadline,
-    });
+  async open(
+    wait: Omit<Wait, 'status' | 'reasks' | 'endedAt' | 'endReason' | 'waId'>,
+  ): Promise<{ created: boolean; wait: Wait }> {
+    const full: Wait = { ...wait, waId: '', status: 'open', reasks: 0 };
+    const k = this.keys;
+    const created = await scripts.openWait(
+      this.redis,
+      { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId) },
+      {
+        json: JSON.stringify(toStored(full)),
+        waitId: wait.id,
+        phoneField: k.waitIndexPhoneField(wait.lineId, wait.phone),
+        documentField: this.documentField(wait.documentId),
+        deadline: wait.deadline,
+      },
+    );
     if (created) return { created, wait: full };
     const existing = await this.get(wait.memberId, wait.id);
     if (!existing) throw new Error(`wait ${wait.id} vanished while opening`);
     return { created, wait: existing };
   }
 
+  /** The wait, open or ended (ended ones are kept a week), or null. */
   async get(memberId: string, waitId: string): Promise<Wait | null> {
     const raw = await this.redis.get(this.keys.wait(memberId, waitId));
-    return raw ? fromStored(memberId, waitId, storedWaitSchema.parse(JSON.parse(raw))) : null;
+    return raw ? fromStored(memberId, waitId, raw) : null;
   }
 
   /** Links the sent message to its wait (context.id replies, statuses) and keeps the send's return values. */
   async attachMessage(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>, waId?: string): Promise<void> {
-    const ret = Object.fromEntries(Object.entries(baseReturn).filter(([k, v]) => v !== '' && k !== 'message_id'));
-    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), Object.keys(ret).length ? { msg: messageId, ret } : { msg: messageId });
+    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), storedMessagePatch(messageId, baseReturn));
     // The message record (kept for status tracking anyway) points back to the wait.
     await this.redis.hset(this.keys.message(memberId, messageId), 'waitId', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
     if (wait && waId && waId !== wait.phone) {
-      await scripts.aliasWait(this.redis, { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) }, { waitId, waId, field: phoneField(wait.lineId, waId) });
+      const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
+      const field = this.keys.waitIndexPhoneField(wait.lineId, waId);
+      await scripts.aliasWait(this.redis, keys, { waitId, waId, field });
     }
   }
 
+  /** The wait a sent message belongs to, or null. */
   async findByMessage(memberId: string, messageId: string): Promise<Wait | null> {
     const waitId = await this.redis.hget(this.keys.message(memberId, messageId), 'waitId');
     return waitId ? this.get(memberId, waitId) : null;
@@ -58,11 +67,12 @@ export class WaitStore {
 
   /** Open waits of a (line, phone), newest first. */
   async openForPhone(memberId: string, lineId: string, phone: string): Promise<Wait[]> {
-    return this.openFromField(memberId, phoneField(lineId, phone));
+    return this.openFromField(memberId, this.keys.waitIndexPhoneField(lineId, phone));
   }
 
+  /** Open waits of a CRM document, newest first. */
   async openForDocument(memberId: string, documentId: string): Promise<Wait[]> {
-    return this.openFromField(memberId, documentField(documentId));
+    return this.openFromField(memberId, this.documentField(documentId));
   }
 
   /** Open waits of a portal, soonest deadline first. */
@@ -82,6 +92,7 @@ export class WaitStore {
     return marked === 'OK';
   }
 
+  /** How many waits of the portal are open. */
   async countOpen(memberId: string): Promise<number> {
     return this.redis.zcard(this.keys.openWaits(memberId));
   }
@@ -93,7 +104,8 @@ export class WaitStore {
 
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */
   async markWorkflowGone(memberId: string, waitId: string): Promise<void> {
-    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), { status: 'cancelled', endReason: 'workflow_gone' });
+    const patch: Partial<StoredWait> = { status: 'cancelled', endReason: 'workflow_gone' };
+    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), patch);
   }
 
   /**
@@ -105,10 +117,32 @@ export class WaitStore {
       ? { eventToken: wait.eventToken, returnValues: outcome.returnValues, logMessage: outcome.logMessage, waitId: wait.id, attempts: 0, queuedAt: now }
       : null;
     const k = this.keys;
+    const m = wait.memberId;
     return scripts.endWait(
       this.redis,
-      { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId), cbPending: k.callbackPending(wait.memberId), cbDue: k.callbackDue(wait.memberId), replyTaken: k.replyTaken(wait.memberId, replyMessageId || '-') },
-      { waitId: wait.id, status, reason, nowMs: now, callbackId: callback ? callbackId(wait.eventToken) : '', callbackJson: callback ? JSON.stringify(callback) : '', keepMs: KEEP_ENDED_MS, phoneField: phoneField(wait.lineId, wait.phone), documentField: documentField(wait.documentId), byReply: replyMessageId !== '' },
+      {
+        wait: k.wait(m, wait.id),
+        index: k.waitIndex(m),
+        open: k.openWaits(m),
+        cbPending: k.callbackPending(m),
+        cbDue: k.callbackDue(m),
+        replyTaken: k.replyTaken(m, replyMessageId || '-'),
+      },
+      {
+        waitId: wait.id,
+        status,
+        reason,
+        nowMs: now,
+        callbackId: callback ? callbackId(wait.eventToken) : '',
+        callbackJson: callback ? JSON.stringify(callback) : '',
+        keepMs: KEEP_ENDED_MS,
+        phoneField: k.waitIndexPhoneField(wait.lineId, wait.phone),
+        documentField: this.documentField(wait.documentId),
+        // The script removes the alias field the stored wait names; this one covers waits aliased before
+        // that field was stored (they name none).
+        aliasField: wait.waId ? k.waitIndexPhoneField(wait.lineId, wait.waId) : '',
+        byReply: replyMessageId !== '',
+      },
     );
   }
 
@@ -121,7 +155,15 @@ export class WaitStore {
   private async load(memberId: string, ids: string[]): Promise<Wait[]> {
     if (!ids.length) return [];
     const raws = await this.redis.mget(ids.map((id) => this.keys.wait(memberId, id)));
-    return raws.flatMap((raw, i) => (raw ? [fromStored(memberId, ids[i], storedWaitSchema.parse(JSON.parse(raw)))] : [])).filter((w) => w.status === 'open');
+    return ids.flatMap((id, i) => {
+      const raw = raws[i];
+      return raw ? [fromStored(memberId, id, raw)] : [];
+    }).filter((w) => w.status === 'open');
+  }
+
+  /** A document's index field, or '' (none: the scripts skip it) for a call without a document. */
+  private documentField(documentId: string): string {
+    return documentId ? this.keys.waitIndexDocumentField(documentId) : '';
   }
 }
 

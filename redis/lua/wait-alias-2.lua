@@ -1,8 +1,9 @@
 --[[
   Records the customer's WhatsApp id when it differs from the number we sent to (Meta: wa_id
-  "may not always match"), so replies from that id still find the wait.
+  "may not always match"), so replies from that id still find the wait. The index field is kept
+  in the wait (`waf`), so ending it removes exactly that field: no field format is spelled here.
   KEYS[1] wait key   KEYS[2] portal wait-index hash
-  ARGV[1] wait id   ARGV[2] wa_id   ARGV[3] index field for (line, wa_id)
+  ARGV[1] wait id   ARGV[2] wa_id   ARGV[3] index field for (line, wa_id), as keys.ts spells it
   Returns 1 when recorded, 0 when the wait is gone or ended.
 ]]
 local raw = redis.call('GET', KEYS[1])
@@ -10,6 +11,7 @@ if not raw then return 0 end
 local wait = cjson.decode(raw)
 if wait.status ~= 'open' then return 0 end
 wait.wa = ARGV[2]
+wait.waf = ARGV[3]
 redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
 local current = redis.call('HGET', KEYS[2], ARGV[3])
 if current then

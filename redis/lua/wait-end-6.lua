@@ -7,7 +7,10 @@
   KEYS[6] the reply's taken-marker (one inbound message ends at most one wait, even when its job runs twice)
   ARGV[1] wait id   ARGV[2] final status   ARGV[3] end reason   ARGV[4] now ms
   ARGV[5] callback id ('' = no callback)   ARGV[6] callback json   ARGV[7] ms to keep the ended wait
-  ARGV[8] phone field   ARGV[9] document field ('' = none)   ARGV[10] '1' when a reply ends it (KEYS[6] applies)
+  ARGV[8] phone index field   ARGV[9] document index field ('' = none)
+  ARGV[10] '1' when a reply ends it (KEYS[6] applies)
+  ARGV[11] wa_id index field as the caller's copy knows it ('' = none)
+  Index fields come as ARGV (or from the wait's `waf`, recorded by wait-alias-2.lua): none is spelled here.
   Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait,
   2 when this reply already ended another wait.
 ]]
@@ -36,8 +39,10 @@ local function remove(field)
 end
 remove(ARGV[8])
 remove(ARGV[9])
--- The wa_id alias is read from the stored wait: the caller's copy may predate it.
-if wait.wa then remove('p:' .. wait.line .. ':' .. wait.wa) end
+-- The wa_id alias field is read from the stored wait: the caller's copy may predate it.
+if wait.waf then remove(wait.waf) end
+-- Waits aliased before `waf` was stored name no field: the caller's copy does.
+remove(ARGV[11])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[5] ~= '' then
   if redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[6]) == 1 then

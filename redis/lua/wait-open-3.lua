@@ -2,7 +2,9 @@
   Stores a new wait (a compact JSON string) and indexes it, unless it already exists
   (a retried job keeps the first). Index fields hold space-separated wait ids.
   KEYS[1] wait key   KEYS[2] portal wait-index hash   KEYS[3] open-waits zset (score = deadline)
-  ARGV[1] wait json   ARGV[2] wait id   ARGV[3] phone field   ARGV[4] document field ('' = none)   ARGV[5] deadline ms
+  ARGV[1] wait json   ARGV[2] wait id   ARGV[3] phone index field   ARGV[4] document index field ('' = none)
+  ARGV[5] deadline ms
+  The index fields come as ARGV, spelled by keys.ts only.
   Returns 1 when created, 0 when it existed.
 ]]
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end

@@ -3,6 +3,7 @@
   (a retried inbound job may send the same re-ask again, but never counts it twice).
   KEYS[1] wait key
   ARGV[1] max re-asks   ARGV[2] inbound message id
+  Reads and writes the stored wait's `status`, `reasks` (a number as a string, like every stored number) and `reaskFor`.
   Returns 1 = re-ask now, 2 = this message was already counted (re-send allowed), 0 = no re-asks left or wait ended.
 ]]
 local raw = redis.call('GET', KEYS[1])

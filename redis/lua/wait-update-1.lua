@@ -1,6 +1,6 @@
 --[[
   Changes fields of a stored wait atomically (it may be ending at the same moment).
-  KEYS[1] wait key
+  KEYS[1] wait key   (the patch's field names are the stored form's, built in stored-wait.ts)
   ARGV[1] json object of fields to set (values may be objects; never empty arrays: cjson makes them objects)   ARGV[2] field to increment by 1 ('' = none)   ARGV[3] required status ('' = any)
   Returns 1 when updated, 0 when the status did not match, -1 when there is no such wait.
 ]]
