@@ -1,7 +1,7 @@
 import { ActionError } from '../../../lib/errors/app-error';
 import { isLastAttempt, retryBackoffStrategy, retryOptions, shouldRetry } from '../../../queues/job-retry';
 
-const job = (attemptsMade: number, attempts = 8) => ({ attemptsMade, opts: { attempts, ...retryOptions(attempts, 1000) } });
+const job = (attemptsMade: number, attempts = 8) => ({ attemptsMade, opts: retryOptions(attempts, 1000) });
 
 describe('job retries', () => {
   it("honours the error's own Retry-After", () => {
