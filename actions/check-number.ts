@@ -1,6 +1,6 @@
+import { sendProperties } from './common-properties';
 import { defineAction } from './define-action';
 import { returnProp } from './property';
-import { sendProperties } from './common-properties';
 
 const { line, phone } = sendProperties;
 
@@ -8,7 +8,10 @@ const { line, phone } = sendProperties;
 export const checkNumber = defineAction({
   code: 'check_number',
   title: { ru: 'WhatsApp: проверить номер', en: 'WhatsApp: check number' },
-  description: { ru: 'Проверяет, есть ли у номера WhatsApp, и приводит номер к стандартному виду', en: 'Checks whether a number has WhatsApp and normalises it' },
+  description: {
+    ru: 'Проверяет, есть ли у номера WhatsApp, и приводит номер к стандартному виду',
+    en: 'Checks whether a number has WhatsApp and normalises it',
+  },
   properties: { line, phone },
   returns: {
     exists: returnProp({ ru: 'Есть WhatsApp (yes/no/unknown)', en: 'Has WhatsApp (yes/no/unknown)' }),
@@ -24,12 +27,17 @@ export const checkNumber = defineAction({
     const ru = ctx.lang === 'ru';
     const base = { normalized_phone: digits, status: 'ok', error_code: '', error: '' };
     if (!ctx.provider.checkNumber || !ctx.provider.capabilities.has('check_number')) {
-      const why = ru ? `провайдер ${ctx.provider.kind} не умеет проверять номера` : `provider ${ctx.provider.kind} cannot check numbers`;
-      return { returnValues: { ...base, exists: 'unknown' }, logMessage: `WhatsApp: +${digits} — ${ru ? 'неизвестно' : 'unknown'} (${why})` };
+      const why = ru
+        ? `провайдер ${ctx.provider.kind} не умеет проверять номера`
+        : `provider ${ctx.provider.kind} cannot check numbers`;
+      return {
+        returnValues: { ...base, exists: 'unknown' },
+        logMessage: `WhatsApp: +${digits} — ${ru ? 'неизвестно' : 'unknown'} (${why})`,
+      };
     }
     const { exists } = await ctx.provider.checkNumber(digits);
     const answer = exists ? 'yes' : 'no';
-    const said = ru ? (exists ? 'есть WhatsApp' : 'нет WhatsApp') : (exists ? 'has WhatsApp' : 'has no WhatsApp');
+    const said = ru ? (exists ? 'есть WhatsApp' : 'нет WhatsApp') : exists ? 'has WhatsApp' : 'has no WhatsApp';
     return { returnValues: { ...base, exists: answer }, logMessage: `WhatsApp: +${digits} ${said}` };
   },
 });

@@ -4,27 +4,46 @@ import { prop, returnProp } from './property';
 export const sendProperties = {
   line: prop.string({
     name: { ru: 'Линия WhatsApp', en: 'WhatsApp line' },
-    description: { ru: 'ID или название линии; пусто — первая линия портала', en: 'Line id or name; empty = the portal\'s first line' },
+    description: {
+      ru: 'ID или название линии; пусто — первая линия портала',
+      en: "Line id or name; empty = the portal's first line",
+    },
   }),
   phone: prop.string({
     name: { ru: 'Телефон получателя', en: 'Recipient phone' },
     description: { ru: 'Пусто — телефон контакта сделки/лида', en: 'Empty = the phone of the deal/lead contact' },
   }),
   reply_to: prop.string({ name: { ru: 'Ответ на сообщение (ID)', en: 'Reply to message id' } }),
-  show_in_chat: prop.bool({ name: { ru: 'Показать в чате открытой линии', en: 'Also show in the open-line chat' }, default: false }),
+  show_in_chat: prop.bool({
+    name: { ru: 'Показать в чате открытой линии', en: 'Also show in the open-line chat' },
+    default: false,
+  }),
   wait_for: prop.select({
     name: { ru: 'Ждать', en: 'Wait for' },
-    description: { ru: 'Вернуть результат сразу, после доставки или после прочтения', en: 'Return at once, after delivery, or after the customer read it' },
+    description: {
+      ru: 'Вернуть результат сразу, после доставки или после прочтения',
+      en: 'Return at once, after delivery, or after the customer read it',
+    },
     options: { nothing: 'Nothing / Ничего', delivered: 'Delivered / Доставлено', read: 'Read / Прочитано' },
     default: 'nothing',
   }),
-  wait_timeout: prop.number({ name: { ru: 'Ждать статус не дольше', en: 'Status wait time-out' }, integer: true, min: 1, max: 43200, default: 24 }),
+  wait_timeout: prop.number({
+    name: { ru: 'Ждать статус не дольше', en: 'Status wait time-out' },
+    integer: true,
+    min: 1,
+    max: 43200,
+    default: 24,
+  }),
   wait_timeout_unit: timeUnitProperty({ ru: 'Единица времени (статус)', en: 'Time unit (status)' }),
 };
 
 /** minutes | hours | days */
 export function timeUnitProperty(name: { ru: string; en: string }) {
-  return prop.select({ name, options: { minutes: 'Minutes / Минуты', hours: 'Hours / Часы', days: 'Days / Дни' }, default: 'hours' });
+  return prop.select({
+    name,
+    options: { minutes: 'Minutes / Минуты', hours: 'Hours / Часы', days: 'Days / Дни' },
+    default: 'hours',
+  });
 }
 
 const unitMs = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
@@ -40,12 +59,23 @@ export const sendReturns = {
   message_id: returnProp({ ru: 'ID сообщения', en: 'Message id' }),
   error_code: returnProp({ ru: 'Код ошибки', en: 'Error code' }),
   error: returnProp({ ru: 'Ошибка', en: 'Error' }),
-  delivery_status: returnProp({ ru: 'Статус доставки (sent/delivered/read/failed/timeout)', en: 'Delivery status (sent/delivered/read/failed/timeout)' }),
+  delivery_status: returnProp({
+    ru: 'Статус доставки (sent/delivered/read/failed/timeout)',
+    en: 'Delivery status (sent/delivered/read/failed/timeout)',
+  }),
   delivered_at: returnProp({ ru: 'Доставлено (время)', en: 'Delivered at' }, 'datetime'),
   read_at: returnProp({ ru: 'Прочитано (время)', en: 'Read at' }, 'datetime'),
 };
 
 /** Return values for one sent message. */
 export function sentReturnValues(messageId: string): Record<string, string> {
-  return { status: 'sent', message_id: messageId, error_code: '', error: '', delivery_status: 'sent', delivered_at: '', read_at: '' };
+  return {
+    status: 'sent',
+    message_id: messageId,
+    error_code: '',
+    error: '',
+    delivery_status: 'sent',
+    delivered_at: '',
+    read_at: '',
+  };
 }

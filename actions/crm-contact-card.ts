@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { PortalClient } from '../bitrix/portal-client';
 import { BitrixError } from '../bitrix/bitrix-error';
+import type { PortalClient } from '../bitrix/portal-client';
 import { ActionError } from '../lib/errors/app-error';
 
 /** A contact card to send: what WhatsApp's contacts message carries. */
@@ -14,13 +14,15 @@ export interface ContactCard {
 }
 
 const multiField = z.array(z.object({ VALUE: z.string() }).loose()).optional();
-const contactSchema = z.object({
-  NAME: z.string().nullish(),
-  LAST_NAME: z.string().nullish(),
-  COMPANY_TITLE: z.string().nullish(),
-  PHONE: multiField,
-  EMAIL: multiField,
-}).loose();
+const contactSchema = z
+  .object({
+    NAME: z.string().nullish(),
+    LAST_NAME: z.string().nullish(),
+    COMPANY_TITLE: z.string().nullish(),
+    PHONE: multiField,
+    EMAIL: multiField,
+  })
+  .loose();
 
 /** Reads a CRM contact (`crm.contact.get`) as a card: all phones and e-mails, the company when present. */
 export async function loadContactCard(bitrix: PortalClient, contactId: string): Promise<ContactCard> {
@@ -29,7 +31,8 @@ export async function loadContactCard(bitrix: PortalClient, contactId: string): 
     raw = await bitrix.call('crm.contact.get', { id: contactId });
   } catch (error) {
     // Bitrix24 answers a missing contact with HTTP 400 "Not found": the robot's setting, not a fault to retry.
-    if (error instanceof BitrixError && !error.retryable && (error.httpStatus === 400 || error.httpStatus === 404)) throw new ActionError('crm_not_found', `contact ${contactId}`);
+    if (error instanceof BitrixError && !error.retryable && (error.httpStatus === 400 || error.httpStatus === 404))
+      throw new ActionError('crm_not_found', `contact ${contactId}`);
     throw error;
   }
   const contact = contactSchema.parse(raw);

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import type { I18n, InputProperty, PropertyDescriptor } from './property';
+import type { PortalClient } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
 import type { ButtonSpec, Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
-import type { ReplyOptions } from '../waits/wait-schema';
-import type { Portal } from '../store/portal-store';
 import type { Line } from '../store/line-store';
-import type { PortalClient } from '../bitrix/portal-client';
-import type { Logger } from '../lib/logger';
-import type { Clock } from '../lib/clock';
+import type { Portal } from '../store/portal-store';
+import type { ReplyOptions } from '../waits/wait-schema';
+import type { I18n, InputProperty, PropertyDescriptor } from './property';
 
 export type InputsOf<P extends Record<string, InputProperty>> = { [K in keyof P]: z.output<P[K]['schema']> };
 
@@ -72,7 +72,9 @@ export interface ActionDefinition<P extends Record<string, InputProperty> = Reco
 }
 
 /** Keeps the property types when declaring an action. */
-export function defineAction<P extends Record<string, InputProperty>>(definition: ActionDefinition<P>): ActionDefinition<P> {
+export function defineAction<P extends Record<string, InputProperty>>(
+  definition: ActionDefinition<P>,
+): ActionDefinition<P> {
   return definition;
 }
 

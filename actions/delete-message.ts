@@ -1,6 +1,6 @@
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { providerMethod } from './provider-method';
 import { sentLog } from './sent-log';
 
@@ -10,7 +10,10 @@ const { line, phone } = sendProperties;
 export const deleteMessage = defineAction({
   code: 'delete_message',
   title: { ru: 'WhatsApp: удалить сообщение', en: 'WhatsApp: delete message' },
-  description: { ru: 'Удаляет отправленное сообщение у всех (не все провайдеры умеют)', en: 'Deletes a sent message for everyone (not every provider can)' },
+  description: {
+    ru: 'Удаляет отправленное сообщение у всех (не все провайдеры умеют)',
+    en: 'Deletes a sent message for everyone (not every provider can)',
+  },
   properties: {
     line,
     phone,
@@ -21,10 +24,18 @@ export const deleteMessage = defineAction({
   async run(ctx, input) {
     const remove = providerMethod(ctx.provider, 'delete', 'delete');
     const to = await ctx.recipient(input.phone);
-    await ctx.once(0, async () => { await remove({ to, messageId: input.message_id }); return input.message_id; });
+    await ctx.once(0, async () => {
+      await remove({ to, messageId: input.message_id });
+      return input.message_id;
+    });
     return {
       returnValues: sentReturnValues(input.message_id),
-      logMessage: sentLog(ctx.lang, { ru: `сообщение ${input.message_id} удалено`, en: `message ${input.message_id} deleted` }, to, [input.message_id]),
+      logMessage: sentLog(
+        ctx.lang,
+        { ru: `сообщение ${input.message_id} удалено`, en: `message ${input.message_id} deleted` },
+        to,
+        [input.message_id],
+      ),
     };
   },
 });

@@ -1,6 +1,6 @@
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { providerMethod } from './provider-method';
 import { sentLog } from './sent-log';
 
@@ -10,7 +10,10 @@ const { line, phone } = sendProperties;
 export const editMessage = defineAction({
   code: 'edit_message',
   title: { ru: 'WhatsApp: изменить сообщение', en: 'WhatsApp: edit message' },
-  description: { ru: 'Меняет текст отправленного сообщения (не все провайдеры умеют)', en: 'Changes the text of a sent message (not every provider can)' },
+  description: {
+    ru: 'Меняет текст отправленного сообщения (не все провайдеры умеют)',
+    en: 'Changes the text of a sent message (not every provider can)',
+  },
   properties: {
     line,
     phone,
@@ -22,10 +25,18 @@ export const editMessage = defineAction({
   async run(ctx, input) {
     const edit = providerMethod(ctx.provider, 'edit', 'edit');
     const to = await ctx.recipient(input.phone);
-    const editedId = await ctx.once(0, async () => (await edit({ to, messageId: input.message_id, text: input.text })).providerMessageId);
+    const editedId = await ctx.once(
+      0,
+      async () => (await edit({ to, messageId: input.message_id, text: input.text })).providerMessageId,
+    );
     return {
       returnValues: sentReturnValues(editedId),
-      logMessage: sentLog(ctx.lang, { ru: `сообщение ${input.message_id} изменено`, en: `message ${input.message_id} edited` }, to, [editedId]),
+      logMessage: sentLog(
+        ctx.lang,
+        { ru: `сообщение ${input.message_id} изменено`, en: `message ${input.message_id} edited` },
+        to,
+        [editedId],
+      ),
     };
   },
 });

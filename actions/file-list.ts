@@ -11,9 +11,18 @@ export type MediaKind = 'image' | 'video' | 'audio' | 'document';
 
 // Extensions WhatsApp shows inline (Cloud API supported media types); anything else is a document.
 const kinds: Record<string, MediaKind> = {
-  jpg: 'image', jpeg: 'image', png: 'image', webp: 'image',
-  mp4: 'video', '3gp': 'video',
-  mp3: 'audio', ogg: 'audio', aac: 'audio', amr: 'audio', m4a: 'audio', opus: 'audio',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  webp: 'image',
+  mp4: 'video',
+  '3gp': 'video',
+  mp3: 'audio',
+  ogg: 'audio',
+  aac: 'audio',
+  amr: 'audio',
+  m4a: 'audio',
+  opus: 'audio',
 };
 
 /** Parses `title|url` or `url` lines; every URL must be http(s), checked before anything is sent. */
@@ -39,7 +48,7 @@ export function parseFileList(lines: string[]): FileItem[] {
 export function mediaKindOf(url: string): MediaKind {
   const name = new URL(url).pathname.split('/').pop() ?? '';
   const dot = name.lastIndexOf('.');
-  return dot >= 0 ? kinds[name.slice(dot + 1).toLowerCase()] ?? 'document' : 'document';
+  return dot >= 0 ? (kinds[name.slice(dot + 1).toLowerCase()] ?? 'document') : 'document';
 }
 
 /** The file name in a URL's path, for documents without a title. */

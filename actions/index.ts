@@ -1,21 +1,31 @@
-import { catalogueEntry, type AnyAction } from './define-action';
-import { sendText } from './send-text';
+import { checkNumber } from './check-number';
+import { type AnyAction, catalogueEntry } from './define-action';
+import { deleteMessage } from './delete-message';
+import { editMessage } from './edit-message';
+import { forwardMessage } from './forward-message';
 import { sendButtons } from './send-buttons';
-import { sendFile } from './send-file';
-import { sendLocation } from './send-location';
 import { sendContact } from './send-contact';
+import { sendFile } from './send-file';
+import { sendList } from './send-list';
+import { sendLocation } from './send-location';
 import { sendReaction } from './send-reaction';
 import { sendTemplate } from './send-template';
-import { sendList } from './send-list';
-import { forwardMessage } from './forward-message';
-import { editMessage } from './edit-message';
-import { deleteMessage } from './delete-message';
-import { checkNumber } from './check-number';
+import { sendText } from './send-text';
 
 /** The catalogue: every action, each served as a robot and as a BP activity. */
 export const actions: readonly AnyAction[] = [
-  sendText, sendButtons, sendFile, sendLocation, sendContact, sendReaction, sendTemplate, sendList,
-  forwardMessage, editMessage, deleteMessage, checkNumber,
+  sendText,
+  sendButtons,
+  sendFile,
+  sendLocation,
+  sendContact,
+  sendReaction,
+  sendTemplate,
+  sendList,
+  forwardMessage,
+  editMessage,
+  deleteMessage,
+  checkNumber,
 ].map(catalogueEntry);
 
 /** Finds the action behind a robot (`wa_x`) or activity (`wa_x_bp`) code. */

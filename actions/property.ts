@@ -50,13 +50,24 @@ interface Common {
 
 /** Builders pairing a descriptor with its zod schema, so both are written once. */
 export const prop = {
-  string<const R extends boolean = false, const D extends string | undefined = undefined>(o: Common & { required?: R; max?: number; default?: D; multiline?: boolean }) {
+  string<const R extends boolean = false, const D extends string | undefined = undefined>(
+    o: Common & { required?: R; max?: number; default?: D; multiline?: boolean },
+  ) {
     let inner = z.string();
     if (o.max) inner = inner.max(o.max, `at most ${o.max} characters`);
     const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? inner : inner.optional());
     return {
-      descriptor: { Name: o.name, Description: o.description, Type: o.multiline ? 'text' : 'string', Required: o.required ? 'Y' : 'N', Multiple: 'N', Default: o.default },
-      schema: outputAs<R extends true ? string : D extends string ? string : string | undefined>(o.default !== undefined && !o.required ? base.transform((v) => v ?? o.default) : base),
+      descriptor: {
+        Name: o.name,
+        Description: o.description,
+        Type: o.multiline ? 'text' : 'string',
+        Required: o.required ? 'Y' : 'N',
+        Multiple: 'N',
+        Default: o.default,
+      },
+      schema: outputAs<R extends true ? string : D extends string ? string : string | undefined>(
+        o.default !== undefined && !o.required ? base.transform((v) => v ?? o.default) : base,
+      ),
     } satisfies InputProperty;
   },
   list(o: Common & { required?: boolean; maxItems?: number; itemMax?: number }) {
@@ -66,38 +77,79 @@ export const prop = {
     if (o.maxItems) arr = arr.max(o.maxItems, `at most ${o.maxItems} values`);
     // One value per line is accepted too (a single text field in the designer).
     const toList = (v: unknown) => {
-      const lines = (Array.isArray(v) ? v : [v]).flatMap((item) => (typeof item === 'string' ? item.split(/\r?\n/) : [item]));
+      const lines = (Array.isArray(v) ? v : [v]).flatMap((item) =>
+        typeof item === 'string' ? item.split(/\r?\n/) : [item],
+      );
       const cleaned = blankToUndefined(lines);
       if (cleaned === undefined) return o.required ? undefined : [];
       return Array.isArray(cleaned) ? cleaned : [cleaned];
     };
     return {
-      descriptor: { Name: o.name, Description: o.description, Type: 'string', Required: o.required ? 'Y' : 'N', Multiple: 'Y' },
+      descriptor: {
+        Name: o.name,
+        Description: o.description,
+        Type: 'string',
+        Required: o.required ? 'Y' : 'N',
+        Multiple: 'Y',
+      },
       schema: z.preprocess(toList, o.required ? arr.min(1, 'at least one value') : arr) as z.ZodType<string[]>,
     } satisfies InputProperty;
   },
   bool(o: Common & { default: boolean }) {
     return {
-      descriptor: { Name: o.name, Description: o.description, Type: 'bool', Required: 'N', Multiple: 'N', Default: o.default ? 'Y' : 'N' },
-      schema: z.preprocess((v) => blankToUndefined(single(v)), z.enum(['Y', 'N', '1', '0', 'y', 'n']).optional()).transform((v) => (v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1')),
+      descriptor: {
+        Name: o.name,
+        Description: o.description,
+        Type: 'bool',
+        Required: 'N',
+        Multiple: 'N',
+        Default: o.default ? 'Y' : 'N',
+      },
+      schema: z
+        .preprocess((v) => blankToUndefined(single(v)), z.enum(['Y', 'N', '1', '0', 'y', 'n']).optional())
+        .transform((v) => (v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1')),
     } satisfies InputProperty;
   },
   select<const O extends Record<string, string>>(o: Common & { options: O; default: keyof O & string }) {
     type T = keyof O & string;
     const values = Object.keys(o.options) as [T, ...T[]];
     return {
-      descriptor: { Name: o.name, Description: o.description, Type: 'select', Required: 'N', Multiple: 'N', Default: o.default, Options: o.options },
-      schema: z.preprocess((v) => blankToUndefined(single(v)), z.enum(values, { message: `one of ${values.join(', ')}` }).optional()).transform((v): T => v ?? o.default),
+      descriptor: {
+        Name: o.name,
+        Description: o.description,
+        Type: 'select',
+        Required: 'N',
+        Multiple: 'N',
+        Default: o.default,
+        Options: o.options,
+      },
+      schema: z
+        .preprocess(
+          (v) => blankToUndefined(single(v)),
+          z.enum(values, { message: `one of ${values.join(', ')}` }).optional(),
+        )
+        .transform((v): T => v ?? o.default),
     } satisfies InputProperty;
   },
-  number<const R extends boolean = false, const D extends number | undefined = undefined>(o: Common & { required?: R; min?: number; max?: number; integer?: boolean; default?: D }) {
+  number<const R extends boolean = false, const D extends number | undefined = undefined>(
+    o: Common & { required?: R; min?: number; max?: number; integer?: boolean; default?: D },
+  ) {
     let n = o.integer ? z.coerce.number().int('a whole number') : z.coerce.number();
     if (o.min !== undefined) n = n.min(o.min, `at least ${o.min}`);
     if (o.max !== undefined) n = n.max(o.max, `at most ${o.max}`);
     const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? n : n.optional());
     return {
-      descriptor: { Name: o.name, Description: o.description, Type: o.integer ? 'int' : 'double', Required: o.required ? 'Y' : 'N', Multiple: 'N', Default: o.default === undefined ? undefined : String(o.default) },
-      schema: outputAs<R extends true ? number : D extends number ? number : number | undefined>(o.default !== undefined ? base.transform((v) => v ?? o.default) : base),
+      descriptor: {
+        Name: o.name,
+        Description: o.description,
+        Type: o.integer ? 'int' : 'double',
+        Required: o.required ? 'Y' : 'N',
+        Multiple: 'N',
+        Default: o.default === undefined ? undefined : String(o.default),
+      },
+      schema: outputAs<R extends true ? number : D extends number ? number : number | undefined>(
+        o.default !== undefined ? base.transform((v) => v ?? o.default) : base,
+      ),
     } satisfies InputProperty;
   },
 };

@@ -1,5 +1,5 @@
-import type { WhatsAppProvider } from '../providers/provider';
 import { ActionError } from '../lib/errors/app-error';
+import type { WhatsAppProvider } from '../providers/provider';
 
 type Optional = 'edit' | 'delete' | 'forward' | 'checkNumber';
 
@@ -7,7 +7,11 @@ type Optional = 'edit' | 'delete' | 'forward' | 'checkNumber';
  * The provider's optional method, bound; a provider without it ends the action with
  * `unsupported_by_provider` (never a silent success), even if `needs` was bypassed.
  */
-export function providerMethod<K extends Optional>(provider: WhatsAppProvider, name: K, capability: string): NonNullable<WhatsAppProvider[K]> {
+export function providerMethod<K extends Optional>(
+  provider: WhatsAppProvider,
+  name: K,
+  capability: string,
+): NonNullable<WhatsAppProvider[K]> {
   const method = provider[name];
   if (!method) throw new ActionError('unsupported_by_provider', `${provider.kind}: ${capability}`);
   return method.bind(provider) as NonNullable<WhatsAppProvider[K]>;
@@ -15,5 +19,8 @@ export function providerMethod<K extends Optional>(provider: WhatsAppProvider, n
 
 /** Message ids given one per line or comma-separated (send_file's `message_ids`). */
 export function splitIds(values: string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

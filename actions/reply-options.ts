@@ -14,11 +14,14 @@ export function replyOptionsFromInputs(input: {
   stop_on_operator: boolean;
 }): ReplyOptions {
   const titles = (input.buttons ?? []).map((t) => t.trim().toLowerCase());
-  if (new Set(titles).size !== titles.length) throw new ActionError('invalid_property', 'buttons: titles must be unique');
+  if (new Set(titles).size !== titles.length)
+    throw new ActionError('invalid_property', 'buttons: titles must be unique');
   const keywords = parseKeywords(input.keywords);
-  if (input.match_mode === 'keywords' && keywords.length === 0) throw new ActionError('invalid_property', 'keywords: required when "what counts as the answer" is keywords');
+  if (input.match_mode === 'keywords' && keywords.length === 0)
+    throw new ActionError('invalid_property', 'keywords: required when "what counts as the answer" is keywords');
   if (input.match_mode === 'regex') {
-    if (!input.regex) throw new ActionError('invalid_property', 'regex: required when "what counts as the answer" is regex');
+    if (!input.regex)
+      throw new ActionError('invalid_property', 'regex: required when "what counts as the answer" is regex');
     try {
       new RegExp(input.regex, 'iu');
     } catch (error) {
@@ -26,7 +29,12 @@ export function replyOptionsFromInputs(input: {
     }
   }
   return {
-    mode: input.match_mode, keywords, regex: input.regex ?? '', reaskText: input.reask_text ?? '',
-    reaskMax: input.reask_max, afterReask: input.after_reask, stopOnOperator: input.stop_on_operator,
+    mode: input.match_mode,
+    keywords,
+    regex: input.regex ?? '',
+    reaskText: input.reask_text ?? '',
+    reaskMax: input.reask_max,
+    afterReask: input.after_reask,
+    stopOnOperator: input.stop_on_operator,
   };
 }

@@ -1,21 +1,29 @@
+import { plainButtonId } from '../waits/button-id';
+import { sendProperties, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
-import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 import { replyOptionsFromInputs } from './reply-options';
-import { plainButtonId } from '../waits/button-id';
+import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 
 /** Send a message with up to 3 reply buttons, and optionally wait for the customer's choice. */
 export const sendButtons = defineAction({
   code: 'send_buttons',
   title: { ru: '[OLChat] WhatsApp: сообщение с кнопками', en: '[OLChat] WhatsApp: send message with buttons' },
-  description: { ru: 'Отправляет сообщение с кнопками и может дождаться выбора клиента', en: 'Sends a message with reply buttons and can wait for the customer\'s choice' },
+  description: {
+    ru: 'Отправляет сообщение с кнопками и может дождаться выбора клиента',
+    en: "Sends a message with reply buttons and can wait for the customer's choice",
+  },
   properties: {
     ...sendProperties,
     header: prop.string({ name: { ru: 'Заголовок', en: 'Header' }, max: 60 }),
     body: prop.string({ name: { ru: 'Текст', en: 'Body' }, required: true, max: 1024, multiline: true }),
     footer: prop.string({ name: { ru: 'Подвал', en: 'Footer' }, max: 60 }),
-    buttons: prop.list({ name: { ru: 'Кнопки (до 3)', en: 'Buttons (up to 3)' }, required: true, maxItems: 3, itemMax: 20 }),
+    buttons: prop.list({
+      name: { ru: 'Кнопки (до 3)', en: 'Buttons (up to 3)' },
+      required: true,
+      maxItems: 3,
+      itemMax: 20,
+    }),
     ...replyWaitProperties,
   },
   returns: { ...sendReturns, ...replyWaitReturns },
@@ -27,16 +35,27 @@ export const sendButtons = defineAction({
     let buttons = titles.map((title, i) => ({ id: plainButtonId(i + 1), title }));
     let waitId = '';
     if (input.wait_reply) {
-      const opened = await ctx.waits.openReply({ buttons: titles.map((title) => ({ title })), options, timeoutMs: timeoutMs(input.timeout, input.timeout_unit) });
+      const opened = await ctx.waits.openReply({
+        buttons: titles.map((title) => ({ title })),
+        options,
+        timeoutMs: timeoutMs(input.timeout, input.timeout_unit),
+      });
       waitId = opened.waitId;
       buttons = opened.buttons;
     }
-    const sent = await ctx.send({ type: 'buttons', header: input.header, body: input.body, footer: input.footer, buttons }, { replyTo: input.reply_to });
+    const sent = await ctx.send(
+      { type: 'buttons', header: input.header, body: input.body, footer: input.footer, buttons },
+      { replyTo: input.reply_to },
+    );
     const returnValues = sentReturnValues(sent.providerMessageId);
     const ru = ctx.lang === 'ru';
     const what = `${ru ? 'сообщение с кнопками' : 'buttons message'} (${titles.join(' | ')}) → +${to} (${sent.providerMessageId})`;
     if (!waitId) return { returnValues, logMessage: `WhatsApp: ${ru ? 'отправлено' : 'sent'} ${what}` };
     await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    return { returnValues, logMessage: `WhatsApp: ${what}; ${ru ? 'ждём ответа' : 'waiting for the reply'}`, pending: true };
+    return {
+      returnValues,
+      logMessage: `WhatsApp: ${what}; ${ru ? 'ждём ответа' : 'waiting for the reply'}`,
+      pending: true,
+    };
   },
 });

@@ -1,18 +1,28 @@
+import { ActionError } from '../lib/errors/app-error';
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { type ContactCard, loadContactCard } from './crm-contact-card';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
-import { ActionError } from '../lib/errors/app-error';
-import { loadContactCard, type ContactCard } from './crm-contact-card';
 import { sentLog } from './sent-log';
 
 /** Send a contact card: typed in, or taken from a CRM contact. */
 export const sendContact = defineAction({
   code: 'send_contact',
   title: { ru: 'WhatsApp: отправить контакт', en: 'WhatsApp: send contact' },
-  description: { ru: 'Отправляет клиенту карточку контакта (вручную или из CRM)', en: 'Sends a contact card to the customer (typed in or from the CRM)' },
+  description: {
+    ru: 'Отправляет клиенту карточку контакта (вручную или из CRM)',
+    en: 'Sends a contact card to the customer (typed in or from the CRM)',
+  },
   properties: {
     ...sendProperties,
-    contact_id: prop.string({ name: { ru: 'ID контакта CRM', en: 'CRM contact id' }, description: { ru: 'Если задан, имя, телефоны, e-mail и компания берутся из CRM', en: 'When set, name, phones, e-mail and company come from the CRM' }, max: 20 }),
+    contact_id: prop.string({
+      name: { ru: 'ID контакта CRM', en: 'CRM contact id' },
+      description: {
+        ru: 'Если задан, имя, телефоны, e-mail и компания берутся из CRM',
+        en: 'When set, name, phones, e-mail and company come from the CRM',
+      },
+      max: 20,
+    }),
     contact_name: prop.string({ name: { ru: 'Имя контакта', en: 'Contact name' }, max: 256 }),
     contact_phones: prop.list({ name: { ru: 'Телефоны контакта', en: 'Contact phones' }, maxItems: 20, itemMax: 64 }),
     contact_email: prop.string({ name: { ru: 'E-mail контакта', en: 'Contact e-mail' }, max: 256 }),
@@ -25,11 +35,20 @@ export const sendContact = defineAction({
     if (input.contact_id) {
       if (!/^\d+$/.test(input.contact_id)) throw new ActionError('invalid_property', 'contact_id: a number');
       card = await loadContactCard(ctx.bitrix, input.contact_id);
-      if (card.phones.length === 0) throw new ActionError('invalid_property', `contact_id: contact ${input.contact_id} has no phone`);
+      if (card.phones.length === 0)
+        throw new ActionError('invalid_property', `contact_id: contact ${input.contact_id} has no phone`);
     } else {
-      if (!input.contact_name) throw new ActionError('invalid_property', 'contact_name: required when contact_id is empty');
-      if (input.contact_phones.length === 0) throw new ActionError('invalid_property', 'contact_phones: at least one phone when contact_id is empty');
-      card = { formattedName: input.contact_name, firstName: input.contact_name, phones: input.contact_phones, emails: input.contact_email ? [input.contact_email] : [], company: input.contact_company };
+      if (!input.contact_name)
+        throw new ActionError('invalid_property', 'contact_name: required when contact_id is empty');
+      if (input.contact_phones.length === 0)
+        throw new ActionError('invalid_property', 'contact_phones: at least one phone when contact_id is empty');
+      card = {
+        formattedName: input.contact_name,
+        firstName: input.contact_name,
+        phones: input.contact_phones,
+        emails: input.contact_email ? [input.contact_email] : [],
+        company: input.contact_company,
+      };
     }
     // "8 900 …" as typed means +7 900 … here: shared cards carry international numbers.
     card = { ...card, phones: card.phones.map((raw) => ctx.normalizePhone(raw) ?? raw) };
@@ -37,7 +56,12 @@ export const sendContact = defineAction({
     const sent = await ctx.send({ type: 'contacts', contacts: [card] }, { replyTo: input.reply_to });
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(ctx.lang, { ru: `контакт «${card.formattedName}» отправлен`, en: `contact "${card.formattedName}" sent` }, to, [sent.providerMessageId]),
+      logMessage: sentLog(
+        ctx.lang,
+        { ru: `контакт «${card.formattedName}» отправлен`, en: `contact "${card.formattedName}" sent` },
+        to,
+        [sent.providerMessageId],
+      ),
     };
   },
 });

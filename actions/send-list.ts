@@ -1,15 +1,18 @@
-import { defineAction } from './define-action';
-import { prop } from './property';
 import { sendProperties, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
-import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
-import { replyOptionsFromInputs } from './reply-options';
+import { defineAction } from './define-action';
 import { LIST_LIMITS, parseListRows } from './list-rows';
+import { prop } from './property';
+import { replyOptionsFromInputs } from './reply-options';
+import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 
 /** Send a list message (up to 10 rows), and optionally wait for the customer's choice. */
 export const sendList = defineAction({
   code: 'send_list',
   title: { ru: 'WhatsApp: сообщение со списком', en: 'WhatsApp: send list message' },
-  description: { ru: 'Отправляет сообщение со списком вариантов и может дождаться выбора клиента', en: 'Sends a list of options and can wait for the customer\'s choice' },
+  description: {
+    ru: 'Отправляет сообщение со списком вариантов и может дождаться выбора клиента',
+    en: "Sends a list of options and can wait for the customer's choice",
+  },
   properties: {
     ...sendProperties,
     header: prop.string({ name: { ru: 'Заголовок', en: 'Header' }, max: 60 }),
@@ -18,10 +21,18 @@ export const sendList = defineAction({
     button: prop.string({ name: { ru: 'Надпись кнопки списка', en: 'List button label' }, required: true, max: 20 }),
     rows: prop.list({
       name: { ru: 'Строки (до 10)', en: 'Rows (up to 10)' },
-      description: { ru: '"название|описание" в строке; название до 24, описание до 72 символов', en: '"title|description" per line; title up to 24, description up to 72 characters' },
-      required: true, maxItems: LIST_LIMITS.rows,
+      description: {
+        ru: '"название|описание" в строке; название до 24, описание до 72 символов',
+        en: '"title|description" per line; title up to 24, description up to 72 characters',
+      },
+      required: true,
+      maxItems: LIST_LIMITS.rows,
     }),
-    section_title: prop.string({ name: { ru: 'Заголовок раздела', en: 'Section title' }, description: { ru: 'Пусто — надпись кнопки', en: 'Empty = the button label' }, max: 24 }),
+    section_title: prop.string({
+      name: { ru: 'Заголовок раздела', en: 'Section title' },
+      description: { ru: 'Пусто — надпись кнопки', en: 'Empty = the button label' },
+      max: 24,
+    }),
     ...replyWaitProperties,
   },
   returns: { ...sendReturns, ...replyWaitReturns },
@@ -35,14 +46,26 @@ export const sendList = defineAction({
     let waitId = '';
     if (input.wait_reply) {
       // Row ids name the wait (`w:<waitId>:<n>`), so a list_reply is correlated exactly.
-      const opened = await ctx.waits.openReply({ buttons: titles.map((title) => ({ title })), options, timeoutMs: timeoutMs(input.timeout, input.timeout_unit) });
+      const opened = await ctx.waits.openReply({
+        buttons: titles.map((title) => ({ title })),
+        options,
+        timeoutMs: timeoutMs(input.timeout, input.timeout_unit),
+      });
       waitId = opened.waitId;
       ids = opened.buttons.map((b) => b.id);
     }
     // One id per row: the wait's ids when it waits, else plain ones (both built from the same rows).
     const rows = parsed.map((r, i) => ({ id: ids[i] ?? String(i + 1), ...r }));
     const sent = await ctx.send(
-      { type: 'list', header: input.header, body: input.body, footer: input.footer, button: input.button, sectionTitle: input.section_title ?? input.button.slice(0, 24), rows },
+      {
+        type: 'list',
+        header: input.header,
+        body: input.body,
+        footer: input.footer,
+        button: input.button,
+        sectionTitle: input.section_title ?? input.button.slice(0, 24),
+        rows,
+      },
       { replyTo: input.reply_to },
     );
     const returnValues = sentReturnValues(sent.providerMessageId);
@@ -50,6 +73,10 @@ export const sendList = defineAction({
     const what = `${ru ? 'список' : 'list'} (${titles.join(' | ')}) → +${to} (${sent.providerMessageId})`;
     if (!waitId) return { returnValues, logMessage: `WhatsApp: ${ru ? 'отправлен' : 'sent'} ${what}` };
     await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    return { returnValues, logMessage: `WhatsApp: ${what}; ${ru ? 'ждём ответа' : 'waiting for the reply'}`, pending: true };
+    return {
+      returnValues,
+      logMessage: `WhatsApp: ${what}; ${ru ? 'ждём ответа' : 'waiting for the reply'}`,
+      pending: true,
+    };
   },
 });

@@ -1,6 +1,6 @@
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { sentLog } from './sent-log';
 
 /** Send a location pin. */
@@ -19,11 +19,22 @@ export const sendLocation = defineAction({
   needs: ['location'],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const sent = await ctx.send({ type: 'location', latitude: input.latitude, longitude: input.longitude, name: input.name, address: input.address }, { replyTo: input.reply_to });
+    const sent = await ctx.send(
+      {
+        type: 'location',
+        latitude: input.latitude,
+        longitude: input.longitude,
+        name: input.name,
+        address: input.address,
+      },
+      { replyTo: input.reply_to },
+    );
     const place = `${input.name ? `${input.name} ` : ''}(${input.latitude}, ${input.longitude})`;
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(ctx.lang, { ru: `геолокация ${place} отправлена`, en: `location ${place} sent` }, to, [sent.providerMessageId]),
+      logMessage: sentLog(ctx.lang, { ru: `геолокация ${place} отправлена`, en: `location ${place} sent` }, to, [
+        sent.providerMessageId,
+      ]),
     };
   },
 });

@@ -1,7 +1,7 @@
+import type { OutboundContent } from '../providers/provider';
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
-import type { OutboundContent } from '../providers/provider';
 import { sentLog } from './sent-log';
 
 type TemplateComponent = Extract<OutboundContent, { type: 'template' }>['components'][number];
@@ -12,7 +12,12 @@ export function templateComponents(header: string[], body: string[], buttons: st
   return [
     ...(header.length ? [{ type: 'header' as const, parameters: text(header) }] : []),
     ...(body.length ? [{ type: 'body' as const, parameters: text(body) }] : []),
-    ...buttons.map((payload, index) => ({ type: 'button' as const, subType: 'quick_reply' as const, index, parameters: [{ type: 'payload' as const, text: payload }] })),
+    ...buttons.map((payload, index) => ({
+      type: 'button' as const,
+      subType: 'quick_reply' as const,
+      index,
+      parameters: [{ type: 'payload' as const, text: payload }],
+    })),
   ];
 }
 
@@ -20,24 +25,51 @@ export function templateComponents(header: string[], body: string[], buttons: st
 export const sendTemplate = defineAction({
   code: 'send_template',
   title: { ru: 'WhatsApp: отправить шаблон', en: 'WhatsApp: send template' },
-  description: { ru: 'Отправляет одобренный шаблон (можно вне 24-часового окна)', en: 'Sends an approved template (allowed outside the 24-hour window)' },
+  description: {
+    ru: 'Отправляет одобренный шаблон (можно вне 24-часового окна)',
+    en: 'Sends an approved template (allowed outside the 24-hour window)',
+  },
   properties: {
     ...sendProperties,
     template: prop.string({ name: { ru: 'Название шаблона', en: 'Template name' }, required: true, max: 512 }),
     language: prop.string({ name: { ru: 'Язык шаблона', en: 'Template language' }, max: 15, default: 'ru' }),
-    body_params: prop.list({ name: { ru: 'Параметры текста', en: 'Body parameters' }, description: { ru: 'По порядку: {{1}}, {{2}}…', en: 'In order: {{1}}, {{2}}…' }, maxItems: 100, itemMax: 1024 }),
-    header_params: prop.list({ name: { ru: 'Параметры заголовка', en: 'Header parameters' }, maxItems: 10, itemMax: 60 }),
-    button_params: prop.list({ name: { ru: 'Payload кнопок быстрого ответа', en: 'Quick-reply button payloads' }, maxItems: 10, itemMax: 128 }),
+    body_params: prop.list({
+      name: { ru: 'Параметры текста', en: 'Body parameters' },
+      description: { ru: 'По порядку: {{1}}, {{2}}…', en: 'In order: {{1}}, {{2}}…' },
+      maxItems: 100,
+      itemMax: 1024,
+    }),
+    header_params: prop.list({
+      name: { ru: 'Параметры заголовка', en: 'Header parameters' },
+      maxItems: 10,
+      itemMax: 60,
+    }),
+    button_params: prop.list({
+      name: { ru: 'Payload кнопок быстрого ответа', en: 'Quick-reply button payloads' },
+      maxItems: 10,
+      itemMax: 128,
+    }),
   },
   returns: sendReturns,
   needs: ['template'],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
     const components = templateComponents(input.header_params, input.body_params, input.button_params);
-    const sent = await ctx.send({ type: 'template', name: input.template, language: input.language, components }, { replyTo: input.reply_to });
+    const sent = await ctx.send(
+      { type: 'template', name: input.template, language: input.language, components },
+      { replyTo: input.reply_to },
+    );
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(ctx.lang, { ru: `шаблон ${input.template} (${input.language}) отправлен`, en: `template ${input.template} (${input.language}) sent` }, to, [sent.providerMessageId]),
+      logMessage: sentLog(
+        ctx.lang,
+        {
+          ru: `шаблон ${input.template} (${input.language}) отправлен`,
+          en: `template ${input.template} (${input.language}) sent`,
+        },
+        to,
+        [sent.providerMessageId],
+      ),
     };
   },
 });

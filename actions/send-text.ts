@@ -1,12 +1,15 @@
+import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 
 /** Send a text message (≤ 4096 characters). */
 export const sendText = defineAction({
   code: 'send_text',
   title: { ru: 'WhatsApp: отправить текст', en: 'WhatsApp: send text' },
-  description: { ru: 'Отправляет клиенту текстовое сообщение в WhatsApp', en: 'Sends a text message to the customer on WhatsApp' },
+  description: {
+    ru: 'Отправляет клиенту текстовое сообщение в WhatsApp',
+    en: 'Sends a text message to the customer on WhatsApp',
+  },
   properties: {
     ...sendProperties,
     text: prop.string({ name: { ru: 'Текст', en: 'Text' }, required: true, max: 4096, multiline: true }),
@@ -16,10 +19,16 @@ export const sendText = defineAction({
   needs: ['text'],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const sent = await ctx.send({ type: 'text', body: input.text, previewUrl: input.preview_url }, { replyTo: input.reply_to });
+    const sent = await ctx.send(
+      { type: 'text', body: input.text, previewUrl: input.preview_url },
+      { replyTo: input.reply_to },
+    );
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: ctx.lang === 'ru' ? `WhatsApp: текст отправлен на +${to} (${sent.providerMessageId})` : `WhatsApp: text sent to +${to} (${sent.providerMessageId})`,
+      logMessage:
+        ctx.lang === 'ru'
+          ? `WhatsApp: текст отправлен на +${to} (${sent.providerMessageId})`
+          : `WhatsApp: text sent to +${to} (${sent.providerMessageId})`,
     };
   },
 });

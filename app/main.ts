@@ -1,8 +1,8 @@
 import { loadConfigOrExit } from '../config/load-config';
+import { onShutdown } from '../lib/on-shutdown';
 import { createRedis, waitReady } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
-import { onShutdown } from '../lib/on-shutdown';
 
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined);
   await waitReady(redis, 30_000);
   const rt = createRuntime({ config, redis });
-  const server = createApp(rt).listen(config.PORT, () => rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'));
+  const server = createApp(rt).listen(config.PORT, () =>
+    rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'),
+  );
   onShutdown(async () => {
     server.close();
     await rt.queues.close();

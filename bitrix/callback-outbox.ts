@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
 import type { Clock } from '../lib/clock';
 import { digest } from '../lib/hash';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 
 /** One pending `bizproc.event.send`. */
 export const callbackSchema = z.object({
@@ -34,7 +34,14 @@ export class CallbackOutbox {
   async enqueue(memberId: string, callback: Omit<Callback, 'attempts' | 'queuedAt'>): Promise<boolean> {
     const now = this.clock.now();
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
-    const queued = await scripts.enqueueCallback(this.redis, this.keys.callbackPending(memberId), this.keys.callbackDue(memberId), callbackId(callback.eventToken), JSON.stringify(entry), now);
+    const queued = await scripts.enqueueCallback(
+      this.redis,
+      this.keys.callbackPending(memberId),
+      this.keys.callbackDue(memberId),
+      callbackId(callback.eventToken),
+      JSON.stringify(entry),
+      now,
+    );
     await this.markDue(memberId, now);
     return queued;
   }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { PortalClient } from './portal-client';
 import { normalizePhone } from '../lib/phone';
+import type { PortalClient } from './portal-client';
 
 const multiFieldSchema = z.array(z.object({ VALUE: z.string(), VALUE_TYPE: z.string().optional() })).optional();
 const dealSchema = z.object({ CONTACT_ID: z.union([z.string(), z.number()]).nullish() }).loose();
-const leadSchema = z.object({ PHONE: multiFieldSchema, CONTACT_ID: z.union([z.string(), z.number()]).nullish() }).loose();
+const leadSchema = z
+  .object({ PHONE: multiFieldSchema, CONTACT_ID: z.union([z.string(), z.number()]).nullish() })
+  .loose();
 const contactSchema = z.object({ PHONE: multiFieldSchema }).loose();
 const itemSchema = z.object({ item: z.object({ contactId: z.union([z.number(), z.string()]).nullish() }).loose() });
 
@@ -15,7 +17,10 @@ export interface RecipientChoice {
 }
 
 /** From several CRM phones take the first mobile, else the first valid one; never fail on multi-values. */
-export function choosePhone(values: Array<{ VALUE: string; VALUE_TYPE?: string }>, region: string): RecipientChoice | null {
+export function choosePhone(
+  values: Array<{ VALUE: string; VALUE_TYPE?: string }>,
+  region: string,
+): RecipientChoice | null {
   const parsed = values.flatMap((v) => {
     const phone = normalizePhone(v.VALUE, region);
     return phone ? [{ raw: v, phone }] : [];
@@ -24,12 +29,17 @@ export function choosePhone(values: Array<{ VALUE: string; VALUE_TYPE?: string }
   const chosen = mobile ?? parsed[0];
   if (!chosen) return null;
   const phone = chosen.phone.digits;
-  const note = values.length > 1 ? `${mobile ? 'first mobile' : 'first valid'} of ${values.length} phones` : 'contact phone';
+  const note =
+    values.length > 1 ? `${mobile ? 'first mobile' : 'first valid'} of ${values.length} phones` : 'contact phone';
   return { phone, note };
 }
 
 /** Reads the phone of the CRM document's contact (deal → contact, lead → own phones or contact, item → contact). */
-export async function findDocumentPhone(bitrix: PortalClient, documentId: string[], region: string): Promise<RecipientChoice | null> {
+export async function findDocumentPhone(
+  bitrix: PortalClient,
+  documentId: string[],
+  region: string,
+): Promise<RecipientChoice | null> {
   const id = documentId[2] ?? '';
   const fromContact = async (contactId: string | number | null | undefined) => {
     if (!contactId || String(contactId) === '0') return null;
@@ -46,6 +56,9 @@ export async function findDocumentPhone(bitrix: PortalClient, documentId: string
   match = /^CONTACT_(\d+)$/.exec(id);
   if (match) return fromContact(match[1]);
   match = /^DYNAMIC_(\d+)_(\d+)$/.exec(id);
-  if (match) return fromContact(itemSchema.parse(await bitrix.call('crm.item.get', { entityTypeId: match[1], id: match[2] })).item.contactId);
+  if (match)
+    return fromContact(
+      itemSchema.parse(await bitrix.call('crm.item.get', { entityTypeId: match[1], id: match[2] })).item.contactId,
+    );
   return null;
 }

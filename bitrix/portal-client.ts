@@ -1,14 +1,14 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
-import type { Portal, PortalStore } from '../store/portal-store';
-import type { RefreshTokens } from './refresh-tokens';
-import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
 import type { Clock } from '../lib/clock';
 import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
+import type { Portal, PortalStore } from '../store/portal-store';
+import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
+import type { RefreshTokens } from './refresh-tokens';
 
 export type CallParams = Record<string, unknown>;
 export type BatchCommands = Record<string, [method: string, params: CallParams]>;
@@ -164,44 +164,56 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     }
   }
 
-  return Object.assign(function forPortal(memberId: string): PortalClient {
-    return {
-      memberId,
-      async call<T>(method: string, params: CallParams = {}): Promise<T> {
-        return withPortal(memberId, method, async (sdk) => {
-          const response = await sdk.actions.v2.call.make<T>({ method, params });
-          const data = response.getData();
-          if (!response.isSuccess || !data) {
-            throw new BitrixError('ERROR', response.getErrorMessages().join('; ') || 'empty answer', 200, method);
-          }
-          return data.result as T;
-        });
-      },
-      async batch(commands: BatchCommands): Promise<BatchOutcome> {
-        const keys = Object.keys(commands);
-        if (keys.length === 0) return { results: {}, errors: {} };
-        if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
-        return withPortal(memberId, 'batch', async (sdk) => {
-          const calls = Object.fromEntries(Object.entries(commands));
-          const response = await sdk.actions.v2.batch.make({ calls, options: { isHaltOnError: false, returnAjaxResult: true } });
-          const rows = response.getData();
-          const outcome: BatchOutcome = { results: {}, errors: {} };
-          const byKey: Record<string, unknown> = rows && typeof rows === 'object' ? { ...rows } : {};
-          for (const key of keys) {
-            const payload = commandPayloadSchema.safeParse(rawRowAnswer(byKey[key]));
-            if (!payload.success) {
-              outcome.errors[key] = { code: 'NO_ANSWER', description: 'the batch answer has no entry for this command' };
-            } else if (payload.data.error !== undefined && payload.data.error !== null) {
-              outcome.errors[key] = { code: String(payload.data.error), description: payload.data.error_description ?? '' };
-            } else {
-              outcome.results[key] = payload.data.result;
+  return Object.assign(
+    function forPortal(memberId: string): PortalClient {
+      return {
+        memberId,
+        async call<T>(method: string, params: CallParams = {}): Promise<T> {
+          return withPortal(memberId, method, async (sdk) => {
+            const response = await sdk.actions.v2.call.make<T>({ method, params });
+            const data = response.getData();
+            if (!response.isSuccess || !data) {
+              throw new BitrixError('ERROR', response.getErrorMessages().join('; ') || 'empty answer', 200, method);
             }
-          }
-          return outcome;
-        });
-      },
-    };
-  }, { probe });
+            return data.result as T;
+          });
+        },
+        async batch(commands: BatchCommands): Promise<BatchOutcome> {
+          const keys = Object.keys(commands);
+          if (keys.length === 0) return { results: {}, errors: {} };
+          if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
+          return withPortal(memberId, 'batch', async (sdk) => {
+            const calls = Object.fromEntries(Object.entries(commands));
+            const response = await sdk.actions.v2.batch.make({
+              calls,
+              options: { isHaltOnError: false, returnAjaxResult: true },
+            });
+            const rows = response.getData();
+            const outcome: BatchOutcome = { results: {}, errors: {} };
+            const byKey: Record<string, unknown> = rows && typeof rows === 'object' ? { ...rows } : {};
+            for (const key of keys) {
+              const payload = commandPayloadSchema.safeParse(rawRowAnswer(byKey[key]));
+              if (!payload.success) {
+                outcome.errors[key] = {
+                  code: 'NO_ANSWER',
+                  description: 'the batch answer has no entry for this command',
+                };
+              } else if (payload.data.error !== undefined && payload.data.error !== null) {
+                outcome.errors[key] = {
+                  code: String(payload.data.error),
+                  description: payload.data.error_description ?? '',
+                };
+              } else {
+                outcome.results[key] = payload.data.result;
+              }
+            }
+            return outcome;
+          });
+        },
+      };
+    },
+    { probe },
+  );
 }
 
 export type PortalClientFactory = ReturnType<typeof createPortalClientFactory>;

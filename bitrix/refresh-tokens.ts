@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisKeys } from '../redis/keys';
-import type { PortalStore, Portal } from '../store/portal-store';
-import { randomId } from '../lib/hash';
 import type { Clock } from '../lib/clock';
+import { randomId } from '../lib/hash';
 import type { Logger } from '../lib/logger';
+import type { RedisKeys } from '../redis/keys';
+import type { Portal, PortalStore } from '../store/portal-store';
 
 const refreshAnswerSchema = z.object({
   access_token: z.string().min(1),
@@ -43,7 +43,9 @@ export function oauthTokenUrl(portal: Pick<Portal, 'serverEndpoint'>, override?:
   if (override) return `${override.replace(/\/+$/, '')}/oauth/token/`;
   const server = new URL(portal.serverEndpoint);
   if (server.protocol !== 'https:' || !knownOAuthHosts.includes(server.hostname)) {
-    throw new Error(`refusing to refresh tokens at ${server.host}: not a Bitrix24 OAuth server (set B24_OAUTH_URL to allow it)`);
+    throw new Error(
+      `refusing to refresh tokens at ${server.host}: not a Bitrix24 OAuth server (set B24_OAUTH_URL to allow it)`,
+    );
   }
   return `https://${server.hostname}/oauth/token/`;
 }
@@ -68,11 +70,17 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
       if (locked === 'OK') {
         try {
           const fresh = await options.portals.get(memberId);
-          if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > options.clock.now() + 5000) return fresh;
+          if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > options.clock.now() + 5000)
+            return fresh;
           return await refreshNow(fresh ?? current);
         } finally {
           // Release only our own lock.
-          await options.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lockKey, lockValue);
+          await options.redis.eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+            1,
+            lockKey,
+            lockValue,
+          );
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,14 +101,28 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
  * Spends the portal's refresh token at the trusted OAuth server; the answer is authoritative for
  * `member_id` and `client_endpoint` (used to confirm a portal that changed its address).
  */
-export async function exchangeRefreshToken(portal: Portal, options: Pick<TokenRefresherOptions, 'clientId' | 'clientSecret' | 'oauthUrl' | 'log' | 'clock'>): Promise<Portal & { confirmedMemberId: string }> {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: options.clientId, client_secret: options.clientSecret, refresh_token: portal.refreshToken });
-  const response = await fetch(oauthTokenUrl(portal, options.oauthUrl), { method: 'POST', body, signal: AbortSignal.timeout(10000) });
+export async function exchangeRefreshToken(
+  portal: Portal,
+  options: Pick<TokenRefresherOptions, 'clientId' | 'clientSecret' | 'oauthUrl' | 'log' | 'clock'>,
+): Promise<Portal & { confirmedMemberId: string }> {
+  const body = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: options.clientId,
+    client_secret: options.clientSecret,
+    refresh_token: portal.refreshToken,
+  });
+  const response = await fetch(oauthTokenUrl(portal, options.oauthUrl), {
+    method: 'POST',
+    body,
+    signal: AbortSignal.timeout(10000),
+  });
   const json: unknown = await response.json().catch(() => ({}));
   const ok = refreshAnswerSchema.safeParse(json);
   if (!response.ok || !ok.success) {
     const failure = refreshErrorSchema.safeParse(json);
-    const reason = failure.success ? `${failure.data.error}: ${failure.data.error_description ?? ''}` : `HTTP ${response.status}`;
+    const reason = failure.success
+      ? `${failure.data.error}: ${failure.data.error_description ?? ''}`
+      : `HTTP ${response.status}`;
     options.log.error({ memberId: portal.memberId, reason }, 'token refresh failed');
     throw new Error(`token refresh failed for ${portal.memberId}: ${reason}`);
   }

@@ -30,7 +30,12 @@ export type CommandName = keyof typeof commandFlags;
 
 export const USAGE = `usage: npm run cli -- <command> [flags]
   ${Object.entries(commandFlags)
-    .map(([name, flags]) => `${name}${Object.keys(flags).map((f) => ` [--${f}]`).join('')}`)
+    .map(
+      ([name, flags]) =>
+        `${name}${Object.keys(flags)
+          .map((f) => ` [--${f}]`)
+          .join('')}`,
+    )
     .join('\n  ')}`;
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commandFlags, name);
@@ -48,7 +53,12 @@ export function parseCommandLine(argv: string[]): CommandLine {
   const [group = '', sub = '', ...rest] = argv;
   const command = `${group} ${sub}`;
   if (!isCommand(command)) throw new Error(`unknown command "${command.trim()}"\n${USAGE}`);
-  const { values, positionals } = parseArgs({ args: rest, options: commandFlags[command], strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: commandFlags[command],
+    strict: true,
+    allowPositionals: true,
+  });
   const flags: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) if (typeof value === 'string') flags[name] = value;
   return { command, sub, flags, positional: positionals };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AppConfig } from '../config/env-schema';
 import { greenApiWebhookPath } from '../config/endpoints';
+import type { AppConfig } from '../config/env-schema';
 import type { Clock } from '../lib/clock';
 import { randomId } from '../lib/hash';
 import type { LineStore } from '../store/line-store';
@@ -17,7 +17,10 @@ const common = {
   portal: z.string().min(1, '--portal <member_id> is required'),
   name: z.string().optional(),
   rate: z.coerce.number().int().positive().optional(),
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
 };
 const cloudSchema = z.object({
   ...common,
@@ -39,24 +42,56 @@ const greenApiSchema = z.object({
 function parseAdd(flags: Record<string, string>) {
   if (flags.provider === 'green-api') {
     const a = greenApiSchema.parse(flags);
-    return { ...a, phoneNumberId: a['id-instance'], accessToken: a['api-token'], apiUrl: a['api-url'], webhookToken: a['webhook-token'] };
+    return {
+      ...a,
+      phoneNumberId: a['id-instance'],
+      accessToken: a['api-token'],
+      apiUrl: a['api-url'],
+      webhookToken: a['webhook-token'],
+    };
   }
-  if (flags.provider !== undefined && flags.provider !== 'cloud') throw new Error('--provider must be cloud or green-api');
+  if (flags.provider !== undefined && flags.provider !== 'cloud')
+    throw new Error('--provider must be cloud or green-api');
   const a = cloudSchema.parse(flags);
-  return { ...a, phoneNumberId: a['phone-number-id'], accessToken: a['access-token'], apiUrl: undefined, webhookToken: undefined };
+  return {
+    ...a,
+    phoneNumberId: a['phone-number-id'],
+    accessToken: a['access-token'],
+    apiUrl: undefined,
+    webhookToken: undefined,
+  };
 }
 
 /** `lines add|list|remove`: connect WhatsApp numbers to portals. Returns text to print. */
-export async function runLinesCommand(rt: LinesCommandDeps, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
+export async function runLinesCommand(
+  rt: LinesCommandDeps,
+  sub: string | undefined,
+  flags: Record<string, string>,
+  positional: string[],
+): Promise<string> {
   if (sub === 'add') {
     const args = parseAdd(flags);
-    if (!(await rt.portals.get(args.portal))) throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
-    const id = args.id ?? `line-${randomId(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+    if (!(await rt.portals.get(args.portal)))
+      throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
+    const id =
+      args.id ??
+      `line-${randomId(4)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x')}`;
     await rt.lines.add({
-      id, memberId: args.portal, provider: args.provider, phoneNumberId: args.phoneNumberId, accessToken: args.accessToken, apiUrl: args.apiUrl,
-      webhookToken: args.webhookToken, name: args.name ?? args.phoneNumberId, ratePerSec: args.rate, createdAt: rt.clock.now(),
+      id,
+      memberId: args.portal,
+      provider: args.provider,
+      phoneNumberId: args.phoneNumberId,
+      accessToken: args.accessToken,
+      apiUrl: args.apiUrl,
+      webhookToken: args.webhookToken,
+      name: args.name ?? args.phoneNumberId,
+      ratePerSec: args.rate,
+      createdAt: rt.clock.now(),
     });
-    if (args.provider === 'green-api') return `line ${id} added to portal ${args.portal}; set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
+    if (args.provider === 'green-api')
+      return `line ${id} added to portal ${args.portal}; set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
     return `line ${id} added to portal ${args.portal}`;
   }
   if (sub === 'list') {
@@ -64,7 +99,9 @@ export async function runLinesCommand(rt: LinesCommandDeps, sub: string | undefi
     const rows: string[] = [];
     for (const memberId of portals) {
       for (const line of await rt.lines.list(memberId)) {
-        rows.push(`${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s`);
+        rows.push(
+          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s`,
+        );
       }
     }
     return rows.length ? ['portal\tline\tprovider\tphone_number_id\tname\trate', ...rows].join('\n') : 'no lines';

@@ -7,7 +7,12 @@ export interface WaitsCommandDeps {
 }
 
 /** `waits list [--portal] [--phone]` and `waits cancel <id> [--portal]`. Returns text to print. */
-export async function runWaitsCommand(deps: WaitsCommandDeps, sub: string | undefined, flags: Record<string, string>, positional: string[]): Promise<string> {
+export async function runWaitsCommand(
+  deps: WaitsCommandDeps,
+  sub: string | undefined,
+  flags: Record<string, string>,
+  positional: string[],
+): Promise<string> {
   const { waits } = deps;
   const portals = flags.portal ? [flags.portal] : await deps.portals.list();
   if (sub === 'list') {
@@ -15,10 +20,24 @@ export async function runWaitsCommand(deps: WaitsCommandDeps, sub: string | unde
     for (const memberId of portals) {
       for (const wait of await waits.store.listOpen(memberId)) {
         if (flags.phone && wait.phone !== flags.phone.replace(/\D/g, '')) continue;
-        rows.push([memberId, wait.id, wait.kind, wait.purpose, wait.lineId, `+${wait.phone}`, wait.documentId, wait.stageAtStart || '-', new Date(wait.deadline).toISOString()].join('\t'));
+        rows.push(
+          [
+            memberId,
+            wait.id,
+            wait.kind,
+            wait.purpose,
+            wait.lineId,
+            `+${wait.phone}`,
+            wait.documentId,
+            wait.stageAtStart || '-',
+            new Date(wait.deadline).toISOString(),
+          ].join('\t'),
+        );
       }
     }
-    return rows.length ? ['portal\twait\tkind\tfor\tline\tphone\tdocument\tstage\tdeadline', ...rows].join('\n') : 'no open waits';
+    return rows.length
+      ? ['portal\twait\tkind\tfor\tline\tphone\tdocument\tstage\tdeadline', ...rows].join('\n')
+      : 'no open waits';
   }
   if (sub === 'cancel') {
     const waitId = positional[0];
@@ -33,5 +52,7 @@ export async function runWaitsCommand(deps: WaitsCommandDeps, sub: string | unde
     }
     throw new Error(`no wait ${waitId}${flags.portal ? ` on portal ${flags.portal}` : ''}`);
   }
-  throw new Error('usage: waits list [--portal <member_id>] [--phone <phone>] | waits cancel <wait-id> [--portal <member_id>]');
+  throw new Error(
+    'usage: waits list [--portal <member_id>] [--phone <phone>] | waits cancel <wait-id> [--portal <member_id>]',
+  );
 }

@@ -4,21 +4,28 @@ import { z } from 'zod';
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
   B24_CLIENT_ID: z.string().min(1),
   B24_CLIENT_SECRET: z.string().min(1),
   /** The app's code in `app.info` when it differs from the client id (marketplace apps; local apps: the same). */
   B24_APP_CODE: z.string().min(1).optional(),
   /** Overrides the OAuth server taken from the portal's server_endpoint. */
   B24_OAUTH_URL: z.url().optional(),
-  WA_GRAPH_URL: z.url().default('https://graph.facebook.com').transform((u) => u.replace(/\/+$/, '')),
-  WA_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'looks like v25.0').default('v25.0'),
+  WA_GRAPH_URL: z
+    .url()
+    .default('https://graph.facebook.com')
+    .transform((u) => u.replace(/\/+$/, '')),
+  WA_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'looks like v25.0')
+    .default('v25.0'),
   WA_APP_SECRET: z.string().min(8),
   WA_VERIFY_TOKEN: z.string().min(8),
   /** 32 bytes as 64 hex chars or base64; encrypts stored tokens. */
-  SECRETS_KEY: z
-    .string()
-    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64'),
+  SECRETS_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Default messages per second per WhatsApp line (overridable per line). */
   LINE_RATE_PER_SEC: z.coerce.number().int().positive().default(80),

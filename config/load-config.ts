@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchema, type AppConfig } from './env-schema';
+import { type AppConfig, envSchema } from './env-schema';
 
 /** Thrown when the environment is invalid; the message names each bad variable. */
 export class ConfigError extends Error {

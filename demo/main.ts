@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { startRedisServer, freePort, type LocalRedisServer } from '../lib/redis-server';
-import { createBitrixPortalSimulator } from '../simulators/bitrix24';
-import { createCloudApiSimulator } from '../simulators/whatsapp-cloud';
-import { loadConfig } from '../config/load-config';
-import { createRuntime } from '../runtime/create-runtime';
+import { actions } from '../actions';
 import { createApp } from '../app/create-app';
-import { startWorkers } from '../runtime/start-workers';
+import { loadConfig } from '../config/load-config';
 import { systemClock } from '../lib/clock';
 import { errorMessage } from '../lib/errors/classify-error';
 import { createLogger } from '../lib/logger';
-import { actions } from '../actions';
+import { freePort, type LocalRedisServer, startRedisServer } from '../lib/redis-server';
+import { createRuntime } from '../runtime/create-runtime';
+import { startWorkers } from '../runtime/start-workers';
+import { createBitrixPortalSimulator } from '../simulators/bitrix24';
+import { createCloudApiSimulator } from '../simulators/whatsapp-cloud';
 
 /**
  * `npm run demo`: the whole app on its embedded default — a local redis-server (AOF on), the
@@ -19,12 +19,20 @@ import { actions } from '../actions';
  * robot sending text, a robot resumed by a button, and a robot cancelled by a stage move.
  */
 const CUSTOMER = '79161234567';
-const LINE = { phoneNumberId: '106540352242922', accessToken: `EAAG${randomBytes(12).toString('hex')}`, displayPhoneNumber: '79001112233' };
+const LINE = {
+  phoneNumberId: '106540352242922',
+  accessToken: `EAAG${randomBytes(12).toString('hex')}`,
+  displayPhoneNumber: '79001112233',
+};
 let stepNo = 0;
 const step = (text: string) => process.stdout.write(`\n[${++stepNo}] ${text}\n`);
 const info = (text: string) => process.stdout.write(`    ${text}\n`);
 
-async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   // The demo runs on real time (the system clock), like production.
   const deadline = systemClock.now() + timeoutMs;
   while (systemClock.now() < deadline) {
@@ -50,49 +58,113 @@ async function main(): Promise<void> {
     const portal = createBitrixPortalSimulator({ clientId, clientSecret, languageId: 'en' });
     const whatsapp = createCloudApiSimulator({ appSecret });
     const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);
-    cleanups.push(() => portal.stop(), () => whatsapp.stop());
+    cleanups.push(
+      () => portal.stop(),
+      () => whatsapp.stop(),
+    );
     whatsapp.addPhoneNumber(LINE);
     info(`portal REST + OAuth: ${portalUrl}/rest/   WhatsApp Graph: ${graphUrl}`);
 
     step('Starting the app (HTTP doors) and the workers');
     const port = await freePort();
     const config = loadConfig({
-      PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_URL: redisServer.url, B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret,
-      B24_OAUTH_URL: portalUrl, WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: appSecret, WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
-      SECRETS_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      REDIS_URL: redisServer.url,
+      B24_CLIENT_ID: clientId,
+      B24_CLIENT_SECRET: clientSecret,
+      B24_OAUTH_URL: portalUrl,
+      WA_GRAPH_URL: graphUrl,
+      WA_GRAPH_VERSION: 'v25.0',
+      WA_APP_SECRET: appSecret,
+      WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
+      SECRETS_KEY: randomBytes(32).toString('hex'),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     });
     const connections: Redis[] = [];
-    const connect = () => { const c = new Redis(redisServer.url, { maxRetriesPerRequest: null }); connections.push(c); return c; };
-    cleanups.push(async () => { for (const c of connections) c.disconnect(); });
+    const connect = () => {
+      const c = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+      connections.push(c);
+      return c;
+    };
+    cleanups.push(async () => {
+      for (const c of connections) c.disconnect();
+    });
     const rt = createRuntime({ config, redis: connect(), log: createLogger(config.LOG_LEVEL) });
-    const server: Server = await new Promise((resolve) => { const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s)); });
-    cleanups.push(async () => { server.closeAllConnections(); await new Promise((r) => server.close(() => r(null))); });
+    const server: Server = await new Promise((resolve) => {
+      const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s));
+    });
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(() => r(null)));
+    });
     const workers = await startWorkers(rt, { connection: connect });
-    cleanups.push(() => workers.close(), () => rt.queues.close());
+    cleanups.push(
+      () => workers.close(),
+      () => rt.queues.close(),
+    );
     whatsapp.setWebhook({ url: `${config.PUBLIC_URL}/whatsapp/webhook` });
     info(`app at ${config.PUBLIC_URL}`);
 
     step('Installing the app on the portal (ONAPPINSTALL → robots, activities, events registered in batches)');
     const install = await portal.installApp({ installUrl: `${config.PUBLIC_URL}/b24/install` });
     if (install.status !== 200) throw new Error(`install answered ${install.status}: ${install.body}`);
-    await until('registration', () => portal.robots().length === actions.length && portal.activities().length === actions.length);
+    await until(
+      'registration',
+      () => portal.robots().length === actions.length && portal.activities().length === actions.length,
+    );
     const memberId = portal.currentTokens().memberId;
     info(`portal ${memberId} installed`);
-    info(`robots:     ${portal.robots().map((r) => r.code).join(', ')}`);
-    info(`activities: ${portal.activities().map((r) => r.code).join(', ')}`);
-    info(`events:     ${portal.eventBindings().map((b) => b.event).join(', ')}`);
+    info(
+      `robots:     ${portal
+        .robots()
+        .map((r) => r.code)
+        .join(', ')}`,
+    );
+    info(
+      `activities: ${portal
+        .activities()
+        .map((r) => r.code)
+        .join(', ')}`,
+    );
+    info(
+      `events:     ${portal
+        .eventBindings()
+        .map((b) => b.event)
+        .join(', ')}`,
+    );
 
-    step('Connecting a WhatsApp line (same as: npm run cli -- lines add --portal … --phone-number-id … --access-token …)');
-    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Sales', createdAt: rt.clock.now() });
+    step(
+      'Connecting a WhatsApp line (same as: npm run cli -- lines add --portal … --phone-number-id … --access-token …)',
+    );
+    await rt.lines.add({
+      id: 'main',
+      memberId,
+      provider: 'cloud',
+      phoneNumberId: LINE.phoneNumberId,
+      accessToken: LINE.accessToken,
+      name: 'Sales',
+      createdAt: rt.clock.now(),
+    });
     info(`line "main" → phone_number_id ${LINE.phoneNumberId}, token encrypted at rest`);
 
-    const contactId = portal.createContact({ name: 'Ivan', lastName: 'Petrov', phones: [{ value: '+7 (916) 123-45-67', valueType: 'MOBILE' }] });
+    const contactId = portal.createContact({
+      name: 'Ivan',
+      lastName: 'Petrov',
+      phones: [{ value: '+7 (916) 123-45-67', valueType: 'MOBILE' }],
+    });
     const dealA = portal.createDeal({ title: 'Dental appointment', stageId: 'NEW', contactId });
     const docA: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${dealA}`];
 
-    step(`Deal ${dealA} reaches stage NEW: robot "WhatsApp: send text" fires (recipient taken from the deal's contact)`);
+    step(
+      `Deal ${dealA} reaches stage NEW: robot "WhatsApp: send text" fires (recipient taken from the deal's contact)`,
+    );
     const t0 = rt.clock.now();
-    const text = await portal.runRobot({ code: 'wa_send_text', documentId: docA, properties: { text: 'Hello Ivan! Your appointment is tomorrow at 10:00.' } });
+    const text = await portal.runRobot({
+      code: 'wa_send_text',
+      documentId: docA,
+      properties: { text: 'Hello Ivan! Your appointment is tomorrow at 10:00.' },
+    });
     info(`robot call answered HTTP ${text.httpStatus} in ${rt.clock.now() - t0} ms (queued, not sent yet)`);
     const textDone = await portal.waitForRun(text.run.eventToken, 15_000);
     const sentText = await until('text message', () => whatsapp.sent()[0]);
@@ -101,47 +173,87 @@ async function main(): Promise<void> {
     info(`robot log: ${textDone.logMessage}`);
 
     step('Robot "[OLChat] WhatsApp: send message with buttons" with "wait for the reply"');
-    const ask = await portal.runRobot({ code: 'wa_send_buttons', documentId: docA, properties: { body: 'Can you come tomorrow at 10:00?', buttons: ['Yes', 'No', 'Reschedule'], wait_reply: 'Y', timeout: '24', timeout_unit: 'hours' } });
+    const ask = await portal.runRobot({
+      code: 'wa_send_buttons',
+      documentId: docA,
+      properties: {
+        body: 'Can you come tomorrow at 10:00?',
+        buttons: ['Yes', 'No', 'Reschedule'],
+        wait_reply: 'Y',
+        timeout: '24',
+        timeout_unit: 'hours',
+      },
+    });
     const buttonsMsg = await until('buttons message', () => whatsapp.sent().find((s) => s.body.type === 'interactive'));
-    const buttons = (buttonsMsg.body.interactive as { action: { buttons: Array<{ reply: { id: string; title: string } }> } }).action.buttons.map((b) => b.reply);
+    const buttons = (
+      buttonsMsg.body.interactive as { action: { buttons: Array<{ reply: { id: string; title: string } }> } }
+    ).action.buttons.map((b) => b.reply);
     info(`WhatsApp received buttons: ${buttons.map((b) => `[${b.title}] id=${b.id}`).join(' ')}`);
     info('the wait is stored in Redis before the message left; the robot is waiting…');
     step('The customer taps [Reschedule] (signed webhook from the Cloud API)');
     const reschedule = buttons[2];
     if (!reschedule) throw new Error('the buttons message has no third button');
-    const tapped = await whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: CUSTOMER, name: 'Ivan', message: { type: 'button_reply', id: reschedule.id, title: reschedule.title }, contextId: buttonsMsg.wamid });
+    const tapped = await whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      name: 'Ivan',
+      message: { type: 'button_reply', id: reschedule.id, title: reschedule.title },
+      contextId: buttonsMsg.wamid,
+    });
     info(`webhook answered HTTP ${tapped.status}`);
     const askDone = await portal.waitForRun(ask.run.eventToken, 15_000);
     info(`robot resumed: ${JSON.stringify(askDone.returnValues)}`);
     info(`robot log: ${askDone.logMessage}`);
-    if (askDone.returnValues?.answer !== 'Reschedule') throw new Error('the robot was not resumed with the tapped button');
+    if (askDone.returnValues?.answer !== 'Reschedule')
+      throw new Error('the robot was not resumed with the tapped button');
 
     step('Stage rule: a robot waits on deal B, then the deal moves to another stage before the customer answers');
     const dealB = portal.createDeal({ title: 'Second visit', stageId: 'NEW', contactId });
     const before = whatsapp.sent().length;
-    const late = await portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealB}`], properties: { body: 'Confirm the second visit?', buttons: ['Yes', 'No'], wait_reply: 'Y' } });
+    const late = await portal.runRobot({
+      code: 'wa_send_buttons',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealB}`],
+      properties: { body: 'Confirm the second visit?', buttons: ['Yes', 'No'], wait_reply: 'Y' },
+    });
     await until('second buttons message', () => whatsapp.sent().length > before);
     await portal.moveDeal(dealB, 'PREPARATION');
     info(`deal ${dealB} moved NEW → PREPARATION (ONCRMDEALUPDATE delivered to the app)`);
     await until('wait cancelled', async () => (await rt.redis.zcard(rt.keys.openWaits(memberId))) === 0);
     info('robot wait cancelled by the stage move');
-    await whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: CUSTOMER, name: 'Ivan', message: { type: 'text', text: 'Yes' } });
-    const ordinary = await until('ordinary message', async () => (await rt.redis.xlen(rt.keys.inboundStream(memberId))) > 0 && rt.redis.xrange(rt.keys.inboundStream(memberId), '-', '+'));
-    info(`the customer's "Yes" went on as an ordinary message (for the open-line chat): ${ordinary.length} message(s) queued`);
+    await whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      name: 'Ivan',
+      message: { type: 'text', text: 'Yes' },
+    });
+    const ordinary = await until(
+      'ordinary message',
+      async () =>
+        (await rt.redis.xlen(rt.keys.inboundStream(memberId))) > 0 &&
+        rt.redis.xrange(rt.keys.inboundStream(memberId), '-', '+'),
+    );
+    info(
+      `the customer's "Yes" went on as an ordinary message (for the open-line chat): ${ordinary.length} message(s) queued`,
+    );
     const sendsForLate = portal.eventSends().filter((e) => e.eventToken === late.run.eventToken);
     info(`bizproc.event.send calls for the cancelled robot: ${sendsForLate.length}`);
     if (sendsForLate.length !== 0) throw new Error('a cancelled robot was resumed');
 
     const stats = portal.stats();
     step('Done');
-    info(`portal REST requests: ${stats.restRequests} (batches: ${stats.batchCalls}, QUERY_LIMIT_EXCEEDED: ${stats.queryLimitExceeded}); WhatsApp messages sent: ${whatsapp.sent().length}`);
+    info(
+      `portal REST requests: ${stats.restRequests} (batches: ${stats.batchCalls}, QUERY_LIMIT_EXCEEDED: ${stats.queryLimitExceeded}); WhatsApp messages sent: ${whatsapp.sent().length}`,
+    );
     process.stdout.write('\nDemo finished: all steps passed.\n');
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`\nDemo FAILED: ${errorMessage(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`\nDemo FAILED: ${errorMessage(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -8,7 +8,16 @@ export function createLogger(level = 'info'): Logger {
     level,
     base: undefined,
     redact: {
-      paths: ['*.access_token', '*.refresh_token', '*.accessToken', '*.refreshToken', '*.application_token', '*.applicationToken', 'auth', '*.auth', 'headers.authorization',
+      paths: [
+        '*.access_token',
+        '*.refresh_token',
+        '*.accessToken',
+        '*.refreshToken',
+        '*.application_token',
+        '*.applicationToken',
+        'auth',
+        '*.auth',
+        'headers.authorization',
         // A body parser's error carries the raw body (tokens included): never log it.
         'err.body',
         '*.err.body',

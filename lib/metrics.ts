@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The app's Prometheus metrics, one registry per process (or per test app). */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
@@ -6,17 +6,65 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    robotCalls: new Counter({ name: 'wa_robot_calls_total', help: 'Robot/activity calls at the door', labelNames: ['outcome'] as const, registers: [registry] }),
-    jobs: new Counter({ name: 'wa_jobs_total', help: 'Jobs processed by queue and outcome', labelNames: ['queue', 'outcome'] as const, registers: [registry] }),
-    sends: new Counter({ name: 'wa_sends_total', help: 'WhatsApp sends by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
-    callbacks: new Counter({ name: 'wa_callbacks_total', help: 'bizproc.event.send results', labelNames: ['outcome'] as const, registers: [registry] }),
-    callbackBatches: new Counter({ name: 'wa_callback_batches_total', help: 'batch calls made for callbacks', registers: [registry] }),
-    errors: new Counter({ name: 'wa_errors_total', help: 'Errors returned to robots by code', labelNames: ['code'] as const, registers: [registry] }),
-    webhooks: new Counter({ name: 'wa_webhooks_total', help: 'WhatsApp webhook events', labelNames: ['outcome'] as const, registers: [registry] }),
-    waits: new Counter({ name: 'wa_waits_total', help: 'Waits ended, by outcome and reason', labelNames: ['outcome', 'reason'] as const, registers: [registry] }),
+    robotCalls: new Counter({
+      name: 'wa_robot_calls_total',
+      help: 'Robot/activity calls at the door',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'wa_jobs_total',
+      help: 'Jobs processed by queue and outcome',
+      labelNames: ['queue', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sends: new Counter({
+      name: 'wa_sends_total',
+      help: 'WhatsApp sends by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    callbacks: new Counter({
+      name: 'wa_callbacks_total',
+      help: 'bizproc.event.send results',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    callbackBatches: new Counter({
+      name: 'wa_callback_batches_total',
+      help: 'batch calls made for callbacks',
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'wa_errors_total',
+      help: 'Errors returned to robots by code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    webhooks: new Counter({
+      name: 'wa_webhooks_total',
+      help: 'WhatsApp webhook events',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    waits: new Counter({
+      name: 'wa_waits_total',
+      help: 'Waits ended, by outcome and reason',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    }),
     openWaits: new Gauge({ name: 'wa_open_waits', help: 'Open waits (sampled)', registers: [registry] }),
-    queueJobs: new Gauge({ name: 'wa_queue_jobs', help: 'Jobs per queue and state (sampled)', labelNames: ['queue', 'state'] as const, registers: [registry] }),
-    pendingCallbacks: new Gauge({ name: 'wa_pending_callbacks', help: 'bizproc.event.send calls waiting in the outboxes (sampled)', registers: [registry] }),
+    queueJobs: new Gauge({
+      name: 'wa_queue_jobs',
+      help: 'Jobs per queue and state (sampled)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+    }),
+    pendingCallbacks: new Gauge({
+      name: 'wa_pending_callbacks',
+      help: 'bizproc.event.send calls waiting in the outboxes (sampled)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** A phone in WhatsApp's form: E.164 digits, no '+'. */
 export interface NormalizedPhone {
@@ -20,7 +20,11 @@ export function normalizePhone(input: string, defaultRegion: string): Normalized
     const parsed = parsePhoneNumberFromString(candidate, region);
     if (parsed?.isValid()) {
       const type = parsed.getType();
-      return { digits: parsed.number.slice(1), e164: parsed.number, isMobile: type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE' };
+      return {
+        digits: parsed.number.slice(1),
+        e164: parsed.number,
+        isMobile: type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE',
+      };
     }
   }
   return null;

@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +24,16 @@ export function ensureRedisServerBinary(log: (line: string) => void = () => {}):
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
   if (process.getuid?.() !== 0) {
-    throw new Error('redis-server is not installed. Install it with: sudo apt-get update && sudo apt-get install -y redis-server');
+    throw new Error(
+      'redis-server is not installed. Install it with: sudo apt-get update && sudo apt-get install -y redis-server',
+    );
   }
   log('redis-server is missing: installing the Debian package (apt-get install redis-server)…');
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
+  const install = spawnSync(
+    'sh',
+    ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'],
+    { stdio: 'inherit' },
+  );
   if (install.status !== 0) throw new Error('apt-get install redis-server failed; install it by hand and retry');
   const after = searchPaths.find((p) => existsSync(p));
   if (!after) throw new Error('redis-server still not found after installing the package');
@@ -54,12 +60,23 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10000)
   const deadline = systemClock.now() + timeoutMs;
   while (systemClock.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => {});
     try {
       await probe.connect();
-      if ((await probe.ping()) === 'PONG') { probe.disconnect(); return; }
-    } catch { /* not up yet */ }
+      if ((await probe.ping()) === 'PONG') {
+        probe.disconnect();
+        return;
+      }
+    } catch {
+      /* not up yet */
+    }
     probe.disconnect();
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -67,17 +84,42 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10000)
 }
 
 /** Starts a throw-away redis-server on a free port with AOF (`appendfsync everysec`) and noeviction. */
-export async function startRedisServer(options: { port?: number; dir?: string; log?: (line: string) => void } = {}): Promise<LocalRedisServer> {
+export async function startRedisServer(
+  options: { port?: number; dir?: string; log?: (line: string) => void } = {},
+): Promise<LocalRedisServer> {
   const binary = ensureRedisServerBinary(options.log);
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'wa-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec',
-    '--maxmemory-policy', 'noeviction', '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
   let child: ChildProcess = spawn(binary, args, { stdio: 'ignore' });
   await waitForPong(port, child);
   const stopChild = async (): Promise<void> => {
     if (child.exitCode !== null) return;
-    await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
   };
   return {
     url: `redis://127.0.0.1:${port}`,

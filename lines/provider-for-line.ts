@@ -18,5 +18,8 @@ export function createProviderFactory(options: ProviderFactoryOptions): (line: L
           { clock: options.clock },
           { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken },
         )
-      : createCloudApiProvider({ graphUrl: options.graphUrl, version: options.graphVersion, clock: options.clock }, line);
+      : createCloudApiProvider(
+          { graphUrl: options.graphUrl, version: options.graphVersion, clock: options.clock },
+          line,
+        );
 }

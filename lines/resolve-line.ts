@@ -2,7 +2,11 @@ import { ActionError } from '../lib/errors/app-error';
 import type { Line, LineStore } from '../store/line-store';
 
 /** Picks the line named by the property (id, name or number id), else the portal's first line. */
-export async function resolveLine(lines: Pick<LineStore, 'list'>, memberId: string, wanted: string | undefined): Promise<Line> {
+export async function resolveLine(
+  lines: Pick<LineStore, 'list'>,
+  memberId: string,
+  wanted: string | undefined,
+): Promise<Line> {
   const all = await lines.list(memberId);
   const [first] = all;
   if (!first) throw new ActionError('no_line');

@@ -31,7 +31,8 @@ async function confirmMovedPortal(deps: InstallPortalDeps, portal: Portal): Prom
   try {
     const answer = await exchangeRefreshToken(portal, { ...deps.oauth, log: deps.log, clock: deps.clock });
     const { confirmedMemberId, ...refreshed } = answer;
-    if (confirmsMove(portal, { memberId: confirmedMemberId, clientEndpoint: refreshed.clientEndpoint })) return refreshed;
+    if (confirmsMove(portal, { memberId: confirmedMemberId, clientEndpoint: refreshed.clientEndpoint }))
+      return refreshed;
   } catch (error) {
     deps.log.warn({ memberId: portal.memberId, err: error }, 'moved portal not confirmed');
   }
@@ -67,6 +68,9 @@ export async function installPortal(deps: InstallPortalDeps, offered: Portal): P
     : portal;
   await deps.portals.save(merged);
   const installKey = `${merged.applicationToken}|${deps.clock.now()}`;
-  await deps.queues.enqueuePortalSetup({ memberId: merged.memberId, reason: existing ? 'update' : 'install' }, installKey);
+  await deps.queues.enqueuePortalSetup(
+    { memberId: merged.memberId, reason: existing ? 'update' : 'install' },
+    installKey,
+  );
   deps.log.info({ memberId: merged.memberId, domain: merged.domain, update: Boolean(existing) }, 'portal installed');
 }

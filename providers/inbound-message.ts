@@ -1,39 +1,59 @@
 import { z } from 'zod';
 
 /** The parts of an inbound WhatsApp message the app uses (whatsapp-wire.md §1); the rest is kept raw. */
-export const inboundMessageSchema = z.object({
-  id: z.string(),
-  from: z.string().optional(),
-  from_user_id: z.string().optional(),
-  timestamp: z.string().optional(),
-  type: z.string(),
-  text: z.object({ body: z.string() }).optional(),
-  interactive: z.object({
+export const inboundMessageSchema = z
+  .object({
+    id: z.string(),
+    from: z.string().optional(),
+    from_user_id: z.string().optional(),
+    timestamp: z.string().optional(),
     type: z.string(),
-    button_reply: z.object({ id: z.string(), title: z.string() }).optional(),
-    list_reply: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
-  }).loose().optional(),
-  button: z.object({ payload: z.string().optional(), text: z.string().optional() }).optional(),
-  context: z.object({ id: z.string().optional(), from: z.string().optional() }).loose().optional(),
-}).loose();
+    text: z.object({ body: z.string() }).optional(),
+    interactive: z
+      .object({
+        type: z.string(),
+        button_reply: z.object({ id: z.string(), title: z.string() }).optional(),
+        list_reply: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
+      })
+      .loose()
+      .optional(),
+    button: z.object({ payload: z.string().optional(), text: z.string().optional() }).optional(),
+    context: z.object({ id: z.string().optional(), from: z.string().optional() }).loose().optional(),
+  })
+  .loose();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
-export const inboundStatusSchema = z.object({
-  id: z.string(),
-  status: z.string(),
-  timestamp: z.string().optional(),
-  recipient_id: z.string().optional(),
-  errors: z.array(z.object({ code: z.coerce.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).loose().optional() }).loose()).optional(),
-}).loose();
+export const inboundStatusSchema = z
+  .object({
+    id: z.string(),
+    status: z.string(),
+    timestamp: z.string().optional(),
+    recipient_id: z.string().optional(),
+    errors: z
+      .array(
+        z
+          .object({
+            code: z.coerce.number(),
+            title: z.string().optional(),
+            message: z.string().optional(),
+            error_data: z.object({ details: z.string().optional() }).loose().optional(),
+          })
+          .loose(),
+      )
+      .optional(),
+  })
+  .loose();
 export type InboundStatus = z.infer<typeof inboundStatusSchema>;
 
 /** What the customer said, as text: typed text, a tapped button's title, or a template button's text. */
 export function replyText(message: InboundMessage): string {
-  return message.text?.body
-    ?? message.interactive?.button_reply?.title
-    ?? message.interactive?.list_reply?.title
-    ?? message.button?.text
-    ?? '';
+  return (
+    message.text?.body ??
+    message.interactive?.button_reply?.title ??
+    message.interactive?.list_reply?.title ??
+    message.button?.text ??
+    ''
+  );
 }
 
 /** Unix seconds (string) → ms, falling back to `fallback`. */

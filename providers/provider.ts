@@ -1,22 +1,67 @@
 /** What a provider can do; an action checks these before sending anything. */
 export type Capability =
-  | 'text' | 'media' | 'location' | 'contacts' | 'reaction' | 'template'
-  | 'interactive_buttons' | 'interactive_list' | 'mark_read'
-  | 'edit' | 'delete' | 'forward' | 'check_number';
+  | 'text'
+  | 'media'
+  | 'location'
+  | 'contacts'
+  | 'reaction'
+  | 'template'
+  | 'interactive_buttons'
+  | 'interactive_list'
+  | 'mark_read'
+  | 'edit'
+  | 'delete'
+  | 'forward'
+  | 'check_number';
 
-export interface ButtonSpec { id: string; title: string }
-export interface ListRowSpec { id: string; title: string; description?: string }
+export interface ButtonSpec {
+  id: string;
+  title: string;
+}
+export interface ListRowSpec {
+  id: string;
+  title: string;
+  description?: string;
+}
 
 /** Provider-neutral message content. */
 export type OutboundContent =
   | { type: 'text'; body: string; previewUrl?: boolean }
   | { type: 'media'; kind: 'image' | 'video' | 'audio' | 'document'; link: string; caption?: string; filename?: string }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
-  | { type: 'contacts'; contacts: Array<{ formattedName: string; firstName?: string; lastName?: string; phones: string[]; emails: string[]; company?: string }> }
+  | {
+      type: 'contacts';
+      contacts: Array<{
+        formattedName: string;
+        firstName?: string;
+        lastName?: string;
+        phones: string[];
+        emails: string[];
+        company?: string;
+      }>;
+    }
   | { type: 'reaction'; messageId: string; emoji: string }
-  | { type: 'template'; name: string; language: string; components: Array<{ type: 'header' | 'body' | 'button'; subType?: 'quick_reply' | 'url'; index?: number; parameters: Array<{ type: 'text' | 'payload'; text: string }> }> }
+  | {
+      type: 'template';
+      name: string;
+      language: string;
+      components: Array<{
+        type: 'header' | 'body' | 'button';
+        subType?: 'quick_reply' | 'url';
+        index?: number;
+        parameters: Array<{ type: 'text' | 'payload'; text: string }>;
+      }>;
+    }
   | { type: 'buttons'; header?: string; body: string; footer?: string; buttons: ButtonSpec[] }
-  | { type: 'list'; header?: string; body: string; footer?: string; button: string; sectionTitle?: string; rows: ListRowSpec[] };
+  | {
+      type: 'list';
+      header?: string;
+      body: string;
+      footer?: string;
+      button: string;
+      sectionTitle?: string;
+      rows: ListRowSpec[];
+    };
 
 export interface OutboundMessage {
   /** E.164 digits without '+'. */
@@ -59,13 +104,21 @@ export interface WhatsAppProvider {
 /** Which capability a content type needs. */
 export function capabilityFor(content: OutboundContent): Capability {
   switch (content.type) {
-    case 'text': return 'text';
-    case 'media': return 'media';
-    case 'location': return 'location';
-    case 'contacts': return 'contacts';
-    case 'reaction': return 'reaction';
-    case 'template': return 'template';
-    case 'buttons': return 'interactive_buttons';
-    case 'list': return 'interactive_list';
+    case 'text':
+      return 'text';
+    case 'media':
+      return 'media';
+    case 'location':
+      return 'location';
+    case 'contacts':
+      return 'contacts';
+    case 'reaction':
+      return 'reaction';
+    case 'template':
+      return 'template';
+    case 'buttons':
+      return 'interactive_buttons';
+    case 'list':
+      return 'interactive_list';
   }
 }

@@ -53,10 +53,19 @@ export function createQueues(connection: Redis, prefix = 'bull', onError: (error
     },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       const removeOnComplete = { age: 7 * DAY_S, count: 200_000 };
-      return inbound.add(job.kind, job, { ...keep, removeOnComplete, jobId: `in-${digest(eventKey)}`, ...retryOptions(8, 1000) });
+      return inbound.add(job.kind, job, {
+        ...keep,
+        removeOnComplete,
+        jobId: `in-${digest(eventKey)}`,
+        ...retryOptions(8, 1000),
+      });
     },
     async enqueueBitrixEvent(job: BitrixEventJob) {
-      return bitrixEvent.add(job.event, job, { removeOnComplete: true, removeOnFail: { age: DAY_S }, ...retryOptions(5, 1000) });
+      return bitrixEvent.add(job.event, job, {
+        removeOnComplete: true,
+        removeOnFail: { age: DAY_S },
+        ...retryOptions(5, 1000),
+      });
     },
     async enqueueWaitTimeout(job: WaitTimeoutJob, delayMs: number) {
       return waitTimeout.add('timeout', job, {

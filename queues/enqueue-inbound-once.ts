@@ -19,7 +19,11 @@ export interface EnqueueInboundDeps {
  * crash in between makes the retry queue it again — and the job id (from the message/status id)
  * still takes it once. True when it is new.
  */
-export async function enqueueInboundOnce(deps: EnqueueInboundDeps, job: InboundJob, eventKey: string): Promise<boolean> {
+export async function enqueueInboundOnce(
+  deps: EnqueueInboundDeps,
+  job: InboundJob,
+  eventKey: string,
+): Promise<boolean> {
   const seenKey = deps.keys.webhookSeen(eventKey);
   if (await deps.redis.exists(seenKey)) {
     deps.metrics.webhooks.inc({ outcome: 'duplicate' });

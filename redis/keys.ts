@@ -35,9 +35,11 @@ export function createKeys(prefix = 'wa') {
     waitIndexDocumentField: (documentId: string) => `d:${documentId}`,
     openWaits: (memberId: string) => `${portalTag(memberId)}:waits:open`,
     /** A reply a gone workflow never got, already passed on as an ordinary message. */
-    replyPassedOn: (memberId: string, inboundMessageId: string) => `${portalTag(memberId)}:reply-passed-on:${inboundMessageId}`,
+    replyPassedOn: (memberId: string, inboundMessageId: string) =>
+      `${portalTag(memberId)}:reply-passed-on:${inboundMessageId}`,
     /** Which wait an inbound reply ended (a reply ends at most one wait). */
-    replyTaken: (memberId: string, inboundMessageId: string) => `${portalTag(memberId)}:reply-taken:${inboundMessageId}`,
+    replyTaken: (memberId: string, inboundMessageId: string) =>
+      `${portalTag(memberId)}:reply-taken:${inboundMessageId}`,
     /** Inbound customer messages not taken by a wait: the open-line sync reads this stream. */
     inboundStream: (memberId: string) => `${portalTag(memberId)}:inbound`,
   };

@@ -32,7 +32,8 @@ const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));
 async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);
   if (!script) throw new Error(`unknown script ${name}`);
-  if (keys.length !== script.numberOfKeys) throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
+  if (keys.length !== script.numberOfKeys)
+    throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
   const commandName = `wa_${name.replace(/-/g, '_')}`;
   const commands = redis as unknown as Record<string, ((...a: RedisValue[]) => Promise<unknown>) | undefined>;
   if (typeof commands[commandName] !== 'function') {
@@ -52,7 +53,14 @@ function asNumber(value: unknown): number {
 /** Typed wrappers, one per script. */
 export const scripts = {
   /** 0 = slot taken, else ms to wait. The slot stays counted while the send is in flight. */
-  async takeLineSlot(redis: Redis, key: string, limit: number, windowMs: number, slotId: string, inFlightMs = 30_000): Promise<number> {
+  async takeLineSlot(
+    redis: Redis,
+    key: string,
+    limit: number,
+    windowMs: number,
+    slotId: string,
+    inFlightMs = 30_000,
+  ): Promise<number> {
     return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
   },
   /** The provider answered: the slot leaves the window `windowMs` from now. */
@@ -60,13 +68,33 @@ export const scripts = {
     await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
   },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
-  async takeRestToken(redis: Redis, key: string, drainPerSec: number, capacity: number, penalty = false): Promise<number> {
+  async takeRestToken(
+    redis: Redis,
+    key: string,
+    drainPerSec: number,
+    capacity: number,
+    penalty = false,
+  ): Promise<number> {
     return asNumber(await run(redis, 'rest-bucket-take-1', [key], [drainPerSec, capacity, penalty ? '1' : '0']));
   },
-  async enqueueCallback(redis: Redis, pendingKey: string, dueKey: string, id: string, json: string, dueMs: number): Promise<boolean> {
+  async enqueueCallback(
+    redis: Redis,
+    pendingKey: string,
+    dueKey: string,
+    id: string,
+    json: string,
+    dueMs: number,
+  ): Promise<boolean> {
     return asNumber(await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs])) === 1;
   },
-  async claimCallbacks(redis: Redis, pendingKey: string, dueKey: string, nowMs: number, max: number, leaseMs: number): Promise<Array<{ id: string; json: string }>> {
+  async claimCallbacks(
+    redis: Redis,
+    pendingKey: string,
+    dueKey: string,
+    nowMs: number,
+    max: number,
+    leaseMs: number,
+  ): Promise<Array<{ id: string; json: string }>> {
     const flat = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
     if (!Array.isArray(flat)) return [];
     const out: Array<{ id: string; json: string }> = [];
@@ -74,14 +102,33 @@ export const scripts = {
     return out;
   },
   /** Returns the earliest due ms left, or -1 when the outbox is empty. */
-  async settleCallbacks(redis: Redis, pendingKey: string, dueKey: string, acks: string[], retries: Array<{ id: string; json: string; dueMs: number }>): Promise<number> {
+  async settleCallbacks(
+    redis: Redis,
+    pendingKey: string,
+    dueKey: string,
+    acks: string[],
+    retries: Array<{ id: string; json: string; dueMs: number }>,
+  ): Promise<number> {
     const args: RedisValue[] = [acks.length, ...acks];
     for (const r of retries) args.push(r.id, r.json, r.dueMs);
     return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
   },
   /** True when the wait was created (false: it already existed). */
-  async openWait(redis: Redis, keys: { wait: string; index: string; open: string }, args: { json: string; waitId: string; phoneField: string; documentField: string; deadline: number }): Promise<boolean> {
-    return asNumber(await run(redis, 'wait-open-3', [keys.wait, keys.index, keys.open], [args.json, args.waitId, args.phoneField, args.documentField, args.deadline])) === 1;
+  async openWait(
+    redis: Redis,
+    keys: { wait: string; index: string; open: string },
+    args: { json: string; waitId: string; phoneField: string; documentField: string; deadline: number },
+  ): Promise<boolean> {
+    return (
+      asNumber(
+        await run(
+          redis,
+          'wait-open-3',
+          [keys.wait, keys.index, keys.open],
+          [args.json, args.waitId, args.phoneField, args.documentField, args.deadline],
+        ),
+      ) === 1
+    );
   },
   /** Ends a wait once, with its callback in the same step. */
   async endWait(
@@ -109,8 +156,14 @@ export const scripts = {
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */
-  async aliasWait(redis: Redis, keys: { wait: string; index: string }, args: { waitId: string; waId: string; field: string }): Promise<boolean> {
-    return asNumber(await run(redis, 'wait-alias-2', [keys.wait, keys.index], [args.waitId, args.waId, args.field])) === 1;
+  async aliasWait(
+    redis: Redis,
+    keys: { wait: string; index: string },
+    args: { waitId: string; waId: string; field: string },
+  ): Promise<boolean> {
+    return (
+      asNumber(await run(redis, 'wait-alias-2', [keys.wait, keys.index], [args.waitId, args.waId, args.field])) === 1
+    );
   },
   /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
   async countReask(redis: Redis, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
@@ -118,11 +171,35 @@ export const scripts = {
     return code === 1 ? 'now' : code === 2 ? 'again' : 'none';
   },
   /** Applies a delivery status (forward only); returns the stored status. */
-  async applyMessageStatus(redis: Redis, key: string, args: { status: string; at: number; errorCode: string; memberId: string; providerMessageId: string; ttlSec: number }): Promise<string> {
-    return String(await run(redis, 'message-status-1', [key], [args.status, args.at, args.errorCode, args.memberId, args.providerMessageId, args.ttlSec]));
+  async applyMessageStatus(
+    redis: Redis,
+    key: string,
+    args: {
+      status: string;
+      at: number;
+      errorCode: string;
+      memberId: string;
+      providerMessageId: string;
+      ttlSec: number;
+    },
+  ): Promise<string> {
+    return String(
+      await run(
+        redis,
+        'message-status-1',
+        [key],
+        [args.status, args.at, args.errorCode, args.memberId, args.providerMessageId, args.ttlSec],
+      ),
+    );
   },
   /** 1 updated, 0 status mismatch, -1 no such wait. */
-  async updateWait(redis: Redis, key: string, patch: Record<string, unknown>, increment = '', requiredStatus = ''): Promise<number> {
+  async updateWait(
+    redis: Redis,
+    key: string,
+    patch: Record<string, unknown>,
+    increment = '',
+    requiredStatus = '',
+  ): Promise<number> {
     return asNumber(await run(redis, 'wait-update-1', [key], [JSON.stringify(patch), increment, requiredStatus]));
   },
 };

@@ -52,7 +52,11 @@ export function createRuntime(options: RuntimeOptions) {
   const messages = new MessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
-  const oauth = { clientId: config.B24_CLIENT_ID, clientSecret: config.B24_CLIENT_SECRET, oauthUrl: config.B24_OAUTH_URL };
+  const oauth = {
+    clientId: config.B24_CLIENT_ID,
+    clientSecret: config.B24_CLIENT_SECRET,
+    oauthUrl: config.B24_OAUTH_URL,
+  };
   const refreshTokens = createTokenRefresher({ redis, keys, portals, ...oauth, log, clock });
   const bitrix = createPortalClientFactory({
     redis,
@@ -67,7 +71,11 @@ export function createRuntime(options: RuntimeOptions) {
     log,
     clock,
   });
-  const providerFor = createProviderFactory({ graphUrl: config.WA_GRAPH_URL, graphVersion: config.WA_GRAPH_VERSION, clock });
+  const providerFor = createProviderFactory({
+    graphUrl: config.WA_GRAPH_URL,
+    graphVersion: config.WA_GRAPH_VERSION,
+    clock,
+  });
   const lineSender = createLineSender({
     redis,
     keys,

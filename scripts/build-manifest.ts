@@ -1,9 +1,9 @@
 import { actions } from '../actions';
-import { robotCode, robotFields } from '../robots/robot-registration';
 import { activityCode, activityFields } from '../activities/activity-registration';
 import { boundEvents, endpoints, scopes } from '../config/endpoints';
+import { robotCode, robotFields } from '../robots/robot-registration';
 
-const HANDLER = '{PUBLIC_URL}' + endpoints.robot;
+const HANDLER = `{PUBLIC_URL}${endpoints.robot}`;
 
 /** manifest.json, derived from the catalogue (`npm run manifest` writes it; a test checks it is current). */
 export function buildManifest() {
@@ -13,7 +13,15 @@ export function buildManifest() {
     scope: [...scopes],
     endpoints: { ...endpoints },
     events: [...boundEvents],
-    robots: actions.map((action) => ({ code: robotCode(action), action: action.code, ...robotFields(action, HANDLER) })),
-    activities: actions.map((action) => ({ code: activityCode(action), action: action.code, ...activityFields(action, HANDLER) })),
+    robots: actions.map((action) => ({
+      code: robotCode(action),
+      action: action.code,
+      ...robotFields(action, HANDLER),
+    })),
+    activities: actions.map((action) => ({
+      code: activityCode(action),
+      action: action.code,
+      ...activityFields(action, HANDLER),
+    })),
   };
 }

@@ -4,7 +4,7 @@
 // into workers or the HTTP app, and folders never form import cycles.
 // To change the architecture, edit LAYERS / ALLOWED / ISOLATED / ENTRY_FOLDERS below.
 import { readdirSync, readFileSync } from 'node:fs';
-import { posix, relative, join } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import * as ts from 'typescript';
 
 /**
@@ -62,7 +62,12 @@ function ruleBroken(from: string, to: string): string | null {
   const [rf, rt] = [rank.get(from), rank.get(to)];
   if (rf === undefined) return `'${from}' is not a declared layer (add it to LAYERS)`;
   if (rt === undefined) return `'${to}' is not a declared layer (add it to LAYERS)`;
-  if (ISOLATED.includes(from)) return `${from} is isolated: it may import only ${ALLOWED.filter(([a]) => a === from).map(([, b]) => b).join(', ') || 'itself'}`;
+  if (ISOLATED.includes(from))
+    return `${from} is isolated: it may import only ${
+      ALLOWED.filter(([a]) => a === from)
+        .map(([, b]) => b)
+        .join(', ') || 'itself'
+    }`;
   if (ISOLATED.includes(to)) return `${to} is isolated: only tests and entry points may import it`;
   if (rf === rt) return `${from} and ${to} are peers and must not import each other`;
   if (rt < rf) return `upward import: ${to} is above ${from}`;
@@ -90,14 +95,21 @@ export function checkLayers(files: readonly FileImports[]): Violation[] {
       const why = ruleBroken(from, to);
       if (why) violations.push({ ...at, why });
       if (from !== to) {
-        const out = edges.get(from) ?? edges.set(from, new Map()).get(from)!;
+        const out = edges.get(from) ?? new Map<string, Violation>();
+        edges.set(from, out);
         if (!out.has(to)) out.set(to, { ...at, why: '' });
       }
     }
   }
   for (const scc of stronglyConnected(edges)) {
     if (scc.length < 2) continue;
-    const inCycle = [...scc].sort().flatMap((a) => [...(edges.get(a) ?? new Map<string, Violation>()).entries()].filter(([b]) => scc.includes(b)).map(([b, v]) => ({ a, b, v })));
+    const inCycle = [...scc]
+      .sort()
+      .flatMap((a) =>
+        [...(edges.get(a) ?? new Map<string, Violation>()).entries()]
+          .filter(([b]) => scc.includes(b))
+          .map(([b, v]) => ({ a, b, v })),
+      );
     const first = inCycle[0]?.v;
     if (!first) continue;
     const list = inCycle.map(({ a, b, v }) => `${a} → ${b} (${v.file}:${v.line})`).join(', ');
@@ -112,23 +124,22 @@ function stronglyConnected(edges: Map<string, Map<string, unknown>>): string[][]
   const low = new Map<string, number>();
   const stack: string[] = [];
   const result: string[][] = [];
+  // Every vertex read below was set on its visit, so the fallbacks never apply.
+  const indexOf = (v: string) => index.get(v) ?? 0;
+  const lowOf = (v: string) => low.get(v) ?? 0;
   const visit = (v: string): void => {
     index.set(v, index.size);
-    low.set(v, index.get(v)!);
+    low.set(v, indexOf(v));
     stack.push(v);
     for (const w of edges.get(v)?.keys() ?? []) {
       if (!index.has(w)) {
         visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        low.set(v, Math.min(lowOf(v), lowOf(w)));
+      } else if (stack.includes(w)) low.set(v, Math.min(lowOf(v), indexOf(w)));
     }
-    if (low.get(v) === index.get(v)) {
+    if (lowOf(v) === indexOf(v)) {
       const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        scc.push(w);
-      } while (w !== v);
+      for (let w = stack.pop(); w !== undefined; w = w === v ? undefined : stack.pop()) scc.push(w);
       result.push(scc);
     }
   };
@@ -162,7 +173,9 @@ function main(): void {
   const count = files.reduce((n, f) => n + f.imports.filter((i) => i.spec.startsWith('.')).length, 0);
   if (violations.length > 0) {
     const inFiles = new Set(violations.map((v) => v.file)).size;
-    console.log(`layers FAILED: ${violations.length} violation(s) in ${inFiles} file(s) — see LAYERS in scripts/check-layers.ts`);
+    console.log(
+      `layers FAILED: ${violations.length} violation(s) in ${inFiles} file(s) — see LAYERS in scripts/check-layers.ts`,
+    );
     process.exit(1);
   }
   console.log(`layers ok: ${files.length} files, ${count} imports`);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisKeys } from '../redis/keys';
 import type { SecretBox } from '../lib/secret-box';
+import type { RedisKeys } from '../redis/keys';
 
 export const providerKindSchema = z.enum(['cloud', 'green-api']);
 
@@ -29,7 +29,11 @@ export type Line = z.infer<typeof lineSchema>;
 
 /** Lines per portal, plus a global phone_number_id → line index for webhooks. */
 export class LineStore {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly box: SecretBox) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly box: SecretBox,
+  ) {}
 
   async add(line: Line): Promise<void> {
     const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
@@ -37,7 +41,11 @@ export class LineStore {
       throw new Error(`phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`);
     }
     const parsed = lineSchema.parse(line);
-    const sealed = { ...parsed, accessToken: this.box.seal(parsed.accessToken), webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken) };
+    const sealed = {
+      ...parsed,
+      accessToken: this.box.seal(parsed.accessToken),
+      webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken),
+    };
     await this.redis
       .multi()
       .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
@@ -66,7 +74,11 @@ export class LineStore {
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    await this.redis.multi().hdel(this.keys.lines(memberId), lineId).del(this.keys.lineByNumber(line.phoneNumberId)).exec();
+    await this.redis
+      .multi()
+      .hdel(this.keys.lines(memberId), lineId)
+      .del(this.keys.lineByNumber(line.phoneNumberId))
+      .exec();
     return true;
   }
 
@@ -76,6 +88,10 @@ export class LineStore {
 
   private open(raw: string): Line {
     const sealed = lineSchema.parse(JSON.parse(raw));
-    return { ...sealed, accessToken: this.box.open(sealed.accessToken), webhookToken: sealed.webhookToken === undefined ? undefined : this.box.open(sealed.webhookToken) };
+    return {
+      ...sealed,
+      accessToken: this.box.open(sealed.accessToken),
+      webhookToken: sealed.webhookToken === undefined ? undefined : this.box.open(sealed.webhookToken),
+    };
   }
 }

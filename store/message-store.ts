@@ -32,7 +32,10 @@ export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
 export class MessageStore {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
 
   /** Records a sent message; a status that raced ahead of this (webhook first) is kept. */
   async recordSent(message: Omit<StoredMessage, 'status'>): Promise<void> {
@@ -49,8 +52,21 @@ export class MessageStore {
   }
 
   /** Applies a status webhook atomically: statuses arrive out of order, so a later one never goes back. */
-  async applyStatus(memberId: string, providerMessageId: string, status: DeliveryStatus, at: number, errorCode?: string): Promise<StoredMessage | null> {
-    await scripts.applyMessageStatus(this.redis, this.keys.message(memberId, providerMessageId), { status, at, errorCode: errorCode ?? '', memberId, providerMessageId, ttlSec: TTL_S });
+  async applyStatus(
+    memberId: string,
+    providerMessageId: string,
+    status: DeliveryStatus,
+    at: number,
+    errorCode?: string,
+  ): Promise<StoredMessage | null> {
+    await scripts.applyMessageStatus(this.redis, this.keys.message(memberId, providerMessageId), {
+      status,
+      at,
+      errorCode: errorCode ?? '',
+      memberId,
+      providerMessageId,
+      ttlSec: TTL_S,
+    });
     return this.get(memberId, providerMessageId);
   }
 
@@ -59,8 +75,17 @@ export class MessageStore {
     return this.redis.hget(this.keys.sentStep(memberId, callKey), String(step));
   }
 
-  async rememberStep(memberId: string, callKey: string, step: number | string, providerMessageId: string): Promise<void> {
+  async rememberStep(
+    memberId: string,
+    callKey: string,
+    step: number | string,
+    providerMessageId: string,
+  ): Promise<void> {
     const key = this.keys.sentStep(memberId, callKey);
-    await this.redis.multi().hset(key, String(step), providerMessageId).expire(key, 7 * 86400).exec();
+    await this.redis
+      .multi()
+      .hset(key, String(step), providerMessageId)
+      .expire(key, 7 * 86400)
+      .exec();
   }
 }

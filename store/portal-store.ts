@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisKeys } from '../redis/keys';
 import type { SecretBox } from '../lib/secret-box';
+import type { RedisKeys } from '../redis/keys';
 
 /** A portal as stored: tokens sealed at rest, everything else plain. */
 const storedPortalSchema = z.object({
@@ -23,7 +23,10 @@ const storedPortalSchema = z.object({
 });
 
 export type Portal = z.infer<typeof storedPortalSchema>;
-export type PortalTokens = Pick<Portal, 'accessToken' | 'refreshToken' | 'expiresAt' | 'clientEndpoint' | 'serverEndpoint'>;
+export type PortalTokens = Pick<
+  Portal,
+  'accessToken' | 'refreshToken' | 'expiresAt' | 'clientEndpoint' | 'serverEndpoint'
+>;
 
 /** The language robots' texts use for this portal (Russian, else English). */
 export function portalLanguage(portal: Pick<Portal, 'languageId'>): 'ru' | 'en' {
@@ -34,7 +37,11 @@ const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as cons
 
 /** Portals (installations) in Redis. */
 export class PortalStore {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly box: SecretBox) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly box: SecretBox,
+  ) {}
 
   async get(memberId: string): Promise<Portal | null> {
     const raw = await this.redis.get(this.keys.portal(memberId));
@@ -48,7 +55,11 @@ export class PortalStore {
   async save(portal: Portal): Promise<void> {
     const sealed = { ...portal };
     for (const field of sealedFields) sealed[field] = this.box.seal(portal[field]);
-    await this.redis.multi().set(this.keys.portal(portal.memberId), JSON.stringify(sealed)).sadd(this.keys.portalIndex(), portal.memberId).exec();
+    await this.redis
+      .multi()
+      .set(this.keys.portal(portal.memberId), JSON.stringify(sealed))
+      .sadd(this.keys.portalIndex(), portal.memberId)
+      .exec();
   }
 
   async updateTokens(memberId: string, tokens: PortalTokens): Promise<void> {

@@ -11,9 +11,7 @@ export interface ReplyInput {
 /** Longest customer text a user regex runs on (a pathological pattern must not block a worker for long). */
 export const REGEX_INPUT_MAX = 1000;
 
-export type ReplyMatch =
-  | { matched: true; answer: string; answerIndex: number; answerId: string }
-  | { matched: false };
+export type ReplyMatch = { matched: true; answer: string; answerIndex: number; answerId: string } | { matched: false };
 
 const fold = (s: string) => s.trim().toLocaleLowerCase('ru-RU').replace(/ё/g, 'е');
 
@@ -21,25 +19,38 @@ const fold = (s: string) => s.trim().toLocaleLowerCase('ru-RU').replace(/ё/g, '
  * Decides whether a customer message answers a wait: a tapped button, a button's title or
  * number, a keyword, a regex, or anything (per the wait's mode). Pure; no I/O.
  */
-export function matchReply(buttons: Array<{ id: string; title: string }>, options: ReplyOptions, reply: ReplyInput): ReplyMatch {
+export function matchReply(
+  buttons: Array<{ id: string; title: string }>,
+  options: ReplyOptions,
+  reply: ReplyInput,
+): ReplyMatch {
   if (reply.choiceId) {
     const index = buttons.findIndex((b) => b.id === reply.choiceId);
-    if (index >= 0) return { matched: true, answer: buttons[index].title, answerIndex: index + 1, answerId: buttons[index].id };
+    if (index >= 0)
+      return { matched: true, answer: buttons[index].title, answerIndex: index + 1, answerId: buttons[index].id };
   }
   const text = fold(reply.text);
   if (options.mode === 'any') {
     if (reply.text.trim()) return { matched: true, answer: reply.text.trim(), answerIndex: 0, answerId: '' };
-    return reply.type && reply.type !== 'text' ? { matched: true, answer: `[${reply.type}]`, answerIndex: 0, answerId: '' } : { matched: false };
+    return reply.type && reply.type !== 'text'
+      ? { matched: true, answer: `[${reply.type}]`, answerIndex: 0, answerId: '' }
+      : { matched: false };
   }
   if (options.mode === 'button') {
     const byTitle = buttons.findIndex((b) => fold(b.title) === text);
     const byNumber = /^\d{1,2}[.)]?$/.test(text) ? Number.parseInt(text, 10) - 1 : -1;
     const index = byTitle >= 0 ? byTitle : byNumber >= 0 && byNumber < buttons.length ? byNumber : -1;
-    return index >= 0 ? { matched: true, answer: buttons[index].title, answerIndex: index + 1, answerId: buttons[index].id } : { matched: false };
+    return index >= 0
+      ? { matched: true, answer: buttons[index].title, answerIndex: index + 1, answerId: buttons[index].id }
+      : { matched: false };
   }
   if (options.mode === 'keywords') {
-    const index = options.keywords.findIndex((k) => text === fold(k.keyword) || text.split(/[^\p{L}\p{N}]+/u).includes(fold(k.keyword)));
-    return index >= 0 ? { matched: true, answer: options.keywords[index].answer, answerIndex: index + 1, answerId: '' } : { matched: false };
+    const index = options.keywords.findIndex(
+      (k) => text === fold(k.keyword) || text.split(/[^\p{L}\p{N}]+/u).includes(fold(k.keyword)),
+    );
+    return index >= 0
+      ? { matched: true, answer: options.keywords[index].answer, answerIndex: index + 1, answerId: '' }
+      : { matched: false };
   }
   try {
     const match = new RegExp(options.regex, 'iu').exec(reply.text.trim().slice(0, REGEX_INPUT_MAX));
@@ -52,9 +63,13 @@ export function matchReply(buttons: Array<{ id: string; title: string }>, option
 
 /** Parses "keyword=answer" lines (answer defaults to the keyword). */
 export function parseKeywords(lines: string[]): Array<{ keyword: string; answer: string }> {
-  return lines.flatMap((line) => line.split(/\r?\n/)).map((line) => line.trim()).filter(Boolean).map((line) => {
-    const [keyword, ...rest] = line.split('=');
-    const answer = rest.join('=').trim();
-    return { keyword: keyword.trim(), answer: answer || keyword.trim() };
-  });
+  return lines
+    .flatMap((line) => line.split(/\r?\n/))
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [keyword, ...rest] = line.split('=');
+      const answer = rest.join('=').trim();
+      return { keyword: keyword.trim(), answer: answer || keyword.trim() };
+    });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { BitrixError } from '../bitrix/bitrix-error';
 import type { PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
-import { BitrixError } from '../bitrix/bitrix-error';
 
 /** The stage of a document that no longer exists: the robot is over. */
 export const DOCUMENT_GONE = '#deleted';
@@ -11,13 +11,20 @@ const leadSchema = z.object({ STATUS_ID: z.string() }).loose();
 const itemSchema = z.object({ item: z.object({ stageId: z.string() }).loose() });
 
 /** The stage-bearing CRM entity behind a document id, or null (contacts, companies…). */
-export function stageSource(documentId: string): { method: string; params: Record<string, string>; read: (r: unknown) => string } | null {
+export function stageSource(
+  documentId: string,
+): { method: string; params: Record<string, string>; read: (r: unknown) => string } | null {
   let m = /^DEAL_(\d+)$/.exec(documentId);
   if (m) return { method: 'crm.deal.get', params: { id: m[1] }, read: (r) => dealSchema.parse(r).STAGE_ID };
   m = /^LEAD_(\d+)$/.exec(documentId);
   if (m) return { method: 'crm.lead.get', params: { id: m[1] }, read: (r) => leadSchema.parse(r).STATUS_ID };
   m = /^DYNAMIC_(\d+)_(\d+)$/.exec(documentId);
-  if (m) return { method: 'crm.item.get', params: { entityTypeId: m[1], id: m[2] }, read: (r) => itemSchema.parse(r).item.stageId };
+  if (m)
+    return {
+      method: 'crm.item.get',
+      params: { entityTypeId: m[1], id: m[2] },
+      read: (r) => itemSchema.parse(r).item.stageId,
+    };
   return null;
 }
 
@@ -77,16 +84,19 @@ export class StageReader implements StageReading {
 
   private async readBatchOrThrow(memberId: string, requests: Pending[]): Promise<void> {
     const documents = [...new Set(requests.map((r) => r.documentId))];
-    const commands = Object.fromEntries(documents.map((doc, i) => {
-      const source = stageSource(doc);
-      return [`s${i}`, [source?.method ?? '', source?.params ?? {}] as [string, Record<string, unknown>]];
-    }));
+    const commands = Object.fromEntries(
+      documents.map((doc, i) => {
+        const source = stageSource(doc);
+        return [`s${i}`, [source?.method ?? '', source?.params ?? {}] as [string, Record<string, unknown>]];
+      }),
+    );
     const outcome = await this.bitrix(memberId).batch(commands);
     const stages = new Map<string, string | BitrixError>();
     for (const [i, doc] of documents.entries()) {
       const error = outcome.errors[`s${i}`];
       const source = stageSource(doc);
-      if (error && !isNotFound(error.code, error.description)) stages.set(doc, new BitrixError(error.code, error.description, 200, source?.method ?? ''));
+      if (error && !isNotFound(error.code, error.description))
+        stages.set(doc, new BitrixError(error.code, error.description, 200, source?.method ?? ''));
       else stages.set(doc, error ? DOCUMENT_GONE : (source?.read(outcome.results[`s${i}`]) ?? ''));
     }
     for (const r of requests) {

@@ -4,7 +4,7 @@ import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } fro
 import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
-import { type ReplyInput, type ReplyMatch, matchReply } from './match-reply';
+import { matchReply, type ReplyInput, type ReplyMatch } from './match-reply';
 import { answeredOutcome } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
@@ -47,7 +47,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     if (!(await deps.robotStillOnStage(wait))) return false;
     const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);
     if (reask !== 'none') {
-      const fallback = wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options';
+      const fallback =
+        wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options';
       const content = { type: 'text' as const, body: options.reaskText || fallback };
       await deps.sendReask(line, { to: wait.phone, content, replyTo: wait.messageId || undefined });
       deps.log.info({ waitId: wait.id, messageId: message.id }, 'off-script answer: asked again');
@@ -67,7 +68,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       w.purpose === 'reply' &&
       w.lineId === line.id &&
       (!phone || w.phone === phone || w.waId === phone);
-    const choiceId = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+    const choiceId =
+      message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
     const input = { choiceId, text: replyText(message), type: message.type };
     const contextId = message.context?.id;
     // (a) A tap answers the message it belongs to, or nothing: an old button never resumes another robot.

@@ -1,5 +1,4 @@
-import type { Callback } from '../bitrix/callback-outbox';
-import type { CallbackOutbox } from '../bitrix/callback-outbox';
+import type { Callback, CallbackOutbox } from '../bitrix/callback-outbox';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
@@ -7,9 +6,9 @@ import type { Metrics } from '../lib/metrics';
 import { mapCloudApiError } from '../providers/cloud-api/cloud-api-errors';
 import { type InboundStatus, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
+import type { OrdinaryMessages } from '../store/inbound-stream';
 import type { Line } from '../store/line-store';
 import type { MessageStore } from '../store/message-store';
-import type { OrdinaryMessages } from '../store/inbound-stream';
 import { type OpenWaitDeps, type OpenWaitRequest, openWait, waitIdFor } from './open-wait';
 import type { StageReading } from './stage-reader';
 import { createReplyTaker } from './take-reply';
@@ -42,7 +41,13 @@ export function createWaitService(deps: WaitServiceDeps) {
    * Claims the wait; on success makes the callback due at once. True when this call ended it —
    * or, for a reply, when that reply had already ended a wait (its job ran twice): taken either way.
    */
-  async function end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId = ''): Promise<boolean> {
+  async function end(
+    wait: Wait,
+    status: WaitEnd,
+    reason: string,
+    outcome: WaitOutcome | null,
+    replyId = '',
+  ): Promise<boolean> {
     const result = await store.end(wait, status, reason, outcome, clock.now(), replyId);
     if (result === 'reply_taken') return true;
     if (result !== 'claimed') return false;
@@ -85,7 +90,7 @@ export function createWaitService(deps: WaitServiceDeps) {
    */
   async function onTimeout(memberId: string, waitId: string, options: { checkStage?: boolean } = {}): Promise<void> {
     const wait = await store.get(memberId, waitId);
-    if (!wait || wait.status !== 'open') return;
+    if (wait?.status !== 'open') return;
     if (options.checkStage !== false && !(await robotStillOnStage(wait))) return;
     if (wait.purpose === 'delivery') {
       const message = wait.messageId ? await deps.messages.get(memberId, wait.messageId) : null;
@@ -113,7 +118,7 @@ export function createWaitService(deps: WaitServiceDeps) {
     /** A status webhook for a message with a wait: delivery targets, and failures end reply waits too. */
     async onStatus(line: Line, status: InboundStatus): Promise<void> {
       const wait = await store.findByMessage(line.memberId, status.id);
-      if (!wait || wait.status !== 'open' || wait.lineId !== line.id) return;
+      if (wait?.status !== 'open' || wait.lineId !== line.id) return;
       await evaluateStatus(wait, status.status, timestampMs(status.timestamp, clock.now()), status.errors?.[0]);
     },
 
@@ -121,19 +126,26 @@ export function createWaitService(deps: WaitServiceDeps) {
      * Links a sent message to its wait, with the customer's wa_id from the message record (so a
      * retried job still links it), then applies any status that beat the link (kept on the record).
      */
-    async attach(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>): Promise<void> {
+    async attach(
+      memberId: string,
+      waitId: string,
+      messageId: string,
+      baseReturn: Record<string, string>,
+    ): Promise<void> {
       const known = await deps.messages.get(memberId, messageId);
       await store.attachMessage(memberId, waitId, messageId, baseReturn, known?.waId);
       if (!known || known.status === 'sent') return;
       const wait = await store.get(memberId, waitId);
-      if (!wait || wait.status !== 'open') return;
+      if (wait?.status !== 'open') return;
       const at = known.readAt ?? known.deliveredAt ?? known.failedAt ?? clock.now();
       await evaluateStatus(wait, known.status, at, known.errorCode ? { code: Number(known.errorCode) } : undefined);
     },
 
     /** A CRM update event: cancel robot waits whose document left their stage (activities keep waiting). */
     async onDocumentChanged(memberId: string, documentId: string): Promise<number> {
-      const open = (await store.openForDocument(memberId, documentId)).filter((w) => w.kind === 'robot' && w.stageAtStart);
+      const open = (await store.openForDocument(memberId, documentId)).filter(
+        (w) => w.kind === 'robot' && w.stageAtStart,
+      );
       if (!open.length) return 0;
       // The event says the document changed: read it fresh (the reply path re-checks anyway).
       const stage = await stages.read(memberId, documentId);
@@ -174,7 +186,15 @@ export function createWaitService(deps: WaitServiceDeps) {
       // Once per reply, even if the callback was sent (and refused) twice.
       if (!(await store.markReplyPassedOn(memberId, id))) return;
       const raw = JSON.stringify({ id, from: wait.phone, note: 'workflow_gone' });
-      await deps.ordinary.append(memberId, { line: wait.lineId, from: wait.phone, name: '', id, type: 'text', text: text ?? '', raw });
+      await deps.ordinary.append(memberId, {
+        line: wait.lineId,
+        from: wait.phone,
+        name: '',
+        id,
+        type: 'text',
+        text: text ?? '',
+        raw,
+      });
     },
 
     /** Ends a call's waits without a callback (its send failed: the robot already got the error). */

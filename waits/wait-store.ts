@@ -15,7 +15,10 @@ export interface WaitOutcome {
 
 /** Open and ended waits of every portal; a wait's keys share the portal's hash tag. */
 export class WaitStore {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
 
   /** Stores a wait before its message leaves; idempotent per wait id (a retried job keeps the first). */
   async open(
@@ -47,7 +50,13 @@ export class WaitStore {
   }
 
   /** Links the sent message to its wait (context.id replies, statuses) and keeps the send's return values. */
-  async attachMessage(memberId: string, waitId: string, messageId: string, baseReturn: Record<string, string>, waId?: string): Promise<void> {
+  async attachMessage(
+    memberId: string,
+    waitId: string,
+    messageId: string,
+    baseReturn: Record<string, string>,
+    waId?: string,
+  ): Promise<void> {
     await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), storedMessagePatch(messageId, baseReturn));
     // The message record (kept for status tracking anyway) points back to the wait.
     await this.redis.hset(this.keys.message(memberId, messageId), 'waitId', waitId);
@@ -88,7 +97,13 @@ export class WaitStore {
 
   /** Marks a reply as passed on to the ordinary messages; false when it already was. */
   async markReplyPassedOn(memberId: string, inboundMessageId: string): Promise<boolean> {
-    const marked = await this.redis.set(this.keys.replyPassedOn(memberId, inboundMessageId), '1', 'EX', 7 * 86400, 'NX');
+    const marked = await this.redis.set(
+      this.keys.replyPassedOn(memberId, inboundMessageId),
+      '1',
+      'EX',
+      7 * 86400,
+      'NX',
+    );
     return marked === 'OK';
   }
 
@@ -98,7 +113,12 @@ export class WaitStore {
   }
 
   /** Counts a re-ask atomically: at most `max` per wait, once per inbound message. */
-  async countReask(memberId: string, waitId: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
+  async countReask(
+    memberId: string,
+    waitId: string,
+    max: number,
+    messageId: string,
+  ): Promise<'now' | 'again' | 'none'> {
     return scripts.countReask(this.redis, this.keys.wait(memberId, waitId), max, messageId);
   }
 
@@ -112,9 +132,23 @@ export class WaitStore {
    * Ends the wait exactly once, queuing its callback in the same atomic step (so a crash after
    * the claim still delivers it). No outcome: ended silently (the robot is already gone).
    */
-  async end(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, now: number, replyMessageId = ''): Promise<ClaimResult> {
+  async end(
+    wait: Wait,
+    status: WaitEnd,
+    reason: string,
+    outcome: WaitOutcome | null,
+    now: number,
+    replyMessageId = '',
+  ): Promise<ClaimResult> {
     const callback: Callback | null = outcome
-      ? { eventToken: wait.eventToken, returnValues: outcome.returnValues, logMessage: outcome.logMessage, waitId: wait.id, attempts: 0, queuedAt: now }
+      ? {
+          eventToken: wait.eventToken,
+          returnValues: outcome.returnValues,
+          logMessage: outcome.logMessage,
+          waitId: wait.id,
+          attempts: 0,
+          queuedAt: now,
+        }
       : null;
     const k = this.keys;
     const m = wait.memberId;
@@ -148,17 +182,22 @@ export class WaitStore {
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {
     if (!field) return [];
-    const ids = ((await this.redis.hget(this.keys.waitIndex(memberId), field)) ?? '').split(' ').filter(Boolean).reverse();
+    const ids = ((await this.redis.hget(this.keys.waitIndex(memberId), field)) ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .reverse();
     return this.load(memberId, ids);
   }
 
   private async load(memberId: string, ids: string[]): Promise<Wait[]> {
     if (!ids.length) return [];
     const raws = await this.redis.mget(ids.map((id) => this.keys.wait(memberId, id)));
-    return ids.flatMap((id, i) => {
-      const raw = raws[i];
-      return raw ? [fromStored(memberId, id, raw)] : [];
-    }).filter((w) => w.status === 'open');
+    return ids
+      .flatMap((id, i) => {
+        const raw = raws[i];
+        return raw ? [fromStored(memberId, id, raw)] : [];
+      })
+      .filter((w) => w.status === 'open');
   }
 
   /** A document's index field, or '' (none: the scripts skip it) for a call without a document. */
@@ -166,4 +205,3 @@ export class WaitStore {
     return documentId ? this.keys.waitIndexDocumentField(documentId) : '';
   }
 }
-

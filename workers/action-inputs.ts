@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ActionOutput, AnyAction } from '../actions/define-action';
 import { timeoutMs } from '../actions/common-properties';
+import type { ActionOutput, AnyAction } from '../actions/define-action';
 import { ActionError } from '../lib/errors/app-error';
 import type { RunActionJob } from '../queues/job-schemas';
 import { MAX_WAIT_MS } from '../waits/open-wait';
@@ -40,7 +40,8 @@ export function parseInputs(action: AnyAction, raw: RunActionJob['properties']):
 
 /** The "wait for" time-out of a send action, in ms. */
 export function deliveryTimeoutMs(inputs: Record<string, unknown>): number {
-  const unit = inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
+  const unit =
+    inputs.wait_timeout_unit === 'minutes' || inputs.wait_timeout_unit === 'days' ? inputs.wait_timeout_unit : 'hours';
   return timeoutMs(typeof inputs.wait_timeout === 'number' ? inputs.wait_timeout : 24, unit);
 }
 

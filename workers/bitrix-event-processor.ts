@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { bitrixEventJobSchema, type BitrixEventJob } from '../queues/job-schemas';
+import { type BitrixEventJob, bitrixEventJobSchema } from '../queues/job-schemas';
 import type { WaitService } from '../waits/wait-service';
 
 /** The CRM document id an update event is about, e.g. DEAL_5, LEAD_7, DYNAMIC_128_5. */

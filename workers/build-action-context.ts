@@ -70,7 +70,8 @@ export function buildActionContext(
     async send(content, options = {}) {
       const step = options.step ?? 0;
       const needed = capabilityFor(content);
-      if (!provider.capabilities.has(needed)) throw new ActionError('unsupported_by_provider', `${provider.kind}: ${needed}`);
+      if (!provider.capabilities.has(needed))
+        throw new ActionError('unsupported_by_provider', `${provider.kind}: ${needed}`);
       const already = await deps.messages.sentStep(memberId, call.callKey, step);
       if (already) return { providerMessageId: already };
       const to = options.to ?? (await ctx.recipient(undefined));

@@ -132,7 +132,9 @@ export class CallbackDispatcher {
     // A drain in progress wakes the loop when it ends; otherwise sleep until the next due time.
     if (busy) return this.safetyPollMs;
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    return firstDue === undefined ? this.safetyPollMs : Math.min(this.safetyPollMs, Math.max(1, Number(firstDue) - now));
+    return firstDue === undefined
+      ? this.safetyPollMs
+      : Math.min(this.safetyPollMs, Math.max(1, Number(firstDue) - now));
   }
 
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */
@@ -172,7 +174,10 @@ export class CallbackDispatcher {
         // Uninstalled (or refused for good): nobody is left to tell; drop rather than retry for a day.
         for (const entry of entries) settle.acks.push(entry.id);
         this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
-        this.o.log.warn({ memberId, count: entries.length, code: failure.code }, 'callbacks dropped: the portal refused the batch for good');
+        this.o.log.warn(
+          { memberId, count: entries.length, code: failure.code },
+          'callbacks dropped: the portal refused the batch for good',
+        );
       } else {
         for (const entry of entries) settle.retry(entry, failure.code, failure.retryAfterMs);
         this.o.log.warn({ memberId, code: failure.code }, 'callback batch failed; will retry');
@@ -192,7 +197,10 @@ export class CallbackDispatcher {
         gone.push(entry.callback);
         this.o.log.info({ memberId, waitId: entry.callback.waitId }, 'workflow already ended; callback not needed');
       } else if (decision === 'rejected') {
-        this.o.log.error({ memberId, code: error?.code, description: error?.description }, 'portal rejected a callback');
+        this.o.log.error(
+          { memberId, code: error?.code, description: error?.description },
+          'portal rejected a callback',
+        );
       }
     }
     for (const callback of gone) {
@@ -212,7 +220,10 @@ export class CallbackDispatcher {
       const now = this.o.clock.now();
       // A portal down for half an hour still gets its answers; after the budget, drop and say so.
       if (now - entry.callback.queuedAt > this.maxAgeMs) {
-        this.o.log.error({ memberId, reason, queuedAt: entry.callback.queuedAt }, 'callback dropped after its retry budget');
+        this.o.log.error(
+          { memberId, reason, queuedAt: entry.callback.queuedAt },
+          'callback dropped after its retry budget',
+        );
         this.o.metrics.callbacks.inc({ outcome: 'dropped' });
         acks.push(entry.id);
         return;

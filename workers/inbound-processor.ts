@@ -45,7 +45,13 @@ export function createInboundProcessor(deps: InboundDeps) {
       }
       const errorCode = status.errors?.[0]?.code;
       const at = timestampMs(status.timestamp, deps.clock.now());
-      await deps.messages.applyStatus(line.memberId, status.id, known.data, at, errorCode === undefined ? undefined : String(errorCode));
+      await deps.messages.applyStatus(
+        line.memberId,
+        status.id,
+        known.data,
+        at,
+        errorCode === undefined ? undefined : String(errorCode),
+      );
       await deps.onStatus?.(line, status);
       return `status_${known.data}`;
     }
@@ -55,7 +61,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     } catch (error) {
       // Retried while attempts remain; on the last one the message still goes on, never lost.
       if (!isLastAttempt(job)) throw error;
-      deps.log.error({ err: error, messageId: message.id }, 'could not offer the reply to the waits; passed on as an ordinary message');
+      deps.log.error(
+        { err: error, messageId: message.id },
+        'could not offer the reply to the waits; passed on as an ordinary message',
+      );
     }
     // Ordinary inbound message: the open-line sync reads this stream; nothing is dropped.
     await deps.ordinary.append(line.memberId, {

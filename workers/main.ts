@@ -1,9 +1,9 @@
 import express from 'express';
 import { loadConfigOrExit } from '../config/load-config';
+import { onShutdown } from '../lib/on-shutdown';
 import { createRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { startWorkers } from '../runtime/start-workers';
-import { onShutdown } from '../lib/on-shutdown';
 
 /** `npm run worker`: all workers; start as many processes as you like. */
 async function main(): Promise<void> {

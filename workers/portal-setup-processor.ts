@@ -1,15 +1,15 @@
 import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { portalSetupJobSchema, type PortalSetupJob } from '../queues/job-schemas';
 import { actions } from '../actions';
-import { robotCode, robotFields } from '../robots/robot-registration';
 import { activityCode, activityFields } from '../activities/activity-registration';
-import { boundEvents, endpoints } from '../config/endpoints';
 import type { BatchCommands, CallParams, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
+import { boundEvents, endpoints } from '../config/endpoints';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { type PortalSetupJob, portalSetupJobSchema } from '../queues/job-schemas';
+import { robotCode, robotFields } from '../robots/robot-registration';
 
 export interface PortalSetupDeps {
   bitrix: PortalClientFactory;
@@ -23,7 +23,10 @@ const codeListSchema = z.array(z.string()).catch([]);
 const bindingsSchema = z.array(z.object({ event: z.string(), handler: z.string() }).loose()).catch([]);
 
 /** The commands that bring a portal's robots, activities and event bindings in line with the catalogue. */
-export function planRegistration(publicUrl: string, existing: { robots: string[]; activities: string[]; bindings: Array<{ event: string; handler: string }> }): Array<[string, CallParams]> {
+export function planRegistration(
+  publicUrl: string,
+  existing: { robots: string[]; activities: string[]; bindings: Array<{ event: string; handler: string }> },
+): Array<[string, CallParams]> {
   const handler = `${publicUrl}${endpoints.robot}`;
   const eventsHandler = `${publicUrl}${endpoints.events}`;
   const plan: Array<[string, CallParams]> = [];
@@ -38,7 +41,11 @@ export function planRegistration(publicUrl: string, existing: { robots: string[]
       wanted.add(code);
       const fields = kind.fieldsOf(action, handler);
       // An update or reinstall keeps what exists: update it rather than fail on add.
-      plan.push(kind.have.has(code) ? [`${kind.method}.update`, { CODE: code, FIELDS: fields }] : [`${kind.method}.add`, { CODE: code, ...fields }]);
+      plan.push(
+        kind.have.has(code)
+          ? [`${kind.method}.update`, { CODE: code, FIELDS: fields }]
+          : [`${kind.method}.add`, { CODE: code, ...fields }],
+      );
     }
     for (const code of kind.have) if (!wanted.has(code)) plan.push([`${kind.method}.delete`, { CODE: code }]);
   }
@@ -51,34 +58,40 @@ export function planRegistration(publicUrl: string, existing: { robots: string[]
 
 /** Registers robots, activities and event bindings for one portal, in batches; throws when incomplete. */
 export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, memberId: string): Promise<number> {
-    const client = deps.bitrix(memberId);
-    const current = await client.batch({ robots: ['bizproc.robot.list', {}], activities: ['bizproc.activity.list', {}], bindings: ['event.get', {}] });
-    const listErrors = Object.entries(current.errors);
-    if (listErrors.length) {
+  const client = deps.bitrix(memberId);
+  const current = await client.batch({
+    robots: ['bizproc.robot.list', {}],
+    activities: ['bizproc.activity.list', {}],
+    bindings: ['event.get', {}],
+  });
+  const listErrors = Object.entries(current.errors);
+  if (listErrors.length) {
     const detail = listErrors.map(([k, e]) => `${k}: ${e.code} ${e.description}`).join('; ');
     throw new AppError('registration_unreadable', `cannot read current registrations: ${detail}`, { retryable: true });
   }
-    const plan = planRegistration(deps.publicUrl, {
-      robots: codeListSchema.parse(current.results.robots),
-      activities: codeListSchema.parse(current.results.activities),
-      bindings: bindingsSchema.parse(current.results.bindings),
+  const plan = planRegistration(deps.publicUrl, {
+    robots: codeListSchema.parse(current.results.robots),
+    activities: codeListSchema.parse(current.results.activities),
+    bindings: bindingsSchema.parse(current.results.bindings),
+  });
+  const failures: string[] = [];
+  for (let i = 0; i < plan.length; i += MAX_BATCH) {
+    const chunk = plan.slice(i, i + MAX_BATCH);
+    const commands: BatchCommands = Object.fromEntries(chunk.map((command, j) => [`r${i + j}`, command]));
+    const outcome = await client.batch(commands);
+    for (const [key, error] of Object.entries(outcome.errors)) {
+      const [method, params] = commands[key] ?? ['?', {}];
+      failures.push(`${method} ${String(params.CODE ?? params.event ?? '')}: ${error.code} ${error.description}`);
+    }
+  }
+  if (failures.length) {
+    deps.log.error({ memberId, failures }, 'registration incomplete; will retry');
+    throw new AppError('registration_incomplete', `registration incomplete: ${failures.join('; ')}`, {
+      retryable: true,
     });
-    const failures: string[] = [];
-    for (let i = 0; i < plan.length; i += MAX_BATCH) {
-      const chunk = plan.slice(i, i + MAX_BATCH);
-      const commands: BatchCommands = Object.fromEntries(chunk.map((command, j) => [`r${i + j}`, command]));
-      const outcome = await client.batch(commands);
-      for (const [key, error] of Object.entries(outcome.errors)) {
-        const [method, params] = commands[key] ?? ['?', {}];
-        failures.push(`${method} ${String(params.CODE ?? params.event ?? '')}: ${error.code} ${error.description}`);
-      }
-    }
-    if (failures.length) {
-      deps.log.error({ memberId, failures }, 'registration incomplete; will retry');
-      throw new AppError('registration_incomplete', `registration incomplete: ${failures.join('; ')}`, { retryable: true });
-    }
-    deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
-    return plan.length;
+  }
+  deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
+  return plan.length;
 }
 
 /** The portal-setup queue's processor: on install and on every update. */

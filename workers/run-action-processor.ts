@@ -41,7 +41,16 @@ async function maybeWaitForDelivery(
   const phone = await ctx.recipient(undefined);
   const timeoutMs = deliveryTimeoutMs(inputs);
   const { line, call, lang } = ctx;
-  const wait = await waits.open({ line, call, phone, lang, purpose: 'delivery', timeoutMs, deliveryTarget: target, stageAtStart });
+  const wait = await waits.open({
+    line,
+    call,
+    phone,
+    lang,
+    purpose: 'delivery',
+    timeoutMs,
+    deliveryTarget: target,
+    stageAtStart,
+  });
   // Statuses that arrived before the wait existed are applied as it is linked.
   await waits.attach(ctx.portal.memberId, wait.id, messageId, output.returnValues);
   return { ...output, pending: true };
@@ -74,10 +83,17 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       const logMessage = notes.length ? `${output.logMessage} (${notes.join('; ')})` : output.logMessage;
       if (!data.useSubscription) {
         const { returnValues } = output;
-        deps.log.info({ memberId: data.memberId, code: data.code, returnValues }, 'robot does not wait for an answer; result logged only');
+        deps.log.info(
+          { memberId: data.memberId, code: data.code, returnValues },
+          'robot does not wait for an answer; result logged only',
+        );
         return;
       }
-      await deps.outbox.enqueue(data.memberId, { eventToken: data.eventToken, returnValues: output.returnValues, logMessage });
+      await deps.outbox.enqueue(data.memberId, {
+        eventToken: data.eventToken,
+        returnValues: output.returnValues,
+        logMessage,
+      });
     };
     try {
       const found = findActionByCode(data.code);
@@ -85,13 +101,20 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       const inputs = parseInputs(found.action, data.properties);
       checkDeliveryTimeout(inputs);
       call.showInChat = inputs.show_in_chat === true;
-      const line = await resolveLine(deps.lines, data.memberId, typeof inputs.line === 'string' ? inputs.line : undefined);
+      const line = await resolveLine(
+        deps.lines,
+        data.memberId,
+        typeof inputs.line === 'string' ? inputs.line : undefined,
+      );
       const ctx = buildActionContext(deps, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
-      if (missing.length) throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
+      if (missing.length)
+        throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
       // A robot's stage is read before anything is sent: a delivery wait opens only after the send.
       const waitsForStatus = data.kind === 'robot' && deliveryTarget(inputs) !== null;
-      const stageAtStart = waitsForStatus ? await waits.stages.read(data.memberId, data.documentId[2] ?? '') : undefined;
+      const stageAtStart = waitsForStatus
+        ? await waits.stages.read(data.memberId, data.documentId[2] ?? '')
+        : undefined;
       let output = await found.action.run(ctx, inputs);
       output = await maybeWaitForDelivery(waits, ctx, inputs, output, stageAtStart);
       if (!output.pending) await report(output);
@@ -107,8 +130,10 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       if (shouldRetry(error, job)) throw error;
       // The robot gets the error now: a wait opened for this call must not take replies.
       await waits.abandon(data.memberId, [waits.idFor(call, 'reply'), waits.idFor(call, 'delivery')], 'send_failed');
-      const actionError = error instanceof ActionError ? error : new ActionError('internal_error', classifyError(error).message);
-      if (!(error instanceof ActionError)) deps.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
+      const actionError =
+        error instanceof ActionError ? error : new ActionError('internal_error', classifyError(error).message);
+      if (!(error instanceof ActionError))
+        deps.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
       metrics.errors.inc({ code: actionError.code });
       metrics.jobs.inc({ queue: 'run-action', outcome: 'error' });
       // A message that did leave before the failure is named, so nobody thinks nothing was sent.

@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { endpoints } from '../../config/endpoints';
 import { AppError } from '../../lib/errors/app-error';
-import type { Queues } from '../../queues/create-queues';
 import { type InstallPortalDeps, installPortal } from '../../portals/install-portal';
 import { type UninstallPortalDeps, uninstallPortal } from '../../portals/uninstall-portal';
+import type { Queues } from '../../queues/create-queues';
 import type { PortalStore } from '../../store/portal-store';
 import { verifyApplicationToken } from '../middleware/verify-application-token';
 import { portalFromInstall } from './install-door';
@@ -12,7 +12,9 @@ import { portalFromInstall } from './install-door';
 const crmEventSchema = z
   .object({
     event: z.string(),
-    data: z.object({ FIELDS: z.object({ ID: z.string().min(1), ENTITY_TYPE_ID: z.string().optional() }).loose() }).loose(),
+    data: z
+      .object({ FIELDS: z.object({ ID: z.string().min(1), ENTITY_TYPE_ID: z.string().optional() }).loose() })
+      .loose(),
   })
   .loose();
 
@@ -43,7 +45,13 @@ export function createEventsDoor(deps: EventsDoorDeps): Router {
       const parsed = crmEventSchema.safeParse(req.body);
       if (!parsed.success) throw new AppError('bad_event', 'data[FIELDS][ID] is required', { kind: 'bad_input' });
       const { ID: entityId, ENTITY_TYPE_ID: entityTypeId } = parsed.data.data.FIELDS;
-      await deps.queues.enqueueBitrixEvent({ memberId: portal.memberId, event, entityId, entityTypeId, receivedAt: deps.clock.now() });
+      await deps.queues.enqueueBitrixEvent({
+        memberId: portal.memberId,
+        event,
+        entityId,
+        entityTypeId,
+        receivedAt: deps.clock.now(),
+      });
       res.json({ result: 'queued' });
       return;
     }

@@ -31,7 +31,10 @@ export function createGreenApiWebhookDoor(deps: GreenApiWebhookDoorDeps): Router
       safeEqual(given, line.webhookToken);
     if (!matches) {
       deps.metrics.webhooks.inc({ outcome: 'bad_signature' });
-      deps.log.warn({ ip: req.ip, lineId: req.params.lineId }, 'green-api webhook refused: bad token or unknown instance');
+      deps.log.warn(
+        { ip: req.ip, lineId: req.params.lineId },
+        'green-api webhook refused: bad token or unknown instance',
+      );
       throw new AppError('bad_token', 'webhook token does not match the line', { kind: 'unauthorized' });
     }
     const receivedAt = deps.clock.now();

@@ -26,7 +26,8 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
     const status = statusOfKind[failure.kind];
     if (status >= 500) log.error({ err: error, path: req.path, code: failure.code }, 'request failed');
     else log.info({ path: req.path, code: failure.code, reason: failure.message }, 'request refused');
-    if (status === 503 && failure.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(failure.retryAfterMs / 1000)));
+    if (status === 503 && failure.retryAfterMs !== undefined)
+      res.set('Retry-After', String(Math.ceil(failure.retryAfterMs / 1000)));
     if (status === 500) {
       res.status(500).json({ error: 'internal_error', error_description: 'internal error' });
       return;

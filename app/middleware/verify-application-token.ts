@@ -1,10 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { PortalStore, Portal } from '../../store/portal-store';
-import { safeEqual } from '../../lib/hash';
 import { AppError } from '../../lib/errors/app-error';
+import { safeEqual } from '../../lib/hash';
+import type { Portal, PortalStore } from '../../store/portal-store';
 
-const authSchema = z.object({ auth: z.object({ member_id: z.string().min(1), application_token: z.string().min(1) }).loose() }).loose();
+const authSchema = z
+  .object({ auth: z.object({ member_id: z.string().min(1), application_token: z.string().min(1) }).loose() })
+  .loose();
 
 /**
  * Checks `auth[application_token]` against the token stored at install for `auth[member_id]`
@@ -13,11 +15,15 @@ const authSchema = z.object({ auth: z.object({ member_id: z.string().min(1), app
 export async function verifyApplicationToken(req: Request, portals: Pick<PortalStore, 'get'>): Promise<Portal> {
   const parsed = authSchema.safeParse(req.body);
   if (!parsed.success) {
-    throw new AppError('NO_AUTH_FOUND', 'auth[member_id] and auth[application_token] are required', { kind: 'unauthorized' });
+    throw new AppError('NO_AUTH_FOUND', 'auth[member_id] and auth[application_token] are required', {
+      kind: 'unauthorized',
+    });
   }
   const portal = await portals.get(parsed.data.auth.member_id);
   if (!portal || !safeEqual(portal.applicationToken, parsed.data.auth.application_token)) {
-    throw new AppError('invalid_application_token', 'unknown portal or wrong application token', { kind: 'unauthorized' });
+    throw new AppError('invalid_application_token', 'unknown portal or wrong application token', {
+      kind: 'unauthorized',
+    });
   }
   return portal;
 }

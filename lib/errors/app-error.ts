@@ -1,7 +1,14 @@
 import { type ErrorCode, errorText } from './error-codes';
 
 /** What went wrong, for the caller: the doors turn it into an HTTP status in one place (app/middleware/error-handler). */
-export type ErrorKind = 'bad_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'too_large' | 'unavailable' | 'internal';
+export type ErrorKind =
+  | 'bad_input'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'too_large'
+  | 'unavailable'
+  | 'internal';
 
 export interface AppErrorOptions {
   /** A later try could succeed (queues retry it; doors answer 503). */

@@ -13,7 +13,13 @@ export interface ErrorClass {
 const REDIS_DOWN =
   /Stream isn't writeable|Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ECONNRESET|enableOfflineQueue|ETIMEDOUT/i;
 
-const statusKinds: Record<number, ErrorKind> = { 400: 'bad_input', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large' };
+const statusKinds: Record<number, ErrorKind> = {
+  400: 'bad_input',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'too_large',
+};
 
 /** The text of any thrown value. */
 export function errorMessage(error: unknown): string {
@@ -34,7 +40,13 @@ function clientStatus(error: unknown): number | null {
 export function classifyError(error: unknown): ErrorClass {
   const message = errorMessage(error);
   if (error instanceof AppError) {
-    return { code: error.code, retryable: error.retryable, retryAfterMs: error.retryAfterMs, kind: error.kind, message };
+    return {
+      code: error.code,
+      retryable: error.retryable,
+      retryAfterMs: error.retryAfterMs,
+      kind: error.kind,
+      message,
+    };
   }
   if (error instanceof Error && REDIS_DOWN.test(`${error.name} ${message}`)) {
     return { code: 'storage_unavailable', retryable: true, retryAfterMs: undefined, kind: 'unavailable', message };
@@ -42,7 +54,13 @@ export function classifyError(error: unknown): ErrorClass {
   const status = clientStatus(error);
   if (status !== null) {
     const kind = statusKinds[status] ?? 'bad_input';
-    return { code: kind === 'too_large' ? 'body_too_large' : 'bad_request', retryable: false, retryAfterMs: undefined, kind, message };
+    return {
+      code: kind === 'too_large' ? 'body_too_large' : 'bad_request',
+      retryable: false,
+      retryAfterMs: undefined,
+      kind,
+      message,
+    };
   }
   return { code: 'internal_error', retryable: true, retryAfterMs: undefined, kind: 'internal', message };
 }

@@ -17,13 +17,26 @@ export function cloudApiBody(message: OutboundMessage): Json {
       return { ...base, type: c.kind, [c.kind]: media };
     }
     case 'location':
-      return { ...base, type: 'location', location: { latitude: c.latitude, longitude: c.longitude, ...(c.name ? { name: c.name } : {}), ...(c.address ? { address: c.address } : {}) } };
+      return {
+        ...base,
+        type: 'location',
+        location: {
+          latitude: c.latitude,
+          longitude: c.longitude,
+          ...(c.name ? { name: c.name } : {}),
+          ...(c.address ? { address: c.address } : {}),
+        },
+      };
     case 'contacts':
       return {
         ...base,
         type: 'contacts',
         contacts: c.contacts.map((contact) => ({
-          name: { formatted_name: contact.formattedName, ...(contact.firstName ? { first_name: contact.firstName } : {}), ...(contact.lastName ? { last_name: contact.lastName } : {}) },
+          name: {
+            formatted_name: contact.formattedName,
+            ...(contact.firstName ? { first_name: contact.firstName } : {}),
+            ...(contact.lastName ? { last_name: contact.lastName } : {}),
+          },
           phones: contact.phones.map((phone) => ({ phone, type: 'CELL' })),
           ...(contact.emails.length ? { emails: contact.emails.map((email) => ({ email, type: 'WORK' })) } : {}),
           ...(contact.company ? { org: { company: contact.company } } : {}),
@@ -39,7 +52,16 @@ export function cloudApiBody(message: OutboundMessage): Json {
           name: c.name,
           language: { code: c.language },
           ...(c.components.length
-            ? { components: c.components.map((k) => ({ type: k.type, ...(k.subType ? { sub_type: k.subType } : {}), ...(k.index !== undefined ? { index: String(k.index) } : {}), parameters: k.parameters.map((p) => (p.type === 'payload' ? { type: 'payload', payload: p.text } : { type: 'text', text: p.text })) })) }
+            ? {
+                components: c.components.map((k) => ({
+                  type: k.type,
+                  ...(k.subType ? { sub_type: k.subType } : {}),
+                  ...(k.index !== undefined ? { index: String(k.index) } : {}),
+                  parameters: k.parameters.map((p) =>
+                    p.type === 'payload' ? { type: 'payload', payload: p.text } : { type: 'text', text: p.text },
+                  ),
+                })),
+              }
             : {}),
         },
       };
@@ -64,7 +86,19 @@ export function cloudApiBody(message: OutboundMessage): Json {
           ...(c.header ? { header: { type: 'text', text: c.header } } : {}),
           body: { text: c.body },
           ...(c.footer ? { footer: { text: c.footer } } : {}),
-          action: { button: c.button, sections: [{ title: c.sectionTitle ?? c.button, rows: c.rows.map((r) => ({ id: r.id, title: r.title, ...(r.description ? { description: r.description } : {}) })) }] },
+          action: {
+            button: c.button,
+            sections: [
+              {
+                title: c.sectionTitle ?? c.button,
+                rows: c.rows.map((r) => ({
+                  id: r.id,
+                  title: r.title,
+                  ...(r.description ? { description: r.description } : {}),
+                })),
+              },
+            ],
+          },
         },
       };
   }

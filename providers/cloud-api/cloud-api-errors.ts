@@ -26,7 +26,11 @@ const mapped: Record<number, ErrorCode> = {
 /** Maps a Graph error (send answer or `failed` status) to our stable code; decided by code, not HTTP status. */
 export function mapCloudApiError(code: number, message: string, details?: string, retryAfter?: number): ActionError {
   const ours = mapped[code] ?? 'provider_error';
-  const detail = ours === 'provider_error' ? `(#${code}) ${details ?? message}` : details ?? message;
+  const detail = ours === 'provider_error' ? `(#${code}) ${details ?? message}` : (details ?? message);
   const canRetry = retryable.has(code);
-  return new ActionError(ours, detail, { retryable: canRetry, retryAfterMs: canRetry ? retryAfter : undefined, providerCode: code });
+  return new ActionError(ours, detail, {
+    retryable: canRetry,
+    retryAfterMs: canRetry ? retryAfter : undefined,
+    providerCode: code,
+  });
 }

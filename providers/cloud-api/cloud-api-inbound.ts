@@ -22,7 +22,9 @@ const envelopeSchema = z
                           .loose()
                           .optional(),
                         contacts: z
-                          .array(z.object({ profile: z.object({ name: z.string().optional() }).loose().optional() }).loose())
+                          .array(
+                            z.object({ profile: z.object({ name: z.string().optional() }).loose().optional() }).loose(),
+                          )
                           .optional(),
                         messages: z.array(z.object({ id: z.string() }).loose()).optional(),
                         statuses: z.array(z.object({ id: z.string(), status: z.string() }).loose()).optional(),

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
-import { retryAfterMs } from '../retry-after';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
+import { retryAfterMs } from '../retry-after';
 import { cloudApiBody } from './cloud-api-body';
 import { mapCloudApiError } from './cloud-api-errors';
 
@@ -12,11 +12,25 @@ const successSchema = z.object({
   contacts: z.array(z.object({ wa_id: z.string().optional() })).optional(),
 });
 const errorSchema = z.object({
-  error: z.object({ message: z.string().default(''), code: z.coerce.number(), error_data: z.object({ details: z.string().optional() }).loose().optional() }).loose(),
+  error: z
+    .object({
+      message: z.string().default(''),
+      code: z.coerce.number(),
+      error_data: z.object({ details: z.string().optional() }).loose().optional(),
+    })
+    .loose(),
 });
 
 const capabilities: ReadonlySet<Capability> = new Set<Capability>([
-  'text', 'media', 'location', 'contacts', 'reaction', 'template', 'interactive_buttons', 'interactive_list', 'mark_read',
+  'text',
+  'media',
+  'location',
+  'contacts',
+  'reaction',
+  'template',
+  'interactive_buttons',
+  'interactive_list',
+  'mark_read',
 ]);
 
 export interface CloudApiLine {
@@ -25,7 +39,10 @@ export interface CloudApiLine {
 }
 
 /** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
-export function createCloudApiProvider(options: { graphUrl: string; version: string; timeoutMs?: number; clock: Clock }, line: CloudApiLine): WhatsAppProvider {
+export function createCloudApiProvider(
+  options: { graphUrl: string; version: string; timeoutMs?: number; clock: Clock },
+  line: CloudApiLine,
+): WhatsAppProvider {
   const url = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}/messages`;
   return {
     kind: 'cloud',
@@ -45,7 +62,8 @@ export function createCloudApiProvider(options: { graphUrl: string; version: str
       const json: unknown = await response.json().catch(() => null);
       if (response.ok) {
         const ok = successSchema.safeParse(json);
-        if (!ok.success) throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, { retryable: false });
+        if (!ok.success)
+          throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, { retryable: false });
         const [first] = ok.data.messages;
         if (!first) throw new ActionError('provider_error', 'answer names no message');
         return { providerMessageId: first.id, waId: ok.data.contacts?.[0]?.wa_id };

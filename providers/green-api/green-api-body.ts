@@ -40,10 +40,16 @@ export function fileNameFor(title: string | undefined, link: string): string {
  * go as numbered text; the wait service's button mode accepts the number or the title as the answer.
  */
 export function numberedText(content: Extract<OutboundContent, { type: 'buttons' | 'list' }>): string {
-  const options = content.type === 'buttons'
-    ? content.buttons.map((b, i) => `${i + 1}. ${b.title}`)
-    : content.rows.map((r, i) => `${i + 1}. ${r.title}${r.description ? ` — ${r.description}` : ''}`);
-  return [content.header ? `*${content.header}*` : '', content.body, options.join('\n'), content.footer ? `_${content.footer}_` : '']
+  const options =
+    content.type === 'buttons'
+      ? content.buttons.map((b, i) => `${i + 1}. ${b.title}`)
+      : content.rows.map((r, i) => `${i + 1}. ${r.title}${r.description ? ` — ${r.description}` : ''}`);
+  return [
+    content.header ? `*${content.header}*` : '',
+    content.body,
+    options.join('\n'),
+    content.footer ? `_${content.footer}_` : '',
+  ]
     .filter(Boolean)
     .join('\n\n');
 }
@@ -55,15 +61,42 @@ export function greenApiCall(message: OutboundMessage): GreenApiCall | null {
   const c = message.content;
   switch (c.type) {
     case 'text':
-      return { method: 'sendMessage', body: { chatId, message: c.body, ...quoted, ...(c.previewUrl === undefined ? {} : { linkPreview: c.previewUrl }) } };
+      return {
+        method: 'sendMessage',
+        body: {
+          chatId,
+          message: c.body,
+          ...quoted,
+          ...(c.previewUrl === undefined ? {} : { linkPreview: c.previewUrl }),
+        },
+      };
     case 'buttons':
     case 'list':
       return { method: 'sendMessage', body: { chatId, message: numberedText(c), ...quoted } };
     case 'media':
       // The file type follows the name's extension; a "document" of an image still shows as an image.
-      return { method: 'sendFileByUrl', body: { chatId, urlFile: c.link, fileName: fileNameFor(c.filename, c.link), ...(c.caption && c.kind !== 'audio' ? { caption: c.caption } : {}), ...quoted } };
+      return {
+        method: 'sendFileByUrl',
+        body: {
+          chatId,
+          urlFile: c.link,
+          fileName: fileNameFor(c.filename, c.link),
+          ...(c.caption && c.kind !== 'audio' ? { caption: c.caption } : {}),
+          ...quoted,
+        },
+      };
     case 'location':
-      return { method: 'sendLocation', body: { chatId, latitude: c.latitude, longitude: c.longitude, ...(c.name ? { nameLocation: c.name } : {}), ...(c.address ? { address: c.address } : {}), ...quoted } };
+      return {
+        method: 'sendLocation',
+        body: {
+          chatId,
+          latitude: c.latitude,
+          longitude: c.longitude,
+          ...(c.name ? { nameLocation: c.name } : {}),
+          ...(c.address ? { address: c.address } : {}),
+          ...quoted,
+        },
+      };
     case 'contacts': {
       // One contact with one phone per message: the first of each.
       const contact = c.contacts[0];
@@ -72,7 +105,16 @@ export function greenApiCall(message: OutboundMessage): GreenApiCall | null {
       const firstName = contact.firstName ?? contact.formattedName;
       return {
         method: 'sendContact',
-        body: { chatId, contact: { phoneContact: Number(phone), firstName, ...(contact.lastName ? { lastName: contact.lastName } : {}), ...(contact.company ? { company: contact.company } : {}) }, ...quoted },
+        body: {
+          chatId,
+          contact: {
+            phoneContact: Number(phone),
+            firstName,
+            ...(contact.lastName ? { lastName: contact.lastName } : {}),
+            ...(contact.company ? { company: contact.company } : {}),
+          },
+          ...quoted,
+        },
       };
     }
     case 'reaction':

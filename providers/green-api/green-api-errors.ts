@@ -7,11 +7,16 @@ import { ActionError } from '../../lib/errors/app-error';
  */
 export function mapGreenApiError(status: number, body: string, retryAfter?: number): ActionError {
   const detail = describe(body) || `HTTP ${status}`;
-  if (status === 429) return new ActionError('rate_limited', detail, { retryable: true, retryAfterMs: retryAfter, providerCode: status });
+  if (status === 429)
+    return new ActionError('rate_limited', detail, { retryable: true, retryAfterMs: retryAfter, providerCode: status });
   if (status === 401 || status === 403) return new ActionError('line_auth_failed', detail, { providerCode: status });
   if (status === 466) return new ActionError('provider_quota_exceeded', detail, { providerCode: status });
   if (status >= 500 || status === 499) {
-    return new ActionError('provider_unavailable', detail, { retryable: true, retryAfterMs: retryAfter, providerCode: status });
+    return new ActionError('provider_unavailable', detail, {
+      retryable: true,
+      retryAfterMs: retryAfter,
+      providerCode: status,
+    });
   }
   return new ActionError('provider_error', `HTTP ${status}: ${detail}`, { providerCode: status });
 }

@@ -53,7 +53,14 @@ export function greenApiInboundEvent(hook: GreenApiWebhook, nowMs: number): Inbo
     const event: Record<string, unknown> =
       text === undefined
         ? { id: hook.idMessage, from, timestamp, type: data.typeMessage, green_api: data }
-        : { id: hook.idMessage, from, timestamp, type: 'text', text: { body: text }, ...(quoted ? { context: { id: quoted } } : {}) };
+        : {
+            id: hook.idMessage,
+            from,
+            timestamp,
+            type: 'text',
+            text: { body: text },
+            ...(quoted ? { context: { id: quoted } } : {}),
+          };
     const key = `ga:${phoneNumberId}:msg:${hook.idMessage}`;
     return { key, phoneNumberId, kind: 'message', contactName: hook.senderData.senderName, event };
   }

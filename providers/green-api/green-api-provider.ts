@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
-import { retryAfterMs } from '../retry-after';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
+import { retryAfterMs } from '../retry-after';
 import { chatIdOf, greenApiCall } from './green-api-body';
 import { mapGreenApiError } from './green-api-errors';
 
@@ -17,7 +17,16 @@ export const GREEN_API_DEFAULT_URL = 'https://api.green-api.com';
  * No reactions or templates: those actions end with `unsupported_by_provider`.
  */
 const capabilities: ReadonlySet<Capability> = new Set<Capability>([
-  'text', 'media', 'location', 'contacts', 'interactive_buttons', 'interactive_list', 'edit', 'delete', 'forward', 'check_number',
+  'text',
+  'media',
+  'location',
+  'contacts',
+  'interactive_buttons',
+  'interactive_list',
+  'edit',
+  'delete',
+  'forward',
+  'check_number',
 ]);
 
 const idMessageSchema = z.object({ idMessage: z.string().min(1) }).loose();
@@ -32,9 +41,13 @@ export interface GreenApiLine {
 }
 
 /** Green-API (an unofficial WhatsApp gateway): text, files, location, contacts, edit, delete, forward, number check. */
-export function createGreenApiProvider(options: { timeoutMs?: number; clock: Clock }, line: GreenApiLine): WhatsAppProvider {
+export function createGreenApiProvider(
+  options: { timeoutMs?: number; clock: Clock },
+  line: GreenApiLine,
+): WhatsAppProvider {
   const base = (line.apiUrl ?? GREEN_API_DEFAULT_URL).replace(/\/+$/, '');
-  const urlOf = (method: string) => `${base}/waInstance${encodeURIComponent(line.idInstance)}/${method}/${encodeURIComponent(line.apiTokenInstance)}`;
+  const urlOf = (method: string) =>
+    `${base}/waInstance${encodeURIComponent(line.idInstance)}/${method}/${encodeURIComponent(line.apiTokenInstance)}`;
 
   async function call(method: string, body: Record<string, unknown>): Promise<unknown> {
     let response: Response;
@@ -50,7 +63,11 @@ export function createGreenApiProvider(options: { timeoutMs?: number; clock: Clo
     }
     const text = await response.text();
     if (!response.ok) {
-      throw mapGreenApiError(response.status, text, retryAfterMs(response.headers.get('retry-after'), options.clock.now()));
+      throw mapGreenApiError(
+        response.status,
+        text,
+        retryAfterMs(response.headers.get('retry-after'), options.clock.now()),
+      );
     }
     if (!text) return {};
     try {
@@ -76,18 +93,30 @@ export function createGreenApiProvider(options: { timeoutMs?: number; clock: Clo
       return { providerMessageId: answer.idMessage };
     },
     async edit({ to, messageId, text }) {
-      const answer = parse(idMessageSchema, 'editMessage', await call('editMessage', { chatId: chatIdOf(to), idMessage: messageId, message: text }));
+      const answer = parse(
+        idMessageSchema,
+        'editMessage',
+        await call('editMessage', { chatId: chatIdOf(to), idMessage: messageId, message: text }),
+      );
       return { providerMessageId: answer.idMessage };
     },
     async delete({ to, messageId }) {
       await call('deleteMessage', { chatId: chatIdOf(to), idMessage: messageId });
     },
     async forward({ to, from, messageIds }) {
-      const answer = parse(forwardSchema, 'forwardMessages', await call('forwardMessages', { chatId: chatIdOf(to), chatIdFrom: chatIdOf(from), messages: messageIds }));
+      const answer = parse(
+        forwardSchema,
+        'forwardMessages',
+        await call('forwardMessages', { chatId: chatIdOf(to), chatIdFrom: chatIdOf(from), messages: messageIds }),
+      );
       return answer.messages.map((id) => ({ providerMessageId: id }));
     },
     async checkNumber(phone) {
-      const answer = parse(checkSchema, 'checkWhatsapp', await call('checkWhatsapp', { phoneNumber: Number(phone.replace(/\D/g, '')) }));
+      const answer = parse(
+        checkSchema,
+        'checkWhatsapp',
+        await call('checkWhatsapp', { phoneNumber: Number(phone.replace(/\D/g, '')) }),
+      );
       return { exists: answer.existsWhatsapp };
     },
   };
