@@ -6,9 +6,22 @@ const transformIgnorePatterns = ['/node_modules/(?!qs-esm/)'];
 module.exports = {
   projects: [
     // Pure: no network, no Redis, no files.
-    { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/no-network.ts'],
+    },
     // The simulators over real HTTP on loopback (no Redis).
-    { displayName: 'simulators', testMatch: ['<rootDir>/test/simulators/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
+    {
+      displayName: 'simulators',
+      testMatch: ['<rootDir>/test/simulators/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+    },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

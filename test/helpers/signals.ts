@@ -70,7 +70,7 @@ export async function jobLog(h: Harness, queue: Queue): Promise<JobLog> {
  * own time-outs).
  */
 async function unfinished(queue: Queue, timers: boolean): Promise<number> {
-  const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children', 'paused');
+  const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
   const now = Object.values(counts).reduce((sum, n) => sum + n, 0);
   if (timers) return now;
   const delayed = await queue.getDelayed();

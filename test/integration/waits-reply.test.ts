@@ -70,6 +70,7 @@ describe('wait for the reply', () => {
     await Promise.all([tap(h, run, 0, 'Да'), tap(h, run, 1, 'Нет')]);
     await h.portal.waitForRun(run.eventToken, 10_000);
     await eventually(async () => (await ordinaryTexts(h)).length === 1, 5_000, 'loser stored as ordinary');
+    await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
 
@@ -80,6 +81,7 @@ describe('wait for the reply', () => {
     await say(h, 'ещё вопрос');
     await tap(h, run, 1, 'Нет');
     await eventually(async () => (await ordinaryTexts(h)).length === 2, 5_000, 'late replies stored');
+    await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
 
@@ -89,6 +91,7 @@ describe('wait for the reply', () => {
     expect(done.returnValues).toMatchObject({ status: 'timeout', answer: '', message_id: run.wamid });
     await tap(h, run, 0, 'Да');
     await eventually(async () => (await ordinaryTexts(h)).length === 1, 5_000, 'late reply stored');
+    await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
 
@@ -107,6 +110,7 @@ describe('wait for the reply', () => {
     await say(h, 'Да');
     const done = await h.portal.waitForRun(newer.eventToken, 10_000);
     expect(done.logMessage).toContain('newest of 2 open waits');
+    await settled(h);
     expect(acceptedSends(h, older.eventToken)).toHaveLength(0);
   });
 
@@ -133,6 +137,7 @@ describe('wait for the reply', () => {
     const run = await startButtonsWait(h, { properties: { match_mode: 'regex', regex: '(\\d{1,2}:\\d\\d)', after_reask: 'end' } });
     await say(h, 'не знаю');
     await eventually(async () => (await ordinaryTexts(h)).includes('не знаю'), 5_000, 'ordinary');
+    await settled(h);
     expect(h.whatsapp.sent()).toHaveLength(1);
     await say(h, 'в 9:15');
     expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({ answer: '9:15' });
@@ -151,6 +156,7 @@ describe('wait for the reply', () => {
     const current = await startButtonsWait(h);
     await tap(h, old, 1, 'Нет');
     await eventually(async () => (await ordinaryTexts(h)).includes('Нет'), 5_000, 'old tap stored as ordinary');
+    await settled(h);
     expect(await waitField(h, current, 'status')).toBe('open');
     expect(allSends(h, current.eventToken)).toHaveLength(0);
   });

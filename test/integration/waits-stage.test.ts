@@ -33,6 +33,7 @@ describe('the stage-change rule and portal isolation', () => {
     expect(await waitStatus(run)).toBe('open');
     await say(h, 'Да');
     await eventually(async () => (await ordinaryTexts(h)).includes('Да'), 10_000, 'reply stored as ordinary');
+    await settled(h);
     expect(await waitStatus(run)).toBe('cancelled');
     expect(await waitField(h, run, 'endReason')).toBe('stage_changed');
     expect(allSends(h, run.eventToken)).toHaveLength(0);
@@ -58,6 +59,9 @@ describe('the stage-change rule and portal isolation', () => {
     await eventually(() => allSends(h, run.eventToken).some((e) => e.outcome === 'workflow_not_found'), 10_000, 'event.send tried');
     await eventually(async () => (await waitStatus(run)) === 'cancelled', 5_000, 'wait marked cancelled');
     expect(await waitField(h, run, 'endReason')).toBe('workflow_gone');
+    // The wait is marked before the dispatcher settles its batch: wait for everything to finish, then
+    // the callback must be gone from the outbox (not put back for a retry) after its one attempt.
+    await settled(h);
     expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(0);
     // The reply the gone workflow never got goes on as an ordinary message.
     await eventually(async () => (await ordinaryTexts(h)).includes('Да'), 5_000, 'reply passed on');
@@ -74,6 +78,7 @@ describe('the stage-change rule and portal isolation', () => {
       await h.rt.lines.add({ id: 'b-line', memberId: 'portal-b-member', provider: 'cloud', phoneNumberId: '900000000000009', accessToken: 'tok-b', name: 'B', createdAt: Date.now() });
       await tap(h, run, 0, 'Да', { phoneNumberId: '900000000000009' });
       await eventually(async () => (await h.redis.xlen(h.rt.keys.inboundStream('portal-b-member'))) === 1, 10_000, 'stored as B ordinary message');
+      await settled(h);
       expect(await waitStatus(run)).toBe('open');
       expect(allSends(h, run.eventToken)).toHaveLength(0);
     } finally {
@@ -85,6 +90,7 @@ describe('the stage-change rule and portal isolation', () => {
     const run = await startButtonsWait(h);
     await tap(h, run, 0, 'Да', { from: '79990001122' });
     await eventually(async () => (await ordinaryTexts(h)).length === 1, 10_000, 'stored as ordinary');
+    await settled(h);
     expect(await waitStatus(run)).toBe('open');
   });
 
@@ -105,6 +111,7 @@ describe('the stage-change rule and portal isolation', () => {
     const before = h.portal.stats();
     await Promise.all(runs.map((run) => h.portal.moveDeal(run.dealId, 'LOSE')));
     await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 15_000, 'all 12 waits cancelled');
+    await settled(h);
     const after = h.portal.stats();
     expect((after.byMethod['crm.deal.get'] ?? 0) - (before.byMethod['crm.deal.get'] ?? 0)).toBeGreaterThanOrEqual(12);
     expect(after.restRequests - before.restRequests).toBeLessThan(12);
@@ -116,6 +123,7 @@ describe('the stage-change rule and portal isolation', () => {
     h.portal.state.crm.deals.delete(run.dealId);
     await tap(h, run, 0, 'Да');
     await eventually(async () => (await waitField(h, run, 'status')) === 'cancelled', 10_000, 'wait cancelled');
+    await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
   });
 });
