@@ -24,10 +24,15 @@ export function matchReply(
   options: ReplyOptions,
   reply: ReplyInput,
 ): ReplyMatch {
+  const byButton = (index: number): ReplyMatch => {
+    const button = buttons[index];
+    return button
+      ? { matched: true, answer: button.title, answerIndex: index + 1, answerId: button.id }
+      : { matched: false };
+  };
   if (reply.choiceId) {
-    const index = buttons.findIndex((b) => b.id === reply.choiceId);
-    if (index >= 0)
-      return { matched: true, answer: buttons[index].title, answerIndex: index + 1, answerId: buttons[index].id };
+    const tapped = byButton(buttons.findIndex((b) => b.id === reply.choiceId));
+    if (tapped.matched) return tapped;
   }
   const text = fold(reply.text);
   if (options.mode === 'any') {
@@ -39,17 +44,15 @@ export function matchReply(
   if (options.mode === 'button') {
     const byTitle = buttons.findIndex((b) => fold(b.title) === text);
     const byNumber = /^\d{1,2}[.)]?$/.test(text) ? Number.parseInt(text, 10) - 1 : -1;
-    const index = byTitle >= 0 ? byTitle : byNumber >= 0 && byNumber < buttons.length ? byNumber : -1;
-    return index >= 0
-      ? { matched: true, answer: buttons[index].title, answerIndex: index + 1, answerId: buttons[index].id }
-      : { matched: false };
+    return byButton(byTitle >= 0 ? byTitle : byNumber);
   }
   if (options.mode === 'keywords') {
     const index = options.keywords.findIndex(
       (k) => text === fold(k.keyword) || text.split(/[^\p{L}\p{N}]+/u).includes(fold(k.keyword)),
     );
-    return index >= 0
-      ? { matched: true, answer: options.keywords[index].answer, answerIndex: index + 1, answerId: '' }
+    const keyword = options.keywords[index];
+    return keyword
+      ? { matched: true, answer: keyword.answer, answerIndex: index + 1, answerId: '' }
       : { matched: false };
   }
   try {
@@ -68,7 +71,7 @@ export function parseKeywords(lines: string[]): Array<{ keyword: string; answer:
     .map((line) => line.trim())
     .filter(Boolean)
     .map((line) => {
-      const [keyword, ...rest] = line.split('=');
+      const [keyword = '', ...rest] = line.split('=');
       const answer = rest.join('=').trim();
       return { keyword: keyword.trim(), answer: answer || keyword.trim() };
     });

@@ -14,17 +14,15 @@ const itemSchema = z.object({ item: z.object({ stageId: z.string() }).loose() })
 export function stageSource(
   documentId: string,
 ): { method: string; params: Record<string, string>; read: (r: unknown) => string } | null {
-  let m = /^DEAL_(\d+)$/.exec(documentId);
-  if (m) return { method: 'crm.deal.get', params: { id: m[1] }, read: (r) => dealSchema.parse(r).STAGE_ID };
-  m = /^LEAD_(\d+)$/.exec(documentId);
-  if (m) return { method: 'crm.lead.get', params: { id: m[1] }, read: (r) => leadSchema.parse(r).STATUS_ID };
-  m = /^DYNAMIC_(\d+)_(\d+)$/.exec(documentId);
-  if (m)
-    return {
-      method: 'crm.item.get',
-      params: { entityTypeId: m[1], id: m[2] },
-      read: (r) => itemSchema.parse(r).item.stageId,
-    };
+  const [, dealId] = /^DEAL_(\d+)$/.exec(documentId) ?? [];
+  if (dealId) return { method: 'crm.deal.get', params: { id: dealId }, read: (r) => dealSchema.parse(r).STAGE_ID };
+  const [, leadId] = /^LEAD_(\d+)$/.exec(documentId) ?? [];
+  if (leadId) return { method: 'crm.lead.get', params: { id: leadId }, read: (r) => leadSchema.parse(r).STATUS_ID };
+  const [, entityTypeId, itemId] = /^DYNAMIC_(\d+)_(\d+)$/.exec(documentId) ?? [];
+  if (entityTypeId && itemId) {
+    const read = (r: unknown) => itemSchema.parse(r).item.stageId;
+    return { method: 'crm.item.get', params: { entityTypeId, id: itemId }, read };
+  }
   return null;
 }
 
