@@ -49,14 +49,15 @@ export function createLineSender(deps: LineSenderDeps) {
 
   /** Like send, but waits for a slot (bounded): for rare sends outside action jobs (re-asks). */
   async function sendWaiting(line: Line, message: OutboundMessage, maxWaitMs = 10_000): Promise<SentMessage> {
-    const deadline = deps.clock.now() + maxWaitMs;
+    // Counted in the pauses taken, not by a clock: the slot frees in Redis' own (real) time.
+    let waitedMs = 0;
     for (;;) {
       try {
         return await send(line, message);
       } catch (error) {
-        if (!(error instanceof LineBusyError) || deps.clock.now() + error.retryAfterMs > deadline) throw error;
-        // A real pause: the slot frees in Redis' own time, not ours.
+        if (!(error instanceof LineBusyError) || waitedMs + error.retryAfterMs > maxWaitMs) throw error;
         await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+        waitedMs += error.retryAfterMs;
       }
     }
   }

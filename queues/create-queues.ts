@@ -78,7 +78,9 @@ export function createQueues(connection: Redis, prefix = 'bull', onError: (error
     },
     /** The one cluster-wide schedule of sweeps (idempotent: every process may call it at start). */
     async scheduleMaintenance(everyMs = MAINTENANCE_EVERY_MS) {
-      await maintenance.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: { task: 'sweep' } });
+      // Each run is kept an hour (for inspection), failures a week: no record piles up.
+      const opts = { removeOnComplete: { age: 3600, count: 100 }, removeOnFail: { age: 7 * DAY_S } };
+      await maintenance.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: { task: 'sweep' }, opts });
     },
     async close() {
       await Promise.all(all.map((queue) => queue.close()));

@@ -54,8 +54,12 @@ export const storedWaitSchema = z.object({
 export type StoredWait = z.input<typeof storedWaitSchema>;
 
 /** Keeps only the options that differ from the defaults (so never an empty array, which cjson turns into an object). */
-function compactOptions(options: ReplyOptions): StoredWait['options'] {
-  const same = (key: keyof ReplyOptions) => JSON.stringify(options[key]) === JSON.stringify(defaultReplyOptions[key]);
+function compactOptions(options: ReplyOptions, purpose: Wait['purpose']): StoredWait['options'] {
+  // A delivery wait never matches replies; a reply wait keeps its mode, which processes of the
+  // previous release require (they read waits this one writes during a rolling deploy).
+  if (purpose === 'delivery') return undefined;
+  const same = (key: keyof ReplyOptions) =>
+    key !== 'mode' && JSON.stringify(options[key]) === JSON.stringify(defaultReplyOptions[key]);
   const kept = replyOptionsSchema.keyof().options.filter((key) => !same(key));
   // cast: each kept value sits under its own ReplyOptions key, so the object is a partial ReplyOptions.
   return kept.length
@@ -106,7 +110,7 @@ export function toStored(wait: Wait): StoredWait {
     deadline: String(wait.deadline),
     msg: wait.messageId || undefined,
     titles: titles.length ? titles : undefined,
-    options: compactOptions(wait.options),
+    options: compactOptions(wait.options, wait.purpose),
     target: wait.deliveryTarget || undefined,
     reasks: wait.reasks ? String(wait.reasks) : undefined,
     ret: storedReturn(wait.baseReturn),

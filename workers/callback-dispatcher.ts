@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
+import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
@@ -59,6 +60,8 @@ export class CallbackDispatcher {
     if (this.running) return;
     this.running = true;
     const channel = this.o.keys.callbackWake();
+    // A lost subscription only costs latency: the safety poll still finds every due callback.
+    this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'callback wake-up subscription error'));
     this.o.subscriber.on('message', (from: string) => {
       if (from === channel) this.wake();
     });
@@ -66,11 +69,12 @@ export class CallbackDispatcher {
     this.loop = this.run();
   }
 
+  /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis). */
   async stop(): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
-    await this.o.subscriber.unsubscribe().catch(() => undefined);
+    this.o.subscriber.disconnect();
   }
 
   /** Looks at the outboxes now (a callback was queued, or a test moved the clock). */
@@ -112,25 +116,23 @@ export class CallbackDispatcher {
     const now = this.o.clock.now();
     // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
-    let busy = false;
     for (const memberId of due) {
-      if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) {
-        busy = true;
-        continue;
-      }
+      if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
       const drain = this.drainOnce(memberId)
         .catch((error: unknown) => {
           this.o.log.error({ memberId, err: error }, 'callback drain failed');
           return false;
         })
-        .finally(() => {
+        .then((sent) => {
           this.draining.delete(memberId);
-          this.wake();
+          // More may be due (over 50, or queued meanwhile). A failed drain waits for the next
+          // wake-up or the safety poll instead: a Redis that refuses writes must not be hammered.
+          if (sent) this.wake();
+          return sent;
         });
       this.draining.set(memberId, drain);
     }
-    // A drain in progress wakes the loop when it ends; otherwise sleep until the next due time.
-    if (busy) return this.safetyPollMs;
+    // Sleep until the next due time (a portal still draining wakes the loop when it ends).
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
     return firstDue === undefined
       ? this.safetyPollMs
@@ -170,13 +172,14 @@ export class CallbackDispatcher {
       outcome = await this.o.bitrix(memberId).batch(commands);
     } catch (error) {
       const failure = classifyError(error);
-      if (!failure.retryable) {
-        // Uninstalled (or refused for good): nobody is left to tell; drop rather than retry for a day.
+      if (failure.code === PORTAL_NOT_INSTALLED) {
+        // Uninstalled: nobody is left to tell; drop rather than retry for a day. Any other refusal
+        // of the whole batch (a lapsed subscription, ACCESS_DENIED) may pass: retried for a day.
         for (const entry of entries) settle.acks.push(entry.id);
         this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
         this.o.log.warn(
           { memberId, count: entries.length, code: failure.code },
-          'callbacks dropped: the portal refused the batch for good',
+          'callbacks dropped: the portal uninstalled the app',
         );
       } else {
         for (const entry of entries) settle.retry(entry, failure.code, failure.retryAfterMs);

@@ -26,9 +26,18 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
     maintenanceJobSchema.parse(job.data);
     const members = await deps.portals.list();
     let ended = 0;
-    for (const memberId of members) ended += await deps.waits.sweepOverdue(memberId, graceMs);
+    let failed = 0;
+    for (const memberId of members) {
+      // One portal's trouble must not stop the sweep of the others (nor the callback index below).
+      try {
+        ended += await deps.waits.sweepOverdue(memberId, graceMs);
+      } catch (error) {
+        failed += 1;
+        deps.log.error({ memberId, err: error }, 'overdue-wait sweep failed for a portal; next run again');
+      }
+    }
     await deps.callbacks.reindexPortals(members);
     if (ended) deps.log.info({ ended }, 'overdue waits ended by the sweep');
-    return `portals ${members.length}, overdue ${ended}`;
+    return `portals ${members.length}, overdue ${ended}${failed ? `, failed ${failed}` : ''}`;
   };
 }

@@ -2,6 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { findActionByCode } from '../actions';
 import type { ActionContext, ActionOutput } from '../actions/define-action';
 import type { CallbackOutbox } from '../bitrix/callback-outbox';
+import { systemClock } from '../lib/clock';
 import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { classifyError } from '../lib/errors/classify-error';
 import { digest } from '../lib/hash';
@@ -123,7 +124,8 @@ export function createRunActionProcessor(deps: RunActionDeps) {
     } catch (error) {
       if (error instanceof LineBusyError) {
         // No slot on the line now: come back when one frees up, without spending an attempt.
-        await job.moveToDelayed(deps.clock.now() + error.retryAfterMs, token);
+        // BullMQ schedules on real time (its own timers), whatever clock the app runs on.
+        await job.moveToDelayed(systemClock.now() + error.retryAfterMs, token);
         throw new DelayedError();
       }
       // Retried (after the error's own Retry-After, else exponential) while attempts remain.

@@ -61,7 +61,8 @@ describe('stored wait', () => {
     expect(json).not.toContain('m1');
     expect(json).not.toContain('"abc"');
     expect(json).not.toContain('w:');
-    expect(json).not.toContain('options');
+    // Only the mode stays (the previous release requires it): no other default is stored.
+    expect(json).toContain('"options":{"mode":"button"}');
     expect(json).not.toContain('reaskMax');
     // The defaults come back on load.
     expect(fromStored('m1', 'abc', json).options).toEqual(defaultReplyOptions);

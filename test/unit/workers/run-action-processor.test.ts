@@ -23,7 +23,15 @@ const portal: Portal = {
   languageId: 'ru',
   installedAt: 0,
 };
-const line: Line = { id: 'main', memberId: 'm1', provider: 'cloud', phoneNumberId: '1', accessToken: 't', name: 'Main', createdAt: 0 };
+const line: Line = {
+  id: 'main',
+  memberId: 'm1',
+  provider: 'cloud',
+  phoneNumberId: '1',
+  accessToken: 't',
+  name: 'Main',
+  createdAt: 0,
+};
 const provider: WhatsAppProvider = { kind: 'cloud', capabilities: new Set(['text']), send: jest.fn() };
 
 const jobData: RunActionJob = {
@@ -42,7 +50,7 @@ const jobData: RunActionJob = {
 
 /** The parts of a BullMQ job the processor reads (a test double: no queue behind it). */
 function fakeJob(attemptsMade: number, attempts = 8) {
-  const moveToDelayed = jest.fn(async () => undefined);
+  const moveToDelayed = jest.fn(async (_timestamp: number, _token?: string) => undefined);
   // The processor reads data, attemptsMade, opts.attempts and calls moveToDelayed; nothing else.
   const job = { data: jobData, attemptsMade, opts: { attempts }, moveToDelayed } as unknown as Job<RunActionJob>;
   return { job, moveToDelayed };
@@ -86,7 +94,9 @@ describe('run-action processor: the error path', () => {
   });
 
   it('on the last attempt the robot gets internal_error and the call’s waits are abandoned', async () => {
-    const { deps, enqueue, abandon } = setup({ lines: { list: async () => Promise.reject(new Error('Connection is closed.')) } });
+    const { deps, enqueue, abandon } = setup({
+      lines: { list: async () => Promise.reject(new Error('Connection is closed.')) },
+    });
     expect(await createRunActionProcessor(deps)(fakeJob(7).job)).toBe('error:internal_error');
     expect(abandon).toHaveBeenCalledWith('m1', ['reply-wait', 'delivery-wait'], 'send_failed');
     expect(enqueue).toHaveBeenCalledWith('m1', {
@@ -99,9 +109,15 @@ describe('run-action processor: the error path', () => {
   it('a permanent error is reported at once, in the portal’s language', async () => {
     const { deps, enqueue } = setup({ lines: { list: async () => [] } });
     expect(await createRunActionProcessor(deps)(fakeJob(0).job)).toBe('error:no_line');
-    expect(enqueue).toHaveBeenCalledWith('m1', expect.objectContaining({
-      returnValues: expect.objectContaining({ error_code: 'no_line', error: expect.stringMatching(/линия WhatsApp/) }),
-    }));
+    expect(enqueue).toHaveBeenCalledWith(
+      'm1',
+      expect.objectContaining({
+        returnValues: expect.objectContaining({
+          error_code: 'no_line',
+          error: expect.stringMatching(/линия WhatsApp/),
+        }),
+      }),
+    );
   });
 
   it('a message that left before the failure is named in the error', async () => {
@@ -111,16 +127,26 @@ describe('run-action processor: the error path', () => {
       lines: { list: async () => Promise.reject(new ActionError('unknown_line', 'x')) },
     });
     expect(await createRunActionProcessor(deps)(fakeJob(0).job)).toBe('error:unknown_line');
-    expect(enqueue).toHaveBeenCalledWith('m1', expect.objectContaining({
-      returnValues: expect.objectContaining({ status: 'error', message_id: 'wamid.SENT' }),
-    }));
+    expect(enqueue).toHaveBeenCalledWith(
+      'm1',
+      expect.objectContaining({
+        returnValues: expect.objectContaining({ status: 'error', message_id: 'wamid.SENT' }),
+      }),
+    );
   });
 
   it('a full line window puts the job back until the slot frees, without spending an attempt', async () => {
-    const { deps, enqueue, clock } = setup({ lineSender: { withSlot: async () => Promise.reject(new LineBusyError(250)) } });
+    const { deps, enqueue } = setup({
+      lineSender: { withSlot: async () => Promise.reject(new LineBusyError(250)) },
+    });
     const { job, moveToDelayed } = fakeJob(3);
+    const before = Date.now();
     await expect(createRunActionProcessor(deps)(job, 'lock-token')).rejects.toBeInstanceOf(DelayedError);
-    expect(moveToDelayed).toHaveBeenCalledWith(clock.now() + 250, 'lock-token');
+    // BullMQ schedules on real time, so the job is due 250 ms from the real now (not the test clock).
+    const [dueAt = 0, token] = moveToDelayed.mock.calls[0] ?? [];
+    expect(token).toBe('lock-token');
+    expect(dueAt).toBeGreaterThanOrEqual(before + 250);
+    expect(dueAt).toBeLessThanOrEqual(Date.now() + 250);
     expect(enqueue).not.toHaveBeenCalled();
   });
 });
