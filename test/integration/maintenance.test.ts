@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import type { MaintenanceJob } from '../../queues/job-schemas';
 import { createLogger } from '../../lib/logger';
+import type { MaintenanceJob } from '../../queues/job-schemas';
 import { createMaintenanceProcessor } from '../../workers/maintenance-processor';
 import { createHarness, type Harness } from '../helpers/harness';
 
@@ -22,10 +22,12 @@ describe('cluster-wide maintenance', () => {
     const swept: string[] = [];
     const reindexed: string[][] = [];
     const process = createMaintenanceProcessor({
-      portals: h.rt.portals,
+      // A broken portal first: its failure must not stop the others' sweep, nor the reindex.
+      portals: { list: async () => ['broken', h.memberId] },
       waits: {
         sweepOverdue: async (memberId) => {
           swept.push(memberId);
+          if (memberId === 'broken') throw new Error('a wait that no longer parses');
           return 2;
         },
       },
@@ -38,8 +40,8 @@ describe('cluster-wide maintenance', () => {
     });
     // The processor reads only the job's data.
     const job = { data: { task: 'sweep' } } as Job<MaintenanceJob>;
-    expect(await process(job)).toBe('portals 1, overdue 2');
-    expect(swept).toEqual([h.memberId]);
-    expect(reindexed).toEqual([[h.memberId]]);
+    expect(await process(job)).toBe('portals 2, overdue 2, failed 1');
+    expect(swept).toEqual(['broken', h.memberId]);
+    expect(reindexed).toEqual([['broken', h.memberId]]);
   });
 });

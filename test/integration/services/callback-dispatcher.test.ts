@@ -28,12 +28,24 @@ function setup() {
     call: async () => Promise.reject(new Error('not used')),
     async batch(commands) {
       batches.push(commands);
-      const answer = answers.shift() ?? ((c: BatchCommands) => ({ results: Object.fromEntries(Object.keys(c).map((k) => [k, true])), errors: {} }));
+      const answer =
+        answers.shift() ??
+        ((c: BatchCommands) => ({ results: Object.fromEntries(Object.keys(c).map((k) => [k, true])), errors: {} }));
       return answer(commands);
     },
   });
   const bitrix = Object.assign(client, { probe: async () => true });
-  const dispatcher = new CallbackDispatcher({ redis, subscriber, keys, outbox, bitrix, clock, metrics, log: createLogger('silent'), safetyPollMs: 60_000 });
+  const dispatcher = new CallbackDispatcher({
+    redis,
+    subscriber,
+    keys,
+    outbox,
+    bitrix,
+    clock,
+    metrics,
+    log: createLogger('silent'),
+    safetyPollMs: 60_000,
+  });
   const pending = () => outbox.pendingCount('m1');
   const dueAt = async () => Number((await redis.zrange(keys.callbackDue('m1'), 0, 0, 'WITHSCORES'))[1]);
   const close = async () => {
@@ -45,10 +57,12 @@ function setup() {
 }
 
 const callback = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
-const rowError = (code: string) => (c: BatchCommands): BatchOutcome => ({
-  results: {},
-  errors: Object.fromEntries(Object.keys(c).map((k) => [k, { code, description: code }])),
-});
+const rowError =
+  (code: string) =>
+  (c: BatchCommands): BatchOutcome => ({
+    results: {},
+    errors: Object.fromEntries(Object.keys(c).map((k) => [k, { code, description: code }])),
+  });
 
 describe('callback dispatcher (real Redis, manual clock)', () => {
   let t: ReturnType<typeof setup>;
@@ -91,6 +105,16 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     await t.dispatcher.drainOnce('m1');
     expect(await t.pending()).toBe(0);
     expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
+  });
+
+  it('any other refusal of the whole batch (a lapsed subscription) is retried, not dropped', async () => {
+    await t.outbox.enqueue('m1', callback);
+    t.answers.push(() => {
+      throw new BitrixError('PAYMENT_REQUIRED', 'subscription expired', 402, 'batch');
+    });
+    await t.dispatcher.drainOnce('m1');
+    expect(await t.pending()).toBe(1);
+    expect(await t.dueAt()).toBe(t.clock.now() + 1000);
   });
 
   it('a callback still failing after its day-long budget is dropped', async () => {
