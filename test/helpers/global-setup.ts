@@ -1,4 +1,4 @@
-import { startRedisServer, type LocalRedisServer } from '../../lib/redis-server';
+import { type LocalRedisServer, startRedisServer } from '../../lib/redis-server';
 
 declare global {
   var __testRedis: LocalRedisServer | undefined;

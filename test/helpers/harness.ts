@@ -1,20 +1,24 @@
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { createBitrixPortalSimulator, type BitrixPortalSimulator } from '../../simulators/bitrix24';
-import { createCloudApiSimulator, type CloudApiSimulator } from '../../simulators/whatsapp-cloud';
-import { loadConfig } from '../../config/load-config';
-import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { createApp } from '../../app/create-app';
-import { startWorkers } from '../../runtime/start-workers';
-import { freePort } from '../../lib/redis-server';
-import { createLogger } from '../../lib/logger';
+import { loadConfig } from '../../config/load-config';
 import { randomId } from '../../lib/hash';
+import { createLogger } from '../../lib/logger';
+import { freePort } from '../../lib/redis-server';
+import { createRuntime, type Runtime } from '../../runtime/create-runtime';
+import { startWorkers } from '../../runtime/start-workers';
+import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import { type CloudApiSimulator, createCloudApiSimulator } from '../../simulators/whatsapp-cloud';
 
 export const CLIENT_ID = 'local.test.app';
 export const CLIENT_SECRET = 'test-client-secret';
 export const APP_SECRET = 'test-meta-app-secret';
 export const VERIFY_TOKEN = 'test-verify-token';
-export const LINE = { phoneNumberId: '200000000000002', accessToken: 'EAAG-line-token', displayPhoneNumber: '79001112233' };
+export const LINE = {
+  phoneNumberId: '200000000000002',
+  accessToken: 'EAAG-line-token',
+  displayPhoneNumber: '79001112233',
+};
 
 export interface HarnessOptions {
   /** Worker processes to emulate (each its own runtime and connections). */
@@ -48,13 +52,18 @@ export interface Harness {
 }
 
 /** Polls until `check` returns a value (not undefined/false) or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<Exclude<T, false | undefined | null>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false && value !== null) return value as Exclude<T, false | undefined | null>;
+      if (value !== undefined && value !== false && value !== null)
+        return value as Exclude<T, false | undefined | null>;
     } catch (error) {
       last = error;
     }
@@ -71,17 +80,33 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: run through jest (globalSetup starts redis-server)');
   const prefix = `t${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
-  const portal = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, languageId: options.languageId ?? 'en', restLimit: options.restLimit });
+  const portal = createBitrixPortalSimulator({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    languageId: options.languageId ?? 'en',
+    restLimit: options.restLimit,
+  });
   const whatsapp = createCloudApiSimulator({ appSecret: APP_SECRET, throughputPerSec: options.throughputPerSec ?? 80 });
   const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);
   whatsapp.addPhoneNumber(LINE);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({
-    PORT: String(port), PUBLIC_URL: appUrl, REDIS_URL: redisUrl, B24_CLIENT_ID: CLIENT_ID, B24_CLIENT_SECRET: CLIENT_SECRET,
-    B24_OAUTH_URL: portalUrl, WA_GRAPH_URL: graphUrl, WA_GRAPH_VERSION: 'v25.0', WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: VERIFY_TOKEN,
-    SECRETS_KEY: 'b'.repeat(64), LOG_LEVEL: 'silent', LINE_RATE_PER_SEC: String(options.lineRatePerSec ?? 80),
-    B24_REST_DRAIN_PER_SEC: String(options.restLimit?.drainPerSec ?? 2), B24_REST_BURST: String(options.restLimit?.burst ?? 50),
+    PORT: String(port),
+    PUBLIC_URL: appUrl,
+    REDIS_URL: redisUrl,
+    B24_CLIENT_ID: CLIENT_ID,
+    B24_CLIENT_SECRET: CLIENT_SECRET,
+    B24_OAUTH_URL: portalUrl,
+    WA_GRAPH_URL: graphUrl,
+    WA_GRAPH_VERSION: 'v25.0',
+    WA_APP_SECRET: APP_SECRET,
+    WA_VERIFY_TOKEN: VERIFY_TOKEN,
+    SECRETS_KEY: 'b'.repeat(64),
+    LOG_LEVEL: 'silent',
+    LINE_RATE_PER_SEC: String(options.lineRatePerSec ?? 80),
+    B24_REST_DRAIN_PER_SEC: String(options.restLimit?.drainPerSec ?? 2),
+    B24_REST_BURST: String(options.restLimit?.burst ?? 50),
   });
   const connections: Redis[] = [];
   const connect = () => {
@@ -90,7 +115,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return c;
   };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const makeRuntime = () => createRuntime({ config, redis: connect(), log, keyPrefix: prefix, queuePrefix: `bull-${prefix}`, lineWindowMs: options.lineWindowMs });
+  const makeRuntime = () =>
+    createRuntime({
+      config,
+      redis: connect(),
+      log,
+      keyPrefix: prefix,
+      queuePrefix: `bull-${prefix}`,
+      lineWindowMs: options.lineWindowMs,
+    });
   const rt = makeRuntime();
   const server: Server = await new Promise((resolve) => {
     const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s));
@@ -104,17 +137,34 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     running.push(await startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
     return wrt;
   };
-  if (options.startWorkers !== false) for (let i = 0; i < (options.workerInstances ?? 1); i += 1) await startWorkerInstance();
+  if (options.startWorkers !== false)
+    for (let i = 0; i < (options.workerInstances ?? 1); i += 1) await startWorkerInstance();
 
   const install = await portal.installApp({ installUrl: `${appUrl}/b24/install` });
   if (install.status !== 200) throw new Error(`install failed: ${install.status} ${install.body}`);
   const memberId = portal.currentTokens().memberId;
   if (options.connectLine !== false) {
-    await rt.lines.add({ id: 'main', memberId, provider: 'cloud', phoneNumberId: LINE.phoneNumberId, accessToken: LINE.accessToken, name: 'Main line', createdAt: rt.clock.now() });
+    await rt.lines.add({
+      id: 'main',
+      memberId,
+      provider: 'cloud',
+      phoneNumberId: LINE.phoneNumberId,
+      accessToken: LINE.accessToken,
+      name: 'Main line',
+      createdAt: rt.clock.now(),
+    });
   }
   const redis = connect();
   return {
-    rt, portal, whatsapp, appUrl, memberId, redisUrl, workerRuntimes, startWorkerInstance, redis,
+    rt,
+    portal,
+    whatsapp,
+    appUrl,
+    memberId,
+    redisUrl,
+    workerRuntimes,
+    startWorkerInstance,
+    redis,
     async stopWorkers() {
       await Promise.all(running.splice(0).map((r) => r.close()));
     },
@@ -132,5 +182,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
 /** Waits until the portal has every robot and activity registered (setup runs in a worker). */
 export async function waitForRegistration(h: Harness, count: number): Promise<void> {
-  await eventually(() => h.portal.robots().length >= count && h.portal.activities().length >= count, 15_000, 'registration');
+  await eventually(
+    () => h.portal.robots().length >= count && h.portal.activities().length >= count,
+    15_000,
+    'registration',
+  );
 }

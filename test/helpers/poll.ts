@@ -2,7 +2,12 @@
  * Polls until `check` returns a value (not undefined/false/null) or fails after `timeoutMs`.
  * Dependency-free (the harness's `eventually` loads the whole app): for simulator tests.
  */
-export async function pollUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string, everyMs = 10): Promise<Exclude<T, false | undefined | null>> {
+export async function pollUntil<T>(
+  check: () => T | Promise<T>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 10,
+): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -5,6 +5,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Counter } from 'prom-client';
+import { defined } from './defined';
 import { eventually, type Harness } from './harness';
 
 /** One job that finished after a mark: its outcome and its return value (or failure reason). */
@@ -19,6 +20,17 @@ export interface JobLog {
   finished(): Promise<FinishedJob[]>;
   /** Waits until `count` jobs have completed since the mark and returns their return values, in order. */
   completed(count: number, what?: string, timeoutMs?: number): Promise<unknown[]>;
+}
+
+/** The fields of a Redis stream entry (`[name, value, name, value, …]`) as a map. */
+export function streamFields(fields: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1];
+    if (name !== undefined && value !== undefined) map.set(name, value);
+  }
+  return map;
 }
 
 const parse = (raw: string | undefined): unknown => {
@@ -36,16 +48,16 @@ const parse = (raw: string | undefined): unknown => {
  * returns a log of the jobs that finish from now on.
  */
 export async function jobLog(h: Harness, queue: Queue): Promise<JobLog> {
-  const key = queue.keys.events;
+  const key = defined(queue.keys.events, `${queue.name} events key`);
   const last = await h.redis.xrevrange(key, '+', '-', 'COUNT', 1);
-  const from = last.length ? `(${last[0][0]}` : '-';
+  const [lastEntry] = last;
+  const from = lastEntry ? `(${lastEntry[0]}` : '-';
   const log: JobLog = {
     async finished() {
       const entries = await h.redis.xrange(key, from, '+');
       const out: FinishedJob[] = [];
       for (const [, fields] of entries) {
-        const f = new Map<string, string>();
-        for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i], fields[i + 1]);
+        const f = streamFields(fields);
         const event = f.get('event');
         if (event === 'completed') out.push({ event, jobId: f.get('jobId') ?? '', value: parse(f.get('returnvalue')) });
         else if (event === 'failed') out.push({ event, jobId: f.get('jobId') ?? '', value: f.get('failedReason') });
@@ -53,10 +65,14 @@ export async function jobLog(h: Harness, queue: Queue): Promise<JobLog> {
       return out;
     },
     async completed(count, what = `${count} ${queue.name} job(s) completed`, timeoutMs = 10_000) {
-      const done = await eventually(async () => {
-        const values = (await log.finished()).filter((j) => j.event === 'completed').map((j) => j.value);
-        return values.length >= count ? values : undefined;
-      }, timeoutMs, what);
+      const done = await eventually(
+        async () => {
+          const values = (await log.finished()).filter((j) => j.event === 'completed').map((j) => j.value);
+          return values.length >= count ? values : undefined;
+        },
+        timeoutMs,
+        what,
+      );
       return done;
     },
   };
@@ -84,30 +100,39 @@ async function unfinished(queue: Queue, timers: boolean): Promise<number> {
  * (the open waits' own timers) and the next run of a job scheduler (the maintenance sweep).
  * Use it AFTER a positive signal that the work under test happened.
  */
-export async function settled(h: Harness, what = 'queues idle and callback outbox empty', timeoutMs = 10_000): Promise<void> {
+export async function settled(
+  h: Harness,
+  what = 'queues idle and callback outbox empty',
+  timeoutMs = 10_000,
+): Promise<void> {
   const queues = Object.values(h.rt.queues).filter((q): q is Queue => q instanceof Queue);
   let busy = '';
   try {
-    await eventually(async () => {
-      for (const queue of queues) {
-        const n = await unfinished(queue, queue === h.rt.queues.waitTimeout);
-        busy = `${queue.name}: ${n} unfinished job(s)`;
-        if (n > 0) return false;
-      }
-      const pending = await h.rt.outbox.pendingCount(h.memberId);
-      busy = `${pending} callback(s) in the outbox`;
-      return pending === 0;
-    }, timeoutMs, what);
+    await eventually(
+      async () => {
+        for (const queue of queues) {
+          const n = await unfinished(queue, queue === h.rt.queues.waitTimeout);
+          busy = `${queue.name}: ${n} unfinished job(s)`;
+          if (n > 0) return false;
+        }
+        const pending = await h.rt.outbox.pendingCount(h.memberId);
+        busy = `${pending} callback(s) in the outbox`;
+        return pending === 0;
+      },
+      timeoutMs,
+      what,
+    );
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)} (still busy: ${busy})`);
   }
 }
 
 /** Current value of a counter, summed over the series matching `labels`. */
-export async function counterValue<T extends string>(counter: Counter<T>, labels: Partial<Record<T, string>> = {}): Promise<number> {
+export async function counterValue<T extends string>(
+  counter: Counter<T>,
+  labels: Partial<Record<T, string>> = {},
+): Promise<number> {
   const { values } = await counter.get();
   const wanted = Object.entries(labels) as Array<[T, string]>;
-  return values
-    .filter((v) => wanted.every(([k, want]) => v.labels[k] === want))
-    .reduce((sum, v) => sum + v.value, 0);
+  return values.filter((v) => wanted.every(([k, want]) => v.labels[k] === want)).reduce((sum, v) => sum + v.value, 0);
 }

@@ -11,8 +11,8 @@ import { OrdinaryMessages } from '../../store/inbound-stream';
 import type { Line } from '../../store/line-store';
 import { MessageStore } from '../../store/message-store';
 import { encodeButtonId } from '../../waits/button-id';
-import { createWaitService } from '../../waits/wait-service';
 import { defaultReplyOptions, type ReplyOptions } from '../../waits/wait-schema';
+import { createWaitService } from '../../waits/wait-service';
 import { WaitStore } from '../../waits/wait-store';
 import { createManualClock } from './manual-clock';
 

@@ -1,6 +1,9 @@
+import { decodeButtonId } from '../../waits/button-id';
+import { WaitStore } from '../../waits/wait-store';
+import { defined } from './defined';
 import type { Harness } from './harness';
 import { eventually, LINE } from './harness';
-import { WaitStore } from '../../waits/wait-store';
+import { streamFields } from './signals';
 
 export const CUSTOMER = '79161234567';
 
@@ -14,19 +17,52 @@ export interface ButtonsRun {
 }
 
 /** Fires the buttons robot (or activity) with "wait for the reply" on a deal and waits until the message is sent. */
-export async function startButtonsWait(h: Harness, options: { kind?: 'robot' | 'activity'; properties?: Record<string, string | string[]>; dealId?: number; phone?: string; timeoutDuration?: number } = {}): Promise<ButtonsRun> {
+export async function startButtonsWait(
+  h: Harness,
+  options: {
+    kind?: 'robot' | 'activity';
+    properties?: Record<string, string | string[]>;
+    dealId?: number;
+    phone?: string;
+    timeoutDuration?: number;
+  } = {},
+): Promise<ButtonsRun> {
   const dealId = options.dealId ?? h.portal.createDeal({ stageId: 'NEW' });
   const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`];
   const code = options.kind === 'activity' ? 'wa_send_buttons_bp' : 'wa_send_buttons';
   const before = h.whatsapp.sent().length;
   const { run, httpStatus } = await h.portal.runRobot({
-    code, documentId, timeoutDuration: options.timeoutDuration,
-    properties: { phone: options.phone ?? CUSTOMER, body: 'Подтвердите запись', buttons: ['Да', 'Нет', 'Перенести'], wait_reply: 'Y', ...options.properties },
+    code,
+    documentId,
+    timeoutDuration: options.timeoutDuration,
+    properties: {
+      phone: options.phone ?? CUSTOMER,
+      body: 'Подтвердите запись',
+      buttons: ['Да', 'Нет', 'Перенести'],
+      wait_reply: 'Y',
+      ...options.properties,
+    },
   });
   if (httpStatus !== 200) throw new Error(`robot call answered ${httpStatus}`);
-  const sent = await eventually(() => h.whatsapp.sent().slice(before).find((s) => (s.body as { type?: string }).type === 'interactive'), 10_000, 'buttons message');
-  const interactive = (sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } }).interactive;
-  return { eventToken: run.eventToken, workflowId: run.workflowId, documentId, wamid: sent.wamid, buttonIds: interactive.action.buttons.map((b) => b.reply.id), dealId };
+  const sent = await eventually(
+    () =>
+      h.whatsapp
+        .sent()
+        .slice(before)
+        .find((s) => (s.body as { type?: string }).type === 'interactive'),
+    10_000,
+    'buttons message',
+  );
+  const interactive = (sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } })
+    .interactive;
+  return {
+    eventToken: run.eventToken,
+    workflowId: run.workflowId,
+    documentId,
+    wamid: sent.wamid,
+    buttonIds: interactive.action.buttons.map((b) => b.reply.id),
+    dealId,
+  };
 }
 
 /** Event sends the portal accepted for a run. */
@@ -39,27 +75,52 @@ export function allSends(h: Harness, eventToken: string) {
 }
 
 /** Customer taps a button. */
-export function tap(h: Harness, run: ButtonsRun, index: number, title: string, extra: { id?: string; from?: string; phoneNumberId?: string } = {}) {
-  return h.whatsapp.deliverInbound({ phoneNumberId: extra.phoneNumberId ?? LINE.phoneNumberId, from: extra.from ?? CUSTOMER, message: { type: 'button_reply', id: run.buttonIds[index], title }, contextId: run.wamid, id: extra.id });
+export function tap(
+  h: Harness,
+  run: ButtonsRun,
+  index: number,
+  title: string,
+  extra: { id?: string; from?: string; phoneNumberId?: string } = {},
+) {
+  return h.whatsapp.deliverInbound({
+    phoneNumberId: extra.phoneNumberId ?? LINE.phoneNumberId,
+    from: extra.from ?? CUSTOMER,
+    message: { type: 'button_reply', id: defined(run.buttonIds[index], `button id ${index}`), title },
+    contextId: run.wamid,
+    id: extra.id,
+  });
 }
 
 /** Customer types text. */
 export function say(h: Harness, text: string, extra: { contextId?: string; from?: string } = {}) {
-  return h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from: extra.from ?? CUSTOMER, message: { type: 'text', text }, contextId: extra.contextId });
+  return h.whatsapp.deliverInbound({
+    phoneNumberId: LINE.phoneNumberId,
+    from: extra.from ?? CUSTOMER,
+    message: { type: 'text', text },
+    contextId: extra.contextId,
+  });
 }
 
 /** Ordinary inbound messages (not taken by a wait). */
 export async function ordinaryTexts(h: Harness): Promise<string[]> {
   const entries = await h.redis.xrange(h.rt.keys.inboundStream(h.memberId), '-', '+');
-  return entries.map(([, fields]) => {
-    const pairs = new Map<string, string>();
-    for (let i = 0; i + 1 < fields.length; i += 2) pairs.set(fields[i], fields[i + 1]);
-    return pairs.get('text') ?? '';
-  });
+  return entries.map(([, fields]) => streamFields(fields).get('text') ?? '');
+}
+
+/** The wait a buttons run opened, read from its first button's id. */
+export function waitIdOf(run: { buttonIds: string[] }): string {
+  const [first] = run.buttonIds;
+  const decoded = first === undefined ? null : decodeButtonId(first);
+  if (!decoded) throw new Error(`no wait button id in [${run.buttonIds.join(', ')}]`);
+  return decoded.waitId;
 }
 
 /** A field of the stored wait behind a buttons run. */
-export async function waitField(h: Harness, run: { buttonIds: string[] }, field: 'status' | 'endReason'): Promise<string | undefined> {
-  const wait = await new WaitStore(h.rt.redis, h.rt.keys).get(h.memberId, run.buttonIds[0].split(':')[1]);
+export async function waitField(
+  h: Harness,
+  run: { buttonIds: string[] },
+  field: 'status' | 'endReason',
+): Promise<string | undefined> {
+  const wait = await new WaitStore(h.rt.redis, h.rt.keys).get(h.memberId, waitIdOf(run));
   return wait?.[field];
 }

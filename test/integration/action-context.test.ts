@@ -1,23 +1,38 @@
-import { createHarness, type Harness } from '../helpers/harness';
-import { buildActionContext } from '../../workers/build-action-context';
 import type { CallInfo } from '../../queues/call-info';
+import { buildActionContext } from '../../workers/build-action-context';
+import { createHarness, type Harness } from '../helpers/harness';
 
 describe('action context', () => {
   let h: Harness;
-  beforeEach(async () => { h = await createHarness({ startWorkers: false }); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await createHarness({ startWorkers: false });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   const context = async (eventToken: string) => {
     const portal = await h.rt.portals.get(h.memberId);
     const line = await h.rt.lines.get(h.memberId, 'main');
     if (!portal || !line) throw new Error('not installed');
-    const call: CallInfo = { kind: 'robot', code: 'wa_edit_message', eventToken, workflowId: 'wf', documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'], callKey: `key-${eventToken}`, timeoutDurationSec: 0 };
+    const call: CallInfo = {
+      kind: 'robot',
+      code: 'wa_edit_message',
+      eventToken,
+      workflowId: 'wf',
+      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+      callKey: `key-${eventToken}`,
+      timeoutDurationSec: 0,
+    };
     return buildActionContext(h.rt, portal, line, call, []);
   };
 
   it('once(): a provider request runs once per call and step, inside the line limit; a retry gets the result back', async () => {
     let calls = 0;
-    const request = async () => { calls += 1; return `result-${calls}`; };
+    const request = async () => {
+      calls += 1;
+      return `result-${calls}`;
+    };
     const first = await context('token-1');
     expect(await first.once(0, request)).toBe('result-1');
     const retried = await context('token-1');

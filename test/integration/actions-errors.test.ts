@@ -1,9 +1,15 @@
-import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
-const template = { code: 'wa_send_template', properties: { phone: CUSTOMER, template: 'order_ready', body_params: 'Анна' } };
-const location = { code: 'wa_send_location_bp', properties: { phone: CUSTOMER, latitude: '55.75', longitude: '37.61' } };
+const template = {
+  code: 'wa_send_template',
+  properties: { phone: CUSTOMER, template: 'order_ready', body_params: 'Анна' },
+};
+const location = {
+  code: 'wa_send_location_bp',
+  properties: { phone: CUSTOMER, latitude: '55.75', longitude: '37.61' },
+};
 const file = { code: 'wa_send_file', properties: { phone: CUSTOMER, files: 'https://files.example.com/a.pdf' } };
 
 describe('Cloud API errors reach the robot mapped, without retries of permanent ones', () => {
@@ -12,7 +18,9 @@ describe('Cloud API errors reach the robot mapped, without retries of permanent 
     h = await createHarness();
     await waitForRegistration(h, actions.length);
   });
-  afterAll(async () => { await h.close(); });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it.each([
     [131047, 'window_closed', location],
@@ -26,7 +34,11 @@ describe('Cloud API errors reach the robot mapped, without retries of permanent 
   ])('code %p → %s', async (code, errorCode, call) => {
     const before = h.whatsapp.attempts().length;
     h.whatsapp.failNext({ code });
-    const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`];
+    const documentId: [string, string, string] = [
+      'crm',
+      'CCrmDocumentDeal',
+      `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
+    ];
     const { run } = await h.portal.runRobot({ code: call.code, documentId, properties: call.properties });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: errorCode, message_id: '' });
@@ -41,12 +53,28 @@ describe('Cloud API errors reach the robot mapped, without retries of permanent 
     try {
       const before = h.whatsapp.sent().length;
       const attempts = h.whatsapp.attempts().length;
-      const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`];
-      const { run } = await h.portal.runRobot({ code: 'wa_send_file', documentId, properties: { phone: CUSTOMER, files: ['https://f.example.com/1.pdf', 'https://f.example.com/2.pdf'] } });
+      const documentId: [string, string, string] = [
+        'crm',
+        'CCrmDocumentDeal',
+        `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
+      ];
+      const { run } = await h.portal.runRobot({
+        code: 'wa_send_file',
+        documentId,
+        properties: { phone: CUSTOMER, files: ['https://f.example.com/1.pdf', 'https://f.example.com/2.pdf'] },
+      });
       const done = await h.portal.waitForRun(run.eventToken, 20_000);
       const sent = h.whatsapp.sent().slice(before);
-      expect(sent.map((s) => (s.body as { document: { link: string } }).document.link)).toEqual(['https://f.example.com/1.pdf', 'https://f.example.com/2.pdf']);
-      expect(h.whatsapp.attempts().slice(attempts).some((a) => a.errorCode === 130429)).toBe(true);
+      expect(sent.map((s) => (s.body as { document: { link: string } }).document.link)).toEqual([
+        'https://f.example.com/1.pdf',
+        'https://f.example.com/2.pdf',
+      ]);
+      expect(
+        h.whatsapp
+          .attempts()
+          .slice(attempts)
+          .some((a) => a.errorCode === 130429),
+      ).toBe(true);
       expect(done.returnValues).toMatchObject({ status: 'sent', message_ids: sent.map((s) => s.wamid).join(',') });
     } finally {
       h.whatsapp.setThroughput(80);

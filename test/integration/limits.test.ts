@@ -1,6 +1,7 @@
-import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
 import { registerPortal } from '../../workers/portal-setup-processor';
+import { defined } from '../helpers/defined';
+import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
 import { counterValue, jobLog, settled } from '../helpers/signals';
 
 /** Largest number of timestamps inside any window of `windowMs`. */
@@ -8,8 +9,8 @@ function maxInWindow(times: number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
   let best = 0;
   let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while (sorted[end] - sorted[start] >= windowMs) start += 1;
+  for (const [end, time] of sorted.entries()) {
+    while (time - defined(sorted[start], 'window start') >= windowMs) start += 1;
     best = Math.max(best, end - start + 1);
   }
   return best;
@@ -17,7 +18,9 @@ function maxInWindow(times: number[], windowMs: number): number {
 
 describe('rate limits shared across worker processes', () => {
   let h: Harness;
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('holds the line limit with 3 worker instances and 160 queued sends', async () => {
     // A 200 ms line window with 16 sends per window: the same 80/s as Meta's per-second limit, so the
@@ -27,13 +30,30 @@ describe('rate limits shared across worker processes', () => {
     const limit = 16;
     const total = 10 * limit;
     // The simulator counts per second, as Meta does: it gets the same rate per second.
-    h = await createHarness({ startWorkers: false, lineRatePerSec: limit, lineWindowMs: windowMs, throughputPerSec: (limit * 1000) / windowMs, restLimit: { drainPerSec: 2, burst: 50 } });
+    h = await createHarness({
+      startWorkers: false,
+      lineRatePerSec: limit,
+      lineWindowMs: windowMs,
+      throughputPerSec: (limit * 1000) / windowMs,
+      restLimit: { drainPerSec: 2, burst: 50 },
+    });
     const runs = await jobLog(h, h.rt.queues.runAction);
-    await Promise.all(Array.from({ length: total }, (_, i) => h.rt.queues.enqueueRunAction({
-      memberId: h.memberId, code: 'wa_send_text', kind: 'robot', eventToken: `wf${i}|A1|tok${i}.sig`, workflowId: `wf${i}`,
-      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'], documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
-      properties: { text: `message ${i}`, phone: '79161234567' }, useSubscription: false, receivedAt: Date.now(),
-    })));
+    await Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        h.rt.queues.enqueueRunAction({
+          memberId: h.memberId,
+          code: 'wa_send_text',
+          kind: 'robot',
+          eventToken: `wf${i}|A1|tok${i}.sig`,
+          workflowId: `wf${i}`,
+          documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+          documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+          properties: { text: `message ${i}`, phone: '79161234567' },
+          useSubscription: false,
+          receivedAt: Date.now(),
+        }),
+      ),
+    );
     expect(await h.rt.queues.runAction.getWaitingCount()).toBe(total);
     await Promise.all([0, 1, 2].map(() => h.startWorkerInstance()));
     expect(await runs.completed(total, `${total} sends`, 30_000)).toHaveLength(total);
@@ -46,7 +66,8 @@ describe('rate limits shared across worker processes', () => {
     expect(h.whatsapp.sent()).toHaveLength(total);
     expect(new Set(h.whatsapp.sent().map((s) => JSON.stringify(s.body))).size).toBe(total);
     // The limit was shared: every worker instance sent its part.
-    for (const worker of h.workerRuntimes) expect(await counterValue(worker.metrics.sends, { outcome: 'sent' })).toBeGreaterThan(0);
+    for (const worker of h.workerRuntimes)
+      expect(await counterValue(worker.metrics.sends, { outcome: 'sent' })).toBeGreaterThan(0);
   });
 
   it('230 callbacks to one portal go in ceil(230/50) = 5 batch calls with no QUERY_LIMIT_EXCEEDED', async () => {
@@ -55,9 +76,18 @@ describe('rate limits shared across worker processes', () => {
     h = await createHarness({ startWorkers: false });
     const tokens = await createRunTokens(h, n);
     const restBefore = h.portal.stats().restRequests;
-    for (const token of tokens) await h.rt.outbox.enqueue(h.memberId, { eventToken: token, returnValues: { status: 'sent', message_id: 'm' }, logMessage: 'ok' });
+    for (const token of tokens)
+      await h.rt.outbox.enqueue(h.memberId, {
+        eventToken: token,
+        returnValues: { status: 'sent', message_id: 'm' },
+        logMessage: 'ok',
+      });
     await h.startWorkerInstance();
-    await eventually(() => h.portal.eventSends().filter((e) => e.outcome === 'accepted').length === n, 30_000, `${n} accepted callbacks`);
+    await eventually(
+      () => h.portal.eventSends().filter((e) => e.outcome === 'accepted').length === n,
+      30_000,
+      `${n} accepted callbacks`,
+    );
     expect(h.portal.stats().restRequests - restBefore).toBeLessThanOrEqual(Math.ceil(n / 50));
     expect(h.portal.stats().queryLimitExceeded).toBe(0);
     await eventually(async () => (await h.rt.outbox.pendingCount(h.memberId)) === 0, 5_000, 'outbox settled');
@@ -69,9 +99,14 @@ describe('rate limits shared across worker processes', () => {
     h = await createHarness({ startWorkers: false, restLimit: { drainPerSec: 10, burst: 50 } });
     const tokens = await createRunTokens(h, 200);
     h.portal.setRestLimit({ drainPerSec: 4, burst: 2 });
-    for (const token of tokens) await h.rt.outbox.enqueue(h.memberId, { eventToken: token, returnValues: { status: 'sent' }, logMessage: 'ok' });
+    for (const token of tokens)
+      await h.rt.outbox.enqueue(h.memberId, { eventToken: token, returnValues: { status: 'sent' }, logMessage: 'ok' });
     await h.startWorkerInstance();
-    await eventually(() => h.portal.eventSends().filter((e) => e.outcome === 'accepted').length === 200, 40_000, '200 accepted callbacks');
+    await eventually(
+      () => h.portal.eventSends().filter((e) => e.outcome === 'accepted').length === 200,
+      40_000,
+      '200 accepted callbacks',
+    );
     expect(h.portal.stats().queryLimitExceeded).toBeGreaterThan(0);
     await eventually(async () => (await h.rt.outbox.pendingCount(h.memberId)) === 0, 5_000, 'outbox settled');
     expect(h.portal.eventSends().filter((e) => e.outcome !== 'accepted')).toHaveLength(0);
@@ -80,10 +115,19 @@ describe('rate limits shared across worker processes', () => {
   it('one bad token in a batch does not fail the others', async () => {
     h = await createHarness({ startWorkers: false });
     const tokens = await createRunTokens(h, 10);
-    await h.rt.outbox.enqueue(h.memberId, { eventToken: 'forged|A1|x.deadbeef', returnValues: { status: 'sent' }, logMessage: 'x' });
-    for (const token of tokens) await h.rt.outbox.enqueue(h.memberId, { eventToken: token, returnValues: { status: 'sent' }, logMessage: 'ok' });
+    await h.rt.outbox.enqueue(h.memberId, {
+      eventToken: 'forged|A1|x.deadbeef',
+      returnValues: { status: 'sent' },
+      logMessage: 'x',
+    });
+    for (const token of tokens)
+      await h.rt.outbox.enqueue(h.memberId, { eventToken: token, returnValues: { status: 'sent' }, logMessage: 'ok' });
     await h.startWorkerInstance();
-    await eventually(() => h.portal.eventSends().filter((e) => e.outcome === 'accepted').length === 10, 10_000, '10 accepted');
+    await eventually(
+      () => h.portal.eventSends().filter((e) => e.outcome === 'accepted').length === 10,
+      10_000,
+      '10 accepted',
+    );
     expect(h.portal.eventSends().filter((e) => e.outcome === 'access_denied')).toHaveLength(1);
     await eventually(async () => (await h.rt.outbox.pendingCount(h.memberId)) === 0, 5_000, 'outbox empty');
   });
@@ -94,7 +138,9 @@ describe('rate limits shared across worker processes', () => {
     const b = await h.startWorkerInstance();
     h.portal.expireAccessToken();
     const refreshesBefore = h.portal.stats().refreshes;
-    const calls = Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).bitrix(h.memberId).call<{ ID: string }>('app.info'));
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? a : b).bitrix(h.memberId).call<{ ID: string }>('app.info'),
+    );
     const results = await Promise.all(calls);
     expect(results.every((r) => typeof r === 'object' && r !== null)).toBe(true);
     expect(h.portal.stats().refreshes - refreshesBefore).toBe(1);
@@ -112,7 +158,15 @@ async function createRunTokens(h: Harness, n: number): Promise<string[]> {
   const tokens: string[] = [];
   const dealId = h.portal.createDeal({ stageId: 'NEW' });
   for (let start = 0; start < n; start += 25) {
-    const runs = await Promise.all(Array.from({ length: Math.min(25, n - start) }, () => h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'x', phone: '79161234567' } })));
+    const runs = await Promise.all(
+      Array.from({ length: Math.min(25, n - start) }, () =>
+        h.portal.runRobot({
+          code: 'wa_send_text',
+          documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+          properties: { text: 'x', phone: '79161234567' },
+        }),
+      ),
+    );
     tokens.push(...runs.map(({ run }) => run.eventToken));
   }
   await h.rt.queues.runAction.obliterate({ force: true });

@@ -1,18 +1,23 @@
-import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
 import { actions } from '../../actions';
+import { createApp } from '../../app/create-app';
 import { runLinesCommand } from '../../cli/lines-command';
 import { runPortalsCommand } from '../../cli/portals-command';
+import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/redis-server';
 import { createRedis } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
-import { createApp } from '../../app/create-app';
-import { createLogger } from '../../lib/logger';
+import { defined } from '../helpers/defined';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
 import { settled } from '../helpers/signals';
 
 describe('operations: health, metrics, uninstall, lines CLI', () => {
   let h: Harness;
-  beforeEach(async () => { h = await createHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('GET /healthz reports Redis reachable', async () => {
     const response = await fetch(`${h.appUrl}/healthz`);
@@ -24,10 +29,14 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     await waitForRegistration(h, actions.length);
     h.whatsapp.failNext({ code: 131026 });
     const dealId = h.portal.createDeal({ stageId: 'NEW' });
-    const { run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'x', phone: '79161234567' } });
+    const { run } = await h.portal.runRobot({
+      code: 'wa_send_text',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { text: 'x', phone: '79161234567' },
+    });
     await h.portal.waitForRun(run.eventToken, 10_000);
     // The app's metrics live in the worker's registry here (same process in tests).
-    const text = await h.workerRuntimes[0].metrics.registry.metrics();
+    const text = await defined(h.workerRuntimes[0], 'worker runtime').metrics.registry.metrics();
     expect(text).toMatch(/wa_errors_total\{code="undeliverable"\} 1/);
     expect(text).toMatch(/wa_jobs_total\{queue="run-action",outcome="error"\} 1/);
     const web = await (await fetch(`${h.appUrl}/metrics`)).text();
@@ -48,7 +57,12 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     const late = await fetch(`${h.appUrl}/b24/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ event: 'ONCRMDEALUPDATE', 'data[FIELDS][ID]': '1', 'auth[member_id]': h.memberId, 'auth[application_token]': applicationToken }),
+      body: new URLSearchParams({
+        event: 'ONCRMDEALUPDATE',
+        'data[FIELDS][ID]': '1',
+        'auth[member_id]': h.memberId,
+        'auth[application_token]': applicationToken,
+      }),
     });
     expect(late.status).toBe(401);
     expect(await h.redis.keys(`${h.rt.keys.portal(h.memberId).replace(/:portal$/, '')}:*`)).toEqual([]);
@@ -64,7 +78,11 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     const address = server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     try {
-      const response = await fetch(`${url}/b24/robot`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t' });
+      const response = await fetch(`${url}/b24/robot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t',
+      });
       expect(response.status).toBe(503);
       expect((await fetch(`${url}/healthz`)).status).toBe(503);
     } finally {
@@ -76,22 +94,45 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
   });
 
   it('lines add/list/remove through the CLI command', async () => {
-    const added = await runLinesCommand(h.rt, 'add', { portal: h.memberId, 'phone-number-id': '300000000000003', 'access-token': 'tok-2', name: 'Sales', id: 'sales' }, []);
+    const added = await runLinesCommand(
+      h.rt,
+      'add',
+      { portal: h.memberId, 'phone-number-id': '300000000000003', 'access-token': 'tok-2', name: 'Sales', id: 'sales' },
+      [],
+    );
     expect(added).toBe(`line sales added to portal ${h.memberId}`);
     const listed = await runLinesCommand(h.rt, 'list', { portal: h.memberId }, []);
     expect(listed).toMatch(/main\tcloud\t200000000000002\tMain line\t80\/s/);
     expect(listed).toMatch(/sales\tcloud\t300000000000003\tSales\t80\/s/);
     const stored = await h.redis.hget(h.rt.keys.lines(h.memberId), 'sales');
     expect(stored).not.toContain('tok-2');
-    await expect(runLinesCommand(h.rt, 'add', { portal: 'nope', 'phone-number-id': '1', 'access-token': 't' }, [])).rejects.toThrow(/not installed/);
-    await expect(runLinesCommand(h.rt, 'add', { portal: h.memberId, 'phone-number-id': '200000000000002', 'access-token': 't', id: 'dup' }, [])).rejects.toThrow(/already connected as line main/);
+    await expect(
+      runLinesCommand(h.rt, 'add', { portal: 'nope', 'phone-number-id': '1', 'access-token': 't' }, []),
+    ).rejects.toThrow(/not installed/);
+    await expect(
+      runLinesCommand(
+        h.rt,
+        'add',
+        { portal: h.memberId, 'phone-number-id': '200000000000002', 'access-token': 't', id: 'dup' },
+        [],
+      ),
+    ).rejects.toThrow(/already connected as line main/);
     expect(await runLinesCommand(h.rt, 'remove', { portal: h.memberId }, ['sales'])).toBe('line sales removed');
     expect(await h.rt.lines.list(h.memberId)).toHaveLength(1);
   });
 
   it('portals set: a per-portal phone region and REST limit take effect', async () => {
-    expect(await runPortalsCommand(h.rt, 'set', { portal: h.memberId, 'phone-region': 'kz', 'rest-drain': '5', 'rest-burst': '250' })).toBe(`portal ${h.memberId}: phone region KZ, REST 5/s burst 250`);
-    expect(await runPortalsCommand(h.rt, 'list', {})).toContain(`${h.memberId}\tsim-portal.bitrix24.test\ten\tKZ\t5/s burst 250`);
+    expect(
+      await runPortalsCommand(h.rt, 'set', {
+        portal: h.memberId,
+        'phone-region': 'kz',
+        'rest-drain': '5',
+        'rest-burst': '250',
+      }),
+    ).toBe(`portal ${h.memberId}: phone region KZ, REST 5/s burst 250`);
+    expect(await runPortalsCommand(h.rt, 'list', {})).toContain(
+      `${h.memberId}\tsim-portal.bitrix24.test\ten\tKZ\t5/s burst 250`,
+    );
     // Registration done and nothing in flight; an idle bucket expires, so start from none: the level
     // this one call leaves is then exact, and its expiry shows the portal's own limit (250 / 5 per s).
     await waitForRegistration(h, actions.length);
@@ -102,7 +143,9 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     const ttl = Number(await h.redis.pttl(h.rt.keys.restBucket(h.memberId)));
     expect(ttl).toBeGreaterThan(40_000);
     expect(ttl).toBeLessThanOrEqual((250 / 5) * 1000 + 1000);
-    await expect(runPortalsCommand(h.rt, 'set', { portal: h.memberId, 'phone-region': 'Kazakhstan' })).rejects.toThrow(/two-letter/);
+    await expect(runPortalsCommand(h.rt, 'set', { portal: h.memberId, 'phone-region': 'Kazakhstan' })).rejects.toThrow(
+      /two-letter/,
+    );
   });
 
   it('stores portal tokens encrypted at rest', async () => {

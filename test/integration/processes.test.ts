@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../lib/redis-server';
 import { eventually } from '../helpers/harness';
@@ -6,18 +6,31 @@ import { eventually } from '../helpers/harness';
 const root = join(__dirname, '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
-function run(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  script: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
   const child = spawn(tsx, [script], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
 
 const baseEnv = () => ({
-  REDIS_URL: process.env.TEST_REDIS_URL ?? '', PUBLIC_URL: 'https://wa.example.com', B24_CLIENT_ID: 'local.x', B24_CLIENT_SECRET: 'secret',
-  WA_APP_SECRET: 'app-secret-1', WA_VERIFY_TOKEN: 'verify-token-1', SECRETS_KEY: 'c'.repeat(64), LOG_LEVEL: 'info',
+  REDIS_URL: process.env.TEST_REDIS_URL ?? '',
+  PUBLIC_URL: 'https://wa.example.com',
+  B24_CLIENT_ID: 'local.x',
+  B24_CLIENT_SECRET: 'secret',
+  WA_APP_SECRET: 'app-secret-1',
+  WA_VERIFY_TOKEN: 'verify-token-1',
+  SECRETS_KEY: 'c'.repeat(64),
+  LOG_LEVEL: 'info',
 });
 
 describe('processes', () => {
@@ -34,13 +47,21 @@ describe('processes', () => {
     const metricsPort = await freePort();
     const worker = run('workers/main.ts', { ...baseEnv(), WORKER_METRICS_PORT: String(metricsPort) });
     try {
-      const health = await eventually(async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-        return response.ok ? response.json() : undefined;
-      }, 30_000, 'web process');
+      const health = await eventually(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+          return response.ok ? response.json() : undefined;
+        },
+        30_000,
+        'web process',
+      );
       expect(health).toEqual({ status: 'ok', redis: true });
       await eventually(() => worker.output().includes('workers started'), 30_000, 'worker process');
-      const workerMetrics = await eventually(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), 10_000, 'worker metrics');
+      const workerMetrics = await eventually(
+        async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        10_000,
+        'worker metrics',
+      );
       expect(workerMetrics).toMatch(/# TYPE wa_sends_total counter/);
     } finally {
       web.child.kill('SIGTERM');

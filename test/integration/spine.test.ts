@@ -1,18 +1,46 @@
-import { createHarness, eventually, waitForRegistration, CLIENT_ID, CLIENT_SECRET, LINE, type Harness } from '../helpers/harness';
-import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
 import { actions } from '../../actions';
+import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import { defined } from '../helpers/defined';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  createHarness,
+  eventually,
+  type Harness,
+  LINE,
+  waitForRegistration,
+} from '../helpers/harness';
 
 describe('spine: install → robot call → queue → WhatsApp → event.send', () => {
   let h: Harness;
-  beforeEach(async () => { h = await createHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('registers exactly the catalogue as robots and activities, and binds events', async () => {
     await waitForRegistration(h, actions.length);
-    expect(h.portal.robots().map((r) => r.code).sort()).toEqual(actions.map((a) => `wa_${a.code}`).sort());
-    expect(h.portal.activities().map((r) => r.code).sort()).toEqual(actions.map((a) => `wa_${a.code}_bp`).sort());
+    expect(
+      h.portal
+        .robots()
+        .map((r) => r.code)
+        .sort(),
+    ).toEqual(actions.map((a) => `wa_${a.code}`).sort());
+    expect(
+      h.portal
+        .activities()
+        .map((r) => r.code)
+        .sort(),
+    ).toEqual(actions.map((a) => `wa_${a.code}_bp`).sort());
     for (const robot of h.portal.robots()) expect(robot.useSubscription).toBe('Y');
-    expect(h.portal.eventBindings().map((b) => b.event).sort()).toEqual(['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMLEADUPDATE']);
+    expect(
+      h.portal
+        .eventBindings()
+        .map((b) => b.event)
+        .sort(),
+    ).toEqual(['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMLEADUPDATE']);
   });
 
   it('a re-install updates the registrations instead of failing, and takes the new application token', async () => {
@@ -20,7 +48,11 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
     const before = h.portal.stats().byMethod['bizproc.robot.update'] ?? 0;
     const again = await h.portal.installApp({ installUrl: `${h.appUrl}/b24/install` });
     expect(again.status).toBe(200);
-    await eventually(() => (h.portal.stats().byMethod['bizproc.robot.update'] ?? 0) >= before + actions.length, 15_000, 'updates');
+    await eventually(
+      () => (h.portal.stats().byMethod['bizproc.robot.update'] ?? 0) >= before + actions.length,
+      15_000,
+      'updates',
+    );
     expect(h.portal.robots()).toHaveLength(actions.length);
     expect((await h.rt.portals.get(h.memberId))?.applicationToken).toBe(again.applicationToken);
   });
@@ -28,17 +60,34 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
   it('sends the text to the Cloud API and returns message_id through bizproc.event.send', async () => {
     await waitForRegistration(h, actions.length);
     const dealId = h.portal.createDeal({ stageId: 'NEW' });
-    const { httpStatus, run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'Привет! Hello', phone: '+7 (916) 123-45-67' } });
+    const { httpStatus, run } = await h.portal.runRobot({
+      code: 'wa_send_text',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { text: 'Привет! Hello', phone: '+7 (916) 123-45-67' },
+    });
     expect(httpStatus).toBe(200);
     const done = await h.portal.waitForRun(run.eventToken, 15_000);
     const sent = h.whatsapp.sent();
     expect(sent).toHaveLength(1);
-    expect(sent[0].phoneNumberId).toBe(LINE.phoneNumberId);
-    expect(sent[0].body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '79161234567', type: 'text', text: { body: 'Привет! Hello', preview_url: false } });
-    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: sent[0].wamid, error_code: '', error: '' });
+    const message = defined(sent[0], 'sent message');
+    expect(message.phoneNumberId).toBe(LINE.phoneNumberId);
+    expect(message.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '79161234567',
+      type: 'text',
+      text: { body: 'Привет! Hello', preview_url: false },
+    });
+    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: message.wamid, error_code: '', error: '' });
     expect(done.logMessage).toContain('+79161234567');
-    const stored = await h.rt.messages.get(h.memberId, sent[0].wamid);
-    expect(stored).toMatchObject({ lineId: 'main', phone: '79161234567', status: 'sent', workflowId: run.workflowId, showInChat: '0' });
+    const stored = await h.rt.messages.get(h.memberId, message.wamid);
+    expect(stored).toMatchObject({
+      lineId: 'main',
+      phone: '79161234567',
+      status: 'sent',
+      workflowId: run.workflowId,
+      showInChat: '0',
+    });
   });
 
   it('a forged install (valid host, made-up tokens) is refused and changes nothing', async () => {
@@ -46,11 +95,22 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
     const before = await h.rt.portals.get(h.memberId);
     const t = h.portal.currentTokens();
     const forged = new URLSearchParams({
-      event: 'ONAPPINSTALL', 'auth[access_token]': 'forged', 'auth[refresh_token]': 'forged', 'auth[expires_in]': '3600',
-      'auth[domain]': t.domain, 'auth[client_endpoint]': t.clientEndpoint, 'auth[server_endpoint]': 'https://evil.example.com/rest/',
-      'auth[member_id]': h.memberId, 'auth[application_token]': 'attacker-known-token', 'auth[user_id]': '1',
+      event: 'ONAPPINSTALL',
+      'auth[access_token]': 'forged',
+      'auth[refresh_token]': 'forged',
+      'auth[expires_in]': '3600',
+      'auth[domain]': t.domain,
+      'auth[client_endpoint]': t.clientEndpoint,
+      'auth[server_endpoint]': 'https://evil.example.com/rest/',
+      'auth[member_id]': h.memberId,
+      'auth[application_token]': 'attacker-known-token',
+      'auth[user_id]': '1',
     });
-    const response = await fetch(`${h.appUrl}/b24/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged });
+    const response = await fetch(`${h.appUrl}/b24/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: forged,
+    });
     expect(response.status).toBe(403);
     expect(await h.rt.portals.get(h.memberId)).toEqual(before);
   });
@@ -62,7 +122,11 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
     expect(moved.status).toBe(200);
     expect((await h.rt.portals.get(h.memberId))?.clientEndpoint).toBe(h.portal.currentTokens().clientEndpoint);
 
-    const impostor = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, memberId: h.memberId });
+    const impostor = createBitrixPortalSimulator({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      memberId: h.memberId,
+    });
     await impostor.start(0);
     try {
       const before = await h.rt.portals.get(h.memberId);

@@ -1,7 +1,7 @@
-import { createHarness, waitForRegistration, type Harness } from '../helpers/harness';
-import { startButtonsWait, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
 import { runWaitsCommand } from '../../cli/waits-command';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { CUSTOMER, startButtonsWait, waitField, waitIdOf } from '../helpers/waits';
 
 describe('waits CLI and metrics', () => {
   let h: Harness;
@@ -9,15 +9,19 @@ describe('waits CLI and metrics', () => {
     h = await createHarness();
     await waitForRegistration(h, actions.length);
   });
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('lists open waits by portal and phone, and cancels one (the robot gets status=cancelled)', async () => {
     const run = await startButtonsWait(h);
-    const waitId = run.buttonIds[0].split(':')[1];
+    const waitId = waitIdOf(run);
     const listed = await runWaitsCommand(h.rt, 'list', { portal: h.memberId, phone: `+${CUSTOMER}` }, []);
     expect(listed).toContain(`${h.memberId}\t${waitId}\trobot\treply\tmain\t+${CUSTOMER}\tDEAL_${run.dealId}\tNEW\t`);
     expect(await runWaitsCommand(h.rt, 'list', { phone: '79990000000' }, [])).toBe('no open waits');
-    expect(await runWaitsCommand(h.rt, 'cancel', {}, [waitId])).toBe(`wait ${waitId} cancelled; the robot gets status=cancelled`);
+    expect(await runWaitsCommand(h.rt, 'cancel', {}, [waitId])).toBe(
+      `wait ${waitId} cancelled; the robot gets status=cancelled`,
+    );
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'cancelled' });
     expect(await waitField(h, run, 'status')).toBe('cancelled');

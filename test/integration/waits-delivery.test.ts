@@ -1,7 +1,7 @@
-import { createHarness, eventually, waitForRegistration, LINE, type Harness } from '../helpers/harness';
-import { allSends, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
+import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
+import { allSends, CUSTOMER } from '../helpers/waits';
 
 describe('wait for delivery (wait_for = delivered | read)', () => {
   let h: Harness;
@@ -9,12 +9,19 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
     h = await createHarness();
     await waitForRegistration(h, actions.length);
   });
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   const sendText = async (properties: Record<string, string>, timeoutDuration?: number) => {
     const dealId = h.portal.createDeal({ stageId: 'NEW' });
     const before = h.whatsapp.sent().length;
-    const { run } = await h.portal.runRobot({ code: 'wa_send_text', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { text: 'hello', phone: CUSTOMER, ...properties }, timeoutDuration });
+    const { run } = await h.portal.runRobot({
+      code: 'wa_send_text',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { text: 'hello', phone: CUSTOMER, ...properties },
+      timeoutDuration,
+    });
     const sent = await eventually(() => h.whatsapp.sent()[before], 10_000, 'text sent');
     return { run, wamid: sent.wamid, dealId };
   };
@@ -27,28 +34,57 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
     await settled(h);
     expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
-    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER, timestamp: 1763900900 });
+    await h.whatsapp.deliverStatus({
+      phoneNumberId: LINE.phoneNumberId,
+      wamid,
+      status: 'read',
+      recipientId: CUSTOMER,
+      timestamp: 1763900900,
+    });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
-    expect(done.returnValues).toMatchObject({ status: 'sent', message_id: wamid, delivery_status: 'read', delivered_at: '2025-11-23T12:28:20.000Z', read_at: '2025-11-23T12:28:20.000Z' });
+    expect(done.returnValues).toMatchObject({
+      status: 'sent',
+      message_id: wamid,
+      delivery_status: 'read',
+      delivered_at: '2025-11-23T12:28:20.000Z',
+      read_at: '2025-11-23T12:28:20.000Z',
+    });
   });
 
   it('wait_for=read keeps waiting through delivered', async () => {
     const { run, wamid } = await sendText({ wait_for: 'read' });
     const inbound = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'delivered', recipientId: CUSTOMER, timestamp: 1763900800 });
+    await h.whatsapp.deliverStatus({
+      phoneNumberId: LINE.phoneNumberId,
+      wamid,
+      status: 'delivered',
+      recipientId: CUSTOMER,
+      timestamp: 1763900800,
+    });
     // The delivered status was applied and everything settled: the wait did not end on it.
     expect(await inbound.completed(1)).toEqual(['status_delivered']);
     await settled(h);
     expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
-    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER, timestamp: 1763900900 });
+    await h.whatsapp.deliverStatus({
+      phoneNumberId: LINE.phoneNumberId,
+      wamid,
+      status: 'read',
+      recipientId: CUSTOMER,
+      timestamp: 1763900900,
+    });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ delivery_status: 'read', delivered_at: '2025-11-23T12:26:40.000Z' });
   });
 
   it('wait_for=delivered is resolved by delivered', async () => {
     const { run, wamid } = await sendText({ wait_for: 'delivered' });
-    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'delivered', recipientId: CUSTOMER });
+    await h.whatsapp.deliverStatus({
+      phoneNumberId: LINE.phoneNumberId,
+      wamid,
+      status: 'delivered',
+      recipientId: CUSTOMER,
+    });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'sent', delivery_status: 'delivered' });
   });
@@ -69,9 +105,17 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
 
   it('a stage move ends a robot delivery wait silently', async () => {
     const { run, wamid, dealId } = await sendText({ wait_for: 'read' });
-    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 1, 10_000, 'delivery wait open');
+    await eventually(
+      async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 1,
+      10_000,
+      'delivery wait open',
+    );
     await h.portal.moveDeal(dealId, 'WON');
-    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait cancelled');
+    await eventually(
+      async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0,
+      10_000,
+      'wait cancelled',
+    );
     const inbound = await jobLog(h, h.rt.queues.inbound);
     await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
     expect(await inbound.completed(1)).toEqual(['status_read']);
@@ -82,7 +126,11 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
   it('a failed status also ends a reply wait with status=error', async () => {
     h.whatsapp.failAsync({ to: CUSTOMER, code: 131026 });
     const dealId = h.portal.createDeal({ stageId: 'NEW' });
-    const { run } = await h.portal.runRobot({ code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`], properties: { phone: CUSTOMER, body: 'b', buttons: ['A', 'B'], wait_reply: 'Y' } });
+    const { run } = await h.portal.runRobot({
+      code: 'wa_send_buttons',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { phone: CUSTOMER, body: 'b', buttons: ['A', 'B'], wait_reply: 'Y' },
+    });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'undeliverable' });
   });

@@ -1,19 +1,35 @@
-import { createHarness, eventually, waitForRegistration, type Harness } from '../helpers/harness';
-import { acceptedSends, allSends, ordinaryTexts, startButtonsWait, tap, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
-import { scripts } from '../../redis/scripts';
-import { startRedisServer, type LocalRedisServer } from '../../lib/redis-server';
-import { counterValue, jobLog, settled } from '../helpers/signals';
+import { type LocalRedisServer, startRedisServer } from '../../lib/redis-server';
 import type { InboundMessage } from '../../providers/inbound-message';
+import { scripts } from '../../redis/scripts';
+import { defined } from '../helpers/defined';
+import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
+import { counterValue, jobLog, settled } from '../helpers/signals';
+import {
+  acceptedSends,
+  allSends,
+  CUSTOMER,
+  ordinaryTexts,
+  startButtonsWait,
+  tap,
+  waitField,
+  waitIdOf,
+} from '../helpers/waits';
 
 const buttonReply = (id: string, title: string, messageId: string): InboundMessage => ({
-  id: messageId, from: CUSTOMER, timestamp: String(Math.floor(Date.now() / 1000)), type: 'interactive',
+  id: messageId,
+  from: CUSTOMER,
+  timestamp: String(Math.floor(Date.now() / 1000)),
+  type: 'interactive',
   interactive: { type: 'button_reply', button_reply: { id, title } },
 });
 
+// The memory cost of an open wait: waits-memory.test.ts.
 describe('waits end exactly once, across crashes and restarts', () => {
   let h: Harness;
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   /** A robot waiting on buttons, then every worker gone (as if the processes died). */
   const waitingWithoutWorkers = async () => {
@@ -29,7 +45,12 @@ describe('waits end exactly once, across crashes and restarts', () => {
   it('a worker killed between the claim and the callback: the callback is still sent, once', async () => {
     const { run, line } = await waitingWithoutWorkers();
     // What a worker does before it dies: the claim writes the callback in the same atomic step.
-    expect(await h.rt.waits.takeReply(line, buttonReply(run.buttonIds[0], 'Да', 'wamid.reply-1'))).toBe(true);
+    expect(
+      await h.rt.waits.takeReply(
+        line,
+        buttonReply(defined(run.buttonIds[0], 'first button id'), 'Да', 'wamid.reply-1'),
+      ),
+    ).toBe(true);
     expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
     const worker = await h.startWorkerInstance();
@@ -37,7 +58,11 @@ describe('waits end exactly once, across crashes and restarts', () => {
     expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да' });
     // The new dispatcher counted the callback as sent and the outbox is empty (a callback leaves it only
     // once the portal answered), so no second send can still be on its way.
-    await eventually(async () => (await counterValue(worker.metrics.callbacks, { outcome: 'sent' })) === 1, 10_000, 'callback counted as sent');
+    await eventually(
+      async () => (await counterValue(worker.metrics.callbacks, { outcome: 'sent' })) === 1,
+      10_000,
+      'callback counted as sent',
+    );
     await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(1);
   });
@@ -48,7 +73,13 @@ describe('waits end exactly once, across crashes and restarts', () => {
     const newer = await startButtonsWait(h);
     await h.stopWorkers();
     const waits = h.rt.waits;
-    const reply: InboundMessage = { id: 'wamid.same-reply', from: CUSTOMER, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Да' } };
+    const reply: InboundMessage = {
+      id: 'wamid.same-reply',
+      from: CUSTOMER,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      type: 'text',
+      text: { body: 'Да' },
+    };
     expect(await Promise.all([waits.takeReply(line, reply), waits.takeReply(line, reply)])).toEqual([true, true]);
     expect(await waits.takeReply(line, reply)).toBe(true);
     expect(await waitField(h, newer, 'status')).toBe('answered');
@@ -58,10 +89,20 @@ describe('waits end exactly once, across crashes and restarts', () => {
 
   it('a dispatcher that dies holding a leased batch: the lease runs out and the callback goes once', async () => {
     const { run, line } = await waitingWithoutWorkers();
-    await h.rt.waits.takeReply(line, buttonReply(run.buttonIds[1], 'Нет', 'wamid.reply-2'));
+    await h.rt.waits.takeReply(
+      line,
+      buttonReply(defined(run.buttonIds[1], 'second button id'), 'Нет', 'wamid.reply-2'),
+    );
     const leaseMs = 1500;
     const claimedAt = Date.now();
-    const leased = await scripts.claimCallbacks(h.rt.redis, h.rt.keys.callbackPending(h.memberId), h.rt.keys.callbackDue(h.memberId), claimedAt, 50, leaseMs);
+    const leased = await scripts.claimCallbacks(
+      h.rt.redis,
+      h.rt.keys.callbackPending(h.memberId),
+      h.rt.keys.callbackDue(h.memberId),
+      claimedAt,
+      50,
+      leaseMs,
+    );
     expect(leased).toHaveLength(1);
     await h.startWorkerInstance();
     // The new dispatcher runs while the lease still holds (precondition: otherwise nothing is proved).
@@ -71,42 +112,52 @@ describe('waits end exactly once, across crashes and restarts', () => {
     // Exactly one send, and not before the lease ran out (the simulator stamps each call; same clock).
     expect(allSends(h, run.eventToken)).toHaveLength(1);
     expect(acceptedSends(h, run.eventToken)).toHaveLength(1);
-    expect(acceptedSends(h, run.eventToken)[0].at).toBeGreaterThanOrEqual(claimedAt + leaseMs);
+    expect(defined(acceptedSends(h, run.eventToken)[0], 'accepted send').at).toBeGreaterThanOrEqual(
+      claimedAt + leaseMs,
+    );
   });
 
-  it.each(['timeout first', 'reply first', 'both at once'])('a reply racing the time-out (%s) has exactly one outcome', async (order) => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
-    const run = await startButtonsWait(h);
-    const waitId = run.buttonIds[0].split(':')[1];
-    const waits = h.rt.waits;
-    const inbound = await jobLog(h, h.rt.queues.inbound);
-    if (order === 'timeout first') {
-      await waits.onTimeout(h.memberId, waitId);
-      await tap(h, run, 0, 'Да');
-    } else if (order === 'reply first') {
-      await tap(h, run, 0, 'Да');
-      await eventually(async () => (await waitField(h, run, 'status')) !== 'open', 10_000, 'answered');
-      await waits.onTimeout(h.memberId, waitId);
-    } else {
-      await Promise.all([waits.onTimeout(h.memberId, waitId), tap(h, run, 0, 'Да')]);
-    }
-    const done = await h.portal.waitForRun(run.eventToken, 10_000);
-    const expected = order === 'timeout first' ? 'timeout' : order === 'reply first' ? 'answered' : String(done.returnValues?.status);
-    expect(['timeout', 'answered']).toContain(done.returnValues?.status);
-    expect(done.returnValues?.status).toBe(expected);
-    // The reply's job finished and nothing is in flight: a second outcome would be in the outbox or sent.
-    await inbound.completed(1, 'the reply processed');
-    await settled(h);
-    expect(allSends(h, run.eventToken)).toHaveLength(1);
-    if (done.returnValues?.status === 'timeout') expect(await ordinaryTexts(h)).toEqual(['Да']);
-  });
+  it.each(['timeout first', 'reply first', 'both at once'])(
+    'a reply racing the time-out (%s) has exactly one outcome',
+    async (order) => {
+      h = await createHarness();
+      await waitForRegistration(h, actions.length);
+      const run = await startButtonsWait(h);
+      const waitId = waitIdOf(run);
+      const waits = h.rt.waits;
+      const inbound = await jobLog(h, h.rt.queues.inbound);
+      if (order === 'timeout first') {
+        await waits.onTimeout(h.memberId, waitId);
+        await tap(h, run, 0, 'Да');
+      } else if (order === 'reply first') {
+        await tap(h, run, 0, 'Да');
+        await eventually(async () => (await waitField(h, run, 'status')) !== 'open', 10_000, 'answered');
+        await waits.onTimeout(h.memberId, waitId);
+      } else {
+        await Promise.all([waits.onTimeout(h.memberId, waitId), tap(h, run, 0, 'Да')]);
+      }
+      const done = await h.portal.waitForRun(run.eventToken, 10_000);
+      const expected =
+        order === 'timeout first'
+          ? 'timeout'
+          : order === 'reply first'
+            ? 'answered'
+            : String(done.returnValues?.status);
+      expect(['timeout', 'answered']).toContain(done.returnValues?.status);
+      expect(done.returnValues?.status).toBe(expected);
+      // The reply's job finished and nothing is in flight: a second outcome would be in the outbox or sent.
+      await inbound.completed(1, 'the reply processed');
+      await settled(h);
+      expect(allSends(h, run.eventToken)).toHaveLength(1);
+      if (done.returnValues?.status === 'timeout') expect(await ordinaryTexts(h)).toEqual(['Да']);
+    },
+  );
 
   it('the overdue sweep ends a wait whose timer job is gone, even when the stage cannot be read', async () => {
     h = await createHarness();
     await waitForRegistration(h, actions.length);
     const run = await startButtonsWait(h);
-    const waitId = run.buttonIds[0].split(':')[1];
+    const waitId = waitIdOf(run);
     await h.rt.queues.waitTimeout.obliterate({ force: true });
     await h.rt.redis.zadd(h.rt.keys.openWaits(h.memberId), Date.now() - 3600_000, waitId);
     h.portal.expireAccessToken();
@@ -116,64 +167,14 @@ describe('waits end exactly once, across crashes and restarts', () => {
     expect(await h.rt.outbox.pendingCount(h.memberId)).toBe(1);
   });
 
-  it('measures the whole Redis footprint of an open button wait (every key it costs), under 4 KiB', async () => {
-    // Measured per key with MEMORY USAGE, so other test files on the shared Redis do not matter:
-    // every key of this harness (app prefix and BullMQ prefix) before and after opening N waits
-    // through the real path (robot call → job → send → wait + its time-out job), divided by N.
-    // Counted: the wait, its share of the portal's wait index and open set, the message record, the
-    // sent-step key, the time-out job (hash, delayed set, events) and any shared key that grew.
-    // Not counted (printed): the run-action queue's record of the robot call itself, which every call
-    // leaves for a day whether or not it waits.
-    const n = 200;
-    h = await createHarness({ lineRatePerSec: 40, lineWindowMs: 50, throughputPerSec: 1000, restLimit: { drainPerSec: 200, burst: 500 } });
-    await waitForRegistration(h, actions.length);
-    await settled(h);
-    const runs = await jobLog(h, h.rt.queues.runAction);
-    const before = await footprint(h);
-    for (let start = 0; start < n; start += 20) {
-      await Promise.all(Array.from({ length: Math.min(20, n - start) }, async (_, j) => {
-        const i = start + j;
-        const dealId = h.portal.createDeal({ stageId: 'NEW' });
-        const { httpStatus } = await h.portal.runRobot({
-          code: 'wa_send_buttons', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
-          properties: { phone: `7916${String(1000000 + i)}`, body: 'Подтвердите запись', buttons: ['Да', 'Нет', 'Перенести'], wait_reply: 'Y' },
-        });
-        expect(httpStatus).toBe(200);
-      }));
-    }
-    expect(new Set(await runs.completed(n, `${n} robot calls done`, 30_000))).toEqual(new Set(['done']));
-    await settled(h);
-    expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(n);
-    expect(await h.rt.queues.waitTimeout.getDelayedCount()).toBe(n);
-    const after = await footprint(h);
-    const callRecord = `${String(h.rt.queues.runAction.opts.prefix)}:${h.rt.queues.runAction.name}:`;
-    const ownKey = (key: string) => key.startsWith(h.rt.keys.wait(h.memberId, '')) || key === h.rt.keys.waitIndex(h.memberId) || key === h.rt.keys.openWaits(h.memberId);
-    const byKind = new Map<string, number>();
-    let total = 0;
-    let calls = 0;
-    let own = 0;
-    for (const key of new Set([...before.keys(), ...after.keys()])) {
-      const grown = (after.get(key) ?? 0) - (before.get(key) ?? 0);
-      if (key.startsWith(callRecord)) calls += grown;
-      else total += grown;
-      if (ownKey(key)) own += grown;
-      const kind = kindOf(h, key);
-      byKind.set(kind, (byKind.get(kind) ?? 0) + grown);
-    }
-    const perWait = total / n;
-    if (process.env.SHOW_MEMORY) {
-      const lines = [...byKind.entries()].filter(([, b]) => b !== 0).sort((x, y) => y[1] - x[1]).map(([k, b]) => `  ${k}: ${(b / n).toFixed(1)}`);
-      console.log(`bytes per open button wait (whole footprint): ${perWait.toFixed(1)}; the wait's own keys ${(own / n).toFixed(1)}; the robot call's own job record adds ${(calls / n).toFixed(1)}\n${lines.join('\n')}`);
-    }
-    expect(perWait).toBeLessThan(4096);
-    // The wait's own keys (its hash, its share of the wait index and of the open set) stay within 1 KiB.
-    expect(own / n).toBeLessThanOrEqual(1024);
-  });
-
   describe('Redis restarted (AOF)', () => {
     let server: LocalRedisServer;
-    beforeAll(async () => { server = await startRedisServer(); });
-    afterAll(async () => { await server.stop(); });
+    beforeAll(async () => {
+      server = await startRedisServer();
+    });
+    afterAll(async () => {
+      await server.stop();
+    });
 
     it('keeps 1,000 open waits resolvable', async () => {
       h = await createHarness({ redisUrl: server.url, startWorkers: false });
@@ -185,11 +186,35 @@ describe('waits end exactly once, across crashes and restarts', () => {
       const now = Date.now();
       for (let i = 0; i < 1000; i += 1) {
         await waits.store.open({
-          id: `wait${i}`, memberId: h.memberId, lineId: 'main', phone: `7916${String(1000000 + i)}`, kind: 'robot', purpose: 'reply',
-          eventToken: `664fa13bbbb410.${i}|A40364_79843_85254_57332|MS1ekdI0CvXi8ycL8qNIn96hak8JEndG.${'a'.repeat(64)}`, workflowId: `664fa13bbbb410.${i}`,
-          documentId: `DEAL_${i}`, stageAtStart: '', createdAt: now, deadline: now + 86400_000,
-          messageId: '', buttons: [{ id: `w:wait${i}:1`, title: 'Да' }, { id: `w:wait${i}:2`, title: 'Нет' }],
-          options: { mode: 'button', keywords: [], regex: '', reaskText: '', reaskMax: 1, afterReask: 'ignore', stopOnOperator: false }, deliveryTarget: '', baseReturn: { status: 'sent', message_id: `wamid.${i}` }, lang: 'ru',
+          id: `wait${i}`,
+          memberId: h.memberId,
+          lineId: 'main',
+          phone: `7916${String(1000000 + i)}`,
+          kind: 'robot',
+          purpose: 'reply',
+          eventToken: `664fa13bbbb410.${i}|A40364_79843_85254_57332|MS1ekdI0CvXi8ycL8qNIn96hak8JEndG.${'a'.repeat(64)}`,
+          workflowId: `664fa13bbbb410.${i}`,
+          documentId: `DEAL_${i}`,
+          stageAtStart: '',
+          createdAt: now,
+          deadline: now + 86400_000,
+          messageId: '',
+          buttons: [
+            { id: `w:wait${i}:1`, title: 'Да' },
+            { id: `w:wait${i}:2`, title: 'Нет' },
+          ],
+          options: {
+            mode: 'button',
+            keywords: [],
+            regex: '',
+            reaskText: '',
+            reaskMax: 1,
+            afterReask: 'ignore',
+            stopOnOperator: false,
+          },
+          deliveryTarget: '',
+          baseReturn: { status: 'sent', message_id: `wamid.${i}` },
+          lang: 'ru',
         });
       }
       await server.restart();
@@ -208,37 +233,3 @@ describe('waits end exactly once, across crashes and restarts', () => {
     });
   });
 });
-
-/** MEMORY USAGE (all samples) of every key of the harness: its app key prefix and its BullMQ prefix. */
-async function footprint(h: Harness): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  for (const prefix of [h.rt.keys.prefix, String(h.rt.queues.runAction.opts.prefix)]) {
-    let cursor = '0';
-    const keys: string[] = [];
-    do {
-      const [next, batch] = await h.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    const pipeline = h.redis.pipeline();
-    for (const key of keys) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
-    const results = (await pipeline.exec()) ?? [];
-    keys.forEach((key, i) => {
-      const [error, bytes] = results[i] ?? [null, null];
-      if (!error && bytes !== null) sizes.set(key, Number(bytes));
-    });
-  }
-  return sizes;
-}
-
-/** A key's kind for the breakdown: `app:<name>` or `<queue>:<bullmq key>`, with ids folded into `<job>`. */
-function kindOf(h: Harness, key: string): string {
-  const queuePrefix = `${String(h.rt.queues.runAction.opts.prefix)}:`;
-  if (key.startsWith(queuePrefix)) {
-    const [queue, ...rest] = key.slice(queuePrefix.length).split(':');
-    const known = ['events', 'delayed', 'completed', 'failed', 'wait', 'active', 'paused', 'prioritized', 'pc', 'marker', 'meta', 'id', 'stalled', 'stalled-check', 'limiter', 'de', 'repeat'];
-    return `${queue}:${known.includes(rest[0] ?? '') ? rest.join(':') : `<job>${rest.length > 1 ? `:${rest.slice(1).join(':')}` : ''}`}`;
-  }
-  const name = key.slice(h.rt.keys.prefix.length + 1).replace(/^\{[^}]*\}:/, '');
-  return `app:${name.split(':')[0]}`;
-}

@@ -1,8 +1,15 @@
-import { createHarness, eventually, waitForRegistration, CLIENT_ID, CLIENT_SECRET, type Harness } from '../helpers/harness';
-import { allSends, ordinaryTexts, say, startButtonsWait, tap, waitField, CUSTOMER } from '../helpers/waits';
 import { actions } from '../../actions';
 import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  createHarness,
+  eventually,
+  type Harness,
+  waitForRegistration,
+} from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
+import { allSends, CUSTOMER, ordinaryTexts, say, startButtonsWait, tap, waitField } from '../helpers/waits';
 
 describe('the stage-change rule and portal isolation', () => {
   let h: Harness;
@@ -10,7 +17,9 @@ describe('the stage-change rule and portal isolation', () => {
     h = await createHarness();
     await waitForRegistration(h, actions.length);
   });
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   const waitStatus = (run: { buttonIds: string[] }) => waitField(h, run, 'status');
 
@@ -56,7 +65,11 @@ describe('the stage-change rule and portal isolation', () => {
     const run = await startButtonsWait(h, { kind: 'activity' });
     h.portal.terminateWorkflow(run.workflowId);
     await tap(h, run, 0, 'Да');
-    await eventually(() => allSends(h, run.eventToken).some((e) => e.outcome === 'workflow_not_found'), 10_000, 'event.send tried');
+    await eventually(
+      () => allSends(h, run.eventToken).some((e) => e.outcome === 'workflow_not_found'),
+      10_000,
+      'event.send tried',
+    );
     await eventually(async () => (await waitStatus(run)) === 'cancelled', 5_000, 'wait marked cancelled');
     expect(await waitField(h, run, 'endReason')).toBe('workflow_gone');
     // The wait is marked before the dispatcher settles its batch: wait for everything to finish, then
@@ -70,14 +83,34 @@ describe('the stage-change rule and portal isolation', () => {
 
   it("portal B's webhook carrying portal A's button id resumes nothing", async () => {
     const run = await startButtonsWait(h);
-    const portalB = createBitrixPortalSimulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, memberId: 'portal-b-member' });
+    const portalB = createBitrixPortalSimulator({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      memberId: 'portal-b-member',
+    });
     await portalB.start(0);
     try {
       expect((await portalB.installApp({ installUrl: `${h.appUrl}/b24/install` })).status).toBe(200);
-      h.whatsapp.addPhoneNumber({ phoneNumberId: '900000000000009', accessToken: 'tok-b', displayPhoneNumber: '79009999999' });
-      await h.rt.lines.add({ id: 'b-line', memberId: 'portal-b-member', provider: 'cloud', phoneNumberId: '900000000000009', accessToken: 'tok-b', name: 'B', createdAt: Date.now() });
+      h.whatsapp.addPhoneNumber({
+        phoneNumberId: '900000000000009',
+        accessToken: 'tok-b',
+        displayPhoneNumber: '79009999999',
+      });
+      await h.rt.lines.add({
+        id: 'b-line',
+        memberId: 'portal-b-member',
+        provider: 'cloud',
+        phoneNumberId: '900000000000009',
+        accessToken: 'tok-b',
+        name: 'B',
+        createdAt: Date.now(),
+      });
       await tap(h, run, 0, 'Да', { phoneNumberId: '900000000000009' });
-      await eventually(async () => (await h.redis.xlen(h.rt.keys.inboundStream('portal-b-member'))) === 1, 10_000, 'stored as B ordinary message');
+      await eventually(
+        async () => (await h.redis.xlen(h.rt.keys.inboundStream('portal-b-member'))) === 1,
+        10_000,
+        'stored as B ordinary message',
+      );
       await settled(h);
       expect(await waitStatus(run)).toBe('open');
       expect(allSends(h, run.eventToken)).toHaveLength(0);
@@ -110,7 +143,11 @@ describe('the stage-change rule and portal isolation', () => {
     for (let i = 0; i < 12; i += 1) runs.push(await startButtonsWait(h, { phone: `7916555${String(1000 + i)}` }));
     const before = h.portal.stats();
     await Promise.all(runs.map((run) => h.portal.moveDeal(run.dealId, 'LOSE')));
-    await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 15_000, 'all 12 waits cancelled');
+    await eventually(
+      async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0,
+      15_000,
+      'all 12 waits cancelled',
+    );
     await settled(h);
     const after = h.portal.stats();
     expect((after.byMethod['crm.deal.get'] ?? 0) - (before.byMethod['crm.deal.get'] ?? 0)).toBeGreaterThanOrEqual(12);

@@ -1,9 +1,15 @@
 /** Helpers for Bitrix24 simulator tests. */
-import { createBitrixPortalSimulator, type BitrixPortalOptions, type BitrixPortalSimulator } from '../../simulators/bitrix24';
+import {
+  type BitrixPortalOptions,
+  type BitrixPortalSimulator,
+  createBitrixPortalSimulator,
+} from '../../simulators/bitrix24';
 import { postJson } from './receiver';
 
 /** Starts a portal simulator with test credentials. */
-export async function startPortal(extra: Partial<BitrixPortalOptions> = {}): Promise<{ sim: BitrixPortalSimulator; url: string }> {
+export async function startPortal(
+  extra: Partial<BitrixPortalOptions> = {},
+): Promise<{ sim: BitrixPortalSimulator; url: string }> {
   const sim = createBitrixPortalSimulator({ clientId: 'local.sim.1', clientSecret: 'secret', ...extra });
   const { url } = await sim.start(0);
   return { sim, url };
@@ -21,7 +27,10 @@ export function robotFields(code: string, handler: string): Record<string, unkno
     HANDLER: handler,
     NAME: { ru: 'Отправить', en: 'Send' },
     USE_SUBSCRIPTION: 'Y',
-    PROPERTIES: { text: { Name: 'Text', Type: 'string', Required: 'Y' }, tags: { Name: 'Tags', Type: 'string', Multiple: 'Y' } },
+    PROPERTIES: {
+      text: { Name: 'Text', Type: 'string', Required: 'Y' },
+      tags: { Name: 'Tags', Type: 'string', Multiple: 'Y' },
+    },
     RETURN_PROPERTIES: { answer: { Name: 'Answer', Type: 'string' } },
   };
 }

@@ -1,4 +1,5 @@
 import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
+import { defined } from '../helpers/defined';
 import { pollUntil } from '../helpers/poll';
 import { rest, startPortal } from './bitrix-helpers';
 
@@ -15,9 +16,12 @@ describe('bitrix24 simulator: batch, rate limit, tokens', () => {
     const res = await rest(sim, 'batch', { halt: 0, cmd });
     expect(res.status).toBe(200);
     const r = res.json.result as Record<string, Record<string, unknown>>;
-    expect(Object.keys(r.result)).toHaveLength(50);
-    expect(r.result_error.c50).toEqual({ error: 'ERROR_BATCH_LENGTH_EXCEEDED', error_description: 'Max batch length exceeded' });
-    expect(r.result_error.nested).toEqual(expect.objectContaining({ error: 'ERROR_BATCH_LENGTH_EXCEEDED' }));
+    expect(Object.keys(defined(r.result, 'batch result'))).toHaveLength(50);
+    expect(r.result_error?.c50).toEqual({
+      error: 'ERROR_BATCH_LENGTH_EXCEEDED',
+      error_description: 'Max batch length exceeded',
+    });
+    expect(r.result_error?.nested).toEqual(expect.objectContaining({ error: 'ERROR_BATCH_LENGTH_EXCEEDED' }));
     expect(r.result_total).toEqual([]);
     expect(sim.stats().restRequests).toBe(1);
     expect(sim.stats().batchCalls).toBe(1);
@@ -27,16 +31,25 @@ describe('bitrix24 simulator: batch, rate limit, tokens', () => {
     ({ sim } = await startPortal());
     const contactId = sim.createContact({ name: 'A' });
     const dealId = sim.createDeal({ contactId });
-    const cmd = { d: `crm.deal.get?id=${dealId}`, c: 'crm.contact.get?id=$result[d][CONTACT_ID]', b: 'batch', m: 'nope.method' };
+    const cmd = {
+      d: `crm.deal.get?id=${dealId}`,
+      c: 'crm.contact.get?id=$result[d][CONTACT_ID]',
+      b: 'batch',
+      m: 'nope.method',
+    };
     const res = await rest(sim, 'batch', { cmd });
     const r = res.json.result as Record<string, Record<string, Record<string, unknown>>>;
-    expect(r.result.c.ID).toBe(String(contactId));
-    expect(r.result_error.b.error).toBe('ERROR_BATCH_METHOD_NOT_ALLOWED');
-    expect(r.result_error.m.error).toBe('ERROR_METHOD_NOT_FOUND');
+    expect(r.result?.c?.ID).toBe(String(contactId));
+    expect(r.result_error?.b?.error).toBe('ERROR_BATCH_METHOD_NOT_ALLOWED');
+    expect(r.result_error?.m?.error).toBe('ERROR_METHOD_NOT_FOUND');
     const form = `cmd%5Bx%5D=${encodeURIComponent(`crm.deal.get?id=${dealId}`)}&auth=${sim.currentTokens().accessToken}`;
-    const f = await fetch(`${sim.url()}/rest/batch`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form });
+    const f = await fetch(`${sim.url()}/rest/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     const fj = (await f.json()) as { result: { result: Record<string, { ID: string }>; result_error: unknown } };
-    expect(fj.result.result.x.ID).toBe(String(dealId));
+    expect(fj.result.result.x?.ID).toBe(String(dealId));
     expect(fj.result.result_error).toEqual([]);
   });
 
@@ -48,18 +61,26 @@ describe('bitrix24 simulator: batch, rate limit, tokens', () => {
     for (let i = 1; i < 8; i++) statuses.push((await rest(sim, 'profile')).status);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     const limited = await rest(sim, 'profile');
-    expect(limited).toEqual({ status: 503, json: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } });
+    expect(limited).toEqual({
+      status: 503,
+      json: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' },
+    });
     expect(sim.stats().queryLimitExceeded).toBeGreaterThanOrEqual(3);
     // Time is the subject here, so this waits for real: the five accepted requests put 5 into the bucket
     // and it drains at 2/s, so a sixth fits exactly 500 ms after the first one — not before. Refused
     // requests add nothing to the bucket, so polling for the 200 does not change when it comes.
     const polls: Array<{ sentAt: number; status: number }> = [];
-    await pollUntil(async () => {
-      const sentAt = Date.now();
-      const { status } = await rest(sim, 'profile');
-      polls.push({ sentAt, status });
-      return status === 200;
-    }, 3_000, 'the bucket drained by one', 25);
+    await pollUntil(
+      async () => {
+        const sentAt = Date.now();
+        const { status } = await rest(sim, 'profile');
+        polls.push({ sentAt, status });
+        return status === 200;
+      },
+      3_000,
+      'the bucket drained by one',
+      25,
+    );
     expect(Date.now() - firstSentAt).toBeGreaterThanOrEqual(500);
     // …and not later: nothing sent 600 ms after the first request was answered was refused.
     expect(polls.filter((p) => p.status !== 200 && p.sentAt >= firstAnsweredAt + 600)).toEqual([]);
@@ -70,22 +91,46 @@ describe('bitrix24 simulator: batch, rate limit, tokens', () => {
     const old = sim.currentTokens();
     sim.expireAccessToken();
     const expired = await rest(sim, 'app.info', {}, old.accessToken);
-    expect(expired).toEqual({ status: 401, json: { error: 'expired_token', error_description: 'The access token provided has expired.' } });
+    expect(expired).toEqual({
+      status: 401,
+      json: { error: 'expired_token', error_description: 'The access token provided has expired.' },
+    });
     expect((await rest(sim, 'batch', { cmd: { a: 'profile' } }, old.accessToken)).status).toBe(401);
 
-    const q = new URLSearchParams({ grant_type: 'refresh_token', client_id: 'local.sim.1', client_secret: 'secret', refresh_token: old.refreshToken });
+    const q = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: 'local.sim.1',
+      client_secret: 'secret',
+      refresh_token: old.refreshToken,
+    });
     const oauthUrl = `${old.serverEndpoint.replace(/\/rest\/$/, '')}/oauth/token/`;
     const ok = await fetch(`${oauthUrl}?${q}`);
     const tokens = (await ok.json()) as Record<string, unknown>;
     expect(ok.status).toBe(200);
-    expect(tokens).toEqual(expect.objectContaining({ client_endpoint: `${sim.url()}/rest/`, member_id: old.memberId, expires_in: 3600, user_id: 1, status: 'L' }));
+    expect(tokens).toEqual(
+      expect.objectContaining({
+        client_endpoint: `${sim.url()}/rest/`,
+        member_id: old.memberId,
+        expires_in: 3600,
+        user_id: 1,
+        status: 'L',
+      }),
+    );
     expect(tokens.refresh_token).not.toBe(old.refreshToken);
-    expect((await rest(sim, 'app.info', {}, String(tokens.access_token))).json.result).toEqual(expect.objectContaining({ INSTALLED: true, CODE: 'local.sim.1' }));
+    expect((await rest(sim, 'app.info', {}, String(tokens.access_token))).json.result).toEqual(
+      expect.objectContaining({ INSTALLED: true, CODE: 'local.sim.1' }),
+    );
 
-    const again = await fetch(oauthUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: q.toString() });
+    const again = await fetch(oauthUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: q.toString(),
+    });
     expect(again.status).toBe(400);
     expect(await again.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid refresh token' });
-    const wrongClient = await fetch(`${oauthUrl}?${new URLSearchParams({ ...Object.fromEntries(q), client_secret: 'x', refresh_token: String(tokens.refresh_token) })}`);
+    const wrongClient = await fetch(
+      `${oauthUrl}?${new URLSearchParams({ ...Object.fromEntries(q), client_secret: 'x', refresh_token: String(tokens.refresh_token) })}`,
+    );
     expect(((await wrongClient.json()) as { error: string }).error).toBe('invalid_client');
     expect(sim.stats().refreshes).toBe(1);
   });

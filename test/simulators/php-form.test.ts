@@ -2,7 +2,9 @@ import { encodePhpForm, parsePhpQuery } from '../../simulators/shared/php-form';
 
 describe('encodePhpForm', () => {
   it('matches PHP http_build_query', () => {
-    expect(encodePhpForm({ a: { b: [1, 2] }, c: 'x y', d: null, e: [] })).toBe('a%5Bb%5D%5B0%5D=1&a%5Bb%5D%5B1%5D=2&c=x+y');
+    expect(encodePhpForm({ a: { b: [1, 2] }, c: 'x y', d: null, e: [] })).toBe(
+      'a%5Bb%5D%5B0%5D=1&a%5Bb%5D%5B1%5D=2&c=x+y',
+    );
   });
   it('encodes booleans, pipes, backslashes and tildes like PHP urlencode', () => {
     expect(encodePhpForm({ t: true, f: false, p: 'a|b', s: 'C\\D', w: '~*' })).toBe('t=1&f=0&p=a%7Cb&s=C%5CD&w=%7E%2A');

@@ -1,6 +1,6 @@
 /** A tiny HTTP receiver for simulator tests: records raw bodies and headers. */
 import express from 'express';
-import { listen, stopServer, type Listening } from '../../simulators/shared/listen';
+import { type Listening, listen, stopServer } from '../../simulators/shared/listen';
 import { pollUntil } from '../helpers/poll';
 
 /** One received request. */
@@ -27,7 +27,12 @@ export async function startReceiver(): Promise<Receiver> {
   app.use(express.raw({ type: () => true }));
   app.use((req, res) => {
     const body: unknown = req.body;
-    received.push({ method: req.method, path: req.originalUrl, headers: req.headers, raw: Buffer.isBuffer(body) ? body.toString('utf8') : '' });
+    received.push({
+      method: req.method,
+      path: req.originalUrl,
+      headers: req.headers,
+      raw: Buffer.isBuffer(body) ? body.toString('utf8') : '',
+    });
     res.status(200).send('ok');
   });
   const l: Listening = await listen(app, 0);
@@ -43,7 +48,15 @@ export async function startReceiver(): Promise<Receiver> {
 }
 
 /** POSTs JSON and returns status + parsed JSON body. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }

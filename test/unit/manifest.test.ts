@@ -1,7 +1,7 @@
-import { buildManifest } from '../../scripts/build-manifest';
 import { actions, findActionByCode } from '../../actions';
 // Loaded as a module (no file reads in unit tests); cloned into plain JSON values for the comparisons.
 import manifestJson from '../../manifest.json';
+import { buildManifest } from '../../scripts/build-manifest';
 
 const manifest = JSON.parse(JSON.stringify(manifestJson));
 
@@ -23,9 +23,15 @@ describe('manifest.json', () => {
     for (const robot of manifest.robots) {
       expect(robot.NAME).toEqual({ ru: expect.any(String), en: expect.any(String) });
       expect(robot.USE_SUBSCRIPTION).toBe('Y');
-      for (const code of [...Object.keys(robot.PROPERTIES), ...Object.keys(robot.RETURN_PROPERTIES)]) expect(code).toMatch(/^[a-z][a-z0-9_]*$/i);
+      for (const code of [...Object.keys(robot.PROPERTIES), ...Object.keys(robot.RETURN_PROPERTIES)])
+        expect(code).toMatch(/^[a-z][a-z0-9_]*$/i);
     }
     expect(manifest.scope).toEqual(expect.arrayContaining(['crm', 'bizproc']));
-    expect(manifest.endpoints).toMatchObject({ install: '/b24/install', robot: '/b24/robot', events: '/b24/events', whatsappWebhook: '/whatsapp/webhook' });
+    expect(manifest.endpoints).toMatchObject({
+      install: '/b24/install',
+      robot: '/b24/robot',
+      events: '/b24/events',
+      whatsappWebhook: '/whatsapp/webhook',
+    });
   });
 });

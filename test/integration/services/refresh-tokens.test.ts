@@ -34,7 +34,16 @@ describe('token refresh and expiry (real Redis, manual clock)', () => {
     await portals.save(portal);
     // An OAuth server that is not there: reaching it would fail the call.
     const oauthUrl = `http://127.0.0.1:${await freePort()}`;
-    const options = { redis, keys, portals, clientId: 'id', clientSecret: 'secret', oauthUrl, log: createLogger('silent'), clock };
+    const options = {
+      redis,
+      keys,
+      portals,
+      clientId: 'id',
+      clientSecret: 'secret',
+      oauthUrl,
+      log: createLogger('silent'),
+      clock,
+    };
     const refresh = createTokenRefresher(options);
     expect((await refresh('m1', 'stale')).accessToken).toBe('fresh');
     // 56 s later the tokens are within 5 s of expiry: they count as spent, and a refresh is attempted.

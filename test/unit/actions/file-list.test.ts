@@ -9,14 +9,21 @@ describe('send_file list parsing', () => {
     ]);
   });
 
-  it.each(['ftp://x.example.com/a.pdf', 'not a url', 'javascript:alert(1)', 'Title|'])('refuses %p naming the line', (bad) => {
-    expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(ActionError);
-    expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(/files: line 2/);
-  });
+  it.each(['ftp://x.example.com/a.pdf', 'not a url', 'javascript:alert(1)', 'Title|'])(
+    'refuses %p naming the line',
+    (bad) => {
+      expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(ActionError);
+      expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(/files: line 2/);
+    },
+  );
 
   it.each([
-    ['https://x.example.com/a.JPG', 'image'], ['https://x.example.com/a.webp?x=1', 'image'], ['https://x.example.com/v.3gp', 'video'],
-    ['https://x.example.com/s.m4a', 'audio'], ['https://x.example.com/s.amr', 'audio'], ['https://x.example.com/d.docx', 'document'],
+    ['https://x.example.com/a.JPG', 'image'],
+    ['https://x.example.com/a.webp?x=1', 'image'],
+    ['https://x.example.com/v.3gp', 'video'],
+    ['https://x.example.com/s.m4a', 'audio'],
+    ['https://x.example.com/s.amr', 'audio'],
+    ['https://x.example.com/d.docx', 'document'],
     ['https://x.example.com/noext', 'document'],
   ])('%s is a %s', (url, kind) => {
     expect(mediaKindOf(url)).toBe(kind);

@@ -4,7 +4,9 @@ import { templateComponents } from '../../../actions/send-template';
 describe('send_list rows', () => {
   it('reads "title|description" lines', () => {
     expect(parseListRows(['Экспресс|1–2 дня', 'Обычная', ' Самовывоз | '])).toEqual([
-      { title: 'Экспресс', description: '1–2 дня' }, { title: 'Обычная' }, { title: 'Самовывоз' },
+      { title: 'Экспресс', description: '1–2 дня' },
+      { title: 'Обычная' },
+      { title: 'Самовывоз' },
     ]);
   });
 
@@ -27,7 +29,13 @@ describe('send_template components', () => {
   it('maps header, body and one quick-reply component per button payload', () => {
     expect(templateComponents(['H'], ['a', 'b'], ['P1'])).toEqual([
       { type: 'header', parameters: [{ type: 'text', text: 'H' }] },
-      { type: 'body', parameters: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
       { type: 'button', subType: 'quick_reply', index: 0, parameters: [{ type: 'payload', text: 'P1' }] },
     ]);
   });

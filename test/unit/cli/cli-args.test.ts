@@ -8,7 +8,9 @@ describe('CLI arguments', () => {
       flags: { portal: 'm1' },
       positional: ['sales'],
     });
-    expect(parseCommandLine(['lines', 'add', '--portal=m1', '--phone-number-id', '1', '--access-token', 't']).flags).toEqual({
+    expect(
+      parseCommandLine(['lines', 'add', '--portal=m1', '--phone-number-id', '1', '--access-token', 't']).flags,
+    ).toEqual({
       portal: 'm1',
       'phone-number-id': '1',
       'access-token': 't',
@@ -16,7 +18,9 @@ describe('CLI arguments', () => {
   });
 
   it('a mistyped flag is an error naming it', () => {
-    expect(() => parseCommandLine(['lines', 'add', '--portal', 'm1', '--phone-numberid', '1'])).toThrow(/--phone-numberid/);
+    expect(() => parseCommandLine(['lines', 'add', '--portal', 'm1', '--phone-numberid', '1'])).toThrow(
+      /--phone-numberid/,
+    );
   });
 
   it("another command's flag is an error too", () => {

@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from '../../../config/load-config';
+import { ConfigError, loadConfig } from '../../../config/load-config';
 
 const valid = {
   PUBLIC_URL: 'https://wa.example.com/',

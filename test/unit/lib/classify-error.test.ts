@@ -1,6 +1,6 @@
+import { BitrixError } from '../../../bitrix/bitrix-error';
 import { ActionError, AppError, LineBusyError } from '../../../lib/errors/app-error';
 import { classifyError, errorMessage } from '../../../lib/errors/classify-error';
-import { BitrixError } from '../../../bitrix/bitrix-error';
 
 describe('classifyError', () => {
   it('reads an AppError as it says', () => {
@@ -16,11 +16,20 @@ describe('classifyError', () => {
 
   it('keeps a provider Retry-After on a retryable action error', () => {
     const error = new ActionError('rate_limited', '429', { retryable: true, retryAfterMs: 7000 });
-    expect(classifyError(error)).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000, kind: 'unavailable' });
+    expect(classifyError(error)).toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 7000,
+      kind: 'unavailable',
+    });
   });
 
   it('a full line window is retryable after its wait', () => {
-    expect(classifyError(new LineBusyError(120))).toMatchObject({ code: 'line_busy', retryable: true, retryAfterMs: 120 });
+    expect(classifyError(new LineBusyError(120))).toMatchObject({
+      code: 'line_busy',
+      retryable: true,
+      retryAfterMs: 120,
+    });
   });
 
   it('Bitrix24 codes: limits retry, an uninstalled portal and a refusal do not', () => {
@@ -48,7 +57,11 @@ describe('classifyError', () => {
   });
 
   it('anything unclassified is internal and gets retries', () => {
-    expect(classifyError(new TypeError('x is undefined'))).toMatchObject({ code: 'internal_error', retryable: true, kind: 'internal' });
+    expect(classifyError(new TypeError('x is undefined'))).toMatchObject({
+      code: 'internal_error',
+      retryable: true,
+      kind: 'internal',
+    });
     expect(errorMessage('plain')).toBe('plain');
   });
 });

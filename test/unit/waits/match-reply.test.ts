@@ -1,17 +1,30 @@
 import { matchReply, parseKeywords } from '../../../waits/match-reply';
 import { replyOptionsSchema } from '../../../waits/wait-schema';
 
-const buttons = [{ id: 'w:x:1', title: 'Да' }, { id: 'w:x:2', title: 'Нет' }, { id: 'w:x:3', title: 'Ещё вопрос' }];
-const mode = (m: 'button' | 'any' | 'keywords' | 'regex', extra: Record<string, unknown> = {}) => replyOptionsSchema.parse({ mode: m, ...extra });
+const buttons = [
+  { id: 'w:x:1', title: 'Да' },
+  { id: 'w:x:2', title: 'Нет' },
+  { id: 'w:x:3', title: 'Ещё вопрос' },
+];
+const mode = (m: 'button' | 'any' | 'keywords' | 'regex', extra: Record<string, unknown> = {}) =>
+  replyOptionsSchema.parse({ mode: m, ...extra });
 
 describe('matchReply', () => {
   it('a tapped button wins whatever the mode', () => {
-    expect(matchReply(buttons, mode('regex', { regex: 'zzz' }), { choiceId: 'w:x:2', text: 'Нет' })).toEqual({ matched: true, answer: 'Нет', answerIndex: 2, answerId: 'w:x:2' });
+    expect(matchReply(buttons, mode('regex', { regex: 'zzz' }), { choiceId: 'w:x:2', text: 'Нет' })).toEqual({
+      matched: true,
+      answer: 'Нет',
+      answerIndex: 2,
+      answerId: 'w:x:2',
+    });
   });
 
   it('button mode: title (trimmed, any case, ё = е) or number', () => {
     expect(matchReply(buttons, mode('button'), { text: '  да ' })).toMatchObject({ matched: true, answerIndex: 1 });
-    expect(matchReply(buttons, mode('button'), { text: 'ЕЩЁ ВОПРОС' })).toMatchObject({ matched: true, answerIndex: 3 });
+    expect(matchReply(buttons, mode('button'), { text: 'ЕЩЁ ВОПРОС' })).toMatchObject({
+      matched: true,
+      answerIndex: 3,
+    });
     expect(matchReply(buttons, mode('button'), { text: '2' })).toMatchObject({ matched: true, answer: 'Нет' });
     expect(matchReply(buttons, mode('button'), { text: '3.' })).toMatchObject({ matched: true, answerIndex: 3 });
     expect(matchReply(buttons, mode('button'), { text: '4' })).toEqual({ matched: false });
@@ -26,8 +39,14 @@ describe('matchReply', () => {
   });
 
   it('regex mode returns the first group, or the match', () => {
-    expect(matchReply([], mode('regex', { regex: '(\\d+:\\d\\d)' }), { text: 'в 9:30' })).toMatchObject({ matched: true, answer: '9:30' });
-    expect(matchReply([], mode('regex', { regex: 'ok' }), { text: 'OK!' })).toMatchObject({ matched: true, answer: 'OK' });
+    expect(matchReply([], mode('regex', { regex: '(\\d+:\\d\\d)' }), { text: 'в 9:30' })).toMatchObject({
+      matched: true,
+      answer: '9:30',
+    });
+    expect(matchReply([], mode('regex', { regex: 'ok' }), { text: 'OK!' })).toMatchObject({
+      matched: true,
+      answer: 'OK',
+    });
   });
 
   it('any mode takes any non-empty text', () => {

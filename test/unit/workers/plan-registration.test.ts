@@ -1,5 +1,5 @@
-import { planRegistration } from '../../../workers/portal-setup-processor';
 import { actions } from '../../../actions';
+import { planRegistration } from '../../../workers/portal-setup-processor';
 
 describe('planRegistration', () => {
   const url = 'https://wa.example.com';
@@ -8,20 +8,27 @@ describe('planRegistration', () => {
     const plan = planRegistration(url, { robots: [], activities: [], bindings: [] });
     expect(plan.filter(([m]) => m === 'bizproc.robot.add')).toHaveLength(actions.length);
     expect(plan.filter(([m]) => m === 'bizproc.activity.add')).toHaveLength(actions.length);
-    expect(plan.filter(([m]) => m === 'event.bind').map(([, p]) => p.event)).toEqual(['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMICITEMUPDATE']);
+    expect(plan.filter(([m]) => m === 'event.bind').map(([, p]) => p.event)).toEqual([
+      'ONAPPUNINSTALL',
+      'ONCRMDEALUPDATE',
+      'ONCRMLEADUPDATE',
+      'ONCRMDYNAMICITEMUPDATE',
+    ]);
     const [, robot] = plan.find(([m]) => m === 'bizproc.robot.add') ?? ['', {}];
     expect(robot).toMatchObject({ HANDLER: `${url}/b24/robot`, USE_SUBSCRIPTION: 'Y' });
   });
 
   it('updates what exists, deletes what the catalogue dropped, keeps bindings', () => {
+    const [first] = actions;
+    if (!first) throw new Error('the action catalogue is empty');
     const existing = {
-      robots: [`wa_${actions[0].code}`, 'wa_retired'],
-      activities: [`wa_${actions[0].code}_bp`],
+      robots: [`wa_${first.code}`, 'wa_retired'],
+      activities: [`wa_${first.code}_bp`],
       bindings: [{ event: 'ONCRMDEALUPDATE', handler: `${url}/b24/events` }],
     };
     const plan = planRegistration(url, existing);
-    expect(plan).toContainEqual(['bizproc.robot.update', expect.objectContaining({ CODE: `wa_${actions[0].code}` })]);
-    expect(plan).toContainEqual(['bizproc.activity.update', expect.objectContaining({ CODE: `wa_${actions[0].code}_bp` })]);
+    expect(plan).toContainEqual(['bizproc.robot.update', expect.objectContaining({ CODE: `wa_${first.code}` })]);
+    expect(plan).toContainEqual(['bizproc.activity.update', expect.objectContaining({ CODE: `wa_${first.code}_bp` })]);
     expect(plan).toContainEqual(['bizproc.robot.delete', { CODE: 'wa_retired' }]);
     expect(plan.some(([m, p]) => m === 'event.bind' && p.event === 'ONCRMDEALUPDATE')).toBe(false);
   });

@@ -1,0 +1,85 @@
+import { actions } from '../../actions';
+import { cloudActionRunner } from '../helpers/cloud-actions';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { CUSTOMER } from '../helpers/waits';
+
+// The recipient and a contact taken from the CRM, and the limits checked before anything is sent.
+// Each action sent as a robot and as an activity: actions-catalogue.test.ts (whose describe title this
+// file keeps, so every test keeps its full name).
+describe('action catalogue on a Cloud API line', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const { deal, run } = cloudActionRunner(() => h);
+
+  it('takes the recipient from the deal contact when no phone is given', async () => {
+    const contactId = h.portal.createContact({
+      name: 'Anna',
+      phones: [{ value: '8 916 765-43-21', valueType: 'MOBILE' }],
+    });
+    const r = await run('wa_send_location', { latitude: '1', longitude: '2' }, deal(contactId));
+    expect(r.bodies[0]).toMatchObject({ to: '79167654321' });
+    expect(r.log).toContain('phone taken from CRM');
+  });
+
+  it('send_contact from a CRM contact id takes its name, phones and e-mails', async () => {
+    const contactId = h.portal.createContact({
+      name: 'Пётр',
+      lastName: 'Иванов',
+      phones: [{ value: '+79001112244' }, { value: '+74951234567', valueType: 'WORK' }],
+      emails: [{ value: 'p@example.com' }],
+    });
+    const r = await run('wa_send_contact_bp', { phone: CUSTOMER, contact_id: String(contactId) });
+    expect(r.bodies[0]).toMatchObject({
+      contacts: [
+        {
+          name: { formatted_name: 'Пётр Иванов', first_name: 'Пётр', last_name: 'Иванов' },
+          phones: [{ phone: '+79001112244' }, { phone: '+74951234567' }],
+          emails: [{ email: 'p@example.com' }],
+        },
+      ],
+    });
+    expect(r.log).toContain('contact "Пётр Иванов" sent');
+    const missing = await run('wa_send_contact', { phone: CUSTOMER, contact_id: '99999' });
+    expect(missing.values).toMatchObject({ status: 'error', error_code: 'crm_not_found' });
+  });
+
+  it.each([
+    ['11 rows', { rows: Array.from({ length: 11 }, (_, i) => `Row ${i + 1}`) }, 'rows: at most 10 values'],
+    ['a 25-character row title', { rows: ['x'.repeat(25)] }, 'title at most 24 characters'],
+    ['a 73-character description', { rows: [`ok|${'d'.repeat(73)}`] }, 'description at most 72 characters'],
+    ['a 21-character button', { button: 'b'.repeat(21) }, 'button: at most 20 characters'],
+  ])('send_list refuses %s before sending', async (_what, override, message) => {
+    const r = await run('wa_send_list', {
+      phone: CUSTOMER,
+      body: 'Выберите',
+      button: 'Варианты',
+      rows: ['A', 'B'],
+      ...override,
+    });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+    expect(String(r.values.error)).toContain(message);
+    expect(r.attempts).toBe(0);
+  });
+
+  it('send_file refuses a non-http URL before sending anything', async () => {
+    const r = await run('wa_send_file', {
+      phone: CUSTOMER,
+      files: ['https://files.example.com/ok.pdf', 'ftp://files.example.com/bad.pdf'],
+    });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+    expect(String(r.values.error)).toContain('files: line 2');
+    expect(r.attempts).toBe(0);
+  });
+
+  it('check_number refuses an invalid phone', async () => {
+    const r = await run('wa_check_number', { phone: '12345' });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'invalid_phone' });
+  });
+});

@@ -1,0 +1,139 @@
+import { actions } from '../../actions';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { jobLog, settled } from '../helpers/signals';
+
+// The memory cost of an open wait; the crash and restart cases are in waits-durability.test.ts (whose
+// describe title this file keeps, so the test keeps its full name).
+describe('waits end exactly once, across crashes and restarts', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('measures the whole Redis footprint of an open button wait (every key it costs), under 4 KiB', async () => {
+    // Measured per key with MEMORY USAGE, so other test files on the shared Redis do not matter:
+    // every key of this harness (app prefix and BullMQ prefix) before and after opening N waits
+    // through the real path (robot call → job → send → wait + its time-out job), divided by N.
+    // Counted: the wait, its share of the portal's wait index and open set, the message record, the
+    // sent-step key, the time-out job (hash, delayed set, events) and any shared key that grew.
+    // Not counted (printed): the run-action queue's record of the robot call itself, which every call
+    // leaves for a day whether or not it waits.
+    const n = 200;
+    h = await createHarness({
+      lineRatePerSec: 40,
+      lineWindowMs: 50,
+      throughputPerSec: 1000,
+      restLimit: { drainPerSec: 200, burst: 500 },
+    });
+    await waitForRegistration(h, actions.length);
+    await settled(h);
+    const runs = await jobLog(h, h.rt.queues.runAction);
+    const before = await footprint(h);
+    for (let start = 0; start < n; start += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, n - start) }, async (_, j) => {
+          const i = start + j;
+          const dealId = h.portal.createDeal({ stageId: 'NEW' });
+          const { httpStatus } = await h.portal.runRobot({
+            code: 'wa_send_buttons',
+            documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+            properties: {
+              phone: `7916${String(1000000 + i)}`,
+              body: 'Подтвердите запись',
+              buttons: ['Да', 'Нет', 'Перенести'],
+              wait_reply: 'Y',
+            },
+          });
+          expect(httpStatus).toBe(200);
+        }),
+      );
+    }
+    expect(new Set(await runs.completed(n, `${n} robot calls done`, 30_000))).toEqual(new Set(['done']));
+    await settled(h);
+    expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(n);
+    expect(await h.rt.queues.waitTimeout.getDelayedCount()).toBe(n);
+    const after = await footprint(h);
+    const callRecord = `${String(h.rt.queues.runAction.opts.prefix)}:${h.rt.queues.runAction.name}:`;
+    const ownKey = (key: string) =>
+      key.startsWith(h.rt.keys.wait(h.memberId, '')) ||
+      key === h.rt.keys.waitIndex(h.memberId) ||
+      key === h.rt.keys.openWaits(h.memberId);
+    const byKind = new Map<string, number>();
+    let total = 0;
+    let calls = 0;
+    let own = 0;
+    for (const key of new Set([...before.keys(), ...after.keys()])) {
+      const grown = (after.get(key) ?? 0) - (before.get(key) ?? 0);
+      if (key.startsWith(callRecord)) calls += grown;
+      else total += grown;
+      if (ownKey(key)) own += grown;
+      const kind = kindOf(h, key);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + grown);
+    }
+    const perWait = total / n;
+    if (process.env.SHOW_MEMORY) {
+      const lines = [...byKind.entries()]
+        .filter(([, b]) => b !== 0)
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, b]) => `  ${k}: ${(b / n).toFixed(1)}`);
+      console.log(
+        `bytes per open button wait (whole footprint): ${perWait.toFixed(1)}; the wait's own keys ${(own / n).toFixed(1)}; the robot call's own job record adds ${(calls / n).toFixed(1)}\n${lines.join('\n')}`,
+      );
+    }
+    expect(perWait).toBeLessThan(4096);
+    // The wait's own keys (its hash, its share of the wait index and of the open set) stay within 1 KiB.
+    expect(own / n).toBeLessThanOrEqual(1024);
+  });
+});
+
+/** MEMORY USAGE (all samples) of every key of the harness: its app key prefix and its BullMQ prefix. */
+async function footprint(h: Harness): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (const prefix of [h.rt.keys.prefix, String(h.rt.queues.runAction.opts.prefix)]) {
+    let cursor = '0';
+    const keys: string[] = [];
+    do {
+      const [next, batch] = await h.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    const pipeline = h.redis.pipeline();
+    for (const key of keys) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
+    const results = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const [error, bytes] = results[i] ?? [null, null];
+      if (!error && bytes !== null) sizes.set(key, Number(bytes));
+    });
+  }
+  return sizes;
+}
+
+/** A key's kind for the breakdown: `app:<name>` or `<queue>:<bullmq key>`, with ids folded into `<job>`. */
+function kindOf(h: Harness, key: string): string {
+  const queuePrefix = `${String(h.rt.queues.runAction.opts.prefix)}:`;
+  if (key.startsWith(queuePrefix)) {
+    const [queue, ...rest] = key.slice(queuePrefix.length).split(':');
+    const known = [
+      'events',
+      'delayed',
+      'completed',
+      'failed',
+      'wait',
+      'active',
+      'paused',
+      'prioritized',
+      'pc',
+      'marker',
+      'meta',
+      'id',
+      'stalled',
+      'stalled-check',
+      'limiter',
+      'de',
+      'repeat',
+    ];
+    return `${queue}:${known.includes(rest[0] ?? '') ? rest.join(':') : `<job>${rest.length > 1 ? `:${rest.slice(1).join(':')}` : ''}`}`;
+  }
+  const name = key.slice(h.rt.keys.prefix.length + 1).replace(/^\{[^}]*\}:/, '');
+  return `app:${name.split(':')[0]}`;
+}
