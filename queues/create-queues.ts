@@ -80,7 +80,11 @@ export function createQueues(connection: Redis, prefix = 'bull', onError: (error
     async scheduleMaintenance(everyMs = MAINTENANCE_EVERY_MS) {
       // Each run is kept an hour (for inspection), failures a week: no record piles up.
       const opts = { removeOnComplete: { age: 3600, count: 100 }, removeOnFail: { age: 7 * DAY_S } };
-      await maintenance.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: { task: 'sweep' }, opts });
+      await maintenance.upsertJobScheduler(
+        'sweep',
+        { every: everyMs },
+        { name: 'sweep', data: { task: 'sweep' }, opts },
+      );
     },
     async close() {
       await Promise.all(all.map((queue) => queue.close()));

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
 import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
+import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
@@ -61,7 +61,9 @@ export class CallbackDispatcher {
     this.running = true;
     const channel = this.o.keys.callbackWake();
     // A lost subscription only costs latency: the safety poll still finds every due callback.
-    this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'callback wake-up subscription error'));
+    this.o.subscriber.on('error', (error: Error) =>
+      this.o.log.warn({ err: error }, 'callback wake-up subscription error'),
+    );
     this.o.subscriber.on('message', (from: string) => {
       if (from === channel) this.wake();
     });
