@@ -35,6 +35,15 @@ export const sendProperties = {
     default: 24,
   }),
   wait_timeout_unit: timeUnitProperty({ ru: 'Единица времени (статус)', en: 'Time unit (status)' }),
+  if_maybe_sent: prop.select({
+    name: { ru: 'Если сообщение могло уйти до сбоя', en: 'If the message may have left before a failure' },
+    description: {
+      ru: 'Сбой (падение обработчика, тайм-аут) между отправкой и ответом WhatsApp: отправить снова (клиент может получить сообщение дважды) или не отправлять (доставка неизвестна)',
+      en: "A failure (a crashed worker, a time-out) between sending and WhatsApp's answer: send again (the customer may get it twice) or do not (delivery unknown)",
+    },
+    options: { resend: 'Send again / Отправить снова', skip: 'Do not resend / Не отправлять повторно' },
+    default: 'resend',
+  }),
 };
 
 /** minutes | hours | days */

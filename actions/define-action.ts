@@ -68,6 +68,11 @@ export interface ActionDefinition<P extends Record<string, InputProperty> = Reco
   returns: Record<string, PropertyDescriptor>;
   /** Provider capabilities the action needs (checked before sending). */
   needs: Capability[];
+  /**
+   * URLs the action would hand to someone to fetch (a provider downloading a file), each with the
+   * property it came from: the worker checks them all against the address policy before anything is sent.
+   */
+  urlsOf?(input: InputsOf<P>): Array<{ field: string; url: string }>;
   run(ctx: ActionContext, input: InputsOf<P>): Promise<ActionOutput>;
 }
 

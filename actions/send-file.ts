@@ -44,6 +44,7 @@ export const sendFile = defineAction({
     message_ids: returnProp({ ru: 'ID сообщений (через запятую)', en: 'Message ids (comma-separated)' }),
   },
   needs: ['media'],
+  urlsOf: (input) => parseFileList(input.files).map((file, i) => ({ field: `files: line ${i + 1}`, url: file.url })),
   async run(ctx, input) {
     const files = parseFileList(input.files);
     const to = await ctx.recipient(input.phone);

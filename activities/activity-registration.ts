@@ -7,6 +7,10 @@ export function activityCode(action: Pick<AnyAction, 'code'>): string {
 }
 
 /** `bizproc.activity.add` fields for an action (offered in the BP designer for any document). */
-export function activityFields(action: AnyAction, handlerUrl: string): Record<string, unknown> {
-  return registrationFields(action, handlerUrl);
+export function activityFields(
+  action: AnyAction,
+  handlerUrl: string,
+  authUserId: number | undefined,
+): Record<string, unknown> {
+  return registrationFields(action, handlerUrl, authUserId);
 }

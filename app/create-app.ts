@@ -1,10 +1,12 @@
 import express, { type Express } from 'express';
+import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
 import { createInstallDoor } from './doors/install-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
+import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from './middleware/body-parsers';
 import { createErrorHandler } from './middleware/error-handler';
 
 /** What the doors together use (the runtime provides it; a test may build its own). */
@@ -19,8 +21,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(createWhatsAppWebhookDoor(deps));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
   app.use(createGreenApiWebhookDoor(deps));
-  app.use(express.urlencoded({ extended: true, parameterLimit: 20_000, limit: '2mb' }));
-  app.use(express.json({ limit: '2mb' }));
+  // The Bitrix24 doors read forms (JSON too): any other body is a 415, before a byte is parsed.
+  app.post([endpoints.robot, endpoints.install, endpoints.events], requireMediaType(FORM_TYPE, JSON_TYPE));
+  app.use(formBody());
+  app.use(jsonBody());
   app.use(createOpsDoor(deps));
   app.use(createInstallDoor(deps));
   app.use(createEventsDoor(deps));

@@ -2,6 +2,7 @@ import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { RedisKeys } from '../redis/keys';
@@ -40,7 +41,13 @@ export interface PortalClientFactoryOptions {
   clock: Clock;
 }
 
-const appInfoSchema = z.object({ CODE: z.string() }).loose();
+const appInfoSchema = z.object({ CODE: z.string(), INSTALLED: z.boolean().optional() }).loose();
+
+/** What `app.info` says of offered tokens: null when they do not work or belong to another app. */
+export interface ProbeResult {
+  /** False until the install page called installFinish: the app is being installed, not opened. */
+  installed: boolean;
+}
 
 const commandPayloadSchema = z.object({
   result: z.unknown().optional(),
@@ -78,7 +85,8 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, burst, true);
   }
 
-  function sdkFor(portal: Portal, refresh = true): B24OAuth {
+  /** A client for the portal's current tokens; `lastToken()` is the one it last used (after its refresh, the fresh one). */
+  function sdkFor(portal: Portal, refresh = true): { sdk: B24OAuth; lastToken: () => string; refused: () => boolean } {
     const sdk = new B24OAuth(
       {
         applicationToken: portal.applicationToken,
@@ -107,8 +115,13 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       },
     );
     let failedToken = portal.accessToken;
+    // The SDK wraps a refusal from this hook into an unknown error (status 0): remember it here.
+    let tokenRefused = false;
     sdk.setCustomRefreshAuth(async () => {
-      if (!refresh) throw new BitrixError('expired_token', 'the token offered at install is not valid', 401, 'probe');
+      if (!refresh) {
+        tokenRefused = true;
+        throw new BitrixError('expired_token', 'the token offered at install is not valid', 401, 'probe');
+      }
       const fresh = await options.refreshTokens(portal.memberId, failedToken);
       failedToken = fresh.accessToken;
       return {
@@ -124,10 +137,11 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         domain: fresh.domain,
       };
     });
-    return sdk;
+    return { sdk, lastToken: () => failedToken, refused: () => tokenRefused };
   }
 
   function toBitrixError(error: unknown, method: string): BitrixError {
+    if (error instanceof BitrixError) return error;
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
       return new BitrixError(code, error.message, error.status, method);
@@ -138,29 +152,53 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function withPortal<T>(memberId: string, method: string, run: (sdk: B24OAuth) => Promise<T>): Promise<T> {
     const portal = await options.portals.get(memberId);
     if (!portal) throw new BitrixError(PORTAL_NOT_INSTALLED, `portal ${memberId} is not installed`, 0, method);
+    // Marked needs_reinstall: not called at all until the refresh floor allows one more try.
+    await options.refreshTokens.assertUsable(portal);
     await waitForRestToken(portal);
+    const client = sdkFor(portal);
+    let result: T;
     try {
-      return await run(sdkFor(portal));
+      result = await run(client.sdk);
     } catch (error) {
-      const mapped = error instanceof BitrixError ? error : toBitrixError(error, method);
+      // The SDK wraps what our refresh threw (needs_reinstall, a refused refresh): pass that on as it is.
+      const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : undefined;
+      if (ours instanceof AppError && !(ours instanceof BitrixError)) throw ours;
+      const mapped = toBitrixError(ours instanceof BitrixError ? ours : error, method);
       if (mapped.code === 'QUERY_LIMIT_EXCEEDED') await penalise(portal);
       options.log.warn({ memberId, method, code: mapped.code, status: mapped.httpStatus }, 'bitrix call failed');
+      // Refused again right after the SDK's refresh: the portal may refuse fresh tokens altogether.
+      if (mapped.code === 'expired_token' || mapped.code === 'invalid_token')
+        throw (await options.refreshTokens.tokenRefused(memberId, client.lastToken())) ?? mapped;
       throw mapped;
     }
+    await options.refreshTokens.callWorked(portal);
+    return result;
   }
 
   /**
-   * True when `portal`'s own access token works at its own REST address and belongs to this app
-   * (a token of another app on the same portal does not count): the install is genuine.
+   * `app.info` with `portal`'s own token at its own REST address: null when the token does not
+   * work or belongs to another app on the portal (a forged install). A portal that cannot be
+   * reached (network, 5xx) is a retryable error, not a refusal: a genuine install must not be
+   * refused for a blip.
    */
-  async function probe(portal: Portal): Promise<boolean> {
+  async function probe(portal: Portal): Promise<ProbeResult | null> {
+    const client = sdkFor(portal, false);
     try {
-      const response = await sdkFor(portal, false).actions.v2.call.make({ method: 'app.info', params: {} });
+      const response = await client.sdk.actions.v2.call.make({ method: 'app.info', params: {} });
       const info = appInfoSchema.safeParse(response.getData()?.result);
-      return response.isSuccess && info.success && info.data.CODE === options.appCode;
+      if (!response.isSuccess || !info.success || info.data.CODE !== options.appCode) return null;
+      return { installed: info.data.INSTALLED !== false };
     } catch (error) {
+      const mapped = error instanceof BitrixError ? error : toBitrixError(error, 'app.info');
       options.log.warn({ memberId: portal.memberId, err: error }, 'install probe failed');
-      return false;
+      const refused = client.refused() || mapped.code === 'expired_token';
+      if (!refused && (mapped.httpStatus === 0 || mapped.httpStatus >= 500)) {
+        throw new AppError('portal_unavailable', "the portal's REST address did not answer; try again", {
+          retryable: true,
+          cause: error,
+        });
+      }
+      return null;
     }
   }
 

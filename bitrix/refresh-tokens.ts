@@ -1,10 +1,14 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
+import { ActionError, AppError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
+import { BitrixError } from './bitrix-error';
 
 const refreshAnswerSchema = z.object({
   access_token: z.string().min(1),
@@ -18,17 +22,41 @@ const refreshAnswerSchema = z.object({
 
 const refreshErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 
+/** At most one refresh per portal in this long, across all processes. */
+export const REFRESH_FLOOR_MS = 10_000;
+/** At most one "reinstall the app" warning per portal in this long. */
+const WARN_EVERY_MS = 60_000;
+/** The floor hash is only garbage: it may go once no period it holds can still be running. */
+const FLOOR_TTL_MS = 3_600_000;
+
 export interface TokenRefresherOptions {
   redis: Redis;
   keys: RedisKeys;
-  portals: PortalStore;
+  portals: Pick<PortalStore, 'get' | 'save' | 'setNeedsReinstall'>;
   clientId: string;
   clientSecret: string;
   /** Overrides the OAuth server derived from the portal's server_endpoint. */
   oauthUrl?: string;
   log: Logger;
   clock: Clock;
+  metrics: Pick<Metrics, 'portalsNeedingReinstall'>;
   lockMs?: number;
+}
+
+/** The OAuth server refused or failed a refresh; `oauthError` is its `error` ('' when it named none). */
+export class TokenRefreshError extends AppError {
+  constructor(
+    readonly oauthError: string,
+    message: string,
+  ) {
+    // As before: anything but a refused refresh token (handled by the refresher) may pass.
+    super('token_refresh_failed', message, { retryable: true });
+  }
+}
+
+/** What the robot gets from a portal that refuses even fresh tokens: nothing but a reinstall helps. */
+export function needsReinstallError(): ActionError {
+  return new ActionError('portal_needs_reinstall');
 }
 
 /** Bitrix24's regional OAuth servers: the client secret is sent nowhere else (unless configured). */
@@ -52,30 +80,110 @@ export function oauthTokenUrl(portal: Pick<Portal, 'serverEndpoint'>, override?:
 
 /**
  * Refresh tokens are single-use, so one refresh per portal at a time across all processes:
- * the lock holder refreshes and stores the new tokens; the others wait and read them.
+ * the lock holder refreshes and stores the new tokens; the others wait and read them. And at most
+ * one per portal per REFRESH_FLOOR_MS: a portal that refuses the fresh tokens too is marked
+ * `needs_reinstall` instead of being refreshed again and again.
+ *
+ * The floor is timed by the injected clock (as every other time the app compares across processes:
+ * wait deadlines, callback due times), so tests move it; processes' clocks are assumed to agree
+ * within NTP's skew, a small part of the floor. Redis TIME would be skew-free but a second clock.
  */
 export function createTokenRefresher(options: TokenRefresherOptions) {
   // Well above the refresh request's own time-out, so the lock cannot lapse mid-refresh.
   const lockMs = options.lockMs ?? 30000;
-  return async function refreshTokens(memberId: string, failedAccessToken: string): Promise<Portal> {
-    const lockKey = options.keys.refreshLock(memberId);
+  const { redis, keys, clock, log } = options;
+  const fields = keys.refreshFloorFields;
+
+  /** How long the floor still holds, and whether the refresh that set it got tokens. */
+  async function readFloor(memberId: string): Promise<{ remainingMs: number; succeeded: boolean }> {
+    const [at, ok] = await redis.hmget(keys.refreshFloor(memberId), fields.refreshedAt, fields.succeeded);
+    // Same rule as period-claim-1.lua: a time more than a floor away (either side) no longer holds.
+    const apart = at === null ? REFRESH_FLOOR_MS : Math.abs(clock.now() - Number(at));
+    return { remainingMs: Math.max(0, REFRESH_FLOOR_MS - apart), succeeded: ok === '1' };
+  }
+
+  const claim = (memberId: string, field: string, periodMs: number, clearField?: string) =>
+    scripts.claimPeriod(redis, keys.refreshFloor(memberId), {
+      field,
+      nowMs: clock.now(),
+      periodMs,
+      ttlMs: FLOOR_TTL_MS,
+      clearField,
+    });
+
+  /** A retryable refusal while the floor holds after a refresh that got no tokens. */
+  const floorError = (remainingMs: number) =>
+    new BitrixError('expired_token', 'the tokens were refreshed moments ago; trying again later', 401, 'oauth', {
+      retryAfterMs: remainingMs,
+    });
+
+  /**
+   * Marks the portal (unless newer tokens arrived meanwhile: then the caller should retry) and
+   * returns the error for the robot; warns at most once a minute per portal.
+   */
+  async function refused(portal: Portal, reason: 'expired_after_refresh' | 'invalid_grant'): Promise<AppError> {
+    const { memberId } = portal;
+    const marked = await options.portals.setNeedsReinstall(memberId, clock.now(), portal.accessToken);
+    if (marked === 'tokens_changed') return floorError(1000);
+    if (marked === 'changed') options.metrics.portalsNeedingReinstall.inc({ reason });
+    if ((await claim(memberId, fields.warnedAt, WARN_EVERY_MS)) === 0) {
+      log.warn(
+        { memberId, domain: portal.domain, reason },
+        'portal refuses the app even after a token refresh: marked needs_reinstall; an administrator must reinstall the app',
+      );
+    }
+    return needsReinstallError();
+  }
+
+  async function refreshNow(portal: Portal, failedAccessToken: string): Promise<Portal> {
+    const { memberId } = portal;
+    const floor = await readFloor(memberId);
+    if (floor.remainingMs > 0) {
+      // Refreshed moments ago: if those very tokens failed, the portal refuses fresh tokens.
+      if (floor.succeeded && portal.accessToken === failedAccessToken)
+        throw await refused(portal, 'expired_after_refresh');
+      // Marked meanwhile (the refresh token refused): nothing to wait for.
+      if (portal.needsReinstall !== undefined) throw needsReinstallError();
+      throw floorError(floor.remainingMs);
+    }
+    // Under the lock nobody else claims; the claim still guards against a lock that lapsed.
+    const waitMs = await claim(memberId, fields.refreshedAt, REFRESH_FLOOR_MS, fields.succeeded);
+    if (waitMs > 0) throw floorError(waitMs);
+    let answer: Awaited<ReturnType<typeof exchangeRefreshToken>>;
+    try {
+      answer = await exchangeRefreshToken(portal, options);
+    } catch (error) {
+      // The refresh token itself is refused: only a reinstall brings a new one.
+      if (error instanceof TokenRefreshError && error.oauthError === 'invalid_grant')
+        throw await refused(portal, 'invalid_grant');
+      throw error;
+    }
+    const { confirmedMemberId: _confirmed, ...next } = answer;
+    // Stored before any call is retried: the old refresh token is already spent.
+    await options.portals.save(next, { keepNeedsReinstall: true });
+    await redis.hset(keys.refreshFloor(memberId), fields.succeeded, '1');
+    log.info({ memberId }, 'portal tokens refreshed');
+    return next;
+  }
+
+  async function refreshTokens(memberId: string, failedAccessToken: string): Promise<Portal> {
+    const lockKey = keys.refreshLock(memberId);
     const lockValue = randomId();
-    const deadline = options.clock.now() + lockMs * 2;
-    while (options.clock.now() < deadline) {
+    const deadline = clock.now() + lockMs * 2;
+    while (clock.now() < deadline) {
       const current = await options.portals.get(memberId);
       if (!current) throw new Error(`portal ${memberId} is not installed`);
       // Someone else already refreshed since our call failed: use their tokens.
-      if (current.accessToken !== failedAccessToken && current.expiresAt > options.clock.now() + 5000) return current;
-      const locked = await options.redis.set(lockKey, lockValue, 'PX', lockMs, 'NX');
+      if (current.accessToken !== failedAccessToken && current.expiresAt > clock.now() + 5000) return current;
+      const locked = await redis.set(lockKey, lockValue, 'PX', lockMs, 'NX');
       if (locked === 'OK') {
         try {
           const fresh = await options.portals.get(memberId);
-          if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > options.clock.now() + 5000)
-            return fresh;
-          return await refreshNow(fresh ?? current);
+          if (fresh && fresh.accessToken !== failedAccessToken && fresh.expiresAt > clock.now() + 5000) return fresh;
+          return await refreshNow(fresh ?? current, failedAccessToken);
         } finally {
           // Release only our own lock.
-          await options.redis.eval(
+          await redis.eval(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
             1,
             lockKey,
@@ -86,15 +194,34 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`token refresh for ${memberId} did not finish within ${lockMs * 2} ms`);
-  };
-
-  async function refreshNow(portal: Portal): Promise<Portal> {
-    const next = await exchangeRefreshToken(portal, options);
-    // Stored before any call is retried: the old refresh token is already spent.
-    await options.portals.save(next);
-    options.log.info({ memberId: portal.memberId }, 'portal tokens refreshed');
-    return next;
   }
+
+  return Object.assign(refreshTokens, {
+    /**
+     * A call was refused with `refusedAccessToken` after the client already asked for a refresh:
+     * when those are the tokens the last refresh (within the floor) got, the portal needs a
+     * reinstall — the error to give the robot; null when another try may work.
+     */
+    async tokenRefused(memberId: string, refusedAccessToken: string): Promise<AppError | null> {
+      const portal = await options.portals.get(memberId);
+      if (!portal || portal.accessToken !== refusedAccessToken) return null;
+      const floor = await readFloor(memberId);
+      return floor.remainingMs > 0 && floor.succeeded ? refused(portal, 'expired_after_refresh') : null;
+    },
+
+    /** A portal marked needs_reinstall is not called until the floor lets one more refresh be tried. */
+    async assertUsable(portal: Pick<Portal, 'memberId' | 'needsReinstall'>): Promise<void> {
+      if (portal.needsReinstall === undefined) return;
+      if ((await readFloor(portal.memberId)).remainingMs > 0) throw needsReinstallError();
+    },
+
+    /** A call worked: a portal marked needs_reinstall is fine again. */
+    async callWorked(portal: Pick<Portal, 'memberId' | 'needsReinstall'>): Promise<void> {
+      if (portal.needsReinstall === undefined) return;
+      if ((await options.portals.setNeedsReinstall(portal.memberId, undefined)) === 'changed')
+        log.info({ memberId: portal.memberId }, 'portal accepts the app again: needs_reinstall cleared');
+    },
+  });
 }
 
 /**
@@ -124,7 +251,10 @@ export async function exchangeRefreshToken(
       ? `${failure.data.error}: ${failure.data.error_description ?? ''}`
       : `HTTP ${response.status}`;
     options.log.error({ memberId: portal.memberId, reason }, 'token refresh failed');
-    throw new Error(`token refresh failed for ${portal.memberId}: ${reason}`);
+    throw new TokenRefreshError(
+      failure.success ? failure.data.error : '',
+      `token refresh failed for ${portal.memberId}: ${reason}`,
+    );
   }
   const answer = ok.data;
   return {

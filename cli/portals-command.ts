@@ -36,10 +36,14 @@ export async function runPortalsCommand(
             p.languageId,
             p.phoneRegion ?? rt.config.DEFAULT_PHONE_REGION,
             `${p.restDrainPerSec ?? rt.config.B24_REST_DRAIN_PER_SEC}/s burst ${p.restBurst ?? rt.config.B24_REST_BURST}`,
+            // The portal refuses even fresh tokens: its administrator must reinstall the app.
+            p.needsReinstall === undefined ? 'no' : `yes, since ${new Date(p.needsReinstall).toISOString()}`,
           ].join('\t'),
         );
     }
-    return rows.length ? ['portal\tdomain\tlang\tphone region\tREST limit', ...rows].join('\n') : 'no portals';
+    return rows.length
+      ? ['portal\tdomain\tlang\tphone region\tREST limit\tneeds reinstall', ...rows].join('\n')
+      : 'no portals';
   }
   if (sub === 'set') {
     const args = setSchema.parse(flags);

@@ -33,6 +33,12 @@ export const envSchema = z.object({
   B24_REST_DRAIN_PER_SEC: z.coerce.number().positive().default(2),
   B24_REST_BURST: z.coerce.number().int().positive().default(50),
   DEFAULT_PHONE_REGION: z.string().length(2).default('RU'),
+  /**
+   * Lets the app call loopback, private and link-local addresses (portal, file URLs): off in
+   * production, so an install or a robot cannot point the app at the internal network; on for the
+   * demo and tests, whose simulators run on 127.0.0.1.
+   */
+  ALLOW_PRIVATE_ADDRESSES: z.stringbool().default(false),
   /** A worker process serves its own /metrics here (0 = off; give each worker process its own port). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });

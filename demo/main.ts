@@ -80,6 +80,8 @@ async function main(): Promise<void> {
       WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
       SECRETS_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // The simulators run on 127.0.0.1, which production refuses to call.
+      ALLOW_PRIVATE_ADDRESSES: '1',
     });
     const connections: Redis[] = [];
     const connect = () => {

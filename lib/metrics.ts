@@ -53,6 +53,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['outcome', 'reason'] as const,
       registers: [registry],
     }),
+    portalsNeedingReinstall: new Counter({
+      name: 'wa_portal_needs_reinstall_total',
+      help: 'Portals marked needs_reinstall: fresh tokens refused (expired_after_refresh) or the refresh token refused (invalid_grant)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    webhookErrors: new Counter({
+      name: 'wa_webhook_errors_total',
+      help: 'Errors WhatsApp reported in webhooks outside any message or status (value.errors[]), by code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     openWaits: new Gauge({ name: 'wa_open_waits', help: 'Open waits (sampled)', registers: [registry] }),
     queueJobs: new Gauge({
       name: 'wa_queue_jobs',

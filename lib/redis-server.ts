@@ -10,8 +10,11 @@ export interface LocalRedisServer {
   url: string;
   port: number;
   dir: string;
-  /** Stops the process (SIGTERM: AOF is flushed) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /**
+   * Stops the process (SIGTERM: AOF is flushed) and starts it again on the same port and data;
+   * `whileDown` runs in between (a fault test probes the app while Redis is gone).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -125,8 +128,9 @@ export async function startRedisServer(
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
-    async restart() {
+    async restart(whileDown) {
       await stopChild();
+      await whileDown?.();
       child = spawn(binary, args, { stdio: 'ignore' });
       await waitForPong(port, child);
     },

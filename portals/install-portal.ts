@@ -1,24 +1,34 @@
-import type { PortalClientFactory } from '../bitrix/portal-client';
-import { exchangeRefreshToken, type TokenRefresherOptions } from '../bitrix/refresh-tokens';
+import { type ConfirmInstallOptions, confirmInstallTokens, type InstallConfirmation } from '../bitrix/confirm-install';
+import type { PortalClient, PortalClientFactory } from '../bitrix/portal-client';
+import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
 import type { Portal, PortalStore } from '../store/portal-store';
+import { bindInstallEvents, installingUserId } from './install-page';
 
 export interface InstallPortalDeps {
   portals: Pick<PortalStore, 'get' | 'save'>;
-  bitrix: Pick<PortalClientFactory, 'probe'>;
+  /** `probe` checks offered tokens; the client reads the installing user and binds events. */
+  bitrix: Pick<PortalClientFactory, 'probe'> & ((memberId: string) => Pick<PortalClient, 'call' | 'batch'>);
   queues: Pick<Queues, 'enqueuePortalSetup'>;
-  /** The app's OAuth credentials and server, to confirm a portal that moved. */
-  oauth: Pick<TokenRefresherOptions, 'clientId' | 'clientSecret' | 'oauthUrl'>;
+  /** The app's OAuth credentials and server: it confirms portals the app does not know at that address. */
+  oauth: Omit<ConfirmInstallOptions, 'clock'>;
+  /** Governs the portal address an install names (ALLOW_PRIVATE_ADDRESSES). */
+  addresses: AddressPolicy;
+  /** The app's public base URL: the install page binds events to its events door. */
+  publicUrl: string;
   clock: Clock;
   log: Logger;
 }
 
+/** How the install arrived: the ONAPPINSTALL event, or the install page's POST (no application token). */
+export type InstallVia = 'event' | 'page';
+
 const hostOf = (url: string) => new URL(url).host;
 
-/** The OAuth server's answer vouches for the move: same member, and the address the install came from. */
+/** The OAuth server's answer vouches for the portal: same member, and the address the install came from. */
 export function confirmsMove(
   offered: Pick<Portal, 'memberId' | 'clientEndpoint'>,
   oauth: { memberId: string; clientEndpoint: string },
@@ -26,51 +36,130 @@ export function confirmsMove(
   return oauth.memberId === offered.memberId && hostOf(oauth.clientEndpoint) === hostOf(offered.clientEndpoint);
 }
 
-/** Confirms a moved portal with the trusted OAuth server (its answer names member and address). */
-async function confirmMovedPortal(deps: InstallPortalDeps, portal: Portal): Promise<Portal> {
+const notConfirmed = (why: string) => new AppError('install_not_verified', why, { kind: 'forbidden' });
+
+/**
+ * A portal the app does not know at this address (new, or moved): only Bitrix24's OAuth server can
+ * vouch for it. Its answer to the offered refresh token names the member and the REST address; the
+ * portal is stored with those and the NEW tokens (the exchange spent the offered refresh token).
+ */
+async function confirmWithOAuthServer(deps: InstallPortalDeps, offered: Portal, moved: boolean): Promise<Portal> {
+  let confirmed: InstallConfirmation;
   try {
-    const answer = await exchangeRefreshToken(portal, { ...deps.oauth, log: deps.log, clock: deps.clock });
-    const { confirmedMemberId, ...refreshed } = answer;
-    if (confirmsMove(portal, { memberId: confirmedMemberId, clientEndpoint: refreshed.clientEndpoint }))
-      return refreshed;
+    confirmed = await confirmInstallTokens(offered, { ...deps.oauth, clock: deps.clock });
   } catch (error) {
-    deps.log.warn({ memberId: portal.memberId, err: error }, 'moved portal not confirmed');
+    deps.log.warn({ memberId: offered.memberId, moved, err: error }, 'install not confirmed by the OAuth server');
+    if (error instanceof AppError && error.retryable) throw error;
+    throw moved
+      ? new AppError(
+          'portal_mismatch',
+          'this member_id is installed at another address and the OAuth server did not confirm the move',
+          { kind: 'forbidden' },
+        )
+      : notConfirmed('the OAuth server did not confirm this install');
   }
-  throw new AppError(
-    'portal_mismatch',
-    'this member_id is installed at another address and the OAuth server did not confirm the move',
-    { kind: 'forbidden' },
-  );
+  // A new portal is wherever the OAuth server says (an admin may browse it by another name); a
+  // portal that moved must be confirmed at the very address the install came from.
+  const vouched = moved ? confirmsMove(offered, confirmed) : confirmed.memberId === offered.memberId;
+  if (!vouched) {
+    deps.log.warn({ memberId: offered.memberId, moved }, 'the OAuth server names another member or address');
+    throw moved
+      ? new AppError('portal_mismatch', 'the OAuth server places this member at another address', {
+          kind: 'forbidden',
+        })
+      : notConfirmed('the OAuth server names another member or address for these tokens');
+  }
+  // The address the app will call is the one the OAuth server named: it must be allowed too.
+  const refusal = await deps.addresses.refusal(confirmed.clientEndpoint);
+  if (refusal) throw new AppError('address_not_allowed', `client_endpoint: ${refusal}`, { kind: 'forbidden' });
+  return {
+    ...offered,
+    // The portal's domain is its REST host; the answer's own `domain` is the OAuth server's.
+    domain: hostOf(confirmed.clientEndpoint),
+    clientEndpoint: confirmed.clientEndpoint,
+    serverEndpoint: confirmed.serverEndpoint ?? offered.serverEndpoint,
+    accessToken: confirmed.accessToken,
+    refreshToken: confirmed.refreshToken,
+    expiresAt: confirmed.expiresAt,
+    scope: confirmed.scope ?? offered.scope,
+  };
 }
 
-/** Stores the portal (tokens sealed) and queues registration of robots, activities and events. */
-export async function installPortal(deps: InstallPortalDeps, offered: Portal): Promise<void> {
-  let portal = offered;
-  const existing = await deps.portals.get(portal.memberId);
-  // The offered token must work at the portal's own address: a forged install has no valid token
-  // for a real portal, so it can neither take one over nor learn anything.
-  if (!(await deps.bitrix.probe(portal))) {
-    throw new AppError('install_not_verified', "the install tokens do not work at the portal's REST address", {
-      kind: 'forbidden',
-    });
+/**
+ * Stores the portal (tokens sealed) and queues registration of robots, activities and events.
+ * Trust: the portal address the request names must be allowed (no private address unless
+ * ALLOW_PRIVATE_ADDRESSES); a portal known at that address proves itself with the offered token
+ * at its stored address (as before); any other is confirmed by the OAuth server first, and the
+ * offered address is never called before that. The install page's POST also reads the installing
+ * user and binds ONAPPINSTALL and the app's events before its page can call installFinish.
+ */
+export async function installPortal(
+  deps: InstallPortalDeps,
+  offered: Portal,
+  via: InstallVia = 'event',
+): Promise<Portal> {
+  const refusal = await deps.addresses.refusal(offered.clientEndpoint);
+  if (refusal) {
+    deps.log.warn({ memberId: offered.memberId, refusal }, 'install names a portal address the app may not call');
+    throw new AppError('address_not_allowed', `client_endpoint: ${refusal}`, { kind: 'forbidden' });
   }
-  if (existing && hostOf(existing.clientEndpoint) !== hostOf(portal.clientEndpoint)) {
-    // A portal that changed its address: only the OAuth server can vouch that it is the same one.
-    portal = await confirmMovedPortal(deps, portal);
+  const existing = await deps.portals.get(offered.memberId);
+  const knownHere = existing !== null && hostOf(existing.clientEndpoint) === hostOf(offered.clientEndpoint);
+  let portal: Portal;
+  if (existing && knownHere) {
+    // Known here: keep the addresses confirmed at its first install. The token must work there and
+    // belong to this app (a forged install has no valid token for a real portal).
+    portal = {
+      ...offered,
+      domain: existing.domain,
+      clientEndpoint: existing.clientEndpoint,
+      serverEndpoint: existing.serverEndpoint,
+    };
+    const probe = await deps.bitrix.probe(portal);
+    if (!probe) throw notConfirmed("the install tokens do not work at the portal's REST address");
+    // The app's own page, opened by a user of a portal where the app is installed: nothing to install.
+    if (via === 'page' && probe.installed && existing.applicationToken !== '') {
+      deps.log.debug({ memberId: existing.memberId }, 'app page opened on an installed portal');
+      return existing;
+    }
+  } else {
+    // Tokens the OAuth server just exchanged with this app's secret are this app's: no probe (it
+    // could only lose the fresh pair, the offered refresh token being spent).
+    portal = await confirmWithOAuthServer(deps, offered, existing !== null);
   }
   const merged: Portal = existing
     ? {
         ...existing,
         ...portal,
         applicationToken: portal.applicationToken || existing.applicationToken,
+        // No user named (the page's POST): a completed install keeps its installer — the same POST
+        // comes whenever someone opens the app; otherwise `profile` tells who is installing.
+        userId: portal.userId || (existing.applicationToken ? existing.userId : 0),
         installedAt: existing.installedAt,
       }
     : portal;
   await deps.portals.save(merged);
-  const installKey = `${merged.applicationToken}|${deps.clock.now()}`;
-  await deps.queues.enqueuePortalSetup(
-    { memberId: merged.memberId, reason: existing ? 'update' : 'install' },
-    installKey,
+  const installed = merged.userId ? merged : await withInstallingUser(deps, merged);
+  if (via === 'page') await bindInstallEvents(deps.bitrix(installed.memberId), deps.publicUrl);
+  // ONAPPINSTALL after the install page only brings the application token: the page's setup registers.
+  const completesPage = via === 'event' && existing?.applicationToken === '' && installed.applicationToken !== '';
+  if (!completesPage) {
+    await deps.queues.enqueuePortalSetup(
+      { memberId: installed.memberId, reason: existing ? 'update' : 'install' },
+      `${installed.applicationToken}|${deps.clock.now()}`,
+    );
+  }
+  deps.log.info(
+    { memberId: installed.memberId, domain: installed.domain, update: Boolean(existing), via },
+    'portal installed',
   );
-  deps.log.info({ memberId: merged.memberId, domain: merged.domain, update: Boolean(existing) }, 'portal installed');
+  return installed;
+}
+
+/** The install named no user (the install page): the token's own user is installing the app. */
+async function withInstallingUser(deps: InstallPortalDeps, portal: Portal): Promise<Portal> {
+  const userId = await installingUserId(deps.bitrix(portal.memberId));
+  const next = { ...portal, userId };
+  await deps.portals.save(next);
+  return next;
 }

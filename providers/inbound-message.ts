@@ -19,9 +19,33 @@ export const inboundMessageSchema = z
       .optional(),
     button: z.object({ payload: z.string().optional(), text: z.string().optional() }).optional(),
     context: z.object({ id: z.string().optional(), from: z.string().optional() }).loose().optional(),
+    /**
+     * `type: "system"`: `user_changed_number` names the customer's new number in `wa_id` (before
+     * Graph v12 `new_wa_id`); `from` is the old one; such a value carries no `contacts`.
+     */
+    system: z
+      .object({
+        type: z.string().optional(),
+        body: z.string().optional(),
+        wa_id: z.string().optional(),
+        new_wa_id: z.string().optional(),
+      })
+      .loose()
+      .optional(),
   })
   .loose();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+/** One error item as WhatsApp reports it, in a status, a message or a value (whatsapp-wire.md §1.9, §2). */
+export const webhookErrorSchema = z
+  .object({
+    code: z.coerce.number(),
+    title: z.string().optional(),
+    message: z.string().optional(),
+    error_data: z.object({ details: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+export type WebhookError = z.infer<typeof webhookErrorSchema>;
 
 export const inboundStatusSchema = z
   .object({
@@ -29,21 +53,18 @@ export const inboundStatusSchema = z
     status: z.string(),
     timestamp: z.string().optional(),
     recipient_id: z.string().optional(),
-    errors: z
-      .array(
-        z
-          .object({
-            code: z.coerce.number(),
-            title: z.string().optional(),
-            message: z.string().optional(),
-            error_data: z.object({ details: z.string().optional() }).loose().optional(),
-          })
-          .loose(),
-      )
-      .optional(),
+    errors: z.array(webhookErrorSchema).optional(),
   })
   .loose();
 export type InboundStatus = z.infer<typeof inboundStatusSchema>;
+
+/** The customer's old and new number from a `user_changed_number` system message, or null. */
+export function numberChange(message: InboundMessage): { from: string; to: string } | null {
+  const { system, from } = message;
+  if (message.type !== 'system' || system?.type !== 'user_changed_number') return null;
+  const to = system.wa_id ?? system.new_wa_id;
+  return from && to ? { from, to } : null;
+}
 
 /** What the customer said, as text: typed text, a tapped button's title, or a template button's text. */
 export function replyText(message: InboundMessage): string {
@@ -69,7 +90,8 @@ export interface InboundEvent {
   /** The line it came in on (Green-API: the idInstance). */
   phoneNumberId: string;
   displayPhoneNumber?: string;
-  kind: 'message' | 'status';
+  /** `error`: a webhook-level error report (Cloud API `value.errors[]`), not tied to a message. */
+  kind: 'message' | 'status' | 'error';
   contactName?: string;
   event: Record<string, unknown>;
 }

@@ -16,4 +16,9 @@ export interface CallInfo {
   useSubscription?: boolean;
   /** "Also show in the open-line chat": stored with each sent message for the open-line sync. */
   showInChat?: boolean;
+  /**
+   * A retry finds that an earlier attempt of a send may have left (it was cut off between the
+   * provider call and recording the answer): send again (default) or skip it.
+   */
+  ifMaybeSent?: 'resend' | 'skip';
 }

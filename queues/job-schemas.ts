@@ -38,7 +38,8 @@ export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;
 export const inboundJobSchema = z.object({
   phoneNumberId: z.string(),
   displayPhoneNumber: z.string().optional(),
-  kind: z.enum(['message', 'status']),
+  /** `error`: an error WhatsApp reported outside any message or status (logged and counted). */
+  kind: z.enum(['message', 'status', 'error']),
   contactName: z.string().optional(),
   event: z.record(z.string(), z.unknown()),
   receivedAt: z.number(),

@@ -9,6 +9,10 @@ export function createKeys(prefix = 'wa') {
     portalIndex: () => `${prefix}:portals`,
     portal: (memberId: string) => `${portalTag(memberId)}:portal`,
     refreshLock: (memberId: string) => `${portalTag(memberId)}:refresh-lock`,
+    /** Hash: when the portal's tokens were last refreshed, whether that worked, when a reinstall was last asked for. */
+    refreshFloor: (memberId: string) => `${portalTag(memberId)}:refresh-floor`,
+    /** Fields of `refreshFloor` (times in ms of the injected clock). The Lua scripts get them as ARGV. */
+    refreshFloorFields: { refreshedAt: 'at', succeeded: 'ok', warnedAt: 'warned' },
     restBucket: (memberId: string) => `${portalTag(memberId)}:rest-bucket`,
     lines: (memberId: string) => `${portalTag(memberId)}:lines`,
     /** Global: routes a webhook's phone_number_id to its portal and line. */

@@ -16,6 +16,12 @@ const scriptFiles = [
   'wait-reask-1',
   'wait-alias-2',
   'message-status-1',
+  'send-step-claim-1',
+  'send-step-release-1',
+  'callback-extend-1',
+  'period-claim-1',
+  'compare-and-set-1',
+  'wait-move-2',
 ] as const;
 
 type ScriptName = (typeof scriptFiles)[number];
@@ -113,6 +119,10 @@ export const scripts = {
     for (const r of retries) args.push(r.id, r.json, r.dueMs);
     return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
   },
+  /** Extends the lease of claimed callbacks to `dueMs` (those still claimed); returns how many. */
+  async extendCallbackLease(redis: Redis, dueKey: string, ids: string[], dueMs: number): Promise<number> {
+    return asNumber(await run(redis, 'callback-extend-1', [dueKey], [dueMs, ...ids]));
+  },
   /** True when the wait was created (false: it already existed). */
   async openWait(
     redis: Redis,
@@ -165,6 +175,31 @@ export const scripts = {
       asNumber(await run(redis, 'wait-alias-2', [keys.wait, keys.index], [args.waitId, args.waId, args.field])) === 1
     );
   },
+  /** Moves an open wait to the customer's new number (phone and index entry at once); false when it already ended. */
+  async moveWait(
+    redis: Redis,
+    keys: { wait: string; index: string },
+    args: { waitId: string; phone: string; field: string; fromField: string; phoneField: string },
+  ): Promise<boolean> {
+    const argv = [args.waitId, args.phone, args.field, args.fromField, args.phoneField];
+    return asNumber(await run(redis, 'wait-move-2', [keys.wait, keys.index], argv)) === 1;
+  },
+  /**
+   * Claims the once-per-`periodMs` slot kept in `field` of hash `key` (times of the injected clock);
+   * 0 = claimed now (and `clearField` deleted), else ms until the slot frees.
+   */
+  async claimPeriod(
+    redis: Redis,
+    key: string,
+    args: { field: string; nowMs: number; periodMs: number; ttlMs: number; clearField?: string },
+  ): Promise<number> {
+    const argv = [args.field, args.nowMs, args.periodMs, args.ttlMs, args.clearField ?? ''];
+    return asNumber(await run(redis, 'period-claim-1', [key], argv));
+  },
+  /** Sets `key` to `next` only if it still holds `read`; false when it changed meanwhile. */
+  async compareAndSet(redis: Redis, key: string, read: string, next: string): Promise<boolean> {
+    return asNumber(await run(redis, 'compare-and-set-1', [key], [read, next])) === 1;
+  },
   /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
   async countReask(redis: Redis, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
     const code = asNumber(await run(redis, 'wait-reask-1', [key], [max, messageId]));
@@ -191,6 +226,25 @@ export const scripts = {
         [args.status, args.at, args.errorCode, args.memberId, args.providerMessageId, args.ttlSec],
       ),
     );
+  },
+  /** Marks a send step in flight; says what an earlier attempt left (see the script). */
+  async claimSendStep(
+    redis: Redis,
+    key: string,
+    args: { step: string; mark: string; markPrefix: string; ttlSec: number },
+  ): Promise<{ state: 'new' | 'maybe' | 'sent'; value: string }> {
+    const reply = await run(redis, 'send-step-claim-1', [key], [args.step, args.mark, args.markPrefix, args.ttlSec]);
+    const [state, value] = Array.isArray(reply) ? reply : [];
+    if (state !== 'new' && state !== 'maybe' && state !== 'sent') throw new Error(`send-step-claim: ${String(state)}`);
+    return { state, value: String(value ?? '') };
+  },
+  /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
+  async releaseSendStep(
+    redis: Redis,
+    key: string,
+    args: { step: string; mark: string; earlier: string },
+  ): Promise<boolean> {
+    return asNumber(await run(redis, 'send-step-release-1', [key], [args.step, args.mark, args.earlier])) === 1;
   },
   /** 1 updated, 0 status mismatch, -1 no such wait. */
   async updateWait(

@@ -16,6 +16,10 @@ export function robotCode(action: Pick<AnyAction, 'code'>): string {
 }
 
 /** `bizproc.robot.add` fields for an action: the shared ones, limited to CRM documents with stages. */
-export function robotFields(action: AnyAction, handlerUrl: string): Record<string, unknown> {
-  return { ...registrationFields(action, handlerUrl), FILTER: robotDocumentFilter };
+export function robotFields(
+  action: AnyAction,
+  handlerUrl: string,
+  authUserId: number | undefined,
+): Record<string, unknown> {
+  return { ...registrationFields(action, handlerUrl, authUserId), FILTER: robotDocumentFilter };
 }

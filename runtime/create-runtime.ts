@@ -4,6 +4,7 @@ import { CallbackOutbox } from '../bitrix/callback-outbox';
 import { createPortalClientFactory } from '../bitrix/portal-client';
 import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
+import { createAddressPolicy } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
@@ -57,7 +58,7 @@ export function createRuntime(options: RuntimeOptions) {
     clientSecret: config.B24_CLIENT_SECRET,
     oauthUrl: config.B24_OAUTH_URL,
   };
-  const refreshTokens = createTokenRefresher({ redis, keys, portals, ...oauth, log, clock });
+  const refreshTokens = createTokenRefresher({ redis, keys, portals, ...oauth, log, clock, metrics });
   const bitrix = createPortalClientFactory({
     redis,
     keys,
@@ -123,6 +124,8 @@ export function createRuntime(options: RuntimeOptions) {
     waits,
     sign,
     oauth,
+    /** Every address the app is asked to call (install's portal, robots' file URLs); B24_OAUTH_URL is config, not asked. */
+    addresses: createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES }),
     whatsapp: { appSecret: config.WA_APP_SECRET, verifyToken: config.WA_VERIFY_TOKEN },
     publicUrl: config.PUBLIC_URL,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { retryBackoffStrategy } from '../queues/job-retry';
@@ -20,15 +21,36 @@ export interface StartWorkersOptions {
   maintenanceEveryMs?: number;
 }
 
+/**
+ * How a crashed worker's jobs come back (BullMQ's defaults, 30 s and 30 s, left them 40-60 s).
+ * A live worker renews its jobs' locks at most lockDuration/2 apart for as long as a job runs (checked
+ * in bullmq 6.7: LockManager starts unless `skipLockRenewal`; lockRenewTime defaults to lockDuration/2),
+ * so a slow provider call (up to its 15 s time-out) keeps its lock. A dead worker's lock lapses at
+ * most lockDuration after its last renewal; the stalled check, every stalledInterval in one of
+ * the live workers, puts the job back in the queue on its first pass after that: ≤ 5 + 2 = 7 s.
+ * A live worker's renewal may still come up to 2.5 s late (a busy event loop, a Redis blip).
+ * A job is failed only after it stalled more than 3 times (a job that keeps killing its worker).
+ */
+const crashRecovery = { lockDuration: 5_000, stalledInterval: 2_000, maxStalledCount: 3 } as const;
+
 /** Starts every worker of this process: the queues' processors, the callback dispatcher and the sweep schedule. */
 export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const prefix = options.queuePrefix ?? 'bull';
   const concurrency = options.concurrency ?? 20;
+  const workerName = `${hostname()}:${process.pid}`;
   const make = <T>(name: string, processor: Processor<T>, n = concurrency) => {
     // ioredis' Redis is what BullMQ's ConnectionOptions accepts; its own type names a narrower union.
     const connection = options.connection() as ConnectionOptions;
     const settings = { backoffStrategy: retryBackoffStrategy };
-    const worker = new Worker<T>(name, processor, { connection, prefix, concurrency: n, settings });
+    // The process's name goes on each job it takes (`processedBy`): which process ran or held a job.
+    const worker = new Worker<T>(name, processor, {
+      connection,
+      prefix,
+      concurrency: n,
+      settings,
+      name: workerName,
+      ...crashRecovery,
+    });
     worker.on('failed', (job, error) =>
       rt.log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job attempt failed'),
     );

@@ -4,6 +4,8 @@ import { boundEvents, endpoints, scopes } from '../config/endpoints';
 import { robotCode, robotFields } from '../robots/robot-registration';
 
 const HANDLER = `{PUBLIC_URL}${endpoints.robot}`;
+// AUTH_USER_ID is each install's installing user: the manifest describes no install, so it names none.
+const NO_USER = undefined;
 
 /** manifest.json, derived from the catalogue (`npm run manifest` writes it; a test checks it is current). */
 export function buildManifest() {
@@ -16,12 +18,12 @@ export function buildManifest() {
     robots: actions.map((action) => ({
       code: robotCode(action),
       action: action.code,
-      ...robotFields(action, HANDLER),
+      ...robotFields(action, HANDLER, NO_USER),
     })),
     activities: actions.map((action) => ({
       code: activityCode(action),
       action: action.code,
-      ...activityFields(action, HANDLER),
+      ...activityFields(action, HANDLER, NO_USER),
     })),
   };
 }

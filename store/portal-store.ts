@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 
 /** A portal as stored: tokens sealed at rest, everything else plain. */
 const storedPortalSchema = z.object({
@@ -20,6 +21,8 @@ const storedPortalSchema = z.object({
   restDrainPerSec: z.number().positive().optional(),
   restBurst: z.number().int().positive().optional(),
   phoneRegion: z.string().length(2).optional(),
+  /** Since when (ms) the portal refuses even fresh tokens: only a reinstall helps. */
+  needsReinstall: z.number().optional(),
 });
 
 export type Portal = z.infer<typeof storedPortalSchema>;
@@ -52,9 +55,18 @@ export class PortalStore {
     return open;
   }
 
-  async save(portal: Portal): Promise<void> {
-    const sealed = { ...portal };
-    for (const field of sealedFields) sealed[field] = this.box.seal(portal[field]);
+  /**
+   * Stores the portal. Tokens other than the stored ones (a reinstall) clear `needsReinstall`: they
+   * deserve a try. The refresher keeps it (`keepNeedsReinstall`): a refresh proves nothing until a call works.
+   */
+  async save(portal: Portal, options: { keepNeedsReinstall?: boolean } = {}): Promise<void> {
+    let record = portal;
+    if (portal.needsReinstall !== undefined && !options.keepNeedsReinstall) {
+      const stored = await this.get(portal.memberId).catch(() => null);
+      if (stored?.refreshToken !== portal.refreshToken) record = { ...portal, needsReinstall: undefined };
+    }
+    const sealed = { ...record };
+    for (const field of sealedFields) sealed[field] = this.box.seal(record[field]);
     await this.redis
       .multi()
       .set(this.keys.portal(portal.memberId), JSON.stringify(sealed))
@@ -74,6 +86,28 @@ export class PortalStore {
     const next = storedPortalSchema.parse({ ...portal, ...patch });
     await this.save(next);
     return next;
+  }
+
+  /**
+   * Marks (`since` ms) or clears (undefined) `needsReinstall` without ever writing back tokens that
+   * changed meanwhile. With `ifAccessToken`, only while the stored access token is still that one.
+   */
+  async setNeedsReinstall(
+    memberId: string,
+    since: number | undefined,
+    ifAccessToken?: string,
+  ): Promise<'changed' | 'unchanged' | 'tokens_changed' | 'gone'> {
+    const key = this.keys.portal(memberId);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const raw = await this.redis.get(key);
+      if (!raw) return 'gone';
+      const sealed = storedPortalSchema.parse(JSON.parse(raw));
+      if (ifAccessToken !== undefined && this.box.open(sealed.accessToken) !== ifAccessToken) return 'tokens_changed';
+      if ((sealed.needsReinstall !== undefined) === (since !== undefined)) return 'unchanged';
+      if (await scripts.compareAndSet(this.redis, key, raw, JSON.stringify({ ...sealed, needsReinstall: since })))
+        return 'changed';
+    }
+    throw new Error(`portal ${memberId}: the record kept changing while marking needs_reinstall`);
   }
 
   async list(): Promise<string[]> {

@@ -28,6 +28,8 @@ export const storedWaitSchema = z.object({
   wa: z.string().optional(),
   /** The wait-index field `wa` is indexed under: written by wait-alias-2.lua, removed by wait-end-6.lua. */
   waf: z.string().optional(),
+  /** The phone's index field after the customer changed number: written by wait-move-2.lua, removed by wait-end-6.lua. */
+  pf: z.string().optional(),
   kind: waitKindSchema,
   purpose: waitPurposeSchema,
   token: z.string(),

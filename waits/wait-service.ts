@@ -156,6 +156,14 @@ export function createWaitService(deps: WaitServiceDeps) {
       return cancelled;
     },
 
+    /** WhatsApp says the customer changed number: their open waits on this line follow (a reply from the new one resumes them). */
+    async onNumberChanged(line: Line, from: string, to: string): Promise<number> {
+      const moved = await store.moveCustomer(line.memberId, line.id, from, to);
+      if (moved)
+        log.info({ memberId: line.memberId, lineId: line.id, moved }, 'customer changed number: open waits moved');
+      return moved;
+    },
+
     /** An operator answered the customer in the open-line chat: ends waits that asked for it. */
     async onOperatorReply(memberId: string, lineId: string, phone: string): Promise<number> {
       let cancelled = 0;

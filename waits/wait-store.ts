@@ -79,6 +79,26 @@ export class WaitStore {
     return this.openFromField(memberId, this.keys.waitIndexPhoneField(lineId, phone));
   }
 
+  /**
+   * The customer changed number (WhatsApp `user_changed_number`): their open waits on the line move
+   * to the new one, each wait with its index entry in one step. Returns how many moved; a second
+   * run (a retried job) finds none left under the old number.
+   */
+  async moveCustomer(memberId: string, lineId: string, from: string, to: string): Promise<number> {
+    if (from === to) return 0;
+    const fromField = this.keys.waitIndexPhoneField(lineId, from);
+    const field = this.keys.waitIndexPhoneField(lineId, to);
+    let moved = 0;
+    // Oldest first, so the new field keeps their order (text replies go to the newest open wait).
+    for (const wait of (await this.openFromField(memberId, fromField)).reverse()) {
+      const keys = { wait: this.keys.wait(memberId, wait.id), index: this.keys.waitIndex(memberId) };
+      const phoneField = this.keys.waitIndexPhoneField(wait.lineId, wait.phone);
+      if (await scripts.moveWait(this.redis, keys, { waitId: wait.id, phone: to, field, fromField, phoneField }))
+        moved += 1;
+    }
+    return moved;
+  }
+
   /** Open waits of a CRM document, newest first. */
   async openForDocument(memberId: string, documentId: string): Promise<Wait[]> {
     return this.openFromField(memberId, this.documentField(documentId));

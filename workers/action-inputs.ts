@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { timeoutMs } from '../actions/common-properties';
 import type { ActionOutput, AnyAction } from '../actions/define-action';
+import type { AddressPolicy } from '../lib/address-policy';
 import { ActionError } from '../lib/errors/app-error';
 import type { RunActionJob } from '../queues/job-schemas';
 import { MAX_WAIT_MS } from '../waits/open-wait';
@@ -36,6 +37,21 @@ export function parseInputs(action: AnyAction, raw: RunActionJob['properties']):
   const parsed = inputSchemaOf(action).safeParse(raw);
   if (!parsed.success) throw new ActionError('invalid_property', describePropertyError(parsed.error));
   return parsed.data;
+}
+
+/**
+ * Every URL the action would have a provider fetch must be one the app may be asked to call
+ * (ALLOW_PRIVATE_ADDRESSES): all are checked before anything is sent; `invalid_property` names the field.
+ */
+export async function checkAddresses(
+  action: AnyAction,
+  inputs: Record<string, unknown>,
+  addresses: AddressPolicy,
+): Promise<void> {
+  for (const { field, url } of action.urlsOf?.(inputs) ?? []) {
+    const refusal = await addresses.refusal(url);
+    if (refusal) throw new ActionError('invalid_property', `${field}: ${refusal}`);
+  }
 }
 
 /** The "wait for" time-out of a send action, in ms. */

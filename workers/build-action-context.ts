@@ -14,13 +14,14 @@ import { type Portal, portalLanguage } from '../store/portal-store';
 import { encodeButtonId, plainButtonId } from '../waits/button-id';
 import { MAX_WAIT_MS } from '../waits/open-wait';
 import type { WaitService } from '../waits/wait-service';
+import { type SendOnceDeps, sendOnce } from './send-once';
 
 /** What an action's context is built from. */
 export interface ActionContextDeps {
   bitrix: PortalClientFactory;
   providerFor: (line: Line) => WhatsAppProvider;
   lineSender: Pick<LineSender, 'withSlot'>;
-  messages: Pick<MessageStore, 'sentStep' | 'rememberStep' | 'recordSent'>;
+  messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep'>;
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
   clock: Clock;
   log: Logger;
@@ -68,27 +69,13 @@ export function buildActionContext(
       return recipient;
     },
     async send(content, options = {}) {
-      const step = options.step ?? 0;
       const needed = capabilityFor(content);
       if (!provider.capabilities.has(needed))
         throw new ActionError('unsupported_by_provider', `${provider.kind}: ${needed}`);
-      const already = await deps.messages.sentStep(memberId, call.callKey, step);
-      if (already) return { providerMessageId: already };
-      const to = options.to ?? (await ctx.recipient(undefined));
-      const sent = await deps.lineSender.withSlot(line, () => provider.send({ to, content, replyTo: options.replyTo }));
-      await deps.messages.rememberStep(memberId, call.callKey, step, sent.providerMessageId);
-      await deps.messages.recordSent({
-        memberId,
-        lineId: line.id,
-        phone: to,
-        providerMessageId: sent.providerMessageId,
-        callKey: call.callKey,
-        workflowId: call.workflowId,
-        sentAt: deps.clock.now(),
-        showInChat: call.showInChat ? '1' : '0',
-        waId: sent.waId,
-      });
-      return sent;
+      const { lang } = ctx;
+      const to = async () => options.to ?? (await ctx.recipient(undefined));
+      const step = options.step ?? 0;
+      return sendOnce(deps, { provider, line, call, step, to, content, replyTo: options.replyTo, lang, notes, log });
     },
     async once(step, request) {
       const key = `op${step}`;
@@ -117,7 +104,10 @@ export function buildActionContext(
         await deps.waits.open({ line, call, phone, lang: ctx.lang, purpose: 'reply', timeoutMs, buttons, options });
         return { waitId, buttons };
       },
-      attach: (waitId, messageId, baseReturn) => deps.waits.attach(memberId, waitId, messageId, baseReturn),
+      // No message id (a maybe-sent step skipped): the wait still takes its buttons' taps and typed answers.
+      attach: async (waitId, messageId, baseReturn) => {
+        if (messageId) await deps.waits.attach(memberId, waitId, messageId, baseReturn);
+      },
     },
   };
   return ctx;

@@ -52,7 +52,9 @@ export class CallbackDispatcher {
 
   constructor(private readonly o: CallbackDispatcherOptions) {
     this.safetyPollMs = o.safetyPollMs ?? 5000;
-    this.leaseMs = o.leaseMs ?? 120_000;
+    // Renewed while a batch is in flight (holdLease), so it can be short: a crashed process's
+    // callbacks go out again within it.
+    this.leaseMs = o.leaseMs ?? 10_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
   }
 
@@ -159,6 +161,23 @@ export class CallbackDispatcher {
       await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
       return false;
     }
+    // Held while this process works on the batch; a dead process's lease lapses within leaseMs.
+    const releaseLease = this.holdLease(
+      memberId,
+      claimed.map((c) => c.id),
+    );
+    let settle: ReturnType<CallbackDispatcher['createSettlement']>;
+    try {
+      settle = await this.sendBatch(memberId, claimed);
+    } finally {
+      await releaseLease();
+    }
+    await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries));
+    return true;
+  }
+
+  /** Sends one claimed batch and decides each callback's fate (ack or retry); the caller settles them. */
+  private async sendBatch(memberId: string, claimed: Array<{ id: string; json: string }>) {
     const entries: Entry[] = claimed.map((c) => ({ id: c.id, callback: callbackSchema.parse(JSON.parse(c.json)) }));
     const commands = Object.fromEntries(
       entries.map((e, i) => {
@@ -213,8 +232,22 @@ export class CallbackDispatcher {
         this.o.log.error({ memberId, err: error }, 'workflow-gone handling failed');
       });
     }
-    await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries));
-    return true;
+    return settle;
+  }
+
+  /** Renews a claimed batch's lease every leaseMs/3 until released (the renewal in flight included). */
+  private holdLease(memberId: string, ids: string[]): () => Promise<void> {
+    const dueKey = this.o.keys.callbackDue(memberId);
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = scripts
+        .extendCallbackLease(this.o.redis, dueKey, ids, this.o.clock.now() + this.leaseMs)
+        .catch((error: unknown) => this.o.log.warn({ memberId, err: error }, 'callback lease not renewed'));
+    }, this.leaseMs / 3);
+    return async () => {
+      clearInterval(timer);
+      await renewing;
+    };
   }
 
   /** Acks and retries of one batch; the retry budget is time, not attempts. */

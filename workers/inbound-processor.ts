@@ -1,19 +1,23 @@
 import type { Job } from 'bullmq';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
 import {
   type InboundMessage,
   type InboundStatus,
   inboundMessageSchema,
   inboundStatusSchema,
+  numberChange,
   replyText,
   timestampMs,
+  webhookErrorSchema,
 } from '../providers/inbound-message';
 import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId'>;
@@ -21,16 +25,73 @@ export interface InboundDeps {
   ordinary: Pick<OrdinaryMessages, 'append'>;
   clock: Clock;
   log: Logger;
+  metrics: Pick<Metrics, 'webhookErrors'>;
+  /** Moves the customer's open waits when WhatsApp says their number changed. */
+  waits: Pick<WaitService, 'onNumberChanged'>;
   /** Offers a customer message to the waits; true when a wait took it. */
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
 }
 
-/** Handles one webhook event: statuses update the message; messages go to a wait or on as ordinary messages. */
+/**
+ * Handles one webhook event: statuses update the message; messages go to a wait or on as ordinary
+ * messages (a changed number moves the customer's waits first); reported errors are logged and counted.
+ */
 export function createInboundProcessor(deps: InboundDeps) {
+  /** An error WhatsApp reported outside any message (e.g. 130429, 131000 in `value.errors[]`). */
+  async function reportError(data: InboundJob): Promise<string> {
+    const parsed = webhookErrorSchema.safeParse(data.event);
+    const code = parsed.success ? String(parsed.data.code) : 'unknown';
+    const line = data.phoneNumberId ? await deps.lines.findByPhoneNumberId(data.phoneNumberId) : null;
+    deps.metrics.webhookErrors.inc({ code });
+    deps.log.warn(
+      {
+        phoneNumberId: data.phoneNumberId,
+        memberId: line?.memberId,
+        line: line?.id,
+        code,
+        title: parsed.data?.title ?? parsed.data?.message,
+        details: parsed.data?.error_data?.details,
+      },
+      'WhatsApp reported an error in a webhook',
+    );
+    return `webhook_error:${code}`;
+  }
+
+  /** `user_changed_number`: the open waits follow the customer to the new number (the notice still goes on). */
+  async function followNumberChange(
+    job: Job<InboundJob>,
+    line: Line,
+    messageId: string,
+    change: { from: string; to: string },
+  ): Promise<void> {
+    try {
+      await deps.waits.onNumberChanged(line, change.from, change.to);
+    } catch (error) {
+      if (!isLastAttempt(job)) throw error;
+      deps.log.error({ err: error, messageId }, 'could not move the waits to the new number');
+    }
+  }
+
+  /** True when a wait took the message. */
+  async function offerToWaits(job: Job<InboundJob>, line: Line, message: InboundMessage): Promise<boolean> {
+    try {
+      return (await deps.takeReply?.(line, message)) === true;
+    } catch (error) {
+      // Retried while attempts remain; on the last one the message still goes on, never lost.
+      if (!isLastAttempt(job)) throw error;
+      deps.log.error(
+        { err: error, messageId: message.id },
+        'could not offer the reply to the waits; passed on as an ordinary message',
+      );
+      return false;
+    }
+  }
+
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
+    if (data.kind === 'error') return reportError(data);
     const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId);
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
@@ -56,16 +117,10 @@ export function createInboundProcessor(deps: InboundDeps) {
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);
-    try {
-      if (await deps.takeReply?.(line, message)) return 'taken_by_wait';
-    } catch (error) {
-      // Retried while attempts remain; on the last one the message still goes on, never lost.
-      if (!isLastAttempt(job)) throw error;
-      deps.log.error(
-        { err: error, messageId: message.id },
-        'could not offer the reply to the waits; passed on as an ordinary message',
-      );
-    }
+    const change = numberChange(message);
+    if (change) await followNumberChange(job, line, message.id, change);
+    // A system notice (number changed…) answers no wait.
+    else if (message.type !== 'system' && (await offerToWaits(job, line, message))) return 'taken_by_wait';
     // Ordinary inbound message: the open-line sync reads this stream; nothing is dropped.
     await deps.ordinary.append(line.memberId, {
       line: line.id,
@@ -73,9 +128,9 @@ export function createInboundProcessor(deps: InboundDeps) {
       name: data.contactName ?? '',
       id: message.id,
       type: message.type,
-      text: replyText(message),
+      text: message.type === 'system' ? (message.system?.body ?? '') : replyText(message),
       raw: JSON.stringify(message),
     });
-    return 'ordinary';
+    return change ? 'number_changed' : 'ordinary';
   };
 }

@@ -10,9 +10,12 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { type PortalSetupJob, portalSetupJobSchema } from '../queues/job-schemas';
 import { robotCode, robotFields } from '../robots/robot-registration';
+import type { PortalStore } from '../store/portal-store';
 
 export interface PortalSetupDeps {
   bitrix: PortalClientFactory;
+  /** The portal's installing user: robots and activities are registered with it as AUTH_USER_ID. */
+  portals: Pick<PortalStore, 'get'>;
   /** The app's public base URL: handler addresses derive from it. */
   publicUrl: string;
   log: Logger;
@@ -22,10 +25,14 @@ export interface PortalSetupDeps {
 const codeListSchema = z.array(z.string()).catch([]);
 const bindingsSchema = z.array(z.object({ event: z.string(), handler: z.string() }).loose()).catch([]);
 
-/** The commands that bring a portal's robots, activities and event bindings in line with the catalogue. */
+/**
+ * The commands that bring a portal's robots, activities and event bindings in line with the
+ * catalogue, registered with the installing user as AUTH_USER_ID.
+ */
 export function planRegistration(
   publicUrl: string,
   existing: { robots: string[]; activities: string[]; bindings: Array<{ event: string; handler: string }> },
+  authUserId: number,
 ): Array<[string, CallParams]> {
   const handler = `${publicUrl}${endpoints.robot}`;
   const eventsHandler = `${publicUrl}${endpoints.events}`;
@@ -39,7 +46,7 @@ export function planRegistration(
     for (const action of actions) {
       const code = kind.codeOf(action);
       wanted.add(code);
-      const fields = kind.fieldsOf(action, handler);
+      const fields = kind.fieldsOf(action, handler, authUserId);
       // An update or reinstall keeps what exists: update it rather than fail on add.
       plan.push(
         kind.have.has(code)
@@ -58,6 +65,8 @@ export function planRegistration(
 
 /** Registers robots, activities and event bindings for one portal, in batches; throws when incomplete. */
 export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, memberId: string): Promise<number> {
+  const portal = await deps.portals.get(memberId);
+  if (!portal) throw new AppError('portal_not_installed', `portal ${memberId} is not installed`);
   const client = deps.bitrix(memberId);
   const current = await client.batch({
     robots: ['bizproc.robot.list', {}],
@@ -69,11 +78,15 @@ export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, mem
     const detail = listErrors.map(([k, e]) => `${k}: ${e.code} ${e.description}`).join('; ');
     throw new AppError('registration_unreadable', `cannot read current registrations: ${detail}`, { retryable: true });
   }
-  const plan = planRegistration(deps.publicUrl, {
-    robots: codeListSchema.parse(current.results.robots),
-    activities: codeListSchema.parse(current.results.activities),
-    bindings: bindingsSchema.parse(current.results.bindings),
-  });
+  const plan = planRegistration(
+    deps.publicUrl,
+    {
+      robots: codeListSchema.parse(current.results.robots),
+      activities: codeListSchema.parse(current.results.activities),
+      bindings: bindingsSchema.parse(current.results.bindings),
+    },
+    portal.userId,
+  );
   const failures: string[] = [];
   for (let i = 0; i < plan.length; i += MAX_BATCH) {
     const chunk = plan.slice(i, i + MAX_BATCH);

@@ -2,6 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { findActionByCode } from '../actions';
 import type { ActionContext, ActionOutput } from '../actions/define-action';
 import type { CallbackOutbox } from '../bitrix/callback-outbox';
+import type { AddressPolicy } from '../lib/address-policy';
 import { systemClock } from '../lib/clock';
 import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { classifyError } from '../lib/errors/classify-error';
@@ -12,19 +13,27 @@ import type { CallInfo } from '../queues/call-info';
 import { shouldRetry } from '../queues/job-retry';
 import { type RunActionJob, runActionJobSchema } from '../queues/job-schemas';
 import type { LineStore } from '../store/line-store';
-import type { MessageStore } from '../store/message-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import type { WaitService } from '../waits/wait-service';
-import { checkDeliveryTimeout, deliveryTarget, deliveryTimeoutMs, errorOutput, parseInputs } from './action-inputs';
+import {
+  checkAddresses,
+  checkDeliveryTimeout,
+  deliveryTarget,
+  deliveryTimeoutMs,
+  errorOutput,
+  parseInputs,
+} from './action-inputs';
 import { type ActionContextDeps, buildActionContext } from './build-action-context';
 
 export interface RunActionDeps extends ActionContextDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'list'>;
   outbox: Pick<CallbackOutbox, 'enqueue'>;
-  messages: Pick<MessageStore, 'sentStep' | 'rememberStep' | 'recordSent'>;
+  messages: ActionContextDeps['messages'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach' | 'abandon' | 'stages'>;
   metrics: Pick<Metrics, 'jobs' | 'errors'>;
+  /** Governs file URLs offered by robots (ALLOW_PRIVATE_ADDRESSES). */
+  addresses: AddressPolicy;
 }
 
 /** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
@@ -101,7 +110,9 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       if (!found) throw new ActionError('unknown_action', data.code);
       const inputs = parseInputs(found.action, data.properties);
       checkDeliveryTimeout(inputs);
+      await checkAddresses(found.action, inputs, deps.addresses);
       call.showInChat = inputs.show_in_chat === true;
+      call.ifMaybeSent = inputs.if_maybe_sent === 'skip' ? 'skip' : 'resend';
       const line = await resolveLine(
         deps.lines,
         data.memberId,

@@ -31,7 +31,8 @@ export function createEventsDoor(deps: EventsDoorDeps): Router {
   router.post(endpoints.events, async (req, res) => {
     const event = String(req.body?.event ?? '').toUpperCase();
     if (event === 'ONAPPINSTALL') {
-      await installPortal(deps, portalFromInstall(req, deps.clock.now()));
+      const { portal, via } = portalFromInstall(req, deps.clock.now());
+      await installPortal(deps, portal, via);
       res.json({ result: 'installed' });
       return;
     }

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { endpoints } from '../../config/endpoints';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors/app-error';
@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger';
 import { greenApiInboundEvent, greenApiWebhookSchema } from '../../providers/green-api/green-api-inbound';
 import { type EnqueueInboundDeps, enqueueInboundOnce } from '../../queues/enqueue-inbound-once';
 import type { LineStore } from '../../store/line-store';
+import { JSON_TYPE, jsonBody, requireMediaType } from '../middleware/body-parsers';
 
 export interface GreenApiWebhookDoorDeps extends EnqueueInboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId'>;
@@ -17,7 +18,7 @@ export interface GreenApiWebhookDoorDeps extends EnqueueInboundDeps {
 /** Green-API webhooks: the line's webhookUrlToken checked (Authorization: Bearer), deduplicated, queued, answered 200. */
 export function createGreenApiWebhookDoor(deps: GreenApiWebhookDoorDeps): Router {
   const router = Router();
-  router.post(endpoints.greenApiWebhook, express.json({ limit: '2mb' }), async (req, res) => {
+  router.post(endpoints.greenApiWebhook, requireMediaType(JSON_TYPE), jsonBody(), async (req, res) => {
     const parsed = greenApiWebhookSchema.safeParse(req.body);
     if (!parsed.success) throw new AppError('bad_request', 'not a Green-API notification', { kind: 'bad_input' });
     const hook = parsed.data;

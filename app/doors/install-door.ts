@@ -2,7 +2,7 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { endpoints } from '../../config/endpoints';
 import { AppError } from '../../lib/errors/app-error';
-import { type InstallPortalDeps, installPortal } from '../../portals/install-portal';
+import { type InstallPortalDeps, type InstallVia, installPortal } from '../../portals/install-portal';
 import type { Portal } from '../../store/portal-store';
 
 /** ONAPPINSTALL event (form-encoded, bitrix24-wire.md §4). */
@@ -21,7 +21,8 @@ const installEventSchema = z
         server_endpoint: z.url(),
         member_id: z.string().min(1),
         application_token: z.string().min(1),
-        user_id: z.coerce.number().default(1),
+        // Absent: the installing user is read with `profile` (0 = not named)
+        user_id: z.coerce.number().int().nonnegative().default(0),
         scope: z.string().default(''),
       })
       .loose(),
@@ -43,12 +44,18 @@ const installQuerySchema = z
   .object({ DOMAIN: z.string().min(1), PROTOCOL: z.string().default('1'), LANG: z.string().default('en') })
   .loose();
 
-/** Turns either install form into a portal record. */
-export function portalFromInstall(req: Pick<Request, 'body' | 'query'>, now: number): Portal {
+/**
+ * Turns either install form into the portal record it offers. Its addresses are only a claim:
+ * `installPortal` decides which addresses are stored (see there).
+ */
+export function portalFromInstall(
+  req: Pick<Request, 'body' | 'query'>,
+  now: number,
+): { portal: Portal; via: InstallVia } {
   const event = installEventSchema.safeParse(req.body);
   if (event.success) {
     const a = event.data.auth;
-    return {
+    const portal: Portal = {
       memberId: a.member_id,
       domain: a.domain,
       clientEndpoint: a.client_endpoint,
@@ -62,12 +69,13 @@ export function portalFromInstall(req: Pick<Request, 'body' | 'query'>, now: num
       languageId: event.data.data?.LANGUAGE_ID ?? 'en',
       installedAt: now,
     };
+    return { portal, via: 'event' };
   }
   const page = installPageSchema.safeParse(req.body);
   const query = installQuerySchema.safeParse(req.query);
   if (page.success && query.success) {
     const protocol = query.data.PROTOCOL === '0' ? 'http' : 'https';
-    return {
+    const portal: Portal = {
       memberId: page.data.member_id,
       domain: query.data.DOMAIN,
       clientEndpoint: `${protocol}://${query.data.DOMAIN}/rest/`,
@@ -77,10 +85,12 @@ export function portalFromInstall(req: Pick<Request, 'body' | 'query'>, now: num
       refreshToken: page.data.REFRESH_ID,
       expiresAt: now + page.data.AUTH_EXPIRES * 1000,
       scope: '',
-      userId: 1,
+      // The page names no user: the page's token tells (`profile`).
+      userId: 0,
       languageId: query.data.LANG,
       installedAt: now,
     };
+    return { portal, via: 'page' };
   }
   throw new AppError(
     'bad_install_request',
@@ -89,11 +99,15 @@ export function portalFromInstall(req: Pick<Request, 'body' | 'query'>, now: num
   );
 }
 
-/** The install URL: answers the event with JSON and the install page with BX24.installFinish(). */
+/**
+ * The install URL: answers the event with JSON and the install page with BX24.installFinish() —
+ * only after the page's install bound ONAPPINSTALL, so the event that follows finds the app.
+ */
 export function createInstallDoor(deps: InstallPortalDeps): Router {
   const router = Router();
   router.post(endpoints.install, async (req, res) => {
-    await installPortal(deps, portalFromInstall(req, deps.clock.now()));
+    const { portal, via } = portalFromInstall(req, deps.clock.now());
+    await installPortal(deps, portal, via);
     if (req.body?.event === 'ONAPPINSTALL') {
       res.json({ result: 'installed' });
       return;

@@ -6,6 +6,15 @@ import { safeEqual } from '../../lib/hash';
 import type { Logger } from '../../lib/logger';
 import { cloudApiInboundEvents, isValidSignature } from '../../providers/cloud-api/cloud-api-inbound';
 import { type EnqueueInboundDeps, enqueueInboundOnce } from '../../queues/enqueue-inbound-once';
+import { dropPrototypeKeys, isUtf8 } from '../middleware/body-checks';
+import {
+  badEncoding,
+  JSON_DEPTH,
+  JSON_TYPE,
+  parseJson,
+  tooDeepJson,
+  unsupportedType,
+} from '../middleware/body-parsers';
 
 export interface WhatsAppWebhookDoorDeps extends EnqueueInboundDeps {
   /** Meta's app secret (signature) and verify token (subscription handshake). */
@@ -36,12 +45,11 @@ export function createWhatsAppWebhookDoor(deps: WhatsAppWebhookDoorDeps): Router
       deps.log.warn({ ip: req.ip }, 'webhook refused: bad or missing signature');
       throw new AppError('bad_signature', 'X-Hub-Signature-256 does not match the body', { kind: 'unauthorized' });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new AppError('bad_request', 'body is not JSON', { kind: 'bad_input' });
-    }
+    // Signed by Meta, so the checks below are for a sender's bug, never a probe: each has its own 4xx.
+    if (req.is(JSON_TYPE) === false) throw unsupportedType([JSON_TYPE]);
+    if (!isUtf8(raw)) throw badEncoding();
+    const json = parseJson(raw.toString('utf8'));
+    if (!dropPrototypeKeys(json, JSON_DEPTH)) throw tooDeepJson();
     const events = cloudApiInboundEvents(json);
     if (!events) throw new AppError('bad_request', 'not a WhatsApp webhook envelope', { kind: 'bad_input' });
     const receivedAt = deps.clock.now();

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { ErrorKind } from '../../lib/errors/app-error';
-import { classifyError } from '../../lib/errors/classify-error';
+import { classifyError, parserErrorType } from '../../lib/errors/classify-error';
 import type { Logger } from '../../lib/logger';
 
 /** The one map from an error's kind to the HTTP status a door answers with. */
@@ -10,6 +10,7 @@ export const statusOfKind: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   too_large: 413,
+  unsupported: 415,
   unavailable: 503,
   internal: 500,
 };
@@ -17,7 +18,9 @@ export const statusOfKind: Record<ErrorKind, number> = {
 /**
  * One error handler for every door: a client's mistake gets its 4xx with a clear reason, a dead
  * Redis or upstream a 503 (callers retry; Retry-After when known), anything else a 500 that says
- * nothing internal. Every error is logged with its stack.
+ * nothing internal. A 5xx is logged with its error (the logger's serializer drops any body it carries);
+ * a 4xx only by code, the parser's failure type and the body's size: never the body, nor a parser's
+ * message (a JSON SyntaxError quotes the body, planted tokens and all).
  */
 export function createErrorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -25,7 +28,12 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
     const failure = classifyError(error);
     const status = statusOfKind[failure.kind];
     if (status >= 500) log.error({ err: error, path: req.path, code: failure.code }, 'request failed');
-    else log.info({ path: req.path, code: failure.code, reason: failure.message }, 'request refused');
+    else {
+      const declared = req.headers['content-length'];
+      const length = declared === undefined ? undefined : Number(declared);
+      const type = parserErrorType(error);
+      log.info({ path: req.path, code: failure.code, reason: failure.message, type, length }, 'request refused');
+    }
     if (status === 503 && failure.retryAfterMs !== undefined)
       res.set('Retry-After', String(Math.ceil(failure.retryAfterMs / 1000)));
     if (status === 500) {

@@ -7,6 +7,8 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'too_large'
+  /** The body's media type, charset or content encoding is not one the door reads. */
+  | 'unsupported'
   | 'unavailable'
   | 'internal';
 
@@ -48,11 +50,21 @@ export class AppError extends Error {
 export class ActionError extends AppError {
   declare readonly code: ErrorCode;
   readonly providerCode: number | string | undefined;
+  /**
+   * The provider may have carried the request out before it failed (a time-out, a dropped
+   * connection, a 5xx): a send that failed this way may have reached the customer.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     code: ErrorCode,
     readonly detail = '',
-    options: { retryable?: boolean; retryAfterMs?: number; providerCode?: number | string } = {},
+    options: {
+      retryable?: boolean;
+      retryAfterMs?: number;
+      providerCode?: number | string;
+      outcomeUnknown?: boolean;
+    } = {},
   ) {
     super(code, detail ? `${errorText(code, 'en')}: ${detail}` : errorText(code, 'en'), {
       retryable: options.retryable,
@@ -60,6 +72,13 @@ export class ActionError extends AppError {
       kind: options.retryable ? 'unavailable' : 'bad_input',
     });
     this.providerCode = options.providerCode;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
+
+  /** The same error, marked: the request may have been carried out before it failed. */
+  withUnknownOutcome(): ActionError {
+    const { retryable, retryAfterMs, providerCode } = this;
+    return new ActionError(this.code, this.detail, { retryable, retryAfterMs, providerCode, outcomeUnknown: true });
   }
 
   /** Human text in the portal's language. */

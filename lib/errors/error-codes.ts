@@ -56,6 +56,10 @@ const catalogue = {
     en: "This line's provider cannot do this",
     ru: 'Провайдер этой линии не поддерживает это действие',
   },
+  portal_needs_reinstall: {
+    en: "Bitrix24 refuses the app's access even after a token refresh: a portal administrator must reinstall the app",
+    ru: 'Битрикс24 отклоняет доступ приложения даже после обновления токенов: администратор портала должен переустановить приложение',
+  },
   internal_error: { en: 'Internal error', ru: 'Внутренняя ошибка' },
 } as const;
 

@@ -1,7 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { safeEqual } from '../../lib/hash';
+import { randomId, safeEqual } from '../../lib/hash';
 import type { InboundEvent } from '../inbound-message';
+
+/** `contacts[]` of a value (whatsapp-wire.md §0): one per sender, named by `wa_id` and, since 2026, `user_id`. */
+const contactSchema = z
+  .object({
+    profile: z.object({ name: z.string().optional() }).loose().optional(),
+    wa_id: z.string().optional(),
+    user_id: z.string().optional(),
+  })
+  .loose();
+type Contact = z.infer<typeof contactSchema>;
 
 const envelopeSchema = z
   .object({
@@ -21,13 +31,11 @@ const envelopeSchema = z
                           .object({ phone_number_id: z.string(), display_phone_number: z.string().optional() })
                           .loose()
                           .optional(),
-                        contacts: z
-                          .array(
-                            z.object({ profile: z.object({ name: z.string().optional() }).loose().optional() }).loose(),
-                          )
-                          .optional(),
+                        contacts: z.array(contactSchema).optional(),
                         messages: z.array(z.object({ id: z.string() }).loose()).optional(),
                         statuses: z.array(z.object({ id: z.string(), status: z.string() }).loose()).optional(),
+                        /** Errors about the number or account, not about one message (§1.9). */
+                        errors: z.array(z.object({}).loose()).optional(),
                       })
                       .loose(),
                   })
@@ -48,18 +56,39 @@ export function isValidSignature(rawBody: Buffer, header: string | undefined, ap
   return safeEqual(header.slice(7).toLowerCase(), expected);
 }
 
-/** The messages and statuses of a Cloud API webhook body, one event each; null when it is not an envelope. */
+/**
+ * The name of a message's sender: the contact whose `wa_id` is the message's `from`, else whose
+ * `user_id` is its `from_user_id` (either may be missing since 2026). A value may carry several
+ * senders, so never simply the first contact.
+ */
+function senderName(contacts: Contact[], message: Record<string, unknown>): string | undefined {
+  const { from, from_user_id: fromUserId } = message;
+  const byNumber = typeof from === 'string' ? contacts.find((c) => c.wa_id === from) : undefined;
+  const byUserId = typeof fromUserId === 'string' ? contacts.find((c) => c.user_id === fromUserId) : undefined;
+  return (byNumber ?? byUserId)?.profile?.name;
+}
+
+/**
+ * The messages, statuses and value-level errors of a Cloud API webhook body, one event each; null
+ * when it is not an envelope.
+ */
 export function cloudApiInboundEvents(json: unknown): InboundEvent[] | null {
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) return null;
   const events: InboundEvent[] = [];
   for (const entry of envelope.data.entry) {
     for (const change of entry.changes) {
-      const { metadata, messages = [], statuses = [], contacts = [] } = change.value;
+      const { metadata, messages = [], statuses = [], contacts = [], errors = [] } = change.value;
+      const base = {
+        phoneNumberId: metadata?.phone_number_id ?? '',
+        displayPhoneNumber: metadata?.display_phone_number,
+      };
+      // Never dropped: the worker logs and counts each. They carry no id or time, so one delivery is
+      // one event (two identical reports are two, and so is a re-delivery after a failed answer).
+      for (const error of errors) events.push({ ...base, key: `err:${randomId()}`, kind: 'error', event: error });
       if (!metadata) continue;
-      const base = { phoneNumberId: metadata.phone_number_id, displayPhoneNumber: metadata.display_phone_number };
-      const contactName = contacts[0]?.profile?.name;
       for (const message of messages) {
+        const contactName = senderName(contacts, message);
         events.push({ ...base, key: `msg:${message.id}`, kind: 'message', contactName, event: message });
       }
       for (const status of statuses) {

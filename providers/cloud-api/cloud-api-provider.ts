@@ -57,28 +57,37 @@ export function createCloudApiProvider(
           signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
         });
       } catch (error) {
-        throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true });
+        // A time-out or a dropped connection: Graph may have taken the message before it.
+        throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown: true });
       }
       const json: unknown = await response.json().catch(() => null);
       if (response.ok) {
+        // A 2xx is an accepted message even when its answer cannot be read.
         const ok = successSchema.safeParse(json);
         if (!ok.success)
-          throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, { retryable: false });
+          throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, {
+            retryable: false,
+            outcomeUnknown: true,
+          });
         const [first] = ok.data.messages;
-        if (!first) throw new ActionError('provider_error', 'answer names no message');
+        if (!first) throw new ActionError('provider_error', 'answer names no message', { outcomeUnknown: true });
         return { providerMessageId: first.id, waId: ok.data.contacts?.[0]?.wa_id };
       }
       // Graph rarely sends Retry-After; when it (or a proxy in front of it) does, it is honoured.
       const after = retryAfterMs(response.headers.get('retry-after'), options.clock.now());
       const failure = errorSchema.safeParse(json);
+      // A 4xx refuses the message; after a 5xx nobody can tell whether it went out.
+      const serverFailed = response.status >= 500;
       if (failure.success) {
         const { code, message: text, error_data } = failure.data.error;
-        throw mapCloudApiError(code, text, error_data?.details, after);
+        const mapped = mapCloudApiError(code, text, error_data?.details, after);
+        throw serverFailed ? mapped.withUnknownOutcome() : mapped;
       }
-      const transient = response.status >= 500 || response.status === 429;
+      const transient = serverFailed || response.status === 429;
       throw new ActionError(transient ? 'provider_unavailable' : 'provider_error', `HTTP ${response.status}`, {
         retryable: transient,
         retryAfterMs: after,
+        outcomeUnknown: serverFailed,
       });
     },
   };

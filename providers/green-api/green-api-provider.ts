@@ -59,27 +59,33 @@ export function createGreenApiProvider(
         signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
       });
     } catch (error) {
-      throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true });
+      // A time-out or a dropped connection: the gateway may have taken the request before it.
+      throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown: true });
     }
     const text = await response.text();
     if (!response.ok) {
-      throw mapGreenApiError(
+      const mapped = mapGreenApiError(
         response.status,
         text,
         retryAfterMs(response.headers.get('retry-after'), options.clock.now()),
       );
+      // A 4xx refuses the request; after a 5xx nobody can tell whether it was carried out.
+      throw response.status >= 500 ? mapped.withUnknownOutcome() : mapped;
     }
     if (!text) return {};
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new ActionError('provider_error', `${method}: answer is not JSON (HTTP ${response.status})`);
+      // A 2xx is a request carried out even when its answer cannot be read.
+      throw new ActionError('provider_error', `${method}: answer is not JSON (HTTP ${response.status})`, {
+        outcomeUnknown: true,
+      });
     }
   }
 
   const parse = <T>(schema: z.ZodType<T>, method: string, json: unknown): T => {
     const ok = schema.safeParse(json);
-    if (!ok.success) throw new ActionError('provider_error', `${method}: unexpected answer`);
+    if (!ok.success) throw new ActionError('provider_error', `${method}: unexpected answer`, { outcomeUnknown: true });
     return ok.data;
   };
 

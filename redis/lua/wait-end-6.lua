@@ -10,7 +10,7 @@
   ARGV[8] phone index field   ARGV[9] document index field ('' = none)
   ARGV[10] '1' when a reply ends it (KEYS[6] applies)
   ARGV[11] wa_id index field as the caller's copy knows it ('' = none)
-  Index fields come as ARGV (or from the wait's `waf`, recorded by wait-alias-2.lua): none is spelled here.
+  Index fields come as ARGV (or from the wait's `waf`/`pf`, recorded by wait-alias-2.lua/wait-move-2.lua): none is spelled here.
   Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait,
   2 when this reply already ended another wait.
 ]]
@@ -43,6 +43,8 @@ remove(ARGV[9])
 if wait.waf then remove(wait.waf) end
 -- Waits aliased before `waf` was stored name no field: the caller's copy does.
 remove(ARGV[11])
+-- A wait moved to the customer's new number (wait-move-2.lua) names its field: the caller's copy may predate it.
+if wait.pf then remove(wait.pf) end
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[5] ~= '' then
   if redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[6]) == 1 then

@@ -13,8 +13,17 @@ function failure(error: string, description: string): OAuthAnswer {
   return { status: 400, body: { error, error_description: description } };
 }
 
+/**
+ * The portal a refresh token belongs to: this one, or a peer whose tokens this OAuth server also
+ * serves (Bitrix24 has one OAuth server per region for all its portals).
+ */
+function ownerOf(state: PortalState, refreshToken: string): PortalState {
+  return [state, ...state.oauthPeers].find((s) => s.refreshTokens.has(refreshToken)) ?? state;
+}
+
 /** Runs the refresh_token grant: new tokens, or the OAuth error to answer. */
-function refreshGrant(state: PortalState, params: Record<string, unknown>): OAuthAnswer {
+function refreshGrant(server: PortalState, params: Record<string, unknown>): OAuthAnswer {
+  const state = ownerOf(server, str(params.refresh_token));
   const grantType = str(params.grant_type);
   const clientId = str(params.client_id);
   const clientSecret = str(params.client_secret);
@@ -35,7 +44,8 @@ function refreshGrant(state: PortalState, params: Record<string, unknown>): OAut
       expires: t.expires,
       expires_in: t.expiresIn,
       scope: t.scope,
-      domain: new URL(state.baseUrl()).host,
+      // The OAuth server's own host (bitrix24-wire.md §7), not the portal's.
+      domain: new URL(server.baseUrl()).host,
       server_endpoint: t.serverEndpoint,
       status: t.status,
       client_endpoint: t.clientEndpoint,
@@ -48,6 +58,7 @@ function refreshGrant(state: PortalState, params: Record<string, unknown>): OAut
 
 /** Handles GET or POST `/oauth/token/` with parameters in the query or a form body. */
 export function handleOAuth(state: PortalState, req: Request, res: Response): void {
+  state.stats.oauthRequests++;
   const params = { ...(asDict(req.query as unknown) ?? {}), ...(asDict(req.body as unknown) ?? {}) };
   const answer = refreshGrant(state, params);
   res.status(answer.status).json(answer.body);

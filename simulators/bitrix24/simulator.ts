@@ -12,7 +12,8 @@ import {
   leadDocumentId,
 } from './crm-store';
 import { handleOAuth } from './oauth';
-import { deliverEvent, postInstall, postUninstall } from './outbound';
+import { deliverEvent, deliverInstallFinish, postInstall, postInstallPage, postUninstall } from './outbound';
+import { restFaults } from './rest-faults';
 import { handleRest, restMethodOf } from './rest-router';
 import { runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
 import { PortalState } from './state';
@@ -22,6 +23,7 @@ import type {
   EventBinding,
   EventSendRecord,
   MoveOptions,
+  PageInstallResult,
   PortalStats,
   PortalTokens,
   Registration,
@@ -42,9 +44,23 @@ export interface BitrixPortalSimulator {
   /** The express app (for mounting extra routes in tests). */
   readonly app: Express;
   installApp(opts: { installUrl: string }): Promise<{ status: number; body: string; applicationToken: string }>;
+  /**
+   * Installs through the install page: POSTs the page's exact body (no application token) to
+   * `installUrl`; then, unless `finish` is false, does what the page's `BX24.installFinish()` sets
+   * off — ONAPPINSTALL with the application token to every handler bound to it.
+   */
+  installViaPage(opts: { installUrl: string; finish?: boolean }): Promise<PageInstallResult>;
+  /** `BX24.installFinish()`: delivers ONAPPINSTALL to every handler bound to it. */
+  installFinish(): Promise<DeliveryResult[]>;
+  /** A user opens the app on an installed portal: its page gets the install page's POST again. */
+  openApp(opts: { url: string }): Promise<{ status: number; body: string }>;
+  /** This portal's OAuth endpoint also exchanges `other`'s refresh tokens, as Bitrix24's one OAuth server does. */
+  serveOAuthFor(other: BitrixPortalSimulator): void;
   uninstallApp(opts: { url: string; clean?: boolean }): Promise<DeliveryResult>;
   currentTokens(): PortalTokens;
   expireAccessToken(token?: string): void;
+  /** Fault: answer `expired_token` to every access token, fresh ones too (a portal that needs a reinstall); false ends it. */
+  refuseTokens(refusing?: boolean): void;
   setRestLimit(limit: RestLimit): void;
   stats(): PortalStats;
   robots(): Registration[];
@@ -74,6 +90,7 @@ function buildApp(state: PortalState): Express {
   app.use(express.json({ limit: '20mb' }));
   app.use(express.urlencoded({ extended: true, parameterLimit: 100000, limit: '20mb' }));
   app.all(/^\/oauth\/token\/?$/, (req, res) => handleOAuth(state, req, res));
+  app.use(restFaults(state));
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const method = restMethodOf(req.path);
     if (!method) return next();
@@ -124,6 +141,24 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       const res = await postInstall(state, installUrl, tokens);
       return { status: res.status, body: res.body, applicationToken: state.applicationToken };
     },
+    async installViaPage({ installUrl, finish = true }) {
+      state.installed = true;
+      state.installFinished = false;
+      state.applicationToken = randomHex(32);
+      const page = await postInstallPage(state, installUrl, state.issueTokens());
+      // The page calls installFinish only once it has loaded, i.e. after a successful answer.
+      const installEvents = finish && page.status === 200 ? await deliverInstallFinish(state) : [];
+      return { status: page.status, body: page.body, applicationToken: state.applicationToken, installEvents };
+    },
+    installFinish: () => deliverInstallFinish(state),
+    async openApp({ url }) {
+      // A user opening the app's page on an installed portal: the same POST as the install page.
+      const page = await postInstallPage(state, url, state.issueTokens());
+      return { status: page.status, body: page.body };
+    },
+    serveOAuthFor(other) {
+      state.oauthPeers.push(other.state);
+    },
     async uninstallApp({ url, clean = true }) {
       const res = await postUninstall(state, url, clean);
       state.installed = false;
@@ -135,6 +170,9 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
     currentTokens: () => ({ ...state.tokens() }),
     expireAccessToken(token) {
       state.expireAccessToken(token ?? state.tokens().accessToken);
+    },
+    refuseTokens(refusing = true) {
+      state.refusingTokens = refusing;
     },
     setRestLimit: (limit) => state.bucket.setLimit(limit),
     stats: () => ({ ...state.stats, byMethod: { ...state.stats.byMethod } }),

@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   domain: string;
   languageId: 'ru' | 'en';
   accessTokenTtlSec: number;
+  installingUserId: number;
 }
 
 interface AccessTokenInfo {
@@ -38,6 +39,8 @@ export class PortalState {
   readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector';
   url: string | undefined;
   installed = true;
+  /** The install completed (`installFinish`, or an API-only app's install event): app.info INSTALLED. */
+  installFinished = true;
   applicationToken = randomHex(32);
   current: PortalTokens | undefined;
   readonly accessTokens = new Map<string, AccessTokenInfo>();
@@ -50,7 +53,18 @@ export class PortalState {
   readonly runsByToken = new Map<string, RobotRun>();
   readonly endedWorkflows = new Set<string>();
   readonly eventSends: EventSendRecord[] = [];
-  readonly stats: PortalStats = { restRequests: 0, byMethod: {}, queryLimitExceeded: 0, refreshes: 0, batchCalls: 0 };
+  readonly stats: PortalStats = {
+    restRequests: 0,
+    byMethod: {},
+    queryLimitExceeded: 0,
+    refreshes: 0,
+    oauthRequests: 0,
+    batchCalls: 0,
+  };
+  /** Other portals whose refresh tokens this portal's OAuth endpoint also exchanges (`sim.serveOAuthFor`). */
+  readonly oauthPeers: PortalState[] = [];
+  /** Fault: every access token it issued (fresh ones too) is answered `expired_token`. */
+  refusingTokens = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: BitrixPortalOptions) {
@@ -61,6 +75,7 @@ export class PortalState {
       domain: options.domain ?? 'sim-portal.bitrix24.test',
       languageId: options.languageId ?? 'ru',
       accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
+      installingUserId: options.installingUserId ?? 1,
     };
     this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 });
   }
@@ -91,7 +106,8 @@ export class PortalState {
       clientEndpoint: `${base}/rest/`,
       serverEndpoint: `${base}/rest/`,
       scope: this.scope,
-      userId: 1,
+      // The app's tokens are the installing user's (the install page, ONAPPINSTALL, their refreshes).
+      userId: this.opts.installingUserId,
       status: 'L',
     };
     return this.current;
@@ -106,7 +122,7 @@ export class PortalState {
   checkAccessToken(token: string): 'ok' | 'expired' | 'unknown' {
     const info = this.accessTokens.get(token);
     if (!info) return 'unknown';
-    if (info.expired || info.expiresAt <= Date.now()) return 'expired';
+    if (info.expired || this.refusingTokens || info.expiresAt <= Date.now()) return 'expired';
     return 'ok';
   }
 

@@ -9,6 +9,8 @@ export interface BitrixPortalOptions {
   languageId?: 'ru' | 'en';
   restLimit?: RestLimit;
   accessTokenTtlSec?: number;
+  /** The user who installs the app: its tokens, `profile` and `user.current` name this user (default 1). */
+  installingUserId?: number;
 }
 
 /** Leaky-bucket settings: drain rate per second and bucket size. */
@@ -94,6 +96,8 @@ export interface PortalStats {
   byMethod: Record<string, number>;
   queryLimitExceeded: number;
   refreshes: number;
+  /** Every request at `/oauth/token/`, granted or refused. */
+  oauthRequests: number;
   batchCalls: number;
 }
 
@@ -113,6 +117,15 @@ export interface RunRobotResult {
   httpStatus: number;
   responseBody: string;
   run: RobotRun;
+}
+
+/** Result of `sim.installViaPage`: the install page's answer, and ONAPPINSTALL's deliveries after installFinish. */
+export interface PageInstallResult {
+  status: number;
+  body: string;
+  applicationToken: string;
+  /** One per handler bound to ONAPPINSTALL (empty when `finish` was false or nothing is bound). */
+  installEvents: DeliveryResult[];
 }
 
 /** Result of an outbound portal POST (install / uninstall / event). */

@@ -65,14 +65,19 @@ function checkRequest(
   }
 }
 
-/** An injected failure or a throughput refusal for a send, if any. */
-function sendRefusal(state: CloudState, phoneNumberId: string): GraphError | undefined {
+/** An injected failure or a throughput refusal for a send, if any; `afterAccept`: answered after accepting it. */
+function sendRefusal(
+  state: CloudState,
+  phoneNumberId: string,
+): { error: GraphError; afterAccept: boolean } | undefined {
   const injected = state.takeInjected(phoneNumberId);
   if (injected) {
     const status = injected.httpStatus ?? httpStatusOf(injected.code, state.throttleStatus);
-    return graphError(injected.code, status, { details: injected.details });
+    const error = graphError(injected.code, status, { details: injected.details });
+    return { error, afterAccept: injected.afterAccept === true };
   }
-  if (!state.window.tryTake(phoneNumberId)) return graphError(130429, state.throttleStatus);
+  if (!state.window.tryTake(phoneNumberId))
+    return { error: graphError(130429, state.throttleStatus), afterAccept: false };
   return undefined;
 }
 
@@ -101,8 +106,8 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
     return;
   }
   const refusal = sendRefusal(state, phoneNumberId);
-  if (refusal) {
-    fail(refusal);
+  if (refusal && !refusal.afterAccept) {
+    fail(refusal.error);
     return;
   }
   const waId = state.waIds.get(valid.waId) ?? valid.waId;
@@ -115,6 +120,8 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
     contacts: [{ input: valid.to, wa_id: waId }],
     messages: [{ id: wamid }],
   };
-  reply(200, accepted, undefined, wamid);
+  // Accepted, and answered with the injected 5xx all the same (the attempt keeps the wamid).
+  if (refusal) reply(refusal.error.status, refusal.error.body, refusal.error.code, wamid);
+  else reply(200, accepted, undefined, wamid);
   state.afterAccepted(phoneNumberId, waId, wamid);
 }

@@ -8,8 +8,11 @@ import { CloudState } from './state';
 import type {
   CloudApiOptions,
   CloudApiStats,
+  DeliverInboundBatchOptions,
   DeliverInboundOptions,
+  DeliverNumberChangeOptions,
   DeliverStatusOptions,
+  DeliverValueErrorsOptions,
   FailNextOptions,
   PhoneNumber,
   SendAttempt,
@@ -18,7 +21,7 @@ import type {
   WebhookDelivery,
 } from './types';
 import { makeWamid } from './wamid';
-import { envelope, inboundValue, statusValue } from './webhook-payloads';
+import { envelope, errorsValue, inboundValue, numberChangeValue, statusValue } from './webhook-payloads';
 import { postWebhook } from './webhook-sender';
 
 /** A running (or startable) Cloud API simulator. */
@@ -46,6 +49,12 @@ export interface CloudApiSimulator {
   markedRead(): Array<{ phoneNumberId: string; messageId: string; receivedAt: number }>;
   stats(): CloudApiStats;
   deliverInbound(o: DeliverInboundOptions): Promise<WebhookDelivery & { messageId: string }>;
+  /** Several customers' messages in one `value` (one contact per sender), as Meta may batch them. */
+  deliverInboundBatch(o: DeliverInboundBatchOptions): Promise<WebhookDelivery & { messageIds: string[] }>;
+  /** The `system` message `user_changed_number`: the customer's number changed from `from` to `to`. */
+  deliverNumberChange(o: DeliverNumberChangeOptions): Promise<WebhookDelivery & { messageId: string }>;
+  /** A value with `errors` only (e.g. 130429, 131000): about the number or account, not one message. */
+  deliverValueErrors(o: DeliverValueErrorsOptions): Promise<WebhookDelivery>;
   deliverStatus(o: DeliverStatusOptions): Promise<WebhookDelivery>;
   deliverRaw(body: unknown, sign?: SignOptions): Promise<WebhookDelivery>;
   /** Sends Meta's GET verification to the webhook; returns status, body and the challenge used. */
@@ -116,23 +125,40 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     markedRead: () => [...state.markedRead],
     stats: () => ({ ...state.stats }),
     async deliverInbound(o) {
+      const { messageIds, ...res } = await sim.deliverInboundBatch({ ...o, messages: [o] });
+      return { ...res, messageId: messageIds[0] ?? '' };
+    },
+    async deliverInboundBatch(o) {
+      const phone = phoneOf(o.phoneNumberId);
+      const items = o.messages.map((m) => {
+        const from = m.from.replace(/\D/g, '');
+        const name = m.name ?? 'Иван';
+        state.names.set(from, name);
+        const id = m.id ?? makeWamid(from, true);
+        const timestamp = m.timestamp ?? Math.floor(Date.now() / 1000);
+        return { from, name, id, timestamp, message: m.message, contextId: m.contextId, omitFrom: m.omitFrom };
+      });
+      const res = await post(envelope(phone, inboundValue({ phone, items })), o);
+      return { ...res, messageIds: items.map((i) => i.id) };
+    },
+    async deliverNumberChange(o) {
       const phone = phoneOf(o.phoneNumberId);
       const from = o.from.replace(/\D/g, '');
-      const name = o.name ?? 'Иван';
-      state.names.set(from, name);
+      const to = o.to.replace(/\D/g, '');
+      const name = o.name ?? state.names.get(from) ?? 'Иван';
+      state.names.set(to, name);
       const messageId = o.id ?? makeWamid(from, true);
-      const value = inboundValue({
-        phone,
-        from,
-        name,
-        id: messageId,
-        timestamp: o.timestamp ?? Math.floor(Date.now() / 1000),
-        message: o.message,
-        contextId: o.contextId,
-        omitFrom: o.omitFrom,
-      });
-      const res = await post(envelope(phone, value), o);
+      const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
+      const res = await post(envelope(phone, numberChangeValue({ from, to, name, id: messageId, timestamp })), o);
       return { ...res, messageId };
+    },
+    deliverValueErrors(o) {
+      const errors = o.errors.map((e) => ({
+        code: e.code,
+        title: e.title ?? errorTitles[e.code] ?? 'Unknown error',
+        details: e.details ?? errorDetails[e.code] ?? 'Unknown error',
+      }));
+      return post(envelope(phoneOf(o.phoneNumberId), errorsValue(errors)), o);
     },
     deliverStatus(o) {
       const phone = phoneOf(o.phoneNumberId);

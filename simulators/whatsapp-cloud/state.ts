@@ -1,4 +1,5 @@
 /** The mutable state of the WhatsApp Cloud API simulator. */
+import { httpStatusOf } from './errors';
 import { ThroughputWindow } from './throughput';
 import type { CloudApiOptions, CloudApiStats, FailNextOptions, PhoneNumber, SendAttempt, SentMessage } from './types';
 
@@ -35,7 +36,13 @@ export class CloudState {
 
   /** Queues an injected failure. */
   inject(f: FailNextOptions): void {
-    this.injected.push({ ...f, times: f.times ?? 1 });
+    const times = f.times ?? 1;
+    if (!Number.isInteger(times) || times < 1)
+      throw new Error(`failNext: times must be a positive integer, got ${times}`);
+    // Graph answers a refused message with a 4xx; only a server failure can come after acceptance.
+    if (f.afterAccept && (f.httpStatus ?? httpStatusOf(f.code, this.throttleStatus)) < 500)
+      throw new Error(`failNext: afterAccept needs a 5xx answer (code ${f.code} answers a 4xx)`);
+    this.injected.push({ ...f, times });
   }
 
   /** Takes the next injected failure that applies to `phoneNumberId`, if any. */

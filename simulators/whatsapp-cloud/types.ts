@@ -49,6 +49,11 @@ export interface FailNextOptions {
   phoneNumberId?: string;
   httpStatus?: number;
   details?: string;
+  /**
+   * Accept the message (`sent()` has it, it is delivered) and answer the error all the same, as a
+   * 5xx after acceptance does: the sender cannot tell that it went out. Only with a 5xx answer.
+   */
+  afterAccept?: boolean;
 }
 
 /** Inbound message content for `deliverInbound`. */
@@ -80,6 +85,28 @@ export interface DeliverInboundOptions {
   timestamp?: number;
   signWith?: string;
   signature?: string | null;
+}
+
+/** Options of `deliverInboundBatch`: several customers' messages in one webhook `value`. */
+export interface DeliverInboundBatchOptions extends SignOptions {
+  phoneNumberId: string;
+  messages: Array<Omit<DeliverInboundOptions, 'phoneNumberId' | 'signWith' | 'signature'>>;
+}
+
+/** Options of `deliverNumberChange`: the customer's number changed from `from` to `to`. */
+export interface DeliverNumberChangeOptions extends SignOptions {
+  phoneNumberId: string;
+  from: string;
+  to: string;
+  name?: string;
+  id?: string;
+  timestamp?: number;
+}
+
+/** Options of `deliverValueErrors`: errors about the number or account (`value.errors[]`). */
+export interface DeliverValueErrorsOptions extends SignOptions {
+  phoneNumberId: string;
+  errors: Array<{ code: number; title?: string; details?: string }>;
 }
 
 /** Options of `deliverStatus`. */

@@ -90,9 +90,8 @@ function defaultMime(type: string): string {
   );
 }
 
-/** Builds the inbound `value` (contacts + messages). */
-export function inboundValue(args: {
-  phone: PhoneNumber;
+/** One customer message of an inbound `value`. */
+export interface InboundItem {
   from: string;
   name: string;
   id: string;
@@ -100,21 +99,63 @@ export function inboundValue(args: {
   message: InboundMessage;
   contextId?: string;
   omitFrom?: boolean;
+}
+
+/**
+ * Builds the inbound `value`: `contacts` (one per sender, named by `wa_id` and `user_id`) and
+ * `messages`. Meta may batch messages of several senders in one value.
+ */
+export function inboundValue(args: { phone: PhoneNumber; items: InboundItem[] }): Obj {
+  const contacts = new Map<string, Obj>();
+  const messages = args.items.map((item) => {
+    const userId = bsuidOf(item.from);
+    const contact: Obj = { profile: { name: item.name } };
+    if (!item.omitFrom) contact.wa_id = item.from;
+    contact.user_id = userId;
+    if (!contacts.has(userId)) contacts.set(userId, contact);
+    const msg: Obj = {};
+    if (item.contextId) msg.context = { from: args.phone.displayPhoneNumber, id: item.contextId };
+    if (!item.omitFrom) msg.from = item.from;
+    msg.from_user_id = userId;
+    msg.id = item.id;
+    msg.timestamp = String(item.timestamp);
+    const { type, payload } = inboundContent(item.message);
+    msg.type = type;
+    Object.assign(msg, payload);
+    return msg;
+  });
+  return { contacts: [...contacts.values()], messages };
+}
+
+/**
+ * A `system` message: the user changed their number (Meta's system messages webhook reference,
+ * Aug 2026). No `contacts`; `from` is the old number, `system.wa_id` the new one (`new_wa_id`
+ * before Graph v12), and since Aug 2026 `system.user_id` / `previous_user_id` the BSUIDs.
+ */
+export function numberChangeValue(args: {
+  from: string;
+  to: string;
+  name: string;
+  id: string;
+  timestamp: number;
 }): Obj {
-  const userId = bsuidOf(args.from);
-  const contact: Obj = { profile: { name: args.name } };
-  if (!args.omitFrom) contact.wa_id = args.from;
-  contact.user_id = userId;
-  const msg: Obj = {};
-  if (args.contextId) msg.context = { from: args.phone.displayPhoneNumber, id: args.contextId };
-  if (!args.omitFrom) msg.from = args.from;
-  msg.from_user_id = userId;
-  msg.id = args.id;
-  msg.timestamp = String(args.timestamp);
-  const { type, payload } = inboundContent(args.message);
-  msg.type = type;
-  Object.assign(msg, payload);
-  return { contacts: [contact], messages: [msg] };
+  const system = {
+    body: `User ${args.name} changed from ${args.from} to ${args.to}`,
+    wa_id: args.to,
+    type: 'user_changed_number',
+    user_id: bsuidOf(args.to),
+    previous_user_id: bsuidOf(args.from),
+  };
+  return {
+    messages: [{ from: args.from, id: args.id, timestamp: String(args.timestamp), type: 'system', system }],
+  };
+}
+
+/** A value with errors about the number or account rather than one message (same item shape as message errors). */
+export function errorsValue(errors: Array<{ code: number; title: string; details: string }>): Obj {
+  return {
+    errors: errors.map((e) => ({ code: e.code, title: e.title, message: e.title, error_data: { details: e.details } })),
+  };
 }
 
 /** Builds a status `value`; `withPricing` adds the pricing block, failed statuses carry errors and no contacts. */

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { createApp } from '../../app/create-app';
+import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
@@ -33,6 +34,12 @@ export interface HarnessOptions {
   connectLine?: boolean;
   /** A dedicated Redis (e.g. one the test restarts); default: the run's shared one. */
   redisUrl?: string;
+  /** How the portal installs the app: ONAPPINSTALL to the install URL (default), the install page (without installFinish), or not at all. */
+  install?: 'event' | 'page' | 'none';
+  /** The portal's installing user (default 1). */
+  installingUserId?: number;
+  /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
+  workerConfig?: Partial<AppConfig>;
 }
 
 export interface Harness {
@@ -85,6 +92,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clientSecret: CLIENT_SECRET,
     languageId: options.languageId ?? 'en',
     restLimit: options.restLimit,
+    installingUserId: options.installingUserId,
   });
   const whatsapp = createCloudApiSimulator({ appSecret: APP_SECRET, throughputPerSec: options.throughputPerSec ?? 80 });
   const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);
@@ -107,6 +115,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     LINE_RATE_PER_SEC: String(options.lineRatePerSec ?? 80),
     B24_REST_DRAIN_PER_SEC: String(options.restLimit?.drainPerSec ?? 2),
     B24_REST_BURST: String(options.restLimit?.burst ?? 50),
+    // The simulators run on 127.0.0.1.
+    ALLOW_PRIVATE_ADDRESSES: '1',
   });
   const connections: Redis[] = [];
   const connect = () => {
@@ -115,9 +125,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return c;
   };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const makeRuntime = () =>
+  const makeRuntime = (overrides: Partial<AppConfig> = {}) =>
     createRuntime({
-      config,
+      config: { ...config, ...overrides },
       redis: connect(),
       log,
       keyPrefix: prefix,
@@ -132,7 +142,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const running: Array<{ close(): Promise<void> }> = [];
   const workerRuntimes: Runtime[] = [];
   const startWorkerInstance = async () => {
-    const wrt = makeRuntime();
+    const wrt = makeRuntime(options.workerConfig);
     workerRuntimes.push(wrt);
     running.push(await startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
     return wrt;
@@ -140,8 +150,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   if (options.startWorkers !== false)
     for (let i = 0; i < (options.workerInstances ?? 1); i += 1) await startWorkerInstance();
 
-  const install = await portal.installApp({ installUrl: `${appUrl}/b24/install` });
-  if (install.status !== 200) throw new Error(`install failed: ${install.status} ${install.body}`);
+  const installUrl = `${appUrl}/b24/install`;
+  if (options.install !== 'none') {
+    const install =
+      options.install === 'page'
+        ? await portal.installViaPage({ installUrl, finish: false })
+        : await portal.installApp({ installUrl });
+    if (install.status !== 200) throw new Error(`install failed: ${install.status} ${install.body}`);
+  }
   const memberId = portal.currentTokens().memberId;
   if (options.connectLine !== false) {
     await rt.lines.add({

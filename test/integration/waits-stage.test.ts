@@ -89,6 +89,8 @@ describe('the stage-change rule and portal isolation', () => {
       memberId: 'portal-b-member',
     });
     await portalB.start(0);
+    // The app's OAuth server (the harness portal's) confirms portal B's install too.
+    h.portal.serveOAuthFor(portalB);
     try {
       expect((await portalB.installApp({ installUrl: `${h.appUrl}/b24/install` })).status).toBe(200);
       h.whatsapp.addPhoneNumber({

@@ -1,4 +1,4 @@
-/** `app.info`, `profile`, `user.admin`. */
+/** `app.info`, `profile`, `user.current`, `user.admin`. */
 import type { MethodContext, MethodTable } from './method-types';
 
 function appInfo(ctx: MethodContext): unknown {
@@ -8,7 +8,8 @@ function appInfo(ctx: MethodContext): unknown {
     CODE: ctx.state.opts.clientId,
     VERSION: 1,
     STATUS: 'L',
-    INSTALLED: true,
+    // False from the install page's POST until the page calls installFinish (an install, not an open).
+    INSTALLED: ctx.state.installFinished,
     PAYMENT_EXPIRED: 'N',
     DAYS: null,
     LICENSE: `${lang}_project`,
@@ -21,14 +22,24 @@ function appInfo(ctx: MethodContext): unknown {
 /** App and user info methods. */
 export const appMethods: MethodTable = {
   'app.info': appInfo,
-  profile: () => ({
-    ID: '1',
+  // The token's user: the app holds the installing user's tokens.
+  profile: (ctx) => ({
+    ID: String(ctx.state.opts.installingUserId),
     ADMIN: true,
     NAME: 'Admin',
     LAST_NAME: 'Simulator',
     PERSONAL_GENDER: '',
     TIME_ZONE: '',
     TIME_ZONE_OFFSET: 10800,
+  }),
+  'user.current': (ctx) => ({
+    ID: String(ctx.state.opts.installingUserId),
+    XML_ID: '',
+    ACTIVE: true,
+    NAME: 'Admin',
+    LAST_NAME: 'Simulator',
+    EMAIL: 'admin@sim-portal.bitrix24.test',
+    USER_TYPE: 'employee',
   }),
   'user.admin': () => true,
 };

@@ -12,7 +12,7 @@ import { createManualClock } from '../../helpers/manual-clock';
 import { counterValue } from '../../helpers/signals';
 
 /** The dispatcher over a real Redis, a hand-moved clock and a portal that answers what the test says. */
-function setup() {
+function setup(options: { leaseMs?: number } = {}) {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
   const redis = new Redis(url);
@@ -22,7 +22,7 @@ function setup() {
   const outbox = new CallbackOutbox(redis, keys, clock);
   const metrics = createMetrics();
   const batches: BatchCommands[] = [];
-  const answers: Array<(commands: BatchCommands) => BatchOutcome> = [];
+  const answers: Array<(commands: BatchCommands) => BatchOutcome | Promise<BatchOutcome>> = [];
   const client = (memberId: string): PortalClient => ({
     memberId,
     call: async () => Promise.reject(new Error('not used')),
@@ -34,7 +34,7 @@ function setup() {
       return answer(commands);
     },
   });
-  const bitrix = Object.assign(client, { probe: async () => true });
+  const bitrix = Object.assign(client, { probe: async () => ({ installed: true }) });
   const dispatcher = new CallbackDispatcher({
     redis,
     subscriber,
@@ -45,6 +45,7 @@ function setup() {
     metrics,
     log: createLogger('silent'),
     safetyPollMs: 60_000,
+    leaseMs: options.leaseMs,
   });
   const pending = () => outbox.pendingCount('m1');
   const dueAt = async () => Number((await redis.zrange(keys.callbackDue('m1'), 0, 0, 'WITHSCORES'))[1]);
@@ -124,6 +125,33 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     await t.dispatcher.drainOnce('m1');
     expect(await t.pending()).toBe(0);
     expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
+  });
+
+  it('a batch call slower than the lease keeps it (renewed while in flight): nobody else claims it', async () => {
+    const slow = setup({ leaseMs: 90 });
+    try {
+      await slow.outbox.enqueue('m1', callback);
+      let answer: () => void = () => undefined;
+      const portalAnswers = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      slow.answers.push(async (c) => {
+        await portalAnswers;
+        return { results: Object.fromEntries(Object.keys(c).map((k) => [k, true])), errors: {} };
+      });
+      const draining = slow.dispatcher.drainOnce('m1');
+      await eventually(() => slow.batches.length === 1, 5000, 'the batch call');
+      // The lease as claimed has run out by the clock; the renewal (real time, every lease/3) moves it on.
+      slow.clock.advance(1000);
+      await eventually(async () => (await slow.dueAt()) > slow.clock.now(), 5000, 'the lease renewed');
+      expect(await slow.dispatcher.drainOnce('m1')).toBe(false);
+      answer();
+      expect(await draining).toBe(true);
+      expect(await slow.pending()).toBe(0);
+      expect(slow.batches).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('wakes when a callback is queued (pub/sub), with a one-minute safety poll', async () => {

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { createTokenRefresher } from '../../../bitrix/refresh-tokens';
 import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
 import { freePort } from '../../../lib/redis-server';
 import { createSecretBox } from '../../../lib/secret-box';
 import { createKeys } from '../../../redis/keys';
@@ -43,6 +44,7 @@ describe('token refresh and expiry (real Redis, manual clock)', () => {
       oauthUrl,
       log: createLogger('silent'),
       clock,
+      metrics: createMetrics(),
     };
     const refresh = createTokenRefresher(options);
     expect((await refresh('m1', 'stale')).accessToken).toBe('fresh');

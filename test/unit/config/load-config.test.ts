@@ -26,6 +26,13 @@ describe('loadConfig', () => {
     expect(run).toThrow(/B24_CLIENT_ID:/);
   });
 
+  it('ALLOW_PRIVATE_ADDRESSES is off unless set; a value that is not a switch is named', () => {
+    expect(loadConfig(valid).ALLOW_PRIVATE_ADDRESSES).toBe(false);
+    expect(loadConfig({ ...valid, ALLOW_PRIVATE_ADDRESSES: '1' }).ALLOW_PRIVATE_ADDRESSES).toBe(true);
+    expect(loadConfig({ ...valid, ALLOW_PRIVATE_ADDRESSES: '0' }).ALLOW_PRIVATE_ADDRESSES).toBe(false);
+    expect(() => loadConfig({ ...valid, ALLOW_PRIVATE_ADDRESSES: 'maybe' })).toThrow(/ALLOW_PRIVATE_ADDRESSES/);
+  });
+
   it('refuses a non-http public URL', () => {
     expect(() => loadConfig({ ...valid, PUBLIC_URL: 'ftp://x.example.com' })).toThrow(/PUBLIC_URL/);
   });

@@ -52,8 +52,9 @@ describe('classifyError', () => {
   it("a body parser's 413 and 400 are the client's mistakes", () => {
     const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' });
     const malformed = Object.assign(new Error('Unexpected token'), { status: 400, type: 'entity.parse.failed' });
-    expect(classifyError(tooLarge)).toMatchObject({ code: 'body_too_large', kind: 'too_large', retryable: false });
-    expect(classifyError(malformed)).toMatchObject({ code: 'bad_request', kind: 'bad_input', retryable: false });
+    expect(classifyError(tooLarge)).toMatchObject({ code: 'payload_too_large', kind: 'too_large', retryable: false });
+    // Only JSON.parse fails with a SyntaxError: a plain Error of that type is not called JSON.
+    expect(classifyError(malformed)).toMatchObject({ code: 'bad_form', kind: 'bad_input', retryable: false });
   });
 
   it('anything unclassified is internal and gets retries', () => {

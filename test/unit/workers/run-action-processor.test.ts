@@ -1,4 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
+import { createAddressPolicy } from '../../../lib/address-policy';
 import { ActionError, LineBusyError } from '../../../lib/errors/app-error';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
@@ -56,6 +57,19 @@ function fakeJob(attemptsMade: number, attempts = 8) {
   return { job, moveToDelayed };
 }
 
+/** The message store as the processor sees it: `sent` = the message id step 0 already has. */
+function messagesWith(sent: string | null): RunActionDeps['messages'] {
+  const step = sent === null ? { state: 'new' as const } : { state: 'sent' as const, messageId: sent };
+  return {
+    sentStep: async () => sent,
+    sendStep: async () => step,
+    claimSendStep: async () => ({ earlier: step, mark: 'mark', earlierMark: '' }),
+    releaseSendStep: jest.fn(),
+    rememberStep: jest.fn(),
+    recordSent: jest.fn(),
+  };
+}
+
 function setup(overrides: Partial<RunActionDeps> = {}) {
   const clock = createManualClock();
   const enqueue = jest.fn(async () => true);
@@ -64,7 +78,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     portals: { get: async () => portal },
     lines: { list: async () => [line] },
     outbox: { enqueue },
-    messages: { sentStep: async () => null, rememberStep: jest.fn(), recordSent: jest.fn() },
+    messages: messagesWith(null),
     waits: {
       open: jest.fn(),
       idFor: (_call, purpose) => `${purpose}-wait`,
@@ -79,6 +93,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     clock,
     log: createLogger('silent'),
     defaultPhoneRegion: 'RU',
+    addresses: createAddressPolicy({ allowPrivate: false }),
     ...overrides,
   };
   return { deps, enqueue, abandon, clock };
@@ -123,7 +138,7 @@ describe('run-action processor: the error path', () => {
   it('a message that left before the failure is named in the error', async () => {
     // Step 0 left in an earlier attempt (sentStep remembers it); this attempt then fails for good.
     const { deps, enqueue } = setup({
-      messages: { sentStep: async () => 'wamid.SENT', rememberStep: jest.fn(), recordSent: jest.fn() },
+      messages: messagesWith('wamid.SENT'),
       lines: { list: async () => Promise.reject(new ActionError('unknown_line', 'x')) },
     });
     expect(await createRunActionProcessor(deps)(fakeJob(0).job)).toBe('error:unknown_line');

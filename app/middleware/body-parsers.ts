@@ -1,0 +1,92 @@
+import express, { type RequestHandler } from 'express';
+import { AppError } from '../../lib/errors/app-error';
+import { dropPrototypeKeys, isUtf8, isUtf8Form } from './body-checks';
+
+/** Largest form or JSON body a door reads (the parser answers 413 `payload_too_large` beyond it). */
+export const BODY_LIMIT = '2mb';
+/**
+ * Bracket levels a form key may have. Bitrix24's deepest real keys have two or three
+ * (`data[FIELDS][ID]`, `properties[list][0]`, `auth[member_id]`); deeper is refused with 400
+ * `bad_form` (body-parser sets qs' `strictDepth`, so the overflow throws instead of being kept as
+ * one garbled key).
+ */
+export const FORM_DEPTH = 8;
+/** Fields a form may have: robot calls carry PHP lists as one field per item. */
+export const FORM_FIELDS = 20_000;
+/** Objects/arrays a JSON body may nest: webhooks nest five or six; deeper is refused with 400 `bad_json`. */
+export const JSON_DEPTH = 32;
+
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
+export const JSON_TYPE = 'application/json';
+
+export const badEncoding = (): AppError =>
+  new AppError('bad_encoding', 'request body is not valid UTF-8', { kind: 'bad_input' });
+
+const tooDeepForm = (): AppError =>
+  new AppError('bad_form', `form keys nested deeper than ${FORM_DEPTH} levels`, { kind: 'bad_input' });
+export const tooDeepJson = (): AppError =>
+  new AppError('bad_json', `JSON nested deeper than ${JSON_DEPTH} levels`, { kind: 'bad_input' });
+
+export const unsupportedType = (types: readonly string[]): AppError =>
+  new AppError('unsupported_media_type', `expected ${types.join(' or ')}`, { kind: 'unsupported' });
+
+/** JSON.parse for a door that reads raw bytes first (a signature): 400 `bad_json`, never the parser's text (it quotes the body). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('bad_json', 'request body is not valid JSON', { kind: 'bad_input' });
+  }
+}
+
+/**
+ * 415 for a body of any other media type than `types` (a door that reads forms gets nothing from
+ * a multipart or text body, and would otherwise answer as if the fields were missing). A request
+ * without a body passes: the door's own validation answers that.
+ */
+export function requireMediaType(...types: string[]): RequestHandler {
+  return (req, _res, next) => {
+    next(req.is(types) === false ? unsupportedType(types) : undefined);
+  };
+}
+
+/** Runs `parser`, then drops prototype-named keys from what it parsed (refusing a body nested deeper than `maxDepth`). */
+function cleaned(parser: RequestHandler, maxDepth: number, tooDeep: () => AppError): RequestHandler {
+  return (req, res, next) => {
+    parser(req, res, (error?: unknown) => {
+      if (error !== undefined && error !== null) next(error);
+      else next(dropPrototypeKeys(req.body, maxDepth) ? undefined : tooDeep());
+    });
+  };
+}
+
+/** Bitrix24's forms (robot calls, events, the install page): PHP-style keys, UTF-8 only when UTF-8 is declared. */
+export function formBody(): RequestHandler {
+  // body-parser takes `depth` (qs), which its type definitions do not list yet.
+  const options: Parameters<typeof express.urlencoded>[0] & { depth: number } = {
+    extended: true,
+    depth: FORM_DEPTH,
+    parameterLimit: FORM_FIELDS,
+    limit: BODY_LIMIT,
+    verify: (_req, _res, raw, encoding) => {
+      if (encoding === 'utf-8' && !isUtf8Form(raw)) throw badEncoding();
+    },
+  };
+  // qs already refuses deeper keys; the check after it is the same bound (the body plus its levels).
+  return cleaned(express.urlencoded(options), FORM_DEPTH + 1, tooDeepForm);
+}
+
+/** JSON bodies (Green-API webhooks, JSON posts to the Bitrix24 doors): UTF-8 (RFC 8259), bounded nesting. */
+export function jsonBody(): RequestHandler {
+  return cleaned(
+    express.json({
+      limit: BODY_LIMIT,
+      verify: (_req, _res, raw, encoding) => {
+        if (encoding !== 'utf-8') throw unsupportedType([`${JSON_TYPE}; charset=utf-8`]);
+        if (!isUtf8(raw)) throw badEncoding();
+      },
+    }),
+    JSON_DEPTH,
+    tooDeepJson,
+  );
+}

@@ -1,0 +1,44 @@
+--[[
+  Moves an open wait to the customer's new number (WhatsApp `user_changed_number`): the wait's
+  phone and its wait-index entry change in one step, so a reply from the new number finds it and
+  one from the old number no longer does. The new field is kept in the wait (`pf`) so ending it
+  removes exactly that field, whatever copy of the wait the ender holds.
+  KEYS[1] wait key   KEYS[2] portal wait-index hash
+  ARGV[1] wait id   ARGV[2] new phone   ARGV[3] index field of (line, new phone)
+  ARGV[4] index field of (line, old number) the wait was found under
+  ARGV[5] index field of (line, the wait's phone) as the caller's copy knows it
+  Index fields come as ARGV (or from the wait's `waf`/`pf`): none is spelled here.
+  Returns 1 when moved, 0 when the wait is gone or ended.
+]]
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local wait = cjson.decode(raw)
+if wait.status ~= 'open' then return 0 end
+local function remove(field)
+  if not field or field == '' then return end
+  local current = redis.call('HGET', KEYS[2], field)
+  if not current then return end
+  local kept = {}
+  for id in string.gmatch(current, '%S+') do
+    if id ~= ARGV[1] then table.insert(kept, id) end
+  end
+  if #kept == 0 then redis.call('HDEL', KEYS[2], field) else redis.call('HSET', KEYS[2], field, table.concat(kept, ' ')) end
+end
+remove(ARGV[4])
+remove(ARGV[5])
+remove(wait.waf)
+remove(wait.pf)
+-- The old wa_id alias named the old number: the new number is the customer's id now.
+wait.wa = nil
+wait.waf = nil
+wait.phone = ARGV[2]
+wait.pf = ARGV[3]
+redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
+local current = redis.call('HGET', KEYS[2], ARGV[3])
+if current then
+  for id in string.gmatch(current, '%S+') do
+    if id == ARGV[1] then return 1 end
+  end
+end
+redis.call('HSET', KEYS[2], ARGV[3], current and (current .. ' ' .. ARGV[1]) or ARGV[1])
+return 1
