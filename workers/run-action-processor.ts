@@ -149,10 +149,16 @@ export function createRunActionProcessor(deps: RunActionDeps) {
         deps.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
       metrics.errors.inc({ code: actionError.code });
       metrics.jobs.inc({ queue: 'run-action', outcome: 'error' });
-      // A message that did leave before the failure is named, so nobody thinks nothing was sent.
-      const sentId = await deps.messages.sentStep(data.memberId, call.callKey, 0);
+      // A message that did leave before the failure is named, so nobody thinks nothing was sent;
+      // one whose last attempt ended without an answer (in flight) may have left: say so.
+      const step = await deps.messages.sendStep(data.memberId, call.callKey, 0);
       const output = errorOutput(actionError, lang);
-      await report(sentId ? { ...output, returnValues: { ...output.returnValues, message_id: sentId } } : output);
+      if (step.state === 'sent') output.returnValues.message_id = step.messageId;
+      if (step.state === 'maybe') {
+        output.returnValues.delivery_status = 'unknown';
+        notes.push(lang === 'ru' ? 'сообщение могло уйти до сбоя' : 'the message may have left before the failure');
+      }
+      await report(output);
       return `error:${actionError.code}`;
     }
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
-import { errorMessage } from '../../lib/errors/classify-error';
+import { fetchFailure } from '../fetch-failure';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { retryAfterMs } from '../retry-after';
 import { cloudApiBody } from './cloud-api-body';
@@ -57,8 +57,7 @@ export function createCloudApiProvider(
           signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
         });
       } catch (error) {
-        // A time-out or a dropped connection: Graph may have taken the message before it.
-        throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown: true });
+        throw fetchFailure(error);
       }
       const json: unknown = await response.json().catch(() => null);
       if (response.ok) {

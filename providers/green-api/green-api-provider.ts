@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
+import { fetchFailure } from '../fetch-failure';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
 import { retryAfterMs } from '../retry-after';
@@ -59,10 +60,15 @@ export function createGreenApiProvider(
         signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
       });
     } catch (error) {
-      // A time-out or a dropped connection: the gateway may have taken the request before it.
+      throw fetchFailure(error);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The answer broke off after the gateway took the request: it may have been carried out.
       throw new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown: true });
     }
-    const text = await response.text();
     if (!response.ok) {
       const mapped = mapGreenApiError(
         response.status,

@@ -135,6 +135,24 @@ describe('run-action processor: the error path', () => {
     );
   });
 
+  it('a last attempt that ended without an answer says the message may have left', async () => {
+    const maybe = { ...messagesWith(null), sendStep: async () => ({ state: 'maybe' as const, markedAt: 1 }) };
+    const { deps, enqueue } = setup({
+      messages: maybe,
+      lines: {
+        list: async () => Promise.reject(new ActionError('provider_unavailable', 'timeout', { retryable: true })),
+      },
+    });
+    expect(await createRunActionProcessor(deps)(fakeJob(7).job)).toBe('error:provider_unavailable');
+    expect(enqueue).toHaveBeenCalledWith(
+      'm1',
+      expect.objectContaining({
+        returnValues: expect.objectContaining({ status: 'error', delivery_status: 'unknown', message_id: '' }),
+        logMessage: expect.stringContaining('сообщение могло уйти до сбоя'),
+      }),
+    );
+  });
+
   it('a message that left before the failure is named in the error', async () => {
     // Step 0 left in an earlier attempt (sentStep remembers it); this attempt then fails for good.
     const { deps, enqueue } = setup({

@@ -1,0 +1,31 @@
+import { ActionError } from '../lib/errors/app-error';
+import { errorMessage } from '../lib/errors/classify-error';
+
+// undici's codes for a request that never reached the provider (no connection was made).
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function causeCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string'
+    ? cause.code
+    : undefined;
+}
+
+/**
+ * A provider request that threw before any answer: retryable. Whether the provider may have
+ * carried it out decides the duplicate guard — a connection that was never made sent nothing;
+ * a time-out or a connection dropped after the request left may have.
+ */
+export function fetchFailure(error: unknown): ActionError {
+  const code = causeCode(error);
+  const outcomeUnknown = code === undefined || !NOT_SENT.has(code);
+  return new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown });
+}
