@@ -9,6 +9,7 @@ import { createInboundProcessor } from '../workers/inbound-processor';
 import { createMaintenanceProcessor } from '../workers/maintenance-processor';
 import { createPortalSetupProcessor } from '../workers/portal-setup-processor';
 import { createRunActionProcessor } from '../workers/run-action-processor';
+import { createStalledRunReporter, STALLED_FOR_GOOD } from '../workers/stalled-run';
 import { createWaitTimeoutProcessor } from '../workers/wait-timeout-processor';
 import type { Runtime } from './create-runtime';
 
@@ -68,8 +69,17 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     takeReply: waits.takeReply,
     onStatus: waits.onStatus,
   };
+  const runAction = make(queueNames.runAction, createRunActionProcessor(rt));
+  const reportStalledRun = createStalledRunReporter(rt);
+  // A call failed for stalling too often never reaches the processor's error path: answer it here.
+  runAction.on('stalled', (jobId) => {
+    void (async () => {
+      const job = await rt.queues.runAction.getJob(jobId);
+      if (job?.failedReason === STALLED_FOR_GOOD) await reportStalledRun(job.data);
+    })().catch((error: unknown) => rt.log.error({ jobId, err: error }, 'could not answer a stalled robot call'));
+  });
   const workers = [
-    make(queueNames.runAction, createRunActionProcessor(rt)),
+    runAction,
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
     make(queueNames.inbound, createInboundProcessor(inboundDeps)),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),

@@ -1,0 +1,69 @@
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import type { RunActionJob } from '../../../queues/job-schemas';
+import type { Portal } from '../../../store/portal-store';
+import { createStalledRunReporter } from '../../../workers/stalled-run';
+
+const portal = { memberId: 'm1', languageId: 'en' } as Portal; // only the language is read
+const data: RunActionJob = {
+  memberId: 'm1',
+  code: 'wa_send_text',
+  kind: 'robot',
+  eventToken: 'wf1|A1|tok.sig',
+  workflowId: 'wf1',
+  documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+  documentType: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+  properties: {},
+  useSubscription: true,
+  timeoutDurationSec: 0,
+  receivedAt: 0,
+};
+
+function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number }) {
+  const enqueue = jest.fn(async () => true);
+  const abandon = jest.fn(async () => undefined);
+  const report = createStalledRunReporter({
+    portals: { get: async () => portal },
+    outbox: { enqueue },
+    waits: {
+      open: jest.fn(),
+      attach: jest.fn(),
+      stages: { read: async () => '' },
+      abandon,
+      idFor: (_c, p) => `${p}-wait`,
+    },
+    messages: {
+      sentStep: async () => null,
+      sendStep: async () => step,
+      claimSendStep: jest.fn(),
+      releaseSendStep: jest.fn(),
+      rememberStep: jest.fn(),
+      recordSent: jest.fn(),
+    },
+    metrics: createMetrics(),
+    log: createLogger('silent'),
+  });
+  return { report, enqueue, abandon };
+}
+
+describe('a robot call BullMQ failed for stalling too often', () => {
+  it('is answered with an error, and its waits are abandoned', async () => {
+    const { report, enqueue, abandon } = setup({ state: 'new' });
+    await report(data);
+    expect(abandon).toHaveBeenCalledWith('m1', ['reply-wait', 'delivery-wait'], 'send_failed');
+    expect(enqueue).toHaveBeenCalledWith('m1', {
+      eventToken: data.eventToken,
+      returnValues: expect.objectContaining({ status: 'error', error_code: 'internal_error' }),
+      logMessage: expect.stringContaining('stopped its worker repeatedly'),
+    });
+  });
+
+  it('a message in flight at the last stall is reported as possibly sent', async () => {
+    const { report, enqueue } = setup({ state: 'maybe', markedAt: 1 });
+    await report(data);
+    expect(enqueue).toHaveBeenCalledWith(
+      'm1',
+      expect.objectContaining({ returnValues: expect.objectContaining({ delivery_status: 'unknown' }) }),
+    );
+  });
+});

@@ -1,0 +1,36 @@
+import { ActionError } from '../lib/errors/app-error';
+import { digest } from '../lib/hash';
+import type { RunActionJob } from '../queues/job-schemas';
+import { portalLanguage } from '../store/portal-store';
+import { errorOutput } from './action-inputs';
+import type { RunActionDeps } from './run-action-processor';
+
+/** BullMQ's reason for a job it failed because it stalled more than `maxStalledCount` times. */
+export const STALLED_FOR_GOOD = 'job stalled more than allowable limit';
+
+/**
+ * A robot call whose job BullMQ failed for stalling again and again (it kept killing its worker):
+ * the processor's own error path never ran, so the robot is answered here — never left hanging.
+ */
+export function createStalledRunReporter(
+  deps: Pick<RunActionDeps, 'portals' | 'outbox' | 'waits' | 'messages' | 'metrics' | 'log'>,
+) {
+  return async function reportStalledRun(data: RunActionJob): Promise<void> {
+    const portal = await deps.portals.get(data.memberId);
+    if (!portal || !data.useSubscription) return;
+    const call = { callKey: digest(data.eventToken) };
+    await deps.waits.abandon(
+      data.memberId,
+      [deps.waits.idFor(call, 'reply'), deps.waits.idFor(call, 'delivery')],
+      'send_failed',
+    );
+    const lang = portalLanguage(portal);
+    const output = errorOutput(new ActionError('internal_error', 'the call stopped its worker repeatedly'), lang);
+    const step = await deps.messages.sendStep(data.memberId, call.callKey, 0);
+    if (step.state === 'sent') output.returnValues.message_id = step.messageId;
+    if (step.state === 'maybe') output.returnValues.delivery_status = 'unknown';
+    deps.metrics.errors.inc({ code: 'internal_error' });
+    deps.log.error({ memberId: data.memberId, code: data.code }, 'robot call failed for good after repeated stalls');
+    await deps.outbox.enqueue(data.memberId, { eventToken: data.eventToken, ...output });
+  };
+}
