@@ -1,5 +1,6 @@
 import { actions } from '../../actions';
 import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { settled } from '../helpers/signals';
 
 const sendText = (h: Harness) =>
   h.portal.runRobot({
@@ -57,6 +58,8 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
     h = await createHarness({ install: 'none', installingUserId: 7 });
     await h.portal.installViaPage({ installUrl: `${h.appUrl}/b24/install` });
     await waitForRegistration(h, actions.length);
+    // The install's own setup job finished: the counts below then change only if the open queues one.
+    await settled(h);
     const before = await h.rt.portals.get(h.memberId);
     const setupsBefore = await h.rt.queues.portalSetup.getJobCounts('waiting', 'active', 'delayed', 'completed');
     const opened = await h.portal.openApp({ url: `${h.appUrl}/b24/install` });
