@@ -27,9 +27,19 @@ const scriptFiles = [
 type ScriptName = (typeof scriptFiles)[number];
 type RedisValue = string | number;
 
+/** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
+const preludes: Partial<Record<ScriptName, string[]>> = {
+  'wait-open-3': ['wait-index'],
+  'wait-end-6': ['wait-index'],
+  'wait-alias-2': ['wait-index'],
+  'wait-move-2': ['wait-index'],
+};
+
 function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
   const numberOfKeys = Number(name.slice(name.lastIndexOf('-') + 1));
-  return { lua: readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8'), numberOfKeys };
+  const read = (path: string) => readFileSync(join(__dirname, 'lua', path), 'utf8');
+  const libs = (preludes[name] ?? []).map((lib) => read(join('lib', `${lib}.lua`)));
+  return { lua: [...libs, read(`${name}.lua`)].join('\n'), numberOfKeys };
 }
 
 const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));

@@ -13,11 +13,5 @@ if wait.status ~= 'open' then return 0 end
 wait.wa = ARGV[2]
 wait.waf = ARGV[3]
 redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
-local current = redis.call('HGET', KEYS[2], ARGV[3])
-if current then
-  for id in string.gmatch(current, '%S+') do
-    if id == ARGV[1] then return 1 end
-  end
-end
-redis.call('HSET', KEYS[2], ARGV[3], current and (current .. ' ' .. ARGV[1]) or ARGV[1])
+index_add(KEYS[2], ARGV[3], ARGV[1])
 return 1

@@ -27,24 +27,14 @@ wait.status = ARGV[2]
 wait.endReason = ARGV[3]
 wait.endedAt = ARGV[4]
 redis.call('SET', KEYS[1], cjson.encode(wait), 'PX', tonumber(ARGV[7]))
-local function remove(field)
-  if field == '' then return end
-  local current = redis.call('HGET', KEYS[2], field)
-  if not current then return end
-  local kept = {}
-  for id in string.gmatch(current, '%S+') do
-    if id ~= ARGV[1] then table.insert(kept, id) end
-  end
-  if #kept == 0 then redis.call('HDEL', KEYS[2], field) else redis.call('HSET', KEYS[2], field, table.concat(kept, ' ')) end
-end
-remove(ARGV[8])
-remove(ARGV[9])
+index_remove(KEYS[2], ARGV[8], ARGV[1])
+index_remove(KEYS[2], ARGV[9], ARGV[1])
 -- The wa_id alias field is read from the stored wait: the caller's copy may predate it.
-if wait.waf then remove(wait.waf) end
+index_remove(KEYS[2], wait.waf, ARGV[1])
 -- Waits aliased before `waf` was stored name no field: the caller's copy does.
-remove(ARGV[11])
+index_remove(KEYS[2], ARGV[11], ARGV[1])
 -- A wait moved to the customer's new number (wait-move-2.lua) names its field: the caller's copy may predate it.
-if wait.pf then remove(wait.pf) end
+index_remove(KEYS[2], wait.pf, ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[5] ~= '' then
   if redis.call('HSETNX', KEYS[4], ARGV[5], ARGV[6]) == 1 then

@@ -14,31 +14,15 @@ local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local wait = cjson.decode(raw)
 if wait.status ~= 'open' then return 0 end
-local function remove(field)
-  if not field or field == '' then return end
-  local current = redis.call('HGET', KEYS[2], field)
-  if not current then return end
-  local kept = {}
-  for id in string.gmatch(current, '%S+') do
-    if id ~= ARGV[1] then table.insert(kept, id) end
-  end
-  if #kept == 0 then redis.call('HDEL', KEYS[2], field) else redis.call('HSET', KEYS[2], field, table.concat(kept, ' ')) end
-end
-remove(ARGV[4])
-remove(ARGV[5])
-remove(wait.waf)
-remove(wait.pf)
+index_remove(KEYS[2], ARGV[4], ARGV[1])
+index_remove(KEYS[2], ARGV[5], ARGV[1])
+index_remove(KEYS[2], wait.waf, ARGV[1])
+index_remove(KEYS[2], wait.pf, ARGV[1])
 -- The old wa_id alias named the old number: the new number is the customer's id now.
 wait.wa = nil
 wait.waf = nil
 wait.phone = ARGV[2]
 wait.pf = ARGV[3]
 redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
-local current = redis.call('HGET', KEYS[2], ARGV[3])
-if current then
-  for id in string.gmatch(current, '%S+') do
-    if id == ARGV[1] then return 1 end
-  end
-end
-redis.call('HSET', KEYS[2], ARGV[3], current and (current .. ' ' .. ARGV[1]) or ARGV[1])
+index_add(KEYS[2], ARGV[3], ARGV[1])
 return 1

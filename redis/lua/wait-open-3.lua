@@ -8,12 +8,7 @@
   Returns 1 when created, 0 when it existed.
 ]]
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
-local function append(field)
-  if field == '' then return end
-  local current = redis.call('HGET', KEYS[2], field)
-  redis.call('HSET', KEYS[2], field, current and (current .. ' ' .. ARGV[2]) or ARGV[2])
-end
-append(ARGV[3])
-append(ARGV[4])
+index_add(KEYS[2], ARGV[3], ARGV[2])
+index_add(KEYS[2], ARGV[4], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
 return 1
