@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import { digest } from '../lib/hash';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 
@@ -25,7 +25,7 @@ export function callbackId(eventToken: string): string {
 /** The per-portal callback outbox (write side). The dispatcher drains it in batches. */
 export class CallbackOutbox {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
   ) {}

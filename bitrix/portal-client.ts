@@ -1,10 +1,10 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
@@ -27,7 +27,7 @@ export interface PortalClient {
 }
 
 export interface PortalClientFactoryOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   portals: PortalStore;
   refreshTokens: RefreshTokens;

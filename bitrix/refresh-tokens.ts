@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import { ActionError, AppError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
@@ -30,7 +30,7 @@ const WARN_EVERY_MS = 60_000;
 const FLOOR_TTL_MS = 3_600_000;
 
 export interface TokenRefresherOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   portals: Pick<PortalStore, 'get' | 'save' | 'setNeedsReinstall'>;
   clientId: string;

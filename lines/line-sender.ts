@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../lib/clock';
 import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
 import type { Metrics } from '../lib/metrics';
 import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import type { Line } from '../store/line-store';
 
 export interface LineSenderDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   metrics: Pick<Metrics, 'sends'>;

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { forgetPortalData } from '../store/forget-portal';
 import type { LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 
 export interface UninstallPortalDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   portals: Pick<PortalStore, 'remove'>;
   lines: Pick<LineStore, 'removeAll'>;

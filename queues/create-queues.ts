@@ -1,6 +1,7 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { hasHashTag } from '../config/redis-url';
 import { digest } from '../lib/hash';
+import { isCluster, type RedisClient } from '../redis/connect';
 import { retryOptions } from './job-retry';
 import {
   type BitrixEventJob,
@@ -18,8 +19,23 @@ const DAY_S = 86400;
 /** How often the cluster-wide maintenance job runs (overdue waits, callback index). */
 export const MAINTENANCE_EVERY_MS = 60_000;
 
+/**
+ * BullMQ's scripts touch several keys of a queue at once; on a Redis Cluster that works only when
+ * they share a slot, which a `{hash tag}` in the prefix guarantees (it also keeps a job's queue and
+ * its events together). A cluster connection with an untagged prefix is refused before any job is lost to CROSSSLOT.
+ */
+export function assertQueuePrefixFits(connection: RedisClient, prefix: string): void {
+  if (isCluster(connection) && !hasHashTag(prefix))
+    throw new Error(`queue prefix "${prefix}" has no {hash tag}: on a Redis Cluster use e.g. "{bull}" (QUEUE_PREFIX)`);
+}
+
 /** The app's BullMQ queues and the `enqueue*` functions doors and workers use. */
-export function createQueues(connection: Redis, prefix = 'bull', onError: (error: Error) => void = () => undefined) {
+export function createQueues(
+  connection: RedisClient,
+  prefix = 'bull',
+  onError: (error: Error) => void = () => undefined,
+) {
+  assertQueuePrefixFits(connection, prefix);
   // ioredis' Redis is what BullMQ's ConnectionOptions accepts; its own type names a narrower union.
   const opts = { connection: connection as ConnectionOptions, prefix };
   const runAction = new Queue<RunActionJob>(queueNames.runAction, opts);

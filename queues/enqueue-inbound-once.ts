@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Metrics } from '../lib/metrics';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import type { Queues } from './create-queues';
 import type { InboundJob } from './job-schemas';
@@ -7,7 +7,7 @@ import type { InboundJob } from './job-schemas';
 const SEEN_TTL_S = 7 * 86400;
 
 export interface EnqueueInboundDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   metrics: Pick<Metrics, 'webhooks'>;
   queues: Pick<Queues, 'enqueueInbound'>;

@@ -1,20 +1,66 @@
-import { Redis } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl } from '../config/redis-url';
+
+/**
+ * What the app talks to: one Redis or a Redis Cluster. Both run the same commands, scripts and
+ * pub/sub; multi-key commands, scripts and transactions must keep their keys in one slot (see keys.ts).
+ */
+export type RedisClient = Redis | Cluster;
 
 /**
  * Connections by role: workers block on BullMQ and must never give up a command
  * (`maxRetriesPerRequest: null`); the HTTP side fails fast so a dead Redis becomes a 503.
  */
-export function createRedis(url: string, role: 'worker' | 'http'): Redis {
-  return new Redis(
-    url,
+export function createRedis(url: string, role: 'worker' | 'http'): RedisClient {
+  const nodeOptions: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false },
-  );
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
+  const target = parseRedisUrl(url);
+  if (target.kind === 'single') return new Redis(url, nodeOptions);
+  const clusterOptions: ClusterOptions = {
+    redisOptions: {
+      ...nodeOptions,
+      ...(target.username ? { username: target.username } : {}),
+      ...(target.password ? { password: target.password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+    },
+    enableReadyCheck: true,
+    // Without an offline queue a command fails at once while the slot map is not known (HTTP: 503).
+    enableOfflineQueue: role === 'worker',
+    // TLS certificates name the host given, not the address a managed cluster's slot map reports.
+    ...(target.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+  };
+  return new Cluster(target.nodes, clusterOptions);
+}
+
+/** True for a Redis Cluster client (BullMQ prefixes then need a hash tag; SCAN runs on every master). */
+export function isCluster(redis: RedisClient): redis is Cluster {
+  return redis.isCluster;
+}
+
+/**
+ * The connections SCAN must walk: each master of a cluster (a SCAN on the cluster client visits
+ * one node only), or the single Redis itself.
+ */
+export function scanTargets(redis: RedisClient): Redis[] {
+  return isCluster(redis) ? redis.nodes('master') : [redis];
+}
+
+/** Every key matching `pattern` on every master, in batches (SCAN never blocks Redis for long). */
+export async function* scanKeys(redis: RedisClient, pattern: string, count = 500): AsyncGenerator<string[]> {
+  for (const node of scanTargets(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      cursor = next;
+      if (found.length) yield found;
+    } while (cursor !== '0');
+  }
 }
 
 /** Resolves once the connection is ready (the HTTP connection has no offline queue). */
-export async function waitReady(redis: Redis, timeoutMs = 5000): Promise<void> {
+export async function waitReady(redis: RedisClient, timeoutMs = 5000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import type { RedisClient } from './connect';
 
 /** Lua scripts by file name; the digit before `.lua` is the KEYS count. */
 const scriptFiles = [
@@ -45,11 +46,15 @@ function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
 const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));
 
 /** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
-async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
+async function run(redis: RedisClient, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);
   if (!script) throw new Error(`unknown script ${name}`);
   if (keys.length !== script.numberOfKeys)
     throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
+  // A Redis Cluster refuses (CROSSSLOT) a script whose keys live in different slots; refuse it on
+  // one Redis too, so every test run catches it.
+  if (keys.length > 1 && calculateSlot.generateMulti(keys) < 0)
+    throw new Error(`${name}: its keys must share one hash slot (one {hash tag}): ${keys.join(' ')}`);
   const commandName = `wa_${name.replace(/-/g, '_')}`;
   const commands = redis as unknown as Record<string, ((...a: RedisValue[]) => Promise<unknown>) | undefined>;
   if (typeof commands[commandName] !== 'function') {
@@ -70,7 +75,7 @@ function asNumber(value: unknown): number {
 export const scripts = {
   /** 0 = slot taken, else ms to wait. The slot stays counted while the send is in flight. */
   async takeLineSlot(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     limit: number,
     windowMs: number,
@@ -80,12 +85,12 @@ export const scripts = {
     return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
   },
   /** The provider answered: the slot leaves the window `windowMs` from now. */
-  async finishLineSlot(redis: Redis, key: string, slotId: string, windowMs: number): Promise<void> {
+  async finishLineSlot(redis: RedisClient, key: string, slotId: string, windowMs: number): Promise<void> {
     await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
   },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
   async takeRestToken(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     drainPerSec: number,
     capacity: number,
@@ -94,7 +99,7 @@ export const scripts = {
     return asNumber(await run(redis, 'rest-bucket-take-1', [key], [drainPerSec, capacity, penalty ? '1' : '0']));
   },
   async enqueueCallback(
-    redis: Redis,
+    redis: RedisClient,
     pendingKey: string,
     dueKey: string,
     id: string,
@@ -104,7 +109,7 @@ export const scripts = {
     return asNumber(await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs])) === 1;
   },
   async claimCallbacks(
-    redis: Redis,
+    redis: RedisClient,
     pendingKey: string,
     dueKey: string,
     nowMs: number,
@@ -119,7 +124,7 @@ export const scripts = {
   },
   /** Returns the earliest due ms left, or -1 when the outbox is empty. */
   async settleCallbacks(
-    redis: Redis,
+    redis: RedisClient,
     pendingKey: string,
     dueKey: string,
     acks: string[],
@@ -130,12 +135,12 @@ export const scripts = {
     return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
   },
   /** Extends the lease of claimed callbacks to `dueMs` (those still claimed); returns how many. */
-  async extendCallbackLease(redis: Redis, dueKey: string, ids: string[], dueMs: number): Promise<number> {
+  async extendCallbackLease(redis: RedisClient, dueKey: string, ids: string[], dueMs: number): Promise<number> {
     return asNumber(await run(redis, 'callback-extend-1', [dueKey], [dueMs, ...ids]));
   },
   /** True when the wait was created (false: it already existed). */
   async openWait(
-    redis: Redis,
+    redis: RedisClient,
     keys: { wait: string; index: string; open: string },
     args: { json: string; waitId: string; phoneField: string; documentField: string; deadline: number },
   ): Promise<boolean> {
@@ -152,7 +157,7 @@ export const scripts = {
   },
   /** Ends a wait once, with its callback in the same step. */
   async endWait(
-    redis: Redis,
+    redis: RedisClient,
     keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string; replyTaken: string },
     args: {
       waitId: string;
@@ -177,7 +182,7 @@ export const scripts = {
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */
   async aliasWait(
-    redis: Redis,
+    redis: RedisClient,
     keys: { wait: string; index: string },
     args: { waitId: string; waId: string; field: string },
   ): Promise<boolean> {
@@ -187,7 +192,7 @@ export const scripts = {
   },
   /** Moves an open wait to the customer's new number (phone and index entry at once); false when it already ended. */
   async moveWait(
-    redis: Redis,
+    redis: RedisClient,
     keys: { wait: string; index: string },
     args: { waitId: string; phone: string; field: string; fromField: string; phoneField: string },
   ): Promise<boolean> {
@@ -199,7 +204,7 @@ export const scripts = {
    * 0 = claimed now (and `clearField` deleted), else ms until the slot frees.
    */
   async claimPeriod(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     args: { field: string; nowMs: number; periodMs: number; ttlMs: number; clearField?: string },
   ): Promise<number> {
@@ -207,17 +212,17 @@ export const scripts = {
     return asNumber(await run(redis, 'period-claim-1', [key], argv));
   },
   /** Sets `key` to `next` only if it still holds `read`; false when it changed meanwhile. */
-  async compareAndSet(redis: Redis, key: string, read: string, next: string): Promise<boolean> {
+  async compareAndSet(redis: RedisClient, key: string, read: string, next: string): Promise<boolean> {
     return asNumber(await run(redis, 'compare-and-set-1', [key], [read, next])) === 1;
   },
   /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
-  async countReask(redis: Redis, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
+  async countReask(redis: RedisClient, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
     const code = asNumber(await run(redis, 'wait-reask-1', [key], [max, messageId]));
     return code === 1 ? 'now' : code === 2 ? 'again' : 'none';
   },
   /** Applies a delivery status (forward only); returns the stored status. */
   async applyMessageStatus(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     args: {
       status: string;
@@ -239,7 +244,7 @@ export const scripts = {
   },
   /** Marks a send step in flight; says what an earlier attempt left (see the script). */
   async claimSendStep(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     args: { step: string; mark: string; markPrefix: string; ttlSec: number },
   ): Promise<{ state: 'new' | 'maybe' | 'sent'; value: string }> {
@@ -250,7 +255,7 @@ export const scripts = {
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
   async releaseSendStep(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     args: { step: string; mark: string; earlier: string },
   ): Promise<boolean> {
@@ -258,7 +263,7 @@ export const scripts = {
   },
   /** 1 updated, 0 status mismatch, -1 no such wait. */
   async updateWait(
-    redis: Redis,
+    redis: RedisClient,
     key: string,
     patch: Record<string, unknown>,
     increment = '',

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { CallbackOutbox } from '../bitrix/callback-outbox';
 import { createPortalClientFactory } from '../bitrix/portal-client';
 import { createTokenRefresher } from '../bitrix/refresh-tokens';
@@ -12,6 +11,7 @@ import { createSecretBox } from '../lib/secret-box';
 import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { createQueues } from '../queues/create-queues';
+import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
@@ -24,11 +24,12 @@ import { WaitStore } from '../waits/wait-store';
 export interface RuntimeOptions {
   config: AppConfig;
   /** Worker-role connection (BullMQ needs maxRetriesPerRequest: null). */
-  redis: Redis;
+  redis: RedisClient;
   clock?: Clock;
   log?: Logger;
   /** Key prefix, so tests can share one Redis. */
   keyPrefix?: string;
+  /** BullMQ prefix (default: QUEUE_PREFIX). */
   queuePrefix?: string;
   /** Width of a line's rate window (Meta counts per second). */
   lineWindowMs?: number;
@@ -86,7 +87,7 @@ export function createRuntime(options: RuntimeOptions) {
     windowMs: options.lineWindowMs ?? 1000,
     defaultRatePerSec: config.LINE_RATE_PER_SEC,
   });
-  const queues = createQueues(redis, options.queuePrefix ?? 'bull', (error) =>
+  const queues = createQueues(redis, options.queuePrefix ?? config.QUEUE_PREFIX, (error) =>
     log.warn({ err: error }, 'queue connection error'),
   );
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */

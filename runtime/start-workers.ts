@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { assertQueuePrefixFits } from '../queues/create-queues';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
+import type { RedisClient } from '../redis/connect';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
 import { CallbackDispatcher } from '../workers/callback-dispatcher';
 import { createInboundProcessor } from '../workers/inbound-processor';
@@ -15,8 +16,9 @@ import type { Runtime } from './create-runtime';
 
 export interface StartWorkersOptions {
   /** A dedicated connection factory (BullMQ workers and the dispatcher's subscription each need their own). */
-  connection: () => Redis;
+  connection: () => RedisClient;
   concurrency?: number;
+  /** BullMQ prefix (default: QUEUE_PREFIX); the one the runtime's queues use. */
   queuePrefix?: string;
   /** How often the cluster-wide sweeps run (default a minute). */
   maintenanceEveryMs?: number;
@@ -36,7 +38,8 @@ const crashRecovery = { lockDuration: 5_000, stalledInterval: 2_000, maxStalledC
 
 /** Starts every worker of this process: the queues' processors, the callback dispatcher and the sweep schedule. */
 export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
-  const prefix = options.queuePrefix ?? 'bull';
+  const prefix = options.queuePrefix ?? rt.config.QUEUE_PREFIX;
+  assertQueuePrefixFits(rt.redis, prefix);
   const concurrency = options.concurrency ?? 20;
   const workerName = `${hostname()}:${process.pid}`;
   const make = <T>(name: string, processor: Processor<T>, n = concurrency) => {

@@ -1,19 +1,15 @@
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanKeys } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
 /**
  * Deletes every key of a portal (they all share its hash tag prefix): waits, callbacks,
  * messages, inbound stream. Used on ONAPPUNINSTALL; portal record and lines go first.
+ * On a cluster every master is scanned (a SCAN visits one node); the keys found share one slot.
  */
-export async function forgetPortalData(redis: Redis, keys: RedisKeys, memberId: string): Promise<number> {
+export async function forgetPortalData(redis: RedisClient, keys: RedisKeys, memberId: string): Promise<number> {
   const pattern = `${keys.portal(memberId).replace(/:portal$/, '')}:*`;
-  let cursor = '0';
   let removed = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    if (found.length) removed += await redis.unlink(...found);
-  } while (cursor !== '0');
+  for await (const found of scanKeys(redis, pattern)) removed += await redis.unlink(...found);
   await redis.zrem(keys.callbackPortals(), memberId);
   return removed;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
 /** An inbound customer message that no wait took: the open-line sync reads these. */
@@ -16,7 +16,7 @@ export interface OrdinaryMessage {
 /** The portal's stream of ordinary inbound messages (capped near 100,000 entries). */
 export class OrdinaryMessages {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SecretBox } from '../lib/secret-box';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
 export const providerKindSchema = z.enum(['cloud', 'green-api']);
@@ -30,7 +30,7 @@ export type Line = z.infer<typeof lineSchema>;
 /** Lines per portal, plus a global phone_number_id → line index for webhooks. */
 export class LineStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly box: SecretBox,
   ) {}
@@ -46,11 +46,10 @@ export class LineStore {
       accessToken: this.box.seal(parsed.accessToken),
       webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken),
     };
-    await this.redis
-      .multi()
-      .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
-      .set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`)
-      .exec();
+    // The portal's lines and the global number → line route live in different cluster slots, so no
+    // MULTI: the line first, its route last; `lines add` run again after an interruption completes it.
+    await this.redis.hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed));
+    await this.redis.set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`);
   }
 
   async get(memberId: string, lineId: string): Promise<Line | null> {
@@ -74,11 +73,9 @@ export class LineStore {
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    await this.redis
-      .multi()
-      .hdel(this.keys.lines(memberId), lineId)
-      .del(this.keys.lineByNumber(line.phoneNumberId))
-      .exec();
+    // Route first (webhooks stop reaching the line), then the line (different cluster slots, no MULTI).
+    await this.redis.del(this.keys.lineByNumber(line.phoneNumberId));
+    await this.redis.hdel(this.keys.lines(memberId), lineId);
     return true;
   }
 

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { randomId } from '../lib/hash';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 
@@ -59,7 +59,7 @@ export type StoredMessage = z.infer<typeof storedMessageSchema>;
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
 export class MessageStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

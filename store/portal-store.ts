@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SecretBox } from '../lib/secret-box';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 
@@ -41,7 +41,7 @@ const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as cons
 /** Portals (installations) in Redis. */
 export class PortalStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly box: SecretBox,
   ) {}
@@ -67,11 +67,10 @@ export class PortalStore {
     }
     const sealed = { ...record };
     for (const field of sealedFields) sealed[field] = this.box.seal(record[field]);
-    await this.redis
-      .multi()
-      .set(this.keys.portal(portal.memberId), JSON.stringify(sealed))
-      .sadd(this.keys.portalIndex(), portal.memberId)
-      .exec();
+    // The global index and the portal's record live in different cluster slots, so no MULTI: the
+    // index first, so that a stored portal is always listed (a listed one without a record is skipped).
+    await this.redis.sadd(this.keys.portalIndex(), portal.memberId);
+    await this.redis.set(this.keys.portal(portal.memberId), JSON.stringify(sealed));
   }
 
   async updateTokens(memberId: string, tokens: PortalTokens): Promise<void> {
@@ -116,6 +115,8 @@ export class PortalStore {
 
   /** Forgets the portal record; lines and waits are removed by their own stores. */
   async remove(memberId: string): Promise<void> {
-    await this.redis.multi().del(this.keys.portal(memberId)).srem(this.keys.portalIndex(), memberId).exec();
+    // Record first, index last (different cluster slots): an interrupted removal leaves a listed portal without a record.
+    await this.redis.del(this.keys.portal(memberId));
+    await this.redis.srem(this.keys.portalIndex(), memberId);
   }
 }

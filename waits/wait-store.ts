@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type Callback, callbackId } from '../bitrix/callback-outbox';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, scripts } from '../redis/scripts';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
@@ -16,7 +16,7 @@ export interface WaitOutcome {
 /** Open and ended waits of every portal; a wait's keys share the portal's hash tag. */
 export class WaitStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
 import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
@@ -7,14 +6,15 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
 
 export interface CallbackDispatcherOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** A connection of its own for the wake-up subscription (a subscribed connection runs nothing else). */
-  subscriber: Redis;
+  subscriber: RedisClient;
   keys: RedisKeys;
   outbox: Pick<CallbackOutbox, 'markDue'>;
   bitrix: PortalClientFactory;

@@ -1,14 +1,14 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import { endpoints } from '../../config/endpoints';
 import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import type { Queues } from '../../queues/create-queues';
+import type { RedisClient } from '../../redis/connect';
 import type { RedisKeys } from '../../redis/keys';
 import type { PortalStore } from '../../store/portal-store';
 
 export interface OpsDoorDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   portals: Pick<PortalStore, 'list'>;
   queues: Pick<Queues, 'runAction' | 'inbound' | 'waitTimeout' | 'bitrixEvent' | 'portalSetup' | 'maintenance'>;
