@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
 import { createApp } from '../../app/create-app';
 import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/redis-server';
+import { createRedis, type RedisClient } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
@@ -32,7 +32,7 @@ export interface HarnessOptions {
   languageId?: 'ru' | 'en';
   startWorkers?: boolean;
   connectLine?: boolean;
-  /** A dedicated Redis (e.g. one the test restarts); default: the run's shared one. */
+  /** A dedicated Redis (e.g. one the test restarts) or a cluster (`redis+cluster://…`); default: the run's shared one. */
   redisUrl?: string;
   /** How the portal installs the app: ONAPPINSTALL to the install URL (default), the install page (without installFinish), or not at all. */
   install?: 'event' | 'page' | 'none';
@@ -53,8 +53,8 @@ export interface Harness {
   startWorkerInstance(): Promise<Runtime>;
   /** Stops every worker instance (as if the processes died). */
   stopWorkers(): Promise<void>;
-  /** Fresh connection for direct Redis inspection. */
-  redis: Redis;
+  /** Fresh connection for direct Redis inspection (a cluster client on a cluster). */
+  redis: RedisClient;
   close(): Promise<void>;
 }
 
@@ -87,6 +87,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: run through jest (globalSetup starts redis-server)');
   const prefix = `t${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+  // Hash-tagged as production on a cluster must be (every queue key in one slot); fine on one Redis too.
+  const queuePrefix = `{bull-${prefix}}`;
   const portal = createBitrixPortalSimulator({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
@@ -118,9 +120,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // The simulators run on 127.0.0.1.
     ALLOW_PRIVATE_ADDRESSES: '1',
   });
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const connect = () => {
-    const c = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const c = createRedis(redisUrl, 'worker');
     connections.push(c);
     return c;
   };
@@ -131,7 +133,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       redis: connect(),
       log,
       keyPrefix: prefix,
-      queuePrefix: `bull-${prefix}`,
+      queuePrefix,
       lineWindowMs: options.lineWindowMs,
     });
   const rt = makeRuntime();
@@ -144,7 +146,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const startWorkerInstance = async () => {
     const wrt = makeRuntime(options.workerConfig);
     workerRuntimes.push(wrt);
-    running.push(await startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
+    running.push(await startWorkers(wrt, { connection: connect, queuePrefix, concurrency: 20 }));
     return wrt;
   };
   if (options.startWorkers !== false)
