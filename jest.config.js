@@ -22,6 +22,15 @@ module.exports = {
       transformIgnorePatterns,
       testEnvironment: 'node',
     },
+    // Source checks: read the repository's own files (no network, no Redis).
+    {
+      displayName: 'static',
+      testMatch: ['<rootDir>/test/static/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/no-network.ts'],
+    },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

@@ -183,12 +183,7 @@ export function createTokenRefresher(options: TokenRefresherOptions) {
           return await refreshNow(fresh ?? current, failedAccessToken);
         } finally {
           // Release only our own lock.
-          await redis.eval(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-            1,
-            lockKey,
-            lockValue,
-          );
+          await scripts.releaseLock(redis, lockKey, lockValue);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -22,6 +22,7 @@ const scriptFiles = [
   'callback-extend-1',
   'period-claim-1',
   'compare-and-set-1',
+  'lock-release-1',
   'wait-move-2',
 ] as const;
 
@@ -214,6 +215,10 @@ export const scripts = {
   /** Sets `key` to `next` only if it still holds `read`; false when it changed meanwhile. */
   async compareAndSet(redis: RedisClient, key: string, read: string, next: string): Promise<boolean> {
     return asNumber(await run(redis, 'compare-and-set-1', [key], [read, next])) === 1;
+  },
+  /** Deletes the lock at `key` only while it still holds `holder`; false when it lapsed or is another's. */
+  async releaseLock(redis: RedisClient, key: string, holder: string): Promise<boolean> {
+    return asNumber(await run(redis, 'lock-release-1', [key], [holder])) === 1;
   },
   /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
   async countReask(redis: RedisClient, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
