@@ -24,6 +24,7 @@ export const commandFlags = {
   'waits cancel': { portal: flag },
   'portals list': {},
   'portals set': { portal: flag, 'phone-region': flag, 'rest-drain': flag, 'rest-burst': flag },
+  'queues move-prefix': { from: flag, to: flag },
 } satisfies Record<string, Record<string, Flag>>;
 
 export type CommandName = keyof typeof commandFlags;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfigOrExit } from '../config/load-config';
 import { errorMessage } from '../lib/errors/classify-error';
 import { createLogger } from '../lib/logger';
+import { moveQueuePrefix } from '../queues/move-prefix';
 import { createRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { parseCommandLine } from './cli-args';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfigOrExit();
+  if (line.command === 'queues move-prefix') return moveQueues(config.REDIS_URL, line.flags);
   const redis = createRedis(config.REDIS_URL, 'worker');
   const rt = createRuntime({ config, redis, log: createLogger('warn') });
   try {
@@ -36,6 +38,21 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } finally {
     await rt.queues.close();
+    redis.disconnect();
+  }
+}
+
+/** `queues move-prefix --from bull --to {bull}`: no runtime (its queues would write under a prefix). */
+async function moveQueues(redisUrl: string, flags: Record<string, string>): Promise<void> {
+  const redis = createRedis(redisUrl, 'worker');
+  try {
+    const { moved, queues } = await moveQueuePrefix(redis, flags.from ?? '', flags.to ?? '');
+    process.stdout.write(`moved ${moved} keys of ${queues.length} queues (${queues.join(', ')}) to ${flags.to}\n`);
+    process.stdout.write(`start every process with QUEUE_PREFIX=${flags.to}\n`);
+  } catch (error) {
+    process.stderr.write(`${errorMessage(error)}\n`);
+    process.exitCode = 1;
+  } finally {
     redis.disconnect();
   }
 }

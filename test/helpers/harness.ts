@@ -38,6 +38,8 @@ export interface HarnessOptions {
   install?: 'event' | 'page' | 'none';
   /** The portal's installing user (default 1). */
   installingUserId?: number;
+  /** BullMQ prefix (default a hash-tagged one of the harness's own). */
+  queuePrefix?: string;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
 }
@@ -88,7 +90,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: run through jest (globalSetup starts redis-server)');
   const prefix = `t${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   // Hash-tagged as production on a cluster must be (every queue key in one slot); fine on one Redis too.
-  const queuePrefix = `{bull-${prefix}}`;
+  const queuePrefix = options.queuePrefix ?? `{bull-${prefix}}`;
   const portal = createBitrixPortalSimulator({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
