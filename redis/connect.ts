@@ -28,6 +28,12 @@ export function createRedis(url: string, role: 'worker' | 'http'): RedisClient {
     enableReadyCheck: true,
     // Without an offline queue a command fails at once while the slot map is not known (HTTP: 503).
     enableOfflineQueue: role === 'worker',
+    // A failover (a replica promoted after cluster-node-timeout) answers MOVED/CLUSTERDOWN/TRYAGAIN
+    // for seconds: workers retry for ≈ 20 s (100 × 200 ms) before a command fails; HTTP keeps
+    // ioredis' 16 tries (a robot call is retried by the portal).
+    ...(role === 'worker'
+      ? { maxRedirections: 100, retryDelayOnFailover: 200, retryDelayOnClusterDown: 200, retryDelayOnTryAgain: 200 }
+      : {}),
     // TLS certificates name the host given, not the address a managed cluster's slot map reports.
     ...(target.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
   };

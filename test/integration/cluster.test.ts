@@ -1,6 +1,10 @@
 import { actions } from '../../actions';
+import { createApp } from '../../app/create-app';
+import { createLogger } from '../../lib/logger';
 import { type LocalRedisCluster, startRedisCluster } from '../../lib/redis-cluster';
+import { freePort } from '../../lib/redis-server';
 import { createRedis, type RedisClient, scanKeys, scanTargets } from '../../redis/connect';
+import { createRuntime } from '../../runtime/create-runtime';
 import { defined } from '../helpers/defined';
 import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
 import { settled } from '../helpers/signals';
@@ -93,6 +97,30 @@ describe('on a Redis Cluster of 3 masters', () => {
       await eventually(() => woken.includes(h.memberId), 5_000, 'a callback wake-up on the subscriber');
     } finally {
       listener.disconnect();
+    }
+  });
+
+  it('a web process whose cluster is unreachable answers 503 at once', async () => {
+    const dead = createRedis(`redis+cluster://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`, 'http');
+    dead.on('error', () => undefined);
+    const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
+    const server = createApp(rt).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const response = await fetch(`${url}/b24/robot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t',
+      });
+      expect(response.status).toBe(503);
+      expect((await fetch(`${url}/healthz`)).status).toBe(503);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await rt.queues.close().catch(() => undefined);
+      dead.disconnect();
     }
   });
 
