@@ -7,7 +7,7 @@ import { createKeys } from '../../redis/keys';
 
 /**
  * Redis Cluster runs a script or a MULTI only when all its keys hash to one slot. This reads the
- * source: every `scripts.<wrapper>(…)` call site and every `.multi()…exec()` chain, finds which
+ * source: every `scripts.<wrapper>(…)` call site and every `.multi()`/`.pipeline()…exec()` chain, finds which
  * redis/keys.ts builder makes each key it passes, and checks those keys share a slot for arbitrary
  * member ids and ids (with both the production prefix and a test one).
  */
@@ -18,7 +18,15 @@ const builderNames = new Set(Object.keys(builders).filter((name) => typeof build
 const channels = new Set(['callbackWake']);
 const scriptsFile = join('redis', 'scripts.ts');
 
+let parsed: ts.SourceFile[] | undefined;
+
+/** Every .ts source file outside test/ and node_modules, parsed once. */
 function sourceFiles(): ts.SourceFile[] {
+  parsed ??= readSources();
+  return parsed;
+}
+
+function readSources(): ts.SourceFile[] {
   const folders = readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !['node_modules', 'test'].includes(d.name))
     .map((d) => d.name);
@@ -107,19 +115,41 @@ function scriptCallSites(
   return sites;
 }
 
-/** `.multi()` chains: the builders of each command's first argument (its key). */
+const batchStarts = new Set(['multi', 'pipeline']);
+
+/** True for `x.multi()` / `x.pipeline()` (ioredis: on a cluster, both need one slot). */
+function startsBatch(node: ts.Node): node is ts.CallExpression {
+  return (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    batchStarts.has(node.expression.name.text)
+  );
+}
+
+/** The outermost call of the method chain `node` starts (`x.multi().set(…).exec()` → the exec call). */
+function chainEnd(node: ts.CallExpression): ts.CallExpression {
+  let end = node;
+  while (ts.isPropertyAccessExpression(end.parent) && ts.isCallExpression(end.parent.parent)) end = end.parent.parent;
+  return end;
+}
+
+/** MULTI and pipeline chains: the builders of each command's first argument (its key). */
 function multiSites(): Site[] {
   const sites: Site[] = [];
   for (const file of sourceFiles()) {
-    walk(file, (node) => {
-      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
-      if (node.expression.name.text !== 'exec' || !node.getText().includes('.multi()')) return;
+    walk(file, (start) => {
+      if (!startsBatch(start)) return;
+      const node = chainEnd(start);
+      if (!ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'exec')
+        throw new Error(
+          `${where(start)}: write a MULTI or pipeline as one chain ending in .exec() (so its keys are checked)`,
+        );
       const names: string[] = [];
       let link: ts.Expression = node.expression.expression;
       while (ts.isCallExpression(link) && ts.isPropertyAccessExpression(link.expression)) {
         const command = link.expression.name.text;
         const key = link.arguments[0];
-        if (command === 'multi') break;
+        if (batchStarts.has(command)) break;
         if (!key) throw new Error(`${where(link)}: ${command} in a MULTI without a key`);
         names.push(...buildersOf(key).filter((n) => !channels.has(n)));
         link = link.expression.expression;
@@ -175,7 +205,7 @@ describe('Redis Cluster: the keys of each script and transaction share one slot'
     }
   });
 
-  it('every MULTI keeps its keys in one slot (global keys go in their own commands)', () => {
+  it('every MULTI and pipeline keeps its keys in one slot (global keys go in their own commands)', () => {
     const multis = multiSites();
     expect(multis.length).toBeGreaterThan(0);
     for (const site of multis) expectOneSlot(site);
