@@ -55,7 +55,11 @@ export function scanTargets(redis: RedisClient): Redis[] {
 
 /** Every key matching `pattern` on every master, in batches (SCAN never blocks Redis for long). */
 export async function* scanKeys(redis: RedisClient, pattern: string, count = 500): AsyncGenerator<string[]> {
-  for (const node of scanTargets(redis)) {
+  // A cluster knows its masters once its slot map is loaded: an empty list would scan nothing.
+  if (isCluster(redis)) await waitReady(redis, 10_000);
+  const nodes = scanTargets(redis);
+  if (nodes.length === 0) throw new Error('Redis Cluster: no master known to scan');
+  for (const node of nodes) {
     let cursor = '0';
     do {
       const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
