@@ -1,64 +1,66 @@
 import { z } from 'zod';
 import { defaultQueuePrefix, hasHashTag, parseRedisUrl } from './redis-url';
 
+/** The variables, each validated on its own (the cross-checks and derived defaults follow). */
+const envFields = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+  /** One Redis (`redis://`, `rediss://`) or a Redis Cluster (`redis+cluster://host:port,host:port`). */
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((url, ctx) => {
+      try {
+        parseRedisUrl(url);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  /**
+   * BullMQ key prefix (default `bull` on one Redis, `{bull}` on a cluster). On a cluster it must hold
+   * a `{hash tag}`. Changing it on a running deployment strands the jobs under the old prefix.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}.-]+$/, 'letters, digits, _ . - and {hash tag} braces only')
+    .optional(),
+  B24_CLIENT_ID: z.string().min(1),
+  B24_CLIENT_SECRET: z.string().min(1),
+  /** The app's code in `app.info` when it differs from the client id (marketplace apps; local apps: the same). */
+  B24_APP_CODE: z.string().min(1).optional(),
+  /** Overrides the OAuth server taken from the portal's server_endpoint. */
+  B24_OAUTH_URL: z.url().optional(),
+  WA_GRAPH_URL: z
+    .url()
+    .default('https://graph.facebook.com')
+    .transform((u) => u.replace(/\/+$/, '')),
+  WA_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'looks like v25.0')
+    .default('v25.0'),
+  WA_APP_SECRET: z.string().min(8),
+  WA_VERIFY_TOKEN: z.string().min(8),
+  /** 32 bytes as 64 hex chars or base64; encrypts stored tokens. */
+  SECRETS_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Default messages per second per WhatsApp line (overridable per line). */
+  LINE_RATE_PER_SEC: z.coerce.number().int().positive().default(80),
+  /** Default Bitrix24 REST leaky bucket per portal (overridable per portal). */
+  B24_REST_DRAIN_PER_SEC: z.coerce.number().positive().default(2),
+  B24_REST_BURST: z.coerce.number().int().positive().default(50),
+  DEFAULT_PHONE_REGION: z.string().length(2).default('RU'),
+  /**
+   * Lets the app call loopback, private and link-local addresses (portal, file URLs): off in
+   * production, so an install or a robot cannot point the app at the internal network; on for the
+   * demo and tests, whose simulators run on 127.0.0.1.
+   */
+  ALLOW_PRIVATE_ADDRESSES: z.stringbool().default(false),
+  /** A worker process serves its own /metrics here (0 = off; give each worker process its own port). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+});
+
 /** Every setting the app reads from the environment, validated once at start-up. */
-export const envSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
-    /** One Redis (`redis://`, `rediss://`) or a Redis Cluster (`redis+cluster://host:port,host:port`). */
-    REDIS_URL: z
-      .string()
-      .default('redis://127.0.0.1:6379')
-      .superRefine((url, ctx) => {
-        try {
-          parseRedisUrl(url);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-        }
-      }),
-    /**
-     * BullMQ key prefix (default `bull` on one Redis, `{bull}` on a cluster). On a cluster it must hold
-     * a `{hash tag}`. Changing it on a running deployment strands the jobs under the old prefix.
-     */
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_{}.-]+$/, 'letters, digits, _ . - and {hash tag} braces only')
-      .optional(),
-    B24_CLIENT_ID: z.string().min(1),
-    B24_CLIENT_SECRET: z.string().min(1),
-    /** The app's code in `app.info` when it differs from the client id (marketplace apps; local apps: the same). */
-    B24_APP_CODE: z.string().min(1).optional(),
-    /** Overrides the OAuth server taken from the portal's server_endpoint. */
-    B24_OAUTH_URL: z.url().optional(),
-    WA_GRAPH_URL: z
-      .url()
-      .default('https://graph.facebook.com')
-      .transform((u) => u.replace(/\/+$/, '')),
-    WA_GRAPH_VERSION: z
-      .string()
-      .regex(/^v\d+\.\d+$/, 'looks like v25.0')
-      .default('v25.0'),
-    WA_APP_SECRET: z.string().min(8),
-    WA_VERIFY_TOKEN: z.string().min(8),
-    /** 32 bytes as 64 hex chars or base64; encrypts stored tokens. */
-    SECRETS_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Default messages per second per WhatsApp line (overridable per line). */
-    LINE_RATE_PER_SEC: z.coerce.number().int().positive().default(80),
-    /** Default Bitrix24 REST leaky bucket per portal (overridable per portal). */
-    B24_REST_DRAIN_PER_SEC: z.coerce.number().positive().default(2),
-    B24_REST_BURST: z.coerce.number().int().positive().default(50),
-    DEFAULT_PHONE_REGION: z.string().length(2).default('RU'),
-    /**
-     * Lets the app call loopback, private and link-local addresses (portal, file URLs): off in
-     * production, so an install or a robot cannot point the app at the internal network; on for the
-     * demo and tests, whose simulators run on 127.0.0.1.
-     */
-    ALLOW_PRIVATE_ADDRESSES: z.stringbool().default(false),
-    /** A worker process serves its own /metrics here (0 = off; give each worker process its own port). */
-    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
-  })
+export const envSchema = envFields
   .superRefine((config, ctx) => {
     const prefix = config.QUEUE_PREFIX;
     if (prefix === undefined || hasHashTag(prefix)) return;
