@@ -31,7 +31,7 @@ describe('on a Redis Cluster of 3 masters', () => {
     await h.close();
   });
 
-  it('the spine: install, robot call → WhatsApp → bizproc.event.send, with keys on every master', async () => {
+  it('the spine: install, robot call → WhatsApp → bizproc.event.send, its keys spread over the masters', async () => {
     expect(h.redis.isCluster).toBe(true);
     expect(scanTargets(h.redis)).toHaveLength(3);
     const dealId = h.portal.createDeal({ stageId: 'NEW' });
