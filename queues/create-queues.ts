@@ -51,6 +51,8 @@ export function createQueues(
   const keep = { removeOnComplete: { age: DAY_S, count: 100_000 }, removeOnFail: { age: 7 * DAY_S } };
 
   return {
+    /** The BullMQ prefix these queues live under (workers must take the same). */
+    prefix,
     runAction,
     portalSetup,
     inbound,

@@ -18,7 +18,7 @@ export interface StartWorkersOptions {
   /** A dedicated connection factory (BullMQ workers and the dispatcher's subscription each need their own). */
   connection: () => RedisClient;
   concurrency?: number;
-  /** BullMQ prefix (default: QUEUE_PREFIX); the one the runtime's queues use. */
+  /** BullMQ prefix (default: the runtime's queues' own, i.e. QUEUE_PREFIX unless the runtime was given another). */
   queuePrefix?: string;
   /** How often the cluster-wide sweeps run (default a minute). */
   maintenanceEveryMs?: number;
@@ -38,7 +38,7 @@ const crashRecovery = { lockDuration: 5_000, stalledInterval: 2_000, maxStalledC
 
 /** Starts every worker of this process: the queues' processors, the callback dispatcher and the sweep schedule. */
 export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
-  const prefix = options.queuePrefix ?? rt.config.QUEUE_PREFIX;
+  const prefix = options.queuePrefix ?? rt.queues.prefix;
   assertQueuePrefixFits(rt.redis, prefix);
   const concurrency = options.concurrency ?? 20;
   const workerName = `${hostname()}:${process.pid}`;
