@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { createApp } from '../../app/create-app';
 import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
+import type { Clock } from '../../lib/clock';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/redis-server';
@@ -38,6 +39,10 @@ export interface HarnessOptions {
   install?: 'event' | 'page' | 'none';
   /** The portal's installing user (default 1). */
   installingUserId?: number;
+  /** The injected clock of every runtime (default the system clock): a test moves time with a manual one. */
+  clock?: Clock;
+  /** How often the time-out drain runs (default a second). */
+  deadlineDrainEveryMs?: number;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
 }
@@ -133,6 +138,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       keyPrefix: prefix,
       queuePrefix: `bull-${prefix}`,
       lineWindowMs: options.lineWindowMs,
+      clock: options.clock,
     });
   const rt = makeRuntime();
   const server: Server = await new Promise((resolve) => {
@@ -144,7 +150,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const startWorkerInstance = async () => {
     const wrt = makeRuntime(options.workerConfig);
     workerRuntimes.push(wrt);
-    running.push(await startWorkers(wrt, { connection: connect, queuePrefix: `bull-${prefix}`, concurrency: 20 }));
+    const deadlineDrainEveryMs = options.deadlineDrainEveryMs;
+    const queuePrefix = `bull-${prefix}`;
+    running.push(await startWorkers(wrt, { connection: connect, queuePrefix, concurrency: 20, deadlineDrainEveryMs }));
     return wrt;
   };
   if (options.startWorkers !== false)

@@ -77,7 +77,7 @@ describe('waits end exactly once, across crashes and restarts', () => {
         .sort((x, y) => y[1] - x[1])
         .map(([k, b]) => `  ${k}: ${(b / n).toFixed(1)}`);
       console.log(
-        `bytes per open button wait (whole footprint): ${perWait.toFixed(1)}; the wait's own keys ${(own / n).toFixed(1)}; the robot call's own job record adds ${(calls / n).toFixed(1)}\n${lines.join('\n')}`,
+        `sample keys:\n${await sampleKeys(h)}\nbytes per open button wait (whole footprint): ${perWait.toFixed(1)}; the wait's own keys ${(own / n).toFixed(1)}; the robot call's own job record adds ${(calls / n).toFixed(1)}\n${lines.join('\n')}`,
       );
     }
     expect(perWait).toBeLessThan(4096);
@@ -136,4 +136,29 @@ function kindOf(h: Harness, key: string): string {
   }
   const name = key.slice(h.rt.keys.prefix.length + 1).replace(/^\{[^}]*\}:/, '');
   return `app:${name.split(':')[0]}`;
+}
+
+/** One key of each app kind with its size and value, for the SHOW_MEMORY breakdown. */
+async function sampleKeys(h: Harness): Promise<string> {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await h.redis.scan(cursor, 'MATCH', `${h.rt.keys.prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of batch) {
+      const kind = kindOf(h, key);
+      if (seen.has(kind)) continue;
+      seen.add(kind);
+      const type = await h.redis.type(key);
+      const value =
+        type === 'string'
+          ? await h.redis.get(key)
+          : type === 'hash'
+            ? JSON.stringify(await h.redis.hgetall(key)).slice(0, 400)
+            : `${type} of ${type === 'zset' ? await h.redis.zcard(key) : '?'}`;
+      out.push(`  ${key} (${await h.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')} B): ${value}`);
+    }
+  } while (cursor !== '0');
+  return out.join('\n');
 }
