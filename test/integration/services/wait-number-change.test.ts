@@ -66,7 +66,7 @@ describe('wait service: the customer changed number (real Redis)', () => {
     expect(await indexed(PHONE)).toBeNull();
     expect(await indexed(NEW)).toBe(a.wait.id);
     const stored = JSON.parse((await env.redis.get(env.keys.wait(M, a.wait.id))) ?? '{}') as Record<string, unknown>; // cast: a stored wait is a JSON object
-    expect(stored).toMatchObject({ phone: NEW, pf: field(NEW) });
+    expect(stored).toMatchObject({ p: NEW, pf: field(NEW) });
     expect(stored).not.toHaveProperty('wa');
     expect(stored).not.toHaveProperty('waf');
     expect(await env.service.cancel(M, a.wait.id)).toBe(true);
