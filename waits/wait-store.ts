@@ -102,8 +102,8 @@ export class WaitStore {
     waId?: string,
   ): Promise<void> {
     await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), storedMessagePatch(messageId, baseReturn));
-    // The message record (kept for status tracking anyway) points back to the wait.
-    await this.redis.hset(this.keys.message(memberId, messageId), 'waitId', waitId);
+    // The message record (kept for status tracking anyway) points back to the wait (`w`: see message-store.ts).
+    await this.redis.hset(this.keys.message(memberId, messageId), 'w', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
     if (wait && waId && waId !== wait.phone) {
       const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
@@ -114,7 +114,9 @@ export class WaitStore {
 
   /** The wait a sent message belongs to, or null. */
   async findByMessage(memberId: string, messageId: string): Promise<Wait | null> {
-    const waitId = await this.redis.hget(this.keys.message(memberId, messageId), 'waitId');
+    // `w` in records of this release, `waitId` in older ones (message-store.ts spells the record).
+    const [short, long] = await this.redis.hmget(this.keys.message(memberId, messageId), 'w', 'waitId');
+    const waitId = short ?? long;
     return waitId ? this.get(memberId, waitId) : null;
   }
 

@@ -217,13 +217,12 @@ describe('wait service: the wa_id alias (real Redis)', () => {
   async function aliased() {
     // The send records the wa_id on the message; linking the wait reads it from there.
     const messageId = 'wamid.out1';
-    await env.messages.recordSent({
+    await env.messages.recordSend({
       memberId: M,
-      lineId: 'main',
       phone: PHONE,
       providerMessageId: messageId,
       callKey: 'call1',
-      workflowId: 'wf.1',
+      step: 0,
       sentAt: env.clock.now(),
       waId: WA_ID,
     });
