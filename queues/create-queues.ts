@@ -20,8 +20,10 @@ const DAY_S = 86400;
 export const MAINTENANCE_EVERY_MS = 60_000;
 /** How often the time-out drain runs: a wait ends within about this much of its deadline. */
 export const DEADLINE_DRAIN_EVERY_MS = 1_000;
-/** A schedule's runs: a few kept briefly for inspection, failures a week; the drain's events stream stays short. */
+/** A schedule's runs: a few kept briefly for inspection, failures a week (at most 1,000). */
 const scheduledRun = { removeOnComplete: { age: 3600, count: 20 }, removeOnFail: { age: 7 * DAY_S, count: 1000 } };
+/** The drain runs every second: its last few runs are enough to see that it runs. */
+const drainRun = { removeOnComplete: { age: 60, count: 3 }, removeOnFail: { age: 7 * DAY_S, count: 1000 } };
 
 /** The app's BullMQ queues and the `enqueue*` functions doors and workers use. */
 export function createQueues(connection: Redis, prefix = 'bull', onError: (error: Error) => void = () => undefined) {
@@ -89,7 +91,7 @@ export function createQueues(connection: Redis, prefix = 'bull', onError: (error
     /** The one cluster-wide time-out drain (idempotent: every process may call it at start). */
     async scheduleDeadlineDrain(everyMs = DEADLINE_DRAIN_EVERY_MS) {
       const data: WaitDeadlinesJob = { task: 'drain' };
-      await waitDeadlines.upsertJobScheduler('drain', { every: everyMs }, { name: 'drain', data, opts: scheduledRun });
+      await waitDeadlines.upsertJobScheduler('drain', { every: everyMs }, { name: 'drain', data, opts: drainRun });
     },
     async close() {
       await Promise.all(all.map((queue) => queue.close()));
