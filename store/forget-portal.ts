@@ -15,5 +15,6 @@ export async function forgetPortalData(redis: Redis, keys: RedisKeys, memberId: 
     if (found.length) removed += await redis.unlink(...found);
   } while (cursor !== '0');
   await redis.zrem(keys.callbackPortals(), memberId);
+  await redis.zrem(keys.waitDeadlinePortals(), memberId);
   return removed;
 }
