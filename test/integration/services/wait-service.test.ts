@@ -165,6 +165,19 @@ describe('wait service: which wait a message ends (real Redis)', () => {
     expect(await env.redis.zscore(env.keys.waitDeadlinePortals(), M)).toBeNull();
   });
 
+  it('a portal whose stage cannot be read is drained again 30 s later, not every run', async () => {
+    const start = env.clock.now();
+    const a = await env.open({ timeoutMs: HOUR });
+    env.stages.read.mockRejectedValueOnce(new Error('portal unreachable'));
+    env.clock.set(start + HOUR);
+    expect(await env.service.drainDeadlines()).toBe(0);
+    expect(await env.status(a.wait.id)).toBe('open');
+    expect(Number(await env.redis.zscore(env.keys.waitDeadlinePortals(), M))).toBe(start + HOUR + 30_000);
+    env.clock.set(start + HOUR + 30_000);
+    expect(await env.service.drainDeadlines()).toBe(1);
+    expect(await env.status(a.wait.id)).toBe('timeout');
+  });
+
   it('a wait ended by a reply leaves the deadline set in the same step; the drain never ends it', async () => {
     const start = env.clock.now();
     const a = await env.open({ timeoutMs: HOUR });
