@@ -29,7 +29,14 @@ export interface ActionContext {
    * Sends one message through the line's rate limit. `step` numbers the messages of one
    * call, so a retried job never sends the same step twice.
    */
-  send(content: OutboundContent, options?: { step?: number; replyTo?: string; to?: string }): Promise<SentMessage>;
+  /**
+   * `wait`: the (already opened) wait this message belongs to, linked in the same step that records
+   * the send (a later `waits.attach` of the same message then costs nothing).
+   */
+  send(
+    content: OutboundContent,
+    options?: { step?: number; replyTo?: string; to?: string; wait?: string },
+  ): Promise<SentMessage>;
   /**
    * A provider request other than a send (edit, delete, forward): inside the line's rate limit,
    * and at most once per call and step — a retried job gets the remembered result back.

@@ -45,7 +45,8 @@ export const sendButtons = defineAction({
     }
     const sent = await ctx.send(
       { type: 'buttons', header: input.header, body: input.body, footer: input.footer, buttons },
-      { replyTo: input.reply_to },
+      // Linked in the step that records the send; the attach below then has nothing left to do.
+      { replyTo: input.reply_to, wait: waitId || undefined },
     );
     const returnValues = sentReturnValues(sent.providerMessageId);
     const ru = ctx.lang === 'ru';

@@ -66,7 +66,8 @@ export const sendList = defineAction({
         sectionTitle: input.section_title ?? input.button.slice(0, 24),
         rows,
       },
-      { replyTo: input.reply_to },
+      // Linked in the step that records the send; the attach below then has nothing left to do.
+      { replyTo: input.reply_to, wait: waitId || undefined },
     );
     const returnValues = sentReturnValues(sent.providerMessageId);
     const ru = ctx.lang === 'ru';

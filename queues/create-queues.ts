@@ -11,6 +11,7 @@ import {
   queueNames,
   type RunActionJob,
   type RunActionJobInput,
+  type WaitDeadlinesJob,
   type WaitTimeoutJob,
 } from './job-schemas';
 
@@ -18,6 +19,12 @@ const DAY_S = 86400;
 
 /** How often the cluster-wide maintenance job runs (overdue waits, callback index). */
 export const MAINTENANCE_EVERY_MS = 60_000;
+/** How often the time-out drain runs: a wait ends within about this much of its deadline. */
+export const DEADLINE_DRAIN_EVERY_MS = 1_000;
+/** A schedule's runs: a few kept briefly for inspection, failures a week (at most 1,000). */
+const scheduledRun = { removeOnComplete: { age: 3600, count: 20 }, removeOnFail: { age: 7 * DAY_S, count: 1000 } };
+/** The drain runs every second: its last few runs are enough to see that it runs. */
+const drainRun = { removeOnComplete: { age: 60, count: 3 }, removeOnFail: { age: 7 * DAY_S, count: 1000 } };
 
 /**
  * BullMQ's scripts touch several keys of a queue at once; on a Redis Cluster that works only when
@@ -43,12 +50,20 @@ export function createQueues(
   const inbound = new Queue<InboundJob>(queueNames.inbound, opts);
   const bitrixEvent = new Queue<BitrixEventJob>(queueNames.bitrixEvent, opts);
   const waitTimeout = new Queue<WaitTimeoutJob>(queueNames.waitTimeout, opts);
+  // A run a second would fill the default 10,000-entry events stream: nobody listens to this one's events.
+  const waitDeadlines = new Queue<WaitDeadlinesJob>(queueNames.waitDeadlines, {
+    ...opts,
+    streams: { events: { maxLen: 50 } },
+  });
   const maintenance = new Queue<MaintenanceJob>(queueNames.maintenance, opts);
-  const all = [runAction, portalSetup, inbound, bitrixEvent, waitTimeout, maintenance];
+  const all = [runAction, portalSetup, inbound, bitrixEvent, waitTimeout, waitDeadlines, maintenance];
   // Connection errors surface in callers (503 at the door) and in the log, not on the console.
   for (const queue of all) queue.on('error', onError);
   // Completed jobs stay for a day so a repeated call with the same id queues nothing new.
-  const keep = { removeOnComplete: { age: DAY_S, count: 100_000 }, removeOnFail: { age: 7 * DAY_S } };
+  const keep = {
+    removeOnComplete: { age: DAY_S, count: 100_000 },
+    removeOnFail: { age: 7 * DAY_S, count: 100_000 },
+  };
 
   return {
     /** The BullMQ prefix these queues live under (workers must take the same). */
@@ -58,6 +73,7 @@ export function createQueues(
     inbound,
     bitrixEvent,
     waitTimeout,
+    waitDeadlines,
     maintenance,
     /** Job id from the event token's hash: the portal repeating a call adds nothing. */
     async enqueueRunAction(input: RunActionJobInput) {
@@ -81,28 +97,19 @@ export function createQueues(
     async enqueueBitrixEvent(job: BitrixEventJob) {
       return bitrixEvent.add(job.event, job, {
         removeOnComplete: true,
-        removeOnFail: { age: DAY_S },
+        removeOnFail: { age: DAY_S, count: 100_000 },
         ...retryOptions(5, 1000),
-      });
-    },
-    async enqueueWaitTimeout(job: WaitTimeoutJob, delayMs: number) {
-      return waitTimeout.add('timeout', job, {
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * DAY_S },
-        jobId: `wt-${digest(`${job.memberId}|${job.waitId}`)}`,
-        delay: Math.max(0, delayMs),
-        ...retryOptions(10, 2000),
       });
     },
     /** The one cluster-wide schedule of sweeps (idempotent: every process may call it at start). */
     async scheduleMaintenance(everyMs = MAINTENANCE_EVERY_MS) {
-      // Each run is kept an hour (for inspection), failures a week: no record piles up.
-      const opts = { removeOnComplete: { age: 3600, count: 100 }, removeOnFail: { age: 7 * DAY_S } };
-      await maintenance.upsertJobScheduler(
-        'sweep',
-        { every: everyMs },
-        { name: 'sweep', data: { task: 'sweep' }, opts },
-      );
+      const data: MaintenanceJob = { task: 'sweep' };
+      await maintenance.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data, opts: scheduledRun });
+    },
+    /** The one cluster-wide time-out drain (idempotent: every process may call it at start). */
+    async scheduleDeadlineDrain(everyMs = DEADLINE_DRAIN_EVERY_MS) {
+      const data: WaitDeadlinesJob = { task: 'drain' };
+      await waitDeadlines.upsertJobScheduler('drain', { every: everyMs }, { name: 'drain', data, opts: drainRun });
     },
     async close() {
       await Promise.all(all.map((queue) => queue.close()));

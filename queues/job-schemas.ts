@@ -6,7 +6,10 @@ export const queueNames = {
   portalSetup: 'portal-setup',
   inbound: 'inbound-webhook',
   bitrixEvent: 'bitrix-event',
+  /** One delayed job per wait, as releases before the deadline sets queued them: still processed (rolling deploy). */
   waitTimeout: 'wait-timeout',
+  /** The time-out drain: one repeatable job about every second ends the waits whose deadline passed. */
+  waitDeadlines: 'wait-deadlines',
   /** Cluster-wide sweeps on a schedule: one run per period, whatever the number of processes. */
   maintenance: 'maintenance',
 } as const;
@@ -58,6 +61,9 @@ export type BitrixEventJob = z.infer<typeof bitrixEventJobSchema>;
 
 export const waitTimeoutJobSchema = z.object({ memberId: z.string(), waitId: z.string() });
 export type WaitTimeoutJob = z.infer<typeof waitTimeoutJobSchema>;
+
+export const waitDeadlinesJobSchema = z.object({ task: z.literal('drain') });
+export type WaitDeadlinesJob = z.infer<typeof waitDeadlinesJobSchema>;
 
 export const maintenanceJobSchema = z.object({ task: z.literal('sweep') });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;

@@ -37,7 +37,10 @@ export function createKeys(prefix = 'wa') {
     waitIndexPhoneField: (lineId: string, phone: string) => `p:${lineId}:${phone}`,
     /** Field of `waitIndex`: the waits of a CRM document. */
     waitIndexDocumentField: (documentId: string) => `d:${documentId}`,
+    /** A portal's open waits scored by deadline (ms): the time-out drain takes the due ones from here. */
     openWaits: (memberId: string) => `${portalTag(memberId)}:waits:open`,
+    /** Global: portals with open waits, scored by their earliest deadline (the time-out drain's index). */
+    waitDeadlinePortals: () => `${prefix}:waits:due-portals`,
     /** A reply a gone workflow never got, already passed on as an ordinary message. */
     replyPassedOn: (memberId: string, inboundMessageId: string) =>
       `${portalTag(memberId)}:reply-passed-on:${inboundMessageId}`,

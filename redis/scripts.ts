@@ -17,7 +17,8 @@ const scriptFiles = [
   'wait-reask-1',
   'wait-alias-2',
   'message-status-1',
-  'send-step-claim-1',
+  'send-step-claim-2',
+  'send-record-4',
   'send-step-release-1',
   'callback-extend-1',
   'period-claim-1',
@@ -35,6 +36,7 @@ const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-end-6': ['wait-index'],
   'wait-alias-2': ['wait-index'],
   'wait-move-2': ['wait-index'],
+  'send-record-4': ['wait-index'],
 };
 
 function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
@@ -229,34 +231,41 @@ export const scripts = {
   async applyMessageStatus(
     redis: RedisClient,
     key: string,
-    args: {
-      status: string;
-      at: number;
-      errorCode: string;
-      memberId: string;
-      providerMessageId: string;
-      ttlSec: number;
-    },
+    args: { status: string; at: number; errorCode: string; ttlSec: number },
   ): Promise<string> {
-    return String(
-      await run(
-        redis,
-        'message-status-1',
-        [key],
-        [args.status, args.at, args.errorCode, args.memberId, args.providerMessageId, args.ttlSec],
-      ),
-    );
+    return String(await run(redis, 'message-status-1', [key], [args.status, args.at, args.errorCode, args.ttlSec]));
   },
   /** Marks a send step in flight; says what an earlier attempt left (see the script). */
   async claimSendStep(
     redis: RedisClient,
-    key: string,
-    args: { step: string; mark: string; markPrefix: string; ttlSec: number },
+    keys: { step: string; wait: string },
+    args: { step: string; mark: string; markPrefix: string; ttlSec: number; waitHoldsStep: boolean },
   ): Promise<{ state: 'new' | 'maybe' | 'sent'; value: string }> {
-    const reply = await run(redis, 'send-step-claim-1', [key], [args.step, args.mark, args.markPrefix, args.ttlSec]);
+    const argv = [args.step, args.mark, args.markPrefix, args.ttlSec, args.waitHoldsStep ? '1' : '0'];
+    const reply = await run(redis, 'send-step-claim-2', [keys.step, keys.wait], argv);
     const [state, value] = Array.isArray(reply) ? reply : [];
     if (state !== 'new' && state !== 'maybe' && state !== 'sent') throw new Error(`send-step-claim: ${String(state)}`);
     return { state, value: String(value ?? '') };
+  },
+  /** Records a sent step, its message and the wait's link to it at once; returns the message's status. */
+  async recordSend(
+    redis: RedisClient,
+    keys: { step: string; message: string; wait: string; index: string },
+    args: {
+      step: string;
+      messageId: string;
+      stepTtlSec: number;
+      sentAt: number;
+      waId: string;
+      messageTtlSec: number;
+      waitId: string;
+      waitPatchJson: string;
+      aliasField: string;
+    },
+  ): Promise<string> {
+    const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
+    argv.push(args.waitId, args.waitPatchJson, args.aliasField);
+    return String(await run(redis, 'send-record-4', [keys.step, keys.message, keys.wait, keys.index], argv));
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
   async releaseSendStep(

@@ -99,7 +99,6 @@ export function createRuntime(options: RuntimeOptions) {
     outbox,
     ordinary,
     sendReask: (line, message) => lineSender.sendWaiting(line, message),
-    scheduleTimeout: (job, delayMs) => queues.enqueueWaitTimeout(job, delayMs),
     sign,
     clock,
     log,

@@ -11,6 +11,7 @@ import { createMaintenanceProcessor } from '../workers/maintenance-processor';
 import { createPortalSetupProcessor } from '../workers/portal-setup-processor';
 import { createRunActionProcessor } from '../workers/run-action-processor';
 import { createStalledRunReporter, STALLED_FOR_GOOD } from '../workers/stalled-run';
+import { createWaitDeadlinesProcessor } from '../workers/wait-deadlines-processor';
 import { createWaitTimeoutProcessor } from '../workers/wait-timeout-processor';
 import type { Runtime } from './create-runtime';
 
@@ -22,6 +23,8 @@ export interface StartWorkersOptions {
   queuePrefix?: string;
   /** How often the cluster-wide sweeps run (default a minute). */
   maintenanceEveryMs?: number;
+  /** How often the time-out drain runs (default a second). */
+  deadlineDrainEveryMs?: number;
 }
 
 /**
@@ -86,11 +89,13 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
     make(queueNames.inbound, createInboundProcessor(inboundDeps)),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
+    make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
     make(queueNames.maintenance, createMaintenanceProcessor({ ...rt, callbacks: dispatcher }), 1),
   ];
   await dispatcher.start();
   await rt.queues.scheduleMaintenance(options.maintenanceEveryMs);
+  await rt.queues.scheduleDeadlineDrain(options.deadlineDrainEveryMs);
   return {
     workers,
     dispatcher,

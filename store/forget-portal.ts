@@ -11,5 +11,6 @@ export async function forgetPortalData(redis: RedisClient, keys: RedisKeys, memb
   let removed = 0;
   for await (const found of scanKeys(redis, pattern)) removed += await redis.unlink(...found);
   await redis.zrem(keys.callbackPortals(), memberId);
+  await redis.zrem(keys.waitDeadlinePortals(), memberId);
   return removed;
 }

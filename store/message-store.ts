@@ -31,15 +31,19 @@ function readStep(value: string | null): SendStep {
   return { state: 'maybe', markedAt: Number(value.slice(IN_FLIGHT.length).split(':')[0]) || 0 };
 }
 
+/** The one field of a stored wait the send steps read: the message it holds (stored-wait.ts writes it). */
+const waitMessageSchema = z.object({ m: z.string().optional() });
+
 export const deliveryStatusSchema = z.enum(['sent', 'delivered', 'read', 'failed']);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
-/** A sent message as stored for status tracking and correlation. */
+/** A sent message as read back for status tracking and correlation. */
 export const storedMessageSchema = z.object({
   memberId: z.string(),
+  /** Only in records of older releases (nothing reads them): '' otherwise. */
   lineId: z.string().default(''),
   phone: z.string().default(''),
-  /** The customer's WhatsApp id, when the provider reported one. */
+  /** The customer's WhatsApp id, when the provider reported one other than the number sent to. */
   waId: z.string().optional(),
   providerMessageId: z.string(),
   callKey: z.string().default(''),
@@ -51,10 +55,55 @@ export const storedMessageSchema = z.object({
   failedAt: z.coerce.number().optional(),
   errorCode: z.string().optional(),
   waitId: z.string().optional(),
-  /** '1' when the robot asked to show this message in the open-line chat. */
+  /** Only in records of older releases. */
   showInChat: z.enum(['0', '1']).optional(),
 });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+const statusRank: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
+
+/**
+ * The stored record (a small hash, see send-record-4.lua): `s` status, `t`/`d`/`r`/`f` the time of
+ * each status (ms), `e` the failure's error code, `w` the wait, `wa` the customer's wa_id. The key
+ * carries the portal and the message id. Records of older releases use long names (`status`,
+ * `sentAt`, …): both are read, the further status wins.
+ */
+function fromRecord(memberId: string, providerMessageId: string, raw: Record<string, string>): StoredMessage | null {
+  const short = raw.s ? deliveryStatusSchema.parse(raw.s) : undefined;
+  const long = raw.status ? deliveryStatusSchema.parse(raw.status) : undefined;
+  const status = [short, long].reduce<DeliveryStatus | undefined>(
+    (best, s) => (s && (!best || statusRank[s] > statusRank[best]) ? s : best),
+    undefined,
+  );
+  if (!status) return null;
+  return storedMessageSchema.parse({
+    ...raw,
+    memberId,
+    providerMessageId,
+    status,
+    waId: raw.wa ?? raw.waId,
+    sentAt: raw.t ?? raw.sentAt,
+    deliveredAt: raw.d ?? raw.deliveredAt,
+    readAt: raw.r ?? raw.readAt,
+    failedAt: raw.f ?? raw.failedAt,
+    errorCode: raw.e ?? raw.errorCode,
+    waitId: raw.w ?? raw.waitId,
+  });
+}
+
+/** A send the provider answered, as `recordSend` stores it. */
+export interface SentRecord {
+  memberId: string;
+  callKey: string;
+  step: number;
+  providerMessageId: string;
+  /** The number sent to and the wa_id the provider answered with (kept only when they differ). */
+  phone: string;
+  waId?: string;
+  sentAt: number;
+  /** The wait the message belongs to: it holds the step and points at the message (one step). */
+  wait?: { id: string; patchJson: string; aliasField: string };
+}
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
 export class MessageStore {
@@ -63,18 +112,40 @@ export class MessageStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Records a sent message; a status that raced ahead of this (webhook first) is kept. */
-  async recordSent(message: Omit<StoredMessage, 'status'>): Promise<void> {
-    const key = this.keys.message(message.memberId, message.providerMessageId);
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(message)) if (v !== undefined) fields[k] = String(v);
-    await this.redis.multi().hset(key, fields).hsetnx(key, 'status', 'sent').expire(key, TTL_S).exec();
+  /**
+   * Records what a send left in one round trip: the step's message id (in the wait when it has
+   * one), the message record and the wait's link. Returns the message's status ('sent' unless a
+   * status webhook got there first: the caller applies it to the wait).
+   */
+  async recordSend(sent: SentRecord): Promise<DeliveryStatus> {
+    const { memberId, wait } = sent;
+    const waId = sent.waId && sent.waId !== sent.phone ? sent.waId : '';
+    const status = await scripts.recordSend(
+      this.redis,
+      {
+        step: this.keys.sentStep(memberId, sent.callKey),
+        message: this.keys.message(memberId, sent.providerMessageId),
+        wait: this.keys.wait(memberId, wait?.id ?? '-'),
+        index: this.keys.waitIndex(memberId),
+      },
+      {
+        step: String(sent.step),
+        messageId: sent.providerMessageId,
+        stepTtlSec: STEP_TTL_S,
+        sentAt: sent.sentAt,
+        waId,
+        messageTtlSec: TTL_S,
+        waitId: wait?.id ?? '',
+        waitPatchJson: wait?.patchJson ?? '{}',
+        aliasField: waId ? (wait?.aliasField ?? '') : '',
+      },
+    );
+    return deliveryStatusSchema.parse(status);
   }
 
   async get(memberId: string, providerMessageId: string): Promise<StoredMessage | null> {
     const raw = await this.redis.hgetall(this.keys.message(memberId, providerMessageId));
-    if (!raw.providerMessageId) return null;
-    return storedMessageSchema.parse(raw);
+    return fromRecord(memberId, providerMessageId, raw);
   }
 
   /** Applies a status webhook atomically: statuses arrive out of order, so a later one never goes back. */
@@ -89,8 +160,6 @@ export class MessageStore {
       status,
       at,
       errorCode: errorCode ?? '',
-      memberId,
-      providerMessageId,
       ttlSec: TTL_S,
     });
     return this.get(memberId, providerMessageId);
@@ -102,22 +171,44 @@ export class MessageStore {
     return found.state === 'sent' ? found.messageId : null;
   }
 
-  /** What earlier attempts left for a send step (read only). */
-  async sendStep(memberId: string, callKey: string, step: number): Promise<SendStep> {
-    return readStep(await this.redis.hget(this.keys.sentStep(memberId, callKey), String(step)));
+  /**
+   * What earlier attempts left for a send step (read only). `waitId`: the wait that holds the
+   * step once its message is recorded (send-record-4.lua), looked at in the same round trip.
+   */
+  async sendStep(memberId: string, callKey: string, step: number, waitId = ''): Promise<SendStep> {
+    if (!waitId) return readStep(await this.redis.hget(this.keys.sentStep(memberId, callKey), String(step)));
+    const replies = await this.redis
+      .multi()
+      .hget(this.keys.sentStep(memberId, callKey), String(step))
+      .get(this.keys.wait(memberId, waitId))
+      .exec();
+    const [field, wait] = (replies ?? []).map(([error, reply]) => {
+      if (error) throw error;
+      return typeof reply === 'string' ? reply : null;
+    });
+    const held = wait ? waitMessageSchema.parse(JSON.parse(wait)).m : undefined;
+    return held ? { state: 'sent', messageId: held } : readStep(field ?? null);
   }
 
   /**
    * Marks a send step in flight just before the provider call (one script: a concurrent attempt
    * sees either the mark or the recorded id). `rememberStep` replaces the mark with the message id.
    */
-  async claimSendStep(memberId: string, callKey: string, step: number, now: number): Promise<SendStepClaim> {
+  async claimSendStep(
+    memberId: string,
+    callKey: string,
+    step: number,
+    now: number,
+    waitId = '',
+  ): Promise<SendStepClaim> {
     const mark = `${IN_FLIGHT}${now}:${randomId(6)}`;
-    const { state, value } = await scripts.claimSendStep(this.redis, this.keys.sentStep(memberId, callKey), {
+    const keys = { step: this.keys.sentStep(memberId, callKey), wait: this.keys.wait(memberId, waitId || '-') };
+    const { state, value } = await scripts.claimSendStep(this.redis, keys, {
       step: String(step),
       mark,
       markPrefix: IN_FLIGHT,
       ttlSec: STEP_TTL_S,
+      waitHoldsStep: waitId !== '',
     });
     const earlier: SendStep = state === 'new' ? { state } : readStep(value);
     return { earlier, mark, earlierMark: state === 'maybe' ? value : '' };

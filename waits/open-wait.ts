@@ -1,6 +1,5 @@
 import type { Clock } from '../lib/clock';
 import type { CallInfo } from '../queues/call-info';
-import type { WaitTimeoutJob } from '../queues/job-schemas';
 import type { Line } from '../store/line-store';
 import type { StageReading } from './stage-reader';
 import { defaultReplyOptions, type ReplyOptions, type Wait } from './wait-schema';
@@ -31,8 +30,6 @@ export interface OpenWaitDeps {
   clock: Clock;
   /** Deterministic but unguessable id for a value (the same when a job is retried). */
   sign: (value: string) => string;
-  /** Queues the wait's durable time-out (a delayed job; idempotent per wait). */
-  scheduleTimeout: (job: WaitTimeoutJob, delayMs: number) => Promise<unknown>;
 }
 
 /** Wait id for a call and purpose: unguessable, and the same when the job is retried. */
@@ -41,8 +38,8 @@ export function waitIdFor(sign: (value: string) => string, call: Pick<CallInfo, 
 }
 
 /**
- * Stores a wait with its durable time-out (a delayed job; the portal's own timeout_duration
- * caps it) and, for robots, the stage it starts in.
+ * Stores a wait with its durable time-out (its deadline in the portal's deadline set, which the
+ * drain job reads; the portal's own timeout_duration caps it) and, for robots, the stage it starts in.
  */
 export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Promise<Wait> {
   const { call, line } = request;
@@ -55,6 +52,7 @@ export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Pr
   const stageAtStart =
     call.kind !== 'robot' ? '' : (request.stageAtStart ?? (await deps.stages.read(line.memberId, documentId)));
   const id = waitIdFor(deps.sign, call, request.purpose);
+  // The deadline goes into the portal's deadline set with the wait (one script): a retried job keeps the first.
   const { wait } = await deps.store.open({
     id,
     memberId: line.memberId,
@@ -75,7 +73,5 @@ export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Pr
     baseReturn: {},
     lang: request.lang,
   });
-  // Idempotent (job id from the wait): a retried job never loses or doubles the timer.
-  await deps.scheduleTimeout({ memberId: line.memberId, waitId: id }, wait.deadline - now);
   return wait;
 }

@@ -16,52 +16,89 @@ const storedOptionsSchema = replyOptionsSchema.extend({
   mode: replyOptionsSchema.shape.mode.default(defaultReplyOptions.mode),
 });
 
+/** A number kept as a string (cjson never rounds it): base 36 in the short form, decimal in the older one. */
+const base36 = (value: number) => value.toString(36);
+
 /**
- * The compact form a wait is stored in (one JSON string per wait, to stay near 1 KB):
- * no fields the key already carries (portal, id), no defaults, button ids derived from the wait id.
- * Numbers are strings so Redis' cjson never rounds them.
+ * The return values a fresh send leaves (`sentReturnValues` without the message id and the empty
+ * ones): a wait whose message was linked with exactly these stores none (`m` without `r`).
+ */
+export const SENT_RETURN: Readonly<Record<string, string>> = Object.freeze({ status: 'sent', delivery_status: 'sent' });
+
+/**
+ * The compact form a wait is stored in (one JSON string per wait): short field names, no fields the
+ * key carries (portal, id), no defaults, nothing derivable (button ids from the wait id, the
+ * workflow id from the token, the return values of a plain send). Numbers are strings so Redis'
+ * cjson never rounds them. The Lua scripts read and write `status`, `endReason`, `endedAt`, `wa`,
+ * `waf`, `pf`, `reasks`, `reaskFor` (and `p`/`phone`, `m`, `r` when linking or moving): those keep
+ * their names. Older releases wrote long names (`token`, `line`, …); every reader below takes both,
+ * also mixed (a patch of this release on a wait an older one stored).
  */
 export const storedWaitSchema = z.object({
-  line: z.string(),
-  phone: z.string(),
-  /** The customer's WhatsApp id, when Meta answered with one other than `phone`. */
+  /** The event token (its presence marks the short form). */
+  t: z.string().optional(),
+  l: z.string().optional(),
+  p: z.string().optional(),
+  /** The customer's WhatsApp id, when Meta answered with one other than the phone. */
   wa: z.string().optional(),
   /** The wait-index field `wa` is indexed under: written by wait-alias-2.lua, removed by wait-end-6.lua. */
   waf: z.string().optional(),
   /** The phone's index field after the customer changed number: written by wait-move-2.lua, removed by wait-end-6.lua. */
   pf: z.string().optional(),
-  kind: waitKindSchema,
-  purpose: waitPurposeSchema,
-  token: z.string(),
-  /** The workflow id (absent in waits stored before it was). */
+  /** 'a' for an activity (none: a robot). */
+  k: z.literal('a').optional(),
+  /** 'd' for a delivery wait (none: a reply wait). */
+  u: z.literal('d').optional(),
+  /** The workflow id, only when the token does not start with it. */
   wf: z.string().optional(),
-  doc: z.string(),
-  stage: z.string().optional(),
+  d: z.string().optional(),
+  /** The robot's stage at start (none: ''). */
+  s: z.string().optional(),
   status: waitStatusSchema,
-  created: z.string(),
-  deadline: z.string(),
-  msg: z.string().optional(),
-  titles: z.array(z.string()).optional(),
-  options: storedOptionsSchema.prefault({}),
-  target: z.enum(['delivered', 'read']).optional(),
+  /** Created and deadline ms, base 36. */
+  c: z.string().optional(),
+  e: z.string().optional(),
+  /** The sent message's id. */
+  m: z.string().optional(),
+  /** Button titles. */
+  b: z.array(z.string()).optional(),
+  /** Reply options that differ from the defaults (none: all defaults). */
+  o: storedOptionsSchema.optional(),
+  /** A delivery wait's target. */
+  x: z.enum(['delivered', 'read']).optional(),
   reasks: z.string().optional(),
   /** The inbound message the last re-ask answered (so a retry never counts it twice). */
   reaskFor: z.string().optional(),
-  ret: z.record(z.string(), z.string()).optional(),
-  lang: waitLangSchema,
+  /** Return values of the send, when they are not SENT_RETURN. */
+  r: z.record(z.string(), z.string()).optional(),
+  /** 'en' (none: 'ru'). */
+  g: waitLangSchema.optional(),
   endedAt: z.string().optional(),
   endReason: z.string().optional(),
+  // The older, long form (still read: waits live up to 30 days, ended ones a week).
+  line: z.string().optional(),
+  phone: z.string().optional(),
+  kind: waitKindSchema.optional(),
+  purpose: waitPurposeSchema.optional(),
+  token: z.string().optional(),
+  doc: z.string().optional(),
+  stage: z.string().optional(),
+  created: z.string().optional(),
+  deadline: z.string().optional(),
+  msg: z.string().optional(),
+  titles: z.array(z.string()).optional(),
+  options: storedOptionsSchema.optional(),
+  target: z.enum(['delivered', 'read']).optional(),
+  ret: z.record(z.string(), z.string()).optional(),
+  lang: waitLangSchema.optional(),
 });
-/** The stored form as written: options and everything optional may be left out. */
+/** The stored form as written: everything optional may be left out. */
 export type StoredWait = z.input<typeof storedWaitSchema>;
 
 /** Keeps only the options that differ from the defaults (so never an empty array, which cjson turns into an object). */
-function compactOptions(options: ReplyOptions, purpose: Wait['purpose']): StoredWait['options'] {
-  // A delivery wait never matches replies; a reply wait keeps its mode, which processes of the
-  // previous release require (they read waits this one writes during a rolling deploy).
+function compactOptions(options: ReplyOptions, purpose: Wait['purpose']): StoredWait['o'] {
   if (purpose === 'delivery') return undefined;
-  const same = (key: keyof ReplyOptions) =>
-    key !== 'mode' && JSON.stringify(options[key]) === JSON.stringify(defaultReplyOptions[key]);
+  const same = (key: keyof ReplyOptions) => JSON.stringify(options[key]) === JSON.stringify(defaultReplyOptions[key]);
   const kept = replyOptionsSchema.keyof().options.filter((key) => !same(key));
   // cast: each kept value sits under its own ReplyOptions key, so the object is a partial ReplyOptions.
   return kept.length
@@ -78,14 +115,15 @@ export function storedReturn(values: Record<string, string>): Record<string, str
   return kept.length ? Object.fromEntries(kept) : undefined;
 }
 
-/** The stored fields that linking a sent message sets (see WaitStore.attachMessage). */
-export function storedMessagePatch(
-  messageId: string,
-  baseReturn: Record<string, string>,
-): Pick<StoredWait, 'msg' | 'ret'> {
+function isSentReturn(values: Record<string, string> | undefined): boolean {
+  return JSON.stringify(values ?? {}) === JSON.stringify(SENT_RETURN);
+}
+
+/** The stored fields that linking a sent message sets (see WaitStore.attachMessage and the send-record script). */
+export function storedMessagePatch(messageId: string, baseReturn: Record<string, string>): Pick<StoredWait, 'm' | 'r'> {
   const ret = storedReturn(baseReturn);
-  // Never an empty `ret` in the patch: it would replace the stored one.
-  return ret ? { msg: messageId, ret } : { msg: messageId };
+  // A plain send's values are derived on load; any other set is stored whole (an empty one as {}).
+  return isSentReturn(ret) ? { m: messageId } : { m: messageId, r: ret ?? {} };
 }
 
 /** Wait → stored JSON. Button ids are not stored: they must be the ones the codec derives from the wait id. */
@@ -97,57 +135,75 @@ export function toStored(wait: Wait): StoredWait {
     }
     return button.title;
   });
+  const link = wait.messageId ? storedMessagePatch(wait.messageId, wait.baseReturn) : {};
+  const ret = storedReturn(wait.baseReturn);
   return {
-    line: wait.lineId,
-    phone: wait.phone,
+    t: wait.eventToken,
+    l: wait.lineId,
+    p: wait.phone,
     wa: wait.waId || undefined,
-    kind: wait.kind,
-    purpose: wait.purpose,
-    token: wait.eventToken,
-    wf: wait.workflowId,
-    doc: wait.documentId,
-    stage: wait.stageAtStart || undefined,
+    k: wait.kind === 'activity' ? 'a' : undefined,
+    u: wait.purpose === 'delivery' ? 'd' : undefined,
+    wf: workflowOf(wait.eventToken) === wait.workflowId ? undefined : wait.workflowId,
+    d: wait.documentId,
+    s: wait.stageAtStart || undefined,
     status: wait.status,
-    created: String(wait.createdAt),
-    deadline: String(wait.deadline),
-    msg: wait.messageId || undefined,
-    titles: titles.length ? titles : undefined,
-    options: compactOptions(wait.options, wait.purpose),
-    target: wait.deliveryTarget || undefined,
+    c: base36(wait.createdAt),
+    e: base36(wait.deadline),
+    ...link,
+    // Values kept before any message is linked (none in practice) are stored as they are.
+    ...(wait.messageId || !ret ? {} : { r: ret }),
+    b: titles.length ? titles : undefined,
+    o: compactOptions(wait.options, wait.purpose),
+    x: wait.deliveryTarget || undefined,
     reasks: wait.reasks ? String(wait.reasks) : undefined,
-    ret: storedReturn(wait.baseReturn),
-    lang: wait.lang,
+    g: wait.lang === 'en' ? 'en' : undefined,
   };
 }
 
-/** Stored JSON (as read from Redis) → Wait; the one place a stored wait is parsed. */
+/** Bitrix24 event tokens start with the workflow id (`<workflow id>|…`). */
+function workflowOf(token: string): string {
+  return token.split('|')[0] ?? '';
+}
+
+function required<T>(value: T | undefined, field: string, id: string): T {
+  if (value === undefined) throw new Error(`stored wait ${id} has no ${field}`);
+  return value;
+}
+
+/** Stored JSON (as read from Redis) → Wait; the one place a stored wait is parsed (short, long or mixed form). */
 export function fromStored(memberId: string, id: string, json: string): Wait {
-  const stored = storedWaitSchema.parse(JSON.parse(json));
-  const baseReturn = { ...(stored.ret ?? {}), ...(stored.msg ? { message_id: stored.msg } : {}) };
+  const w = storedWaitSchema.parse(JSON.parse(json));
+  const token = required(w.t ?? w.token, 'token', id);
+  const messageId = w.m ?? w.msg ?? '';
+  // `m` is only written by this release: without `r` it means a plain send's values.
+  const ret = w.r ?? w.ret ?? (w.m ? SENT_RETURN : {});
+  const number = (short: string | undefined, long: string | undefined, field: string) =>
+    short !== undefined ? Number.parseInt(short, 36) : Number(required(long, field, id));
+  const shortForm = w.t !== undefined;
   return {
     id,
     memberId,
-    lineId: stored.line,
-    phone: stored.phone,
-    waId: stored.wa ?? '',
-    kind: stored.kind,
-    purpose: stored.purpose,
-    eventToken: stored.token,
-    // Waits stored before the workflow id was have none: their token starts with it (`<workflow id>|…`).
-    workflowId: stored.wf ?? stored.token.split('|')[0] ?? '',
-    documentId: stored.doc,
-    stageAtStart: stored.stage ?? '',
-    status: stored.status,
-    createdAt: Number(stored.created),
-    deadline: Number(stored.deadline),
-    messageId: stored.msg ?? '',
-    buttons: (stored.titles ?? []).map((title, i) => ({ id: encodeButtonId(id, i + 1), title })),
-    options: stored.options,
-    deliveryTarget: stored.target ?? '',
-    reasks: Number(stored.reasks ?? 0),
-    baseReturn,
-    lang: stored.lang,
-    endedAt: stored.endedAt ? Number(stored.endedAt) : undefined,
-    endReason: stored.endReason,
+    lineId: required(w.l ?? w.line, 'line', id),
+    phone: required(w.p ?? w.phone, 'phone', id),
+    waId: w.wa ?? '',
+    kind: shortForm ? (w.k === 'a' ? 'activity' : 'robot') : required(w.kind, 'kind', id),
+    purpose: shortForm ? (w.u === 'd' ? 'delivery' : 'reply') : required(w.purpose, 'purpose', id),
+    eventToken: token,
+    workflowId: w.wf ?? workflowOf(token),
+    documentId: required(w.d ?? w.doc, 'doc', id),
+    stageAtStart: w.s ?? w.stage ?? '',
+    status: w.status,
+    createdAt: number(w.c, w.created, 'created'),
+    deadline: number(w.e, w.deadline, 'deadline'),
+    messageId,
+    buttons: (w.b ?? w.titles ?? []).map((title, i) => ({ id: encodeButtonId(id, i + 1), title })),
+    options: w.o ?? w.options ?? storedOptionsSchema.parse({}),
+    deliveryTarget: w.x ?? w.target ?? '',
+    reasks: Number(w.reasks ?? 0),
+    baseReturn: { ...ret, ...(messageId ? { message_id: messageId } : {}) },
+    lang: shortForm ? (w.g ?? 'ru') : required(w.lang, 'lang', id),
+    endedAt: w.endedAt ? Number(w.endedAt) : undefined,
+    endReason: w.endReason,
   };
 }

@@ -16,6 +16,14 @@ import { cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
+/** How many due portals one drain run takes, and how many due waits of each. */
+const DRAIN_PORTALS = 100;
+const DRAIN_WAITS_PER_PORTAL = 500;
+/** Waits of one portal ended side by side (each may read the portal's stage). */
+const DRAIN_PARALLEL = 10;
+/** A portal whose time-outs failed (its portal unreachable) is tried again this much later, not every run. */
+const DRAIN_RETRY_MS = 30_000;
+
 /** What the wait service uses; each part can be real (Redis) or a test's own. */
 export interface WaitServiceDeps extends OpenWaitDeps {
   store: WaitStore;
@@ -90,7 +98,11 @@ export function createWaitService(deps: WaitServiceDeps) {
    */
   async function onTimeout(memberId: string, waitId: string, options: { checkStage?: boolean } = {}): Promise<void> {
     const wait = await store.get(memberId, waitId);
-    if (wait?.status !== 'open') return;
+    if (wait?.status !== 'open') {
+      // Gone or ended without leaving the deadline set (e.g. expired): no drain should find it again.
+      await store.forgetDeadline(memberId, waitId);
+      return;
+    }
     if (options.checkStage !== false && !(await robotStillOnStage(wait))) return;
     if (wait.purpose === 'delivery') {
       const message = wait.messageId ? await deps.messages.get(memberId, wait.messageId) : null;
@@ -211,6 +223,36 @@ export function createWaitService(deps: WaitServiceDeps) {
         const wait = await store.get(memberId, waitId);
         if (wait?.status === 'open') await end(wait, 'cancelled', reason, null);
       }
+    },
+
+    /**
+     * Ends every wait whose deadline (the injected clock's now) has passed: the drain job runs this
+     * about every second. Each wait ends at most once (the wait-end script), whoever else ends it.
+     * A portal whose time-outs fail (stage unreadable) is tried again later; past the overdue grace
+     * the maintenance sweep ends them without the stage.
+     */
+    async drainDeadlines(): Promise<number> {
+      const now = clock.now();
+      let due = 0;
+      for (const memberId of await store.duePortals(now, DRAIN_PORTALS)) {
+        const ids = await store.overdue(memberId, now, DRAIN_WAITS_PER_PORTAL);
+        try {
+          for (let i = 0; i < ids.length; i += DRAIN_PARALLEL) {
+            await Promise.all(ids.slice(i, i + DRAIN_PARALLEL).map((waitId) => onTimeout(memberId, waitId)));
+          }
+          due += ids.length;
+          await store.reindexDeadline(memberId);
+        } catch (error) {
+          log.warn({ memberId, err: error }, 'time-outs of a portal failed; tried again later');
+          await store.postponeDeadline(memberId, now + DRAIN_RETRY_MS);
+        }
+      }
+      return due;
+    },
+
+    /** Puts portals back in the deadline index from their own deadline sets (a crash between opening and indexing loses nothing). */
+    async reindexDeadlines(memberIds: string[]): Promise<void> {
+      for (const memberId of memberIds) await store.reindexDeadline(memberId);
     },
 
     /** Ends waits whose deadline passed long ago (their timer job failed for good): no open wait lives forever. */

@@ -37,10 +37,54 @@ export class WaitStore {
         deadline: wait.deadline,
       },
     );
-    if (created) return { created, wait: full };
+    // After the wait is stored: a drain that re-scores the portal meanwhile looks once more (see reindexDeadline).
+    if (created) {
+      await this.markDeadline(wait.memberId, full.deadline);
+      return { created, wait: full };
+    }
     const existing = await this.get(wait.memberId, wait.id);
     if (!existing) throw new Error(`wait ${wait.id} vanished while opening`);
+    await this.markDeadline(wait.memberId, existing.deadline);
     return { created, wait: existing };
+  }
+
+  /** Puts the portal in the global deadline index, unless it is there with an earlier deadline already. */
+  async markDeadline(memberId: string, deadline: number): Promise<void> {
+    const index = this.keys.waitDeadlinePortals();
+    await this.redis.multi().zadd(index, 'LT', deadline, memberId).zadd(index, 'NX', deadline, memberId).exec();
+  }
+
+  /** Portals whose earliest deadline is at or before `nowMs` (at most `limit`). */
+  async duePortals(nowMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.waitDeadlinePortals(), '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+
+  /**
+   * Scores the portal in the global index by its earliest open deadline (or takes it out when it has
+   * none), then looks once more: a wait opened between the read and the write is never left out.
+   */
+  async reindexDeadline(memberId: string): Promise<void> {
+    const index = this.keys.waitDeadlinePortals();
+    const first = await this.earliestDeadline(memberId);
+    if (first === null) await this.redis.zrem(index, memberId);
+    else await this.redis.zadd(index, first, memberId);
+    const again = await this.earliestDeadline(memberId);
+    if (again !== null) await this.markDeadline(memberId, again);
+  }
+
+  /** A portal whose time-outs could not be ended (its portal is down) is looked at again at `retryAt`, not every second. */
+  async postponeDeadline(memberId: string, retryAt: number): Promise<void> {
+    await this.redis.zadd(this.keys.waitDeadlinePortals(), 'XX', retryAt, memberId);
+  }
+
+  /** Takes a wait that is no longer open out of the portal's deadline set. */
+  async forgetDeadline(memberId: string, waitId: string): Promise<void> {
+    await this.redis.zrem(this.keys.openWaits(memberId), waitId);
+  }
+
+  private async earliestDeadline(memberId: string): Promise<number | null> {
+    const first = await this.redis.zrange(this.keys.openWaits(memberId), 0, 0, 'WITHSCORES');
+    return first.length === 2 ? Number(first[1]) : null;
   }
 
   /** The wait, open or ended (ended ones are kept a week), or null. */
@@ -58,8 +102,8 @@ export class WaitStore {
     waId?: string,
   ): Promise<void> {
     await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), storedMessagePatch(messageId, baseReturn));
-    // The message record (kept for status tracking anyway) points back to the wait.
-    await this.redis.hset(this.keys.message(memberId, messageId), 'waitId', waitId);
+    // The message record (kept for status tracking anyway) points back to the wait (`w`: see message-store.ts).
+    await this.redis.hset(this.keys.message(memberId, messageId), 'w', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
     if (wait && waId && waId !== wait.phone) {
       const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
@@ -70,7 +114,9 @@ export class WaitStore {
 
   /** The wait a sent message belongs to, or null. */
   async findByMessage(memberId: string, messageId: string): Promise<Wait | null> {
-    const waitId = await this.redis.hget(this.keys.message(memberId, messageId), 'waitId');
+    // `w` in records of this release, `waitId` in older ones (message-store.ts spells the record).
+    const [short, long] = await this.redis.hmget(this.keys.message(memberId, messageId), 'w', 'waitId');
+    const waitId = short ?? long;
     return waitId ? this.get(memberId, waitId) : null;
   }
 

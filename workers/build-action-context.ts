@@ -1,3 +1,4 @@
+import { sentReturnValues } from '../actions/common-properties';
 import type { ActionContext } from '../actions/define-action';
 import { findDocumentPhone } from '../bitrix/crm-recipient';
 import type { PortalClientFactory } from '../bitrix/portal-client';
@@ -21,7 +22,8 @@ export interface ActionContextDeps {
   bitrix: PortalClientFactory;
   providerFor: (line: Line) => WhatsAppProvider;
   lineSender: Pick<LineSender, 'withSlot'>;
-  messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep'>;
+  messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep'>;
+  keys: SendOnceDeps['keys'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
   clock: Clock;
   log: Logger;
@@ -42,6 +44,8 @@ export function buildActionContext(
   const region = portal.phoneRegion ?? deps.defaultPhoneRegion;
   const { memberId } = portal;
   let recipient: string | null = null;
+  /** Waits a send of this job linked to their message (`wait|message`): `waits.attach` has nothing left to do. */
+  const linked = new Set<string>();
   const log = deps.log.child({ memberId, code: call.code, callKey: call.callKey, line: line.id });
 
   const ctx: ActionContext = {
@@ -75,7 +79,16 @@ export function buildActionContext(
       const { lang } = ctx;
       const to = async () => options.to ?? (await ctx.recipient(undefined));
       const step = options.step ?? 0;
-      return sendOnce(deps, { provider, line, call, step, to, content, replyTo: options.replyTo, lang, notes, log });
+      const waitId = options.wait ?? '';
+      const wait = waitId ? { waitId, baseReturn: sentReturnValues } : undefined;
+      const replyTo = options.replyTo;
+      const sent = await sendOnce(deps, { provider, line, call, step, to, content, replyTo, lang, notes, log, wait });
+      if (!sent.linked) return sent;
+      const id = sent.providerMessageId;
+      // A status that beat the link (webhook first) is applied to the wait now.
+      if (sent.linked !== 'sent') await deps.waits.attach(memberId, waitId, id, sentReturnValues(id));
+      linked.add(`${waitId}|${id}|${JSON.stringify(sentReturnValues(id))}`);
+      return sent;
     },
     async once(step, request) {
       const key = `op${step}`;
@@ -106,7 +119,8 @@ export function buildActionContext(
       },
       // No message id (a maybe-sent step skipped): the wait still takes its buttons' taps and typed answers.
       attach: async (waitId, messageId, baseReturn) => {
-        if (messageId) await deps.waits.attach(memberId, waitId, messageId, baseReturn);
+        if (!messageId || linked.has(`${waitId}|${messageId}|${JSON.stringify(baseReturn)}`)) return;
+        await deps.waits.attach(memberId, waitId, messageId, baseReturn);
       },
     },
   };

@@ -7,18 +7,18 @@ import type { CallbackDispatcher } from './callback-dispatcher';
 
 export interface MaintenanceDeps {
   portals: Pick<PortalStore, 'list'>;
-  waits: Pick<WaitService, 'sweepOverdue'>;
+  waits: Pick<WaitService, 'sweepOverdue' | 'reindexDeadlines'>;
   callbacks: Pick<CallbackDispatcher, 'reindexPortals'>;
   log: Logger;
-  /** An overdue wait is swept this long after its deadline (longer than the timer job's whole retry schedule). */
+  /** An overdue wait is swept this long after its deadline (the drain retries a failing portal until then). */
   overdueGraceMs?: number;
 }
 
 /**
  * The cluster-wide sweeps, run by one repeatable job (one run per period whatever the number of
- * worker processes): waits whose timer failed for good are ended — no open wait lives forever —
- * and portals with queued callbacks are put back in the dispatch index (a crash between queuing
- * and indexing loses nothing).
+ * worker processes): waits whose time-out failed for good are ended — no open wait lives forever —
+ * and portals with queued callbacks or open waits are put back in the dispatch and deadline indexes
+ * (a crash between queuing and indexing loses nothing).
  */
 export function createMaintenanceProcessor(deps: MaintenanceDeps) {
   const graceMs = deps.overdueGraceMs ?? 60 * 60_000;
@@ -37,6 +37,7 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
       }
     }
     await deps.callbacks.reindexPortals(members);
+    await deps.waits.reindexDeadlines(members);
     if (ended) deps.log.info({ ended }, 'overdue waits ended by the sweep');
     return `portals ${members.length}, overdue ${ended}${failed ? `, failed ${failed}` : ''}`;
   };

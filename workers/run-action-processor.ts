@@ -151,7 +151,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       metrics.jobs.inc({ queue: 'run-action', outcome: 'error' });
       // A message that did leave before the failure is named, so nobody thinks nothing was sent;
       // one whose last attempt ended without an answer (in flight) may have left: say so.
-      const step = await deps.messages.sendStep(data.memberId, call.callKey, 0);
+      const step = await deps.messages.sendStep(data.memberId, call.callKey, 0, waits.idFor(call, 'reply'));
       const output = errorOutput(actionError, lang);
       if (step.state === 'sent') output.returnValues.message_id = step.messageId;
       if (step.state === 'maybe') {

@@ -4,15 +4,28 @@ import type { Logger } from '../lib/logger';
 import type { LineSender } from '../lines/line-sender';
 import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
+import type { RedisKeys } from '../redis/keys';
 import type { Line } from '../store/line-store';
-import type { MessageStore, SendStep } from '../store/message-store';
+import type { DeliveryStatus, MessageStore, SendStep } from '../store/message-store';
+import { storedMessagePatch } from '../waits/stored-wait';
 
 /** What sending one step of a call at most once (as far as the provider allows) uses. */
 export interface SendOnceDeps {
-  messages: Pick<MessageStore, 'sendStep' | 'claimSendStep' | 'releaseSendStep' | 'rememberStep' | 'recordSent'>;
+  messages: Pick<MessageStore, 'sendStep' | 'claimSendStep' | 'releaseSendStep' | 'recordSend'>;
   lineSender: Pick<LineSender, 'withSlot'>;
+  keys: Pick<RedisKeys, 'waitIndexPhoneField'>;
   clock: Clock;
 }
+
+/** The (already opened) wait a step's message belongs to: linked in the same step that records the send. */
+export interface SendWaitLink {
+  waitId: string;
+  /** The return values the wait keeps for its outcome, from the message id. */
+  baseReturn: (messageId: string) => Record<string, string>;
+}
+
+/** A send's answer; `linked`: the message's status when this send linked it to its wait. */
+export type SendOnceResult = SentMessage & { linked?: DeliveryStatus };
 
 /** One send of one step of a call. */
 export interface SendOnceRequest {
@@ -28,6 +41,7 @@ export interface SendOnceRequest {
   /** Lines for the robot log. */
   notes: string[];
   log: Logger;
+  wait?: SendWaitLink;
 }
 
 /** The robot-log line for a send an earlier attempt may already have made. */
@@ -49,8 +63,10 @@ export function maybeSentNote(lang: 'ru' | 'en', decision: 'resend' | 'skip'): s
  * The duplicate window is the provider call itself: nothing narrower is possible without an
  * idempotency key at the provider, which the Cloud API does not take.
  */
-export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Promise<SentMessage> {
+export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Promise<SendOnceResult> {
   const { call, step, line, lang, notes } = request;
+  // The wait holds the step once it is recorded: every read of the step looks there too.
+  const waitId = request.wait?.waitId ?? '';
   const memberId = line.memberId;
   const policy = call.ifMaybeSent ?? 'resend';
   const skipped = (earlier: Extract<SendStep, { state: 'maybe' }>): SentMessage => {
@@ -58,13 +74,13 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     request.log.warn({ step, markedAt: earlier.markedAt }, 'send may have left before a failure: not sent again');
     return { providerMessageId: '' };
   };
-  const before = await deps.messages.sendStep(memberId, call.callKey, step);
+  const before = await deps.messages.sendStep(memberId, call.callKey, step, waitId);
   if (before.state === 'sent') return { providerMessageId: before.messageId };
   if (before.state === 'maybe' && policy === 'skip') return skipped(before);
   const to = await request.to();
   const outcome = await deps.lineSender.withSlot(line, async () => {
     // Claimed inside the slot, right before the call: the mark brackets the provider call only.
-    const claim = await deps.messages.claimSendStep(memberId, call.callKey, step, deps.clock.now());
+    const claim = await deps.messages.claimSendStep(memberId, call.callKey, step, deps.clock.now(), waitId);
     const { earlier } = claim;
     // Another attempt of this job got here first (a worker thought dead was only slow).
     if (earlier.state === 'sent') return { sent: { providerMessageId: earlier.messageId }, fresh: false };
@@ -84,22 +100,25 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
         });
       throw error;
     }
-    // Recorded before anything else (even freeing the slot): this closes the duplicate window.
-    await deps.messages.rememberStep(memberId, call.callKey, step, sent.providerMessageId);
-    return { sent, fresh: true };
+    // Recorded before anything else (even freeing the slot): this closes the duplicate window. One
+    // round trip: the step, the message record and the wait's link to it.
+    const { wait } = request;
+    const messageId = sent.providerMessageId;
+    const linked = await deps.messages.recordSend({
+      memberId,
+      callKey: call.callKey,
+      step,
+      providerMessageId: messageId,
+      phone: to,
+      waId: sent.waId,
+      sentAt: deps.clock.now(),
+      wait: wait && {
+        id: wait.waitId,
+        patchJson: JSON.stringify(storedMessagePatch(messageId, wait.baseReturn(messageId))),
+        aliasField: sent.waId ? deps.keys.waitIndexPhoneField(line.id, sent.waId) : '',
+      },
+    });
+    return { sent: wait ? { ...sent, linked } : sent, fresh: true };
   });
-  if (!outcome.fresh) return outcome.sent;
-  const { sent } = outcome;
-  await deps.messages.recordSent({
-    memberId,
-    lineId: line.id,
-    phone: to,
-    providerMessageId: sent.providerMessageId,
-    callKey: call.callKey,
-    workflowId: call.workflowId,
-    sentAt: deps.clock.now(),
-    showInChat: call.showInChat ? '1' : '0',
-    waId: sent.waId,
-  });
-  return sent;
+  return outcome.sent;
 }

@@ -26,7 +26,7 @@ export function createStalledRunReporter(
     );
     const lang = portalLanguage(portal);
     const output = errorOutput(new ActionError('internal_error', 'the call stopped its worker repeatedly'), lang);
-    const step = await deps.messages.sendStep(data.memberId, call.callKey, 0);
+    const step = await deps.messages.sendStep(data.memberId, call.callKey, 0, deps.waits.idFor(call, 'reply'));
     if (step.state === 'sent') output.returnValues.message_id = step.messageId;
     if (step.state === 'maybe') output.returnValues.delivery_status = 'unknown';
     deps.metrics.errors.inc({ code: 'internal_error' });

@@ -3,7 +3,11 @@ import { isLastAttempt } from '../queues/job-retry';
 import { type WaitTimeoutJob, waitTimeoutJobSchema } from '../queues/job-schemas';
 import type { WaitService } from '../waits/wait-service';
 
-/** The durable timer of a wait (a delayed job survives restarts; no in-process timers). */
+/**
+ * A wait's delayed time-out job, as releases before the deadline sets queued one per wait: the ones
+ * still in the queue during and after a rolling deploy are honoured (ending a wait is exactly once
+ * whoever does it). New waits are drained from their portal's deadline set instead.
+ */
 export function createWaitTimeoutProcessor(waits: Pick<WaitService, 'onTimeout'>) {
   return async function processWaitTimeout(job: Job<WaitTimeoutJob>): Promise<string> {
     const { memberId, waitId } = waitTimeoutJobSchema.parse(job.data);

@@ -11,7 +11,10 @@ export interface OpsDoorDeps {
   redis: RedisClient;
   keys: RedisKeys;
   portals: Pick<PortalStore, 'list'>;
-  queues: Pick<Queues, 'runAction' | 'inbound' | 'waitTimeout' | 'bitrixEvent' | 'portalSetup' | 'maintenance'>;
+  queues: Pick<
+    Queues,
+    'runAction' | 'inbound' | 'waitTimeout' | 'waitDeadlines' | 'bitrixEvent' | 'portalSetup' | 'maintenance'
+  >;
   metrics: Pick<Metrics, 'registry' | 'openWaits' | 'pendingCallbacks' | 'queueJobs'>;
   log: Logger;
 }
@@ -41,8 +44,8 @@ export function createOpsDoor(deps: OpsDoorDeps): Router {
     }
     metrics.openWaits.set(open);
     metrics.pendingCallbacks.set(callbacks);
-    const { runAction, inbound, waitTimeout, bitrixEvent, portalSetup, maintenance } = deps.queues;
-    for (const queue of [runAction, inbound, waitTimeout, bitrixEvent, portalSetup, maintenance]) {
+    const { runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance } = deps.queues;
+    for (const queue of [runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance]) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
       for (const [state, count] of Object.entries(counts)) metrics.queueJobs.set({ queue: queue.name, state }, count);
     }

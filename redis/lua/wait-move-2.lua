@@ -21,7 +21,8 @@ index_remove(KEYS[2], wait.pf, ARGV[1])
 -- The old wa_id alias named the old number: the new number is the customer's id now.
 wait.wa = nil
 wait.waf = nil
-wait.phone = ARGV[2]
+-- The short form (stored-wait.ts) names the phone `p`; waits of older releases `phone`.
+if wait.t then wait.p = ARGV[2] else wait.phone = ARGV[2] end
 wait.pf = ARGV[3]
 redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
 index_add(KEYS[2], ARGV[3], ARGV[1])

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../app/create-app';
 import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
+import type { Clock } from '../../lib/clock';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/redis-server';
@@ -40,6 +41,10 @@ export interface HarnessOptions {
   installingUserId?: number;
   /** BullMQ prefix (default a hash-tagged one of the harness's own). */
   queuePrefix?: string;
+  /** The injected clock of every runtime (default the system clock): a test moves time with a manual one. */
+  clock?: Clock;
+  /** How often the time-out drain runs (default a second). */
+  deadlineDrainEveryMs?: number;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
 }
@@ -137,6 +142,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       keyPrefix: prefix,
       queuePrefix,
       lineWindowMs: options.lineWindowMs,
+      clock: options.clock,
     });
   const rt = makeRuntime();
   const server: Server = await new Promise((resolve) => {
@@ -148,7 +154,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const startWorkerInstance = async () => {
     const wrt = makeRuntime(options.workerConfig);
     workerRuntimes.push(wrt);
-    running.push(await startWorkers(wrt, { connection: connect, queuePrefix, concurrency: 20 }));
+    const deadlineDrainEveryMs = options.deadlineDrainEveryMs;
+    running.push(await startWorkers(wrt, { connection: connect, queuePrefix, concurrency: 20, deadlineDrainEveryMs }));
     return wrt;
   };
   if (options.startWorkers !== false)

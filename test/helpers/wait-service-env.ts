@@ -42,7 +42,6 @@ export function setupWaitService() {
   const stageOf = new Map<string, string>();
   const stages = { read: jest.fn(async (_memberId: string, documentId: string) => stageOf.get(documentId) ?? 'NEW') };
   const sendReask = jest.fn(async () => undefined);
-  const scheduleTimeout = jest.fn(async () => undefined);
   const store = new WaitStore(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const messages = new MessageStore(redis, keys);
@@ -53,7 +52,6 @@ export function setupWaitService() {
     outbox,
     ordinary: new OrdinaryMessages(redis, keys),
     sendReask,
-    scheduleTimeout,
     clock,
     sign: (value) => createHmac('sha256', 'wait-service-test').update(value).digest('base64url').slice(0, 22),
     log: createLogger('silent'),
@@ -106,7 +104,6 @@ export function setupWaitService() {
     stageOf,
     stages,
     sendReask,
-    scheduleTimeout,
     store,
     outbox,
     messages,

@@ -17,10 +17,11 @@ describe('cluster-wide maintenance', () => {
     expect(schedulers[0]?.every).toBe(60_000);
   });
 
-  it('one run sweeps every portal: overdue waits and the callback index', async () => {
+  it('one run sweeps every portal: overdue waits, the callback and the deadline indexes', async () => {
     h = await createHarness({ startWorkers: false });
     const swept: string[] = [];
     const reindexed: string[][] = [];
+    const deadlinesReindexed: string[][] = [];
     const process = createMaintenanceProcessor({
       // A broken portal first: its failure must not stop the others' sweep, nor the reindex.
       portals: { list: async () => ['broken', h.memberId] },
@@ -29,6 +30,9 @@ describe('cluster-wide maintenance', () => {
           swept.push(memberId);
           if (memberId === 'broken') throw new Error('a wait that no longer parses');
           return 2;
+        },
+        reindexDeadlines: async (members) => {
+          deadlinesReindexed.push(members);
         },
       },
       callbacks: {
@@ -43,5 +47,6 @@ describe('cluster-wide maintenance', () => {
     expect(await process(job)).toBe('portals 2, overdue 2, failed 1');
     expect(swept).toEqual(['broken', h.memberId]);
     expect(reindexed).toEqual([['broken', h.memberId]]);
+    expect(deadlinesReindexed).toEqual([['broken', h.memberId]]);
   });
 });

@@ -1,5 +1,4 @@
 import { actions } from '../../actions';
-import { digest } from '../../lib/hash';
 import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
 import { counterValue, jobLog, settled } from '../helpers/signals';
 import {
@@ -33,8 +32,11 @@ describe('wait for the reply', () => {
       expect(id).not.toContain(run.workflowId);
     }
     const waitId = waitIdOf(run);
-    const wait = await h.rt.queues.waitTimeout.getJob(`wt-${digest(`${h.memberId}|${waitId}`)}`);
-    expect(wait?.delay).toBeGreaterThan(23 * 3600_000);
+    // Its time-out is its deadline in the portal's deadline set (no job per wait).
+    const deadline = Number(await h.redis.zscore(h.rt.keys.openWaits(h.memberId), waitId));
+    expect(deadline - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect(Number(await h.redis.zscore(h.rt.keys.waitDeadlinePortals(), h.memberId))).toBeLessThanOrEqual(deadline);
+    expect(await h.rt.queues.waitTimeout.count()).toBe(0);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
   });
 

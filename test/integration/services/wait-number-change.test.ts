@@ -48,13 +48,12 @@ describe('wait service: the customer changed number (real Redis)', () => {
   it("moves a wait found through its wa_id alias and drops the alias (it named the old number's id)", async () => {
     const WA_ID = '5511912345678';
     const messageId = 'wamid.out1';
-    await env.messages.recordSent({
+    await env.messages.recordSend({
       memberId: M,
-      lineId: 'main',
       phone: PHONE,
       providerMessageId: messageId,
       callKey: 'call1',
-      workflowId: 'wf.1',
+      step: 0,
       sentAt: env.clock.now(),
       waId: WA_ID,
     });
@@ -66,7 +65,7 @@ describe('wait service: the customer changed number (real Redis)', () => {
     expect(await indexed(PHONE)).toBeNull();
     expect(await indexed(NEW)).toBe(a.wait.id);
     const stored = JSON.parse((await env.redis.get(env.keys.wait(M, a.wait.id))) ?? '{}') as Record<string, unknown>; // cast: a stored wait is a JSON object
-    expect(stored).toMatchObject({ phone: NEW, pf: field(NEW) });
+    expect(stored).toMatchObject({ p: NEW, pf: field(NEW) });
     expect(stored).not.toHaveProperty('wa');
     expect(stored).not.toHaveProperty('waf');
     expect(await env.service.cancel(M, a.wait.id)).toBe(true);

@@ -130,22 +130,63 @@ describe('wait service: which wait a message ends (real Redis)', () => {
     });
   });
 
-  it('times out on the timer with a timeout callback', async () => {
+  it('times out through the deadline set and the drain, on the injected clock, with a timeout callback', async () => {
+    const start = env.clock.now();
     const a = await env.open({ timeoutMs: HOUR });
-    expect(env.scheduleTimeout).toHaveBeenCalledWith({ memberId: M, waitId: a.wait.id }, HOUR);
-    env.clock.advance(HOUR);
-    await env.service.onTimeout(M, a.wait.id);
+    const b = await env.open({ timeoutMs: 3 * HOUR });
+    // The deadline is a member of the portal's deadline set; the portal is indexed by its earliest one.
+    expect(Number(await env.redis.zscore(env.keys.openWaits(M), a.wait.id))).toBe(start + HOUR);
+    expect(Number(await env.redis.zscore(env.keys.waitDeadlinePortals(), M))).toBe(start + HOUR);
+    env.clock.set(start + HOUR - 1);
+    expect(await env.service.drainDeadlines()).toBe(0);
+    expect(await env.status(a.wait.id)).toBe('open');
+    env.clock.set(start + HOUR);
+    expect(await env.service.drainDeadlines()).toBe(1);
     expect(await env.store.get(M, a.wait.id)).toMatchObject({
       status: 'timeout',
       endReason: 'timeout',
-      endedAt: env.clock.now(),
+      endedAt: start + HOUR,
     });
     expect((await env.callbacks()).get(a.eventToken)?.returnValues).toMatchObject({
       status: 'timeout',
       answer: '',
       message_id: a.messageId,
     });
-    expect(await env.redis.zcard(env.keys.openWaits(M))).toBe(0);
+    // Ended exactly once: a second drain (or the old delayed job) finds nothing to end.
+    expect(await env.service.drainDeadlines()).toBe(0);
+    await env.service.onTimeout(M, a.wait.id);
+    expect(await env.outbox.pendingCount(M)).toBe(1);
+    expect(await env.redis.zrange(env.keys.openWaits(M), 0, -1)).toEqual([b.wait.id]);
+    expect(Number(await env.redis.zscore(env.keys.waitDeadlinePortals(), M))).toBe(start + 3 * HOUR);
+    env.clock.set(start + 3 * HOUR);
+    expect(await env.service.drainDeadlines()).toBe(1);
+    expect(await env.status(b.wait.id)).toBe('timeout');
+    // No open wait left: the portal leaves the index.
+    expect(await env.redis.zscore(env.keys.waitDeadlinePortals(), M)).toBeNull();
+  });
+
+  it('a portal whose stage cannot be read is drained again 30 s later, not every run', async () => {
+    const start = env.clock.now();
+    const a = await env.open({ timeoutMs: HOUR });
+    env.stages.read.mockRejectedValueOnce(new Error('portal unreachable'));
+    env.clock.set(start + HOUR);
+    expect(await env.service.drainDeadlines()).toBe(0);
+    expect(await env.status(a.wait.id)).toBe('open');
+    expect(Number(await env.redis.zscore(env.keys.waitDeadlinePortals(), M))).toBe(start + HOUR + 30_000);
+    env.clock.set(start + HOUR + 30_000);
+    expect(await env.service.drainDeadlines()).toBe(1);
+    expect(await env.status(a.wait.id)).toBe('timeout');
+  });
+
+  it('a wait ended by a reply leaves the deadline set in the same step; the drain never ends it', async () => {
+    const start = env.clock.now();
+    const a = await env.open({ timeoutMs: HOUR });
+    expect(await env.service.takeReply(line, tap(encodeButtonId(a.wait.id, 1), 'Yes'))).toBe(true);
+    expect(await env.redis.zscore(env.keys.openWaits(M), a.wait.id)).toBeNull();
+    env.clock.set(start + HOUR);
+    expect(await env.service.drainDeadlines()).toBe(0);
+    expect(await env.status(a.wait.id)).toBe('answered');
+    expect((await env.callbacks()).get(a.eventToken)?.returnValues.status).toBe('answered');
   });
 
   it('the overdue sweep ends only waits whose deadline is more than the grace before now (stage not read)', async () => {
@@ -189,13 +230,12 @@ describe('wait service: the wa_id alias (real Redis)', () => {
   async function aliased() {
     // The send records the wa_id on the message; linking the wait reads it from there.
     const messageId = 'wamid.out1';
-    await env.messages.recordSent({
+    await env.messages.recordSend({
       memberId: M,
-      lineId: 'main',
       phone: PHONE,
       providerMessageId: messageId,
       callKey: 'call1',
-      workflowId: 'wf.1',
+      step: 0,
       sentAt: env.clock.now(),
       waId: WA_ID,
     });

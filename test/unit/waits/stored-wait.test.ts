@@ -50,10 +50,58 @@ describe('stored wait', () => {
     expect(roundTrip({ ...wait, waId: '551112345678' }).waId).toBe('551112345678');
   });
 
-  it('stores the workflow id, never derives it from the token', () => {
+  it('stores the workflow id only when the token does not start with it', () => {
     const stored = toStored({ ...wait, workflowId: 'wf.other' });
     expect(stored.wf).toBe('wf.other');
     expect(roundTrip({ ...wait, workflowId: 'wf.other' }).workflowId).toBe('wf.other');
+    expect(toStored(wait).wf).toBeUndefined();
+    expect(roundTrip(wait).workflowId).toBe('wf.1');
+  });
+
+  it('stores short names, base-36 times and no plain-send return values; all of it comes back', () => {
+    const plain: Wait = {
+      ...wait,
+      kind: 'activity',
+      lang: 'en',
+      options: { ...defaultReplyOptions },
+      reasks: 0,
+      baseReturn: { status: 'sent', message_id: 'wamid.X', delivery_status: 'sent', error: '' },
+    };
+    const json = JSON.stringify(toStored(plain));
+    expect(json).not.toMatch(/"(token|line|phone|created|deadline|options|ret|titles|msg)"/);
+    expect(json).toContain(`"c":"${plain.createdAt.toString(36)}"`);
+    expect(json).not.toContain('delivery_status');
+    expect(roundTrip(plain)).toEqual({
+      ...plain,
+      baseReturn: { status: 'sent', message_id: 'wamid.X', delivery_status: 'sent' },
+    });
+    // Other return values are kept whole, an empty set too.
+    const other = { ...plain, baseReturn: { status: 'sent', message_id: 'wamid.X', delivered_at: 'x' } };
+    expect(roundTrip(other).baseReturn).toEqual(other.baseReturn);
+    expect(roundTrip({ ...plain, baseReturn: { message_id: 'wamid.X' } }).baseReturn).toEqual({
+      message_id: 'wamid.X',
+    });
+  });
+
+  it('reads a long-form wait an older release stored and patched by this one (mixed names)', () => {
+    const mixed = JSON.stringify({
+      line: 'main',
+      phone: '79161234567',
+      kind: 'activity',
+      purpose: 'reply',
+      token: 'wf.9|A1_2_3_4|tok.sig',
+      doc: 'DEAL_5',
+      status: 'open',
+      created: '1763900000000',
+      deadline: '1763986400000',
+      options: { mode: 'any' },
+      lang: 'en',
+      m: 'wamid.Y',
+    });
+    const back = fromStored('m1', 'abc', mixed);
+    expect(back).toMatchObject({ kind: 'activity', lang: 'en', messageId: 'wamid.Y', deadline: 1763986400000 });
+    expect(back.options.mode).toBe('any');
+    expect(back.baseReturn).toEqual({ status: 'sent', delivery_status: 'sent', message_id: 'wamid.Y' });
   });
 
   it('leaves out what the key carries, derived button ids and the defaults', () => {
@@ -61,8 +109,8 @@ describe('stored wait', () => {
     expect(json).not.toContain('m1');
     expect(json).not.toContain('"abc"');
     expect(json).not.toContain('w:');
-    // Only the mode stays (the previous release requires it): no other default is stored.
-    expect(json).toContain('"options":{"mode":"button"}');
+    // No default is stored, not even the mode.
+    expect(json).not.toContain('"o"');
     expect(json).not.toContain('reaskMax');
     // The defaults come back on load.
     expect(fromStored('m1', 'abc', json).options).toEqual(defaultReplyOptions);
@@ -78,7 +126,7 @@ describe('stored wait', () => {
       reasks: 0,
     };
     const stored = toStored(delivery);
-    expect(stored.titles).toBeUndefined();
+    expect(stored.b).toBeUndefined();
     expect(stored.reasks).toBeUndefined();
     expect(roundTrip(delivery)).toEqual({ ...delivery, baseReturn: { status: 'sent', message_id: 'wamid.X' } });
   });

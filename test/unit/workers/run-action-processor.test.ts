@@ -5,6 +5,7 @@ import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import type { WhatsAppProvider } from '../../../providers/provider';
 import type { RunActionJob } from '../../../queues/job-schemas';
+import { createKeys } from '../../../redis/keys';
 import type { Line } from '../../../store/line-store';
 import type { Portal } from '../../../store/portal-store';
 import { createRunActionProcessor, type RunActionDeps } from '../../../workers/run-action-processor';
@@ -66,7 +67,7 @@ function messagesWith(sent: string | null): RunActionDeps['messages'] {
     claimSendStep: async () => ({ earlier: step, mark: 'mark', earlierMark: '' }),
     releaseSendStep: jest.fn(),
     rememberStep: jest.fn(),
-    recordSent: jest.fn(),
+    recordSend: jest.fn(),
   };
 }
 
@@ -89,6 +90,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     bitrix: Object.assign(() => ({ memberId: 'm1', call: jest.fn(), batch: jest.fn() }), { probe: jest.fn() }),
     providerFor: () => provider,
     lineSender: { withSlot: async (_line, request) => request() },
+    keys: createKeys('unit'),
     metrics: createMetrics(),
     clock,
     log: createLogger('silent'),

@@ -38,7 +38,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number }) {
       claimSendStep: jest.fn(),
       releaseSendStep: jest.fn(),
       rememberStep: jest.fn(),
-      recordSent: jest.fn(),
+      recordSend: jest.fn(),
     },
     metrics: createMetrics(),
     log: createLogger('silent'),

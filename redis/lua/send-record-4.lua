@@ -1,0 +1,49 @@
+--[[
+  What a send leaves once the provider answered, in one step: the step's message id (a retried job
+  never sends it again), the message record (statuses, the wait it belongs to) and the wait's link
+  to it. When the step's message belongs to a wait, the wait holds the step (`m`): the in-flight
+  mark goes and no sent-step field is kept (send-step-claim-2.lua and the readers look at the wait).
+  KEYS[1] sent-step hash   KEYS[2] message hash   KEYS[3] wait key (any key of the portal when none)
+  KEYS[4] portal wait-index hash
+  ARGV[1] step field   ARGV[2] provider message id   ARGV[3] sent-step ttl s   ARGV[4] sent at ms
+  ARGV[5] the customer's wa_id when it differs from the number sent to ('' = none)
+  ARGV[6] message record ttl s   ARGV[7] wait id ('' = none)
+  ARGV[8] json of the wait's fields to set (stored-wait.ts spells them)
+  ARGV[9] index field of (line, wa_id) ('' = none, spelled by keys.ts)
+  Message record fields (message-store.ts): s status, t sent at, d/r/f delivered/read/failed at,
+  e error code, w wait id, wa wa_id.
+  Returns the message's status ('sent' unless a status webhook got there first).
+]]
+local linked = false
+if ARGV[7] ~= '' then
+  local raw = redis.call('GET', KEYS[3])
+  if raw then
+    local wait = cjson.decode(raw)
+    for k, v in pairs(cjson.decode(ARGV[8])) do wait[k] = v end
+    local phone = wait.p or wait.phone
+    if ARGV[9] ~= '' and wait.status == 'open' and ARGV[5] ~= phone then
+      wait.wa = ARGV[5]
+      wait.waf = ARGV[9]
+      index_add(KEYS[4], ARGV[9], ARGV[7])
+    end
+    redis.call('SET', KEYS[3], cjson.encode(wait), 'KEEPTTL')
+    linked = true
+  end
+end
+if linked then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+end
+redis.call('HSET', KEYS[2], 't', ARGV[4])
+redis.call('HSETNX', KEYS[2], 's', 'sent')
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'wa', ARGV[5]) end
+if linked then redis.call('HSET', KEYS[2], 'w', ARGV[7]) end
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
+local rank = { sent = 0, delivered = 1, read = 2, failed = 3 }
+local status = redis.call('HGET', KEYS[2], 's')
+-- A record an older release started keeps its status under the long name.
+local old = redis.call('HGET', KEYS[2], 'status')
+if old and (rank[old] or 0) > (rank[status] or 0) then status = old end
+return status
