@@ -20,7 +20,8 @@ const scriptFiles = [
   'send-step-release-1',
   'callback-extend-1',
   'period-claim-1',
-  'compare-and-set-1',
+  'compare-and-set-2',
+  'config-version-2',
   'wait-move-2',
 ] as const;
 
@@ -206,9 +207,22 @@ export const scripts = {
     const argv = [args.field, args.nowMs, args.periodMs, args.ttlMs, args.clearField ?? ''];
     return asNumber(await run(redis, 'period-claim-1', [key], argv));
   },
-  /** Sets `key` to `next` only if it still holds `read`; false when it changed meanwhile. */
-  async compareAndSet(redis: Redis, key: string, read: string, next: string): Promise<boolean> {
-    return asNumber(await run(redis, 'compare-and-set-1', [key], [read, next])) === 1;
+  /** The portal's config version, set to `fresh` when it has none and its record exists; null when it has no record. */
+  async configVersion(redis: Redis, keys: { version: string; record: string }, fresh: string): Promise<string | null> {
+    const version = await run(redis, 'config-version-2', [keys.version, keys.record], [fresh]);
+    return typeof version === 'string' ? version : null;
+  },
+  /**
+   * Sets `key` to `next` only if it still holds `read`, and `versionKey` to `version` with it;
+   * false when it changed meanwhile.
+   */
+  async compareAndSet(
+    redis: Redis,
+    keys: { record: string; version: string },
+    args: { read: string; next: string; version: string },
+  ): Promise<boolean> {
+    const argv = [args.read, args.next, args.version];
+    return asNumber(await run(redis, 'compare-and-set-2', [keys.record, keys.version], argv)) === 1;
   },
   /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
   async countReask(redis: Redis, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {

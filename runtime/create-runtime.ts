@@ -13,6 +13,7 @@ import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { createQueues } from '../queues/create-queues';
 import { createKeys } from '../redis/keys';
+import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
@@ -48,8 +49,10 @@ export function createRuntime(options: RuntimeOptions) {
   const box = createSecretBox(key);
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const portals = new PortalStore(redis, keys, box);
-  const lines = new LineStore(redis, keys, box);
+  // One in-process copy cache for both stores: they check the same config version.
+  const configCache = new ConfigCache(redis, keys, { clock });
+  const portals = new PortalStore(redis, keys, box, configCache);
+  const lines = new LineStore(redis, keys, box, configCache);
   const messages = new MessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);

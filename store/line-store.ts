@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisKeys } from '../redis/keys';
+import { bumpConfigVersion, ConfigCache } from './config-cache';
 
 export const providerKindSchema = z.enum(['cloud', 'green-api']);
 
@@ -27,13 +28,21 @@ export const lineSchema = z.object({
 
 export type Line = z.infer<typeof lineSchema>;
 
-/** Lines per portal, plus a global phone_number_id → line index for webhooks. */
+/**
+ * Lines per portal, plus a global phone_number_id → line index for webhooks. A portal's decrypted
+ * lines are kept in process while its config version holds (every add/remove sets a new one).
+ */
 export class LineStore {
+  private readonly cache: ConfigCache;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly box: SecretBox,
-  ) {}
+    cache?: ConfigCache,
+  ) {
+    this.cache = cache ?? new ConfigCache(redis, keys);
+  }
 
   async add(line: Line): Promise<void> {
     const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
@@ -46,22 +55,30 @@ export class LineStore {
       accessToken: this.box.seal(parsed.accessToken),
       webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken),
     };
-    await this.redis
+    const multi = this.redis
       .multi()
       .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
-      .set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`)
-      .exec();
+      .set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`);
+    await bumpConfigVersion(multi, this.keys, line.memberId).exec();
   }
 
   async get(memberId: string, lineId: string): Promise<Line | null> {
-    const raw = await this.redis.hget(this.keys.lines(memberId), lineId);
-    return raw ? this.open(raw) : null;
+    return (await this.list(memberId)).find((line) => line.id === lineId) ?? null;
   }
 
   /** Lines of a portal, oldest first: the first one is the default. */
   async list(memberId: string): Promise<Line[]> {
+    const version = await this.cache.version(memberId);
+    const slot = `lines:${memberId}`;
+    const known = this.cache.lookup<Line[]>(slot, version);
+    // Copies: callers may change what they get.
+    if (known) return known.map((line) => ({ ...line }));
     const all = await this.redis.hvals(this.keys.lines(memberId));
-    return all.map((raw) => this.open(raw)).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    const lines = all
+      .map((raw) => this.open(raw))
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    this.cache.store(slot, version, lines);
+    return lines.map((line) => ({ ...line }));
   }
 
   async findByPhoneNumberId(phoneNumberId: string): Promise<Line | null> {
@@ -74,11 +91,11 @@ export class LineStore {
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    await this.redis
+    const multi = this.redis
       .multi()
       .hdel(this.keys.lines(memberId), lineId)
-      .del(this.keys.lineByNumber(line.phoneNumberId))
-      .exec();
+      .del(this.keys.lineByNumber(line.phoneNumberId));
+    await bumpConfigVersion(multi, this.keys, memberId).exec();
     return true;
   }
 
