@@ -45,17 +45,30 @@ function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
 
 const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));
 
+const commandNameOf = (name: ScriptName) => `wa_${name.replace(/-/g, '_')}`;
+
+/**
+ * Defines every script on a connection at once. A connection with auto-pipelining must have them
+ * before its first command: a pipeline copies the commands defined when it is created, and one
+ * defined later is missing from it ("pipeline[name] is not a function").
+ */
+export function defineScripts(redis: Redis): void {
+  for (const [name, script] of loaded) {
+    const commandName = commandNameOf(name);
+    if (typeof Reflect.get(redis, commandName) !== 'function')
+      redis.defineCommand(commandName, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+  }
+}
+
 /** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
 async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);
   if (!script) throw new Error(`unknown script ${name}`);
   if (keys.length !== script.numberOfKeys)
     throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
-  const commandName = `wa_${name.replace(/-/g, '_')}`;
+  const commandName = commandNameOf(name);
   const commands = redis as unknown as Record<string, ((...a: RedisValue[]) => Promise<unknown>) | undefined>;
-  if (typeof commands[commandName] !== 'function') {
-    redis.defineCommand(commandName, { lua: script.lua, numberOfKeys: script.numberOfKeys });
-  }
+  if (typeof commands[commandName] !== 'function') defineScripts(redis);
   const command = commands[commandName];
   if (!command) throw new Error(`could not define ${commandName}`);
   return command.call(redis, ...keys, ...args);

@@ -13,6 +13,7 @@ import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { createQueues } from '../queues/create-queues';
 import { createKeys } from '../redis/keys';
+import { defineScripts } from '../redis/scripts';
 import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
  */
 export function createRuntime(options: RuntimeOptions) {
   const { config, redis } = options;
+  // Before any command: a connection with auto-pipelining cannot learn them later (redis/scripts.ts).
+  defineScripts(redis);
   const clock = options.clock ?? systemClock;
   const keys = createKeys(options.keyPrefix ?? 'wa');
   const key = decodeKey(config.SECRETS_KEY);

@@ -8,7 +8,8 @@ import { startWorkers } from '../runtime/start-workers';
 /** `npm run worker`: all workers; start as many processes as you like. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  // Shared by every job's stores and the queues' producers; BullMQ's workers get their own below.
+  const redis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
   const rt = createRuntime({ config, redis });
   const running = await startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
   rt.log.info('workers started');
