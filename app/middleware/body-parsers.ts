@@ -62,8 +62,15 @@ function cleaned(parser: RequestHandler, maxDepth: number, tooDeep: () => AppErr
   };
 }
 
-const tooManyFields = (): AppError => new AppError('bad_form', 'too many form fields', { kind: 'bad_input' });
-const nestedTooDeep = (): AppError => new AppError('bad_form', 'form keys are nested too deep', { kind: 'bad_input' });
+/**
+ * The errors body-parser's urlencoded parser raised for what is now parsed here: the same status
+ * and `type` (http-errors' shape), so classifyError answers and logs them exactly as before.
+ */
+function parserError(status: number, message: string, type: string): Error {
+  return Object.assign(new Error(message), { status, statusCode: status, expose: true, type });
+}
+const tooManyFields = () => parserError(413, 'too many parameters', 'parameters.too.many');
+const nestedTooDeep = () => parserError(400, 'The input exceeded the depth', 'querystring.parse.rangeError');
 
 /** The charset a form was decoded from (body-parser's text reader names it to `verify` only). */
 const formCharsets = new WeakMap<object, string>();
@@ -107,7 +114,7 @@ export function formBody(): RequestHandler {
     verify: (req, _res, raw, encoding) => {
       // As body-parser's urlencoded reader: UTF-8 or Latin-1 only.
       if (encoding !== 'utf-8' && encoding !== 'iso-8859-1') {
-        throw new AppError('unsupported_media_type', 'unsupported charset', { kind: 'unsupported' });
+        throw parserError(415, `unsupported charset "${encoding.toUpperCase()}"`, 'charset.unsupported');
       }
       if (encoding === 'utf-8' && !isUtf8Form(raw)) throw badEncoding();
       formCharsets.set(req, encoding);
