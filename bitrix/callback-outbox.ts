@@ -51,13 +51,10 @@ export class CallbackOutbox {
    * dispatchers (pub/sub: they sleep until then, with a slow safety poll).
    */
   async markDue(memberId: string, dueMs: number): Promise<void> {
-    const index = this.keys.callbackPortals();
-    await this.redis
-      .multi()
-      .zadd(index, 'LT', dueMs, memberId)
-      .zadd(index, 'NX', dueMs, memberId)
-      .publish(this.keys.callbackWake(), memberId)
-      .exec();
+    // LT adds a new member too (Redis ≥ 6.2) and only ever moves one earlier. Unchanged means the
+    // portal was already due as early: the dispatchers know, so no wake-up per callback of a burst.
+    const changed = await this.redis.zadd(this.keys.callbackPortals(), 'LT', 'CH', dueMs, memberId);
+    if (Number(changed) > 0) await this.redis.publish(this.keys.callbackWake(), memberId);
   }
 
   async pendingCount(memberId: string): Promise<number> {

@@ -67,22 +67,46 @@ function rawRowAnswer(row: unknown): unknown {
   return row && typeof row === 'object' && '_data' in row ? row._data : undefined;
 }
 
+/**
+ * Slots of the portal's bucket the app never fills. The app counts a call when it takes the slot;
+ * the portal counts it when the call arrives, a little later and not always equally later: two
+ * calls taken 1/drain apart may arrive closer together, and with the bucket full the second is
+ * refused (QUERY_LIMIT_EXCEEDED). One slot absorbs up to 1/drain of such jitter (100 ms at 10/s)
+ * for 1/drain of extra time on a long run (5,000 callbacks at 10/s, burst 50: 5.1 s, not 5.0).
+ */
+export const REST_HEADROOM = 1;
+
+/** The portal's REST limit as the app's shared bucket applies it (its burst less the headroom). */
+export function restLimitOf(
+  portal: Pick<Portal, 'restDrainPerSec' | 'restBurst'>,
+  defaults: { defaultDrainPerSec: number; defaultBurst: number },
+): { drain: number; capacity: number } {
+  const burst = portal.restBurst ?? defaults.defaultBurst;
+  return {
+    drain: portal.restDrainPerSec ?? defaults.defaultDrainPerSec,
+    capacity: Math.max(1, burst - REST_HEADROOM),
+  };
+}
+
 /** Builds per-portal clients. The b24jssdk does the HTTP; Redis limits and refreshes across processes. */
 export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function waitForRestToken(portal: Portal): Promise<void> {
-    const drain = portal.restDrainPerSec ?? options.defaultDrainPerSec;
-    const burst = portal.restBurst ?? options.defaultBurst;
+    const { drain, capacity } = restLimitOf(portal, options);
     for (;;) {
-      const waitMs = await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, burst);
+      const waitMs = await scripts.takeRestToken(
+        options.redis,
+        options.keys.restBucket(portal.memberId),
+        drain,
+        capacity,
+      );
       if (waitMs === 0) return;
       await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 2000)));
     }
   }
 
   async function penalise(portal: Portal): Promise<void> {
-    const drain = portal.restDrainPerSec ?? options.defaultDrainPerSec;
-    const burst = portal.restBurst ?? options.defaultBurst;
-    await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, burst, true);
+    const { drain, capacity } = restLimitOf(portal, options);
+    await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, capacity, true);
   }
 
   /** A client for the portal's current tokens; `lastToken()` is the one it last used (after its refresh, the fresh one). */

@@ -10,12 +10,26 @@ export type RedisClient = Redis | Cluster;
 /**
  * Connections by role: workers block on BullMQ and must never give up a command
  * (`maxRetriesPerRequest: null`); the HTTP side fails fast so a dead Redis becomes a 503.
+ * `autoPipelining` is for a connection many jobs share (never a BullMQ worker's blocking one):
+ * the commands they issue in one tick go out in one write and come back in one read — each write
+ * is a system call, and those were the largest cost of a sent message in the worker's profile.
  */
-export function createRedis(url: string, role: 'worker' | 'http'): RedisClient {
+export function createRedis(
+  url: string,
+  role: 'worker' | 'http',
+  options: { autoPipelining?: boolean } = {},
+): RedisClient {
+  const enableAutoPipelining = options.autoPipelining ?? false;
   const nodeOptions: RedisOptions =
     role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true, enableAutoPipelining }
+      : {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 2000,
+          lazyConnect: false,
+          enableAutoPipelining,
+        };
   const target = parseRedisUrl(url);
   if (target.kind === 'single') return new Redis(url, nodeOptions);
   const clusterOptions: ClusterOptions = {
@@ -26,6 +40,7 @@ export function createRedis(url: string, role: 'worker' | 'http'): RedisClient {
       ...(target.tls ? { tls: {} } : {}),
     },
     enableReadyCheck: true,
+    enableAutoPipelining,
     // Without an offline queue a command fails at once while the slot map is not known (HTTP: 503).
     enableOfflineQueue: role === 'worker',
     // A failover (a replica promoted after cluster-node-timeout) answers MOVED/CLUSTERDOWN/TRYAGAIN

@@ -15,6 +15,8 @@ export function createKeys(prefix = 'wa') {
     refreshFloorFields: { refreshedAt: 'at', succeeded: 'ok', warnedAt: 'warned' },
     restBucket: (memberId: string) => `${portalTag(memberId)}:rest-bucket`,
     lines: (memberId: string) => `${portalTag(memberId)}:lines`,
+    /** A random value set anew by every write of the portal record or a line: in-process copies check it. */
+    configVersion: (memberId: string) => `${portalTag(memberId)}:config-version`,
     /** Global: routes a webhook's phone_number_id to its portal and line. */
     lineByNumber: (phoneNumberId: string) => `${prefix}:line-by-number:${phoneNumberId}`,
     /** Meta counts throughput per business number, so the window is per phone number id. */

@@ -1,52 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
 import type { RedisClient } from './connect';
+import { loaded, type ScriptName } from './script-files';
 
-/** Lua scripts by file name; the digit before `.lua` is the KEYS count. */
-const scriptFiles = [
-  'line-rate-take-1',
-  'line-rate-done-1',
-  'rest-bucket-take-1',
-  'callback-enqueue-2',
-  'callback-claim-2',
-  'callback-settle-2',
-  'wait-open-3',
-  'wait-end-6',
-  'wait-update-1',
-  'wait-reask-1',
-  'wait-alias-2',
-  'message-status-1',
-  'send-step-claim-2',
-  'send-record-4',
-  'send-step-release-1',
-  'callback-extend-1',
-  'period-claim-1',
-  'compare-and-set-1',
-  'lock-release-1',
-  'wait-move-2',
-] as const;
-
-type ScriptName = (typeof scriptFiles)[number];
 type RedisValue = string | number;
 
-/** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
-const preludes: Partial<Record<ScriptName, string[]>> = {
-  'wait-open-3': ['wait-index'],
-  'wait-end-6': ['wait-index'],
-  'wait-alias-2': ['wait-index'],
-  'wait-move-2': ['wait-index'],
-  'send-record-4': ['wait-index'],
-};
+const commandNameOf = (name: ScriptName) => `wa_${name.replace(/-/g, '_')}`;
 
-function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
-  const numberOfKeys = Number(name.slice(name.lastIndexOf('-') + 1));
-  const read = (path: string) => readFileSync(join(__dirname, 'lua', path), 'utf8');
-  const libs = (preludes[name] ?? []).map((lib) => read(join('lib', `${lib}.lua`)));
-  return { lua: [...libs, read(`${name}.lua`)].join('\n'), numberOfKeys };
+/**
+ * Defines every script on a connection at once. A connection with auto-pipelining must have them
+ * before its first command: a pipeline copies the commands defined when it is created, and one
+ * defined later is missing from it ("pipeline[name] is not a function").
+ */
+export function defineScripts(redis: RedisClient): void {
+  for (const [name, script] of loaded) {
+    const commandName = commandNameOf(name);
+    if (typeof Reflect.get(redis, commandName) !== 'function')
+      redis.defineCommand(commandName, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+  }
 }
-
-const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));
 
 /** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
 async function run(redis: RedisClient, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
@@ -58,11 +29,9 @@ async function run(redis: RedisClient, name: ScriptName, keys: string[], args: R
   // one Redis too, so every test run catches it.
   if (keys.length > 1 && calculateSlot.generateMulti(keys) < 0)
     throw new Error(`${name}: its keys must share one hash slot (one {hash tag}): ${keys.join(' ')}`);
-  const commandName = `wa_${name.replace(/-/g, '_')}`;
+  const commandName = commandNameOf(name);
   const commands = redis as unknown as Record<string, ((...a: RedisValue[]) => Promise<unknown>) | undefined>;
-  if (typeof commands[commandName] !== 'function') {
-    redis.defineCommand(commandName, { lua: script.lua, numberOfKeys: script.numberOfKeys });
-  }
+  if (typeof commands[commandName] !== 'function') defineScripts(redis);
   const command = commands[commandName];
   if (!command) throw new Error(`could not define ${commandName}`);
   return command.call(redis, ...keys, ...args);
@@ -214,9 +183,26 @@ export const scripts = {
     const argv = [args.field, args.nowMs, args.periodMs, args.ttlMs, args.clearField ?? ''];
     return asNumber(await run(redis, 'period-claim-1', [key], argv));
   },
-  /** Sets `key` to `next` only if it still holds `read`; false when it changed meanwhile. */
-  async compareAndSet(redis: RedisClient, key: string, read: string, next: string): Promise<boolean> {
-    return asNumber(await run(redis, 'compare-and-set-1', [key], [read, next])) === 1;
+  /** The portal's config version, set to `fresh` when it has none and its record exists; null when it has no record. */
+  async configVersion(
+    redis: RedisClient,
+    keys: { version: string; record: string },
+    fresh: string,
+  ): Promise<string | null> {
+    const version = await run(redis, 'config-version-2', [keys.version, keys.record], [fresh]);
+    return typeof version === 'string' ? version : null;
+  },
+  /**
+   * Sets `key` to `next` only if it still holds `read`, and `versionKey` to `version` with it;
+   * false when it changed meanwhile.
+   */
+  async compareAndSet(
+    redis: RedisClient,
+    keys: { record: string; version: string },
+    args: { read: string; next: string; version: string },
+  ): Promise<boolean> {
+    const argv = [args.read, args.next, args.version];
+    return asNumber(await run(redis, 'compare-and-set-2', [keys.record, keys.version], argv)) === 1;
   },
   /** Deletes the lock at `key` only while it still holds `holder`; false when it lapsed or is another's. */
   async releaseLock(redis: RedisClient, key: string, holder: string): Promise<boolean> {

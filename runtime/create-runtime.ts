@@ -13,6 +13,8 @@ import { createProviderFactory } from '../lines/provider-for-line';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
+import { defineScripts } from '../redis/scripts';
+import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
@@ -25,6 +27,12 @@ export interface RuntimeOptions {
   config: AppConfig;
   /** Worker-role connection (BullMQ needs maxRetriesPerRequest: null). */
   redis: RedisClient;
+  /**
+   * The queues' own connection (default: `redis`). BullMQ defines some fifty scripts on the
+   * connection its queues use, and ioredis copies every defined script into each pipeline and
+   * MULTI it builds: kept apart, the stores' many small pipelines stay cheap.
+   */
+  queueRedis?: RedisClient;
   clock?: Clock;
   log?: Logger;
   /** Key prefix, so tests can share one Redis. */
@@ -42,6 +50,8 @@ export interface RuntimeOptions {
  */
 export function createRuntime(options: RuntimeOptions) {
   const { config, redis } = options;
+  // Before any command: a connection with auto-pipelining cannot learn them later (redis/scripts.ts).
+  defineScripts(redis);
   const clock = options.clock ?? systemClock;
   const keys = createKeys(options.keyPrefix ?? 'wa');
   const key = decodeKey(config.SECRETS_KEY);
@@ -49,8 +59,10 @@ export function createRuntime(options: RuntimeOptions) {
   const box = createSecretBox(key);
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const portals = new PortalStore(redis, keys, box);
-  const lines = new LineStore(redis, keys, box);
+  // One in-process copy cache for both stores: they check the same config version.
+  const configCache = new ConfigCache(redis, keys, { clock });
+  const portals = new PortalStore(redis, keys, box, configCache);
+  const lines = new LineStore(redis, keys, box, configCache);
   const messages = new MessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
@@ -87,7 +99,7 @@ export function createRuntime(options: RuntimeOptions) {
     windowMs: options.lineWindowMs ?? 1000,
     defaultRatePerSec: config.LINE_RATE_PER_SEC,
   });
-  const queues = createQueues(redis, options.queuePrefix ?? config.QUEUE_PREFIX, (error) =>
+  const queues = createQueues(options.queueRedis ?? redis, options.queuePrefix ?? config.QUEUE_PREFIX, (error) =>
     log.warn({ err: error }, 'queue connection error'),
   );
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { ConfigCache, newConfigVersion } from './config-cache';
 
 export const providerKindSchema = z.enum(['cloud', 'green-api']);
 
@@ -27,13 +28,21 @@ export const lineSchema = z.object({
 
 export type Line = z.infer<typeof lineSchema>;
 
-/** Lines per portal, plus a global phone_number_id → line index for webhooks. */
+/**
+ * Lines per portal, plus a global phone_number_id → line index for webhooks. A portal's decrypted
+ * lines are kept in process while its config version holds (every add/remove sets a new one).
+ */
 export class LineStore {
+  private readonly cache: ConfigCache;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly box: SecretBox,
-  ) {}
+    cache?: ConfigCache,
+  ) {
+    this.cache = cache ?? new ConfigCache(redis, keys);
+  }
 
   async add(line: Line): Promise<void> {
     const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
@@ -46,21 +55,34 @@ export class LineStore {
       accessToken: this.box.seal(parsed.accessToken),
       webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken),
     };
-    // The portal's lines and the global number → line route live in different cluster slots, so no
-    // MULTI: the line first, its route last; `lines add` run again after an interruption completes it.
-    await this.redis.hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed));
+    // The portal's lines (with its config version: one slot, one MULTI) and the global number → line
+    // route live in different cluster slots: the line first, its route last; `lines add` run again
+    // after an interruption completes it.
+    await this.redis
+      .multi()
+      .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
+      .set(this.keys.configVersion(line.memberId), newConfigVersion())
+      .exec();
     await this.redis.set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`);
   }
 
   async get(memberId: string, lineId: string): Promise<Line | null> {
-    const raw = await this.redis.hget(this.keys.lines(memberId), lineId);
-    return raw ? this.open(raw) : null;
+    return (await this.list(memberId)).find((line) => line.id === lineId) ?? null;
   }
 
   /** Lines of a portal, oldest first: the first one is the default. */
   async list(memberId: string): Promise<Line[]> {
+    const version = await this.cache.version(memberId);
+    const slot = `lines:${memberId}`;
+    const known = this.cache.lookup<Line[]>(slot, version);
+    // Copies: callers may change what they get.
+    if (known) return known.map((line) => ({ ...line }));
     const all = await this.redis.hvals(this.keys.lines(memberId));
-    return all.map((raw) => this.open(raw)).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    const lines = all
+      .map((raw) => this.open(raw))
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    this.cache.store(slot, version, lines);
+    return lines.map((line) => ({ ...line }));
   }
 
   async findByPhoneNumberId(phoneNumberId: string): Promise<Line | null> {
@@ -73,9 +95,13 @@ export class LineStore {
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    // Route first (webhooks stop reaching the line), then the line (different cluster slots, no MULTI).
+    // Route first (webhooks stop reaching the line), then the line with its config version (other slot).
     await this.redis.del(this.keys.lineByNumber(line.phoneNumberId));
-    await this.redis.hdel(this.keys.lines(memberId), lineId);
+    await this.redis
+      .multi()
+      .hdel(this.keys.lines(memberId), lineId)
+      .set(this.keys.configVersion(memberId), newConfigVersion())
+      .exec();
     return true;
   }
 

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { randomId, safeEqual } from '../lib/hash';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
+import { ConfigCache, newConfigVersion } from './config-cache';
 
 /** A portal as stored: tokens sealed at rest, everything else plain. */
 const storedPortalSchema = z.object({
@@ -11,6 +13,8 @@ const storedPortalSchema = z.object({
   clientEndpoint: z.string(),
   serverEndpoint: z.string(),
   applicationToken: z.string(),
+  /** SecretBox fingerprint of the application token: the doors compare it without decrypting. */
+  applicationTokenHash: z.string().optional(),
   accessToken: z.string(),
   refreshToken: z.string(),
   expiresAt: z.number(),
@@ -38,21 +42,63 @@ export function portalLanguage(portal: Pick<Portal, 'languageId'>): 'ru' | 'en' 
 
 const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as const;
 
-/** Portals (installations) in Redis. */
+/** Portals (installations) in Redis; decrypted copies are kept in process while the portal's config version holds. */
 export class PortalStore {
+  private readonly cache: ConfigCache;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly box: SecretBox,
-  ) {}
+    cache?: ConfigCache,
+  ) {
+    this.cache = cache ?? new ConfigCache(redis, keys);
+  }
 
   async get(memberId: string): Promise<Portal | null> {
+    const version = await this.cache.version(memberId);
+    const slot = `portal:${memberId}`;
+    const known = this.cache.lookup<Portal>(slot, version);
+    // A copy: callers may spread or change what they get.
+    if (known) return { ...known };
     const raw = await this.redis.get(this.keys.portal(memberId));
     if (!raw) return null;
     const sealed = storedPortalSchema.parse(JSON.parse(raw));
     const open = { ...sealed };
     for (const field of sealedFields) open[field] = this.box.open(sealed[field]);
-    return open;
+    this.cache.store(slot, version, open);
+    return { ...open };
+  }
+
+  /**
+   * Whether `applicationToken` is the portal's, compared with the stored fingerprint (timing-safe):
+   * nothing is decrypted. A record stored before fingerprints existed gets one now (decrypted once).
+   */
+  async authenticate(memberId: string, applicationToken: string): Promise<boolean> {
+    const version = await this.cache.version(memberId);
+    const slot = `auth:${memberId}`;
+    let hash = this.cache.lookup<string>(slot, version);
+    if (hash === undefined) {
+      const raw = await this.redis.get(this.keys.portal(memberId));
+      if (!raw) return false;
+      const sealed = storedPortalSchema.parse(JSON.parse(raw));
+      hash = sealed.applicationTokenHash ?? (await this.addTokenHash(memberId, raw, sealed));
+      this.cache.store(slot, version, hash);
+    }
+    return safeEqual(hash, this.box.fingerprint(applicationToken));
+  }
+
+  /** Stores the fingerprint of an older record's application token (unless the record changed meanwhile). */
+  private async addTokenHash(memberId: string, raw: string, sealed: Portal): Promise<string> {
+    const hash = this.box.fingerprint(this.box.open(sealed.applicationToken));
+    const next = JSON.stringify({ ...sealed, applicationTokenHash: hash });
+    // Lost to a concurrent write: that write stored its own fingerprint.
+    await scripts.compareAndSet(
+      this.redis,
+      { record: this.keys.portal(memberId), version: this.keys.configVersion(memberId) },
+      { read: raw, next, version: randomId() },
+    );
+    return hash;
   }
 
   /**
@@ -65,12 +111,17 @@ export class PortalStore {
       const stored = await this.get(portal.memberId).catch(() => null);
       if (stored?.refreshToken !== portal.refreshToken) record = { ...portal, needsReinstall: undefined };
     }
-    const sealed = { ...record };
+    const sealed = { ...record, applicationTokenHash: this.box.fingerprint(record.applicationToken) };
     for (const field of sealedFields) sealed[field] = this.box.seal(record[field]);
-    // The global index and the portal's record live in different cluster slots, so no MULTI: the
-    // index first, so that a stored portal is always listed (a listed one without a record is skipped).
+    // The global index and the portal's record live in different cluster slots: the index first, so
+    // that a stored portal is always listed (a listed one without a record is skipped); the record and
+    // its config version share the portal's slot and go in one MULTI.
     await this.redis.sadd(this.keys.portalIndex(), portal.memberId);
-    await this.redis.set(this.keys.portal(portal.memberId), JSON.stringify(sealed));
+    await this.redis
+      .multi()
+      .set(this.keys.portal(portal.memberId), JSON.stringify(sealed))
+      .set(this.keys.configVersion(portal.memberId), newConfigVersion())
+      .exec();
   }
 
   async updateTokens(memberId: string, tokens: PortalTokens): Promise<void> {
@@ -103,8 +154,9 @@ export class PortalStore {
       const sealed = storedPortalSchema.parse(JSON.parse(raw));
       if (ifAccessToken !== undefined && this.box.open(sealed.accessToken) !== ifAccessToken) return 'tokens_changed';
       if ((sealed.needsReinstall !== undefined) === (since !== undefined)) return 'unchanged';
-      if (await scripts.compareAndSet(this.redis, key, raw, JSON.stringify({ ...sealed, needsReinstall: since })))
-        return 'changed';
+      const next = JSON.stringify({ ...sealed, needsReinstall: since });
+      const keys = { record: key, version: this.keys.configVersion(memberId) };
+      if (await scripts.compareAndSet(this.redis, keys, { read: raw, next, version: randomId() })) return 'changed';
     }
     throw new Error(`portal ${memberId}: the record kept changing while marking needs_reinstall`);
   }
@@ -115,8 +167,13 @@ export class PortalStore {
 
   /** Forgets the portal record; lines and waits are removed by their own stores. */
   async remove(memberId: string): Promise<void> {
-    // Record first, index last (different cluster slots): an interrupted removal leaves a listed portal without a record.
-    await this.redis.del(this.keys.portal(memberId));
+    // Record (with its config version) first, index last (different cluster slots): an interrupted
+    // removal leaves a listed portal without a record.
+    await this.redis
+      .multi()
+      .del(this.keys.portal(memberId))
+      .set(this.keys.configVersion(memberId), newConfigVersion())
+      .exec();
     await this.redis.srem(this.keys.portalIndex(), memberId);
   }
 }

@@ -8,8 +8,11 @@ import { startWorkers } from '../runtime/start-workers';
 /** `npm run worker`: all workers; start as many processes as you like. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const redis = createRedis(config.REDIS_URL, 'worker');
-  const rt = createRuntime({ config, redis });
+  // Shared by every job's stores; the queues' producers have their own (runtime/create-runtime.ts
+  // says why), and BullMQ's workers theirs (startWorkers: blocking commands).
+  const redis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
+  const queueRedis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
+  const rt = createRuntime({ config, redis, queueRedis });
   const running = await startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
   rt.log.info('workers started');
   const { registry } = rt.metrics;
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     await running.close();
     await rt.queues.close();
     redis.disconnect();
+    queueRedis.disconnect();
   });
 }
 

@@ -21,7 +21,7 @@ const crmEventSchema = z
 const stageEvents = new Set(['ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMICITEMUPDATE']);
 
 export interface EventsDoorDeps extends InstallPortalDeps, UninstallPortalDeps {
-  portals: Pick<PortalStore, 'get' | 'save' | 'remove'>;
+  portals: Pick<PortalStore, 'get' | 'save' | 'remove' | 'authenticate'>;
   queues: Pick<Queues, 'enqueuePortalSetup' | 'enqueueBitrixEvent'>;
 }
 

@@ -26,7 +26,7 @@ export const robotCallSchema = z
   .loose();
 
 export interface RobotDoorDeps {
-  portals: Pick<PortalStore, 'get'>;
+  portals: Pick<PortalStore, 'authenticate'>;
   queues: Pick<Queues, 'enqueueRunAction'>;
   metrics: Pick<Metrics, 'robotCalls'>;
   clock: Clock;

@@ -5,7 +5,10 @@ import { isUtf8 } from 'node:buffer';
  * `prototype`: never data in a form or webhook, and a trap for any code that treats the parsed body
  * as a plain object (an own `toString` breaks `String(x)`, `constructor[prototype]` invites pollution).
  */
-const prototypeKeys = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+export const prototypeKeys: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'prototype',
+]);
 
 /**
  * Drops prototype-named keys at every level of a parsed body, in place. Returns false when the value

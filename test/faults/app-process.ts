@@ -26,9 +26,15 @@ export interface AppProcess {
  * Starts `script` with `node --import tsx`, so the pid is the process itself: the `tsx` CLI runs
  * the script in a child of its own, and a kill -9 of the CLI would leave that child running.
  */
-export function startAppProcess(name: string, script: string, env: Record<string, string>): AppProcess {
+export function startAppProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  /** Node's own flags before the script (`--cpu-prof` for a profile of the process). */
+  nodeArgs: string[] = [],
+): AppProcess {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,6 +22,8 @@ export interface FaultSystemOptions {
   /** The portal's REST limit, told to the app too (default: Bitrix24's 2/s, burst 50). */
   restLimit?: { drainPerSec: number; burst: number };
   lineIds?: string[];
+  /** Node flags for the worker processes (a CPU profile: `--cpu-prof`). */
+  workerNodeArgs?: string[];
 }
 
 /**
@@ -110,10 +112,12 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     let started = 0;
     const startWorker = async () => {
       const metricsPort = await freePort();
-      const worker = startAppProcess(`worker-${++started}`, 'workers/main.ts', {
-        ...env,
-        WORKER_METRICS_PORT: String(metricsPort),
-      });
+      const worker = startAppProcess(
+        `worker-${++started}`,
+        'workers/main.ts',
+        { ...env, WORKER_METRICS_PORT: String(metricsPort) },
+        options.workerNodeArgs,
+      );
       alive.push(worker);
       everyProcess.push(worker);
       await pollUntil(

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Lua scripts by file name; the digit before `.lua` is the KEYS count. */
+export const scriptFiles = [
+  'line-rate-take-1',
+  'line-rate-done-1',
+  'rest-bucket-take-1',
+  'callback-enqueue-2',
+  'callback-claim-2',
+  'callback-settle-2',
+  'wait-open-3',
+  'wait-end-6',
+  'wait-update-1',
+  'wait-reask-1',
+  'wait-alias-2',
+  'message-status-1',
+  'send-step-claim-2',
+  'send-record-4',
+  'send-step-release-1',
+  'callback-extend-1',
+  'period-claim-1',
+  'compare-and-set-2',
+  'config-version-2',
+  'lock-release-1',
+  'wait-move-2',
+] as const;
+
+export type ScriptName = (typeof scriptFiles)[number];
+
+/** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
+const preludes: Partial<Record<ScriptName, string[]>> = {
+  'wait-open-3': ['wait-index'],
+  'wait-end-6': ['wait-index'],
+  'wait-alias-2': ['wait-index'],
+  'wait-move-2': ['wait-index'],
+  'send-record-4': ['wait-index'],
+};
+
+export function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
+  const numberOfKeys = Number(name.slice(name.lastIndexOf('-') + 1));
+  const read = (path: string) => readFileSync(join(__dirname, 'lua', path), 'utf8');
+  const libs = (preludes[name] ?? []).map((lib) => read(join('lib', `${lib}.lua`)));
+  return { lua: [...libs, read(`${name}.lua`)].join('\n'), numberOfKeys };
+}
+
+export const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));

@@ -1,0 +1,82 @@
+import { type Clock, systemClock } from '../lib/clock';
+import { randomId } from '../lib/hash';
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
+
+export interface ConfigCacheOptions {
+  /** How long a copy is kept at most, even while its version holds (a safety net, not the invalidation). */
+  ttlMs?: number;
+  /** Copies kept at most (oldest first out): a process serving many portals stays bounded. */
+  maxEntries?: number;
+  clock?: Clock;
+}
+
+type Entry = { version: string; storedAt: number; value: unknown };
+
+/**
+ * In-process copies of a portal's decrypted records (its tokens, its lines), so a job or a robot
+ * call does not decrypt and parse them again. Every write of a portal record or a line sets the
+ * portal's config version to a new random value in the same MULTI/script as the write; a reader
+ * reads that version (one GET) before anything else and uses a copy only when it was taken under
+ * the same version. So a removed line or a re-install's new tokens are seen by every process at
+ * once. A random value, not a counter: a portal forgotten (its keys deleted) and installed again
+ * never meets an old copy under a recycled number.
+ */
+export class ConfigCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Pick<RedisKeys, 'configVersion' | 'portal'>,
+    options: ConfigCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 5000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * The portal's current config version, read before the records it will guard (one GET). A
+   * portal whose version is missing (stored before versions existed) gets one now; null when the
+   * portal has no record (then nothing is cached).
+   */
+  async version(memberId: string): Promise<string | null> {
+    const key = this.keys.configVersion(memberId);
+    const current = await this.redis.get(key);
+    if (current !== null) return current;
+    return scripts.configVersion(this.redis, { version: key, record: this.keys.portal(memberId) }, randomId());
+  }
+
+  /** The copy of `slot` taken under `version`, if any and still young. */
+  lookup<T>(slot: string, version: string | null): T | undefined {
+    if (version === null) return undefined;
+    const entry = this.entries.get(slot);
+    if (!entry) return undefined;
+    if (entry.version !== version || this.clock.now() - entry.storedAt > this.ttlMs) {
+      this.entries.delete(slot);
+      return undefined;
+    }
+    // Values are stored by the typed store that reads them back under the same slot name.
+    return entry.value as T;
+  }
+
+  store(slot: string, version: string | null, value: unknown): void {
+    if (version === null) return;
+    this.entries.delete(slot);
+    this.entries.set(slot, { version, storedAt: this.clock.now(), value });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+}
+
+/** Adds "the portal's config changed" to a write's MULTI: every process's copies lapse at once. */
+/** A fresh config version: random, so a forgotten and re-installed portal never matches an old copy. */
+export function newConfigVersion(): string {
+  return randomId();
+}

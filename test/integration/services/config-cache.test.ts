@@ -1,0 +1,150 @@
+import { Redis } from 'ioredis';
+import { createTokenRefresher } from '../../../bitrix/refresh-tokens';
+import { randomId } from '../../../lib/hash';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import { freePort } from '../../../lib/redis-server';
+import { createSecretBox } from '../../../lib/secret-box';
+import { createKeys } from '../../../redis/keys';
+import { ConfigCache } from '../../../store/config-cache';
+import { type Line, LineStore } from '../../../store/line-store';
+import { type Portal, PortalStore } from '../../../store/portal-store';
+import { createManualClock } from '../../helpers/manual-clock';
+
+/**
+ * Two "processes": each its own Redis connection and its own in-process cache, as two worker or
+ * web processes have. What one writes, the other sees on its very next read.
+ */
+describe('in-process copies of portals and lines (real Redis, two processes)', () => {
+  const url = process.env.TEST_REDIS_URL ?? '';
+  const connections: Redis[] = [];
+  afterAll(() => {
+    for (const connection of connections) connection.disconnect();
+  });
+
+  const box = createSecretBox(Buffer.alloc(32, 9));
+  const clock = createManualClock();
+
+  function setup() {
+    const keys = createKeys(`cc${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const process = () => {
+      const redis = new Redis(url);
+      connections.push(redis);
+      const cache = new ConfigCache(redis, keys, { clock, ttlMs: 60_000 });
+      return {
+        redis,
+        portals: new PortalStore(redis, keys, box, cache),
+        lines: new LineStore(redis, keys, box, cache),
+      };
+    };
+    return { keys, a: process(), b: process() };
+  }
+
+  const portal = (tokens: Partial<Portal> = {}): Portal => ({
+    memberId: 'm1',
+    domain: 'p.bitrix24.ru',
+    clientEndpoint: 'https://p.bitrix24.ru/rest/',
+    serverEndpoint: 'https://oauth.bitrix.info/rest/',
+    applicationToken: 'app-1',
+    accessToken: 'access-1',
+    refreshToken: 'refresh-1',
+    expiresAt: clock.now() + 3600_000,
+    scope: '',
+    userId: 1,
+    languageId: 'en',
+    installedAt: 0,
+    ...tokens,
+  });
+
+  const line = (id: string, createdAt: number): Line => ({
+    id,
+    memberId: 'm1',
+    provider: 'cloud',
+    phoneNumberId: `pn-${id}-${randomId(3)}`,
+    accessToken: `token-${id}`,
+    name: id,
+    createdAt,
+  });
+
+  it('a copy is used while the version holds (a raw change without a new version goes unseen)', async () => {
+    const { keys, a } = setup();
+    await a.portals.save(portal());
+    await a.lines.add(line('sales', 1));
+    expect((await a.portals.get('m1'))?.accessToken).toBe('access-1');
+    expect((await a.lines.list('m1')).map((l) => l.id)).toEqual(['sales']);
+    // Behind the stores' back: the copies still answer, proving nothing was read and decrypted again.
+    await a.redis.hdel(keys.lines('m1'), 'sales');
+    await a.redis.set(keys.portal('m1'), 'not json');
+    expect((await a.portals.get('m1'))?.accessToken).toBe('access-1');
+    expect((await a.lines.list('m1')).map((l) => l.id)).toEqual(['sales']);
+    // A copy handed out is the caller's own.
+    const copy = await a.lines.list('m1');
+    if (copy[0]) copy[0].name = 'changed';
+    expect((await a.lines.list('m1'))[0]?.name).toBe('sales');
+  });
+
+  it('a line removed or added by another process is seen at once; a removed line is never served', async () => {
+    const { a, b } = setup();
+    await a.portals.save(portal());
+    await a.lines.add(line('sales', 1));
+    await a.lines.add(line('support', 2));
+    expect((await a.lines.list('m1')).map((l) => l.id)).toEqual(['sales', 'support']);
+    expect(await b.lines.remove('m1', 'sales')).toBe(true);
+    expect((await a.lines.list('m1')).map((l) => l.id)).toEqual(['support']);
+    expect(await a.lines.get('m1', 'sales')).toBeNull();
+    await b.lines.add(line('vip', 3));
+    expect((await a.lines.list('m1')).map((l) => l.id)).toEqual(['support', 'vip']);
+    await b.lines.removeAll('m1');
+    expect(await a.lines.list('m1')).toEqual([]);
+  });
+
+  it("a re-install's new tokens are seen at once, by the refresher too; needs_reinstall and removal as well", async () => {
+    const { keys, a, b } = setup();
+    await a.portals.save(portal());
+    expect((await a.portals.get('m1'))?.accessToken).toBe('access-1');
+    await b.portals.save(portal({ accessToken: 'access-2', refreshToken: 'refresh-2', applicationToken: 'app-2' }));
+    expect((await a.portals.get('m1'))?.accessToken).toBe('access-2');
+    // The refresher in process A takes B's new tokens instead of spending the refresh token
+    // (the OAuth server is not there: reaching it would fail).
+    const refresh = createTokenRefresher({
+      redis: a.redis,
+      keys,
+      portals: a.portals,
+      clientId: 'id',
+      clientSecret: 'secret',
+      oauthUrl: `http://127.0.0.1:${await freePort()}`,
+      log: createLogger('silent'),
+      clock,
+      metrics: createMetrics(),
+    });
+    expect((await refresh('m1', 'access-1')).refreshToken).toBe('refresh-2');
+    expect(await a.portals.authenticate('m1', 'app-1')).toBe(false);
+    expect(await a.portals.authenticate('m1', 'app-2')).toBe(true);
+    expect(await b.portals.setNeedsReinstall('m1', 123)).toBe('changed');
+    expect((await a.portals.get('m1'))?.needsReinstall).toBe(123);
+    await b.portals.remove('m1');
+    expect(await a.portals.get('m1')).toBeNull();
+    expect(await a.portals.authenticate('m1', 'app-2')).toBe(false);
+  });
+
+  it('the application token is checked against a stored fingerprint; an older record gets one on first use', async () => {
+    const { keys, a, b } = setup();
+    await a.portals.save(portal());
+    const raw = await a.redis.get(keys.portal('m1'));
+    const stored = JSON.parse(raw ?? '{}') as Record<string, unknown>;
+    expect(stored.applicationTokenHash).toBe(box.fingerprint('app-1'));
+    expect(raw).not.toContain('app-1');
+    // A record from before fingerprints (and before config versions).
+    const { applicationTokenHash: _hash, ...older } = stored;
+    await a.redis.set(keys.portal('m1'), JSON.stringify(older));
+    await a.redis.del(keys.configVersion('m1'));
+    expect(await b.portals.authenticate('m1', 'wrong')).toBe(false);
+    expect(await b.portals.authenticate('m1', 'app-1')).toBe(true);
+    const upgraded = JSON.parse((await a.redis.get(keys.portal('m1'))) ?? '{}') as Record<string, unknown>;
+    expect(upgraded.applicationTokenHash).toBe(box.fingerprint('app-1'));
+    expect(await a.portals.authenticate('m1', 'app-1')).toBe(true);
+    expect(await a.portals.authenticate('unknown', 'app-1')).toBe(false);
+    // An unknown portal leaves no key behind.
+    expect(await a.redis.exists(keys.configVersion('unknown'))).toBe(0);
+  });
+});
