@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import type { HookEmit } from './hook-scripts';
 
 /** Lua scripts by file name; the digit before `.lua` is the KEYS count. */
 const scriptFiles = [
@@ -11,7 +12,7 @@ const scriptFiles = [
   'callback-claim-2',
   'callback-settle-2',
   'wait-open-3',
-  'wait-end-6',
+  'wait-end-9',
   'wait-update-1',
   'wait-reask-1',
   'wait-alias-2',
@@ -22,6 +23,9 @@ const scriptFiles = [
   'period-claim-1',
   'compare-and-set-1',
   'wait-move-2',
+  'hook-emit-3',
+  'hook-settle-4',
+  'hook-release-1',
 ] as const;
 
 type ScriptName = (typeof scriptFiles)[number];
@@ -30,7 +34,8 @@ type RedisValue = string | number;
 /** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
 const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-open-3': ['wait-index'],
-  'wait-end-6': ['wait-index'],
+  'wait-end-9': ['wait-index', 'hook-emit'],
+  'hook-emit-3': ['hook-emit'],
   'wait-alias-2': ['wait-index'],
   'wait-move-2': ['wait-index'],
 };
@@ -45,7 +50,7 @@ function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
 const loaded = new Map(scriptFiles.map((name) => [name, loadScript(name)]));
 
 /** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
-async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
+export async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);
   if (!script) throw new Error(`unknown script ${name}`);
   if (keys.length !== script.numberOfKeys)
@@ -60,7 +65,7 @@ async function run(redis: Redis, name: ScriptName, keys: string[], args: RedisVa
   return command.call(redis, ...keys, ...args);
 }
 
-function asNumber(value: unknown): number {
+export function asNumber(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return Number(value);
   throw new Error(`script returned ${typeof value}, expected a number`);
@@ -150,10 +155,11 @@ export const scripts = {
       ) === 1
     );
   },
-  /** Ends a wait once, with its callback in the same step. */
+  /** Ends a wait once, with its callback and its outbound event in the same step. */
   async endWait(
     redis: Redis,
     keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string; replyTaken: string },
+    event: HookEmit,
     args: {
       waitId: string;
       status: string;
@@ -172,7 +178,9 @@ export const scripts = {
     const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
     const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
     const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
-    const code = asNumber(await run(redis, 'wait-end-6', k, [...a, ...fields]));
+    const eventKeys = [event.seenKey, event.streamKey, event.subscriptionsKey];
+    const eventArgs = [event.eventId, event.body, event.seenMs, event.channel, event.memberId];
+    const code = asNumber(await run(redis, 'wait-end-9', [...k, ...eventKeys], [...a, ...fields, ...eventArgs]));
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */

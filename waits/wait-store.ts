@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type Callback, callbackId } from '../bitrix/callback-outbox';
+import { hookEmitArgs, waitEndedEvent } from '../hooks/hook-emitter';
 import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, scripts } from '../redis/scripts';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
@@ -149,8 +150,8 @@ export class WaitStore {
   }
 
   /**
-   * Ends the wait exactly once, queuing its callback in the same atomic step (so a crash after
-   * the claim still delivers it). No outcome: ended silently (the robot is already gone).
+   * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
+   * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
    */
   async end(
     wait: Wait,
@@ -182,6 +183,7 @@ export class WaitStore {
         cbDue: k.callbackDue(m),
         replyTaken: k.replyTaken(m, replyMessageId || '-'),
       },
+      hookEmitArgs(k, m, this.endedEvent(wait, status, reason, outcome, now)),
       {
         waitId: wait.id,
         status,
@@ -198,6 +200,21 @@ export class WaitStore {
         byReply: replyMessageId !== '',
       },
     );
+  }
+
+  private endedEvent(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, now: number) {
+    const { purpose, phone, documentId, messageId } = wait;
+    const returnValues = outcome?.returnValues ?? {};
+    const data = {
+      status,
+      reason,
+      purpose,
+      phone,
+      document_id: documentId,
+      message_id: messageId,
+      return_values: returnValues,
+    };
+    return waitEndedEvent(wait, now, data);
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {
