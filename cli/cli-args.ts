@@ -22,6 +22,10 @@ export const commandFlags = {
   'lines remove': { portal: flag, line: flag },
   'waits list': { portal: flag, phone: flag },
   'waits cancel': { portal: flag },
+  'hooks add': { portal: flag, url: flag, events: flag, secret: flag },
+  'hooks list': { portal: flag },
+  'hooks remove': {},
+  'hooks deliveries': {},
   'portals list': {},
   'portals set': { portal: flag, 'phone-region': flag, 'rest-drain': flag, 'rest-burst': flag },
 } satisfies Record<string, Record<string, Flag>>;

@@ -56,7 +56,9 @@ export async function postEvent(input: PostEventInput): Promise<PostOutcome> {
     await response.arrayBuffer().catch(() => undefined);
     return outcome(response.status, response.ok ? '' : `HTTP ${response.status}`);
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    // A DOMException (the abort) may come from another realm: its name, not its class, tells.
+    const name = error && typeof error === 'object' && 'name' in error ? String(error.name) : '';
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
     return outcome(0, timedOut ? `no answer in ${input.timeoutMs} ms` : errorMessage(error));
   }
 }

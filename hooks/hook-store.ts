@@ -146,9 +146,11 @@ export class HookStore {
     return true;
   }
 
-  async state(memberId: string, subscriptionId: string): Promise<DeliveryState> {
+  /** The subscription's delivery progress; null once it is removed. */
+  async state(memberId: string, subscriptionId: string): Promise<DeliveryState | null> {
     const raw = await this.deps.redis.hgetall(this.deps.keys.hookState(memberId, subscriptionId));
-    return { cursor: raw.cursor ?? '0-0', attempts: Number(raw.attempts ?? 0), nextAt: Number(raw.nextAt ?? 0) };
+    if (raw.cursor === undefined) return null;
+    return { cursor: raw.cursor, attempts: Number(raw.attempts ?? 0), nextAt: Number(raw.nextAt ?? 0) };
   }
 
   /** The delivery log, newest first (at most DELIVERY_LOG_LENGTH). */

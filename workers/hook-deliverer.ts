@@ -122,6 +122,7 @@ export class HookDeliverer {
       for (const subscription of await hooks.list(memberId)) {
         if (this.draining.has(subscription.id) || this.draining.size >= MAX_AT_ONCE) continue;
         const state = await hooks.state(memberId, subscription.id);
+        if (!state) continue;
         const now = clock.now();
         if (state.nextAt > now) {
           sleepMs = Math.min(sleepMs, state.nextAt - now);
@@ -153,8 +154,9 @@ export class HookDeliverer {
     if ((await redis.set(lease, token, 'PX', this.leaseMs, 'NX')) !== 'OK') return;
     try {
       for (let n = 0; n < EVENTS_PER_DRAIN && this.running; n += 1) {
+        // Removed meanwhile (null): stop before calling anyone.
         const state = await this.o.hooks.state(m, subscription.id);
-        if (state.nextAt > this.o.clock.now()) return;
+        if (!state || state.nextAt > this.o.clock.now()) return;
         const [raw] = await redis.xrange(keys.hookEvents(m), `(${state.cursor}`, '+', 'COUNT', 1);
         if (!raw) return;
         const entry = parseHookEntry(raw);
@@ -235,7 +237,7 @@ export class HookDeliverer {
     const subscriptions = await this.o.hooks.list(memberId);
     if (subscriptions.length === 0) return;
     const cursors = await Promise.all(subscriptions.map((s) => this.o.hooks.state(memberId, s.id)));
-    const oldest = minStreamId(cursors.map((c) => c.cursor));
+    const oldest = minStreamId(cursors.map((c) => c?.cursor ?? '0-0'));
     // MINID keeps the cursor's own entry: harmless, one entry.
     if (oldest !== '0-0') await this.o.redis.xtrim(this.o.keys.hookEvents(memberId), 'MINID', oldest);
   }
