@@ -3,7 +3,7 @@ import type { RedisKeys } from '../redis/keys';
 
 /**
  * Deletes every key of a portal (they all share its hash tag prefix): waits, callbacks,
- * messages, inbound stream. Used on ONAPPUNINSTALL; portal record and lines go first.
+ * messages, inbound stream, event subscriptions. Used on ONAPPUNINSTALL; portal record and lines go first.
  */
 export async function forgetPortalData(redis: Redis, keys: RedisKeys, memberId: string): Promise<number> {
   const pattern = `${keys.portal(memberId).replace(/:portal$/, '')}:*`;
@@ -15,5 +15,9 @@ export async function forgetPortalData(redis: Redis, keys: RedisKeys, memberId: 
     if (found.length) removed += await redis.unlink(...found);
   } while (cursor !== '0');
   await redis.zrem(keys.callbackPortals(), memberId);
+  // The global id → portal index of its event subscriptions (their records went with the scan).
+  const owners = await redis.hgetall(keys.hookOwners());
+  const subscriptions = Object.keys(owners).filter((id) => owners[id] === memberId);
+  if (subscriptions.length) await redis.hdel(keys.hookOwners(), ...subscriptions);
   return removed;
 }

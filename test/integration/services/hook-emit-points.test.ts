@@ -7,6 +7,7 @@ import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import { createSecretBox } from '../../../lib/secret-box';
 import type { InboundJob } from '../../../queues/job-schemas';
+import { forgetPortalData } from '../../../store/forget-portal';
 import { LineStore } from '../../../store/line-store';
 import { createInboundProcessor } from '../../../workers/inbound-processor';
 import { streamFields } from '../../helpers/signals';
@@ -22,6 +23,7 @@ function jobOf(data: InboundJob, attemptsMade = 0): Job<InboundJob> {
 // a retry repeats none (event ids derive from the source).
 describe('outbound event emission points (real Redis)', () => {
   let env: WaitServiceEnv;
+  let hooks: HookStore;
   const box = createSecretBox(Buffer.alloc(32, 5));
   const emitted = async () => {
     const entries = await env.redis.xrange(env.keys.hookEvents(M), '-', '+');
@@ -30,7 +32,7 @@ describe('outbound event emission points (real Redis)', () => {
   beforeEach(async () => {
     env = setupWaitService();
     const addresses = createAddressPolicy({ allowPrivate: true });
-    const hooks = new HookStore({ redis: env.redis, keys: env.keys, box, addresses, allowPrivate: true });
+    hooks = new HookStore({ redis: env.redis, keys: env.keys, box, addresses, allowPrivate: true });
     await hooks.add({ memberId: M, url: 'https://hooks.example.com/in', events: [], now: 0 });
   });
   afterEach(() => env.redis.disconnect());
@@ -133,5 +135,16 @@ describe('outbound event emission points (real Redis)', () => {
     expect(await env.store.end(second.wait, 'cancelled', 'stage_changed', null, env.clock.now())).toBe('claimed');
     const cancelled = (await emitted()).filter((e) => e.type === 'wait.ended' && e.data.wait_id === second.wait.id);
     expect(cancelled[0]?.data).toMatchObject({ status: 'cancelled', reason: 'stage_changed', return_values: {} });
+  });
+
+  it("an uninstall forgets the portal's subscriptions and events", async () => {
+    const [subscription] = await hooks.list(M);
+    const { wait } = await env.open();
+    await env.service.cancel(M, wait.id);
+    expect(await emitted()).toHaveLength(1);
+    await forgetPortalData(env.redis, env.keys, M);
+    expect(await hooks.get(subscription?.id ?? '')).toBeNull();
+    expect(await hooks.portals()).toEqual([]);
+    expect(await env.redis.exists(env.keys.hookEvents(M))).toBe(0);
   });
 });
