@@ -42,6 +42,12 @@ export class HookDeliverer {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** Look at every portal on the next pass (the timer fired, or wake() named none). */
+  private fullScan = true;
+  /** Portals an emitted event named since the last pass: only these are looked at, unless fullScan. */
+  private readonly dirty = new Set<string>();
+  /** When (injected clock) the next full pass is due: the earliest retry, or the safety poll. */
+  private nextScanAt = 0;
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
@@ -60,8 +66,8 @@ export class HookDeliverer {
     this.running = true;
     const channel = this.o.keys.hookWake();
     this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'hook wake-up subscription error'));
-    this.o.subscriber.on('message', (from: string) => {
-      if (from === channel) this.wake();
+    this.o.subscriber.on('message', (from: string, memberId: string) => {
+      if (from === channel) this.wake(memberId);
     });
     await this.o.subscriber.subscribe(channel);
     this.loop = this.run();
@@ -74,8 +80,13 @@ export class HookDeliverer {
     this.o.subscriber.disconnect();
   }
 
-  /** Looks at the subscriptions now (an event was emitted, or a test moved the clock). */
-  wake(): void {
+  /**
+   * Looks at the subscriptions now: of `memberId` only (an event was emitted there, a drain ended),
+   * or all (a test moved the clock). A busy portal then costs no scan of every other one.
+   */
+  wake(memberId?: string): void {
+    if (memberId === undefined) this.fullScan = true;
+    else this.dirty.add(memberId);
     this.woken = true;
     this.wakeUp?.();
   }
@@ -88,7 +99,10 @@ export class HookDeliverer {
   private sleep(ms: number): Promise<void> {
     if (this.woken || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => {
+        this.fullScan = true;
+        done();
+      }, ms);
       function done() {
         clearTimeout(timer);
         resolve();
@@ -112,13 +126,17 @@ export class HookDeliverer {
     await this.idle();
   }
 
-  /** Starts a drain for each subscription with a due event; returns how long to sleep. */
+  /** Starts a drain for each subscription with a due event (of every portal, or the named ones); returns how long to sleep. */
   private async startDueDrains(): Promise<number> {
     const { redis, keys, hooks, clock } = this.o;
+    const full = this.fullScan;
+    const portals = full ? await hooks.portals() : [...this.dirty];
+    this.fullScan = false;
+    this.dirty.clear();
     let sleepMs = this.safetyPollMs;
     let pending = 0;
-    for (const memberId of await hooks.portals()) {
-      pending += await redis.xlen(keys.hookEvents(memberId));
+    for (const memberId of portals) {
+      if (full) pending += await redis.xlen(keys.hookEvents(memberId));
       for (const subscription of await hooks.list(memberId)) {
         if (this.draining.has(subscription.id) || this.draining.size >= MAX_AT_ONCE) continue;
         const state = await hooks.state(memberId, subscription.id);
@@ -136,13 +154,16 @@ export class HookDeliverer {
           )
           .finally(() => {
             this.draining.delete(subscription.id);
-            this.wake();
+            // More may be due (over a drain's share, emitted meanwhile, a retry time).
+            this.wake(memberId);
           });
         this.draining.set(subscription.id, drain);
       }
     }
-    this.o.metrics.hookEventsPending.set(pending);
-    return Math.max(1, sleepMs);
+    if (full) this.o.metrics.hookEventsPending.set(pending);
+    const now = clock.now();
+    this.nextScanAt = full ? now + sleepMs : Math.min(this.nextScanAt, now + sleepMs);
+    return Math.max(1, this.nextScanAt - now);
   }
 
   /** Delivers a subscription's due events in order, under its lease. */
