@@ -6,6 +6,7 @@ import { moveQueuePrefix } from '../queues/move-prefix';
 import { createRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { parseCommandLine } from './cli-args';
+import { runHooksCommand } from './hooks-command';
 import { runLinesCommand } from './lines-command';
 import { runPortalsCommand } from './portals-command';
 import { runWaitsCommand } from './waits-command';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     let out: string;
     if (group === 'lines') out = await runLinesCommand(rt, sub, flags, positional);
     else if (group === 'waits') out = await runWaitsCommand(rt, sub, flags, positional);
+    else if (group === 'hooks') out = await runHooksCommand(rt, sub, flags, positional);
     else out = await runPortalsCommand(rt, sub, flags);
     process.stdout.write(`${out}\n`);
   } catch (error) {

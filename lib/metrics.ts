@@ -65,6 +65,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    hookDeliveries: new Counter({
+      name: 'wa_hook_deliveries_total',
+      help: 'Outbound event delivery attempts: delivered, retry (another try is due), failed (given up after 24 h)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    hookEventsPending: new Gauge({
+      name: 'wa_hook_events_pending',
+      help: 'Outbound events not yet delivered to every subscription of their portal (sampled by the deliverers)',
+      registers: [registry],
+    }),
     openWaits: new Gauge({ name: 'wa_open_waits', help: 'Open waits (sampled)', registers: [registry] }),
     queueJobs: new Gauge({
       name: 'wa_queue_jobs',

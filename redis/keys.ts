@@ -51,6 +51,22 @@ export function createKeys(prefix = 'wa') {
       `${portalTag(memberId)}:reply-taken:${inboundMessageId}`,
     /** Inbound customer messages not taken by a wait: the open-line sync reads this stream. */
     inboundStream: (memberId: string) => `${portalTag(memberId)}:inbound`,
+    /** Hash: a portal's outbound-event subscriptions (id → JSON). */
+    hookSubscriptions: (memberId: string) => `${portalTag(memberId)}:hooks`,
+    /** Stream: the portal's outbound events in order; each subscription reads it from its own cursor. */
+    hookEvents: (memberId: string) => `${portalTag(memberId)}:hook-events`,
+    /** An event id already emitted (a retried job or a re-run script emits it once). */
+    hookSeen: (memberId: string, eventId: string) => `${portalTag(memberId)}:hook-seen:${eventId}`,
+    /** Hash: a subscription's delivery state (cursor, attempts, next try). */
+    hookState: (memberId: string, subscriptionId: string) => `${portalTag(memberId)}:hook:${subscriptionId}:state`,
+    /** One deliverer at a time per subscription: the holder's token. */
+    hookLease: (memberId: string, subscriptionId: string) => `${portalTag(memberId)}:hook:${subscriptionId}:lease`,
+    /** List: the subscription's delivery log, newest first (last 100). */
+    hookLog: (memberId: string, subscriptionId: string) => `${portalTag(memberId)}:hook:${subscriptionId}:log`,
+    /** Global hash: subscription id → its portal (the CLI names a subscription by id alone). */
+    hookOwners: () => `${prefix}:hook-owners`,
+    /** Pub/sub channel: an event was emitted (deliverers wake instead of polling). */
+    hookWake: () => `${prefix}:hook:wake`,
   };
 }
 

@@ -10,7 +10,7 @@ export const scriptFiles = [
   'callback-claim-2',
   'callback-settle-2',
   'wait-open-3',
-  'wait-end-6',
+  'wait-end-9',
   'wait-update-1',
   'wait-reask-1',
   'wait-alias-2',
@@ -24,6 +24,9 @@ export const scriptFiles = [
   'config-version-2',
   'lock-release-1',
   'wait-move-2',
+  'hook-emit-3',
+  'hook-settle-4',
+  'hook-release-1',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];
@@ -31,7 +34,8 @@ export type ScriptName = (typeof scriptFiles)[number];
 /** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
 const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-open-3': ['wait-index'],
-  'wait-end-6': ['wait-index'],
+  'wait-end-9': ['wait-index', 'hook-emit'],
+  'hook-emit-3': ['hook-emit'],
   'wait-alias-2': ['wait-index'],
   'wait-move-2': ['wait-index'],
   'send-record-4': ['wait-index'],

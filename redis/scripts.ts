@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import type { RedisClient } from './connect';
+import type { HookEmit } from './hook-scripts';
 import { loaded, type ScriptName } from './script-files';
 
 type RedisValue = string | number;
@@ -20,7 +21,7 @@ export function defineScripts(redis: RedisClient): void {
 }
 
 /** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
-async function run(redis: RedisClient, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
+export async function run(redis: RedisClient, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);
   if (!script) throw new Error(`unknown script ${name}`);
   if (keys.length !== script.numberOfKeys)
@@ -37,7 +38,7 @@ async function run(redis: RedisClient, name: ScriptName, keys: string[], args: R
   return command.call(redis, ...keys, ...args);
 }
 
-function asNumber(value: unknown): number {
+export function asNumber(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return Number(value);
   throw new Error(`script returned ${typeof value}, expected a number`);
@@ -127,10 +128,21 @@ export const scripts = {
       ) === 1
     );
   },
-  /** Ends a wait once, with its callback in the same step. */
+  /** Ends a wait once, with its callback and its outbound event in the same step. */
   async endWait(
     redis: RedisClient,
-    keys: { wait: string; index: string; open: string; cbPending: string; cbDue: string; replyTaken: string },
+    keys: {
+      wait: string;
+      index: string;
+      open: string;
+      cbPending: string;
+      cbDue: string;
+      replyTaken: string;
+      hookSeen: string;
+      hookEvents: string;
+      hookSubscriptions: string;
+    },
+    event: HookEmit,
     args: {
       waitId: string;
       status: string;
@@ -149,7 +161,9 @@ export const scripts = {
     const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
     const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
     const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
-    const code = asNumber(await run(redis, 'wait-end-6', k, [...a, ...fields]));
+    const eventKeys = [keys.hookSeen, keys.hookEvents, keys.hookSubscriptions];
+    const eventArgs = [event.eventId, event.body, event.seenMs, event.channel, event.memberId];
+    const code = asNumber(await run(redis, 'wait-end-9', [...k, ...eventKeys], [...a, ...fields, ...eventArgs]));
     return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */

@@ -3,6 +3,8 @@ import { CallbackOutbox } from '../bitrix/callback-outbox';
 import { createPortalClientFactory } from '../bitrix/portal-client';
 import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
+import { HookEmitter } from '../hooks/hook-emitter';
+import { HookStore } from '../hooks/hook-store';
 import { createAddressPolicy } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
 import { createLogger, type Logger } from '../lib/logger';
@@ -66,6 +68,10 @@ export function createRuntime(options: RuntimeOptions) {
   const messages = new MessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
+  /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
+  const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
+  const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
+  const events = new HookEmitter(redis, keys);
   const oauth = {
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
@@ -136,8 +142,9 @@ export function createRuntime(options: RuntimeOptions) {
     waits,
     sign,
     oauth,
-    /** Every address the app is asked to call (install's portal, robots' file URLs); B24_OAUTH_URL is config, not asked. */
-    addresses: createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES }),
+    addresses,
+    hooks,
+    events,
     whatsapp: { appSecret: config.WA_APP_SECRET, verifyToken: config.WA_VERIFY_TOKEN },
     publicUrl: config.PUBLIC_URL,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,

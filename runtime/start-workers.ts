@@ -6,6 +6,7 @@ import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
 import { CallbackDispatcher } from '../workers/callback-dispatcher';
+import { HookDeliverer } from '../workers/hook-deliverer';
 import { createInboundProcessor } from '../workers/inbound-processor';
 import { createMaintenanceProcessor } from '../workers/maintenance-processor';
 import { createPortalSetupProcessor } from '../workers/portal-setup-processor';
@@ -39,7 +40,7 @@ export interface StartWorkersOptions {
  */
 const crashRecovery = { lockDuration: 5_000, stalledInterval: 2_000, maxStalledCount: 3 } as const;
 
-/** Starts every worker of this process: the queues' processors, the callback dispatcher and the sweep schedule. */
+/** Starts every worker of this process: the queues' processors, the callback dispatcher, the outbound-event deliverer and the sweep schedule. */
 export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const prefix = options.queuePrefix ?? rt.queues.prefix;
   assertQueuePrefixFits(rt.redis, prefix);
@@ -70,6 +71,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     subscriber: options.connection(),
     onWorkflowGone: (memberId, callback) => waits.onWorkflowGone(memberId, callback),
   });
+  const deliverer = new HookDeliverer({ ...rt, subscriber: options.connection() });
   const inboundDeps = {
     ...rt,
     takeReply: waits.takeReply,
@@ -94,13 +96,15 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.maintenance, createMaintenanceProcessor({ ...rt, callbacks: dispatcher }), 1),
   ];
   await dispatcher.start();
+  await deliverer.start();
   await rt.queues.scheduleMaintenance(options.maintenanceEveryMs);
   await rt.queues.scheduleDeadlineDrain(options.deadlineDrainEveryMs);
   return {
     workers,
     dispatcher,
+    deliverer,
     async close() {
-      await dispatcher.stop();
+      await Promise.all([dispatcher.stop(), deliverer.stop()]);
       await Promise.all(workers.map((w) => w.close()));
     },
   };

@@ -16,7 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['workers'],
   ['actions', 'robots', 'activities'],
   ['waits'],
-  ['lines', 'portals'],
+  ['lines', 'portals', 'hooks'],
   ['queues'],
   ['bitrix', 'providers'],
   ['store'],

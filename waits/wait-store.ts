@@ -1,4 +1,5 @@
 import { type Callback, callbackId } from '../bitrix/callback-outbox';
+import { hookEmitArgs, waitEndedEvent } from '../hooks/hook-emitter';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, scripts } from '../redis/scripts';
@@ -195,8 +196,8 @@ export class WaitStore {
   }
 
   /**
-   * Ends the wait exactly once, queuing its callback in the same atomic step (so a crash after
-   * the claim still delivers it). No outcome: ended silently (the robot is already gone).
+   * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
+   * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
    */
   async end(
     wait: Wait,
@@ -218,6 +219,7 @@ export class WaitStore {
       : null;
     const k = this.keys;
     const m = wait.memberId;
+    const ended = this.endedEvent(wait, status, reason, outcome, now);
     return scripts.endWait(
       this.redis,
       {
@@ -227,7 +229,11 @@ export class WaitStore {
         cbPending: k.callbackPending(m),
         cbDue: k.callbackDue(m),
         replyTaken: k.replyTaken(m, replyMessageId || '-'),
+        hookSeen: k.hookSeen(m, ended?.id ?? '-'),
+        hookEvents: k.hookEvents(m),
+        hookSubscriptions: k.hookSubscriptions(m),
       },
+      hookEmitArgs(k, m, ended),
       {
         waitId: wait.id,
         status,
@@ -244,6 +250,21 @@ export class WaitStore {
         byReply: replyMessageId !== '',
       },
     );
+  }
+
+  private endedEvent(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, now: number) {
+    const { purpose, phone, documentId, messageId } = wait;
+    const returnValues = outcome?.returnValues ?? {};
+    const data = {
+      status,
+      reason,
+      purpose,
+      phone,
+      document_id: documentId,
+      message_id: messageId,
+      return_values: returnValues,
+    };
+    return waitEndedEvent(wait, now, data);
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {

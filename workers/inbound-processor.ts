@@ -1,4 +1,6 @@
 import type { Job } from 'bullmq';
+import { buildEvent, eventIds } from '../hooks/event-schemas';
+import type { HookEmitter } from '../hooks/hook-emitter';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
@@ -16,7 +18,7 @@ import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
-import { deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
@@ -32,6 +34,8 @@ export interface InboundDeps {
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
+  /** Outbound events (`message.received`, `message.status`): an O(1) append, once per event id. */
+  events?: Pick<HookEmitter, 'emit'>;
 }
 
 /**
@@ -89,6 +93,43 @@ export function createInboundProcessor(deps: InboundDeps) {
     }
   }
 
+  async function emitStatus(line: Line, status: InboundStatus, known: DeliveryStatus, at: number): Promise<void> {
+    if (!deps.events) return;
+    const error = status.errors?.[0];
+    const source = { id: eventIds.messageStatus(line.id, status.id, known), memberId: line.memberId, line: line.id };
+    const event = buildEvent(
+      'message.status',
+      { ...source, occurredAt: at },
+      {
+        message_id: status.id,
+        status: known,
+        recipient: status.recipient_id ?? '',
+        error_code: error ? String(error.code) : '',
+        error_title: error ? (error.title ?? error.message ?? '') : '',
+      },
+    );
+    await deps.events.emit(event, deps.clock.now());
+  }
+
+  async function emitReceived(line: Line, message: InboundMessage, job: InboundJob): Promise<void> {
+    if (!deps.events) return;
+    const id = eventIds.messageReceived(line.id, message.id);
+    const occurredAt = timestampMs(message.timestamp, job.receivedAt);
+    const event = buildEvent(
+      'message.received',
+      { id, memberId: line.memberId, line: line.id, occurredAt },
+      {
+        message_id: message.id,
+        from: message.from ?? message.from_user_id ?? '',
+        contact_name: job.contactName ?? '',
+        type: message.type,
+        text: replyText(message),
+        reply_to: message.context?.id ?? '',
+      },
+    );
+    await deps.events.emit(event, deps.clock.now());
+  }
+
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
     if (data.kind === 'error') return reportError(data);
@@ -113,10 +154,13 @@ export function createInboundProcessor(deps: InboundDeps) {
         at,
         errorCode === undefined ? undefined : String(errorCode),
       );
+      await emitStatus(line, status, known.data, at);
       await deps.onStatus?.(line, status);
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);
+    // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
+    if (message.type !== 'system') await emitReceived(line, message, data);
     const change = numberChange(message);
     if (change) await followNumberChange(job, line, message.id, change);
     // A system notice (number changed…) answers no wait.

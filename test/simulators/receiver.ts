@@ -20,26 +20,40 @@ export interface Receiver {
   waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
 }
 
-/** Starts a receiver answering 200 `ok` to everything. */
-export async function startReceiver(): Promise<Receiver> {
+/** How the receiver answers a request (its index counts from 0): a status, after `delayMs` if given. */
+export type Answer = (request: Received, index: number) => number | { status: number; delayMs: number };
+
+/** Starts a receiver answering 200 `ok` to everything, or what `answer` says. */
+export async function startReceiver(answer: Answer = () => 200): Promise<Receiver> {
   const app = express();
   const received: Received[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   app.use(express.raw({ type: () => true }));
   app.use((req, res) => {
     const body: unknown = req.body;
-    received.push({
+    const request: Received = {
       method: req.method,
       path: req.originalUrl,
       headers: req.headers,
       raw: Buffer.isBuffer(body) ? body.toString('utf8') : '',
-    });
-    res.status(200).send('ok');
+    };
+    received.push(request);
+    const decided = answer(request, received.length - 1);
+    const { status, delayMs } = typeof decided === 'number' ? { status: decided, delayMs: 0 } : decided;
+    const reply = () => {
+      if (!res.writableEnded) res.status(status).send(status < 300 ? 'ok' : 'no');
+    };
+    if (delayMs > 0) timers.add(setTimeout(reply, delayMs));
+    else reply();
   });
   const l: Listening = await listen(app, 0);
   return {
     url: l.url,
     received,
-    stop: () => stopServer(l.server),
+    stop: () => {
+      for (const timer of timers) clearTimeout(timer);
+      return stopServer(l.server);
+    },
     async waitFor(n, timeoutMs = 3000) {
       await pollUntil(() => received.length >= n, timeoutMs, `${n} requests at the receiver`);
       return received;

@@ -10,6 +10,9 @@
   ARGV[8] phone index field   ARGV[9] document index field ('' = none)
   ARGV[10] '1' when a reply ends it (KEYS[6] applies)
   ARGV[11] wa_id index field as the caller's copy knows it ('' = none)
+  KEYS[7..9], ARGV[12..16]: the `wait.ended` outbound event, emitted with the claim (lib/hook-emit.lua):
+  its seen-marker, the portal's event stream and subscriptions; event id ('' = none), JSON body,
+  ms to remember the id, wake-up channel, member id.
   Index fields come as ARGV (or from the wait's `waf`/`pf`, recorded by wait-alias-2.lua/wait-move-2.lua): none is spelled here.
   Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait,
   2 when this reply already ended another wait.
@@ -41,4 +44,5 @@ if ARGV[5] ~= '' then
     redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
   end
 end
+hook_emit(KEYS[7], KEYS[8], KEYS[9], ARGV[12], 'wait.ended', ARGV[13], ARGV[4], ARGV[14], ARGV[15], ARGV[16])
 return 1

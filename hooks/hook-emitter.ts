@@ -1,0 +1,48 @@
+import type { RedisClient } from '../redis/connect';
+import { type HookEmit, hookScripts } from '../redis/hook-scripts';
+import type { RedisKeys } from '../redis/keys';
+import { buildEvent, type EventData, eventIds, type OutboundEvent } from './event-schemas';
+
+/** How long an event id is remembered: longer than any job's or webhook's retries. */
+const SEEN_MS = 2 * 86400_000;
+
+/** The script arguments that emit `event` (keys of its portal); null = none (the scripts skip it). */
+export function hookEmitArgs(keys: RedisKeys, memberId: string, event: OutboundEvent | null): HookEmit {
+  return {
+    seenKey: keys.hookSeen(memberId, event?.id ?? '-'),
+    streamKey: keys.hookEvents(memberId),
+    subscriptionsKey: keys.hookSubscriptions(memberId),
+    eventId: event?.id ?? '',
+    body: event?.body ?? '',
+    seenMs: SEEN_MS,
+    channel: keys.hookWake(),
+    memberId,
+  };
+}
+
+/** What a wait's end tells the subscribers (`wait.ended`); its id is the wait's, so it is emitted once. */
+export function waitEndedEvent(
+  wait: { id: string; memberId: string; lineId: string },
+  at: number,
+  data: Omit<EventData<'wait.ended'>, 'wait_id'>,
+): OutboundEvent {
+  const source = { id: eventIds.waitEnded(wait.id), memberId: wait.memberId, line: wait.lineId, occurredAt: at };
+  return buildEvent('wait.ended', source, { wait_id: wait.id, ...data });
+}
+
+/**
+ * Emits outbound events: one O(1) append to the portal's event stream, once per event id, nothing
+ * when the portal has no subscriptions. Delivery is the deliverer's (workers/hook-deliverer.ts).
+ */
+export class HookEmitter {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** True when appended; false when nobody subscribes or this event id was emitted before. */
+  async emit(event: OutboundEvent, nowMs: number): Promise<boolean> {
+    const args = hookEmitArgs(this.keys, event.memberId, event);
+    return hookScripts.emitHookEvent(this.redis, { ...args, type: event.type, nowMs });
+  }
+}
