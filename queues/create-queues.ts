@@ -10,6 +10,7 @@ import {
   queueNames,
   type RunActionJob,
   type RunActionJobInput,
+  type ApiCallJob,
   type WaitTimeoutJob,
 } from './job-schemas';
 
@@ -43,8 +44,16 @@ export function createQueues(connection: Redis, prefix = 'bull', onError: (error
     maintenance,
     /** Job id from the event token's hash: the portal repeating a call adds nothing. */
     async enqueueRunAction(input: RunActionJobInput) {
-      const job: RunActionJob = { ...input, timeoutDurationSec: input.timeoutDurationSec ?? 0 };
+      const job: RunActionJob = {
+        ...input,
+        source: 'bitrix',
+        timeoutDurationSec: input.timeoutDurationSec ?? 0,
+      };
       return runAction.add('run', job, { ...keep, jobId: `act-${digest(job.eventToken)}`, ...retryOptions(8, 1000) });
+    },
+    /** A webhook-API send: its message id names the job, so a repeated enqueue adds nothing. */
+    async enqueueApiCall(job: ApiCallJob) {
+      return runAction.add('api', job, { ...keep, jobId: `api-${digest(job.messageId)}`, ...retryOptions(8, 1000) });
     },
     /** One setup per install or update event (`installKey` names it); registering twice is harmless (it updates). */
     async enqueuePortalSetup(job: PortalSetupJob, installKey: string) {

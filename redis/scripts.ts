@@ -22,6 +22,7 @@ const scriptFiles = [
   'period-claim-1',
   'compare-and-set-1',
   'wait-move-2',
+  'api-rate-take-2',
 ] as const;
 
 type ScriptName = (typeof scriptFiles)[number];
@@ -82,6 +83,16 @@ export const scripts = {
   /** The provider answered: the slot leaves the window `windowMs` from now. */
   async finishLineSlot(redis: Redis, key: string, slotId: string, windowMs: number): Promise<void> {
     await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
+  },
+  /** Webhook-API request windows of one token: 0 = taken, else ms until one would be. */
+  async takeApiRequest(
+    redis: Redis,
+    keys: { overall: string; method: string },
+    limits: { overall: number; overallWindowMs: number; method: number; methodWindowMs: number },
+    requestId: string,
+  ): Promise<number> {
+    const args = [limits.overall, limits.overallWindowMs, limits.method, limits.methodWindowMs, requestId];
+    return asNumber(await run(redis, 'api-rate-take-2', [keys.overall, keys.method], args));
   },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
   async takeRestToken(

@@ -13,6 +13,8 @@ import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { createQueues } from '../queues/create-queues';
 import { createKeys } from '../redis/keys';
+import { ApiMessageStore } from '../store/api-message-store';
+import { ApiTokenStore } from '../store/api-token-store';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
@@ -51,6 +53,12 @@ export function createRuntime(options: RuntimeOptions) {
   const portals = new PortalStore(redis, keys, box);
   const lines = new LineStore(redis, keys, box);
   const messages = new MessageStore(redis, keys);
+  // Webhook-API tokens are kept as HMACs: under API_TOKEN_KEY, else a key derived from SECRETS_KEY.
+  const apiTokenKey =
+    (config.API_TOKEN_KEY === undefined ? null : decodeKey(config.API_TOKEN_KEY)) ??
+    createHmac('sha256', key).update('webhook-api-token-hmac').digest();
+  const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
+  const apiMessages = new ApiMessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const oauth = {
@@ -114,6 +122,8 @@ export function createRuntime(options: RuntimeOptions) {
     portals,
     lines,
     messages,
+    apiTokens,
+    apiMessages,
     ordinary,
     outbox,
     refreshTokens,

@@ -20,7 +20,7 @@ import { deliveryStatusSchema, type MessageStore } from '../store/message-store'
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
-  lines: Pick<LineStore, 'findByPhoneNumberId'>;
+  lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
   messages: Pick<MessageStore, 'applyStatus'>;
   ordinary: Pick<OrdinaryMessages, 'append'>;
   clock: Clock;
@@ -97,6 +97,8 @@ export function createInboundProcessor(deps: InboundDeps) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
       return 'unknown_line';
     }
+    // checkStatus shows when the line last heard from the provider.
+    await deps.lines.markWebhook(line.memberId, line.id, data.receivedAt);
     if (data.kind === 'status') {
       const status = inboundStatusSchema.parse(data.event);
       const known = deliveryStatusSchema.safeParse(status.status);

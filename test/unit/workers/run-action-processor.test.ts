@@ -4,7 +4,7 @@ import { ActionError, LineBusyError } from '../../../lib/errors/app-error';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import type { WhatsAppProvider } from '../../../providers/provider';
-import type { RunActionJob } from '../../../queues/job-schemas';
+import type { RobotCallJob } from '../../../queues/job-schemas';
 import type { Line } from '../../../store/line-store';
 import type { Portal } from '../../../store/portal-store';
 import { createRunActionProcessor, type RunActionDeps } from '../../../workers/run-action-processor';
@@ -35,7 +35,8 @@ const line: Line = {
 };
 const provider: WhatsAppProvider = { kind: 'cloud', capabilities: new Set(['text']), send: jest.fn() };
 
-const jobData: RunActionJob = {
+const jobData: RobotCallJob = {
+  source: 'bitrix',
   memberId: 'm1',
   code: 'wa_send_text',
   kind: 'robot',
@@ -53,7 +54,7 @@ const jobData: RunActionJob = {
 function fakeJob(attemptsMade: number, attempts = 8) {
   const moveToDelayed = jest.fn(async (_timestamp: number, _token?: string) => undefined);
   // The processor reads data, attemptsMade, opts.attempts and calls moveToDelayed; nothing else.
-  const job = { data: jobData, attemptsMade, opts: { attempts }, moveToDelayed } as unknown as Job<RunActionJob>;
+  const job = { data: jobData, attemptsMade, opts: { attempts }, moveToDelayed } as unknown as Job<RobotCallJob>;
   return { job, moveToDelayed };
 }
 
@@ -78,6 +79,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     portals: { get: async () => portal },
     lines: { list: async () => [line] },
     outbox: { enqueue },
+    apiMessages: { settle: jest.fn() },
     messages: messagesWith(null),
     waits: {
       open: jest.fn(),
