@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { digest } from '../lib/hash';
 import { retryOptions } from './job-retry';
 import {
+  type ApiCallJob,
   type BitrixEventJob,
   type InboundJob,
   type MaintenanceJob,
@@ -10,7 +11,6 @@ import {
   queueNames,
   type RunActionJob,
   type RunActionJobInput,
-  type ApiCallJob,
   type WaitTimeoutJob,
 } from './job-schemas';
 

@@ -38,10 +38,7 @@ export class ApiMessageStore {
    * Records a new request, or — when `idempotencyKey` was used on this line before — returns the
    * first request's id instead (`created: false`), in one round trip per step.
    */
-  async create(
-    message: Omit<ApiMessage, 'state'>,
-    idempotencyKey?: string,
-  ): Promise<{ id: string; created: boolean }> {
+  async create(message: Omit<ApiMessage, 'state'>, idempotencyKey?: string): Promise<{ id: string; created: boolean }> {
     if (idempotencyKey !== undefined) {
       const idemKey = this.keys.apiIdempotency(message.memberId, message.lineId, digest(idempotencyKey));
       const taken = await this.redis.set(idemKey, message.id, 'EX', TTL_S, 'NX');

@@ -80,7 +80,11 @@ export function callSourceOf(deps: CallSourceDeps, data: RunActionJob): CallSour
         );
         return;
       }
-      await deps.outbox.enqueue(data.memberId, { eventToken: data.eventToken, returnValues: output.returnValues, logMessage });
+      await deps.outbox.enqueue(data.memberId, {
+        eventToken: data.eventToken,
+        returnValues: output.returnValues,
+        logMessage,
+      });
     },
   };
 }

@@ -94,7 +94,9 @@ export function createRunActionProcessor(deps: RunActionDeps) {
         throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
       // A robot's stage is read before anything is sent: a delivery wait opens only after the send.
       const waitsForStatus = call.kind === 'robot' && call.useSubscription !== false && deliveryTarget(inputs) !== null;
-      const stageAtStart = waitsForStatus ? await waits.stages.read(data.memberId, call.documentId[2] ?? '') : undefined;
+      const stageAtStart = waitsForStatus
+        ? await waits.stages.read(data.memberId, call.documentId[2] ?? '')
+        : undefined;
       let output = await found.action.run(ctx, inputs);
       output = await maybeWaitForDelivery(waits, ctx, inputs, output, stageAtStart);
       if (!output.pending) await report(output);

@@ -33,7 +33,12 @@ const line: Line = {
   name: 'Main',
   createdAt: 0,
 };
-const provider: WhatsAppProvider = { kind: 'cloud', capabilities: new Set(['text']), send: jest.fn() };
+const provider: WhatsAppProvider = {
+  kind: 'cloud',
+  capabilities: new Set(['text']),
+  send: jest.fn(),
+  lineStatus: jest.fn(),
+};
 
 const jobData: RobotCallJob = {
   source: 'bitrix',
