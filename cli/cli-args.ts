@@ -23,6 +23,17 @@ export const commandFlags = {
   'waits list': { portal: flag, phone: flag },
   'waits cancel': { portal: flag },
   'portals list': {},
+  'tokens create': {
+    portal: flag,
+    line: flag,
+    name: flag,
+    limit: flag,
+    'window-sec': flag,
+    'check-phone-per-sec': flag,
+  },
+  'tokens list': { portal: flag },
+  'tokens revoke': {},
+  'tokens regenerate': {},
   'portals set': { portal: flag, 'phone-region': flag, 'rest-drain': flag, 'rest-burst': flag },
 } satisfies Record<string, Record<string, Flag>>;
 

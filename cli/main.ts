@@ -7,6 +7,7 @@ import { createRuntime } from '../runtime/create-runtime';
 import { parseCommandLine } from './cli-args';
 import { runLinesCommand } from './lines-command';
 import { runPortalsCommand } from './portals-command';
+import { runTokensCommand } from './tokens-command';
 import { runWaitsCommand } from './waits-command';
 
 /** `npm run cli -- <group> <command> [flags]` */
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     let out: string;
     if (group === 'lines') out = await runLinesCommand(rt, sub, flags, positional);
     else if (group === 'waits') out = await runWaitsCommand(rt, sub, flags, positional);
+    else if (group === 'tokens') out = await runTokensCommand(rt, sub, flags, positional);
     else out = await runPortalsCommand(rt, sub, flags);
     process.stdout.write(`${out}\n`);
   } catch (error) {
