@@ -40,7 +40,7 @@ export type RunActionJobInput = z.input<typeof robotCallJobSchema>;
 export const apiCallJobSchema = z.object({
   source: z.literal('api'),
   memberId: z.string(),
-  /** The action's base code (`send_text`…). */
+  /** The action's robot code (`wa_send_text`…): the same catalogue entry a robot runs. */
   code: z.string(),
   lineId: z.string(),
   /** The message id the API answered with; also names the job and its send steps. */

@@ -61,6 +61,9 @@ export function createKeys(prefix = 'wa') {
     apiRateCheckPhone: (tokenId: string) => `${prefix}:{t:${tokenId}}:api-rate-check-phone`,
     /** A message sent through the webhook API (hash), by the id the API answered with. */
     apiMessage: (memberId: string, messageId: string) => `${portalTag(memberId)}:api-msg:${messageId}`,
+    /** The API message id of a sent message, by its provider message id (checkMessageStatus by wamid). */
+    apiMessageByProviderId: (memberId: string, providerMessageId: string) =>
+      `${portalTag(memberId)}:api-msg-by-provider-id:${providerMessageId}`,
     /** A caller's idempotency key on a line → the API message id of its first request. */
     apiIdempotency: (memberId: string, lineId: string, keyDigest: string) =>
       `${portalTag(memberId)}:api-idem:${lineId}:${keyDigest}`,

@@ -70,6 +70,15 @@ export class ApiMessageStore {
     const key = this.keys.apiMessage(memberId, id);
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(outcome)) if (v !== undefined && v !== '') fields[k] = String(v);
-    await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
+    const step = this.redis.multi().hset(key, fields).expire(key, TTL_S);
+    if (outcome.providerMessageId)
+      step.set(this.keys.apiMessageByProviderId(memberId, outcome.providerMessageId), id, 'EX', TTL_S);
+    await step.exec();
+  }
+
+  /** The API message sent as `providerMessageId`, if the API sent it. */
+  async findByProviderId(memberId: string, providerMessageId: string): Promise<ApiMessage | null> {
+    const id = await this.redis.get(this.keys.apiMessageByProviderId(memberId, providerMessageId));
+    return id ? this.get(memberId, id) : null;
   }
 }

@@ -52,9 +52,16 @@ export function errorAnswerOf(
 ): { status: number; body: ApiErrorBody; retryAfterMs?: number } {
   const failure = classifyError(error);
   const status = statusOfKind[failure.kind];
+  // A failed send names its message, so the caller can ask about it later.
+  const messageId = Reflect.get(Object(error), 'messageId');
+  const named = typeof messageId === 'string' ? { message_id: messageId } : {};
   if (status >= 500) {
     const code = status === 503 ? 'unavailable' : 'internal_error';
-    return { status, body: { code, message: texts[code]?.[lang] ?? code }, retryAfterMs: failure.retryAfterMs };
+    return {
+      status,
+      body: { code, message: texts[code]?.[lang] ?? code, ...named },
+      retryAfterMs: failure.retryAfterMs,
+    };
   }
   const field =
     error instanceof AppError && 'field' in error && typeof error.field === 'string' ? error.field : undefined;
@@ -63,7 +70,7 @@ export function errorAnswerOf(
   const message = field ? `${base}: ${failure.message}` : detail ? `${base}: ${detail}` : base;
   return {
     status,
-    body: { code: failure.code, message, ...(field ? { field } : {}) },
+    body: { code: failure.code, message, ...(field ? { field } : {}), ...named },
     retryAfterMs: failure.retryAfterMs,
   };
 }

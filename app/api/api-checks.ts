@@ -14,7 +14,7 @@ export interface ApiCheckDeps {
   lineSender: Pick<LineSender, 'withSlot'>;
   lines: Pick<LineStore, 'lastWebhookAt'>;
   messages: Pick<MessageStore, 'get'>;
-  apiMessages: Pick<ApiMessageStore, 'get'>;
+  apiMessages: Pick<ApiMessageStore, 'get' | 'findByProviderId'>;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined || ms <= 0 ? undefined : new Date(ms).toISOString());
@@ -89,7 +89,9 @@ export async function checkMessageStatus(
 ): Promise<z.infer<typeof messageStatusResult>> {
   const notFound = () =>
     new AppError('message_not_found', `no message ${messageId} on this line`, { kind: 'not_found' });
-  const requested = await deps.apiMessages.get(line.memberId, messageId);
+  const requested =
+    (await deps.apiMessages.get(line.memberId, messageId)) ??
+    (await deps.apiMessages.findByProviderId(line.memberId, messageId));
   if (requested && requested.lineId !== line.id) throw notFound();
   const providerId = requested ? requested.providerMessageId : messageId;
   const stored = providerId ? await deps.messages.get(line.memberId, providerId) : null;

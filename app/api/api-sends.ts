@@ -61,7 +61,7 @@ function actionCall(
     case 'sendText': {
       const p = request.params;
       return {
-        code: 'send_text',
+        code: 'wa_send_text',
         properties: { ...common, text: p.body, preview_url: yn(p.preview_url), reply_to: p.reply_to ?? '' },
       };
     }
@@ -70,12 +70,12 @@ function actionCall(
       // A file name makes it a document with that name (the action's `title|url` line).
       const file = p.filename === undefined ? p.body : `${p.filename}|${p.body}`;
       const format = p.filename === undefined ? 'media' : 'document';
-      return { code: 'send_file', properties: { ...common, files: [file], format, caption: p.caption ?? '' } };
+      return { code: 'wa_send_file', properties: { ...common, files: [file], format, caption: p.caption ?? '' } };
     }
     case 'sendTemplate': {
       const p = request.params;
       return {
-        code: 'send_template',
+        code: 'wa_send_template',
         properties: {
           ...common,
           template: p.name,
