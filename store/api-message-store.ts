@@ -54,6 +54,17 @@ export class ApiMessageStore {
     return { id: message.id, created: true };
   }
 
+  /** Takes back a request that never reached the queue (and its idempotency key), so a retry can send it. */
+  async forget(memberId: string, lineId: string, id: string, idempotencyKey?: string): Promise<void> {
+    const step = this.redis.multi().del(this.keys.apiMessage(memberId, id));
+    if (idempotencyKey !== undefined) {
+      // Only when the key names this request: it is written once (NX), so it cannot change between the read and the delete.
+      const idemKey = this.keys.apiIdempotency(memberId, lineId, digest(idempotencyKey));
+      if ((await this.redis.get(idemKey)) === id) step.del(idemKey);
+    }
+    await step.exec();
+  }
+
   async get(memberId: string, id: string): Promise<ApiMessage | null> {
     const raw = await this.redis.hgetall(this.keys.apiMessage(memberId, id));
     return raw.id ? apiMessageSchema.parse(raw) : null;

@@ -10,7 +10,7 @@ import { parseParamsList } from './api-request';
 import type { sendFileRequest, sendResult, sendTemplateRequest, sendTextRequest } from './api-schemas';
 
 export interface ApiSendDeps {
-  apiMessages: Pick<ApiMessageStore, 'create' | 'get'>;
+  apiMessages: Pick<ApiMessageStore, 'create' | 'get' | 'forget'>;
   queues: Pick<Queues, 'enqueueApiCall'>;
   addresses: AddressPolicy;
   /** How long `wait=Y` waits for the provider's answer (10 s), and how often it looks. */
@@ -120,16 +120,24 @@ export async function apiSend(deps: ApiSendDeps, request: SendRequest, ctx: Send
   const { memberId, line } = ctx;
   const record = { id: `m${randomId(12)}`, memberId, lineId: line.id, method, phone: ctx.phone, createdAt: ctx.now };
   const { id, created } = await deps.apiMessages.create(record, params.idempotency_key);
-  if (created)
-    await deps.queues.enqueueApiCall({
-      source: 'api',
+  if (created) {
+    const job = {
+      source: 'api' as const,
       memberId,
       code,
       lineId: line.id,
       messageId: id,
       properties,
       receivedAt: ctx.now,
-    });
+    };
+    try {
+      await deps.queues.enqueueApiCall(job);
+    } catch (error) {
+      // Never queued: nothing may stay "queued" forever, nor hold the idempotency key (503, the caller retries).
+      await deps.apiMessages.forget(memberId, line.id, id, params.idempotency_key).catch(() => undefined);
+      throw error;
+    }
+  }
   if (!params.wait) return resultOf(await deps.apiMessages.get(memberId, id), id, ctx.lang);
   const { timeoutMs, pollMs } = deps.apiWait ?? { timeoutMs: 10_000, pollMs: 100 };
   // Real time on purpose: the caller's HTTP request waits at most this long, whatever clock the app runs on.
