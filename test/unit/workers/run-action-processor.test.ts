@@ -4,7 +4,7 @@ import { ActionError, LineBusyError } from '../../../lib/errors/app-error';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import type { WhatsAppProvider } from '../../../providers/provider';
-import type { RobotCallJob } from '../../../queues/job-schemas';
+import type { ApiCallJob, RobotCallJob } from '../../../queues/job-schemas';
 import type { Line } from '../../../store/line-store';
 import type { Portal } from '../../../store/portal-store';
 import { createRunActionProcessor, type RunActionDeps } from '../../../workers/run-action-processor';
@@ -188,5 +188,47 @@ describe('run-action processor: the error path', () => {
     expect(dueAt).toBeGreaterThanOrEqual(before + 250);
     expect(dueAt).toBeLessThanOrEqual(Date.now() + 250);
     expect(enqueue).not.toHaveBeenCalled();
+  });
+});
+
+describe('run-action processor: an API send', () => {
+  const apiJob = (data: ApiCallJob) =>
+    // The processor reads data, attemptsMade and opts.attempts; nothing else.
+    ({ data, attemptsMade: 0, opts: { attempts: 8 }, moveToDelayed: jest.fn() }) as unknown as Job<ApiCallJob>;
+  const data: ApiCallJob = {
+    source: 'api',
+    memberId: 'm1',
+    code: 'wa_send_text',
+    lineId: 'main',
+    messageId: 'mABC',
+    properties: { text: 'hi', phone: '79161234567' },
+    receivedAt: 0,
+  };
+
+  it('stores its outcome for the caller and calls nobody back', async () => {
+    const settle = jest.fn(async () => undefined);
+    const send = jest.fn(async () => ({ providerMessageId: 'wamid.X' }));
+    const { deps, enqueue } = setup({ apiMessages: { settle }, providerFor: () => ({ ...provider, send }) });
+    expect(await createRunActionProcessor(deps)(apiJob(data))).toBe('done');
+    expect(enqueue).not.toHaveBeenCalled();
+    expect(settle).toHaveBeenCalledWith(
+      'm1',
+      'mABC',
+      expect.objectContaining({ state: 'sent', providerMessageId: 'wamid.X' }),
+    );
+  });
+
+  it('a refusal is stored as failed with its code', async () => {
+    const settle = jest.fn(async () => undefined);
+    const send = jest.fn(async () => Promise.reject(new ActionError('window_closed')));
+    const messages = { ...messagesWith(null), releaseSendStep: jest.fn(async () => undefined) };
+    const { deps, enqueue } = setup({ apiMessages: { settle }, messages, providerFor: () => ({ ...provider, send }) });
+    expect(await createRunActionProcessor(deps)(apiJob(data))).toBe('error:window_closed');
+    expect(enqueue).not.toHaveBeenCalled();
+    expect(settle).toHaveBeenCalledWith(
+      'm1',
+      'mABC',
+      expect.objectContaining({ state: 'failed', errorCode: 'window_closed' }),
+    );
   });
 });
