@@ -4,6 +4,7 @@ import { endpoints } from '../../config/endpoints';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors/app-error';
 import type { Logger } from '../../lib/logger';
+import type { Metrics } from '../../lib/metrics';
 import { normalizePhone } from '../../lib/phone';
 import type { RedisKeys } from '../../redis/keys';
 import type { ApiToken, ApiTokenStore } from '../../store/api-token-store';
@@ -27,6 +28,7 @@ interface WebhookApiOwnDeps {
   keys: RedisKeys;
   clock: Clock;
   log: Logger;
+  metrics: Pick<Metrics, 'apiRequests'>;
   defaultPhoneRegion: string;
   /** Named component schemas added to the OpenAPI document (e.g. outbound event payloads). */
   openApiExtraSchemas?: OpenApiOptions['extraSchemas'];
@@ -124,12 +126,16 @@ export function createWebhookApiDoor(deps: WebhookApiDoorDeps): Router {
 
   const handler = async (req: Request, res: Response) => {
     let lang: Lang = 'en';
+    // Known method names only: a label per made-up name would grow the metric without bound.
+    const method = isApiMethod(String(req.params.method)) ? String(req.params.method) : 'unknown';
     try {
       await handle(req, res, (l) => {
         lang = l;
       });
+      deps.metrics.apiRequests.inc({ method, code: 'ok' });
     } catch (error) {
       const { status, body } = errorAnswerOf(error, lang);
+      deps.metrics.apiRequests.inc({ method, code: body.code });
       if (status >= 500) deps.log.error({ err: error, path: maskedPath(req), code: body.code }, 'API request failed');
       else deps.log.info({ path: maskedPath(req), code: body.code, status }, 'API request refused');
       answerError(res, error, lang);

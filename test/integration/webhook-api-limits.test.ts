@@ -56,6 +56,9 @@ describe('webhook API limits, providers and its OpenAPI document', () => {
     expect(refused?.body).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     expect(Number(refused?.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(refused?.retryAfter)).toBeLessThanOrEqual(3);
+    // The 6th went to the second process, which counts it in its own metrics.
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    expect(metrics).toContain('wa_api_requests_total{method="checkStatus",code="rate_limited"} 1');
   });
 
   it('checkPhone has its own 3 per second; limits are per token', async () => {
