@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../../lib/errors/app-error';
 import { classifyError } from '../../lib/errors/classify-error';
-import { type ErrorCode, errorText } from '../../lib/errors/error-codes';
+import { errorText, isErrorCode } from '../../lib/errors/error-codes';
 import { setRetryAfter, statusOfKind } from '../middleware/error-handler';
 import type { errorAnswer } from './api-schemas';
 
@@ -33,11 +33,7 @@ const texts: Record<string, Record<Lang, string>> = {
 export function textOf(code: string, lang: Lang, fallback: string): string {
   const own = texts[code];
   if (own) return own[lang];
-  try {
-    return errorText(code as ErrorCode, lang); // an unknown code throws: then the fallback
-  } catch {
-    return fallback;
-  }
+  return isErrorCode(code) ? errorText(code, lang) : fallback;
 }
 
 /** A bad request field: 400 naming it. */

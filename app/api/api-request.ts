@@ -8,6 +8,7 @@ import { badParameter } from './api-answers';
  * list in a query) is `params`.
  */
 export function requestParameters(req: Request): Record<string, unknown> {
+  // Express types the parsed query as its parser's ParsedQs: an object of strings and lists, read as data here.
   const fromQuery: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
   const body: unknown = req.body;
   const fromBody = req.method === 'POST' && typeof body === 'object' && body !== null ? body : {};

@@ -158,6 +158,7 @@ export const apiMethods = {
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
+// Object.keys types its answer as string[]; the keys of this literal are exactly the method names.
 export const apiMethodNames = Object.keys(apiMethods) as ApiMethodName[];
 export function isApiMethod(name: string): name is ApiMethodName {
   return Object.hasOwn(apiMethods, name);

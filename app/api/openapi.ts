@@ -68,6 +68,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}) {
     const { request, result, summary } = apiMethods[method];
     const requestId = idOf(request);
     const requestJson = components[requestId] ?? {};
+    // An object schema from toJSONSchema: `properties` maps names to schemas, `required` lists names.
     const properties = (requestJson.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((requestJson.required ?? []) as string[]);
     const ok = {
