@@ -1,16 +1,37 @@
+import { ActionError } from '../lib/errors/app-error';
 import type { OutboundContent } from '../providers/provider';
 import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
+import { mediaKindOf } from './file-list';
 import { prop } from './property';
 import { sentLog } from './sent-log';
 
 type TemplateComponent = Extract<OutboundContent, { type: 'template' }>['components'][number];
 
-/** Template parameters → Cloud API components: header and body texts, one quick-reply payload per button. */
-export function templateComponents(header: string[], body: string[], buttons: string[]): TemplateComponent[] {
+/** A media header's parameter: image or video by the URL's extension, anything else a document. */
+function headerMediaParameter(url: string): TemplateComponent['parameters'][number] {
+  if (!/^https?:\/\/[^/\s]+/i.test(url) || !URL.canParse(url))
+    throw new ActionError('invalid_property', `header_media: "${url}" is not an http(s) URL`);
+  const kind = mediaKindOf(url);
+  return { type: kind === 'image' || kind === 'video' ? kind : 'document', link: url };
+}
+
+/**
+ * Template parameters → Cloud API components: header texts or a header media URL, body texts, one
+ * quick-reply payload per button.
+ */
+export function templateComponents(
+  header: string[],
+  body: string[],
+  buttons: string[],
+  headerMedia = '',
+): TemplateComponent[] {
+  if (headerMedia && header.length)
+    throw new ActionError('invalid_property', 'header_media: a header has text parameters or a media file, not both');
   const text = (values: string[]) => values.map((value) => ({ type: 'text' as const, text: value }));
+  const headerParameters = headerMedia ? [headerMediaParameter(headerMedia)] : text(header);
   return [
-    ...(header.length ? [{ type: 'header' as const, parameters: text(header) }] : []),
+    ...(headerParameters.length ? [{ type: 'header' as const, parameters: headerParameters }] : []),
     ...(body.length ? [{ type: 'body' as const, parameters: text(body) }] : []),
     ...buttons.map((payload, index) => ({
       type: 'button' as const,
@@ -44,6 +65,14 @@ export const sendTemplate = defineAction({
       maxItems: 10,
       itemMax: 60,
     }),
+    header_media: prop.string({
+      max: 2048,
+      name: { ru: 'Медиа заголовка (ссылка)', en: 'Header media (URL)' },
+      description: {
+        ru: 'Для шаблонов с картинкой, видео или документом в заголовке',
+        en: 'For templates with an image, video or document header',
+      },
+    }),
     button_params: prop.list({
       name: { ru: 'Payload кнопок быстрого ответа', en: 'Quick-reply button payloads' },
       maxItems: 10,
@@ -52,9 +81,15 @@ export const sendTemplate = defineAction({
   },
   returns: sendReturns,
   needs: ['template'],
+  urlsOf: (input) => (input.header_media ? [{ field: 'header_media', url: input.header_media }] : []),
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const components = templateComponents(input.header_params, input.body_params, input.button_params);
+    const components = templateComponents(
+      input.header_params,
+      input.body_params,
+      input.button_params,
+      input.header_media,
+    );
     const sent = await ctx.send(
       { type: 'template', name: input.template, language: input.language, components },
       { replyTo: input.reply_to },

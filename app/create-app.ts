@@ -5,12 +5,18 @@ import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors
 import { createInstallDoor } from './doors/install-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
+import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
 import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from './middleware/body-parsers';
 import { createErrorHandler } from './middleware/error-handler';
 
 /** What the doors together use (the runtime provides it; a test may build its own). */
-export type AppDeps = RobotDoorDeps & EventsDoorDeps & WhatsAppWebhookDoorDeps & GreenApiWebhookDoorDeps & OpsDoorDeps;
+export type AppDeps = RobotDoorDeps &
+  EventsDoorDeps &
+  WhatsAppWebhookDoorDeps &
+  GreenApiWebhookDoorDeps &
+  OpsDoorDeps &
+  WebhookApiDoorDeps;
 
 /** The HTTP app (no listen): doors verify, validate, queue and answer. */
 export function createApp(deps: AppDeps): Express {
@@ -22,16 +28,21 @@ export function createApp(deps: AppDeps): Express {
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
   app.use(createGreenApiWebhookDoor(deps));
   // The Bitrix24 doors read forms (JSON too): any other body is a 415, before a byte is parsed.
-  app.post([endpoints.robot, endpoints.install, endpoints.events], requireMediaType(FORM_TYPE, JSON_TYPE));
+  app.post(
+    [endpoints.robot, endpoints.install, endpoints.events, endpoints.webhookApi],
+    requireMediaType(FORM_TYPE, JSON_TYPE),
+  );
   app.use(formBody());
   app.use(jsonBody());
   app.use(createOpsDoor(deps));
   app.use(createInstallDoor(deps));
   app.use(createEventsDoor(deps));
   app.use(createRobotDoor(deps));
+  app.use(createWebhookApiDoor(deps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', error_description: 'no such endpoint' });
   });
+  app.use(createWebhookApiErrorHandler(deps));
   app.use(createErrorHandler(deps.log));
   return app;
 }

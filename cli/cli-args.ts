@@ -27,6 +27,17 @@ export const commandFlags = {
   'hooks remove': {},
   'hooks deliveries': {},
   'portals list': {},
+  'tokens create': {
+    portal: flag,
+    line: flag,
+    name: flag,
+    limit: flag,
+    'window-sec': flag,
+    'check-phone-per-sec': flag,
+  },
+  'tokens list': { portal: flag },
+  'tokens revoke': {},
+  'tokens regenerate': {},
   'portals set': { portal: flag, 'phone-region': flag, 'rest-drain': flag, 'rest-burst': flag },
   'queues move-prefix': { from: flag, to: flag },
 } satisfies Record<string, Record<string, Flag>>;

@@ -9,6 +9,7 @@ import { parseCommandLine } from './cli-args';
 import { runHooksCommand } from './hooks-command';
 import { runLinesCommand } from './lines-command';
 import { runPortalsCommand } from './portals-command';
+import { runTokensCommand } from './tokens-command';
 import { runWaitsCommand } from './waits-command';
 
 /** `npm run cli -- <group> <command> [flags]` */
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     if (group === 'lines') out = await runLinesCommand(rt, sub, flags, positional);
     else if (group === 'waits') out = await runWaitsCommand(rt, sub, flags, positional);
     else if (group === 'hooks') out = await runHooksCommand(rt, sub, flags, positional);
+    else if (group === 'tokens') out = await runTokensCommand(rt, sub, flags, positional);
     else out = await runPortalsCommand(rt, sub, flags);
     process.stdout.write(`${out}\n`);
   } catch (error) {

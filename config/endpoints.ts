@@ -6,7 +6,10 @@ export const endpoints = {
   whatsappWebhook: '/whatsapp/webhook',
   /** Green-API lines: one webhook URL per line. */
   greenApiWebhook: '/green-api/webhook/:lineId',
-  restApi: '/api/v1',
+  /** The webhook API for outside systems: the secret token and the method are path segments. */
+  webhookApi: '/rest/webhook/wa/:token/:method',
+  /** The webhook API's OpenAPI 3.1 document. */
+  openApi: '/rest/openapi.json',
   health: '/healthz',
   metrics: '/metrics',
 } as const;

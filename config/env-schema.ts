@@ -42,6 +42,14 @@ const envFields = z.object({
   WA_VERIFY_TOKEN: z.string().min(8),
   /** 32 bytes as 64 hex chars or base64; encrypts stored tokens. */
   SECRETS_KEY: z.string().refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64'),
+  /**
+   * 32 bytes (hex or base64): the HMAC key webhook-API tokens are stored under. Unset: derived from
+   * SECRETS_KEY (a separate key lets you rotate one without the other).
+   */
+  API_TOKEN_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Default messages per second per WhatsApp line (overridable per line). */
   LINE_RATE_PER_SEC: z.coerce.number().int().positive().default(80),

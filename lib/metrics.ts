@@ -12,6 +12,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    apiRequests: new Counter({
+      name: 'wa_api_requests_total',
+      help: 'Webhook-API requests by method and answer code (ok, rate_limited, invalid_token…)',
+      labelNames: ['method', 'code'] as const,
+      registers: [registry],
+    }),
     jobs: new Counter({
       name: 'wa_jobs_total',
       help: 'Jobs processed by queue and outcome',

@@ -49,7 +49,11 @@ export type OutboundContent =
         type: 'header' | 'body' | 'button';
         subType?: 'quick_reply' | 'url';
         index?: number;
-        parameters: Array<{ type: 'text' | 'payload'; text: string }>;
+        parameters: Array<
+          | { type: 'text' | 'payload'; text: string }
+          /** A media header (image, video or document by URL). */
+          | { type: 'image' | 'video' | 'document'; link: string }
+        >;
       }>;
     }
   | { type: 'buttons'; header?: string; body: string; footer?: string; buttons: ButtonSpec[] }
@@ -82,6 +86,21 @@ export interface NumberCheck {
   exists: boolean;
 }
 
+/** A line's state as its provider reports it; a field the provider does not report is absent. */
+export interface LineStatus {
+  /** True when the provider can send from the number now. */
+  connected: boolean;
+  /** The provider's own word for the state (Graph `status`, Green-API `stateInstance`). */
+  state?: string;
+  displayPhoneNumber?: string;
+  /** The number's approved business name. */
+  verifiedName?: string;
+  /** GREEN / YELLOW / RED / UNKNOWN (Cloud API). */
+  qualityRating?: string;
+  /** TIER_250, TIER_2K… (Cloud API; per business portfolio). */
+  messagingLimit?: string;
+}
+
 /**
  * A WhatsApp provider bound to one line. The optional methods exist only where the provider can
  * (unofficial gateways); actions check the matching capability (`edit`, `delete`, `forward`,
@@ -99,6 +118,8 @@ export interface WhatsAppProvider {
   forward?(request: { to: string; from: string; messageIds: string[] }): Promise<SentMessage[]>;
   /** Whether `phone` (E.164 digits) has WhatsApp. */
   checkNumber?(phone: string): Promise<NumberCheck>;
+  /** The number's state, name, quality and limit, as far as the provider reports them. */
+  lineStatus(): Promise<LineStatus>;
 }
 
 /** Which capability a content type needs. */

@@ -1,6 +1,7 @@
 /** Who called: the robot/activity run a job serves (built by the worker from a run-action job). */
 export interface CallInfo {
-  kind: 'robot' | 'activity';
+  /** `api`: an outside system through the webhook API (no workflow, nobody to call back). */
+  kind: 'robot' | 'activity' | 'api';
   code: string;
   eventToken: string;
   workflowId: string;

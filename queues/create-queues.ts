@@ -4,6 +4,7 @@ import { digest } from '../lib/hash';
 import { isCluster, type RedisClient } from '../redis/connect';
 import { retryOptions } from './job-retry';
 import {
+  type ApiCallJob,
   type BitrixEventJob,
   type InboundJob,
   type MaintenanceJob,
@@ -77,8 +78,16 @@ export function createQueues(
     maintenance,
     /** Job id from the event token's hash: the portal repeating a call adds nothing. */
     async enqueueRunAction(input: RunActionJobInput) {
-      const job: RunActionJob = { ...input, timeoutDurationSec: input.timeoutDurationSec ?? 0 };
+      const job: RunActionJob = {
+        ...input,
+        source: 'bitrix',
+        timeoutDurationSec: input.timeoutDurationSec ?? 0,
+      };
       return runAction.add('run', job, { ...keep, jobId: `act-${digest(job.eventToken)}`, ...retryOptions(8, 1000) });
+    },
+    /** A webhook-API send: its message id names the job, so a repeated enqueue adds nothing. */
+    async enqueueApiCall(job: ApiCallJob) {
+      return runAction.add('api', job, { ...keep, jobId: `api-${digest(job.messageId)}`, ...retryOptions(8, 1000) });
     },
     /** One setup per install or update event (`installKey` names it); registering twice is harmless (it updates). */
     async enqueuePortalSetup(job: PortalSetupJob, installKey: string) {

@@ -16,8 +16,9 @@ export const queueNames = {
 
 const rawValue = z.union([z.string(), z.array(z.string())]);
 
-/** A robot/activity call, as accepted at the door. */
-export const runActionJobSchema = z.object({
+/** A robot/activity call, as accepted at the door (jobs queued before `source` existed are these). */
+export const robotCallJobSchema = z.object({
+  source: z.literal('bitrix').default('bitrix'),
   memberId: z.string(),
   code: z.string(),
   kind: z.enum(['robot', 'activity']),
@@ -31,8 +32,30 @@ export const runActionJobSchema = z.object({
   timeoutDurationSec: z.number().default(0),
   receivedAt: z.number(),
 });
+export type RobotCallJob = z.infer<typeof robotCallJobSchema>;
+export type RunActionJobInput = z.input<typeof robotCallJobSchema>;
+
+/**
+ * A send asked for by an outside system through the webhook API: the same action, queue, line
+ * limit and provider code as a robot's, but its result is stored for the caller (`wait=Y`,
+ * checkMessageStatus) instead of going back to Bitrix24 with `bizproc.event.send`.
+ */
+export const apiCallJobSchema = z.object({
+  source: z.literal('api'),
+  memberId: z.string(),
+  /** The action's robot code (`wa_send_text`…): the same catalogue entry a robot runs. */
+  code: z.string(),
+  lineId: z.string(),
+  /** The message id the API answered with; also names the job and its send steps. */
+  messageId: z.string(),
+  properties: z.record(z.string(), rawValue),
+  receivedAt: z.number(),
+});
+export type ApiCallJob = z.infer<typeof apiCallJobSchema>;
+
+/** What a run-action job carries: one discriminated source, so each kind of caller gets its answer its own way. */
+export const runActionJobSchema = z.discriminatedUnion('source', [robotCallJobSchema, apiCallJobSchema]);
 export type RunActionJob = z.infer<typeof runActionJobSchema>;
-export type RunActionJobInput = z.input<typeof runActionJobSchema>;
 
 export const portalSetupJobSchema = z.object({ memberId: z.string(), reason: z.enum(['install', 'update']) });
 export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;

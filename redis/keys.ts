@@ -67,6 +67,27 @@ export function createKeys(prefix = 'wa') {
     hookOwners: () => `${prefix}:hook-owners`,
     /** Pub/sub channel: an event was emitted (deliverers wake instead of polling). */
     hookWake: () => `${prefix}:hook:wake`,
+    /** Hash: line id → when its last webhook arrived (ms). */
+    lineWebhookAt: (memberId: string) => `${portalTag(memberId)}:line-webhook-at`,
+    /** Webhook-API token record (hash; the token itself only as its HMAC). */
+    apiToken: (memberId: string, tokenId: string) => `${portalTag(memberId)}:api-token:${tokenId}`,
+    /** Set of a portal's webhook-API token ids. */
+    apiTokens: (memberId: string) => `${portalTag(memberId)}:api-tokens`,
+    /** Global: HMAC of a token → `<member_id>|<token id>` (the lookup an incoming request makes). */
+    apiTokenByHash: (tokenHash: string) => `${prefix}:api-token-by-hash:${tokenHash}`,
+    /** Global: token id → member id (the CLI names tokens by id alone). */
+    apiTokenOwner: (tokenId: string) => `${prefix}:api-token-owner:${tokenId}`,
+    /** Request windows of one token (zsets); both share the token's tag so one script takes both. */
+    apiRate: (tokenId: string) => `${prefix}:{t:${tokenId}}:api-rate`,
+    apiRateCheckPhone: (tokenId: string) => `${prefix}:{t:${tokenId}}:api-rate-check-phone`,
+    /** A message sent through the webhook API (hash), by the id the API answered with. */
+    apiMessage: (memberId: string, messageId: string) => `${portalTag(memberId)}:api-msg:${messageId}`,
+    /** The API message id of a sent message, by its provider message id (checkMessageStatus by wamid). */
+    apiMessageByProviderId: (memberId: string, providerMessageId: string) =>
+      `${portalTag(memberId)}:api-msg-by-provider-id:${providerMessageId}`,
+    /** A caller's idempotency key on a line → the API message id of its first request. */
+    apiIdempotency: (memberId: string, lineId: string, keyDigest: string) =>
+      `${portalTag(memberId)}:api-idem:${lineId}:${keyDigest}`,
   };
 }
 

@@ -27,6 +27,7 @@ export const scriptFiles = [
   'hook-emit-3',
   'hook-settle-4',
   'hook-release-1',
+  'api-rate-take-2',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

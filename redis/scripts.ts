@@ -61,6 +61,16 @@ export const scripts = {
   async finishLineSlot(redis: RedisClient, key: string, slotId: string, windowMs: number): Promise<void> {
     await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
   },
+  /** Webhook-API request windows of one token: 0 = taken, else ms until one would be. */
+  async takeApiRequest(
+    redis: RedisClient,
+    keys: { overall: string; method: string },
+    limits: { overall: number; overallWindowMs: number; method: number; methodWindowMs: number },
+    requestId: string,
+  ): Promise<number> {
+    const args = [limits.overall, limits.overallWindowMs, limits.method, limits.methodWindowMs, requestId];
+    return asNumber(await run(redis, 'api-rate-take-2', [keys.overall, keys.method], args));
+  },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
   async takeRestToken(
     redis: RedisClient,
@@ -206,10 +216,7 @@ export const scripts = {
     const version = await run(redis, 'config-version-2', [keys.version, keys.record], [fresh]);
     return typeof version === 'string' ? version : null;
   },
-  /**
-   * Sets `key` to `next` only if it still holds `read`, and `versionKey` to `version` with it;
-   * false when it changed meanwhile.
-   */
+  /** Sets the record to `next` only if it still holds `read` (and the version with it); false when it changed. */
   async compareAndSet(
     redis: RedisClient,
     keys: { record: string; version: string },

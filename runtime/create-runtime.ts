@@ -16,6 +16,8 @@ import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
 import { defineScripts } from '../redis/scripts';
+import { ApiMessageStore } from '../store/api-message-store';
+import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
@@ -66,6 +68,12 @@ export function createRuntime(options: RuntimeOptions) {
   const portals = new PortalStore(redis, keys, box, configCache);
   const lines = new LineStore(redis, keys, box, configCache);
   const messages = new MessageStore(redis, keys);
+  // Webhook-API tokens are kept as HMACs: under API_TOKEN_KEY, else a key derived from SECRETS_KEY.
+  const apiTokenKey =
+    (config.API_TOKEN_KEY === undefined ? null : decodeKey(config.API_TOKEN_KEY)) ??
+    createHmac('sha256', key).update('webhook-api-token-hmac').digest();
+  const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
+  const apiMessages = new ApiMessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
@@ -132,6 +140,8 @@ export function createRuntime(options: RuntimeOptions) {
     portals,
     lines,
     messages,
+    apiTokens,
+    apiMessages,
     ordinary,
     outbox,
     refreshTokens,

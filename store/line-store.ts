@@ -105,6 +105,17 @@ export class LineStore {
     return true;
   }
 
+  /** Notes that a webhook for the line arrived (one field write; checkStatus shows it). */
+  async markWebhook(memberId: string, lineId: string, at: number): Promise<void> {
+    await this.redis.hset(this.keys.lineWebhookAt(memberId), lineId, String(at));
+  }
+
+  /** When the line's last webhook arrived (ms), if one has. */
+  async lastWebhookAt(memberId: string, lineId: string): Promise<number | undefined> {
+    const at = await this.redis.hget(this.keys.lineWebhookAt(memberId), lineId);
+    return at === null ? undefined : Number(at);
+  }
+
   async removeAll(memberId: string): Promise<void> {
     for (const line of await this.list(memberId)) await this.remove(memberId, line.id);
   }

@@ -35,9 +35,12 @@ export type PortalTokens = Pick<
   'accessToken' | 'refreshToken' | 'expiresAt' | 'clientEndpoint' | 'serverEndpoint'
 >;
 
-/** The language robots' texts use for this portal (Russian, else English). */
+/** Bitrix24 language ids whose users read Russian (Belarus and Kazakhstan portals default to Russian). */
+const RUSSIAN_READING = new Set(['ru', 'by', 'kz']);
+
+/** The language texts for people use for this portal (Russian for ru/by/kz portals, else English). */
 export function portalLanguage(portal: Pick<Portal, 'languageId'>): 'ru' | 'en' {
-  return portal.languageId === 'ru' ? 'ru' : 'en';
+  return RUSSIAN_READING.has(portal.languageId.toLowerCase()) ? 'ru' : 'en';
 }
 
 const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as const;

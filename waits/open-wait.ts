@@ -43,6 +43,8 @@ export function waitIdFor(sign: (value: string) => string, call: Pick<CallInfo, 
  */
 export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Promise<Wait> {
   const { call, line } = request;
+  // A wait reports to a workflow: an API send has none (it never subscribes, so never gets here).
+  if (call.kind === 'api') throw new Error('an API send cannot open a wait');
   const now = deps.clock.now();
   // The portal counts its timeout_duration from its call, not from when the job ran.
   const portalDeadline =

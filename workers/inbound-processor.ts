@@ -22,7 +22,7 @@ import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '..
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
-  lines: Pick<LineStore, 'findByPhoneNumberId'>;
+  lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
   messages: Pick<MessageStore, 'applyStatus'>;
   ordinary: Pick<OrdinaryMessages, 'append'>;
   clock: Clock;
@@ -138,6 +138,8 @@ export function createInboundProcessor(deps: InboundDeps) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
       return 'unknown_line';
     }
+    // checkStatus shows when the line last heard from the provider.
+    await deps.lines.markWebhook(line.memberId, line.id, data.receivedAt);
     if (data.kind === 'status') {
       const status = inboundStatusSchema.parse(data.event);
       const known = deliveryStatusSchema.safeParse(status.status);

@@ -1,15 +1,12 @@
 import { DelayedError, type Job } from 'bullmq';
 import { findActionByCode } from '../actions';
 import type { ActionContext, ActionOutput } from '../actions/define-action';
-import type { CallbackOutbox } from '../bitrix/callback-outbox';
 import type { AddressPolicy } from '../lib/address-policy';
 import { systemClock } from '../lib/clock';
 import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { classifyError } from '../lib/errors/classify-error';
-import { digest } from '../lib/hash';
 import type { Metrics } from '../lib/metrics';
 import { resolveLine } from '../lines/resolve-line';
-import type { CallInfo } from '../queues/call-info';
 import { shouldRetry } from '../queues/job-retry';
 import { type RunActionJob, runActionJobSchema } from '../queues/job-schemas';
 import type { LineStore } from '../store/line-store';
@@ -24,11 +21,11 @@ import {
   parseInputs,
 } from './action-inputs';
 import { type ActionContextDeps, buildActionContext } from './build-action-context';
+import { type CallSourceDeps, callSourceOf } from './call-source';
 
-export interface RunActionDeps extends ActionContextDeps {
+export interface RunActionDeps extends ActionContextDeps, CallSourceDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'list'>;
-  outbox: Pick<CallbackOutbox, 'enqueue'>;
   messages: ActionContextDeps['messages'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach' | 'abandon' | 'stages'>;
   metrics: Pick<Metrics, 'jobs' | 'errors'>;
@@ -77,34 +74,10 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       return 'portal_gone';
     }
     const lang = portalLanguage(portal);
-    const call: CallInfo = {
-      kind: data.kind,
-      code: data.code,
-      eventToken: data.eventToken,
-      workflowId: data.workflowId,
-      documentId: data.documentId,
-      callKey: digest(data.eventToken),
-      timeoutDurationSec: data.timeoutDurationSec,
-      receivedAt: data.receivedAt,
-      useSubscription: data.useSubscription,
-    };
+    const source = callSourceOf(deps, data);
+    const { call } = source;
     const notes: string[] = [];
-    const report = async (output: ActionOutput) => {
-      const logMessage = notes.length ? `${output.logMessage} (${notes.join('; ')})` : output.logMessage;
-      if (!data.useSubscription) {
-        const { returnValues } = output;
-        deps.log.info(
-          { memberId: data.memberId, code: data.code, returnValues },
-          'robot does not wait for an answer; result logged only',
-        );
-        return;
-      }
-      await deps.outbox.enqueue(data.memberId, {
-        eventToken: data.eventToken,
-        returnValues: output.returnValues,
-        logMessage,
-      });
-    };
+    const report = (output: ActionOutput) => source.report(output, notes);
     try {
       const found = findActionByCode(data.code);
       if (!found) throw new ActionError('unknown_action', data.code);
@@ -113,19 +86,16 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       await checkAddresses(found.action, inputs, deps.addresses);
       call.showInChat = inputs.show_in_chat === true;
       call.ifMaybeSent = inputs.if_maybe_sent === 'skip' ? 'skip' : 'resend';
-      const line = await resolveLine(
-        deps.lines,
-        data.memberId,
-        typeof inputs.line === 'string' ? inputs.line : undefined,
-      );
+      const lineRef = source.lineRef ?? (typeof inputs.line === 'string' ? inputs.line : undefined);
+      const line = await resolveLine(deps.lines, data.memberId, lineRef);
       const ctx = buildActionContext(deps, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
       if (missing.length)
         throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
       // A robot's stage is read before anything is sent: a delivery wait opens only after the send.
-      const waitsForStatus = data.kind === 'robot' && deliveryTarget(inputs) !== null;
+      const waitsForStatus = call.kind === 'robot' && call.useSubscription !== false && deliveryTarget(inputs) !== null;
       const stageAtStart = waitsForStatus
-        ? await waits.stages.read(data.memberId, data.documentId[2] ?? '')
+        ? await waits.stages.read(data.memberId, call.documentId[2] ?? '')
         : undefined;
       let output = await found.action.run(ctx, inputs);
       output = await maybeWaitForDelivery(waits, ctx, inputs, output, stageAtStart);

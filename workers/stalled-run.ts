@@ -13,18 +13,31 @@ export const STALLED_FOR_GOOD = 'job stalled more than allowable limit';
  * the processor's own error path never ran, so the robot is answered here — never left hanging.
  */
 export function createStalledRunReporter(
-  deps: Pick<RunActionDeps, 'portals' | 'outbox' | 'waits' | 'messages' | 'metrics' | 'log'>,
+  deps: Pick<RunActionDeps, 'portals' | 'outbox' | 'apiMessages' | 'waits' | 'messages' | 'metrics' | 'log' | 'clock'>,
 ) {
   return async function reportStalledRun(data: RunActionJob): Promise<void> {
     const portal = await deps.portals.get(data.memberId);
-    if (!portal || !data.useSubscription) return;
+    if (!portal) return;
+    const lang = portalLanguage(portal);
+    if (data.source === 'api') {
+      // The API caller reads the outcome with checkMessageStatus: it must not stay "queued" forever.
+      const failure = new ActionError('internal_error', 'the send stopped its worker repeatedly');
+      await deps.apiMessages.settle(data.memberId, data.messageId, {
+        state: 'failed',
+        errorCode: failure.code,
+        errorText: failure.text(lang),
+        settledAt: deps.clock.now(),
+      });
+      deps.log.error({ memberId: data.memberId, code: data.code }, 'API send failed for good after repeated stalls');
+      return;
+    }
+    if (!data.useSubscription) return;
     const call = { callKey: digest(data.eventToken) };
     await deps.waits.abandon(
       data.memberId,
       [deps.waits.idFor(call, 'reply'), deps.waits.idFor(call, 'delivery')],
       'send_failed',
     );
-    const lang = portalLanguage(portal);
     const output = errorOutput(new ActionError('internal_error', 'the call stopped its worker repeatedly'), lang);
     const step = await deps.messages.sendStep(data.memberId, call.callKey, 0, deps.waits.idFor(call, 'reply'));
     if (step.state === 'sent') output.returnValues.message_id = step.messageId;

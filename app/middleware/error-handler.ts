@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import type { ErrorKind } from '../../lib/errors/app-error';
 import { classifyError, parserErrorType } from '../../lib/errors/classify-error';
 import type { Logger } from '../../lib/logger';
@@ -10,10 +10,17 @@ export const statusOfKind: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   too_large: 413,
+  rate_limited: 429,
   unsupported: 415,
   unavailable: 503,
   internal: 500,
 };
+
+/** Retry-After in whole seconds (at least 1) on a 429 or 503 whose wait is known. */
+export function setRetryAfter(res: Response, status: number, retryAfterMs: number | undefined): void {
+  if ((status === 429 || status === 503) && retryAfterMs !== undefined)
+    res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+}
 
 /**
  * One error handler for every door: a client's mistake gets its 4xx with a clear reason, a dead
@@ -34,8 +41,7 @@ export function createErrorHandler(log: Logger): ErrorRequestHandler {
       const type = parserErrorType(error);
       log.info({ path: req.path, code: failure.code, reason: failure.message, type, length }, 'request refused');
     }
-    if (status === 503 && failure.retryAfterMs !== undefined)
-      res.set('Retry-After', String(Math.ceil(failure.retryAfterMs / 1000)));
+    setRetryAfter(res, status, failure.retryAfterMs);
     if (status === 500) {
       res.status(500).json({ error: 'internal_error', error_description: 'internal error' });
       return;

@@ -7,6 +7,8 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'too_large'
+  /** The caller sent too many requests: try again after `retryAfterMs`. */
+  | 'rate_limited'
   /** The body's media type, charset or content encoding is not one the door reads. */
   | 'unsupported'
   | 'unavailable'

@@ -68,3 +68,8 @@ export type ErrorCode = keyof typeof catalogue;
 export function errorText(code: ErrorCode, lang: 'ru' | 'en'): string {
   return catalogue[code][lang];
 }
+
+/** True when `code` is one of the catalogue's. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(catalogue, code);
+}

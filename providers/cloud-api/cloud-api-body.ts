@@ -57,9 +57,10 @@ export function cloudApiBody(message: OutboundMessage): Json {
                   type: k.type,
                   ...(k.subType ? { sub_type: k.subType } : {}),
                   ...(k.index !== undefined ? { index: String(k.index) } : {}),
-                  parameters: k.parameters.map((p) =>
-                    p.type === 'payload' ? { type: 'payload', payload: p.text } : { type: 'text', text: p.text },
-                  ),
+                  parameters: k.parameters.map((p) => {
+                    if ('link' in p) return { type: p.type, [p.type]: { link: p.link } };
+                    return p.type === 'payload' ? { type: 'payload', payload: p.text } : { type: 'text', text: p.text };
+                  }),
                 })),
               }
             : {}),

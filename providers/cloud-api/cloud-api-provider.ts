@@ -21,6 +21,19 @@ const errorSchema = z.object({
     .loose(),
 });
 
+/** `GET /{phone-number-id}` (waba-wire.md §3.1); `messaging_limit_tier` is deprecated for the portfolio limit. */
+const HEALTH_FIELDS =
+  'display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,status';
+const healthSchema = z
+  .object({
+    display_phone_number: z.string().optional(),
+    verified_name: z.string().optional(),
+    quality_rating: z.string().optional(),
+    whatsapp_business_manager_messaging_limit: z.string().optional(),
+    status: z.string().optional(),
+  })
+  .loose();
+
 const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'text',
   'media',
@@ -43,10 +56,43 @@ export function createCloudApiProvider(
   options: { graphUrl: string; version: string; timeoutMs?: number; clock: Clock },
   line: CloudApiLine,
 ): WhatsAppProvider {
-  const url = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}/messages`;
+  const numberUrl = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}`;
+  const url = `${numberUrl}/messages`;
   return {
     kind: 'cloud',
     capabilities,
+    async lineStatus() {
+      let response: Response;
+      try {
+        response = await fetch(`${numberUrl}?fields=${HEALTH_FIELDS}`, {
+          headers: { authorization: `Bearer ${line.accessToken}` },
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
+        });
+      } catch (error) {
+        throw fetchFailure(error);
+      }
+      const json: unknown = await response.json().catch(() => null);
+      if (!response.ok) {
+        const failure = errorSchema.safeParse(json);
+        if (failure.success) {
+          const { code, message: text, error_data } = failure.data.error;
+          throw mapCloudApiError(code, text, error_data?.details);
+        }
+        throw new ActionError('provider_unavailable', `HTTP ${response.status}`, { retryable: response.status >= 500 });
+      }
+      const health = healthSchema.safeParse(json);
+      if (!health.success) throw new ActionError('provider_error', 'phone number: unexpected answer');
+      const h = health.data;
+      return {
+        // Graph answering for the number is itself the sign the token and number work.
+        connected: h.status === undefined || h.status === 'CONNECTED',
+        state: h.status,
+        displayPhoneNumber: h.display_phone_number,
+        verifiedName: h.verified_name,
+        qualityRating: h.quality_rating,
+        messagingLimit: h.whatsapp_business_manager_messaging_limit,
+      };
+    },
     async send(message: OutboundMessage): Promise<SentMessage> {
       let response: Response;
       try {

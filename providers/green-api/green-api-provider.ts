@@ -33,6 +33,7 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
 const idMessageSchema = z.object({ idMessage: z.string().min(1) }).loose();
 const forwardSchema = z.object({ messages: z.array(z.string()) }).loose();
 const checkSchema = z.object({ existsWhatsapp: z.boolean() }).loose();
+const stateSchema = z.object({ stateInstance: z.string() }).loose();
 
 /** A Green-API instance's credentials (idInstance + apiTokenInstance) and API host. */
 export interface GreenApiLine {
@@ -50,15 +51,21 @@ export function createGreenApiProvider(
   const urlOf = (method: string) =>
     `${base}/waInstance${encodeURIComponent(line.idInstance)}/${method}/${encodeURIComponent(line.apiTokenInstance)}`;
 
-  async function call(method: string, body: Record<string, unknown>): Promise<unknown> {
+  /** POSTs `body` to a method, or GETs it when there is none (getStateInstance). */
+  async function call(method: string, body?: Record<string, unknown>): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(urlOf(method), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
-      });
+      response = await fetch(
+        urlOf(method),
+        body === undefined
+          ? { method: 'GET', signal: AbortSignal.timeout(options.timeoutMs ?? 15000) }
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+              signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
+            },
+      );
     } catch (error) {
       throw fetchFailure(error);
     }
@@ -130,6 +137,11 @@ export function createGreenApiProvider(
         await call('checkWhatsapp', { phoneNumber: Number(phone.replace(/\D/g, '')) }),
       );
       return { exists: answer.existsWhatsapp };
+    },
+    async lineStatus() {
+      // Green-API reports the account's authorisation only; name, quality and limits are Cloud API notions.
+      const answer = parse(stateSchema, 'getStateInstance', await call('getStateInstance'));
+      return { connected: answer.stateInstance === 'authorized', state: answer.stateInstance };
     },
   };
 }

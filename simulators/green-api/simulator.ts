@@ -27,6 +27,8 @@ export interface GreenApiSimulator {
   /** Where notifications go, and the webhookUrlToken sent as `Authorization: Bearer`. */
   setWebhook(w: { url: string; token?: string }): void;
   setHasWhatsapp(phone: string, has: boolean): void;
+  /** What getStateInstance answers for the instance (default `authorized`). */
+  setState(idInstance: string, state: string): void;
   failNext(f: GreenApiFailNext): void;
   /** Messages created by send methods and forwards, oldest first. */
   sent(): GreenApiSent[];
@@ -151,6 +153,23 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
     return { status: 200, payload: { existsWhatsapp: !noWhatsapp.has(phone) } };
   }
 
+  // getStateInstance is the one GET method the app uses: the account's authorisation state.
+  app.get(/^\/waInstance(\d+)\/getStateInstance\/([^/]+)\/?$/, (req: Request, res: Response) => {
+    const [, idInstance = '', rawToken = ''] = /^\/waInstance(\d+)\/getStateInstance\/([^/]+)/.exec(req.path) ?? [];
+    const instance = instances.get(idInstance);
+    calls.push({
+      idInstance,
+      method: 'getStateInstance',
+      body: undefined,
+      httpStatus: 200,
+      receivedAt: Date.now(),
+      idMessages: [],
+    });
+    if (!instance) res.status(403).type('text/plain').send('Forbidden');
+    else if (instance.apiTokenInstance !== decodeURIComponent(rawToken))
+      res.status(401).type('text/plain').send('Unauthorized');
+    else res.json({ stateInstance: instance.state });
+  });
   app.use((req: Request, res: Response) => {
     const receivedAt = Date.now();
     const [, idInstance, method, rawToken] = (req.method === 'POST' ? PATH_RE.exec(req.path) : null) ?? [];
@@ -196,6 +215,7 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
         idInstance: i.idInstance,
         apiTokenInstance: i.apiTokenInstance,
         wid: (i.wid ?? '79001112233').replace(/\D/g, ''),
+        state: 'authorized',
       };
       instances.set(i.idInstance, instance);
       return instance;
@@ -205,6 +225,11 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
     },
     setHasWhatsapp: (phone, has) =>
       void (has ? noWhatsapp.delete(phone.replace(/\D/g, '')) : noWhatsapp.add(phone.replace(/\D/g, ''))),
+    setState(idInstance, state) {
+      const instance = instances.get(idInstance);
+      if (!instance) throw new Error(`Unknown instance ${idInstance}`);
+      instance.state = state;
+    },
     failNext: (f) => void injected.push({ ...f, times: f.times ?? 1 }),
     sent: () => [...sent],
     calls: () => [...calls],

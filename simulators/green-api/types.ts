@@ -12,6 +12,8 @@ export interface GreenApiInstance {
   apiTokenInstance: string;
   /** The account's own number, `wid` in webhooks. */
   wid: string;
+  /** What getStateInstance answers: authorized, notAuthorized, blocked, starting, yellowCard. */
+  state: string;
 }
 
 /** One request to a method (accepted or not). */

@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { serverLifecycle } from '../shared/listen';
 import { randomAlnum, randomDigits } from '../shared/random';
 import { errorDetails, errorTitles } from './errors';
+import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
 import { handleMessages, messagesPathId } from './send-route';
 import { CloudState } from './state';
 import type {
@@ -14,6 +15,7 @@ import type {
   DeliverStatusOptions,
   DeliverValueErrorsOptions,
   FailNextOptions,
+  PhoneHealth,
   PhoneNumber,
   SendAttempt,
   SentMessage,
@@ -37,7 +39,10 @@ export interface CloudApiSimulator {
     accessToken: string;
     displayPhoneNumber: string;
     wabaId?: string;
+    health?: Partial<PhoneHealth>;
   }): PhoneNumber;
+  /** Changes what `GET /{phone-number-id}` reports for a number. */
+  setPhoneHealth(phoneNumberId: string, health: Partial<PhoneHealth>): void;
   setWebhook(w: { url: string }): void;
   setThroughput(perSec: number): void;
   failNext(f: FailNextOptions): void;
@@ -74,6 +79,11 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     if (id === undefined) return next();
     handleMessages(state, id, req, res);
   });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = req.method === 'GET' ? phoneNumberPathId(req.path) : undefined;
+    if (id === undefined) return next();
+    handlePhoneNumber(state, id, req, res);
+  });
   app.use((req: Request, res: Response) => {
     res.status(400).json({
       error: {
@@ -106,12 +116,23 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
         ...p,
         displayPhoneNumber: p.displayPhoneNumber.replace(/\D/g, ''),
         wabaId: p.wabaId ?? randomDigits(15),
+        health: {
+          verifiedName: 'Test Shop',
+          qualityRating: 'GREEN',
+          messagingLimit: 'TIER_2K',
+          status: 'CONNECTED',
+          ...p.health,
+        },
       };
       state.phones.set(p.phoneNumberId, phone);
       return phone;
     },
     setWebhook: ({ url }) => {
       state.webhookUrl = url;
+    },
+    setPhoneHealth(phoneNumberId, health) {
+      const phone = phoneOf(phoneNumberId);
+      phone.health = { ...phone.health, ...health };
     },
     setThroughput: (perSec) => {
       state.window.perSec = perSec;

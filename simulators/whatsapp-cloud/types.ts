@@ -14,6 +14,16 @@ export interface PhoneNumber {
   accessToken: string;
   displayPhoneNumber: string;
   wabaId: string;
+  /** What `GET /{phone-number-id}` reports (waba-wire.md §3.1). */
+  health: PhoneHealth;
+}
+
+/** A number's health and limits as Graph reports them. */
+export interface PhoneHealth {
+  verifiedName: string;
+  qualityRating: 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN';
+  messagingLimit: string;
+  status: string;
 }
 
 /** One accepted send. */

@@ -58,7 +58,28 @@ function template(v: unknown): void {
   const o = needObj(v, ['template']);
   needStr(o.name, ['template', 'name'], 512);
   needStr(needObj(o.language, ['template', 'language']).code, ['template', 'language', 'code']);
-  if (o.components !== undefined) needArr(o.components, ['template', 'components'], 0, 100);
+  if (o.components === undefined) return;
+  const components = needArr(o.components, ['template', 'components'], 0, 100);
+  for (const [i, raw] of components.entries()) {
+    const component = needObj(raw, ['template', 'components', i]);
+    const type = needStr(component.type, ['template', 'components', i, 'type']);
+    if (!['header', 'body', 'button'].includes(type))
+      throw new InvalidParam(
+        `Param ${pathOf(['template', 'components', i, 'type'])} must be one of {HEADER, BODY, BUTTON}.`,
+      );
+    const params = needArr(component.parameters ?? [], ['template', 'components', i, 'parameters'], 0, 100);
+    for (const [j, rawParam] of params.entries()) {
+      const path = ['template', 'components', i, 'parameters', j];
+      const param = needObj(rawParam, path);
+      const kind = needStr(param.type, [...path, 'type']);
+      // A media parameter is a header's: its object under its own type name, with a link (or an id).
+      if (kind === 'image' || kind === 'video' || kind === 'document') {
+        if (type !== 'header') throw new InvalidParam(`Param ${pathOf([...path, 'type'])} is only valid in a header.`);
+        const media = needObj(param[kind], [...path, kind]);
+        if (media.id === undefined) needStr(media.link, [...path, kind, 'link'], 2048);
+      }
+    }
+  }
 }
 
 function validateType(type: string, body: Obj): void {

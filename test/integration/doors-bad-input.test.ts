@@ -69,7 +69,7 @@ describe('prototype-named keys are dropped before validation', () => {
   const queuedCall = async (eventToken: string) => {
     const jobs = await h.rt.queues.runAction.getJobs(['waiting', 'prioritized', 'delayed']);
     return defined(
-      jobs.find((j) => j.data.eventToken === eventToken),
+      jobs.find((j) => j.data.source === 'bitrix' && j.data.eventToken === eventToken),
       'queued robot call',
     ).data;
   };

@@ -33,6 +33,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, ALLOW_PRIVATE_ADDRESSES: 'maybe' })).toThrow(/ALLOW_PRIVATE_ADDRESSES/);
   });
 
+  it('API_TOKEN_KEY is optional; given, it must be 32 bytes', () => {
+    expect(loadConfig(valid).API_TOKEN_KEY).toBeUndefined();
+    expect(loadConfig({ ...valid, API_TOKEN_KEY: 'c'.repeat(64) }).API_TOKEN_KEY).toBe('c'.repeat(64));
+    expect(() => loadConfig({ ...valid, API_TOKEN_KEY: 'abc' })).toThrow(/API_TOKEN_KEY: must be 32 bytes/);
+  });
+
   it('refuses a non-http public URL', () => {
     expect(() => loadConfig({ ...valid, PUBLIC_URL: 'ftp://x.example.com' })).toThrow(/PUBLIC_URL/);
   });

@@ -4,7 +4,7 @@ import { ActionError, LineBusyError } from '../../../lib/errors/app-error';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import type { WhatsAppProvider } from '../../../providers/provider';
-import type { RunActionJob } from '../../../queues/job-schemas';
+import type { ApiCallJob, RobotCallJob } from '../../../queues/job-schemas';
 import { createKeys } from '../../../redis/keys';
 import type { Line } from '../../../store/line-store';
 import type { Portal } from '../../../store/portal-store';
@@ -34,9 +34,15 @@ const line: Line = {
   name: 'Main',
   createdAt: 0,
 };
-const provider: WhatsAppProvider = { kind: 'cloud', capabilities: new Set(['text']), send: jest.fn() };
+const provider: WhatsAppProvider = {
+  kind: 'cloud',
+  capabilities: new Set(['text']),
+  send: jest.fn(),
+  lineStatus: jest.fn(),
+};
 
-const jobData: RunActionJob = {
+const jobData: RobotCallJob = {
+  source: 'bitrix',
   memberId: 'm1',
   code: 'wa_send_text',
   kind: 'robot',
@@ -54,7 +60,7 @@ const jobData: RunActionJob = {
 function fakeJob(attemptsMade: number, attempts = 8) {
   const moveToDelayed = jest.fn(async (_timestamp: number, _token?: string) => undefined);
   // The processor reads data, attemptsMade, opts.attempts and calls moveToDelayed; nothing else.
-  const job = { data: jobData, attemptsMade, opts: { attempts }, moveToDelayed } as unknown as Job<RunActionJob>;
+  const job = { data: jobData, attemptsMade, opts: { attempts }, moveToDelayed } as unknown as Job<RobotCallJob>;
   return { job, moveToDelayed };
 }
 
@@ -79,6 +85,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     portals: { get: async () => portal },
     lines: { list: async () => [line] },
     outbox: { enqueue },
+    apiMessages: { settle: jest.fn() },
     messages: messagesWith(null),
     waits: {
       open: jest.fn(),
@@ -183,5 +190,47 @@ describe('run-action processor: the error path', () => {
     expect(dueAt).toBeGreaterThanOrEqual(before + 250);
     expect(dueAt).toBeLessThanOrEqual(Date.now() + 250);
     expect(enqueue).not.toHaveBeenCalled();
+  });
+});
+
+describe('run-action processor: an API send', () => {
+  const apiJob = (data: ApiCallJob) =>
+    // The processor reads data, attemptsMade and opts.attempts; nothing else.
+    ({ data, attemptsMade: 0, opts: { attempts: 8 }, moveToDelayed: jest.fn() }) as unknown as Job<ApiCallJob>;
+  const data: ApiCallJob = {
+    source: 'api',
+    memberId: 'm1',
+    code: 'wa_send_text',
+    lineId: 'main',
+    messageId: 'mABC',
+    properties: { text: 'hi', phone: '79161234567' },
+    receivedAt: 0,
+  };
+
+  it('stores its outcome for the caller and calls nobody back', async () => {
+    const settle = jest.fn(async () => undefined);
+    const send = jest.fn(async () => ({ providerMessageId: 'wamid.X' }));
+    const { deps, enqueue } = setup({ apiMessages: { settle }, providerFor: () => ({ ...provider, send }) });
+    expect(await createRunActionProcessor(deps)(apiJob(data))).toBe('done');
+    expect(enqueue).not.toHaveBeenCalled();
+    expect(settle).toHaveBeenCalledWith(
+      'm1',
+      'mABC',
+      expect.objectContaining({ state: 'sent', providerMessageId: 'wamid.X' }),
+    );
+  });
+
+  it('a refusal is stored as failed with its code', async () => {
+    const settle = jest.fn(async () => undefined);
+    const send = jest.fn(async () => Promise.reject(new ActionError('window_closed')));
+    const messages = { ...messagesWith(null), releaseSendStep: jest.fn(async () => undefined) };
+    const { deps, enqueue } = setup({ apiMessages: { settle }, messages, providerFor: () => ({ ...provider, send }) });
+    expect(await createRunActionProcessor(deps)(apiJob(data))).toBe('error:window_closed');
+    expect(enqueue).not.toHaveBeenCalled();
+    expect(settle).toHaveBeenCalledWith(
+      'm1',
+      'mABC',
+      expect.objectContaining({ state: 'failed', errorCode: 'window_closed' }),
+    );
   });
 });

@@ -1,11 +1,13 @@
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
-import type { RunActionJob } from '../../../queues/job-schemas';
+import type { RobotCallJob } from '../../../queues/job-schemas';
 import type { Portal } from '../../../store/portal-store';
 import { createStalledRunReporter } from '../../../workers/stalled-run';
+import { createManualClock } from '../../helpers/manual-clock';
 
 const portal = { memberId: 'm1', languageId: 'en' } as Portal; // only the language is read
-const data: RunActionJob = {
+const data: RobotCallJob = {
+  source: 'bitrix',
   memberId: 'm1',
   code: 'wa_send_text',
   kind: 'robot',
@@ -25,6 +27,8 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number }) {
   const report = createStalledRunReporter({
     portals: { get: async () => portal },
     outbox: { enqueue },
+    apiMessages: { settle: jest.fn() },
+    clock: createManualClock(),
     waits: {
       open: jest.fn(),
       attach: jest.fn(),
