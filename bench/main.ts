@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   const wanted = (name: ScenarioName) => only.includes(name);
-  const seconds = quick ? 4 : 10;
+  const seconds = quick ? 3 : 10;
   const startedAt = Date.now();
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     const points = quick ? [1000, 100_000] : [1000, 100_000, 1_000_000];
     figures.replies = {
       open_waits: await step(`replies: resolved/s with ${points.join(' / ')} open waits`, () =>
-        repliesScenario({ points, replies: quick ? 1000 : 2000, say }),
+        repliesScenario({ points, replies: quick ? 500 : 2000, say }),
       ),
     };
   }

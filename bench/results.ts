@@ -2,44 +2,49 @@ import { z } from 'zod';
 
 /** bench/results.json: the shape issue 10 names (snake_case, as in the issue), with a few extra facts. */
 const perSecond = z.number().nonnegative();
-export const benchResultsSchema = z.object({
-  machine: z.object({ cpus: z.number().int().positive(), model: z.string() }),
-  quick: z.boolean(),
-  ran_at: z.string(),
-  ingest: z.object({
-    robot_rps: perSecond,
-    bare_rps: perSecond,
-    ratio: z.number().nonnegative(),
-    p50_ms: z.number().nonnegative(),
-    p99_ms_at_1000: z.number().nonnegative(),
-    /** Requests per second the door answered (2xx) at the fixed offered rate of 1,000/s. */
-    rps_at_1000: perSecond,
-    sustained_at_1000: z.boolean(),
-  }),
-  outbound: z.object({
-    lines: z.number().int().positive(),
-    limit_per_line: z.number().int().positive(),
-    /** Worker process counts; `msgs_per_s` and `max_window_over_limit` are in the same order. */
-    workers: z.array(z.number().int().positive()),
-    msgs_per_s: z.array(perSecond),
-    max_window_over_limit: z.array(z.number().int()),
-  }),
-  one_line: z.object({ limit: z.number().int().positive(), msgs_per_s: perSecond, max_window: z.number().int() }),
-  cpu_ms_per_message: z.number().nonnegative(),
-  callbacks: z.object({
-    count: z.number().int().nonnegative(),
-    seconds: z.number().nonnegative(),
-    min_seconds: z.number().nonnegative(),
-    ratio: z.number().nonnegative(),
-    per_batch: z.number().nonnegative(),
-    query_limit_exceeded: z.number().int().nonnegative(),
-  }),
-  replies: z.object({
-    /** Waits ended per second, by how many button waits were open ("1000000" only in a full run). */
-    open_waits: z.record(z.enum(['1000', '100000', '1000000']), perSecond),
-  }),
-  bytes_per_wait: z.number().nonnegative(),
-});
+export const benchResultsSchema = z
+  .object({
+    machine: z.object({ cpus: z.number().int().positive(), model: z.string() }),
+    quick: z.boolean(),
+    ran_at: z.string(),
+    ingest: z.object({
+      robot_rps: perSecond,
+      bare_rps: perSecond,
+      ratio: z.number().nonnegative(),
+      p50_ms: z.number().nonnegative(),
+      p99_ms_at_1000: z.number().nonnegative(),
+      /** Requests per second the door answered (2xx) at the fixed offered rate of 1,000/s. */
+      rps_at_1000: perSecond,
+      sustained_at_1000: z.boolean(),
+    }),
+    outbound: z.object({
+      lines: z.number().int().positive(),
+      limit_per_line: z.number().int().positive(),
+      /** Worker process counts; `msgs_per_s` and `max_window_over_limit` are in the same order. */
+      workers: z.array(z.number().int().positive()),
+      msgs_per_s: z.array(perSecond),
+      max_window_over_limit: z.array(z.number().int()),
+    }),
+    one_line: z.object({ limit: z.number().int().positive(), msgs_per_s: perSecond, max_window: z.number().int() }),
+    cpu_ms_per_message: z.number().nonnegative(),
+    callbacks: z.object({
+      count: z.number().int().nonnegative(),
+      seconds: z.number().nonnegative(),
+      min_seconds: z.number().nonnegative(),
+      ratio: z.number().nonnegative(),
+      per_batch: z.number().nonnegative(),
+      query_limit_exceeded: z.number().int().nonnegative(),
+    }),
+    replies: z.object({
+      /** Waits ended per second, by how many button waits were open ("1000000" only in a full run). */
+      open_waits: z.strictObject({ '1000': perSecond, '100000': perSecond, '1000000': perSecond.optional() }),
+    }),
+    bytes_per_wait: z.number().nonnegative(),
+  })
+  .refine((r) => r.quick || r.replies.open_waits['1000000'] !== undefined, {
+    message: 'a full run (not --quick) measures replies with 1,000,000 open waits',
+    path: ['replies', 'open_waits', '1000000'],
+  });
 export type BenchResults = z.infer<typeof benchResultsSchema>;
 
 /** One printed row: a figure, what was measured, its goal and whether the goal is met. */
