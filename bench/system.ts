@@ -49,7 +49,7 @@ const CLIENT_ID = 'local.bench.app';
 export const openSystems = new Set<() => Promise<void>>();
 
 /** SIGTERM, and SIGKILL when the graceful shutdown takes longer than `graceMs`. */
-export async function stopWithin(p: AppProcess, graceMs = 5000): Promise<void> {
+export async function stopWithin(p: AppProcess, graceMs = 2000): Promise<void> {
   const timer = setTimeout(() => void p.kill9(), graceMs);
   await p.stop();
   clearTimeout(timer);
