@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { freemem } from 'node:os';
 import { digest } from '../lib/hash';
 import type { CallInfo } from '../queues/call-info';
 import type { Line } from '../store/line-store';
@@ -18,6 +19,8 @@ export interface RepliesOptions {
 }
 
 const BUTTONS = ['Yes', 'No', 'Later'];
+/** A generous bound of what one open wait costs in Redis today (≈ 3 KB measured), for the memory check. */
+const BYTES_PER_WAIT_BOUND = 4096;
 const phoneOf = (n: number) => `7916${String(n).padStart(7, '0')}`;
 
 /**
@@ -113,6 +116,13 @@ async function answerRound(round: Round, count: number, expectOpen?: number): Pr
  * Cloud API webhook at the webhook door. Rate: waits ended per second, from the first webhook.
  */
 export async function repliesScenario(o: RepliesOptions): Promise<Record<string, number>> {
+  const most = Math.max(...o.points);
+  // Refuse up front rather than let redis-server (noeviction) fail half-way, or the machine swap.
+  const needed = most * BYTES_PER_WAIT_BOUND * 2;
+  if (freemem() < needed)
+    throw new Error(
+      `replies: ${most.toLocaleString('en-US')} open waits need about ${(needed / 2 ** 30).toFixed(1)} GiB free (Redis and its AOF rewrite); ${(freemem() / 2 ** 30).toFixed(1)} GiB are`,
+    );
   const sys = await startBenchSystem({
     workers: 2,
     lines: 1,
