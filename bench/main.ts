@@ -110,8 +110,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
+    stopping = true;
     process.stdout.write(`\n${signal}: stopping every process the bench started\n`);
     void closeEverything().then(() => process.exit(130));
   });
@@ -122,6 +124,8 @@ main().then(
     process.exit(code);
   },
   async (error: unknown) => {
+    // Stopped by a signal: the scenario failed because its processes were stopped; say nothing more.
+    if (stopping) return;
     process.stdout.write(`\nBench FAILED: ${errorMessage(error)}\n`);
     await closeEverything();
     process.exit(1);

@@ -64,9 +64,12 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     await new Promise((r) => setTimeout(r, WARM_UP_MS));
     const from = Date.now();
     const cpuBefore = cpu();
+    const simCpu = () => cpuMsOf(sys.sim.pid, ticks, (p) => readFileSync(p, 'utf8'));
+    const simBefore = simCpu();
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
     const to = Date.now();
     const cpuAfter = cpu();
+    const simShare = (simCpu() - simBefore) / (Date.now() - from);
     const left = await sys.rt.queues.runAction.getWaitingCount();
     const view = await sys.sim.call({ cmd: 'cloudWindows', from, to });
     // The limit holds over the whole run, warm-up included: every request any line got so far.
@@ -75,7 +78,7 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     const seconds = (to - from) / 1000;
     const maxWindow = Math.max(0, ...whole.lines.map((l) => l.maxWindow));
     o.say(
-      `${view.accepted} accepted in ${seconds.toFixed(1)} s, ${view.throttled} throttled (130429), busiest line-second ${maxWindow}`,
+      `${view.accepted} accepted in ${seconds.toFixed(1)} s, ${view.throttled} throttled (130429), busiest line-second ${maxWindow}; the simulators used ${(simShare * 100).toFixed(0)} % of a core`,
     );
     return {
       msgsPerSec: view.accepted / seconds,
