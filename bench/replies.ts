@@ -142,7 +142,9 @@ export async function repliesScenario(o: RepliesOptions): Promise<Record<string,
     const warmUp = Math.min(100, o.replies);
     o.say(`warm-up: ${warmUp} replies resolved in ${(await answerRound(round, warmUp)).toFixed(1)} s (not counted)`);
     for (const point of o.points) {
-      const target = point - o.replies;
+      // At the smallest point the waits answered may be all the open ones.
+      const answering = Math.min(o.replies, point);
+      const target = point - answering;
       const openedAt = Date.now();
       const indexes = Array.from({ length: Math.max(0, target - ballast) }, (_, i) => ballast + i);
       await inLanes(indexes, 500, async (i) => {
@@ -152,10 +154,10 @@ export async function repliesScenario(o: RepliesOptions): Promise<Record<string,
       });
       ballast = Math.max(ballast, target);
       o.say(`${point}: ${indexes.length} waits opened in ${((Date.now() - openedAt) / 1000).toFixed(1)} s`);
-      const seconds = await answerRound(round, o.replies, point);
-      rates[String(point)] = o.replies / seconds;
+      const seconds = await answerRound(round, answering, point);
+      rates[String(point)] = answering / seconds;
       o.say(
-        `${point} open: ${o.replies} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s`,
+        `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s`,
       );
     }
     return rates;
