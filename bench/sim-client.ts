@@ -19,7 +19,12 @@ const KEEP_OUTPUT = 50_000;
 export async function startSimProcess(): Promise<SimClient> {
   let output = '';
   const child: ChildProcess = fork(join(__dirname, 'sim-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_PROFILE_SIM=<dir>: a CPU profile of the simulators (is the simulator the bottleneck?).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE_SIM ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_SIM}`] : []),
+    ],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { PATH: process.env.PATH ?? '' },
   });

@@ -149,4 +149,6 @@ process.on('message', (raw: unknown) => {
 });
 // The bench owns this process: when its channel closes (the bench ended or died), so does this.
 process.on('disconnect', () => process.exit(0));
+// An orderly exit (not death by the signal), so a --cpu-prof profile is written.
+process.on('SIGTERM', () => process.exit(0));
 process.send?.({ id: 0, ok: true, result: { ready: true } });
