@@ -11,6 +11,7 @@ import { freePort, type LocalRedisServer, startRedisServer } from '../lib/redis-
 import { createRuntime } from '../runtime/create-runtime';
 import { startWorkers } from '../runtime/start-workers';
 import { createBitrixPortalSimulator } from '../simulators/bitrix24';
+import { localAppEnv } from '../simulators/local-app-env';
 import { createCloudApiSimulator } from '../simulators/whatsapp-cloud';
 
 /**
@@ -67,22 +68,20 @@ async function main(): Promise<void> {
 
     step('Starting the app (HTTP doors) and the workers');
     const port = await freePort();
-    const config = loadConfig({
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      REDIS_URL: redisServer.url,
-      B24_CLIENT_ID: clientId,
-      B24_CLIENT_SECRET: clientSecret,
-      B24_OAUTH_URL: portalUrl,
-      WA_GRAPH_URL: graphUrl,
-      WA_GRAPH_VERSION: 'v25.0',
-      WA_APP_SECRET: appSecret,
-      WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
-      SECRETS_KEY: randomBytes(32).toString('hex'),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // The simulators run on 127.0.0.1, which production refuses to call.
-      ALLOW_PRIVATE_ADDRESSES: '1',
-    });
+    const config = loadConfig(
+      localAppEnv({
+        port,
+        redisUrl: redisServer.url,
+        portalUrl,
+        graphUrl,
+        clientId,
+        clientSecret,
+        appSecret,
+        verifyToken: randomBytes(8).toString('hex'),
+        secretsKey: randomBytes(32).toString('hex'),
+        logLevel: process.env.LOG_LEVEL ?? 'warn',
+      }),
+    );
     const connections: Redis[] = [];
     const connect = () => {
       const c = new Redis(redisServer.url, { maxRetriesPerRequest: null });

@@ -34,7 +34,7 @@ export const ALLOWED: readonly (readonly [string, string])[] = [
 /** Layers outside the stack: they import and are imported only through ALLOWED edges (tests and entry points excepted). */
 export const ISOLATED: readonly string[] = ['simulators'];
 /** Composition roots: may import anything; only other entry points (and tests) may import them. Plus every `main.ts`. */
-export const ENTRY_FOLDERS: readonly string[] = ['runtime', 'cli', 'demo', 'scripts'];
+export const ENTRY_FOLDERS: readonly string[] = ['runtime', 'cli', 'demo', 'scripts', 'bench'];
 
 export interface FileImports {
   /** Path relative to the repo root, with '/' separators, e.g. 'waits/wait-store.ts'. */

@@ -24,8 +24,11 @@ function propertyValues(
   return out;
 }
 
-/** Runs a registered robot / activity: builds the handler POST, sends it, records the run. */
-export async function runRobot(state: PortalState, opts: RunRobotOptions): Promise<RunRobotResult> {
+/** Starts (or finds, for a replay) the run and builds the handler POST's fields, without sending them. */
+export function prepareRun(
+  state: PortalState,
+  opts: RunRobotOptions,
+): { run: RobotRun; handler: string; fields: Record<string, unknown> } {
   const reg = state.registrations.get(opts.code);
   if (!reg || (opts.kind && reg.kind !== opts.kind))
     throw new Error(`No ${opts.kind ?? 'robot or activity'} registered with code ${opts.code}`);
@@ -46,21 +49,26 @@ export async function runRobot(state: PortalState, opts: RunRobotOptions): Promi
     state.runs.push(run);
     state.runsByToken.set(run.eventToken, run);
   }
-  const useSubscription = reg.useSubscription || 'N';
-  const body = encodePhpForm({
+  const fields = {
     workflow_id: run.workflowId,
     code: reg.code,
     document_id: [...opts.documentId],
     document_type: documentTypeOf(opts.documentId),
     event_token: run.eventToken,
     properties: propertyValues(reg, opts.properties ?? {}),
-    use_subscription: useSubscription,
+    use_subscription: reg.useSubscription || 'N',
     timeout_duration: String(opts.timeoutDuration ?? 0),
     ts: String(Math.floor(Date.now() / 1000)),
     auth: fullAuth(state.tokens(), opts.tamperApplicationToken ?? state.applicationToken),
-  });
-  const res = await postForm(reg.handler, body);
-  if (useSubscription !== 'Y' && run.status === 'running') {
+  };
+  return { run, handler: reg.handler, fields };
+}
+
+/** Runs a registered robot / activity: builds the handler POST, sends it, records the run. */
+export async function runRobot(state: PortalState, opts: RunRobotOptions): Promise<RunRobotResult> {
+  const { run, handler, fields } = prepareRun(state, opts);
+  const res = await postForm(handler, encodePhpForm(fields));
+  if (fields.use_subscription !== 'Y' && run.status === 'running') {
     run.status = 'completed';
     state.changed();
   }

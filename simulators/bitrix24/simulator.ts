@@ -15,7 +15,7 @@ import { handleOAuth } from './oauth';
 import { deliverEvent, deliverInstallFinish, postInstall, postInstallPage, postUninstall } from './outbound';
 import { restFaults } from './rest-faults';
 import { handleRest, restMethodOf } from './rest-router';
-import { runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
+import { prepareRun, runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
 import { PortalState } from './state';
 import type {
   BitrixPortalOptions,
@@ -69,6 +69,11 @@ export interface BitrixPortalSimulator {
   eventSends(): EventSendRecord[];
   runs(): RobotRun[];
   runRobot(opts: RunRobotOptions): Promise<RunRobotResult>;
+  /**
+   * Starts a run as `runRobot` does and returns the handler POST's fields (PHP form, before encoding)
+   * without sending them: for a load generator that sends many calls itself.
+   */
+  prepareRun(opts: RunRobotOptions): { run: RobotRun; handler: string; fields: Record<string, unknown> };
   waitForRun(target: string | ((run: RobotRun) => boolean), timeoutMs?: number): Promise<RobotRun>;
   terminateWorkflow(workflowId: string): void;
   createDeal(input?: CreateDealInput): number;
@@ -182,6 +187,7 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
     eventSends: () => [...state.eventSends],
     runs: () => [...state.runs],
     runRobot: (opts) => runRobot(state, opts),
+    prepareRun: (opts) => prepareRun(state, opts),
     waitForRun: (target, timeoutMs) => waitForRun(state, target, timeoutMs),
     terminateWorkflow: (workflowId) => terminateWorkflow(state, workflowId),
     createDeal: (input = {}) => state.crm.createDeal(input),

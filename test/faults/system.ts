@@ -6,6 +6,7 @@ import { freePort, type LocalRedisServer, startRedisServer } from '../../lib/red
 import { createRedis } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import { localAppEnv } from '../../simulators/local-app-env';
 import { type CloudApiSimulator, createCloudApiSimulator } from '../../simulators/whatsapp-cloud';
 import { pollUntil } from '../helpers/poll';
 import { type AppProcess, startAppProcess } from './app-process';
@@ -75,25 +76,20 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     );
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;
-    const env: Record<string, string> = {
-      PORT: String(port),
-      PUBLIC_URL: appUrl,
-      REDIS_URL: redisServer.url,
-      B24_CLIENT_ID: CLIENT_ID,
-      B24_CLIENT_SECRET: clientSecret,
-      B24_OAUTH_URL: portalUrl,
-      WA_GRAPH_URL: graphUrl,
-      WA_GRAPH_VERSION: 'v25.0',
-      WA_APP_SECRET: appSecret,
-      WA_VERIFY_TOKEN: randomBytes(8).toString('hex'),
-      SECRETS_KEY: randomBytes(32).toString('hex'),
-      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
-      LINE_RATE_PER_SEC: '80',
-      B24_REST_DRAIN_PER_SEC: String(restLimit.drainPerSec),
-      B24_REST_BURST: String(restLimit.burst),
-      // The simulators listen on 127.0.0.1.
-      ALLOW_PRIVATE_ADDRESSES: '1',
-    };
+    const env = localAppEnv({
+      port,
+      redisUrl: redisServer.url,
+      portalUrl,
+      graphUrl,
+      clientId: CLIENT_ID,
+      clientSecret,
+      appSecret,
+      verifyToken: randomBytes(8).toString('hex'),
+      secretsKey: randomBytes(32).toString('hex'),
+      logLevel: process.env.FAULTS_LOG_LEVEL ?? 'warn',
+      lineRatePerSec: 80,
+      restLimit,
+    });
     const rtRedis = createRedis(redisServer.url, 'worker');
     rtRedis.on('error', () => undefined);
     const rt = createRuntime({ config: loadConfig(env), redis: rtRedis, log: createLogger('silent') });

@@ -10,6 +10,7 @@ import { createRedis, type RedisClient } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import { localAppEnv } from '../../simulators/local-app-env';
 import { type CloudApiSimulator, createCloudApiSimulator } from '../../simulators/whatsapp-cloud';
 
 export const CLIENT_ID = 'local.test.app';
@@ -108,25 +109,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   whatsapp.addPhoneNumber(LINE);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    PUBLIC_URL: appUrl,
-    REDIS_URL: redisUrl,
-    B24_CLIENT_ID: CLIENT_ID,
-    B24_CLIENT_SECRET: CLIENT_SECRET,
-    B24_OAUTH_URL: portalUrl,
-    WA_GRAPH_URL: graphUrl,
-    WA_GRAPH_VERSION: 'v25.0',
-    WA_APP_SECRET: APP_SECRET,
-    WA_VERIFY_TOKEN: VERIFY_TOKEN,
-    SECRETS_KEY: 'b'.repeat(64),
-    LOG_LEVEL: 'silent',
-    LINE_RATE_PER_SEC: String(options.lineRatePerSec ?? 80),
-    B24_REST_DRAIN_PER_SEC: String(options.restLimit?.drainPerSec ?? 2),
-    B24_REST_BURST: String(options.restLimit?.burst ?? 50),
-    // The simulators run on 127.0.0.1.
-    ALLOW_PRIVATE_ADDRESSES: '1',
-  });
+  const config = loadConfig(
+    localAppEnv({
+      port,
+      redisUrl,
+      portalUrl,
+      graphUrl,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+      secretsKey: 'b'.repeat(64),
+      logLevel: 'silent',
+      lineRatePerSec: options.lineRatePerSec ?? 80,
+      restLimit: options.restLimit ?? { drainPerSec: 2, burst: 50 },
+    }),
+  );
   const connections: RedisClient[] = [];
   const connect = () => {
     const c = createRedis(redisUrl, 'worker');

@@ -1,0 +1,119 @@
+import autocannon from 'autocannon';
+import { endpoints } from '../config/endpoints';
+import { freePort } from '../lib/redis-server';
+import { makeEventToken, uniqid } from '../simulators/bitrix24/tokens';
+import { encodePhpForm, phpUrlencode } from '../simulators/shared/php-form';
+import { startAppProcess } from '../test/faults/app-process';
+import type { BenchResults } from './results';
+import { openSystems, startBenchSystem, stopWithin } from './system';
+
+export interface IngestOptions {
+  seconds: number;
+  say: (line: string) => void;
+}
+
+const CONNECTIONS = 32;
+const WF = '__BENCH_WF__';
+const TOKEN = '__BENCH_TOKEN__';
+
+/**
+ * Robot calls of the installed portal with a distinct event token each: the portal's real handler
+ * POST for one run (its auth block with the application token), with the run's ids swapped per call.
+ */
+function robotBodies(fields: Record<string, unknown>): () => string {
+  const template = encodePhpForm({ ...fields, workflow_id: WF, event_token: TOKEN });
+  const secret = uniqid();
+  return () => {
+    const workflowId = uniqid();
+    return template
+      .replace(WF, phpUrlencode(workflowId))
+      .replace(TOKEN, phpUrlencode(makeEventToken(secret, workflowId)));
+  };
+}
+
+async function load(url: string, body: () => string, seconds: number, overallRate?: number) {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: overallRate ? 64 : CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    overallRate,
+    timeout: 10,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+  });
+  const ok = result['2xx'];
+  return {
+    rps: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${url}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The robot door vs a bare Express route, same client and load; then the door at a fixed 1,000 req/s. */
+export async function ingestScenario(o: IngestOptions): Promise<BenchResults['ingest']> {
+  // The door's cost alone: no worker takes the queued jobs while it is measured.
+  const sys = await startBenchSystem({
+    workers: 0,
+    lines: 1,
+    restLimit: { drainPerSec: 50, burst: 500 },
+    lineRatePerSec: 80,
+  });
+  const barePort = await freePort();
+  const bare = startAppProcess('bare', 'bench/bare-server.ts', { PORT: String(barePort) });
+  const stopBare = () => stopWithin(bare);
+  openSystems.add(stopBare);
+  try {
+    const { runs } = await sys.sim.call({
+      cmd: 'prepareRuns',
+      code: 'wa_send_text',
+      properties: [{ text: 'Your order is ready', phone: '+79161234567', line: 'line0' }],
+    });
+    const [fields] = runs;
+    if (!fields) throw new Error('the portal prepared no run');
+    const body = robotBodies(fields);
+    await waitForHealth(`http://127.0.0.1:${barePort}/healthz`, 60_000);
+    const doorUrl = `${sys.appUrl}${endpoints.robot}`;
+    const bareUrl = `http://127.0.0.1:${barePort}${endpoints.robot}`;
+    // A short warm-up each (JIT, connection pools), not counted.
+    await load(doorUrl, body, 1);
+    await load(bareUrl, body, 1);
+    const door = await load(doorUrl, body, o.seconds);
+    const plain = await load(bareUrl, body, o.seconds);
+    o.say(`door ${door.rps.toFixed(0)} req/s (p50 ${door.p50} ms), bare route ${plain.rps.toFixed(0)} req/s`);
+    if (door.failures > 0) throw new Error(`the robot door failed ${door.failures} call(s) under load`);
+    const fixed = await load(doorUrl, body, o.seconds, 1000);
+    const sustained = fixed.failures === 0 && fixed.rps >= 950;
+    o.say(
+      `door at 1,000 req/s offered: ${fixed.rps.toFixed(0)} answered/s, p99 ${fixed.p99} ms, ${fixed.failures} failed`,
+    );
+    return {
+      robot_rps: door.rps,
+      bare_rps: plain.rps,
+      ratio: plain.rps > 0 ? door.rps / plain.rps : 0,
+      p50_ms: door.p50,
+      p99_ms_at_1000: fixed.p99,
+      rps_at_1000: fixed.rps,
+      sustained_at_1000: sustained,
+    };
+  } finally {
+    openSystems.delete(stopBare);
+    await stopBare();
+    await sys.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench` (`-- --quick` for a CI-sized run): issue 10's figures, each scenario in its own
+ * processes (a throw-away redis-server, the simulators' process, the app's web and worker
+ * processes). Prints every figure beside its goal and writes bench/results.json; `npm run
+ * bench:readme` puts them in the README. `-- --only ingest,callbacks` runs some scenarios and
+ * writes nothing.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../lib/errors/classify-error';
+import { bytesPerWaitScenario } from './bytes-per-wait';
+import { callbacksScenario } from './callbacks';
+import { ingestScenario } from './ingest';
+import { outboundScenario } from './outbound';
+import { repliesScenario } from './replies';
+import { benchResultsSchema, figureRows, textTable } from './results';
+import { openSystems } from './system';
+
+const SCENARIOS = ['ingest', 'outbound', 'one_line', 'callbacks', 'replies', 'bytes_per_wait'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+
+const say = (line: string) => process.stdout.write(`    ${line}\n`);
+
+async function closeEverything(): Promise<void> {
+  for (const close of [...openSystems]) await close().catch(() => undefined);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const only = values.only?.split(',').map((s) => s.trim()) ?? [...SCENARIOS];
+  const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  const wanted = (name: ScenarioName) => only.includes(name);
+  const seconds = quick ? 3 : 10;
+  const startedAt = Date.now();
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    process.stdout.write(`\n▶ ${name}\n`);
+    const result = await run();
+    process.stdout.write(`✓ ${name} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    return result;
+  };
+  const figures: Record<string, unknown> = {};
+  if (wanted('ingest'))
+    figures.ingest = await step('ingest: robot door vs a bare route', () => ingestScenario({ seconds, say }));
+  if (wanted('outbound')) {
+    const runs = [];
+    for (const workers of [1, 2])
+      runs.push(
+        await step(`outbound: 10 lines × 200 msg/s, ${workers} worker process(es)`, () =>
+          outboundScenario({ workers, lines: 10, limitPerLine: 200, seconds, say }),
+        ),
+      );
+    figures.outbound = {
+      lines: 10,
+      limit_per_line: 200,
+      workers: [1, 2],
+      msgs_per_s: runs.map((r) => r.msgsPerSec),
+      max_window_over_limit: runs.map((r) => r.maxWindow - 200),
+    };
+    figures.cpu_ms_per_message = runs[0]?.cpuMsPerMessage ?? 0;
+  }
+  if (wanted('one_line')) {
+    const run = await step('one line, 1,000 msg/s limit, 2 worker processes', () =>
+      outboundScenario({ workers: 2, lines: 1, limitPerLine: 1000, seconds, say }),
+    );
+    figures.one_line = { limit: 1000, msgs_per_s: run.msgsPerSec, max_window: run.maxWindow };
+  }
+  if (wanted('callbacks'))
+    figures.callbacks = await step('callbacks: 5,000 to one portal at 10 req/s burst 50', () =>
+      callbacksScenario({ count: 5000, say }),
+    );
+  if (wanted('replies')) {
+    const points = quick ? [1000, 100_000] : [1000, 100_000, 1_000_000];
+    figures.replies = {
+      open_waits: await step(`replies: resolved/s with ${points.join(' / ')} open waits`, () =>
+        repliesScenario({ points, replies: quick ? 500 : 2000, say }),
+      ),
+    };
+  }
+  if (wanted('bytes_per_wait'))
+    figures.bytes_per_wait = await step('bytes per open button wait', () =>
+      bytesPerWaitScenario({ waits: quick ? 300 : 1000, say }),
+    );
+  const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
+  if (only.length < SCENARIOS.length) {
+    process.stdout.write(`\n${JSON.stringify(figures, null, 2)}\n(partial run in ${minutes} min: nothing written)\n`);
+    return 0;
+  }
+  const [cpu] = cpus();
+  const results = benchResultsSchema.parse({
+    machine: { cpus: cpus().length, model: cpu?.model.trim() ?? 'unknown' },
+    quick,
+    ran_at: new Date().toISOString(),
+    ...figures,
+  });
+  const path = join(__dirname, 'results.json');
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  const rows = figureRows(results);
+  process.stdout.write(`\n${textTable(rows)}\n\n`);
+  process.stdout.write(
+    `${rows.filter((r) => r.met).length} of ${rows.length} goals met; ${cpus().length} × ${results.machine.model}; ${minutes} min; wrote ${path} (npm run bench:readme puts it in the README)\n`,
+  );
+  return 0;
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping every process the bench started\n`);
+    void closeEverything().then(() => process.exit(130));
+  });
+
+main().then(
+  async (code) => {
+    await closeEverything();
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    // Stopped by a signal: the scenario failed because its processes were stopped; say nothing more.
+    if (stopping) return;
+    process.stdout.write(`\nBench FAILED: ${errorMessage(error)}\n`);
+    await closeEverything();
+    process.exit(1);
+  },
+);

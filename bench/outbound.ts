@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpuMsOf, queueRobotRuns } from './robot-calls';
+import { startBenchSystem } from './system';
+
+export interface OutboundOptions {
+  workers: number;
+  lines: number;
+  limitPerLine: number;
+  /** Length of the measured window. */
+  seconds: number;
+  say: (line: string) => void;
+}
+
+export interface OutboundFigures {
+  msgsPerSec: number;
+  /** The busiest 1 s of requests (accepted or not) any line got at the Cloud API, over the whole run. */
+  maxWindow: number;
+  cpuMsPerMessage: number;
+}
+
+/** Not measured: the first second after every worker process is up (warming up). */
+const WARM_UP_MS = 1000;
+/** Backlog for this much more: the first worker process takes jobs while the others still start. */
+const START_SLACK_MS = 3000;
+
+function ticksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * Text robots on `lines` lines, queued as a backlog larger than the lines can send in the window
+ * (so the workers never run dry), then released: messages accepted per second at the Cloud API,
+ * each line's busiest second of requests there, and the workers' CPU per message.
+ */
+export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigures> {
+  // No worker runs while the backlog is queued: the workers start on a full queue, all at once, so
+  // the figure does not depend on how running workers notice a paused queue's resume.
+  const sys = await startBenchSystem({
+    workers: 0,
+    lines: o.lines,
+    // Each text robot's result goes back in a batch: a generous limit keeps that from gating sends.
+    restLimit: { drainPerSec: 100, burst: 500 },
+    lineRatePerSec: o.limitPerLine,
+  });
+  try {
+    const backlog = Math.ceil(o.lines * o.limitPerLine * (o.seconds + (WARM_UP_MS + START_SLACK_MS) / 1000));
+    const properties = Array.from({ length: backlog }, (_, i) => ({
+      text: `Order ${i} is ready`,
+      phone: `+7916${String(1_000_000 + i)}`,
+      line: sys.lines[i % sys.lines.length]?.id ?? 'line0',
+    }));
+    const queuedAt = Date.now();
+    await queueRobotRuns(sys, 'wa_send_text', properties);
+    o.say(`${backlog} text robots queued in ${((Date.now() - queuedAt) / 1000).toFixed(1)} s`);
+    const ticks = ticksPerSecond();
+    const cpu = () => sys.workers().reduce((sum, w) => sum + cpuMsOf(w.pid, ticks, (p) => readFileSync(p, 'utf8')), 0);
+    await Promise.all(Array.from({ length: o.workers }, () => sys.startWorker()));
+    await new Promise((r) => setTimeout(r, WARM_UP_MS));
+    const from = Date.now();
+    const cpuBefore = cpu();
+    const simCpu = () => cpuMsOf(sys.sim.pid, ticks, (p) => readFileSync(p, 'utf8'));
+    const simBefore = simCpu();
+    await new Promise((r) => setTimeout(r, o.seconds * 1000));
+    const to = Date.now();
+    const cpuAfter = cpu();
+    const simShare = (simCpu() - simBefore) / (Date.now() - from);
+    const left = await sys.rt.queues.runAction.getWaitingCount();
+    const view = await sys.sim.call({ cmd: 'cloudWindows', from, to });
+    // The limit holds over the whole run, warm-up included: every request any line got so far.
+    const whole = await sys.sim.call({ cmd: 'cloudWindows', from: 0, to: Date.now() + 1 });
+    if (left === 0) o.say('warning: the backlog ran out inside the window (the rate is a lower bound)');
+    const seconds = (to - from) / 1000;
+    const maxWindow = Math.max(0, ...whole.lines.map((l) => l.maxWindow));
+    o.say(
+      `${view.accepted} accepted in ${seconds.toFixed(1)} s, ${view.throttled} throttled (130429), busiest line-second ${maxWindow}; the simulators used ${(simShare * 100).toFixed(0)} % of a core`,
+    );
+    return {
+      msgsPerSec: view.accepted / seconds,
+      maxWindow,
+      cpuMsPerMessage: view.accepted > 0 ? (cpuAfter - cpuBefore) / view.accepted : 0,
+    };
+  } finally {
+    await sys.close();
+  }
+}

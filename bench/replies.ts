@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { freemem } from 'node:os';
+import { digest } from '../lib/hash';
+import type { CallInfo } from '../queues/call-info';
+import type { Line } from '../store/line-store';
+import { encodeButtonId } from '../waits/button-id';
+import { defaultReplyOptions } from '../waits/wait-schema';
+import { startRuns } from './robot-calls';
+import type { BenchSystem } from './system';
+import { startBenchSystem } from './system';
+import { inLanes } from './windows';
+
+export interface RepliesOptions {
+  /** Open waits at each measurement, ascending. */
+  points: number[];
+  /** Replies sent (and waits ended) at each point. */
+  replies: number;
+  say: (line: string) => void;
+}
+
+const BUTTONS = ['Yes', 'No', 'Later'];
+/** A generous bound of what one open wait costs in Redis today (≈ 3 KB measured), for the memory check. */
+const BYTES_PER_WAIT_BOUND = 4096;
+const phoneOf = (n: number) => `7916${String(n).padStart(7, '0')}`;
+
+/**
+ * Opens a button wait through the app's own wait-open path (the wait service's `open`: the wait,
+ * its index entries and its time-out), as the send-buttons action does before its message leaves.
+ */
+async function openButtonWait(sys: BenchSystem, line: Line, call: CallInfo, phone: string): Promise<string> {
+  const waitId = sys.rt.waits.idFor(call, 'reply');
+  const buttons = BUTTONS.map((title, i) => ({ id: encodeButtonId(waitId, i + 1), title }));
+  await sys.rt.waits.open({
+    line,
+    call,
+    phone,
+    lang: 'en',
+    purpose: 'reply',
+    timeoutMs: 24 * 3600_000,
+    buttons,
+    options: { ...defaultReplyOptions },
+    stageAtStart: 'NEW',
+  });
+  return waitId;
+}
+
+const callOf = (eventToken: string, workflowId: string, documentId: string[]): CallInfo => ({
+  kind: 'robot',
+  code: 'wa_send_buttons',
+  eventToken,
+  workflowId,
+  documentId,
+  callKey: digest(eventToken),
+  timeoutDurationSec: 0,
+  receivedAt: Date.now(),
+});
+
+interface Round {
+  sys: BenchSystem;
+  line: Line;
+  phoneNumberId: string;
+  /** Customers who answered so far: each has a number of their own, never an open wait's number. */
+  answered: number;
+}
+
+/**
+ * Opens `count` waits of real runs (on real deals at stage NEW) and taps a button of each through
+ * signed webhooks; resolves with the seconds from the first webhook until the last of them ended,
+ * once the portal has accepted each robot's result.
+ */
+async function answerRound(round: Round, count: number, expectOpen?: number): Promise<number> {
+  const { sys, line } = round;
+  const openKey = sys.rt.keys.openWaits(sys.memberId);
+  const runs = await startRuns(sys, count);
+  const replies: Array<{ phoneNumberId: string; from: string; id: string; title: string }> = [];
+  await inLanes(
+    runs.map((run) => ({ run, phone: phoneOf(9_000_000 + round.answered++) })),
+    200,
+    async ({ run, phone }) => {
+      const waitId = await openButtonWait(sys, line, callOf(run.eventToken, run.workflowId, run.documentId), phone);
+      replies.push({ phoneNumberId: round.phoneNumberId, from: phone, id: encodeButtonId(waitId, 1), title: 'Yes' });
+    },
+  );
+  const openBefore = await sys.rt.redis.zcard(openKey);
+  if (expectOpen !== undefined && openBefore !== expectOpen)
+    throw new Error(`replies: ${openBefore} waits open, expected ${expectOpen}`);
+  const resultsBefore = (await sys.sim.call({ cmd: 'portalStats' })).eventSendsAccepted;
+  const started = Date.now();
+  const delivering = sys.sim.call({ cmd: 'deliverReplies', replies, concurrency: 32 }, 300_000);
+  const deadline = started + 300_000;
+  let open = openBefore;
+  while (open > openBefore - count) {
+    if (Date.now() > deadline)
+      throw new Error(`replies: ${open - (openBefore - count)} of ${count} waits still open after 300 s`);
+    await new Promise((r) => setTimeout(r, 20));
+    open = await sys.rt.redis.zcard(openKey);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const { statuses } = await delivering;
+  if (Object.keys(statuses).some((s) => s !== '200'))
+    throw new Error(`replies: webhook answers ${JSON.stringify(statuses)}`);
+  // Each ended wait resumed its robot (not, say, cancelled for a stage the portal could not read).
+  let resumed = 0;
+  while (resumed < count) {
+    if (Date.now() > deadline) throw new Error(`replies: ${resumed} of ${count} robots resumed after 300 s`);
+    resumed = (await sys.sim.call({ cmd: 'portalStats' })).eventSendsAccepted - resultsBefore;
+    if (resumed < count) await new Promise((r) => setTimeout(r, 100));
+  }
+  return seconds;
+}
+
+/**
+ * Replies resolved per second with many button waits open: the open ones are opened through the
+ * app's own path, pipelined (500 at a time), on deals that are never read; the ones answered belong
+ * to real runs on real deals at the portal, and the customer taps a button of each through a signed
+ * Cloud API webhook at the webhook door. Rate: waits ended per second, from the first webhook.
+ */
+export async function repliesScenario(o: RepliesOptions): Promise<Record<string, number>> {
+  const most = Math.max(...o.points);
+  // Refuse up front rather than let redis-server (noeviction) fail half-way, or the machine swap.
+  const needed = most * BYTES_PER_WAIT_BOUND * 2;
+  if (freemem() < needed)
+    throw new Error(
+      `replies: ${most.toLocaleString('en-US')} open waits need about ${(needed / 2 ** 30).toFixed(1)} GiB free (Redis and its AOF rewrite); ${(freemem() / 2 ** 30).toFixed(1)} GiB are`,
+    );
+  const sys = await startBenchSystem({
+    workers: 2,
+    lines: 1,
+    // Each reply reads its deal's stage and sends the robot's result: the portal must not be the limit.
+    restLimit: { drainPerSec: 500, burst: 2000 },
+    lineRatePerSec: 80,
+  });
+  try {
+    const [benchLine] = sys.lines;
+    const line = benchLine ? await sys.rt.lines.get(sys.memberId, benchLine.id) : null;
+    if (!benchLine || !line) throw new Error('replies: the bench line is not connected');
+    const rates: Record<string, number> = {};
+    const batchTag = randomBytes(4).toString('hex');
+    let ballast = 0;
+    const round: Round = { sys, line, phoneNumberId: benchLine.phoneNumberId, answered: 0 };
+    // Untimed: the first replies warm the processes up (JIT, connections, the portal's token).
+    const warmUp = Math.min(100, o.replies);
+    o.say(`warm-up: ${warmUp} replies resolved in ${(await answerRound(round, warmUp)).toFixed(1)} s (not counted)`);
+    for (const point of o.points) {
+      // At the smallest point the waits answered may be all the open ones.
+      const answering = Math.min(o.replies, point);
+      const target = point - answering;
+      const openedAt = Date.now();
+      const indexes = Array.from({ length: Math.max(0, target - ballast) }, (_, i) => ballast + i);
+      await inLanes(indexes, 500, async (i) => {
+        const token = `bench-${batchTag}-${i}`;
+        const call = callOf(token, `wf-${i}`, ['crm', 'CCrmDocumentDeal', `DEAL_${50_000_000 + i}`]);
+        await openButtonWait(sys, line, call, phoneOf(i));
+      });
+      ballast = Math.max(ballast, target);
+      o.say(`${point}: ${indexes.length} waits opened in ${((Date.now() - openedAt) / 1000).toFixed(1)} s`);
+      const seconds = await answerRound(round, answering, point);
+      rates[String(point)] = answering / seconds;
+      o.say(
+        `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s`,
+      );
+    }
+    return rates;
+  } finally {
+    await sys.close();
+  }
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/** bench/results.json: the shape issue 10 names (snake_case, as in the issue), with a few extra facts. */
+const perSecond = z.number().nonnegative();
+export const benchResultsSchema = z
+  .object({
+    machine: z.object({ cpus: z.number().int().positive(), model: z.string() }),
+    quick: z.boolean(),
+    ran_at: z.string(),
+    ingest: z.object({
+      robot_rps: perSecond,
+      bare_rps: perSecond,
+      ratio: z.number().nonnegative(),
+      p50_ms: z.number().nonnegative(),
+      p99_ms_at_1000: z.number().nonnegative(),
+      /** Requests per second the door answered (2xx) at the fixed offered rate of 1,000/s. */
+      rps_at_1000: perSecond,
+      sustained_at_1000: z.boolean(),
+    }),
+    outbound: z.object({
+      lines: z.number().int().positive(),
+      limit_per_line: z.number().int().positive(),
+      /** Worker process counts; `msgs_per_s` and `max_window_over_limit` are in the same order. */
+      workers: z.array(z.number().int().positive()),
+      msgs_per_s: z.array(perSecond),
+      max_window_over_limit: z.array(z.number().int()),
+    }),
+    one_line: z.object({ limit: z.number().int().positive(), msgs_per_s: perSecond, max_window: z.number().int() }),
+    cpu_ms_per_message: z.number().nonnegative(),
+    callbacks: z.object({
+      count: z.number().int().nonnegative(),
+      seconds: z.number().nonnegative(),
+      min_seconds: z.number().nonnegative(),
+      ratio: z.number().nonnegative(),
+      per_batch: z.number().nonnegative(),
+      query_limit_exceeded: z.number().int().nonnegative(),
+    }),
+    replies: z.object({
+      /** Waits ended per second, by how many button waits were open ("1000000" only in a full run). */
+      open_waits: z.strictObject({ '1000': perSecond, '100000': perSecond, '1000000': perSecond.optional() }),
+    }),
+    bytes_per_wait: z.number().nonnegative(),
+  })
+  .refine((r) => r.quick || r.replies.open_waits['1000000'] !== undefined, {
+    message: 'a full run (not --quick) measures replies with 1,000,000 open waits',
+    path: ['replies', 'open_waits', '1000000'],
+  });
+export type BenchResults = z.infer<typeof benchResultsSchema>;
+
+/** One printed row: a figure, what was measured, its goal and whether the goal is met. */
+export interface FigureRow {
+  figure: string;
+  measured: string;
+  goal: string;
+  met: boolean;
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const n2 = (x: number) => x.toFixed(2);
+
+/** Every figure beside its goal (issue 10's table). */
+export function figureRows(r: BenchResults): FigureRow[] {
+  const rows: FigureRow[] = [
+    {
+      figure: 'robot calls/s through the door ÷ a bare Express 5 route',
+      measured: `${n2(r.ingest.ratio)} (${n0(r.ingest.robot_rps)} vs ${n0(r.ingest.bare_rps)} req/s, p50 ${n2(r.ingest.p50_ms)} ms)`,
+      goal: '≥ 0.6',
+      met: r.ingest.ratio >= 0.6,
+    },
+    {
+      figure: 'robot door at a fixed 1,000 req/s',
+      measured: `${r.ingest.sustained_at_1000 ? 'sustained' : 'not sustained'} (${n0(r.ingest.rps_at_1000)} req/s), p99 ${n2(r.ingest.p99_ms_at_1000)} ms`,
+      goal: 'sustained, p99 < 20 ms',
+      met: r.ingest.sustained_at_1000 && r.ingest.p99_ms_at_1000 < 20,
+    },
+  ];
+  const target = 0.9 * r.outbound.lines * r.outbound.limit_per_line;
+  r.outbound.workers.forEach((workers, i) => {
+    const rate = r.outbound.msgs_per_s[i] ?? 0;
+    const over = r.outbound.max_window_over_limit[i] ?? 0;
+    rows.push({
+      figure: `outbound, ${r.outbound.lines} lines × ${r.outbound.limit_per_line} msg/s, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+      measured: `${n0(rate)} msg/s; busiest second per line ${over >= 0 ? '+' : ''}${over} vs the limit`,
+      goal: `≥ ${n0(target)} msg/s, never over the limit`,
+      met: rate >= target && over <= 0,
+    });
+  });
+  const replies = Object.entries(r.replies.open_waits);
+  const rates = replies.map(([, v]) => v);
+  const flat = rates.length > 0 && Math.min(...rates) >= 0.8 * Math.max(...rates);
+  rows.push(
+    {
+      figure: `one line with a ${n0(r.one_line.limit)} msg/s limit`,
+      measured: `${n0(r.one_line.msgs_per_s)} msg/s; busiest second ${n0(r.one_line.max_window)}`,
+      goal: `≥ ${n0(0.9 * r.one_line.limit)} msg/s, never > ${n0(r.one_line.limit)} in any 1 s`,
+      met: r.one_line.msgs_per_s >= 0.9 * r.one_line.limit && r.one_line.max_window <= r.one_line.limit,
+    },
+    {
+      figure: 'worker CPU per sent message',
+      measured: `${n2(r.cpu_ms_per_message)} ms`,
+      goal: '≤ 0.4 ms',
+      met: r.cpu_ms_per_message <= 0.4,
+    },
+    {
+      figure: `callbacks, ${n0(r.callbacks.count)} to one portal at 10 req/s burst 50`,
+      measured: `${n2(r.callbacks.ratio)} × the minimum (${n2(r.callbacks.seconds)} s vs ${n2(r.callbacks.min_seconds)} s), ${n2(r.callbacks.per_batch)} per batch, ${r.callbacks.query_limit_exceeded} QUERY_LIMIT_EXCEEDED`,
+      goal: '≤ 1.05 ×, 0',
+      met: r.callbacks.ratio <= 1.05 && r.callbacks.query_limit_exceeded === 0,
+    },
+    {
+      figure: `replies resolved/s by open waits (${replies.map(([k]) => n0(Number(k))).join(' / ')})`,
+      measured: rates.map(n0).join(' / '),
+      goal: '≥ 1,500/s, flat (lowest ≥ 0.8 × highest)',
+      met: flat && rates.every((x) => x >= 1500),
+    },
+    {
+      figure: 'Redis bytes per open button wait, every key it costs',
+      measured: n0(r.bytes_per_wait),
+      goal: '≤ 1,024',
+      met: r.bytes_per_wait <= 1024,
+    },
+  );
+  return rows;
+}
+
+/** The rows as a plain-text table for the terminal. */
+export function textTable(rows: FigureRow[]): string {
+  const header: [string, string, string, string] = ['figure', 'measured', 'goal', 'met'];
+  const cells = rows.map((row): [string, string, string, string] => [
+    row.figure,
+    row.measured,
+    row.goal,
+    row.met ? 'met' : 'NOT MET',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,77 @@
+import { findActionByCode } from '../actions';
+import { robotCallSchema } from '../app/doors/robot-door';
+import type { RunActionJobInput } from '../queues/job-schemas';
+import type { BenchSystem } from './system';
+import { inLanes } from './windows';
+
+/** The run-action job the robot door builds from a portal's call (app/doors/robot-door.ts, same fields). */
+export function runActionJobOf(fields: unknown, memberId: string, receivedAt: number): RunActionJobInput {
+  const call = robotCallSchema.parse(fields);
+  return {
+    memberId,
+    code: call.code,
+    kind: findActionByCode(call.code)?.kind ?? 'robot',
+    eventToken: call.event_token,
+    workflowId: call.workflow_id,
+    documentId: call.document_id,
+    documentType: call.document_type,
+    properties: call.properties,
+    useSubscription: call.use_subscription === 'Y',
+    timeoutDurationSec: call.timeout_duration,
+    receivedAt,
+  };
+}
+
+/**
+ * Starts `properties.length` runs at the portal and queues their run-action jobs the way the door
+ * does (its enqueue function, its job), without the HTTP: a backlog filled faster than the door
+ * takes calls, so what is measured is the workers. Returns the event tokens.
+ */
+export async function queueRobotRuns(
+  sys: BenchSystem,
+  code: string,
+  properties: Array<Record<string, string | string[]>>,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let start = 0; start < properties.length; start += 2000) {
+    const { runs } = await sys.sim.call({
+      cmd: 'prepareRuns',
+      code,
+      properties: properties.slice(start, start + 2000),
+    });
+    const jobs = runs.map((fields) => runActionJobOf(fields, sys.memberId, Date.now()));
+    await inLanes(jobs, 200, async (job) => {
+      await sys.rt.queues.enqueueRunAction(job);
+    });
+    tokens.push(...jobs.map((j) => j.eventToken));
+  }
+  return tokens;
+}
+
+/** Only the event tokens of prepared runs (for callbacks and waits the bench queues itself). */
+export async function startRuns(
+  sys: BenchSystem,
+  count: number,
+): Promise<Array<{ eventToken: string; workflowId: string; documentId: string[] }>> {
+  const out: Array<{ eventToken: string; workflowId: string; documentId: string[] }> = [];
+  for (let start = 0; start < count; start += 2000) {
+    const properties = Array.from({ length: Math.min(2000, count - start) }, () => ({ text: 'bench' }));
+    const { runs } = await sys.sim.call({ cmd: 'prepareRuns', code: 'wa_send_buttons', properties });
+    for (const fields of runs) {
+      const call = robotCallSchema.parse(fields);
+      out.push({ eventToken: call.event_token, workflowId: call.workflow_id, documentId: call.document_id });
+    }
+  }
+  return out;
+}
+
+/** Worker process CPU time (user + system) in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number, ticksPerSec: number, readStat: (path: string) => string): number {
+  const stat = readStat(`/proc/${pid}/stat`);
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unreadable /proc/${pid}/stat`);
+  return ((utime + stime) / ticksPerSec) * 1000;
+}

@@ -1,0 +1,130 @@
+import { minCallbackSeconds } from '../../bench/callbacks';
+import { BLOCK_END, BLOCK_START, readmeBlock, rewriteMeasured } from '../../bench/readme';
+import { type BenchResults, benchResultsSchema, figureRows, textTable } from '../../bench/results';
+import { cpuMsOf } from '../../bench/robot-calls';
+import { countBetween, maxInWindow } from '../../bench/windows';
+
+const results: BenchResults = {
+  machine: { cpus: 2, model: 'Test CPU @ 2.0GHz' },
+  quick: true,
+  ran_at: '2026-12-01T07:00:00.000Z',
+  ingest: {
+    robot_rps: 1500,
+    bare_rps: 2000,
+    ratio: 0.75,
+    p50_ms: 3,
+    p99_ms_at_1000: 12,
+    rps_at_1000: 999,
+    sustained_at_1000: true,
+  },
+  outbound: {
+    lines: 10,
+    limit_per_line: 200,
+    workers: [1, 2],
+    msgs_per_s: [1000, 1900],
+    max_window_over_limit: [0, 1],
+  },
+  one_line: { limit: 1000, msgs_per_s: 950, max_window: 1000 },
+  cpu_ms_per_message: 0.5,
+  callbacks: { count: 5000, seconds: 5.1, min_seconds: 5, ratio: 1.02, per_batch: 50, query_limit_exceeded: 0 },
+  replies: { open_waits: { '1000': 1600, '100000': 1550 } },
+  bytes_per_wait: 900,
+};
+
+describe('bench: window counting', () => {
+  it('finds the busiest window of any start, not only aligned seconds', () => {
+    // 3 in [500, 1500) though each aligned second holds 2.
+    expect(maxInWindow([0, 600, 900, 1400, 2600], 1000)).toBe(3);
+    expect(maxInWindow([], 1000)).toBe(0);
+    // The window is half-open: t and t + 1000 are in different windows.
+    expect(maxInWindow([0, 1000, 2000], 1000)).toBe(1);
+    expect(maxInWindow([5, 5, 5], 1)).toBe(3);
+  });
+
+  it('does not depend on the order of the timestamps', () => {
+    expect(maxInWindow([1400, 0, 2600, 900, 600], 1000)).toBe(3);
+  });
+
+  it('refuses a window that is not positive', () => {
+    expect(() => maxInWindow([1], 0)).toThrow('windowMs must be positive');
+  });
+
+  it('counts timestamps in a half-open range', () => {
+    expect(countBetween([0, 999, 1000, 1500, 2000], 1000, 2000)).toBe(2);
+  });
+});
+
+describe('bench: figures', () => {
+  it('the callbacks minimum: the bucket starts empty, then one batch per drain step', () => {
+    expect(minCallbackSeconds(5000, { drainPerSec: 10, burst: 50 })).toBe(5);
+    expect(minCallbackSeconds(2500, { drainPerSec: 10, burst: 50 })).toBe(0);
+    expect(minCallbackSeconds(5001, { drainPerSec: 10, burst: 50 })).toBe(5.1);
+  });
+
+  it('reads a process CPU time from /proc/<pid>/stat, whatever its name holds', () => {
+    const fields = ['S', ...Array.from({ length: 10 }, () => '0'), '250', '50', '0'];
+    const stat = `123 (node (x) y) ${fields.join(' ')}`;
+    expect(cpuMsOf(123, 100, () => stat)).toBe(3000);
+    expect(() => cpuMsOf(1, 100, () => '1 (x) S')).toThrow('unreadable /proc/1/stat');
+  });
+});
+
+describe('bench: results.json', () => {
+  it('accepts the shape issue 10 names and refuses a missing figure', () => {
+    expect(benchResultsSchema.parse(JSON.parse(JSON.stringify(results)))).toEqual(results);
+    const { bytes_per_wait: _dropped, ...missing } = results;
+    expect(benchResultsSchema.safeParse(missing).success).toBe(false);
+    expect(benchResultsSchema.safeParse({ ...results, replies: { open_waits: { '42': 1 } } }).success).toBe(false);
+    // Only a quick run may leave out the 1,000,000 point.
+    expect(benchResultsSchema.safeParse({ ...results, quick: false }).success).toBe(false);
+    const full = {
+      ...results,
+      quick: false,
+      replies: { open_waits: { ...results.replies.open_waits, '1000000': 1500 } },
+    };
+    expect(benchResultsSchema.safeParse(full).success).toBe(true);
+  });
+
+  it('puts every figure beside its goal and says which are met', () => {
+    const rows = figureRows(results);
+    const met = Object.fromEntries(rows.map((r) => [r.figure, r.met]));
+    expect(rows).toHaveLength(9);
+    expect(met['robot calls/s through the door ÷ a bare Express 5 route']).toBe(true);
+    // 1,000 msg/s is under 90 % of 10 × 200; one message over the limit in a second fails the other.
+    expect(met['outbound, 10 lines × 200 msg/s, 1 worker process']).toBe(false);
+    expect(met['outbound, 10 lines × 200 msg/s, 2 worker processes']).toBe(false);
+    expect(met['worker CPU per sent message']).toBe(false);
+    expect(met['Redis bytes per open button wait, every key it costs']).toBe(true);
+    expect(rows.find((r) => r.figure.startsWith('replies'))?.met).toBe(true);
+    const table = textTable(rows);
+    expect(table.split('\n')).toHaveLength(rows.length + 2);
+    expect(table).toContain('NOT MET');
+  });
+});
+
+describe('bench: the README block', () => {
+  const readme = '# App\n\n## Measured\n\nFrom the test suite:\n\n| what | figure |\n|---|---|\n| a | 1 |\n\n## Next\n';
+
+  it('goes under "## Measured" the first time, keeping the test-derived rows', () => {
+    const once = rewriteMeasured(readme, readmeBlock(results));
+    expect(once).toContain(`## Measured\n\n${BLOCK_START}`);
+    expect(once).toContain('| a | 1 |');
+    expect(once).toContain('on 2 × Test CPU @ 2.0GHz, 2026-12-01');
+    expect(once.indexOf(BLOCK_END)).toBeLessThan(once.indexOf('From the test suite'));
+  });
+
+  it('replaces only its own block on the next run', () => {
+    const once = rewriteMeasured(readme, readmeBlock(results));
+    const again = rewriteMeasured(once, readmeBlock({ ...results, bytes_per_wait: 2000 }));
+    expect(again.split(BLOCK_START)).toHaveLength(2);
+    expect(again).toContain('| Redis bytes per open button wait, every key it costs | 2,000 | ≤ 1,024 | not met |');
+    expect(again.replace(/<!-- bench:start[\s\S]*<!-- bench:end -->/, '')).toBe(
+      once.replace(/<!-- bench:start[\s\S]*<!-- bench:end -->/, ''),
+    );
+  });
+
+  it('refuses a README without the section or with one marker only', () => {
+    expect(() => rewriteMeasured('# App\n', 'x')).toThrow('no "## Measured" section');
+    expect(() => rewriteMeasured(`## Measured\n${BLOCK_END}\n`, 'x')).toThrow('one bench marker');
+  });
+});
