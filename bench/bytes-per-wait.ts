@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanTargets } from '../redis/connect';
 import { startBenchSystem } from './system';
 
 export interface BytesPerWaitOptions {
@@ -7,21 +7,26 @@ export interface BytesPerWaitOptions {
 }
 
 /** MEMORY USAGE (all samples) of every key in this scenario's own Redis. */
-async function footprint(redis: Redis): Promise<Map<string, number>> {
+async function footprint(client: RedisClient): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
+  for (const redis of scanTargets(client)) await footprintOf(redis, sizes);
+  return sizes;
+}
+
+async function footprintOf(redis: ReturnType<typeof scanTargets>[number], sizes: Map<string, number>): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
     cursor = next;
-    const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
-    const results = (await pipeline.exec()) ?? [];
+    // One node's keys, sent together (ioredis writes commands issued in one tick back to back).
+    const usages = await Promise.all(
+      keys.map((key) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0').catch(() => null)),
+    );
     keys.forEach((key, i) => {
-      const [error, bytes] = results[i] ?? [null, null];
-      if (!error && bytes !== null) sizes.set(key, Number(bytes));
+      const bytes = usages[i];
+      if (bytes !== null && bytes !== undefined) sizes.set(key, Number(bytes));
     });
   } while (cursor !== '0');
-  return sizes;
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

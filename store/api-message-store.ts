@@ -82,10 +82,16 @@ export class ApiMessageStore {
     const key = this.keys.apiMessage(memberId, id);
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(outcome)) if (v !== undefined && v !== '') fields[k] = String(v);
-    const step = this.redis.multi().hset(key, fields).expire(key, TTL_S);
-    if (outcome.providerMessageId)
-      step.set(this.keys.apiMessageByProviderId(memberId, outcome.providerMessageId), id, 'EX', TTL_S);
-    await step.exec();
+    if (!outcome.providerMessageId) {
+      await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
+      return;
+    }
+    await this.redis
+      .multi()
+      .hset(key, fields)
+      .expire(key, TTL_S)
+      .set(this.keys.apiMessageByProviderId(memberId, outcome.providerMessageId), id, 'EX', TTL_S)
+      .exec();
   }
 
   /** The API message sent as `providerMessageId`, if the API sent it. */

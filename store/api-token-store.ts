@@ -74,13 +74,15 @@ export class ApiTokenStore {
       ...input.limits,
     });
     const fields = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)]));
+    // The portal's keys (one slot) first, the global lookups after (other cluster slots): the token
+    // answers only once its hash → token route exists, and that goes last.
     await this.redis
       .multi()
       .hset(this.keys.apiToken(input.memberId, id), fields)
       .sadd(this.keys.apiTokens(input.memberId), id)
-      .set(this.keys.apiTokenOwner(id), input.memberId)
-      .set(this.keys.apiTokenByHash(record.hash), `${input.memberId}|${id}`)
       .exec();
+    await this.redis.set(this.keys.apiTokenOwner(id), input.memberId);
+    await this.redis.set(this.keys.apiTokenByHash(record.hash), `${input.memberId}|${id}`);
     return { token, record: publicPart(record) };
   }
 
@@ -121,13 +123,14 @@ export class ApiTokenStore {
     const memberId = await this.redis.get(this.keys.apiTokenOwner(tokenId));
     const stored = memberId ? await this.read(memberId, tokenId) : null;
     if (!memberId || !stored) return false;
+    // The route first: the token stops answering at once; then the portal's keys, the owner last.
+    await this.redis.del(this.keys.apiTokenByHash(stored.hash));
     await this.redis
       .multi()
-      .del(this.keys.apiTokenByHash(stored.hash))
       .del(this.keys.apiToken(memberId, tokenId))
       .srem(this.keys.apiTokens(memberId), tokenId)
-      .del(this.keys.apiTokenOwner(tokenId))
       .exec();
+    await this.redis.del(this.keys.apiTokenOwner(tokenId));
     return true;
   }
 
@@ -138,12 +141,10 @@ export class ApiTokenStore {
     if (!memberId || !stored) return null;
     const token = this.newToken(tokenId);
     const hash = this.hashOf(token);
-    await this.redis
-      .multi()
-      .del(this.keys.apiTokenByHash(stored.hash))
-      .hset(this.keys.apiToken(memberId, tokenId), 'hash', hash)
-      .set(this.keys.apiTokenByHash(hash), `${memberId}|${tokenId}`)
-      .exec();
+    // Old route first (the old token stops at once), the new one last (other cluster slots, no MULTI).
+    await this.redis.del(this.keys.apiTokenByHash(stored.hash));
+    await this.redis.hset(this.keys.apiToken(memberId, tokenId), 'hash', hash);
+    await this.redis.set(this.keys.apiTokenByHash(hash), `${memberId}|${tokenId}`);
     return { token, record: publicPart({ ...stored, hash }) };
   }
 
