@@ -21,13 +21,24 @@ export function createStalledRunReporter(
     const lang = portalLanguage(portal);
     if (data.source === 'api') {
       // The API caller reads the outcome with checkMessageStatus: it must not stay "queued" forever.
+      // What the send step says decides it: a message that left is `sent` (never a failure a caller
+      // would retry into a duplicate), one that may have left says so.
+      const callKey = digest(`api|${data.messageId}`);
+      const step = await deps.messages.sendStep(data.memberId, callKey, 0, '');
       const failure = new ActionError('internal_error', 'the send stopped its worker repeatedly');
-      await deps.apiMessages.settle(data.memberId, data.messageId, {
-        state: 'failed',
-        errorCode: failure.code,
-        errorText: failure.text(lang),
-        settledAt: deps.clock.now(),
-      });
+      await deps.apiMessages.settle(
+        data.memberId,
+        data.messageId,
+        step.state === 'sent'
+          ? { state: 'sent', providerMessageId: step.messageId, settledAt: deps.clock.now() }
+          : {
+              state: 'failed',
+              errorCode: failure.code,
+              errorText: failure.text(lang),
+              maybeSent: step.state === 'maybe' ? '1' : undefined,
+              settledAt: deps.clock.now(),
+            },
+      );
       deps.log.error({ memberId: data.memberId, code: data.code }, 'API send failed for good after repeated stalls');
       return;
     }

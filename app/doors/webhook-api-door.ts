@@ -39,10 +39,19 @@ const invalidToken = () => new AppError('invalid_token', 'unknown or revoked tok
 /** The request path with its token masked: tokens never reach a log. */
 const maskedPath = (req: Request) => req.path.replace(/(\/rest\/webhook\/wa\/)[^/]+/, '$1***');
 
+/** A path segment decoded, or as it came when it is no valid percent-encoding (`%ZZ`): never a throw. */
+function decodedOrRaw(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** The language of the portal a request's token belongs to, when it names one (else English). */
 async function languageOfRequest(deps: WebhookApiDoorDeps, req: Request): Promise<Lang> {
   const token = /^\/rest\/webhook\/wa\/([^/]+)\//.exec(req.path)?.[1];
-  const found = token ? await deps.apiTokens.findByToken(decodeURIComponent(token)).catch(() => null) : null;
+  const found = token ? await deps.apiTokens.findByToken(decodedOrRaw(token)).catch(() => null) : null;
   const portal = found ? await deps.portals.get(found.memberId).catch(() => null) : null;
   return portal ? portalLanguage(portal) : 'en';
 }
@@ -159,9 +168,13 @@ export function createWebhookApiErrorHandler(deps: WebhookApiDoorDeps): ErrorReq
       next(error);
       return;
     }
-    void languageOfRequest(deps, req).then((lang) => {
-      deps.log.info({ path: maskedPath(req), code: errorAnswerOf(error, lang).body.code }, 'API request refused');
-      answerError(res, error, lang);
-    });
+    // Whatever happens while finding the language, the caller gets an answer (English at worst).
+    void languageOfRequest(deps, req)
+      .catch((): Lang => 'en')
+      .then((lang) => {
+        deps.log.info({ path: maskedPath(req), code: errorAnswerOf(error, lang).body.code }, 'API request refused');
+        answerError(res, error, lang);
+      })
+      .catch((failure: unknown) => next(failure));
   };
 }

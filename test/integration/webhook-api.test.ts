@@ -231,6 +231,13 @@ describe('webhook API for outside systems', () => {
     expect(revoked.body).toMatchObject({ ok: false, error: { code: 'invalid_token' } });
   });
 
+  it('a token that is no valid percent-encoding gets an answer, and the process lives on', async () => {
+    const res = await fetch(`${h.appUrl}/rest/webhook/wa/%ZZ/checkStatus`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false });
+    expect((await callApi(h.appUrl, token, 'checkStatus')).status).toBe(200);
+  });
+
   it('the CLI creates (token on its own last line), lists and regenerates tokens', async () => {
     const out = await runTokensCommand(h.rt, 'create', { portal: h.memberId, line: 'main', name: 'site form' }, []);
     const created = out.split('\n').at(-1) ?? '';

@@ -21,13 +21,14 @@ const data: RobotCallJob = {
   receivedAt: 0,
 };
 
-function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number }) {
+function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number } | { state: 'sent'; messageId: string }) {
   const enqueue = jest.fn(async () => true);
   const abandon = jest.fn(async () => undefined);
+  const settle = jest.fn(async () => undefined);
   const report = createStalledRunReporter({
     portals: { get: async () => portal },
     outbox: { enqueue },
-    apiMessages: { settle: jest.fn() },
+    apiMessages: { settle },
     clock: createManualClock(),
     waits: {
       open: jest.fn(),
@@ -47,7 +48,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number }) {
     metrics: createMetrics(),
     log: createLogger('silent'),
   });
-  return { report, enqueue, abandon };
+  return { report, enqueue, abandon, settle };
 }
 
 describe('a robot call BullMQ failed for stalling too often', () => {
@@ -68,6 +69,31 @@ describe('a robot call BullMQ failed for stalling too often', () => {
     expect(enqueue).toHaveBeenCalledWith(
       'm1',
       expect.objectContaining({ returnValues: expect.objectContaining({ delivery_status: 'unknown' }) }),
+    );
+  });
+});
+
+describe('an API send BullMQ failed for stalling too often', () => {
+  const apiJob = { ...data, source: 'api' as const, messageId: 'am1' } as unknown as RobotCallJob; // only these fields are read
+
+  it('is sent, not failed, when its message left before the stalls (a caller would retry into a duplicate)', async () => {
+    const { report, settle, enqueue } = setup({ state: 'sent', messageId: 'wamid.X' });
+    await report(apiJob);
+    expect(settle).toHaveBeenCalledWith(
+      'm1',
+      'am1',
+      expect.objectContaining({ state: 'sent', providerMessageId: 'wamid.X' }),
+    );
+    expect(enqueue).not.toHaveBeenCalled();
+  });
+
+  it('is failed and marked possibly sent when its send was in flight', async () => {
+    const { report, settle } = setup({ state: 'maybe', markedAt: 1 });
+    await report(apiJob);
+    expect(settle).toHaveBeenCalledWith(
+      'm1',
+      'am1',
+      expect.objectContaining({ state: 'failed', errorCode: 'internal_error', maybeSent: '1' }),
     );
   });
 });
