@@ -44,7 +44,10 @@ export class ApiMessageStore {
       const taken = await this.redis.set(idemKey, message.id, 'EX', TTL_S, 'NX');
       if (taken !== 'OK') {
         const first = await this.redis.get(idemKey);
-        if (first) return { id: first, created: false };
+        if (first && (await this.redis.exists(this.keys.apiMessage(message.memberId, first))))
+          return { id: first, created: false };
+        // The first request claimed the key and stopped before its record was written: this one takes it over.
+        await this.redis.set(idemKey, message.id, 'EX', TTL_S);
       }
     }
     const key = this.keys.apiMessage(message.memberId, message.id);

@@ -120,7 +120,10 @@ export async function apiSend(deps: ApiSendDeps, request: SendRequest, ctx: Send
   const { memberId, line } = ctx;
   const record = { id: `m${randomId(12)}`, memberId, lineId: line.id, method, phone: ctx.phone, createdAt: ctx.now };
   const { id, created } = await deps.apiMessages.create(record, params.idempotency_key);
-  if (created) {
+  // A repeat whose first request is still `queued` queues it again: BullMQ keeps one job per id, so
+  // this adds nothing when the job exists, and queues it when the first request never got that far.
+  const requeue = !created && (await deps.apiMessages.get(memberId, id))?.state === 'queued';
+  if (created || requeue) {
     const job = {
       source: 'api' as const,
       memberId,
@@ -134,7 +137,7 @@ export async function apiSend(deps: ApiSendDeps, request: SendRequest, ctx: Send
       await deps.queues.enqueueApiCall(job);
     } catch (error) {
       // Never queued: nothing may stay "queued" forever, nor hold the idempotency key (503, the caller retries).
-      await deps.apiMessages.forget(memberId, line.id, id, params.idempotency_key).catch(() => undefined);
+      if (created) await deps.apiMessages.forget(memberId, line.id, id, params.idempotency_key).catch(() => undefined);
       throw error;
     }
   }

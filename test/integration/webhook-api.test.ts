@@ -198,6 +198,27 @@ describe('webhook API for outside systems', () => {
     expect(unknown.body.error?.code).toBe('message_not_found');
   });
 
+  it('a repeat of a request that never reached the queue (Redis failed mid-way) queues it, once', async () => {
+    const before = h.whatsapp.sent().length;
+    const [line] = await h.rt.lines.list(h.memberId);
+    if (!line) throw new Error('no line');
+    // What a request that stopped after its record and key, before its job, leaves behind.
+    const stranded = { id: 'mstranded0001', memberId: h.memberId, lineId: line.id, method: 'sendText' as const };
+    const first = await h.rt.apiMessages.create({ ...stranded, phone: CUSTOMER, createdAt: 0 }, 'order-stranded');
+    expect(first).toEqual({ id: stranded.id, created: true });
+    const params = { phone_number: CUSTOMER, body: 'late but once', idempotency_key: 'order-stranded', wait: 'Y' };
+    const again = await callApi(h.appUrl, token, 'sendText', params);
+    expect(again.body).toMatchObject({ ok: true, result: { message_id: stranded.id, status: 'sent' } });
+    const twice = await callApi(h.appUrl, token, 'sendText', params);
+    expect(twice.body).toEqual(again.body);
+    expect(
+      h.whatsapp
+        .sent()
+        .slice(before)
+        .map((s) => s.body.text),
+    ).toEqual([{ body: 'late but once', preview_url: false }]);
+  });
+
   it('an idempotency_key repeated returns the first result and sends once', async () => {
     const before = h.whatsapp.sent().length;
     const params = { phone_number: CUSTOMER, body: 'once', idempotency_key: 'order-77', wait: 'Y' };
