@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { WakeableLoop } from '../lib/wakeable-loop';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
@@ -41,17 +42,19 @@ type Entry = { id: string; callback: Callback };
  * callback is queued (pub/sub), the next retry is due, or the slow safety poll — never a busy loop.
  */
 export class CallbackDispatcher {
-  private running = false;
   private readonly draining = new Map<string, Promise<boolean>>();
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private readonly loop: WakeableLoop;
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
 
   constructor(private readonly o: CallbackDispatcherOptions) {
     this.safetyPollMs = o.safetyPollMs ?? 5000;
+    this.loop = new WakeableLoop({
+      pass: () => this.startDueDrains(),
+      fallbackMs: this.safetyPollMs,
+      onError: (error) => this.o.log.error({ err: error }, 'callback dispatcher loop failed'),
+    });
     // Renewed while a batch is in flight (holdLease), so it can be short: a crashed process's
     // callbacks go out again within it.
     this.leaseMs = o.leaseMs ?? 10_000;
@@ -59,8 +62,7 @@ export class CallbackDispatcher {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.loop.isRunning) return;
     const channel = this.o.keys.callbackWake();
     // A lost subscription only costs latency: the safety poll still finds every due callback.
     this.o.subscriber.on('error', (error: Error) =>
@@ -70,48 +72,19 @@ export class CallbackDispatcher {
       if (from === channel) this.wake();
     });
     await this.o.subscriber.subscribe(channel);
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis). */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
+    await Promise.all(this.draining.values());
     this.o.subscriber.disconnect();
   }
 
   /** Looks at the outboxes now (a callback was queued, or a test moved the clock). */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.woken = false;
-      let sleepMs = this.safetyPollMs;
-      try {
-        sleepMs = await this.startDueDrains();
-      } catch (error) {
-        this.o.log.error({ err: error }, 'callback dispatcher loop failed');
-      }
-      await this.sleep(sleepMs);
-      this.wakeUp = null;
-    }
-    await Promise.all(this.draining.values());
+    this.loop.wake();
   }
 
   /** Starts a drain for each due portal not already draining; returns how long to sleep. */

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock';
 import { randomId } from '../lib/hash';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { WakeableLoop } from '../lib/wakeable-loop';
 import type { RedisClient } from '../redis/connect';
 import { hookScripts } from '../redis/hook-scripts';
 import type { RedisKeys } from '../redis/keys';
@@ -37,11 +38,8 @@ const EVENTS_PER_DRAIN = 100;
  * or given up. It sleeps until an event is emitted (pub/sub), a retry is due, or the safety poll.
  */
 export class HookDeliverer {
-  private running = false;
   private readonly draining = new Map<string, Promise<void>>();
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private readonly loop: WakeableLoop;
   /** Look at every portal on the next pass (the timer fired, or wake() named none). */
   private fullScan = true;
   /** Portals an emitted event named since the last pass: only these are looked at, unless fullScan. */
@@ -55,6 +53,14 @@ export class HookDeliverer {
 
   constructor(private readonly o: HookDelivererOptions) {
     this.safetyPollMs = o.safetyPollMs ?? 2000;
+    this.loop = new WakeableLoop({
+      pass: () => this.startDueDrains(),
+      fallbackMs: this.safetyPollMs,
+      onError: (error) => this.o.log.error({ err: error }, 'hook deliverer loop failed'),
+      onTimeout: () => {
+        this.fullScan = true;
+      },
+    });
     // Renewed by every recorded step; one step takes at most the time-out and a DNS look-up.
     this.leaseMs = o.leaseMs ?? 30_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
@@ -62,21 +68,19 @@ export class HookDeliverer {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.loop.isRunning) return;
     const channel = this.o.keys.hookWake();
     this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'hook wake-up subscription error'));
     this.o.subscriber.on('message', (from: string, memberId: string) => {
       if (from === channel) this.wake(memberId);
     });
     await this.o.subscriber.subscribe(channel);
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
+    await this.idle();
     this.o.subscriber.disconnect();
   }
 
@@ -87,43 +91,12 @@ export class HookDeliverer {
   wake(memberId?: string): void {
     if (memberId === undefined) this.fullScan = true;
     else this.dirty.add(memberId);
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Resolves when no delivery is in flight in this process (tests). */
   async idle(): Promise<void> {
     while (this.draining.size) await Promise.all(this.draining.values());
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.fullScan = true;
-        done();
-      }, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.woken = false;
-      let sleepMs = this.safetyPollMs;
-      try {
-        sleepMs = await this.startDueDrains();
-      } catch (error) {
-        this.o.log.error({ err: error }, 'hook deliverer loop failed');
-      }
-      await this.sleep(sleepMs);
-      this.wakeUp = null;
-    }
-    await this.idle();
   }
 
   /** Starts a drain for each subscription with a due event (of every portal, or the named ones); returns how long to sleep. */
@@ -174,7 +147,7 @@ export class HookDeliverer {
     const lease = keys.hookLease(m, subscription.id);
     if ((await redis.set(lease, token, 'PX', this.leaseMs, 'NX')) !== 'OK') return;
     try {
-      for (let n = 0; n < EVENTS_PER_DRAIN && this.running; n += 1) {
+      for (let n = 0; n < EVENTS_PER_DRAIN && this.loop.isRunning; n += 1) {
         // Removed meanwhile (null): stop before calling anyone.
         const state = await this.o.hooks.state(m, subscription.id);
         if (!state || state.nextAt > this.o.clock.now()) return;
