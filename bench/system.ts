@@ -127,15 +127,23 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
     cleanups.push(async () => {
       await Promise.all(processes.map((p) => stopWithin(p)));
     });
-    const web = startAppProcess('web', 'app/main.ts', env);
+    // BENCH_PROFILE_DIR=<dir>: CPU profiles of the web and worker processes (open in Chrome devtools).
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const web = startAppProcess('web', 'app/main.ts', env, nodeArgs);
     processes.push(web);
     let started = 0;
     const startWorker = async () => {
       const metricsPort = await freePort();
-      const worker = startAppProcess(`worker-${++started}`, 'workers/main.ts', {
-        ...env,
-        WORKER_METRICS_PORT: String(metricsPort),
-      });
+      const worker = startAppProcess(
+        `worker-${++started}`,
+        'workers/main.ts',
+        {
+          ...env,
+          WORKER_METRICS_PORT: String(metricsPort),
+        },
+        nodeArgs,
+      );
       processes.push(worker);
       alive.push(worker);
       await waitUntil(

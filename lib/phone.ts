@@ -2,9 +2,9 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/
 
 /** A phone in WhatsApp's form: E.164 digits, no '+'. */
 export interface NormalizedPhone {
-  digits: string;
-  e164: string;
-  isMobile: boolean;
+  readonly digits: string;
+  readonly e164: string;
+  readonly isMobile: boolean;
 }
 
 /**
@@ -12,6 +12,21 @@ export interface NormalizedPhone {
  * Bare digits that already carry a country code are tried as international first.
  */
 export function normalizePhone(input: string, defaultRegion: string): NormalizedPhone | null {
+  // libphonenumber's full metadata parse costs ≈ 40 µs: the same few numbers recur (one per
+  // customer, every message), so answers are kept, frozen, in a bounded map cleared when full.
+  const key = `${defaultRegion}\u0000${input}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const answer = parsePhone(input, defaultRegion);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, answer === null ? null : Object.freeze(answer));
+  return answer;
+}
+
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, NormalizedPhone | null>();
+
+function parsePhone(input: string, defaultRegion: string): NormalizedPhone | null {
   const trimmed = input.trim();
   if (!trimmed) return null;
   const region = defaultRegion.toUpperCase() as CountryCode;

@@ -12,11 +12,12 @@ const NOT_SENT = new Set([
   'ENETUNREACH',
 ]);
 
+const codeOf = (value: unknown): string | undefined =>
+  value && typeof value === 'object' && 'code' in value && typeof value.code === 'string' ? value.code : undefined;
+
+/** `fetch` wraps the network error as its `cause`; `undici.request` throws it (or its own) as is. */
 function causeCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string'
-    ? cause.code
-    : undefined;
+  return codeOf(error instanceof Error ? error.cause : undefined) ?? codeOf(error);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { fetchFailure } from '../fetch-failure';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
+import { type ProviderAnswer, postJson } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
 import { cloudApiBody } from './cloud-api-body';
 import { mapCloudApiError } from './cloud-api-errors';
@@ -94,23 +95,23 @@ export function createCloudApiProvider(
       };
     },
     async send(message: OutboundMessage): Promise<SentMessage> {
-      let response: Response;
+      let answer: ProviderAnswer;
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${line.accessToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify(cloudApiBody(message)),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
-        });
+        answer = await postJson(
+          url,
+          { authorization: `Bearer ${line.accessToken}` },
+          cloudApiBody(message),
+          options.timeoutMs ?? 15000,
+        );
       } catch (error) {
         throw fetchFailure(error);
       }
-      const json: unknown = await response.json().catch(() => null);
-      if (response.ok) {
+      const { status, json } = answer;
+      if (status >= 200 && status < 300) {
         // A 2xx is an accepted message even when its answer cannot be read.
         const ok = successSchema.safeParse(json);
         if (!ok.success)
-          throw new ActionError('provider_error', `unexpected answer (HTTP ${response.status})`, {
+          throw new ActionError('provider_error', `unexpected answer (HTTP ${status})`, {
             retryable: false,
             outcomeUnknown: true,
           });
@@ -119,17 +120,17 @@ export function createCloudApiProvider(
         return { providerMessageId: first.id, waId: ok.data.contacts?.[0]?.wa_id };
       }
       // Graph rarely sends Retry-After; when it (or a proxy in front of it) does, it is honoured.
-      const after = retryAfterMs(response.headers.get('retry-after'), options.clock.now());
+      const after = retryAfterMs(answer.retryAfter, options.clock.now());
       const failure = errorSchema.safeParse(json);
       // A 4xx refuses the message; after a 5xx nobody can tell whether it went out.
-      const serverFailed = response.status >= 500;
+      const serverFailed = status >= 500;
       if (failure.success) {
         const { code, message: text, error_data } = failure.data.error;
         const mapped = mapCloudApiError(code, text, error_data?.details, after);
         throw serverFailed ? mapped.withUnknownOutcome() : mapped;
       }
-      const transient = serverFailed || response.status === 429;
-      throw new ActionError(transient ? 'provider_unavailable' : 'provider_error', `HTTP ${response.status}`, {
+      const transient = serverFailed || status === 429;
+      throw new ActionError(transient ? 'provider_unavailable' : 'provider_error', `HTTP ${status}`, {
         retryable: transient,
         retryAfterMs: after,
         outcomeUnknown: serverFailed,

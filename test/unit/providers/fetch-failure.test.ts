@@ -24,4 +24,14 @@ describe('a provider request that threw before any answer', () => {
       fetchFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError')).outcomeUnknown,
     ).toBe(true);
   });
+
+  // undici.request (the send path) throws the network error itself, with its code, not as a cause.
+  it.each([
+    ['ECONNREFUSED', false],
+    ['UND_ERR_CONNECT_TIMEOUT', false],
+    ['UND_ERR_HEADERS_TIMEOUT', true],
+    ['UND_ERR_SOCKET', true],
+  ])('%s thrown directly: outcome unknown = %s', (code, unknown) => {
+    expect(fetchFailure(Object.assign(new Error(code), { code })).outcomeUnknown).toBe(unknown);
+  });
 });
