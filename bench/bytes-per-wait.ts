@@ -29,6 +29,9 @@ async function footprintOf(redis: ReturnType<typeof scanTargets>[number], sizes:
   } while (cursor !== '0');
 }
 
+/** A key with its ids replaced by `*`, to add up what each kind of key costs. */
+const keyShape = (key: string): string => key.replace(/[0-9a-f]{16,}|[0-9]{3,}|[A-Za-z0-9_-]{20,}/g, '*');
+
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -90,11 +93,18 @@ export async function bytesPerWaitScenario(o: BytesPerWaitOptions): Promise<numb
     const callRecord = `${String(rt.queues.runAction.opts.prefix)}:${rt.queues.runAction.name}:`;
     let total = 0;
     let calls = 0;
+    const byShape = new Map<string, number>();
     for (const key of new Set([...before.keys(), ...after.keys()])) {
       const grown = (after.get(key) ?? 0) - (before.get(key) ?? 0);
       if (key.startsWith(callRecord)) calls += grown;
-      else total += grown;
+      else {
+        total += grown;
+        const shape = keyShape(key);
+        byShape.set(shape, (byShape.get(shape) ?? 0) + grown);
+      }
     }
+    const shares = [...byShape].filter(([, b]) => b !== 0).sort((a, b) => b[1] - a[1]);
+    o.say(`by key: ${shares.map(([k, b]) => `${k} ${(b / o.waits).toFixed(0)}`).join(', ')}`);
     o.say(
       `${o.waits} button waits: ${(total / o.waits).toFixed(0)} bytes each (the robot call's own job record adds ${(calls / o.waits).toFixed(0)}, not counted)`,
     );
