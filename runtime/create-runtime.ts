@@ -157,6 +157,7 @@ export function createRuntime(options: RuntimeOptions) {
     events,
     whatsapp: { appSecret: config.WA_APP_SECRET, verifyToken: config.WA_VERIFY_TOKEN },
     publicUrl: config.PUBLIC_URL,
+    productPrefix: config.PRODUCT_PREFIX,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }

@@ -181,8 +181,8 @@ export function createWaitService(deps: WaitServiceDeps) {
       let cancelled = 0;
       for (const wait of await store.openForPhone(memberId, lineId, phone)) {
         if (wait.purpose !== 'reply' || !wait.options.stopOnOperator) continue;
-        const note = wait.lang === 'ru' ? 'ответил оператор' : 'an operator replied';
-        if (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, note))) cancelled += 1;
+        if (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, 'operator_replied')))
+          cancelled += 1;
       }
       return cancelled;
     },

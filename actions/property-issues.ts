@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import { ActionError } from '../lib/errors/app-error';
+import { type Localized, say, type Var } from '../lib/i18n/catalogue';
+import type { MessageKey } from '../lib/i18n/en';
+import type { AnyAction } from './define-action';
+
+/** The property's name as the robot's settings show it (its code when the action has no such property). */
+function propertyName(action: Pick<AnyAction, 'properties'>, code: string): Var {
+  return action.properties[code]?.descriptor.Name ?? code;
+}
+
+/**
+ * One problem with one property, in the catalogue's words: «Заголовок»: не более 60 символов.
+ * `line` numbers the value of a multi-line property (1-based).
+ */
+export function propertyIssue(
+  action: Pick<AnyAction, 'properties'>,
+  code: string,
+  issue: Localized,
+  line?: number,
+): Localized {
+  const property = propertyName(action, code);
+  return line === undefined
+    ? say('prop.issue', { property, issue })
+    : say('prop.item_issue', { property, line, issue });
+}
+
+/** `invalid_property` naming one property's problem (the property by its code in `action`). */
+export function invalidProperty(
+  action: Pick<AnyAction, 'properties'>,
+  code: string,
+  key: MessageKey,
+  vars?: Readonly<Record<string, Var>>,
+  line?: number,
+): ActionError {
+  return invalidNamed(propertyName(action, code), key, vars, line);
+}
+
+/** `invalid_property` for a property named by its words (one several actions share under other codes). */
+export function invalidNamed(
+  property: Var,
+  key: MessageKey,
+  vars?: Readonly<Record<string, Var>>,
+  line?: number,
+): ActionError {
+  const issue = say(key, vars);
+  const says =
+    line === undefined ? say('prop.issue', { property, issue }) : say('prop.item_issue', { property, line, issue });
+  return new ActionError('invalid_property', '', { says });
+}
+
+/** What a zod issue says, without zod's English message. */
+function issueWords(issue: z.core.$ZodIssue, missing: boolean): Localized {
+  switch (issue.code) {
+    case 'too_big':
+      if (issue.origin === 'string') return say('prop.max_chars', { max: String(issue.maximum) });
+      if (issue.origin === 'array') return say('prop.max_values', { max: String(issue.maximum) });
+      return say('prop.at_most', { max: String(issue.maximum) });
+    case 'too_small':
+      if (issue.origin === 'array') return say('prop.min_values', { min: String(issue.minimum) });
+      if (issue.origin === 'string') return say('prop.required');
+      return say('prop.at_least', { min: String(issue.minimum) });
+    case 'invalid_type':
+      if (missing) return say('prop.required');
+      if (issue.expected === 'int') return say('prop.whole_number');
+      if (issue.expected === 'number') return say('prop.number');
+      return say('prop.invalid');
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const yesNo = values.includes('Y') && values.includes('N');
+      return yesNo ? say('prop.yes_no') : say('prop.one_of', { values: values.join(', ') });
+    }
+    default:
+      return say('prop.invalid');
+  }
+}
+
+/** Each zod issue of an action's inputs, naming its property in the portal's words. */
+export function propertyIssues(
+  action: Pick<AnyAction, 'properties'>,
+  error: z.ZodError,
+  raw: Readonly<Record<string, unknown>>,
+): Localized[] {
+  return error.issues.map((issue) => {
+    const [code, index] = issue.path;
+    const line = typeof index === 'number' ? index + 1 : undefined;
+    const value = raw[String(code)];
+    const missing = isBlank(value) || (Array.isArray(value) && value.every(isBlank));
+    return propertyIssue(action, String(code ?? 'properties'), issueWords(issue, missing), line);
+  });
+}
+
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
