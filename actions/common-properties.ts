@@ -66,7 +66,7 @@ export const sendOptions = {
     default: 'nothing',
   }),
   wait_timeout: prop.number({
-    name: { ru: 'Ждать статус не дольше', en: 'Wait for the status at most' },
+    name: { ru: 'Ждать статус не дольше', en: 'Status wait time-out' },
     description: {
       ru: 'Только при ожидании статуса: после этого срока результат — timeout',
       en: 'Only when waiting for a status: after this the result is timeout',

@@ -12,7 +12,7 @@ export const replyWaitProperties = {
     default: false,
   }),
   timeout: prop.number({
-    name: { ru: 'Ждать ответа не дольше', en: 'Wait for the reply at most' },
+    name: { ru: 'Ждать ответа не дольше', en: 'Reply time-out' },
     description: {
       ru: 'Только при ожидании ответа: после этого срока результат — timeout',
       en: 'Only when waiting for the reply: after this the result is timeout',

@@ -35,6 +35,7 @@ async function openButtonWait(sys: BenchSystem, line: Line, call: CallInfo, phon
     call,
     phone,
     lang: 'en',
+    timeZone: '',
     purpose: 'reply',
     timeoutMs: 24 * 3600_000,
     buttons,

@@ -15,7 +15,7 @@ export interface OpenWaitRequest {
   phone: string;
   lang: 'ru' | 'en';
   /** The portal's time zone ('' = UTC): outcome times are written in it. */
-  timeZone?: string;
+  timeZone: string;
   purpose: 'reply' | 'delivery';
   timeoutMs: number;
   buttons?: Array<{ id: string; title: string }>;
@@ -76,7 +76,7 @@ export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Pr
     deliveryTarget: request.deliveryTarget ?? '',
     baseReturn: {},
     lang: request.lang,
-    timeZone: request.timeZone ?? '',
+    timeZone: request.timeZone,
   });
   return wait;
 }

@@ -48,12 +48,13 @@ async function maybeWaitForDelivery(
   if (output.returnValues.status !== 'sent' || !messageId) return output;
   const phone = await ctx.recipient(undefined);
   const timeoutMs = deliveryTimeoutMs(inputs);
-  const { line, call, lang } = ctx;
+  const { line, call, lang, timeZone } = ctx;
   const wait = await waits.open({
     line,
     call,
     phone,
     lang,
+    timeZone,
     purpose: 'delivery',
     timeoutMs,
     deliveryTarget: target,

@@ -81,6 +81,7 @@ export function setupWaitService() {
       call,
       phone: PHONE,
       lang: 'en',
+      timeZone: '',
       purpose: 'reply',
       timeoutMs: o.timeoutMs ?? HOUR,
       buttons,
