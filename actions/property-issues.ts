@@ -3,6 +3,7 @@ import { ActionError } from '../lib/errors/app-error';
 import { type Localized, say, type Var } from '../lib/i18n/catalogue';
 import type { MessageKey } from '../lib/i18n/en';
 import type { AnyAction } from './define-action';
+import type { PropertyDescriptor } from './property';
 
 /** The property's name as the robot's settings show it (its code when the action has no such property). */
 function propertyName(action: Pick<AnyAction, 'properties'>, code: string): Var {
@@ -50,7 +51,7 @@ export function invalidNamed(
 }
 
 /** What a zod issue says, without zod's English message. */
-function issueWords(issue: z.core.$ZodIssue, missing: boolean): Localized {
+function issueWords(issue: z.core.$ZodIssue, missing: boolean, options: PropertyDescriptor['Options']): Localized {
   switch (issue.code) {
     case 'too_big':
       if (issue.origin === 'string') return say('prop.max_chars', { max: String(issue.maximum) });
@@ -67,8 +68,11 @@ function issueWords(issue: z.core.$ZodIssue, missing: boolean): Localized {
       return say('prop.invalid');
     case 'invalid_value': {
       const values = issue.values.map(String);
-      const yesNo = values.includes('Y') && values.includes('N');
-      return yesNo ? say('prop.yes_no') : say('prop.one_of', { values: values.join(', ') });
+      if (values.includes('Y') && values.includes('N')) return say('prop.yes_no');
+      // A select names its choices as the settings show them, in the portal's language.
+      const labels = values.map((v) => options?.[v] ?? { ru: v, en: v });
+      const list = { ru: labels.map((l) => l.ru).join(', '), en: labels.map((l) => l.en).join(', ') };
+      return say('prop.one_of', { values: list });
     }
     default:
       return say('prop.invalid');
@@ -86,7 +90,8 @@ export function propertyIssues(
     const line = typeof index === 'number' ? index + 1 : undefined;
     const value = raw[String(code)];
     const missing = isBlank(value) || (Array.isArray(value) && value.every(isBlank));
-    return propertyIssue(action, String(code ?? 'properties'), issueWords(issue, missing), line);
+    const options = action.properties[String(code)]?.descriptor.Options;
+    return propertyIssue(action, String(code ?? 'properties'), issueWords(issue, missing, options), line);
   });
 }
 
