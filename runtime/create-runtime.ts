@@ -26,6 +26,7 @@ import { PortalStore } from '../store/portal-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
+import { registerPortal } from '../workers/portal-setup-processor';
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -158,6 +159,12 @@ export function createRuntime(options: RuntimeOptions) {
     whatsapp: { appSecret: config.WA_APP_SECRET, verifyToken: config.WA_VERIFY_TOKEN },
     publicUrl: config.PUBLIC_URL,
     productPrefix: config.PRODUCT_PREFIX,
+    /** The install page registers right away, to show what it did (the same work as the portal-setup job). */
+    registerNow: (memberId: string) =>
+      registerPortal(
+        { bitrix, portals, lines, publicUrl: config.PUBLIC_URL, productPrefix: config.PRODUCT_PREFIX, log },
+        memberId,
+      ),
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }

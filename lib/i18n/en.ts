@@ -124,6 +124,21 @@ export const en = {
   // --- customer: words the app sends to the customer on WhatsApp
   'customer.reask': 'Please choose one of the options',
 
+  // --- install page
+  'install.title': 'WhatsApp robots for Bitrix24',
+  'install.heading': 'Installing the app',
+  'install.robots': 'Robots registered: {count}',
+  'install.activities': 'Business process activities registered: {count}',
+  'install.events': 'Portal events subscribed: {count}',
+  'install.queued': 'Robots and activities are being registered in the background: they appear in a minute or two.',
+  'install.already': 'The app is already installed on this portal.',
+  'install.next_title': 'Next step: connect a WhatsApp line',
+  'install.next_text':
+    'Open the app from the Applications menu and connect a WhatsApp number (Cloud API or Green-API) on its settings page. Until a line is connected, robots end with the error "no line".',
+  'install.finishing': 'Finishing the installation…',
+  'install.finished': 'Installation finished.',
+  'install.outside': 'Open this page from Bitrix24 to finish the installation.',
+
   // --- api: answers of the webhook API (its own codes; action codes use 'error.<code>')
   'api.invalid_token': 'Unknown or revoked token',
   'api.unknown_method': 'No such method',

@@ -122,6 +122,21 @@ export const ru: Record<MessageKey, string> = {
   // --- customer
   'customer.reask': 'Пожалуйста, выберите один из вариантов',
 
+  // --- install page
+  'install.title': 'WhatsApp-роботы для Битрикс24',
+  'install.heading': 'Установка приложения',
+  'install.robots': 'Роботов зарегистрировано: {count}',
+  'install.activities': 'Действий бизнес-процессов зарегистрировано: {count}',
+  'install.events': 'Подписок на события портала: {count}',
+  'install.queued': 'Роботы и действия регистрируются в фоне: они появятся через минуту-другую.',
+  'install.already': 'Приложение уже установлено на этом портале.',
+  'install.next_title': 'Следующий шаг: подключите линию WhatsApp',
+  'install.next_text':
+    'Откройте приложение из меню «Приложения» и подключите номер WhatsApp (Cloud API или Green-API) на странице настроек. Пока линия не подключена, роботы завершаются с ошибкой «нет линии».',
+  'install.finishing': 'Завершаем установку…',
+  'install.finished': 'Установка завершена.',
+  'install.outside': 'Откройте эту страницу из Битрикс24, чтобы завершить установку.',
+
   // --- api
   'api.invalid_token': 'Неизвестный или отозванный токен',
   'api.unknown_method': 'Нет такого метода',
