@@ -44,6 +44,9 @@ const catalogueKeyOf = (code: CatalogueCode): MessageKey => `error.${code}` sati
 
 const known = new Set<string>([...codes, ...Object.keys(inlineTexts)]);
 
+/** Every code (for the catalogue's completeness test). */
+export const ERROR_CODES: readonly string[] = [...known];
+
 /** The code's text for people, with its advice, in `lang`. */
 export function errorText(code: ErrorCode, lang: Lang): string {
   const inline: Readonly<Record<string, Readonly<Record<Lang, string>>>> = inlineTexts;
