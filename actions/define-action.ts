@@ -16,8 +16,6 @@ export type InputsOf<P extends Record<string, InputProperty>> = { [K in keyof P]
 export interface ActionContext {
   portal: Portal;
   lang: Lang;
-  /** The portal's time zone (IANA name or a fixed offset like `+03:00`), for times in the robot log. */
-  timeZone: string;
   bitrix: PortalClient;
   line: Line;
   provider: WhatsAppProvider;

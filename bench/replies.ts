@@ -35,7 +35,6 @@ async function openButtonWait(sys: BenchSystem, line: Line, call: CallInfo, phon
     call,
     phone,
     lang: 'en',
-    timeZone: '',
     purpose: 'reply',
     timeoutMs: 24 * 3600_000,
     buttons,

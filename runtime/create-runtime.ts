@@ -22,7 +22,7 @@ import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
-import { PortalStore } from '../store/portal-store';
+import { PortalStore, portalTimeZone } from '../store/portal-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
@@ -120,6 +120,10 @@ export function createRuntime(options: RuntimeOptions) {
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
   const waits = createWaitService({
+    timeZoneOf: async (memberId) => {
+      const portal = await portals.get(memberId);
+      return portal ? portalTimeZone(portal) : '';
+    },
     store: new WaitStore(redis, keys),
     stages: new StageReader(bitrix),
     messages,

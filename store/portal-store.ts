@@ -169,6 +169,24 @@ export class PortalStore {
     throw new Error(`portal ${memberId}: the record kept changing while marking needs_reinstall`);
   }
 
+  /**
+   * Sets the portal's time zone in place (compare-and-set on the stored record): a registration job
+   * must never write back a whole record read earlier, over tokens or settings changed meanwhile.
+   */
+  async setTimeZone(memberId: string, timeZone: string): Promise<'changed' | 'unchanged' | 'gone'> {
+    const key = this.keys.portal(memberId);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const raw = await this.redis.get(key);
+      if (!raw) return 'gone';
+      const sealed = storedPortalSchema.parse(JSON.parse(raw));
+      if (sealed.timeZone === timeZone) return 'unchanged';
+      const next = JSON.stringify({ ...sealed, timeZone });
+      const keys = { record: key, version: this.keys.configVersion(memberId) };
+      if (await scripts.compareAndSet(this.redis, keys, { read: raw, next, version: randomId() })) return 'changed';
+    }
+    throw new Error(`portal ${memberId}: the record kept changing while setting its time zone`);
+  }
+
   async list(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.portalIndex())).sort();
   }

@@ -14,8 +14,6 @@ export interface OpenWaitRequest {
   call: CallInfo;
   phone: string;
   lang: 'ru' | 'en';
-  /** The portal's time zone ('' = UTC): outcome times are written in it. */
-  timeZone: string;
   purpose: 'reply' | 'delivery';
   timeoutMs: number;
   buttons?: Array<{ id: string; title: string }>;
@@ -76,7 +74,6 @@ export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Pr
     deliveryTarget: request.deliveryTarget ?? '',
     baseReturn: {},
     lang: request.lang,
-    timeZone: request.timeZone,
   });
   return wait;
 }

@@ -6,7 +6,7 @@ import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
 import { matchReply, type ReplyInput, type ReplyMatch } from './match-reply';
-import { answeredOutcome } from './wait-outcomes';
+import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
@@ -20,6 +20,8 @@ export interface ReplyTakerDeps {
   end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
+  /** The wait with its portal's time zone, for the answer's time. */
+  zoned: (wait: Wait) => Promise<ZonedWait>;
 }
 
 /** Does this message answer that wait (by its buttons and options)? */
@@ -37,7 +39,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   async function resolveReply(wait: Wait, match: Answer, message: InboundMessage, note: string): Promise<boolean> {
     if (!(await deps.robotStillOnStage(wait))) return false;
     const at = timestampMs(message.timestamp, deps.clock.now());
-    const outcome = answeredOutcome(wait, match, replyText(message), message.id, at, note);
+    const outcome = answeredOutcome(await deps.zoned(wait), match, replyText(message), message.id, at, note);
     return deps.end(wait, 'answered', 'reply', outcome, message.id);
   }
 

@@ -6,8 +6,14 @@ import type { ReplyMatch } from './match-reply';
 import type { Wait } from './wait-schema';
 import type { WaitOutcome } from './wait-store';
 
+/**
+ * A wait with its portal's time zone ('' = UTC), read from the portal when the outcome is built: the
+ * stored wait stays lean (an open wait is counted in bytes).
+ */
+export type ZonedWait = Wait & { timeZone: string };
+
 /** A `datetime` return value in the wait's portal zone (ISO 8601 with offset; '' for none). */
-const returned = (wait: Wait, ms: number | undefined) => datetimeValue(ms, wait.timeZone);
+const returned = (wait: ZonedWait, ms: number | undefined) => datetimeValue(ms, wait.timeZone);
 
 /** Why a wait was cancelled, in the portal's words: known reasons from the catalogue, others as given. */
 const cancelReasons: Readonly<Record<string, MessageKey>> = {
@@ -27,7 +33,7 @@ const emptyReply = {
 
 /** The customer answered. */
 export function answeredOutcome(
-  wait: Wait,
+  wait: ZonedWait,
   match: Extract<ReplyMatch, { matched: true }> | { answer: string; answerIndex: number; answerId: string },
   replyText: string,
   replyMessageId: string,
@@ -58,7 +64,7 @@ export function answeredOutcome(
 }
 
 /** Nobody answered in time. */
-export function timeoutOutcome(wait: Wait, at: number): WaitOutcome {
+export function timeoutOutcome(wait: ZonedWait, at: number): WaitOutcome {
   return {
     returnValues: { ...wait.baseReturn, status: 'timeout', ...emptyReply, error_code: '', error: '' },
     logMessage: t(wait.lang, 'log.wait.timeout', { at: logTime(at, wait.timeZone, wait.lang) }),
@@ -70,7 +76,7 @@ export function timeoutOutcome(wait: Wait, at: number): WaitOutcome {
  * `operator_replied`, `settings_page`: their words come from the catalogue) or words already in the
  * portal's language.
  */
-export function cancelledOutcome(wait: Wait, reason: string): WaitOutcome {
+export function cancelledOutcome(wait: ZonedWait, reason: string): WaitOutcome {
   const known = cancelReasons[reason];
   return {
     returnValues: { ...wait.baseReturn, status: 'cancelled', ...emptyReply, error_code: '', error: '' },
@@ -79,7 +85,7 @@ export function cancelledOutcome(wait: Wait, reason: string): WaitOutcome {
 }
 
 /** The message itself failed after it was accepted (e.g. 131047 arrives as a `failed` status). */
-export function failedOutcome(wait: Wait, error: ActionError, at: number): WaitOutcome {
+export function failedOutcome(wait: ZonedWait, error: ActionError, at: number): WaitOutcome {
   const lang = wait.lang;
   const values: Record<string, string> = { ...wait.baseReturn, error_code: error.code, error: error.text(lang) };
   if (wait.purpose === 'delivery')
@@ -97,7 +103,7 @@ export function failedOutcome(wait: Wait, error: ActionError, at: number): WaitO
 
 /** A delivery wait reached its target (delivered or read). */
 export function deliveryOutcome(
-  wait: Wait,
+  wait: ZonedWait,
   status: 'delivered' | 'read' | 'timeout',
   deliveredAt: number | undefined,
   readAt: number | undefined,

@@ -66,8 +66,6 @@ export interface Wait {
   /** Return values of the send (message_id …) merged into the outcome's. */
   baseReturn: Record<string, string>;
   lang: z.infer<typeof waitLangSchema>;
-  /** The portal's time zone when the wait opened ('' = UTC): outcome times in the log and return values. */
-  timeZone: string;
   endedAt?: number;
   endReason?: string;
 }

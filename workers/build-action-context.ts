@@ -14,7 +14,7 @@ import { capabilityFor, type WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
 import type { Line } from '../store/line-store';
 import type { MessageStore } from '../store/message-store';
-import { type Portal, portalLanguage, portalTimeZone } from '../store/portal-store';
+import { type Portal, portalLanguage } from '../store/portal-store';
 import { encodeButtonId, plainButtonId } from '../waits/button-id';
 import { MAX_WAIT_MS } from '../waits/open-wait';
 import type { WaitService } from '../waits/wait-service';
@@ -54,7 +54,6 @@ export function buildActionContext(
   const ctx: ActionContext = {
     portal,
     lang: portalLanguage(portal),
-    timeZone: portalTimeZone(portal),
     bitrix,
     line,
     provider,
@@ -131,7 +130,6 @@ export function buildActionContext(
           call,
           phone,
           lang: ctx.lang,
-          timeZone: ctx.timeZone,
           purpose: 'reply',
           timeoutMs,
           buttons,

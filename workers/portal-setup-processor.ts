@@ -18,7 +18,7 @@ import { type PortalStore, portalLanguage } from '../store/portal-store';
 export interface PortalSetupDeps {
   bitrix: PortalClientFactory;
   /** The portal's installing user: robots and activities are registered with it as AUTH_USER_ID. */
-  portals: Pick<PortalStore, 'get' | 'update'>;
+  portals: Pick<PortalStore, 'get' | 'setTimeZone'>;
   /** The portal's lines: the options of every robot's `line` select. */
   lines: Pick<LineStore, 'list'>;
   /** PRODUCT_PREFIX: starts every robot and activity name. */
@@ -113,7 +113,7 @@ export async function registerPortal(
     profile: ['profile', {}],
   });
   const timeZone = current.errors.profile ? undefined : timeZoneOfProfile(current.results.profile);
-  if (timeZone && timeZone !== portal.timeZone) await deps.portals.update(memberId, { timeZone });
+  if (timeZone && timeZone !== portal.timeZone) await deps.portals.setTimeZone(memberId, timeZone);
   // `profile` only tells the time zone: registering goes on without it.
   const listErrors = Object.entries(current.errors).filter(([key]) => key !== 'profile');
   if (listErrors.length) {

@@ -48,13 +48,12 @@ async function maybeWaitForDelivery(
   if (output.returnValues.status !== 'sent' || !messageId) return output;
   const phone = await ctx.recipient(undefined);
   const timeoutMs = deliveryTimeoutMs(inputs);
-  const { line, call, lang, timeZone } = ctx;
+  const { line, call, lang } = ctx;
   const wait = await waits.open({
     line,
     call,
     phone,
     lang,
-    timeZone,
     purpose: 'delivery',
     timeoutMs,
     deliveryTarget: target,

@@ -215,7 +215,6 @@ describe('waits end exactly once, across crashes and restarts', () => {
           deliveryTarget: '',
           baseReturn: { status: 'sent', message_id: `wamid.${i}` },
           lang: 'ru',
-          timeZone: '',
         });
       }
       await server.restart();

@@ -23,7 +23,7 @@ describe('recording a send in one step (real Redis)', () => {
       callKey,
       timeoutDurationSec: 0,
     };
-    return env.service.open({ line, call, phone: PHONE, lang: 'en', timeZone: '', purpose: 'reply', timeoutMs: HOUR });
+    return env.service.open({ line, call, phone: PHONE, lang: 'en', purpose: 'reply', timeoutMs: HOUR });
   }
   const sentValues = (id: string) => ({ status: 'sent', message_id: id, delivery_status: 'sent', error: '' });
   const record = (callKey: string, waitId: string, messageId: string, waId?: string) =>

@@ -32,7 +32,6 @@ const wait: Wait = {
   reasks: 1,
   baseReturn: { status: 'sent', message_id: 'wamid.X', error: '' },
   lang: 'ru',
-  timeZone: '',
 };
 
 /** Through the JSON string Redis holds, as the store does it. */
@@ -154,7 +153,6 @@ describe('stored wait', () => {
       options: { mode: 'button' },
       ret: { status: 'sent' },
       lang: 'ru',
-      timeZone: '',
       reaskFor: 'wamid.in',
       waf: 'p:main:551112345678',
     });
