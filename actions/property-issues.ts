@@ -14,13 +14,7 @@ function propertyName(action: Pick<AnyAction, 'properties'>, code: string): Var 
  * One problem with one property, in the catalogue's words: «Заголовок»: не более 60 символов.
  * `line` numbers the value of a multi-line property (1-based).
  */
-export function propertyIssue(
-  action: Pick<AnyAction, 'properties'>,
-  code: string,
-  issue: Localized,
-  line?: number,
-): Localized {
-  const property = propertyName(action, code);
+function issueAbout(property: Var, issue: Localized, line?: number): Localized {
   return line === undefined
     ? say('prop.issue', { property, issue })
     : say('prop.item_issue', { property, line, issue });
@@ -44,10 +38,7 @@ export function invalidNamed(
   vars?: Readonly<Record<string, Var>>,
   line?: number,
 ): ActionError {
-  const issue = say(key, vars);
-  const says =
-    line === undefined ? say('prop.issue', { property, issue }) : say('prop.item_issue', { property, line, issue });
-  return new ActionError('invalid_property', '', { says });
+  return new ActionError('invalid_property', '', { says: issueAbout(property, say(key, vars), line) });
 }
 
 /** What a zod issue says, without zod's English message. */
@@ -91,7 +82,7 @@ export function propertyIssues(
     const value = raw[String(code)];
     const missing = isBlank(value) || (Array.isArray(value) && value.every(isBlank));
     const options = action.properties[String(code)]?.descriptor.Options;
-    return propertyIssue(action, String(code ?? 'properties'), issueWords(issue, missing, options), line);
+    return issueAbout(propertyName(action, String(code ?? 'properties')), issueWords(issue, missing, options), line);
   });
 }
 

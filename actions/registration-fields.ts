@@ -21,13 +21,13 @@ function prefixed(prefix: string, words: Words): Words {
   return lead ? { ru: `${lead} ${words.ru}`, en: `${lead} ${words.en}` } : words;
 }
 
-/** The line select's options: line id → its name (an id is added when two lines share one name). */
+/** The line select's options: line id → its name (the id alone when unnamed, added when two share a name). */
 export function lineOptions(lines: RegistrationContext['lines']): Record<string, string> {
   const counts = new Map<string, number>();
   for (const l of lines) counts.set(l.name, (counts.get(l.name) ?? 0) + 1);
-  return Object.fromEntries(
-    lines.map((l) => [l.id, (counts.get(l.name) ?? 0) > 1 || !l.name ? `${l.name || l.id} (${l.id})` : l.name]),
-  );
+  const labelOf = (l: { id: string; name: string }) =>
+    !l.name ? l.id : (counts.get(l.name) ?? 0) > 1 ? `${l.name} (${l.id})` : l.name;
+  return Object.fromEntries(lines.map((l) => [l.id, labelOf(l)]));
 }
 
 function wireDescriptor(p: InputProperty, context: RegistrationContext): WireDescriptor {

@@ -66,7 +66,7 @@ describe('registration descriptors', () => {
         { id: 'b', name: 'Sales' },
         { id: 'c', name: '' },
       ]),
-    ).toEqual({ a: 'Sales (a)', b: 'Sales (b)', c: 'c (c)' });
+    ).toEqual({ a: 'Sales (a)', b: 'Sales (b)', c: 'c' });
   });
 
   it('lists the values status can take in its label', () => {
