@@ -1,22 +1,21 @@
-import { sendProperties } from './common-properties';
+import { t } from '../lib/i18n/catalogue';
+import { recipientProperties } from './common-properties';
 import { defineAction } from './define-action';
 import { returnProp } from './property';
-
-const { line, phone } = sendProperties;
 
 /** Does this phone have WhatsApp? (`yes`/`no`, or `unknown` where the provider cannot tell.) */
 export const checkNumber = defineAction({
   code: 'check_number',
-  title: { ru: 'WhatsApp: проверить номер', en: 'WhatsApp: check number' },
+  title: { ru: 'Проверка номера', en: 'Check a number' },
   description: {
     ru: 'Проверяет, есть ли у номера WhatsApp, и приводит номер к стандартному виду',
     en: 'Checks whether a number has WhatsApp and normalises it',
   },
-  properties: { line, phone },
+  properties: { ...recipientProperties },
   returns: {
-    exists: returnProp({ ru: 'Есть WhatsApp (yes/no/unknown)', en: 'Has WhatsApp (yes/no/unknown)' }),
+    exists: returnProp({ ru: 'Есть WhatsApp: yes, no, unknown', en: 'Has WhatsApp: yes, no, unknown' }),
     normalized_phone: returnProp({ ru: 'Номер (E.164, без +)', en: 'Phone (E.164 digits)' }),
-    status: returnProp({ ru: 'Статус (ok/error)', en: 'Status (ok/error)' }),
+    status: returnProp({ ru: 'Статус: ok, error', en: 'Status: ok, error' }),
     error_code: returnProp({ ru: 'Код ошибки', en: 'Error code' }),
     error: returnProp({ ru: 'Ошибка', en: 'Error' }),
   },
@@ -24,20 +23,16 @@ export const checkNumber = defineAction({
   needs: [],
   async run(ctx, input) {
     const digits = await ctx.recipient(input.phone);
-    const ru = ctx.lang === 'ru';
     const base = { normalized_phone: digits, status: 'ok', error_code: '', error: '' };
     if (!ctx.provider.checkNumber || !ctx.provider.capabilities.has('check_number')) {
-      const why = ru
-        ? `провайдер ${ctx.provider.kind} не умеет проверять номера`
-        : `provider ${ctx.provider.kind} cannot check numbers`;
       return {
         returnValues: { ...base, exists: 'unknown' },
-        logMessage: `WhatsApp: +${digits} — ${ru ? 'неизвестно' : 'unknown'} (${why})`,
+        logMessage: t(ctx.lang, 'log.number_unknown', { phone: digits, provider: ctx.provider.kind }),
       };
     }
     const { exists } = await ctx.provider.checkNumber(digits);
     const answer = exists ? 'yes' : 'no';
-    const said = ru ? (exists ? 'есть WhatsApp' : 'нет WhatsApp') : exists ? 'has WhatsApp' : 'has no WhatsApp';
-    return { returnValues: { ...base, exists: answer }, logMessage: `WhatsApp: +${digits} ${said}` };
+    const logMessage = t(ctx.lang, exists ? 'log.number_has' : 'log.number_has_not', { phone: digits });
+    return { returnValues: { ...base, exists: answer }, logMessage };
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BitrixError } from '../bitrix/bitrix-error';
 import type { PortalClient } from '../bitrix/portal-client';
 import { ActionError } from '../lib/errors/app-error';
+import { say } from '../lib/i18n/catalogue';
 
 /** A contact card to send: what WhatsApp's contacts message carries. */
 export interface ContactCard {
@@ -32,7 +33,9 @@ export async function loadContactCard(bitrix: PortalClient, contactId: string): 
   } catch (error) {
     // Bitrix24 answers a missing contact with HTTP 400 "Not found": the robot's setting, not a fault to retry.
     if (error instanceof BitrixError && !error.retryable && (error.httpStatus === 400 || error.httpStatus === 404))
-      throw new ActionError('crm_not_found', `contact ${contactId}`);
+      throw new ActionError('crm_not_found', `contact ${contactId}`, {
+        says: say('error.detail.crm_contact', { id: contactId }),
+      });
     throw error;
   }
   const contact = contactSchema.parse(raw);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PortalClient } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
+import type { Lang } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import type { ButtonSpec, Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
@@ -14,7 +15,7 @@ export type InputsOf<P extends Record<string, InputProperty>> = { [K in keyof P]
 /** Everything an action needs, built by the worker per job. */
 export interface ActionContext {
   portal: Portal;
-  lang: 'ru' | 'en';
+  lang: Lang;
   bitrix: PortalClient;
   line: Line;
   provider: WhatsAppProvider;
@@ -77,9 +78,10 @@ export interface ActionDefinition<P extends Record<string, InputProperty> = Reco
   needs: Capability[];
   /**
    * URLs the action would hand to someone to fetch (a provider downloading a file), each with the
-   * property it came from: the worker checks them all against the address policy before anything is sent.
+   * property (and line of a multi-line one) it came from: the worker checks them all against the
+   * address policy before anything is sent.
    */
-  urlsOf?(input: InputsOf<P>): Array<{ field: string; url: string }>;
+  urlsOf?(input: InputsOf<P>): Array<{ property: string; line?: number; url: string }>;
   run(ctx: ActionContext, input: InputsOf<P>): Promise<ActionOutput>;
 }
 

@@ -1,23 +1,21 @@
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { say } from '../lib/i18n/catalogue';
+import { recipientProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
 import { providerMethod } from './provider-method';
 import { sentLog } from './sent-log';
 
-const { line, phone } = sendProperties;
-
 /** Delete a sent message for everyone (only providers that can, e.g. Green-API). */
 export const deleteMessage = defineAction({
   code: 'delete_message',
-  title: { ru: 'WhatsApp: удалить сообщение', en: 'WhatsApp: delete message' },
+  title: { ru: 'Удаление сообщения', en: 'Delete a message' },
   description: {
     ru: 'Удаляет отправленное сообщение у всех (не все провайдеры умеют)',
     en: 'Deletes a sent message for everyone (not every provider can)',
   },
   properties: {
-    line,
-    phone,
     message_id: prop.string({ name: { ru: 'ID сообщения', en: 'Message id' }, required: true, max: 256 }),
+    ...recipientProperties,
   },
   returns: sendReturns,
   needs: ['delete'],
@@ -30,12 +28,7 @@ export const deleteMessage = defineAction({
     });
     return {
       returnValues: sentReturnValues(input.message_id),
-      logMessage: sentLog(
-        ctx.lang,
-        { ru: `сообщение ${input.message_id} удалено`, en: `message ${input.message_id} deleted` },
-        to,
-        [input.message_id],
-      ),
+      logMessage: sentLog(ctx.lang, say('log.what.deleted', { id: input.message_id }), to, [input.message_id]),
     };
   },
 });

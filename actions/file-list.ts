@@ -1,4 +1,7 @@
-import { ActionError } from '../lib/errors/app-error';
+import { invalidNamed } from './property-issues';
+
+/** The files property's name (send_file's `files`). */
+const filesName = { ru: 'Файлы', en: 'Files' };
 
 /** One file of send_file: its URL and an optional title. */
 export interface FileItem {
@@ -38,7 +41,7 @@ export function parseFileList(lines: string[]): FileItem[] {
       parsed = null;
     }
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
-      throw new ActionError('invalid_property', `files: line ${i + 1}: "${url}" is not an http(s) URL`);
+      throw invalidNamed(filesName, 'prop.not_http_url', { url }, i + 1);
     }
     return title ? { title, url } : { url };
   });

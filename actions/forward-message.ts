@@ -1,26 +1,23 @@
 import { ActionError } from '../lib/errors/app-error';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { say } from '../lib/i18n/catalogue';
+import { recipientProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop, returnProp } from './property';
+import { invalidProperty } from './property-issues';
 import { providerMethod, splitIds } from './provider-method';
 import { sentLog } from './sent-log';
 
-const { line, phone } = sendProperties;
+const { line, phone } = recipientProperties;
 
 /** Forward messages from one chat to another (only providers that can, e.g. Green-API). */
 export const forwardMessage = defineAction({
   code: 'forward_message',
-  title: { ru: 'WhatsApp: переслать сообщение', en: 'WhatsApp: forward message' },
+  title: { ru: 'Пересылка сообщений', en: 'Forward messages' },
   description: {
     ru: 'Пересылает сообщение(я) в другой чат (не все провайдеры умеют)',
     en: 'Forwards message(s) to another chat (not every provider can)',
   },
   properties: {
-    line,
-    phone: {
-      ...phone,
-      descriptor: { ...phone.descriptor, Name: { ru: 'Кому переслать (телефон)', en: 'Forward to (phone)' } },
-    },
     message_id: prop.list({
       name: { ru: 'ID сообщений', en: 'Message ids' },
       description: { ru: 'По одному в строке или через запятую', en: 'One per line or comma-separated' },
@@ -32,6 +29,11 @@ export const forwardMessage = defineAction({
       description: { ru: 'Пусто — чат получателя', en: "Empty = the recipient's chat" },
       max: 64,
     }),
+    phone: {
+      ...phone,
+      descriptor: { ...phone.descriptor, Name: { ru: 'Кому переслать (телефон)', en: 'Forward to (phone)' } },
+    },
+    line,
   },
   returns: {
     ...sendReturns,
@@ -44,10 +46,15 @@ export const forwardMessage = defineAction({
   async run(ctx, input) {
     const forward = providerMethod(ctx.provider, 'forward', 'forward');
     const messageIds = splitIds(input.message_id);
-    if (messageIds.length === 0) throw new ActionError('invalid_property', 'message_id: at least one value');
+    if (messageIds.length === 0) throw invalidProperty(forwardMessage, 'message_id', 'prop.required');
     const from = input.from_phone ? input.from_phone.replace(/\D/g, '') : undefined;
     if (from !== undefined && !/^\d{5,20}$/.test(from))
-      throw new ActionError('invalid_phone', `from_phone: "${input.from_phone ?? ''}"`);
+      throw new ActionError('invalid_phone', 'from_phone', {
+        says: say('error.detail.invalid_phone', {
+          field: forwardMessage.properties.from_phone.descriptor.Name,
+          value: input.from_phone ?? '',
+        }),
+      });
     const to = await ctx.recipient(input.phone);
     const joined = await ctx.once(0, async () =>
       (await forward({ to, from: from ?? to, messageIds })).map((s) => s.providerMessageId).join(','),
@@ -57,10 +64,9 @@ export const forwardMessage = defineAction({
       returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(',') },
       logMessage: sentLog(
         ctx.lang,
-        {
-          ru: `переслано сообщений: ${messageIds.length}${from ? ` из чата +${from}` : ''}`,
-          en: `${messageIds.length} message(s) forwarded${from ? ` from the chat of +${from}` : ''}`,
-        },
+        from
+          ? say('log.what.forwarded_from', { count: messageIds.length, from })
+          : say('log.what.forwarded', { count: messageIds.length }),
         to,
         ids,
       ),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import type { Words } from '../lib/i18n/catalogue';
 
-/** Text in the portal's languages. */
-export interface I18n {
-  ru: string;
-  en: string;
-}
+/** Text in every catalogue language (an action's own names live beside its definition). */
+export type I18n = Words;
 
-/** A Bitrix24 robot/activity property descriptor (PROPERTIES / RETURN_PROPERTIES entry). */
+/**
+ * A Bitrix24 robot/activity property descriptor (PROPERTIES / RETURN_PROPERTIES entry), with
+ * select labels in every language: registration renders them in the portal's (robots/, activities/).
+ */
 export interface PropertyDescriptor {
   Name: I18n;
   Description?: I18n;
@@ -14,13 +15,15 @@ export interface PropertyDescriptor {
   Required: 'Y' | 'N';
   Multiple: 'Y' | 'N';
   Default?: string;
-  Options?: Record<string, string>;
+  Options?: Record<string, I18n>;
 }
 
 /** One input property: its descriptor and the validator of the raw form value, side by side. */
 export interface InputProperty<S extends z.ZodType = z.ZodType> {
   descriptor: PropertyDescriptor;
   schema: S;
+  /** A select whose options are the portal's WhatsApp lines, filled in at registration. */
+  optionsFromLines?: true;
 }
 
 /** Raw values as Bitrix24 sends them: strings, or lists for Multiple=Y; absent when unset. */
@@ -50,11 +53,12 @@ interface Common {
 
 /** Builders pairing a descriptor with its zod schema, so both are written once. */
 export const prop = {
+  line,
   string<const R extends boolean = false, const D extends string | undefined = undefined>(
     o: Common & { required?: R; max?: number; default?: D; multiline?: boolean },
   ) {
     let inner = z.string();
-    if (o.max) inner = inner.max(o.max, `at most ${o.max} characters`);
+    if (o.max) inner = inner.max(o.max);
     const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? inner : inner.optional());
     return {
       descriptor: {
@@ -72,9 +76,9 @@ export const prop = {
   },
   list(o: Common & { required?: boolean; maxItems?: number; itemMax?: number }) {
     let item = z.string();
-    if (o.itemMax) item = item.max(o.itemMax, `each at most ${o.itemMax} characters`);
+    if (o.itemMax) item = item.max(o.itemMax);
     let arr = z.array(item);
-    if (o.maxItems) arr = arr.max(o.maxItems, `at most ${o.maxItems} values`);
+    if (o.maxItems) arr = arr.max(o.maxItems);
     // One value per line is accepted too (a single text field in the designer).
     const toList = (v: unknown) => {
       const lines = (Array.isArray(v) ? v : [v]).flatMap((item) =>
@@ -92,7 +96,7 @@ export const prop = {
         Required: o.required ? 'Y' : 'N',
         Multiple: 'Y',
       },
-      schema: z.preprocess(toList, o.required ? arr.min(1, 'at least one value') : arr) as z.ZodType<string[]>,
+      schema: z.preprocess(toList, o.required ? arr.min(1) : arr) as z.ZodType<string[]>,
     } satisfies InputProperty;
   },
   bool(o: Common & { default: boolean }) {
@@ -110,7 +114,7 @@ export const prop = {
         .transform((v) => (v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1')),
     } satisfies InputProperty;
   },
-  select<const O extends Record<string, string>>(o: Common & { options: O; default: keyof O & string }) {
+  select<const O extends Record<string, I18n>>(o: Common & { options: O; default: keyof O & string }) {
     type T = keyof O & string;
     const values = Object.keys(o.options) as [T, ...T[]];
     return {
@@ -124,19 +128,16 @@ export const prop = {
         Options: o.options,
       },
       schema: z
-        .preprocess(
-          (v) => blankToUndefined(single(v)),
-          z.enum(values, { message: `one of ${values.join(', ')}` }).optional(),
-        )
+        .preprocess((v) => blankToUndefined(single(v)), z.enum(values).optional())
         .transform((v): T => v ?? o.default),
     } satisfies InputProperty;
   },
   number<const R extends boolean = false, const D extends number | undefined = undefined>(
     o: Common & { required?: R; min?: number; max?: number; integer?: boolean; default?: D },
   ) {
-    let n = o.integer ? z.coerce.number().int('a whole number') : z.coerce.number();
-    if (o.min !== undefined) n = n.min(o.min, `at least ${o.min}`);
-    if (o.max !== undefined) n = n.max(o.max, `at most ${o.max}`);
+    let n = o.integer ? z.coerce.number().int() : z.coerce.number();
+    if (o.min !== undefined) n = n.min(o.min);
+    if (o.max !== undefined) n = n.max(o.max);
     const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? n : n.optional());
     return {
       descriptor: {
@@ -153,6 +154,26 @@ export const prop = {
     } satisfies InputProperty;
   },
 };
+
+/**
+ * The WhatsApp line: a select of the portal's lines (option key = line id), filled in when the
+ * portal's robots are registered and again after every change of its lines. Empty = the first line;
+ * a key kept by a saved robot after its line was removed is refused at run time (lines/resolve-line).
+ */
+function line(o: Common) {
+  return {
+    descriptor: {
+      Name: o.name,
+      Description: o.description,
+      Type: 'select',
+      Required: 'N',
+      Multiple: 'N',
+      Options: {},
+    },
+    schema: z.preprocess((v) => blankToUndefined(single(v)), z.string().max(256).optional()),
+    optionsFromLines: true,
+  } satisfies InputProperty;
+}
 
 /** A return property: only its descriptor (values are produced by the action). */
 export function returnProp(name: I18n, type: PropertyDescriptor['Type'] = 'string'): PropertyDescriptor {

@@ -1,4 +1,5 @@
 import { ActionError } from '../lib/errors/app-error';
+import { say } from '../lib/i18n/catalogue';
 import type { WhatsAppProvider } from '../providers/provider';
 
 type Optional = 'edit' | 'delete' | 'forward' | 'checkNumber';
@@ -13,7 +14,10 @@ export function providerMethod<K extends Optional>(
   capability: string,
 ): NonNullable<WhatsAppProvider[K]> {
   const method = provider[name];
-  if (!method) throw new ActionError('unsupported_by_provider', `${provider.kind}: ${capability}`);
+  if (!method)
+    throw new ActionError('unsupported_by_provider', `${provider.kind}: ${capability}`, {
+      says: say('error.detail.unsupported', { provider: provider.kind, capability }),
+    });
   return method.bind(provider) as NonNullable<WhatsAppProvider[K]>;
 }
 

@@ -1,6 +1,11 @@
-import { ActionError } from '../lib/errors/app-error';
 import { parseKeywords } from '../waits/match-reply';
 import type { ReplyOptions } from '../waits/wait-schema';
+import { invalidNamed, invalidProperty } from './property-issues';
+import { replyWaitProperties } from './reply-wait-properties';
+
+const waitInputs = { properties: replyWaitProperties };
+/** The answer options a wait matches: the buttons, or a list's rows. */
+const answerOptions = { ru: 'Варианты ответа (кнопки или строки списка)', en: 'Answer options (buttons or list rows)' };
 
 /** Reply-wait inputs → options, with checks the schema cannot make alone (unique titles, a valid regex). */
 export function replyOptionsFromInputs(input: {
@@ -14,18 +19,17 @@ export function replyOptionsFromInputs(input: {
   stop_on_operator: boolean;
 }): ReplyOptions {
   const titles = (input.buttons ?? []).map((t) => t.trim().toLowerCase());
-  if (new Set(titles).size !== titles.length)
-    throw new ActionError('invalid_property', 'buttons: titles must be unique');
+  if (new Set(titles).size !== titles.length) throw invalidNamed(answerOptions, 'prop.titles_unique');
   const keywords = parseKeywords(input.keywords);
   if (input.match_mode === 'keywords' && keywords.length === 0)
-    throw new ActionError('invalid_property', 'keywords: required when "what counts as the answer" is keywords');
+    throw invalidProperty(waitInputs, 'keywords', 'prop.required_for_keywords');
   if (input.match_mode === 'regex') {
-    if (!input.regex)
-      throw new ActionError('invalid_property', 'regex: required when "what counts as the answer" is regex');
+    if (!input.regex) throw invalidProperty(waitInputs, 'regex', 'prop.required_for_regex');
     try {
       new RegExp(input.regex, 'iu');
-    } catch (error) {
-      throw new ActionError('invalid_property', `regex: ${error instanceof Error ? error.message : 'invalid'}`);
+    } catch {
+      // The engine's own message is English: the portal user reads the catalogue's words.
+      throw invalidProperty(waitInputs, 'regex', 'prop.bad_regex');
     }
   }
   return {

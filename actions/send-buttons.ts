@@ -1,5 +1,6 @@
+import { t } from '../lib/i18n/catalogue';
 import { plainButtonId } from '../waits/button-id';
-import { sendProperties, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
@@ -8,13 +9,12 @@ import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 /** Send a message with up to 3 reply buttons, and optionally wait for the customer's choice. */
 export const sendButtons = defineAction({
   code: 'send_buttons',
-  title: { ru: '[OLChat] WhatsApp: сообщение с кнопками', en: '[OLChat] WhatsApp: send message with buttons' },
+  title: { ru: 'Отправка сообщения с кнопками', en: 'Send a message with buttons' },
   description: {
     ru: 'Отправляет сообщение с кнопками и может дождаться выбора клиента',
     en: "Sends a message with reply buttons and can wait for the customer's choice",
   },
   properties: {
-    ...sendProperties,
     header: prop.string({ name: { ru: 'Заголовок', en: 'Header' }, max: 60 }),
     body: prop.string({ name: { ru: 'Текст', en: 'Body' }, required: true, max: 1024, multiline: true }),
     footer: prop.string({ name: { ru: 'Подвал', en: 'Footer' }, max: 60 }),
@@ -24,6 +24,8 @@ export const sendButtons = defineAction({
       maxItems: 3,
       itemMax: 20,
     }),
+    ...recipientProperties,
+    ...sendOptions,
     ...replyWaitProperties,
   },
   returns: { ...sendReturns, ...replyWaitReturns },
@@ -49,13 +51,12 @@ export const sendButtons = defineAction({
       { replyTo: input.reply_to, wait: waitId || undefined },
     );
     const returnValues = sentReturnValues(sent.providerMessageId);
-    const ru = ctx.lang === 'ru';
-    const what = `${ru ? 'сообщение с кнопками' : 'buttons message'} (${titles.join(' | ')}) → +${to} (${sent.providerMessageId})`;
-    if (!waitId) return { returnValues, logMessage: `WhatsApp: ${ru ? 'отправлено' : 'sent'} ${what}` };
+    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
+    if (!waitId) return { returnValues, logMessage: t(ctx.lang, 'log.buttons_sent', said) };
     await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
     return {
       returnValues,
-      logMessage: `WhatsApp: ${what}; ${ru ? 'ждём ответа' : 'waiting for the reply'}`,
+      logMessage: t(ctx.lang, 'log.buttons_waiting', said),
       pending: true,
     };
   },

@@ -1,20 +1,20 @@
-import { ActionError } from '../lib/errors/app-error';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { say } from '../lib/i18n/catalogue';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { type ContactCard, loadContactCard } from './crm-contact-card';
 import { defineAction } from './define-action';
 import { prop } from './property';
+import { invalidProperty } from './property-issues';
 import { sentLog } from './sent-log';
 
 /** Send a contact card: typed in, or taken from a CRM contact. */
 export const sendContact = defineAction({
   code: 'send_contact',
-  title: { ru: 'WhatsApp: отправить контакт', en: 'WhatsApp: send contact' },
+  title: { ru: 'Отправка контакта', en: 'Send a contact' },
   description: {
     ru: 'Отправляет клиенту карточку контакта (вручную или из CRM)',
     en: 'Sends a contact card to the customer (typed in or from the CRM)',
   },
   properties: {
-    ...sendProperties,
     contact_id: prop.string({
       name: { ru: 'ID контакта CRM', en: 'CRM contact id' },
       description: {
@@ -27,21 +27,22 @@ export const sendContact = defineAction({
     contact_phones: prop.list({ name: { ru: 'Телефоны контакта', en: 'Contact phones' }, maxItems: 20, itemMax: 64 }),
     contact_email: prop.string({ name: { ru: 'E-mail контакта', en: 'Contact e-mail' }, max: 256 }),
     contact_company: prop.string({ name: { ru: 'Компания', en: 'Company' }, max: 256 }),
+    ...recipientProperties,
+    ...sendOptions,
   },
   returns: sendReturns,
   needs: ['contacts'],
   async run(ctx, input) {
     let card: ContactCard;
     if (input.contact_id) {
-      if (!/^\d+$/.test(input.contact_id)) throw new ActionError('invalid_property', 'contact_id: a number');
+      if (!/^\d+$/.test(input.contact_id)) throw invalidProperty(sendContact, 'contact_id', 'prop.a_contact_number');
       card = await loadContactCard(ctx.bitrix, input.contact_id);
       if (card.phones.length === 0)
-        throw new ActionError('invalid_property', `contact_id: contact ${input.contact_id} has no phone`);
+        throw invalidProperty(sendContact, 'contact_id', 'prop.contact_without_phone', { id: input.contact_id });
     } else {
-      if (!input.contact_name)
-        throw new ActionError('invalid_property', 'contact_name: required when contact_id is empty');
+      if (!input.contact_name) throw invalidProperty(sendContact, 'contact_name', 'prop.required_without_contact');
       if (input.contact_phones.length === 0)
-        throw new ActionError('invalid_property', 'contact_phones: at least one phone when contact_id is empty');
+        throw invalidProperty(sendContact, 'contact_phones', 'prop.required_without_contact');
       card = {
         formattedName: input.contact_name,
         firstName: input.contact_name,
@@ -56,12 +57,9 @@ export const sendContact = defineAction({
     const sent = await ctx.send({ type: 'contacts', contacts: [card] }, { replyTo: input.reply_to });
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(
-        ctx.lang,
-        { ru: `контакт «${card.formattedName}» отправлен`, en: `contact "${card.formattedName}" sent` },
-        to,
-        [sent.providerMessageId],
-      ),
+      logMessage: sentLog(ctx.lang, say('log.what.contact', { name: card.formattedName }), to, [
+        sent.providerMessageId,
+      ]),
     };
   },
 });

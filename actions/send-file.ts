@@ -1,4 +1,5 @@
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { say } from '../lib/i18n/catalogue';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { fileNameOfUrl, mediaKindOf, parseFileList } from './file-list';
 import { prop, returnProp } from './property';
@@ -7,13 +8,12 @@ import { sentLog } from './sent-log';
 /** Send one or more files by URL: each file is one WhatsApp message. */
 export const sendFile = defineAction({
   code: 'send_file',
-  title: { ru: 'WhatsApp: отправить файл(ы)', en: 'WhatsApp: send file(s)' },
+  title: { ru: 'Отправка файлов', en: 'Send files' },
   description: {
     ru: 'Отправляет клиенту файлы по ссылкам: каждый файл — отдельное сообщение',
     en: 'Sends files by URL to the customer: one message per file',
   },
   properties: {
-    ...sendProperties,
     files: prop.list({
       name: { ru: 'Файлы', en: 'Files' },
       description: {
@@ -30,7 +30,7 @@ export const sendFile = defineAction({
         ru: 'Медиа: картинка/видео/аудио по расширению, иначе документ; Документ: всегда файлом с названием',
         en: 'Media: image/video/audio by the extension, else a document; Document: always a file with its title as the name',
       },
-      options: { media: 'Media / Медиа', document: 'Document / Документ' },
+      options: { media: { ru: 'медиа', en: 'media' }, document: { ru: 'документ', en: 'document' } },
       default: 'media',
     }),
     caption: prop.string({
@@ -38,13 +38,15 @@ export const sendFile = defineAction({
       max: 1024,
       multiline: true,
     }),
+    ...recipientProperties,
+    ...sendOptions,
   },
   returns: {
     ...sendReturns,
     message_ids: returnProp({ ru: 'ID сообщений (через запятую)', en: 'Message ids (comma-separated)' }),
   },
   needs: ['media'],
-  urlsOf: (input) => parseFileList(input.files).map((file, i) => ({ field: `files: line ${i + 1}`, url: file.url })),
+  urlsOf: (input) => parseFileList(input.files).map((file, i) => ({ property: 'files', line: i + 1, url: file.url })),
   async run(ctx, input) {
     const files = parseFileList(input.files);
     const to = await ctx.recipient(input.phone);
@@ -64,12 +66,7 @@ export const sendFile = defineAction({
     const count = files.length;
     return {
       returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(',') },
-      logMessage: sentLog(
-        ctx.lang,
-        { ru: `файлов отправлено: ${count}`, en: `${count} file${count === 1 ? '' : 's'} sent` },
-        to,
-        ids,
-      ),
+      logMessage: sentLog(ctx.lang, say('log.what.files', { count }), to, ids),
     };
   },
 });

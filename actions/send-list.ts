@@ -1,4 +1,5 @@
-import { sendProperties, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
+import { t } from '../lib/i18n/catalogue';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
 import { defineAction } from './define-action';
 import { LIST_LIMITS, parseListRows } from './list-rows';
 import { prop } from './property';
@@ -8,13 +9,12 @@ import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 /** Send a list message (up to 10 rows), and optionally wait for the customer's choice. */
 export const sendList = defineAction({
   code: 'send_list',
-  title: { ru: 'WhatsApp: сообщение со списком', en: 'WhatsApp: send list message' },
+  title: { ru: 'Отправка сообщения со списком', en: 'Send a message with a list' },
   description: {
     ru: 'Отправляет сообщение со списком вариантов и может дождаться выбора клиента',
     en: "Sends a list of options and can wait for the customer's choice",
   },
   properties: {
-    ...sendProperties,
     header: prop.string({ name: { ru: 'Заголовок', en: 'Header' }, max: 60 }),
     body: prop.string({ name: { ru: 'Текст', en: 'Body' }, required: true, max: 4096, multiline: true }),
     footer: prop.string({ name: { ru: 'Подвал', en: 'Footer' }, max: 60 }),
@@ -33,6 +33,8 @@ export const sendList = defineAction({
       description: { ru: 'Пусто — надпись кнопки', en: 'Empty = the button label' },
       max: 24,
     }),
+    ...recipientProperties,
+    ...sendOptions,
     ...replyWaitProperties,
   },
   returns: { ...sendReturns, ...replyWaitReturns },
@@ -70,13 +72,12 @@ export const sendList = defineAction({
       { replyTo: input.reply_to, wait: waitId || undefined },
     );
     const returnValues = sentReturnValues(sent.providerMessageId);
-    const ru = ctx.lang === 'ru';
-    const what = `${ru ? 'список' : 'list'} (${titles.join(' | ')}) → +${to} (${sent.providerMessageId})`;
-    if (!waitId) return { returnValues, logMessage: `WhatsApp: ${ru ? 'отправлен' : 'sent'} ${what}` };
+    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
+    if (!waitId) return { returnValues, logMessage: t(ctx.lang, 'log.list_sent', said) };
     await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
     return {
       returnValues,
-      logMessage: `WhatsApp: ${what}; ${ru ? 'ждём ответа' : 'waiting for the reply'}`,
+      logMessage: t(ctx.lang, 'log.list_waiting', said),
       pending: true,
     };
   },

@@ -1,21 +1,18 @@
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { say } from '../lib/i18n/catalogue';
+import { recipientProperties, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
 import { sentLog } from './sent-log';
 
-const { line, phone } = sendProperties;
-
 /** React to a message with an emoji (an empty emoji removes the reaction). */
 export const sendReaction = defineAction({
   code: 'send_reaction',
-  title: { ru: 'WhatsApp: реакция на сообщение', en: 'WhatsApp: react to a message' },
+  title: { ru: 'Реакция на сообщение', en: 'React to a message' },
   description: {
     ru: 'Ставит (или снимает) эмодзи-реакцию на сообщение',
     en: 'Puts (or removes) an emoji reaction on a message',
   },
   properties: {
-    line,
-    phone,
     message_id: prop.string({
       name: { ru: 'ID сообщения', en: 'Message id' },
       description: { ru: 'Из результата другого действия', en: "From another action's result" },
@@ -27,6 +24,7 @@ export const sendReaction = defineAction({
       description: { ru: 'Пусто — снять реакцию', en: 'Empty = remove the reaction' },
       max: 16,
     }),
+    ...recipientProperties,
   },
   returns: sendReturns,
   needs: ['reaction'],
@@ -35,8 +33,8 @@ export const sendReaction = defineAction({
     const emoji = input.emoji ?? '';
     const sent = await ctx.send({ type: 'reaction', messageId: input.message_id, emoji });
     const what = emoji
-      ? { ru: `реакция ${emoji} на ${input.message_id}`, en: `reaction ${emoji} to ${input.message_id}` }
-      : { ru: `реакция на ${input.message_id} снята`, en: `reaction to ${input.message_id} removed` };
+      ? say('log.what.reaction', { emoji, id: input.message_id })
+      : say('log.what.reaction_removed', { id: input.message_id });
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
       logMessage: sentLog(ctx.lang, what, to, [sent.providerMessageId]),

@@ -1,9 +1,10 @@
-import { ActionError } from '../lib/errors/app-error';
+import { say } from '../lib/i18n/catalogue';
 import type { OutboundContent } from '../providers/provider';
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { mediaKindOf } from './file-list';
 import { prop } from './property';
+import { invalidProperty } from './property-issues';
 import { sentLog } from './sent-log';
 
 type TemplateComponent = Extract<OutboundContent, { type: 'template' }>['components'][number];
@@ -11,7 +12,7 @@ type TemplateComponent = Extract<OutboundContent, { type: 'template' }>['compone
 /** A media header's parameter: image or video by the URL's extension, anything else a document. */
 function headerMediaParameter(url: string): TemplateComponent['parameters'][number] {
   if (!/^https?:\/\/[^/\s]+/i.test(url) || !URL.canParse(url))
-    throw new ActionError('invalid_property', `header_media: "${url}" is not an http(s) URL`);
+    throw invalidProperty(sendTemplate, 'header_media', 'prop.not_http_url', { url });
   const kind = mediaKindOf(url);
   return { type: kind === 'image' || kind === 'video' ? kind : 'document', link: url };
 }
@@ -26,8 +27,7 @@ export function templateComponents(
   buttons: string[],
   headerMedia = '',
 ): TemplateComponent[] {
-  if (headerMedia && header.length)
-    throw new ActionError('invalid_property', 'header_media: a header has text parameters or a media file, not both');
+  if (headerMedia && header.length) throw invalidProperty(sendTemplate, 'header_media', 'prop.header_text_or_media');
   const text = (values: string[]) => values.map((value) => ({ type: 'text' as const, text: value }));
   const headerParameters = headerMedia ? [headerMediaParameter(headerMedia)] : text(header);
   return [
@@ -45,13 +45,12 @@ export function templateComponents(
 /** Send an approved template: the only message allowed outside the 24-hour window. */
 export const sendTemplate = defineAction({
   code: 'send_template',
-  title: { ru: 'WhatsApp: отправить шаблон', en: 'WhatsApp: send template' },
+  title: { ru: 'Отправка шаблона', en: 'Send a template' },
   description: {
     ru: 'Отправляет одобренный шаблон (можно вне 24-часового окна)',
     en: 'Sends an approved template (allowed outside the 24-hour window)',
   },
   properties: {
-    ...sendProperties,
     template: prop.string({ name: { ru: 'Название шаблона', en: 'Template name' }, required: true, max: 512 }),
     language: prop.string({ name: { ru: 'Язык шаблона', en: 'Template language' }, max: 15, default: 'ru' }),
     body_params: prop.list({
@@ -78,10 +77,12 @@ export const sendTemplate = defineAction({
       maxItems: 10,
       itemMax: 128,
     }),
+    ...recipientProperties,
+    ...sendOptions,
   },
   returns: sendReturns,
   needs: ['template'],
-  urlsOf: (input) => (input.header_media ? [{ field: 'header_media', url: input.header_media }] : []),
+  urlsOf: (input) => (input.header_media ? [{ property: 'header_media', url: input.header_media }] : []),
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
     const components = templateComponents(
@@ -96,15 +97,9 @@ export const sendTemplate = defineAction({
     );
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(
-        ctx.lang,
-        {
-          ru: `шаблон ${input.template} (${input.language}) отправлен`,
-          en: `template ${input.template} (${input.language}) sent`,
-        },
-        to,
-        [sent.providerMessageId],
-      ),
+      logMessage: sentLog(ctx.lang, say('log.what.template', { name: input.template, language: input.language }), to, [
+        sent.providerMessageId,
+      ]),
     };
   },
 });

@@ -1,19 +1,28 @@
-import { sendProperties, sendReturns, sentReturnValues } from './common-properties';
+import { t } from '../lib/i18n/catalogue';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
 
 /** Send a text message (≤ 4096 characters). */
 export const sendText = defineAction({
   code: 'send_text',
-  title: { ru: 'WhatsApp: отправить текст', en: 'WhatsApp: send text' },
+  title: { ru: 'Отправка сообщения', en: 'Send a message' },
   description: {
     ru: 'Отправляет клиенту текстовое сообщение в WhatsApp',
     en: 'Sends a text message to the customer on WhatsApp',
   },
   properties: {
-    ...sendProperties,
     text: prop.string({ name: { ru: 'Текст', en: 'Text' }, required: true, max: 4096, multiline: true }),
-    preview_url: prop.bool({ name: { ru: 'Превью ссылок', en: 'Preview links' }, default: false }),
+    preview_url: prop.bool({
+      name: { ru: 'Превью ссылок', en: 'Preview links' },
+      description: {
+        ru: 'Показать превью первой ссылки в тексте',
+        en: 'Show a preview of the first link in the text',
+      },
+      default: false,
+    }),
+    ...recipientProperties,
+    ...sendOptions,
   },
   returns: sendReturns,
   needs: ['text'],
@@ -25,10 +34,7 @@ export const sendText = defineAction({
     );
     return {
       returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage:
-        ctx.lang === 'ru'
-          ? `WhatsApp: текст отправлен на +${to} (${sent.providerMessageId})`
-          : `WhatsApp: text sent to +${to} (${sent.providerMessageId})`,
+      logMessage: t(ctx.lang, 'log.text_sent', { to, id: sent.providerMessageId }),
     };
   },
 });

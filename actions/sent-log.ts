@@ -1,6 +1,6 @@
-import type { I18n } from './property';
+import { type Lang, type Localized, t } from '../lib/i18n/catalogue';
 
 /** The robot-log line of a send: what went to whom, with the message id(s). */
-export function sentLog(lang: 'ru' | 'en', what: I18n, to: string, ids: string[]): string {
-  return `WhatsApp: ${what[lang]} → +${to} (${ids.join(', ')})`;
+export function sentLog(lang: Lang, what: Localized, to: string, ids: string[]): string {
+  return t(lang, 'log.sent', { what, to, ids: ids.join(', ') });
 }

@@ -1,5 +1,5 @@
 import type { AnyAction } from '../actions/define-action';
-import { registrationFields } from '../actions/registration-fields';
+import { type RegistrationContext, registrationFields } from '../actions/registration-fields';
 
 /** Activity code: distinct from the robot's (one code namespace per app). */
 export function activityCode(action: Pick<AnyAction, 'code'>): string {
@@ -11,6 +11,7 @@ export function activityFields(
   action: AnyAction,
   handlerUrl: string,
   authUserId: number | undefined,
+  context: RegistrationContext,
 ): Record<string, unknown> {
-  return registrationFields(action, handlerUrl, authUserId);
+  return registrationFields(action, handlerUrl, authUserId, context);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Localized, say } from '../lib/i18n/catalogue';
 import { normalizePhone } from '../lib/phone';
 import type { PortalClient } from './portal-client';
 
@@ -12,8 +13,8 @@ const itemSchema = z.object({ item: z.object({ contactId: z.union([z.number(), z
 
 export interface RecipientChoice {
   phone: string;
-  /** Why this number was chosen (for the robot log), e.g. "first mobile of 3". */
-  note: string;
+  /** Why this number was chosen (for the robot log), e.g. "the first mobile of 3 phones". */
+  note: Localized;
 }
 
 /** From several CRM phones take the first mobile, else the first valid one; never fail on multi-values. */
@@ -30,7 +31,9 @@ export function choosePhone(
   if (!chosen) return null;
   const phone = chosen.phone.digits;
   const note =
-    values.length > 1 ? `${mobile ? 'first mobile' : 'first valid'} of ${values.length} phones` : 'contact phone';
+    values.length > 1
+      ? say(mobile ? 'note.crm.first_mobile' : 'note.crm.first_valid', { count: values.length })
+      : say('note.crm.contact_phone');
   return { phone, note };
 }
 

@@ -3,6 +3,7 @@ import { greenApiWebhookPath } from '../config/endpoints';
 import type { AppConfig } from '../config/env-schema';
 import type { Clock } from '../lib/clock';
 import { randomId } from '../lib/hash';
+import type { Queues } from '../queues/create-queues';
 import type { LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 
@@ -11,7 +12,11 @@ export interface LinesCommandDeps {
   lines: Pick<LineStore, 'add' | 'list' | 'remove'>;
   clock: Clock;
   config: Pick<AppConfig, 'PUBLIC_URL' | 'LINE_RATE_PER_SEC'>;
+  /** Re-registers the portal's robots after a change, so their `line` select lists the lines. */
+  queues: Pick<Queues, 'enqueueLinesChanged'>;
 }
+
+const REREGISTER_NOTE = "robots and activities will be re-registered with the portal's lines";
 
 const common = {
   portal: z.string().min(1, '--portal <member_id> is required'),
@@ -90,9 +95,10 @@ export async function runLinesCommand(
       ratePerSec: args.rate,
       createdAt: rt.clock.now(),
     });
+    await rt.queues.enqueueLinesChanged(args.portal, rt.clock.now());
     if (args.provider === 'green-api')
-      return `line ${id} added to portal ${args.portal}; set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
-    return `line ${id} added to portal ${args.portal}`;
+      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
+    return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})`;
   }
   if (sub === 'list') {
     const portals = flags.portal ? [flags.portal] : await rt.portals.list();
@@ -110,7 +116,9 @@ export async function runLinesCommand(
     const portal = flags.portal;
     const lineId = positional[0] ?? flags.line;
     if (!portal || !lineId) throw new Error('usage: lines remove <line-id> --portal <member_id>');
-    return (await rt.lines.remove(portal, lineId)) ? `line ${lineId} removed` : `no line ${lineId} on portal ${portal}`;
+    if (!(await rt.lines.remove(portal, lineId))) return `no line ${lineId} on portal ${portal}`;
+    await rt.queues.enqueueLinesChanged(portal, rt.clock.now());
+    return `line ${lineId} removed (${REREGISTER_NOTE})`;
   }
   throw new Error('usage: lines add|list|remove');
 }

@@ -46,7 +46,7 @@ export async function runWaitsCommand(
       const wait = await waits.store.get(memberId, waitId);
       if (!wait) continue;
       if (wait.status !== 'open') return `wait ${waitId} already ended (${wait.status})`;
-      return (await waits.cancel(memberId, waitId, 'cancelled by an administrator'))
+      return (await waits.cancel(memberId, waitId, 'manual'))
         ? `wait ${waitId} cancelled; the ${wait.kind} gets status=cancelled`
         : `wait ${waitId} ended meanwhile`;
     }

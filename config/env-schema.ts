@@ -1,5 +1,9 @@
 import { z } from 'zod';
+
 import { defaultQueuePrefix, hasHashTag, parseRedisUrl } from './redis-url';
+
+/** The product prefix of robot and activity names when PRODUCT_PREFIX is not set. */
+export const DEFAULT_PRODUCT_PREFIX = '[OLChat] WhatsApp';
 
 /** The variables, each validated on its own (the cross-checks and derived defaults follow). */
 const envFields = z.object({
@@ -51,6 +55,8 @@ const envFields = z.object({
     .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex characters or base64')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Starts every robot and activity name shown in Bitrix24 (issue 12). */
+  PRODUCT_PREFIX: z.string().max(64).default(DEFAULT_PRODUCT_PREFIX),
   /** Default messages per second per WhatsApp line (overridable per line). */
   LINE_RATE_PER_SEC: z.coerce.number().int().positive().default(80),
   /** Default Bitrix24 REST leaky bucket per portal (overridable per portal). */

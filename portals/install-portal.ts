@@ -21,6 +21,26 @@ export interface InstallPortalDeps {
   publicUrl: string;
   clock: Clock;
   log: Logger;
+  /**
+   * Registers robots, activities and events right away (the install page shows what it did); without
+   * it, or when it fails, registration is queued (the portal-setup job retries it).
+   */
+  registerNow?: (memberId: string) => Promise<InstallProgress>;
+}
+
+/** What registering did, for the install page. */
+export interface InstallProgress {
+  robots: number;
+  activities: number;
+}
+
+/** The outcome of an install: the stored portal and, when the page registered right away, what it did. */
+export interface InstallOutcome {
+  portal: Portal;
+  /** null: registration was queued (an event, a failed attempt on the page) or nothing was installed. */
+  progress: InstallProgress | null;
+  /** The page was opened on a portal where the app is already installed: nothing was done. */
+  alreadyInstalled: boolean;
 }
 
 /** How the install arrived: the ONAPPINSTALL event, or the install page's POST (no application token). */
@@ -97,7 +117,7 @@ export async function installPortal(
   deps: InstallPortalDeps,
   offered: Portal,
   via: InstallVia = 'event',
-): Promise<Portal> {
+): Promise<InstallOutcome> {
   const refusal = await deps.addresses.refusal(offered.clientEndpoint);
   if (refusal) {
     deps.log.warn({ memberId: offered.memberId, refusal }, 'install names a portal address the app may not call');
@@ -120,7 +140,7 @@ export async function installPortal(
     // The app's own page, opened by a user of a portal where the app is installed: nothing to install.
     if (via === 'page' && probe.installed && existing.applicationToken !== '') {
       deps.log.debug({ memberId: existing.memberId }, 'app page opened on an installed portal');
-      return existing;
+      return { portal: existing, progress: null, alreadyInstalled: true };
     }
   } else {
     // Tokens the OAuth server just exchanged with this app's secret are this app's: no probe (it
@@ -143,17 +163,33 @@ export async function installPortal(
   if (via === 'page') await bindInstallEvents(deps.bitrix(installed.memberId), deps.publicUrl);
   // ONAPPINSTALL after the install page only brings the application token: the page's setup registers.
   const completesPage = via === 'event' && existing?.applicationToken === '' && installed.applicationToken !== '';
-  if (!completesPage) {
-    await deps.queues.enqueuePortalSetup(
-      { memberId: installed.memberId, reason: existing ? 'update' : 'install' },
-      `${installed.applicationToken}|${deps.clock.now()}`,
-    );
-  }
+  const progress = completesPage ? null : await register(deps, installed, via, existing !== null);
   deps.log.info(
     { memberId: installed.memberId, domain: installed.domain, update: Boolean(existing), via },
     'portal installed',
   );
-  return installed;
+  return { portal: installed, progress, alreadyInstalled: false };
+}
+
+/** The page registers right away when it can (to show the result); anything else, or a failure, is queued. */
+async function register(
+  deps: InstallPortalDeps,
+  portal: Portal,
+  via: InstallVia,
+  update: boolean,
+): Promise<InstallProgress | null> {
+  if (via === 'page' && deps.registerNow) {
+    try {
+      return await deps.registerNow(portal.memberId);
+    } catch (error) {
+      deps.log.warn({ memberId: portal.memberId, err: error }, 'registration from the install page failed: queued');
+    }
+  }
+  await deps.queues.enqueuePortalSetup(
+    { memberId: portal.memberId, reason: update ? 'update' : 'install' },
+    `${portal.applicationToken}|${deps.clock.now()}`,
+  );
+  return null;
 }
 
 /** The install named no user (the install page): the token's own user is installing the app. */

@@ -94,6 +94,16 @@ export function createQueues(
       const jobId = `setup-${digest(`${job.memberId}|${installKey}`)}`;
       return portalSetup.add('setup', job, { ...keep, jobId, ...retryOptions(10, 2000) });
     },
+    /**
+     * After any change of a portal's lines (page or CLI): re-registers its robots and activities
+     * (`bizproc.robot.update` / `bizproc.activity.update`) so every `line` select lists the lines
+     * connected now. `changedAt` (the caller's clock) names the change: each change gets its run.
+     */
+    async enqueueLinesChanged(memberId: string, changedAt: number) {
+      const jobId = `setup-${digest(`${memberId}|lines|${changedAt}`)}`;
+      const job: PortalSetupJob = { memberId, reason: 'lines' };
+      return portalSetup.add('setup', job, { ...keep, jobId, ...retryOptions(10, 2000) });
+    },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       const removeOnComplete = { age: 7 * DAY_S, count: 200_000 };
       return inbound.add(job.kind, job, {

@@ -57,7 +57,8 @@ export type ApiCallJob = z.infer<typeof apiCallJobSchema>;
 export const runActionJobSchema = z.discriminatedUnion('source', [robotCallJobSchema, apiCallJobSchema]);
 export type RunActionJob = z.infer<typeof runActionJobSchema>;
 
-export const portalSetupJobSchema = z.object({ memberId: z.string(), reason: z.enum(['install', 'update']) });
+/** Register a portal's robots, activities and events: on install, app update, and after its lines changed. */
+export const portalSetupJobSchema = z.object({ memberId: z.string(), reason: z.enum(['install', 'update', 'lines']) });
 export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;
 
 /** One inbound message or status from a WhatsApp webhook, with its routing. */

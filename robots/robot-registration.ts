@@ -1,5 +1,5 @@
 import type { AnyAction } from '../actions/define-action';
-import { registrationFields } from '../actions/registration-fields';
+import { type RegistrationContext, registrationFields } from '../actions/registration-fields';
 
 /** CRM documents robots are offered on: deals, leads and smart processes. */
 export const robotDocumentFilter = {
@@ -20,6 +20,7 @@ export function robotFields(
   action: AnyAction,
   handlerUrl: string,
   authUserId: number | undefined,
+  context: RegistrationContext,
 ): Record<string, unknown> {
-  return { ...registrationFields(action, handlerUrl, authUserId), FILTER: robotDocumentFilter };
+  return { ...registrationFields(action, handlerUrl, authUserId, context), FILTER: robotDocumentFilter };
 }

@@ -22,10 +22,11 @@ import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
-import { PortalStore } from '../store/portal-store';
+import { PortalStore, portalTimeZone } from '../store/portal-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
+import { registerPortal } from '../workers/portal-setup-processor';
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -119,6 +120,10 @@ export function createRuntime(options: RuntimeOptions) {
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
   const waits = createWaitService({
+    timeZoneOf: async (memberId) => {
+      const portal = await portals.get(memberId);
+      return portal ? portalTimeZone(portal) : '';
+    },
     store: new WaitStore(redis, keys),
     stages: new StageReader(bitrix),
     messages,
@@ -157,6 +162,13 @@ export function createRuntime(options: RuntimeOptions) {
     events,
     whatsapp: { appSecret: config.WA_APP_SECRET, verifyToken: config.WA_VERIFY_TOKEN },
     publicUrl: config.PUBLIC_URL,
+    productPrefix: config.PRODUCT_PREFIX,
+    /** The install page registers right away, to show what it did (the same work as the portal-setup job). */
+    registerNow: (memberId: string) =>
+      registerPortal(
+        { bitrix, portals, lines, publicUrl: config.PUBLIC_URL, productPrefix: config.PRODUCT_PREFIX, log },
+        memberId,
+      ),
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { randomId, safeEqual } from '../lib/hash';
+import { type Lang, langOf } from '../lib/i18n/catalogue';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
@@ -25,6 +26,8 @@ const storedPortalSchema = z.object({
   restDrainPerSec: z.number().positive().optional(),
   restBurst: z.number().int().positive().optional(),
   phoneRegion: z.string().length(2).optional(),
+  /** The portal's time zone for times people read: IANA name or `±HH:MM` (portal-ui-wire.md §6); none = UTC. */
+  timeZone: z.string().max(64).optional(),
   /** Since when (ms) the portal refuses even fresh tokens: only a reinstall helps. */
   needsReinstall: z.number().optional(),
 });
@@ -35,12 +38,14 @@ export type PortalTokens = Pick<
   'accessToken' | 'refreshToken' | 'expiresAt' | 'clientEndpoint' | 'serverEndpoint'
 >;
 
-/** Bitrix24 language ids whose users read Russian (Belarus and Kazakhstan portals default to Russian). */
-const RUSSIAN_READING = new Set(['ru', 'by', 'kz']);
+/** The catalogue language for this portal (Russian for ru/by/kz portals, English when no catalogue fits). */
+export function portalLanguage(portal: Pick<Portal, 'languageId'>): Lang {
+  return langOf(portal.languageId);
+}
 
-/** The language texts for people use for this portal (Russian for ru/by/kz portals, else English). */
-export function portalLanguage(portal: Pick<Portal, 'languageId'>): 'ru' | 'en' {
-  return RUSSIAN_READING.has(portal.languageId.toLowerCase()) ? 'ru' : 'en';
+/** The portal's time zone for times people read ('' = UTC until registration has read it). */
+export function portalTimeZone(portal: Pick<Portal, 'timeZone'>): string {
+  return portal.timeZone ?? '';
 }
 
 const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as const;
@@ -162,6 +167,24 @@ export class PortalStore {
       if (await scripts.compareAndSet(this.redis, keys, { read: raw, next, version: randomId() })) return 'changed';
     }
     throw new Error(`portal ${memberId}: the record kept changing while marking needs_reinstall`);
+  }
+
+  /**
+   * Sets the portal's time zone in place (compare-and-set on the stored record): a registration job
+   * must never write back a whole record read earlier, over tokens or settings changed meanwhile.
+   */
+  async setTimeZone(memberId: string, timeZone: string): Promise<'changed' | 'unchanged' | 'gone'> {
+    const key = this.keys.portal(memberId);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const raw = await this.redis.get(key);
+      if (!raw) return 'gone';
+      const sealed = storedPortalSchema.parse(JSON.parse(raw));
+      if (sealed.timeZone === timeZone) return 'unchanged';
+      const next = JSON.stringify({ ...sealed, timeZone });
+      const keys = { record: key, version: this.keys.configVersion(memberId) };
+      if (await scripts.compareAndSet(this.redis, keys, { read: raw, next, version: randomId() })) return 'changed';
+    }
+    throw new Error(`portal ${memberId}: the record kept changing while setting its time zone`);
   }
 
   async list(): Promise<string[]> {

@@ -1,11 +1,12 @@
 import type { Clock } from '../lib/clock';
+import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
 import { matchReply, type ReplyInput, type ReplyMatch } from './match-reply';
-import { answeredOutcome } from './wait-outcomes';
+import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
@@ -19,6 +20,8 @@ export interface ReplyTakerDeps {
   end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
+  /** The wait with its portal's time zone, for the answer's time. */
+  zoned: (wait: Wait) => Promise<ZonedWait>;
 }
 
 /** Does this message answer that wait (by its buttons and options)? */
@@ -36,7 +39,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   async function resolveReply(wait: Wait, match: Answer, message: InboundMessage, note: string): Promise<boolean> {
     if (!(await deps.robotStillOnStage(wait))) return false;
     const at = timestampMs(message.timestamp, deps.clock.now());
-    const outcome = answeredOutcome(wait, match, replyText(message), message.id, at, note);
+    const outcome = answeredOutcome(await deps.zoned(wait), match, replyText(message), message.id, at, note);
     return deps.end(wait, 'answered', 'reply', outcome, message.id);
   }
 
@@ -47,15 +50,14 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     if (!(await deps.robotStillOnStage(wait))) return false;
     const reask = await store.countReask(wait.memberId, wait.id, options.reaskMax, message.id);
     if (reask !== 'none') {
-      const fallback =
-        wait.lang === 'ru' ? 'Пожалуйста, выберите один из вариантов' : 'Please choose one of the options';
+      const fallback = t(wait.lang, 'customer.reask');
       const content = { type: 'text' as const, body: options.reaskText || fallback };
       await deps.sendReask(line, { to: wait.phone, content, replyTo: wait.messageId || undefined });
       deps.log.info({ waitId: wait.id, messageId: message.id }, 'off-script answer: asked again');
       return false;
     }
     if (options.afterReask !== 'end') return false;
-    const note = wait.lang === 'ru' ? 'ответ вне вариантов' : 'off-script answer';
+    const note = t(wait.lang, 'note.off_script');
     return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note);
   }
 
@@ -98,12 +100,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     for (const wait of open) {
       const match = matchFor(wait, input);
       if (!match.matched) continue;
-      const note =
-        open.length <= 1
-          ? ''
-          : wait.lang === 'ru'
-            ? `текстовый ответ отнесён к самому новому из ${open.length} ожиданий`
-            : `text reply taken by the newest of ${open.length} open waits`;
+      const note = open.length <= 1 ? '' : t(wait.lang, 'note.newest_of_waits', { count: open.length });
       // Ended meanwhile (stage moved, a race): the next open wait may still take it.
       if (await resolveReply(wait, match, message, note)) return true;
     }

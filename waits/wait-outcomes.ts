@@ -1,9 +1,26 @@
 import type { ActionError } from '../lib/errors/app-error';
+import { t } from '../lib/i18n/catalogue';
+import type { MessageKey } from '../lib/i18n/en';
+import { datetimeValue, logTime } from '../lib/portal-time';
 import type { ReplyMatch } from './match-reply';
 import type { Wait } from './wait-schema';
 import type { WaitOutcome } from './wait-store';
 
-const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
+/**
+ * A wait with its portal's time zone ('' = UTC), read from the portal when the outcome is built: the
+ * stored wait stays lean (an open wait is counted in bytes).
+ */
+export type ZonedWait = Wait & { timeZone: string };
+
+/** A `datetime` return value in the wait's portal zone (ISO 8601 with offset; '' for none). */
+const returned = (wait: ZonedWait, ms: number | undefined) => datetimeValue(ms, wait.timeZone);
+
+/** Why a wait was cancelled, in the portal's words: known reasons from the catalogue, others as given. */
+const cancelReasons: Readonly<Record<string, MessageKey>> = {
+  manual: 'cancel.manual',
+  operator_replied: 'cancel.operator_replied',
+  settings_page: 'cancel.settings_page',
+};
 
 const emptyReply = {
   answer: '',
@@ -16,15 +33,19 @@ const emptyReply = {
 
 /** The customer answered. */
 export function answeredOutcome(
-  wait: Wait,
+  wait: ZonedWait,
   match: Extract<ReplyMatch, { matched: true }> | { answer: string; answerIndex: number; answerId: string },
   replyText: string,
   replyMessageId: string,
   at: number,
   note = '',
 ): WaitOutcome {
-  const ru = wait.lang === 'ru';
-  const said = match.answer ? `"${match.answer}"` : ru ? '(вне вариантов)' : '(off-script)';
+  const { lang } = wait;
+  let line = match.answer
+    ? t(lang, 'log.wait.answered', { answer: match.answer })
+    : t(lang, 'log.wait.answered_off_script');
+  if (replyText && replyText !== match.answer) line = t(lang, 'log.wait.reply_text', { line, reply: replyText });
+  if (note) line = t(lang, 'log.wait.note', { line, note });
   return {
     returnValues: {
       ...wait.baseReturn,
@@ -34,36 +55,37 @@ export function answeredOutcome(
       answer_id: match.answerId,
       reply_text: replyText,
       reply_message_id: replyMessageId,
-      answered_at: iso(at),
+      answered_at: returned(wait, at),
       error_code: '',
       error: '',
     },
-    logMessage: `${ru ? 'WhatsApp: клиент ответил' : 'WhatsApp: the customer answered'} ${said}${replyText && replyText !== match.answer ? ` — "${replyText}"` : ''}${note ? ` (${note})` : ''}`,
+    logMessage: line,
   };
 }
 
 /** Nobody answered in time. */
-export function timeoutOutcome(wait: Wait, at: number): WaitOutcome {
-  const ru = wait.lang === 'ru';
+export function timeoutOutcome(wait: ZonedWait, at: number): WaitOutcome {
   return {
     returnValues: { ...wait.baseReturn, status: 'timeout', ...emptyReply, error_code: '', error: '' },
-    logMessage: ru
-      ? `WhatsApp: ответа нет, время ожидания истекло (${iso(at)})`
-      : `WhatsApp: no answer; the wait timed out (${iso(at)})`,
+    logMessage: t(wait.lang, 'log.wait.timeout', { at: logTime(at, wait.timeZone, wait.lang) }),
   };
 }
 
-/** Ended by someone (operator reply, manual cancel). */
-export function cancelledOutcome(wait: Wait, reason: string): WaitOutcome {
-  const ru = wait.lang === 'ru';
+/**
+ * Ended by someone (operator reply, manual cancel). `reason` is a reason code (`manual`,
+ * `operator_replied`, `settings_page`: their words come from the catalogue) or words already in the
+ * portal's language.
+ */
+export function cancelledOutcome(wait: ZonedWait, reason: string): WaitOutcome {
+  const known = cancelReasons[reason];
   return {
     returnValues: { ...wait.baseReturn, status: 'cancelled', ...emptyReply, error_code: '', error: '' },
-    logMessage: ru ? `WhatsApp: ожидание ответа отменено (${reason})` : `WhatsApp: the wait was cancelled (${reason})`,
+    logMessage: t(wait.lang, 'log.wait.cancelled', { reason: known ? t(wait.lang, known) : reason }),
   };
 }
 
 /** The message itself failed after it was accepted (e.g. 131047 arrives as a `failed` status). */
-export function failedOutcome(wait: Wait, error: ActionError, at: number): WaitOutcome {
+export function failedOutcome(wait: ZonedWait, error: ActionError, at: number): WaitOutcome {
   const lang = wait.lang;
   const values: Record<string, string> = { ...wait.baseReturn, error_code: error.code, error: error.text(lang) };
   if (wait.purpose === 'delivery')
@@ -71,33 +93,29 @@ export function failedOutcome(wait: Wait, error: ActionError, at: number): WaitO
   else Object.assign(values, { status: 'error', ...emptyReply });
   return {
     returnValues: values,
-    logMessage: `WhatsApp: ${lang === 'ru' ? 'сообщение не доставлено' : 'message not delivered'} (${error.code}: ${error.text(lang)}) ${iso(at)}`,
+    logMessage: t(lang, 'log.wait.not_delivered', {
+      code: error.code,
+      text: error.text(lang),
+      at: logTime(at, wait.timeZone, lang),
+    }),
   };
 }
 
 /** A delivery wait reached its target (delivered or read). */
 export function deliveryOutcome(
-  wait: Wait,
+  wait: ZonedWait,
   status: 'delivered' | 'read' | 'timeout',
   deliveredAt: number | undefined,
   readAt: number | undefined,
 ): WaitOutcome {
-  const ru = wait.lang === 'ru';
-  const text =
-    status === 'timeout'
-      ? ru
-        ? 'WhatsApp: статус доставки не получен вовремя'
-        : 'WhatsApp: no delivery status in time'
-      : ru
-        ? `WhatsApp: сообщение ${status === 'read' ? 'прочитано' : 'доставлено'}`
-        : `WhatsApp: message ${status}`;
+  const text = t(wait.lang, `log.delivery.${status}`);
   return {
     returnValues: {
       ...wait.baseReturn,
       status: 'sent',
       delivery_status: status,
-      delivered_at: iso(deliveredAt ?? (status === 'read' ? readAt : undefined)),
-      read_at: iso(readAt),
+      delivered_at: returned(wait, deliveredAt ?? (status === 'read' ? readAt : undefined)),
+      read_at: returned(wait, readAt),
       error_code: '',
       error: '',
     },

@@ -12,7 +12,7 @@ import type { MessageStore } from '../store/message-store';
 import { type OpenWaitDeps, type OpenWaitRequest, openWait, waitIdFor } from './open-wait';
 import type { StageReading } from './stage-reader';
 import { createReplyTaker } from './take-reply';
-import { cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome } from './wait-outcomes';
+import { cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
@@ -36,6 +36,8 @@ export interface WaitServiceDeps extends OpenWaitDeps {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'waits'>;
+  /** The portal's time zone ('' = UTC): outcome times are written in it. */
+  timeZoneOf: (memberId: string) => Promise<string>;
 }
 
 type StatusError = { code: number; title?: string; message?: string; error_data?: { details?: string } };
@@ -44,6 +46,8 @@ type StatusError = { code: number; title?: string; message?: string; error_data?
 export function createWaitService(deps: WaitServiceDeps) {
   const { store, stages, clock } = deps;
   const log = deps.log.child({ component: 'waits' });
+  /** The wait with its portal's time zone, for the outcome's times. */
+  const zoned = async (wait: Wait): Promise<ZonedWait> => ({ ...wait, timeZone: await deps.timeZoneOf(wait.memberId) });
 
   /**
    * Claims the wait; on success makes the callback due at once. True when this call ended it —
@@ -81,7 +85,8 @@ export function createWaitService(deps: WaitServiceDeps) {
       const mapped = error
         ? mapCloudApiError(error.code, error.message ?? error.title ?? '', error.error_data?.details)
         : new ActionError('provider_error', 'failed');
-      if (await robotStillOnStage(wait)) await end(wait, 'failed', mapped.code, failedOutcome(wait, mapped, at));
+      if (await robotStillOnStage(wait))
+        await end(wait, 'failed', mapped.code, failedOutcome(await zoned(wait), mapped, at));
       return;
     }
     if (wait.purpose !== 'delivery') return;
@@ -89,7 +94,12 @@ export function createWaitService(deps: WaitServiceDeps) {
     if (!reached || !(await robotStillOnStage(wait))) return;
     const message = await deps.messages.get(wait.memberId, wait.messageId);
     const final = status === 'read' ? 'read' : 'delivered';
-    await end(wait, final, 'status', deliveryOutcome(wait, final, message?.deliveredAt ?? at, message?.readAt));
+    await end(
+      wait,
+      final,
+      'status',
+      deliveryOutcome(await zoned(wait), final, message?.deliveredAt ?? at, message?.readAt),
+    );
   }
 
   /**
@@ -106,13 +116,18 @@ export function createWaitService(deps: WaitServiceDeps) {
     if (options.checkStage !== false && !(await robotStillOnStage(wait))) return;
     if (wait.purpose === 'delivery') {
       const message = wait.messageId ? await deps.messages.get(memberId, wait.messageId) : null;
-      await end(wait, 'timeout', 'timeout', deliveryOutcome(wait, 'timeout', message?.deliveredAt, message?.readAt));
+      await end(
+        wait,
+        'timeout',
+        'timeout',
+        deliveryOutcome(await zoned(wait), 'timeout', message?.deliveredAt, message?.readAt),
+      );
       return;
     }
-    await end(wait, 'timeout', 'timeout', timeoutOutcome(wait, clock.now()));
+    await end(wait, 'timeout', 'timeout', timeoutOutcome(await zoned(wait), clock.now()));
   }
 
-  const takeReply = createReplyTaker({ store, clock, log, end, robotStillOnStage, sendReask: deps.sendReask });
+  const takeReply = createReplyTaker({ store, clock, log, end, robotStillOnStage, sendReask: deps.sendReask, zoned });
 
   return {
     store,
@@ -181,8 +196,8 @@ export function createWaitService(deps: WaitServiceDeps) {
       let cancelled = 0;
       for (const wait of await store.openForPhone(memberId, lineId, phone)) {
         if (wait.purpose !== 'reply' || !wait.options.stopOnOperator) continue;
-        const note = wait.lang === 'ru' ? 'ответил оператор' : 'an operator replied';
-        if (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(wait, note))) cancelled += 1;
+        if (await end(wait, 'cancelled', 'operator_replied', cancelledOutcome(await zoned(wait), 'operator_replied')))
+          cancelled += 1;
       }
       return cancelled;
     },
@@ -190,7 +205,7 @@ export function createWaitService(deps: WaitServiceDeps) {
     /** Manual cancel (CLI): the robot/activity goes on with status=cancelled. */
     async cancel(memberId: string, waitId: string, reason = 'manual'): Promise<boolean> {
       const wait = await store.get(memberId, waitId);
-      return wait ? end(wait, 'cancelled', reason, cancelledOutcome(wait, reason)) : false;
+      return wait ? end(wait, 'cancelled', reason, cancelledOutcome(await zoned(wait), reason)) : false;
     },
 
     /**

@@ -1,23 +1,20 @@
 import { z } from 'zod';
-import { timeoutMs } from '../actions/common-properties';
+import { sendOptions, timeoutMs } from '../actions/common-properties';
 import type { ActionOutput, AnyAction } from '../actions/define-action';
+import { invalidProperty, propertyIssues } from '../actions/property-issues';
 import type { AddressPolicy } from '../lib/address-policy';
 import { ActionError } from '../lib/errors/app-error';
+import { type Lang, t } from '../lib/i18n/catalogue';
 import type { RunActionJob } from '../queues/job-schemas';
 import { MAX_WAIT_MS } from '../waits/open-wait';
 
 /** Return values and log line for a failed call, in the portal's language. */
-export function errorOutput(error: ActionError, lang: 'ru' | 'en'): ActionOutput {
+export function errorOutput(error: ActionError, lang: Lang): ActionOutput {
   const text = error.text(lang);
   return {
     returnValues: { status: 'error', message_id: '', error_code: error.code, error: text, delivery_status: 'failed' },
-    logMessage: `WhatsApp: ${lang === 'ru' ? 'ошибка' : 'error'} ${error.code}: ${text}`,
+    logMessage: t(lang, 'log.error', { code: error.code, text }),
   };
-}
-
-/** Names the first bad property: "text: at most 4096 characters". */
-export function describePropertyError(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'properties'}: ${issue.message}`).join('; ');
 }
 
 // One compiled schema per action: building a z.object per job costs more than the parse itself.
@@ -35,7 +32,10 @@ function inputSchemaOf(action: AnyAction): z.ZodType<Record<string, unknown>> {
 /** The action's inputs, parsed by its own property schemas; `invalid_property` names what is wrong. */
 export function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record<string, unknown> {
   const parsed = inputSchemaOf(action).safeParse(raw);
-  if (!parsed.success) throw new ActionError('invalid_property', describePropertyError(parsed.error));
+  if (!parsed.success) {
+    const technical = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ActionError('invalid_property', technical, { says: propertyIssues(action, parsed.error, raw) });
+  }
   return parsed.data;
 }
 
@@ -48,9 +48,9 @@ export async function checkAddresses(
   inputs: Record<string, unknown>,
   addresses: AddressPolicy,
 ): Promise<void> {
-  for (const { field, url } of action.urlsOf?.(inputs) ?? []) {
+  for (const { property, line, url } of action.urlsOf?.(inputs) ?? []) {
     const refusal = await addresses.refusal(url);
-    if (refusal) throw new ActionError('invalid_property', `${field}: ${refusal}`);
+    if (refusal) throw invalidProperty(action, property, 'prop.address_refused', { url, reason: refusal }, line);
   }
 }
 
@@ -69,6 +69,6 @@ export function deliveryTarget(inputs: Record<string, unknown>): 'delivered' | '
 /** The status wait is checked before anything is sent, like every other property. */
 export function checkDeliveryTimeout(inputs: Record<string, unknown>): void {
   if (deliveryTarget(inputs) && deliveryTimeoutMs(inputs) > MAX_WAIT_MS) {
-    throw new ActionError('invalid_property', 'wait_timeout: at most 30 days');
+    throw invalidProperty({ properties: sendOptions }, 'wait_timeout', 'prop.at_most_30_days');
   }
 }

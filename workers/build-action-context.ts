@@ -1,9 +1,12 @@
-import { sentReturnValues } from '../actions/common-properties';
+import { recipientProperties, sentReturnValues } from '../actions/common-properties';
 import type { ActionContext } from '../actions/define-action';
+import { invalidProperty } from '../actions/property-issues';
+import { replyWaitProperties } from '../actions/reply-wait-properties';
 import { findDocumentPhone } from '../bitrix/crm-recipient';
 import type { PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
+import { say, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { normalizePhone } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
@@ -62,20 +65,31 @@ export function buildActionContext(
       if (recipient) return recipient;
       if (explicit) {
         const phone = normalizePhone(explicit, region);
-        if (!phone) throw new ActionError('invalid_phone', `"${explicit}"`);
+        if (!phone)
+          throw new ActionError('invalid_phone', `"${explicit}"`, {
+            says: say('error.detail.invalid_phone', {
+              field: recipientProperties.phone.descriptor.Name,
+              value: explicit,
+            }),
+          });
         recipient = phone.digits;
         return recipient;
       }
       const found = await findDocumentPhone(bitrix, call.documentId, region);
-      if (!found) throw new ActionError('no_recipient', call.documentId[2] ?? '');
-      notes.push(ctx.lang === 'ru' ? `телефон взят из CRM (${found.note})` : `phone taken from CRM (${found.note})`);
+      if (!found) {
+        const document = call.documentId[2] ?? '';
+        throw new ActionError('no_recipient', document, { says: say('error.detail.no_recipient', { document }) });
+      }
+      notes.push(t(ctx.lang, 'note.phone_from_crm', { how: found.note }));
       recipient = found.phone;
       return recipient;
     },
     async send(content, options = {}) {
       const needed = capabilityFor(content);
       if (!provider.capabilities.has(needed))
-        throw new ActionError('unsupported_by_provider', `${provider.kind}: ${needed}`);
+        throw new ActionError('unsupported_by_provider', `${provider.kind}: ${needed}`, {
+          says: say('error.detail.unsupported', { provider: provider.kind, capability: needed }),
+        });
       const { lang } = ctx;
       const to = async () => options.to ?? (await ctx.recipient(undefined));
       const step = options.step ?? 0;
@@ -100,21 +114,27 @@ export function buildActionContext(
     },
     waits: {
       async openReply(request) {
-        if (request.timeoutMs > MAX_WAIT_MS) throw new ActionError('invalid_property', 'timeout: at most 30 days');
+        if (request.timeoutMs > MAX_WAIT_MS)
+          throw invalidProperty({ properties: replyWaitProperties }, 'timeout', 'prop.at_most_30_days');
         if (call.useSubscription === false) {
           // Nobody would hear the answer, and an open wait would only take replies away from others.
-          notes.push(
-            ctx.lang === 'ru'
-              ? 'робот не ждёт результата (use_subscription=N): ответ не ожидается'
-              : 'the run does not wait for results (use_subscription=N): no reply wait',
-          );
+          notes.push(t(ctx.lang, 'note.no_reply_wait'));
           return { waitId: '', buttons: request.buttons.map((b, i) => ({ id: plainButtonId(i + 1), title: b.title })) };
         }
         const phone = await ctx.recipient(undefined);
         const waitId = deps.waits.idFor(call, 'reply');
         const buttons = request.buttons.map((b, i) => ({ id: encodeButtonId(waitId, i + 1), title: b.title }));
         const { timeoutMs, options } = request;
-        await deps.waits.open({ line, call, phone, lang: ctx.lang, purpose: 'reply', timeoutMs, buttons, options });
+        await deps.waits.open({
+          line,
+          call,
+          phone,
+          lang: ctx.lang,
+          purpose: 'reply',
+          timeoutMs,
+          buttons,
+          options,
+        });
         return { waitId, buttons };
       },
       // No message id (a maybe-sent step skipped): the wait still takes its buttons' taps and typed answers.

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import { actions } from '../actions';
+import type { RegistrationContext } from '../actions/registration-fields';
 import { activityCode, activityFields } from '../activities/activity-registration';
 import type { BatchCommands, CallParams, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
@@ -8,14 +9,20 @@ import { boundEvents, endpoints } from '../config/endpoints';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { isTimeZone, offsetZone } from '../lib/portal-time';
 import { type PortalSetupJob, portalSetupJobSchema } from '../queues/job-schemas';
 import { robotCode, robotFields } from '../robots/robot-registration';
-import type { PortalStore } from '../store/portal-store';
+import type { LineStore } from '../store/line-store';
+import { type PortalStore, portalLanguage } from '../store/portal-store';
 
 export interface PortalSetupDeps {
   bitrix: PortalClientFactory;
   /** The portal's installing user: robots and activities are registered with it as AUTH_USER_ID. */
-  portals: Pick<PortalStore, 'get'>;
+  portals: Pick<PortalStore, 'get' | 'setTimeZone'>;
+  /** The portal's lines: the options of every robot's `line` select. */
+  lines: Pick<LineStore, 'list'>;
+  /** PRODUCT_PREFIX: starts every robot and activity name. */
+  productPrefix: string;
   /** The app's public base URL: handler addresses derive from it. */
   publicUrl: string;
   log: Logger;
@@ -24,6 +31,19 @@ export interface PortalSetupDeps {
 
 const codeListSchema = z.array(z.string()).catch([]);
 const bindingsSchema = z.array(z.object({ event: z.string(), handler: z.string() }).loose()).catch([]);
+/** `profile`: the installing admin's zone (IANA, '' when "auto") and its offset in seconds (portal-ui-wire.md §6). */
+const profileZoneSchema = z
+  .object({ TIME_ZONE: z.string().optional(), TIME_ZONE_OFFSET: z.coerce.number().optional() })
+  .loose()
+  .catch({});
+
+/** The zone the portal's times are written in: the profile's IANA zone, else its fixed offset, else none. */
+export function timeZoneOfProfile(profile: unknown): string | undefined {
+  const p = profileZoneSchema.parse(profile);
+  if (p.TIME_ZONE && isTimeZone(p.TIME_ZONE)) return p.TIME_ZONE;
+  if (p.TIME_ZONE_OFFSET !== undefined && Number.isFinite(p.TIME_ZONE_OFFSET)) return offsetZone(p.TIME_ZONE_OFFSET);
+  return undefined;
+}
 
 /**
  * The commands that bring a portal's robots, activities and event bindings in line with the
@@ -33,6 +53,7 @@ export function planRegistration(
   publicUrl: string,
   existing: { robots: string[]; activities: string[]; bindings: Array<{ event: string; handler: string }> },
   authUserId: number,
+  context: RegistrationContext,
 ): Array<[string, CallParams]> {
   const handler = `${publicUrl}${endpoints.robot}`;
   const eventsHandler = `${publicUrl}${endpoints.events}`;
@@ -46,7 +67,7 @@ export function planRegistration(
     for (const action of actions) {
       const code = kind.codeOf(action);
       wanted.add(code);
-      const fields = kind.fieldsOf(action, handler, authUserId);
+      const fields = kind.fieldsOf(action, handler, authUserId, context);
       // An update or reinstall keeps what exists: update it rather than fail on add.
       plan.push(
         kind.have.has(code)
@@ -63,8 +84,25 @@ export function planRegistration(
   return plan;
 }
 
-/** Registers robots, activities and event bindings for one portal, in batches; throws when incomplete. */
-export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, memberId: string): Promise<number> {
+/** What one registration did: robots and activities added or updated, events bound now. */
+export interface RegistrationReport {
+  robots: number;
+  activities: number;
+  eventsBound: number;
+  /** Every event the app needs is bound (now or before). */
+  eventsTotal: number;
+}
+
+/**
+ * Registers (or updates) one portal's robots and activities and binds its events, in batches; throws
+ * when incomplete. The one function behind install, app update and every change of the portal's lines
+ * (`queues.enqueueLinesChanged`): each `line` select lists the lines connected now, and the portal's
+ * time zone is read from `profile` on the way.
+ */
+export async function registerPortal(
+  deps: Omit<PortalSetupDeps, 'metrics'>,
+  memberId: string,
+): Promise<RegistrationReport> {
   const portal = await deps.portals.get(memberId);
   if (!portal) throw new AppError('portal_not_installed', `portal ${memberId} is not installed`);
   const client = deps.bitrix(memberId);
@@ -72,8 +110,12 @@ export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, mem
     robots: ['bizproc.robot.list', {}],
     activities: ['bizproc.activity.list', {}],
     bindings: ['event.get', {}],
+    profile: ['profile', {}],
   });
-  const listErrors = Object.entries(current.errors);
+  const timeZone = current.errors.profile ? undefined : timeZoneOfProfile(current.results.profile);
+  if (timeZone && timeZone !== portal.timeZone) await deps.portals.setTimeZone(memberId, timeZone);
+  // `profile` only tells the time zone: registering goes on without it.
+  const listErrors = Object.entries(current.errors).filter(([key]) => key !== 'profile');
   if (listErrors.length) {
     const detail = listErrors.map(([k, e]) => `${k}: ${e.code} ${e.description}`).join('; ');
     throw new AppError('registration_unreadable', `cannot read current registrations: ${detail}`, { retryable: true });
@@ -86,6 +128,11 @@ export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, mem
       bindings: bindingsSchema.parse(current.results.bindings),
     },
     portal.userId,
+    {
+      lang: portalLanguage(portal),
+      prefix: deps.productPrefix,
+      lines: (await deps.lines.list(memberId)).map((l) => ({ id: l.id, name: l.name })),
+    },
   );
   const failures: string[] = [];
   for (let i = 0; i < plan.length; i += MAX_BATCH) {
@@ -104,15 +151,22 @@ export async function registerPortal(deps: Omit<PortalSetupDeps, 'metrics'>, mem
     });
   }
   deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
-  return plan.length;
+  const count = (prefix: string) =>
+    plan.filter(([method]) => method.startsWith(prefix) && !method.endsWith('.delete')).length;
+  return {
+    robots: count('bizproc.robot.'),
+    activities: count('bizproc.activity.'),
+    eventsBound: count('event.bind'),
+    eventsTotal: boundEvents.length,
+  };
 }
 
 /** The portal-setup queue's processor: on install and on every update. */
 export function createPortalSetupProcessor(deps: PortalSetupDeps) {
   return async function processPortalSetup(job: Job<PortalSetupJob>): Promise<string> {
     const { memberId } = portalSetupJobSchema.parse(job.data);
-    const count = await registerPortal(deps, memberId);
+    const done = await registerPortal(deps, memberId);
     deps.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
-    return `registered ${count}`;
+    return `registered ${done.robots} robots, ${done.activities} activities, bound ${done.eventsBound} events`;
   };
 }

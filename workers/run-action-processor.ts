@@ -5,6 +5,7 @@ import type { AddressPolicy } from '../lib/address-policy';
 import { systemClock } from '../lib/clock';
 import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { classifyError } from '../lib/errors/classify-error';
+import { say, t } from '../lib/i18n/catalogue';
 import type { Metrics } from '../lib/metrics';
 import { resolveLine } from '../lines/resolve-line';
 import { shouldRetry } from '../queues/job-retry';
@@ -91,7 +92,9 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       const ctx = buildActionContext(deps, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
       if (missing.length)
-        throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`);
+        throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: ${missing.join(', ')}`, {
+          says: say('error.detail.unsupported', { provider: ctx.provider.kind, capability: missing.join(', ') }),
+        });
       // A robot's stage is read before anything is sent: a delivery wait opens only after the send.
       const waitsForStatus = call.kind === 'robot' && call.useSubscription !== false && deliveryTarget(inputs) !== null;
       const stageAtStart = waitsForStatus
@@ -126,7 +129,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       if (step.state === 'sent') output.returnValues.message_id = step.messageId;
       if (step.state === 'maybe') {
         output.returnValues.delivery_status = 'unknown';
-        notes.push(lang === 'ru' ? 'сообщение могло уйти до сбоя' : 'the message may have left before the failure');
+        notes.push(t(lang, 'note.maybe_sent_before_failure'));
       }
       await report(output);
       return `error:${actionError.code}`;

@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
+import { type Lang, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import type { LineSender } from '../lines/line-sender';
 import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
@@ -37,7 +38,7 @@ export interface SendOnceRequest {
   to: () => Promise<string>;
   content: OutboundMessage['content'];
   replyTo?: string;
-  lang: 'ru' | 'en';
+  lang: Lang;
   /** Lines for the robot log. */
   notes: string[];
   log: Logger;
@@ -45,14 +46,8 @@ export interface SendOnceRequest {
 }
 
 /** The robot-log line for a send an earlier attempt may already have made. */
-export function maybeSentNote(lang: 'ru' | 'en', decision: 'resend' | 'skip'): string {
-  if (decision === 'resend')
-    return lang === 'ru'
-      ? 'сообщение могло уйти до сбоя и отправлено повторно: клиент может получить его дважды'
-      : 'the message may have left before a failure and was sent again: the customer may get it twice';
-  return lang === 'ru'
-    ? 'сообщение могло уйти до сбоя; повторно не отправлено, доставка неизвестна'
-    : 'the message may have left before a failure; not sent again, delivery unknown';
+export function maybeSentNote(lang: Lang, decision: 'resend' | 'skip'): string {
+  return t(lang, decision === 'resend' ? 'note.maybe_sent_resent' : 'note.maybe_sent_skipped');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ActionError } from '../lib/errors/app-error';
 import { digest } from '../lib/hash';
+import { say } from '../lib/i18n/catalogue';
 import type { RunActionJob } from '../queues/job-schemas';
 import { portalLanguage } from '../store/portal-store';
 import { errorOutput } from './action-inputs';
@@ -25,7 +26,9 @@ export function createStalledRunReporter(
       // would retry into a duplicate), one that may have left says so.
       const callKey = digest(`api|${data.messageId}`);
       const step = await deps.messages.sendStep(data.memberId, callKey, 0, '');
-      const failure = new ActionError('internal_error', 'the send stopped its worker repeatedly');
+      const failure = new ActionError('internal_error', 'the send stopped its worker repeatedly', {
+        says: say('error.detail.worker_stalled'),
+      });
       await deps.apiMessages.settle(
         data.memberId,
         data.messageId,
@@ -49,7 +52,12 @@ export function createStalledRunReporter(
       [deps.waits.idFor(call, 'reply'), deps.waits.idFor(call, 'delivery')],
       'send_failed',
     );
-    const output = errorOutput(new ActionError('internal_error', 'the call stopped its worker repeatedly'), lang);
+    const output = errorOutput(
+      new ActionError('internal_error', 'the call stopped its worker repeatedly', {
+        says: say('error.detail.worker_stalled'),
+      }),
+      lang,
+    );
     const step = await deps.messages.sendStep(data.memberId, call.callKey, 0, deps.waits.idFor(call, 'reply'));
     if (step.state === 'sent') output.returnValues.message_id = step.messageId;
     if (step.state === 'maybe') output.returnValues.delivery_status = 'unknown';

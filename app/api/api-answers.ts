@@ -3,36 +3,36 @@ import type { z } from 'zod';
 import { AppError } from '../../lib/errors/app-error';
 import { classifyError } from '../../lib/errors/classify-error';
 import { errorText, isErrorCode } from '../../lib/errors/error-codes';
+import { type Lang, type MessageKey, t } from '../../lib/i18n/catalogue';
 import { setRetryAfter, statusOfKind } from '../middleware/error-handler';
 import type { errorAnswer } from './api-schemas';
 
-export type Lang = 'ru' | 'en';
+export type { Lang };
+
 type ApiErrorBody = z.infer<typeof errorAnswer>['error'];
 
-/** Texts of the API's own codes; action and provider codes use the robots' catalogue. */
-const texts: Record<string, Record<Lang, string>> = {
-  invalid_token: { en: 'Unknown or revoked token', ru: 'Неизвестный или отозванный токен' },
-  unknown_method: { en: 'No such method', ru: 'Нет такого метода' },
-  bad_parameter: { en: 'Invalid parameter', ru: 'Неверный параметр' },
-  rate_limited: { en: 'Too many requests: retry later', ru: 'Слишком много запросов: повторите позже' },
-  message_not_found: { en: 'No such message on this line', ru: 'Нет такого сообщения на этой линии' },
-  line_not_found: {
-    en: "The token's line is no longer connected",
-    ru: 'Линия этого токена больше не подключена',
-  },
-  payload_too_large: { en: 'Request body is too large', ru: 'Слишком большое тело запроса' },
-  unsupported_media_type: {
-    en: 'Send a form or JSON body',
-    ru: 'Отправьте тело запроса как форму или JSON',
-  },
-  unavailable: { en: 'Temporarily unavailable: retry later', ru: 'Временно недоступно: повторите позже' },
-  internal_error: { en: 'Internal error', ru: 'Внутренняя ошибка' },
-};
+/** The API's own codes: their texts are the catalogue's `api.<code>` entries. */
+const apiCodes = {
+  invalid_token: 'api.invalid_token',
+  unknown_method: 'api.unknown_method',
+  bad_parameter: 'api.bad_parameter',
+  rate_limited: 'api.rate_limited',
+  message_not_found: 'api.message_not_found',
+  line_not_found: 'api.line_not_found',
+  payload_too_large: 'api.payload_too_large',
+  unsupported_media_type: 'api.unsupported_media_type',
+  unavailable: 'api.unavailable',
+  internal_error: 'api.internal_error',
+} as const satisfies Record<string, MessageKey>;
+
+const apiKeyOf = (code: string): MessageKey | undefined =>
+  // hasOwn has just shown `code` is one of the keys.
+  Object.hasOwn(apiCodes, code) ? apiCodes[code as keyof typeof apiCodes] : undefined;
 
 /** Text of a code for people, in `lang`: the API's own, the robots' catalogue, else the error's own words. */
 export function textOf(code: string, lang: Lang, fallback: string): string {
-  const own = texts[code];
-  if (own) return own[lang];
+  const own = apiKeyOf(code);
+  if (own) return t(lang, own);
   return isErrorCode(code) ? errorText(code, lang) : fallback;
 }
 
@@ -55,7 +55,7 @@ export function errorAnswerOf(
     const code = status === 503 ? 'unavailable' : 'internal_error';
     return {
       status,
-      body: { code, message: texts[code]?.[lang] ?? code, ...named },
+      body: { code, message: t(lang, apiCodes[code]), ...named },
       retryAfterMs: failure.retryAfterMs,
     };
   }

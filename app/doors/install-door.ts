@@ -2,8 +2,11 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { endpoints } from '../../config/endpoints';
 import { AppError } from '../../lib/errors/app-error';
+import { langOf } from '../../lib/i18n/catalogue';
+import { installPageEvents } from '../../portals/install-page';
 import { type InstallPortalDeps, type InstallVia, installPortal } from '../../portals/install-portal';
 import type { Portal } from '../../store/portal-store';
+import { renderInstallPage } from './install-page-html';
 
 /** ONAPPINSTALL event (form-encoded, bitrix24-wire.md §4). */
 const installEventSchema = z
@@ -100,25 +103,21 @@ export function portalFromInstall(
 }
 
 /**
- * The install URL: answers the event with JSON and the install page with BX24.installFinish() —
- * only after the page's install bound ONAPPINSTALL, so the event that follows finds the app.
+ * The install URL: answers the event with JSON and the install page (in the portal's language: what
+ * was registered, the next step) with BX24.installFinish() — only after the page's install bound
+ * ONAPPINSTALL, so the event that follows finds the app.
  */
 export function createInstallDoor(deps: InstallPortalDeps): Router {
   const router = Router();
   router.post(endpoints.install, async (req, res) => {
     const { portal, via } = portalFromInstall(req, deps.clock.now());
-    await installPortal(deps, portal, via);
+    const outcome = await installPortal(deps, portal, via);
     if (req.body?.event === 'ONAPPINSTALL') {
       res.json({ result: 'installed' });
       return;
     }
-    res
-      .type('html')
-      .send(
-        '<!doctype html><html><head><meta charset="utf-8"><script src="//api.bitrix24.com/api/v1/"></script></head>' +
-          '<body><p>WhatsApp robots are installed. Registering robots and activities…</p>' +
-          '<script>if (window.BX24) BX24.init(function () { BX24.installFinish(); });</script></body></html>',
-      );
+    // The page's install bound these (or found them bound) before answering: it throws otherwise.
+    res.type('html').send(renderInstallPage(langOf(portal.languageId), outcome, installPageEvents.length));
   });
   return router;
 }

@@ -1,3 +1,4 @@
+import { type Lang, type Localized, render, say } from '../i18n/catalogue';
 import { type ErrorCode, errorText } from './error-codes';
 
 /** What went wrong, for the caller: the doors turn it into an HTTP status in one place (app/middleware/error-handler). */
@@ -45,9 +46,13 @@ export class AppError extends Error {
   }
 }
 
+/** What an action error tells the portal user besides its code's text: catalogue entries, rendered late. */
+export type ErrorWords = Localized | readonly Localized[];
+
 /**
- * An error that ends an action with `status=error`: a code from the catalogue with text in
- * Russian and English for the robot log.
+ * An error that ends an action with `status=error`: a code from the catalogue. People read the code's
+ * text and `says` in the portal's language; `detail` is for the app's own log only (a provider's
+ * English text, an HTTP status), never shown in the robot log.
  */
 export class ActionError extends AppError {
   declare readonly code: ErrorCode;
@@ -57,6 +62,7 @@ export class ActionError extends AppError {
    * connection, a 5xx): a send that failed this way may have reached the customer.
    */
   readonly outcomeUnknown: boolean;
+  readonly says: readonly Localized[];
 
   constructor(
     code: ErrorCode,
@@ -66,26 +72,41 @@ export class ActionError extends AppError {
       retryAfterMs?: number;
       providerCode?: number | string;
       outcomeUnknown?: boolean;
+      says?: ErrorWords;
     } = {},
   ) {
-    super(code, detail ? `${errorText(code, 'en')}: ${detail}` : errorText(code, 'en'), {
+    const says: readonly Localized[] =
+      options.says === undefined ? [] : 'key' in options.says ? [options.says] : options.says;
+    const told = says.map((s) => render('en', s)).join('; ');
+    const extra = [told, detail].filter(Boolean).join(' — ');
+    super(code, extra ? `${errorText(code, 'en')}: ${extra}` : errorText(code, 'en'), {
       retryable: options.retryable,
       retryAfterMs: options.retryAfterMs,
       kind: options.retryable ? 'unavailable' : 'bad_input',
     });
     this.providerCode = options.providerCode;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
+    this.says = says;
   }
 
   /** The same error, marked: the request may have been carried out before it failed. */
   withUnknownOutcome(): ActionError {
-    const { retryable, retryAfterMs, providerCode } = this;
-    return new ActionError(this.code, this.detail, { retryable, retryAfterMs, providerCode, outcomeUnknown: true });
+    const { retryable, retryAfterMs, providerCode, says } = this;
+    return new ActionError(this.code, this.detail, {
+      retryable,
+      retryAfterMs,
+      providerCode,
+      outcomeUnknown: true,
+      says,
+    });
   }
 
-  /** Human text in the portal's language. */
-  text(lang: 'ru' | 'en'): string {
-    return this.detail ? `${errorText(this.code, lang)}: ${this.detail}` : errorText(this.code, lang);
+  /** Text for people in the portal's language: the code's text, what the error names, an unmapped provider code. */
+  text(lang: Lang): string {
+    const parts = this.says.map((s) => render(lang, s));
+    if (this.code === 'provider_error' && this.providerCode !== undefined)
+      parts.push(render(lang, say('error.detail.provider_code', { code: String(this.providerCode) })));
+    return parts.length ? `${errorText(this.code, lang)}: ${parts.join('; ')}` : errorText(this.code, lang);
   }
 }
 

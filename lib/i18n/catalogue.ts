@@ -20,12 +20,46 @@ export function langOf(code: string | undefined | null): Lang {
   return FALLBACK[c] ?? 'en';
 }
 
+/**
+ * A text given in several languages at once (an action's own names and descriptions): English and
+ * Russian always; a language added later falls back to English until its words are written.
+ */
+export type Words = Readonly<{ en: string; ru: string } & Partial<Record<Lang, string>>>;
+
+/** A catalogue entry not rendered yet: made where the language is unknown, rendered where it is. */
+export interface Localized {
+  key: MessageKey;
+  vars?: Readonly<Record<string, Var>>;
+}
+
+/** A placeholder value: language-free (ids, codes, numbers), or words rendered in the same language. */
+export type Var = string | number | Words | Localized;
+
+/** A catalogue entry to render later (`render(lang, say(...))`). */
+export function say(key: MessageKey, vars?: Readonly<Record<string, Var>>): Localized {
+  return vars ? { key, vars } : { key };
+}
+
+function isLocalized(v: object): v is Localized {
+  return 'key' in v;
+}
+
 /** Renders `key` in `lang`, replacing `{name}` placeholders by `vars[name]` (left as is when absent). */
-export function t(lang: Lang, key: MessageKey, vars?: Readonly<Record<string, string | number>>): string {
+export function t(lang: Lang, key: MessageKey, vars?: Readonly<Record<string, Var>>): string {
   const text: string = CATALOGUES[lang][key];
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = vars[name];
-    return v === undefined ? whole : String(v);
+    return v === undefined ? whole : renderVar(lang, v);
   });
+}
+
+function renderVar(lang: Lang, v: Var): string {
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  return isLocalized(v) ? t(lang, v.key, v.vars) : (v[lang] ?? v.en);
+}
+
+/** Renders a deferred entry, words in every language, or a language-free string. */
+export function render(lang: Lang, text: Var): string {
+  return renderVar(lang, text);
 }

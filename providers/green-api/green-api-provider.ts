@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
+import { say } from '../../lib/i18n/catalogue';
 import { fetchFailure } from '../fetch-failure';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
@@ -107,7 +108,12 @@ export function createGreenApiProvider(
     capabilities,
     async send(message: OutboundMessage): Promise<SentMessage> {
       const request = greenApiCall(message);
-      if (!request) throw new ActionError('unsupported_by_provider', `green-api: ${capabilityFor(message.content)}`);
+      if (!request) {
+        const capability = capabilityFor(message.content);
+        throw new ActionError('unsupported_by_provider', `green-api: ${capability}`, {
+          says: say('error.detail.unsupported', { provider: 'green-api', capability }),
+        });
+      }
       const answer = parse(idMessageSchema, request.method, await call(request.method, request.body));
       return { providerMessageId: answer.idMessage };
     },

@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   languageId: 'ru' | 'en';
   accessTokenTtlSec: number;
   installingUserId: number;
+  timeZone: string;
+  timeZoneOffsetSec: number;
 }
 
 interface AccessTokenInfo {
@@ -76,6 +78,8 @@ export class PortalState {
       languageId: options.languageId ?? 'ru',
       accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
       installingUserId: options.installingUserId ?? 1,
+      timeZone: options.timeZone ?? '',
+      timeZoneOffsetSec: options.timeZoneOffsetSec ?? 10800,
     };
     this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 });
   }

@@ -11,6 +11,13 @@ export interface BitrixPortalOptions {
   accessTokenTtlSec?: number;
   /** The user who installs the app: its tokens, `profile` and `user.current` name this user (default 1). */
   installingUserId?: number;
+  /**
+   * The installing user's `profile.TIME_ZONE` (IANA name); '' (default) = "automatic", when only
+   * `TIME_ZONE_OFFSET` tells the zone (portal-ui-wire.md §6).
+   */
+  timeZone?: string;
+  /** `profile.TIME_ZONE_OFFSET` in seconds (default 10800, Moscow). */
+  timeZoneOffsetSec?: number;
 }
 
 /** Leaky-bucket settings: drain rate per second and bucket size. */

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   /** Width of the line rate window (default 1 s, as Meta counts); `lineRatePerSec` is then per window. */
   lineWindowMs?: number;
   languageId?: 'ru' | 'en';
+  /** The installing user's profile TIME_ZONE ('' = automatic: only the offset, +03:00 by default). */
+  portalTimeZone?: string;
   startWorkers?: boolean;
   connectLine?: boolean;
   /** A dedicated Redis (e.g. one the test restarts) or a cluster (`redis+cluster://…`); default: the run's shared one. */
@@ -103,6 +105,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     languageId: options.languageId ?? 'en',
     restLimit: options.restLimit,
     installingUserId: options.installingUserId,
+    timeZone: options.portalTimeZone,
   });
   const whatsapp = createCloudApiSimulator({ appSecret: APP_SECRET, throughputPerSec: options.throughputPerSec ?? 80 });
   const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);

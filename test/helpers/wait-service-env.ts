@@ -46,6 +46,8 @@ export function setupWaitService() {
   const outbox = new CallbackOutbox(redis, keys, clock);
   const messages = new MessageStore(redis, keys);
   const service = createWaitService({
+    // The portal zone of the waits these tests end: UTC, so times read as written.
+    timeZoneOf: async () => '',
     store,
     stages,
     messages,

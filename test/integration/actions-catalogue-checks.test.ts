@@ -25,7 +25,7 @@ describe('action catalogue on a Cloud API line', () => {
     });
     const r = await run('wa_send_location', { latitude: '1', longitude: '2' }, deal(contactId));
     expect(r.bodies[0]).toMatchObject({ to: '79167654321' });
-    expect(r.log).toContain('phone taken from CRM');
+    expect(r.log).toContain('phone taken from the CRM');
   });
 
   it('send_contact from a CRM contact id takes its name, phones and e-mails', async () => {
@@ -51,10 +51,10 @@ describe('action catalogue on a Cloud API line', () => {
   });
 
   it.each([
-    ['11 rows', { rows: Array.from({ length: 11 }, (_, i) => `Row ${i + 1}`) }, 'rows: at most 10 values'],
+    ['11 rows', { rows: Array.from({ length: 11 }, (_, i) => `Row ${i + 1}`) }, 'Rows (up to 10): at most 10 values'],
     ['a 25-character row title', { rows: ['x'.repeat(25)] }, 'title at most 24 characters'],
     ['a 73-character description', { rows: [`ok|${'d'.repeat(73)}`] }, 'description at most 72 characters'],
-    ['a 21-character button', { button: 'b'.repeat(21) }, 'button: at most 20 characters'],
+    ['a 21-character button', { button: 'b'.repeat(21) }, 'List button label: at most 20 characters'],
   ])('send_list refuses %s before sending', async (_what, override, message) => {
     const r = await run('wa_send_list', {
       phone: CUSTOMER,
@@ -74,7 +74,7 @@ describe('action catalogue on a Cloud API line', () => {
       files: ['https://files.example.com/ok.pdf', 'ftp://files.example.com/bad.pdf'],
     });
     expect(r.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
-    expect(String(r.values.error)).toContain('files: line 2');
+    expect(String(r.values.error)).toContain('Files, line 2');
     expect(r.attempts).toBe(0);
   });
 

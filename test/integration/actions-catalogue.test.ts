@@ -46,7 +46,7 @@ describe('action catalogue on a Cloud API line', () => {
         message_ids: r.wamids.join(','),
         error_code: '',
       });
-      expect(r.log).toBe(`WhatsApp: 4 files sent → +${CUSTOMER} (${r.wamids.join(', ')})`);
+      expect(r.log).toBe(`WhatsApp: files sent: 4 → +${CUSTOMER} (${r.wamids.join(', ')})`);
     });
 
     it('send_file (document): every file a document named by its title', async () => {
@@ -191,7 +191,7 @@ describe('action catalogue on a Cloud API line', () => {
         },
       });
       expect(r.values).toMatchObject({ status: 'sent', message_id: r.wamids[0] });
-      expect(r.log).toContain('list (Экспресс | Обычная)');
+      expect(r.log).toContain('list sent (Экспресс | Обычная)');
     });
 
     it('check_number answers unknown on the Cloud API, with the reason in the log', async () => {

@@ -27,7 +27,7 @@ describe('file URLs offered by robots follow ALLOW_PRIVATE_ADDRESSES', () => {
     async (_what, url) => {
       const r = await run('wa_send_file', { phone: CUSTOMER, files: ['Price|https://93.184.216.34/price.pdf', url] });
       expect(r.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
-      expect(String(r.values.error)).toContain('files: line 2');
+      expect(String(r.values.error)).toContain('Files, line 2');
       expect(r.attempts).toBe(0);
       // The same robot with the public file alone goes out.
       const publicOnly = await run('wa_send_file', {

@@ -20,6 +20,11 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
     const page = await h.portal.installViaPage({ installUrl: `${h.appUrl}/b24/install`, finish: false });
     expect(page.status).toBe(200);
     expect(page.body).toContain('BX24.installFinish()');
+    // The page registered right away and says so, in the portal's language (English here).
+    expect(page.body).toContain(`Robots registered: ${actions.length}`);
+    expect(page.body).toContain(`Business process activities registered: ${actions.length}`);
+    expect(page.body).toContain('Portal events subscribed: 5');
+    expect(page.body).toContain('Next step: connect a WhatsApp line');
     // Bound before the page answered (so before its installFinish): ONAPPINSTALL and the app's events.
     expect(
       h.portal
@@ -40,9 +45,9 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
     const delivered = await h.portal.installFinish();
     expect(delivered.map((d) => [d.url, d.status])).toEqual([[`${h.appUrl}/b24/events`, 200]]);
     expect((await h.rt.portals.get(h.memberId))?.applicationToken).toBe(page.applicationToken);
-    // The event only completes the page's install: the page's own setup job registered, no second one.
+    // The page registered; the event only completes its install: no setup job at all.
     const setups = await h.rt.queues.portalSetup.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-    expect(Object.values(setups).reduce((sum, n) => sum + n, 0)).toBe(1);
+    expect(Object.values(setups).reduce((sum, n) => sum + n, 0)).toBe(0);
 
     const after = await sendText(h);
     expect(after.httpStatus).toBe(200);
@@ -68,6 +73,23 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
     expect(await h.rt.queues.portalSetup.getJobCounts('waiting', 'active', 'delayed', 'completed')).toEqual(
       setupsBefore,
     );
+  });
+
+  it("a Russian portal's install page is in Russian: what was registered, then the next step", async () => {
+    h = await createHarness({ install: 'none', languageId: 'ru' });
+    const page = await h.portal.installViaPage({ installUrl: `${h.appUrl}/b24/install`, finish: false });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html lang="ru">');
+    expect(page.body).toContain(`Роботов зарегистрировано: ${actions.length}`);
+    expect(page.body).toContain(`Действий бизнес-процессов зарегистрировано: ${actions.length}`);
+    expect(page.body).toContain('Подписок на события портала: 5');
+    expect(page.body).toContain('Следующий шаг: подключите линию WhatsApp');
+    expect(page.body).toContain('Завершаем установку');
+    expect(page.body).toContain('BX24.installFinish()');
+    // Visible text (outside tags and the script) has no English.
+    const visible = page.body.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]+>/g, ' ');
+    const latin = visible.replace(/WhatsApp|Cloud API|Green-API/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
+    expect(latin).toEqual([]);
   });
 
   it('ONAPPINSTALL: robots and activities are registered with the installing user (auth[user_id])', async () => {

@@ -76,8 +76,8 @@ describe('robot handler door', () => {
     });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_property' });
-    expect(String(done.returnValues?.error)).toContain('text: at most 4096 characters');
-    expect(done.logMessage).toContain('text: at most 4096 characters');
+    expect(String(done.returnValues?.error)).toContain('Text: at most 4096 characters');
+    expect(done.logMessage).toContain('Text: at most 4096 characters');
     expect(h.whatsapp.sent()).toHaveLength(0);
   });
 
@@ -89,7 +89,7 @@ describe('robot handler door', () => {
     });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_property' });
-    expect(String(done.returnValues?.error)).toMatch(/^Invalid property: text:/);
+    expect(String(done.returnValues?.error)).toBe('Invalid property: Text: required');
   });
 
   it('an invalid phone is refused before any send', async () => {
@@ -209,7 +209,7 @@ describe('robot handler door', () => {
     });
     const done = await h.portal.waitForRun(unknown.run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'unknown_line' });
-    expect(String(done.returnValues?.error)).toContain('connected: main, sales');
+    expect(String(done.returnValues?.error)).toContain('connected lines: Main line (main), Sales dept (sales)');
   });
 
   it('a wait longer than 30 days is refused before sending', async () => {
@@ -220,7 +220,7 @@ describe('robot handler door', () => {
     });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_property' });
-    expect(String(done.returnValues?.error)).toContain('wait_timeout: at most 30 days');
+    expect(String(done.returnValues?.error)).toContain('Status wait time-out: at most 30 days');
     expect(h.whatsapp.attempts()).toHaveLength(0);
   });
 });

@@ -46,8 +46,9 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
       status: 'sent',
       message_id: wamid,
       delivery_status: 'read',
-      delivered_at: '2025-11-23T12:28:20.000Z',
-      read_at: '2025-11-23T12:28:20.000Z',
+      // In the portal's zone (the simulated profile's offset, +03:00), as Bitrix24 reads datetime values.
+      delivered_at: '2025-11-23T15:28:20+03:00',
+      read_at: '2025-11-23T15:28:20+03:00',
     });
   });
 
@@ -74,7 +75,7 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
       timestamp: 1763900900,
     });
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
-    expect(done.returnValues).toMatchObject({ delivery_status: 'read', delivered_at: '2025-11-23T12:26:40.000Z' });
+    expect(done.returnValues).toMatchObject({ delivery_status: 'read', delivered_at: '2025-11-23T15:26:40+03:00' });
   });
 
   it('wait_for=delivered is resolved by delivered', async () => {

@@ -95,11 +95,11 @@ describe('wait for the reply', () => {
 
   it('limits are checked before anything is sent: 4 buttons, a 21-character title, a 61-character header', async () => {
     const cases: Array<[Record<string, string | string[]>, RegExp]> = [
-      [{ buttons: ['1', '2', '3', '4'] }, /buttons: at most 3 values/],
-      [{ buttons: ['x'.repeat(21)] }, /buttons\.0: each at most 20 characters/],
-      [{ header: 'h'.repeat(61) }, /header: at most 60 characters/],
-      [{ footer: 'f'.repeat(61) }, /footer: at most 60 characters/],
-      [{ buttons: ['Да', 'да'] }, /buttons: titles must be unique/],
+      [{ buttons: ['1', '2', '3', '4'] }, /Buttons \(up to 3\): at most 3 values/],
+      [{ buttons: ['x'.repeat(21)] }, /Buttons \(up to 3\), line 1: at most 20 characters/],
+      [{ header: 'h'.repeat(61) }, /Header: at most 60 characters/],
+      [{ footer: 'f'.repeat(61) }, /Footer: at most 60 characters/],
+      [{ buttons: ['Да', 'да'] }, /Answer options \(buttons or list rows\): titles must be unique/],
     ];
     for (const [properties, message] of cases) {
       const dealId = h.portal.createDeal({ stageId: 'NEW' });

@@ -39,6 +39,28 @@ describe('bitrix24 simulator: robot / activity registration', () => {
     expect((await rest(sim, 'bizproc.activity.delete', { CODE: 'wa_x' })).json.result).toBe(true);
   });
 
+  it('checks select options: plain labels, a default among the keys; update replaces the options', async () => {
+    const withSelect = (options: unknown, extra: Record<string, unknown> = {}) => {
+      const fields = robotFields('wa_sel', handler);
+      return { ...fields, PROPERTIES: { line: { Name: 'Line', Type: 'select', Options: options, ...extra } } };
+    };
+    const perLanguage = await rest(sim, 'bizproc.robot.add', withSelect({ a: { ru: 'А', en: 'A' } }));
+    expect(perLanguage.json).toEqual({
+      error: 'ERROR_ACTIVITY_VALIDATION_FAILURE',
+      error_description: 'Wrong property OPTIONS (line)!',
+    });
+    const badDefault = await rest(sim, 'bizproc.robot.add', withSelect({ a: 'A' }, { Default: 'b' }));
+    expect(badDefault.json.error_description).toBe('Wrong property DEFAULT (line)!');
+    // No options yet (a portal without lines): PHP drops the empty array, and that is fine.
+    expect((await rest(sim, 'bizproc.robot.add', withSelect({}))).json.result).toBe(true);
+    const updated = await rest(sim, 'bizproc.robot.update', {
+      CODE: 'wa_sel',
+      FIELDS: { PROPERTIES: { line: { Name: 'Line', Type: 'select', Options: { main: 'Main', sales: 'Sales' } } } },
+    });
+    expect(updated.json.result).toBe(true);
+    expect(sim.robots()[0]?.properties.line?.OPTIONS).toEqual({ main: 'Main', sales: 'Sales' });
+  });
+
   it('validates code, handler, name and property keys', async () => {
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ ...robotFields('bad code', handler) }, 'ERROR_ACTIVITY_VALIDATION_FAILURE', 'Wrong activity code!'],

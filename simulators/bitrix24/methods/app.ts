@@ -29,8 +29,8 @@ export const appMethods: MethodTable = {
     NAME: 'Admin',
     LAST_NAME: 'Simulator',
     PERSONAL_GENDER: '',
-    TIME_ZONE: '',
-    TIME_ZONE_OFFSET: 10800,
+    TIME_ZONE: ctx.state.opts.timeZone,
+    TIME_ZONE_OFFSET: ctx.state.opts.timeZoneOffsetSec,
   }),
   'user.current': (ctx) => ({
     ID: String(ctx.state.opts.installingUserId),

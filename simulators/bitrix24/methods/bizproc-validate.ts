@@ -43,9 +43,35 @@ function normaliseProperties(raw: unknown): Record<string, Record<string, unknow
     if (name === undefined || name === null || name === '' || (isDict(name) && Object.keys(name).length === 0)) {
       throw restErrors.validation(`Empty property NAME (${key})!`);
     }
+    checkSelect(key, upper);
     out[key] = upper;
   }
   return out;
+}
+
+/**
+ * A select's OPTIONS are `{key: label}` with plain string labels (no per-language maps: the dialog
+ * prints the label as is) and its DEFAULT is one of the keys (portal-ui-wire.md §5). The core
+ * stores anything; the simulator refuses what the robot dialog would show wrongly, with the core's
+ * validation error, so a registration that would look broken on a real portal fails here.
+ */
+function checkSelect(key: string, attrs: Record<string, unknown>): void {
+  if (str(attrs.TYPE) !== 'select') return;
+  const raw = attrs.OPTIONS;
+  // PHP drops an empty array from a form: a select without options arrives without OPTIONS.
+  if (raw === undefined || raw === null || raw === '') {
+    if (attrs.DEFAULT !== undefined && attrs.DEFAULT !== '')
+      throw restErrors.validation(`Wrong property DEFAULT (${key})!`);
+    return;
+  }
+  const options = asDict(raw);
+  if (!options) throw restErrors.validation(`Wrong property OPTIONS (${key})!`);
+  for (const label of Object.values(options)) {
+    if (typeof label !== 'string' || label === '') throw restErrors.validation(`Wrong property OPTIONS (${key})!`);
+  }
+  const fallback = attrs.DEFAULT;
+  if (fallback !== undefined && fallback !== '' && !Object.hasOwn(options, str(fallback)))
+    throw restErrors.validation(`Wrong property DEFAULT (${key})!`);
 }
 
 /** Builds a registration from upper-cased fields, validating like `prepareActivityData`. */

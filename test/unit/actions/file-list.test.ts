@@ -13,7 +13,7 @@ describe('send_file list parsing', () => {
     'refuses %p naming the line',
     (bad) => {
       expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(ActionError);
-      expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(/files: line 2/);
+      expect(() => parseFileList(['https://x.example.com/ok.pdf', bad])).toThrow(/Files, line 2/);
     },
   );
 

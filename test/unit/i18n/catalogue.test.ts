@@ -1,4 +1,5 @@
-import { LANGS, langOf, t } from '../../../lib/i18n/catalogue';
+import { ERROR_CODES, errorText, isErrorCode } from '../../../lib/errors/error-codes';
+import { LANGS, langOf, render, say, t } from '../../../lib/i18n/catalogue';
 import { en, type MessageKey } from '../../../lib/i18n/en';
 
 describe('message catalogue', () => {
@@ -20,6 +21,23 @@ describe('message catalogue', () => {
         expect(placeholders(text)).toEqual(placeholders(t('en', key)));
       }
     }
+  });
+
+  it('has a text for every error code in every language', () => {
+    for (const code of ERROR_CODES) {
+      if (!isErrorCode(code)) throw new Error(`${code} is listed but not a code`);
+      for (const lang of LANGS) expect(errorText(code, lang).trim().length).toBeGreaterThan(0);
+    }
+    expect(errorText('no_line', 'ru')).toMatch(/линия WhatsApp/);
+  });
+
+  it('renders deferred entries with nested entries and words in one language', () => {
+    const issue = say('prop.issue', {
+      property: { ru: 'Заголовок', en: 'Header' },
+      issue: say('prop.max_chars', { max: 60 }),
+    });
+    expect(render('ru', issue)).toBe('«Заголовок»: не более 60 символов');
+    expect(render('en', issue)).toBe('Header: at most 60 characters');
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {

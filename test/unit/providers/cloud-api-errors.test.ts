@@ -21,10 +21,12 @@ describe('mapCloudApiError', () => {
     expect(error.retryable).toBe(retryable);
   });
 
-  it('keeps the provider text for unknown codes', () => {
+  it("names an unknown code for people, keeping Meta's English text for the app's own log", () => {
     const error = mapCloudApiError(999999, '(#999999) Something odd', 'odd details');
     expect(error.code).toBe('provider_error');
-    expect(error.text('en')).toContain('(#999999) odd details');
+    expect(error.text('en')).toBe('WhatsApp error: WhatsApp code 999999');
+    expect(error.text('ru')).toBe('Ошибка WhatsApp: код WhatsApp 999999');
+    expect(error.message).toContain('(#999999) odd details');
   });
 
   it('speaks Russian', () => {

@@ -3,9 +3,10 @@ import { planRegistration } from '../../../workers/portal-setup-processor';
 
 describe('planRegistration', () => {
   const url = 'https://wa.example.com';
+  const context = { lang: 'ru' as const, prefix: '[OLChat] WhatsApp', lines: [{ id: 'line-a', name: 'Продажи' }] };
 
   it('adds everything on a fresh portal and binds the events', () => {
-    const plan = planRegistration(url, { robots: [], activities: [], bindings: [] }, 7);
+    const plan = planRegistration(url, { robots: [], activities: [], bindings: [] }, 7, context);
     expect(plan.filter(([m]) => m === 'bizproc.robot.add')).toHaveLength(actions.length);
     expect(plan.filter(([m]) => m === 'bizproc.activity.add')).toHaveLength(actions.length);
     expect(plan.filter(([m]) => m === 'event.bind').map(([, p]) => p.event)).toEqual([
@@ -29,7 +30,7 @@ describe('planRegistration', () => {
       activities: [`wa_${first.code}_bp`],
       bindings: [{ event: 'ONCRMDEALUPDATE', handler: `${url}/b24/events` }],
     };
-    const plan = planRegistration(url, existing, 7);
+    const plan = planRegistration(url, existing, 7, context);
     expect(plan).toContainEqual([
       'bizproc.robot.update',
       expect.objectContaining({ CODE: `wa_${first.code}`, FIELDS: expect.objectContaining({ AUTH_USER_ID: 7 }) }),
