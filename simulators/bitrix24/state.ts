@@ -2,6 +2,7 @@
 import { randomHex } from '../shared/random';
 import { CrmStore } from './crm-store';
 import { LeakyBucket } from './leaky-bucket';
+import { OpenLinesState } from './open-lines';
 import { oauthToken } from './tokens';
 import type {
   BitrixPortalOptions,
@@ -36,6 +37,7 @@ export class PortalState {
   readonly opts: ResolvedOptions;
   readonly bucket: LeakyBucket;
   readonly crm = new CrmStore();
+  readonly openLines = new OpenLinesState();
   /** Secret used to sign event tokens. */
   readonly signSecret = randomHex(64);
   readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector';
