@@ -22,6 +22,8 @@ import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
+import { OpenLineOutbox } from '../store/open-line-outbox';
+import { OpenLineStore } from '../store/open-line-store';
 import { PortalStore, portalTimeZone } from '../store/portal-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
@@ -77,6 +79,8 @@ export function createRuntime(options: RuntimeOptions) {
   const apiMessages = new ApiMessageStore(redis, keys);
   const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
+  const openLines = new OpenLineStore(redis, keys);
+  const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
@@ -169,6 +173,10 @@ export function createRuntime(options: RuntimeOptions) {
         { bitrix, portals, lines, publicUrl: config.PUBLIC_URL, productPrefix: config.PRODUCT_PREFIX, log },
         memberId,
       ),
+    openLines,
+    openLineOutbox,
+    /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
+    openLineSetup: { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log },
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }

@@ -32,9 +32,16 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
         .map((b) => `${b.event} ${b.handler}`)
         .sort(),
     ).toEqual(
-      ['ONAPPINSTALL', 'ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMLEADUPDATE'].map(
-        (event) => `${event} ${h.appUrl}/b24/events`,
-      ),
+      [
+        'ONAPPINSTALL',
+        'ONAPPUNINSTALL',
+        'ONCRMDEALUPDATE',
+        'ONCRMDYNAMICITEMUPDATE',
+        'ONCRMLEADUPDATE',
+        'ONIMCONNECTORLINEDELETE',
+        'ONIMCONNECTORMESSAGEADD',
+        'ONIMCONNECTORSTATUSDELETE',
+      ].map((event) => `${event} ${h.appUrl}/b24/events`),
     );
     expect(await h.rt.portals.get(h.memberId)).toMatchObject({ applicationToken: '', userId: 7 });
     await waitForRegistration(h, actions.length);
