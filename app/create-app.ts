@@ -3,6 +3,7 @@ import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
 import { createInstallDoor } from './doors/install-door';
+import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
@@ -16,6 +17,7 @@ export type AppDeps = RobotDoorDeps &
   WhatsAppWebhookDoorDeps &
   GreenApiWebhookDoorDeps &
   OpsDoorDeps &
+  MediaDoorDeps &
   WebhookApiDoorDeps;
 
 /** The HTTP app (no listen): doors verify, validate, queue and answer. */
@@ -35,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(formBody());
   app.use(jsonBody());
   app.use(createOpsDoor(deps));
+  app.use(createMediaDoor(deps));
   app.use(createInstallDoor(deps));
   app.use(createEventsDoor(deps));
   app.use(createRobotDoor(deps));

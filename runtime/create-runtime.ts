@@ -10,8 +10,10 @@ import { type Clock, systemClock } from '../lib/clock';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
+import { createPathSigner } from '../lib/signed-url';
 import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
+import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
@@ -77,10 +79,23 @@ export function createRuntime(options: RuntimeOptions) {
     createHmac('sha256', key).update('webhook-api-token-hmac').digest();
   const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
   const apiMessages = new ApiMessageStore(redis, keys);
-  const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const openLines = new OpenLineStore(redis, keys);
   const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
+  /** Links to customers' media that Bitrix24 fetches for the open-line chat (an hour). */
+  const mediaSigner = createPathSigner(createHmac('sha256', key).update('open-line-media-url').digest());
+  // The ordinary-message sink: the stream as before, and the open-line chat of an attached line.
+  const ordinary = createOpenLineRelay({
+    stream: new OrdinaryMessages(redis, keys),
+    openLines,
+    outbox: openLineOutbox,
+    lines,
+    portals,
+    mediaSigner,
+    publicUrl: config.PUBLIC_URL,
+    clock,
+    log,
+  });
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
@@ -175,6 +190,7 @@ export function createRuntime(options: RuntimeOptions) {
       ),
     openLines,
     openLineOutbox,
+    mediaSigner,
     /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
     openLineSetup: { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log },
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,

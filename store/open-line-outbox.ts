@@ -18,6 +18,8 @@ const customerPartsSchema = z.object({
     text: z.string().optional(),
     files: z.array(z.object({ url: z.string(), name: z.string() })).optional(),
     user_id: z.number().optional(),
+    /** A reply a robot's wait took: no CRM tracking (the robot's deal already has the customer). */
+    disable_crm: z.literal('Y').optional(),
   }),
   chat: z.object({ id: z.string(), name: z.string().optional(), url: z.string().optional() }),
 });
