@@ -10,6 +10,7 @@ import { HookDeliverer } from '../workers/hook-deliverer';
 import { createInboundProcessor } from '../workers/inbound-processor';
 import { createMaintenanceProcessor } from '../workers/maintenance-processor';
 import { OpenLineDispatcher } from '../workers/open-line-dispatcher';
+import { createOpenLineOperatorProcessor } from '../workers/open-line-operator-processor';
 import { createPortalSetupProcessor } from '../workers/portal-setup-processor';
 import { createRunActionProcessor } from '../workers/run-action-processor';
 import { createStalledRunReporter, STALLED_FOR_GOOD } from '../workers/stalled-run';
@@ -104,6 +105,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
     make(queueNames.maintenance, createMaintenanceProcessor({ ...rt, callbacks: dispatcher }), 1),
+    make(queueNames.openLineOperator, createOpenLineOperatorProcessor(rt), 10),
   ];
   await dispatcher.start();
   await deliverer.start();

@@ -133,8 +133,17 @@ export class OpenLineDispatcher {
           await outbox.settle(memberId, chatKey, members, clock.now());
           continue;
         }
-        // Everything else waits and is tried again, in order: a line switched off (NOT_ACTIVE_LINE)
-        // comes back with the next attach or re-install.
+        if (!failure.retryable && failure.code !== 'NOT_ACTIVE_LINE') {
+          // Refused as it is (a malformed call): sending it again would be refused again.
+          this.o.log.error(
+            { memberId, chatKey, code: failure.code, count: group.length },
+            'the portal refused chat items',
+          );
+          await outbox.settle(memberId, chatKey, members, clock.now());
+          continue;
+        }
+        // Limits, outages and a line switched off (NOT_ACTIVE_LINE: back with the next attach or
+        // re-install) wait and are tried again, in order.
         const attempts = (this.failures.get(failureKey) ?? 0) + 1;
         this.failures.set(failureKey, attempts);
         const base = this.o.retryBaseMs ?? 1000;

@@ -36,13 +36,13 @@ function lowerDeep(value: unknown): unknown {
   return value;
 }
 
-/** MESSAGES as a list of lower-cased items (JSON arrays and PHP `{0:…}` maps alike). */
-function messagesOf(params: Dict): Dict[] {
+/** MESSAGES as a list of lower-cased items (JSON arrays and PHP `{0:…}` maps alike); status items have no user. */
+function messagesOf(params: Dict, parts: readonly string[] = ['user', 'message', 'chat']): Dict[] {
   const raw = asDict(param(params, 'MESSAGES'));
   if (!raw || Object.keys(raw).length === 0) throw argument('MESSAGES');
   return Object.values(raw).map((item) => {
     const lowered = lowerDeep(item);
-    if (!isDict(lowered) || !isDict(lowered.user) || !isDict(lowered.message) || !isDict(lowered.chat))
+    if (!isDict(lowered) || parts.some((part) => !isDict(lowered[part])))
       throw new RestError('ERROR_ARGUMENT', 'Incorrect structure of the MESSAGES parameter', 400);
     return lowered;
   });
@@ -166,7 +166,7 @@ function statusDelivery(ctx: MethodContext, params: Dict): unknown {
   const connector = connectorOf(ctx, params);
   const line = lineOf(params);
   activeStatus(ctx, connector, line);
-  for (const item of messagesOf(params)) {
+  for (const item of messagesOf(params, ['im', 'message', 'chat'])) {
     const im = asDict(item.im);
     const ids = asDict((item.message as Dict).id);
     // message.id must be an array, even for one id (§5.2, trap 6).
