@@ -45,7 +45,7 @@ describe('open lines: operator → customer', () => {
     const [text, document] = sentTo();
     expect(text?.body).toMatchObject({ type: 'text', text: { body: 'The price list' } });
     expect(document?.body).toMatchObject({ type: 'document', document: { filename: 'price.pdf' } });
-    const link = (document?.body as { document: { link: string } }).document.link;
+    const link = (document?.body as { document?: { link: string } } | undefined)?.document?.link;
     expect(link).toMatch(/\/pub\/im\.file\.php\?FILE_ID=/);
     const chat = await chatWith(h, 2);
     await eventually(() => chat.messages.find((m) => m.id === written.messageId && m.delivered), 10_000, 'delivery');
