@@ -13,6 +13,7 @@ import { createSecretBox } from '../lib/secret-box';
 import { createPathSigner } from '../lib/signed-url';
 import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
+import { createBusinessMirror } from '../openlines/business-mirror';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
@@ -191,6 +192,7 @@ export function createRuntime(options: RuntimeOptions) {
     openLines,
     openLineOutbox,
     mediaSigner,
+    showInChat: createBusinessMirror({ openLines, openLineOutbox, portals, clock, log }),
     /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
     openLineSetup: { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log },
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,

@@ -4,6 +4,7 @@
  * (or `data.set` before `activate`) 400 NOT_ACTIVE_LINE; register's own failures come inside HTTP 200.
  */
 import type { OpenLineChat } from '../open-lines';
+import { deliverEvent } from '../outbound';
 import { asDict, type Dict, isDict, param, positiveInt, str } from '../params';
 import { RestError } from '../rest-error';
 import type { MethodContext, MethodTable } from './method-types';
@@ -150,7 +151,12 @@ async function sendMessages(ctx: MethodContext, params: Dict): Promise<unknown> 
     const chat = ctx.state.openLines.chatFor(connector, line, externalChatId, user);
     chat.user = { ...chat.user, ...user };
     const mid = str(message.id);
-    ctx.state.openLines.addMessage(chat, { author: 'customer', text, files, connectorMid: mid ? [mid] : [] });
+    // Posted as an employee (message.user_id): an operator's message, which the core sends back to
+    // the connector as ONIMCONNECTORMESSAGEADD (openlines-wire.md §7 A).
+    const employee = positiveInt(message.user_id);
+    const author = employee ? 'operator' : 'customer';
+    const saved = ctx.state.openLines.addMessage(chat, { author, text, files, connectorMid: mid ? [mid] : [] });
+    if (employee) echoLater(ctx, connector, line, chat, saved.id, employee, text);
     RESULT.push({
       user: String(chat.chatId + 500),
       message: { id: mid, date: {}, text, files: [] },
@@ -160,6 +166,29 @@ async function sendMessages(ctx: MethodContext, params: Dict): Promise<unknown> 
     });
   }
   return { SUCCESS: true, DATA: { RESULT } };
+}
+
+function echoLater(
+  ctx: MethodContext,
+  connector: string,
+  line: number,
+  chat: OpenLineChat,
+  messageId: number,
+  userId: number,
+  text: string,
+): void {
+  const data = {
+    CONNECTOR: connector,
+    LINE: String(line),
+    MESSAGES: [
+      {
+        im: { chat_id: String(chat.chatId), message_id: String(messageId) },
+        message: { user_id: String(userId), text },
+        chat: { id: chat.externalChatId },
+      },
+    ],
+  };
+  setTimeout(() => void deliverEvent(ctx.state, 'ONIMCONNECTORMESSAGEADD', data), 10);
 }
 
 function statusDelivery(ctx: MethodContext, params: Dict): unknown {
