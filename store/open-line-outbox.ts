@@ -75,7 +75,7 @@ export class OpenLineOutbox {
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
     /** How long an item waits for an earlier one of its chat still being processed elsewhere. */
-    readonly reorderMs = 300,
+    readonly reorderMs = 1000,
   ) {}
 
   /** Queues an item (arrival `at` ms orders the chat); false when its id was queued before. */
