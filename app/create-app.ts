@@ -4,6 +4,7 @@ import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
 import { createInstallDoor } from './doors/install-door';
 import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
+import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
@@ -18,6 +19,7 @@ export type AppDeps = RobotDoorDeps &
   GreenApiWebhookDoorDeps &
   OpsDoorDeps &
   MediaDoorDeps &
+  OpenLineSettingsDeps &
   WebhookApiDoorDeps;
 
 /** The HTTP app (no listen): doors verify, validate, queue and answer. */
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jsonBody());
   app.use(createOpsDoor(deps));
   app.use(createMediaDoor(deps));
+  app.use(createOpenLineSettingsDoor(deps));
   app.use(createInstallDoor(deps));
   app.use(createEventsDoor(deps));
   app.use(createRobotDoor(deps));

@@ -92,6 +92,8 @@ export interface BitrixPortalSimulator {
   moveItem(entityTypeId: number, id: number, stageId: string, opts?: MoveOptions): Promise<DeliveryResult[]>;
   /** Delivers any event to its bound handlers (token-less auth block). */
   deliverEvent(event: string, data: Record<string, unknown>): Promise<DeliveryResult[]>;
+  /** A page token (AUTH_ID of a placement) of user `userId`, an administrator or not. */
+  userToken(userId: number, admin: boolean): string;
   /** Creates (or renames) an open line; line 1 exists from the start. */
   addOpenLine(id: number, name?: string): void;
   /** A customer's open-line chat, if one was opened (`connector|line|chat.id`). */
@@ -237,6 +239,7 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       );
     },
     deliverEvent: (event, data) => deliverEvent(state, event.toUpperCase(), data),
+    userToken: (userId, admin) => state.issueUserToken(userId, admin),
     addOpenLine: (id, name) => void state.openLines.lines.set(id, name ?? `Open line ${id}`),
     openLineChat: (connector, line, chatId) =>
       state.openLines.chats.get(state.openLines.chatKey(connector, line, chatId)),

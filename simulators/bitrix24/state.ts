@@ -132,6 +132,17 @@ export class PortalState {
     return 'ok';
   }
 
+  /** Tokens of users who opened an app page (placements): `profile` names them. */
+  readonly userTokens = new Map<string, { id: number; admin: boolean }>();
+
+  /** A page token of another user than the installing one (a placement opened by `userId`). */
+  issueUserToken(userId: number, admin: boolean): string {
+    const token = oauthToken();
+    this.accessTokens.set(token, { expiresAt: Date.now() + this.opts.accessTokenTtlSec * 1000, expired: false });
+    this.userTokens.set(token, { id: userId, admin });
+    return token;
+  }
+
   /** Marks an access token as expired. */
   expireAccessToken(token: string): void {
     const info = this.accessTokens.get(token);
