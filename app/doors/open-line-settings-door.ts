@@ -39,11 +39,11 @@ const placementSchema = z.object({
     .optional(),
 });
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function page(lang: Lang, body: string): string {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escape(t(lang, 'openlines.settings.title'))}</title></head><body><h1>${escape(t(lang, 'openlines.settings.title'))}</h1>${body}</body></html>`;
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(t(lang, 'openlines.settings.title'))}</title></head><body><h1>${escapeHtml(t(lang, 'openlines.settings.title'))}</h1>${body}</body></html>`;
 }
 
 /**
@@ -67,7 +67,7 @@ export function createOpenLineSettingsDoor(deps: OpenLineSettingsDeps): Router {
       res
         .status(403)
         .type('html')
-        .send(page(lang, `<p>${escape(t(lang, 'openlines.settings.notVerified'))}</p>`));
+        .send(page(lang, `<p>${escapeHtml(t(lang, 'openlines.settings.notVerified'))}</p>`));
       return;
     }
     const openLine = PLACEMENT_OPTIONS.LINE;
@@ -77,7 +77,7 @@ export function createOpenLineSettingsDoor(deps: OpenLineSettingsDeps): Router {
         res
           .status(403)
           .type('html')
-          .send(page(lang, `<p>${escape(t(lang, 'openlines.settings.adminOnly'))}</p>`));
+          .send(page(lang, `<p>${escapeHtml(t(lang, 'openlines.settings.adminOnly'))}</p>`));
         return;
       }
       await attachLine(deps.openLineSetup, memberId, attach, openLine);
@@ -89,22 +89,22 @@ export function createOpenLineSettingsDoor(deps: OpenLineSettingsDeps): Router {
     const state = currentName
       ? t(lang, 'openlines.settings.attached', { openLine, line: currentName })
       : t(lang, 'openlines.settings.notAttached', { openLine });
-    const parts = [...notes.map((n) => `<p>${escape(n)}</p>`), `<p>${escape(state)}</p>`];
-    if (!lines.length) parts.push(`<p>${escape(t(lang, 'openlines.settings.noLines'))}</p>`);
-    else if (!user.admin) parts.push(`<p>${escape(t(lang, 'openlines.settings.adminOnly'))}</p>`);
+    const parts = [...notes.map((n) => `<p>${escapeHtml(n)}</p>`), `<p>${escapeHtml(state)}</p>`];
+    if (!lines.length) parts.push(`<p>${escapeHtml(t(lang, 'openlines.settings.noLines'))}</p>`);
+    else if (!user.admin) parts.push(`<p>${escapeHtml(t(lang, 'openlines.settings.adminOnly'))}</p>`);
     else {
       const hidden = { AUTH_ID, member_id: memberId, PLACEMENT_OPTIONS: JSON.stringify(PLACEMENT_OPTIONS), LANG: lang };
       const inputs = Object.entries(hidden)
-        .map(([k, v]) => `<input type="hidden" name="${k}" value="${escape(v)}">`)
+        .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v)}">`)
         .join('');
       const options = lines
         .map(
           (l) =>
-            `<option value="${escape(l.id)}"${l.id === current?.lineId ? ' selected' : ''}>${escape(l.name)}</option>`,
+            `<option value="${escapeHtml(l.id)}"${l.id === current?.lineId ? ' selected' : ''}>${escapeHtml(l.name)}</option>`,
         )
         .join('');
       parts.push(
-        `<form method="post">${inputs}<label>${escape(t(lang, 'openlines.settings.choose'))} <select name="attach">${options}</select></label> <button type="submit">${escape(t(lang, 'openlines.settings.attach'))}</button></form>`,
+        `<form method="post">${inputs}<label>${escapeHtml(t(lang, 'openlines.settings.choose'))} <select name="attach">${options}</select></label> <button type="submit">${escapeHtml(t(lang, 'openlines.settings.attach'))}</button></form>`,
       );
     }
     res
