@@ -24,6 +24,8 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   /** First retry pause after the portal refused (doubling, at most `retryMaxMs`). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** How long items of an open line the connector is off on are kept (default a day). */
+  inactiveLineMaxAgeMs?: number;
 }
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
@@ -130,6 +132,16 @@ export class OpenLineDispatcher {
         const failure = classifyError(error);
         if (failure.code === PORTAL_NOT_INSTALLED) {
           this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
+          await outbox.settle(memberId, chatKey, members, clock.now());
+          continue;
+        }
+        const oldest = claimed.oldestAt ?? clock.now();
+        const stale = clock.now() - oldest > (this.o.inactiveLineMaxAgeMs ?? 24 * 3600_000);
+        if (failure.code === 'NOT_ACTIVE_LINE' && stale) {
+          this.o.log.error(
+            { memberId, chatKey, count: group.length },
+            'chat items dropped: the open line stayed off for a day',
+          );
           await outbox.settle(memberId, chatKey, members, clock.now());
           continue;
         }

@@ -1,4 +1,6 @@
+import { attachLine } from '../../../openlines/attach-line';
 import { type Harness, LINE } from '../../helpers/harness';
+import { acceptedSends, startButtonsWait, tap } from '../../helpers/waits';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
 
 describe('open lines: customer → operator', () => {
@@ -55,6 +57,22 @@ describe('open lines: customer → operator', () => {
     const good = await fetch(url);
     expect(good.status).toBe(200);
     expect(Buffer.from(await good.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('a reply a wait took stays out of the chat; with the line option it is shown, without CRM tracking', async () => {
+    const run = await startButtonsWait(h, { phone: CUSTOMER });
+    await tap(h, run, 0, 'Да', { from: CUSTOMER });
+    await write({ type: 'text', text: 'after the answer' });
+    const chat = await chatWith(h, 1);
+    expect(acceptedSends(h, run.eventToken)).toHaveLength(1);
+    expect(chat.messages.map((m) => m.text)).toEqual(['after the answer']);
+
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1', { relayTaken: true });
+    const second = await startButtonsWait(h, { phone: CUSTOMER });
+    await tap(h, second, 1, 'Нет', { from: CUSTOMER });
+    const shown = await chatWith(h, 2);
+    expect(shown.messages[1]?.text).toBe('Нет');
+    expect(acceptedSends(h, second.eventToken)).toHaveLength(1);
   });
 
   it('a repeated webhook shows the message once', async () => {
