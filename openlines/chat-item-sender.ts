@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PortalClient } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
 import { digest } from '../lib/hash';
 import type { Logger } from '../lib/logger';
 import type { ChatItem } from '../store/open-line-outbox';
@@ -47,6 +48,7 @@ export function echoIdOf(openLineId: string, chatId: string, text: string): stri
 
 export interface ChatItemSenderDeps {
   openLines: Pick<OpenLineStore, 'chatIdOf' | 'rememberChat' | 'markEcho'>;
+  clock: Clock;
   log: Logger;
 }
 
@@ -77,7 +79,7 @@ export async function sendChatItems(
     await deps.openLines.markEcho(memberId, echoIdOf(first.openLineId, first.chatId, first.text));
     const message = {
       id: `biz-${first.id}`,
-      date: Math.floor(Date.now() / 1000),
+      date: Math.floor(deps.clock.now() / 1000),
       text: first.text,
       user_id: first.employeeId,
     };

@@ -104,7 +104,11 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
-    make(queueNames.maintenance, createMaintenanceProcessor({ ...rt, callbacks: dispatcher }), 1),
+    make(
+      queueNames.maintenance,
+      createMaintenanceProcessor({ ...rt, callbacks: dispatcher, openLineChats: openLines }),
+      1,
+    ),
     make(queueNames.openLineOperator, createOpenLineOperatorProcessor(rt), 10),
   ];
   await dispatcher.start();

@@ -77,6 +77,14 @@ export class OpenLineDispatcher {
     this.loop.wake();
   }
 
+  /** Re-indexes portals whose chats have items (covers a crash between queuing and indexing). */
+  async reindexPortals(memberIds: string[]): Promise<void> {
+    for (const memberId of memberIds) {
+      const [, first] = await this.o.redis.zrange(this.o.keys.openLineDue(memberId), 0, 0, 'WITHSCORES');
+      if (first !== undefined) await this.o.outbox.markDue(memberId, Number(first));
+    }
+  }
+
   private async pass(): Promise<number> {
     const index = this.o.keys.openLinePortals();
     const now = this.o.clock.now();
