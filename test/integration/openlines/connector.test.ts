@@ -66,4 +66,25 @@ describe('open-line connector: register, activate, data.set', () => {
       code: 'open_line_taken',
     });
   });
+
+  it('ONIMCONNECTORLINEDELETE (a scalar data=<line>) forgets the attachment; a wrong application token changes nothing', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    const post = (token: string) =>
+      fetch(`${h.appUrl}/b24/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          event: 'ONIMCONNECTORLINEDELETE',
+          data: '1',
+          'auth[member_id]': h.memberId,
+          'auth[application_token]': token,
+        }),
+      });
+    expect((await post('not-the-token')).status).toBe(401);
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).not.toBeNull();
+    const deleted = await post(h.portal.currentTokens().applicationToken);
+    expect(await deleted.json()).toEqual({ result: 'detached' });
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toBeNull();
+  });
 });
