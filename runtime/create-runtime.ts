@@ -120,6 +120,8 @@ export function createRuntime(options: RuntimeOptions) {
     log,
     clock,
   });
+  /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
+  const openLineSetup = { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log };
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
     graphVersion: config.WA_GRAPH_VERSION,
@@ -186,7 +188,15 @@ export function createRuntime(options: RuntimeOptions) {
     /** The install page registers right away, to show what it did (the same work as the portal-setup job). */
     registerNow: (memberId: string) =>
       registerPortal(
-        { bitrix, portals, lines, publicUrl: config.PUBLIC_URL, productPrefix: config.PRODUCT_PREFIX, log },
+        {
+          bitrix,
+          portals,
+          lines,
+          publicUrl: config.PUBLIC_URL,
+          productPrefix: config.PRODUCT_PREFIX,
+          log,
+          openLineSetup,
+        },
         memberId,
       ),
     openLines,
@@ -194,7 +204,7 @@ export function createRuntime(options: RuntimeOptions) {
     mediaSigner,
     showInChat: createBusinessMirror({ openLines, openLineOutbox, portals, clock, log }),
     /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
-    openLineSetup: { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log },
+    openLineSetup,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }
