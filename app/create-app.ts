@@ -3,6 +3,8 @@ import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
 import { createInstallDoor } from './doors/install-door';
+import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
+import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
@@ -16,6 +18,8 @@ export type AppDeps = RobotDoorDeps &
   WhatsAppWebhookDoorDeps &
   GreenApiWebhookDoorDeps &
   OpsDoorDeps &
+  MediaDoorDeps &
+  OpenLineSettingsDeps &
   WebhookApiDoorDeps;
 
 /** The HTTP app (no listen): doors verify, validate, queue and answer. */
@@ -35,6 +39,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(formBody());
   app.use(jsonBody());
   app.use(createOpsDoor(deps));
+  app.use(createMediaDoor(deps));
+  app.use(createOpenLineSettingsDoor(deps));
   app.use(createInstallDoor(deps));
   app.use(createEventsDoor(deps));
   app.use(createRobotDoor(deps));

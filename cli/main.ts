@@ -8,6 +8,7 @@ import { createRuntime } from '../runtime/create-runtime';
 import { parseCommandLine } from './cli-args';
 import { runHooksCommand } from './hooks-command';
 import { runLinesCommand } from './lines-command';
+import { runOpenLinesCommand } from './open-lines-command';
 import { runPortalsCommand } from './portals-command';
 import { runTokensCommand } from './tokens-command';
 import { runWaitsCommand } from './waits-command';
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
     const { command, sub, flags, positional } = line;
     const group = command.split(' ')[0];
     let out: string;
-    if (group === 'lines') out = await runLinesCommand(rt, sub, flags, positional);
+    if (group === 'lines' && (sub === 'attach' || sub === 'detach'))
+      out = await runOpenLinesCommand(rt.openLineSetup, sub, flags, positional);
+    else if (group === 'lines') out = await runLinesCommand(rt, sub, flags, positional);
     else if (group === 'waits') out = await runWaitsCommand(rt, sub, flags, positional);
     else if (group === 'hooks') out = await runHooksCommand(rt, sub, flags, positional);
     else if (group === 'tokens') out = await runTokensCommand(rt, sub, flags, positional);

@@ -10,12 +10,25 @@ export const endpoints = {
   webhookApi: '/rest/webhook/wa/:token/:method',
   /** The webhook API's OpenAPI 3.1 document. */
   openApi: '/rest/openapi.json',
+  /** The open-line connector's settings placement (SETTING_CONNECTOR, opened from the Contact Center). */
+  openLineSettings: '/b24/openlines/settings',
+  /** Customers' media for the open-line chat: signed, short-lived, fetched by Bitrix24. */
+  media: '/media/:memberId/:lineId/:mediaId/:name',
   health: '/healthz',
   metrics: '/metrics',
 } as const;
 
 /** Events the app binds on every install. */
-export const boundEvents = ['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMICITEMUPDATE'] as const;
+export const boundEvents = [
+  'ONAPPUNINSTALL',
+  'ONCRMDEALUPDATE',
+  'ONCRMLEADUPDATE',
+  'ONCRMDYNAMICITEMUPDATE',
+  // The connector's events (openlines-wire.md §5): operator messages, the connector switched off, a line deleted.
+  'ONIMCONNECTORMESSAGEADD',
+  'ONIMCONNECTORSTATUSDELETE',
+  'ONIMCONNECTORLINEDELETE',
+] as const;
 
 /** OAuth scopes the app asks for. */
 export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief'] as const;

@@ -8,6 +8,7 @@ import {
   type BitrixEventJob,
   type InboundJob,
   type MaintenanceJob,
+  type OpenLineOperatorJob,
   type PortalSetupJob,
   queueNames,
   type RunActionJob,
@@ -57,7 +58,8 @@ export function createQueues(
     streams: { events: { maxLen: 50 } },
   });
   const maintenance = new Queue<MaintenanceJob>(queueNames.maintenance, opts);
-  const all = [runAction, portalSetup, inbound, bitrixEvent, waitTimeout, waitDeadlines, maintenance];
+  const openLineOperator = new Queue<OpenLineOperatorJob>(queueNames.openLineOperator, opts);
+  const all = [runAction, portalSetup, inbound, bitrixEvent, waitTimeout, waitDeadlines, maintenance, openLineOperator];
   // Connection errors surface in callers (503 at the door) and in the log, not on the console.
   for (const queue of all) queue.on('error', onError);
   // Completed jobs stay for a day so a repeated call with the same id queues nothing new.
@@ -76,6 +78,7 @@ export function createQueues(
     waitTimeout,
     waitDeadlines,
     maintenance,
+    openLineOperator,
     /** Job id from the event token's hash: the portal repeating a call adds nothing. */
     async enqueueRunAction(input: RunActionJobInput) {
       const job: RunActionJob = {
@@ -119,6 +122,11 @@ export function createQueues(
         removeOnFail: { age: DAY_S, count: 100_000 },
         ...retryOptions(5, 1000),
       });
+    },
+    /** One job per operator message (the portal repeating the event adds nothing). */
+    async enqueueOpenLineOperator(job: OpenLineOperatorJob) {
+      const jobId = `olop-${digest(`${job.memberId}|${job.openLineId}|${job.portalMessageId}`)}`;
+      return openLineOperator.add('operator', job, { ...keep, jobId, ...retryOptions(8, 1000) });
     },
     /** The one cluster-wide schedule of sweeps (idempotent: every process may call it at start). */
     async scheduleMaintenance(everyMs = MAINTENANCE_EVERY_MS) {

@@ -12,6 +12,8 @@ export const queueNames = {
   waitDeadlines: 'wait-deadlines',
   /** Cluster-wide sweeps on a schedule: one run per period, whatever the number of processes. */
   maintenance: 'maintenance',
+  /** An operator's message in an open-line chat, on its way to WhatsApp. */
+  openLineOperator: 'open-line-operator',
 } as const;
 
 const rawValue = z.union([z.string(), z.array(z.string())]);
@@ -91,3 +93,18 @@ export type WaitDeadlinesJob = z.infer<typeof waitDeadlinesJobSchema>;
 
 export const maintenanceJobSchema = z.object({ task: z.literal('sweep') });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
+
+/** An operator's message from ONIMCONNECTORMESSAGEADD (openlines-wire.md §5.1): one per portal message id. */
+export const openLineOperatorJobSchema = z.object({
+  memberId: z.string(),
+  openLineId: z.string(),
+  /** The app's chat id (`<wa_id>-<line>`): names the customer. */
+  chatId: z.string(),
+  portalChatId: z.string(),
+  portalMessageId: z.string(),
+  operatorId: z.string().default(''),
+  text: z.string().default(''),
+  files: z.array(z.object({ name: z.string(), link: z.string(), type: z.string().optional() })).default([]),
+  receivedAt: z.number(),
+});
+export type OpenLineOperatorJob = z.infer<typeof openLineOperatorJobSchema>;

@@ -88,6 +88,25 @@ export function createKeys(prefix = 'wa') {
     /** A caller's idempotency key on a line → the API message id of its first request. */
     apiIdempotency: (memberId: string, lineId: string, keyDigest: string) =>
       `${portalTag(memberId)}:api-idem:${lineId}:${keyDigest}`,
+    // --- openlines
+    /** Hash: WhatsApp line id → its open-line attachment (JSON). */
+    openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,
+    /** Hash: `<open line>|<chat id>` → the portal's CHAT_ID of that customer's chat (send.messages' session). */
+    openLineChats: (memberId: string) => `${portalTag(memberId)}:ol:chats`,
+    /** Zset: one chat's pending items, scored by arrival order. */
+    openLineQueue: (memberId: string, chatKey: string) => `${portalTag(memberId)}:ol:q:${chatKey}`,
+    /** Zset: a portal's chats with pending items, scored by when they are next due (lease or retry). */
+    openLineDue: (memberId: string) => `${portalTag(memberId)}:ol:due`,
+    /** Counter giving items that arrived in the same ms their order. */
+    openLineSeq: (memberId: string) => `${portalTag(memberId)}:ol:seq`,
+    /** An item id already queued (idempotency by message id). */
+    openLineSeen: (memberId: string, itemId: string) => `${portalTag(memberId)}:ol:seen:${itemId}`,
+    /** A business message mirrored as the employee (no chat yet): its echo must not go to WhatsApp. */
+    openLineEcho: (memberId: string, echoId: string) => `${portalTag(memberId)}:ol:echo:${echoId}`,
+    /** Global zset: portals with chat items, scored by the earliest due time. */
+    openLinePortals: () => `${prefix}:ol:portals`,
+    /** Pub/sub channel: a chat item was queued (dispatchers wake instead of polling). */
+    openLineWake: () => `${prefix}:ol:wake`,
   };
 }
 

@@ -28,6 +28,9 @@ export const scriptFiles = [
   'hook-settle-4',
   'hook-release-1',
   'api-rate-take-2',
+  'open-line-enqueue-4',
+  'open-line-claim-2',
+  'open-line-settle-2',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

@@ -10,8 +10,11 @@ import { type Clock, systemClock } from '../lib/clock';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
+import { createPathSigner } from '../lib/signed-url';
 import { createLineSender } from '../lines/line-sender';
 import { createProviderFactory } from '../lines/provider-for-line';
+import { createBusinessMirror } from '../openlines/business-mirror';
+import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
@@ -22,6 +25,8 @@ import { ConfigCache } from '../store/config-cache';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
+import { OpenLineOutbox } from '../store/open-line-outbox';
+import { OpenLineStore } from '../store/open-line-store';
 import { PortalStore, portalTimeZone } from '../store/portal-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
@@ -75,8 +80,23 @@ export function createRuntime(options: RuntimeOptions) {
     createHmac('sha256', key).update('webhook-api-token-hmac').digest();
   const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
   const apiMessages = new ApiMessageStore(redis, keys);
-  const ordinary = new OrdinaryMessages(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
+  const openLines = new OpenLineStore(redis, keys);
+  const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
+  /** Links to customers' media that Bitrix24 fetches for the open-line chat (an hour). */
+  const mediaSigner = createPathSigner(createHmac('sha256', key).update('open-line-media-url').digest());
+  // The ordinary-message sink: the stream as before, and the open-line chat of an attached line.
+  const ordinary = createOpenLineRelay({
+    stream: new OrdinaryMessages(redis, keys),
+    openLines,
+    outbox: openLineOutbox,
+    lines,
+    portals,
+    mediaSigner,
+    publicUrl: config.PUBLIC_URL,
+    clock,
+    log,
+  });
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
@@ -100,6 +120,8 @@ export function createRuntime(options: RuntimeOptions) {
     log,
     clock,
   });
+  /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
+  const openLineSetup = { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log };
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
     graphVersion: config.WA_GRAPH_VERSION,
@@ -166,9 +188,23 @@ export function createRuntime(options: RuntimeOptions) {
     /** The install page registers right away, to show what it did (the same work as the portal-setup job). */
     registerNow: (memberId: string) =>
       registerPortal(
-        { bitrix, portals, lines, publicUrl: config.PUBLIC_URL, productPrefix: config.PRODUCT_PREFIX, log },
+        {
+          bitrix,
+          portals,
+          lines,
+          publicUrl: config.PUBLIC_URL,
+          productPrefix: config.PRODUCT_PREFIX,
+          log,
+          openLineSetup,
+        },
         memberId,
       ),
+    openLines,
+    openLineOutbox,
+    mediaSigner,
+    showInChat: createBusinessMirror({ openLines, openLineOutbox, portals, clock, log }),
+    /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
+    openLineSetup,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
   };
 }

@@ -9,6 +9,8 @@ import { CallbackDispatcher } from '../workers/callback-dispatcher';
 import { HookDeliverer } from '../workers/hook-deliverer';
 import { createInboundProcessor } from '../workers/inbound-processor';
 import { createMaintenanceProcessor } from '../workers/maintenance-processor';
+import { OpenLineDispatcher } from '../workers/open-line-dispatcher';
+import { createOpenLineOperatorProcessor } from '../workers/open-line-operator-processor';
 import { createPortalSetupProcessor } from '../workers/portal-setup-processor';
 import { createRunActionProcessor } from '../workers/run-action-processor';
 import { createStalledRunReporter, STALLED_FOR_GOOD } from '../workers/stalled-run';
@@ -26,6 +28,8 @@ export interface StartWorkersOptions {
   maintenanceEveryMs?: number;
   /** How often the time-out drain runs (default a second). */
   deadlineDrainEveryMs?: number;
+  /** First retry pause of an open-line chat the portal did not take (default a second). */
+  openLineRetryBaseMs?: number;
 }
 
 /**
@@ -72,8 +76,15 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onWorkflowGone: (memberId, callback) => waits.onWorkflowGone(memberId, callback),
   });
   const deliverer = new HookDeliverer({ ...rt, subscriber: options.connection() });
+  const openLines = new OpenLineDispatcher({
+    ...rt,
+    outbox: rt.openLineOutbox,
+    subscriber: options.connection(),
+    retryBaseMs: options.openLineRetryBaseMs,
+  });
   const inboundDeps = {
     ...rt,
+    openLineRelay: rt.ordinary,
     takeReply: waits.takeReply,
     onStatus: waits.onStatus,
   };
@@ -93,18 +104,25 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
-    make(queueNames.maintenance, createMaintenanceProcessor({ ...rt, callbacks: dispatcher }), 1),
+    make(
+      queueNames.maintenance,
+      createMaintenanceProcessor({ ...rt, callbacks: dispatcher, openLineChats: openLines }),
+      1,
+    ),
+    make(queueNames.openLineOperator, createOpenLineOperatorProcessor(rt), 10),
   ];
   await dispatcher.start();
   await deliverer.start();
+  await openLines.start();
   await rt.queues.scheduleMaintenance(options.maintenanceEveryMs);
   await rt.queues.scheduleDeadlineDrain(options.deadlineDrainEveryMs);
   return {
     workers,
     dispatcher,
     deliverer,
+    openLines,
     async close() {
-      await Promise.all([dispatcher.stop(), deliverer.stop()]);
+      await Promise.all([dispatcher.stop(), deliverer.stop(), openLines.stop()]);
       await Promise.all(workers.map((w) => w.close()));
     },
   };

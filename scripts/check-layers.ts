@@ -16,7 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['workers'],
   ['actions', 'robots', 'activities'],
   ['waits'],
-  ['lines', 'portals', 'hooks'],
+  ['lines', 'portals', 'hooks', 'openlines'],
   ['queues'],
   ['bitrix', 'providers'],
   ['store'],

@@ -12,6 +12,7 @@ export async function forgetPortalData(redis: RedisClient, keys: RedisKeys, memb
   for await (const found of scanKeys(redis, pattern)) removed += await redis.unlink(...found);
   await redis.zrem(keys.callbackPortals(), memberId);
   await redis.zrem(keys.waitDeadlinePortals(), memberId);
+  await redis.zrem(keys.openLinePortals(), memberId);
   // The global id → portal index of its event subscriptions (their records went with the scan).
   const owners = await redis.hgetall(keys.hookOwners());
   const subscriptions = Object.keys(owners).filter((id) => owners[id] === memberId);

@@ -11,6 +11,8 @@ export interface OrdinaryMessage {
   text: string;
   /** The message as received (JSON). */
   raw: string;
+  /** When its webhook reached the app (ms): orders a chat's messages. Not stored in the stream. */
+  receivedAt?: number;
 }
 
 /** The portal's stream of ordinary inbound messages (capped near 100,000 entries). */
@@ -21,7 +23,8 @@ export class OrdinaryMessages {
   ) {}
 
   async append(memberId: string, message: OrdinaryMessage): Promise<void> {
-    const fields = Object.entries(message).flat();
+    const { receivedAt: _order, ...stored } = message;
+    const fields = Object.entries(stored).flat();
     await this.redis.xadd(this.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', ...fields);
   }
 }

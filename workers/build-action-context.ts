@@ -10,7 +10,7 @@ import { say, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { normalizePhone } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
-import { capabilityFor, type WhatsAppProvider } from '../providers/provider';
+import { capabilityFor, type OutboundContent, type WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
 import type { Line } from '../store/line-store';
 import type { MessageStore } from '../store/message-store';
@@ -32,6 +32,8 @@ export interface ActionContextDeps {
   log: Logger;
   /** Phone region when the portal sets none (numbers without a country code). */
   defaultPhoneRegion: string;
+  /** "Also show in the open-line chat": shows a sent message in the customer's chat. */
+  showInChat?: (line: Line, to: string, content: OutboundContent, providerMessageId: string) => Promise<unknown>;
 }
 
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
@@ -97,6 +99,13 @@ export function buildActionContext(
       const wait = waitId ? { waitId, baseReturn: sentReturnValues } : undefined;
       const replyTo = options.replyTo;
       const sent = await sendOnce(deps, { provider, line, call, step, to, content, replyTo, lang, notes, log, wait });
+      if (call.showInChat && deps.showInChat && sent.providerMessageId) {
+        // The customer has the message: a chat that cannot show it yet must not fail the robot.
+        const shown = deps.showInChat(line, await to(), content, sent.providerMessageId);
+        await shown.catch((error: unknown) =>
+          log.warn({ err: error }, 'could not show the message in the open-line chat'),
+        );
+      }
       if (!sent.linked) return sent;
       const id = sent.providerMessageId;
       // A status that beat the link (webhook first) is applied to the wait now.

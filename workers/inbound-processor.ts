@@ -16,7 +16,7 @@ import {
 } from '../providers/inbound-message';
 import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
-import type { OrdinaryMessages } from '../store/inbound-stream';
+import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
 import type { WaitService } from '../waits/wait-service';
@@ -34,6 +34,8 @@ export interface InboundDeps {
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
+  /** Messages a wait took also go to the open-line chat when the line says so. */
+  openLineRelay?: { taken(memberId: string, message: OrdinaryMessage): Promise<void> };
   /** Outbound events (`message.received`, `message.status`): an O(1) append, once per event id. */
   events?: Pick<HookEmitter, 'emit'>;
 }
@@ -165,10 +167,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     if (message.type !== 'system') await emitReceived(line, message, data);
     const change = numberChange(message);
     if (change) await followNumberChange(job, line, message.id, change);
-    // A system notice (number changed…) answers no wait.
-    else if (message.type !== 'system' && (await offerToWaits(job, line, message))) return 'taken_by_wait';
-    // Ordinary inbound message: the open-line sync reads this stream; nothing is dropped.
-    await deps.ordinary.append(line.memberId, {
+    const ordinary: OrdinaryMessage = {
       line: line.id,
       from: message.from ?? message.from_user_id ?? '',
       name: data.contactName ?? '',
@@ -176,7 +175,15 @@ export function createInboundProcessor(deps: InboundDeps) {
       type: message.type,
       text: message.type === 'system' ? (message.system?.body ?? '') : replyText(message),
       raw: JSON.stringify(message),
-    });
+      receivedAt: data.receivedAt,
+    };
+    // A system notice (number changed…) answers no wait.
+    if (!change && message.type !== 'system' && (await offerToWaits(job, line, message))) {
+      await deps.openLineRelay?.taken(line.memberId, ordinary);
+      return 'taken_by_wait';
+    }
+    // Ordinary inbound message: on to the open-line chat (and the stream); nothing is dropped.
+    await deps.ordinary.append(line.memberId, ordinary);
     return change ? 'number_changed' : 'ordinary';
   };
 }

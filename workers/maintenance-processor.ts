@@ -4,11 +4,14 @@ import { type MaintenanceJob, maintenanceJobSchema } from '../queues/job-schemas
 import type { PortalStore } from '../store/portal-store';
 import type { WaitService } from '../waits/wait-service';
 import type { CallbackDispatcher } from './callback-dispatcher';
+import type { OpenLineDispatcher } from './open-line-dispatcher';
 
 export interface MaintenanceDeps {
   portals: Pick<PortalStore, 'list'>;
   waits: Pick<WaitService, 'sweepOverdue' | 'reindexDeadlines'>;
   callbacks: Pick<CallbackDispatcher, 'reindexPortals'>;
+  /** The open-line outbox's portal index (same reason as the callbacks'). */
+  openLineChats?: Pick<OpenLineDispatcher, 'reindexPortals'>;
   log: Logger;
   /** An overdue wait is swept this long after its deadline (the drain retries a failing portal until then). */
   overdueGraceMs?: number;
@@ -37,6 +40,7 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
       }
     }
     await deps.callbacks.reindexPortals(members);
+    await deps.openLineChats?.reindexPortals(members);
     await deps.waits.reindexDeadlines(members);
     if (ended) deps.log.info({ ended }, 'overdue waits ended by the sweep');
     return `portals ${members.length}, overdue ${ended}${failed ? `, failed ${failed}` : ''}`;

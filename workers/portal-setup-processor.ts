@@ -10,6 +10,7 @@ import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { isTimeZone, offsetZone } from '../lib/portal-time';
+import { type AttachLineDeps, setUpConnector } from '../openlines/attach-line';
 import { type PortalSetupJob, portalSetupJobSchema } from '../queues/job-schemas';
 import { robotCode, robotFields } from '../robots/robot-registration';
 import type { LineStore } from '../store/line-store';
@@ -27,6 +28,8 @@ export interface PortalSetupDeps {
   publicUrl: string;
   log: Logger;
   metrics: Pick<Metrics, 'jobs'>;
+  /** The open-line connector: registered, and the stored attachments applied again, on install and every update. */
+  openLineSetup?: Omit<AttachLineDeps, 'portals' | 'publicUrl' | 'bitrix' | 'log'>;
 }
 
 const codeListSchema = z.array(z.string()).catch([]);
@@ -151,6 +154,10 @@ export async function registerPortal(
     });
   }
   deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
+  if (deps.openLineSetup) {
+    const applied = await setUpConnector({ ...deps, ...deps.openLineSetup }, memberId);
+    deps.log.info({ memberId, attachments: applied }, 'open-line connector registered');
+  }
   const count = (prefix: string) =>
     plan.filter(([method]) => method.startsWith(prefix) && !method.endsWith('.delete')).length;
   return {

@@ -8,6 +8,7 @@ import type { Queues } from '../../queues/create-queues';
 import type { PortalStore } from '../../store/portal-store';
 import { verifyApplicationToken } from '../middleware/verify-application-token';
 import { portalFromInstall } from './install-door';
+import { type OpenLineEventDeps, openLineEvents, takeOpenLineEvent } from './open-line-events';
 
 const crmEventSchema = z
   .object({
@@ -22,7 +23,8 @@ const stageEvents = new Set(['ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMIC
 
 export interface EventsDoorDeps extends InstallPortalDeps, UninstallPortalDeps {
   portals: Pick<PortalStore, 'get' | 'save' | 'remove' | 'authenticate'>;
-  queues: Pick<Queues, 'enqueuePortalSetup' | 'enqueueBitrixEvent'>;
+  queues: Pick<Queues, 'enqueuePortalSetup' | 'enqueueBitrixEvent' | 'enqueueOpenLineOperator'>;
+  openLines: OpenLineEventDeps['openLines'];
 }
 
 /** Portal events: install, uninstall and CRM changes (checked by application token, then queued). */
@@ -54,6 +56,10 @@ export function createEventsDoor(deps: EventsDoorDeps): Router {
         receivedAt: deps.clock.now(),
       });
       res.json({ result: 'queued' });
+      return;
+    }
+    if (openLineEvents.has(event)) {
+      res.json({ result: await takeOpenLineEvent(deps, portal.memberId, event, req.body) });
       return;
     }
     deps.log.info({ memberId: portal.memberId, event }, 'event not handled');

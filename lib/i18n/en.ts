@@ -150,6 +150,33 @@ export const en = {
   'api.unsupported_media_type': 'Send a form or JSON body',
   'api.unavailable': 'Temporarily unavailable: retry later',
   'api.internal_error': 'Internal error',
+  // --- openlines
+  'openlines.connectorName': 'WhatsApp (robots)',
+  'openlines.channelName': 'WhatsApp: {line}',
+  'openlines.location': 'Location: {place}',
+  'openlines.locationUnnamed': 'Location',
+  'openlines.contact': 'Contact: {name}',
+  'openlines.reaction': 'Reaction {emoji} to a message',
+  'openlines.reactionRemoved': 'Reaction removed from a message',
+  'openlines.unsupported': 'The customer sent a message this chat cannot show ({type})',
+  'openlines.mediaUnavailable': 'The customer sent a file ({type}) that cannot be fetched from this line',
+  'openlines.businessSent': 'Sent to the customer on WhatsApp: {text}',
+  'openlines.buttons': 'Buttons: {titles}',
+  'openlines.notSent': 'Not sent to WhatsApp: {reason}',
+  'openlines.notSent.lineDetached':
+    'this open line has no WhatsApp line attached any more: attach one in the app settings',
+  'openlines.notSent.lineMissing': 'the WhatsApp line attached to this open line no longer exists: attach another one',
+  'openlines.notSent.noFile': 'a file could not be downloaded from Bitrix24: send it again',
+  'openlines.settings.title': 'WhatsApp in the open line',
+  'openlines.settings.attached': 'Open line {openLine} is served by the WhatsApp line "{line}".',
+  'openlines.settings.notAttached': 'No WhatsApp line serves open line {openLine} yet.',
+  'openlines.settings.choose': 'WhatsApp line',
+  'openlines.settings.attach': 'Attach',
+  'openlines.settings.done': 'Attached: customers of this line now reach this open line.',
+  'openlines.settings.adminOnly': 'Only a portal administrator can change this.',
+  'openlines.settings.noLines': 'The app has no WhatsApp line yet: add one first.',
+  'openlines.settings.notVerified':
+    'This page could not verify your Bitrix24 session: reopen it from the Contact Center.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -12,6 +12,13 @@ import {
   leadDocumentId,
 } from './crm-store';
 import { handleOAuth } from './oauth';
+import {
+  mountOperatorFiles,
+  type OperatorMessageInput,
+  type OperatorMessageResult,
+  operatorWrites,
+} from './open-line-operator';
+import type { OpenLineChat } from './open-lines';
 import { deliverEvent, deliverInstallFinish, postInstall, postInstallPage, postUninstall } from './outbound';
 import { restFaults } from './rest-faults';
 import { handleRest, restMethodOf } from './rest-router';
@@ -85,6 +92,14 @@ export interface BitrixPortalSimulator {
   moveItem(entityTypeId: number, id: number, stageId: string, opts?: MoveOptions): Promise<DeliveryResult[]>;
   /** Delivers any event to its bound handlers (token-less auth block). */
   deliverEvent(event: string, data: Record<string, unknown>): Promise<DeliveryResult[]>;
+  /** A page token (AUTH_ID of a placement) of user `userId`, an administrator or not. */
+  userToken(userId: number, admin: boolean): string;
+  /** Creates (or renames) an open line; line 1 exists from the start. */
+  addOpenLine(id: number, name?: string): void;
+  /** A customer's open-line chat, if one was opened (`connector|line|chat.id`). */
+  openLineChat(connector: string, line: number, chatId: string): OpenLineChat | undefined;
+  /** An operator writes in a customer's chat: ONIMCONNECTORMESSAGEADD to the bound handlers. */
+  operatorWrites(input: OperatorMessageInput): Promise<OperatorMessageResult>;
   /** Internal state (for advanced tests). */
   readonly state: PortalState;
 }
@@ -95,6 +110,7 @@ function buildApp(state: PortalState): Express {
   app.use(express.json({ limit: '20mb' }));
   app.use(express.urlencoded({ extended: true, parameterLimit: 100000, limit: '20mb' }));
   app.all(/^\/oauth\/token\/?$/, (req, res) => handleOAuth(state, req, res));
+  mountOperatorFiles(app, state);
   app.use(restFaults(state));
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const method = restMethodOf(req.path);
@@ -223,5 +239,10 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       );
     },
     deliverEvent: (event, data) => deliverEvent(state, event.toUpperCase(), data),
+    userToken: (userId, admin) => state.issueUserToken(userId, admin),
+    addOpenLine: (id, name) => void state.openLines.lines.set(id, name ?? `Open line ${id}`),
+    openLineChat: (connector, line, chatId) =>
+      state.openLines.chats.get(state.openLines.chatKey(connector, line, chatId)),
+    operatorWrites: (input) => operatorWrites(state, input),
   };
 }

@@ -2,6 +2,7 @@
 import { randomHex } from '../shared/random';
 import { CrmStore } from './crm-store';
 import { LeakyBucket } from './leaky-bucket';
+import { OpenLinesState } from './open-lines';
 import { oauthToken } from './tokens';
 import type {
   BitrixPortalOptions,
@@ -36,6 +37,7 @@ export class PortalState {
   readonly opts: ResolvedOptions;
   readonly bucket: LeakyBucket;
   readonly crm = new CrmStore();
+  readonly openLines = new OpenLinesState();
   /** Secret used to sign event tokens. */
   readonly signSecret = randomHex(64);
   readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector';
@@ -128,6 +130,17 @@ export class PortalState {
     if (!info) return 'unknown';
     if (info.expired || this.refusingTokens || info.expiresAt <= Date.now()) return 'expired';
     return 'ok';
+  }
+
+  /** Tokens of users who opened an app page (placements): `profile` names them. */
+  readonly userTokens = new Map<string, { id: number; admin: boolean }>();
+
+  /** A page token of another user than the installing one (a placement opened by `userId`). */
+  issueUserToken(userId: number, admin: boolean): string {
+    const token = oauthToken();
+    this.accessTokens.set(token, { expiresAt: Date.now() + this.opts.accessTokenTtlSec * 1000, expired: false });
+    this.userTokens.set(token, { id: userId, admin });
+    return token;
   }
 
   /** Marks an access token as expired. */

@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { serverLifecycle } from '../shared/listen';
 import { randomAlnum, randomDigits } from '../shared/random';
 import { errorDetails, errorTitles } from './errors';
+import { addMedia, handleMedia, mediaPathId } from './media-route';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
 import { handleMessages, messagesPathId } from './send-route';
 import { CloudState } from './state';
@@ -49,6 +50,10 @@ export interface CloudApiSimulator {
   failAsync(f: { to: string; code: number; times?: number }): void;
   /** Makes sends to `phone` answer with another `wa_id` (as for some Brazilian and Mexican numbers). */
   setWaId(phone: string, waId: string): void;
+  /** Stores a file a customer sends to `phoneNumberId` (use its id as `mediaId` of an inbound media message). */
+  addMedia(media: { phoneNumberId: string; bytes: Buffer; mimeType: string }): string;
+  /** How many media downloads were served. */
+  mediaDownloads(): number;
   sent(): SentMessage[];
   attempts(): SendAttempt[];
   markedRead(): Array<{ phoneNumberId: string; messageId: string; receivedAt: number }>;
@@ -78,6 +83,11 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     const id = req.method === 'POST' ? messagesPathId(req.path) : undefined;
     if (id === undefined) return next();
     handleMessages(state, id, req, res);
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = req.method === 'GET' ? mediaPathId(state, req.path) : undefined;
+    if (id === undefined) return next();
+    handleMedia(state, id, lifecycle.url(), req, res);
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = req.method === 'GET' ? phoneNumberPathId(req.path) : undefined;
@@ -141,6 +151,8 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     failAsync: ({ to, code, times }) =>
       void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
     setWaId: (phone, waId) => void state.waIds.set(phone.replace(/\D/g, ''), waId.replace(/\D/g, '')),
+    addMedia: (media) => addMedia(state, media),
+    mediaDownloads: () => state.mediaDownloads,
     sent: () => [...state.sent],
     attempts: () => [...state.attempts],
     markedRead: () => [...state.markedRead],

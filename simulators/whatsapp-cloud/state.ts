@@ -1,5 +1,6 @@
 /** The mutable state of the WhatsApp Cloud API simulator. */
 import { httpStatusOf } from './errors';
+import type { StoredMedia } from './media-route';
 import { ThroughputWindow } from './throughput';
 import type { CloudApiOptions, CloudApiStats, FailNextOptions, PhoneNumber, SendAttempt, SentMessage } from './types';
 
@@ -23,6 +24,10 @@ export class CloudState {
   readonly pricedOnce = new Set<string>();
   /** Profile names seen on inbound messages, by wa_id. */
   readonly names = new Map<string, string>();
+  /** Inbound media by media id (`addMedia`), served to the number's token. */
+  readonly media = new Map<string, StoredMedia>();
+  /** Media downloads served. */
+  mediaDownloads = 0;
   webhookUrl: string | undefined;
   throttleStatus: number;
   /** Called after an accepted send (used for async failures). */

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   clock?: Clock;
   /** How often the time-out drain runs (default a second). */
   deadlineDrainEveryMs?: number;
+  /** First retry pause of an open-line chat the portal did not take (default a second). */
+  openLineRetryBaseMs?: number;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
 }
@@ -156,7 +158,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const wrt = makeRuntime(options.workerConfig);
     workerRuntimes.push(wrt);
     const deadlineDrainEveryMs = options.deadlineDrainEveryMs;
-    running.push(await startWorkers(wrt, { connection: connect, queuePrefix, concurrency: 20, deadlineDrainEveryMs }));
+    const openLineRetryBaseMs = options.openLineRetryBaseMs;
+    running.push(
+      await startWorkers(wrt, {
+        connection: connect,
+        queuePrefix,
+        concurrency: 20,
+        deadlineDrainEveryMs,
+        openLineRetryBaseMs,
+      }),
+    );
     return wrt;
   };
   if (options.startWorkers !== false)

@@ -23,7 +23,7 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
     // The page registered right away and says so, in the portal's language (English here).
     expect(page.body).toContain(`Robots registered: ${actions.length}`);
     expect(page.body).toContain(`Business process activities registered: ${actions.length}`);
-    expect(page.body).toContain('Portal events subscribed: 5');
+    expect(page.body).toContain('Portal events subscribed: 8');
     expect(page.body).toContain('Next step: connect a WhatsApp line');
     // Bound before the page answered (so before its installFinish): ONAPPINSTALL and the app's events.
     expect(
@@ -32,9 +32,16 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
         .map((b) => `${b.event} ${b.handler}`)
         .sort(),
     ).toEqual(
-      ['ONAPPINSTALL', 'ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMLEADUPDATE'].map(
-        (event) => `${event} ${h.appUrl}/b24/events`,
-      ),
+      [
+        'ONAPPINSTALL',
+        'ONAPPUNINSTALL',
+        'ONCRMDEALUPDATE',
+        'ONCRMDYNAMICITEMUPDATE',
+        'ONCRMLEADUPDATE',
+        'ONIMCONNECTORLINEDELETE',
+        'ONIMCONNECTORMESSAGEADD',
+        'ONIMCONNECTORSTATUSDELETE',
+      ].map((event) => `${event} ${h.appUrl}/b24/events`),
     );
     expect(await h.rt.portals.get(h.memberId)).toMatchObject({ applicationToken: '', userId: 7 });
     await waitForRegistration(h, actions.length);
@@ -82,7 +89,7 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
     expect(page.body).toContain('<html lang="ru">');
     expect(page.body).toContain(`Роботов зарегистрировано: ${actions.length}`);
     expect(page.body).toContain(`Действий бизнес-процессов зарегистрировано: ${actions.length}`);
-    expect(page.body).toContain('Подписок на события портала: 5');
+    expect(page.body).toContain('Подписок на события портала: 8');
     expect(page.body).toContain('Следующий шаг: подключите линию WhatsApp');
     expect(page.body).toContain('Завершаем установку');
     expect(page.body).toContain('BX24.installFinish()');

@@ -40,7 +40,15 @@ describe('spine: install → robot call → queue → WhatsApp → event.send', 
         .eventBindings()
         .map((b) => b.event)
         .sort(),
-    ).toEqual(['ONAPPUNINSTALL', 'ONCRMDEALUPDATE', 'ONCRMDYNAMICITEMUPDATE', 'ONCRMLEADUPDATE']);
+    ).toEqual([
+      'ONAPPUNINSTALL',
+      'ONCRMDEALUPDATE',
+      'ONCRMDYNAMICITEMUPDATE',
+      'ONCRMLEADUPDATE',
+      'ONIMCONNECTORLINEDELETE',
+      'ONIMCONNECTORMESSAGEADD',
+      'ONIMCONNECTORSTATUSDELETE',
+    ]);
   });
 
   it('a re-install updates the registrations instead of failing, and takes the new application token', async () => {

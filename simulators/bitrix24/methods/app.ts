@@ -24,8 +24,8 @@ export const appMethods: MethodTable = {
   'app.info': appInfo,
   // The token's user: the app holds the installing user's tokens.
   profile: (ctx) => ({
-    ID: String(ctx.state.opts.installingUserId),
-    ADMIN: true,
+    ID: String(ctx.state.userTokens.get(ctx.accessToken)?.id ?? ctx.state.opts.installingUserId),
+    ADMIN: ctx.state.userTokens.get(ctx.accessToken)?.admin ?? true,
     NAME: 'Admin',
     LAST_NAME: 'Simulator',
     PERSONAL_GENDER: '',

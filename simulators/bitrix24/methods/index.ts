@@ -5,6 +5,7 @@ import { bizprocMethods } from './bizproc';
 import { crmMethods } from './crm';
 import { eventSendMethods } from './event-send';
 import { eventMethods } from './events';
+import { imconnectorMethods } from './imconnector';
 import type { MethodTable } from './method-types';
 
 /** All implemented methods, keyed by lower-case name. */
@@ -15,6 +16,7 @@ export const methodTable: MethodTable = {
   ...crmMethods,
   ...eventMethods,
   ...eventSendMethods,
+  ...imconnectorMethods,
 };
 
 export type { MethodContext, MethodHandler, MethodTable } from './method-types';

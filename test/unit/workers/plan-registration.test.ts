@@ -14,6 +14,9 @@ describe('planRegistration', () => {
       'ONCRMDEALUPDATE',
       'ONCRMLEADUPDATE',
       'ONCRMDYNAMICITEMUPDATE',
+      'ONIMCONNECTORMESSAGEADD',
+      'ONIMCONNECTORSTATUSDELETE',
+      'ONIMCONNECTORLINEDELETE',
     ]);
     const [, robot] = plan.find(([m]) => m === 'bizproc.robot.add') ?? ['', {}];
     expect(robot).toMatchObject({ HANDLER: `${url}/b24/robot`, USE_SUBSCRIPTION: 'Y' });

@@ -1,0 +1,94 @@
+import type { PortalClient } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors/app-error';
+import type { Logger } from '../lib/logger';
+import type { LineStore } from '../store/line-store';
+import type { Attachment, OpenLineStore } from '../store/open-line-store';
+import { type PortalStore, portalLanguage } from '../store/portal-store';
+import { activateOnOpenLine, deactivateOnOpenLine, registerConnector } from './connector';
+
+/** What attaching lines to open lines uses. */
+export interface AttachLineDeps {
+  bitrix: (memberId: string) => Pick<PortalClient, 'call'>;
+  portals: Pick<PortalStore, 'get'>;
+  lines: Pick<LineStore, 'get'>;
+  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list'>;
+  publicUrl: string;
+  clock: Clock;
+  log: Logger;
+}
+
+async function portalOf(deps: AttachLineDeps, memberId: string) {
+  const portal = await deps.portals.get(memberId);
+  if (!portal) throw new AppError('portal_not_installed', `portal ${memberId} is not installed`, { kind: 'bad_input' });
+  return portal;
+}
+
+/**
+ * Attaches a WhatsApp line to an open line: `imconnector.activate`, then `connector.data.set`, then
+ * the attachment is stored. An open line serves one WhatsApp line; a line moved to another open line
+ * leaves its old one.
+ */
+export async function attachLine(
+  deps: AttachLineDeps,
+  memberId: string,
+  lineId: string,
+  openLineId: string,
+  options: { relayTaken?: boolean } = {},
+): Promise<Attachment> {
+  const portal = await portalOf(deps, memberId);
+  const line = await deps.lines.get(memberId, lineId);
+  if (!line) throw new AppError('unknown_line', `no WhatsApp line ${lineId} on this portal`, { kind: 'bad_input' });
+  if (!/^[1-9][0-9]*$/.test(openLineId))
+    throw new AppError('bad_open_line', `open line id must be a positive number, got "${openLineId}"`, {
+      kind: 'bad_input',
+    });
+  const taken = await deps.openLines.forOpenLine(memberId, openLineId);
+  if (taken && taken.lineId !== lineId)
+    throw new AppError('open_line_taken', `open line ${openLineId} already serves WhatsApp line ${taken.lineId}`, {
+      kind: 'bad_input',
+    });
+  const client = deps.bitrix(memberId);
+  const before = await deps.openLines.forLine(memberId, lineId);
+  if (before && before.openLineId !== openLineId) await deactivateOnOpenLine(client, before.openLineId);
+  await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
+  const attachment: Attachment = {
+    lineId,
+    openLineId,
+    relayTaken: options.relayTaken ?? before?.relayTaken ?? false,
+    attachedAt: deps.clock.now(),
+  };
+  await deps.openLines.attach(memberId, attachment);
+  deps.log.info({ memberId, lineId, openLineId }, 'WhatsApp line attached to an open line');
+  return attachment;
+}
+
+/** Detaches a WhatsApp line from its open line (the connector is switched off there). */
+export async function detachLine(deps: AttachLineDeps, memberId: string, lineId: string): Promise<Attachment | null> {
+  await portalOf(deps, memberId);
+  const attachment = await deps.openLines.forLine(memberId, lineId);
+  if (!attachment) return null;
+  await deactivateOnOpenLine(deps.bitrix(memberId), attachment.openLineId);
+  await deps.openLines.detach(memberId, lineId);
+  deps.log.info({ memberId, lineId, openLineId: attachment.openLineId }, 'WhatsApp line detached');
+  return attachment;
+}
+
+/**
+ * On install and every update: registers the connector and applies the stored attachments again
+ * (a reinstall drops the connector with its statuses: openlines-wire.md §1).
+ */
+export async function setUpConnector(deps: AttachLineDeps, memberId: string): Promise<number> {
+  const portal = await portalOf(deps, memberId);
+  const lang = portalLanguage(portal);
+  const client = deps.bitrix(memberId);
+  await registerConnector(client, deps.publicUrl, lang);
+  let applied = 0;
+  for (const attachment of await deps.openLines.list(memberId)) {
+    const line = await deps.lines.get(memberId, attachment.lineId);
+    if (!line) continue;
+    await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
+    applied += 1;
+  }
+  return applied;
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { PortalClient } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
+import { digest } from '../lib/hash';
+import type { Logger } from '../lib/logger';
+import type { ChatItem } from '../store/open-line-outbox';
+import type { OpenLineStore } from '../store/open-line-store';
+import { CONNECTOR_ID } from './connector';
+
+/** Items of one chat sent in one call: a run of customer messages, or one item of another kind. */
+export function nextGroup(items: ChatItem[], max = 20): ChatItem[] {
+  const [first] = items;
+  if (!first) return [];
+  if (first.kind !== 'customer') return [first];
+  const group: ChatItem[] = [];
+  for (const item of items) {
+    if (item.kind !== 'customer' || item.openLineId !== first.openLineId || group.length >= max) break;
+    group.push(item);
+  }
+  return group;
+}
+
+const sendAnswerSchema = z
+  .object({
+    DATA: z
+      .object({
+        RESULT: z
+          .array(
+            z
+              .object({
+                SUCCESS: z.boolean().optional(),
+                ERRORS: z.array(z.unknown()).optional(),
+                session: z.object({ CHAT_ID: z.coerce.string() }).loose().optional(),
+              })
+              .loose(),
+          )
+          .catch([]),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+/** The echo key of a business message posted as the employee: the event it sets off must not reach WhatsApp. */
+export function echoIdOf(openLineId: string, chatId: string, text: string): string {
+  return digest(`${openLineId}|${chatId}|${text.trim()}`);
+}
+
+export interface ChatItemSenderDeps {
+  openLines: Pick<OpenLineStore, 'chatIdOf' | 'rememberChat' | 'markEcho'>;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * Sends one group of a chat's items to the portal (openlines-wire.md §4, §5.2, §7). Throws what the
+ * portal answered for the whole call (the caller retries retryable ones); a single item the portal
+ * refused is logged and counts as done (sending it again would be refused again).
+ */
+export async function sendChatItems(
+  deps: ChatItemSenderDeps,
+  client: Pick<PortalClient, 'call' | 'memberId'>,
+  group: ChatItem[],
+): Promise<void> {
+  const [first] = group;
+  if (!first) return;
+  const memberId = client.memberId;
+  if (first.kind === 'customer') {
+    const customers = group.filter((i): i is Extract<ChatItem, { kind: 'customer' }> => i.kind === 'customer');
+    const MESSAGES = customers.map(({ user, message, chat }) => ({ user, message, chat }));
+    await sendMessages(deps, client, first.openLineId, MESSAGES);
+    return;
+  }
+  if (first.kind === 'business') {
+    const portalChatId = await deps.openLines.chatIdOf(memberId, first.openLineId, first.chatId);
+    if (portalChatId && (await postSystemLine(client, portalChatId, first.text))) return;
+    // No chat yet (or the app may not post in it): as the employee, through the connector; the
+    // operator event this sets off is recognised by its echo mark and not sent to WhatsApp (§7 A).
+    await deps.openLines.markEcho(memberId, echoIdOf(first.openLineId, first.chatId, first.text));
+    const message = {
+      id: `biz-${first.id}`,
+      date: Math.floor(deps.clock.now() / 1000),
+      text: first.text,
+      user_id: first.employeeId,
+    };
+    await sendMessages(deps, client, first.openLineId, [{ user: first.user, message, chat: { id: first.chatId } }]);
+    return;
+  }
+  if (first.kind === 'note') {
+    if (!(await postSystemLine(client, first.portalChatId, first.text)))
+      deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
+    return;
+  }
+  await client.call('imconnector.send.status.delivery', {
+    CONNECTOR: CONNECTOR_ID,
+    LINE: Number(first.openLineId),
+    MESSAGES: [
+      {
+        im: { chat_id: first.portalChatId, message_id: first.portalMessageId },
+        // An array even for one id (openlines-wire.md §5.2, trap 6).
+        message: { id: first.providerMessageIds, date: first.date },
+        chat: { id: first.chatId },
+      },
+    ],
+  });
+}
+
+/** `im.message.add SYSTEM=Y` (§7 B): false when the app may not post in that chat. */
+async function postSystemLine(
+  client: Pick<PortalClient, 'call' | 'memberId'>,
+  portalChatId: string,
+  text: string,
+): Promise<boolean> {
+  try {
+    await client.call('im.message.add', { DIALOG_ID: `chat${portalChatId}`, MESSAGE: text, SYSTEM: 'Y' });
+    return true;
+  } catch (error) {
+    const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
+    if (code === 'ACCESS_ERROR' || code === 'ACCESS_DENIED') return false;
+    throw error;
+  }
+}
+
+async function sendMessages(
+  deps: ChatItemSenderDeps,
+  client: Pick<PortalClient, 'call' | 'memberId'>,
+  openLineId: string,
+  MESSAGES: Array<{ user: unknown; message: { id: string }; chat: { id: string } }>,
+): Promise<void> {
+  const answer = sendAnswerSchema.parse(
+    await client.call('imconnector.send.messages', { CONNECTOR: CONNECTOR_ID, LINE: Number(openLineId), MESSAGES }),
+  );
+  const results = answer.DATA?.RESULT ?? [];
+  for (const [i, sent] of MESSAGES.entries()) {
+    const result = results[i];
+    if (result?.session?.CHAT_ID)
+      await deps.openLines.rememberChat(client.memberId, openLineId, sent.chat.id, result.session.CHAT_ID);
+    if (result?.SUCCESS === false)
+      deps.log.error(
+        { memberId: client.memberId, openLineId, id: sent.message.id, errors: result.ERRORS },
+        'the portal refused a chat message',
+      );
+  }
+}

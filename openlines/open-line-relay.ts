@@ -1,0 +1,97 @@
+import type { Clock } from '../lib/clock';
+import { t } from '../lib/i18n/catalogue';
+import type { Logger } from '../lib/logger';
+import type { PathSigner } from '../lib/signed-url';
+import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
+import type { LineStore } from '../store/line-store';
+import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
+import type { OpenLineStore } from '../store/open-line-store';
+import { type PortalStore, portalLanguage } from '../store/portal-store';
+import { customerParts, mediaOf, textOf } from './customer-item';
+import { signedMediaUrl } from './media-url';
+
+/** What relaying customers' messages to the open-line chat uses. */
+export interface OpenLineRelayDeps {
+  stream: Pick<OrdinaryMessages, 'append'>;
+  openLines: Pick<OpenLineStore, 'forLine'>;
+  outbox: Pick<OpenLineOutbox, 'enqueue'>;
+  lines: Pick<LineStore, 'get'>;
+  portals: Pick<PortalStore, 'get'>;
+  mediaSigner: PathSigner;
+  publicUrl: string;
+  clock: Clock;
+  log: Logger;
+}
+
+function parseRaw(raw: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value && typeof value === 'object' ? { ...value } : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Customers' messages on an attached line go to its open-line chat (queued per chat, in arrival
+ * order, once per message id): those no wait took, and — when the line says so — those a wait took.
+ * `append` keeps the old contract of the ordinary-message sink (the stream), so the inbound
+ * processor and the wait service (late replies, replies lost to a stage move) feed it unchanged.
+ */
+export function createOpenLineRelay(deps: OpenLineRelayDeps) {
+  async function relay(memberId: string, message: OrdinaryMessage, taken: boolean): Promise<boolean> {
+    const attachment = await deps.openLines.forLine(memberId, message.line);
+    if (!attachment || (taken && !attachment.relayTaken)) return false;
+    const [line, portal] = await Promise.all([deps.lines.get(memberId, message.line), deps.portals.get(memberId)]);
+    if (!line || !portal || !message.from) return false;
+    const lang = portalLanguage(portal);
+    const raw = parseRaw(message.raw);
+    const now = deps.clock.now();
+    const media = mediaOf(raw);
+    let text: string;
+    let files: Array<{ url: string; name: string }> | undefined;
+    if (media && line.provider === 'cloud') {
+      const ref = { memberId, lineId: line.id, mediaId: media.mediaId, name: media.name };
+      files = [{ url: signedMediaUrl(deps.mediaSigner, deps.publicUrl, ref, now), name: media.name }];
+      text = media.caption ?? '';
+    } else if (media) {
+      text = media.caption ?? t(lang, 'openlines.mediaUnavailable', { type: media.type });
+    } else {
+      // A full message (the webhook's) is rendered by type; a late reply carries its text only.
+      text = typeof raw.type === 'string' ? textOf(raw, lang) : message.text;
+    }
+    const seconds = Number(raw.timestamp);
+    const item: ChatItem = {
+      kind: 'customer',
+      id: message.id,
+      openLineId: attachment.openLineId,
+      ...customerParts(message.from, line.id, message.name),
+      message: {
+        id: message.id,
+        date: Number.isFinite(seconds) && seconds > 0 ? seconds : Math.floor(now / 1000),
+        ...(text ? { text } : {}),
+        ...(files ? { files } : {}),
+        // The robot's wait took it: no second lead from the chat's CRM tracker.
+        ...(taken ? { disable_crm: 'Y' as const } : {}),
+      },
+    };
+    const queued = await deps.outbox.enqueue(memberId, item.chat.id, item, message.receivedAt ?? now);
+    if (queued)
+      deps.log.debug({ memberId, line: line.id, id: message.id }, 'customer message queued for the open line');
+    return queued;
+  }
+
+  return {
+    /** An ordinary message (no wait took it): kept in the stream and shown in the chat. */
+    async append(memberId: string, message: OrdinaryMessage): Promise<void> {
+      await deps.stream.append(memberId, message);
+      await relay(memberId, message, false);
+    },
+    /** A message a wait took: shown in the chat when the line's option says so. */
+    async taken(memberId: string, message: OrdinaryMessage): Promise<void> {
+      await relay(memberId, message, true);
+    },
+  };
+}
+
+export type OpenLineRelay = ReturnType<typeof createOpenLineRelay>;

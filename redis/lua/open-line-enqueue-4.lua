@@ -1,0 +1,13 @@
+--[[
+  Queues one item in a chat of the open-line outbox, once per item id.
+  KEYS[1] seen key   KEYS[2] the chat's queue (zset)   KEYS[3] the portal's due chats (zset)   KEYS[4] sequence
+  ARGV[1] chat key   ARGV[2] arrival ms   ARGV[3] item json   ARGV[4] due ms   ARGV[5] seen ttl s
+  Returns 1 when queued, 0 when this id was queued before.
+]]
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[5])) == false then return 0 end
+-- Arrival ms then a counter: items of the same ms keep the order they were queued in.
+local seq = redis.call('INCR', KEYS[4]) % 1000
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) * 1000 + seq, ARGV[3])
+-- A chat already due (or leased, or waiting to retry) keeps its time.
+redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[1])
+return 1

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { Clock } from '../lib/clock';
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+import { asNumber, run } from '../redis/scripts';
+
+/** The user and chat of a customer's chat item (imconnector.send.messages, openlines-wire.md §4). */
+const customerPartsSchema = z.object({
+  user: z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    phone: z.string().optional(),
+    url: z.string().optional(),
+  }),
+  message: z.object({
+    id: z.string(),
+    date: z.number(),
+    text: z.string().optional(),
+    files: z.array(z.object({ url: z.string(), name: z.string() })).optional(),
+    user_id: z.number().optional(),
+    /** A reply a robot's wait took: no CRM tracking (the robot's deal already has the customer). */
+    disable_crm: z.literal('Y').optional(),
+  }),
+  chat: z.object({ id: z.string(), name: z.string().optional(), url: z.string().optional() }),
+});
+
+/** One thing to show in (or confirm to) an open-line chat, delivered in order per chat. */
+export const chatItemSchema = z.discriminatedUnion('kind', [
+  /** A customer's message (send.messages). */
+  z.object({ kind: z.literal('customer'), id: z.string(), openLineId: z.string(), ...customerPartsSchema.shape }),
+  /** What the business sent outside the chat (a robot): a grey line, or as the employee when no chat exists yet. */
+  z.object({
+    kind: z.literal('business'),
+    id: z.string(),
+    openLineId: z.string(),
+    chatId: z.string(),
+    text: z.string(),
+    user: customerPartsSchema.shape.user,
+    /** The employee a first message is posted as (no chat yet). */
+    employeeId: z.number(),
+  }),
+  /** A system note in a chat the portal named (an operator message refused). */
+  z.object({ kind: z.literal('note'), id: z.string(), portalChatId: z.string(), text: z.string() }),
+  /** Confirms an operator message (status.delivery). */
+  z.object({
+    kind: z.literal('delivery'),
+    id: z.string(),
+    openLineId: z.string(),
+    chatId: z.string(),
+    portalChatId: z.string(),
+    portalMessageId: z.string(),
+    providerMessageIds: z.array(z.string()),
+    date: z.number(),
+  }),
+]);
+export type ChatItem = z.infer<typeof chatItemSchema>;
+
+/** An item as claimed: its stored member (to settle it) and its parsed content. */
+export interface ClaimedItem {
+  member: string;
+  item: ChatItem;
+}
+
+/** Item ids are remembered this long: a webhook or event repeated within it is not shown twice. */
+const SEEN_TTL_S = 7 * 86400;
+
+/**
+ * The open-line outbox: a queue per customer chat, leased by one dispatcher at a time, so a chat's
+ * items go out in the order they arrived whatever the number of processes; nothing leaves the queue
+ * before the portal took it.
+ */
+export class OpenLineOutbox {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly clock: Clock,
+    /** How long an item waits for an earlier one of its chat still being processed elsewhere. */
+    readonly reorderMs = 1000,
+  ) {}
+
+  /** Queues an item (arrival `at` ms orders the chat); false when its id was queued before. */
+  async enqueue(memberId: string, chatKey: string, item: ChatItem, at = this.clock.now()): Promise<boolean> {
+    const parsed = chatItemSchema.parse(item);
+    const dueMs = at + this.reorderMs;
+    const queued =
+      asNumber(
+        await run(
+          this.redis,
+          'open-line-enqueue-4',
+          [
+            this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
+            this.keys.openLineQueue(memberId, chatKey),
+            this.keys.openLineDue(memberId),
+            this.keys.openLineSeq(memberId),
+          ],
+          [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S],
+        ),
+      ) === 1;
+    if (queued) await this.markDue(memberId, dueMs);
+    return queued;
+  }
+
+  /** Puts the portal in the global index and wakes the dispatchers when it became due earlier. */
+  async markDue(memberId: string, dueMs: number): Promise<void> {
+    const changed = await this.redis.zadd(this.keys.openLinePortals(), 'LT', 'CH', dueMs, memberId);
+    if (Number(changed) > 0) await this.redis.publish(this.keys.openLineWake(), memberId);
+  }
+
+  /** Chats of a portal due now. */
+  async dueChats(memberId: string, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.openLineDue(memberId), '-inf', this.clock.now(), 'LIMIT', 0, limit);
+  }
+
+  /**
+   * Leases a due chat and reads its items old enough to go (older than the reorder window): null
+   * when another dispatcher holds it; `oldestAt` is when the oldest item arrived.
+   */
+  async claim(
+    memberId: string,
+    chatKey: string,
+    leaseMs: number,
+    max: number,
+  ): Promise<{ items: ClaimedItem[]; oldestAt: number | null } | null> {
+    const now = this.clock.now();
+    const out = await run(
+      this.redis,
+      'open-line-claim-2',
+      [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey)],
+      [chatKey, now, now + leaseMs, max, (now - this.reorderMs) * 1000 + 999],
+    );
+    if (!Array.isArray(out) || out.length === 0) return null;
+    const [first, ...members] = out.map(String);
+    const items = members.map((member) => ({ member, item: chatItemSchema.parse(JSON.parse(member)) }));
+    return { items, oldestAt: first ? Math.floor(Number(first) / 1000) : null };
+  }
+
+  /** Removes delivered items; the chat is due again at `nextDueMs` if any are left. Returns the portal's next due ms or -1. */
+  async settle(memberId: string, chatKey: string, delivered: string[], nextDueMs: number): Promise<number> {
+    return asNumber(
+      await run(
+        this.redis,
+        'open-line-settle-2',
+        [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey)],
+        [chatKey, nextDueMs, ...delivered],
+      ),
+    );
+  }
+
+  /** Pending items of one chat (for checks and the CLI). */
+  async pending(memberId: string, chatKey: string): Promise<number> {
+    return this.redis.zcard(this.keys.openLineQueue(memberId, chatKey));
+  }
+}

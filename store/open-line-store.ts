@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+
+/** A WhatsApp line attached to a Bitrix24 open line (one WhatsApp line serves one open line, and back). */
+export const attachmentSchema = z.object({
+  lineId: z.string().min(1),
+  /** The open line's id (Bitrix24 `LINE`, digits). */
+  openLineId: z.string().regex(/^[1-9][0-9]*$/),
+  /** Also relay customer messages a robot's wait took (they are the robot's answer otherwise). */
+  relayTaken: z.boolean().default(false),
+  attachedAt: z.number(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** The open line already serves another WhatsApp line. */
+export class OpenLineTakenError extends Error {
+  constructor(
+    readonly openLineId: string,
+    readonly byLineId: string,
+  ) {
+    super(`open line ${openLineId} already serves WhatsApp line ${byLineId}`);
+  }
+}
+
+/** Which WhatsApp line serves which open line, and the portal's chat ids of customers' chats. */
+export class OpenLineStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Stores an attachment; refuses an open line another WhatsApp line serves. */
+  async attach(memberId: string, attachment: Attachment): Promise<void> {
+    const parsed = attachmentSchema.parse(attachment);
+    const other = (await this.list(memberId)).find(
+      (a) => a.openLineId === parsed.openLineId && a.lineId !== parsed.lineId,
+    );
+    if (other) throw new OpenLineTakenError(parsed.openLineId, other.lineId);
+    await this.redis.hset(this.keys.openLineAttachments(memberId), parsed.lineId, JSON.stringify(parsed));
+  }
+
+  async detach(memberId: string, lineId: string): Promise<boolean> {
+    return (await this.redis.hdel(this.keys.openLineAttachments(memberId), lineId)) > 0;
+  }
+
+  async forLine(memberId: string, lineId: string): Promise<Attachment | null> {
+    const raw = await this.redis.hget(this.keys.openLineAttachments(memberId), lineId);
+    return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
+  }
+
+  async forOpenLine(memberId: string, openLineId: string): Promise<Attachment | null> {
+    return (await this.list(memberId)).find((a) => a.openLineId === openLineId) ?? null;
+  }
+
+  async list(memberId: string): Promise<Attachment[]> {
+    const all = await this.redis.hvals(this.keys.openLineAttachments(memberId));
+    return all.map((raw) => attachmentSchema.parse(JSON.parse(raw)));
+  }
+
+  /** The portal's CHAT_ID of a customer's chat, learnt from send.messages. */
+  async chatIdOf(memberId: string, openLineId: string, chatId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.openLineChats(memberId), `${openLineId}|${chatId}`);
+  }
+
+  async rememberChat(memberId: string, openLineId: string, chatId: string, portalChatId: string): Promise<void> {
+    await this.redis.hset(this.keys.openLineChats(memberId), `${openLineId}|${chatId}`, portalChatId);
+  }
+
+  /** Marks a business message mirrored as the employee: its echo event must not be sent to WhatsApp. */
+  async markEcho(memberId: string, echoId: string, ttlSec = 3600): Promise<void> {
+    await this.redis.set(this.keys.openLineEcho(memberId, echoId), '1', 'EX', ttlSec);
+  }
+
+  /** True (once) when the operator event is the echo of a mirrored business message. */
+  async takeEcho(memberId: string, echoId: string): Promise<boolean> {
+    return (await this.redis.del(this.keys.openLineEcho(memberId, echoId))) > 0;
+  }
+
+  async removeAll(memberId: string): Promise<void> {
+    await this.redis.del(this.keys.openLineAttachments(memberId), this.keys.openLineChats(memberId));
+  }
+}

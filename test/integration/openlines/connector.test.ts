@@ -1,0 +1,90 @@
+import { actions } from '../../../actions';
+import { attachLine, detachLine } from '../../../openlines/attach-line';
+import { CONNECTOR_ID } from '../../../openlines/connector';
+import { createHarness, eventually, type Harness, waitForRegistration } from '../../helpers/harness';
+
+describe('open-line connector: register, activate, data.set', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const connector = () => h.portal.state.openLines.connectors.get(CONNECTOR_ID);
+  const status = (line: number) => h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|${line}`);
+
+  it('install registers the connector with its settings placement and binds its events', async () => {
+    const registered = await eventually(connector, 10_000, 'imconnector.register');
+    expect(registered.placementHandler).toBe(`${h.rt.publicUrl}/b24/openlines/settings`);
+    expect(registered.name).toBe('WhatsApp (robots)');
+    expect(registered.fields.CHAT_GROUP).toBe(false);
+    const events = h.portal.eventBindings().map((b) => b.event);
+    expect(events).toEqual(expect.arrayContaining(['ONIMCONNECTORMESSAGEADD', 'ONIMCONNECTORSTATUSDELETE']));
+  });
+
+  it('attach runs activate then data.set; detach switches it off; re-install applies it again', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    h.portal.addOpenLine(3);
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '3');
+    expect(status(3)).toMatchObject({ active: true, calls: ['activate', 'data.set'] });
+    expect(status(3)?.data).toMatchObject({ ID: 'main', NAME: 'WhatsApp: Main line' });
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toMatchObject({ openLineId: '3' });
+
+    // A re-install loses the portal's connector state; the app applies the attachment again.
+    h.portal.state.openLines.connectors.clear();
+    h.portal.state.openLines.statuses.clear();
+    const again = await h.portal.installApp({ installUrl: `${h.appUrl}/b24/install` });
+    expect(again.status).toBe(200);
+    await eventually(() => status(3)?.calls.join(',') === 'activate,data.set', 15_000, 're-applied attachment');
+    expect(connector()).toBeDefined();
+
+    expect(await detachLine(h.rt.openLineSetup, h.memberId, 'main')).toMatchObject({ openLineId: '3' });
+    expect(status(3)).toMatchObject({ active: false, data: {} });
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toBeNull();
+  });
+
+  it('refuses an open line that does not exist, and a second WhatsApp line on a served open line', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    await expect(attachLine(h.rt.openLineSetup, h.memberId, 'main', '9')).rejects.toMatchObject({
+      code: 'NOT_ACTIVE_LINE',
+    });
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toBeNull();
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    await h.rt.lines.add({
+      id: 'second',
+      memberId: h.memberId,
+      provider: 'cloud',
+      phoneNumberId: '300000000000003',
+      accessToken: 'EAAG-second',
+      name: 'Second',
+      createdAt: 1,
+    });
+    await expect(attachLine(h.rt.openLineSetup, h.memberId, 'second', '1')).rejects.toMatchObject({
+      code: 'open_line_taken',
+    });
+  });
+
+  it('ONIMCONNECTORLINEDELETE (a scalar data=<line>) forgets the attachment; a wrong application token changes nothing', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    const post = (token: string) =>
+      fetch(`${h.appUrl}/b24/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          event: 'ONIMCONNECTORLINEDELETE',
+          data: '1',
+          'auth[member_id]': h.memberId,
+          'auth[application_token]': token,
+        }),
+      });
+    expect((await post('not-the-token')).status).toBe(401);
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).not.toBeNull();
+    const deleted = await post(h.portal.currentTokens().applicationToken);
+    expect(await deleted.json()).toEqual({ result: 'detached' });
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toBeNull();
+  });
+});

@@ -1,0 +1,37 @@
+import { actions } from '../../../actions';
+import { attachLine } from '../../../openlines/attach-line';
+import { CONNECTOR_ID } from '../../../openlines/connector';
+import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
+import {
+  createHarness,
+  eventually,
+  type Harness,
+  type HarnessOptions,
+  waitForRegistration,
+} from '../../helpers/harness';
+
+/** The customer every open-line test writes as. */
+export const CUSTOMER = '79990001122';
+/** The chat id the app gives that customer on line `main`. */
+export const CHAT_ID = `${CUSTOMER}-main`;
+
+/** A harness whose line `main` serves open line 1, the connector registered. */
+export async function openLineHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const h = await createHarness({ openLineRetryBaseMs: 50, ...options });
+  await waitForRegistration(h, actions.length);
+  await eventually(() => h.portal.state.openLines.connectors.get(CONNECTOR_ID), 10_000, 'connector registered');
+  await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+  return h;
+}
+
+/** The customer's chat on open line 1 once it holds `count` messages. */
+export function chatWith(h: Harness, count: number, timeoutMs = 10_000): Promise<OpenLineChat> {
+  return eventually(
+    () => {
+      const chat = h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID);
+      return chat && chat.messages.length >= count ? chat : undefined;
+    },
+    timeoutMs,
+    `${count} message(s) in the open-line chat`,
+  );
+}

@@ -1,0 +1,66 @@
+import { eventually, type Harness, LINE } from '../../helpers/harness';
+import { startButtonsWait } from '../../helpers/waits';
+import { apiToken, callApi } from '../../helpers/webhook-api';
+import { CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+
+describe('open lines: robot messages with "also show in the open-line chat"', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await openLineHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('appear in the customer chat as a business-side system line, buttons by their titles', async () => {
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    await startButtonsWait(h, { phone: CUSTOMER, properties: { show_in_chat: 'Y' } });
+    const chat = await chatWith(h, 2);
+    expect(chat.messages[1]).toMatchObject({
+      author: 'system',
+      text: 'Sent to the customer on WhatsApp: Подтвердите запись\nButtons: Да | Нет | Перенести',
+    });
+  });
+
+  it('without the flag nothing appears; with no chat yet it is posted as the installing user and its echo is not sent back', async () => {
+    await startButtonsWait(h, { phone: CUSTOMER });
+    const sentBefore = h.whatsapp.sent().length;
+    await startButtonsWait(h, { phone: CUSTOMER, properties: { show_in_chat: 'Y', body: 'Your order is ready' } });
+    const chat = await chatWith(h, 1);
+    expect(chat.messages).toHaveLength(1);
+    expect(chat.messages[0]).toMatchObject({
+      author: 'operator',
+      text: expect.stringContaining('Your order is ready'),
+    });
+    // The portal's echo of that message reaches the app and is confirmed, not sent to WhatsApp again.
+    await eventually(() => chat.messages[0]?.delivered, 10_000, 'the echo confirmed');
+    expect(h.whatsapp.sent().length).toBe(sentBefore + 1);
+  });
+
+  it("the webhook API's send_to_imol=Y shows its message in the chat the same way", async () => {
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    const { token } = await apiToken(h);
+    const sent = await callApi(h.appUrl, token, 'sendText', {
+      phone_number: `+${CUSTOMER}`,
+      body: 'Your invoice is ready',
+      send_to_imol: 'Y',
+      wait: 'Y',
+    });
+    expect(sent.body).toMatchObject({ ok: true, result: { status: 'sent' } });
+    const chat = await chatWith(h, 2);
+    expect(chat.messages[1]).toMatchObject({
+      author: 'system',
+      text: 'Sent to the customer on WhatsApp: Your invoice is ready',
+    });
+  });
+});

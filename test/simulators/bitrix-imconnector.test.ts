@@ -1,0 +1,75 @@
+import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
+import { rest, startPortal } from './bitrix-helpers';
+
+const ICON = { DATA_IMAGE: 'data:image/svg+xml,%3Csvg%2F%3E' };
+const register = (sim: BitrixPortalSimulator, extra: Record<string, unknown> = {}) =>
+  rest(sim, 'imconnector.register', { ID: 'acme_wa', NAME: 'Acme', ICON, PLACEMENT_HANDLER: 'https://a/s', ...extra });
+const item = (text: string) => ({
+  user: { id: '79990001122', name: 'Anna', phone: '+79990001122' },
+  message: { id: `wamid.${text}`, date: 1767000000, text },
+  chat: { id: '79990001122' },
+});
+
+describe('Bitrix24 simulator: imconnector (strict)', () => {
+  let sim: BitrixPortalSimulator;
+  beforeEach(async () => {
+    ({ sim } = await startPortal());
+  });
+  afterEach(async () => {
+    await sim.stop();
+  });
+
+  it('register answers its own failures inside HTTP 200 and refuses a dot in the id', async () => {
+    expect((await register(sim, { ICON: undefined })).json.result).toMatchObject({
+      result: false,
+      error: 'ICON_REQUIRED',
+    });
+    expect((await register(sim, { ID: 'acme.wa' })).json.result).toMatchObject({
+      result: false,
+      error: 'APPLICATION_REGISTRATION_ERROR_POINT',
+    });
+    expect(await register(sim)).toEqual({ status: 200, json: expect.objectContaining({ result: { result: true } }) });
+  });
+
+  it('unknown connector, missing ACTIVE, data.set and send.messages before activate → the documented errors', async () => {
+    const unknown = await rest(sim, 'imconnector.activate', { CONNECTOR: 'nope', LINE: 1, ACTIVE: 1 });
+    expect(unknown).toMatchObject({ status: 400, json: { error: 'IMCONNECTOR_NO_CORRECT_PROVIDER' } });
+    await register(sim);
+    const noActive = await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1 });
+    expect(noActive).toMatchObject({ status: 400, json: { error: 'ERROR_ARGUMENT' } });
+    const early = await rest(sim, 'imconnector.connector.data.set', {
+      CONNECTOR: 'acme_wa',
+      LINE: 1,
+      DATA: { ID: 'x' },
+    });
+    expect(early).toMatchObject({ status: 400, json: { error: 'NOT_ACTIVE_LINE' } });
+    const send = await rest(sim, 'imconnector.send.messages', { CONNECTOR: 'acme_wa', LINE: 1, MESSAGES: [item('a')] });
+    expect(send).toMatchObject({ status: 400, json: { error: 'NOT_ACTIVE_LINE' } });
+    const noLine = await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 7, ACTIVE: 1 });
+    expect(noLine).toMatchObject({ status: 400, json: { error: 'NOT_ACTIVE_LINE' } });
+  });
+
+  it('after activate + data.set, messages reach the chat in order and name the session', async () => {
+    await register(sim);
+    await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 1 });
+    await rest(sim, 'imconnector.connector.data.set', { CONNECTOR: 'acme_wa', LINE: 1, DATA: { ID: 'x', NAME: 'n' } });
+    const sent = await rest(sim, 'imconnector.send.messages', {
+      CONNECTOR: 'acme_wa',
+      LINE: 1,
+      MESSAGES: [item('one'), item('two')],
+    });
+    const result = sent.json.result as { DATA: { RESULT: Array<{ SUCCESS: boolean; session: { CHAT_ID: string } }> } };
+    expect(result.DATA.RESULT.map((r) => r.SUCCESS)).toEqual([true, true]);
+    const chat = sim.openLineChat('acme_wa', 1, '79990001122');
+    expect(chat?.messages.map((m) => m.text)).toEqual(['one', 'two']);
+    expect(result.DATA.RESULT[0]?.session.CHAT_ID).toBe(String(chat?.chatId));
+    const empty = await rest(sim, 'imconnector.send.messages', {
+      CONNECTOR: 'acme_wa',
+      LINE: 1,
+      MESSAGES: [{ ...item(''), message: { id: 'm', date: 1, files: [{ url: `${sim.url()}/nothing`, name: 'f' }] } }],
+    });
+    expect(empty.json.result).toMatchObject({
+      DATA: { RESULT: [{ SUCCESS: false, ERRORS: ['ERROR_IMCONNECTOR_NOT_ALL_THE_REQUIRED_DATA'] }] },
+    });
+  });
+});

@@ -1,0 +1,182 @@
+import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
+import type { PortalClientFactory } from '../bitrix/portal-client';
+import type { Clock } from '../lib/clock';
+import { classifyError } from '../lib/errors/classify-error';
+import type { Logger } from '../lib/logger';
+import { WakeableLoop } from '../lib/wakeable-loop';
+import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+import type { OpenLineOutbox } from '../store/open-line-outbox';
+
+export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
+  redis: RedisClient;
+  /** A connection of its own for the wake-up subscription. */
+  subscriber: RedisClient;
+  keys: RedisKeys;
+  outbox: OpenLineOutbox;
+  bitrix: PortalClientFactory;
+  clock: Clock;
+  log: Logger;
+  safetyPollMs?: number;
+  /** How long a claimed chat stays with this process without news (renewed by every group sent). */
+  leaseMs?: number;
+  /** First retry pause after the portal refused (doubling, at most `retryMaxMs`). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How long items of an open line the connector is off on are kept (default a day). */
+  inactiveLineMaxAgeMs?: number;
+}
+
+/** Chats one portal drains side by side (each chat strictly one call at a time). */
+const CHATS_AT_ONCE = 16;
+/** Groups one claim sends before the chat is let go (others get their turn). */
+const GROUPS_PER_CLAIM = 10;
+
+/**
+ * Delivers the open-line outbox: each chat is leased by one process at a time and its items go in
+ * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
+ * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
+ * backoff, never dropped); only an uninstalled portal drops its items.
+ */
+export class OpenLineDispatcher {
+  private readonly loop: WakeableLoop;
+  private readonly draining = new Map<string, Promise<void>>();
+  private readonly failures = new Map<string, number>();
+  private readonly safetyPollMs: number;
+  private readonly leaseMs: number;
+
+  constructor(private readonly o: OpenLineDispatcherOptions) {
+    this.safetyPollMs = o.safetyPollMs ?? 5000;
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.loop = new WakeableLoop({
+      pass: () => this.pass(),
+      fallbackMs: this.safetyPollMs,
+      onError: (error) => o.log.error({ err: error }, 'open-line dispatcher loop failed'),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.loop.isRunning) return;
+    const channel = this.o.keys.openLineWake();
+    this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'open-line wake-up error'));
+    this.o.subscriber.on('message', (from: string) => {
+      if (from === channel) this.loop.wake();
+    });
+    await this.o.subscriber.subscribe(channel);
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await Promise.all(this.draining.values());
+    this.o.subscriber.disconnect();
+  }
+
+  wake(): void {
+    this.loop.wake();
+  }
+
+  /** Re-indexes portals whose chats have items (covers a crash between queuing and indexing). */
+  async reindexPortals(memberIds: string[]): Promise<void> {
+    for (const memberId of memberIds) {
+      const [, first] = await this.o.redis.zrange(this.o.keys.openLineDue(memberId), 0, 0, 'WITHSCORES');
+      if (first !== undefined) await this.o.outbox.markDue(memberId, Number(first));
+    }
+  }
+
+  private async pass(): Promise<number> {
+    const index = this.o.keys.openLinePortals();
+    const now = this.o.clock.now();
+    const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
+    for (const memberId of due) {
+      if (this.draining.has(memberId)) continue;
+      const drain = this.drainPortal(memberId)
+        .catch((error: unknown) => this.o.log.error({ memberId, err: error }, 'open-line drain failed'))
+        .finally(() => {
+          this.draining.delete(memberId);
+          this.loop.wake();
+        });
+      this.draining.set(memberId, drain);
+    }
+    const [, next] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    return next === undefined ? this.safetyPollMs : Math.min(this.safetyPollMs, Math.max(1, Number(next) - now));
+  }
+
+  /** Drains the portal's due chats, then puts the portal back in the index at its next due time. */
+  private async drainPortal(memberId: string): Promise<void> {
+    const chats = await this.o.outbox.dueChats(memberId, CHATS_AT_ONCE);
+    await Promise.all(chats.map((chatKey) => this.drainChat(memberId, chatKey)));
+    const index = this.o.keys.openLinePortals();
+    const [, first] = await this.o.redis.zrange(this.o.keys.openLineDue(memberId), 0, 0, 'WITHSCORES');
+    if (first === undefined) await this.o.redis.zrem(index, memberId);
+    else await this.o.redis.zadd(index, Number(first), memberId);
+    // An item queued meanwhile must not wait for the safety poll.
+    const [, again] = await this.o.redis.zrange(this.o.keys.openLineDue(memberId), 0, 0, 'WITHSCORES');
+    if (again !== undefined) await this.o.outbox.markDue(memberId, Number(again));
+  }
+
+  /** Sends a claimed chat's items in order, group by group; settles after each so nothing goes twice. */
+  async drainChat(memberId: string, chatKey: string): Promise<void> {
+    const { outbox, clock } = this.o;
+    const client = this.o.bitrix(memberId);
+    for (let round = 0; round < GROUPS_PER_CLAIM; round += 1) {
+      const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
+      if (!claimed) return;
+      const group = nextGroup(claimed.items.map((c) => c.item));
+      if (group.length === 0) {
+        // Only items younger than the reorder window: come back when the oldest is old enough.
+        const at = claimed.oldestAt === null ? clock.now() : claimed.oldestAt + outbox.reorderMs;
+        await outbox.settle(memberId, chatKey, [], at);
+        return;
+      }
+      const members = claimed.items.slice(0, group.length).map((c) => c.member);
+      const failureKey = `${memberId}|${chatKey}`;
+      try {
+        await sendChatItems(this.o, client, group);
+        this.failures.delete(failureKey);
+        await outbox.settle(memberId, chatKey, members, clock.now());
+      } catch (error) {
+        const failure = classifyError(error);
+        if (failure.code === PORTAL_NOT_INSTALLED) {
+          this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
+          await outbox.settle(memberId, chatKey, members, clock.now());
+          continue;
+        }
+        const oldest = claimed.oldestAt ?? clock.now();
+        const stale = clock.now() - oldest > (this.o.inactiveLineMaxAgeMs ?? 24 * 3600_000);
+        if (failure.code === 'NOT_ACTIVE_LINE' && stale) {
+          this.o.log.error(
+            { memberId, chatKey, count: group.length },
+            'chat items dropped: the open line stayed off for a day',
+          );
+          await outbox.settle(memberId, chatKey, members, clock.now());
+          continue;
+        }
+        if (!failure.retryable && failure.code !== 'NOT_ACTIVE_LINE') {
+          // Refused as it is (a malformed call): sending it again would be refused again.
+          this.o.log.error(
+            { memberId, chatKey, code: failure.code, count: group.length },
+            'the portal refused chat items',
+          );
+          await outbox.settle(memberId, chatKey, members, clock.now());
+          continue;
+        }
+        // Limits, outages and a line switched off (NOT_ACTIVE_LINE: back with the next attach or
+        // re-install) wait and are tried again, in order.
+        const attempts = (this.failures.get(failureKey) ?? 0) + 1;
+        this.failures.set(failureKey, attempts);
+        const base = this.o.retryBaseMs ?? 1000;
+        const pause =
+          failure.retryAfterMs ?? Math.min(this.o.retryMaxMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 10));
+        this.o.log.warn(
+          { memberId, chatKey, code: failure.code, attempts, pause },
+          'chat items not delivered; will retry',
+        );
+        await outbox.settle(memberId, chatKey, [], clock.now() + pause);
+        return;
+      }
+    }
+    // Let the chat go: it is due now if anything is left.
+  }
+}

@@ -1,0 +1,112 @@
+import type { Job } from 'bullmq';
+import type { AddressPolicy } from '../lib/address-policy';
+import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors/app-error';
+import { errorText, isErrorCode } from '../lib/errors/error-codes';
+import { digest } from '../lib/hash';
+import { t } from '../lib/i18n/catalogue';
+import type { Logger } from '../lib/logger';
+import { bbcodeToWhatsApp } from '../openlines/bbcode';
+import { echoIdOf } from '../openlines/chat-item-sender';
+import { parseChatId } from '../openlines/customer-item';
+import { operatorFileContent } from '../openlines/operator-files';
+import type { OutboundContent, WhatsAppProvider } from '../providers/provider';
+import type { CallInfo } from '../queues/call-info';
+import { shouldRetry } from '../queues/job-retry';
+import { type OpenLineOperatorJob, openLineOperatorJobSchema } from '../queues/job-schemas';
+import type { Line, LineStore } from '../store/line-store';
+import type { OpenLineOutbox } from '../store/open-line-outbox';
+import type { OpenLineStore } from '../store/open-line-store';
+import { type PortalStore, portalLanguage } from '../store/portal-store';
+import type { WaitService } from '../waits/wait-service';
+import { type SendOnceDeps, sendOnce } from './send-once';
+
+export interface OpenLineOperatorDeps extends SendOnceDeps {
+  portals: Pick<PortalStore, 'get'>;
+  lines: Pick<LineStore, 'get'>;
+  openLines: Pick<OpenLineStore, 'forOpenLine' | 'takeEcho'>;
+  openLineOutbox: Pick<OpenLineOutbox, 'enqueue'>;
+  waits: Pick<WaitService, 'onOperatorReply'>;
+  providerFor: (line: Line) => WhatsAppProvider;
+  addresses: Pick<AddressPolicy, 'refusal'>;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * An operator's message to WhatsApp: the customer's waits that stop on an operator answer end; the
+ * text (BB-codes converted) and each file go out on the attached line, each step at most once; the
+ * chat gets `status.delivery` with the provider's ids — or, when WhatsApp or the line refuses, a
+ * visible note with the reason and what to do, never silence.
+ */
+export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
+  return async function processOpenLineOperator(job: Job<OpenLineOperatorJob>): Promise<string> {
+    const data = openLineOperatorJobSchema.parse(job.data);
+    const { memberId, openLineId, chatId, portalMessageId } = data;
+    const portal = await deps.portals.get(memberId);
+    if (!portal) return 'portal_gone';
+    const lang = portalLanguage(portal);
+    const note = async (reason: string) => {
+      const text = t(lang, 'openlines.notSent', { reason });
+      await deps.openLineOutbox.enqueue(memberId, chatId, {
+        kind: 'note',
+        id: portalMessageId,
+        portalChatId: data.portalChatId,
+        text,
+      });
+      return 'refused';
+    };
+    const attachment = await deps.openLines.forOpenLine(memberId, openLineId);
+    if (!attachment) return note(t(lang, 'openlines.notSent.lineDetached'));
+    const customer = parseChatId(chatId);
+    const line = customer ? await deps.lines.get(memberId, attachment.lineId) : null;
+    if (!customer || !line) return note(t(lang, 'openlines.notSent.lineMissing'));
+    const text = bbcodeToWhatsApp(data.text);
+    const confirm = (providerMessageIds: string[]) =>
+      deps.openLineOutbox.enqueue(memberId, chatId, {
+        kind: 'delivery',
+        id: portalMessageId,
+        openLineId,
+        chatId,
+        portalChatId: data.portalChatId,
+        portalMessageId,
+        providerMessageIds,
+        date: Math.floor(deps.clock.now() / 1000),
+      });
+    // A business message the app itself posted as the employee: already on WhatsApp.
+    if (await deps.openLines.takeEcho(memberId, echoIdOf(openLineId, chatId, data.text))) {
+      await confirm([`echo-${portalMessageId}`]);
+      return 'echo';
+    }
+    // The operator answered: waits that asked to stop on that end (once, whatever the send does).
+    const ended = await deps.waits.onOperatorReply(memberId, line.id, customer.waId);
+    const call: CallInfo = {
+      kind: 'api',
+      code: 'open_line_operator',
+      eventToken: portalMessageId,
+      workflowId: '',
+      documentId: [],
+      callKey: digest(`olop|${memberId}|${openLineId}|${portalMessageId}`),
+      timeoutDurationSec: 0,
+    };
+    const provider = deps.providerFor(line);
+    const log = deps.log.child({ memberId, line: line.id, portalMessageId });
+    const send = (step: number, content: OutboundContent) =>
+      sendOnce(deps, { provider, line, call, step, to: async () => customer.waId, content, lang, notes: [], log });
+    try {
+      const contents: OutboundContent[] = text ? [{ type: 'text', body: text }] : [];
+      for (const file of data.files) contents.push(await operatorFileContent(file, deps.addresses));
+      if (contents.length === 0) return 'empty';
+      const ids: string[] = [];
+      for (const [step, content] of contents.entries()) ids.push((await send(step, content)).providerMessageId);
+      await confirm(ids.filter(Boolean));
+      return ended ? `sent; ended ${ended} wait(s)` : 'sent';
+    } catch (error) {
+      if (shouldRetry(error, job)) throw error;
+      const code = error instanceof AppError ? error.code : 'provider_error';
+      log.warn({ err: error, code }, 'operator message not sent to WhatsApp');
+      if (code === 'file_unavailable' || code === 'file_refused') return note(t(lang, 'openlines.notSent.noFile'));
+      return note(isErrorCode(code) ? errorText(code, lang) : errorText('provider_error', lang));
+    }
+  };
+}
