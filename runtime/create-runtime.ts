@@ -22,6 +22,7 @@ import { defineScripts } from '../redis/scripts';
 import { ApiMessageStore } from '../store/api-message-store';
 import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
+import { CustomerWindowStore } from '../store/customer-window-store';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
@@ -80,6 +81,7 @@ export function createRuntime(options: RuntimeOptions) {
     createHmac('sha256', key).update('webhook-api-token-hmac').digest();
   const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
   const apiMessages = new ApiMessageStore(redis, keys);
+  const windows = new CustomerWindowStore(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const openLines = new OpenLineStore(redis, keys);
   const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
@@ -170,6 +172,7 @@ export function createRuntime(options: RuntimeOptions) {
     apiTokens,
     apiMessages,
     ordinary,
+    windows,
     outbox,
     refreshTokens,
     bitrix,

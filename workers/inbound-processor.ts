@@ -16,6 +16,7 @@ import {
 } from '../providers/inbound-message';
 import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
+import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
@@ -38,6 +39,8 @@ export interface InboundDeps {
   openLineRelay?: { taken(memberId: string, message: OrdinaryMessage): Promise<void> };
   /** Outbound events (`message.received`, `message.status`): an O(1) append, once per event id. */
   events?: Pick<HookEmitter, 'emit'>;
+  /** The customers' 24-hour windows: every message from a customer (a wait's answer too) restarts theirs. */
+  windows?: Pick<CustomerWindowStore, 'note'>;
 }
 
 /**
@@ -163,6 +166,12 @@ export function createInboundProcessor(deps: InboundDeps) {
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);
+    // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
+    if (message.type !== 'system') {
+      const at = timestampMs(message.timestamp, data.receivedAt);
+      const customer = message.from ?? message.from_user_id ?? '';
+      await deps.windows?.note(line.memberId, line.id, customer, at, deps.clock.now());
+    }
     // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
     if (message.type !== 'system') await emitReceived(line, message, data);
     const change = numberChange(message);
