@@ -12,6 +12,7 @@ import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
 import { createPathSigner } from '../lib/signed-url';
 import { createLineSender } from '../lines/line-sender';
+import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { createBusinessMirror } from '../openlines/business-mirror';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
@@ -29,6 +30,7 @@ import { MessageStore } from '../store/message-store';
 import { OpenLineOutbox } from '../store/open-line-outbox';
 import { OpenLineStore } from '../store/open-line-store';
 import { PortalStore, portalTimeZone } from '../store/portal-store';
+import { TemplateStore } from '../store/template-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
@@ -129,6 +131,7 @@ export function createRuntime(options: RuntimeOptions) {
     graphVersion: config.WA_GRAPH_VERSION,
     clock,
   });
+  const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
   const lineSender = createLineSender({
     redis,
     keys,
@@ -177,6 +180,7 @@ export function createRuntime(options: RuntimeOptions) {
     refreshTokens,
     bitrix,
     providerFor,
+    templates,
     lineSender,
     queues,
     waits,

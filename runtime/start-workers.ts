@@ -87,6 +87,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     openLineRelay: rt.ordinary,
     takeReply: waits.takeReply,
     onStatus: waits.onStatus,
+    onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),
   };
   const runAction = make(queueNames.runAction, createRunActionProcessor(rt));
   const reportStalledRun = createStalledRunReporter(rt);

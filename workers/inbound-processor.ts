@@ -41,6 +41,8 @@ export interface InboundDeps {
   events?: Pick<HookEmitter, 'emit'>;
   /** The customers' 24-hour windows: every message from a customer (a wait's answer too) restarts theirs. */
   windows?: Pick<CustomerWindowStore, 'note'>;
+  /** A template webhook for an account: its lines read their templates again. */
+  onTemplatesChanged?: (wabaId: string) => Promise<number>;
 }
 
 /**
@@ -138,6 +140,11 @@ export function createInboundProcessor(deps: InboundDeps) {
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
     if (data.kind === 'error') return reportError(data);
+    if (data.kind === 'template') {
+      const wabaId = typeof data.event.waba_id === 'string' ? data.event.waba_id : '';
+      const lines = wabaId ? ((await deps.onTemplatesChanged?.(wabaId)) ?? 0) : 0;
+      return `templates_refreshed:${lines}`;
+    }
     const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId);
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');

@@ -1,0 +1,66 @@
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { MessageTemplate } from '../providers/message-template';
+import type { WhatsAppProvider } from '../providers/provider';
+import type { Line, LineStore } from '../store/line-store';
+import type { CachedTemplates, TemplateStore } from '../store/template-store';
+
+/** A cached list older than this is read again before a send relies on it. */
+const FRESH_MS = 3_600_000;
+
+export interface LineTemplatesDeps {
+  store: TemplateStore;
+  lines: Pick<LineStore, 'findByWabaId'>;
+  providerFor: (line: Line) => WhatsAppProvider;
+  clock: Clock;
+  log: Logger;
+}
+
+/** A line's templates: from the cache, or read from the provider (every page) and cached. */
+export function createLineTemplates(deps: LineTemplatesDeps) {
+  async function refresh(line: Line): Promise<CachedTemplates | null> {
+    const provider = deps.providerFor(line);
+    if (!provider.listTemplates) return null;
+    const templates = await provider.listTemplates();
+    const at = deps.clock.now();
+    await deps.store.put(line.memberId, line.id, templates, at);
+    return { at, templates };
+  }
+
+  /** The line's templates; null when its provider cannot list them (no account id, no such API). */
+  async function list(line: Line, options: { refresh?: boolean } = {}): Promise<CachedTemplates | null> {
+    if (!options.refresh) {
+      const cached = await deps.store.get(line.memberId, line.id);
+      if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
+    }
+    return refresh(line);
+  }
+
+  return {
+    list,
+    /**
+     * The template a send names, by name and language: `unknown` when the line cannot list its
+     * templates (the provider then decides), null when it has none such — after a fresh read, since
+     * a template approved a minute ago may be missing from the cache.
+     */
+    async find(line: Line, name: string, language: string): Promise<MessageTemplate | null | 'unknown'> {
+      const match = (c: CachedTemplates) => c.templates.find((t) => t.name === name && t.language === language);
+      const cached = await list(line);
+      if (!cached) return 'unknown';
+      const found = match(cached);
+      if (found || deps.clock.now() - cached.at < 1000) return found ?? null;
+      const fresh = await refresh(line);
+      return (fresh && match(fresh)) ?? null;
+    },
+    /** A template webhook for an account: its lines read their templates again. */
+    async onAccountChanged(wabaId: string): Promise<number> {
+      const lines = await deps.lines.findByWabaId(wabaId);
+      for (const line of lines) await refresh(line);
+      deps.log.info({ wabaId, lines: lines.length }, 'templates read again after a template webhook');
+      return lines.length;
+    },
+  };
+}
+
+/** A line's templates as the workers, the CLI and the actions see them. */
+export type LineTemplates = ReturnType<typeof createLineTemplates>;
