@@ -10,8 +10,10 @@ import { say, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { normalizePhone } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
+import type { LineTemplates } from '../lines/line-templates';
 import { capabilityFor, type OutboundContent, type WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
+import { type CustomerWindowStore, decideWindow } from '../store/customer-window-store';
 import type { Line } from '../store/line-store';
 import type { MessageStore } from '../store/message-store';
 import { type Portal, portalLanguage } from '../store/portal-store';
@@ -28,6 +30,8 @@ export interface ActionContextDeps {
   messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep'>;
   keys: SendOnceDeps['keys'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
+  windows: Pick<CustomerWindowStore, 'read'>;
+  templates: Pick<LineTemplates, 'find'>;
   clock: Clock;
   log: Logger;
   /** Phone region when the portal sets none (numbers without a country code). */
@@ -113,6 +117,11 @@ export function buildActionContext(
       linked.add(`${waitId}|${id}|${JSON.stringify(sentReturnValues(id))}`);
       return sent;
     },
+    async customerWindow() {
+      const customer = await ctx.recipient(undefined);
+      return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
+    },
+    findTemplate: (name, language) => deps.templates.find(line, name, language),
     async once(step, request) {
       const key = `op${step}`;
       const already = await deps.messages.sentStep(memberId, call.callKey, key);

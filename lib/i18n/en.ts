@@ -22,6 +22,7 @@ export const en = {
   'error.invalid_parameter': 'WhatsApp rejected a parameter',
   'error.template_params_mismatch': 'Template parameters do not match the template',
   'error.template_not_found': 'Template does not exist in this language or is not approved',
+  'error.template_paused': 'The template is paused or disabled by WhatsApp for low quality: use another template',
   'error.account_blocked': 'The WhatsApp account is temporarily blocked for policy violations',
   'error.provider_unavailable': 'WhatsApp is unavailable and retries are exhausted',
   'error.provider_error': 'WhatsApp error',
@@ -177,6 +178,17 @@ export const en = {
   'openlines.settings.noLines': 'The app has no WhatsApp line yet: add one first.',
   'openlines.settings.notVerified':
     'This page could not verify your Bitrix24 session: reopen it from the Contact Center.',
+  // --- waba window
+  'window.lastWrote': 'the customer last wrote at {lastAt}; the window closed at {closedAt}',
+  'window.neverWrote': 'the customer has not written to this line',
+  'window.templateInstead': 'the 24-hour window is closed ({why}): sent template {template} instead',
+  'window.noWindow': 'provider {provider} has no 24-hour window',
+  'window.openUntil': 'window open until {closesAt}',
+  'window.closed': 'window closed: only a template goes through',
+  'window.unknown': 'the customer has not written since the line was connected: window state unknown',
+  'window.waitingForMessage': "waiting for the customer's message",
+  'window.waitingForReply': 'waiting for the reply',
+  'window.filesNotSent': 'files not sent',
 } as const;
 
 export type MessageKey = keyof typeof en;

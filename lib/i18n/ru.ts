@@ -21,6 +21,8 @@ export const ru: Record<MessageKey, string> = {
   'error.invalid_parameter': 'WhatsApp отклонил параметр',
   'error.template_params_mismatch': 'Параметры шаблона не совпадают с шаблоном',
   'error.template_not_found': 'Шаблон не существует на этом языке или не одобрен',
+  'error.template_paused':
+    'Шаблон приостановлен или отключён WhatsApp из-за низкого качества: используйте другой шаблон',
   'error.account_blocked': 'Аккаунт WhatsApp временно заблокирован за нарушение правил',
   'error.provider_unavailable': 'WhatsApp недоступен, повторы исчерпаны',
   'error.provider_error': 'Ошибка WhatsApp',
@@ -175,4 +177,15 @@ export const ru: Record<MessageKey, string> = {
   'openlines.settings.noLines': 'У приложения ещё нет линии WhatsApp: сначала добавьте её.',
   'openlines.settings.notVerified':
     'Страница не смогла проверить вашу сессию Битрикс24: откройте её снова из Контакт-центра.',
+  // --- waba window
+  'window.lastWrote': 'клиент писал последний раз {lastAt}, окно закрылось {closedAt}',
+  'window.neverWrote': 'клиент не писал на эту линию',
+  'window.templateInstead': '24-часовое окно закрыто ({why}): вместо сообщения отправлен шаблон {template}',
+  'window.noWindow': 'у провайдера {provider} нет 24-часового окна',
+  'window.openUntil': 'окно открыто до {closesAt}',
+  'window.closed': 'окно закрыто: пройдёт только шаблон',
+  'window.unknown': 'клиент не писал с подключения линии: состояние окна неизвестно',
+  'window.waitingForMessage': 'ждём сообщения клиента',
+  'window.waitingForReply': 'ждём ответа',
+  'window.filesNotSent': 'файлы не отправлены',
 };

@@ -103,6 +103,8 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     log: createLogger('silent'),
     defaultPhoneRegion: 'RU',
     addresses: createAddressPolicy({ allowPrivate: false }),
+    windows: { read: async () => ({}) },
+    templates: { find: async () => 'unknown' as const },
     ...overrides,
   };
   return { deps, enqueue, abandon, clock };
