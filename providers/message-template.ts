@@ -1,28 +1,7 @@
 import { z } from 'zod';
+import type { MessageTemplate } from '../store/template-store';
 
-/** A template button's kind as the definition spells it (waba-wire.md §1.1); unknown kinds are kept as they come. */
-export type TemplateButtonKind = 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE' | 'OTP' | (string & {});
-
-/** One of a line's message templates, reduced to what sending it needs (provider-neutral). */
-export const messageTemplateSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  language: z.string(),
-  /** APPROVED, PAUSED, REJECTED, PENDING, DISABLED…: only APPROVED is sendable. */
-  status: z.string(),
-  category: z.string(),
-  /** POSITIONAL ({{1}}…) or NAMED ({{order_id}}). */
-  parameterFormat: z.enum(['POSITIONAL', 'NAMED']),
-  /** NONE, TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION. */
-  headerFormat: z.string(),
-  /** Variables of a text header (0 or 1), with their names when named. */
-  headerParams: z.array(z.string()),
-  /** Variables of the body in order: "1", "2"… or their names. */
-  bodyParams: z.array(z.string()),
-  /** Buttons in order; `param`: the button takes a value (a URL suffix, a coupon code). */
-  buttons: z.array(z.object({ kind: z.string(), text: z.string(), param: z.boolean() })),
-});
-export type MessageTemplate = z.infer<typeof messageTemplateSchema>;
+export type { MessageTemplate } from '../store/template-store';
 
 /** Variables of a template text, in first-use order: `{{1}}` → "1", `{{order_id}}` → "order_id". */
 export function templateVariables(text: string | undefined): string[] {
