@@ -96,7 +96,7 @@ export function componentsFor(t: MessageTemplate, request: TemplateRequest, wait
     if (!request.headerMedia)
       throw new ActionError(
         'template_params_mismatch',
-        `header_media: the template has a ${t.headerFormat.toLowerCase()} header`,
+        `header_media: required, the template's header is ${t.headerFormat.toLowerCase()}`,
       );
     components.push({ type: 'header', parameters: [mediaParameter(request.headerMedia, t.headerFormat)] });
   }
