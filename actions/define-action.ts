@@ -49,6 +49,8 @@ export interface ActionContext {
   customerWindow(): Promise<WindowState>;
   /** The line's template by name and language; `unknown` when the line cannot list its templates. */
   findTemplate(name: string, language: string): Promise<MessageTemplate | null | 'unknown'>;
+  /** The template to send if WhatsApp refuses the message later for the closed window (131047 after acceptance). */
+  rememberFallback(messageId: string, content: Extract<OutboundContent, { type: 'template' }>): Promise<void>;
   waits: {
     /** Stores the wait (before sending) and returns button ids that name it; waitId '' = cannot wait (the run does not wait for results). */
     openReply(request: ReplyWaitRequest): Promise<{ waitId: string; buttons: ButtonSpec[] }>;

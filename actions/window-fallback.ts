@@ -97,8 +97,16 @@ export async function sendFreeForm(
   };
   const state = await ctx.customerWindow();
   if (state.open === false) return instead(state, 0);
+  // Not known (nothing heard yet): WhatsApp decides, maybe only after accepting it. The template is
+  // made and checked now, before anything leaves, and kept for a late refusal.
+  const late =
+    state.open === null && input.if_window_closed === 'template'
+      ? await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0)
+      : null;
   try {
-    return { sent: await send(content, 0), sentAs: 'message', note: '' };
+    const sent = await send(content, 0);
+    if (late && sent.providerMessageId) await ctx.rememberFallback(sent.providerMessageId, late);
+    return { sent, sentAs: 'message', note: '' };
   } catch (error) {
     // The provider knew better (a new line, a customer never seen): the same option applies, as a step of its own.
     if (error instanceof ActionError && error.code === 'window_closed') return instead(state, REFUSED_STEP);

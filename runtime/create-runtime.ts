@@ -14,6 +14,7 @@ import { createPathSigner } from '../lib/signed-url';
 import { createLineSender } from '../lines/line-sender';
 import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
+import { WindowFallbacks } from '../lines/window-fallbacks';
 import { createBusinessMirror } from '../openlines/business-mirror';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
@@ -84,6 +85,7 @@ export function createRuntime(options: RuntimeOptions) {
   const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
   const apiMessages = new ApiMessageStore(redis, keys);
   const windows = new CustomerWindowStore(redis, keys);
+  const windowFallbacks = new WindowFallbacks(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const openLines = new OpenLineStore(redis, keys);
   const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
@@ -176,6 +178,7 @@ export function createRuntime(options: RuntimeOptions) {
     apiMessages,
     ordinary,
     windows,
+    windowFallbacks,
     outbox,
     refreshTokens,
     bitrix,

@@ -11,6 +11,7 @@ import type { Logger } from '../lib/logger';
 import { normalizePhone } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
 import type { LineTemplates } from '../lines/line-templates';
+import type { WindowFallbacks } from '../lines/window-fallbacks';
 import { capabilityFor, type OutboundContent, type WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
 import { type CustomerWindowStore, decideWindow } from '../store/customer-window-store';
@@ -32,6 +33,7 @@ export interface ActionContextDeps {
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
   windows: Pick<CustomerWindowStore, 'read'>;
   templates: Pick<LineTemplates, 'find'>;
+  windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
   log: Logger;
   /** Phone region when the portal sets none (numbers without a country code). */
@@ -122,6 +124,10 @@ export function buildActionContext(
       return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
+    async rememberFallback(messageId, content) {
+      const to = await ctx.recipient(undefined);
+      await deps.windowFallbacks.put(memberId, messageId, { callKey: call.callKey, to, content });
+    },
     async once(step, request) {
       const key = `op${step}`;
       const already = await deps.messages.sentStep(memberId, call.callKey, key);

@@ -33,6 +33,8 @@ export interface InboundDeps {
   waits: Pick<WaitService, 'onNumberChanged'>;
   /** Offers a customer message to the waits; true when a wait took it. */
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
+  /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
+  onWindowRefused?: (line: Line, status: InboundStatus) => Promise<boolean>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
@@ -169,7 +171,8 @@ export function createInboundProcessor(deps: InboundDeps) {
         errorCode === undefined ? undefined : String(errorCode),
       );
       await emitStatus(line, status, known.data, at);
-      await deps.onStatus?.(line, status);
+      // A refusal the robot chose a template for moves its wait to the template instead of ending it.
+      if (!(await deps.onWindowRefused?.(line, status))) await deps.onStatus?.(line, status);
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);

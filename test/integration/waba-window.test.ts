@@ -111,6 +111,45 @@ describe('the 24-hour window', () => {
     expect(instead.log).toContain('sent template reconnect instead');
   });
 
+  it('131047 after acceptance (state unknown): the wait fails with window_closed, or the template goes and is waited on', async () => {
+    const buttonsRobot = (extra: Record<string, string | string[]>) =>
+      h.portal.runRobot({
+        code: 'wa_send_buttons',
+        documentId: deal(),
+        properties: { phone: CUSTOMER, body: 'Продолжим?', buttons: ['Да', 'Нет'], wait_reply: 'Y', ...extra },
+      });
+    // Nobody has written to this new line: the app cannot tell, so the message goes; WhatsApp refuses it later.
+    const plain = await buttonsRobot({});
+    const failed = await h.portal.waitForRun(plain.run.eventToken, 10_000);
+    expect(failed.returnValues).toMatchObject({ status: 'error', error_code: 'window_closed' });
+
+    const before = h.whatsapp.sent().length;
+    const withTemplate = await buttonsRobot({
+      if_window_closed: 'template',
+      fallback_template: 'reconnect',
+      fallback_body_params: 'Иван',
+    });
+    const template = await eventually(() => h.whatsapp.sent()[before + 1], 10_000, 'the late template');
+    expect(h.whatsapp.sent()[before]?.body).toMatchObject({ type: 'interactive' });
+    const body = template.body as Body;
+    expect(body.template?.name).toBe('reconnect');
+    const button = (body.template?.components ?? []).find((c) => c.type === 'button' && c.index === '0');
+    const payload = (button?.parameters as Array<{ payload: string }> | undefined)?.[0]?.payload ?? '';
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'button', payload, text: 'Да' },
+      contextId: template.wamid,
+    });
+    const done = await h.portal.waitForRun(withTemplate.run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({
+      status: 'answered',
+      answer: 'Да',
+      message_id: template.wamid,
+      sent_as: 'template',
+    });
+  });
+
   it('the simulator enforces the window like Meta: accepted, then a failed status with 131047', async () => {
     const statuses = await jobLog(h, h.rt.queues.inbound);
     // The provider called directly (no window check of the app's): what the real service does.

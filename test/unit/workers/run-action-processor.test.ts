@@ -105,6 +105,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     addresses: createAddressPolicy({ allowPrivate: false }),
     windows: { read: async () => ({}) },
     templates: { find: async () => 'unknown' as const },
+    windowFallbacks: { put: jest.fn() },
     ...overrides,
   };
   return { deps, enqueue, abandon, clock };
