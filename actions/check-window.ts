@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n/catalogue';
 import { recipientProperties } from './common-properties';
 import { defineAction } from './define-action';
 import { returnProp } from './property';
@@ -25,24 +26,20 @@ export const checkWindow = defineAction({
   needs: [],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const ru = ctx.lang === 'ru';
     const base = { status: 'ok', error_code: '', error: '' };
     if (!ctx.provider.capabilities.has('customer_window')) {
       // No window on this provider: free-form messages go at any time.
       return {
         returnValues: { ...base, window_open: 'Y', window_closes_at: '', last_inbound_at: '', window_state: 'open' },
-        logMessage: `WhatsApp: +${to} — ${ru ? `у провайдера ${ctx.provider.kind} нет 24-часового окна` : `provider ${ctx.provider.kind} has no 24-hour window`}`,
+        logMessage: `WhatsApp: +${to} — ${t(ctx.lang, 'window.noWindow', { provider: ctx.provider.kind })}`,
       };
     }
     const state = await ctx.customerWindow();
     const word = state.open === null ? 'unknown' : state.open ? 'open' : 'closed';
-    const said = {
-      open: ru ? `окно открыто до ${iso(state.closesAt)}` : `window open until ${iso(state.closesAt)}`,
-      closed: ru ? 'окно закрыто: пройдёт только шаблон' : 'window closed: only a template goes through',
-      unknown: ru
-        ? 'клиент не писал с подключения линии: состояние окна неизвестно'
-        : 'the customer has not written since the line was connected: window state unknown',
-    }[word];
+    const said =
+      word === 'open'
+        ? t(ctx.lang, 'window.openUntil', { closesAt: iso(state.closesAt) })
+        : t(ctx.lang, word === 'closed' ? 'window.closed' : 'window.unknown');
     return {
       returnValues: {
         ...base,

@@ -1,5 +1,5 @@
 import { ActionError } from '../lib/errors/app-error';
-import { say } from '../lib/i18n/catalogue';
+import { say, t } from '../lib/i18n/catalogue';
 import type { OutboundContent } from '../providers/provider';
 import { encodeButtonId } from '../waits/button-id';
 import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
@@ -132,7 +132,6 @@ export const sendTemplate = defineAction({
     const logMessage = sentLog(ctx.lang, what, to, [sent.providerMessageId]);
     if (!waitId) return { returnValues, logMessage };
     await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    const waiting = ctx.lang === 'ru' ? 'ждём ответа' : 'waiting for the reply';
-    return { returnValues, logMessage: `${logMessage}; ${waiting}`, pending: true };
+    return { returnValues, logMessage: `${logMessage}; ${t(ctx.lang, 'window.waitingForReply')}`, pending: true };
   },
 });

@@ -1,4 +1,5 @@
 import { ActionError } from '../lib/errors/app-error';
+import { t } from '../lib/i18n/catalogue';
 import { recipientProperties, timeoutMs, timeUnitProperty } from './common-properties';
 import { defineAction } from './define-action';
 import { prop, returnProp } from './property';
@@ -62,10 +63,9 @@ export const waitMessage = defineAction({
         'invalid_property',
         'the run does not wait for results (use_subscription=N): nothing to wait for',
       );
-    const ru = ctx.lang === 'ru';
     return {
       returnValues: {},
-      logMessage: `WhatsApp: ${ru ? 'ждём сообщения клиента' : "waiting for the customer's message"} +${to}`,
+      logMessage: `WhatsApp: ${t(ctx.lang, 'window.waitingForMessage')} +${to}`,
       pending: true,
     };
   },

@@ -1,4 +1,5 @@
 import { ActionError } from '../lib/errors/app-error';
+import { t } from '../lib/i18n/catalogue';
 import type { ButtonSpec, OutboundContent, SentMessage } from '../providers/provider';
 import type { WindowState } from '../store/customer-window-store';
 import { encodeButtonId } from '../waits/button-id';
@@ -62,12 +63,8 @@ export async function fallbackTemplate(
 }
 
 function closedText(ctx: ActionContext, state: WindowState): string {
-  const ru = ctx.lang === 'ru';
-  if (state.lastInboundAt)
-    return ru
-      ? `клиент писал последний раз ${iso(state.lastInboundAt)}, окно закрылось ${iso(state.closesAt)}`
-      : `the customer last wrote at ${iso(state.lastInboundAt)}; the window closed at ${iso(state.closesAt)}`;
-  return ru ? 'клиент не писал на эту линию' : 'the customer has not written to this line';
+  if (!state.lastInboundAt) return t(ctx.lang, 'window.neverWrote');
+  return t(ctx.lang, 'window.lastWrote', { lastAt: iso(state.lastInboundAt), closedAt: iso(state.closesAt) });
 }
 
 /**
@@ -89,10 +86,7 @@ export async function sendFreeForm(
     if (input.if_window_closed !== 'template') throw new ActionError('window_closed', closedText(ctx, state));
     const template = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
     const sent = await send(template, step);
-    const ru = ctx.lang === 'ru';
-    const note = ru
-      ? `24-часовое окно закрыто (${closedText(ctx, state)}): вместо сообщения отправлен шаблон ${template.name}`
-      : `the 24-hour window is closed (${closedText(ctx, state)}): sent template ${template.name} instead`;
+    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: template.name });
     return { sent, sentAs: 'template', note };
   };
   const state = await ctx.customerWindow();
