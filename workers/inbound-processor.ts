@@ -14,6 +14,7 @@ import {
   timestampMs,
   webhookErrorSchema,
 } from '../providers/inbound-message';
+import type { WhatsAppProvider } from '../providers/provider';
 import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
@@ -43,6 +44,8 @@ export interface InboundDeps {
   events?: Pick<HookEmitter, 'emit'>;
   /** The customers' 24-hour windows: every message from a customer (a wait's answer too) restarts theirs. */
   windows?: Pick<CustomerWindowStore, 'note'>;
+  /** The line's provider: only one with a window (`customer_window`) has its customers' times kept. */
+  providerFor?: (line: Line) => Pick<WhatsAppProvider, 'capabilities'>;
   /** A template webhook for an account: its lines read their templates again. */
   onTemplatesChanged?: (wabaId: string) => Promise<number>;
 }
@@ -177,7 +180,8 @@ export function createInboundProcessor(deps: InboundDeps) {
     }
     const message = inboundMessageSchema.parse(data.event);
     // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
-    if (message.type !== 'system') {
+    const hasWindow = deps.providerFor?.(line).capabilities.has('customer_window') ?? true;
+    if (message.type !== 'system' && hasWindow) {
       const at = timestampMs(message.timestamp, data.receivedAt);
       const customer = message.from ?? message.from_user_id ?? '';
       await deps.windows?.note(line.memberId, line.id, customer, at, deps.clock.now());

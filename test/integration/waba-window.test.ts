@@ -24,6 +24,10 @@ describe('the 24-hour window', () => {
   it('"Can I write freely?" follows the last customer message; a closed window fails before sending', async () => {
     const wroteAt = clock.now();
     await customerWrites(h, 'Привет');
+    // One small string per customer, with a TTL (31 days: "last wrote" is still known a month later).
+    const kept = h.rt.keys.customerWindow(h.memberId, 'main', CUSTOMER);
+    expect(await h.redis.get(kept)).toBe(String(Math.floor(wroteAt / 1000)));
+    expect(await h.redis.ttl(kept)).toBeGreaterThan(30 * 86400);
     const open = await run('wa_check_window', { phone: CUSTOMER });
     expect(open.values).toMatchObject({
       window_open: 'Y',
