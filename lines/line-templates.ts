@@ -29,11 +29,20 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
 
   /** The line's templates; null when its provider cannot list them (no account id, no such API). */
   async function list(line: Line, options: { refresh?: boolean } = {}): Promise<CachedTemplates | null> {
-    if (!options.refresh) {
-      const cached = await deps.store.get(line.memberId, line.id);
-      if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
+    if (options.refresh) return refresh(line);
+    const cached = await deps.store.get(line.memberId, line.id);
+    if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
+    try {
+      return await refresh(line);
+    } catch (error) {
+      // The account's list cannot be read now: an older list still beats none (a send is not held up).
+      if (!cached) throw error;
+      deps.log.warn(
+        { memberId: line.memberId, line: line.id, err: error },
+        'templates not read again: the cached list is used',
+      );
+      return cached;
     }
-    return refresh(line);
   }
 
   return {

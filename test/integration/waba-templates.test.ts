@@ -3,7 +3,7 @@ import { cloudActionRunner } from '../helpers/cloud-actions';
 import { defined } from '../helpers/defined';
 import { eventually, type Harness, LINE } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
-import { jobLog } from '../helpers/signals';
+import { jobLog, settled } from '../helpers/signals';
 import { createWabaHarness, DAY, WABA } from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
@@ -181,6 +181,30 @@ describe('message templates', () => {
     clock.advance(DAY);
     const timedOut = await h.portal.waitForRun(second.run.eventToken, 10_000);
     expect(timedOut.returnValues).toMatchObject({ status: 'timeout', answer: '' });
+  });
+
+  it("a robot's template wait ends with its stage: the later tap goes to the chat", async () => {
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const documentId: [string, string, string] = ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`];
+    const before = h.whatsapp.sent().length;
+    const started = await h.portal.runRobot({
+      code: 'wa_send_template',
+      documentId,
+      properties: { phone: CUSTOMER, template: 'reconnect', body_params: 'Иван', wait_reply: 'Y' },
+    });
+    const sent = await waitForSend(before);
+    await h.portal.moveDeal(dealId, 'PREPARATION');
+    await eventually(async () => (await h.rt.waits.store.countOpen(h.memberId)) === 0, 10_000, 'the wait ended');
+    const inbound = await jobLog(h, h.rt.queues.inbound);
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'button', payload: payloadOf(sent.body, 0), text: 'Да' },
+      contextId: sent.wamid,
+    });
+    expect(await inbound.completed(1, 'the late tap')).toEqual(['ordinary']);
+    await settled(h);
+    expect(h.portal.eventSends().filter((e) => e.eventToken === started.run.eventToken)).toHaveLength(0);
   });
 
   /** The n-th accepted send. */
