@@ -113,6 +113,11 @@ export const sendTemplate = defineAction({
           'invalid_property',
           'wait_reply: waiting for a template button needs the line\'s WhatsApp Business Account id (lines add --waba-id) or another "what counts as the answer"',
         );
+      if (template && !titles.length && input.match_mode === 'button')
+        throw new ActionError(
+          'invalid_property',
+          `wait_reply: ${input.template} has no quick-reply buttons; choose another "what counts as the answer"`,
+        );
       const options = replyOptionsFromInputs({ ...input, buttons: titles });
       const opened = await ctx.waits.openReply({
         buttons: titles.map((title) => ({ title })),

@@ -7,6 +7,8 @@ import type { CachedTemplates, TemplateStore } from '../store/template-store';
 
 /** A cached list older than this is read again before a send relies on it. */
 const FRESH_MS = 3_600_000;
+/** A name missing from a list at least this old makes the line read the list again (just approved?). */
+const MISSING_REREAD_MS = 60_000;
 
 export interface LineTemplatesDeps {
   store: TemplateStore;
@@ -49,15 +51,16 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     list,
     /**
      * The template a send names, by name and language: `unknown` when the line cannot list its
-     * templates (the provider then decides), null when it has none such — after a fresh read, since
-     * a template approved a minute ago may be missing from the cache.
+     * templates (the provider then decides), null when it has none such — after a fresh read when
+     * the list is a minute old or more, since a template approved meanwhile may be missing from it.
      */
     async find(line: Line, name: string, language: string): Promise<MessageTemplate | null | 'unknown'> {
       const match = (c: CachedTemplates) => c.templates.find((t) => t.name === name && t.language === language);
       const cached = await list(line);
       if (!cached) return 'unknown';
       const found = match(cached);
-      if (found || deps.clock.now() - cached.at < 1000) return found ?? null;
+      // A misnamed template in a busy robot must not read the account on every call: once a minute at most.
+      if (found || deps.clock.now() - cached.at < MISSING_REREAD_MS) return found ?? null;
       const fresh = await refresh(line);
       return (fresh && match(fresh)) ?? null;
     },

@@ -101,8 +101,27 @@ describe('message templates', () => {
       coupon_code: 'SAVE25',
     });
     expect(noMedia.values.error).toContain("header_media: required, the template's header is image");
+    h.whatsapp.addTemplate(WABA, {
+      name: 'receipt',
+      language: 'ru',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Чек {{1}}' }],
+    });
+    // Added after the list was cached: a name missing from a list a minute old makes the line read it again.
+    clock.advance(60_000);
+    const noButtons = await run('wa_send_template', {
+      phone: CUSTOMER,
+      template: 'receipt',
+      body_params: '17',
+      wait_reply: 'Y',
+    });
+    expect(noButtons.values).toMatchObject({ error_code: 'invalid_property' });
+    expect(noButtons.values.error).toContain('receipt has no quick-reply buttons');
     // Nothing reached WhatsApp.
-    expect([missing, wrongLanguage, counts, named, noMedia].map((r) => r.attempts)).toEqual([0, 0, 0, 0, 0]);
+    expect([missing, wrongLanguage, counts, named, noMedia, noButtons].map((r) => r.attempts)).toEqual([
+      0, 0, 0, 0, 0, 0,
+    ]);
   });
 
   it('sends every component: media header by id, named body, quick-reply payload, URL suffix, coupon code', async () => {
