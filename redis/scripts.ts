@@ -292,15 +292,6 @@ export const scripts = {
   ): Promise<number> {
     return asNumber(await run(redis, 'wait-update-1', [key], [JSON.stringify(patch), increment, requiredStatus]));
   },
-  /** Notes a customer's message time (Unix s) on a line; returns the newest kept. */
-  async noteWindow(
-    redis: RedisClient,
-    keys: { window: string; tracking: string },
-    args: { atSec: number; lineId: string; nowMs: number; ttlSec: number },
-  ): Promise<number> {
-    const argv = [args.atSec, args.lineId, args.nowMs, args.ttlSec];
-    return asNumber(await run(redis, 'window-note-2', [keys.window, keys.tracking], argv));
-  },
 };
 
 /** `reply_taken`: this inbound message already ended another wait (its job ran twice). */

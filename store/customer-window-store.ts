@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
+import { windowScripts } from '../redis/window-scripts';
 
 /** The free-form window: 24 hours from the customer's last message (waba-wire.md §2). */
 export const WINDOW_MS = 86_400_000;
@@ -49,7 +49,7 @@ export class CustomerWindowStore {
   /** A message from `customer` (phone digits or user id) at `atMs` on the line; `nowMs` from the injected clock. */
   async note(memberId: string, lineId: string, customer: string, atMs: number, nowMs: number): Promise<void> {
     if (!customer) return;
-    await scripts.noteWindow(
+    await windowScripts.noteWindow(
       this.redis,
       { window: this.keys.customerWindow(memberId, lineId, customer), tracking: this.keys.windowTracking(memberId) },
       { atSec: Math.floor(atMs / 1000), lineId, nowMs, ttlSec: KEEP_SEC },
