@@ -1,3 +1,4 @@
+import { runLinesCommand } from '../../cli/lines-command';
 import { runTemplatesCommand } from '../../cli/templates-command';
 import { cloudActionRunner } from '../helpers/cloud-actions';
 import { defined } from '../helpers/defined';
@@ -72,6 +73,32 @@ describe('message templates', () => {
     expect(await runTemplatesCommand(h.rt, 'list', { line: 'main', refresh: 'true' })).toContain(
       'reconnect\tru\tUTILITY\tAPPROVED',
     );
+  });
+
+  it('lines add --waba-id ties a line to its account; a line without one says how to list templates', async () => {
+    const add = (extra: Record<string, string>) =>
+      runLinesCommand(
+        h.rt,
+        'add',
+        {
+          portal: h.memberId,
+          'phone-number-id': '200000000000077',
+          'access-token': 'EAAG-second',
+          id: 'second',
+          ...extra,
+        },
+        [],
+      );
+    await expect(add({ 'waba-id': 'abc' })).rejects.toThrow('--waba-id must be the account id (digits)');
+    expect(await add({ 'waba-id': WABA })).toBe(`line second added to portal ${h.memberId}`);
+    expect((await h.rt.lines.findByWabaId(WABA)).map((l) => l.id).sort()).toEqual(['main', 'second']);
+    await runLinesCommand(h.rt, 'remove', { portal: h.memberId }, ['second']);
+    expect((await h.rt.lines.findByWabaId(WABA)).map((l) => l.id)).toEqual(['main']);
+    await add({});
+    await expect(runTemplatesCommand(h.rt, 'list', { line: 'second' })).rejects.toThrow(
+      'line second cannot list templates: add its WhatsApp Business Account id (lines add … --waba-id)',
+    );
+    await expect(runTemplatesCommand(h.rt, 'list', { line: 'nope' })).rejects.toThrow('no line nope');
   });
 
   it('says exactly what is wrong before sending: missing, wrong counts, missing values', async () => {
