@@ -20,6 +20,7 @@ export const waitMessage = defineAction({
     en: "Waits for the customer's next message on the line: any, one with a keyword, or one matching a regular expression",
   },
   properties: {
+    ...recipientProperties,
     timeout: prop.number({
       name: { ru: 'Ждать не дольше', en: 'Time-out' },
       integer: true,
@@ -40,7 +41,6 @@ export const waitMessage = defineAction({
     keywords,
     regex,
     stop_on_operator,
-    ...recipientProperties,
   },
   returns: {
     ...replyWaitReturns,
