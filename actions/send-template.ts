@@ -1,10 +1,10 @@
-import { ActionError } from '../lib/errors/app-error';
 import { say, t } from '../lib/i18n/catalogue';
 import type { OutboundContent } from '../providers/provider';
 import { encodeButtonId } from '../waits/button-id';
 import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
+import { invalidProperty } from './property-issues';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 import { sentLog } from './sent-log';
@@ -109,15 +109,9 @@ export const sendTemplate = defineAction({
       // A template wait answers by its quick replies (their payloads name the wait); without the
       // definition only typed answers can be matched.
       if (!template && input.match_mode === 'button')
-        throw new ActionError(
-          'invalid_property',
-          'wait_reply: waiting for a template button needs the line\'s WhatsApp Business Account id (lines add --waba-id) or another "what counts as the answer"',
-        );
+        throw invalidProperty(sendTemplate, 'wait_reply', 'window.prop.wait_needs_waba');
       if (template && !titles.length && input.match_mode === 'button')
-        throw new ActionError(
-          'invalid_property',
-          `wait_reply: ${input.template} has no quick-reply buttons; choose another "what counts as the answer"`,
-        );
+        throw invalidProperty(sendTemplate, 'wait_reply', 'window.prop.no_quick_replies', { template: input.template });
       const options = replyOptionsFromInputs({ ...input, buttons: titles });
       const opened = await ctx.waits.openReply({
         buttons: titles.map((title) => ({ title })),

@@ -1,7 +1,10 @@
 import { ActionError } from '../lib/errors/app-error';
+import { say } from '../lib/i18n/catalogue';
+import type { MessageKey } from '../lib/i18n/en';
 import type { MessageTemplate } from '../providers/message-template';
 import type { OutboundContent } from '../providers/provider';
 import { mediaKindOf } from './file-list';
+import { invalidNamed } from './property-issues';
 
 type TemplateContent = Extract<OutboundContent, { type: 'template' }>;
 type Component = TemplateContent['components'][number];
@@ -27,17 +30,18 @@ export interface TemplateRequest {
 export type WaitPayloads = (n: number) => string;
 
 const mismatch = (part: string, expected: number, given: number) =>
-  new ActionError(
-    'template_params_mismatch',
-    `${part}: the template expects ${expected} parameter${expected === 1 ? '' : 's'}, given ${given}`,
-  );
+  new ActionError('template_params_mismatch', '', {
+    says: say('window.detail.count', { part, expected: String(expected), given: String(given) }),
+  });
+const wrongParams = (key: MessageKey, vars?: Record<string, string>) =>
+  new ActionError('template_params_mismatch', '', { says: say(key, vars) });
 
 /** A header media value: a URL (kind by extension unless the template says) or an uploaded media id. */
 function mediaParameter(value: string, format?: string): Parameter {
   const kind = (format?.toLowerCase() ?? '') as 'image' | 'video' | 'document' | '';
   if (/^\d{5,}$/.test(value)) return { type: kind || 'document', id: value };
   if (!/^https?:\/\/[^/\s]+/i.test(value) || !URL.canParse(value))
-    throw new ActionError('invalid_property', `header_media: "${value}" is neither an http(s) URL nor a media id`);
+    throw invalidNamed('header_media', 'window.prop.media_value', { value });
   const byExtension = mediaKindOf(value);
   return { type: kind || (byExtension === 'image' || byExtension === 'video' ? byExtension : 'document'), link: value };
 }
@@ -47,17 +51,18 @@ function namedValues(part: string, names: string[], given: string[]): Parameter[
   const byName = new Map<string, string>();
   for (const item of given) {
     const at = item.indexOf('=');
-    if (at <= 0)
-      throw new ActionError('template_params_mismatch', `${part}: "${item}" is not name=value (a named template)`);
+    if (at <= 0) throw wrongParams('window.detail.not_name_value', { part, item });
     byName.set(item.slice(0, at).trim(), item.slice(at + 1).trim());
   }
   const missing = names.filter((n) => !byName.has(n));
   const unknown = [...byName.keys()].filter((n) => !names.includes(n));
   if (missing.length || unknown.length)
-    throw new ActionError(
-      'template_params_mismatch',
-      `${part}: the template expects ${names.join(', ') || 'no parameters'}${missing.length ? `; missing ${missing.join(', ')}` : ''}${unknown.length ? `; unknown ${unknown.join(', ')}` : ''}`,
-    );
+    throw wrongParams('window.detail.names', {
+      part,
+      expected: names.join(', ') || '—',
+      missing: missing.join(', ') || '—',
+      unknown: unknown.join(', ') || '—',
+    });
   return names.map((name) => ({ type: 'text', name, text: byName.get(name) ?? '' }));
 }
 
@@ -72,12 +77,12 @@ export function checkTemplate(
   t: MessageTemplate | null,
   request: Pick<TemplateRequest, 'name' | 'language'>,
 ): MessageTemplate {
-  const what = `${request.name} (${request.language})`;
-  if (!t) throw new ActionError('template_not_found', `${what}: the line has no such template`);
-  if (t.status === 'PAUSED' || t.status === 'DISABLED')
-    throw new ActionError('template_paused', `${what}: ${t.status.toLowerCase()}`);
-  if (t.status !== 'APPROVED')
-    throw new ActionError('template_not_found', `${what}: ${t.status.toLowerCase()}, not approved`);
+  const template = `${request.name} (${request.language})`;
+  if (!t)
+    throw new ActionError('template_not_found', '', { says: say('window.detail.template_missing', { template }) });
+  const status = say('window.detail.template_status', { template, status: t.status });
+  if (t.status === 'PAUSED' || t.status === 'DISABLED') throw new ActionError('template_paused', '', { says: status });
+  if (t.status !== 'APPROVED') throw new ActionError('template_not_found', '', { says: status });
   return t;
 }
 
@@ -88,16 +93,12 @@ export function checkTemplate(
 export function componentsFor(t: MessageTemplate, request: TemplateRequest, waitPayload?: WaitPayloads): Component[] {
   const components: Component[] = [];
   if (t.headerFormat === 'TEXT' || t.headerFormat === 'NONE') {
-    if (request.headerMedia)
-      throw new ActionError('template_params_mismatch', 'header_media: the template has no media header');
+    if (request.headerMedia) throw wrongParams('window.detail.no_media_header');
     const header = textParameters('header', t, t.headerParams, request.header);
     if (header.length) components.push({ type: 'header', parameters: header });
   } else if (['IMAGE', 'VIDEO', 'DOCUMENT'].includes(t.headerFormat)) {
     if (!request.headerMedia)
-      throw new ActionError(
-        'template_params_mismatch',
-        `header_media: required, the template's header is ${t.headerFormat.toLowerCase()}`,
-      );
+      throw wrongParams('window.detail.media_required', { format: t.headerFormat.toLowerCase() });
     components.push({ type: 'header', parameters: [mediaParameter(request.headerMedia, t.headerFormat)] });
   }
   const body = textParameters('body', t, t.bodyParams, request.body);
@@ -140,8 +141,7 @@ export function componentsFor(t: MessageTemplate, request: TemplateRequest, wait
  * values as given; quick-reply payloads on buttons 0…, then URL suffixes and the coupon after them.
  */
 export function componentsBlind(request: TemplateRequest): Component[] {
-  if (request.headerMedia && request.header.length)
-    throw new ActionError('invalid_property', 'header_media: a header has text parameters or a media file, not both');
+  if (request.headerMedia && request.header.length) throw invalidNamed('header_media', 'prop.header_text_or_media');
   const text = (values: string[]) => values.map((value): Parameter => ({ type: 'text', text: value }));
   const header = request.headerMedia ? [mediaParameter(request.headerMedia)] : text(request.header);
   const buttons: Component[] = request.payloads.map((payload, index) => ({

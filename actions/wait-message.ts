@@ -1,8 +1,8 @@
-import { ActionError } from '../lib/errors/app-error';
 import { t } from '../lib/i18n/catalogue';
 import { recipientProperties, timeoutMs, timeUnitProperty } from './common-properties';
 import { defineAction } from './define-action';
 import { prop, returnProp } from './property';
+import { invalidProperty } from './property-issues';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 
@@ -58,11 +58,7 @@ export const waitMessage = defineAction({
       options,
       timeoutMs: timeoutMs(input.timeout, input.timeout_unit),
     });
-    if (!waitId)
-      throw new ActionError(
-        'invalid_property',
-        'the run does not wait for results (use_subscription=N): nothing to wait for',
-      );
+    if (!waitId) throw invalidProperty(waitMessage, 'match_mode', 'window.prop.nothing_to_wait');
     return {
       returnValues: {},
       logMessage: `WhatsApp: ${t(ctx.lang, 'window.waitingForMessage')} +${to}`,

@@ -1,9 +1,10 @@
 import { ActionError } from '../lib/errors/app-error';
-import { t } from '../lib/i18n/catalogue';
+import { render, say, t } from '../lib/i18n/catalogue';
 import type { ButtonSpec, OutboundContent, SentMessage } from '../providers/provider';
 import type { WindowState } from '../store/customer-window-store';
 import { encodeButtonId } from '../waits/button-id';
 import type { ActionContext } from './define-action';
+import { invalidNamed } from './property-issues';
 import {
   checkTemplate,
   componentsBlind,
@@ -11,7 +12,7 @@ import {
   quickReplyTitles,
   type TemplateRequest,
 } from './template-message';
-import type { WindowInputs } from './window-properties';
+import { type WindowInputs, windowProperties } from './window-properties';
 
 /** How a free-form message went: as itself, or as the fallback template because the window was closed. */
 export interface FreeFormSent {
@@ -35,10 +36,7 @@ export async function fallbackTemplate(
 ): Promise<Extract<OutboundContent, { type: 'template' }>> {
   const name = input.fallback_template;
   if (!name)
-    throw new ActionError(
-      'invalid_property',
-      'fallback_template: required when "if the 24-hour window is closed" is template',
-    );
+    throw invalidNamed(windowProperties.fallback_template.descriptor.Name, 'window.prop.required_for_fallback');
   const request: TemplateRequest = {
     name,
     language: input.fallback_language,
@@ -54,17 +52,25 @@ export async function fallbackTemplate(
   const quickReplies = quickReplyTitles(template).length;
   // The n-th quick reply answers like the robot's n-th button: more quick replies than buttons cannot be answered.
   if (waitId && quickReplies > waitButtons)
-    throw new ActionError(
-      'template_params_mismatch',
-      `${name}: ${quickReplies} quick-reply buttons, the robot has ${waitButtons} answers to map them to`,
-    );
+    throw new ActionError('template_params_mismatch', '', {
+      says: say('window.detail.quick_replies', {
+        template: name,
+        count: String(quickReplies),
+        answers: String(waitButtons),
+      }),
+    });
   const payload = waitId && waitButtons ? (n: number) => encodeButtonId(waitId, n) : undefined;
   return { type: 'template', name, language: request.language, components: componentsFor(template, request, payload) };
 }
 
+/** Why the window is closed, in the catalogue's words. */
+function closedWords(state: WindowState) {
+  if (!state.lastInboundAt) return say('window.neverWrote');
+  return say('window.lastWrote', { lastAt: iso(state.lastInboundAt), closedAt: iso(state.closesAt) });
+}
+
 function closedText(ctx: ActionContext, state: WindowState): string {
-  if (!state.lastInboundAt) return t(ctx.lang, 'window.neverWrote');
-  return t(ctx.lang, 'window.lastWrote', { lastAt: iso(state.lastInboundAt), closedAt: iso(state.closesAt) });
+  return render(ctx.lang, closedWords(state));
 }
 
 /**
@@ -83,7 +89,7 @@ export async function sendFreeForm(
   if (!ctx.provider.capabilities.has('customer_window'))
     return { sent: await send(content, 0), sentAs: 'message', note: '' };
   const instead = async (state: WindowState, step: number): Promise<FreeFormSent> => {
-    if (input.if_window_closed !== 'template') throw new ActionError('window_closed', closedText(ctx, state));
+    if (input.if_window_closed !== 'template') throw new ActionError('window_closed', '', { says: closedWords(state) });
     const template = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
     const sent = await send(template, step);
     const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: template.name });

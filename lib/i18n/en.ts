@@ -189,6 +189,21 @@ export const en = {
   'window.waitingForMessage': "waiting for the customer's message",
   'window.waitingForReply': 'waiting for the reply',
   'window.filesNotSent': 'files not sent',
+  'window.detail.template_missing': '{template}: the line has no such template',
+  'window.detail.template_status': '{template}: status {status}',
+  'window.detail.count': '{part}: the template expects {expected}, given {given}',
+  'window.detail.names': '{part}: the template expects {expected}; missing: {missing}; unknown: {unknown}',
+  'window.detail.not_name_value': '{part}: "{item}" is not name=value (a named template)',
+  'window.detail.no_media_header': 'header_media: the template has no media header',
+  'window.detail.media_required': "header_media: required, the template's header is {format}",
+  'window.detail.quick_replies':
+    '{template}: {count} quick-reply buttons, the robot has {answers} answers to map them to',
+  'window.prop.media_value': '"{value}" is neither an http(s) link nor a media id',
+  'window.prop.required_for_fallback': 'required when a template is sent instead',
+  'window.prop.wait_needs_waba':
+    'waiting for the template\'s buttons needs the line\'s WhatsApp Business Account id (lines add --waba-id), or another "what counts as the answer"',
+  'window.prop.no_quick_replies': '{template} has no quick-reply buttons: choose another "what counts as the answer"',
+  'window.prop.nothing_to_wait': 'the run does not wait for results (use_subscription=N): nothing to wait for',
 } as const;
 
 export type MessageKey = keyof typeof en;

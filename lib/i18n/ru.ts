@@ -188,4 +188,18 @@ export const ru: Record<MessageKey, string> = {
   'window.waitingForMessage': 'ждём сообщения клиента',
   'window.waitingForReply': 'ждём ответа',
   'window.filesNotSent': 'файлы не отправлены',
+  'window.detail.template_missing': '{template}: у линии нет такого шаблона',
+  'window.detail.template_status': '{template}: статус {status}',
+  'window.detail.count': '{part}: шаблон ждёт {expected}, передано {given}',
+  'window.detail.names': '{part}: шаблон ждёт {expected}; не хватает: {missing}; лишние: {unknown}',
+  'window.detail.not_name_value': '{part}: «{item}» — не имя=значение (шаблон с именованными параметрами)',
+  'window.detail.no_media_header': 'header_media: у шаблона нет медиа-заголовка',
+  'window.detail.media_required': 'header_media: обязательно, заголовок шаблона — {format}',
+  'window.detail.quick_replies': '{template}: кнопок быстрого ответа {count}, а ответов у робота {answers}',
+  'window.prop.media_value': '«{value}» — не ссылка http(s) и не ID медиафайла',
+  'window.prop.required_for_fallback': 'обязательно, когда вместо сообщения отправляется шаблон',
+  'window.prop.wait_needs_waba':
+    'чтобы ждать нажатия кнопок шаблона, у линии должен быть ID аккаунта WhatsApp Business (lines add --waba-id), или выберите другое «что считать ответом»',
+  'window.prop.no_quick_replies': 'у {template} нет кнопок быстрого ответа: выберите другое «что считать ответом»',
+  'window.prop.nothing_to_wait': 'запуск не ждёт результата (use_subscription=N): ждать нечего',
 };

@@ -90,7 +90,7 @@ describe('message templates', () => {
         [],
       );
     await expect(add({ 'waba-id': 'abc' })).rejects.toThrow('--waba-id must be the account id (digits)');
-    expect(await add({ 'waba-id': WABA })).toBe(`line second added to portal ${h.memberId}`);
+    expect(await add({ 'waba-id': WABA })).toContain(`line second added to portal ${h.memberId}`);
     expect((await h.rt.lines.findByWabaId(WABA)).map((l) => l.id).sort()).toEqual(['main', 'second']);
     await runLinesCommand(h.rt, 'remove', { portal: h.memberId }, ['second']);
     expect((await h.rt.lines.findByWabaId(WABA)).map((l) => l.id)).toEqual(['main']);
@@ -109,7 +109,7 @@ describe('message templates', () => {
     expect(wrongLanguage.values).toMatchObject({ error_code: 'template_not_found' });
     const counts = await run('wa_send_template', { phone: CUSTOMER, template: 'reconnect', body_params: ['a', 'b'] });
     expect(counts.values).toMatchObject({ status: 'error', error_code: 'template_params_mismatch' });
-    expect(counts.values.error).toContain('body: the template expects 1 parameter, given 2');
+    expect(counts.values.error).toContain('body: the template expects 1, given 2');
     const named = await run('wa_send_template', {
       phone: CUSTOMER,
       template: 'order_ready',
@@ -119,7 +119,7 @@ describe('message templates', () => {
       coupon_code: 'SAVE25',
     });
     expect(named.values).toMatchObject({ error_code: 'template_params_mismatch' });
-    expect(named.values.error).toContain('missing customer');
+    expect(named.values.error).toContain('missing: customer');
     const noMedia = await run('wa_send_template', {
       phone: CUSTOMER,
       template: 'order_ready',

@@ -76,15 +76,15 @@ describe('template definitions and components', () => {
 
   it('says what is wrong: missing and unknown names, counts, not approved', () => {
     expect(codeOf(() => componentsFor(named, request({ body: ['customer=Иван', 'total=5'] })))).toBe(
-      'template_params_mismatch: body: the template expects customer, order_id; missing order_id; unknown total',
+      'template_params_mismatch: body: the template expects customer, order_id; missing: order_id; unknown: total',
     );
     expect(codeOf(() => componentsFor(named, request({ urlSuffixes: [] })))).toBe(
-      'template_params_mismatch: url_params: the template expects 1 parameter, given 0',
+      'template_params_mismatch: url_params: the template expects 1, given 0',
     );
     expect(codeOf(() => checkTemplate(null, request()))).toContain('template_not_found');
     expect(codeOf(() => checkTemplate({ ...named, status: 'PAUSED' }, request()))).toContain('template_paused');
     expect(codeOf(() => checkTemplate({ ...named, status: 'REJECTED' }, request()))).toBe(
-      'template_not_found: order_ready (ru): rejected, not approved',
+      'template_not_found: order_ready (ru): status REJECTED',
     );
   });
 });
