@@ -7,7 +7,7 @@ import { addMedia, handleMedia, mediaPathId } from './media-route';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
 import { handleMessages, messagesPathId } from './send-route';
 import { CloudState } from './state';
-import { handleTemplateList, templatesPathId } from './templates';
+import { handleTemplateList, templateMethods, templatesPathId } from './templates';
 import type {
   CloudApiOptions,
   CloudApiStats,
@@ -26,14 +26,7 @@ import type {
   WebhookDelivery,
 } from './types';
 import { makeWamid } from './wamid';
-import {
-  envelope,
-  errorsValue,
-  inboundValue,
-  numberChangeValue,
-  statusValue,
-  templateStatusEnvelope,
-} from './webhook-payloads';
+import { envelope, errorsValue, inboundValue, numberChangeValue, statusValue } from './webhook-payloads';
 import { postWebhook } from './webhook-sender';
 
 /** A running (or startable) Cloud API simulator. */
@@ -245,22 +238,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       return post(envelope(phone, value), o);
     },
     deliverRaw: (body, sign) => post(body, sign),
-    addTemplate(wabaId, t) {
-      const template: TemplateDefinition = { ...t, id: t.id ?? randomDigits(16) };
-      const list = state.templates.get(wabaId) ?? [];
-      state.templates.set(wabaId, [...list, template]);
-      return template;
-    },
-    async setTemplateStatus(wabaId, name, language, status, o = {}) {
-      const t = state.templates.get(wabaId)?.find((x) => x.name === name && x.language === language);
-      if (!t) throw new Error(`no template ${name} (${language}) in account ${wabaId}`);
-      t.status = status;
-      if (o.webhook === false || !state.webhookUrl) return undefined;
-      return post(templateStatusEnvelope(wabaId, t, o.reason ?? 'NONE', Math.floor(state.now() / 1000)));
-    },
-    enforceWindow(on) {
-      state.enforceWindow = on;
-    },
+    ...templateMethods(state, post),
     async verifyWebhook(verifyToken) {
       const challenge = randomDigits(10);
       const u = new URL(webhookUrl());

@@ -4,10 +4,12 @@
  * against the definition (waba-wire.md §1.1, §1.2, §1.5).
  */
 import type { Request, Response } from 'express';
+import { randomDigits } from '../shared/random';
 import { type GraphError, graphError } from './errors';
 import type { CloudState } from './state';
-import type { TemplateDefinition } from './types';
+import type { TemplateDefinition, WebhookDelivery } from './types';
 import { isObj, type Obj } from './validate-util';
+import { templateStatusEnvelope } from './webhook-payloads';
 
 const LIST_RE = /^\/(v\d+\.\d+)\/(\d+)\/message_templates\/?$/;
 
@@ -162,4 +164,31 @@ export function checkTemplateSend(state: CloudState, wabaId: string, template: O
       sent.filter((c) => c.type === 'button'),
     )
   );
+}
+
+/** The simulator's template and window controls (see CloudApiSimulator): `post` signs and sends a webhook. */
+export function templateMethods(state: CloudState, post: (payload: unknown) => Promise<WebhookDelivery>) {
+  return {
+    addTemplate(wabaId: string, t: Omit<TemplateDefinition, 'id'> & { id?: string }): TemplateDefinition {
+      const template: TemplateDefinition = { ...t, id: t.id ?? randomDigits(16) };
+      state.templates.set(wabaId, [...(state.templates.get(wabaId) ?? []), template]);
+      return template;
+    },
+    async setTemplateStatus(
+      wabaId: string,
+      name: string,
+      language: string,
+      status: string,
+      o: { webhook?: boolean; reason?: string } = {},
+    ): Promise<WebhookDelivery | undefined> {
+      const t = state.templates.get(wabaId)?.find((x) => x.name === name && x.language === language);
+      if (!t) throw new Error(`no template ${name} (${language}) in account ${wabaId}`);
+      t.status = status;
+      if (o.webhook === false || !state.webhookUrl) return undefined;
+      return post(templateStatusEnvelope(wabaId, t, o.reason ?? 'NONE', Math.floor(state.now() / 1000)));
+    },
+    enforceWindow(on: boolean): void {
+      state.enforceWindow = on;
+    },
+  };
 }
