@@ -3,8 +3,10 @@ import type { PortalClient } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import type { Lang } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
+import type { MessageTemplate } from '../providers/message-template';
 import type { ButtonSpec, Capability, OutboundContent, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
+import type { WindowState } from '../store/customer-window-store';
 import type { Line } from '../store/line-store';
 import type { Portal } from '../store/portal-store';
 import type { ReplyOptions } from '../waits/wait-schema';
@@ -43,6 +45,12 @@ export interface ActionContext {
    * and at most once per call and step — a retried job gets the remembered result back.
    */
   once(step: number, request: () => Promise<string>): Promise<string>;
+  /** The recipient's 24-hour window on the line, by the injected clock (`open: null`: not known). */
+  customerWindow(): Promise<WindowState>;
+  /** The line's template by name and language; `unknown` when the line cannot list its templates. */
+  findTemplate(name: string, language: string): Promise<MessageTemplate | null | 'unknown'>;
+  /** The template to send if WhatsApp refuses the message later for the closed window (131047 after acceptance). */
+  rememberFallback(messageId: string, content: Extract<OutboundContent, { type: 'template' }>): Promise<void>;
   waits: {
     /** Stores the wait (before sending) and returns button ids that name it; waitId '' = cannot wait (the run does not wait for results). */
     openReply(request: ReplyWaitRequest): Promise<{ waitId: string; buttons: ButtonSpec[] }>;

@@ -1,4 +1,5 @@
 import { checkNumber } from './check-number';
+import { checkWindow } from './check-window';
 import { type AnyAction, catalogueEntry } from './define-action';
 import { deleteMessage } from './delete-message';
 import { editMessage } from './edit-message';
@@ -11,6 +12,7 @@ import { sendLocation } from './send-location';
 import { sendReaction } from './send-reaction';
 import { sendTemplate } from './send-template';
 import { sendText } from './send-text';
+import { waitMessage } from './wait-message';
 
 /** The catalogue: every action, each served as a robot and as a BP activity. */
 export const actions: readonly AnyAction[] = [
@@ -26,6 +28,8 @@ export const actions: readonly AnyAction[] = [
   editMessage,
   deleteMessage,
   checkNumber,
+  checkWindow,
+  waitMessage,
 ].map(catalogueEntry);
 
 /** Finds the action behind a robot (`wa_x`) or activity (`wa_x_bp`) code. */

@@ -5,6 +5,8 @@ import { defineAction } from './define-action';
 import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
+import { sendFreeForm, windowOutcome } from './window-fallback';
+import { windowProperties, windowReturns } from './window-properties';
 
 /** Send a message with up to 3 reply buttons, and optionally wait for the customer's choice. */
 export const sendButtons = defineAction({
@@ -27,8 +29,9 @@ export const sendButtons = defineAction({
     ...recipientProperties,
     ...sendOptions,
     ...replyWaitProperties,
+    ...windowProperties,
   },
-  returns: { ...sendReturns, ...replyWaitReturns },
+  returns: { ...sendReturns, ...replyWaitReturns, ...windowReturns },
   needs: ['interactive_buttons'],
   async run(ctx, input) {
     const titles = input.buttons.map((t) => t.trim());
@@ -45,19 +48,22 @@ export const sendButtons = defineAction({
       waitId = opened.waitId;
       buttons = opened.buttons;
     }
-    const sent = await ctx.send(
+    const freeForm = await sendFreeForm(
+      ctx,
+      input,
       { type: 'buttons', header: input.header, body: input.body, footer: input.footer, buttons },
       // Linked in the step that records the send; the attach below then has nothing left to do.
-      { replyTo: input.reply_to, wait: waitId || undefined },
+      { replyTo: input.reply_to, wait: waitId || undefined, waitButtons: buttons },
     );
-    const returnValues = sentReturnValues(sent.providerMessageId);
-    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
-    if (!waitId) return { returnValues, logMessage: t(ctx.lang, 'log.buttons_sent', said) };
-    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    return {
-      returnValues,
-      logMessage: t(ctx.lang, 'log.buttons_waiting', said),
-      pending: true,
+    const { sent } = freeForm;
+    // A wait keeps a plain send's values in its compact form: `sent_as` is stored only for a template.
+    const returnValues = {
+      ...sentReturnValues(sent.providerMessageId),
+      ...(freeForm.sentAs === 'template' ? { sent_as: 'template' } : {}),
     };
+    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
+    if (!waitId) return windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.buttons_sent', said));
+    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
+    return { ...windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.buttons_waiting', said)), pending: true };
   },
 });

@@ -5,6 +5,8 @@ import { defineAction } from './define-action';
 import { prop } from './property';
 import { invalidProperty } from './property-issues';
 import { sentLog } from './sent-log';
+import { sendFreeForm, windowOutcome } from './window-fallback';
+import { windowProperties, windowReturns } from './window-properties';
 
 /** Send a contact card: typed in, or taken from a CRM contact. */
 export const sendContact = defineAction({
@@ -29,8 +31,9 @@ export const sendContact = defineAction({
     contact_company: prop.string({ name: { ru: 'Компания', en: 'Company' }, max: 256 }),
     ...recipientProperties,
     ...sendOptions,
+    ...windowProperties,
   },
-  returns: sendReturns,
+  returns: { ...sendReturns, ...windowReturns },
   needs: ['contacts'],
   async run(ctx, input) {
     let card: ContactCard;
@@ -54,12 +57,18 @@ export const sendContact = defineAction({
     // "8 900 …" as typed means +7 900 … here: shared cards carry international numbers.
     card = { ...card, phones: card.phones.map((raw) => ctx.normalizePhone(raw) ?? raw) };
     const to = await ctx.recipient(input.phone);
-    const sent = await ctx.send({ type: 'contacts', contacts: [card] }, { replyTo: input.reply_to });
-    return {
-      returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(ctx.lang, say('log.what.contact', { name: card.formattedName }), to, [
-        sent.providerMessageId,
-      ]),
-    };
+    const freeForm = await sendFreeForm(
+      ctx,
+      input,
+      { type: 'contacts', contacts: [card] },
+      { replyTo: input.reply_to },
+    );
+    const { sent } = freeForm;
+    const what = say('log.what.contact', { name: card.formattedName });
+    return windowOutcome(
+      freeForm,
+      sentReturnValues(sent.providerMessageId),
+      sentLog(ctx.lang, what, to, [sent.providerMessageId]),
+    );
   },
 });

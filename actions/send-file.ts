@@ -4,6 +4,8 @@ import { defineAction } from './define-action';
 import { fileNameOfUrl, mediaKindOf, parseFileList } from './file-list';
 import { prop, returnProp } from './property';
 import { sentLog } from './sent-log';
+import { sendFreeForm, windowOutcome } from './window-fallback';
+import { windowProperties, windowReturns } from './window-properties';
 
 /** Send one or more files by URL: each file is one WhatsApp message. */
 export const sendFile = defineAction({
@@ -40,9 +42,11 @@ export const sendFile = defineAction({
     }),
     ...recipientProperties,
     ...sendOptions,
+    ...windowProperties,
   },
   returns: {
     ...sendReturns,
+    ...windowReturns,
     message_ids: returnProp({ ru: 'ID сообщений (через запятую)', en: 'Message ids (comma-separated)' }),
   },
   needs: ['media'],
@@ -57,15 +61,30 @@ export const sendFile = defineAction({
       const caption =
         (i === 0 ? input.caption : undefined) ?? (kind === 'image' || kind === 'video' ? file.title : undefined);
       const filename = kind === 'document' ? (file.title ?? fileNameOfUrl(file.url)) : undefined;
-      const sent = await ctx.send(
-        { type: 'media', kind, link: file.url, ...(caption ? { caption } : {}), ...(filename ? { filename } : {}) },
-        { step: i, replyTo: i === 0 ? input.reply_to : undefined },
-      );
+      const content = {
+        type: 'media' as const,
+        kind,
+        link: file.url,
+        ...(caption ? { caption } : {}),
+        ...(filename ? { filename } : {}),
+      };
+      if (i === 0) {
+        // The first file meets the 24-hour window; a template sent instead of it is all that goes.
+        const freeForm = await sendFreeForm(ctx, input, content, { replyTo: input.reply_to });
+        if (freeForm.sentAs === 'template') {
+          const id = freeForm.sent.providerMessageId;
+          const log = sentLog(ctx.lang, say('window.filesNotSent'), to, [id]);
+          return windowOutcome(freeForm, { ...sentReturnValues(id), message_ids: id }, log);
+        }
+        ids.push(freeForm.sent.providerMessageId);
+        continue;
+      }
+      const sent = await ctx.send(content, { step: i });
       ids.push(sent.providerMessageId);
     }
     const count = files.length;
     return {
-      returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(',') },
+      returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(','), sent_as: 'message' },
       logMessage: sentLog(ctx.lang, say('log.what.files', { count }), to, ids),
     };
   },

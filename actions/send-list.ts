@@ -5,6 +5,8 @@ import { LIST_LIMITS, parseListRows } from './list-rows';
 import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
+import { sendFreeForm, windowOutcome } from './window-fallback';
+import { windowProperties, windowReturns } from './window-properties';
 
 /** Send a list message (up to 10 rows), and optionally wait for the customer's choice. */
 export const sendList = defineAction({
@@ -36,8 +38,9 @@ export const sendList = defineAction({
     ...recipientProperties,
     ...sendOptions,
     ...replyWaitProperties,
+    ...windowProperties,
   },
-  returns: { ...sendReturns, ...replyWaitReturns },
+  returns: { ...sendReturns, ...replyWaitReturns, ...windowReturns },
   needs: ['interactive_list'],
   async run(ctx, input) {
     const parsed = parseListRows(input.rows);
@@ -58,7 +61,9 @@ export const sendList = defineAction({
     }
     // One id per row: the wait's ids when it waits, else plain ones (both built from the same rows).
     const rows = parsed.map((r, i) => ({ id: ids[i] ?? String(i + 1), ...r }));
-    const sent = await ctx.send(
+    const freeForm = await sendFreeForm(
+      ctx,
+      input,
       {
         type: 'list',
         header: input.header,
@@ -69,16 +74,17 @@ export const sendList = defineAction({
         rows,
       },
       // Linked in the step that records the send; the attach below then has nothing left to do.
-      { replyTo: input.reply_to, wait: waitId || undefined },
+      { replyTo: input.reply_to, wait: waitId || undefined, waitButtons: rows },
     );
-    const returnValues = sentReturnValues(sent.providerMessageId);
-    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
-    if (!waitId) return { returnValues, logMessage: t(ctx.lang, 'log.list_sent', said) };
-    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    return {
-      returnValues,
-      logMessage: t(ctx.lang, 'log.list_waiting', said),
-      pending: true,
+    const { sent } = freeForm;
+    // A wait keeps a plain send's values in its compact form: `sent_as` is stored only for a template.
+    const returnValues = {
+      ...sentReturnValues(sent.providerMessageId),
+      ...(freeForm.sentAs === 'template' ? { sent_as: 'template' } : {}),
     };
+    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
+    if (!waitId) return windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.list_sent', said));
+    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
+    return { ...windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.list_waiting', said)), pending: true };
   },
 });

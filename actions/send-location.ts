@@ -3,6 +3,8 @@ import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from 
 import { defineAction } from './define-action';
 import { prop } from './property';
 import { sentLog } from './sent-log';
+import { sendFreeForm, windowOutcome } from './window-fallback';
+import { windowProperties, windowReturns } from './window-properties';
 
 /** Send a location pin. */
 export const sendLocation = defineAction({
@@ -16,12 +18,15 @@ export const sendLocation = defineAction({
     address: prop.string({ name: { ru: 'Адрес', en: 'Address' }, max: 1000 }),
     ...recipientProperties,
     ...sendOptions,
+    ...windowProperties,
   },
-  returns: sendReturns,
+  returns: { ...sendReturns, ...windowReturns },
   needs: ['location'],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const sent = await ctx.send(
+    const freeForm = await sendFreeForm(
+      ctx,
+      input,
       {
         type: 'location',
         latitude: input.latitude,
@@ -31,10 +36,9 @@ export const sendLocation = defineAction({
       },
       { replyTo: input.reply_to },
     );
+    const { sent } = freeForm;
     const place = `${input.name ? `${input.name} ` : ''}(${input.latitude}, ${input.longitude})`;
-    return {
-      returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(ctx.lang, say('log.what.location', { place }), to, [sent.providerMessageId]),
-    };
+    const logMessage = sentLog(ctx.lang, say('log.what.location', { place }), to, [sent.providerMessageId]);
+    return windowOutcome(freeForm, sentReturnValues(sent.providerMessageId), logMessage);
   },
 });

@@ -1,25 +1,26 @@
-import { say } from '../lib/i18n/catalogue';
+import { say, t } from '../lib/i18n/catalogue';
 import type { OutboundContent } from '../providers/provider';
-import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
+import { encodeButtonId } from '../waits/button-id';
+import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
 import { defineAction } from './define-action';
-import { mediaKindOf } from './file-list';
 import { prop } from './property';
 import { invalidProperty } from './property-issues';
+import { replyOptionsFromInputs } from './reply-options';
+import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 import { sentLog } from './sent-log';
+import {
+  checkTemplate,
+  componentsBlind,
+  componentsFor,
+  quickReplyTitles,
+  type TemplateRequest,
+} from './template-message';
 
 type TemplateComponent = Extract<OutboundContent, { type: 'template' }>['components'][number];
 
-/** A media header's parameter: image or video by the URL's extension, anything else a document. */
-function headerMediaParameter(url: string): TemplateComponent['parameters'][number] {
-  if (!/^https?:\/\/[^/\s]+/i.test(url) || !URL.canParse(url))
-    throw invalidProperty(sendTemplate, 'header_media', 'prop.not_http_url', { url });
-  const kind = mediaKindOf(url);
-  return { type: kind === 'image' || kind === 'video' ? kind : 'document', link: url };
-}
-
 /**
- * Template parameters → Cloud API components: header texts or a header media URL, body texts, one
- * quick-reply payload per button.
+ * Template parameters → Cloud API components when the template's definition is not known: header
+ * texts or a header media URL, body texts, one quick-reply payload per button.
  */
 export function templateComponents(
   header: string[],
@@ -27,19 +28,7 @@ export function templateComponents(
   buttons: string[],
   headerMedia = '',
 ): TemplateComponent[] {
-  if (headerMedia && header.length) throw invalidProperty(sendTemplate, 'header_media', 'prop.header_text_or_media');
-  const text = (values: string[]) => values.map((value) => ({ type: 'text' as const, text: value }));
-  const headerParameters = headerMedia ? [headerMediaParameter(headerMedia)] : text(header);
-  return [
-    ...(headerParameters.length ? [{ type: 'header' as const, parameters: headerParameters }] : []),
-    ...(body.length ? [{ type: 'body' as const, parameters: text(body) }] : []),
-    ...buttons.map((payload, index) => ({
-      type: 'button' as const,
-      subType: 'quick_reply' as const,
-      index,
-      parameters: [{ type: 'payload' as const, text: payload }],
-    })),
-  ];
+  return componentsBlind({ name: '', language: '', header, body, payloads: buttons, urlSuffixes: [], headerMedia });
 }
 
 /** Send an approved template: the only message allowed outside the 24-hour window. */
@@ -66,10 +55,10 @@ export const sendTemplate = defineAction({
     }),
     header_media: prop.string({
       max: 2048,
-      name: { ru: 'Медиа заголовка (ссылка)', en: 'Header media (URL)' },
+      name: { ru: 'Медиа заголовка (ссылка или ID)', en: 'Header media (URL or media id)' },
       description: {
-        ru: 'Для шаблонов с картинкой, видео или документом в заголовке',
-        en: 'For templates with an image, video or document header',
+        ru: 'Для шаблонов с картинкой, видео или документом в заголовке: ссылка или ID загруженного файла',
+        en: 'For templates with an image, video or document header: a URL or an uploaded media id',
       },
     }),
     button_params: prop.list({
@@ -77,29 +66,71 @@ export const sendTemplate = defineAction({
       maxItems: 10,
       itemMax: 128,
     }),
+    url_params: prop.list({
+      name: { ru: 'Окончания ссылок кнопок', en: 'URL button suffixes' },
+      description: {
+        ru: 'По порядку кнопок-ссылок с переменной {{1}}',
+        en: 'In the order of the URL buttons with a {{1}} variable',
+      },
+      maxItems: 2,
+      itemMax: 2000,
+    }),
+    coupon_code: prop.string({
+      name: { ru: 'Код купона (кнопка копирования)', en: 'Coupon code (copy-code button)' },
+      max: 15,
+    }),
     ...recipientProperties,
     ...sendOptions,
+    ...replyWaitProperties,
   },
-  returns: sendReturns,
+  returns: { ...sendReturns, ...replyWaitReturns },
   needs: ['template'],
-  urlsOf: (input) => (input.header_media ? [{ property: 'header_media', url: input.header_media }] : []),
+  urlsOf: (input) =>
+    input.header_media && !/^\d+$/.test(input.header_media)
+      ? [{ property: 'header_media', url: input.header_media }]
+      : [],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const components = templateComponents(
-      input.header_params,
-      input.body_params,
-      input.button_params,
-      input.header_media,
-    );
+    const request: TemplateRequest = {
+      name: input.template,
+      language: input.language,
+      body: input.body_params,
+      header: input.header_params,
+      headerMedia: input.header_media,
+      payloads: input.button_params,
+      urlSuffixes: input.url_params,
+      couponCode: input.coupon_code,
+    };
+    const found = await ctx.findTemplate(input.template, input.language);
+    const template = found === 'unknown' ? null : checkTemplate(found, request);
+    const titles = template ? quickReplyTitles(template) : [];
+    let waitId = '';
+    if (input.wait_reply) {
+      // A template wait answers by its quick replies (their payloads name the wait); without the
+      // definition only typed answers can be matched.
+      if (!template && input.match_mode === 'button')
+        throw invalidProperty(sendTemplate, 'wait_reply', 'window.prop.wait_needs_waba');
+      if (template && !titles.length && input.match_mode === 'button')
+        throw invalidProperty(sendTemplate, 'wait_reply', 'window.prop.no_quick_replies', { template: input.template });
+      const options = replyOptionsFromInputs({ ...input, buttons: titles });
+      const opened = await ctx.waits.openReply({
+        buttons: titles.map((title) => ({ title })),
+        options,
+        timeoutMs: timeoutMs(input.timeout, input.timeout_unit),
+      });
+      waitId = opened.waitId;
+    }
+    const payload = waitId && titles.length ? (n: number) => encodeButtonId(waitId, n) : undefined;
+    const components = template ? componentsFor(template, request, payload) : componentsBlind(request);
     const sent = await ctx.send(
       { type: 'template', name: input.template, language: input.language, components },
-      { replyTo: input.reply_to },
+      { replyTo: input.reply_to, wait: waitId || undefined },
     );
-    return {
-      returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: sentLog(ctx.lang, say('log.what.template', { name: input.template, language: input.language }), to, [
-        sent.providerMessageId,
-      ]),
-    };
+    const returnValues = sentReturnValues(sent.providerMessageId);
+    const what = say('log.what.template', { name: input.template, language: input.language });
+    const logMessage = sentLog(ctx.lang, what, to, [sent.providerMessageId]);
+    if (!waitId) return { returnValues, logMessage };
+    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
+    return { returnValues, logMessage: `${logMessage}; ${t(ctx.lang, 'window.waitingForReply')}`, pending: true };
   },
 });

@@ -2,6 +2,8 @@ import { t } from '../lib/i18n/catalogue';
 import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
+import { sendFreeForm, windowOutcome } from './window-fallback';
+import { windowProperties, windowReturns } from './window-properties';
 
 /** Send a text message (≤ 4096 characters). */
 export const sendText = defineAction({
@@ -23,18 +25,20 @@ export const sendText = defineAction({
     }),
     ...recipientProperties,
     ...sendOptions,
+    ...windowProperties,
   },
-  returns: sendReturns,
+  returns: { ...sendReturns, ...windowReturns },
   needs: ['text'],
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
-    const sent = await ctx.send(
+    const freeForm = await sendFreeForm(
+      ctx,
+      input,
       { type: 'text', body: input.text, previewUrl: input.preview_url },
       { replyTo: input.reply_to },
     );
-    return {
-      returnValues: sentReturnValues(sent.providerMessageId),
-      logMessage: t(ctx.lang, 'log.text_sent', { to, id: sent.providerMessageId }),
-    };
+    const { sent } = freeForm;
+    const logMessage = t(ctx.lang, 'log.text_sent', { to, id: sent.providerMessageId });
+    return windowOutcome(freeForm, sentReturnValues(sent.providerMessageId), logMessage);
   },
 });

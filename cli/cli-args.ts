@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 
-type Flag = { type: 'string' };
+type Flag = { type: 'string' } | { type: 'boolean' };
 const flag: Flag = { type: 'string' };
+/** A flag without a value (`--refresh`): 'true' in the parsed flags when given. */
+const toggle: Flag = { type: 'boolean' };
 
 /** Every command and the flags it takes: anything else is an error naming the flag. */
 export const commandFlags = {
@@ -17,8 +19,10 @@ export const commandFlags = {
     'api-token': flag,
     'api-url': flag,
     'webhook-token': flag,
+    'waba-id': flag,
   },
   'lines list': { portal: flag },
+  'templates list': { portal: flag, line: flag, refresh: toggle },
   'lines remove': { portal: flag, line: flag },
   'waits list': { portal: flag, phone: flag },
   'waits cancel': { portal: flag },
@@ -76,6 +80,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
     allowPositionals: true,
   });
   const flags: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values)) if (typeof value === 'string') flags[name] = value;
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string') flags[name] = value;
+    else if (value === true) flags[name] = 'true';
+  }
   return { command, sub, flags, positional: positionals };
 }

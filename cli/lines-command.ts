@@ -32,6 +32,8 @@ const cloudSchema = z.object({
   provider: z.literal('cloud').default('cloud'),
   'phone-number-id': z.string().min(1, '--phone-number-id is required'),
   'access-token': z.string().min(1, '--access-token is required'),
+  /** The WhatsApp Business Account id: the line's templates are listed from it. */
+  'waba-id': z.string().regex(/^\d+$/, '--waba-id must be the account id (digits)').optional(),
 });
 const greenApiSchema = z.object({
   ...common,
@@ -53,6 +55,7 @@ function parseAdd(flags: Record<string, string>) {
       accessToken: a['api-token'],
       apiUrl: a['api-url'],
       webhookToken: a['webhook-token'],
+      wabaId: undefined,
     };
   }
   if (flags.provider !== undefined && flags.provider !== 'cloud')
@@ -62,6 +65,7 @@ function parseAdd(flags: Record<string, string>) {
     ...a,
     phoneNumberId: a['phone-number-id'],
     accessToken: a['access-token'],
+    wabaId: a['waba-id'],
     apiUrl: undefined,
     webhookToken: undefined,
   };
@@ -91,6 +95,7 @@ export async function runLinesCommand(
       accessToken: args.accessToken,
       apiUrl: args.apiUrl,
       webhookToken: args.webhookToken,
+      wabaId: args.wabaId,
       name: args.name ?? args.phoneNumberId,
       ratePerSec: args.rate,
       createdAt: rt.clock.now(),

@@ -10,6 +10,7 @@ import { runHooksCommand } from './hooks-command';
 import { runLinesCommand } from './lines-command';
 import { runOpenLinesCommand } from './open-lines-command';
 import { runPortalsCommand } from './portals-command';
+import { runTemplatesCommand } from './templates-command';
 import { runTokensCommand } from './tokens-command';
 import { runWaitsCommand } from './waits-command';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     else if (group === 'waits') out = await runWaitsCommand(rt, sub, flags, positional);
     else if (group === 'hooks') out = await runHooksCommand(rt, sub, flags, positional);
     else if (group === 'tokens') out = await runTokensCommand(rt, sub, flags, positional);
+    else if (group === 'templates') out = await runTemplatesCommand(rt, sub, flags);
     else out = await runPortalsCommand(rt, sub, flags);
     process.stdout.write(`${out}\n`);
   } catch (error) {

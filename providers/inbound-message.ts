@@ -91,7 +91,8 @@ export interface InboundEvent {
   phoneNumberId: string;
   displayPhoneNumber?: string;
   /** `error`: a webhook-level error report (Cloud API `value.errors[]`), not tied to a message. */
-  kind: 'message' | 'status' | 'error';
+  /** `template`: the account's templates changed (Cloud API template webhooks; `phoneNumberId` is ''). */
+  kind: 'message' | 'status' | 'error' | 'template';
   contactName?: string;
   event: Record<string, unknown>;
 }

@@ -1,3 +1,5 @@
+import type { MessageTemplate } from './message-template';
+
 /** What a provider can do; an action checks these before sending anything. */
 export type Capability =
   | 'text'
@@ -12,7 +14,9 @@ export type Capability =
   | 'edit'
   | 'delete'
   | 'forward'
-  | 'check_number';
+  | 'check_number'
+  /** Free-form messages only within 24 hours of the customer's last one (waba-wire.md §2); others ignore the window. */
+  | 'customer_window';
 
 export interface ButtonSpec {
   id: string;
@@ -47,12 +51,14 @@ export type OutboundContent =
       language: string;
       components: Array<{
         type: 'header' | 'body' | 'button';
-        subType?: 'quick_reply' | 'url';
+        subType?: 'quick_reply' | 'url' | 'copy_code';
         index?: number;
         parameters: Array<
-          | { type: 'text' | 'payload'; text: string }
-          /** A media header (image, video or document by URL). */
+          /** `name`: the variable of a NAMED template (`parameter_name`). */
+          | { type: 'text' | 'payload' | 'coupon_code'; text: string; name?: string }
+          /** A media header (image, video or document) by URL or by an uploaded media id. */
           | { type: 'image' | 'video' | 'document'; link: string }
+          | { type: 'image' | 'video' | 'document'; id: string }
         >;
       }>;
     }
@@ -120,6 +126,8 @@ export interface WhatsAppProvider {
   checkNumber?(phone: string): Promise<NumberCheck>;
   /** The number's state, name, quality and limit, as far as the provider reports them. */
   lineStatus(): Promise<LineStatus>;
+  /** The line's message templates (Cloud API: its WhatsApp Business Account's, every page); absent without an account id. */
+  listTemplates?(): Promise<MessageTemplate[]>;
 }
 
 /** Which capability a content type needs. */

@@ -68,7 +68,8 @@ export const inboundJobSchema = z.object({
   phoneNumberId: z.string(),
   displayPhoneNumber: z.string().optional(),
   /** `error`: an error WhatsApp reported outside any message or status (logged and counted). */
-  kind: z.enum(['message', 'status', 'error']),
+  /** `template`: a template webhook (`event.waba_id` names the account): its lines read their templates again. */
+  kind: z.enum(['message', 'status', 'error', 'template']),
   contactName: z.string().optional(),
   event: z.record(z.string(), z.unknown()),
   receivedAt: z.number(),

@@ -67,6 +67,18 @@ export function createKeys(prefix = 'wa') {
     hookOwners: () => `${prefix}:hook-owners`,
     /** Pub/sub channel: an event was emitted (deliverers wake instead of polling). */
     hookWake: () => `${prefix}:hook:wake`,
+    /** String: when the customer last wrote to the line (Unix s), the start of the 24-hour window; with a TTL. */
+    customerWindow: (memberId: string, lineId: string, customer: string) =>
+      `${portalTag(memberId)}:win:${lineId}:${customer}`,
+    /** Hash: line id → since when (ms) the line's inbound messages are tracked (no record after a day of it = closed). */
+    windowTracking: (memberId: string) => `${portalTag(memberId)}:win-since`,
+    /** String: a line's message templates as last read from the provider (JSON), refreshed on template webhooks. */
+    lineTemplates: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates:${lineId}`,
+    /** Global: WhatsApp Business Account id → the lines (`<member_id>|<line>` space-separated) whose templates it holds. */
+    linesByWaba: (wabaId: string) => `${prefix}:lines-by-waba:${wabaId}`,
+    /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by that message's id. */
+    windowFallback: (memberId: string, providerMessageId: string) =>
+      `${portalTag(memberId)}:win-fallback:${providerMessageId}`,
     /** Hash: line id → when its last webhook arrived (ms). */
     lineWebhookAt: (memberId: string) => `${portalTag(memberId)}:line-webhook-at`,
     /** Webhook-API token record (hash; the token itself only as its HMAC). */

@@ -31,6 +31,7 @@ export const scriptFiles = [
   'open-line-enqueue-4',
   'open-line-claim-2',
   'open-line-settle-2',
+  'window-note-2',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

@@ -12,7 +12,9 @@ import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
 import { createPathSigner } from '../lib/signed-url';
 import { createLineSender } from '../lines/line-sender';
+import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
+import { WindowFallbacks } from '../lines/window-fallbacks';
 import { createBusinessMirror } from '../openlines/business-mirror';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
@@ -22,12 +24,14 @@ import { defineScripts } from '../redis/scripts';
 import { ApiMessageStore } from '../store/api-message-store';
 import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
+import { CustomerWindowStore } from '../store/customer-window-store';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
 import { OpenLineOutbox } from '../store/open-line-outbox';
 import { OpenLineStore } from '../store/open-line-store';
 import { PortalStore, portalTimeZone } from '../store/portal-store';
+import { TemplateStore } from '../store/template-store';
 import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
@@ -80,6 +84,8 @@ export function createRuntime(options: RuntimeOptions) {
     createHmac('sha256', key).update('webhook-api-token-hmac').digest();
   const apiTokens = new ApiTokenStore(redis, keys, apiTokenKey);
   const apiMessages = new ApiMessageStore(redis, keys);
+  const windows = new CustomerWindowStore(redis, keys);
+  const windowFallbacks = new WindowFallbacks(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const openLines = new OpenLineStore(redis, keys);
   const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
@@ -127,6 +133,7 @@ export function createRuntime(options: RuntimeOptions) {
     graphVersion: config.WA_GRAPH_VERSION,
     clock,
   });
+  const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
   const lineSender = createLineSender({
     redis,
     keys,
@@ -170,10 +177,13 @@ export function createRuntime(options: RuntimeOptions) {
     apiTokens,
     apiMessages,
     ordinary,
+    windows,
+    windowFallbacks,
     outbox,
     refreshTokens,
     bitrix,
     providerFor,
+    templates,
     lineSender,
     queues,
     waits,

@@ -16,6 +16,7 @@ import { createRunActionProcessor } from '../workers/run-action-processor';
 import { createStalledRunReporter, STALLED_FOR_GOOD } from '../workers/stalled-run';
 import { createWaitDeadlinesProcessor } from '../workers/wait-deadlines-processor';
 import { createWaitTimeoutProcessor } from '../workers/wait-timeout-processor';
+import { createWindowRefusalHandler } from '../workers/window-refusal';
 import type { Runtime } from './create-runtime';
 
 export interface StartWorkersOptions {
@@ -87,6 +88,8 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     openLineRelay: rt.ordinary,
     takeReply: waits.takeReply,
     onStatus: waits.onStatus,
+    onWindowRefused: createWindowRefusalHandler(rt),
+    onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),
   };
   const runAction = make(queueNames.runAction, createRunActionProcessor(rt));
   const reportStalledRun = createStalledRunReporter(rt);

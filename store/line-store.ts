@@ -19,6 +19,8 @@ export const lineSchema = z.object({
   accessToken: z.string().min(1),
   /** Green-API: the instance's API host (its console shows it), e.g. https://1103.api.green-api.com. */
   apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Cloud API: the WhatsApp Business Account id (its message templates; template webhooks name it). */
+  wabaId: z.string().regex(/^\d+$/).optional(),
   /** Green-API: the instance's webhookUrlToken, checked on inbound webhooks. */
   webhookToken: z.string().min(1).optional(),
   name: z.string(),
@@ -64,6 +66,20 @@ export class LineStore {
       .set(this.keys.configVersion(line.memberId), newConfigVersion())
       .exec();
     await this.redis.set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`);
+    // Template webhooks name the account, not the number: the account's lines are found here.
+    if (line.wabaId) await this.redis.sadd(this.keys.linesByWaba(line.wabaId), `${line.memberId}|${line.id}`);
+  }
+
+  /** The lines whose WhatsApp Business Account is `wabaId` (template webhooks). */
+  async findByWabaId(wabaId: string): Promise<Line[]> {
+    const owners = await this.redis.smembers(this.keys.linesByWaba(wabaId));
+    const found: Line[] = [];
+    for (const owner of owners) {
+      const [memberId, lineId] = owner.split('|');
+      const line = memberId && lineId ? await this.get(memberId, lineId) : null;
+      if (line?.wabaId === wabaId) found.push(line);
+    }
+    return found;
   }
 
   async get(memberId: string, lineId: string): Promise<Line | null> {
@@ -97,6 +113,7 @@ export class LineStore {
     if (!line) return false;
     // Route first (webhooks stop reaching the line), then the line with its config version (other slot).
     await this.redis.del(this.keys.lineByNumber(line.phoneNumberId));
+    if (line.wabaId) await this.redis.srem(this.keys.linesByWaba(line.wabaId), `${memberId}|${lineId}`);
     await this.redis
       .multi()
       .hdel(this.keys.lines(memberId), lineId)

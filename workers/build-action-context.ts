@@ -10,8 +10,11 @@ import { say, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { normalizePhone } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
+import type { LineTemplates } from '../lines/line-templates';
+import type { WindowFallbacks } from '../lines/window-fallbacks';
 import { capabilityFor, type OutboundContent, type WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
+import { type CustomerWindowStore, decideWindow } from '../store/customer-window-store';
 import type { Line } from '../store/line-store';
 import type { MessageStore } from '../store/message-store';
 import { type Portal, portalLanguage } from '../store/portal-store';
@@ -28,6 +31,9 @@ export interface ActionContextDeps {
   messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep'>;
   keys: SendOnceDeps['keys'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
+  windows: Pick<CustomerWindowStore, 'read'>;
+  templates: Pick<LineTemplates, 'find'>;
+  windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
   log: Logger;
   /** Phone region when the portal sets none (numbers without a country code). */
@@ -112,6 +118,15 @@ export function buildActionContext(
       if (sent.linked !== 'sent') await deps.waits.attach(memberId, waitId, id, sentReturnValues(id));
       linked.add(`${waitId}|${id}|${JSON.stringify(sentReturnValues(id))}`);
       return sent;
+    },
+    async customerWindow() {
+      const customer = await ctx.recipient(undefined);
+      return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
+    },
+    findTemplate: (name, language) => deps.templates.find(line, name, language),
+    async rememberFallback(messageId, content) {
+      const to = await ctx.recipient(undefined);
+      await deps.windowFallbacks.put(memberId, messageId, { callKey: call.callKey, to, content });
     },
     async once(step, request) {
       const key = `op${step}`;

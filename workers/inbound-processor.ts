@@ -14,8 +14,10 @@ import {
   timestampMs,
   webhookErrorSchema,
 } from '../providers/inbound-message';
+import type { WhatsAppProvider } from '../providers/provider';
 import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
+import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
@@ -32,12 +34,20 @@ export interface InboundDeps {
   waits: Pick<WaitService, 'onNumberChanged'>;
   /** Offers a customer message to the waits; true when a wait took it. */
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
+  /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
+  onWindowRefused?: (line: Line, status: InboundStatus) => Promise<boolean>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
   openLineRelay?: { taken(memberId: string, message: OrdinaryMessage): Promise<void> };
   /** Outbound events (`message.received`, `message.status`): an O(1) append, once per event id. */
   events?: Pick<HookEmitter, 'emit'>;
+  /** The customers' 24-hour windows: every message from a customer (a wait's answer too) restarts theirs. */
+  windows?: Pick<CustomerWindowStore, 'note'>;
+  /** The line's provider: only one with a window (`customer_window`) has its customers' times kept. */
+  providerFor?: (line: Line) => Pick<WhatsAppProvider, 'capabilities'>;
+  /** A template webhook for an account: its lines read their templates again. */
+  onTemplatesChanged?: (wabaId: string) => Promise<number>;
 }
 
 /**
@@ -135,6 +145,11 @@ export function createInboundProcessor(deps: InboundDeps) {
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
     if (data.kind === 'error') return reportError(data);
+    if (data.kind === 'template') {
+      const wabaId = typeof data.event.waba_id === 'string' ? data.event.waba_id : '';
+      const lines = wabaId ? ((await deps.onTemplatesChanged?.(wabaId)) ?? 0) : 0;
+      return `templates_refreshed:${lines}`;
+    }
     const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId);
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
@@ -159,10 +174,18 @@ export function createInboundProcessor(deps: InboundDeps) {
         errorCode === undefined ? undefined : String(errorCode),
       );
       await emitStatus(line, status, known.data, at);
-      await deps.onStatus?.(line, status);
+      // A refusal the robot chose a template for moves its wait to the template instead of ending it.
+      if (!(await deps.onWindowRefused?.(line, status))) await deps.onStatus?.(line, status);
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);
+    // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
+    const hasWindow = deps.providerFor?.(line).capabilities.has('customer_window') ?? true;
+    if (message.type !== 'system' && hasWindow) {
+      const at = timestampMs(message.timestamp, data.receivedAt);
+      const customer = message.from ?? message.from_user_id ?? '';
+      await deps.windows?.note(line.memberId, line.id, customer, at, deps.clock.now());
+    }
     // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
     if (message.type !== 'system') await emitReceived(line, message, data);
     const change = numberChange(message);

@@ -20,6 +20,7 @@ const codes = [
   'invalid_parameter',
   'template_params_mismatch',
   'template_not_found',
+  'template_paused',
   'account_blocked',
   'provider_unavailable',
   'provider_error',

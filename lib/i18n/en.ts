@@ -22,6 +22,7 @@ export const en = {
   'error.invalid_parameter': 'WhatsApp rejected a parameter',
   'error.template_params_mismatch': 'Template parameters do not match the template',
   'error.template_not_found': 'Template does not exist in this language or is not approved',
+  'error.template_paused': 'The template is paused or disabled by WhatsApp for low quality: use another template',
   'error.account_blocked': 'The WhatsApp account is temporarily blocked for policy violations',
   'error.provider_unavailable': 'WhatsApp is unavailable and retries are exhausted',
   'error.provider_error': 'WhatsApp error',
@@ -177,6 +178,32 @@ export const en = {
   'openlines.settings.noLines': 'The app has no WhatsApp line yet: add one first.',
   'openlines.settings.notVerified':
     'This page could not verify your Bitrix24 session: reopen it from the Contact Center.',
+  // --- waba window
+  'window.lastWrote': 'the customer last wrote at {lastAt}; the window closed at {closedAt}',
+  'window.neverWrote': 'the customer has not written to this line',
+  'window.templateInstead': 'the 24-hour window is closed ({why}): sent template {template} instead',
+  'window.noWindow': 'provider {provider} has no 24-hour window',
+  'window.openUntil': 'window open until {closesAt}',
+  'window.closed': 'window closed: only a template goes through',
+  'window.unknown': 'the customer has not written since the line was connected: window state unknown',
+  'window.waitingForMessage': "waiting for the customer's message",
+  'window.waitingForReply': 'waiting for the reply',
+  'window.filesNotSent': 'files not sent',
+  'window.detail.template_missing': '{template}: the line has no such template',
+  'window.detail.template_status': '{template}: status {status}',
+  'window.detail.count': '{part}: the template expects {expected}, given {given}',
+  'window.detail.names': '{part}: the template expects {expected}; missing: {missing}; unknown: {unknown}',
+  'window.detail.not_name_value': '{part}: "{item}" is not name=value (a named template)',
+  'window.detail.no_media_header': 'header_media: the template has no media header',
+  'window.detail.media_required': "header_media: required, the template's header is {format}",
+  'window.detail.quick_replies':
+    '{template}: {count} quick-reply buttons, the robot has {answers} answers to map them to',
+  'window.prop.media_value': '"{value}" is neither an http(s) link nor a media id',
+  'window.prop.required_for_fallback': 'required when a template is sent instead',
+  'window.prop.wait_needs_waba':
+    'waiting for the template\'s buttons needs the line\'s WhatsApp Business Account id (lines add --waba-id), or another "what counts as the answer"',
+  'window.prop.no_quick_replies': '{template} has no quick-reply buttons: choose another "what counts as the answer"',
+  'window.prop.nothing_to_wait': 'the run does not wait for results (use_subscription=N): nothing to wait for',
 } as const;
 
 export type MessageKey = keyof typeof en;

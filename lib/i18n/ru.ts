@@ -21,6 +21,8 @@ export const ru: Record<MessageKey, string> = {
   'error.invalid_parameter': 'WhatsApp отклонил параметр',
   'error.template_params_mismatch': 'Параметры шаблона не совпадают с шаблоном',
   'error.template_not_found': 'Шаблон не существует на этом языке или не одобрен',
+  'error.template_paused':
+    'Шаблон приостановлен или отключён WhatsApp из-за низкого качества: используйте другой шаблон',
   'error.account_blocked': 'Аккаунт WhatsApp временно заблокирован за нарушение правил',
   'error.provider_unavailable': 'WhatsApp недоступен, повторы исчерпаны',
   'error.provider_error': 'Ошибка WhatsApp',
@@ -175,4 +177,29 @@ export const ru: Record<MessageKey, string> = {
   'openlines.settings.noLines': 'У приложения ещё нет линии WhatsApp: сначала добавьте её.',
   'openlines.settings.notVerified':
     'Страница не смогла проверить вашу сессию Битрикс24: откройте её снова из Контакт-центра.',
+  // --- waba window
+  'window.lastWrote': 'клиент писал последний раз {lastAt}, окно закрылось {closedAt}',
+  'window.neverWrote': 'клиент не писал на эту линию',
+  'window.templateInstead': '24-часовое окно закрыто ({why}): вместо сообщения отправлен шаблон {template}',
+  'window.noWindow': 'у провайдера {provider} нет 24-часового окна',
+  'window.openUntil': 'окно открыто до {closesAt}',
+  'window.closed': 'окно закрыто: пройдёт только шаблон',
+  'window.unknown': 'клиент не писал с подключения линии: состояние окна неизвестно',
+  'window.waitingForMessage': 'ждём сообщения клиента',
+  'window.waitingForReply': 'ждём ответа',
+  'window.filesNotSent': 'файлы не отправлены',
+  'window.detail.template_missing': '{template}: у линии нет такого шаблона',
+  'window.detail.template_status': '{template}: статус {status}',
+  'window.detail.count': '{part}: шаблон ждёт {expected}, передано {given}',
+  'window.detail.names': '{part}: шаблон ждёт {expected}; не хватает: {missing}; лишние: {unknown}',
+  'window.detail.not_name_value': '{part}: «{item}» — не имя=значение (шаблон с именованными параметрами)',
+  'window.detail.no_media_header': 'header_media: у шаблона нет медиа-заголовка',
+  'window.detail.media_required': 'header_media: обязательно, заголовок шаблона — {format}',
+  'window.detail.quick_replies': '{template}: кнопок быстрого ответа {count}, а ответов у робота {answers}',
+  'window.prop.media_value': '«{value}» — не ссылка http(s) и не ID медиафайла',
+  'window.prop.required_for_fallback': 'обязательно, когда вместо сообщения отправляется шаблон',
+  'window.prop.wait_needs_waba':
+    'чтобы ждать нажатия кнопок шаблона, у линии должен быть ID аккаунта WhatsApp Business (lines add --waba-id), или выберите другое «что считать ответом»',
+  'window.prop.no_quick_replies': 'у {template} нет кнопок быстрого ответа: выберите другое «что считать ответом»',
+  'window.prop.nothing_to_wait': 'запуск не ждёт результата (use_subscription=N): ждать нечего',
 };

@@ -59,7 +59,10 @@ export function cloudApiBody(message: OutboundMessage): Json {
                   ...(k.index !== undefined ? { index: String(k.index) } : {}),
                   parameters: k.parameters.map((p) => {
                     if ('link' in p) return { type: p.type, [p.type]: { link: p.link } };
-                    return p.type === 'payload' ? { type: 'payload', payload: p.text } : { type: 'text', text: p.text };
+                    if ('id' in p) return { type: p.type, [p.type]: { id: p.id } };
+                    if (p.type === 'payload') return { type: 'payload', payload: p.text };
+                    if (p.type === 'coupon_code') return { type: 'coupon_code', coupon_code: p.text };
+                    return { type: 'text', ...(p.name ? { parameter_name: p.name } : {}), text: p.text };
                   }),
                 })),
               }

@@ -16,6 +16,8 @@ const mapped: Record<number, ErrorCode> = {
   100: 'invalid_parameter',
   132000: 'template_params_mismatch',
   132001: 'template_not_found',
+  132015: 'template_paused',
+  132016: 'template_paused',
   368: 'account_blocked',
   131000: 'provider_unavailable',
   131016: 'provider_unavailable',

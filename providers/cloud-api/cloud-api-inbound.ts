@@ -20,6 +20,9 @@ const envelopeSchema = z
       .array(
         z
           .object({
+            /** The WhatsApp Business Account id (template webhooks name nothing else). */
+            id: z.string().optional(),
+            time: z.number().optional(),
             changes: z
               .array(
                 z
@@ -48,6 +51,23 @@ const envelopeSchema = z
       .default([]),
   })
   .loose();
+
+/** Template webhooks (waba-wire.md §1.4): the account's templates changed. */
+const TEMPLATE_FIELDS = new Set([
+  'message_template_status_update',
+  'message_template_quality_update',
+  'message_template_components_update',
+  'template_category_update',
+]);
+
+/** One template change as an event; the key names the change (a re-delivery has the same). */
+function templateEvent(wabaId: string, time: number | undefined, field: string, value: Record<string, unknown>) {
+  // The id is a JSON number: only as a key part, never as a number (waba-wire.md §1.4).
+  const id = String(value.message_template_id ?? '');
+  const what = String(value.event ?? value.new_quality_score ?? value.new_category ?? '');
+  const key = `tpl:${wabaId}:${field}:${id}:${what}:${time ?? randomId()}`;
+  return { key, phoneNumberId: '', kind: 'template' as const, event: { waba_id: wabaId, field, value } };
+}
 
 /** True when `X-Hub-Signature-256` is the HMAC-SHA256 of the exact raw body with the app secret. */
 export function isValidSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
@@ -86,6 +106,10 @@ export function cloudApiInboundEvents(json: unknown): InboundEvent[] | null {
       // Never dropped: the worker logs and counts each. They carry no id or time, so one delivery is
       // one event (two identical reports are two, and so is a re-delivery after a failed answer).
       for (const error of errors) events.push({ ...base, key: `err:${randomId()}`, kind: 'error', event: error });
+      if (TEMPLATE_FIELDS.has(change.field) && entry.id) {
+        events.push(templateEvent(entry.id, entry.time, change.field, change.value));
+        continue;
+      }
       if (!metadata) continue;
       for (const message of messages) {
         const contactName = senderName(contacts, message);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { fetchFailure } from '../fetch-failure';
+import { fromGraphTemplate, graphTemplateSchema, type MessageTemplate } from '../message-template';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { type ProviderAnswer, postJson } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
@@ -45,11 +46,26 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'interactive_buttons',
   'interactive_list',
   'mark_read',
+  'customer_window',
 ]);
+
+/** One page of `GET /{WABA_ID}/message_templates` (waba-wire.md §1.1). */
+const templatePageSchema = z.object({
+  data: z.array(graphTemplateSchema),
+  paging: z
+    .object({ cursors: z.object({ after: z.string().optional() }).loose().optional(), next: z.string().optional() })
+    .loose()
+    .optional(),
+});
+const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components';
+/** A runaway cursor must end: 100 pages of 100 is far above the 250 templates an account may have. */
+const MAX_TEMPLATE_PAGES = 100;
 
 export interface CloudApiLine {
   phoneNumberId: string;
   accessToken: string;
+  /** The WhatsApp Business Account id: where the templates live. */
+  wabaId?: string;
 }
 
 /** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
@@ -59,9 +75,48 @@ export function createCloudApiProvider(
 ): WhatsAppProvider {
   const numberUrl = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}`;
   const url = `${numberUrl}/messages`;
+  /** A Graph GET: the JSON answer, or the mapped Graph error. */
+  async function graphGet(target: string): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(target, {
+        headers: { authorization: `Bearer ${line.accessToken}` },
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
+      });
+    } catch (error) {
+      throw fetchFailure(error);
+    }
+    const json: unknown = await response.json().catch(() => null);
+    if (response.ok) return json;
+    const failure = errorSchema.safeParse(json);
+    if (failure.success) {
+      const { code, message: text, error_data } = failure.data.error;
+      throw mapCloudApiError(code, text, error_data?.details);
+    }
+    throw new ActionError('provider_unavailable', `HTTP ${response.status}`, { retryable: response.status >= 500 });
+  }
+
+  async function listTemplates(wabaId: string): Promise<MessageTemplate[]> {
+    const templates: MessageTemplate[] = [];
+    const first = `${options.graphUrl}/${options.version}/${encodeURIComponent(wabaId)}/message_templates`;
+    let after: string | undefined;
+    for (let page = 0; page < MAX_TEMPLATE_PAGES; page += 1) {
+      const query = new URLSearchParams({ fields: TEMPLATE_FIELDS, limit: '100', ...(after ? { after } : {}) });
+      const parsed = templatePageSchema.safeParse(await graphGet(`${first}?${query}`));
+      if (!parsed.success) throw new ActionError('provider_error', 'message_templates: unexpected answer');
+      templates.push(...parsed.data.data.map(fromGraphTemplate));
+      after = parsed.data.paging?.cursors?.after;
+      // Graph names the next page only when there is one; the cursor alone is there on the last page too.
+      if (!parsed.data.paging?.next || !after) return templates;
+    }
+    throw new ActionError('provider_error', `message_templates: more than ${MAX_TEMPLATE_PAGES} pages`);
+  }
+
+  const { wabaId } = line;
   return {
     kind: 'cloud',
     capabilities,
+    ...(wabaId ? { listTemplates: () => listTemplates(wabaId) } : {}),
     async lineStatus() {
       let response: Response;
       try {

@@ -18,6 +18,9 @@ export const errorTitles: Record<number, string> = {
   131056: '(Business Account, Consumer Account) pair rate limit hit',
   132000: 'Number of parameters does not match the expected number of params',
   132001: 'Template name does not exist in the translation',
+  132012: 'Parameter format does not match format in the created template',
+  132015: 'Template is Paused',
+  132016: 'Template is Disabled',
 };
 
 /** Default `error_data.details` of each known error code. */
@@ -40,6 +43,9 @@ export const errorDetails: Record<number, string> = {
   132000:
     'The number of variable parameter values included in the request did not match the number of variable parameters defined in the template.',
   132001: 'The template does not exist in the specified language or the template has not been approved.',
+  132012: 'Variable parameter values formatted incorrectly.',
+  132015: 'Template is paused due to low quality so it cannot be sent in a template message.',
+  132016: 'Template has been paused too many times due to low quality and is now permanently disabled.',
 };
 
 const THROTTLING = new Set([130429, 131056, 80007, 4]);

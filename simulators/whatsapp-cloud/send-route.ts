@@ -2,6 +2,7 @@
 import type { Request, Response } from 'express';
 import { type GraphError, graphError, httpStatusOf, invalidParam } from './errors';
 import type { CloudState } from './state';
+import { checkTemplateSend } from './templates';
 import { type ValidRequest, validateRequest } from './validate-message';
 import { InvalidParam } from './validate-util';
 import { makeWamid } from './wamid';
@@ -105,6 +106,17 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
     reply(200, { success: true });
     return;
   }
+  const phone = state.phones.get(phoneNumberId);
+  const templateBody = (body as Record<string, unknown>).template;
+  // A template is checked against the account's definition at once (132001/132015/132000…), as Graph does.
+  const templateError =
+    valid.type === 'template' && phone && isObject(templateBody)
+      ? checkTemplateSend(state, phone.wabaId, templateBody)
+      : undefined;
+  if (templateError) {
+    fail(templateError);
+    return;
+  }
   const refusal = sendRefusal(state, phoneNumberId);
   if (refusal && !refusal.afterAccept) {
     fail(refusal.error);
@@ -123,5 +135,11 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
   // Accepted, and answered with the injected 5xx all the same (the attempt keeps the wamid).
   if (refusal) reply(refusal.error.status, refusal.error.body, refusal.error.code, wamid);
   else reply(200, accepted, undefined, wamid);
-  state.afterAccepted(phoneNumberId, waId, wamid);
+  // Outside the customer's window only a template goes: anything else is accepted, then fails (131047).
+  const windowClosed = state.enforceWindow && valid.type !== 'template' && !state.windowOpen(phoneNumberId, waId);
+  state.afterAccepted(phoneNumberId, waId, wamid, windowClosed);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

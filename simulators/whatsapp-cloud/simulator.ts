@@ -7,6 +7,7 @@ import { addMedia, handleMedia, mediaPathId } from './media-route';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
 import { handleMessages, messagesPathId } from './send-route';
 import { CloudState } from './state';
+import { handleTemplateList, templateMethods, templatesPathId } from './templates';
 import type {
   CloudApiOptions,
   CloudApiStats,
@@ -21,6 +22,7 @@ import type {
   SendAttempt,
   SentMessage,
   SignOptions,
+  TemplateDefinition,
   WebhookDelivery,
 } from './types';
 import { makeWamid } from './wamid';
@@ -67,6 +69,18 @@ export interface CloudApiSimulator {
   deliverValueErrors(o: DeliverValueErrorsOptions): Promise<WebhookDelivery>;
   deliverStatus(o: DeliverStatusOptions): Promise<WebhookDelivery>;
   deliverRaw(body: unknown, sign?: SignOptions): Promise<WebhookDelivery>;
+  /** Adds a template to an account (waba id); its id is made up when not given. Sends of an account with templates are checked strictly. */
+  addTemplate(wabaId: string, t: Omit<TemplateDefinition, 'id'> & { id?: string }): TemplateDefinition;
+  /** Changes a template's status and, with a webhook set, sends `message_template_status_update` (waba-wire.md §1.4). */
+  setTemplateStatus(
+    wabaId: string,
+    name: string,
+    language: string,
+    status: string,
+    options?: { webhook?: boolean; reason?: string },
+  ): Promise<WebhookDelivery | undefined>;
+  /** From now on free-form sends outside a customer's 24-hour window fail after acceptance with 131047. */
+  enforceWindow(on: boolean): void;
   /** Sends Meta's GET verification to the webhook; returns status, body and the challenge used. */
   verifyWebhook(verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
 }
@@ -88,6 +102,11 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     const id = req.method === 'GET' ? mediaPathId(state, req.path) : undefined;
     if (id === undefined) return next();
     handleMedia(state, id, lifecycle.url(), req, res);
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = req.method === 'GET' ? templatesPathId(req.path) : undefined;
+    if (id === undefined) return next();
+    handleTemplateList(state, id, req, res);
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = req.method === 'GET' ? phoneNumberPathId(req.path) : undefined;
@@ -168,7 +187,10 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
         const name = m.name ?? 'Иван';
         state.names.set(from, name);
         const id = m.id ?? makeWamid(from, true);
-        const timestamp = m.timestamp ?? Math.floor(Date.now() / 1000);
+        const timestamp = m.timestamp ?? Math.floor(state.now() / 1000);
+        // The customer wrote: their window on this number runs 24 hours from this message.
+        const key = `${o.phoneNumberId}|${state.waIds.get(from) ?? from}`;
+        state.lastInbound.set(key, Math.max(state.lastInbound.get(key) ?? 0, timestamp * 1000));
         return { from, name, id, timestamp, message: m.message, contextId: m.contextId, omitFrom: m.omitFrom };
       });
       const res = await post(envelope(phone, inboundValue({ phone, items })), o);
@@ -216,6 +238,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       return post(envelope(phone, value), o);
     },
     deliverRaw: (body, sign) => post(body, sign),
+    ...templateMethods(state, post),
     async verifyWebhook(verifyToken) {
       const challenge = randomDigits(10);
       const u = new URL(webhookUrl());
@@ -231,7 +254,20 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     },
   };
 
-  state.afterAccepted = (phoneNumberId, waId, wamid) => {
+  state.afterAccepted = (phoneNumberId, waId, wamid, windowClosed) => {
+    if (windowClosed && state.webhookUrl) {
+      setTimeout(() => {
+        void sim.deliverStatus({
+          phoneNumberId,
+          wamid,
+          status: 'failed',
+          recipientId: waId,
+          timestamp: Math.floor(state.now() / 1000),
+          errors: [{ code: 131047 }],
+        });
+      }, 20);
+      return;
+    }
     const failure = state.asyncFailures.get(waId);
     if (!failure || failure.remaining <= 0 || !state.webhookUrl) return;
     failure.remaining--;

@@ -2,7 +2,15 @@
 import { httpStatusOf } from './errors';
 import type { StoredMedia } from './media-route';
 import { ThroughputWindow } from './throughput';
-import type { CloudApiOptions, CloudApiStats, FailNextOptions, PhoneNumber, SendAttempt, SentMessage } from './types';
+import type {
+  CloudApiOptions,
+  CloudApiStats,
+  FailNextOptions,
+  PhoneNumber,
+  SendAttempt,
+  SentMessage,
+  TemplateDefinition,
+} from './types';
 
 interface AsyncFailure {
   code: number;
@@ -28,15 +36,30 @@ export class CloudState {
   readonly media = new Map<string, StoredMedia>();
   /** Media downloads served. */
   mediaDownloads = 0;
+  /** Message templates by WhatsApp Business Account id, in creation order. */
+  readonly templates = new Map<string, TemplateDefinition[]>();
+  /** When each customer last wrote to each number (`<phone number id>|<wa_id>` → ms of the simulator's clock). */
+  readonly lastInbound = new Map<string, number>();
+  /** Free-form sends outside the customer's 24-hour window fail after acceptance (131047), as on the real service. */
+  enforceWindow: boolean;
+  readonly now: () => number;
   webhookUrl: string | undefined;
   throttleStatus: number;
   /** Called after an accepted send (used for async failures). */
-  afterAccepted: (phoneNumberId: string, waId: string, wamid: string) => void = () => undefined;
+  afterAccepted: (phoneNumberId: string, waId: string, wamid: string, windowClosed: boolean) => void = () => undefined;
   private injected: Array<Required<Pick<FailNextOptions, 'code' | 'times'>> & FailNextOptions> = [];
 
   constructor(readonly opts: CloudApiOptions) {
     this.window = new ThroughputWindow(opts.throughputPerSec ?? 80);
     this.throttleStatus = opts.throttleHttpStatus ?? 429;
+    this.enforceWindow = opts.enforceWindow ?? false;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** True when `waId` wrote to the number within 24 hours (of the simulator's clock). */
+  windowOpen(phoneNumberId: string, waId: string): boolean {
+    const last = this.lastInbound.get(`${phoneNumberId}|${waId}`);
+    return last !== undefined && this.now() < last + 86_400_000;
   }
 
   /** Queues an injected failure. */

@@ -3,6 +3,10 @@
 /** Options of `createCloudApiSimulator`. */
 export interface CloudApiOptions {
   appSecret: string;
+  /** The simulator's clock (ms) for the 24-hour window (default Date.now): a test's manual clock. */
+  now?: () => number;
+  /** Enforce the 24-hour window from the start (else `enforceWindow(true)`). */
+  enforceWindow?: boolean;
   version?: string;
   throughputPerSec?: number;
   throttleHttpStatus?: 400 | 429;
@@ -142,4 +146,21 @@ export interface WebhookDelivery {
   status: number;
   body: string;
   rawBody: string;
+}
+
+/** A message template as Graph lists it (waba-wire.md §1.1): UPPERCASE types, example values left out. */
+export interface TemplateDefinition {
+  id: string;
+  name: string;
+  language: string;
+  /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED… */
+  status: string;
+  category: string;
+  parameter_format?: 'POSITIONAL' | 'NAMED';
+  components: Array<{
+    type: string;
+    format?: string;
+    text?: string;
+    buttons?: Array<{ type: string; text: string; url?: string; phone_number?: string }>;
+  }>;
 }

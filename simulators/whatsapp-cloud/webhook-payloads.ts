@@ -1,6 +1,6 @@
 /** Builders of WhatsApp webhook envelopes: inbound messages and statuses. */
 import { createHash } from 'node:crypto';
-import type { InboundMessage, PhoneNumber } from './types';
+import type { InboundMessage, PhoneNumber, TemplateDefinition } from './types';
 
 type Obj = Record<string, unknown>;
 
@@ -189,4 +189,21 @@ export function statusValue(args: {
   if (args.withPricing)
     st.pricing = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' };
   return { contacts: [{ profile: { name: args.name }, wa_id: args.recipientId, user_id: userId }], statuses: [st] };
+}
+
+/** `message_template_status_update` for a template whose status is now `t.status` (waba-wire.md §1.4). */
+export function templateStatusEnvelope(wabaId: string, t: TemplateDefinition, reason: string, time: number): Obj {
+  const value = {
+    event: t.status,
+    // A JSON number on the wire.
+    message_template_id: Number(t.id),
+    message_template_name: t.name,
+    message_template_language: t.language,
+    message_template_category: t.category,
+    reason,
+  };
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: wabaId, time, changes: [{ field: 'message_template_status_update', value }] }],
+  };
 }

@@ -46,6 +46,8 @@ export interface HarnessOptions {
   queuePrefix?: string;
   /** The injected clock of every runtime (default the system clock): a test moves time with a manual one. */
   clock?: Clock;
+  /** The Cloud API simulator's clock (its 24-hour window, inbound timestamps); default Date.now. */
+  whatsappNow?: () => number;
   /** How often the time-out drain runs (default a second). */
   deadlineDrainEveryMs?: number;
   /** First retry pause of an open-line chat the portal did not take (default a second). */
@@ -109,7 +111,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     installingUserId: options.installingUserId,
     timeZone: options.portalTimeZone,
   });
-  const whatsapp = createCloudApiSimulator({ appSecret: APP_SECRET, throughputPerSec: options.throughputPerSec ?? 80 });
+  const whatsapp = createCloudApiSimulator({
+    appSecret: APP_SECRET,
+    throughputPerSec: options.throughputPerSec ?? 80,
+    now: options.whatsappNow,
+  });
   const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);
   whatsapp.addPhoneNumber(LINE);
   const port = await freePort();

@@ -28,6 +28,21 @@ describe('actions on a Green-API line', () => {
   );
 
   describe.each(kinds)('as %s', (_kind, suffix) => {
+    it('the 24-hour window does not apply (no such limit on this provider)', async () => {
+      const check = await run(`wa_check_window${suffix}`, { phone: '79169990011' });
+      expect(check.values).toMatchObject({ window_open: 'Y', window_state: 'open', window_closes_at: '' });
+      expect(check.log).toContain('has no 24-hour window');
+      // A customer who never wrote: the text goes as it is, the fallback template is never needed.
+      const text = await run(`wa_send_text${suffix}`, {
+        phone: '79169990011',
+        text: 'Здравствуйте',
+        if_window_closed: 'template',
+        fallback_template: 'reconnect',
+      });
+      expect(text.values).toMatchObject({ status: 'sent', sent_as: 'message' });
+      expect(text.sent.map((m) => m.method)).toEqual(['sendMessage']);
+    });
+
     it('send_file uses sendFileByUrl, one call per file', async () => {
       const r = await run(`wa_send_file${suffix}`, {
         phone: CUSTOMER,

@@ -147,6 +147,9 @@ describe('actions on a Green-API line', () => {
     await settled(h);
     expect(await inbound.finished()).toHaveLength(1);
     expect((await ordinaryTexts(h)).filter((t) => t === 'Здравствуйте')).toHaveLength(1);
+    // No 24-hour window on this provider: nothing is kept for it.
+    expect(await h.redis.exists(h.rt.keys.customerWindow(h.memberId, GREEN.lineId, '79035550000'))).toBe(0);
+    expect(await h.redis.hexists(h.rt.keys.windowTracking(h.memberId), GREEN.lineId)).toBe(0);
   });
 
   it('the Green-API door refuses a wrong or missing webhook token and queues nothing', async () => {

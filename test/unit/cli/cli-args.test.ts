@@ -31,6 +31,15 @@ describe('CLI arguments', () => {
     expect(() => parseCommandLine(['lines', 'list', '--portal'])).toThrow(/--portal/);
   });
 
+  it('a switch takes no value: --refresh is "true" when given', () => {
+    expect(parseCommandLine(['templates', 'list', '--line', 'main', '--refresh']).flags).toEqual({
+      line: 'main',
+      refresh: 'true',
+    });
+    expect(parseCommandLine(['templates', 'list', '--line', 'main']).flags).toEqual({ line: 'main' });
+    expect(() => parseCommandLine(['templates', 'list', '--refresh=yes'])).toThrow(/--refresh/);
+  });
+
   it('an unknown command lists the commands', () => {
     expect(() => parseCommandLine(['lines', 'purge'])).toThrow(/unknown command "lines purge"[\s\S]*lines add/);
   });

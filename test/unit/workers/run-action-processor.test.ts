@@ -103,6 +103,9 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     log: createLogger('silent'),
     defaultPhoneRegion: 'RU',
     addresses: createAddressPolicy({ allowPrivate: false }),
+    windows: { read: async () => ({}) },
+    templates: { find: async () => 'unknown' as const },
+    windowFallbacks: { put: jest.fn() },
     ...overrides,
   };
   return { deps, enqueue, abandon, clock };

@@ -1,0 +1,127 @@
+import { ActionError } from '../lib/errors/app-error';
+import { render, say, t } from '../lib/i18n/catalogue';
+import type { ButtonSpec, OutboundContent, SentMessage } from '../providers/provider';
+import type { WindowState } from '../store/customer-window-store';
+import { encodeButtonId } from '../waits/button-id';
+import type { ActionContext } from './define-action';
+import { invalidNamed } from './property-issues';
+import {
+  checkTemplate,
+  componentsBlind,
+  componentsFor,
+  quickReplyTitles,
+  type TemplateRequest,
+} from './template-message';
+import { type WindowInputs, windowProperties } from './window-properties';
+
+/** How a free-form message went: as itself, or as the fallback template because the window was closed. */
+export interface FreeFormSent {
+  sent: SentMessage;
+  sentAs: 'message' | 'template';
+  /** Robot-log line about the window ('' when nothing to say). */
+  note: string;
+}
+
+/** The step the template takes after a refused message: clear of any action's own steps (files take 0…9). */
+const REFUSED_STEP = 1000;
+
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
+
+/** The template a closed window sends instead, checked against the line's definition when it is known. */
+export async function fallbackTemplate(
+  ctx: ActionContext,
+  input: WindowInputs,
+  waitId: string,
+  waitButtons: number,
+): Promise<Extract<OutboundContent, { type: 'template' }>> {
+  const name = input.fallback_template;
+  if (!name)
+    throw invalidNamed(windowProperties.fallback_template.descriptor.Name, 'window.prop.required_for_fallback');
+  const request: TemplateRequest = {
+    name,
+    language: input.fallback_language,
+    body: input.fallback_body_params,
+    header: input.fallback_header_params,
+    payloads: [],
+    urlSuffixes: [],
+  };
+  const found = await ctx.findTemplate(name, request.language);
+  if (found === 'unknown')
+    return { type: 'template', name, language: request.language, components: componentsBlind(request) };
+  const template = checkTemplate(found, request);
+  const quickReplies = quickReplyTitles(template).length;
+  // The n-th quick reply answers like the robot's n-th button: more quick replies than buttons cannot be answered.
+  if (waitId && quickReplies > waitButtons)
+    throw new ActionError('template_params_mismatch', '', {
+      says: say('window.detail.quick_replies', {
+        template: name,
+        count: String(quickReplies),
+        answers: String(waitButtons),
+      }),
+    });
+  const payload = waitId && waitButtons ? (n: number) => encodeButtonId(waitId, n) : undefined;
+  return { type: 'template', name, language: request.language, components: componentsFor(template, request, payload) };
+}
+
+/** Why the window is closed, in the catalogue's words. */
+function closedWords(state: WindowState) {
+  if (!state.lastInboundAt) return say('window.neverWrote');
+  return say('window.lastWrote', { lastAt: iso(state.lastInboundAt), closedAt: iso(state.closesAt) });
+}
+
+function closedText(ctx: ActionContext, state: WindowState): string {
+  return render(ctx.lang, closedWords(state));
+}
+
+/**
+ * Sends a free-form message, minding the 24-hour window where the provider has one: when the
+ * window is known to be closed, decides before sending — `window_closed`, or the fallback template
+ * (its quick replies answering `wait`'s buttons); a provider refusal (131047) takes the same way.
+ */
+export async function sendFreeForm(
+  ctx: ActionContext,
+  input: WindowInputs,
+  content: OutboundContent,
+  options: { replyTo?: string; wait?: string; waitButtons?: ButtonSpec[] } = {},
+): Promise<FreeFormSent> {
+  const send = (c: OutboundContent, step: number) =>
+    ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step });
+  if (!ctx.provider.capabilities.has('customer_window'))
+    return { sent: await send(content, 0), sentAs: 'message', note: '' };
+  const instead = async (state: WindowState, step: number): Promise<FreeFormSent> => {
+    if (input.if_window_closed !== 'template') throw new ActionError('window_closed', '', { says: closedWords(state) });
+    const template = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
+    const sent = await send(template, step);
+    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: template.name });
+    return { sent, sentAs: 'template', note };
+  };
+  const state = await ctx.customerWindow();
+  if (state.open === false) return instead(state, 0);
+  // Not known (nothing heard yet): WhatsApp decides, maybe only after accepting it. The template is
+  // made and checked now, before anything leaves, and kept for a late refusal.
+  const late =
+    state.open === null && input.if_window_closed === 'template'
+      ? await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0)
+      : null;
+  try {
+    const sent = await send(content, 0);
+    if (late && sent.providerMessageId) await ctx.rememberFallback(sent.providerMessageId, late);
+    return { sent, sentAs: 'message', note: '' };
+  } catch (error) {
+    // The provider knew better (a new line, a customer never seen): the same option applies, as a step of its own.
+    if (error instanceof ActionError && error.code === 'window_closed') return instead(state, REFUSED_STEP);
+    throw error;
+  }
+}
+
+/** Return values and log line of a free-form send, with how it went (message or template) and why. */
+export function windowOutcome(
+  freeForm: FreeFormSent,
+  returnValues: Record<string, string>,
+  logMessage: string,
+): { returnValues: Record<string, string>; logMessage: string } {
+  return {
+    returnValues: { ...returnValues, sent_as: freeForm.sentAs },
+    logMessage: freeForm.note ? `${logMessage}; ${freeForm.note}` : logMessage,
+  };
+}

@@ -1,0 +1,70 @@
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+import { windowScripts } from '../redis/window-scripts';
+
+/** The free-form window: 24 hours from the customer's last message (waba-wire.md §2). */
+export const WINDOW_MS = 86_400_000;
+/** The last minutes count as closed: a send queued behind others must not cross the edge (waba-wire.md §2). */
+export const WINDOW_MARGIN_MS = 3 * 60_000;
+/** How long a customer's last message time is kept: "Can I write freely?" still names it a month later. */
+const KEEP_SEC = 31 * 86400;
+
+/** What the app knows of a customer's window on a line. */
+export interface WindowRecord {
+  /** When the customer last wrote (ms), if they did within the kept time. */
+  lastInboundAt?: number;
+  /** Since when the line's messages are tracked (ms), if any came in. */
+  trackingSince?: number;
+}
+
+/**
+ * The window's state now: open (and until when), closed, or unknown (`open: null` — nothing heard
+ * from the customer, and the line has not been tracked a full window: WhatsApp decides).
+ */
+export interface WindowState {
+  open: boolean | null;
+  closesAt?: number;
+  lastInboundAt?: number;
+}
+
+/** Decides the window with the injected clock's `now`; pure. */
+export function decideWindow(record: WindowRecord, now: number): WindowState {
+  const { lastInboundAt, trackingSince } = record;
+  if (lastInboundAt !== undefined) {
+    const closesAt = lastInboundAt + WINDOW_MS;
+    return { open: now < closesAt - WINDOW_MARGIN_MS, closesAt, lastInboundAt };
+  }
+  // Tracked for a whole window and nothing from the customer: closed for certain.
+  if (trackingSince !== undefined && trackingSince + WINDOW_MS <= now) return { open: false };
+  return { open: null };
+}
+
+/** Per line and customer, the time of their last message (compact: one small string with a TTL each). */
+export class CustomerWindowStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Pick<RedisKeys, 'customerWindow' | 'windowTracking'>,
+  ) {}
+
+  /** A message from `customer` (phone digits or user id) at `atMs` on the line; `nowMs` from the injected clock. */
+  async note(memberId: string, lineId: string, customer: string, atMs: number, nowMs: number): Promise<void> {
+    if (!customer) return;
+    await windowScripts.noteWindow(
+      this.redis,
+      { window: this.keys.customerWindow(memberId, lineId, customer), tracking: this.keys.windowTracking(memberId) },
+      { atSec: Math.floor(atMs / 1000), lineId, nowMs, ttlSec: KEEP_SEC },
+    );
+  }
+
+  /** What is known of the customer's window on the line. */
+  async read(memberId: string, lineId: string, customer: string): Promise<WindowRecord> {
+    const [last, since] = await Promise.all([
+      this.redis.get(this.keys.customerWindow(memberId, lineId, customer)),
+      this.redis.hget(this.keys.windowTracking(memberId), lineId),
+    ]);
+    return {
+      lastInboundAt: last === null ? undefined : Number(last) * 1000,
+      trackingSince: since === null ? undefined : Number(since),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { actions } from '../../actions';
+import type { TemplateDefinition } from '../../simulators/whatsapp-cloud';
+import { createHarness, type Harness, LINE, waitForRegistration } from './harness';
+import type { ManualClock } from './manual-clock';
+import { jobLog } from './signals';
+import { CUSTOMER } from './waits';
+
+/** The simulated WhatsApp Business Account of the line. */
+export const WABA = '300000000000003';
+export const DAY = 86_400_000;
+
+/** An approved utility template with a body variable and two quick replies ("Да", "Нет"). */
+export const RECONNECT: Omit<TemplateDefinition, 'id'> = {
+  name: 'reconnect',
+  language: 'ru',
+  status: 'APPROVED',
+  category: 'UTILITY',
+  components: [
+    { type: 'BODY', text: 'Здравствуйте, {{1}}! Продолжим?' },
+    {
+      type: 'BUTTONS',
+      buttons: [
+        { type: 'QUICK_REPLY', text: 'Да' },
+        { type: 'QUICK_REPLY', text: 'Нет' },
+      ],
+    },
+  ],
+};
+
+/**
+ * A harness on the injected clock whose Cloud API simulator keeps the 24-hour window on the same
+ * clock, with the line connected with its account id (templates) and `RECONNECT` defined.
+ */
+export async function createWabaHarness(
+  clock: ManualClock,
+  options: { enforceWindow?: boolean } = {},
+): Promise<Harness> {
+  const h = await createHarness({
+    clock,
+    whatsappNow: () => clock.now(),
+    connectLine: false,
+    deadlineDrainEveryMs: 200,
+  });
+  h.whatsapp.addPhoneNumber({ ...LINE, wabaId: WABA });
+  h.whatsapp.enforceWindow(options.enforceWindow ?? true);
+  h.whatsapp.addTemplate(WABA, RECONNECT);
+  await h.rt.lines.add({
+    id: 'main',
+    memberId: h.memberId,
+    provider: 'cloud',
+    phoneNumberId: LINE.phoneNumberId,
+    accessToken: LINE.accessToken,
+    wabaId: WABA,
+    name: 'Main line',
+    createdAt: clock.now(),
+  });
+  await waitForRegistration(h, actions.length);
+  return h;
+}
+
+/** The customer writes (at the clock's time) and the app has taken the message in. */
+export async function customerWrites(h: Harness, text: string, from = CUSTOMER): Promise<unknown> {
+  const inbound = await jobLog(h, h.rt.queues.inbound);
+  await h.whatsapp.deliverInbound({ phoneNumberId: LINE.phoneNumberId, from, message: { type: 'text', text } });
+  const [outcome] = await inbound.completed(1, 'the customer message');
+  return outcome;
+}
