@@ -9,7 +9,7 @@ import { mintPageSession } from './page-session';
 export interface PageAuthDeps {
   portals: Pick<PortalStore, 'get'>;
   /** The HMAC key of page sessions. */
-  sessionKey: Buffer;
+  pageSessionKey: Buffer;
   clock: Clock;
   /** Who a user token belongs to, asked at the stored portal's address (default: `profile` over HTTP). */
   profile?: (clientEndpoint: string, authId: string) => Promise<ProfileUser>;
@@ -50,12 +50,12 @@ export async function verifyPageUser(deps: PageAuthDeps, body: unknown, pageLang
   if (!portal)
     throw new AppError('portal_not_installed', 'the app is not installed on this portal', { kind: 'forbidden' });
   const user = await (deps.profile ?? fetchProfile)(portal.clientEndpoint, opening.data.AUTH_ID);
-  const session = mintPageSession(
-    deps.sessionKey,
-    { memberId: portal.memberId, userId: user.id, admin: user.admin },
-    deps.clock.now(),
-  );
   // The page's LANG (the user's interface language), else the portal's.
   const lang = langOf(pageLang ?? portal.languageId);
+  const session = mintPageSession(
+    deps.pageSessionKey,
+    { memberId: portal.memberId, userId: user.id, admin: user.admin, name: user.name, lang },
+    deps.clock.now(),
+  );
   return { portal, user, lang, session };
 }

@@ -11,6 +11,10 @@ export const pageSessionSchema = z.object({
   memberId: z.string().min(1),
   userId: z.number().int().positive(),
   admin: z.boolean(),
+  /** The user's name (`profile`): cancel reasons name who cancelled. */
+  name: z.string().max(200).default(''),
+  /** The catalogue language the page speaks. */
+  lang: z.enum(['ru', 'en']),
   /** Expiry, ms of the injected clock. */
   exp: z.number().int(),
 });

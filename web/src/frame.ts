@@ -1,0 +1,52 @@
+// The Bitrix24 frame (b24jssdk 2.x, portal-ui-wire.md §2): size the iframe to the page and keep the
+// session fresh. Outside a portal frame (a browser test, a direct link) the handshake fails or never
+// answers: the page then runs on the session the server put in it.
+import { type B24Frame, initializeB24Frame } from '@bitrix24/b24jssdk';
+import { startSession, state } from './session';
+
+let frame: B24Frame | null = null;
+
+/** The frame, or null when the page is not inside a Bitrix24 frame that answers in time. */
+export async function connectFrame(timeoutMs = 3000): Promise<B24Frame | null> {
+  // The SDK reads window.name ("DOMAIN|PROTOCOL|APP_SID"); without it there is no portal around.
+  if (window.parent === window || window.name.split('|').length < 3) return null;
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs));
+  try {
+    frame = await Promise.race([initializeB24Frame(), timeout]);
+  } catch {
+    frame = null;
+  }
+  return frame;
+}
+
+/** Fits the portal's iframe to the page (a no-op outside a frame). */
+export function fitFrame(): void {
+  if (frame) void frame.parent.fitWindow().catch(() => undefined);
+}
+
+/** A session from the frame's own token, when the server gave none (the page opened by GET). */
+export async function sessionFromFrame(): Promise<boolean> {
+  const auth = frame?.auth.getAuthData();
+  if (!auth) return false;
+  await startSession(auth.member_id, auth.access_token);
+  return true;
+}
+
+/** Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). */
+export function keepSessionFresh(everyMs = 20 * 60_000): void {
+  setInterval(async () => {
+    if (!frame) return;
+    try {
+      await frame.auth.refreshAuth();
+      const auth = frame.auth.getAuthData();
+      if (auth) await startSession(auth.member_id, auth.access_token);
+    } catch {
+      state.error = state.words['settings.sessionExpired'] ?? 'Session expired';
+    }
+  }, everyMs);
+}
+
+export function destroyFrame(): void {
+  frame?.destroy();
+  frame = null;
+}
