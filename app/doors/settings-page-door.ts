@@ -100,7 +100,16 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
     const user = await verifyPageUser(deps, req.body, body.success ? body.data.LANG : undefined);
     res.set('Cache-Control', 'no-store').json(sessionView(user));
   });
-  const board = createQueueBoard(Object.values(deps.queues));
+  const { runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance } = deps.queues;
+  const board = createQueueBoard([
+    runAction,
+    inbound,
+    waitTimeout,
+    waitDeadlines,
+    bitrixEvent,
+    portalSetup,
+    maintenance,
+  ]);
   router.use(
     `${PAGE}/queues/:session`,
     requirePageSession(deps, 'path'),
