@@ -24,7 +24,7 @@ export const recentErrorSchema = z.object({
 });
 export type RecentError = z.infer<typeof recentErrorSchema>;
 
-/** A portal's recent sends and failures (capped lists): what the settings page's activity shows. */
+/** A portal's recent sends and failures (capped lists): what the settings page's activity shows. Uninstall's scan of the portal's keys removes them. */
 export class ActivityLog {
   constructor(
     private readonly redis: RedisClient,
@@ -45,10 +45,6 @@ export class ActivityLog {
 
   async recentErrors(memberId: string, limit = KEEP_ERRORS): Promise<RecentError[]> {
     return this.read(this.keys.recentErrors(memberId), limit, recentErrorSchema);
-  }
-
-  async forget(memberId: string): Promise<void> {
-    await this.redis.multi().del(this.keys.recentSends(memberId)).del(this.keys.recentErrors(memberId)).exec();
   }
 
   private async push(key: string, entry: string, keep: number): Promise<void> {

@@ -51,6 +51,26 @@ describe('settings page (server side)', () => {
     expect((await post(inactive.fields, inactive.url)).status).toBe(401);
   });
 
+  it('trades the frame SDK token for a session (a page opened by GET, or a renewal)', async () => {
+    const opening = h.portal.pageOpening({ url: `${h.appUrl}/b24/settings`, userId: 7 });
+    const session = (body: unknown) =>
+      fetch(`${h.appUrl}/b24/settings/api/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const ok = await session({ member_id: h.memberId, AUTH_ID: opening.fields.AUTH_ID, LANG: 'ru' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      admin: false,
+      userName: 'Olga Manager',
+      lang: 'ru',
+      token: expect.any(String),
+    });
+    expect((await session({ member_id: h.memberId, AUTH_ID: 'forged' })).status).toBe(401);
+    expect((await session({ member_id: h.memberId })).status).toBe(401);
+  });
+
   it('refuses a forged or expired page session, and a non-admin change', async () => {
     const forged = await pageApi(h, 'eyJmYWtlIjp0cnVlfQ.bad', 'GET', '/overview');
     expect(forged).toMatchObject({ status: 401, json: { error: { code: 'page_session_invalid' } } });
