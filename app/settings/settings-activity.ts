@@ -109,7 +109,10 @@ export function createSettingsActivityRouter(deps: SettingsActivityDeps): Router
     // The robot log says where it was cancelled, in the language the wait's robot speaks (a fixed
     // text: it is also the metric's reason label); the log line names the user.
     const reason = t(wait.lang, 'settings.activity.cancelReason');
-    deps.log.info({ memberId: session.memberId, waitId, userId: session.userId }, 'wait cancelled from the settings page');
+    deps.log.info(
+      { memberId: session.memberId, waitId, userId: session.userId },
+      'wait cancelled from the settings page',
+    );
     const cancelled = await deps.waits.cancel(session.memberId, waitId, reason);
     if (!cancelled) throw new AppError('wait_not_found', `wait ${waitId} ended meanwhile`, { kind: 'not_found' });
     res.json({ cancelled: true });
