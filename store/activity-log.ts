@@ -2,16 +2,19 @@ import { z } from 'zod';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
-/** How many of each a portal keeps: enough for the settings page, never a growing list. */
-const KEEP_SENDS = 200;
+/**
+ * How many of each a portal keeps: enough for the settings page, never a growing list. Sends are
+ * kept compact and few: every send adds one (the open-wait footprint test counts it).
+ */
+const KEEP_SENDS = 50;
 const KEEP_ERRORS = 100;
 const TTL_S = 30 * 86400;
 
 export const recentSendSchema = z.object({
-  messageId: z.string(),
-  lineId: z.string(),
-  phone: z.string(),
-  at: z.number(),
+  messageId: z.string().regex(/^\S+$/),
+  lineId: z.string().regex(/^[A-Za-z0-9_-]*$/),
+  phone: z.string().regex(/^\d*$/),
+  at: z.number().int().nonnegative(),
 });
 export type RecentSend = z.infer<typeof recentSendSchema>;
 
@@ -31,29 +34,39 @@ export class ActivityLog {
     private readonly keys: Pick<RedisKeys, 'recentSends' | 'recentErrors'>,
   ) {}
 
+  /** One entry `<at> <line> <phone> <message id>` (none of them has a space). */
   async noteSent(memberId: string, sent: RecentSend): Promise<void> {
-    await this.push(this.keys.recentSends(memberId), JSON.stringify(recentSendSchema.parse(sent)), KEEP_SENDS);
+    const s = recentSendSchema.parse(sent);
+    const entry = [s.at, s.lineId, s.phone, s.messageId].join(' ');
+    await this.redis
+      .multi()
+      .lpush(this.keys.recentSends(memberId), entry)
+      .ltrim(this.keys.recentSends(memberId), 0, KEEP_SENDS - 1)
+      .expire(this.keys.recentSends(memberId), TTL_S)
+      .exec();
   }
 
   async noteError(memberId: string, error: RecentError): Promise<void> {
-    await this.push(this.keys.recentErrors(memberId), JSON.stringify(recentErrorSchema.parse(error)), KEEP_ERRORS);
+    const entry = JSON.stringify(recentErrorSchema.parse(error));
+    await this.redis
+      .multi()
+      .lpush(this.keys.recentErrors(memberId), entry)
+      .ltrim(this.keys.recentErrors(memberId), 0, KEEP_ERRORS - 1)
+      .expire(this.keys.recentErrors(memberId), TTL_S)
+      .exec();
   }
 
   async recentSends(memberId: string, limit = KEEP_SENDS): Promise<RecentSend[]> {
-    return this.read(this.keys.recentSends(memberId), limit, recentSendSchema);
+    const raw = await this.redis.lrange(this.keys.recentSends(memberId), 0, limit - 1);
+    return raw.flatMap((entry) => {
+      const [at = '', lineId = '', phone = '', messageId = ''] = entry.split(' ');
+      const parsed = recentSendSchema.safeParse({ at: Number(at), lineId, phone, messageId });
+      return parsed.success && messageId ? [parsed.data] : [];
+    });
   }
 
   async recentErrors(memberId: string, limit = KEEP_ERRORS): Promise<RecentError[]> {
     return this.read(this.keys.recentErrors(memberId), limit, recentErrorSchema);
-  }
-
-  private async push(key: string, entry: string, keep: number): Promise<void> {
-    await this.redis
-      .multi()
-      .lpush(key, entry)
-      .ltrim(key, 0, keep - 1)
-      .expire(key, TTL_S)
-      .exec();
   }
 
   private async read<T>(key: string, limit: number, schema: z.ZodType<T>): Promise<T[]> {

@@ -61,9 +61,7 @@ export function createSettingsActivityRouter(deps: SettingsActivityDeps): Router
     const { memberId, lang } = session;
     const filter = parseInput(filterSchema, req.query);
     const lines = new Map((await deps.lines.list(memberId)).map((line) => [line.id, line]));
-    const sends = (await deps.activity.recentSends(memberId, 100)).filter(
-      (s) => !filter.line || s.lineId === filter.line,
-    );
+    const sends = (await deps.activity.recentSends(memberId)).filter((s) => !filter.line || s.lineId === filter.line);
     const messages = [];
     for (const sent of sends) {
       const stored = await deps.messages.get(memberId, sent.messageId);
