@@ -61,7 +61,6 @@ export async function openWait(deps: OpenWaitDeps, request: OpenWaitRequest): Pr
     lineId: line.id,
     phone: request.phone,
     kind: call.kind,
-    code: call.code,
     purpose: request.purpose,
     eventToken: call.eventToken,
     workflowId: call.workflowId,

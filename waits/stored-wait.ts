@@ -73,8 +73,6 @@ export const storedWaitSchema = z.object({
   r: z.record(z.string(), z.string()).optional(),
   /** 'en' (none: 'ru'). */
   g: waitLangSchema.optional(),
-  /** The robot or activity code (waits of older releases have none). */
-  a: z.string().optional(),
   endedAt: z.string().optional(),
   endReason: z.string().optional(),
   // The older, long form (still read: waits live up to 30 days, ended ones a week).
@@ -160,7 +158,6 @@ export function toStored(wait: Wait): StoredWait {
     x: wait.deliveryTarget || undefined,
     reasks: wait.reasks ? String(wait.reasks) : undefined,
     g: wait.lang === 'en' ? 'en' : undefined,
-    a: wait.code || undefined,
   };
 }
 
@@ -206,7 +203,6 @@ export function fromStored(memberId: string, id: string, json: string): Wait {
     reasks: Number(w.reasks ?? 0),
     baseReturn: { ...ret, ...(messageId ? { message_id: messageId } : {}) },
     lang: shortForm ? (w.g ?? 'ru') : required(w.lang, 'lang', id),
-    code: w.a,
     endedAt: w.endedAt ? Number(w.endedAt) : undefined,
     endReason: w.endReason,
   };

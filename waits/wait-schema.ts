@@ -48,8 +48,6 @@ export interface Wait {
   waId: string;
   kind: z.infer<typeof waitKindSchema>;
   purpose: z.infer<typeof waitPurposeSchema>;
-  /** The robot or activity code that opened it (`wa_send_buttons`): the settings page names it. */
-  code?: string;
   eventToken: string;
   workflowId: string;
   documentId: string;

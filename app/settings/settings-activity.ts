@@ -1,6 +1,5 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
-import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
 import { ActionError, AppError } from '../../lib/errors/app-error';
 import { t } from '../../lib/i18n/catalogue';
@@ -87,8 +86,6 @@ export function createSettingsActivityRouter(deps: SettingsActivityDeps): Router
         id: w.id,
         kind: w.kind,
         purpose: w.purpose,
-        // The robot's name as the portal shows it (waits of older releases name none).
-        robot: (w.code && findActionByCode(w.code)?.action.title[lang]) || null,
         lineId: w.lineId,
         lineName: lines.get(w.lineId)?.name ?? w.lineId,
         phone: w.phone,
