@@ -1,11 +1,14 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
+import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
 import { ActionError, AppError } from '../../lib/errors/app-error';
 import { t } from '../../lib/i18n/catalogue';
 import type { Logger } from '../../lib/logger';
 import { requireAdmin } from '../../portals/page-session';
 import { mapCloudApiError } from '../../providers/cloud-api/cloud-api-errors';
+import { type Queues, runActionJobId } from '../../queues/create-queues';
+import { runActionJobSchema } from '../../queues/job-schemas';
 import type { ActivityLog } from '../../store/activity-log';
 import type { Line, LineStore } from '../../store/line-store';
 import { deliveryStatusSchema, type MessageStore, type StoredMessage } from '../../store/message-store';
@@ -21,6 +24,7 @@ export interface SettingsActivityDeps extends SettingsLinesDeps {
   messages: Pick<MessageStore, 'get'>;
   activity: Pick<ActivityLog, 'recentSends' | 'recentErrors'>;
   waits: Pick<WaitService, 'store' | 'cancel'>;
+  queues: Pick<Queues, 'runAction'>;
   whatsapp: { verifyToken: string };
 }
 
@@ -38,6 +42,17 @@ function failureOf(message: StoredMessage, line: Line | undefined, lang: 'ru' | 
       ? mapCloudApiError(numeric, '')
       : new ActionError('undeliverable');
   return { code: mapped.code, message: textOf(mapped.code, lang, mapped.message), providerCode: providerCode ?? null };
+}
+
+/**
+ * The robot's name as the portal shows it, read from the call's run-action job (kept a day after
+ * it completed; a wait keeps no copy, each byte of it counts): null once the job is gone.
+ */
+async function robotOf(deps: SettingsActivityDeps, eventToken: string, lang: 'ru' | 'en'): Promise<string | null> {
+  const job = await deps.queues.runAction.getJob(runActionJobId(eventToken));
+  const data = runActionJobSchema.safeParse(job?.data);
+  if (!data.success) return null;
+  return findActionByCode(data.data.code)?.action.title[lang] ?? null;
 }
 
 /** The page's overview (user, lines, webhook facts) and activity (messages, waits, errors, cancel). */
@@ -80,19 +95,22 @@ export function createSettingsActivityRouter(deps: SettingsActivityDeps): Router
         failure: stored.status === 'failed' ? failureOf(stored, line, lang) : null,
       });
     }
-    const waits = (await deps.waits.store.listOpen(memberId, 200))
-      .filter((w) => w.status === 'open' && (!filter.line || w.lineId === filter.line))
-      .map((w) => ({
-        id: w.id,
-        kind: w.kind,
-        purpose: w.purpose,
-        lineId: w.lineId,
-        lineName: lines.get(w.lineId)?.name ?? w.lineId,
-        phone: w.phone,
-        documentId: w.documentId,
-        createdAt: w.createdAt,
-        deadline: w.deadline,
-      }));
+    const open = (await deps.waits.store.listOpen(memberId, 200)).filter(
+      (w) => w.status === 'open' && (!filter.line || w.lineId === filter.line),
+    );
+    const robots = await Promise.all(open.map((w) => robotOf(deps, w.eventToken, lang)));
+    const waits = open.map((w, i) => ({
+      id: w.id,
+      kind: w.kind,
+      purpose: w.purpose,
+      robot: robots[i] ?? null,
+      lineId: w.lineId,
+      lineName: lines.get(w.lineId)?.name ?? w.lineId,
+      phone: w.phone,
+      documentId: w.documentId,
+      createdAt: w.createdAt,
+      deadline: w.deadline,
+    }));
     const errors = (await deps.activity.recentErrors(memberId, 50))
       .filter((e) => !filter.line || e.lineId === filter.line)
       .map((e) => ({ ...e, message: textOf(e.code, lang, e.code) }));

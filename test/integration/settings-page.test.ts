@@ -176,9 +176,12 @@ describe('settings page (server side)', () => {
       const messages = answer.json.messages as Array<{ messageId: string; status: string }>;
       return messages.some((m) => m.messageId === run.wamid) ? answer.json : undefined;
     });
-    const waits = activity.waits as Array<{ id: string; documentId: string }>;
+    const waits = activity.waits as Array<{ id: string; documentId: string; robot: string | null }>;
     const waitId = waitIdOf(run);
-    expect(waits.find((w) => w.id === waitId)?.documentId).toContain(`DEAL_${run.dealId}`);
+    const shown = waits.find((w) => w.id === waitId);
+    expect(shown?.documentId).toContain(`DEAL_${run.dealId}`);
+    const buttons = actions.find((a) => a.code === 'send_buttons');
+    expect(shown?.robot).toBe(buttons?.title.en);
     const failedOnly = await pageApi(h, token, 'GET', '/activity?status=failed');
     expect(failedOnly.json.messages).toEqual([]);
     const { token: managerToken = '' } = await openSettings(h, 7);
