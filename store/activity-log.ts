@@ -6,7 +6,7 @@ import type { RedisKeys } from '../redis/keys';
  * How many of each a portal keeps: enough for the settings page, never a growing list. Sends are
  * kept compact and few: every send adds one (the open-wait footprint test counts it).
  */
-const KEEP_SENDS = 50;
+const KEEP_SENDS = 30;
 const KEEP_ERRORS = 100;
 const TTL_S = 30 * 86400;
 
