@@ -36,7 +36,7 @@ export function pageWords(lang: Lang): Record<string, string> {
   return Object.fromEntries(settingsKeys.map((key) => [key, t(lang, key)]));
 }
 
-const pageQuerySchema = z.object({ LANG: z.string().max(8).optional() }).loose();
+const pageQuerySchema = z.object({ LANG: z.string().max(8).optional() });
 
 /** The verified user's answer fields (the page's boot and `/api/session`). */
 const sessionView = (user: PageUser) => ({
@@ -63,7 +63,9 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
   const router = Router();
   const api = `${PAGE}/api`;
   const openPage = async (req: Request, res: Response) => {
-    const query = pageQuerySchema.parse(req.query);
+    // LANG only picks between catalogues: anything odd is no preference, never an error.
+    const parsed = pageQuerySchema.safeParse(req.query);
+    const query = parsed.success ? parsed.data : {};
     const hasAuth = typeof req.body === 'object' && req.body !== null && 'AUTH_ID' in req.body;
     res.set('Cache-Control', 'no-store');
     if (!hasAuth) {

@@ -46,6 +46,10 @@ describe('settings page (server side)', () => {
     const passes = await post(opening.fields, elsewhere.toString());
     expect(passes.status).toBe(200);
     expect(bootOf(await passes.text()).token).toEqual(expect.any(String));
+    const oddLang = new URL(opening.url);
+    oddLang.searchParams.set('LANG', 'x'.repeat(50));
+    const fresh = h.portal.pageOpening({ url: `${h.appUrl}/b24/settings` });
+    expect((await post(fresh.fields, oddLang.toString())).status).toBe(200);
     h.portal.addUser({ id: 8, active: false });
     const inactive = h.portal.pageOpening({ url: `${h.appUrl}/b24/settings`, userId: 8 });
     expect((await post(inactive.fields, inactive.url)).status).toBe(401);
