@@ -101,6 +101,17 @@ describe('settings page in chromium', () => {
     await manager.close();
   });
 
+  it('loaded by GET inside the portal frame, it signs in through the frame SDK and fits the frame', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(h.portal.pageHostUrl({ url: `${h.appUrl}/b24/settings`, lang: 'en', via: 'get' }));
+    const app = page.frameLocator('#app-frame');
+    await app.locator('[data-testid="lines-table"]').getByText('Main line').waitFor();
+    await app.getByText('Signed in as Admin Simulator').waitFor();
+    // fitWindow reached the portal (resizeWindow with the page's height).
+    await page.waitForFunction(() => Number(Reflect.get(window, '__resizes')) > 0);
+    await page.close();
+  });
+
   it('opened outside Bitrix24 (no POST, no frame), it says where to open it', async () => {
     const page: Page = await browser.newPage();
     await page.goto(`${h.appUrl}/b24/settings`);

@@ -24,6 +24,21 @@ export function fitFrame(): void {
   if (frame) void frame.parent.fitWindow().catch(() => undefined);
 }
 
+let observer: ResizeObserver | null = null;
+
+/** Fits the frame again whenever the page's height changes (data arriving, a tab, a dialog). */
+export function fitOnResize(root: Element): void {
+  if (!frame || observer) return;
+  let height = 0;
+  observer = new ResizeObserver(([entry]) => {
+    const next = Math.ceil(entry?.contentRect.height ?? 0);
+    if (next === height) return;
+    height = next;
+    fitFrame();
+  });
+  observer.observe(root);
+}
+
 /** A session from the frame's own token, when the server gave none (the page opened by GET). */
 export async function sessionFromFrame(): Promise<boolean> {
   const auth = frame?.auth.getAuthData();
@@ -47,6 +62,8 @@ export function keepSessionFresh(everyMs = 20 * 60_000): void {
 }
 
 export function destroyFrame(): void {
+  observer?.disconnect();
+  observer = null;
   frame?.destroy();
   frame = null;
 }
