@@ -107,8 +107,13 @@ describe('settings page in chromium', () => {
     const app = page.frameLocator('#app-frame');
     await app.locator('[data-testid="lines-table"]').getByText('Main line').waitFor();
     await app.getByText('Signed in as Admin Simulator').waitFor();
-    // fitWindow reached the portal (resizeWindow with the page's height).
+    // The portal's iframe takes the content's height (resizeWindow), and only that: it never keeps growing.
     await page.waitForFunction(() => Number(Reflect.get(window, '__resizes')) > 0);
+    const content = await app.locator('[data-testid="settings-page"]').evaluate((e) => (e as HTMLElement).offsetHeight);
+    await page.waitForFunction(
+      (height) => document.getElementById('app-frame')?.style.height === `${height}px`,
+      Math.max(300, content),
+    );
     await page.close();
   });
 

@@ -19,16 +19,24 @@ export async function connectFrame(timeoutMs = 3000): Promise<B24Frame | null> {
   return frame;
 }
 
-/** Fits the portal's iframe to the page (a no-op outside a frame). */
-export function fitFrame(): void {
-  if (frame) void frame.parent.fitWindow().catch(() => undefined);
-}
-
+let root: HTMLElement | null = null;
 let observer: ResizeObserver | null = null;
 
-/** Fits the frame again whenever the page's height changes (data arriving, a tab, a dialog). */
-export function fitOnResize(root: Element): void {
+/**
+ * Fits the portal's iframe to the page's content (a no-op outside a frame). Measured on the app's
+ * own root, not the document: the document is at least as tall as the iframe, so sizing the frame
+ * by it could only grow (and, observed, grow without end).
+ */
+export function fitFrame(): void {
+  if (!frame) return;
+  const resized = root ? frame.parent.resizeWindowAuto(root, 300) : frame.parent.fitWindow();
+  void resized.catch(() => undefined);
+}
+
+/** Fits the frame again whenever the content's height changes (data arriving, a tab, a dialog). */
+export function fitOnResize(element: HTMLElement): void {
   if (!frame || observer) return;
+  root = element;
   let height = 0;
   observer = new ResizeObserver(([entry]) => {
     const next = Math.ceil(entry?.contentRect.height ?? 0);
@@ -64,6 +72,7 @@ export function keepSessionFresh(everyMs = 20 * 60_000): void {
 export function destroyFrame(): void {
   observer?.disconnect();
   observer = null;
+  root = null;
   frame?.destroy();
   frame = null;
 }
