@@ -6,9 +6,11 @@ import { classifyError } from '../../lib/errors/classify-error';
 import { type Lang, langOf, t } from '../../lib/i18n/catalogue';
 import { en, type MessageKey } from '../../lib/i18n/en';
 import type { Logger } from '../../lib/logger';
+import { isTimeZone } from '../../lib/portal-time';
 import { type PageAuthDeps, type PageUser, verifyPageUser } from '../../portals/page-auth';
 import { requireAdmin } from '../../portals/page-session';
 import type { Queues } from '../../queues/create-queues';
+import { portalTimeZone } from '../../store/portal-store';
 import { textOf } from '../api/api-answers';
 import { statusOfKind } from '../middleware/error-handler';
 import { renderPage, WEB_DIST } from '../settings/page-html';
@@ -43,7 +45,8 @@ const sessionView = (user: PageUser) => ({
   token: user.session,
   admin: user.user.admin,
   userName: user.user.name,
-  timeZone: user.user.timeZone,
+  // The portal's zone (its settings), else the user's own, else the browser's (an empty one).
+  timeZone: [portalTimeZone(user.portal), user.user.timeZone].find((zone) => zone && isTimeZone(zone)) ?? '',
   lang: user.lang,
   words: pageWords(user.lang),
 });

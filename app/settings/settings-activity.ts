@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
 import { ActionError, AppError } from '../../lib/errors/app-error';
-import { t } from '../../lib/i18n/catalogue';
 import type { Logger } from '../../lib/logger';
 import { requireAdmin } from '../../portals/page-session';
 import { mapCloudApiError } from '../../providers/cloud-api/cloud-api-errors';
@@ -122,14 +121,12 @@ export function createSettingsActivityRouter(deps: SettingsActivityDeps): Router
     const waitId = parseInput(z.string().min(1).max(128), req.params.id);
     const wait = await deps.waits.store.get(session.memberId, waitId);
     if (wait?.status !== 'open') throw new AppError('wait_not_found', `no open wait ${waitId}`, { kind: 'not_found' });
-    // The robot log says where it was cancelled, in the language the wait's robot speaks (a fixed
-    // text: it is also the metric's reason label); the log line names the user.
-    const reason = t(wait.lang, 'settings.activity.cancelReason');
+    // `settings_page`: the robot log says, in the portal's words, that it was cancelled on the app's page.
     deps.log.info(
       { memberId: session.memberId, waitId, userId: session.userId },
       'wait cancelled from the settings page',
     );
-    const cancelled = await deps.waits.cancel(session.memberId, waitId, reason);
+    const cancelled = await deps.waits.cancel(session.memberId, waitId, 'settings_page');
     if (!cancelled) throw new AppError('wait_not_found', `wait ${waitId} ended meanwhile`, { kind: 'not_found' });
     res.json({ cancelled: true });
   });

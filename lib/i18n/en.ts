@@ -297,7 +297,6 @@ export const en = {
   'settings.activity.kind.activity': 'Activity',
   'settings.activity.cancel': 'Cancel',
   'settings.activity.cancelled': 'The wait was cancelled: the robot continues with status «cancelled».',
-  'settings.activity.cancelReason': "cancelled by an administrator in the app's settings",
   'settings.activity.errors': 'Recent errors',
   'settings.activity.noErrors': 'No errors.',
   'settings.activity.code': 'Code',

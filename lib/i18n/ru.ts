@@ -295,7 +295,6 @@ export const ru: Record<MessageKey, string> = {
   'settings.activity.kind.activity': 'Действие БП',
   'settings.activity.cancel': 'Отменить',
   'settings.activity.cancelled': 'Ожидание отменено: робот продолжит работу со статусом «cancelled».',
-  'settings.activity.cancelReason': 'отменено администратором в настройках приложения',
   'settings.activity.errors': 'Последние ошибки',
   'settings.activity.noErrors': 'Ошибок нет.',
   'settings.activity.code': 'Код',

@@ -5,6 +5,7 @@ export interface PageBootSeen {
   token?: string;
   admin?: boolean;
   userName?: string;
+  timeZone?: string;
   lang: string;
   words: Record<string, string>;
   error?: string;

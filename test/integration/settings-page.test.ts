@@ -10,7 +10,7 @@ describe('settings page (server side)', () => {
   let green: GreenApiSimulator;
   let greenUrl: string;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ portalTimeZone: 'Asia/Yekaterinburg' });
     await waitForRegistration(h, actions.length);
     green = createGreenApiSimulator();
     greenUrl = (await green.start(0)).url;
@@ -25,6 +25,8 @@ describe('settings page (server side)', () => {
   it('opens for a user the portal confirms with profile, and says whether they are an admin', async () => {
     const admin = await openSettings(h, undefined, 'ru');
     expect(admin).toMatchObject({ admin: true, userName: 'Admin Simulator', lang: 'ru' });
+    // Times on the page are shown in the portal's zone.
+    expect(admin.timeZone).toBe('Asia/Yekaterinburg');
     expect(admin.words['settings.tab.lines']).toBe('Линии');
     const manager = await openSettings(h, 7, 'en');
     expect(manager).toMatchObject({ admin: false, userName: 'Olga Manager', lang: 'en' });
