@@ -19,9 +19,11 @@ import { createQueueBoard } from '../settings/queue-board';
 import { createSettingsActivityRouter, type SettingsActivityDeps } from '../settings/settings-activity';
 import { createSettingsErrorHandler } from '../settings/settings-errors';
 import { createSettingsLinesRouter } from '../settings/settings-lines';
+import { createSettingsOpenLinesRouter, type SettingsOpenLinesDeps } from '../settings/settings-open-lines';
 
 export type SettingsPageDoorDeps = PageAuthDeps &
-  SettingsActivityDeps & {
+  SettingsActivityDeps &
+  SettingsOpenLinesDeps & {
     pageSessionKey: Buffer;
     queues: Pick<
       Queues,
@@ -124,7 +126,13 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
     },
     board,
   );
-  router.use(api, requirePageSession(deps), createSettingsLinesRouter(deps), createSettingsActivityRouter(deps));
+  router.use(
+    api,
+    requirePageSession(deps),
+    createSettingsLinesRouter(deps),
+    createSettingsOpenLinesRouter(deps),
+    createSettingsActivityRouter(deps),
+  );
   router.use(api, (_req, _res, next) => next(new AppError('not_found', 'no such endpoint', { kind: 'not_found' })));
   router.use([api, `${PAGE}/queues`], createSettingsErrorHandler(deps.log));
   return router;

@@ -5,12 +5,15 @@ import type { LineAdmin, LineDraft } from '../../lines/line-admin';
 import { requireAdmin } from '../../portals/page-session';
 import type { LineStatus } from '../../providers/provider';
 import type { Line, LineStore } from '../../store/line-store';
+import type { OpenLineStore } from '../../store/open-line-store';
 import { sessionOf } from './page-session-auth';
 import { parseInput } from './settings-errors';
 
 export interface SettingsLinesDeps {
   lineAdmin: Pick<LineAdmin, 'test' | 'connect' | 'status' | 'rename' | 'setRate' | 'disconnect' | 'list'>;
   lines: Pick<LineStore, 'lastWebhookAt'>;
+  /** Which open line a WhatsApp line serves (the open-line connector). */
+  openLines: Pick<OpenLineStore, 'forLine'>;
   publicUrl: string;
   config: { LINE_RATE_PER_SEC: number };
 }
@@ -73,6 +76,7 @@ function draftOf(form: z.infer<typeof lineFormSchema>): LineDraft {
 /** A line as the page shows it: never its tokens. */
 export async function lineView(deps: SettingsLinesDeps, line: Line) {
   const lastWebhookAt = await deps.lines.lastWebhookAt(line.memberId, line.id);
+  const openLine = await deps.openLines.forLine(line.memberId, line.id);
   return {
     id: line.id,
     name: line.name,
@@ -82,6 +86,7 @@ export async function lineView(deps: SettingsLinesDeps, line: Line) {
     ratePerSec: line.ratePerSec ?? null,
     defaultRatePerSec: deps.config.LINE_RATE_PER_SEC,
     lastWebhookAt: lastWebhookAt ?? null,
+    openLineId: openLine?.openLineId ?? null,
     webhookUrl:
       line.provider === 'green-api'
         ? `${deps.publicUrl}${greenApiWebhookPath(line.id)}`

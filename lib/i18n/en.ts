@@ -242,6 +242,14 @@ export const en = {
   'settings.lines.disconnect': 'Disconnect',
   'settings.lines.disconnectConfirm':
     'Disconnect line «{name}»? Robots that use it will fail until another line is chosen.',
+  'settings.lines.openLine': 'Open line',
+  'settings.lines.openLineNone': 'not attached',
+  'settings.lines.openLineAttach': 'Open line…',
+  'settings.lines.openLineId': 'Open line ID (Contact Center → open line settings)',
+  'settings.lines.openLineHint':
+    "Customers' messages of this WhatsApp line then reach the open line's operators, and their replies go back on WhatsApp.",
+  'settings.lines.attach': 'Attach',
+  'settings.lines.detach': 'Detach',
   'settings.lines.checkStatus': 'Check status',
   'settings.lines.connectTitle': 'Connect a line',
   'settings.lines.cloud': 'WhatsApp Cloud API (Meta)',

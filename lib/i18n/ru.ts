@@ -240,6 +240,14 @@ export const ru: Record<MessageKey, string> = {
   'settings.lines.disconnect': 'Отключить',
   'settings.lines.disconnectConfirm':
     'Отключить линию «{name}»? Роботы, которые её используют, будут завершаться ошибкой, пока не выбрана другая линия.',
+  'settings.lines.openLine': 'Открытая линия',
+  'settings.lines.openLineNone': 'не подключена',
+  'settings.lines.openLineAttach': 'Открытая линия…',
+  'settings.lines.openLineId': 'ID открытой линии (Контакт-центр → настройки открытой линии)',
+  'settings.lines.openLineHint':
+    'Сообщения клиентов этой линии WhatsApp будут попадать операторам открытой линии, а их ответы — уходить в WhatsApp.',
+  'settings.lines.attach': 'Подключить',
+  'settings.lines.detach': 'Отключить от открытой линии',
   'settings.lines.checkStatus': 'Проверить состояние',
   'settings.lines.connectTitle': 'Подключить линию',
   'settings.lines.cloud': 'WhatsApp Cloud API (Meta)',

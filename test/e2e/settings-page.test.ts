@@ -32,7 +32,7 @@ describe('settings page in chromium', () => {
 
   const tab = (app: FrameLocator, name: string) => app.getByRole('tab', { name }).click();
 
-  it('connects a line, shows the webhook, a sent message with its status, cancels a wait, shows the queues', async () => {
+  it('connects a line, attaches it to an open line, shows the webhook, a sent message with its status, cancels a wait, shows the queues', async () => {
     const { page, app } = await openInPortal('en');
     const lines = app.locator('[data-testid="lines-table"]');
     await lines.getByText('Main line').waitFor();
@@ -52,6 +52,13 @@ describe('settings page in chromium', () => {
     await app.locator('[data-testid="connect-done"]').waitFor();
     await lines.getByText('Sales').waitFor();
     await screenshot(page, 'line-connected');
+
+    h.portal.addOpenLine(5, 'Sales');
+    await app.locator('[data-testid="attach-main"]').click();
+    await app.locator('input[name="openLineId"]').fill('5');
+    await app.locator('[data-testid="confirm-attach"]').click();
+    await app.locator('[data-testid="open-line-main"]').getByText('5', { exact: true }).waitFor();
+    expect((await h.rt.openLines.forOpenLine(h.memberId, '5'))?.lineId).toBe('main');
     expect((await h.rt.lines.list(h.memberId)).map((l) => l.name)).toEqual(['Main line', 'Sales']);
 
     await tab(app, 'WhatsApp webhook');

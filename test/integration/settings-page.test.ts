@@ -174,6 +174,32 @@ describe('settings page (server side)', () => {
     await pageApi(h, token, 'DELETE', `/lines/${line.id}`);
   });
 
+  it('attaches a line to an open line and detaches it (the connector is switched on there and off)', async () => {
+    h.portal.addOpenLine(5, 'Sales');
+    const { token = '' } = await openSettings(h);
+    const { token: managerToken = '' } = await openSettings(h, 7);
+    expect((await pageApi(h, managerToken, 'POST', '/lines/main/open-line', { openLineId: '5' })).status).toBe(403);
+    // An open line the portal does not have: the portal's refusal, named.
+    const missing = await pageApi(h, token, 'POST', '/lines/main/open-line', { openLineId: '77' });
+    expect(JSON.stringify(missing.json)).toContain('NOT_ACTIVE_LINE');
+    expect(await pageApi(h, token, 'POST', '/lines/main/open-line', { openLineId: 'x' })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'bad_parameter' } },
+    });
+    expect(await pageApi(h, token, 'POST', '/lines/main/open-line', { openLineId: '5' })).toMatchObject({
+      status: 200,
+      json: { openLineId: '5' },
+    });
+    expect((await h.rt.openLines.forOpenLine(h.memberId, '5'))?.lineId).toBe('main');
+    const lines = (await pageApi(h, token, 'GET', '/lines')).json.lines as Array<{
+      id: string;
+      openLineId: string | null;
+    }>;
+    expect(lines.find((l) => l.id === 'main')?.openLineId).toBe('5');
+    expect(await pageApi(h, token, 'DELETE', '/lines/main/open-line')).toMatchObject({ json: { detached: true } });
+    expect(await h.rt.openLines.forOpenLine(h.memberId, '5')).toBeNull();
+  });
+
   it('shows a sent message with its status and cancels an open wait (the robot gets cancelled)', async () => {
     const { token = '' } = await openSettings(h);
     const run = await startButtonsWait(h);

@@ -11,6 +11,7 @@ export interface LineView {
   ratePerSec: number | null;
   defaultRatePerSec: number;
   lastWebhookAt: number | null;
+  openLineId: string | null;
   webhookUrl: string;
 }
 
