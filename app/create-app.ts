@@ -7,6 +7,7 @@ import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
+import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
 import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from './middleware/body-parsers';
@@ -20,7 +21,8 @@ export type AppDeps = RobotDoorDeps &
   OpsDoorDeps &
   MediaDoorDeps &
   OpenLineSettingsDeps &
-  WebhookApiDoorDeps;
+  WebhookApiDoorDeps &
+  SettingsPageDoorDeps;
 
 /** The HTTP app (no listen): doors verify, validate, queue and answer. */
 export function createApp(deps: AppDeps): Express {
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createEventsDoor(deps));
   app.use(createRobotDoor(deps));
   app.use(createWebhookApiDoor(deps));
+  app.use(createSettingsPageDoor(deps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', error_description: 'no such endpoint' });
   });

@@ -1,21 +1,20 @@
 import { z } from 'zod';
 import { greenApiWebhookPath } from '../config/endpoints';
 import type { AppConfig } from '../config/env-schema';
-import type { Clock } from '../lib/clock';
-import { randomId } from '../lib/hash';
-import type { Queues } from '../queues/create-queues';
+import { AppError } from '../lib/errors/app-error';
+import type { LineAdmin } from '../lines/line-admin';
 import type { LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 
 export interface LinesCommandDeps {
-  portals: Pick<PortalStore, 'get' | 'list'>;
-  lines: Pick<LineStore, 'add' | 'list' | 'remove'>;
-  clock: Clock;
+  portals: Pick<PortalStore, 'list'>;
+  lines: Pick<LineStore, 'list'>;
+  /** Adds and removes lines (the portal's registrations follow). */
+  lineAdmin: Pick<LineAdmin, 'add' | 'disconnect'>;
   config: Pick<AppConfig, 'PUBLIC_URL' | 'LINE_RATE_PER_SEC'>;
-  /** Re-registers the portal's robots after a change, so their `line` select lists the lines. */
-  queues: Pick<Queues, 'enqueueLinesChanged'>;
 }
 
+/** What every change says: the line admin queues the re-registration (lines/line-admin.ts onLinesChanged). */
 const REREGISTER_NOTE = "robots and activities will be re-registered with the portal's lines";
 
 const common = {
@@ -80,27 +79,23 @@ export async function runLinesCommand(
 ): Promise<string> {
   if (sub === 'add') {
     const args = parseAdd(flags);
-    if (!(await rt.portals.get(args.portal)))
-      throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
-    const id =
-      args.id ??
-      `line-${randomId(4)
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, 'x')}`;
-    await rt.lines.add({
-      id,
-      memberId: args.portal,
-      provider: args.provider,
-      phoneNumberId: args.phoneNumberId,
-      accessToken: args.accessToken,
-      apiUrl: args.apiUrl,
-      webhookToken: args.webhookToken,
-      wabaId: args.wabaId,
-      name: args.name ?? args.phoneNumberId,
-      ratePerSec: args.rate,
-      createdAt: rt.clock.now(),
-    });
-    await rt.queues.enqueueLinesChanged(args.portal, rt.clock.now());
+    const { id } = await rt.lineAdmin
+      .add(args.portal, {
+        id: args.id,
+        provider: args.provider,
+        phoneNumberId: args.phoneNumberId,
+        accessToken: args.accessToken,
+        apiUrl: args.apiUrl,
+        webhookToken: args.webhookToken,
+        wabaId: args.wabaId,
+        name: args.name,
+        ratePerSec: args.rate,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'portal_not_installed')
+          throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
+        throw error;
+      });
     if (args.provider === 'green-api')
       return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
     return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})`;
@@ -121,8 +116,7 @@ export async function runLinesCommand(
     const portal = flags.portal;
     const lineId = positional[0] ?? flags.line;
     if (!portal || !lineId) throw new Error('usage: lines remove <line-id> --portal <member_id>');
-    if (!(await rt.lines.remove(portal, lineId))) return `no line ${lineId} on portal ${portal}`;
-    await rt.queues.enqueueLinesChanged(portal, rt.clock.now());
+    if (!(await rt.lineAdmin.disconnect(portal, lineId))) return `no line ${lineId} on portal ${portal}`;
     return `line ${lineId} removed (${REREGISTER_NOTE})`;
   }
   throw new Error('usage: lines add|list|remove');

@@ -14,6 +14,11 @@ export const endpoints = {
   openLineSettings: '/b24/openlines/settings',
   /** Customers' media for the open-line chat: signed, short-lived, fetched by Bitrix24. */
   media: '/media/:memberId/:lineId/:mediaId/:name',
+  /**
+   * The settings page: the app's main page (the handler URL of the app card in Bitrix24). Opened by
+   * a form POST into the portal's iframe; its JSON calls and assets live under it.
+   */
+  settingsPage: '/b24/settings',
   health: '/healthz',
   metrics: '/metrics',
 } as const;

@@ -128,6 +128,11 @@ export interface WhatsAppProvider {
   lineStatus(): Promise<LineStatus>;
   /** The line's message templates (Cloud API: its WhatsApp Business Account's, every page); absent without an account id. */
   listTemplates?(): Promise<MessageTemplate[]>;
+  /**
+   * Points the line's own notifications at `url` with `token` (Green-API's setSettings). Absent
+   * where the webhook is set once per app outside (the Cloud API: Meta's app console).
+   */
+  setWebhook?(webhook: { url: string; token: string }): Promise<void>;
 }
 
 /** Which capability a content type needs. */

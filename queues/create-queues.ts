@@ -38,6 +38,11 @@ export function assertQueuePrefixFits(connection: RedisClient, prefix: string): 
     throw new Error(`queue prefix "${prefix}" has no {hash tag}: on a Redis Cluster use e.g. "{bull}" (QUEUE_PREFIX)`);
 }
 
+/** The run-action job of a robot/activity call (one per event token; kept a day after it completes). */
+export function runActionJobId(eventToken: string): string {
+  return `act-${digest(eventToken)}`;
+}
+
 /** The app's BullMQ queues and the `enqueue*` functions doors and workers use. */
 export function createQueues(
   connection: RedisClient,
@@ -86,7 +91,7 @@ export function createQueues(
         source: 'bitrix',
         timeoutDurationSec: input.timeoutDurationSec ?? 0,
       };
-      return runAction.add('run', job, { ...keep, jobId: `act-${digest(job.eventToken)}`, ...retryOptions(8, 1000) });
+      return runAction.add('run', job, { ...keep, jobId: runActionJobId(job.eventToken), ...retryOptions(8, 1000) });
     },
     /** A webhook-API send: its message id names the job, so a repeated enqueue adds nothing. */
     async enqueueApiCall(job: ApiCallJob) {

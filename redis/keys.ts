@@ -79,6 +79,10 @@ export function createKeys(prefix = 'wa') {
     /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by that message's id. */
     windowFallback: (memberId: string, providerMessageId: string) =>
       `${portalTag(memberId)}:win-fallback:${providerMessageId}`,
+    /** List: the portal's last sent messages, newest first (JSON: id, line, phone, time): the settings page's activity. */
+    recentSends: (memberId: string) => `${portalTag(memberId)}:recent-sends`,
+    /** List: the portal's last failed calls, newest first (JSON: code, line, action, time). */
+    recentErrors: (memberId: string) => `${portalTag(memberId)}:recent-errors`,
     /** Hash: line id → when its last webhook arrived (ms). */
     lineWebhookAt: (memberId: string) => `${portalTag(memberId)}:line-webhook-at`,
     /** Webhook-API token record (hash; the token itself only as its HMAC). */

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
 import { createPathSigner } from '../lib/signed-url';
+import { createLineAdmin } from '../lines/line-admin';
 import { createLineSender } from '../lines/line-sender';
 import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
@@ -21,6 +22,7 @@ import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
 import { defineScripts } from '../redis/scripts';
+import { ActivityLog } from '../store/activity-log';
 import { ApiMessageStore } from '../store/api-message-store';
 import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
@@ -164,9 +166,24 @@ export function createRuntime(options: RuntimeOptions) {
     log,
     metrics,
   });
+  const lineAdmin = createLineAdmin({
+    portals,
+    lines,
+    providerFor,
+    clock,
+    publicUrl: config.PUBLIC_URL,
+    // The portal-setup job re-registers the robots and activities: every `line` select lists the lines now.
+    onLinesChanged: async (memberId) => {
+      await queues.enqueueLinesChanged(memberId, clock.now());
+    },
+  });
   return {
     config,
     redis,
+    lineAdmin,
+    activity: new ActivityLog(redis, keys),
+    /** Signs the settings page's sessions (derived: one SECRETS_KEY to manage). */
+    pageSessionKey: createHmac('sha256', key).update('settings-page-session').digest(),
     keys,
     log,
     clock,

@@ -35,6 +35,11 @@ export const ALLOWED: readonly (readonly [string, string])[] = [
 export const ISOLATED: readonly string[] = ['simulators'];
 /** Composition roots: may import anything; only other entry points (and tests) may import them. Plus every `main.ts`. */
 export const ENTRY_FOLDERS: readonly string[] = ['runtime', 'cli', 'demo', 'scripts', 'bench'];
+/**
+ * Not server layers: `web/` is the settings page's browser code, built by Vite into web/dist and
+ * served as files (it imports only npm packages and itself; the server never imports it).
+ */
+export const EXCLUDED_FOLDERS: readonly string[] = ['web', 'test', 'node_modules'];
 
 export interface FileImports {
   /** Path relative to the repo root, with '/' separators, e.g. 'waits/wait-store.ts'. */
@@ -150,7 +155,7 @@ function stronglyConnected(edges: Map<string, Map<string, unknown>>): string[][]
 /** Every .ts file under the source folders, with its import specifiers (static, type-only, dynamic, require). */
 export function collect(root: string): FileImports[] {
   const folders = readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'node_modules' && d.name !== 'test')
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !EXCLUDED_FOLDERS.includes(d.name))
     .map((d) => d.name);
   const files = folders
     .flatMap((f) => readdirSync(join(root, f), { recursive: true, encoding: 'utf8' }).map((p) => join(root, f, p)))

@@ -30,6 +30,8 @@ export interface ActionContextDeps {
   lineSender: Pick<LineSender, 'withSlot'>;
   messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep'>;
   keys: SendOnceDeps['keys'];
+  /** The settings page's list of recent sends (absent: not noted). */
+  activity?: SendOnceDeps['activity'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
   windows: Pick<CustomerWindowStore, 'read'>;
   templates: Pick<LineTemplates, 'find'>;

@@ -10,6 +10,7 @@ import type { Metrics } from '../lib/metrics';
 import { resolveLine } from '../lines/resolve-line';
 import { shouldRetry } from '../queues/job-retry';
 import { type RunActionJob, runActionJobSchema } from '../queues/job-schemas';
+import type { ActivityLog } from '../store/activity-log';
 import type { LineStore } from '../store/line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import type { WaitService } from '../waits/wait-service';
@@ -32,6 +33,8 @@ export interface RunActionDeps extends ActionContextDeps, CallSourceDeps {
   metrics: Pick<Metrics, 'jobs' | 'errors'>;
   /** Governs file URLs offered by robots (ALLOW_PRIVATE_ADDRESSES). */
   addresses: AddressPolicy;
+  /** The settings page's list of recent errors (absent: not noted). */
+  activity?: Pick<ActivityLog, 'noteError' | 'noteSent'>;
 }
 
 /** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
@@ -121,6 +124,11 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       if (!(error instanceof ActionError))
         deps.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
       metrics.errors.inc({ code: actionError.code });
+      await deps.activity
+        ?.noteError(data.memberId, { code: actionError.code, lineId: '', action: data.code, at: deps.clock.now() })
+        .catch((noteError: unknown) =>
+          deps.log.warn({ err: noteError }, 'could not note the error for the settings page'),
+        );
       metrics.jobs.inc({ queue: 'run-action', outcome: 'error' });
       // A message that did leave before the failure is named, so nobody thinks nothing was sent;
       // one whose last attempt ended without an answer (in flight) may have left: say so.

@@ -6,6 +6,7 @@ import type { LineSender } from '../lines/line-sender';
 import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
 import type { RedisKeys } from '../redis/keys';
+import type { ActivityLog } from '../store/activity-log';
 import type { Line } from '../store/line-store';
 import type { DeliveryStatus, MessageStore, SendStep } from '../store/message-store';
 import { storedMessagePatch } from '../waits/stored-wait';
@@ -16,6 +17,8 @@ export interface SendOnceDeps {
   lineSender: Pick<LineSender, 'withSlot'>;
   keys: Pick<RedisKeys, 'waitIndexPhoneField'>;
   clock: Clock;
+  /** The settings page's list of recent sends (absent: not noted). */
+  activity?: Pick<ActivityLog, 'noteSent'>;
 }
 
 /** The (already opened) wait a step's message belongs to: linked in the same step that records the send. */
@@ -115,5 +118,13 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     });
     return { sent: wait ? { ...sent, linked } : sent, fresh: true };
   });
+  if (outcome.fresh && deps.activity) {
+    const { providerMessageId } = outcome.sent;
+    const at = deps.clock.now();
+    // Only a page's list: a failure here must not fail a send that already left.
+    await deps.activity
+      .noteSent(memberId, { messageId: providerMessageId, lineId: line.id, phone: to, at })
+      .catch((error: unknown) => request.log.warn({ err: error }, 'could not note the send for the settings page'));
+  }
   return outcome.sent;
 }

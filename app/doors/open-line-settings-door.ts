@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { verifyPageUser } from '../../bitrix/page-user';
+import { fetchProfile, type ProfileUser } from '../../bitrix/user-profile';
 import { endpoints } from '../../config/endpoints';
 import { AppError } from '../../lib/errors/app-error';
 import { type Lang, langOf, t } from '../../lib/i18n/catalogue';
@@ -39,6 +39,19 @@ const placementSchema = z.object({
     .optional(),
 });
 
+/**
+ * The placement's user as the portal confirms it (`profile` at the stored address, shared with the
+ * settings page: bitrix/user-profile.ts); null when the portal refuses the token.
+ */
+async function confirmedUser(clientEndpoint: string, authId: string): Promise<ProfileUser | null> {
+  try {
+    return await fetchProfile(clientEndpoint, authId);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'page_auth_refused') return null;
+    throw error;
+  }
+}
+
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
@@ -62,7 +75,7 @@ export function createOpenLineSettingsDoor(deps: OpenLineSettingsDeps): Router {
     const { AUTH_ID, member_id: memberId, PLACEMENT_OPTIONS, attach } = fields.data;
     const lang = langOf(fields.data.LANG);
     const portal = await deps.portals.get(memberId);
-    const user = portal ? await verifyPageUser(portal, AUTH_ID) : null;
+    const user = portal ? await confirmedUser(portal.clientEndpoint, AUTH_ID) : null;
     if (!portal || !user) {
       res
         .status(403)

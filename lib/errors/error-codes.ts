@@ -29,6 +29,17 @@ const codes = [
   'unsupported_by_provider',
   'portal_needs_reinstall',
   'internal_error',
+  // The settings page (app/doors/settings-page-door.ts, portals/page-*.ts, lines/line-admin.ts).
+  'page_auth_missing',
+  'page_auth_refused',
+  'page_session_missing',
+  'page_session_invalid',
+  'page_session_expired',
+  'admin_required',
+  'portal_not_installed',
+  'line_conflict',
+  'wait_not_found',
+  'settings_page_not_built',
 ] as const;
 
 /**

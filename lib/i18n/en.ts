@@ -2,6 +2,8 @@
 // catalogue's key set: other languages are typed against it (a missing key fails tsc).
 // Placeholders are {name}; keep them identical in every language.
 // Sections are grouped by area; add new keys to the section of your area.
+import { settingsEn } from './settings-en';
+
 export const en = {
   // --- common
   'common.yes': 'Yes',
@@ -33,6 +35,17 @@ export const en = {
   'error.portal_needs_reinstall':
     "Bitrix24 refuses the app's access even after a token refresh: a portal administrator must reinstall the app",
   'error.internal_error': 'Internal error',
+  // settings page
+  'error.page_auth_missing': 'Open the app from Bitrix24: the page was opened without a sign-in',
+  'error.page_auth_refused': 'Bitrix24 did not confirm the user: open the app from Bitrix24 again',
+  'error.page_session_missing': 'No page session: reload the page',
+  'error.page_session_invalid': 'The page session is not valid: open the app from Bitrix24 again',
+  'error.page_session_expired': 'The page session has expired: reload the page',
+  'error.admin_required': 'Only a portal administrator can change the settings',
+  'error.portal_not_installed': 'The app is not installed on this portal',
+  'error.line_conflict': 'This number is already connected as another line',
+  'error.wait_not_found': 'No such open wait',
+  'error.settings_page_not_built': 'The settings page is not built: run npm run build:web on the server',
 
   // --- error details: what an error names besides its code
   'error.detail.provider_code': 'WhatsApp code {code}',
@@ -204,6 +217,8 @@ export const en = {
     'waiting for the template\'s buttons needs the line\'s WhatsApp Business Account id (lines add --waba-id), or another "what counts as the answer"',
   'window.prop.no_quick_replies': '{template} has no quick-reply buttons: choose another "what counts as the answer"',
   'window.prop.nothing_to_wait': 'the run does not wait for results (use_subscription=N): nothing to wait for',
+  // --- settings page (its own file: the catalogue outgrew one)
+  ...settingsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 // Russian catalogue (also for by/kz portals). Typed against en.ts: a missing key fails tsc.
 import type { MessageKey } from './en';
+import { settingsRu } from './settings-ru';
 
 export const ru: Record<MessageKey, string> = {
   // --- common
@@ -33,6 +34,17 @@ export const ru: Record<MessageKey, string> = {
   'error.portal_needs_reinstall':
     'Битрикс24 отклоняет доступ приложения даже после обновления токенов: администратор портала должен переустановить приложение',
   'error.internal_error': 'Внутренняя ошибка',
+  // settings page
+  'error.page_auth_missing': 'Откройте приложение из Битрикс24: страница открыта без входа',
+  'error.page_auth_refused': 'Битрикс24 не подтвердил пользователя: откройте приложение из Битрикс24 ещё раз',
+  'error.page_session_missing': 'Нет сессии страницы: перезагрузите страницу',
+  'error.page_session_invalid': 'Сессия страницы недействительна: откройте приложение из Битрикс24 ещё раз',
+  'error.page_session_expired': 'Сессия страницы истекла: перезагрузите страницу',
+  'error.admin_required': 'Изменять настройки может только администратор портала',
+  'error.portal_not_installed': 'Приложение не установлено на этом портале',
+  'error.line_conflict': 'Этот номер уже подключён как другая линия',
+  'error.wait_not_found': 'Нет такого открытого ожидания',
+  'error.settings_page_not_built': 'Страница настроек не собрана: выполните npm run build:web на сервере',
 
   // --- error details
   'error.detail.provider_code': 'код WhatsApp {code}',
@@ -202,4 +214,6 @@ export const ru: Record<MessageKey, string> = {
     'чтобы ждать нажатия кнопок шаблона, у линии должен быть ID аккаунта WhatsApp Business (lines add --waba-id), или выберите другое «что считать ответом»',
   'window.prop.no_quick_replies': 'у {template} нет кнопок быстрого ответа: выберите другое «что считать ответом»',
   'window.prop.nothing_to_wait': 'запуск не ждёт результата (use_subscription=N): ждать нечего',
+  // --- settings page (its own file: the catalogue outgrew one)
+  ...settingsRu,
 };

@@ -35,6 +35,7 @@ const idMessageSchema = z.object({ idMessage: z.string().min(1) }).loose();
 const forwardSchema = z.object({ messages: z.array(z.string()) }).loose();
 const checkSchema = z.object({ existsWhatsapp: z.boolean() }).loose();
 const stateSchema = z.object({ stateInstance: z.string() }).loose();
+const settingsSchema = z.object({ saveSettings: z.literal(true) }).loose();
 
 /** A Green-API instance's credentials (idInstance + apiTokenInstance) and API host. */
 export interface GreenApiLine {
@@ -148,6 +149,20 @@ export function createGreenApiProvider(
       // Green-API reports the account's authorisation only; name, quality and limits are Cloud API notions.
       const answer = parse(stateSchema, 'getStateInstance', await call('getStateInstance'));
       return { connected: answer.stateInstance === 'authorized', state: answer.stateInstance };
+    },
+    async setWebhook({ url, token }) {
+      // setSettings: the instance posts incoming messages and outgoing statuses to `url` with
+      // `Authorization: Bearer <token>` (webhookUrlToken).
+      parse(
+        settingsSchema,
+        'setSettings',
+        await call('setSettings', {
+          webhookUrl: url,
+          webhookUrlToken: token,
+          incomingWebhook: 'yes',
+          outgoingWebhook: 'yes',
+        }),
+      );
     },
   };
 }

@@ -1,7 +1,10 @@
 /** The Bitrix24 portal simulator: REST + OAuth on one port, CRM state, robot runs and events. */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { postForm } from '../shared/http-post';
 import { serverLifecycle } from '../shared/listen';
+import { encodePhpForm } from '../shared/php-form';
 import { randomHex } from '../shared/random';
+import { createHostPages, type OpenPageOptions, type PageOpening, pageOpening, upsertUser } from './app-page';
 import {
   type CreateContactInput,
   type CreateDealInput,
@@ -23,7 +26,7 @@ import { deliverEvent, deliverInstallFinish, postInstall, postInstallPage, postU
 import { restFaults } from './rest-faults';
 import { handleRest, restMethodOf } from './rest-router';
 import { prepareRun, runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
-import { PortalState } from './state';
+import { PortalState, type SimUser } from './state';
 import type {
   BitrixPortalOptions,
   DeliveryResult,
@@ -61,6 +64,14 @@ export interface BitrixPortalSimulator {
   installFinish(): Promise<DeliveryResult[]>;
   /** A user opens the app on an installed portal: its page gets the install page's POST again. */
   openApp(opts: { url: string }): Promise<{ status: number; body: string }>;
+  /** Adds or changes a portal user (e.g. a non-admin who opens the app). */
+  addUser(user: Partial<SimUser> & { id: number }): SimUser;
+  /** The frame POST a user's opening of the app makes (a fresh AUTH_ID of that user). */
+  pageOpening(opts: OpenPageOptions): PageOpening;
+  /** POSTs a user's opening of the app's page (as a browser would) and returns the answer. */
+  openPage(opts: OpenPageOptions): Promise<{ status: number; body: string }>;
+  /** A portal page (GET it in a browser) that POSTs the user's opening into an iframe, once. */
+  pageHostUrl(opts: OpenPageOptions): string;
   /** This portal's OAuth endpoint also exchanges `other`'s refresh tokens, as Bitrix24's one OAuth server does. */
   serveOAuthFor(other: BitrixPortalSimulator): void;
   uninstallApp(opts: { url: string; clean?: boolean }): Promise<DeliveryResult>;
@@ -104,8 +115,9 @@ export interface BitrixPortalSimulator {
   readonly state: PortalState;
 }
 
-function buildApp(state: PortalState): Express {
+function buildApp(state: PortalState, hostPages: ReturnType<typeof createHostPages>): Express {
   const app = express();
+  app.get('/app-host/:id', (req, res) => hostPages.serve(req, res));
   app.set('query parser', 'extended');
   app.use(express.json({ limit: '20mb' }));
   app.use(express.urlencoded({ extended: true, parameterLimit: 100000, limit: '20mb' }));
@@ -131,7 +143,8 @@ function buildApp(state: PortalState): Express {
 /** Creates a simulated Bitrix24 portal (REST at `<url>/rest/`, OAuth at `<url>/oauth/token/`). */
 export function createBitrixPortalSimulator(options: BitrixPortalOptions): BitrixPortalSimulator {
   const state = new PortalState(options);
-  const app = buildApp(state);
+  const hostPages = createHostPages(state);
+  const app = buildApp(state, hostPages);
   const lifecycle = serverLifecycle(app, 'Bitrix24 portal', (listening) => {
     state.url = listening.url;
   });
@@ -177,6 +190,14 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       const page = await postInstallPage(state, url, state.issueTokens());
       return { status: page.status, body: page.body };
     },
+    addUser: (user) => upsertUser(state, user),
+    pageOpening: (opts) => pageOpening(state, opts),
+    async openPage(opts) {
+      const opening = pageOpening(state, opts);
+      const res = await postForm(opening.url, encodePhpForm(opening.fields));
+      return { status: res.status, body: res.body };
+    },
+    pageHostUrl: (opts) => hostPages.prepare(opts),
     serveOAuthFor(other) {
       state.oauthPeers.push(other.state);
     },

@@ -27,6 +27,15 @@ export interface ResolvedOptions {
   timeZoneOffsetSec: number;
 }
 
+/** A portal user the simulator knows (the installing user is one, an admin). */
+export interface SimUser {
+  id: number;
+  admin: boolean;
+  name: string;
+  lastName: string;
+  active: boolean;
+}
+
 interface AccessTokenInfo {
   expiresAt: number;
   expired: boolean;
@@ -67,6 +76,10 @@ export class PortalState {
   };
   /** Other portals whose refresh tokens this portal's OAuth endpoint also exchanges (`sim.serveOAuthFor`). */
   readonly oauthPeers: PortalState[] = [];
+  /** Users by id; `profile` names the user a token was issued to. */
+  readonly users = new Map<number, SimUser>();
+  /** Access token → the user it belongs to (tokens not listed are the installing user's). */
+  readonly tokenUsers = new Map<string, number>();
   /** Fault: every access token it issued (fresh ones too) is answered `expired_token`. */
   refusingTokens = false;
   private readonly listeners = new Set<() => void>();
@@ -84,6 +97,32 @@ export class PortalState {
       timeZoneOffsetSec: options.timeZoneOffsetSec ?? 10800,
     };
     this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 });
+    const id = this.opts.installingUserId;
+    this.users.set(id, { id, admin: true, name: 'Admin', lastName: 'Simulator', active: true });
+  }
+
+  /**
+   * A page token of `userId` (what the portal POSTs as AUTH_ID when that user opens the app or a
+   * placement). `admin` sets whether the user administers the portal (a user not known yet is added).
+   */
+  issueUserToken(userId: number, admin?: boolean): string {
+    const known = this.users.get(userId);
+    this.users.set(userId, {
+      id: userId,
+      admin: admin ?? known?.admin ?? false,
+      name: known?.name ?? `User${userId}`,
+      lastName: known?.lastName ?? 'Simulator',
+      active: known?.active ?? true,
+    });
+    const accessToken = oauthToken();
+    this.accessTokens.set(accessToken, { expiresAt: Date.now() + this.opts.accessTokenTtlSec * 1000, expired: false });
+    this.tokenUsers.set(accessToken, userId);
+    return accessToken;
+  }
+
+  /** The user an access token belongs to. */
+  userOf(accessToken: string): SimUser | undefined {
+    return this.users.get(this.tokenUsers.get(accessToken) ?? this.opts.installingUserId);
   }
 
   /** Base URL; throws before `start`. */
@@ -130,17 +169,6 @@ export class PortalState {
     if (!info) return 'unknown';
     if (info.expired || this.refusingTokens || info.expiresAt <= Date.now()) return 'expired';
     return 'ok';
-  }
-
-  /** Tokens of users who opened an app page (placements): `profile` names them. */
-  readonly userTokens = new Map<string, { id: number; admin: boolean }>();
-
-  /** A page token of another user than the installing one (a placement opened by `userId`). */
-  issueUserToken(userId: number, admin: boolean): string {
-    const token = oauthToken();
-    this.accessTokens.set(token, { expiresAt: Date.now() + this.opts.accessTokenTtlSec * 1000, expired: false });
-    this.userTokens.set(token, { id: userId, admin });
-    return token;
   }
 
   /** Marks an access token as expired. */

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import { postRaw } from '../shared/http-post';
 import { serverLifecycle } from '../shared/listen';
+import { defaultErrorBody, parseJson } from './answers';
 import type {
   DeliverIncomingOptions,
   DeliverOutgoingStatusOptions,
@@ -27,6 +28,8 @@ export interface GreenApiSimulator {
   /** Where notifications go, and the webhookUrlToken sent as `Authorization: Bearer`. */
   setWebhook(w: { url: string; token?: string }): void;
   setHasWhatsapp(phone: string, has: boolean): void;
+  /** The webhook an instance was given through setSettings, if any. */
+  instanceWebhook(idInstance: string): { url: string; token?: string } | undefined;
   /** What getStateInstance answers for the instance (default `authorized`). */
   setState(idInstance: string, state: string): void;
   failNext(f: GreenApiFailNext): void;
@@ -54,32 +57,6 @@ interface Answer {
   payload: unknown;
 }
 
-/** The JSON body of a request, or undefined when empty or not JSON. */
-function parseJson(raw: unknown): unknown {
-  if (!Buffer.isBuffer(raw) || raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Green-API-like default answers for injected statuses (common-errors page). */
-function defaultErrorBody(status: number): unknown {
-  if (status === 401) return 'Unauthorized';
-  if (status === 403) return 'Forbidden';
-  if (status === 429) return 'Too Many Requests';
-  if (status === 466)
-    return {
-      correspondentsStatus: {
-        description: 'The limit of correspondents on the tariff has been reached',
-        correspondents: ['79000000000@c.us'],
-      },
-    };
-  if (status >= 500) return 'Bad Gateway';
-  return { code: status, description: 'bad request data' };
-}
-
 /** Creates a simulated Green-API server. */
 export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApiSimulator {
   const instances = new Map<string, GreenApiInstance>();
@@ -91,6 +68,8 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
   const edits: Array<{ idMessage: string; message: string }> = [];
   let injected: Array<GreenApiFailNext & { times: number }> = [];
   let webhook: { url: string; token?: string } | undefined;
+  /** Per-instance webhooks set through setSettings (they win over `setWebhook`'s). */
+  const instanceHooks = new Map<string, { url: string; token?: string }>();
   const app = express();
   const lifecycle = serverLifecycle(app, 'Green-API');
   app.use(express.raw({ type: () => true, limit: '20mb' }));
@@ -149,6 +128,14 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
       for (const id of ids) record(valid.chatId ?? '', id);
       return { status: 200, payload: { messages: ids } };
     }
+    if (method === 'setSettings') {
+      // The instance's own notification address (per instance, as the console sets it).
+      const next = { ...(instanceHooks.get(idInstance) ?? { url: '' }) };
+      if (typeof json.webhookUrl === 'string') next.url = json.webhookUrl;
+      if (typeof json.webhookUrlToken === 'string') next.token = json.webhookUrlToken || undefined;
+      instanceHooks.set(idInstance, next);
+      return { status: 200, payload: { saveSettings: true } };
+    }
     const phone = String(json.phoneNumber);
     return { status: 200, payload: { existsWhatsapp: !noWhatsapp.has(phone) } };
   }
@@ -194,12 +181,18 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
     else res.status(status).json(payload);
   });
 
-  const post = async (payload: unknown, token: string | null | undefined): Promise<GreenApiDelivery> => {
-    if (!webhook) throw new Error('No webhook set: call setWebhook first');
+  const post = async (
+    idInstance: string,
+    payload: unknown,
+    token: string | null | undefined,
+  ): Promise<GreenApiDelivery> => {
+    const own = instanceHooks.get(idInstance);
+    const target = own?.url ? own : webhook;
+    if (!target) throw new Error('No webhook set: call setWebhook (or setSettings for the instance) first');
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    const bearer = token === undefined ? webhook.token : token;
+    const bearer = token === undefined ? target.token : token;
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    return postRaw(webhook.url, JSON.stringify(payload), headers);
+    return postRaw(target.url, JSON.stringify(payload), headers);
   };
   const instanceData = (idInstance: string) => {
     const instance = instances.get(idInstance);
@@ -229,6 +222,10 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
       const instance = instances.get(idInstance);
       if (!instance) throw new Error(`Unknown instance ${idInstance}`);
       instance.state = state;
+    },
+    instanceWebhook: (idInstance) => {
+      const hook = instanceHooks.get(idInstance);
+      return hook && { ...hook };
     },
     failNext: (f) => void injected.push({ ...f, times: f.times ?? 1 }),
     sent: () => [...sent],
@@ -264,11 +261,12 @@ export function createGreenApiSimulator(options: GreenApiOptions = {}): GreenApi
         senderData: { chatId, chatName: name, sender: chatId, senderName: name, senderContactName: name },
         messageData,
       };
-      return { ...(await post(payload, o.token)), idMessage };
+      return { ...(await post(o.idInstance, payload, o.token)), idMessage };
     },
     deliverStatus(o) {
       const known = messages.get(o.idMessage);
       return post(
+        o.idInstance,
         {
           typeWebhook: 'outgoingMessageStatus',
           chatId: known?.chatId ?? '',

@@ -86,10 +86,46 @@ export function validateBody(method: string, raw: unknown): ValidBody {
       }
       return { chatId: chatId(body), fromChatId: chatId(body, 'chatIdFrom'), refersTo: messages as string[] };
     }
+    case 'setSettings':
+      validateSettings(body);
+      return { refersTo: [] };
     case 'checkWhatsapp':
       num(body, 'phoneNumber', 10000, MAX_PHONE);
       return { refersTo: [] };
     default:
       throw new ValidationFailed(`unknown method ${method}`);
+  }
+}
+
+/** setSettings' string fields (webhookUrl may be '' to turn webhooks off) and its yes/no switches. */
+const SETTINGS_STRINGS = new Set(['webhookUrl', 'webhookUrlToken']);
+const SETTINGS_SWITCHES = new Set([
+  'markIncomingMessagesReaded',
+  'markIncomingMessagesReadedOnReply',
+  'outgoingWebhook',
+  'outgoingMessageWebhook',
+  'outgoingAPIMessageWebhook',
+  'incomingWebhook',
+  'deviceWebhook',
+  'stateWebhook',
+  'pollMessageWebhook',
+  'incomingCallWebhook',
+  'editedMessageWebhook',
+  'deletedMessageWebhook',
+  'keepOnlineStatus',
+]);
+
+function validateSettings(body: Obj): void {
+  if (Object.keys(body).length === 0) throw new ValidationFailed('at least one setting is required');
+  for (const [field, value] of Object.entries(body)) {
+    if (SETTINGS_STRINGS.has(field)) {
+      if (typeof value !== 'string') throw new ValidationFailed(`'${field}' must be a string`);
+      if (field === 'webhookUrl' && value !== '' && !/^https?:\/\/[^\s/]+/i.test(value))
+        throw new ValidationFailed(`'webhookUrl' must be a valid uri`);
+    } else if (SETTINGS_SWITCHES.has(field)) {
+      if (value !== 'yes' && value !== 'no') throw new ValidationFailed(`'${field}' must be one of [yes, no]`);
+    } else if (field === 'delaySendMessagesMilliseconds') {
+      num(body, field, 500, 600000);
+    } else throw new ValidationFailed(`'${field}' is not allowed`);
   }
 }

@@ -22,16 +22,21 @@ function appInfo(ctx: MethodContext): unknown {
 /** App and user info methods. */
 export const appMethods: MethodTable = {
   'app.info': appInfo,
-  // The token's user: the app holds the installing user's tokens.
-  profile: (ctx) => ({
-    ID: String(ctx.state.userTokens.get(ctx.accessToken)?.id ?? ctx.state.opts.installingUserId),
-    ADMIN: ctx.state.userTokens.get(ctx.accessToken)?.admin ?? true,
-    NAME: 'Admin',
-    LAST_NAME: 'Simulator',
-    PERSONAL_GENDER: '',
-    TIME_ZONE: ctx.state.opts.timeZone,
-    TIME_ZONE_OFFSET: ctx.state.opts.timeZoneOffsetSec,
-  }),
+  // The token's own user (the app's tokens are the installing user's); an inactive user gets an
+  // empty result (profile.md), which callers must treat as a refusal.
+  profile: (ctx) => {
+    const user = ctx.state.userOf(ctx.accessToken);
+    if (!user?.active) return {};
+    return {
+      ID: String(user.id),
+      ADMIN: user.admin,
+      NAME: user.name,
+      LAST_NAME: user.lastName,
+      PERSONAL_GENDER: '',
+      TIME_ZONE: ctx.state.opts.timeZone,
+      TIME_ZONE_OFFSET: ctx.state.opts.timeZoneOffsetSec,
+    };
+  },
   'user.current': (ctx) => ({
     ID: String(ctx.state.opts.installingUserId),
     XML_ID: '',
@@ -41,5 +46,5 @@ export const appMethods: MethodTable = {
     EMAIL: 'admin@sim-portal.bitrix24.test',
     USER_TYPE: 'employee',
   }),
-  'user.admin': () => true,
+  'user.admin': (ctx) => ctx.state.userOf(ctx.accessToken)?.admin === true,
 };

@@ -1,0 +1,147 @@
+import { greenApiWebhookPath } from '../config/endpoints';
+import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors/app-error';
+import { randomId } from '../lib/hash';
+import type { LineStatus, WhatsAppProvider } from '../providers/provider';
+import type { Line, LineStore } from '../store/line-store';
+import type { PortalStore } from '../store/portal-store';
+
+export interface LineAdminDeps {
+  portals: Pick<PortalStore, 'get'>;
+  lines: Pick<LineStore, 'add' | 'get' | 'list' | 'remove'>;
+  providerFor: (line: Line) => WhatsAppProvider;
+  clock: Clock;
+  publicUrl: string;
+  /**
+   * After any change of a portal's lines: the composition root re-registers the portal's robots and
+   * activities, so their `line` field lists the lines the portal has now.
+   */
+  onLinesChanged: (memberId: string) => Promise<void>;
+}
+
+/** A line's credentials and settings, before it is stored. */
+export interface LineDraft {
+  id?: string;
+  provider: Line['provider'];
+  phoneNumberId: string;
+  accessToken: string;
+  apiUrl?: string;
+  webhookToken?: string;
+  wabaId?: string;
+  name?: string;
+  ratePerSec?: number;
+}
+
+/** A fresh line id: url- and key-safe. */
+function newLineId(): string {
+  return `line-${randomId(4)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
+}
+
+/**
+ * Adding, testing, renaming and removing a portal's lines: the one place both the settings page
+ * and the CLI change lines through, so the portal's registrations follow every change.
+ */
+export function createLineAdmin(deps: LineAdminDeps) {
+  async function requirePortal(memberId: string): Promise<void> {
+    if (!(await deps.portals.get(memberId)))
+      throw new AppError('portal_not_installed', `portal ${memberId} is not installed`, { kind: 'not_found' });
+  }
+
+  async function requireLine(memberId: string, lineId: string): Promise<Line> {
+    const line = await deps.lines.get(memberId, lineId);
+    if (!line) throw new AppError('unknown_line', `no line ${lineId} on this portal`, { kind: 'not_found' });
+    return line;
+  }
+
+  function lineOf(memberId: string, draft: LineDraft): Line {
+    return {
+      id: draft.id ?? newLineId(),
+      memberId,
+      provider: draft.provider,
+      phoneNumberId: draft.phoneNumberId,
+      accessToken: draft.accessToken,
+      apiUrl: draft.apiUrl,
+      webhookToken: draft.webhookToken,
+      wabaId: draft.wabaId,
+      name: draft.name || draft.phoneNumberId,
+      ratePerSec: draft.ratePerSec,
+      createdAt: deps.clock.now(),
+    };
+  }
+
+  async function save(line: Line): Promise<Line> {
+    try {
+      await deps.lines.add(line);
+    } catch (error) {
+      // The store refuses a number another line already has.
+      throw new AppError('line_conflict', error instanceof Error ? error.message : String(error), {
+        kind: 'bad_input',
+      });
+    }
+    await deps.onLinesChanged(line.memberId);
+    return line;
+  }
+
+  return {
+    /** Stores a line as given (the CLI: no provider call). */
+    async add(memberId: string, draft: LineDraft): Promise<Line> {
+      await requirePortal(memberId);
+      return save(lineOf(memberId, draft));
+    },
+
+    /** Asks the provider about credentials not stored yet: the number's name, quality and limit, or its state. */
+    async test(memberId: string, draft: LineDraft): Promise<LineStatus> {
+      return deps.providerFor(lineOf(memberId, draft)).lineStatus();
+    },
+
+    /**
+     * Connects a line after the provider accepted its credentials. A Green-API instance is pointed
+     * at the line's own webhook URL with a fresh token (setSettings); the Cloud API's webhook is the
+     * app's, set once in Meta's console.
+     */
+    async connect(memberId: string, draft: LineDraft): Promise<{ line: Line; status: LineStatus }> {
+      await requirePortal(memberId);
+      const line = lineOf(memberId, {
+        ...draft,
+        webhookToken: draft.provider === 'green-api' ? (draft.webhookToken ?? randomId(24)) : undefined,
+      });
+      const provider = deps.providerFor(line);
+      const status = await provider.lineStatus();
+      if (line.provider === 'green-api') {
+        if (!provider.setWebhook) throw new AppError('internal_error', 'the Green-API provider cannot set its webhook');
+        await provider.setWebhook({
+          url: `${deps.publicUrl}${greenApiWebhookPath(line.id)}`,
+          token: line.webhookToken ?? '',
+        });
+      }
+      return { line: await save(line), status };
+    },
+
+    async status(memberId: string, lineId: string): Promise<LineStatus> {
+      return deps.providerFor(await requireLine(memberId, lineId)).lineStatus();
+    },
+
+    async rename(memberId: string, lineId: string, name: string): Promise<Line> {
+      const line = await requireLine(memberId, lineId);
+      return save({ ...line, name });
+    },
+
+    /** A line's own send rate (messages per second); undefined: the app's default. */
+    async setRate(memberId: string, lineId: string, ratePerSec: number | undefined): Promise<Line> {
+      const line = await requireLine(memberId, lineId);
+      return save({ ...line, ratePerSec });
+    },
+
+    async disconnect(memberId: string, lineId: string): Promise<boolean> {
+      const removed = await deps.lines.remove(memberId, lineId);
+      if (removed) await deps.onLinesChanged(memberId);
+      return removed;
+    },
+
+    list: (memberId: string) => deps.lines.list(memberId),
+  };
+}
+
+export type LineAdmin = ReturnType<typeof createLineAdmin>;

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+
+/**
+ * How many of each a portal keeps: enough for the settings page, never a growing list. Sends are
+ * kept compact and few: every send adds one (the open-wait footprint test counts it).
+ */
+const KEEP_SENDS = 30;
+const KEEP_ERRORS = 100;
+const TTL_S = 30 * 86400;
+
+export const recentSendSchema = z.object({
+  messageId: z.string().regex(/^\S+$/),
+  lineId: z.string().regex(/^[A-Za-z0-9_-]*$/),
+  phone: z.string().regex(/^\d*$/),
+  at: z.number().int().nonnegative(),
+});
+export type RecentSend = z.infer<typeof recentSendSchema>;
+
+export const recentErrorSchema = z.object({
+  code: z.string(),
+  lineId: z.string().default(''),
+  /** The action (robot/activity code, or the webhook API's method). */
+  action: z.string().default(''),
+  at: z.number(),
+});
+export type RecentError = z.infer<typeof recentErrorSchema>;
+
+/** A portal's recent sends and failures (capped lists): what the settings page's activity shows. Uninstall's scan of the portal's keys removes them. */
+export class ActivityLog {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Pick<RedisKeys, 'recentSends' | 'recentErrors'>,
+  ) {}
+
+  /** One entry `<at> <line> <phone> <message id>` (none of them has a space). */
+  async noteSent(memberId: string, sent: RecentSend): Promise<void> {
+    const s = recentSendSchema.parse(sent);
+    const entry = [s.at, s.lineId, s.phone, s.messageId].join(' ');
+    await this.redis
+      .multi()
+      .lpush(this.keys.recentSends(memberId), entry)
+      .ltrim(this.keys.recentSends(memberId), 0, KEEP_SENDS - 1)
+      .expire(this.keys.recentSends(memberId), TTL_S)
+      .exec();
+  }
+
+  async noteError(memberId: string, error: RecentError): Promise<void> {
+    const entry = JSON.stringify(recentErrorSchema.parse(error));
+    await this.redis
+      .multi()
+      .lpush(this.keys.recentErrors(memberId), entry)
+      .ltrim(this.keys.recentErrors(memberId), 0, KEEP_ERRORS - 1)
+      .expire(this.keys.recentErrors(memberId), TTL_S)
+      .exec();
+  }
+
+  async recentSends(memberId: string, limit = KEEP_SENDS): Promise<RecentSend[]> {
+    const raw = await this.redis.lrange(this.keys.recentSends(memberId), 0, limit - 1);
+    return raw.flatMap((entry) => {
+      const [at = '', lineId = '', phone = '', messageId = ''] = entry.split(' ');
+      const parsed = recentSendSchema.safeParse({ at: Number(at), lineId, phone, messageId });
+      return parsed.success && messageId ? [parsed.data] : [];
+    });
+  }
+
+  async recentErrors(memberId: string, limit = KEEP_ERRORS): Promise<RecentError[]> {
+    return this.read(this.keys.recentErrors(memberId), limit, recentErrorSchema);
+  }
+
+  private async read<T>(key: string, limit: number, schema: z.ZodType<T>): Promise<T[]> {
+    const raw = await this.redis.lrange(key, 0, limit - 1);
+    // An entry of another shape (an older release) is skipped, not a failed page.
+    return raw.flatMap((entry) => {
+      try {
+        const parsed = schema.safeParse(JSON.parse(entry));
+        return parsed.success ? [parsed.data] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+}

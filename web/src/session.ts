@@ -1,0 +1,92 @@
+// The page's state: session token, words, and the JSON calls (Bearer: no cookie in the iframe).
+import { reactive } from 'vue';
+import { readBoot } from './boot';
+
+const boot = readBoot();
+
+export const state = reactive({
+  lang: boot.lang,
+  words: boot.words,
+  token: boot.token ?? '',
+  admin: boot.admin ?? false,
+  userName: boot.userName ?? '',
+  timeZone: boot.timeZone ?? '',
+  api: boot.api,
+  error: boot.error ?? '',
+});
+
+/** A word of the catalogue with `{name}` placeholders filled. */
+export function w(key: string, vars: Record<string, string | number> = {}): string {
+  const text = state.words[`settings.${key}`] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** A time in the user's Bitrix24 time zone (else the browser's). */
+export function formatTime(ms: number | null | undefined): string {
+  if (!ms) return w('lines.never');
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'medium' };
+  if (state.timeZone) options.timeZone = state.timeZone;
+  try {
+    return new Intl.DateTimeFormat(state.lang, options).format(new Date(ms));
+  } catch {
+    return new Date(ms).toLocaleString(state.lang);
+  }
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One JSON call of the page's API. */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${state.api}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${state.token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+  if (!response.ok) {
+    const error = json.error ?? { code: 'http_error', message: `HTTP ${response.status}` };
+    throw new ApiError(response.status, error.code, error.message);
+  }
+  return json as T;
+}
+
+/** The verified answer of `/api/session`. */
+interface SessionAnswer {
+  token: string;
+  admin: boolean;
+  userName: string;
+  timeZone: string;
+  lang: 'ru' | 'en';
+  words: Record<string, string>;
+}
+
+/** Trades a frame SDK token for a page session (the page opened without the portal's POST, or a renewal). */
+export async function startSession(memberId: string, authId: string): Promise<void> {
+  const response = await fetch(`${state.api}/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: state.lang }),
+  });
+  const json = (await response.json()) as SessionAnswer & { error?: { message: string } };
+  if (!response.ok) throw new ApiError(response.status, 'session', json.error?.message ?? `HTTP ${response.status}`);
+  Object.assign(state, {
+    token: json.token,
+    admin: json.admin,
+    userName: json.userName,
+    timeZone: json.timeZone,
+    lang: json.lang,
+    words: json.words,
+    error: '',
+  });
+}
