@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { greenApiWebhookPath } from '../config/endpoints';
+import { greenApiWebhookPath, gupshupWebhookPath } from '../config/endpoints';
 import type { AppConfig } from '../config/env-schema';
 import { AppError } from '../lib/errors/app-error';
 import type { LineAdmin } from '../lines/line-admin';
@@ -44,8 +44,34 @@ const greenApiSchema = z.object({
   'webhook-token': z.string().min(16, '--webhook-token of at least 16 characters is required'),
 });
 
-/** `--provider cloud|green-api` with that provider's own flags → the line fields. */
+const gupshupSchema = z.object({
+  ...common,
+  provider: z.literal('gupshup'),
+  'app-name': z.string().regex(/^[A-Za-z0-9_-]+$/, '--app-name <GupShup app name> is required'),
+  'api-key': z.string().min(1, '--api-key is required'),
+  source: z
+    .string()
+    .transform((v) => v.replace(/\D/g, ''))
+    .pipe(z.string().regex(/^\d{6,15}$/, '--source <business number with country code> is required')),
+  'api-url': z.url({ protocol: /^https?$/ }).optional(),
+  // GupShup signs nothing: the secret is part of the callback URL (one is made up when not given).
+  'webhook-token': z.string().min(16, '--webhook-token must be at least 16 characters').optional(),
+});
+
+/** `--provider cloud|green-api|gupshup` with that provider's own flags → the line fields. */
 function parseAdd(flags: Record<string, string>) {
+  if (flags.provider === 'gupshup') {
+    const a = gupshupSchema.parse(flags);
+    return {
+      ...a,
+      phoneNumberId: a['app-name'],
+      accessToken: a['api-key'],
+      apiUrl: a['api-url'],
+      webhookToken: a['webhook-token'] ?? randomId(24).replace(/[^A-Za-z0-9]/g, 'x'),
+      wabaId: undefined,
+      source: a.source,
+    };
+  }
   if (flags.provider === 'green-api') {
     const a = greenApiSchema.parse(flags);
     return {
@@ -55,10 +81,11 @@ function parseAdd(flags: Record<string, string>) {
       apiUrl: a['api-url'],
       webhookToken: a['webhook-token'],
       wabaId: undefined,
+      source: undefined,
     };
   }
   if (flags.provider !== undefined && flags.provider !== 'cloud')
-    throw new Error('--provider must be cloud or green-api');
+    throw new Error('--provider must be cloud, green-api or gupshup');
   const a = cloudSchema.parse(flags);
   return {
     ...a,
@@ -67,6 +94,7 @@ function parseAdd(flags: Record<string, string>) {
     wabaId: a['waba-id'],
     apiUrl: undefined,
     webhookToken: undefined,
+    source: undefined,
   };
 }
 
@@ -88,6 +116,7 @@ export async function runLinesCommand(
         apiUrl: args.apiUrl,
         webhookToken: args.webhookToken,
         wabaId: args.wabaId,
+        source: args.source,
         name: args.name,
         ratePerSec: args.rate,
       })
@@ -98,6 +127,8 @@ export async function runLinesCommand(
       });
     if (args.provider === 'green-api')
       return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
+    if (args.provider === 'gupshup' && args.webhookToken)
+      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the GupShup app's callback URL to ${rt.config.PUBLIC_URL}${gupshupWebhookPath(id, args.webhookToken)} (v2 format)`;
     return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})`;
   }
   if (sub === 'list') {

@@ -133,6 +133,7 @@ export function createRuntime(options: RuntimeOptions) {
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
     graphVersion: config.WA_GRAPH_VERSION,
+    gupshupUrl: config.GUPSHUP_API_URL,
     clock,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });

@@ -65,12 +65,12 @@ export async function checkStatus(
   }
 }
 
-/** A failed status's error: Graph's code mapped to ours with its advice (other providers: their code as is). */
+/** A failed status's error: Graph's code mapped to ours with its advice (GupShup's are stored as their Meta twin; Green-API: undeliverable). */
 function failure(message: StoredMessage, line: Line, lang: Lang) {
   const providerCode = message.errorCode;
   const numeric = providerCode !== undefined && /^\d+$/.test(providerCode) ? Number(providerCode) : undefined;
   const mapped =
-    line.provider === 'cloud' && numeric !== undefined
+    line.provider !== 'green-api' && numeric !== undefined
       ? mapCloudApiError(numeric, '')
       : new ActionError('undeliverable');
   return {

@@ -114,7 +114,7 @@ export const checkPhoneResult = z
 export const checkStatusResult = z
   .object({
     line: z.object({ id: z.string(), name: z.string() }),
-    provider: z.enum(['cloud', 'green-api']),
+    provider: z.enum(['cloud', 'green-api', 'gupshup']),
     connected: z.boolean(),
     state: z.string().optional(),
     phone_number: z.string().optional(),

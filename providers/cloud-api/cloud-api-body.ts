@@ -11,8 +11,9 @@ export function cloudApiBody(message: OutboundMessage): Json {
     case 'text':
       return { ...base, type: 'text', text: { body: c.body, preview_url: c.previewUrl ?? false } };
     case 'media': {
-      const media: Json = { link: c.link };
-      if (c.caption && c.kind !== 'audio') media.caption = c.caption;
+      const media: Json = c.mediaId !== undefined ? { id: c.mediaId } : { link: c.link };
+      // Captions exist for image, video and document only (waba-wire.md §4).
+      if (c.caption && c.kind !== 'audio' && c.kind !== 'sticker') media.caption = c.caption;
       if (c.kind === 'document' && c.filename) media.filename = c.filename;
       return { ...base, type: c.kind, [c.kind]: media };
     }
