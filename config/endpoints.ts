@@ -38,7 +38,7 @@ export const boundEvents = [
 ] as const;
 
 /** OAuth scopes the app asks for. */
-export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief'] as const;
+export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief', 'disk'] as const;
 
 /** The callback URL path of one GupShup line, with its secret token. */
 export function gupshupWebhookPath(lineId: string, token: string): string {

@@ -35,7 +35,7 @@ export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
 /** A file to upload to the provider's media store (Cloud API `POST /{phone-number-id}/media`). */
 export interface MediaUpload {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   mimeType: string;
   filename: string;
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { fetchFailure } from '../fetch-failure';
 import { fromGraphTemplate, graphTemplateSchema, type MessageTemplate } from '../message-template';
-import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
+import type { Capability, MediaUpload, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { type ProviderAnswer, postJson } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
 import { cloudApiBody } from './cloud-api-body';
@@ -47,7 +47,9 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'interactive_list',
   'mark_read',
   'customer_window',
+  'media_upload',
 ]);
+const uploadSchema = z.object({ id: z.string().min(1) });
 
 /** One page of `GET /{WABA_ID}/message_templates` (waba-wire.md §1.1). */
 const templatePageSchema = z.object({
@@ -70,7 +72,7 @@ export interface CloudApiLine {
 
 /** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
 export function createCloudApiProvider(
-  options: { graphUrl: string; version: string; timeoutMs?: number; clock: Clock },
+  options: { graphUrl: string; version: string; timeoutMs?: number; uploadTimeoutMs?: number; clock: Clock },
   line: CloudApiLine,
 ): WhatsAppProvider {
   const numberUrl = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}`;
@@ -148,6 +150,45 @@ export function createCloudApiProvider(
         qualityRating: h.quality_rating,
         messagingLimit: h.whatsapp_business_manager_messaging_limit,
       };
+    },
+    async uploadMedia(file: MediaUpload) {
+      // waba-wire.md §4: multipart with the file (name + MIME), its `type` and `messaging_product`.
+      const form = new FormData();
+      form.append('messaging_product', 'whatsapp');
+      form.append('type', file.mimeType);
+      form.append('file', new Blob([file.bytes], { type: file.mimeType }), file.filename);
+      let response: Response;
+      try {
+        response = await fetch(`${numberUrl}/media`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${line.accessToken}` },
+          body: form,
+          signal: AbortSignal.timeout(options.uploadTimeoutMs ?? 120_000),
+        });
+      } catch (error) {
+        throw fetchFailure(error);
+      }
+      const json: unknown = await response.json().catch(() => null);
+      if (response.ok) {
+        const ok = uploadSchema.safeParse(json);
+        if (!ok.success)
+          throw new ActionError('provider_error', `media upload: unexpected answer (HTTP ${response.status})`);
+        return { mediaId: ok.data.id };
+      }
+      const failure = errorSchema.safeParse(json);
+      if (failure.success) {
+        const { code, message: text, error_data } = failure.data.error;
+        const after = retryAfterMs(response.headers.get('retry-after'), options.clock.now());
+        throw mapCloudApiError(code, text, `"${file.filename}": ${error_data?.details ?? text}`, after);
+      }
+      const transient = response.status >= 500 || response.status === 429;
+      throw new ActionError(
+        transient ? 'provider_unavailable' : 'provider_error',
+        `media upload: HTTP ${response.status}`,
+        {
+          retryable: transient,
+        },
+      );
     },
     async send(message: OutboundMessage): Promise<SentMessage> {
       let answer: ProviderAnswer;

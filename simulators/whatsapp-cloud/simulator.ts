@@ -25,6 +25,7 @@ import type {
   TemplateDefinition,
   WebhookDelivery,
 } from './types';
+import { handleUpload, type UploadedMedia, uploadPathId } from './upload-route';
 import { makeWamid } from './wamid';
 import { envelope, errorsValue, inboundValue, numberChangeValue, statusValue } from './webhook-payloads';
 import { postWebhook } from './webhook-sender';
@@ -57,6 +58,8 @@ export interface CloudApiSimulator {
   /** How many media downloads were served. */
   mediaDownloads(): number;
   sent(): SentMessage[];
+  /** Files uploaded through `POST /{phone-number-id}/media`, oldest first. */
+  uploadedMedia(): UploadedMedia[];
   attempts(): SendAttempt[];
   markedRead(): Array<{ phoneNumberId: string; messageId: string; receivedAt: number }>;
   stats(): CloudApiStats;
@@ -107,6 +110,11 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     const id = req.method === 'GET' ? templatesPathId(req.path) : undefined;
     if (id === undefined) return next();
     handleTemplateList(state, id, req, res);
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = req.method === 'POST' ? uploadPathId(req.path) : undefined;
+    if (id === undefined) return next();
+    handleUpload(state, id, req, res).catch(next);
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = req.method === 'GET' ? phoneNumberPathId(req.path) : undefined;
@@ -167,6 +175,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       state.window.perSec = perSec;
     },
     failNext: (f) => state.inject(f),
+    uploadedMedia: () => [...state.uploads.values()],
     failAsync: ({ to, code, times }) =>
       void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
     setWaId: (phone, waId) => void state.waIds.set(phone.replace(/\D/g, ''), waId.replace(/\D/g, '')),
