@@ -125,6 +125,8 @@ export interface LineStatus {
   qualityRating?: string;
   /** TIER_250, TIER_2K… (Cloud API; per business portfolio). */
   messagingLimit?: string;
+  /** Throughput level: STANDARD (80 messages/s) or higher (Cloud API). */
+  throughput?: string;
 }
 
 /**

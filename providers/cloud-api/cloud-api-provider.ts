@@ -25,13 +25,14 @@ const errorSchema = z.object({
 
 /** `GET /{phone-number-id}` (waba-wire.md §3.1); `messaging_limit_tier` is deprecated for the portfolio limit. */
 const HEALTH_FIELDS =
-  'display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,status';
+  'display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput,status';
 const healthSchema = z
   .object({
     display_phone_number: z.string().optional(),
     verified_name: z.string().optional(),
     quality_rating: z.string().optional(),
     whatsapp_business_manager_messaging_limit: z.string().optional(),
+    throughput: z.object({ level: z.string().optional() }).loose().optional(),
     status: z.string().optional(),
   })
   .loose();
@@ -149,6 +150,7 @@ export function createCloudApiProvider(
         verifiedName: h.verified_name,
         qualityRating: h.quality_rating,
         messagingLimit: h.whatsapp_business_manager_messaging_limit,
+        throughput: h.throughput?.level,
       };
     },
     async uploadMedia(file: MediaUpload) {
