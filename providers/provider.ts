@@ -18,7 +18,9 @@ export type Capability =
   /** Free-form messages only within 24 hours of the customer's last one (waba-wire.md §2); others ignore the window. */
   | 'customer_window'
   /** Files can be uploaded and sent by id (private files, e.g. from the portal). */
-  | 'media_upload';
+  | 'media_upload'
+  /** Sends may go to a business-scoped user id (BSUID) instead of a phone number. */
+  | 'recipient_user_id';
 
 export interface ButtonSpec {
   id: string;
@@ -94,7 +96,7 @@ export type OutboundContent =
     };
 
 export interface OutboundMessage {
-  /** E.164 digits without '+'. */
+  /** E.164 digits without '+', or a BSUID where the provider has `recipient_user_id`. */
   to: string;
   content: OutboundContent;
   /** Provider message id this one replies to. */

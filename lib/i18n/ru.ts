@@ -257,6 +257,11 @@ export const ru: Record<MessageKey, string> = {
   'wabaMedia.userIdNotSupported':
     '«{value}» — id пользователя WhatsApp; {provider} отправляет только на номера телефонов',
   'wabaMedia.noneWithWhatsApp': 'ни у одного из {count} номеров «{value}» нет WhatsApp',
+  'wabaMedia.crmFirstWithWhatsApp': 'первый с WhatsApp из {count} телефонов',
+  'wabaMedia.recipientChosen': 'номер выбран из {count}: {phone} ({how})',
+  'wabaMedia.firstMobile': 'первый мобильный',
+  'wabaMedia.firstValid': 'первый верный',
+  'wabaMedia.firstWithWhatsApp': 'первый с WhatsApp',
   'wabaMedia.gupshupCode': 'GupShup {code}: {reason}',
   'wabaMedia.gupshupTemplate': 'шаблон {name} ({language}) в приложении GupShup {app}: {state}',
   'wabaMedia.gupshupOneContact': 'GupShup отправляет ровно одну карточку контакта',

@@ -1,10 +1,13 @@
+import { isBsuid } from '../../lib/phone';
 import type { OutboundMessage } from '../provider';
 
 type Json = Record<string, unknown>;
 
 /** The Cloud API JSON body for one message (whatsapp-wire.md §4.1). */
 export function cloudApiBody(message: OutboundMessage): Json {
-  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
+  // A customer known only by their business-scoped user id gets `recipient` instead of `to` (whatsapp-wire.md §0.1).
+  const address = isBsuid(message.to) ? { recipient: message.to } : { to: message.to };
+  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual', ...address };
   if (message.replyTo && message.content.type !== 'reaction') base.context = { message_id: message.replyTo };
   const c = message.content;
   switch (c.type) {

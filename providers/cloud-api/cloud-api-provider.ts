@@ -49,6 +49,7 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'mark_read',
   'customer_window',
   'media_upload',
+  'recipient_user_id',
 ]);
 const uploadSchema = z.object({ id: z.string().min(1) });
 

@@ -146,7 +146,8 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
   state.sent.push({ phoneNumberId, body: body as Record<string, unknown>, wamid, to: waId, receivedAt });
   const accepted = {
     messaging_product: 'whatsapp',
-    contacts: [{ input: valid.to, wa_id: waId }],
+    // Sent to a BSUID: Meta names the user by `user_id`, no `wa_id` (whatsapp-wire.md §4.2).
+    contacts: [valid.byUserId ? { input: valid.to, user_id: valid.to } : { input: valid.to, wa_id: waId }],
     messages: [{ id: wamid }],
   };
   // Accepted, and answered with the injected 5xx all the same (the attempt keeps the wamid).
