@@ -48,7 +48,7 @@ describe('recipients', () => {
         .slice(before)
         .map((s) => s.to),
     ).toEqual([MOBILE]);
-    expect(done.logMessage).toContain('number chosen from 2: 79161234567 (first mobile of 2 numbers)');
+    expect(done.logMessage).toContain('number chosen from 2: 79161234567 (the first mobile)');
   });
 
   it('several numbers as text (Green-API checks): the first that has WhatsApp', async () => {
@@ -66,7 +66,7 @@ describe('recipients', () => {
         .slice(before)
         .map((s) => s.chatId),
     ).toEqual([`${MOBILE}@c.us`]);
-    expect(done.logMessage).toContain('(first with WhatsApp of 2 numbers)');
+    expect(done.logMessage).toContain('number chosen from 2: 79161234567 (the first with WhatsApp)');
     const checks = green.sim.calls().filter((c) => c.method === 'checkWhatsapp');
     expect(checks.slice(-2).map((c) => (c.body as { phoneNumber: number }).phoneNumber)).toEqual([
       79990000000, 79161234567,
