@@ -1,4 +1,5 @@
 import { actions } from '../../actions';
+import { defined } from '../helpers/defined';
 import { createHarness, type Harness, LINE, waitForRegistration } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
@@ -109,6 +110,22 @@ describe('robot files from the portal and by link', () => {
     expect(missing.log).toContain('Disk file 99999');
     const none = await run({});
     expect(none.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+  });
+
+  it('a portal download link (a CRM file field) is fetched with the app token added, then uploaded', async () => {
+    const id = h.portal.addDiskFile({ name: 'photo.png', bytes: Buffer.alloc(2 * KB), mimeType: 'image/png' });
+    const secret = defined(h.portal.state.diskFiles.get(id), 'disk file').token;
+    const link = `${h.portal.url()}/rest/download.json?token=disk|${id}|${secret}`;
+    const r = await run({ portal_files: [link] });
+    expect(r.values).toMatchObject({ status: 'sent' });
+    expect(r.uploaded).toEqual([expect.objectContaining({ mimeType: 'image/png', size: 2 * KB })]);
+    expect(r.sent[0]?.body).toMatchObject({ type: 'image', image: { id: r.uploaded[0]?.id } });
+  });
+
+  it('a link that is not on the portal is not fetched with the app token', async () => {
+    const r = await run({ portal_files: ['https://elsewhere.example.com/a.pdf'] });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'file_download_failed' });
+    expect(r.log).toContain('the link is not on the portal (https://elsewhere.example.com)');
   });
 
   it('the Cloud API simulator refuses a media id the number never uploaded', async () => {
