@@ -1,5 +1,6 @@
 import { downloadPortalFile } from '../bitrix/portal-file';
 import { ActionError } from '../lib/errors/app-error';
+import { say } from '../lib/i18n/catalogue';
 import { checkMediaFile, MAX_MEDIA_BYTES, mediaKindOfType, mimeTypeOf } from '../providers/media-limits';
 import type { MediaKind } from '../providers/provider';
 import type { ActionContext } from './define-action';
@@ -26,6 +27,9 @@ export async function preparePortalFile(
     throw new ActionError(
       'unsupported_by_provider',
       `${ctx.provider.kind}: files from the portal are uploaded, and this provider takes files by public link only`,
+      {
+        says: say('wabaMedia.uploadOnlyByLink', { provider: ctx.provider.kind }),
+      },
     );
   const file = await downloadPortalFile({ bitrix: ctx.bitrix, portal: ctx.portal, maxBytes: MAX_MEDIA_BYTES }, value);
   const mimeType = mimeTypeOf(file.name, file.contentType);
@@ -37,7 +41,10 @@ export async function preparePortalFile(
 /** Uploads a prepared file once per call and step (a retried job reuses the id); its media id. */
 export function uploadPrepared(ctx: Pick<ActionContext, 'once' | 'provider'>, step: number, file: PreparedFile) {
   const upload = ctx.provider.uploadMedia?.bind(ctx.provider);
-  if (!upload) throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: media_upload`);
+  if (!upload)
+    throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: media_upload`, {
+      says: say('error.detail.unsupported', { provider: ctx.provider.kind, capability: 'media_upload' }),
+    });
   return ctx.once(step, async () => {
     const { mediaId } = await upload({ bytes: file.bytes, mimeType: file.mimeType, filename: file.name });
     return mediaId;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
+import { say } from '../lib/i18n/catalogue';
 import type { Portal } from '../store/portal-store';
 import { BitrixError } from './bitrix-error';
 import type { PortalClient } from './portal-client';
@@ -30,11 +31,26 @@ function dispositionName(header: string | null): string | undefined {
   return /filename="?([^";]+)"?/.exec(header)?.[1]?.trim();
 }
 
+/** A download past the largest file WhatsApp takes. */
+function tooLarge(name: string, max: number): ActionError {
+  const limit = `${Math.round(max / 2 ** 20)} MB`;
+  return new ActionError('file_too_large', `"${name}" is larger than ${limit}`, {
+    says: say('wabaMedia.fileTooLarge', { name, size: `> ${limit}`, what: 'a file', max: limit }),
+  });
+}
+
+/** A download that failed, naming the file and why. */
+function downloadFailed(name: string, reason: string, retryable = false): ActionError {
+  return new ActionError('file_download_failed', `"${name}": ${reason}`, {
+    retryable,
+    says: say('wabaMedia.fileDownloadFailed', { name, reason }),
+  });
+}
+
 /** Reads a body up to `max` bytes; more is file_too_large, naming the file. */
 async function readCapped(response: Response, max: number, name: string): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max)
-    throw new ActionError('file_too_large', `"${name}" is larger than ${Math.round(max / 2 ** 20)} MB`);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge(name, max);
   const reader = response.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -44,7 +60,7 @@ async function readCapped(response: Response, max: number, name: string): Promis
     size += chunk.value.length;
     if (size > max) {
       await reader?.cancel();
-      throw new ActionError('file_too_large', `"${name}" is larger than ${Math.round(max / 2 ** 20)} MB`);
+      throw tooLarge(name, max);
     }
     chunks.push(chunk.value);
   }
@@ -73,7 +89,9 @@ export async function downloadPortalFile(deps: PortalFileDeps, value: string): P
       file = diskFileSchema.parse(await deps.bitrix.call('disk.file.get', { id: value }));
     } catch (error) {
       if (error instanceof BitrixError && !error.retryable)
-        throw new ActionError('file_download_failed', `Disk file ${value}: ${error.description || error.code}`);
+        throw new ActionError('file_download_failed', `Disk file ${value}: ${error.description || error.code}`, {
+          says: say('wabaMedia.fileNotFound', { id: value, reason: error.description || error.code }),
+        });
       throw error;
     }
     url = new URL(file.DOWNLOAD_URL);
@@ -82,24 +100,26 @@ export async function downloadPortalFile(deps: PortalFileDeps, value: string): P
     try {
       url = new URL(value);
     } catch {
-      throw new ActionError('invalid_property', `file: "${value}" is neither a Disk file id nor a portal link`);
+      throw new ActionError('invalid_property', `file: "${value}" is neither a Disk file id nor a portal link`, {
+        says: say('wabaMedia.notPortalFile', { value }),
+      });
     }
     url.searchParams.set('auth', deps.portal.accessToken);
     name = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file';
   }
   if (url.origin !== portalOrigin)
-    throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`);
+    throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`, {
+      says: say('wabaMedia.linkNotOnPortal', { name, origin: url.origin }),
+    });
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 120_000) });
   } catch (error) {
-    throw new ActionError('file_download_failed', `"${name}": ${errorMessage(error)}`, { retryable: true });
+    throw downloadFailed(name, errorMessage(error), true);
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new ActionError('file_download_failed', `"${name}": the portal answered HTTP ${response.status}`, {
-      retryable: response.status >= 500,
-    });
+    throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);
   }
   const finalName = /^\d+$/.test(value) ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
   const bytes = await readCapped(response, deps.maxBytes, finalName);

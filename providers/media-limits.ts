@@ -1,4 +1,5 @@
 import { ActionError } from '../lib/errors/app-error';
+import { say, type Words } from '../lib/i18n/catalogue';
 import type { MediaKind } from './provider';
 
 /**
@@ -74,6 +75,17 @@ export function mediaKindOfType(mimeType: string): MediaKind {
   return 'document';
 }
 
+/** The kinds in the portal's languages (what an error names). */
+const KIND_WORDS: Record<MediaKind, Words> = {
+  image: { en: 'image', ru: 'изображение' },
+  video: { en: 'video', ru: 'видео' },
+  audio: { en: 'audio', ru: 'аудио' },
+  document: { en: 'document', ru: 'документ' },
+  sticker: { en: 'sticker', ru: 'стикер' },
+};
+const STATIC_STICKER: Words = { en: 'a static sticker', ru: 'статичный стикер' };
+const ANIMATED_STICKER: Words = { en: 'an animated sticker', ru: 'анимированный стикер' };
+
 const ascii = (bytes: Uint8Array, from: number, length: number) =>
   String.fromCharCode(...bytes.subarray(from, from + length));
 
@@ -99,23 +111,33 @@ export function checkMediaFile(file: { name: string; kind: MediaKind; mimeType: 
     file.kind === 'document'
       ? Object.values(mediaRules).some((r) => r.types.includes(file.mimeType))
       : rule.types.includes(file.mimeType);
-  if (!allowed)
-    throw new ActionError(
-      'file_type_unsupported',
-      `"${file.name}" is ${file.mimeType}; a ${file.kind} must be ${rule.label}`,
-    );
+  if (!allowed) {
+    const detail = `"${file.name}" is ${file.mimeType}; a ${file.kind} must be ${rule.label}`;
+    const allowedTypes = rule.label.replace(/^[a-z]+ \(|\)$/g, '');
+    const vars = { name: file.name, type: file.mimeType, kind: KIND_WORDS[file.kind], allowed: allowedTypes };
+    throw new ActionError('file_type_unsupported', detail, { says: say('wabaMedia.fileTypeUnsupported', vars) });
+  }
   if (file.mimeType === 'audio/ogg' && !isOggOpus(file.bytes))
-    throw new ActionError('file_type_unsupported', `"${file.name}": Ogg audio must use the Opus codec`);
+    throw new ActionError('file_type_unsupported', `"${file.name}": Ogg audio must use the Opus codec`, {
+      says: say('wabaMedia.oggNotOpus', { name: file.name }),
+    });
   const animated = file.kind === 'sticker' && isAnimatedWebp(file.bytes);
   const max = file.kind === 'sticker' && !animated ? STATIC_STICKER_MAX : rule.maxBytes;
   if (file.bytes.length > max) {
-    const what =
+    const article = file.kind === 'image' ? 'an' : 'a';
+    const kindWords = KIND_WORDS[file.kind];
+    const words: Words =
       file.kind === 'sticker'
-        ? `${animated ? 'an animated' : 'a static'} sticker`
-        : `${file.kind === 'image' ? 'an' : 'a'} ${file.kind}`;
+        ? animated
+          ? ANIMATED_STICKER
+          : STATIC_STICKER
+        : { en: `${article} ${kindWords.en}`, ru: kindWords.ru };
+    const what = words.en;
+    const vars = { name: file.name, size: sizeText(file.bytes.length), what: words, max: sizeText(max) };
     throw new ActionError(
       'file_too_large',
       `"${file.name}" is ${sizeText(file.bytes.length)}; ${what} may be at most ${sizeText(max)}`,
+      { says: say('wabaMedia.fileTooLarge', vars) },
     );
   }
 }

@@ -248,7 +248,7 @@ export const en = {
   'error.account_locked':
     'The WhatsApp account is locked (integrity check or two-step PIN mismatch): an administrator must unlock it in WhatsApp Manager',
   'wabaMedia.fileTooLarge': '"{name}" is {size}; {what} may be at most {max}',
-  'wabaMedia.fileTypeUnsupported': '"{name}" is {type}; {kind} must be {allowed}',
+  'wabaMedia.fileTypeUnsupported': '"{name}" is {type}; a file sent as {kind} must be {allowed}',
   'wabaMedia.oggNotOpus': '"{name}": Ogg audio must use the Opus codec',
   'wabaMedia.fileNotFound': 'Disk file {id}: {reason}',
   'wabaMedia.fileDownloadFailed': '"{name}": {reason}',

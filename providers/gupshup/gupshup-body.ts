@@ -1,4 +1,5 @@
 import { ActionError } from '../../lib/errors/app-error';
+import { say } from '../../lib/i18n/catalogue';
 import type { OutboundContent, OutboundMessage } from '../provider';
 
 type Json = Record<string, unknown>;
@@ -54,7 +55,10 @@ export function gupshupMessage(c: OutboundContent): Json | null {
     case 'contacts': {
       // One card per message: GupShup's `contact` type carries a single contact.
       const [card, ...more] = c.contacts;
-      if (!card || more.length) throw new ActionError('invalid_parameter', 'GupShup sends exactly one contact card');
+      if (!card || more.length)
+        throw new ActionError('invalid_parameter', 'GupShup sends exactly one contact card', {
+          says: say('wabaMedia.gupshupOneContact'),
+        });
       return {
         type: 'contact',
         contact: {

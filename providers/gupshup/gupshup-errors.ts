@@ -1,4 +1,5 @@
 import { ActionError } from '../../lib/errors/app-error';
+import { say } from '../../lib/i18n/catalogue';
 import { mapCloudApiError } from '../cloud-api/cloud-api-errors';
 
 /**
@@ -32,6 +33,7 @@ export function mapGupshupCode(code: number, reason: string): ActionError {
   if (meta !== undefined) {
     const mapped = mapCloudApiError(meta, reason);
     return new ActionError(mapped.code, `GupShup ${code}: ${reason}`, {
+      says: say('wabaMedia.gupshupCode', { code, reason }),
       retryable: mapped.retryable,
       retryAfterMs: mapped.retryAfterMs,
       kind: mapped.kind,
@@ -39,8 +41,14 @@ export function mapGupshupCode(code: number, reason: string): ActionError {
     });
   }
   if (code === 1003)
-    return new ActionError('provider_quota_exceeded', `GupShup ${code}: ${reason}`, { providerCode: code });
-  return new ActionError('provider_error', `GupShup ${code}: ${reason}`, { providerCode: code });
+    return new ActionError('provider_quota_exceeded', `GupShup ${code}: ${reason}`, {
+      providerCode: code,
+      says: say('wabaMedia.gupshupCode', { code, reason }),
+    });
+  return new ActionError('provider_error', `GupShup ${code}: ${reason}`, {
+    providerCode: code,
+    says: say('wabaMedia.gupshupCode', { code, reason }),
+  });
 }
 
 /**

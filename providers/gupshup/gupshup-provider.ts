@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
+import { say } from '../../lib/i18n/catalogue';
 import { fetchFailure } from '../fetch-failure';
 import type { Capability, LineStatus, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
@@ -104,15 +105,23 @@ export function createGupshupProvider(
     );
     if (!list.success) throw new ActionError('provider_error', 'template list: unexpected answer');
     const found = list.data.templates.find((t) => t.elementName === name && t.languageCode === language);
-    if (!found) throw new ActionError('template_not_found', `${name} (${language}) on GupShup app ${line.appName}`);
+    const named = { name, language, app: line.appName };
+    if (!found)
+      throw new ActionError('template_not_found', `${name} (${language}) on GupShup app ${line.appName}`, {
+        says: say('wabaMedia.gupshupTemplate', { ...named, state: 'not found' }),
+      });
     if (found.status.toUpperCase() !== 'APPROVED')
-      throw new ActionError('template_not_found', `${name} (${language}) is ${found.status.toLowerCase()}`);
+      throw new ActionError('template_not_found', `${name} (${language}) is ${found.status.toLowerCase()}`, {
+        says: say('wabaMedia.gupshupTemplate', { ...named, state: found.status.toLowerCase() }),
+      });
     return found.id;
   }
 
   async function requestFor(message: OutboundMessage): Promise<GupshupCall> {
     if (!line.source)
-      throw new ActionError('invalid_parameter', 'the GupShup line has no source number (lines add … --source)');
+      throw new ActionError('invalid_parameter', 'the GupShup line has no source number (lines add … --source)', {
+        says: say('wabaMedia.gupshupNoSource'),
+      });
     const envelope = gupshupEnvelope(message, line);
     const c = message.content;
     if (c.type === 'template') {
@@ -120,7 +129,10 @@ export function createGupshupProvider(
       return { path: '/wa/api/v1/template/msg', form: { ...envelope, ...gupshupTemplateFields(c, { id }) } };
     }
     const json = gupshupMessage(c);
-    if (!json) throw new ActionError('unsupported_by_provider', `gupshup: ${capabilityFor(c)}`);
+    if (!json)
+      throw new ActionError('unsupported_by_provider', `gupshup: ${capabilityFor(c)}`, {
+        says: say('error.detail.unsupported', { provider: 'gupshup', capability: capabilityFor(c) }),
+      });
     return { path: '/wa/api/v1/msg', form: { ...envelope, message: JSON.stringify(json) } };
   }
 
