@@ -3,7 +3,7 @@
  * Their envelope has `entry[].time` and the field's own name, and no `metadata`: a quality update
  * names the number only by its display digits.
  */
-import type { PhoneNumber } from './types';
+import type { PhoneNumber, WebhookDelivery } from './types';
 
 type Obj = Record<string, unknown>;
 
@@ -59,4 +59,32 @@ export function accountUpdatePayload(phone: PhoneNumber, o: DeliverAccountUpdate
   if (o.event === 'DISABLED_UPDATE')
     value.ban_info = { waba_ban_state: ['SCHEDULE_FOR_DISABLE'], waba_ban_date: '2026-12-31' };
   return accountEnvelope(phone, 'account_update', value);
+}
+
+/** The simulator's account-webhook methods. */
+export interface AccountDeliveries {
+  /** Changes the number's health as the event says and sends `phone_number_quality_update`. */
+  deliverQualityUpdate(o: DeliverQualityUpdateOptions): Promise<WebhookDelivery>;
+  /** Sends an `account_update` for the number's account. */
+  deliverAccountUpdate(o: DeliverAccountUpdateOptions): Promise<WebhookDelivery>;
+}
+
+/** Builds them over the simulator's numbers and its signed webhook post. */
+export function accountDeliveries(
+  phoneOf: (phoneNumberId: string) => PhoneNumber,
+  post: (payload: Obj) => Promise<WebhookDelivery>,
+): AccountDeliveries {
+  return {
+    deliverQualityUpdate(o) {
+      const phone = phoneOf(o.phoneNumberId);
+      const payload = qualityUpdatePayload(phone, o, phone.health.messagingLimit);
+      phone.health = {
+        ...phone.health,
+        ...(o.currentLimit ? { messagingLimit: o.currentLimit } : {}),
+        ...(o.qualityRating ? { qualityRating: o.qualityRating } : {}),
+      };
+      return post(payload);
+    },
+    deliverAccountUpdate: (o) => post(accountUpdatePayload(phoneOf(o.phoneNumberId), o)),
+  };
 }

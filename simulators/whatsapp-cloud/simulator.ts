@@ -2,12 +2,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { serverLifecycle } from '../shared/listen';
 import { randomAlnum, randomDigits } from '../shared/random';
-import {
-  accountUpdatePayload,
-  type DeliverAccountUpdateOptions,
-  type DeliverQualityUpdateOptions,
-  qualityUpdatePayload,
-} from './account-webhooks';
+import { type AccountDeliveries, accountDeliveries } from './account-webhooks';
 import { errorDetails, errorTitles } from './errors';
 import { addMedia, handleMedia, mediaPathId } from './media-route';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
@@ -37,7 +32,7 @@ import { envelope, errorsValue, inboundValue, numberChangeValue, statusValue } f
 import { postWebhook } from './webhook-sender';
 
 /** A running (or startable) Cloud API simulator. */
-export interface CloudApiSimulator {
+export interface CloudApiSimulator extends AccountDeliveries {
   start(port?: number): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
   /** Base URL (the Graph root, e.g. `http://127.0.0.1:1234`); throws before start. */
@@ -76,10 +71,6 @@ export interface CloudApiSimulator {
   deliverNumberChange(o: DeliverNumberChangeOptions): Promise<WebhookDelivery & { messageId: string }>;
   /** A value with `errors` only (e.g. 130429, 131000): about the number or account, not one message. */
   deliverValueErrors(o: DeliverValueErrorsOptions): Promise<WebhookDelivery>;
-  /** Changes the number's health as the event says and sends `phone_number_quality_update`. */
-  deliverQualityUpdate(o: DeliverQualityUpdateOptions): Promise<WebhookDelivery>;
-  /** Sends an `account_update` for the number's account. */
-  deliverAccountUpdate(o: DeliverAccountUpdateOptions): Promise<WebhookDelivery>;
   deliverStatus(o: DeliverStatusOptions): Promise<WebhookDelivery>;
   deliverRaw(body: unknown, sign?: SignOptions): Promise<WebhookDelivery>;
   /** Adds a template to an account (waba id); its id is made up when not given. Sends of an account with templates are checked strictly. */
@@ -226,18 +217,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       const res = await post(envelope(phone, numberChangeValue({ from, to, name, id: messageId, timestamp })), o);
       return { ...res, messageId };
     },
-    deliverQualityUpdate(o) {
-      const phone = phoneOf(o.phoneNumberId);
-      const oldLimit = phone.health.messagingLimit;
-      const payload = qualityUpdatePayload(phone, o, oldLimit);
-      phone.health = {
-        ...phone.health,
-        ...(o.currentLimit ? { messagingLimit: o.currentLimit } : {}),
-        ...(o.qualityRating ? { qualityRating: o.qualityRating } : {}),
-      };
-      return post(payload);
-    },
-    deliverAccountUpdate: (o) => post(accountUpdatePayload(phoneOf(o.phoneNumberId), o)),
+    ...accountDeliveries(phoneOf, (payload) => post(payload)),
     deliverValueErrors(o) {
       const errors = o.errors.map((e) => ({
         code: e.code,
