@@ -11,8 +11,6 @@ describe('mapCloudApiError', () => {
     [100, 'invalid_parameter', false],
     [132000, 'template_params_mismatch', false],
     [132001, 'template_not_found', false],
-    [132015, 'template_paused', false],
-    [132016, 'template_paused', false],
     [368, 'account_blocked', false],
     [131000, 'provider_unavailable', true],
     [1, 'provider_unavailable', true],
