@@ -1,3 +1,4 @@
+import type { MediaKind } from '../providers/provider';
 import { invalidNamed } from './property-issues';
 
 /** The files property's name (send_file's `files`). */
@@ -9,15 +10,15 @@ export interface FileItem {
   url: string;
 }
 
-/** How WhatsApp shows a file. */
-export type MediaKind = 'image' | 'video' | 'audio' | 'document';
+export type { MediaKind };
 
 // Extensions WhatsApp shows inline (Cloud API supported media types); anything else is a document.
 const kinds: Record<string, MediaKind> = {
   jpg: 'image',
   jpeg: 'image',
   png: 'image',
-  webp: 'image',
+  // WhatsApp takes webp only as a sticker (waba-wire.md §4): sent as an image, Meta refuses it.
+  webp: 'sticker',
   mp4: 'video',
   '3gp': 'video',
   mp3: 'audio',
@@ -47,7 +48,7 @@ export function parseFileList(lines: string[]): FileItem[] {
   });
 }
 
-/** The media kind of a URL by its extension (image/video/audio), else document. */
+/** The media kind of a URL by its extension (image/video/audio/sticker), else document. */
 export function mediaKindOf(url: string): MediaKind {
   const name = new URL(url).pathname.split('/').pop() ?? '';
   const dot = name.lastIndexOf('.');

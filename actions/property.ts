@@ -11,7 +11,7 @@ export type I18n = Words;
 export interface PropertyDescriptor {
   Name: I18n;
   Description?: I18n;
-  Type: 'string' | 'text' | 'int' | 'double' | 'bool' | 'select' | 'user' | 'date' | 'datetime';
+  Type: 'string' | 'text' | 'int' | 'double' | 'bool' | 'select' | 'user' | 'date' | 'datetime' | 'file';
   Required: 'Y' | 'N';
   Multiple: 'Y' | 'N';
   Default?: string;
@@ -72,6 +72,17 @@ export const prop = {
       schema: outputAs<R extends true ? string : D extends string ? string : string | undefined>(
         o.default !== undefined && !o.required ? base.transform((v) => v ?? o.default) : base,
       ),
+    } satisfies InputProperty;
+  },
+  /**
+   * Files picked in the designer (Type `file`, multiple): the handler gets each as a string — a
+   * Disk file id or a portal download link (portal-ui-wire.md §5); none is `[]`.
+   */
+  files(o: Common & { maxItems: number }) {
+    const { schema } = prop.list({ ...o, itemMax: 2048 });
+    return {
+      descriptor: { Name: o.name, Description: o.description, Type: 'file', Required: 'N', Multiple: 'Y' },
+      schema,
     } satisfies InputProperty;
   },
   list(o: Common & { required?: boolean; maxItems?: number; itemMax?: number }) {

@@ -1,19 +1,40 @@
+import { ActionError } from '../lib/errors/app-error';
 import { say } from '../lib/i18n/catalogue';
+import type { OutboundContent } from '../providers/provider';
 import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { fileNameOfUrl, mediaKindOf, parseFileList } from './file-list';
+import { type PreparedFile, preparePortalFile, uploadPrepared } from './portal-media';
 import { prop, returnProp } from './property';
 import { sentLog } from './sent-log';
 import { sendFreeForm, windowOutcome } from './window-fallback';
 import { windowProperties, windowReturns } from './window-properties';
 
-/** Send one or more files by URL: each file is one WhatsApp message. */
+type Media = Extract<OutboundContent, { type: 'media' }>;
+
+/** One message to send: a link, or a portal file to upload first. */
+interface Planned {
+  kind: Media['kind'];
+  link?: string;
+  title?: string;
+  filename?: string;
+  upload?: PreparedFile;
+}
+
+/** Kinds that show a caption (waba-wire.md §4): not audio, not stickers. */
+const takesCaption = (kind: Media['kind']) => kind === 'image' || kind === 'video' || kind === 'document';
+
+/**
+ * Send files: links go by link (the provider fetches them); files from the portal (`file`
+ * property) are downloaded with the app's auth, checked, uploaded to the provider and sent by id.
+ * Each file is one WhatsApp message.
+ */
 export const sendFile = defineAction({
   code: 'send_file',
   title: { ru: 'Отправка файлов', en: 'Send files' },
   description: {
-    ru: 'Отправляет клиенту файлы по ссылкам: каждый файл — отдельное сообщение',
-    en: 'Sends files by URL to the customer: one message per file',
+    ru: 'Отправляет клиенту файлы по ссылкам и файлы портала: каждый файл — отдельное сообщение',
+    en: "Sends files by URL and the portal's files to the customer: one message per file",
   },
   properties: {
     files: prop.list({
@@ -22,21 +43,28 @@ export const sendFile = defineAction({
         ru: 'По одному в строке: "название|ссылка" или просто ссылка (http/https)',
         en: 'One per line: "title|url" or just the url (http/https)',
       },
-      required: true,
       maxItems: 10,
       itemMax: 2048,
+    }),
+    portal_files: prop.files({
+      name: { ru: 'Файлы портала', en: 'Portal files' },
+      description: {
+        ru: 'Файл документа, поле-файл CRM или файл Диска: скачивается с портала и загружается в WhatsApp',
+        en: 'A file of the document, a CRM file field or a Disk file: downloaded from the portal and uploaded to WhatsApp',
+      },
+      maxItems: 10,
     }),
     format: prop.select({
       name: { ru: 'Как отправить', en: 'Send as' },
       description: {
-        ru: 'Медиа: картинка/видео/аудио по расширению, иначе документ; Документ: всегда файлом с названием',
-        en: 'Media: image/video/audio by the extension, else a document; Document: always a file with its title as the name',
+        ru: 'Медиа: картинка/видео/аудио/стикер (webp) по типу, иначе документ; Документ: всегда файлом с названием',
+        en: 'Media: image/video/audio/sticker (webp) by the type, else a document; Document: always a file with its title as the name',
       },
       options: { media: { ru: 'медиа', en: 'media' }, document: { ru: 'документ', en: 'document' } },
       default: 'media',
     }),
     caption: prop.string({
-      name: { ru: 'Подпись (к первому файлу)', en: 'Caption (of the first file)' },
+      name: { ru: 'Подпись (к первому файлу с подписью)', en: 'Caption (of the first file that takes one)' },
       max: 1024,
       multiline: true,
     }),
@@ -52,21 +80,42 @@ export const sendFile = defineAction({
   needs: ['media'],
   urlsOf: (input) => parseFileList(input.files).map((file, i) => ({ property: 'files', line: i + 1, url: file.url })),
   async run(ctx, input) {
-    const files = parseFileList(input.files);
+    const links = parseFileList(input.files);
+    const total = links.length + input.portal_files.length;
+    if (total === 0 || total > 10)
+      throw new ActionError('invalid_property', `files: ${total}`, { says: say('wabaMedia.noFiles') });
+    const asDocument = input.format === 'document';
+    // Every portal file is downloaded and checked before the first message leaves.
+    const prepared: PreparedFile[] = [];
+    for (const value of input.portal_files) prepared.push(await preparePortalFile(ctx, value, asDocument));
     const to = await ctx.recipient(input.phone);
+    const messages: Planned[] = [
+      ...links.map((file): Planned => {
+        const kind = asDocument ? 'document' : mediaKindOf(file.url);
+        const filename = kind === 'document' ? (file.title ?? fileNameOfUrl(file.url)) : undefined;
+        return { kind, link: file.url, title: file.title, filename };
+      }),
+      ...prepared.map(
+        (file): Planned => ({
+          kind: file.kind,
+          upload: file,
+          filename: file.kind === 'document' ? file.name : undefined,
+        }),
+      ),
+    ];
+    const captioned = input.caption ? messages.findIndex((m) => takesCaption(m.kind)) : -1;
     const ids: string[] = [];
-    for (const [i, file] of files.entries()) {
-      const kind = input.format === 'document' ? 'document' : mediaKindOf(file.url);
-      // The common caption goes on the first file; a titled image/video shows its title instead of none.
-      const caption =
-        (i === 0 ? input.caption : undefined) ?? (kind === 'image' || kind === 'video' ? file.title : undefined);
-      const filename = kind === 'document' ? (file.title ?? fileNameOfUrl(file.url)) : undefined;
-      const content = {
-        type: 'media' as const,
-        kind,
-        link: file.url,
+    for (const [i, m] of messages.entries()) {
+      // The common caption on the first file that shows one; a titled image/video shows its title otherwise.
+      const caption = i === captioned ? input.caption : m.kind === 'image' || m.kind === 'video' ? m.title : undefined;
+      // Uploads and sends share the step number; uploads are remembered apart (`once`).
+      const mediaId = m.upload ? await uploadPrepared(ctx, i, m.upload) : undefined;
+      const content: Media = {
+        type: 'media',
+        kind: m.kind,
+        ...(mediaId ? { mediaId } : { link: m.link }),
         ...(caption ? { caption } : {}),
-        ...(filename ? { filename } : {}),
+        ...(m.filename ? { filename: m.filename } : {}),
       };
       if (i === 0) {
         // The first file meets the 24-hour window; a template sent instead of it is all that goes.
@@ -82,7 +131,7 @@ export const sendFile = defineAction({
       const sent = await ctx.send(content, { step: i });
       ids.push(sent.providerMessageId);
     }
-    const count = files.length;
+    const count = messages.length;
     return {
       returnValues: { ...sentReturnValues(ids[0] ?? ''), message_ids: ids.join(','), sent_as: 'message' },
       logMessage: sentLog(ctx.lang, say('log.what.files', { count }), to, ids),

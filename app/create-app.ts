@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
+import { createGupshupWebhookDoor, type GupshupWebhookDoorDeps } from './doors/gupshup-webhook-door';
 import { createInstallDoor } from './doors/install-door';
 import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
@@ -18,6 +19,7 @@ export type AppDeps = RobotDoorDeps &
   EventsDoorDeps &
   WhatsAppWebhookDoorDeps &
   GreenApiWebhookDoorDeps &
+  GupshupWebhookDoorDeps &
   OpsDoorDeps &
   MediaDoorDeps &
   OpenLineSettingsDeps &
@@ -33,6 +35,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(createWhatsAppWebhookDoor(deps));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
   app.use(createGreenApiWebhookDoor(deps));
+  // GupShup posts its own JSON to a per-line path holding the line's secret.
+  app.use(createGupshupWebhookDoor(deps));
   // The Bitrix24 doors read forms (JSON too): any other body is a 415, before a byte is parsed.
   app.post(
     [endpoints.robot, endpoints.install, endpoints.events, endpoints.webhookApi],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Localized, say } from '../lib/i18n/catalogue';
 import { normalizePhone } from '../lib/phone';
+import { choosePhoneChecked, type HasWhatsApp, type PhoneValue } from './choose-recipient';
 import type { PortalClient } from './portal-client';
 
 const multiFieldSchema = z.array(z.object({ VALUE: z.string(), VALUE_TYPE: z.string().optional() })).optional();
@@ -37,24 +38,41 @@ export function choosePhone(
   return { phone, note };
 }
 
-/** Reads the phone of the CRM document's contact (deal → contact, lead → own phones or contact, item → contact). */
+/** The CRM note for a number picked with a WhatsApp check. */
+async function pickChecked(values: PhoneValue[], region: string, hasWhatsApp: HasWhatsApp) {
+  const picked = await choosePhoneChecked(values, region, hasWhatsApp);
+  if (!picked) return null;
+  const note =
+    picked.how === 'first_with_whatsapp'
+      ? say('wabaMedia.crmFirstWithWhatsApp', { count: values.length })
+      : say('note.crm.contact_phone');
+  return { phone: picked.phone, note };
+}
+
+/**
+ * Reads the phone of the CRM document's contact (deal → contact, lead → own phones or contact,
+ * item → contact); with `hasWhatsApp` (a provider that can check), the first number that has WhatsApp.
+ */
 export async function findDocumentPhone(
   bitrix: PortalClient,
   documentId: string[],
   region: string,
+  hasWhatsApp?: HasWhatsApp,
 ): Promise<RecipientChoice | null> {
   const id = documentId[2] ?? '';
+  const pick = async (values: PhoneValue[]) =>
+    hasWhatsApp ? pickChecked(values, region, hasWhatsApp) : choosePhone(values, region);
   const fromContact = async (contactId: string | number | null | undefined) => {
     if (!contactId || String(contactId) === '0') return null;
     const contact = contactSchema.parse(await bitrix.call('crm.contact.get', { id: String(contactId) }));
-    return choosePhone(contact.PHONE ?? [], region);
+    return pick(contact.PHONE ?? []);
   };
   let match = /^DEAL_(\d+)$/.exec(id);
   if (match) return fromContact(dealSchema.parse(await bitrix.call('crm.deal.get', { id: match[1] })).CONTACT_ID);
   match = /^LEAD_(\d+)$/.exec(id);
   if (match) {
     const lead = leadSchema.parse(await bitrix.call('crm.lead.get', { id: match[1] }));
-    return choosePhone(lead.PHONE ?? [], region) ?? fromContact(lead.CONTACT_ID);
+    return (await pick(lead.PHONE ?? [])) ?? fromContact(lead.CONTACT_ID);
   }
   match = /^CONTACT_(\d+)$/.exec(id);
   if (match) return fromContact(match[1]);

@@ -1,17 +1,45 @@
 import { z } from 'zod';
-import { greenApiWebhookPath } from '../config/endpoints';
+import { greenApiWebhookPath, gupshupWebhookPath } from '../config/endpoints';
 import type { AppConfig } from '../config/env-schema';
 import { AppError } from '../lib/errors/app-error';
+import { errorMessage } from '../lib/errors/classify-error';
+import { randomId } from '../lib/hash';
 import type { LineAdmin } from '../lines/line-admin';
-import type { LineStore } from '../store/line-store';
+import type { LineHealthService } from '../lines/line-health';
+import type { HealthChange, LineHealth } from '../store/line-health-store';
+import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 
 export interface LinesCommandDeps {
   portals: Pick<PortalStore, 'list'>;
-  lines: Pick<LineStore, 'list'>;
+  lines: Pick<LineStore, 'list' | 'get'>;
   /** Adds and removes lines (the portal's registrations follow). */
   lineAdmin: Pick<LineAdmin, 'add' | 'disconnect'>;
   config: Pick<AppConfig, 'PUBLIC_URL' | 'LINE_RATE_PER_SEC'>;
+  /** Cloud API lines' quality, limit and throughput (read on connect and by `lines health`). */
+  lineHealth?: Pick<LineHealthService, 'read' | 'all'>;
+}
+
+/** One health record as text: `GREEN TIER_2K STANDARD CONNECTED (quality_drop GREEN→YELLOW 2026-…)`. */
+function healthText(h: LineHealth | undefined): string {
+  if (!h) return '-';
+  const parts = [h.qualityRating, h.messagingLimit, h.throughput, h.status].filter(Boolean).join(' ') || '-';
+  return h.lastChange ? `${parts} (${changeText(h.lastChange)})` : parts;
+}
+
+/** A health change as text: `quality_drop GREEN→YELLOW 2026-12-01T10:00:00.000Z`. */
+function changeText(c: HealthChange): string {
+  return `${c.kind} ${c.from}→${c.to} ${new Date(c.at).toISOString()}`;
+}
+
+/** Reads a line's health on connect; a failure is reported, not fatal (the sweep reads it again). */
+async function healthOnConnect(rt: LinesCommandDeps, line: Line): Promise<string> {
+  if (!rt.lineHealth || line.provider !== 'cloud') return '';
+  try {
+    return `; health: ${healthText(await rt.lineHealth.read(line, 'connect'))}`;
+  } catch (error) {
+    return `; health could not be read (${errorMessage(error)}): the hourly sweep tries again`;
+  }
 }
 
 /** What every change says: the line admin queues the re-registration (lines/line-admin.ts onLinesChanged). */
@@ -44,8 +72,34 @@ const greenApiSchema = z.object({
   'webhook-token': z.string().min(16, '--webhook-token of at least 16 characters is required'),
 });
 
-/** `--provider cloud|green-api` with that provider's own flags → the line fields. */
+const gupshupSchema = z.object({
+  ...common,
+  provider: z.literal('gupshup'),
+  'app-name': z.string().regex(/^[A-Za-z0-9_-]+$/, '--app-name <GupShup app name> is required'),
+  'api-key': z.string().min(1, '--api-key is required'),
+  source: z
+    .string()
+    .transform((v) => v.replace(/\D/g, ''))
+    .pipe(z.string().regex(/^\d{6,15}$/, '--source <business number with country code> is required')),
+  'api-url': z.url({ protocol: /^https?$/ }).optional(),
+  // GupShup signs nothing: the secret is part of the callback URL (one is made up when not given).
+  'webhook-token': z.string().min(16, '--webhook-token must be at least 16 characters').optional(),
+});
+
+/** `--provider cloud|green-api|gupshup` with that provider's own flags → the line fields. */
 function parseAdd(flags: Record<string, string>) {
+  if (flags.provider === 'gupshup') {
+    const a = gupshupSchema.parse(flags);
+    return {
+      ...a,
+      phoneNumberId: a['app-name'],
+      accessToken: a['api-key'],
+      apiUrl: a['api-url'],
+      webhookToken: a['webhook-token'] ?? randomId(24).replace(/[^A-Za-z0-9]/g, 'x'),
+      wabaId: undefined,
+      source: a.source,
+    };
+  }
   if (flags.provider === 'green-api') {
     const a = greenApiSchema.parse(flags);
     return {
@@ -55,10 +109,11 @@ function parseAdd(flags: Record<string, string>) {
       apiUrl: a['api-url'],
       webhookToken: a['webhook-token'],
       wabaId: undefined,
+      source: undefined,
     };
   }
   if (flags.provider !== undefined && flags.provider !== 'cloud')
-    throw new Error('--provider must be cloud or green-api');
+    throw new Error('--provider must be cloud, green-api or gupshup');
   const a = cloudSchema.parse(flags);
   return {
     ...a,
@@ -67,6 +122,7 @@ function parseAdd(flags: Record<string, string>) {
     wabaId: a['waba-id'],
     apiUrl: undefined,
     webhookToken: undefined,
+    source: undefined,
   };
 }
 
@@ -79,7 +135,7 @@ export async function runLinesCommand(
 ): Promise<string> {
   if (sub === 'add') {
     const args = parseAdd(flags);
-    const { id } = await rt.lineAdmin
+    const line = await rt.lineAdmin
       .add(args.portal, {
         id: args.id,
         provider: args.provider,
@@ -88,6 +144,7 @@ export async function runLinesCommand(
         apiUrl: args.apiUrl,
         webhookToken: args.webhookToken,
         wabaId: args.wabaId,
+        source: args.source,
         name: args.name,
         ratePerSec: args.rate,
       })
@@ -96,21 +153,45 @@ export async function runLinesCommand(
           throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
         throw error;
       });
+    const { id } = line;
     if (args.provider === 'green-api')
       return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
-    return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})`;
+    if (args.provider === 'gupshup' && args.webhookToken)
+      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the GupShup app's callback URL to ${rt.config.PUBLIC_URL}${gupshupWebhookPath(id, args.webhookToken)} (v2 format)`;
+    return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})${await healthOnConnect(rt, line)}`;
+  }
+  if (sub === 'health') {
+    const portal = flags.portal;
+    const lineId = positional[0] ?? flags.line;
+    if (!portal || !lineId) throw new Error('usage: lines health <line-id> --portal <member_id>');
+    const line = await rt.lines.get(portal, lineId);
+    if (!line) throw new Error(`no line ${lineId} on portal ${portal}`);
+    if (!rt.lineHealth) throw new Error('line health is not available here');
+    const h = await rt.lineHealth.read(line, 'cli');
+    const rows = [
+      ['quality_rating', h.qualityRating],
+      ['messaging_limit', h.messagingLimit],
+      ['throughput', h.throughput],
+      ['status', h.status],
+      ['connected', h.connected === undefined ? undefined : String(h.connected)],
+      ['last_change', h.lastChange ? changeText(h.lastChange) : undefined],
+    ];
+    return rows.map(([k, v]) => `${k}\t${v ?? '-'}`).join('\n');
   }
   if (sub === 'list') {
     const portals = flags.portal ? [flags.portal] : await rt.portals.list();
     const rows: string[] = [];
     for (const memberId of portals) {
+      const health = (await rt.lineHealth?.all(memberId)) ?? {};
       for (const line of await rt.lines.list(memberId)) {
         rows.push(
-          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s`,
+          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s\t${healthText(health[line.id])}`,
         );
       }
     }
-    return rows.length ? ['portal\tline\tprovider\tphone_number_id\tname\trate', ...rows].join('\n') : 'no lines';
+    return rows.length
+      ? ['portal\tline\tprovider\tphone_number_id\tname\trate\thealth', ...rows].join('\n')
+      : 'no lines';
   }
   if (sub === 'remove') {
     const portal = flags.portal;
@@ -119,5 +200,5 @@ export async function runLinesCommand(
     if (!(await rt.lineAdmin.disconnect(portal, lineId))) return `no line ${lineId} on portal ${portal}`;
     return `line ${lineId} removed (${REREGISTER_NOTE})`;
   }
-  throw new Error('usage: lines add|list|remove');
+  throw new Error('usage: lines add|list|health|remove');
 }

@@ -6,6 +6,8 @@ export const endpoints = {
   whatsappWebhook: '/whatsapp/webhook',
   /** Green-API lines: one webhook URL per line. */
   greenApiWebhook: '/green-api/webhook/:lineId',
+  /** GupShup lines: one callback URL per line; GupShup does not sign, so the secret is in the path. */
+  gupshupWebhook: '/gupshup/webhook/:lineId/:token',
   /** The webhook API for outside systems: the secret token and the method are path segments. */
   webhookApi: '/rest/webhook/wa/:token/:method',
   /** The webhook API's OpenAPI 3.1 document. */
@@ -36,7 +38,14 @@ export const boundEvents = [
 ] as const;
 
 /** OAuth scopes the app asks for. */
-export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief'] as const;
+export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief', 'disk'] as const;
+
+/** The callback URL path of one GupShup line, with its secret token. */
+export function gupshupWebhookPath(lineId: string, token: string): string {
+  return endpoints.gupshupWebhook
+    .replace(':lineId', encodeURIComponent(lineId))
+    .replace(':token', encodeURIComponent(token));
+}
 
 /** The webhook URL path of one Green-API line (each line has its own: the instance's webhookUrl). */
 export function greenApiWebhookPath(lineId: string): string {

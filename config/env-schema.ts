@@ -42,6 +42,11 @@ const envFields = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'looks like v25.0')
     .default('v25.0'),
+  /** GupShup's API host (a line may name its own); the simulator's in tests. */
+  GUPSHUP_API_URL: z
+    .url()
+    .default('https://api.gupshup.io')
+    .transform((u) => u.replace(/\/+$/, '')),
   WA_APP_SECRET: z.string().min(8),
   WA_VERIFY_TOKEN: z.string().min(8),
   /** 32 bytes as 64 hex chars or base64; encrypts stored tokens. */

@@ -24,6 +24,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['queue', 'outcome'] as const,
       registers: [registry],
     }),
+    lineHealthChanges: new Counter({
+      name: 'wa_line_health_changes_total',
+      help: "Changes of a line's health: quality_drop, quality_up, limit_change, status_change, account_event",
+      labelNames: ['change'] as const,
+      registers: [registry],
+    }),
     sends: new Counter({
       name: 'wa_sends_total',
       help: 'WhatsApp sends by outcome',

@@ -44,3 +44,25 @@ function parsePhone(input: string, defaultRegion: string): NormalizedPhone | nul
   }
   return null;
 }
+
+/**
+ * A business-scoped user id (whatsapp-wire.md §0.1): ISO-3166 alpha-2, `.`, up to 128 letters
+ * and digits (parent ids: `US.ENT.…`). WhatsApp names a customer who shared no phone by it.
+ */
+const BSUID = /^[A-Z]{2}(?:\.ENT)?\.[A-Za-z0-9]{1,128}$/;
+
+/** True for a business-scoped user id (not a phone number). */
+export function isBsuid(value: string): boolean {
+  return BSUID.test(value.trim());
+}
+
+/**
+ * The numbers of a phone property holding several as text, as Bitrix24 renders a multiple field
+ * (`+7 900 111-22-33, 8 (912) 345-67-89`): split on commas, semicolons and line breaks.
+ */
+export function splitPhoneList(text: string): string[] {
+  return text
+    .split(/[,;\n\r]+/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}

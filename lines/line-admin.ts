@@ -28,6 +28,8 @@ export interface LineDraft {
   apiUrl?: string;
   webhookToken?: string;
   wabaId?: string;
+  /** GupShup: the business number (`source` of every send). */
+  source?: string;
   name?: string;
   ratePerSec?: number;
 }
@@ -65,6 +67,7 @@ export function createLineAdmin(deps: LineAdminDeps) {
       apiUrl: draft.apiUrl,
       webhookToken: draft.webhookToken,
       wabaId: draft.wabaId,
+      source: draft.source,
       name: draft.name || draft.phoneNumberId,
       ratePerSec: draft.ratePerSec,
       createdAt: deps.clock.now(),

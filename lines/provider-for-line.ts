@@ -1,25 +1,40 @@
 import type { Clock } from '../lib/clock';
 import { createCloudApiProvider } from '../providers/cloud-api/cloud-api-provider';
 import { createGreenApiProvider } from '../providers/green-api/green-api-provider';
+import { createGupshupProvider } from '../providers/gupshup/gupshup-provider';
 import type { WhatsAppProvider } from '../providers/provider';
 import type { Line } from '../store/line-store';
 
 export interface ProviderFactoryOptions {
   graphUrl: string;
   graphVersion: string;
+  /** GupShup's API host for lines that name none. */
+  gupshupUrl?: string;
   clock: Clock;
 }
 
-/** The provider a line talks through (Cloud API or Green-API), bound to its credentials. */
+/** The provider a line talks through (Cloud API, Green-API or GupShup), bound to its credentials. */
 export function createProviderFactory(options: ProviderFactoryOptions): (line: Line) => WhatsAppProvider {
-  return (line) =>
-    line.provider === 'green-api'
-      ? createGreenApiProvider(
-          { clock: options.clock },
-          { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken },
-        )
-      : createCloudApiProvider(
-          { graphUrl: options.graphUrl, version: options.graphVersion, clock: options.clock },
-          line,
-        );
+  return (line) => {
+    if (line.provider === 'green-api')
+      return createGreenApiProvider(
+        { clock: options.clock },
+        { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken },
+      );
+    if (line.provider === 'gupshup')
+      return createGupshupProvider(
+        { clock: options.clock },
+        {
+          apiUrl: line.apiUrl ?? options.gupshupUrl,
+          appName: line.phoneNumberId,
+          apiKey: line.accessToken,
+          // lines add requires it for GupShup; a line stored without one fails its sends at the gateway.
+          source: line.source ?? '',
+        },
+      );
+    return createCloudApiProvider(
+      { graphUrl: options.graphUrl, version: options.graphVersion, clock: options.clock },
+      line,
+    );
+  };
 }

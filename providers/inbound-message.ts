@@ -90,9 +90,12 @@ export interface InboundEvent {
   /** The line it came in on (Green-API: the idInstance). */
   phoneNumberId: string;
   displayPhoneNumber?: string;
-  /** `error`: a webhook-level error report (Cloud API `value.errors[]`), not tied to a message. */
-  /** `template`: the account's templates changed (Cloud API template webhooks; `phoneNumberId` is ''). */
-  kind: 'message' | 'status' | 'error' | 'template';
+  /**
+   * `error`: a webhook-level error report (Cloud API `value.errors[]`), not tied to a message;
+   * `template`: the account's templates changed (Cloud API template webhooks; `phoneNumberId` is '');
+   * `account`: a number's quality/limit or the account's state changed (waba-wire.md §3.2).
+   */
+  kind: 'message' | 'status' | 'error' | 'template' | 'account';
   contactName?: string;
   event: Record<string, unknown>;
 }

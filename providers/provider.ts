@@ -16,7 +16,11 @@ export type Capability =
   | 'forward'
   | 'check_number'
   /** Free-form messages only within 24 hours of the customer's last one (waba-wire.md §2); others ignore the window. */
-  | 'customer_window';
+  | 'customer_window'
+  /** Files can be uploaded and sent by id (private files, e.g. from the portal). */
+  | 'media_upload'
+  /** Sends may go to a business-scoped user id (BSUID) instead of a phone number. */
+  | 'recipient_user_id';
 
 export interface ButtonSpec {
   id: string;
@@ -28,10 +32,28 @@ export interface ListRowSpec {
   description?: string;
 }
 
+/** How WhatsApp shows a file (waba-wire.md §4: a `.webp` is a sticker, never an image). */
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+/** A file to upload to the provider's media store (Cloud API `POST /{phone-number-id}/media`). */
+export interface MediaUpload {
+  bytes: Uint8Array<ArrayBuffer>;
+  mimeType: string;
+  filename: string;
+}
+
 /** Provider-neutral message content. */
 export type OutboundContent =
   | { type: 'text'; body: string; previewUrl?: boolean }
-  | { type: 'media'; kind: 'image' | 'video' | 'audio' | 'document'; link: string; caption?: string; filename?: string }
+  | {
+      type: 'media';
+      kind: MediaKind;
+      /** A public link the provider fetches itself; or `mediaId`, a file uploaded to the provider (exactly one). */
+      link?: string;
+      mediaId?: string;
+      caption?: string;
+      filename?: string;
+    }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | {
       type: 'contacts';
@@ -74,7 +96,7 @@ export type OutboundContent =
     };
 
 export interface OutboundMessage {
-  /** E.164 digits without '+'. */
+  /** E.164 digits without '+', or a BSUID where the provider has `recipient_user_id`. */
   to: string;
   content: OutboundContent;
   /** Provider message id this one replies to. */
@@ -105,6 +127,8 @@ export interface LineStatus {
   qualityRating?: string;
   /** TIER_250, TIER_2K… (Cloud API; per business portfolio). */
   messagingLimit?: string;
+  /** Throughput level: STANDARD (80 messages/s) or higher (Cloud API). */
+  throughput?: string;
 }
 
 /**
@@ -124,6 +148,8 @@ export interface WhatsAppProvider {
   forward?(request: { to: string; from: string; messageIds: string[] }): Promise<SentMessage[]>;
   /** Whether `phone` (E.164 digits) has WhatsApp. */
   checkNumber?(phone: string): Promise<NumberCheck>;
+  /** Uploads a file to the provider's media store; its id sends it (`media_upload`). */
+  uploadMedia?(file: MediaUpload): Promise<{ mediaId: string }>;
   /** The number's state, name, quality and limit, as far as the provider reports them. */
   lineStatus(): Promise<LineStatus>;
   /** The line's message templates (Cloud API: its WhatsApp Business Account's, every page); absent without an account id. */

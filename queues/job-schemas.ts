@@ -68,8 +68,11 @@ export const inboundJobSchema = z.object({
   phoneNumberId: z.string(),
   displayPhoneNumber: z.string().optional(),
   /** `error`: an error WhatsApp reported outside any message or status (logged and counted). */
-  /** `template`: a template webhook (`event.waba_id` names the account): its lines read their templates again. */
-  kind: z.enum(['message', 'status', 'error', 'template']),
+  /**
+   * `template`: a template webhook (`event.waba_id` names the account): its lines read their templates again;
+   * `account`: phone_number_quality_update / account_update (line health), not tied to a known number id.
+   */
+  kind: z.enum(['message', 'status', 'error', 'template', 'account']),
   contactName: z.string().optional(),
   event: z.record(z.string(), z.unknown()),
   receivedAt: z.number(),

@@ -83,6 +83,11 @@ export function createKeys(prefix = 'wa') {
     recentSends: (memberId: string) => `${portalTag(memberId)}:recent-sends`,
     /** List: the portal's last failed calls, newest first (JSON: code, line, action, time). */
     recentErrors: (memberId: string) => `${portalTag(memberId)}:recent-errors`,
+    // --- waba media: line health (waba-wire.md §3)
+    /** Hash: line id → the line's last health read (JSON: quality, limit, throughput, status, last change). */
+    lineHealth: (memberId: string) => `${portalTag(memberId)}:line-health`,
+    /** Global: a number's display digits → `<member_id>|<line id>` (quality webhooks name no number id). */
+    lineByDisplayNumber: (digits: string) => `${prefix}:line-by-display:${digits}`,
     /** Hash: line id → when its last webhook arrived (ms). */
     lineWebhookAt: (memberId: string) => `${portalTag(memberId)}:line-webhook-at`,
     /** Webhook-API token record (hash; the token itself only as its HMAC). */

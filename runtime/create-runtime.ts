@@ -12,6 +12,7 @@ import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
 import { createPathSigner } from '../lib/signed-url';
 import { createLineAdmin } from '../lines/line-admin';
+import { createLineHealth } from '../lines/line-health';
 import { createLineSender } from '../lines/line-sender';
 import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
@@ -28,6 +29,7 @@ import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
 import { CustomerWindowStore } from '../store/customer-window-store';
 import { OrdinaryMessages } from '../store/inbound-stream';
+import { LineHealthStore } from '../store/line-health-store';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
 import { OpenLineOutbox } from '../store/open-line-outbox';
@@ -133,6 +135,7 @@ export function createRuntime(options: RuntimeOptions) {
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
     graphVersion: config.WA_GRAPH_VERSION,
+    gupshupUrl: config.GUPSHUP_API_URL,
     clock,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
@@ -144,6 +147,14 @@ export function createRuntime(options: RuntimeOptions) {
     providerFor,
     windowMs: options.lineWindowMs ?? 1000,
     defaultRatePerSec: config.LINE_RATE_PER_SEC,
+  });
+  const lineHealth = createLineHealth({
+    providerFor,
+    store: new LineHealthStore(redis, keys),
+    lines,
+    clock,
+    log,
+    metrics,
   });
   const queues = createQueues(options.queueRedis ?? redis, options.queuePrefix ?? config.QUEUE_PREFIX, (error) =>
     log.warn({ err: error }, 'queue connection error'),
@@ -202,6 +213,7 @@ export function createRuntime(options: RuntimeOptions) {
     providerFor,
     templates,
     lineSender,
+    lineHealth,
     queues,
     waits,
     sign,

@@ -10,6 +10,8 @@ export interface LocalAppEnvOptions {
   portalUrl: string;
   /** The Cloud API simulator's Graph root. */
   graphUrl: string;
+  /** The GupShup simulator's API host (GupShup lines that name none use it). */
+  gupshupUrl?: string;
   clientId: string;
   clientSecret: string;
   appSecret: string;
@@ -40,6 +42,7 @@ export function localAppEnv(o: LocalAppEnvOptions): Record<string, string> {
     // The simulators listen on 127.0.0.1, which production refuses to call.
     ALLOW_PRIVATE_ADDRESSES: '1',
   };
+  if (o.gupshupUrl !== undefined) env.GUPSHUP_API_URL = o.gupshupUrl;
   if (o.lineRatePerSec !== undefined) env.LINE_RATE_PER_SEC = String(o.lineRatePerSec);
   if (o.restLimit) {
     env.B24_REST_DRAIN_PER_SEC = String(o.restLimit.drainPerSec);

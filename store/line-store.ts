@@ -4,12 +4,13 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { ConfigCache, newConfigVersion } from './config-cache';
 
-export const providerKindSchema = z.enum(['cloud', 'green-api']);
+export const providerKindSchema = z.enum(['cloud', 'green-api', 'gupshup']);
 
 /**
  * A WhatsApp line: one business number of one portal. The access token (and webhook token) are
  * sealed at rest. For Green-API lines `phoneNumberId` holds the idInstance and `accessToken` the
- * apiTokenInstance.
+ * apiTokenInstance; for GupShup lines `phoneNumberId` holds the app name (its webhooks name it),
+ * `accessToken` the API key and `source` the business number.
  */
 export const lineSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -21,8 +22,13 @@ export const lineSchema = z.object({
   apiUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Cloud API: the WhatsApp Business Account id (its message templates; template webhooks name it). */
   wabaId: z.string().regex(/^\d+$/).optional(),
-  /** Green-API: the instance's webhookUrlToken, checked on inbound webhooks. */
+  /** Green-API: the instance's webhookUrlToken; GupShup: the secret path segment of the callback URL. */
   webhookToken: z.string().min(1).optional(),
+  /** GupShup: the business number (digits with country code), the `source` of every send. */
+  source: z
+    .string()
+    .regex(/^\d{6,15}$/)
+    .optional(),
   name: z.string(),
   ratePerSec: z.number().int().positive().optional(),
   createdAt: z.number(),

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
+import { isBsuid } from '../lib/phone';
 import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
@@ -61,15 +62,29 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note);
   }
 
+  /** Open waits of the customer under any of their ids, newest first, each once. */
+  async function openForCustomer(line: Line, ids: string[]): Promise<Wait[]> {
+    const [first, ...others] = ids;
+    const found = first ? await store.openForPhone(line.memberId, line.id, first) : [];
+    if (!others.length) return found;
+    for (const id of others) found.push(...(await store.openForPhone(line.memberId, line.id, id)));
+    const unique = [...new Map(found.map((w) => [w.id, w])).values()];
+    return unique.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
   return async function takeReply(line: Line, raw: InboundMessage): Promise<boolean> {
     const message = inboundMessageSchema.parse(raw);
-    const phone = message.from ?? '';
+    // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
+    // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
+    const customer = [message.from, message.from_user_id].filter((id): id is string => Boolean(id));
     const onThisLine = (w: Wait | null): w is Wait =>
       w !== null &&
       w.status === 'open' &&
       w.purpose === 'reply' &&
       w.lineId === line.id &&
-      (!phone || w.phone === phone || w.waId === phone);
+      (customer.some((id) => w.phone === id || w.waId === id) ||
+        // No number on the message: a wait opened for a number cannot be told apart (as before BSUIDs).
+        (!message.from && !isBsuid(w.phone)));
     const choiceId =
       message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
     const input = { choiceId, text: replyText(message), type: message.type };
@@ -95,8 +110,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       return match.matched ? resolveReply(quoted, match, message, '') : offScript(quoted, line, message);
     }
     // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
-    if (!phone) return false;
-    const open = (await store.openForPhone(line.memberId, line.id, phone)).filter((w) => w.purpose === 'reply');
+    if (!customer.length) return false;
+    const open = (await openForCustomer(line, customer)).filter((w) => w.purpose === 'reply');
     for (const wait of open) {
       const match = matchFor(wait, input);
       if (!match.matched) continue;

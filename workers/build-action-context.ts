@@ -1,8 +1,7 @@
-import { recipientProperties, sentReturnValues } from '../actions/common-properties';
+import { sentReturnValues } from '../actions/common-properties';
 import type { ActionContext } from '../actions/define-action';
 import { invalidProperty } from '../actions/property-issues';
 import { replyWaitProperties } from '../actions/reply-wait-properties';
-import { findDocumentPhone } from '../bitrix/crm-recipient';
 import type { PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
@@ -21,6 +20,7 @@ import { type Portal, portalLanguage } from '../store/portal-store';
 import { encodeButtonId, plainButtonId } from '../waits/button-id';
 import { MAX_WAIT_MS } from '../waits/open-wait';
 import type { WaitService } from '../waits/wait-service';
+import { resolveRecipient } from './resolve-recipient';
 import { type SendOnceDeps, sendOnce } from './send-once';
 
 /** What an action's context is built from. */
@@ -73,25 +73,19 @@ export function buildActionContext(
     normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
     async recipient(explicit) {
       if (recipient) return recipient;
-      if (explicit) {
-        const phone = normalizePhone(explicit, region);
-        if (!phone)
-          throw new ActionError('invalid_phone', `"${explicit}"`, {
-            says: say('error.detail.invalid_phone', {
-              field: recipientProperties.phone.descriptor.Name,
-              value: explicit,
-            }),
-          });
-        recipient = phone.digits;
-        return recipient;
-      }
-      const found = await findDocumentPhone(bitrix, call.documentId, region);
-      if (!found) {
-        const document = call.documentId[2] ?? '';
-        throw new ActionError('no_recipient', document, { says: say('error.detail.no_recipient', { document }) });
-      }
-      notes.push(t(ctx.lang, 'note.phone_from_crm', { how: found.note }));
-      recipient = found.phone;
+      const { lineSender } = deps;
+      const { documentId } = call;
+      recipient = await resolveRecipient({
+        explicit,
+        provider,
+        line,
+        lineSender,
+        bitrix,
+        documentId,
+        region,
+        lang: ctx.lang,
+        notes,
+      });
       return recipient;
     },
     async send(content, options = {}) {

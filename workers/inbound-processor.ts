@@ -4,6 +4,7 @@ import type { HookEmitter } from '../hooks/hook-emitter';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import type { LineHealthService } from '../lines/line-health';
 import {
   type InboundMessage,
   type InboundStatus,
@@ -48,6 +49,8 @@ export interface InboundDeps {
   providerFor?: (line: Line) => Pick<WhatsAppProvider, 'capabilities'>;
   /** A template webhook for an account: its lines read their templates again. */
   onTemplatesChanged?: (wabaId: string) => Promise<number>;
+  /** Account webhooks (quality, limits, account state) update the line's health. */
+  lineHealth?: Pick<LineHealthService, 'onAccountEvent'>;
 }
 
 /**
@@ -150,6 +153,8 @@ export function createInboundProcessor(deps: InboundDeps) {
       const lines = wabaId ? ((await deps.onTemplatesChanged?.(wabaId)) ?? 0) : 0;
       return `templates_refreshed:${lines}`;
     }
+    if (data.kind === 'account')
+      return deps.lineHealth ? deps.lineHealth.onAccountEvent(data.displayPhoneNumber, data.event) : 'account_ignored';
     const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId);
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../lib/logger';
+import type { LineHealthService } from '../lines/line-health';
 import { type MaintenanceJob, maintenanceJobSchema } from '../queues/job-schemas';
 import type { PortalStore } from '../store/portal-store';
 import type { WaitService } from '../waits/wait-service';
@@ -13,6 +14,8 @@ export interface MaintenanceDeps {
   /** The open-line outbox's portal index (same reason as the callbacks'). */
   openLineChats?: Pick<OpenLineDispatcher, 'reindexPortals'>;
   log: Logger;
+  /** Cloud API lines' health, read again when an hour old. */
+  lineHealth?: Pick<LineHealthService, 'refreshDue'>;
   /** An overdue wait is swept this long after its deadline (the drain retries a failing portal until then). */
   overdueGraceMs?: number;
 }
@@ -42,7 +45,9 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
     await deps.callbacks.reindexPortals(members);
     await deps.openLineChats?.reindexPortals(members);
     await deps.waits.reindexDeadlines(members);
+    // Last: Graph reads may be slow, and one failing line only logs (refreshDue never throws for a line).
+    const healthReads = deps.lineHealth ? await deps.lineHealth.refreshDue(members) : 0;
     if (ended) deps.log.info({ ended }, 'overdue waits ended by the sweep');
-    return `portals ${members.length}, overdue ${ended}${failed ? `, failed ${failed}` : ''}`;
+    return `portals ${members.length}, overdue ${ended}${failed ? `, failed ${failed}` : ''}${healthReads ? `, health ${healthReads}` : ''}`;
   };
 }

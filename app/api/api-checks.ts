@@ -1,15 +1,19 @@
 import type { z } from 'zod';
 import { ActionError, AppError } from '../../lib/errors/app-error';
+import type { LineHealthService } from '../../lines/line-health';
 import type { LineSender } from '../../lines/line-sender';
 import { mapCloudApiError } from '../../providers/cloud-api/cloud-api-errors';
 import type { WhatsAppProvider } from '../../providers/provider';
 import type { ApiMessageStore } from '../../store/api-message-store';
+import type { HealthChange } from '../../store/line-health-store';
 import type { Line, LineStore } from '../../store/line-store';
 import type { MessageStore, StoredMessage } from '../../store/message-store';
 import { errorAnswerOf, type Lang, textOf } from './api-answers';
 import type { checkPhoneResult, checkStatusResult, messageStatusResult } from './api-schemas';
 
 export interface ApiCheckDeps {
+  /** Each status read is kept as the line's health (a drop since the last read is logged and counted). */
+  lineHealth?: Pick<LineHealthService, 'fromStatus' | 'get'>;
   providerFor: (line: Line) => WhatsAppProvider;
   lineSender: Pick<LineSender, 'withSlot'>;
   lines: Pick<LineStore, 'lastWebhookAt'>;
@@ -47,8 +51,12 @@ export async function checkStatus(
     provider: line.provider,
     last_webhook_at: iso(lastWebhookAt) ?? null,
   };
+  const change = (c: HealthChange | undefined) =>
+    c ? { health_change: { kind: c.kind, from: c.from, to: c.to, at: new Date(c.at).toISOString() } } : {};
   try {
     const status = await deps.providerFor(line).lineStatus();
+    const health =
+      line.provider === 'cloud' ? await deps.lineHealth?.fromStatus(line, status, 'check_status') : undefined;
     return {
       ...base,
       connected: status.connected,
@@ -57,20 +65,23 @@ export async function checkStatus(
       name: status.verifiedName,
       quality_rating: status.qualityRating,
       messaging_limit: status.messagingLimit,
+      throughput: status.throughput,
+      ...change(health?.lastChange),
     };
   } catch (error) {
     // The provider answered with a refusal (a revoked token, a logged-out instance): that is the state.
     if (!(error instanceof ActionError)) throw error;
-    return { ...base, connected: false, error: errorAnswerOf(error, lang).body };
+    const known = await deps.lineHealth?.get(line.memberId, line.id);
+    return { ...base, connected: false, error: errorAnswerOf(error, lang).body, ...change(known?.lastChange) };
   }
 }
 
-/** A failed status's error: Graph's code mapped to ours with its advice (other providers: their code as is). */
+/** A failed status's error: Graph's code mapped to ours with its advice (GupShup's are stored as their Meta twin; Green-API: undeliverable). */
 function failure(message: StoredMessage, line: Line, lang: Lang) {
   const providerCode = message.errorCode;
   const numeric = providerCode !== undefined && /^\d+$/.test(providerCode) ? Number(providerCode) : undefined;
   const mapped =
-    line.provider === 'cloud' && numeric !== undefined
+    line.provider !== 'green-api' && numeric !== undefined
       ? mapCloudApiError(numeric, '')
       : new ActionError('undeliverable');
   return {

@@ -114,13 +114,23 @@ export const checkPhoneResult = z
 export const checkStatusResult = z
   .object({
     line: z.object({ id: z.string(), name: z.string() }),
-    provider: z.enum(['cloud', 'green-api']),
+    provider: z.enum(['cloud', 'green-api', 'gupshup']),
     connected: z.boolean(),
     state: z.string().optional(),
     phone_number: z.string().optional(),
     name: z.string().optional().meta({ description: "The number's verified business name" }),
     quality_rating: z.string().optional(),
     messaging_limit: z.string().optional(),
+    throughput: z.string().optional().meta({ description: 'Throughput level (STANDARD = 80 messages/s)' }),
+    health_change: z
+      .object({
+        kind: z.enum(['quality_drop', 'quality_up', 'limit_change', 'status_change', 'account_event']),
+        from: z.string(),
+        to: z.string(),
+        at: z.string(),
+      })
+      .optional()
+      .meta({ description: "The line's latest notable health change (a quality drop, a new limit, an account event)" }),
     last_webhook_at: z.string().nullable().meta({ description: 'ISO time of the last webhook for the line' }),
     error: apiError.optional(),
   })

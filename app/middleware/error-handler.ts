@@ -32,14 +32,16 @@ export function setRetryAfter(res: Response, status: number, retryAfterMs: numbe
 export function createErrorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     void next;
+    // A GupShup callback URL carries the line's secret as its last segment: never logged.
+    const path = req.path.replace(/^(\/gupshup\/webhook\/[^/]+\/)[^/]+/, '$1***');
     const failure = classifyError(error);
     const status = statusOfKind[failure.kind];
-    if (status >= 500) log.error({ err: error, path: req.path, code: failure.code }, 'request failed');
+    if (status >= 500) log.error({ err: error, path, code: failure.code }, 'request failed');
     else {
       const declared = req.headers['content-length'];
       const length = declared === undefined ? undefined : Number(declared);
       const type = parserErrorType(error);
-      log.info({ path: req.path, code: failure.code, reason: failure.message, type, length }, 'request refused');
+      log.info({ path, code: failure.code, reason: failure.message, type, length }, 'request refused');
     }
     setRetryAfter(res, status, failure.retryAfterMs);
     if (status === 500) {

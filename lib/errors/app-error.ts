@@ -73,6 +73,8 @@ export class ActionError extends AppError {
       providerCode?: number | string;
       outcomeUnknown?: boolean;
       says?: ErrorWords;
+      /** Default: retryable → unavailable, else bad_input (the robot's data). */
+      kind?: ErrorKind;
     } = {},
   ) {
     const says: readonly Localized[] =
@@ -82,7 +84,7 @@ export class ActionError extends AppError {
     super(code, extra ? `${errorText(code, 'en')}: ${extra}` : errorText(code, 'en'), {
       retryable: options.retryable,
       retryAfterMs: options.retryAfterMs,
-      kind: options.retryable ? 'unavailable' : 'bad_input',
+      kind: options.kind ?? (options.retryable ? 'unavailable' : 'bad_input'),
     });
     this.providerCode = options.providerCode;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
@@ -91,11 +93,12 @@ export class ActionError extends AppError {
 
   /** The same error, marked: the request may have been carried out before it failed. */
   withUnknownOutcome(): ActionError {
-    const { retryable, retryAfterMs, providerCode, says } = this;
+    const { retryable, retryAfterMs, providerCode, says, kind } = this;
     return new ActionError(this.code, this.detail, {
       retryable,
       retryAfterMs,
       providerCode,
+      kind,
       outcomeUnknown: true,
       says,
     });

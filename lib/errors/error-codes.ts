@@ -40,6 +40,23 @@ const codes = [
   'line_conflict',
   'wait_not_found',
   'settings_page_not_built',
+  // --- waba media: Cloud API codes with advice (waba-wire.md §1.5, §2) and file checks
+  'spam_rate_limited',
+  'marketing_limit',
+  'marketing_opted_out',
+  'media_download_failed',
+  'media_upload_failed',
+  'file_too_large',
+  'file_type_unsupported',
+  'file_download_failed',
+  'template_text_too_long',
+  'template_policy_violation',
+  'template_param_format',
+  'template_param_type',
+  'template_disabled',
+  'flow_blocked',
+  'flow_throttled',
+  'account_locked',
 ] as const;
 
 /**

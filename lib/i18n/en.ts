@@ -19,13 +19,16 @@ export const en = {
   'error.window_closed': 'More than 24 hours since the customer last wrote: send a template first',
   'error.rate_limited': 'WhatsApp rate limit reached and retries are exhausted: try again later',
   'error.line_auth_failed': "The line's WhatsApp access token is invalid or expired: reconnect the line",
-  'error.undeliverable': 'Message undeliverable (the number may not use WhatsApp)',
-  'error.unsupported_message': 'Unsupported message type',
+  'error.undeliverable':
+    'Message undeliverable (the number may not use WhatsApp, or the app is outdated): check the number, do not resend',
+  'error.unsupported_message':
+    'Unsupported message type: WhatsApp does not take this kind of message, change what the robot sends',
   'error.invalid_parameter': 'WhatsApp rejected a parameter',
   'error.template_params_mismatch': 'Template parameters do not match the template',
   'error.template_not_found': 'Template does not exist in this language or is not approved',
   'error.template_paused': 'The template is paused or disabled by WhatsApp for low quality: use another template',
-  'error.account_blocked': 'The WhatsApp account is temporarily blocked for policy violations',
+  'error.account_blocked':
+    'The WhatsApp account is temporarily blocked for policy violations: stop sending, an administrator must check WhatsApp Manager',
   'error.provider_unavailable': 'WhatsApp is unavailable and retries are exhausted',
   'error.provider_error': 'WhatsApp error',
   'error.provider_quota_exceeded':
@@ -219,6 +222,53 @@ export const en = {
   'window.prop.nothing_to_wait': 'the run does not wait for results (use_subscription=N): nothing to wait for',
   // --- settings page (its own file: the catalogue outgrew one)
   ...settingsEn,
+  // --- waba media: error codes of lib/errors/error-codes.ts ('error.<code>', advice included) and what they name
+  'error.spam_rate_limited':
+    'WhatsApp limits this number for spam (too many earlier messages were blocked or reported): pause sending for some hours and review the messages',
+  'error.marketing_limit':
+    'WhatsApp holds back marketing messages to this customer for now (per-user limit): try again in 24 hours — the robot data is fine',
+  'error.marketing_opted_out':
+    'The customer stopped marketing messages from this business: do not send marketing templates to them',
+  'error.media_download_failed': "WhatsApp could not download the customer's file: ask the customer to send it again",
+  'error.media_upload_failed':
+    'WhatsApp could not take the file (unreachable link, wrong type or too big): fix the file and send again',
+  'error.file_too_large': 'The file is larger than WhatsApp allows for its type',
+  'error.file_type_unsupported': 'WhatsApp does not take files of this type',
+  'error.file_download_failed': 'The file could not be downloaded from the portal',
+  'error.template_text_too_long':
+    'The template text is too long after the parameters are filled in: shorten the parameters',
+  'error.template_policy_violation':
+    'The template parameters break WhatsApp content or formatting rules (e.g. line breaks, tabs, too many spaces): fix the values',
+  'error.template_param_format': 'A template parameter is formatted wrongly: fix its value',
+  'error.template_param_type':
+    'A template parameter has the wrong type (e.g. text where the header expects an image): fix the component types',
+  'error.template_disabled': 'The template is disabled for good (paused too often): use another template',
+  'error.flow_blocked': 'The WhatsApp Flow of this template is blocked: fix the Flow in WhatsApp Manager',
+  'error.flow_throttled': 'The WhatsApp Flow of this template is throttled: try again later',
+  'error.account_locked':
+    'The WhatsApp account is locked (integrity check or two-step PIN mismatch): an administrator must unlock it in WhatsApp Manager',
+  'wabaMedia.fileTooLarge': '"{name}" is {size}; {what} may be at most {max}',
+  'wabaMedia.fileTypeUnsupported': '"{name}" is {type}; a file sent as {kind} must be {allowed}',
+  'wabaMedia.oggNotOpus': '"{name}": Ogg audio must use the Opus codec',
+  'wabaMedia.fileNotFound': 'Disk file {id}: {reason}',
+  'wabaMedia.fileDownloadFailed': '"{name}": {reason}',
+  'wabaMedia.linkNotOnPortal': '"{name}": the link is not on the portal ({origin})',
+  'wabaMedia.notPortalFile': 'file: "{value}" is neither a Disk file id nor a portal link',
+  'wabaMedia.noFiles': 'files, portal files: at least one file, at most 10',
+  'wabaMedia.uploadOnlyByLink':
+    '{provider}: files from the portal are uploaded, and this provider takes files by public link only',
+  'wabaMedia.uploadRefused': '"{name}": {reason}',
+  'wabaMedia.userIdNotSupported': '"{value}" is a WhatsApp user id; {provider} sends to phone numbers only',
+  'wabaMedia.noneWithWhatsApp': 'none of the {count} numbers "{value}" has WhatsApp',
+  'wabaMedia.crmFirstWithWhatsApp': 'the first with WhatsApp of {count} phones',
+  'wabaMedia.recipientChosen': 'number chosen from {count}: {phone} ({how})',
+  'wabaMedia.firstMobile': 'the first mobile',
+  'wabaMedia.firstValid': 'the first valid',
+  'wabaMedia.firstWithWhatsApp': 'the first with WhatsApp',
+  'wabaMedia.gupshupCode': 'GupShup {code}: {reason}',
+  'wabaMedia.gupshupTemplate': 'template {name} ({language}) on GupShup app {app}: {state}',
+  'wabaMedia.gupshupOneContact': 'GupShup sends exactly one contact card',
+  'wabaMedia.gupshupNoSource': 'the GupShup line has no source number (lines add … --source)',
 } as const;
 
 export type MessageKey = keyof typeof en;

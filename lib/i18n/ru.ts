@@ -17,14 +17,17 @@ export const ru: Record<MessageKey, string> = {
   'error.window_closed': 'С последнего сообщения клиента прошло больше 24 часов: сначала отправьте шаблон',
   'error.rate_limited': 'Превышен лимит WhatsApp, повторы исчерпаны: попробуйте позже',
   'error.line_auth_failed': 'Токен доступа линии WhatsApp недействителен или истёк: переподключите линию',
-  'error.undeliverable': 'Сообщение не может быть доставлено (возможно, номер не использует WhatsApp)',
-  'error.unsupported_message': 'Неподдерживаемый тип сообщения',
+  'error.undeliverable':
+    'Сообщение не может быть доставлено (возможно, номер не использует WhatsApp или приложение устарело): проверьте номер, не отправляйте повторно',
+  'error.unsupported_message':
+    'Неподдерживаемый тип сообщения: WhatsApp не принимает такое сообщение, измените то, что отправляет робот',
   'error.invalid_parameter': 'WhatsApp отклонил параметр',
   'error.template_params_mismatch': 'Параметры шаблона не совпадают с шаблоном',
   'error.template_not_found': 'Шаблон не существует на этом языке или не одобрен',
   'error.template_paused':
     'Шаблон приостановлен или отключён WhatsApp из-за низкого качества: используйте другой шаблон',
-  'error.account_blocked': 'Аккаунт WhatsApp временно заблокирован за нарушение правил',
+  'error.account_blocked':
+    'Аккаунт WhatsApp временно заблокирован за нарушение правил: остановите отправку, администратор должен проверить WhatsApp Manager',
   'error.provider_unavailable': 'WhatsApp недоступен, повторы исчерпаны',
   'error.provider_error': 'Ошибка WhatsApp',
   'error.provider_quota_exceeded':
@@ -216,4 +219,51 @@ export const ru: Record<MessageKey, string> = {
   'window.prop.nothing_to_wait': 'запуск не ждёт результата (use_subscription=N): ждать нечего',
   // --- settings page (its own file: the catalogue outgrew one)
   ...settingsRu,
+  // --- waba media
+  'error.spam_rate_limited':
+    'WhatsApp ограничил номер за спам (слишком много сообщений заблокировали или на них пожаловались): приостановите рассылку на несколько часов и проверьте тексты',
+  'error.marketing_limit':
+    'WhatsApp временно не доставляет этому клиенту маркетинговые сообщения (лимит на пользователя): повторите через 24 часа — данные робота в порядке',
+  'error.marketing_opted_out':
+    'Клиент отказался от маркетинговых сообщений этой компании: не отправляйте ему маркетинговые шаблоны',
+  'error.media_download_failed': 'WhatsApp не смог загрузить файл клиента: попросите клиента отправить его ещё раз',
+  'error.media_upload_failed':
+    'WhatsApp не смог принять файл (ссылка недоступна, неверный тип или слишком большой размер): исправьте файл и отправьте снова',
+  'error.file_too_large': 'Файл больше, чем WhatsApp допускает для этого типа',
+  'error.file_type_unsupported': 'WhatsApp не принимает файлы этого типа',
+  'error.file_download_failed': 'Не удалось скачать файл с портала',
+  'error.template_text_too_long': 'Текст шаблона после подстановки параметров слишком длинный: сократите параметры',
+  'error.template_policy_violation':
+    'Параметры шаблона нарушают правила WhatsApp по содержанию или оформлению (переводы строк, табуляция, много пробелов): исправьте значения',
+  'error.template_param_format': 'Параметр шаблона оформлен неверно: исправьте его значение',
+  'error.template_param_type':
+    'Параметр шаблона неверного типа (например, текст там, где заголовок ждёт изображение): исправьте типы',
+  'error.template_disabled': 'Шаблон отключён навсегда (слишком часто приостанавливался): используйте другой шаблон',
+  'error.flow_blocked': 'WhatsApp Flow этого шаблона заблокирован: исправьте Flow в WhatsApp Manager',
+  'error.flow_throttled': 'WhatsApp Flow этого шаблона ограничен по частоте: повторите позже',
+  'error.account_locked':
+    'Аккаунт WhatsApp заблокирован (проверка целостности или неверный PIN двухэтапной проверки): администратор должен разблокировать его в WhatsApp Manager',
+  'wabaMedia.fileTooLarge': '«{name}» — {size}; {what}: не больше {max}',
+  'wabaMedia.fileTypeUnsupported': '«{name}» — {type}; {kind}: только {allowed}',
+  'wabaMedia.oggNotOpus': '«{name}»: аудио Ogg должно быть в кодеке Opus',
+  'wabaMedia.fileNotFound': 'файл Диска {id}: {reason}',
+  'wabaMedia.fileDownloadFailed': '«{name}»: {reason}',
+  'wabaMedia.linkNotOnPortal': '«{name}»: ссылка не на портал ({origin})',
+  'wabaMedia.notPortalFile': 'файл: «{value}» — не id файла Диска и не ссылка портала',
+  'wabaMedia.noFiles': 'файлы, файлы портала: хотя бы один файл, не больше 10',
+  'wabaMedia.uploadOnlyByLink':
+    '{provider}: файлы портала загружаются в WhatsApp, а этот провайдер принимает файлы только по публичной ссылке',
+  'wabaMedia.uploadRefused': '«{name}»: {reason}',
+  'wabaMedia.userIdNotSupported':
+    '«{value}» — id пользователя WhatsApp; {provider} отправляет только на номера телефонов',
+  'wabaMedia.noneWithWhatsApp': 'ни у одного из {count} номеров «{value}» нет WhatsApp',
+  'wabaMedia.crmFirstWithWhatsApp': 'первый с WhatsApp из {count} телефонов',
+  'wabaMedia.recipientChosen': 'номер выбран из {count}: {phone} ({how})',
+  'wabaMedia.firstMobile': 'первый мобильный',
+  'wabaMedia.firstValid': 'первый верный',
+  'wabaMedia.firstWithWhatsApp': 'первый с WhatsApp',
+  'wabaMedia.gupshupCode': 'GupShup {code}: {reason}',
+  'wabaMedia.gupshupTemplate': 'шаблон {name} ({language}) в приложении GupShup {app}: {state}',
+  'wabaMedia.gupshupOneContact': 'GupShup отправляет ровно одну карточку контакта',
+  'wabaMedia.gupshupNoSource': 'у линии GupShup нет номера отправителя (lines add … --source)',
 };

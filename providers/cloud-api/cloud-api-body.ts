@@ -1,18 +1,22 @@
+import { isBsuid } from '../../lib/phone';
 import type { OutboundMessage } from '../provider';
 
 type Json = Record<string, unknown>;
 
 /** The Cloud API JSON body for one message (whatsapp-wire.md §4.1). */
 export function cloudApiBody(message: OutboundMessage): Json {
-  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
+  // A customer known only by their business-scoped user id gets `recipient` instead of `to` (whatsapp-wire.md §0.1).
+  const address = isBsuid(message.to) ? { recipient: message.to } : { to: message.to };
+  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual', ...address };
   if (message.replyTo && message.content.type !== 'reaction') base.context = { message_id: message.replyTo };
   const c = message.content;
   switch (c.type) {
     case 'text':
       return { ...base, type: 'text', text: { body: c.body, preview_url: c.previewUrl ?? false } };
     case 'media': {
-      const media: Json = { link: c.link };
-      if (c.caption && c.kind !== 'audio') media.caption = c.caption;
+      const media: Json = c.mediaId !== undefined ? { id: c.mediaId } : { link: c.link };
+      // Captions exist for image, video and document only (waba-wire.md §4).
+      if (c.caption && c.kind !== 'audio' && c.kind !== 'sticker') media.caption = c.caption;
       if (c.kind === 'document' && c.filename) media.filename = c.filename;
       return { ...base, type: c.kind, [c.kind]: media };
     }

@@ -22,7 +22,7 @@ const envelopeSchema = z
           .object({
             /** The WhatsApp Business Account id (template webhooks name nothing else). */
             id: z.string().optional(),
-            time: z.number().optional(),
+            time: z.coerce.number().optional(),
             changes: z
               .array(
                 z
@@ -39,6 +39,9 @@ const envelopeSchema = z
                         statuses: z.array(z.object({ id: z.string(), status: z.string() }).loose()).optional(),
                         /** Errors about the number or account, not about one message (§1.9). */
                         errors: z.array(z.object({}).loose()).optional(),
+                        event: z.string().optional(),
+                        display_phone_number: z.string().optional(),
+                        phone_number: z.string().optional(),
                       })
                       .loose(),
                   })
@@ -68,6 +71,8 @@ function templateEvent(wabaId: string, time: number | undefined, field: string, 
   const key = `tpl:${wabaId}:${field}:${id}:${what}:${time ?? randomId()}`;
   return { key, phoneNumberId: '', kind: 'template' as const, event: { waba_id: wabaId, field, value } };
 }
+/** Account-level fields the app follows (line health): the number's quality and limit, the account's state. */
+const ACCOUNT_FIELDS = new Set(['phone_number_quality_update', 'account_update']);
 
 /** True when `X-Hub-Signature-256` is the HMAC-SHA256 of the exact raw body with the app secret. */
 export function isValidSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
@@ -108,6 +113,15 @@ export function cloudApiInboundEvents(json: unknown): InboundEvent[] | null {
       for (const error of errors) events.push({ ...base, key: `err:${randomId()}`, kind: 'error', event: error });
       if (TEMPLATE_FIELDS.has(change.field) && entry.id) {
         events.push(templateEvent(entry.id, entry.time, change.field, change.value));
+        continue;
+      }
+      if (ACCOUNT_FIELDS.has(change.field)) {
+        // waba-wire.md §3.2: no metadata; the number only by its display digits (account_update: maybe none).
+        const { value } = change;
+        const display = (value.display_phone_number ?? value.phone_number ?? '').replace(/\D/g, '');
+        const key = `acct:${entry.id ?? ''}:${change.field}:${entry.time ?? randomId()}:${value.event ?? ''}:${display}`;
+        const event = { ...value, field: change.field, waba_id: entry.id ?? '', time: entry.time };
+        events.push({ phoneNumberId: '', displayPhoneNumber: display || undefined, key, kind: 'account', event });
         continue;
       }
       if (!metadata) continue;

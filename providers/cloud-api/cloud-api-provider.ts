@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { fetchFailure } from '../fetch-failure';
 import { fromGraphTemplate, graphTemplateSchema, type MessageTemplate } from '../message-template';
-import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
+import type { Capability, MediaUpload, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { type ProviderAnswer, postJson } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
 import { cloudApiBody } from './cloud-api-body';
@@ -25,13 +25,14 @@ const errorSchema = z.object({
 
 /** `GET /{phone-number-id}` (waba-wire.md §3.1); `messaging_limit_tier` is deprecated for the portfolio limit. */
 const HEALTH_FIELDS =
-  'display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,status';
+  'display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput,status';
 const healthSchema = z
   .object({
     display_phone_number: z.string().optional(),
     verified_name: z.string().optional(),
     quality_rating: z.string().optional(),
     whatsapp_business_manager_messaging_limit: z.string().optional(),
+    throughput: z.object({ level: z.string().optional() }).loose().optional(),
     status: z.string().optional(),
   })
   .loose();
@@ -47,7 +48,10 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'interactive_list',
   'mark_read',
   'customer_window',
+  'media_upload',
+  'recipient_user_id',
 ]);
+const uploadSchema = z.object({ id: z.string().min(1) });
 
 /** One page of `GET /{WABA_ID}/message_templates` (waba-wire.md §1.1). */
 const templatePageSchema = z.object({
@@ -70,7 +74,7 @@ export interface CloudApiLine {
 
 /** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
 export function createCloudApiProvider(
-  options: { graphUrl: string; version: string; timeoutMs?: number; clock: Clock },
+  options: { graphUrl: string; version: string; timeoutMs?: number; uploadTimeoutMs?: number; clock: Clock },
   line: CloudApiLine,
 ): WhatsAppProvider {
   const numberUrl = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}`;
@@ -147,7 +151,47 @@ export function createCloudApiProvider(
         verifiedName: h.verified_name,
         qualityRating: h.quality_rating,
         messagingLimit: h.whatsapp_business_manager_messaging_limit,
+        throughput: h.throughput?.level,
       };
+    },
+    async uploadMedia(file: MediaUpload) {
+      // waba-wire.md §4: multipart with the file (name + MIME), its `type` and `messaging_product`.
+      const form = new FormData();
+      form.append('messaging_product', 'whatsapp');
+      form.append('type', file.mimeType);
+      form.append('file', new Blob([file.bytes], { type: file.mimeType }), file.filename);
+      let response: Response;
+      try {
+        response = await fetch(`${numberUrl}/media`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${line.accessToken}` },
+          body: form,
+          signal: AbortSignal.timeout(options.uploadTimeoutMs ?? 120_000),
+        });
+      } catch (error) {
+        throw fetchFailure(error);
+      }
+      const json: unknown = await response.json().catch(() => null);
+      if (response.ok) {
+        const ok = uploadSchema.safeParse(json);
+        if (!ok.success)
+          throw new ActionError('provider_error', `media upload: unexpected answer (HTTP ${response.status})`);
+        return { mediaId: ok.data.id };
+      }
+      const failure = errorSchema.safeParse(json);
+      if (failure.success) {
+        const { code, message: text, error_data } = failure.data.error;
+        const after = retryAfterMs(response.headers.get('retry-after'), options.clock.now());
+        throw mapCloudApiError(code, text, `"${file.filename}": ${error_data?.details ?? text}`, after);
+      }
+      const transient = response.status >= 500 || response.status === 429;
+      throw new ActionError(
+        transient ? 'provider_unavailable' : 'provider_error',
+        `media upload: HTTP ${response.status}`,
+        {
+          retryable: transient,
+        },
+      );
     },
     async send(message: OutboundMessage): Promise<SentMessage> {
       let answer: ProviderAnswer;

@@ -74,6 +74,8 @@ export function greenApiCall(message: OutboundMessage): GreenApiCall | null {
     case 'list':
       return { method: 'sendMessage', body: { chatId, message: numberedText(c), ...quoted } };
     case 'media':
+      // Green-API fetches files by link only: an uploaded (private) file cannot go this way.
+      if (c.link === undefined) return null;
       // The file type follows the name's extension; a "document" of an image still shows as an image.
       return {
         method: 'sendFileByUrl',
@@ -81,7 +83,7 @@ export function greenApiCall(message: OutboundMessage): GreenApiCall | null {
           chatId,
           urlFile: c.link,
           fileName: fileNameFor(c.filename, c.link),
-          ...(c.caption && c.kind !== 'audio' ? { caption: c.caption } : {}),
+          ...(c.caption && c.kind !== 'audio' && c.kind !== 'sticker' ? { caption: c.caption } : {}),
           ...quoted,
         },
       };

@@ -95,6 +95,8 @@ export interface BitrixPortalSimulator {
   waitForRun(target: string | ((run: RobotRun) => boolean), timeoutMs?: number): Promise<RobotRun>;
   terminateWorkflow(workflowId: string): void;
   createDeal(input?: CreateDealInput): number;
+  /** Puts a file on the portal's Disk; its id is what a robot's `file` property carries. */
+  addDiskFile(file: { name: string; bytes: Buffer; mimeType: string }): number;
   createLead(input?: CreateLeadInput): number;
   createContact(input: CreateContactInput): number;
   createItem(input: CreateItemInput): number;
@@ -124,6 +126,25 @@ function buildApp(state: PortalState, hostPages: ReturnType<typeof createHostPag
   app.all(/^\/oauth\/token\/?$/, (req, res) => handleOAuth(state, req, res));
   mountOperatorFiles(app, state);
   app.use(restFaults(state));
+  // A Disk file's DOWNLOAD_URL (disk.file.get): served to the token it was signed for, while it lives.
+  app.get(/^\/rest\/download\.json$/, (req: Request, res: Response) => {
+    const auth = typeof req.query.auth === 'string' ? req.query.auth : '';
+    const [kind, id, secret] = (typeof req.query.token === 'string' ? req.query.token : '').split('|');
+    const file = kind === 'disk' ? state.diskFiles.get(Number(id)) : undefined;
+    if (state.checkAccessToken(auth) !== 'ok') {
+      res.status(401).json({ error: 'invalid_token', error_description: 'The access token provided is invalid.' });
+      return;
+    }
+    if (!file || file.token !== secret) {
+      res.status(404).json({ error: 'ERROR_NOT_FOUND', error_description: 'File not found' });
+      return;
+    }
+    res
+      .status(200)
+      .type(file.mimeType)
+      .setHeader('content-disposition', `attachment; filename*=utf-8''${encodeURIComponent(file.name)}`)
+      .send(file.bytes);
+  });
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const method = restMethodOf(req.path);
     if (!method) return next();
@@ -228,6 +249,11 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
     waitForRun: (target, timeoutMs) => waitForRun(state, target, timeoutMs),
     terminateWorkflow: (workflowId) => terminateWorkflow(state, workflowId),
     createDeal: (input = {}) => state.crm.createDeal(input),
+    addDiskFile(file) {
+      const id = state.diskFiles.size + 1;
+      state.diskFiles.set(id, { ...file, token: randomHex(16) });
+      return id;
+    },
     createLead: (input = {}) => state.crm.createLead(input),
     createContact: (input) => state.crm.createContact(input),
     createItem: (input) => state.crm.createItem(input),

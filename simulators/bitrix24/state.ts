@@ -49,7 +49,9 @@ export class PortalState {
   readonly openLines = new OpenLinesState();
   /** Secret used to sign event tokens. */
   readonly signSecret = randomHex(64);
-  readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector';
+  readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector,disk';
+  /** Disk files (`disk.file.get`), with the secret part of their download token. */
+  readonly diskFiles = new Map<number, { name: string; bytes: Buffer; mimeType: string; token: string }>();
   url: string | undefined;
   installed = true;
   /** The install completed (`installFinish`, or an API-only app's install event): app.info INSTALLED. */

@@ -18,9 +18,20 @@ export const errorTitles: Record<number, string> = {
   131056: '(Business Account, Consumer Account) pair rate limit hit',
   132000: 'Number of parameters does not match the expected number of params',
   132001: 'Template name does not exist in the translation',
+  131031: 'Business Account locked',
+  131048: 'Spam rate limit hit',
+  131049: 'Meta chose not to deliver',
+  131050: 'Unable to deliver marketing messages',
+  131052: 'Media download error',
+  131053: 'Media upload error',
+  132005: 'Translated text too long',
+  132007: 'Format character policy violated',
+  132008: 'Template Parameter Format Mismatch',
   132012: 'Parameter format does not match format in the created template',
   132015: 'Template is Paused',
   132016: 'Template is Disabled',
+  132068: 'Flow is blocked',
+  132069: 'Flow is throttled',
 };
 
 /** Default `error_data.details` of each known error code. */
@@ -43,9 +54,21 @@ export const errorDetails: Record<number, string> = {
   132000:
     'The number of variable parameter values included in the request did not match the number of variable parameters defined in the template.',
   132001: 'The template does not exist in the specified language or the template has not been approved.',
+  131031: 'The WhatsApp Business Account associated with the app has been locked.',
+  131048:
+    'Message failed to send because there are restrictions on how many messages can be sent from this phone number.',
+  131049: 'This message was not delivered to maintain healthy ecosystem engagement.',
+  131050: 'The user has stopped marketing messages from your business.',
+  131052: 'Unable to download the media sent by the user.',
+  131053: 'Unable to upload the media used in the message.',
+  132005: 'Translated text is too long.',
+  132007: 'Template content violates a WhatsApp policy.',
+  132008: 'Variable parameter values formatted incorrectly.',
   132012: 'Variable parameter values formatted incorrectly.',
   132015: 'Template is paused due to low quality so it cannot be sent in a template message.',
   132016: 'Template has been paused too many times due to low quality and is now permanently disabled.',
+  132068: 'Flow is in blocked state.',
+  132069: 'Flow is in throttled state and 10 messages using this flow were already sent in the last hour.',
 };
 
 const THROTTLING = new Set([130429, 131056, 80007, 4]);

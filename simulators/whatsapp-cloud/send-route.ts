@@ -23,6 +23,17 @@ function parseBody(raw: unknown): unknown {
   }
 }
 
+/** A message's media id that this number never uploaded (`/media`) nor received, if any. */
+function unknownMediaId(state: CloudState, phoneNumberId: string, body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { type } = body as Record<string, unknown>;
+  const media = typeof type === 'string' ? (body as Record<string, unknown>)[type] : undefined;
+  if (typeof media !== 'object' || media === null || !('id' in media) || typeof media.id !== 'string') return undefined;
+  // Uploaded by the number, or received by it (inbound media ids are the number's too).
+  const owner = state.uploads.get(media.id)?.phoneNumberId ?? state.media.get(media.id)?.phoneNumberId;
+  return owner === phoneNumberId ? undefined : media.id;
+}
+
 /** Checks the token and the body: the error to answer, or the valid request. */
 function checkRequest(
   state: CloudState,
@@ -59,7 +70,13 @@ function checkRequest(
     };
   }
   try {
-    return { valid: validateRequest(body) };
+    const valid = validateRequest(body);
+    const unknownMedia = unknownMediaId(state, phoneNumberId, body);
+    if (unknownMedia !== undefined)
+      return {
+        error: graphError(131053, 400, { details: `Media id ${unknownMedia} was not uploaded for this number.` }),
+      };
+    return { valid };
   } catch (err) {
     if (err instanceof InvalidParam) return { error: invalidParam(err.details) };
     throw err;
@@ -129,7 +146,8 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
   state.sent.push({ phoneNumberId, body: body as Record<string, unknown>, wamid, to: waId, receivedAt });
   const accepted = {
     messaging_product: 'whatsapp',
-    contacts: [{ input: valid.to, wa_id: waId }],
+    // Sent to a BSUID: Meta names the user by `user_id`, no `wa_id` (whatsapp-wire.md §4.2).
+    contacts: [valid.byUserId ? { input: valid.to, user_id: valid.to } : { input: valid.to, wa_id: waId }],
     messages: [{ id: wamid }],
   };
   // Accepted, and answered with the injected 5xx all the same (the attempt keeps the wamid).

@@ -2,6 +2,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { serverLifecycle } from '../shared/listen';
 import { randomAlnum, randomDigits } from '../shared/random';
+import { type AccountDeliveries, accountDeliveries } from './account-webhooks';
 import { errorDetails, errorTitles } from './errors';
 import { addMedia, handleMedia, mediaPathId } from './media-route';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
@@ -25,12 +26,13 @@ import type {
   TemplateDefinition,
   WebhookDelivery,
 } from './types';
+import { handleUpload, type UploadedMedia, uploadPathId } from './upload-route';
 import { makeWamid } from './wamid';
 import { envelope, errorsValue, inboundValue, numberChangeValue, statusValue } from './webhook-payloads';
 import { postWebhook } from './webhook-sender';
 
 /** A running (or startable) Cloud API simulator. */
-export interface CloudApiSimulator {
+export interface CloudApiSimulator extends AccountDeliveries {
   start(port?: number): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
   /** Base URL (the Graph root, e.g. `http://127.0.0.1:1234`); throws before start. */
@@ -57,6 +59,8 @@ export interface CloudApiSimulator {
   /** How many media downloads were served. */
   mediaDownloads(): number;
   sent(): SentMessage[];
+  /** Files uploaded through `POST /{phone-number-id}/media`, oldest first. */
+  uploadedMedia(): UploadedMedia[];
   attempts(): SendAttempt[];
   markedRead(): Array<{ phoneNumberId: string; messageId: string; receivedAt: number }>;
   stats(): CloudApiStats;
@@ -107,6 +111,11 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     const id = req.method === 'GET' ? templatesPathId(req.path) : undefined;
     if (id === undefined) return next();
     handleTemplateList(state, id, req, res);
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = req.method === 'POST' ? uploadPathId(req.path) : undefined;
+    if (id === undefined) return next();
+    handleUpload(state, id, req, res).catch(next);
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = req.method === 'GET' ? phoneNumberPathId(req.path) : undefined;
@@ -167,6 +176,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       state.window.perSec = perSec;
     },
     failNext: (f) => state.inject(f),
+    uploadedMedia: () => [...state.uploads.values()],
     failAsync: ({ to, code, times }) =>
       void state.asyncFailures.set(to.replace(/\D/g, ''), { code, remaining: times ?? Infinity }),
     setWaId: (phone, waId) => void state.waIds.set(phone.replace(/\D/g, ''), waId.replace(/\D/g, '')),
@@ -207,6 +217,7 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       const res = await post(envelope(phone, numberChangeValue({ from, to, name, id: messageId, timestamp })), o);
       return { ...res, messageId };
     },
+    ...accountDeliveries(phoneOf, (payload) => post(payload)),
     deliverValueErrors(o) {
       const errors = o.errors.map((e) => ({
         code: e.code,

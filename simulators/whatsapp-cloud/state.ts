@@ -11,6 +11,7 @@ import type {
   SentMessage,
   TemplateDefinition,
 } from './types';
+import type { UploadedMedia } from './upload-route';
 
 interface AsyncFailure {
   code: number;
@@ -43,6 +44,8 @@ export class CloudState {
   /** Free-form sends outside the customer's 24-hour window fail after acceptance (131047), as on the real service. */
   enforceWindow: boolean;
   readonly now: () => number;
+  /** Files uploaded through `/media`, by id (a message's media `id` must be one of the number's). */
+  readonly uploads = new Map<string, UploadedMedia>();
   webhookUrl: string | undefined;
   throttleStatus: number;
   /** Called after an accepted send (used for async failures). */

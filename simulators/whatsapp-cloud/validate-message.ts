@@ -4,8 +4,8 @@ import { InvalidParam, isObj, needArr, needObj, needStr, type Obj, optStr, pathO
 
 /** A valid request: a message send or a mark-read. */
 export type ValidRequest =
-  | { kind: 'send'; to: string; waId: string; type: string }
-  | { kind: 'read'; messageId: string };
+  /** `byUserId`: sent to `recipient` (a BSUID), not to a phone number. */
+  { kind: 'send'; to: string; waId: string; type: string; byUserId?: boolean } | { kind: 'read'; messageId: string };
 
 const TYPES = [
   'text',
@@ -123,8 +123,12 @@ export function validateRequest(body: unknown): ValidRequest {
       `Param recipient_type must be one of {INDIVIDUAL, GROUP} - got "${String(body.recipient_type)}".`,
     );
   }
-  const to = needStr(body.to, ['to']);
-  if (!/^\+?[0-9]{5,20}$/.test(to))
+  // whatsapp-wire.md §0.1: `recipient` (a BSUID) instead of `to`; the phone wins when both are given.
+  const byUserId = body.to === undefined && body.recipient !== undefined;
+  const to = byUserId ? needStr(body.recipient, ['recipient']) : needStr(body.to, ['to']);
+  if (byUserId && !/^[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]{1,128}$/.test(to))
+    throw new InvalidParam('Param recipient must be a business-scoped user id.');
+  if (!byUserId && !/^\+?[0-9]{5,20}$/.test(to))
     throw new InvalidParam('Param to must be a valid phone number (digits with an optional leading +).');
   const type = body.type === undefined ? 'text' : body.type;
   if (typeof type !== 'string' || !TYPES.includes(type)) {
@@ -132,5 +136,6 @@ export function validateRequest(body: unknown): ValidRequest {
   }
   validateType(type, body);
   if (body.context !== undefined) needStr(needObj(body.context, ['context']).message_id, ['context', 'message_id']);
+  if (byUserId) return { kind: 'send', to, waId: to, type, byUserId };
   return { kind: 'send', to, waId: to.replace(/^\+/, ''), type };
 }

@@ -10,6 +10,7 @@ import { createRedis, type RedisClient } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import { createGupshupSimulator, type GupshupSimulator } from '../../simulators/gupshup';
 import { localAppEnv } from '../../simulators/local-app-env';
 import { type CloudApiSimulator, createCloudApiSimulator } from '../../simulators/whatsapp-cloud';
 
@@ -60,6 +61,8 @@ export interface Harness {
   rt: Runtime;
   portal: BitrixPortalSimulator;
   whatsapp: CloudApiSimulator;
+  /** The GupShup gateway (the app's GUPSHUP_API_URL); no app is connected until a test adds one. */
+  gupshup: GupshupSimulator;
   appUrl: string;
   memberId: string;
   redisUrl: string;
@@ -116,7 +119,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     throughputPerSec: options.throughputPerSec ?? 80,
     now: options.whatsappNow,
   });
-  const [{ url: portalUrl }, { url: graphUrl }] = await Promise.all([portal.start(0), whatsapp.start(0)]);
+  const gupshup = createGupshupSimulator();
+  const [{ url: portalUrl }, { url: graphUrl }, { url: gupshupUrl }] = await Promise.all([
+    portal.start(0),
+    whatsapp.start(0),
+    gupshup.start(0),
+  ]);
   whatsapp.addPhoneNumber(LINE);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -126,6 +134,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       redisUrl,
       portalUrl,
       graphUrl,
+      gupshupUrl,
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
       appSecret: APP_SECRET,
@@ -204,6 +213,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rt,
     portal,
     whatsapp,
+    gupshup,
     appUrl,
     memberId,
     redisUrl,
@@ -219,7 +229,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await new Promise((r) => server.close(() => r(null)));
       await rt.queues.close();
       for (const w of workerRuntimes) await w.queues.close();
-      await Promise.all([portal.stop(), whatsapp.stop()]);
+      await Promise.all([portal.stop(), whatsapp.stop(), gupshup.stop()]);
       for (const c of connections) c.disconnect();
     },
   };

@@ -31,6 +31,19 @@ describe('Cloud API errors reach the robot mapped, without retries of permanent 
     [132000, 'template_params_mismatch', template],
     [132001, 'template_not_found', template],
     [368, 'account_blocked', file],
+    [131031, 'account_locked', file],
+    [131048, 'spam_rate_limited', location],
+    [131049, 'marketing_limit', template],
+    [131050, 'marketing_opted_out', template],
+    [131052, 'media_download_failed', file],
+    [131053, 'media_upload_failed', file],
+    [132005, 'template_text_too_long', template],
+    [132007, 'template_policy_violation', template],
+    [132008, 'template_param_format', template],
+    [132012, 'template_param_type', template],
+    [132015, 'template_paused', template],
+    [132016, 'template_disabled', template],
+    [132068, 'flow_blocked', template],
   ])('code %p → %s', async (code, errorCode, call) => {
     const before = h.whatsapp.attempts().length;
     h.whatsapp.failNext({ code });
@@ -79,5 +92,23 @@ describe('Cloud API errors reach the robot mapped, without retries of permanent 
     } finally {
       h.whatsapp.setThroughput(80);
     }
+  });
+
+  it.each([
+    [131056, 'pair rate limit'],
+    [132069, 'throttled Flow'],
+  ])('code %p (%s) is retried: the robot ends sent after a second try', async (code) => {
+    const before = h.whatsapp.attempts().length;
+    h.whatsapp.failNext({ code, times: 1 });
+    const documentId: [string, string, string] = [
+      'crm',
+      'CCrmDocumentDeal',
+      `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
+    ];
+    const { run } = await h.portal.runRobot({ code: location.code, documentId, properties: location.properties });
+    const done = await h.portal.waitForRun(run.eventToken, 20_000);
+    expect(done.returnValues).toMatchObject({ status: 'sent' });
+    const attempts = h.whatsapp.attempts().slice(before);
+    expect(attempts.map((a) => a.errorCode ?? null)).toEqual([code, null]);
   });
 });

@@ -3,6 +3,7 @@ import { appMethods } from './app';
 import { batchMethods } from './batch';
 import { bizprocMethods } from './bizproc';
 import { crmMethods } from './crm';
+import { diskMethods } from './disk';
 import { eventSendMethods } from './event-send';
 import { eventMethods } from './events';
 import { imconnectorMethods } from './imconnector';
@@ -14,6 +15,7 @@ export const methodTable: MethodTable = {
   ...batchMethods,
   ...bizprocMethods,
   ...crmMethods,
+  ...diskMethods,
   ...eventMethods,
   ...eventSendMethods,
   ...imconnectorMethods,

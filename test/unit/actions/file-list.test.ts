@@ -19,7 +19,7 @@ describe('send_file list parsing', () => {
 
   it.each([
     ['https://x.example.com/a.JPG', 'image'],
-    ['https://x.example.com/a.webp?x=1', 'image'],
+    ['https://x.example.com/a.webp?x=1', 'sticker'],
     ['https://x.example.com/v.3gp', 'video'],
     ['https://x.example.com/s.m4a', 'audio'],
     ['https://x.example.com/s.amr', 'audio'],

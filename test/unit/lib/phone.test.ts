@@ -1,4 +1,4 @@
-import { normalizePhone } from '../../../lib/phone';
+import { isBsuid, normalizePhone, splitPhoneList } from '../../../lib/phone';
 
 describe('normalizePhone', () => {
   it.each(['+7 (900) 123-45-67', '8 900 123 45 67', '79001234567', '+79001234567'])('normalises %s', (input) => {
@@ -13,5 +13,26 @@ describe('normalizePhone', () => {
 
   it('uses the default region for national numbers', () => {
     expect(normalizePhone('(650) 555-1234', 'US')?.digits).toBe('16505551234');
+  });
+});
+
+describe('splitPhoneList', () => {
+  it('splits a multiple field rendered as text on commas, semicolons and line breaks', () => {
+    expect(splitPhoneList('+7 900 111-22-33, 8 (912) 345-67-89')).toEqual(['+7 900 111-22-33', '8 (912) 345-67-89']);
+    expect(splitPhoneList('79001112233;\n 89123456789 ,')).toEqual(['79001112233', '89123456789']);
+    expect(splitPhoneList('+7 (900) 111-22-33')).toEqual(['+7 (900) 111-22-33']);
+  });
+});
+
+describe('isBsuid', () => {
+  it.each([
+    ['US.13491208655302741918', true],
+    ['RU.1234567890', true],
+    ['US.ENT.11815799212886844830', true],
+    ['79001112233', false],
+    ['+7 900 111-22-33', false],
+    ['us.123', false],
+  ])('%s → %s', (value, bsuid) => {
+    expect(isBsuid(value)).toBe(bsuid);
   });
 });

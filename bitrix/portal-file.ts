@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { ActionError } from '../lib/errors/app-error';
+import { errorMessage } from '../lib/errors/classify-error';
+import { say } from '../lib/i18n/catalogue';
+import type { Portal } from '../store/portal-store';
+import { BitrixError } from './bitrix-error';
+import type { PortalClient } from './portal-client';
+
+/** A file downloaded from the portal: bytes with their name and the portal's Content-Type. */
+export interface PortalFile {
+  name: string;
+  contentType: string | undefined;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+export interface PortalFileDeps {
+  bitrix: Pick<PortalClient, 'call'>;
+  portal: Pick<Portal, 'clientEndpoint' | 'accessToken'>;
+  /** A download stops (file_too_large) past this many bytes. */
+  maxBytes: number;
+  timeoutMs?: number;
+}
+
+const diskFileSchema = z.object({ NAME: z.string(), DOWNLOAD_URL: z.url() }).loose();
+
+/** `filename*=utf-8''…` or `filename="…"` of a Content-Disposition header. */
+function dispositionName(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const star = /filename\*=(?:utf-8|UTF-8)''([^;]+)/.exec(header)?.[1];
+  if (star) return decodeURIComponent(star.trim());
+  return /filename="?([^";]+)"?/.exec(header)?.[1]?.trim();
+}
+
+/** A download past the largest file WhatsApp takes. */
+function tooLarge(name: string, max: number): ActionError {
+  const limit = `${Math.round(max / 2 ** 20)} MB`;
+  return new ActionError('file_too_large', `"${name}" is larger than ${limit}`, {
+    says: say('wabaMedia.fileTooLarge', { name, size: `> ${limit}`, what: 'a file', max: limit }),
+  });
+}
+
+/** A download that failed, naming the file and why. */
+function downloadFailed(name: string, reason: string, retryable = false): ActionError {
+  return new ActionError('file_download_failed', `"${name}": ${reason}`, {
+    retryable,
+    says: say('wabaMedia.fileDownloadFailed', { name, reason }),
+  });
+}
+
+/** Reads a body up to `max` bytes; more is file_too_large, naming the file. */
+async function readCapped(response: Response, max: number, name: string): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) throw tooLarge(name, max);
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (chunk.done) break;
+    size += chunk.value.length;
+    if (size > max) {
+      await reader?.cancel();
+      throw tooLarge(name, max);
+    }
+    chunks.push(chunk.value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+/**
+ * Downloads a robot's `file` property value from the portal with the app's own auth
+ * (portal-ui-wire.md §5): a Disk file id through `disk.file.get` (its DOWNLOAD_URL is signed for
+ * our token), or a download link on the portal itself (a CRM file field), with our token added.
+ * Nothing outside the portal is fetched this way.
+ */
+export async function downloadPortalFile(deps: PortalFileDeps, value: string): Promise<PortalFile> {
+  const portalOrigin = new URL(deps.portal.clientEndpoint).origin;
+  let url: URL;
+  let name: string;
+  if (/^\d+$/.test(value)) {
+    let file: z.infer<typeof diskFileSchema>;
+    try {
+      file = diskFileSchema.parse(await deps.bitrix.call('disk.file.get', { id: value }));
+    } catch (error) {
+      if (error instanceof BitrixError && !error.retryable)
+        throw new ActionError('file_download_failed', `Disk file ${value}: ${error.description || error.code}`, {
+          says: say('wabaMedia.fileNotFound', { id: value, reason: error.description || error.code }),
+        });
+      throw error;
+    }
+    url = new URL(file.DOWNLOAD_URL);
+    name = file.NAME;
+  } else {
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ActionError('invalid_property', `file: "${value}" is neither a Disk file id nor a portal link`, {
+        says: say('wabaMedia.notPortalFile', { value }),
+      });
+    }
+    url.searchParams.set('auth', deps.portal.accessToken);
+    name = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file';
+  }
+  if (url.origin !== portalOrigin)
+    throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`, {
+      says: say('wabaMedia.linkNotOnPortal', { name, origin: url.origin }),
+    });
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 120_000) });
+  } catch (error) {
+    throw downloadFailed(name, errorMessage(error), true);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);
+  }
+  const finalName = /^\d+$/.test(value) ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
+  const bytes = await readCapped(response, deps.maxBytes, finalName);
+  return { name: finalName, contentType: response.headers.get('content-type') ?? undefined, bytes };
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+import type { LineStatus, WhatsAppProvider } from '../providers/provider';
+import type { HealthChange, LineHealth, LineHealthStore } from '../store/line-health-store';
+import type { Line, LineStore } from '../store/line-store';
+
+export interface LineHealthDeps {
+  providerFor: (line: Line) => WhatsAppProvider;
+  store: LineHealthStore;
+  lines: Pick<LineStore, 'list' | 'get'>;
+  clock: Clock;
+  log: Logger;
+  metrics: Pick<Metrics, 'lineHealthChanges'>;
+}
+
+/** Health is read hourly on the maintenance sweep (waba-wire.md §3: limits are re-evaluated within hours). */
+export const HEALTH_MAX_AGE_MS = 60 * 60_000;
+
+const QUALITY_RANK: Record<string, number> = { RED: 1, YELLOW: 2, GREEN: 3 };
+
+/** The notable changes between two health records (UNKNOWN quality is no change either way). */
+export function healthChanges(before: LineHealth | null, after: LineHealth, reason: string): HealthChange[] {
+  if (!before) return [];
+  const at = after.checkedAt;
+  const changes: HealthChange[] = [];
+  const from = QUALITY_RANK[before.qualityRating ?? ''];
+  const to = QUALITY_RANK[after.qualityRating ?? ''];
+  if (from !== undefined && to !== undefined && from !== to) {
+    const kind = to < from ? 'quality_drop' : 'quality_up';
+    changes.push({ kind, from: before.qualityRating ?? '', to: after.qualityRating ?? '', at, reason });
+  }
+  if (before.messagingLimit && after.messagingLimit && before.messagingLimit !== after.messagingLimit)
+    changes.push({ kind: 'limit_change', from: before.messagingLimit, to: after.messagingLimit, at, reason });
+  if (before.status && after.status && before.status !== after.status)
+    changes.push({ kind: 'status_change', from: before.status, to: after.status, at, reason });
+  return changes;
+}
+
+/** The parts of an account webhook's value the app reads (waba-wire.md §3.2). */
+const accountEventSchema = z
+  .object({
+    field: z.string(),
+    event: z.string().optional(),
+    waba_id: z.string().optional(),
+    current_limit: z.string().optional(),
+    max_daily_conversations_per_business: z.string().optional(),
+  })
+  .loose();
+
+/**
+ * A line's health (quality rating, messaging limit tier, throughput, status): read from the
+ * provider on connect, on demand, hourly and on account webhooks; a drop in quality or a new limit
+ * is logged, counted and kept as the line's last change (lines list, checkStatus).
+ */
+export function createLineHealth(deps: LineHealthDeps) {
+  /** Stores a health record, telling every notable change against the last one. */
+  async function record(line: Line, next: LineHealth, reason: string): Promise<LineHealth> {
+    const before = await deps.store.get(line.memberId, line.id);
+    const changes = healthChanges(before, next, reason);
+    for (const change of changes) {
+      deps.metrics.lineHealthChanges.inc({ change: change.kind });
+      const worse = change.kind === 'quality_drop' || change.kind === 'limit_change' || change.kind === 'status_change';
+      deps.log[worse ? 'warn' : 'info'](
+        { memberId: line.memberId, lineId: line.id, ...change },
+        `line health: ${change.kind} ${change.from} → ${change.to}`,
+      );
+    }
+    // The newest notable change stays with the record until another one replaces it.
+    const stored = { ...next, lastChange: changes.at(-1) ?? next.lastChange ?? before?.lastChange };
+    await deps.store.set(line.memberId, line.id, stored);
+    return stored;
+  }
+
+  /** Health from a status the provider just reported (a checkStatus read, too). */
+  async function fromStatus(line: Line, status: LineStatus, reason: string): Promise<LineHealth> {
+    const health: LineHealth = {
+      connected: status.connected,
+      status: status.state,
+      qualityRating: status.qualityRating,
+      messagingLimit: status.messagingLimit,
+      throughput: status.throughput,
+      checkedAt: deps.clock.now(),
+    };
+    await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line.memberId, line.id);
+    return record(line, health, reason);
+  }
+
+  /** Reads the line's health from its provider now. */
+  async function read(line: Line, reason: string): Promise<LineHealth> {
+    return fromStatus(line, await deps.providerFor(line).lineStatus(), reason);
+  }
+
+  /** The sweep: Cloud API lines whose last read is older than an hour are read again; one failure stops none. */
+  async function refreshDue(memberIds: string[], maxAgeMs = HEALTH_MAX_AGE_MS): Promise<number> {
+    let read_ = 0;
+    for (const memberId of memberIds) {
+      const known = await deps.store.all(memberId);
+      for (const line of await deps.lines.list(memberId)) {
+        if (line.provider !== 'cloud') continue;
+        const last = known[line.id]?.checkedAt;
+        if (last !== undefined && deps.clock.now() - last < maxAgeMs) continue;
+        try {
+          await read(line, 'schedule');
+          read_ += 1;
+        } catch (error) {
+          deps.log.warn({ memberId, lineId: line.id, err: error }, 'line health read failed; next sweep again');
+        }
+      }
+    }
+    return read_;
+  }
+
+  /**
+   * A `phone_number_quality_update` / `account_update`: the line (by display number) is read anew
+   * (Graph has the full truth); if that fails, the webhook's own limit is kept. An account event is
+   * logged, counted and kept as the line's last change.
+   */
+  async function onAccountEvent(displayDigits: string | undefined, raw: Record<string, unknown>): Promise<string> {
+    const value = accountEventSchema.parse(raw);
+    const event = value.event ?? '';
+    const owner = displayDigits ? await deps.store.findByDisplayNumber(displayDigits) : null;
+    const line = owner ? await deps.lines.get(owner.memberId, owner.lineId) : null;
+    if (value.field === 'account_update') deps.metrics.lineHealthChanges.inc({ change: 'account_event' });
+    if (!line) {
+      deps.log.warn({ field: value.field, event, wabaId: value.waba_id }, 'account webhook for no known line');
+      return 'account_unknown_line';
+    }
+    const reason = `webhook:${event || value.field}`;
+    if (value.field === 'account_update') {
+      deps.log.warn({ memberId: line.memberId, lineId: line.id, event, value: raw }, 'WhatsApp account update');
+      const before = await deps.store.get(line.memberId, line.id);
+      const at = deps.clock.now();
+      const lastChange: HealthChange = { kind: 'account_event', from: '', to: event, at, reason };
+      await deps.store.set(line.memberId, line.id, { ...(before ?? { checkedAt: at }), lastChange });
+      return `account_${event.toLowerCase()}`;
+    }
+    try {
+      await read(line, reason);
+    } catch (error) {
+      deps.log.warn(
+        { lineId: line.id, err: error },
+        'line health read after a quality webhook failed; the webhook kept',
+      );
+      const before = await deps.store.get(line.memberId, line.id);
+      const limit = value.max_daily_conversations_per_business ?? value.current_limit;
+      await record(
+        line,
+        { ...(before ?? {}), messagingLimit: limit ?? before?.messagingLimit, checkedAt: deps.clock.now() },
+        reason,
+      );
+    }
+    return `quality_${event.toLowerCase()}`;
+  }
+
+  return {
+    read,
+    fromStatus,
+    refreshDue,
+    onAccountEvent,
+    get: deps.store.get.bind(deps.store),
+    all: deps.store.all.bind(deps.store),
+  };
+}
+
+export type LineHealthService = ReturnType<typeof createLineHealth>;

@@ -1,0 +1,153 @@
+import { bsuidOf } from '../../simulators/whatsapp-cloud/webhook-payloads';
+import { GREEN, type GreenApiLine, greenApiHarness } from '../helpers/green-api';
+import { eventually, type Harness, LINE } from '../helpers/harness';
+
+const MOBILE = '79161234567';
+/** A customer who shared no number: WhatsApp names them by their business-scoped user id. */
+const HIDDEN = '79165550011';
+const HIDDEN_BSUID = bsuidOf(HIDDEN);
+
+// Who a send goes to: a phone property holding several numbers as text is chosen from like a
+// multiple field (the first mobile, or where the provider can check, the first with WhatsApp);
+// a BSUID customer is sent to by `recipient`, and their replies end the waits opened for them.
+describe('recipients', () => {
+  let h: Harness;
+  let green: GreenApiLine;
+  beforeAll(async () => {
+    ({ h, green } = await greenApiHarness());
+  });
+  afterAll(async () => {
+    await green.close();
+    await h.close();
+  });
+
+  const deal = (): [string, string, string] => [
+    'crm',
+    'CCrmDocumentDeal',
+    `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
+  ];
+  async function start(code: string, properties: Record<string, string | string[]>) {
+    const started = await h.portal.runRobot({ code, documentId: deal(), properties });
+    expect(started.httpStatus).toBe(200);
+    return started.run;
+  }
+  const finish = (eventToken: string) => h.portal.waitForRun(eventToken, 10_000);
+
+  it('several numbers as text (Cloud API, cannot check): the first mobile, said in the log', async () => {
+    const before = h.whatsapp.sent().length;
+    const run = await start('wa_send_text', {
+      line: 'main',
+      phone: '8 (495) 123-45-67, +7 916 123-45-67',
+      text: 'Привет',
+    });
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({ status: 'sent' });
+    expect(
+      h.whatsapp
+        .sent()
+        .slice(before)
+        .map((s) => s.to),
+    ).toEqual([MOBILE]);
+    expect(done.logMessage).toContain('number chosen from 2: 79161234567 (the first mobile)');
+  });
+
+  it('several numbers as text (Green-API checks): the first that has WhatsApp', async () => {
+    const before = green.sim.sent().length;
+    const run = await start('wa_send_text', {
+      line: GREEN.lineId,
+      phone: '+7 999 000-00-00; +7 916 123-45-67',
+      text: 'Привет',
+    });
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({ status: 'sent' });
+    expect(
+      green.sim
+        .sent()
+        .slice(before)
+        .map((s) => s.chatId),
+    ).toEqual([`${MOBILE}@c.us`]);
+    expect(done.logMessage).toContain('number chosen from 2: 79161234567 (the first with WhatsApp)');
+    const checks = green.sim.calls().filter((c) => c.method === 'checkWhatsapp');
+    expect(checks.slice(-2).map((c) => (c.body as { phoneNumber: number }).phoneNumber)).toEqual([
+      79990000000, 79161234567,
+    ]);
+  });
+
+  it('several numbers, none with WhatsApp: undeliverable, nothing sent', async () => {
+    const before = green.sim.sent().length;
+    const run = await start('wa_send_text', {
+      line: GREEN.lineId,
+      phone: '+7 999 000-00-00, +7 999 000 00 00',
+      text: 'x',
+    });
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'undeliverable' });
+    expect(green.sim.sent().length).toBe(before);
+  });
+
+  it('a BSUID customer gets the message by `recipient`; their text reply (no number) ends the wait', async () => {
+    const before = h.whatsapp.sent().length;
+    const run = await start('wa_send_buttons', {
+      line: 'main',
+      phone: HIDDEN_BSUID,
+      body: 'Перенести визит?',
+      buttons: ['Да', 'Нет'],
+      wait_reply: 'Y',
+    });
+    const sent = await eventually(() => h.whatsapp.sent().slice(before)[0], 10_000, 'buttons sent');
+    expect(sent.body).toMatchObject({ recipient: HIDDEN_BSUID });
+    expect(sent.body).not.toHaveProperty('to');
+    const reply = await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: HIDDEN,
+      omitFrom: true,
+      message: { type: 'text', text: 'нет' },
+    });
+    expect(reply.status).toBe(200);
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({
+      status: 'answered',
+      answer: 'Нет',
+      answer_index: '2',
+      message_id: sent.wamid,
+    });
+  });
+
+  it("another customer's text does not end a BSUID customer's wait; their own tap does", async () => {
+    const before = h.whatsapp.sent().length;
+    const run = await start('wa_send_buttons', {
+      line: 'main',
+      phone: HIDDEN_BSUID,
+      body: 'Подтвердить?',
+      buttons: ['Да', 'Нет'],
+      wait_reply: 'Y',
+    });
+    const sent = await eventually(() => h.whatsapp.sent().slice(before)[0], 10_000, 'buttons sent');
+    const buttons = (sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } })
+      .interactive.action.buttons;
+    const other = await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: '79165550099',
+      omitFrom: true,
+      message: { type: 'text', text: 'да' },
+    });
+    expect(other.status).toBe(200);
+    const tap = await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: HIDDEN,
+      omitFrom: true,
+      contextId: sent.wamid,
+      message: { type: 'button_reply', id: buttons[0]?.reply.id ?? '', title: 'Да' },
+    });
+    expect(tap.status).toBe(200);
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: tap.messageId });
+  });
+
+  it('a BSUID on a provider that sends to numbers only is invalid_phone, naming why', async () => {
+    const run = await start('wa_send_text', { line: GREEN.lineId, phone: HIDDEN_BSUID, text: 'x' });
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_phone' });
+    expect(done.logMessage).toContain('green-api sends to phone numbers only');
+  });
+});
