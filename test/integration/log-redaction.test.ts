@@ -7,7 +7,6 @@ import { eventually } from '../helpers/harness';
 import { postRaw, signBytes } from '../helpers/raw-http';
 
 const root = join(__dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const APP_SECRET = 'redaction-app-secret';
 
 interface Running {
@@ -19,7 +18,12 @@ interface Running {
 /** Starts an entry point with tsx, capturing stdout and stderr together. */
 function run(script: string, env: Record<string, string>): Running {
   let output = '';
-  const child = spawn(tsx, [script], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+  // node --import tsx, as npm start/worker run: the tsx CLI's signal relay SIGKILLs a child that
+  // has not acknowledged SIGTERM within 30 ms, which a loaded machine misses (exit 143).
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
   };

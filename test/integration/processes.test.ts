@@ -4,14 +4,18 @@ import { freePort } from '../../lib/redis-server';
 import { eventually } from '../helpers/harness';
 
 const root = join(__dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
 function run(
   script: string,
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  const child = spawn(tsx, [script], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+  // node --import tsx, as npm start/worker run: the tsx CLI's signal relay SIGKILLs a child that
+  // has not acknowledged SIGTERM within 30 ms, which a loaded machine misses (exit 143).
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
   });
