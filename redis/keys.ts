@@ -118,6 +118,8 @@ export function createKeys(prefix = 'wa') {
     openLineQueue: (memberId: string, chatKey: string) => `${portalTag(memberId)}:ol:q:${chatKey}`,
     /** Zset: a portal's chats with pending items, scored by when they are next due (lease or retry). */
     openLineDue: (memberId: string) => `${portalTag(memberId)}:ol:due`,
+    /** Hash: chat key → the token of the dispatcher holding its lease (settle and renewal check it). */
+    openLineLease: (memberId: string) => `${portalTag(memberId)}:ol:lease`,
     /** Counter giving items that arrived in the same ms their order. */
     openLineSeq: (memberId: string) => `${portalTag(memberId)}:ol:seq`,
     /** An item id already queued (idempotency by message id). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
+import { randomId } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { asNumber, run } from '../redis/scripts';
@@ -61,6 +62,16 @@ export interface ClaimedItem {
   item: ChatItem;
 }
 
+/** A claimed chat: the lease's token (for settle and extend), its items old enough to go, and when the oldest arrived. */
+export interface ClaimedChat {
+  token: string;
+  items: ClaimedItem[];
+  oldestAt: number | null;
+}
+
+/** What settle answers when the lease was lost. */
+export const LEASE_LOST = -2;
+
 /** Item ids are remembered this long: a webhook or event repeated within it is not shown twice. */
 const SEEN_TTL_S = 7 * 86400;
 
@@ -115,33 +126,53 @@ export class OpenLineOutbox {
    * Leases a due chat and reads its items old enough to go (older than the reorder window): null
    * when another dispatcher holds it; `oldestAt` is when the oldest item arrived.
    */
-  async claim(
-    memberId: string,
-    chatKey: string,
-    leaseMs: number,
-    max: number,
-  ): Promise<{ items: ClaimedItem[]; oldestAt: number | null } | null> {
+  async claim(memberId: string, chatKey: string, leaseMs: number, max: number): Promise<ClaimedChat | null> {
     const now = this.clock.now();
+    const token = randomId(9);
     const out = await run(
       this.redis,
-      'open-line-claim-2',
-      [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey)],
-      [chatKey, now, now + leaseMs, max, (now - this.reorderMs) * 1000 + 999],
+      'open-line-claim-3',
+      [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey), this.keys.openLineLease(memberId)],
+      [chatKey, now, now + leaseMs, max, (now - this.reorderMs) * 1000 + 999, token],
     );
     if (!Array.isArray(out) || out.length === 0) return null;
     const [first, ...members] = out.map(String);
     const items = members.map((member) => ({ member, item: chatItemSchema.parse(JSON.parse(member)) }));
-    return { items, oldestAt: first ? Math.floor(Number(first) / 1000) : null };
+    return { token, items, oldestAt: first ? Math.floor(Number(first) / 1000) : null };
   }
 
-  /** Removes delivered items; the chat is due again at `nextDueMs` if any are left. Returns the portal's next due ms or -1. */
-  async settle(memberId: string, chatKey: string, delivered: string[], nextDueMs: number): Promise<number> {
+  /** Renews the lease `token` holds for `leaseMs` more; false when it was lost (the chat is another's now). */
+  async extend(memberId: string, chatKey: string, token: string, leaseMs: number): Promise<boolean> {
+    const out = await run(
+      this.redis,
+      'open-line-extend-2',
+      [this.keys.openLineDue(memberId), this.keys.openLineLease(memberId)],
+      [chatKey, token, this.clock.now() + leaseMs],
+    );
+    return asNumber(out) === 1;
+  }
+
+  /**
+   * Removes delivered items; the chat is due again at `nextDueMs` if any are left. Returns the
+   * portal's next due ms, -1 when none is left, or LEASE_LOST (nothing changed: `token` no longer holds the chat).
+   */
+  async settle(
+    memberId: string,
+    chatKey: string,
+    token: string,
+    delivered: string[],
+    nextDueMs: number,
+  ): Promise<number> {
     return asNumber(
       await run(
         this.redis,
-        'open-line-settle-2',
-        [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey)],
-        [chatKey, nextDueMs, ...delivered],
+        'open-line-settle-3',
+        [
+          this.keys.openLineDue(memberId),
+          this.keys.openLineQueue(memberId, chatKey),
+          this.keys.openLineLease(memberId),
+        ],
+        [chatKey, nextDueMs, token, ...delivered],
       ),
     );
   }

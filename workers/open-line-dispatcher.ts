@@ -1,5 +1,5 @@
 import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
-import type { PortalClientFactory } from '../bitrix/portal-client';
+import type { CallParams, PortalClient, PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
@@ -7,7 +7,7 @@ import { WakeableLoop } from '../lib/wakeable-loop';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import type { OpenLineOutbox } from '../store/open-line-outbox';
+import { LEASE_LOST, type OpenLineOutbox } from '../store/open-line-outbox';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   redis: RedisClient;
@@ -19,7 +19,7 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   clock: Clock;
   log: Logger;
   safetyPollMs?: number;
-  /** How long a claimed chat stays with this process without news (renewed by every group sent). */
+  /** How long a claimed chat stays with this process without news (renewed while a group is sent). */
   leaseMs?: number;
   /** First retry pause after the portal refused (doubling, at most `retryMaxMs`). */
   retryBaseMs?: number;
@@ -119,28 +119,39 @@ export class OpenLineDispatcher {
   /** Sends a claimed chat's items in order, group by group; settles after each so nothing goes twice. */
   async drainChat(memberId: string, chatKey: string): Promise<void> {
     const { outbox, clock } = this.o;
-    const client = this.o.bitrix(memberId);
+    const portal = this.o.bitrix(memberId);
     for (let round = 0; round < GROUPS_PER_CLAIM; round += 1) {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
+      const { token } = claimed;
+      const settle = async (delivered: string[], nextDueMs: number): Promise<boolean> => {
+        if ((await outbox.settle(memberId, chatKey, token, delivered, nextDueMs)) !== LEASE_LOST) return true;
+        this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost before settling; another dispatcher has it');
+        return false;
+      };
       const group = nextGroup(claimed.items.map((c) => c.item));
       if (group.length === 0) {
         // Only items younger than the reorder window: come back when the oldest is old enough.
         const at = claimed.oldestAt === null ? clock.now() : claimed.oldestAt + outbox.reorderMs;
-        await outbox.settle(memberId, chatKey, [], at);
+        await settle([], at);
         return;
       }
       const members = claimed.items.slice(0, group.length).map((c) => c.member);
       const failureKey = `${memberId}|${chatKey}`;
+      const lease = this.holdLease(memberId, chatKey, token);
       try {
-        await sendChatItems(this.o, client, group);
+        await sendChatItems(this.o, lease.guard(portal), group);
         this.failures.delete(failureKey);
-        await outbox.settle(memberId, chatKey, members, clock.now());
+        if (!(await settle(members, clock.now()))) return;
       } catch (error) {
+        if (error instanceof LeaseLostError) {
+          this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost; its items are left to the new holder');
+          return;
+        }
         const failure = classifyError(error);
         if (failure.code === PORTAL_NOT_INSTALLED) {
           this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
-          await outbox.settle(memberId, chatKey, members, clock.now());
+          if (!(await settle(members, clock.now()))) return;
           continue;
         }
         const oldest = claimed.oldestAt ?? clock.now();
@@ -150,7 +161,7 @@ export class OpenLineDispatcher {
             { memberId, chatKey, count: group.length },
             'chat items dropped: the open line stayed off for a day',
           );
-          await outbox.settle(memberId, chatKey, members, clock.now());
+          if (!(await settle(members, clock.now()))) return;
           continue;
         }
         if (!failure.retryable && failure.code !== 'NOT_ACTIVE_LINE') {
@@ -159,7 +170,7 @@ export class OpenLineDispatcher {
             { memberId, chatKey, code: failure.code, count: group.length },
             'the portal refused chat items',
           );
-          await outbox.settle(memberId, chatKey, members, clock.now());
+          if (!(await settle(members, clock.now()))) return;
           continue;
         }
         // Limits, outages and a line switched off (NOT_ACTIVE_LINE: back with the next attach or
@@ -173,10 +184,56 @@ export class OpenLineDispatcher {
           { memberId, chatKey, code: failure.code, attempts, pause },
           'chat items not delivered; will retry',
         );
-        await outbox.settle(memberId, chatKey, [], clock.now() + pause);
+        await settle([], clock.now() + pause);
         return;
+      } finally {
+        await lease.release();
       }
     }
     // Let the chat go: it is due now if anything is left.
+  }
+
+  /**
+   * Keeps a claimed chat's lease while its group is being sent: renewed every leaseMs/3 (a REST
+   * token wait or a slow portal can outlast the lease) and checked before each portal call; a lost
+   * lease stops the sending (another dispatcher has the chat) instead of sending its items twice.
+   */
+  private holdLease(memberId: string, chatKey: string, token: string) {
+    const { outbox, log } = this.o;
+    let lost = false;
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renew = async (): Promise<void> => {
+      if (lost) return;
+      if (!(await outbox.extend(memberId, chatKey, token, this.leaseMs))) lost = true;
+    };
+    const timer = setInterval(() => {
+      renewing = renew().catch((error: unknown) =>
+        log.warn({ memberId, chatKey, err: error }, 'chat lease not renewed'),
+      );
+    }, this.leaseMs / 3);
+    return {
+      /** The portal client whose every call first makes sure the lease is still this dispatcher's. */
+      guard(client: PortalClient): Pick<PortalClient, 'call' | 'memberId'> {
+        return {
+          memberId: client.memberId,
+          async call<T>(method: string, params?: CallParams): Promise<T> {
+            await renew();
+            if (lost) throw new LeaseLostError(chatKey);
+            return client.call<T>(method, params);
+          },
+        };
+      },
+      async release(): Promise<void> {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
+  }
+}
+
+/** The chat's lease ran out and another dispatcher took it: this one must not send its items. */
+class LeaseLostError extends Error {
+  constructor(chatKey: string) {
+    super(`open-line chat ${chatKey}: lease lost`);
   }
 }
