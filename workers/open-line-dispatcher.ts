@@ -24,8 +24,8 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   /** First retry pause after the portal refused (doubling, at most `retryMaxMs`). */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** How long items of an open line the connector is off on are kept (default a day). */
-  inactiveLineMaxAgeMs?: number;
+  /** How long a chat's items the portal keeps refusing are retried before they are dropped (default a day). */
+  maxAgeMs?: number;
 }
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
@@ -37,7 +37,8 @@ const GROUPS_PER_CLAIM = 10;
  * Delivers the open-line outbox: each chat is leased by one process at a time and its items go in
  * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
  * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
- * backoff, never dropped); only an uninstalled portal drops its items.
+ * backoff for up to a day); only an uninstalled portal drops its items at once, and a malformed
+ * item (ERROR_ARGUMENT) is dropped alone.
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
@@ -45,10 +46,12 @@ export class OpenLineDispatcher {
   private readonly failures = new Map<string, number>();
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(private readonly o: OpenLineDispatcherOptions) {
     this.safetyPollMs = o.safetyPollMs ?? 5000;
     this.leaseMs = o.leaseMs ?? 30_000;
+    this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
     this.loop = new WakeableLoop({
       pass: () => this.pass(),
       fallbackMs: this.safetyPollMs,
@@ -120,6 +123,8 @@ export class OpenLineDispatcher {
   async drainChat(memberId: string, chatKey: string): Promise<void> {
     const { outbox, clock } = this.o;
     const portal = this.o.bitrix(memberId);
+    // After a run refused as malformed (ERROR_ARGUMENT), its items go one by one.
+    let single = false;
     for (let round = 0; round < GROUPS_PER_CLAIM; round += 1) {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
@@ -129,7 +134,10 @@ export class OpenLineDispatcher {
         this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost before settling; another dispatcher has it');
         return false;
       };
-      const group = nextGroup(claimed.items.map((c) => c.item));
+      const group = nextGroup(
+        claimed.items.map((c) => c.item),
+        single ? 1 : undefined,
+      );
       if (group.length === 0) {
         // Only items younger than the reorder window: come back when the oldest is old enough.
         const at = claimed.oldestAt === null ? clock.now() : claimed.oldestAt + outbox.reorderMs;
@@ -154,27 +162,31 @@ export class OpenLineDispatcher {
           if (!(await settle(members, clock.now()))) return;
           continue;
         }
-        const oldest = claimed.oldestAt ?? clock.now();
-        const stale = clock.now() - oldest > (this.o.inactiveLineMaxAgeMs ?? 24 * 3600_000);
-        if (failure.code === 'NOT_ACTIVE_LINE' && stale) {
-          this.o.log.error(
-            { memberId, chatKey, count: group.length },
-            'chat items dropped: the open line stayed off for a day',
-          );
+        if (failure.code === 'ERROR_ARGUMENT') {
+          // A malformed item: alone, it is dropped (sending it again would be refused again); in a
+          // run of several, the run is sent item by item so only the malformed one is.
+          if (group.length > 1) {
+            single = true;
+            if (!(await settle([], clock.now()))) return;
+            continue;
+          }
+          this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
           if (!(await settle(members, clock.now()))) return;
           continue;
         }
-        if (!failure.retryable && failure.code !== 'NOT_ACTIVE_LINE') {
-          // Refused as it is (a malformed call): sending it again would be refused again.
+        const oldest = claimed.oldestAt ?? clock.now();
+        if (clock.now() - oldest > this.maxAgeMs) {
           this.o.log.error(
             { memberId, chatKey, code: failure.code, count: group.length },
-            'the portal refused chat items',
+            'chat items dropped: the portal refused them for a day',
           );
           if (!(await settle(members, clock.now()))) return;
           continue;
         }
-        // Limits, outages and a line switched off (NOT_ACTIVE_LINE: back with the next attach or
-        // re-install) wait and are tried again, in order.
+        // Limits, outages, a line switched off (NOT_ACTIVE_LINE: back with the next attach), and
+        // refusals of the whole call that a reinstall or a setup can cure (portal_needs_reinstall,
+        // IMCONNECTOR_NO_CORRECT_PROVIDER, ACCESS_DENIED, WRONG_AUTH_TYPE, insufficient_scope,
+        // invalid_token) wait and are tried again, in order, for up to a day.
         const attempts = (this.failures.get(failureKey) ?? 0) + 1;
         this.failures.set(failureKey, attempts);
         const base = this.o.retryBaseMs ?? 1000;
