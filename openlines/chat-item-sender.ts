@@ -105,7 +105,10 @@ export async function sendChatItems(
   });
 }
 
-/** `im.message.add SYSTEM=Y` (§7 B): false when the app may not post in that chat. */
+/**
+ * `im.message.add SYSTEM=Y` (§7 B): false when the app may not post in that chat (ACCESS_ERROR), or
+ * may not post at all (the portal did not grant the `im` scope: insufficient_scope).
+ */
 async function postSystemLine(
   client: Pick<PortalClient, 'call' | 'memberId'>,
   portalChatId: string,
@@ -116,7 +119,7 @@ async function postSystemLine(
     return true;
   } catch (error) {
     const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
-    if (code === 'ACCESS_ERROR' || code === 'ACCESS_DENIED') return false;
+    if (code === 'ACCESS_ERROR' || code === 'ACCESS_DENIED' || code === 'insufficient_scope') return false;
     throw error;
   }
 }

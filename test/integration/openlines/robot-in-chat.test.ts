@@ -64,3 +64,34 @@ describe('open lines: robot messages with "also show in the open-line chat"', ()
     });
   });
 });
+
+describe('open lines: a portal that did not grant the `im` scope', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await openLineHarness({
+      portalScope: ['crm', 'bizproc', 'placement', 'user_brief', 'imopenlines', 'imconnector'],
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('refuses im.message.add (insufficient_scope): the robot message is posted through the connector, its echo not sent back', async () => {
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    const sentBefore = h.whatsapp.sent().length;
+    await startButtonsWait(h, { phone: CUSTOMER, properties: { show_in_chat: 'Y', body: 'Your order is ready' } });
+    const chat = await chatWith(h, 2);
+    expect(chat.messages[1]).toMatchObject({
+      author: 'operator',
+      text: expect.stringContaining('Your order is ready'),
+    });
+    await eventually(() => chat.messages[1]?.delivered, 10_000, 'the echo confirmed');
+    expect(h.whatsapp.sent().length).toBe(sentBefore + 1);
+    expect(h.portal.stats().byMethod['im.message.add']).toBe(1);
+  });
+});
