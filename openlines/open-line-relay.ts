@@ -1,9 +1,12 @@
 import type { Clock } from '../lib/clock';
+import { type ErrorCode, errorText, isErrorCode } from '../lib/errors/error-codes';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import type { PathSigner } from '../lib/signed-url';
+import { mapCloudApiError } from '../providers/cloud-api/cloud-api-errors';
+import type { InboundStatus } from '../providers/inbound-message';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
-import type { LineStore } from '../store/line-store';
+import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
@@ -13,7 +16,7 @@ import { signedMediaUrl } from './media-url';
 /** What relaying customers' messages to the open-line chat uses. */
 export interface OpenLineRelayDeps {
   stream: Pick<OrdinaryMessages, 'append'>;
-  openLines: Pick<OpenLineStore, 'forLine'>;
+  openLines: Pick<OpenLineStore, 'forLine' | 'sentRefOf'>;
   outbox: Pick<OpenLineOutbox, 'enqueue'>;
   lines: Pick<LineStore, 'get'>;
   portals: Pick<PortalStore, 'get'>;
@@ -22,6 +25,8 @@ export interface OpenLineRelayDeps {
   clock: Clock;
   log: Logger;
 }
+
+const asErrorCode = (code: string): ErrorCode => (isErrorCode(code) ? code : 'provider_error');
 
 function parseRaw(raw: string): Record<string, unknown> {
   try {
@@ -86,6 +91,30 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     async append(memberId: string, message: OrdinaryMessage): Promise<void> {
       await deps.stream.append(memberId, message);
       await relay(memberId, message, false);
+    },
+    /**
+     * A `failed` status of an operator message (WhatsApp refused it after accepting it, usually
+     * 131047: the 24-hour window closed; whatsapp-wire.md §4.2): a note with the reason and the
+     * advice in its chat, since the chat was already told it was delivered.
+     */
+    async onStatus(line: Line, status: InboundStatus): Promise<void> {
+      if (status.status !== 'failed') return;
+      const ref = await deps.openLines.sentRefOf(line.memberId, status.id);
+      if (!ref) return;
+      const portal = await deps.portals.get(line.memberId);
+      if (!portal) return;
+      const lang = portalLanguage(portal);
+      const error = status.errors?.[0];
+      const code: ErrorCode =
+        line.provider === 'cloud' && error?.code !== undefined
+          ? asErrorCode(mapCloudApiError(Number(error.code), error.title ?? '').code)
+          : 'provider_error';
+      await deps.outbox.enqueue(line.memberId, ref.chatId, {
+        kind: 'note',
+        id: `failed:${status.id}`,
+        portalChatId: ref.portalChatId,
+        text: t(lang, 'openlines.notSent', { reason: errorText(code, lang) }),
+      });
     },
     /** A message a wait took: shown in the chat when the line's option says so. */
     async taken(memberId: string, message: OrdinaryMessage): Promise<void> {

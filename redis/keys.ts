@@ -126,6 +126,9 @@ export function createKeys(prefix = 'wa') {
     openLineSeen: (memberId: string, itemId: string) => `${portalTag(memberId)}:ol:seen:${itemId}`,
     /** A business message mirrored as the employee (no chat yet): its echo must not go to WhatsApp. */
     openLineEcho: (memberId: string, echoId: string) => `${portalTag(memberId)}:ol:echo:${echoId}`,
+    /** An operator message's WhatsApp id → its chat (a later `failed` status becomes a note there). */
+    openLineSent: (memberId: string, providerMessageId: string) =>
+      `${portalTag(memberId)}:ol:sent:${providerMessageId}`,
     /** Global zset: portals with chat items, scored by the earliest due time. */
     openLinePortals: () => `${prefix}:ol:portals`,
     /** Pub/sub channel: a chat item was queued (dispatchers wake instead of polling). */

@@ -13,6 +13,10 @@ export const attachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+/** The chat an operator message went out from (kept for a later `failed` status of its WhatsApp id). */
+export const sentRefSchema = z.object({ openLineId: z.string(), chatId: z.string(), portalChatId: z.string() });
+export type SentRef = z.infer<typeof sentRefSchema>;
+
 /** The open line already serves another WhatsApp line. */
 export class OpenLineTakenError extends Error {
   constructor(
@@ -75,6 +79,18 @@ export class OpenLineStore {
   /** True (once) when the operator event is the echo of a mirrored business message. */
   async takeEcho(memberId: string, echoId: string): Promise<boolean> {
     return (await this.redis.del(this.keys.openLineEcho(memberId, echoId))) > 0;
+  }
+
+  /** Remembers the chat of an operator message sent to WhatsApp (statuses of it come within a day or two). */
+  async rememberSent(memberId: string, providerMessageId: string, ref: SentRef, ttlSec = 3 * 86400): Promise<void> {
+    const value = JSON.stringify(sentRefSchema.parse(ref));
+    await this.redis.set(this.keys.openLineSent(memberId, providerMessageId), value, 'EX', ttlSec);
+  }
+
+  /** The chat an operator message went out from, or null (not an operator message, or long ago). */
+  async sentRefOf(memberId: string, providerMessageId: string): Promise<SentRef | null> {
+    const raw = await this.redis.get(this.keys.openLineSent(memberId, providerMessageId));
+    return raw === null ? null : sentRefSchema.parse(JSON.parse(raw));
   }
 
   async removeAll(memberId: string): Promise<void> {

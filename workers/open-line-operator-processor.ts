@@ -24,7 +24,7 @@ import { type SendOnceDeps, sendOnce } from './send-once';
 export interface OpenLineOperatorDeps extends SendOnceDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
-  openLines: Pick<OpenLineStore, 'forOpenLine' | 'takeEcho'>;
+  openLines: Pick<OpenLineStore, 'forOpenLine' | 'takeEcho' | 'rememberSent'>;
   openLineOutbox: Pick<OpenLineOutbox, 'enqueue'>;
   waits: Pick<WaitService, 'onOperatorReply'>;
   providerFor: (line: Line) => WhatsAppProvider;
@@ -98,7 +98,17 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
       for (const file of data.files) contents.push(await operatorFileContent(file, deps.addresses));
       if (contents.length === 0) return 'empty';
       const ids: string[] = [];
-      for (const [step, content] of contents.entries()) ids.push((await send(step, content)).providerMessageId);
+      for (const [step, content] of contents.entries()) {
+        const { providerMessageId } = await send(step, content);
+        ids.push(providerMessageId);
+        // WhatsApp may refuse it later (a `failed` status, e.g. 131047): the note goes to this chat.
+        if (providerMessageId)
+          await deps.openLines.rememberSent(memberId, providerMessageId, {
+            openLineId,
+            chatId,
+            portalChatId: data.portalChatId,
+          });
+      }
       await confirm(ids.filter(Boolean));
       return ended ? `sent; ended ${ended} wait(s)` : 'sent';
     } catch (error) {

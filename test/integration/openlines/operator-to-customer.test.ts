@@ -68,6 +68,19 @@ describe('open lines: operator → customer', () => {
     expect(sentTo()).toHaveLength(0);
   });
 
+  it('a 131047 WhatsApp reports later in a failed status becomes a note in the chat (after the delivery status)', async () => {
+    h.whatsapp.failAsync({ to: CUSTOMER, code: 131047, times: 1 });
+    await operator({ text: 'Are you still there?' });
+    const chat = await chatWith(h, 3);
+    const note = chat.messages.find((m) => m.author === 'system');
+    expect(note?.text).toBe(
+      'Not sent to WhatsApp: More than 24 hours since the customer last wrote: send a template first',
+    );
+    // WhatsApp took it at first: it was sent, and its chat message confirmed.
+    expect(sentTo()).toHaveLength(1);
+    await eventually(() => chat.messages[1]?.delivered, 10_000, 'the operator message confirmed');
+  });
+
   it('an operator answer ends the waits that asked for it (cancelled, operator_replied) and leaves the others', async () => {
     const stopping = await startButtonsWait(h, { phone: CUSTOMER, properties: { stop_on_operator: 'Y' } });
     const staying = await startButtonsWait(h, { phone: CUSTOMER });
