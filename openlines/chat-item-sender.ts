@@ -6,8 +6,14 @@ import type { Logger } from '../lib/logger';
 import type { ChatItem } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { CONNECTOR_ID } from './connector';
+import type { MediaRef } from './media-url';
 
-/** Items of one chat sent in one call: a run of customer messages, or one item of another kind. */
+type CustomerItem = Extract<ChatItem, { kind: 'customer' }>;
+
+/**
+ * Items of one chat sent in one call: a run of customer messages (ending at one with media, so a
+ * file's text fallback follows it at once), or one item of another kind.
+ */
 export function nextGroup(items: ChatItem[], max = 20): ChatItem[] {
   const [first] = items;
   if (!first) return [];
@@ -16,6 +22,7 @@ export function nextGroup(items: ChatItem[], max = 20): ChatItem[] {
   for (const item of items) {
     if (item.kind !== 'customer' || item.openLineId !== first.openLineId || group.length >= max) break;
     group.push(item);
+    if (item.media) break;
   }
   return group;
 }
@@ -48,6 +55,8 @@ export function echoIdOf(openLineId: string, chatId: string, text: string): stri
 
 export interface ChatItemSenderDeps {
   openLines: Pick<OpenLineStore, 'chatIdOf' | 'rememberChat' | 'markEcho'>;
+  /** A customer media link signed now (the portal fetches it during the call). */
+  signMedia: (ref: MediaRef) => string;
   clock: Clock;
   log: Logger;
 }
@@ -66,9 +75,18 @@ export async function sendChatItems(
   if (!first) return;
   const memberId = client.memberId;
   if (first.kind === 'customer') {
-    const customers = group.filter((i): i is Extract<ChatItem, { kind: 'customer' }> => i.kind === 'customer');
-    const MESSAGES = customers.map(({ user, message, chat }) => ({ user, message, chat }));
-    await sendMessages(deps, client, first.openLineId, MESSAGES);
+    const customers = group.filter((i): i is CustomerItem => i.kind === 'customer');
+    const MESSAGES = customers.map(({ user, message, chat, media }) => {
+      if (!media) return { user, message, chat };
+      const url = deps.signMedia({ memberId, lineId: media.lineId, mediaId: media.mediaId, name: media.name });
+      return { user, message: { ...message, files: [{ url, name: media.name }] }, chat };
+    });
+    const refused = await sendMessages(deps, client, first.openLineId, MESSAGES);
+    // A file the portal could not take (its download failed, nothing else to show): the text instead.
+    const fallbacks = customers
+      .filter((c, i) => c.media && refused.includes(i))
+      .map(({ user, message, chat, media }) => ({ user, message: { ...message, text: media?.fallbackText }, chat }));
+    if (fallbacks.length) await sendMessages(deps, client, first.openLineId, fallbacks);
     return;
   }
   if (first.kind === 'business') {
@@ -124,12 +142,14 @@ async function postSystemLine(
   }
 }
 
+/** send.messages; returns the indexes of the items the portal refused (SUCCESS:false). */
 async function sendMessages(
   deps: ChatItemSenderDeps,
   client: Pick<PortalClient, 'call' | 'memberId'>,
   openLineId: string,
   MESSAGES: Array<{ user: unknown; message: { id: string }; chat: { id: string } }>,
-): Promise<void> {
+): Promise<number[]> {
+  const refused: number[] = [];
   const answer = sendAnswerSchema.parse(
     await client.call('imconnector.send.messages', { CONNECTOR: CONNECTOR_ID, LINE: Number(openLineId), MESSAGES }),
   );
@@ -138,10 +158,12 @@ async function sendMessages(
     const result = results[i];
     if (result?.session?.CHAT_ID)
       await deps.openLines.rememberChat(client.memberId, openLineId, sent.chat.id, result.session.CHAT_ID);
+    if (result?.SUCCESS === false) refused.push(i);
     if (result?.SUCCESS === false)
       deps.log.error(
         { memberId: client.memberId, openLineId, id: sent.message.id, errors: result.ERRORS },
         'the portal refused a chat message',
       );
   }
+  return refused;
 }

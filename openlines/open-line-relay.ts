@@ -2,7 +2,6 @@ import type { Clock } from '../lib/clock';
 import { type ErrorCode, errorText, isErrorCode } from '../lib/errors/error-codes';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import type { PathSigner } from '../lib/signed-url';
 import { mapCloudApiError } from '../providers/cloud-api/cloud-api-errors';
 import type { InboundStatus } from '../providers/inbound-message';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
@@ -11,7 +10,6 @@ import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { customerParts, mediaOf, textOf } from './customer-item';
-import { signedMediaUrl } from './media-url';
 
 /** What relaying customers' messages to the open-line chat uses. */
 export interface OpenLineRelayDeps {
@@ -20,8 +18,6 @@ export interface OpenLineRelayDeps {
   outbox: Pick<OpenLineOutbox, 'enqueue'>;
   lines: Pick<LineStore, 'get'>;
   portals: Pick<PortalStore, 'get'>;
-  mediaSigner: PathSigner;
-  publicUrl: string;
   clock: Clock;
   log: Logger;
 }
@@ -54,10 +50,11 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     const now = deps.clock.now();
     const media = mediaOf(raw);
     let text: string;
-    let files: Array<{ url: string; name: string }> | undefined;
+    let mediaPart: Extract<ChatItem, { kind: 'customer' }>['media'];
     if (media && line.provider === 'cloud') {
-      const ref = { memberId, lineId: line.id, mediaId: media.mediaId, name: media.name };
-      files = [{ url: signedMediaUrl(deps.mediaSigner, deps.publicUrl, ref, now), name: media.name }];
+      const notShown = t(lang, 'openlines.fileNotShown', { type: media.type });
+      const fallbackText = media.caption ? `${media.caption}\n${notShown}` : notShown;
+      mediaPart = { lineId: line.id, mediaId: media.mediaId, name: media.name, fallbackText };
       text = media.caption ?? '';
     } else if (media) {
       text = media.caption ?? t(lang, 'openlines.mediaUnavailable', { type: media.type });
@@ -75,10 +72,10 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
         id: message.id,
         date: Number.isFinite(seconds) && seconds > 0 ? seconds : Math.floor(now / 1000),
         ...(text ? { text } : {}),
-        ...(files ? { files } : {}),
         // The robot's wait took it: no second lead from the chat's CRM tracker.
         ...(taken ? { disable_crm: 'Y' as const } : {}),
       },
+      ...(mediaPart ? { media: mediaPart } : {}),
     };
     const queued = await deps.outbox.enqueue(memberId, item.chat.id, item, message.receivedAt ?? now);
     if (queued)

@@ -28,7 +28,17 @@ const customerPartsSchema = z.object({
 /** One thing to show in (or confirm to) an open-line chat, delivered in order per chat. */
 export const chatItemSchema = z.discriminatedUnion('kind', [
   /** A customer's message (send.messages). */
-  z.object({ kind: z.literal('customer'), id: z.string(), openLineId: z.string(), ...customerPartsSchema.shape }),
+  z.object({
+    kind: z.literal('customer'),
+    id: z.string(),
+    openLineId: z.string(),
+    ...customerPartsSchema.shape,
+    /**
+     * The customer's media: its link is signed when the item is sent (a link signed at queue time
+     * would expire while the chat waits); `fallbackText` is shown instead when the portal could not take the file.
+     */
+    media: z.object({ lineId: z.string(), mediaId: z.string(), name: z.string(), fallbackText: z.string() }).optional(),
+  }),
   /** What the business sent outside the chat (a robot): a grey line, or as the employee when no chat exists yet. */
   z.object({
     kind: z.literal('business'),

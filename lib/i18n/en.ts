@@ -177,6 +177,7 @@ export const en = {
   'openlines.reactionRemoved': 'Reaction removed from a message',
   'openlines.unsupported': 'The customer sent a message this chat cannot show ({type})',
   'openlines.mediaUnavailable': 'The customer sent a file ({type}) that cannot be fetched from this line',
+  'openlines.fileNotShown': 'The customer sent a file ({type}) that could not be shown here',
   'openlines.businessSent': 'Sent to the customer on WhatsApp: {text}',
   'openlines.buttons': 'Buttons: {titles}',
   'openlines.notSent': 'Not sent to WhatsApp: {reason}',

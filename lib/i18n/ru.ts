@@ -175,6 +175,7 @@ export const ru: Record<MessageKey, string> = {
   'openlines.reactionRemoved': 'Реакция на сообщение снята',
   'openlines.unsupported': 'Клиент отправил сообщение, которое этот чат не может показать ({type})',
   'openlines.mediaUnavailable': 'Клиент отправил файл ({type}), который нельзя получить с этой линии',
+  'openlines.fileNotShown': 'Клиент отправил файл ({type}), который не удалось показать здесь',
   'openlines.businessSent': 'Отправлено клиенту в WhatsApp: {text}',
   'openlines.buttons': 'Кнопки: {titles}',
   'openlines.notSent': 'Не отправлено в WhatsApp: {reason}',
