@@ -92,21 +92,17 @@ export async function sendChatItems(
   if (first.kind === 'business') {
     const portalChatId = await deps.openLines.chatIdOf(memberId, first.openLineId, first.chatId);
     if (portalChatId && (await postSystemLine(client, portalChatId, first.text))) return;
-    // No chat yet (or the app may not post in it): as the employee, through the connector; the
-    // operator event this sets off is recognised by its echo mark and not sent to WhatsApp (§7 A).
-    await deps.openLines.markEcho(memberId, echoIdOf(first.openLineId, first.chatId, first.text));
-    const message = {
-      id: `biz-${first.id}`,
-      date: Math.floor(deps.clock.now() / 1000),
-      text: first.text,
-      user_id: first.employeeId,
-    };
-    await sendMessages(deps, client, first.openLineId, [{ user: first.user, message, chat: { id: first.chatId } }]);
+    // No chat yet (or the app may not post in it): as the employee, through the connector.
+    await postAsEmployee(deps, client, { ...first, id: `biz-${first.id}` });
     return;
   }
   if (first.kind === 'note') {
-    if (!(await postSystemLine(client, first.portalChatId, first.text)))
-      deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
+    if (await postSystemLine(client, first.portalChatId, first.text)) return;
+    if (first.viaConnector) {
+      await postAsEmployee(deps, client, { ...first.viaConnector, id: `note-${first.id}`, text: first.text });
+      return;
+    }
+    deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
     return;
   }
   await client.call('imconnector.send.status.delivery', {
@@ -140,6 +136,27 @@ async function postSystemLine(
     if (code === 'ACCESS_ERROR' || code === 'ACCESS_DENIED' || code === 'insufficient_scope') return false;
     throw error;
   }
+}
+
+/**
+ * A line posted through the connector as an employee (§7 A): the operator event this sets off is
+ * recognised by its echo mark and not sent to WhatsApp.
+ */
+async function postAsEmployee(
+  deps: ChatItemSenderDeps,
+  client: Pick<PortalClient, 'call' | 'memberId'>,
+  post: {
+    id: string;
+    openLineId: string;
+    chatId: string;
+    text: string;
+    user: CustomerItem['user'];
+    employeeId: number;
+  },
+): Promise<void> {
+  await deps.openLines.markEcho(client.memberId, echoIdOf(post.openLineId, post.chatId, post.text));
+  const message = { id: post.id, date: Math.floor(deps.clock.now() / 1000), text: post.text, user_id: post.employeeId };
+  await sendMessages(deps, client, post.openLineId, [{ user: post.user, message, chat: { id: post.chatId } }]);
 }
 
 /** send.messages; returns the indexes of the items the portal refused (SUCCESS:false). */

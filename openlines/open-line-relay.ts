@@ -9,7 +9,7 @@ import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
-import { customerParts, mediaOf, textOf } from './customer-item';
+import { customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
 
 /** What relaying customers' messages to the open-line chat uses. */
 export interface OpenLineRelayDeps {
@@ -111,6 +111,7 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
         id: `failed:${status.id}`,
         portalChatId: ref.portalChatId,
         text: t(lang, 'openlines.notSent', { reason: errorText(code, lang) }),
+        ...noteViaConnector(ref.openLineId, ref.chatId, portal.userId),
       });
     },
     /** A message a wait took: shown in the chat when the line's option says so. */

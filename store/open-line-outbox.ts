@@ -50,8 +50,24 @@ export const chatItemSchema = z.discriminatedUnion('kind', [
     /** The employee a first message is posted as (no chat yet). */
     employeeId: z.number(),
   }),
-  /** A system note in a chat the portal named (an operator message refused). */
-  z.object({ kind: z.literal('note'), id: z.string(), portalChatId: z.string(), text: z.string() }),
+  /**
+   * A system note in a chat the portal named (an operator message refused); when the app may not
+   * post there, it goes through the connector as `viaConnector`'s employee (like a business item).
+   */
+  z.object({
+    kind: z.literal('note'),
+    id: z.string(),
+    portalChatId: z.string(),
+    text: z.string(),
+    viaConnector: z
+      .object({
+        openLineId: z.string(),
+        chatId: z.string(),
+        user: customerPartsSchema.shape.user,
+        employeeId: z.number(),
+      })
+      .optional(),
+  }),
   /** Confirms an operator message (status.delivery). */
   z.object({
     kind: z.literal('delivery'),

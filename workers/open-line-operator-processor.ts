@@ -8,7 +8,7 @@ import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { bbcodeToWhatsApp } from '../openlines/bbcode';
 import { echoIdOf } from '../openlines/chat-item-sender';
-import { parseChatId } from '../openlines/customer-item';
+import { noteViaConnector, parseChatId } from '../openlines/customer-item';
 import { operatorFileContent } from '../openlines/operator-files';
 import type { OutboundContent, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
@@ -53,6 +53,7 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
         id: portalMessageId,
         portalChatId: data.portalChatId,
         text,
+        ...noteViaConnector(openLineId, chatId, portal.userId),
       });
       return 'refused';
     };

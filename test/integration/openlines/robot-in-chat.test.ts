@@ -1,7 +1,8 @@
+import { CONNECTOR_ID } from '../../../openlines/connector';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { startButtonsWait } from '../../helpers/waits';
 import { apiToken, callApi } from '../../helpers/webhook-api';
-import { CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
 
 describe('open lines: robot messages with "also show in the open-line chat"', () => {
   let h: Harness;
@@ -93,5 +94,24 @@ describe('open lines: a portal that did not grant the `im` scope', () => {
     await eventually(() => chat.messages[1]?.delivered, 10_000, 'the echo confirmed');
     expect(h.whatsapp.sent().length).toBe(sentBefore + 1);
     expect(h.portal.stats().byMethod['im.message.add']).toBe(1);
+  });
+
+  it('a refusal note the app may not post as a system line reaches the chat through the connector; its echo is not sent', async () => {
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    h.whatsapp.failNext({ code: 131047 });
+    await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'Are you there?' });
+    const chat = await chatWith(h, 3);
+    expect(chat.messages[2]).toMatchObject({
+      author: 'operator',
+      text: 'Not sent to WhatsApp: More than 24 hours since the customer last wrote: send a template first',
+    });
+    // The note's own echo event is recognised and confirmed, never sent to the customer.
+    await eventually(() => chat.messages[2]?.delivered, 10_000, 'the echo confirmed');
+    expect(h.whatsapp.sent().filter((s) => s.to === CUSTOMER)).toHaveLength(0);
   });
 });
