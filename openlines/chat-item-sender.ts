@@ -48,9 +48,18 @@ const sendAnswerSchema = z
   })
   .loose();
 
-/** The echo key of a business message posted as the employee: the event it sets off must not reach WhatsApp. */
-export function echoIdOf(openLineId: string, chatId: string, text: string): string {
-  return digest(`${openLineId}|${chatId}|${text.trim()}`);
+/**
+ * The echo key of a line posted as an employee: the event it sets off must not reach WhatsApp.
+ * The text is compared as plain words (BB-codes dropped, whitespace collapsed: the portal may
+ * format what it sends back), and only an event by that employee matches.
+ */
+export function echoIdOf(openLineId: string, chatId: string, employeeId: string, text: string): string {
+  const plain = text
+    .replace(/\[br\]/gi, ' ')
+    .replace(/\[\/?[a-z]+(?:=[^\]]*)?\]/gi, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return digest(`${openLineId}|${chatId}|${employeeId}|${plain}`);
 }
 
 export interface ChatItemSenderDeps {
@@ -93,13 +102,14 @@ export async function sendChatItems(
     const portalChatId = await deps.openLines.chatIdOf(memberId, first.openLineId, first.chatId);
     if (portalChatId && (await postSystemLine(client, portalChatId, first.text))) return;
     // No chat yet (or the app may not post in it): as the employee, through the connector.
-    await postAsEmployee(deps, client, { ...first, id: `biz-${first.id}` });
+    await postAsEmployee(deps, client, { ...first, id: `biz-${first.id}`, confirmId: first.id });
     return;
   }
   if (first.kind === 'note') {
     if (await postSystemLine(client, first.portalChatId, first.text)) return;
     if (first.viaConnector) {
-      await postAsEmployee(deps, client, { ...first.viaConnector, id: `note-${first.id}`, text: first.text });
+      const id = `note-${first.id}`;
+      await postAsEmployee(deps, client, { ...first.viaConnector, id, confirmId: id, text: first.text });
       return;
     }
     deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
@@ -147,6 +157,8 @@ async function postAsEmployee(
   client: Pick<PortalClient, 'call' | 'memberId'>,
   post: {
     id: string;
+    /** What the echo is confirmed to the chat with (the robot message's WhatsApp id). */
+    confirmId: string;
     openLineId: string;
     chatId: string;
     text: string;
@@ -154,7 +166,8 @@ async function postAsEmployee(
     employeeId: number;
   },
 ): Promise<void> {
-  await deps.openLines.markEcho(client.memberId, echoIdOf(post.openLineId, post.chatId, post.text));
+  const echoId = echoIdOf(post.openLineId, post.chatId, String(post.employeeId), post.text);
+  await deps.openLines.markEcho(client.memberId, echoId, post.confirmId);
   const message = { id: post.id, date: Math.floor(deps.clock.now() / 1000), text: post.text, user_id: post.employeeId };
   await sendMessages(deps, client, post.openLineId, [{ user: post.user, message, chat: { id: post.chatId } }]);
 }

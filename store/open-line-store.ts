@@ -71,14 +71,19 @@ export class OpenLineStore {
     await this.redis.hset(this.keys.openLineChats(memberId), `${openLineId}|${chatId}`, portalChatId);
   }
 
-  /** Marks a business message mirrored as the employee: its echo event must not be sent to WhatsApp. */
-  async markEcho(memberId: string, echoId: string, ttlSec = 3600): Promise<void> {
-    await this.redis.set(this.keys.openLineEcho(memberId, echoId), '1', 'EX', ttlSec);
+  /**
+   * Marks a line posted as the employee: its echo event must not be sent to WhatsApp. Marks count
+   * (a list): two identical texts posted within the hour each absorb one echo; `confirmId` is what
+   * the echo is confirmed to the chat with (the robot message's WhatsApp id).
+   */
+  async markEcho(memberId: string, echoId: string, confirmId: string, ttlSec = 3600): Promise<void> {
+    const key = this.keys.openLineEcho(memberId, echoId);
+    await this.redis.multi().rpush(key, confirmId).expire(key, ttlSec).exec();
   }
 
-  /** True (once) when the operator event is the echo of a mirrored business message. */
-  async takeEcho(memberId: string, echoId: string): Promise<boolean> {
-    return (await this.redis.del(this.keys.openLineEcho(memberId, echoId))) > 0;
+  /** The confirm id of one mark (taken) when the operator event is an echo, else null. */
+  async takeEcho(memberId: string, echoId: string): Promise<string | null> {
+    return this.redis.lpop(this.keys.openLineEcho(memberId, echoId));
   }
 
   /** Remembers the chat of an operator message sent to WhatsApp (statuses of it come within a day or two). */

@@ -75,8 +75,9 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
         date: Math.floor(deps.clock.now() / 1000),
       });
     // A business message the app itself posted as the employee: already on WhatsApp.
-    if (await deps.openLines.takeEcho(memberId, echoIdOf(openLineId, chatId, data.text))) {
-      await confirm([`echo-${portalMessageId}`]);
+    const echo = await deps.openLines.takeEcho(memberId, echoIdOf(openLineId, chatId, data.operatorId, data.text));
+    if (echo !== null) {
+      await confirm([echo]);
       return 'echo';
     }
     // The operator answered: waits that asked to stop on that end (once, whatever the send does).

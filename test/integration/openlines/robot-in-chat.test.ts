@@ -114,4 +114,18 @@ describe('open lines: a portal that did not grant the `im` scope', () => {
     await eventually(() => chat.messages[2]?.delivered, 10_000, 'the echo confirmed');
     expect(h.whatsapp.sent().filter((s) => s.to === CUSTOMER)).toHaveLength(0);
   });
+
+  it('two identical robot texts posted through the connector: both echoes are recognised and confirmed with their wamids', async () => {
+    await startButtonsWait(h, { phone: CUSTOMER });
+    const sentBefore = h.whatsapp.sent().length;
+    const same = { show_in_chat: 'Y', body: 'Your order is ready' };
+    await startButtonsWait(h, { phone: CUSTOMER, properties: same });
+    await startButtonsWait(h, { phone: CUSTOMER, properties: same });
+    const chat = await chatWith(h, 2);
+    await eventually(() => chat.messages.every((m) => m.delivered), 10_000, 'both echoes confirmed');
+    // Only the two robot messages went to WhatsApp: neither echo was sent again.
+    const robotSends = h.whatsapp.sent().slice(sentBefore);
+    expect(robotSends).toHaveLength(2);
+    expect(chat.messages.map((m) => m.connectorMid[0]).sort()).toEqual(robotSends.map((s) => s.wamid).sort());
+  });
 });
