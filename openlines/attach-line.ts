@@ -56,6 +56,8 @@ export async function attachLine(
     lineId,
     openLineId,
     relayTaken: options.relayTaken ?? before?.relayTaken ?? false,
+    // Attaching (again) switches it on, also after the portal switched it off.
+    active: true,
     attachedAt: deps.clock.now(),
   };
   await deps.openLines.attach(memberId, attachment);
@@ -86,7 +88,8 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
   let applied = 0;
   for (const attachment of await deps.openLines.list(memberId)) {
     const line = await deps.lines.get(memberId, attachment.lineId);
-    if (!line) continue;
+    // An admin switched it off in Contact Center: a re-install does not switch it back on.
+    if (!line || !attachment.active) continue;
     await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
     applied += 1;
   }

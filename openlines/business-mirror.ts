@@ -69,7 +69,7 @@ export function createBusinessMirror(deps: BusinessMirrorDeps) {
     if (!providerMessageId) return false;
     const attachment = await deps.openLines.forLine(line.memberId, line.id);
     const portal = await deps.portals.get(line.memberId);
-    if (!attachment || !portal) return false;
+    if (!attachment?.active || !portal) return false;
     const lang = portalLanguage(portal);
     const { user, chat } = customerParts(to, line.id, '');
     return deps.openLineOutbox.enqueue(line.memberId, chat.id, {

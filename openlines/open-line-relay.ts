@@ -42,7 +42,8 @@ function parseRaw(raw: string): Record<string, unknown> {
 export function createOpenLineRelay(deps: OpenLineRelayDeps) {
   async function relay(memberId: string, message: OrdinaryMessage, taken: boolean): Promise<boolean> {
     const attachment = await deps.openLines.forLine(memberId, message.line);
-    if (!attachment || (taken && !attachment.relayTaken)) return false;
+    // Switched off on the open line: the message stays in the stream only.
+    if (!attachment?.active || (taken && !attachment.relayTaken)) return false;
     const [line, portal] = await Promise.all([deps.lines.get(memberId, message.line), deps.portals.get(memberId)]);
     if (!line || !portal || !message.from) return false;
     const lang = portalLanguage(portal);

@@ -9,6 +9,11 @@ export const attachmentSchema = z.object({
   openLineId: z.string().regex(/^[1-9][0-9]*$/),
   /** Also relay customer messages a robot's wait took (they are the robot's answer otherwise). */
   relayTaken: z.boolean().default(false),
+  /**
+   * False once the portal switched the connector off on the open line (ONIMCONNECTORSTATUSDELETE):
+   * nothing is relayed there and a re-install does not switch it back on; attaching again does.
+   */
+  active: z.boolean().default(true),
   attachedAt: z.number(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
@@ -42,6 +47,15 @@ export class OpenLineStore {
     );
     if (other) throw new OpenLineTakenError(parsed.openLineId, other.lineId);
     await this.redis.hset(this.keys.openLineAttachments(memberId), parsed.lineId, JSON.stringify(parsed));
+  }
+
+  /** Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves it. */
+  async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
+    const attachment = await this.forOpenLine(memberId, openLineId);
+    if (!attachment) return false;
+    const updated = JSON.stringify({ ...attachment, active });
+    await this.redis.hset(this.keys.openLineAttachments(memberId), attachment.lineId, updated);
+    return true;
   }
 
   async detach(memberId: string, lineId: string): Promise<boolean> {

@@ -30,6 +30,8 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
 const CHATS_AT_ONCE = 16;
+/** How long the chats of an open line the connector is off on wait before they are tried again. */
+const NOT_ACTIVE_PAUSE_MS = 5 * 60_000;
 /** Groups one claim sends before the chat is let go (others get their turn). */
 const GROUPS_PER_CLAIM = 10;
 
@@ -190,8 +192,10 @@ export class OpenLineDispatcher {
         const attempts = (this.failures.get(failureKey) ?? 0) + 1;
         this.failures.set(failureKey, attempts);
         const base = this.o.retryBaseMs ?? 1000;
-        const pause =
+        const backoff =
           failure.retryAfterMs ?? Math.min(this.o.retryMaxMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 10));
+        // A line switched off stays off until an admin acts: its chats pause, not poll the REST budget away.
+        const pause = failure.code === 'NOT_ACTIVE_LINE' ? Math.max(backoff, NOT_ACTIVE_PAUSE_MS) : backoff;
         this.o.log.warn(
           { memberId, chatKey, code: failure.code, attempts, pause },
           'chat items not delivered; will retry',
