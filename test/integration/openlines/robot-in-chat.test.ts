@@ -43,6 +43,20 @@ describe('open lines: robot messages with "also show in the open-line chat"', ()
     expect(h.whatsapp.sent().length).toBe(sentBefore + 1);
   });
 
+  it('a number whose WhatsApp id differs (BR/MX) shows the robot message in the chat of that WhatsApp id', async () => {
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    const dialled = '79990001199';
+    h.whatsapp.setWaId(dialled, CUSTOMER);
+    await startButtonsWait(h, { phone: dialled, properties: { show_in_chat: 'Y', body: 'Your order is ready' } });
+    const chat = await chatWith(h, 2);
+    expect(chat.messages[1]).toMatchObject({ author: 'system', text: expect.stringContaining('Your order is ready') });
+  });
+
   it("the webhook API's send_to_imol=Y shows its message in the chat the same way", async () => {
     await h.whatsapp.deliverInbound({
       phoneNumberId: LINE.phoneNumberId,
