@@ -40,7 +40,7 @@ export function contentText(content: OutboundContent, lang: Lang): string {
         .map((c) => [t(lang, 'openlines.contact', { name: c.formattedName }), ...c.phones].join('\n'))
         .join('\n\n');
     case 'template':
-      return `template ${content.name} (${content.language})`;
+      return t(lang, 'openlines.template', { name: content.name, language: content.language });
     case 'reaction':
       return t(lang, 'openlines.reaction', { emoji: content.emoji });
   }

@@ -60,7 +60,9 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
     const attachment = await deps.openLines.forOpenLine(memberId, openLineId);
     if (!attachment) return note(t(lang, 'openlines.notSent.lineDetached'));
     const customer = parseChatId(chatId);
-    const line = customer ? await deps.lines.get(memberId, attachment.lineId) : null;
+    // The chat names the WhatsApp line the customer wrote to: answered from that line only.
+    if (customer && customer.lineId !== attachment.lineId) return note(t(lang, 'openlines.notSent.otherLine'));
+    const line = customer ? await deps.lines.get(memberId, customer.lineId) : null;
     if (!customer || !line) return note(t(lang, 'openlines.notSent.lineMissing'));
     const text = bbcodeToWhatsApp(data.text);
     const confirm = (providerMessageIds: string[]) =>
@@ -95,11 +97,11 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
     const log = deps.log.child({ memberId, line: line.id, portalMessageId });
     const send = (step: number, content: OutboundContent) =>
       sendOnce(deps, { provider, line, call, step, to: async () => customer.waId, content, lang, notes: [], log });
+    const ids: string[] = [];
     try {
       const contents: OutboundContent[] = text ? [{ type: 'text', body: text }] : [];
       for (const file of data.files) contents.push(await operatorFileContent(file, deps.addresses));
       if (contents.length === 0) return 'empty';
-      const ids: string[] = [];
       for (const [step, content] of contents.entries()) {
         const { providerMessageId } = await send(step, content);
         ids.push(providerMessageId);
@@ -116,7 +118,9 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
     } catch (error) {
       if (shouldRetry(error, job)) throw error;
       const code = error instanceof AppError ? error.code : 'provider_error';
-      log.warn({ err: error, code }, 'operator message not sent to WhatsApp');
+      log.warn({ err: error, code, sent: ids.length }, 'operator message not sent to WhatsApp');
+      // What did go out (the text before a refused file) is confirmed; the note tells the rest.
+      if (ids.some(Boolean)) await confirm(ids.filter(Boolean));
       if (code === 'file_unavailable' || code === 'file_refused') return note(t(lang, 'openlines.notSent.noFile'));
       return note(isErrorCode(code) ? errorText(code, lang) : errorText('provider_error', lang));
     }

@@ -183,6 +183,9 @@ export const en = {
   'openlines.notSent': 'Not sent to WhatsApp: {reason}',
   'openlines.notSent.lineDetached':
     'this open line has no WhatsApp line attached any more: attach one in the app settings',
+  'openlines.notSent.otherLine':
+    'this chat came from a WhatsApp line no longer attached to this open line: the customer cannot be answered from here',
+  'openlines.template': 'template {name} ({language})',
   'openlines.notSent.lineMissing': 'the WhatsApp line attached to this open line no longer exists: attach another one',
   'openlines.notSent.noFile': 'a file could not be downloaded from Bitrix24: send it again',
   'openlines.settings.title': 'WhatsApp in the open line',

@@ -181,6 +181,9 @@ export const ru: Record<MessageKey, string> = {
   'openlines.notSent': 'Не отправлено в WhatsApp: {reason}',
   'openlines.notSent.lineDetached':
     'к этой открытой линии больше не подключена линия WhatsApp: подключите её в настройках приложения',
+  'openlines.notSent.otherLine':
+    'этот чат пришёл с линии WhatsApp, которая больше не подключена к этой открытой линии: ответить клиенту отсюда нельзя',
+  'openlines.template': 'шаблон {name} ({language})',
   'openlines.notSent.lineMissing': 'линия WhatsApp этой открытой линии больше не существует: подключите другую',
   'openlines.notSent.noFile': 'файл не удалось скачать из Битрикс24: отправьте его ещё раз',
   'openlines.settings.title': 'WhatsApp в открытой линии',
