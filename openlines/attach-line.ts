@@ -90,8 +90,16 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
     const line = await deps.lines.get(memberId, attachment.lineId);
     // An admin switched it off in Contact Center: a re-install does not switch it back on.
     if (!line || !attachment.active) continue;
-    await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
-    applied += 1;
+    try {
+      await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
+      applied += 1;
+    } catch (error) {
+      // One open line gone or refused must not keep the others (and the rest of the setup) from applying.
+      deps.log.error(
+        { memberId, lineId: line.id, openLineId: attachment.openLineId, err: error },
+        'could not apply an open-line attachment',
+      );
+    }
   }
   return applied;
 }

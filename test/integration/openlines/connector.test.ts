@@ -1,5 +1,5 @@
 import { actions } from '../../../actions';
-import { attachLine, detachLine } from '../../../openlines/attach-line';
+import { attachLine, detachLine, setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../../helpers/harness';
 import { jobLog } from '../../helpers/signals';
@@ -115,5 +115,31 @@ describe('open-line connector: register, activate, data.set', () => {
     // Attaching again switches it back on.
     await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
     expect(await h.rt.openLines.forLine(h.memberId, 'main')).toMatchObject({ active: true });
+  });
+
+  it('a re-install applies every attachment it can: one whose open line is gone does not stop the others', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    h.portal.addOpenLine(3);
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '3');
+    // A second attachment whose open line the portal no longer has.
+    await h.rt.openLines.attach(h.memberId, {
+      lineId: 'ghost',
+      openLineId: '9',
+      relayTaken: false,
+      active: true,
+      attachedAt: 1,
+    });
+    await h.rt.lines.add({
+      id: 'ghost',
+      memberId: h.memberId,
+      provider: 'cloud',
+      phoneNumberId: '300000000000009',
+      accessToken: 'EAAG-ghost',
+      name: 'Ghost',
+      createdAt: 1,
+    });
+    h.portal.state.openLines.statuses.clear();
+    expect(await setUpConnector(h.rt.openLineSetup, h.memberId)).toBe(1);
+    expect(status(3)).toMatchObject({ active: true });
   });
 });
