@@ -120,8 +120,9 @@ export function createKeys(prefix = 'wa') {
     openLineDue: (memberId: string) => `${portalTag(memberId)}:ol:due`,
     /** Hash: chat key → the token of the dispatcher holding its lease (settle and renewal check it). */
     openLineLease: (memberId: string) => `${portalTag(memberId)}:ol:lease`,
-    /** Counter giving items that arrived in the same ms their order. */
-    openLineSeq: (memberId: string) => `${portalTag(memberId)}:ol:seq`,
+    /** Counter giving a chat's items that arrived in the same ms their order (lives a minute). */
+    openLineSeq: (memberId: string, chatKey: string, atMs: number) =>
+      `${portalTag(memberId)}:ol:seq:${chatKey}:${atMs}`,
     /** An item id already queued (idempotency by message id). */
     openLineSeen: (memberId: string, itemId: string) => `${portalTag(memberId)}:ol:seen:${itemId}`,
     /** A business message mirrored as the employee (no chat yet): its echo must not go to WhatsApp. */

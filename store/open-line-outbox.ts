@@ -128,7 +128,7 @@ export class OpenLineOutbox {
             this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
             this.keys.openLineQueue(memberId, chatKey),
             this.keys.openLineDue(memberId),
-            this.keys.openLineSeq(memberId),
+            this.keys.openLineSeq(memberId, chatKey, at),
           ],
           [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S],
         ),

@@ -8,13 +8,13 @@ import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers
 
 const LEASE_MS = 300;
 
-const item = (n: number): ChatItem => ({
+const item = (n: number, chatId = CHAT_ID): ChatItem => ({
   kind: 'customer',
   id: `lease-${n}`,
   openLineId: '1',
   user: { id: CUSTOMER, name: 'Anna', phone: `+${CUSTOMER}` },
   message: { id: `lease-${n}`, date: 1767000000 + n, text: `message ${n}` },
-  chat: { id: CHAT_ID },
+  chat: { id: chatId },
 });
 
 describe('open lines: a chat lease is fenced and renewed', () => {
@@ -108,5 +108,16 @@ describe('open lines: a chat lease is fenced and renewed', () => {
     expect(await outbox.extend(h.memberId, CHAT_ID, current?.token ?? '', LEASE_MS)).toBe(true);
     expect(await outbox.settle(h.memberId, CHAT_ID, current?.token ?? '', members, clock.now())).not.toBe(LEASE_LOST);
     expect(await outbox.pending(h.memberId, CHAT_ID)).toBe(0);
+  });
+
+  it('items of one chat queued in the same ms keep their order, however many items other chats queued', async () => {
+    const outbox = h.rt.openLineOutbox;
+    const at = clock.now();
+    // Enough items elsewhere that a counter shared by all chats would wrap at 1000 between ours.
+    for (let n = 0; n < 998; n += 1) await outbox.enqueue(h.memberId, 'other-chat', item(10_000 + n, 'other-chat'), at);
+    for (const n of [1, 2, 3]) await outbox.enqueue(h.memberId, CHAT_ID, item(n), at);
+    clock.advance(outbox.reorderMs + 1);
+    const claimed = await outbox.claim(h.memberId, CHAT_ID, LEASE_MS, 10);
+    expect(claimed?.items.map((c) => c.item.id)).toEqual(['lease-1', 'lease-2', 'lease-3']);
   });
 });
