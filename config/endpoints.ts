@@ -37,15 +37,23 @@ export const boundEvents = [
   'ONIMCONNECTORLINEDELETE',
 ] as const;
 
-/** OAuth scopes the app asks for. */
-export const scopes = ['crm', 'bizproc', 'imopenlines', 'imconnector', 'placement', 'user_brief', 'disk'] as const;
-
 /** The callback URL path of one GupShup line, with its secret token. */
 export function gupshupWebhookPath(lineId: string, token: string): string {
   return endpoints.gupshupWebhook
     .replace(':lineId', encodeURIComponent(lineId))
     .replace(':token', encodeURIComponent(token));
 }
+/** OAuth scopes the app asks for (`im`: system lines in open-line chats, im.message.add; openlines-wire.md §0). */
+export const scopes = [
+  'crm',
+  'bizproc',
+  'imopenlines',
+  'imconnector',
+  'im',
+  'placement',
+  'user_brief',
+  'disk',
+] as const;
 
 /** The webhook URL path of one Green-API line (each line has its own: the instance's webhookUrl). */
 export function greenApiWebhookPath(lineId: string): string {

@@ -56,6 +56,8 @@ export async function attachLine(
     lineId,
     openLineId,
     relayTaken: options.relayTaken ?? before?.relayTaken ?? false,
+    // Attaching (again) switches it on, also after the portal switched it off.
+    active: true,
     attachedAt: deps.clock.now(),
   };
   await deps.openLines.attach(memberId, attachment);
@@ -86,9 +88,18 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
   let applied = 0;
   for (const attachment of await deps.openLines.list(memberId)) {
     const line = await deps.lines.get(memberId, attachment.lineId);
-    if (!line) continue;
-    await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
-    applied += 1;
+    // An admin switched it off in Contact Center: a re-install does not switch it back on.
+    if (!line || !attachment.active) continue;
+    try {
+      await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
+      applied += 1;
+    } catch (error) {
+      // One open line gone or refused must not keep the others (and the rest of the setup) from applying.
+      deps.log.error(
+        { memberId, lineId: line.id, openLineId: attachment.openLineId, err: error },
+        'could not apply an open-line attachment',
+      );
+    }
   }
   return applied;
 }

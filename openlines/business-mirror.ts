@@ -40,7 +40,7 @@ export function contentText(content: OutboundContent, lang: Lang): string {
         .map((c) => [t(lang, 'openlines.contact', { name: c.formattedName }), ...c.phones].join('\n'))
         .join('\n\n');
     case 'template':
-      return `template ${content.name} (${content.language})`;
+      return t(lang, 'openlines.template', { name: content.name, language: content.language });
     case 'reaction':
       return t(lang, 'openlines.reaction', { emoji: content.emoji });
   }
@@ -69,7 +69,7 @@ export function createBusinessMirror(deps: BusinessMirrorDeps) {
     if (!providerMessageId) return false;
     const attachment = await deps.openLines.forLine(line.memberId, line.id);
     const portal = await deps.portals.get(line.memberId);
-    if (!attachment || !portal) return false;
+    if (!attachment?.active || !portal) return false;
     const lang = portalLanguage(portal);
     const { user, chat } = customerParts(to, line.id, '');
     return deps.openLineOutbox.enqueue(line.memberId, chat.id, {

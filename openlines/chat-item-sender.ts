@@ -6,8 +6,14 @@ import type { Logger } from '../lib/logger';
 import type { ChatItem } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { CONNECTOR_ID } from './connector';
+import type { MediaRef } from './media-url';
 
-/** Items of one chat sent in one call: a run of customer messages, or one item of another kind. */
+type CustomerItem = Extract<ChatItem, { kind: 'customer' }>;
+
+/**
+ * Items of one chat sent in one call: a run of customer messages (ending at one with media, so a
+ * file's text fallback follows it at once), or one item of another kind.
+ */
 export function nextGroup(items: ChatItem[], max = 20): ChatItem[] {
   const [first] = items;
   if (!first) return [];
@@ -16,6 +22,7 @@ export function nextGroup(items: ChatItem[], max = 20): ChatItem[] {
   for (const item of items) {
     if (item.kind !== 'customer' || item.openLineId !== first.openLineId || group.length >= max) break;
     group.push(item);
+    if (item.media) break;
   }
   return group;
 }
@@ -41,13 +48,24 @@ const sendAnswerSchema = z
   })
   .loose();
 
-/** The echo key of a business message posted as the employee: the event it sets off must not reach WhatsApp. */
-export function echoIdOf(openLineId: string, chatId: string, text: string): string {
-  return digest(`${openLineId}|${chatId}|${text.trim()}`);
+/**
+ * The echo key of a line posted as an employee: the event it sets off must not reach WhatsApp.
+ * The text is compared as plain words (BB-codes dropped, whitespace collapsed: the portal may
+ * format what it sends back), and only an event by that employee matches.
+ */
+export function echoIdOf(openLineId: string, chatId: string, employeeId: string, text: string): string {
+  const plain = text
+    .replace(/\[br\]/gi, ' ')
+    .replace(/\[\/?[a-z]+(?:=[^\]]*)?\]/gi, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return digest(`${openLineId}|${chatId}|${employeeId}|${plain}`);
 }
 
 export interface ChatItemSenderDeps {
   openLines: Pick<OpenLineStore, 'chatIdOf' | 'rememberChat' | 'markEcho'>;
+  /** A customer media link signed now (the portal fetches it during the call). */
+  signMedia: (ref: MediaRef) => string;
   clock: Clock;
   log: Logger;
 }
@@ -66,29 +84,35 @@ export async function sendChatItems(
   if (!first) return;
   const memberId = client.memberId;
   if (first.kind === 'customer') {
-    const customers = group.filter((i): i is Extract<ChatItem, { kind: 'customer' }> => i.kind === 'customer');
-    const MESSAGES = customers.map(({ user, message, chat }) => ({ user, message, chat }));
-    await sendMessages(deps, client, first.openLineId, MESSAGES);
+    const customers = group.filter((i): i is CustomerItem => i.kind === 'customer');
+    const MESSAGES = customers.map(({ user, message, chat, media }) => {
+      if (!media) return { user, message, chat };
+      const url = deps.signMedia({ memberId, lineId: media.lineId, mediaId: media.mediaId, name: media.name });
+      return { user, message: { ...message, files: [{ url, name: media.name }] }, chat };
+    });
+    const refused = await sendMessages(deps, client, first.openLineId, MESSAGES);
+    // A file the portal could not take (its download failed, nothing else to show): the text instead.
+    const fallbacks = customers
+      .filter((c, i) => c.media && refused.includes(i))
+      .map(({ user, message, chat, media }) => ({ user, message: { ...message, text: media?.fallbackText }, chat }));
+    if (fallbacks.length) await sendMessages(deps, client, first.openLineId, fallbacks);
     return;
   }
   if (first.kind === 'business') {
     const portalChatId = await deps.openLines.chatIdOf(memberId, first.openLineId, first.chatId);
     if (portalChatId && (await postSystemLine(client, portalChatId, first.text))) return;
-    // No chat yet (or the app may not post in it): as the employee, through the connector; the
-    // operator event this sets off is recognised by its echo mark and not sent to WhatsApp (§7 A).
-    await deps.openLines.markEcho(memberId, echoIdOf(first.openLineId, first.chatId, first.text));
-    const message = {
-      id: `biz-${first.id}`,
-      date: Math.floor(deps.clock.now() / 1000),
-      text: first.text,
-      user_id: first.employeeId,
-    };
-    await sendMessages(deps, client, first.openLineId, [{ user: first.user, message, chat: { id: first.chatId } }]);
+    // No chat yet (or the app may not post in it): as the employee, through the connector.
+    await postAsEmployee(deps, client, { ...first, id: `biz-${first.id}`, confirmId: first.id });
     return;
   }
   if (first.kind === 'note') {
-    if (!(await postSystemLine(client, first.portalChatId, first.text)))
-      deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
+    if (await postSystemLine(client, first.portalChatId, first.text)) return;
+    if (first.viaConnector) {
+      const id = `note-${first.id}`;
+      await postAsEmployee(deps, client, { ...first.viaConnector, id, confirmId: id, text: first.text });
+      return;
+    }
+    deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
     return;
   }
   await client.call('imconnector.send.status.delivery', {
@@ -105,7 +129,10 @@ export async function sendChatItems(
   });
 }
 
-/** `im.message.add SYSTEM=Y` (§7 B): false when the app may not post in that chat. */
+/**
+ * `im.message.add SYSTEM=Y` (§7 B): false when the app may not post in that chat (ACCESS_ERROR), or
+ * may not post at all (the portal did not grant the `im` scope: insufficient_scope).
+ */
 async function postSystemLine(
   client: Pick<PortalClient, 'call' | 'memberId'>,
   portalChatId: string,
@@ -116,17 +143,43 @@ async function postSystemLine(
     return true;
   } catch (error) {
     const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
-    if (code === 'ACCESS_ERROR' || code === 'ACCESS_DENIED') return false;
+    if (code === 'ACCESS_ERROR' || code === 'ACCESS_DENIED' || code === 'insufficient_scope') return false;
     throw error;
   }
 }
 
+/**
+ * A line posted through the connector as an employee (§7 A): the operator event this sets off is
+ * recognised by its echo mark and not sent to WhatsApp.
+ */
+async function postAsEmployee(
+  deps: ChatItemSenderDeps,
+  client: Pick<PortalClient, 'call' | 'memberId'>,
+  post: {
+    id: string;
+    /** What the echo is confirmed to the chat with (the robot message's WhatsApp id). */
+    confirmId: string;
+    openLineId: string;
+    chatId: string;
+    text: string;
+    user: CustomerItem['user'];
+    employeeId: number;
+  },
+): Promise<void> {
+  const echoId = echoIdOf(post.openLineId, post.chatId, String(post.employeeId), post.text);
+  await deps.openLines.markEcho(client.memberId, echoId, post.confirmId);
+  const message = { id: post.id, date: Math.floor(deps.clock.now() / 1000), text: post.text, user_id: post.employeeId };
+  await sendMessages(deps, client, post.openLineId, [{ user: post.user, message, chat: { id: post.chatId } }]);
+}
+
+/** send.messages; returns the indexes of the items the portal refused (SUCCESS:false). */
 async function sendMessages(
   deps: ChatItemSenderDeps,
   client: Pick<PortalClient, 'call' | 'memberId'>,
   openLineId: string,
   MESSAGES: Array<{ user: unknown; message: { id: string }; chat: { id: string } }>,
-): Promise<void> {
+): Promise<number[]> {
+  const refused: number[] = [];
   const answer = sendAnswerSchema.parse(
     await client.call('imconnector.send.messages', { CONNECTOR: CONNECTOR_ID, LINE: Number(openLineId), MESSAGES }),
   );
@@ -135,10 +188,12 @@ async function sendMessages(
     const result = results[i];
     if (result?.session?.CHAT_ID)
       await deps.openLines.rememberChat(client.memberId, openLineId, sent.chat.id, result.session.CHAT_ID);
+    if (result?.SUCCESS === false) refused.push(i);
     if (result?.SUCCESS === false)
       deps.log.error(
         { memberId: client.memberId, openLineId, id: sent.message.id, errors: result.ERRORS },
         'the portal refused a chat message',
       );
   }
+  return refused;
 }

@@ -152,3 +152,18 @@ export function customerParts(
     chat: { id: chatIdOf(waId, lineId), url: `https://wa.me/${waId}` },
   };
 }
+
+/**
+ * How a note reaches a chat the app may not post in: through the connector as the installing
+ * employee (none when the chat id names no customer).
+ */
+export function noteViaConnector(
+  openLineId: string,
+  chatId: string,
+  employeeId: number,
+): { viaConnector?: { openLineId: string; chatId: string; user: { id: string; phone?: string }; employeeId: number } } {
+  const customer = parseChatId(chatId);
+  if (!customer) return {};
+  const { user } = customerParts(customer.waId, customer.lineId, '');
+  return { viaConnector: { openLineId, chatId, user, employeeId } };
+}

@@ -1,27 +1,28 @@
 import type { Clock } from '../lib/clock';
+import { type ErrorCode, errorText, isErrorCode } from '../lib/errors/error-codes';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import type { PathSigner } from '../lib/signed-url';
+import { mapCloudApiError } from '../providers/cloud-api/cloud-api-errors';
+import type { InboundStatus } from '../providers/inbound-message';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
-import type { LineStore } from '../store/line-store';
+import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
-import { customerParts, mediaOf, textOf } from './customer-item';
-import { signedMediaUrl } from './media-url';
+import { customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
 
 /** What relaying customers' messages to the open-line chat uses. */
 export interface OpenLineRelayDeps {
   stream: Pick<OrdinaryMessages, 'append'>;
-  openLines: Pick<OpenLineStore, 'forLine'>;
+  openLines: Pick<OpenLineStore, 'forLine' | 'sentRefOf'>;
   outbox: Pick<OpenLineOutbox, 'enqueue'>;
   lines: Pick<LineStore, 'get'>;
   portals: Pick<PortalStore, 'get'>;
-  mediaSigner: PathSigner;
-  publicUrl: string;
   clock: Clock;
   log: Logger;
 }
+
+const asErrorCode = (code: string): ErrorCode => (isErrorCode(code) ? code : 'provider_error');
 
 function parseRaw(raw: string): Record<string, unknown> {
   try {
@@ -41,7 +42,8 @@ function parseRaw(raw: string): Record<string, unknown> {
 export function createOpenLineRelay(deps: OpenLineRelayDeps) {
   async function relay(memberId: string, message: OrdinaryMessage, taken: boolean): Promise<boolean> {
     const attachment = await deps.openLines.forLine(memberId, message.line);
-    if (!attachment || (taken && !attachment.relayTaken)) return false;
+    // Switched off on the open line: the message stays in the stream only.
+    if (!attachment?.active || (taken && !attachment.relayTaken)) return false;
     const [line, portal] = await Promise.all([deps.lines.get(memberId, message.line), deps.portals.get(memberId)]);
     if (!line || !portal || !message.from) return false;
     const lang = portalLanguage(portal);
@@ -49,10 +51,11 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     const now = deps.clock.now();
     const media = mediaOf(raw);
     let text: string;
-    let files: Array<{ url: string; name: string }> | undefined;
+    let mediaPart: Extract<ChatItem, { kind: 'customer' }>['media'];
     if (media && line.provider === 'cloud') {
-      const ref = { memberId, lineId: line.id, mediaId: media.mediaId, name: media.name };
-      files = [{ url: signedMediaUrl(deps.mediaSigner, deps.publicUrl, ref, now), name: media.name }];
+      const notShown = t(lang, 'openlines.fileNotShown', { type: media.type });
+      const fallbackText = media.caption ? `${media.caption}\n${notShown}` : notShown;
+      mediaPart = { lineId: line.id, mediaId: media.mediaId, name: media.name, fallbackText };
       text = media.caption ?? '';
     } else if (media) {
       text = media.caption ?? t(lang, 'openlines.mediaUnavailable', { type: media.type });
@@ -70,10 +73,10 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
         id: message.id,
         date: Number.isFinite(seconds) && seconds > 0 ? seconds : Math.floor(now / 1000),
         ...(text ? { text } : {}),
-        ...(files ? { files } : {}),
         // The robot's wait took it: no second lead from the chat's CRM tracker.
         ...(taken ? { disable_crm: 'Y' as const } : {}),
       },
+      ...(mediaPart ? { media: mediaPart } : {}),
     };
     const queued = await deps.outbox.enqueue(memberId, item.chat.id, item, message.receivedAt ?? now);
     if (queued)
@@ -86,6 +89,31 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     async append(memberId: string, message: OrdinaryMessage): Promise<void> {
       await deps.stream.append(memberId, message);
       await relay(memberId, message, false);
+    },
+    /**
+     * A `failed` status of an operator message (WhatsApp refused it after accepting it, usually
+     * 131047: the 24-hour window closed; whatsapp-wire.md §4.2): a note with the reason and the
+     * advice in its chat, since the chat was already told it was delivered.
+     */
+    async onStatus(line: Line, status: InboundStatus): Promise<void> {
+      if (status.status !== 'failed') return;
+      const ref = await deps.openLines.sentRefOf(line.memberId, status.id);
+      if (!ref) return;
+      const portal = await deps.portals.get(line.memberId);
+      if (!portal) return;
+      const lang = portalLanguage(portal);
+      const error = status.errors?.[0];
+      const code: ErrorCode =
+        line.provider === 'cloud' && error?.code !== undefined
+          ? asErrorCode(mapCloudApiError(Number(error.code), error.title ?? '').code)
+          : 'provider_error';
+      await deps.outbox.enqueue(line.memberId, ref.chatId, {
+        kind: 'note',
+        id: `failed:${status.id}`,
+        portalChatId: ref.portalChatId,
+        text: t(lang, 'openlines.notSent', { reason: errorText(code, lang) }),
+        ...noteViaConnector(ref.openLineId, ref.chatId, portal.userId),
+      });
     },
     /** A message a wait took: shown in the chat when the line's option says so. */
     async taken(memberId: string, message: OrdinaryMessage): Promise<void> {

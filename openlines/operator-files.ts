@@ -11,29 +11,39 @@ export function mediaKindOf(contentType: string): 'image' | 'video' | 'audio' | 
   return 'document';
 }
 
+/** Redirects a portal's file link may take to reach the file. */
+const MAX_HOPS = 5;
+
 /**
  * An operator's file as WhatsApp media: the portal's public short link (openlines-wire.md §5.1) is
- * followed — fragment dropped, redirects taken — to the file's own address and MIME type, which
- * the provider then fetches.
+ * followed — fragment dropped, each redirect checked against the address policy like the link
+ * itself — to the file's own address and MIME type, which the provider then fetches.
  */
 export async function operatorFileContent(
   file: { name: string; link: string },
   addresses: Pick<AddressPolicy, 'refusal'>,
   caption?: string,
 ): Promise<Extract<OutboundContent, { type: 'media' }>> {
-  const link = file.link.split('#')[0] ?? file.link;
-  const refusal = await addresses.refusal(link);
-  if (refusal) throw new AppError('file_refused', `the file link is not one the app may fetch: ${refusal}`);
-  let response: Response;
-  try {
-    response = await fetch(link, { redirect: 'follow', signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    throw new AppError('file_unavailable', `the portal's file did not answer: ${String(error)}`, {
-      retryable: true,
-      cause: error,
-    });
+  let link = file.link.split('#')[0] ?? file.link;
+  let response: Response | undefined;
+  for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
+    const refusal = await addresses.refusal(link);
+    if (refusal) throw new AppError('file_refused', `the file link is not one the app may fetch: ${refusal}`);
+    try {
+      response = await fetch(link, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw new AppError('file_unavailable', `the portal's file did not answer: ${String(error)}`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    await response.body?.cancel();
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) break;
+    link = new URL(location, link).toString();
+    response = undefined;
   }
-  await response.body?.cancel();
+  if (!response) throw new AppError('file_refused', `the file link redirects more than ${MAX_HOPS} times`);
   if (!response.ok)
     throw new AppError('file_unavailable', `the portal's file answered HTTP ${response.status}`, {
       retryable: response.status >= 500,
@@ -42,7 +52,7 @@ export async function operatorFileContent(
   return {
     type: 'media',
     kind,
-    link: response.url || link,
+    link,
     ...(kind === 'document' ? { filename: file.name } : {}),
     ...(caption && kind !== 'audio' ? { caption } : {}),
   };

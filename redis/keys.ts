@@ -118,12 +118,18 @@ export function createKeys(prefix = 'wa') {
     openLineQueue: (memberId: string, chatKey: string) => `${portalTag(memberId)}:ol:q:${chatKey}`,
     /** Zset: a portal's chats with pending items, scored by when they are next due (lease or retry). */
     openLineDue: (memberId: string) => `${portalTag(memberId)}:ol:due`,
-    /** Counter giving items that arrived in the same ms their order. */
-    openLineSeq: (memberId: string) => `${portalTag(memberId)}:ol:seq`,
+    /** Hash: chat key → the token of the dispatcher holding its lease (settle and renewal check it). */
+    openLineLease: (memberId: string) => `${portalTag(memberId)}:ol:lease`,
+    /** Counter giving a chat's items that arrived in the same ms their order (lives a minute). */
+    openLineSeq: (memberId: string, chatKey: string, atMs: number) =>
+      `${portalTag(memberId)}:ol:seq:${chatKey}:${atMs}`,
     /** An item id already queued (idempotency by message id). */
     openLineSeen: (memberId: string, itemId: string) => `${portalTag(memberId)}:ol:seen:${itemId}`,
     /** A business message mirrored as the employee (no chat yet): its echo must not go to WhatsApp. */
     openLineEcho: (memberId: string, echoId: string) => `${portalTag(memberId)}:ol:echo:${echoId}`,
+    /** An operator message's WhatsApp id → its chat (a later `failed` status becomes a note there). */
+    openLineSent: (memberId: string, providerMessageId: string) =>
+      `${portalTag(memberId)}:ol:sent:${providerMessageId}`,
     /** Global zset: portals with chat items, scored by the earliest due time. */
     openLinePortals: () => `${prefix}:ol:portals`,
     /** Pub/sub channel: a chat item was queued (dispatchers wake instead of polling). */

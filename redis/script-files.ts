@@ -29,8 +29,9 @@ export const scriptFiles = [
   'hook-release-1',
   'api-rate-take-2',
   'open-line-enqueue-4',
-  'open-line-claim-2',
-  'open-line-settle-2',
+  'open-line-claim-3',
+  'open-line-settle-3',
+  'open-line-extend-2',
   'window-note-2',
 ] as const;
 

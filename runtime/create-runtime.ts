@@ -18,6 +18,7 @@ import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { WindowFallbacks } from '../lines/window-fallbacks';
 import { createBusinessMirror } from '../openlines/business-mirror';
+import { type MediaRef, signedMediaUrl } from '../openlines/media-url';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
@@ -102,11 +103,11 @@ export function createRuntime(options: RuntimeOptions) {
     outbox: openLineOutbox,
     lines,
     portals,
-    mediaSigner,
-    publicUrl: config.PUBLIC_URL,
     clock,
     log,
   });
+  /** A customer media link for the open-line chat, signed when the chat item is sent. */
+  const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
@@ -241,6 +242,7 @@ export function createRuntime(options: RuntimeOptions) {
     openLines,
     openLineOutbox,
     mediaSigner,
+    signMedia,
     showInChat: createBusinessMirror({ openLines, openLineOutbox, portals, clock, log }),
     /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
     openLineSetup,

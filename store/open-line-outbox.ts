@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
+import { randomId } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { asNumber, run } from '../redis/scripts';
@@ -27,7 +28,17 @@ const customerPartsSchema = z.object({
 /** One thing to show in (or confirm to) an open-line chat, delivered in order per chat. */
 export const chatItemSchema = z.discriminatedUnion('kind', [
   /** A customer's message (send.messages). */
-  z.object({ kind: z.literal('customer'), id: z.string(), openLineId: z.string(), ...customerPartsSchema.shape }),
+  z.object({
+    kind: z.literal('customer'),
+    id: z.string(),
+    openLineId: z.string(),
+    ...customerPartsSchema.shape,
+    /**
+     * The customer's media: its link is signed when the item is sent (a link signed at queue time
+     * would expire while the chat waits); `fallbackText` is shown instead when the portal could not take the file.
+     */
+    media: z.object({ lineId: z.string(), mediaId: z.string(), name: z.string(), fallbackText: z.string() }).optional(),
+  }),
   /** What the business sent outside the chat (a robot): a grey line, or as the employee when no chat exists yet. */
   z.object({
     kind: z.literal('business'),
@@ -39,8 +50,24 @@ export const chatItemSchema = z.discriminatedUnion('kind', [
     /** The employee a first message is posted as (no chat yet). */
     employeeId: z.number(),
   }),
-  /** A system note in a chat the portal named (an operator message refused). */
-  z.object({ kind: z.literal('note'), id: z.string(), portalChatId: z.string(), text: z.string() }),
+  /**
+   * A system note in a chat the portal named (an operator message refused); when the app may not
+   * post there, it goes through the connector as `viaConnector`'s employee (like a business item).
+   */
+  z.object({
+    kind: z.literal('note'),
+    id: z.string(),
+    portalChatId: z.string(),
+    text: z.string(),
+    viaConnector: z
+      .object({
+        openLineId: z.string(),
+        chatId: z.string(),
+        user: customerPartsSchema.shape.user,
+        employeeId: z.number(),
+      })
+      .optional(),
+  }),
   /** Confirms an operator message (status.delivery). */
   z.object({
     kind: z.literal('delivery'),
@@ -60,6 +87,16 @@ export interface ClaimedItem {
   member: string;
   item: ChatItem;
 }
+
+/** A claimed chat: the lease's token (for settle and extend), its items old enough to go, and when the oldest arrived. */
+export interface ClaimedChat {
+  token: string;
+  items: ClaimedItem[];
+  oldestAt: number | null;
+}
+
+/** What settle answers when the lease was lost. */
+export const LEASE_LOST = -2;
 
 /** Item ids are remembered this long: a webhook or event repeated within it is not shown twice. */
 const SEEN_TTL_S = 7 * 86400;
@@ -91,7 +128,7 @@ export class OpenLineOutbox {
             this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
             this.keys.openLineQueue(memberId, chatKey),
             this.keys.openLineDue(memberId),
-            this.keys.openLineSeq(memberId),
+            this.keys.openLineSeq(memberId, chatKey, at),
           ],
           [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S],
         ),
@@ -115,33 +152,53 @@ export class OpenLineOutbox {
    * Leases a due chat and reads its items old enough to go (older than the reorder window): null
    * when another dispatcher holds it; `oldestAt` is when the oldest item arrived.
    */
-  async claim(
-    memberId: string,
-    chatKey: string,
-    leaseMs: number,
-    max: number,
-  ): Promise<{ items: ClaimedItem[]; oldestAt: number | null } | null> {
+  async claim(memberId: string, chatKey: string, leaseMs: number, max: number): Promise<ClaimedChat | null> {
     const now = this.clock.now();
+    const token = randomId(9);
     const out = await run(
       this.redis,
-      'open-line-claim-2',
-      [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey)],
-      [chatKey, now, now + leaseMs, max, (now - this.reorderMs) * 1000 + 999],
+      'open-line-claim-3',
+      [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey), this.keys.openLineLease(memberId)],
+      [chatKey, now, now + leaseMs, max, (now - this.reorderMs) * 1000 + 999, token],
     );
     if (!Array.isArray(out) || out.length === 0) return null;
     const [first, ...members] = out.map(String);
     const items = members.map((member) => ({ member, item: chatItemSchema.parse(JSON.parse(member)) }));
-    return { items, oldestAt: first ? Math.floor(Number(first) / 1000) : null };
+    return { token, items, oldestAt: first ? Math.floor(Number(first) / 1000) : null };
   }
 
-  /** Removes delivered items; the chat is due again at `nextDueMs` if any are left. Returns the portal's next due ms or -1. */
-  async settle(memberId: string, chatKey: string, delivered: string[], nextDueMs: number): Promise<number> {
+  /** Renews the lease `token` holds for `leaseMs` more; false when it was lost (the chat is another's now). */
+  async extend(memberId: string, chatKey: string, token: string, leaseMs: number): Promise<boolean> {
+    const out = await run(
+      this.redis,
+      'open-line-extend-2',
+      [this.keys.openLineDue(memberId), this.keys.openLineLease(memberId)],
+      [chatKey, token, this.clock.now() + leaseMs],
+    );
+    return asNumber(out) === 1;
+  }
+
+  /**
+   * Removes delivered items; the chat is due again at `nextDueMs` if any are left. Returns the
+   * portal's next due ms, -1 when none is left, or LEASE_LOST (nothing changed: `token` no longer holds the chat).
+   */
+  async settle(
+    memberId: string,
+    chatKey: string,
+    token: string,
+    delivered: string[],
+    nextDueMs: number,
+  ): Promise<number> {
     return asNumber(
       await run(
         this.redis,
-        'open-line-settle-2',
-        [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey)],
-        [chatKey, nextDueMs, ...delivered],
+        'open-line-settle-3',
+        [
+          this.keys.openLineDue(memberId),
+          this.keys.openLineQueue(memberId, chatKey),
+          this.keys.openLineLease(memberId),
+        ],
+        [chatKey, nextDueMs, token, ...delivered],
       ),
     );
   }

@@ -9,9 +9,18 @@ export const attachmentSchema = z.object({
   openLineId: z.string().regex(/^[1-9][0-9]*$/),
   /** Also relay customer messages a robot's wait took (they are the robot's answer otherwise). */
   relayTaken: z.boolean().default(false),
+  /**
+   * False once the portal switched the connector off on the open line (ONIMCONNECTORSTATUSDELETE):
+   * nothing is relayed there and a re-install does not switch it back on; attaching again does.
+   */
+  active: z.boolean().default(true),
   attachedAt: z.number(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** The chat an operator message went out from (kept for a later `failed` status of its WhatsApp id). */
+export const sentRefSchema = z.object({ openLineId: z.string(), chatId: z.string(), portalChatId: z.string() });
+export type SentRef = z.infer<typeof sentRefSchema>;
 
 /** The open line already serves another WhatsApp line. */
 export class OpenLineTakenError extends Error {
@@ -38,6 +47,15 @@ export class OpenLineStore {
     );
     if (other) throw new OpenLineTakenError(parsed.openLineId, other.lineId);
     await this.redis.hset(this.keys.openLineAttachments(memberId), parsed.lineId, JSON.stringify(parsed));
+  }
+
+  /** Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves it. */
+  async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
+    const attachment = await this.forOpenLine(memberId, openLineId);
+    if (!attachment) return false;
+    const updated = JSON.stringify({ ...attachment, active });
+    await this.redis.hset(this.keys.openLineAttachments(memberId), attachment.lineId, updated);
+    return true;
   }
 
   async detach(memberId: string, lineId: string): Promise<boolean> {
@@ -67,14 +85,31 @@ export class OpenLineStore {
     await this.redis.hset(this.keys.openLineChats(memberId), `${openLineId}|${chatId}`, portalChatId);
   }
 
-  /** Marks a business message mirrored as the employee: its echo event must not be sent to WhatsApp. */
-  async markEcho(memberId: string, echoId: string, ttlSec = 3600): Promise<void> {
-    await this.redis.set(this.keys.openLineEcho(memberId, echoId), '1', 'EX', ttlSec);
+  /**
+   * Marks a line posted as the employee: its echo event must not be sent to WhatsApp. Marks count
+   * (a list): two identical texts posted within the hour each absorb one echo; `confirmId` is what
+   * the echo is confirmed to the chat with (the robot message's WhatsApp id).
+   */
+  async markEcho(memberId: string, echoId: string, confirmId: string, ttlSec = 3600): Promise<void> {
+    const key = this.keys.openLineEcho(memberId, echoId);
+    await this.redis.multi().rpush(key, confirmId).expire(key, ttlSec).exec();
   }
 
-  /** True (once) when the operator event is the echo of a mirrored business message. */
-  async takeEcho(memberId: string, echoId: string): Promise<boolean> {
-    return (await this.redis.del(this.keys.openLineEcho(memberId, echoId))) > 0;
+  /** The confirm id of one mark (taken) when the operator event is an echo, else null. */
+  async takeEcho(memberId: string, echoId: string): Promise<string | null> {
+    return this.redis.lpop(this.keys.openLineEcho(memberId, echoId));
+  }
+
+  /** Remembers the chat of an operator message sent to WhatsApp (statuses of it come within a day or two). */
+  async rememberSent(memberId: string, providerMessageId: string, ref: SentRef, ttlSec = 3 * 86400): Promise<void> {
+    const value = JSON.stringify(sentRefSchema.parse(ref));
+    await this.redis.set(this.keys.openLineSent(memberId, providerMessageId), value, 'EX', ttlSec);
+  }
+
+  /** The chat an operator message went out from, or null (not an operator message, or long ago). */
+  async sentRefOf(memberId: string, providerMessageId: string): Promise<SentRef | null> {
+    const raw = await this.redis.get(this.keys.openLineSent(memberId, providerMessageId));
+    return raw === null ? null : sentRefSchema.parse(JSON.parse(raw));
   }
 
   async removeAll(memberId: string): Promise<void> {

@@ -28,7 +28,10 @@ export interface ActionContextDeps {
   bitrix: PortalClientFactory;
   providerFor: (line: Line) => WhatsAppProvider;
   lineSender: Pick<LineSender, 'withSlot'>;
-  messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep'>;
+  messages: SendOnceDeps['messages'] &
+    Pick<MessageStore, 'sentStep' | 'rememberStep'> &
+    /** The message record's wa_id, for the open-line chat of a step sent before (optional: unit tests). */
+    Partial<Pick<MessageStore, 'get'>>;
   keys: SendOnceDeps['keys'];
   /** The settings page's list of recent sends (absent: not noted). */
   activity?: SendOnceDeps['activity'];
@@ -103,7 +106,10 @@ export function buildActionContext(
       const sent = await sendOnce(deps, { provider, line, call, step, to, content, replyTo, lang, notes, log, wait });
       if (call.showInChat && deps.showInChat && sent.providerMessageId) {
         // The customer has the message: a chat that cannot show it yet must not fail the robot.
-        const shown = deps.showInChat(line, await to(), content, sent.providerMessageId);
+        // The customer's chat is keyed by the WhatsApp id (a BR/MX number's wa_id differs from the
+        // number dialled): from the send answer, or the message record when the step was sent before.
+        const waId = sent.waId ?? (await deps.messages.get?.(memberId, sent.providerMessageId))?.waId ?? (await to());
+        const shown = deps.showInChat(line, waId, content, sent.providerMessageId);
         await shown.catch((error: unknown) =>
           log.warn({ err: error }, 'could not show the message in the open-line chat'),
         );

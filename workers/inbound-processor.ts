@@ -40,7 +40,11 @@ export interface InboundDeps {
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
-  openLineRelay?: { taken(memberId: string, message: OrdinaryMessage): Promise<void> };
+  openLineRelay?: {
+    taken(memberId: string, message: OrdinaryMessage): Promise<void>;
+    /** A status of a message an operator sent from an open-line chat (a `failed` one becomes a note there). */
+    onStatus(line: Line, status: InboundStatus): Promise<void>;
+  };
   /** Outbound events (`message.received`, `message.status`): an O(1) append, once per event id. */
   events?: Pick<HookEmitter, 'emit'>;
   /** The customers' 24-hour windows: every message from a customer (a wait's answer too) restarts theirs. */
@@ -181,6 +185,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       await emitStatus(line, status, known.data, at);
       // A refusal the robot chose a template for moves its wait to the template instead of ending it.
       if (!(await deps.onWindowRefused?.(line, status))) await deps.onStatus?.(line, status);
+      await deps.openLineRelay?.onStatus(line, status);
       return `status_${known.data}`;
     }
     const message = inboundMessageSchema.parse(data.event);

@@ -1,5 +1,5 @@
 import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
-import type { PortalClientFactory } from '../bitrix/portal-client';
+import type { CallParams, PortalClient, PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
@@ -7,7 +7,7 @@ import { WakeableLoop } from '../lib/wakeable-loop';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import type { OpenLineOutbox } from '../store/open-line-outbox';
+import { LEASE_LOST, type OpenLineOutbox } from '../store/open-line-outbox';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   redis: RedisClient;
@@ -19,17 +19,19 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   clock: Clock;
   log: Logger;
   safetyPollMs?: number;
-  /** How long a claimed chat stays with this process without news (renewed by every group sent). */
+  /** How long a claimed chat stays with this process without news (renewed while a group is sent). */
   leaseMs?: number;
   /** First retry pause after the portal refused (doubling, at most `retryMaxMs`). */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** How long items of an open line the connector is off on are kept (default a day). */
-  inactiveLineMaxAgeMs?: number;
+  /** How long a chat's items the portal keeps refusing are retried before they are dropped (default a day). */
+  maxAgeMs?: number;
 }
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
 const CHATS_AT_ONCE = 16;
+/** How long the chats of an open line the connector is off on wait before they are tried again. */
+const NOT_ACTIVE_PAUSE_MS = 5 * 60_000;
 /** Groups one claim sends before the chat is let go (others get their turn). */
 const GROUPS_PER_CLAIM = 10;
 
@@ -37,7 +39,8 @@ const GROUPS_PER_CLAIM = 10;
  * Delivers the open-line outbox: each chat is leased by one process at a time and its items go in
  * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
  * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
- * backoff, never dropped); only an uninstalled portal drops its items.
+ * backoff for up to a day); only an uninstalled portal drops its items at once, and a malformed
+ * item (ERROR_ARGUMENT) is dropped alone.
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
@@ -45,10 +48,12 @@ export class OpenLineDispatcher {
   private readonly failures = new Map<string, number>();
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(private readonly o: OpenLineDispatcherOptions) {
     this.safetyPollMs = o.safetyPollMs ?? 5000;
     this.leaseMs = o.leaseMs ?? 30_000;
+    this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
     this.loop = new WakeableLoop({
       pass: () => this.pass(),
       fallbackMs: this.safetyPollMs,
@@ -119,64 +124,132 @@ export class OpenLineDispatcher {
   /** Sends a claimed chat's items in order, group by group; settles after each so nothing goes twice. */
   async drainChat(memberId: string, chatKey: string): Promise<void> {
     const { outbox, clock } = this.o;
-    const client = this.o.bitrix(memberId);
+    const portal = this.o.bitrix(memberId);
+    // After a run refused as malformed (ERROR_ARGUMENT), its items go one by one.
+    let single = false;
     for (let round = 0; round < GROUPS_PER_CLAIM; round += 1) {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
-      const group = nextGroup(claimed.items.map((c) => c.item));
+      const { token } = claimed;
+      const settle = async (delivered: string[], nextDueMs: number): Promise<boolean> => {
+        if ((await outbox.settle(memberId, chatKey, token, delivered, nextDueMs)) !== LEASE_LOST) return true;
+        this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost before settling; another dispatcher has it');
+        return false;
+      };
+      const group = nextGroup(
+        claimed.items.map((c) => c.item),
+        single ? 1 : undefined,
+      );
       if (group.length === 0) {
         // Only items younger than the reorder window: come back when the oldest is old enough.
         const at = claimed.oldestAt === null ? clock.now() : claimed.oldestAt + outbox.reorderMs;
-        await outbox.settle(memberId, chatKey, [], at);
+        await settle([], at);
         return;
       }
       const members = claimed.items.slice(0, group.length).map((c) => c.member);
       const failureKey = `${memberId}|${chatKey}`;
+      const lease = this.holdLease(memberId, chatKey, token);
       try {
-        await sendChatItems(this.o, client, group);
+        await sendChatItems(this.o, lease.guard(portal), group);
         this.failures.delete(failureKey);
-        await outbox.settle(memberId, chatKey, members, clock.now());
+        if (!(await settle(members, clock.now()))) return;
       } catch (error) {
+        if (error instanceof LeaseLostError) {
+          this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost; its items are left to the new holder');
+          return;
+        }
         const failure = classifyError(error);
         if (failure.code === PORTAL_NOT_INSTALLED) {
           this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
-          await outbox.settle(memberId, chatKey, members, clock.now());
+          if (!(await settle(members, clock.now()))) return;
+          continue;
+        }
+        if (failure.code === 'ERROR_ARGUMENT') {
+          // A malformed item: alone, it is dropped (sending it again would be refused again); in a
+          // run of several, the run is sent item by item so only the malformed one is.
+          if (group.length > 1) {
+            single = true;
+            if (!(await settle([], clock.now()))) return;
+            continue;
+          }
+          this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
+          if (!(await settle(members, clock.now()))) return;
           continue;
         }
         const oldest = claimed.oldestAt ?? clock.now();
-        const stale = clock.now() - oldest > (this.o.inactiveLineMaxAgeMs ?? 24 * 3600_000);
-        if (failure.code === 'NOT_ACTIVE_LINE' && stale) {
-          this.o.log.error(
-            { memberId, chatKey, count: group.length },
-            'chat items dropped: the open line stayed off for a day',
-          );
-          await outbox.settle(memberId, chatKey, members, clock.now());
-          continue;
-        }
-        if (!failure.retryable && failure.code !== 'NOT_ACTIVE_LINE') {
-          // Refused as it is (a malformed call): sending it again would be refused again.
+        if (clock.now() - oldest > this.maxAgeMs) {
           this.o.log.error(
             { memberId, chatKey, code: failure.code, count: group.length },
-            'the portal refused chat items',
+            'chat items dropped: the portal refused them for a day',
           );
-          await outbox.settle(memberId, chatKey, members, clock.now());
+          if (!(await settle(members, clock.now()))) return;
           continue;
         }
-        // Limits, outages and a line switched off (NOT_ACTIVE_LINE: back with the next attach or
-        // re-install) wait and are tried again, in order.
+        // Limits, outages, a line switched off (NOT_ACTIVE_LINE: back with the next attach), and
+        // refusals of the whole call that a reinstall or a setup can cure (portal_needs_reinstall,
+        // IMCONNECTOR_NO_CORRECT_PROVIDER, ACCESS_DENIED, WRONG_AUTH_TYPE, insufficient_scope,
+        // invalid_token) wait and are tried again, in order, for up to a day.
         const attempts = (this.failures.get(failureKey) ?? 0) + 1;
         this.failures.set(failureKey, attempts);
         const base = this.o.retryBaseMs ?? 1000;
-        const pause =
+        const backoff =
           failure.retryAfterMs ?? Math.min(this.o.retryMaxMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 10));
+        // A line switched off stays off until an admin acts: its chats pause, not poll the REST budget away.
+        const pause = failure.code === 'NOT_ACTIVE_LINE' ? Math.max(backoff, NOT_ACTIVE_PAUSE_MS) : backoff;
         this.o.log.warn(
           { memberId, chatKey, code: failure.code, attempts, pause },
           'chat items not delivered; will retry',
         );
-        await outbox.settle(memberId, chatKey, [], clock.now() + pause);
+        await settle([], clock.now() + pause);
         return;
+      } finally {
+        await lease.release();
       }
     }
     // Let the chat go: it is due now if anything is left.
+  }
+
+  /**
+   * Keeps a claimed chat's lease while its group is being sent: renewed every leaseMs/3 (a REST
+   * token wait or a slow portal can outlast the lease) and checked before each portal call; a lost
+   * lease stops the sending (another dispatcher has the chat) instead of sending its items twice.
+   */
+  private holdLease(memberId: string, chatKey: string, token: string) {
+    const { outbox, log } = this.o;
+    let lost = false;
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renew = async (): Promise<void> => {
+      if (lost) return;
+      if (!(await outbox.extend(memberId, chatKey, token, this.leaseMs))) lost = true;
+    };
+    const timer = setInterval(() => {
+      renewing = renew().catch((error: unknown) =>
+        log.warn({ memberId, chatKey, err: error }, 'chat lease not renewed'),
+      );
+    }, this.leaseMs / 3);
+    return {
+      /** The portal client whose every call first makes sure the lease is still this dispatcher's. */
+      guard(client: PortalClient): Pick<PortalClient, 'call' | 'memberId'> {
+        return {
+          memberId: client.memberId,
+          async call<T>(method: string, params?: CallParams): Promise<T> {
+            await renew();
+            if (lost) throw new LeaseLostError(chatKey);
+            return client.call<T>(method, params);
+          },
+        };
+      },
+      async release(): Promise<void> {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
+  }
+}
+
+/** The chat's lease ran out and another dispatcher took it: this one must not send its items. */
+class LeaseLostError extends Error {
+  constructor(chatKey: string) {
+    super(`open-line chat ${chatKey}: lease lost`);
   }
 }

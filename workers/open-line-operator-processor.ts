@@ -8,7 +8,7 @@ import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
 import { bbcodeToWhatsApp } from '../openlines/bbcode';
 import { echoIdOf } from '../openlines/chat-item-sender';
-import { parseChatId } from '../openlines/customer-item';
+import { noteViaConnector, parseChatId } from '../openlines/customer-item';
 import { operatorFileContent } from '../openlines/operator-files';
 import type { OutboundContent, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
@@ -24,7 +24,7 @@ import { type SendOnceDeps, sendOnce } from './send-once';
 export interface OpenLineOperatorDeps extends SendOnceDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
-  openLines: Pick<OpenLineStore, 'forOpenLine' | 'takeEcho'>;
+  openLines: Pick<OpenLineStore, 'forOpenLine' | 'takeEcho' | 'rememberSent'>;
   openLineOutbox: Pick<OpenLineOutbox, 'enqueue'>;
   waits: Pick<WaitService, 'onOperatorReply'>;
   providerFor: (line: Line) => WhatsAppProvider;
@@ -53,13 +53,16 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
         id: portalMessageId,
         portalChatId: data.portalChatId,
         text,
+        ...noteViaConnector(openLineId, chatId, portal.userId),
       });
       return 'refused';
     };
     const attachment = await deps.openLines.forOpenLine(memberId, openLineId);
     if (!attachment) return note(t(lang, 'openlines.notSent.lineDetached'));
     const customer = parseChatId(chatId);
-    const line = customer ? await deps.lines.get(memberId, attachment.lineId) : null;
+    // The chat names the WhatsApp line the customer wrote to: answered from that line only.
+    if (customer && customer.lineId !== attachment.lineId) return note(t(lang, 'openlines.notSent.otherLine'));
+    const line = customer ? await deps.lines.get(memberId, customer.lineId) : null;
     if (!customer || !line) return note(t(lang, 'openlines.notSent.lineMissing'));
     const text = bbcodeToWhatsApp(data.text);
     const confirm = (providerMessageIds: string[]) =>
@@ -74,8 +77,9 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
         date: Math.floor(deps.clock.now() / 1000),
       });
     // A business message the app itself posted as the employee: already on WhatsApp.
-    if (await deps.openLines.takeEcho(memberId, echoIdOf(openLineId, chatId, data.text))) {
-      await confirm([`echo-${portalMessageId}`]);
+    const echo = await deps.openLines.takeEcho(memberId, echoIdOf(openLineId, chatId, data.operatorId, data.text));
+    if (echo !== null) {
+      await confirm([echo]);
       return 'echo';
     }
     // The operator answered: waits that asked to stop on that end (once, whatever the send does).
@@ -93,18 +97,30 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
     const log = deps.log.child({ memberId, line: line.id, portalMessageId });
     const send = (step: number, content: OutboundContent) =>
       sendOnce(deps, { provider, line, call, step, to: async () => customer.waId, content, lang, notes: [], log });
+    const ids: string[] = [];
     try {
       const contents: OutboundContent[] = text ? [{ type: 'text', body: text }] : [];
       for (const file of data.files) contents.push(await operatorFileContent(file, deps.addresses));
       if (contents.length === 0) return 'empty';
-      const ids: string[] = [];
-      for (const [step, content] of contents.entries()) ids.push((await send(step, content)).providerMessageId);
+      for (const [step, content] of contents.entries()) {
+        const { providerMessageId } = await send(step, content);
+        ids.push(providerMessageId);
+        // WhatsApp may refuse it later (a `failed` status, e.g. 131047): the note goes to this chat.
+        if (providerMessageId)
+          await deps.openLines.rememberSent(memberId, providerMessageId, {
+            openLineId,
+            chatId,
+            portalChatId: data.portalChatId,
+          });
+      }
       await confirm(ids.filter(Boolean));
       return ended ? `sent; ended ${ended} wait(s)` : 'sent';
     } catch (error) {
       if (shouldRetry(error, job)) throw error;
       const code = error instanceof AppError ? error.code : 'provider_error';
-      log.warn({ err: error, code }, 'operator message not sent to WhatsApp');
+      log.warn({ err: error, code, sent: ids.length }, 'operator message not sent to WhatsApp');
+      // What did go out (the text before a refused file) is confirmed; the note tells the rest.
+      if (ids.some(Boolean)) await confirm(ids.filter(Boolean));
       if (code === 'file_unavailable' || code === 'file_refused') return note(t(lang, 'openlines.notSent.noFile'));
       return note(isErrorCode(code) ? errorText(code, lang) : errorText('provider_error', lang));
     }

@@ -50,6 +50,9 @@ export function createMediaDoor(deps: MediaDoorDeps): Router {
     res.status(200).setHeader('Content-Type', media.contentType);
     if (media.length !== undefined) res.setHeader('Content-Length', String(media.length));
     res.setHeader('Cache-Control', 'private, no-store');
+    // The type is the customer's: a download, never a page the browser renders on the app's origin.
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     // The web stream type of fetch and node's differ only in name here.
     const body = Readable.fromWeb(media.body as import('node:stream/web').ReadableStream<Uint8Array>);
     body.on('error', (error) => {

@@ -37,7 +37,7 @@ const messageAddSchema = z.object({
 
 export interface OpenLineEventDeps {
   queues: Pick<Queues, 'enqueueOpenLineOperator'>;
-  openLines: Pick<OpenLineStore, 'list' | 'detach'>;
+  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'setActive'>;
   clock: Clock;
   log: Logger;
 }
@@ -81,7 +81,13 @@ export async function takeOpenLineEvent(
     deps.log.info({ memberId, openLineId: line.data.data }, 'open line deleted: its WhatsApp line is detached');
     return 'detached';
   }
-  // The connector was switched off on a line (also by our own detach): operator messages stop there.
-  deps.log.info({ memberId, event }, 'connector switched off on an open line');
-  return 'noted';
+  // The connector was switched off on a line (also by our own detach): nothing is relayed there
+  // until it is attached again (openlines-wire.md §5.8).
+  const off = z.object({ data: z.object({ connector: z.string(), line: scalar }).loose() }).safeParse(body);
+  if (!off.success)
+    throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });
+  if (off.data.data.connector.toLowerCase() !== CONNECTOR_ID) return 'ignored';
+  const marked = await deps.openLines.setActive(memberId, off.data.data.line, false);
+  deps.log.info({ memberId, openLineId: off.data.data.line, marked }, 'connector switched off on an open line');
+  return marked ? 'paused' : 'noted';
 }

@@ -67,6 +67,7 @@ function page(lang: Lang, body: string): string {
 export function createOpenLineSettingsDoor(deps: OpenLineSettingsDeps): Router {
   const router = Router();
   router.post(endpoints.openLineSettings, async (req, res) => {
+    // Express types the query as ParsedQs; zod below checks every field, the cast only lets it spread.
     const fields = placementSchema.safeParse({ ...(req.query as Record<string, unknown>), ...(req.body ?? {}) });
     if (!fields.success)
       throw new AppError('bad_placement', 'AUTH_ID, member_id and PLACEMENT_OPTIONS are required', {

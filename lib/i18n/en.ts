@@ -177,11 +177,15 @@ export const en = {
   'openlines.reactionRemoved': 'Reaction removed from a message',
   'openlines.unsupported': 'The customer sent a message this chat cannot show ({type})',
   'openlines.mediaUnavailable': 'The customer sent a file ({type}) that cannot be fetched from this line',
+  'openlines.fileNotShown': 'The customer sent a file ({type}) that could not be shown here',
   'openlines.businessSent': 'Sent to the customer on WhatsApp: {text}',
   'openlines.buttons': 'Buttons: {titles}',
   'openlines.notSent': 'Not sent to WhatsApp: {reason}',
   'openlines.notSent.lineDetached':
     'this open line has no WhatsApp line attached any more: attach one in the app settings',
+  'openlines.notSent.otherLine':
+    'this chat came from a WhatsApp line no longer attached to this open line: the customer cannot be answered from here',
+  'openlines.template': 'template {name} ({language})',
   'openlines.notSent.lineMissing': 'the WhatsApp line attached to this open line no longer exists: attach another one',
   'openlines.notSent.noFile': 'a file could not be downloaded from Bitrix24: send it again',
   'openlines.settings.title': 'WhatsApp in the open line',

@@ -175,11 +175,15 @@ export const ru: Record<MessageKey, string> = {
   'openlines.reactionRemoved': 'Реакция на сообщение снята',
   'openlines.unsupported': 'Клиент отправил сообщение, которое этот чат не может показать ({type})',
   'openlines.mediaUnavailable': 'Клиент отправил файл ({type}), который нельзя получить с этой линии',
+  'openlines.fileNotShown': 'Клиент отправил файл ({type}), который не удалось показать здесь',
   'openlines.businessSent': 'Отправлено клиенту в WhatsApp: {text}',
   'openlines.buttons': 'Кнопки: {titles}',
   'openlines.notSent': 'Не отправлено в WhatsApp: {reason}',
   'openlines.notSent.lineDetached':
     'к этой открытой линии больше не подключена линия WhatsApp: подключите её в настройках приложения',
+  'openlines.notSent.otherLine':
+    'этот чат пришёл с линии WhatsApp, которая больше не подключена к этой открытой линии: ответить клиенту отсюда нельзя',
+  'openlines.template': 'шаблон {name} ({language})',
   'openlines.notSent.lineMissing': 'линия WhatsApp этой открытой линии больше не существует: подключите другую',
   'openlines.notSent.noFile': 'файл не удалось скачать из Битрикс24: отправьте его ещё раз',
   'openlines.settings.title': 'WhatsApp в открытой линии',

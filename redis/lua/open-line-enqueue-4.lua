@@ -1,12 +1,15 @@
 --[[
   Queues one item in a chat of the open-line outbox, once per item id.
-  KEYS[1] seen key   KEYS[2] the chat's queue (zset)   KEYS[3] the portal's due chats (zset)   KEYS[4] sequence
+  KEYS[1] seen key   KEYS[2] the chat's queue (zset)   KEYS[3] the portal's due chats (zset)
+  KEYS[4] the chat's counter of items of this arrival ms
   ARGV[1] chat key   ARGV[2] arrival ms   ARGV[3] item json   ARGV[4] due ms   ARGV[5] seen ttl s
   Returns 1 when queued, 0 when this id was queued before.
 ]]
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[5])) == false then return 0 end
--- Arrival ms then a counter: items of the same ms keep the order they were queued in.
-local seq = redis.call('INCR', KEYS[4]) % 1000
+-- Arrival ms then a counter of that chat and ms: items of the same ms keep the order they were
+-- queued in (a shared counter wrapping at 1000 could put a later one first).
+local seq = math.min(redis.call('INCR', KEYS[4]) - 1, 999)
+redis.call('PEXPIRE', KEYS[4], 60000)
 redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) * 1000 + seq, ARGV[3])
 -- A chat already due (or leased, or waiting to retry) keeps its time.
 redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[1])

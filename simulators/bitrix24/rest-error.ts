@@ -15,6 +15,12 @@ export class RestError extends Error {
 export const restErrors = {
   expiredToken: () => new RestError('expired_token', 'The access token provided has expired.', 401),
   invalidToken: () => new RestError('invalid_token', 'The access token provided is invalid.', 401),
+  insufficientScope: () =>
+    new RestError(
+      'insufficient_scope',
+      'The request requires higher privileges than provided by the access token',
+      401,
+    ),
   noAuth: () => new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401),
   queryLimit: () => new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503),
   accessDenied: (reason = '') => new RestError('ACCESS_DENIED', `Access denied!${reason ? ` ${reason}` : ''}`, 403),

@@ -4,8 +4,11 @@ import { type RestError, restErrors } from './rest-error';
 import { restMethodOf } from './rest-router';
 import type { PortalState } from './state';
 
-/** The errors a burst can answer: the REST limit, or an access token the portal calls expired. */
-export type RestFaultCode = 'QUERY_LIMIT_EXCEEDED' | 'expired_token';
+/**
+ * The errors a burst can answer: the REST limit, an access token the portal calls expired, or a
+ * refusal of the whole call a portal answers for a while (permissions being changed, a scope missing).
+ */
+export type RestFaultCode = 'QUERY_LIMIT_EXCEEDED' | 'expired_token' | 'ACCESS_DENIED' | 'insufficient_scope';
 
 export interface RestFault {
   code: RestFaultCode;
@@ -19,6 +22,8 @@ const pending = new WeakMap<PortalState, RestFault[]>();
 const errorOf: Record<RestFaultCode, () => RestError> = {
   QUERY_LIMIT_EXCEEDED: restErrors.queryLimit,
   expired_token: restErrors.expiredToken,
+  ACCESS_DENIED: () => restErrors.accessDenied(),
+  insufficient_scope: restErrors.insufficientScope,
 };
 
 /** Queues a burst: the next `times` REST calls (of `method`) answer `code`, before the limiter and the token check. */

@@ -14,6 +14,16 @@ export function restMethodOf(path: string): string | undefined {
   return name === undefined ? undefined : decodeURIComponent(name).toLowerCase();
 }
 
+/**
+ * The OAuth scope a method needs (undefined: any app may call it: app.*, event.*, batch, user.*).
+ * The docs list the connector's methods under `imopenlines` (openlines-wire.md §1), `im.*` under `im`.
+ */
+function scopeOf(method: string): string | undefined {
+  const prefix = method.split('.')[0] ?? '';
+  if (prefix === 'imconnector') return 'imopenlines';
+  return ['crm', 'bizproc', 'placement', 'im', 'imopenlines', 'disk'].includes(prefix) ? prefix : undefined;
+}
+
 /** Runs one method with an already checked token (used directly and by batch). */
 export async function callMethod(
   state: PortalState,
@@ -24,6 +34,8 @@ export async function callMethod(
   state.countMethod(method);
   const handler = methodTable[method];
   if (!handler || !Object.hasOwn(methodTable, method)) throw restErrors.methodNotFound();
+  const scope = scopeOf(method);
+  if (scope && !state.hasScope(scope)) throw restErrors.insufficientScope();
   const ctx: MethodContext = { state, accessToken, call: (m, p) => callMethod(state, accessToken, m, p) };
   return handler(ctx, params);
 }

@@ -49,9 +49,10 @@ export class PortalState {
   readonly openLines = new OpenLinesState();
   /** Secret used to sign event tokens. */
   readonly signSecret = randomHex(64);
-  readonly scope = 'crm,bizproc,placement,user_brief,imopenlines,imconnector,disk';
   /** Disk files (`disk.file.get`), with the secret part of their download token. */
   readonly diskFiles = new Map<number, { name: string; bytes: Buffer; mimeType: string; token: string }>();
+  /** The granted OAuth scopes, comma-separated (as tokens carry them). */
+  readonly scope: string;
   url: string | undefined;
   installed = true;
   /** The install completed (`installFinish`, or an API-only app's install event): app.info INSTALLED. */
@@ -98,6 +99,9 @@ export class PortalState {
       timeZone: options.timeZone ?? '',
       timeZoneOffsetSec: options.timeZoneOffsetSec ?? 10800,
     };
+    this.scope = (
+      options.scope ?? ['crm', 'bizproc', 'placement', 'user_brief', 'imopenlines', 'imconnector', 'im', 'disk']
+    ).join(',');
     this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 });
     const id = this.opts.installingUserId;
     this.users.set(id, { id, admin: true, name: 'Admin', lastName: 'Simulator', active: true });
@@ -125,6 +129,11 @@ export class PortalState {
   /** The user an access token belongs to. */
   userOf(accessToken: string): SimUser | undefined {
     return this.users.get(this.tokenUsers.get(accessToken) ?? this.opts.installingUserId);
+  }
+
+  /** True when the app was granted `scope`. */
+  hasScope(scope: string): boolean {
+    return this.scope.split(',').includes(scope);
   }
 
   /** Base URL; throws before `start`. */

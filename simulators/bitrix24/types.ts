@@ -18,6 +18,11 @@ export interface BitrixPortalOptions {
   timeZone?: string;
   /** `profile.TIME_ZONE_OFFSET` in seconds (default 10800, Moscow). */
   timeZoneOffsetSec?: number;
+  /**
+   * The OAuth scopes the app was granted (default every scope the app asks for); a method of a
+   * scope not granted answers 401 `insufficient_scope`, as a real portal does.
+   */
+  scope?: string[];
 }
 
 /** Leaky-bucket settings: drain rate per second and bucket size. */

@@ -83,6 +83,11 @@ export class CloudState {
     );
     const f = this.injected[idx]; // undefined when idx is -1
     if (!f) return undefined;
+    if (f.after) {
+      // Sends that pass before the failure starts (the second step of a message fails, the first goes).
+      f.after--;
+      return undefined;
+    }
     f.times--;
     if (f.times <= 0) this.injected.splice(idx, 1);
     return f;

@@ -63,6 +63,8 @@ export interface FailNextOptions {
   phoneNumberId?: string;
   httpStatus?: number;
   details?: string;
+  /** How many sends (of that number) pass before the failure starts (default 0). */
+  after?: number;
   /**
    * Accept the message (`sent()` has it, it is delivered) and answer the error all the same, as a
    * 5xx after acceptance does: the sender cannot tell that it went out. Only with a 5xx answer.

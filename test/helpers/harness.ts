@@ -41,6 +41,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** How the portal installs the app: ONAPPINSTALL to the install URL (default), the install page (without installFinish), or not at all. */
   install?: 'event' | 'page' | 'none';
+  /** The OAuth scopes the simulated portal grants (default all the app asks for). */
+  portalScope?: string[];
   /** The portal's installing user (default 1). */
   installingUserId?: number;
   /** BullMQ prefix (default a hash-tagged one of the harness's own). */
@@ -113,6 +115,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     restLimit: options.restLimit,
     installingUserId: options.installingUserId,
     timeZone: options.portalTimeZone,
+    scope: options.portalScope,
   });
   const whatsapp = createCloudApiSimulator({
     appSecret: APP_SECRET,

@@ -72,4 +72,15 @@ describe('Bitrix24 simulator: imconnector (strict)', () => {
       DATA: { RESULT: [{ SUCCESS: false, ERRORS: ['ERROR_IMCONNECTOR_NOT_ALL_THE_REQUIRED_DATA'] }] },
     });
   });
+
+  it('a method of a scope the app was not granted answers 401 insufficient_scope (batch commands too)', async () => {
+    await sim.stop();
+    ({ sim } = await startPortal({ scope: ['crm', 'bizproc', 'imopenlines', 'imconnector'] }));
+    const add = await rest(sim, 'im.message.add', { DIALOG_ID: 'chat1', MESSAGE: 'x', SYSTEM: 'Y' });
+    expect(add).toMatchObject({ status: 401, json: { error: 'insufficient_scope' } });
+    const inBatch = await rest(sim, 'batch', { halt: 0, cmd: { a: 'im.message.add?DIALOG_ID=chat1&MESSAGE=x' } });
+    expect(JSON.stringify(inBatch.json)).toContain('insufficient_scope');
+    // Granted scopes work as before.
+    expect((await register(sim)).json).toMatchObject({ result: { result: true } });
+  });
 });

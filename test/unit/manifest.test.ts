@@ -26,7 +26,8 @@ describe('manifest.json', () => {
       for (const code of [...Object.keys(robot.PROPERTIES), ...Object.keys(robot.RETURN_PROPERTIES)])
         expect(code).toMatch(/^[a-z][a-z0-9_]*$/i);
     }
-    expect(manifest.scope).toEqual(expect.arrayContaining(['crm', 'bizproc']));
+    // `im`: the app posts system lines into open-line chats (im.message.add; openlines-wire.md §0).
+    expect(manifest.scope).toEqual(expect.arrayContaining(['crm', 'bizproc', 'imopenlines', 'imconnector', 'im']));
     expect(manifest.endpoints).toMatchObject({
       install: '/b24/install',
       robot: '/b24/robot',

@@ -126,9 +126,10 @@ async function sendMessages(ctx: MethodContext, params: Dict): Promise<unknown> 
   const RESULT: unknown[] = [];
   // One after another, in the order given: the portal orders by arrival (openlines-wire.md §9.3).
   for (const item of items) {
-    const user = item.user as Dict;
-    const message = item.message as Dict;
-    const chatPart = item.chat as Dict;
+    // messagesOf checked that each part is an object: asDict only narrows the type.
+    const user = asDict(item.user) ?? {};
+    const message = asDict(item.message) ?? {};
+    const chatPart = asDict(item.chat) ?? {};
     const userId = str(user.id);
     const externalChatId = str(chatPart.id);
     if (!userId || !externalChatId) {
@@ -197,7 +198,7 @@ function statusDelivery(ctx: MethodContext, params: Dict): unknown {
   activeStatus(ctx, connector, line);
   for (const item of messagesOf(params, ['im', 'message', 'chat'])) {
     const im = asDict(item.im);
-    const ids = asDict((item.message as Dict).id);
+    const ids = asDict(asDict(item.message)?.id);
     // message.id must be an array, even for one id (§5.2, trap 6).
     if (!im || !ids) throw new RestError('ERROR_ARGUMENT', 'Incorrect structure of the MESSAGES parameter', 400);
     const chat = ctx.state.openLines.chatById(positiveInt(im.chat_id) ?? 0);

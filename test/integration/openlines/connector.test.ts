@@ -1,7 +1,9 @@
 import { actions } from '../../../actions';
-import { attachLine, detachLine } from '../../../openlines/attach-line';
+import { attachLine, detachLine, setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../../helpers/harness';
+import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../../helpers/harness';
+import { jobLog } from '../../helpers/signals';
+import { CHAT_ID, CUSTOMER } from './openline-helpers';
 
 describe('open-line connector: register, activate, data.set', () => {
   let h: Harness;
@@ -86,5 +88,58 @@ describe('open-line connector: register, activate, data.set', () => {
     const deleted = await post(h.portal.currentTokens().applicationToken);
     expect(await deleted.json()).toEqual({ result: 'detached' });
     expect(await h.rt.openLines.forLine(h.memberId, 'main')).toBeNull();
+  });
+
+  it('ONIMCONNECTORSTATUSDELETE pauses the attachment: customers are not relayed and a re-install does not switch it on', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    const [answer] = await h.portal.deliverEvent('ONIMCONNECTORSTATUSDELETE', { connector: CONNECTOR_ID, line: '1' });
+    expect(answer?.body).toContain('paused');
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toMatchObject({ openLineId: '1', active: false });
+
+    const inbound = await jobLog(h, h.rt.queues.inbound);
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await inbound.completed(1, 'the inbound message processed');
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+
+    const calls = status(1)?.calls.length ?? 0;
+    const setups = await jobLog(h, h.rt.queues.portalSetup);
+    await h.portal.installApp({ installUrl: `${h.appUrl}/b24/install` });
+    await setups.completed(1, 'the re-install set up');
+    expect(status(1)?.calls.length).toBe(calls);
+
+    // Attaching again switches it back on.
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    expect(await h.rt.openLines.forLine(h.memberId, 'main')).toMatchObject({ active: true });
+  });
+
+  it('a re-install applies every attachment it can: one whose open line is gone does not stop the others', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    h.portal.addOpenLine(3);
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '3');
+    // A second attachment whose open line the portal no longer has.
+    await h.rt.openLines.attach(h.memberId, {
+      lineId: 'ghost',
+      openLineId: '9',
+      relayTaken: false,
+      active: true,
+      attachedAt: 1,
+    });
+    await h.rt.lines.add({
+      id: 'ghost',
+      memberId: h.memberId,
+      provider: 'cloud',
+      phoneNumberId: '300000000000009',
+      accessToken: 'EAAG-ghost',
+      name: 'Ghost',
+      createdAt: 1,
+    });
+    h.portal.state.openLines.statuses.clear();
+    expect(await setUpConnector(h.rt.openLineSetup, h.memberId)).toBe(1);
+    expect(status(3)).toMatchObject({ active: true });
   });
 });

@@ -56,6 +56,9 @@ describe('open lines: customer → operator', () => {
     expect((await fetch(expired)).status).toBe(403);
     const good = await fetch(url);
     expect(good.status).toBe(200);
+    // The customer's type is served as a download, never rendered on the app's origin.
+    expect(good.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''image-${mediaId}.png`);
+    expect(good.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await good.arrayBuffer())).toEqual(bytes);
   });
 

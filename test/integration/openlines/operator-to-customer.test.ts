@@ -68,6 +68,50 @@ describe('open lines: operator → customer', () => {
     expect(sentTo()).toHaveLength(0);
   });
 
+  it('a 131047 WhatsApp reports later in a failed status becomes a note in the chat (after the delivery status)', async () => {
+    h.whatsapp.failAsync({ to: CUSTOMER, code: 131047, times: 1 });
+    await operator({ text: 'Are you still there?' });
+    const chat = await chatWith(h, 3);
+    const note = chat.messages.find((m) => m.author === 'system');
+    expect(note?.text).toBe(
+      'Not sent to WhatsApp: More than 24 hours since the customer last wrote: send a template first',
+    );
+    // WhatsApp took it at first: it was sent, and its chat message confirmed.
+    expect(sentTo()).toHaveLength(1);
+    await eventually(() => chat.messages[1]?.delivered, 10_000, 'the operator message confirmed');
+  });
+
+  it('text and a file of which WhatsApp refuses the file: the text is confirmed to the chat, the file gets a note', async () => {
+    h.whatsapp.failNext({ code: 131026, after: 1 });
+    const written = await operator({
+      text: 'Here is the invoice',
+      files: [{ name: 'invoice.pdf', bytes: Buffer.from('%PDF-1.4'), contentType: 'application/pdf' }],
+    });
+    const chat = await chatWith(h, 3);
+    expect(chat.messages.find((m) => m.author === 'system')?.text).toMatch(/^Not sent to WhatsApp: /);
+    const message = await eventually(
+      () => chat.messages.find((m) => m.id === written.messageId && m.delivered),
+      10_000,
+      'the sent text confirmed',
+    );
+    expect(sentTo()).toHaveLength(1);
+    expect(message.connectorMid).toEqual([sentTo()[0]?.wamid]);
+  });
+
+  it('a chat of a WhatsApp line not attached to this open line is not answered from the attached one', async () => {
+    const otherChat = `${CUSTOMER}-second`;
+    await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: otherChat, text: 'Hello?' });
+    const chat = await eventually(
+      () => h.portal.openLineChat(CONNECTOR_ID, 1, otherChat)?.messages.find((m) => m.author === 'system'),
+      10_000,
+      'the note in that chat',
+    );
+    expect(chat.text).toBe(
+      'Not sent to WhatsApp: this chat came from a WhatsApp line no longer attached to this open line: the customer cannot be answered from here',
+    );
+    expect(sentTo()).toHaveLength(0);
+  });
+
   it('an operator answer ends the waits that asked for it (cancelled, operator_replied) and leaves the others', async () => {
     const stopping = await startButtonsWait(h, { phone: CUSTOMER, properties: { stop_on_operator: 'Y' } });
     const staying = await startButtonsWait(h, { phone: CUSTOMER });

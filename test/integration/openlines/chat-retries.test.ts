@@ -1,0 +1,72 @@
+import { injectRestFault, pendingRestFaults } from '../../../simulators/bitrix24/rest-faults';
+import type { ChatItem } from '../../../store/open-line-outbox';
+import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
+import type { Harness } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+
+const DAY_MS = 24 * 3600_000;
+
+const item = (n: number): ChatItem => ({
+  kind: 'customer',
+  id: `retry-${n}`,
+  openLineId: '1',
+  user: { id: CUSTOMER, name: 'Anna', phone: `+${CUSTOMER}` },
+  message: { id: `retry-${n}`, date: 1767000000 + n, text: `message ${n}` },
+  chat: { id: CHAT_ID },
+});
+
+describe('open lines: a portal refusing the whole call delays chat items, never drops them (up to a day)', () => {
+  const clock = createManualClock();
+  let h: Harness;
+  beforeEach(async () => {
+    h = await openLineHarness({ clock });
+    // Only this test's dispatcher sends, each pass driven by hand with the clock.
+    await h.stopWorkers();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const dispatcher = () =>
+    new OpenLineDispatcher({ ...h.rt, outbox: h.rt.openLineOutbox, subscriber: h.redis, retryBaseMs: 10 });
+
+  /** One drain after the retry pause (at most the 30 s cap) has passed. */
+  async function drainLater(d: OpenLineDispatcher): Promise<void> {
+    clock.advance(30_001);
+    await d.drainChat(h.memberId, CHAT_ID);
+  }
+
+  it.each(['ACCESS_DENIED', 'insufficient_scope'] as const)(
+    '%s for a while: every item arrives afterwards, in order',
+    async (code) => {
+      for (const n of [1, 2, 3]) await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(n));
+      injectRestFault(h.portal.state, { code, times: 3, method: 'imconnector.send.messages' });
+      const d = dispatcher();
+      clock.advance(h.rt.openLineOutbox.reorderMs + 1);
+      await d.drainChat(h.memberId, CHAT_ID);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(3);
+        await drainLater(d);
+      }
+      expect(pendingRestFaults(h.portal.state)).toBe(0);
+      const chat = await chatWith(h, 3);
+      expect(chat.messages.map((m) => m.text)).toEqual(['message 1', 'message 2', 'message 3']);
+      expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+    },
+  );
+
+  it('items the portal refused for more than a day are dropped (the chat is not blocked for ever)', async () => {
+    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
+    injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1000, method: 'imconnector.send.messages' });
+    const d = dispatcher();
+    clock.advance(h.rt.openLineOutbox.reorderMs + 1);
+    await d.drainChat(h.memberId, CHAT_ID);
+    clock.advance(DAY_MS - 60_000);
+    await drainLater(d);
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(1);
+    clock.advance(60_000);
+    await drainLater(d);
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+  });
+});
