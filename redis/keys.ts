@@ -76,9 +76,8 @@ export function createKeys(prefix = 'wa') {
     lineTemplates: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates:${lineId}`,
     /** Global: WhatsApp Business Account id → the lines (`<member_id>|<line>` space-separated) whose templates it holds. */
     linesByWaba: (wabaId: string) => `${prefix}:lines-by-waba:${wabaId}`,
-    /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by that message's id. */
-    windowFallback: (memberId: string, providerMessageId: string) =>
-      `${portalTag(memberId)}:win-fallback:${providerMessageId}`,
+    /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by call and step (`fallbackRefOf`). */
+    windowFallback: (memberId: string, ref: string) => `${portalTag(memberId)}:win-fallback:${ref}`,
     /** List: the portal's last sent messages, newest first (JSON: id, line, phone, time): the settings page's activity. */
     recentSends: (memberId: string) => `${portalTag(memberId)}:recent-sends`,
     /** List: the portal's last failed calls, newest first (JSON: code, line, action, time). */

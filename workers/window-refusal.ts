@@ -16,7 +16,7 @@ const LATE_FALLBACK_STEP = 2000;
 export interface WindowRefusalDeps {
   windowFallbacks: Pick<WindowFallbacks, 'get'>;
   lineSender: Pick<LineSender, 'sendWaiting'>;
-  messages: Pick<MessageStore, 'sentStep' | 'recordSend'>;
+  messages: Pick<MessageStore, 'get' | 'sentStep' | 'recordSend'>;
   waits: { store: Pick<WaitStore, 'findByMessage'> };
   keys: Pick<RedisKeys, 'waitIndexPhoneField'>;
   clock: Clock;
@@ -33,7 +33,10 @@ export function createWindowRefusalHandler(deps: WindowRefusalDeps) {
   return async function onWindowRefused(line: Line, status: InboundStatus): Promise<boolean> {
     if (status.status !== 'failed' || status.errors?.[0]?.code !== 131047) return false;
     const { memberId } = line;
-    const fallback = await deps.windowFallbacks.get(memberId, status.id);
+    // Only a refusal that came after the send's record owns the fallback (`fb`, send-record-4.lua);
+    // one that beat it is the sender's to answer.
+    const ref = (await deps.messages.get(memberId, status.id))?.fallbackRef;
+    const fallback = ref ? await deps.windowFallbacks.get(memberId, ref) : null;
     if (!fallback) return false;
     const wait = await deps.waits.store.findByMessage(memberId, status.id);
     const open = wait?.status === 'open' ? wait : null;

@@ -10,8 +10,23 @@ import type {
   SendAttempt,
   SentMessage,
   TemplateDefinition,
+  WebhookDelivery,
 } from './types';
 import type { UploadedMedia } from './upload-route';
+
+/**
+ * When the failed status (131047) of a free-form send outside the window goes: right after the
+ * answer, held until the test releases it, or before the answer (which then waits for the test's
+ * signal) — each an explicit order, never a timer.
+ */
+export type RefusalTiming = 'after-answer' | 'held' | 'before-answer';
+
+/** A window refusal not yet reported (`held` timing). */
+export interface HeldRefusal {
+  phoneNumberId: string;
+  waId: string;
+  wamid: string;
+}
 
 interface AsyncFailure {
   code: number;
@@ -48,6 +63,12 @@ export class CloudState {
   readonly uploads = new Map<string, UploadedMedia>();
   webhookUrl: string | undefined;
   throttleStatus: number;
+  refusalTiming: RefusalTiming = 'after-answer';
+  readonly heldRefusals: HeldRefusal[] = [];
+  /** `before-answer` timing: what the send's answer waits for once the refusal was delivered. */
+  beforeAnswer: () => Promise<void> = async () => undefined;
+  /** Reports a window refusal (the failed status webhook, 131047). */
+  refuse: (r: HeldRefusal) => Promise<WebhookDelivery | undefined> = async () => undefined;
   /** Called after an accepted send (used for async failures). */
   afterAccepted: (phoneNumberId: string, waId: string, wamid: string, windowClosed: boolean) => void = () => undefined;
   private injected: Array<Required<Pick<FailNextOptions, 'code' | 'times'>> & FailNextOptions> = [];

@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import { randomDigits } from '../shared/random';
 import { type GraphError, graphError } from './errors';
-import type { CloudState } from './state';
+import type { CloudState, RefusalTiming } from './state';
 import type { TemplateDefinition, WebhookDelivery } from './types';
 import { isObj, type Obj } from './validate-util';
 import { templateStatusEnvelope } from './webhook-payloads';
@@ -189,6 +189,16 @@ export function templateMethods(state: CloudState, post: (payload: unknown) => P
     },
     enforceWindow(on: boolean): void {
       state.enforceWindow = on;
+    },
+    windowRefusals(timing: RefusalTiming, beforeAnswer?: () => Promise<void>): void {
+      state.refusalTiming = timing;
+      state.beforeAnswer = beforeAnswer ?? (async () => undefined);
+    },
+    async releaseRefusals(): Promise<Array<WebhookDelivery | undefined>> {
+      const held = state.heldRefusals.splice(0);
+      const out: Array<WebhookDelivery | undefined> = [];
+      for (const r of held) out.push(await state.refuse(r));
+      return out;
     },
   };
 }

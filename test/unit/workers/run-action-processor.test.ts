@@ -73,6 +73,7 @@ function messagesWith(sent: string | null): RunActionDeps['messages'] {
     claimSendStep: async () => ({ earlier: step, mark: 'mark', earlierMark: '' }),
     releaseSendStep: jest.fn(),
     rememberStep: jest.fn(),
+    get: async () => null,
     recordSend: jest.fn(),
   };
 }
