@@ -36,7 +36,7 @@ export interface InboundDeps {
   /** Offers a customer message to the waits; true when a wait took it. */
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
-  onWindowRefused?: (line: Line, status: InboundStatus) => Promise<boolean>;
+  onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
@@ -184,7 +184,8 @@ export function createInboundProcessor(deps: InboundDeps) {
       );
       await emitStatus(line, status, known.data, at);
       // A refusal the robot chose a template for moves its wait to the template instead of ending it.
-      if (!(await deps.onWindowRefused?.(line, status))) await deps.onStatus?.(line, status);
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!(await deps.onWindowRefused?.(line, status, { lastAttempt }))) await deps.onStatus?.(line, status);
       await deps.openLineRelay?.onStatus(line, status);
       return `status_${known.data}`;
     }
