@@ -70,6 +70,9 @@ export function createKeys(prefix = 'wa') {
     /** String: when the customer last wrote to the line (Unix s), the start of the 24-hour window; with a TTL. */
     customerWindow: (memberId: string, lineId: string, customer: string) =>
       `${portalTag(memberId)}:win:${lineId}:${customer}`,
+    /** String: the customer's wa_id when it differs from the number the line sent to (send answers); with a TTL. */
+    customerWaId: (memberId: string, lineId: string, phone: string) =>
+      `${portalTag(memberId)}:win-wa:${lineId}:${phone}`,
     /** Hash: line id → since when (ms) the line's inbound messages are tracked (no record after a day of it = closed). */
     windowTracking: (memberId: string) => `${portalTag(memberId)}:win-since`,
     /** String: a line's message templates as last read from the provider (JSON), refreshed on template webhooks. */

@@ -33,7 +33,7 @@ export interface ActionContextDeps {
   /** The settings page's list of recent sends (absent: not noted). */
   activity?: SendOnceDeps['activity'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
-  windows: Pick<CustomerWindowStore, 'read'>;
+  windows: Pick<CustomerWindowStore, 'read' | 'noteWaId'>;
   templates: Pick<LineTemplates, 'find'>;
   windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
@@ -115,6 +115,9 @@ export function buildActionContext(
       const request = { provider, line, call, step, to, content, replyTo, lang, notes, log, wait, fallbackRef };
       const sent = await sendOnce(deps, request);
       if (fallbackRef && sent.providerMessageId) await throwIfRefusedFirst(deps.messages, memberId, sent);
+      // The customer's window is kept under the wa_id their messages carry: learn it when it differs.
+      if (sent.waId && provider.capabilities.has('customer_window'))
+        await deps.windows.noteWaId(memberId, line.id, await to(), sent.waId);
       if (call.showInChat && deps.showInChat && sent.providerMessageId) {
         // The customer has the message: a chat that cannot show it yet must not fail the robot.
         // The customer's chat is keyed by the WhatsApp id (a BR/MX number's wa_id differs from the

@@ -104,7 +104,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     log: createLogger('silent'),
     defaultPhoneRegion: 'RU',
     addresses: createAddressPolicy({ allowPrivate: false }),
-    windows: { read: async () => ({}) },
+    windows: { read: async () => ({}), noteWaId: jest.fn() },
     templates: { find: async () => 'unknown' as const },
     windowFallbacks: { put: jest.fn() },
     ...overrides,
