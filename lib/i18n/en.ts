@@ -80,7 +80,7 @@ export const en = {
   'prop.titles_unique': 'titles must be unique',
   'prop.required_for_keywords': 'required when the answer is matched by keywords',
   'prop.required_for_regex': 'required when the answer is matched by a regular expression',
-  'prop.bad_regex': 'not a valid regular expression',
+  'prop.bad_regex': 'not a valid regular expression (lookaround and backreferences are not supported)',
   'prop.a_contact_number': 'a contact number',
   'prop.contact_without_phone': 'contact {id} has no phone',
   'prop.required_without_contact': 'required when no CRM contact is given',

@@ -79,7 +79,7 @@ export const ru: Record<MessageKey, string> = {
   'prop.titles_unique': 'названия должны различаться',
   'prop.required_for_keywords': 'обязательно, когда ответ распознаётся по ключевым словам',
   'prop.required_for_regex': 'обязательно, когда ответ распознаётся по регулярному выражению',
-  'prop.bad_regex': 'некорректное регулярное выражение',
+  'prop.bad_regex': 'некорректное регулярное выражение (просмотр вперёд/назад и обратные ссылки не поддерживаются)',
   'prop.a_contact_number': 'номер контакта (число)',
   'prop.contact_without_phone': 'у контакта {id} нет телефона',
   'prop.required_without_contact': 'обязательно, если контакт CRM не указан',
