@@ -77,6 +77,10 @@ export function createKeys(prefix = 'wa') {
     windowTracking: (memberId: string) => `${portalTag(memberId)}:win-since`,
     /** String: a line's message templates as last read from the provider (JSON), refreshed on template webhooks. */
     lineTemplates: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates:${lineId}`,
+    /** String (short TTL): a process is reading the line's templates (the others use the cached list). */
+    lineTemplatesReading: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates-reading:${lineId}`,
+    /** String: when (clock ms) reading the line's templates last failed (read again a minute later at the earliest). */
+    lineTemplatesFailedAt: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates-failed:${lineId}`,
     /** Global: WhatsApp Business Account id → the lines (`<member_id>|<line>` space-separated) whose templates it holds. */
     linesByWaba: (wabaId: string) => `${prefix}:lines-by-waba:${wabaId}`,
     /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by call and step (`fallbackRefOf`). */
