@@ -111,7 +111,8 @@ function checkButtons(defs: Component | undefined, sent: Obj[]): GraphError | un
   // A URL with a suffix variable and a copy-code button cannot go without their value.
   const needing = buttons.findIndex(
     (b, i) =>
-      (b.type.toUpperCase() === 'COPY_CODE' || (b.type.toUpperCase() === 'URL' && variables(b.url).length > 0)) &&
+      (['COPY_CODE', 'OTP'].includes(b.type.toUpperCase()) ||
+        (b.type.toUpperCase() === 'URL' && variables(b.url).length > 0)) &&
       !sent.some((c) => c.index === String(i)),
   );
   if (needing >= 0) return fail(132000, `button ${needing}: its parameter is missing`);
@@ -126,6 +127,8 @@ function checkButtons(defs: Component | undefined, sent: Obj[]): GraphError | un
       QUICK_REPLY: ['quick_reply', 'payload'],
       URL: ['url', 'text'],
       COPY_CODE: ['copy_code', 'coupon_code'],
+      // AUTHENTICATION's one-time code: sent as a url-type button parameter (waba-wire.md §1.2).
+      OTP: ['url', 'text'],
     }[kind];
     if (!expected || component.sub_type !== expected[0])
       return fail(132012, `button ${index}: sub_type ${String(component.sub_type)} does not match its ${kind} button`);
