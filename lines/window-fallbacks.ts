@@ -51,6 +51,11 @@ export class WindowFallbacks {
     await this.redis.set(this.keys.windowFallback(memberId, ref), JSON.stringify(fallback), 'EX', KEEP_SEC);
   }
 
+  /** The message was delivered or read: WhatsApp will not refuse it for the window any more. */
+  async drop(memberId: string, ref: string): Promise<void> {
+    await this.redis.del(this.keys.windowFallback(memberId, ref));
+  }
+
   async get(memberId: string, ref: string): Promise<WindowFallback | null> {
     const raw = await this.redis.get(this.keys.windowFallback(memberId, ref));
     return raw === null ? null : windowFallbackSchema.parse(JSON.parse(raw));

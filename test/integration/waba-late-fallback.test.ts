@@ -83,4 +83,31 @@ describe('the late fallback template (131047 after acceptance)', () => {
     expect(h.whatsapp.sent().length).toBe(before + 1);
     expect(h.whatsapp.attempts().at(-1)).toMatchObject({ errorCode: 132015 });
   });
+
+  it('the saved template goes once the message is delivered (it can no longer be refused)', async () => {
+    // The window is open at WhatsApp, unknown to the app: the text goes, its fallback kept meanwhile.
+    h.whatsapp.enforceWindow(false);
+    const { run } = cloudActionRunner(() => h);
+    const sent = await run('wa_send_text', {
+      phone: CUSTOMER,
+      text: 'Здравствуйте',
+      if_window_closed: 'template',
+      fallback_template: 'reconnect',
+      fallback_body_params: 'Иван',
+    });
+    expect(sent.values).toMatchObject({ status: 'sent', sent_as: 'message' });
+    const wamid = String(sent.values.message_id);
+    const ref = defined((await h.redis.hget(h.rt.keys.message(h.memberId, wamid), 'fb')) ?? undefined, 'fb');
+    const kept = h.rt.keys.windowFallback(h.memberId, ref);
+    expect(await h.redis.exists(kept)).toBe(1);
+    const statuses = await jobLog(h, h.rt.queues.inbound);
+    await h.whatsapp.deliverStatus({
+      phoneNumberId: LINE.phoneNumberId,
+      wamid,
+      status: 'delivered',
+      recipientId: CUSTOMER,
+    });
+    expect(await statuses.completed(1, 'the delivered status')).toEqual(['status_delivered']);
+    expect(await h.redis.exists(kept)).toBe(0);
+  });
 });
