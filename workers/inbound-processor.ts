@@ -190,7 +190,7 @@ export function createInboundProcessor(deps: InboundDeps) {
         await deps.windowFallbacks?.drop(line.memberId, record.fallbackRef);
       await emitStatus(line, status, known.data, at);
       // A refusal the robot chose a template for moves its wait to the template instead of ending it.
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const lastAttempt = isLastAttempt(job);
       if (!(await deps.onWindowRefused?.(line, status, { lastAttempt }))) await deps.onStatus?.(line, status);
       await deps.openLineRelay?.onStatus(line, status);
       return `status_${known.data}`;

@@ -5,6 +5,7 @@ import { ThroughputWindow } from './throughput';
 import type {
   CloudApiOptions,
   CloudApiStats,
+  DeliverStatusOptions,
   FailNextOptions,
   PhoneNumber,
   SendAttempt,
@@ -26,6 +27,13 @@ export interface HeldRefusal {
   phoneNumberId: string;
   waId: string;
   wamid: string;
+}
+
+/** The failed status (131047) that reports a window refusal, as Meta sends it. */
+export function refusalStatus(r: HeldRefusal, nowMs: number): DeliverStatusOptions {
+  const { phoneNumberId, waId, wamid } = r;
+  const timestamp = Math.floor(nowMs / 1000);
+  return { phoneNumberId, wamid, status: 'failed', recipientId: waId, timestamp, errors: [{ code: 131047 }] };
 }
 
 interface AsyncFailure {
