@@ -38,7 +38,18 @@ export interface ActionContext {
    */
   send(
     content: OutboundContent,
-    options?: { step?: number; replyTo?: string; to?: string; wait?: string },
+    options?: {
+      step?: number;
+      replyTo?: string;
+      to?: string;
+      wait?: string;
+      /**
+       * The template to send if WhatsApp refuses the message later for the closed window (131047
+       * after acceptance): saved before the send. When the refusal beat the send's record, the send
+       * fails with `window_closed` (the caller sends the template itself).
+       */
+      lateFallback?: Extract<OutboundContent, { type: 'template' }>;
+    },
   ): Promise<SentMessage>;
   /**
    * A provider request other than a send (edit, delete, forward): inside the line's rate limit,
@@ -49,8 +60,6 @@ export interface ActionContext {
   customerWindow(): Promise<WindowState>;
   /** The line's template by name and language; `unknown` when the line cannot list its templates. */
   findTemplate(name: string, language: string): Promise<MessageTemplate | null | 'unknown'>;
-  /** The template to send if WhatsApp refuses the message later for the closed window (131047 after acceptance). */
-  rememberFallback(messageId: string, content: Extract<OutboundContent, { type: 'template' }>): Promise<void>;
   waits: {
     /** Stores the wait (before sending) and returns button ids that name it; waitId '' = cannot wait (the run does not wait for results). */
     openReply(request: ReplyWaitRequest): Promise<{ waitId: string; buttons: ButtonSpec[] }>;

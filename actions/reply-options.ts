@@ -1,4 +1,5 @@
 import { parseKeywords } from '../waits/match-reply';
+import { compileReplyRegex } from '../waits/reply-regex';
 import type { ReplyOptions } from '../waits/wait-schema';
 import { invalidNamed, invalidProperty } from './property-issues';
 import { replyWaitProperties } from './reply-wait-properties';
@@ -26,7 +27,7 @@ export function replyOptionsFromInputs(input: {
   if (input.match_mode === 'regex') {
     if (!input.regex) throw invalidProperty(waitInputs, 'regex', 'prop.required_for_regex');
     try {
-      new RegExp(input.regex, 'iu');
+      compileReplyRegex(input.regex);
     } catch {
       // The engine's own message is English: the portal user reads the catalogue's words.
       throw invalidProperty(waitInputs, 'regex', 'prop.bad_regex');

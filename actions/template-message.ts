@@ -36,9 +36,16 @@ const mismatch = (part: string, expected: number, given: number) =>
 const wrongParams = (key: MessageKey, vars?: Record<string, string>) =>
   new ActionError('template_params_mismatch', '', { says: say(key, vars) });
 
+/** Media header formats a send can fill, by the definition's word. */
+const headerMediaKinds: Readonly<Record<string, 'image' | 'video' | 'document'>> = {
+  IMAGE: 'image',
+  VIDEO: 'video',
+  DOCUMENT: 'document',
+};
+
 /** A header media value: a URL (kind by extension unless the template says) or an uploaded media id. */
 function mediaParameter(value: string, format?: string): Parameter {
-  const kind = (format?.toLowerCase() ?? '') as 'image' | 'video' | 'document' | '';
+  const kind = (format && headerMediaKinds[format.toUpperCase()]) || '';
   if (/^\d{5,}$/.test(value)) return { type: kind || 'document', id: value };
   if (!/^https?:\/\/[^/\s]+/i.test(value) || !URL.canParse(value))
     throw invalidNamed('header_media', 'window.prop.media_value', { value });
@@ -96,10 +103,13 @@ export function componentsFor(t: MessageTemplate, request: TemplateRequest, wait
     if (request.headerMedia) throw wrongParams('window.detail.no_media_header');
     const header = textParameters('header', t, t.headerParams, request.header);
     if (header.length) components.push({ type: 'header', parameters: header });
-  } else if (['IMAGE', 'VIDEO', 'DOCUMENT'].includes(t.headerFormat)) {
+  } else if (headerMediaKinds[t.headerFormat]) {
     if (!request.headerMedia)
       throw wrongParams('window.detail.media_required', { format: t.headerFormat.toLowerCase() });
     components.push({ type: 'header', parameters: [mediaParameter(request.headerMedia, t.headerFormat)] });
+  } else {
+    // LOCATION, GIF (Marketing Messages API only), anything newer: refused here, not by a send that fails later.
+    throw wrongParams('window.detail.header_unsupported', { format: t.headerFormat.toLowerCase() });
   }
   const body = textParameters('body', t, t.bodyParams, request.body);
   if (body.length) components.push({ type: 'body', parameters: body });
@@ -121,6 +131,11 @@ export function componentsFor(t: MessageTemplate, request: TemplateRequest, wait
     } else if (b.kind === 'URL' && b.param) {
       const text = request.urlSuffixes[url++] ?? '';
       components.push({ type: 'button', subType: 'url', index, parameters: [{ type: 'text', text }] });
+    } else if (b.kind === 'OTP') {
+      // AUTHENTICATION: the code of the body goes in the button too, as a url-type parameter (waba-wire.md §1.2).
+      const code = body.find((p) => p.type === 'text');
+      if (!code || !('text' in code)) throw mismatch('body', 1, 0);
+      components.push({ type: 'button', subType: 'url', index, parameters: [{ type: 'text', text: code.text }] });
     } else if (b.kind === 'COPY_CODE') {
       if (!request.couponCode) throw mismatch('coupon_code', 1, 0);
       components.push({

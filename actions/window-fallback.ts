@@ -84,8 +84,8 @@ export async function sendFreeForm(
   content: OutboundContent,
   options: { replyTo?: string; wait?: string; waitButtons?: ButtonSpec[] } = {},
 ): Promise<FreeFormSent> {
-  const send = (c: OutboundContent, step: number) =>
-    ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step });
+  const send = (c: OutboundContent, step: number, lateFallback?: Extract<OutboundContent, { type: 'template' }>) =>
+    ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step, lateFallback });
   if (!ctx.provider.capabilities.has('customer_window'))
     return { sent: await send(content, 0), sentAs: 'message', note: '' };
   const instead = async (state: WindowState, step: number): Promise<FreeFormSent> => {
@@ -104,8 +104,7 @@ export async function sendFreeForm(
       ? await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0)
       : null;
   try {
-    const sent = await send(content, 0);
-    if (late && sent.providerMessageId) await ctx.rememberFallback(sent.providerMessageId, late);
+    const sent = await send(content, 0, late ?? undefined);
     return { sent, sentAs: 'message', note: '' };
   } catch (error) {
     // The provider knew better (a new line, a customer never seen): the same option applies, as a step of its own.

@@ -9,24 +9,65 @@ import type { CachedTemplates, TemplateStore } from '../store/template-store';
 const FRESH_MS = 3_600_000;
 /** A name missing from a list at least this old makes the line read the list again (just approved?). */
 const MISSING_REREAD_MS = 60_000;
+/** After a failed read the cached list is used this long before the account is asked again. */
+const RETRY_AFTER_FAILURE_MS = 60_000;
+/** How long one process's claim on reading a line's list holds at most (the read's own time-out is shorter). */
+const READ_CLAIM_MS = 30_000;
 
 export interface LineTemplatesDeps {
-  store: TemplateStore;
+  store: Pick<TemplateStore, 'get' | 'put' | 'claimRead' | 'releaseRead' | 'failedAt' | 'noteFailed'>;
   lines: Pick<LineStore, 'findByWabaId'>;
-  providerFor: (line: Line) => WhatsAppProvider;
+  providerFor: (line: Line) => Pick<WhatsAppProvider, 'listTemplates'>;
   clock: Clock;
   log: Logger;
 }
 
 /** A line's templates: from the cache, or read from the provider (every page) and cached. */
 export function createLineTemplates(deps: LineTemplatesDeps) {
-  async function refresh(line: Line): Promise<CachedTemplates | null> {
+  /** Reads in flight in this process, by line: concurrent sends share one read. */
+  const reading = new Map<string, Promise<CachedTemplates | null>>();
+
+  async function read(line: Line): Promise<CachedTemplates | null> {
     const provider = deps.providerFor(line);
     if (!provider.listTemplates) return null;
-    const templates = await provider.listTemplates();
-    const at = deps.clock.now();
-    await deps.store.put(line.memberId, line.id, templates, at);
-    return { at, templates };
+    try {
+      const templates = await provider.listTemplates();
+      const at = deps.clock.now();
+      await deps.store.put(line.memberId, line.id, templates, at);
+      return { at, templates };
+    } catch (error) {
+      await deps.store.noteFailed(line.memberId, line.id, deps.clock.now());
+      throw error;
+    }
+  }
+
+  /** Reads the list once per line at a time in this process (a forced read too: the caller waits for it). */
+  function refresh(line: Line): Promise<CachedTemplates | null> {
+    const key = `${line.memberId}|${line.id}`;
+    const running = reading.get(key);
+    if (running) return running;
+    const started = read(line).finally(() => reading.delete(key));
+    reading.set(key, started);
+    return started;
+  }
+
+  /**
+   * A read a send asks for (the list is stale, or a name is missing): not within a minute of a
+   * failed one, and not while another process reads it — the cached list serves meanwhile (null:
+   * none read now). Without a cached list the account is read all the same.
+   */
+  async function refreshIfDue(line: Line, cached: CachedTemplates | null): Promise<CachedTemplates | null> {
+    if (!cached) return refresh(line);
+    const failedAt = await deps.store.failedAt(line.memberId, line.id);
+    if (failedAt !== null && failedAt > cached.at && deps.clock.now() - failedAt < RETRY_AFTER_FAILURE_MS) return null;
+    const key = `${line.memberId}|${line.id}`;
+    if (reading.has(key)) return refresh(line);
+    if (!(await deps.store.claimRead(line.memberId, line.id, READ_CLAIM_MS))) return null;
+    try {
+      return await refresh(line);
+    } finally {
+      await deps.store.releaseRead(line.memberId, line.id);
+    }
   }
 
   /** The line's templates; null when its provider cannot list them (no account id, no such API). */
@@ -35,7 +76,7 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     const cached = await deps.store.get(line.memberId, line.id);
     if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
     try {
-      return await refresh(line);
+      return (await refreshIfDue(line, cached)) ?? cached;
     } catch (error) {
       // The account's list cannot be read now: an older list still beats none (a send is not held up).
       if (!cached) throw error;
@@ -61,8 +102,14 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
       const found = match(cached);
       // A misnamed template in a busy robot must not read the account on every call: once a minute at most.
       if (found || deps.clock.now() - cached.at < MISSING_REREAD_MS) return found ?? null;
-      const fresh = await refresh(line);
-      return (fresh && match(fresh)) ?? null;
+      try {
+        const fresh = await refreshIfDue(line, cached);
+        return (fresh && match(fresh)) ?? null;
+      } catch (error) {
+        // The list cannot be read now: the template is not in the one there is (template_not_found says so).
+        deps.log.warn({ memberId: line.memberId, line: line.id, err: error }, 'templates not read again');
+        return null;
+      }
     },
     /** A template webhook for an account: its lines read their templates again. */
     async onAccountChanged(wabaId: string): Promise<number> {

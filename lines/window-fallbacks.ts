@@ -16,6 +16,8 @@ export const windowFallbackSchema = z.object({
   /** The call it belongs to: its template goes as that call's own step, so at most once. */
   callKey: z.string(),
   to: z.string(),
+  /** The call's `if_maybe_sent` for the template's own send. */
+  ifMaybeSent: z.enum(['resend', 'skip']).optional(),
   content: z.object({
     type: z.literal('template'),
     name: z.string(),
@@ -32,19 +34,30 @@ export const windowFallbackSchema = z.object({
 });
 export type WindowFallback = z.infer<typeof windowFallbackSchema>;
 
-/** Fallback templates by the id of the free-form message they stand in for (one small string each, with a TTL). */
+/** The reference of the fallback of a call's step (kept on the message record as `fb`). */
+export const fallbackRefOf = (callKey: string, step: number) => `${callKey}:${step}`;
+
+/**
+ * Fallback templates by call and step, saved before the free-form message leaves (so a refusal
+ * that beats the send's record still finds its owner); one small string each, with a TTL.
+ */
 export class WindowFallbacks {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Pick<RedisKeys, 'windowFallback'>,
   ) {}
 
-  async put(memberId: string, messageId: string, fallback: WindowFallback): Promise<void> {
-    await this.redis.set(this.keys.windowFallback(memberId, messageId), JSON.stringify(fallback), 'EX', KEEP_SEC);
+  async put(memberId: string, ref: string, fallback: WindowFallback): Promise<void> {
+    await this.redis.set(this.keys.windowFallback(memberId, ref), JSON.stringify(fallback), 'EX', KEEP_SEC);
   }
 
-  async get(memberId: string, messageId: string): Promise<WindowFallback | null> {
-    const raw = await this.redis.get(this.keys.windowFallback(memberId, messageId));
+  /** The message was delivered or read: WhatsApp will not refuse it for the window any more. */
+  async drop(memberId: string, ref: string): Promise<void> {
+    await this.redis.del(this.keys.windowFallback(memberId, ref));
+  }
+
+  async get(memberId: string, ref: string): Promise<WindowFallback | null> {
+    const raw = await this.redis.get(this.keys.windowFallback(memberId, ref));
     return raw === null ? null : windowFallbackSchema.parse(JSON.parse(raw));
   }
 }

@@ -70,15 +70,21 @@ export function createKeys(prefix = 'wa') {
     /** String: when the customer last wrote to the line (Unix s), the start of the 24-hour window; with a TTL. */
     customerWindow: (memberId: string, lineId: string, customer: string) =>
       `${portalTag(memberId)}:win:${lineId}:${customer}`,
+    /** String: the customer's wa_id when it differs from the number the line sent to (send answers); with a TTL. */
+    customerWaId: (memberId: string, lineId: string, phone: string) =>
+      `${portalTag(memberId)}:win-wa:${lineId}:${phone}`,
     /** Hash: line id → since when (ms) the line's inbound messages are tracked (no record after a day of it = closed). */
     windowTracking: (memberId: string) => `${portalTag(memberId)}:win-since`,
     /** String: a line's message templates as last read from the provider (JSON), refreshed on template webhooks. */
     lineTemplates: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates:${lineId}`,
+    /** String (short TTL): a process is reading the line's templates (the others use the cached list). */
+    lineTemplatesReading: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates-reading:${lineId}`,
+    /** String: when (clock ms) reading the line's templates last failed (read again a minute later at the earliest). */
+    lineTemplatesFailedAt: (memberId: string, lineId: string) => `${portalTag(memberId)}:templates-failed:${lineId}`,
     /** Global: WhatsApp Business Account id → the lines (`<member_id>|<line>` space-separated) whose templates it holds. */
     linesByWaba: (wabaId: string) => `${prefix}:lines-by-waba:${wabaId}`,
-    /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by that message's id. */
-    windowFallback: (memberId: string, providerMessageId: string) =>
-      `${portalTag(memberId)}:win-fallback:${providerMessageId}`,
+    /** A template to send instead of a free-form message that WhatsApp refuses later (131047), by call and step (`fallbackRefOf`). */
+    windowFallback: (memberId: string, ref: string) => `${portalTag(memberId)}:win-fallback:${ref}`,
     /** List: the portal's last sent messages, newest first (JSON: id, line, phone, time): the settings page's activity. */
     recentSends: (memberId: string) => `${portalTag(memberId)}:recent-sends`,
     /** List: the portal's last failed calls, newest first (JSON: code, line, action, time). */

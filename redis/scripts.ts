@@ -268,10 +268,11 @@ export const scripts = {
       waitId: string;
       waitPatchJson: string;
       aliasField: string;
+      fallbackRef: string;
     },
   ): Promise<string> {
     const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
-    argv.push(args.waitId, args.waitPatchJson, args.aliasField);
+    argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef);
     return String(await run(redis, 'send-record-4', [keys.step, keys.message, keys.wait, keys.index], argv));
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */

@@ -39,12 +39,25 @@ export function decideWindow(record: WindowRecord, now: number): WindowState {
   return { open: null };
 }
 
+/**
+ * Country codes whose WhatsApp ids may differ from the number typed (Brazil's extra 9, Mexico's 1
+ * after 52: whatsapp-wire.md, "wa_id may not always match"). The window is kept under the wa_id
+ * inbound messages carry: for these numbers "nothing heard" proves nothing until a send taught the wa_id.
+ */
+const WA_ID_MAY_DIFFER = ['55', '52'];
+
 /** Per line and customer, the time of their last message (compact: one small string with a TTL each). */
 export class CustomerWindowStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: Pick<RedisKeys, 'customerWindow' | 'windowTracking'>,
+    private readonly keys: Pick<RedisKeys, 'customerWindow' | 'windowTracking' | 'customerWaId'>,
   ) {}
+
+  /** A send's answer named the customer's wa_id: kept when it differs from the number sent to (a string per such customer). */
+  async noteWaId(memberId: string, lineId: string, phone: string, waId: string): Promise<void> {
+    if (!waId || waId === phone) return;
+    await this.redis.set(this.keys.customerWaId(memberId, lineId, phone), waId, 'EX', KEEP_SEC);
+  }
 
   /** A message from `customer` (phone digits or user id) at `atMs` on the line; `nowMs` from the injected clock. */
   async note(memberId: string, lineId: string, customer: string, atMs: number, nowMs: number): Promise<void> {
@@ -56,15 +69,20 @@ export class CustomerWindowStore {
     );
   }
 
-  /** What is known of the customer's window on the line. */
+  /** What is known of the customer's window on the line, under the number and under its wa_id when that differs. */
   async read(memberId: string, lineId: string, customer: string): Promise<WindowRecord> {
-    const [last, since] = await Promise.all([
+    const [last, waId, since] = await Promise.all([
       this.redis.get(this.keys.customerWindow(memberId, lineId, customer)),
+      this.redis.get(this.keys.customerWaId(memberId, lineId, customer)),
       this.redis.hget(this.keys.windowTracking(memberId), lineId),
     ]);
+    const byWaId = waId ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;
+    const seconds = [last, byWaId].filter((s): s is string => s !== null).map(Number);
+    const unsure = seconds.length === 0 && !waId && WA_ID_MAY_DIFFER.some((code) => customer.startsWith(code));
     return {
-      lastInboundAt: last === null ? undefined : Number(last) * 1000,
-      trackingSince: since === null ? undefined : Number(since),
+      lastInboundAt: seconds.length ? Math.max(...seconds) * 1000 : undefined,
+      // Not tracked as far as this customer goes: their messages may be kept under a wa_id not yet learned.
+      trackingSince: since === null || unsure ? undefined : Number(since),
     };
   }
 }

@@ -55,6 +55,8 @@ export const storedMessageSchema = z.object({
   failedAt: z.coerce.number().optional(),
   errorCode: z.string().optional(),
   waitId: z.string().optional(),
+  /** The late-fallback template saved for a 131047 after acceptance (window-fallbacks.ts), when the status handler owns it. */
+  fallbackRef: z.string().optional(),
   /** Only in records of older releases. */
   showInChat: z.enum(['0', '1']).optional(),
 });
@@ -88,6 +90,7 @@ function fromRecord(memberId: string, providerMessageId: string, raw: Record<str
     failedAt: raw.f ?? raw.failedAt,
     errorCode: raw.e ?? raw.errorCode,
     waitId: raw.w ?? raw.waitId,
+    fallbackRef: raw.fb,
   });
 }
 
@@ -103,6 +106,8 @@ export interface SentRecord {
   sentAt: number;
   /** The wait the message belongs to: it holds the step and points at the message (one step). */
   wait?: { id: string; patchJson: string; aliasField: string };
+  /** The late-fallback template saved before the send (see send-record-4.lua). */
+  fallbackRef?: string;
 }
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
@@ -138,6 +143,7 @@ export class MessageStore {
         waitId: wait?.id ?? '',
         waitPatchJson: wait?.patchJson ?? '{}',
         aliasField: waId ? (wait?.aliasField ?? '') : '',
+        fallbackRef: sent.fallbackRef ?? '',
       },
     );
     return deliveryStatusSchema.parse(status);

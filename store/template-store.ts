@@ -37,8 +37,28 @@ export type CachedTemplates = z.infer<typeof cachedSchema>;
 export class TemplateStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: Pick<RedisKeys, 'lineTemplates'>,
+    private readonly keys: Pick<RedisKeys, 'lineTemplates' | 'lineTemplatesReading' | 'lineTemplatesFailedAt'>,
   ) {}
+
+  /** Claims reading the line's list (other processes keep the cached one meanwhile); the claim lapses on its own. */
+  async claimRead(memberId: string, lineId: string, holdMs: number): Promise<boolean> {
+    const key = this.keys.lineTemplatesReading(memberId, lineId);
+    return (await this.redis.set(key, '1', 'PX', holdMs, 'NX')) === 'OK';
+  }
+
+  async releaseRead(memberId: string, lineId: string): Promise<void> {
+    await this.redis.del(this.keys.lineTemplatesReading(memberId, lineId));
+  }
+
+  /** When reading the list last failed (clock ms), or null. */
+  async failedAt(memberId: string, lineId: string): Promise<number | null> {
+    const raw = await this.redis.get(this.keys.lineTemplatesFailedAt(memberId, lineId));
+    return raw === null ? null : Number(raw);
+  }
+
+  async noteFailed(memberId: string, lineId: string, at: number): Promise<void> {
+    await this.redis.set(this.keys.lineTemplatesFailedAt(memberId, lineId), String(at), 'EX', 86400);
+  }
 
   async get(memberId: string, lineId: string): Promise<CachedTemplates | null> {
     const raw = await this.redis.get(this.keys.lineTemplates(memberId, lineId));

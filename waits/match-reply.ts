@@ -1,3 +1,4 @@
+import { firstMatch } from './reply-regex';
 import type { ReplyOptions } from './wait-schema';
 
 export interface ReplyInput {
@@ -56,9 +57,9 @@ export function matchReply(
       : { matched: false };
   }
   try {
-    const match = new RegExp(options.regex, 'iu').exec(reply.text.trim().slice(0, REGEX_INPUT_MAX));
-    if (!match) return { matched: false };
-    return { matched: true, answer: match[1] ?? match[0], answerIndex: 0, answerId: '' };
+    const answer = firstMatch(options.regex, reply.text.trim().slice(0, REGEX_INPUT_MAX));
+    if (answer === null) return { matched: false };
+    return { matched: true, answer, answerIndex: 0, answerId: '' };
   } catch {
     return { matched: false };
   }

@@ -87,23 +87,23 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
         (!message.from && !isBsuid(w.phone)));
     const choiceId =
       message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
-    const input = { choiceId, text: replyText(message), type: message.type };
     const contextId = message.context?.id;
+    const named = choiceId ? decodeButtonId(choiceId) : null;
+    const tapped = choiceId && !named && contextId ? await store.findByMessage(line.memberId, contextId) : null;
+    // A tap on a message no wait of ours sent (a template or plain buttons sent without a wait) is
+    // an ordinary reply: its text goes on to (c, d), so "any reply" waits hear it.
+    const ours = named !== null || tapped?.purpose === 'reply';
+    const input = { choiceId: ours ? choiceId : undefined, text: replyText(message), type: message.type };
     // (a) A tap answers the message it belongs to, or nothing: an old button never resumes another robot.
-    if (choiceId) {
-      const named = decodeButtonId(choiceId);
-      const wait = named
-        ? await store.get(line.memberId, named.waitId)
-        : contextId
-          ? await store.findByMessage(line.memberId, contextId)
-          : null;
+    if (ours) {
+      const wait = named ? await store.get(line.memberId, named.waitId) : tapped;
       if (!onThisLine(wait)) return false;
       const match = matchFor(wait, input);
       return match.matched ? resolveReply(wait, match, message, '') : false;
     }
     // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
     // (quoting a message that only waited for its delivery says nothing about any question).
-    const quoted = contextId ? await store.findByMessage(line.memberId, contextId) : null;
+    const quoted = contextId && !choiceId ? await store.findByMessage(line.memberId, contextId) : null;
     if (quoted && quoted.purpose === 'reply') {
       if (!onThisLine(quoted)) return false;
       const match = matchFor(quoted, input);

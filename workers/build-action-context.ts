@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger';
 import { normalizePhone } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
 import type { LineTemplates } from '../lines/line-templates';
-import type { WindowFallbacks } from '../lines/window-fallbacks';
+import { fallbackRefOf, type WindowFallbacks } from '../lines/window-fallbacks';
 import { capabilityFor, type OutboundContent, type WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
 import { type CustomerWindowStore, decideWindow } from '../store/customer-window-store';
@@ -28,15 +28,12 @@ export interface ActionContextDeps {
   bitrix: PortalClientFactory;
   providerFor: (line: Line) => WhatsAppProvider;
   lineSender: Pick<LineSender, 'withSlot'>;
-  messages: SendOnceDeps['messages'] &
-    Pick<MessageStore, 'sentStep' | 'rememberStep'> &
-    /** The message record's wa_id, for the open-line chat of a step sent before (optional: unit tests). */
-    Partial<Pick<MessageStore, 'get'>>;
+  messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep' | 'get'>;
   keys: SendOnceDeps['keys'];
   /** The settings page's list of recent sends (absent: not noted). */
   activity?: SendOnceDeps['activity'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
-  windows: Pick<CustomerWindowStore, 'read'>;
+  windows: Pick<CustomerWindowStore, 'read' | 'noteWaId'>;
   templates: Pick<LineTemplates, 'find'>;
   windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
@@ -103,7 +100,24 @@ export function buildActionContext(
       const waitId = options.wait ?? '';
       const wait = waitId ? { waitId, baseReturn: sentReturnValues } : undefined;
       const replyTo = options.replyTo;
-      const sent = await sendOnce(deps, { provider, line, call, step, to, content, replyTo, lang, notes, log, wait });
+      const { lateFallback } = options;
+      // Saved before anything leaves: a refusal that comes at once finds it (or finds the send unrecorded).
+      const fallbackRef = lateFallback ? fallbackRefOf(call.callKey, step) : undefined;
+      if (fallbackRef && lateFallback) {
+        const fallback = {
+          callKey: call.callKey,
+          to: await to(),
+          ifMaybeSent: call.ifMaybeSent,
+          content: lateFallback,
+        };
+        await deps.windowFallbacks.put(memberId, fallbackRef, fallback);
+      }
+      const request = { provider, line, call, step, to, content, replyTo, lang, notes, log, wait, fallbackRef };
+      const sent = await sendOnce(deps, request);
+      if (fallbackRef && sent.providerMessageId) await throwIfRefusedFirst(deps.messages, memberId, sent);
+      // The customer's window is kept under the wa_id their messages carry: learn it when it differs.
+      if (sent.waId && provider.capabilities.has('customer_window'))
+        await deps.windows.noteWaId(memberId, line.id, await to(), sent.waId);
       if (call.showInChat && deps.showInChat && sent.providerMessageId) {
         // The customer has the message: a chat that cannot show it yet must not fail the robot.
         // The customer's chat is keyed by the WhatsApp id (a BR/MX number's wa_id differs from the
@@ -126,10 +140,6 @@ export function buildActionContext(
       return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
-    async rememberFallback(messageId, content) {
-      const to = await ctx.recipient(undefined);
-      await deps.windowFallbacks.put(memberId, messageId, { callKey: call.callKey, to, content });
-    },
     async once(step, request) {
       const key = `op${step}`;
       const already = await deps.messages.sentStep(memberId, call.callKey, key);
@@ -171,4 +181,19 @@ export function buildActionContext(
     },
   };
   return ctx;
+}
+
+/**
+ * A send with a saved late fallback whose window refusal (131047) was on the record before the send
+ * was (send-record-4.lua left it to the sender, the wait unlinked): `window_closed`, so the caller
+ * sends the template now. A retried job reads the same record and decides the same.
+ */
+async function throwIfRefusedFirst(
+  messages: Pick<MessageStore, 'get'>,
+  memberId: string,
+  sent: { providerMessageId: string },
+): Promise<void> {
+  const known = await messages.get(memberId, sent.providerMessageId);
+  if (known?.status !== 'failed' || known.errorCode !== '131047' || known.fallbackRef) return;
+  throw new ActionError('window_closed', sent.providerMessageId, { says: say('window.neverWrote') });
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { LineHealthService } from '../lines/line-health';
+import type { WindowFallbacks } from '../lines/window-fallbacks';
 import {
   type InboundMessage,
   type InboundStatus,
@@ -36,7 +37,9 @@ export interface InboundDeps {
   /** Offers a customer message to the waits; true when a wait took it. */
   takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
-  onWindowRefused?: (line: Line, status: InboundStatus) => Promise<boolean>;
+  onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
+  /** Saved late-fallback templates: dropped once their message is delivered or read. */
+  windowFallbacks?: Pick<WindowFallbacks, 'drop'>;
   /** Lets delivery waits see a status. */
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
@@ -175,16 +178,20 @@ export function createInboundProcessor(deps: InboundDeps) {
       }
       const errorCode = status.errors?.[0]?.code;
       const at = timestampMs(status.timestamp, deps.clock.now());
-      await deps.messages.applyStatus(
+      const record = await deps.messages.applyStatus(
         line.memberId,
         status.id,
         known.data,
         at,
         errorCode === undefined ? undefined : String(errorCode),
       );
+      // Delivered or read is never refused for the window after all: the saved template is not needed.
+      if (record?.fallbackRef && (known.data === 'delivered' || known.data === 'read'))
+        await deps.windowFallbacks?.drop(line.memberId, record.fallbackRef);
       await emitStatus(line, status, known.data, at);
       // A refusal the robot chose a template for moves its wait to the template instead of ending it.
-      if (!(await deps.onWindowRefused?.(line, status))) await deps.onStatus?.(line, status);
+      const lastAttempt = isLastAttempt(job);
+      if (!(await deps.onWindowRefused?.(line, status, { lastAttempt }))) await deps.onStatus?.(line, status);
       await deps.openLineRelay?.onStatus(line, status);
       return `status_${known.data}`;
     }

@@ -46,6 +46,8 @@ export interface SendOnceRequest {
   notes: string[];
   log: Logger;
   wait?: SendWaitLink;
+  /** The late-fallback template saved for this step (kept on the message record; send-record-4.lua). */
+  fallbackRef?: string;
 }
 
 /** The robot-log line for a send an earlier attempt may already have made. */
@@ -110,6 +112,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
       phone: to,
       waId: sent.waId,
       sentAt: deps.clock.now(),
+      fallbackRef: request.fallbackRef,
       wait: wait && {
         id: wait.waitId,
         patchJson: JSON.stringify(storedMessagePatch(messageId, wait.baseReturn(messageId))),

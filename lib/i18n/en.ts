@@ -80,7 +80,7 @@ export const en = {
   'prop.titles_unique': 'titles must be unique',
   'prop.required_for_keywords': 'required when the answer is matched by keywords',
   'prop.required_for_regex': 'required when the answer is matched by a regular expression',
-  'prop.bad_regex': 'not a valid regular expression',
+  'prop.bad_regex': 'not a valid regular expression (lookaround and backreferences are not supported)',
   'prop.a_contact_number': 'a contact number',
   'prop.contact_without_phone': 'contact {id} has no phone',
   'prop.required_without_contact': 'required when no CRM contact is given',
@@ -216,6 +216,8 @@ export const en = {
   'window.detail.not_name_value': '{part}: "{item}" is not name=value (a named template)',
   'window.detail.no_media_header': 'header_media: the template has no media header',
   'window.detail.media_required': "header_media: required, the template's header is {format}",
+  'window.detail.header_unsupported':
+    'the template has a {format} header, which robots cannot fill: use a template with a text, image, video or document header',
   'window.detail.quick_replies':
     '{template}: {count} quick-reply buttons, the robot has {answers} answers to map them to',
   'window.prop.media_value': '"{value}" is neither an http(s) link nor a media id',

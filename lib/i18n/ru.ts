@@ -79,7 +79,7 @@ export const ru: Record<MessageKey, string> = {
   'prop.titles_unique': 'названия должны различаться',
   'prop.required_for_keywords': 'обязательно, когда ответ распознаётся по ключевым словам',
   'prop.required_for_regex': 'обязательно, когда ответ распознаётся по регулярному выражению',
-  'prop.bad_regex': 'некорректное регулярное выражение',
+  'prop.bad_regex': 'некорректное регулярное выражение (просмотр вперёд/назад и обратные ссылки не поддерживаются)',
   'prop.a_contact_number': 'номер контакта (число)',
   'prop.contact_without_phone': 'у контакта {id} нет телефона',
   'prop.required_without_contact': 'обязательно, если контакт CRM не указан',
@@ -214,6 +214,8 @@ export const ru: Record<MessageKey, string> = {
   'window.detail.not_name_value': '{part}: «{item}» — не имя=значение (шаблон с именованными параметрами)',
   'window.detail.no_media_header': 'header_media: у шаблона нет медиа-заголовка',
   'window.detail.media_required': 'header_media: обязательно, заголовок шаблона — {format}',
+  'window.detail.header_unsupported':
+    'у шаблона заголовок {format}, его робот заполнить не может: выберите шаблон с заголовком-текстом, изображением, видео или документом',
   'window.detail.quick_replies': '{template}: кнопок быстрого ответа {count}, а ответов у робота {answers}',
   'window.prop.media_value': '«{value}» — не ссылка http(s) и не ID медиафайла',
   'window.prop.required_for_fallback': 'обязательно, когда вместо сообщения отправляется шаблон',

@@ -10,12 +10,17 @@
   ARGV[6] message record ttl s   ARGV[7] wait id ('' = none)
   ARGV[8] json of the wait's fields to set (stored-wait.ts spells them)
   ARGV[9] index field of (line, wa_id) ('' = none, spelled by keys.ts)
+  ARGV[10] the saved late-fallback template's reference ('' = none): kept as `fb` unless the
+    window refusal (131047) is already on the record — then the sender takes the fallback itself
+    (the status handler found no `fb` and left it) and the wait is not linked to the refused message.
   Message record fields (message-store.ts): s status, t sent at, d/r/f delivered/read/failed at,
-  e error code, w wait id, wa wa_id.
+  e error code, w wait id, wa wa_id, fb late-fallback reference.
   Returns the message's status ('sent' unless a status webhook got there first).
 ]]
+local refusedFirst = ARGV[10] ~= '' and redis.call('HGET', KEYS[2], 's') == 'failed'
+  and redis.call('HGET', KEYS[2], 'e') == '131047'
 local linked = false
-if ARGV[7] ~= '' then
+if ARGV[7] ~= '' and not refusedFirst then
   local raw = redis.call('GET', KEYS[3])
   if raw then
     local wait = cjson.decode(raw)
@@ -40,6 +45,7 @@ redis.call('HSET', KEYS[2], 't', ARGV[4])
 redis.call('HSETNX', KEYS[2], 's', 'sent')
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'wa', ARGV[5]) end
 if linked then redis.call('HSET', KEYS[2], 'w', ARGV[7]) end
+if ARGV[10] ~= '' and not refusedFirst then redis.call('HSET', KEYS[2], 'fb', ARGV[10]) end
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
 local rank = { sent = 0, delivered = 1, read = 2, failed = 3 }
 local status = redis.call('HGET', KEYS[2], 's')

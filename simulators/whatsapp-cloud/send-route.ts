@@ -150,11 +150,22 @@ export function handleMessages(state: CloudState, phoneNumberId: string, req: Re
     contacts: [valid.byUserId ? { input: valid.to, user_id: valid.to } : { input: valid.to, wa_id: waId }],
     messages: [{ id: wamid }],
   };
+  // Outside the customer's window only a template goes: anything else is accepted, then fails (131047).
+  const windowClosed = state.enforceWindow && valid.type !== 'template' && !state.windowOpen(phoneNumberId, waId);
+  if (windowClosed && !refusal && state.refusalTiming === 'before-answer') {
+    // The failed status beats the answer: delivered first, then the answer waits for the test's signal.
+    void state
+      .refuse({ phoneNumberId, waId, wamid })
+      .then(() => state.beforeAnswer())
+      .then(
+        () => reply(200, accepted, undefined, wamid),
+        () => reply(500, graphError(1, 500).body, 1, wamid),
+      );
+    return;
+  }
   // Accepted, and answered with the injected 5xx all the same (the attempt keeps the wamid).
   if (refusal) reply(refusal.error.status, refusal.error.body, refusal.error.code, wamid);
   else reply(200, accepted, undefined, wamid);
-  // Outside the customer's window only a template goes: anything else is accepted, then fails (131047).
-  const windowClosed = state.enforceWindow && valid.type !== 'template' && !state.windowOpen(phoneNumberId, waId);
   state.afterAccepted(phoneNumberId, waId, wamid, windowClosed);
 }
 

@@ -7,7 +7,7 @@ import { errorDetails, errorTitles } from './errors';
 import { addMedia, handleMedia, mediaPathId } from './media-route';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
 import { handleMessages, messagesPathId } from './send-route';
-import { CloudState } from './state';
+import { CloudState, type RefusalTiming, refusalStatus } from './state';
 import { handleTemplateList, templateMethods, templatesPathId } from './templates';
 import type {
   CloudApiOptions,
@@ -85,6 +85,10 @@ export interface CloudApiSimulator extends AccountDeliveries {
   ): Promise<WebhookDelivery | undefined>;
   /** From now on free-form sends outside a customer's 24-hour window fail after acceptance with 131047. */
   enforceWindow(on: boolean): void;
+  /** When a window refusal's failed status goes (see RefusalTiming; `beforeAnswer`: the answer's signal). */
+  windowRefusals(timing: RefusalTiming, beforeAnswer?: () => Promise<void>): void;
+  /** Delivers the held window refusals, in order. */
+  releaseRefusals(): Promise<Array<WebhookDelivery | undefined>>;
   /** Sends Meta's GET verification to the webhook; returns status, body and the challenge used. */
   verifyWebhook(verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
 }
@@ -265,18 +269,12 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
     },
   };
 
+  state.refuse = async (r) => (state.webhookUrl ? sim.deliverStatus(refusalStatus(r, state.now())) : undefined);
   state.afterAccepted = (phoneNumberId, waId, wamid, windowClosed) => {
-    if (windowClosed && state.webhookUrl) {
-      setTimeout(() => {
-        void sim.deliverStatus({
-          phoneNumberId,
-          wamid,
-          status: 'failed',
-          recipientId: waId,
-          timestamp: Math.floor(state.now() / 1000),
-          errors: [{ code: 131047 }],
-        });
-      }, 20);
+    if (windowClosed) {
+      // The test's order (RefusalTiming); `before-answer` already went in the send route.
+      if (state.refusalTiming === 'held') state.heldRefusals.push({ phoneNumberId, waId, wamid });
+      else if (state.refusalTiming === 'after-answer') void state.refuse({ phoneNumberId, waId, wamid });
       return;
     }
     const failure = state.asyncFailures.get(waId);

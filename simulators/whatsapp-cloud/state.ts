@@ -5,13 +5,36 @@ import { ThroughputWindow } from './throughput';
 import type {
   CloudApiOptions,
   CloudApiStats,
+  DeliverStatusOptions,
   FailNextOptions,
   PhoneNumber,
   SendAttempt,
   SentMessage,
   TemplateDefinition,
+  WebhookDelivery,
 } from './types';
 import type { UploadedMedia } from './upload-route';
+
+/**
+ * When the failed status (131047) of a free-form send outside the window goes: right after the
+ * answer, held until the test releases it, or before the answer (which then waits for the test's
+ * signal) — each an explicit order, never a timer.
+ */
+export type RefusalTiming = 'after-answer' | 'held' | 'before-answer';
+
+/** A window refusal not yet reported (`held` timing). */
+export interface HeldRefusal {
+  phoneNumberId: string;
+  waId: string;
+  wamid: string;
+}
+
+/** The failed status (131047) that reports a window refusal, as Meta sends it. */
+export function refusalStatus(r: HeldRefusal, nowMs: number): DeliverStatusOptions {
+  const { phoneNumberId, waId, wamid } = r;
+  const timestamp = Math.floor(nowMs / 1000);
+  return { phoneNumberId, wamid, status: 'failed', recipientId: waId, timestamp, errors: [{ code: 131047 }] };
+}
 
 interface AsyncFailure {
   code: number;
@@ -48,6 +71,12 @@ export class CloudState {
   readonly uploads = new Map<string, UploadedMedia>();
   webhookUrl: string | undefined;
   throttleStatus: number;
+  refusalTiming: RefusalTiming = 'after-answer';
+  readonly heldRefusals: HeldRefusal[] = [];
+  /** `before-answer` timing: what the send's answer waits for once the refusal was delivered. */
+  beforeAnswer: () => Promise<void> = async () => undefined;
+  /** Reports a window refusal (the failed status webhook, 131047). */
+  refuse: (r: HeldRefusal) => Promise<WebhookDelivery | undefined> = async () => undefined;
   /** Called after an accepted send (used for async failures). */
   afterAccepted: (phoneNumberId: string, waId: string, wamid: string, windowClosed: boolean) => void = () => undefined;
   private injected: Array<Required<Pick<FailNextOptions, 'code' | 'times'>> & FailNextOptions> = [];

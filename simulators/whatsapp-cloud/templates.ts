@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import { randomDigits } from '../shared/random';
 import { type GraphError, graphError } from './errors';
-import type { CloudState } from './state';
+import type { CloudState, RefusalTiming } from './state';
 import type { TemplateDefinition, WebhookDelivery } from './types';
 import { isObj, type Obj } from './validate-util';
 import { templateStatusEnvelope } from './webhook-payloads';
@@ -111,7 +111,8 @@ function checkButtons(defs: Component | undefined, sent: Obj[]): GraphError | un
   // A URL with a suffix variable and a copy-code button cannot go without their value.
   const needing = buttons.findIndex(
     (b, i) =>
-      (b.type.toUpperCase() === 'COPY_CODE' || (b.type.toUpperCase() === 'URL' && variables(b.url).length > 0)) &&
+      (['COPY_CODE', 'OTP'].includes(b.type.toUpperCase()) ||
+        (b.type.toUpperCase() === 'URL' && variables(b.url).length > 0)) &&
       !sent.some((c) => c.index === String(i)),
   );
   if (needing >= 0) return fail(132000, `button ${needing}: its parameter is missing`);
@@ -126,6 +127,8 @@ function checkButtons(defs: Component | undefined, sent: Obj[]): GraphError | un
       QUICK_REPLY: ['quick_reply', 'payload'],
       URL: ['url', 'text'],
       COPY_CODE: ['copy_code', 'coupon_code'],
+      // AUTHENTICATION's one-time code: sent as a url-type button parameter (waba-wire.md §1.2).
+      OTP: ['url', 'text'],
     }[kind];
     if (!expected || component.sub_type !== expected[0])
       return fail(132012, `button ${index}: sub_type ${String(component.sub_type)} does not match its ${kind} button`);
@@ -189,6 +192,16 @@ export function templateMethods(state: CloudState, post: (payload: unknown) => P
     },
     enforceWindow(on: boolean): void {
       state.enforceWindow = on;
+    },
+    windowRefusals(timing: RefusalTiming, beforeAnswer?: () => Promise<void>): void {
+      state.refusalTiming = timing;
+      state.beforeAnswer = beforeAnswer ?? (async () => undefined);
+    },
+    async releaseRefusals(): Promise<Array<WebhookDelivery | undefined>> {
+      const held = state.heldRefusals.splice(0);
+      const out: Array<WebhookDelivery | undefined> = [];
+      for (const r of held) out.push(await state.refuse(r));
+      return out;
     },
   };
 }

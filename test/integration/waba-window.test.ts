@@ -122,8 +122,13 @@ describe('the 24-hour window', () => {
         documentId: deal(),
         properties: { phone: CUSTOMER, body: 'Продолжим?', buttons: ['Да', 'Нет'], wait_reply: 'Y', ...extra },
       });
+    // The refusal waits for the test's word: it comes only once the send is recorded (the robot's job done).
+    h.whatsapp.windowRefusals('held');
+    const calls = await jobLog(h, h.rt.queues.runAction);
     // Nobody has written to this new line: the app cannot tell, so the message goes; WhatsApp refuses it later.
     const plain = await buttonsRobot({});
+    await calls.completed(1, 'the plain buttons sent');
+    await h.whatsapp.releaseRefusals();
     const failed = await h.portal.waitForRun(plain.run.eventToken, 10_000);
     expect(failed.returnValues).toMatchObject({ status: 'error', error_code: 'window_closed' });
 
@@ -133,6 +138,8 @@ describe('the 24-hour window', () => {
       fallback_template: 'reconnect',
       fallback_body_params: 'Иван',
     });
+    await calls.completed(2, 'the buttons with a fallback sent');
+    await h.whatsapp.releaseRefusals();
     const template = await eventually(() => h.whatsapp.sent()[before + 1], 10_000, 'the late template');
     expect(h.whatsapp.sent()[before]?.body).toMatchObject({ type: 'interactive' });
     const body = template.body as Body;
@@ -152,6 +159,43 @@ describe('the 24-hour window', () => {
       message_id: template.wamid,
       sent_as: 'template',
     });
+  });
+
+  it('131047 before the send is recorded: the sender itself sends the fallback template, once, and waits on it', async () => {
+    const statuses = await jobLog(h, h.rt.queues.inbound);
+    // The refusal is processed before the send's answer reaches the app (webhook first).
+    h.whatsapp.windowRefusals('before-answer', async () => {
+      await statuses.completed(1, 'the refusal processed');
+    });
+    const before = h.whatsapp.sent().length;
+    const started = await h.portal.runRobot({
+      code: 'wa_send_buttons',
+      documentId: deal(),
+      properties: {
+        phone: CUSTOMER,
+        body: 'Продолжим?',
+        buttons: ['Да', 'Нет'],
+        wait_reply: 'Y',
+        if_window_closed: 'template',
+        fallback_template: 'reconnect',
+        fallback_body_params: 'Иван',
+      },
+    });
+    const template = await eventually(() => h.whatsapp.sent()[before + 1], 10_000, 'the template');
+    expect(h.whatsapp.sent()[before]?.body).toMatchObject({ type: 'interactive' });
+    expect((template.body as Body).template?.name).toBe('reconnect');
+    const button = ((template.body as Body).template?.components ?? []).find((c) => c.index === '1');
+    const payload = (button?.parameters as Array<{ payload: string }> | undefined)?.[0]?.payload ?? '';
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'button', payload, text: 'Нет' },
+      contextId: template.wamid,
+    });
+    const done = await h.portal.waitForRun(started.run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Нет', message_id: template.wamid });
+    expect(done.returnValues).toMatchObject({ sent_as: 'template' });
+    expect(h.whatsapp.sent().length).toBe(before + 2);
   });
 
   it('the simulator enforces the window like Meta: accepted, then a failed status with 131047', async () => {

@@ -1,4 +1,5 @@
-import type { Harness } from '../helpers/harness';
+import { cloudActionRunner } from '../helpers/cloud-actions';
+import { type Harness, LINE } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog, settled } from '../helpers/signals';
 import { createWabaHarness, customerWrites } from '../helpers/waba';
@@ -57,6 +58,24 @@ describe("wait for the customer's message", () => {
     expect(await customerWrites(h, 'Мой заказ 4711')).toBe('taken_by_wait');
     const found = await h.portal.waitForRun(byRegex.eventToken, 10_000);
     expect(found.returnValues).toMatchObject({ status: 'answered', answer: '4711' });
+  });
+
+  it('a tap on a template sent without a wait is an ordinary reply: an "any reply" wait takes it', async () => {
+    const { run } = cloudActionRunner(() => h);
+    const template = await run('wa_send_template', { phone: CUSTOMER, template: 'reconnect', body_params: 'Иван' });
+    expect(template.values).toMatchObject({ status: 'sent' });
+    const wait = await startWait();
+    const inbound = await jobLog(h, h.rt.queues.inbound);
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      // No payload was set: WhatsApp sends the button's text as both (whatsapp-wire.md §1.4).
+      message: { type: 'button', payload: 'Да', text: 'Да' },
+      contextId: String(template.values.message_id),
+    });
+    expect(await inbound.completed(1, 'the tap')).toEqual(['taken_by_wait']);
+    const done = await h.portal.waitForRun(wait.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_text: 'Да' });
   });
 
   it('times out on the injected clock', async () => {

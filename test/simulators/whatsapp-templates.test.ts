@@ -103,6 +103,23 @@ describe('whatsapp cloud simulator: templates and the 24-hour window', () => {
     });
   });
 
+  it('an AUTHENTICATION template needs its code in the OTP button as a url parameter', async () => {
+    sim.addTemplate(WABA, {
+      name: 'login_code',
+      language: 'ru',
+      status: 'APPROVED',
+      category: 'AUTHENTICATION',
+      components: [
+        { type: 'BODY', text: '{{1}} — ваш код.' },
+        { type: 'BUTTONS', buttons: [{ type: 'OTP', text: 'Копировать код' }] },
+      ],
+    });
+    const body = { type: 'body', parameters: [{ type: 'text', text: '428913' }] };
+    const otp = { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: '428913' }] };
+    expect(errorCode((await template('login_code', [body])).json)).toBe(132000);
+    expect((await template('login_code', [body, otp])).status).toBe(200);
+  });
+
   it('enforces the window: a free-form send is accepted, then fails with 131047; a template goes', async () => {
     sim.enforceWindow(true);
     const text = await send({ type: 'text', text: { body: 'Привет' } });

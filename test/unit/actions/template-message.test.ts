@@ -87,4 +87,34 @@ describe('template definitions and components', () => {
       'template_not_found: order_ready (ru): status REJECTED',
     );
   });
+
+  it('AUTHENTICATION: the body code goes in the OTP button too (url, index 0)', () => {
+    const otp = fromGraphTemplate(
+      graphTemplateSchema.parse({
+        id: '77',
+        name: 'login_code',
+        language: 'ru',
+        status: 'APPROVED',
+        category: 'AUTHENTICATION',
+        components: [
+          { type: 'BODY', text: '{{1}} — ваш код.' },
+          { type: 'BUTTONS', buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: 'Копировать код' }] },
+        ],
+      }),
+    );
+    const otpRequest = request({ name: 'login_code', body: ['428913'], header: [], urlSuffixes: [] });
+    expect(componentsFor(otp, otpRequest)).toEqual([
+      { type: 'body', parameters: [{ type: 'text', text: '428913' }] },
+      { type: 'button', subType: 'url', index: 0, parameters: [{ type: 'text', text: '428913' }] },
+    ]);
+  });
+
+  it('a LOCATION or GIF header is refused before sending, with what to do', () => {
+    for (const format of ['LOCATION', 'GIF']) {
+      const t = { ...named, headerFormat: format, headerParams: [] };
+      expect(codeOf(() => componentsFor(t, request({ header: [] })))).toBe(
+        `template_params_mismatch: the template has a ${format.toLowerCase()} header, which robots cannot fill: use a template with a text, image, video or document header`,
+      );
+    }
+  });
 });

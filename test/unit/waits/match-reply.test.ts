@@ -1,3 +1,4 @@
+import { replyOptionsFromInputs } from '../../../actions/reply-options';
 import { matchReply, parseKeywords } from '../../../waits/match-reply';
 import { replyOptionsSchema } from '../../../waits/wait-schema';
 
@@ -47,6 +48,30 @@ describe('matchReply', () => {
       matched: true,
       answer: 'OK',
     });
+  });
+
+  it('regex mode runs in linear time: a nested quantifier cannot hold the worker (RE2, not backtracking)', () => {
+    // JavaScript's engine takes hours on this (doubling per letter); RE2 answers at once.
+    const nested = mode('regex', { regex: '^(\\w+\\s?)+$' });
+    expect(matchReply([], nested, { text: `${'a'.repeat(60)}!` })).toEqual({ matched: false });
+    expect(matchReply([], nested, { text: 'abc def' })).toMatchObject({ matched: true, answer: 'def' });
+    // Case folding beyond ASCII, as the old `iu` flags did.
+    expect(matchReply([], mode('regex', { regex: 'заказ\\s*(\\d+)' }), { text: 'ЗАКАЗ 4711' })).toMatchObject({
+      answer: '4711',
+    });
+  });
+
+  it('a pattern RE2 cannot run (lookahead, backreference) is refused with the catalogue words', () => {
+    const inputs = {
+      match_mode: 'regex' as const,
+      keywords: [],
+      reask_max: 1,
+      after_reask: 'ignore' as const,
+      stop_on_operator: false,
+    };
+    expect(() => replyOptionsFromInputs({ ...inputs, regex: '(?=a)a' })).toThrow(/lookaround/);
+    expect(() => replyOptionsFromInputs({ ...inputs, regex: '(a)\\1' })).toThrow(/lookaround/);
+    expect(replyOptionsFromInputs({ ...inputs, regex: '(\\d+)' }).regex).toBe('(\\d+)');
   });
 
   it('any mode takes any non-empty text', () => {

@@ -73,6 +73,7 @@ function messagesWith(sent: string | null): RunActionDeps['messages'] {
     claimSendStep: async () => ({ earlier: step, mark: 'mark', earlierMark: '' }),
     releaseSendStep: jest.fn(),
     rememberStep: jest.fn(),
+    get: async () => null,
     recordSend: jest.fn(),
   };
 }
@@ -103,7 +104,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     log: createLogger('silent'),
     defaultPhoneRegion: 'RU',
     addresses: createAddressPolicy({ allowPrivate: false }),
-    windows: { read: async () => ({}) },
+    windows: { read: async () => ({}), noteWaId: jest.fn() },
     templates: { find: async () => 'unknown' as const },
     windowFallbacks: { put: jest.fn() },
     ...overrides,

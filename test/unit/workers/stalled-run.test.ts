@@ -44,6 +44,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number } | {
       releaseSendStep: jest.fn(),
       rememberStep: jest.fn(),
       recordSend: jest.fn(),
+      get: async () => null,
     },
     metrics: createMetrics(),
     log: createLogger('silent'),

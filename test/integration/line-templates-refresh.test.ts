@@ -1,0 +1,104 @@
+import { ActionError } from '../../lib/errors/app-error';
+import { createLogger } from '../../lib/logger';
+import { createLineTemplates } from '../../lines/line-templates';
+import type { MessageTemplate } from '../../providers/message-template';
+import type { Line } from '../../store/line-store';
+import { TemplateStore } from '../../store/template-store';
+import { defined } from '../helpers/defined';
+import { eventually, type Harness } from '../helpers/harness';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock';
+import { createWabaHarness } from '../helpers/waba';
+
+const RECONNECT: MessageTemplate = {
+  id: '1',
+  name: 'reconnect',
+  language: 'ru',
+  status: 'APPROVED',
+  category: 'UTILITY',
+  parameterFormat: 'POSITIONAL',
+  headerFormat: 'NONE',
+  headerParams: [],
+  bodyParams: ['1'],
+  buttons: [],
+};
+const HOUR = 3_600_000;
+
+/** The account's list as a test controls it: each read is counted and answers when and how the test says. */
+function account() {
+  const reads: Array<{ resolve: (t: MessageTemplate[]) => void; reject: (e: Error) => void }> = [];
+  return {
+    reads,
+    listTemplates: () =>
+      new Promise<MessageTemplate[]>((resolve, reject) => {
+        reads.push({ resolve, reject });
+      }),
+  };
+}
+
+// Review of issue 13 (finding 7): a stale or failing template list is read once at a time, and not
+// again within a minute of a failure; a failed re-read for a missing name still says "not found".
+describe('reading a line’s templates again', () => {
+  let h: Harness;
+  let clock: ManualClock;
+  let line: Line;
+  beforeEach(async () => {
+    clock = createManualClock(Date.now());
+    h = await createWabaHarness(clock);
+    line = defined((await h.rt.lines.get(h.memberId, 'main')) ?? undefined, 'the line');
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  function templatesOf(provider: ReturnType<typeof account>) {
+    const store = new TemplateStore(h.rt.redis, h.rt.keys);
+    const log = createLogger('silent');
+    return {
+      store,
+      templates: createLineTemplates({ store, lines: h.rt.lines, providerFor: () => provider, clock, log }),
+    };
+  }
+  const graphDown = () => new ActionError('provider_unavailable', 'Graph 500', { retryable: true });
+
+  it('concurrent sends share one read of a stale list', async () => {
+    const provider = account();
+    const { store, templates } = templatesOf(provider);
+    await store.put(h.memberId, line.id, [RECONNECT], clock.now());
+    clock.advance(HOUR + 1);
+    const finds = [1, 2, 3].map(() => templates.find(line, 'reconnect', 'ru'));
+    (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).resolve([RECONNECT]);
+    expect((await Promise.all(finds)).map((t) => (t === 'unknown' ? t : t?.name))).toEqual([
+      'reconnect',
+      'reconnect',
+      'reconnect',
+    ]);
+    expect(provider.reads).toHaveLength(1);
+  });
+
+  it('a failed read: the cached list serves, and the account is asked again only a minute later', async () => {
+    const provider = account();
+    const { store, templates } = templatesOf(provider);
+    await store.put(h.memberId, line.id, [RECONNECT], clock.now());
+    clock.advance(HOUR + 1);
+    const found = templates.find(line, 'reconnect', 'ru');
+    (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).reject(graphDown());
+    expect(await found).toMatchObject({ name: 'reconnect' });
+    // Within the minute: the cached list, no read (each would wait for Graph).
+    expect(await templates.find(line, 'reconnect', 'ru')).toMatchObject({ name: 'reconnect' });
+    expect(provider.reads).toHaveLength(1);
+    clock.advance(60_000);
+    const later = templates.find(line, 'reconnect', 'ru');
+    (await eventually(() => provider.reads[1], 5_000, 'read 2 of the account')).resolve([RECONNECT]);
+    expect(await later).toMatchObject({ name: 'reconnect' });
+  });
+
+  it('a name missing from a list a minute old: a failed re-read answers "none such", not the Graph error', async () => {
+    const provider = account();
+    const { store, templates } = templatesOf(provider);
+    await store.put(h.memberId, line.id, [RECONNECT], clock.now());
+    clock.advance(2 * 60_000);
+    const missing = templates.find(line, 'no_such', 'ru');
+    (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).reject(graphDown());
+    expect(await missing).toBeNull();
+  });
+});
