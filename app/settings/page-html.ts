@@ -12,6 +12,8 @@ export interface PageBoot {
   /** The page session (absent: the page asks for one through the frame SDK, or says to open it from Bitrix24). */
   token?: string;
   admin?: boolean;
+  /** Bull Board may be opened (an admin of one of the app operator's portals). */
+  queues?: boolean;
   userName?: string;
   /** Base of the page's JSON calls. */
   api: string;

@@ -237,4 +237,27 @@ describe('settings page (server side)', () => {
     expect((await fetch(`${h.appUrl}/b24/settings/queues/${managerToken}/api/queues`)).status).toBe(403);
     expect((await fetch(`${h.appUrl}/b24/settings/queues/forged/api/queues`)).status).toBe(401);
   });
+
+  it('keeps Bull Board from a tenant portal admin (every tenant jobs are on it) and read-only for the operator', async () => {
+    const operator = await openSettings(h);
+    expect(operator).toMatchObject({ admin: true, queues: true });
+    // An admin of another portal: a valid page session, but not one of QUEUE_BOARD_PORTALS.
+    const tenant = mintPageSession(
+      h.rt.pageSessionKey,
+      { memberId: 'tenant-portal', userId: 1, admin: true, name: 'Tenant admin', lang: 'en' },
+      h.rt.clock.now(),
+    );
+    const refused = await fetch(`${h.appUrl}/b24/settings/queues/${tenant}/api/queues`);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: 'queue_board_forbidden' } });
+    expect((await fetch(`${h.appUrl}/b24/settings/queues/${tenant}/`)).status).toBe(403);
+    // The manager's boot says no board either (the page hides the tab).
+    expect((await openSettings(h, 7)).queues).toBe(false);
+    // The operator reads, but cannot pause a queue for every tenant (QUEUE_BOARD_WRITABLE is off).
+    const pause = await fetch(`${h.appUrl}/b24/settings/queues/${operator.token}/api/queues/run-action/pause`, {
+      method: 'PUT',
+    });
+    expect(pause.status).toBe(405);
+    expect(await h.rt.queues.runAction.isPaused()).toBe(false);
+  });
 });
