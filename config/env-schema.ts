@@ -88,6 +88,20 @@ const envFields = z.object({
         .map((id) => id.trim())
         .filter(Boolean),
     ),
+  /**
+   * The Green-API hosts a portal admin may name on the settings page (comma-separated; `*.x.com`:
+   * any name under x.com). Only https, never a private address (ALLOW_PRIVATE_ADDRESSES aside).
+   * The CLI is not limited.
+   */
+  GREEN_API_HOSTS: z
+    .string()
+    .default('*.green-api.com,*.greenapi.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
   /** Lets the operator pause, retry, clean and remove jobs on Bull Board (default: read-only). */
   QUEUE_BOARD_WRITABLE: z.stringbool().default(false),
   /** A worker process serves its own /metrics here (0 = off; give each worker process its own port). */

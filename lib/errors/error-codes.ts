@@ -64,6 +64,10 @@ const codes = [
  * accepted as is; move each into lib/i18n as `error.<code>` (and its name into `codes`) when convenient.
  */
 const inlineTexts = {
+  green_api_url_refused: {
+    en: 'This Green-API address is not allowed: leave it empty or use the https address from the Green-API console',
+    ru: 'Этот адрес Green-API не разрешён: оставьте поле пустым или укажите https-адрес из консоли Green-API',
+  },
   queue_board_forbidden: {
     en: "Queues are shown to the app operator's administrators only",
     ru: 'Очереди видны только администраторам портала оператора приложения',

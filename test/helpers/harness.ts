@@ -155,6 +155,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       restLimit: options.restLimit ?? { drainPerSec: 2, burst: 50 },
     }),
     QUEUE_BOARD_PORTALS: (options.queueBoardPortals ?? [portalMemberId]).join(','),
+    // The Green-API simulator listens on 127.0.0.1.
+    GREEN_API_HOSTS: '*.green-api.com,*.greenapi.com,127.0.0.1',
     QUEUE_BOARD_WRITABLE: options.queueBoardWritable ? '1' : '0',
   });
   const connections: RedisClient[] = [];

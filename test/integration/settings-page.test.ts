@@ -149,6 +149,16 @@ describe('settings page (server side)', () => {
 
   it('connects a Green-API line and points the instance at the line webhook (setSettings)', async () => {
     const { token = '' } = await openSettings(h);
+    // A host outside GREEN_API_HOSTS (here: cloud metadata) is never called with the instance's token.
+    for (const path of ['/lines/test', '/lines']) {
+      const metadata = await pageApi(h, token, 'POST', path, {
+        provider: 'green-api',
+        idInstance: '1101000077',
+        apiToken: 'ga-page-token',
+        apiUrl: 'http://169.254.169.254/latest',
+      });
+      expect(metadata).toMatchObject({ status: 400, json: { error: { code: 'green_api_url_refused' } } });
+    }
     const connected = await pageApi(h, token, 'POST', '/lines', {
       provider: 'green-api',
       idInstance: '1101000077',
