@@ -8,7 +8,7 @@ import type { PortalStore } from '../store/portal-store';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
-  lines: Pick<LineStore, 'add' | 'get' | 'list' | 'remove'>;
+  lines: Pick<LineStore, 'add' | 'get' | 'list' | 'remove' | 'findByPhoneNumberId'>;
   providerFor: (line: Line) => WhatsAppProvider;
   clock: Clock;
   publicUrl: string;
@@ -110,16 +110,30 @@ export function createLineAdmin(deps: LineAdminDeps) {
         ...draft,
         webhookToken: draft.provider === 'green-api' ? (draft.webhookToken ?? randomId(24)) : undefined,
       });
+      // A number another line has is refused before anything else: re-pointing its instance's
+      // webhook first would cut the connected line off (finding 3).
+      const owner = await deps.lines.findByPhoneNumberId(line.phoneNumberId);
+      if (owner && !(owner.memberId === memberId && owner.id === line.id))
+        throw new AppError('line_conflict', `phone number id ${line.phoneNumberId} is already connected`, {
+          kind: 'bad_input',
+        });
       const provider = deps.providerFor(line);
       const status = await provider.lineStatus();
-      if (line.provider === 'green-api') {
-        if (!provider.setWebhook) throw new AppError('internal_error', 'the Green-API provider cannot set its webhook');
+      if (line.provider !== 'green-api') return { line: await save(line), status };
+      if (!provider.setWebhook) throw new AppError('internal_error', 'the Green-API provider cannot set its webhook');
+      // Stored first (the store refuses a number taken meanwhile), the instance pointed at it last;
+      // if that fails, the line goes again: never a stored line whose instance posts elsewhere.
+      const saved = await save(line);
+      try {
         await provider.setWebhook({
           url: `${deps.publicUrl}${greenApiWebhookPath(line.id)}`,
           token: line.webhookToken ?? '',
         });
+      } catch (error) {
+        if (await deps.lines.remove(memberId, line.id)) await deps.onLinesChanged(memberId);
+        throw error;
       }
-      return { line: await save(line), status };
+      return { line: saved, status };
     },
 
     async status(memberId: string, lineId: string): Promise<LineStatus> {

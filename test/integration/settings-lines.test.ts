@@ -1,0 +1,50 @@
+import { actions } from '../../actions';
+import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { openSettings, pageApi } from '../helpers/settings-page';
+
+/** Line changes from the settings page that must leave every other line (and the open lines) intact. */
+describe('settings page: connecting and disconnecting lines safely', () => {
+  let h: Harness;
+  let green: GreenApiSimulator;
+  let greenUrl: string;
+  let token: string;
+  beforeAll(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+    green = createGreenApiSimulator();
+    greenUrl = (await green.start(0)).url;
+    token = (await openSettings(h)).token ?? '';
+  });
+  afterAll(async () => {
+    await green.stop();
+    await h.close();
+  });
+
+  const connectGreen = (idInstance: string, apiToken: string) =>
+    pageApi(h, token, 'POST', '/lines', { provider: 'green-api', idInstance, apiToken, apiUrl: greenUrl });
+
+  it('refuses an instance another line has without re-pointing its webhook (the connected line keeps working)', async () => {
+    green.addInstance({ idInstance: '1101000081', apiTokenInstance: 'ga-first', wid: '79005550081' });
+    const first = await connectGreen('1101000081', 'ga-first');
+    expect(first.status).toBe(201);
+    const line = first.json.line as { id: string; webhookUrl: string };
+    const before = green.instanceWebhook('1101000081');
+    expect(before?.url).toBe(line.webhookUrl);
+    const again = await connectGreen('1101000081', 'ga-first');
+    expect(again).toMatchObject({ status: 400, json: { error: { code: 'line_conflict' } } });
+    expect(green.instanceWebhook('1101000081')).toEqual(before);
+    expect((await h.rt.lines.get(h.memberId, line.id))?.webhookToken).toBe(before?.token);
+  });
+
+  it('keeps no line whose instance could not be pointed at it (setSettings failed)', async () => {
+    green.addInstance({ idInstance: '1101000082', apiTokenInstance: 'ga-second', wid: '79005550082' });
+    green.failNext({ status: 500, method: 'setSettings' });
+    const failed = await connectGreen('1101000082', 'ga-second');
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect(await h.rt.lines.findByPhoneNumberId('1101000082')).toBeNull();
+    expect((await h.rt.lines.list(h.memberId)).map((l) => l.phoneNumberId)).not.toContain('1101000082');
+    // Once Green-API answers again the same instance connects.
+    expect((await connectGreen('1101000082', 'ga-second')).status).toBe(201);
+  });
+});
