@@ -2,6 +2,7 @@ import { greenApiWebhookPath } from '../config/endpoints';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
+import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
@@ -12,6 +13,12 @@ export interface LineAdminDeps {
   providerFor: (line: Line) => WhatsAppProvider;
   clock: Clock;
   publicUrl: string;
+  /**
+   * Before a line goes: the line leaves its open line (connector deactivated, attachment dropped),
+   * so the open line is free again and its operators' replies no longer reach a removed line.
+   */
+  detachOpenLine: (memberId: string, lineId: string) => Promise<unknown>;
+  log: Pick<Logger, 'warn'>;
   /**
    * After any change of a portal's lines: the composition root re-registers the portal's robots and
    * activities, so their `line` field lists the lines the portal has now.
@@ -72,6 +79,14 @@ export function createLineAdmin(deps: LineAdminDeps) {
       ratePerSec: draft.ratePerSec,
       createdAt: deps.clock.now(),
     };
+  }
+
+  async function clearInstanceWebhook(line: Line): Promise<void> {
+    try {
+      await deps.providerFor(line).setWebhook?.({ url: '', token: '' });
+    } catch (error) {
+      deps.log.warn({ err: error, lineId: line.id }, 'could not clear the Green-API instance webhook');
+    }
   }
 
   async function save(line: Line): Promise<Line> {
@@ -151,7 +166,16 @@ export function createLineAdmin(deps: LineAdminDeps) {
       return save({ ...line, ratePerSec });
     },
 
+    /**
+     * Removes a line: it leaves its open line first (a failure there stops the removal: the line
+     * stays whole, to be removed again), then a Green-API instance stops posting to it (best
+     * effort: the webhook door refuses a removed line anyway), then the line with its webhook time.
+     */
     async disconnect(memberId: string, lineId: string): Promise<boolean> {
+      const line = await deps.lines.get(memberId, lineId);
+      if (!line) return false;
+      await deps.detachOpenLine(memberId, lineId);
+      if (line.provider === 'green-api') await clearInstanceWebhook(line);
       const removed = await deps.lines.remove(memberId, lineId);
       if (removed) await deps.onLinesChanged(memberId);
       return removed;

@@ -117,12 +117,14 @@ export class LineStore {
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    // Route first (webhooks stop reaching the line), then the line with its config version (other slot).
+    // Route first (webhooks stop reaching the line), then the line with its webhook time and config
+    // version (other slot).
     await this.redis.del(this.keys.lineByNumber(line.phoneNumberId));
     if (line.wabaId) await this.redis.srem(this.keys.linesByWaba(line.wabaId), `${memberId}|${lineId}`);
     await this.redis
       .multi()
       .hdel(this.keys.lines(memberId), lineId)
+      .hdel(this.keys.lineWebhookAt(memberId), lineId)
       .set(this.keys.configVersion(memberId), newConfigVersion())
       .exec();
     return true;

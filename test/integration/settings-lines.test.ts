@@ -1,4 +1,5 @@
 import { actions } from '../../actions';
+import { CONNECTOR_ID } from '../../openlines/connector';
 import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
 import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
 import { openSettings, pageApi } from '../helpers/settings-page';
@@ -46,5 +47,45 @@ describe('settings page: connecting and disconnecting lines safely', () => {
     expect((await h.rt.lines.list(h.memberId)).map((l) => l.phoneNumberId)).not.toContain('1101000082');
     // Once Green-API answers again the same instance connects.
     expect((await connectGreen('1101000082', 'ga-second')).status).toBe(201);
+  });
+});
+
+describe('settings page: disconnecting a line frees its open line', () => {
+  let h: Harness;
+  let green: GreenApiSimulator;
+  let greenUrl: string;
+  let token: string;
+  beforeAll(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+    green = createGreenApiSimulator();
+    greenUrl = (await green.start(0)).url;
+    token = (await openSettings(h)).token ?? '';
+  });
+  afterAll(async () => {
+    await green.stop();
+    await h.close();
+  });
+
+  it('detaches the open line (connector off), forgets the webhook time and turns the instance webhook off', async () => {
+    h.portal.addOpenLine(6, 'Support');
+    green.addInstance({ idInstance: '1101000083', apiTokenInstance: 'ga-third', wid: '79005550083' });
+    const connected = await pageApi(h, token, 'POST', '/lines', {
+      provider: 'green-api',
+      idInstance: '1101000083',
+      apiToken: 'ga-third',
+      apiUrl: greenUrl,
+    });
+    const lineId = (connected.json.line as { id: string }).id;
+    expect((await pageApi(h, token, 'POST', `/lines/${lineId}/open-line`, { openLineId: '6' })).status).toBe(200);
+    await h.rt.lines.markWebhook(h.memberId, lineId, h.rt.clock.now());
+    expect(await pageApi(h, token, 'DELETE', `/lines/${lineId}`)).toMatchObject({ json: { removed: true } });
+    expect(await h.rt.openLines.forOpenLine(h.memberId, '6')).toBeNull();
+    expect(await h.rt.openLines.forLine(h.memberId, lineId)).toBeNull();
+    expect(h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|6`)?.active).toBe(false);
+    expect(await h.rt.lines.lastWebhookAt(h.memberId, lineId)).toBeUndefined();
+    expect(green.instanceWebhook('1101000083')?.url).toBe('');
+    // The open line serves another line at once.
+    expect((await pageApi(h, token, 'POST', '/lines/main/open-line', { openLineId: '6' })).status).toBe(200);
   });
 });
