@@ -38,5 +38,7 @@ function template(): string {
 /** The page with its boot data inlined as JSON (`<` escaped: nothing in it can close the script). */
 export function renderPage(boot: PageBoot): string {
   const json = JSON.stringify(boot).replace(/</g, '\\u003c');
-  return template().replace('<!--boot-->', `<script id="boot" type="application/json">${json}</script>`);
+  const tag = `<script id="boot" type="application/json">${json}</script>`;
+  // A function, not a string: a replacement string expands `$'`, `$&`… found in user data (names).
+  return template().replace('<!--boot-->', () => tag);
 }

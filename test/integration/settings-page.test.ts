@@ -31,6 +31,9 @@ describe('settings page (server side)', () => {
     const manager = await openSettings(h, 7, 'en');
     expect(manager).toMatchObject({ admin: false, userName: 'Olga Manager', lang: 'en' });
     expect(manager.token).toEqual(expect.any(String));
+    // Replacement patterns in a name are text, not String.replace directives that rewrite the page.
+    h.portal.addUser({ id: 12, admin: false, name: "$'$&$`", lastName: '$1' });
+    expect(await openSettings(h, 12, 'en')).toMatchObject({ userName: "$'$&$` $1", admin: false });
   });
 
   it('refuses a forged AUTH_ID, an unknown portal and an inactive user; never calls the DOMAIN it is given', async () => {
