@@ -90,14 +90,9 @@ export function createLineAdmin(deps: LineAdminDeps) {
   }
 
   async function save(line: Line): Promise<Line> {
-    try {
-      await deps.lines.add(line);
-    } catch (error) {
-      // The store refuses a number another line already has.
-      throw new AppError('line_conflict', error instanceof Error ? error.message : String(error), {
-        kind: 'bad_input',
-      });
-    }
+    // The store refuses a number another line already has (400 line_conflict); any other failure
+    // (Redis down…) is the app's, kept as it is (503, retryable), not blamed on the admin's input.
+    await deps.lines.add(line);
     await deps.onLinesChanged(line.memberId);
     return line;
   }

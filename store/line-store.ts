@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../lib/errors/app-error';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
@@ -55,7 +56,11 @@ export class LineStore {
   async add(line: Line): Promise<void> {
     const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
     if (owner && owner !== `${line.memberId}|${line.id}`) {
-      throw new Error(`phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`);
+      throw new AppError(
+        'line_conflict',
+        `phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`,
+        { kind: 'bad_input' },
+      );
     }
     const parsed = lineSchema.parse(line);
     const sealed = {
