@@ -125,6 +125,11 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
   );
   router.use(
     `${PAGE}/queues/:session`,
+    (_req, res, next) => {
+      // The board's URLs carry the session: never send them on as a Referer, refused answers too.
+      res.set('Referrer-Policy', 'no-referrer');
+      next();
+    },
     requirePageSession(deps, 'path'),
     (_req, res, next) => {
       const session = sessionOf(res);

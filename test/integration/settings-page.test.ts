@@ -245,6 +245,8 @@ describe('settings page (server side)', () => {
     const queues = ((await board.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
     expect(queues).toContain('run-action');
     const page = await fetch(`${h.appUrl}/b24/settings/queues/${token}/`);
+    // The board's URLs carry the session: its pages never pass them on as a Referer.
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await page.text()).toContain(`/b24/settings/queues/${token}`);
     const { token: managerToken = '' } = await openSettings(h, 7);
     expect((await fetch(`${h.appUrl}/b24/settings/queues/${managerToken}/api/queues`)).status).toBe(403);
@@ -262,6 +264,7 @@ describe('settings page (server side)', () => {
     );
     const refused = await fetch(`${h.appUrl}/b24/settings/queues/${tenant}/api/queues`);
     expect(refused.status).toBe(403);
+    expect(refused.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await refused.json()).toMatchObject({ error: { code: 'queue_board_forbidden' } });
     expect((await fetch(`${h.appUrl}/b24/settings/queues/${tenant}/`)).status).toBe(403);
     // The manager's boot says no board either (the page hides the tab).
