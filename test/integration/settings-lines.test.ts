@@ -50,7 +50,7 @@ describe('settings page: connecting and disconnecting lines safely', () => {
   });
 });
 
-describe('settings page: disconnecting a line frees its open line', () => {
+describe('settings page: a disconnected line frees its open line; errors are filed by line', () => {
   let h: Harness;
   let green: GreenApiSimulator;
   let greenUrl: string;
@@ -87,5 +87,22 @@ describe('settings page: disconnecting a line frees its open line', () => {
     expect(green.instanceWebhook('1101000083')?.url).toBe('');
     // The open line serves another line at once.
     expect((await pageApi(h, token, 'POST', '/lines/main/open-line', { openLineId: '6' })).status).toBe(200);
+  });
+
+  it('files an error of a call under the line it went to (the Activity filter by line finds it)', async () => {
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { run } = await h.portal.runRobot({
+      code: 'wa_send_buttons',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { phone: '12', body: 'Text', buttons: ['Yes', 'No'], line: 'main' },
+    });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'error' });
+    const errors = (await pageApi(h, token, 'GET', '/activity?line=main')).json.errors as Array<{
+      lineId: string;
+      action: string;
+    }>;
+    expect(errors).toContainEqual(expect.objectContaining({ lineId: 'main', code: 'invalid_phone' }));
+    expect((await pageApi(h, token, 'GET', '/activity?line=other')).json.errors).toEqual([]);
   });
 });
