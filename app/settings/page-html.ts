@@ -28,9 +28,13 @@ function template(): string {
   if (cached !== undefined) return cached;
   const file = join(WEB_DIST, 'index.html');
   if (!existsSync(file))
-    throw new AppError('settings_page_not_built', 'the settings page is not built: run npm run build:web', {
-      kind: 'unavailable',
-    });
+    throw new AppError(
+      'settings_page_not_built',
+      'the settings page is not built: run npm run build:web where the dev dependencies are, and deploy web/dist',
+      {
+        kind: 'unavailable',
+      },
+    );
   cached = readFileSync(file, 'utf8');
   return cached;
 }
