@@ -74,6 +74,36 @@ const envFields = z.object({
    * demo and tests, whose simulators run on 127.0.0.1.
    */
   ALLOW_PRIVATE_ADDRESSES: z.stringbool().default(false),
+  /**
+   * The member_ids of the app operator's own portals, comma-separated: only their admins see Bull
+   * Board. The board shows every tenant's jobs (phones, texts, event tokens), so a tenant's admin
+   * must never reach it; unset: nobody does.
+   */
+  QUEUE_BOARD_PORTALS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  /**
+   * The Green-API hosts a portal admin may name on the settings page (comma-separated; `*.x.com`:
+   * any name under x.com). Only https, never a private address (ALLOW_PRIVATE_ADDRESSES aside).
+   * The CLI is not limited.
+   */
+  GREEN_API_HOSTS: z
+    .string()
+    .default('*.green-api.com,*.greenapi.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
+  /** Lets the operator pause, retry, clean and remove jobs on Bull Board (default: read-only). */
+  QUEUE_BOARD_WRITABLE: z.stringbool().default(false),
   /** A worker process serves its own /metrics here (0 = off; give each worker process its own port). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });

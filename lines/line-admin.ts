@@ -2,16 +2,23 @@ import { greenApiWebhookPath } from '../config/endpoints';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
+import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
-  lines: Pick<LineStore, 'add' | 'get' | 'list' | 'remove'>;
+  lines: Pick<LineStore, 'add' | 'get' | 'list' | 'remove' | 'findByPhoneNumberId'>;
   providerFor: (line: Line) => WhatsAppProvider;
   clock: Clock;
   publicUrl: string;
+  /**
+   * Before a line goes: the line leaves its open line (connector deactivated, attachment dropped),
+   * so the open line is free again and its operators' replies no longer reach a removed line.
+   */
+  detachOpenLine: (memberId: string, lineId: string) => Promise<unknown>;
+  log: Pick<Logger, 'warn'>;
   /**
    * After any change of a portal's lines: the composition root re-registers the portal's robots and
    * activities, so their `line` field lists the lines the portal has now.
@@ -74,15 +81,18 @@ export function createLineAdmin(deps: LineAdminDeps) {
     };
   }
 
-  async function save(line: Line): Promise<Line> {
+  async function clearInstanceWebhook(line: Line): Promise<void> {
     try {
-      await deps.lines.add(line);
+      await deps.providerFor(line).setWebhook?.({ url: '', token: '' });
     } catch (error) {
-      // The store refuses a number another line already has.
-      throw new AppError('line_conflict', error instanceof Error ? error.message : String(error), {
-        kind: 'bad_input',
-      });
+      deps.log.warn({ err: error, lineId: line.id }, 'could not clear the Green-API instance webhook');
     }
+  }
+
+  async function save(line: Line): Promise<Line> {
+    // The store refuses a number another line already has (400 line_conflict); any other failure
+    // (Redis down…) is the app's, kept as it is (503, retryable), not blamed on the admin's input.
+    await deps.lines.add(line);
     await deps.onLinesChanged(line.memberId);
     return line;
   }
@@ -110,16 +120,30 @@ export function createLineAdmin(deps: LineAdminDeps) {
         ...draft,
         webhookToken: draft.provider === 'green-api' ? (draft.webhookToken ?? randomId(24)) : undefined,
       });
+      // A number another line has is refused before anything else: re-pointing its instance's
+      // webhook first would cut the connected line off (finding 3).
+      const owner = await deps.lines.findByPhoneNumberId(line.phoneNumberId);
+      if (owner && !(owner.memberId === memberId && owner.id === line.id))
+        throw new AppError('line_conflict', `phone number id ${line.phoneNumberId} is already connected`, {
+          kind: 'bad_input',
+        });
       const provider = deps.providerFor(line);
       const status = await provider.lineStatus();
-      if (line.provider === 'green-api') {
-        if (!provider.setWebhook) throw new AppError('internal_error', 'the Green-API provider cannot set its webhook');
+      if (line.provider !== 'green-api') return { line: await save(line), status };
+      if (!provider.setWebhook) throw new AppError('internal_error', 'the Green-API provider cannot set its webhook');
+      // Stored first (the store refuses a number taken meanwhile), the instance pointed at it last;
+      // if that fails, the line goes again: never a stored line whose instance posts elsewhere.
+      const saved = await save(line);
+      try {
         await provider.setWebhook({
           url: `${deps.publicUrl}${greenApiWebhookPath(line.id)}`,
           token: line.webhookToken ?? '',
         });
+      } catch (error) {
+        if (await deps.lines.remove(memberId, line.id)) await deps.onLinesChanged(memberId);
+        throw error;
       }
-      return { line: await save(line), status };
+      return { line: saved, status };
     },
 
     async status(memberId: string, lineId: string): Promise<LineStatus> {
@@ -137,7 +161,16 @@ export function createLineAdmin(deps: LineAdminDeps) {
       return save({ ...line, ratePerSec });
     },
 
+    /**
+     * Removes a line: it leaves its open line first (a failure there stops the removal: the line
+     * stays whole, to be removed again), then a Green-API instance stops posting to it (best
+     * effort: the webhook door refuses a removed line anyway), then the line with its webhook time.
+     */
     async disconnect(memberId: string, lineId: string): Promise<boolean> {
+      const line = await deps.lines.get(memberId, lineId);
+      if (!line) return false;
+      await deps.detachOpenLine(memberId, lineId);
+      if (line.provider === 'green-api') await clearInstanceWebhook(line);
       const removed = await deps.lines.remove(memberId, lineId);
       if (removed) await deps.onLinesChanged(memberId);
       return removed;

@@ -17,6 +17,7 @@ import { createLineSender } from '../lines/line-sender';
 import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { WindowFallbacks } from '../lines/window-fallbacks';
+import { detachLine } from '../openlines/attach-line';
 import { createBusinessMirror } from '../openlines/business-mirror';
 import { type MediaRef, signedMediaUrl } from '../openlines/media-url';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
@@ -184,6 +185,8 @@ export function createRuntime(options: RuntimeOptions) {
     providerFor,
     clock,
     publicUrl: config.PUBLIC_URL,
+    detachOpenLine: (memberId, lineId) => detachLine(openLineSetup, memberId, lineId),
+    log,
     // The portal-setup job re-registers the robots and activities: every `line` select lists the lines now.
     onLinesChanged: async (memberId) => {
       await queues.enqueueLinesChanged(memberId, clock.now());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../lib/errors/app-error';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
@@ -55,7 +56,11 @@ export class LineStore {
   async add(line: Line): Promise<void> {
     const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
     if (owner && owner !== `${line.memberId}|${line.id}`) {
-      throw new Error(`phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`);
+      throw new AppError(
+        'line_conflict',
+        `phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`,
+        { kind: 'bad_input' },
+      );
     }
     const parsed = lineSchema.parse(line);
     const sealed = {
@@ -117,12 +122,14 @@ export class LineStore {
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    // Route first (webhooks stop reaching the line), then the line with its config version (other slot).
+    // Route first (webhooks stop reaching the line), then the line with its webhook time and config
+    // version (other slot).
     await this.redis.del(this.keys.lineByNumber(line.phoneNumberId));
     if (line.wabaId) await this.redis.srem(this.keys.linesByWaba(line.wabaId), `${memberId}|${lineId}`);
     await this.redis
       .multi()
       .hdel(this.keys.lines(memberId), lineId)
+      .hdel(this.keys.lineWebhookAt(memberId), lineId)
       .set(this.keys.configVersion(memberId), newConfigVersion())
       .exec();
     return true;

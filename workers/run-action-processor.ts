@@ -82,6 +82,8 @@ export function createRunActionProcessor(deps: RunActionDeps) {
     const { call } = source;
     const notes: string[] = [];
     const report = (output: ActionOutput) => source.report(output, notes);
+    // The line the call resolved to, once known: the settings page filters errors by it.
+    let lineId = '';
     try {
       const found = findActionByCode(data.code);
       if (!found) throw new ActionError('unknown_action', data.code);
@@ -92,6 +94,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       call.ifMaybeSent = inputs.if_maybe_sent === 'skip' ? 'skip' : 'resend';
       const lineRef = source.lineRef ?? (typeof inputs.line === 'string' ? inputs.line : undefined);
       const line = await resolveLine(deps.lines, data.memberId, lineRef);
+      lineId = line.id;
       const ctx = buildActionContext(deps, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));
       if (missing.length)
@@ -125,7 +128,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
         deps.log.error({ err: error, memberId: data.memberId, code: data.code }, 'action failed');
       metrics.errors.inc({ code: actionError.code });
       await deps.activity
-        ?.noteError(data.memberId, { code: actionError.code, lineId: '', action: data.code, at: deps.clock.now() })
+        ?.noteError(data.memberId, { code: actionError.code, lineId, action: data.code, at: deps.clock.now() })
         .catch((noteError: unknown) =>
           deps.log.warn({ err: noteError }, 'could not note the error for the settings page'),
         );

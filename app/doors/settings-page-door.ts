@@ -1,6 +1,7 @@
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { endpoints } from '../../config/endpoints';
+import type { AppConfig } from '../../config/env-schema';
 import { AppError } from '../../lib/errors/app-error';
 import { classifyError } from '../../lib/errors/classify-error';
 import { type Lang, langOf, t } from '../../lib/i18n/catalogue';
@@ -25,6 +26,7 @@ export type SettingsPageDoorDeps = PageAuthDeps &
   SettingsActivityDeps &
   SettingsOpenLinesDeps & {
     pageSessionKey: Buffer;
+    config: Pick<AppConfig, 'QUEUE_BOARD_PORTALS' | 'QUEUE_BOARD_WRITABLE'>;
     queues: Pick<
       Queues,
       'runAction' | 'inbound' | 'waitTimeout' | 'waitDeadlines' | 'bitrixEvent' | 'portalSetup' | 'maintenance'
@@ -42,10 +44,19 @@ export function pageWords(lang: Lang): Record<string, string> {
 
 const pageQuerySchema = z.object({ LANG: z.string().max(8).optional() });
 
+/**
+ * Bull Board shows and controls every tenant's jobs: only an admin of one of the operator's own
+ * portals (QUEUE_BOARD_PORTALS) may open it, never a tenant's admin.
+ */
+function mayOpenQueueBoard(config: SettingsPageDoorDeps['config'], memberId: string, admin: boolean): boolean {
+  return admin && config.QUEUE_BOARD_PORTALS.includes(memberId);
+}
+
 /** The verified user's answer fields (the page's boot and `/api/session`). */
-const sessionView = (user: PageUser) => ({
+const sessionView = (config: SettingsPageDoorDeps['config'], user: PageUser) => ({
   token: user.session,
   admin: user.user.admin,
+  queues: mayOpenQueueBoard(config, user.portal.memberId, user.user.admin),
   userName: user.user.name,
   // The portal's zone (its settings), else the user's own, else the browser's (an empty one).
   timeZone: [portalTimeZone(user.portal), user.user.timeZone].find((zone) => zone && isTimeZone(zone)) ?? '',
@@ -82,7 +93,7 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
     try {
       const user = await verifyPageUser(deps, req.body, query.LANG);
       allowFraming(res, user.portal.clientEndpoint);
-      res.type('html').send(renderPage({ ...sessionView(user), api }));
+      res.type('html').send(renderPage({ ...sessionView(deps.config, user), api }));
     } catch (error) {
       const failure = classifyError(error);
       if (failure.kind === 'internal' || failure.code === 'settings_page_not_built') throw error;
@@ -105,23 +116,26 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
       .loose()
       .safeParse(req.body);
     const user = await verifyPageUser(deps, req.body, body.success ? body.data.LANG : undefined);
-    res.set('Cache-Control', 'no-store').json(sessionView(user));
+    res.set('Cache-Control', 'no-store').json(sessionView(deps.config, user));
   });
   const { runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance } = deps.queues;
-  const board = createQueueBoard([
-    runAction,
-    inbound,
-    waitTimeout,
-    waitDeadlines,
-    bitrixEvent,
-    portalSetup,
-    maintenance,
-  ]);
+  const board = createQueueBoard(
+    [runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance],
+    { readOnly: !deps.config.QUEUE_BOARD_WRITABLE },
+  );
   router.use(
     `${PAGE}/queues/:session`,
+    (_req, res, next) => {
+      // The board's URLs carry the session: never send them on as a Referer, refused answers too.
+      res.set('Referrer-Policy', 'no-referrer');
+      next();
+    },
     requirePageSession(deps, 'path'),
     (_req, res, next) => {
-      requireAdmin(sessionOf(res));
+      const session = sessionOf(res);
+      requireAdmin(session);
+      if (!mayOpenQueueBoard(deps.config, session.memberId, session.admin))
+        throw new AppError('queue_board_forbidden', 'Bull Board is for the app operator only', { kind: 'forbidden' });
       next();
     },
     board,

@@ -12,6 +12,8 @@ export interface PageBoot {
   /** The page session (absent: the page asks for one through the frame SDK, or says to open it from Bitrix24). */
   token?: string;
   admin?: boolean;
+  /** Bull Board may be opened (an admin of one of the app operator's portals). */
+  queues?: boolean;
   userName?: string;
   /** Base of the page's JSON calls. */
   api: string;
@@ -26,9 +28,13 @@ function template(): string {
   if (cached !== undefined) return cached;
   const file = join(WEB_DIST, 'index.html');
   if (!existsSync(file))
-    throw new AppError('settings_page_not_built', 'the settings page is not built: run npm run build:web', {
-      kind: 'unavailable',
-    });
+    throw new AppError(
+      'settings_page_not_built',
+      'the settings page is not built: run npm run build:web where the dev dependencies are, and deploy web/dist',
+      {
+        kind: 'unavailable',
+      },
+    );
   cached = readFileSync(file, 'utf8');
   return cached;
 }
@@ -36,5 +42,7 @@ function template(): string {
 /** The page with its boot data inlined as JSON (`<` escaped: nothing in it can close the script). */
 export function renderPage(boot: PageBoot): string {
   const json = JSON.stringify(boot).replace(/</g, '\\u003c');
-  return template().replace('<!--boot-->', `<script id="boot" type="application/json">${json}</script>`);
+  const tag = `<script id="boot" type="application/json">${json}</script>`;
+  // A function, not a string: a replacement string expands `$'`, `$&`… found in user data (names).
+  return template().replace('<!--boot-->', () => tag);
 }

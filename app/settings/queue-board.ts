@@ -22,11 +22,14 @@ class SessionPathAdapter extends ExpressAdapter {
   }
 }
 
-/** The board over the app's queues (mount it behind an admin page session). */
-export function createQueueBoard(queues: Queue[]): RequestHandler {
+/**
+ * The board over the app's queues (mount it behind the operator's admin page session); read-only
+ * unless the operator's settings say otherwise (no pause, retry, clean or remove).
+ */
+export function createQueueBoard(queues: Queue[], options: { readOnly: boolean }): RequestHandler {
   const serverAdapter = new SessionPathAdapter();
   createBullBoard({
-    queues: queues.map((queue) => new BullMQAdapter(queue)),
+    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: options.readOnly })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'WhatsApp robots' } },
   });

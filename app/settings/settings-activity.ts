@@ -111,7 +111,8 @@ export function createSettingsActivityRouter(deps: SettingsActivityDeps): Router
       deadline: w.deadline,
     }));
     const errors = (await deps.activity.recentErrors(memberId, 50))
-      .filter((e) => !filter.line || e.lineId === filter.line)
+      // An error before the call's line was known (a bad property, no line) has none: shown under every line.
+      .filter((e) => !filter.line || e.lineId === '' || e.lineId === filter.line)
       .map((e) => ({ ...e, message: textOf(e.code, lang, e.code) }));
     res.json({ messages, waits, errors });
   });

@@ -8,6 +8,15 @@ import { textOf } from '../api/api-answers';
 import { setRetryAfter, statusOfKind } from '../middleware/error-handler';
 
 /**
+ * A settings request's path for the log: Bull Board's paths carry the page session
+ * (`…/queues/<session>/…`), which would let whoever reads the log act as that admin; the query
+ * is dropped too.
+ */
+export function maskedSettingsPath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/(\/queues\/)[^/]+/, '$1***');
+}
+
+/**
  * The settings API's error answers `{error: {code, message}}` in the page's language. A provider's
  * refusal of credentials (an ActionError that no retry mends) is the admin's input: 400 with its
  * advice, not a server failure.
@@ -20,7 +29,11 @@ export function createSettingsErrorHandler(log: Logger): ErrorRequestHandler {
     const failure = classifyError(error);
     const refused = error instanceof ActionError && !error.retryable;
     const status = refused ? 400 : statusOfKind[failure.kind];
-    if (status >= 500) log.error({ err: error, path: req.path, code: failure.code }, 'settings request failed');
+    if (status >= 500)
+      log.error(
+        { err: error, path: maskedSettingsPath(req.originalUrl), code: failure.code },
+        'settings request failed',
+      );
     setRetryAfter(res, status, failure.retryAfterMs);
     const code = status === 500 ? 'internal_error' : failure.code;
     const text = textOf(code, lang, failure.message);

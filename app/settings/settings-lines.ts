@@ -6,6 +6,7 @@ import { requireAdmin } from '../../portals/page-session';
 import type { LineStatus } from '../../providers/provider';
 import type { Line, LineStore } from '../../store/line-store';
 import type { OpenLineStore } from '../../store/open-line-store';
+import { checkGreenApiUrl, type GreenApiUrlDeps } from './green-api-url';
 import { sessionOf } from './page-session-auth';
 import { parseInput } from './settings-errors';
 
@@ -15,7 +16,8 @@ export interface SettingsLinesDeps {
   /** Which open line a WhatsApp line serves (the open-line connector). */
   openLines: Pick<OpenLineStore, 'forLine'>;
   publicUrl: string;
-  config: { LINE_RATE_PER_SEC: number };
+  addresses: GreenApiUrlDeps['addresses'];
+  config: { LINE_RATE_PER_SEC: number } & GreenApiUrlDeps['config'];
 }
 
 const digits = (what: string) =>
@@ -61,8 +63,10 @@ export const lineChangeSchema = z
   .object({ name: z.string().trim().min(1).max(100).optional(), ratePerSec: rate.nullable().optional() })
   .refine((c) => c.name !== undefined || c.ratePerSec !== undefined, 'name or ratePerSec is required');
 
-function draftOf(form: z.infer<typeof lineFormSchema>): LineDraft {
+/** The form's line, its Green-API host checked (finding: the page must not make the app call any address). */
+async function draftOf(deps: SettingsLinesDeps, form: z.infer<typeof lineFormSchema>): Promise<LineDraft> {
   if (form.provider === 'cloud') return { ...form };
+  if (form.apiUrl !== undefined) await checkGreenApiUrl(deps, form.apiUrl);
   return {
     provider: 'green-api',
     phoneNumberId: form.idInstance,
@@ -108,13 +112,13 @@ export function createSettingsLinesRouter(deps: SettingsLinesDeps): Router {
   router.post('/lines/test', async (req, res) => {
     const session = sessionOf(res);
     requireAdmin(session);
-    const draft = draftOf(parseInput(lineFormSchema, req.body));
+    const draft = await draftOf(deps, parseInput(lineFormSchema, req.body));
     res.json({ status: statusView(await deps.lineAdmin.test(session.memberId, draft)) });
   });
   router.post('/lines', async (req, res) => {
     const session = sessionOf(res);
     requireAdmin(session);
-    const draft = draftOf(parseInput(lineFormSchema, req.body));
+    const draft = await draftOf(deps, parseInput(lineFormSchema, req.body));
     const { line, status } = await deps.lineAdmin.connect(session.memberId, draft);
     res.status(201).json({ line: await lineView(deps, line), status: statusView(status) });
   });

@@ -63,7 +63,16 @@ const codes = [
  * Codes still written in the older shape, `code: { en, ru }` (work started before the catalogue):
  * accepted as is; move each into lib/i18n as `error.<code>` (and its name into `codes`) when convenient.
  */
-const inlineTexts = {} satisfies Record<string, Readonly<Record<Lang, string>>>;
+const inlineTexts = {
+  green_api_url_refused: {
+    en: 'This Green-API address is not allowed: leave it empty or use the https address from the Green-API console',
+    ru: 'Этот адрес Green-API не разрешён: оставьте поле пустым или укажите https-адрес из консоли Green-API',
+  },
+  queue_board_forbidden: {
+    en: "Queues are shown to the app operator's administrators only",
+    ru: 'Очереди видны только администраторам портала оператора приложения',
+  },
+} satisfies Record<string, Readonly<Record<Lang, string>>>;
 
 type CatalogueCode = (typeof codes)[number];
 export type ErrorCode = CatalogueCode | keyof typeof inlineTexts;

@@ -48,7 +48,8 @@ export const en = {
   'error.portal_not_installed': 'The app is not installed on this portal',
   'error.line_conflict': 'This number is already connected as another line',
   'error.wait_not_found': 'No such open wait',
-  'error.settings_page_not_built': 'The settings page is not built: run npm run build:web on the server',
+  'error.settings_page_not_built':
+    'The settings page is not built: build it with npm run build:web where the dev dependencies are, and deploy web/dist',
 
   // --- error details: what an error names besides its code
   'error.detail.provider_code': 'WhatsApp code {code}',

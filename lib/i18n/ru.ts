@@ -47,7 +47,8 @@ export const ru: Record<MessageKey, string> = {
   'error.portal_not_installed': 'Приложение не установлено на этом портале',
   'error.line_conflict': 'Этот номер уже подключён как другая линия',
   'error.wait_not_found': 'Нет такого открытого ожидания',
-  'error.settings_page_not_built': 'Страница настроек не собрана: выполните npm run build:web на сервере',
+  'error.settings_page_not_built':
+    'Страница настроек не собрана: соберите её командой npm run build:web там, где установлены dev-зависимости, и разверните web/dist',
 
   // --- error details
   'error.detail.provider_code': 'код WhatsApp {code}',

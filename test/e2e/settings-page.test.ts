@@ -104,6 +104,9 @@ describe('settings page in chromium', () => {
     const frame = manager.frameLocator('#app-frame');
     await frame.locator('[data-testid="read-only"]').waitFor();
     expect(await frame.locator('[data-testid="connect-line"]').count()).toBe(0);
+    // Bull Board is the operator's admins' only: no Queues tab for anyone else.
+    await frame.getByRole('tab', { name: 'Activity' }).waitFor();
+    expect(await frame.getByRole('tab', { name: 'Queues' }).count()).toBe(0);
     await screenshot(manager, 'read-only');
     await manager.close();
   });

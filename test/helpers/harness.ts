@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createApp } from '../../app/create-app';
 import type { AppConfig } from '../../config/env-schema';
@@ -57,6 +58,10 @@ export interface HarnessOptions {
   openLineRetryBaseMs?: number;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
+  /** Whose admins may open Bull Board (QUEUE_BOARD_PORTALS); default: the harness's portal (the operator's). */
+  queueBoardPortals?: string[];
+  /** QUEUE_BOARD_WRITABLE (default off: the board is read-only). */
+  queueBoardWritable?: boolean;
 }
 
 export interface Harness {
@@ -108,7 +113,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const prefix = `t${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   // Hash-tagged as production on a cluster must be (every queue key in one slot); fine on one Redis too.
   const queuePrefix = options.queuePrefix ?? `{bull-${prefix}}`;
+  const portalMemberId = randomBytes(16).toString('hex');
   const portal = createBitrixPortalSimulator({
+    memberId: portalMemberId,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     languageId: options.languageId ?? 'en',
@@ -131,8 +138,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   whatsapp.addPhoneNumber(LINE);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig(
-    localAppEnv({
+  const config = loadConfig({
+    ...localAppEnv({
       port,
       redisUrl,
       portalUrl,
@@ -147,7 +154,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       lineRatePerSec: options.lineRatePerSec ?? 80,
       restLimit: options.restLimit ?? { drainPerSec: 2, burst: 50 },
     }),
-  );
+    QUEUE_BOARD_PORTALS: (options.queueBoardPortals ?? [portalMemberId]).join(','),
+    // The Green-API simulator listens on 127.0.0.1.
+    GREEN_API_HOSTS: '*.green-api.com,*.greenapi.com,127.0.0.1',
+    QUEUE_BOARD_WRITABLE: options.queueBoardWritable ? '1' : '0',
+  });
   const connections: RedisClient[] = [];
   const connect = () => {
     const c = createRedis(redisUrl, 'worker');

@@ -4,6 +4,7 @@ import type { Harness } from './harness';
 export interface PageBootSeen {
   token?: string;
   admin?: boolean;
+  queues?: boolean;
   userName?: string;
   timeZone?: string;
   lang: string;

@@ -31,6 +31,9 @@ describe('settings page (server side)', () => {
     const manager = await openSettings(h, 7, 'en');
     expect(manager).toMatchObject({ admin: false, userName: 'Olga Manager', lang: 'en' });
     expect(manager.token).toEqual(expect.any(String));
+    // Replacement patterns in a name are text, not String.replace directives that rewrite the page.
+    h.portal.addUser({ id: 12, admin: false, name: "$'$&$`", lastName: '$1' });
+    expect(await openSettings(h, 12, 'en')).toMatchObject({ userName: "$'$&$` $1", admin: false });
   });
 
   it('refuses a forged AUTH_ID, an unknown portal and an inactive user; never calls the DOMAIN it is given', async () => {
@@ -149,6 +152,16 @@ describe('settings page (server side)', () => {
 
   it('connects a Green-API line and points the instance at the line webhook (setSettings)', async () => {
     const { token = '' } = await openSettings(h);
+    // A host outside GREEN_API_HOSTS (here: cloud metadata) is never called with the instance's token.
+    for (const path of ['/lines/test', '/lines']) {
+      const metadata = await pageApi(h, token, 'POST', path, {
+        provider: 'green-api',
+        idInstance: '1101000077',
+        apiToken: 'ga-page-token',
+        apiUrl: 'http://169.254.169.254/latest',
+      });
+      expect(metadata).toMatchObject({ status: 400, json: { error: { code: 'green_api_url_refused' } } });
+    }
     const connected = await pageApi(h, token, 'POST', '/lines', {
       provider: 'green-api',
       idInstance: '1101000077',
@@ -232,9 +245,35 @@ describe('settings page (server side)', () => {
     const queues = ((await board.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
     expect(queues).toContain('run-action');
     const page = await fetch(`${h.appUrl}/b24/settings/queues/${token}/`);
+    // The board's URLs carry the session: its pages never pass them on as a Referer.
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await page.text()).toContain(`/b24/settings/queues/${token}`);
     const { token: managerToken = '' } = await openSettings(h, 7);
     expect((await fetch(`${h.appUrl}/b24/settings/queues/${managerToken}/api/queues`)).status).toBe(403);
     expect((await fetch(`${h.appUrl}/b24/settings/queues/forged/api/queues`)).status).toBe(401);
+  });
+
+  it('keeps Bull Board from a tenant portal admin (every tenant jobs are on it) and read-only for the operator', async () => {
+    const operator = await openSettings(h);
+    expect(operator).toMatchObject({ admin: true, queues: true });
+    // An admin of another portal: a valid page session, but not one of QUEUE_BOARD_PORTALS.
+    const tenant = mintPageSession(
+      h.rt.pageSessionKey,
+      { memberId: 'tenant-portal', userId: 1, admin: true, name: 'Tenant admin', lang: 'en' },
+      h.rt.clock.now(),
+    );
+    const refused = await fetch(`${h.appUrl}/b24/settings/queues/${tenant}/api/queues`);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await refused.json()).toMatchObject({ error: { code: 'queue_board_forbidden' } });
+    expect((await fetch(`${h.appUrl}/b24/settings/queues/${tenant}/`)).status).toBe(403);
+    // The manager's boot says no board either (the page hides the tab).
+    expect((await openSettings(h, 7)).queues).toBe(false);
+    // The operator reads, but cannot pause a queue for every tenant (QUEUE_BOARD_WRITABLE is off).
+    const pause = await fetch(`${h.appUrl}/b24/settings/queues/${operator.token}/api/queues/run-action/pause`, {
+      method: 'PUT',
+    });
+    expect(pause.status).toBe(405);
+    expect(await h.rt.queues.runAction.isPaused()).toBe(false);
   });
 });

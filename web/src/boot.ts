@@ -5,6 +5,7 @@ export interface Boot {
   words: Record<string, string>;
   token?: string;
   admin?: boolean;
+  queues?: boolean;
   userName?: string;
   timeZone?: string;
   api: string;

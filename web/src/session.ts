@@ -9,6 +9,8 @@ export const state = reactive({
   words: boot.words,
   token: boot.token ?? '',
   admin: boot.admin ?? false,
+  /** Bull Board: admins of the app operator's own portals only (the server checks it too). */
+  queues: boot.queues ?? false,
   userName: boot.userName ?? '',
   timeZone: boot.timeZone ?? '',
   api: boot.api,
@@ -65,6 +67,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
 interface SessionAnswer {
   token: string;
   admin: boolean;
+  queues: boolean;
   userName: string;
   timeZone: string;
   lang: 'ru' | 'en';
@@ -83,6 +86,7 @@ export async function startSession(memberId: string, authId: string): Promise<vo
   Object.assign(state, {
     token: json.token,
     admin: json.admin,
+    queues: json.queues,
     userName: json.userName,
     timeZone: json.timeZone,
     lang: json.lang,
