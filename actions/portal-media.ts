@@ -1,4 +1,4 @@
-import { downloadPortalFile } from '../bitrix/portal-file';
+import { downloadPortalFile, type PortalFileSource } from '../bitrix/portal-file';
 import { ActionError } from '../lib/errors/app-error';
 import { say } from '../lib/i18n/catalogue';
 import { checkMediaFile, MAX_MEDIA_BYTES, mediaKindOfType, mimeTypeOf } from '../providers/media-limits';
@@ -14,13 +14,13 @@ export interface PreparedFile {
 }
 
 /**
- * Downloads one `file` property value from the portal and checks it as WhatsApp would (type and
+ * Downloads one portal file (a Disk file id or a `file` property's link) and checks it as WhatsApp would (type and
  * size per kind), so a bad file stops the robot before anything is sent. The provider must take
  * uploads: a portal file has no public link it could fetch.
  */
 export async function preparePortalFile(
   ctx: Pick<ActionContext, 'bitrix' | 'portal' | 'provider'>,
-  value: string,
+  source: PortalFileSource,
   asDocument: boolean,
 ): Promise<PreparedFile> {
   if (!ctx.provider.capabilities.has('media_upload') || !ctx.provider.uploadMedia)
@@ -31,7 +31,7 @@ export async function preparePortalFile(
         says: say('wabaMedia.uploadOnlyByLink', { provider: ctx.provider.kind }),
       },
     );
-  const file = await downloadPortalFile({ bitrix: ctx.bitrix, portal: ctx.portal, maxBytes: MAX_MEDIA_BYTES }, value);
+  const file = await downloadPortalFile({ bitrix: ctx.bitrix, portal: ctx.portal, maxBytes: MAX_MEDIA_BYTES }, source);
   const mimeType = mimeTypeOf(file.name, file.contentType);
   const kind = asDocument ? 'document' : mediaKindOfType(mimeType);
   checkMediaFile({ name: file.name, kind, mimeType, bytes: file.bytes });

@@ -73,40 +73,59 @@ async function readCapped(response: Response, max: number, name: string): Promis
   return bytes;
 }
 
+/** Where a portal file comes from: a Disk file id (`disk.file.get`), or a `file` property's value. */
+export type PortalFileSource = { diskFileId: string } | { fileValue: string };
+
+/** A Disk file's signed DOWNLOAD_URL and name (`disk.file.get`, scope disk). */
+async function diskFileUrl(deps: PortalFileDeps, id: string): Promise<{ url: URL; name: string }> {
+  if (!/^\d+$/.test(id))
+    throw new ActionError('invalid_property', `disk_file_ids: "${id}" is not a Disk file id`, {
+      says: say('wabaMedia.notDiskFileId', { value: id }),
+    });
+  try {
+    const file = diskFileSchema.parse(await deps.bitrix.call('disk.file.get', { id }));
+    return { url: new URL(file.DOWNLOAD_URL), name: file.NAME };
+  } catch (error) {
+    if (error instanceof BitrixError && !error.retryable)
+      throw new ActionError('file_download_failed', `Disk file ${id}: ${error.description || error.code}`, {
+        says: say('wabaMedia.fileNotFound', { id, reason: error.description || error.code }),
+      });
+    throw error;
+  }
+}
+
 /**
- * Downloads a robot's `file` property value from the portal with the app's own auth
- * (portal-ui-wire.md §5): a Disk file id through `disk.file.get` (its DOWNLOAD_URL is signed for
- * our token), or a download link on the portal itself (a CRM file field), with our token added.
+ * A `file` property's value as a download link with our token. The designer sends the internal
+ * `b_file` id (another id space than Disk, and no REST method downloads it), or in the 'rest'
+ * context a portal download link (portal-ui-wire.md §5): a bare number is refused, never taken for
+ * a Disk id (that would send another, unrelated file).
+ */
+function fileValueUrl(deps: PortalFileDeps, value: string): { url: URL; name: string } {
+  if (/^\d+$/.test(value))
+    throw new ActionError('invalid_property', `file: ${value} is an internal file id, which REST cannot download`, {
+      says: say('wabaMedia.internalFileId', { value }),
+    });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ActionError('invalid_property', `file: "${value}" is not a portal link`, {
+      says: say('wabaMedia.notPortalFile', { value }),
+    });
+  }
+  url.searchParams.set('auth', deps.portal.accessToken);
+  return { url, name: decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file' };
+}
+
+/**
+ * Downloads a portal file with the app's own auth: a Disk file (its DOWNLOAD_URL is signed for our
+ * token), or a `file` property's download link on the portal itself, with our token added.
  * Nothing outside the portal is fetched this way.
  */
-export async function downloadPortalFile(deps: PortalFileDeps, value: string): Promise<PortalFile> {
+export async function downloadPortalFile(deps: PortalFileDeps, source: PortalFileSource): Promise<PortalFile> {
   const portalOrigin = new URL(deps.portal.clientEndpoint).origin;
-  let url: URL;
-  let name: string;
-  if (/^\d+$/.test(value)) {
-    let file: z.infer<typeof diskFileSchema>;
-    try {
-      file = diskFileSchema.parse(await deps.bitrix.call('disk.file.get', { id: value }));
-    } catch (error) {
-      if (error instanceof BitrixError && !error.retryable)
-        throw new ActionError('file_download_failed', `Disk file ${value}: ${error.description || error.code}`, {
-          says: say('wabaMedia.fileNotFound', { id: value, reason: error.description || error.code }),
-        });
-      throw error;
-    }
-    url = new URL(file.DOWNLOAD_URL);
-    name = file.NAME;
-  } else {
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ActionError('invalid_property', `file: "${value}" is neither a Disk file id nor a portal link`, {
-        says: say('wabaMedia.notPortalFile', { value }),
-      });
-    }
-    url.searchParams.set('auth', deps.portal.accessToken);
-    name = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file';
-  }
+  const isDisk = 'diskFileId' in source;
+  const { url, name } = isDisk ? await diskFileUrl(deps, source.diskFileId) : fileValueUrl(deps, source.fileValue);
   if (url.origin !== portalOrigin)
     throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`, {
       says: say('wabaMedia.linkNotOnPortal', { name, origin: url.origin }),
@@ -121,7 +140,7 @@ export async function downloadPortalFile(deps: PortalFileDeps, value: string): P
     await response.body?.cancel();
     throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);
   }
-  const finalName = /^\d+$/.test(value) ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
+  const finalName = isDisk ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
   const bytes = await readCapped(response, deps.maxBytes, finalName);
   return { name: finalName, contentType: response.headers.get('content-type') ?? undefined, bytes };
 }
