@@ -26,6 +26,8 @@ export interface ActionContext {
   clock: Clock;
   /** A phone in E.164 form (`+79161234567`) by the portal's region, or null when it is not one. */
   normalizePhone(raw: string): string | null;
+  /** Why the app must not fetch `url` (the address policy, ALLOW_PRIVATE_ADDRESSES), or undefined. */
+  urlRefusal(url: string): Promise<string | undefined>;
   /** The customer's phone (E.164 digits); resolves the CRM contact when not given. */
   recipient(explicit: string | undefined): Promise<string>;
   /**

@@ -19,7 +19,7 @@ export interface PreparedFile {
  * uploads: a portal file has no public link it could fetch.
  */
 export async function preparePortalFile(
-  ctx: Pick<ActionContext, 'bitrix' | 'portal' | 'provider'>,
+  ctx: Pick<ActionContext, 'bitrix' | 'portal' | 'provider' | 'urlRefusal'>,
   source: PortalFileSource,
   asDocument: boolean,
 ): Promise<PreparedFile> {
@@ -31,7 +31,8 @@ export async function preparePortalFile(
         says: say('wabaMedia.uploadOnlyByLink', { provider: ctx.provider.kind }),
       },
     );
-  const file = await downloadPortalFile({ bitrix: ctx.bitrix, portal: ctx.portal, maxBytes: MAX_MEDIA_BYTES }, source);
+  const deps = { bitrix: ctx.bitrix, portal: ctx.portal, refusal: ctx.urlRefusal, maxBytes: MAX_MEDIA_BYTES };
+  const file = await downloadPortalFile(deps, source);
   const mimeType = mimeTypeOf(file.name, file.contentType);
   const kind = asDocument ? 'document' : mediaKindOfType(mimeType);
   checkMediaFile({ name: file.name, kind, mimeType, bytes: file.bytes });

@@ -16,6 +16,8 @@ export interface PortalFile {
 export interface PortalFileDeps {
   bitrix: Pick<PortalClient, 'call'>;
   portal: Pick<Portal, 'clientEndpoint' | 'accessToken'>;
+  /** Why a URL must not be fetched (the address policy), checked on every redirect hop. */
+  refusal: (url: string) => Promise<string | undefined>;
   /** A download stops (file_too_large) past this many bytes. */
   maxBytes: number;
   timeoutMs?: number;
@@ -117,6 +119,37 @@ function fileValueUrl(deps: PortalFileDeps, value: string): { url: URL; name: st
   return { url, name: decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file' };
 }
 
+/** Redirect hops a portal download may take (the portal's own download endpoint redirects once at most). */
+const MAX_REDIRECTS = 3;
+
+/**
+ * Fetches `first`, following redirects by hand: each hop passes the address policy (a redirect
+ * could point at a private address the policy never saw), and only hops on the portal's origin
+ * carry our token.
+ */
+async function fetchFollowing(deps: PortalFileDeps, first: URL, portalOrigin: string, name: string): Promise<Response> {
+  const signal = AbortSignal.timeout(deps.timeoutMs ?? 120_000);
+  let url = first;
+  for (let hop = 0; ; hop++) {
+    const refused = await deps.refusal(url.toString());
+    if (refused) throw downloadFailed(name, `address refused: ${url.origin}: ${refused}`);
+    let response: Response;
+    try {
+      response = await fetch(url, { redirect: 'manual', signal });
+    } catch (error) {
+      throw downloadFailed(name, errorMessage(error), true);
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || !location) return response;
+    await response.body?.cancel();
+    if (hop === MAX_REDIRECTS) throw downloadFailed(name, `more than ${MAX_REDIRECTS} redirects`);
+    url = new URL(location, url);
+    // On the portal our token goes along (a Location need not repeat it); anywhere else it must not.
+    if (url.origin === portalOrigin) url.searchParams.set('auth', deps.portal.accessToken);
+    else url.searchParams.delete('auth');
+  }
+}
+
 /**
  * Downloads a portal file with the app's own auth: a Disk file (its DOWNLOAD_URL is signed for our
  * token), or a `file` property's download link on the portal itself, with our token added.
@@ -130,12 +163,7 @@ export async function downloadPortalFile(deps: PortalFileDeps, source: PortalFil
     throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`, {
       says: say('wabaMedia.linkNotOnPortal', { name, origin: url.origin }),
     });
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 120_000) });
-  } catch (error) {
-    throw downloadFailed(name, errorMessage(error), true);
-  }
+  const response = await fetchFollowing(deps, url, portalOrigin, name);
   if (!response.ok) {
     await response.body?.cancel();
     throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);

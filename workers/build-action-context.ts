@@ -3,6 +3,7 @@ import type { ActionContext } from '../actions/define-action';
 import { invalidProperty } from '../actions/property-issues';
 import { replyWaitProperties } from '../actions/reply-wait-properties';
 import type { PortalClientFactory } from '../bitrix/portal-client';
+import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
 import { say, t } from '../lib/i18n/catalogue';
@@ -38,6 +39,8 @@ export interface ActionContextDeps {
   windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
   log: Logger;
+  /** Governs URLs the app fetches itself (portal file downloads and their redirects). */
+  addresses: Pick<AddressPolicy, 'refusal'>;
   /** Phone region when the portal sets none (numbers without a country code). */
   defaultPhoneRegion: string;
   /** "Also show in the open-line chat": shows a sent message in the customer's chat. */
@@ -70,6 +73,7 @@ export function buildActionContext(
     call,
     log,
     clock: deps.clock,
+    urlRefusal: (url) => deps.addresses.refusal(url),
     normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
     async recipient(explicit) {
       if (recipient) return recipient;
