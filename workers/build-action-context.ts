@@ -8,7 +8,7 @@ import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
 import { say, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import { normalizePhone } from '../lib/phone';
+import { normalizePhone, splitPhoneList } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
 import type { LineTemplates } from '../lines/line-templates';
 import { fallbackRefOf, type WindowFallbacks } from '../lines/window-fallbacks';
@@ -47,6 +47,9 @@ export interface ActionContextDeps {
   showInChat?: (line: Line, to: string, content: OutboundContent, providerMessageId: string) => Promise<unknown>;
 }
 
+/** The call's step that holds the recipient chosen on its first attempt (beside send steps and `op<n>`). */
+const RECIPIENT_STEP = 'recipient';
+
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
 export function buildActionContext(
   deps: ActionContextDeps,
@@ -77,6 +80,14 @@ export function buildActionContext(
     normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
     async recipient(explicit) {
       if (recipient) return recipient;
+      // A number chosen (from several, or the CRM's) may differ on a retry (a provider check, an
+      // edited contact): the call keeps its first choice, so later files never go to someone else.
+      const chosen = !explicit || splitPhoneList(explicit).length > 1;
+      const remembered = chosen ? await deps.messages.sentStep(memberId, call.callKey, RECIPIENT_STEP) : null;
+      if (remembered !== null) {
+        recipient = remembered;
+        return recipient;
+      }
       const { lineSender } = deps;
       const { documentId } = call;
       recipient = await resolveRecipient({
@@ -90,6 +101,7 @@ export function buildActionContext(
         lang: ctx.lang,
         notes,
       });
+      if (chosen) await deps.messages.rememberStep(memberId, call.callKey, RECIPIENT_STEP, recipient);
       return recipient;
     },
     async send(content, options = {}) {
