@@ -58,6 +58,8 @@ export interface ActionContext {
    * and at most once per call and step — a retried job gets the remembered result back.
    */
   once(step: number, request: () => Promise<string>): Promise<string>;
+  /** What `once(step)` remembered from an earlier attempt of the call, or null (nothing run yet). */
+  remembered(step: number): Promise<string | null>;
   /** The recipient's 24-hour window on the line, by the injected clock (`open: null`: not known). */
   customerWindow(): Promise<WindowState>;
   /** The line's template by name and language; `unknown` when the line cannot list its templates. */

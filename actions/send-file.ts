@@ -5,7 +5,7 @@ import type { OutboundContent } from '../providers/provider';
 import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { fileNameOfUrl, mediaKindOf, parseFileList } from './file-list';
-import { type PreparedFile, preparePortalFile, uploadPrepared } from './portal-media';
+import { type UploadedFile, uploadPortalFile } from './portal-media';
 import { prop, returnProp } from './property';
 import { sentLog } from './sent-log';
 import { sendFreeForm, windowOutcome } from './window-fallback';
@@ -13,13 +13,13 @@ import { windowProperties, windowReturns } from './window-properties';
 
 type Media = Extract<OutboundContent, { type: 'media' }>;
 
-/** One message to send: a link, or a portal file to upload first. */
+/** One message to send: a link, or a portal file already uploaded. */
 interface Planned {
   kind: Media['kind'];
   link?: string;
   title?: string;
   filename?: string;
-  upload?: PreparedFile;
+  mediaId?: string;
 }
 
 /** Kinds that show a caption (waba-wire.md §4): not audio, not stickers. */
@@ -99,9 +99,11 @@ export const sendFile = defineAction({
     if (total === 0 || total > 10)
       throw new ActionError('invalid_property', `files: ${total}`, { says: say('wabaMedia.noFiles') });
     const asDocument = input.format === 'document';
-    // Every portal file is downloaded and checked before the first message leaves.
-    const prepared: PreparedFile[] = [];
-    for (const source of sources) prepared.push(await preparePortalFile(ctx, source, asDocument));
+    // Every portal file is downloaded, checked and uploaded before the first message leaves, one at a
+    // time (only one file's bytes in memory). Uploads and sends share the step number (`once` apart).
+    const uploaded: UploadedFile[] = [];
+    for (const [i, source] of sources.entries())
+      uploaded.push(await uploadPortalFile(ctx, links.length + i, source, asDocument));
     const to = await ctx.recipient(input.phone);
     const messages: Planned[] = [
       ...links.map((file): Planned => {
@@ -109,10 +111,10 @@ export const sendFile = defineAction({
         const filename = kind === 'document' ? (file.title ?? fileNameOfUrl(file.url)) : undefined;
         return { kind, link: file.url, title: file.title, filename };
       }),
-      ...prepared.map(
+      ...uploaded.map(
         (file): Planned => ({
           kind: file.kind,
-          upload: file,
+          mediaId: file.mediaId,
           filename: file.kind === 'document' ? file.name : undefined,
         }),
       ),
@@ -122,8 +124,7 @@ export const sendFile = defineAction({
     for (const [i, m] of messages.entries()) {
       // The common caption on the first file that shows one; a titled image/video shows its title otherwise.
       const caption = i === captioned ? input.caption : m.kind === 'image' || m.kind === 'video' ? m.title : undefined;
-      // Uploads and sends share the step number; uploads are remembered apart (`once`).
-      const mediaId = m.upload ? await uploadPrepared(ctx, i, m.upload) : undefined;
+      const { mediaId } = m;
       const content: Media = {
         type: 'media',
         kind: m.kind,

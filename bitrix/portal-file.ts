@@ -6,11 +6,16 @@ import type { Portal } from '../store/portal-store';
 import { BitrixError } from './bitrix-error';
 import type { PortalClient } from './portal-client';
 
-/** A file downloaded from the portal: bytes with their name and the portal's Content-Type. */
+/**
+ * A file downloaded from the portal: its bytes as read (chunks, never joined into a second copy),
+ * their size, the first bytes (for type sniffing), its name and the portal's Content-Type.
+ */
 export interface PortalFile {
   name: string;
   contentType: string | undefined;
-  bytes: Uint8Array<ArrayBuffer>;
+  chunks: Uint8Array<ArrayBuffer>[];
+  size: number;
+  head: Uint8Array;
 }
 
 export interface PortalFileDeps {
@@ -18,8 +23,8 @@ export interface PortalFileDeps {
   portal: Pick<Portal, 'clientEndpoint' | 'accessToken'>;
   /** Why a URL must not be fetched (the address policy), checked on every redirect hop. */
   refusal: (url: string) => Promise<string | undefined>;
-  /** A download stops (file_too_large) past this many bytes. */
-  maxBytes: number;
+  /** A download stops (file_too_large) past this many bytes, known once the name and type are. */
+  maxBytesOf: (name: string, contentType: string | undefined) => number;
   timeoutMs?: number;
 }
 
@@ -49,12 +54,22 @@ function downloadFailed(name: string, reason: string, retryable = false): Action
   });
 }
 
-/** Reads a body up to `max` bytes; more is file_too_large, naming the file. */
-async function readCapped(response: Response, max: number, name: string): Promise<Uint8Array<ArrayBuffer>> {
+/** Bytes kept apart for sniffing a file's type (WebP flags, the Ogg codec). */
+const HEAD_BYTES = 256;
+
+/** Reads a body up to `max` bytes as its chunks; more stops the download (file_too_large, naming the file). */
+async function readCapped(
+  response: Response,
+  max: number,
+  name: string,
+): Promise<Pick<PortalFile, 'chunks' | 'size' | 'head'>> {
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) throw tooLarge(name, max);
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel();
+    throw tooLarge(name, max);
+  }
   const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   for (;;) {
     const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
@@ -64,15 +79,18 @@ async function readCapped(response: Response, max: number, name: string): Promis
       await reader?.cancel();
       throw tooLarge(name, max);
     }
-    chunks.push(chunk.value);
+    // A chunk of fetch's body owns a plain ArrayBuffer (never a shared one).
+    chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
   }
-  const bytes = new Uint8Array(size);
+  const head = new Uint8Array(Math.min(size, HEAD_BYTES));
   let at = 0;
   for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
+    if (at >= head.length) break;
+    const part = c.subarray(0, head.length - at);
+    head.set(part, at);
+    at += part.length;
   }
-  return bytes;
+  return { chunks, size, head };
 }
 
 /** Where a portal file comes from: a Disk file id (`disk.file.get`), or a `file` property's value. */
@@ -169,6 +187,7 @@ export async function downloadPortalFile(deps: PortalFileDeps, source: PortalFil
     throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);
   }
   const finalName = isDisk ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
-  const bytes = await readCapped(response, deps.maxBytes, finalName);
-  return { name: finalName, contentType: response.headers.get('content-type') ?? undefined, bytes };
+  const contentType = response.headers.get('content-type') ?? undefined;
+  const body = await readCapped(response, deps.maxBytesOf(finalName, contentType), finalName);
+  return { name: finalName, contentType, ...body };
 }

@@ -156,6 +156,7 @@ export function buildActionContext(
       return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
+    remembered: (step) => deps.messages.sentStep(memberId, call.callKey, `op${step}`),
     async once(step, request) {
       const key = `op${step}`;
       const already = await deps.messages.sentStep(memberId, call.callKey, key);

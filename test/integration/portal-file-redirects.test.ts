@@ -47,7 +47,7 @@ describe('portal file downloads follow redirects by hand', () => {
       bitrix: { call: () => Promise.reject(new Error('no REST call expected')) },
       portal: { clientEndpoint: `${portal.origin}/rest/`, accessToken: 'app-token' },
       refusal,
-      maxBytes: 1024,
+      maxBytesOf: () => 1024,
     };
   }
 
@@ -66,7 +66,7 @@ describe('portal file downloads follow redirects by hand', () => {
 
   it('a redirect leaving the portal loses the app token', async () => {
     const file = await downloadPortalFile(deps(), { fileValue: `${portal.origin}/to-other?x=1` });
-    expect(Buffer.from(file.bytes).toString()).toBe('%PDF elsewhere');
+    expect(Buffer.concat(file.chunks).toString()).toBe('%PDF elsewhere');
     expect(seen).toHaveLength(1);
     expect(seen[0]).toContain('x=1');
     expect(seen[0]).not.toContain('app-token');
@@ -74,7 +74,7 @@ describe('portal file downloads follow redirects by hand', () => {
 
   it('a redirect on the portal keeps the token; more than 3 hops is an error', async () => {
     const file = await downloadPortalFile(deps(), { fileValue: `${portal.origin}/to-self` });
-    expect(Buffer.from(file.bytes).toString()).toBe('%PDF /file.pdf?auth=app-token');
+    expect(Buffer.concat(file.chunks).toString()).toBe('%PDF /file.pdf?auth=app-token');
     const error = await failure('/loop');
     expect(error.message).toContain('more than 3 redirects');
   });

@@ -37,7 +37,7 @@ describe('robot files from the portal and by link', () => {
       properties: { phone: CUSTOMER, ...properties },
       fileContext,
     });
-    const done = await h.portal.waitForRun(started.eventToken, 10_000);
+    const done = await h.portal.waitForRun(started.eventToken, 20_000);
     return {
       values: done.returnValues ?? {},
       log: done.logMessage ?? '',
@@ -93,7 +93,30 @@ describe('robot files from the portal and by link', () => {
     expect(r.values).toMatchObject({ status: 'error', error_code: 'file_too_large' });
     expect(r.log).toContain('"big-sticker.webp" is 150 KB; a static sticker may be at most 100 KB');
     expect(r.sent).toEqual([]);
-    expect(r.uploaded).toEqual([]);
+    // One file at a time: the first was uploaded (and dropped) before the second was downloaded.
+    expect(r.uploaded.map((u) => u.filename)).toEqual(['ok.jpg']);
+  });
+
+  it('a retried job reuses its upload: the portal file is neither fetched nor uploaded again', async () => {
+    const id = h.portal.addDiskFile({
+      name: 'retry.pdf',
+      bytes: Buffer.from('%PDF retry'),
+      mimeType: 'application/pdf',
+    });
+    const gets = h.portal.stats().byMethod['disk.file.get'] ?? 0;
+    const attempts = h.whatsapp.attempts().length;
+    h.whatsapp.failNext({ code: 131056, times: 1 });
+    const r = await run({ disk_file_ids: [String(id)] });
+    expect(r.values).toMatchObject({ status: 'sent' });
+    expect(
+      h.whatsapp
+        .attempts()
+        .slice(attempts)
+        .map((a) => a.errorCode ?? null),
+    ).toEqual([131056, null]);
+    expect(h.portal.stats().byMethod['disk.file.get'] ?? 0).toBe(gets + 1);
+    expect(r.uploaded).toHaveLength(1);
+    expect(r.sent[0]?.body).toMatchObject({ type: 'document', document: { id: r.uploaded[0]?.id } });
   });
 
   it('a type WhatsApp does not take is file_type_unsupported, naming the file', async () => {
