@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { downloadPortalFile, type PortalFileSource } from '../bitrix/portal-file';
+import { createByteBudget } from '../lib/byte-budget';
 import { ActionError } from '../lib/errors/app-error';
 import { say } from '../lib/i18n/catalogue';
 import { checkMediaFile, downloadCapOf, mediaKindOfType, mimeTypeOf } from '../providers/media-limits';
@@ -13,6 +14,12 @@ const uploadedFileSchema = z.object({
   kind: z.enum(['image', 'video', 'audio', 'document', 'sticker']) satisfies z.ZodType<MediaKind>,
 });
 export type UploadedFile = z.infer<typeof uploadedFileSchema>;
+
+/**
+ * Portal-file bytes held at once by this process (each download reserves its kind's limit): 20
+ * concurrent jobs of 100 MB documents would otherwise hold 2 GB. One budget per process by nature.
+ */
+const portalFileBytes = createByteBudget(200 * 2 ** 20);
 
 type UploadContext = Pick<ActionContext, 'bitrix' | 'portal' | 'provider' | 'urlRefusal' | 'once' | 'remembered'>;
 
@@ -42,14 +49,18 @@ export async function uploadPortalFile(
   const kindOf = (mimeType: string) => (asDocument ? 'document' : mediaKindOfType(mimeType));
   const maxBytesOf = (name: string, contentType: string | undefined) =>
     downloadCapOf(kindOf(mimeTypeOf(name, contentType)));
-  const deps = { bitrix: ctx.bitrix, portal: ctx.portal, refusal: ctx.urlRefusal, maxBytesOf };
+  const deps = { bitrix: ctx.bitrix, portal: ctx.portal, refusal: ctx.urlRefusal, maxBytesOf, budget: portalFileBytes };
   const file = await downloadPortalFile(deps, source);
-  const mimeType = mimeTypeOf(file.name, file.contentType);
-  const kind = kindOf(mimeType);
-  checkMediaFile({ name: file.name, kind, mimeType, bytes: file.head, size: file.size });
-  const stored = await ctx.once(step, async () => {
-    const { mediaId } = await upload({ chunks: file.chunks, mimeType, filename: file.name });
-    return JSON.stringify({ mediaId, name: file.name, kind } satisfies UploadedFile);
-  });
-  return uploadedFileSchema.parse(JSON.parse(stored));
+  try {
+    const mimeType = mimeTypeOf(file.name, file.contentType);
+    const kind = kindOf(mimeType);
+    checkMediaFile({ name: file.name, kind, mimeType, bytes: file.head, size: file.size });
+    const stored = await ctx.once(step, async () => {
+      const { mediaId } = await upload({ chunks: file.chunks, mimeType, filename: file.name });
+      return JSON.stringify({ mediaId, name: file.name, kind } satisfies UploadedFile);
+    });
+    return uploadedFileSchema.parse(JSON.parse(stored));
+  } finally {
+    file.release();
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ByteBudget } from '../lib/byte-budget';
 import { ActionError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 import { say } from '../lib/i18n/catalogue';
@@ -16,6 +17,8 @@ export interface PortalFile {
   chunks: Uint8Array<ArrayBuffer>[];
   size: number;
   head: Uint8Array;
+  /** Gives the file's share of the byte budget back: call once its bytes are dropped. */
+  release: () => void;
 }
 
 export interface PortalFileDeps {
@@ -23,6 +26,8 @@ export interface PortalFileDeps {
   portal: Pick<Portal, 'clientEndpoint' | 'accessToken'>;
   /** Why a URL must not be fetched (the address policy), checked on every redirect hop. */
   refusal: (url: string) => Promise<string | undefined>;
+  /** The process-wide cap on portal-file bytes held at once (a download's limit is reserved). */
+  budget: Pick<ByteBudget, 'take'>;
   /** A download stops (file_too_large) past this many bytes, known once the name and type are. */
   maxBytesOf: (name: string, contentType: string | undefined) => number;
   timeoutMs?: number;
@@ -188,6 +193,12 @@ export async function downloadPortalFile(deps: PortalFileDeps, source: PortalFil
   }
   const finalName = isDisk ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
   const contentType = response.headers.get('content-type') ?? undefined;
-  const body = await readCapped(response, deps.maxBytesOf(finalName, contentType), finalName);
-  return { name: finalName, contentType, ...body };
+  const max = deps.maxBytesOf(finalName, contentType);
+  const release = await deps.budget.take(max);
+  try {
+    return { name: finalName, contentType, ...(await readCapped(response, max, finalName)), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }

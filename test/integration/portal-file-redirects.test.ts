@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { downloadPortalFile, type PortalFileDeps } from '../../bitrix/portal-file';
 import { createAddressPolicy } from '../../lib/address-policy';
+import { createByteBudget } from '../../lib/byte-budget';
 import { ActionError } from '../../lib/errors/app-error';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -42,12 +43,14 @@ describe('portal file downloads follow redirects by hand', () => {
     for (const s of [portal.server, other.server]) await new Promise((resolve) => s.close(resolve));
   });
 
+  const budget = createByteBudget(4096);
   function deps(): PortalFileDeps {
     return {
       bitrix: { call: () => Promise.reject(new Error('no REST call expected')) },
       portal: { clientEndpoint: `${portal.origin}/rest/`, accessToken: 'app-token' },
       refusal,
       maxBytesOf: () => 1024,
+      budget,
     };
   }
 
@@ -70,6 +73,10 @@ describe('portal file downloads follow redirects by hand', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toContain('x=1');
     expect(seen[0]).not.toContain('app-token');
+    // The file holds its limit of the process's byte budget until its bytes are dropped.
+    expect(budget.held()).toBe(1024);
+    file.release();
+    expect(budget.held()).toBe(0);
   });
 
   it('a redirect on the portal keeps the token; more than 3 hops is an error', async () => {
