@@ -26,6 +26,8 @@ export interface ActionContext {
   clock: Clock;
   /** A phone in E.164 form (`+79161234567`) by the portal's region, or null when it is not one. */
   normalizePhone(raw: string): string | null;
+  /** Why the app must not fetch `url` (the address policy, ALLOW_PRIVATE_ADDRESSES), or undefined. */
+  urlRefusal(url: string): Promise<string | undefined>;
   /** The customer's phone (E.164 digits); resolves the CRM contact when not given. */
   recipient(explicit: string | undefined): Promise<string>;
   /**
@@ -56,6 +58,8 @@ export interface ActionContext {
    * and at most once per call and step — a retried job gets the remembered result back.
    */
   once(step: number, request: () => Promise<string>): Promise<string>;
+  /** What `once(step)` remembered from an earlier attempt of the call, or null (nothing run yet). */
+  remembered(step: number): Promise<string | null>;
   /** The recipient's 24-hour window on the line, by the injected clock (`open: null`: not known). */
   customerWindow(): Promise<WindowState>;
   /** The line's template by name and language; `unknown` when the line cannot list its templates. */

@@ -1,29 +1,42 @@
-import { downloadPortalFile } from '../bitrix/portal-file';
+import { z } from 'zod';
+import { downloadPortalFile, type PortalFileSource } from '../bitrix/portal-file';
+import { createByteBudget } from '../lib/byte-budget';
 import { ActionError } from '../lib/errors/app-error';
 import { say } from '../lib/i18n/catalogue';
-import { checkMediaFile, MAX_MEDIA_BYTES, mediaKindOfType, mimeTypeOf } from '../providers/media-limits';
+import { checkMediaFile, downloadCapOf, mediaKindOfType, mimeTypeOf } from '../providers/media-limits';
 import type { MediaKind } from '../providers/provider';
 import type { ActionContext } from './define-action';
 
-/** A portal file downloaded and checked: ready to upload to the provider. */
-export interface PreparedFile {
-  name: string;
-  kind: MediaKind;
-  mimeType: string;
-  bytes: Uint8Array<ArrayBuffer>;
-}
+/** A portal file uploaded to the provider: what its message needs (the bytes are gone by then). */
+const uploadedFileSchema = z.object({
+  mediaId: z.string(),
+  name: z.string(),
+  kind: z.enum(['image', 'video', 'audio', 'document', 'sticker']) satisfies z.ZodType<MediaKind>,
+});
+export type UploadedFile = z.infer<typeof uploadedFileSchema>;
 
 /**
- * Downloads one `file` property value from the portal and checks it as WhatsApp would (type and
- * size per kind), so a bad file stops the robot before anything is sent. The provider must take
- * uploads: a portal file has no public link it could fetch.
+ * Portal-file bytes held at once by this process (each download reserves its kind's limit): 20
+ * concurrent jobs of 100 MB documents would otherwise hold 2 GB. One budget per process by nature.
  */
-export async function preparePortalFile(
-  ctx: Pick<ActionContext, 'bitrix' | 'portal' | 'provider'>,
-  value: string,
+const portalFileBytes = createByteBudget(200 * 2 ** 20);
+
+type UploadContext = Pick<ActionContext, 'bitrix' | 'portal' | 'provider' | 'urlRefusal' | 'once' | 'remembered'>;
+
+/**
+ * One portal file (a Disk file id or a `file` property's link) to the provider, once per call and
+ * step: downloaded with the app's auth (stopping at its kind's limit), checked as WhatsApp would
+ * (type and size per kind), uploaded, and its bytes dropped. A retried job whose step holds the
+ * upload downloads nothing. The provider must take uploads: a portal file has no public link.
+ */
+export async function uploadPortalFile(
+  ctx: UploadContext,
+  step: number,
+  source: PortalFileSource,
   asDocument: boolean,
-): Promise<PreparedFile> {
-  if (!ctx.provider.capabilities.has('media_upload') || !ctx.provider.uploadMedia)
+): Promise<UploadedFile> {
+  const upload = ctx.provider.uploadMedia?.bind(ctx.provider);
+  if (!ctx.provider.capabilities.has('media_upload') || !upload)
     throw new ActionError(
       'unsupported_by_provider',
       `${ctx.provider.kind}: files from the portal are uploaded, and this provider takes files by public link only`,
@@ -31,22 +44,23 @@ export async function preparePortalFile(
         says: say('wabaMedia.uploadOnlyByLink', { provider: ctx.provider.kind }),
       },
     );
-  const file = await downloadPortalFile({ bitrix: ctx.bitrix, portal: ctx.portal, maxBytes: MAX_MEDIA_BYTES }, value);
-  const mimeType = mimeTypeOf(file.name, file.contentType);
-  const kind = asDocument ? 'document' : mediaKindOfType(mimeType);
-  checkMediaFile({ name: file.name, kind, mimeType, bytes: file.bytes });
-  return { name: file.name, kind, mimeType, bytes: file.bytes };
-}
-
-/** Uploads a prepared file once per call and step (a retried job reuses the id); its media id. */
-export function uploadPrepared(ctx: Pick<ActionContext, 'once' | 'provider'>, step: number, file: PreparedFile) {
-  const upload = ctx.provider.uploadMedia?.bind(ctx.provider);
-  if (!upload)
-    throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: media_upload`, {
-      says: say('error.detail.unsupported', { provider: ctx.provider.kind, capability: 'media_upload' }),
+  const held = await ctx.remembered(step);
+  if (held !== null) return uploadedFileSchema.parse(JSON.parse(held));
+  const kindOf = (mimeType: string) => (asDocument ? 'document' : mediaKindOfType(mimeType));
+  const maxBytesOf = (name: string, contentType: string | undefined) =>
+    downloadCapOf(kindOf(mimeTypeOf(name, contentType)));
+  const deps = { bitrix: ctx.bitrix, portal: ctx.portal, refusal: ctx.urlRefusal, maxBytesOf, budget: portalFileBytes };
+  const file = await downloadPortalFile(deps, source);
+  try {
+    const mimeType = mimeTypeOf(file.name, file.contentType);
+    const kind = kindOf(mimeType);
+    checkMediaFile({ name: file.name, kind, mimeType, bytes: file.head, size: file.size });
+    const stored = await ctx.once(step, async () => {
+      const { mediaId } = await upload({ chunks: file.chunks, mimeType, filename: file.name });
+      return JSON.stringify({ mediaId, name: file.name, kind } satisfies UploadedFile);
     });
-  return ctx.once(step, async () => {
-    const { mediaId } = await upload({ bytes: file.bytes, mimeType: file.mimeType, filename: file.name });
-    return mediaId;
-  });
+    return uploadedFileSchema.parse(JSON.parse(stored));
+  } finally {
+    file.release();
+  }
 }

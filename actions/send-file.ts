@@ -1,10 +1,11 @@
+import type { PortalFileSource } from '../bitrix/portal-file';
 import { ActionError } from '../lib/errors/app-error';
 import { say } from '../lib/i18n/catalogue';
 import type { OutboundContent } from '../providers/provider';
 import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from './common-properties';
 import { defineAction } from './define-action';
 import { fileNameOfUrl, mediaKindOf, parseFileList } from './file-list';
-import { type PreparedFile, preparePortalFile, uploadPrepared } from './portal-media';
+import { type UploadedFile, uploadPortalFile } from './portal-media';
 import { prop, returnProp } from './property';
 import { sentLog } from './sent-log';
 import { sendFreeForm, windowOutcome } from './window-fallback';
@@ -12,13 +13,13 @@ import { windowProperties, windowReturns } from './window-properties';
 
 type Media = Extract<OutboundContent, { type: 'media' }>;
 
-/** One message to send: a link, or a portal file to upload first. */
+/** One message to send: a link, or a portal file already uploaded. */
 interface Planned {
   kind: Media['kind'];
   link?: string;
   title?: string;
   filename?: string;
-  upload?: PreparedFile;
+  mediaId?: string;
 }
 
 /** Kinds that show a caption (waba-wire.md §4): not audio, not stickers. */
@@ -26,7 +27,7 @@ const takesCaption = (kind: Media['kind']) => kind === 'image' || kind === 'vide
 
 /**
  * Send files: links go by link (the provider fetches them); files from the portal (`file`
- * property) are downloaded with the app's auth, checked, uploaded to the provider and sent by id.
+ * property links, Disk file ids) are downloaded with the app's auth, checked, uploaded to the provider and sent by id.
  * Each file is one WhatsApp message.
  */
 export const sendFile = defineAction({
@@ -49,10 +50,19 @@ export const sendFile = defineAction({
     portal_files: prop.files({
       name: { ru: 'Файлы портала', en: 'Portal files' },
       description: {
-        ru: 'Файл документа, поле-файл CRM или файл Диска: скачивается с портала и загружается в WhatsApp',
-        en: 'A file of the document, a CRM file field or a Disk file: downloaded from the portal and uploaded to WhatsApp',
+        ru: 'Ссылки на скачивание с портала: скачиваются с портала и загружаются в WhatsApp. Внутренний id файла (число) через REST не скачать: файлы Диска — в поле «ID файлов Диска»',
+        en: "Download links on the portal: downloaded from the portal and uploaded to WhatsApp. An internal file id (a number) cannot be downloaded through REST: put Disk files in 'Disk file ids'",
       },
       maxItems: 10,
+    }),
+    disk_file_ids: prop.list({
+      name: { ru: 'ID файлов Диска', en: 'Disk file ids' },
+      description: {
+        ru: 'ID файлов Диска (disk.file.get), по одному в строке: скачиваются с правами приложения и загружаются в WhatsApp',
+        en: "Disk file ids (disk.file.get), one per line: downloaded with the app's rights and uploaded to WhatsApp",
+      },
+      maxItems: 10,
+      itemMax: 20,
     }),
     format: prop.select({
       name: { ru: 'Как отправить', en: 'Send as' },
@@ -81,13 +91,19 @@ export const sendFile = defineAction({
   urlsOf: (input) => parseFileList(input.files).map((file, i) => ({ property: 'files', line: i + 1, url: file.url })),
   async run(ctx, input) {
     const links = parseFileList(input.files);
-    const total = links.length + input.portal_files.length;
+    const sources: PortalFileSource[] = [
+      ...input.portal_files.map((fileValue) => ({ fileValue })),
+      ...input.disk_file_ids.map((diskFileId) => ({ diskFileId })),
+    ];
+    const total = links.length + sources.length;
     if (total === 0 || total > 10)
       throw new ActionError('invalid_property', `files: ${total}`, { says: say('wabaMedia.noFiles') });
     const asDocument = input.format === 'document';
-    // Every portal file is downloaded and checked before the first message leaves.
-    const prepared: PreparedFile[] = [];
-    for (const value of input.portal_files) prepared.push(await preparePortalFile(ctx, value, asDocument));
+    // Every portal file is downloaded, checked and uploaded before the first message leaves, one at a
+    // time (only one file's bytes in memory). Uploads and sends share the step number (`once` apart).
+    const uploaded: UploadedFile[] = [];
+    for (const [i, source] of sources.entries())
+      uploaded.push(await uploadPortalFile(ctx, links.length + i, source, asDocument));
     const to = await ctx.recipient(input.phone);
     const messages: Planned[] = [
       ...links.map((file): Planned => {
@@ -95,10 +111,10 @@ export const sendFile = defineAction({
         const filename = kind === 'document' ? (file.title ?? fileNameOfUrl(file.url)) : undefined;
         return { kind, link: file.url, title: file.title, filename };
       }),
-      ...prepared.map(
+      ...uploaded.map(
         (file): Planned => ({
           kind: file.kind,
-          upload: file,
+          mediaId: file.mediaId,
           filename: file.kind === 'document' ? file.name : undefined,
         }),
       ),
@@ -108,8 +124,7 @@ export const sendFile = defineAction({
     for (const [i, m] of messages.entries()) {
       // The common caption on the first file that shows one; a titled image/video shows its title otherwise.
       const caption = i === captioned ? input.caption : m.kind === 'image' || m.kind === 'video' ? m.title : undefined;
-      // Uploads and sends share the step number; uploads are remembered apart (`once`).
-      const mediaId = m.upload ? await uploadPrepared(ctx, i, m.upload) : undefined;
+      const { mediaId } = m;
       const content: Media = {
         type: 'media',
         kind: m.kind,

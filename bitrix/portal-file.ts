@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ByteBudget } from '../lib/byte-budget';
 import { ActionError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 import { say } from '../lib/i18n/catalogue';
@@ -6,18 +7,29 @@ import type { Portal } from '../store/portal-store';
 import { BitrixError } from './bitrix-error';
 import type { PortalClient } from './portal-client';
 
-/** A file downloaded from the portal: bytes with their name and the portal's Content-Type. */
+/**
+ * A file downloaded from the portal: its bytes as read (chunks, never joined into a second copy),
+ * their size, the first bytes (for type sniffing), its name and the portal's Content-Type.
+ */
 export interface PortalFile {
   name: string;
   contentType: string | undefined;
-  bytes: Uint8Array<ArrayBuffer>;
+  chunks: Uint8Array<ArrayBuffer>[];
+  size: number;
+  head: Uint8Array;
+  /** Gives the file's share of the byte budget back: call once its bytes are dropped. */
+  release: () => void;
 }
 
 export interface PortalFileDeps {
   bitrix: Pick<PortalClient, 'call'>;
   portal: Pick<Portal, 'clientEndpoint' | 'accessToken'>;
-  /** A download stops (file_too_large) past this many bytes. */
-  maxBytes: number;
+  /** Why a URL must not be fetched (the address policy), checked on every redirect hop. */
+  refusal: (url: string) => Promise<string | undefined>;
+  /** The process-wide cap on portal-file bytes held at once (a download's limit is reserved). */
+  budget: Pick<ByteBudget, 'take'>;
+  /** A download stops (file_too_large) past this many bytes, known once the name and type are. */
+  maxBytesOf: (name: string, contentType: string | undefined) => number;
   timeoutMs?: number;
 }
 
@@ -47,12 +59,22 @@ function downloadFailed(name: string, reason: string, retryable = false): Action
   });
 }
 
-/** Reads a body up to `max` bytes; more is file_too_large, naming the file. */
-async function readCapped(response: Response, max: number, name: string): Promise<Uint8Array<ArrayBuffer>> {
+/** Bytes kept apart for sniffing a file's type (WebP flags, the Ogg codec). */
+const HEAD_BYTES = 256;
+
+/** Reads a body up to `max` bytes as its chunks; more stops the download (file_too_large, naming the file). */
+async function readCapped(
+  response: Response,
+  max: number,
+  name: string,
+): Promise<Pick<PortalFile, 'chunks' | 'size' | 'head'>> {
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) throw tooLarge(name, max);
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel();
+    throw tooLarge(name, max);
+  }
   const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   for (;;) {
     const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
@@ -62,66 +84,121 @@ async function readCapped(response: Response, max: number, name: string): Promis
       await reader?.cancel();
       throw tooLarge(name, max);
     }
-    chunks.push(chunk.value);
+    // A chunk of fetch's body owns a plain ArrayBuffer (never a shared one).
+    chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
   }
-  const bytes = new Uint8Array(size);
+  const head = new Uint8Array(Math.min(size, HEAD_BYTES));
   let at = 0;
   for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
+    if (at >= head.length) break;
+    const part = c.subarray(0, head.length - at);
+    head.set(part, at);
+    at += part.length;
   }
-  return bytes;
+  return { chunks, size, head };
+}
+
+/** Where a portal file comes from: a Disk file id (`disk.file.get`), or a `file` property's value. */
+export type PortalFileSource = { diskFileId: string } | { fileValue: string };
+
+/** A Disk file's signed DOWNLOAD_URL and name (`disk.file.get`, scope disk). */
+async function diskFileUrl(deps: PortalFileDeps, id: string): Promise<{ url: URL; name: string }> {
+  if (!/^\d+$/.test(id))
+    throw new ActionError('invalid_property', `disk_file_ids: "${id}" is not a Disk file id`, {
+      says: say('wabaMedia.notDiskFileId', { value: id }),
+    });
+  try {
+    const file = diskFileSchema.parse(await deps.bitrix.call('disk.file.get', { id }));
+    return { url: new URL(file.DOWNLOAD_URL), name: file.NAME };
+  } catch (error) {
+    if (error instanceof BitrixError && !error.retryable)
+      throw new ActionError('file_download_failed', `Disk file ${id}: ${error.description || error.code}`, {
+        says: say('wabaMedia.fileNotFound', { id, reason: error.description || error.code }),
+      });
+    throw error;
+  }
 }
 
 /**
- * Downloads a robot's `file` property value from the portal with the app's own auth
- * (portal-ui-wire.md §5): a Disk file id through `disk.file.get` (its DOWNLOAD_URL is signed for
- * our token), or a download link on the portal itself (a CRM file field), with our token added.
+ * A `file` property's value as a download link with our token. The designer sends the internal
+ * `b_file` id (another id space than Disk, and no REST method downloads it), or in the 'rest'
+ * context a portal download link (portal-ui-wire.md §5): a bare number is refused, never taken for
+ * a Disk id (that would send another, unrelated file).
+ */
+function fileValueUrl(deps: PortalFileDeps, value: string): { url: URL; name: string } {
+  if (/^\d+$/.test(value))
+    throw new ActionError('invalid_property', `file: ${value} is an internal file id, which REST cannot download`, {
+      says: say('wabaMedia.internalFileId', { value }),
+    });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ActionError('invalid_property', `file: "${value}" is not a portal link`, {
+      says: say('wabaMedia.notPortalFile', { value }),
+    });
+  }
+  url.searchParams.set('auth', deps.portal.accessToken);
+  return { url, name: decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file' };
+}
+
+/** Redirect hops a portal download may take (the portal's own download endpoint redirects once at most). */
+const MAX_REDIRECTS = 3;
+
+/**
+ * Fetches `first`, following redirects by hand: each hop passes the address policy (a redirect
+ * could point at a private address the policy never saw), and only hops on the portal's origin
+ * carry our token.
+ */
+async function fetchFollowing(deps: PortalFileDeps, first: URL, portalOrigin: string, name: string): Promise<Response> {
+  const signal = AbortSignal.timeout(deps.timeoutMs ?? 120_000);
+  let url = first;
+  for (let hop = 0; ; hop++) {
+    const refused = await deps.refusal(url.toString());
+    if (refused) throw downloadFailed(name, `address refused: ${url.origin}: ${refused}`);
+    let response: Response;
+    try {
+      response = await fetch(url, { redirect: 'manual', signal });
+    } catch (error) {
+      throw downloadFailed(name, errorMessage(error), true);
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || !location) return response;
+    await response.body?.cancel();
+    if (hop === MAX_REDIRECTS) throw downloadFailed(name, `more than ${MAX_REDIRECTS} redirects`);
+    url = new URL(location, url);
+    // On the portal our token goes along (a Location need not repeat it); anywhere else it must not.
+    if (url.origin === portalOrigin) url.searchParams.set('auth', deps.portal.accessToken);
+    else url.searchParams.delete('auth');
+  }
+}
+
+/**
+ * Downloads a portal file with the app's own auth: a Disk file (its DOWNLOAD_URL is signed for our
+ * token), or a `file` property's download link on the portal itself, with our token added.
  * Nothing outside the portal is fetched this way.
  */
-export async function downloadPortalFile(deps: PortalFileDeps, value: string): Promise<PortalFile> {
+export async function downloadPortalFile(deps: PortalFileDeps, source: PortalFileSource): Promise<PortalFile> {
   const portalOrigin = new URL(deps.portal.clientEndpoint).origin;
-  let url: URL;
-  let name: string;
-  if (/^\d+$/.test(value)) {
-    let file: z.infer<typeof diskFileSchema>;
-    try {
-      file = diskFileSchema.parse(await deps.bitrix.call('disk.file.get', { id: value }));
-    } catch (error) {
-      if (error instanceof BitrixError && !error.retryable)
-        throw new ActionError('file_download_failed', `Disk file ${value}: ${error.description || error.code}`, {
-          says: say('wabaMedia.fileNotFound', { id: value, reason: error.description || error.code }),
-        });
-      throw error;
-    }
-    url = new URL(file.DOWNLOAD_URL);
-    name = file.NAME;
-  } else {
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ActionError('invalid_property', `file: "${value}" is neither a Disk file id nor a portal link`, {
-        says: say('wabaMedia.notPortalFile', { value }),
-      });
-    }
-    url.searchParams.set('auth', deps.portal.accessToken);
-    name = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'file';
-  }
+  const isDisk = 'diskFileId' in source;
+  const { url, name } = isDisk ? await diskFileUrl(deps, source.diskFileId) : fileValueUrl(deps, source.fileValue);
   if (url.origin !== portalOrigin)
     throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`, {
       says: say('wabaMedia.linkNotOnPortal', { name, origin: url.origin }),
     });
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 120_000) });
-  } catch (error) {
-    throw downloadFailed(name, errorMessage(error), true);
-  }
+  const response = await fetchFollowing(deps, url, portalOrigin, name);
   if (!response.ok) {
     await response.body?.cancel();
     throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);
   }
-  const finalName = /^\d+$/.test(value) ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
-  const bytes = await readCapped(response, deps.maxBytes, finalName);
-  return { name: finalName, contentType: response.headers.get('content-type') ?? undefined, bytes };
+  const finalName = isDisk ? name : (dispositionName(response.headers.get('content-disposition')) ?? name);
+  const contentType = response.headers.get('content-type') ?? undefined;
+  const max = deps.maxBytesOf(finalName, contentType);
+  const release = await deps.budget.take(max);
+  try {
+    return { name: finalName, contentType, ...(await readCapped(response, max, finalName)), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }

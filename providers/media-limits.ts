@@ -31,8 +31,13 @@ export const mediaRules: Record<MediaKind, { types: string[]; maxBytes: number; 
 };
 /** A static sticker's limit; animated ones may have the 500 KB of `mediaRules.sticker`. */
 const STATIC_STICKER_MAX = 100 * KB;
-/** The largest file any kind takes: a download stops there. */
+/** The largest file any kind takes. */
 export const MAX_MEDIA_BYTES = 100 * MB;
+
+/** Where a download of a file of this kind may stop: past it WhatsApp refuses the file anyway. */
+export function downloadCapOf(kind: MediaKind): number {
+  return mediaRules[kind].maxBytes;
+}
 
 /** MIME type by file extension, for files whose server says nothing useful (octet-stream). */
 const byExtension: Record<string, string> = {
@@ -105,7 +110,15 @@ const sizeText = (bytes: number) => (bytes >= MB ? `${(bytes / MB).toFixed(1)} M
  * Checks a file WhatsApp would refuse, before anything is sent: its type for the kind and its
  * size; the error names the file. A document takes images, video and audio too (sent as files).
  */
-export function checkMediaFile(file: { name: string; kind: MediaKind; mimeType: string; bytes: Uint8Array }): void {
+export function checkMediaFile(file: {
+  name: string;
+  kind: MediaKind;
+  mimeType: string;
+  /** The file, or (with `size`) its first bytes: enough to tell its codec and animation. */
+  bytes: Uint8Array;
+  size?: number;
+}): void {
+  const size = file.size ?? file.bytes.length;
   const rule = mediaRules[file.kind];
   const allowed =
     file.kind === 'document'
@@ -123,7 +136,7 @@ export function checkMediaFile(file: { name: string; kind: MediaKind; mimeType: 
     });
   const animated = file.kind === 'sticker' && isAnimatedWebp(file.bytes);
   const max = file.kind === 'sticker' && !animated ? STATIC_STICKER_MAX : rule.maxBytes;
-  if (file.bytes.length > max) {
+  if (size > max) {
     const article = file.kind === 'image' ? 'an' : 'a';
     const kindWords = KIND_WORDS[file.kind];
     const words: Words =
@@ -133,10 +146,10 @@ export function checkMediaFile(file: { name: string; kind: MediaKind; mimeType: 
           : STATIC_STICKER
         : { en: `${article} ${kindWords.en}`, ru: kindWords.ru };
     const what = words.en;
-    const vars = { name: file.name, size: sizeText(file.bytes.length), what: words, max: sizeText(max) };
+    const vars = { name: file.name, size: sizeText(size), what: words, max: sizeText(max) };
     throw new ActionError(
       'file_too_large',
-      `"${file.name}" is ${sizeText(file.bytes.length)}; ${what} may be at most ${sizeText(max)}`,
+      `"${file.name}" is ${sizeText(size)}; ${what} may be at most ${sizeText(max)}`,
       { says: say('wabaMedia.fileTooLarge', vars) },
     );
   }

@@ -37,7 +37,8 @@ export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
 /** A file to upload to the provider's media store (Cloud API `POST /{phone-number-id}/media`). */
 export interface MediaUpload {
-  bytes: Uint8Array<ArrayBuffer>;
+  /** The file's bytes as downloaded, in order (one Blob is built from them, without a joined copy). */
+  chunks: Uint8Array<ArrayBuffer>[];
   mimeType: string;
   filename: string;
 }

@@ -1,7 +1,6 @@
 import type { Clock } from '../lib/clock';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import { isBsuid } from '../lib/phone';
 import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
@@ -82,9 +81,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       w.status === 'open' &&
       w.purpose === 'reply' &&
       w.lineId === line.id &&
-      (customer.some((id) => w.phone === id || w.waId === id) ||
-        // No number on the message: a wait opened for a number cannot be told apart (as before BSUIDs).
-        (!message.from && !isBsuid(w.phone)));
+      // Only the ids the message carries: a BSUID-only message never takes a wait opened for a number.
+      customer.some((id) => w.phone === id || w.waId === id);
     const choiceId =
       message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
     const contextId = message.context?.id;

@@ -3,11 +3,12 @@ import type { ActionContext } from '../actions/define-action';
 import { invalidProperty } from '../actions/property-issues';
 import { replyWaitProperties } from '../actions/reply-wait-properties';
 import type { PortalClientFactory } from '../bitrix/portal-client';
+import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
 import { say, t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import { normalizePhone } from '../lib/phone';
+import { normalizePhone, splitPhoneList } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
 import type { LineTemplates } from '../lines/line-templates';
 import { fallbackRefOf, type WindowFallbacks } from '../lines/window-fallbacks';
@@ -38,11 +39,16 @@ export interface ActionContextDeps {
   windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
   log: Logger;
+  /** Governs URLs the app fetches itself (portal file downloads and their redirects). */
+  addresses: Pick<AddressPolicy, 'refusal'>;
   /** Phone region when the portal sets none (numbers without a country code). */
   defaultPhoneRegion: string;
   /** "Also show in the open-line chat": shows a sent message in the customer's chat. */
   showInChat?: (line: Line, to: string, content: OutboundContent, providerMessageId: string) => Promise<unknown>;
 }
+
+/** The call's step that holds the recipient chosen on its first attempt (beside send steps and `op<n>`). */
+const RECIPIENT_STEP = 'recipient';
 
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
 export function buildActionContext(
@@ -70,9 +76,18 @@ export function buildActionContext(
     call,
     log,
     clock: deps.clock,
+    urlRefusal: (url) => deps.addresses.refusal(url),
     normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
     async recipient(explicit) {
       if (recipient) return recipient;
+      // A number chosen (from several, or the CRM's) may differ on a retry (a provider check, an
+      // edited contact): the call keeps its first choice, so later files never go to someone else.
+      const chosen = !explicit || splitPhoneList(explicit).length > 1;
+      const remembered = chosen ? await deps.messages.sentStep(memberId, call.callKey, RECIPIENT_STEP) : null;
+      if (remembered !== null) {
+        recipient = remembered;
+        return recipient;
+      }
       const { lineSender } = deps;
       const { documentId } = call;
       recipient = await resolveRecipient({
@@ -86,6 +101,7 @@ export function buildActionContext(
         lang: ctx.lang,
         notes,
       });
+      if (chosen) await deps.messages.rememberStep(memberId, call.callKey, RECIPIENT_STEP, recipient);
       return recipient;
     },
     async send(content, options = {}) {
@@ -140,6 +156,7 @@ export function buildActionContext(
       return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
+    remembered: (step) => deps.messages.sentStep(memberId, call.callKey, `op${step}`),
     async once(step, request) {
       const key = `op${step}`;
       const already = await deps.messages.sentStep(memberId, call.callKey, key);

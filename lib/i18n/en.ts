@@ -260,7 +260,10 @@ export const en = {
   'wabaMedia.fileNotFound': 'Disk file {id}: {reason}',
   'wabaMedia.fileDownloadFailed': '"{name}": {reason}',
   'wabaMedia.linkNotOnPortal': '"{name}": the link is not on the portal ({origin})',
-  'wabaMedia.notPortalFile': 'file: "{value}" is neither a Disk file id nor a portal link',
+  'wabaMedia.internalFileId':
+    'file: {value} is an internal file id, which cannot be downloaded through REST: use a Disk file id (Disk file ids) or a download link',
+  'wabaMedia.notDiskFileId': 'Disk file ids: "{value}" is not a Disk file id (a number)',
+  'wabaMedia.notPortalFile': 'file: "{value}" is not a portal download link',
   'wabaMedia.noFiles': 'files, portal files: at least one file, at most 10',
   'wabaMedia.uploadOnlyByLink':
     '{provider}: files from the portal are uploaded, and this provider takes files by public link only',

@@ -256,7 +256,10 @@ export const ru: Record<MessageKey, string> = {
   'wabaMedia.fileNotFound': 'файл Диска {id}: {reason}',
   'wabaMedia.fileDownloadFailed': '«{name}»: {reason}',
   'wabaMedia.linkNotOnPortal': '«{name}»: ссылка не на портал ({origin})',
-  'wabaMedia.notPortalFile': 'файл: «{value}» — не id файла Диска и не ссылка портала',
+  'wabaMedia.internalFileId':
+    'файл: {value} — внутренний id файла, его не скачать через REST: укажите id файла Диска (ID файлов Диска) или ссылку на скачивание',
+  'wabaMedia.notDiskFileId': 'ID файлов Диска: «{value}» — не id файла Диска (число)',
+  'wabaMedia.notPortalFile': 'файл: «{value}» — не ссылка на скачивание с портала',
   'wabaMedia.noFiles': 'файлы, файлы портала: хотя бы один файл, не больше 10',
   'wabaMedia.uploadOnlyByLink':
     '{provider}: файлы портала загружаются в WhatsApp, а этот провайдер принимает файлы только по публичной ссылке',

@@ -159,7 +159,7 @@ export function createCloudApiProvider(
       const form = new FormData();
       form.append('messaging_product', 'whatsapp');
       form.append('type', file.mimeType);
-      form.append('file', new Blob([file.bytes], { type: file.mimeType }), file.filename);
+      form.append('file', new Blob(file.chunks, { type: file.mimeType }), file.filename);
       let response: Response;
       try {
         response = await fetch(`${numberUrl}/media`, {

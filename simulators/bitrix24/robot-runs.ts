@@ -8,15 +8,33 @@ import type { PortalState } from './state';
 import { makeEventToken, uniqid } from './tokens';
 import type { Registration, RobotRun, RunRobotOptions, RunRobotResult } from './types';
 
+/** A `file` property value as the portal externalizes it: the `b_file` id, or in the 'rest' context a link. */
+function fileValue(state: PortalState, value: string, context: 'core' | 'rest'): string {
+  // A link given as such passes unchanged: tests of links the portal itself would not produce.
+  if (/^https?:/.test(value)) return value;
+  const file = state.portalFiles.get(Number(value));
+  if (!file) throw new Error(`runRobot: ${value} is not a b_file id (addPortalFile)`);
+  if (context === 'core') return value;
+  const url = new URL('/rest/download.json', state.baseUrl());
+  url.searchParams.set('token', `bfile|${value}|${file.token}`);
+  return url.toString();
+}
+
 function propertyValues(
+  state: PortalState,
   reg: Registration,
   given: Record<string, string | string[]>,
+  fileContext: 'core' | 'rest',
 ): Record<string, string | string[]> {
   const byLower = new Map(Object.entries(given).map(([k, v]) => [k.toLowerCase(), v]));
   const out: Record<string, string | string[]> = {};
   for (const [key, attrs] of Object.entries(reg.properties)) {
     const value = byLower.get(key.toLowerCase());
-    if (value !== undefined) out[key] = value;
+    if (value !== undefined && attrs.TYPE === 'file')
+      out[key] = Array.isArray(value)
+        ? value.map((v) => fileValue(state, v, fileContext))
+        : fileValue(state, value, fileContext);
+    else if (value !== undefined) out[key] = value;
     else if (attrs.DEFAULT !== undefined && attrs.DEFAULT !== null)
       out[key] = Array.isArray(attrs.DEFAULT) ? attrs.DEFAULT.map(String) : String(attrs.DEFAULT);
     else out[key] = '';
@@ -55,7 +73,7 @@ export function prepareRun(
     document_id: [...opts.documentId],
     document_type: documentTypeOf(opts.documentId),
     event_token: run.eventToken,
-    properties: propertyValues(reg, opts.properties ?? {}),
+    properties: propertyValues(state, reg, opts.properties ?? {}, opts.fileContext ?? 'core'),
     use_subscription: reg.useSubscription || 'N',
     timeout_duration: String(opts.timeoutDuration ?? 0),
     ts: String(Math.floor(Date.now() / 1000)),

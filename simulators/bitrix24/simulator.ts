@@ -97,6 +97,8 @@ export interface BitrixPortalSimulator {
   createDeal(input?: CreateDealInput): number;
   /** Puts a file on the portal's Disk; its id is what a robot's `file` property carries. */
   addDiskFile(file: { name: string; bytes: Buffer; mimeType: string }): number;
+  /** An internal `b_file` (a robot's `file` property value): its id, another space than Disk's. */
+  addPortalFile(file: { name: string; bytes: Buffer; mimeType: string }): number;
   createLead(input?: CreateLeadInput): number;
   createContact(input: CreateContactInput): number;
   createItem(input: CreateItemInput): number;
@@ -126,11 +128,12 @@ function buildApp(state: PortalState, hostPages: ReturnType<typeof createHostPag
   app.all(/^\/oauth\/token\/?$/, (req, res) => handleOAuth(state, req, res));
   mountOperatorFiles(app, state);
   app.use(restFaults(state));
-  // A Disk file's DOWNLOAD_URL (disk.file.get): served to the token it was signed for, while it lives.
+  // A Disk file's DOWNLOAD_URL (disk.file.get), or a `file` property's link (rest context): served to a valid app token.
   app.get(/^\/rest\/download\.json$/, (req: Request, res: Response) => {
     const auth = typeof req.query.auth === 'string' ? req.query.auth : '';
     const [kind, id, secret] = (typeof req.query.token === 'string' ? req.query.token : '').split('|');
-    const file = kind === 'disk' ? state.diskFiles.get(Number(id)) : undefined;
+    const files = kind === 'disk' ? state.diskFiles : kind === 'bfile' ? state.portalFiles : undefined;
+    const file = files?.get(Number(id));
     if (state.checkAccessToken(auth) !== 'ok') {
       res.status(401).json({ error: 'invalid_token', error_description: 'The access token provided is invalid.' });
       return;
@@ -249,11 +252,8 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
     waitForRun: (target, timeoutMs) => waitForRun(state, target, timeoutMs),
     terminateWorkflow: (workflowId) => terminateWorkflow(state, workflowId),
     createDeal: (input = {}) => state.crm.createDeal(input),
-    addDiskFile(file) {
-      const id = state.diskFiles.size + 1;
-      state.diskFiles.set(id, { ...file, token: randomHex(16) });
-      return id;
-    },
+    addDiskFile: (file) => state.addFile(state.diskFiles, file),
+    addPortalFile: (file) => state.addFile(state.portalFiles, file),
     createLead: (input = {}) => state.crm.createLead(input),
     createContact: (input) => state.crm.createContact(input),
     createItem: (input) => state.crm.createItem(input),

@@ -53,7 +53,15 @@ export class PortalState {
   readonly diskFiles = new Map<number, { name: string; bytes: Buffer; mimeType: string; token: string }>();
   /** The granted OAuth scopes, comma-separated (as tokens carry them). */
   readonly scope: string;
+  /** Internal `b_file` rows (a robot's `file` property): another id space than Disk (portal-ui-wire.md §5). */
+  readonly portalFiles = new Map<number, { name: string; bytes: Buffer; mimeType: string; token: string }>();
   url: string | undefined;
+  /** Stores a file under the next id of its space (Disk or b_file), with its download token's secret. */
+  addFile(files: PortalState['diskFiles'], file: { name: string; bytes: Buffer; mimeType: string }): number {
+    const id = files.size + 1;
+    files.set(id, { ...file, token: randomHex(16) });
+    return id;
+  }
   installed = true;
   /** The install completed (`installFinish`, or an API-only app's install event): app.info INSTALLED. */
   installFinished = true;

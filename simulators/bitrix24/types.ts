@@ -118,6 +118,12 @@ export interface RunRobotOptions {
   code: string;
   documentId: [string, string, string];
   properties?: Record<string, string | string[]>;
+  /**
+   * How a `file` property's value (given as `b_file` ids from `addPortalFile`) reaches the handler:
+   * 'core' (default, the designer today) the id as a numeric string; 'rest' a portal download link
+   * (`CRestUtil::GetFile`), portal-ui-wire.md §5.
+   */
+  fileContext?: 'core' | 'rest';
   kind?: ActivityKind;
   tamperApplicationToken?: string;
   eventToken?: string;

@@ -1,5 +1,6 @@
 import type { CallInfo } from '../../queues/call-info';
 import { buildActionContext } from '../../workers/build-action-context';
+import { connectGreenApiLine, GREEN } from '../helpers/green-api';
 import { createHarness, type Harness } from '../helpers/harness';
 
 describe('action context', () => {
@@ -11,9 +12,9 @@ describe('action context', () => {
     await h.close();
   });
 
-  const context = async (eventToken: string) => {
+  const context = async (eventToken: string, lineId = 'main') => {
     const portal = await h.rt.portals.get(h.memberId);
-    const line = await h.rt.lines.get(h.memberId, 'main');
+    const line = await h.rt.lines.get(h.memberId, lineId);
     if (!portal || !line) throw new Error('not installed');
     const call: CallInfo = {
       kind: 'robot',
@@ -48,5 +49,22 @@ describe('action context', () => {
     const ctx = await context('token-2');
     expect(ctx.normalizePhone('8 (916) 123-45-67')).toBe('+79161234567');
     expect(ctx.normalizePhone('not a phone')).toBeNull();
+  });
+
+  it('recipient(): a number chosen from several is kept for the call, though a retry would choose another', async () => {
+    const green = await connectGreenApiLine(h, { numbersWithoutWhatsapp: ['79990000000'] });
+    try {
+      const phones = '+7 999 000-00-00; +7 916 123-45-67';
+      const first = await context('token-3', GREEN.lineId);
+      expect(await first.recipient(phones)).toBe('79161234567');
+      // The first number gets WhatsApp before the retry: a fresh choice would now take it.
+      green.sim.setHasWhatsapp('79990000000', true);
+      const retried = await context('token-3', GREEN.lineId);
+      expect(await retried.recipient(phones)).toBe('79161234567');
+      const another = await context('token-4', GREEN.lineId);
+      expect(await another.recipient(phones)).toBe('79990000000');
+    } finally {
+      await green.close();
+    }
   });
 });

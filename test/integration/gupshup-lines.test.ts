@@ -151,7 +151,7 @@ describe('a GupShup line', () => {
 
   it('a file from the portal cannot go to GupShup (no upload there): unsupported_by_provider, nothing sent', async () => {
     const id = h.portal.addDiskFile({ name: 'a.pdf', bytes: Buffer.from('%PDF'), mimeType: 'application/pdf' });
-    const r = await run('wa_send_file', { phone: CUSTOMER, portal_files: [String(id)] });
+    const r = await run('wa_send_file', { phone: CUSTOMER, disk_file_ids: [String(id)] });
     expect(r.values).toMatchObject({ status: 'error', error_code: 'unsupported_by_provider' });
     expect(r.log).toContain('gupshup: files from the portal are uploaded');
     expect(r.sent).toEqual([]);

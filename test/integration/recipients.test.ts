@@ -144,6 +144,39 @@ describe('recipients', () => {
     expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: tap.messageId });
   });
 
+  it("a Cloud reply carrying only a BSUID (no `from`) is matched on that id alone: it never takes a number's wait", async () => {
+    const before = h.whatsapp.sent().length;
+    const run = await start('wa_send_buttons', {
+      line: 'main',
+      phone: MOBILE,
+      body: 'Подтвердить?',
+      buttons: ['Да', 'Нет'],
+      wait_reply: 'Y',
+    });
+    const sent = await eventually(() => h.whatsapp.sent().slice(before)[0], 10_000, 'buttons sent');
+    const buttons = (sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } })
+      .interactive.action.buttons;
+    const tap = { type: 'button_reply' as const, id: buttons[1]?.reply.id ?? '', title: 'Нет' };
+    // Someone else (a forwarded message), known only by their user id, taps the button.
+    const stranger = await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: '79165550099',
+      omitFrom: true,
+      contextId: sent.wamid,
+      message: tap,
+    });
+    expect(stranger.status).toBe(200);
+    const own = await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: MOBILE,
+      contextId: sent.wamid,
+      message: { ...tap, id: buttons[0]?.reply.id ?? '', title: 'Да' },
+    });
+    expect(own.status).toBe(200);
+    const done = await finish(run.eventToken);
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: own.messageId });
+  });
+
   it('a BSUID on a provider that sends to numbers only is invalid_phone, naming why', async () => {
     const run = await start('wa_send_text', { line: GREEN.lineId, phone: HIDDEN_BSUID, text: 'x' });
     const done = await finish(run.eventToken);
