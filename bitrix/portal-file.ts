@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ByteBudget } from '../lib/byte-budget';
 import { ActionError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
+import { FollowError, fetchFollowing } from '../lib/fetch-following';
 import { say } from '../lib/i18n/catalogue';
 import type { Portal } from '../store/portal-store';
 import { BitrixError } from './bitrix-error';
@@ -146,30 +147,33 @@ function fileValueUrl(deps: PortalFileDeps, value: string): { url: URL; name: st
 const MAX_REDIRECTS = 3;
 
 /**
- * Fetches `first`, following redirects by hand: each hop passes the address policy (a redirect
- * could point at a private address the policy never saw), and only hops on the portal's origin
- * carry our token.
+ * Fetches a portal file through `fetchFollowing`; only hops on the portal's origin carry our token
+ * (a Location need not repeat it; anywhere else it must not go).
  */
-async function fetchFollowing(deps: PortalFileDeps, first: URL, portalOrigin: string, name: string): Promise<Response> {
+async function fetchPortalFile(
+  deps: PortalFileDeps,
+  first: URL,
+  portalOrigin: string,
+  name: string,
+): Promise<Response> {
   const signal = AbortSignal.timeout(deps.timeoutMs ?? 120_000);
-  let url = first;
-  for (let hop = 0; ; hop++) {
-    const refused = await deps.refusal(url.toString());
-    if (refused) throw downloadFailed(name, `address refused: ${url.origin}: ${refused}`);
-    let response: Response;
-    try {
-      response = await fetch(url, { redirect: 'manual', signal });
-    } catch (error) {
-      throw downloadFailed(name, errorMessage(error), true);
-    }
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || !location) return response;
-    await response.body?.cancel();
-    if (hop === MAX_REDIRECTS) throw downloadFailed(name, `more than ${MAX_REDIRECTS} redirects`);
-    url = new URL(location, url);
-    // On the portal our token goes along (a Location need not repeat it); anywhere else it must not.
-    if (url.origin === portalOrigin) url.searchParams.set('auth', deps.portal.accessToken);
-    else url.searchParams.delete('auth');
+  try {
+    const { response } = await fetchFollowing(first, {
+      refusal: deps.refusal,
+      maxRedirects: MAX_REDIRECTS,
+      hopSignal: () => signal,
+      nextHop: (url) => {
+        if (url.origin === portalOrigin) url.searchParams.set('auth', deps.portal.accessToken);
+        else url.searchParams.delete('auth');
+      },
+    });
+    return response;
+  } catch (error) {
+    if (!(error instanceof FollowError)) throw error;
+    const f = error.failure;
+    if (f.reason === 'refused') throw downloadFailed(name, `address refused: ${f.url.origin}: ${f.refusal}`);
+    if (f.reason === 'too_many_redirects') throw downloadFailed(name, `more than ${f.max} redirects`);
+    throw downloadFailed(name, errorMessage(f.error), true);
   }
 }
 
@@ -186,7 +190,7 @@ export async function downloadPortalFile(deps: PortalFileDeps, source: PortalFil
     throw new ActionError('file_download_failed', `"${name}": the link is not on the portal (${url.origin})`, {
       says: say('wabaMedia.linkNotOnPortal', { name, origin: url.origin }),
     });
-  const response = await fetchFollowing(deps, url, portalOrigin, name);
+  const response = await fetchPortalFile(deps, url, portalOrigin, name);
   if (!response.ok) {
     await response.body?.cancel();
     throw downloadFailed(name, `HTTP ${response.status}`, response.status >= 500);

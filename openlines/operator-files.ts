@@ -1,5 +1,6 @@
 import type { AddressPolicy } from '../lib/address-policy';
 import { AppError } from '../lib/errors/app-error';
+import { FollowError, fetchFollowing } from '../lib/fetch-following';
 import type { OutboundContent } from '../providers/provider';
 
 /** WhatsApp's kind for a file, by its MIME type (images WhatsApp cannot show go as documents). */
@@ -24,26 +25,36 @@ export async function operatorFileContent(
   addresses: Pick<AddressPolicy, 'refusal'>,
   caption?: string,
 ): Promise<Extract<OutboundContent, { type: 'media' }>> {
-  let link = file.link.split('#')[0] ?? file.link;
-  let response: Response | undefined;
-  for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
-    const refusal = await addresses.refusal(link);
-    if (refusal) throw new AppError('file_refused', `the file link is not one the app may fetch: ${refusal}`);
-    try {
-      response = await fetch(link, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
-    } catch (error) {
-      throw new AppError('file_unavailable', `the portal's file did not answer: ${String(error)}`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    await response.body?.cancel();
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || !location) break;
-    link = new URL(location, link).toString();
-    response = undefined;
+  const raw = file.link.split('#')[0] ?? file.link;
+  // The policy names an unparseable link ('not a URL') like any other refused one.
+  if (!URL.canParse(raw))
+    throw new AppError('file_refused', `the file link is not one the app may fetch: ${await addresses.refusal(raw)}`);
+  const start = new URL(raw);
+  let response: Response;
+  let link: string;
+  try {
+    const followed = await fetchFollowing(start, {
+      refusal: (url) => addresses.refusal(url),
+      maxRedirects: MAX_HOPS,
+      hopSignal: () => AbortSignal.timeout(30_000),
+    });
+    response = followed.response;
+    // The link as given when it did not redirect; else where the redirects led.
+    link = followed.url === start ? raw : followed.url.toString();
+  } catch (error) {
+    if (!(error instanceof FollowError)) throw error;
+    const f = error.failure;
+    if (f.reason === 'refused')
+      throw new AppError('file_refused', `the file link is not one the app may fetch: ${f.refusal}`);
+    if (f.reason === 'too_many_redirects')
+      throw new AppError('file_refused', `the file link redirects more than ${f.max} times`);
+    throw new AppError('file_unavailable', `the portal's file did not answer: ${String(f.error)}`, {
+      retryable: true,
+      cause: f.error,
+    });
   }
-  if (!response) throw new AppError('file_refused', `the file link redirects more than ${MAX_HOPS} times`);
+  // Only the final address and MIME type are needed: the provider fetches the file itself.
+  await response.body?.cancel();
   if (!response.ok)
     throw new AppError('file_unavailable', `the portal's file answered HTTP ${response.status}`, {
       retryable: response.status >= 500,
