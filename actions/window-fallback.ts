@@ -64,12 +64,13 @@ export async function fallbackTemplate(
 }
 
 /** Why the window is closed, in the catalogue's words. */
-function closedWords(state: WindowState) {
+export function closedWords(state: WindowState) {
   if (!state.lastInboundAt) return say('window.neverWrote');
   return say('window.lastWrote', { lastAt: iso(state.lastInboundAt), closedAt: iso(state.closesAt) });
 }
 
-function closedText(ctx: ActionContext, state: WindowState): string {
+/** Why the window is closed, as the robot log says it. */
+export function closedText(ctx: Pick<ActionContext, 'lang'>, state: WindowState): string {
   return render(ctx.lang, closedWords(state));
 }
 

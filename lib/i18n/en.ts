@@ -210,6 +210,7 @@ export const en = {
   'window.waitingForMessage': "waiting for the customer's message",
   'window.waitingForReply': 'waiting for the reply',
   'window.filesNotSent': 'files not sent',
+  'window.reactionSkipped': 'the 24-hour window is closed ({why}): reaction not sent',
   'window.detail.template_missing': '{template}: the line has no such template',
   'window.detail.template_status': '{template}: status {status}',
   'window.detail.count': '{part}: the template expects {expected}, given {given}',

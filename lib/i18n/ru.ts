@@ -208,6 +208,7 @@ export const ru: Record<MessageKey, string> = {
   'window.waitingForMessage': 'ждём сообщения клиента',
   'window.waitingForReply': 'ждём ответа',
   'window.filesNotSent': 'файлы не отправлены',
+  'window.reactionSkipped': '24-часовое окно закрыто ({why}): реакция не отправлена',
   'window.detail.template_missing': '{template}: у линии нет такого шаблона',
   'window.detail.template_status': '{template}: статус {status}',
   'window.detail.count': '{part}: шаблон ждёт {expected}, передано {given}',
