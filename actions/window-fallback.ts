@@ -4,6 +4,7 @@ import type { ButtonSpec, OutboundContent, SentMessage } from '../providers/prov
 import type { WindowState } from '../store/customer-window-store';
 import { encodeButtonId } from '../waits/button-id';
 import type { ActionContext } from './define-action';
+import { uploadPortalFile } from './portal-media';
 import { invalidNamed } from './property-issues';
 import {
   checkTemplate,
@@ -25,6 +26,26 @@ export interface FreeFormSent {
 /** The step the template takes after a refused message: clear of any action's own steps (files take 0…9). */
 const REFUSED_STEP = 1000;
 
+/** The `op` step of the fallback header's portal upload: clear of send_file's own steps (0…9). */
+const HEADER_UPLOAD_STEP = 900;
+
+/**
+ * The fallback's header media as a send takes it: a portal download link is downloaded with the
+ * app's auth and uploaded (once per call), anything else (a public link, a media id) goes as given.
+ */
+async function headerMediaOf(
+  ctx: ActionContext,
+  value: string | undefined,
+): Promise<{ media?: string; uploaded?: { kind: string; name: string } }> {
+  if (!value) return {};
+  if (!/^\d+$/.test(value) && !(/^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value)))
+    throw invalidNamed(windowProperties.fallback_header_media.descriptor.Name, 'window.prop.media_value', { value });
+  const onPortal = URL.canParse(value) && new URL(value).origin === new URL(ctx.portal.clientEndpoint).origin;
+  if (!onPortal) return { media: value };
+  const file = await uploadPortalFile(ctx, HEADER_UPLOAD_STEP, { fileValue: value }, false);
+  return { media: file.mediaId, uploaded: file };
+}
+
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
 
 /** The template a closed window sends instead, checked against the line's definition when it is known. */
@@ -37,18 +58,28 @@ export async function fallbackTemplate(
   const name = input.fallback_template;
   if (!name)
     throw invalidNamed(windowProperties.fallback_template.descriptor.Name, 'window.prop.required_for_fallback');
+  const found = await ctx.findTemplate(name, input.fallback_language);
+  const template = found === 'unknown' ? null : checkTemplate(found, { name, language: input.fallback_language });
+  const { media, uploaded } = await headerMediaOf(ctx, input.fallback_header_media);
+  // An uploaded file's kind is known: it must be the header's (a PDF is no IMAGE header).
+  if (template && uploaded && uploaded.kind !== template.headerFormat.toLowerCase())
+    throw new ActionError('template_params_mismatch', '', {
+      says: say('window.detail.media_kind', {
+        name: uploaded.name,
+        kind: uploaded.kind,
+        format: template.headerFormat.toLowerCase(),
+      }),
+    });
   const request: TemplateRequest = {
     name,
     language: input.fallback_language,
     body: input.fallback_body_params,
     header: input.fallback_header_params,
+    headerMedia: media,
     payloads: [],
     urlSuffixes: [],
   };
-  const found = await ctx.findTemplate(name, request.language);
-  if (found === 'unknown')
-    return { type: 'template', name, language: request.language, components: componentsBlind(request) };
-  const template = checkTemplate(found, request);
+  if (!template) return { type: 'template', name, language: request.language, components: componentsBlind(request) };
   const quickReplies = quickReplyTitles(template).length;
   // The n-th quick reply answers like the robot's n-th button: more quick replies than buttons cannot be answered.
   if (waitId && quickReplies > waitButtons)

@@ -138,6 +138,44 @@ describe('the 24-hour window on a GupShup line', () => {
     expect(r.posts).toEqual([]);
   });
 
+  it("a fallback with an image header goes as GupShup's media `message`; the simulator holds it to the template", async () => {
+    const photo = h.gupshup.addTemplate({
+      appName: GUPSHUP.appName,
+      elementName: 'order_photo',
+      languageCode: 'ru',
+      category: 'UTILITY',
+      status: 'APPROVED',
+      templateType: 'IMAGE',
+      data: 'Ваш заказ {{1}} собран',
+    });
+    await customerWrites('Привет');
+    clock.advance(2 * DAY);
+    const r = await run('wa_send_text', {
+      phone: CUSTOMER,
+      text: 'x',
+      if_window_closed: 'template',
+      fallback_template: 'order_photo',
+      fallback_body_params: ['A-17'],
+      fallback_header_media: 'https://cdn.example.com/order.jpg',
+    });
+    expect(r.values).toMatchObject({ status: 'sent', sent_as: 'template' });
+    const sent = h.gupshup.sent().at(-1);
+    expect(sent).toMatchObject({
+      message: { id: photo.id, params: ['A-17'] },
+      headerMedia: { type: 'image', image: { link: 'https://cdn.example.com/order.jpg' } },
+    });
+    // Without the header GupShup refuses the template (the app says so first when it knows the template).
+    const missing = await run('wa_send_text', {
+      phone: CUSTOMER,
+      text: 'x',
+      if_window_closed: 'template',
+      fallback_template: 'order_photo',
+      fallback_body_params: ['A-17'],
+    });
+    expect(missing.values).toMatchObject({ status: 'error', error_code: 'template_params_mismatch' });
+    expect(missing.posts).toEqual([]);
+  });
+
   it('unknown window: GupShup accepts, then refuses (1005); the template goes instead and the tap ends the wait', async () => {
     h.gupshup.windowRefusals('held');
     const before = h.gupshup.sent().length;
