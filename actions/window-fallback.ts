@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ActionError } from '../lib/errors/app-error';
 import { render, say, t } from '../lib/i18n/catalogue';
+import { windowFallbackSchema } from '../lines/window-fallbacks';
 import type { ButtonSpec, OutboundContent, SentMessage } from '../providers/provider';
 import type { WindowState } from '../store/customer-window-store';
 import { encodeButtonId } from '../waits/button-id';
@@ -106,9 +108,32 @@ export function closedText(ctx: Pick<ActionContext, 'lang'>, state: WindowState)
 }
 
 /**
+ * The call's decision to send the fallback template instead (`ctx.decision`), remembered before it
+ * leaves: a retry sends the same template at the same step and reports it, whatever the window
+ * says by then. Going as the message is not written down (no key per send): a send step taken
+ * without this decision can only be the message's.
+ */
+const DECISION_KEY = 'window';
+const decisionSchema = z.object({
+  as: z.literal('template'),
+  step: z.number(),
+  note: z.string(),
+  content: windowFallbackSchema.shape.content,
+});
+type Decision = z.infer<typeof decisionSchema>;
+
+async function earlierDecision(ctx: ActionContext): Promise<Decision | null> {
+  const raw = await ctx.decision(DECISION_KEY);
+  return raw === null ? null : decisionSchema.parse(JSON.parse(raw));
+}
+
+/**
  * Sends a free-form message, minding the 24-hour window where the provider has one: when the
  * window is known to be closed, decides before sending — `window_closed`, or the fallback template
  * (its quick replies answering `wait`'s buttons); a provider refusal (131047) takes the same way.
+ * The first attempt's choice holds for its retries (the template: remembered before it leaves; the
+ * message: its send step is taken), so after a change of the window `sent_as` is what went out and
+ * nothing goes twice.
  */
 export async function sendFreeForm(
   ctx: ActionContext,
@@ -120,17 +145,28 @@ export async function sendFreeForm(
     ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step, lateFallback });
   if (!ctx.provider.capabilities.has('customer_window'))
     return { sent: await send(content, 0), sentAs: 'message', note: '' };
+  const template = async (decided: Decision): Promise<FreeFormSent> => ({
+    sent: await send(decided.content, decided.step),
+    sentAs: 'template',
+    note: decided.note,
+  });
   const instead = async (state: WindowState, step: number): Promise<FreeFormSent> => {
     if (input.if_window_closed !== 'template') throw new ActionError('window_closed', '', { says: closedWords(state) });
-    const template = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
-    const sent = await send(template, step);
-    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: template.name });
-    return { sent, sentAs: 'template', note };
+    const fallback = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
+    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: fallback.name });
+    const decided: Decision = { as: 'template', step, note, content: fallback };
+    await ctx.rememberDecision(DECISION_KEY, JSON.stringify(decided));
+    return template(decided);
   };
+  const earlier = await earlierDecision(ctx);
+  if (earlier) return template(earlier);
   const state = await ctx.customerWindow();
-  if (state.open === false) return instead(state, 0);
-  // Not known (nothing heard yet): WhatsApp decides, maybe only after accepting it. The template is
-  // made and checked now, before anything leaves, and kept for a late refusal.
+  // Closed now, but an earlier attempt sent (or may have sent) the message when it was open: that stands.
+  const messageTaken = state.open === false && (await ctx.stepTaken(0, options.wait));
+  if (state.open === false && !messageTaken) return instead(state, 0);
+  // Open, the message already on its way, or not known (nothing heard yet): WhatsApp decides, maybe
+  // only after accepting it. For the unknown the template is made and checked now, before anything
+  // leaves, and kept for a late refusal.
   const late =
     state.open === null && input.if_window_closed === 'template'
       ? await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0)
