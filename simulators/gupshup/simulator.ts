@@ -33,6 +33,8 @@ export interface GupshupSimulator {
   calls(): GupshupCall[];
   deliverIncoming(o: DeliverIncomingOptions): Promise<GupshupDelivery & { id: string }>;
   deliverEvent(o: DeliverEventOptions): Promise<GupshupDelivery>;
+  /** Changes a template's status and tells the app (a v2 `template-event`, as GupShup does after Meta's review). */
+  setTemplateStatus(id: string, status: string): Promise<GupshupDelivery>;
   /** From now on session messages outside the customer's 24-hour window are accepted, then fail (a `failed` event). */
   enforceWindow(on: boolean): void;
   /** When a window refusal's failed event goes (default right after the answer). */
@@ -207,6 +209,15 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
   return {
     app,
     ...lifecycle,
+    setTemplateStatus(id, status) {
+      const t = templates.get(id);
+      if (!t) throw new Error(`Unknown template ${id}`);
+      templates.set(id, { ...t, status });
+      const { elementName, languageCode } = t;
+      const payload = { type: 'status-update', id, status: status.toLowerCase(), elementName, languageCode };
+      const app = t.appName;
+      return post({ app, timestamp: now(), version: 2, type: 'template-event', payload });
+    },
     enforceWindow: (on) => {
       enforceWindow = on;
     },

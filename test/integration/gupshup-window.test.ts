@@ -176,6 +176,34 @@ describe('the 24-hour window on a GupShup line', () => {
     expect(missing.posts).toEqual([]);
   });
 
+  it("GupShup's template event makes the line read its templates again (approved after review)", async () => {
+    const later = h.gupshup.addTemplate({
+      appName: GUPSHUP.appName,
+      elementName: 'later',
+      languageCode: 'ru',
+      category: 'UTILITY',
+      status: 'PENDING',
+      data: 'Здравствуйте, {{1}}!',
+    });
+    await customerWrites('Привет');
+    clock.advance(2 * DAY);
+    const fallback = {
+      phone: CUSTOMER,
+      text: 'x',
+      if_window_closed: 'template',
+      fallback_template: 'later',
+      fallback_body_params: ['Иван'],
+    };
+    const pending = await run('wa_send_text', fallback);
+    expect(pending).toMatchObject({ values: { error_code: 'template_not_found' }, posts: [] });
+    expect(pending.log).toContain('PENDING');
+    const inbound = await jobLog(h, h.rt.queues.inbound);
+    expect((await h.gupshup.setTemplateStatus(later.id, 'APPROVED')).status).toBe(200);
+    expect(await inbound.completed(1, 'the template event')).toEqual(['templates_refreshed:1']);
+    const approved = await run('wa_send_text', fallback);
+    expect(approved.values).toMatchObject({ status: 'sent', sent_as: 'template' });
+  });
+
   it('unknown window: GupShup accepts, then refuses (1005); the template goes instead and the tap ends the wait', async () => {
     h.gupshup.windowRefusals('held');
     const before = h.gupshup.sent().length;
