@@ -78,6 +78,7 @@ export async function fallbackTemplate(
     body: input.fallback_body_params,
     header: input.fallback_header_params,
     headerMedia: media,
+    headerMediaProperty: 'fallback_header_media',
     payloads: [],
     urlSuffixes: [],
   };

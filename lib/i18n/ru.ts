@@ -214,9 +214,9 @@ export const ru: Record<MessageKey, string> = {
   'window.detail.count': '{part}: шаблон ждёт {expected}, передано {given}',
   'window.detail.names': '{part}: шаблон ждёт {expected}; не хватает: {missing}; лишние: {unknown}',
   'window.detail.not_name_value': '{part}: «{item}» — не имя=значение (шаблон с именованными параметрами)',
-  'window.detail.no_media_header': 'header_media: у шаблона нет медиа-заголовка',
+  'window.detail.no_media_header': '{property}: у шаблона нет медиа-заголовка',
   'window.detail.media_kind': 'fallback_header_media: «{name}» — {kind}, а заголовок шаблона — {format}',
-  'window.detail.media_required': 'header_media: обязательно, заголовок шаблона — {format}',
+  'window.detail.media_required': '{property}: обязательно, заголовок шаблона — {format}',
   'window.detail.header_unsupported':
     'у шаблона заголовок {format}, его робот заполнить не может: выберите шаблон с заголовком-текстом, изображением, видео или документом',
   'window.detail.quick_replies': '{template}: кнопок быстрого ответа {count}, а ответов у робота {answers}',

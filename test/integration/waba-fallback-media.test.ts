@@ -80,6 +80,7 @@ describe('a fallback template with a media header', () => {
     expect(wrongKind.attempts).toBe(0);
     const missing = await closedText();
     expect(missing.values).toMatchObject({ status: 'error', error_code: 'template_params_mismatch' });
+    expect(missing.log).toContain("fallback_header_media: required, the template's header is image");
     expect(missing.attempts).toBe(0);
     const notALink = await closedText('cdn.example.com/order.jpg');
     expect(notALink.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
