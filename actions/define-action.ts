@@ -60,6 +60,12 @@ export interface ActionContext {
   once(step: number, request: () => Promise<string>): Promise<string>;
   /** What `once(step)` remembered from an earlier attempt of the call, or null (nothing run yet). */
   remembered(step: number): Promise<string | null>;
+  /** A decision an earlier attempt of the call remembered under `key` (null: none yet). */
+  decision(key: string): Promise<string | null>;
+  /** Remembers a decision of the call for its retries (a later one under the same key replaces it). */
+  rememberDecision(key: string, value: string): Promise<void>;
+  /** True when an earlier attempt of the call sent (or may have sent) its send step `step` (`wait`: the wait holding it). */
+  stepTaken(step: number, wait?: string): Promise<boolean>;
   /** The recipient's 24-hour window on the line, by the injected clock (`open: null`: not known). */
   customerWindow(): Promise<WindowState>;
   /** The line's template by name and language; `unknown` when the line cannot list its templates. */

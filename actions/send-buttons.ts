@@ -6,7 +6,7 @@ import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 import { sendFreeForm, windowOutcome } from './window-fallback';
-import { windowProperties, windowReturns } from './window-properties';
+import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a message with up to 3 reply buttons, and optionally wait for the customer's choice. */
 export const sendButtons = defineAction({
@@ -33,6 +33,7 @@ export const sendButtons = defineAction({
   },
   returns: { ...sendReturns, ...replyWaitReturns, ...windowReturns },
   needs: ['interactive_buttons'],
+  urlsOf: windowUrlsOf,
   async run(ctx, input) {
     const titles = input.buttons.map((t) => t.trim());
     const options = replyOptionsFromInputs(input);

@@ -6,7 +6,7 @@ import { prop } from './property';
 import { invalidProperty } from './property-issues';
 import { sentLog } from './sent-log';
 import { sendFreeForm, windowOutcome } from './window-fallback';
-import { windowProperties, windowReturns } from './window-properties';
+import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a contact card: typed in, or taken from a CRM contact. */
 export const sendContact = defineAction({
@@ -35,6 +35,7 @@ export const sendContact = defineAction({
   },
   returns: { ...sendReturns, ...windowReturns },
   needs: ['contacts'],
+  urlsOf: windowUrlsOf,
   async run(ctx, input) {
     let card: ContactCard;
     if (input.contact_id) {

@@ -9,7 +9,7 @@ import { type UploadedFile, uploadPortalFile } from './portal-media';
 import { prop, returnProp } from './property';
 import { sentLog } from './sent-log';
 import { sendFreeForm, windowOutcome } from './window-fallback';
-import { windowProperties, windowReturns } from './window-properties';
+import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 type Media = Extract<OutboundContent, { type: 'media' }>;
 
@@ -88,7 +88,10 @@ export const sendFile = defineAction({
     message_ids: returnProp({ ru: 'ID сообщений (через запятую)', en: 'Message ids (comma-separated)' }),
   },
   needs: ['media'],
-  urlsOf: (input) => parseFileList(input.files).map((file, i) => ({ property: 'files', line: i + 1, url: file.url })),
+  urlsOf: (input) => [
+    ...parseFileList(input.files).map((file, i) => ({ property: 'files', line: i + 1, url: file.url })),
+    ...windowUrlsOf(input),
+  ],
   async run(ctx, input) {
     const links = parseFileList(input.files);
     const sources: PortalFileSource[] = [

@@ -6,7 +6,7 @@ import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
 import { sendFreeForm, windowOutcome } from './window-fallback';
-import { windowProperties, windowReturns } from './window-properties';
+import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a list message (up to 10 rows), and optionally wait for the customer's choice. */
 export const sendList = defineAction({
@@ -42,6 +42,7 @@ export const sendList = defineAction({
   },
   returns: { ...sendReturns, ...replyWaitReturns, ...windowReturns },
   needs: ['interactive_list'],
+  urlsOf: windowUrlsOf,
   async run(ctx, input) {
     const parsed = parseListRows(input.rows);
     const titles = parsed.map((r) => r.title);

@@ -4,7 +4,7 @@ import { defineAction } from './define-action';
 import { prop } from './property';
 import { sentLog } from './sent-log';
 import { sendFreeForm, windowOutcome } from './window-fallback';
-import { windowProperties, windowReturns } from './window-properties';
+import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a location pin. */
 export const sendLocation = defineAction({
@@ -22,6 +22,7 @@ export const sendLocation = defineAction({
   },
   returns: { ...sendReturns, ...windowReturns },
   needs: ['location'],
+  urlsOf: windowUrlsOf,
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
     const freeForm = await sendFreeForm(

@@ -3,7 +3,7 @@ import { recipientProperties, sendOptions, sendReturns, sentReturnValues } from 
 import { defineAction } from './define-action';
 import { prop } from './property';
 import { sendFreeForm, windowOutcome } from './window-fallback';
-import { windowProperties, windowReturns } from './window-properties';
+import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a text message (≤ 4096 characters). */
 export const sendText = defineAction({
@@ -29,6 +29,7 @@ export const sendText = defineAction({
   },
   returns: { ...sendReturns, ...windowReturns },
   needs: ['text'],
+  urlsOf: windowUrlsOf,
   async run(ctx, input) {
     const to = await ctx.recipient(input.phone);
     const freeForm = await sendFreeForm(

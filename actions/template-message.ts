@@ -19,6 +19,8 @@ export interface TemplateRequest {
   header: string[];
   /** A header image/video/document: an http(s) URL or an uploaded media id. */
   headerMedia?: string;
+  /** The property that gives `headerMedia`, as problems name it (default `header_media`). */
+  headerMediaProperty?: string;
   /** Quick-reply payloads in button order. */
   payloads: string[];
   /** URL-button suffixes in the order of the URL buttons that take one. */
@@ -100,12 +102,16 @@ export function checkTemplate(
 export function componentsFor(t: MessageTemplate, request: TemplateRequest, waitPayload?: WaitPayloads): Component[] {
   const components: Component[] = [];
   if (t.headerFormat === 'TEXT' || t.headerFormat === 'NONE') {
-    if (request.headerMedia) throw wrongParams('window.detail.no_media_header');
+    const property = request.headerMediaProperty ?? 'header_media';
+    if (request.headerMedia) throw wrongParams('window.detail.no_media_header', { property });
     const header = textParameters('header', t, t.headerParams, request.header);
     if (header.length) components.push({ type: 'header', parameters: header });
   } else if (headerMediaKinds[t.headerFormat]) {
     if (!request.headerMedia)
-      throw wrongParams('window.detail.media_required', { format: t.headerFormat.toLowerCase() });
+      throw wrongParams('window.detail.media_required', {
+        property: request.headerMediaProperty ?? 'header_media',
+        format: t.headerFormat.toLowerCase(),
+      });
     components.push({ type: 'header', parameters: [mediaParameter(request.headerMedia, t.headerFormat)] });
   } else {
     // LOCATION, GIF (Marketing Messages API only), anything newer: refused here, not by a send that fails later.

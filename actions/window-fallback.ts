@@ -1,9 +1,12 @@
+import { z } from 'zod';
 import { ActionError } from '../lib/errors/app-error';
 import { render, say, t } from '../lib/i18n/catalogue';
+import { windowFallbackSchema } from '../lines/window-fallbacks';
 import type { ButtonSpec, OutboundContent, SentMessage } from '../providers/provider';
 import type { WindowState } from '../store/customer-window-store';
 import { encodeButtonId } from '../waits/button-id';
 import type { ActionContext } from './define-action';
+import { uploadPortalFile } from './portal-media';
 import { invalidNamed } from './property-issues';
 import {
   checkTemplate,
@@ -25,6 +28,26 @@ export interface FreeFormSent {
 /** The step the template takes after a refused message: clear of any action's own steps (files take 0…9). */
 const REFUSED_STEP = 1000;
 
+/** The `op` step of the fallback header's portal upload: clear of send_file's own steps (0…9). */
+const HEADER_UPLOAD_STEP = 900;
+
+/**
+ * The fallback's header media as a send takes it: a portal download link is downloaded with the
+ * app's auth and uploaded (once per call), anything else (a public link, a media id) goes as given.
+ */
+async function headerMediaOf(
+  ctx: ActionContext,
+  value: string | undefined,
+): Promise<{ media?: string; uploaded?: { kind: string; name: string } }> {
+  if (!value) return {};
+  if (!/^\d+$/.test(value) && !(/^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value)))
+    throw invalidNamed(windowProperties.fallback_header_media.descriptor.Name, 'window.prop.media_value', { value });
+  const onPortal = URL.canParse(value) && new URL(value).origin === new URL(ctx.portal.clientEndpoint).origin;
+  if (!onPortal) return { media: value };
+  const file = await uploadPortalFile(ctx, HEADER_UPLOAD_STEP, { fileValue: value }, false);
+  return { media: file.mediaId, uploaded: file };
+}
+
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
 
 /** The template a closed window sends instead, checked against the line's definition when it is known. */
@@ -37,18 +60,29 @@ export async function fallbackTemplate(
   const name = input.fallback_template;
   if (!name)
     throw invalidNamed(windowProperties.fallback_template.descriptor.Name, 'window.prop.required_for_fallback');
+  const found = await ctx.findTemplate(name, input.fallback_language);
+  const template = found === 'unknown' ? null : checkTemplate(found, { name, language: input.fallback_language });
+  const { media, uploaded } = await headerMediaOf(ctx, input.fallback_header_media);
+  // An uploaded file's kind is known: it must be the header's (a PDF is no IMAGE header).
+  if (template && uploaded && uploaded.kind !== template.headerFormat.toLowerCase())
+    throw new ActionError('template_params_mismatch', '', {
+      says: say('window.detail.media_kind', {
+        name: uploaded.name,
+        kind: uploaded.kind,
+        format: template.headerFormat.toLowerCase(),
+      }),
+    });
   const request: TemplateRequest = {
     name,
     language: input.fallback_language,
     body: input.fallback_body_params,
     header: input.fallback_header_params,
+    headerMedia: media,
+    headerMediaProperty: 'fallback_header_media',
     payloads: [],
     urlSuffixes: [],
   };
-  const found = await ctx.findTemplate(name, request.language);
-  if (found === 'unknown')
-    return { type: 'template', name, language: request.language, components: componentsBlind(request) };
-  const template = checkTemplate(found, request);
+  if (!template) return { type: 'template', name, language: request.language, components: componentsBlind(request) };
   const quickReplies = quickReplyTitles(template).length;
   // The n-th quick reply answers like the robot's n-th button: more quick replies than buttons cannot be answered.
   if (waitId && quickReplies > waitButtons)
@@ -64,19 +98,43 @@ export async function fallbackTemplate(
 }
 
 /** Why the window is closed, in the catalogue's words. */
-function closedWords(state: WindowState) {
+export function closedWords(state: WindowState) {
   if (!state.lastInboundAt) return say('window.neverWrote');
   return say('window.lastWrote', { lastAt: iso(state.lastInboundAt), closedAt: iso(state.closesAt) });
 }
 
-function closedText(ctx: ActionContext, state: WindowState): string {
+/** Why the window is closed, as the robot log says it. */
+export function closedText(ctx: Pick<ActionContext, 'lang'>, state: WindowState): string {
   return render(ctx.lang, closedWords(state));
+}
+
+/**
+ * The call's decision to send the fallback template instead (`ctx.decision`), remembered before it
+ * leaves: a retry sends the same template at the same step and reports it, whatever the window
+ * says by then. Going as the message is not written down (no key per send): a send step taken
+ * without this decision can only be the message's.
+ */
+const DECISION_KEY = 'window';
+const decisionSchema = z.object({
+  as: z.literal('template'),
+  step: z.number(),
+  note: z.string(),
+  content: windowFallbackSchema.shape.content,
+});
+type Decision = z.infer<typeof decisionSchema>;
+
+async function earlierDecision(ctx: ActionContext): Promise<Decision | null> {
+  const raw = await ctx.decision(DECISION_KEY);
+  return raw === null ? null : decisionSchema.parse(JSON.parse(raw));
 }
 
 /**
  * Sends a free-form message, minding the 24-hour window where the provider has one: when the
  * window is known to be closed, decides before sending — `window_closed`, or the fallback template
  * (its quick replies answering `wait`'s buttons); a provider refusal (131047) takes the same way.
+ * The first attempt's choice holds for its retries (the template: remembered before it leaves; the
+ * message: its send step is taken), so after a change of the window `sent_as` is what went out and
+ * nothing goes twice.
  */
 export async function sendFreeForm(
   ctx: ActionContext,
@@ -88,17 +146,28 @@ export async function sendFreeForm(
     ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step, lateFallback });
   if (!ctx.provider.capabilities.has('customer_window'))
     return { sent: await send(content, 0), sentAs: 'message', note: '' };
+  const template = async (decided: Decision): Promise<FreeFormSent> => ({
+    sent: await send(decided.content, decided.step),
+    sentAs: 'template',
+    note: decided.note,
+  });
   const instead = async (state: WindowState, step: number): Promise<FreeFormSent> => {
     if (input.if_window_closed !== 'template') throw new ActionError('window_closed', '', { says: closedWords(state) });
-    const template = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
-    const sent = await send(template, step);
-    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: template.name });
-    return { sent, sentAs: 'template', note };
+    const fallback = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
+    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: fallback.name });
+    const decided: Decision = { as: 'template', step, note, content: fallback };
+    await ctx.rememberDecision(DECISION_KEY, JSON.stringify(decided));
+    return template(decided);
   };
+  const earlier = await earlierDecision(ctx);
+  if (earlier) return template(earlier);
   const state = await ctx.customerWindow();
-  if (state.open === false) return instead(state, 0);
-  // Not known (nothing heard yet): WhatsApp decides, maybe only after accepting it. The template is
-  // made and checked now, before anything leaves, and kept for a late refusal.
+  // Closed now, but an earlier attempt sent (or may have sent) the message when it was open: that stands.
+  const messageTaken = state.open === false && (await ctx.stepTaken(0, options.wait));
+  if (state.open === false && !messageTaken) return instead(state, 0);
+  // Open, the message already on its way, or not known (nothing heard yet): WhatsApp decides, maybe
+  // only after accepting it. For the unknown the template is made and checked now, before anything
+  // leaves, and kept for a late refusal.
   const late =
     state.open === null && input.if_window_closed === 'template'
       ? await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0)

@@ -30,6 +30,14 @@ export const windowProperties = {
     maxItems: 1,
     itemMax: 60,
   }),
+  fallback_header_media: prop.string({
+    name: { ru: 'Медиа заголовка шаблона', en: 'Template header media' },
+    description: {
+      ru: 'Для шаблона с картинкой, видео или документом в заголовке: ссылка (WhatsApp скачает её сам), ссылка на скачивание файла портала (скачивается с портала и загружается в WhatsApp) или ID загруженного файла',
+      en: "For a template with an image, video or document header: a link (WhatsApp fetches it), a portal file's download link (downloaded from the portal and uploaded to WhatsApp) or an uploaded media id",
+    },
+    max: 2048,
+  }),
 };
 
 /** The window inputs as the actions read them. */
@@ -39,6 +47,13 @@ export interface WindowInputs {
   fallback_language: string;
   fallback_body_params: string[];
   fallback_header_params: string[];
+  fallback_header_media?: string;
+}
+
+/** The fallback's header link for the address check (WhatsApp or the app fetches it); a media id is no link. */
+export function windowUrlsOf(input: Pick<WindowInputs, 'fallback_header_media'>) {
+  const media = input.fallback_header_media;
+  return media && !/^\d+$/.test(media) ? [{ property: 'fallback_header_media', url: media }] : [];
 }
 
 /** Return values of a free-form send about the window. */

@@ -92,7 +92,8 @@ export interface InboundEvent {
   displayPhoneNumber?: string;
   /**
    * `error`: a webhook-level error report (Cloud API `value.errors[]`), not tied to a message;
-   * `template`: the account's templates changed (Cloud API template webhooks; `phoneNumberId` is '');
+   * `template`: the account's templates changed (Cloud API template webhooks, `phoneNumberId` '';
+   *   GupShup's template events, `phoneNumberId` the app of the line);
    * `account`: a number's quality/limit or the account's state changed (waba-wire.md §3.2).
    */
   kind: 'message' | 'status' | 'error' | 'template' | 'account';

@@ -125,18 +125,18 @@ export const scripts = {
   async openWait(
     redis: RedisClient,
     keys: { wait: string; index: string; open: string },
-    args: { json: string; waitId: string; phoneField: string; documentField: string; deadline: number },
+    args: {
+      json: string;
+      waitId: string;
+      phoneField: string;
+      documentField: string;
+      /** The index field of the customer's other WhatsApp id ('' = none; the wait names it as `waf`). */
+      aliasField: string;
+      deadline: number;
+    },
   ): Promise<boolean> {
-    return (
-      asNumber(
-        await run(
-          redis,
-          'wait-open-3',
-          [keys.wait, keys.index, keys.open],
-          [args.json, args.waitId, args.phoneField, args.documentField, args.deadline],
-        ),
-      ) === 1
-    );
+    const argv = [args.json, args.waitId, args.phoneField, args.documentField, args.deadline, args.aliasField];
+    return asNumber(await run(redis, 'wait-open-3', [keys.wait, keys.index, keys.open], argv)) === 1;
   },
   /** Ends a wait once, with its callback and its outbound event in the same step. */
   async endWait(

@@ -4,6 +4,7 @@ import { assertQueuePrefixFits } from '../queues/create-queues';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
+import type { Line } from '../store/line-store';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
 import { CallbackDispatcher } from '../workers/callback-dispatcher';
 import { HookDeliverer } from '../workers/hook-deliverer';
@@ -90,6 +91,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onStatus: waits.onStatus,
     onWindowRefused: createWindowRefusalHandler(rt),
     onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),
+    onLineTemplatesChanged: async (line: Line) => void (await rt.templates.list(line, { refresh: true })),
   };
   const runAction = make(queueNames.runAction, createRunActionProcessor(rt));
   const reportStalledRun = createStalledRunReporter(rt);

@@ -1,5 +1,6 @@
 import { type Callback, callbackId } from '../bitrix/callback-outbox';
 import { hookEmitArgs, waitEndedEvent } from '../hooks/hook-emitter';
+import { otherWhatsAppForm } from '../lib/phone';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, scripts } from '../redis/scripts';
@@ -25,16 +26,21 @@ export class WaitStore {
   async open(
     wait: Omit<Wait, 'status' | 'reasks' | 'endedAt' | 'endReason' | 'waId'>,
   ): Promise<{ created: boolean; wait: Wait }> {
-    const full: Wait = { ...wait, waId: '', status: 'open', reasks: 0 };
+    // A Brazilian or Mexican customer may write from the other form of their number (a wait opened
+    // without a send never learns their wa_id): indexed under both, as a wa_id learned later would be.
+    const waId = otherWhatsAppForm(wait.phone) ?? '';
+    const full: Wait = { ...wait, waId, status: 'open', reasks: 0 };
     const k = this.keys;
+    const aliasField = waId ? k.waitIndexPhoneField(wait.lineId, waId) : '';
     const created = await scripts.openWait(
       this.redis,
       { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId) },
       {
-        json: JSON.stringify(toStored(full)),
+        json: JSON.stringify({ ...toStored(full), ...(aliasField ? { waf: aliasField } : {}) }),
         waitId: wait.id,
         phoneField: k.waitIndexPhoneField(wait.lineId, wait.phone),
         documentField: this.documentField(wait.documentId),
+        aliasField,
         deadline: wait.deadline,
       },
     );

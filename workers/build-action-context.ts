@@ -49,6 +49,8 @@ export interface ActionContextDeps {
 
 /** The call's step that holds the recipient chosen on its first attempt (beside send steps and `op<n>`). */
 const RECIPIENT_STEP = 'recipient';
+/** The prefix of the call's steps that hold its decisions (`decision(key)`), beside send steps and `op<n>`. */
+const DECISION_STEP = 'd:';
 
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
 export function buildActionContext(
@@ -157,6 +159,11 @@ export function buildActionContext(
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
     remembered: (step) => deps.messages.sentStep(memberId, call.callKey, `op${step}`),
+    decision: (key) => deps.messages.sentStep(memberId, call.callKey, `${DECISION_STEP}${key}`),
+    stepTaken: async (step, wait) =>
+      (await deps.messages.sendStep(memberId, call.callKey, step, wait ?? '')).state !== 'new',
+    rememberDecision: (key, value) =>
+      deps.messages.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
     async once(step, request) {
       const key = `op${step}`;
       const already = await deps.messages.sentStep(memberId, call.callKey, key);

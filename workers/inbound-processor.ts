@@ -56,6 +56,8 @@ export interface InboundDeps {
   providerFor?: (line: Line) => Pick<WhatsAppProvider, 'capabilities'>;
   /** A template webhook for an account: its lines read their templates again. */
   onTemplatesChanged?: (wabaId: string) => Promise<number>;
+  /** A line's provider said its templates changed (GupShup's template events): the line reads them again. */
+  onLineTemplatesChanged?: (line: Line) => Promise<void>;
   /** Account webhooks (quality, limits, account state) update the line's health. */
   lineHealth?: Pick<LineHealthService, 'onAccountEvent'>;
 }
@@ -157,8 +159,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     if (data.kind === 'error') return reportError(data);
     if (data.kind === 'template') {
       const wabaId = typeof data.event.waba_id === 'string' ? data.event.waba_id : '';
-      const lines = wabaId ? ((await deps.onTemplatesChanged?.(wabaId)) ?? 0) : 0;
-      return `templates_refreshed:${lines}`;
+      if (wabaId) return `templates_refreshed:${(await deps.onTemplatesChanged?.(wabaId)) ?? 0}`;
+      const line = data.phoneNumberId ? await deps.lines.findByPhoneNumberId(data.phoneNumberId) : null;
+      if (line) await deps.onLineTemplatesChanged?.(line);
+      return `templates_refreshed:${line ? 1 : 0}`;
     }
     if (data.kind === 'account')
       return deps.lineHealth ? deps.lineHealth.onAccountEvent(data.displayPhoneNumber, data.event) : 'account_ignored';

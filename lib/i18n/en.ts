@@ -210,13 +210,15 @@ export const en = {
   'window.waitingForMessage': "waiting for the customer's message",
   'window.waitingForReply': 'waiting for the reply',
   'window.filesNotSent': 'files not sent',
+  'window.reactionSkipped': 'the 24-hour window is closed ({why}): reaction not sent',
   'window.detail.template_missing': '{template}: the line has no such template',
   'window.detail.template_status': '{template}: status {status}',
   'window.detail.count': '{part}: the template expects {expected}, given {given}',
   'window.detail.names': '{part}: the template expects {expected}; missing: {missing}; unknown: {unknown}',
   'window.detail.not_name_value': '{part}: "{item}" is not name=value (a named template)',
-  'window.detail.no_media_header': 'header_media: the template has no media header',
-  'window.detail.media_required': "header_media: required, the template's header is {format}",
+  'window.detail.no_media_header': '{property}: the template has no media header',
+  'window.detail.media_kind': 'fallback_header_media: "{name}" is {kind}, the template\'s header is {format}',
+  'window.detail.media_required': "{property}: required, the template's header is {format}",
   'window.detail.header_unsupported':
     'the template has a {format} header, which robots cannot fill: use a template with a text, image, video or document header',
   'window.detail.quick_replies':

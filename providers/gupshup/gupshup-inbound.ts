@@ -109,11 +109,18 @@ function cloudShape(m: GupshupMessage): Record<string, unknown> {
 
 /**
  * A GupShup v2 callback → the event the Cloud API would have sent. Null for what we do not
- * handle (user-events, billing, template reviews, `enqueued`).
+ * handle (user-events, billing, `enqueued`). A template review (`template-event`) makes the app's
+ * line read its templates again, as Meta's template webhooks do for a Cloud API account.
  */
 export function gupshupInboundEvent(hook: GupshupWebhook, nowMs: number): InboundEvent | null {
   const phoneNumberId = hook.app;
   const timestamp = String(Math.floor((hook.timestamp ?? nowMs) / 1000));
+  if (hook.type === 'template-event') {
+    const id = str(hook.payload.id) ?? '';
+    const status = str(hook.payload.status) ?? '';
+    const event = { gupshup_template: id, status };
+    return { key: `gs:${hook.app}:tpl:${id}:${status}:${timestamp}`, phoneNumberId, kind: 'template', event };
+  }
   if (hook.type === 'message') {
     const parsed = messageSchema.safeParse(hook.payload);
     if (!parsed.success) return null;

@@ -9,13 +9,15 @@ import { capabilityFor } from '../provider';
 import { retryAfterMs } from '../retry-after';
 import { type GupshupCall, gupshupEnvelope, gupshupMessage, gupshupTemplateFields } from './gupshup-body';
 import { mapGupshupHttpError } from './gupshup-errors';
+import { fromGupshupTemplate, gupshupTemplateListSchema } from './gupshup-templates';
 
 /** GupShup's public API host. */
 export const GUPSHUP_DEFAULT_URL = 'https://api.gupshup.io';
 
 /**
  * What the classic gateway API sends (waba-wire.md §5.1, §5.2). No reactions, read receipts,
- * number checks or uploads: those end with `unsupported_by_provider`.
+ * number checks or uploads: those end with `unsupported_by_provider`. GupShup is a route to the
+ * official API, so Meta's 24-hour window applies to its free-form messages (§2, §5.6: 1004–1008).
  */
 const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'text',
@@ -25,17 +27,10 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   'template',
   'interactive_buttons',
   'interactive_list',
+  'customer_window',
 ]);
 
 const submittedSchema = z.object({ status: z.literal('submitted'), messageId: z.string().min(1) }).loose();
-const templateListSchema = z
-  .object({
-    status: z.literal('success'),
-    templates: z.array(
-      z.object({ id: z.string(), elementName: z.string(), languageCode: z.string(), status: z.string() }).loose(),
-    ),
-  })
-  .loose();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A GupShup app's credentials: its name, the account API key and the business number (digits). */
@@ -97,14 +92,19 @@ export function createGupshupProvider(
     return json;
   }
 
-  /** GupShup sends templates by its own id: a UUID is taken as is, a Meta name is looked up (§5.7). */
-  async function templateId(name: string, language: string): Promise<string> {
-    if (UUID.test(name)) return name;
-    const list = templateListSchema.safeParse(
+  /** The app's templates as GupShup lists them (§5.7). */
+  async function listed() {
+    const list = gupshupTemplateListSchema.safeParse(
       await call(`/sm/api/v1/template/list/${encodeURIComponent(line.appName)}`),
     );
     if (!list.success) throw new ActionError('provider_error', 'template list: unexpected answer');
-    const found = list.data.templates.find((t) => t.elementName === name && t.languageCode === language);
+    return list.data.templates;
+  }
+
+  /** GupShup sends templates by its own id: a UUID is taken as is, a Meta name is looked up (§5.7). */
+  async function templateId(name: string, language: string): Promise<string> {
+    if (UUID.test(name)) return name;
+    const found = (await listed()).find((t) => t.elementName === name && t.languageCode === language);
     const named = { name, language, app: line.appName };
     if (!found)
       throw new ActionError('template_not_found', `${name} (${language}) on GupShup app ${line.appName}`, {
@@ -147,13 +147,13 @@ export function createGupshupProvider(
       // The GupShup id (a UUID): its events name it, and the customer's replies quote it as `gsId`.
       return { providerMessageId: answer.data.messageId };
     },
+    async listTemplates() {
+      return (await listed()).map(fromGupshupTemplate);
+    },
     async lineStatus(): Promise<LineStatus> {
       // No state endpoint on the classic API: the app's template list answering is the sign that the
       // API key and the app name work. Quality and limits are Meta's and GupShup shows them in its console.
-      const list = templateListSchema.safeParse(
-        await call(`/sm/api/v1/template/list/${encodeURIComponent(line.appName)}`),
-      );
-      if (!list.success) throw new ActionError('provider_error', 'template list: unexpected answer');
+      await listed();
       return { connected: true, state: 'CONNECTED', displayPhoneNumber: line.source, verifiedName: line.appName };
     },
   };

@@ -27,6 +27,8 @@ if ARGV[7] ~= '' and not refusedFirst then
     for k, v in pairs(cjson.decode(ARGV[8])) do wait[k] = v end
     local phone = wait.p or wait.phone
     if ARGV[9] ~= '' and wait.status == 'open' and ARGV[5] ~= phone then
+      -- The wa_id WhatsApp answered replaces a guessed one (wait-open-3.lua): its field goes too.
+      if wait.waf and wait.waf ~= ARGV[9] then index_remove(KEYS[4], wait.waf, ARGV[7]) end
       wait.wa = ARGV[5]
       wait.waf = ARGV[9]
       index_add(KEYS[4], ARGV[9], ARGV[7])

@@ -9,7 +9,7 @@ import { makeEventToken, uniqid } from './tokens';
 import type { Registration, RobotRun, RunRobotOptions, RunRobotResult } from './types';
 
 /** A `file` property value as the portal externalizes it: the `b_file` id, or in the 'rest' context a link. */
-function fileValue(state: PortalState, value: string, context: 'core' | 'rest'): string {
+export function fileValue(state: PortalState, value: string, context: 'core' | 'rest'): string {
   // A link given as such passes unchanged: tests of links the portal itself would not produce.
   if (/^https?:/.test(value)) return value;
   const file = state.portalFiles.get(Number(value));

@@ -25,7 +25,7 @@ import type { OpenLineChat } from './open-lines';
 import { deliverEvent, deliverInstallFinish, postInstall, postInstallPage, postUninstall } from './outbound';
 import { restFaults } from './rest-faults';
 import { handleRest, restMethodOf } from './rest-router';
-import { prepareRun, runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
+import { fileValue, prepareRun, runRobot, stopRobotsOnMove, terminateWorkflow, waitForRun } from './robot-runs';
 import { PortalState, type SimUser } from './state';
 import type {
   BitrixPortalOptions,
@@ -99,6 +99,8 @@ export interface BitrixPortalSimulator {
   addDiskFile(file: { name: string; bytes: Buffer; mimeType: string }): number;
   /** An internal `b_file` (a robot's `file` property value): its id, another space than Disk's. */
   addPortalFile(file: { name: string; bytes: Buffer; mimeType: string }): number;
+  /** A portal file's download link, as a `file` value reads in the rest context (what a robot may be given as text). */
+  portalFileLink(id: number): string;
   createLead(input?: CreateLeadInput): number;
   createContact(input: CreateContactInput): number;
   createItem(input: CreateItemInput): number;
@@ -254,6 +256,7 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
     createDeal: (input = {}) => state.crm.createDeal(input),
     addDiskFile: (file) => state.addFile(state.diskFiles, file),
     addPortalFile: (file) => state.addFile(state.portalFiles, file),
+    portalFileLink: (id) => fileValue(state, String(id), 'rest'),
     createLead: (input = {}) => state.crm.createLead(input),
     createContact: (input) => state.crm.createContact(input),
     createItem: (input) => state.crm.createItem(input),

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import { postRaw } from '../shared/http-post';
 import { serverLifecycle } from '../shared/listen';
+import { checkTemplateSend, listedTemplate } from './templates';
 import type {
   DeliverEventOptions,
   DeliverIncomingOptions,
@@ -11,10 +12,11 @@ import type {
   GupshupCall,
   GupshupDelivery,
   GupshupFailNext,
+  GupshupRefusalTiming,
   GupshupSent,
   GupshupTemplate,
 } from './types';
-import { GupshupRefusal, jsonField, validatePostbacks, validateSessionMessage } from './validate';
+import { GupshupRefusal, jsonField, validateSessionMessage } from './validate';
 
 /** A running (or startable) GupShup simulator. */
 export interface GupshupSimulator {
@@ -31,7 +33,28 @@ export interface GupshupSimulator {
   calls(): GupshupCall[];
   deliverIncoming(o: DeliverIncomingOptions): Promise<GupshupDelivery & { id: string }>;
   deliverEvent(o: DeliverEventOptions): Promise<GupshupDelivery>;
+  /** Changes a template's status and tells the app (a v2 `template-event`, as GupShup does after Meta's review). */
+  setTemplateStatus(id: string, status: string): Promise<GupshupDelivery>;
+  /** From now on session messages outside the customer's 24-hour window are accepted, then fail (a `failed` event). */
+  enforceWindow(on: boolean): void;
+  /** When a window refusal's failed event goes (default right after the answer). */
+  windowRefusals(timing: GupshupRefusalTiming): void;
+  /** Delivers the held window refusals, in order. */
+  releaseRefusals(): Promise<GupshupDelivery[]>;
 }
+
+/** Options of `createGupshupSimulator`. */
+export interface GupshupSimulatorOptions {
+  /** The simulator's clock (ms) for the 24-hour window and callback timestamps (default Date.now): a test's manual clock. */
+  now?: () => number;
+  /**
+   * The code of a session message refused for the closed window: GupShup's own 1005 ("user inactive
+   * for session message", waba-wire.md §5.6) by default; a Cloud-API app may pass Meta's 131047 through.
+   */
+  windowRefusalCode?: number;
+}
+
+const WINDOW_MS = 86_400_000;
 
 /** WhatsApp ids in GupShup's v2 examples are legacy base64-ish strings (`gBEG…`, `ABEG…`). */
 const whatsappId = (inbound = false) =>
@@ -41,8 +64,14 @@ const SEND_PATHS = new Set(['/wa/api/v1/msg', '/sm/api/v1/msg']);
 const TEMPLATE_PATH = '/wa/api/v1/template/msg';
 
 /** Creates a simulated GupShup gateway. */
-export function createGupshupSimulator(): GupshupSimulator {
+export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): GupshupSimulator {
+  const now = options.now ?? Date.now;
   const apps = new Map<string, GupshupApp>();
+  /** When each customer last wrote to each app (`<app>|<number>` → ms of the simulator's clock). */
+  const lastInbound = new Map<string, number>();
+  let enforceWindow = false;
+  let refusalTiming: GupshupRefusalTiming = 'after-answer';
+  const heldRefusals: string[] = [];
   const templates = new Map<string, GupshupTemplate>();
   const sent: GupshupSent[] = [];
   const calls: GupshupCall[] = [];
@@ -71,17 +100,7 @@ export function createGupshupSimulator(): GupshupSimulator {
       refuse(res, 401, 'Authentication Failed');
       return;
     }
-    const list = [...templates.values()]
-      .filter((t) => t.appName === found.appName)
-      .map((t) => ({
-        id: t.id,
-        elementName: t.elementName,
-        languageCode: t.languageCode,
-        category: t.category,
-        status: t.status,
-        templateType: 'TEXT',
-        data: Array.from({ length: t.paramCount }, (_, i) => `{{${i + 1}}}`).join(' '),
-      }));
+    const list = [...templates.values()].filter((t) => t.appName === found.appName).map(listedTemplate);
     res.json({ status: 'success', templates: list });
   });
 
@@ -116,28 +135,29 @@ export function createGupshupSimulator(): GupshupSimulator {
         message: {},
         messageId: randomUUID(),
         whatsappId: whatsappId(),
-        receivedAt: Date.now(),
+        receivedAt: now(),
       };
       if (req.path === TEMPLATE_PATH) {
         const template = jsonField(form, 'template');
-        if (typeof template !== 'object' || template === null || Array.isArray(template))
-          throw new GupshupRefusal('template must be a JSON object');
-        const { id, params } = template as Record<string, unknown>;
+        const id = typeof template === 'object' && template !== null && 'id' in template ? template.id : undefined;
         const known = typeof id === 'string' ? templates.get(id) : undefined;
         if (!known || known.appName !== found.appName) throw new GupshupRefusal('Template Not Found');
-        if (!Array.isArray(params) || !params.every((p) => typeof p === 'string'))
-          throw new GupshupRefusal('template.params must be an array of strings');
-        if (params.length !== known.paramCount)
-          throw new GupshupRefusal(`Template params mismatch: expected ${known.paramCount}, got ${params.length}`);
-        record.message = template as Record<string, unknown>;
-        if (form.postbackTexts !== undefined)
-          record.postbackTexts = validatePostbacks(jsonField(form, 'postbackTexts'), known.quickReplies ?? 0);
-        if (form.message !== undefined) validateSessionMessage(jsonField(form, 'message'));
+        const checked = checkTemplateSend(form, known);
+        record.message = checked.template;
+        if (checked.postbackTexts) record.postbackTexts = checked.postbackTexts;
+        if (checked.headerMedia) record.headerMedia = checked.headerMedia;
       } else {
         record.message = validateSessionMessage(jsonField(form, 'message'));
       }
       sent.push(record);
       res.status(req.path === TEMPLATE_PATH ? 202 : 200).json({ status: 'submitted', messageId: record.messageId });
+      // Outside the customer's window only a template goes: a session message is accepted, then fails.
+      const last = lastInbound.get(`${found.appName}|${record.destination}`);
+      const windowOpen = last !== undefined && now() < last + WINDOW_MS;
+      if (enforceWindow && req.path !== TEMPLATE_PATH && !windowOpen) {
+        if (refusalTiming === 'held') heldRefusals.push(record.messageId);
+        else void refuseForWindow(record.messageId);
+      }
     } catch (error) {
       if (!(error instanceof GupshupRefusal)) throw error;
       answer(400, error.message);
@@ -153,9 +173,64 @@ export function createGupshupSimulator(): GupshupSimulator {
     return postRaw(target, JSON.stringify(payload), { 'Content-Type': 'application/json' });
   };
 
+  const refuseForWindow = (messageId: string) =>
+    deliverEvent({
+      messageId,
+      type: 'failed',
+      code: options.windowRefusalCode ?? 1005,
+      reason: 'Message sending failed as the user is inactive for session message',
+    });
+
+  function deliverEvent(o: DeliverEventOptions): Promise<GupshupDelivery> {
+    const message = sent.find((s) => s.messageId === o.messageId);
+    if (!message) throw new Error(`Unknown message ${o.messageId}`);
+    const byGupshupId = o.type === 'enqueued' || o.type === 'failed';
+    const inner =
+      o.type === 'enqueued'
+        ? { whatsappMessageId: message.whatsappId, type: message.path === TEMPLATE_PATH ? 'template' : 'session' }
+        : o.type === 'failed'
+          ? { code: o.code ?? 1002, reason: o.reason ?? 'Number Does Not Exists On WhatsApp' }
+          : { ts: Math.floor(now() / 1000) };
+    return post({
+      app: message.appName,
+      timestamp: now(),
+      version: 2,
+      type: 'message-event',
+      payload: {
+        id: byGupshupId ? message.messageId : message.whatsappId,
+        ...(byGupshupId ? {} : { gsId: message.messageId }),
+        type: o.type,
+        destination: message.destination,
+        payload: inner,
+      },
+    });
+  }
+
   return {
     app,
     ...lifecycle,
+    setTemplateStatus(id, status) {
+      const t = templates.get(id);
+      if (!t) throw new Error(`Unknown template ${id}`);
+      templates.set(id, { ...t, status });
+      const { elementName, languageCode } = t;
+      const payload = { type: 'status-update', id, status: status.toLowerCase(), elementName, languageCode };
+      const app = t.appName;
+      return post({ app, timestamp: now(), version: 2, type: 'template-event', payload });
+    },
+    enforceWindow: (on) => {
+      enforceWindow = on;
+    },
+    windowRefusals: (timing) => {
+      refusalTiming = timing;
+    },
+    async releaseRefusals() {
+      const held = heldRefusals.splice(0);
+      const out: GupshupDelivery[] = [];
+      for (const id of held) out.push(await refuseForWindow(id));
+      return out;
+    },
+    deliverEvent,
     addApp: (a) => void apps.set(a.appName, { ...a, source: a.source.replace(/\D/g, '') }),
     addTemplate(t) {
       const template = { ...t, id: t.id ?? randomUUID() };
@@ -171,6 +246,9 @@ export function createGupshupSimulator(): GupshupSimulator {
     async deliverIncoming(o) {
       const from = o.from.replace(/\D/g, '');
       const id = whatsappId(true);
+      const at = now();
+      // The customer wrote: their window on this app's number runs 24 hours from this message.
+      lastInbound.set(`${o.appName}|${from}`, at);
       const { type, ...inner } = o.content;
       const replied = o.replyTo ? sent.find((s) => s.messageId === o.replyTo) : undefined;
       const payload: Record<string, unknown> =
@@ -187,7 +265,7 @@ export function createGupshupSimulator(): GupshupSimulator {
       delete payload.index;
       const body = {
         app: o.appName,
-        timestamp: Date.now(),
+        timestamp: at,
         version: 2,
         type: 'message',
         payload: {
@@ -200,30 +278,6 @@ export function createGupshupSimulator(): GupshupSimulator {
         },
       };
       return { ...(await post(body, o.url)), id };
-    },
-    deliverEvent(o) {
-      const message = sent.find((s) => s.messageId === o.messageId);
-      if (!message) throw new Error(`Unknown message ${o.messageId}`);
-      const byGupshupId = o.type === 'enqueued' || o.type === 'failed';
-      const inner =
-        o.type === 'enqueued'
-          ? { whatsappMessageId: message.whatsappId, type: message.path === TEMPLATE_PATH ? 'template' : 'session' }
-          : o.type === 'failed'
-            ? { code: o.code ?? 1002, reason: o.reason ?? 'Number Does Not Exists On WhatsApp' }
-            : { ts: Math.floor(Date.now() / 1000) };
-      return post({
-        app: message.appName,
-        timestamp: Date.now(),
-        version: 2,
-        type: 'message-event',
-        payload: {
-          id: byGupshupId ? message.messageId : message.whatsappId,
-          ...(byGupshupId ? {} : { gsId: message.messageId }),
-          type: o.type,
-          destination: message.destination,
-          payload: inner,
-        },
-      });
     },
   };
 }

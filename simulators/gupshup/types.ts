@@ -8,6 +8,14 @@ export interface GupshupApp {
   source: string;
 }
 
+/** A template button as GupShup keeps it in `containerMeta` (Meta's button kinds). */
+export interface GupshupTemplateButton {
+  type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE';
+  text: string;
+  /** URL buttons: the link, with `{{1}}` when a send appends a suffix. */
+  url?: string;
+}
+
 /** A template of an app, as the template list shows it (§5.7). */
 export interface GupshupTemplate {
   /** GupShup's template id (UUID). */
@@ -18,10 +26,14 @@ export interface GupshupTemplate {
   category: string;
   /** APPROVED, PENDING, REJECTED, PAUSED… */
   status: string;
-  /** How many positional params the template takes. */
-  paramCount: number;
-  /** How many quick-reply buttons it has (postbackTexts indexes must be below). */
-  quickReplies?: number;
+  /** The header's kind: TEXT (a text header, or none) or a media header (default TEXT). */
+  templateType?: 'TEXT' | 'IMAGE' | 'VIDEO' | 'DOCUMENT';
+  /** A text header, with at most one `{{1}}`. */
+  header?: string;
+  /** The body text with its positional variables (`{{1}}`, `{{2}}`…). */
+  data: string;
+  footer?: string;
+  buttons?: GupshupTemplateButton[];
 }
 
 /** A message the gateway accepted. */
@@ -31,8 +43,10 @@ export interface GupshupSent {
   destination: string;
   /** The parsed `message` JSON (sessions) or `template` JSON (templates). */
   message: Record<string, unknown>;
-  /** Template sends: the parsed `postbackTexts` and media header `message`. */
+  /** Template sends: the parsed `postbackTexts`. */
   postbackTexts?: Array<{ index: number; text: string }>;
+  /** Template sends: the parsed media header (`message` form field). */
+  headerMedia?: Record<string, unknown>;
   messageId: string;
   /** The WhatsApp id the message gets once "sent" (events after `enqueued` name it). */
   whatsappId: string;
@@ -80,6 +94,9 @@ export interface DeliverIncomingOptions {
   /** Replace the callback URL's token (to test refusals). */
   url?: string;
 }
+
+/** When the failed event of a session message outside the customer's window goes: after the answer, or when the test releases it. */
+export type GupshupRefusalTiming = 'after-answer' | 'held';
 
 export interface DeliverEventOptions {
   /** The send's messageId (GupShup id). */

@@ -118,12 +118,12 @@ export function validateSessionMessage(m: unknown): Json {
   }
 }
 
-/** Validates `postbackTexts` of a template send. */
-export function validatePostbacks(raw: unknown, quickReplies: number): Array<{ index: number; text: string }> {
+/** Validates `postbackTexts` of a template send: each index names a quick-reply button (0-based among all buttons). */
+export function validatePostbacks(raw: unknown, quickReplies: number[]): Array<{ index: number; text: string }> {
   need(Array.isArray(raw), 'postbackTexts must be an array');
   return raw.map((p) => {
     need(isObject(p) && typeof p.index === 'number' && typeof p.text === 'string', 'postbackTexts: {index, text}');
-    need(p.index >= 0 && p.index < quickReplies, `postbackTexts: no quick-reply button ${p.index}`);
+    need(quickReplies.includes(p.index), `postbackTexts: no quick-reply button ${p.index}`);
     return { index: p.index, text: p.text };
   });
 }

@@ -103,6 +103,11 @@ function checkHeader(def: Component | undefined, sent: Obj | undefined, named: b
   if (params.length !== 1 || !media) return fail(132000, `header: a ${format.toLowerCase()} parameter is required`);
   if (String(media.type).toUpperCase() !== format)
     return fail(132012, `header: expected ${format.toLowerCase()}, got ${String(media.type)}`);
+  // The file itself: `{"image":{"link":"https://…"}}` or `{"image":{"id":"…"}}` (waba-wire.md §1.2).
+  const file = media[format.toLowerCase()];
+  const link = isObj(file) && typeof file.link === 'string' && /^https?:\/\//.test(file.link);
+  const id = isObj(file) && typeof file.id === 'string' && file.id !== '';
+  if (!link && !id) return fail(132012, `header: ${format.toLowerCase()}.link (http/https) or .id is required`);
   return undefined;
 }
 

@@ -50,7 +50,7 @@ export interface HarnessOptions {
   queuePrefix?: string;
   /** The injected clock of every runtime (default the system clock): a test moves time with a manual one. */
   clock?: Clock;
-  /** The Cloud API simulator's clock (its 24-hour window, inbound timestamps); default Date.now. */
+  /** The Cloud API and GupShup simulators' clock (their 24-hour window, inbound timestamps); default Date.now. */
   whatsappNow?: () => number;
   /** How often the time-out drain runs (default a second). */
   deadlineDrainEveryMs?: number;
@@ -129,7 +129,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     throughputPerSec: options.throughputPerSec ?? 80,
     now: options.whatsappNow,
   });
-  const gupshup = createGupshupSimulator();
+  const gupshup = createGupshupSimulator({ now: options.whatsappNow });
   const [{ url: portalUrl }, { url: graphUrl }, { url: gupshupUrl }] = await Promise.all([
     portal.start(0),
     whatsapp.start(0),

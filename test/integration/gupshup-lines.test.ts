@@ -164,7 +164,7 @@ describe('a GupShup line', () => {
       languageCode: 'ru',
       category: 'UTILITY',
       status: 'APPROVED',
-      paramCount: 2,
+      data: 'Заказ {{1}} готов, {{2}}!',
     });
     const r = await run('wa_send_template', {
       phone: CUSTOMER,

@@ -1,4 +1,4 @@
-import { isBsuid, normalizePhone, splitPhoneList } from '../../../lib/phone';
+import { isBsuid, normalizePhone, otherWhatsAppForm, splitPhoneList } from '../../../lib/phone';
 
 describe('normalizePhone', () => {
   it.each(['+7 (900) 123-45-67', '8 900 123 45 67', '79001234567', '+79001234567'])('normalises %s', (input) => {
@@ -34,5 +34,19 @@ describe('isBsuid', () => {
     ['us.123', false],
   ])('%s → %s', (value, bsuid) => {
     expect(isBsuid(value)).toBe(bsuid);
+  });
+});
+
+describe('otherWhatsAppForm', () => {
+  it.each([
+    ['5511912345678', '551112345678'],
+    ['551187654321', '5511987654321'],
+    ['525512345678', '5215512345678'],
+    ['5215512345678', '525512345678'],
+    ['551132345678', null],
+    ['79161234567', null],
+    ['+5511912345678', null],
+  ])('%s → %s', (digits, other) => {
+    expect(otherWhatsAppForm(digits)).toBe(other);
   });
 });

@@ -1,0 +1,109 @@
+import { sendFreeForm } from '../../actions/window-fallback';
+import type { WindowInputs } from '../../actions/window-properties';
+import type { CallInfo } from '../../queues/call-info';
+import { buildActionContext } from '../../workers/build-action-context';
+import { createHarness, type Harness, LINE } from '../helpers/harness';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock';
+import { DAY, RECONNECT, WABA } from '../helpers/waba';
+import { CUSTOMER } from '../helpers/waits';
+
+const text = { type: 'text' as const, body: 'Ваш заказ готов' };
+const input: WindowInputs = {
+  if_window_closed: 'template',
+  fallback_template: 'reconnect',
+  fallback_language: 'ru',
+  fallback_body_params: ['Иван'],
+  fallback_header_params: [],
+};
+
+// Issue 13 (review finding 8): a send's attempts agree on what went out. The first attempt's choice
+// (the fallback template, or the message) holds for its retries even when the customer's window
+// changed in between, so `sent_as` is what was really sent and nothing goes twice.
+describe('sent_as across retries when the window changes', () => {
+  let h: Harness;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = createManualClock(Date.now());
+    h = await createHarness({ clock, whatsappNow: () => clock.now(), startWorkers: false, connectLine: false });
+    h.whatsapp.addPhoneNumber({ ...LINE, wabaId: WABA });
+    h.whatsapp.enforceWindow(true);
+    h.whatsapp.addTemplate(WABA, RECONNECT);
+    await h.rt.lines.add({
+      id: 'main',
+      memberId: h.memberId,
+      provider: 'cloud',
+      phoneNumberId: LINE.phoneNumberId,
+      accessToken: LINE.accessToken,
+      wabaId: WABA,
+      name: 'Main line',
+      createdAt: clock.now(),
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  /** One attempt of the robot call `callKey` (a retried job builds a new context for the same call). */
+  const attempt = async (callKey: string) => {
+    const portal = await h.rt.portals.get(h.memberId);
+    const line = await h.rt.lines.get(h.memberId, 'main');
+    if (!portal || !line) throw new Error('not installed');
+    const call: CallInfo = {
+      kind: 'robot',
+      code: 'wa_send_text',
+      eventToken: `token-${callKey}`,
+      workflowId: 'wf',
+      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+      callKey,
+      timeoutDurationSec: 0,
+    };
+    const ctx = buildActionContext(h.rt, portal, line, call, []);
+    await ctx.recipient(CUSTOMER);
+    return sendFreeForm(ctx, input, text);
+  };
+  const customerWrites = () => h.rt.windows.note(h.memberId, 'main', CUSTOMER, clock.now(), clock.now());
+  const sentTypes = () => h.whatsapp.sent().map((s) => String(s.body.type));
+
+  it('closed → the template fails retryably → the customer writes → the retry sends the template and says so', async () => {
+    await customerWrites();
+    clock.advance(2 * DAY);
+    h.whatsapp.failNext({ code: 130429 });
+    await expect(attempt('k-closed')).rejects.toMatchObject({ retryable: true });
+    expect(sentTypes()).toEqual([]);
+    // The window opens before the retry: the message would now go, but the call chose the template.
+    await customerWrites();
+    const retried = await attempt('k-closed');
+    expect(retried.sentAs).toBe('template');
+    expect(retried.note).toContain('sent template reconnect instead');
+    expect(sentTypes()).toEqual(['template']);
+    expect(retried.sent.providerMessageId).toBe(h.whatsapp.sent()[0]?.wamid);
+    // Once more (the job failed after the send): the same message, nothing new.
+    const again = await attempt('k-closed');
+    expect(again).toMatchObject({ sentAs: 'template', sent: { providerMessageId: retried.sent.providerMessageId } });
+    expect(sentTypes()).toEqual(['template']);
+  });
+
+  it('open → the message went → the window closes → the retry reports the message, no template', async () => {
+    await customerWrites();
+    const first = await attempt('k-open');
+    expect(first.sentAs).toBe('message');
+    clock.advance(2 * DAY);
+    const retried = await attempt('k-open');
+    expect(retried).toMatchObject({
+      sentAs: 'message',
+      note: '',
+      sent: { providerMessageId: first.sent.providerMessageId },
+    });
+    expect(sentTypes()).toEqual(['text']);
+  });
+
+  it('open → the message never left (refused retryably) → the window closes → the retry decides afresh', async () => {
+    await customerWrites();
+    h.whatsapp.failNext({ code: 130429 });
+    await expect(attempt('k-fresh')).rejects.toMatchObject({ retryable: true });
+    clock.advance(2 * DAY);
+    const retried = await attempt('k-fresh');
+    expect(retried.sentAs).toBe('template');
+    expect(sentTypes()).toEqual(['template']);
+  });
+});
