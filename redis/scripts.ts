@@ -56,6 +56,10 @@ export const scripts = {
   ): Promise<number> {
     return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
   },
+  /** One entry at the head of a capped list kept `ttlSec` (the settings page's recent sends and errors). */
+  async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
+    await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
+  },
   /** The provider answered: the slot leaves the window `windowMs` from now. */
   async finishLineSlot(redis: RedisClient, key: string, slotId: string, windowMs: number): Promise<void> {
     await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
