@@ -66,10 +66,12 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     const cpuBefore = cpu();
     const simCpu = () => cpuMsOf(sys.sim.pid, ticks, (p) => readFileSync(p, 'utf8'));
     const simBefore = simCpu();
+    const portalBefore = await sys.sim.call({ cmd: 'portalStats' });
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
     const to = Date.now();
     const cpuAfter = cpu();
     const simShare = (simCpu() - simBefore) / (Date.now() - from);
+    const portalAfter = await sys.sim.call({ cmd: 'portalStats' });
     const left = await sys.rt.queues.runAction.getWaitingCount();
     const view = await sys.sim.call({ cmd: 'cloudWindows', from, to });
     // The limit holds over the whole run, warm-up included: every request any line got so far.
@@ -77,6 +79,11 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     if (left === 0) o.say('warning: the backlog ran out inside the window (the rate is a lower bound)');
     const seconds = (to - from) / 1000;
     const maxWindow = Math.max(0, ...whole.lines.map((l) => l.maxWindow));
+    const batches = portalAfter.batchCalls - portalBefore.batchCalls;
+    const results = portalAfter.eventSendsAccepted - portalBefore.eventSendsAccepted;
+    o.say(
+      `${results} robot results went back in ${batches} batches (${(results / Math.max(1, batches)).toFixed(1)} per batch)`,
+    );
     o.say(
       `${view.accepted} accepted in ${seconds.toFixed(1)} s, ${view.throttled} throttled (130429), busiest line-second ${maxWindow}; the simulators used ${(simShare * 100).toFixed(0)} % of a core`,
     );

@@ -8,6 +8,7 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
+import { batchAnswers } from './batch-post';
 import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
 import type { RefreshTokens } from './refresh-tokens';
 
@@ -56,16 +57,6 @@ const commandPayloadSchema = z.object({
 });
 
 export const MAX_BATCH = 50;
-
-/**
- * The portal's own answer for one batch row. b24jssdk 2.2.0 turns a row whose `error` is a number
- * (the portal sends `error: 404` for a workflow that has ended) into a "success" with no result,
- * and `getData()` drops error fields; its frozen answer (`_data`) still has them, so read that.
- * The version is pinned and the workflow-gone tests fail if this ever stops holding.
- */
-function rawRowAnswer(row: unknown): unknown {
-  return row && typeof row === 'object' && '_data' in row ? row._data : undefined;
-}
 
 /**
  * Slots of the portal's bucket the app never fills. The app counts a call when it takes the slot;
@@ -173,16 +164,25 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     return new BitrixError('NETWORK_ERROR', errorMessage(error), 0, method);
   }
 
-  async function withPortal<T>(memberId: string, method: string, run: (sdk: B24OAuth) => Promise<T>): Promise<T> {
+  async function withPortal<T>(
+    memberId: string,
+    method: string,
+    run: (sdk: () => B24OAuth, portal: Portal) => Promise<T>,
+  ): Promise<T> {
     const portal = await options.portals.get(memberId);
     if (!portal) throw new BitrixError(PORTAL_NOT_INSTALLED, `portal ${memberId} is not installed`, 0, method);
     // Marked needs_reinstall: not called at all until the refresh floor allows one more try.
     await options.refreshTokens.assertUsable(portal);
     await waitForRestToken(portal);
-    const client = sdkFor(portal);
+    // Built only when used: a batch answered on the direct path needs no SDK client.
+    let client: ReturnType<typeof sdkFor> | undefined;
+    const sdk = () => {
+      client ??= sdkFor(portal);
+      return client.sdk;
+    };
     let result: T;
     try {
-      result = await run(client.sdk);
+      result = await run(sdk, portal);
     } catch (error) {
       // The SDK wraps what our refresh threw (needs_reinstall, a refused refresh): pass that on as it is.
       const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : undefined;
@@ -192,7 +192,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       options.log.warn({ memberId, method, code: mapped.code, status: mapped.httpStatus }, 'bitrix call failed');
       // Refused again right after the SDK's refresh: the portal may refuse fresh tokens altogether.
       if (mapped.code === 'expired_token' || mapped.code === 'invalid_token')
-        throw (await options.refreshTokens.tokenRefused(memberId, client.lastToken())) ?? mapped;
+        throw (await options.refreshTokens.tokenRefused(memberId, client?.lastToken() ?? portal.accessToken)) ?? mapped;
       throw mapped;
     }
     await options.refreshTokens.callWorked(portal);
@@ -232,7 +232,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         memberId,
         async call<T>(method: string, params: CallParams = {}): Promise<T> {
           return withPortal(memberId, method, async (sdk) => {
-            const response = await sdk.actions.v2.call.make<T>({ method, params });
+            const response = await sdk().actions.v2.call.make<T>({ method, params });
             const data = response.getData();
             if (!response.isSuccess || !data) {
               throw new BitrixError('ERROR', response.getErrorMessages().join('; ') || 'empty answer', 200, method);
@@ -244,17 +244,11 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
           const keys = Object.keys(commands);
           if (keys.length === 0) return { results: {}, errors: {} };
           if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
-          return withPortal(memberId, 'batch', async (sdk) => {
-            const calls = Object.fromEntries(Object.entries(commands));
-            const response = await sdk.actions.v2.batch.make({
-              calls,
-              options: { isHaltOnError: false, returnAjaxResult: true },
-            });
-            const rows = response.getData();
+          return withPortal(memberId, 'batch', async (sdk, portal) => {
+            const byKey = await batchAnswers(sdk, portal, commands, options.clock.now());
             const outcome: BatchOutcome = { results: {}, errors: {} };
-            const byKey: Record<string, unknown> = rows && typeof rows === 'object' ? { ...rows } : {};
             for (const key of keys) {
-              const payload = commandPayloadSchema.safeParse(rawRowAnswer(byKey[key]));
+              const payload = commandPayloadSchema.safeParse(byKey.get(key));
               if (!payload.success) {
                 outcome.errors[key] = {
                   code: 'NO_ANSWER',

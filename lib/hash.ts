@@ -12,7 +12,23 @@ export function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/**
+ * Random bytes are taken from a pool filled 4 KB at a time: one `randomBytes` call per id was a
+ * visible share of a worker's CPU per sent message (a getrandom per call; issue 10). The pool's
+ * bytes are the same CSPRNG output, each handed out once.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 /** Unguessable id, url-safe. */
 export function randomId(bytes = 12): string {
-  return randomBytes(bytes).toString('base64url');
+  if (bytes > POOL_BYTES) return randomBytes(bytes).toString('base64url');
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const id = pool.toString('base64url', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return id;
 }

@@ -20,6 +20,15 @@ export interface LineSenderDeps {
   defaultRatePerSec: number;
 }
 
+/**
+ * A slot that frees within this long is waited for in process: sending it back to the queue as a
+ * delayed job (and promoting it again) costs more Redis work than the wait, and at a line's limit
+ * slots free every few ms (issue 10). Longer waits, or more than MAX_IN_PROCESS_WAIT_MS in all,
+ * go back to the queue, so a busy line holds a worker's job slots only briefly.
+ */
+const SHORT_WAIT_MS = 25;
+const MAX_IN_PROCESS_WAIT_MS = 100;
+
 /** Sends on a line inside its shared rate limit (one window per business number, across processes). */
 export function createLineSender(deps: LineSenderDeps) {
   /** Runs one provider request inside the line's limit, or throws LineBusyError with the wait. */
@@ -27,8 +36,15 @@ export function createLineSender(deps: LineSenderDeps) {
     const windowKey = deps.keys.lineRateWindow(line.phoneNumberId);
     const slotId = randomId(8);
     const limit = line.ratePerSec ?? deps.defaultRatePerSec;
-    const waitMs = await scripts.takeLineSlot(deps.redis, windowKey, limit, deps.windowMs, slotId);
-    if (waitMs > 0) throw new LineBusyError(waitMs);
+    let waited = 0;
+    for (;;) {
+      const waitMs = await scripts.takeLineSlot(deps.redis, windowKey, limit, deps.windowMs, slotId);
+      if (waitMs === 0) break;
+      if (waitMs > SHORT_WAIT_MS || waited + waitMs > MAX_IN_PROCESS_WAIT_MS) throw new LineBusyError(waitMs);
+      // Real time, like the window itself (Redis TIME), whatever clock the app runs on.
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      waited += waitMs;
+    }
     try {
       const result = await request();
       deps.metrics.sends.inc({ outcome: 'sent' });

@@ -33,6 +33,7 @@ export const scriptFiles = [
   'open-line-settle-3',
   'open-line-extend-2',
   'window-note-2',
+  'recent-push-1',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import type { RedisClient } from './connect';
 import type { HookEmit } from './hook-scripts';
@@ -5,37 +6,35 @@ import { loaded, type ScriptName } from './script-files';
 
 type RedisValue = string | number;
 
-const commandNameOf = (name: ScriptName) => `wa_${name.replace(/-/g, '_')}`;
+/** Each script's SHA1, the name Redis caches it under (EVALSHA). */
+const shaOf = new Map([...loaded].map(([name, script]) => [name, createHash('sha1').update(script.lua).digest('hex')]));
 
-/**
- * Defines every script on a connection at once. A connection with auto-pipelining must have them
- * before its first command: a pipeline copies the commands defined when it is created, and one
- * defined later is missing from it ("pipeline[name] is not a function").
- */
-export function defineScripts(redis: RedisClient): void {
-  for (const [name, script] of loaded) {
-    const commandName = commandNameOf(name);
-    if (typeof Reflect.get(redis, commandName) !== 'function')
-      redis.defineCommand(commandName, { lua: script.lua, numberOfKeys: script.numberOfKeys });
-  }
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-/** Runs a script by name (EVALSHA with EVAL fallback, through ioredis' defineCommand cache). */
+/**
+ * Runs a script by name: EVALSHA, and EVAL (which caches it) when this Redis does not know it yet
+ * (a fresh server, a restart, a cluster node). Not ioredis' `defineCommand`: every pipeline
+ * (auto-pipelining's one per tick, every MULTI) copies each defined command onto itself, which
+ * with ~30 scripts was a visible share of the worker's CPU per sent message (issue 10).
+ */
 export async function run(redis: RedisClient, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);
-  if (!script) throw new Error(`unknown script ${name}`);
+  const sha = shaOf.get(name);
+  if (!script || !sha) throw new Error(`unknown script ${name}`);
   if (keys.length !== script.numberOfKeys)
     throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
   // A Redis Cluster refuses (CROSSSLOT) a script whose keys live in different slots; refuse it on
   // one Redis too, so every test run catches it.
   if (keys.length > 1 && calculateSlot.generateMulti(keys) < 0)
     throw new Error(`${name}: its keys must share one hash slot (one {hash tag}): ${keys.join(' ')}`);
-  const commandName = commandNameOf(name);
-  const commands = redis as unknown as Record<string, ((...a: RedisValue[]) => Promise<unknown>) | undefined>;
-  if (typeof commands[commandName] !== 'function') defineScripts(redis);
-  const command = commands[commandName];
-  if (!command) throw new Error(`could not define ${commandName}`);
-  return command.call(redis, ...keys, ...args);
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return redis.eval(script.lua, keys.length, ...keys, ...args);
+  }
 }
 
 export function asNumber(value: unknown): number {
@@ -56,6 +55,10 @@ export const scripts = {
     inFlightMs = 30_000,
   ): Promise<number> {
     return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
+  },
+  /** One entry at the head of a capped list kept `ttlSec` (the settings page's recent sends and errors). */
+  async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
+    await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
   },
   /** The provider answered: the slot leaves the window `windowMs` from now. */
   async finishLineSlot(redis: RedisClient, key: string, slotId: string, windowMs: number): Promise<void> {

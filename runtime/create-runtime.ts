@@ -24,7 +24,6 @@ import { createOpenLineRelay } from '../openlines/open-line-relay';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
-import { defineScripts } from '../redis/scripts';
 import { ActivityLog } from '../store/activity-log';
 import { ApiMessageStore } from '../store/api-message-store';
 import { ApiTokenStore } from '../store/api-token-store';
@@ -70,8 +69,6 @@ export interface RuntimeOptions {
  */
 export function createRuntime(options: RuntimeOptions) {
   const { config, redis } = options;
-  // Before any command: a connection with auto-pipelining cannot learn them later (redis/scripts.ts).
-  defineScripts(redis);
   const clock = options.clock ?? systemClock;
   const keys = createKeys(options.keyPrefix ?? 'wa');
   const key = decodeKey(config.SECRETS_KEY);

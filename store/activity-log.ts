@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 
 /**
  * How many of each a portal keeps: enough for the settings page, never a growing list. Sends are
@@ -38,22 +39,12 @@ export class ActivityLog {
   async noteSent(memberId: string, sent: RecentSend): Promise<void> {
     const s = recentSendSchema.parse(sent);
     const entry = [s.at, s.lineId, s.phone, s.messageId].join(' ');
-    await this.redis
-      .multi()
-      .lpush(this.keys.recentSends(memberId), entry)
-      .ltrim(this.keys.recentSends(memberId), 0, KEEP_SENDS - 1)
-      .expire(this.keys.recentSends(memberId), TTL_S)
-      .exec();
+    await scripts.pushRecent(this.redis, this.keys.recentSends(memberId), entry, KEEP_SENDS, TTL_S);
   }
 
   async noteError(memberId: string, error: RecentError): Promise<void> {
     const entry = JSON.stringify(recentErrorSchema.parse(error));
-    await this.redis
-      .multi()
-      .lpush(this.keys.recentErrors(memberId), entry)
-      .ltrim(this.keys.recentErrors(memberId), 0, KEEP_ERRORS - 1)
-      .expire(this.keys.recentErrors(memberId), TTL_S)
-      .exec();
+    await scripts.pushRecent(this.redis, this.keys.recentErrors(memberId), entry, KEEP_ERRORS, TTL_S);
   }
 
   async recentSends(memberId: string, limit = KEEP_SENDS): Promise<RecentSend[]> {

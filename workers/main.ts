@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const redis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
   const queueRedis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
   const rt = createRuntime({ config, redis, queueRedis });
-  const running = await startWorkers(rt, { connection: () => createRedis(config.REDIS_URL, 'worker') });
+  const running = await startWorkers(rt, {
+    connection: () => createRedis(config.REDIS_URL, 'worker'),
+    runActionConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
+  });
   rt.log.info('workers started');
   const { registry } = rt.metrics;
   const metricsServer = config.WORKER_METRICS_PORT

@@ -98,6 +98,10 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
   const state = new CloudState(options);
   const version = options.version ?? 'v25.0';
   const app = express();
+  // No ETag (a hash of every answer) or X-Powered-By: per-send work the bench's simulator process
+  // spent on the same two cores as the workers, and headers every sender had to parse (issue 10).
+  app.set('etag', false);
+  app.disable('x-powered-by');
   const lifecycle = serverLifecycle(app, 'Cloud API');
 
   app.use(express.raw({ type: () => true, limit: '20mb' }));

@@ -165,6 +165,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     connections.push(c);
     return c;
   };
+  // As workers/main.ts runs them: the run-action worker's connection pipelines its commands.
+  const connectPipelined = () => {
+    const c = createRedis(redisUrl, 'worker', { autoPipelining: true });
+    connections.push(c);
+    return c;
+  };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const makeRuntime = (overrides: Partial<AppConfig> = {}) =>
     createRuntime({
@@ -191,6 +197,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     running.push(
       await startWorkers(wrt, {
         connection: connect,
+        runActionConnection: connectPipelined,
         queuePrefix,
         concurrency: 20,
         deadlineDrainEveryMs,

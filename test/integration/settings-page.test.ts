@@ -177,9 +177,16 @@ describe('settings page (server side)', () => {
     // The instance's events now reach the line: the webhook status shows it.
     const incoming = await green.deliverIncoming({ idInstance: '1101000077', from: '79161112233', text: 'hi' });
     expect(incoming.status).toBe(200);
-    const overview = await pageApi(h, token, 'GET', '/overview');
-    const lines = overview.json.lines as Array<{ id: string; lastWebhookAt: number | null }>;
-    expect(lines.find((l) => l.id === line.id)?.lastWebhookAt).toEqual(expect.any(Number));
+    // The worker notes it as it takes the inbound job, after the door's 200: wait for that.
+    const overview = await eventually(
+      async () => {
+        const page = await pageApi(h, token, 'GET', '/overview');
+        const lines = page.json.lines as Array<{ id: string; lastWebhookAt: number | null }>;
+        return typeof lines.find((l) => l.id === line.id)?.lastWebhookAt === 'number' && page;
+      },
+      10_000,
+      'the line webhook noted on the overview',
+    );
     expect(overview.json.webhook).toMatchObject({
       callbackUrl: `${h.appUrl}/whatsapp/webhook`,
       verifyToken: expect.any(String),

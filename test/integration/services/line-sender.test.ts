@@ -1,0 +1,63 @@
+import { Redis } from 'ioredis';
+import { systemClock } from '../../../lib/clock';
+import { LineBusyError } from '../../../lib/errors/app-error';
+import { randomId } from '../../../lib/hash';
+import { createMetrics } from '../../../lib/metrics';
+import { createLineSender } from '../../../lines/line-sender';
+import { createKeys } from '../../../redis/keys';
+import type { Line } from '../../../store/line-store';
+
+// A line's shared window over a real Redis: a slot that frees within a few ms is waited for in
+// process (no trip back to the queue); a longer wait is the queue's (LineBusyError).
+describe('line sender: waiting for a slot (real Redis)', () => {
+  const redis = new Redis(process.env.TEST_REDIS_URL ?? '');
+  afterAll(() => redis.disconnect());
+
+  const line: Line = {
+    id: 'main',
+    memberId: 'm1',
+    provider: 'cloud',
+    phoneNumberId: `1065${Math.floor(Math.random() * 1e9)}`,
+    accessToken: 'EAAG-x',
+    name: 'Main',
+    ratePerSec: 2,
+    createdAt: 0,
+  };
+  const senderWith = (windowMs: number) => {
+    const keys = createKeys(`ls${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const providerFor = () => {
+      throw new Error('not used: requests are given');
+    };
+    return createLineSender({
+      redis,
+      keys,
+      clock: systemClock,
+      metrics: createMetrics(),
+      providerFor,
+      windowMs,
+      defaultRatePerSec: 2,
+    });
+  };
+
+  it('a slot freeing within the short wait is taken in process: the third send of a 2-per-window line goes once the first leaves', async () => {
+    const sender = senderWith(20);
+    const answeredAt: number[] = [];
+    const send = () => sender.withSlot(line, async () => answeredAt.push(Date.now()));
+    await send();
+    await send();
+    await send();
+    expect(answeredAt).toHaveLength(3);
+    // Never more than 2 in any 20 ms: the third waited for the first to leave the window.
+    expect((answeredAt[2] ?? 0) - (answeredAt[0] ?? 0)).toBeGreaterThanOrEqual(19);
+  });
+
+  it('a longer wait goes back to the caller as LineBusyError, and nothing is sent', async () => {
+    const sender = senderWith(1000);
+    let sent = 0;
+    const send = () => sender.withSlot(line, async () => sent++);
+    await send();
+    await send();
+    await expect(send()).rejects.toBeInstanceOf(LineBusyError);
+    expect(sent).toBe(2);
+  });
+});
