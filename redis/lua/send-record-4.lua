@@ -26,7 +26,7 @@ if ARGV[7] ~= '' and not refusedFirst then
     local wait = cjson.decode(raw)
     for k, v in pairs(cjson.decode(ARGV[8])) do wait[k] = v end
     local phone = wait.p or wait.phone
-    if ARGV[9] ~= '' and wait.status == 'open' and ARGV[5] ~= phone then
+    if ARGV[9] ~= '' and (wait.status or 'open') == 'open' and ARGV[5] ~= phone then
       -- The wa_id WhatsApp answered replaces a guessed one (wait-open-3.lua): its field goes too.
       if wait.waf and wait.waf ~= ARGV[9] then index_remove(KEYS[4], wait.waf, ARGV[7]) end
       wait.wa = ARGV[5]

@@ -9,7 +9,7 @@
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 -- The wa_id WhatsApp answered replaces a guessed one (wait-open-3.lua): its field goes too.
 if wait.waf and wait.waf ~= ARGV[3] then index_remove(KEYS[2], wait.waf, ARGV[1]) end
 wait.wa = ARGV[2]

@@ -14,13 +14,14 @@
   its seen-marker, the portal's event stream and subscriptions; event id ('' = none), JSON body,
   ms to remember the id, wake-up channel, member id.
   Index fields come as ARGV (or from the wait's `waf`/`pf`, recorded by wait-alias-2.lua/wait-move-2.lua): none is spelled here.
+  An open wait stores no `status` (stored-wait.ts): none = open.
   Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait,
   2 when this reply already ended another wait.
 ]]
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 if ARGV[10] == '1' then
   local taken = redis.call('GET', KEYS[6])
   if taken and taken ~= ARGV[1] then return 2 end

@@ -13,7 +13,7 @@
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 index_remove(KEYS[2], ARGV[4], ARGV[1])
 index_remove(KEYS[2], ARGV[5], ARGV[1])
 index_remove(KEYS[2], wait.waf, ARGV[1])
@@ -22,7 +22,7 @@ index_remove(KEYS[2], wait.pf, ARGV[1])
 wait.wa = nil
 wait.waf = nil
 -- The short form (stored-wait.ts) names the phone `p`; waits of older releases `phone`.
-if wait.t then wait.p = ARGV[2] else wait.phone = ARGV[2] end
+if wait.t or wait.z then wait.p = ARGV[2] else wait.phone = ARGV[2] end
 wait.pf = ARGV[3]
 redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
 index_add(KEYS[2], ARGV[3], ARGV[1])

@@ -9,7 +9,7 @@
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 if wait.reaskFor == ARGV[2] then return 2 end
 local count = tonumber(wait.reasks) or 0
 if count >= tonumber(ARGV[1]) then return 0 end

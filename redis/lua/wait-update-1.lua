@@ -7,7 +7,7 @@
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local wait = cjson.decode(raw)
-if ARGV[3] ~= '' and wait.status ~= ARGV[3] then return 0 end
+if ARGV[3] ~= '' and (wait.status or 'open') ~= ARGV[3] then return 0 end
 for k, v in pairs(cjson.decode(ARGV[1])) do wait[k] = v end
 if ARGV[2] ~= '' then wait[ARGV[2]] = tostring((tonumber(wait[ARGV[2]]) or 0) + 1) end
 redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
