@@ -37,6 +37,8 @@ export function createKeys(prefix = 'wa') {
     waitIndex: (memberId: string) => `${portalTag(memberId)}:wait-index`,
     /** Field of `waitIndex`: the waits of a customer (phone or wa_id) on a line. The Lua scripts get it as ARGV. */
     waitIndexPhoneField: (lineId: string, phone: string) => `p:${lineId}:${phone}`,
+    /** Field of `waitIndex`: an open wait itself (its stored JSON: lib/wait-record.lua says why there). */
+    waitIndexWaitField: (waitId: string) => `w:${waitId}`,
     /** Field of `waitIndex`: the waits of a CRM document. */
     waitIndexDocumentField: (documentId: string) => `d:${documentId}`,
     /** A portal's open waits scored by deadline (ms): the time-out drain takes the due ones from here. */

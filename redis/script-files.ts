@@ -11,11 +11,11 @@ export const scriptFiles = [
   'callback-settle-2',
   'wait-open-3',
   'wait-end-9',
-  'wait-update-1',
-  'wait-reask-1',
+  'wait-update-2',
+  'wait-reask-2',
   'wait-alias-2',
   'message-status-1',
-  'send-step-claim-2',
+  'send-step-claim-3',
   'send-record-4',
   'send-step-release-1',
   'callback-extend-1',
@@ -41,11 +41,14 @@ export type ScriptName = (typeof scriptFiles)[number];
 /** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
 const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-open-3': ['wait-index'],
-  'wait-end-9': ['wait-index', 'hook-emit'],
+  'wait-end-9': ['wait-index', 'wait-record', 'hook-emit'],
   'hook-emit-3': ['hook-emit'],
-  'wait-alias-2': ['wait-index'],
-  'wait-move-2': ['wait-index'],
-  'send-record-4': ['wait-index'],
+  'wait-alias-2': ['wait-index', 'wait-record'],
+  'wait-move-2': ['wait-index', 'wait-record'],
+  'wait-reask-2': ['wait-record'],
+  'wait-update-2': ['wait-record'],
+  'send-step-claim-3': ['wait-record'],
+  'send-record-4': ['wait-index', 'wait-record'],
 };
 
 export function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {

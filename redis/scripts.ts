@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import type { RedisClient } from './connect';
-import type { HookEmit } from './hook-scripts';
 import { loaded, type ScriptName } from './script-files';
 
 type RedisValue = string | number;
@@ -124,80 +123,6 @@ export const scripts = {
   async extendCallbackLease(redis: RedisClient, dueKey: string, ids: string[], dueMs: number): Promise<number> {
     return asNumber(await run(redis, 'callback-extend-1', [dueKey], [dueMs, ...ids]));
   },
-  /** True when the wait was created (false: it already existed). */
-  async openWait(
-    redis: RedisClient,
-    keys: { wait: string; index: string; open: string },
-    args: {
-      json: string;
-      waitId: string;
-      phoneField: string;
-      documentField: string;
-      /** The index field of the customer's other WhatsApp id ('' = none; the wait names it as `waf`). */
-      aliasField: string;
-      deadline: number;
-    },
-  ): Promise<boolean> {
-    const argv = [args.json, args.waitId, args.phoneField, args.documentField, args.deadline, args.aliasField];
-    return asNumber(await run(redis, 'wait-open-3', [keys.wait, keys.index, keys.open], argv)) === 1;
-  },
-  /** Ends a wait once, with its callback and its outbound event in the same step. */
-  async endWait(
-    redis: RedisClient,
-    keys: {
-      wait: string;
-      index: string;
-      open: string;
-      cbPending: string;
-      cbDue: string;
-      replyTaken: string;
-      hookSeen: string;
-      hookEvents: string;
-      hookSubscriptions: string;
-    },
-    event: HookEmit,
-    args: {
-      waitId: string;
-      status: string;
-      reason: string;
-      nowMs: number;
-      callbackId: string;
-      callbackJson: string;
-      keepMs: number;
-      phoneField: string;
-      documentField: string;
-      /** The wa_id index field as the caller knows it ('' = none); the script also removes the one the wait names. */
-      aliasField: string;
-      byReply: boolean;
-    },
-  ): Promise<ClaimResult> {
-    const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
-    const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
-    const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
-    const eventKeys = [keys.hookSeen, keys.hookEvents, keys.hookSubscriptions];
-    const eventArgs = [event.eventId, event.body, event.seenMs, event.channel, event.memberId];
-    const code = asNumber(await run(redis, 'wait-end-9', [...k, ...eventKeys], [...a, ...fields, ...eventArgs]));
-    return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
-  },
-  /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */
-  async aliasWait(
-    redis: RedisClient,
-    keys: { wait: string; index: string },
-    args: { waitId: string; waId: string; field: string },
-  ): Promise<boolean> {
-    return (
-      asNumber(await run(redis, 'wait-alias-2', [keys.wait, keys.index], [args.waitId, args.waId, args.field])) === 1
-    );
-  },
-  /** Moves an open wait to the customer's new number (phone and index entry at once); false when it already ended. */
-  async moveWait(
-    redis: RedisClient,
-    keys: { wait: string; index: string },
-    args: { waitId: string; phone: string; field: string; fromField: string; phoneField: string },
-  ): Promise<boolean> {
-    const argv = [args.waitId, args.phone, args.field, args.fromField, args.phoneField];
-    return asNumber(await run(redis, 'wait-move-2', [keys.wait, keys.index], argv)) === 1;
-  },
   /**
    * Claims the once-per-`periodMs` slot kept in `field` of hash `key` (times of the injected clock);
    * 0 = claimed now (and `clearField` deleted), else ms until the slot frees.
@@ -232,11 +157,6 @@ export const scripts = {
   async releaseLock(redis: RedisClient, key: string, holder: string): Promise<boolean> {
     return asNumber(await run(redis, 'lock-release-1', [key], [holder])) === 1;
   },
-  /** 'now' = re-ask, 'again' = this message was counted already, 'none' = no re-asks left. */
-  async countReask(redis: RedisClient, key: string, max: number, messageId: string): Promise<'now' | 'again' | 'none'> {
-    const code = asNumber(await run(redis, 'wait-reask-1', [key], [max, messageId]));
-    return code === 1 ? 'now' : code === 2 ? 'again' : 'none';
-  },
   /** Applies a delivery status (forward only); returns the stored status. */
   async applyMessageStatus(
     redis: RedisClient,
@@ -248,11 +168,18 @@ export const scripts = {
   /** Marks a send step in flight; says what an earlier attempt left (see the script). */
   async claimSendStep(
     redis: RedisClient,
-    keys: { step: string; wait: string },
-    args: { step: string; mark: string; markPrefix: string; ttlSec: number; waitHoldsStep: boolean },
+    keys: { step: string; wait: string; index: string },
+    args: {
+      step: string;
+      mark: string;
+      markPrefix: string;
+      ttlSec: number;
+      waitHoldsStep: boolean;
+      waitField: string;
+    },
   ): Promise<{ state: 'new' | 'maybe' | 'sent'; value: string }> {
-    const argv = [args.step, args.mark, args.markPrefix, args.ttlSec, args.waitHoldsStep ? '1' : '0'];
-    const reply = await run(redis, 'send-step-claim-2', [keys.step, keys.wait], argv);
+    const argv = [args.step, args.mark, args.markPrefix, args.ttlSec, args.waitHoldsStep ? '1' : '0', args.waitField];
+    const reply = await run(redis, 'send-step-claim-3', [keys.step, keys.wait, keys.index], argv);
     const [state, value] = Array.isArray(reply) ? reply : [];
     if (state !== 'new' && state !== 'maybe' && state !== 'sent') throw new Error(`send-step-claim: ${String(state)}`);
     return { state, value: String(value ?? '') };
@@ -272,10 +199,11 @@ export const scripts = {
       waitPatchJson: string;
       aliasField: string;
       fallbackRef: string;
+      waitField: string;
     },
   ): Promise<string> {
     const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
-    argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef);
+    argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef, args.waitField);
     return String(await run(redis, 'send-record-4', [keys.step, keys.message, keys.wait, keys.index], argv));
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
@@ -286,17 +214,4 @@ export const scripts = {
   ): Promise<boolean> {
     return asNumber(await run(redis, 'send-step-release-1', [key], [args.step, args.mark, args.earlier])) === 1;
   },
-  /** 1 updated, 0 status mismatch, -1 no such wait. */
-  async updateWait(
-    redis: RedisClient,
-    key: string,
-    patch: Record<string, unknown>,
-    increment = '',
-    requiredStatus = '',
-  ): Promise<number> {
-    return asNumber(await run(redis, 'wait-update-1', [key], [JSON.stringify(patch), increment, requiredStatus]));
-  },
 };
-
-/** `reply_taken`: this inbound message already ended another wait (its job ran twice). */
-export type ClaimResult = 'claimed' | 'already_ended' | 'not_found' | 'reply_taken';

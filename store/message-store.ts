@@ -144,6 +144,7 @@ export class MessageStore {
         waitPatchJson: wait?.patchJson ?? '{}',
         aliasField: waId ? (wait?.aliasField ?? '') : '',
         fallbackRef: sent.fallbackRef ?? '',
+        waitField: this.keys.waitIndexWaitField(wait?.id ?? '-'),
       },
     );
     return deliveryStatusSchema.parse(status);
@@ -186,12 +187,15 @@ export class MessageStore {
     const replies = await this.redis
       .multi()
       .hget(this.keys.sentStep(memberId, callKey), String(step))
+      .hget(this.keys.waitIndex(memberId), this.keys.waitIndexWaitField(waitId))
       .get(this.keys.wait(memberId, waitId))
       .exec();
-    const [field, wait] = (replies ?? []).map(([error, reply]) => {
+    const [field, open, ended] = (replies ?? []).map(([error, reply]) => {
       if (error) throw error;
       return typeof reply === 'string' ? reply : null;
     });
+    // An open wait is a field of the wait index, an ended one its own key (lib/wait-record.lua).
+    const wait = open ?? ended;
     const held = wait ? waitMessageSchema.parse(JSON.parse(wait)).m : undefined;
     return held ? { state: 'sent', messageId: held } : readStep(field ?? null);
   }
@@ -208,13 +212,18 @@ export class MessageStore {
     waitId = '',
   ): Promise<SendStepClaim> {
     const mark = `${IN_FLIGHT}${now}:${randomId(6)}`;
-    const keys = { step: this.keys.sentStep(memberId, callKey), wait: this.keys.wait(memberId, waitId || '-') };
+    const keys = {
+      step: this.keys.sentStep(memberId, callKey),
+      wait: this.keys.wait(memberId, waitId || '-'),
+      index: this.keys.waitIndex(memberId),
+    };
     const { state, value } = await scripts.claimSendStep(this.redis, keys, {
       step: String(step),
       mark,
       markPrefix: IN_FLIGHT,
       ttlSec: STEP_TTL_S,
       waitHoldsStep: waitId !== '',
+      waitField: this.keys.waitIndexWaitField(waitId || '-'),
     });
     const earlier: SendStep = state === 'new' ? { state } : readStep(value);
     return { earlier, mark, earlierMark: state === 'maybe' ? value : '' };

@@ -29,13 +29,19 @@ export const SENT_RETURN: Readonly<Record<string, string>> = Object.freeze({ sta
  * The compact form a wait is stored in (one JSON string per wait): short field names, no fields the
  * key carries (portal, id), no defaults, nothing derivable (button ids from the wait id, the
  * workflow id from the token, the return values of a plain send). Numbers are strings so Redis'
- * cjson never rounds them. The Lua scripts read and write `status`, `endReason`, `endedAt`, `wa`,
- * `waf`, `pf`, `reasks`, `reaskFor` (and `p`/`phone`, `m`, `r` when linking or moving): those keep
- * their names. Older releases wrote long names (`token`, `line`, …); every reader below takes both,
- * also mixed (a patch of this release on a wait an older one stored).
+ * cjson never rounds them. The fields no script reads (token, line, document, stage, created,
+ * deadline, language, button titles) go packed into one string `z` joined by PACK_SEPARATOR, and an open wait
+ * stores no `status` (none = open): together they keep a button wait's string within 314 bytes,
+ * the allocation a size class below (Redis bytes per open wait, issue 10). The Lua scripts read
+ * and write `status` (none = open), `endReason`, `endedAt`, `wa`, `waf`, `pf`, `reasks`, `reaskFor`
+ * (and `p`/`phone`, `m`, `r` when linking or moving): those keep their names. Older releases wrote
+ * `t`, `l`, … as fields of their own, or long names (`token`, `line`, …): every reader below takes
+ * each form, also mixed (a patch of this release on a wait an older one stored).
  */
 export const storedWaitSchema = z.object({
-  /** The event token (its presence marks the short form). */
+  /** Token, line, document, stage, created, deadline and language packed (see PACK_SEPARATOR); marks the short form. */
+  z: z.string().optional(),
+  /** The event token (its presence marks the short form of releases before `z`). */
   t: z.string().optional(),
   l: z.string().optional(),
   p: z.string().optional(),
@@ -54,7 +60,8 @@ export const storedWaitSchema = z.object({
   d: z.string().optional(),
   /** The robot's stage at start (none: ''). */
   s: z.string().optional(),
-  status: waitStatusSchema,
+  /** None while open. */
+  status: waitStatusSchema.optional(),
   /** Created and deadline ms, base 36. */
   c: z.string().optional(),
   e: z.string().optional(),
@@ -137,28 +144,58 @@ export function toStored(wait: Wait): StoredWait {
   });
   const link = wait.messageId ? storedMessagePatch(wait.messageId, wait.baseReturn) : {};
   const ret = storedReturn(wait.baseReturn);
+  const packed = [
+    wait.eventToken,
+    wait.lineId,
+    wait.documentId,
+    wait.stageAtStart,
+    base36(wait.createdAt),
+    base36(wait.deadline),
+    wait.lang === 'en' ? 'en' : '',
+    ...titles,
+  ];
+  // A value holding the separator (none of ours does) keeps the fields one by one.
+  const canPack = packed.every((value) => !value.includes(PACK_SEPARATOR));
   return {
-    t: wait.eventToken,
-    l: wait.lineId,
+    ...(canPack
+      ? { z: packed.join(PACK_SEPARATOR) }
+      : {
+          t: wait.eventToken,
+          l: wait.lineId,
+          d: wait.documentId,
+          s: wait.stageAtStart || undefined,
+          c: base36(wait.createdAt),
+          e: base36(wait.deadline),
+          g: wait.lang === 'en' ? ('en' as const) : undefined,
+        }),
     p: wait.phone,
     wa: wait.waId || undefined,
     k: wait.kind === 'activity' ? 'a' : undefined,
     u: wait.purpose === 'delivery' ? 'd' : undefined,
     wf: workflowOf(wait.eventToken) === wait.workflowId ? undefined : wait.workflowId,
-    d: wait.documentId,
-    s: wait.stageAtStart || undefined,
-    status: wait.status,
-    c: base36(wait.createdAt),
-    e: base36(wait.deadline),
+    status: wait.status === 'open' ? undefined : wait.status,
     ...link,
     // Values kept before any message is linked (none in practice) are stored as they are.
     ...(wait.messageId || !ret ? {} : { r: ret }),
-    b: titles.length ? titles : undefined,
+    b: titles.length && !canPack ? titles : undefined,
     o: compactOptions(wait.options, wait.purpose),
     x: wait.deliveryTarget || undefined,
     reasks: wait.reasks ? String(wait.reasks) : undefined,
-    g: wait.lang === 'en' ? 'en' : undefined,
   };
+}
+
+/**
+ * Joins the packed fields: a character neither JSON.stringify nor Redis' cjson escapes (cjson
+ * escapes `/` and DEL too), found in no token, line id, document id, stage id or base-36 time.
+ */
+export const PACK_SEPARATOR = '~';
+
+/** The packed fields of `z`, by name (as `t`, `l`, … of the unpacked short form), then the button titles. */
+function unpack(z: string, id: string) {
+  const parts = z.split(PACK_SEPARATOR);
+  if (parts.length < 7) throw new Error(`stored wait ${id} has a packed field of ${parts.length} parts, not 7 or more`);
+  const [t, l, d, s, c, e, g, ...b] = parts;
+  return { t, l, d, s: s || undefined, c, e, g: g ? waitLangSchema.parse(g) : undefined, b };
 }
 
 /** Bitrix24 event tokens start with the workflow id (`<workflow id>|…`). */
@@ -173,7 +210,8 @@ function required<T>(value: T | undefined, field: string, id: string): T {
 
 /** Stored JSON (as read from Redis) → Wait; the one place a stored wait is parsed (short, long or mixed form). */
 export function fromStored(memberId: string, id: string, json: string): Wait {
-  const w = storedWaitSchema.parse(JSON.parse(json));
+  const parsed = storedWaitSchema.parse(JSON.parse(json));
+  const w = parsed.z === undefined ? parsed : { ...parsed, ...unpack(parsed.z, id) };
   const token = required(w.t ?? w.token, 'token', id);
   const messageId = w.m ?? w.msg ?? '';
   // `m` is only written by this release: without `r` it means a plain send's values.
@@ -193,7 +231,7 @@ export function fromStored(memberId: string, id: string, json: string): Wait {
     workflowId: w.wf ?? workflowOf(token),
     documentId: required(w.d ?? w.doc, 'doc', id),
     stageAtStart: w.s ?? w.stage ?? '',
-    status: w.status,
+    status: w.status ?? 'open',
     createdAt: number(w.c, w.created, 'created'),
     deadline: number(w.e, w.deadline, 'deadline'),
     messageId,

@@ -37,9 +37,11 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   const { store } = deps;
 
   async function resolveReply(wait: Wait, match: Answer, message: InboundMessage, note: string): Promise<boolean> {
-    if (!(await deps.robotStillOnStage(wait))) return false;
+    // The portal's time zone is read while the stage is (a read of a cached record, never a change).
+    const [onStage, zoned] = await Promise.all([deps.robotStillOnStage(wait), deps.zoned(wait)]);
+    if (!onStage) return false;
     const at = timestampMs(message.timestamp, deps.clock.now());
-    const outcome = answeredOutcome(await deps.zoned(wait), match, replyText(message), message.id, at, note);
+    const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
     return deps.end(wait, 'answered', 'reply', outcome, message.id);
   }
 

@@ -1,10 +1,12 @@
 import { type Callback, callbackId } from '../bitrix/callback-outbox';
-import { hookEmitArgs, waitEndedEvent } from '../hooks/hook-emitter';
+import { hookEmitArgs } from '../hooks/hook-emitter';
 import { otherWhatsAppForm } from '../lib/phone';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { type ClaimResult, scripts } from '../redis/scripts';
+import { type ClaimResult, waitScripts as scripts } from '../redis/wait-scripts';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
+import { readStoredWaits } from './stored-wait-keys';
+import { waitEndedEventOf } from './wait-ended-event';
 import type { Wait, WaitEnd } from './wait-schema';
 
 const KEEP_ENDED_MS = 7 * 86400_000;
@@ -42,6 +44,7 @@ export class WaitStore {
         documentField: this.documentField(wait.documentId),
         aliasField,
         deadline: wait.deadline,
+        waitField: k.waitIndexWaitField(wait.id),
       },
     );
     // After the wait is stored: a drain that re-scores the portal meanwhile looks once more (see reindexDeadline).
@@ -96,7 +99,7 @@ export class WaitStore {
 
   /** The wait, open or ended (ended ones are kept a week), or null. */
   async get(memberId: string, waitId: string): Promise<Wait | null> {
-    const raw = await this.redis.get(this.keys.wait(memberId, waitId));
+    const [raw] = await readStoredWaits(this.redis, this.keys, memberId, [waitId]);
     return raw ? fromStored(memberId, waitId, raw) : null;
   }
 
@@ -108,14 +111,15 @@ export class WaitStore {
     baseReturn: Record<string, string>,
     waId?: string,
   ): Promise<void> {
-    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), storedMessagePatch(messageId, baseReturn));
+    const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
+    const waitField = this.keys.waitIndexWaitField(waitId);
+    await scripts.updateWait(this.redis, keys, waitField, storedMessagePatch(messageId, baseReturn));
     // The message record (kept for status tracking anyway) points back to the wait (`w`: see message-store.ts).
     await this.redis.hset(this.keys.message(memberId, messageId), 'w', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
     if (wait && waId && waId !== wait.phone) {
-      const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
       const field = this.keys.waitIndexPhoneField(wait.lineId, waId);
-      await scripts.aliasWait(this.redis, keys, { waitId, waId, field });
+      await scripts.aliasWait(this.redis, keys, { waitId, waId, field, waitField });
     }
   }
 
@@ -146,8 +150,9 @@ export class WaitStore {
     for (const wait of (await this.openFromField(memberId, fromField)).reverse()) {
       const keys = { wait: this.keys.wait(memberId, wait.id), index: this.keys.waitIndex(memberId) };
       const phoneField = this.keys.waitIndexPhoneField(wait.lineId, wait.phone);
-      if (await scripts.moveWait(this.redis, keys, { waitId: wait.id, phone: to, field, fromField, phoneField }))
-        moved += 1;
+      const waitField = this.keys.waitIndexWaitField(wait.id);
+      const args = { waitId: wait.id, phone: to, field, fromField, phoneField, waitField };
+      if (await scripts.moveWait(this.redis, keys, args)) moved += 1;
     }
     return moved;
   }
@@ -192,13 +197,15 @@ export class WaitStore {
     max: number,
     messageId: string,
   ): Promise<'now' | 'again' | 'none'> {
-    return scripts.countReask(this.redis, this.keys.wait(memberId, waitId), max, messageId);
+    const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
+    return scripts.countReask(this.redis, keys, { max, messageId, waitField: this.keys.waitIndexWaitField(waitId) });
   }
 
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */
   async markWorkflowGone(memberId: string, waitId: string): Promise<void> {
     const patch: Partial<StoredWait> = { status: 'cancelled', endReason: 'workflow_gone' };
-    await scripts.updateWait(this.redis, this.keys.wait(memberId, waitId), patch);
+    const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
+    await scripts.updateWait(this.redis, keys, this.keys.waitIndexWaitField(waitId), patch);
   }
 
   /**
@@ -225,7 +232,7 @@ export class WaitStore {
       : null;
     const k = this.keys;
     const m = wait.memberId;
-    const ended = this.endedEvent(wait, status, reason, outcome, now);
+    const ended = waitEndedEventOf(wait, status, reason, outcome, now);
     return scripts.endWait(
       this.redis,
       {
@@ -254,23 +261,9 @@ export class WaitStore {
         // that field was stored (they name none).
         aliasField: wait.waId ? k.waitIndexPhoneField(wait.lineId, wait.waId) : '',
         byReply: replyMessageId !== '',
+        waitField: k.waitIndexWaitField(wait.id),
       },
     );
-  }
-
-  private endedEvent(wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, now: number) {
-    const { purpose, phone, documentId, messageId } = wait;
-    const returnValues = outcome?.returnValues ?? {};
-    const data = {
-      status,
-      reason,
-      purpose,
-      phone,
-      document_id: documentId,
-      message_id: messageId,
-      return_values: returnValues,
-    };
-    return waitEndedEvent(wait, now, data);
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {
@@ -284,7 +277,7 @@ export class WaitStore {
 
   private async load(memberId: string, ids: string[]): Promise<Wait[]> {
     if (!ids.length) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.keys.wait(memberId, id)));
+    const raws = await readStoredWaits(this.redis, this.keys, memberId, ids);
     return ids
       .flatMap((id, i) => {
         const raw = raws[i];

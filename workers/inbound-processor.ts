@@ -172,8 +172,11 @@ export function createInboundProcessor(deps: InboundDeps) {
       return 'unknown_line';
     }
     // checkStatus shows when the line last heard from the provider.
-    await deps.lines.markWebhook(line.memberId, line.id, data.receivedAt);
+    const marked = deps.lines.markWebhook(line.memberId, line.id, data.receivedAt);
+    // Awaited below with the other writes; a parse error in between must not leave its failure unhandled.
+    marked.catch(() => undefined);
     if (data.kind === 'status') {
+      await marked;
       const status = inboundStatusSchema.parse(data.event);
       const known = deliveryStatusSchema.safeParse(status.status);
       if (!known.success) {
@@ -202,13 +205,20 @@ export function createInboundProcessor(deps: InboundDeps) {
     const message = inboundMessageSchema.parse(data.event);
     // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
     const hasWindow = deps.providerFor?.(line).capabilities.has('customer_window') ?? true;
-    if (message.type !== 'system' && hasWindow) {
-      const at = timestampMs(message.timestamp, data.receivedAt);
-      const customer = message.from ?? message.from_user_id ?? '';
-      await deps.windows?.note(line.memberId, line.id, customer, at, deps.clock.now());
-    }
+    const noted =
+      message.type !== 'system' && hasWindow
+        ? deps.windows?.note(
+            line.memberId,
+            line.id,
+            message.from ?? message.from_user_id ?? '',
+            timestampMs(message.timestamp, data.receivedAt),
+            deps.clock.now(),
+          )
+        : undefined;
     // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
-    if (message.type !== 'system') await emitReceived(line, message, data);
+    const emitted = message.type !== 'system' ? emitReceived(line, message, data) : undefined;
+    // The three writes are independent: issued together they share one round trip (auto-pipelining).
+    await Promise.all([marked, noted, emitted]);
     const change = numberChange(message);
     if (change) await followNumberChange(job, line, message.id, change);
     const ordinary: OrdinaryMessage = {

@@ -13,6 +13,7 @@
   ARGV[10] the saved late-fallback template's reference ('' = none): kept as `fb` unless the
     window refusal (131047) is already on the record — then the sender takes the fallback itself
     (the status handler found no `fb` and left it) and the wait is not linked to the refused message.
+  ARGV[11] the wait's own field of the index hash (the open wait is there: lib/wait-record.lua)
   Message record fields (message-store.ts): s status, t sent at, d/r/f delivered/read/failed at,
   e error code, w wait id, wa wa_id, fb late-fallback reference.
   Returns the message's status ('sent' unless a status webhook got there first).
@@ -21,19 +22,19 @@ local refusedFirst = ARGV[10] ~= '' and redis.call('HGET', KEYS[2], 's') == 'fai
   and redis.call('HGET', KEYS[2], 'e') == '131047'
 local linked = false
 if ARGV[7] ~= '' and not refusedFirst then
-  local raw = redis.call('GET', KEYS[3])
+  local raw, in_index = wait_read(KEYS[4], ARGV[11], KEYS[3])
   if raw then
     local wait = cjson.decode(raw)
     for k, v in pairs(cjson.decode(ARGV[8])) do wait[k] = v end
     local phone = wait.p or wait.phone
-    if ARGV[9] ~= '' and wait.status == 'open' and ARGV[5] ~= phone then
+    if ARGV[9] ~= '' and (wait.status or 'open') == 'open' and ARGV[5] ~= phone then
       -- The wa_id WhatsApp answered replaces a guessed one (wait-open-3.lua): its field goes too.
       if wait.waf and wait.waf ~= ARGV[9] then index_remove(KEYS[4], wait.waf, ARGV[7]) end
       wait.wa = ARGV[5]
       wait.waf = ARGV[9]
       index_add(KEYS[4], ARGV[9], ARGV[7])
     end
-    redis.call('SET', KEYS[3], cjson.encode(wait), 'KEEPTTL')
+    wait_write(KEYS[4], ARGV[11], KEYS[3], in_index, cjson.encode(wait))
     linked = true
   end
 end

@@ -4,16 +4,17 @@
   in the wait (`waf`), so ending it removes exactly that field: no field format is spelled here.
   KEYS[1] wait key   KEYS[2] portal wait-index hash
   ARGV[1] wait id   ARGV[2] wa_id   ARGV[3] index field for (line, wa_id), as keys.ts spells it
+  ARGV[4] the wait's own field of the index hash (lib/wait-record.lua)
   Returns 1 when recorded, 0 when the wait is gone or ended.
 ]]
-local raw = redis.call('GET', KEYS[1])
+local raw, in_index = wait_read(KEYS[2], ARGV[4], KEYS[1])
 if not raw then return 0 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 -- The wa_id WhatsApp answered replaces a guessed one (wait-open-3.lua): its field goes too.
 if wait.waf and wait.waf ~= ARGV[3] then index_remove(KEYS[2], wait.waf, ARGV[1]) end
 wait.wa = ARGV[2]
 wait.waf = ARGV[3]
-redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
+wait_write(KEYS[2], ARGV[4], KEYS[1], in_index, cjson.encode(wait))
 index_add(KEYS[2], ARGV[3], ARGV[1])
 return 1

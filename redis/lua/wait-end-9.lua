@@ -2,7 +2,7 @@
   Ends a wait exactly once and queues its callback in the same step: a reply, a duplicate
   webhook, a timeout and a cancellation can race; only the first wins, and the callback
   survives a crash because it is written with the claim.
-  KEYS[1] wait key   KEYS[2] portal wait-index hash   KEYS[3] open-waits zset
+  KEYS[1] wait key (the ended wait is kept there)   KEYS[2] portal wait-index hash (holds the open wait)   KEYS[3] open-waits zset
   KEYS[4] callback pending hash   KEYS[5] callback due zset
   KEYS[6] the reply's taken-marker (one inbound message ends at most one wait, even when its job runs twice)
   ARGV[1] wait id   ARGV[2] final status   ARGV[3] end reason   ARGV[4] now ms
@@ -12,15 +12,16 @@
   ARGV[11] wa_id index field as the caller's copy knows it ('' = none)
   KEYS[7..9], ARGV[12..16]: the `wait.ended` outbound event, emitted with the claim (lib/hook-emit.lua):
   its seen-marker, the portal's event stream and subscriptions; event id ('' = none), JSON body,
-  ms to remember the id, wake-up channel, member id.
+  ms to remember the id, wake-up channel, member id.   ARGV[17] the wait's own field of the index hash.
   Index fields come as ARGV (or from the wait's `waf`/`pf`, recorded by wait-alias-2.lua/wait-move-2.lua): none is spelled here.
+  An open wait stores no `status` (stored-wait.ts): none = open.
   Returns 1 when claimed, 0 when the wait had already ended, -1 when there is no such wait,
   2 when this reply already ended another wait.
 ]]
-local raw = redis.call('GET', KEYS[1])
+local raw, in_index = wait_read(KEYS[2], ARGV[17], KEYS[1])
 if not raw then return -1 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 if ARGV[10] == '1' then
   local taken = redis.call('GET', KEYS[6])
   if taken and taken ~= ARGV[1] then return 2 end
@@ -29,6 +30,7 @@ end
 wait.status = ARGV[2]
 wait.endReason = ARGV[3]
 wait.endedAt = ARGV[4]
+if in_index then redis.call('HDEL', KEYS[2], ARGV[17]) end
 redis.call('SET', KEYS[1], cjson.encode(wait), 'PX', tonumber(ARGV[7]))
 index_remove(KEYS[2], ARGV[8], ARGV[1])
 index_remove(KEYS[2], ARGV[9], ARGV[1])

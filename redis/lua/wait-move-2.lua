@@ -7,13 +7,14 @@
   ARGV[1] wait id   ARGV[2] new phone   ARGV[3] index field of (line, new phone)
   ARGV[4] index field of (line, old number) the wait was found under
   ARGV[5] index field of (line, the wait's phone) as the caller's copy knows it
+  ARGV[6] the wait's own field of the index hash (lib/wait-record.lua)
   Index fields come as ARGV (or from the wait's `waf`/`pf`): none is spelled here.
   Returns 1 when moved, 0 when the wait is gone or ended.
 ]]
-local raw = redis.call('GET', KEYS[1])
+local raw, in_index = wait_read(KEYS[2], ARGV[6], KEYS[1])
 if not raw then return 0 end
 local wait = cjson.decode(raw)
-if wait.status ~= 'open' then return 0 end
+if (wait.status or 'open') ~= 'open' then return 0 end
 index_remove(KEYS[2], ARGV[4], ARGV[1])
 index_remove(KEYS[2], ARGV[5], ARGV[1])
 index_remove(KEYS[2], wait.waf, ARGV[1])
@@ -22,8 +23,8 @@ index_remove(KEYS[2], wait.pf, ARGV[1])
 wait.wa = nil
 wait.waf = nil
 -- The short form (stored-wait.ts) names the phone `p`; waits of older releases `phone`.
-if wait.t then wait.p = ARGV[2] else wait.phone = ARGV[2] end
+if wait.t or wait.z then wait.p = ARGV[2] else wait.phone = ARGV[2] end
 wait.pf = ARGV[3]
-redis.call('SET', KEYS[1], cjson.encode(wait), 'KEEPTTL')
+wait_write(KEYS[2], ARGV[6], KEYS[1], in_index, cjson.encode(wait))
 index_add(KEYS[2], ARGV[3], ARGV[1])
 return 1

@@ -16,7 +16,7 @@ const builders = createKeys('wa') as unknown as Record<string, unknown>;
 const builderNames = new Set(Object.keys(builders).filter((name) => typeof builders[name] === 'function'));
 /** Pub/sub channels are no keys: they may sit in a MULTI beside anything. */
 const channels = new Set(['callbackWake']);
-const scriptsFile = join('redis', 'scripts.ts');
+const scriptsFiles = [join('redis', 'scripts.ts'), join('redis', 'wait-scripts.ts')];
 
 let parsed: ts.SourceFile[] | undefined;
 
@@ -44,20 +44,21 @@ function walk(node: ts.Node, visit: (n: ts.Node) => void): void {
 const where = (node: ts.Node) =>
   `${node.getSourceFile().fileName}:${node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
 
-/** The wrapper methods of `scripts` (redis/scripts.ts): which parameters are keys, which script each runs. */
+/** The wrapper methods of `scripts` (redis/scripts.ts, and redis/wait-scripts.ts imported as `scripts`): which parameters are keys, which script each runs. */
 function wrappers(): Map<string, { keyParams: number[]; script: string }> {
-  const file = sourceFiles().find((f) => f.fileName === scriptsFile);
-  if (!file) throw new Error('redis/scripts.ts not found');
+  const files = sourceFiles().filter((f) => scriptsFiles.includes(f.fileName));
+  if (files.length !== scriptsFiles.length) throw new Error(`${scriptsFiles.join(', ')} not all found`);
   const out = new Map<string, { keyParams: number[]; script: string }>();
-  walk(file, (node) => {
-    if (!ts.isMethodDeclaration(node) || !ts.isObjectLiteralExpression(node.parent)) return;
-    const name = node.name.getText();
-    const keyParams = node.parameters
-      .map((p, i) => (/^keys?$|Key$/.test(p.name.getText()) ? i : -1))
-      .filter((i) => i >= 0);
-    const script = /run\(\s*redis,\s*'([a-z0-9-]+)'/.exec(node.getText())?.[1] ?? '';
-    out.set(name, { keyParams, script });
-  });
+  for (const file of files)
+    walk(file, (node) => {
+      if (!ts.isMethodDeclaration(node) || !ts.isObjectLiteralExpression(node.parent)) return;
+      const name = node.name.getText();
+      const keyParams = node.parameters
+        .map((p, i) => (/^keys?$|Key$/.test(p.name.getText()) ? i : -1))
+        .filter((i) => i >= 0);
+      const script = /run\(\s*redis,\s*'([a-z0-9-]+)'/.exec(node.getText())?.[1] ?? '';
+      out.set(name, { keyParams, script });
+    });
   return out;
 }
 
@@ -217,7 +218,10 @@ describe('Redis Cluster: the keys of each script and transaction share one slot'
       walk(file, (node) => {
         if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return;
         const name = node.expression.name.text;
-        if (/^(eval|evalsha|eval_ro|evalsha_ro|fcall|defineCommand)$/i.test(name) && file.fileName !== scriptsFile)
+        if (
+          /^(eval|evalsha|eval_ro|evalsha_ro|fcall|defineCommand)$/i.test(name) &&
+          !scriptsFiles.includes(file.fileName)
+        )
           inline.push(where(node));
       });
     }

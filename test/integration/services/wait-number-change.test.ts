@@ -64,7 +64,9 @@ describe('wait service: the customer changed number (real Redis)', () => {
     expect(await indexed(WA_ID)).toBeNull();
     expect(await indexed(PHONE)).toBeNull();
     expect(await indexed(NEW)).toBe(a.wait.id);
-    const stored = JSON.parse((await env.redis.get(env.keys.wait(M, a.wait.id))) ?? '{}') as Record<string, unknown>; // cast: a stored wait is a JSON object
+    // An open wait is a field of the wait index (redis/lua/lib/wait-record.lua).
+    const raw = await env.redis.hget(env.keys.waitIndex(M), env.keys.waitIndexWaitField(a.wait.id));
+    const stored = JSON.parse(raw ?? '{}') as Record<string, unknown>; // cast: a stored wait is a JSON object
     expect(stored).toMatchObject({ p: NEW, pf: field(NEW) });
     expect(stored).not.toHaveProperty('wa');
     expect(stored).not.toHaveProperty('waf');

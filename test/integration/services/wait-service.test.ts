@@ -248,7 +248,8 @@ describe('wait service: the wa_id alias (real Redis)', () => {
     const a = await aliased();
     const aliasField = env.keys.waitIndexPhoneField('main', WA_ID);
     expect(await env.redis.hget(env.keys.waitIndex(M), aliasField)).toBe(a.wait.id);
-    expect(JSON.parse((await env.redis.get(env.keys.wait(M, a.wait.id))) ?? '{}')).toMatchObject({
+    const openField = env.keys.waitIndexWaitField(a.wait.id);
+    expect(JSON.parse((await env.redis.hget(env.keys.waitIndex(M), openField)) ?? '{}')).toMatchObject({
       wa: WA_ID,
       waf: aliasField,
     });
@@ -265,9 +266,12 @@ describe('wait service: the wa_id alias (real Redis)', () => {
 
   it('also clears the alias of a wait stored before the alias field was (the caller names it)', async () => {
     const a = await aliased();
-    const key = env.keys.wait(M, a.wait.id);
-    const { waf: _dropped, ...old } = JSON.parse((await env.redis.get(key)) ?? '{}') as Record<string, unknown>; // cast: a stored wait is a JSON object
-    await env.redis.set(key, JSON.stringify(old), 'KEEPTTL');
+    // As an older release kept it: its own key (not a field of the wait index), no alias field.
+    const field = env.keys.waitIndexWaitField(a.wait.id);
+    const raw = await env.redis.hget(env.keys.waitIndex(M), field);
+    const { waf: _dropped, ...old } = JSON.parse(raw ?? '{}') as Record<string, unknown>; // cast: a stored wait is a JSON object
+    await env.redis.hdel(env.keys.waitIndex(M), field);
+    await env.redis.set(env.keys.wait(M, a.wait.id), JSON.stringify(old));
     expect(await env.service.cancel(M, a.wait.id)).toBe(true);
     expect(await env.redis.hgetall(env.keys.waitIndex(M))).toEqual({});
   });

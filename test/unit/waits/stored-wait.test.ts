@@ -1,5 +1,5 @@
 import { encodeButtonId as buttonId } from '../../../waits/button-id';
-import { fromStored, toStored } from '../../../waits/stored-wait';
+import { fromStored, PACK_SEPARATOR, toStored } from '../../../waits/stored-wait';
 import { defaultReplyOptions, type Wait } from '../../../waits/wait-schema';
 
 const wait: Wait = {
@@ -69,7 +69,10 @@ describe('stored wait', () => {
     };
     const json = JSON.stringify(toStored(plain));
     expect(json).not.toMatch(/"(token|line|phone|created|deadline|options|ret|titles|msg)"/);
-    expect(json).toContain(`"c":"${plain.createdAt.toString(36)}"`);
+    expect(json).toContain(`~${plain.createdAt.toString(36)}~${plain.deadline.toString(36)}~en~Да~Нет"`);
+    expect(json).not.toContain('"b"');
+    // An open wait stores no status (none = open).
+    expect(json).not.toContain('"status"');
     expect(json).not.toContain('delivery_status');
     expect(roundTrip(plain)).toEqual({
       ...plain,
@@ -165,6 +168,49 @@ describe('stored wait', () => {
       { id: 'w:abc:2', title: 'Нет' },
     ]);
     expect(back.baseReturn).toEqual({ status: 'sent', message_id: 'wamid.X' });
+  });
+
+  it('keeps the fields one by one when a value or a title holds the packing separator', () => {
+    const titled: Wait = { ...wait, buttons: [{ id: buttonId('abc', 1), title: `A${PACK_SEPARATOR}B` }] };
+    expect(toStored(titled).b).toEqual([`A${PACK_SEPARATOR}B`]);
+    expect(roundTrip(titled).buttons).toEqual(titled.buttons);
+    const odd: Wait = { ...wait, stageAtStart: `C1:A${PACK_SEPARATOR}B` };
+    expect(toStored(odd).z).toBeUndefined();
+    expect(toStored(odd).s).toBe(odd.stageAtStart);
+    expect(roundTrip(odd)).toEqual({ ...roundTrip(wait), stageAtStart: odd.stageAtStart });
+  });
+
+  it('reads the short form of the release before the packed field (t, l, d, … and a status)', () => {
+    const before = JSON.stringify({
+      t: wait.eventToken,
+      l: 'main',
+      p: wait.phone,
+      d: 'DEAL_5',
+      s: 'NEW',
+      status: 'open',
+      c: wait.createdAt.toString(36),
+      e: wait.deadline.toString(36),
+      m: 'wamid.X',
+      b: ['Да', 'Нет'],
+      g: 'en',
+    });
+    expect(fromStored('m1', 'abc', before)).toMatchObject({
+      eventToken: wait.eventToken,
+      lineId: 'main',
+      documentId: 'DEAL_5',
+      stageAtStart: 'NEW',
+      status: 'open',
+      createdAt: wait.createdAt,
+      deadline: wait.deadline,
+      lang: 'en',
+      kind: 'robot',
+    });
+  });
+
+  it('stores an ended status, and reads a packed field of the wrong shape as an error', () => {
+    expect(roundTrip({ ...wait, status: 'answered' }).status).toBe('answered');
+    const bad = JSON.stringify({ ...toStored(wait), z: 'only~three' });
+    expect(() => fromStored('m1', 'abc', bad)).toThrow(/2 parts/);
   });
 
   it('rejects a stored status outside the one status list', () => {

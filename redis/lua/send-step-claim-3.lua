@@ -6,12 +6,13 @@
   earlier one, so a later attempt still sees "maybe sent". A step whose message belongs to a wait
   is recorded in the wait (`m`, by send-record-4.lua) instead of the sent-step hash.
   KEYS[1] sent-step hash   KEYS[2] the wait holding the step (any key of the portal when none)
+  KEYS[3] the portal's wait-index hash (holds an open wait: lib/wait-record.lua)
   ARGV[1] step field   ARGV[2] this attempt's mark   ARGV[3] the marks' prefix   ARGV[4] ttl s
-  ARGV[5] '1' when KEYS[2] is a wait that may hold the step
+  ARGV[5] '1' when KEYS[2] is a wait that may hold the step   ARGV[6] the wait's own field of the index hash
   Returns {'new', ''} | {'maybe', earlier mark} | {'sent', provider message id}.
 ]]
 if ARGV[5] == '1' then
-  local raw = redis.call('GET', KEYS[2])
+  local raw = wait_read(KEYS[3], ARGV[6], KEYS[2])
   if raw then
     local wait = cjson.decode(raw)
     if wait.m then return {'sent', wait.m} end
