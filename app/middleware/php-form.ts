@@ -195,21 +195,24 @@ export function countFields(body: string, limit: number): number | undefined {
   return count;
 }
 
-/**
- * Parses a UTF-8 form body as body-parser's `extended` urlencoded parser does (qs with
- * `allowPrototypes`, `strictDepth`, an array limit of max(100, fields)): the lean parser first,
- * qs for whatever it does not take.
- */
+/** qs as body-parser's `extended` urlencoded parser runs it (`allowPrototypes`, `strictDepth`, an array limit of max(100, fields)). */
+export function parseFormWithQs(
+  body: string,
+  fields: number,
+  options: PhpFormOptions,
+  charset: 'utf-8' | 'iso-8859-1' = 'utf-8',
+): Record<string, unknown> {
+  return qs.parse(body, {
+    allowPrototypes: true,
+    arrayLimit: Math.max(100, fields),
+    depth: options.depth,
+    charset,
+    parameterLimit: options.parameterLimit,
+    strictDepth: true,
+  });
+}
+
+/** Parses a UTF-8 form body as body-parser's `extended` urlencoded parser does: the lean parser first, qs for whatever it does not take. */
 export function parsePhpForm(body: string, fields: number, options: PhpFormOptions): Record<string, unknown> {
-  return (
-    parseFormFast(body, options) ??
-    qs.parse(body, {
-      allowPrototypes: true,
-      arrayLimit: Math.max(100, fields),
-      depth: options.depth,
-      charset: 'utf-8',
-      parameterLimit: options.parameterLimit,
-      strictDepth: true,
-    })
-  );
+  return parseFormFast(body, options) ?? parseFormWithQs(body, fields, options);
 }
