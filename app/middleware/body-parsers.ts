@@ -51,11 +51,17 @@ export function requireMediaType(...types: string[]): RequestHandler {
   };
 }
 
-/** Runs `parser`, then drops prototype-named keys from what it parsed (refusing a body nested deeper than `maxDepth`). */
+/**
+ * Runs `parser`, then drops prototype-named keys from what it parsed (refusing a body nested deeper
+ * than `maxDepth`). A body another parser read before (the parser then leaves `req.body` as it
+ * was) is that parser's to check.
+ */
 function cleaned(parser: RequestHandler, maxDepth: number, tooDeep: () => AppError): RequestHandler {
   return (req, res, next) => {
+    const before: unknown = req.body;
     parser(req, res, (error?: unknown) => {
       if (error !== undefined && error !== null) next(error);
+      else if (req.body === before && before !== undefined) next();
       else next(dropPrototypeKeys(req.body, maxDepth) ? undefined : tooDeep());
     });
   };

@@ -17,12 +17,39 @@ export interface PhpFormOptions {
  */
 function decode(text: string): string {
   if (text.indexOf('%') === -1) return text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' ');
-  const spaced = text.replace(/\+/g, ' ');
+  const spaced = text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' ');
+  const ascii = decodeAsciiEscapes(spaced);
+  if (ascii !== undefined) return ascii;
   try {
     return decodeURIComponent(spaced);
   } catch {
     return spaced.replace(/%5B/gi, '[').replace(/%5D/gi, ']');
   }
+}
+
+/** 0–15 for an ASCII hex digit's char code, else -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+/**
+ * decodeURIComponent for text whose escapes all stand for ASCII (`%3A`, `%7C`: what a token or an
+ * address holds), built without the engine's slower general decoder. Undefined when an escape is
+ * broken or starts a multi-byte sequence: decodeURIComponent then decides.
+ */
+function decodeAsciiEscapes(text: string): string | undefined {
+  let out = '';
+  let last = 0;
+  for (let at = text.indexOf('%'); at !== -1; at = text.indexOf('%', last)) {
+    const high = hexDigit(text.charCodeAt(at + 1));
+    const low = hexDigit(text.charCodeAt(at + 2));
+    if (high < 0 || high > 7 || low < 0) return undefined;
+    out += text.slice(last, at) + String.fromCharCode(high * 16 + low);
+    last = at + 3;
+  }
+  return out + text.slice(last);
 }
 
 /**
