@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import type { Queues } from '../../queues/create-queues';
 import type { PortalStore } from '../../store/portal-store';
-import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from '../middleware/body-parsers';
+import { formOrJsonBody } from '../middleware/body-parsers';
 import { verifyApplicationToken } from '../middleware/verify-application-token';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
@@ -42,7 +42,7 @@ export interface RobotDoorDeps {
  */
 export function createRobotDoor(deps: RobotDoorDeps): Router {
   const router = Router();
-  router.post(endpoints.robot, requireMediaType(FORM_TYPE, JSON_TYPE), formBody(), jsonBody(), async (req, res) => {
+  router.post(endpoints.robot, formOrJsonBody(), async (req, res) => {
     const portal = await verifyApplicationToken(req, deps.portals).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'unauthorized') {
         deps.metrics.robotCalls.inc({ outcome: 'unauthorized' });
