@@ -31,6 +31,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  // The busiest door first, with its own parsers: a robot call passes no other door's router.
+  app.use(createRobotDoor(deps));
   // The webhook needs its raw bytes for the signature, so it is mounted before any body parser.
   app.use(createWhatsAppWebhookDoor(deps));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
@@ -38,10 +40,7 @@ export function createApp(deps: AppDeps): Express {
   // GupShup posts its own JSON to a per-line path holding the line's secret.
   app.use(createGupshupWebhookDoor(deps));
   // The Bitrix24 doors read forms (JSON too): any other body is a 415, before a byte is parsed.
-  app.post(
-    [endpoints.robot, endpoints.install, endpoints.events, endpoints.webhookApi],
-    requireMediaType(FORM_TYPE, JSON_TYPE),
-  );
+  app.post([endpoints.install, endpoints.events, endpoints.webhookApi], requireMediaType(FORM_TYPE, JSON_TYPE));
   app.use(formBody());
   app.use(jsonBody());
   app.use(createOpsDoor(deps));
@@ -49,7 +48,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(createOpenLineSettingsDoor(deps));
   app.use(createInstallDoor(deps));
   app.use(createEventsDoor(deps));
-  app.use(createRobotDoor(deps));
   app.use(createWebhookApiDoor(deps));
   app.use(createSettingsPageDoor(deps));
   app.use((_req, res) => {

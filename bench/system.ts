@@ -128,8 +128,15 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
       await Promise.all(processes.map((p) => stopWithin(p)));
     });
     // BENCH_PROFILE_DIR=<dir>: CPU profiles of the web and worker processes (open in Chrome devtools).
+    // BENCH_NODE_ARGS: more Node flags for them, e.g. `--require ./bench/loop-delay.cjs` (event-loop
+    // delay, written to BENCH_LOOP_DELAY_DIR).
     const profileDir = process.env.BENCH_PROFILE_DIR;
-    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const nodeArgs = [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ];
+    const loopDelayDir = process.env.BENCH_LOOP_DELAY_DIR;
+    if (loopDelayDir) env.BENCH_LOOP_DELAY_DIR = loopDelayDir;
     const web = startAppProcess('web', 'app/main.ts', env, nodeArgs);
     processes.push(web);
     let started = 0;

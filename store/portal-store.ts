@@ -81,19 +81,24 @@ export class PortalStore {
   /**
    * Whether `applicationToken` is the portal's, compared with the stored fingerprint (timing-safe):
    * nothing is decrypted. A record stored before fingerprints existed gets one now (decrypted once).
+   * The token that last matched is kept beside the fingerprint under the same config version, so
+   * the portal's next calls skip the HMAC; a re-install (a new version) starts without it.
    */
   async authenticate(memberId: string, applicationToken: string): Promise<boolean> {
     const version = await this.cache.version(memberId);
     const slot = `auth:${memberId}`;
-    let hash = this.cache.lookup<string>(slot, version);
-    if (hash === undefined) {
+    let known = this.cache.lookup<{ hash: string; matched?: string }>(slot, version);
+    if (known === undefined) {
       const raw = await this.redis.get(this.keys.portal(memberId));
       if (!raw) return false;
       const sealed = storedPortalSchema.parse(JSON.parse(raw));
-      hash = sealed.applicationTokenHash ?? (await this.addTokenHash(memberId, raw, sealed));
-      this.cache.store(slot, version, hash);
+      known = { hash: sealed.applicationTokenHash ?? (await this.addTokenHash(memberId, raw, sealed)) };
+      this.cache.store(slot, version, known);
     }
-    return safeEqual(hash, this.box.fingerprint(applicationToken));
+    if (known.matched !== undefined && safeEqual(known.matched, applicationToken)) return true;
+    const matches = safeEqual(known.hash, this.box.fingerprint(applicationToken));
+    if (matches) known.matched = applicationToken;
+    return matches;
   }
 
   /** Stores the fingerprint of an older record's application token (unless the record changed meanwhile). */

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import type { Queues } from '../../queues/create-queues';
 import type { PortalStore } from '../../store/portal-store';
+import { formOrJsonBody } from '../middleware/body-parsers';
 import { verifyApplicationToken } from '../middleware/verify-application-token';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
@@ -25,6 +26,8 @@ export const robotCallSchema = z
   })
   .loose();
 
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
 export interface RobotDoorDeps {
   portals: Pick<PortalStore, 'authenticate'>;
   queues: Pick<Queues, 'enqueueRunAction'>;
@@ -33,10 +36,13 @@ export interface RobotDoorDeps {
   log: Logger;
 }
 
-/** Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait. */
+/**
+ * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
+ * Mounted first, with its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
+ */
 export function createRobotDoor(deps: RobotDoorDeps): Router {
   const router = Router();
-  router.post(endpoints.robot, async (req, res) => {
+  router.post(endpoints.robot, formOrJsonBody(), async (req, res) => {
     const portal = await verifyApplicationToken(req, deps.portals).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'unauthorized') {
         deps.metrics.robotCalls.inc({ outcome: 'unauthorized' });
@@ -68,7 +74,9 @@ export function createRobotDoor(deps: RobotDoorDeps): Router {
       receivedAt: deps.clock.now(),
     });
     deps.metrics.robotCalls.inc({ outcome: 'queued' });
-    res.json({ result: 'queued', job: job.id });
+    // res.json's ETag (a SHA-1 of the body) is of no use to a POST nobody caches.
+    const answer = JSON.stringify({ result: 'queued', job: job.id });
+    res.writeHead(200, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(answer) }).end(answer);
   });
   return router;
 }

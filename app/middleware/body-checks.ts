@@ -62,7 +62,19 @@ export function percentDecoded(raw: Uint8Array): Uint8Array {
  * are ASCII, so a sequence cut by them is invalid here too, as it is field by field.
  */
 export function isUtf8Form(raw: Uint8Array): boolean {
-  return isUtf8(raw) && isUtf8(percentDecoded(raw));
+  return isUtf8(raw) && (!hasNonAsciiEscape(raw) || isUtf8(percentDecoded(raw)));
+}
+
+/**
+ * Whether a `%XX` stands for a byte of 0x80 or more. Without one, decoding only turns ASCII
+ * escapes into ASCII bytes, which never end or start a multi-byte sequence: valid UTF-8 as sent
+ * stays valid once decoded, and the decoded copy need not be made.
+ */
+function hasNonAsciiEscape(raw: Uint8Array): boolean {
+  for (let at = raw.indexOf(0x25); at !== -1; at = raw.indexOf(0x25, at + 1)) {
+    if (hexValue(raw[at + 1]) >= 8 && hexValue(raw[at + 2]) >= 0) return true;
+  }
+  return false;
 }
 
 export { isUtf8 };

@@ -1,8 +1,7 @@
 import express, { type RequestHandler } from 'express';
-import qs from 'qs';
 import { AppError } from '../../lib/errors/app-error';
 import { dropPrototypeKeys, isUtf8, isUtf8Form } from './body-checks';
-import { countFields, parsePhpForm } from './php-form';
+import { countFields, parseFormFast, parseFormWithQs } from './php-form';
 
 /** Largest form or JSON body a door reads (the parser answers 413 `payload_too_large` beyond it). */
 export const BODY_LIMIT = '2mb';
@@ -52,11 +51,17 @@ export function requireMediaType(...types: string[]): RequestHandler {
   };
 }
 
-/** Runs `parser`, then drops prototype-named keys from what it parsed (refusing a body nested deeper than `maxDepth`). */
+/**
+ * Runs `parser`, then drops prototype-named keys from what it parsed (refusing a body nested deeper
+ * than `maxDepth`). A body another parser read before (the parser then leaves `req.body` as it
+ * was) is that parser's to check.
+ */
 function cleaned(parser: RequestHandler, maxDepth: number, tooDeep: () => AppError): RequestHandler {
   return (req, res, next) => {
+    const before: unknown = req.body;
     parser(req, res, (error?: unknown) => {
       if (error !== undefined && error !== null) next(error);
+      else if (req.body === before && before !== undefined) next();
       else next(dropPrototypeKeys(req.body, maxDepth) ? undefined : tooDeep());
     });
   };
@@ -77,24 +82,21 @@ const formCharsets = new WeakMap<object, string>();
 
 /**
  * The form's fields, parsed as body-parser's `extended` urlencoded parser parses them (PHP
- * brackets, qs semantics): the lean parser for UTF-8 (what Bitrix24 sends), qs for Latin-1.
- * Too many fields or keys nested too deep are a 400 `bad_form`, as before.
+ * brackets, qs semantics): the lean parser for UTF-8 (what Bitrix24 sends), qs for Latin-1 and for
+ * whatever the lean parser leaves to it. Too many fields or keys nested too deep are a 400
+ * `bad_form`, as before. `checked`: the lean parser took it, so it holds no prototype-named key
+ * and no deeper nesting (it hands such bodies to qs), and needs no walk to drop them.
  */
-function parseForm(body: string, charset: string): Record<string, unknown> {
-  if (body === '') return {};
-  const fields = countFields(body, FORM_FIELDS);
-  if (fields === undefined) throw tooManyFields();
+function parseForm(body: string, charset: string): { fields: Record<string, unknown>; checked: boolean } {
+  if (body === '') return { fields: {}, checked: true };
+  const count = countFields(body, FORM_FIELDS);
+  if (count === undefined) throw tooManyFields();
   const options = { depth: FORM_DEPTH, parameterLimit: FORM_FIELDS };
   try {
-    if (charset === 'utf-8') return parsePhpForm(body, fields, options);
-    return qs.parse(body, {
-      allowPrototypes: true,
-      arrayLimit: Math.max(100, fields),
-      depth: FORM_DEPTH,
-      charset: 'iso-8859-1',
-      parameterLimit: FORM_FIELDS,
-      strictDepth: true,
-    });
+    const lean = charset === 'utf-8' ? parseFormFast(body, options) : null;
+    if (lean !== null) return { fields: lean, checked: true };
+    const fields = parseFormWithQs(body, count, options, charset === 'utf-8' ? 'utf-8' : 'iso-8859-1');
+    return { fields, checked: false };
   } catch (error) {
     if (error instanceof RangeError) throw nestedTooDeep();
     throw error;
@@ -124,13 +126,15 @@ export function formBody(): RequestHandler {
     read(req, res, (error?: unknown) => {
       if (error !== undefined && error !== null) return next(error);
       if (typeof req.body !== 'string') return next();
+      let parsed: ReturnType<typeof parseForm>;
       try {
-        req.body = parseForm(req.body, formCharsets.get(req) ?? 'utf-8');
+        parsed = parseForm(req.body, formCharsets.get(req) ?? 'utf-8');
       } catch (parseError) {
         return next(parseError);
       }
-      // The parser already refuses deeper keys; this is the same bound (the body plus its levels).
-      next(dropPrototypeKeys(req.body, FORM_DEPTH + 1) ? undefined : tooDeepForm());
+      req.body = parsed.fields;
+      // qs already refuses deeper keys; this is the same bound (the body plus its levels).
+      next(parsed.checked || dropPrototypeKeys(req.body, FORM_DEPTH + 1) ? undefined : tooDeepForm());
     });
   };
 }
@@ -148,4 +152,21 @@ export function jsonBody(): RequestHandler {
     JSON_DEPTH,
     tooDeepJson,
   );
+}
+
+/**
+ * A Bitrix24 door's body, form or JSON, in one step: 415 for any other media type (as
+ * requireMediaType), then the one parser its type needs (one content-type check, not three).
+ */
+export function formOrJsonBody(): RequestHandler {
+  const form = formBody();
+  const json = jsonBody();
+  const types = [FORM_TYPE, JSON_TYPE];
+  return (req, res, next) => {
+    const type = req.is(types);
+    if (type === false) next(unsupportedType(types));
+    else if (type === null) next();
+    else if (type === JSON_TYPE) json(req, res, next);
+    else form(req, res, next);
+  };
 }

@@ -102,6 +102,10 @@ describe('in-process copies of portals and lines (real Redis, two processes)', (
     const { keys, a, b } = setup();
     await a.portals.save(portal());
     expect((await a.portals.get('m1'))?.accessToken).toBe('access-1');
+    // Twice: the second check is answered from the token that matched last (no HMAC).
+    expect(await a.portals.authenticate('m1', 'app-1')).toBe(true);
+    expect(await a.portals.authenticate('m1', 'app-1')).toBe(true);
+    expect(await a.portals.authenticate('m1', 'app-1x')).toBe(false);
     await b.portals.save(portal({ accessToken: 'access-2', refreshToken: 'refresh-2', applicationToken: 'app-2' }));
     expect((await a.portals.get('m1'))?.accessToken).toBe('access-2');
     // The refresher in process A takes B's new tokens instead of spending the refresh token

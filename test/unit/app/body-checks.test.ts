@@ -9,6 +9,7 @@ describe('form bodies: UTF-8 as sent and once percent-decoded', () => {
     ['raw UTF-8', Buffer.from('text=Привет').toString('latin1')],
     ['a % that is not an escape', 'a=100%&b=%zz&c=%'],
     ['an escape cut by the end', 'a=%4'],
+    ['raw UTF-8 between ASCII escapes only', Buffer.from('text=%22Привет%2C%20мир%22').toString('latin1')],
   ])('accepts %s', (_name, body) => {
     expect(isUtf8Form(bytes(body))).toBe(true);
   });
