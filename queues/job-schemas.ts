@@ -76,6 +76,8 @@ export const inboundJobSchema = z.object({
   contactName: z.string().optional(),
   event: z.record(z.string(), z.unknown()),
   receivedAt: z.number(),
+  /** A customer message on a line attached to an open line: its number in its chat, given at receipt. */
+  chatSeq: z.number().int().positive().optional(),
 });
 export type InboundJob = z.infer<typeof inboundJobSchema>;
 

@@ -21,6 +21,7 @@ import { detachLine } from '../openlines/attach-line';
 import { createBusinessMirror } from '../openlines/business-mirror';
 import { type MediaRef, signedMediaUrl } from '../openlines/media-url';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
+import { createReceiptNumbering } from '../openlines/receipt-numbering';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
@@ -104,6 +105,8 @@ export function createRuntime(options: RuntimeOptions) {
     clock,
     log,
   });
+  /** Customer messages' numbers in their open-line chats, given at the webhook doors. */
+  const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
@@ -206,6 +209,7 @@ export function createRuntime(options: RuntimeOptions) {
     apiTokens,
     apiMessages,
     ordinary,
+    numberAtReceipt,
     windows,
     windowFallbacks,
     outbox,

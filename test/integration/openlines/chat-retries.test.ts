@@ -43,7 +43,6 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
       for (const n of [1, 2, 3]) await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(n));
       injectRestFault(h.portal.state, { code, times: 3, method: 'imconnector.send.messages' });
       const d = dispatcher();
-      clock.advance(h.rt.openLineOutbox.reorderMs + 1);
       await d.drainChat(h.memberId, CHAT_ID);
       for (let attempt = 0; attempt < 3; attempt += 1) {
         expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(3);
@@ -60,7 +59,6 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
     await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
     injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1000, method: 'imconnector.send.messages' });
     const d = dispatcher();
-    clock.advance(h.rt.openLineOutbox.reorderMs + 1);
     await d.drainChat(h.memberId, CHAT_ID);
     clock.advance(DAY_MS - 60_000);
     await drainLater(d);

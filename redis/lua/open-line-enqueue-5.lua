@@ -1,7 +1,7 @@
 --[[
   Queues one item in a chat of the open-line outbox, once per item id.
   KEYS[1] seen key   KEYS[2] the chat's queue (zset)   KEYS[3] the portal's due chats (zset)
-  KEYS[4] the chat's counter of items of this arrival ms
+  KEYS[4] the chat's counter of items of this arrival ms   KEYS[5] the chat's order hash
   ARGV[1] chat key   ARGV[2] arrival ms   ARGV[3] item json   ARGV[4] due ms   ARGV[5] seen ttl s
   Returns 1 when queued, 0 when this id was queued before.
 ]]
@@ -11,6 +11,12 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[5])) == false then 
 local seq = math.min(redis.call('INCR', KEYS[4]) - 1, 999)
 redis.call('PEXPIRE', KEYS[4], 60000)
 redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) * 1000 + seq, ARGV[3])
--- A chat already due (or leased, or waiting to retry) keeps its time.
-redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[1])
+if redis.call('HDEL', KEYS[5], 'wait') == 1 then
+  -- The chat sleeps on a missing number (no lease holds it: a claim clears the flag): this may be
+  -- the one it waits for, so it is due now.
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ARGV[1])
+else
+  -- A chat already due (or leased, or waiting to retry) keeps its time.
+  redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[1])
+end
 return 1
