@@ -112,5 +112,7 @@ export const openLineOperatorJobSchema = z.object({
   text: z.string().default(''),
   files: z.array(z.object({ name: z.string(), link: z.string(), type: z.string().optional() })).default([]),
   receivedAt: z.number(),
+  /** Its number among the chat's operator messages, given at the event door: they reach WhatsApp in this order. */
+  chatSeq: z.number().int().positive().optional(),
 });
 export type OpenLineOperatorJob = z.infer<typeof openLineOperatorJobSchema>;

@@ -35,6 +35,7 @@ import { LineHealthStore } from '../store/line-health-store';
 import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
 import { OpenLineOutbox } from '../store/open-line-outbox';
+import { OperatorChatOrder } from '../store/operator-chat-order';
 import { OpenLineStore } from '../store/open-line-store';
 import { PortalStore, portalTimeZone } from '../store/portal-store';
 import { TemplateStore } from '../store/template-store';
@@ -210,6 +211,7 @@ export function createRuntime(options: RuntimeOptions) {
     apiMessages,
     ordinary,
     numberAtReceipt,
+    operatorOrder: new OperatorChatOrder(redis, keys),
     windows,
     windowFallbacks,
     outbox,

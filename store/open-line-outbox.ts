@@ -269,7 +269,7 @@ export class OpenLineOutbox {
         this.redis,
         'open-line-number-2',
         [this.keys.openLineNumberOf(memberId, messageId), this.keys.openLineOrder(memberId, chatKey)],
-        [SEEN_TTL_S, ORDER_TTL_MS],
+        [SEEN_TTL_S, ORDER_TTL_MS, ''],
       ),
     );
   }
