@@ -1,4 +1,4 @@
-import type { ChatItem, ChatOrder, ClaimedItem } from '../store/open-line-outbox';
+import type { ChatItem, ChatOrder, ClaimedItem, OrderChange } from '../store/open-line-outbox';
 
 /** A claimed item ready to go, with the chat's next number once it is settled. */
 export interface ReadyItem extends ClaimedItem {
@@ -60,4 +60,25 @@ export function arrangeChat(items: ClaimedItem[], order: ChatOrder, now: number,
     ready.push({ ...entry, nextAfter: next });
   }
   return { ready, gap: null, passed };
+}
+
+/** The leading skip markers of a chat's ready items. */
+export function leadingSkips(ready: ReadyItem[]): ReadyItem[] {
+  const end = ready.findIndex((r) => r.item.kind !== 'skip');
+  return end === -1 ? ready : ready.slice(0, end);
+}
+
+/**
+ * The chat's order once `done` (a prefix of the ready items) is settled: its next number moves past
+ * them; a gap still ahead keeps the time it was first seen (passed or not, its time-out is not restarted).
+ */
+export function orderAfter(order: ChatOrder, arranged: ArrangedChat, done: ReadyItem[]): OrderChange {
+  const last = done.at(-1);
+  if (!last) return {};
+  const next = last.nextAfter;
+  const ahead = arranged.passed.find((p) => p.from >= next);
+  return {
+    ...(order.next === null && next === 1 ? {} : { next }),
+    gap: ahead ? { since: ahead.since, awaited: ahead.from } : arranged.gap,
+  };
 }

@@ -149,29 +149,34 @@ export class OpenLineOutbox {
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
+    private readonly options: {
+      /** Most items one chat keeps waiting (default 1000): the oldest beyond it are dropped and noted. */
+      maxPerChat?: number;
+      /** Told of items dropped from a chat (the activity log of the settings page). */
+      onDropped?: (memberId: string, chatKey: string, count: number, code: 'open_line_backlog_full') => Promise<void>;
+    } = {},
   ) {}
 
   /** Queues an item (arrival `at` ms orders the chat); false when its id was queued before. */
   async enqueue(memberId: string, chatKey: string, item: ChatItem, at = this.clock.now()): Promise<boolean> {
     const parsed = chatItemSchema.parse(item);
     const dueMs = at;
-    const queued =
-      asNumber(
-        await run(
-          this.redis,
-          'open-line-enqueue-5',
-          [
-            this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
-            this.keys.openLineQueue(memberId, chatKey),
-            this.keys.openLineDue(memberId),
-            this.keys.openLineSeq(memberId, chatKey, at),
-            this.keys.openLineOrder(memberId, chatKey),
-          ],
-          [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S],
-        ),
-      ) === 1;
-    if (queued) await this.markDue(memberId, dueMs);
-    return queued;
+    const out = await run(
+      this.redis,
+      'open-line-enqueue-5',
+      [
+        this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
+        this.keys.openLineQueue(memberId, chatKey),
+        this.keys.openLineDue(memberId),
+        this.keys.openLineSeq(memberId, chatKey, at),
+        this.keys.openLineOrder(memberId, chatKey),
+      ],
+      [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S, this.options.maxPerChat ?? 1000],
+    );
+    const [queued, dropped] = Array.isArray(out) ? out.map(Number) : [0, 0];
+    if (dropped) await this.options.onDropped?.(memberId, chatKey, dropped, 'open_line_backlog_full');
+    if (queued === 1) await this.markDue(memberId, dueMs);
+    return queued === 1;
   }
 
   /** Puts the portal in the global index and wakes the dispatchers when it became due earlier. */

@@ -4,11 +4,12 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import { WakeableLoop } from '../lib/wakeable-loop';
+import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
-import { type ArrangedChat, arrangeChat, type ReadyItem } from '../openlines/chat-order';
+import { type ArrangedChat, arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { type ChatOrder, LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
+import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   redis: RedisClient;
@@ -29,6 +30,8 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   maxAgeMs?: number;
   /** How long a chat's later messages wait for a missing number before they go on (default 30 s). */
   gapTimeoutMs?: number;
+  /** Records items dropped (the settings page's activity log): none is lost unseen. */
+  noteChatDrop?: NoteChatDrop;
 }
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
@@ -192,15 +195,18 @@ export class OpenLineDispatcher {
           }
           this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
           if (!(await settle(done, clock.now()))) return;
+          await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
         }
         const oldest = claimed.oldestAt ?? clock.now();
         if (clock.now() - oldest > this.maxAgeMs) {
-          this.o.log.error(
-            { memberId, chatKey, code: failure.code, count: group.length },
-            'chat items dropped: the portal refused them for a day',
-          );
           if (!(await settle(done, clock.now()))) return;
+          const code = failure.code === 'NOT_ACTIVE_LINE' ? 'open_line_switched_off' : 'open_line_not_delivered';
+          this.o.log.error(
+            { memberId, chatKey, code: failure.code, count: done.length },
+            'chat items refused for a day',
+          );
+          await this.o.noteChatDrop?.(memberId, chatKey, done.length, code);
           continue;
         }
         // Limits, outages, a line switched off (NOT_ACTIVE_LINE: back with the next attach), and
@@ -272,27 +278,6 @@ export class OpenLineDispatcher {
       },
     };
   }
-}
-
-/** The leading skip markers of a chat's ready items. */
-function leadingSkips(ready: ReadyItem[]): ReadyItem[] {
-  const end = ready.findIndex((r) => r.item.kind !== 'skip');
-  return end === -1 ? ready : ready.slice(0, end);
-}
-
-/**
- * The chat's order once `done` (a prefix of the ready items) is settled: its next number moves past
- * them; a gap still ahead keeps the time it was first seen (passed or not, its time-out is not restarted).
- */
-function orderAfter(order: ChatOrder, arranged: ArrangedChat, done: ReadyItem[]): OrderChange {
-  const last = done.at(-1);
-  if (!last) return {};
-  const next = last.nextAfter;
-  const ahead = arranged.passed.find((p) => p.from >= next);
-  return {
-    ...(order.next === null && next === 1 ? {} : { next }),
-    gap: ahead ? { since: ahead.since, awaited: ahead.from } : arranged.gap,
-  };
 }
 
 /** The chat's lease ran out and another dispatcher took it: this one must not send its items. */
