@@ -1,5 +1,6 @@
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
 
 /**
@@ -50,5 +51,37 @@ describe('open lines: operator messages of one chat in order', () => {
     const chat = await chatWith(h, 4);
     const note = await eventually(() => chat.messages.find((m) => m.author === 'system'), 10_000, 'the refusal note');
     expect(note.text).toMatch(/^Not sent to WhatsApp: More than 24 hours/);
+  });
+});
+
+describe('open lines: an operator message number whose job never came', () => {
+  const clock = createManualClock();
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('holds the chat for the gap time-out on the clock, then the next goes on', async () => {
+    h = await openLineHarness({ clock });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    // Number 1 was given at the door, and its job was never queued (the process died in between).
+    expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'lost', 'olop-lost')).toBe(1);
+    await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'second' });
+    const order = h.rt.keys.openLineOperatorOrder(h.memberId, CHAT_ID);
+    await eventually(async () => (await h.redis.hget(order, 'gap')) === `${clock.now()}|1`, 10_000, 'the gap seen');
+    expect(h.whatsapp.sent().filter((s) => s.to === CUSTOMER)).toHaveLength(0);
+    clock.advance(30_000);
+    const sent = await eventually(
+      () => h.whatsapp.sent().find((s) => s.to === CUSTOMER),
+      10_000,
+      'the second on WhatsApp after the time-out',
+    );
+    expect(sent.body).toMatchObject({ text: { body: 'second' } });
+    await eventually(async () => (await h.redis.hget(order, 'next')) === '3', 5000, 'number 2 settled');
   });
 });
