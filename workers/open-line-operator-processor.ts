@@ -34,8 +34,11 @@ export interface OpenLineOperatorDeps extends SendOnceDeps, OperatorOrderGateDep
   log: Logger;
 }
 
-/** How often a message held behind an earlier one of its chat looks again (wall clock: a BullMQ delay). */
-const ORDER_POLL_MS = 200;
+/**
+ * How often a message held behind an earlier one of its chat looks again (wall clock: a BullMQ
+ * delay); the earlier one, once settled, also promotes it at once.
+ */
+const ORDER_POLL_MS = 500;
 
 /**
  * An operator's message to WhatsApp: the customer's waits that stop on an operator answer end; the

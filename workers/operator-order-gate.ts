@@ -6,7 +6,7 @@ import type { OperatorChatOrder } from '../store/operator-chat-order';
 
 export interface OperatorOrderGateDeps {
   operatorOrder: Pick<OperatorChatOrder, 'state' | 'startGap' | 'jobOf' | 'settle'>;
-  queues: { openLineOperator: Pick<Queues['openLineOperator'], 'getJobState'> };
+  queues: { openLineOperator: Pick<Queues['openLineOperator'], 'getJobState' | 'getJob'> };
   clock: Clock;
   log: Logger;
   /** How long a chat's operator message waits for a missing earlier number (default 30 s). */
@@ -43,7 +43,15 @@ export async function operatorMayGo(deps: OperatorOrderGateDeps, data: OpenLineO
   return true;
 }
 
-/** Settles an operator message's number: the chat's next one may go. */
+/**
+ * Settles an operator message's number: the chat's next one may go, and goes at once if it is
+ * waiting (its own look again is only the fallback).
+ */
 export async function settleOperatorTurn(deps: OperatorOrderGateDeps, data: OpenLineOperatorJob): Promise<void> {
-  if (data.chatSeq !== undefined) await deps.operatorOrder.settle(data.memberId, data.chatId, data.chatSeq);
+  if (data.chatSeq === undefined) return;
+  const next = await deps.operatorOrder.settle(data.memberId, data.chatId, data.chatSeq);
+  const waiting = await deps.operatorOrder.jobOf(data.memberId, data.chatId, next);
+  const job = waiting ? await deps.queues.openLineOperator.getJob(waiting) : undefined;
+  // It may be running its check right now (not delayed): then it looks again shortly by itself.
+  if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
 }
