@@ -31,6 +31,8 @@ describe('open lines: customer media links are signed when the chat item is sent
       async () =>
         h.portal.stats().queryLimitExceeded === 1 &&
         (await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)) === 1 &&
+        // Settled for its retry (not still leased by the dispatcher that met the refusal).
+        (await h.redis.hget(h.rt.keys.openLineLease(h.memberId), CHAT_ID)) === null &&
         Number(await h.redis.zscore(h.rt.keys.openLineDue(h.memberId), CHAT_ID)) > clock.now(),
       10_000,
       'the item waiting for its retry',
