@@ -67,6 +67,11 @@ const envFields = z.object({
   /** Default Bitrix24 REST leaky bucket per portal (overridable per portal). */
   B24_REST_DRAIN_PER_SEC: z.coerce.number().positive().default(2),
   B24_REST_BURST: z.coerce.number().int().positive().default(50),
+  /**
+   * How long an open-line chat's later messages wait for a missing earlier one (its webhook was
+   * numbered at receipt but its job never came) before they go on without it (issue 11).
+   */
+  OPEN_LINE_GAP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   DEFAULT_PHONE_REGION: z.string().length(2).default('RU'),
   /**
    * Lets the app call loopback, private and link-local addresses (portal, file URLs): off in

@@ -115,6 +115,8 @@ export async function sendChatItems(
     deps.log.warn({ memberId, chat: first.portalChatId }, 'the app may not post in this chat: note not shown');
     return;
   }
+  // A skipped number shows nothing (the dispatcher settles these without a call).
+  if (first.kind === 'skip') return;
   await client.call('imconnector.send.status.delivery', {
     CONNECTOR: CONNECTOR_ID,
     LINE: Number(first.openLineId),

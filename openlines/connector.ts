@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CallParams, PortalClient } from '../bitrix/portal-client';
 import { endpoints } from '../config/endpoints';
 import { AppError } from '../lib/errors/app-error';
@@ -48,9 +49,12 @@ export async function registerConnector(
   }
 }
 
+const statusAnswerSchema = z.object({ STATUS: z.boolean() }).loose();
+
 /**
  * Turns the connector on for an open line and names the channel — activate first, then data.set
- * (activation drops earlier channel data: openlines-wire.md §3.1, §3.3).
+ * (activation drops earlier channel data: openlines-wire.md §3.1, §3.3) — then checks it once with
+ * `imconnector.status` (§0 step 6, trap 4): a line the portal does not show as connected is an error.
  */
 export async function activateOnOpenLine(
   client: Pick<PortalClient, 'call'>,
@@ -65,6 +69,13 @@ export async function activateOnOpenLine(
     LINE: Number(openLineId),
     DATA: { ID: line.id, NAME: t(lang, 'openlines.channelName', { line: line.name }), URL: publicUrl },
   });
+  const status = statusAnswerSchema.safeParse(
+    await client.call<unknown>('imconnector.status', { CONNECTOR: CONNECTOR_ID, LINE: Number(openLineId) }),
+  );
+  if (!status.success || !status.data.STATUS)
+    throw new AppError('open_line_not_connected', `imconnector.status: open line ${openLineId} is not connected`, {
+      retryable: true,
+    });
 }
 
 /** Turns the connector off for an open line. */

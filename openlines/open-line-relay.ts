@@ -9,7 +9,7 @@ import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
-import { customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
+import { chatIdOf, customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
 
 /** What relaying customers' messages to the open-line chat uses. */
 export interface OpenLineRelayDeps {
@@ -40,12 +40,25 @@ function parseRaw(raw: string): Record<string, unknown> {
  * processor and the wait service (late replies, replies lost to a stage move) feed it unchanged.
  */
 export function createOpenLineRelay(deps: OpenLineRelayDeps) {
+  /**
+   * A numbered message not shown in its chat still settles its number: the chat's later messages
+   * do not wait for it (a skip marker in the chat's queue).
+   */
+  async function skip(memberId: string, message: OrdinaryMessage): Promise<false> {
+    if (message.seq !== undefined && message.from) {
+      const chatKey = chatIdOf(message.from, message.line);
+      const item = { kind: 'skip' as const, id: message.id, seq: message.seq };
+      await deps.outbox.enqueue(memberId, chatKey, item, message.receivedAt ?? deps.clock.now());
+    }
+    return false;
+  }
+
   async function relay(memberId: string, message: OrdinaryMessage, taken: boolean): Promise<boolean> {
     const attachment = await deps.openLines.forLine(memberId, message.line);
     // Switched off on the open line: the message stays in the stream only.
-    if (!attachment?.active || (taken && !attachment.relayTaken)) return false;
+    if (!attachment?.active || (taken && !attachment.relayTaken)) return skip(memberId, message);
     const [line, portal] = await Promise.all([deps.lines.get(memberId, message.line), deps.portals.get(memberId)]);
-    if (!line || !portal || !message.from) return false;
+    if (!line || !portal || !message.from) return skip(memberId, message);
     const lang = portalLanguage(portal);
     const raw = parseRaw(message.raw);
     const now = deps.clock.now();
@@ -68,6 +81,7 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       kind: 'customer',
       id: message.id,
       openLineId: attachment.openLineId,
+      ...(message.seq === undefined ? {} : { seq: message.seq }),
       ...customerParts(message.from, line.id, message.name),
       message: {
         id: message.id,

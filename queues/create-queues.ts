@@ -130,7 +130,7 @@ export function createQueues(
     },
     /** One job per operator message (the portal repeating the event adds nothing). */
     async enqueueOpenLineOperator(job: OpenLineOperatorJob) {
-      const jobId = `olop-${digest(`${job.memberId}|${job.openLineId}|${job.portalMessageId}`)}`;
+      const jobId = openLineOperatorJobId(job.memberId, job.openLineId, job.portalMessageId);
       return openLineOperator.add('operator', job, { ...keep, jobId, ...retryOptions(8, 1000) });
     },
     /** The one cluster-wide schedule of sweeps (idempotent: every process may call it at start). */
@@ -150,3 +150,8 @@ export function createQueues(
 }
 
 export type Queues = ReturnType<typeof createQueues>;
+
+/** The job id of an operator message: a repeated portal event queues nothing new. */
+export function openLineOperatorJobId(memberId: string, openLineId: string, portalMessageId: string): string {
+  return `olop-${digest(`${memberId}|${openLineId}|${portalMessageId}`)}`;
+}

@@ -11,13 +11,15 @@ export interface EnqueueInboundDeps {
   keys: RedisKeys;
   metrics: Pick<Metrics, 'webhooks'>;
   queues: Pick<Queues, 'enqueueInbound'>;
+  /** A customer message's number in its open-line chat, given here at receipt (openlines/receipt-numbering.ts). */
+  numberAtReceipt?: (job: InboundJob) => Promise<number | undefined>;
 }
 
 /**
  * Queues one webhook event once: providers deliver at least once (Meta retries for days). A seen
  * marker (7 days) turns re-deliveries away; it is written only after the job is queued, so a
  * crash in between makes the retry queue it again — and the job id (from the message/status id)
- * still takes it once. True when it is new.
+ * still takes it once (the number it gets at receipt is the same each time). True when it is new.
  */
 export async function enqueueInboundOnce(
   deps: EnqueueInboundDeps,
@@ -29,7 +31,9 @@ export async function enqueueInboundOnce(
     deps.metrics.webhooks.inc({ outcome: 'duplicate' });
     return false;
   }
-  await deps.queues.enqueueInbound(job, eventKey);
+  // Numbered before it is queued: a job that runs late still takes its place in the chat.
+  const chatSeq = await deps.numberAtReceipt?.(job);
+  await deps.queues.enqueueInbound(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey);
   const fresh = (await deps.redis.set(seenKey, '1', 'EX', SEEN_TTL_S, 'NX')) === 'OK';
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;

@@ -76,6 +76,8 @@ export const inboundJobSchema = z.object({
   contactName: z.string().optional(),
   event: z.record(z.string(), z.unknown()),
   receivedAt: z.number(),
+  /** A customer message on a line attached to an open line: its number in its chat, given at receipt. */
+  chatSeq: z.number().int().positive().optional(),
 });
 export type InboundJob = z.infer<typeof inboundJobSchema>;
 
@@ -110,5 +112,7 @@ export const openLineOperatorJobSchema = z.object({
   text: z.string().default(''),
   files: z.array(z.object({ name: z.string(), link: z.string(), type: z.string().optional() })).default([]),
   receivedAt: z.number(),
+  /** Its number among the chat's operator messages, given at the event door: they reach WhatsApp in this order. */
+  chatSeq: z.number().int().positive().optional(),
 });
 export type OpenLineOperatorJob = z.infer<typeof openLineOperatorJobSchema>;

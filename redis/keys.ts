@@ -131,6 +131,22 @@ export function createKeys(prefix = 'wa') {
     /** Counter giving a chat's items that arrived in the same ms their order (lives a minute). */
     openLineSeq: (memberId: string, chatKey: string, atMs: number) =>
       `${portalTag(memberId)}:ol:seq:${chatKey}:${atMs}`,
+    /**
+     * Hash of one customer chat's order (lives 30 days after its last use): `n` the last number the
+     * webhook door gave a message, `next` the number the dispatcher settles next, `gap` since when it
+     * waits for a missing number, `wait` set while the chat sleeps on that gap (an arrival wakes it).
+     */
+    openLineOrder: (memberId: string, chatKey: string) => `${portalTag(memberId)}:ol:ord:${chatKey}`,
+    /** The number a customer message got at the door (a repeated webhook gets the same one). */
+    openLineNumberOf: (memberId: string, messageId: string) => `${portalTag(memberId)}:ol:num:${messageId}`,
+    /**
+     * Hash of one chat's operator messages on their way to WhatsApp: `n` the last number the event
+     * door gave, `next` the number that goes next, `gap` ('since|awaited') a missing number waited for.
+     */
+    openLineOperatorOrder: (memberId: string, chatKey: string) => `${portalTag(memberId)}:ol:op-ord:${chatKey}`,
+    /** The number an operator message got at the event door (a repeated event gets the same one). */
+    openLineOperatorNumberOf: (memberId: string, portalMessageId: string) =>
+      `${portalTag(memberId)}:ol:op-num:${portalMessageId}`,
     /** An item id already queued (idempotency by message id). */
     openLineSeen: (memberId: string, itemId: string) => `${portalTag(memberId)}:ol:seen:${itemId}`,
     /** A business message mirrored as the employee (no chat yet): its echo must not go to WhatsApp. */

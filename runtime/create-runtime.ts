@@ -19,8 +19,10 @@ import { createProviderFactory } from '../lines/provider-for-line';
 import { WindowFallbacks } from '../lines/window-fallbacks';
 import { detachLine } from '../openlines/attach-line';
 import { createBusinessMirror } from '../openlines/business-mirror';
+import { createChatDropNotes } from '../openlines/chat-drops';
 import { type MediaRef, signedMediaUrl } from '../openlines/media-url';
 import { createOpenLineRelay } from '../openlines/open-line-relay';
+import { createReceiptNumbering } from '../openlines/receipt-numbering';
 import { createQueues } from '../queues/create-queues';
 import type { RedisClient } from '../redis/connect';
 import { createKeys } from '../redis/keys';
@@ -35,6 +37,7 @@ import { LineStore } from '../store/line-store';
 import { MessageStore } from '../store/message-store';
 import { OpenLineOutbox } from '../store/open-line-outbox';
 import { OpenLineStore } from '../store/open-line-store';
+import { OperatorChatOrder } from '../store/operator-chat-order';
 import { PortalStore, portalTimeZone } from '../store/portal-store';
 import { TemplateStore } from '../store/template-store';
 import { StageReader } from '../waits/stage-reader';
@@ -91,7 +94,10 @@ export function createRuntime(options: RuntimeOptions) {
   const windowFallbacks = new WindowFallbacks(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const openLines = new OpenLineStore(redis, keys);
-  const openLineOutbox = new OpenLineOutbox(redis, keys, clock);
+  const activity = new ActivityLog(redis, keys);
+  /** Chat items dropped (a line switched off for a day, refused, too many waiting): noted for the settings page. */
+  const noteChatDrop = createChatDropNotes({ activity, clock, log });
+  const openLineOutbox = new OpenLineOutbox(redis, keys, clock, { onDropped: noteChatDrop });
   /** Links to customers' media that Bitrix24 fetches for the open-line chat (an hour). */
   const mediaSigner = createPathSigner(createHmac('sha256', key).update('open-line-media-url').digest());
   // The ordinary-message sink: the stream as before, and the open-line chat of an attached line.
@@ -104,6 +110,8 @@ export function createRuntime(options: RuntimeOptions) {
     clock,
     log,
   });
+  /** Customer messages' numbers in their open-line chats, given at the webhook doors. */
+  const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
@@ -193,7 +201,8 @@ export function createRuntime(options: RuntimeOptions) {
     config,
     redis,
     lineAdmin,
-    activity: new ActivityLog(redis, keys),
+    activity,
+    noteChatDrop,
     /** Signs the settings page's sessions (derived: one SECRETS_KEY to manage). */
     pageSessionKey: createHmac('sha256', key).update('settings-page-session').digest(),
     keys,
@@ -206,6 +215,8 @@ export function createRuntime(options: RuntimeOptions) {
     apiTokens,
     apiMessages,
     ordinary,
+    numberAtReceipt,
+    operatorOrder: new OperatorChatOrder(redis, keys),
     windows,
     windowFallbacks,
     outbox,

@@ -91,6 +91,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     outbox: rt.openLineOutbox,
     subscriber: options.connection(),
     retryBaseMs: options.openLineRetryBaseMs,
+    gapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS,
   });
   const inboundDeps = {
     ...rt,
@@ -130,7 +131,11 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
       createMaintenanceProcessor({ ...rt, callbacks: dispatcher, openLineChats: openLines }),
       1,
     ),
-    make(queueNames.openLineOperator, createOpenLineOperatorProcessor(rt), 10),
+    make(
+      queueNames.openLineOperator,
+      createOpenLineOperatorProcessor({ ...rt, openLineGapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS }),
+      10,
+    ),
   ];
   await dispatcher.start();
   await deliverer.start();

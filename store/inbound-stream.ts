@@ -13,6 +13,8 @@ export interface OrdinaryMessage {
   raw: string;
   /** When its webhook reached the app (ms): orders a chat's messages. Not stored in the stream. */
   receivedAt?: number;
+  /** Its number in its open-line chat, given at receipt (orders the chat). Not stored in the stream. */
+  seq?: number;
 }
 
 /** The portal's stream of ordinary inbound messages (capped near 100,000 entries). */
@@ -23,7 +25,7 @@ export class OrdinaryMessages {
   ) {}
 
   async append(memberId: string, message: OrdinaryMessage): Promise<void> {
-    const { receivedAt: _order, ...stored } = message;
+    const { receivedAt: _order, seq: _seq, ...stored } = message;
     const fields = Object.entries(stored).flat();
     await this.redis.xadd(this.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', ...fields);
   }

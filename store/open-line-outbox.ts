@@ -32,6 +32,8 @@ export const chatItemSchema = z.discriminatedUnion('kind', [
     kind: z.literal('customer'),
     id: z.string(),
     openLineId: z.string(),
+    /** Its number in the chat, given at receipt (the webhook door): the chat's messages go in this order. */
+    seq: z.number().int().positive().optional(),
     ...customerPartsSchema.shape,
     /**
      * The customer's media: its link is signed when the item is sent (a link signed at queue time
@@ -68,6 +70,11 @@ export const chatItemSchema = z.discriminatedUnion('kind', [
       })
       .optional(),
   }),
+  /**
+   * A customer message with a number that is not shown in the chat (a wait took it, the line was
+   * switched off meanwhile): it settles its number, so the chat's later messages do not wait for it.
+   */
+  z.object({ kind: z.literal('skip'), id: z.string(), seq: z.number().int().positive() }),
   /** Confirms an operator message (status.delivery). */
   z.object({
     kind: z.literal('delivery'),
@@ -88,11 +95,41 @@ export interface ClaimedItem {
   item: ChatItem;
 }
 
-/** A claimed chat: the lease's token (for settle and extend), its items old enough to go, and when the oldest arrived. */
+/** Where a chat's numbered messages are: the number to settle next, and the gap it waits on. */
+export interface ChatOrder {
+  /** null: no number settled yet (the first is 1). */
+  next: number | null;
+  /** The missing number `awaited` the chat waits for since `since` (ms), or null. */
+  gap: { since: number; awaited: number } | null;
+}
+
+/**
+ * A claimed chat: the lease's token (for settle and extend), its oldest items in arrival order,
+ * when the oldest arrived, its order.
+ */
 export interface ClaimedChat {
   token: string;
   items: ClaimedItem[];
   oldestAt: number | null;
+  order: ChatOrder;
+}
+
+/** How a settle moves the chat's order: `next` to store (undefined: unchanged), the gap (undefined: unchanged). */
+export interface OrderChange {
+  next?: number;
+  gap?: ChatOrder['gap'];
+  /** The chat sleeps on the gap: an item queued in it makes it due at once. */
+  sleepOnGap?: boolean;
+}
+
+/** A chat's order lives this long after its last use (the numbers start again at 1 after it). */
+export const ORDER_TTL_MS = 30 * 86400_000;
+
+function parseGap(raw: string): ChatOrder['gap'] {
+  const [since, awaited] = raw.split('|').map(Number);
+  return since !== undefined && awaited !== undefined && Number.isFinite(since) && Number.isFinite(awaited)
+    ? { since, awaited }
+    : null;
 }
 
 /** What settle answers when the lease was lost. */
@@ -104,37 +141,42 @@ const SEEN_TTL_S = 7 * 86400;
 /**
  * The open-line outbox: a queue per customer chat, leased by one dispatcher at a time, so a chat's
  * items go out in the order they arrived whatever the number of processes; nothing leaves the queue
- * before the portal took it.
+ * before the portal took it. Customer messages carry the number their webhook got at receipt: the
+ * dispatcher orders them by it (openlines/chat-order.ts), however late their job ran.
  */
 export class OpenLineOutbox {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
-    /** How long an item waits for an earlier one of its chat still being processed elsewhere. */
-    readonly reorderMs = 1000,
+    private readonly options: {
+      /** Most items one chat keeps waiting (default 1000): the oldest beyond it are dropped and noted. */
+      maxPerChat?: number;
+      /** Told of items dropped from a chat (the activity log of the settings page). */
+      onDropped?: (memberId: string, chatKey: string, count: number, code: 'open_line_backlog_full') => Promise<void>;
+    } = {},
   ) {}
 
   /** Queues an item (arrival `at` ms orders the chat); false when its id was queued before. */
   async enqueue(memberId: string, chatKey: string, item: ChatItem, at = this.clock.now()): Promise<boolean> {
     const parsed = chatItemSchema.parse(item);
-    const dueMs = at + this.reorderMs;
-    const queued =
-      asNumber(
-        await run(
-          this.redis,
-          'open-line-enqueue-4',
-          [
-            this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
-            this.keys.openLineQueue(memberId, chatKey),
-            this.keys.openLineDue(memberId),
-            this.keys.openLineSeq(memberId, chatKey, at),
-          ],
-          [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S],
-        ),
-      ) === 1;
-    if (queued) await this.markDue(memberId, dueMs);
-    return queued;
+    const dueMs = at;
+    const out = await run(
+      this.redis,
+      'open-line-enqueue-5',
+      [
+        this.keys.openLineSeen(memberId, `${parsed.kind}:${parsed.id}`),
+        this.keys.openLineQueue(memberId, chatKey),
+        this.keys.openLineDue(memberId),
+        this.keys.openLineSeq(memberId, chatKey, at),
+        this.keys.openLineOrder(memberId, chatKey),
+      ],
+      [chatKey, at, JSON.stringify(parsed), dueMs, SEEN_TTL_S, this.options.maxPerChat ?? 1000],
+    );
+    const [queued, dropped] = Array.isArray(out) ? out.map(Number) : [0, 0];
+    if (dropped) await this.options.onDropped?.(memberId, chatKey, dropped, 'open_line_backlog_full');
+    if (queued === 1) await this.markDue(memberId, dueMs);
+    return queued === 1;
   }
 
   /** Puts the portal in the global index and wakes the dispatchers when it became due earlier. */
@@ -149,22 +191,28 @@ export class OpenLineOutbox {
   }
 
   /**
-   * Leases a due chat and reads its items old enough to go (older than the reorder window): null
-   * when another dispatcher holds it; `oldestAt` is when the oldest item arrived.
+   * Leases a due chat and reads its oldest `max` items and its order: null when another dispatcher
+   * holds it (or it waits to retry).
    */
   async claim(memberId: string, chatKey: string, leaseMs: number, max: number): Promise<ClaimedChat | null> {
     const now = this.clock.now();
     const token = randomId(9);
     const out = await run(
       this.redis,
-      'open-line-claim-3',
-      [this.keys.openLineDue(memberId), this.keys.openLineQueue(memberId, chatKey), this.keys.openLineLease(memberId)],
-      [chatKey, now, now + leaseMs, max, (now - this.reorderMs) * 1000 + 999, token],
+      'open-line-claim-4',
+      [
+        this.keys.openLineDue(memberId),
+        this.keys.openLineQueue(memberId, chatKey),
+        this.keys.openLineLease(memberId),
+        this.keys.openLineOrder(memberId, chatKey),
+      ],
+      [chatKey, now, now + leaseMs, max, token],
     );
     if (!Array.isArray(out) || out.length === 0) return null;
-    const [first, ...members] = out.map(String);
+    const [next = '', gap = '', first = '', ...members] = out.map(String);
     const items = members.map((member) => ({ member, item: chatItemSchema.parse(JSON.parse(member)) }));
-    return { token, items, oldestAt: first ? Math.floor(Number(first) / 1000) : null };
+    const order = { next: next === '' ? null : Number(next), gap: parseGap(gap) };
+    return { token, items, oldestAt: first ? Math.floor(Number(first) / 1000) : null, order };
   }
 
   /** Renews the lease `token` holds for `leaseMs` more; false when it was lost (the chat is another's now). */
@@ -179,8 +227,9 @@ export class OpenLineOutbox {
   }
 
   /**
-   * Removes delivered items; the chat is due again at `nextDueMs` if any are left. Returns the
-   * portal's next due ms, -1 when none is left, or LEASE_LOST (nothing changed: `token` no longer holds the chat).
+   * Removes delivered items and moves the chat's order; the chat is due again at `nextDueMs` if any
+   * are left. Returns the portal's next due ms, -1 when none is left, or LEASE_LOST (nothing
+   * changed: `token` no longer holds the chat).
    */
   async settle(
     memberId: string,
@@ -188,17 +237,44 @@ export class OpenLineOutbox {
     token: string,
     delivered: string[],
     nextDueMs: number,
+    order: OrderChange = {},
   ): Promise<number> {
+    const gap = order.gap === undefined ? '-' : order.gap === null ? '' : `${order.gap.since}|${order.gap.awaited}`;
     return asNumber(
       await run(
         this.redis,
-        'open-line-settle-3',
+        'open-line-settle-4',
         [
           this.keys.openLineDue(memberId),
           this.keys.openLineQueue(memberId, chatKey),
           this.keys.openLineLease(memberId),
+          this.keys.openLineOrder(memberId, chatKey),
         ],
-        [chatKey, nextDueMs, token, ...delivered],
+        [
+          chatKey,
+          nextDueMs,
+          token,
+          order.next === undefined ? '' : order.next,
+          gap,
+          order.sleepOnGap ? '1' : '0',
+          ORDER_TTL_MS,
+          ...delivered,
+        ],
+      ),
+    );
+  }
+
+  /**
+   * Gives a customer message its number in its chat at receipt (the webhook door); a repeated
+   * webhook of the same message id gets the same number.
+   */
+  async numberAtReceipt(memberId: string, chatKey: string, messageId: string): Promise<number> {
+    return asNumber(
+      await run(
+        this.redis,
+        'open-line-number-2',
+        [this.keys.openLineNumberOf(memberId, messageId), this.keys.openLineOrder(memberId, chatKey)],
+        [SEEN_TTL_S, ORDER_TTL_MS, ''],
       ),
     );
   }

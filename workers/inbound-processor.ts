@@ -230,6 +230,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       text: message.type === 'system' ? (message.system?.body ?? '') : replyText(message),
       raw: JSON.stringify(message),
       receivedAt: data.receivedAt,
+      ...(data.chatSeq === undefined ? {} : { seq: data.chatSeq }),
     };
     // A system notice (number changed…) answers no wait.
     if (!change && message.type !== 'system' && (await offerToWaits(job, line, message))) {

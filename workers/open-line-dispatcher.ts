@@ -4,10 +4,12 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import { WakeableLoop } from '../lib/wakeable-loop';
+import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
+import { type ArrangedChat, arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { LEASE_LOST, type OpenLineOutbox } from '../store/open-line-outbox';
+import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   redis: RedisClient;
@@ -26,6 +28,10 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
   retryMaxMs?: number;
   /** How long a chat's items the portal keeps refusing are retried before they are dropped (default a day). */
   maxAgeMs?: number;
+  /** How long a chat's later messages wait for a missing number before they go on (default 30 s). */
+  gapTimeoutMs?: number;
+  /** Records items dropped (the settings page's activity log): none is lost unseen. */
+  noteChatDrop?: NoteChatDrop;
 }
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
@@ -49,8 +55,10 @@ export class OpenLineDispatcher {
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
+  private readonly gapTimeoutMs: number;
 
   constructor(private readonly o: OpenLineDispatcherOptions) {
+    this.gapTimeoutMs = o.gapTimeoutMs ?? 30_000;
     this.safetyPollMs = o.safetyPollMs ?? 5000;
     this.leaseMs = o.leaseMs ?? 30_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
@@ -131,28 +139,41 @@ export class OpenLineDispatcher {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
       const { token } = claimed;
-      const settle = async (delivered: string[], nextDueMs: number): Promise<boolean> => {
-        if ((await outbox.settle(memberId, chatKey, token, delivered, nextDueMs)) !== LEASE_LOST) return true;
+      const arranged = arrangeChat(claimed.items, claimed.order, clock.now(), this.gapTimeoutMs);
+      this.logPassedGaps(memberId, chatKey, arranged);
+      /** Settles `done` (a prefix of the ready items): the chat's next number moves past them. */
+      const settle = async (done: ReadyItem[], nextDueMs: number, change?: OrderChange): Promise<boolean> => {
+        const order = change ?? orderAfter(claimed.order, arranged, done);
+        const members = done.map((r) => r.member);
+        if ((await outbox.settle(memberId, chatKey, token, members, nextDueMs, order)) !== LEASE_LOST) return true;
         this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost before settling; another dispatcher has it');
         return false;
       };
-      const group = nextGroup(
-        claimed.items.map((c) => c.item),
-        single ? 1 : undefined,
-      );
-      if (group.length === 0) {
-        // Only items younger than the reorder window: come back when the oldest is old enough.
-        const at = claimed.oldestAt === null ? clock.now() : claimed.oldestAt + outbox.reorderMs;
-        await settle([], at);
+      const { ready, gap } = arranged;
+      if (ready.length === 0) {
+        // Empty, or its next message is missing: it sleeps until that one comes (queuing wakes
+        // it) or the gap time-out passes.
+        const at = gap ? gap.since + this.gapTimeoutMs : clock.now();
+        await settle([], at, gap ? { gap, sleepOnGap: true } : {});
         return;
       }
-      const members = claimed.items.slice(0, group.length).map((c) => c.member);
+      const skips = leadingSkips(ready);
+      if (skips.length > 0) {
+        // Numbers of messages not shown in the chat: settled without a portal call.
+        if (!(await settle(skips, clock.now()))) return;
+        continue;
+      }
+      const group = nextGroup(
+        ready.map((r) => r.item),
+        single ? 1 : undefined,
+      );
+      const done = ready.slice(0, group.length);
       const failureKey = `${memberId}|${chatKey}`;
       const lease = this.holdLease(memberId, chatKey, token);
       try {
         await sendChatItems(this.o, lease.guard(portal), group);
         this.failures.delete(failureKey);
-        if (!(await settle(members, clock.now()))) return;
+        if (!(await settle(done, clock.now()))) return;
       } catch (error) {
         if (error instanceof LeaseLostError) {
           this.o.log.warn({ memberId, chatKey }, 'open-line chat lease lost; its items are left to the new holder');
@@ -161,7 +182,7 @@ export class OpenLineDispatcher {
         const failure = classifyError(error);
         if (failure.code === PORTAL_NOT_INSTALLED) {
           this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
-          if (!(await settle(members, clock.now()))) return;
+          if (!(await settle(done, clock.now()))) return;
           continue;
         }
         if (failure.code === 'ERROR_ARGUMENT') {
@@ -173,16 +194,19 @@ export class OpenLineDispatcher {
             continue;
           }
           this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
-          if (!(await settle(members, clock.now()))) return;
+          if (!(await settle(done, clock.now()))) return;
+          await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
         }
         const oldest = claimed.oldestAt ?? clock.now();
         if (clock.now() - oldest > this.maxAgeMs) {
+          if (!(await settle(done, clock.now()))) return;
+          const code = failure.code === 'NOT_ACTIVE_LINE' ? 'open_line_switched_off' : 'open_line_not_delivered';
           this.o.log.error(
-            { memberId, chatKey, code: failure.code, count: group.length },
-            'chat items dropped: the portal refused them for a day',
+            { memberId, chatKey, code: failure.code, count: done.length },
+            'chat items refused for a day',
           );
-          if (!(await settle(members, clock.now()))) return;
+          await this.o.noteChatDrop?.(memberId, chatKey, done.length, code);
           continue;
         }
         // Limits, outages, a line switched off (NOT_ACTIVE_LINE: back with the next attach), and
@@ -207,6 +231,15 @@ export class OpenLineDispatcher {
       }
     }
     // Let the chat go: it is due now if anything is left.
+  }
+
+  /** A missing number the chat stopped waiting for: its message never came in time (logged, once per pass). */
+  private logPassedGaps(memberId: string, chatKey: string, arranged: ArrangedChat): void {
+    for (const gap of arranged.passed)
+      this.o.log.warn(
+        { memberId, chatKey, missing: gap.from === gap.to ? gap.from : `${gap.from}-${gap.to}`, since: gap.since },
+        'open-line chat went on past a missing message number (gap time-out)',
+      );
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
@@ -19,9 +19,10 @@ import type { OpenLineOutbox } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import type { WaitService } from '../waits/wait-service';
+import { type OperatorOrderGateDeps, operatorMayGo, settleOperatorTurn } from './operator-order-gate';
 import { type SendOnceDeps, sendOnce } from './send-once';
 
-export interface OpenLineOperatorDeps extends SendOnceDeps {
+export interface OpenLineOperatorDeps extends SendOnceDeps, OperatorOrderGateDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
   openLines: Pick<OpenLineStore, 'forOpenLine' | 'takeEcho' | 'rememberSent'>;
@@ -34,14 +35,41 @@ export interface OpenLineOperatorDeps extends SendOnceDeps {
 }
 
 /**
+ * How often a message held behind an earlier one of its chat looks again (wall clock: a BullMQ
+ * delay); the earlier one, once settled, also promotes it at once.
+ */
+const ORDER_POLL_MS = 500;
+
+/**
  * An operator's message to WhatsApp: the customer's waits that stop on an operator answer end; the
  * text (BB-codes converted) and each file go out on the attached line, each step at most once; the
  * chat gets `status.delivery` with the provider's ids — or, when WhatsApp or the line refuses, a
  * visible note with the reason and what to do, never silence.
  */
 export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
-  return async function processOpenLineOperator(job: Job<OpenLineOperatorJob>): Promise<string> {
+  /**
+   * A chat's operator messages go one after the other in the order the portal sent them (their
+   * number from the event door): a message whose predecessor is not settled yet waits (moved back
+   * to delayed, no attempt used); each settles its number once it is done — sent, refused with its
+   * note, or failed for good.
+   */
+  return async function processOpenLineOperator(job: Job<OpenLineOperatorJob>, token?: string): Promise<string> {
     const data = openLineOperatorJobSchema.parse(job.data);
+    if (!(await operatorMayGo(deps, data))) {
+      await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      const outcome = await deliver(job, data);
+      await settleOperatorTurn(deps, data);
+      return outcome;
+    } catch (error) {
+      if (!shouldRetry(error, job)) await settleOperatorTurn(deps, data);
+      throw error;
+    }
+  };
+
+  async function deliver(job: Job<OpenLineOperatorJob>, data: OpenLineOperatorJob): Promise<string> {
     const { memberId, openLineId, chatId, portalMessageId } = data;
     const portal = await deps.portals.get(memberId);
     if (!portal) return 'portal_gone';
@@ -124,5 +152,5 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
       if (code === 'file_unavailable' || code === 'file_refused') return note(t(lang, 'openlines.notSent.noFile'));
       return note(isErrorCode(code) ? errorText(code, lang) : errorText('provider_error', lang));
     }
-  };
+  }
 }

@@ -25,6 +25,7 @@ export interface EventsDoorDeps extends InstallPortalDeps, UninstallPortalDeps {
   portals: Pick<PortalStore, 'get' | 'save' | 'remove' | 'authenticate'>;
   queues: Pick<Queues, 'enqueuePortalSetup' | 'enqueueBitrixEvent' | 'enqueueOpenLineOperator'>;
   openLines: OpenLineEventDeps['openLines'];
+  operatorOrder: OpenLineEventDeps['operatorOrder'];
 }
 
 /** Portal events: install, uninstall and CRM changes (checked by application token, then queued). */

@@ -3,8 +3,9 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors/app-error';
 import type { Logger } from '../../lib/logger';
 import { CONNECTOR_ID } from '../../openlines/connector';
-import type { Queues } from '../../queues/create-queues';
+import { openLineOperatorJobId, type Queues } from '../../queues/create-queues';
 import type { OpenLineStore } from '../../store/open-line-store';
+import type { OperatorChatOrder } from '../../store/operator-chat-order';
 
 /** Connector events this door takes (openlines-wire.md §5). */
 export const openLineEvents = new Set([
@@ -38,6 +39,8 @@ const messageAddSchema = z.object({
 export interface OpenLineEventDeps {
   queues: Pick<Queues, 'enqueueOpenLineOperator'>;
   openLines: Pick<OpenLineStore, 'list' | 'detach' | 'setActive'>;
+  /** Numbers each operator message in its chat at receipt: they reach WhatsApp in this order. */
+  operatorOrder: Pick<OperatorChatOrder, 'numberAtReceipt'>;
   clock: Clock;
   log: Logger;
 }
@@ -58,7 +61,10 @@ export async function takeOpenLineEvent(
     const { CONNECTOR, LINE, MESSAGES } = parsed.data.data;
     // Only our connector's messages are ours to send (the core delivers to the registering app only).
     if (CONNECTOR.toLowerCase() !== CONNECTOR_ID) return 'ignored';
+    // One event's messages are numbered in the order of its payload.
     for (const m of MESSAGES) {
+      const jobId = openLineOperatorJobId(memberId, LINE, m.im.message_id);
+      const chatSeq = await deps.operatorOrder.numberAtReceipt(memberId, m.chat.id, m.im.message_id, jobId);
       await deps.queues.enqueueOpenLineOperator({
         memberId,
         openLineId: LINE,
@@ -69,6 +75,7 @@ export async function takeOpenLineEvent(
         text: m.message.text ?? '',
         files: (m.message.files ?? []).map((f) => ({ name: f.name, link: f.link, type: f.type })),
         receivedAt: deps.clock.now(),
+        chatSeq,
       });
     }
     return 'queued';

@@ -57,6 +57,10 @@ const codes = [
   'flow_blocked',
   'flow_throttled',
   'account_locked',
+  // --- openlines: chat items dropped (the settings page's activity log)
+  'open_line_switched_off',
+  'open_line_not_delivered',
+  'open_line_backlog_full',
 ] as const;
 
 /**

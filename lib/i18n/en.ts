@@ -199,6 +199,12 @@ export const en = {
   'openlines.settings.noLines': 'The app has no WhatsApp line yet: add one first.',
   'openlines.settings.notVerified':
     'This page could not verify your Bitrix24 session: reopen it from the Contact Center.',
+  // --- openlines order and drops (activity log of the settings page)
+  'error.open_line_switched_off':
+    'Messages for an open-line chat were dropped: the WhatsApp channel was switched off on the open line for more than a day. Attach the line again in Contact Center',
+  'error.open_line_not_delivered': 'Messages for an open-line chat were dropped: Bitrix24 did not take them',
+  'error.open_line_backlog_full':
+    'The oldest waiting messages of an open-line chat were dropped: too many were waiting for Bitrix24',
   // --- waba window
   'window.lastWrote': 'the customer last wrote at {lastAt}; the window closed at {closedAt}',
   'window.neverWrote': 'the customer has not written to this line',

@@ -197,6 +197,12 @@ export const ru: Record<MessageKey, string> = {
   'openlines.settings.noLines': 'У приложения ещё нет линии WhatsApp: сначала добавьте её.',
   'openlines.settings.notVerified':
     'Страница не смогла проверить вашу сессию Битрикс24: откройте её снова из Контакт-центра.',
+  // --- openlines order and drops (activity log of the settings page)
+  'error.open_line_switched_off':
+    'Сообщения для чата открытой линии удалены: канал WhatsApp был отключён на открытой линии больше суток. Подключите линию снова в Контакт-центре',
+  'error.open_line_not_delivered': 'Сообщения для чата открытой линии удалены: Битрикс24 их не принял',
+  'error.open_line_backlog_full':
+    'Самые старые ожидающие сообщения чата открытой линии удалены: слишком много сообщений ждали отправки в Битрикс24',
   // --- waba window
   'window.lastWrote': 'клиент писал последний раз {lastAt}, окно закрылось {closedAt}',
   'window.neverWrote': 'клиент не писал на эту линию',

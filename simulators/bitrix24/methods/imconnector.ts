@@ -104,6 +104,8 @@ function status(ctx: MethodContext, params: Dict): unknown {
   const line = positiveInt(param(params, 'LINE')) ?? 0;
   const row = ctx.state.openLines.statuses.get(ctx.state.openLines.statusKey(connector, line));
   const on = Boolean(row?.active && ctx.state.openLines.lines.has(line));
+  // Kept with the line's calls, so a test sees the order activate → data.set → status.
+  if (row) row.calls.push('status');
   return { LINE: String(line), CONNECTOR: connector, ERROR: false, CONFIGURED: on, STATUS: on };
 }
 

@@ -72,7 +72,6 @@ describe('open lines: a chat lease is fenced and renewed', () => {
 
   it('a holder whose call outlasts the lease keeps it renewed: a second dispatcher sends nothing twice', async () => {
     for (const n of [1, 2, 3]) await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(n));
-    clock.advance(h.rt.openLineOutbox.reorderMs + 1);
     const gated = gatedPortal();
     const first = dispatcher(gated.factory).drainChat(h.memberId, CHAT_ID);
     await eventually(() => gated.entered(), 5000, 'the first dispatcher in its portal call');
@@ -95,7 +94,6 @@ describe('open lines: a chat lease is fenced and renewed', () => {
   it('a holder whose lease was taken over can neither settle nor renew it', async () => {
     const outbox = h.rt.openLineOutbox;
     await outbox.enqueue(h.memberId, CHAT_ID, item(1));
-    clock.advance(outbox.reorderMs + 1);
     const stale = await outbox.claim(h.memberId, CHAT_ID, LEASE_MS, 10);
     if (!stale) throw new Error('the chat was not claimed');
     clock.advance(LEASE_MS + 1);
@@ -116,7 +114,6 @@ describe('open lines: a chat lease is fenced and renewed', () => {
     // Enough items elsewhere that a counter shared by all chats would wrap at 1000 between ours.
     for (let n = 0; n < 998; n += 1) await outbox.enqueue(h.memberId, 'other-chat', item(10_000 + n, 'other-chat'), at);
     for (const n of [1, 2, 3]) await outbox.enqueue(h.memberId, CHAT_ID, item(n), at);
-    clock.advance(outbox.reorderMs + 1);
     const claimed = await outbox.claim(h.memberId, CHAT_ID, LEASE_MS, 10);
     expect(claimed?.items.map((c) => c.item.id)).toEqual(['lease-1', 'lease-2', 'lease-3']);
   });

@@ -1,5 +1,6 @@
+import { CONNECTOR_ID } from '../../../openlines/connector';
 import { injectRestFault, pendingRestFaults } from '../../../simulators/bitrix24/rest-faults';
-import type { ChatItem } from '../../../store/open-line-outbox';
+import { type ChatItem, OpenLineOutbox } from '../../../store/open-line-outbox';
 import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
@@ -43,7 +44,6 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
       for (const n of [1, 2, 3]) await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(n));
       injectRestFault(h.portal.state, { code, times: 3, method: 'imconnector.send.messages' });
       const d = dispatcher();
-      clock.advance(h.rt.openLineOutbox.reorderMs + 1);
       await d.drainChat(h.memberId, CHAT_ID);
       for (let attempt = 0; attempt < 3; attempt += 1) {
         expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(3);
@@ -60,13 +60,40 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
     await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
     injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1000, method: 'imconnector.send.messages' });
     const d = dispatcher();
-    clock.advance(h.rt.openLineOutbox.reorderMs + 1);
     await d.drainChat(h.memberId, CHAT_ID);
     clock.advance(DAY_MS - 60_000);
     await drainLater(d);
     expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(1);
+    expect(await h.rt.activity.recentErrors(h.memberId)).toEqual([]);
     clock.advance(60_000);
     await drainLater(d);
     expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+    // Not silently: the settings page's activity log shows it under the chat's WhatsApp line.
+    expect(await h.rt.activity.recentErrors(h.memberId)).toEqual([
+      { code: 'open_line_not_delivered', lineId: 'main', action: 'open_line', at: clock.now() },
+    ]);
+  });
+
+  it('a line switched off for a day: its items are dropped and the activity log says so', async () => {
+    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
+    // Switched off on the portal's side (no event reached the app): send.messages answers NOT_ACTIVE_LINE.
+    const status = h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|1`);
+    if (!status) throw new Error('the line was not attached');
+    status.active = false;
+    const d = dispatcher();
+    await d.drainChat(h.memberId, CHAT_ID);
+    clock.advance(DAY_MS);
+    await drainLater(d);
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+    expect(await h.rt.activity.recentErrors(h.memberId)).toMatchObject([{ code: 'open_line_switched_off' }]);
+  });
+
+  it('a chat keeps at most its bound of waiting items: the oldest go, and the activity log says so', async () => {
+    const outbox = new OpenLineOutbox(h.redis, h.rt.keys, clock, { maxPerChat: 3, onDropped: h.rt.noteChatDrop });
+    for (const n of [1, 2, 3, 4, 5]) await outbox.enqueue(h.memberId, CHAT_ID, item(n));
+    const claimed = await outbox.claim(h.memberId, CHAT_ID, 1000, 10);
+    expect(claimed?.items.map((c) => c.item.id)).toEqual(['retry-3', 'retry-4', 'retry-5']);
+    const errors = await h.rt.activity.recentErrors(h.memberId);
+    expect(errors.map((e) => e.code)).toEqual(['open_line_backlog_full', 'open_line_backlog_full']);
   });
 });

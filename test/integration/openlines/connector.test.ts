@@ -27,11 +27,11 @@ describe('open-line connector: register, activate, data.set', () => {
     expect(events).toEqual(expect.arrayContaining(['ONIMCONNECTORMESSAGEADD', 'ONIMCONNECTORSTATUSDELETE']));
   });
 
-  it('attach runs activate then data.set; detach switches it off; re-install applies it again', async () => {
+  it('attach runs activate, data.set, then status once; detach switches it off; re-install applies it again', async () => {
     await eventually(connector, 10_000, 'imconnector.register');
     h.portal.addOpenLine(3);
     await attachLine(h.rt.openLineSetup, h.memberId, 'main', '3');
-    expect(status(3)).toMatchObject({ active: true, calls: ['activate', 'data.set'] });
+    expect(status(3)).toMatchObject({ active: true, calls: ['activate', 'data.set', 'status'] });
     expect(status(3)?.data).toMatchObject({ ID: 'main', NAME: 'WhatsApp: Main line' });
     expect(await h.rt.openLines.forLine(h.memberId, 'main')).toMatchObject({ openLineId: '3' });
 
@@ -40,7 +40,7 @@ describe('open-line connector: register, activate, data.set', () => {
     h.portal.state.openLines.statuses.clear();
     const again = await h.portal.installApp({ installUrl: `${h.appUrl}/b24/install` });
     expect(again.status).toBe(200);
-    await eventually(() => status(3)?.calls.join(',') === 'activate,data.set', 15_000, 're-applied attachment');
+    await eventually(() => status(3)?.calls.join(',') === 'activate,data.set,status', 15_000, 're-applied attachment');
     expect(connector()).toBeDefined();
 
     expect(await detachLine(h.rt.openLineSetup, h.memberId, 'main')).toMatchObject({ openLineId: '3' });

@@ -1,5 +1,5 @@
 import { attachLine } from '../../../openlines/attach-line';
-import { type Harness, LINE } from '../../helpers/harness';
+import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { acceptedSends, startButtonsWait, tap } from '../../helpers/waits';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
 
@@ -69,6 +69,9 @@ describe('open lines: customer → operator', () => {
     const chat = await chatWith(h, 1);
     expect(acceptedSends(h, run.eventToken)).toHaveLength(1);
     expect(chat.messages.map((m) => m.text)).toEqual(['after the answer']);
+    // The reply the wait took settled its number (a skip marker): the next one did not wait for it.
+    const order = h.rt.keys.openLineOrder(h.memberId, CHAT_ID);
+    await eventually(async () => (await h.redis.hget(order, 'next')) === '3', 5000, 'both numbers settled');
 
     await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1', { relayTaken: true });
     const second = await startButtonsWait(h, { phone: CUSTOMER });

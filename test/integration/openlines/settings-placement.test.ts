@@ -27,7 +27,7 @@ describe('open lines: the connector settings placement (SETTING_CONNECTOR)', () 
       }),
     });
 
-  it('an administrator sees the state and attaches a line (activate, then data.set)', async () => {
+  it('an administrator sees the state and attaches a line (activate, data.set, then status)', async () => {
     const admin = h.portal.userToken(3, true);
     const first = await open(admin);
     expect(first.status).toBe(200);
@@ -37,7 +37,11 @@ describe('open lines: the connector settings placement (SETTING_CONNECTOR)', () 
     const attached = await open(admin, { attach: 'main' });
     expect(attached.status).toBe(200);
     expect(await attached.text()).toContain('Open line 5 is served by the WhatsApp line &quot;Main line&quot;.');
-    expect(h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|5`)?.calls).toEqual(['activate', 'data.set']);
+    expect(h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|5`)?.calls).toEqual([
+      'activate',
+      'data.set',
+      'status',
+    ]);
   });
 
   it('a user who is not an administrator sees the state only; a token the portal does not know sees nothing', async () => {

@@ -1,0 +1,34 @@
+import { inboundMessageSchema } from '../providers/inbound-message';
+import type { InboundJob } from '../queues/job-schemas';
+import type { LineStore } from '../store/line-store';
+import type { OpenLineOutbox } from '../store/open-line-outbox';
+import type { OpenLineStore } from '../store/open-line-store';
+import { chatIdOf } from './customer-item';
+
+export interface ReceiptNumberingDeps {
+  lines: Pick<LineStore, 'findByPhoneNumberId'>;
+  openLines: Pick<OpenLineStore, 'forLine'>;
+  outbox: Pick<OpenLineOutbox, 'numberAtReceipt'>;
+}
+
+/**
+ * Numbers a customer message at the webhook door, in its open-line chat (line + customer): the
+ * dispatcher shows a chat's messages in this order, however late each one's job runs (a backlog, a
+ * retry). Messages of one webhook are numbered in the order of its payload (the door numbers them
+ * one after the other); a repeated webhook gets the same number. Only lines attached to an open
+ * line are numbered (elsewhere nothing would settle the numbers); none for statuses and others.
+ */
+export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
+  return async function numberAtReceipt(job: InboundJob): Promise<number | undefined> {
+    if (job.kind !== 'message') return undefined;
+    const message = inboundMessageSchema.safeParse(job.event);
+    // The same customer id the relay keys the chat by (open-line-relay.ts).
+    const customer = message.success ? (message.data.from ?? message.data.from_user_id) : undefined;
+    if (!message.success || !customer) return undefined;
+    const line = await deps.lines.findByPhoneNumberId(job.phoneNumberId);
+    if (!line) return undefined;
+    const attachment = await deps.openLines.forLine(line.memberId, line.id);
+    if (!attachment?.active) return undefined;
+    return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id);
+  };
+}

@@ -1,0 +1,30 @@
+--[[
+  Queues one item in a chat of the open-line outbox, once per item id.
+  KEYS[1] seen key   KEYS[2] the chat's queue (zset)   KEYS[3] the portal's due chats (zset)
+  KEYS[4] the chat's counter of items of this arrival ms   KEYS[5] the chat's order hash
+  ARGV[1] chat key   ARGV[2] arrival ms   ARGV[3] item json   ARGV[4] due ms   ARGV[5] seen ttl s
+  ARGV[6] most items a chat keeps (the oldest beyond it are dropped: a chat the portal does not take
+  for a long time stays bounded)
+  Returns {queued, dropped}: queued 1, or 0 when this id was queued before; how many old items were dropped.
+]]
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[5])) == false then return { 0, 0 } end
+-- Arrival ms then a counter of that chat and ms: items of the same ms keep the order they were
+-- queued in (a shared counter wrapping at 1000 could put a later one first).
+local seq = math.min(redis.call('INCR', KEYS[4]) - 1, 999)
+redis.call('PEXPIRE', KEYS[4], 60000)
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) * 1000 + seq, ARGV[3])
+local dropped = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[6])
+if dropped > 0 then
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, dropped - 1)
+else
+  dropped = 0
+end
+if redis.call('HDEL', KEYS[5], 'wait') == 1 then
+  -- The chat sleeps on a missing number (no lease holds it: a claim clears the flag): this may be
+  -- the one it waits for, so it is due now.
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ARGV[1])
+else
+  -- A chat already due (or leased, or waiting to retry) keeps its time.
+  redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[1])
+end
+return { 1, dropped }

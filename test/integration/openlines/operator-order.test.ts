@@ -1,0 +1,87 @@
+import { CONNECTOR_ID } from '../../../openlines/connector';
+import { eventually, type Harness, LINE } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+
+/**
+ * Issue 11 item 6, operator → WhatsApp: a chat's operator messages are numbered at the event door
+ * and reach WhatsApp in that order, with several worker processes and a retried first message.
+ */
+describe('open lines: operator messages of one chat in order', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await openLineHarness({ workerInstances: 2 });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const operator = (text: string) =>
+    h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text });
+  const sentTexts = () =>
+    h.whatsapp
+      .sent()
+      .filter((s) => s.to === CUSTOMER)
+      .map((s) => (s.body as { text?: { body: string } }).text?.body);
+
+  it('a first message retried after a failure is not overtaken by the second (2 worker processes)', async () => {
+    h.whatsapp.failNext({ code: 131000, httpStatus: 500, times: 1, phoneNumberId: LINE.phoneNumberId });
+    const texts = ['first', 'second', 'third'];
+    for (const text of texts) await operator(text);
+    await eventually(() => sentTexts().length === 3, 20_000, 'three operator messages on WhatsApp');
+    expect(sentTexts()).toEqual(texts);
+    // The first was refused once and retried: the others waited for it.
+    const refused = h.whatsapp.attempts().filter((a) => a.httpStatus === 500);
+    expect(refused).toHaveLength(1);
+  });
+
+  it('a first message refused for good gets its note in the chat, and the second goes on after it', async () => {
+    // 131047: the 24-hour window is closed (not retried).
+    h.whatsapp.failNext({ code: 131047, times: 1, phoneNumberId: LINE.phoneNumberId });
+    await operator('refused one');
+    await operator('after the refusal');
+    await eventually(() => sentTexts().length === 1, 20_000, 'the second on WhatsApp');
+    expect(sentTexts()).toEqual(['after the refusal']);
+    const chat = await chatWith(h, 4);
+    const note = await eventually(() => chat.messages.find((m) => m.author === 'system'), 10_000, 'the refusal note');
+    expect(note.text).toMatch(/^Not sent to WhatsApp: More than 24 hours/);
+  });
+});
+
+describe('open lines: an operator message number whose job never came', () => {
+  const clock = createManualClock();
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('holds the chat for the gap time-out on the clock, then the next goes on', async () => {
+    h = await openLineHarness({ clock });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    // Number 1 was given at the door, and its job was never queued (the process died in between).
+    expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'lost', 'olop-lost')).toBe(1);
+    await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'second' });
+    const order = h.rt.keys.openLineOperatorOrder(h.memberId, CHAT_ID);
+    await eventually(async () => (await h.redis.hget(order, 'gap')) === `${clock.now()}|1`, 10_000, 'the gap seen');
+    expect(h.whatsapp.sent().filter((s) => s.to === CUSTOMER)).toHaveLength(0);
+    clock.advance(30_000);
+    const sent = await eventually(
+      () => h.whatsapp.sent().find((s) => s.to === CUSTOMER),
+      10_000,
+      'the second on WhatsApp after the time-out',
+    );
+    expect(sent.body).toMatchObject({ text: { body: 'second' } });
+    await eventually(async () => (await h.redis.hget(order, 'next')) === '3', 5000, 'number 2 settled');
+  });
+});

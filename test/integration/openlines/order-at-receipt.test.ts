@@ -1,0 +1,125 @@
+import { type Job, Worker } from 'bullmq';
+import { AppError } from '../../../lib/errors/app-error';
+import { CONNECTOR_ID } from '../../../openlines/connector';
+import { retryBackoffStrategy } from '../../../queues/job-retry';
+import { type InboundJob, queueNames } from '../../../queues/job-schemas';
+import { createRedis, type RedisClient } from '../../../redis/connect';
+import { eventually, type Harness, LINE } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+
+/**
+ * Issue 11 item 6: a chat's messages are numbered when their webhook is received; the chat shows
+ * number n only after n−1, however late n−1's job runs. No wall-clock window: the gap time-out
+ * runs on the injected clock, which these tests move by hand.
+ */
+describe('open lines: order by the number given at receipt', () => {
+  const clock = createManualClock();
+  let h: Harness;
+  let connection: RedisClient;
+  let holder: Worker<InboundJob> | undefined;
+  beforeEach(async () => {
+    h = await openLineHarness({ clock });
+    connection = createRedis(h.redisUrl, 'worker');
+  });
+  afterEach(async () => {
+    await holder?.close();
+    holder = undefined;
+    connection.disconnect();
+    await h.close();
+  });
+
+  const say = (text: string, id?: string) =>
+    h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text },
+      id,
+    });
+  const order = () => h.redis.hgetall(h.rt.keys.openLineOrder(h.memberId, CHAT_ID));
+  /** The chat sleeps on a missing number (the dispatcher saw the gap and let the chat go). */
+  const sleepsOnGap = () => eventually(async () => (await order()).wait === '1', 10_000, 'the chat waiting on a gap');
+
+  /**
+   * The first message's webhook is received while no worker runs; its first attempt is taken by
+   * hand and fails retryably (retry in a minute, wall clock): its job comes late.
+   */
+  async function firstMessageFailsOnce(): Promise<Job<InboundJob>> {
+    await h.stopWorkers();
+    expect((await say('first')).status).toBe(200);
+    holder = new Worker<InboundJob>(queueNames.inbound, null, {
+      connection,
+      prefix: h.rt.queues.prefix,
+      autorun: false,
+      settings: { backoffStrategy: retryBackoffStrategy },
+    });
+    const job = await holder.getNextJob('hand');
+    if (!job) throw new Error('the first message was not queued');
+    expect(job.data.chatSeq).toBe(1);
+    await job.moveToFailed(
+      new AppError('busy', 'first attempt fails', { retryable: true, retryAfterMs: 60_000 }),
+      'hand',
+    );
+    expect(await job.getState()).toBe('delayed');
+    return job;
+  }
+
+  it('a late inbound job cannot be overtaken: the chat shows 1 then 2', async () => {
+    const late = await firstMessageFailsOnce();
+    expect((await say('second')).status).toBe(200);
+    await h.startWorkerInstance();
+    await sleepsOnGap();
+    expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
+    // Its retry comes (the clock never moved: no time-out let the second go first).
+    await late.promote();
+    const chat = await chatWith(h, 2);
+    expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
+    await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
+  });
+
+  it('a number whose job never comes is passed once the gap time-out has passed on the clock', async () => {
+    const lost = await firstMessageFailsOnce();
+    await lost.remove();
+    expect((await say('second')).status).toBe(200);
+    await h.startWorkerInstance();
+    await sleepsOnGap();
+    clock.advance(29_000);
+    await h.redis.publish(h.rt.keys.openLineWake(), h.memberId);
+    // Still within the time-out: the chat sleeps on (a claim clears the flag, the settle sets it again).
+    await sleepsOnGap();
+    expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
+    clock.advance(1_001);
+    await h.redis.publish(h.rt.keys.openLineWake(), h.memberId);
+    const chat = await chatWith(h, 1);
+    expect(chat.messages.map((m) => m.text)).toEqual(['second']);
+    await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
+  });
+
+  it('messages of one webhook take the order of its payload', async () => {
+    const texts = ['one', 'two', 'three'];
+    const sent = await h.whatsapp.deliverInboundBatch({
+      phoneNumberId: LINE.phoneNumberId,
+      messages: texts.map((text) => ({ from: CUSTOMER, message: { type: 'text' as const, text } })),
+    });
+    expect(sent.status).toBe(200);
+    const chat = await chatWith(h, 3);
+    expect(chat.messages.map((m) => m.text)).toEqual(texts);
+  });
+
+  it('a repeated webhook keeps one chat message, its number, and does not stall the chat', async () => {
+    await say('once', 'wamid.TWICE');
+    await say('once', 'wamid.TWICE');
+    // A repeat racing past the door's seen marker gets the number the first one got.
+    const again = await h.rt.numberAtReceipt({
+      phoneNumberId: LINE.phoneNumberId,
+      kind: 'message',
+      event: { id: 'wamid.TWICE', from: CUSTOMER, type: 'text', text: { body: 'once' } },
+      receivedAt: clock.now(),
+    });
+    expect(again).toBe(1);
+    await say('after');
+    const chat = await chatWith(h, 2);
+    expect(chat.messages.map((m) => m.text)).toEqual(['once', 'after']);
+    expect((await order()).n).toBe('2');
+  });
+});
