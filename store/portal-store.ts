@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { randomId, safeEqual } from '../lib/hash';
+import { digest, randomId, safeEqual } from '../lib/hash';
 import { type Lang, langOf } from '../lib/i18n/catalogue';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
@@ -81,8 +81,9 @@ export class PortalStore {
   /**
    * Whether `applicationToken` is the portal's, compared with the stored fingerprint (timing-safe):
    * nothing is decrypted. A record stored before fingerprints existed gets one now (decrypted once).
-   * The token that last matched is kept beside the fingerprint under the same config version, so
-   * the portal's next calls skip the HMAC; a re-install (a new version) starts without it.
+   * A digest of the token that last matched is kept beside the fingerprint under the same config
+   * version (not the token: a heap dump then holds nothing a caller could replay), so the portal's
+   * next calls skip the keyed HMAC; a re-install (a new version) starts without it.
    */
   async authenticate(memberId: string, applicationToken: string): Promise<boolean> {
     const version = await this.cache.version(memberId);
@@ -95,9 +96,10 @@ export class PortalStore {
       known = { hash: sealed.applicationTokenHash ?? (await this.addTokenHash(memberId, raw, sealed)) };
       this.cache.store(slot, version, known);
     }
-    if (known.matched !== undefined && safeEqual(known.matched, applicationToken)) return true;
+    const seen = digest(applicationToken);
+    if (known.matched !== undefined && safeEqual(known.matched, seen)) return true;
     const matches = safeEqual(known.hash, this.box.fingerprint(applicationToken));
-    if (matches) known.matched = applicationToken;
+    if (matches) known.matched = seen;
     return matches;
   }
 

@@ -58,13 +58,29 @@ export function requireMediaType(...types: string[]): RequestHandler {
  */
 function cleaned(parser: RequestHandler, maxDepth: number, tooDeep: () => AppError): RequestHandler {
   return (req, res, next) => {
-    const before: unknown = req.body;
     parser(req, res, (error?: unknown) => {
       if (error !== undefined && error !== null) next(error);
-      else if (req.body === before && before !== undefined) next();
-      else next(dropPrototypeKeys(req.body, maxDepth) ? undefined : tooDeep());
+      else next(checkOnce(req.body, maxDepth) ? undefined : tooDeep());
     });
   };
+}
+
+/**
+ * Bodies whose prototype-named keys were already dropped (by the lean form parser or an earlier
+ * `cleaned` step): walked once, whichever door or parser set `req.body` first. An object is only
+ * skipped when it is marked, never because some step before happened to set it.
+ */
+const checkedBodies = new WeakSet<object>();
+
+function markChecked(body: unknown): void {
+  if (typeof body === 'object' && body !== null) checkedBodies.add(body);
+}
+
+function checkOnce(body: unknown, maxDepth: number): boolean {
+  if (typeof body === 'object' && body !== null && checkedBodies.has(body)) return true;
+  const ok = dropPrototypeKeys(body, maxDepth);
+  if (ok) markChecked(body);
+  return ok;
 }
 
 /**
@@ -133,8 +149,9 @@ export function formBody(): RequestHandler {
         return next(parseError);
       }
       req.body = parsed.fields;
+      if (parsed.checked) markChecked(parsed.fields);
       // qs already refuses deeper keys; this is the same bound (the body plus its levels).
-      next(parsed.checked || dropPrototypeKeys(req.body, FORM_DEPTH + 1) ? undefined : tooDeepForm());
+      next(checkOnce(req.body, FORM_DEPTH + 1) ? undefined : tooDeepForm());
     });
   };
 }

@@ -131,6 +131,35 @@ describe('in-process copies of portals and lines (real Redis, two processes)', (
     expect(await a.portals.authenticate('m1', 'app-2')).toBe(false);
   });
 
+  it("a portal's repeated calls skip the keyed HMAC; a wrong token, a re-install and another process do not", async () => {
+    const { keys, b } = setup();
+    let hmacs = 0;
+    const counting = {
+      ...box,
+      fingerprint: (plain: string) => {
+        hmacs++;
+        return box.fingerprint(plain);
+      },
+    };
+    const redis = new Redis(url);
+    connections.push(redis);
+    const portals = new PortalStore(redis, keys, counting, new ConfigCache(redis, keys, { clock, ttlMs: 60_000 }));
+    await b.portals.save(portal());
+    expect(await portals.authenticate('m1', 'app-1')).toBe(true);
+    expect(hmacs).toBe(1);
+    expect(await portals.authenticate('m1', 'app-1')).toBe(true);
+    expect(await portals.authenticate('m1', 'app-1')).toBe(true);
+    expect(hmacs).toBe(1);
+    // A different token is never answered from the kept digest: it takes the HMAC, and fails.
+    expect(await portals.authenticate('m1', 'app-2')).toBe(false);
+    expect(hmacs).toBe(2);
+    // Another process re-installs with a new token: the kept digest is of the old version.
+    await b.portals.save(portal({ applicationToken: 'app-2' }));
+    expect(await portals.authenticate('m1', 'app-1')).toBe(false);
+    expect(await portals.authenticate('m1', 'app-2')).toBe(true);
+    expect(hmacs).toBe(4);
+  });
+
   it('the application token is checked against a stored fingerprint; an older record gets one on first use', async () => {
     const { keys, a, b } = setup();
     await a.portals.save(portal());
