@@ -117,10 +117,11 @@ export class WaitStore {
     // The message record (kept for status tracking anyway) points back to the wait (`w`: see message-store.ts).
     await this.redis.hset(this.keys.message(memberId, messageId), 'w', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
-    if (wait && waId && waId !== wait.phone) {
-      const field = this.keys.waitIndexPhoneField(wait.lineId, waId);
-      await scripts.aliasWait(this.redis, keys, { waitId, waId, field, waitField });
-    }
+    if (!wait || !waId || (waId === wait.phone && !wait.waId)) return;
+    // The dialled number confirmed as the wa_id: the guessed other form goes ('' drops it).
+    const alias = waId === wait.phone ? '' : waId;
+    const field = alias ? this.keys.waitIndexPhoneField(wait.lineId, alias) : '';
+    await scripts.aliasWait(this.redis, keys, { waitId, waId: alias, field, waitField });
   }
 
   /** The wait a sent message belongs to, or null. */

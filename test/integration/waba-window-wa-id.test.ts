@@ -3,9 +3,9 @@ import type { Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { createWabaHarness, customerWrites, DAY } from '../helpers/waba';
 
-const PHONE = '5511912345678';
+const PHONE = '5511987654321';
 /** Meta's quirk: the Brazilian customer's WhatsApp id lacks the 9 of the number typed. */
-const WA_ID = '551112345678';
+const WA_ID = '551187654321';
 
 // Review of issue 13 (finding 4): the window is kept under the wa_id inbound messages carry and
 // read by the number a robot names; they differ for some countries.
