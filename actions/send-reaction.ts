@@ -69,7 +69,9 @@ export const sendReaction = defineAction({
     const to = await ctx.recipient(input.phone);
     // Decided before sending where the provider has a window; unknown: WhatsApp decides.
     const state = ctx.provider.capabilities.has('customer_window') ? await ctx.customerWindow() : { open: null };
-    if (state.open === false) return closed(ctx, input.if_window_closed, state);
+    // Closed now, but an earlier attempt placed it when it was open: that stands (ctx.send returns it).
+    if (state.open === false && (await ctx.stepTaken(0)).state === 'new')
+      return closed(ctx, input.if_window_closed, state);
     const emoji = input.emoji ?? '';
     let sent: Awaited<ReturnType<typeof ctx.send>>;
     try {

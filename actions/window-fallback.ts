@@ -162,9 +162,14 @@ export async function sendFreeForm(
   const earlier = await earlierDecision(ctx);
   if (earlier) return template(earlier);
   const state = await ctx.customerWindow();
-  // Closed now, but an earlier attempt sent (or may have sent) the message when it was open: that stands.
-  const messageTaken = state.open === false && (await ctx.stepTaken(0, options.wait));
-  if (state.open === false && !messageTaken) return instead(state, 0);
+  // What an earlier attempt left stands, whatever the window says now: the message sent (or maybe
+  // sent) when it was open, or the late fallback template; a message WhatsApp refused for the
+  // window (a status that beat the decision) was not taken: the option applies, as at the refusal.
+  const taken = await ctx.stepTaken(0, options.wait);
+  if (taken.state === 'template') return { sent: { providerMessageId: taken.messageId }, sentAs: 'template', note: '' };
+  if (taken.state === 'message') return { sent: await send(content, 0), sentAs: 'message', note: '' };
+  if (taken.state === 'refused') return instead(state, REFUSED_STEP);
+  if (state.open === false) return instead(state, 0);
   // Open, the message already on its way, or not known (nothing heard yet): WhatsApp decides, maybe
   // only after accepting it. For the unknown the template is made and checked now, before anything
   // leaves, and kept for a late refusal.

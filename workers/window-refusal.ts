@@ -13,7 +13,10 @@ import type { Wait } from '../waits/wait-schema';
 import type { WaitStore } from '../waits/wait-store';
 
 /** The step a late fallback template takes in its call: clear of the action's own steps. */
-const LATE_FALLBACK_STEP = 2000;
+export const LATE_FALLBACK_STEP = 2000;
+
+/** WhatsApp's "outside the 24-hour window" error, as message records keep it. */
+export const WINDOW_REFUSED = '131047';
 
 export interface WindowRefusalDeps {
   windowFallbacks: Pick<WindowFallbacks, 'get'>;
