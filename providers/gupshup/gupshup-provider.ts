@@ -116,11 +116,11 @@ export function createGupshupProvider(
     const named = { name, language, app: line.appName };
     if (!found)
       throw new ActionError('template_not_found', `${name} (${language}) on GupShup app ${line.appName}`, {
-        says: say('wabaMedia.gupshupTemplate', { ...named, state: 'not found' }),
+        says: say('wabaMedia.gupshupTemplate', { ...named, state: say('wabaMedia.gupshupTemplate.not_found') }),
       });
     if (found.status.toUpperCase() !== 'APPROVED')
       throw new ActionError('template_not_found', `${name} (${language}) is ${found.status.toLowerCase()}`, {
-        says: say('wabaMedia.gupshupTemplate', { ...named, state: found.status.toLowerCase() }),
+        says: say('wabaMedia.gupshupTemplate', { ...named, state: found.status.toUpperCase() }),
       });
     return found.id;
   }

@@ -234,4 +234,19 @@ describe('the 24-hour window on a GupShup line', () => {
     const failed = await h.portal.waitForRun(failing.eventToken, 10_000);
     expect(failed.returnValues).toMatchObject({ error_code: 'window_closed' });
   });
+
+  it('a portal file as the fallback header fails on GupShup (no uploads) whatever the window, before sending', async () => {
+    await customerWrites('Здравствуйте');
+    const file = h.portal.addPortalFile({ name: 'order.png', bytes: Buffer.alloc(2048), mimeType: 'image/png' });
+    const r = await run('wa_send_text', {
+      phone: CUSTOMER,
+      text: 'Ваш заказ собран',
+      if_window_closed: 'template',
+      fallback_template: 'reconnect',
+      fallback_body_params: ['Иван'],
+      fallback_header_media: h.portal.portalFileLink(file),
+    });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'unsupported_by_provider' });
+    expect(r.posts).toEqual([]);
+  });
 });
