@@ -249,4 +249,10 @@ describe('the 24-hour window on a GupShup line', () => {
     expect(r.values).toMatchObject({ status: 'error', error_code: 'unsupported_by_provider' });
     expect(r.posts).toEqual([]);
   });
+
+  it('a Brazilian customer writing from the form without the 9: the window of the number dialled is known', async () => {
+    await customerWrites('Olá', '551187654321');
+    const r = await run('wa_check_window', { phone: '+5511987654321' });
+    expect(r.values).toMatchObject({ window_open: 'Y', window_state: 'open' });
+  });
 });
