@@ -75,6 +75,8 @@ export function fromGupshupTemplate(t: GupshupListed): MessageTemplate {
   const headerFormat = type === 'TEXT' ? (meta.header ? 'TEXT' : 'NONE') : type;
   const buttons = meta.buttons.map((b) => {
     const kind = b.type.toUpperCase();
+    // A copy-code button's coupon (and an OTP's code) is a positional param after the body, as a URL
+    // suffix is ([?] waba-wire.md §5.2 "body, then button params"; simulators/gupshup counts the same).
     const param = kind === 'COPY_CODE' || kind === 'OTP' || (kind === 'URL' && templateVariables(b.url).length > 0);
     return { kind, text: b.text, param };
   });

@@ -1,3 +1,4 @@
+import { componentsFor } from '../../actions/template-message';
 import type { CallInfo } from '../../queues/call-info';
 import { buildActionContext } from '../../workers/build-action-context';
 import { connectGupshupLine, GUPSHUP } from '../helpers/gupshup';
@@ -76,5 +77,34 @@ describe("GupShup's template list and template sends", () => {
     const sent = await (await context('k-read')).send(template, { to: CUSTOMER });
     expect(sent.providerMessageId).not.toBe('');
     expect(h.gupshup.sent().map((s) => s.messageId)).toEqual([sent.providerMessageId]);
+  });
+
+  it('a copy-code template: the coupon goes as the param after the body, and GupShup takes it', async () => {
+    h.gupshup.addTemplate({
+      appName: GUPSHUP.appName,
+      elementName: 'autumn_sale',
+      languageCode: 'ru',
+      category: 'MARKETING',
+      status: 'APPROVED',
+      data: 'Скидка {{1}} до конца месяца',
+      buttons: [
+        { type: 'QUICK_REPLY', text: 'Не интересно' },
+        { type: 'COPY_CODE', text: 'Скопировать код' },
+      ],
+    });
+    const line = await h.rt.lines.get(h.memberId, GUPSHUP.lineId);
+    if (!line) throw new Error('no line');
+    const listed = (await h.rt.providerFor(line).listTemplates?.())?.find((t) => t.name === 'autumn_sale');
+    if (!listed) throw new Error('not listed');
+    expect(listed.buttons.map((b) => b.param)).toEqual([false, true]);
+    const request = { name: 'autumn_sale', language: 'ru', body: ['25%'], header: [], payloads: [], urlSuffixes: [] };
+    const components = componentsFor(listed, { ...request, couponCode: 'AUTUMN25' });
+    const sent = await (await context('k-coupon')).send(
+      { type: 'template', name: 'autumn_sale', language: 'ru', components },
+      { to: CUSTOMER },
+    );
+    const [posted] = h.gupshup.sent();
+    expect(posted?.messageId).toBe(sent.providerMessageId);
+    expect(posted?.message).toEqual({ id: listed.id, params: ['25%', 'AUTUMN25'] });
   });
 });
