@@ -152,7 +152,24 @@ type Decision = z.infer<typeof decisionSchema>;
 
 async function earlierDecision(ctx: ActionContext): Promise<Decision | null> {
   const raw = await ctx.decision(DECISION_KEY);
-  return raw === null ? null : decisionSchema.parse(JSON.parse(raw));
+  if (raw === null) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  const decided = decisionSchema.safeParse(json);
+  if (decided.success) return decided.data;
+  // Written by another release: deciding afresh could send a second message, so the call stops
+  // (not retried: the same value comes back on every attempt).
+  throw new ActionError(
+    'internal_error',
+    `the window decision of an earlier attempt cannot be read: ${raw.slice(0, 200)}`,
+    {
+      retryable: false,
+    },
+  );
 }
 
 /**

@@ -176,14 +176,8 @@ export class WaitStore {
 
   /** Marks a reply as passed on to the ordinary messages; false when it already was. */
   async markReplyPassedOn(memberId: string, inboundMessageId: string): Promise<boolean> {
-    const marked = await this.redis.set(
-      this.keys.replyPassedOn(memberId, inboundMessageId),
-      '1',
-      'EX',
-      7 * 86400,
-      'NX',
-    );
-    return marked === 'OK';
+    const key = this.keys.replyPassedOn(memberId, inboundMessageId);
+    return (await this.redis.set(key, '1', 'EX', 7 * 86400, 'NX')) === 'OK';
   }
 
   /** How many waits of the portal are open. */

@@ -153,4 +153,10 @@ describe('sent_as across retries when the window changes', () => {
     expect(retried).toMatchObject({ sentAs: 'template', sent: { providerMessageId: 'wamid.late-template' } });
     expect(sentTypes()).toEqual([]);
   });
+
+  it('a remembered decision this release cannot read stops the call (not retried), and nothing is sent', async () => {
+    await h.rt.messages.rememberStep(h.memberId, 'k-odd', 'd:window', JSON.stringify({ as: 'carrier-pigeon' }));
+    await expect(attempt('k-odd')).rejects.toMatchObject({ code: 'internal_error', retryable: false });
+    expect(sentTypes()).toEqual([]);
+  });
 });
