@@ -88,6 +88,7 @@ describe('a fallback template with a media header', () => {
     const notALink = await closedText('cdn.example.com/order.jpg');
     expect(notALink.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
     expect(notALink.log).toContain('Template header media');
+    expect(notALink.log).toContain('"cdn.example.com/order.jpg" is neither an http(s) link nor a media id');
     expect(notALink.attempts).toBe(0);
   });
 
