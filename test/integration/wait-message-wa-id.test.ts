@@ -27,12 +27,8 @@ describe('wait_message for a customer whose wa_id differs from the number', () =
     expect(await calls.completed(1, 'the wait opened')).toEqual(['done']);
     return started.run.eventToken;
   }
-  /** The open wait's message (`m`, stored-wait.ts), once the send is recorded. */
-  const linkedMessage = async () => {
-    const [id] = await h.redis.zrange(h.rt.keys.openWaits(h.memberId), 0, 0);
-    const raw = id ? await h.redis.get(h.rt.keys.wait(h.memberId, id)) : null;
-    return raw ? (JSON.parse(raw) as { m?: string }).m : undefined;
-  };
+  /** The open wait's message, once the send is recorded. */
+  const linkedMessage = async () => (await h.rt.waits.store.listOpen(h.memberId))[0]?.messageId || undefined;
   const indexFields = async () => Object.keys(await h.redis.hgetall(h.rt.keys.waitIndex(h.memberId)));
 
   it.each([
