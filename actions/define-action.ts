@@ -64,8 +64,16 @@ export interface ActionContext {
   decision(key: string): Promise<string | null>;
   /** Remembers a decision of the call for its retries (a later one under the same key replaces it). */
   rememberDecision(key: string, value: string): Promise<void>;
-  /** True when an earlier attempt of the call sent (or may have sent) its send step `step` (`wait`: the wait holding it). */
-  stepTaken(step: number, wait?: string): Promise<boolean>;
+  /**
+   * What an earlier attempt of the call left at send step `step` (`wait`: the wait holding it):
+   * `new` nothing, `message` sent (or may have been), `refused` sent and refused for the window
+   * (131047: nothing reached the customer), `template` a late fallback template went instead;
+   * `messageId` what went ('' when nothing or not known).
+   */
+  stepTaken(
+    step: number,
+    wait?: string,
+  ): Promise<{ state: 'new' | 'message' | 'refused' | 'template'; messageId: string }>;
   /** The recipient's 24-hour window on the line, by the injected clock (`open: null`: not known). */
   customerWindow(): Promise<WindowState>;
   /** The line's template by name and language; `unknown` when the line cannot list its templates. */

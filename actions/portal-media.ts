@@ -34,6 +34,8 @@ export async function uploadPortalFile(
   step: number,
   source: PortalFileSource,
   asDocument: boolean,
+  /** Refuses a file that does not fit where it goes (throws), before anything is uploaded. */
+  fits?: (file: { name: string; kind: string }) => void,
 ): Promise<UploadedFile> {
   const upload = ctx.provider.uploadMedia?.bind(ctx.provider);
   if (!ctx.provider.capabilities.has('media_upload') || !upload)
@@ -55,6 +57,7 @@ export async function uploadPortalFile(
     const mimeType = mimeTypeOf(file.name, file.contentType);
     const kind = kindOf(mimeType);
     checkMediaFile({ name: file.name, kind, mimeType, bytes: file.head, size: file.size });
+    fits?.({ name: file.name, kind });
     const stored = await ctx.once(step, async () => {
       const { mediaId } = await upload({ chunks: file.chunks, mimeType, filename: file.name });
       return JSON.stringify({ mediaId, name: file.name, kind } satisfies UploadedFile);

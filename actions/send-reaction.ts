@@ -15,8 +15,8 @@ import { closedText, closedWords } from './window-fallback';
 const ifWindowClosed = prop.select({
   name: { ru: 'Если 24-часовое окно закрыто', en: 'If the 24-hour window is closed' },
   description: {
-    ru: 'Реакцию WhatsApp пропускает только в течение суток после сообщения клиента, а шаблоном её не заменить: ошибка window_closed (до отправки) или не ставить реакцию (статус skipped, процесс идёт дальше)',
-    en: "WhatsApp lets a reaction through only within a day of the customer's message, and no template can replace it: fail with window_closed (before sending) or leave the reaction out (status skipped, the process goes on)",
+    ru: 'Реакцию WhatsApp пропускает только в течение суток после сообщения клиента, а шаблоном её не заменить: ошибка window_closed (до отправки) или не ставить реакцию (статус skipped, процесс идёт дальше). Если окно неизвестно и WhatsApp откажет позже, отказ виден только в статусе доставки',
+    en: "WhatsApp lets a reaction through only within a day of the customer's message, and no template can replace it: fail with window_closed (before sending) or leave the reaction out (status skipped, the process goes on). When the window is not known and WhatsApp refuses later, the refusal only shows in the delivery status",
   },
   options: {
     fail: { ru: 'ошибка window_closed', en: 'fail with window_closed' },
@@ -69,7 +69,9 @@ export const sendReaction = defineAction({
     const to = await ctx.recipient(input.phone);
     // Decided before sending where the provider has a window; unknown: WhatsApp decides.
     const state = ctx.provider.capabilities.has('customer_window') ? await ctx.customerWindow() : { open: null };
-    if (state.open === false) return closed(ctx, input.if_window_closed, state);
+    // Closed now, but an earlier attempt placed it when it was open: that stands (ctx.send returns it).
+    if (state.open === false && (await ctx.stepTaken(0)).state === 'new')
+      return closed(ctx, input.if_window_closed, state);
     const emoji = input.emoji ?? '';
     let sent: Awaited<ReturnType<typeof ctx.send>>;
     try {

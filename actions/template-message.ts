@@ -1,5 +1,5 @@
 import { ActionError } from '../lib/errors/app-error';
-import { say } from '../lib/i18n/catalogue';
+import { say, type Var } from '../lib/i18n/catalogue';
 import type { MessageKey } from '../lib/i18n/en';
 import type { MessageTemplate } from '../providers/message-template';
 import type { OutboundContent } from '../providers/provider';
@@ -35,7 +35,7 @@ const mismatch = (part: string, expected: number, given: number) =>
   new ActionError('template_params_mismatch', '', {
     says: say('window.detail.count', { part, expected: String(expected), given: String(given) }),
   });
-const wrongParams = (key: MessageKey, vars?: Record<string, string>) =>
+const wrongParams = (key: MessageKey, vars?: Record<string, Var>) =>
   new ActionError('template_params_mismatch', '', { says: say(key, vars) });
 
 /** Media header formats a send can fill, by the definition's word. */
@@ -95,6 +95,21 @@ export function checkTemplate(
   return t;
 }
 
+const KIND_WORDS: Record<string, MessageKey> = {
+  image: 'window.kind.image',
+  video: 'window.kind.video',
+  document: 'window.kind.document',
+  audio: 'window.kind.audio',
+  sticker: 'window.kind.sticker',
+  location: 'window.kind.location',
+};
+
+/** A media kind (image, document…) in the reader's words; an unknown one as it is. */
+export function mediaKindWords(kind: string) {
+  const key = KIND_WORDS[kind];
+  return key ? say(key) : kind;
+}
+
 /**
  * The send components for a known template, checked against it: header, body, then one component
  * per button that takes a value (quick-reply payloads, URL suffixes, the coupon code).
@@ -110,7 +125,7 @@ export function componentsFor(t: MessageTemplate, request: TemplateRequest, wait
     if (!request.headerMedia)
       throw wrongParams('window.detail.media_required', {
         property: request.headerMediaProperty ?? 'header_media',
-        format: t.headerFormat.toLowerCase(),
+        format: mediaKindWords(t.headerFormat.toLowerCase()),
       });
     components.push({ type: 'header', parameters: [mediaParameter(request.headerMedia, t.headerFormat)] });
   } else {
@@ -162,7 +177,8 @@ export function componentsFor(t: MessageTemplate, request: TemplateRequest, wait
  * values as given; quick-reply payloads on buttons 0…, then URL suffixes and the coupon after them.
  */
 export function componentsBlind(request: TemplateRequest): Component[] {
-  if (request.headerMedia && request.header.length) throw invalidNamed('header_media', 'prop.header_text_or_media');
+  if (request.headerMedia && request.header.length)
+    throw invalidNamed(request.headerMediaProperty ?? 'header_media', 'prop.header_text_or_media');
   const text = (values: string[]) => values.map((value): Parameter => ({ type: 'text', text: value }));
   const header = request.headerMedia ? [mediaParameter(request.headerMedia)] : text(request.header);
   const buttons: Component[] = request.payloads.map((payload, index) => ({

@@ -12,6 +12,7 @@ import {
   checkTemplate,
   componentsBlind,
   componentsFor,
+  mediaKindWords,
   quickReplyTitles,
   type TemplateRequest,
 } from './template-message';
@@ -31,21 +32,40 @@ const REFUSED_STEP = 1000;
 /** The `op` step of the fallback header's portal upload: clear of send_file's own steps (0…9). */
 const HEADER_UPLOAD_STEP = 900;
 
+/** A value of fallback_header_media that is a link to a file on the portal (downloaded and uploaded). */
+function isPortalLink(ctx: Pick<ActionContext, 'portal'>, value: string): boolean {
+  return URL.canParse(value) && new URL(value).origin === new URL(ctx.portal.clientEndpoint).origin;
+}
+
+/** A portal file as the fallback's header needs a provider that takes uploads: told whatever the window. */
+export function checkFallbackMedia(ctx: Pick<ActionContext, 'portal' | 'provider'>, input: WindowInputs): void {
+  const value = input.fallback_header_media;
+  if (input.if_window_closed !== 'template' || !value || !isPortalLink(ctx, value)) return;
+  if (ctx.provider.capabilities.has('media_upload') && ctx.provider.uploadMedia) return;
+  throw new ActionError('unsupported_by_provider', `${ctx.provider.kind}: fallback_header_media from the portal`, {
+    says: say('wabaMedia.uploadOnlyByLink', { provider: ctx.provider.kind }),
+  });
+}
+
 /**
  * The fallback's header media as a send takes it: a portal download link is downloaded with the
- * app's auth and uploaded (once per call), anything else (a public link, a media id) goes as given.
+ * app's auth and uploaded (once per call) when it `fits`, anything else (a public link, a media id)
+ * goes as given.
  */
 async function headerMediaOf(
   ctx: ActionContext,
   value: string | undefined,
-): Promise<{ media?: string; uploaded?: { kind: string; name: string } }> {
-  if (!value) return {};
-  if (!/^\d+$/.test(value) && !(/^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value)))
-    throw invalidNamed(windowProperties.fallback_header_media.descriptor.Name, 'window.prop.media_value', { value });
-  const onPortal = URL.canParse(value) && new URL(value).origin === new URL(ctx.portal.clientEndpoint).origin;
-  if (!onPortal) return { media: value };
-  const file = await uploadPortalFile(ctx, HEADER_UPLOAD_STEP, { fileValue: value }, false);
-  return { media: file.mediaId, uploaded: file };
+  fits: (file: { name: string; kind: string }) => void,
+): Promise<string | undefined> {
+  if (!value) return undefined;
+  if (!isPortalLink(ctx, value)) return value;
+  return (await uploadPortalFile(ctx, HEADER_UPLOAD_STEP, { fileValue: value }, false, fits)).mediaId;
+}
+
+/** The value checked as a media header takes it (a media id, or an http(s) link), before anything is fetched. */
+function checkMediaValue(value: string | undefined): void {
+  if (!value || /^\d+$/.test(value) || (/^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value))) return;
+  throw invalidNamed(windowProperties.fallback_header_media.descriptor.Name, 'window.prop.media_value', { value });
 }
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
@@ -62,26 +82,33 @@ export async function fallbackTemplate(
     throw invalidNamed(windowProperties.fallback_template.descriptor.Name, 'window.prop.required_for_fallback');
   const found = await ctx.findTemplate(name, input.fallback_language);
   const template = found === 'unknown' ? null : checkTemplate(found, { name, language: input.fallback_language });
-  const { media, uploaded } = await headerMediaOf(ctx, input.fallback_header_media);
-  // An uploaded file's kind is known: it must be the header's (a PDF is no IMAGE header).
-  if (template && uploaded && uploaded.kind !== template.headerFormat.toLowerCase())
-    throw new ActionError('template_params_mismatch', '', {
-      says: say('window.detail.media_kind', {
-        name: uploaded.name,
-        kind: uploaded.kind,
-        format: template.headerFormat.toLowerCase(),
-      }),
-    });
+  checkMediaValue(input.fallback_header_media);
   const request: TemplateRequest = {
     name,
     language: input.fallback_language,
     body: input.fallback_body_params,
     header: input.fallback_header_params,
-    headerMedia: media,
+    headerMedia: input.fallback_header_media,
     headerMediaProperty: 'fallback_header_media',
     payloads: [],
     urlSuffixes: [],
   };
+  // Checked with the value as given before a portal file is fetched: a template that takes no
+  // media (or other parameters) refuses the call without downloading or uploading anything.
+  if (template) componentsFor(template, request);
+  else componentsBlind(request);
+  // An uploaded file's kind is known once downloaded: it must be the header's (a PDF is no IMAGE header).
+  const fits = (file: { name: string; kind: string }) => {
+    if (template && file.kind !== template.headerFormat.toLowerCase())
+      throw new ActionError('template_params_mismatch', '', {
+        says: say('window.detail.media_kind', {
+          name: file.name,
+          kind: mediaKindWords(file.kind),
+          format: mediaKindWords(template.headerFormat.toLowerCase()),
+        }),
+      });
+  };
+  request.headerMedia = await headerMediaOf(ctx, input.fallback_header_media, fits);
   if (!template) return { type: 'template', name, language: request.language, components: componentsBlind(request) };
   const quickReplies = quickReplyTitles(template).length;
   // The n-th quick reply answers like the robot's n-th button: more quick replies than buttons cannot be answered.
@@ -125,7 +152,24 @@ type Decision = z.infer<typeof decisionSchema>;
 
 async function earlierDecision(ctx: ActionContext): Promise<Decision | null> {
   const raw = await ctx.decision(DECISION_KEY);
-  return raw === null ? null : decisionSchema.parse(JSON.parse(raw));
+  if (raw === null) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  const decided = decisionSchema.safeParse(json);
+  if (decided.success) return decided.data;
+  // Written by another release: deciding afresh could send a second message, so the call stops
+  // (not retried: the same value comes back on every attempt).
+  throw new ActionError(
+    'internal_error',
+    `the window decision of an earlier attempt cannot be read: ${raw.slice(0, 200)}`,
+    {
+      retryable: false,
+    },
+  );
 }
 
 /**
@@ -146,6 +190,8 @@ export async function sendFreeForm(
     ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step, lateFallback });
   if (!ctx.provider.capabilities.has('customer_window'))
     return { sent: await send(content, 0), sentAs: 'message', note: '' };
+  // Whatever the window turns out to be: the robot's settings work on this line or never.
+  checkFallbackMedia(ctx, input);
   const template = async (decided: Decision): Promise<FreeFormSent> => ({
     sent: await send(decided.content, decided.step),
     sentAs: 'template',
@@ -162,9 +208,14 @@ export async function sendFreeForm(
   const earlier = await earlierDecision(ctx);
   if (earlier) return template(earlier);
   const state = await ctx.customerWindow();
-  // Closed now, but an earlier attempt sent (or may have sent) the message when it was open: that stands.
-  const messageTaken = state.open === false && (await ctx.stepTaken(0, options.wait));
-  if (state.open === false && !messageTaken) return instead(state, 0);
+  // What an earlier attempt left stands, whatever the window says now: the message sent (or maybe
+  // sent) when it was open, or the late fallback template; a message WhatsApp refused for the
+  // window (a status that beat the decision) was not taken: the option applies, as at the refusal.
+  const taken = await ctx.stepTaken(0, options.wait);
+  if (taken.state === 'template') return { sent: { providerMessageId: taken.messageId }, sentAs: 'template', note: '' };
+  if (taken.state === 'message') return { sent: await send(content, 0), sentAs: 'message', note: '' };
+  if (taken.state === 'refused') return instead(state, REFUSED_STEP);
+  if (state.open === false) return instead(state, 0);
   // Open, the message already on its way, or not known (nothing heard yet): WhatsApp decides, maybe
   // only after accepting it. For the unknown the template is made and checked now, before anything
   // leaves, and kept for a late refusal.

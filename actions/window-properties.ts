@@ -50,10 +50,15 @@ export interface WindowInputs {
   fallback_header_media?: string;
 }
 
-/** The fallback's header link for the address check (WhatsApp or the app fetches it); a media id is no link. */
+/**
+ * The fallback's header link for the address check (WhatsApp or the app fetches it). A media id is
+ * no link, and neither is anything else that is not an http(s) URL: the fallback's own check says
+ * what the value should be (window.prop.media_value).
+ */
 export function windowUrlsOf(input: Pick<WindowInputs, 'fallback_header_media'>) {
   const media = input.fallback_header_media;
-  return media && !/^\d+$/.test(media) ? [{ property: 'fallback_header_media', url: media }] : [];
+  const isLink = !!media && /^https?:\/\//i.test(media) && URL.canParse(media);
+  return media && isLink ? [{ property: 'fallback_header_media', url: media }] : [];
 }
 
 /** Return values of a free-form send about the window. */

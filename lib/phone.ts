@@ -71,10 +71,12 @@ export function splitPhoneList(text: string): string[] {
  * The other form a customer's WhatsApp id may take for the number dialled (whatsapp-wire.md: wa_id
  * "may not always match"): Brazil's mobiles with or without the 9 after the area code (55 DD 9XXXXXXXX
  * ↔ 55 DD XXXXXXXX), Mexico's with or without the 1 after 52 (52 + 10 digits ↔ 521 + 10 digits).
- * Null for every other number (and Brazilian landlines, whose subscriber number starts with 2–5).
+ * Null for every other number. In Brazil only a mobile has the other form: the 9 was put in front of
+ * the old 8-digit mobiles, which began with 6–9, so `55 DD 9 [0-5]…` without its 9 would be a
+ * landline (a different customer, often a WhatsApp Business account), never the same person.
  */
 export function otherWhatsAppForm(digits: string): string | null {
-  if (/^55\d{2}9\d{8}$/.test(digits)) return `${digits.slice(0, 4)}${digits.slice(5)}`;
+  if (/^55\d{2}9[6-9]\d{7}$/.test(digits)) return `${digits.slice(0, 4)}${digits.slice(5)}`;
   if (/^55\d{2}[6-9]\d{7}$/.test(digits)) return `${digits.slice(0, 4)}9${digits.slice(4)}`;
   if (/^521\d{10}$/.test(digits)) return `52${digits.slice(3)}`;
   if (/^52\d{10}$/.test(digits)) return `521${digits.slice(2)}`;

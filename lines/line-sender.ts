@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock';
 import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
 import type { Metrics } from '../lib/metrics';
-import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
+import type { OutboundContent, OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
@@ -78,7 +78,13 @@ export function createLineSender(deps: LineSenderDeps) {
     }
   }
 
-  return { withSlot, send, sendWaiting };
+  /** The content as the line's provider will send it, looked up before any send step is marked (see WhatsAppProvider.prepare). */
+  async function prepare(line: Line, content: OutboundContent): Promise<OutboundContent> {
+    const provider = deps.providerFor(line);
+    return provider.prepare ? provider.prepare(content) : content;
+  }
+
+  return { withSlot, send, sendWaiting, prepare };
 }
 
 export type LineSender = ReturnType<typeof createLineSender>;

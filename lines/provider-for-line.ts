@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
 import { createCloudApiProvider } from '../providers/cloud-api/cloud-api-provider';
 import { createGreenApiProvider } from '../providers/green-api/green-api-provider';
 import { createGupshupProvider } from '../providers/gupshup/gupshup-provider';
@@ -11,6 +12,8 @@ export interface ProviderFactoryOptions {
   /** GupShup's API host for lines that name none. */
   gupshupUrl?: string;
   clock: Clock;
+  /** Where a provider reports what it left out (GupShup: a template it cannot read). */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /** The provider a line talks through (Cloud API, Green-API or GupShup), bound to its credentials. */
@@ -23,7 +26,7 @@ export function createProviderFactory(options: ProviderFactoryOptions): (line: L
       );
     if (line.provider === 'gupshup')
       return createGupshupProvider(
-        { clock: options.clock },
+        { clock: options.clock, log: options.log },
         {
           apiUrl: line.apiUrl ?? options.gupshupUrl,
           appName: line.phoneNumberId,

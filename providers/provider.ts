@@ -141,6 +141,12 @@ export interface WhatsAppProvider {
   readonly kind: string;
   readonly capabilities: ReadonlySet<Capability>;
   send(message: OutboundMessage): Promise<SentMessage>;
+  /**
+   * What the provider must look up before a send (GupShup: a template's id from its list), run
+   * before the send step is marked in flight: a failed look-up leaves nothing "maybe sent".
+   * Returns the content to send (absent: send it as it is).
+   */
+  prepare?(content: OutboundContent): Promise<OutboundContent>;
   /** Replaces the text of a sent message in the chat with `to`. */
   edit?(request: { to: string; messageId: string; text: string }): Promise<SentMessage>;
   /** Deletes a sent message for everyone in the chat with `to`. */

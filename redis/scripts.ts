@@ -200,10 +200,13 @@ export const scripts = {
       aliasField: string;
       fallbackRef: string;
       waitField: string;
+      /** The provider answered that the number sent to is the wa_id (a guessed other form goes). */
+      confirmed: boolean;
     },
   ): Promise<string> {
     const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
     argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef, args.waitField);
+    argv.push(args.confirmed ? '1' : '0');
     return String(await run(redis, 'send-record-4', [keys.step, keys.message, keys.wait, keys.index], argv));
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */

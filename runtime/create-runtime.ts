@@ -144,6 +144,7 @@ export function createRuntime(options: RuntimeOptions) {
     graphVersion: config.WA_GRAPH_VERSION,
     gupshupUrl: config.GUPSHUP_API_URL,
     clock,
+    log,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
   const lineSender = createLineSender({

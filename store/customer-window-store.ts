@@ -1,3 +1,4 @@
+import { otherWhatsAppForm } from '../lib/phone';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { windowScripts } from '../redis/window-scripts';
@@ -69,16 +70,26 @@ export class CustomerWindowStore {
     );
   }
 
-  /** What is known of the customer's window on the line, under the number and under its wa_id when that differs. */
+  /**
+   * What is known of the customer's window on the line: under the number, under its wa_id when a
+   * send taught one, and under the number's other WhatsApp form (Brazil's 9, Mexico's 1: GupShup
+   * never reports a wa_id, and the customer writes from theirs). The other form is only ever a
+   * mobile's (lib/phone.ts), so it cannot be someone else's landline.
+   */
   async read(memberId: string, lineId: string, customer: string): Promise<WindowRecord> {
-    const [last, waId, since] = await Promise.all([
+    const other = otherWhatsAppForm(customer);
+    const [last, waId, since, byOther] = await Promise.all([
       this.redis.get(this.keys.customerWindow(memberId, lineId, customer)),
       this.redis.get(this.keys.customerWaId(memberId, lineId, customer)),
       this.redis.hget(this.keys.windowTracking(memberId), lineId),
+      other ? this.redis.get(this.keys.customerWindow(memberId, lineId, other)) : null,
     ]);
-    const byWaId = waId ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;
-    const seconds = [last, byWaId].filter((s): s is string => s !== null).map(Number);
-    const unsure = seconds.length === 0 && !waId && WA_ID_MAY_DIFFER.some((code) => customer.startsWith(code));
+    const byWaId =
+      waId && waId !== other ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;
+    const seconds = [last, byWaId, byOther].filter((s): s is string => s !== null).map(Number);
+    // Both forms looked up: nothing heard under either is as sure as for any other number.
+    const unsure =
+      seconds.length === 0 && !waId && !other && WA_ID_MAY_DIFFER.some((code) => customer.startsWith(code));
     return {
       lastInboundAt: seconds.length ? Math.max(...seconds) * 1000 : undefined,
       // Not tracked as far as this customer goes: their messages may be kept under a wa_id not yet learned.

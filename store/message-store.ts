@@ -145,6 +145,7 @@ export class MessageStore {
         aliasField: waId ? (wait?.aliasField ?? '') : '',
         fallbackRef: sent.fallbackRef ?? '',
         waitField: this.keys.waitIndexWaitField(wait?.id ?? '-'),
+        confirmed: sent.waId === sent.phone,
       },
     );
     return deliveryStatusSchema.parse(status);

@@ -117,10 +117,11 @@ export class WaitStore {
     // The message record (kept for status tracking anyway) points back to the wait (`w`: see message-store.ts).
     await this.redis.hset(this.keys.message(memberId, messageId), 'w', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
-    if (wait && waId && waId !== wait.phone) {
-      const field = this.keys.waitIndexPhoneField(wait.lineId, waId);
-      await scripts.aliasWait(this.redis, keys, { waitId, waId, field, waitField });
-    }
+    if (!wait || !waId || (waId === wait.phone && !wait.waId)) return;
+    // The dialled number confirmed as the wa_id: the guessed other form goes ('' drops it).
+    const alias = waId === wait.phone ? '' : waId;
+    const field = alias ? this.keys.waitIndexPhoneField(wait.lineId, alias) : '';
+    await scripts.aliasWait(this.redis, keys, { waitId, waId: alias, field, waitField });
   }
 
   /** The wait a sent message belongs to, or null. */
@@ -175,14 +176,8 @@ export class WaitStore {
 
   /** Marks a reply as passed on to the ordinary messages; false when it already was. */
   async markReplyPassedOn(memberId: string, inboundMessageId: string): Promise<boolean> {
-    const marked = await this.redis.set(
-      this.keys.replyPassedOn(memberId, inboundMessageId),
-      '1',
-      'EX',
-      7 * 86400,
-      'NX',
-    );
-    return marked === 'OK';
+    const key = this.keys.replyPassedOn(memberId, inboundMessageId);
+    return (await this.redis.set(key, '1', 'EX', 7 * 86400, 'NX')) === 'OK';
   }
 
   /** How many waits of the portal are open. */

@@ -21,8 +21,10 @@ import { type Portal, portalLanguage } from '../store/portal-store';
 import { encodeButtonId, plainButtonId } from '../waits/button-id';
 import { MAX_WAIT_MS } from '../waits/open-wait';
 import type { WaitService } from '../waits/wait-service';
+import type { WaitStore } from '../waits/wait-store';
 import { resolveRecipient } from './resolve-recipient';
 import { type SendOnceDeps, sendOnce } from './send-once';
+import { LATE_FALLBACK_STEP, WINDOW_REFUSED } from './window-refusal';
 
 /** What an action's context is built from. */
 export interface ActionContextDeps {
@@ -33,7 +35,7 @@ export interface ActionContextDeps {
   keys: SendOnceDeps['keys'];
   /** The settings page's list of recent sends (absent: not noted). */
   activity?: SendOnceDeps['activity'];
-  waits: Pick<WaitService, 'open' | 'idFor' | 'attach'>;
+  waits: Pick<WaitService, 'open' | 'idFor' | 'attach'> & { store: Pick<WaitStore, 'get'> };
   windows: Pick<CustomerWindowStore, 'read' | 'noteWaId'>;
   templates: Pick<LineTemplates, 'find'>;
   windowFallbacks: Pick<WindowFallbacks, 'put'>;
@@ -160,8 +162,20 @@ export function buildActionContext(
     findTemplate: (name, language) => deps.templates.find(line, name, language),
     remembered: (step) => deps.messages.sentStep(memberId, call.callKey, `op${step}`),
     decision: (key) => deps.messages.sentStep(memberId, call.callKey, `${DECISION_STEP}${key}`),
-    stepTaken: async (step, wait) =>
-      (await deps.messages.sendStep(memberId, call.callKey, step, wait ?? '')).state !== 'new',
+    async stepTaken(step, wait) {
+      const found = await deps.messages.sendStep(memberId, call.callKey, step, wait ?? '');
+      if (found.state === 'new') return { state: 'new', messageId: '' };
+      // The late fallback (window-refusal.ts) went: its own step, or the wait moved to it (sent_as).
+      const late = await deps.messages.sendStep(memberId, call.callKey, LATE_FALLBACK_STEP);
+      if (late.state !== 'new') return { state: 'template', messageId: late.state === 'sent' ? late.messageId : '' };
+      const held = wait ? await deps.waits.store.get(memberId, wait) : null;
+      if (held?.baseReturn.sent_as === 'template') return { state: 'template', messageId: held.messageId };
+      if (found.state === 'maybe') return { state: 'message', messageId: '' };
+      // WhatsApp refused it for the window (a status that beat the decision): nothing was taken.
+      const record = await deps.messages.get(memberId, found.messageId);
+      const refused = record?.status === 'failed' && record.errorCode === WINDOW_REFUSED;
+      return { state: refused ? 'refused' : 'message', messageId: found.messageId };
+    },
     rememberDecision: (key, value) =>
       deps.messages.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
     async once(step, request) {

@@ -29,7 +29,7 @@ export interface RunActionDeps extends ActionContextDeps, CallSourceDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'list'>;
   messages: ActionContextDeps['messages'];
-  waits: Pick<WaitService, 'open' | 'idFor' | 'attach' | 'abandon' | 'stages'>;
+  waits: Pick<WaitService, 'open' | 'idFor' | 'attach' | 'abandon' | 'stages'> & ActionContextDeps['waits'];
   metrics: Pick<Metrics, 'jobs' | 'errors'>;
   /** Governs file URLs offered by robots (ALLOW_PRIVATE_ADDRESSES). */
   addresses: AddressPolicy;

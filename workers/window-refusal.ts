@@ -13,11 +13,14 @@ import type { Wait } from '../waits/wait-schema';
 import type { WaitStore } from '../waits/wait-store';
 
 /** The step a late fallback template takes in its call: clear of the action's own steps. */
-const LATE_FALLBACK_STEP = 2000;
+export const LATE_FALLBACK_STEP = 2000;
+
+/** WhatsApp's "outside the 24-hour window" error, as message records keep it. */
+export const WINDOW_REFUSED = '131047';
 
 export interface WindowRefusalDeps {
   windowFallbacks: Pick<WindowFallbacks, 'get'>;
-  lineSender: Pick<LineSender, 'sendWaiting'>;
+  lineSender: Pick<LineSender, 'sendWaiting' | 'prepare'>;
   messages: Pick<MessageStore, 'get' | 'claimSendStep' | 'releaseSendStep' | 'recordSend'>;
   waits: { store: Pick<WaitStore, 'findByMessage'> };
   keys: Pick<RedisKeys, 'waitIndexPhoneField'>;
@@ -82,6 +85,8 @@ async function sendOnce(
 ): Promise<void> {
   const { memberId } = line;
   const { callKey } = fallback;
+  // Looked up before the mark (GupShup's template id): a failed look-up leaves no "maybe sent".
+  const content = await deps.lineSender.prepare(line, fallback.content);
   const claim = await deps.messages.claimSendStep(memberId, callKey, LATE_FALLBACK_STEP, deps.clock.now());
   const { earlier } = claim;
   if (earlier.state === 'sent') return;
@@ -95,7 +100,7 @@ async function sendOnce(
   }
   let sent: Awaited<ReturnType<LineSender['sendWaiting']>>;
   try {
-    sent = await deps.lineSender.sendWaiting(line, { to: fallback.to, content: fallback.content });
+    sent = await deps.lineSender.sendWaiting(line, { to: fallback.to, content });
   } catch (error) {
     // Refused outright: nothing left, so a retry is a first send, not a "maybe sent".
     if (!(error instanceof ActionError && error.outcomeUnknown))

@@ -91,6 +91,13 @@ export class ActionError extends AppError {
     this.says = says;
   }
 
+  /** The same error, known not to have been carried out (it failed before the request left). */
+  withKnownOutcome(): ActionError {
+    if (!this.outcomeUnknown) return this;
+    const { retryable, retryAfterMs, providerCode, says, kind } = this;
+    return new ActionError(this.code, this.detail, { retryable, retryAfterMs, providerCode, says, kind });
+  }
+
   /** The same error, marked: the request may have been carried out before it failed. */
   withUnknownOutcome(): ActionError {
     const { retryable, retryAfterMs, providerCode, says, kind } = this;

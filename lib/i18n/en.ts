@@ -224,6 +224,12 @@ export const en = {
   'window.detail.not_name_value': '{part}: "{item}" is not name=value (a named template)',
   'window.detail.no_media_header': '{property}: the template has no media header',
   'window.detail.media_kind': 'fallback_header_media: "{name}" is {kind}, the template\'s header is {format}',
+  'window.kind.image': 'image',
+  'window.kind.video': 'video',
+  'window.kind.document': 'document',
+  'window.kind.audio': 'audio',
+  'window.kind.sticker': 'sticker',
+  'window.kind.location': 'location',
   'window.detail.media_required': "{property}: required, the template's header is {format}",
   'window.detail.header_unsupported':
     'the template has a {format} header, which robots cannot fill: use a template with a text, image, video or document header',
@@ -285,6 +291,7 @@ export const en = {
   'wabaMedia.firstWithWhatsApp': 'the first with WhatsApp',
   'wabaMedia.gupshupCode': 'GupShup {code}: {reason}',
   'wabaMedia.gupshupTemplate': 'template {name} ({language}) on GupShup app {app}: {state}',
+  'wabaMedia.gupshupTemplate.not_found': 'not found',
   'wabaMedia.gupshupOneContact': 'GupShup sends exactly one contact card',
   'wabaMedia.gupshupNoSource': 'the GupShup line has no source number (lines add … --source)',
 } as const;

@@ -222,6 +222,12 @@ export const ru: Record<MessageKey, string> = {
   'window.detail.not_name_value': '{part}: «{item}» — не имя=значение (шаблон с именованными параметрами)',
   'window.detail.no_media_header': '{property}: у шаблона нет медиа-заголовка',
   'window.detail.media_kind': 'fallback_header_media: «{name}» — {kind}, а заголовок шаблона — {format}',
+  'window.kind.image': 'изображение',
+  'window.kind.video': 'видео',
+  'window.kind.document': 'документ',
+  'window.kind.audio': 'аудио',
+  'window.kind.sticker': 'стикер',
+  'window.kind.location': 'геопозиция',
   'window.detail.media_required': '{property}: обязательно, заголовок шаблона — {format}',
   'window.detail.header_unsupported':
     'у шаблона заголовок {format}, его робот заполнить не может: выберите шаблон с заголовком-текстом, изображением, видео или документом',
@@ -282,6 +288,7 @@ export const ru: Record<MessageKey, string> = {
   'wabaMedia.firstWithWhatsApp': 'первый с WhatsApp',
   'wabaMedia.gupshupCode': 'GupShup {code}: {reason}',
   'wabaMedia.gupshupTemplate': 'шаблон {name} ({language}) в приложении GupShup {app}: {state}',
+  'wabaMedia.gupshupTemplate.not_found': 'не найден',
   'wabaMedia.gupshupOneContact': 'GupShup отправляет ровно одну карточку контакта',
   'wabaMedia.gupshupNoSource': 'у линии GupShup нет номера отправителя (lines add … --source)',
 };

@@ -3,17 +3,21 @@ import { say } from '../../lib/i18n/catalogue';
 import { mapCloudApiError } from '../cloud-api/cloud-api-errors';
 
 /**
- * GupShup's own failure codes (waba-wire.md §5.6) as the Cloud API code that means the same, so a
- * `failed` event goes through the same mapping and advice as Meta's (13xxxx codes pass through as
- * they are). Codes with no Meta twin are absent.
+ * GupShup's own failure codes (waba-wire.md §5.6, GupShup's partner docs "Error Codes") as the Cloud
+ * API code that means the same, so a `failed` event goes through the same mapping and advice as
+ * Meta's (13xxxx codes pass through as they are). Codes with no Meta twin are absent.
+ * Of the "user inactive for session message" family only 1005 is the closed window a template
+ * answers (a free-form message that matched no template): it alone is 131047 and so takes the
+ * window fallback. 1004 (the app's template messaging disabled) has no twin: a template would be
+ * refused too, so the error is GupShup's own. 1006/1007/1008 (not opted in for templates) refuse
+ * a template as well: undeliverable, as Meta says for a user who cannot get the message.
  */
 const metaTwin: Record<number, number> = {
   1002: 131026, // number not on WhatsApp
-  1004: 131047, // outside the session window, and: template messaging disabled
-  1005: 131047, // … message is not a template
-  1006: 131047, // … user not opted in
-  1007: 131047,
-  1008: 131047,
+  1005: 131047, // outside the session window, and the message is not a template
+  1006: 131026, // … and the user has not opted in for templates
+  1007: 131026, // … not opted in, and not a template
+  1008: 131026, // neither proxied nor opted in
   1010: 131053, // invalid media URL
   1011: 131053, // media size
   1012: 131050, // number opted out

@@ -3,13 +3,14 @@ import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
 import { say } from '../../lib/i18n/catalogue';
+import type { Logger } from '../../lib/logger';
 import { fetchFailure } from '../fetch-failure';
 import type { Capability, LineStatus, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
 import { retryAfterMs } from '../retry-after';
 import { type GupshupCall, gupshupEnvelope, gupshupMessage, gupshupTemplateFields } from './gupshup-body';
 import { mapGupshupHttpError } from './gupshup-errors';
-import { fromGupshupTemplate, gupshupTemplateListSchema } from './gupshup-templates';
+import { fromGupshupTemplate, gupshupTemplateListSchema, readGupshupTemplates } from './gupshup-templates';
 
 /** GupShup's public API host. */
 export const GUPSHUP_DEFAULT_URL = 'https://api.gupshup.io';
@@ -43,7 +44,7 @@ export interface GupshupLine {
 
 /** GupShup's WhatsApp gateway API (`apikey` header, form-encoded sends, its own v2 webhooks). */
 export function createGupshupProvider(
-  options: { timeoutMs?: number; clock: Clock },
+  options: { timeoutMs?: number; clock: Clock; log?: Pick<Logger, 'warn'> },
   line: GupshupLine,
 ): WhatsAppProvider {
   const base = (line.apiUrl ?? GUPSHUP_DEFAULT_URL).replace(/\/+$/, '');
@@ -94,11 +95,18 @@ export function createGupshupProvider(
 
   /** The app's templates as GupShup lists them (§5.7). */
   async function listed() {
-    const list = gupshupTemplateListSchema.safeParse(
-      await call(`/sm/api/v1/template/list/${encodeURIComponent(line.appName)}`),
-    );
+    let answer: unknown;
+    try {
+      answer = await call(`/sm/api/v1/template/list/${encodeURIComponent(line.appName)}`);
+    } catch (error) {
+      // A read sends nothing: a send that needed it (a template by name) did not go.
+      throw error instanceof ActionError ? error.withKnownOutcome() : error;
+    }
+    const list = gupshupTemplateListSchema.safeParse(answer);
     if (!list.success) throw new ActionError('provider_error', 'template list: unexpected answer');
-    return list.data.templates;
+    return readGupshupTemplates(list.data.templates, (template, problem) =>
+      options.log?.warn({ app: line.appName, template, problem }, 'GupShup template left out: cannot be read'),
+    );
   }
 
   /** GupShup sends templates by its own id: a UUID is taken as is, a Meta name is looked up (§5.7). */
@@ -108,11 +116,11 @@ export function createGupshupProvider(
     const named = { name, language, app: line.appName };
     if (!found)
       throw new ActionError('template_not_found', `${name} (${language}) on GupShup app ${line.appName}`, {
-        says: say('wabaMedia.gupshupTemplate', { ...named, state: 'not found' }),
+        says: say('wabaMedia.gupshupTemplate', { ...named, state: say('wabaMedia.gupshupTemplate.not_found') }),
       });
     if (found.status.toUpperCase() !== 'APPROVED')
       throw new ActionError('template_not_found', `${name} (${language}) is ${found.status.toLowerCase()}`, {
-        says: say('wabaMedia.gupshupTemplate', { ...named, state: found.status.toLowerCase() }),
+        says: say('wabaMedia.gupshupTemplate', { ...named, state: found.status.toUpperCase() }),
       });
     return found.id;
   }
@@ -139,6 +147,10 @@ export function createGupshupProvider(
   return {
     kind: 'gupshup',
     capabilities,
+    async prepare(content) {
+      if (content.type !== 'template' || UUID.test(content.name)) return content;
+      return { ...content, name: await templateId(content.name, content.language) };
+    },
     async send(message: OutboundMessage): Promise<SentMessage> {
       const request = await requestFor(message);
       const answer = submittedSchema.safeParse(await call(request.path, request.form));

@@ -2,29 +2,47 @@ import { z } from 'zod';
 import type { MessageTemplate } from '../message-template';
 import { templateVariables } from '../message-template';
 
-/** GupShup's template list answer (waba-wire.md §5.7): `containerMeta` is a JSON string of the definition. */
-export const gupshupTemplateListSchema = z
+/** A text field GupShup may leave out or write as null (its back-end does): '' then. */
+const text = (fallback = '') => z.preprocess((v) => (v === null || v === undefined ? fallback : v), z.string());
+
+/** One template as the list shows it (waba-wire.md §5.7): `containerMeta` is a JSON string of the definition. */
+export const gupshupListedSchema = z
   .object({
-    status: z.literal('success'),
-    templates: z.array(
-      z
-        .object({
-          id: z.string(),
-          elementName: z.string(),
-          languageCode: z.string(),
-          status: z.string(),
-          category: z.string().default(''),
-          /** TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION: the header's kind (TEXT: a text header or none). */
-          templateType: z.string().default('TEXT'),
-          /** The body text with its `{{n}}` variables. */
-          data: z.string().default(''),
-          containerMeta: z.string().optional(),
-        })
-        .loose(),
-    ),
+    id: z.string().min(1),
+    elementName: z.string().min(1),
+    languageCode: z.string().min(1),
+    status: z.string(),
+    category: text(),
+    /** TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION: the header's kind (TEXT: a text header or none). */
+    templateType: text('TEXT'),
+    /** The body text with its `{{n}}` variables. */
+    data: text(),
+    containerMeta: text(),
   })
   .loose();
-type GupshupListed = z.infer<typeof gupshupTemplateListSchema>['templates'][number];
+type GupshupListed = z.infer<typeof gupshupListedSchema>;
+
+/** GupShup's template list answer: the items are read one by one (see readGupshupTemplates). */
+export const gupshupTemplateListSchema = z
+  .object({ status: z.literal('success'), templates: z.array(z.unknown()) })
+  .loose();
+
+/**
+ * The templates of a list answer that can be read; one GupShup cannot describe properly (a legacy
+ * or carousel template with odd fields) is left out and reported, so the others still send.
+ */
+export function readGupshupTemplates(
+  items: unknown[],
+  skipped: (item: { id?: unknown; elementName?: unknown }, problem: string) => void,
+): GupshupListed[] {
+  return items.flatMap((item) => {
+    const parsed = gupshupListedSchema.safeParse(item);
+    if (parsed.success) return [parsed.data];
+    const named = typeof item === 'object' && item !== null ? (item as { id?: unknown; elementName?: unknown }) : {};
+    skipped({ id: named.id, elementName: named.elementName }, parsed.error.message);
+    return [];
+  });
+}
 
 const containerMetaSchema = z
   .object({
@@ -57,6 +75,8 @@ export function fromGupshupTemplate(t: GupshupListed): MessageTemplate {
   const headerFormat = type === 'TEXT' ? (meta.header ? 'TEXT' : 'NONE') : type;
   const buttons = meta.buttons.map((b) => {
     const kind = b.type.toUpperCase();
+    // A copy-code button's coupon (and an OTP's code) is a positional param after the body, as a URL
+    // suffix is ([?] waba-wire.md §5.2 "body, then button params"; simulators/gupshup counts the same).
     const param = kind === 'COPY_CODE' || kind === 'OTP' || (kind === 'URL' && templateVariables(b.url).length > 0);
     return { kind, text: b.text, param };
   });

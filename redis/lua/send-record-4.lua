@@ -14,6 +14,8 @@
     window refusal (131047) is already on the record — then the sender takes the fallback itself
     (the status handler found no `fb` and left it) and the wait is not linked to the refused message.
   ARGV[11] the wait's own field of the index hash (the open wait is there: lib/wait-record.lua)
+  ARGV[12] '1' when the provider answered that the number sent to IS the customer's wa_id: a guessed
+    other form (wait-open-3.lua) is then wrong and its index field goes.
   Message record fields (message-store.ts): s status, t sent at, d/r/f delivered/read/failed at,
   e error code, w wait id, wa wa_id, fb late-fallback reference.
   Returns the message's status ('sent' unless a status webhook got there first).
@@ -33,6 +35,10 @@ if ARGV[7] ~= '' and not refusedFirst then
       wait.wa = ARGV[5]
       wait.waf = ARGV[9]
       index_add(KEYS[4], ARGV[9], ARGV[7])
+    elseif ARGV[12] == '1' and (wait.status or 'open') == 'open' and wait.waf then
+      index_remove(KEYS[4], wait.waf, ARGV[7])
+      wait.wa = nil
+      wait.waf = nil
     end
     wait_write(KEYS[4], ARGV[11], KEYS[3], in_index, cjson.encode(wait))
     linked = true

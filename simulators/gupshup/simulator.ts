@@ -26,6 +26,8 @@ export interface GupshupSimulator {
   readonly app: Express;
   addApp(a: GupshupApp): void;
   addTemplate(t: Omit<GupshupTemplate, 'id'> & { id?: string }): GupshupTemplate;
+  /** A list entry taken as is (GupShup's legacy entries carry nulls): listed, never sendable. */
+  addListedAsIs(appName: string, entry: Record<string, unknown>): void;
   /** The app's callback URL (v2 format); the line's secret is part of it. */
   setWebhook(w: { url: string }): void;
   failNext(f: GupshupFailNext): void;
@@ -91,6 +93,16 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
     return found && key === found.apiKey ? found : null;
   }
 
+  /** The next injected failure for this kind of request, used up. */
+  function takeFault(on: 'send' | 'list'): GupshupFailNext | undefined {
+    const fault = injected.find((f) => f.times > 0 && (f.on ?? 'send') === on);
+    if (!fault) return undefined;
+    fault.times -= 1;
+    injected = injected.filter((f) => f.times > 0);
+    return fault;
+  }
+  const asIs = new Map<string, Array<Record<string, unknown>>>();
+
   app.get('/sm/api/v1/template/list/:appName', (req, res) => {
     const call: GupshupCall = { method: 'GET', path: req.path, httpStatus: 200, form: {} };
     calls.push(call);
@@ -100,8 +112,14 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
       refuse(res, 401, 'Authentication Failed');
       return;
     }
+    const fault = takeFault('list');
+    if (fault) {
+      call.httpStatus = fault.status;
+      refuse(res, fault.status, fault.message ?? 'Injected failure');
+      return;
+    }
     const list = [...templates.values()].filter((t) => t.appName === found.appName).map(listedTemplate);
-    res.json({ status: 'success', templates: list });
+    res.json({ status: 'success', templates: [...list, ...(asIs.get(found.appName) ?? [])] });
   });
 
   app.post([...SEND_PATHS, TEMPLATE_PATH], (req, res) => {
@@ -118,12 +136,8 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
     const found = authorised(req, form['src.name']);
     if (!found) return answer(401, 'Authentication Failed');
     if (!req.is('application/x-www-form-urlencoded')) return answer(400, 'Invalid content type');
-    const fault = injected.find((f) => f.times > 0);
-    if (fault) {
-      fault.times -= 1;
-      injected = injected.filter((f) => f.times > 0);
-      return answer(fault.status, fault.message ?? 'Injected failure');
-    }
+    const fault = takeFault('send');
+    if (fault) return answer(fault.status, fault.message ?? 'Injected failure');
     try {
       if (form.channel !== 'whatsapp') throw new GupshupRefusal('Invalid channel');
       if (form.source !== found.source) throw new GupshupRefusal('Invalid source: not the number of this app');
@@ -156,7 +170,11 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
       const windowOpen = last !== undefined && now() < last + WINDOW_MS;
       if (enforceWindow && req.path !== TEMPLATE_PATH && !windowOpen) {
         if (refusalTiming === 'held') heldRefusals.push(record.messageId);
-        else void refuseForWindow(record.messageId);
+        // The app may be gone (teardown): a refusal nobody takes is dropped, not an unhandled rejection.
+        else
+          void Promise.resolve(record.messageId)
+            .then(refuseForWindow)
+            .catch(() => undefined);
       }
     } catch (error) {
       if (!(error instanceof GupshupRefusal)) throw error;
@@ -237,6 +255,7 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
       templates.set(template.id, template);
       return template;
     },
+    addListedAsIs: (appName, entry) => void asIs.set(appName, [...(asIs.get(appName) ?? []), entry]),
     setWebhook: (w) => {
       webhook = w;
     },

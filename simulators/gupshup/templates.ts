@@ -8,10 +8,18 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const variables = (text: string | undefined) => new Set([...(text ?? '').matchAll(/\{\{\s*(\d+)\s*\}\}/g)]).size;
 
-/** How many positional `params` a send of the template takes: header text, body, then URL suffixes. */
+/**
+ * How many positional `params` a send of the template takes: header text, body, then one per button
+ * that takes a value, in button order — a URL with a suffix, a copy-code (the coupon) or an OTP
+ * button. [?] GupShup documents "body, then card/button params" (waba-wire.md §5.2) and a catalog
+ * template's product id as the last param; a coupon as a button param follows that rule, unverified
+ * against a live app. providers/gupshup/gupshup-templates.ts counts the same way.
+ */
 export function templateParamCount(t: GupshupTemplate): number {
-  const urls = (t.buttons ?? []).filter((b) => b.type === 'URL' && variables(b.url) > 0).length;
-  return ((t.templateType ?? 'TEXT') === 'TEXT' ? variables(t.header) : 0) + variables(t.data) + urls;
+  const takesValue = (b: { type: string; url?: string }) =>
+    (b.type === 'URL' && variables(b.url) > 0) || b.type === 'COPY_CODE' || b.type === 'OTP';
+  const buttons = (t.buttons ?? []).filter(takesValue).length;
+  return ((t.templateType ?? 'TEXT') === 'TEXT' ? variables(t.header) : 0) + variables(t.data) + buttons;
 }
 
 /** A template as `GET /sm/api/v1/template/list/{app}` lists it: `containerMeta` is a JSON string (glific reads it so). */

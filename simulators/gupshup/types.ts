@@ -67,6 +67,8 @@ export interface GupshupFailNext {
   status: number;
   message?: string;
   times?: number;
+  /** Which requests fail: sends (default) or the template list. */
+  on?: 'send' | 'list';
 }
 
 /** What a customer sends, for `deliverIncoming`. */

@@ -234,4 +234,25 @@ describe('the 24-hour window on a GupShup line', () => {
     const failed = await h.portal.waitForRun(failing.eventToken, 10_000);
     expect(failed.returnValues).toMatchObject({ error_code: 'window_closed' });
   });
+
+  it('a portal file as the fallback header fails on GupShup (no uploads) whatever the window, before sending', async () => {
+    await customerWrites('Здравствуйте');
+    const file = h.portal.addPortalFile({ name: 'order.png', bytes: Buffer.alloc(2048), mimeType: 'image/png' });
+    const r = await run('wa_send_text', {
+      phone: CUSTOMER,
+      text: 'Ваш заказ собран',
+      if_window_closed: 'template',
+      fallback_template: 'reconnect',
+      fallback_body_params: ['Иван'],
+      fallback_header_media: h.portal.portalFileLink(file),
+    });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'unsupported_by_provider' });
+    expect(r.posts).toEqual([]);
+  });
+
+  it('a Brazilian customer writing from the form without the 9: the window of the number dialled is known', async () => {
+    await customerWrites('Olá', '551187654321');
+    const r = await run('wa_check_window', { phone: '+5511987654321' });
+    expect(r.values).toMatchObject({ window_open: 'Y', window_state: 'open' });
+  });
 });

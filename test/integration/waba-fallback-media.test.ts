@@ -74,10 +74,13 @@ describe('a fallback template with a media header', () => {
       bytes: Buffer.from('%PDF-1.4'),
       mimeType: 'application/pdf',
     });
+    const uploads = h.whatsapp.uploadedMedia().length;
     const wrongKind = await closedText(h.portal.portalFileLink(pdf));
     expect(wrongKind.values).toMatchObject({ status: 'error', error_code: 'template_params_mismatch' });
     expect(wrongKind.log).toContain('"invoice.pdf" is document, the template\'s header is image');
     expect(wrongKind.attempts).toBe(0);
+    // Refused once downloaded, before it went to WhatsApp's media store.
+    expect(h.whatsapp.uploadedMedia()).toHaveLength(uploads);
     const missing = await closedText();
     expect(missing.values).toMatchObject({ status: 'error', error_code: 'template_params_mismatch' });
     expect(missing.log).toContain("fallback_header_media: required, the template's header is image");
@@ -85,6 +88,23 @@ describe('a fallback template with a media header', () => {
     const notALink = await closedText('cdn.example.com/order.jpg');
     expect(notALink.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
     expect(notALink.log).toContain('Template header media');
+    expect(notALink.log).toContain('"cdn.example.com/order.jpg" is neither an http(s) link nor a media id');
     expect(notALink.attempts).toBe(0);
+  });
+
+  it('a template without a media header refuses a portal file before it is uploaded (checked first)', async () => {
+    const photo = h.portal.addPortalFile({ name: 'order.png', bytes: Buffer.alloc(2048), mimeType: 'image/png' });
+    const uploads = h.whatsapp.uploadedMedia().length;
+    const r = await run('wa_send_text', {
+      phone: CUSTOMER,
+      text: 'Ваш заказ собран',
+      if_window_closed: 'template',
+      fallback_template: 'reconnect',
+      fallback_body_params: ['Иван'],
+      fallback_header_media: h.portal.portalFileLink(photo),
+    });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'template_params_mismatch' });
+    expect(r.log).toContain('fallback_header_media: the template has no media header');
+    expect(h.whatsapp.uploadedMedia()).toHaveLength(uploads);
   });
 });

@@ -1,3 +1,6 @@
+import { sendReaction } from '../../actions/send-reaction';
+import type { CallInfo } from '../../queues/call-info';
+import { buildActionContext } from '../../workers/build-action-context';
 import { cloudActionRunner } from '../helpers/cloud-actions';
 import type { Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
@@ -55,4 +58,32 @@ describe('a reaction and the 24-hour window', () => {
     const failed = await run('wa_send_reaction', { phone: CUSTOMER, message_id: 'wamid.customer', emoji: '❤️' });
     expect(failed.values).toMatchObject({ status: 'error', error_code: 'window_closed' });
   });
+
+  it.each(['fail', 'skip'] as const)(
+    'a retry after the window closed reports the reaction the first attempt placed (%s)',
+    async (choice) => {
+      await customerWrites(h, 'Спасибо!');
+      const portal = await h.rt.portals.get(h.memberId);
+      const line = await h.rt.lines.get(h.memberId, 'main');
+      if (!portal || !line) throw new Error('not installed');
+      const call: CallInfo = {
+        kind: 'robot',
+        code: 'wa_send_reaction',
+        eventToken: `token-${choice}`,
+        workflowId: 'wf',
+        documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
+        callKey: `k-reaction-${choice}`,
+        timeoutDurationSec: 0,
+      };
+      const input = { phone: CUSTOMER, line: '', message_id: 'wamid.customer', emoji: '👍', if_window_closed: choice };
+      // One attempt of the call: a retried job builds a new context for the same call.
+      const attempt = () => sendReaction.run(buildActionContext(h.rt, portal, line, call, []), input);
+      const first = await attempt();
+      expect(first.returnValues).toMatchObject({ status: 'sent' });
+      clock.advance(DAY + 60_000);
+      const retried = await attempt();
+      expect(retried.returnValues).toEqual(first.returnValues);
+      expect(h.whatsapp.sent().filter((s) => s.body.type === 'reaction')).toHaveLength(1);
+    },
+  );
 });

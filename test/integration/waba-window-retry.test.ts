@@ -2,6 +2,7 @@ import { sendFreeForm } from '../../actions/window-fallback';
 import type { WindowInputs } from '../../actions/window-properties';
 import type { CallInfo } from '../../queues/call-info';
 import { buildActionContext } from '../../workers/build-action-context';
+import { LATE_FALLBACK_STEP } from '../../workers/window-refusal';
 import { createHarness, type Harness, LINE } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { DAY, RECONNECT, WABA } from '../helpers/waba';
@@ -105,5 +106,57 @@ describe('sent_as across retries when the window changes', () => {
     const retried = await attempt('k-fresh');
     expect(retried.sentAs).toBe('template');
     expect(sentTypes()).toEqual(['template']);
+  });
+
+  /** What an attempt cut off after a refusal leaves: step 0 holds the message WhatsApp refused (131047). */
+  const refusedEarlier = async (callKey: string) => {
+    await h.rt.messages.applyStatus(h.memberId, 'wamid.refused', 'failed', clock.now(), '131047');
+    await h.rt.messages.recordSend({
+      memberId: h.memberId,
+      callKey,
+      step: 0,
+      providerMessageId: 'wamid.refused',
+      phone: CUSTOMER,
+      sentAt: clock.now(),
+    });
+  };
+
+  it.each([
+    ['closed', 2 * DAY],
+    ['not known', 0],
+  ])(
+    'a message refused for the window (131047) is not "already sent": the retry (window %s) sends the template',
+    async (_window, after) => {
+      if (after) {
+        await customerWrites();
+        clock.advance(after);
+      }
+      await refusedEarlier('k-refused');
+      const retried = await attempt('k-refused');
+      expect(retried.sentAs).toBe('template');
+      expect(sentTypes()).toEqual(['template']);
+      expect(retried.sent.providerMessageId).toBe(h.whatsapp.sent()[0]?.wamid);
+    },
+  );
+
+  it('the late fallback template went after the refusal: the retry reports it and sends nothing', async () => {
+    await refusedEarlier('k-late');
+    await h.rt.messages.recordSend({
+      memberId: h.memberId,
+      callKey: 'k-late',
+      step: LATE_FALLBACK_STEP,
+      providerMessageId: 'wamid.late-template',
+      phone: CUSTOMER,
+      sentAt: clock.now(),
+    });
+    const retried = await attempt('k-late');
+    expect(retried).toMatchObject({ sentAs: 'template', sent: { providerMessageId: 'wamid.late-template' } });
+    expect(sentTypes()).toEqual([]);
+  });
+
+  it('a remembered decision this release cannot read stops the call (not retried), and nothing is sent', async () => {
+    await h.rt.messages.rememberStep(h.memberId, 'k-odd', 'd:window', JSON.stringify({ as: 'carrier-pigeon' }));
+    await expect(attempt('k-odd')).rejects.toMatchObject({ code: 'internal_error', retryable: false });
+    expect(sentTypes()).toEqual([]);
   });
 });

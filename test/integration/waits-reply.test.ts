@@ -173,16 +173,16 @@ describe('wait for the reply', () => {
   });
 
   it("replies from a wa_id that differs from the number sent to (Meta's quirk) still resume the wait", async () => {
-    h.whatsapp.setWaId('5511912345678', '551112345678');
-    const run = await startButtonsWait(h, { phone: '+55 11 91234-5678', properties: { buttons: ['Sim', 'Não'] } });
+    h.whatsapp.setWaId('5511987654321', '551187654321');
+    const run = await startButtonsWait(h, { phone: '+55 11 98765-4321', properties: { buttons: ['Sim', 'Não'] } });
     await eventually(
-      async () => (await h.rt.redis.hexists(h.rt.keys.waitIndex(h.memberId), 'p:main:551112345678')) === 1,
+      async () => (await h.rt.redis.hexists(h.rt.keys.waitIndex(h.memberId), 'p:main:551187654321')) === 1,
       5_000,
       'wa_id recorded',
     );
     await h.whatsapp.deliverInbound({
       phoneNumberId: LINE.phoneNumberId,
-      from: '551112345678',
+      from: '551187654321',
       message: { type: 'text', text: 'sim' },
     });
     expect((await h.portal.waitForRun(run.eventToken, 10_000)).returnValues).toMatchObject({

@@ -83,12 +83,12 @@ describe('recording a send in one step (real Redis)', () => {
 
   it('indexes the wait under a wa_id other than the number sent to, in the same step', async () => {
     const wait = await openWait('k3');
-    await record('k3', wait.id, 'wamid.C', '5511912345678');
-    expect(await env.store.get(M, wait.id)).toMatchObject({ waId: '5511912345678' });
-    expect(await env.redis.hget(env.keys.waitIndex(M), env.keys.waitIndexPhoneField('main', '5511912345678'))).toBe(
+    await record('k3', wait.id, 'wamid.C', '5511987654321');
+    expect(await env.store.get(M, wait.id)).toMatchObject({ waId: '5511987654321' });
+    expect(await env.redis.hget(env.keys.waitIndex(M), env.keys.waitIndexPhoneField('main', '5511987654321'))).toBe(
       wait.id,
     );
-    expect((await env.messages.get(M, 'wamid.C'))?.waId).toBe('5511912345678');
+    expect((await env.messages.get(M, 'wamid.C'))?.waId).toBe('5511987654321');
   });
 
   it('still reads a record an older release stored under long names, and moves its status forward', async () => {

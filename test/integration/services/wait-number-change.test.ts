@@ -46,7 +46,7 @@ describe('wait service: the customer changed number (real Redis)', () => {
   });
 
   it("moves a wait found through its wa_id alias and drops the alias (it named the old number's id)", async () => {
-    const WA_ID = '5511912345678';
+    const WA_ID = '5511987654321';
     const messageId = 'wamid.out1';
     await env.messages.recordSend({
       memberId: M,

@@ -224,7 +224,7 @@ describe('wait service: the wa_id alias (real Redis)', () => {
     env.redis.disconnect();
   });
 
-  const WA_ID = '5511912345678';
+  const WA_ID = '5511987654321';
 
   /** A wait whose message Meta answered with a wa_id other than the number sent to. */
   async function aliased() {

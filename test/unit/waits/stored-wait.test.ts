@@ -47,7 +47,7 @@ describe('stored wait', () => {
   });
 
   it('keeps a wa_id that differs from the number', () => {
-    expect(roundTrip({ ...wait, waId: '551112345678' }).waId).toBe('551112345678');
+    expect(roundTrip({ ...wait, waId: '551187654321' }).waId).toBe('551187654321');
   });
 
   it('stores the workflow id only when the token does not start with it', () => {
@@ -142,7 +142,7 @@ describe('stored wait', () => {
     const old = JSON.stringify({
       line: 'main',
       phone: '79161234567',
-      wa: '551112345678',
+      wa: '551187654321',
       kind: 'robot',
       purpose: 'reply',
       token: 'wf.9|A1_2_3_4|tok.sig',
@@ -157,11 +157,11 @@ describe('stored wait', () => {
       ret: { status: 'sent' },
       lang: 'ru',
       reaskFor: 'wamid.in',
-      waf: 'p:main:551112345678',
+      waf: 'p:main:551187654321',
     });
     const back = fromStored('m1', 'abc', old);
     expect(back.workflowId).toBe('wf.9');
-    expect(back.waId).toBe('551112345678');
+    expect(back.waId).toBe('551187654321');
     expect(back.options).toEqual(defaultReplyOptions);
     expect(back.buttons).toEqual([
       { id: 'w:abc:1', title: 'Да' },

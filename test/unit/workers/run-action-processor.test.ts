@@ -90,6 +90,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     messages: messagesWith(null),
     waits: {
       open: jest.fn(),
+      store: { get: async () => null },
       idFor: (_call, purpose) => `${purpose}-wait`,
       attach: jest.fn(),
       abandon,

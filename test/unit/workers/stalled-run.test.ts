@@ -32,6 +32,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number } | {
     clock: createManualClock(),
     waits: {
       open: jest.fn(),
+      store: { get: async () => null },
       attach: jest.fn(),
       stages: { read: async () => '' },
       abandon,
