@@ -8,7 +8,8 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
-import { batchAnswers } from './batch-post';
+import { wellFormed } from './batch-encode';
+import { type BatchPostDeps, batchAnswers } from './batch-post';
 import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
 import type { RefreshTokens } from './refresh-tokens';
 
@@ -167,7 +168,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function withPortal<T>(
     memberId: string,
     method: string,
-    run: (sdk: () => B24OAuth, portal: Portal) => Promise<T>,
+    run: (sdk: () => B24OAuth, portal: Portal, direct: BatchPostDeps) => Promise<T>,
   ): Promise<T> {
     const portal = await options.portals.get(memberId);
     if (!portal) throw new BitrixError(PORTAL_NOT_INSTALLED, `portal ${memberId} is not installed`, 0, method);
@@ -180,19 +181,29 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       client ??= sdkFor(portal);
       return client.sdk;
     };
+    // The token the direct batch path last offered (after its own refresh, the fresh one).
+    let directToken = portal.accessToken;
+    const direct: BatchPostDeps = {
+      async refresh(failedAccessToken) {
+        const fresh = await options.refreshTokens(memberId, failedAccessToken);
+        directToken = fresh.accessToken;
+        return fresh;
+      },
+      takeSlot: () => waitForRestToken(portal),
+    };
     let result: T;
     try {
-      result = await run(sdk, portal);
+      result = await run(sdk, portal, direct);
     } catch (error) {
-      // The SDK wraps what our refresh threw (needs_reinstall, a refused refresh): pass that on as it is.
-      const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : undefined;
+      // What our refresh threw (needs_reinstall, a refused refresh; the SDK wraps it): pass that on as it is.
+      const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : error;
       if (ours instanceof AppError && !(ours instanceof BitrixError)) throw ours;
       const mapped = toBitrixError(ours instanceof BitrixError ? ours : error, method);
       if (mapped.code === 'QUERY_LIMIT_EXCEEDED') await penalise(portal);
       options.log.warn({ memberId, method, code: mapped.code, status: mapped.httpStatus }, 'bitrix call failed');
       // Refused again right after the SDK's refresh: the portal may refuse fresh tokens altogether.
       if (mapped.code === 'expired_token' || mapped.code === 'invalid_token')
-        throw (await options.refreshTokens.tokenRefused(memberId, client?.lastToken() ?? portal.accessToken)) ?? mapped;
+        throw (await options.refreshTokens.tokenRefused(memberId, client?.lastToken() ?? directToken)) ?? mapped;
       throw mapped;
     }
     await options.refreshTokens.callWorked(portal);
@@ -232,7 +243,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         memberId,
         async call<T>(method: string, params: CallParams = {}): Promise<T> {
           return withPortal(memberId, method, async (sdk) => {
-            const response = await sdk().actions.v2.call.make<T>({ method, params });
+            // Lone surrogates would reach PHP's json_decode, which refuses the whole call for one
+            // (the cast: wellFormed returns a value of the shape it was given).
+            const response = await sdk().actions.v2.call.make<T>({ method, params: wellFormed(params) as CallParams });
             const data = response.getData();
             if (!response.isSuccess || !data) {
               throw new BitrixError('ERROR', response.getErrorMessages().join('; ') || 'empty answer', 200, method);
@@ -244,8 +257,8 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
           const keys = Object.keys(commands);
           if (keys.length === 0) return { results: {}, errors: {} };
           if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
-          return withPortal(memberId, 'batch', async (sdk, portal) => {
-            const byKey = await batchAnswers(sdk, portal, commands, options.clock.now());
+          return withPortal(memberId, 'batch', async (_sdk, portal, direct) => {
+            const byKey = await batchAnswers(direct, portal, commands, options.clock.now());
             const outcome: BatchOutcome = { results: {}, errors: {} };
             for (const key of keys) {
               const payload = commandPayloadSchema.safeParse(byKey.get(key));
