@@ -6,7 +6,7 @@ import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
+import { rateScripts } from '../redis/rate-scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
 import { wellFormed } from './batch-encode';
 import { type BatchPostDeps, batchAnswers } from './batch-post';
@@ -85,7 +85,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function waitForRestToken(portal: Portal): Promise<void> {
     const { drain, capacity } = restLimitOf(portal, options);
     for (;;) {
-      const waitMs = await scripts.takeRestToken(
+      const waitMs = await rateScripts.takeRestToken(
         options.redis,
         options.keys.restBucket(portal.memberId),
         drain,
@@ -98,7 +98,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
 
   async function penalise(portal: Portal): Promise<void> {
     const { drain, capacity } = restLimitOf(portal, options);
-    await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, capacity, true);
+    await rateScripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, capacity, true);
   }
 
   /** A client for the portal's current tokens; `lastToken()` is the one it last used (after its refresh, the fresh one). */
