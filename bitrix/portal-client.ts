@@ -9,7 +9,7 @@ import type { RedisKeys } from '../redis/keys';
 import { rateScripts } from '../redis/rate-scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
 import { wellFormed } from './batch-encode';
-import { type BatchPostDeps, batchAnswers } from './batch-post';
+import { answerExcerpt, type BatchPostDeps, batchAnswers } from './batch-post';
 import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
 import type { RefreshTokens } from './refresh-tokens';
 
@@ -160,7 +160,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     if (error instanceof BitrixError) return error;
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
-      return new BitrixError(code, error.message, error.status, method);
+      // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.
+      const text = code.startsWith('ERR_BAD_') ? answerExcerpt(error.message) : error.message;
+      return new BitrixError(code, text, error.status, method);
     }
     return new BitrixError('NETWORK_ERROR', errorMessage(error), 0, method);
   }
