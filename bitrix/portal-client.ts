@@ -1,6 +1,6 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
 import { z } from 'zod';
-import type { Clock } from '../lib/clock';
+import { type Clock, systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
@@ -260,7 +260,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
           if (keys.length === 0) return { results: {}, errors: {} };
           if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
           return withPortal(memberId, 'batch', async (_sdk, portal, direct) => {
-            const byKey = await batchAnswers(direct, portal, commands, options.clock.now());
+            // Real time, not the injected clock: the portal judges its token by its own clock, as the
+            // SDK's own expiry check did (a test's clock moved days ahead must not refresh every call).
+            const byKey = await batchAnswers(direct, portal, commands, systemClock.now());
             const outcome: BatchOutcome = { results: {}, errors: {} };
             for (const key of keys) {
               const payload = commandPayloadSchema.safeParse(byKey.get(key));
