@@ -143,6 +143,17 @@ describe('portal batch: the direct path (real Redis, portal simulator)', () => {
     expect(portal.stats().batchClients).toEqual({ [DIRECT]: 3 });
   });
 
+  it('a command no parameter can encode is that row’s own error; the batch’s other rows are sent', async () => {
+    const [token] = twoRuns();
+    const outcome = await rt.bitrix(memberId).batch({
+      c0: ['bizproc.event.send', { event_token: token, return_values: { status: 'sent' }, log_message: 'ok' }],
+      c1: ['bizproc.event.send', { event_token: 'x', return_values: new Map([['status', 'sent']]) }],
+    });
+    expect(Object.keys(outcome.results)).toEqual(['c0']);
+    expect(outcome.errors.c1?.code).toBe('ERR_PARAMS_ENCODING');
+    expect(portal.eventSends().map((e) => [e.eventToken, e.outcome])).toEqual([[token, 'accepted']]);
+  });
+
   it('a refused token spends one REST slot per request: no QUERY_LIMIT_EXCEEDED at the limit', async () => {
     const tokens = twoRuns();
     // Burst 2 (the app keeps 1 of headroom), 5/s: the three requests the SDK fallback made for one slot overflow it.
