@@ -1,17 +1,18 @@
-import type { B24OAuth } from '@bitrix24/b24jssdk';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { errorMessage } from '../lib/errors/classify-error';
 import type { Portal } from '../store/portal-store';
+import { batchRow } from './batch-encode';
 import { BitrixError } from './bitrix-error';
 
 /**
  * `batch` posted by the app itself rather than through b24jssdk: the SDK builds a client per call,
  * redacts and serialises every request and answer for its (silent) log and encodes each row with
  * `qs`; on the callback path that was ~10 % of a worker's CPU per sent message (issue 10). The
- * request is the one the SDK sends (a JSON body: `cmd` rows `method?query` in PHP's bracket form,
- * `halt`, `auth`). An answer this path does not handle itself (a refused token) goes to the SDK,
- * whose refresh takes it from there.
+ * request is the one the SDK sends (a JSON body: `cmd` rows `method?query` encoded as the SDK's
+ * `qs` encodes them (batch-encode.ts), `halt`, `auth`). Every batch goes this way: a token near
+ * its expiry or refused by the portal is refreshed here and the batch posted once more, each
+ * post with its own slot of the portal's REST bucket.
  */
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
@@ -19,32 +20,35 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 /** As b24jssdk's client waits for an answer. */
 const TIMEOUT_MS = 30_000;
 
-/** PHP `urlencode` (`http_build_query`'s encoding): only alphanumerics and `-_.` stay as they are. */
-function phpUrlencode(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
+/** The largest answer read: 50 rows of callbacks are a few KB; a page this size is no portal's. */
+export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
+
+/** The body as text, or a BitrixError once it passes `maxBytes` (the rest is not read). */
+export async function readCapped(body: AsyncIterable<Uint8Array>, maxBytes: number, status: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes)
+      throw new BitrixError('ERR_BAD_RESPONSE', `the answer is larger than ${maxBytes} bytes`, status, 'batch');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
-function walk(prefix: string, value: unknown, out: string[]): void {
-  if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) walk(`${prefix}[${i}]`, item, out);
-    return;
-  }
-  if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) walk(`${prefix}[${k}]`, v, out);
-    return;
-  }
-  const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-  out.push(`${phpUrlencode(prefix)}=${phpUrlencode(text)}`);
-}
-
-/** One batch row: `method?` and its parameters as PHP `http_build_query` writes them (nested keys in brackets). */
-export function batchRow(method: string, params: Record<string, unknown>): string {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(params)) walk(k, v, out);
-  return `${method}?${out.join('&')}`;
+/**
+ * What of a non-JSON answer (a proxy's or WAF's page, which may echo the request) goes into an
+ * error and so into logs: 120 characters, one line, token-like values redacted.
+ */
+export function answerExcerpt(text: string): string {
+  return text
+    .slice(0, 400)
+    .replace(/\s+/g, ' ')
+    .replace(
+      /((?:auth|access_token|refresh_token|token|password|secret)["']?\s*[=:]\s*["']?)[^\s&"',;<]+/gi,
+      '$1[redacted]',
+    )
+    .slice(0, 120);
 }
 
 const rowsSchema = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]);
@@ -57,6 +61,8 @@ const errorAnswerSchema = z.object({
 });
 /** One row's error (built once: a schema made per row was a visible cost of a 50-row answer). */
 const rowErrorSchema = errorAnswerSchema.partial();
+
+const REFUSED_TOKEN_CODES = new Set(['expired_token', 'invalid_token']);
 
 /** Each row's answer the way the SDK hands it on (`_data`): its result, or its error. */
 export type BatchRowAnswer = { result?: unknown; error?: string | number; error_description?: string };
@@ -89,13 +95,13 @@ export async function postBatch(
       bodyTimeout: TIMEOUT_MS,
     });
     status = answer.statusCode;
-    text = await answer.body.text();
+    text = await readCapped(answer.body, MAX_ANSWER_BYTES, status);
   } catch (error) {
+    if (error instanceof BitrixError) throw error;
     const timedOut = error instanceof Error && /timeout/i.test(error.message);
     if (timedOut) throw new BitrixError('REQUEST_TIMEOUT', 'Request timeout exceeded', 408, 'batch');
     throw new BitrixError('NETWORK_ERROR', errorMessage(error), 0, 'batch');
   }
-  if (status === 401) return 'refused_token';
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -103,11 +109,14 @@ export async function postBatch(
     body = undefined;
   }
   const failure = errorAnswerSchema.safeParse(body);
+  // The SDK's rule (`_isAuthError`): only these two mean "refresh and try again"; any other 401 is final.
+  if (status === 401 && failure.success && REFUSED_TOKEN_CODES.has(String(failure.data.error))) return 'refused_token';
   if (status !== 200 || failure.success) {
     if (failure.success)
       throw new BitrixError(String(failure.data.error), failure.data.error_description ?? '', status, 'batch');
     // What the SDK's client (axios) names an answer that is no portal's JSON.
-    throw new BitrixError(status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', text.slice(0, 200), status, 'batch');
+    const code = status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST';
+    throw new BitrixError(code, answerExcerpt(text), status, 'batch');
   }
   const parsed = batchAnswerSchema.safeParse(body);
   if (!parsed.success) throw new BitrixError('ERROR', 'the batch answer has no result', status, 'batch');
@@ -127,39 +136,51 @@ export async function postBatch(
   return answers;
 }
 
-/**
- * The portal's own answer for one batch row. b24jssdk 2.2.0 turns a row whose `error` is a number
- * (the portal sends `error: 404` for a workflow that has ended) into a "success" with no result,
- * and `getData()` drops error fields; its frozen answer (`_data`) still has them, so read that.
- * The version is pinned and the workflow-gone tests fail if this ever stops holding.
- */
-function rawRowAnswer(row: unknown): unknown {
-  return row && typeof row === 'object' && '_data' in row ? row._data : undefined;
+/** A token this close to its expiry is refreshed before the call. */
+export const TOKEN_MARGIN_MS = 60_000;
+
+/** What `batchAnswers` needs of the portal client: its tokens' refresh and its REST bucket. */
+export interface BatchPostDeps {
+  /** Fresh tokens for the portal, `failedAccessToken` being the one that no longer does. */
+  refresh(failedAccessToken: string): Promise<Pick<Portal, 'clientEndpoint' | 'accessToken'>>;
+  /** One more slot of the portal's REST bucket (the first post's slot the caller took). */
+  takeSlot(): Promise<void>;
 }
 
-/** A token this close to its expiry goes through the SDK, which refreshes it before the call. */
-const TOKEN_MARGIN_MS = 60_000;
+/** The row error of a command no portal parameter can encode: that row's own, never retried. */
+export const ENCODING_ERROR = 'ERR_PARAMS_ENCODING';
 
 /**
- * Each row's answer: posted directly while the token is fresh, else (or when the portal refuses
- * the token) through the SDK, which refreshes it first.
+ * Each row's answer. The token is refreshed first when it is near its expiry; a token the portal
+ * refuses is refreshed and the batch posted once more (a second refusal throws `expired_token`).
+ * A command that cannot be encoded answers ENCODING_ERROR for its own row; the others are sent.
  */
 export async function batchAnswers(
-  sdk: () => B24OAuth,
+  deps: BatchPostDeps,
   portal: Pick<Portal, 'expiresAt' | 'clientEndpoint' | 'accessToken'>,
   commands: Record<string, [method: string, params: Record<string, unknown>]>,
   now: number,
-): Promise<Map<string, unknown>> {
-  if (portal.expiresAt > now + TOKEN_MARGIN_MS) {
-    const rows = Object.fromEntries(Object.entries(commands).map(([key, [m, p]]) => [key, batchRow(m, p)]));
-    const direct = await postBatch(portal.clientEndpoint, portal.accessToken, rows);
-    if (direct !== 'refused_token') return direct;
+): Promise<Map<string, BatchRowAnswer>> {
+  const rows: Record<string, string> = {};
+  const unencodable = new Map<string, BatchRowAnswer>();
+  for (const [key, [method, params]] of Object.entries(commands)) {
+    try {
+      rows[key] = batchRow(method, params);
+    } catch (error) {
+      unencodable.set(key, { error: ENCODING_ERROR, error_description: errorMessage(error) });
+    }
   }
-  const response = await sdk().actions.v2.batch.make({
-    calls: Object.fromEntries(Object.entries(commands)),
-    options: { isHaltOnError: false, returnAjaxResult: true },
-  });
-  const rows = response.getData();
-  const byKey: Record<string, unknown> = rows && typeof rows === 'object' ? { ...rows } : {};
-  return new Map(Object.keys(commands).map((key) => [key, rawRowAnswer(byKey[key])]));
+  if (Object.keys(rows).length === 0) return unencodable;
+  let tokens: Pick<Portal, 'clientEndpoint' | 'accessToken'> = portal;
+  if (portal.expiresAt <= now + TOKEN_MARGIN_MS) tokens = await deps.refresh(portal.accessToken);
+  let answers = await postBatch(tokens.clientEndpoint, tokens.accessToken, rows);
+  if (answers === 'refused_token') {
+    tokens = await deps.refresh(tokens.accessToken);
+    await deps.takeSlot();
+    answers = await postBatch(tokens.clientEndpoint, tokens.accessToken, rows);
+    if (answers === 'refused_token')
+      throw new BitrixError('expired_token', 'the portal refused a freshly refreshed token', 401, 'batch');
+  }
+  for (const [key, answer] of unencodable) answers.set(key, answer);
+  return answers;
 }

@@ -1,14 +1,15 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
 import { z } from 'zod';
-import type { Clock } from '../lib/clock';
+import { type Clock, systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
+import { rateScripts } from '../redis/rate-scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
-import { batchAnswers } from './batch-post';
+import { wellFormed } from './batch-encode';
+import { answerExcerpt, type BatchPostDeps, batchAnswers } from './batch-post';
 import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
 import type { RefreshTokens } from './refresh-tokens';
 
@@ -84,7 +85,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function waitForRestToken(portal: Portal): Promise<void> {
     const { drain, capacity } = restLimitOf(portal, options);
     for (;;) {
-      const waitMs = await scripts.takeRestToken(
+      const waitMs = await rateScripts.takeRestToken(
         options.redis,
         options.keys.restBucket(portal.memberId),
         drain,
@@ -97,7 +98,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
 
   async function penalise(portal: Portal): Promise<void> {
     const { drain, capacity } = restLimitOf(portal, options);
-    await scripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, capacity, true);
+    await rateScripts.takeRestToken(options.redis, options.keys.restBucket(portal.memberId), drain, capacity, true);
   }
 
   /** A client for the portal's current tokens; `lastToken()` is the one it last used (after its refresh, the fresh one). */
@@ -159,7 +160,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     if (error instanceof BitrixError) return error;
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
-      return new BitrixError(code, error.message, error.status, method);
+      // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.
+      const text = code.startsWith('ERR_BAD_') ? answerExcerpt(error.message) : error.message;
+      return new BitrixError(code, text, error.status, method);
     }
     return new BitrixError('NETWORK_ERROR', errorMessage(error), 0, method);
   }
@@ -167,7 +170,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   async function withPortal<T>(
     memberId: string,
     method: string,
-    run: (sdk: () => B24OAuth, portal: Portal) => Promise<T>,
+    run: (sdk: () => B24OAuth, portal: Portal, direct: BatchPostDeps) => Promise<T>,
   ): Promise<T> {
     const portal = await options.portals.get(memberId);
     if (!portal) throw new BitrixError(PORTAL_NOT_INSTALLED, `portal ${memberId} is not installed`, 0, method);
@@ -180,19 +183,29 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       client ??= sdkFor(portal);
       return client.sdk;
     };
+    // The token the direct batch path last offered (after its own refresh, the fresh one).
+    let directToken = portal.accessToken;
+    const direct: BatchPostDeps = {
+      async refresh(failedAccessToken) {
+        const fresh = await options.refreshTokens(memberId, failedAccessToken);
+        directToken = fresh.accessToken;
+        return fresh;
+      },
+      takeSlot: () => waitForRestToken(portal),
+    };
     let result: T;
     try {
-      result = await run(sdk, portal);
+      result = await run(sdk, portal, direct);
     } catch (error) {
-      // The SDK wraps what our refresh threw (needs_reinstall, a refused refresh): pass that on as it is.
-      const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : undefined;
+      // What our refresh threw (needs_reinstall, a refused refresh; the SDK wraps it): pass that on as it is.
+      const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : error;
       if (ours instanceof AppError && !(ours instanceof BitrixError)) throw ours;
       const mapped = toBitrixError(ours instanceof BitrixError ? ours : error, method);
       if (mapped.code === 'QUERY_LIMIT_EXCEEDED') await penalise(portal);
       options.log.warn({ memberId, method, code: mapped.code, status: mapped.httpStatus }, 'bitrix call failed');
       // Refused again right after the SDK's refresh: the portal may refuse fresh tokens altogether.
       if (mapped.code === 'expired_token' || mapped.code === 'invalid_token')
-        throw (await options.refreshTokens.tokenRefused(memberId, client?.lastToken() ?? portal.accessToken)) ?? mapped;
+        throw (await options.refreshTokens.tokenRefused(memberId, client?.lastToken() ?? directToken)) ?? mapped;
       throw mapped;
     }
     await options.refreshTokens.callWorked(portal);
@@ -232,7 +245,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         memberId,
         async call<T>(method: string, params: CallParams = {}): Promise<T> {
           return withPortal(memberId, method, async (sdk) => {
-            const response = await sdk().actions.v2.call.make<T>({ method, params });
+            // Lone surrogates would reach PHP's json_decode, which refuses the whole call for one
+            // (the cast: wellFormed returns a value of the shape it was given).
+            const response = await sdk().actions.v2.call.make<T>({ method, params: wellFormed(params) as CallParams });
             const data = response.getData();
             if (!response.isSuccess || !data) {
               throw new BitrixError('ERROR', response.getErrorMessages().join('; ') || 'empty answer', 200, method);
@@ -244,8 +259,10 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
           const keys = Object.keys(commands);
           if (keys.length === 0) return { results: {}, errors: {} };
           if (keys.length > MAX_BATCH) throw new Error(`batch of ${keys.length} commands; at most ${MAX_BATCH}`);
-          return withPortal(memberId, 'batch', async (sdk, portal) => {
-            const byKey = await batchAnswers(sdk, portal, commands, options.clock.now());
+          return withPortal(memberId, 'batch', async (_sdk, portal, direct) => {
+            // Real time, not the injected clock: the portal judges its token by its own clock, as the
+            // SDK's own expiry check did (a test's clock moved days ahead must not refresh every call).
+            const byKey = await batchAnswers(direct, portal, commands, systemClock.now());
             const outcome: BatchOutcome = { results: {}, errors: {} };
             for (const key of keys) {
               const payload = commandPayloadSchema.safeParse(byKey.get(key));

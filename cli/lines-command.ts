@@ -3,7 +3,7 @@ import { greenApiWebhookPath, gupshupWebhookPath } from '../config/endpoints';
 import type { AppConfig } from '../config/env-schema';
 import { AppError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
-import { randomId } from '../lib/hash';
+import { randomSecret } from '../lib/hash';
 import type { LineAdmin } from '../lines/line-admin';
 import type { LineHealthService } from '../lines/line-health';
 import type { HealthChange, LineHealth } from '../store/line-health-store';
@@ -95,7 +95,7 @@ function parseAdd(flags: Record<string, string>) {
       phoneNumberId: a['app-name'],
       accessToken: a['api-key'],
       apiUrl: a['api-url'],
-      webhookToken: a['webhook-token'] ?? randomId(24).replace(/[^A-Za-z0-9]/g, 'x'),
+      webhookToken: a['webhook-token'] ?? randomSecret(24).replace(/[^A-Za-z0-9]/g, 'x'),
       wabaId: undefined,
       source: a.source,
     };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AddressPolicy } from '../lib/address-policy';
 import { AppError } from '../lib/errors/app-error';
-import { randomId } from '../lib/hash';
+import { randomId, randomSecret } from '../lib/hash';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
@@ -84,7 +84,7 @@ export class HookStore {
   }): Promise<{ subscription: Subscription; secret: string }> {
     const refusal = await this.urlRefusal(input.url);
     if (refusal) throw new AppError('url_refused', `${input.url}: ${refusal}`, { kind: 'bad_input' });
-    const secret = input.secret ?? randomId(32);
+    const secret = input.secret ?? randomSecret(32);
     if (secret.length < 16)
       throw new AppError('secret_too_short', 'the secret needs at least 16 characters', { kind: 'bad_input' });
     const subscription = subscriptionSchema.parse({

@@ -19,22 +19,40 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Random bytes are taken from a pool filled 4 KB at a time: one `randomBytes` call per id was a
- * visible share of a worker's CPU per sent message (a getrandom per call; issue 10). The pool's
- * bytes are the same CSPRNG output, each handed out once.
+ * Random bytes for ids are taken from a pool filled 4 KB at a time: one `randomBytes` call per id
+ * was a visible share of a worker's CPU per sent message (a getrandom per call; issue 10). The
+ * pool's bytes are the same CSPRNG output, each handed out once and zeroed once read. Secrets
+ * (tokens, hook secrets, signing keys) come from randomSecret instead: they are rare, and their
+ * bytes must not sit in a long-lived buffer beside the next ids.
  */
 const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);
 let poolAt = 0;
 
-/** Unguessable id, url-safe. */
+function assertByteCount(bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes < 1)
+    throw new RangeError(`random byte count must be a positive integer, got ${bytes}`);
+}
+
+/** Unguessable id, url-safe (for ids and nonces; a secret is randomSecret's). */
 export function randomId(bytes = 12): string {
+  assertByteCount(bytes);
   if (bytes > POOL_BYTES) return randomBytes(bytes).toString('base64url');
   if (poolAt + bytes > pool.length) {
     pool = randomBytes(POOL_BYTES);
     poolAt = 0;
   }
   const id = pool.toString('base64url', poolAt, poolAt + bytes);
+  pool.fill(0, poolAt, poolAt + bytes);
   poolAt += bytes;
   return id;
+}
+
+/** An unguessable secret, url-safe, straight from the CSPRNG (never the id pool); its bytes are zeroed after encoding. */
+export function randomSecret(bytes = 32): string {
+  assertByteCount(bytes);
+  const raw = randomBytes(bytes);
+  const secret = raw.toString('base64url');
+  raw.fill(0);
+  return secret;
 }

@@ -1,7 +1,7 @@
 import { greenApiWebhookPath } from '../config/endpoints';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
-import { randomId } from '../lib/hash';
+import { randomId, randomSecret } from '../lib/hash';
 import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
@@ -118,7 +118,7 @@ export function createLineAdmin(deps: LineAdminDeps) {
       await requirePortal(memberId);
       const line = lineOf(memberId, {
         ...draft,
-        webhookToken: draft.provider === 'green-api' ? (draft.webhookToken ?? randomId(24)) : undefined,
+        webhookToken: draft.provider === 'green-api' ? (draft.webhookToken ?? randomSecret(24)) : undefined,
       });
       // A number another line has is refused before anything else: re-pointing its instance's
       // webhook first would cut the connected line off (finding 3).

@@ -5,7 +5,7 @@ import type { Metrics } from '../lib/metrics';
 import type { OutboundContent, OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
+import { rateScripts } from '../redis/rate-scripts';
 import type { Line } from '../store/line-store';
 
 export interface LineSenderDeps {
@@ -38,7 +38,7 @@ export function createLineSender(deps: LineSenderDeps) {
     const limit = line.ratePerSec ?? deps.defaultRatePerSec;
     let waited = 0;
     for (;;) {
-      const waitMs = await scripts.takeLineSlot(deps.redis, windowKey, limit, deps.windowMs, slotId);
+      const waitMs = await rateScripts.takeLineSlot(deps.redis, windowKey, limit, deps.windowMs, slotId);
       if (waitMs === 0) break;
       if (waitMs > SHORT_WAIT_MS || waited + waitMs > MAX_IN_PROCESS_WAIT_MS) throw new LineBusyError(waitMs);
       // Real time, like the window itself (Redis TIME), whatever clock the app runs on.
@@ -53,7 +53,7 @@ export function createLineSender(deps: LineSenderDeps) {
       deps.metrics.sends.inc({ outcome: error instanceof ActionError ? error.code : 'error' });
       throw error;
     } finally {
-      await scripts.finishLineSlot(deps.redis, windowKey, slotId, deps.windowMs);
+      await rateScripts.finishLineSlot(deps.redis, windowKey, slotId, deps.windowMs);
     }
   }
 

@@ -8,11 +8,35 @@ import { parseRedisUrl } from '../config/redis-url';
 export type RedisClient = Redis | Cluster;
 
 /**
+ * Commands that block the connection until something arrives (BullMQ's wait for a job is
+ * BZPOPMIN; older versions and other readers use the rest). They never join an auto-pipeline:
+ * BullMQ blocks on a `duplicate()` of the connection it is given, and a duplicate inherits
+ * `enableAutoPipelining`; a blocking command deferred into a pipeline would sit behind, or hold
+ * up, whatever else was queued in that tick, and BullMQ's time-outs and disconnect-to-abort
+ * assume it went out alone.
+ */
+export const BLOCKING_COMMANDS = [
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'blpop',
+  'brpop',
+  'blmpop',
+  'brpoplpush',
+  'blmove',
+  'xread',
+  'xreadgroup',
+  'wait',
+  'waitaof',
+];
+
+/**
  * Connections by role: workers block on BullMQ and must never give up a command
  * (`maxRetriesPerRequest: null`); the HTTP side fails fast so a dead Redis becomes a 503.
- * `autoPipelining` is for a connection many jobs share (never a BullMQ worker's blocking one):
- * the commands they issue in one tick go out in one write and come back in one read — each write
- * is a system call, and those were the largest cost of a sent message in the worker's profile.
+ * `autoPipelining` is for a connection many jobs share: the commands they issue in one tick go
+ * out in one write and come back in one read — each write is a system call, and those were the
+ * largest cost of a sent message in the worker's profile. Blocking commands are excluded
+ * (BLOCKING_COMMANDS), so a BullMQ worker may be given such a connection.
  */
 export function createRedis(
   url: string,
@@ -20,15 +44,16 @@ export function createRedis(
   options: { autoPipelining?: boolean } = {},
 ): RedisClient {
   const enableAutoPipelining = options.autoPipelining ?? false;
+  const pipelining = { enableAutoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS };
   const nodeOptions: RedisOptions =
     role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true, enableAutoPipelining }
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...pipelining }
       : {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           connectTimeout: 2000,
           lazyConnect: false,
-          enableAutoPipelining,
+          ...pipelining,
         };
   const target = parseRedisUrl(url);
   if (target.kind === 'single') return new Redis(url, nodeOptions);
@@ -40,7 +65,7 @@ export function createRedis(
       ...(target.tls ? { tls: {} } : {}),
     },
     enableReadyCheck: true,
-    enableAutoPipelining,
+    ...pipelining,
     // Without an offline queue a command fails at once while the slot map is not known (HTTP: 503).
     enableOfflineQueue: role === 'worker',
     // A failover (a replica promoted after cluster-node-timeout) answers MOVED/CLUSTERDOWN/TRYAGAIN

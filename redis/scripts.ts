@@ -44,44 +44,9 @@ export function asNumber(value: unknown): number {
 
 /** Typed wrappers, one per script. */
 export const scripts = {
-  /** 0 = slot taken, else ms to wait. The slot stays counted while the send is in flight. */
-  async takeLineSlot(
-    redis: RedisClient,
-    key: string,
-    limit: number,
-    windowMs: number,
-    slotId: string,
-    inFlightMs = 30_000,
-  ): Promise<number> {
-    return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
-  },
   /** One entry at the head of a capped list kept `ttlSec` (the settings page's recent sends and errors). */
   async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
     await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
-  },
-  /** The provider answered: the slot leaves the window `windowMs` from now. */
-  async finishLineSlot(redis: RedisClient, key: string, slotId: string, windowMs: number): Promise<void> {
-    await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
-  },
-  /** Webhook-API request windows of one token: 0 = taken, else ms until one would be. */
-  async takeApiRequest(
-    redis: RedisClient,
-    keys: { overall: string; method: string },
-    limits: { overall: number; overallWindowMs: number; method: number; methodWindowMs: number },
-    requestId: string,
-  ): Promise<number> {
-    const args = [limits.overall, limits.overallWindowMs, limits.method, limits.methodWindowMs, requestId];
-    return asNumber(await run(redis, 'api-rate-take-2', [keys.overall, keys.method], args));
-  },
-  /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
-  async takeRestToken(
-    redis: RedisClient,
-    key: string,
-    drainPerSec: number,
-    capacity: number,
-    penalty = false,
-  ): Promise<number> {
-    return asNumber(await run(redis, 'rest-bucket-take-1', [key], [drainPerSec, capacity, penalty ? '1' : '0']));
   },
   async enqueueCallback(
     redis: RedisClient,

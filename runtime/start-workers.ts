@@ -25,10 +25,14 @@ export interface StartWorkersOptions {
   connection: () => RedisClient;
   /**
    * The run-action worker's own connection, when given: one with auto-pipelining, so the job
-   * completions of its many jobs in flight share socket writes (BullMQ blocks on a duplicate).
+   * completions of its many jobs in flight share socket writes (BullMQ blocks on a duplicate,
+   * whose blocking commands createRedis keeps out of the pipeline).
    */
   runActionConnection?: () => RedisClient;
+  /** Jobs in flight per worker of the other queues (default 20; some have their own fixed figure). */
   concurrency?: number;
+  /** Robot/activity jobs in flight (default the WORKER_RUN_ACTION_CONCURRENCY setting, 64). */
+  runActionConcurrency?: number;
   /** BullMQ prefix (default: the runtime's queues' own, i.e. QUEUE_PREFIX unless the runtime was given another). */
   queuePrefix?: string;
   /** How often the cluster-wide sweeps run (default a minute). */
@@ -38,9 +42,6 @@ export interface StartWorkersOptions {
   /** First retry pause of an open-line chat the portal did not take (default a second). */
   openLineRetryBaseMs?: number;
 }
-
-/** Robot/activity jobs one process runs at once (see startWorkers). */
-const RUN_ACTION_CONCURRENCY = 64;
 
 /**
  * How a crashed worker's jobs come back (BullMQ's defaults, 30 s and 30 s, left them 40-60 s).
@@ -108,7 +109,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const runAction = make(
     queueNames.runAction,
     createRunActionProcessor(rt),
-    RUN_ACTION_CONCURRENCY,
+    options.runActionConcurrency ?? rt.config.WORKER_RUN_ACTION_CONCURRENCY,
     options.runActionConnection,
   );
   const reportStalledRun = createStalledRunReporter(rt);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { randomId } from '../lib/hash';
+import { randomId, randomSecret } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
@@ -50,7 +50,7 @@ export class ApiTokenStore {
   }
 
   private newToken(id: string): string {
-    return `wa1_${id}_${randomId(SECRET_BYTES)}`;
+    return `wa1_${id}_${randomSecret(SECRET_BYTES)}`;
   }
 
   /** Creates a token; the returned `token` is the only time it exists in clear. */

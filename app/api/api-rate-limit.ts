@@ -2,7 +2,7 @@ import { AppError } from '../../lib/errors/app-error';
 import { randomId } from '../../lib/hash';
 import type { RedisClient } from '../../redis/connect';
 import type { RedisKeys } from '../../redis/keys';
-import { scripts } from '../../redis/scripts';
+import { rateScripts } from '../../redis/rate-scripts';
 import type { ApiToken } from '../../store/api-token-store';
 import type { ApiMethodName } from './api-schemas';
 
@@ -24,7 +24,7 @@ export class ApiRateLimitedError extends AppError {
  */
 export async function takeApiRequest(deps: ApiRateLimitDeps, token: ApiToken, method: ApiMethodName): Promise<void> {
   const checkPhone = method === 'checkPhone';
-  const waitMs = await scripts.takeApiRequest(
+  const waitMs = await rateScripts.takeApiRequest(
     deps.redis,
     { overall: deps.keys.apiRate(token.id), method: deps.keys.apiRateCheckPhone(token.id) },
     {

@@ -51,6 +51,10 @@ export async function handleRest(state: PortalState, method: string, req: Reques
   const query = asDict(req.query as unknown) ?? {};
   const body = asDict(req.body as unknown) ?? {};
   const params: Dict = { ...query, ...body };
+  if (method === 'batch') {
+    const client = req.get('user-agent') ?? '';
+    state.stats.batchClients[client] = (state.stats.batchClients[client] ?? 0) + 1;
+  }
   try {
     if (!state.bucket.take()) {
       state.stats.queryLimitExceeded++;

@@ -243,7 +243,11 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       state.refusingTokens = refusing;
     },
     setRestLimit: (limit) => state.bucket.setLimit(limit),
-    stats: () => ({ ...state.stats, byMethod: { ...state.stats.byMethod } }),
+    stats: () => ({
+      ...state.stats,
+      byMethod: { ...state.stats.byMethod },
+      batchClients: { ...state.stats.batchClients },
+    }),
     robots: () => [...state.registrations.values()].filter((r) => r.kind === 'robot'),
     activities: () => [...state.registrations.values()].filter((r) => r.kind === 'activity'),
     eventBindings: () => [...state.bindings],

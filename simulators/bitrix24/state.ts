@@ -84,6 +84,7 @@ export class PortalState {
     refreshes: 0,
     oauthRequests: 0,
     batchCalls: 0,
+    batchClients: {},
   };
   /** Other portals whose refresh tokens this portal's OAuth endpoint also exchanges (`sim.serveOAuthFor`). */
   readonly oauthPeers: PortalState[] = [];

@@ -111,6 +111,8 @@ export interface PortalStats {
   /** Every request at `/oauth/token/`, granted or refused. */
   oauthRequests: number;
   batchCalls: number;
+  /** `batch` requests that reached the limiter, by the client's `user-agent` (which code path posted them). */
+  batchClients: Record<string, number>;
 }
 
 /** Options of `sim.runRobot`. */

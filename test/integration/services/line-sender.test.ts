@@ -6,6 +6,7 @@ import { createMetrics } from '../../../lib/metrics';
 import { createLineSender } from '../../../lines/line-sender';
 import { createKeys } from '../../../redis/keys';
 import type { Line } from '../../../store/line-store';
+import { eventually } from '../../helpers/harness';
 
 // A line's shared window over a real Redis: a slot that frees within a few ms is waited for in
 // process (no trip back to the queue); a longer wait is the queue's (LineBusyError).
@@ -59,5 +60,29 @@ describe('line sender: waiting for a slot (real Redis)', () => {
     await send();
     await expect(send()).rejects.toBeInstanceOf(LineBusyError);
     expect(sent).toBe(2);
+  });
+
+  it('a window full of sends in flight: the wait in process stops at 100 ms and the job goes back as LineBusyError', async () => {
+    // Window 20 ms: an in-flight slot leaves only when its send is answered, so the script answers
+    // the short in-flight wait (25 ms) every time; without the cap the third send would poll forever.
+    const sender = senderWith(20);
+    let sent = 0;
+    const release: Array<() => void> = [];
+    const hanging = () =>
+      sender.withSlot(line, async () => {
+        sent++;
+        await new Promise<void>((resolve) => release.push(resolve));
+      });
+    const inFlight = [hanging(), hanging()];
+    await eventually(() => sent === 2);
+    const started = Date.now();
+    const third = sender.withSlot(line, async () => sent++);
+    await expect(third).rejects.toBeInstanceOf(LineBusyError);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(75);
+    expect(waited).toBeLessThan(1000);
+    expect(sent).toBe(2);
+    for (const resolve of release) resolve();
+    await Promise.all(inFlight);
   });
 });

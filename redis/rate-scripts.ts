@@ -1,0 +1,41 @@
+import type { RedisClient } from './connect';
+import { asNumber, run } from './scripts';
+
+/** Typed wrappers of the rate and limit scripts (loaded with the others by scripts.ts). */
+export const rateScripts = {
+  /** 0 = slot taken, else ms to wait. The slot stays counted while the send is in flight. */
+  async takeLineSlot(
+    redis: RedisClient,
+    key: string,
+    limit: number,
+    windowMs: number,
+    slotId: string,
+    inFlightMs = 30_000,
+  ): Promise<number> {
+    return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
+  },
+  /** The provider answered: the slot leaves the window `windowMs` from now. */
+  async finishLineSlot(redis: RedisClient, key: string, slotId: string, windowMs: number): Promise<void> {
+    await run(redis, 'line-rate-done-1', [key], [slotId, windowMs]);
+  },
+  /** Webhook-API request windows of one token: 0 = taken, else ms until one would be. */
+  async takeApiRequest(
+    redis: RedisClient,
+    keys: { overall: string; method: string },
+    limits: { overall: number; overallWindowMs: number; method: number; methodWindowMs: number },
+    requestId: string,
+  ): Promise<number> {
+    const args = [limits.overall, limits.overallWindowMs, limits.method, limits.methodWindowMs, requestId];
+    return asNumber(await run(redis, 'api-rate-take-2', [keys.overall, keys.method], args));
+  },
+  /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
+  async takeRestToken(
+    redis: RedisClient,
+    key: string,
+    drainPerSec: number,
+    capacity: number,
+    penalty = false,
+  ): Promise<number> {
+    return asNumber(await run(redis, 'rest-bucket-take-1', [key], [drainPerSec, capacity, penalty ? '1' : '0']));
+  },
+};
