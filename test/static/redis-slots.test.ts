@@ -2,12 +2,22 @@ import calculateSlot from 'cluster-key-slot';
 import fc from 'fast-check';
 import * as ts from 'typescript';
 import { createKeys } from '../../redis/keys';
-import { multiSites, type Site, scriptCallSites, scriptsFiles, sourceFiles, walk, where, wrappers } from './slot-sites';
+import {
+  directRunSites,
+  multiSites,
+  type Site,
+  scriptCallSites,
+  scriptsFiles,
+  sourceFiles,
+  walk,
+  where,
+  wrappers,
+} from './slot-sites';
 
 /**
  * Redis Cluster runs a script or a MULTI only when all its keys hash to one slot. slot-sites.ts
  * reads the source: every script wrapper call site (`scripts.x(…)`, `waitScripts.x(…)`, however
- * imported) and every `.multi()`/`.pipeline()…exec()` chain, and which redis/keys.ts builder makes
+ * imported; `run(redis, …)` called directly) and every `.multi()`/`.pipeline()…exec()` chain, and which redis/keys.ts builder makes
  * each key it passes; this checks those keys share a slot for arbitrary member ids and ids (with
  * both the production prefix and a test one).
  */
@@ -38,10 +48,10 @@ function expectOneSlot(site: Site): void {
 
 describe('Redis Cluster: the keys of each script and transaction share one slot', () => {
   const known = wrappers();
-  const sites = scriptCallSites(known);
+  const sites = [...scriptCallSites(known), ...directRunSites()];
 
   it('finds every script wrapper, each running a script of redis/lua', () => {
-    expect([...known.keys()].sort()).toEqual(['scripts', 'waitScripts']);
+    expect([...known.keys()].sort()).toEqual(['hookScripts', 'scripts', 'waitScripts', 'windowScripts']);
     const all = [...known.values()].flatMap((methods) => [...methods]);
     expect(all.length).toBeGreaterThanOrEqual(15);
     for (const [name, wrapper] of all) expect({ name, script: wrapper.script }).toMatchObject({ script: /.+-\d$/ });
@@ -49,6 +59,10 @@ describe('Redis Cluster: the keys of each script and transaction share one slot'
 
   it('every script call site passes keys made by redis/keys.ts builders, all in one slot', () => {
     expect(sites.length).toBeGreaterThanOrEqual(15);
+    // Each kind of site is found: wrappers of each object, a HookEmit's keys, `run` called directly.
+    const scriptsSeen = new Set(sites.map((site) => site.script));
+    for (const script of ['wait-end-9', 'wait-open-3', 'hook-emit-3', 'window-note-2', 'open-line-claim-3'])
+      expect({ script, found: scriptsSeen.has(script) }).toEqual({ script, found: true });
     for (const site of sites) {
       expect({ at: site.at, keys: site.builders.length }).toEqual({
         at: site.at,

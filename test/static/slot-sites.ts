@@ -14,11 +14,18 @@ const builders = createKeys('wa') as unknown as Record<string, unknown>;
 const builderNames = new Set(Object.keys(builders).filter((name) => typeof builders[name] === 'function'));
 /** Pub/sub channels are no keys: they may sit in a MULTI beside anything. */
 const channels = new Set(['callbackWake']);
-export const scriptsFiles = [join('redis', 'scripts.ts'), join('redis', 'wait-scripts.ts')];
+/** The files of script wrappers: redis/scripts.ts and every redis/*-scripts.ts. */
+export const scriptsFiles = readdirSync(join(root, 'redis'))
+  .filter((name) => name === 'scripts.ts' || name.endsWith('-scripts.ts'))
+  .map((name) => join('redis', name));
+/** Where a wrapper taking a HookEmit (its keys as `*Key` fields) has them made. */
+const hookEmitMaker = { file: join('hooks', 'hook-emitter.ts'), fn: 'hookEmitArgs' };
 
 export interface Wrapper {
   keyParams: number[];
   script: string;
+  /** The builders of keys that come inside a HookEmit (made by hookEmitArgs), not as key parameters. */
+  fixedBuilders?: string[];
 }
 /** Wrapper objects by exported name (`scripts`, `waitScripts`), each's methods by name. */
 export type Wrappers = Map<string, Map<string, Wrapper>>;
@@ -75,7 +82,9 @@ export function wrappers(files = sourceFiles().filter((f) => scriptsFiles.includ
           .map((p, i) => (/^keys?$|Key$/.test(p.name.getText()) ? i : -1))
           .filter((i) => i >= 0);
         const script = /run\(\s*redis,\s*'([a-z0-9-]+)'/.exec(member.getText())?.[1] ?? '';
-        methods.set(name, { keyParams, script });
+        const hookEmit =
+          !keyParams.length && member.parameters.some((p) => /\bHookEmit\b/.test(p.type?.getText() ?? ''));
+        methods.set(name, { keyParams, script, ...(hookEmit ? { fixedBuilders: hookEmitBuilders() } : {}) });
       }
       if (methods.size) out.set(node.name.getText(), methods);
     });
@@ -88,7 +97,7 @@ function wrapperBindings(file: ts.SourceFile, known: Wrappers): Map<string, stri
   if (scriptsFiles.includes(file.fileName)) for (const name of known.keys()) bound.set(name, name);
   for (const statement of file.statements) {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    if (!/(^|\/)(scripts|wait-scripts)$/.test(statement.moduleSpecifier.text)) continue;
+    if (!/(^|\/)([a-z]+-)?scripts$/.test(statement.moduleSpecifier.text)) continue;
     const named = statement.importClause?.namedBindings;
     if (!named || !ts.isNamedImports(named)) continue;
     for (const element of named.elements) {
@@ -116,8 +125,60 @@ export function scriptCallSites(known: Wrappers, files = sourceFiles()): Array<S
       const wrapper = known.get(object)?.get(parent.name.text);
       if (!wrapper) throw new Error(`${where(call)}: ${node.text}.${parent.name.text} is not a wrapper of ${object}`);
       const keyArgs = wrapper.keyParams.map((i) => call.arguments[i]);
-      const names = keyArgs.flatMap((arg) => (arg ? buildersOf(arg) : []));
+      const names = wrapper.fixedBuilders ?? keyArgs.flatMap((arg) => (arg ? buildersOf(arg) : []));
       sites.push({ at: where(call), builders: names, script: wrapper.script });
+    });
+  }
+  return sites;
+}
+
+/** The builders of the `*Key` fields hookEmitArgs returns (the keys a HookEmit carries). */
+function hookEmitBuilders(): string[] {
+  const file = sourceFiles().find((f) => f.fileName === hookEmitMaker.file);
+  let found: string[] | undefined;
+  if (file)
+    walk(file, (node) => {
+      if (!ts.isFunctionDeclaration(node) || node.name?.text !== hookEmitMaker.fn) return;
+      walk(node, (inner) => {
+        if (!ts.isReturnStatement(inner) || !inner.expression || !ts.isObjectLiteralExpression(inner.expression))
+          return;
+        found = inner.expression.properties
+          .filter((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && /Key$/.test(p.name.getText()))
+          .flatMap((p) => buildersOf(p.initializer));
+      });
+    });
+  if (!found?.length) throw new Error(`${hookEmitMaker.file}: ${hookEmitMaker.fn} returning *Key fields not found`);
+  return found;
+}
+
+/** The local name of redis/scripts.ts' `run` in `file`, if it imports it. */
+function importedRun(file: ts.SourceFile): string | undefined {
+  for (const statement of file.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!/(^|\/)redis\/scripts$|^\.\/scripts$/.test(statement.moduleSpecifier.text)) continue;
+    const named = statement.importClause?.namedBindings;
+    if (!named || !ts.isNamedImports(named)) continue;
+    const run = named.elements.find((e) => (e.propertyName ?? e.name).text === 'run');
+    if (run) return run.name.text;
+  }
+  return undefined;
+}
+
+/** `run(redis, 'name-N', [keys…], argv)` called outside the wrapper files: the builders of its key list. */
+export function directRunSites(files = sourceFiles()): Array<Site & { script: string }> {
+  const sites: Array<Site & { script: string }> = [];
+  for (const file of files) {
+    if (scriptsFiles.includes(file.fileName)) continue;
+    const runName = importedRun(file);
+    if (!runName) continue;
+    walk(file, (node) => {
+      if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== runName) return;
+      const [, name, keyList] = node.arguments;
+      if (!name || !ts.isStringLiteral(name) || !keyList || !ts.isArrayLiteralExpression(keyList))
+        throw new Error(
+          `${where(node)}: call run(redis, 'script-N', [keys…], argv) with literals, so its keys are checked`,
+        );
+      sites.push({ at: where(node), builders: keyList.elements.flatMap((k) => buildersOf(k)), script: name.text });
     });
   }
   return sites;
@@ -133,9 +194,20 @@ function resolveIdentifier(name: string, at: ts.Node): ts.Expression | undefined
   return found;
 }
 
+/** What the method `name` of the file of `at` returns (its one return statement), e.g. a helper making a script's keys. */
+function returnedBy(name: string, at: ts.Node): ts.Expression | undefined {
+  let found: ts.Expression | undefined;
+  walk(at.getSourceFile(), (node) => {
+    if (!ts.isMethodDeclaration(node) || node.name.getText() !== name || !node.body) return;
+    const returns = node.body.statements.filter(ts.isReturnStatement);
+    if (returns.length === 1) found = returns[0]?.expression;
+  });
+  return found;
+}
+
 /**
  * The builder names behind a key expression: a builder call, an object of them, a variable holding
- * either, or a list of one builder's keys (`ids.map((id) => keys.wait(m, id))`, spread or not).
+ * either, a method of the same class returning either, or a list of one builder's keys (`ids.map((id) => keys.wait(m, id))`, spread or not).
  */
 export function buildersOf(expression: ts.Expression, depth = 0): string[] {
   if (depth > 4) throw new Error(`${where(expression)}: key expression nests too deep`);
@@ -154,6 +226,10 @@ export function buildersOf(expression: ts.Expression, depth = 0): string[] {
   if (ts.isCallExpression(expression) && ts.isPropertyAccessExpression(expression.expression)) {
     const name = expression.expression.name.text;
     if (builderNames.has(name)) return [name];
+    if (expression.expression.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const made = returnedBy(name, expression);
+      if (made) return buildersOf(made, depth + 1);
+    }
     const mapper = expression.arguments[0];
     if (name === 'map' && mapper && ts.isArrowFunction(mapper) && !ts.isBlock(mapper.body))
       return buildersOf(mapper.body, depth + 1);
