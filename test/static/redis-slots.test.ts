@@ -60,9 +60,9 @@ describe('Redis Cluster: the keys of each script and transaction share one slot'
   it('every script call site passes keys made by redis/keys.ts builders, all in one slot', () => {
     expect(sites.length).toBeGreaterThanOrEqual(15);
     // Each kind of site is found: wrappers of each object, a HookEmit's keys, `run` called directly.
-    const scriptsSeen = new Set(sites.map((site) => site.script));
-    for (const script of ['wait-end-9', 'wait-open-3', 'hook-emit-3', 'window-note-2', 'open-line-claim-3'])
-      expect({ script, found: scriptsSeen.has(script) }).toEqual({ script, found: true });
+    const scriptsSeen = [...new Set(sites.map((site) => site.script.replace(/-\d+$/, '')))];
+    for (const script of ['wait-end', 'wait-open', 'hook-emit', 'window-note', 'open-line-claim'])
+      expect({ script, found: scriptsSeen.includes(script) }).toEqual({ script, found: true });
     for (const site of sites) {
       expect({ at: site.at, keys: site.builders.length }).toEqual({
         at: site.at,
