@@ -51,7 +51,10 @@ describe('Redis Cluster: the keys of each script and transaction share one slot'
   const sites = [...scriptCallSites(known), ...directRunSites()];
 
   it('finds every script wrapper, each running a script of redis/lua', () => {
-    expect([...known.keys()].sort()).toEqual(['hookScripts', 'scripts', 'waitScripts', 'windowScripts']);
+    // Every redis/*-scripts.ts file's object is found (more may come).
+    expect([...known.keys()]).toEqual(
+      expect.arrayContaining(['hookScripts', 'scripts', 'waitScripts', 'windowScripts']),
+    );
     const all = [...known.values()].flatMap((methods) => [...methods]);
     expect(all.length).toBeGreaterThanOrEqual(15);
     for (const [name, wrapper] of all) expect({ name, script: wrapper.script }).toMatchObject({ script: /.+-\d$/ });
