@@ -113,6 +113,7 @@ async function handle(command: SimCommand): Promise<unknown> {
         eventSendsOther: sends.length - accepted.length,
         firstEventSendAt: times.length ? times.reduce((a, b) => Math.min(a, b)) : null,
         lastEventSendAt: times.length ? times.reduce((a, b) => Math.max(a, b)) : null,
+        lastAcceptedAt: accepted.length ? accepted.reduce((a, s) => Math.max(a, s.at), 0) : null,
       };
     }
     case 'deliverReplies': {

@@ -68,6 +68,8 @@ export const simResults = {
     eventSendsOther: z.number(),
     firstEventSendAt: z.number().nullable(),
     lastEventSendAt: z.number().nullable(),
+    /** Wall-clock ms (Date.now() of the simulator, the same host) the portal accepted its latest robot result. */
+    lastAcceptedAt: z.number().nullable(),
   }),
   deliverReplies: z.object({ statuses: z.record(z.string(), z.number()) }),
   stop: z.object({}),

@@ -13,7 +13,7 @@ export interface HookEmit {
   memberId: string;
 }
 
-/** Typed wrappers of the outbound-event scripts (loaded with the others by scripts.ts). */
+/** Typed wrappers of the outbound-event scripts (listed with the others in redis/script-files.ts). */
 export const hookScripts = {
   /** Emits an outbound event once per event id; true when appended (false: no subscriptions, or a repeat). */
   async emitHookEvent(redis: RedisClient, event: HookEmit & { type: string; nowMs: number }): Promise<boolean> {

@@ -7,6 +7,8 @@ export function createKeys(prefix = 'wa') {
   return {
     prefix,
     portalIndex: () => `${prefix}:portals`,
+    /** Global: the wait storage layout of the workers that run on this Redis (waits/storage-format.ts). */
+    storageFormat: () => `${prefix}:storage-format`,
     portal: (memberId: string) => `${portalTag(memberId)}:portal`,
     refreshLock: (memberId: string) => `${portalTag(memberId)}:refresh-lock`,
     /** Hash: when the portal's tokens were last refreshed, whether that worked, when a reinstall was last asked for. */

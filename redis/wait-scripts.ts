@@ -6,9 +6,9 @@ import { asNumber, run } from './scripts';
 export type ClaimResult = 'claimed' | 'already_ended' | 'not_found' | 'reply_taken';
 
 /**
- * Typed wrappers of the scripts that store, change and end a wait (loaded with the others by
- * scripts.ts). Each takes the wait's own field of the wait index: an open wait is kept there
- * (lua/lib/wait-record.lua).
+ * Typed wrappers of the scripts that store, change and end a wait (listed with the others in
+ * redis/script-files.ts, which puts the lua/lib preludes before each). Each takes the wait's own
+ * field of the wait index: an open wait is kept there (lua/lib/wait-record.lua).
  */
 export const waitScripts = {
   /** True when the wait was created (false: it already existed). */
@@ -98,7 +98,7 @@ export const waitScripts = {
     const code = asNumber(await run(redis, 'wait-reask-2', [keys.wait, keys.index], argv));
     return code === 1 ? 'now' : code === 2 ? 'again' : 'none';
   },
-  /** 1 updated, 0 status mismatch, -1 no such wait. */
+  /** 1 updated, 0 status mismatch, -1 no such wait; throws on a patch that would end an open wait in place. */
   async updateWait(
     redis: RedisClient,
     keys: { wait: string; index: string },
@@ -108,6 +108,8 @@ export const waitScripts = {
     requiredStatus = '',
   ): Promise<number> {
     const argv = [JSON.stringify(patch), increment, requiredStatus, waitField];
-    return asNumber(await run(redis, 'wait-update-2', [keys.wait, keys.index], argv));
+    const result = asNumber(await run(redis, 'wait-update-2', [keys.wait, keys.index], argv));
+    if (result === -2) throw new Error(`${keys.wait}: an open wait ends only through endWait, not a status patch`);
+    return result;
   },
 };

@@ -1,7 +1,7 @@
 import type { RedisClient } from './connect';
 import { asNumber, run } from './scripts';
 
-/** Typed wrappers of the 24-hour window scripts (loaded with the others by scripts.ts). */
+/** Typed wrappers of the 24-hour window scripts (listed with the others in redis/script-files.ts). */
 export const windowScripts = {
   /** Notes a customer's message time (Unix s) on a line; returns the newest kept. */
   async noteWindow(

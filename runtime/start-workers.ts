@@ -5,6 +5,7 @@ import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
 import type { Line } from '../store/line-store';
+import { claimStorageFormat } from '../waits/storage-format';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
 import { CallbackDispatcher } from '../workers/callback-dispatcher';
 import { HookDeliverer } from '../workers/hook-deliverer';
@@ -59,6 +60,8 @@ const crashRecovery = { lockDuration: 5_000, stalledInterval: 2_000, maxStalledC
 export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const prefix = options.queuePrefix ?? rt.queues.prefix;
   assertQueuePrefixFits(rt.redis, prefix);
+  // Before any job: workers of another wait storage layout must not run beside these.
+  await claimStorageFormat(rt.redis, rt.keys.storageFormat());
   const concurrency = options.concurrency ?? 20;
   const workerName = `${hostname()}:${process.pid}`;
   const make = <T>(name: string, processor: Processor<T>, n = concurrency, connect = options.connection) => {

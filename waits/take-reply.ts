@@ -37,9 +37,10 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   const { store } = deps;
 
   async function resolveReply(wait: Wait, match: Answer, message: InboundMessage, note: string): Promise<boolean> {
-    // The portal's time zone is read while the stage is (a read of a cached record, never a change).
-    const [onStage, zoned] = await Promise.all([deps.robotStillOnStage(wait), deps.zoned(wait)]);
-    if (!onStage) return false;
+    // The portal's time zone only once the robot is known to be on its stage: a robot that left it
+    // ends cancelled (inside robotStillOnStage) and needs no answer time.
+    if (!(await deps.robotStillOnStage(wait))) return false;
+    const zoned = await deps.zoned(wait);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
     return deps.end(wait, 'answered', 'reply', outcome, message.id);

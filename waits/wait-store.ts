@@ -3,9 +3,9 @@ import { hookEmitArgs } from '../hooks/hook-emitter';
 import { otherWhatsAppForm } from '../lib/phone';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { type ClaimResult, waitScripts as scripts } from '../redis/wait-scripts';
+import { type ClaimResult, waitScripts } from '../redis/wait-scripts';
+import { readStoredWaits } from './read-stored-waits';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
-import { readStoredWaits } from './stored-wait-keys';
 import { waitEndedEventOf } from './wait-ended-event';
 import type { Wait, WaitEnd } from './wait-schema';
 
@@ -34,7 +34,7 @@ export class WaitStore {
     const full: Wait = { ...wait, waId, status: 'open', reasks: 0 };
     const k = this.keys;
     const aliasField = waId ? k.waitIndexPhoneField(wait.lineId, waId) : '';
-    const created = await scripts.openWait(
+    const created = await waitScripts.openWait(
       this.redis,
       { wait: k.wait(wait.memberId, wait.id), index: k.waitIndex(wait.memberId), open: k.openWaits(wait.memberId) },
       {
@@ -113,7 +113,7 @@ export class WaitStore {
   ): Promise<void> {
     const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
     const waitField = this.keys.waitIndexWaitField(waitId);
-    await scripts.updateWait(this.redis, keys, waitField, storedMessagePatch(messageId, baseReturn));
+    await waitScripts.updateWait(this.redis, keys, waitField, storedMessagePatch(messageId, baseReturn));
     // The message record (kept for status tracking anyway) points back to the wait (`w`: see message-store.ts).
     await this.redis.hset(this.keys.message(memberId, messageId), 'w', waitId);
     const wait = waId ? await this.get(memberId, waitId) : null;
@@ -121,7 +121,7 @@ export class WaitStore {
     // The dialled number confirmed as the wa_id: the guessed other form goes ('' drops it).
     const alias = waId === wait.phone ? '' : waId;
     const field = alias ? this.keys.waitIndexPhoneField(wait.lineId, alias) : '';
-    await scripts.aliasWait(this.redis, keys, { waitId, waId: alias, field, waitField });
+    await waitScripts.aliasWait(this.redis, keys, { waitId, waId: alias, field, waitField });
   }
 
   /** The wait a sent message belongs to, or null. */
@@ -153,7 +153,7 @@ export class WaitStore {
       const phoneField = this.keys.waitIndexPhoneField(wait.lineId, wait.phone);
       const waitField = this.keys.waitIndexWaitField(wait.id);
       const args = { waitId: wait.id, phone: to, field, fromField, phoneField, waitField };
-      if (await scripts.moveWait(this.redis, keys, args)) moved += 1;
+      if (await waitScripts.moveWait(this.redis, keys, args)) moved += 1;
     }
     return moved;
   }
@@ -193,14 +193,18 @@ export class WaitStore {
     messageId: string,
   ): Promise<'now' | 'again' | 'none'> {
     const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
-    return scripts.countReask(this.redis, keys, { max, messageId, waitField: this.keys.waitIndexWaitField(waitId) });
+    return waitScripts.countReask(this.redis, keys, {
+      max,
+      messageId,
+      waitField: this.keys.waitIndexWaitField(waitId),
+    });
   }
 
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */
   async markWorkflowGone(memberId: string, waitId: string): Promise<void> {
     const patch: Partial<StoredWait> = { status: 'cancelled', endReason: 'workflow_gone' };
     const keys = { wait: this.keys.wait(memberId, waitId), index: this.keys.waitIndex(memberId) };
-    await scripts.updateWait(this.redis, keys, this.keys.waitIndexWaitField(waitId), patch);
+    await waitScripts.updateWait(this.redis, keys, this.keys.waitIndexWaitField(waitId), patch);
   }
 
   /**
@@ -228,7 +232,7 @@ export class WaitStore {
     const k = this.keys;
     const m = wait.memberId;
     const ended = waitEndedEventOf(wait, status, reason, outcome, now);
-    return scripts.endWait(
+    return waitScripts.endWait(
       this.redis,
       {
         wait: k.wait(m, wait.id),

@@ -2,7 +2,7 @@
   What a send leaves once the provider answered, in one step: the step's message id (a retried job
   never sends it again), the message record (statuses, the wait it belongs to) and the wait's link
   to it. When the step's message belongs to a wait, the wait holds the step (`m`): the in-flight
-  mark goes and no sent-step field is kept (send-step-claim-2.lua and the readers look at the wait).
+  mark goes and no sent-step field is kept (send-step-claim-3.lua and the readers look at the wait).
   KEYS[1] sent-step hash   KEYS[2] message hash   KEYS[3] wait key (any key of the portal when none)
   KEYS[4] portal wait-index hash
   ARGV[1] step field   ARGV[2] provider message id   ARGV[3] sent-step ttl s   ARGV[4] sent at ms

@@ -42,12 +42,13 @@ export function setupWaitService() {
   const stageOf = new Map<string, string>();
   const stages = { read: jest.fn(async (_memberId: string, documentId: string) => stageOf.get(documentId) ?? 'NEW') };
   const sendReask = jest.fn(async () => undefined);
+  // The portal zone of the waits these tests end: UTC, so times read as written.
+  const timeZoneOf = jest.fn(async (_memberId: string) => '');
   const store = new WaitStore(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const messages = new MessageStore(redis, keys);
   const service = createWaitService({
-    // The portal zone of the waits these tests end: UTC, so times read as written.
-    timeZoneOf: async () => '',
+    timeZoneOf,
     store,
     stages,
     messages,
@@ -106,6 +107,7 @@ export function setupWaitService() {
     stageOf,
     stages,
     sendReask,
+    timeZoneOf,
     store,
     outbox,
     messages,

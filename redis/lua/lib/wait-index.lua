@@ -1,5 +1,5 @@
 --[[
-  Shared by the wait scripts (scripts.ts puts it before each that names it): a portal's
+  Shared by the wait scripts (redis/script-files.ts puts it before each that names it): a portal's
   wait-index hash maps an index field (spelled by keys.ts, passed in as ARGV) to space-separated
   wait ids.
 ]]

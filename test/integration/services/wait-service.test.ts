@@ -118,6 +118,8 @@ describe('wait service: which wait a message ends (real Redis)', () => {
     expect(await env.service.takeReply(line, tap(encodeButtonId(robot.wait.id, 1), 'Yes'))).toBe(false);
     expect(await env.store.get(M, robot.wait.id)).toMatchObject({ status: 'cancelled', endReason: 'stage_changed' });
     expect(await env.outbox.pendingCount(M)).toBe(0);
+    // The answer's time zone is read only for an answer that is taken.
+    expect(env.timeZoneOf).not.toHaveBeenCalled();
 
     env.stages.read.mockClear();
     const activity = await env.open({ kind: 'activity' });
@@ -128,6 +130,7 @@ describe('wait service: which wait a message ends (real Redis)', () => {
       status: 'answered',
       answer: 'No',
     });
+    expect(env.timeZoneOf).toHaveBeenCalledTimes(1);
   });
 
   it('times out through the deadline set and the drain, on the injected clock, with a timeout callback', async () => {
