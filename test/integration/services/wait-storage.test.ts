@@ -66,8 +66,10 @@ describe('wait storage: both layouts, moves and the packed form through the scri
       env.service.takeReply(line, tap(encodeButtonId(a.wait.id, 1), 'Yes')),
       env.service.drainDeadlines(),
     ]);
-    // The drain counts the due waits it looked at; which of the two ended it shows in its status.
-    expect(due).toBe(1);
+    // The drain counts the due waits it found: none when the tap ended the wait first, one otherwise
+    // (then either may have ended it); which of the two did shows in its status.
+    expect(due).toBeLessThanOrEqual(1);
+    if (!took) expect(due).toBe(1);
     expect(await env.status(a.wait.id)).toBe(took ? 'answered' : 'timeout');
     const sent = await env.callbacks();
     expect(sent.size).toBe(1);
