@@ -57,6 +57,21 @@ export class OperatorChatOrder {
     await this.redis.hset(this.keys.openLineOperatorOrder(memberId, chatKey), 'gap', `${since}|${awaited}`);
   }
 
+  /**
+   * Passes the missing number `awaited` after its gap time-out, atomically and once: the chat's next
+   * number moves past it only if it still waits for it. Returns the chat's next number.
+   */
+  async passGap(memberId: string, chatKey: string, awaited: number): Promise<number> {
+    return asNumber(
+      await run(
+        this.redis,
+        'open-line-op-pass-1',
+        [this.keys.openLineOperatorOrder(memberId, chatKey)],
+        [awaited, ORDER_TTL_MS],
+      ),
+    );
+  }
+
   /** Settles number `n`: the next one may go. Returns the chat's next number. */
   async settle(memberId: string, chatKey: string, n: number): Promise<number> {
     return asNumber(

@@ -84,4 +84,36 @@ describe('open lines: an operator message number whose job never came', () => {
     expect(sent.body).toMatchObject({ text: { body: 'second' } });
     await eventually(async () => (await h.redis.hget(order, 'next')) === '3', 5000, 'number 2 settled');
   });
+  it('after the time-out, three held messages still go one by one in order (2 worker processes)', async () => {
+    h = await openLineHarness({ clock, workerInstances: 2 });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'lost', 'olop-lost')).toBe(1);
+    const texts = ['second', 'third', 'fourth'];
+    for (const text of texts)
+      await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text });
+    const order = h.rt.keys.openLineOperatorOrder(h.memberId, CHAT_ID);
+    await eventually(async () => (await h.redis.hget(order, 'gap')) === `${clock.now()}|1`, 10_000, 'the gap seen');
+    // The first one to go is refused once (retried after a second): the others must wait for it.
+    h.whatsapp.failNext({ code: 131000, httpStatus: 500, times: 1, phoneNumberId: LINE.phoneNumberId });
+    clock.advance(30_000);
+    const attempts = () =>
+      h.whatsapp
+        .attempts()
+        .map((a) => [(a.body as { text?: { body: string } }).text?.body, a.httpStatus])
+        .filter(([text]) => text !== undefined);
+    await eventually(() => attempts().length === 4, 20_000, 'three operator messages on WhatsApp');
+    expect(attempts()).toEqual([
+      ['second', 500],
+      ['second', 200],
+      ['third', 200],
+      ['fourth', 200],
+    ]);
+    await eventually(async () => (await h.redis.hget(order, 'next')) === '5', 5000, 'number 4 settled');
+    expect(await h.redis.hkeys(order)).not.toContain('j:1');
+  });
 });
