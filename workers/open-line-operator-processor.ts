@@ -1,4 +1,4 @@
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
@@ -64,8 +64,11 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
       await settleOperatorTurn(deps, data);
       return outcome;
     } catch (error) {
-      if (!shouldRetry(error, job)) await settleOperatorTurn(deps, data);
-      throw error;
+      if (shouldRetry(error, job)) throw error;
+      // Settled for good: BullMQ must not try it again (a plain Error with attempts left would be
+      // retried, and could then go after the chat's next message).
+      await settleOperatorTurn(deps, data);
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
   };
 

@@ -1,4 +1,7 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import { AppError } from '../../../lib/errors/app-error';
 import { CONNECTOR_ID } from '../../../openlines/connector';
+import { createOpenLineOperatorProcessor } from '../../../workers/open-line-operator-processor';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
@@ -51,6 +54,36 @@ describe('open lines: operator messages of one chat in order', () => {
     const chat = await chatWith(h, 4);
     const note = await eventually(() => chat.messages.find((m) => m.author === 'system'), 10_000, 'the refusal note');
     expect(note.text).toMatch(/^Not sent to WhatsApp: More than 24 hours/);
+  });
+
+  it('a message failed for good (not retryable) with attempts left is settled and not tried again', async () => {
+    const chatSeq = await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'pm-1', 'olop-pm-1');
+    // A non-retryable failure before the send (outside the part that turns refusals into notes).
+    const process = createOpenLineOperatorProcessor({
+      ...h.rt,
+      waits: {
+        onOperatorReply: async () => {
+          throw new AppError('bad_input', 'refused for good');
+        },
+      },
+    });
+    const data = {
+      memberId: h.memberId,
+      openLineId: '1',
+      chatId: CHAT_ID,
+      portalChatId: '1',
+      portalMessageId: 'pm-1',
+      operatorId: '1',
+      text: 'hello',
+      files: [],
+      receivedAt: Date.now(),
+      chatSeq,
+    };
+    const job = new Job(h.rt.queues.openLineOperator, 'operator', data, { attempts: 8 }, 'olop-pm-1');
+    // BullMQ must not retry what was settled: a retry could go after the chat's next message.
+    await expect(process(job)).rejects.toBeInstanceOf(UnrecoverableError);
+    const order = h.rt.keys.openLineOperatorOrder(h.memberId, CHAT_ID);
+    expect(await h.redis.hget(order, 'next')).toBe(String(chatSeq + 1));
   });
 });
 
