@@ -120,6 +120,11 @@ export interface OrderChange {
   gap?: ChatOrder['gap'];
   /** The chat sleeps on the gap: an item queued in it makes it due at once. */
   sleepOnGap?: boolean;
+  /**
+   * With `sleepOnGap`: when the chat is due instead if an item was queued since the claim (it may be
+   * the missing one, and its enqueue could not wake a leased chat). Default: `nextDueMs`.
+   */
+  wakeAt?: number;
 }
 
 /** A chat's order lives this long after its last use (the numbers start again at 1 after it). */
@@ -258,6 +263,7 @@ export class OpenLineOutbox {
           gap,
           order.sleepOnGap ? '1' : '0',
           ORDER_TTL_MS,
+          order.wakeAt ?? nextDueMs,
           ...delivered,
         ],
       ),

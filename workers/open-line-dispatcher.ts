@@ -154,7 +154,7 @@ export class OpenLineDispatcher {
         // Empty, or its next message is missing: it sleeps until that one comes (queuing wakes
         // it) or the gap time-out passes.
         const at = gap ? gap.since + this.gapTimeoutMs : clock.now();
-        await settle([], at, gap ? { gap, sleepOnGap: true } : {});
+        await settle([], at, gap ? { gap, sleepOnGap: true, wakeAt: clock.now() } : {});
         return;
       }
       const skips = leadingSkips(ready);

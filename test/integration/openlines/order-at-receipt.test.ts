@@ -4,6 +4,7 @@ import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { type InboundJob, queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
+import { OpenLineOutbox } from '../../../store/open-line-outbox';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
@@ -75,6 +76,37 @@ describe('open lines: order by the number given at receipt', () => {
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
     await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
+  });
+
+  it('the missing message queued between the claim and the settle does not leave the chat asleep', async () => {
+    const late = await firstMessageFailsOnce();
+    expect((await say('second')).status).toBe(200);
+    // The first claim of the chat (it holds only number 2) waits until number 1 is queued: the
+    // dispatcher then settles on a gap that is already filled.
+    const claim = OpenLineOutbox.prototype.claim;
+    let interleaved = false;
+    jest.spyOn(OpenLineOutbox.prototype, 'claim').mockImplementation(async function (
+      this: OpenLineOutbox,
+      ...args: Parameters<OpenLineOutbox['claim']>
+    ) {
+      const claimed = await claim.apply(this, args);
+      if (!interleaved && claimed && claimed.items.length > 0) {
+        interleaved = true;
+        await late.promote();
+        const queue = h.rt.keys.openLineQueue(h.memberId, CHAT_ID);
+        await eventually(async () => (await h.redis.zcard(queue)) === 2, 10_000, 'number 1 queued');
+      }
+      return claimed;
+    });
+    try {
+      await h.startWorkerInstance();
+      // The clock never moves: only the arrival seen at the settle gets the chat going again.
+      const chat = await chatWith(h, 2);
+      expect(interleaved).toBe(true);
+      expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('a number whose job never comes is passed once the gap time-out has passed on the clock', async () => {
