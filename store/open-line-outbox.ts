@@ -272,17 +272,23 @@ export class OpenLineOutbox {
 
   /**
    * Gives a customer message its number in its chat at receipt (the webhook door); a repeated
-   * webhook of the same message id gets the same number.
+   * webhook of the same message id gets the same number. `jobId` (the job that carries it) is kept
+   * until the number is settled.
    */
-  async numberAtReceipt(memberId: string, chatKey: string, messageId: string): Promise<number> {
+  async numberAtReceipt(memberId: string, chatKey: string, messageId: string, jobId = ''): Promise<number> {
     return asNumber(
       await run(
         this.redis,
         'open-line-number-2',
         [this.keys.openLineNumberOf(memberId, messageId), this.keys.openLineOrder(memberId, chatKey)],
-        [SEEN_TTL_S, ORDER_TTL_MS, ''],
+        [SEEN_TTL_S, ORDER_TTL_MS, jobId],
       ),
     );
+  }
+
+  /** The id of the job carrying number `n` of a chat while it is not settled (null: unknown, or settled). */
+  async jobOf(memberId: string, chatKey: string, n: number): Promise<string | null> {
+    return this.redis.hget(this.keys.openLineOrder(memberId, chatKey), `j:${n}`);
   }
 
   /** Pending items of one chat (for checks and the CLI). */

@@ -10,8 +10,9 @@ import { type ArrangedChat, arrangeChat, leadingSkips, orderAfter, type ReadyIte
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
+import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor } from './open-line-gap-hold';
 
-export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
+export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapHoldDeps, 'outbox'> {
   redis: RedisClient;
   /** A connection of its own for the wake-up subscription. */
   subscriber: RedisClient;
@@ -139,7 +140,9 @@ export class OpenLineDispatcher {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
       const { token } = claimed;
-      const arranged = arrangeChat(claimed.items, claimed.order, clock.now(), this.gapTimeoutMs);
+      const now = clock.now();
+      const hold = await gapTimeoutFor(this.o, memberId, chatKey, claimed.order, now, this.gapTimeoutMs);
+      const arranged = arrangeChat(claimed.items, claimed.order, now, hold.timeoutMs);
       this.logPassedGaps(memberId, chatKey, arranged);
       /** Settles `done` (a prefix of the ready items): the chat's next number moves past them. */
       const settle = async (done: ReadyItem[], nextDueMs: number, change?: OrderChange): Promise<boolean> => {
@@ -153,7 +156,12 @@ export class OpenLineDispatcher {
       if (ready.length === 0) {
         // Empty, or its next message is missing: it sleeps until that one comes (queuing wakes
         // it) or the gap time-out passes.
-        const at = gap ? gap.since + this.gapTimeoutMs : clock.now();
+        // Held by a retrying job: looks again shortly (its item, once queued, wakes the chat at once).
+        const at = !gap
+          ? now
+          : hold.held
+            ? Math.min(gap.since + hold.timeoutMs, now + GAP_RECHECK_MS)
+            : gap.since + this.gapTimeoutMs;
         await settle([], at, gap ? { gap, sleepOnGap: true, wakeAt: clock.now() } : {});
         return;
       }

@@ -16,7 +16,13 @@
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[3] then return -2 end
 redis.call('HDEL', KEYS[3], ARGV[1])
 for i = 9, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], 'next', ARGV[4]) end
+if ARGV[4] ~= '' then
+  -- The settled numbers' job ids are no longer needed (nor those of numbers passed over).
+  local from = tonumber(redis.call('HGET', KEYS[4], 'next') or '1')
+  local to = math.min(tonumber(ARGV[4]) - 1, from + 999)
+  for k = from, to do redis.call('HDEL', KEYS[4], 'j:' .. k) end
+  redis.call('HSET', KEYS[4], 'next', ARGV[4])
+end
 if ARGV[5] == '' then
   redis.call('HDEL', KEYS[4], 'gap')
 elseif ARGV[5] ~= '-' then

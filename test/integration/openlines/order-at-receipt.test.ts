@@ -5,6 +5,7 @@ import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { type InboundJob, queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
 import { OpenLineOutbox } from '../../../store/open-line-outbox';
+import { GAP_RECHECK_MS } from '../../../workers/open-line-gap-hold';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
@@ -71,11 +72,22 @@ describe('open lines: order by the number given at receipt', () => {
     await h.startWorkerInstance();
     await sleepsOnGap();
     expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
-    // Its retry comes (the clock never moved: no time-out let the second go first).
+    // The gap time-out passes while job 1 still waits to retry: the chat keeps waiting for it (it
+    // looks again later, instead of being due at the time-out it now passed).
+    clock.advance(30_001);
+    await h.redis.publish(h.rt.keys.openLineWake(), h.memberId);
+    const due = h.rt.keys.openLineDue(h.memberId);
+    const recheck = clock.now() + GAP_RECHECK_MS;
+    await eventually(async () => Number(await h.redis.zscore(due, CHAT_ID)) === recheck, 10_000, 'held, looks later');
+    expect((await order()).wait).toBe('1');
+    expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
+    // Its retry comes: the first is shown first.
     await late.promote();
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
     await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
+    // The settled numbers' job ids are gone (the order hash keeps no field per message).
+    expect(Object.keys(await order()).filter((f) => f.startsWith('j:'))).toEqual([]);
   });
 
   it('the missing message queued between the claim and the settle does not leave the chat asleep', async () => {
@@ -142,12 +154,15 @@ describe('open lines: order by the number given at receipt', () => {
     await say('once', 'wamid.TWICE');
     await say('once', 'wamid.TWICE');
     // A repeat racing past the door's seen marker gets the number the first one got.
-    const again = await h.rt.numberAtReceipt({
-      phoneNumberId: LINE.phoneNumberId,
-      kind: 'message',
-      event: { id: 'wamid.TWICE', from: CUSTOMER, type: 'text', text: { body: 'once' } },
-      receivedAt: clock.now(),
-    });
+    const again = await h.rt.numberAtReceipt(
+      {
+        phoneNumberId: LINE.phoneNumberId,
+        kind: 'message',
+        event: { id: 'wamid.TWICE', from: CUSTOMER, type: 'text', text: { body: 'once' } },
+        receivedAt: clock.now(),
+      },
+      'in-again',
+    );
     expect(again).toBe(1);
     await say('after');
     const chat = await chatWith(h, 2);
