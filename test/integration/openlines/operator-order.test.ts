@@ -149,4 +149,41 @@ describe('open lines: an operator message number whose job never came', () => {
     await eventually(async () => (await h.redis.hget(order, 'next')) === '5', 5000, 'number 4 settled');
     expect(await h.redis.hkeys(order)).not.toContain('j:1');
   });
+  it('a message held while its predecessor retries looks again less and less often (back-off)', async () => {
+    h = await openLineHarness({ clock });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    // Number 1's job waits a minute to retry (a real delayed job): number 2 is held all that time.
+    const queue = h.rt.queues.openLineOperator;
+    const data = {
+      memberId: h.memberId,
+      openLineId: '1',
+      chatId: CHAT_ID,
+      portalChatId: '1',
+      portalMessageId: 'held',
+      operatorId: '1',
+      text: 'held',
+      files: [],
+      receivedAt: Date.now(),
+    };
+    await queue.add('operator', data, { jobId: 'olop-held', delay: 60_000 });
+    expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'held', 'olop-held')).toBe(1);
+    await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'second' });
+    // Its next look is later each time (at first 0.5 s): at least 2 s ahead once it has waited that long.
+    await eventually(
+      async () => {
+        const held = (await queue.getJobs(['delayed'])).find((j) => j.id !== 'olop-held');
+        const delayed = queue.keys.delayed ?? 'none';
+        const score = held?.id ? await h.redis.zscore(delayed, held.id) : null;
+        return score !== null && Math.floor(Number(score) / 0x1000) - Date.now() > 2000;
+      },
+      10_000,
+      'the held message looking again 2 s later or more',
+    );
+    expect(h.whatsapp.sent().filter((s) => s.to === CUSTOMER)).toHaveLength(0);
+  });
 });
