@@ -142,6 +142,9 @@ export const LEASE_LOST = -2;
 
 /** Item ids are remembered this long: a webhook or event repeated within it is not shown twice. */
 const SEEN_TTL_S = 7 * 86400;
+// A message's number is kept a day (~100 B per message): only a repeat after a crash between numbering
+// and the door's seen marker needs it; a later one gets a new number (at most one gap time-out).
+export const NUMBER_TTL_S = 86400;
 
 /**
  * The open-line outbox: a queue per customer chat, leased by one dispatcher at a time, so a chat's
@@ -270,18 +273,14 @@ export class OpenLineOutbox {
     );
   }
 
-  /**
-   * Gives a customer message its number in its chat at receipt (the webhook door); a repeated
-   * webhook of the same message id gets the same number. `jobId` (the job that carries it) is kept
-   * until the number is settled.
-   */
+  /** A customer message's number in its chat at receipt (the same for a repeat); `jobId` carries it. */
   async numberAtReceipt(memberId: string, chatKey: string, messageId: string, jobId = ''): Promise<number> {
     return asNumber(
       await run(
         this.redis,
         'open-line-number-2',
         [this.keys.openLineNumberOf(memberId, messageId), this.keys.openLineOrder(memberId, chatKey)],
-        [SEEN_TTL_S, ORDER_TTL_MS, jobId],
+        [NUMBER_TTL_S, ORDER_TTL_MS, jobId],
       ),
     );
   }

@@ -1,10 +1,7 @@
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { asNumber, run } from '../redis/scripts';
-import { ORDER_TTL_MS } from './open-line-outbox';
-
-/** Numbers are remembered per portal message this long (a repeated event gets the same one). */
-const NUMBER_TTL_S = 7 * 86400;
+import { NUMBER_TTL_S, ORDER_TTL_MS } from './open-line-outbox';
 
 /** Where a chat's operator messages are: the number that goes next, the missing one waited for. */
 export interface OperatorChatState {

@@ -164,6 +164,10 @@ describe('open lines: order by the number given at receipt', () => {
       'in-again',
     );
     expect(again).toBe(1);
+    // Kept a day only (one key per message).
+    const ttl = await h.redis.ttl(h.rt.keys.openLineNumberOf(h.memberId, 'wamid.TWICE'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(86400);
     await say('after');
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['once', 'after']);
