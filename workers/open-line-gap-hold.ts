@@ -1,3 +1,5 @@
+import type { Logger } from '../lib/logger';
+import type { ArrangedChat } from '../openlines/chat-order';
 import type { ChatOrder, OpenLineOutbox } from '../store/open-line-outbox';
 
 export interface GapHoldDeps {
@@ -36,4 +38,24 @@ export async function gapTimeoutFor(
   if (job === null || !STILL_COMING.has(await deps.inboundJobState(job)))
     return { timeoutMs: gapTimeoutMs, held: false };
   return { timeoutMs: ceiling, held: true };
+}
+
+/**
+ * Logs the gaps a chat went past, once each: a chat the portal keeps refusing re-arranges the same
+ * passed gap on every retry (per process; the memory is bounded).
+ */
+export function passedGapLog(log: Pick<Logger, 'warn'>) {
+  const logged = new Set<string>();
+  return (memberId: string, chatKey: string, arranged: Pick<ArrangedChat, 'passed'>): void => {
+    for (const gap of arranged.passed) {
+      const key = `${memberId}|${chatKey}|${gap.from}|${gap.since}`;
+      if (logged.has(key)) continue;
+      if (logged.size >= 10_000) logged.clear();
+      logged.add(key);
+      log.warn(
+        { memberId, chatKey, missing: gap.from === gap.to ? gap.from : `${gap.from}-${gap.to}`, since: gap.since },
+        'open-line chat went on past a missing message number (gap time-out)',
+      );
+    }
+  };
 }
