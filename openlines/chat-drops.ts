@@ -13,6 +13,9 @@ export type ChatDropCode = Extract<
 /** Records dropped chat items: nothing leaves an open-line chat's queue unseen. */
 export type NoteChatDrop = (memberId: string, chatKey: string, count: number, code: ChatDropCode) => Promise<void>;
 
+/** Drops of one chat for one reason within this time make one activity-log note (a burst, not each). */
+export const DROP_NOTE_PERIOD_MS = 10 * 60_000;
+
 /**
  * Items an open-line chat could not take (its line switched off for a day, refused, or too many
  * waiting) are logged and noted in the portal's activity log under their WhatsApp line, where the
@@ -23,11 +26,24 @@ export function createChatDropNotes(deps: {
   clock: Clock;
   log: Logger;
 }): NoteChatDrop {
+  // Per process: a full backlog drops one item per new message; the log and the activity log get
+  // one note per chat and reason per period, with the count of the drops it stands for.
+  const noted = new Map<string, { at: number; since: number }>();
   return async (memberId, chatKey, count, code) => {
-    deps.log.error({ memberId, chatKey, count, code }, 'open-line chat items dropped');
+    const now = deps.clock.now();
+    const key = `${memberId}|${chatKey}|${code}`;
+    const last = noted.get(key);
+    if (last && now - last.at < DROP_NOTE_PERIOD_MS) {
+      last.since += count;
+      return;
+    }
+    if (noted.size >= 10_000) for (const [k, v] of noted) if (now - v.at >= DROP_NOTE_PERIOD_MS) noted.delete(k);
+    noted.set(key, { at: now, since: 0 });
+    const total = count + (last?.since ?? 0);
+    deps.log.error({ memberId, chatKey, count: total, code }, 'open-line chat items dropped');
     const lineId = parseChatId(chatKey)?.lineId ?? '';
     await deps.activity
-      .noteError(memberId, { code, lineId, action: 'open_line', at: deps.clock.now() })
+      .noteError(memberId, { code, lineId, action: 'open_line', at: now })
       .catch((error: unknown) =>
         deps.log.warn({ err: error, memberId }, 'could not note the drop for the settings page'),
       );

@@ -19,7 +19,8 @@ export interface ReceiptNumberingDeps {
  * line are numbered (elsewhere nothing would settle the numbers); none for statuses and others.
  */
 export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
-  return async function numberAtReceipt(job: InboundJob): Promise<number | undefined> {
+  /** `jobId`: the inbound job that carries it (the chat does not pass its number while that job may still run). */
+  return async function numberAtReceipt(job: InboundJob, jobId: string): Promise<number | undefined> {
     if (job.kind !== 'message') return undefined;
     const message = inboundMessageSchema.safeParse(job.event);
     // The same customer id the relay keys the chat by (open-line-relay.ts).
@@ -29,6 +30,6 @@ export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
     if (!line) return undefined;
     const attachment = await deps.openLines.forLine(line.memberId, line.id);
     if (!attachment?.active) return undefined;
-    return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id);
+    return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id, jobId);
   };
 }

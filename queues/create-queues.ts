@@ -117,7 +117,7 @@ export function createQueues(
       return inbound.add(job.kind, job, {
         ...keep,
         removeOnComplete,
-        jobId: `in-${digest(eventKey)}`,
+        jobId: inboundJobId(eventKey),
         ...retryOptions(8, 1000),
       });
     },
@@ -150,6 +150,11 @@ export function createQueues(
 }
 
 export type Queues = ReturnType<typeof createQueues>;
+
+/** The job id of an inbound webhook event: a repeated delivery queues nothing new. */
+export function inboundJobId(eventKey: string): string {
+  return `in-${digest(eventKey)}`;
+}
 
 /** The job id of an operator message: a repeated portal event queues nothing new. */
 export function openLineOperatorJobId(memberId: string, openLineId: string, portalMessageId: string): string {

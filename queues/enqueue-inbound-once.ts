@@ -1,7 +1,7 @@
 import type { Metrics } from '../lib/metrics';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import type { Queues } from './create-queues';
+import { inboundJobId, type Queues } from './create-queues';
 import type { InboundJob } from './job-schemas';
 
 const SEEN_TTL_S = 7 * 86400;
@@ -12,7 +12,7 @@ export interface EnqueueInboundDeps {
   metrics: Pick<Metrics, 'webhooks'>;
   queues: Pick<Queues, 'enqueueInbound'>;
   /** A customer message's number in its open-line chat, given here at receipt (openlines/receipt-numbering.ts). */
-  numberAtReceipt?: (job: InboundJob) => Promise<number | undefined>;
+  numberAtReceipt?: (job: InboundJob, jobId: string) => Promise<number | undefined>;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function enqueueInboundOnce(
     return false;
   }
   // Numbered before it is queued: a job that runs late still takes its place in the chat.
-  const chatSeq = await deps.numberAtReceipt?.(job);
+  const chatSeq = await deps.numberAtReceipt?.(job, inboundJobId(eventKey));
   await deps.queues.enqueueInbound(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey);
   const fresh = (await deps.redis.set(seenKey, '1', 'EX', SEEN_TTL_S, 'NX')) === 'OK';
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });

@@ -33,6 +33,7 @@ export const scriptFiles = [
   'open-line-settle-4',
   'open-line-number-2',
   'open-line-op-settle-1',
+  'open-line-op-pass-1',
   'open-line-extend-2',
   'window-note-2',
   'recent-push-1',

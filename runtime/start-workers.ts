@@ -96,6 +96,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     subscriber: options.connection(),
     retryBaseMs: options.openLineRetryBaseMs,
     gapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS,
+    inboundJobState: (jobId) => rt.queues.inbound.getJobState(jobId),
   });
   const inboundDeps = {
     ...rt,

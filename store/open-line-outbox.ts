@@ -120,6 +120,11 @@ export interface OrderChange {
   gap?: ChatOrder['gap'];
   /** The chat sleeps on the gap: an item queued in it makes it due at once. */
   sleepOnGap?: boolean;
+  /**
+   * With `sleepOnGap`: when the chat is due instead if an item was queued since the claim (it may be
+   * the missing one, and its enqueue could not wake a leased chat). Default: `nextDueMs`.
+   */
+  wakeAt?: number;
 }
 
 /** A chat's order lives this long after its last use (the numbers start again at 1 after it). */
@@ -137,6 +142,9 @@ export const LEASE_LOST = -2;
 
 /** Item ids are remembered this long: a webhook or event repeated within it is not shown twice. */
 const SEEN_TTL_S = 7 * 86400;
+// A message's number is kept a day (~100 B per message): only a repeat after a crash between numbering
+// and the door's seen marker needs it; a later one gets a new number (at most one gap time-out).
+export const NUMBER_TTL_S = 86400;
 
 /**
  * The open-line outbox: a queue per customer chat, leased by one dispatcher at a time, so a chat's
@@ -258,25 +266,28 @@ export class OpenLineOutbox {
           gap,
           order.sleepOnGap ? '1' : '0',
           ORDER_TTL_MS,
+          order.wakeAt ?? nextDueMs,
           ...delivered,
         ],
       ),
     );
   }
 
-  /**
-   * Gives a customer message its number in its chat at receipt (the webhook door); a repeated
-   * webhook of the same message id gets the same number.
-   */
-  async numberAtReceipt(memberId: string, chatKey: string, messageId: string): Promise<number> {
+  /** A customer message's number in its chat at receipt (the same for a repeat); `jobId` carries it. */
+  async numberAtReceipt(memberId: string, chatKey: string, messageId: string, jobId = ''): Promise<number> {
     return asNumber(
       await run(
         this.redis,
         'open-line-number-2',
         [this.keys.openLineNumberOf(memberId, messageId), this.keys.openLineOrder(memberId, chatKey)],
-        [SEEN_TTL_S, ORDER_TTL_MS, ''],
+        [NUMBER_TTL_S, ORDER_TTL_MS, jobId],
       ),
     );
+  }
+
+  /** The id of the job carrying number `n` of a chat while it is not settled (null: unknown, or settled). */
+  async jobOf(memberId: string, chatKey: string, n: number): Promise<string | null> {
+    return this.redis.hget(this.keys.openLineOrder(memberId, chatKey), `j:${n}`);
   }
 
   /** Pending items of one chat (for checks and the CLI). */

@@ -1,10 +1,7 @@
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { asNumber, run } from '../redis/scripts';
-import { ORDER_TTL_MS } from './open-line-outbox';
-
-/** Numbers are remembered per portal message this long (a repeated event gets the same one). */
-const NUMBER_TTL_S = 7 * 86400;
+import { NUMBER_TTL_S, ORDER_TTL_MS } from './open-line-outbox';
 
 /** Where a chat's operator messages are: the number that goes next, the missing one waited for. */
 export interface OperatorChatState {
@@ -55,6 +52,21 @@ export class OperatorChatOrder {
   /** Notes since when the chat waits for `awaited` (its time-out runs from the first time it was seen missing). */
   async startGap(memberId: string, chatKey: string, awaited: number, since: number): Promise<void> {
     await this.redis.hset(this.keys.openLineOperatorOrder(memberId, chatKey), 'gap', `${since}|${awaited}`);
+  }
+
+  /**
+   * Passes the missing number `awaited` after its gap time-out, atomically and once: the chat's next
+   * number moves past it only if it still waits for it. Returns the chat's next number.
+   */
+  async passGap(memberId: string, chatKey: string, awaited: number): Promise<number> {
+    return asNumber(
+      await run(
+        this.redis,
+        'open-line-op-pass-1',
+        [this.keys.openLineOperatorOrder(memberId, chatKey)],
+        [awaited, ORDER_TTL_MS],
+      ),
+    );
   }
 
   /** Settles number `n`: the next one may go. Returns the chat's next number. */

@@ -6,12 +6,13 @@ import type { Logger } from '../lib/logger';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
-import { type ArrangedChat, arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
+import { arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
+import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
 
-export interface OpenLineDispatcherOptions extends ChatItemSenderDeps {
+export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapHoldDeps, 'outbox'> {
   redis: RedisClient;
   /** A connection of its own for the wake-up subscription. */
   subscriber: RedisClient;
@@ -56,9 +57,11 @@ export class OpenLineDispatcher {
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
   private readonly gapTimeoutMs: number;
+  private readonly logPassedGaps: ReturnType<typeof passedGapLog>;
 
   constructor(private readonly o: OpenLineDispatcherOptions) {
     this.gapTimeoutMs = o.gapTimeoutMs ?? 30_000;
+    this.logPassedGaps = passedGapLog(o.log);
     this.safetyPollMs = o.safetyPollMs ?? 5000;
     this.leaseMs = o.leaseMs ?? 30_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
@@ -139,7 +142,9 @@ export class OpenLineDispatcher {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
       const { token } = claimed;
-      const arranged = arrangeChat(claimed.items, claimed.order, clock.now(), this.gapTimeoutMs);
+      const now = clock.now();
+      const hold = await gapTimeoutFor(this.o, memberId, chatKey, claimed.order, now, this.gapTimeoutMs);
+      const arranged = arrangeChat(claimed.items, claimed.order, now, hold.timeoutMs);
       this.logPassedGaps(memberId, chatKey, arranged);
       /** Settles `done` (a prefix of the ready items): the chat's next number moves past them. */
       const settle = async (done: ReadyItem[], nextDueMs: number, change?: OrderChange): Promise<boolean> => {
@@ -153,8 +158,13 @@ export class OpenLineDispatcher {
       if (ready.length === 0) {
         // Empty, or its next message is missing: it sleeps until that one comes (queuing wakes
         // it) or the gap time-out passes.
-        const at = gap ? gap.since + this.gapTimeoutMs : clock.now();
-        await settle([], at, gap ? { gap, sleepOnGap: true } : {});
+        // Held by a retrying job: looks again shortly (its item, once queued, wakes the chat at once).
+        const at = !gap
+          ? now
+          : hold.held
+            ? Math.min(gap.since + hold.timeoutMs, now + GAP_RECHECK_MS)
+            : gap.since + this.gapTimeoutMs;
+        await settle([], at, gap ? { gap, sleepOnGap: true, wakeAt: clock.now() } : {});
         return;
       }
       const skips = leadingSkips(ready);
@@ -234,14 +244,6 @@ export class OpenLineDispatcher {
   }
 
   /** A missing number the chat stopped waiting for: its message never came in time (logged, once per pass). */
-  private logPassedGaps(memberId: string, chatKey: string, arranged: ArrangedChat): void {
-    for (const gap of arranged.passed)
-      this.o.log.warn(
-        { memberId, chatKey, missing: gap.from === gap.to ? gap.from : `${gap.from}-${gap.to}`, since: gap.since },
-        'open-line chat went on past a missing message number (gap time-out)',
-      );
-  }
-
   /**
    * Keeps a claimed chat's lease while its group is being sent: renewed every leaseMs/3 (a REST
    * token wait or a slow portal can outlast the lease) and checked before each portal call; a lost

@@ -1,4 +1,4 @@
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
@@ -35,10 +35,14 @@ export interface OpenLineOperatorDeps extends SendOnceDeps, OperatorOrderGateDep
 }
 
 /**
- * How often a message held behind an earlier one of its chat looks again (wall clock: a BullMQ
- * delay); the earlier one, once settled, also promotes it at once.
+ * How long a message held behind an earlier one of its chat waits before it looks again (wall
+ * clock: a BullMQ delay): as long as it has been held so far, from 0.5 s up to 10 s (doubling),
+ * so a predecessor retrying for minutes does not cost a job cycle every 0.5 s. The earlier one,
+ * once settled, promotes it at once.
  */
-const ORDER_POLL_MS = 500;
+export function orderHoldMs(heldForMs: number): number {
+  return Math.min(10_000, Math.max(500, heldForMs));
+}
 
 /**
  * An operator's message to WhatsApp: the customer's waits that stop on an operator answer end; the
@@ -56,7 +60,8 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
   return async function processOpenLineOperator(job: Job<OpenLineOperatorJob>, token?: string): Promise<string> {
     const data = openLineOperatorJobSchema.parse(job.data);
     if (!(await operatorMayGo(deps, data))) {
-      await job.moveToDelayed(Date.now() + ORDER_POLL_MS, token);
+      const now = Date.now();
+      await job.moveToDelayed(now + orderHoldMs(now - job.timestamp), token);
       throw new DelayedError();
     }
     try {
@@ -64,8 +69,11 @@ export function createOpenLineOperatorProcessor(deps: OpenLineOperatorDeps) {
       await settleOperatorTurn(deps, data);
       return outcome;
     } catch (error) {
-      if (!shouldRetry(error, job)) await settleOperatorTurn(deps, data);
-      throw error;
+      if (shouldRetry(error, job)) throw error;
+      // Settled for good: BullMQ must not try it again (a plain Error with attempts left would be
+      // retried, and could then go after the chat's next message).
+      await settleOperatorTurn(deps, data);
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
   };
 

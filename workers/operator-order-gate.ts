@@ -5,7 +5,7 @@ import type { OpenLineOperatorJob } from '../queues/job-schemas';
 import type { OperatorChatOrder } from '../store/operator-chat-order';
 
 export interface OperatorOrderGateDeps {
-  operatorOrder: Pick<OperatorChatOrder, 'state' | 'startGap' | 'jobOf' | 'settle'>;
+  operatorOrder: Pick<OperatorChatOrder, 'state' | 'startGap' | 'jobOf' | 'settle' | 'passGap'>;
   queues: { openLineOperator: Pick<Queues['openLineOperator'], 'getJobState' | 'getJob'> };
   clock: Clock;
   log: Logger;
@@ -34,13 +34,28 @@ export async function operatorMayGo(deps: OperatorOrderGateDeps, data: OpenLineO
     return false;
   }
   if (now - gap.since < (deps.openLineGapTimeoutMs ?? 30_000)) return false;
-  const earlier = await deps.operatorOrder.jobOf(memberId, chatId, next);
-  if (earlier && STILL_COMING.has(await deps.queues.openLineOperator.getJobState(earlier))) return false;
-  deps.log.warn(
-    { memberId, chatId, missing: next, waiting: chatSeq },
-    'operator messages went on past a missing number (gap time-out)',
-  );
+  // The time-out passed: each missing number before this one is skipped in one atomic step that
+  // holds only while the chat still waits for it, so of several held messages only the next one
+  // goes (4 still waits for 3). Numbers before `chatSeq` were all given before it was held, so a
+  // run of missing ones has waited the time-out too.
+  let awaited = next;
+  while (awaited < chatSeq) {
+    if (await stillComing(deps, memberId, chatId, awaited)) return false;
+    const moved = await deps.operatorOrder.passGap(memberId, chatId, awaited);
+    if (moved !== awaited + 1) return chatSeq <= moved; // another holder passed it, or it settled
+    deps.log.warn(
+      { memberId, chatId, missing: awaited, waiting: chatSeq },
+      'operator messages went on past a missing number (gap time-out)',
+    );
+    awaited = moved;
+  }
   return true;
+}
+
+/** Whether the job that carries number `n` is still on its way (queued, running, retrying). */
+async function stillComing(deps: OperatorOrderGateDeps, memberId: string, chatId: string, n: number) {
+  const job = await deps.operatorOrder.jobOf(memberId, chatId, n);
+  return job !== null && STILL_COMING.has(await deps.queues.openLineOperator.getJobState(job));
 }
 
 /**

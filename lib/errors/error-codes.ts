@@ -61,6 +61,7 @@ const codes = [
   'open_line_switched_off',
   'open_line_not_delivered',
   'open_line_backlog_full',
+  'open_line_not_connected',
 ] as const;
 
 /**

@@ -205,6 +205,7 @@ export const en = {
   'error.open_line_not_delivered': 'Messages for an open-line chat were dropped: Bitrix24 did not take them',
   'error.open_line_backlog_full':
     'The oldest waiting messages of an open-line chat were dropped: too many were waiting for Bitrix24',
+  'error.open_line_not_connected': 'Bitrix24 did not confirm the WhatsApp channel on the open line: attach it again',
   // --- waba window
   'window.lastWrote': 'the customer last wrote at {lastAt}; the window closed at {closedAt}',
   'window.neverWrote': 'the customer has not written to this line',

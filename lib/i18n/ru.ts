@@ -203,6 +203,7 @@ export const ru: Record<MessageKey, string> = {
   'error.open_line_not_delivered': 'Сообщения для чата открытой линии удалены: Битрикс24 их не принял',
   'error.open_line_backlog_full':
     'Самые старые ожидающие сообщения чата открытой линии удалены: слишком много сообщений ждали отправки в Битрикс24',
+  'error.open_line_not_connected': 'Битрикс24 не подтвердил канал WhatsApp на открытой линии: подключите её снова',
   // --- waba window
   'window.lastWrote': 'клиент писал последний раз {lastAt}, окно закрылось {closedAt}',
   'window.neverWrote': 'клиент не писал на эту линию',

@@ -24,7 +24,10 @@ if redis.call('HDEL', KEYS[5], 'wait') == 1 then
   -- the one it waits for, so it is due now.
   redis.call('ZADD', KEYS[3], tonumber(ARGV[4]), ARGV[1])
 else
-  -- A chat already due (or leased, or waiting to retry) keeps its time.
+  -- A chat already due (or leased, or waiting to retry) keeps its time. A leased one may be about
+  -- to sleep on a gap this item fills: `arrived` tells its settle not to (only numbered chats have
+  -- an order hash, and gaps; it keeps its ttl).
   redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]), ARGV[1])
+  if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('HSET', KEYS[5], 'arrived', '1') end
 end
 return { 1, dropped }

@@ -1,3 +1,4 @@
+import { DROP_NOTE_PERIOD_MS } from '../../../openlines/chat-drops';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { injectRestFault, pendingRestFaults } from '../../../simulators/bitrix24/rest-faults';
 import { type ChatItem, OpenLineOutbox } from '../../../store/open-line-outbox';
@@ -93,7 +94,11 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
     for (const n of [1, 2, 3, 4, 5]) await outbox.enqueue(h.memberId, CHAT_ID, item(n));
     const claimed = await outbox.claim(h.memberId, CHAT_ID, 1000, 10);
     expect(claimed?.items.map((c) => c.item.id)).toEqual(['retry-3', 'retry-4', 'retry-5']);
-    const errors = await h.rt.activity.recentErrors(h.memberId);
-    expect(errors.map((e) => e.code)).toEqual(['open_line_backlog_full', 'open_line_backlog_full']);
+    // Two drops in a burst: one note.
+    const codes = async () => (await h.rt.activity.recentErrors(h.memberId)).map((e) => e.code);
+    expect(await codes()).toEqual(['open_line_backlog_full']);
+    clock.advance(DROP_NOTE_PERIOD_MS);
+    await outbox.enqueue(h.memberId, CHAT_ID, item(6));
+    expect(await codes()).toEqual(['open_line_backlog_full', 'open_line_backlog_full']);
   });
 });

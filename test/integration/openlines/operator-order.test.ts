@@ -1,4 +1,7 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import { AppError } from '../../../lib/errors/app-error';
 import { CONNECTOR_ID } from '../../../openlines/connector';
+import { createOpenLineOperatorProcessor } from '../../../workers/open-line-operator-processor';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
@@ -52,6 +55,36 @@ describe('open lines: operator messages of one chat in order', () => {
     const note = await eventually(() => chat.messages.find((m) => m.author === 'system'), 10_000, 'the refusal note');
     expect(note.text).toMatch(/^Not sent to WhatsApp: More than 24 hours/);
   });
+
+  it('a message failed for good (not retryable) with attempts left is settled and not tried again', async () => {
+    const chatSeq = await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'pm-1', 'olop-pm-1');
+    // A non-retryable failure before the send (outside the part that turns refusals into notes).
+    const process = createOpenLineOperatorProcessor({
+      ...h.rt,
+      waits: {
+        onOperatorReply: async () => {
+          throw new AppError('bad_input', 'refused for good');
+        },
+      },
+    });
+    const data = {
+      memberId: h.memberId,
+      openLineId: '1',
+      chatId: CHAT_ID,
+      portalChatId: '1',
+      portalMessageId: 'pm-1',
+      operatorId: '1',
+      text: 'hello',
+      files: [],
+      receivedAt: Date.now(),
+      chatSeq,
+    };
+    const job = new Job(h.rt.queues.openLineOperator, 'operator', data, { attempts: 8 }, 'olop-pm-1');
+    // BullMQ must not retry what was settled: a retry could go after the chat's next message.
+    await expect(process(job)).rejects.toBeInstanceOf(UnrecoverableError);
+    const order = h.rt.keys.openLineOperatorOrder(h.memberId, CHAT_ID);
+    expect(await h.redis.hget(order, 'next')).toBe(String(chatSeq + 1));
+  });
 });
 
 describe('open lines: an operator message number whose job never came', () => {
@@ -83,5 +116,74 @@ describe('open lines: an operator message number whose job never came', () => {
     );
     expect(sent.body).toMatchObject({ text: { body: 'second' } });
     await eventually(async () => (await h.redis.hget(order, 'next')) === '3', 5000, 'number 2 settled');
+  });
+  it('after the time-out, three held messages still go one by one in order (2 worker processes)', async () => {
+    h = await openLineHarness({ clock, workerInstances: 2 });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'lost', 'olop-lost')).toBe(1);
+    const texts = ['second', 'third', 'fourth'];
+    for (const text of texts)
+      await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text });
+    const order = h.rt.keys.openLineOperatorOrder(h.memberId, CHAT_ID);
+    await eventually(async () => (await h.redis.hget(order, 'gap')) === `${clock.now()}|1`, 10_000, 'the gap seen');
+    // The first one to go is refused once (retried after a second): the others must wait for it.
+    h.whatsapp.failNext({ code: 131000, httpStatus: 500, times: 1, phoneNumberId: LINE.phoneNumberId });
+    clock.advance(30_000);
+    const attempts = () =>
+      h.whatsapp
+        .attempts()
+        .map((a) => [(a.body as { text?: { body: string } }).text?.body, a.httpStatus])
+        .filter(([text]) => text !== undefined);
+    await eventually(() => attempts().length === 4, 20_000, 'three operator messages on WhatsApp');
+    expect(attempts()).toEqual([
+      ['second', 500],
+      ['second', 200],
+      ['third', 200],
+      ['fourth', 200],
+    ]);
+    await eventually(async () => (await h.redis.hget(order, 'next')) === '5', 5000, 'number 4 settled');
+    expect(await h.redis.hkeys(order)).not.toContain('j:1');
+  });
+  it('a message held while its predecessor retries looks again less and less often (back-off)', async () => {
+    h = await openLineHarness({ clock });
+    await h.whatsapp.deliverInbound({
+      phoneNumberId: LINE.phoneNumberId,
+      from: CUSTOMER,
+      message: { type: 'text', text: 'Hi' },
+    });
+    await chatWith(h, 1);
+    // Number 1's job waits a minute to retry (a real delayed job): number 2 is held all that time.
+    const queue = h.rt.queues.openLineOperator;
+    const data = {
+      memberId: h.memberId,
+      openLineId: '1',
+      chatId: CHAT_ID,
+      portalChatId: '1',
+      portalMessageId: 'held',
+      operatorId: '1',
+      text: 'held',
+      files: [],
+      receivedAt: Date.now(),
+    };
+    await queue.add('operator', data, { jobId: 'olop-held', delay: 60_000 });
+    expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'held', 'olop-held')).toBe(1);
+    await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'second' });
+    // Its next look is later each time (at first 0.5 s): at least 2 s ahead once it has waited that long.
+    await eventually(
+      async () => {
+        const held = (await queue.getJobs(['delayed'])).find((j) => j.id !== 'olop-held');
+        const delayed = queue.keys.delayed ?? 'none';
+        const score = held?.id ? await h.redis.zscore(delayed, held.id) : null;
+        return score !== null && Math.floor(Number(score) / 0x1000) - Date.now() > 2000;
+      },
+      10_000,
+      'the held message looking again 2 s later or more',
+    );
+    expect(h.whatsapp.sent().filter((s) => s.to === CUSTOMER)).toHaveLength(0);
   });
 });

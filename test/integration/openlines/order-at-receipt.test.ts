@@ -4,6 +4,8 @@ import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { type InboundJob, queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
+import { OpenLineOutbox } from '../../../store/open-line-outbox';
+import { GAP_RECHECK_MS } from '../../../workers/open-line-gap-hold';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
@@ -70,11 +72,53 @@ describe('open lines: order by the number given at receipt', () => {
     await h.startWorkerInstance();
     await sleepsOnGap();
     expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
-    // Its retry comes (the clock never moved: no time-out let the second go first).
+    // The gap time-out passes while job 1 still waits to retry: the chat keeps waiting for it (it
+    // looks again later, instead of being due at the time-out it now passed).
+    clock.advance(30_001);
+    await h.redis.publish(h.rt.keys.openLineWake(), h.memberId);
+    const due = h.rt.keys.openLineDue(h.memberId);
+    const recheck = clock.now() + GAP_RECHECK_MS;
+    await eventually(async () => Number(await h.redis.zscore(due, CHAT_ID)) === recheck, 10_000, 'held, looks later');
+    expect((await order()).wait).toBe('1');
+    expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
+    // Its retry comes: the first is shown first.
     await late.promote();
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
     await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
+    // The settled numbers' job ids are gone (the order hash keeps no field per message).
+    expect(Object.keys(await order()).filter((f) => f.startsWith('j:'))).toEqual([]);
+  });
+
+  it('the missing message queued between the claim and the settle does not leave the chat asleep', async () => {
+    const late = await firstMessageFailsOnce();
+    expect((await say('second')).status).toBe(200);
+    // The first claim of the chat (it holds only number 2) waits until number 1 is queued: the
+    // dispatcher then settles on a gap that is already filled.
+    const claim = OpenLineOutbox.prototype.claim;
+    let interleaved = false;
+    jest.spyOn(OpenLineOutbox.prototype, 'claim').mockImplementation(async function (
+      this: OpenLineOutbox,
+      ...args: Parameters<OpenLineOutbox['claim']>
+    ) {
+      const claimed = await claim.apply(this, args);
+      if (!interleaved && claimed && claimed.items.length > 0) {
+        interleaved = true;
+        await late.promote();
+        const queue = h.rt.keys.openLineQueue(h.memberId, CHAT_ID);
+        await eventually(async () => (await h.redis.zcard(queue)) === 2, 10_000, 'number 1 queued');
+      }
+      return claimed;
+    });
+    try {
+      await h.startWorkerInstance();
+      // The clock never moves: only the arrival seen at the settle gets the chat going again.
+      const chat = await chatWith(h, 2);
+      expect(interleaved).toBe(true);
+      expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('a number whose job never comes is passed once the gap time-out has passed on the clock', async () => {
@@ -110,13 +154,20 @@ describe('open lines: order by the number given at receipt', () => {
     await say('once', 'wamid.TWICE');
     await say('once', 'wamid.TWICE');
     // A repeat racing past the door's seen marker gets the number the first one got.
-    const again = await h.rt.numberAtReceipt({
-      phoneNumberId: LINE.phoneNumberId,
-      kind: 'message',
-      event: { id: 'wamid.TWICE', from: CUSTOMER, type: 'text', text: { body: 'once' } },
-      receivedAt: clock.now(),
-    });
+    const again = await h.rt.numberAtReceipt(
+      {
+        phoneNumberId: LINE.phoneNumberId,
+        kind: 'message',
+        event: { id: 'wamid.TWICE', from: CUSTOMER, type: 'text', text: { body: 'once' } },
+        receivedAt: clock.now(),
+      },
+      'in-again',
+    );
     expect(again).toBe(1);
+    // Kept a day only (one key per message).
+    const ttl = await h.redis.ttl(h.rt.keys.openLineNumberOf(h.memberId, 'wamid.TWICE'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(86400);
     await say('after');
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['once', 'after']);

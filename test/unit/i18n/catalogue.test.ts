@@ -31,6 +31,12 @@ describe('message catalogue', () => {
     expect(errorText('no_line', 'ru')).toMatch(/линия WhatsApp/);
   });
 
+  it('has words for the code an unconfirmed open-line attach raises (imconnector.status)', () => {
+    expect(ERROR_CODES).toContain('open_line_not_connected');
+    expect(errorText('open_line_not_connected', 'en')).toMatch(/did not confirm the WhatsApp channel/);
+    expect(errorText('open_line_not_connected', 'ru')).toMatch(/не подтвердил канал WhatsApp/);
+  });
+
   it('renders deferred entries with nested entries and words in one language', () => {
     const issue = say('prop.issue', {
       property: { ru: 'Заголовок', en: 'Header' },
