@@ -243,11 +243,8 @@ export function createBitrixPortalSimulator(options: BitrixPortalOptions): Bitri
       state.refusingTokens = refusing;
     },
     setRestLimit: (limit) => state.bucket.setLimit(limit),
-    stats: () => ({
-      ...state.stats,
-      byMethod: { ...state.stats.byMethod },
-      batchClients: { ...state.stats.batchClients },
-    }),
+    // Plain numbers and records: a deep copy, so a test's snapshot never moves with the portal.
+    stats: () => structuredClone(state.stats),
     robots: () => [...state.registrations.values()].filter((r) => r.kind === 'robot'),
     activities: () => [...state.registrations.values()].filter((r) => r.kind === 'activity'),
     eventBindings: () => [...state.bindings],

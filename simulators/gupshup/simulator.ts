@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import { postRaw } from '../shared/http-post';
 import { serverLifecycle } from '../shared/listen';
+import { GupshupCustomerWindows } from './customer-window';
 import { checkTemplateSend, listedTemplate } from './templates';
 import type {
   DeliverEventOptions,
@@ -56,8 +57,6 @@ export interface GupshupSimulatorOptions {
   windowRefusalCode?: number;
 }
 
-const WINDOW_MS = 86_400_000;
-
 /** WhatsApp ids in GupShup's v2 examples are legacy base64-ish strings (`gBEG…`, `ABEG…`). */
 const whatsappId = (inbound = false) =>
   `${inbound ? 'ABEG' : 'gBEG'}${randomBytes(18).toString('base64url').slice(0, 24)}`;
@@ -69,11 +68,7 @@ const TEMPLATE_PATH = '/wa/api/v1/template/msg';
 export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): GupshupSimulator {
   const now = options.now ?? Date.now;
   const apps = new Map<string, GupshupApp>();
-  /** When each customer last wrote to each app (`<app>|<number>` → ms of the simulator's clock). */
-  const lastInbound = new Map<string, number>();
-  let enforceWindow = false;
-  let refusalTiming: GupshupRefusalTiming = 'after-answer';
-  const heldRefusals: string[] = [];
+  const windows = new GupshupCustomerWindows(now);
   const templates = new Map<string, GupshupTemplate>();
   const sent: GupshupSent[] = [];
   const calls: GupshupCall[] = [];
@@ -166,16 +161,15 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
       sent.push(record);
       res.status(req.path === TEMPLATE_PATH ? 202 : 200).json({ status: 'submitted', messageId: record.messageId });
       // Outside the customer's window only a template goes: a session message is accepted, then fails.
-      const last = lastInbound.get(`${found.appName}|${record.destination}`);
-      const windowOpen = last !== undefined && now() < last + WINDOW_MS;
-      if (enforceWindow && req.path !== TEMPLATE_PATH && !windowOpen) {
-        if (refusalTiming === 'held') heldRefusals.push(record.messageId);
-        // The app may be gone (teardown): a refusal nobody takes is dropped, not an unhandled rejection.
-        else
-          void Promise.resolve(record.messageId)
-            .then(refuseForWindow)
-            .catch(() => undefined);
-      }
+      const fate =
+        req.path === TEMPLATE_PATH
+          ? 'sent'
+          : windows.sessionMessage(found.appName, record.destination, record.messageId);
+      // The app may be gone (teardown): a refusal nobody takes is dropped, not an unhandled rejection.
+      if (fate === 'refuse')
+        void Promise.resolve(record.messageId)
+          .then(refuseForWindow)
+          .catch(() => undefined);
     } catch (error) {
       if (!(error instanceof GupshupRefusal)) throw error;
       answer(400, error.message);
@@ -237,15 +231,14 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
       return post({ app, timestamp: now(), version: 2, type: 'template-event', payload });
     },
     enforceWindow: (on) => {
-      enforceWindow = on;
+      windows.enforced = on;
     },
     windowRefusals: (timing) => {
-      refusalTiming = timing;
+      windows.timing = timing;
     },
     async releaseRefusals() {
-      const held = heldRefusals.splice(0);
       const out: GupshupDelivery[] = [];
-      for (const id of held) out.push(await refuseForWindow(id));
+      for (const id of windows.takeHeld()) out.push(await refuseForWindow(id));
       return out;
     },
     deliverEvent,
@@ -265,9 +258,7 @@ export function createGupshupSimulator(options: GupshupSimulatorOptions = {}): G
     async deliverIncoming(o) {
       const from = o.from.replace(/\D/g, '');
       const id = whatsappId(true);
-      const at = now();
-      // The customer wrote: their window on this app's number runs 24 hours from this message.
-      lastInbound.set(`${o.appName}|${from}`, at);
+      const at = windows.noteInbound(o.appName, from);
       const { type, ...inner } = o.content;
       const replied = o.replyTo ? sent.find((s) => s.messageId === o.replyTo) : undefined;
       const payload: Record<string, unknown> =
