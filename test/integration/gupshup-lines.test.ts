@@ -1,6 +1,6 @@
 import { actions } from '../../actions';
 import { runLinesCommand } from '../../cli/lines-command';
-import { connectGupshupLine, GUPSHUP } from '../helpers/gupshup';
+import { connectGupshupLine, GUPSHUP, gupshupRobotStarter } from '../helpers/gupshup';
 import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
@@ -17,20 +17,7 @@ describe('a GupShup line', () => {
     await h.close();
   });
 
-  const deal = (): [string, string, string] => [
-    'crm',
-    'CCrmDocumentDeal',
-    `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
-  ];
-  async function start(code: string, properties: Record<string, string | string[]>) {
-    const started = await h.portal.runRobot({
-      code,
-      documentId: deal(),
-      properties: { line: GUPSHUP.lineId, ...properties },
-    });
-    expect(started.httpStatus).toBe(200);
-    return started.run;
-  }
+  const { start } = gupshupRobotStarter(() => h);
   async function run(code: string, properties: Record<string, string | string[]>) {
     const before = h.gupshup.sent().length;
     const done = await h.portal.waitForRun((await start(code, properties)).eventToken, 10_000);

@@ -1,6 +1,6 @@
 import { actions } from '../../actions';
 import type { GupshupTemplate } from '../../simulators/gupshup';
-import { connectGupshupLine, GUPSHUP } from '../helpers/gupshup';
+import { connectGupshupLine, GUPSHUP, gupshupRobotStarter } from '../helpers/gupshup';
 import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog } from '../helpers/signals';
@@ -37,20 +37,7 @@ describe('the 24-hour window on a GupShup line', () => {
     await h.close();
   });
 
-  const deal = (): [string, string, string] => [
-    'crm',
-    'CCrmDocumentDeal',
-    `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
-  ];
-  async function start(code: string, properties: Record<string, string | string[]>) {
-    const started = await h.portal.runRobot({
-      code,
-      documentId: deal(),
-      properties: { line: GUPSHUP.lineId, ...properties },
-    });
-    expect(started.httpStatus).toBe(200);
-    return started.run;
-  }
+  const { start } = gupshupRobotStarter(() => h);
   async function run(code: string, properties: Record<string, string | string[]>) {
     const before = h.gupshup.calls().length;
     const done = await h.portal.waitForRun((await start(code, properties)).eventToken, 10_000);
