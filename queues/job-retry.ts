@@ -38,3 +38,11 @@ export function isLastAttempt(job: Pick<Job, 'attemptsMade' | 'opts'>): boolean 
 export function shouldRetry(error: unknown, job: Pick<Job, 'attemptsMade' | 'opts'>): boolean {
   return classifyError(error).retryable && !isLastAttempt(job);
 }
+
+/** BullMQ job states of a job still on its way: queued, running, or waiting to retry. */
+const STILL_COMING = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+/** Whether a job in BullMQ `state` will still run (false once it completed, failed for good or is gone). */
+export function isStillComing(state: string): boolean {
+  return STILL_COMING.has(state);
+}

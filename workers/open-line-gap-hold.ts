@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger';
 import type { ArrangedChat } from '../openlines/chat-order';
+import { isStillComing } from '../queues/job-retry';
 import type { ChatOrder, OpenLineOutbox } from '../store/open-line-outbox';
 
 export interface GapHoldDeps {
@@ -9,9 +10,6 @@ export interface GapHoldDeps {
   /** How long a gap whose message's job is still retrying may hold the chat at most (default 15 min). */
   gapCeilingMs?: number;
 }
-
-/** Job states of a message still on its way (queued, running, or waiting to retry). */
-const STILL_COMING = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
 /** How often a chat held by a retrying job looks again (the job's item also wakes it when queued). */
 export const GAP_RECHECK_MS = 5000;
@@ -35,8 +33,7 @@ export async function gapTimeoutFor(
   if (!gap || !deps.inboundJobState || now - gap.since < gapTimeoutMs || now - gap.since >= ceiling)
     return { timeoutMs: gapTimeoutMs, held: false };
   const job = await deps.outbox.jobOf(memberId, chatKey, gap.awaited);
-  if (job === null || !STILL_COMING.has(await deps.inboundJobState(job)))
-    return { timeoutMs: gapTimeoutMs, held: false };
+  if (job === null || !isStillComing(await deps.inboundJobState(job))) return { timeoutMs: gapTimeoutMs, held: false };
   return { timeoutMs: ceiling, held: true };
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
+import { isStillComing } from '../queues/job-retry';
 import type { OpenLineOperatorJob } from '../queues/job-schemas';
 import type { OperatorChatOrder } from '../store/operator-chat-order';
 
@@ -12,9 +13,6 @@ export interface OperatorOrderGateDeps {
   /** How long a chat's operator message waits for a missing earlier number (default 30 s). */
   openLineGapTimeoutMs?: number;
 }
-
-/** Job states of a message still on its way (queued, running, or waiting to retry). */
-const STILL_COMING = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
 /**
  * Whether an operator message may go to WhatsApp now: its number is the chat's next one (or lower:
@@ -55,7 +53,7 @@ export async function operatorMayGo(deps: OperatorOrderGateDeps, data: OpenLineO
 /** Whether the job that carries number `n` is still on its way (queued, running, retrying). */
 async function stillComing(deps: OperatorOrderGateDeps, memberId: string, chatId: string, n: number) {
   const job = await deps.operatorOrder.jobOf(memberId, chatId, n);
-  return job !== null && STILL_COMING.has(await deps.queues.openLineOperator.getJobState(job));
+  return job !== null && isStillComing(await deps.queues.openLineOperator.getJobState(job));
 }
 
 /**
