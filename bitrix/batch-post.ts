@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { errorMessage } from '../lib/errors/classify-error';
+import { CENSOR } from '../lib/logger';
 import type { Portal } from '../store/portal-store';
 import { batchRow } from './batch-encode';
 import { BitrixError } from './bitrix-error';
@@ -46,7 +47,7 @@ export function answerExcerpt(text: string): string {
     .replace(/\s+/g, ' ')
     .replace(
       /((?:auth|access_token|refresh_token|token|password|secret)["']?\s*[=:]\s*["']?)[^\s&"',;<]+/gi,
-      '$1[redacted]',
+      `$1${CENSOR}`,
     )
     .slice(0, 120);
 }
