@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { endpoints } from '../config/endpoints';
 import { freePort } from '../lib/redis-server';
 import { makeEventToken, uniqid } from '../simulators/bitrix24/tokens';
 import { encodePhpForm, phpUrlencode } from '../simulators/shared/php-form';
 import { startAppProcess } from '../test/faults/app-process';
+import { cpuMsOf, redisCpuMsOf, ticksPerSecond } from './cpu';
 import type { BenchResults } from './results';
 import { openSystems, startBenchSystem, stopWithin } from './system';
 
@@ -31,7 +33,23 @@ function robotBodies(fields: Record<string, unknown>): () => string {
   };
 }
 
-async function load(url: string, body: () => string, seconds: number, overallRate?: number) {
+/** One autocannon run; `serverPid`'s CPU and the bench's own (the load generator) per answered call. */
+async function load(
+  url: string,
+  body: () => string,
+  seconds: number,
+  server: { pid: number; redisCpuMs?: () => Promise<number> },
+  overallRate?: number,
+) {
+  const serverPid = server.pid;
+  const ticks = ticksPerSecond();
+  const serverCpu = () => cpuMsOf(serverPid, ticks, (p) => readFileSync(p, 'utf8'));
+  const ownCpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const redisCpu = server.redisCpuMs ?? (async () => 0);
+  const [serverBefore, ownBefore, redisBefore] = [serverCpu(), ownCpu(), await redisCpu()];
   const result = await autocannon({
     url,
     method: 'POST',
@@ -45,6 +63,9 @@ async function load(url: string, body: () => string, seconds: number, overallRat
   });
   const ok = result['2xx'];
   return {
+    serverCpuMs: ok > 0 ? (serverCpu() - serverBefore) / ok : 0,
+    redisCpuMs: ok > 0 ? ((await redisCpu()) - redisBefore) / ok : 0,
+    loadCpuMs: ok > 0 ? (ownCpu() - ownBefore) / ok : 0,
     rps: ok / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -91,17 +112,26 @@ export async function ingestScenario(o: IngestOptions): Promise<BenchResults['in
     const doorUrl = `${sys.appUrl}${endpoints.robot}`;
     const bareUrl = `http://127.0.0.1:${barePort}${endpoints.robot}`;
     // A short warm-up each (JIT, connection pools), not counted.
-    await load(doorUrl, body, 1);
-    await load(bareUrl, body, 1);
-    const door = await load(doorUrl, body, o.seconds);
-    const plain = await load(bareUrl, body, o.seconds);
+    if (sys.cpu.webPid === null) throw new Error('ingest: no web process');
+    const web = { pid: sys.cpu.webPid, redisCpuMs: async () => redisCpuMsOf(await sys.cpu.redisInfoCpu()) };
+    const barePid = { pid: bare.pid };
+    await load(doorUrl, body, 1, web);
+    await load(bareUrl, body, 1, barePid);
+    const door = await load(doorUrl, body, o.seconds, web);
+    const plain = await load(bareUrl, body, o.seconds, barePid);
     o.say(`door ${door.rps.toFixed(0)} req/s (p50 ${door.p50} ms), bare route ${plain.rps.toFixed(0)} req/s`);
+    o.say(
+      `server CPU per call: door ${door.serverCpuMs.toFixed(3)} ms (+ Redis ${door.redisCpuMs.toFixed(3)} ms), bare route ${plain.serverCpuMs.toFixed(3)} ms; the load generator ${door.loadCpuMs.toFixed(3)} / ${plain.loadCpuMs.toFixed(3)} ms`,
+    );
     if (door.failures > 0) throw new Error(`the robot door failed ${door.failures} call(s) under load`);
-    const fixed = await load(doorUrl, body, o.seconds, 1000);
+    const fixed = await load(doorUrl, body, o.seconds, web, 1000);
     const sustained = fixed.failures === 0 && fixed.rps >= 950;
     o.say(
       `door at 1,000 req/s offered: ${fixed.rps.toFixed(0)} answered/s, p99 ${fixed.p99} ms, ${fixed.failures} failed`,
     );
+    // The control: the bare route under the same fixed load shows what the machine alone adds to p99.
+    const bareFixed = await load(bareUrl, body, o.seconds, barePid, 1000);
+    o.say(`bare route at 1,000 req/s offered: ${bareFixed.rps.toFixed(0)} answered/s, p99 ${bareFixed.p99} ms`);
     return {
       robot_rps: door.rps,
       bare_rps: plain.rps,
@@ -110,6 +140,11 @@ export async function ingestScenario(o: IngestOptions): Promise<BenchResults['in
       p99_ms_at_1000: fixed.p99,
       rps_at_1000: fixed.rps,
       sustained_at_1000: sustained,
+      bare_p99_ms_at_1000: bareFixed.p99,
+      door_cpu_ms_per_call: door.serverCpuMs,
+      door_redis_cpu_ms_per_call: door.redisCpuMs,
+      bare_cpu_ms_per_call: plain.serverCpuMs,
+      load_cpu_ms_per_call: door.loadCpuMs,
     };
   } finally {
     openSystems.delete(stopBare);

@@ -63,6 +63,7 @@ async function main(): Promise<number> {
       workers: [1, 2],
       msgs_per_s: runs.map((r) => r.msgsPerSec),
       max_window_over_limit: runs.map((r) => r.maxWindow - 200),
+      cpu_ms_by_process: runs.map((r) => r.cpuByProcess),
     };
     figures.cpu_ms_per_message = runs[0]?.cpuMsPerMessage ?? 0;
   }
@@ -78,11 +79,10 @@ async function main(): Promise<number> {
     );
   if (wanted('replies')) {
     const points = quick ? [1000, 100_000] : [1000, 100_000, 1_000_000];
-    figures.replies = {
-      open_waits: await step(`replies: resolved/s with ${points.join(' / ')} open waits`, () =>
-        repliesScenario({ points, replies: quick ? 500 : 2000, say }),
-      ),
-    };
+    const replies = await step(`replies: resolved/s with ${points.join(' / ')} open waits`, () =>
+      repliesScenario({ points, replies: quick ? 500 : 2000, say }),
+    );
+    figures.replies = { open_waits: replies.rates, cpu_ms_per_reply: replies.cpu };
   }
   if (wanted('bytes_per_wait'))
     figures.bytes_per_wait = await step('bytes per open button wait', () =>

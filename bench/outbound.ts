@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpuMsOf, queueRobotRuns } from './robot-calls';
+import { cpus } from 'node:os';
+import { type CpuSplit, cpuPerUnit, describeSplit, readCpu } from './cpu';
+import { queueRobotRuns } from './robot-calls';
 import { startBenchSystem } from './system';
 
 export interface OutboundOptions {
@@ -17,21 +17,14 @@ export interface OutboundFigures {
   /** The busiest 1 s of requests (accepted or not) any line got at the Cloud API, over the whole run. */
   maxWindow: number;
   cpuMsPerMessage: number;
+  /** CPU per message accepted, by process (the workers' part is `cpuMsPerMessage`). */
+  cpuByProcess: CpuSplit;
 }
 
 /** Not measured: the first second after every worker process is up (warming up). */
 const WARM_UP_MS = 1000;
 /** Backlog for this much more: the first worker process takes jobs while the others still start. */
 const START_SLACK_MS = 3000;
-
-function ticksPerSecond(): number {
-  try {
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
-  } catch {
-    return 100;
-  }
-}
 
 /**
  * Text robots on `lines` lines, queued as a backlog larger than the lines can send in the window
@@ -58,19 +51,15 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     const queuedAt = Date.now();
     await queueRobotRuns(sys, 'wa_send_text', properties);
     o.say(`${backlog} text robots queued in ${((Date.now() - queuedAt) / 1000).toFixed(1)} s`);
-    const ticks = ticksPerSecond();
-    const cpu = () => sys.workers().reduce((sum, w) => sum + cpuMsOf(w.pid, ticks, (p) => readFileSync(p, 'utf8')), 0);
     await Promise.all(Array.from({ length: o.workers }, () => sys.startWorker()));
     await new Promise((r) => setTimeout(r, WARM_UP_MS));
     const from = Date.now();
-    const cpuBefore = cpu();
-    const simCpu = () => cpuMsOf(sys.sim.pid, ticks, (p) => readFileSync(p, 'utf8'));
-    const simBefore = simCpu();
+    const cpuBefore = await readCpu(sys.cpu);
     const portalBefore = await sys.sim.call({ cmd: 'portalStats' });
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
     const to = Date.now();
-    const cpuAfter = cpu();
-    const simShare = (simCpu() - simBefore) / (Date.now() - from);
+    const cpuAfter = await readCpu(sys.cpu);
+    const simShare = (cpuAfter.simulators - cpuBefore.simulators) / (to - from);
     const portalAfter = await sys.sim.call({ cmd: 'portalStats' });
     const left = await sys.rt.queues.runAction.getWaitingCount();
     const view = await sys.sim.call({ cmd: 'cloudWindows', from, to });
@@ -87,11 +76,9 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     o.say(
       `${view.accepted} accepted in ${seconds.toFixed(1)} s, ${view.throttled} throttled (130429), busiest line-second ${maxWindow}; the simulators used ${(simShare * 100).toFixed(0)} % of a core`,
     );
-    return {
-      msgsPerSec: view.accepted / seconds,
-      maxWindow,
-      cpuMsPerMessage: view.accepted > 0 ? (cpuAfter - cpuBefore) / view.accepted : 0,
-    };
+    const cpuByProcess = cpuPerUnit(cpuBefore, cpuAfter, view.accepted);
+    o.say(describeSplit(cpuByProcess, cpus().length, 'message'));
+    return { msgsPerSec: view.accepted / seconds, maxWindow, cpuMsPerMessage: cpuByProcess.workers, cpuByProcess };
   } finally {
     await sys.close();
   }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { freemem } from 'node:os';
+import { cpus, freemem } from 'node:os';
 import { digest } from '../lib/hash';
 import type { CallInfo } from '../queues/call-info';
 import type { Line } from '../store/line-store';
 import { encodeButtonId } from '../waits/button-id';
 import { defaultReplyOptions } from '../waits/wait-schema';
+import { type CpuSplit, cpuPerUnit, describeSplit, readCpu } from './cpu';
 import { startRuns } from './robot-calls';
 import type { BenchSystem } from './system';
 import { startBenchSystem } from './system';
@@ -71,7 +72,11 @@ const POLL_MS = 250;
  * signed webhooks; resolves with the seconds from the first webhook until the portal has accepted
  * the last robot's result (the wait ended and its callback sent).
  */
-async function answerRound(round: Round, count: number, expectOpen?: number): Promise<number> {
+async function answerRound(
+  round: Round,
+  count: number,
+  expectOpen?: number,
+): Promise<{ seconds: number; cpu: CpuSplit }> {
   const { sys, line } = round;
   const openKey = sys.rt.keys.openWaits(sys.memberId);
   const runs = await startRuns(sys, count);
@@ -88,6 +93,7 @@ async function answerRound(round: Round, count: number, expectOpen?: number): Pr
   if (expectOpen !== undefined && openBefore !== expectOpen)
     throw new Error(`replies: ${openBefore} waits open, expected ${expectOpen}`);
   const resultsBefore = (await sys.sim.call({ cmd: 'portalStats' })).eventSendsAccepted;
+  const cpuBefore = await readCpu(sys.cpu);
   const started = Date.now();
   const delivering = sys.sim.call({ cmd: 'deliverReplies', replies, concurrency: 32 }, 300_000);
   const deadline = started + 300_000;
@@ -108,8 +114,11 @@ async function answerRound(round: Round, count: number, expectOpen?: number): Pr
   for (;;) {
     if (Date.now() > deadline) throw new Error(`replies: robots not all resumed after 300 s`);
     const stats = await sys.sim.call({ cmd: 'portalStats' });
-    if (stats.eventSendsAccepted - resultsBefore >= count && stats.lastAcceptedAt !== null)
-      return (stats.lastAcceptedAt - started) / 1000;
+    if (stats.eventSendsAccepted - resultsBefore >= count && stats.lastAcceptedAt !== null) {
+      // Read at once: the processes are idle again, so the few ms since the last result add little.
+      const cpu = cpuPerUnit(cpuBefore, await readCpu(sys.cpu), count);
+      return { seconds: (stats.lastAcceptedAt - started) / 1000, cpu };
+    }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -121,7 +130,9 @@ async function answerRound(round: Round, count: number, expectOpen?: number): Pr
  * Cloud API webhook at the webhook door. Rate: replies resolved per second (wait ended, robot's
  * result accepted by the portal), from the first webhook.
  */
-export async function repliesScenario(o: RepliesOptions): Promise<Record<string, number>> {
+export async function repliesScenario(
+  o: RepliesOptions,
+): Promise<{ rates: Record<string, number>; cpu: Record<string, CpuSplit> }> {
   const most = Math.max(...o.points);
   // Refuse up front rather than let redis-server (noeviction) fail half-way, or the machine swap.
   const needed = most * BYTES_PER_WAIT_BOUND * 2;
@@ -141,12 +152,15 @@ export async function repliesScenario(o: RepliesOptions): Promise<Record<string,
     const line = benchLine ? await sys.rt.lines.get(sys.memberId, benchLine.id) : null;
     if (!benchLine || !line) throw new Error('replies: the bench line is not connected');
     const rates: Record<string, number> = {};
+    const cpuByPoint: Record<string, CpuSplit> = {};
     const batchTag = randomBytes(4).toString('hex');
     let ballast = 0;
     const round: Round = { sys, line, phoneNumberId: benchLine.phoneNumberId, answered: 0 };
     // Untimed: the first replies warm the processes up (JIT, connections, the portal's token).
     const warmUp = Math.min(100, o.replies);
-    o.say(`warm-up: ${warmUp} replies resolved in ${(await answerRound(round, warmUp)).toFixed(1)} s (not counted)`);
+    o.say(
+      `warm-up: ${warmUp} replies resolved in ${(await answerRound(round, warmUp)).seconds.toFixed(1)} s (not counted)`,
+    );
     for (const point of o.points) {
       // At the smallest point the waits answered may be all the open ones.
       const answering = Math.min(o.replies, point);
@@ -160,13 +174,15 @@ export async function repliesScenario(o: RepliesOptions): Promise<Record<string,
       });
       ballast = Math.max(ballast, target);
       o.say(`${point}: ${indexes.length} waits opened in ${((Date.now() - openedAt) / 1000).toFixed(1)} s`);
-      const seconds = await answerRound(round, answering, point);
+      const { seconds, cpu } = await answerRound(round, answering, point);
       rates[String(point)] = answering / seconds;
+      cpuByPoint[String(point)] = cpu;
       o.say(
         `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s`,
       );
+      o.say(describeSplit(cpu, cpus().length, 'reply'));
     }
-    return rates;
+    return { rates, cpu: cpuByPoint };
   } finally {
     await sys.close();
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ceilingPerSec, cpuSplitSchema, totalCpuMs } from './cpu';
 
 /** bench/results.json: the shape issue 10 names (snake_case, as in the issue), with a few extra facts. */
 const perSecond = z.number().nonnegative();
@@ -16,6 +17,13 @@ export const benchResultsSchema = z
       /** Requests per second the door answered (2xx) at the fixed offered rate of 1,000/s. */
       rps_at_1000: perSecond,
       sustained_at_1000: z.boolean(),
+      /** The control: the bare route's p99 under the same fixed 1,000 req/s (what the machine alone adds). */
+      bare_p99_ms_at_1000: z.number().nonnegative(),
+      /** CPU per answered call: the web process, Redis's part for the door, the bare process, autocannon. */
+      door_cpu_ms_per_call: z.number().nonnegative(),
+      door_redis_cpu_ms_per_call: z.number().nonnegative(),
+      bare_cpu_ms_per_call: z.number().nonnegative(),
+      load_cpu_ms_per_call: z.number().nonnegative(),
     }),
     outbound: z.object({
       lines: z.number().int().positive(),
@@ -24,6 +32,8 @@ export const benchResultsSchema = z
       workers: z.array(z.number().int().positive()),
       msgs_per_s: z.array(perSecond),
       max_window_over_limit: z.array(z.number().int()),
+      /** CPU per message accepted, by process, for each run. */
+      cpu_ms_by_process: z.array(cpuSplitSchema),
     }),
     one_line: z.object({ limit: z.number().int().positive(), msgs_per_s: perSecond, max_window: z.number().int() }),
     cpu_ms_per_message: z.number().nonnegative(),
@@ -38,6 +48,8 @@ export const benchResultsSchema = z
     replies: z.object({
       /** Waits ended per second, by how many button waits were open ("1000000" only in a full run). */
       open_waits: z.strictObject({ '1000': perSecond, '100000': perSecond, '1000000': perSecond.optional() }),
+      /** CPU per reply resolved, by process, at each point. */
+      cpu_ms_per_reply: z.record(z.string(), cpuSplitSchema),
     }),
     bytes_per_wait: z.number().nonnegative(),
   })
@@ -57,19 +69,29 @@ export interface FigureRow {
 
 const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
 const n2 = (x: number) => x.toFixed(2);
+const n3 = (x: number) => x.toFixed(3);
+
+/** The machine's ceiling for the whole reply chain at each point (CPU per reply, all processes). */
+function replyCeilings(r: BenchResults): string {
+  const splits = Object.values(r.replies.cpu_ms_per_reply);
+  if (splits.length === 0) return '';
+  const totals = splits.map((s) => n2(totalCpuMs(s))).join(' / ');
+  const ceilings = splits.map((s) => n0(ceilingPerSec(s, r.machine.cpus))).join(' / ');
+  return `; whole chain ${totals} ms CPU per reply → this machine's ceiling ${ceilings}/s`;
+}
 
 /** Every figure beside its goal (issue 10's table). */
 export function figureRows(r: BenchResults): FigureRow[] {
   const rows: FigureRow[] = [
     {
       figure: 'robot calls/s through the door ÷ a bare Express 5 route',
-      measured: `${n2(r.ingest.ratio)} (${n0(r.ingest.robot_rps)} vs ${n0(r.ingest.bare_rps)} req/s, p50 ${n2(r.ingest.p50_ms)} ms)`,
+      measured: `${n2(r.ingest.ratio)} (${n0(r.ingest.robot_rps)} vs ${n0(r.ingest.bare_rps)} req/s, p50 ${n2(r.ingest.p50_ms)} ms); CPU per call ${n3(r.ingest.door_cpu_ms_per_call)} ms + Redis ${n3(r.ingest.door_redis_cpu_ms_per_call)} vs ${n3(r.ingest.bare_cpu_ms_per_call)} ms`,
       goal: '≥ 0.6',
       met: r.ingest.ratio >= 0.6,
     },
     {
       figure: 'robot door at a fixed 1,000 req/s',
-      measured: `${r.ingest.sustained_at_1000 ? 'sustained' : 'not sustained'} (${n0(r.ingest.rps_at_1000)} req/s), p99 ${n2(r.ingest.p99_ms_at_1000)} ms`,
+      measured: `${r.ingest.sustained_at_1000 ? 'sustained' : 'not sustained'} (${n0(r.ingest.rps_at_1000)} req/s), p99 ${n2(r.ingest.p99_ms_at_1000)} ms; the bare route under the same load: p99 ${n2(r.ingest.bare_p99_ms_at_1000)} ms`,
       goal: 'sustained, p99 < 20 ms',
       met: r.ingest.sustained_at_1000 && r.ingest.p99_ms_at_1000 < 20,
     },
@@ -78,9 +100,13 @@ export function figureRows(r: BenchResults): FigureRow[] {
   r.outbound.workers.forEach((workers, i) => {
     const rate = r.outbound.msgs_per_s[i] ?? 0;
     const over = r.outbound.max_window_over_limit[i] ?? 0;
+    const split = r.outbound.cpu_ms_by_process[i];
+    const chain = split
+      ? `; whole chain ${n2(totalCpuMs(split))} ms CPU per message → this machine's ceiling ${n0(ceilingPerSec(split, r.machine.cpus))} msg/s`
+      : '';
     rows.push({
       figure: `outbound, ${r.outbound.lines} lines × ${r.outbound.limit_per_line} msg/s, ${workers} worker process${workers > 1 ? 'es' : ''}`,
-      measured: `${n0(rate)} msg/s; busiest second per line ${over >= 0 ? '+' : ''}${over} vs the limit`,
+      measured: `${n0(rate)} msg/s; busiest second per line ${over >= 0 ? '+' : ''}${over} vs the limit${chain}`,
       goal: `≥ ${n0(target)} msg/s, never over the limit`,
       met: rate >= target && over <= 0,
     });
@@ -109,7 +135,7 @@ export function figureRows(r: BenchResults): FigureRow[] {
     },
     {
       figure: `replies resolved/s by open waits (${replies.map(([k]) => n0(Number(k))).join(' / ')})`,
-      measured: rates.map(n0).join(' / '),
+      measured: `${rates.map(n0).join(' / ')}${replyCeilings(r)}`,
       goal: '≥ 1,500/s, flat (lowest ≥ 0.8 × highest)',
       met: flat && rates.every((x) => x >= 1500),
     },

@@ -64,14 +64,3 @@ export async function startRuns(
   }
   return out;
 }
-
-/** Worker process CPU time (user + system) in ms, from /proc (Linux). */
-export function cpuMsOf(pid: number, ticksPerSec: number, readStat: (path: string) => string): number {
-  const stat = readStat(`/proc/${pid}/stat`);
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unreadable /proc/${pid}/stat`);
-  return ((utime + stime) / ticksPerSec) * 1000;
-}

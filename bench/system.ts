@@ -8,6 +8,7 @@ import { createRedis } from '../redis/connect';
 import { createRuntime, type Runtime } from '../runtime/create-runtime';
 import { localAppEnv } from '../simulators/local-app-env';
 import { type AppProcess, startAppProcess } from '../test/faults/app-process';
+import type { CpuSources } from './cpu';
 import { type SimClient, startSimProcess } from './sim-client';
 
 /** A line of the bench: a business number at the simulated Cloud API, connected on the portal. */
@@ -38,6 +39,8 @@ export interface BenchSystem {
   workers(): AppProcess[];
   startWorker(): Promise<AppProcess>;
   stopWorkers(): Promise<void>;
+  /** The processes whose CPU the scenarios read (bench/cpu.ts). */
+  cpu: CpuSources;
   /** The last output of every process (for a failure report). */
   outputs(): string;
   close(): Promise<void>;
@@ -184,6 +187,12 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
       workers: () => [...alive],
       startWorker,
       stopWorkers,
+      cpu: {
+        workerPids: () => alive.map((w) => w.pid),
+        webPid: web.pid,
+        simulatorsPid: simProcess.pid,
+        redisInfoCpu: () => rt.redis.info('cpu'),
+      },
       outputs,
       close,
     };

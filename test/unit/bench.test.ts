@@ -1,7 +1,7 @@
 import { minCallbackSeconds } from '../../bench/callbacks';
+import { ceilingPerSec, cpuMsOf, cpuPerUnit, redisCpuMsOf } from '../../bench/cpu';
 import { BLOCK_END, BLOCK_START, readmeBlock, rewriteMeasured } from '../../bench/readme';
 import { type BenchResults, benchResultsSchema, figureRows, textTable } from '../../bench/results';
-import { cpuMsOf } from '../../bench/robot-calls';
 import { countBetween, maxInWindow } from '../../bench/windows';
 
 const results: BenchResults = {
@@ -16,6 +16,11 @@ const results: BenchResults = {
     p99_ms_at_1000: 12,
     rps_at_1000: 999,
     sustained_at_1000: true,
+    bare_p99_ms_at_1000: 9,
+    door_cpu_ms_per_call: 0.3,
+    door_redis_cpu_ms_per_call: 0.05,
+    bare_cpu_ms_per_call: 0.2,
+    load_cpu_ms_per_call: 0.1,
   },
   outbound: {
     lines: 10,
@@ -23,11 +28,21 @@ const results: BenchResults = {
     workers: [1, 2],
     msgs_per_s: [1000, 1900],
     max_window_over_limit: [0, 1],
+    cpu_ms_by_process: [
+      { workers: 0.5, web: 0, simulators: 0.3, redis: 0.15, bench: 0.05 },
+      { workers: 0.6, web: 0, simulators: 0.3, redis: 0.15, bench: 0.05 },
+    ],
   },
   one_line: { limit: 1000, msgs_per_s: 950, max_window: 1000 },
   cpu_ms_per_message: 0.5,
   callbacks: { count: 5000, seconds: 5.1, min_seconds: 5, ratio: 1.02, per_batch: 50, query_limit_exceeded: 0 },
-  replies: { open_waits: { '1000': 1600, '100000': 1550 } },
+  replies: {
+    open_waits: { '1000': 1600, '100000': 1550 },
+    cpu_ms_per_reply: {
+      '1000': { workers: 0.4, web: 0.2, simulators: 0.3, redis: 0.1, bench: 0 },
+      '100000': { workers: 0.4, web: 0.2, simulators: 0.3, redis: 0.2, bench: 0 },
+    },
+  },
   bytes_per_wait: 900,
 };
 
@@ -67,6 +82,23 @@ describe('bench: figures', () => {
     expect(cpuMsOf(123, 100, () => stat)).toBe(3000);
     expect(() => cpuMsOf(1, 100, () => '1 (x) S')).toThrow('unreadable /proc/1/stat');
   });
+
+  it("reads Redis's own CPU from INFO cpu, leaving its children out", () => {
+    const info =
+      '# CPU\r\nused_cpu_sys:1.500000\r\nused_cpu_user:2.250000\r\nused_cpu_sys_children:9.0\r\nused_cpu_user_children:9.0\r\n';
+    expect(redisCpuMsOf(info)).toBe(3750);
+    expect(() => redisCpuMsOf('# CPU\r\nused_cpu_sys:1\r\n')).toThrow('INFO cpu has no used_cpu_user');
+  });
+
+  it('splits CPU per unit of work by process, and the machine ceiling follows from the whole chain', () => {
+    const before = { workerPids: [1, 2], workers: 100, web: 10, simulators: 50, redis: 20, bench: 5 };
+    const after = { workerPids: [1, 2], workers: 600, web: 10, simulators: 350, redis: 170, bench: 55 };
+    const split = cpuPerUnit(before, after, 1000);
+    expect(split).toEqual({ workers: 0.5, web: 0, simulators: 0.3, redis: 0.15, bench: 0.05 });
+    // 1 ms of CPU per message in all: 2 cores carry at most 2,000 messages a second.
+    expect(ceilingPerSec(split, 2)).toBeCloseTo(2000);
+    expect(() => cpuPerUnit(before, { ...after, workerPids: [1, 3] }, 1000)).toThrow('worker processes changed');
+  });
 });
 
 describe('bench: results.json', () => {
@@ -74,13 +106,15 @@ describe('bench: results.json', () => {
     expect(benchResultsSchema.parse(JSON.parse(JSON.stringify(results)))).toEqual(results);
     const { bytes_per_wait: _dropped, ...missing } = results;
     expect(benchResultsSchema.safeParse(missing).success).toBe(false);
-    expect(benchResultsSchema.safeParse({ ...results, replies: { open_waits: { '42': 1 } } }).success).toBe(false);
+    expect(
+      benchResultsSchema.safeParse({ ...results, replies: { ...results.replies, open_waits: { '42': 1 } } }).success,
+    ).toBe(false);
     // Only a quick run may leave out the 1,000,000 point.
     expect(benchResultsSchema.safeParse({ ...results, quick: false }).success).toBe(false);
     const full = {
       ...results,
       quick: false,
-      replies: { open_waits: { ...results.replies.open_waits, '1000000': 1500 } },
+      replies: { ...results.replies, open_waits: { ...results.replies.open_waits, '1000000': 1500 } },
     };
     expect(benchResultsSchema.safeParse(full).success).toBe(true);
   });
@@ -111,6 +145,13 @@ describe('bench: the README block', () => {
     expect(once).toContain('| a | 1 |');
     expect(once).toContain('on 2 × Test CPU @ 2.0GHz, 2026-12-01');
     expect(once.indexOf(BLOCK_END)).toBeLessThan(once.indexOf('From the test suite'));
+    // Where the CPU goes: 0.5 + 0.3 + 0.15 + 0.05 = 1 ms per message → 2,000/s on 2 cores; the workers alone 2,000/s a core.
+    expect(once).toContain(
+      '| message sent, 1 worker process | 0.00 | 0.50 | 0.30 | 0.15 | 0.05 | 1.00 | 2,000/s | 2,000/s |',
+    );
+    expect(once).toContain(
+      '| reply resolved, 1,000 open waits | 0.20 | 0.40 | 0.30 | 0.10 | 0.00 | 1.00 | 2,000/s | 1,667/s |',
+    );
   });
 
   it('replaces only its own block on the next run', () => {
