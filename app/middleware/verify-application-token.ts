@@ -29,3 +29,17 @@ export async function verifyApplicationToken(
   }
   return { memberId };
 }
+
+/**
+ * The member id of the portal whose application token `body` carries, checked as
+ * verifyApplicationToken checks it; null when it carries none or not the right one.
+ */
+export async function applicationTokenHolder(
+  body: unknown,
+  portals: Pick<PortalStore, 'authenticate'>,
+): Promise<string | null> {
+  const parsed = authSchema.safeParse(body);
+  if (!parsed.success) return null;
+  const { member_id: memberId, application_token: token } = parsed.data.auth;
+  return (await portals.authenticate(memberId, token)) ? memberId : null;
+}
