@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import express from 'express';
+import express, { type Express } from 'express';
 import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
@@ -59,7 +59,8 @@ export function createApp(deps: AppDeps): WebApp {
   return Object.assign(listener, { listen });
 }
 
-function createExpressApp(deps: AppDeps) {
+/** Every door on Express (the robot door too: the direct path hands it every call it does not answer itself). */
+export function createExpressApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
