@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
 import { BODY_LIMIT, utf8FormFields } from '../middleware/body-parsers';
-import { applicationTokenHolder } from '../middleware/verify-application-token';
+import { applicationAuthSchema } from '../middleware/verify-application-token';
 import { answerQueued, handOver, queueRobotCall, type RobotDoorDeps, robotCallSchema } from './robot-door';
+
+/**
+ * The envelope and the auth block the token check reads, in one pass: a call passes it exactly when
+ * it passes both the Express door's token check and its envelope schema (a call failing either is
+ * handed to that door, which checks them in its order and answers the first failure).
+ */
+const directCallSchema = robotCallSchema.extend({ auth: applicationAuthSchema });
 
 /** A Node request listener (what `http.createServer` takes; an Express app is one). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -41,48 +48,58 @@ function readError(message: string, type: string, extra: Record<string, unknown>
  * closes without either is left, as raw-body leaves it.
  */
 function readBody(req: IncomingMessage, length: number, done: (error: Error | null, raw?: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  const finish = (error: Error | null, raw?: Buffer) => {
-    req.off('aborted', onAborted);
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('error', onError);
-    req.off('close', onClose);
-    // body-parser reads off the rest of a failed request before it passes the error on.
-    if (error) req.resume();
-    done(error, raw);
-  };
-  const onData = (chunk: Buffer) => {
-    received += chunk.length;
-    chunks.push(chunk);
-  };
-  const onEnd = () => {
-    if (received !== length) {
+  // Inline listeners and a class, not named closures: tsx names each one it builds, per request.
+  const read = new BodyRead(req, length, done);
+  req.on('data', (chunk: Buffer) => read.add(chunk));
+  req.on('end', () => read.end());
+  req.on('aborted', () => read.aborted());
+  req.on('error', (error: Error) => read.failed(error));
+}
+
+/** One body being read; every event after the first outcome is a no-op (listeners stay until the request is gone). */
+class BodyRead {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private settled = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly length: number,
+    private readonly done: (error: Error | null, raw?: Buffer) => void,
+  ) {}
+
+  add(chunk: Buffer): void {
+    if (this.settled) return;
+    this.received += chunk.length;
+    this.chunks.push(chunk);
+  }
+
+  end(): void {
+    const { chunks, received, length } = this;
+    if (received === length) this.settle(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    else {
       const extra = { expected: length, length, received };
-      finish(readError('request size did not match content length', 'request.size.invalid', extra));
-    } else finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
-  };
-  const onAborted = () => {
-    const extra = { code: 'ECONNABORTED', expected: length, length, received };
-    finish(readError('request aborted', 'request.aborted', extra));
-  };
-  const onError = (error: Error) => {
+      this.settle(readError('request size did not match content length', 'request.size.invalid', extra));
+    }
+  }
+
+  aborted(): void {
+    const extra = { code: 'ECONNABORTED', expected: this.length, length: this.length, received: this.received };
+    this.settle(readError('request aborted', 'request.aborted', extra));
+  }
+
+  failed(error: Error): void {
     const own = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
-    finish(typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true }));
-  };
-  const onClose = () => {
-    req.off('aborted', onAborted);
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('error', onError);
-    req.off('close', onClose);
-  };
-  req.on('aborted', onAborted);
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('error', onError);
-  req.on('close', onClose);
+    this.settle(typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true }));
+  }
+
+  private settle(error: Error | null, raw?: Buffer): void {
+    if (this.settled) return;
+    this.settled = true;
+    // body-parser reads off the rest of a failed request before it passes the error on.
+    if (error) this.req.resume();
+    this.done(error, raw);
+  }
 }
 
 /**
@@ -96,14 +113,14 @@ function readBody(req: IncomingMessage, length: number, done: (error: Error | nu
 export function createRobotDoorDirect(deps: RobotDoorDeps, express: RequestListener): RequestListener {
   const serve = async (req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> => {
     const body = utf8FormFields(raw);
-    const memberId = await applicationTokenHolder(body, deps.portals);
-    const call = memberId === null ? null : robotCallSchema.safeParse(body);
-    if (memberId === null || !call?.success) {
+    const call = directCallSchema.safeParse(body);
+    const auth = call.success ? call.data.auth : null;
+    if (!call.success || auth === null || !(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
       // Refused: the Express door checks it again, counts, logs (with the client's address) and answers.
       handOver(req, { body });
       return express(req, res);
     }
-    answerQueued(res, await queueRobotCall(deps, memberId, call.data));
+    answerQueued(res, await queueRobotCall(deps, auth.member_id, call.data));
   };
   // Whatever fails on the way is the Express door's to answer, as Express passes a handler's rejection on.
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
