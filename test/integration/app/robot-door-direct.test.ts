@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { type AppDeps, createExpressApp } from '../../../app/create-app';
+import { type AppDeps, createApp, createExpressApp } from '../../../app/create-app';
 import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
 import { endpoints } from '../../../config/endpoints';
 import { createLogger } from '../../../lib/logger';
+import { freePort } from '../../../lib/redis-server';
+import { createRedis } from '../../../redis/connect';
+import { createRuntime, type Runtime } from '../../../runtime/create-runtime';
 import { defined } from '../../helpers/defined';
 import { createHarness, eventually, type Harness } from '../../helpers/harness';
 import { postRaw, type RawResponse } from '../../helpers/raw-http';
@@ -22,7 +25,7 @@ interface Served {
   passed: string[];
 }
 
-async function serve(h: Harness, direct: boolean): Promise<Served> {
+async function serve(rt: Runtime, direct: boolean): Promise<Served> {
   const log: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -30,7 +33,7 @@ async function serve(h: Harness, direct: boolean): Promise<Served> {
       done();
     },
   });
-  const deps: AppDeps = { ...h.rt, log: createLogger('info', sink) };
+  const deps: AppDeps = { ...rt, log: createLogger('info', sink) };
   const express = createExpressApp(deps);
   const passed: string[] = [];
   const toExpress = (req: IncomingMessage, res: ServerResponse) => {
@@ -46,7 +49,10 @@ async function serve(h: Harness, direct: boolean): Promise<Served> {
 /** What a client and the log see of an answer, with the job id (a digest of the event token) set aside. */
 function seen(response: RawResponse, log: Array<Record<string, unknown>>) {
   const body: unknown = JSON.parse(response.text);
-  const lines = log.map(({ time: _time, ...rest }) => rest);
+  // A 5xx line carries the error, whose stack names the path's own frames.
+  const lines = log.map(({ time: _time, err, ...rest }) =>
+    typeof err === 'object' && err !== null ? { ...rest, err: { ...err, stack: undefined } } : rest,
+  );
   return {
     status: response.status,
     contentType: response.contentType,
@@ -62,8 +68,8 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
 
   beforeAll(async () => {
     h = await createHarness({ startWorkers: false });
-    direct = await serve(h, true);
-    viaExpress = await serve(h, false);
+    direct = await serve(h.rt, true);
+    viaExpress = await serve(h.rt, false);
   });
   afterAll(async () => {
     direct.server.close();
@@ -182,5 +188,40 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
       body: call('evt-after-abort'),
     });
     expect(after.status).toBe(200);
+  });
+
+  it('a dead Redis: a 503 at once from the direct path, answered and logged as by the Express door', async () => {
+    const dead = createRedis(`redis://127.0.0.1:${await freePort()}`, 'http');
+    dead.on('error', () => undefined);
+    const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
+    const both = [await serve(rt, true), await serve(rt, false)];
+    try {
+      const answers = [];
+      for (const served of both) {
+        const response = await postRaw(`${served.url}${endpoints.robot}`, {
+          headers: { 'content-type': FORM },
+          body: call('evt-dead'),
+        });
+        answers.push(seen(response, served.log));
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]).toMatchObject({ status: 503, body: { error: 'unavailable' } });
+      expect(both[0]?.passed).toEqual([`POST ${endpoints.robot}`]);
+    } finally {
+      for (const served of both) {
+        served.server.closeAllConnections();
+        served.server.close();
+      }
+      await rt.queues.close().catch(() => undefined);
+      dead.disconnect();
+    }
+  });
+
+  it("createApp's listen, as Express': the callback hears of a port already taken", async () => {
+    const { port } = direct.server.address() as AddressInfo; // as above
+    const error = await new Promise<Error | undefined>((resolve) => {
+      createApp(h.rt).listen(port, '127.0.0.1', resolve);
+    });
+    expect(error).toMatchObject({ code: 'EADDRINUSE' });
   });
 });
