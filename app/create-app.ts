@@ -35,8 +35,8 @@ export interface WebApp extends RequestListener {
 }
 
 /**
- * The HTTP app (no listen): doors verify, validate, queue and answer. A portal's robot calls are
- * served straight from the HTTP server (robot-door-direct.ts); every other request goes to Express.
+ * The HTTP app (not yet listening): doors verify, validate, queue and answer. A portal's plain
+ * robot calls are served straight from the HTTP server (robot-door-direct.ts); everything else goes to Express.
  */
 export function createApp(deps: AppDeps): WebApp {
   const app = createExpressApp(deps);

@@ -105,7 +105,7 @@ class BodyRead {
 /**
  * The robot door for the calls a portal sends, straight from Node's HTTP server: the same checks,
  * answers and job as the Express door (robot-door.ts), without Express' router, request setup and
- * body reader in the way (together about a third of the door's CPU per call). Only the plain case
+ * body reader in the way (in the bench they were almost half of the web process' CPU per call). Only the plain case
  * is served here: a call refused for any reason, and any request it does not read, goes to
  * `express` (for a call already read, with what was read: see handOver), which answers and logs it
  * exactly as before.
