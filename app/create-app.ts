@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import express, { type Express } from 'express';
 import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
@@ -8,6 +9,7 @@ import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
 import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
+import { createRobotDoorDirect, type RequestListener } from './doors/robot-door-direct';
 import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
@@ -26,8 +28,39 @@ export type AppDeps = RobotDoorDeps &
   WebhookApiDoorDeps &
   SettingsPageDoorDeps;
 
-/** The HTTP app (no listen): doors verify, validate, queue and answer. */
-export function createApp(deps: AppDeps): Express {
+/** The web process' request listener, and `listen` to serve it (as an Express app's). */
+export interface WebApp extends RequestListener {
+  /** Serves on `port` (and `host`); `ready` is called once listening, or with the error when that fails. */
+  listen(port: number, hostOrReady?: string | ((error?: Error) => void), ready?: (error?: Error) => void): Server;
+}
+
+/**
+ * The HTTP app (not yet listening): doors verify, validate, queue and answer. A portal's plain
+ * robot calls are served straight from the HTTP server (robot-door-direct.ts); everything else goes to Express.
+ */
+export function createApp(deps: AppDeps): WebApp {
+  const app = createExpressApp(deps);
+  const listener = createRobotDoorDirect(deps, app);
+  const listen = (port: number, hostOrReady?: string | ((error?: Error) => void), ready?: (error?: Error) => void) => {
+    const server = createServer(listener);
+    const host = typeof hostOrReady === 'string' ? hostOrReady : undefined;
+    const callback = typeof hostOrReady === 'function' ? hostOrReady : ready;
+    if (callback === undefined) return server.listen(port, host);
+    // As Express' listen: the callback hears of a failure to listen too.
+    let called = false;
+    const once = (error?: Error) => {
+      if (called) return;
+      called = true;
+      callback(error);
+    };
+    server.once('error', once);
+    return server.listen(port, host, () => once());
+  };
+  return Object.assign(listener, { listen });
+}
+
+/** Every door on Express (the robot door too: the direct path hands it every call it does not answer itself). */
+export function createExpressApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);

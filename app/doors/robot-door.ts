@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
@@ -36,13 +37,68 @@ export interface RobotDoorDeps {
   log: Logger;
 }
 
+export type RobotCall = z.infer<typeof robotCallSchema>;
+
+/** Queues a verified call of `memberId`'s portal (its event token names the job: a repeat adds nothing). */
+export async function queueRobotCall(
+  deps: RobotDoorDeps,
+  memberId: string,
+  call: RobotCall,
+): Promise<string | undefined> {
+  const found = findActionByCode(call.code);
+  const job = await deps.queues.enqueueRunAction({
+    memberId,
+    code: call.code,
+    // An unknown code still becomes a job: the worker reports the error to the robot log.
+    kind: found?.kind ?? 'robot',
+    eventToken: call.event_token,
+    workflowId: call.workflow_id,
+    documentId: call.document_id,
+    documentType: call.document_type,
+    properties: call.properties,
+    useSubscription: call.use_subscription === 'Y',
+    timeoutDurationSec: call.timeout_duration,
+    receivedAt: deps.clock.now(),
+  });
+  deps.metrics.robotCalls.inc({ outcome: 'queued' });
+  return job.id;
+}
+
+/** The door's 200: res.json's ETag (a SHA-1 of the body) is of no use to a POST nobody caches. */
+export function answerQueued(res: ServerResponse, jobId: string | undefined): void {
+  const answer = JSON.stringify({ result: 'queued', job: jobId });
+  res.writeHead(200, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(answer) }).end(answer);
+}
+
+/**
+ * Calls the direct path (robot-door-direct.ts) read and then handed to this door instead of
+ * answering them itself: the body it parsed (this door verifies and answers it as it would any
+ * call), or the error it met (the error handlers answer it).
+ */
+const handedOver = new WeakMap<IncomingMessage, { body: unknown } | { error: unknown }>();
+
+/** Hands a call the direct path read to this door (next in `express`). */
+export function handOver(req: IncomingMessage, taken: { body: unknown } | { error: unknown }): void {
+  handedOver.set(req, taken);
+}
+
+const takeHandedOver: RequestHandler = (req, _res, next) => {
+  const taken = handedOver.get(req);
+  if (taken === undefined) return next();
+  handedOver.delete(req);
+  if ('error' in taken) return next(taken.error);
+  // The body is read: body-parser passes over a finished request and keeps this.
+  req.body = taken.body;
+  next();
+};
+
 /**
  * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
  * Mounted first, with its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
  */
 export function createRobotDoor(deps: RobotDoorDeps): Router {
   const router = Router();
-  router.post(endpoints.robot, formOrJsonBody(), async (req, res) => {
+  router.post(endpoints.robot, takeHandedOver, formOrJsonBody(), async (req, res) => {
     const portal = await verifyApplicationToken(req, deps.portals).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'unauthorized') {
         deps.metrics.robotCalls.inc({ outcome: 'unauthorized' });
@@ -57,26 +113,7 @@ export function createRobotDoor(deps: RobotDoorDeps): Router {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new AppError('bad_robot_call', detail, { kind: 'bad_input' });
     }
-    const call = parsed.data;
-    const found = findActionByCode(call.code);
-    const job = await deps.queues.enqueueRunAction({
-      memberId: portal.memberId,
-      code: call.code,
-      // An unknown code still becomes a job: the worker reports the error to the robot log.
-      kind: found?.kind ?? 'robot',
-      eventToken: call.event_token,
-      workflowId: call.workflow_id,
-      documentId: call.document_id,
-      documentType: call.document_type,
-      properties: call.properties,
-      useSubscription: call.use_subscription === 'Y',
-      timeoutDurationSec: call.timeout_duration,
-      receivedAt: deps.clock.now(),
-    });
-    deps.metrics.robotCalls.inc({ outcome: 'queued' });
-    // res.json's ETag (a SHA-1 of the body) is of no use to a POST nobody caches.
-    const answer = JSON.stringify({ result: 'queued', job: job.id });
-    res.writeHead(200, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(answer) }).end(answer);
+    answerQueued(res, await queueRobotCall(deps, portal.memberId, parsed.data));
   });
   return router;
 }

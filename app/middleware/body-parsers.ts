@@ -3,8 +3,8 @@ import { AppError } from '../../lib/errors/app-error';
 import { dropPrototypeKeys, isUtf8, isUtf8Form } from './body-checks';
 import { countFields, parseFormFast, parseFormWithQs } from './php-form';
 
-/** Largest form or JSON body a door reads (the parser answers 413 `payload_too_large` beyond it). */
-export const BODY_LIMIT = '2mb';
+/** Largest form or JSON body a door reads, in bytes (the parser answers 413 `payload_too_large` beyond it). */
+export const BODY_LIMIT = 2 * 1024 * 1024;
 /**
  * Bracket levels a form key may have. Bitrix24's deepest real keys have two or three
  * (`data[FIELDS][ID]`, `properties[list][0]`, `auth[member_id]`); deeper is refused with 400
@@ -93,6 +93,56 @@ function parserError(status: number, message: string, type: string): Error {
 const tooManyFields = () => parserError(413, 'too many parameters', 'parameters.too.many');
 const nestedTooDeep = () => parserError(400, 'The input exceeded the depth', 'querystring.parse.rangeError');
 
+/**
+ * A form body's bytes checked as formBody's `verify` checks them: UTF-8 or Latin-1 only, and UTF-8
+ * when UTF-8 is declared (as sent and once percent-decoded).
+ */
+function verifyForm(raw: Buffer, encoding: string): void {
+  // As body-parser's urlencoded reader: UTF-8 or Latin-1 only.
+  if (encoding !== 'utf-8' && encoding !== 'iso-8859-1') {
+    throw parserError(415, `unsupported charset "${encoding.toUpperCase()}"`, 'charset.unsupported');
+  }
+  if (encoding === 'utf-8' && !isUtf8Form(raw)) throw badEncoding();
+}
+
+/**
+ * What body-parser passes on when `verify` throws (http-errors' `createError(403, error, {body,
+ * type})`): the error keeps its own status, else 403, and is named `entity.verify.failed` unless it
+ * names itself. Both the status and the `type` reach the error handler's answer and log line.
+ */
+function asVerifyFailure(error: unknown, raw: Buffer): unknown {
+  if (!(error instanceof Error)) return error;
+  const own = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
+  const status = typeof own === 'number' && own >= 400 && own < 600 ? own : 403;
+  const type = Reflect.get(error, 'type') ?? 'entity.verify.failed';
+  return Object.assign(error, { status, statusCode: status, expose: status < 500, body: raw, type });
+}
+
+/** The fields of a decoded form body: parsed, prototype-named keys dropped, nesting bounded. */
+function formFields(text: string, charset: string): Record<string, unknown> {
+  const parsed = parseForm(text, charset);
+  if (parsed.checked) markChecked(parsed.fields);
+  // qs already refuses deeper keys; this is the same bound (the body plus its levels).
+  if (!checkOnce(parsed.fields, FORM_DEPTH + 1)) throw tooDeepForm();
+  return parsed.fields;
+}
+
+/**
+ * A form body declared UTF-8 (or of no charset) and read whole without a content encoding, as the
+ * robot door's direct path reads it: checked, decoded and parsed as formBody does, and any failure
+ * the same error formBody passes on (the same answer and log line).
+ */
+export function utf8FormFields(raw: Buffer): Record<string, unknown> {
+  try {
+    verifyForm(raw, 'utf-8');
+  } catch (error) {
+    throw asVerifyFailure(error, raw);
+  }
+  // body-parser decodes with iconv-lite, which drops a byte-order mark.
+  const text = raw.toString('utf8');
+  return formFields(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, 'utf-8');
+}
+
 /** The charset a form was decoded from (body-parser's text reader names it to `verify` only). */
 const formCharsets = new WeakMap<object, string>();
 
@@ -130,11 +180,7 @@ export function formBody(): RequestHandler {
     limit: BODY_LIMIT,
     defaultCharset: 'utf-8',
     verify: (req, _res, raw, encoding) => {
-      // As body-parser's urlencoded reader: UTF-8 or Latin-1 only.
-      if (encoding !== 'utf-8' && encoding !== 'iso-8859-1') {
-        throw parserError(415, `unsupported charset "${encoding.toUpperCase()}"`, 'charset.unsupported');
-      }
-      if (encoding === 'utf-8' && !isUtf8Form(raw)) throw badEncoding();
+      verifyForm(raw, encoding);
       formCharsets.set(req, encoding);
     },
   });
@@ -142,16 +188,12 @@ export function formBody(): RequestHandler {
     read(req, res, (error?: unknown) => {
       if (error !== undefined && error !== null) return next(error);
       if (typeof req.body !== 'string') return next();
-      let parsed: ReturnType<typeof parseForm>;
       try {
-        parsed = parseForm(req.body, formCharsets.get(req) ?? 'utf-8');
+        req.body = formFields(req.body, formCharsets.get(req) ?? 'utf-8');
       } catch (parseError) {
         return next(parseError);
       }
-      req.body = parsed.fields;
-      if (parsed.checked) markChecked(parsed.fields);
-      // qs already refuses deeper keys; this is the same bound (the body plus its levels).
-      next(checkOnce(req.body, FORM_DEPTH + 1) ? undefined : tooDeepForm());
+      next();
     });
   };
 }

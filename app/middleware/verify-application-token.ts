@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors/app-error';
 import type { PortalStore } from '../../store/portal-store';
 
-const authSchema = z
-  .object({ auth: z.object({ member_id: z.string().min(1), application_token: z.string().min(1) }).loose() })
+/** The auth block a Bitrix24 call must carry for its application token to be checked. */
+export const applicationAuthSchema = z
+  .object({ member_id: z.string().min(1), application_token: z.string().min(1) })
   .loose();
+
+const authSchema = z.object({ auth: applicationAuthSchema }).loose();
 
 /**
  * Checks `auth[application_token]` against the fingerprint of the token stored at install for

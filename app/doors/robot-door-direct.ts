@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { endpoints } from '../../config/endpoints';
+import { BODY_LIMIT, utf8FormFields } from '../middleware/body-parsers';
+import { applicationAuthSchema } from '../middleware/verify-application-token';
+import { answerQueued, handOver, queueRobotCall, type RobotDoorDeps, robotCallSchema } from './robot-door';
+
+/**
+ * The envelope and the auth block the token check reads, in one pass: a call passes it exactly when
+ * it passes both the Express door's token check and its envelope schema (a call failing either is
+ * handed to that door, which checks them in its order and answers the first failure).
+ */
+const directCallSchema = robotCallSchema.extend({ auth: applicationAuthSchema });
+
+/** A Node request listener (what `http.createServer` takes; an Express app is one). */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The Content-Types the direct path reads: what Bitrix24 sends. Any other goes to Express as it comes. */
+const DIRECT_TYPES: ReadonlySet<string> = new Set([
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=utf-8',
+  'application/x-www-form-urlencoded; charset=UTF-8',
+]);
+
+/**
+ * The body's length when the direct path can read it as body-parser would and get the same bytes:
+ * a POST to exactly the robot path, a plain UTF-8 form, a declared length within the limit, no
+ * content encoding. Null for anything else (chunked, gzip, JSON, other charsets, a query string):
+ * Express' robot door serves those, with every check it has.
+ */
+function directLength(req: IncomingMessage): number | null {
+  if (req.method !== 'POST' || req.url !== endpoints.robot) return null;
+  const { headers } = req;
+  const type = headers['content-type'];
+  if (type === undefined || !DIRECT_TYPES.has(type) || headers['content-encoding'] !== undefined) return null;
+  if (headers['transfer-encoding'] !== undefined) return null;
+  const length = Number(headers['content-length']);
+  return Number.isSafeInteger(length) && length > 0 && length <= BODY_LIMIT ? length : null;
+}
+
+/** An error as body-parser passes on raw-body's (http-errors' shape: status, `type`, exposed). */
+function readError(message: string, type: string, extra: Record<string, unknown>): Error {
+  return Object.assign(new Error(message), { status: 400, statusCode: 400, expose: true, type, ...extra });
+}
+
+/**
+ * Reads `length` bytes as raw-body does for body-parser, and calls `done` once with them or with
+ * the error body-parser would pass on (an aborted upload, a stream error: 400). A request that
+ * closes without either is left, as raw-body leaves it.
+ */
+function readBody(req: IncomingMessage, length: number, done: (error: Error | null, raw?: Buffer) => void): void {
+  // Inline listeners and a class, not named closures: tsx names each one it builds, per request.
+  const read = new BodyRead(req, length, done);
+  req.on('data', (chunk: Buffer) => read.add(chunk));
+  req.on('end', () => read.end());
+  req.on('aborted', () => read.aborted());
+  req.on('error', (error: Error) => read.failed(error));
+}
+
+/** One body being read; every event after the first outcome is a no-op (listeners stay until the request is gone). */
+class BodyRead {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private settled = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly length: number,
+    private readonly done: (error: Error | null, raw?: Buffer) => void,
+  ) {}
+
+  add(chunk: Buffer): void {
+    if (this.settled) return;
+    this.received += chunk.length;
+    this.chunks.push(chunk);
+  }
+
+  end(): void {
+    const { chunks, received, length } = this;
+    if (received === length) this.settle(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    else {
+      const extra = { expected: length, length, received };
+      this.settle(readError('request size did not match content length', 'request.size.invalid', extra));
+    }
+  }
+
+  aborted(): void {
+    const extra = { code: 'ECONNABORTED', expected: this.length, length: this.length, received: this.received };
+    this.settle(readError('request aborted', 'request.aborted', extra));
+  }
+
+  failed(error: Error): void {
+    const own = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
+    this.settle(typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true }));
+  }
+
+  private settle(error: Error | null, raw?: Buffer): void {
+    if (this.settled) return;
+    this.settled = true;
+    // body-parser reads off the rest of a failed request before it passes the error on.
+    if (error) this.req.resume();
+    this.done(error, raw);
+  }
+}
+
+/**
+ * The robot door for the calls a portal sends, straight from Node's HTTP server: the same checks,
+ * answers and job as the Express door (robot-door.ts), without Express' router, request setup and
+ * body reader in the way (in the bench they were almost half of the web process' CPU per call). Only the plain case
+ * is served here: a call refused for any reason, and any request it does not read, goes to
+ * `express` (for a call already read, with what was read: see handOver), which answers and logs it
+ * exactly as before.
+ */
+export function createRobotDoorDirect(deps: RobotDoorDeps, express: RequestListener): RequestListener {
+  const serve = async (req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> => {
+    const body = utf8FormFields(raw);
+    const call = directCallSchema.safeParse(body);
+    const auth = call.success ? call.data.auth : null;
+    if (!call.success || auth === null || !(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
+      // Refused: the Express door checks it again, counts, logs (with the client's address) and answers.
+      handOver(req, { body });
+      return express(req, res);
+    }
+    answerQueued(res, await queueRobotCall(deps, auth.member_id, call.data));
+  };
+  // Whatever fails on the way is the Express door's to answer, as Express passes a handler's rejection on.
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    handOver(req, { error });
+    express(req, res);
+  };
+  return (req, res) => {
+    const length = directLength(req);
+    if (length === null) return express(req, res);
+    readBody(req, length, (error, raw) => {
+      if (error || raw === undefined) fail(req, res, error);
+      else serve(req, res, raw).catch((failure: unknown) => fail(req, res, failure));
+    });
+  };
+}

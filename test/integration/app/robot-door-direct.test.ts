@@ -1,0 +1,227 @@
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { type AppDeps, createApp, createExpressApp } from '../../../app/create-app';
+import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
+import { endpoints } from '../../../config/endpoints';
+import { createLogger } from '../../../lib/logger';
+import { freePort } from '../../../lib/redis-server';
+import { createRedis } from '../../../redis/connect';
+import { createRuntime, type Runtime } from '../../../runtime/create-runtime';
+import { defined } from '../../helpers/defined';
+import { createHarness, eventually, type Harness } from '../../helpers/harness';
+import { postRaw, type RawResponse } from '../../helpers/raw-http';
+
+const FORM = 'application/x-www-form-urlencoded';
+/** Forms the direct path leaves to Express as they come (it reads only the spellings Bitrix24 sends). */
+const LEFT_TO_EXPRESS = [`${FORM};charset=UTF-8`, `${FORM}; charset=iso-8859-1`] as const;
+
+/** One web process' doors with a log of their own, served on a free port. */
+interface Served {
+  url: string;
+  server: Server;
+  log: Array<Record<string, unknown>>;
+  /** Requests the direct path passed to Express (refused, failed, or not its kind). */
+  passed: string[];
+}
+
+async function serve(rt: Runtime, direct: boolean): Promise<Served> {
+  const log: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) log.push(JSON.parse(line));
+      done();
+    },
+  });
+  const deps: AppDeps = { ...rt, log: createLogger('info', sink) };
+  const express = createExpressApp(deps);
+  const passed: string[] = [];
+  const toExpress = (req: IncomingMessage, res: ServerResponse) => {
+    passed.push(`${req.method} ${req.url}`);
+    express(req, res);
+  };
+  const server = createServer(direct ? createRobotDoorDirect(deps, toExpress) : express);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo; // listen(0) on an IP: always an AddressInfo
+  return { url: `http://127.0.0.1:${port}`, server, log, passed };
+}
+
+/** What a client and the log see of an answer, with the job id (a digest of the event token) set aside. */
+function seen(response: RawResponse, log: Array<Record<string, unknown>>) {
+  const body: unknown = JSON.parse(response.text);
+  // A 5xx line carries the error, whose stack names the path's own frames.
+  const lines = log.map(({ time: _time, err, ...rest }) =>
+    typeof err === 'object' && err !== null ? { ...rest, err: { ...err, stack: undefined } } : rest,
+  );
+  return {
+    status: response.status,
+    contentType: response.contentType,
+    body: typeof body === 'object' && body !== null && 'job' in body ? { ...body, job: 'JOB' } : body,
+    lines,
+  };
+}
+
+describe('robot door direct path: the same answers, jobs and log lines as the Express door', () => {
+  let h: Harness;
+  let direct: Served;
+  let viaExpress: Served;
+
+  beforeAll(async () => {
+    h = await createHarness({ startWorkers: false });
+    direct = await serve(h.rt, true);
+    viaExpress = await serve(h.rt, false);
+  });
+  afterAll(async () => {
+    direct.server.close();
+    viaExpress.server.close();
+    await h.close();
+  });
+
+  const call = (eventToken: string, extra = '') => {
+    const { applicationToken } = h.portal.currentTokens();
+    return (
+      `workflow_id=wf-1&code=wa_send_text&document_id%5B0%5D=crm&document_id%5B1%5D=CCrmDocumentDeal` +
+      `&document_id%5B2%5D=DEAL_1&document_type%5B0%5D=crm&document_type%5B1%5D=CCrmDocumentDeal&document_type%5B2%5D=DEAL` +
+      `&event_token=${eventToken}&properties%5Btext%5D=Hello%20%D0%BC%D0%B8%D1%80&properties%5Bphone%5D=%2B79161234567` +
+      `&properties%5Blist%5D%5B0%5D=a&properties%5Blist%5D%5B1%5D=b&use_subscription=Y&timeout_duration=60` +
+      `&auth%5Bmember_id%5D=${h.memberId}&auth%5Bapplication_token%5D=${applicationToken}` +
+      `&auth%5Baccess_token%5D=at&auth%5Bdomain%5D=portal.example${extra}`
+    );
+  };
+  const queued = async (eventToken: string) => {
+    const jobs = await h.rt.queues.runAction.getJobs(['waiting']);
+    const job = defined(
+      jobs.find((j) => j.data.source === 'bitrix' && j.data.eventToken === eventToken),
+      `job of ${eventToken}`,
+    );
+    return {
+      data: { ...job.data, eventToken: undefined, receivedAt: undefined },
+      opts: { ...job.opts, jobId: undefined, timestamp: undefined },
+    };
+  };
+
+  type Case = [name: string, body: (token: string) => Buffer | string, status: number, contentType?: string];
+  const cases: Case[] = [
+    ['a robot call', (t) => call(t), 200],
+    ['an unknown code (the worker reports it)', (t) => call(t).replace('code=wa_send_text', 'code=nope'), 200],
+    ['prototype-named keys', (t) => call(t, '&properties%5B__proto__%5D%5Bx%5D=1&constructor=1'), 200],
+    ['a byte-order mark first', (t) => `\uFEFF${call(t)}`, 200],
+    ['declared charset=utf-8', (t) => call(t), 200, `${FORM}; charset=utf-8`],
+    ['declared ;charset=UTF-8', (t) => call(t), 200, LEFT_TO_EXPRESS[0]],
+    ['declared Latin-1', (t) => call(t).replace(/%D0%BC%D0%B8%D1%80/, 'world'), 200, LEFT_TO_EXPRESS[1]],
+    ['a forged application token', (t) => call(t).replace(/application_token%5D=[^&]+/, 'application_token%5D=f'), 401],
+    ['an unknown portal', (t) => call(t).replace(/member_id%5D=[^&]+/, 'member_id%5D=nobody'), 401],
+    ['no auth block', (t) => `workflow_id=wf&event_token=${t}`, 401],
+    ['no workflow id', (t) => call(t).replace('workflow_id=wf-1&', ''), 400],
+    ['document_id of two parts', (t) => call(t).replace('&document_id%5B2%5D=DEAL_1', ''), 400],
+    ['invalid UTF-8 once decoded', (t) => call(t, '&properties%5Bx%5D=%C3%28'), 400],
+    ['a raw 0xFF byte', (t) => Buffer.concat([Buffer.from(call(t)), Buffer.from([0xff])]), 400],
+    ['keys nested 9 deep', (t) => call(t, `&properties${'%5Bx%5D'.repeat(9)}=1`), 400],
+    // The call has 19 fields.
+    ['20,001 fields', (t) => call(t, Array.from({ length: 20_001 - 19 }, (_, i) => `&p${i}=1`).join('')), 400],
+  ];
+
+  it.each(cases)('%s', async (name, body, status, contentType = FORM) => {
+    const token = `evt-${name.replace(/\W+/g, '-')}`;
+    const answers = [];
+    for (const [served, suffix] of [
+      [direct, 'd'],
+      [viaExpress, 'e'],
+    ] as const) {
+      served.log.length = 0;
+      served.passed.length = 0;
+      const response = await postRaw(`${served.url}${endpoints.robot}`, {
+        headers: { 'content-type': contentType },
+        body: body(`${token}-${suffix}`),
+      });
+      answers.push(seen(response, served.log));
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]?.status).toBe(status);
+    // The direct path answers a plain call itself and passes every other request to Express.
+    const plain = status === 200 && !LEFT_TO_EXPRESS.some((type) => type === contentType);
+    expect(direct.passed).toEqual(plain ? [] : [`POST ${endpoints.robot}`]);
+    if (status === 200) {
+      const [fromDirect, fromExpress] = [await queued(`${token}-d`), await queued(`${token}-e`)];
+      expect(fromDirect.data).toEqual(fromExpress.data);
+      expect(fromDirect.opts).toEqual(fromExpress.opts);
+    }
+  });
+
+  it('a repeated call (same event token) is one job, answered with its id both times', async () => {
+    const first = await postRaw(`${direct.url}${endpoints.robot}`, {
+      headers: { 'content-type': FORM },
+      body: call('evt-repeat'),
+    });
+    const again = await postRaw(`${direct.url}${endpoints.robot}`, {
+      headers: { 'content-type': FORM },
+      body: call('evt-repeat'),
+    });
+    expect(JSON.parse(again.text)).toEqual(JSON.parse(first.text));
+    const jobs = await h.rt.queues.runAction.getJobs(['waiting']);
+    expect(jobs.filter((j) => j.data.source === 'bitrix' && j.data.eventToken === 'evt-repeat')).toHaveLength(1);
+  });
+
+  it('an upload cut short is refused and logged as the Express door does, and the door goes on serving', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    for (const served of [direct, viaExpress]) {
+      served.log.length = 0;
+      const { port } = served.server.address() as AddressInfo; // as above
+      await new Promise<void>((resolve) => {
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: endpoints.robot,
+          headers: { 'content-type': FORM, 'content-length': '1000' },
+        });
+        req.on('error', () => resolve());
+        req.write('workflow_id=1&', () => setImmediate(() => req.destroy()));
+      });
+      const line = await eventually(() => served.log.find((l) => l.msg === 'request refused'), 10_000, 'its log');
+      lines.push({ ...line, time: undefined });
+    }
+    expect(lines[0]).toEqual(lines[1]);
+    expect(lines[0]).toMatchObject({ code: 'bad_request', type: 'request.aborted' });
+    const after = await postRaw(`${direct.url}${endpoints.robot}`, {
+      headers: { 'content-type': FORM },
+      body: call('evt-after-abort'),
+    });
+    expect(after.status).toBe(200);
+  });
+
+  it('a dead Redis: a 503 at once from the direct path, answered and logged as by the Express door', async () => {
+    const dead = createRedis(`redis://127.0.0.1:${await freePort()}`, 'http');
+    dead.on('error', () => undefined);
+    const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
+    const both = [await serve(rt, true), await serve(rt, false)];
+    try {
+      const answers = [];
+      for (const served of both) {
+        const response = await postRaw(`${served.url}${endpoints.robot}`, {
+          headers: { 'content-type': FORM },
+          body: call('evt-dead'),
+        });
+        answers.push(seen(response, served.log));
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]).toMatchObject({ status: 503, body: { error: 'unavailable' } });
+      expect(both[0]?.passed).toEqual([`POST ${endpoints.robot}`]);
+    } finally {
+      for (const served of both) {
+        served.server.closeAllConnections();
+        served.server.close();
+      }
+      await rt.queues.close().catch(() => undefined);
+      dead.disconnect();
+    }
+  });
+
+  it("createApp's listen, as Express': the callback hears of a port already taken", async () => {
+    const { port } = direct.server.address() as AddressInfo; // as above
+    const error = await new Promise<Error | undefined>((resolve) => {
+      createApp(h.rt).listen(port, '127.0.0.1', resolve);
+    });
+    expect(error).toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
