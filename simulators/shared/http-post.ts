@@ -15,9 +15,9 @@ const TIMEOUT_MS = 10_000;
  * undici's own `request` on a keep-alive pool rather than `fetch`: fetch's WHATWG streams cost the
  * simulator process about 0.6 ms of CPU per POST against 0.08-0.19 ms here (0.12-0.19 with
  * `node:http`), and in the bench that process shares the cores with the app it measures (each
- * customer reply is one webhook POST; issue 10). Like fetch it follows no redirect here (none is
- * expected: Meta and Bitrix24 follow none), and its pool drops a socket before the server's
- * announced keep-alive time-out.
+ * customer reply is one webhook POST; issue 10). Unlike fetch it follows no redirect: the app
+ * answers none, and one added by mistake shows up as the 3xx rather than as the page it points
+ * to. The pool drops a socket before the server's announced keep-alive time-out.
  */
 const agent = new Agent({ keepAliveTimeout: 4_000 });
 
