@@ -1,4 +1,4 @@
-/** Starting and stopping an express app on 127.0.0.1. */
+/** Starting and stopping a simulator's http server (an express app, or a handler in front of one) on 127.0.0.1. */
 
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
