@@ -1,8 +1,17 @@
 /** The `time` block of REST answers. */
 
+/** The last second formatted: every answer (and each row of a batch) formats two times, mostly of one second. */
+let lastSecond = Number.NaN;
+let lastFormatted = '';
+
 /** Formats a date as `2025-01-29T14:05:52+00:00`. */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 /** Builds the `time` object for a call that started at `startMs`. */

@@ -1,8 +1,7 @@
-/** Starting and stopping an express app on 127.0.0.1. */
+/** Starting and stopping a simulator's http server (an express app, or a handler in front of one) on 127.0.0.1. */
 
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 
 /** A started HTTP server with its base URL. */
 export interface Listening {
@@ -11,10 +10,14 @@ export interface Listening {
   port: number;
 }
 
-/** Starts `app` on 127.0.0.1:`port` (0 = a free port); resolves with `http://127.0.0.1:<port>`. */
-export function listen(app: Express, port: number): Promise<Listening> {
+/**
+ * Starts `handler` (an express app, or a function that answers some requests itself and hands the
+ * rest to one) on 127.0.0.1:`port` (0 = a free port); resolves with `http://127.0.0.1:<port>`.
+ */
+export function listen(handler: RequestListener, port: number): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '127.0.0.1');
+    // What express's app.listen does: a plain http server around the handler.
+    const server = createServer(handler).listen(port, '127.0.0.1');
     server.once('error', reject);
     server.once('listening', () => {
       const addr = server.address() as AddressInfo;
@@ -31,8 +34,12 @@ export function stopServer(server: Server): Promise<void> {
   });
 }
 
-/** start/stop/url of a simulator around one express app (the same for every simulator). */
-export function serverLifecycle(app: Express, name: string, onStart: (listening: Listening) => void = () => {}) {
+/** start/stop/url of a simulator around one express app or handler (the same for every simulator). */
+export function serverLifecycle(
+  app: RequestListener,
+  name: string,
+  onStart: (listening: Listening) => void = () => {},
+) {
   let listening: Listening | undefined;
   return {
     async start(port = 0): Promise<{ url: string; port: number }> {

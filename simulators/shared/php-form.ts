@@ -40,6 +40,8 @@ export function encodePhpForm(obj: Record<string, unknown>): string {
 export type PhpValue = string | PhpValue[] | { [key: string]: PhpValue };
 
 function safeDecode(s: string): string {
+  // Nothing to decode (most keys and many values): the string as is.
+  if (!s.includes('%') && !s.includes('+')) return s;
   const plus = s.replace(/\+/g, ' ');
   try {
     return decodeURIComponent(plus);

@@ -1,5 +1,4 @@
 /** `POST /:version/:phoneNumberId/messages`: auth, validation, fault injection, throughput, answer. */
-import type { Request, Response } from 'express';
 import { type GraphError, graphError, httpStatusOf, invalidParam } from './errors';
 import type { CloudState } from './state';
 import { checkTemplateSend } from './templates';
@@ -99,20 +98,32 @@ function sendRefusal(
   return undefined;
 }
 
-/** Handles one `/messages` request. */
-export function handleMessages(state: CloudState, phoneNumberId: string, req: Request, res: Response): void {
+/** Answers a request: the HTTP status and the JSON body (called once, maybe after a signal). */
+export type AnswerJson = (status: number, payload: unknown) => void;
+
+/**
+ * Handles one `/messages` request, whichever way it came in (messages-door.ts): its path's phone
+ * number id, its Authorization header and its raw body (a Buffer, or undefined without one).
+ */
+export function handleMessages(
+  state: CloudState,
+  phoneNumberId: string,
+  authorization: string,
+  rawBody: unknown,
+  answer: AnswerJson,
+): void {
   const receivedAt = Date.now();
-  const body = parseBody(req.body as unknown);
+  const body = parseBody(rawBody);
   const reply = (status: number, payload: unknown, errorCode?: number, wamid?: string) => {
     state.attempts.push({ phoneNumberId, body, receivedAt, httpStatus: status, errorCode, wamid });
-    res.status(status).json(payload);
+    answer(status, payload);
   };
   const fail = (e: GraphError) => {
     if (e.code === 130429) state.stats.throttled++;
     else state.stats.rejected++;
     reply(e.status, e.body, e.code);
   };
-  const checked = checkRequest(state, phoneNumberId, String(req.headers.authorization ?? ''), body);
+  const checked = checkRequest(state, phoneNumberId, authorization, body);
   if ('error' in checked) {
     fail(checked.error);
     return;

@@ -5,8 +5,8 @@ import { randomAlnum, randomDigits } from '../shared/random';
 import { type AccountDeliveries, accountDeliveries } from './account-webhooks';
 import { errorDetails, errorTitles } from './errors';
 import { addMedia, handleMedia, mediaPathId } from './media-route';
+import { BODY_LIMIT_BYTES, messagesMiddleware, withDirectMessages } from './messages-door';
 import { handlePhoneNumber, phoneNumberPathId } from './phone-number-route';
-import { handleMessages, messagesPathId } from './send-route';
 import { CloudState, type RefusalTiming, refusalStatus } from './state';
 import { handleTemplateList, templateMethods, templatesPathId } from './templates';
 import type {
@@ -102,14 +102,10 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
   // spent on the same two cores as the workers, and headers every sender had to parse (issue 10).
   app.set('etag', false);
   app.disable('x-powered-by');
-  const lifecycle = serverLifecycle(app, 'Cloud API');
+  const lifecycle = serverLifecycle(withDirectMessages(state, app), 'Cloud API');
 
-  app.use(express.raw({ type: () => true, limit: '20mb' }));
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const id = req.method === 'POST' ? messagesPathId(req.path) : undefined;
-    if (id === undefined) return next();
-    handleMessages(state, id, req, res);
-  });
+  app.use(express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
+  app.use(messagesMiddleware(state));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = req.method === 'GET' ? mediaPathId(state, req.path) : undefined;
     if (id === undefined) return next();

@@ -30,6 +30,7 @@ const REF_RE = /\$result\[([^\]]+)\]((?:\[[^\]]*\])*)/g;
 
 function substitute(value: unknown, results: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
+    if (!value.includes('$result[')) return value;
     return value.replace(REF_RE, (_m, key: string, rest: string) => {
       const path = [key, ...[...rest.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1] ?? '')];
       return str(lookup(results, path));
