@@ -31,7 +31,9 @@ function answerJson(res: ServerResponse, status: number, payload: unknown): void
 export function directMessagesId(req: IncomingMessage): string | undefined {
   if (req.method !== 'POST') return undefined;
   const url = req.url ?? '';
-  if (!url.startsWith('/')) return undefined;
+  // Express reads a URL holding '#' or '\\' with its older parser (fragment dropped, '\\' as '/'):
+  // such a path is left to it, so both ways always see the same id.
+  if (!url.startsWith('/') || url.includes('#') || url.includes('\\')) return undefined;
   const query = url.indexOf('?');
   const id = messagesPathId(query === -1 ? url : url.slice(0, query));
   if (id === undefined) return undefined;

@@ -103,6 +103,9 @@ describe('whatsapp cloud simulator: the /messages door', () => {
     expect(directMessagesId(req('POST', path, {}))).toBeUndefined();
     expect(directMessagesId(req('GET', path, { 'content-length': '10' }))).toBeUndefined();
     expect(directMessagesId(req('POST', `/v25.0/${PHONE_ID}/media`, { 'content-length': '10' }))).toBeUndefined();
+    // Paths express parses its own way (a fragment dropped, '\\' read as '/') are left to it.
+    expect(directMessagesId(req('POST', `/v25.0/${PHONE_ID}#/messages`, { 'content-length': '10' }))).toBeUndefined();
+    expect(directMessagesId(req('POST', `/v25.0\\${PHONE_ID}/messages`, { 'content-length': '10' }))).toBeUndefined();
   });
 
   it('refuses a body over the limit (413) and an unknown content coding (415), as express does', async () => {
