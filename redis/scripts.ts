@@ -48,6 +48,7 @@ export const scripts = {
   async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
     await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
   },
+  /** `dueBefore`: the outbox already held a callback due as early (callback-enqueue-2.lua says why that matters). */
   async enqueueCallback(
     redis: RedisClient,
     pendingKey: string,
@@ -55,8 +56,10 @@ export const scripts = {
     id: string,
     json: string,
     dueMs: number,
-  ): Promise<boolean> {
-    return asNumber(await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs])) === 1;
+  ): Promise<{ queued: boolean; dueBefore: boolean }> {
+    const reply = await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs]);
+    const [queued, dueBefore] = Array.isArray(reply) ? reply : [];
+    return { queued: asNumber(queued) === 1, dueBefore: asNumber(dueBefore) === 1 };
   },
   async claimCallbacks(
     redis: RedisClient,
