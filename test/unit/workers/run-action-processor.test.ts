@@ -83,7 +83,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
   const enqueue = jest.fn(async () => true);
   const abandon = jest.fn(async () => undefined);
   const deps: RunActionDeps = {
-    portals: { get: async () => portal },
+    portals: { get: async () => portal, configVersion: async () => 'v1' },
     lines: { list: async () => [line] },
     outbox: { enqueue },
     apiMessages: { settle: jest.fn() },
