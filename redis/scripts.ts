@@ -155,7 +155,7 @@ export const scripts = {
   /** Records a sent step, its message and the wait's link to it at once; returns the message's status. */
   async recordSend(
     redis: RedisClient,
-    keys: { step: string; message: string; wait: string; index: string },
+    keys: { step: string; message: string; wait: string; index: string; recent: string },
     args: {
       step: string;
       messageId: string;
@@ -170,12 +170,17 @@ export const scripts = {
       waitField: string;
       /** The provider answered that the number sent to is the wa_id (a guessed other form goes). */
       confirmed: boolean;
+      /** The recent-sends entry ('' = none), how many entries the list keeps and its ttl. */
+      recentEntry: string;
+      recentKeep: number;
+      recentTtlSec: number;
     },
   ): Promise<string> {
     const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
     argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef, args.waitField);
-    argv.push(args.confirmed ? '1' : '0');
-    return String(await run(redis, 'send-record-4', [keys.step, keys.message, keys.wait, keys.index], argv));
+    argv.push(args.confirmed ? '1' : '0', args.recentEntry, args.recentKeep, args.recentTtlSec);
+    const { step, message, wait, index, recent } = keys;
+    return String(await run(redis, 'send-record-5', [step, message, wait, index, recent], argv));
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
   async releaseSendStep(

@@ -65,7 +65,7 @@ export type StoredMessage = z.infer<typeof storedMessageSchema>;
 const statusRank: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
 
 /**
- * The stored record (a small hash, see send-record-4.lua): `s` status, `t`/`d`/`r`/`f` the time of
+ * The stored record (a small hash, see send-record-5.lua): `s` status, `t`/`d`/`r`/`f` the time of
  * each status (ms), `e` the failure's error code, `w` the wait, `wa` the customer's wa_id. The key
  * carries the portal and the message id. Records of older releases use long names (`status`,
  * `sentAt`, …): both are read, the further status wins.
@@ -106,8 +106,10 @@ export interface SentRecord {
   sentAt: number;
   /** The wait the message belongs to: it holds the step and points at the message (one step). */
   wait?: { id: string; patchJson: string; aliasField: string };
-  /** The late-fallback template saved before the send (see send-record-4.lua). */
+  /** The late-fallback template saved before the send (see send-record-5.lua). */
   fallbackRef?: string;
+  /** The send's entry for the settings page's recent sends, pushed in the same step (ActivityLog.sentNote). */
+  recent?: { key: string; entry: string; keep: number; ttlSec: number };
 }
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
@@ -132,6 +134,8 @@ export class MessageStore {
         message: this.keys.message(memberId, sent.providerMessageId),
         wait: this.keys.wait(memberId, wait?.id ?? '-'),
         index: this.keys.waitIndex(memberId),
+        // Any key of the portal's slot when nothing is noted (the script leaves it alone).
+        recent: sent.recent?.key ?? this.keys.waitIndex(memberId),
       },
       {
         step: String(sent.step),
@@ -146,6 +150,9 @@ export class MessageStore {
         fallbackRef: sent.fallbackRef ?? '',
         waitField: this.keys.waitIndexWaitField(wait?.id ?? '-'),
         confirmed: sent.waId === sent.phone,
+        recentEntry: sent.recent?.entry ?? '',
+        recentKeep: sent.recent?.keep ?? 0,
+        recentTtlSec: sent.recent?.ttlSec ?? 0,
       },
     );
     return deliveryStatusSchema.parse(status);
@@ -181,7 +188,7 @@ export class MessageStore {
 
   /**
    * What earlier attempts left for a send step (read only). `waitId`: the wait that holds the
-   * step once its message is recorded (send-record-4.lua), looked at in the same round trip.
+   * step once its message is recorded (send-record-5.lua), looked at in the same round trip.
    */
   async sendStep(memberId: string, callKey: string, step: number, waitId = ''): Promise<SendStep> {
     if (!waitId) return readStep(await this.redis.hget(this.keys.sentStep(memberId, callKey), String(step)));

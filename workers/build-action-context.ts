@@ -223,7 +223,7 @@ export function buildActionContext(
 
 /**
  * A send with a saved late fallback whose window refusal (131047) was on the record before the send
- * was (send-record-4.lua left it to the sender, the wait unlinked): `window_closed`, so the caller
+ * was (send-record-5.lua left it to the sender, the wait unlinked): `window_closed`, so the caller
  * sends the template now. A retried job reads the same record and decides the same.
  */
 async function throwIfRefusedFirst(

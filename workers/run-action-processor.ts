@@ -34,7 +34,7 @@ export interface RunActionDeps extends ActionContextDeps, CallSourceDeps {
   /** Governs file URLs offered by robots (ALLOW_PRIVATE_ADDRESSES). */
   addresses: AddressPolicy;
   /** The settings page's list of recent errors (absent: not noted). */
-  activity?: Pick<ActivityLog, 'noteError' | 'noteSent'>;
+  activity?: Pick<ActivityLog, 'noteError' | 'sentNote'>;
 }
 
 /** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
