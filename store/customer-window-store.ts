@@ -78,12 +78,16 @@ export class CustomerWindowStore {
    */
   async read(memberId: string, lineId: string, customer: string): Promise<WindowRecord> {
     const other = otherWhatsAppForm(customer);
-    const [last, waId, since, byOther] = await Promise.all([
-      this.redis.get(this.keys.customerWindow(memberId, lineId, customer)),
-      this.redis.get(this.keys.customerWaId(memberId, lineId, customer)),
-      this.redis.hget(this.keys.windowTracking(memberId), lineId),
-      other ? this.redis.get(this.keys.customerWindow(memberId, lineId, other)) : null,
-    ]);
+    const { last, waId, since, byOther } = await windowScripts.readWindow(
+      this.redis,
+      {
+        window: this.keys.customerWindow(memberId, lineId, customer),
+        waId: this.keys.customerWaId(memberId, lineId, customer),
+        tracking: this.keys.windowTracking(memberId),
+        otherWindow: other ? this.keys.customerWindow(memberId, lineId, other) : null,
+      },
+      lineId,
+    );
     const byWaId =
       waId && waId !== other ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;
     const seconds = [last, byWaId, byOther].filter((s): s is string => s !== null).map(Number);
