@@ -25,7 +25,8 @@ export interface SendStepClaim {
   earlierMark: string;
 }
 
-function readStep(value: string | null): SendStep {
+/** A step as the call's sent-step hash holds it (`value`: the field, null when absent). */
+export function readStep(value: string | null): SendStep {
   if (value === null) return { state: 'new' };
   if (!value.startsWith(IN_FLIGHT)) return { state: 'sent', messageId: value };
   return { state: 'maybe', markedAt: Number(value.slice(IN_FLIGHT.length).split(':')[0]) || 0 };
@@ -178,6 +179,14 @@ export class MessageStore {
       ttlSec: TTL_S,
     });
     return this.get(memberId, providerMessageId);
+  }
+
+  /**
+   * Every step the call's sent-step hash holds, in one read (a call keeps a few: send steps, `op<n>`,
+   * decisions, the recipient): for `readStep`, when one attempt reads several of them.
+   */
+  async callSteps(memberId: string, callKey: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.sentStep(memberId, callKey));
   }
 
   /** Provider message id already sent for this call's step, if any (an in-flight mark is not one). */

@@ -70,6 +70,7 @@ function messagesWith(sent: string | null): RunActionDeps['messages'] {
   return {
     sentStep: async () => sent,
     sendStep: async () => step,
+    callSteps: async (): Promise<Record<string, string>> => (sent === null ? {} : { '0': sent }),
     claimSendStep: async () => ({ earlier: step, mark: 'mark', earlierMark: '' }),
     releaseSendStep: jest.fn(),
     rememberStep: jest.fn(),

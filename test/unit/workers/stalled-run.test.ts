@@ -41,6 +41,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number } | {
     messages: {
       sentStep: async () => null,
       sendStep: async () => step,
+      callSteps: async () => ({}),
       claimSendStep: jest.fn(),
       releaseSendStep: jest.fn(),
       rememberStep: jest.fn(),
