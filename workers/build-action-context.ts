@@ -180,8 +180,7 @@ export function buildActionContext(
       const refused = record?.status === 'failed' && record.errorCode === WINDOW_REFUSED;
       return { state: refused ? 'refused' : 'message', messageId: found.messageId };
     },
-    rememberDecision: (key, value) =>
-      steps.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
+    rememberDecision: (key, value) => steps.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
     async once(step, request) {
       const key = `op${step}`;
       const already = await steps.sentStep(memberId, call.callKey, key);

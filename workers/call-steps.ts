@@ -2,8 +2,7 @@ import { type MessageStore, readStep, type SendStep } from '../store/message-sto
 import type { SendOnceDeps } from './send-once';
 
 /** The message store as one attempt of a call uses it. */
-export type CallStepStore = SendOnceDeps['messages'] &
-  Pick<MessageStore, 'sentStep' | 'rememberStep' | 'callSteps'>;
+export type CallStepStore = SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep' | 'callSteps'>;
 
 /**
  * The message store for one attempt of one call, reading the call's sent-step hash once: a

@@ -80,7 +80,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
   const to = await request.to();
   // Outside the in-flight mark: a look-up that fails (GupShup's template list) sent nothing.
   const content = request.provider.prepare ? await request.provider.prepare(request.content) : request.content;
-  const outcome = await deps.lineSender.withSlot(line, async () => {
+  const outcome = await deps.lineSender.withSlot(line, async (answered) => {
     // Claimed inside the slot, right before the call: the mark brackets the provider call only.
     const claim = await deps.messages.claimSendStep(memberId, call.callKey, step, deps.clock.now(), waitId);
     const { earlier } = claim;
@@ -107,7 +107,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     const { wait } = request;
     const messageId = sent.providerMessageId;
     const sentAt = deps.clock.now();
-    const linked = await deps.messages.recordSend({
+    const recorded = deps.messages.recordSend({
       memberId,
       callKey: call.callKey,
       step,
@@ -124,6 +124,9 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
         aliasField: sent.waId ? deps.keys.waitIndexPhoneField(line.id, sent.waId) : '',
       },
     });
+    // The slot's window starts now, in the same round trip as the record (issued first).
+    answered();
+    const linked = await recorded;
     return { sent: wait ? { ...sent, linked } : sent, fresh: true };
   });
   return outcome.sent;
