@@ -19,9 +19,8 @@ export const recentSendSchema = z.object({
 });
 export type RecentSend = z.infer<typeof recentSendSchema>;
 
-/** A send's entry for the recent-sends list, pushed by the script that records the send (send-record-5.lua). */
+/** A send's entry for the recent-sends list (keys.ts `recentSends`), pushed by the script that records the send (send-record-5.lua). */
 export interface RecentSendNote {
-  key: string;
   entry: string;
   keep: number;
   ttlSec: number;
@@ -47,10 +46,10 @@ export class ActivityLog {
    * A send's entry `<at> <line> <phone> <message id>` (none of them has a space): pushed by the
    * script that records the send (send-record-5.lua), so noting it costs no round trip of its own.
    */
-  sentNote(memberId: string, sent: RecentSend): RecentSendNote {
+  sentNote(sent: RecentSend): RecentSendNote {
     const s = recentSendSchema.parse(sent);
     const entry = [s.at, s.lineId, s.phone, s.messageId].join(' ');
-    return { key: this.keys.recentSends(memberId), entry, keep: KEEP_SENDS, ttlSec: TTL_S };
+    return { entry, keep: KEEP_SENDS, ttlSec: TTL_S };
   }
 
   async noteError(memberId: string, error: RecentError): Promise<void> {

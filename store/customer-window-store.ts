@@ -84,9 +84,10 @@ export class CustomerWindowStore {
         window: this.keys.customerWindow(memberId, lineId, customer),
         waId: this.keys.customerWaId(memberId, lineId, customer),
         tracking: this.keys.windowTracking(memberId),
-        otherWindow: other ? this.keys.customerWindow(memberId, lineId, other) : null,
+        // Read only when there is another form (`other !== null`); else any key of the portal's slot.
+        otherWindow: this.keys.customerWindow(memberId, lineId, other ?? customer),
       },
-      lineId,
+      { lineId, hasOther: other !== null },
     );
     const byWaId =
       waId && waId !== other ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;

@@ -109,8 +109,8 @@ export interface SentRecord {
   wait?: { id: string; patchJson: string; aliasField: string };
   /** The late-fallback template saved before the send (see send-record-5.lua). */
   fallbackRef?: string;
-  /** The send's entry for the settings page's recent sends, pushed in the same step (ActivityLog.sentNote). */
-  recent?: { key: string; entry: string; keep: number; ttlSec: number };
+  /** The send's entry for the settings page's recent sends (`recentSends` of keys.ts), pushed in the same step (ActivityLog.sentNote). */
+  recent?: { entry: string; keep: number; ttlSec: number };
 }
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
@@ -135,8 +135,8 @@ export class MessageStore {
         message: this.keys.message(memberId, sent.providerMessageId),
         wait: this.keys.wait(memberId, wait?.id ?? '-'),
         index: this.keys.waitIndex(memberId),
-        // Any key of the portal's slot when nothing is noted (the script leaves it alone).
-        recent: sent.recent?.key ?? this.keys.waitIndex(memberId),
+        // Left alone by the script when nothing is noted.
+        recent: this.keys.recentSends(memberId),
       },
       {
         step: String(sent.step),

@@ -135,7 +135,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
 /** The send's entry for the settings page's recent sends (none without an activity log, or for an entry it cannot hold). */
 function recentNote(deps: SendOnceDeps, request: SendOnceRequest, sent: RecentSend): RecentSendNote | undefined {
   try {
-    return deps.activity?.sentNote(request.line.memberId, sent);
+    return deps.activity?.sentNote(sent);
   } catch (error) {
     // Only a page's list: what it cannot hold must not fail a send that already left.
     request.log.warn({ err: error }, 'could not note the send for the settings page');

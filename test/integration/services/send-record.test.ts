@@ -132,7 +132,7 @@ describe('recording a send in one step (real Redis)', () => {
   it("notes the send in the settings page's recent sends in the same step (no round trip of its own)", async () => {
     const activity = new ActivityLog(env.redis, env.keys);
     const at = env.clock.now();
-    const recent = activity.sentNote(M, { messageId: 'wamid.E', lineId: 'main', phone: PHONE, at });
+    const recent = activity.sentNote({ messageId: 'wamid.E', lineId: 'main', phone: PHONE, at });
     await env.messages.recordSend({
       memberId: M,
       callKey: 'k5',
