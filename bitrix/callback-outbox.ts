@@ -34,7 +34,7 @@ export class CallbackOutbox {
   async enqueue(memberId: string, callback: Omit<Callback, 'attempts' | 'queuedAt'>): Promise<boolean> {
     const now = this.clock.now();
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
-    const queued = await scripts.enqueueCallback(
+    const { queued, dueBefore } = await scripts.enqueueCallback(
       this.redis,
       this.keys.callbackPending(memberId),
       this.keys.callbackDue(memberId),
@@ -42,7 +42,10 @@ export class CallbackOutbox {
       JSON.stringify(entry),
       now,
     );
-    await this.markDue(memberId, now);
+    // A callback due as early was already there: the portal is in the index at least as early (the
+    // script says why), so a burst of results costs the index one write, not one per callback. A
+    // repeat (not queued) marks again: it repairs an index a crash between queue and mark left out.
+    if (!(queued && dueBefore)) await this.markDue(memberId, now);
     return queued;
   }
 

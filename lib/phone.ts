@@ -33,8 +33,10 @@ function parsePhone(input: string, defaultRegion: string): NormalizedPhone | nul
   const candidates = trimmed.startsWith('+') ? [trimmed] : [trimmed, `+${trimmed.replace(/\D/g, '')}`];
   for (const candidate of candidates) {
     const parsed = parsePhoneNumberFromString(candidate, region);
-    if (parsed?.isValid()) {
-      const type = parsed.getType();
+    // Where the metadata has type patterns (the full "max" set: every country) `isValid()` is
+    // `getType() !== undefined` (libphonenumber-js isValid.js): the type is matched once, not twice.
+    const type = parsed?.getType();
+    if (parsed && (type !== undefined || parsed.isValid())) {
       return {
         digits: parsed.number.slice(1),
         e164: parsed.number,

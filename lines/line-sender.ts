@@ -31,8 +31,12 @@ const MAX_IN_PROCESS_WAIT_MS = 100;
 
 /** Sends on a line inside its shared rate limit (one window per business number, across processes). */
 export function createLineSender(deps: LineSenderDeps) {
-  /** Runs one provider request inside the line's limit, or throws LineBusyError with the wait. */
-  async function withSlot<T>(line: Line, request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one provider request inside the line's limit, or throws LineBusyError with the wait. The
+   * request may call `answered()` once the provider answered: the slot's window starts then, in the
+   * same round trip as whatever the request writes next (else when the request ends).
+   */
+  async function withSlot<T>(line: Line, request: (answered: () => void) => Promise<T>): Promise<T> {
     const windowKey = deps.keys.lineRateWindow(line.phoneNumberId);
     const slotId = randomId(8);
     const limit = line.ratePerSec ?? deps.defaultRatePerSec;
@@ -45,15 +49,23 @@ export function createLineSender(deps: LineSenderDeps) {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       waited += waitMs;
     }
+    let finished: Promise<unknown> | null = null;
+    const answered = () => {
+      if (finished) return;
+      finished = rateScripts.finishLineSlot(deps.redis, windowKey, slotId, deps.windowMs);
+      // Awaited below (its failure fails the send as before); handled now, so it is never "unhandled" meanwhile.
+      finished.catch(() => undefined);
+    };
     try {
-      const result = await request();
+      const result = await request(answered);
       deps.metrics.sends.inc({ outcome: 'sent' });
       return result;
     } catch (error) {
       deps.metrics.sends.inc({ outcome: error instanceof ActionError ? error.code : 'error' });
       throw error;
     } finally {
-      await rateScripts.finishLineSlot(deps.redis, windowKey, slotId, deps.windowMs);
+      answered();
+      await finished;
     }
   }
 

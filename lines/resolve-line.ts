@@ -11,8 +11,10 @@ export async function resolveLine(
   lines: Pick<LineStore, 'list'>,
   memberId: string,
   wanted: string | undefined,
+  /** The portal's config version read for this job (LineStore.list). */
+  configVersion?: string | null,
 ): Promise<Line> {
-  const all = await lines.list(memberId);
+  const all = await lines.list(memberId, configVersion);
   const [first] = all;
   if (!first) throw new ActionError('no_line');
   if (!wanted) return first;

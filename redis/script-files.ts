@@ -16,7 +16,7 @@ export const scriptFiles = [
   'wait-alias-2',
   'message-status-1',
   'send-step-claim-3',
-  'send-record-4',
+  'send-record-5',
   'send-step-release-1',
   'callback-extend-1',
   'period-claim-1',
@@ -36,6 +36,7 @@ export const scriptFiles = [
   'open-line-op-pass-1',
   'open-line-extend-2',
   'window-note-2',
+  'window-read-4',
   'recent-push-1',
 ] as const;
 
@@ -51,7 +52,7 @@ const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-reask-2': ['wait-record'],
   'wait-update-2': ['wait-record'],
   'send-step-claim-3': ['wait-record'],
-  'send-record-4': ['wait-index', 'wait-record'],
+  'send-record-5': ['wait-index', 'wait-record'],
 };
 
 export function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {

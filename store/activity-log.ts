@@ -19,6 +19,13 @@ export const recentSendSchema = z.object({
 });
 export type RecentSend = z.infer<typeof recentSendSchema>;
 
+/** A send's entry for the recent-sends list (keys.ts `recentSends`), pushed by the script that records the send (send-record-5.lua). */
+export interface RecentSendNote {
+  entry: string;
+  keep: number;
+  ttlSec: number;
+}
+
 export const recentErrorSchema = z.object({
   code: z.string(),
   lineId: z.string().default(''),
@@ -35,11 +42,14 @@ export class ActivityLog {
     private readonly keys: Pick<RedisKeys, 'recentSends' | 'recentErrors'>,
   ) {}
 
-  /** One entry `<at> <line> <phone> <message id>` (none of them has a space). */
-  async noteSent(memberId: string, sent: RecentSend): Promise<void> {
+  /**
+   * A send's entry `<at> <line> <phone> <message id>` (none of them has a space): pushed by the
+   * script that records the send (send-record-5.lua), so noting it costs no round trip of its own.
+   */
+  sentNote(sent: RecentSend): RecentSendNote {
     const s = recentSendSchema.parse(sent);
     const entry = [s.at, s.lineId, s.phone, s.messageId].join(' ');
-    await scripts.pushRecent(this.redis, this.keys.recentSends(memberId), entry, KEEP_SENDS, TTL_S);
+    return { entry, keep: KEEP_SENDS, ttlSec: TTL_S };
   }
 
   async noteError(memberId: string, error: RecentError): Promise<void> {

@@ -78,12 +78,17 @@ export class CustomerWindowStore {
    */
   async read(memberId: string, lineId: string, customer: string): Promise<WindowRecord> {
     const other = otherWhatsAppForm(customer);
-    const [last, waId, since, byOther] = await Promise.all([
-      this.redis.get(this.keys.customerWindow(memberId, lineId, customer)),
-      this.redis.get(this.keys.customerWaId(memberId, lineId, customer)),
-      this.redis.hget(this.keys.windowTracking(memberId), lineId),
-      other ? this.redis.get(this.keys.customerWindow(memberId, lineId, other)) : null,
-    ]);
+    const { last, waId, since, byOther } = await windowScripts.readWindow(
+      this.redis,
+      {
+        window: this.keys.customerWindow(memberId, lineId, customer),
+        waId: this.keys.customerWaId(memberId, lineId, customer),
+        tracking: this.keys.windowTracking(memberId),
+        // Read only when there is another form (`other !== null`); else any key of the portal's slot.
+        otherWindow: this.keys.customerWindow(memberId, lineId, other ?? customer),
+      },
+      { lineId, hasOther: other !== null },
+    );
     const byWaId =
       waId && waId !== other ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;
     const seconds = [last, byWaId, byOther].filter((s): s is string => s !== null).map(Number);

@@ -97,9 +97,12 @@ export class LineStore {
     return (await this.list(memberId)).find((line) => line.id === lineId) ?? null;
   }
 
-  /** Lines of a portal, oldest first: the first one is the default. */
-  async list(memberId: string): Promise<Line[]> {
-    const version = await this.cache.version(memberId);
+  /**
+   * Lines of a portal, oldest first: the first one is the default. `version`: the portal's config
+   * version the caller read just before (PortalStore.configVersion; default: read now).
+   */
+  async list(memberId: string, version?: string | null): Promise<Line[]> {
+    if (version === undefined) version = await this.cache.version(memberId);
     const slot = `lines:${memberId}`;
     const known = this.cache.lookup<Line[]>(slot, version);
     // Copies: callers may change what they get.

@@ -25,7 +25,8 @@ export interface SendStepClaim {
   earlierMark: string;
 }
 
-function readStep(value: string | null): SendStep {
+/** A step as the call's sent-step hash holds it (`value`: the field, null when absent). */
+export function readStep(value: string | null): SendStep {
   if (value === null) return { state: 'new' };
   if (!value.startsWith(IN_FLIGHT)) return { state: 'sent', messageId: value };
   return { state: 'maybe', markedAt: Number(value.slice(IN_FLIGHT.length).split(':')[0]) || 0 };
@@ -65,7 +66,7 @@ export type StoredMessage = z.infer<typeof storedMessageSchema>;
 const statusRank: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
 
 /**
- * The stored record (a small hash, see send-record-4.lua): `s` status, `t`/`d`/`r`/`f` the time of
+ * The stored record (a small hash, see send-record-5.lua): `s` status, `t`/`d`/`r`/`f` the time of
  * each status (ms), `e` the failure's error code, `w` the wait, `wa` the customer's wa_id. The key
  * carries the portal and the message id. Records of older releases use long names (`status`,
  * `sentAt`, …): both are read, the further status wins.
@@ -106,8 +107,10 @@ export interface SentRecord {
   sentAt: number;
   /** The wait the message belongs to: it holds the step and points at the message (one step). */
   wait?: { id: string; patchJson: string; aliasField: string };
-  /** The late-fallback template saved before the send (see send-record-4.lua). */
+  /** The late-fallback template saved before the send (see send-record-5.lua). */
   fallbackRef?: string;
+  /** The send's entry for the settings page's recent sends (`recentSends` of keys.ts), pushed in the same step (ActivityLog.sentNote). */
+  recent?: { entry: string; keep: number; ttlSec: number };
 }
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
@@ -132,6 +135,8 @@ export class MessageStore {
         message: this.keys.message(memberId, sent.providerMessageId),
         wait: this.keys.wait(memberId, wait?.id ?? '-'),
         index: this.keys.waitIndex(memberId),
+        // Left alone by the script when nothing is noted.
+        recent: this.keys.recentSends(memberId),
       },
       {
         step: String(sent.step),
@@ -146,6 +151,9 @@ export class MessageStore {
         fallbackRef: sent.fallbackRef ?? '',
         waitField: this.keys.waitIndexWaitField(wait?.id ?? '-'),
         confirmed: sent.waId === sent.phone,
+        recentEntry: sent.recent?.entry ?? '',
+        recentKeep: sent.recent?.keep ?? 0,
+        recentTtlSec: sent.recent?.ttlSec ?? 0,
       },
     );
     return deliveryStatusSchema.parse(status);
@@ -173,6 +181,14 @@ export class MessageStore {
     return this.get(memberId, providerMessageId);
   }
 
+  /**
+   * Every step the call's sent-step hash holds, in one read (a call keeps a few: send steps, `op<n>`,
+   * decisions, the recipient): for `readStep`, when one attempt reads several of them.
+   */
+  async callSteps(memberId: string, callKey: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.sentStep(memberId, callKey));
+  }
+
   /** Provider message id already sent for this call's step, if any (an in-flight mark is not one). */
   async sentStep(memberId: string, callKey: string, step: number | string): Promise<string | null> {
     const found = readStep(await this.redis.hget(this.keys.sentStep(memberId, callKey), String(step)));
@@ -181,7 +197,7 @@ export class MessageStore {
 
   /**
    * What earlier attempts left for a send step (read only). `waitId`: the wait that holds the
-   * step once its message is recorded (send-record-4.lua), looked at in the same round trip.
+   * step once its message is recorded (send-record-5.lua), looked at in the same round trip.
    */
   async sendStep(memberId: string, callKey: string, step: number, waitId = ''): Promise<SendStep> {
     if (!waitId) return readStep(await this.redis.hget(this.keys.sentStep(memberId, callKey), String(step)));

@@ -63,8 +63,17 @@ export class PortalStore {
     this.cache = cache ?? new ConfigCache(redis, keys);
   }
 
-  async get(memberId: string): Promise<Portal | null> {
-    const version = await this.cache.version(memberId);
+  /**
+   * The portal's config version (one GET), for a caller that reads several of its records in one
+   * job: each read given it skips its own GET and is as fresh as a read made when it was taken.
+   */
+  configVersion(memberId: string): Promise<string | null> {
+    return this.cache.version(memberId);
+  }
+
+  /** `version`: from `configVersion`, read by the caller just before (default: read now). */
+  async get(memberId: string, version?: string | null): Promise<Portal | null> {
+    if (version === undefined) version = await this.cache.version(memberId);
     const slot = `portal:${memberId}`;
     const known = this.cache.lookup<Portal>(slot, version);
     // A copy: callers may spread or change what they get.

@@ -22,6 +22,7 @@ import { encodeButtonId, plainButtonId } from '../waits/button-id';
 import { MAX_WAIT_MS } from '../waits/open-wait';
 import type { WaitService } from '../waits/wait-service';
 import type { WaitStore } from '../waits/wait-store';
+import { type CallStepStore, callStepsOf } from './call-steps';
 import { resolveRecipient } from './resolve-recipient';
 import { type SendOnceDeps, sendOnce } from './send-once';
 import { LATE_FALLBACK_STEP, WINDOW_REFUSED } from './window-refusal';
@@ -31,7 +32,7 @@ export interface ActionContextDeps {
   bitrix: PortalClientFactory;
   providerFor: (line: Line) => WhatsAppProvider;
   lineSender: Pick<LineSender, 'withSlot'>;
-  messages: SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep' | 'get'>;
+  messages: CallStepStore & Pick<MessageStore, 'get'>;
   keys: SendOnceDeps['keys'];
   /** The settings page's list of recent sends (absent: not noted). */
   activity?: SendOnceDeps['activity'];
@@ -70,6 +71,9 @@ export function buildActionContext(
   /** Waits a send of this job linked to their message (`wait|message`): `waits.attach` has nothing left to do. */
   const linked = new Set<string>();
   const log = deps.log.child({ memberId, code: call.code, callKey: call.callKey, line: line.id });
+  // The call's steps, read once for this attempt (call-steps.ts): every step read and write goes through it.
+  const steps = callStepsOf(deps.messages, memberId, call.callKey);
+  const sendDeps = { ...deps, messages: steps };
 
   const ctx: ActionContext = {
     portal,
@@ -87,7 +91,7 @@ export function buildActionContext(
       // A number chosen (from several, or the CRM's) may differ on a retry (a provider check, an
       // edited contact): the call keeps its first choice, so later files never go to someone else.
       const chosen = !explicit || splitPhoneList(explicit).length > 1;
-      const remembered = chosen ? await deps.messages.sentStep(memberId, call.callKey, RECIPIENT_STEP) : null;
+      const remembered = chosen ? await steps.sentStep(memberId, call.callKey, RECIPIENT_STEP) : null;
       if (remembered !== null) {
         recipient = remembered;
         return recipient;
@@ -105,7 +109,7 @@ export function buildActionContext(
         lang: ctx.lang,
         notes,
       });
-      if (chosen) await deps.messages.rememberStep(memberId, call.callKey, RECIPIENT_STEP, recipient);
+      if (chosen) await steps.rememberStep(memberId, call.callKey, RECIPIENT_STEP, recipient);
       return recipient;
     },
     async send(content, options = {}) {
@@ -133,7 +137,7 @@ export function buildActionContext(
         await deps.windowFallbacks.put(memberId, fallbackRef, fallback);
       }
       const request = { provider, line, call, step, to, content, replyTo, lang, notes, log, wait, fallbackRef };
-      const sent = await sendOnce(deps, request);
+      const sent = await sendOnce(sendDeps, request);
       if (fallbackRef && sent.providerMessageId) await throwIfRefusedFirst(deps.messages, memberId, sent);
       // The customer's window is kept under the wa_id their messages carry: learn it when it differs.
       if (sent.waId && provider.capabilities.has('customer_window'))
@@ -160,13 +164,13 @@ export function buildActionContext(
       return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
-    remembered: (step) => deps.messages.sentStep(memberId, call.callKey, `op${step}`),
-    decision: (key) => deps.messages.sentStep(memberId, call.callKey, `${DECISION_STEP}${key}`),
+    remembered: (step) => steps.sentStep(memberId, call.callKey, `op${step}`),
+    decision: (key) => steps.sentStep(memberId, call.callKey, `${DECISION_STEP}${key}`),
     async stepTaken(step, wait) {
-      const found = await deps.messages.sendStep(memberId, call.callKey, step, wait ?? '');
+      const found = await steps.sendStep(memberId, call.callKey, step, wait ?? '');
       if (found.state === 'new') return { state: 'new', messageId: '' };
       // The late fallback (window-refusal.ts) went: its own step, or the wait moved to it (sent_as).
-      const late = await deps.messages.sendStep(memberId, call.callKey, LATE_FALLBACK_STEP);
+      const late = await steps.sendStep(memberId, call.callKey, LATE_FALLBACK_STEP);
       if (late.state !== 'new') return { state: 'template', messageId: late.state === 'sent' ? late.messageId : '' };
       const held = wait ? await deps.waits.store.get(memberId, wait) : null;
       if (held?.baseReturn.sent_as === 'template') return { state: 'template', messageId: held.messageId };
@@ -176,14 +180,13 @@ export function buildActionContext(
       const refused = record?.status === 'failed' && record.errorCode === WINDOW_REFUSED;
       return { state: refused ? 'refused' : 'message', messageId: found.messageId };
     },
-    rememberDecision: (key, value) =>
-      deps.messages.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
+    rememberDecision: (key, value) => steps.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
     async once(step, request) {
       const key = `op${step}`;
-      const already = await deps.messages.sentStep(memberId, call.callKey, key);
+      const already = await steps.sentStep(memberId, call.callKey, key);
       if (already !== null) return already;
       const result = await deps.lineSender.withSlot(line, request);
-      await deps.messages.rememberStep(memberId, call.callKey, key, result);
+      await steps.rememberStep(memberId, call.callKey, key, result);
       return result;
     },
     waits: {
@@ -223,7 +226,7 @@ export function buildActionContext(
 
 /**
  * A send with a saved late fallback whose window refusal (131047) was on the record before the send
- * was (send-record-4.lua left it to the sender, the wait unlinked): `window_closed`, so the caller
+ * was (send-record-5.lua left it to the sender, the wait unlinked): `window_closed`, so the caller
  * sends the template now. A retried job reads the same record and decides the same.
  */
 async function throwIfRefusedFirst(

@@ -26,7 +26,7 @@ import { type ActionContextDeps, buildActionContext } from './build-action-conte
 import { type CallSourceDeps, callSourceOf } from './call-source';
 
 export interface RunActionDeps extends ActionContextDeps, CallSourceDeps {
-  portals: Pick<PortalStore, 'get'>;
+  portals: Pick<PortalStore, 'get' | 'configVersion'>;
   lines: Pick<LineStore, 'list'>;
   messages: ActionContextDeps['messages'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach' | 'abandon' | 'stages'> & ActionContextDeps['waits'];
@@ -34,7 +34,7 @@ export interface RunActionDeps extends ActionContextDeps, CallSourceDeps {
   /** Governs file URLs offered by robots (ALLOW_PRIVATE_ADDRESSES). */
   addresses: AddressPolicy;
   /** The settings page's list of recent errors (absent: not noted). */
-  activity?: Pick<ActivityLog, 'noteError' | 'noteSent'>;
+  activity?: Pick<ActivityLog, 'noteError' | 'sentNote'>;
 }
 
 /** "Wait for = delivered/read": the result goes back when the status arrives (or on time-out). */
@@ -72,7 +72,9 @@ export function createRunActionProcessor(deps: RunActionDeps) {
   const { waits, metrics } = deps;
   return async function processRunAction(job: Job<RunActionJob>, token?: string): Promise<string> {
     const data = runActionJobSchema.parse(job.data);
-    const portal = await deps.portals.get(data.memberId);
+    // One read of the portal's config version guards both the portal and its lines (store/config-cache.ts).
+    const configVersion = await deps.portals.configVersion(data.memberId);
+    const portal = await deps.portals.get(data.memberId, configVersion);
     if (!portal) {
       deps.log.warn({ memberId: data.memberId }, 'call for a portal that is no longer installed: dropped');
       return 'portal_gone';
@@ -93,7 +95,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       call.showInChat = inputs.show_in_chat === true;
       call.ifMaybeSent = inputs.if_maybe_sent === 'skip' ? 'skip' : 'resend';
       const lineRef = source.lineRef ?? (typeof inputs.line === 'string' ? inputs.line : undefined);
-      const line = await resolveLine(deps.lines, data.memberId, lineRef);
+      const line = await resolveLine(deps.lines, data.memberId, lineRef, configVersion);
       lineId = line.id;
       const ctx = buildActionContext(deps, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));

@@ -6,7 +6,7 @@ import type { LineSender } from '../lines/line-sender';
 import type { OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
 import type { CallInfo } from '../queues/call-info';
 import type { RedisKeys } from '../redis/keys';
-import type { ActivityLog } from '../store/activity-log';
+import type { ActivityLog, RecentSend, RecentSendNote } from '../store/activity-log';
 import type { Line } from '../store/line-store';
 import type { DeliveryStatus, MessageStore, SendStep } from '../store/message-store';
 import { storedMessagePatch } from '../waits/stored-wait';
@@ -18,7 +18,7 @@ export interface SendOnceDeps {
   keys: Pick<RedisKeys, 'waitIndexPhoneField'>;
   clock: Clock;
   /** The settings page's list of recent sends (absent: not noted). */
-  activity?: Pick<ActivityLog, 'noteSent'>;
+  activity?: Pick<ActivityLog, 'sentNote'>;
 }
 
 /** The (already opened) wait a step's message belongs to: linked in the same step that records the send. */
@@ -46,7 +46,7 @@ export interface SendOnceRequest {
   notes: string[];
   log: Logger;
   wait?: SendWaitLink;
-  /** The late-fallback template saved for this step (kept on the message record; send-record-4.lua). */
+  /** The late-fallback template saved for this step (kept on the message record; send-record-5.lua). */
   fallbackRef?: string;
 }
 
@@ -80,7 +80,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
   const to = await request.to();
   // Outside the in-flight mark: a look-up that fails (GupShup's template list) sent nothing.
   const content = request.provider.prepare ? await request.provider.prepare(request.content) : request.content;
-  const outcome = await deps.lineSender.withSlot(line, async () => {
+  const outcome = await deps.lineSender.withSlot(line, async (answered) => {
     // Claimed inside the slot, right before the call: the mark brackets the provider call only.
     const claim = await deps.messages.claimSendStep(memberId, call.callKey, step, deps.clock.now(), waitId);
     const { earlier } = claim;
@@ -106,30 +106,39 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     // round trip: the step, the message record and the wait's link to it.
     const { wait } = request;
     const messageId = sent.providerMessageId;
-    const linked = await deps.messages.recordSend({
+    const sentAt = deps.clock.now();
+    const recorded = deps.messages.recordSend({
       memberId,
       callKey: call.callKey,
       step,
       providerMessageId: messageId,
       phone: to,
       waId: sent.waId,
-      sentAt: deps.clock.now(),
+      sentAt,
       fallbackRef: request.fallbackRef,
+      // The settings page's list of recent sends, in the same step.
+      recent: recentNote(deps, request, { messageId, lineId: line.id, phone: to, at: sentAt }),
       wait: wait && {
         id: wait.waitId,
         patchJson: JSON.stringify(storedMessagePatch(messageId, wait.baseReturn(messageId))),
         aliasField: sent.waId ? deps.keys.waitIndexPhoneField(line.id, sent.waId) : '',
       },
     });
+    // The slot's window starts now, in the same round trip as the record (issued first).
+    answered();
+    const linked = await recorded;
     return { sent: wait ? { ...sent, linked } : sent, fresh: true };
   });
-  if (outcome.fresh && deps.activity) {
-    const { providerMessageId } = outcome.sent;
-    const at = deps.clock.now();
-    // Only a page's list: a failure here must not fail a send that already left.
-    await deps.activity
-      .noteSent(memberId, { messageId: providerMessageId, lineId: line.id, phone: to, at })
-      .catch((error: unknown) => request.log.warn({ err: error }, 'could not note the send for the settings page'));
-  }
   return outcome.sent;
+}
+
+/** The send's entry for the settings page's recent sends (none without an activity log, or for an entry it cannot hold). */
+function recentNote(deps: SendOnceDeps, request: SendOnceRequest, sent: RecentSend): RecentSendNote | undefined {
+  try {
+    return deps.activity?.sentNote(sent);
+  } catch (error) {
+    // Only a page's list: what it cannot hold must not fail a send that already left.
+    request.log.warn({ err: error }, 'could not note the send for the settings page');
+    return undefined;
+  }
 }

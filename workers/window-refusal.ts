@@ -48,7 +48,7 @@ export function createWindowRefusalHandler(deps: WindowRefusalDeps) {
   ): Promise<boolean> {
     if (status.status !== 'failed' || status.errors?.[0]?.code !== 131047) return false;
     const { memberId } = line;
-    // Only a refusal that came after the send's record owns the fallback (`fb`, send-record-4.lua);
+    // Only a refusal that came after the send's record owns the fallback (`fb`, send-record-5.lua);
     // one that beat it is the sender's to answer.
     const ref = (await deps.messages.get(memberId, status.id))?.fallbackRef;
     const fallback = ref ? await deps.windowFallbacks.get(memberId, ref) : null;

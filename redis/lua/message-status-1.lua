@@ -2,7 +2,7 @@
   Applies a delivery status to a sent message. Statuses arrive out of order and concurrently:
   the status only moves forward (sent < delivered < read < failed); `read` implies delivered.
   A status may arrive before the send is recorded: the record is started and filled in later.
-  KEYS[1] message hash (fields: see send-record-4.lua; records of older releases use long names,
+  KEYS[1] message hash (fields: see send-record-5.lua; records of older releases use long names,
   `status`, `deliveredAt` …, which message-store.ts still reads)
   ARGV[1] status   ARGV[2] at ms   ARGV[3] error code ('' = none)   ARGV[4] ttl seconds
   Returns the stored status after the update.

@@ -4,7 +4,7 @@
   in-flight mark of its own (that attempt stopped between the provider call and recording its
   answer — a crash, a time-out, a 5xx: the message may have left). The caller's mark replaces an
   earlier one, so a later attempt still sees "maybe sent". A step whose message belongs to a wait
-  is recorded in the wait (`m`, by send-record-4.lua) instead of the sent-step hash.
+  is recorded in the wait (`m`, by send-record-5.lua) instead of the sent-step hash.
   KEYS[1] sent-step hash   KEYS[2] the wait holding the step (any key of the portal when none)
   KEYS[3] the portal's wait-index hash (holds an open wait: lib/wait-record.lua)
   ARGV[1] step field   ARGV[2] this attempt's mark   ARGV[3] the marks' prefix   ARGV[4] ttl s

@@ -24,8 +24,7 @@ describe('line sender: waiting for a slot (real Redis)', () => {
     ratePerSec: 2,
     createdAt: 0,
   };
-  const senderWith = (windowMs: number) => {
-    const keys = createKeys(`ls${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+  const senderWith = (windowMs: number, keys = createKeys(`ls${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`)) => {
     const providerFor = () => {
       throw new Error('not used: requests are given');
     };
@@ -84,5 +83,30 @@ describe('line sender: waiting for a slot (real Redis)', () => {
     expect(sent).toBe(2);
     for (const resolve of release) resolve();
     await Promise.all(inFlight);
+  });
+
+  it("a send marked answered starts its slot's window then, while the request still runs (one round trip with its record)", async () => {
+    const keys = createKeys(`ls${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const sender = senderWith(10_000, keys);
+    const slotScore = async () =>
+      Number((await redis.zrange(keys.lineRateWindow(line.phoneNumberId), 0, 0, 'WITHSCORES'))[1]);
+    let inFlightScore = 0;
+    let answeredScore = 0;
+    await sender.withSlot(line, async (answered) => {
+      inFlightScore = await slotScore();
+      answered();
+      // Answered counts from Redis' TIME now: a window (10 s) ahead, before the in-flight lease's end (30 s).
+      answeredScore = await eventually(async () => {
+        const score = await slotScore();
+        return score !== inFlightScore ? score : undefined;
+      });
+    });
+    const [seconds = '0', micros = '0'] = await redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    expect(answeredScore).toBeGreaterThan(now);
+    expect(answeredScore).toBeLessThanOrEqual(now + 10_000);
+    expect(answeredScore).toBeLessThan(inFlightScore);
+    // Marked once: the end of the request leaves the slot where answered() put it.
+    expect(await slotScore()).toBe(answeredScore);
   });
 });

@@ -1,7 +1,8 @@
+import { ActivityLog } from '../../../store/activity-log';
 import { storedMessagePatch } from '../../../waits/stored-wait';
 import { HOUR, line, M, PHONE, setupWaitService } from '../../helpers/wait-service-env';
 
-// "Remember the step + record the sent message + link the wait" as one script (send-record-4.lua),
+// "Remember the step + record the sent message + link the wait" as one script (send-record-5.lua),
 // and the trimmed message record, over a real Redis.
 describe('recording a send in one step (real Redis)', () => {
   let env: ReturnType<typeof setupWaitService>;
@@ -126,5 +127,32 @@ describe('recording a send in one step (real Redis)', () => {
     });
     expect(await env.messages.sentStep(M, 'k4', 0)).toBe('wamid.D');
     expect(await env.redis.hgetall(env.keys.message(M, 'wamid.D'))).toEqual({ s: 'sent', t: String(env.clock.now()) });
+  });
+
+  it("notes the send in the settings page's recent sends in the same step (no round trip of its own)", async () => {
+    const activity = new ActivityLog(env.redis, env.keys);
+    const at = env.clock.now();
+    const recent = activity.sentNote({ messageId: 'wamid.E', lineId: 'main', phone: PHONE, at });
+    await env.messages.recordSend({
+      memberId: M,
+      callKey: 'k5',
+      step: 0,
+      providerMessageId: 'wamid.E',
+      phone: PHONE,
+      sentAt: at,
+      recent,
+    });
+    expect(await activity.recentSends(M)).toEqual([{ messageId: 'wamid.E', lineId: 'main', phone: PHONE, at }]);
+    // Nothing noted without an entry: the list is left alone.
+    await env.messages.recordSend({
+      memberId: M,
+      callKey: 'k6',
+      step: 0,
+      providerMessageId: 'wamid.F',
+      phone: PHONE,
+      sentAt: at,
+    });
+    expect(await activity.recentSends(M)).toHaveLength(1);
+    expect(await env.redis.ttl(env.keys.recentSends(M))).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { isBsuid, normalizePhone, otherWhatsAppForm, splitPhoneList } from '../../../lib/phone';
 
 describe('normalizePhone', () => {
@@ -13,6 +14,43 @@ describe('normalizePhone', () => {
 
   it('uses the default region for national numbers', () => {
     expect(normalizePhone('(650) 555-1234', 'US')?.digits).toBe('16505551234');
+  });
+});
+
+describe('normalizePhone matches the type once (valid ⇔ libphonenumber isValid)', () => {
+  // Every country has type patterns in the full metadata, so validity is read from the one type
+  // match; this holds it against isValid() itself over numbers of many plans, valid or not.
+  const samples = [
+    ['+79161234567', 'RU'],
+    ['+74951234567', 'RU'],
+    ['+7916123456', 'RU'],
+    ['89161234567', 'RU'],
+    ['+14155552671', 'US'],
+    ['+1415555267', 'US'],
+    ['+442071838750', 'GB'],
+    ['+447911123456', 'GB'],
+    ['+5511912345678', 'BR'],
+    ['+551112345678', 'BR'],
+    ['+5215512345678', 'MX'],
+    ['+80012345678', 'RU'],
+    ['+870773111632', 'RU'],
+    ['+882345678901', 'RU'],
+    ['+97212345678', 'IL'],
+    ['+4930123456', 'DE'],
+    ['+491701234567', 'DE'],
+    ['+861012345678', 'CN'],
+    ['+123', 'US'],
+    ['+99912345', 'RU'],
+    ['0', 'RU'],
+  ] as const;
+  it.each(samples)('%s (%s)', (input, region) => {
+    const parsed = parsePhoneNumberFromString(input, region);
+    const expected = parsed?.isValid() ? parsed.number.slice(1) : null;
+    expect(normalizePhone(input, region)?.digits ?? null).toBe(expected);
+    if (parsed?.isValid()) {
+      const type = parsed.getType();
+      expect(normalizePhone(input, region)?.isMobile).toBe(type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE');
+    }
   });
 });
 

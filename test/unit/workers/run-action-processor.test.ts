@@ -70,6 +70,7 @@ function messagesWith(sent: string | null): RunActionDeps['messages'] {
   return {
     sentStep: async () => sent,
     sendStep: async () => step,
+    callSteps: async (): Promise<Record<string, string>> => (sent === null ? {} : { '0': sent }),
     claimSendStep: async () => ({ earlier: step, mark: 'mark', earlierMark: '' }),
     releaseSendStep: jest.fn(),
     rememberStep: jest.fn(),
@@ -83,7 +84,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
   const enqueue = jest.fn(async () => true);
   const abandon = jest.fn(async () => undefined);
   const deps: RunActionDeps = {
-    portals: { get: async () => portal },
+    portals: { get: async () => portal, configVersion: async () => 'v1' },
     lines: { list: async () => [line] },
     outbox: { enqueue },
     apiMessages: { settle: jest.fn() },
@@ -98,7 +99,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     },
     bitrix: Object.assign(() => ({ memberId: 'm1', call: jest.fn(), batch: jest.fn() }), { probe: jest.fn() }),
     providerFor: () => provider,
-    lineSender: { withSlot: async (_line, request) => request() },
+    lineSender: { withSlot: async (_line, request) => request(() => undefined) },
     keys: createKeys('unit'),
     metrics: createMetrics(),
     clock,

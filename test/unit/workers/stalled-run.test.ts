@@ -26,7 +26,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number } | {
   const abandon = jest.fn(async () => undefined);
   const settle = jest.fn(async () => undefined);
   const report = createStalledRunReporter({
-    portals: { get: async () => portal },
+    portals: { get: async () => portal, configVersion: async () => 'v1' },
     outbox: { enqueue },
     apiMessages: { settle },
     clock: createManualClock(),
@@ -41,6 +41,7 @@ function setup(step: { state: 'new' } | { state: 'maybe'; markedAt: number } | {
     messages: {
       sentStep: async () => null,
       sendStep: async () => step,
+      callSteps: async () => ({}),
       claimSendStep: jest.fn(),
       releaseSendStep: jest.fn(),
       rememberStep: jest.fn(),

@@ -4,7 +4,7 @@
   to it. When the step's message belongs to a wait, the wait holds the step (`m`): the in-flight
   mark goes and no sent-step field is kept (send-step-claim-3.lua and the readers look at the wait).
   KEYS[1] sent-step hash   KEYS[2] message hash   KEYS[3] wait key (any key of the portal when none)
-  KEYS[4] portal wait-index hash
+  KEYS[4] portal wait-index hash   KEYS[5] the portal's list of recent sends (the settings page's)
   ARGV[1] step field   ARGV[2] provider message id   ARGV[3] sent-step ttl s   ARGV[4] sent at ms
   ARGV[5] the customer's wa_id when it differs from the number sent to ('' = none)
   ARGV[6] message record ttl s   ARGV[7] wait id ('' = none)
@@ -16,6 +16,8 @@
   ARGV[11] the wait's own field of the index hash (the open wait is there: lib/wait-record.lua)
   ARGV[12] '1' when the provider answered that the number sent to IS the customer's wa_id: a guessed
     other form (wait-open-3.lua) is then wrong and its index field goes.
+  ARGV[13] the send's entry for the recent-sends list ('' = not noted; activity-log.ts spells it)
+  ARGV[14] entries that list keeps   ARGV[15] its ttl s
   Message record fields (message-store.ts): s status, t sent at, d/r/f delivered/read/failed at,
   e error code, w wait id, wa wa_id, fb late-fallback reference.
   Returns the message's status ('sent' unless a status webhook got there first).
@@ -61,4 +63,9 @@ local status = redis.call('HGET', KEYS[2], 's')
 -- A record an older release started keeps its status under the long name.
 local old = redis.call('HGET', KEYS[2], 'status')
 if old and (rank[old] or 0) > (rank[status] or 0) then status = old end
+if ARGV[13] ~= '' then
+  redis.call('LPUSH', KEYS[5], ARGV[13])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[14]) - 1)
+  redis.call('EXPIRE', KEYS[5], tonumber(ARGV[15]))
+end
 return status

@@ -1,0 +1,60 @@
+import { actions } from '../../actions';
+import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { type SeenCommand, watchCommands } from '../helpers/redis-monitor';
+
+/**
+ * What one text robot costs the worker in Redis round trips (issue 10: the worker's CPU per sent
+ * message was spread thin over its commands). Counted from what Redis ran (MONITOR) for the
+ * portal's keys, through the real runtime on a real redis-server: no timing involved.
+ */
+describe('round trips of one sent text robot', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    await waitForRegistration(h, actions.length);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('reads its steps and the window once each, and notes the send in the step that records it', async () => {
+    // The job waits in the queue while nothing runs it: only the worker's commands are watched.
+    await h.stopWorkers();
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { run } = await h.portal.runRobot({
+      code: 'wa_send_text',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { text: 'Your order is ready', phone: '+7 916 123-45-67' },
+    });
+    const watch = await watchCommands(h.redisUrl, h.memberId);
+    try {
+      await h.startWorkerInstance();
+      const done = await h.portal.waitForRun(run.eventToken, 15_000);
+      expect(done.returnValues).toMatchObject({ status: 'sent' });
+      expect(h.whatsapp.sent()).toHaveLength(1);
+      // Round trips of the app (EVAL only follows an EVALSHA a fresh Redis did not know yet), up to
+      // the robot's result queued: the callback dispatcher's own work comes after.
+      const all = (await watch.seen()).filter((c) => !c.fromScript && c.name !== 'eval');
+      const queued = all.findIndex((c) => c.args.some((a) => a.endsWith(':cb:pending')));
+      expect(queued).toBeGreaterThan(0);
+      const seen = all.slice(0, queued + 1);
+      const on = (part: string) => seen.filter((c: SeenCommand) => c.args.some((a) => a.includes(part)));
+      // The portal and its lines under one read of the config version.
+      expect(on(':config-version')).toHaveLength(1);
+      // The call's steps: read once (the window decision, the step an earlier attempt took, the
+      // step again before the send), claimed before the provider call, recorded after it.
+      expect(on(':sent:').map((c) => c.name)).toEqual(['hgetall', 'evalsha', 'evalsha']);
+      // The customer's window: one script.
+      expect(on(':win').map((c) => c.name)).toEqual(['evalsha']);
+      // The recent sends: in the script that records the send.
+      const noted = on(':recent-sends');
+      expect(noted).toHaveLength(1);
+      expect(noted[0]?.args.some((a) => a.includes(':msg:'))).toBe(true);
+      // Reads of the portal and its lines, the rate slot (its own slot, not watched here), the claim,
+      // the record and the robot's result: nothing else.
+      expect(seen).toHaveLength(8);
+    } finally {
+      await watch.stop();
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import { type MessageStore, readStep, type SendStep } from '../store/message-store';
+import type { SendOnceDeps } from './send-once';
+
+/** The message store as one attempt of a call uses it. */
+export type CallStepStore = SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep' | 'callSteps'>;
+
+/**
+ * The message store for one attempt of one call, reading the call's sent-step hash once: a
+ * free-form send looked at it three times (the window decision, the step an earlier attempt took,
+ * the step again just before the send), one command each. Every write of this attempt to the hash
+ * drops the copy (before and after the write), so the attempt always reads back what it wrote.
+ * Another process's write after the read is seen as it was with separate reads made earlier: the
+ * decisions that must be exact (claiming the step before the provider call, recording its answer)
+ * are made in Redis by send-step-claim-3.lua and send-record-5.lua, never from this copy. A step
+ * held by a wait is read with the wait (MessageStore.sendStep), never from here.
+ */
+export function callStepsOf(messages: CallStepStore, memberId: string, callKey: string): CallStepStore {
+  let copy: Promise<Record<string, string>> | null = null;
+  const field = async (step: number | string): Promise<string | null> => {
+    copy ??= messages.callSteps(memberId, callKey);
+    const fields = await copy.catch((error: unknown) => {
+      copy = null;
+      throw error;
+    });
+    return fields[String(step)] ?? null;
+  };
+  const ours = (m: string, k: string) => m === memberId && k === callKey;
+  /** A write to the hash: the copy goes before it starts and again once it is done. */
+  const writing = async <T>(write: () => Promise<T>): Promise<T> => {
+    copy = null;
+    try {
+      return await write();
+    } finally {
+      copy = null;
+    }
+  };
+  return {
+    callSteps: (m, k) => messages.callSteps(m, k),
+    async sentStep(m, k, step) {
+      if (!ours(m, k)) return messages.sentStep(m, k, step);
+      const found = readStep(await field(step));
+      return found.state === 'sent' ? found.messageId : null;
+    },
+    async sendStep(m, k, step, waitId = ''): Promise<SendStep> {
+      if (waitId || !ours(m, k)) return messages.sendStep(m, k, step, waitId);
+      return readStep(await field(step));
+    },
+    rememberStep: (m, k, step, value) => writing(() => messages.rememberStep(m, k, step, value)),
+    claimSendStep: (m, k, step, now, waitId) => writing(() => messages.claimSendStep(m, k, step, now, waitId)),
+    releaseSendStep: (m, k, step, claim) => writing(() => messages.releaseSendStep(m, k, step, claim)),
+    recordSend: (sent) => writing(() => messages.recordSend(sent)),
+  };
+}
