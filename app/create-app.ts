@@ -28,10 +28,17 @@ export type AppDeps = RobotDoorDeps &
   WebhookApiDoorDeps &
   SettingsPageDoorDeps;
 
+/** Told once that the server listens, or of the error that kept it from listening. */
+export type Ready = (error?: Error) => void;
+
 /** The web process' request listener, and `listen` to serve it (as an Express app's). */
 export interface WebApp extends RequestListener {
-  /** Serves on `port` (and `host`); `ready` is called once listening, or with the error when that fails. */
-  listen(port: number, hostOrReady?: string | ((error?: Error) => void), ready?: (error?: Error) => void): Server;
+  /**
+   * Serves on `port` (and `host`); `ready` is called once listening, or with the error when that
+   * fails. Server errors after that are not `ready`'s: the caller listens for them.
+   */
+  listen(port: number, ready?: Ready): Server;
+  listen(port: number, host: string, ready?: Ready): Server;
 }
 
 /**
@@ -41,20 +48,24 @@ export interface WebApp extends RequestListener {
 export function createApp(deps: AppDeps): WebApp {
   const app = createExpressApp(deps);
   const listener = createRobotDoorDirect(deps, app);
-  const listen = (port: number, hostOrReady?: string | ((error?: Error) => void), ready?: (error?: Error) => void) => {
+  const listen = (port: number, hostOrReady?: string | Ready, ready?: Ready): Server => {
     const server = createServer(listener);
     const host = typeof hostOrReady === 'string' ? hostOrReady : undefined;
     const callback = typeof hostOrReady === 'function' ? hostOrReady : ready;
     if (callback === undefined) return server.listen(port, host);
-    // As Express' listen: the callback hears of a failure to listen too.
-    let called = false;
-    const once = (error?: Error) => {
-      if (called) return;
-      called = true;
+    // As Express' listen, the callback hears of a failure to listen too; unlike it, only of that:
+    // once listening, a server error (an accept failing) is the caller's, not silently dropped here.
+    const failed = (error: Error) => {
+      server.off('listening', listening);
       callback(error);
     };
-    server.once('error', once);
-    return server.listen(port, host, () => once());
+    const listening = () => {
+      server.off('error', failed);
+      callback();
+    };
+    server.once('error', failed);
+    server.once('listening', listening);
+    return server.listen(port, host);
   };
   return Object.assign(listener, { listen });
 }

@@ -3,6 +3,7 @@ import { onShutdown } from '../lib/on-shutdown';
 import { createRedis, waitReady } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
+import { startWebServer } from './web-server';
 
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
@@ -13,9 +14,12 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined);
   await waitReady(redis, 30_000);
   const rt = createRuntime({ config, redis });
-  const server = createApp(rt).listen(config.PORT, () =>
-    rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'),
-  );
+  const server = await startWebServer(createApp(rt), { port: config.PORT, log: rt.log }).catch((error: unknown) => {
+    // A web process that cannot listen serves nothing: stop, so the supervisor sees it and says why.
+    rt.log.fatal({ err: error, port: config.PORT }, 'http server cannot listen');
+    process.exit(1);
+  });
+  rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening');
   onShutdown(async () => {
     server.close();
     await rt.queues.close();

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { type AppDeps, createApp, createExpressApp } from '../../../app/create-app';
+import { type AppDeps, createExpressApp } from '../../../app/create-app';
 import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
 import { endpoints } from '../../../config/endpoints';
 import { createLogger } from '../../../lib/logger';
@@ -215,13 +215,5 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
       await rt.queues.close().catch(() => undefined);
       dead.disconnect();
     }
-  });
-
-  it("createApp's listen, as Express': the callback hears of a port already taken", async () => {
-    const { port } = direct.server.address() as AddressInfo; // as above
-    const error = await new Promise<Error | undefined>((resolve) => {
-      createApp(h.rt).listen(port, '127.0.0.1', resolve);
-    });
-    expect(error).toMatchObject({ code: 'EADDRINUSE' });
   });
 });
