@@ -5,6 +5,9 @@ import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
 import { startWebServer } from './web-server';
 
+/** How long a stop waits for the calls in progress (a robot call waits on Redis only: well under this). */
+const STOP_TIMEOUT_MS = 10_000;
+
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -14,14 +17,16 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined);
   await waitReady(redis, 30_000);
   const rt = createRuntime({ config, redis });
-  const server = await startWebServer(createApp(rt), { port: config.PORT, log: rt.log }).catch((error: unknown) => {
+  const web = await startWebServer(createApp(rt), { port: config.PORT, log: rt.log }).catch((error: unknown) => {
     // A web process that cannot listen serves nothing: stop, so the supervisor sees it and says why.
     rt.log.fatal({ err: error, port: config.PORT }, 'http server cannot listen');
     process.exit(1);
   });
   rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening');
   onShutdown(async () => {
-    server.close();
+    // The calls in progress are answered once queued: the queues close after them.
+    const outcome = await web.stop(STOP_TIMEOUT_MS);
+    if (outcome === 'cut') rt.log.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'http server stopped with calls still open');
     await rt.queues.close();
     redis.disconnect();
   });
