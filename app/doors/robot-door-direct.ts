@@ -114,10 +114,15 @@ export function createRobotDoorDirect(deps: RobotDoorDeps, express: RequestListe
   const serve = async (req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> => {
     const body = utf8FormFields(raw);
     const call = directCallSchema.safeParse(body);
-    const auth = call.success ? call.data.auth : null;
-    if (!call.success || auth === null || !(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
-      // Refused: the Express door checks it again, counts, logs (with the client's address) and answers.
-      handOver(req, { body });
+    if (!call.success) {
+      // Refused: the Express door checks it in its order, counts, logs (with the client's address) and answers.
+      handOver(req, { body, tokenRefused: false });
+      return express(req, res);
+    }
+    const { auth } = call.data;
+    if (!(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
+      // The Express door counts, logs and answers the refusal, taking the store's word given here.
+      handOver(req, { body, tokenRefused: true });
       return express(req, res);
     }
     answerQueued(res, await queueRobotCall(deps, auth.member_id, call.data));

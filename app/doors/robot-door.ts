@@ -10,7 +10,7 @@ import type { Metrics } from '../../lib/metrics';
 import type { Queues } from '../../queues/create-queues';
 import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
-import { verifyApplicationToken } from '../middleware/verify-application-token';
+import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
 export const robotCallSchema = z
@@ -71,14 +71,20 @@ export function answerQueued(res: ServerResponse, jobId: string | undefined): vo
 }
 
 /**
- * Calls the direct path (robot-door-direct.ts) read and then handed to this door instead of
- * answering them itself: the body it parsed (this door verifies and answers it as it would any
- * call), or the error it met (the error handlers answer it).
+ * What the direct path (robot-door-direct.ts) hands to this door instead of answering a call
+ * itself: the body it parsed (this door verifies and answers it as it would any call), with
+ * `tokenRefused` when the portal store already refused its token (this door then answers that 401
+ * without asking the store again: a forged call costs one look-up, not two); or the error it met
+ * (the error handlers answer it).
  */
-const handedOver = new WeakMap<IncomingMessage, { body: unknown } | { error: unknown }>();
+export type HandedOver = { body: unknown; tokenRefused: boolean } | { error: unknown };
+
+const handedOver = new WeakMap<IncomingMessage, HandedOver>();
+/** Calls handed over with their token refused, from takeHandedOver to the door's handler. */
+const tokenRefused = new WeakSet<IncomingMessage>();
 
 /** Hands a call the direct path read to this door (next in `express`). */
-export function handOver(req: IncomingMessage, taken: { body: unknown } | { error: unknown }): void {
+export function handOver(req: IncomingMessage, taken: HandedOver): void {
   handedOver.set(req, taken);
 }
 
@@ -89,6 +95,7 @@ const takeHandedOver: RequestHandler = (req, _res, next) => {
   if ('error' in taken) return next(taken.error);
   // The body is read: body-parser passes over a finished request and keeps this.
   req.body = taken.body;
+  if (taken.tokenRefused) tokenRefused.add(req);
   next();
 };
 
@@ -99,7 +106,10 @@ const takeHandedOver: RequestHandler = (req, _res, next) => {
 export function createRobotDoor(deps: RobotDoorDeps): Router {
   const router = Router();
   router.post(endpoints.robot, takeHandedOver, formOrJsonBody(), async (req, res) => {
-    const portal = await verifyApplicationToken(req, deps.portals).catch((error: unknown) => {
+    const verified = tokenRefused.has(req)
+      ? Promise.reject(invalidApplicationToken())
+      : verifyApplicationToken(req, deps.portals);
+    const portal = await verified.catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'unauthorized') {
         deps.metrics.robotCalls.inc({ outcome: 'unauthorized' });
         deps.log.warn({ memberId: req.body?.auth?.member_id, ip: req.ip }, 'robot call refused: bad application token');

@@ -148,6 +148,28 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
     }
   });
 
+  it('a forged token is checked against the portal store once, not again by the Express door', async () => {
+    const { portals } = h.rt;
+    const authenticate = portals.authenticate;
+    let checks = 0;
+    portals.authenticate = (...args) => {
+      checks += 1;
+      return authenticate.apply(portals, args);
+    };
+    try {
+      direct.log.length = 0;
+      const forged = call('evt-forged-once').replace(/application_token%5D=[^&]+/, 'application_token%5D=f');
+      const response = await postRaw(`${direct.url}${endpoints.robot}`, {
+        headers: { 'content-type': FORM },
+        body: forged,
+      });
+      expect(seen(response, direct.log)).toMatchObject({ status: 401, body: { error: 'invalid_application_token' } });
+      expect(checks).toBe(1);
+    } finally {
+      portals.authenticate = authenticate;
+    }
+  });
+
   it('a repeated call (same event token) is one job, answered with its id both times', async () => {
     const first = await postRaw(`${direct.url}${endpoints.robot}`, {
       headers: { 'content-type': FORM },
