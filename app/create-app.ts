@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import express, { type Express } from 'express';
+import express from 'express';
 import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
@@ -8,8 +8,8 @@ import { createInstallDoor } from './doors/install-door';
 import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
-import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
-import { createRobotDoorDirect, type RequestListener } from './doors/robot-door-direct';
+import { mountRobotDoor, type RequestListener, type RobotDoorDeps, type RobotDoorHost } from './doors/robot-door';
+import { createRobotDoorDirect } from './doors/robot-door-direct';
 import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
@@ -71,12 +71,14 @@ export function createApp(deps: AppDeps): WebApp {
 }
 
 /** Every door on Express (the robot door too: the direct path hands it every call it does not answer itself). */
-export function createExpressApp(deps: AppDeps): Express {
+export function createExpressApp(deps: AppDeps): RobotDoorHost {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  // The busiest door first, with its own parsers: a robot call passes no other door's router.
-  app.use(createRobotDoor(deps));
+  // The busiest door first, with its own parsers: a robot call passes no other door's router. First
+  // also because the direct path hands it calls (see RobotDoorHost): per-request handling added
+  // for every door (a request id, headers, an access log) goes in the direct path too.
+  const host = mountRobotDoor(app, deps);
   // The webhook needs its raw bytes for the signature, so it is mounted before any body parser.
   app.use(createWhatsAppWebhookDoor(deps));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
@@ -99,5 +101,5 @@ export function createExpressApp(deps: AppDeps): Express {
   });
   app.use(createWebhookApiErrorHandler(deps));
   app.use(createErrorHandler(deps.log));
-  return app;
+  return host;
 }

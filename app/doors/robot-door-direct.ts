@@ -2,7 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
 import { BODY_LIMIT, utf8FormFields } from '../middleware/body-parsers';
 import { applicationAuthSchema } from '../middleware/verify-application-token';
-import { answerQueued, handOver, queueRobotCall, type RobotDoorDeps, robotCallSchema } from './robot-door';
+import {
+  answerQueued,
+  handOver,
+  queueRobotCall,
+  type RequestListener,
+  type RobotDoorDeps,
+  type RobotDoorHost,
+  robotCallSchema,
+} from './robot-door';
 
 /**
  * The envelope and the auth block the token check reads, in one pass: a call passes it exactly when
@@ -10,9 +18,6 @@ import { answerQueued, handOver, queueRobotCall, type RobotDoorDeps, robotCallSc
  * handed to that door, which checks them in its order and answers the first failure).
  */
 const directCallSchema = robotCallSchema.extend({ auth: applicationAuthSchema });
-
-/** A Node request listener (what `http.createServer` takes; an Express app is one). */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The Content-Types the direct path reads: what Bitrix24 sends. Any other goes to Express as it comes. */
 const DIRECT_TYPES: ReadonlySet<string> = new Set([
@@ -110,7 +115,7 @@ class BodyRead {
  * `express` (for a call already read, with what was read: see handOver), which answers and logs it
  * exactly as before.
  */
-export function createRobotDoorDirect(deps: RobotDoorDeps, express: RequestListener): RequestListener {
+export function createRobotDoorDirect(deps: RobotDoorDeps, express: RobotDoorHost): RequestListener {
   const serve = async (req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> => {
     const body = utf8FormFields(raw);
     const call = directCallSchema.safeParse(body);

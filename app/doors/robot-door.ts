@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RequestHandler, Router } from 'express';
+import { type Express, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
@@ -70,6 +70,19 @@ export function answerQueued(res: ServerResponse, jobId: string | undefined): vo
   res.writeHead(200, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(answer) }).end(answer);
 }
 
+/** A Node request listener (what `http.createServer` takes; an Express app is one). */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const robotDoorFirst: unique symbol = Symbol('robot door mounted first');
+
+/**
+ * An Express app whose first layer is this door's router, as mountRobotDoor leaves it: the only
+ * listener the direct path may hand a call to. Its robot route's first step takes the handed-over
+ * call up; anything mounted before it would run for refused calls only, never for the direct
+ * path's 200s, and a listener that answered first would drop a handed-over error unseen.
+ */
+export type RobotDoorHost = RequestListener & { readonly [robotDoorFirst]: true };
+
 /**
  * What the direct path (robot-door-direct.ts) hands to this door instead of answering a call
  * itself: the body it parsed (this door verifies and answers it as it would any call), with
@@ -83,7 +96,7 @@ const handedOver = new WeakMap<IncomingMessage, HandedOver>();
 /** Calls handed over with their token refused, from takeHandedOver to the door's handler. */
 const tokenRefused = new WeakSet<IncomingMessage>();
 
-/** Hands a call the direct path read to this door (next in `express`). */
+/** Hands a call the direct path read to this door (the next thing it does is pass it to a RobotDoorHost). */
 export function handOver(req: IncomingMessage, taken: HandedOver): void {
   handedOver.set(req, taken);
 }
@@ -100,10 +113,32 @@ const takeHandedOver: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
- * Mounted first, with its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
+ * Mounts the robot door on `app` as its first layer and returns `app` as the host the direct path
+ * hands calls to. Throws when `app` has a layer already: whatever runs for every request must run
+ * for the direct path's calls too, so it goes in both places or in neither (see RobotDoorHost).
  */
-export function createRobotDoor(deps: RobotDoorDeps): Router {
+export function mountRobotDoor(app: Express, deps: RobotDoorDeps): RobotDoorHost {
+  if (app.router.stack.length > 0) {
+    throw new Error('the robot door must be the first layer of the Express app the direct path hands calls to');
+  }
+  app.use(robotDoorRouter(deps));
+  return Object.assign(app, { [robotDoorFirst]: true as const });
+}
+
+/** `host` with `see` told of each request first (a count, a trace): still a host, as each request still reaches it. */
+export function observedHost(host: RobotDoorHost, see: (req: IncomingMessage) => void): RobotDoorHost {
+  const observed: RequestListener = (req, res) => {
+    see(req);
+    host(req, res);
+  };
+  return Object.assign(observed, { [robotDoorFirst]: true as const });
+}
+
+/**
+ * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
+ * Its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
+ */
+function robotDoorRouter(deps: RobotDoorDeps): Router {
   const router = Router();
   router.post(endpoints.robot, takeHandedOver, formOrJsonBody(), async (req, res) => {
     const verified = tokenRefused.has(req)

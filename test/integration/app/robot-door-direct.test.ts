@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import express from 'express';
 import { type AppDeps, createExpressApp } from '../../../app/create-app';
+import { mountRobotDoor, observedHost } from '../../../app/doors/robot-door';
 import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
 import { endpoints } from '../../../config/endpoints';
 import { createLogger } from '../../../lib/logger';
@@ -36,10 +38,7 @@ async function serve(rt: Runtime, direct: boolean): Promise<Served> {
   const deps: AppDeps = { ...rt, log: createLogger('info', sink) };
   const express = createExpressApp(deps);
   const passed: string[] = [];
-  const toExpress = (req: IncomingMessage, res: ServerResponse) => {
-    passed.push(`${req.method} ${req.url}`);
-    express(req, res);
-  };
+  const toExpress = observedHost(express, (req) => passed.push(`${req.method} ${req.url}`));
   const server = createServer(direct ? createRobotDoorDirect(deps, toExpress) : express);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo; // listen(0) on an IP: always an AddressInfo
@@ -53,9 +52,11 @@ function seen(response: RawResponse, log: Array<Record<string, unknown>>) {
   const lines = log.map(({ time: _time, err, ...rest }) =>
     typeof err === 'object' && err !== null ? { ...rest, err: { ...err, stack: undefined } } : rest,
   );
+  // Every header but the time it was sent (the Express door adds nothing the direct path would lack).
+  const { date: _date, ...headers } = response.headers;
   return {
     status: response.status,
-    contentType: response.contentType,
+    headers,
     body: typeof body === 'object' && body !== null && 'job' in body ? { ...body, job: 'JOB' } : body,
     lines,
   };
@@ -168,6 +169,15 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
     } finally {
       portals.authenticate = authenticate;
     }
+  });
+
+  it('the robot door is mounted first or not at all: the direct path hands calls only to such an app', () => {
+    const app = express();
+    app.use((_req, _res, next) => next());
+    expect(() => mountRobotDoor(app, h.rt)).toThrow(/robot door must be the first layer/);
+    const fresh = express();
+    expect(mountRobotDoor(fresh, h.rt)).toBe(fresh);
+    expect(fresh.router.stack).toHaveLength(1);
   });
 
   it('a repeated call (same event token) is one job, answered with its id both times', async () => {
