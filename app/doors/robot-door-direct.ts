@@ -94,6 +94,8 @@ class BodyRead {
   }
 
   failed(error: Error): void {
+    // A late error (after the body was read or the upload aborted) is none of this read's business.
+    if (this.settled) return;
     const own = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
     this.settle(typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true }));
   }

@@ -180,6 +180,28 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
     expect(fresh.router.stack).toHaveLength(1);
   });
 
+  it('a request error after the body is read changes nothing (the read has settled)', async () => {
+    const deps: AppDeps = { ...h.rt, log: createLogger('silent') };
+    const door = createRobotDoorDirect(deps, createExpressApp(deps));
+    const late = new Error('late');
+    const server = createServer((req, res) => {
+      door(req, res);
+      res.once('finish', () => req.emit('error', late));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo; // as above
+      const response = await postRaw(`http://127.0.0.1:${port}${endpoints.robot}`, {
+        headers: { 'content-type': FORM },
+        body: call('evt-late-error'),
+      });
+      expect(response.status).toBe(200);
+      expect(Object.keys(late)).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
   it('a repeated call (same event token) is one job, answered with its id both times', async () => {
     const first = await postRaw(`${direct.url}${endpoints.robot}`, {
       headers: { 'content-type': FORM },
