@@ -47,12 +47,15 @@ function readError(message: string, type: string, extra: Record<string, unknown>
   return Object.assign(new Error(message), { status: 400, statusCode: 400, expose: true, type, ...extra });
 }
 
+/** A body read: its bytes, or the error body-parser would pass on instead. */
+type BodyOutcome = { raw: Buffer } | { error: Error };
+
 /**
  * Reads `length` bytes as raw-body does for body-parser, and calls `done` once with them or with
  * the error body-parser would pass on (an aborted upload, a stream error: 400). A request that
  * closes without either is left, as raw-body leaves it.
  */
-function readBody(req: IncomingMessage, length: number, done: (error: Error | null, raw?: Buffer) => void): void {
+function readBody(req: IncomingMessage, length: number, done: (outcome: BodyOutcome) => void): void {
   // Inline listeners and a class, not named closures: tsx names each one it builds, per request.
   const read = new BodyRead(req, length, done);
   req.on('data', (chunk: Buffer) => read.add(chunk));
@@ -70,7 +73,7 @@ class BodyRead {
   constructor(
     private readonly req: IncomingMessage,
     private readonly length: number,
-    private readonly done: (error: Error | null, raw?: Buffer) => void,
+    private readonly done: (outcome: BodyOutcome) => void,
   ) {}
 
   add(chunk: Buffer): void {
@@ -80,32 +83,32 @@ class BodyRead {
   }
 
   end(): void {
-    const { chunks, received, length } = this;
-    if (received === length) this.settle(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
-    else {
-      const extra = { expected: length, length, received };
-      this.settle(readError('request size did not match content length', 'request.size.invalid', extra));
-    }
+    // Node's parser ends a body only after its declared length (a short one is 'aborted'): all of it is here.
+    const { chunks, received } = this;
+    const only = chunks.length === 1 ? chunks[0] : undefined;
+    this.settle({ raw: only ?? Buffer.concat(chunks, received) });
   }
 
   aborted(): void {
     const extra = { code: 'ECONNABORTED', expected: this.length, length: this.length, received: this.received };
-    this.settle(readError('request aborted', 'request.aborted', extra));
+    this.settle({ error: readError('request aborted', 'request.aborted', extra) });
   }
 
   failed(error: Error): void {
     // A late error (after the body was read or the upload aborted) is none of this read's business.
     if (this.settled) return;
     const own = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
-    this.settle(typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true }));
+    const exposed =
+      typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true });
+    this.settle({ error: exposed });
   }
 
-  private settle(error: Error | null, raw?: Buffer): void {
+  private settle(outcome: BodyOutcome): void {
     if (this.settled) return;
     this.settled = true;
     // body-parser reads off the rest of a failed request before it passes the error on.
-    if (error) this.req.resume();
-    this.done(error, raw);
+    if ('error' in outcome) this.req.resume();
+    this.done(outcome);
   }
 }
 
@@ -142,9 +145,9 @@ export function createRobotDoorDirect(deps: RobotDoorDeps, express: RobotDoorHos
   return (req, res) => {
     const length = directLength(req);
     if (length === null) return express(req, res);
-    readBody(req, length, (error, raw) => {
-      if (error || raw === undefined) fail(req, res, error);
-      else serve(req, res, raw).catch((failure: unknown) => fail(req, res, failure));
+    readBody(req, length, (outcome) => {
+      if ('error' in outcome) fail(req, res, outcome.error);
+      else serve(req, res, outcome.raw).catch((failure: unknown) => fail(req, res, failure));
     });
   };
 }
