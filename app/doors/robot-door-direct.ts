@@ -106,7 +106,11 @@ class BodyRead {
   private settle(outcome: BodyOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    // body-parser reads off the rest of a failed request before it passes the error on.
+    // The listeners keep this alive as long as the request: let go of the chunks (the body, up to 2 MiB).
+    this.chunks.length = 0;
+    // The rest of a failed request is read off, as body-parser does; unlike body-parser, the error is
+    // passed on at once, not after the last byte: it answers the same, only maybe before the upload ends
+    // (an aborted upload, the usual case, has no rest to wait for).
     if ('error' in outcome) this.req.resume();
     this.done(outcome);
   }
