@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
-import { BODY_LIMIT, utf8FormFields } from '../middleware/body-parsers';
+import { BODY_LIMIT, FORM_TYPE, utf8FormFields } from '../middleware/body-parsers';
 import { applicationAuthSchema } from '../middleware/verify-application-token';
 import {
   answerQueued,
@@ -21,9 +21,9 @@ const directCallSchema = robotCallSchema.extend({ auth: applicationAuthSchema })
 
 /** The Content-Types the direct path reads: what Bitrix24 sends. Any other goes to Express as it comes. */
 const DIRECT_TYPES: ReadonlySet<string> = new Set([
-  'application/x-www-form-urlencoded',
-  'application/x-www-form-urlencoded; charset=utf-8',
-  'application/x-www-form-urlencoded; charset=UTF-8',
+  FORM_TYPE,
+  `${FORM_TYPE}; charset=utf-8`,
+  `${FORM_TYPE}; charset=UTF-8`,
 ]);
 
 /**
