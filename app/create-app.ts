@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import express, { type Express } from 'express';
+import express from 'express';
 import { endpoints } from '../config/endpoints';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
@@ -8,8 +8,8 @@ import { createInstallDoor } from './doors/install-door';
 import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
-import { createRobotDoor, type RobotDoorDeps } from './doors/robot-door';
-import { createRobotDoorDirect, type RequestListener } from './doors/robot-door-direct';
+import { mountRobotDoor, type RequestListener, type RobotDoorDeps, type RobotDoorHost } from './doors/robot-door';
+import { createRobotDoorDirect } from './doors/robot-door-direct';
 import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
@@ -28,10 +28,17 @@ export type AppDeps = RobotDoorDeps &
   WebhookApiDoorDeps &
   SettingsPageDoorDeps;
 
+/** Told once that the server listens, or of the error that kept it from listening. */
+export type Ready = (error?: Error) => void;
+
 /** The web process' request listener, and `listen` to serve it (as an Express app's). */
 export interface WebApp extends RequestListener {
-  /** Serves on `port` (and `host`); `ready` is called once listening, or with the error when that fails. */
-  listen(port: number, hostOrReady?: string | ((error?: Error) => void), ready?: (error?: Error) => void): Server;
+  /**
+   * Serves on `port` (and `host`); `ready` is called once listening, or with the error when that
+   * fails. Server errors after that are not `ready`'s: the caller listens for them.
+   */
+  listen(port: number, ready?: Ready): Server;
+  listen(port: number, host: string, ready?: Ready): Server;
 }
 
 /**
@@ -41,31 +48,37 @@ export interface WebApp extends RequestListener {
 export function createApp(deps: AppDeps): WebApp {
   const app = createExpressApp(deps);
   const listener = createRobotDoorDirect(deps, app);
-  const listen = (port: number, hostOrReady?: string | ((error?: Error) => void), ready?: (error?: Error) => void) => {
+  const listen = (port: number, hostOrReady?: string | Ready, ready?: Ready): Server => {
     const server = createServer(listener);
     const host = typeof hostOrReady === 'string' ? hostOrReady : undefined;
     const callback = typeof hostOrReady === 'function' ? hostOrReady : ready;
     if (callback === undefined) return server.listen(port, host);
-    // As Express' listen: the callback hears of a failure to listen too.
-    let called = false;
-    const once = (error?: Error) => {
-      if (called) return;
-      called = true;
+    // As Express' listen, the callback hears of a failure to listen too; unlike it, only of that:
+    // once listening, a server error (an accept failing) is the caller's, not silently dropped here.
+    const failed = (error: Error) => {
+      server.off('listening', listening);
       callback(error);
     };
-    server.once('error', once);
-    return server.listen(port, host, () => once());
+    const listening = () => {
+      server.off('error', failed);
+      callback();
+    };
+    server.once('error', failed);
+    server.once('listening', listening);
+    return server.listen(port, host);
   };
   return Object.assign(listener, { listen });
 }
 
 /** Every door on Express (the robot door too: the direct path hands it every call it does not answer itself). */
-export function createExpressApp(deps: AppDeps): Express {
+export function createExpressApp(deps: AppDeps): RobotDoorHost {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  // The busiest door first, with its own parsers: a robot call passes no other door's router.
-  app.use(createRobotDoor(deps));
+  // The busiest door first, with its own parsers: a robot call passes no other door's router. First
+  // also because the direct path hands it calls (see RobotDoorHost): per-request handling added
+  // for every door (a request id, headers, an access log) goes in the direct path too.
+  const host = mountRobotDoor(app, deps);
   // The webhook needs its raw bytes for the signature, so it is mounted before any body parser.
   app.use(createWhatsAppWebhookDoor(deps));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
@@ -88,5 +101,5 @@ export function createExpressApp(deps: AppDeps): Express {
   });
   app.use(createWebhookApiErrorHandler(deps));
   app.use(createErrorHandler(deps.log));
-  return app;
+  return host;
 }

@@ -3,6 +3,10 @@ import { onShutdown } from '../lib/on-shutdown';
 import { createRedis, waitReady } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
+import { startWebServer } from './web-server';
+
+/** How long a stop waits for the calls in progress (a robot call waits on Redis only: well under this). */
+const STOP_TIMEOUT_MS = 10_000;
 
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
@@ -13,11 +17,16 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined);
   await waitReady(redis, 30_000);
   const rt = createRuntime({ config, redis });
-  const server = createApp(rt).listen(config.PORT, () =>
-    rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening'),
-  );
+  const web = await startWebServer(createApp(rt), { port: config.PORT, log: rt.log }).catch((error: unknown) => {
+    // A web process that cannot listen serves nothing: stop, so the supervisor sees it and says why.
+    rt.log.fatal({ err: error, port: config.PORT }, 'http server cannot listen');
+    process.exit(1);
+  });
+  rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening');
   onShutdown(async () => {
-    server.close();
+    // The calls in progress are answered once queued: the queues close after them.
+    const outcome = await web.stop(STOP_TIMEOUT_MS);
+    if (outcome === 'cut') rt.log.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'http server stopped with calls still open');
     await rt.queues.close();
     redis.disconnect();
   });

@@ -1,8 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
-import { BODY_LIMIT, utf8FormFields } from '../middleware/body-parsers';
+import { BODY_LIMIT, FORM_TYPE, utf8FormFields } from '../middleware/body-parsers';
 import { applicationAuthSchema } from '../middleware/verify-application-token';
-import { answerQueued, handOver, queueRobotCall, type RobotDoorDeps, robotCallSchema } from './robot-door';
+import {
+  answerQueued,
+  handOver,
+  queueRobotCall,
+  type RequestListener,
+  type RobotDoorDeps,
+  type RobotDoorHost,
+  robotCallSchema,
+} from './robot-door';
 
 /**
  * The envelope and the auth block the token check reads, in one pass: a call passes it exactly when
@@ -11,14 +19,11 @@ import { answerQueued, handOver, queueRobotCall, type RobotDoorDeps, robotCallSc
  */
 const directCallSchema = robotCallSchema.extend({ auth: applicationAuthSchema });
 
-/** A Node request listener (what `http.createServer` takes; an Express app is one). */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** The Content-Types the direct path reads: what Bitrix24 sends. Any other goes to Express as it comes. */
 const DIRECT_TYPES: ReadonlySet<string> = new Set([
-  'application/x-www-form-urlencoded',
-  'application/x-www-form-urlencoded; charset=utf-8',
-  'application/x-www-form-urlencoded; charset=UTF-8',
+  FORM_TYPE,
+  `${FORM_TYPE}; charset=utf-8`,
+  `${FORM_TYPE}; charset=UTF-8`,
 ]);
 
 /**
@@ -42,12 +47,15 @@ function readError(message: string, type: string, extra: Record<string, unknown>
   return Object.assign(new Error(message), { status: 400, statusCode: 400, expose: true, type, ...extra });
 }
 
+/** A body read: its bytes, or the error body-parser would pass on instead. */
+type BodyOutcome = { raw: Buffer } | { error: Error };
+
 /**
  * Reads `length` bytes as raw-body does for body-parser, and calls `done` once with them or with
  * the error body-parser would pass on (an aborted upload, a stream error: 400). A request that
  * closes without either is left, as raw-body leaves it.
  */
-function readBody(req: IncomingMessage, length: number, done: (error: Error | null, raw?: Buffer) => void): void {
+function readBody(req: IncomingMessage, length: number, done: (outcome: BodyOutcome) => void): void {
   // Inline listeners and a class, not named closures: tsx names each one it builds, per request.
   const read = new BodyRead(req, length, done);
   req.on('data', (chunk: Buffer) => read.add(chunk));
@@ -65,7 +73,7 @@ class BodyRead {
   constructor(
     private readonly req: IncomingMessage,
     private readonly length: number,
-    private readonly done: (error: Error | null, raw?: Buffer) => void,
+    private readonly done: (outcome: BodyOutcome) => void,
   ) {}
 
   add(chunk: Buffer): void {
@@ -75,30 +83,36 @@ class BodyRead {
   }
 
   end(): void {
-    const { chunks, received, length } = this;
-    if (received === length) this.settle(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
-    else {
-      const extra = { expected: length, length, received };
-      this.settle(readError('request size did not match content length', 'request.size.invalid', extra));
-    }
+    // Node's parser ends a body only after its declared length (a short one is 'aborted'): all of it is here.
+    const { chunks, received } = this;
+    const only = chunks.length === 1 ? chunks[0] : undefined;
+    this.settle({ raw: only ?? Buffer.concat(chunks, received) });
   }
 
   aborted(): void {
     const extra = { code: 'ECONNABORTED', expected: this.length, length: this.length, received: this.received };
-    this.settle(readError('request aborted', 'request.aborted', extra));
+    this.settle({ error: readError('request aborted', 'request.aborted', extra) });
   }
 
   failed(error: Error): void {
+    // A late error (after the body was read or the upload aborted) is none of this read's business.
+    if (this.settled) return;
     const own = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
-    this.settle(typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true }));
+    const exposed =
+      typeof own === 'number' ? error : Object.assign(error, { status: 400, statusCode: 400, expose: true });
+    this.settle({ error: exposed });
   }
 
-  private settle(error: Error | null, raw?: Buffer): void {
+  private settle(outcome: BodyOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    // body-parser reads off the rest of a failed request before it passes the error on.
-    if (error) this.req.resume();
-    this.done(error, raw);
+    // The listeners keep this alive as long as the request: let go of the chunks (the body, up to 2 MiB).
+    this.chunks.length = 0;
+    // The rest of a failed request is read off, as body-parser does; unlike body-parser, the error is
+    // passed on at once, not after the last byte: it answers the same, only maybe before the upload ends
+    // (an aborted upload, the usual case, has no rest to wait for).
+    if ('error' in outcome) this.req.resume();
+    this.done(outcome);
   }
 }
 
@@ -110,14 +124,19 @@ class BodyRead {
  * `express` (for a call already read, with what was read: see handOver), which answers and logs it
  * exactly as before.
  */
-export function createRobotDoorDirect(deps: RobotDoorDeps, express: RequestListener): RequestListener {
+export function createRobotDoorDirect(deps: RobotDoorDeps, express: RobotDoorHost): RequestListener {
   const serve = async (req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> => {
     const body = utf8FormFields(raw);
     const call = directCallSchema.safeParse(body);
-    const auth = call.success ? call.data.auth : null;
-    if (!call.success || auth === null || !(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
-      // Refused: the Express door checks it again, counts, logs (with the client's address) and answers.
-      handOver(req, { body });
+    if (!call.success) {
+      // Refused: the Express door checks it in its order, counts, logs (with the client's address) and answers.
+      handOver(req, { body, tokenRefused: false });
+      return express(req, res);
+    }
+    const { auth } = call.data;
+    if (!(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
+      // The Express door counts, logs and answers the refusal, taking the store's word given here.
+      handOver(req, { body, tokenRefused: true });
       return express(req, res);
     }
     answerQueued(res, await queueRobotCall(deps, auth.member_id, call.data));
@@ -130,9 +149,9 @@ export function createRobotDoorDirect(deps: RobotDoorDeps, express: RequestListe
   return (req, res) => {
     const length = directLength(req);
     if (length === null) return express(req, res);
-    readBody(req, length, (error, raw) => {
-      if (error || raw === undefined) fail(req, res, error);
-      else serve(req, res, raw).catch((failure: unknown) => fail(req, res, failure));
+    readBody(req, length, (outcome) => {
+      if ('error' in outcome) fail(req, res, outcome.error);
+      else serve(req, res, outcome.raw).catch((failure: unknown) => fail(req, res, failure));
     });
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RequestHandler, Router } from 'express';
+import { type Express, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
@@ -10,7 +10,7 @@ import type { Metrics } from '../../lib/metrics';
 import type { Queues } from '../../queues/create-queues';
 import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
-import { verifyApplicationToken } from '../middleware/verify-application-token';
+import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
 export const robotCallSchema = z
@@ -70,15 +70,34 @@ export function answerQueued(res: ServerResponse, jobId: string | undefined): vo
   res.writeHead(200, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(answer) }).end(answer);
 }
 
-/**
- * Calls the direct path (robot-door-direct.ts) read and then handed to this door instead of
- * answering them itself: the body it parsed (this door verifies and answers it as it would any
- * call), or the error it met (the error handlers answer it).
- */
-const handedOver = new WeakMap<IncomingMessage, { body: unknown } | { error: unknown }>();
+/** A Node request listener (what `http.createServer` takes; an Express app is one). */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Hands a call the direct path read to this door (next in `express`). */
-export function handOver(req: IncomingMessage, taken: { body: unknown } | { error: unknown }): void {
+const robotDoorFirst: unique symbol = Symbol('robot door mounted first');
+
+/**
+ * An Express app whose first layer is this door's router, as mountRobotDoor leaves it: the only
+ * listener the direct path may hand a call to. Its robot route's first step takes the handed-over
+ * call up; anything mounted before it would run for refused calls only, never for the direct
+ * path's 200s, and a listener that answered first would drop a handed-over error unseen.
+ */
+export type RobotDoorHost = RequestListener & { readonly [robotDoorFirst]: true };
+
+/**
+ * What the direct path (robot-door-direct.ts) hands to this door instead of answering a call
+ * itself: the body it parsed (this door verifies and answers it as it would any call), with
+ * `tokenRefused` when the portal store already refused its token (this door then answers that 401
+ * without asking the store again: a forged call costs one look-up, not two); or the error it met
+ * (the error handlers answer it).
+ */
+export type HandedOver = { body: unknown; tokenRefused: boolean } | { error: unknown };
+
+const handedOver = new WeakMap<IncomingMessage, HandedOver>();
+/** Calls handed over with their token refused, from takeHandedOver to the door's handler. */
+const tokenRefused = new WeakSet<IncomingMessage>();
+
+/** Hands a call the direct path read to this door (the next thing it does is pass it to a RobotDoorHost). */
+export function handOver(req: IncomingMessage, taken: HandedOver): void {
   handedOver.set(req, taken);
 }
 
@@ -89,17 +108,43 @@ const takeHandedOver: RequestHandler = (req, _res, next) => {
   if ('error' in taken) return next(taken.error);
   // The body is read: body-parser passes over a finished request and keeps this.
   req.body = taken.body;
+  if (taken.tokenRefused) tokenRefused.add(req);
   next();
 };
 
 /**
- * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
- * Mounted first, with its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
+ * Mounts the robot door on `app` as its first layer and returns `app` as the host the direct path
+ * hands calls to. Throws when `app` has a layer already: whatever runs for every request must run
+ * for the direct path's calls too, so it goes in both places or in neither (see RobotDoorHost).
  */
-export function createRobotDoor(deps: RobotDoorDeps): Router {
+export function mountRobotDoor(app: Express, deps: RobotDoorDeps): RobotDoorHost {
+  if (app.router.stack.length > 0) {
+    throw new Error('the robot door must be the first layer of the Express app the direct path hands calls to');
+  }
+  app.use(robotDoorRouter(deps));
+  return Object.assign(app, { [robotDoorFirst]: true as const });
+}
+
+/** `host` with `see` told of each request first (a count, a trace): still a host, as each request still reaches it. */
+export function observedHost(host: RobotDoorHost, see: (req: IncomingMessage) => void): RobotDoorHost {
+  const observed: RequestListener = (req, res) => {
+    see(req);
+    host(req, res);
+  };
+  return Object.assign(observed, { [robotDoorFirst]: true as const });
+}
+
+/**
+ * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
+ * Its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
+ */
+function robotDoorRouter(deps: RobotDoorDeps): Router {
   const router = Router();
   router.post(endpoints.robot, takeHandedOver, formOrJsonBody(), async (req, res) => {
-    const portal = await verifyApplicationToken(req, deps.portals).catch((error: unknown) => {
+    const verified = tokenRefused.has(req)
+      ? Promise.reject(invalidApplicationToken())
+      : verifyApplicationToken(req, deps.portals);
+    const portal = await verified.catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'unauthorized') {
         deps.metrics.robotCalls.inc({ outcome: 'unauthorized' });
         deps.log.warn({ memberId: req.body?.auth?.member_id, ip: req.ip }, 'robot call refused: bad application token');

@@ -25,10 +25,13 @@ export async function verifyApplicationToken(
     });
   }
   const { member_id: memberId, application_token: token } = parsed.data.auth;
-  if (!(await portals.authenticate(memberId, token))) {
-    throw new AppError('invalid_application_token', 'unknown portal or wrong application token', {
-      kind: 'unauthorized',
-    });
-  }
+  if (!(await portals.authenticate(memberId, token))) throw invalidApplicationToken();
   return { memberId };
+}
+
+/** The 401 of a call whose portal is unknown or whose application token is wrong. */
+export function invalidApplicationToken(): AppError {
+  return new AppError('invalid_application_token', 'unknown portal or wrong application token', {
+    kind: 'unauthorized',
+  });
 }

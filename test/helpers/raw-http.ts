@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { request } from 'node:http';
+import { type IncomingHttpHeaders, request } from 'node:http';
 
 /** What a door answered. */
 export interface RawResponse {
   status: number;
   contentType: string;
+  /** Every header, names in lower case. */
+  headers: IncomingHttpHeaders;
   text: string;
 }
 
@@ -31,6 +33,7 @@ export async function postRaw(url: string, post: RawPost): Promise<RawResponse> 
         resolve({
           status: res.statusCode ?? 0,
           contentType: String(res.headers['content-type'] ?? ''),
+          headers: res.headers,
           text: Buffer.concat(chunks).toString('utf8'),
         }),
       );

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../lib/redis-server';
 import { eventually } from '../helpers/harness';
@@ -43,6 +45,21 @@ describe('processes', () => {
     expect(await exited).toBe(1);
     expect(output()).toMatch(/SECRETS_KEY: must be 32 bytes/);
     expect(output()).toMatch(/WA_VERIFY_TOKEN/);
+  });
+
+  it('npm start on a port already taken logs why and exits 1, never "listening"', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    try {
+      const { port } = taken.address() as AddressInfo; // listen(0): always an AddressInfo
+      const { exited, output } = run('app/main.ts', { ...baseEnv(), PORT: String(port) });
+      expect(await exited).toBe(1);
+      expect(output()).toMatch(/"msg":"http server cannot listen"/);
+      expect(output()).toMatch(/EADDRINUSE/);
+      expect(output()).not.toMatch(/http server listening/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('npm start serves /healthz; npm run worker starts and stops on SIGTERM', async () => {

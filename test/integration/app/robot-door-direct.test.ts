@@ -1,65 +1,22 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { type AppDeps, createApp, createExpressApp } from '../../../app/create-app';
+import express from 'express';
+import { type AppDeps, createExpressApp } from '../../../app/create-app';
+import { mountRobotDoor } from '../../../app/doors/robot-door';
 import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
+import { BODY_LIMIT } from '../../../app/middleware/body-parsers';
 import { endpoints } from '../../../config/endpoints';
 import { createLogger } from '../../../lib/logger';
 import { freePort } from '../../../lib/redis-server';
 import { createRedis } from '../../../redis/connect';
-import { createRuntime, type Runtime } from '../../../runtime/create-runtime';
+import { createRuntime } from '../../../runtime/create-runtime';
 import { defined } from '../../helpers/defined';
 import { createHarness, eventually, type Harness } from '../../helpers/harness';
-import { postRaw, type RawResponse } from '../../helpers/raw-http';
+import { postRaw, type RawPost } from '../../helpers/raw-http';
+import { FORM, type Served, seen, serve } from '../../helpers/robot-door-served';
 
-const FORM = 'application/x-www-form-urlencoded';
 /** Forms the direct path leaves to Express as they come (it reads only the spellings Bitrix24 sends). */
 const LEFT_TO_EXPRESS = [`${FORM};charset=UTF-8`, `${FORM}; charset=iso-8859-1`] as const;
-
-/** One web process' doors with a log of their own, served on a free port. */
-interface Served {
-  url: string;
-  server: Server;
-  log: Array<Record<string, unknown>>;
-  /** Requests the direct path passed to Express (refused, failed, or not its kind). */
-  passed: string[];
-}
-
-async function serve(rt: Runtime, direct: boolean): Promise<Served> {
-  const log: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) log.push(JSON.parse(line));
-      done();
-    },
-  });
-  const deps: AppDeps = { ...rt, log: createLogger('info', sink) };
-  const express = createExpressApp(deps);
-  const passed: string[] = [];
-  const toExpress = (req: IncomingMessage, res: ServerResponse) => {
-    passed.push(`${req.method} ${req.url}`);
-    express(req, res);
-  };
-  const server = createServer(direct ? createRobotDoorDirect(deps, toExpress) : express);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo; // listen(0) on an IP: always an AddressInfo
-  return { url: `http://127.0.0.1:${port}`, server, log, passed };
-}
-
-/** What a client and the log see of an answer, with the job id (a digest of the event token) set aside. */
-function seen(response: RawResponse, log: Array<Record<string, unknown>>) {
-  const body: unknown = JSON.parse(response.text);
-  // A 5xx line carries the error, whose stack names the path's own frames.
-  const lines = log.map(({ time: _time, err, ...rest }) =>
-    typeof err === 'object' && err !== null ? { ...rest, err: { ...err, stack: undefined } } : rest,
-  );
-  return {
-    status: response.status,
-    contentType: response.contentType,
-    body: typeof body === 'object' && body !== null && 'job' in body ? { ...body, job: 'JOB' } : body,
-    lines,
-  };
-}
 
 describe('robot door direct path: the same answers, jobs and log lines as the Express door', () => {
   let h: Harness;
@@ -107,6 +64,7 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
     ['prototype-named keys', (t) => call(t, '&properties%5B__proto__%5D%5Bx%5D=1&constructor=1'), 200],
     ['a byte-order mark first', (t) => `\uFEFF${call(t)}`, 200],
     ['declared charset=utf-8', (t) => call(t), 200, `${FORM}; charset=utf-8`],
+    ['declared charset=UTF-8', (t) => call(t), 200, `${FORM}; charset=UTF-8`],
     ['declared ;charset=UTF-8', (t) => call(t), 200, LEFT_TO_EXPRESS[0]],
     ['declared Latin-1', (t) => call(t).replace(/%D0%BC%D0%B8%D1%80/, 'world'), 200, LEFT_TO_EXPRESS[1]],
     ['a forged application token', (t) => call(t).replace(/application_token%5D=[^&]+/, 'application_token%5D=f'), 401],
@@ -146,6 +104,98 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
       expect(fromDirect.data).toEqual(fromExpress.data);
       expect(fromDirect.opts).toEqual(fromExpress.opts);
     }
+  });
+
+  it('a forged token is checked against the portal store once, not again by the Express door', async () => {
+    const { portals } = h.rt;
+    const authenticate = portals.authenticate;
+    let checks = 0;
+    portals.authenticate = (...args) => {
+      checks += 1;
+      return authenticate.apply(portals, args);
+    };
+    try {
+      direct.log.length = 0;
+      const forged = call('evt-forged-once').replace(/application_token%5D=[^&]+/, 'application_token%5D=f');
+      const response = await postRaw(`${direct.url}${endpoints.robot}`, {
+        headers: { 'content-type': FORM },
+        body: forged,
+      });
+      expect(seen(response, direct.log)).toMatchObject({ status: 401, body: { error: 'invalid_application_token' } });
+      expect(checks).toBe(1);
+    } finally {
+      portals.authenticate = authenticate;
+    }
+  });
+
+  it('the robot door is mounted first or not at all: the direct path hands calls only to such an app', () => {
+    const app = express();
+    app.use((_req, _res, next) => next());
+    expect(() => mountRobotDoor(app, h.rt)).toThrow(/robot door must be the first layer/);
+    const fresh = express();
+    expect(mountRobotDoor(fresh, h.rt)).toBe(fresh);
+    expect(fresh.router.stack).toHaveLength(1);
+  });
+
+  it('a request error after the body is read changes nothing (the read has settled)', async () => {
+    const deps: AppDeps = { ...h.rt, log: createLogger('silent') };
+    const door = createRobotDoorDirect(deps, createExpressApp(deps));
+    const late = new Error('late');
+    const server = createServer((req, res) => {
+      door(req, res);
+      res.once('finish', () => req.emit('error', late));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo; // as above
+      const response = await postRaw(`http://127.0.0.1:${port}${endpoints.robot}`, {
+        headers: { 'content-type': FORM },
+        body: call('evt-late-error'),
+      });
+      expect(response.status).toBe(200);
+      expect(Object.keys(late)).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  type HandOff = [name: string, path: string, post: (token: string) => RawPost, status: number];
+  const form = (body: Buffer | string, extra: Partial<RawPost> = {}): RawPost => ({
+    headers: { 'content-type': FORM, ...extra.headers },
+    body,
+    chunked: extra.chunked,
+  });
+  const handOffs: HandOff[] = [
+    ['sent chunked', endpoints.robot, (t) => form(call(t), { chunked: true }), 200],
+    ['gzip-encoded', endpoints.robot, (t) => form(call(t), { headers: { 'content-encoding': 'gzip' } }), 400],
+    ['a query string', `${endpoints.robot}?x=1`, (t) => form(call(t)), 200],
+    ['a trailing slash', `${endpoints.robot}/`, (t) => form(call(t)), 200],
+    ['an empty body', endpoints.robot, () => form(''), 401],
+    ['a body over the limit', endpoints.robot, () => form(Buffer.alloc(BODY_LIMIT + 1, 'a')), 413],
+  ];
+
+  it.each(handOffs)('left to Express as it comes: %s', async (name, path, post, status) => {
+    const token = `evt-off-${name.replace(/\W+/g, '-')}`;
+    const answers = [];
+    for (const [served, suffix] of [
+      [direct, 'd'],
+      [viaExpress, 'e'],
+    ] as const) {
+      served.log.length = 0;
+      served.passed.length = 0;
+      answers.push(seen(await postRaw(`${served.url}${path}`, post(`${token}-${suffix}`)), served.log));
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]?.status).toBe(status);
+    expect(direct.passed).toEqual([`POST ${path}`]);
+  });
+
+  it.each(['HEAD', 'OPTIONS'])('left to Express as it comes: %s', async (method) => {
+    const [fromDirect, fromExpress] = await Promise.all(
+      [direct, viaExpress].map((served) => fetch(`${served.url}${endpoints.robot}`, { method })),
+    );
+    expect(fromDirect?.status).toBe(fromExpress?.status);
+    expect(direct.passed).toContain(`${method} ${endpoints.robot}`);
   });
 
   it('a repeated call (same event token) is one job, answered with its id both times', async () => {
@@ -215,13 +265,5 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
       await rt.queues.close().catch(() => undefined);
       dead.disconnect();
     }
-  });
-
-  it("createApp's listen, as Express': the callback hears of a port already taken", async () => {
-    const { port } = direct.server.address() as AddressInfo; // as above
-    const error = await new Promise<Error | undefined>((resolve) => {
-      createApp(h.rt).listen(port, '127.0.0.1', resolve);
-    });
-    expect(error).toMatchObject({ code: 'EADDRINUSE' });
   });
 });
