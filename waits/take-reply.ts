@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/clock';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } from '../providers/inbound-message';
+import { type InboundMessage, replyText, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
@@ -90,10 +90,10 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   /** `tellSubscribers: false` (the portal has no event subscriptions): the ending wait's `wait.ended` is not built. */
   return async function takeReply(
     line: Line,
-    raw: InboundMessage,
+    message: InboundMessage,
     options: { tellSubscribers?: boolean } = {},
   ): Promise<boolean> {
-    const message = inboundMessageSchema.parse(raw);
+    // Parsed once, by the inbound processor (the one caller): its type says so.
     const tell = options.tellSubscribers !== false;
     // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
     // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
