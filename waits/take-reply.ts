@@ -10,6 +10,9 @@ import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
+/** What a reply may go ahead with (see takeReply). */
+export type Ready = { tellSubscribers: boolean };
+
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
 /** What taking a reply uses: the store, and the wait service's own ending and stage check. */
@@ -48,19 +51,21 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     match: Answer,
     message: InboundMessage,
     note: string,
-    tell: boolean,
+    ready: Promise<Ready>,
   ): Promise<boolean> {
+    const { tellSubscribers } = await ready;
     // The portal's time zone only once the robot is known to be on its stage: a robot that left it
     // ends cancelled (inside robotStillOnStage) and needs no answer time.
     if (!(await deps.robotStillOnStage(wait))) return false;
     const zoned = await deps.zoned(wait);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
-    return deps.end(wait, 'answered', 'reply', outcome, message.id, tell);
+    return deps.end(wait, 'answered', 'reply', outcome, message.id, tellSubscribers);
   }
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
-  async function offScript(wait: Wait, line: Line, message: InboundMessage, tell: boolean): Promise<boolean> {
+  async function offScript(wait: Wait, line: Line, message: InboundMessage, ready: Promise<Ready>): Promise<boolean> {
+    await ready;
     const { options } = wait;
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
     if (!(await deps.robotStillOnStage(wait))) return false;
@@ -74,7 +79,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     }
     if (options.afterReask !== 'end') return false;
     const note = t(wait.lang, 'note.off_script');
-    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, tell);
+    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, ready);
   }
 
   /** Open waits of the customer under any of their ids, newest first, each once. */
@@ -87,14 +92,19 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     return unique.sort((a, b) => b.createdAt - a.createdAt);
   }
 
-  /** `tellSubscribers: false` (the portal has no event subscriptions): the ending wait's `wait.ended` is not built. */
+  /**
+   * `ready`: what must be done before a wait is touched (the message's own first writes, its
+   * `message.received`), so the waits' reads can go out beside them; no wait is ended, re-asked or
+   * found off its stage before it resolves. `tellSubscribers: false` (the portal has no event
+   * subscriptions): the ending wait's `wait.ended` is not built.
+   */
   return async function takeReply(
     line: Line,
     message: InboundMessage,
-    options: { tellSubscribers?: boolean } = {},
+    options: { ready?: Promise<Ready> } = {},
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
-    const tell = options.tellSubscribers !== false;
+    const tell = options.ready ?? Promise.resolve({ tellSubscribers: true });
     // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
     // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
     const customer = [message.from, message.from_user_id].filter((id): id is string => Boolean(id));

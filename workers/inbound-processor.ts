@@ -23,6 +23,7 @@ import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import type { Ready } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
@@ -35,10 +36,11 @@ export interface InboundDeps {
   /** Moves the customer's open waits when WhatsApp says their number changed. */
   waits: Pick<WaitService, 'onNumberChanged'>;
   /**
-   * Offers a customer message to the waits; true when a wait took it. `tellSubscribers: false`: the
-   * portal has no outbound-event subscriptions, so the ending wait's `wait.ended` is not built.
+   * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
+   * touches none before `ready` resolves; `tellSubscribers: false` there: the portal has no
+   * outbound-event subscriptions, so the ending wait's `wait.ended` is not built.
    */
-  takeReply?: (line: Line, message: InboundMessage, options?: { tellSubscribers?: boolean }) => Promise<boolean>;
+  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -110,10 +112,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     job: Job<InboundJob>,
     line: Line,
     message: InboundMessage,
-    tellSubscribers: boolean,
+    ready: Promise<Ready>,
   ): Promise<boolean> {
     try {
-      return (await deps.takeReply?.(line, message, { tellSubscribers })) === true;
+      return (await deps.takeReply?.(line, message, { ready })) === true;
     } catch (error) {
       // Retried while attempts remain; on the last one the message still goes on, never lost.
       if (!isLastAttempt(job)) throw error;
@@ -237,8 +239,15 @@ export function createInboundProcessor(deps: InboundDeps) {
     // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
     // The writes are independent: issued together they share one round trip (auto-pipelining).
-    await Promise.all([marked, noted, emitted]);
+    const firstWrites = Promise.all([marked, noted, emitted]);
     const change = numberChange(message);
+    // A system notice (number changed…) answers no wait. The waits are read beside the first writes
+    // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
+    const ready = firstWrites.then(async () => ({ tellSubscribers: await tell }));
+    ready.catch(() => undefined);
+    const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready) : null;
+    offered?.catch(() => undefined);
+    await firstWrites;
     if (change) await followNumberChange(job, line, message.id, change);
     const ordinary: OrdinaryMessage = {
       line: line.id,
@@ -251,8 +260,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       receivedAt: data.receivedAt,
       ...(data.chatSeq === undefined ? {} : { seq: data.chatSeq }),
     };
-    // A system notice (number changed…) answers no wait.
-    if (!change && message.type !== 'system' && (await offerToWaits(job, line, message, await tell))) {
+    if (await offered) {
       await deps.openLineRelay?.taken(line.memberId, ordinary);
       return 'taken_by_wait';
     }

@@ -10,6 +10,7 @@ import type { InboundMessage } from '../../../providers/inbound-message';
 import type { InboundJob } from '../../../queues/job-schemas';
 import { forgetPortalData } from '../../../store/forget-portal';
 import { type Line, LineStore } from '../../../store/line-store';
+import type { Ready } from '../../../waits/take-reply';
 import { createInboundProcessor } from '../../../workers/inbound-processor';
 import { streamFields } from '../../helpers/signals';
 import { line, M, PHONE, setupWaitService, tap, type WaitServiceEnv } from '../../helpers/wait-service-env';
@@ -40,7 +41,7 @@ describe('outbound event emission points (real Redis)', () => {
 
   function processor(
     o: {
-      takeReply?: (line: Line, message: InboundMessage, options?: { tellSubscribers?: boolean }) => Promise<boolean>;
+      takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
       failEmits?: number;
     } = {},
   ) {
@@ -153,8 +154,8 @@ describe('outbound event emission points (real Redis)', () => {
     expect(await hooks.remove(first?.id ?? '')).toBe(true);
     const told: Array<boolean | undefined> = [];
     const p = processor({
-      takeReply: (l, message, options) => {
-        told.push(options?.tellSubscribers);
+      takeReply: async (l, message, options) => {
+        told.push((await options?.ready)?.tellSubscribers);
         return env.service.takeReply(l, message, options);
       },
     });
@@ -192,6 +193,23 @@ describe('outbound event emission points (real Redis)', () => {
     await reply(3);
     expect(told).toEqual([false, true, true]);
     expect(await emitted()).toEqual([]);
+  });
+
+  it('the waits are read beside the first writes, but none is ended before they are done: an emit that fails leaves the wait open', async () => {
+    const p = processor({
+      failEmits: 1,
+      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
+    });
+    await p.lines.add(line);
+    const { wait } = await env.open();
+    const event = { ...tap(wait.buttons[0]?.id ?? '', 'Yes'), id: 'wamid.in7' };
+    const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
+    await expect(p.run(jobOf(job))).rejects.toThrow(/worker died/);
+    expect((await env.store.get(M, wait.id))?.status).toBe('open');
+    expect(await emitted()).toEqual([]);
+    expect(await p.run(jobOf(job, 1))).toBe('taken_by_wait');
+    expect((await env.store.get(M, wait.id))?.status).toBe('answered');
+    expect((await emitted()).map((e) => e.type)).toEqual(['message.received', 'wait.ended']);
   });
 
   it("an uninstall forgets the portal's subscriptions and events", async () => {
