@@ -52,8 +52,8 @@ export class HookEmitter {
   ) {}
 
   /**
-   * Whether the portal has subscriptions, so that nobody's events are not even built (most portals
-   * have none). "None" is read fresh each time (one HLEN, issued beside the job's other first
+   * Whether the portal has subscriptions, so that events nobody would hear are not even built (most
+   * portals have none). "None" is read fresh each time (one HLEN, issued beside the job's other first
    * writes); "some" is remembered a few seconds.
    */
   async subscribed(memberId: string, nowMs: number): Promise<boolean> {

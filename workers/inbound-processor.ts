@@ -234,7 +234,7 @@ export function createInboundProcessor(deps: InboundDeps) {
             deps.clock.now(),
           )
         : undefined;
-    // Nobody's events are not built: whether anybody subscribes is asked beside the first writes.
+    // Events nobody would hear are not built: whether anybody subscribes is asked beside the first writes.
     const tell = message.type !== 'system' ? subscribed(line) : Promise.resolve(false);
     // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
