@@ -5,6 +5,14 @@ import { buildEvent, type EventData, eventIds, type OutboundEvent } from './even
 
 /** How long an event id is remembered: longer than any job's or webhook's retries. */
 const SEEN_MS = 2 * 86400_000;
+/**
+ * How long a portal seen with subscriptions is taken to have them without asking. Only "has some"
+ * is remembered: an event built for nobody is dropped by the emit script (which counts them again),
+ * while "has none" is always read fresh, so a new subscription gets every event after it.
+ */
+const SUBSCRIBED_MEMORY_MS = 5000;
+/** Portals one process remembers that way at most (oldest out). */
+const SUBSCRIBED_MEMORY_MAX = 10_000;
 
 /** The script arguments that emit `event` (keys of its portal); null = none (the scripts skip it). */
 export function hookEmitArgs(keys: RedisKeys, memberId: string, event: OutboundEvent | null): HookEmit {
@@ -35,10 +43,31 @@ export function waitEndedEvent(
  * when the portal has no subscriptions. Delivery is the deliverer's (workers/hook-deliverer.ts).
  */
 export class HookEmitter {
+  /** Portals seen with subscriptions, and when (the caller's clock). */
+  private readonly subscribedAt = new Map<string, number>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
+
+  /**
+   * Whether the portal has subscriptions, so that events nobody would hear are not even built (most
+   * portals have none). "None" is read fresh each time (one HLEN, issued beside the job's other first
+   * writes); "some" is remembered a few seconds.
+   */
+  async subscribed(memberId: string, nowMs: number): Promise<boolean> {
+    const seen = this.subscribedAt.get(memberId);
+    if (seen !== undefined && nowMs - seen >= 0 && nowMs - seen < SUBSCRIBED_MEMORY_MS) return true;
+    this.subscribedAt.delete(memberId);
+    if ((await this.redis.hlen(this.keys.hookSubscriptions(memberId))) === 0) return false;
+    this.subscribedAt.set(memberId, nowMs);
+    if (this.subscribedAt.size > SUBSCRIBED_MEMORY_MAX) {
+      const oldest = this.subscribedAt.keys().next();
+      if (!oldest.done) this.subscribedAt.delete(oldest.value);
+    }
+    return true;
+  }
 
   /** True when appended; false when nobody subscribes or this event id was emitted before. */
   async emit(event: OutboundEvent, nowMs: number): Promise<boolean> {

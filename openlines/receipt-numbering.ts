@@ -22,14 +22,15 @@ export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
   /** `jobId`: the inbound job that carries it (the chat does not pass its number while that job may still run). */
   return async function numberAtReceipt(job: InboundJob, jobId: string): Promise<number | undefined> {
     if (job.kind !== 'message') return undefined;
-    const message = inboundMessageSchema.safeParse(job.event);
-    // The same customer id the relay keys the chat by (open-line-relay.ts).
-    const customer = message.success ? (message.data.from ?? message.data.from_user_id) : undefined;
-    if (!message.success || !customer) return undefined;
     const line = await deps.lines.findByPhoneNumberId(job.phoneNumberId);
     if (!line) return undefined;
     const attachment = await deps.openLines.forLine(line.memberId, line.id);
     if (!attachment?.active) return undefined;
+    // Parsed only for a line with a chat (most messages are not numbered at all).
+    const message = inboundMessageSchema.safeParse(job.event);
+    // The same customer id the relay keys the chat by (open-line-relay.ts).
+    const customer = message.success ? (message.data.from ?? message.data.from_user_id) : undefined;
+    if (!message.success || !customer) return undefined;
     return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id, jobId);
   };
 }

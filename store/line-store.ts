@@ -37,12 +37,22 @@ export const lineSchema = z.object({
 
 export type Line = z.infer<typeof lineSchema>;
 
+/** Number → line routes one process remembers at most. */
+const MAX_ROUTES = 10_000;
+
 /**
  * Lines per portal, plus a global phone_number_id → line index for webhooks. A portal's decrypted
  * lines are kept in process while its config version holds (every add/remove sets a new one).
  */
 export class LineStore {
   private readonly cache: ConfigCache;
+  /**
+   * phone_number_id → `memberId|lineId` routes this process has read. A remembered route is used
+   * only while its portal still lists that line with that number (the lines are read under the
+   * portal's config version): a route changes only by removing the line (a new version) and adding
+   * it again elsewhere, so a removed or moved line is never served from here.
+   */
+  private readonly routes = new Map<string, string>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -116,10 +126,29 @@ export class LineStore {
   }
 
   async findByPhoneNumberId(phoneNumberId: string): Promise<Line | null> {
+    const known = this.routes.get(phoneNumberId);
+    const line = known ? await this.lineOfRoute(known) : null;
+    if (line?.phoneNumberId === phoneNumberId) return line;
+    this.routes.delete(phoneNumberId);
     const owner = await this.redis.get(this.keys.lineByNumber(phoneNumberId));
     if (!owner) return null;
+    const found = await this.lineOfRoute(owner);
+    if (found?.phoneNumberId === phoneNumberId) this.rememberRoute(phoneNumberId, owner);
+    return found;
+  }
+
+  private async lineOfRoute(owner: string): Promise<Line | null> {
     const [memberId, lineId] = owner.split('|');
     return memberId && lineId ? this.get(memberId, lineId) : null;
+  }
+
+  private rememberRoute(phoneNumberId: string, owner: string): void {
+    this.routes.set(phoneNumberId, owner);
+    // Bounded like the copies themselves (oldest out).
+    if (this.routes.size > MAX_ROUTES) {
+      const oldest = this.routes.keys().next();
+      if (!oldest.done) this.routes.delete(oldest.value);
+    }
   }
 
   async remove(memberId: string, lineId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/clock';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
-import { type InboundMessage, inboundMessageSchema, replyText, timestampMs } from '../providers/inbound-message';
+import { type InboundMessage, replyText, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
@@ -10,6 +10,9 @@ import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
+/** What a reply may go ahead with (see takeReply). */
+export type Ready = { tellSubscribers: boolean };
+
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
 /** What taking a reply uses: the store, and the wait service's own ending and stage check. */
@@ -17,7 +20,14 @@ export interface ReplyTakerDeps {
   store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask'>;
   clock: Clock;
   log: Logger;
-  end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
+  end: (
+    wait: Wait,
+    status: WaitEnd,
+    reason: string,
+    outcome: WaitOutcome | null,
+    replyId?: string,
+    tellSubscribers?: boolean,
+  ) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
   /** The wait with its portal's time zone, for the answer's time. */
@@ -36,18 +46,26 @@ const matchFor = (wait: Wait, input: ReplyInput) => matchReply(wait.buttons, wai
 export function createReplyTaker(deps: ReplyTakerDeps) {
   const { store } = deps;
 
-  async function resolveReply(wait: Wait, match: Answer, message: InboundMessage, note: string): Promise<boolean> {
+  async function resolveReply(
+    wait: Wait,
+    match: Answer,
+    message: InboundMessage,
+    note: string,
+    ready: Promise<Ready>,
+  ): Promise<boolean> {
+    const { tellSubscribers } = await ready;
     // The portal's time zone only once the robot is known to be on its stage: a robot that left it
     // ends cancelled (inside robotStillOnStage) and needs no answer time.
     if (!(await deps.robotStillOnStage(wait))) return false;
     const zoned = await deps.zoned(wait);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
-    return deps.end(wait, 'answered', 'reply', outcome, message.id);
+    return deps.end(wait, 'answered', 'reply', outcome, message.id, tellSubscribers);
   }
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
-  async function offScript(wait: Wait, line: Line, message: InboundMessage): Promise<boolean> {
+  async function offScript(wait: Wait, line: Line, message: InboundMessage, ready: Promise<Ready>): Promise<boolean> {
+    await ready;
     const { options } = wait;
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
     if (!(await deps.robotStillOnStage(wait))) return false;
@@ -61,7 +79,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     }
     if (options.afterReask !== 'end') return false;
     const note = t(wait.lang, 'note.off_script');
-    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note);
+    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, ready);
   }
 
   /** Open waits of the customer under any of their ids, newest first, each once. */
@@ -74,8 +92,19 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     return unique.sort((a, b) => b.createdAt - a.createdAt);
   }
 
-  return async function takeReply(line: Line, raw: InboundMessage): Promise<boolean> {
-    const message = inboundMessageSchema.parse(raw);
+  /**
+   * `ready`: what must be done before a wait is touched (the message's own first writes, its
+   * `message.received`), so the waits' reads can go out beside them; no wait is ended, re-asked or
+   * found off its stage before it resolves. `tellSubscribers: false` (the portal has no event
+   * subscriptions): the ending wait's `wait.ended` is not built.
+   */
+  return async function takeReply(
+    line: Line,
+    message: InboundMessage,
+    options: { ready?: Promise<Ready> } = {},
+  ): Promise<boolean> {
+    // Parsed once, by the inbound processor (the one caller): its type says so.
+    const tell = options.ready ?? Promise.resolve({ tellSubscribers: true });
     // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
     // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
     const customer = [message.from, message.from_user_id].filter((id): id is string => Boolean(id));
@@ -100,7 +129,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       const wait = named ? await store.get(line.memberId, named.waitId) : tapped;
       if (!onThisLine(wait)) return false;
       const match = matchFor(wait, input);
-      return match.matched ? resolveReply(wait, match, message, '') : false;
+      return match.matched ? resolveReply(wait, match, message, '', tell) : false;
     }
     // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
     // (quoting a message that only waited for its delivery says nothing about any question).
@@ -108,7 +137,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     if (quoted && quoted.purpose === 'reply') {
       if (!onThisLine(quoted)) return false;
       const match = matchFor(quoted, input);
-      return match.matched ? resolveReply(quoted, match, message, '') : offScript(quoted, line, message);
+      return match.matched ? resolveReply(quoted, match, message, '', tell) : offScript(quoted, line, message, tell);
     }
     // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
     if (!customer.length) return false;
@@ -118,9 +147,9 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       if (!match.matched) continue;
       const note = open.length <= 1 ? '' : t(wait.lang, 'note.newest_of_waits', { count: open.length });
       // Ended meanwhile (stage moved, a race): the next open wait may still take it.
-      if (await resolveReply(wait, match, message, note)) return true;
+      if (await resolveReply(wait, match, message, note, tell)) return true;
     }
     const [newest] = open;
-    return newest ? offScript(newest, line, message) : false;
+    return newest ? offScript(newest, line, message, tell) : false;
   };
 }

@@ -210,6 +210,7 @@ export class WaitStore {
   /**
    * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
    * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
+   * `tellSubscribers: false`: the portal was found without event subscriptions, so no event is built.
    */
   async end(
     wait: Wait,
@@ -218,6 +219,7 @@ export class WaitStore {
     outcome: WaitOutcome | null,
     now: number,
     replyMessageId = '',
+    tellSubscribers = true,
   ): Promise<ClaimResult> {
     const callback: Callback | null = outcome
       ? {
@@ -231,7 +233,7 @@ export class WaitStore {
       : null;
     const k = this.keys;
     const m = wait.memberId;
-    const ended = waitEndedEventOf(wait, status, reason, outcome, now);
+    const ended = tellSubscribers ? waitEndedEventOf(wait, status, reason, outcome, now) : null;
     return waitScripts.endWait(
       this.redis,
       {

@@ -23,6 +23,7 @@ import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import type { Ready } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
@@ -34,8 +35,12 @@ export interface InboundDeps {
   metrics: Pick<Metrics, 'webhookErrors'>;
   /** Moves the customer's open waits when WhatsApp says their number changed. */
   waits: Pick<WaitService, 'onNumberChanged'>;
-  /** Offers a customer message to the waits; true when a wait took it. */
-  takeReply?: (line: Line, message: InboundMessage) => Promise<boolean>;
+  /**
+   * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
+   * touches none before `ready` resolves; `tellSubscribers: false` there: the portal has no
+   * outbound-event subscriptions, so the ending wait's `wait.ended` is not built.
+   */
+  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -49,7 +54,7 @@ export interface InboundDeps {
     onStatus(line: Line, status: InboundStatus): Promise<void>;
   };
   /** Outbound events (`message.received`, `message.status`): an O(1) append, once per event id. */
-  events?: Pick<HookEmitter, 'emit'>;
+  events?: Pick<HookEmitter, 'emit' | 'subscribed'>;
   /** The customers' 24-hour windows: every message from a customer (a wait's answer too) restarts theirs. */
   windows?: Pick<CustomerWindowStore, 'note'>;
   /** The line's provider: only one with a window (`customer_window`) has its customers' times kept. */
@@ -103,9 +108,14 @@ export function createInboundProcessor(deps: InboundDeps) {
   }
 
   /** True when a wait took the message. */
-  async function offerToWaits(job: Job<InboundJob>, line: Line, message: InboundMessage): Promise<boolean> {
+  async function offerToWaits(
+    job: Job<InboundJob>,
+    line: Line,
+    message: InboundMessage,
+    ready: Promise<Ready>,
+  ): Promise<boolean> {
     try {
-      return (await deps.takeReply?.(line, message)) === true;
+      return (await deps.takeReply?.(line, message, { ready })) === true;
     } catch (error) {
       // Retried while attempts remain; on the last one the message still goes on, never lost.
       if (!isLastAttempt(job)) throw error;
@@ -154,6 +164,14 @@ export function createInboundProcessor(deps: InboundDeps) {
     await deps.events.emit(event, deps.clock.now());
   }
 
+  /** Whether the line's portal has outbound-event subscriptions (their events are built only then). */
+  function subscribed(line: Line): Promise<boolean> {
+    const asked = deps.events ? deps.events.subscribed(line.memberId, deps.clock.now()) : Promise.resolve(false);
+    // Awaited later with the other first writes; a failure in between must not go unhandled.
+    asked.catch(() => undefined);
+    return asked;
+  }
+
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
     if (data.kind === 'error') return reportError(data);
@@ -176,6 +194,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     // Awaited below with the other writes; a parse error in between must not leave its failure unhandled.
     marked.catch(() => undefined);
     if (data.kind === 'status') {
+      const tell = subscribed(line);
       await marked;
       const status = inboundStatusSchema.parse(data.event);
       const known = deliveryStatusSchema.safeParse(status.status);
@@ -195,7 +214,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       // Delivered or read is never refused for the window after all: the saved template is not needed.
       if (record?.fallbackRef && (known.data === 'delivered' || known.data === 'read'))
         await deps.windowFallbacks?.drop(line.memberId, record.fallbackRef);
-      await emitStatus(line, status, known.data, at);
+      if (await tell) await emitStatus(line, status, known.data, at);
       // A refusal the robot chose a template for moves its wait to the template instead of ending it.
       const lastAttempt = isLastAttempt(job);
       if (!(await deps.onWindowRefused?.(line, status, { lastAttempt }))) await deps.onStatus?.(line, status);
@@ -215,11 +234,20 @@ export function createInboundProcessor(deps: InboundDeps) {
             deps.clock.now(),
           )
         : undefined;
+    // Events nobody would hear are not built: whether anybody subscribes is asked beside the first writes.
+    const tell = message.type !== 'system' ? subscribed(line) : Promise.resolve(false);
     // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
-    const emitted = message.type !== 'system' ? emitReceived(line, message, data) : undefined;
-    // The three writes are independent: issued together they share one round trip (auto-pipelining).
-    await Promise.all([marked, noted, emitted]);
+    const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
+    // The writes are independent: issued together they share one round trip (auto-pipelining).
+    const firstWrites = Promise.all([marked, noted, emitted]);
     const change = numberChange(message);
+    // A system notice (number changed…) answers no wait. The waits are read beside the first writes
+    // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
+    const ready = firstWrites.then(async () => ({ tellSubscribers: await tell }));
+    ready.catch(() => undefined);
+    const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready) : null;
+    offered?.catch(() => undefined);
+    await firstWrites;
     if (change) await followNumberChange(job, line, message.id, change);
     const ordinary: OrdinaryMessage = {
       line: line.id,
@@ -232,8 +260,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       receivedAt: data.receivedAt,
       ...(data.chatSeq === undefined ? {} : { seq: data.chatSeq }),
     };
-    // A system notice (number changed…) answers no wait.
-    if (!change && message.type !== 'system' && (await offerToWaits(job, line, message))) {
+    if (await offered) {
       await deps.openLineRelay?.taken(line.memberId, ordinary);
       return 'taken_by_wait';
     }

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const running = await startWorkers(rt, {
     connection: () => createRedis(config.REDIS_URL, 'worker'),
     runActionConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
+    inboundConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
   });
   rt.log.info('workers started');
   const { registry } = rt.metrics;

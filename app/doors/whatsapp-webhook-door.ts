@@ -55,7 +55,8 @@ export function createWhatsAppWebhookDoor(deps: WhatsAppWebhookDoorDeps): Router
     const receivedAt = deps.clock.now();
     let queued = 0;
     for (const { key, ...job } of events) if (await enqueueInboundOnce(deps, { ...job, receivedAt }, key)) queued += 1;
-    res.json({ result: 'ok', queued });
+    // Written whole (Meta reads only the status): no ETag to compute for an answer nobody caches.
+    res.type('json').end(JSON.stringify({ result: 'ok', queued }));
   });
   return router;
 }

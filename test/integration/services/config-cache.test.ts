@@ -98,6 +98,29 @@ describe('in-process copies of portals and lines (real Redis, two processes)', (
     expect(await a.lines.list('m1')).toEqual([]);
   });
 
+  it('a number → line route is remembered while its line holds; a line removed or moved elsewhere is found where it is', async () => {
+    const { keys, a, b } = setup();
+    await a.portals.save(portal());
+    await a.portals.save(portal({ memberId: 'm2' }));
+    const sales = line('sales', 1);
+    await a.lines.add(sales);
+    expect((await a.lines.findByPhoneNumberId(sales.phoneNumberId))?.id).toBe('sales');
+    // Behind the store's back: the remembered route answers, proving the route was not read again.
+    await a.redis.set(keys.lineByNumber(sales.phoneNumberId), 'm1|elsewhere');
+    expect((await a.lines.findByPhoneNumberId(sales.phoneNumberId))?.id).toBe('sales');
+    await a.redis.set(keys.lineByNumber(sales.phoneNumberId), 'm1|sales');
+    // Another process removes the line: never served from the remembered route.
+    expect(await b.lines.remove('m1', 'sales')).toBe(true);
+    expect(await a.lines.findByPhoneNumberId(sales.phoneNumberId)).toBeNull();
+    // … and connects the number on another portal: found there.
+    await a.lines.add(sales);
+    expect((await a.lines.findByPhoneNumberId(sales.phoneNumberId))?.memberId).toBe('m1');
+    expect(await b.lines.remove('m1', 'sales')).toBe(true);
+    await b.lines.add({ ...sales, memberId: 'm2', id: 'moved' });
+    const moved = await a.lines.findByPhoneNumberId(sales.phoneNumberId);
+    expect([moved?.memberId, moved?.id]).toEqual(['m2', 'moved']);
+  });
+
   it("a re-install's new tokens are seen at once, by the refresher too; needs_reinstall and removal as well", async () => {
     const { keys, a, b } = setup();
     await a.portals.save(portal());

@@ -6,9 +6,11 @@ import { createAddressPolicy } from '../../../lib/address-policy';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import { createSecretBox } from '../../../lib/secret-box';
+import type { InboundMessage } from '../../../providers/inbound-message';
 import type { InboundJob } from '../../../queues/job-schemas';
 import { forgetPortalData } from '../../../store/forget-portal';
-import { LineStore } from '../../../store/line-store';
+import { type Line, LineStore } from '../../../store/line-store';
+import type { Ready } from '../../../waits/take-reply';
 import { createInboundProcessor } from '../../../workers/inbound-processor';
 import { streamFields } from '../../helpers/signals';
 import { line, M, PHONE, setupWaitService, tap, type WaitServiceEnv } from '../../helpers/wait-service-env';
@@ -29,17 +31,23 @@ describe('outbound event emission points (real Redis)', () => {
     const entries = await env.redis.xrange(env.keys.hookEvents(M), '-', '+');
     return entries.map(([, fields]) => eventPayloadSchema.parse(JSON.parse(streamFields(fields).get('body') ?? '')));
   };
+  const addresses = createAddressPolicy({ allowPrivate: true });
   beforeEach(async () => {
     env = setupWaitService();
-    const addresses = createAddressPolicy({ allowPrivate: true });
     hooks = new HookStore({ redis: env.redis, keys: env.keys, box, addresses, allowPrivate: true });
     await hooks.add({ memberId: M, url: 'https://hooks.example.com/in', events: [], now: 0 });
   });
   afterEach(() => env.redis.disconnect());
 
-  function processor(o: { takeReply?: () => Promise<boolean>; failEmits?: number } = {}) {
+  function processor(
+    o: {
+      takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
+      failEmits?: number;
+    } = {},
+  ) {
     const emitter = new HookEmitter(env.redis, env.keys);
     let failures = o.failEmits ?? 0;
+    const calls = { emits: 0 };
     const lines = new LineStore(env.redis, env.keys, box);
     return {
       lines,
@@ -54,11 +62,14 @@ describe('outbound event emission points (real Redis)', () => {
         takeReply: o.takeReply,
         events: {
           async emit(event, now) {
+            calls.emits += 1;
             if (failures-- > 0) throw new Error('the worker died here');
             return emitter.emit(event, now);
           },
+          subscribed: (memberId, now) => emitter.subscribed(memberId, now),
         },
       }),
+      calls,
     };
   }
 
@@ -135,6 +146,70 @@ describe('outbound event emission points (real Redis)', () => {
     expect(await env.store.end(second.wait, 'cancelled', 'stage_changed', null, env.clock.now())).toBe('claimed');
     const cancelled = (await emitted()).filter((e) => e.type === 'wait.ended' && e.data.wait_id === second.wait.id);
     expect(cancelled[0]?.data).toMatchObject({ status: 'cancelled', reason: 'stage_changed', return_values: {} });
+  });
+
+  it('a portal without subscriptions gets no events built; one subscribed by another process gets the very next ones', async () => {
+    // No subscriptions: the `beforeEach` one goes.
+    const [first] = await hooks.list(M);
+    expect(await hooks.remove(first?.id ?? '')).toBe(true);
+    const told: Array<boolean | undefined> = [];
+    const p = processor({
+      takeReply: async (l, message, options) => {
+        told.push((await options?.ready)?.tellSubscribers);
+        return env.service.takeReply(l, message, options);
+      },
+    });
+    await p.lines.add(line);
+    const reply = async (n: number) => {
+      const { wait } = await env.open();
+      const event = { ...tap(wait.buttons[0]?.id ?? '', 'Yes'), id: `wamid.in${n}` };
+      const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
+      expect(await p.run(jobOf(job))).toBe('taken_by_wait');
+      return wait;
+    };
+    await reply(1);
+    expect(p.calls.emits).toBe(0);
+    expect(told).toEqual([false]);
+    expect(await emitted()).toEqual([]);
+    // Another process (its own connection and store) subscribes: the next reply's events are all told.
+    const other = env.redis.duplicate();
+    try {
+      const elsewhere = new HookStore({ redis: other, keys: env.keys, box, addresses, allowPrivate: true });
+      await elsewhere.add({ memberId: M, url: 'https://hooks.example.com/new', events: [], now: 0 });
+    } finally {
+      other.disconnect();
+    }
+    const second = await reply(2);
+    expect(told).toEqual([false, true]);
+    expect(
+      (await emitted()).map((e) => [e.type, e.type === 'wait.ended' ? e.data.wait_id : e.data.message_id]),
+    ).toEqual([
+      ['message.received', 'wamid.in2'],
+      ['wait.ended', second.id],
+    ]);
+    // All removed: "has some" is still remembered here a few seconds, but the emit script counts
+    // them again, so nothing more goes into the (deleted) stream.
+    for (const subscription of await hooks.list(M)) expect(await hooks.remove(subscription.id)).toBe(true);
+    await reply(3);
+    expect(told).toEqual([false, true, true]);
+    expect(await emitted()).toEqual([]);
+  });
+
+  it('the waits are read beside the first writes, but none is ended before they are done: an emit that fails leaves the wait open', async () => {
+    const p = processor({
+      failEmits: 1,
+      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
+    });
+    await p.lines.add(line);
+    const { wait } = await env.open();
+    const event = { ...tap(wait.buttons[0]?.id ?? '', 'Yes'), id: 'wamid.in7' };
+    const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
+    await expect(p.run(jobOf(job))).rejects.toThrow(/worker died/);
+    expect((await env.store.get(M, wait.id))?.status).toBe('open');
+    expect(await emitted()).toEqual([]);
+    expect(await p.run(jobOf(job, 1))).toBe('taken_by_wait');
+    expect((await env.store.get(M, wait.id))?.status).toBe('answered');
+    expect((await emitted()).map((e) => e.type)).toEqual(['message.received', 'wait.ended']);
   });
 
   it("an uninstall forgets the portal's subscriptions and events", async () => {
