@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from '../../app/create-app';
 import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
 import type { Clock } from '../../lib/clock';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
-import { freePort } from '../../lib/redis-server';
 import { createRedis, type RedisClient } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
@@ -136,7 +135,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     gupshup.start(0),
   ]);
   whatsapp.addPhoneNumber(LINE);
-  const port = await freePort();
+  // The app's port is taken by listening on it now, not asked for and bound later: another test
+  // file's simulator could be given the same free port in between, and answer for the app.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the app server has no TCP address');
+  const { port } = address;
   const appUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     ...localAppEnv({
@@ -183,9 +191,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       clock: options.clock,
     });
   const rt = makeRuntime();
-  const server: Server = await new Promise((resolve) => {
-    const s = createApp(rt).listen(port, '127.0.0.1', () => resolve(s));
-  });
+  server.on('request', createApp(rt));
   whatsapp.setWebhook({ url: `${appUrl}/whatsapp/webhook` });
   const running: Array<{ close(): Promise<void> }> = [];
   const workerRuntimes: Runtime[] = [];
