@@ -32,6 +32,11 @@ function sameHashTag(keys: string[]): boolean {
   return true;
 }
 
+/** True when Redis Cluster would run these keys together (one slot): the check every script call makes. */
+export function inOneSlot(keys: string[]): boolean {
+  return keys.length < 2 || sameHashTag(keys) || calculateSlot.generateMulti(keys) >= 0;
+}
+
 /**
  * Runs a script by name: EVALSHA, and EVAL (which caches it) when this Redis does not know it yet
  * (a fresh server, a restart, a cluster node). Not ioredis' `defineCommand`: every pipeline
@@ -46,7 +51,7 @@ export async function run(redis: RedisClient, name: ScriptName, keys: string[], 
     throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
   // A Redis Cluster refuses (CROSSSLOT) a script whose keys live in different slots; refuse it on
   // one Redis too, so every test run catches it.
-  if (keys.length > 1 && !sameHashTag(keys) && calculateSlot.generateMulti(keys) < 0)
+  if (!inOneSlot(keys))
     throw new Error(`${name}: its keys must share one hash slot (one {hash tag}): ${keys.join(' ')}`);
   try {
     return await redis.evalsha(sha, keys.length, ...keys, ...args);
@@ -68,18 +73,36 @@ export const scripts = {
   async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
     await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
   },
-  /** `dueBefore`: the outbox already held a callback due as early (callback-enqueue-2.lua says why that matters). */
+  /**
+   * `mustIndex`: the caller writes the global index and then confirms (`confirmCallbackIndexed`);
+   * false only when the index is known to hold the portal as early (callback-enqueue-3.lua says why).
+   */
   async enqueueCallback(
     redis: RedisClient,
     pendingKey: string,
     dueKey: string,
-    id: string,
-    json: string,
+    indexedKey: string,
+    entry: { id: string; json: string; dueMs: number },
+    mark: { token: string; pendingTtlMs: number },
+  ): Promise<{ queued: boolean; mustIndex: boolean }> {
+    const reply = await run(
+      redis,
+      'callback-enqueue-3',
+      [pendingKey, dueKey, indexedKey],
+      [entry.id, entry.json, entry.dueMs, mark.token, mark.pendingTtlMs],
+    );
+    const [queued, mustIndex]: unknown[] = Array.isArray(reply) ? reply : [];
+    return { queued: asNumber(queued) === 1, mustIndex: asNumber(mustIndex) === 1 };
+  },
+  /** True when the mark set by this caller's enqueue was still there and now says the index holds `dueMs`. */
+  async confirmCallbackIndexed(
+    redis: RedisClient,
+    indexedKey: string,
+    token: string,
     dueMs: number,
-  ): Promise<{ queued: boolean; dueBefore: boolean }> {
-    const reply = await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs]);
-    const [queued, dueBefore] = Array.isArray(reply) ? reply : [];
-    return { queued: asNumber(queued) === 1, dueBefore: asNumber(dueBefore) === 1 };
+    ttlMs: number,
+  ): Promise<boolean> {
+    return asNumber(await run(redis, 'callback-indexed-1', [indexedKey], [token, dueMs, ttlMs])) === 1;
   },
   async claimCallbacks(
     redis: RedisClient,
