@@ -72,7 +72,8 @@ function tooLargeError(status: number): ActionError {
  * It implements undici's legacy handler methods (onConnect, onHeaders, onData, onComplete,
  * onError; `@deprecated` in undici 7's types) on purpose: undici's core still speaks them and
  * calls them directly, where a handler of the new API is wrapped per request and its headers
- * parsed into an object. package.json pins undici's version; a major that drops them fails tsc here.
+ * parsed into an object. package.json pins undici's exact version: a major that drops them is
+ * a deliberate upgrade, which test/integration/services/provider-http.test.ts then checks.
  */
 class AnswerCollector implements Dispatcher.DispatchHandler {
   private status = 0;

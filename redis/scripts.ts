@@ -112,8 +112,8 @@ export const scripts = {
     max: number,
     leaseMs: number,
   ): Promise<Array<{ id: string; json: string }>> {
-    const flat = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
-    if (!Array.isArray(flat)) return [];
+    const reply = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
+    const flat: unknown[] = Array.isArray(reply) ? reply : [];
     const out: Array<{ id: string; json: string }> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: String(flat[i]), json: String(flat[i + 1]) });
     return out;
@@ -191,7 +191,7 @@ export const scripts = {
   ): Promise<{ state: 'new' | 'maybe' | 'sent'; value: string }> {
     const argv = [args.step, args.mark, args.markPrefix, args.ttlSec, args.waitHoldsStep ? '1' : '0', args.waitField];
     const reply = await run(redis, 'send-step-claim-3', [keys.step, keys.wait, keys.index], argv);
-    const [state, value] = Array.isArray(reply) ? reply : [];
+    const [state, value]: unknown[] = Array.isArray(reply) ? reply : [];
     if (state !== 'new' && state !== 'maybe' && state !== 'sent') throw new Error(`send-step-claim: ${String(state)}`);
     return { state, value: String(value ?? '') };
   },
@@ -218,12 +218,14 @@ export const scripts = {
       recentKeep: number;
       recentTtlSec: number;
     },
-  ): Promise<string> {
+  ): Promise<{ status: string; recentError: string }> {
     const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
     argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef, args.waitField);
     argv.push(args.confirmed ? '1' : '0', args.recentEntry, args.recentKeep, args.recentTtlSec);
     const { step, message, wait, index, recent } = keys;
-    return String(await run(redis, 'send-record-5', [step, message, wait, index, recent], argv));
+    const reply = await run(redis, 'send-record-5', [step, message, wait, index, recent], argv);
+    const [status, recentError]: unknown[] = Array.isArray(reply) ? reply : [];
+    return { status: String(status), recentError: typeof recentError === 'string' ? recentError : '' };
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
   async releaseSendStep(
