@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
-import { digest } from '../lib/hash';
+import { digest, randomId } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
@@ -22,6 +22,12 @@ export function callbackId(eventToken: string): string {
   return digest(eventToken);
 }
 
+/**
+ * How long a confirmed index mark is trusted: the index is written again at least this often per
+ * busy portal, which bounds the harm of an acknowledged index write a failover lost.
+ */
+const INDEX_MARK_TTL_MS = 5000;
+
 /** The per-portal callback outbox (write side). The dispatcher drains it in batches. */
 export class CallbackOutbox {
   constructor(
@@ -34,18 +40,22 @@ export class CallbackOutbox {
   async enqueue(memberId: string, callback: Omit<Callback, 'attempts' | 'queuedAt'>): Promise<boolean> {
     const now = this.clock.now();
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
-    const { queued, dueBefore } = await scripts.enqueueCallback(
+    const token = randomId(6);
+    const indexedKey = this.keys.callbackIndexed(memberId);
+    const { queued, mustIndex } = await scripts.enqueueCallback(
       this.redis,
       this.keys.callbackPending(memberId),
       this.keys.callbackDue(memberId),
-      callbackId(callback.eventToken),
-      JSON.stringify(entry),
-      now,
+      indexedKey,
+      { id: callbackId(callback.eventToken), json: JSON.stringify(entry), dueMs: now },
+      { token, pendingTtlMs: INDEX_MARK_TTL_MS },
     );
-    // A callback due as early was already there: the portal is in the index at least as early (the
-    // script says why), so a burst of results costs the index one write, not one per callback. A
-    // repeat (not queued) marks again: it repairs an index a crash between queue and mark left out.
-    if (!(queued && dueBefore)) await this.markDue(memberId, now);
+    // Skipped only behind a confirmed index write as early (callback-enqueue-3.lua): a burst of
+    // results writes the index once. The mark is confirmed only after the write succeeded, so a
+    // crash or a failed write leaves no mark and the next callback writes the index again.
+    if (!mustIndex) return queued;
+    await this.markDue(memberId, now);
+    await scripts.confirmCallbackIndexed(this.redis, indexedKey, token, now, INDEX_MARK_TTL_MS);
     return queued;
   }
 

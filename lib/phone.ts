@@ -35,6 +35,7 @@ function parsePhone(input: string, defaultRegion: string): NormalizedPhone | nul
     const parsed = parsePhoneNumberFromString(candidate, region);
     // Where the metadata has type patterns (the full "max" set: every country) `isValid()` is
     // `getType() !== undefined` (libphonenumber-js isValid.js): the type is matched once, not twice.
+    // That saves only on a cache miss (the answers are kept above), i.e. a number not seen lately.
     const type = parsed?.getType();
     if (parsed && (type !== undefined || parsed.isValid())) {
       return {

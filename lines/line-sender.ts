@@ -33,8 +33,10 @@ const MAX_IN_PROCESS_WAIT_MS = 100;
 export function createLineSender(deps: LineSenderDeps) {
   /**
    * Runs one provider request inside the line's limit, or throws LineBusyError with the wait. The
-   * request may call `answered()` once the provider answered: the slot's window starts then, in the
-   * same round trip as whatever the request writes next (else when the request ends).
+   * request may call `answered()` once the provider answered: the slot's window starts then, issued
+   * in the same tick as whatever the request writes next (else when the request ends). One round trip
+   * only with auto-pipelining on one Redis (workers/main.ts); on a cluster the line's window lives on
+   * its own node, so it is a round trip of its own there, in parallel.
    */
   async function withSlot<T>(line: Line, request: (answered: () => void) => Promise<T>): Promise<T> {
     const windowKey = deps.keys.lineRateWindow(line.phoneNumberId);

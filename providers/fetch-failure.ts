@@ -26,6 +26,8 @@ function causeCode(error: unknown): string | undefined {
  * a time-out or a connection dropped after the request left may have.
  */
 export function fetchFailure(error: unknown): ActionError {
+  // Already classed by provider-http.ts (its deadline, an answer too large).
+  if (error instanceof ActionError) return error;
   const code = causeCode(error);
   const outcomeUnknown = code === undefined || !NOT_SENT.has(code);
   return new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown });

@@ -1,4 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
+import { ActionError } from '../lib/errors/app-error';
+import { LINE_SLOT_IN_FLIGHT_MS } from '../redis/rate-scripts';
 
 /**
  * One keep-alive connection pool per process for provider calls on the send path. Requests go
@@ -30,18 +32,81 @@ function targetOf(url: string): { origin: string; path: string } {
   return target;
 }
 
-/** Collects one answer: its status, Retry-After and body. */
+/** A larger answer is not read: a messages endpoint answers a few hundred bytes, so it is not the provider's. */
+export const MAX_ANSWER_BYTES = 1 << 20;
+
+/**
+ * No exchange (a wait in the busy pool, connect, headers, body) outlives this: it stays below the
+ * line slot's in-flight lease, so a slot never lapses while its request may still reach the
+ * provider, and the line's rate cannot be exceeded by a send the window no longer counts.
+ */
+export const MAX_EXCHANGE_MS = LINE_SLOT_IN_FLIGHT_MS - 5000;
+
+/** The whole exchange took longer than its deadline; `reached` = the request had started to go out. */
+function deadlineError(ms: number, reached: boolean): ActionError {
+  return new ActionError('provider_unavailable', `no whole answer within ${ms} ms`, {
+    retryable: true,
+    outcomeUnknown: reached,
+  });
+}
+
+/**
+ * An answer over MAX_ANSWER_BYTES: the provider, or a proxy or captive page in front of it,
+ * misbehaves. Classed by its status as an unreadable answer is: 5xx/429 may pass (retryable),
+ * anything else will not; after a 2xx or a 5xx nobody can tell whether the message went out.
+ */
+function tooLargeError(status: number): ActionError {
+  const transient = status >= 500 || status === 429;
+  return new ActionError(
+    transient ? 'provider_unavailable' : 'provider_error',
+    `answer over ${MAX_ANSWER_BYTES} bytes (HTTP ${status})`,
+    {
+      retryable: transient,
+      outcomeUnknown: status < 300 || status >= 500,
+    },
+  );
+}
+
+/**
+ * Collects one answer: its status, Retry-After and body, under one deadline and a size cap.
+ * It implements undici's legacy handler methods (onConnect, onHeaders, onData, onComplete,
+ * onError; `@deprecated` in undici 7's types) on purpose: undici's core still speaks them and
+ * calls them directly, where a handler of the new API is wrapped per request and its headers
+ * parsed into an object. package.json pins undici's exact version: a major that drops them is
+ * a deliberate upgrade, which test/integration/services/provider-http.test.ts then checks.
+ */
 class AnswerCollector implements Dispatcher.DispatchHandler {
   private status = 0;
   private retryAfter: string | null = null;
   private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private settled = false;
+  private abort: ((error: Error) => void) | null = null;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly resolve: (answer: ProviderAnswer) => void,
     private readonly reject: (error: Error) => void,
-  ) {}
+    deadlineMs: number,
+  ) {
+    this.timer = setTimeout(() => this.fail(deadlineError(deadlineMs, this.abort !== null)), deadlineMs);
+  }
 
-  onConnect(): void {}
+  /** Rejects once and stops the request (still queued: it never goes out, see onConnect). */
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(error);
+    this.abort?.(error);
+  }
+
+  /** Called as the request starts to go out on a connection. */
+  onConnect(abort: (error: Error) => void): void {
+    // The deadline passed while it waited in the pool: it goes nowhere.
+    if (this.settled) abort(new Error('provider request past its deadline'));
+    else this.abort = abort;
+  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     // Informational answers (1xx) come before the real one.
@@ -56,11 +121,20 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.settled) return false;
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_ANSWER_BYTES) {
+      this.fail(tooLargeError(this.status));
+      return false;
+    }
     this.chunks.push(chunk);
     return true;
   }
 
   onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
     const text =
       this.chunks.length === 1 ? (this.chunks[0]?.toString('utf8') ?? '') : Buffer.concat(this.chunks).toString('utf8');
     let json: unknown = null;
@@ -73,22 +147,27 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
     this.reject(error);
   }
 }
 
 /**
- * POSTs a JSON body and reads the whole answer. `timeoutMs` bounds the wait for the answer's
- * headers and then for its body (undici's own timers: no AbortSignal per call). Network failures
- * reject with undici's errors, whose `code` fetch-failure.ts reads.
+ * POSTs a JSON body and reads the whole answer. `timeoutMs` (at most MAX_EXCHANGE_MS) bounds the
+ * whole exchange: the wait for a connection, the request, the headers and every byte of the body
+ * (a body dripped a byte at a time still ends). Past it, or over MAX_ANSWER_BYTES, it rejects with
+ * an ActionError; a network failure rejects with undici's error, whose `code` fetch-failure.ts reads.
  */
-export function postJson(
+export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
   timeoutMs: number,
 ): Promise<ProviderAnswer> {
   const { origin, path } = targetOf(url);
+  const deadlineMs = Math.min(timeoutMs, MAX_EXCHANGE_MS);
   return new Promise((resolve, reject) => {
     agent.dispatch(
       {
@@ -97,10 +176,11 @@ export function postJson(
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // The collector's one deadline bounds it all; undici's per-phase timers are only a backstop.
+        headersTimeout: MAX_EXCHANGE_MS,
+        bodyTimeout: MAX_EXCHANGE_MS,
       },
-      new AnswerCollector(resolve, reject),
+      new AnswerCollector(resolve, reject, deadlineMs),
     );
   });
 }

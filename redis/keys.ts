@@ -30,6 +30,8 @@ export function createKeys(prefix = 'wa') {
     webhookSeen: (eventId: string) => `${prefix}:webhook-seen:${eventId}`,
     callbackPending: (memberId: string) => `${portalTag(memberId)}:cb:pending`,
     callbackDue: (memberId: string) => `${portalTag(memberId)}:cb:due`,
+    /** String: the global index is known to hold the portal at this ms or earlier (callback-enqueue-3.lua). */
+    callbackIndexed: (memberId: string) => `${portalTag(memberId)}:cb:indexed`,
     /** Global: portals with callbacks waiting, scored by the earliest due time. */
     callbackPortals: () => `${prefix}:cb:portals`,
     /** Pub/sub channel: a callback became due (dispatchers wake instead of polling). */

@@ -1,6 +1,12 @@
 import type { RedisClient } from './connect';
 import { asNumber, run } from './scripts';
 
+/**
+ * How long a line slot stays counted while its send is in flight with no answer (then it lapses:
+ * a crashed sender frees it). providers/provider-http.ts keeps every exchange below it.
+ */
+export const LINE_SLOT_IN_FLIGHT_MS = 30_000;
+
 /** Typed wrappers of the rate and limit scripts (loaded with the others by scripts.ts). */
 export const rateScripts = {
   /** 0 = slot taken, else ms to wait. The slot stays counted while the send is in flight. */
@@ -10,7 +16,7 @@ export const rateScripts = {
     limit: number,
     windowMs: number,
     slotId: string,
-    inFlightMs = 30_000,
+    inFlightMs = LINE_SLOT_IN_FLIGHT_MS,
   ): Promise<number> {
     return asNumber(await run(redis, 'line-rate-take-1', [key], [limit, windowMs, slotId, inFlightMs]));
   },

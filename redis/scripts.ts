@@ -32,6 +32,11 @@ function sameHashTag(keys: string[]): boolean {
   return true;
 }
 
+/** True when Redis Cluster would run these keys together (one slot): the check every script call makes. */
+export function inOneSlot(keys: string[]): boolean {
+  return keys.length < 2 || sameHashTag(keys) || calculateSlot.generateMulti(keys) >= 0;
+}
+
 /**
  * Runs a script by name: EVALSHA, and EVAL (which caches it) when this Redis does not know it yet
  * (a fresh server, a restart, a cluster node). Not ioredis' `defineCommand`: every pipeline
@@ -46,7 +51,7 @@ export async function run(redis: RedisClient, name: ScriptName, keys: string[], 
     throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
   // A Redis Cluster refuses (CROSSSLOT) a script whose keys live in different slots; refuse it on
   // one Redis too, so every test run catches it.
-  if (keys.length > 1 && !sameHashTag(keys) && calculateSlot.generateMulti(keys) < 0)
+  if (!inOneSlot(keys))
     throw new Error(`${name}: its keys must share one hash slot (one {hash tag}): ${keys.join(' ')}`);
   try {
     return await redis.evalsha(sha, keys.length, ...keys, ...args);
@@ -68,18 +73,36 @@ export const scripts = {
   async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
     await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
   },
-  /** `dueBefore`: the outbox already held a callback due as early (callback-enqueue-2.lua says why that matters). */
+  /**
+   * `mustIndex`: the caller writes the global index and then confirms (`confirmCallbackIndexed`);
+   * false only when the index is known to hold the portal as early (callback-enqueue-3.lua says why).
+   */
   async enqueueCallback(
     redis: RedisClient,
     pendingKey: string,
     dueKey: string,
-    id: string,
-    json: string,
+    indexedKey: string,
+    entry: { id: string; json: string; dueMs: number },
+    mark: { token: string; pendingTtlMs: number },
+  ): Promise<{ queued: boolean; mustIndex: boolean }> {
+    const reply = await run(
+      redis,
+      'callback-enqueue-3',
+      [pendingKey, dueKey, indexedKey],
+      [entry.id, entry.json, entry.dueMs, mark.token, mark.pendingTtlMs],
+    );
+    const [queued, mustIndex]: unknown[] = Array.isArray(reply) ? reply : [];
+    return { queued: asNumber(queued) === 1, mustIndex: asNumber(mustIndex) === 1 };
+  },
+  /** True when the mark set by this caller's enqueue was still there and now says the index holds `dueMs`. */
+  async confirmCallbackIndexed(
+    redis: RedisClient,
+    indexedKey: string,
+    token: string,
     dueMs: number,
-  ): Promise<{ queued: boolean; dueBefore: boolean }> {
-    const reply = await run(redis, 'callback-enqueue-2', [pendingKey, dueKey], [id, json, dueMs]);
-    const [queued, dueBefore] = Array.isArray(reply) ? reply : [];
-    return { queued: asNumber(queued) === 1, dueBefore: asNumber(dueBefore) === 1 };
+    ttlMs: number,
+  ): Promise<boolean> {
+    return asNumber(await run(redis, 'callback-indexed-1', [indexedKey], [token, dueMs, ttlMs])) === 1;
   },
   async claimCallbacks(
     redis: RedisClient,
@@ -89,8 +112,8 @@ export const scripts = {
     max: number,
     leaseMs: number,
   ): Promise<Array<{ id: string; json: string }>> {
-    const flat = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
-    if (!Array.isArray(flat)) return [];
+    const reply = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
+    const flat: unknown[] = Array.isArray(reply) ? reply : [];
     const out: Array<{ id: string; json: string }> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: String(flat[i]), json: String(flat[i + 1]) });
     return out;
@@ -168,7 +191,7 @@ export const scripts = {
   ): Promise<{ state: 'new' | 'maybe' | 'sent'; value: string }> {
     const argv = [args.step, args.mark, args.markPrefix, args.ttlSec, args.waitHoldsStep ? '1' : '0', args.waitField];
     const reply = await run(redis, 'send-step-claim-3', [keys.step, keys.wait, keys.index], argv);
-    const [state, value] = Array.isArray(reply) ? reply : [];
+    const [state, value]: unknown[] = Array.isArray(reply) ? reply : [];
     if (state !== 'new' && state !== 'maybe' && state !== 'sent') throw new Error(`send-step-claim: ${String(state)}`);
     return { state, value: String(value ?? '') };
   },
@@ -195,12 +218,14 @@ export const scripts = {
       recentKeep: number;
       recentTtlSec: number;
     },
-  ): Promise<string> {
+  ): Promise<{ status: string; recentError: string }> {
     const argv = [args.step, args.messageId, args.stepTtlSec, args.sentAt, args.waId, args.messageTtlSec];
     argv.push(args.waitId, args.waitPatchJson, args.aliasField, args.fallbackRef, args.waitField);
     argv.push(args.confirmed ? '1' : '0', args.recentEntry, args.recentKeep, args.recentTtlSec);
     const { step, message, wait, index, recent } = keys;
-    return String(await run(redis, 'send-record-5', [step, message, wait, index, recent], argv));
+    const reply = await run(redis, 'send-record-5', [step, message, wait, index, recent], argv);
+    const [status, recentError]: unknown[] = Array.isArray(reply) ? reply : [];
+    return { status: String(status), recentError: typeof recentError === 'string' ? recentError : '' };
   },
   /** Takes this attempt's in-flight mark back (restoring `earlier`); false when it is not there any more. */
   async releaseSendStep(

@@ -24,9 +24,8 @@ export const windowScripts = {
       [keys.window, keys.waId, keys.tracking, keys.otherWindow],
       [args.lineId, args.hasOther ? '1' : '0'],
     );
-    const [last, waId, since, byOther] = Array.isArray(reply)
-      ? reply.map((v) => (typeof v === 'string' ? v : null))
-      : [];
+    const values: unknown[] = Array.isArray(reply) ? reply : [];
+    const [last, waId, since, byOther] = values.map((v) => (typeof v === 'string' ? v : null));
     return { last: last ?? null, waId: waId ?? null, since: since ?? null, byOther: byOther ?? null };
   },
 };

@@ -3,6 +3,7 @@ import { randomId } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
+import type { RecentSendNote } from './activity-log';
 
 const TTL_S = 30 * 86400;
 /** A call's sent steps are kept a week: longer than any job's retries. */
@@ -110,7 +111,9 @@ export interface SentRecord {
   /** The late-fallback template saved before the send (see send-record-5.lua). */
   fallbackRef?: string;
   /** The send's entry for the settings page's recent sends (`recentSends` of keys.ts), pushed in the same step (ActivityLog.sentNote). */
-  recent?: { entry: string; keep: number; ttlSec: number };
+  recent?: RecentSendNote;
+  /** Told why the recent-sends push failed: only a page's list, so it never fails the record (a warning). */
+  onRecentFailed?: (reason: string) => void;
 }
 
 /** Sent messages per portal: status history as timestamps, kept 30 days. */
@@ -128,7 +131,7 @@ export class MessageStore {
   async recordSend(sent: SentRecord): Promise<DeliveryStatus> {
     const { memberId, wait } = sent;
     const waId = sent.waId && sent.waId !== sent.phone ? sent.waId : '';
-    const status = await scripts.recordSend(
+    const { status, recentError } = await scripts.recordSend(
       this.redis,
       {
         step: this.keys.sentStep(memberId, sent.callKey),
@@ -156,6 +159,7 @@ export class MessageStore {
         recentTtlSec: sent.recent?.ttlSec ?? 0,
       },
     );
+    if (recentError) sent.onRecentFailed?.(recentError);
     return deliveryStatusSchema.parse(status);
   }
 

@@ -42,16 +42,19 @@ export function parseInputs(action: AnyAction, raw: RunActionJob['properties']):
 /**
  * Every URL the action would have a provider fetch must be one the app may be asked to call
  * (ALLOW_PRIVATE_ADDRESSES): all are checked before anything is sent; `invalid_property` names the field.
+ * Returns how many were checked (each may have taken a DNS look-up).
  */
 export async function checkAddresses(
   action: AnyAction,
   inputs: Record<string, unknown>,
   addresses: AddressPolicy,
-): Promise<void> {
-  for (const { property, line, url } of action.urlsOf?.(inputs) ?? []) {
+): Promise<number> {
+  const urls = action.urlsOf?.(inputs) ?? [];
+  for (const { property, line, url } of urls) {
     const refusal = await addresses.refusal(url);
     if (refusal) throw invalidProperty(action, property, 'prop.address_refused', { url, reason: refusal }, line);
   }
+  return urls.length;
 }
 
 /** The "wait for" time-out of a send action, in ms. */

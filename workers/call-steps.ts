@@ -43,7 +43,10 @@ export function callStepsOf(messages: CallStepStore, memberId: string, callKey: 
     },
     async sendStep(m, k, step, waitId = ''): Promise<SendStep> {
       if (waitId || !ours(m, k)) return messages.sendStep(m, k, step, waitId);
-      return readStep(await field(step));
+      const found = readStep(await field(step));
+      // A "maybe" may decide a skip (if_maybe_sent) or a late template: read it fresh, as another
+      // live attempt may have recorded the step since the copy was made. One command, on this path only.
+      return found.state === 'maybe' ? messages.sendStep(m, k, step) : found;
     },
     rememberStep: (m, k, step, value) => writing(() => messages.rememberStep(m, k, step, value)),
     claimSendStep: (m, k, step, now, waitId) => writing(() => messages.claimSendStep(m, k, step, now, waitId)),

@@ -250,6 +250,10 @@ export class CallbackDispatcher {
     const index = this.o.keys.callbackPortals();
     if (earliest < 0) await this.o.redis.zrem(index, memberId);
     else await this.o.redis.zadd(index, earliest, memberId);
+    // The index may now be later than an enqueuer's confirmed mark says: drop the mark after the
+    // write and before the re-read, so a callback queued after the re-read writes the index itself
+    // (callback-enqueue-3.lua), and one queued before it is found by the re-read.
+    await this.o.redis.del(this.o.keys.callbackIndexed(memberId));
     // A callback queued while we settled must not wait for the sweep: look once more.
     const first = await this.o.redis.zrange(this.o.keys.callbackDue(memberId), 0, 0, 'WITHSCORES');
     if (first.length === 2) await this.o.outbox.markDue(memberId, Number(first[1]));

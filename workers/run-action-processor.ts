@@ -91,11 +91,15 @@ export function createRunActionProcessor(deps: RunActionDeps) {
       if (!found) throw new ActionError('unknown_action', data.code);
       const inputs = parseInputs(found.action, data.properties);
       checkDeliveryTimeout(inputs);
-      await checkAddresses(found.action, inputs, deps.addresses);
+      // An address check looks hosts up (DNS, seconds at worst): a line removed or a token rotated
+      // meanwhile must not be used from a copy, so the version is read again after one. A send
+      // without addresses (the common case) keeps the one read per job.
+      const looked = await checkAddresses(found.action, inputs, deps.addresses);
+      const linesVersion = looked > 0 ? await deps.portals.configVersion(data.memberId) : configVersion;
       call.showInChat = inputs.show_in_chat === true;
       call.ifMaybeSent = inputs.if_maybe_sent === 'skip' ? 'skip' : 'resend';
       const lineRef = source.lineRef ?? (typeof inputs.line === 'string' ? inputs.line : undefined);
-      const line = await resolveLine(deps.lines, data.memberId, lineRef, configVersion);
+      const line = await resolveLine(deps.lines, data.memberId, lineRef, linesVersion);
       lineId = line.id;
       const ctx = buildActionContext(deps, portal, line, call, notes);
       const missing = found.action.needs.filter((c) => !ctx.provider.capabilities.has(c));

@@ -118,13 +118,16 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
       fallbackRef: request.fallbackRef,
       // The settings page's list of recent sends, in the same step.
       recent: recentNote(deps, request, { messageId, lineId: line.id, phone: to, at: sentAt }),
+      // Only a page's list: a failed push must not fail a send that already left (as before it joined the record).
+      onRecentFailed: (reason) => request.log.warn({ reason }, 'could not note the send for the settings page'),
       wait: wait && {
         id: wait.waitId,
         patchJson: JSON.stringify(storedMessagePatch(messageId, wait.baseReturn(messageId))),
         aliasField: sent.waId ? deps.keys.waitIndexPhoneField(line.id, sent.waId) : '',
       },
     });
-    // The slot's window starts now, in the same round trip as the record (issued first).
+    // The slot's window starts now, issued in the same tick as the record (first): one round trip
+    // with auto-pipelining on one Redis; on a cluster the window's node is another, in parallel.
     answered();
     const linked = await recorded;
     return { sent: wait ? { ...sent, linked } : sent, fresh: true };

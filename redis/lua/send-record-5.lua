@@ -20,7 +20,9 @@
   ARGV[14] entries that list keeps   ARGV[15] its ttl s
   Message record fields (message-store.ts): s status, t sent at, d/r/f delivered/read/failed at,
   e error code, w wait id, wa wa_id, fb late-fallback reference.
-  Returns the message's status ('sent' unless a status webhook got there first).
+  Returns {the message's status ('sent' unless a status webhook got there first), why the recent-sends
+  push failed ('' when it did not)}: the push is only a page's list, so a Redis error there (a key of
+  another type) is caught and reported, never failing a record whose writes above are already done.
 ]]
 local refusedFirst = ARGV[10] ~= '' and redis.call('HGET', KEYS[2], 's') == 'failed'
   and redis.call('HGET', KEYS[2], 'e') == '131047'
@@ -63,9 +65,14 @@ local status = redis.call('HGET', KEYS[2], 's')
 -- A record an older release started keeps its status under the long name.
 local old = redis.call('HGET', KEYS[2], 'status')
 if old and (rank[old] or 0) > (rank[status] or 0) then status = old end
+local recentError = ''
 if ARGV[13] ~= '' then
-  redis.call('LPUSH', KEYS[5], ARGV[13])
-  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[14]) - 1)
-  redis.call('EXPIRE', KEYS[5], tonumber(ARGV[15]))
+  local pushed = redis.pcall('LPUSH', KEYS[5], ARGV[13])
+  if type(pushed) == 'table' and pushed.err then
+    recentError = pushed.err
+  else
+    redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[14]) - 1)
+    redis.call('EXPIRE', KEYS[5], tonumber(ARGV[15]))
+  end
 end
-return status
+return {status, recentError}

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { randomId } from '../../lib/hash';
 import { pollUntil } from './poll';
@@ -18,21 +19,54 @@ export interface CommandWatch {
   stop(): Promise<void>;
 }
 
+/** One MONITOR line's arguments (`"get" "key"`, quoted and escaped as Redis writes them). */
+function argsOf(line: string): string[] {
+  const args: string[] = [];
+  const quoted = /"((?:[^"\\]|\\.)*)"/g;
+  for (let m = quoted.exec(line); m; m = quoted.exec(line))
+    args.push(
+      (m[1] ?? '').replace(/\\x([0-9a-f]{2})|\\(.)/g, (_all, hex: string | undefined, ch: string) =>
+        hex ? String.fromCharCode(Number.parseInt(hex, 16)) : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch,
+      ),
+    );
+  return args;
+}
+
 /**
  * Watches (MONITOR) the commands of one test's keys on the shared test Redis: how many round trips
- * a step costs is asserted from what Redis saw, not from timing.
+ * a step costs is asserted from what Redis saw, not from timing. A plain socket, not ioredis'
+ * monitor mode: that one sets its mode a tick after MONITOR's OK, so a monitor line in the same
+ * packet (other suites' traffic on the shared Redis) broke its command queue.
  */
 export async function watchCommands(url: string, prefix: string): Promise<CommandWatch> {
-  // MONITOR runs on a duplicate of this (unconnected) client.
-  const client = new Redis(url, { lazyConnect: true });
+  const { hostname, port, password } = new URL(url);
+  const socket = connect(Number(port || 6379), hostname || '127.0.0.1');
   const marker = new Redis(url);
-  const monitor = await client.monitor();
   const all: SeenCommand[] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    const [name = '', ...rest] = args;
-    if (!rest.some((a) => a.includes(prefix))) return;
-    all.push({ name: name.toLowerCase(), args: rest, fromScript: String(source).includes('lua') });
+  let pending = '';
+  let oks = password ? 2 : 1;
+  let started: () => void = () => undefined;
+  const monitoring = new Promise<void>((resolve) => {
+    started = resolve;
   });
+  socket.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\r\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      // AUTH's OK (when there is a password), then MONITOR's: monitoring from the last one.
+      if (line === '+OK' && --oks === 0) started();
+      if (!line.startsWith('+') || line === '+OK') continue;
+      // +<time> [<db> <client or lua>] "name" "arg" …
+      const [name = '', ...rest] = argsOf(line);
+      if (!rest.some((a) => a.includes(prefix))) continue;
+      const source = line.slice(line.indexOf('[') + 1, line.indexOf(']'));
+      all.push({ name: name.toLowerCase(), args: rest, fromScript: source.includes('lua') });
+    }
+  });
+  if (password) socket.write(`AUTH ${decodeURIComponent(password)}\r\n`);
+  socket.write('MONITOR\r\n');
+  await monitoring;
   return {
     async seen() {
       const mark = `${prefix}:monitor-mark:${randomId(6)}`;
@@ -41,8 +75,7 @@ export async function watchCommands(url: string, prefix: string): Promise<Comman
       return all.filter((c) => !c.args[0]?.startsWith(`${prefix}:monitor-mark:`));
     },
     async stop() {
-      monitor.disconnect();
-      client.disconnect();
+      socket.destroy();
       marker.disconnect();
     },
   };

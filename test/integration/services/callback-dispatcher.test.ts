@@ -160,4 +160,16 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     await eventually(() => t.batches.length === 1, 5000, 'the batch sent after the wake-up');
     await eventually(async () => (await t.pending()) === 0, 5000, 'outbox settled');
   });
+
+  it("a callback behind a wait's callback whose index write failed is sent without the maintenance sweep", async () => {
+    await t.dispatcher.start();
+    // wait-end-9.lua queued a wait's callback; the wait service's index write then failed.
+    const at = t.clock.now();
+    const ended = { eventToken: 'wf|W1|tok.sig', returnValues: { status: 'timeout' }, logMessage: 'timeout' };
+    await t.redis.hset(t.keys.callbackPending('m1'), 'w1', JSON.stringify({ ...ended, attempts: 0, queuedAt: at }));
+    await t.redis.zadd(t.keys.callbackDue('m1'), at, 'w1');
+    await t.outbox.enqueue('m1', callback);
+    await eventually(async () => (await t.pending()) === 0, 5000, 'both callbacks sent (the safety poll is a minute)');
+    expect(t.batches.flatMap((b) => Object.keys(b))).toHaveLength(2);
+  });
 });

@@ -1,14 +1,16 @@
 import { Redis } from 'ioredis';
-import { CallbackOutbox } from '../../../bitrix/callback-outbox';
+import { CallbackOutbox, callbackId } from '../../../bitrix/callback-outbox';
 import { randomId } from '../../../lib/hash';
 import { createKeys } from '../../../redis/keys';
+import { scripts } from '../../../redis/scripts';
 import { createManualClock } from '../../helpers/manual-clock';
 import { type CommandWatch, watchCommands } from '../../helpers/redis-monitor';
 
 /**
  * The global index of portals with due callbacks (one key for every portal, outside any portal's
  * slot): a burst of results writes it once, and a callback due earlier than everything queued
- * always moves the portal's due time (callback-enqueue-2.lua).
+ * always moves the portal's due time, and an index write a crash or a failure left out is repaired
+ * by the next callback (callback-enqueue-3.lua).
  */
 describe('callback outbox: the global index of due portals', () => {
   const url = process.env.TEST_REDIS_URL ?? '';
@@ -23,6 +25,20 @@ describe('callback outbox: the global index of due portals', () => {
     returnValues: { status: 'sent' },
     logMessage: 'ok',
   });
+  /** What a process that crashed between the outbox script and the index write leaves behind. */
+  const queueWithoutIndex = async (memberId: string, c: ReturnType<typeof callback>) =>
+    scripts.enqueueCallback(
+      redis,
+      keys.callbackPending(memberId),
+      keys.callbackDue(memberId),
+      keys.callbackIndexed(memberId),
+      {
+        id: callbackId(c.eventToken),
+        json: JSON.stringify({ ...c, attempts: 0, queuedAt: clock.now() }),
+        dueMs: clock.now(),
+      },
+      { token: 'crashed', pendingTtlMs: 60_000 },
+    );
   const indexScore = async (memberId: string) => redis.zscore(keys.callbackPortals(), memberId);
 
   beforeAll(async () => {
@@ -57,16 +73,60 @@ describe('callback outbox: the global index of due portals', () => {
       (await redis.zrange(keys.callbackDue('retry'), 0, 0))[0] ?? '',
     );
     await redis.zadd(keys.callbackPortals(), first + 60_000, 'retry');
+    await redis.del(keys.callbackIndexed('retry'));
     clock.advance(1000);
     await outbox.enqueue('retry', callback(2));
     expect(Number(await indexScore('retry'))).toBe(first + 1000);
   });
 
   it('a repeated event token is not queued twice but marks the portal again (repairs an index a crash left out)', async () => {
-    await outbox.enqueue('repeat', callback(1));
-    await redis.zrem(keys.callbackPortals(), 'repeat');
+    await queueWithoutIndex('repeat', callback(1));
     expect(await outbox.enqueue('repeat', callback(1))).toBe(false);
     expect(await indexScore('repeat')).not.toBeNull();
     expect(await outbox.pendingCount('repeat')).toBe(1);
+  });
+
+  it('a callback queued behind one whose index write never happened (a crash) writes the index', async () => {
+    await queueWithoutIndex('crash', callback(1));
+    clock.advance(5);
+    expect(await outbox.enqueue('crash', callback(2))).toBe(true);
+    expect(Number(await indexScore('crash'))).toBe(clock.now());
+  });
+
+  it('a callback queued behind one whose index write failed writes the index', async () => {
+    let failOnce = true;
+    const failing = new (class extends CallbackOutbox {
+      override async markDue(memberId: string, dueMs: number): Promise<void> {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('the index node timed out');
+        }
+        await super.markDue(memberId, dueMs);
+      }
+    })(redis, keys, clock);
+    await expect(failing.enqueue('failed', callback(1))).rejects.toThrow(/timed out/);
+    clock.advance(5);
+    expect(await failing.enqueue('failed', callback(2))).toBe(true);
+    expect(Number(await indexScore('failed'))).toBe(clock.now());
+  });
+
+  it('a callback queued behind a wait-end one whose index write never happened writes the index', async () => {
+    // wait-end-9.lua queues its callback straight into the outbox; the wait service marks after.
+    const at = clock.now();
+    await redis.hset(keys.callbackPending('wait-end'), 'w1', JSON.stringify({ ...callback(9), queuedAt: at }));
+    await redis.zadd(keys.callbackDue('wait-end'), at, 'w1');
+    clock.advance(5);
+    await outbox.enqueue('wait-end', callback(1));
+    expect(await indexScore('wait-end')).not.toBeNull();
+  });
+
+  it('a confirmed mark a dispatcher dropped (it moved the index) is not trusted: the next callback writes', async () => {
+    await outbox.enqueue('moved', callback(1));
+    // As the dispatcher's reindex: the index moved (here: removed), then the mark dropped.
+    await redis.zrem(keys.callbackPortals(), 'moved');
+    await redis.del(keys.callbackIndexed('moved'));
+    clock.advance(5);
+    await outbox.enqueue('moved', callback(2));
+    expect(Number(await indexScore('moved'))).toBe(clock.now());
   });
 });

@@ -155,4 +155,23 @@ describe('recording a send in one step (real Redis)', () => {
     expect(await activity.recentSends(M)).toHaveLength(1);
     expect(await env.redis.ttl(env.keys.recentSends(M))).toBeGreaterThan(0);
   });
+
+  it('a recent-sends push Redis refuses (a key of another type) only warns: the send is recorded', async () => {
+    const activity = new ActivityLog(env.redis, env.keys);
+    await env.redis.set(env.keys.recentSends(M), 'not a list');
+    const failures: string[] = [];
+    const status = await env.messages.recordSend({
+      memberId: M,
+      callKey: 'k7',
+      step: 0,
+      providerMessageId: 'wamid.G',
+      phone: PHONE,
+      sentAt: env.clock.now(),
+      recent: activity.sentNote({ messageId: 'wamid.G', lineId: 'main', phone: PHONE, at: env.clock.now() }),
+      onRecentFailed: (reason) => failures.push(reason),
+    });
+    expect(status).toBe('sent');
+    expect(await env.messages.sentStep(M, 'k7', 0)).toBe('wamid.G');
+    expect(failures).toEqual([expect.stringMatching(/WRONGTYPE/)]);
+  });
 });

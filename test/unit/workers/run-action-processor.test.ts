@@ -239,4 +239,32 @@ describe('run-action processor: an API send', () => {
       expect.objectContaining({ state: 'failed', errorCode: 'window_closed' }),
     );
   });
+
+  it('a line removed while the file addresses are checked (DNS) is not used: unknown_line', async () => {
+    // The portal's config version moves while the check looks hosts up (LineStore.list serves the
+    // copy of the version it is given: here v1 still has the line, v2 no longer does).
+    let version = 'v1';
+    const fileJob = {
+      ...jobData,
+      code: 'wa_send_file',
+      properties: { phone: '79161234567', line: 'main', files: 'https://files.example.com/a.pdf' },
+    };
+    const { job } = fakeJob(0);
+    job.data = fileJob;
+    const { deps, enqueue } = setup({
+      portals: { get: async () => portal, configVersion: async () => version },
+      lines: { list: async (_memberId, asOf) => (asOf === 'v1' ? [line] : [{ ...line, id: 'other' }]) },
+      addresses: {
+        refusal: async () => {
+          version = 'v2';
+          return undefined;
+        },
+      },
+    });
+    expect(await createRunActionProcessor(deps)(job)).toBe('error:unknown_line');
+    expect(enqueue).toHaveBeenCalledWith(
+      'm1',
+      expect.objectContaining({ returnValues: expect.objectContaining({ error_code: 'unknown_line' }) }),
+    );
+  });
 });
