@@ -23,7 +23,6 @@ import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
-import type { Ready } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
@@ -37,10 +36,9 @@ export interface InboundDeps {
   waits: Pick<WaitService, 'onNumberChanged'>;
   /**
    * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
-   * touches none before `ready` resolves; `tellSubscribers: false` there: the portal has no
-   * outbound-event subscriptions, so the ending wait's `wait.ended` is not built.
+   * touches none before `ready` resolves (the message's first writes are done).
    */
-  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
+  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<void> }) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -112,7 +110,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     job: Job<InboundJob>,
     line: Line,
     message: InboundMessage,
-    ready: Promise<Ready>,
+    ready: Promise<void>,
   ): Promise<boolean> {
     try {
       return (await deps.takeReply?.(line, message, { ready })) === true;
@@ -243,7 +241,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     const change = numberChange(message);
     // A system notice (number changed…) answers no wait. The waits are read beside the first writes
     // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
-    const ready = firstWrites.then(async () => ({ tellSubscribers: await tell }));
+    const ready = firstWrites.then(() => undefined);
     ready.catch(() => undefined);
     const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready) : null;
     offered?.catch(() => undefined);
