@@ -8,7 +8,9 @@ const SEEN_MS = 2 * 86400_000;
 /**
  * How long a portal seen with subscriptions is taken to have them without asking. Only "has some"
  * is remembered: an event built for nobody is dropped by the emit script (which counts them again),
- * while "has none" is always read fresh, so a new subscription gets every event after it.
+ * while "has none" is always read fresh, and only once the event's own change is written (a status
+ * once stored; `wait.ended` is counted by the end script itself), so a new subscription gets every
+ * event whose change comes after it.
  */
 const SUBSCRIBED_MEMORY_MS = 5000;
 /** Portals one process remembers that way at most (oldest out). */

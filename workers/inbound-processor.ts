@@ -192,7 +192,6 @@ export function createInboundProcessor(deps: InboundDeps) {
     // Awaited below with the other writes; a parse error in between must not leave its failure unhandled.
     marked.catch(() => undefined);
     if (data.kind === 'status') {
-      const tell = subscribed(line);
       await marked;
       const status = inboundStatusSchema.parse(data.event);
       const known = deliveryStatusSchema.safeParse(status.status);
@@ -209,6 +208,8 @@ export function createInboundProcessor(deps: InboundDeps) {
         at,
         errorCode === undefined ? undefined : String(errorCode),
       );
+      // Asked once the status is stored (beside the drop), so a subscription added before that hears of it.
+      const tell = subscribed(line);
       // Delivered or read is never refused for the window after all: the saved template is not needed.
       if (record?.fallbackRef && (known.data === 'delivered' || known.data === 'read'))
         await deps.windowFallbacks?.drop(line.memberId, record.fallbackRef);

@@ -42,6 +42,8 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
 
   function processor(messages: Pick<MessageStore, 'applyStatus'> = env.messages) {
     const lines = new LineStore(env.redis, env.keys, box);
+    const emitter = new HookEmitter(env.redis, env.keys);
+    const asked: string[] = [];
     const run = createInboundProcessor({
       lines,
       messages,
@@ -51,9 +53,15 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
       metrics: createMetrics(),
       waits: { onNumberChanged: async () => 0 },
       takeReply: (l, message, options) => env.service.takeReply(l, message, options),
-      events: new HookEmitter(env.redis, env.keys),
+      events: {
+        emit: (event, now) => emitter.emit(event, now),
+        subscribed: (memberId, now) => {
+          asked.push(memberId);
+          return emitter.subscribed(memberId, now);
+        },
+      },
     });
-    return { lines, run };
+    return { lines, run, asked };
   }
 
   it('wait.ended reaches a subscription added while the reply read the stage (before the wait ended)', async () => {
@@ -71,5 +79,34 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
     expect(env.stages.read).toHaveBeenCalledTimes(1);
     // message.received was decided before the subscription: not told. The wait ended after it: told.
     expect(await emitted()).toEqual([['wait.ended', wait.id]]);
+  });
+
+  it('message.status reaches a subscription added while the status was being stored', async () => {
+    const p = processor({
+      applyStatus: async (...args: Parameters<MessageStore['applyStatus']>) => {
+        await subscribe();
+        return env.messages.applyStatus(...args);
+      },
+    });
+    await p.lines.add(line);
+    const status = { id: 'wamid.out9', status: 'delivered', recipient_id: '1' };
+    const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'status', event: status, receivedAt: 5 };
+    expect(await p.run(jobOf(job))).toBe('status_delivered');
+    expect(await emitted()).toEqual([['message.status', 'wamid.out9']]);
+  });
+
+  it('a status that never becomes an event does not ask for the subscriptions', async () => {
+    await subscribe();
+    const p = processor();
+    await p.lines.add(line);
+    const status = { id: 'wamid.out9', status: 'deleted', recipient_id: '1' };
+    const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'status', event: status, receivedAt: 5 };
+    expect(await p.run(jobOf(job))).toBe('status_unknown');
+    expect(p.asked).toEqual([]);
+    expect(await emitted()).toEqual([]);
+    // A known one does ask (and is told).
+    expect(await p.run(jobOf({ ...job, event: { ...status, status: 'read' } }))).toBe('status_read');
+    expect(p.asked).toEqual([M]);
+    expect(await emitted()).toEqual([['message.status', 'wamid.out9']]);
   });
 });
