@@ -25,9 +25,10 @@ type Entry = { version: string; storedAt: number; value: unknown };
  */
 export class ConfigCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly ttlMs: number;
+  /** How long a copy is kept at most; other per-process copies backed by the same reads use it too. */
+  readonly ttlMs: number;
   private readonly maxEntries: number;
-  private readonly clock: Clock;
+  readonly clock: Clock;
 
   constructor(
     private readonly redis: RedisClient,
