@@ -115,8 +115,16 @@ export function createInboundProcessor(deps: InboundDeps) {
     try {
       return (await deps.takeReply?.(line, message, { ready })) === true;
     } catch (error) {
-      // Retried while attempts remain; on the last one the message still goes on, never lost.
-      if (!isLastAttempt(job)) throw error;
+      // Retried while attempts remain; on the last one the message still goes on, never lost. Not
+      // when its own first writes failed: then nothing goes on (the job fails with their error).
+      if (
+        !isLastAttempt(job) ||
+        (await ready.then(
+          () => false,
+          () => true,
+        ))
+      )
+        throw error;
       deps.log.error(
         { err: error, messageId: message.id },
         'could not offer the reply to the waits; passed on as an ordinary message',
@@ -246,7 +254,13 @@ export function createInboundProcessor(deps: InboundDeps) {
     ready.catch(() => undefined);
     const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready) : null;
     offered?.catch(() => undefined);
-    await firstWrites;
+    try {
+      await firstWrites;
+    } catch (error) {
+      // The offer waits for these writes: let it finish, so nothing of this job runs on after it failed.
+      await Promise.allSettled([offered]);
+      throw error;
+    }
     if (change) await followNumberChange(job, line, message.id, change);
     const ordinary: OrdinaryMessage = {
       line: line.id,
