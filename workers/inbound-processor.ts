@@ -241,11 +241,13 @@ export function createInboundProcessor(deps: InboundDeps) {
             deps.clock.now(),
           )
         : undefined;
-    // Events nobody would hear are not built: whether anybody subscribes is asked beside the first writes.
+    // Events nobody would hear are not built: whether anybody subscribes is read beside the writes
+    // (the same round trip when auto-pipelined); message.received goes out once the answer is in.
     const tell = message.type !== 'system' ? subscribed(line) : Promise.resolve(false);
-    // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
+    // Before the waits: a retried job emits it again (once per id, asking anew), so it is told even if
+    // the worker dies after a wait took the message.
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
-    // The writes are independent: issued together they share one round trip (auto-pipelining).
+    // Independent of each other: issued together (an emit one round trip after the others).
     const firstWrites = Promise.all([marked, noted, emitted]);
     const change = numberChange(message);
     // A system notice (number changed…) answers no wait. The waits are read beside the first writes

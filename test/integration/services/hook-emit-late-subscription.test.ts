@@ -40,7 +40,7 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
   });
   afterEach(() => env.redis.disconnect());
 
-  function processor(messages: Pick<MessageStore, 'applyStatus'> = env.messages) {
+  function processor(messages: Pick<MessageStore, 'applyStatus'> = env.messages, o: { events?: false } = {}) {
     const lines = new LineStore(env.redis, env.keys, box);
     const emitter = new HookEmitter(env.redis, env.keys);
     const asked: string[] = [];
@@ -53,13 +53,16 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
       metrics: createMetrics(),
       waits: { onNumberChanged: async () => 0 },
       takeReply: (l, message, options) => env.service.takeReply(l, message, options),
-      events: {
-        emit: (event, now) => emitter.emit(event, now),
-        subscribed: (memberId, now) => {
-          asked.push(memberId);
-          return emitter.subscribed(memberId, now);
-        },
-      },
+      events:
+        o.events === false
+          ? undefined
+          : {
+              emit: (event, now) => emitter.emit(event, now),
+              subscribed: (memberId, now) => {
+                asked.push(memberId);
+                return emitter.subscribed(memberId, now);
+              },
+            },
     });
     return { lines, run, asked };
   }
@@ -108,5 +111,16 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
     expect(await p.run(jobOf({ ...job, event: { ...status, status: 'read' } }))).toBe('status_read');
     expect(p.asked).toEqual([M]);
     expect(await emitted()).toEqual([['message.status', 'wamid.out9']]);
+  });
+
+  it('a processor composed without events still lets the wait store tell wait.ended', async () => {
+    await subscribe();
+    const p = processor(env.messages, { events: false });
+    await p.lines.add(line);
+    const { wait } = await env.open();
+    const event = { ...tap(wait.buttons[0]?.id ?? '', 'Yes'), id: 'wamid.late2' };
+    const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
+    expect(await p.run(jobOf(job))).toBe('taken_by_wait');
+    expect(await emitted()).toEqual([['wait.ended', wait.id]]);
   });
 });

@@ -11,6 +11,8 @@ import type { InboundJob } from '../../../queues/job-schemas';
 import { forgetPortalData } from '../../../store/forget-portal';
 import { type Line, LineStore } from '../../../store/line-store';
 import { createInboundProcessor } from '../../../workers/inbound-processor';
+import { pollUntil } from '../../helpers/poll';
+import { watchCommands } from '../../helpers/redis-monitor';
 import { streamFields } from '../../helpers/signals';
 import { line, M, PHONE, setupWaitService, tap, type WaitServiceEnv } from '../../helpers/wait-service-env';
 
@@ -72,10 +74,12 @@ describe('outbound event emission points (real Redis)', () => {
     };
   }
 
-  it('message.received is emitted before the waits see the message: a crash after a wait took it still tells, a retry does not repeat it', async () => {
+  it('message.received is emitted before a wait takes the message: a crash after a wait took it still tells, a retry does not repeat it', async () => {
     let attempt = 0;
     const p = processor({
-      takeReply: async () => {
+      // As takeReply does, nothing is touched before `ready` (the message's first writes are done).
+      takeReply: async (_line, _message, options) => {
+        await options?.ready;
         attempt += 1;
         if (attempt === 1) throw new Error('worker died after the wait was claimed');
         return true;
@@ -203,6 +207,28 @@ describe('outbound event emission points (real Redis)', () => {
     expect(await p.run(jobOf(job, 1))).toBe('taken_by_wait');
     expect((await env.store.get(M, wait.id))?.status).toBe('answered');
     expect((await emitted()).map((e) => e.type)).toEqual(['message.received', 'wait.ended']);
+  });
+
+  it('a real takeReply reads the waits at once but touches none (no write, no stage read) before ready resolves', async () => {
+    const { wait } = await env.open();
+    env.stages.read.mockClear();
+    const watch = await watchCommands(process.env.TEST_REDIS_URL ?? '', env.keys.prefix);
+    try {
+      const releases: Array<() => void> = [];
+      const ready = new Promise<void>((resolve) => releases.push(resolve));
+      const taken = env.service.takeReply(line, tap(wait.buttons[0]?.id ?? '', 'Yes'), { ready });
+      await pollUntil(async () => (await watch.seen()).length > 0, 5000, 'the wait to be read');
+      // Answered after that read on the same connection: the reply's steps up to `ready` have run.
+      await env.redis.ping();
+      expect((await watch.seen()).filter((c) => !c.fromScript).map((c) => c.name)).not.toContain('evalsha');
+      expect(env.stages.read).not.toHaveBeenCalled();
+      expect(await env.status(wait.id)).toBe('open');
+      for (const release of releases) release();
+      expect(await taken).toBe(true);
+      expect(await env.status(wait.id)).toBe('answered');
+    } finally {
+      await watch.stop();
+    }
   });
 
   it("an uninstall forgets the portal's subscriptions and events", async () => {
