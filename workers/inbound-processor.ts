@@ -115,16 +115,14 @@ export function createInboundProcessor(deps: InboundDeps) {
     try {
       return (await deps.takeReply?.(line, message, { ready })) === true;
     } catch (error) {
-      // Retried while attempts remain; on the last one the message still goes on, never lost. Not
-      // when its own first writes failed: then nothing goes on (the job fails with their error).
-      if (
-        !isLastAttempt(job) ||
-        (await ready.then(
-          () => false,
-          () => true,
-        ))
-      )
-        throw error;
+      // Retried while attempts remain; on the last one the message still goes on, never lost.
+      if (!isLastAttempt(job)) throw error;
+      // Not when its own first writes failed: then nothing goes on (the job fails with their error).
+      const firstWritesFailed = await ready.then(
+        () => false,
+        () => true,
+      );
+      if (firstWritesFailed) throw error;
       deps.log.error(
         { err: error, messageId: message.id },
         'could not offer the reply to the waits; passed on as an ordinary message',
