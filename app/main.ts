@@ -1,8 +1,9 @@
 import { loadConfigOrExit } from '../config/load-config';
 import { onShutdown } from '../lib/on-shutdown';
-import { createRedis, waitReady } from '../redis/connect';
+import { waitReady } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { createApp } from './create-app';
+import { createWebConnections } from './web-connections';
 import { startWebServer } from './web-server';
 
 /** How long a stop waits for the calls in progress (a robot call waits on Redis only: well under this). */
@@ -11,15 +12,9 @@ const STOP_TIMEOUT_MS = 10_000;
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  // Fail fast: with Redis down a robot call gets a 503 at once (and Bitrix24 shows the error),
-  // never a request hanging until the portal gives up.
-  // Auto-pipelined: the commands of the requests in flight that fall in one tick share a socket
-  // write (each write is a system call: a quarter of the webhook door's CPU per reply, issue 10).
-  const redis = createRedis(config.REDIS_URL, 'http', { autoPipelining: true });
-  // The queues' own: ioredis copies every script defined on a connection (BullMQ's some fifty)
-  // into each pipeline it builds, so the stores' many small pipelines stay apart from them.
-  const queueRedis = createRedis(config.REDIS_URL, 'http', { autoPipelining: true });
-  for (const connection of [redis, queueRedis]) connection.on('error', () => undefined);
+  // Fail fast: with Redis down or not ready a robot call gets a 503 at once (and Bitrix24 shows the
+  // error), never a request hanging until the portal gives up.
+  const { redis, queueRedis } = createWebConnections(config.REDIS_URL);
   await Promise.all([waitReady(redis, 30_000), waitReady(queueRedis, 30_000)]);
   const rt = createRuntime({ config, redis, queueRedis });
   const web = await startWebServer(createApp(rt), { port: config.PORT, log: rt.log }).catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { RecentMap } from '../lib/recent-map';
 import type { RedisClient } from '../redis/connect';
 import { type HookEmit, hookScripts } from '../redis/hook-scripts';
 import type { RedisKeys } from '../redis/keys';
@@ -8,7 +9,9 @@ const SEEN_MS = 2 * 86400_000;
 /**
  * How long a portal seen with subscriptions is taken to have them without asking. Only "has some"
  * is remembered: an event built for nobody is dropped by the emit script (which counts them again),
- * while "has none" is always read fresh, so a new subscription gets every event after it.
+ * while "has none" is always read fresh, and only once the event's own change is written (a status
+ * once stored; `wait.ended` is counted by the end script itself), so a new subscription gets every
+ * event whose change comes after it.
  */
 const SUBSCRIBED_MEMORY_MS = 5000;
 /** Portals one process remembers that way at most (oldest out). */
@@ -43,8 +46,11 @@ export function waitEndedEvent(
  * when the portal has no subscriptions. Delivery is the deliverer's (workers/hook-deliverer.ts).
  */
 export class HookEmitter {
-  /** Portals seen with subscriptions, and when (the caller's clock). */
-  private readonly subscribedAt = new Map<string, number>();
+  /** Portals seen with subscriptions (as of the caller's clock). */
+  private readonly subscribedSeen = new RecentMap<string, true>({
+    maxEntries: SUBSCRIBED_MEMORY_MAX,
+    ttlMs: SUBSCRIBED_MEMORY_MS,
+  });
 
   constructor(
     private readonly redis: RedisClient,
@@ -53,19 +59,13 @@ export class HookEmitter {
 
   /**
    * Whether the portal has subscriptions, so that events nobody would hear are not even built (most
-   * portals have none). "None" is read fresh each time (one HLEN, issued beside the job's other first
-   * writes); "some" is remembered a few seconds.
+   * portals have none). "None" is read fresh each time (one HLEN); "some" is remembered a few seconds.
+   * `wait.ended` does not ask: the script that ends the wait counts them in the same step.
    */
   async subscribed(memberId: string, nowMs: number): Promise<boolean> {
-    const seen = this.subscribedAt.get(memberId);
-    if (seen !== undefined && nowMs - seen >= 0 && nowMs - seen < SUBSCRIBED_MEMORY_MS) return true;
-    this.subscribedAt.delete(memberId);
+    if (this.subscribedSeen.get(memberId, nowMs)) return true;
     if ((await this.redis.hlen(this.keys.hookSubscriptions(memberId))) === 0) return false;
-    this.subscribedAt.set(memberId, nowMs);
-    if (this.subscribedAt.size > SUBSCRIBED_MEMORY_MAX) {
-      const oldest = this.subscribedAt.keys().next();
-      if (!oldest.done) this.subscribedAt.delete(oldest.value);
-    }
+    this.subscribedSeen.set(memberId, true, nowMs);
     return true;
   }
 

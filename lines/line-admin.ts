@@ -121,8 +121,9 @@ export function createLineAdmin(deps: LineAdminDeps) {
         webhookToken: draft.provider === 'green-api' ? (draft.webhookToken ?? randomSecret(24)) : undefined,
       });
       // A number another line has is refused before anything else: re-pointing its instance's
-      // webhook first would cut the connected line off (finding 3).
-      const owner = await deps.lines.findByPhoneNumberId(line.phoneNumberId);
+      // webhook first would cut the connected line off (finding 3). Read from the index itself, as the
+      // store's own check is: a route this process remembers may be seconds old.
+      const owner = await deps.lines.findByPhoneNumberId(line.phoneNumberId, { fresh: true });
       if (owner && !(owner.memberId === memberId && owner.id === line.id))
         throw new AppError('line_conflict', `phone number id ${line.phoneNumberId} is already connected`, {
           kind: 'bad_input',

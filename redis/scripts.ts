@@ -168,6 +168,10 @@ export const scripts = {
   async releaseLock(redis: RedisClient, key: string, holder: string): Promise<boolean> {
     return asNumber(await run(redis, 'lock-release-1', [key], [holder])) === 1;
   },
+  /** Deletes `key` only while it still holds `value` (the lock script's step); false when it changed meanwhile. */
+  async deleteIfUnchanged(redis: RedisClient, key: string, value: string): Promise<boolean> {
+    return asNumber(await run(redis, 'lock-release-1', [key], [value])) === 1;
+  },
   /** Applies a delivery status (forward only); returns the stored status. */
   async applyMessageStatus(
     redis: RedisClient,

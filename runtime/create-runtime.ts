@@ -201,6 +201,7 @@ export function createRuntime(options: RuntimeOptions) {
   return {
     config,
     redis,
+    queueRedis: options.queueRedis ?? redis,
     lineAdmin,
     activity,
     noteChatDrop,

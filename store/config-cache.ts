@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../lib/clock';
 import { randomId } from '../lib/hash';
+import { RecentMap } from '../lib/recent-map';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
@@ -12,7 +13,7 @@ export interface ConfigCacheOptions {
   clock?: Clock;
 }
 
-type Entry = { version: string; storedAt: number; value: unknown };
+type Entry = { version: string; value: unknown };
 
 /**
  * In-process copies of a portal's decrypted records (its tokens, its lines), so a job or a robot
@@ -24,10 +25,10 @@ type Entry = { version: string; storedAt: number; value: unknown };
  * never meets an old copy under a recycled number.
  */
 export class ConfigCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly clock: Clock;
+  private readonly entries: RecentMap<string, Entry>;
+  /** How long a copy is kept at most; other per-process copies backed by the same reads use it too. */
+  readonly ttlMs: number;
+  readonly clock: Clock;
 
   constructor(
     private readonly redis: RedisClient,
@@ -35,8 +36,8 @@ export class ConfigCache {
     options: ConfigCacheOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 5000;
-    this.maxEntries = options.maxEntries ?? 10_000;
     this.clock = options.clock ?? systemClock;
+    this.entries = new RecentMap({ maxEntries: options.maxEntries ?? 10_000, ttlMs: this.ttlMs });
   }
 
   /**
@@ -54,9 +55,9 @@ export class ConfigCache {
   /** The copy of `slot` taken under `version`, if any and still young. */
   lookup<T>(slot: string, version: string | null): T | undefined {
     if (version === null) return undefined;
-    const entry = this.entries.get(slot);
+    const entry = this.entries.get(slot, this.clock.now());
     if (!entry) return undefined;
-    if (entry.version !== version || this.clock.now() - entry.storedAt > this.ttlMs) {
+    if (entry.version !== version) {
       this.entries.delete(slot);
       return undefined;
     }
@@ -66,12 +67,7 @@ export class ConfigCache {
 
   store(slot: string, version: string | null, value: unknown): void {
     if (version === null) return;
-    this.entries.delete(slot);
-    this.entries.set(slot, { version, storedAt: this.clock.now(), value });
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
+    this.entries.set(slot, { version, value }, this.clock.now());
   }
 }
 

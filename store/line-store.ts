@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../lib/errors/app-error';
+import { RecentMap } from '../lib/recent-map';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 import { ConfigCache, newConfigVersion } from './config-cache';
 
 export const providerKindSchema = z.enum(['cloud', 'green-api', 'gupshup']);
@@ -47,12 +49,13 @@ const MAX_ROUTES = 10_000;
 export class LineStore {
   private readonly cache: ConfigCache;
   /**
-   * phone_number_id → `memberId|lineId` routes this process has read. A remembered route is used
-   * only while its portal still lists that line with that number (the lines are read under the
-   * portal's config version): a route changes only by removing the line (a new version) and adding
-   * it again elsewhere, so a removed or moved line is never served from here.
+   * phone_number_id → `memberId|lineId` routes this process has read, for the config cache's time
+   * (5 s). One is used only while its portal still lists that line with that number (the lines are
+   * read under the portal's config version), and a removal drops the line (a new version) before its
+   * route: a removed line is never served from here. The index is read again after that time, so a
+   * route changed another way (two adds that raced, a hand repair) is seen within it.
    */
-  private readonly routes = new Map<string, string>();
+  private readonly routes: RecentMap<string, string>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -61,11 +64,14 @@ export class LineStore {
     cache?: ConfigCache,
   ) {
     this.cache = cache ?? new ConfigCache(redis, keys);
+    this.routes = new RecentMap({ maxEntries: MAX_ROUTES, ttlMs: this.cache.ttlMs });
   }
 
   async add(line: Line): Promise<void> {
     const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
-    if (owner && owner !== `${line.memberId}|${line.id}`) {
+    // A route to a line that is gone or has another number (a removal cut short, a line given a new
+    // number) is stale, as for findByPhoneNumberId: the number is free.
+    if (owner && owner !== `${line.memberId}|${line.id}` && (await this.lineOfRoute(owner, line.phoneNumberId))) {
       throw new AppError(
         'line_conflict',
         `phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`,
@@ -125,45 +131,46 @@ export class LineStore {
     return lines.map((line) => ({ ...line }));
   }
 
-  async findByPhoneNumberId(phoneNumberId: string): Promise<Line | null> {
-    const known = this.routes.get(phoneNumberId);
-    const line = known ? await this.lineOfRoute(known) : null;
-    if (line?.phoneNumberId === phoneNumberId) return line;
+  /**
+   * The line a webhook's number belongs to: the one the number index names, if it still has that
+   * number (read under its portal's config version), else none; remembered for a few seconds (see
+   * `routes`). `fresh`: the index is read now (a line being connected is checked against it).
+   */
+  async findByPhoneNumberId(phoneNumberId: string, options: { fresh?: boolean } = {}): Promise<Line | null> {
+    const now = this.cache.clock.now();
+    const known = options.fresh ? undefined : this.routes.get(phoneNumberId, now);
+    const line = known ? await this.lineOfRoute(known, phoneNumberId) : null;
+    if (line) return line;
     this.routes.delete(phoneNumberId);
     const owner = await this.redis.get(this.keys.lineByNumber(phoneNumberId));
-    if (!owner) return null;
-    const found = await this.lineOfRoute(owner);
-    if (found?.phoneNumberId === phoneNumberId) this.rememberRoute(phoneNumberId, owner);
+    const found = owner ? await this.lineOfRoute(owner, phoneNumberId) : null;
+    if (owner && found) this.routes.set(phoneNumberId, owner, now);
     return found;
   }
 
-  private async lineOfRoute(owner: string): Promise<Line | null> {
+  /** The line a route names, if it still has that number (a stale route names a removed or renumbered line). */
+  private async lineOfRoute(owner: string, phoneNumberId: string): Promise<Line | null> {
     const [memberId, lineId] = owner.split('|');
-    return memberId && lineId ? this.get(memberId, lineId) : null;
-  }
-
-  private rememberRoute(phoneNumberId: string, owner: string): void {
-    this.routes.set(phoneNumberId, owner);
-    // Bounded like the copies themselves (oldest out).
-    if (this.routes.size > MAX_ROUTES) {
-      const oldest = this.routes.keys().next();
-      if (!oldest.done) this.routes.delete(oldest.value);
-    }
+    const line = memberId && lineId ? await this.get(memberId, lineId) : null;
+    return line?.phoneNumberId === phoneNumberId ? line : null;
   }
 
   async remove(memberId: string, lineId: string): Promise<boolean> {
     const line = await this.get(memberId, lineId);
     if (!line) return false;
-    // Route first (webhooks stop reaching the line), then the line with its webhook time and config
-    // version (other slot).
-    await this.redis.del(this.keys.lineByNumber(line.phoneNumberId));
-    if (line.wabaId) await this.redis.srem(this.keys.linesByWaba(line.wabaId), `${memberId}|${lineId}`);
+    // The line first, with its webhook time and a new config version: every process stops serving it
+    // at once, by a remembered route or the index. Then its account entry and route (other slots); a
+    // removal cut short leaves a route to no line, stale for every reader and for `add`.
     await this.redis
       .multi()
       .hdel(this.keys.lines(memberId), lineId)
       .hdel(this.keys.lineWebhookAt(memberId), lineId)
       .set(this.keys.configVersion(memberId), newConfigVersion())
       .exec();
+    const owner = `${memberId}|${lineId}`;
+    if (line.wabaId) await this.redis.srem(this.keys.linesByWaba(line.wabaId), owner);
+    // Only while it is still this line's: the number may be another's by now.
+    await scripts.deleteIfUnchanged(this.redis, this.keys.lineByNumber(line.phoneNumberId), owner);
     return true;
   }
 

@@ -10,9 +10,6 @@ import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
-/** What a reply may go ahead with (see takeReply). */
-export type Ready = { tellSubscribers: boolean };
-
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
 /** What taking a reply uses: the store, and the wait service's own ending and stage check. */
@@ -20,14 +17,7 @@ export interface ReplyTakerDeps {
   store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask'>;
   clock: Clock;
   log: Logger;
-  end: (
-    wait: Wait,
-    status: WaitEnd,
-    reason: string,
-    outcome: WaitOutcome | null,
-    replyId?: string,
-    tellSubscribers?: boolean,
-  ) => Promise<boolean>;
+  end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
   /** The wait with its portal's time zone, for the answer's time. */
@@ -51,20 +41,22 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     match: Answer,
     message: InboundMessage,
     note: string,
-    ready: Promise<Ready>,
+    ready: Promise<void>,
   ): Promise<boolean> {
-    const { tellSubscribers } = await ready;
+    await ready;
     // The portal's time zone only once the robot is known to be on its stage: a robot that left it
     // ends cancelled (inside robotStillOnStage) and needs no answer time.
     if (!(await deps.robotStillOnStage(wait))) return false;
     const zoned = await deps.zoned(wait);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
-    return deps.end(wait, 'answered', 'reply', outcome, message.id, tellSubscribers);
+    // Its `wait.ended` is always built: the end script counts the subscriptions in the same step as
+    // the claim, so one added while the stage was read still hears of it (a build costs microseconds).
+    return deps.end(wait, 'answered', 'reply', outcome, message.id);
   }
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
-  async function offScript(wait: Wait, line: Line, message: InboundMessage, ready: Promise<Ready>): Promise<boolean> {
+  async function offScript(wait: Wait, line: Line, message: InboundMessage, ready: Promise<void>): Promise<boolean> {
     await ready;
     const { options } = wait;
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
@@ -95,16 +87,15 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   /**
    * `ready`: what must be done before a wait is touched (the message's own first writes, its
    * `message.received`), so the waits' reads can go out beside them; no wait is ended, re-asked or
-   * found off its stage before it resolves. `tellSubscribers: false` (the portal has no event
-   * subscriptions): the ending wait's `wait.ended` is not built.
+   * found off its stage before it resolves.
    */
   return async function takeReply(
     line: Line,
     message: InboundMessage,
-    options: { ready?: Promise<Ready> } = {},
+    options: { ready?: Promise<void> } = {},
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
-    const tell = options.ready ?? Promise.resolve({ tellSubscribers: true });
+    const ready = options.ready ?? Promise.resolve();
     // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
     // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
     const customer = [message.from, message.from_user_id].filter((id): id is string => Boolean(id));
@@ -129,7 +120,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       const wait = named ? await store.get(line.memberId, named.waitId) : tapped;
       if (!onThisLine(wait)) return false;
       const match = matchFor(wait, input);
-      return match.matched ? resolveReply(wait, match, message, '', tell) : false;
+      return match.matched ? resolveReply(wait, match, message, '', ready) : false;
     }
     // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
     // (quoting a message that only waited for its delivery says nothing about any question).
@@ -137,7 +128,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     if (quoted && quoted.purpose === 'reply') {
       if (!onThisLine(quoted)) return false;
       const match = matchFor(quoted, input);
-      return match.matched ? resolveReply(quoted, match, message, '', tell) : offScript(quoted, line, message, tell);
+      return match.matched ? resolveReply(quoted, match, message, '', ready) : offScript(quoted, line, message, ready);
     }
     // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
     if (!customer.length) return false;
@@ -147,9 +138,9 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       if (!match.matched) continue;
       const note = open.length <= 1 ? '' : t(wait.lang, 'note.newest_of_waits', { count: open.length });
       // Ended meanwhile (stage moved, a race): the next open wait may still take it.
-      if (await resolveReply(wait, match, message, note, tell)) return true;
+      if (await resolveReply(wait, match, message, note, ready)) return true;
     }
     const [newest] = open;
-    return newest ? offScript(newest, line, message, tell) : false;
+    return newest ? offScript(newest, line, message, ready) : false;
   };
 }

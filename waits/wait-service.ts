@@ -52,7 +52,6 @@ export function createWaitService(deps: WaitServiceDeps) {
   /**
    * Claims the wait; on success makes the callback due at once. True when this call ended it —
    * or, for a reply, when that reply had already ended a wait (its job ran twice): taken either way.
-   * `tellSubscribers: false` when the portal is known to have no event subscriptions.
    */
   async function end(
     wait: Wait,
@@ -60,9 +59,8 @@ export function createWaitService(deps: WaitServiceDeps) {
     reason: string,
     outcome: WaitOutcome | null,
     replyId = '',
-    tellSubscribers = true,
   ): Promise<boolean> {
-    const result = await store.end(wait, status, reason, outcome, clock.now(), replyId, tellSubscribers);
+    const result = await store.end(wait, status, reason, outcome, clock.now(), replyId);
     if (result === 'reply_taken') return true;
     if (result !== 'claimed') return false;
     if (outcome) await deps.outbox.markDue(wait.memberId, clock.now());

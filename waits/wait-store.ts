@@ -210,7 +210,7 @@ export class WaitStore {
   /**
    * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
    * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
-   * `tellSubscribers: false`: the portal was found without event subscriptions, so no event is built.
+   * The event is always built: only the script, in that same step, knows whether anybody subscribes.
    */
   async end(
     wait: Wait,
@@ -219,7 +219,6 @@ export class WaitStore {
     outcome: WaitOutcome | null,
     now: number,
     replyMessageId = '',
-    tellSubscribers = true,
   ): Promise<ClaimResult> {
     const callback: Callback | null = outcome
       ? {
@@ -233,7 +232,7 @@ export class WaitStore {
       : null;
     const k = this.keys;
     const m = wait.memberId;
-    const ended = tellSubscribers ? waitEndedEventOf(wait, status, reason, outcome, now) : null;
+    const ended = waitEndedEventOf(wait, status, reason, outcome, now);
     return waitScripts.endWait(
       this.redis,
       {
@@ -243,7 +242,7 @@ export class WaitStore {
         cbPending: k.callbackPending(m),
         cbDue: k.callbackDue(m),
         replyTaken: k.replyTaken(m, replyMessageId || '-'),
-        hookSeen: k.hookSeen(m, ended?.id ?? '-'),
+        hookSeen: k.hookSeen(m, ended.id),
         hookEvents: k.hookEvents(m),
         hookSubscriptions: k.hookSubscriptions(m),
       },

@@ -23,7 +23,6 @@ import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
-import type { Ready } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
@@ -37,10 +36,9 @@ export interface InboundDeps {
   waits: Pick<WaitService, 'onNumberChanged'>;
   /**
    * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
-   * touches none before `ready` resolves; `tellSubscribers: false` there: the portal has no
-   * outbound-event subscriptions, so the ending wait's `wait.ended` is not built.
+   * touches none before `ready` resolves (the message's first writes are done).
    */
-  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
+  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<void> }) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -112,13 +110,19 @@ export function createInboundProcessor(deps: InboundDeps) {
     job: Job<InboundJob>,
     line: Line,
     message: InboundMessage,
-    ready: Promise<Ready>,
+    ready: Promise<void>,
   ): Promise<boolean> {
     try {
       return (await deps.takeReply?.(line, message, { ready })) === true;
     } catch (error) {
       // Retried while attempts remain; on the last one the message still goes on, never lost.
       if (!isLastAttempt(job)) throw error;
+      // Not when its own first writes failed: then nothing goes on (the job fails with their error).
+      const firstWritesFailed = await ready.then(
+        () => false,
+        () => true,
+      );
+      if (firstWritesFailed) throw error;
       deps.log.error(
         { err: error, messageId: message.id },
         'could not offer the reply to the waits; passed on as an ordinary message',
@@ -194,7 +198,6 @@ export function createInboundProcessor(deps: InboundDeps) {
     // Awaited below with the other writes; a parse error in between must not leave its failure unhandled.
     marked.catch(() => undefined);
     if (data.kind === 'status') {
-      const tell = subscribed(line);
       await marked;
       const status = inboundStatusSchema.parse(data.event);
       const known = deliveryStatusSchema.safeParse(status.status);
@@ -211,6 +214,8 @@ export function createInboundProcessor(deps: InboundDeps) {
         at,
         errorCode === undefined ? undefined : String(errorCode),
       );
+      // Asked once the status is stored (beside the drop), so a subscription added before that hears of it.
+      const tell = subscribed(line);
       // Delivered or read is never refused for the window after all: the saved template is not needed.
       if (record?.fallbackRef && (known.data === 'delivered' || known.data === 'read'))
         await deps.windowFallbacks?.drop(line.memberId, record.fallbackRef);
@@ -234,20 +239,28 @@ export function createInboundProcessor(deps: InboundDeps) {
             deps.clock.now(),
           )
         : undefined;
-    // Events nobody would hear are not built: whether anybody subscribes is asked beside the first writes.
+    // Events nobody would hear are not built: whether anybody subscribes is read beside the writes
+    // (the same round trip when auto-pipelined); message.received goes out once the answer is in.
     const tell = message.type !== 'system' ? subscribed(line) : Promise.resolve(false);
-    // Before the waits: a retried job emits it again (once per id), so it is told even if the worker dies after a wait took it.
+    // Before the waits: a retried job emits it again (once per id, asking anew), so it is told even if
+    // the worker dies after a wait took the message.
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
-    // The writes are independent: issued together they share one round trip (auto-pipelining).
+    // Independent of each other: issued together (an emit one round trip after the others).
     const firstWrites = Promise.all([marked, noted, emitted]);
     const change = numberChange(message);
     // A system notice (number changed…) answers no wait. The waits are read beside the first writes
     // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
-    const ready = firstWrites.then(async () => ({ tellSubscribers: await tell }));
+    const ready = firstWrites.then(() => undefined);
     ready.catch(() => undefined);
     const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready) : null;
     offered?.catch(() => undefined);
-    await firstWrites;
+    try {
+      await firstWrites;
+    } catch (error) {
+      // The offer waits for these writes: let it finish, so nothing of this job runs on after it failed.
+      await Promise.allSettled([offered]);
+      throw error;
+    }
     if (change) await followNumberChange(job, line, message.id, change);
     const ordinary: OrdinaryMessage = {
       line: line.id,

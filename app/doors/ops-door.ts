@@ -9,6 +9,8 @@ import type { PortalStore } from '../../store/portal-store';
 
 export interface OpsDoorDeps {
   redis: RedisClient;
+  /** The queues' own connection (every robot call and webhook needs it too). */
+  queueRedis: RedisClient;
   keys: RedisKeys;
   portals: Pick<PortalStore, 'list'>;
   queues: Pick<
@@ -19,14 +21,15 @@ export interface OpsDoorDeps {
   log: Logger;
 }
 
-/** Health (Redis reachable) and Prometheus metrics. */
+/** Health (Redis reachable on both connections) and Prometheus metrics. */
 export function createOpsDoor(deps: OpsDoorDeps): Router {
   const router = Router();
   const { metrics } = deps;
   router.get(endpoints.health, async (_req, res) => {
     try {
-      const pong = await deps.redis.ping();
-      res.json({ status: 'ok', redis: pong === 'PONG' });
+      // Both: they reconnect on their own schedules, and a door needs the one as much as the other.
+      const pongs = await Promise.all([deps.redis.ping(), deps.queueRedis.ping()]);
+      res.json({ status: 'ok', redis: pongs.every((pong) => pong === 'PONG') });
     } catch (error) {
       // The reason goes to the log, not to whoever asks.
       deps.log.warn({ err: error }, 'health check: redis unavailable');

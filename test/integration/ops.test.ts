@@ -4,7 +4,7 @@ import { runLinesCommand } from '../../cli/lines-command';
 import { runPortalsCommand } from '../../cli/portals-command';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/redis-server';
-import { createRedis } from '../../redis/connect';
+import { createRedis, waitReady } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
 import { defined } from '../helpers/defined';
 import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
@@ -92,6 +92,31 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
       server.closeAllConnections();
       server.close();
       await rt.queues.close().catch(() => undefined);
+      dead.disconnect();
+    }
+  });
+
+  it("a web process whose queue connection is down is not healthy, though its stores' connection is", async () => {
+    const port = await freePort();
+    const live = createRedis(h.redisUrl, 'http');
+    const dead = createRedis(`redis://127.0.0.1:${port}`, 'http');
+    for (const connection of [live, dead]) connection.on('error', () => undefined);
+    await waitReady(live);
+    const log = createLogger('silent');
+    const rt = createRuntime({ config: h.rt.config, redis: live, queueRedis: dead, log, keyPrefix: 'qdown' });
+    const server = createApp(rt).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toStrictEqual({ status: 'unavailable', redis: false });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await rt.queues.close().catch(() => undefined);
+      live.disconnect();
       dead.disconnect();
     }
   });

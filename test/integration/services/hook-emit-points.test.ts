@@ -10,8 +10,9 @@ import type { InboundMessage } from '../../../providers/inbound-message';
 import type { InboundJob } from '../../../queues/job-schemas';
 import { forgetPortalData } from '../../../store/forget-portal';
 import { type Line, LineStore } from '../../../store/line-store';
-import type { Ready } from '../../../waits/take-reply';
 import { createInboundProcessor } from '../../../workers/inbound-processor';
+import { pollUntil } from '../../helpers/poll';
+import { watchCommands } from '../../helpers/redis-monitor';
 import { streamFields } from '../../helpers/signals';
 import { line, M, PHONE, setupWaitService, tap, type WaitServiceEnv } from '../../helpers/wait-service-env';
 
@@ -41,7 +42,7 @@ describe('outbound event emission points (real Redis)', () => {
 
   function processor(
     o: {
-      takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<Ready> }) => Promise<boolean>;
+      takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<void> }) => Promise<boolean>;
       failEmits?: number;
     } = {},
   ) {
@@ -73,10 +74,12 @@ describe('outbound event emission points (real Redis)', () => {
     };
   }
 
-  it('message.received is emitted before the waits see the message: a crash after a wait took it still tells, a retry does not repeat it', async () => {
+  it('message.received is emitted before a wait takes the message: a crash after a wait took it still tells, a retry does not repeat it', async () => {
     let attempt = 0;
     const p = processor({
-      takeReply: async () => {
+      // As takeReply does, nothing is touched before `ready` (the message's first writes are done).
+      takeReply: async (_line, _message, options) => {
+        await options?.ready;
         attempt += 1;
         if (attempt === 1) throw new Error('worker died after the wait was claimed');
         return true;
@@ -148,17 +151,11 @@ describe('outbound event emission points (real Redis)', () => {
     expect(cancelled[0]?.data).toMatchObject({ status: 'cancelled', reason: 'stage_changed', return_values: {} });
   });
 
-  it('a portal without subscriptions gets no events built; one subscribed by another process gets the very next ones', async () => {
+  it('a portal without subscriptions gets no message.received built; one subscribed by another process gets the very next events', async () => {
     // No subscriptions: the `beforeEach` one goes.
     const [first] = await hooks.list(M);
     expect(await hooks.remove(first?.id ?? '')).toBe(true);
-    const told: Array<boolean | undefined> = [];
-    const p = processor({
-      takeReply: async (l, message, options) => {
-        told.push((await options?.ready)?.tellSubscribers);
-        return env.service.takeReply(l, message, options);
-      },
-    });
+    const p = processor({ takeReply: (l, message, options) => env.service.takeReply(l, message, options) });
     await p.lines.add(line);
     const reply = async (n: number) => {
       const { wait } = await env.open();
@@ -168,8 +165,8 @@ describe('outbound event emission points (real Redis)', () => {
       return wait;
     };
     await reply(1);
+    // wait.ended is built still: the end script, which counts the subscriptions, drops it.
     expect(p.calls.emits).toBe(0);
-    expect(told).toEqual([false]);
     expect(await emitted()).toEqual([]);
     // Another process (its own connection and store) subscribes: the next reply's events are all told.
     const other = env.redis.duplicate();
@@ -180,7 +177,7 @@ describe('outbound event emission points (real Redis)', () => {
       other.disconnect();
     }
     const second = await reply(2);
-    expect(told).toEqual([false, true]);
+    expect(p.calls.emits).toBe(1);
     expect(
       (await emitted()).map((e) => [e.type, e.type === 'wait.ended' ? e.data.wait_id : e.data.message_id]),
     ).toEqual([
@@ -191,7 +188,7 @@ describe('outbound event emission points (real Redis)', () => {
     // them again, so nothing more goes into the (deleted) stream.
     for (const subscription of await hooks.list(M)) expect(await hooks.remove(subscription.id)).toBe(true);
     await reply(3);
-    expect(told).toEqual([false, true, true]);
+    expect(p.calls.emits).toBe(2);
     expect(await emitted()).toEqual([]);
   });
 
@@ -210,6 +207,28 @@ describe('outbound event emission points (real Redis)', () => {
     expect(await p.run(jobOf(job, 1))).toBe('taken_by_wait');
     expect((await env.store.get(M, wait.id))?.status).toBe('answered');
     expect((await emitted()).map((e) => e.type)).toEqual(['message.received', 'wait.ended']);
+  });
+
+  it('a real takeReply reads the waits at once but touches none (no write, no stage read) before ready resolves', async () => {
+    const { wait } = await env.open();
+    env.stages.read.mockClear();
+    const watch = await watchCommands(process.env.TEST_REDIS_URL ?? '', env.keys.prefix);
+    try {
+      const releases: Array<() => void> = [];
+      const ready = new Promise<void>((resolve) => releases.push(resolve));
+      const taken = env.service.takeReply(line, tap(wait.buttons[0]?.id ?? '', 'Yes'), { ready });
+      await pollUntil(async () => (await watch.seen()).length > 0, 5000, 'the wait to be read');
+      // Answered after that read on the same connection: the reply's steps up to `ready` have run.
+      await env.redis.ping();
+      expect((await watch.seen()).filter((c) => !c.fromScript).map((c) => c.name)).not.toContain('evalsha');
+      expect(env.stages.read).not.toHaveBeenCalled();
+      expect(await env.status(wait.id)).toBe('open');
+      for (const release of releases) release();
+      expect(await taken).toBe(true);
+      expect(await env.status(wait.id)).toBe('answered');
+    } finally {
+      await watch.stop();
+    }
   });
 
   it("an uninstall forgets the portal's subscriptions and events", async () => {
