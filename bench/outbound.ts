@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { type CpuSplit, cpuPerUnit, describeSplit, readCpu } from './cpu';
 import { queueRobotRuns } from './robot-calls';
 import { startBenchSystem } from './system';
+import { warmUp, warmUpTarget } from './warm-up';
 
 export interface OutboundOptions {
   workers: number;
@@ -21,8 +22,6 @@ export interface OutboundFigures {
   cpuByProcess: CpuSplit;
 }
 
-/** Not measured: the first second after every worker process is up (warming up). */
-const WARM_UP_MS = 1000;
 /** Backlog for this much more: the first worker process takes jobs while the others still start. */
 const START_SLACK_MS = 3000;
 
@@ -42,7 +41,9 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     lineRatePerSec: o.limitPerLine,
   });
   try {
-    const backlog = Math.ceil(o.lines * o.limitPerLine * (o.seconds + (WARM_UP_MS + START_SLACK_MS) / 1000));
+    // Not measured: the warm-up, the same number of messages per worker process (bench/warm-up.ts).
+    const warmUpMessages = warmUpTarget(o.workers);
+    const backlog = warmUpMessages + Math.ceil(o.lines * o.limitPerLine * (o.seconds + START_SLACK_MS / 1000));
     const properties = Array.from({ length: backlog }, (_, i) => ({
       text: `Order ${i} is ready`,
       phone: `+7916${String(1_000_000 + i)}`,
@@ -52,7 +53,18 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     await queueRobotRuns(sys, 'wa_send_text', properties);
     o.say(`${backlog} text robots queued in ${((Date.now() - queuedAt) / 1000).toFixed(1)} s`);
     await Promise.all(Array.from({ length: o.workers }, () => sys.startWorker()));
-    await new Promise((r) => setTimeout(r, WARM_UP_MS));
+    const warmStart = Date.now();
+    const warm = await warmUp(
+      {
+        accepted: async () => (await sys.sim.call({ cmd: 'accepted' })).accepted,
+        pause: (ms) => new Promise((r) => setTimeout(r, ms)),
+        elapsedMs: () => Date.now() - warmStart,
+      },
+      warmUpMessages,
+    );
+    o.say(
+      `warm-up: ${warm.messages} messages in ${((Date.now() - warmStart) / 1000).toFixed(1)} s${warm.reached ? '' : ` (warning: short of ${warmUpMessages}, the figures include warm-up)`}`,
+    );
     const from = Date.now();
     const cpuBefore = await readCpu(sys.cpu);
     const portalBefore = await sys.sim.call({ cmd: 'portalStats' });

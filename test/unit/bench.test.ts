@@ -2,6 +2,7 @@ import { minCallbackSeconds } from '../../bench/callbacks';
 import { ceilingPerSec, cpuMsOf, cpuPerUnit, redisCpuMsOf } from '../../bench/cpu';
 import { BLOCK_END, BLOCK_START, readmeBlock, rewriteMeasured } from '../../bench/readme';
 import { type BenchResults, benchResultsSchema, figureRows, textTable } from '../../bench/results';
+import { WARM_UP_MAX_MS, warmUp, warmUpTarget } from '../../bench/warm-up';
 import { countBetween, maxInWindow } from '../../bench/windows';
 
 const results: BenchResults = {
@@ -167,5 +168,47 @@ describe('bench: the README block', () => {
   it('refuses a README without the section or with one marker only', () => {
     expect(() => rewriteMeasured('# App\n', 'x')).toThrow('no "## Measured" section');
     expect(() => rewriteMeasured(`## Measured\n${BLOCK_END}\n`, 'x')).toThrow('one bench marker');
+  });
+});
+
+describe('bench: warm-up', () => {
+  /** A provider whose count moves by `step` per pause, and a clock moved only by the pauses. */
+  const fakeSystem = (initial: number, step: number) => {
+    let accepted = initial;
+    let elapsed = 0;
+    const pauses: number[] = [];
+    return {
+      pauses,
+      deps: {
+        accepted: async () => accepted,
+        pause: async (ms: number) => {
+          pauses.push(ms);
+          elapsed += ms;
+          accepted += step;
+        },
+        elapsedMs: () => elapsed,
+      },
+    };
+  };
+
+  it('gives every worker process the same number of messages, however many there are', () => {
+    expect(warmUpTarget(2)).toBe(2 * warmUpTarget(1));
+    expect(warmUpTarget(4)).toBe(4 * warmUpTarget(1));
+    expect(() => warmUpTarget(0)).toThrow('workers must be ≥ 1');
+  });
+
+  it('counts only the messages sent after it started, and ends once the target is reached', async () => {
+    const sys = fakeSystem(5000, 400);
+    const result = await warmUp(sys.deps, 1000, 100);
+    expect(result).toEqual({ messages: 1200, reached: true });
+    expect(sys.pauses).toEqual([100, 100, 100]);
+  });
+
+  it('stops at its time limit and says the target was not reached', async () => {
+    const sys = fakeSystem(0, 1);
+    const result = await warmUp(sys.deps, 1_000_000, 1000);
+    expect(result.reached).toBe(false);
+    expect(sys.pauses).toHaveLength(WARM_UP_MAX_MS / 1000);
+    expect(result.messages).toBe(WARM_UP_MAX_MS / 1000);
   });
 });
