@@ -22,6 +22,8 @@ export interface RepliesOptions {
 const BUTTONS = ['Yes', 'No', 'Later'];
 /** A generous bound of what one open wait costs in Redis today (≈ 3 KB measured), for the memory check. */
 const BYTES_PER_WAIT_BOUND = 4096;
+/** Untimed replies before the first point. */
+const WARM_UP_REPLIES = 2000;
 const phoneOf = (n: number) => `7916${String(n).padStart(7, '0')}`;
 
 /**
@@ -157,7 +159,9 @@ export async function repliesScenario(
     let ballast = 0;
     const round: Round = { sys, line, phoneNumberId: benchLine.phoneNumberId, answered: 0 };
     // Untimed: the first replies warm the processes up (JIT, connections, the portal's token).
-    const warmUp = Math.min(100, o.replies);
+    // Enough replies for each process to compile its hot code (each warms up on its own, as the
+    // outbound scenario found: the first thousands of jobs cost a worker several times the CPU).
+    const warmUp = WARM_UP_REPLIES;
     o.say(
       `warm-up: ${warmUp} replies resolved in ${(await answerRound(round, warmUp)).seconds.toFixed(1)} s (not counted)`,
     );
