@@ -28,6 +28,15 @@ export function callbackId(eventToken: string): string {
  */
 const INDEX_MARK_TTL_MS = 5000;
 
+/**
+ * The index mark a dispatcher sets before it moves the index later or removes the portal, and
+ * deletes after (callback-enqueue-3.lua: every enqueuer writes the index while it is there, and no
+ * confirm replaces it). A dispatcher that dies or fails between its index write and that delete
+ * leaves this, not a confirmed mark the index no longer honours; it lapses after `ttlMs` (only
+ * extra index writes until then).
+ */
+export const INDEX_MOVING_MARK = { value: 'd', ttlMs: 60_000 } as const;
+
 /** The per-portal callback outbox (write side). The dispatcher drains it in batches. */
 export class CallbackOutbox {
   constructor(
