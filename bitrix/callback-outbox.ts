@@ -23,8 +23,9 @@ export function callbackId(eventToken: string): string {
 }
 
 /**
- * How long a confirmed index mark is trusted: the index is written again at least this often per
- * busy portal, which bounds the harm of an acknowledged index write a failover lost.
+ * How long a confirmed index mark is trusted: once it lapses, the portal's next result writes the
+ * index again (the lapse forces no write by itself). So on a busy portal an acknowledged index write
+ * a failover lost is repaired within this; on a quiet one, by the next result or the maintenance sweep.
  */
 const INDEX_MARK_TTL_MS = 5000;
 

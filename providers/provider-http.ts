@@ -39,8 +39,10 @@ export const MAX_ANSWER_BYTES = 1 << 20;
  * How long after the line slot was taken a send's exchange (a wait in the busy pool, connect,
  * headers, body) may still run: below the slot's in-flight lease. LineSender.withSlot counts it from
  * before the take (the lease starts later, at the take's Redis TIME) and hands the end on as the
- * send's `deadlineAt`; sendBudgetMs cuts every send's timeout to it. So a slot never lapses while its
- * request may still reach the provider, whatever delayed the call after the take.
+ * send's `deadlineAt`; sendBudgetMs cuts every send's timeout to it. So whatever delayed the call
+ * after the take, its slot does not lapse while the request may still reach the provider; only a
+ * timer firing late (a process starved of CPU) eats into the 5 s margin. Number checks run in a slot
+ * too but keep their own, shorter timeout (15 s).
  */
 export const MAX_EXCHANGE_MS = LINE_SLOT_IN_FLIGHT_MS - 5000;
 

@@ -11,8 +11,9 @@
   Returns {queued, must index}: queued 1 when queued, 0 when this token already has a callback queued.
   must index 0 only when a confirmed mark at or before ARGV[3] exists: the dispatchers visit the portal
   by then and read this zset after it. Anything else (no mark, a write still under way, one that
-  crashed or failed) makes this caller write the index too: a lost write is repaired by the next
-  callback, never left to the maintenance sweep.
+  crashed or failed, a dispatcher's move under way or cut short) makes this caller write the index
+  too: a lost write is repaired by the next callback; only when none comes (the last result of a
+  quiet portal whose own write failed) is it the maintenance sweep's.
 ]]
 local queued = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 if queued == 1 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
