@@ -23,10 +23,20 @@ export function callbackId(eventToken: string): string {
 }
 
 /**
- * How long a confirmed index mark is trusted: the index is written again at least this often per
- * busy portal, which bounds the harm of an acknowledged index write a failover lost.
+ * How long a confirmed index mark is trusted: once it lapses, the portal's next result writes the
+ * index again (the lapse forces no write by itself). So on a busy portal an acknowledged index write
+ * a failover lost is repaired within this; on a quiet one, by the next result or the maintenance sweep.
  */
 const INDEX_MARK_TTL_MS = 5000;
+
+/**
+ * The index mark a dispatcher sets before it moves the index later or removes the portal, and
+ * deletes after (callback-enqueue-3.lua: every enqueuer writes the index while it is there, and no
+ * confirm replaces it). A dispatcher that dies or fails between its index write and that delete
+ * leaves this, not a confirmed mark the index no longer honours; it lapses after `ttlMs` (only
+ * extra index writes until then).
+ */
+export const INDEX_MOVING_MARK = { value: 'd', ttlMs: 60_000 } as const;
 
 /** The per-portal callback outbox (write side). The dispatcher drains it in batches. */
 export class CallbackOutbox {

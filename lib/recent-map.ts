@@ -7,7 +7,12 @@
 export class RecentMap<K, V> {
   private readonly entries = new Map<K, { value: V; storedAt: number }>();
 
-  constructor(private readonly limits: { maxEntries: number; ttlMs: number }) {}
+  constructor(private readonly limits: { maxEntries: number; ttlMs: number }) {
+    // Either would make it forget everything at once (every set evicts itself, every get misses).
+    if (!Number.isInteger(limits.maxEntries) || limits.maxEntries < 1)
+      throw new RangeError(`RecentMap maxEntries must be a positive integer, got ${limits.maxEntries}`);
+    if (!(limits.ttlMs > 0)) throw new RangeError(`RecentMap ttlMs must be above 0, got ${limits.ttlMs}`);
+  }
 
   /** The value stored under `key` less than `ttlMs` before `nowMs`; an older one is dropped. */
   get(key: K, nowMs: number): V | undefined {

@@ -3,6 +3,7 @@ import { ActionError, LineBusyError } from '../lib/errors/app-error';
 import { randomId } from '../lib/hash';
 import type { Metrics } from '../lib/metrics';
 import type { OutboundContent, OutboundMessage, SentMessage, WhatsAppProvider } from '../providers/provider';
+import { MAX_EXCHANGE_MS } from '../providers/provider-http';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { rateScripts } from '../redis/rate-scripts';
@@ -36,14 +37,21 @@ export function createLineSender(deps: LineSenderDeps) {
    * request may call `answered()` once the provider answered: the slot's window starts then, issued
    * in the same tick as whatever the request writes next (else when the request ends). One round trip
    * only with auto-pipelining on one Redis (workers/main.ts); on a cluster the line's window lives on
-   * its own node, so it is a round trip of its own there, in parallel.
+   * its own node, so it is a round trip of its own there, in parallel. `deadlineAt` (app clock ms):
+   * when the slot's in-flight lease no longer covers the request; a send passes it to its provider.
    */
-  async function withSlot<T>(line: Line, request: (answered: () => void) => Promise<T>): Promise<T> {
+  async function withSlot<T>(
+    line: Line,
+    request: (answered: () => void, deadlineAt: number) => Promise<T>,
+  ): Promise<T> {
     const windowKey = deps.keys.lineRateWindow(line.phoneNumberId);
     const slotId = randomId(8);
     const limit = line.ratePerSec ?? deps.defaultRatePerSec;
     let waited = 0;
+    let deadlineAt = 0;
     for (;;) {
+      // Before the take: its lease starts later (Redis TIME when it runs), so this end errs early.
+      deadlineAt = deps.clock.now() + MAX_EXCHANGE_MS;
       const waitMs = await rateScripts.takeLineSlot(deps.redis, windowKey, limit, deps.windowMs, slotId);
       if (waitMs === 0) break;
       if (waitMs > SHORT_WAIT_MS || waited + waitMs > MAX_IN_PROCESS_WAIT_MS) throw new LineBusyError(waitMs);
@@ -59,7 +67,7 @@ export function createLineSender(deps: LineSenderDeps) {
       finished.catch(() => undefined);
     };
     try {
-      const result = await request(answered);
+      const result = await request(answered, deadlineAt);
       deps.metrics.sends.inc({ outcome: 'sent' });
       return result;
     } catch (error) {
@@ -74,7 +82,7 @@ export function createLineSender(deps: LineSenderDeps) {
   /** Sends one message inside the line's limit. */
   function send(line: Line, message: OutboundMessage): Promise<SentMessage> {
     const provider = deps.providerFor(line);
-    return withSlot(line, () => provider.send(message));
+    return withSlot(line, (_answered, deadlineAt) => provider.send({ ...message, deadlineAt }));
   }
 
   /** Like send, but waits for a slot (bounded): for rare sends outside action jobs (re-asks). */

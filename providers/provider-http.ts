@@ -36,11 +36,32 @@ function targetOf(url: string): { origin: string; path: string } {
 export const MAX_ANSWER_BYTES = 1 << 20;
 
 /**
- * No exchange (a wait in the busy pool, connect, headers, body) outlives this: it stays below the
- * line slot's in-flight lease, so a slot never lapses while its request may still reach the
- * provider, and the line's rate cannot be exceeded by a send the window no longer counts.
+ * How long after the line slot was taken a send's exchange (a wait in the busy pool, connect,
+ * headers, body) may still run: below the slot's in-flight lease. LineSender.withSlot counts it from
+ * before the take (the lease starts later, at the take's Redis TIME) and hands the end on as the
+ * send's `deadlineAt`; sendBudgetMs cuts every send's timeout to it. So whatever delayed the call
+ * after the take, its slot does not lapse while the request may still reach the provider; only a
+ * timer firing late (a process starved of CPU) eats into the 5 s margin. Number checks run in a slot
+ * too but keep their own, shorter timeout (15 s).
  */
 export const MAX_EXCHANGE_MS = LINE_SLOT_IN_FLIGHT_MS - 5000;
+
+/** Less time than this left before the deadline: the send is refused before it goes out (it would only end "maybe sent"). */
+export const MIN_SEND_BUDGET_MS = 1000;
+
+/**
+ * The time a send's exchange may take: its own timeout, cut to the slot's `deadlineAt` (app clock
+ * ms). With under MIN_SEND_BUDGET_MS left it throws a retryable provider_unavailable: nothing went out.
+ */
+export function sendBudgetMs(timeoutMs: number, deadlineAt: number | undefined, now: number): number {
+  const budget = Math.min(timeoutMs, MAX_EXCHANGE_MS, deadlineAt === undefined ? timeoutMs : deadlineAt - now);
+  if (budget < MIN_SEND_BUDGET_MS)
+    throw new ActionError('provider_unavailable', `the line slot's lease ends in ${budget} ms: not sent`, {
+      retryable: true,
+      outcomeUnknown: false,
+    });
+  return budget;
+}
 
 /** The whole exchange took longer than its deadline; `reached` = the request had started to go out. */
 function deadlineError(ms: number, reached: boolean): ActionError {

@@ -102,6 +102,11 @@ export interface OutboundMessage {
   content: OutboundContent;
   /** Provider message id this one replies to. */
   replyTo?: string;
+  /**
+   * When the whole exchange must be over (app clock ms): the line slot's in-flight lease, counted
+   * from before the slot was taken (LineSender.withSlot). Absent: the provider's own timeout alone.
+   */
+  deadlineAt?: number;
 }
 
 export interface SentMessage {

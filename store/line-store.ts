@@ -170,8 +170,25 @@ export class LineStore {
     const owner = `${memberId}|${lineId}`;
     if (line.wabaId) await this.redis.srem(this.keys.linesByWaba(line.wabaId), owner);
     // Only while it is still this line's: the number may be another's by now.
-    await scripts.deleteIfUnchanged(this.redis, this.keys.lineByNumber(line.phoneNumberId), owner);
+    const route = this.keys.lineByNumber(line.phoneNumberId);
+    if (await scripts.deleteIfUnchanged(this.redis, route, owner)) await this.keepIfSavedAgain(line, route);
     return true;
+  }
+
+  /**
+   * A save of the same line (rename, rate) that raced the removal wrote the line back and then its
+   * route, and that route looks the same as the removed one's. The line is read after the delete: a
+   * save whose line write came before this read gets its route (and account entry) back here; one that
+   * came after writes its route after the delete itself. So a listed line never ends up without a route.
+   */
+  private async keepIfSavedAgain(removed: Line, route: string): Promise<void> {
+    const raw = await this.redis.hget(this.keys.lines(removed.memberId), removed.id);
+    const saved = raw === null ? null : lineSchema.parse(JSON.parse(raw));
+    if (saved?.phoneNumberId !== removed.phoneNumberId) return;
+    const owner = `${removed.memberId}|${removed.id}`;
+    // NX: a route another line took meanwhile stays (its add checked this line's first).
+    await this.redis.set(route, owner, 'NX');
+    if (saved.wabaId) await this.redis.sadd(this.keys.linesByWaba(saved.wabaId), owner);
   }
 
   /** Notes that a webhook for the line arrived (one field write; checkStatus shows it). */

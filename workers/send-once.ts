@@ -80,7 +80,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
   const to = await request.to();
   // Outside the in-flight mark: a look-up that fails (GupShup's template list) sent nothing.
   const content = request.provider.prepare ? await request.provider.prepare(request.content) : request.content;
-  const outcome = await deps.lineSender.withSlot(line, async (answered) => {
+  const outcome = await deps.lineSender.withSlot(line, async (answered, deadlineAt) => {
     // Claimed inside the slot, right before the call: the mark brackets the provider call only.
     const claim = await deps.messages.claimSendStep(memberId, call.callKey, step, deps.clock.now(), waitId);
     const { earlier } = claim;
@@ -93,7 +93,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     }
     let sent: SentMessage;
     try {
-      sent = await request.provider.send({ to, content, replyTo: request.replyTo });
+      sent = await request.provider.send({ to, content, replyTo: request.replyTo, deadlineAt });
     } catch (error) {
       // Refused outright: nothing left, so a retry is a first send, not a "maybe sent".
       if (!(error instanceof ActionError && error.outcomeUnknown))

@@ -4,7 +4,7 @@ import { ActionError } from '../../lib/errors/app-error';
 import { fetchFailure } from '../fetch-failure';
 import { fromGraphTemplate, graphTemplateSchema, type MessageTemplate } from '../message-template';
 import type { Capability, MediaUpload, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
-import { type ProviderAnswer, postJson } from '../provider-http';
+import { type ProviderAnswer, postJson, sendBudgetMs } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
 import { cloudApiBody } from './cloud-api-body';
 import { mapCloudApiError } from './cloud-api-errors';
@@ -195,13 +195,9 @@ export function createCloudApiProvider(
     },
     async send(message: OutboundMessage): Promise<SentMessage> {
       let answer: ProviderAnswer;
+      const budgetMs = sendBudgetMs(options.timeoutMs ?? 15000, message.deadlineAt, options.clock.now());
       try {
-        answer = await postJson(
-          url,
-          { authorization: `Bearer ${line.accessToken}` },
-          cloudApiBody(message),
-          options.timeoutMs ?? 15000,
-        );
+        answer = await postJson(url, { authorization: `Bearer ${line.accessToken}` }, cloudApiBody(message), budgetMs);
       } catch (error) {
         throw fetchFailure(error);
       }

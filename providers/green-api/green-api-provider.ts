@@ -6,6 +6,7 @@ import { say } from '../../lib/i18n/catalogue';
 import { fetchFailure } from '../fetch-failure';
 import type { Capability, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
+import { sendBudgetMs } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
 import { chatIdOf, greenApiCall } from './green-api-body';
 import { mapGreenApiError } from './green-api-errors';
@@ -53,19 +54,23 @@ export function createGreenApiProvider(
   const urlOf = (method: string) =>
     `${base}/waInstance${encodeURIComponent(line.idInstance)}/${method}/${encodeURIComponent(line.apiTokenInstance)}`;
 
-  /** POSTs `body` to a method, or GETs it when there is none (getStateInstance). */
-  async function call(method: string, body?: Record<string, unknown>): Promise<unknown> {
+  /** POSTs `body` to a method, or GETs it when there is none (getStateInstance); over within `budgetMs`. */
+  async function call(
+    method: string,
+    body?: Record<string, unknown>,
+    budgetMs = options.timeoutMs ?? 15000,
+  ): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(
         urlOf(method),
         body === undefined
-          ? { method: 'GET', signal: AbortSignal.timeout(options.timeoutMs ?? 15000) }
+          ? { method: 'GET', signal: AbortSignal.timeout(budgetMs) }
           : {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify(body),
-              signal: AbortSignal.timeout(options.timeoutMs ?? 15000),
+              signal: AbortSignal.timeout(budgetMs),
             },
       );
     } catch (error) {
@@ -115,7 +120,8 @@ export function createGreenApiProvider(
           says: say('error.detail.unsupported', { provider: 'green-api', capability }),
         });
       }
-      const answer = parse(idMessageSchema, request.method, await call(request.method, request.body));
+      const budgetMs = sendBudgetMs(options.timeoutMs ?? 15000, message.deadlineAt, options.clock.now());
+      const answer = parse(idMessageSchema, request.method, await call(request.method, request.body, budgetMs));
       return { providerMessageId: answer.idMessage };
     },
     async edit({ to, messageId, text }) {

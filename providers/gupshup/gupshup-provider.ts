@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger';
 import { fetchFailure } from '../fetch-failure';
 import type { Capability, LineStatus, OutboundMessage, SentMessage, WhatsAppProvider } from '../provider';
 import { capabilityFor } from '../provider';
+import { sendBudgetMs } from '../provider-http';
 import { retryAfterMs } from '../retry-after';
 import { type GupshupCall, gupshupEnvelope, gupshupMessage, gupshupTemplateFields } from './gupshup-body';
 import { mapGupshupHttpError } from './gupshup-errors';
@@ -48,10 +49,10 @@ export function createGupshupProvider(
   line: GupshupLine,
 ): WhatsAppProvider {
   const base = (line.apiUrl ?? GUPSHUP_DEFAULT_URL).replace(/\/+$/, '');
-  const signal = () => AbortSignal.timeout(options.timeoutMs ?? 15000);
+  const timeoutMs = options.timeoutMs ?? 15000;
 
-  /** One request; the JSON answer of a 2xx, else the mapped refusal. */
-  async function call(path: string, form?: Record<string, string>): Promise<unknown> {
+  /** One request (over within `budgetMs`, body included); the JSON answer of a 2xx, else the mapped refusal. */
+  async function call(path: string, form?: Record<string, string>, budgetMs = timeoutMs): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
@@ -61,7 +62,7 @@ export function createGupshupProvider(
           ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-        signal: signal(),
+        signal: AbortSignal.timeout(budgetMs),
       });
     } catch (error) {
       throw fetchFailure(error);
@@ -153,7 +154,8 @@ export function createGupshupProvider(
     },
     async send(message: OutboundMessage): Promise<SentMessage> {
       const request = await requestFor(message);
-      const answer = submittedSchema.safeParse(await call(request.path, request.form));
+      const budgetMs = sendBudgetMs(timeoutMs, message.deadlineAt, options.clock.now());
+      const answer = submittedSchema.safeParse(await call(request.path, request.form, budgetMs));
       // A 2xx took the message even when its answer cannot be read.
       if (!answer.success) throw new ActionError('provider_error', 'unexpected answer', { outcomeUnknown: true });
       // The GupShup id (a UUID): its events name it, and the customer's replies quote it as `gsId`.

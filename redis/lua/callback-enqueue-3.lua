@@ -4,17 +4,22 @@
   KEYS[1] pending hash (tokenHash -> json)   KEYS[2] due zset (tokenHash -> ms)
   KEYS[3] index mark: a number m = the global index is known to hold the portal at m or earlier
           (set by callback-indexed-1.lua only after the caller's index write succeeded; deleted by a
-          dispatcher after it moves the index later or removes it); 'p:<token>' = a write is under way
+          dispatcher after it moves the index later or removes it); 'p:<token>' = a write is under way;
+          'd' = a dispatcher is moving the index (set before its write, deleted after): kept as it is,
+          so no confirm can land until that write is done, even if the dispatcher dies in between
   ARGV[1] tokenHash   ARGV[2] json   ARGV[3] due ms   ARGV[4] caller's token   ARGV[5] pending mark ttl ms
   Returns {queued, must index}: queued 1 when queued, 0 when this token already has a callback queued.
   must index 0 only when a confirmed mark at or before ARGV[3] exists: the dispatchers visit the portal
   by then and read this zset after it. Anything else (no mark, a write still under way, one that
-  crashed or failed) makes this caller write the index too: a lost write is repaired by the next
-  callback, never left to the maintenance sweep.
+  crashed or failed, a dispatcher's move under way or cut short) makes this caller write the index
+  too: a lost write is repaired by the next callback; only when none comes (the last result of a
+  quiet portal whose own write failed) is it the maintenance sweep's.
 ]]
 local queued = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 if queued == 1 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
-local mark = tonumber(redis.call('GET', KEYS[3]))
+local raw = redis.call('GET', KEYS[3])
+if raw == 'd' then return {queued, 1} end
+local mark = tonumber(raw)
 if mark and mark <= tonumber(ARGV[3]) then return {queued, 0} end
 redis.call('SET', KEYS[3], 'p:' .. ARGV[4], 'PX', ARGV[5])
 return {queued, 1}

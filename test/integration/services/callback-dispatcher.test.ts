@@ -5,6 +5,7 @@ import type { BatchCommands, BatchOutcome, PortalClient } from '../../../bitrix/
 import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
+import type { RedisClient } from '../../../redis/connect';
 import { createKeys } from '../../../redis/keys';
 import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
 import { eventually } from '../../helpers/harness';
@@ -12,7 +13,7 @@ import { createManualClock } from '../../helpers/manual-clock';
 import { counterValue } from '../../helpers/signals';
 
 /** The dispatcher over a real Redis, a hand-moved clock and a portal that answers what the test says. */
-function setup(options: { leaseMs?: number } = {}) {
+function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => RedisClient } = {}) {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
   const redis = new Redis(url);
@@ -36,7 +37,7 @@ function setup(options: { leaseMs?: number } = {}) {
   });
   const bitrix = Object.assign(client, { probe: async () => ({ installed: true }) });
   const dispatcher = new CallbackDispatcher({
-    redis,
+    redis: options.dispatcherRedis?.(redis) ?? redis,
     subscriber,
     keys,
     outbox,
@@ -55,6 +56,22 @@ function setup(options: { leaseMs?: number } = {}) {
     subscriber.disconnect();
   };
   return { redis, keys, clock, outbox, metrics, batches, answers, dispatcher, pending, dueAt, close };
+}
+
+/** The same real connection, but its first DEL is refused (a connection blip; or the process died there). */
+function firstDelFails(redis: Redis): RedisClient {
+  let failed = false;
+  return new Proxy(redis, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (name !== 'del' || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (failed) return value.apply(target, args);
+        failed = true;
+        throw new Error('connection reset');
+      };
+    },
+  });
 }
 
 const callback = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
@@ -171,5 +188,23 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     await t.outbox.enqueue('m1', callback);
     await eventually(async () => (await t.pending()) === 0, 5000, 'both callbacks sent (the safety poll is a minute)');
     expect(t.batches.flatMap((b) => Object.keys(b))).toHaveLength(2);
+  });
+
+  it('a drain whose mark delete failed after it moved the index: the next result is sent without the maintenance sweep', async () => {
+    const blip = setup({ dispatcherRedis: firstDelFails });
+    try {
+      await blip.outbox.enqueue('m1', callback);
+      // Sent; the portal leaves the index; then the mark's delete is refused.
+      await expect(blip.dispatcher.drainOnce('m1')).rejects.toThrow(/connection reset/);
+      expect(blip.batches).toHaveLength(1);
+      await blip.dispatcher.start();
+      blip.clock.advance(5);
+      await blip.outbox.enqueue('m1', { ...callback, eventToken: 'wf|A2|tok.sig' });
+      expect(await blip.redis.zscore(blip.keys.callbackPortals(), 'm1')).not.toBeNull();
+      await eventually(async () => (await blip.pending()) === 0, 5000, 'sent (the safety poll is a minute)');
+      expect(blip.batches).toHaveLength(2);
+    } finally {
+      await blip.close();
+    }
   });
 });

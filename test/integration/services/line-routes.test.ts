@@ -29,6 +29,27 @@ function dyingAfter(redis: Redis, writes: number): RedisClient {
 }
 
 /**
+ * The same real Redis connection; `before` runs once, just before the first script call is sent (a
+ * removal's "delete the route if unchanged" step): another request's work lands in that gap.
+ */
+function beforeFirstScript(redis: Redis, before: () => Promise<void>): RedisClient {
+  let pending = true;
+  return new Proxy(redis, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function' || (name !== 'evalsha' && name !== 'eval')) return value;
+      return async (...args: unknown[]) => {
+        if (pending) {
+          pending = false;
+          await before();
+        }
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/**
  * Processes serving webhooks: each its own connection and in-process copies (routes, lines). A
  * number must lead every one of them to the same line, or to none.
  */
@@ -130,5 +151,19 @@ describe('number → line routes across processes (real Redis)', () => {
     expect([await where(a.lines, 'pn4'), await where(fresh.lines, 'pn4')]).toEqual(['m1|sales', 'm1|sales']);
     await fresh.lines.add(line('m2', 'other', 'pn3'));
     expect([await where(a.lines, 'pn3'), await where(fresh.lines, 'pn3')]).toEqual(['m2|other', 'm2|other']);
+  });
+
+  it('a line saved again (renamed) while it is being removed keeps its route: its webhooks still find it', async () => {
+    const { process } = setup();
+    const [a, fresh] = [process(), process()];
+    await installed(a.portals);
+    const sales = { ...line('m1', 'sales', 'pn5'), wabaId: '555' };
+    await a.lines.add(sales);
+    // The rename read the line before the removal and saves it after the removal's first step.
+    const removing = process((redis) => beforeFirstScript(redis, () => a.lines.add({ ...sales, name: 'renamed' })));
+    await removing.lines.remove('m1', 'sales');
+    expect((await fresh.lines.get('m1', 'sales'))?.name).toBe('renamed');
+    expect(await where(fresh.lines, 'pn5')).toBe('m1|sales');
+    expect((await fresh.lines.findByWabaId('555')).map((found) => found.id)).toEqual(['sales']);
   });
 });

@@ -24,4 +24,13 @@ describe('RecentMap', () => {
     expect(map.get('a', 2)).toBeUndefined();
     expect(map.size).toBe(1);
   });
+
+  it('refuses limits that would make it forget everything at once, with a clear error', () => {
+    expect(() => new RecentMap({ maxEntries: 0, ttlMs: 1000 })).toThrow(/maxEntries must be a positive integer, got 0/);
+    expect(() => new RecentMap({ maxEntries: 1.5, ttlMs: 1000 })).toThrow(/maxEntries/);
+    expect(() => new RecentMap({ maxEntries: 10, ttlMs: 0 })).toThrow(/ttlMs must be above 0, got 0/);
+    expect(() => new RecentMap({ maxEntries: 10, ttlMs: -5 })).toThrow(/ttlMs/);
+    expect(() => new RecentMap({ maxEntries: 10, ttlMs: Number.NaN })).toThrow(/ttlMs/);
+    expect(new RecentMap({ maxEntries: 1, ttlMs: 1 }).size).toBe(0);
+  });
 });

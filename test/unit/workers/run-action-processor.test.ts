@@ -99,7 +99,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     },
     bitrix: Object.assign(() => ({ memberId: 'm1', call: jest.fn(), batch: jest.fn() }), { probe: jest.fn() }),
     providerFor: () => provider,
-    lineSender: { withSlot: async (_line, request) => request(() => undefined) },
+    lineSender: { withSlot: async (_line, request) => request(() => undefined, clock.now() + 25_000) },
     keys: createKeys('unit'),
     metrics: createMetrics(),
     clock,
