@@ -1,26 +1,6 @@
-import { findActionByCode } from '../actions';
-import { robotCallSchema } from '../app/doors/robot-door';
-import type { RunActionJobInput } from '../queues/job-schemas';
+import { robotCallSchema, runActionJobOf } from '../app/doors/robot-door';
 import type { BenchSystem } from './system';
 import { inLanes } from './windows';
-
-/** The run-action job the robot door builds from a portal's call (app/doors/robot-door.ts, same fields). */
-export function runActionJobOf(fields: unknown, memberId: string, receivedAt: number): RunActionJobInput {
-  const call = robotCallSchema.parse(fields);
-  return {
-    memberId,
-    code: call.code,
-    kind: findActionByCode(call.code)?.kind ?? 'robot',
-    eventToken: call.event_token,
-    workflowId: call.workflow_id,
-    documentId: call.document_id,
-    documentType: call.document_type,
-    properties: call.properties,
-    useSubscription: call.use_subscription === 'Y',
-    timeoutDurationSec: call.timeout_duration,
-    receivedAt,
-  };
-}
 
 /**
  * Starts `properties.length` runs at the portal and queues their run-action jobs the way the door
@@ -39,7 +19,7 @@ export async function queueRobotRuns(
       code,
       properties: properties.slice(start, start + 2000),
     });
-    const jobs = runs.map((fields) => runActionJobOf(fields, sys.memberId, Date.now()));
+    const jobs = runs.map((fields) => runActionJobOf(sys.memberId, robotCallSchema.parse(fields), Date.now()));
     await inLanes(jobs, 200, async (job) => {
       await sys.rt.queues.enqueueRunAction(job);
     });

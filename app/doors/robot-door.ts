@@ -8,6 +8,7 @@ import { AppError } from '../../lib/errors/app-error';
 import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../../lib/metrics';
 import type { Queues } from '../../queues/create-queues';
+import type { RunActionJobInput } from '../../queues/job-schemas';
 import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
 import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
@@ -39,18 +40,13 @@ export interface RobotDoorDeps {
 
 export type RobotCall = z.infer<typeof robotCallSchema>;
 
-/** Queues a verified call of `memberId`'s portal (its event token names the job: a repeat adds nothing). */
-export async function queueRobotCall(
-  deps: RobotDoorDeps,
-  memberId: string,
-  call: RobotCall,
-): Promise<string | undefined> {
-  const found = findActionByCode(call.code);
-  const job = await deps.queues.enqueueRunAction({
+/** The run-action job of a portal's call (the bench queues its backlog with the same one). */
+export function runActionJobOf(memberId: string, call: RobotCall, receivedAt: number): RunActionJobInput {
+  return {
     memberId,
     code: call.code,
     // An unknown code still becomes a job: the worker reports the error to the robot log.
-    kind: found?.kind ?? 'robot',
+    kind: findActionByCode(call.code)?.kind ?? 'robot',
     eventToken: call.event_token,
     workflowId: call.workflow_id,
     documentId: call.document_id,
@@ -58,8 +54,17 @@ export async function queueRobotCall(
     properties: call.properties,
     useSubscription: call.use_subscription === 'Y',
     timeoutDurationSec: call.timeout_duration,
-    receivedAt: deps.clock.now(),
-  });
+    receivedAt,
+  };
+}
+
+/** Queues a verified call of `memberId`'s portal (its event token names the job: a repeat adds nothing). */
+export async function queueRobotCall(
+  deps: RobotDoorDeps,
+  memberId: string,
+  call: RobotCall,
+): Promise<string | undefined> {
+  const job = await deps.queues.enqueueRunAction(runActionJobOf(memberId, call, deps.clock.now()));
   deps.metrics.robotCalls.inc({ outcome: 'queued' });
   return job.id;
 }
