@@ -22,10 +22,18 @@ export const cpuSplitSchema = z.strictObject({
 });
 export type CpuSplit = z.infer<typeof cpuSplitSchema>;
 
+let ticks: number | undefined;
+
+/** The kernel's clock ticks per second (/proc's unit), asked of `getconf` once per bench process. */
 export function ticksPerSecond(): number {
+  ticks ??= askTicksPerSecond();
+  return ticks;
+}
+
+function askTicksPerSecond(): number {
   try {
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+    const answer = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(answer) && answer > 0 ? answer : 100;
   } catch {
     return 100;
   }
@@ -65,7 +73,8 @@ export type CpuReading = CpuSplit & { workerPids: number[] };
 const readStat = (path: string) => readFileSync(path, 'utf8');
 
 /** Every part's CPU time so far (ms). */
-export async function readCpu(sources: CpuSources, ticks = ticksPerSecond()): Promise<CpuReading> {
+export async function readCpu(sources: CpuSources): Promise<CpuReading> {
+  const ticks = ticksPerSecond();
   const workerPids = sources.workerPids();
   const own = process.cpuUsage();
   return {
