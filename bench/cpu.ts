@@ -72,18 +72,25 @@ export type CpuReading = CpuSplit & { workerPids: number[] };
 
 const readStat = (path: string) => readFileSync(path, 'utf8');
 
+/** A process's CPU time by pid (ms), read from /proc. */
+export const processCpuMs = (pid: number) => cpuMsOf(pid, ticksPerSecond(), readStat);
+
+/** The bench process's own CPU time (ms): the load generator and the polling. */
+export function benchCpuMs(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1000;
+}
+
 /** Every part's CPU time so far (ms). */
 export async function readCpu(sources: CpuSources): Promise<CpuReading> {
-  const ticks = ticksPerSecond();
   const workerPids = sources.workerPids();
-  const own = process.cpuUsage();
   return {
     workerPids,
-    workers: workerPids.reduce((sum, pid) => sum + cpuMsOf(pid, ticks, readStat), 0),
-    web: sources.webPid === null ? 0 : cpuMsOf(sources.webPid, ticks, readStat),
-    simulators: cpuMsOf(sources.simulatorsPid, ticks, readStat),
+    workers: workerPids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+    web: sources.webPid === null ? 0 : processCpuMs(sources.webPid),
+    simulators: processCpuMs(sources.simulatorsPid),
     redis: redisCpuMsOf(await sources.redisInfoCpu()),
-    bench: (own.user + own.system) / 1000,
+    bench: benchCpuMs(),
   };
 }
 

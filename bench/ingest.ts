@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { endpoints } from '../config/endpoints';
 import { freePort } from '../lib/redis-server';
 import { makeEventToken, uniqid } from '../simulators/bitrix24/tokens';
 import { encodePhpForm, phpUrlencode } from '../simulators/shared/php-form';
 import { startAppProcess } from '../test/faults/app-process';
-import { cpuMsOf, redisCpuMsOf, ticksPerSecond } from './cpu';
+import { benchCpuMs, processCpuMs, redisCpuMsOf } from './cpu';
 import type { BenchResults } from './results';
 import { openSystems, startBenchSystem, stopWithin } from './system';
 
@@ -42,12 +41,8 @@ async function load(
   overallRate?: number,
 ) {
   const serverPid = server.pid;
-  const ticks = ticksPerSecond();
-  const serverCpu = () => cpuMsOf(serverPid, ticks, (p) => readFileSync(p, 'utf8'));
-  const ownCpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
+  const serverCpu = () => processCpuMs(serverPid);
+  const ownCpu = benchCpuMs;
   const redisCpu = server.redisCpuMs ?? (async () => 0);
   const [serverBefore, ownBefore, redisBefore] = [serverCpu(), ownCpu(), await redisCpu()];
   const result = await autocannon({
