@@ -14,7 +14,16 @@ export type CallStepStore = SendOnceDeps['messages'] & Pick<MessageStore, 'sentS
  * are made in Redis by send-step-claim-3.lua and send-record-5.lua, never from this copy. A step
  * held by a wait is read with the wait (MessageStore.sendStep), never from here.
  */
-export function callStepsOf(messages: CallStepStore, memberId: string, callKey: string): CallStepStore {
+/** The store for one attempt, which can also read the steps along with another read of the portal. */
+export type CallStepReader = CallStepStore & {
+  /**
+   * `withSteps` (another read that also answers the call's steps, in the same round trip) when
+   * this attempt has no copy of the steps yet, which then becomes the copy; else `alone`.
+   */
+  along<T>(withSteps: () => Promise<{ value: T; steps: Record<string, string> }>, alone: () => Promise<T>): Promise<T>;
+};
+
+export function callStepsOf(messages: CallStepStore, memberId: string, callKey: string): CallStepReader {
   let copy: Promise<Record<string, string>> | null = null;
   const field = async (step: number | string): Promise<string | null> => {
     copy ??= messages.callSteps(memberId, callKey);
@@ -35,6 +44,17 @@ export function callStepsOf(messages: CallStepStore, memberId: string, callKey: 
     }
   };
   return {
+    async along(withSteps, alone) {
+      if (copy) return alone();
+      const both = withSteps();
+      const steps = both.then((read) => read.steps);
+      // Read by `field` (which handles its failure) or never: a failure drops this copy, unhandled by none.
+      steps.catch(() => {
+        if (copy === steps) copy = null;
+      });
+      copy = steps;
+      return (await both).value;
+    },
     callSteps: (m, k) => messages.callSteps(m, k),
     async sentStep(m, k, step) {
       if (!ours(m, k)) return messages.sentStep(m, k, step);
