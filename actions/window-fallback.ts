@@ -205,9 +205,12 @@ export async function sendFreeForm(
     await ctx.rememberDecision(DECISION_KEY, JSON.stringify(decided));
     return template(decided);
   };
+  // The window first: with it comes every step of the call in one round trip (workers/call-steps.ts),
+  // the decision below among them. Every caller resolved the recipient before, so reading it costs no
+  // look-up, even when an earlier decision makes the window moot.
+  const state = await ctx.customerWindow();
   const earlier = await earlierDecision(ctx);
   if (earlier) return template(earlier);
-  const state = await ctx.customerWindow();
   // What an earlier attempt left stands, whatever the window says now: the message sent (or maybe
   // sent) when it was open, or the late fallback template; a message WhatsApp refused for the
   // window (a status that beat the decision) was not taken: the option applies, as at the refusal.

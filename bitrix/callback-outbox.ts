@@ -52,7 +52,7 @@ export class CallbackOutbox {
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
     const token = randomId(6);
     const indexedKey = this.keys.callbackIndexed(memberId);
-    const { queued, mustIndex } = await scripts.enqueueCallback(
+    const { queued, mustIndex, mustConfirm } = await scripts.enqueueCallback(
       this.redis,
       this.keys.callbackPending(memberId),
       this.keys.callbackDue(memberId),
@@ -62,10 +62,11 @@ export class CallbackOutbox {
     );
     // Skipped only behind a confirmed index write as early (callback-enqueue-3.lua): a burst of
     // results writes the index once. The mark is confirmed only after the write succeeded, so a
-    // crash or a failed write leaves no mark and the next callback writes the index again.
+    // crash or a failed write leaves no mark and the next callback writes the index again. Behind
+    // another's write under way this one writes too but confirms nothing: that write's confirm stands.
     if (!mustIndex) return queued;
     await this.markDue(memberId, now);
-    await scripts.confirmCallbackIndexed(this.redis, indexedKey, token, now, INDEX_MARK_TTL_MS);
+    if (mustConfirm) await scripts.confirmCallbackIndexed(this.redis, indexedKey, token, now, INDEX_MARK_TTL_MS);
     return queued;
   }
 

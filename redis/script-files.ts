@@ -37,7 +37,7 @@ export const scriptFiles = [
   'open-line-op-pass-1',
   'open-line-extend-2',
   'window-note-2',
-  'window-read-4',
+  'window-read-5',
   'recent-push-1',
 ] as const;
 

@@ -74,8 +74,9 @@ export const scripts = {
     await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);
   },
   /**
-   * `mustIndex`: the caller writes the global index and then confirms (`confirmCallbackIndexed`);
-   * false only when the index is known to hold the portal as early (callback-enqueue-3.lua says why).
+   * `mustIndex`: the caller writes the global index, false only when the index is known to hold the
+   * portal as early; `mustConfirm`: then confirms (`confirmCallbackIndexed`) the mark it set, false
+   * when another's write or a dispatcher's move is under way (callback-enqueue-3.lua says why).
    */
   async enqueueCallback(
     redis: RedisClient,
@@ -84,7 +85,7 @@ export const scripts = {
     indexedKey: string,
     entry: { id: string; json: string; dueMs: number },
     mark: { token: string; pendingTtlMs: number },
-  ): Promise<{ queued: boolean; mustIndex: boolean }> {
+  ): Promise<{ queued: boolean; mustIndex: boolean; mustConfirm: boolean }> {
     const reply = await run(
       redis,
       'callback-enqueue-3',
@@ -92,7 +93,8 @@ export const scripts = {
       [entry.id, entry.json, entry.dueMs, mark.token, mark.pendingTtlMs],
     );
     const [queued, mustIndex]: unknown[] = Array.isArray(reply) ? reply : [];
-    return { queued: asNumber(queued) === 1, mustIndex: asNumber(mustIndex) === 1 };
+    const index = asNumber(mustIndex);
+    return { queued: asNumber(queued) === 1, mustIndex: index !== 0, mustConfirm: index === 1 };
   },
   /** True when the mark set by this caller's enqueue was still there and now says the index holds `dueMs`. */
   async confirmCallbackIndexed(

@@ -51,7 +51,7 @@ const WA_ID_MAY_DIFFER = ['55', '52'];
 export class CustomerWindowStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: Pick<RedisKeys, 'customerWindow' | 'windowTracking' | 'customerWaId'>,
+    private readonly keys: Pick<RedisKeys, 'customerWindow' | 'windowTracking' | 'customerWaId' | 'sentStep'>,
   ) {}
 
   /** A send's answer named the customer's wa_id: kept when it differs from the number sent to (a string per such customer). */
@@ -77,8 +77,32 @@ export class CustomerWindowStore {
    * mobile's (lib/phone.ts), so it cannot be someone else's landline.
    */
   async read(memberId: string, lineId: string, customer: string): Promise<WindowRecord> {
+    return (await this.readAlong(memberId, lineId, customer)).window;
+  }
+
+  /**
+   * `read`, and in the same round trip every step of the call `callKey` (its sent-step hash, as
+   * MessageStore.callSteps reads it): a free-form send reads both before it decides (call-steps.ts).
+   */
+  async readWithSteps(
+    memberId: string,
+    lineId: string,
+    customer: string,
+    callKey: string,
+  ): Promise<{ window: WindowRecord; steps: Record<string, string> }> {
+    const { window, steps } = await this.readAlong(memberId, lineId, customer, callKey);
+    if (!steps) throw new Error('window-read-5 answered no steps');
+    return { window, steps };
+  }
+
+  private async readAlong(
+    memberId: string,
+    lineId: string,
+    customer: string,
+    callKey?: string,
+  ): Promise<{ window: WindowRecord; steps: Record<string, string> | null }> {
     const other = otherWhatsAppForm(customer);
-    const { last, waId, since, byOther } = await windowScripts.readWindow(
+    const { last, waId, since, byOther, steps } = await windowScripts.readWindow(
       this.redis,
       {
         window: this.keys.customerWindow(memberId, lineId, customer),
@@ -86,8 +110,10 @@ export class CustomerWindowStore {
         tracking: this.keys.windowTracking(memberId),
         // Read only when there is another form (`other !== null`); else any key of the portal's slot.
         otherWindow: this.keys.customerWindow(memberId, lineId, other ?? customer),
+        // Read only when a call is named; else the key stands in unread.
+        steps: this.keys.sentStep(memberId, callKey ?? ''),
       },
-      { lineId, hasOther: other !== null },
+      { lineId, hasOther: other !== null, withSteps: callKey !== undefined },
     );
     const byWaId =
       waId && waId !== other ? await this.redis.get(this.keys.customerWindow(memberId, lineId, waId)) : null;
@@ -95,10 +121,11 @@ export class CustomerWindowStore {
     // Both forms looked up: nothing heard under either is as sure as for any other number.
     const unsure =
       seconds.length === 0 && !waId && !other && WA_ID_MAY_DIFFER.some((code) => customer.startsWith(code));
-    return {
+    const window = {
       lastInboundAt: seconds.length ? Math.max(...seconds) * 1000 : undefined,
       // Not tracked as far as this customer goes: their messages may be kept under a wa_id not yet learned.
       trackingSince: since === null || unsure ? undefined : Number(since),
     };
+    return { window, steps };
   }
 }

@@ -37,7 +37,7 @@ export interface ActionContextDeps {
   /** The settings page's list of recent sends (absent: not noted). */
   activity?: SendOnceDeps['activity'];
   waits: Pick<WaitService, 'open' | 'idFor' | 'attach'> & { store: Pick<WaitStore, 'get'> };
-  windows: Pick<CustomerWindowStore, 'read' | 'noteWaId'>;
+  windows: Pick<CustomerWindowStore, 'read' | 'readWithSteps' | 'noteWaId'>;
   templates: Pick<LineTemplates, 'find'>;
   windowFallbacks: Pick<WindowFallbacks, 'put'>;
   clock: Clock;
@@ -161,7 +161,15 @@ export function buildActionContext(
     },
     async customerWindow() {
       const customer = await ctx.recipient(undefined);
-      return decideWindow(await deps.windows.read(memberId, line.id, customer), deps.clock.now());
+      // The call's steps come along when this attempt has not read them yet: one round trip for both.
+      const record = await steps.along(
+        () =>
+          deps.windows
+            .readWithSteps(memberId, line.id, customer, call.callKey)
+            .then(({ window, steps: fields }) => ({ value: window, steps: fields })),
+        () => deps.windows.read(memberId, line.id, customer),
+      );
+      return decideWindow(record, deps.clock.now());
     },
     findTemplate: (name, language) => deps.templates.find(line, name, language),
     remembered: (step) => steps.sentStep(memberId, call.callKey, `op${step}`),

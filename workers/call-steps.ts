@@ -4,6 +4,15 @@ import type { SendOnceDeps } from './send-once';
 /** The message store as one attempt of a call uses it. */
 export type CallStepStore = SendOnceDeps['messages'] & Pick<MessageStore, 'sentStep' | 'rememberStep' | 'callSteps'>;
 
+/** The store for one attempt, which can also read the steps along with another read of the portal. */
+export type CallStepReader = CallStepStore & {
+  /**
+   * `withSteps` (another read that also answers the call's steps, in the same round trip) when
+   * this attempt has no copy of the steps yet, which then becomes the copy; else `alone`.
+   */
+  along<T>(withSteps: () => Promise<{ value: T; steps: Record<string, string> }>, alone: () => Promise<T>): Promise<T>;
+};
+
 /**
  * The message store for one attempt of one call, reading the call's sent-step hash once: a
  * free-form send looked at it three times (the window decision, the step an earlier attempt took,
@@ -12,9 +21,10 @@ export type CallStepStore = SendOnceDeps['messages'] & Pick<MessageStore, 'sentS
  * Another process's write after the read is seen as it was with separate reads made earlier: the
  * decisions that must be exact (claiming the step before the provider call, recording its answer)
  * are made in Redis by send-step-claim-3.lua and send-record-5.lua, never from this copy. A step
- * held by a wait is read with the wait (MessageStore.sendStep), never from here.
+ * held by a wait is read with the wait (MessageStore.sendStep), never from here. A free-form send
+ * takes the copy along with its read of the customer's window (`along`: window-read-5.lua).
  */
-export function callStepsOf(messages: CallStepStore, memberId: string, callKey: string): CallStepStore {
+export function callStepsOf(messages: CallStepStore, memberId: string, callKey: string): CallStepReader {
   let copy: Promise<Record<string, string>> | null = null;
   const field = async (step: number | string): Promise<string | null> => {
     copy ??= messages.callSteps(memberId, callKey);
@@ -35,6 +45,17 @@ export function callStepsOf(messages: CallStepStore, memberId: string, callKey: 
     }
   };
   return {
+    async along(withSteps, alone) {
+      if (copy) return alone();
+      const both = withSteps();
+      const steps = both.then((read) => read.steps);
+      // `field` handles a failure when it reads the copy; this drops it either way (never an unhandled rejection).
+      steps.catch(() => {
+        if (copy === steps) copy = null;
+      });
+      copy = steps;
+      return (await both).value;
+    },
     callSteps: (m, k) => messages.callSteps(m, k),
     async sentStep(m, k, step) {
       if (!ours(m, k)) return messages.sentStep(m, k, step);

@@ -14,12 +14,18 @@
   crashed or failed, a dispatcher's move under way or cut short) makes this caller write the index
   too: a lost write is repaired by the next callback; only when none comes (the last result of a
   quiet portal whose own write failed) is it the maintenance sweep's.
+  must index 1: the caller set its own pending mark and confirms it after its write (callback-indexed-1.lua);
+  2: another's write (or a dispatcher's move) is under way: the caller writes the index but leaves
+  that mark alone, so the write under way can still confirm — replacing it (as every result of a busy
+  portal did) meant a confirm rarely landed and every result wrote the index and confirmed in vain.
+  A pending mark whose writer died lapses after its ttl; until then every caller writes the index.
 ]]
 local queued = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 if queued == 1 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
 local raw = redis.call('GET', KEYS[3])
-if raw == 'd' then return {queued, 1} end
+if raw == 'd' then return {queued, 2} end
 local mark = tonumber(raw)
 if mark and mark <= tonumber(ARGV[3]) then return {queued, 0} end
+if raw and string.sub(raw, 1, 2) == 'p:' then return {queued, 2} end
 redis.call('SET', KEYS[3], 'p:' .. ARGV[4], 'PX', ARGV[5])
 return {queued, 1}

@@ -42,17 +42,21 @@ describe('round trips of one sent text robot', () => {
       // The portal and its lines under one read of the config version.
       expect(on(':config-version')).toHaveLength(1);
       // The call's steps: read once (the window decision, the step an earlier attempt took, the
-      // step again before the send), claimed before the provider call, recorded after it.
-      expect(on(':sent:').map((c) => c.name)).toEqual(['hgetall', 'evalsha', 'evalsha']);
-      // The customer's window: one script.
-      expect(on(':win').map((c) => c.name)).toEqual(['evalsha']);
+      // step again before the send) in the script that reads the customer's window, claimed before
+      // the provider call, recorded after it.
+      const steps = on(':sent:');
+      expect(steps.map((c) => c.name)).toEqual(['evalsha', 'evalsha', 'evalsha']);
+      // The customer's window: one script, the one that reads the steps.
+      const window = on(':win');
+      expect(window.map((c) => c.name)).toEqual(['evalsha']);
+      expect(window[0]).toBe(steps[0]);
       // The recent sends: in the script that records the send.
       const noted = on(':recent-sends');
       expect(noted).toHaveLength(1);
       expect(noted[0]?.args.some((a) => a.includes(':msg:'))).toBe(true);
-      // Reads of the portal and its lines, the rate slot (its own slot, not watched here), the claim,
-      // the record and the robot's result: nothing else.
-      expect(seen).toHaveLength(8);
+      // Reads of the portal and its lines (the config version), the steps with the window, the claim,
+      // the record and the robot's result (the rate slot is its line's slot, not watched here): nothing else.
+      expect(seen).toHaveLength(7);
     } finally {
       await watch.stop();
     }

@@ -1,5 +1,6 @@
+import { CustomerWindowStore } from '../../../store/customer-window-store';
 import { callStepsOf } from '../../../workers/call-steps';
-import { M, PHONE, setupWaitService } from '../../helpers/wait-service-env';
+import { line, M, PHONE, setupWaitService } from '../../helpers/wait-service-env';
 
 /** One attempt's copy of a call's sent steps (workers/call-steps.ts) over a real Redis. */
 describe('call steps: the copy one attempt reads', () => {
@@ -27,5 +28,72 @@ describe('call steps: the copy one attempt reads', () => {
       sentAt: env.clock.now(),
     });
     expect(await attempt.sendStep(M, 'k1', 0)).toEqual({ state: 'sent', messageId: 'wamid.B' });
+  });
+});
+
+/** The steps read along with the customer's window (window-read-5.lua): one round trip for both. */
+describe('call steps: read along with the window', () => {
+  let env: ReturnType<typeof setupWaitService>;
+  let windows: CustomerWindowStore;
+  /** The message store, counting its own reads of a call's steps. */
+  let reads: number;
+  let counted: ReturnType<typeof setupWaitService>['messages'];
+  beforeEach(() => {
+    env = setupWaitService();
+    windows = new CustomerWindowStore(env.redis, env.keys);
+    reads = 0;
+    counted = Object.assign(Object.create(env.messages), {
+      callSteps: async (m: string, k: string) => {
+        reads += 1;
+        return env.messages.callSteps(m, k);
+      },
+    });
+  });
+  afterEach(async () => {
+    env.redis.disconnect();
+  });
+  const windowAlong = (attempt: ReturnType<typeof callStepsOf>, callKey: string) =>
+    attempt.along(
+      async () => {
+        const { window, steps } = await windows.readWithSteps(M, line.id, PHONE, callKey);
+        return { value: window, steps };
+      },
+      () => windows.read(M, line.id, PHONE),
+    );
+
+  it("an attempt's first read takes the steps with the window: an earlier attempt's mark and decision, no read of its own", async () => {
+    await env.messages.claimSendStep(M, 'k2', 0, env.clock.now(), '');
+    await env.messages.rememberStep(M, 'k2', 'd:window', '{"as":"template"}');
+    await windows.note(M, line.id, PHONE, env.clock.now() - 1000, env.clock.now());
+    const attempt = callStepsOf(counted, M, 'k2');
+    const window = await windowAlong(attempt, 'k2');
+    expect(window.lastInboundAt).toBe(Math.floor((env.clock.now() - 1000) / 1000) * 1000);
+    expect(await attempt.sentStep(M, 'k2', 'd:window')).toBe('{"as":"template"}');
+    expect(await attempt.sentStep(M, 'k2', 0)).toBeNull();
+    expect(reads).toBe(0);
+    // The "maybe" is read fresh, as from any copy: the claim the earlier attempt left stands.
+    expect(await attempt.sendStep(M, 'k2', 0)).toMatchObject({ state: 'maybe' });
+  });
+
+  it('an attempt that already has its copy reads the window alone, and a write drops the copy as before', async () => {
+    const attempt = callStepsOf(counted, M, 'k3');
+    expect(await attempt.sentStep(M, 'k3', 'recipient')).toBeNull();
+    expect(reads).toBe(1);
+    await windowAlong(attempt, 'k3');
+    await attempt.rememberStep(M, 'k3', 'recipient', PHONE);
+    expect(await attempt.sentStep(M, 'k3', 'recipient')).toBe(PHONE);
+    expect(reads).toBe(2);
+  });
+
+  it('a read along that failed leaves no copy: the next read of a step goes to Redis', async () => {
+    await env.messages.rememberStep(M, 'k4', 'op1', 'media-1');
+    const attempt = callStepsOf(counted, M, 'k4');
+    const failed = attempt.along(
+      async () => Promise.reject(new Error('Connection is closed.')),
+      async () => ({}),
+    );
+    await expect(failed).rejects.toThrow('Connection is closed.');
+    expect(await attempt.sentStep(M, 'k4', 'op1')).toBe('media-1');
+    expect(reads).toBe(1);
   });
 });

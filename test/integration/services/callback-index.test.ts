@@ -120,6 +120,41 @@ describe('callback outbox: the global index of due portals', () => {
     expect(await indexScore('wait-end')).not.toBeNull();
   });
 
+  it("results queued while another's index write is under way write the index too, and that write's confirm still lands", async () => {
+    // The first result of a busy portal: its script ran, its index write and confirm not yet.
+    const first = await scripts.enqueueCallback(
+      redis,
+      keys.callbackPending('busy'),
+      keys.callbackDue('busy'),
+      keys.callbackIndexed('busy'),
+      {
+        id: callbackId(callback(1).eventToken),
+        json: JSON.stringify({ ...callback(1), queuedAt: 1 }),
+        dueMs: clock.now(),
+      },
+      { token: 'first', pendingTtlMs: 60_000 },
+    );
+    expect(first).toEqual({ queued: true, mustIndex: true, mustConfirm: true });
+    const firstDue = clock.now();
+    clock.advance(5);
+    const before = (await watch.seen()).length;
+    const indexWritesSince = async () =>
+      (await watch.seen()).slice(before).filter((c) => c.args[0] === keys.callbackPortals() && c.name === 'zadd');
+    // Another job's result meanwhile: it cannot rely on a write that may yet fail, so it writes too.
+    expect(await outbox.enqueue('busy', callback(2))).toBe(true);
+    expect(await indexWritesSince()).toHaveLength(1);
+    expect(await redis.get(keys.callbackIndexed('busy'))).toBe('p:first');
+    // The first write done: its confirm lands, and the results after it write nothing.
+    await outbox.markDue('busy', firstDue);
+    expect(await scripts.confirmCallbackIndexed(redis, keys.callbackIndexed('busy'), 'first', firstDue, 5000)).toBe(
+      true,
+    );
+    clock.advance(5);
+    expect(await outbox.enqueue('busy', callback(3))).toBe(true);
+    expect(await indexWritesSince()).toHaveLength(2);
+    expect(await outbox.pendingCount('busy')).toBe(3);
+  });
+
   it('a confirmed mark a dispatcher dropped (it moved the index) is not trusted: the next callback writes', async () => {
     await outbox.enqueue('moved', callback(1));
     // As the dispatcher's reindex: the index moved (here: removed), then the mark dropped.

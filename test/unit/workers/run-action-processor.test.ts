@@ -106,7 +106,7 @@ function setup(overrides: Partial<RunActionDeps> = {}) {
     log: createLogger('silent'),
     defaultPhoneRegion: 'RU',
     addresses: createAddressPolicy({ allowPrivate: false }),
-    windows: { read: async () => ({}), noteWaId: jest.fn() },
+    windows: { read: async () => ({}), readWithSteps: async () => ({ window: {}, steps: {} }), noteWaId: jest.fn() },
     templates: { find: async () => 'unknown' as const },
     windowFallbacks: { put: jest.fn() },
     ...overrides,
