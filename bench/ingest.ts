@@ -5,6 +5,7 @@ import { makeEventToken, uniqid } from '../simulators/bitrix24/tokens';
 import { encodePhpForm, phpUrlencode } from '../simulators/shared/php-form';
 import { startAppProcess } from '../test/faults/app-process';
 import { benchCpuMs, processCpuMs, redisCpuMsOf } from './cpu';
+import { pacedLoad } from './paced-load';
 import type { BenchResults } from './results';
 import { openSystems, startBenchSystem, stopWithin } from './system';
 
@@ -14,6 +15,7 @@ export interface IngestOptions {
 }
 
 const CONNECTIONS = 32;
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const WF = '__BENCH_WF__';
 const TOKEN = '__BENCH_TOKEN__';
 
@@ -38,7 +40,6 @@ async function load(
   body: () => string,
   seconds: number,
   server: { pid: number; redisCpuMs?: () => Promise<number> },
-  overallRate?: number,
 ) {
   const serverPid = server.pid;
   const serverCpu = () => processCpuMs(serverPid);
@@ -48,12 +49,11 @@ async function load(
   const result = await autocannon({
     url,
     method: 'POST',
-    connections: overallRate ? 64 : CONNECTIONS,
+    connections: CONNECTIONS,
     pipelining: 1,
     duration: seconds,
-    overallRate,
     timeout: 10,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: FORM,
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
   const ok = result['2xx'];
@@ -119,14 +119,19 @@ export async function ingestScenario(o: IngestOptions): Promise<BenchResults['in
       `server CPU per call: door ${door.serverCpuMs.toFixed(3)} ms (+ Redis ${door.redisCpuMs.toFixed(3)} ms), bare route ${plain.serverCpuMs.toFixed(3)} ms; the load generator ${door.loadCpuMs.toFixed(3)} / ${plain.loadCpuMs.toFixed(3)} ms`,
     );
     if (door.failures > 0) throw new Error(`the robot door failed ${door.failures} call(s) under load`);
-    const fixed = await load(doorUrl, body, o.seconds, web, 1000);
+    // The fixed rate: evenly paced, latency from each request's due time (bench/paced-load.ts).
+    const paced = (url: string) =>
+      pacedLoad({ url, body, headers: FORM, rate: 1000, seconds: o.seconds, connections: 64, timeoutMs: 10_000 });
+    const fixed = await paced(doorUrl);
     const sustained = fixed.failures === 0 && fixed.rps >= 950;
     o.say(
-      `door at 1,000 req/s offered: ${fixed.rps.toFixed(0)} answered/s, p99 ${fixed.p99} ms, ${fixed.failures} failed`,
+      `door at 1,000 req/s offered: ${fixed.rps.toFixed(0)} answered/s, p99 ${fixed.p99.toFixed(1)} ms (from the due time; ${fixed.serviceP99.toFixed(1)} ms from the send), ${fixed.failures} failed`,
     );
     // The control: the bare route under the same fixed load shows what the machine alone adds to p99.
-    const bareFixed = await load(bareUrl, body, o.seconds, barePid, 1000);
-    o.say(`bare route at 1,000 req/s offered: ${bareFixed.rps.toFixed(0)} answered/s, p99 ${bareFixed.p99} ms`);
+    const bareFixed = await paced(bareUrl);
+    o.say(
+      `bare route at 1,000 req/s offered: ${bareFixed.rps.toFixed(0)} answered/s, p99 ${bareFixed.p99.toFixed(1)} ms (${bareFixed.serviceP99.toFixed(1)} ms from the send)`,
+    );
     return {
       robot_rps: door.rps,
       bare_rps: plain.rps,
