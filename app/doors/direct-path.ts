@@ -95,6 +95,31 @@ class BodyRead {
   }
 }
 
+/** A Node request listener (what `http.createServer` takes; an Express app is one). */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A door's direct path: a request `lengthOf` accepts (see plainBodyLength) is read here and its
+ * bytes passed to `serve`; every other request goes to `others` as it came. A read that fails, and
+ * whatever `serve` rejects with, goes to `fail` (which hands it to the door's Express route, to be
+ * answered as Express answers a handler's rejection).
+ */
+export function directPath(
+  lengthOf: (req: IncomingMessage) => number | null,
+  serve: (req: IncomingMessage, res: ServerResponse, raw: Buffer) => Promise<void>,
+  fail: (req: IncomingMessage, res: ServerResponse, error: unknown) => void,
+  others: RequestListener,
+): RequestListener {
+  return (req, res) => {
+    const length = lengthOf(req);
+    if (length === null) return others(req, res);
+    readBody(req, length, (outcome) => {
+      if ('error' in outcome) fail(req, res, outcome.error);
+      else serve(req, res, outcome.raw).catch((failure: unknown) => fail(req, res, failure));
+    });
+  };
+}
+
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
 import { BODY_LIMIT, FORM_TYPE, utf8FormFields } from '../middleware/body-parsers';
 import { applicationAuthSchema } from '../middleware/verify-application-token';
-import { plainBodyLength, readBody } from './direct-path';
+import { directPath, plainBodyLength } from './direct-path';
 import {
   answerQueued,
   handOver,
@@ -57,12 +57,6 @@ export function createRobotDoorDirect(deps: RobotDoorDeps, express: RobotDoorHos
     handOver(req, { error });
     express(req, res);
   };
-  return (req, res) => {
-    const length = plainBodyLength(req, endpoints.robot, DIRECT_TYPES, BODY_LIMIT);
-    if (length === null) return express(req, res);
-    readBody(req, length, (outcome) => {
-      if ('error' in outcome) fail(req, res, outcome.error);
-      else serve(req, res, outcome.raw).catch((failure: unknown) => fail(req, res, failure));
-    });
-  };
+  const lengthOf = (req: IncomingMessage) => plainBodyLength(req, endpoints.robot, DIRECT_TYPES, BODY_LIMIT);
+  return directPath(lengthOf, serve, fail, express);
 }

@@ -12,7 +12,7 @@ import type { RunActionJobInput } from '../../queues/job-schemas';
 import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
 import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
-import { answerJson } from './direct-path';
+import { answerJson, type RequestListener } from './direct-path';
 import { createHandOver, type HandedError } from './hand-over';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
@@ -74,8 +74,7 @@ export function answerQueued(res: ServerResponse, jobId: string | undefined): vo
   answerJson(res, { result: 'queued', job: jobId });
 }
 
-/** A Node request listener (what `http.createServer` takes; an Express app is one). */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type { RequestListener };
 
 const robotDoorFirst: unique symbol = Symbol('robot door mounted first');
 

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
 import type { InboundEvent } from '../../providers/inbound-message';
 import { JSON_TYPE } from '../middleware/body-parsers';
-import { plainBodyLength, readBody } from './direct-path';
-import type { RequestListener, RobotDoorHost } from './robot-door';
+import { directPath, plainBodyLength, type RequestListener } from './direct-path';
+import type { RobotDoorHost } from './robot-door';
 import {
   handOverWebhook,
   queueAndAnswer,
@@ -54,12 +54,7 @@ export function createWhatsAppWebhookDirect(
     handOverWebhook(req, { error });
     express(req, res);
   };
-  return (req, res) => {
-    const length = plainBodyLength(req, endpoints.whatsappWebhook, DIRECT_TYPES, WEBHOOK_BODY_LIMIT);
-    if (length === null) return others(req, res);
-    readBody(req, length, (outcome) => {
-      if ('error' in outcome) fail(req, res, outcome.error);
-      else serve(req, res, outcome.raw).catch((failure: unknown) => fail(req, res, failure));
-    });
-  };
+  const lengthOf = (req: IncomingMessage) =>
+    plainBodyLength(req, endpoints.whatsappWebhook, DIRECT_TYPES, WEBHOOK_BODY_LIMIT);
+  return directPath(lengthOf, serve, fail, others);
 }
