@@ -18,6 +18,10 @@ export const attachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+function attachmentOf(raw: string | null): Attachment | null {
+  return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
+}
+
 /** The chat an operator message went out from (kept for a later `failed` status of its WhatsApp id). */
 export const sentRefSchema = z.object({ openLineId: z.string(), chatId: z.string(), portalChatId: z.string() });
 export type SentRef = z.infer<typeof sentRefSchema>;
@@ -63,8 +67,27 @@ export class OpenLineStore {
   }
 
   async forLine(memberId: string, lineId: string): Promise<Attachment | null> {
-    const raw = await this.redis.hget(this.keys.openLineAttachments(memberId), lineId);
-    return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
+    return attachmentOf(await this.redis.hget(this.keys.openLineAttachments(memberId), lineId));
+  }
+
+  /**
+   * forLine, and the portal's config version read in the same round trip (one slot: the webhook
+   * door finds the line under that version, see LineStore.rememberedOwner). Null: no version stored.
+   */
+  async forLineWithVersion(
+    memberId: string,
+    lineId: string,
+  ): Promise<{ attachment: Attachment | null; version: string | null }> {
+    const replies = await this.redis
+      .pipeline()
+      .get(this.keys.configVersion(memberId))
+      .hget(this.keys.openLineAttachments(memberId), lineId)
+      .exec();
+    const [version, attachment] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return typeof value === 'string' ? value : null;
+    });
+    return { attachment: attachmentOf(attachment ?? null), version: version ?? null };
   }
 
   async forOpenLine(memberId: string, openLineId: string): Promise<Attachment | null> {
