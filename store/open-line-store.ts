@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { run } from '../redis/scripts';
 
 /** A WhatsApp line attached to a Bitrix24 open line (one WhatsApp line serves one open line, and back). */
 export const attachmentSchema = z.object({
@@ -71,22 +72,21 @@ export class OpenLineStore {
   }
 
   /**
-   * forLine, and the portal's config version read in the same round trip (one slot: the webhook
-   * door finds the line under that version, see LineStore.rememberedOwner). Null: no version stored.
+   * forLine, and the portal's config version read in the same round trip (one script: an EVALSHA
+   * costs the web process less than a pipeline of the two reads; the webhook door finds the line
+   * under that version, see LineStore.rememberedOwner). Null: no version stored.
    */
   async forLineWithVersion(
     memberId: string,
     lineId: string,
   ): Promise<{ attachment: Attachment | null; version: string | null }> {
-    const replies = await this.redis
-      .pipeline()
-      .get(this.keys.configVersion(memberId))
-      .hget(this.keys.openLineAttachments(memberId), lineId)
-      .exec();
-    const [version, attachment] = (replies ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return typeof value === 'string' ? value : null;
-    });
+    const replies = await run(
+      this.redis,
+      'open-line-attachment-2',
+      [this.keys.configVersion(memberId), this.keys.openLineAttachments(memberId)],
+      [lineId],
+    );
+    const [version, attachment] = Array.isArray(replies) ? replies.map((r) => (typeof r === 'string' ? r : null)) : [];
     return { attachment: attachmentOf(attachment ?? null), version: version ?? null };
   }
 
