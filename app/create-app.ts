@@ -12,6 +12,7 @@ import { mountRobotDoor, type RequestListener, type RobotDoorDeps, type RobotDoo
 import { createRobotDoorDirect } from './doors/robot-door-direct';
 import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
+import { createWhatsAppWebhookDirect } from './doors/whatsapp-webhook-direct';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
 import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from './middleware/body-parsers';
 import { createErrorHandler } from './middleware/error-handler';
@@ -43,11 +44,13 @@ export interface WebApp extends RequestListener {
 
 /**
  * The HTTP app (not yet listening): doors verify, validate, queue and answer. A portal's plain
- * robot calls are served straight from the HTTP server (robot-door-direct.ts); everything else goes to Express.
+ * robot calls and Meta's plain webhooks are served straight from the HTTP server
+ * (robot-door-direct.ts, whatsapp-webhook-direct.ts); everything else goes to Express.
  */
 export function createApp(deps: AppDeps): WebApp {
   const app = createExpressApp(deps);
-  const listener = createRobotDoorDirect(deps, app);
+  // A provider's webhooks first (a cheap path check), then a portal's robot calls, then Express.
+  const listener = createWhatsAppWebhookDirect(deps, app, createRobotDoorDirect(deps, app));
   const listen = (port: number, hostOrReady?: string | Ready, ready?: Ready): Server => {
     const server = createServer(listener);
     const host = typeof hostOrReady === 'string' ? hostOrReady : undefined;
@@ -79,7 +82,8 @@ export function createExpressApp(deps: AppDeps): RobotDoorHost {
   // also because the direct path hands it calls (see RobotDoorHost): per-request handling added
   // for every door (a request id, headers, an access log) goes in the direct path too.
   const host = mountRobotDoor(app, deps);
-  // The webhook needs its raw bytes for the signature, so it is mounted before any body parser.
+  // The webhook needs its raw bytes for the signature, so it is mounted before any body parser (and
+  // its direct path hands webhooks to it: nothing that reads or answers a request comes before it).
   app.use(createWhatsAppWebhookDoor(deps));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
   app.use(createGreenApiWebhookDoor(deps));

@@ -6,8 +6,8 @@ import type { OpenLineStore } from '../store/open-line-store';
 import { chatIdOf } from './customer-item';
 
 export interface ReceiptNumberingDeps {
-  lines: Pick<LineStore, 'findByPhoneNumberId'>;
-  openLines: Pick<OpenLineStore, 'forLine'>;
+  lines: Pick<LineStore, 'findByPhoneNumberId' | 'rememberedOwner'>;
+  openLines: Pick<OpenLineStore, 'forLine' | 'forLineWithVersion'>;
   outbox: Pick<OpenLineOutbox, 'numberAtReceipt'>;
 }
 
@@ -22,9 +22,15 @@ export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
   /** `jobId`: the inbound job that carries it (the chat does not pass its number while that job may still run). */
   return async function numberAtReceipt(job: InboundJob, jobId: string): Promise<number | undefined> {
     if (job.kind !== 'message') return undefined;
-    const line = await deps.lines.findByPhoneNumberId(job.phoneNumberId);
+    // A route this process remembers: the attachment and the portal's config version in one round
+    // trip, the line then checked under that version (each read alone otherwise: two round trips).
+    const owner = deps.lines.rememberedOwner(job.phoneNumberId);
+    const read = owner ? await deps.openLines.forLineWithVersion(owner.memberId, owner.lineId) : undefined;
+    const versionOf = owner && read?.version ? { memberId: owner.memberId, version: read.version } : undefined;
+    const line = await deps.lines.findByPhoneNumberId(job.phoneNumberId, { versionOf });
     if (!line) return undefined;
-    const attachment = await deps.openLines.forLine(line.memberId, line.id);
+    const readForLine = read && owner?.memberId === line.memberId && owner.lineId === line.id;
+    const attachment = readForLine ? read.attachment : await deps.openLines.forLine(line.memberId, line.id);
     if (!attachment?.active) return undefined;
     // Parsed only for a line with a chat (most messages are not numbered at all).
     const message = inboundMessageSchema.safeParse(job.event);

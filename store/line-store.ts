@@ -109,8 +109,9 @@ export class LineStore {
     return found;
   }
 
-  async get(memberId: string, lineId: string): Promise<Line | null> {
-    return (await this.list(memberId)).find((line) => line.id === lineId) ?? null;
+  /** `version`: as for `list`. */
+  async get(memberId: string, lineId: string, version?: string | null): Promise<Line | null> {
+    return (await this.list(memberId, version)).find((line) => line.id === lineId) ?? null;
   }
 
   /**
@@ -135,11 +136,16 @@ export class LineStore {
    * The line a webhook's number belongs to: the one the number index names, if it still has that
    * number (read under its portal's config version), else none; remembered for a few seconds (see
    * `routes`). `fresh`: the index is read now (a line being connected is checked against it).
+   * `versionOf`: the config version of a portal the caller read just before (see rememberedOwner),
+   * used when the remembered route names that portal (else the version is read here, as without it).
    */
-  async findByPhoneNumberId(phoneNumberId: string, options: { fresh?: boolean } = {}): Promise<Line | null> {
+  async findByPhoneNumberId(
+    phoneNumberId: string,
+    options: { fresh?: boolean; versionOf?: { memberId: string; version: string | null } } = {},
+  ): Promise<Line | null> {
     const now = this.cache.clock.now();
     const known = options.fresh ? undefined : this.routes.get(phoneNumberId, now);
-    const line = known ? await this.lineOfRoute(known, phoneNumberId) : null;
+    const line = known ? await this.lineOfRoute(known, phoneNumberId, options.versionOf) : null;
     if (line) return line;
     this.routes.delete(phoneNumberId);
     const owner = await this.redis.get(this.keys.lineByNumber(phoneNumberId));
@@ -148,10 +154,25 @@ export class LineStore {
     return found;
   }
 
+  /**
+   * The portal and line this process remembers a number's route to, without reading anything (so
+   * possibly stale: findByPhoneNumberId checks it). A caller reading one of that portal's keys
+   * anyway reads its config version in the same round trip and passes it to findByPhoneNumberId.
+   */
+  rememberedOwner(phoneNumberId: string): { memberId: string; lineId: string } | undefined {
+    const [memberId, lineId] = this.routes.get(phoneNumberId, this.cache.clock.now())?.split('|') ?? [];
+    return memberId && lineId ? { memberId, lineId } : undefined;
+  }
+
   /** The line a route names, if it still has that number (a stale route names a removed or renumbered line). */
-  private async lineOfRoute(owner: string, phoneNumberId: string): Promise<Line | null> {
+  private async lineOfRoute(
+    owner: string,
+    phoneNumberId: string,
+    versionOf?: { memberId: string; version: string | null },
+  ): Promise<Line | null> {
     const [memberId, lineId] = owner.split('|');
-    const line = memberId && lineId ? await this.get(memberId, lineId) : null;
+    const version = versionOf && versionOf.memberId === memberId ? versionOf.version : undefined;
+    const line = memberId && lineId ? await this.get(memberId, lineId, version) : null;
     return line?.phoneNumberId === phoneNumberId ? line : null;
   }
 

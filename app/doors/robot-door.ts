@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Express, type RequestHandler, Router } from 'express';
+import { type Express, Router } from 'express';
 import { z } from 'zod';
 import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
@@ -12,6 +12,8 @@ import type { RunActionJobInput } from '../../queues/job-schemas';
 import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
 import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
+import { answerJson, type RequestListener } from './direct-path';
+import { createHandOver, type HandedError } from './hand-over';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
 export const robotCallSchema = z
@@ -27,8 +29,6 @@ export const robotCallSchema = z
     auth: z.object({ member_id: z.string().min(1) }).loose(),
   })
   .loose();
-
-const JSON_UTF8 = 'application/json; charset=utf-8';
 
 export interface RobotDoorDeps {
   portals: Pick<PortalStore, 'authenticate'>;
@@ -69,14 +69,12 @@ export async function queueRobotCall(
   return job.id;
 }
 
-/** The door's 200: res.json's ETag (a SHA-1 of the body) is of no use to a POST nobody caches. */
+/** The door's 200, naming the job. */
 export function answerQueued(res: ServerResponse, jobId: string | undefined): void {
-  const answer = JSON.stringify({ result: 'queued', job: jobId });
-  res.writeHead(200, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(answer) }).end(answer);
+  answerJson(res, { result: 'queued', job: jobId });
 }
 
-/** A Node request listener (what `http.createServer` takes; an Express app is one). */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type { RequestListener };
 
 const robotDoorFirst: unique symbol = Symbol('robot door mounted first');
 
@@ -95,27 +93,22 @@ export type RobotDoorHost = RequestListener & { readonly [robotDoorFirst]: true 
  * without asking the store again: a forged call costs one look-up, not two); or the error it met
  * (the error handlers answer it).
  */
-export type HandedOver = { body: unknown; tokenRefused: boolean } | { error: unknown };
+export type HandedOver = { body: unknown; tokenRefused: boolean } | HandedError;
 
-const handedOver = new WeakMap<IncomingMessage, HandedOver>();
-/** Calls handed over with their token refused, from takeHandedOver to the door's handler. */
+const handedOver = createHandOver<{ body: unknown; tokenRefused: boolean }>();
+/** Calls handed over with their token refused, from the route's first step to the door's handler. */
 const tokenRefused = new WeakSet<IncomingMessage>();
 
 /** Hands a call the direct path read to this door (the next thing it does is pass it to a RobotDoorHost). */
 export function handOver(req: IncomingMessage, taken: HandedOver): void {
-  handedOver.set(req, taken);
+  handedOver.give(req, taken);
 }
 
-const takeHandedOver: RequestHandler = (req, _res, next) => {
-  const taken = handedOver.get(req);
-  if (taken === undefined) return next();
-  handedOver.delete(req);
-  if ('error' in taken) return next(taken.error);
+const takeHandedOver = handedOver.step((req, taken) => {
   // The body is read: body-parser passes over a finished request and keeps this.
   req.body = taken.body;
   if (taken.tokenRefused) tokenRefused.add(req);
-  next();
-};
+});
 
 /**
  * Mounts the robot door on `app` as its first layer and returns `app` as the host the direct path

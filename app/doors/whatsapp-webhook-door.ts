@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { Router } from 'express';
 import { endpoints } from '../../config/endpoints';
 import type { Clock } from '../../lib/clock';
@@ -5,6 +6,7 @@ import { AppError } from '../../lib/errors/app-error';
 import { safeEqual } from '../../lib/hash';
 import type { Logger } from '../../lib/logger';
 import { cloudApiInboundEvents, isValidSignature } from '../../providers/cloud-api/cloud-api-inbound';
+import type { InboundEvent } from '../../providers/inbound-message';
 import { type EnqueueInboundDeps, enqueueInboundOnce } from '../../queues/enqueue-inbound-once';
 import { dropPrototypeKeys, isUtf8 } from '../middleware/body-checks';
 import {
@@ -15,6 +17,8 @@ import {
   tooDeepJson,
   unsupportedType,
 } from '../middleware/body-parsers';
+import { answerJson } from './direct-path';
+import { createHandOver, type HandedError } from './hand-over';
 
 export interface WhatsAppWebhookDoorDeps extends EnqueueInboundDeps {
   /** Meta's app secret (signature) and verify token (subscription handshake). */
@@ -23,7 +27,69 @@ export interface WhatsAppWebhookDoorDeps extends EnqueueInboundDeps {
   log: Logger;
 }
 
-/** Meta's webhook: GET verification; POST checked on the raw bytes, deduplicated, queued, answered 200. */
+/** Largest webhook body read, in bytes (Meta's are a few KiB; beyond this a 413). */
+export const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
+/** The header Meta signs a webhook's exact bytes in. */
+export const SIGNATURE_HEADER = 'x-hub-signature-256';
+
+/**
+ * The events of a webhook's raw bytes, checked in this order: the signature (on the bytes as
+ * received), then, signed by Meta, so a sender's bug and never a probe, each with its own 4xx: the
+ * media type (`isJson`: the request declared JSON), UTF-8, JSON, nesting, the envelope. Throws the
+ * first failure's AppError.
+ */
+export function webhookEvents(
+  raw: Buffer,
+  signature: string | undefined,
+  isJson: boolean,
+  appSecret: string,
+): InboundEvent[] {
+  if (!isValidSignature(raw, signature, appSecret)) {
+    throw new AppError('bad_signature', 'X-Hub-Signature-256 does not match the body', { kind: 'unauthorized' });
+  }
+  if (!isJson) throw unsupportedType([JSON_TYPE]);
+  if (!isUtf8(raw)) throw badEncoding();
+  const json = parseJson(raw.toString('utf8'));
+  if (!dropPrototypeKeys(json, JSON_DEPTH)) throw tooDeepJson();
+  const events = cloudApiInboundEvents(json);
+  if (!events) throw new AppError('bad_request', 'not a WhatsApp webhook envelope', { kind: 'bad_input' });
+  return events;
+}
+
+/** Queues each event once (in the body's order) and answers 200 with how many were new. */
+export async function queueAndAnswer(
+  deps: WhatsAppWebhookDoorDeps,
+  res: ServerResponse,
+  events: InboundEvent[],
+): Promise<void> {
+  const receivedAt = deps.clock.now();
+  let queued = 0;
+  for (const { key, ...job } of events) if (await enqueueInboundOnce(deps, { ...job, receivedAt }, key)) queued += 1;
+  // Meta reads only the status.
+  answerJson(res, { result: 'ok', queued });
+}
+
+/** A webhook the direct path read and refused: its bytes, and the check's error (this door answers and logs it). */
+type RefusedWebhook = { raw: Buffer; refusal: unknown };
+
+const handedOver = createHandOver<RefusedWebhook>();
+const refusals = new WeakMap<IncomingMessage, unknown>();
+
+/** Hands a webhook the direct path read (or failed on) to this door (next it passes it to the Express app). */
+export function handOverWebhook(req: IncomingMessage, taken: RefusedWebhook | HandedError): void {
+  handedOver.give(req, taken);
+}
+
+const takeHandedOver = handedOver.step((req, taken) => {
+  // The body is read: body-parser passes over a finished request and keeps this.
+  req.body = taken.raw;
+  refusals.set(req, taken.refusal);
+});
+
+/**
+ * Meta's webhook: GET verification; POST checked on the raw bytes, deduplicated, queued, answered 200.
+ * The plain POSTs are served by the direct path (whatsapp-webhook-direct.ts) with the same functions.
+ */
 export function createWhatsAppWebhookDoor(deps: WhatsAppWebhookDoorDeps): Router {
   const router = Router();
   router.get(endpoints.whatsappWebhook, (req, res) => {
@@ -38,25 +104,21 @@ export function createWhatsAppWebhookDoor(deps: WhatsAppWebhookDoorDeps): Router
     res.status(403).json({ error: 'forbidden', error_description: 'verify token mismatch' });
   });
 
-  router.post(endpoints.whatsappWebhook, express.raw({ type: () => true, limit: '5mb' }), async (req, res) => {
+  const readRaw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
+  router.post(endpoints.whatsappWebhook, takeHandedOver, readRaw, async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!isValidSignature(raw, req.header('x-hub-signature-256'), deps.whatsapp.appSecret)) {
-      deps.metrics.webhooks.inc({ outcome: 'bad_signature' });
-      deps.log.warn({ ip: req.ip }, 'webhook refused: bad or missing signature');
-      throw new AppError('bad_signature', 'X-Hub-Signature-256 does not match the body', { kind: 'unauthorized' });
+    let events: InboundEvent[];
+    try {
+      if (refusals.has(req)) throw refusals.get(req);
+      events = webhookEvents(raw, req.header(SIGNATURE_HEADER), req.is(JSON_TYPE) !== false, deps.whatsapp.appSecret);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'bad_signature') {
+        deps.metrics.webhooks.inc({ outcome: 'bad_signature' });
+        deps.log.warn({ ip: req.ip }, 'webhook refused: bad or missing signature');
+      }
+      throw error;
     }
-    // Signed by Meta, so the checks below are for a sender's bug, never a probe: each has its own 4xx.
-    if (req.is(JSON_TYPE) === false) throw unsupportedType([JSON_TYPE]);
-    if (!isUtf8(raw)) throw badEncoding();
-    const json = parseJson(raw.toString('utf8'));
-    if (!dropPrototypeKeys(json, JSON_DEPTH)) throw tooDeepJson();
-    const events = cloudApiInboundEvents(json);
-    if (!events) throw new AppError('bad_request', 'not a WhatsApp webhook envelope', { kind: 'bad_input' });
-    const receivedAt = deps.clock.now();
-    let queued = 0;
-    for (const { key, ...job } of events) if (await enqueueInboundOnce(deps, { ...job, receivedAt }, key)) queued += 1;
-    // Written whole (Meta reads only the status): no ETag to compute for an answer nobody caches.
-    res.type('json').end(JSON.stringify({ result: 'ok', queued }));
+    await queueAndAnswer(deps, res, events);
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { type AppDeps, createExpressApp } from '../../../app/create-app';
@@ -7,13 +7,18 @@ import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
 import { BODY_LIMIT } from '../../../app/middleware/body-parsers';
 import { endpoints } from '../../../config/endpoints';
 import { createLogger } from '../../../lib/logger';
-import { freePort } from '../../../lib/redis-server';
-import { createRedis } from '../../../redis/connect';
-import { createRuntime } from '../../../runtime/create-runtime';
 import { defined } from '../../helpers/defined';
-import { createHarness, eventually, type Harness } from '../../helpers/harness';
+import { createHarness, type Harness } from '../../helpers/harness';
 import { postRaw, type RawPost } from '../../helpers/raw-http';
-import { FORM, type Served, seen, serve } from '../../helpers/robot-door-served';
+import {
+  cutUploadLines,
+  deadRedisAnswers,
+  FORM,
+  postBothWays,
+  type Served,
+  seen,
+  serve,
+} from '../../helpers/robot-door-served';
 
 /** Forms the direct path leaves to Express as they come (it reads only the spellings Bitrix24 sends). */
 const LEFT_TO_EXPRESS = [`${FORM};charset=UTF-8`, `${FORM}; charset=iso-8859-1`] as const;
@@ -81,19 +86,10 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
 
   it.each(cases)('%s', async (name, body, status, contentType = FORM) => {
     const token = `evt-${name.replace(/\W+/g, '-')}`;
-    const answers = [];
-    for (const [served, suffix] of [
-      [direct, 'd'],
-      [viaExpress, 'e'],
-    ] as const) {
-      served.log.length = 0;
-      served.passed.length = 0;
-      const response = await postRaw(`${served.url}${endpoints.robot}`, {
-        headers: { 'content-type': contentType },
-        body: body(`${token}-${suffix}`),
-      });
-      answers.push(seen(response, served.log));
-    }
+    const answers = await postBothWays(direct, viaExpress, endpoints.robot, (suffix) => ({
+      headers: { 'content-type': contentType },
+      body: body(`${token}-${suffix}`),
+    }));
     expect(answers[0]).toEqual(answers[1]);
     expect(answers[0]?.status).toBe(status);
     // The direct path answers a plain call itself and passes every other request to Express.
@@ -176,15 +172,7 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
 
   it.each(handOffs)('left to Express as it comes: %s', async (name, path, post, status) => {
     const token = `evt-off-${name.replace(/\W+/g, '-')}`;
-    const answers = [];
-    for (const [served, suffix] of [
-      [direct, 'd'],
-      [viaExpress, 'e'],
-    ] as const) {
-      served.log.length = 0;
-      served.passed.length = 0;
-      answers.push(seen(await postRaw(`${served.url}${path}`, post(`${token}-${suffix}`)), served.log));
-    }
+    const answers = await postBothWays(direct, viaExpress, path, (suffix) => post(`${token}-${suffix}`));
     expect(answers[0]).toEqual(answers[1]);
     expect(answers[0]?.status).toBe(status);
     expect(direct.passed).toEqual([`POST ${path}`]);
@@ -213,24 +201,12 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
   });
 
   it('an upload cut short is refused and logged as the Express door does, and the door goes on serving', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    for (const served of [direct, viaExpress]) {
-      served.log.length = 0;
-      const { port } = served.server.address() as AddressInfo; // as above
-      await new Promise<void>((resolve) => {
-        const req = request({
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: endpoints.robot,
-          headers: { 'content-type': FORM, 'content-length': '1000' },
-        });
-        req.on('error', () => resolve());
-        req.write('workflow_id=1&', () => setImmediate(() => req.destroy()));
-      });
-      const line = await eventually(() => served.log.find((l) => l.msg === 'request refused'), 10_000, 'its log');
-      lines.push({ ...line, time: undefined });
-    }
+    const lines = await cutUploadLines(
+      [direct, viaExpress],
+      endpoints.robot,
+      { 'content-type': FORM },
+      'workflow_id=1&',
+    );
     expect(lines[0]).toEqual(lines[1]);
     expect(lines[0]).toMatchObject({ code: 'bad_request', type: 'request.aborted' });
     const after = await postRaw(`${direct.url}${endpoints.robot}`, {
@@ -241,29 +217,10 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
   });
 
   it('a dead Redis: a 503 at once from the direct path, answered and logged as by the Express door', async () => {
-    const dead = createRedis(`redis://127.0.0.1:${await freePort()}`, 'http');
-    dead.on('error', () => undefined);
-    const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
-    const both = [await serve(rt, true), await serve(rt, false)];
-    try {
-      const answers = [];
-      for (const served of both) {
-        const response = await postRaw(`${served.url}${endpoints.robot}`, {
-          headers: { 'content-type': FORM },
-          body: call('evt-dead'),
-        });
-        answers.push(seen(response, served.log));
-      }
-      expect(answers[0]).toEqual(answers[1]);
-      expect(answers[0]).toMatchObject({ status: 503, body: { error: 'unavailable' } });
-      expect(both[0]?.passed).toEqual([`POST ${endpoints.robot}`]);
-    } finally {
-      for (const served of both) {
-        served.server.closeAllConnections();
-        served.server.close();
-      }
-      await rt.queues.close().catch(() => undefined);
-      dead.disconnect();
-    }
+    const post = { headers: { 'content-type': FORM }, body: call('evt-dead') };
+    const { answers, passed } = await deadRedisAnswers(h.rt, createRobotDoorDirect, endpoints.robot, post);
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]).toMatchObject({ status: 503, body: { error: 'unavailable' } });
+    expect(passed).toEqual([`POST ${endpoints.robot}`]);
   });
 });
