@@ -1,4 +1,4 @@
-import { type Callback, callbackId } from '../bitrix/callback-outbox';
+import { type Callback, callbackId, indexMark } from '../bitrix/callback-outbox';
 import { hookEmitArgs } from '../hooks/hook-emitter';
 import { otherWhatsAppForm } from '../lib/phone';
 import type { RedisClient } from '../redis/connect';
@@ -211,6 +211,7 @@ export class WaitStore {
    * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
    * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
    * The event is always built: only the script, in that same step, knows whether anybody subscribes.
+   * The global index of due portals is not written here: see `endAndMark`.
    */
   async end(
     wait: Wait,
@@ -220,6 +221,22 @@ export class WaitStore {
     now: number,
     replyMessageId = '',
   ): Promise<ClaimResult> {
+    return (await this.endAndMark(wait, status, reason, outcome, now, replyMessageId)).result;
+  }
+
+  /**
+   * As `end`, and says whether the caller must write the callback's portal into the global index of
+   * due portals (`CallbackOutbox.indexQueued` with `markToken`): not when a confirmed index write
+   * as early is marked (wait-end-10.lua), so a burst of ended waits writes the index once.
+   */
+  async endAndMark(
+    wait: Wait,
+    status: WaitEnd,
+    reason: string,
+    outcome: WaitOutcome | null,
+    now: number,
+    replyMessageId = '',
+  ): Promise<{ result: ClaimResult; mustIndex: boolean; markToken: string }> {
     const callback: Callback | null = outcome
       ? {
           eventToken: wait.eventToken,
@@ -233,7 +250,8 @@ export class WaitStore {
     const k = this.keys;
     const m = wait.memberId;
     const ended = waitEndedEventOf(wait, status, reason, outcome, now);
-    return waitScripts.endWait(
+    const mark = indexMark();
+    const { result, mustIndex } = await waitScripts.endWait(
       this.redis,
       {
         wait: k.wait(m, wait.id),
@@ -245,6 +263,7 @@ export class WaitStore {
         hookSeen: k.hookSeen(m, ended.id),
         hookEvents: k.hookEvents(m),
         hookSubscriptions: k.hookSubscriptions(m),
+        cbIndexed: k.callbackIndexed(m),
       },
       hookEmitArgs(k, m, ended),
       {
@@ -263,7 +282,9 @@ export class WaitStore {
         byReply: replyMessageId !== '',
         waitField: k.waitIndexWaitField(wait.id),
       },
+      mark,
     );
+    return { result, mustIndex, markToken: mark.token };
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {
