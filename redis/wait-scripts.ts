@@ -74,7 +74,12 @@ export const waitScripts = {
     const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
     const eventKeys = [keys.hookSeen, keys.hookEvents, keys.hookSubscriptions, keys.cbIndexed];
     const eventArgs = [event.eventId, event.body, event.seenMs, event.channel, event.memberId, args.waitField];
-    const reply = await run(redis, 'wait-end-10', [...k, ...eventKeys], [...a, ...fields, ...eventArgs, mark.token, mark.pendingTtlMs]);
+    const reply = await run(
+      redis,
+      'wait-end-10',
+      [...k, ...eventKeys],
+      [...a, ...fields, ...eventArgs, mark.token, mark.pendingTtlMs],
+    );
     if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`wait-end-10 answered ${JSON.stringify(reply)}`);
     const code = asNumber(reply[0]);
     const result = code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
