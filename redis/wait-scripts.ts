@@ -35,6 +35,8 @@ export const waitScripts = {
    * Ends a wait once, with its callback and its outbound event in the same step. `mustIndex`: a
    * callback was queued and the caller writes the global index, then confirms `mark.token`
    * (lib/callback-mark.lua); false behind a confirmed index write as early (a burst writes it once).
+   * `event_needed`: the event came without its body and the portal has subscriptions: nothing was
+   * done, the caller ends it again with the body.
    */
   async endWait(
     redis: RedisClient,
@@ -68,7 +70,7 @@ export const waitScripts = {
       waitField: string;
     },
     mark: { token: string; pendingTtlMs: number },
-  ): Promise<{ result: ClaimResult; mustIndex: boolean }> {
+  ): Promise<{ result: ClaimResult | 'event_needed'; mustIndex: boolean }> {
     const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
     const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
     const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
@@ -82,7 +84,16 @@ export const waitScripts = {
     );
     if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`wait-end-10 answered ${JSON.stringify(reply)}`);
     const code = asNumber(reply[0]);
-    const result = code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
+    const result =
+      code === 1
+        ? 'claimed'
+        : code === 0
+          ? 'already_ended'
+          : code === 2
+            ? 'reply_taken'
+            : code === 3
+              ? 'event_needed'
+              : 'not_found';
     return { result, mustIndex: asNumber(reply[1]) === 1 };
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */

@@ -64,4 +64,16 @@ describe('ended waits and the global index of portals with due callbacks', () =>
     expect(await env.redis.get(env.keys.callbackIndexed(M))).toBeNull();
     expect(await env.status(wait.id)).toBe('cancelled');
   });
+
+  it('a portal with subscriptions hears every wait.ended once, whether this process expected them or not', async () => {
+    const [a, b] = [await env.open(), await env.open()];
+    // Not known to this process yet: the first end goes without the event, is refused, and is made again.
+    await env.redis.hset(env.keys.hookSubscriptions(M), 'h1', '{}');
+    expect(await env.service.cancel(M, a.wait.id)).toBe(true);
+    expect(await env.service.cancel(M, b.wait.id)).toBe(true);
+    const events = await env.redis.xrange(env.keys.hookEvents(M), '-', '+');
+    const ids = events.map(([, fields]) => fields[fields.indexOf('id') + 1]);
+    expect(ids).toEqual([`wait.${a.wait.id}`, `wait.${b.wait.id}`]);
+    expect((await env.callbacks()).size).toBe(2);
+  });
 });
