@@ -97,8 +97,8 @@ export class CallbackOutbox {
   async markDue(memberId: string, dueMs: number): Promise<void> {
     // LT adds a new member too (Redis ≥ 6.2) and only ever moves one earlier. Unchanged means the
     // portal was already due as early: the dispatchers know, so no wake-up per callback of a burst.
-    const changed = await this.redis.zadd(this.keys.callbackPortals(), 'LT', 'CH', dueMs, memberId);
-    if (Number(changed) > 0) await this.redis.publish(this.keys.callbackWake(), memberId);
+    // One script (callback-due-1.lua): the wake-up goes with the write, not a round trip after it.
+    await scripts.markCallbackDue(this.redis, this.keys.callbackPortals(), dueMs, memberId, this.keys.callbackWake());
   }
 
   async pendingCount(memberId: string): Promise<number> {
