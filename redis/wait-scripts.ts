@@ -33,8 +33,9 @@ export const waitScripts = {
   },
   /**
    * Ends a wait once, with its callback and its outbound event in the same step. `mustIndex`: a
-   * callback was queued and the caller writes the global index, then confirms `mark.token`
-   * (lib/callback-mark.lua); false behind a confirmed index write as early (a burst writes it once).
+   * callback was queued and the caller writes the global index (false behind a confirmed index
+   * write as early: a burst writes it once), then confirms `mark.token` when `mustConfirm`
+   * (lib/callback-mark.lua).
    * `event_needed`: the event came without its body and the portal has subscriptions: nothing was
    * done, the caller ends it again with the body.
    */
@@ -70,7 +71,7 @@ export const waitScripts = {
       waitField: string;
     },
     mark: { token: string; pendingTtlMs: number },
-  ): Promise<{ result: ClaimResult | 'event_needed'; mustIndex: boolean }> {
+  ): Promise<{ result: ClaimResult | 'event_needed'; mustIndex: boolean; mustConfirm: boolean }> {
     const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
     const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
     const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
@@ -94,7 +95,8 @@ export const waitScripts = {
             : code === 3
               ? 'event_needed'
               : 'not_found';
-    return { result, mustIndex: asNumber(reply[1]) === 1 };
+    const index = asNumber(reply[1]);
+    return { result, mustIndex: index !== 0, mustConfirm: index === 1 };
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */
   async aliasWait(

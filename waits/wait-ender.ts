@@ -19,14 +19,15 @@ export interface WaitOutcome {
   logMessage: string;
 }
 
-type EndResult = { result: ClaimResult; mustIndex: boolean; markToken: string };
+/** `confirmToken`: the index mark to confirm after the index write (none: another's write is under way). */
+type EndResult = { result: ClaimResult; mustIndex: boolean; confirmToken?: string };
 
 /**
  * Ends waits exactly once (wait-end-10.lua), queuing the callback and the `wait.ended` event in the
  * same atomic step, so a crash after the claim still delivers them. No outcome: no callback (the
  * robot is gone). `mustIndex`: a callback was queued and no confirmed write of the global index of
- * due portals as early is marked, so the caller writes it (`CallbackOutbox.indexQueued` with
- * `markToken`); a burst of ended waits writes it once.
+ * due portals as early is marked, so the caller writes it (`CallbackOutbox.indexQueued`,
+ * confirming `confirmToken` when there is one); a burst of ended waits writes it once.
  */
 export class WaitEnder {
   /**
@@ -68,9 +69,9 @@ export class WaitEnder {
       this.subscribed.set(m, true, now);
       ended = await run(true);
     }
-    const { result, mustIndex, markToken } = ended;
+    const { result, mustIndex, confirmToken } = ended;
     if (result === 'event_needed') throw new Error(`wait ${wait.id}: the end script asked for the event it was given`);
-    return { result, mustIndex, markToken };
+    return { result, mustIndex, ...(confirmToken === undefined ? {} : { confirmToken }) };
   }
 
   /** One run of the end script; `withEvent: false` sends the `wait.ended` id without its body. */
@@ -83,7 +84,7 @@ export class WaitEnder {
     replyMessageId: string;
     callback: Callback | null;
     withEvent: boolean;
-  }): Promise<{ result: ClaimResult | 'event_needed'; mustIndex: boolean; markToken: string }> {
+  }): Promise<{ result: ClaimResult | 'event_needed'; mustIndex: boolean; confirmToken?: string }> {
     const { wait, callback } = o;
     const k = this.keys;
     const m = wait.memberId;
@@ -92,7 +93,7 @@ export class WaitEnder {
       ? hookEmitArgs(k, m, waitEndedEventOf(wait, o.status, o.reason, o.outcome, o.now))
       : { ...hookEmitArgs(k, m, null), seenKey: k.hookSeen(m, eventId), eventId, body: '' };
     const mark = indexMark();
-    const { result, mustIndex } = await waitScripts.endWait(
+    const { result, mustIndex, mustConfirm } = await waitScripts.endWait(
       this.redis,
       {
         wait: k.wait(m, wait.id),
@@ -125,6 +126,6 @@ export class WaitEnder {
       },
       mark,
     );
-    return { result, mustIndex, markToken: mark.token };
+    return { result, mustIndex, ...(mustConfirm ? { confirmToken: mark.token } : {}) };
   }
 }

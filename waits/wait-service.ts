@@ -61,12 +61,12 @@ export function createWaitService(deps: WaitServiceDeps) {
     replyId = '',
   ): Promise<boolean> {
     const now = clock.now();
-    const { result, mustIndex, markToken } = await store.endAndMark(wait, status, reason, outcome, now, replyId);
+    const { result, mustIndex, confirmToken } = await store.endAndMark(wait, status, reason, outcome, now, replyId);
     if (result === 'reply_taken') return true;
     if (result !== 'claimed') return false;
     // The dispatchers find the callback through the global index: written unless a confirmed write
     // as early is marked (a burst of ended waits writes it once; callback-enqueue-3.lua says why).
-    if (outcome && mustIndex) await deps.outbox.indexQueued(wait.memberId, now, markToken);
+    if (outcome && mustIndex) await deps.outbox.indexQueued(wait.memberId, now, confirmToken);
     deps.metrics.waits.inc({ outcome: status, reason });
     log.info({ memberId: wait.memberId, waitId: wait.id, status, reason }, 'wait ended');
     return true;

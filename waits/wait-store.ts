@@ -222,7 +222,7 @@ export class WaitStore {
 
   /**
    * As `end`, and says whether the caller must write the callback's portal into the global index of
-   * due portals (`CallbackOutbox.indexQueued` with `markToken`): see WaitEnder.
+   * due portals (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder.
    */
   endAndMark(
     wait: Wait,
@@ -231,7 +231,7 @@ export class WaitStore {
     outcome: WaitOutcome | null,
     now: number,
     replyMessageId = '',
-  ): Promise<{ result: ClaimResult; mustIndex: boolean; markToken: string }> {
+  ): Promise<{ result: ClaimResult; mustIndex: boolean; confirmToken?: string }> {
     return this.ender.end(wait, status, reason, outcome, now, replyMessageId);
   }
 

@@ -21,8 +21,9 @@
   An open wait stores no `status` (stored-wait.ts): none = open.
   Returns {code, must index}: code 1 when claimed, 0 when the wait had already ended, -1 when there
   is no such wait, 2 when this reply already ended another wait, 3 when the event is needed (above);
-  must index 1 only with a callback
-  queued and no confirmed index mark as early (then the caller writes the index and confirms).
+  must index (lib/callback-mark.lua), with a callback
+  queued: 0 behind a confirmed index mark as early, 1 the caller writes the index and confirms its
+  mark, 2 it writes the index and confirms nothing (another's write is under way).
 ]]
 local raw, in_index = wait_read(KEYS[2], ARGV[17], KEYS[1])
 if not raw then return {-1, 0} end

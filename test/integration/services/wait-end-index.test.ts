@@ -55,6 +55,17 @@ describe('ended waits and the global index of portals with due callbacks', () =>
     expect(await env.redis.get(mark)).toBe(INDEX_MOVING_MARK.value);
   });
 
+  it("behind another's index write under way, an end writes the index too and leaves that write's mark", async () => {
+    const { wait } = await env.open();
+    const markDue = jest.spyOn(env.outbox, 'markDue');
+    const mark = env.keys.callbackIndexed(M);
+    await env.redis.set(mark, 'p:other', 'PX', 5000);
+    await env.service.cancel(M, wait.id);
+    expect(markDue).toHaveBeenCalledTimes(1);
+    // Its confirm can still land: a burst's ends do not each replace it and confirm in vain.
+    expect(await env.redis.get(mark)).toBe('p:other');
+  });
+
   it('an end without a callback (the robot is gone) neither writes the index nor sets a mark', async () => {
     const { wait, documentId } = await env.open();
     const markDue = jest.spyOn(env.outbox, 'markDue');
