@@ -29,6 +29,11 @@ export function callbackId(eventToken: string): string {
  */
 const INDEX_MARK_TTL_MS = 5000;
 
+/** A fresh pending index mark for a script that queues a callback (callback-enqueue-3.lua, wait-end-10.lua). */
+export function indexMark(): { token: string; pendingTtlMs: number } {
+  return { token: randomId(6), pendingTtlMs: INDEX_MARK_TTL_MS };
+}
+
 /**
  * The index mark a dispatcher sets before it moves the index later or removes the portal, and
  * deletes after (callback-enqueue-3.lua: every enqueuer writes the index while it is there, and no
@@ -50,24 +55,39 @@ export class CallbackOutbox {
   async enqueue(memberId: string, callback: Omit<Callback, 'attempts' | 'queuedAt'>): Promise<boolean> {
     const now = this.clock.now();
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
-    const token = randomId(6);
-    const indexedKey = this.keys.callbackIndexed(memberId);
+    const mark = indexMark();
     const { queued, mustIndex, mustConfirm } = await scripts.enqueueCallback(
       this.redis,
       this.keys.callbackPending(memberId),
       this.keys.callbackDue(memberId),
-      indexedKey,
+      this.keys.callbackIndexed(memberId),
       { id: callbackId(callback.eventToken), json: JSON.stringify(entry), dueMs: now },
-      { token, pendingTtlMs: INDEX_MARK_TTL_MS },
+      mark,
     );
     // Skipped only behind a confirmed index write as early (callback-enqueue-3.lua): a burst of
-    // results writes the index once. The mark is confirmed only after the write succeeded, so a
-    // crash or a failed write leaves no mark and the next callback writes the index again. Behind
-    // another's write under way this one writes too but confirms nothing: that write's confirm stands.
-    if (!mustIndex) return queued;
-    await this.markDue(memberId, now);
-    if (mustConfirm) await scripts.confirmCallbackIndexed(this.redis, indexedKey, token, now, INDEX_MARK_TTL_MS);
+    // results writes the index once. Behind another's write under way this one writes too but
+    // confirms nothing: that write's confirm stands.
+    if (mustIndex) await this.indexQueued(memberId, now, mustConfirm ? mark.token : undefined);
     return queued;
+  }
+
+  /**
+   * After a script queued a callback due at `dueMs` and said the index must be written (a confirmed
+   * mark as early lets it skip: a burst of results writes the index once): writes it, then confirms
+   * the pending mark `confirmToken` that script set (none: another's write under way keeps its own
+   * mark, lib/callback-mark.lua). Confirmed only after the write succeeded, so a crash or a failed
+   * write leaves no confirmed mark and the next callback writes the index again.
+   */
+  async indexQueued(memberId: string, dueMs: number, confirmToken?: string): Promise<void> {
+    await this.markDue(memberId, dueMs);
+    if (confirmToken === undefined) return;
+    await scripts.confirmCallbackIndexed(
+      this.redis,
+      this.keys.callbackIndexed(memberId),
+      confirmToken,
+      dueMs,
+      INDEX_MARK_TTL_MS,
+    );
   }
 
   /**
@@ -77,8 +97,8 @@ export class CallbackOutbox {
   async markDue(memberId: string, dueMs: number): Promise<void> {
     // LT adds a new member too (Redis ≥ 6.2) and only ever moves one earlier. Unchanged means the
     // portal was already due as early: the dispatchers know, so no wake-up per callback of a burst.
-    const changed = await this.redis.zadd(this.keys.callbackPortals(), 'LT', 'CH', dueMs, memberId);
-    if (Number(changed) > 0) await this.redis.publish(this.keys.callbackWake(), memberId);
+    // One script (callback-due-1.lua): the wake-up goes with the write, not a round trip after it.
+    await scripts.markCallbackDue(this.redis, this.keys.callbackPortals(), dueMs, memberId, this.keys.callbackWake());
   }
 
   async pendingCount(memberId: string): Promise<number> {

@@ -7,7 +7,7 @@ import type { InboundStatus } from '../providers/inbound-message';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
-import type { OpenLineStore } from '../store/open-line-store';
+import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { chatIdOf, customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
 
@@ -21,6 +21,9 @@ export interface OpenLineRelayDeps {
   clock: Clock;
   log: Logger;
 }
+
+/** A line's open-line attachment, read ahead by a caller (beside its other reads: one round trip less). */
+export type AttachmentRead = Promise<Attachment | null>;
 
 const asErrorCode = (code: string): ErrorCode => (isErrorCode(code) ? code : 'provider_error');
 
@@ -53,8 +56,13 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     return false;
   }
 
-  async function relay(memberId: string, message: OrdinaryMessage, taken: boolean): Promise<boolean> {
-    const attachment = await deps.openLines.forLine(memberId, message.line);
+  async function relay(
+    memberId: string,
+    message: OrdinaryMessage,
+    taken: boolean,
+    attached?: AttachmentRead,
+  ): Promise<boolean> {
+    const attachment = await (attached ?? deps.openLines.forLine(memberId, message.line));
     // Switched off on the open line: the message stays in the stream only.
     if (!attachment?.active || (taken && !attachment.relayTaken)) return skip(memberId, message);
     const [line, portal] = await Promise.all([deps.lines.get(memberId, message.line), deps.portals.get(memberId)]);
@@ -99,10 +107,17 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
   }
 
   return {
+    /**
+     * The open-line attachment of a message's line, for `append` or `taken` (`attached`): a caller
+     * that will hand the message on reads it beside its own first reads, not after them.
+     */
+    attachmentOf(memberId: string, lineId: string): AttachmentRead {
+      return deps.openLines.forLine(memberId, lineId);
+    },
     /** An ordinary message (no wait took it): kept in the stream and shown in the chat. */
-    async append(memberId: string, message: OrdinaryMessage): Promise<void> {
+    async append(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void> {
       await deps.stream.append(memberId, message);
-      await relay(memberId, message, false);
+      await relay(memberId, message, false, attached);
     },
     /**
      * A `failed` status of an operator message (WhatsApp refused it after accepting it, usually
@@ -130,8 +145,8 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       });
     },
     /** A message a wait took: shown in the chat when the line's option says so. */
-    async taken(memberId: string, message: OrdinaryMessage): Promise<void> {
-      await relay(memberId, message, true);
+    async taken(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void> {
+      await relay(memberId, message, true, attached);
     },
   };
 }

@@ -8,10 +8,11 @@ export const scriptFiles = [
   'rest-bucket-take-1',
   'callback-enqueue-3',
   'callback-indexed-1',
+  'callback-due-1',
   'callback-claim-2',
   'callback-settle-2',
   'wait-open-3',
-  'wait-end-9',
+  'wait-end-10',
   'wait-update-2',
   'wait-reask-2',
   'wait-alias-2',
@@ -47,7 +48,7 @@ export type ScriptName = (typeof scriptFiles)[number];
 /** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
 const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-open-3': ['wait-index'],
-  'wait-end-9': ['wait-index', 'wait-record', 'hook-emit'],
+  'wait-end-10': ['wait-index', 'wait-record', 'hook-emit', 'callback-mark'],
   'hook-emit-3': ['hook-emit'],
   'wait-alias-2': ['wait-index', 'wait-record'],
   'wait-move-2': ['wait-index', 'wait-record'],

@@ -31,7 +31,14 @@ export const waitScripts = {
     argv.push(args.waitField);
     return asNumber(await run(redis, 'wait-open-3', [keys.wait, keys.index, keys.open], argv)) === 1;
   },
-  /** Ends a wait once, with its callback and its outbound event in the same step. */
+  /**
+   * Ends a wait once, with its callback and its outbound event in the same step. `mustIndex`: a
+   * callback was queued and the caller writes the global index (false behind a confirmed index
+   * write as early: a burst writes it once), then confirms `mark.token` when `mustConfirm`
+   * (lib/callback-mark.lua).
+   * `event_needed`: the event came without its body and the portal has subscriptions: nothing was
+   * done, the caller ends it again with the body.
+   */
   async endWait(
     redis: RedisClient,
     keys: {
@@ -44,6 +51,8 @@ export const waitScripts = {
       hookSeen: string;
       hookEvents: string;
       hookSubscriptions: string;
+      /** The portal's callback index mark. */
+      cbIndexed: string;
     },
     event: HookEmit,
     args: {
@@ -61,14 +70,33 @@ export const waitScripts = {
       byReply: boolean;
       waitField: string;
     },
-  ): Promise<ClaimResult> {
+    mark: { token: string; pendingTtlMs: number },
+  ): Promise<{ result: ClaimResult | 'event_needed'; mustIndex: boolean; mustConfirm: boolean }> {
     const k = [keys.wait, keys.index, keys.open, keys.cbPending, keys.cbDue, keys.replyTaken];
     const a = [args.waitId, args.status, args.reason, args.nowMs, args.callbackId, args.callbackJson, args.keepMs];
     const fields = [args.phoneField, args.documentField, args.byReply ? '1' : '0', args.aliasField];
-    const eventKeys = [keys.hookSeen, keys.hookEvents, keys.hookSubscriptions];
+    const eventKeys = [keys.hookSeen, keys.hookEvents, keys.hookSubscriptions, keys.cbIndexed];
     const eventArgs = [event.eventId, event.body, event.seenMs, event.channel, event.memberId, args.waitField];
-    const code = asNumber(await run(redis, 'wait-end-9', [...k, ...eventKeys], [...a, ...fields, ...eventArgs]));
-    return code === 1 ? 'claimed' : code === 0 ? 'already_ended' : code === 2 ? 'reply_taken' : 'not_found';
+    const reply = await run(
+      redis,
+      'wait-end-10',
+      [...k, ...eventKeys],
+      [...a, ...fields, ...eventArgs, mark.token, mark.pendingTtlMs],
+    );
+    if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`wait-end-10 answered ${JSON.stringify(reply)}`);
+    const code = asNumber(reply[0]);
+    const result =
+      code === 1
+        ? 'claimed'
+        : code === 0
+          ? 'already_ended'
+          : code === 2
+            ? 'reply_taken'
+            : code === 3
+              ? 'event_needed'
+              : 'not_found';
+    const index = asNumber(reply[1]);
+    return { result, mustIndex: index !== 0, mustConfirm: index === 1 };
   },
   /** Indexes a wait under the customer's wa_id too (`field`, which the wait keeps); false when it already ended. */
   async aliasWait(

@@ -41,6 +41,8 @@ export type Line = z.infer<typeof lineSchema>;
 
 /** Number → line routes one process remembers at most. */
 const MAX_ROUTES = 10_000;
+/** A line's last-webhook time is shown to the second: one process writes it at most this often. */
+const WEBHOOK_MARK_EVERY_MS = 1000;
 
 /**
  * Lines per portal, plus a global phone_number_id → line index for webhooks. A portal's decrypted
@@ -56,6 +58,11 @@ export class LineStore {
    * route changed another way (two adds that raced, a hand repair) is seen within it.
    */
   private readonly routes: RecentMap<string, string>;
+  /** Lines whose webhook time this process wrote less than WEBHOOK_MARK_EVERY_MS ago. */
+  private readonly webhookMarked = new RecentMap<string, true>({
+    maxEntries: MAX_ROUTES,
+    ttlMs: WEBHOOK_MARK_EVERY_MS,
+  });
 
   constructor(
     private readonly redis: RedisClient,
@@ -212,9 +219,16 @@ export class LineStore {
     if (saved.wabaId) await this.redis.sadd(this.keys.linesByWaba(saved.wabaId), owner);
   }
 
-  /** Notes that a webhook for the line arrived (one field write; checkStatus shows it). */
+  /**
+   * Notes that a webhook for the line arrived (one field write; checkStatus and the settings page
+   * show it, to the second): at most once a second per process, not once per message of a busy line.
+   */
   async markWebhook(memberId: string, lineId: string, at: number): Promise<void> {
+    const now = this.cache.clock.now();
+    const slot = `${memberId}|${lineId}`;
+    if (this.webhookMarked.get(slot, now)) return;
     await this.redis.hset(this.keys.lineWebhookAt(memberId), lineId, String(at));
+    this.webhookMarked.set(slot, true, now);
   }
 
   /** When the line's last webhook arrived (ms), if one has. */

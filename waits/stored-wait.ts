@@ -47,9 +47,9 @@ export const storedWaitSchema = z.object({
   p: z.string().optional(),
   /** The customer's WhatsApp id, when Meta answered with one other than the phone. */
   wa: z.string().optional(),
-  /** The wait-index field `wa` is indexed under: written by wait-alias-2.lua, removed by wait-end-9.lua. */
+  /** The wait-index field `wa` is indexed under: written by wait-alias-2.lua, removed by wait-end-10.lua. */
   waf: z.string().optional(),
-  /** The phone's index field after the customer changed number: written by wait-move-2.lua, removed by wait-end-9.lua. */
+  /** The phone's index field after the customer changed number: written by wait-move-2.lua, removed by wait-end-10.lua. */
   pf: z.string().optional(),
   /** 'a' for an activity (none: a robot). */
   k: z.literal('a').optional(),

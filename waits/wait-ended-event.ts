@@ -1,7 +1,7 @@
 import { waitEndedEvent } from '../hooks/hook-emitter';
 import type { Wait, WaitEnd } from './wait-schema';
 
-/** The `wait.ended` outbound event of a wait ending (emitted with the claim: wait-end-9.lua). */
+/** The `wait.ended` outbound event of a wait ending (emitted with the claim: wait-end-10.lua). */
 export function waitEndedEventOf(
   wait: Wait,
   status: WaitEnd,

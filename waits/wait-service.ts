@@ -29,7 +29,7 @@ export interface WaitServiceDeps extends OpenWaitDeps {
   store: WaitStore;
   stages: StageReading;
   messages: Pick<MessageStore, 'get'>;
-  outbox: Pick<CallbackOutbox, 'markDue'>;
+  outbox: Pick<CallbackOutbox, 'indexQueued'>;
   ordinary: Pick<OrdinaryMessages, 'append'>;
   /** Sends a re-ask on the line (waits for a slot, bounded). */
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
@@ -60,10 +60,13 @@ export function createWaitService(deps: WaitServiceDeps) {
     outcome: WaitOutcome | null,
     replyId = '',
   ): Promise<boolean> {
-    const result = await store.end(wait, status, reason, outcome, clock.now(), replyId);
+    const now = clock.now();
+    const { result, mustIndex, confirmToken } = await store.endAndMark(wait, status, reason, outcome, now, replyId);
     if (result === 'reply_taken') return true;
     if (result !== 'claimed') return false;
-    if (outcome) await deps.outbox.markDue(wait.memberId, clock.now());
+    // The dispatchers find the callback through the global index: written unless a confirmed write
+    // as early is marked (a burst of ended waits writes it once; callback-enqueue-3.lua says why).
+    if (outcome && mustIndex) await deps.outbox.indexQueued(wait.memberId, now, confirmToken);
     deps.metrics.waits.inc({ outcome: status, reason });
     log.info({ memberId: wait.memberId, waitId: wait.id, status, reason }, 'wait ended');
     return true;

@@ -1,28 +1,24 @@
-import { type Callback, callbackId } from '../bitrix/callback-outbox';
-import { hookEmitArgs } from '../hooks/hook-emitter';
 import { otherWhatsAppForm } from '../lib/phone';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, waitScripts } from '../redis/wait-scripts';
 import { readStoredWaits } from './read-stored-waits';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
-import { waitEndedEventOf } from './wait-ended-event';
+import { WaitEnder, type WaitOutcome } from './wait-ender';
 import type { Wait, WaitEnd } from './wait-schema';
 
-const KEEP_ENDED_MS = 7 * 86400_000;
-
-/** What ending a wait reports to the robot/activity (null: no callback, e.g. the robot is gone). */
-export interface WaitOutcome {
-  returnValues: Record<string, string>;
-  logMessage: string;
-}
+export type { WaitOutcome };
 
 /** Open and ended waits of every portal; a wait's keys share the portal's hash tag. */
 export class WaitStore {
+  private readonly ender: WaitEnder;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.ender = new WaitEnder(redis, keys);
+  }
 
   /** Stores a wait before its message leaves; idempotent per wait id (a retried job keeps the first). */
   async open(
@@ -210,7 +206,8 @@ export class WaitStore {
   /**
    * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
    * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
-   * The event is always built: only the script, in that same step, knows whether anybody subscribes.
+   * Whether anybody hears the event the script decides in that same step (WaitEnder says how).
+   * The global index of due portals is not written here: see `endAndMark`.
    */
   async end(
     wait: Wait,
@@ -220,50 +217,22 @@ export class WaitStore {
     now: number,
     replyMessageId = '',
   ): Promise<ClaimResult> {
-    const callback: Callback | null = outcome
-      ? {
-          eventToken: wait.eventToken,
-          returnValues: outcome.returnValues,
-          logMessage: outcome.logMessage,
-          waitId: wait.id,
-          attempts: 0,
-          queuedAt: now,
-        }
-      : null;
-    const k = this.keys;
-    const m = wait.memberId;
-    const ended = waitEndedEventOf(wait, status, reason, outcome, now);
-    return waitScripts.endWait(
-      this.redis,
-      {
-        wait: k.wait(m, wait.id),
-        index: k.waitIndex(m),
-        open: k.openWaits(m),
-        cbPending: k.callbackPending(m),
-        cbDue: k.callbackDue(m),
-        replyTaken: k.replyTaken(m, replyMessageId || '-'),
-        hookSeen: k.hookSeen(m, ended.id),
-        hookEvents: k.hookEvents(m),
-        hookSubscriptions: k.hookSubscriptions(m),
-      },
-      hookEmitArgs(k, m, ended),
-      {
-        waitId: wait.id,
-        status,
-        reason,
-        nowMs: now,
-        callbackId: callback ? callbackId(wait.eventToken) : '',
-        callbackJson: callback ? JSON.stringify(callback) : '',
-        keepMs: KEEP_ENDED_MS,
-        phoneField: k.waitIndexPhoneField(wait.lineId, wait.phone),
-        documentField: this.documentField(wait.documentId),
-        // The script removes the alias field the stored wait names; this one covers waits aliased before
-        // that field was stored (they name none).
-        aliasField: wait.waId ? k.waitIndexPhoneField(wait.lineId, wait.waId) : '',
-        byReply: replyMessageId !== '',
-        waitField: k.waitIndexWaitField(wait.id),
-      },
-    );
+    return (await this.endAndMark(wait, status, reason, outcome, now, replyMessageId)).result;
+  }
+
+  /**
+   * As `end`, and says whether the caller must write the callback's portal into the global index of
+   * due portals (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder.
+   */
+  endAndMark(
+    wait: Wait,
+    status: WaitEnd,
+    reason: string,
+    outcome: WaitOutcome | null,
+    now: number,
+    replyMessageId = '',
+  ): Promise<{ result: ClaimResult; mustIndex: boolean; confirmToken?: string }> {
+    return this.ender.end(wait, status, reason, outcome, now, replyMessageId);
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { LineHealthService } from '../lines/line-health';
 import type { WindowFallbacks } from '../lines/window-fallbacks';
+import type { AttachmentRead } from '../openlines/open-line-relay';
 import {
   type InboundMessage,
   type InboundStatus,
@@ -20,7 +21,7 @@ import type { WhatsAppProvider } from '../providers/provider';
 import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
-import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
+import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
 import type { WaitService } from '../waits/wait-service';
@@ -28,7 +29,8 @@ import type { WaitService } from '../waits/wait-service';
 export interface InboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
   messages: Pick<MessageStore, 'applyStatus'>;
-  ordinary: Pick<OrdinaryMessages, 'append'>;
+  /** The ordinary-message sink; `attached`: the line's open-line attachment, read ahead (`openLineRelay.attachmentOf`). */
+  ordinary: { append(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void> };
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'webhookErrors'>;
@@ -47,7 +49,9 @@ export interface InboundDeps {
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
   openLineRelay?: {
-    taken(memberId: string, message: OrdinaryMessage): Promise<void>;
+    /** The line's open-line attachment: every customer message goes on with it, so it is read beside the first writes. */
+    attachmentOf(memberId: string, lineId: string): AttachmentRead;
+    taken(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void>;
     /** A status of a message an operator sent from an open-line chat (a `failed` one becomes a note there). */
     onStatus(line: Line, status: InboundStatus): Promise<void>;
   };
@@ -247,6 +251,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
     // Independent of each other: issued together (an emit one round trip after the others).
     const firstWrites = Promise.all([marked, noted, emitted]);
+    // Whatever becomes of the message (a wait takes it or it goes on), its line's open-line
+    // attachment is read: beside these writes, not one more round trip after the wait ended.
+    const attached = deps.openLineRelay?.attachmentOf(line.memberId, line.id);
+    attached?.catch(() => undefined);
     const change = numberChange(message);
     // A system notice (number changed…) answers no wait. The waits are read beside the first writes
     // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
@@ -274,11 +282,11 @@ export function createInboundProcessor(deps: InboundDeps) {
       ...(data.chatSeq === undefined ? {} : { seq: data.chatSeq }),
     };
     if (await offered) {
-      await deps.openLineRelay?.taken(line.memberId, ordinary);
+      await deps.openLineRelay?.taken(line.memberId, ordinary, attached);
       return 'taken_by_wait';
     }
     // Ordinary inbound message: on to the open-line chat (and the stream); nothing is dropped.
-    await deps.ordinary.append(line.memberId, ordinary);
+    await deps.ordinary.append(line.memberId, ordinary, attached);
     return change ? 'number_changed' : 'ordinary';
   };
 }

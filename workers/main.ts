@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const running = await startWorkers(rt, {
     connection: () => createRedis(config.REDIS_URL, 'worker'),
     runActionConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
-    inboundConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
+    // The inbound worker's connection is not auto-pipelined: each tick's pipeline copies every command
+    // BullMQ defines on it (65 scripts), ≈ 60 µs of CPU per flush against a few µs of write saved
+    // (a job's completion and next fetch rarely share a tick with another job's).
   });
   rt.log.info('workers started');
   const { registry } = rt.metrics;

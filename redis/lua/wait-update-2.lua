@@ -5,7 +5,7 @@
   ARGV[1] json object of fields to set (values may be objects; never empty arrays: cjson makes them objects)   ARGV[2] field to increment by 1 ('' = none)   ARGV[3] required status ('' = any)
   ARGV[4] the wait's own field of the index hash
   Returns 1 when updated, 0 when the status did not match, -1 when there is no such wait, -2 when
-  the patch would end an open wait in place (only wait-end-9 ends one: it also moves it to its own
+  the patch would end an open wait in place (only wait-end-10 ends one: it also moves it to its own
   key and drops its index fields; an ended status left in the index hash would stay there for good).
 ]]
 local raw, in_index = wait_read(KEYS[2], ARGV[4], KEYS[1])

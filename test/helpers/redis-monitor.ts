@@ -8,6 +8,8 @@ export interface SeenCommand {
   name: string;
   args: string[];
   fromScript: boolean;
+  /** The client's address (`127.0.0.1:port`), or `lua` for a script's command: whose round trip it was. */
+  client: string;
 }
 
 export interface CommandWatch {
@@ -61,7 +63,8 @@ export async function watchCommands(url: string, prefix: string): Promise<Comman
       const [name = '', ...rest] = argsOf(line);
       if (!rest.some((a) => a.includes(prefix))) continue;
       const source = line.slice(line.indexOf('[') + 1, line.indexOf(']'));
-      all.push({ name: name.toLowerCase(), args: rest, fromScript: source.includes('lua') });
+      const client = source.split(' ')[1] ?? '';
+      all.push({ name: name.toLowerCase(), args: rest, fromScript: source.includes('lua'), client });
     }
   });
   if (password) socket.write(`AUTH ${decodeURIComponent(password)}\r\n`);

@@ -180,7 +180,7 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
 
   it("a callback behind a wait's callback whose index write failed is sent without the maintenance sweep", async () => {
     await t.dispatcher.start();
-    // wait-end-9.lua queued a wait's callback; the wait service's index write then failed.
+    // wait-end-10.lua queued a wait's callback; the wait service's index write then failed.
     const at = t.clock.now();
     const ended = { eventToken: 'wf|W1|tok.sig', returnValues: { status: 'timeout' }, logMessage: 'timeout' };
     await t.redis.hset(t.keys.callbackPending('m1'), 'w1', JSON.stringify({ ...ended, attempts: 0, queuedAt: at }));

@@ -111,7 +111,7 @@ describe('callback outbox: the global index of due portals', () => {
   });
 
   it('a callback queued behind a wait-end one whose index write never happened writes the index', async () => {
-    // wait-end-9.lua queues its callback straight into the outbox; the wait service marks after.
+    // wait-end-10.lua queues its callback straight into the outbox; the wait service marks after.
     const at = clock.now();
     await redis.hset(keys.callbackPending('wait-end'), 'w1', JSON.stringify({ ...callback(9), queuedAt: at }));
     await redis.zadd(keys.callbackDue('wait-end'), at, 'w1');

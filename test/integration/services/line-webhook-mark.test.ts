@@ -1,0 +1,37 @@
+import { Redis } from 'ioredis';
+import { randomId } from '../../../lib/hash';
+import { createSecretBox } from '../../../lib/secret-box';
+import { createKeys } from '../../../redis/keys';
+import { ConfigCache } from '../../../store/config-cache';
+import { LineStore } from '../../../store/line-store';
+import { createManualClock } from '../../helpers/manual-clock';
+
+/** A line's last-webhook time (shown to the second) is written at most once a second per process. */
+describe("a line's last-webhook time", () => {
+  const redis = new Redis(process.env.TEST_REDIS_URL ?? '');
+  afterAll(() => redis.disconnect());
+
+  it('is written by the first webhook of each second, not by every message of a busy line', async () => {
+    const keys = createKeys(`lwm${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const clock = createManualClock();
+    const lines = new LineStore(
+      redis,
+      keys,
+      createSecretBox(Buffer.alloc(32, 7)),
+      new ConfigCache(redis, keys, { clock }),
+    );
+    const hsets = jest.spyOn(redis, 'hset');
+    const first = clock.now();
+    await lines.markWebhook('m1', 'main', first);
+    clock.advance(400);
+    await lines.markWebhook('m1', 'main', clock.now());
+    // Another line of the portal has its own time.
+    await lines.markWebhook('m1', 'other', clock.now());
+    expect(hsets).toHaveBeenCalledTimes(2);
+    expect(await lines.lastWebhookAt('m1', 'main')).toBe(first);
+    clock.advance(600);
+    await lines.markWebhook('m1', 'main', clock.now());
+    expect(await lines.lastWebhookAt('m1', 'main')).toBe(clock.now());
+    expect(hsets).toHaveBeenCalledTimes(3);
+  });
+});
