@@ -65,3 +65,41 @@ export async function customerWrites(h: Harness, text: string, from = CUSTOMER):
   const [outcome] = await inbound.completed(1, 'the customer message');
   return outcome;
 }
+
+/** A closed window's way out: the `RECONNECT` template instead, its variable filled. */
+export const RECONNECT_FALLBACK = {
+  if_window_closed: 'template',
+  fallback_template: 'reconnect',
+  fallback_body_params: 'Иван',
+};
+
+/** The buttons robot asking "Продолжим?" (Да, Нет) on a document and waiting for the reply; `extra` adds properties. */
+export function runContinueButtons(
+  h: Harness,
+  documentId: [string, string, string],
+  extra: Record<string, string | string[]> = {},
+) {
+  return h.portal.runRobot({
+    code: 'wa_send_buttons',
+    documentId,
+    properties: { phone: CUSTOMER, body: 'Продолжим?', buttons: ['Да', 'Нет'], wait_reply: 'Y', ...extra },
+  });
+}
+
+/** The payload of a sent template's quick reply: its button component at `index` (0-based). */
+export function quickReplyPayload(body: unknown, index: number): string {
+  // cast: the body of a template the Cloud API simulator accepted (its schema checked it on the way in)
+  const { template } = body as { template?: { components?: Array<Record<string, unknown>> } };
+  const button = (template?.components ?? []).find((c) => c.type === 'button' && c.index === String(index));
+  return (button?.parameters as Array<{ payload: string }> | undefined)?.[0]?.payload ?? '';
+}
+
+/** The customer taps a sent template's quick reply `index` (0-based), titled `text`. */
+export function tapQuickReply(h: Harness, template: { body: unknown; wamid: string }, index: number, text: string) {
+  return h.whatsapp.deliverInbound({
+    phoneNumberId: LINE.phoneNumberId,
+    from: CUSTOMER,
+    message: { type: 'button', payload: quickReplyPayload(template.body, index), text },
+    contextId: template.wamid,
+  });
+}
