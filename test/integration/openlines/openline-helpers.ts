@@ -2,6 +2,7 @@ import { actions } from '../../../actions';
 import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
+import type { ChatItem } from '../../../store/open-line-outbox';
 import {
   createHarness,
   eventually,
@@ -22,6 +23,28 @@ export async function openLineHarness(options: HarnessOptions = {}): Promise<Har
   await eventually(() => h.portal.state.openLines.connectors.get(CONNECTOR_ID), 10_000, 'connector registered');
   await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
   return h;
+}
+
+/**
+ * An open-line harness whose workers are stopped: only the test's own dispatchers send (the
+ * workers' would take the chat too), each pass driven by the test.
+ */
+export async function openLineHarnessOwnDispatch(options: HarnessOptions = {}): Promise<Harness> {
+  const h = await openLineHarness(options);
+  await h.stopWorkers();
+  return h;
+}
+
+/** The customer's message `n` as a chat item of the outbox, its ids `<idPrefix>-<n>`. */
+export function customerItem(idPrefix: string, n: number, chatId = CHAT_ID): ChatItem {
+  return {
+    kind: 'customer',
+    id: `${idPrefix}-${n}`,
+    openLineId: '1',
+    user: { id: CUSTOMER, name: 'Anna', phone: `+${CUSTOMER}` },
+    message: { id: `${idPrefix}-${n}`, date: 1767000000 + n, text: `message ${n}` },
+    chat: { id: chatId },
+  };
 }
 
 /** The customer's chat on open line 1 once it holds `count` messages. */
