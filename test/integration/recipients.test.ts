@@ -1,6 +1,7 @@
 import { bsuidOf } from '../../simulators/whatsapp-cloud/webhook-payloads';
 import { GREEN, type GreenApiLine, greenApiHarness } from '../helpers/green-api';
 import { eventually, type Harness, LINE } from '../helpers/harness';
+import { lineRobotStarter } from '../helpers/line-robots';
 import { say, startButtonsWait, tap } from '../helpers/waits';
 
 const MOBILE = '79161234567';
@@ -22,16 +23,8 @@ describe('recipients', () => {
     await h.close();
   });
 
-  const deal = (): [string, string, string] => [
-    'crm',
-    'CCrmDocumentDeal',
-    `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
-  ];
-  async function start(code: string, properties: Record<string, string | string[]>) {
-    const started = await h.portal.runRobot({ code, documentId: deal(), properties });
-    expect(started.httpStatus).toBe(200);
-    return started.run;
-  }
+  // Every run names its line: the Cloud API line `main` or the Green-API one.
+  const { start } = lineRobotStarter(() => h, 'main');
   /** A yes/no question on the Cloud API line, waiting for the reply. */
   const confirmButtons = { line: 'main', body: 'Подтвердить?', buttons: ['Да', 'Нет'] };
   const finish = (eventToken: string) => h.portal.waitForRun(eventToken, 10_000);
