@@ -1,10 +1,9 @@
 import { sendFreeForm } from '../../actions/window-fallback';
 import type { WindowInputs } from '../../actions/window-properties';
-import type { CallInfo } from '../../queues/call-info';
-import { buildActionContext } from '../../workers/build-action-context';
 import { LATE_FALLBACK_STEP } from '../../workers/window-refusal';
 import { createHarness, type Harness, LINE } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
+import { robotCallContext } from '../helpers/robot-call-context';
 import { DAY, RECONNECT, WABA } from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
@@ -46,19 +45,7 @@ describe('sent_as across retries when the window changes', () => {
 
   /** One attempt of the robot call `callKey` (a retried job builds a new context for the same call). */
   const attempt = async (callKey: string) => {
-    const portal = await h.rt.portals.get(h.memberId);
-    const line = await h.rt.lines.get(h.memberId, 'main');
-    if (!portal || !line) throw new Error('not installed');
-    const call: CallInfo = {
-      kind: 'robot',
-      code: 'wa_send_text',
-      eventToken: `token-${callKey}`,
-      workflowId: 'wf',
-      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
-      callKey,
-      timeoutDurationSec: 0,
-    };
-    const ctx = buildActionContext(h.rt, portal, line, call, []);
+    const ctx = await robotCallContext(h, { code: 'wa_send_text', callKey });
     await ctx.recipient(CUSTOMER);
     return sendFreeForm(ctx, input, text);
   };
