@@ -41,6 +41,20 @@ export async function createWabaHarness(
     connectLine: false,
     deadlineDrainEveryMs: 200,
   });
+  await connectWabaLine(h, clock, options);
+  await waitForRegistration(h, actions.length);
+  return h;
+}
+
+/**
+ * Connects the harness portal's line `main` with its account id (templates), `RECONNECT` defined
+ * and the Cloud API simulator minding the 24-hour window unless told not to.
+ */
+export async function connectWabaLine(
+  h: Harness,
+  clock: ManualClock,
+  options: { enforceWindow?: boolean } = {},
+): Promise<void> {
   h.whatsapp.addPhoneNumber({ ...LINE, wabaId: WABA });
   h.whatsapp.enforceWindow(options.enforceWindow ?? true);
   h.whatsapp.addTemplate(WABA, RECONNECT);
@@ -54,8 +68,6 @@ export async function createWabaHarness(
     name: 'Main line',
     createdAt: clock.now(),
   });
-  await waitForRegistration(h, actions.length);
-  return h;
 }
 
 /** The customer writes (at the clock's time) and the app has taken the message in. */

@@ -1,10 +1,10 @@
 import { sendFreeForm } from '../../actions/window-fallback';
 import type { WindowInputs } from '../../actions/window-properties';
 import { LATE_FALLBACK_STEP } from '../../workers/window-refusal';
-import { createHarness, type Harness, LINE } from '../helpers/harness';
+import { createHarness, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { robotCallContext } from '../helpers/robot-call-context';
-import { DAY, RECONNECT, WABA } from '../helpers/waba';
+import { connectWabaLine, DAY } from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
 const text = { type: 'text' as const, body: 'Ваш заказ готов' };
@@ -25,19 +25,7 @@ describe('sent_as across retries when the window changes', () => {
   beforeEach(async () => {
     clock = createManualClock(Date.now());
     h = await createHarness({ clock, whatsappNow: () => clock.now(), startWorkers: false, connectLine: false });
-    h.whatsapp.addPhoneNumber({ ...LINE, wabaId: WABA });
-    h.whatsapp.enforceWindow(true);
-    h.whatsapp.addTemplate(WABA, RECONNECT);
-    await h.rt.lines.add({
-      id: 'main',
-      memberId: h.memberId,
-      provider: 'cloud',
-      phoneNumberId: LINE.phoneNumberId,
-      accessToken: LINE.accessToken,
-      wabaId: WABA,
-      name: 'Main line',
-      createdAt: clock.now(),
-    });
+    await connectWabaLine(h, clock);
   });
   afterEach(async () => {
     await h.close();
