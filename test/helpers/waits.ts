@@ -103,6 +103,17 @@ export function say(h: Harness, text: string, extra: { contextId?: string; from?
   });
 }
 
+/** WhatsApp reports the status of a message the customer was sent on the line (`timestamp` in seconds; now unless given). */
+export function customerStatus(h: Harness, wamid: string, status: 'delivered' | 'read', timestamp?: number) {
+  return h.whatsapp.deliverStatus({
+    phoneNumberId: LINE.phoneNumberId,
+    wamid,
+    status,
+    recipientId: CUSTOMER,
+    timestamp,
+  });
+}
+
 /** Ordinary inbound messages (not taken by a wait). */
 export async function ordinaryTexts(h: Harness): Promise<string[]> {
   const entries = await h.redis.xrange(h.rt.keys.inboundStream(h.memberId), '-', '+');

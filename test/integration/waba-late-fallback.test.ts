@@ -2,11 +2,11 @@ import { inboundStatusSchema } from '../../providers/inbound-message';
 import { createWindowRefusalHandler } from '../../workers/window-refusal';
 import { cloudActionRunner } from '../helpers/cloud-actions';
 import { defined } from '../helpers/defined';
-import { eventually, type Harness, LINE } from '../helpers/harness';
+import { eventually, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog } from '../helpers/signals';
 import { createWabaHarness, RECONNECT_FALLBACK, runContinueButtons, tapQuickReply, WABA } from '../helpers/waba';
-import { CUSTOMER } from '../helpers/waits';
+import { CUSTOMER, customerStatus } from '../helpers/waits';
 
 type Body = { type?: string; template?: { name: string; components?: Array<Record<string, unknown>> } };
 
@@ -79,12 +79,7 @@ describe('the late fallback template (131047 after acceptance)', () => {
     const kept = h.rt.keys.windowFallback(h.memberId, ref);
     expect(await h.redis.exists(kept)).toBe(1);
     const statuses = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverStatus({
-      phoneNumberId: LINE.phoneNumberId,
-      wamid,
-      status: 'delivered',
-      recipientId: CUSTOMER,
-    });
+    await customerStatus(h, wamid, 'delivered');
     expect(await statuses.completed(1, 'the delivered status')).toEqual(['status_delivered']);
     expect(await h.redis.exists(kept)).toBe(0);
   });
