@@ -1,5 +1,4 @@
 import { actions } from '../../actions';
-import { createApp } from '../../app/create-app';
 import { createLogger } from '../../lib/logger';
 import { type LocalRedisCluster, startRedisCluster } from '../../lib/redis-cluster';
 import { freePort } from '../../lib/redis-server';
@@ -9,6 +8,7 @@ import { defined } from '../helpers/defined';
 import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
 import { settled } from '../helpers/signals';
 import { acceptedSends, CUSTOMER, startButtonsWait, tap } from '../helpers/waits';
+import { postBareRobotCall, startWebProcess } from '../helpers/web-process';
 
 /**
  * The app's real runtime (web door, two worker instances, BullMQ, Lua scripts, callback outbox and
@@ -114,22 +114,12 @@ describe('on a Redis Cluster of 3 masters', () => {
     const dead = createRedis(`redis+cluster://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`, 'http');
     dead.on('error', () => undefined);
     const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
-    const server = createApp(rt).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const web = await startWebProcess(rt);
     try {
-      const response = await fetch(`${url}/b24/robot`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t',
-      });
-      expect(response.status).toBe(503);
-      expect((await fetch(`${url}/healthz`)).status).toBe(503);
+      expect((await postBareRobotCall(web.url)).status).toBe(503);
+      expect((await fetch(`${web.url}/healthz`)).status).toBe(503);
     } finally {
-      server.closeAllConnections();
-      server.close();
-      await rt.queues.close().catch(() => undefined);
+      await web.close();
       dead.disconnect();
     }
   });
