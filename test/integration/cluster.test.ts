@@ -1,11 +1,10 @@
-import { actions } from '../../actions';
 import { createLogger } from '../../lib/logger';
 import { type LocalRedisCluster, startRedisCluster } from '../../lib/redis-cluster';
 import { freePort } from '../../lib/redis-server';
 import { createRedis, type RedisClient, scanKeys, scanTargets } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
 import { defined } from '../helpers/defined';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, LINE } from '../helpers/harness';
 import { settled } from '../helpers/signals';
 import { acceptedSends, CUSTOMER, startButtonsWait, tap } from '../helpers/waits';
 import { postBareRobotCall, startWebProcess } from '../helpers/web-process';
@@ -24,8 +23,7 @@ describe('on a Redis Cluster of 3 masters', () => {
     await cluster?.stop();
   });
   beforeEach(async () => {
-    h = await createHarness({ redisUrl: cluster.url, workerInstances: 2 });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ redisUrl: cluster.url, workerInstances: 2 });
   });
   afterEach(async () => {
     await h.close();

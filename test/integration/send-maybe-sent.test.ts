@@ -1,7 +1,6 @@
-import { actions } from '../../actions';
 import { digest } from '../../lib/hash';
 import type { CallInfo } from '../../queues/call-info';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createHarness, createRegisteredHarness, type Harness } from '../helpers/harness';
 import { robotCallContext } from '../helpers/robot-call-context';
 
 /**
@@ -84,8 +83,7 @@ describe('a send that may have left before a failure', () => {
     ['skip', 0, /not sent again, delivery unknown/],
   ] as const)('a robot retried after a crash mid-send, if_maybe_sent=%s', async (option, sends, log) => {
     await h.close();
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
     // No worker runs while the robot is called: the job waits in the queue.
     await h.stopWorkers();
     const run = await h.portal.runRobot({

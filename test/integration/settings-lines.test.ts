@@ -1,13 +1,11 @@
-import { actions } from '../../actions';
 import { CONNECTOR_ID } from '../../openlines/connector';
 import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { openSettings, pageApi } from '../helpers/settings-page';
 
 /** A harness with every robot registered, a Green-API simulator to connect from, and a settings-page session. */
 async function startSettingsWithGreenApi() {
-  const h = await createHarness();
-  await waitForRegistration(h, actions.length);
+  const h = await createRegisteredHarness();
   const green = createGreenApiSimulator();
   const greenUrl = (await green.start(0)).url;
   const token = (await openSettings(h)).token ?? '';

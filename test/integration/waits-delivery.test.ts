@@ -1,13 +1,11 @@
-import { actions } from '../../actions';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
 import { allSends, CUSTOMER, customerStatus } from '../helpers/waits';
 
 describe('wait for delivery (wait_for = delivered | read)', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

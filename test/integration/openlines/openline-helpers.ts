@@ -1,15 +1,8 @@
-import { actions } from '../../../actions';
 import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
 import type { ChatItem } from '../../../store/open-line-outbox';
-import {
-  createHarness,
-  eventually,
-  type Harness,
-  type HarnessOptions,
-  waitForRegistration,
-} from '../../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, type HarnessOptions } from '../../helpers/harness';
 
 /** The customer every open-line test writes as. */
 export const CUSTOMER = '79990001122';
@@ -18,8 +11,7 @@ export const CHAT_ID = `${CUSTOMER}-main`;
 
 /** A harness whose line `main` serves open line 1, the connector registered. */
 export async function openLineHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const h = await createHarness({ openLineRetryBaseMs: 50, ...options });
-  await waitForRegistration(h, actions.length);
+  const h = await createRegisteredHarness({ openLineRetryBaseMs: 50, ...options });
   await eventually(() => h.portal.state.openLines.connectors.get(CONNECTOR_ID), 10_000, 'connector registered');
   await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
   return h;
