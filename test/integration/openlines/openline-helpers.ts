@@ -2,7 +2,7 @@ import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
 import type { ChatItem } from '../../../store/open-line-outbox';
-import { createRegisteredHarness, eventually, type Harness, type HarnessOptions } from '../../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, type HarnessOptions, LINE } from '../../helpers/harness';
 
 /** The customer every open-line test writes as. */
 export const CUSTOMER = '79990001122';
@@ -49,4 +49,14 @@ export function chatWith(h: Harness, count: number, timeoutMs = 10_000): Promise
     timeoutMs,
     `${count} message(s) in the open-line chat`,
   );
+}
+
+/** The customer writes "Hi" on line `main` and the open-line chat holds it: a chat an operator can answer. */
+export async function customerOpensChat(h: Harness): Promise<OpenLineChat> {
+  await h.whatsapp.deliverInbound({
+    phoneNumberId: LINE.phoneNumberId,
+    from: CUSTOMER,
+    message: { type: 'text', text: 'Hi' },
+  });
+  return chatWith(h, 1);
 }
