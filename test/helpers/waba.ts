@@ -1,4 +1,5 @@
 import { actions } from '../../actions';
+import type { MessageTemplate } from '../../providers/message-template';
 import type { TemplateDefinition } from '../../simulators/whatsapp-cloud';
 import { createHarness, type Harness, LINE, waitForRegistration } from './harness';
 import type { ManualClock } from './manual-clock';
@@ -25,6 +26,20 @@ export const RECONNECT: Omit<TemplateDefinition, 'id'> = {
       ],
     },
   ],
+};
+
+/** `RECONNECT` as the app reads it from an account's list (one positional body variable, no buttons kept). */
+export const RECONNECT_AS_READ: MessageTemplate = {
+  id: '1',
+  name: 'reconnect',
+  language: 'ru',
+  status: 'APPROVED',
+  category: 'UTILITY',
+  parameterFormat: 'POSITIONAL',
+  headerFormat: 'NONE',
+  headerParams: [],
+  bodyParams: ['1'],
+  buttons: [],
 };
 
 /**
