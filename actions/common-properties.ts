@@ -35,6 +35,11 @@ export function timeUnitProperty(name: { ru: string; en: string }, description?:
   });
 }
 
+/** How long to wait, in the unit of the time-unit property beside it: a whole 1 to 43,200, 24 unless set. */
+export function timeoutProperty(name: { ru: string; en: string }, description?: { ru: string; en: string }) {
+  return prop.number({ name, description, integer: true, min: 1, max: 43200, default: 24 });
+}
+
 /** Technical options of every send: last in the settings, each saying when to touch it. */
 export const sendOptions = {
   reply_to: prop.string({
@@ -65,17 +70,13 @@ export const sendOptions = {
     },
     default: 'nothing',
   }),
-  wait_timeout: prop.number({
-    name: { ru: 'Ждать статус не дольше', en: 'Status wait time-out' },
-    description: {
+  wait_timeout: timeoutProperty(
+    { ru: 'Ждать статус не дольше', en: 'Status wait time-out' },
+    {
       ru: 'Только при ожидании статуса: после этого срока результат — timeout',
       en: 'Only when waiting for a status: after this the result is timeout',
     },
-    integer: true,
-    min: 1,
-    max: 43200,
-    default: 24,
-  }),
+  ),
   wait_timeout_unit: timeUnitProperty({ ru: 'Единица времени (статус)', en: 'Time unit (status)' }),
   if_maybe_sent: prop.select({
     name: { ru: 'Если сообщение могло уйти до сбоя', en: 'If the message may have left before a failure' },

@@ -37,6 +37,8 @@ const blankToUndefined = (value: unknown) => {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 };
 const single = (value: unknown) => (Array.isArray(value) ? value[0] : value);
+/** A single-valued property's form value (the first of a list), blank read as unset, then `schema`. */
+const oneValue = <S extends z.ZodType>(schema: S) => z.preprocess((v) => blankToUndefined(single(v)), schema);
 
 /**
  * Pins a schema's output type to what its runtime options guarantee (required or defaulted
@@ -51,6 +53,23 @@ interface Common {
   description?: I18n;
 }
 
+/** A descriptor's name, description, type and multiplicity; `rest` adds Default and Options where a kind has them. */
+function describe(
+  o: Common,
+  Type: PropertyDescriptor['Type'],
+  flags: { required?: boolean; multiple?: boolean },
+  rest: Pick<PropertyDescriptor, 'Default' | 'Options'> = {},
+): PropertyDescriptor {
+  return {
+    Name: o.name,
+    Description: o.description,
+    Type,
+    Required: flags.required ? 'Y' : 'N',
+    Multiple: flags.multiple ? 'Y' : 'N',
+    ...rest,
+  };
+}
+
 /** Builders pairing a descriptor with its zod schema, so both are written once. */
 export const prop = {
   line,
@@ -59,16 +78,9 @@ export const prop = {
   ) {
     let inner = z.string();
     if (o.max) inner = inner.max(o.max);
-    const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? inner : inner.optional());
+    const base = oneValue(o.required ? inner : inner.optional());
     return {
-      descriptor: {
-        Name: o.name,
-        Description: o.description,
-        Type: o.multiline ? 'text' : 'string',
-        Required: o.required ? 'Y' : 'N',
-        Multiple: 'N',
-        Default: o.default,
-      },
+      descriptor: describe(o, o.multiline ? 'text' : 'string', { required: o.required }, { Default: o.default }),
       schema: outputAs<R extends true ? string : D extends string ? string : string | undefined>(
         o.default !== undefined && !o.required ? base.transform((v) => v ?? o.default) : base,
       ),
@@ -81,7 +93,7 @@ export const prop = {
   files(o: Common & { maxItems: number }) {
     const { schema } = prop.list({ ...o, itemMax: 2048 });
     return {
-      descriptor: { Name: o.name, Description: o.description, Type: 'file', Required: 'N', Multiple: 'Y' },
+      descriptor: describe(o, 'file', { multiple: true }),
       schema,
     } satisfies InputProperty;
   },
@@ -100,47 +112,24 @@ export const prop = {
       return Array.isArray(cleaned) ? cleaned : [cleaned];
     };
     return {
-      descriptor: {
-        Name: o.name,
-        Description: o.description,
-        Type: 'string',
-        Required: o.required ? 'Y' : 'N',
-        Multiple: 'Y',
-      },
+      descriptor: describe(o, 'string', { required: o.required, multiple: true }),
       schema: z.preprocess(toList, o.required ? arr.min(1) : arr) as z.ZodType<string[]>,
     } satisfies InputProperty;
   },
   bool(o: Common & { default: boolean }) {
     return {
-      descriptor: {
-        Name: o.name,
-        Description: o.description,
-        Type: 'bool',
-        Required: 'N',
-        Multiple: 'N',
-        Default: o.default ? 'Y' : 'N',
-      },
-      schema: z
-        .preprocess((v) => blankToUndefined(single(v)), z.enum(['Y', 'N', '1', '0', 'y', 'n']).optional())
-        .transform((v) => (v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1')),
+      descriptor: describe(o, 'bool', {}, { Default: o.default ? 'Y' : 'N' }),
+      schema: oneValue(z.enum(['Y', 'N', '1', '0', 'y', 'n']).optional()).transform((v) =>
+        v === undefined ? o.default : v === 'Y' || v === 'y' || v === '1',
+      ),
     } satisfies InputProperty;
   },
   select<const O extends Record<string, I18n>>(o: Common & { options: O; default: keyof O & string }) {
     type T = keyof O & string;
     const values = Object.keys(o.options) as [T, ...T[]];
     return {
-      descriptor: {
-        Name: o.name,
-        Description: o.description,
-        Type: 'select',
-        Required: 'N',
-        Multiple: 'N',
-        Default: o.default,
-        Options: o.options,
-      },
-      schema: z
-        .preprocess((v) => blankToUndefined(single(v)), z.enum(values).optional())
-        .transform((v): T => v ?? o.default),
+      descriptor: describe(o, 'select', {}, { Default: o.default, Options: o.options }),
+      schema: oneValue(z.enum(values).optional()).transform((v): T => v ?? o.default),
     } satisfies InputProperty;
   },
   number<const R extends boolean = false, const D extends number | undefined = undefined>(
@@ -149,16 +138,16 @@ export const prop = {
     let n = o.integer ? z.coerce.number().int() : z.coerce.number();
     if (o.min !== undefined) n = n.min(o.min);
     if (o.max !== undefined) n = n.max(o.max);
-    const base = z.preprocess((v) => blankToUndefined(single(v)), o.required ? n : n.optional());
+    const base = oneValue(o.required ? n : n.optional());
     return {
-      descriptor: {
-        Name: o.name,
-        Description: o.description,
-        Type: o.integer ? 'int' : 'double',
-        Required: o.required ? 'Y' : 'N',
-        Multiple: 'N',
-        Default: o.default === undefined ? undefined : String(o.default),
-      },
+      descriptor: describe(
+        o,
+        o.integer ? 'int' : 'double',
+        { required: o.required },
+        {
+          Default: o.default === undefined ? undefined : String(o.default),
+        },
+      ),
       schema: outputAs<R extends true ? number : D extends number ? number : number | undefined>(
         o.default !== undefined ? base.transform((v) => v ?? o.default) : base,
       ),
@@ -173,15 +162,8 @@ export const prop = {
  */
 function line(o: Common) {
   return {
-    descriptor: {
-      Name: o.name,
-      Description: o.description,
-      Type: 'select',
-      Required: 'N',
-      Multiple: 'N',
-      Options: {},
-    },
-    schema: z.preprocess((v) => blankToUndefined(single(v)), z.string().max(256).optional()),
+    descriptor: describe(o, 'select', {}, { Options: {} }),
+    schema: oneValue(z.string().max(256).optional()),
     optionsFromLines: true,
   } satisfies InputProperty;
 }

@@ -1,4 +1,4 @@
-import { timeUnitProperty } from './common-properties';
+import { timeoutProperty, timeUnitProperty } from './common-properties';
 import { prop, returnProp } from './property';
 
 /** Inputs of actions that can wait for the customer's reply (buttons, list): technical, after the recipient. */
@@ -11,17 +11,13 @@ export const replyWaitProperties = {
     },
     default: false,
   }),
-  timeout: prop.number({
-    name: { ru: 'Ждать ответа не дольше', en: 'Reply time-out' },
-    description: {
+  timeout: timeoutProperty(
+    { ru: 'Ждать ответа не дольше', en: 'Reply time-out' },
+    {
       ru: 'Только при ожидании ответа: после этого срока результат — timeout',
       en: 'Only when waiting for the reply: after this the result is timeout',
     },
-    integer: true,
-    min: 1,
-    max: 43200,
-    default: 24,
-  }),
+  ),
   timeout_unit: timeUnitProperty({ ru: 'Единица времени', en: 'Time unit' }),
   match_mode: prop.select({
     name: { ru: 'Что считать ответом', en: 'What counts as the answer' },

@@ -1,11 +1,11 @@
-import { t } from '../lib/i18n/catalogue';
 import { plainButtonId } from '../waits/button-id';
-import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
+import { recipientProperties, sendOptions, sendReturns } from './common-properties';
 import { defineAction } from './define-action';
 import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
-import { sendFreeForm, windowOutcome } from './window-fallback';
+import { openAskedReplyWait, replyWaitOutcome } from './reply-wait-send';
+import { sendFreeForm } from './window-fallback';
 import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a message with up to 3 reply buttons, and optionally wait for the customer's choice. */
@@ -38,17 +38,9 @@ export const sendButtons = defineAction({
     const titles = input.buttons.map((t) => t.trim());
     const options = replyOptionsFromInputs(input);
     const to = await ctx.recipient(input.phone);
-    let buttons = titles.map((title, i) => ({ id: plainButtonId(i + 1), title }));
-    let waitId = '';
-    if (input.wait_reply) {
-      const opened = await ctx.waits.openReply({
-        buttons: titles.map((title) => ({ title })),
-        options,
-        timeoutMs: timeoutMs(input.timeout, input.timeout_unit),
-      });
-      waitId = opened.waitId;
-      buttons = opened.buttons;
-    }
+    const opened = await openAskedReplyWait(ctx, input, titles, options);
+    const waitId = opened?.waitId ?? '';
+    const buttons = opened?.buttons ?? titles.map((title, i) => ({ id: plainButtonId(i + 1), title }));
     const freeForm = await sendFreeForm(
       ctx,
       input,
@@ -56,15 +48,11 @@ export const sendButtons = defineAction({
       // Linked in the step that records the send; the attach below then has nothing left to do.
       { replyTo: input.reply_to, wait: waitId || undefined, waitButtons: buttons },
     );
-    const { sent } = freeForm;
-    // A wait keeps a plain send's values in its compact form: `sent_as` is stored only for a template.
-    const returnValues = {
-      ...sentReturnValues(sent.providerMessageId),
-      ...(freeForm.sentAs === 'template' ? { sent_as: 'template' } : {}),
-    };
-    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
-    if (!waitId) return windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.buttons_sent', said));
-    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    return { ...windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.buttons_waiting', said)), pending: true };
+    return replyWaitOutcome(ctx, freeForm, waitId, {
+      sent: 'log.buttons_sent',
+      waiting: 'log.buttons_waiting',
+      titles,
+      to,
+    });
   },
 });

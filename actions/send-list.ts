@@ -1,11 +1,11 @@
-import { t } from '../lib/i18n/catalogue';
-import { recipientProperties, sendOptions, sendReturns, sentReturnValues, timeoutMs } from './common-properties';
+import { recipientProperties, sendOptions, sendReturns } from './common-properties';
 import { defineAction } from './define-action';
 import { LIST_LIMITS, parseListRows } from './list-rows';
 import { prop } from './property';
 import { replyOptionsFromInputs } from './reply-options';
 import { replyWaitProperties, replyWaitReturns } from './reply-wait-properties';
-import { sendFreeForm, windowOutcome } from './window-fallback';
+import { openAskedReplyWait, replyWaitOutcome } from './reply-wait-send';
+import { sendFreeForm } from './window-fallback';
 import { windowProperties, windowReturns, windowUrlsOf } from './window-properties';
 
 /** Send a list message (up to 10 rows), and optionally wait for the customer's choice. */
@@ -48,18 +48,10 @@ export const sendList = defineAction({
     const titles = parsed.map((r) => r.title);
     const options = replyOptionsFromInputs({ ...input, buttons: titles });
     const to = await ctx.recipient(input.phone);
-    let ids = titles.map((_, i) => `r:${i + 1}`);
-    let waitId = '';
-    if (input.wait_reply) {
-      // Row ids name the wait (`w:<waitId>:<n>`), so a list_reply is correlated exactly.
-      const opened = await ctx.waits.openReply({
-        buttons: titles.map((title) => ({ title })),
-        options,
-        timeoutMs: timeoutMs(input.timeout, input.timeout_unit),
-      });
-      waitId = opened.waitId;
-      ids = opened.buttons.map((b) => b.id);
-    }
+    // Row ids name the wait (`w:<waitId>:<n>`), so a list_reply is correlated exactly.
+    const opened = await openAskedReplyWait(ctx, input, titles, options);
+    const waitId = opened?.waitId ?? '';
+    const ids = opened ? opened.buttons.map((b) => b.id) : titles.map((_, i) => `r:${i + 1}`);
     // One id per row: the wait's ids when it waits, else plain ones (both built from the same rows).
     const rows = parsed.map((r, i) => ({ id: ids[i] ?? String(i + 1), ...r }));
     const freeForm = await sendFreeForm(
@@ -77,15 +69,6 @@ export const sendList = defineAction({
       // Linked in the step that records the send; the attach below then has nothing left to do.
       { replyTo: input.reply_to, wait: waitId || undefined, waitButtons: rows },
     );
-    const { sent } = freeForm;
-    // A wait keeps a plain send's values in its compact form: `sent_as` is stored only for a template.
-    const returnValues = {
-      ...sentReturnValues(sent.providerMessageId),
-      ...(freeForm.sentAs === 'template' ? { sent_as: 'template' } : {}),
-    };
-    const said = { titles: titles.join(' | '), to, id: sent.providerMessageId };
-    if (!waitId) return windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.list_sent', said));
-    await ctx.waits.attach(waitId, sent.providerMessageId, returnValues);
-    return { ...windowOutcome(freeForm, returnValues, t(ctx.lang, 'log.list_waiting', said)), pending: true };
+    return replyWaitOutcome(ctx, freeForm, waitId, { sent: 'log.list_sent', waiting: 'log.list_waiting', titles, to });
   },
 });

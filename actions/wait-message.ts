@@ -1,5 +1,5 @@
 import { t } from '../lib/i18n/catalogue';
-import { recipientProperties, timeoutMs, timeUnitProperty } from './common-properties';
+import { recipientProperties, timeoutMs, timeoutProperty, timeUnitProperty } from './common-properties';
 import { defineAction } from './define-action';
 import { prop, returnProp } from './property';
 import { invalidProperty } from './property-issues';
@@ -21,13 +21,7 @@ export const waitMessage = defineAction({
   },
   properties: {
     ...recipientProperties,
-    timeout: prop.number({
-      name: { ru: 'Ждать не дольше', en: 'Time-out' },
-      integer: true,
-      min: 1,
-      max: 43200,
-      default: 24,
-    }),
+    timeout: timeoutProperty({ ru: 'Ждать не дольше', en: 'Time-out' }),
     timeout_unit: timeUnitProperty({ ru: 'Единица времени', en: 'Time unit' }),
     match_mode: prop.select({
       name: { ru: 'Что считать ответом', en: 'What counts as the answer' },

@@ -11,6 +11,7 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
+import { subscribeToWakeUps } from './wake-subscription';
 
 export interface CallbackDispatcherOptions {
   redis: RedisClient;
@@ -63,15 +64,11 @@ export class CallbackDispatcher {
 
   async start(): Promise<void> {
     if (this.loop.isRunning) return;
-    const channel = this.o.keys.callbackWake();
-    // A lost subscription only costs latency: the safety poll still finds every due callback.
-    this.o.subscriber.on('error', (error: Error) =>
-      this.o.log.warn({ err: error }, 'callback wake-up subscription error'),
-    );
-    this.o.subscriber.on('message', (from: string) => {
-      if (from === channel) this.wake();
+    await subscribeToWakeUps(this.o.subscriber, this.o.keys.callbackWake(), {
+      log: this.o.log,
+      errorMessage: 'callback wake-up subscription error',
+      onWake: () => this.wake(),
     });
-    await this.o.subscriber.subscribe(channel);
     this.loop.start();
   }
 

@@ -9,6 +9,7 @@ import type { RedisClient } from '../redis/connect';
 import { hookScripts } from '../redis/hook-scripts';
 import type { RedisKeys } from '../redis/keys';
 import { type HookEntry, hookBackoffMs, minStreamId, parseHookEntry } from './hook-entry';
+import { subscribeToWakeUps } from './wake-subscription';
 
 export interface HookDelivererOptions {
   redis: RedisClient;
@@ -69,12 +70,11 @@ export class HookDeliverer {
 
   async start(): Promise<void> {
     if (this.loop.isRunning) return;
-    const channel = this.o.keys.hookWake();
-    this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'hook wake-up subscription error'));
-    this.o.subscriber.on('message', (from: string, memberId: string) => {
-      if (from === channel) this.wake(memberId);
+    await subscribeToWakeUps(this.o.subscriber, this.o.keys.hookWake(), {
+      log: this.o.log,
+      errorMessage: 'hook wake-up subscription error',
+      onWake: (memberId) => this.wake(memberId),
     });
-    await this.o.subscriber.subscribe(channel);
     this.loop.start();
   }
 

@@ -11,6 +11,7 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
+import { subscribeToWakeUps } from './wake-subscription';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapHoldDeps, 'outbox'> {
   redis: RedisClient;
@@ -74,12 +75,11 @@ export class OpenLineDispatcher {
 
   async start(): Promise<void> {
     if (this.loop.isRunning) return;
-    const channel = this.o.keys.openLineWake();
-    this.o.subscriber.on('error', (error: Error) => this.o.log.warn({ err: error }, 'open-line wake-up error'));
-    this.o.subscriber.on('message', (from: string) => {
-      if (from === channel) this.loop.wake();
+    await subscribeToWakeUps(this.o.subscriber, this.o.keys.openLineWake(), {
+      log: this.o.log,
+      errorMessage: 'open-line wake-up error',
+      onWake: () => this.loop.wake(),
     });
-    await this.o.subscriber.subscribe(channel);
     this.loop.start();
   }
 

@@ -1,7 +1,6 @@
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { actions } from '../../actions';
 import { launchChromium, screenshot } from '../helpers/browser';
-import { createHarness, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness, LINE } from '../helpers/harness';
 import { CUSTOMER, startButtonsWait, waitField, waitIdOf } from '../helpers/waits';
 
 /**
@@ -13,8 +12,7 @@ describe('settings page in chromium', () => {
   let h: Harness;
   let browser: Browser;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { actions } from '../../actions';
 import { greenApiWebhookPath } from '../../config/endpoints';
 import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
 import { createHarness, type Harness, waitForRegistration } from './harness';
+import { lineRobotStarter } from './line-robots';
 import { CUSTOMER } from './waits';
 
 /** The test Green-API instance and its line. */
@@ -57,21 +58,7 @@ export async function greenApiHarness(): Promise<{ h: Harness; green: GreenApiLi
  * test file can create them in `beforeAll`.
  */
 export function greenApiRunner(harness: () => Harness, line: () => GreenApiLine) {
-  const deal = (): [string, string, string] => [
-    'crm',
-    'CCrmDocumentDeal',
-    `DEAL_${harness().portal.createDeal({ stageId: 'NEW' })}`,
-  ];
-  /** Starts a robot on the line; the portal accepted the call. */
-  async function start(code: string, properties: Record<string, string | string[]>) {
-    const started = await harness().portal.runRobot({
-      code,
-      documentId: deal(),
-      properties: { line: GREEN.lineId, ...properties },
-    });
-    expect(started.httpStatus).toBe(200);
-    return started.run;
-  }
+  const { start } = lineRobotStarter(harness, GREEN.lineId);
   /** Runs a robot to its end: its return values, its log line and what the simulator accepted for it. */
   async function run(code: string, properties: Record<string, string | string[]>) {
     const green = line();

@@ -1,5 +1,6 @@
 import { gupshupWebhookPath } from '../../config/endpoints';
 import type { Harness } from './harness';
+import { lineRobotStarter } from './line-robots';
 
 /** The test GupShup app and its line. */
 export const GUPSHUP = {
@@ -30,25 +31,7 @@ export async function connectGupshupLine(h: Harness): Promise<void> {
   h.gupshup.setWebhook({ url: `${h.appUrl}${gupshupWebhookPath(GUPSHUP.lineId, GUPSHUP.webhookToken)}` });
 }
 
-/**
- * Starts robots on the GupShup line, each on a new deal in stage NEW. `harness` is read at call
- * time, so a test file can create its harness in `beforeAll`/`beforeEach`.
- */
+/** Starts robots on the GupShup line, each on a new deal in stage NEW (see lineRobotStarter). */
 export function gupshupRobotStarter(harness: () => Harness) {
-  const deal = (): [string, string, string] => [
-    'crm',
-    'CCrmDocumentDeal',
-    `DEAL_${harness().portal.createDeal({ stageId: 'NEW' })}`,
-  ];
-  /** Starts a robot on the line; the portal accepted the call. */
-  async function start(code: string, properties: Record<string, string | string[]>) {
-    const started = await harness().portal.runRobot({
-      code,
-      documentId: deal(),
-      properties: { line: GUPSHUP.lineId, ...properties },
-    });
-    expect(started.httpStatus).toBe(200);
-    return started.run;
-  }
-  return { deal, start };
+  return lineRobotStarter(harness, GUPSHUP.lineId);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { actions } from '../../actions';
 import { createApp } from '../../app/create-app';
 import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
@@ -269,4 +270,11 @@ export async function waitForRegistration(h: Harness, count: number): Promise<vo
     15_000,
     'registration',
   );
+}
+
+/** A harness whose portal has every action registered (robots and activities): where most tests start. */
+export async function createRegisteredHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const h = await createHarness(options);
+  await waitForRegistration(h, actions.length);
+  return h;
 }

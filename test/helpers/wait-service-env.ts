@@ -142,3 +142,20 @@ export const tap = (id: string, title: string): InboundMessage => ({
 
 /** What a wait-service test works with. */
 export type WaitServiceEnv = ReturnType<typeof setupWaitService>;
+
+/**
+ * A wait on a message to PHONE that Meta answered with `waId`, another id than the number sent to
+ * (the send records it on the message; linking the wait reads it from there).
+ */
+export async function openWaitOnAliasedSend(env: WaitServiceEnv, waId: string, messageId = 'wamid.out1') {
+  await env.messages.recordSend({
+    memberId: M,
+    phone: PHONE,
+    providerMessageId: messageId,
+    callKey: 'call1',
+    step: 0,
+    sentAt: env.clock.now(),
+    waId,
+  });
+  return env.open();
+}

@@ -74,30 +74,43 @@ export function allSends(h: Harness, eventToken: string) {
   return h.portal.eventSends().filter((e) => e.eventToken === eventToken);
 }
 
-/** Customer taps a button. */
+/** Customer taps a button (`omitFrom`: a customer WhatsApp names by their user id alone). */
 export function tap(
   h: Harness,
   run: ButtonsRun,
   index: number,
   title: string,
-  extra: { id?: string; from?: string; phoneNumberId?: string } = {},
+  extra: { id?: string; from?: string; phoneNumberId?: string; omitFrom?: boolean } = {},
 ) {
   return h.whatsapp.deliverInbound({
     phoneNumberId: extra.phoneNumberId ?? LINE.phoneNumberId,
     from: extra.from ?? CUSTOMER,
+    omitFrom: extra.omitFrom,
     message: { type: 'button_reply', id: defined(run.buttonIds[index], `button id ${index}`), title },
     contextId: run.wamid,
     id: extra.id,
   });
 }
 
-/** Customer types text. */
-export function say(h: Harness, text: string, extra: { contextId?: string; from?: string } = {}) {
+/** Customer types text (`omitFrom`: a customer WhatsApp names by their user id alone). */
+export function say(h: Harness, text: string, extra: { contextId?: string; from?: string; omitFrom?: boolean } = {}) {
   return h.whatsapp.deliverInbound({
     phoneNumberId: LINE.phoneNumberId,
     from: extra.from ?? CUSTOMER,
+    omitFrom: extra.omitFrom,
     message: { type: 'text', text },
     contextId: extra.contextId,
+  });
+}
+
+/** WhatsApp reports the status of a message the customer was sent on the line (`timestamp` in seconds; now unless given). */
+export function customerStatus(h: Harness, wamid: string, status: 'delivered' | 'read', timestamp?: number) {
+  return h.whatsapp.deliverStatus({
+    phoneNumberId: LINE.phoneNumberId,
+    wamid,
+    status,
+    recipientId: CUSTOMER,
+    timestamp,
   });
 }
 

@@ -1,7 +1,6 @@
-import type { CallInfo } from '../../queues/call-info';
-import { buildActionContext } from '../../workers/build-action-context';
 import { connectGreenApiLine, GREEN } from '../helpers/green-api';
 import { createHarness, type Harness } from '../helpers/harness';
+import { robotCallContext } from '../helpers/robot-call-context';
 
 describe('action context', () => {
   let h: Harness;
@@ -12,21 +11,8 @@ describe('action context', () => {
     await h.close();
   });
 
-  const context = async (eventToken: string, lineId = 'main') => {
-    const portal = await h.rt.portals.get(h.memberId);
-    const line = await h.rt.lines.get(h.memberId, lineId);
-    if (!portal || !line) throw new Error('not installed');
-    const call: CallInfo = {
-      kind: 'robot',
-      code: 'wa_edit_message',
-      eventToken,
-      workflowId: 'wf',
-      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
-      callKey: `key-${eventToken}`,
-      timeoutDurationSec: 0,
-    };
-    return buildActionContext(h.rt, portal, line, call, []);
-  };
+  const context = (eventToken: string, lineId = 'main') =>
+    robotCallContext(h, { code: 'wa_edit_message', eventToken, callKey: `key-${eventToken}`, lineId });
 
   it('once(): a provider request runs once per call and step, inside the line limit; a retry gets the result back', async () => {
     let calls = 0;

@@ -1,6 +1,5 @@
-import { actions } from '../../actions';
 import { cloudActionRunner } from '../helpers/cloud-actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
 // The recipient and a contact taken from the CRM, and the limits checked before anything is sent.
@@ -9,8 +8,7 @@ import { CUSTOMER } from '../helpers/waits';
 describe('action catalogue on a Cloud API line', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterAll(async () => {
     await h.close();

@@ -1,7 +1,6 @@
-import { actions } from '../../actions';
 import { cloudActionRunner } from '../helpers/cloud-actions';
 import { defined } from '../helpers/defined';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
 const kinds = [
@@ -14,8 +13,7 @@ const kinds = [
 describe('action catalogue on a Cloud API line', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterAll(async () => {
     await h.close();

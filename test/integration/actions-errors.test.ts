@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
 const template = {
@@ -15,8 +14,7 @@ const file = { code: 'wa_send_file', properties: { phone: CUSTOMER, files: 'http
 describe('Cloud API errors reach the robot mapped, without retries of permanent ones', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterAll(async () => {
     await h.close();

@@ -1,14 +1,13 @@
-import { actions } from '../../actions';
-import { createApp } from '../../app/create-app';
 import { createLogger } from '../../lib/logger';
 import { type LocalRedisCluster, startRedisCluster } from '../../lib/redis-cluster';
 import { freePort } from '../../lib/redis-server';
 import { createRedis, type RedisClient, scanKeys, scanTargets } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
 import { defined } from '../helpers/defined';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, LINE } from '../helpers/harness';
 import { settled } from '../helpers/signals';
 import { acceptedSends, CUSTOMER, startButtonsWait, tap } from '../helpers/waits';
+import { postBareRobotCall, startWebProcess } from '../helpers/web-process';
 
 /**
  * The app's real runtime (web door, two worker instances, BullMQ, Lua scripts, callback outbox and
@@ -24,8 +23,7 @@ describe('on a Redis Cluster of 3 masters', () => {
     await cluster?.stop();
   });
   beforeEach(async () => {
-    h = await createHarness({ redisUrl: cluster.url, workerInstances: 2 });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ redisUrl: cluster.url, workerInstances: 2 });
   });
   afterEach(async () => {
     await h.close();
@@ -114,22 +112,12 @@ describe('on a Redis Cluster of 3 masters', () => {
     const dead = createRedis(`redis+cluster://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`, 'http');
     dead.on('error', () => undefined);
     const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
-    const server = createApp(rt).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const web = await startWebProcess(rt);
     try {
-      const response = await fetch(`${url}/b24/robot`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t',
-      });
-      expect(response.status).toBe(503);
-      expect((await fetch(`${url}/healthz`)).status).toBe(503);
+      expect((await postBareRobotCall(web.url)).status).toBe(503);
+      expect((await fetch(`${web.url}/healthz`)).status).toBe(503);
     } finally {
-      server.closeAllConnections();
-      server.close();
-      await rt.queues.close().catch(() => undefined);
+      await web.close();
       dead.disconnect();
     }
   });

@@ -1,6 +1,5 @@
-import { actions } from '../../actions';
 import { cloudActionRunner } from '../helpers/cloud-actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
 // Workers as production runs them: ALLOW_PRIVATE_ADDRESSES off (the install needs it on: the portal
@@ -8,8 +7,7 @@ import { CUSTOMER } from '../helpers/waits';
 describe('file URLs offered by robots follow ALLOW_PRIVATE_ADDRESSES', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ workerConfig: { ALLOW_PRIVATE_ADDRESSES: false } });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ workerConfig: { ALLOW_PRIVATE_ADDRESSES: false } });
   });
   afterAll(async () => {
     await h.close();

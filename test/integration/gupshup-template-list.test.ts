@@ -1,8 +1,7 @@
 import { componentsFor } from '../../actions/template-message';
-import type { CallInfo } from '../../queues/call-info';
-import { buildActionContext } from '../../workers/build-action-context';
 import { connectGupshupLine, GUPSHUP } from '../helpers/gupshup';
 import { createHarness, type Harness } from '../helpers/harness';
+import { robotCallContext } from '../helpers/robot-call-context';
 
 const CUSTOMER = '79161234567';
 const template = { type: 'template' as const, name: 'order_ready', language: 'ru', components: [] };
@@ -28,22 +27,8 @@ describe("GupShup's template list and template sends", () => {
     await h.close();
   });
 
-  const context = async (callKey: string) => {
-    const portal = await h.rt.portals.get(h.memberId);
-    const line = await h.rt.lines.get(h.memberId, GUPSHUP.lineId);
-    if (!portal || !line) throw new Error('not installed');
-    const call: CallInfo = {
-      kind: 'robot',
-      code: 'wa_send_template',
-      eventToken: `token-${callKey}`,
-      workflowId: 'wf',
-      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
-      callKey,
-      timeoutDurationSec: 0,
-      ifMaybeSent: 'skip',
-    };
-    return buildActionContext(h.rt, portal, line, call, []);
-  };
+  const context = (callKey: string) =>
+    robotCallContext(h, { code: 'wa_send_template', callKey, lineId: GUPSHUP.lineId, ifMaybeSent: 'skip' });
 
   it('null fields read as empty, an entry without an id is left out, the others are listed and sent', async () => {
     h.gupshup.addListedAsIs(GUPSHUP.appName, {

@@ -63,6 +63,10 @@ describe('the 24-hour window on a GupShup line', () => {
     fallback_body_params: ['Иван'],
   };
 
+  /** A text to the customer with a fallback template for a closed window (`fallback`: which, and its values). */
+  const textWithFallback = (fallback: Record<string, string | string[]>) =>
+    run('wa_send_text', { phone: CUSTOMER, text: 'x', if_window_closed: 'template', ...fallback });
+
   it('the window follows GupShup callbacks; a closed one fails before anything is sent', async () => {
     const wroteAt = clock.now();
     await customerWrites('Привет');
@@ -114,10 +118,7 @@ describe('the 24-hour window on a GupShup line', () => {
   it('the template is checked against the GupShup list before sending (wrong count: nothing sent)', async () => {
     await customerWrites('Привет');
     clock.advance(2 * DAY);
-    const r = await run('wa_send_text', {
-      phone: CUSTOMER,
-      text: 'x',
-      if_window_closed: 'template',
+    const r = await textWithFallback({
       fallback_template: 'reconnect',
       fallback_body_params: ['Иван', 'лишний'],
     });
@@ -137,10 +138,7 @@ describe('the 24-hour window on a GupShup line', () => {
     });
     await customerWrites('Привет');
     clock.advance(2 * DAY);
-    const r = await run('wa_send_text', {
-      phone: CUSTOMER,
-      text: 'x',
-      if_window_closed: 'template',
+    const r = await textWithFallback({
       fallback_template: 'order_photo',
       fallback_body_params: ['A-17'],
       fallback_header_media: 'https://cdn.example.com/order.jpg',
@@ -152,10 +150,7 @@ describe('the 24-hour window on a GupShup line', () => {
       headerMedia: { type: 'image', image: { link: 'https://cdn.example.com/order.jpg' } },
     });
     // Without the header GupShup refuses the template (the app says so first when it knows the template).
-    const missing = await run('wa_send_text', {
-      phone: CUSTOMER,
-      text: 'x',
-      if_window_closed: 'template',
+    const missing = await textWithFallback({
       fallback_template: 'order_photo',
       fallback_body_params: ['A-17'],
     });

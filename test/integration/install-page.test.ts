@@ -1,5 +1,5 @@
 import { actions } from '../../actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createHarness, createRegisteredHarness, type Harness, waitForRegistration } from '../helpers/harness';
 import { settled } from '../helpers/signals';
 
 const sendText = (h: Harness) =>
@@ -100,8 +100,7 @@ describe('install page: the page binds ONAPPINSTALL, the event brings the applic
   });
 
   it('ONAPPINSTALL: robots and activities are registered with the installing user (auth[user_id])', async () => {
-    h = await createHarness({ installingUserId: 7 });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ installingUserId: 7 });
     expect((await h.rt.portals.get(h.memberId))?.userId).toBe(7);
     const registered = [...h.portal.robots(), ...h.portal.activities()];
     expect(registered).toHaveLength(actions.length * 2);

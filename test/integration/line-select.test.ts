@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { actions } from '../../actions';
 import { runLinesCommand } from '../../cli/lines-command';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 
 type Props = Record<string, Record<string, unknown>>;
 
@@ -18,8 +17,7 @@ const lineOptions = (h: Harness, code: string) => optionsSchema.parse(properties
 describe('robots as a Russian portal sees them: names, field order, selects, the line select', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ languageId: 'ru', portalTimeZone: 'Asia/Yekaterinburg' });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ languageId: 'ru', portalTimeZone: 'Asia/Yekaterinburg' });
   });
   afterAll(async () => {
     await h.close();

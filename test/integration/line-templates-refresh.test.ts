@@ -7,20 +7,8 @@ import { TemplateStore } from '../../store/template-store';
 import { defined } from '../helpers/defined';
 import { eventually, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
-import { createWabaHarness } from '../helpers/waba';
+import { createWabaHarness, RECONNECT_AS_READ } from '../helpers/waba';
 
-const RECONNECT: MessageTemplate = {
-  id: '1',
-  name: 'reconnect',
-  language: 'ru',
-  status: 'APPROVED',
-  category: 'UTILITY',
-  parameterFormat: 'POSITIONAL',
-  headerFormat: 'NONE',
-  headerParams: [],
-  bodyParams: ['1'],
-  buttons: [],
-};
 const HOUR = 3_600_000;
 
 /** The account's list as a test controls it: each read is counted and answers when and how the test says. */
@@ -63,10 +51,10 @@ describe('reading a line’s templates again', () => {
   it('concurrent sends share one read of a stale list', async () => {
     const provider = account();
     const { store, templates } = templatesOf(provider);
-    await store.put(h.memberId, line.id, [RECONNECT], clock.now());
+    await store.put(h.memberId, line.id, [RECONNECT_AS_READ], clock.now());
     clock.advance(HOUR + 1);
     const finds = [1, 2, 3].map(() => templates.find(line, 'reconnect', 'ru'));
-    (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).resolve([RECONNECT]);
+    (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).resolve([RECONNECT_AS_READ]);
     expect((await Promise.all(finds)).map((t) => (t === 'unknown' ? t : t?.name))).toEqual([
       'reconnect',
       'reconnect',
@@ -78,7 +66,7 @@ describe('reading a line’s templates again', () => {
   it('a failed read: the cached list serves, and the account is asked again only a minute later', async () => {
     const provider = account();
     const { store, templates } = templatesOf(provider);
-    await store.put(h.memberId, line.id, [RECONNECT], clock.now());
+    await store.put(h.memberId, line.id, [RECONNECT_AS_READ], clock.now());
     clock.advance(HOUR + 1);
     const found = templates.find(line, 'reconnect', 'ru');
     (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).reject(graphDown());
@@ -88,14 +76,14 @@ describe('reading a line’s templates again', () => {
     expect(provider.reads).toHaveLength(1);
     clock.advance(60_000);
     const later = templates.find(line, 'reconnect', 'ru');
-    (await eventually(() => provider.reads[1], 5_000, 'read 2 of the account')).resolve([RECONNECT]);
+    (await eventually(() => provider.reads[1], 5_000, 'read 2 of the account')).resolve([RECONNECT_AS_READ]);
     expect(await later).toMatchObject({ name: 'reconnect' });
   });
 
   it('a name missing from a list a minute old: a failed re-read answers "none such", not the Graph error', async () => {
     const provider = account();
     const { store, templates } = templatesOf(provider);
-    await store.put(h.memberId, line.id, [RECONNECT], clock.now());
+    await store.put(h.memberId, line.id, [RECONNECT_AS_READ], clock.now());
     clock.advance(2 * 60_000);
     const missing = templates.find(line, 'no_such', 'ru');
     (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).reject(graphDown());

@@ -1,5 +1,4 @@
 import { actions } from '../../actions';
-import { createApp } from '../../app/create-app';
 import { runLinesCommand } from '../../cli/lines-command';
 import { runPortalsCommand } from '../../cli/portals-command';
 import { createLogger } from '../../lib/logger';
@@ -9,6 +8,7 @@ import { createRuntime } from '../../runtime/create-runtime';
 import { defined } from '../helpers/defined';
 import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
 import { settled } from '../helpers/signals';
+import { postBareRobotCall, startWebProcess } from '../helpers/web-process';
 
 describe('operations: health, metrics, uninstall, lines CLI', () => {
   let h: Harness;
@@ -73,25 +73,15 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     const dead = createRedis(`redis://127.0.0.1:${port}`, 'http');
     dead.on('error', () => undefined);
     const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
-    const server = createApp(rt).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const web = await startWebProcess(rt);
     try {
-      const response = await fetch(`${url}/b24/robot`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'auth%5Bmember_id%5D=m&auth%5Bapplication_token%5D=t',
-      });
-      expect(response.status).toBe(503);
-      const health = await fetch(`${url}/healthz`);
+      expect((await postBareRobotCall(web.url)).status).toBe(503);
+      const health = await fetch(`${web.url}/healthz`);
       expect(health.status).toBe(503);
       // Exactly these two keys: the reason (ioredis' "Stream isn't writeable…") goes to the log only.
       expect(await health.json()).toStrictEqual({ status: 'unavailable', redis: false });
     } finally {
-      server.closeAllConnections();
-      server.close();
-      await rt.queues.close().catch(() => undefined);
+      await web.close();
       dead.disconnect();
     }
   });
@@ -104,18 +94,13 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
     await waitReady(live);
     const log = createLogger('silent');
     const rt = createRuntime({ config: h.rt.config, redis: live, queueRedis: dead, log, keyPrefix: 'qdown' });
-    const server = createApp(rt).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const web = await startWebProcess(rt);
     try {
-      const health = await fetch(`${url}/healthz`);
+      const health = await fetch(`${web.url}/healthz`);
       expect(health.status).toBe(503);
       expect(await health.json()).toStrictEqual({ status: 'unavailable', redis: false });
     } finally {
-      server.closeAllConnections();
-      server.close();
-      await rt.queues.close().catch(() => undefined);
+      await web.close();
       live.disconnect();
       dead.disconnect();
     }

@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness, LINE } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
 const KB = 1024;
@@ -16,8 +15,7 @@ function webp(size: number, animated = false): Buffer {
 describe('robot files from the portal and by link', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterAll(async () => {
     await h.close();

@@ -1,10 +1,9 @@
-import { actions } from '../../actions';
 import { createLogger } from '../../lib/logger';
 import { moveQueuePrefix } from '../../queues/move-prefix';
 import { type RedisClient, scanKeys } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { startButtonsWait } from '../helpers/waits';
 
 async function keysUnder(h: Harness, prefix: string): Promise<string[]> {
@@ -30,8 +29,7 @@ describe('queues move-prefix', () => {
     const id = Math.random().toString(36).slice(2, 8);
     old = `bull-m${id}`;
     tagged = `{bull-m${id}}`;
-    h = await createHarness({ queuePrefix: old });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ queuePrefix: old });
   });
   afterEach(async () => {
     for (const s of started.splice(0)) await s.close();

@@ -1,6 +1,8 @@
 import { bsuidOf } from '../../simulators/whatsapp-cloud/webhook-payloads';
 import { GREEN, type GreenApiLine, greenApiHarness } from '../helpers/green-api';
 import { eventually, type Harness, LINE } from '../helpers/harness';
+import { lineRobotStarter } from '../helpers/line-robots';
+import { say, startButtonsWait, tap } from '../helpers/waits';
 
 const MOBILE = '79161234567';
 /** A customer who shared no number: WhatsApp names them by their business-scoped user id. */
@@ -21,16 +23,10 @@ describe('recipients', () => {
     await h.close();
   });
 
-  const deal = (): [string, string, string] => [
-    'crm',
-    'CCrmDocumentDeal',
-    `DEAL_${h.portal.createDeal({ stageId: 'NEW' })}`,
-  ];
-  async function start(code: string, properties: Record<string, string | string[]>) {
-    const started = await h.portal.runRobot({ code, documentId: deal(), properties });
-    expect(started.httpStatus).toBe(200);
-    return started.run;
-  }
+  // Every run names its line: the Cloud API line `main` or the Green-API one.
+  const { start } = lineRobotStarter(() => h, 'main');
+  /** A yes/no question on the Cloud API line, waiting for the reply. */
+  const confirmButtons = { line: 'main', body: 'Подтвердить?', buttons: ['Да', 'Нет'] };
   const finish = (eventToken: string) => h.portal.waitForRun(eventToken, 10_000);
 
   it('several numbers as text (Cloud API, cannot check): the first mobile, said in the log', async () => {
@@ -114,64 +110,21 @@ describe('recipients', () => {
   });
 
   it("another customer's text does not end a BSUID customer's wait; their own tap does", async () => {
-    const before = h.whatsapp.sent().length;
-    const run = await start('wa_send_buttons', {
-      line: 'main',
-      phone: HIDDEN_BSUID,
-      body: 'Подтвердить?',
-      buttons: ['Да', 'Нет'],
-      wait_reply: 'Y',
-    });
-    const sent = await eventually(() => h.whatsapp.sent().slice(before)[0], 10_000, 'buttons sent');
-    const buttons = (sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } })
-      .interactive.action.buttons;
-    const other = await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: '79165550099',
-      omitFrom: true,
-      message: { type: 'text', text: 'да' },
-    });
+    const run = await startButtonsWait(h, { phone: HIDDEN_BSUID, properties: confirmButtons });
+    const other = await say(h, 'да', { from: '79165550099', omitFrom: true });
     expect(other.status).toBe(200);
-    const tap = await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: HIDDEN,
-      omitFrom: true,
-      contextId: sent.wamid,
-      message: { type: 'button_reply', id: buttons[0]?.reply.id ?? '', title: 'Да' },
-    });
-    expect(tap.status).toBe(200);
+    const own = await tap(h, run, 0, 'Да', { from: HIDDEN, omitFrom: true });
+    expect(own.status).toBe(200);
     const done = await finish(run.eventToken);
-    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: tap.messageId });
+    expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: own.messageId });
   });
 
   it("a Cloud reply carrying only a BSUID (no `from`) is matched on that id alone: it never takes a number's wait", async () => {
-    const before = h.whatsapp.sent().length;
-    const run = await start('wa_send_buttons', {
-      line: 'main',
-      phone: MOBILE,
-      body: 'Подтвердить?',
-      buttons: ['Да', 'Нет'],
-      wait_reply: 'Y',
-    });
-    const sent = await eventually(() => h.whatsapp.sent().slice(before)[0], 10_000, 'buttons sent');
-    const buttons = (sent.body as { interactive: { action: { buttons: Array<{ reply: { id: string } }> } } })
-      .interactive.action.buttons;
-    const tap = { type: 'button_reply' as const, id: buttons[1]?.reply.id ?? '', title: 'Нет' };
+    const run = await startButtonsWait(h, { phone: MOBILE, properties: confirmButtons });
     // Someone else (a forwarded message), known only by their user id, taps the button.
-    const stranger = await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: '79165550099',
-      omitFrom: true,
-      contextId: sent.wamid,
-      message: tap,
-    });
+    const stranger = await tap(h, run, 1, 'Нет', { from: '79165550099', omitFrom: true });
     expect(stranger.status).toBe(200);
-    const own = await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: MOBILE,
-      contextId: sent.wamid,
-      message: { ...tap, id: buttons[0]?.reply.id ?? '', title: 'Да' },
-    });
+    const own = await tap(h, run, 0, 'Да', { from: MOBILE });
     expect(own.status).toBe(200);
     const done = await finish(run.eventToken);
     expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: own.messageId });

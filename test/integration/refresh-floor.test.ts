@@ -1,15 +1,13 @@
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { runPortalsCommand } from '../../cli/portals-command';
-import { loadConfig } from '../../config/load-config';
 import { AppError } from '../../lib/errors/app-error';
-import { randomId } from '../../lib/hash';
-import { createRuntime, type Runtime } from '../../runtime/create-runtime';
-import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
+import type { Runtime } from '../../runtime/create-runtime';
+import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
 import { createRunActionProcessor } from '../../workers/run-action-processor';
-import { CLIENT_ID, CLIENT_SECRET } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
+import { type PortalRuntime, startPortalRuntime, stopPortalRuntime } from '../helpers/portal-runtime';
 import { counterValue } from '../helpers/signals';
 
 /** The code each settled call failed with ('ok' when it worked). */
@@ -20,7 +18,7 @@ function outcomes(results: Array<PromiseSettledResult<unknown>>): string[] {
 // A portal that keeps answering expired_token after a refresh: one refresh per 10 s (counted at the
 // simulator's OAuth endpoint), the portal marked needs_reinstall, robots told so, no refresh storm.
 describe('token refresh floor (real Redis, manual clock, portal simulator)', () => {
-  const redisUrl = process.env.TEST_REDIS_URL ?? '';
+  let env: PortalRuntime;
   let portal: BitrixPortalSimulator;
   let redis: Redis;
   let rt: Runtime;
@@ -31,31 +29,8 @@ describe('token refresh floor (real Redis, manual clock, portal simulator)', () 
   const reinstallWarnings = () => logged.filter((l) => l.level === 40 && l.msg.includes('needs_reinstall'));
 
   beforeEach(async () => {
-    portal = createBitrixPortalSimulator({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      languageId: 'ru',
-      restLimit: { drainPerSec: 1000, burst: 1000 },
-    });
-    const { url } = await portal.start(0);
     // The simulator's token expiry runs on real time: the manual clock starts there.
     clock = createManualClock(Date.now());
-    const prefix = `rf${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const config = loadConfig({
-      PUBLIC_URL: 'http://127.0.0.1:1',
-      REDIS_URL: redisUrl,
-      B24_CLIENT_ID: CLIENT_ID,
-      B24_CLIENT_SECRET: CLIENT_SECRET,
-      B24_OAUTH_URL: url,
-      WA_APP_SECRET: 'app-secret',
-      WA_VERIFY_TOKEN: 'verify-token',
-      SECRETS_KEY: 'c'.repeat(64),
-      LOG_LEVEL: 'silent',
-      B24_REST_DRAIN_PER_SEC: '1000',
-      B24_REST_BURST: '1000',
-      ALLOW_PRIVATE_ADDRESSES: '1',
-    });
     logged = [];
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -63,30 +38,10 @@ describe('token refresh floor (real Redis, manual clock, portal simulator)', () 
         done();
       },
     });
-    const log = pino({ level: 'warn' }, sink);
-    rt = createRuntime({ config, redis, clock, log, keyPrefix: prefix, queuePrefix: `bull-${prefix}` });
-    const t = portal.currentTokens();
-    memberId = t.memberId;
-    await rt.portals.save({
-      memberId,
-      domain: t.domain,
-      clientEndpoint: t.clientEndpoint,
-      serverEndpoint: t.serverEndpoint,
-      applicationToken: t.applicationToken,
-      accessToken: t.accessToken,
-      refreshToken: t.refreshToken,
-      expiresAt: t.expires * 1000,
-      scope: t.scope,
-      userId: t.userId,
-      languageId: 'ru',
-      installedAt: clock.now(),
-    });
+    env = await startPortalRuntime({ prefix: 'rf', clock, log: pino({ level: 'warn' }, sink) });
+    ({ portal, redis, rt, memberId } = env);
   });
-  afterEach(async () => {
-    await rt.queues.close();
-    redis.disconnect();
-    await portal.stop();
-  });
+  afterEach(() => stopPortalRuntime(env));
 
   const twentyCalls = () => Promise.allSettled(Array.from({ length: 20 }, () => rt.bitrix(memberId).call('app.info')));
   const oauthRequests = () => portal.stats().oauthRequests;

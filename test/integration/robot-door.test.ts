@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
 
 const deal = (h: Harness) =>
@@ -8,8 +7,7 @@ const deal = (h: Harness) =>
 describe('robot handler door', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

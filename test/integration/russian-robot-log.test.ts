@@ -1,6 +1,6 @@
 import { actions } from '../../actions';
 import type { AnyAction } from '../../actions/define-action';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { CUSTOMER } from '../helpers/waits';
 
 /**
@@ -35,8 +35,7 @@ const englishWords = (text: string) =>
 describe('a Russian portal reads its robot log in Russian', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ languageId: 'ru' });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ languageId: 'ru' });
   });
   afterAll(async () => {
     await h.close();

@@ -1,8 +1,7 @@
-import { actions } from '../../actions';
 import { digest } from '../../lib/hash';
 import type { CallInfo } from '../../queues/call-info';
-import { buildActionContext } from '../../workers/build-action-context';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createHarness, createRegisteredHarness, type Harness } from '../helpers/harness';
+import { robotCallContext } from '../helpers/robot-call-context';
 
 /**
  * The crash window of a send: the step is marked in flight before the provider call, so an attempt
@@ -21,22 +20,8 @@ describe('a send that may have left before a failure', () => {
   const TO = '79161234567';
   const text = { type: 'text' as const, body: 'Your order is ready' };
 
-  const context = async (callKey: string, ifMaybeSent: CallInfo['ifMaybeSent'], notes: string[] = []) => {
-    const portal = await h.rt.portals.get(h.memberId);
-    const line = await h.rt.lines.get(h.memberId, 'main');
-    if (!portal || !line) throw new Error('not installed');
-    const call: CallInfo = {
-      kind: 'robot',
-      code: 'wa_send_text',
-      eventToken: `token-${callKey}`,
-      workflowId: 'wf',
-      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
-      callKey,
-      timeoutDurationSec: 0,
-      ifMaybeSent,
-    };
-    return buildActionContext(h.rt, portal, line, call, notes);
-  };
+  const context = (callKey: string, ifMaybeSent: CallInfo['ifMaybeSent'], notes: string[] = []) =>
+    robotCallContext(h, { code: 'wa_send_text', callKey, ifMaybeSent }, notes);
   /** What an attempt that died inside the provider call leaves behind. */
   const crashedAttempt = (callKey: string) => h.rt.messages.claimSendStep(h.memberId, callKey, 0, h.rt.clock.now());
 
@@ -98,8 +83,7 @@ describe('a send that may have left before a failure', () => {
     ['skip', 0, /not sent again, delivery unknown/],
   ] as const)('a robot retried after a crash mid-send, if_maybe_sent=%s', async (option, sends, log) => {
     await h.close();
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
     // No worker runs while the robot is called: the job waits in the queue.
     await h.stopWorkers();
     const run = await h.portal.runRobot({

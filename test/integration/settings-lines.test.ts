@@ -1,8 +1,16 @@
-import { actions } from '../../actions';
 import { CONNECTOR_ID } from '../../openlines/connector';
 import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { openSettings, pageApi } from '../helpers/settings-page';
+
+/** A harness with every robot registered, a Green-API simulator to connect from, and a settings-page session. */
+async function startSettingsWithGreenApi() {
+  const h = await createRegisteredHarness();
+  const green = createGreenApiSimulator();
+  const greenUrl = (await green.start(0)).url;
+  const token = (await openSettings(h)).token ?? '';
+  return { h, green, greenUrl, token };
+}
 
 /** Line changes from the settings page that must leave every other line (and the open lines) intact. */
 describe('settings page: connecting and disconnecting lines safely', () => {
@@ -11,11 +19,7 @@ describe('settings page: connecting and disconnecting lines safely', () => {
   let greenUrl: string;
   let token: string;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
-    green = createGreenApiSimulator();
-    greenUrl = (await green.start(0)).url;
-    token = (await openSettings(h)).token ?? '';
+    ({ h, green, greenUrl, token } = await startSettingsWithGreenApi());
   });
   afterAll(async () => {
     await green.stop();
@@ -56,11 +60,7 @@ describe('settings page: a disconnected line frees its open line; errors are fil
   let greenUrl: string;
   let token: string;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
-    green = createGreenApiSimulator();
-    greenUrl = (await green.start(0)).url;
-    token = (await openSettings(h)).token ?? '';
+    ({ h, green, greenUrl, token } = await startSettingsWithGreenApi());
   });
   afterAll(async () => {
     await green.stop();

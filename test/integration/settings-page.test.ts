@@ -1,7 +1,7 @@
 import { actions } from '../../actions';
 import { mintPageSession, PAGE_SESSION_TTL_MS } from '../../portals/page-session';
 import { createGreenApiSimulator, type GreenApiSimulator } from '../../simulators/green-api';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, LINE } from '../helpers/harness';
 import { bootOf, openSettings, pageApi } from '../helpers/settings-page';
 import { startButtonsWait, waitField, waitIdOf } from '../helpers/waits';
 
@@ -10,8 +10,7 @@ describe('settings page (server side)', () => {
   let green: GreenApiSimulator;
   let greenUrl: string;
   beforeAll(async () => {
-    h = await createHarness({ portalTimeZone: 'Asia/Yekaterinburg' });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ portalTimeZone: 'Asia/Yekaterinburg' });
     green = createGreenApiSimulator();
     greenUrl = (await green.start(0)).url;
     green.addInstance({ idInstance: '1101000077', apiTokenInstance: 'ga-page-token', wid: '79005550077' });

@@ -2,11 +2,11 @@ import { inboundStatusSchema } from '../../providers/inbound-message';
 import { createWindowRefusalHandler } from '../../workers/window-refusal';
 import { cloudActionRunner } from '../helpers/cloud-actions';
 import { defined } from '../helpers/defined';
-import { eventually, type Harness, LINE } from '../helpers/harness';
+import { eventually, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog } from '../helpers/signals';
-import { createWabaHarness, WABA } from '../helpers/waba';
-import { CUSTOMER } from '../helpers/waits';
+import { createWabaHarness, RECONNECT_FALLBACK, runContinueButtons, tapQuickReply, WABA } from '../helpers/waba';
+import { CUSTOMER, customerStatus } from '../helpers/waits';
 
 type Body = { type?: string; template?: { name: string; components?: Array<Record<string, unknown>> } };
 
@@ -26,20 +26,7 @@ describe('the late fallback template (131047 after acceptance)', () => {
     await h.close();
   });
 
-  const buttonsWithFallback = () =>
-    h.portal.runRobot({
-      code: 'wa_send_buttons',
-      documentId: deal(),
-      properties: {
-        phone: CUSTOMER,
-        body: 'Продолжим?',
-        buttons: ['Да', 'Нет'],
-        wait_reply: 'Y',
-        if_window_closed: 'template',
-        fallback_template: 'reconnect',
-        fallback_body_params: 'Иван',
-      },
-    });
+  const buttonsWithFallback = () => runContinueButtons(h, deal(), RECONNECT_FALLBACK);
 
   it('a retried status job sends the late template once; the wait stays on it', async () => {
     const calls = await jobLog(h, h.rt.queues.runAction);
@@ -56,14 +43,7 @@ describe('the late fallback template (131047 after acceptance)', () => {
     const retried = createWindowRefusalHandler(h.rt);
     expect(await retried(line, inboundStatusSchema.parse(status), { lastAttempt: false })).toBe(true);
     expect(h.whatsapp.sent().length).toBe(before + 2);
-    const button = ((template.body as Body).template?.components ?? []).find((c) => c.index === '0');
-    const payload = (button?.parameters as Array<{ payload: string }> | undefined)?.[0]?.payload ?? '';
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'button', payload, text: 'Да' },
-      contextId: template.wamid,
-    });
+    await tapQuickReply(h, template, 0, 'Да');
     const done = await h.portal.waitForRun(started.run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', message_id: template.wamid });
   });
@@ -91,9 +71,7 @@ describe('the late fallback template (131047 after acceptance)', () => {
     const sent = await run('wa_send_text', {
       phone: CUSTOMER,
       text: 'Здравствуйте',
-      if_window_closed: 'template',
-      fallback_template: 'reconnect',
-      fallback_body_params: 'Иван',
+      ...RECONNECT_FALLBACK,
     });
     expect(sent.values).toMatchObject({ status: 'sent', sent_as: 'message' });
     const wamid = String(sent.values.message_id);
@@ -101,12 +79,7 @@ describe('the late fallback template (131047 after acceptance)', () => {
     const kept = h.rt.keys.windowFallback(h.memberId, ref);
     expect(await h.redis.exists(kept)).toBe(1);
     const statuses = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverStatus({
-      phoneNumberId: LINE.phoneNumberId,
-      wamid,
-      status: 'delivered',
-      recipientId: CUSTOMER,
-    });
+    await customerStatus(h, wamid, 'delivered');
     expect(await statuses.completed(1, 'the delivered status')).toEqual(['status_delivered']);
     expect(await h.redis.exists(kept)).toBe(0);
   });

@@ -5,7 +5,7 @@ import { defined } from '../helpers/defined';
 import { eventually, type Harness, LINE } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog, settled } from '../helpers/signals';
-import { createWabaHarness, DAY, WABA } from '../helpers/waba';
+import { createWabaHarness, DAY, quickReplyPayload, tapQuickReply, WABA } from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
 /** A template with every component kind: image header, named body, quick reply, URL with a suffix, copy code. */
@@ -204,7 +204,7 @@ describe('message templates', () => {
     const before = h.whatsapp.sent().length;
     const first = await h.portal.runRobot({ code: 'wa_send_template', documentId, properties });
     const sent = await waitForSend(before);
-    const payload = payloadOf(sent.body, 0);
+    const payload = quickReplyPayload(sent.body, 0);
     expect(payload).toMatch(/^w:[A-Za-z0-9_-]+:1$/);
     await h.whatsapp.deliverInbound({
       phoneNumberId: LINE.phoneNumberId,
@@ -242,12 +242,7 @@ describe('message templates', () => {
     await h.portal.moveDeal(dealId, 'PREPARATION');
     await eventually(async () => (await h.rt.waits.store.countOpen(h.memberId)) === 0, 10_000, 'the wait ended');
     const inbound = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'button', payload: payloadOf(sent.body, 0), text: 'Да' },
-      contextId: sent.wamid,
-    });
+    await tapQuickReply(h, sent, 0, 'Да');
     expect(await inbound.completed(1, 'the late tap')).toEqual(['ordinary']);
     await settled(h);
     expect(h.portal.eventSends().filter((e) => e.eventToken === started.run.eventToken)).toHaveLength(0);
@@ -256,9 +251,3 @@ describe('message templates', () => {
   /** The n-th accepted send. */
   const waitForSend = (index: number) => eventually(() => h.whatsapp.sent()[index], 10_000, `send ${index + 1}`);
 });
-
-function payloadOf(body: Record<string, unknown>, n: number): string {
-  const template = body.template as { components: Array<{ type: string; parameters: Array<{ payload?: string }> }> };
-  const buttons = template.components.filter((c) => c.type === 'button');
-  return buttons[n]?.parameters[0]?.payload ?? '';
-}

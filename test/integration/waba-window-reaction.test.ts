@@ -1,9 +1,8 @@
 import { sendReaction } from '../../actions/send-reaction';
-import type { CallInfo } from '../../queues/call-info';
-import { buildActionContext } from '../../workers/build-action-context';
 import { cloudActionRunner } from '../helpers/cloud-actions';
 import type { Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
+import { robotCallContext } from '../helpers/robot-call-context';
 import { createWabaHarness, customerWrites, DAY } from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
@@ -63,21 +62,10 @@ describe('a reaction and the 24-hour window', () => {
     'a retry after the window closed reports the reaction the first attempt placed (%s)',
     async (choice) => {
       await customerWrites(h, 'Спасибо!');
-      const portal = await h.rt.portals.get(h.memberId);
-      const line = await h.rt.lines.get(h.memberId, 'main');
-      if (!portal || !line) throw new Error('not installed');
-      const call: CallInfo = {
-        kind: 'robot',
-        code: 'wa_send_reaction',
-        eventToken: `token-${choice}`,
-        workflowId: 'wf',
-        documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
-        callKey: `k-reaction-${choice}`,
-        timeoutDurationSec: 0,
-      };
       const input = { phone: CUSTOMER, line: '', message_id: 'wamid.customer', emoji: '👍', if_window_closed: choice };
       // One attempt of the call: a retried job builds a new context for the same call.
-      const attempt = () => sendReaction.run(buildActionContext(h.rt, portal, line, call, []), input);
+      const call = { code: 'wa_send_reaction', eventToken: `token-${choice}`, callKey: `k-reaction-${choice}` };
+      const attempt = async () => sendReaction.run(await robotCallContext(h, call), input);
       const first = await attempt();
       expect(first.returnValues).toMatchObject({ status: 'sent' });
       clock.advance(DAY + 60_000);

@@ -1,11 +1,10 @@
 import { sendFreeForm } from '../../actions/window-fallback';
 import type { WindowInputs } from '../../actions/window-properties';
-import type { CallInfo } from '../../queues/call-info';
-import { buildActionContext } from '../../workers/build-action-context';
 import { LATE_FALLBACK_STEP } from '../../workers/window-refusal';
-import { createHarness, type Harness, LINE } from '../helpers/harness';
+import { createHarness, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
-import { DAY, RECONNECT, WABA } from '../helpers/waba';
+import { robotCallContext } from '../helpers/robot-call-context';
+import { connectWabaLine, DAY } from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
 const text = { type: 'text' as const, body: 'Ваш заказ готов' };
@@ -26,19 +25,7 @@ describe('sent_as across retries when the window changes', () => {
   beforeEach(async () => {
     clock = createManualClock(Date.now());
     h = await createHarness({ clock, whatsappNow: () => clock.now(), startWorkers: false, connectLine: false });
-    h.whatsapp.addPhoneNumber({ ...LINE, wabaId: WABA });
-    h.whatsapp.enforceWindow(true);
-    h.whatsapp.addTemplate(WABA, RECONNECT);
-    await h.rt.lines.add({
-      id: 'main',
-      memberId: h.memberId,
-      provider: 'cloud',
-      phoneNumberId: LINE.phoneNumberId,
-      accessToken: LINE.accessToken,
-      wabaId: WABA,
-      name: 'Main line',
-      createdAt: clock.now(),
-    });
+    await connectWabaLine(h, clock);
   });
   afterEach(async () => {
     await h.close();
@@ -46,19 +33,7 @@ describe('sent_as across retries when the window changes', () => {
 
   /** One attempt of the robot call `callKey` (a retried job builds a new context for the same call). */
   const attempt = async (callKey: string) => {
-    const portal = await h.rt.portals.get(h.memberId);
-    const line = await h.rt.lines.get(h.memberId, 'main');
-    if (!portal || !line) throw new Error('not installed');
-    const call: CallInfo = {
-      kind: 'robot',
-      code: 'wa_send_text',
-      eventToken: `token-${callKey}`,
-      workflowId: 'wf',
-      documentId: ['crm', 'CCrmDocumentDeal', 'DEAL_1'],
-      callKey,
-      timeoutDurationSec: 0,
-    };
-    const ctx = buildActionContext(h.rt, portal, line, call, []);
+    const ctx = await robotCallContext(h, { code: 'wa_send_text', callKey });
     await ctx.recipient(CUSTOMER);
     return sendFreeForm(ctx, input, text);
   };

@@ -3,7 +3,14 @@ import { defined } from '../helpers/defined';
 import { eventually, type Harness, LINE } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog } from '../helpers/signals';
-import { createWabaHarness, customerWrites, DAY } from '../helpers/waba';
+import {
+  createWabaHarness,
+  customerWrites,
+  DAY,
+  RECONNECT_FALLBACK,
+  runContinueButtons,
+  tapQuickReply,
+} from '../helpers/waba';
 import { CUSTOMER } from '../helpers/waits';
 
 type Body = { type?: string; template?: { name: string; components?: Array<Record<string, unknown>> } };
@@ -103,55 +110,31 @@ describe('the 24-hour window', () => {
     const failed = await run('wa_send_text', { phone: CUSTOMER, text: 'Здравствуйте' });
     expect(failed.values).toMatchObject({ status: 'error', error_code: 'window_closed' });
     h.whatsapp.failNext({ code: 131047 });
-    const instead = await run('wa_send_text', {
-      phone: CUSTOMER,
-      text: 'Здравствуйте',
-      if_window_closed: 'template',
-      fallback_template: 'reconnect',
-      fallback_body_params: 'Иван',
-    });
+    const instead = await run('wa_send_text', { phone: CUSTOMER, text: 'Здравствуйте', ...RECONNECT_FALLBACK });
     expect(instead.values).toMatchObject({ status: 'sent', sent_as: 'template' });
     expect(instead.bodies.map((b) => (b as Body).type)).toEqual(['template']);
     expect(instead.log).toContain('sent template reconnect instead');
   });
 
   it('131047 after acceptance (state unknown): the wait fails with window_closed, or the template goes and is waited on', async () => {
-    const buttonsRobot = (extra: Record<string, string | string[]>) =>
-      h.portal.runRobot({
-        code: 'wa_send_buttons',
-        documentId: deal(),
-        properties: { phone: CUSTOMER, body: 'Продолжим?', buttons: ['Да', 'Нет'], wait_reply: 'Y', ...extra },
-      });
     // The refusal waits for the test's word: it comes only once the send is recorded (the robot's job done).
     h.whatsapp.windowRefusals('held');
     const calls = await jobLog(h, h.rt.queues.runAction);
     // Nobody has written to this new line: the app cannot tell, so the message goes; WhatsApp refuses it later.
-    const plain = await buttonsRobot({});
+    const plain = await runContinueButtons(h, deal());
     await calls.completed(1, 'the plain buttons sent');
     await h.whatsapp.releaseRefusals();
     const failed = await h.portal.waitForRun(plain.run.eventToken, 10_000);
     expect(failed.returnValues).toMatchObject({ status: 'error', error_code: 'window_closed' });
 
     const before = h.whatsapp.sent().length;
-    const withTemplate = await buttonsRobot({
-      if_window_closed: 'template',
-      fallback_template: 'reconnect',
-      fallback_body_params: 'Иван',
-    });
+    const withTemplate = await runContinueButtons(h, deal(), RECONNECT_FALLBACK);
     await calls.completed(2, 'the buttons with a fallback sent');
     await h.whatsapp.releaseRefusals();
     const template = await eventually(() => h.whatsapp.sent()[before + 1], 10_000, 'the late template');
     expect(h.whatsapp.sent()[before]?.body).toMatchObject({ type: 'interactive' });
-    const body = template.body as Body;
-    expect(body.template?.name).toBe('reconnect');
-    const button = (body.template?.components ?? []).find((c) => c.type === 'button' && c.index === '0');
-    const payload = (button?.parameters as Array<{ payload: string }> | undefined)?.[0]?.payload ?? '';
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'button', payload, text: 'Да' },
-      contextId: template.wamid,
-    });
+    expect((template.body as Body).template?.name).toBe('reconnect');
+    await tapQuickReply(h, template, 0, 'Да');
     const done = await h.portal.waitForRun(withTemplate.run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({
       status: 'answered',
@@ -168,30 +151,11 @@ describe('the 24-hour window', () => {
       await statuses.completed(1, 'the refusal processed');
     });
     const before = h.whatsapp.sent().length;
-    const started = await h.portal.runRobot({
-      code: 'wa_send_buttons',
-      documentId: deal(),
-      properties: {
-        phone: CUSTOMER,
-        body: 'Продолжим?',
-        buttons: ['Да', 'Нет'],
-        wait_reply: 'Y',
-        if_window_closed: 'template',
-        fallback_template: 'reconnect',
-        fallback_body_params: 'Иван',
-      },
-    });
+    const started = await runContinueButtons(h, deal(), RECONNECT_FALLBACK);
     const template = await eventually(() => h.whatsapp.sent()[before + 1], 10_000, 'the template');
     expect(h.whatsapp.sent()[before]?.body).toMatchObject({ type: 'interactive' });
     expect((template.body as Body).template?.name).toBe('reconnect');
-    const button = ((template.body as Body).template?.components ?? []).find((c) => c.index === '1');
-    const payload = (button?.parameters as Array<{ payload: string }> | undefined)?.[0]?.payload ?? '';
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'button', payload, text: 'Нет' },
-      contextId: template.wamid,
-    });
+    await tapQuickReply(h, template, 1, 'Нет');
     const done = await h.portal.waitForRun(started.run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Нет', message_id: template.wamid });
     expect(done.returnValues).toMatchObject({ sent_as: 'template' });

@@ -1,13 +1,11 @@
-import { actions } from '../../actions';
 import { runWaitsCommand } from '../../cli/waits-command';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { CUSTOMER, startButtonsWait, waitField, waitIdOf } from '../helpers/waits';
 
 describe('waits CLI and metrics', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

@@ -1,6 +1,5 @@
-import { actions } from '../../actions';
 import { digest } from '../../lib/hash';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { jobLog, settled } from '../helpers/signals';
 import { allSends, startButtonsWait, waitField, waitIdOf } from '../helpers/waits';
@@ -14,8 +13,7 @@ describe('wait time-outs through the deadline sets', () => {
   let clock: ManualClock;
   beforeEach(async () => {
     clock = createManualClock(Date.now());
-    h = await createHarness({ clock, deadlineDrainEveryMs: 200 });
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness({ clock, deadlineDrainEveryMs: 200 });
   });
   afterEach(async () => {
     await h.close();

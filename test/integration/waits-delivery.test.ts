@@ -1,13 +1,11 @@
-import { actions } from '../../actions';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
-import { allSends, CUSTOMER } from '../helpers/waits';
+import { allSends, CUSTOMER, customerStatus } from '../helpers/waits';
 
 describe('wait for delivery (wait_for = delivered | read)', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();
@@ -34,13 +32,7 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
     await settled(h);
     expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
-    await h.whatsapp.deliverStatus({
-      phoneNumberId: LINE.phoneNumberId,
-      wamid,
-      status: 'read',
-      recipientId: CUSTOMER,
-      timestamp: 1763900900,
-    });
+    await customerStatus(h, wamid, 'read', 1763900900);
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({
       status: 'sent',
@@ -55,37 +47,20 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
   it('wait_for=read keeps waiting through delivered', async () => {
     const { run, wamid } = await sendText({ wait_for: 'read' });
     const inbound = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverStatus({
-      phoneNumberId: LINE.phoneNumberId,
-      wamid,
-      status: 'delivered',
-      recipientId: CUSTOMER,
-      timestamp: 1763900800,
-    });
+    await customerStatus(h, wamid, 'delivered', 1763900800);
     // The delivered status was applied and everything settled: the wait did not end on it.
     expect(await inbound.completed(1)).toEqual(['status_delivered']);
     await settled(h);
     expect(await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))).toBe(1);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
-    await h.whatsapp.deliverStatus({
-      phoneNumberId: LINE.phoneNumberId,
-      wamid,
-      status: 'read',
-      recipientId: CUSTOMER,
-      timestamp: 1763900900,
-    });
+    await customerStatus(h, wamid, 'read', 1763900900);
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ delivery_status: 'read', delivered_at: '2025-11-23T15:26:40+03:00' });
   });
 
   it('wait_for=delivered is resolved by delivered', async () => {
     const { run, wamid } = await sendText({ wait_for: 'delivered' });
-    await h.whatsapp.deliverStatus({
-      phoneNumberId: LINE.phoneNumberId,
-      wamid,
-      status: 'delivered',
-      recipientId: CUSTOMER,
-    });
+    await customerStatus(h, wamid, 'delivered');
     const done = await h.portal.waitForRun(run.eventToken, 10_000);
     expect(done.returnValues).toMatchObject({ status: 'sent', delivery_status: 'delivered' });
   });
@@ -118,7 +93,7 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
       'wait cancelled',
     );
     const inbound = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
+    await customerStatus(h, wamid, 'read');
     expect(await inbound.completed(1)).toEqual(['status_read']);
     await settled(h);
     expect(allSends(h, run.eventToken)).toHaveLength(0);
@@ -140,7 +115,7 @@ describe('wait for delivery (wait_for = delivered | read)', () => {
     const { run, wamid, dealId } = await sendText({ wait_for: 'read' });
     await h.portal.moveDeal(dealId, 'WON', { deliverEvent: false });
     const inbound = await jobLog(h, h.rt.queues.inbound);
-    await h.whatsapp.deliverStatus({ phoneNumberId: LINE.phoneNumberId, wamid, status: 'read', recipientId: CUSTOMER });
+    await customerStatus(h, wamid, 'read');
     expect(await inbound.completed(1)).toEqual(['status_read']);
     await eventually(async () => (await h.rt.redis.zcard(h.rt.keys.openWaits(h.memberId))) === 0, 10_000, 'wait ended');
     await settled(h);

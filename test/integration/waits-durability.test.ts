@@ -1,9 +1,8 @@
-import { actions } from '../../actions';
 import { type LocalRedisServer, startRedisServer } from '../../lib/redis-server';
 import type { InboundMessage } from '../../providers/inbound-message';
 import { scripts } from '../../redis/scripts';
 import { defined } from '../helpers/defined';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../helpers/harness';
+import { createHarness, createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { counterValue, jobLog, settled } from '../helpers/signals';
 import {
   acceptedSends,
@@ -33,8 +32,7 @@ describe('waits end exactly once, across crashes and restarts', () => {
 
   /** A robot waiting on buttons, then every worker gone (as if the processes died). */
   const waitingWithoutWorkers = async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
     const run = await startButtonsWait(h);
     await h.stopWorkers();
     const line = await h.rt.lines.get(h.memberId, 'main');
@@ -120,8 +118,7 @@ describe('waits end exactly once, across crashes and restarts', () => {
   it.each(['timeout first', 'reply first', 'both at once'])(
     'a reply racing the time-out (%s) has exactly one outcome',
     async (order) => {
-      h = await createHarness();
-      await waitForRegistration(h, actions.length);
+      h = await createRegisteredHarness();
       const run = await startButtonsWait(h);
       const waitId = waitIdOf(run);
       const waits = h.rt.waits;
@@ -154,8 +151,7 @@ describe('waits end exactly once, across crashes and restarts', () => {
   );
 
   it('the overdue sweep ends a wait whose timer job is gone, even when the stage cannot be read', async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
     const run = await startButtonsWait(h);
     const waitId = waitIdOf(run);
     await h.rt.queues.waitTimeout.obliterate({ force: true });

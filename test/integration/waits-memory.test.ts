@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
 
 // The memory cost of an open wait; the crash and restart cases are in waits-durability.test.ts (whose
@@ -20,13 +19,12 @@ describe('waits end exactly once, across crashes and restarts', () => {
     // that grew. Not counted (printed): the run-action queue's record of the robot call itself,
     // which every call leaves for a day whether or not it waits.
     const n = 200;
-    h = await createHarness({
+    h = await createRegisteredHarness({
       lineRatePerSec: 40,
       lineWindowMs: 50,
       throughputPerSec: 1000,
       restLimit: { drainPerSec: 200, burst: 500 },
     });
-    await waitForRegistration(h, actions.length);
     await settled(h);
     const runs = await jobLog(h, h.rt.queues.runAction);
     const before = await footprint(h);

@@ -1,6 +1,5 @@
-import { actions } from '../../actions';
 import { defined } from '../helpers/defined';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, LINE } from '../helpers/harness';
 import { settled } from '../helpers/signals';
 import { CUSTOMER, ordinaryTexts, say, startButtonsWait } from '../helpers/waits';
 
@@ -10,8 +9,7 @@ import { CUSTOMER, ordinaryTexts, say, startButtonsWait } from '../helpers/waits
 describe('wait for the reply', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

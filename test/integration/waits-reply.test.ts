@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, LINE } from '../helpers/harness';
 import { counterValue, jobLog, settled } from '../helpers/signals';
 import {
   acceptedSends,
@@ -18,8 +17,7 @@ import {
 describe('wait for the reply', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

@@ -1,21 +1,12 @@
-import { actions } from '../../actions';
 import { createBitrixPortalSimulator } from '../../simulators/bitrix24';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  createHarness,
-  eventually,
-  type Harness,
-  waitForRegistration,
-} from '../helpers/harness';
+import { CLIENT_ID, CLIENT_SECRET, createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { jobLog, settled } from '../helpers/signals';
 import { allSends, CUSTOMER, ordinaryTexts, say, startButtonsWait, tap, waitField } from '../helpers/waits';
 
 describe('the stage-change rule and portal isolation', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

@@ -4,26 +4,17 @@ import { type ChatItem, LEASE_LOST } from '../../../store/open-line-outbox';
 import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
 import { eventually, type Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+import { CHAT_ID, chatWith, customerItem, openLineHarnessOwnDispatch } from './openline-helpers';
 
 const LEASE_MS = 300;
 
-const item = (n: number, chatId = CHAT_ID): ChatItem => ({
-  kind: 'customer',
-  id: `lease-${n}`,
-  openLineId: '1',
-  user: { id: CUSTOMER, name: 'Anna', phone: `+${CUSTOMER}` },
-  message: { id: `lease-${n}`, date: 1767000000 + n, text: `message ${n}` },
-  chat: { id: chatId },
-});
+const item = (n: number, chatId = CHAT_ID): ChatItem => customerItem('lease', n, chatId);
 
 describe('open lines: a chat lease is fenced and renewed', () => {
   const clock = createManualClock();
   let h: Harness;
   beforeEach(async () => {
-    h = await openLineHarness({ clock });
-    // Only the dispatchers of this test send (the workers' own would take the chat too).
-    await h.stopWorkers();
+    h = await openLineHarnessOwnDispatch({ clock });
   });
   afterEach(async () => {
     await h.close();

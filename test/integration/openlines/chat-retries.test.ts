@@ -5,26 +5,17 @@ import { type ChatItem, OpenLineOutbox } from '../../../store/open-line-outbox';
 import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+import { CHAT_ID, chatWith, customerItem, openLineHarnessOwnDispatch } from './openline-helpers';
 
 const DAY_MS = 24 * 3600_000;
 
-const item = (n: number): ChatItem => ({
-  kind: 'customer',
-  id: `retry-${n}`,
-  openLineId: '1',
-  user: { id: CUSTOMER, name: 'Anna', phone: `+${CUSTOMER}` },
-  message: { id: `retry-${n}`, date: 1767000000 + n, text: `message ${n}` },
-  chat: { id: CHAT_ID },
-});
+const item = (n: number): ChatItem => customerItem('retry', n);
 
 describe('open lines: a portal refusing the whole call delays chat items, never drops them (up to a day)', () => {
   const clock = createManualClock();
   let h: Harness;
   beforeEach(async () => {
-    h = await openLineHarness({ clock });
-    // Only this test's dispatcher sends, each pass driven by hand with the clock.
-    await h.stopWorkers();
+    h = await openLineHarnessOwnDispatch({ clock });
   });
   afterEach(async () => {
     await h.close();

@@ -1,15 +1,13 @@
-import { actions } from '../../../actions';
 import { attachLine, detachLine, setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
-import { createHarness, eventually, type Harness, LINE, waitForRegistration } from '../../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness, LINE } from '../../helpers/harness';
 import { jobLog } from '../../helpers/signals';
 import { CHAT_ID, CUSTOMER } from './openline-helpers';
 
 describe('open-line connector: register, activate, data.set', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterEach(async () => {
     await h.close();

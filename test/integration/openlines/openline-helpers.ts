@@ -1,14 +1,8 @@
-import { actions } from '../../../actions';
 import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
-import {
-  createHarness,
-  eventually,
-  type Harness,
-  type HarnessOptions,
-  waitForRegistration,
-} from '../../helpers/harness';
+import type { ChatItem } from '../../../store/open-line-outbox';
+import { createRegisteredHarness, eventually, type Harness, type HarnessOptions, LINE } from '../../helpers/harness';
 
 /** The customer every open-line test writes as. */
 export const CUSTOMER = '79990001122';
@@ -17,11 +11,32 @@ export const CHAT_ID = `${CUSTOMER}-main`;
 
 /** A harness whose line `main` serves open line 1, the connector registered. */
 export async function openLineHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const h = await createHarness({ openLineRetryBaseMs: 50, ...options });
-  await waitForRegistration(h, actions.length);
+  const h = await createRegisteredHarness({ openLineRetryBaseMs: 50, ...options });
   await eventually(() => h.portal.state.openLines.connectors.get(CONNECTOR_ID), 10_000, 'connector registered');
   await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
   return h;
+}
+
+/**
+ * An open-line harness whose workers are stopped: only the test's own dispatchers send (the
+ * workers' would take the chat too), each pass driven by the test.
+ */
+export async function openLineHarnessOwnDispatch(options: HarnessOptions = {}): Promise<Harness> {
+  const h = await openLineHarness(options);
+  await h.stopWorkers();
+  return h;
+}
+
+/** The customer's message `n` as a chat item of the outbox, its ids `<idPrefix>-<n>`. */
+export function customerItem(idPrefix: string, n: number, chatId = CHAT_ID): ChatItem {
+  return {
+    kind: 'customer',
+    id: `${idPrefix}-${n}`,
+    openLineId: '1',
+    user: { id: CUSTOMER, name: 'Anna', phone: `+${CUSTOMER}` },
+    message: { id: `${idPrefix}-${n}`, date: 1767000000 + n, text: `message ${n}` },
+    chat: { id: chatId },
+  };
 }
 
 /** The customer's chat on open line 1 once it holds `count` messages. */
@@ -34,4 +49,14 @@ export function chatWith(h: Harness, count: number, timeoutMs = 10_000): Promise
     timeoutMs,
     `${count} message(s) in the open-line chat`,
   );
+}
+
+/** The customer writes "Hi" on line `main` and the open-line chat holds it: a chat an operator can answer. */
+export async function customerOpensChat(h: Harness): Promise<OpenLineChat> {
+  await h.whatsapp.deliverInbound({
+    phoneNumberId: LINE.phoneNumberId,
+    from: CUSTOMER,
+    message: { type: 'text', text: 'Hi' },
+  });
+  return chatWith(h, 1);
 }

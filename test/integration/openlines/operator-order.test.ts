@@ -4,7 +4,7 @@ import { CONNECTOR_ID } from '../../../openlines/connector';
 import { createOpenLineOperatorProcessor } from '../../../workers/open-line-operator-processor';
 import { eventually, type Harness, LINE } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+import { CHAT_ID, CUSTOMER, chatWith, customerOpensChat, openLineHarness } from './openline-helpers';
 
 /**
  * Issue 11 item 6, operator → WhatsApp: a chat's operator messages are numbered at the event door
@@ -14,12 +14,7 @@ describe('open lines: operator messages of one chat in order', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await openLineHarness({ workerInstances: 2 });
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
   });
   afterEach(async () => {
     await h.close();
@@ -96,12 +91,7 @@ describe('open lines: an operator message number whose job never came', () => {
 
   it('holds the chat for the gap time-out on the clock, then the next goes on', async () => {
     h = await openLineHarness({ clock });
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     // Number 1 was given at the door, and its job was never queued (the process died in between).
     expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'lost', 'olop-lost')).toBe(1);
     await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'second' });
@@ -119,12 +109,7 @@ describe('open lines: an operator message number whose job never came', () => {
   });
   it('after the time-out, three held messages still go one by one in order (2 worker processes)', async () => {
     h = await openLineHarness({ clock, workerInstances: 2 });
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     expect(await h.rt.operatorOrder.numberAtReceipt(h.memberId, CHAT_ID, 'lost', 'olop-lost')).toBe(1);
     const texts = ['second', 'third', 'fourth'];
     for (const text of texts)
@@ -151,12 +136,7 @@ describe('open lines: an operator message number whose job never came', () => {
   });
   it('a message held while its predecessor retries looks again less and less often (back-off)', async () => {
     h = await openLineHarness({ clock });
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     // Number 1's job waits a minute to retry (a real delayed job): number 2 is held all that time.
     const queue = h.rt.queues.openLineOperator;
     const data = {

@@ -1,18 +1,13 @@
 import { CONNECTOR_ID } from '../../../openlines/connector';
-import { eventually, type Harness, LINE } from '../../helpers/harness';
+import { eventually, type Harness } from '../../helpers/harness';
 import { acceptedSends, startButtonsWait, waitField } from '../../helpers/waits';
-import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+import { CHAT_ID, CUSTOMER, chatWith, customerOpensChat, openLineHarness } from './openline-helpers';
 
 describe('open lines: operator → customer', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await openLineHarness();
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
   });
   afterEach(async () => {
     await h.close();

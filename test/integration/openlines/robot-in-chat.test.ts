@@ -1,8 +1,8 @@
 import { CONNECTOR_ID } from '../../../openlines/connector';
-import { eventually, type Harness, LINE } from '../../helpers/harness';
+import { eventually, type Harness } from '../../helpers/harness';
 import { startButtonsWait } from '../../helpers/waits';
 import { apiToken, callApi } from '../../helpers/webhook-api';
-import { CHAT_ID, CUSTOMER, chatWith, openLineHarness } from './openline-helpers';
+import { CHAT_ID, CUSTOMER, chatWith, customerOpensChat, openLineHarness } from './openline-helpers';
 
 describe('open lines: robot messages with "also show in the open-line chat"', () => {
   let h: Harness;
@@ -14,12 +14,7 @@ describe('open lines: robot messages with "also show in the open-line chat"', ()
   });
 
   it('appear in the customer chat as a business-side system line, buttons by their titles', async () => {
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     await startButtonsWait(h, { phone: CUSTOMER, properties: { show_in_chat: 'Y' } });
     const chat = await chatWith(h, 2);
     expect(chat.messages[1]).toMatchObject({
@@ -44,12 +39,7 @@ describe('open lines: robot messages with "also show in the open-line chat"', ()
   });
 
   it('a number whose WhatsApp id differs (BR/MX) shows the robot message in the chat of that WhatsApp id', async () => {
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     const dialled = '79990001199';
     h.whatsapp.setWaId(dialled, CUSTOMER);
     await startButtonsWait(h, { phone: dialled, properties: { show_in_chat: 'Y', body: 'Your order is ready' } });
@@ -58,12 +48,7 @@ describe('open lines: robot messages with "also show in the open-line chat"', ()
   });
 
   it("the webhook API's send_to_imol=Y shows its message in the chat the same way", async () => {
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     const { token } = await apiToken(h);
     const sent = await callApi(h.appUrl, token, 'sendText', {
       phone_number: `+${CUSTOMER}`,
@@ -92,12 +77,7 @@ describe('open lines: a portal that did not grant the `im` scope', () => {
   });
 
   it('refuses im.message.add (insufficient_scope): the robot message is posted through the connector, its echo not sent back', async () => {
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     const sentBefore = h.whatsapp.sent().length;
     await startButtonsWait(h, { phone: CUSTOMER, properties: { show_in_chat: 'Y', body: 'Your order is ready' } });
     const chat = await chatWith(h, 2);
@@ -111,12 +91,7 @@ describe('open lines: a portal that did not grant the `im` scope', () => {
   });
 
   it('a refusal note the app may not post as a system line reaches the chat through the connector; its echo is not sent', async () => {
-    await h.whatsapp.deliverInbound({
-      phoneNumberId: LINE.phoneNumberId,
-      from: CUSTOMER,
-      message: { type: 'text', text: 'Hi' },
-    });
-    await chatWith(h, 1);
+    await customerOpensChat(h);
     h.whatsapp.failNext({ code: 131047 });
     await h.portal.operatorWrites({ connector: CONNECTOR_ID, line: 1, chatId: CHAT_ID, text: 'Are you there?' });
     const chat = await chatWith(h, 3);

@@ -1,12 +1,10 @@
-import { actions } from '../../../actions';
 import { CONNECTOR_ID } from '../../../openlines/connector';
-import { createHarness, eventually, type Harness, waitForRegistration } from '../../helpers/harness';
+import { createRegisteredHarness, eventually, type Harness } from '../../helpers/harness';
 
 describe('open lines: the connector settings placement (SETTING_CONNECTOR)', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
     await eventually(() => h.portal.state.openLines.connectors.get(CONNECTOR_ID), 10_000, 'connector');
     h.portal.addOpenLine(5, 'Sales');
   });

@@ -10,20 +10,9 @@ import { createKeys } from '../../../redis/keys';
 import { type Line, LineStore } from '../../../store/line-store';
 import { TemplateStore } from '../../../store/template-store';
 import { createManualClock } from '../../helpers/manual-clock';
+import { RECONNECT_AS_READ } from '../../helpers/waba';
 
 const HOUR = 3_600_000;
-const template: MessageTemplate = {
-  id: '1',
-  name: 'reconnect',
-  language: 'ru',
-  status: 'APPROVED',
-  category: 'UTILITY',
-  parameterFormat: 'POSITIONAL',
-  headerFormat: 'NONE',
-  headerParams: [],
-  bodyParams: ['1'],
-  buttons: [],
-};
 
 // The line's template cache on real Redis, with a provider the test controls (the Cloud API path is
 // covered end to end in waba-templates.test.ts).
@@ -46,7 +35,7 @@ describe('line templates: cache and refresh (real Redis)', () => {
       createdAt: 0,
     };
     await lines.add(line);
-    let answer: () => Promise<MessageTemplate[]> = async () => [template];
+    let answer: () => Promise<MessageTemplate[]> = async () => [RECONNECT_AS_READ];
     let reads = 0;
     const provider: Pick<WhatsAppProvider, 'listTemplates'> = {
       listTemplates: () => {
@@ -62,15 +51,15 @@ describe('line templates: cache and refresh (real Redis)', () => {
       clock,
       log: createLogger('silent'),
     });
-    expect(await templates.find(line, 'reconnect', 'ru')).toEqual(template);
-    expect(await templates.find(line, 'reconnect', 'ru')).toEqual(template);
+    expect(await templates.find(line, 'reconnect', 'ru')).toEqual(RECONNECT_AS_READ);
+    expect(await templates.find(line, 'reconnect', 'ru')).toEqual(RECONNECT_AS_READ);
     expect(reads).toBe(1);
     clock.advance(2 * HOUR);
     answer = async () => Promise.reject(new ActionError('provider_unavailable', 'HTTP 503', { retryable: true }));
-    expect(await templates.find(line, 'reconnect', 'ru')).toEqual(template);
+    expect(await templates.find(line, 'reconnect', 'ru')).toEqual(RECONNECT_AS_READ);
     expect(reads).toBe(2);
     // A template webhook for the account reads the list of each of its lines again.
-    answer = async () => [{ ...template, status: 'PAUSED' }];
+    answer = async () => [{ ...RECONNECT_AS_READ, status: 'PAUSED' }];
     expect(await templates.onAccountChanged('300000000000003')).toBe(1);
     expect(await templates.find(line, 'reconnect', 'ru')).toMatchObject({ status: 'PAUSED' });
     expect(await templates.onAccountChanged('399999999999999')).toBe(0);

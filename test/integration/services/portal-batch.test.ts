@@ -1,14 +1,13 @@
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../../config/load-config';
-import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
-import { createRuntime, type Runtime } from '../../../runtime/create-runtime';
-import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../../simulators/bitrix24';
+import type { Runtime } from '../../../runtime/create-runtime';
+import type { BitrixPortalSimulator } from '../../../simulators/bitrix24';
 import { injectRestFault } from '../../../simulators/bitrix24/rest-faults';
 import { matchReply } from '../../../waits/match-reply';
 import { replyOptionsSchema } from '../../../waits/wait-schema';
 import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
-import { CLIENT_ID, CLIENT_SECRET, eventually } from '../../helpers/harness';
+import { eventually } from '../../helpers/harness';
+import { type PortalRuntime, startPortalRuntime, stopPortalRuntime } from '../../helpers/portal-runtime';
 
 /** The direct path's user-agent: the simulator counts batches by it (the SDK's axios sends its own). */
 const DIRECT = 'b24-whatsapp-robots';
@@ -19,58 +18,14 @@ const DIRECT = 'b24-whatsapp-robots';
 // retries and row errors hold on this path.
 describe('portal batch: the direct path (real Redis, portal simulator)', () => {
   const redisUrl = process.env.TEST_REDIS_URL ?? '';
+  let env: PortalRuntime;
   let portal: BitrixPortalSimulator;
-  let redis: Redis;
   let rt: Runtime;
   let memberId: string;
 
   beforeEach(async () => {
-    portal = createBitrixPortalSimulator({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      languageId: 'ru',
-      restLimit: { drainPerSec: 1000, burst: 1000 },
-    });
-    const { url } = await portal.start(0);
-    const prefix = `pb${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const config = loadConfig({
-      PUBLIC_URL: 'http://127.0.0.1:1',
-      REDIS_URL: redisUrl,
-      B24_CLIENT_ID: CLIENT_ID,
-      B24_CLIENT_SECRET: CLIENT_SECRET,
-      B24_OAUTH_URL: url,
-      WA_APP_SECRET: 'app-secret',
-      WA_VERIFY_TOKEN: 'verify-token',
-      SECRETS_KEY: 'c'.repeat(64),
-      LOG_LEVEL: 'silent',
-      B24_REST_DRAIN_PER_SEC: '1000',
-      B24_REST_BURST: '1000',
-      ALLOW_PRIVATE_ADDRESSES: '1',
-    });
-    rt = createRuntime({
-      config,
-      redis,
-      log: createLogger('silent'),
-      keyPrefix: prefix,
-      queuePrefix: `bull-${prefix}`,
-    });
-    const t = portal.currentTokens();
-    memberId = t.memberId;
-    await rt.portals.save({
-      memberId,
-      domain: t.domain,
-      clientEndpoint: t.clientEndpoint,
-      serverEndpoint: t.serverEndpoint,
-      applicationToken: t.applicationToken,
-      accessToken: t.accessToken,
-      refreshToken: t.refreshToken,
-      expiresAt: t.expires * 1000,
-      scope: t.scope,
-      userId: t.userId,
-      languageId: 'ru',
-      installedAt: Date.now(),
-    });
+    env = await startPortalRuntime({ prefix: 'pb', log: createLogger('silent') });
+    ({ portal, rt, memberId } = env);
     await rt.bitrix(memberId).call('bizproc.robot.add', {
       CODE: 'wa_batch_test',
       HANDLER: 'https://app.example/robot',
@@ -80,11 +35,7 @@ describe('portal batch: the direct path (real Redis, portal simulator)', () => {
       RETURN_PROPERTIES: { status: { Name: 'Status', Type: 'string' }, message_id: { Name: 'Id', Type: 'string' } },
     });
   });
-  afterEach(async () => {
-    await rt.queues.close();
-    redis.disconnect();
-    await portal.stop();
-  });
+  afterEach(() => stopPortalRuntime(env));
 
   /** Two robot runs waiting for their results. */
   const twoRuns = () =>

@@ -1,4 +1,4 @@
-import { line, M, PHONE, setupWaitService, text } from '../../helpers/wait-service-env';
+import { line, M, openWaitOnAliasedSend, PHONE, setupWaitService, text } from '../../helpers/wait-service-env';
 
 type WaitServiceEnv = ReturnType<typeof setupWaitService>;
 
@@ -47,17 +47,7 @@ describe('wait service: the customer changed number (real Redis)', () => {
 
   it("moves a wait found through its wa_id alias and drops the alias (it named the old number's id)", async () => {
     const WA_ID = '5511987654321';
-    const messageId = 'wamid.out1';
-    await env.messages.recordSend({
-      memberId: M,
-      phone: PHONE,
-      providerMessageId: messageId,
-      callKey: 'call1',
-      step: 0,
-      sentAt: env.clock.now(),
-      waId: WA_ID,
-    });
-    const a = await env.open();
+    const a = await openWaitOnAliasedSend(env, WA_ID);
     expect(await indexed(WA_ID)).toBe(a.wait.id);
     // Meta names the old number as the customer writes from it: the wa_id.
     expect(await env.service.onNumberChanged(line, WA_ID, NEW)).toBe(1);

@@ -1,5 +1,15 @@
 import { encodeButtonId } from '../../../waits/button-id';
-import { HOUR, line, M, PHONE, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
+import {
+  HOUR,
+  line,
+  M,
+  openWaitOnAliasedSend,
+  PHONE,
+  setupWaitService,
+  tap,
+  text,
+  type WaitServiceEnv,
+} from '../../helpers/wait-service-env';
 
 describe('wait service: which wait a message ends (real Redis)', () => {
   let env: WaitServiceEnv;
@@ -231,19 +241,8 @@ describe('wait service: the wa_id alias (real Redis)', () => {
 
   /** A wait whose message Meta answered with a wa_id other than the number sent to. */
   async function aliased() {
-    // The send records the wa_id on the message; linking the wait reads it from there.
-    const messageId = 'wamid.out1';
-    await env.messages.recordSend({
-      memberId: M,
-      phone: PHONE,
-      providerMessageId: messageId,
-      callKey: 'call1',
-      step: 0,
-      sentAt: env.clock.now(),
-      waId: WA_ID,
-    });
-    const a = await env.open();
-    expect(a.messageId).toBe(messageId);
+    const a = await openWaitOnAliasedSend(env, WA_ID);
+    expect(a.messageId).toBe('wamid.out1');
     return a;
   }
 

@@ -1,0 +1,19 @@
+import type { Logger } from '../lib/logger';
+import type { RedisClient } from '../redis/connect';
+
+/**
+ * Subscribes a loop to its wake-up channel: each message published there calls `onWake` with its
+ * payload. A lost subscription only costs latency (the loop's safety poll still finds the work), so
+ * its errors are logged as `errorMessage` and nothing more.
+ */
+export async function subscribeToWakeUps(
+  subscriber: RedisClient,
+  channel: string,
+  o: { log: Pick<Logger, 'warn'>; errorMessage: string; onWake(payload: string): void },
+): Promise<void> {
+  subscriber.on('error', (error: Error) => o.log.warn({ err: error }, o.errorMessage));
+  subscriber.on('message', (from: string, payload: string) => {
+    if (from === channel) o.onWake(payload);
+  });
+  await subscriber.subscribe(channel);
+}
