@@ -1,3 +1,4 @@
+import { findActionByCode } from '../actions';
 import { sentReturnValues } from '../actions/common-properties';
 import type { ActionContext } from '../actions/define-action';
 import { invalidProperty } from '../actions/property-issues';
@@ -55,6 +56,11 @@ const RECIPIENT_STEP = 'recipient';
 /** The prefix of the call's steps that hold its decisions (`decision(key)`), beside send steps and `op<n>`. */
 const DECISION_STEP = 'd:';
 
+/** The action whose `timeout` property a reply wait's time-out came from (the shared reply-wait ones if it has none). */
+function timeoutOwner(code: string): Parameters<typeof invalidProperty>[0] {
+  const own = findActionByCode(code)?.action;
+  return own && 'timeout' in own.properties ? own : { properties: replyWaitProperties };
+}
 /** Builds the per-job context: authenticated portal client, provider of the line, rate-limited idempotent send. */
 export function buildActionContext(
   deps: ActionContextDeps,
@@ -199,8 +205,9 @@ export function buildActionContext(
     },
     waits: {
       async openReply(request) {
+        // Named as the calling action names its time-out (wait_message's is not the reply wait's).
         if (request.timeoutMs > MAX_WAIT_MS)
-          throw invalidProperty({ properties: replyWaitProperties }, 'timeout', 'prop.at_most_30_days');
+          throw invalidProperty(timeoutOwner(call.code), 'timeout', 'prop.at_most_30_days');
         if (call.useSubscription === false) {
           // Nobody would hear the answer, and an open wait would only take replies away from others.
           notes.push(t(ctx.lang, 'note.no_reply_wait'));

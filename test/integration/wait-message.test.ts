@@ -44,6 +44,20 @@ describe("wait for the customer's message", () => {
     expect(done.logMessage).toContain('the customer answered');
   });
 
+  it('a time-out over 30 days is refused naming its own field, not the reply wait of the button robots', async () => {
+    const dealId = h.portal.createDeal({ stageId: 'NEW' });
+    const { run } = await h.portal.runRobot({
+      code: 'wa_wait_message',
+      documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${dealId}`],
+      properties: { phone: CUSTOMER, timeout: '31', timeout_unit: 'days' },
+    });
+    const done = await h.portal.waitForRun(run.eventToken, 10_000);
+    expect(done.returnValues).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+    expect(String(done.returnValues?.error)).toContain('Time-out: at most 30 days');
+    expect(String(done.returnValues?.error)).not.toContain('Reply time-out');
+    expect(await h.rt.waits.store.countOpen(h.memberId)).toBe(0);
+  });
+
   it('keywords and regex: a message that does not match is left for the chat', async () => {
     const wait = await startWait({ match_mode: 'keywords', keywords: ['да=yes', 'нет=no'] }, 'activity');
     expect(await customerWrites(h, 'Перезвоните позже')).toBe('ordinary');
