@@ -13,7 +13,7 @@ import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
 import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
 import { answerJson, type RequestListener } from './direct-path';
-import { createHandOver, type HandedError } from './hand-over';
+import { createHandOver, type HandOver } from './hand-over';
 import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './whatsapp-webhook-door';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
@@ -92,19 +92,17 @@ export type RobotDoorHost = RequestListener & { readonly [directDoorsFirst]: tru
  * What the direct path (robot-door-direct.ts) hands to this door instead of answering a call
  * itself: the body it parsed (this door verifies and answers it as it would any call), with
  * `tokenRefused` when the portal store already refused its token (this door then answers that 401
- * without asking the store again: a forged call costs one look-up, not two); or the error it met
- * (the error handlers answer it).
+ * without asking the store again: a forged call costs one look-up, not two). Or it hands the
+ * error it met (`fail`: the error handlers answer it).
  */
-export type HandedOver = { body: unknown; tokenRefused: boolean } | HandedError;
+export type HandedCall = { body: unknown; tokenRefused: boolean };
 
-const handedOver = createHandOver<{ body: unknown; tokenRefused: boolean }>();
+const handedOver = createHandOver<HandedCall>();
 /** Calls handed over with their token refused, from the route's first step to the door's handler. */
 const tokenRefused = new WeakSet<IncomingMessage>();
 
-/** Hands a call the direct path read to this door (the next thing it does is pass it to a RobotDoorHost). */
-export function handOver(req: IncomingMessage, taken: HandedOver): void {
-  handedOver.give(req, taken);
-}
+/** Hands a call the direct path read, or the error it met, to this door (next it passes it to a RobotDoorHost). */
+export const handOver: Pick<HandOver<HandedCall>, 'give' | 'fail'> = handedOver;
 
 const takeHandedOver = handedOver.step((req, taken) => {
   // The body is read: body-parser passes over a finished request and keeps this.

@@ -46,13 +46,13 @@ export function createWhatsAppWebhookDirect(
       // Declared JSON: every DIRECT_TYPES spelling is what the Express door's type check accepts.
       events = webhookEvents(raw, typeof signature === 'string' ? signature : undefined, true, appSecret);
     } catch (refusal) {
-      handOverWebhook(req, { raw, refusal });
+      handOverWebhook.give(req, { raw, refusal });
       return express(req, res);
     }
     await queueAndAnswer(deps, res, events);
   };
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
-    handOverWebhook(req, { error });
+    handOverWebhook.fail(req, error);
     express(req, res);
   };
   const lengthOf = (req: IncomingMessage) =>
