@@ -8,12 +8,12 @@ import { createInstallDoor } from './doors/install-door';
 import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
-import { mountRobotDoor, type RequestListener, type RobotDoorDeps, type RobotDoorHost } from './doors/robot-door';
+import { mountDirectDoors, type RequestListener, type RobotDoorDeps, type RobotDoorHost } from './doors/robot-door';
 import { createRobotDoorDirect } from './doors/robot-door-direct';
 import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
 import { createWhatsAppWebhookDirect } from './doors/whatsapp-webhook-direct';
-import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
+import type { WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
 import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from './middleware/body-parsers';
 import { createErrorHandler } from './middleware/error-handler';
 
@@ -78,13 +78,11 @@ export function createExpressApp(deps: AppDeps): RobotDoorHost {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  // The busiest door first, with its own parsers: a robot call passes no other door's router. First
-  // also because the direct path hands it calls (see RobotDoorHost): per-request handling added
-  // for every door (a request id, headers, an access log) goes in the direct path too.
-  const host = mountRobotDoor(app, deps);
-  // The webhook needs its raw bytes for the signature, so it is mounted before any body parser (and
-  // its direct path hands webhooks to it: nothing that reads or answers a request comes before it).
-  app.use(createWhatsAppWebhookDoor(deps));
+  // The busiest door first, with its own parsers: a robot call passes no other door's router. Then
+  // the webhook door, before any body parser (it needs its raw bytes for the signature). First also
+  // because the direct paths hand them requests (see RobotDoorHost): per-request handling added for
+  // every door (a request id, headers, an access log) goes in the direct paths too.
+  const host = mountDirectDoors(app, deps);
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
   app.use(createGreenApiWebhookDoor(deps));
   // GupShup posts its own JSON to a per-line path holding the line's secret.

@@ -30,7 +30,7 @@ export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
     const line = await deps.lines.findByPhoneNumberId(job.phoneNumberId, { versionOf });
     if (!line) return undefined;
     const readForLine = read && owner?.memberId === line.memberId && owner.lineId === line.id;
-    const attachment = readForLine ? read.attachment : await deps.openLines.forLine(line.memberId, line.id);
+    const attachment = readForLine ? read.attachment() : await deps.openLines.forLine(line.memberId, line.id);
     if (!attachment?.active) return undefined;
     // Parsed only for a line with a chat (most messages are not numbered at all).
     const message = inboundMessageSchema.safeParse(job.event);

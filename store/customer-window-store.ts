@@ -110,8 +110,9 @@ export class CustomerWindowStore {
         tracking: this.keys.windowTracking(memberId),
         // Read only when there is another form (`other !== null`); else any key of the portal's slot.
         otherWindow: this.keys.customerWindow(memberId, lineId, other ?? customer),
-        // Read only when a call is named; else the key stands in unread.
-        steps: this.keys.sentStep(memberId, callKey ?? ''),
+        // Read only when a call is named; else the tracking hash (KEYS[3]) stands in unread: no
+        // steps key is named by a read that does not read steps.
+        steps: callKey === undefined ? this.keys.windowTracking(memberId) : this.keys.sentStep(memberId, callKey),
       },
       { lineId, hasOther: other !== null, withSteps: callKey !== undefined },
     );

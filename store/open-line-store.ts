@@ -23,6 +23,15 @@ function attachmentOf(raw: string | null): Attachment | null {
   return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
 }
 
+/** open-line-attachment-2's reply: the config version and the attachment's JSON, each nil (null) when missing. */
+const attachmentReplySchema = z.tuple([z.string().nullable(), z.string().nullable()]);
+
+/** A line's attachment (parsed when asked for) and its portal's config version (null: none stored). */
+export interface AttachmentWithVersion {
+  version: string | null;
+  attachment(): Attachment | null;
+}
+
 /** The chat an operator message went out from (kept for a later `failed` status of its WhatsApp id). */
 export const sentRefSchema = z.object({ openLineId: z.string(), chatId: z.string(), portalChatId: z.string() });
 export type SentRef = z.infer<typeof sentRefSchema>;
@@ -74,20 +83,21 @@ export class OpenLineStore {
   /**
    * forLine, and the portal's config version read in the same round trip (one script: an EVALSHA
    * costs the web process less than a pipeline of the two reads; the webhook door finds the line
-   * under that version, see LineStore.rememberedOwner). Null: no version stored.
+   * under that version, see LineStore.rememberedOwner). Null: no version stored. The attachment is
+   * parsed only when asked for: a caller that finds the route stale never parses a record that is
+   * not its line's (a leftover of an older schema must not fail another line's message).
    */
-  async forLineWithVersion(
-    memberId: string,
-    lineId: string,
-  ): Promise<{ attachment: Attachment | null; version: string | null }> {
-    const replies = await run(
+  async forLineWithVersion(memberId: string, lineId: string): Promise<AttachmentWithVersion> {
+    const reply = await run(
       this.redis,
       'open-line-attachment-2',
       [this.keys.configVersion(memberId), this.keys.openLineAttachments(memberId)],
       [lineId],
     );
-    const [version, attachment] = Array.isArray(replies) ? replies.map((r) => (typeof r === 'string' ? r : null)) : [];
-    return { attachment: attachmentOf(attachment ?? null), version: version ?? null };
+    const parsed = attachmentReplySchema.safeParse(reply);
+    if (!parsed.success) throw new Error(`open-line-attachment-2: unexpected reply ${JSON.stringify(reply)}`);
+    const [version, raw] = parsed.data;
+    return { version, attachment: () => attachmentOf(raw) };
   }
 
   async forOpenLine(memberId: string, openLineId: string): Promise<Attachment | null> {

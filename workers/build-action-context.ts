@@ -169,9 +169,9 @@ export function buildActionContext(
       const customer = await ctx.recipient(undefined);
       // The call's steps come along when this attempt has not read them yet: one round trip for both.
       const record = await steps.along(
-        () =>
+        (portal, callKey) =>
           deps.windows
-            .readWithSteps(memberId, line.id, customer, call.callKey)
+            .readWithSteps(portal, line.id, customer, callKey)
             .then(({ window, steps: fields }) => ({ value: window, steps: fields })),
         () => deps.windows.read(memberId, line.id, customer),
       );

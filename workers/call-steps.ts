@@ -7,10 +7,14 @@ export type CallStepStore = SendOnceDeps['messages'] & Pick<MessageStore, 'sentS
 /** The store for one attempt, which can also read the steps along with another read of the portal. */
 export type CallStepReader = CallStepStore & {
   /**
-   * `withSteps` (another read that also answers the call's steps, in the same round trip) when
-   * this attempt has no copy of the steps yet, which then becomes the copy; else `alone`.
+   * `withSteps` (another read that also answers the steps of the call it is handed, in the same
+   * round trip) when this attempt has no copy of the steps yet, which then becomes the copy; else
+   * `alone`. It is handed this attempt's portal and call: the copy can only be this call's steps.
    */
-  along<T>(withSteps: () => Promise<{ value: T; steps: Record<string, string> }>, alone: () => Promise<T>): Promise<T>;
+  along<T>(
+    withSteps: (memberId: string, callKey: string) => Promise<{ value: T; steps: Record<string, string> }>,
+    alone: () => Promise<T>,
+  ): Promise<T>;
 };
 
 /**
@@ -47,7 +51,7 @@ export function callStepsOf(messages: CallStepStore, memberId: string, callKey: 
   return {
     async along(withSteps, alone) {
       if (copy) return alone();
-      const both = withSteps();
+      const both = withSteps(memberId, callKey);
       const steps = both.then((read) => read.steps);
       // `field` handles a failure when it reads the copy; this drops it either way (never an unhandled rejection).
       steps.catch(() => {

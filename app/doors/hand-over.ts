@@ -1,17 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 
-/** An error a direct path met on the way (a body read cut short, Redis down): the error handlers answer it. */
-export type HandedError = { error: unknown };
-
 /**
  * How a door's direct path hands a request to the door's Express route instead of answering it
  * itself: with what it read (`T`: the route takes it up instead of reading the body again, which is
- * gone), or with the error it met. The route's first step is `step`, and the direct path passes
- * the request to the Express app right after `give`.
+ * gone), or with the error it met (a body read cut short, Redis down: the error handlers answer it).
+ * The route's first step is `step`, and the direct path passes the request to the Express app right
+ * after `give` or `fail`.
  */
-export interface HandOver<T extends object> {
-  give(req: IncomingMessage, taken: T | HandedError): void;
+export interface HandOver<T> {
+  give(req: IncomingMessage, read: T): void;
+  fail(req: IncomingMessage, error: unknown): void;
   /**
    * The route's first step: a handed-over error goes to the error handlers, a handed-over read to
    * `take` (which sets `req.body`, the body parsers then pass over the finished request); a request
@@ -20,19 +19,24 @@ export interface HandOver<T extends object> {
   step(take: (req: Request, read: T) => void): RequestHandler;
 }
 
-export function createHandOver<T extends object>(): HandOver<T> {
-  const handed = new WeakMap<IncomingMessage, T | HandedError>();
-  const isError = (taken: T | HandedError): taken is HandedError => 'error' in taken;
+/** Tagged, so no shape of `T` (one with an `error` field too) can pass for an error or the reverse. */
+type Handed<T> = { kind: 'read'; read: T } | { kind: 'error'; error: unknown };
+
+export function createHandOver<T>(): HandOver<T> {
+  const handed = new WeakMap<IncomingMessage, Handed<T>>();
   return {
-    give: (req, taken) => {
-      handed.set(req, taken);
+    give: (req, read) => {
+      handed.set(req, { kind: 'read', read });
+    },
+    fail: (req, error) => {
+      handed.set(req, { kind: 'error', error });
     },
     step: (take) => (req, _res, next) => {
       const taken = handed.get(req);
       if (taken === undefined) return next();
       handed.delete(req);
-      if (isError(taken)) return next(taken.error);
-      take(req, taken);
+      if (taken.kind === 'error') return next(taken.error);
+      take(req, taken.read);
       next();
     },
   };

@@ -41,20 +41,20 @@ export function createRobotDoorDirect(deps: RobotDoorDeps, express: RobotDoorHos
     const call = directCallSchema.safeParse(body);
     if (!call.success) {
       // Refused: the Express door checks it in its order, counts, logs (with the client's address) and answers.
-      handOver(req, { body, tokenRefused: false });
+      handOver.give(req, { body, tokenRefused: false });
       return express(req, res);
     }
     const { auth } = call.data;
     if (!(await deps.portals.authenticate(auth.member_id, auth.application_token))) {
       // The Express door counts, logs and answers the refusal, taking the store's word given here.
-      handOver(req, { body, tokenRefused: true });
+      handOver.give(req, { body, tokenRefused: true });
       return express(req, res);
     }
     answerQueued(res, await queueRobotCall(deps, auth.member_id, call.data));
   };
   // Whatever fails on the way is the Express door's to answer, as Express passes a handler's rejection on.
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
-    handOver(req, { error });
+    handOver.fail(req, error);
     express(req, res);
   };
   const lengthOf = (req: IncomingMessage) => plainBodyLength(req, endpoints.robot, DIRECT_TYPES, BODY_LIMIT);

@@ -13,7 +13,8 @@ import type { PortalStore } from '../../store/portal-store';
 import { formOrJsonBody } from '../middleware/body-parsers';
 import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
 import { answerJson, type RequestListener } from './direct-path';
-import { createHandOver, type HandedError } from './hand-over';
+import { createHandOver, type HandOver } from './hand-over';
+import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './whatsapp-webhook-door';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
 export const robotCallSchema = z
@@ -76,33 +77,32 @@ export function answerQueued(res: ServerResponse, jobId: string | undefined): vo
 
 export type { RequestListener };
 
-const robotDoorFirst: unique symbol = Symbol('robot door mounted first');
+const directDoorsFirst: unique symbol = Symbol("the direct paths' doors mounted first");
 
 /**
- * An Express app whose first layer is this door's router, as mountRobotDoor leaves it: the only
- * listener the direct path may hand a call to. Its robot route's first step takes the handed-over
- * call up; anything mounted before it would run for refused calls only, never for the direct
- * path's 200s, and a listener that answered first would drop a handed-over error unseen.
+ * An Express app whose first layers are this door's router and then the WhatsApp webhook door's, as
+ * mountDirectDoors leaves it: the only listener the direct paths (robot-door-direct.ts,
+ * whatsapp-webhook-direct.ts) may hand a request to. Each door's POST route's first step takes the
+ * handed-over request up; anything mounted before them would run for refused requests only, never
+ * for the direct paths' 200s, and a listener that answered first would drop a handed-over error unseen.
  */
-export type RobotDoorHost = RequestListener & { readonly [robotDoorFirst]: true };
+export type RobotDoorHost = RequestListener & { readonly [directDoorsFirst]: true };
 
 /**
  * What the direct path (robot-door-direct.ts) hands to this door instead of answering a call
  * itself: the body it parsed (this door verifies and answers it as it would any call), with
  * `tokenRefused` when the portal store already refused its token (this door then answers that 401
- * without asking the store again: a forged call costs one look-up, not two); or the error it met
- * (the error handlers answer it).
+ * without asking the store again: a forged call costs one look-up, not two). Or it hands the
+ * error it met (`fail`: the error handlers answer it).
  */
-export type HandedOver = { body: unknown; tokenRefused: boolean } | HandedError;
+export type HandedCall = { body: unknown; tokenRefused: boolean };
 
-const handedOver = createHandOver<{ body: unknown; tokenRefused: boolean }>();
+const handedOver = createHandOver<HandedCall>();
 /** Calls handed over with their token refused, from the route's first step to the door's handler. */
 const tokenRefused = new WeakSet<IncomingMessage>();
 
-/** Hands a call the direct path read to this door (the next thing it does is pass it to a RobotDoorHost). */
-export function handOver(req: IncomingMessage, taken: HandedOver): void {
-  handedOver.give(req, taken);
-}
+/** Hands a call the direct path read, or the error it met, to this door (next it passes it to a RobotDoorHost). */
+export const handOver: Pick<HandOver<HandedCall>, 'give' | 'fail'> = handedOver;
 
 const takeHandedOver = handedOver.step((req, taken) => {
   // The body is read: body-parser passes over a finished request and keeps this.
@@ -111,16 +111,20 @@ const takeHandedOver = handedOver.step((req, taken) => {
 });
 
 /**
- * Mounts the robot door on `app` as its first layer and returns `app` as the host the direct path
- * hands calls to. Throws when `app` has a layer already: whatever runs for every request must run
- * for the direct path's calls too, so it goes in both places or in neither (see RobotDoorHost).
+ * Mounts the doors the direct paths hand requests to as `app`'s first layers, the robot door then
+ * the WhatsApp webhook door (nothing can come between them), and returns `app` as their host.
+ * Throws when `app` has a layer already: whatever runs for every request must run for the direct
+ * paths' requests too, so it goes in both places or in neither (see RobotDoorHost).
  */
-export function mountRobotDoor(app: Express, deps: RobotDoorDeps): RobotDoorHost {
+export function mountDirectDoors(app: Express, deps: RobotDoorDeps & WhatsAppWebhookDoorDeps): RobotDoorHost {
   if (app.router.stack.length > 0) {
-    throw new Error('the robot door must be the first layer of the Express app the direct path hands calls to');
+    throw new Error(
+      'the robot and webhook doors must be the first layers of the Express app the direct paths hand requests to',
+    );
   }
   app.use(robotDoorRouter(deps));
-  return Object.assign(app, { [robotDoorFirst]: true as const });
+  app.use(createWhatsAppWebhookDoor(deps));
+  return Object.assign(app, { [directDoorsFirst]: true as const });
 }
 
 /** `host` with `see` told of each request first (a count, a trace): still a host, as each request still reaches it. */
@@ -129,7 +133,7 @@ export function observedHost(host: RobotDoorHost, see: (req: IncomingMessage) =>
     see(req);
     host(req, res);
   };
-  return Object.assign(observed, { [robotDoorFirst]: true as const });
+  return Object.assign(observed, { [directDoorsFirst]: true as const });
 }
 
 /**

@@ -29,8 +29,9 @@ const DIRECT_TYPES: ReadonlySet<string> = new Set([
  * whatever fails on the way (Redis down: answered as Express answers a handler's rejection).
  * Every other request goes to `others` (the robot door's direct path, then Express).
  *
- * `express` is the app createExpressApp builds: its webhook door comes before any body parser and
- * its POST route's first step takes the handed-over webhook up.
+ * `express` is an app mountDirectDoors mounted this door on (RobotDoorHost): the door comes right
+ * after the robot door, before any body parser, and its POST route's first step takes the
+ * handed-over webhook up.
  */
 export function createWhatsAppWebhookDirect(
   deps: WhatsAppWebhookDoorDeps,
@@ -45,13 +46,13 @@ export function createWhatsAppWebhookDirect(
       // Declared JSON: every DIRECT_TYPES spelling is what the Express door's type check accepts.
       events = webhookEvents(raw, typeof signature === 'string' ? signature : undefined, true, appSecret);
     } catch (refusal) {
-      handOverWebhook(req, { raw, refusal });
+      handOverWebhook.give(req, { raw, refusal });
       return express(req, res);
     }
     await queueAndAnswer(deps, res, events);
   };
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
-    handOverWebhook(req, { error });
+    handOverWebhook.fail(req, error);
     express(req, res);
   };
   const lengthOf = (req: IncomingMessage) =>

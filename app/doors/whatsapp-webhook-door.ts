@@ -18,7 +18,7 @@ import {
   unsupportedType,
 } from '../middleware/body-parsers';
 import { answerJson } from './direct-path';
-import { createHandOver, type HandedError } from './hand-over';
+import { createHandOver, type HandOver } from './hand-over';
 
 export interface WhatsAppWebhookDoorDeps extends EnqueueInboundDeps {
   /** Meta's app secret (signature) and verify token (subscription handshake). */
@@ -70,15 +70,13 @@ export async function queueAndAnswer(
 }
 
 /** A webhook the direct path read and refused: its bytes, and the check's error (this door answers and logs it). */
-type RefusedWebhook = { raw: Buffer; refusal: unknown };
+export type RefusedWebhook = { raw: Buffer; refusal: unknown };
 
 const handedOver = createHandOver<RefusedWebhook>();
 const refusals = new WeakMap<IncomingMessage, unknown>();
 
-/** Hands a webhook the direct path read (or failed on) to this door (next it passes it to the Express app). */
-export function handOverWebhook(req: IncomingMessage, taken: RefusedWebhook | HandedError): void {
-  handedOver.give(req, taken);
-}
+/** Hands a webhook the direct path refused, or the error it met, to this door (next it passes it to the Express app). */
+export const handOverWebhook: Pick<HandOver<RefusedWebhook>, 'give' | 'fail'> = handedOver;
 
 const takeHandedOver = handedOver.step((req, taken) => {
   // The body is read: body-parser passes over a finished request and keeps this.

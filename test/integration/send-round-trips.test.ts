@@ -50,6 +50,10 @@ describe('round trips of one sent text robot', () => {
       const window = on(':win');
       expect(window.map((c) => c.name)).toEqual(['evalsha']);
       expect(window[0]).toBe(steps[0]);
+      // It reads them (ARGV[3] '1'), and they are this call's: the hash the claim then writes.
+      const claimed = steps[1]?.args.find((a) => a.includes(':sent:'));
+      expect(window[0]?.args).toContain(claimed);
+      expect(window[0]?.args.at(-1)).toBe('1');
       // The recent sends: in the script that records the send.
       const noted = on(':recent-sends');
       expect(noted).toHaveLength(1);
@@ -57,6 +61,21 @@ describe('round trips of one sent text robot', () => {
       // Reads of the portal and its lines (the config version), the steps with the window, the claim,
       // the record and the robot's result (the rate slot is its line's slot, not watched here): nothing else.
       expect(seen).toHaveLength(7);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('a window read without the steps names no steps key (the tracking hash stands in)', async () => {
+    const watch = await watchCommands(h.redisUrl, h.memberId);
+    try {
+      await h.rt.windows.read(h.memberId, 'main', '79161234567');
+      // The window script: the one command naming the customer's wa_id key (a worker may run meanwhile).
+      const waId = h.rt.keys.customerWaId(h.memberId, 'main', '79161234567');
+      const seen = (await watch.seen()).filter((c) => !c.fromScript && c.args.includes(waId));
+      expect(seen.map((c) => c.name)).toEqual(['evalsha']);
+      expect(seen[0]?.args.filter((a) => a.includes(':sent:'))).toEqual([]);
+      expect(seen[0]?.args.at(-1)).toBe('0');
     } finally {
       await watch.stop();
     }

@@ -24,11 +24,14 @@ import {
 /** Every builder's key for one member and one id (portal builders take the member id first). */
 function slotsOf(prefix: string, names: string[], memberId: string, id: string): number[] {
   const keys = createKeys(prefix) as unknown as Record<string, (a: string, b: string) => string>;
-  return names.map((name) => {
-    const build = keys[name];
-    if (!build) throw new Error(`no builder ${name}`);
-    return calculateSlot(build(memberId, id));
-  });
+  // `a|b`: one key made by either builder (slot-sites.ts), each of which must share the slot.
+  return names
+    .flatMap((name) => name.split('|'))
+    .map((name) => {
+      const build = keys[name];
+      if (!build) throw new Error(`no builder ${name}`);
+      return calculateSlot(build(memberId, id));
+    });
 }
 
 const memberIds = fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.string({ minLength: 1, maxLength: 40 }));

@@ -207,7 +207,7 @@ function returnedBy(name: string, at: ts.Node): ts.Expression | undefined {
 
 /**
  * The builder names behind a key expression: a builder call, an object of them, a variable holding
- * either, a method of the same class returning either, or a list of one builder's keys (`ids.map((id) => keys.wait(m, id))`, spread or not).
+ * either, either branch of a `?:` (`a|b`), a method of the same class returning either, or a list of one builder's keys (`ids.map((id) => keys.wait(m, id))`, spread or not).
  */
 export function buildersOf(expression: ts.Expression, depth = 0): string[] {
   if (depth > 4) throw new Error(`${where(expression)}: key expression nests too deep`);
@@ -218,6 +218,13 @@ export function buildersOf(expression: ts.Expression, depth = 0): string[] {
       throw new Error(`${where(p)}: cannot read key ${p.getText()}`);
     });
   if (ts.isSpreadElement(expression)) return buildersOf(expression.expression, depth + 1);
+  // One key made by either builder (a stand-in for a key not read): `a|b`, both checked for the slot.
+  if (ts.isConditionalExpression(expression)) {
+    const either = [buildersOf(expression.whenTrue, depth + 1), buildersOf(expression.whenFalse, depth + 1)];
+    if (either.some((names) => names.length !== 1))
+      throw new Error(`${where(expression)}: each branch must be one key`);
+    return [either.flat().join('|')];
+  }
   if (ts.isIdentifier(expression)) {
     const initializer = resolveIdentifier(expression.text, expression);
     if (!initializer) throw new Error(`${where(expression)}: cannot find where key ${expression.text} is made`);

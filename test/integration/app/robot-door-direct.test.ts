@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { type AppDeps, createExpressApp } from '../../../app/create-app';
-import { mountRobotDoor } from '../../../app/doors/robot-door';
+import { mountDirectDoors } from '../../../app/doors/robot-door';
 import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
 import { BODY_LIMIT } from '../../../app/middleware/body-parsers';
 import { endpoints } from '../../../config/endpoints';
@@ -124,13 +124,19 @@ describe('robot door direct path: the same answers, jobs and log lines as the Ex
     }
   });
 
-  it('the robot door is mounted first or not at all: the direct path hands calls only to such an app', () => {
+  it('the robot and webhook doors are mounted first or not at all: the direct paths hand requests only to such an app', () => {
     const app = express();
     app.use((_req, _res, next) => next());
-    expect(() => mountRobotDoor(app, h.rt)).toThrow(/robot door must be the first layer/);
+    expect(() => mountDirectDoors(app, h.rt)).toThrow(/robot and webhook doors must be the first layers/);
     const fresh = express();
-    expect(mountRobotDoor(fresh, h.rt)).toBe(fresh);
-    expect(fresh.router.stack).toHaveLength(1);
+    expect(mountDirectDoors(fresh, h.rt)).toBe(fresh);
+    // The robot door's router, then the webhook door's: nothing between them.
+    const routes = fresh.router.stack.map((layer) => {
+      const router: unknown = layer.handle;
+      const stack = typeof router === 'function' && 'stack' in router ? router.stack : [];
+      return Array.isArray(stack) ? stack.map((l: { route?: { path: string } }) => l.route?.path) : [];
+    });
+    expect(routes).toEqual([[endpoints.robot], [endpoints.whatsappWebhook, endpoints.whatsappWebhook]]);
   });
 
   it('a request error after the body is read changes nothing (the read has settled)', async () => {

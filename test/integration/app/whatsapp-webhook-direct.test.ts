@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { createWhatsAppWebhookDirect } from '../../../app/doors/whatsapp-webhook-direct';
 import { WEBHOOK_BODY_LIMIT } from '../../../app/doors/whatsapp-webhook-door';
@@ -78,6 +79,12 @@ describe('WhatsApp webhook direct path: the same answers, jobs and log lines as 
     [
       'declared charset=utf-8',
       (id) => signed(envelope({ messages: [text(id)] }), { 'content-type': `${JSON_TYPE}; charset=utf-8` }),
+      200,
+      true,
+    ],
+    [
+      'declared charset=UTF-8',
+      (id) => signed(envelope({ messages: [text(id)] }), { 'content-type': `${JSON_TYPE}; charset=UTF-8` }),
       200,
       true,
     ],
@@ -218,6 +225,34 @@ describe('WhatsApp webhook direct path: the same answers, jobs and log lines as 
       ]);
     }
     expect(await jobsOf('wamid.repeat', 'd')).toHaveLength(1);
+  });
+
+  it('pipelined on one connection: a refused webhook then a good one, answered in order, the refusal logged once', async () => {
+    const good = signed(envelope({ messages: [text('wamid.pipelined-good')] }));
+    const bad = { ...signed(envelope({ messages: [text('wamid.pipelined-bad')] })), signature: 'sha256=00' };
+    const request = (post: RawPost & { signature?: string }, last: boolean) => {
+      const body = Buffer.from(post.body);
+      const signature = post.signature ?? String(post.headers?.['x-hub-signature-256']);
+      const head =
+        `POST ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${JSON_TYPE}\r\n` +
+        `X-Hub-Signature-256: ${signature}\r\nContent-Length: ${body.length}\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
+      return Buffer.concat([Buffer.from(head), body]);
+    };
+    direct.log.length = 0;
+    const { port } = new URL(direct.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(Buffer.concat([request(bad, false), request(good, true)]));
+      });
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1])).toEqual(['401', '200']);
+    expect(direct.log.filter((line) => line.msg === 'webhook refused: bad or missing signature')).toHaveLength(1);
+    expect(await jobsOf('wamid.pipelined', 'good')).toHaveLength(1);
+    expect(await jobsOf('wamid.pipelined', 'bad')).toHaveLength(0);
   });
 
   it('an upload cut short is refused and logged as the Express door does, and the door goes on serving', async () => {

@@ -1,5 +1,6 @@
 import type { InboundJob } from '../../../queues/job-schemas';
 import { type Harness, LINE } from '../../helpers/harness';
+import { watchCommands } from '../../helpers/redis-monitor';
 import { CUSTOMER, openLineHarness } from './openline-helpers';
 
 /**
@@ -31,6 +32,23 @@ describe('open lines: numbering at receipt under a remembered route', () => {
     expect(await numberOf('wamid.R3')).toBe(3);
   });
 
+  it('a remembered route: the attachment and the config version in one script, then the number (2 round trips)', async () => {
+    expect(await numberOf('wamid.T1')).toBe(1);
+    expect(h.rt.lines.rememberedOwner(LINE.phoneNumberId)?.lineId).toBe('main');
+    const watch = await watchCommands(h.redisUrl, h.memberId);
+    try {
+      expect(await numberOf('wamid.T2')).toBe(2);
+      // The app's round trips (EVAL only follows an EVALSHA a fresh Redis did not know yet).
+      const seen = (await watch.seen()).filter((c) => !c.fromScript && c.name !== 'eval');
+      const keysOf = (i: number) => seen[i]?.args.filter((a) => a.startsWith(h.rt.keys.prefix)) ?? [];
+      expect(seen.map((c) => c.name)).toEqual(['evalsha', 'evalsha']);
+      expect(keysOf(0)).toEqual([h.rt.keys.configVersion(h.memberId), h.rt.keys.openLineAttachments(h.memberId)]);
+      expect(keysOf(1)).toContain(h.rt.keys.openLineOrder(h.memberId, `${CUSTOMER}-main`));
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('a route gone stale: the number now an attached line of its own, numbered in that line’s chat', async () => {
     expect(await numberOf('wamid.S1')).toBe(1);
     const main = await h.rt.lines.get(h.memberId, 'main');
@@ -44,6 +62,8 @@ describe('open lines: numbering at receipt under a remembered route', () => {
       relayTaken: false,
       active: true,
     });
+    // A leftover record of the old line (an older schema): not this message's line, so never parsed.
+    await h.redis.hset(h.rt.keys.openLineAttachments(h.memberId), 'main', '{"lineId":"main","schema":"old"}');
     // Still remembered here (for seconds): the door must not trust it.
     expect(h.rt.lines.rememberedOwner(LINE.phoneNumberId)?.lineId).toBe('main');
     expect(await numberOf('wamid.S2')).toBe(1);

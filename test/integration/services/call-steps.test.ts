@@ -52,10 +52,10 @@ describe('call steps: read along with the window', () => {
   afterEach(async () => {
     env.redis.disconnect();
   });
-  const windowAlong = (attempt: ReturnType<typeof callStepsOf>, callKey: string) =>
+  const windowAlong = (attempt: ReturnType<typeof callStepsOf>) =>
     attempt.along(
-      async () => {
-        const { window, steps } = await windows.readWithSteps(M, line.id, PHONE, callKey);
+      async (memberId, callKey) => {
+        const { window, steps } = await windows.readWithSteps(memberId, line.id, PHONE, callKey);
         return { value: window, steps };
       },
       () => windows.read(M, line.id, PHONE),
@@ -66,7 +66,7 @@ describe('call steps: read along with the window', () => {
     await env.messages.rememberStep(M, 'k2', 'd:window', '{"as":"template"}');
     await windows.note(M, line.id, PHONE, env.clock.now() - 1000, env.clock.now());
     const attempt = callStepsOf(counted, M, 'k2');
-    const window = await windowAlong(attempt, 'k2');
+    const window = await windowAlong(attempt);
     expect(window.lastInboundAt).toBe(Math.floor((env.clock.now() - 1000) / 1000) * 1000);
     expect(await attempt.sentStep(M, 'k2', 'd:window')).toBe('{"as":"template"}');
     expect(await attempt.sentStep(M, 'k2', 0)).toBeNull();
@@ -79,10 +79,27 @@ describe('call steps: read along with the window', () => {
     const attempt = callStepsOf(counted, M, 'k3');
     expect(await attempt.sentStep(M, 'k3', 'recipient')).toBeNull();
     expect(reads).toBe(1);
-    await windowAlong(attempt, 'k3');
+    await windowAlong(attempt);
     await attempt.rememberStep(M, 'k3', 'recipient', PHONE);
     expect(await attempt.sentStep(M, 'k3', 'recipient')).toBe(PHONE);
     expect(reads).toBe(2);
+  });
+
+  it("the read along is handed the attempt's own portal and call: its steps can only be that call's", async () => {
+    await env.messages.rememberStep(M, 'k5', 'op1', 'media-5');
+    await env.messages.rememberStep(M, 'other', 'op1', 'media-other');
+    const attempt = callStepsOf(counted, M, 'k5');
+    const handed: string[][] = [];
+    await attempt.along(
+      async (memberId, callKey) => {
+        handed.push([memberId, callKey]);
+        return { value: null, steps: await env.messages.callSteps(memberId, callKey) };
+      },
+      async () => null,
+    );
+    expect(handed).toEqual([[M, 'k5']]);
+    expect(await attempt.sentStep(M, 'k5', 'op1')).toBe('media-5');
+    expect(reads).toBe(0);
   });
 
   it('a read along that failed leaves no copy: the next read of a step goes to Redis', async () => {

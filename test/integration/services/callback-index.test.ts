@@ -40,6 +40,12 @@ describe('callback outbox: the global index of due portals', () => {
       { token: 'crashed', pendingTtlMs: 60_000 },
     );
   const indexScore = async (memberId: string) => redis.zscore(keys.callbackPortals(), memberId);
+  /** The app's round trips naming `memberId`'s index mark since the `since`-th command seen. */
+  const markRoundTripsSince = async (memberId: string, since: number) =>
+    (await watch.seen())
+      .slice(since)
+      .filter((c) => !c.fromScript && c.name !== 'eval' && c.args.includes(keys.callbackIndexed(memberId)))
+      .map((c) => c.name);
 
   beforeAll(async () => {
     if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
@@ -143,6 +149,9 @@ describe('callback outbox: the global index of due portals', () => {
     // Another job's result meanwhile: it cannot rely on a write that may yet fail, so it writes too.
     expect(await outbox.enqueue('busy', callback(2))).toBe(true);
     expect(await indexWritesSince()).toHaveLength(1);
+    // …but confirms nothing (a confirm of another's mark could only fail): of its round trips, only
+    // its enqueue script names the mark.
+    expect(await markRoundTripsSince('busy', before)).toEqual(['evalsha']);
     expect(await redis.get(keys.callbackIndexed('busy'))).toBe('p:first');
     // The first write done: its confirm lands, and the results after it write nothing.
     await outbox.markDue('busy', firstDue);
@@ -163,5 +172,18 @@ describe('callback outbox: the global index of due portals', () => {
     clock.advance(5);
     await outbox.enqueue('moved', callback(2));
     expect(Number(await indexScore('moved'))).toBe(clock.now());
+  });
+
+  it("a result queued behind a dispatcher's move (mark 'd') writes the index and confirms nothing", async () => {
+    await outbox.enqueue('dropped', callback(1));
+    // As the dispatcher's reindex: the mark set to 'd' first, then the index moved (here: removed).
+    await redis.set(keys.callbackIndexed('dropped'), 'd', 'PX', 60_000);
+    await redis.zrem(keys.callbackPortals(), 'dropped');
+    clock.advance(5);
+    const before = (await watch.seen()).length;
+    await outbox.enqueue('dropped', callback(2));
+    expect(Number(await indexScore('dropped'))).toBe(clock.now());
+    expect(await markRoundTripsSince('dropped', before)).toEqual(['evalsha']);
+    expect(await redis.get(keys.callbackIndexed('dropped'))).toBe('d');
   });
 });
