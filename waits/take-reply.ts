@@ -14,7 +14,12 @@ type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerInd
 
 /** What taking a reply uses: the store, and the wait service's own ending and stage check. */
 export interface ReplyTakerDeps {
-  store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask'>;
+  store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask' | 'waitEndedBy'>;
+  /**
+   * Writes the portal into the global index of due callbacks (idempotent): a retried reply whose
+   * wait end ran but whose index write may not have.
+   */
+  reindex: (memberId: string) => Promise<void>;
   clock: Clock;
   log: Logger;
   end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
@@ -92,10 +97,17 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   return async function takeReply(
     line: Line,
     message: InboundMessage,
-    options: { ready?: Promise<void> } = {},
+    options: { ready?: Promise<void>; retried?: boolean } = {},
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
     const ready = options.ready ?? Promise.resolve();
+    // A retry after its wait end ran (the index write failed, the worker died): its wait is no longer
+    // open, but the claim says the reply was taken. Taken it stays, and the index is written again.
+    if (options.retried && (await store.waitEndedBy(line.memberId, message.id)) !== null) {
+      await ready;
+      await deps.reindex(line.memberId);
+      return true;
+    }
     // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
     // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
     const customer = [message.from, message.from_user_id].filter((id): id is string => Boolean(id));

@@ -62,7 +62,11 @@ export function createWaitService(deps: WaitServiceDeps) {
   ): Promise<boolean> {
     const now = clock.now();
     const { result, mustIndex, confirmToken } = await store.endAndMark(wait, status, reason, outcome, now, replyId);
-    if (result === 'reply_taken') return true;
+    // This reply's job ran before and ended another wait: its index write may have failed with it.
+    if (result === 'reply_taken') {
+      if (outcome) await deps.outbox.indexQueued(wait.memberId, now);
+      return true;
+    }
     if (result !== 'claimed') return false;
     // The dispatchers find the callback through the global index: written unless a confirmed write
     // as early is marked (a burst of ended waits writes it once; callback-enqueue-3.lua says why).
@@ -130,7 +134,17 @@ export function createWaitService(deps: WaitServiceDeps) {
     await end(wait, 'timeout', 'timeout', timeoutOutcome(await zoned(wait), clock.now()));
   }
 
-  const takeReply = createReplyTaker({ store, clock, log, end, robotStillOnStage, sendReask: deps.sendReask, zoned });
+  const reindex = (memberId: string) => deps.outbox.indexQueued(memberId, clock.now());
+  const takeReply = createReplyTaker({
+    store,
+    clock,
+    log,
+    end,
+    reindex,
+    robotStillOnStage,
+    sendReask: deps.sendReask,
+    zoned,
+  });
 
   return {
     store,

@@ -196,6 +196,11 @@ export class WaitStore {
     });
   }
 
+  /** The wait an inbound message ended (its claim, kept 7 days), or null when it ended none. */
+  async waitEndedBy(memberId: string, inboundMessageId: string): Promise<string | null> {
+    return this.redis.get(this.keys.replyTaken(memberId, inboundMessageId));
+  }
+
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */
   async markWorkflowGone(memberId: string, waitId: string): Promise<void> {
     const patch: Partial<StoredWait> = { status: 'cancelled', endReason: 'workflow_gone' };

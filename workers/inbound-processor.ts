@@ -18,7 +18,7 @@ import {
   webhookErrorSchema,
 } from '../providers/inbound-message';
 import type { WhatsAppProvider } from '../providers/provider';
-import { isLastAttempt } from '../queues/job-retry';
+import { isLastAttempt, isRetry } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
@@ -38,9 +38,14 @@ export interface InboundDeps {
   waits: Pick<WaitService, 'onNumberChanged'>;
   /**
    * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
-   * touches none before `ready` resolves (the message's first writes are done).
+   * touches none before `ready` resolves (the message's first writes are done). `retried`: the job
+   * ran before, and may have ended a wait already.
    */
-  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<void> }) => Promise<boolean>;
+  takeReply?: (
+    line: Line,
+    message: InboundMessage,
+    options?: { ready?: Promise<void>; retried?: boolean },
+  ) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -117,7 +122,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     ready: Promise<void>,
   ): Promise<boolean> {
     try {
-      return (await deps.takeReply?.(line, message, { ready })) === true;
+      return (await deps.takeReply?.(line, message, { ready, retried: isRetry(job) })) === true;
     } catch (error) {
       // Retried while attempts remain; on the last one the message still goes on, never lost.
       if (!isLastAttempt(job)) throw error;
