@@ -214,6 +214,8 @@ export class WaitStore {
    * end, as `endAndMark` tells its caller (a callback queued here would wait for the sweep).
    */
   async end(wait: Wait, status: WaitEnd, reason: string, outcome: null, now: number): Promise<ClaimResult> {
+    // A caller the types do not hold (a cast, plain JS) is refused before anything is written.
+    if (outcome !== null) throw new Error(`wait ${wait.id}: an outcome ends a wait through endAndMark`);
     return (await this.endAndMark(wait, status, reason, outcome, now)).result;
   }
 

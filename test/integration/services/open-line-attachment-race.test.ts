@@ -127,4 +127,42 @@ describe('an open-line attachment changed while a reply is processed', () => {
     expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
     expect(await queuedFor()).toEqual(['7']);
   });
+
+  it('an attachment that changes after every read: the job fails to be retried, nothing queued', async () => {
+    await setup();
+    const store = new OpenLineStore(env.redis, env.keys);
+    let moves = 0;
+    const relay = createOpenLineRelay({
+      stream: new OrdinaryMessages(env.redis, env.keys),
+      // The admin moves the line after each read (7, 8, 9…): the queueing step never finds what was read.
+      openLines: {
+        forLine: async (memberId, lineId) => {
+          const read = await store.forLine(memberId, lineId);
+          moves += 1;
+          const openLineId = String(7 + moves);
+          await store.attach(memberId, { lineId, openLineId, relayTaken: true, active: true, attachedAt: moves });
+          return read;
+        },
+        sentRefOf: (memberId, id) => store.sentRefOf(memberId, id),
+      },
+      outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
+      lines: new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5))),
+      // cast: the relay reads the portal's language only
+      portals: { get: async () => ({ languageId: 'en' }) as never },
+      clock: env.clock,
+      log: createLogger('silent'),
+    });
+    const message = {
+      line: line.id,
+      from: '79161234567',
+      name: '',
+      id: 'wamid.c1',
+      type: 'text',
+      text: 'hi',
+      raw: '{}',
+    };
+    await expect(relay.append(M, message)).rejects.toMatchObject({ code: 'open_line_changing', retryable: true });
+    expect(moves).toBe(3);
+    expect(await queuedFor()).toEqual([]);
+  });
 });

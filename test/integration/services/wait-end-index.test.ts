@@ -87,4 +87,13 @@ describe('ended waits and the global index of portals with due callbacks', () =>
     expect(ids).toEqual([`wait.${a.wait.id}`, `wait.${b.wait.id}`]);
     expect((await env.callbacks()).size).toBe(2);
   });
+
+  it('WaitStore.end takes no outcome: its callback would miss the index write endAndMark asks for', async () => {
+    const { wait } = await env.open();
+    const outcome = { returnValues: { status: 'cancelled' }, logMessage: 'x' };
+    // @ts-expect-error only null: an outcome's callback needs the index write
+    await expect(env.store.end(wait, 'cancelled', 'manual', outcome, env.clock.now())).rejects.toThrow(/endAndMark/);
+    expect(await env.status(wait.id)).toBe('open');
+    expect((await env.callbacks()).size).toBe(0);
+  });
 });
