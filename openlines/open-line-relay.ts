@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock';
+import { AppError } from '../lib/errors/app-error';
 import { type ErrorCode, errorText, isErrorCode } from '../lib/errors/error-codes';
 import { t } from '../lib/i18n/catalogue';
 import type { Logger } from '../lib/logger';
@@ -15,7 +16,7 @@ import { chatIdOf, customerParts, mediaOf, noteViaConnector, textOf } from './cu
 export interface OpenLineRelayDeps {
   stream: Pick<OrdinaryMessages, 'append'>;
   openLines: Pick<OpenLineStore, 'forLine' | 'sentRefOf'>;
-  outbox: Pick<OpenLineOutbox, 'enqueue'>;
+  outbox: Pick<OpenLineOutbox, 'enqueue' | 'enqueueForLine'>;
   lines: Pick<LineStore, 'get'>;
   portals: Pick<PortalStore, 'get'>;
   clock: Clock;
@@ -24,6 +25,9 @@ export interface OpenLineRelayDeps {
 
 /** A line's open-line attachment, read ahead by a caller (beside its other reads: one round trip less). */
 export type AttachmentRead = Promise<Attachment | null>;
+
+/** How many times a message reads its line's attachment anew when it changed under it. */
+const MAX_READS = 3;
 
 const asErrorCode = (code: string): ErrorCode => (isErrorCode(code) ? code : 'provider_error');
 
@@ -56,17 +60,15 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     return false;
   }
 
-  async function relay(
+  /** The chat item of a customer message for open line `openLineId`; null when its line or portal is gone. */
+  async function customerItem(
     memberId: string,
     message: OrdinaryMessage,
+    openLineId: string,
     taken: boolean,
-    attached?: AttachmentRead,
-  ): Promise<boolean> {
-    const attachment = await (attached ?? deps.openLines.forLine(memberId, message.line));
-    // Switched off on the open line: the message stays in the stream only.
-    if (!attachment?.active || (taken && !attachment.relayTaken)) return skip(memberId, message);
+  ): Promise<Extract<ChatItem, { kind: 'customer' }> | null> {
     const [line, portal] = await Promise.all([deps.lines.get(memberId, message.line), deps.portals.get(memberId)]);
-    if (!line || !portal || !message.from) return skip(memberId, message);
+    if (!line || !portal || !message.from) return null;
     const lang = portalLanguage(portal);
     const raw = parseRaw(message.raw);
     const now = deps.clock.now();
@@ -85,10 +87,10 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       text = typeof raw.type === 'string' ? textOf(raw, lang) : message.text;
     }
     const seconds = Number(raw.timestamp);
-    const item: ChatItem = {
+    return {
       kind: 'customer',
       id: message.id,
-      openLineId: attachment.openLineId,
+      openLineId,
       ...(message.seq === undefined ? {} : { seq: message.seq }),
       ...customerParts(message.from, line.id, message.name),
       message: {
@@ -100,10 +102,40 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       },
       ...(mediaPart ? { media: mediaPart } : {}),
     };
-    const queued = await deps.outbox.enqueue(memberId, item.chat.id, item, message.receivedAt ?? now);
-    if (queued)
-      deps.log.debug({ memberId, line: line.id, id: message.id }, 'customer message queued for the open line');
-    return queued;
+  }
+
+  /**
+   * `attached`: the attachment as the caller read it, maybe seconds ago (a reply's stage read, a
+   * re-ask send). The queueing step checks it is still so; when it changed (detached, moved to
+   * another open line, switched off), it is read again and the message follows it.
+   */
+  async function relay(
+    memberId: string,
+    message: OrdinaryMessage,
+    taken: boolean,
+    attached?: AttachmentRead,
+  ): Promise<boolean> {
+    let read = attached ?? deps.openLines.forLine(memberId, message.line);
+    for (let reads = 1; ; reads += 1) {
+      const attachment = await read;
+      // Switched off on the open line: the message stays in the stream only.
+      if (!attachment?.active || (taken && !attachment.relayTaken)) return skip(memberId, message);
+      const item = await customerItem(memberId, message, attachment.openLineId, taken);
+      if (!item) return skip(memberId, message);
+      const at = message.receivedAt ?? deps.clock.now();
+      const outcome = await deps.outbox.enqueueForLine(memberId, item, at, { lineId: message.line, taken });
+      if (outcome !== 'changed') {
+        if (outcome === 'queued')
+          deps.log.debug({ memberId, line: message.line, id: message.id }, 'customer message queued for the open line');
+        return outcome === 'queued';
+      }
+      // An admin changing it again and again: the job tries later rather than spin.
+      if (reads >= MAX_READS)
+        throw new AppError('open_line_changing', "the line's open-line attachment kept changing; try again", {
+          retryable: true,
+        });
+      read = deps.openLines.forLine(memberId, message.line);
+    }
   }
 
   return {

@@ -32,6 +32,14 @@ export function isLastAttempt(job: Pick<Job, 'attemptsMade' | 'opts'>): boolean 
 }
 
 /**
+ * True when the job ran before: a retry after a failure, or a run again after its worker died
+ * (stalled: BullMQ counts it started, not made).
+ */
+export function isRetry(job: Pick<Job, 'attemptsMade'> & Partial<Pick<Job, 'attemptsStarted'>>): boolean {
+  return job.attemptsMade > 0 || (job.attemptsStarted ?? 0) > 1;
+}
+
+/**
  * One retry decision for every processor: rethrow (BullMQ retries it) when the error is
  * retryable and attempts remain; otherwise the caller finishes the job with the error.
  */

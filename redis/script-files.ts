@@ -30,7 +30,7 @@ export const scriptFiles = [
   'hook-settle-4',
   'hook-release-1',
   'api-rate-take-2',
-  'open-line-enqueue-5',
+  'open-line-enqueue-6',
   'open-line-claim-4',
   'open-line-settle-4',
   'open-line-number-2',
@@ -47,6 +47,7 @@ export type ScriptName = (typeof scriptFiles)[number];
 
 /** Shared Lua helpers (`lua/lib/`) put before the scripts that use them: one copy of each loop. */
 const preludes: Partial<Record<ScriptName, string[]>> = {
+  'callback-enqueue-3': ['callback-mark'],
   'wait-open-3': ['wait-index'],
   'wait-end-10': ['wait-index', 'wait-record', 'hook-emit', 'callback-mark'],
   'hook-emit-3': ['hook-emit'],

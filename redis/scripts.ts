@@ -96,11 +96,11 @@ export const scripts = {
     const index = asNumber(mustIndex);
     return { queued: asNumber(queued) === 1, mustIndex: index !== 0, mustConfirm: index === 1 };
   },
-  /** True when the mark set by this caller's enqueue was still there and now says the index holds `dueMs`. */
   /** Puts the portal into the global index of due portals (only ever earlier) and wakes the dispatchers when it changed. */
   async markCallbackDue(redis: RedisClient, indexKey: string, dueMs: number, memberId: string, channel: string) {
     return asNumber(await run(redis, 'callback-due-1', [indexKey], [dueMs, memberId, channel])) === 1;
   },
+  /** True when the mark set by this caller's enqueue was still there and now says the index holds `dueMs`. */
   async confirmCallbackIndexed(
     redis: RedisClient,
     indexedKey: string,

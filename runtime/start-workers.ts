@@ -30,8 +30,6 @@ export interface StartWorkersOptions {
    * whose blocking commands createRedis keeps out of the pipeline).
    */
   runActionConnection?: () => RedisClient;
-  /** The inbound (webhook) worker's own connection, when given: auto-pipelined for the same reason. */
-  inboundConnection?: () => RedisClient;
   /** Jobs in flight per worker of the other queues (default 20; some have their own fixed figure). */
   concurrency?: number;
   /** Robot/activity jobs in flight (default the WORKER_RUN_ACTION_CONCURRENCY setting, 64). */
@@ -129,7 +127,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const workers = [
     runAction,
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
-    make(queueNames.inbound, createInboundProcessor(inboundDeps), concurrency, options.inboundConnection),
+    make(queueNames.inbound, createInboundProcessor(inboundDeps), concurrency),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),

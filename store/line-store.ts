@@ -58,8 +58,8 @@ export class LineStore {
    * route changed another way (two adds that raced, a hand repair) is seen within it.
    */
   private readonly routes: RecentMap<string, string>;
-  /** Lines whose webhook time this process wrote less than WEBHOOK_MARK_EVERY_MS ago. */
-  private readonly webhookMarked = new RecentMap<string, true>({
+  /** Lines whose webhook time this process wrote less than WEBHOOK_MARK_EVERY_MS ago, with the time written. */
+  private readonly webhookMarked = new RecentMap<string, number>({
     maxEntries: MAX_ROUTES,
     ttlMs: WEBHOOK_MARK_EVERY_MS,
   });
@@ -222,13 +222,16 @@ export class LineStore {
   /**
    * Notes that a webhook for the line arrived (one field write; checkStatus and the settings page
    * show it, to the second): at most once a second per process, not once per message of a busy line.
+   * Skipped only within a second after the time this process wrote: a retried job's old `at` written
+   * first does not hold back the newer ones (the time shown would be minutes stale).
    */
   async markWebhook(memberId: string, lineId: string, at: number): Promise<void> {
     const now = this.cache.clock.now();
     const slot = `${memberId}|${lineId}`;
-    if (this.webhookMarked.get(slot, now)) return;
+    const written = this.webhookMarked.get(slot, now);
+    if (written !== undefined && at < written + WEBHOOK_MARK_EVERY_MS) return;
     await this.redis.hset(this.keys.lineWebhookAt(memberId), lineId, String(at));
-    this.webhookMarked.set(slot, true, now);
+    this.webhookMarked.set(slot, at, now);
   }
 
   /** When the line's last webhook arrived (ms), if one has. */

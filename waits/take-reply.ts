@@ -6,18 +6,46 @@ import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
 import { matchReply, type ReplyInput, type ReplyMatch } from './match-reply';
+import type { EndByReply } from './wait-ender';
 import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
+
+/**
+ * What a reply waits for before it touches a wait (`ready`: the message's first writes), and the
+ * job's own read of whether the portal has outbound-event subscriptions (the end's `wait.ended` hint).
+ */
+/** What the inbound job gives a reply along (`takeReply` says what each is). */
+export interface TakeReplyOptions {
+  ready?: Promise<void>;
+  retried?: boolean;
+  subscribed?: Promise<boolean>;
+}
+
+interface Before {
+  ready: Promise<void>;
+  subscribed?: Promise<boolean>;
+}
 
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
 /** What taking a reply uses: the store, and the wait service's own ending and stage check. */
 export interface ReplyTakerDeps {
-  store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask'>;
+  store: Pick<WaitStore, 'get' | 'findByMessage' | 'openForPhone' | 'countReask' | 'waitEndedBy'>;
+  /**
+   * Writes the portal into the global index of due callbacks (idempotent): a retried reply whose
+   * wait end ran but whose index write may not have.
+   */
+  reindex: (memberId: string) => Promise<void>;
   clock: Clock;
   log: Logger;
-  end: (wait: Wait, status: WaitEnd, reason: string, outcome: WaitOutcome | null, replyId?: string) => Promise<boolean>;
+  end: (
+    wait: Wait,
+    status: WaitEnd,
+    reason: string,
+    outcome: WaitOutcome | null,
+    reply?: EndByReply,
+  ) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
   /** The wait with its portal's time zone, for the answer's time. */
@@ -41,23 +69,25 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     match: Answer,
     message: InboundMessage,
     note: string,
-    ready: Promise<void>,
+    before: Before,
   ): Promise<boolean> {
-    await ready;
+    await before.ready;
     // The portal's time zone only once the robot is known to be on its stage: a robot that left it
     // ends cancelled (inside robotStillOnStage) and needs no answer time.
     if (!(await deps.robotStillOnStage(wait))) return false;
     const zoned = await deps.zoned(wait);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
-    // Its `wait.ended` is always built: the end script counts the subscriptions in the same step as
-    // the claim, so one added while the stage was read still hears of it (a build costs microseconds).
-    return deps.end(wait, 'answered', 'reply', outcome, message.id);
+    // Its `wait.ended` is built when the job found subscriptions (resolved with `ready`): the end
+    // script counts them in the same step as the claim and asks for the event when it was not built
+    // (one added while the stage was read still hears of it; WaitEnder).
+    const subscribed = await before.subscribed?.catch(() => undefined);
+    return deps.end(wait, 'answered', 'reply', outcome, { messageId: message.id, subscribed });
   }
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
-  async function offScript(wait: Wait, line: Line, message: InboundMessage, ready: Promise<void>): Promise<boolean> {
-    await ready;
+  async function offScript(wait: Wait, line: Line, message: InboundMessage, before: Before): Promise<boolean> {
+    await before.ready;
     const { options } = wait;
     if (options.mode !== 'button' && options.mode !== 'keywords') return false;
     if (!(await deps.robotStillOnStage(wait))) return false;
@@ -71,7 +101,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     }
     if (options.afterReask !== 'end') return false;
     const note = t(wait.lang, 'note.off_script');
-    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, ready);
+    return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, before);
   }
 
   /** Open waits of the customer under any of their ids, newest first, each once. */
@@ -87,15 +117,24 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   /**
    * `ready`: what must be done before a wait is touched (the message's own first writes, its
    * `message.received`), so the waits' reads can go out beside them; no wait is ended, re-asked or
-   * found off its stage before it resolves.
+   * found off its stage before it resolves. `retried`: the job ran before (its claim is looked for
+   * first). `subscribed`: the job's own read of the portal's outbound-event subscriptions.
    */
   return async function takeReply(
     line: Line,
     message: InboundMessage,
-    options: { ready?: Promise<void> } = {},
+    options: TakeReplyOptions = {},
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
     const ready = options.ready ?? Promise.resolve();
+    const before: Before = { ready, subscribed: options.subscribed };
+    // A retry after its wait end ran (the index write failed, the worker died): its wait is no longer
+    // open, but the claim says the reply was taken. Taken it stays, and the index is written again.
+    if (options.retried && (await store.waitEndedBy(line.memberId, message.id)) !== null) {
+      await ready;
+      await deps.reindex(line.memberId);
+      return true;
+    }
     // The customer's number and, since 2026, their business-scoped user id (whatsapp-wire.md §0.1):
     // a wait opened for a BSUID customer (no phone shared) is theirs by the user id.
     const customer = [message.from, message.from_user_id].filter((id): id is string => Boolean(id));
@@ -120,7 +159,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       const wait = named ? await store.get(line.memberId, named.waitId) : tapped;
       if (!onThisLine(wait)) return false;
       const match = matchFor(wait, input);
-      return match.matched ? resolveReply(wait, match, message, '', ready) : false;
+      return match.matched ? resolveReply(wait, match, message, '', before) : false;
     }
     // (b) A reply quoting a message that asked for a reply goes to that wait, or nowhere
     // (quoting a message that only waited for its delivery says nothing about any question).
@@ -128,7 +167,9 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     if (quoted && quoted.purpose === 'reply') {
       if (!onThisLine(quoted)) return false;
       const match = matchFor(quoted, input);
-      return match.matched ? resolveReply(quoted, match, message, '', ready) : offScript(quoted, line, message, ready);
+      return match.matched
+        ? resolveReply(quoted, match, message, '', before)
+        : offScript(quoted, line, message, before);
     }
     // (c, d) Text: the newest open wait of this (line, phone) whose options it fits.
     if (!customer.length) return false;
@@ -138,9 +179,9 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       if (!match.matched) continue;
       const note = open.length <= 1 ? '' : t(wait.lang, 'note.newest_of_waits', { count: open.length });
       // Ended meanwhile (stage moved, a race): the next open wait may still take it.
-      if (await resolveReply(wait, match, message, note, ready)) return true;
+      if (await resolveReply(wait, match, message, note, before)) return true;
     }
     const [newest] = open;
-    return newest ? offScript(newest, line, message, ready) : false;
+    return newest ? offScript(newest, line, message, before) : false;
   };
 }

@@ -19,6 +19,16 @@ export interface WaitOutcome {
   logMessage: string;
 }
 
+/**
+ * A reply's end: `messageId`, the inbound message (it ends at most one wait); `subscribed`, whether
+ * the portal has outbound-event subscriptions as the reply's job just read them (a fresher hint
+ * than this process's memory of the last refusal).
+ */
+export interface EndByReply {
+  messageId?: string;
+  subscribed?: boolean;
+}
+
 /** `confirmToken`: the index mark to confirm after the index write (none: another's write is under way). */
 type EndResult = { result: ClaimResult; mustIndex: boolean; confirmToken?: string };
 
@@ -49,8 +59,9 @@ export class WaitEnder {
     reason: string,
     outcome: WaitOutcome | null,
     now: number,
-    replyMessageId = '',
+    reply: EndByReply = {},
   ): Promise<EndResult> {
+    const replyMessageId = reply.messageId ?? '';
     const callback: Callback | null = outcome
       ? {
           eventToken: wait.eventToken,
@@ -64,7 +75,11 @@ export class WaitEnder {
     const run = (withEvent: boolean) =>
       this.endOnce({ wait, status, reason, outcome, now, replyMessageId, callback, withEvent });
     const m = wait.memberId;
-    let ended = await run(this.subscribed.get(m, now) === true);
+    // A fresh read by the caller refreshes the hint: ends made later without one (time-outs, other
+    // replies) need no refused run either.
+    if (reply.subscribed === true) this.subscribed.set(m, true, now);
+    if (reply.subscribed === false) this.subscribed.delete(m);
+    let ended = await run(reply.subscribed ?? this.subscribed.get(m, now) === true);
     if (ended.result === 'event_needed') {
       this.subscribed.set(m, true, now);
       ended = await run(true);

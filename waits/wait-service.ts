@@ -12,6 +12,7 @@ import type { MessageStore } from '../store/message-store';
 import { type OpenWaitDeps, type OpenWaitRequest, openWait, waitIdFor } from './open-wait';
 import type { StageReading } from './stage-reader';
 import { createReplyTaker } from './take-reply';
+import type { EndByReply } from './wait-ender';
 import { cancelledOutcome, deliveryOutcome, failedOutcome, timeoutOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
@@ -58,11 +59,15 @@ export function createWaitService(deps: WaitServiceDeps) {
     status: WaitEnd,
     reason: string,
     outcome: WaitOutcome | null,
-    replyId = '',
+    reply: EndByReply = {},
   ): Promise<boolean> {
     const now = clock.now();
-    const { result, mustIndex, confirmToken } = await store.endAndMark(wait, status, reason, outcome, now, replyId);
-    if (result === 'reply_taken') return true;
+    const { result, mustIndex, confirmToken } = await store.endAndMark(wait, status, reason, outcome, now, reply);
+    // This reply's job ran before and ended another wait: its index write may have failed with it.
+    if (result === 'reply_taken') {
+      if (outcome) await deps.outbox.indexQueued(wait.memberId, now);
+      return true;
+    }
     if (result !== 'claimed') return false;
     // The dispatchers find the callback through the global index: written unless a confirmed write
     // as early is marked (a burst of ended waits writes it once; callback-enqueue-3.lua says why).
@@ -130,7 +135,9 @@ export function createWaitService(deps: WaitServiceDeps) {
     await end(wait, 'timeout', 'timeout', timeoutOutcome(await zoned(wait), clock.now()));
   }
 
-  const takeReply = createReplyTaker({ store, clock, log, end, robotStillOnStage, sendReask: deps.sendReask, zoned });
+  const reindex = (memberId: string) => deps.outbox.indexQueued(memberId, clock.now());
+  const { sendReask } = deps;
+  const takeReply = createReplyTaker({ store, clock, log, end, reindex, robotStillOnStage, sendReask, zoned });
 
   return {
     store,

@@ -4,7 +4,7 @@ import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, waitScripts } from '../redis/wait-scripts';
 import { readStoredWaits } from './read-stored-waits';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
-import { WaitEnder, type WaitOutcome } from './wait-ender';
+import { type EndByReply, WaitEnder, type WaitOutcome } from './wait-ender';
 import type { Wait, WaitEnd } from './wait-schema';
 
 export type { WaitOutcome };
@@ -196,6 +196,11 @@ export class WaitStore {
     });
   }
 
+  /** The wait an inbound message ended (its claim, kept 7 days), or null when it ended none. */
+  async waitEndedBy(memberId: string, inboundMessageId: string): Promise<string | null> {
+    return this.redis.get(this.keys.replyTaken(memberId, inboundMessageId));
+  }
+
   /** The portal said the workflow is gone: the outcome never reached it, so the wait counts as cancelled. */
   async markWorkflowGone(memberId: string, waitId: string): Promise<void> {
     const patch: Partial<StoredWait> = { status: 'cancelled', endReason: 'workflow_gone' };
@@ -204,25 +209,22 @@ export class WaitStore {
   }
 
   /**
-   * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
-   * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
-   * Whether anybody hears the event the script decides in that same step (WaitEnder says how).
-   * The global index of due portals is not written here: see `endAndMark`.
+   * Ends the wait exactly once with no callback (the robot is gone), and its `wait.ended` event in
+   * the same atomic step. Only that: an outcome's callback needs the global index written after the
+   * end, as `endAndMark` tells its caller (a callback queued here would wait for the sweep).
    */
-  async end(
-    wait: Wait,
-    status: WaitEnd,
-    reason: string,
-    outcome: WaitOutcome | null,
-    now: number,
-    replyMessageId = '',
-  ): Promise<ClaimResult> {
-    return (await this.endAndMark(wait, status, reason, outcome, now, replyMessageId)).result;
+  async end(wait: Wait, status: WaitEnd, reason: string, outcome: null, now: number): Promise<ClaimResult> {
+    // A caller the types do not hold (a cast, plain JS) is refused before anything is written.
+    if (outcome !== null) throw new Error(`wait ${wait.id}: an outcome ends a wait through endAndMark`);
+    return (await this.endAndMark(wait, status, reason, outcome, now)).result;
   }
 
   /**
-   * As `end`, and says whether the caller must write the callback's portal into the global index of
-   * due portals (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder.
+   * Ends the wait exactly once, queuing its callback and its `wait.ended` event in the same atomic
+   * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
+   * Whether anybody hears the event the script decides in that same step (WaitEnder says how).
+   * Says whether the caller must write the callback's portal into the global index of due portals
+   * (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder.
    */
   endAndMark(
     wait: Wait,
@@ -230,9 +232,9 @@ export class WaitStore {
     reason: string,
     outcome: WaitOutcome | null,
     now: number,
-    replyMessageId = '',
+    reply: EndByReply = {},
   ): Promise<{ result: ClaimResult; mustIndex: boolean; confirmToken?: string }> {
-    return this.ender.end(wait, status, reason, outcome, now, replyMessageId);
+    return this.ender.end(wait, status, reason, outcome, now, reply);
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {

@@ -18,12 +18,13 @@ import {
   webhookErrorSchema,
 } from '../providers/inbound-message';
 import type { WhatsAppProvider } from '../providers/provider';
-import { isLastAttempt } from '../queues/job-retry';
+import { isLastAttempt, isRetry } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import type { TakeReplyOptions } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
 
 export interface InboundDeps {
@@ -38,9 +39,11 @@ export interface InboundDeps {
   waits: Pick<WaitService, 'onNumberChanged'>;
   /**
    * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
-   * touches none before `ready` resolves (the message's first writes are done).
+   * touches none before `ready` resolves (the message's first writes are done). `retried`: the job
+   * ran before, and may have ended a wait already. `subscribed`: the job's read of the portal's
+   * outbound-event subscriptions (whether the end builds its `wait.ended` up front).
    */
-  takeReply?: (line: Line, message: InboundMessage, options?: { ready?: Promise<void> }) => Promise<boolean>;
+  takeReply?: (line: Line, message: InboundMessage, options?: TakeReplyOptions) => Promise<boolean>;
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -115,9 +118,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     line: Line,
     message: InboundMessage,
     ready: Promise<void>,
+    subscribed: Promise<boolean> | undefined,
   ): Promise<boolean> {
     try {
-      return (await deps.takeReply?.(line, message, { ready })) === true;
+      return (await deps.takeReply?.(line, message, { ready, retried: isRetry(job), subscribed })) === true;
     } catch (error) {
       // Retried while attempts remain; on the last one the message still goes on, never lost.
       if (!isLastAttempt(job)) throw error;
@@ -260,7 +264,9 @@ export function createInboundProcessor(deps: InboundDeps) {
     // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
     const ready = firstWrites.then(() => undefined);
     ready.catch(() => undefined);
-    const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready) : null;
+    // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own).
+    const hint = deps.events ? tell : undefined;
+    const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready, hint) : null;
     offered?.catch(() => undefined);
     try {
       await firstWrites;

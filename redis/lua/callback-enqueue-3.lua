@@ -22,10 +22,5 @@
 ]]
 local queued = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 if queued == 1 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
-local raw = redis.call('GET', KEYS[3])
-if raw == 'd' then return {queued, 2} end
-local mark = tonumber(raw)
-if mark and mark <= tonumber(ARGV[3]) then return {queued, 0} end
-if raw and string.sub(raw, 1, 2) == 'p:' then return {queued, 2} end
-redis.call('SET', KEYS[3], 'p:' .. ARGV[4], 'PX', ARGV[5])
-return {queued, 1}
+-- One copy of the mark's steps (lib/callback-mark.lua), shared with the wait end (wait-end-10.lua).
+return {queued, callback_must_index(KEYS[3], ARGV[3], ARGV[4], ARGV[5])}

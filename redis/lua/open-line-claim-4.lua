@@ -14,7 +14,7 @@ local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not due or tonumber(due) > tonumber(ARGV[2]) then return {} end
 redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
--- Items queued from now on leave `arrived` for the settle (see open-line-enqueue-5).
+-- Items queued from now on leave `arrived` for the settle (see open-line-enqueue-6).
 redis.call('HDEL', KEYS[4], 'wait', 'arrived')
 local order = redis.call('HMGET', KEYS[4], 'next', 'gap')
 local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')

@@ -34,4 +34,25 @@ describe("a line's last-webhook time", () => {
     expect(await lines.lastWebhookAt('m1', 'main')).toBe(clock.now());
     expect(hsets).toHaveBeenCalledTimes(3);
   });
+
+  it("keeps the newest time: a retried job's old time written first does not hold back the fresh ones", async () => {
+    const keys = createKeys(`lwm${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const clock = createManualClock();
+    const lines = new LineStore(
+      redis,
+      keys,
+      createSecretBox(Buffer.alloc(32, 7)),
+      new ConfigCache(redis, keys, { clock }),
+    );
+    // A job retried after its backoff runs first in this second: its webhook came 5 minutes ago.
+    await lines.markWebhook('m1', 'main', clock.now() - 300_000);
+    clock.advance(100);
+    await lines.markWebhook('m1', 'main', clock.now());
+    expect(await lines.lastWebhookAt('m1', 'main')).toBe(clock.now());
+    const fresh = clock.now();
+    // And an old one after it leaves the fresh time in place.
+    clock.advance(100);
+    await lines.markWebhook('m1', 'main', clock.now() - 300_000);
+    expect(await lines.lastWebhookAt('m1', 'main')).toBe(fresh);
+  });
 });

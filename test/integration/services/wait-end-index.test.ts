@@ -1,4 +1,5 @@
 import { INDEX_MOVING_MARK } from '../../../bitrix/callback-outbox';
+import { scripts } from '../../../redis/scripts';
 import { M, setupWaitService } from '../../helpers/wait-service-env';
 
 /**
@@ -86,5 +87,29 @@ describe('ended waits and the global index of portals with due callbacks', () =>
     const ids = events.map(([, fields]) => fields[fields.indexOf('id') + 1]);
     expect(ids).toEqual([`wait.${a.wait.id}`, `wait.${b.wait.id}`]);
     expect((await env.callbacks()).size).toBe(2);
+  });
+
+  it('WaitStore.end takes no outcome: its callback would miss the index write endAndMark asks for', async () => {
+    const { wait } = await env.open();
+    const outcome = { returnValues: { status: 'cancelled' }, logMessage: 'x' };
+    // @ts-expect-error only null: an outcome's callback needs the index write
+    await expect(env.store.end(wait, 'cancelled', 'manual', outcome, env.clock.now())).rejects.toThrow(/endAndMark/);
+    expect(await env.status(wait.id)).toBe('open');
+    expect((await env.callbacks()).size).toBe(0);
+  });
+
+  it('a concurrent burst (ends in flight together): each writes the index at most once, one mark is confirmed', async () => {
+    const waits = await Promise.all([1, 2, 3, 4, 5].map(() => env.open()));
+    const markDue = jest.spyOn(env.outbox, 'markDue');
+    const confirms = jest.spyOn(scripts, 'confirmCallbackIndexed');
+    const ended = await Promise.all(waits.map(({ wait }) => env.service.cancel(M, wait.id)));
+    expect(ended).toEqual([true, true, true, true, true]);
+    // Ends before the first confirm landed write the index too (a write under way), but confirm nothing.
+    expect(markDue.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(markDue.mock.calls.length).toBeLessThanOrEqual(5);
+    expect(confirms).toHaveBeenCalledTimes(1);
+    expect(await confirms.mock.results[0]?.value).toBe(true);
+    expect(Number(await indexScore())).toBe(env.clock.now());
+    expect((await env.callbacks()).size).toBe(5);
   });
 });

@@ -2,11 +2,27 @@
   Queues one item in a chat of the open-line outbox, once per item id.
   KEYS[1] seen key   KEYS[2] the chat's queue (zset)   KEYS[3] the portal's due chats (zset)
   KEYS[4] the chat's counter of items of this arrival ms   KEYS[5] the chat's order hash
+  KEYS[6] the portal's open-line attachments (hash: WhatsApp line id -> attachment json)
   ARGV[1] chat key   ARGV[2] arrival ms   ARGV[3] item json   ARGV[4] due ms   ARGV[5] seen ttl s
   ARGV[6] most items a chat keeps (the oldest beyond it are dropped: a chat the portal does not take
   for a long time stays bounded)
+  ARGV[7] the WhatsApp line a customer message is queued for ('' = no check)   ARGV[8] the open line
+  the caller read it attached to   ARGV[9] '1' when a robot's wait took the message (relayTaken needed)
   Returns {queued, dropped}: queued 1, or 0 when this id was queued before; how many old items were dropped.
+  Queued -1 (nothing written): the line's attachment is no longer what the caller read (detached,
+  moved to another open line, switched off, taken replies no longer relayed); it reads it again.
 ]]
+-- The caller read the attachment a while ago (a reply's stage read, a re-ask send): checked here, in
+-- the step that queues, so a message never goes to an open line its line no longer serves.
+if ARGV[7] ~= '' then
+  local raw = redis.call('HGET', KEYS[6], ARGV[7])
+  local ok, a = false, nil
+  if raw then ok, a = pcall(cjson.decode, raw) end
+  if not ok or type(a) ~= 'table' or a.openLineId ~= ARGV[8] or a.active == false
+    or (ARGV[9] == '1' and a.relayTaken ~= true) then
+    return { -1, 0 }
+  end
+end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[5])) == false then return { 0, 0 } end
 -- Arrival ms then a counter of that chat and ms: items of the same ms keep the order they were
 -- queued in (a shared counter wrapping at 1000 could put a later one first).

@@ -1,0 +1,168 @@
+import type { Job } from 'bullmq';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import { createSecretBox } from '../../../lib/secret-box';
+import { createOpenLineRelay } from '../../../openlines/open-line-relay';
+import type { InboundMessage } from '../../../providers/inbound-message';
+import type { InboundJob } from '../../../queues/job-schemas';
+import { OrdinaryMessages } from '../../../store/inbound-stream';
+import { LineStore } from '../../../store/line-store';
+import { chatItemSchema, OpenLineOutbox } from '../../../store/open-line-outbox';
+import { OpenLineStore } from '../../../store/open-line-store';
+import { createInboundProcessor } from '../../../workers/inbound-processor';
+import { line, M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
+
+const job = (data: InboundJob) => ({ data, attemptsMade: 0, opts: { attempts: 8 } }) as unknown as Job<InboundJob>;
+
+/**
+ * The inbound job reads the line's open-line attachment beside its first writes, but queues the
+ * message for the open line only after the wait work (the stage read, a re-ask send): an attachment
+ * changed meanwhile is found in the queueing step, and the message follows it.
+ */
+describe('an open-line attachment changed while a reply is processed', () => {
+  let env: WaitServiceEnv;
+  afterEach(() => env.redis.disconnect());
+
+  async function setup() {
+    env = setupWaitService();
+    const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)));
+    await lines.add(line);
+    const openLines = new OpenLineStore(env.redis, env.keys);
+    await openLines.attach(M, { lineId: line.id, openLineId: '7', relayTaken: true, active: true, attachedAt: 0 });
+    const relay = createOpenLineRelay({
+      stream: new OrdinaryMessages(env.redis, env.keys),
+      openLines,
+      outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
+      lines,
+      // cast: the relay reads the portal's language only
+      portals: { get: async () => ({ languageId: 'en' }) as never },
+      clock: env.clock,
+      log: createLogger('silent'),
+    });
+    const run = createInboundProcessor({
+      lines,
+      messages: env.messages,
+      ordinary: relay,
+      openLineRelay: relay,
+      clock: env.clock,
+      log: createLogger('silent'),
+      metrics: createMetrics(),
+      waits: { onNumberChanged: async () => 0 },
+      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
+    });
+    const deliver = (event: InboundMessage) =>
+      run(job({ phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 }));
+    return { deliver, openLines };
+  }
+
+  /** The open lines the items queued in every chat of the portal are for. */
+  async function queuedFor(): Promise<string[]> {
+    const chats = await env.redis.keys(env.keys.openLineQueue(M, '*'));
+    const members = (await Promise.all(chats.map((k) => env.redis.zrange(k, 0, -1)))).flat();
+    return members.map((raw) => {
+      const item = chatItemSchema.parse(JSON.parse(raw));
+      return item.kind === 'customer' ? item.openLineId : item.kind;
+    });
+  }
+
+  it('a tap taken by a wait: detached while the stage is read, nothing is queued for the old open line', async () => {
+    const s = await setup();
+    const { wait } = await env.open();
+    env.stages.read.mockImplementationOnce(async () => {
+      await s.openLines.detach(M, line.id);
+      return 'NEW';
+    });
+    expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
+    expect(await queuedFor()).toEqual([]);
+  });
+
+  it('off-script text: detached during the re-ask, nothing is queued for the old open line', async () => {
+    const s = await setup();
+    await env.open();
+    env.sendReask.mockImplementationOnce(async () => {
+      await s.openLines.detach(M, line.id);
+      return undefined;
+    });
+    expect(await s.deliver(text('something else'))).toBe('ordinary');
+    expect(env.sendReask).toHaveBeenCalledTimes(1);
+    expect(await queuedFor()).toEqual([]);
+  });
+
+  it('moved to another open line while the stage is read: queued for the new one', async () => {
+    const s = await setup();
+    const { wait } = await env.open();
+    env.stages.read.mockImplementationOnce(async () => {
+      await s.openLines.attach(M, { lineId: line.id, openLineId: '9', relayTaken: true, active: true, attachedAt: 1 });
+      return 'NEW';
+    });
+    expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
+    expect(await queuedFor()).toEqual(['9']);
+  });
+
+  it('taken replies no longer relayed (the option turned off meanwhile): not queued', async () => {
+    const s = await setup();
+    const { wait } = await env.open();
+    env.stages.read.mockImplementationOnce(async () => {
+      await s.openLines.attach(M, { lineId: line.id, openLineId: '7', relayTaken: false, active: true, attachedAt: 1 });
+      return 'NEW';
+    });
+    expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
+    expect(await queuedFor()).toEqual([]);
+  });
+
+  it('moved during the re-ask: the ordinary message goes to the new open line', async () => {
+    const s = await setup();
+    await env.open();
+    env.sendReask.mockImplementationOnce(async () => {
+      await s.openLines.attach(M, { lineId: line.id, openLineId: '9', relayTaken: false, active: true, attachedAt: 1 });
+      return undefined;
+    });
+    expect(await s.deliver(text('something else'))).toBe('ordinary');
+    expect(await queuedFor()).toEqual(['9']);
+  });
+
+  it('unchanged: queued for the open line read at the start', async () => {
+    const s = await setup();
+    const { wait } = await env.open();
+    expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
+    expect(await queuedFor()).toEqual(['7']);
+  });
+
+  it('an attachment that changes after every read: the job fails to be retried, nothing queued', async () => {
+    await setup();
+    const store = new OpenLineStore(env.redis, env.keys);
+    let moves = 0;
+    const relay = createOpenLineRelay({
+      stream: new OrdinaryMessages(env.redis, env.keys),
+      // The admin moves the line after each read (7, 8, 9…): the queueing step never finds what was read.
+      openLines: {
+        forLine: async (memberId, lineId) => {
+          const read = await store.forLine(memberId, lineId);
+          moves += 1;
+          const openLineId = String(7 + moves);
+          await store.attach(memberId, { lineId, openLineId, relayTaken: true, active: true, attachedAt: moves });
+          return read;
+        },
+        sentRefOf: (memberId, id) => store.sentRefOf(memberId, id),
+      },
+      outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
+      lines: new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5))),
+      // cast: the relay reads the portal's language only
+      portals: { get: async () => ({ languageId: 'en' }) as never },
+      clock: env.clock,
+      log: createLogger('silent'),
+    });
+    const message = {
+      line: line.id,
+      from: '79161234567',
+      name: '',
+      id: 'wamid.c1',
+      type: 'text',
+      text: 'hi',
+      raw: '{}',
+    };
+    await expect(relay.append(M, message)).rejects.toMatchObject({ code: 'open_line_changing', retryable: true });
+    expect(moves).toBe(3);
+    expect(await queuedFor()).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+import type { Job } from 'bullmq';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import { createSecretBox } from '../../../lib/secret-box';
+import type { InboundMessage } from '../../../providers/inbound-message';
+import type { InboundJob } from '../../../queues/job-schemas';
+import { LineStore } from '../../../store/line-store';
+import { createInboundProcessor } from '../../../workers/inbound-processor';
+import { line, M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
+
+type Run = Partial<Pick<Job, 'attemptsMade' | 'attemptsStarted'>>;
+// cast: the processor reads data, attemptsMade, attemptsStarted and opts.attempts only
+const job = (data: InboundJob, run: Run) =>
+  ({ data, attemptsMade: 0, opts: { attempts: 8 }, ...run }) as Job<InboundJob>;
+
+/**
+ * A reply job that ran the wait-end script and then failed (the index write timed out) or died runs
+ * again: it finds its own claim, so the reply stays taken (not relayed as an ordinary message) and
+ * the callback's portal is written into the global index again, not left to the sweep.
+ */
+describe('a reply job run again after its wait end', () => {
+  let env: WaitServiceEnv;
+  afterEach(() => env.redis.disconnect());
+
+  async function setup() {
+    env = setupWaitService();
+    const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)));
+    await lines.add(line);
+    const appended: string[] = [];
+    const run = createInboundProcessor({
+      lines,
+      messages: env.messages,
+      ordinary: { append: async (_m, message) => void appended.push(message.id) },
+      clock: env.clock,
+      log: createLogger('silent'),
+      metrics: createMetrics(),
+      waits: { onNumberChanged: async () => 0 },
+      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
+    });
+    const deliver = (event: InboundMessage, attempt: Run) =>
+      run(job({ phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 }, attempt));
+    return { deliver, appended };
+  }
+  const indexed = () => env.redis.zscore(env.keys.callbackPortals(), M);
+
+  it.each([
+    ['retried after the failure', { attemptsMade: 1, attemptsStarted: 2 }],
+    ['run again after its worker died (stalled)', { attemptsMade: 0, attemptsStarted: 2 }],
+  ])('%s: taken, and the index written', async (_name, again) => {
+    const s = await setup();
+    const { wait, eventToken } = await env.open();
+    jest.spyOn(env.outbox, 'markDue').mockRejectedValueOnce(new Error('index node timed out'));
+    const event = tap(wait.buttons[0]?.id ?? '', 'Yes');
+    await expect(s.deliver(event, { attemptsMade: 0, attemptsStarted: 1 })).rejects.toThrow(/timed out/);
+    expect(await indexed()).toBeNull();
+    expect(await s.deliver(event, again)).toBe('taken_by_wait');
+    expect(s.appended).toEqual([]);
+    expect(await env.status(wait.id)).toBe('answered');
+    expect((await env.callbacks()).get(eventToken)?.returnValues).toMatchObject({ answer: 'Yes' });
+    expect(await indexed()).not.toBeNull();
+  });
+
+  it('run twice (a duplicate job): the reply that ended one wait takes no other, and the index is written', async () => {
+    const s = await setup();
+    const older = await env.open();
+    const newer = await env.open();
+    jest.spyOn(env.outbox, 'markDue').mockRejectedValueOnce(new Error('index node timed out'));
+    const event = text('Yes');
+    await expect(s.deliver(event, {})).rejects.toThrow(/timed out/);
+    expect(await env.status(newer.wait.id)).toBe('answered');
+    expect(await s.deliver(event, {})).toBe('taken_by_wait');
+    expect(await env.status(older.wait.id)).toBe('open');
+    expect(await indexed()).not.toBeNull();
+  });
+});
