@@ -35,7 +35,8 @@ export function createHandOver<T>(): HandOver<T> {
       const taken = handed.get(req);
       if (taken === undefined) return next();
       handed.delete(req);
-      if (taken.kind === 'error') return next(taken.error);
+      // Express takes a falsy error for none and would read the finished request as a fresh one.
+      if (taken.kind === 'error') return next(taken.error || new Error(`direct path failed: ${String(taken.error)}`));
       take(req, taken.read);
       next();
     },

@@ -30,6 +30,7 @@ describe('hand-over from a direct path to its Express route', () => {
     server = createServer((req, res) => {
       if (req.headers['x-hand'] === 'read') handOver.give(req, { body: 'the body', error: 'a field of the read' });
       if (req.headers['x-hand'] === 'error') handOver.fail(req, new Error('redis down'));
+      if (req.headers['x-hand'] === 'undefined') handOver.fail(req, undefined);
       app(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -53,6 +54,13 @@ describe('hand-over from a direct path to its Express route', () => {
 
   it('a handed-over error goes to the error handlers', async () => {
     expect(await post('error')).toEqual({ status: 500, body: { handlers: 'Error: redis down' } });
+  });
+
+  it('a handed-over error of undefined still goes to the error handlers, never on to the route', async () => {
+    expect(await post('undefined')).toEqual({
+      status: 500,
+      body: { handlers: 'Error: direct path failed: undefined' },
+    });
   });
 
   it('a request not handed over passes as it came', async () => {
