@@ -2,7 +2,7 @@ import type { RedisClient } from './connect';
 import type { HookEmit } from './hook-scripts';
 import { asNumber, run } from './scripts';
 
-/** `reply_taken`: this inbound message already ended another wait (its job ran twice). */
+/** `reply_taken`: this inbound message already ended a wait (its job ran twice, or two runs overlapped). */
 export type ClaimResult = 'claimed' | 'already_ended' | 'not_found' | 'reply_taken';
 
 /**

@@ -20,21 +20,20 @@
   Index fields come as ARGV (or from the wait's `waf`/`pf`, recorded by wait-alias-2.lua/wait-move-2.lua): none is spelled here.
   An open wait stores no `status` (stored-wait.ts): none = open.
   Returns {code, must index}: code 1 when claimed, 0 when the wait had already ended, -1 when there
-  is no such wait, 2 when this reply already ended another wait, 3 when the event is needed (above);
+  is no such wait, 2 when this reply already ended a wait (another, or this one in an overlapping run), 3 when the event is needed (above);
   must index (lib/callback-mark.lua), with a callback
   queued: 0 behind a confirmed index mark as early, 1 the caller writes the index and confirms its
   mark, 2 it writes the index and confirms nothing (another's write is under way).
 ]]
+-- A reply that already ended a wait (this one included: an overlapping run of its job found the
+-- wait ended by the other run) is taken, whatever the wait's state now: it must never be passed on.
+if ARGV[10] == '1' and redis.call('EXISTS', KEYS[6]) == 1 then return {2, 0} end
 local raw, in_index = wait_read(KEYS[2], ARGV[17], KEYS[1])
 if not raw then return {-1, 0} end
 local wait = cjson.decode(raw)
 if (wait.status or 'open') ~= 'open' then return {0, 0} end
 if ARGV[12] ~= '' and ARGV[13] == '' and redis.call('HLEN', KEYS[9]) > 0 then return {3, 0} end
-if ARGV[10] == '1' then
-  local taken = redis.call('GET', KEYS[6])
-  if taken and taken ~= ARGV[1] then return {2, 0} end
-  redis.call('SET', KEYS[6], ARGV[1], 'PX', tonumber(ARGV[7]))
-end
+if ARGV[10] == '1' then redis.call('SET', KEYS[6], ARGV[1], 'PX', tonumber(ARGV[7])) end
 wait.status = ARGV[2]
 wait.endReason = ARGV[3]
 wait.endedAt = ARGV[4]

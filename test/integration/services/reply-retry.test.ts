@@ -60,6 +60,25 @@ describe('a reply job run again after its wait end', () => {
     expect(await indexed()).not.toBeNull();
   });
 
+  it('a tap whose job runs twice at once (a stall while the first run lives): the second run finds the wait ended by the first and counts the reply taken', async () => {
+    const s = await setup();
+    const { wait } = await env.open();
+    const event = tap(wait.buttons[0]?.id ?? '', 'Yes');
+    const first = { attemptsMade: 0, attemptsStarted: 1 };
+    // The second run read the wait open; the first run ends it just before the second's end script runs.
+    const end = env.store.endAndMark.bind(env.store);
+    let firstRun: Promise<string> | undefined;
+    jest.spyOn(env.store, 'endAndMark').mockImplementationOnce(async (...args) => {
+      firstRun = s.deliver(event, first);
+      await firstRun;
+      return end(...args);
+    });
+    expect(await s.deliver(event, first)).toBe('taken_by_wait');
+    expect(await firstRun).toBe('taken_by_wait');
+    expect(s.appended).toEqual([]);
+    expect(await env.status(wait.id)).toBe('answered');
+  });
+
   it('run twice (a duplicate job): the reply that ended one wait takes no other, and the index is written', async () => {
     const s = await setup();
     const older = await env.open();
