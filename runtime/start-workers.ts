@@ -102,6 +102,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     ...rt,
     openLineRelay: rt.ordinary,
     takeReply: waits.takeReply,
+    waitEndedBy: (memberId: string, messageId: string) => waits.store.waitEndedBy(memberId, messageId),
     onStatus: waits.onStatus,
     onWindowRefused: createWindowRefusalHandler(rt),
     onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),

@@ -18,14 +18,14 @@ import {
   webhookErrorSchema,
 } from '../providers/inbound-message';
 import type { WhatsAppProvider } from '../providers/provider';
-import { isLastAttempt, isRetry } from '../queues/job-retry';
+import { isLastAttempt } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
-import type { TakeReplyOptions } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
+import { type OfferDeps, offerToWaits } from './offer-to-waits';
 
 export interface InboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
@@ -37,13 +37,9 @@ export interface InboundDeps {
   metrics: Pick<Metrics, 'webhookErrors'>;
   /** Moves the customer's open waits when WhatsApp says their number changed. */
   waits: Pick<WaitService, 'onNumberChanged'>;
-  /**
-   * Offers a customer message to the waits; true when a wait took it. It reads the waits at once but
-   * touches none before `ready` resolves (the message's first writes are done). `retried`: the job
-   * ran before, and may have ended a wait already. `subscribed`: the job's read of the portal's
-   * outbound-event subscriptions (whether the end builds its `wait.ended` up front).
-   */
-  takeReply?: (line: Line, message: InboundMessage, options?: TakeReplyOptions) => Promise<boolean>;
+  /** Offers a customer message to the waits (workers/offer-to-waits.ts says how). */
+  takeReply?: OfferDeps['takeReply'];
+  waitEndedBy?: OfferDeps['waitEndedBy'];
   /** A late window refusal (131047) of a message with a fallback template: sends it; true when handled. */
   onWindowRefused?: (line: Line, status: InboundStatus, attempt: { lastAttempt: boolean }) => Promise<boolean>;
   /** Saved late-fallback templates: dropped once their message is delivered or read. */
@@ -109,33 +105,6 @@ export function createInboundProcessor(deps: InboundDeps) {
     } catch (error) {
       if (!isLastAttempt(job)) throw error;
       deps.log.error({ err: error, messageId }, 'could not move the waits to the new number');
-    }
-  }
-
-  /** True when a wait took the message. */
-  async function offerToWaits(
-    job: Job<InboundJob>,
-    line: Line,
-    message: InboundMessage,
-    ready: Promise<void>,
-    subscribed: Promise<boolean> | undefined,
-  ): Promise<boolean> {
-    try {
-      return (await deps.takeReply?.(line, message, { ready, retried: isRetry(job), subscribed })) === true;
-    } catch (error) {
-      // Retried while attempts remain; on the last one the message still goes on, never lost.
-      if (!isLastAttempt(job)) throw error;
-      // Not when its own first writes failed: then nothing goes on (the job fails with their error).
-      const firstWritesFailed = await ready.then(
-        () => false,
-        () => true,
-      );
-      if (firstWritesFailed) throw error;
-      deps.log.error(
-        { err: error, messageId: message.id },
-        'could not offer the reply to the waits; passed on as an ordinary message',
-      );
-      return false;
     }
   }
 
@@ -266,7 +235,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     ready.catch(() => undefined);
     // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own).
     const hint = deps.events ? tell : undefined;
-    const offered = !change && message.type !== 'system' ? offerToWaits(job, line, message, ready, hint) : null;
+    const offered = !change && message.type !== 'system' ? offerToWaits(deps, job, line, message, ready, hint) : null;
     offered?.catch(() => undefined);
     try {
       await firstWrites;

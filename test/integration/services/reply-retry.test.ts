@@ -36,6 +36,7 @@ describe('a reply job run again after its wait end', () => {
       metrics: createMetrics(),
       waits: { onNumberChanged: async () => 0 },
       takeReply: (l, message, options) => env.service.takeReply(l, message, options),
+      waitEndedBy: (memberId, messageId) => env.store.waitEndedBy(memberId, messageId),
     });
     const deliver = (event: InboundMessage, attempt: Run) =>
       run(job({ phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 }, attempt));
@@ -77,6 +78,17 @@ describe('a reply job run again after its wait end', () => {
     expect(await firstRun).toBe('taken_by_wait');
     expect(s.appended).toEqual([]);
     expect(await env.status(wait.id)).toBe('answered');
+  });
+
+  it('its last attempt failing after the claim: the reply stays taken (the callback to the index sweep), never passed on as well', async () => {
+    const s = await setup();
+    const { wait, eventToken } = await env.open();
+    jest.spyOn(env.outbox, 'markDue').mockRejectedValueOnce(new Error('index node timed out'));
+    const event = tap(wait.buttons[0]?.id ?? '', 'Yes');
+    expect(await s.deliver(event, { attemptsMade: 7, attemptsStarted: 8 })).toBe('taken_by_wait');
+    expect(s.appended).toEqual([]);
+    expect(await env.status(wait.id)).toBe('answered');
+    expect((await env.callbacks()).get(eventToken)?.returnValues).toMatchObject({ answer: 'Yes' });
   });
 
   it('run twice (a duplicate job): the reply that ended one wait takes no other, and the index is written', async () => {
