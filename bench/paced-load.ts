@@ -10,7 +10,7 @@ export interface PacedLoadOptions {
   seconds: number;
   /** Connections the pool may open (requests beyond them queue in the pool, and that wait counts). */
   connections: number;
-  /** Per-request limit, ms: a request not answered by then is a failure. */
+  /** Per-request limit, ms, from its hand-over to the pool (a wait for a connection included): then a failure. */
   timeoutMs?: number;
 }
 
@@ -23,7 +23,7 @@ export interface PacedLoadResult {
   /** Latency from each request's scheduled send time (what a caller arriving then waits), ms. */
   p50: number;
   p99: number;
-  /** The same from the moment the request actually left the generator (its own lag left out), ms. */
+  /** The same from the moment the generator handed the request to its pool (its own lag left out), ms. */
   serviceP99: number;
 }
 
@@ -61,8 +61,9 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<PacedLoadResult> {
         method: 'POST',
         headers: o.headers,
         body: o.body(),
-        headersTimeout: o.timeoutMs ?? 10_000,
-        bodyTimeout: o.timeoutMs ?? 10_000,
+        // undici's own time-outs start once a connection takes the request: a server that stopped
+        // answering would drain the queue one time-out per connection at a time.
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });
       await answer.body.dump();
       const now = performance.now();

@@ -71,6 +71,11 @@ interface Round {
 /** How often a round looks whether it is done (its time comes from the portal simulator's own stamp). */
 const POLL_MS = 250;
 
+/** How many times Redis has forked (AOF rewrites, snapshots) since it started. */
+async function redisForks(sys: BenchSystem): Promise<number> {
+  return Number(/total_forks:(\d+)/.exec(await sys.rt.redis.info('stats'))?.[1] ?? 0);
+}
+
 /** Waits until Redis runs no AOF rewrite (nor has one scheduled); resolves with the ms it waited. */
 async function aofRewriteSettled(sys: BenchSystem, timeoutMs = 300_000): Promise<number> {
   const started = Date.now();
@@ -195,16 +200,19 @@ export async function repliesScenario(
       // Filling Redis with the open waits grows its append-only file, and Redis rewrites that file in
       // a forked child (a core busy for seconds): part of the fill, not of the replies measured next.
       const rewriting = await aofRewriteSettled(sys);
-      if (rewriting > 0)
+      if (rewriting >= POLL_MS)
         o.say(`${point}: waited ${(rewriting / 1000).toFixed(1)} s for Redis's AOF rewrite after the fill`);
       // The processes sat idle while the waits were filled (minutes at 1,000,000: V8 shrinks an idle
       // heap and drops code not run): a few untimed replies first, on waits of their own.
       await answerRound(round, POINT_WARM_UP_REPLIES);
+      const forksBefore = await redisForks(sys);
       const { seconds, cpu } = await answerRound(round, answering, point);
+      // Checked before the round, not held off during it: a rewrite the round's own writes start is said.
+      const forked = (await redisForks(sys)) - forksBefore;
       rates[String(point)] = answering / seconds;
       cpuByPoint[String(point)] = cpu;
       o.say(
-        `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s`,
+        `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s${forked > 0 ? ` (Redis forked ${forked} time(s) meanwhile: an AOF rewrite shared the machine)` : ''}`,
       );
       o.say(describeSplit(cpu, cpus().length, 'reply'));
     }
