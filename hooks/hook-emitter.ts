@@ -60,7 +60,8 @@ export class HookEmitter {
   /**
    * Whether the portal has subscriptions, so that events nobody would hear are not even built (most
    * portals have none). "None" is read fresh each time (one HLEN); "some" is remembered a few seconds.
-   * `wait.ended` does not ask: the script that ends the wait counts them in the same step.
+   * A reply's job also hands this to its wait end as a hint (whether to build `wait.ended` up
+   * front); the script that ends the wait still counts them in the same step (WaitEnder).
    */
   async subscribed(memberId: string, nowMs: number): Promise<boolean> {
     if (this.subscribedSeen.get(memberId, nowMs)) return true;

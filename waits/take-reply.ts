@@ -11,10 +11,6 @@ import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
 import type { WaitOutcome, WaitStore } from './wait-store';
 
-/**
- * What a reply waits for before it touches a wait (`ready`: the message's first writes), and the
- * job's own read of whether the portal has outbound-event subscriptions (the end's `wait.ended` hint).
- */
 /** What the inbound job gives a reply along (`takeReply` says what each is). */
 export interface TakeReplyOptions {
   ready?: Promise<void>;
@@ -22,10 +18,8 @@ export interface TakeReplyOptions {
   subscribed?: Promise<boolean>;
 }
 
-interface Before {
-  ready: Promise<void>;
-  subscribed?: Promise<boolean>;
-}
+/** What a reply waits for before it touches a wait, and the job's read of the portal's subscriptions. */
+type Before = Required<Pick<TakeReplyOptions, 'ready'>> & Pick<TakeReplyOptions, 'subscribed'>;
 
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
