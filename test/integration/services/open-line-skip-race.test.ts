@@ -121,6 +121,18 @@ describe('an open line attached or switched on while a message is processed', ()
     expect(await queued()).toEqual(['7']);
   });
 
+  it('a line without an open line reads its attachment once: no read, no write more for the decision', async () => {
+    const s = await setup(null);
+    await env.open();
+    const reads = jest.spyOn(env.redis, 'hget');
+    const scripts = jest.spyOn(env.redis, 'evalsha');
+    expect(await s.deliver(text('something else'))).toBe('ordinary');
+    const attachment = env.keys.openLineAttachments(M);
+    expect(reads.mock.calls.filter(([key]) => key === attachment)).toHaveLength(1);
+    expect(scripts.mock.calls.filter((call) => call.includes(attachment))).toEqual([]);
+    expect(await queued()).toEqual([]);
+  });
+
   it('switched off while the stage is read (setActive false): nothing for the open line, the number is skipped', async () => {
     const s = await setup(on7());
     const { wait } = await env.open();
