@@ -16,7 +16,7 @@ import { chatIdOf, customerParts, mediaOf, noteViaConnector, textOf } from './cu
 export interface OpenLineRelayDeps {
   stream: Pick<OrdinaryMessages, 'append'>;
   openLines: Pick<OpenLineStore, 'forLine' | 'sentRefOf'>;
-  outbox: Pick<OpenLineOutbox, 'enqueue' | 'enqueueForLine'>;
+  outbox: Pick<OpenLineOutbox, 'enqueue' | 'enqueueForLine' | 'skipForLine'>;
   lines: Pick<LineStore, 'get'>;
   portals: Pick<PortalStore, 'get'>;
   clock: Clock;
@@ -58,6 +58,31 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       await deps.outbox.enqueue(memberId, chatKey, item, message.receivedAt ?? deps.clock.now());
     }
     return false;
+  }
+
+  /**
+   * A message its line was read not to relay (`attachment`: detached, switched off, a taken reply
+   * not relayed). A numbered one's skip marker is queued only while that is still so (checked in the
+   * queueing step, no extra round trip); an unnumbered one (its line had no open line switched on when
+   * its webhook came) writes nothing, but when its line has a switched-off attachment read ahead by a
+   * caller (`fresh` false), it is read once more. `changed`: read it again and decide again.
+   */
+  async function skipUnlessRelayable(
+    memberId: string,
+    message: OrdinaryMessage,
+    attachment: Attachment | null,
+    taken: boolean,
+    fresh: boolean,
+  ): Promise<'repeat' | 'changed'> {
+    if (message.seq !== undefined && message.from) {
+      const chatKey = chatIdOf(message.from, message.line);
+      const item = { kind: 'skip' as const, id: message.id, seq: message.seq };
+      const at = message.receivedAt ?? deps.clock.now();
+      const onLine = { lineId: message.line, taken };
+      return (await deps.outbox.skipForLine(memberId, chatKey, item, at, onLine)) === 'changed' ? 'changed' : 'repeat';
+    }
+    // A line with no open line at all (most lines) costs nothing more: it is not read again.
+    return attachment && !fresh ? 'changed' : 'repeat';
   }
 
   /** The chat item of a customer message for open line `openLineId`; null when its line or portal is gone. */
@@ -106,8 +131,9 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
 
   /**
    * `attached`: the attachment as the caller read it, maybe seconds ago (a reply's stage read, a
-   * re-ask send). The queueing step checks it is still so; when it changed (detached, moved to
-   * another open line, switched off), it is read again and the message follows it.
+   * re-ask send). The queueing step checks it is still so, whichever way it decided: when it changed
+   * (detached, moved to another open line, switched off; or attached, switched on), it is read again
+   * and the message follows it.
    */
   async function relay(
     memberId: string,
@@ -116,14 +142,15 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     attached?: AttachmentRead,
   ): Promise<boolean> {
     let read = attached ?? deps.openLines.forLine(memberId, message.line);
+    // Read here, just before the decision (not ahead by a caller).
+    let fresh = attached === undefined;
     for (let reads = 1; ; reads += 1) {
       const attachment = await read;
-      // Switched off on the open line: the message stays in the stream only.
-      if (!attachment?.active || (taken && !attachment.relayTaken)) return skip(memberId, message);
-      const item = await customerItem(memberId, message, attachment.openLineId, taken);
-      if (!item) return skip(memberId, message);
-      const at = message.receivedAt ?? deps.clock.now();
-      const outcome = await deps.outbox.enqueueForLine(memberId, item, at, { lineId: message.line, taken });
+      // Switched off on the open line (or a taken reply the line does not relay): the stream only.
+      const outcome =
+        attachment?.active && (!taken || attachment.relayTaken)
+          ? await queue(memberId, message, attachment.openLineId, taken)
+          : await skipUnlessRelayable(memberId, message, attachment, taken, fresh);
       if (outcome !== 'changed') {
         if (outcome === 'queued')
           deps.log.debug({ memberId, line: message.line, id: message.id }, 'customer message queued for the open line');
@@ -135,7 +162,21 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
           retryable: true,
         });
       read = deps.openLines.forLine(memberId, message.line);
+      fresh = true;
     }
+  }
+
+  /** Queues the message for open line `openLineId` while its line is still attached to it there. */
+  async function queue(
+    memberId: string,
+    message: OrdinaryMessage,
+    openLineId: string,
+    taken: boolean,
+  ): Promise<'queued' | 'repeat' | 'changed'> {
+    const item = await customerItem(memberId, message, openLineId, taken);
+    if (!item) return skip(memberId, message).then(() => 'repeat' as const);
+    const at = message.receivedAt ?? deps.clock.now();
+    return deps.outbox.enqueueForLine(memberId, item, at, { lineId: message.line, taken });
   }
 
   return {

@@ -41,6 +41,7 @@ export const scriptFiles = [
   'window-note-2',
   'window-read-5',
   'recent-push-1',
+  'field-max-1',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

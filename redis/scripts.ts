@@ -69,6 +69,10 @@ export function asNumber(value: unknown): number {
 
 /** Typed wrappers, one per script. */
 export const scripts = {
+  /** Writes a hash field's number when it is newer than the stored one (the newest stays whatever the order). */
+  async writeFieldMax(redis: RedisClient, key: string, field: string, value: number): Promise<boolean> {
+    return asNumber(await run(redis, 'field-max-1', [key], [field, value])) === 1;
+  },
   /** One entry at the head of a capped list kept `ttlSec` (the settings page's recent sends and errors). */
   async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {
     await run(redis, 'recent-push-1', [key], [entry, keep, ttlSec]);

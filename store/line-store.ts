@@ -223,14 +223,15 @@ export class LineStore {
    * Notes that a webhook for the line arrived (one field write; checkStatus and the settings page
    * show it, to the second): at most once a second per process, not once per message of a busy line.
    * Skipped only within a second after the time this process wrote: a retried job's old `at` written
-   * first does not hold back the newer ones (the time shown would be minutes stale).
+   * first does not hold back the newer ones. The write keeps the newest time (a max in one script, not
+   * a plain HSET): an old `at` of a retried job, or of another process, never replaces a newer one.
    */
   async markWebhook(memberId: string, lineId: string, at: number): Promise<void> {
     const now = this.cache.clock.now();
     const slot = `${memberId}|${lineId}`;
     const written = this.webhookMarked.get(slot, now);
     if (written !== undefined && at < written + WEBHOOK_MARK_EVERY_MS) return;
-    await this.redis.hset(this.keys.lineWebhookAt(memberId), lineId, String(at));
+    await scripts.writeFieldMax(this.redis, this.keys.lineWebhookAt(memberId), lineId, at);
     this.webhookMarked.set(slot, at, now);
   }
 

@@ -104,6 +104,22 @@ export class OpenLineOutbox {
     return this.write(memberId, item.chat.id, item, at, check);
   }
 
+  /**
+   * Queues the skip marker of a numbered customer message its line was read not to relay
+   * (`onLine`: detached, switched off, or a taken reply not relayed), checked in the same step:
+   * `changed` (nothing queued) when the line is relayable now (attached, switched on): the caller
+   * reads it again, so the message is not lost to a chat that takes its later messages.
+   */
+  async skipForLine(
+    memberId: string,
+    chatKey: string,
+    item: Extract<ChatItem, { kind: 'skip' }>,
+    at: number,
+    onLine: { lineId: string; taken: boolean },
+  ): Promise<'queued' | 'repeat' | 'changed'> {
+    return this.write(memberId, chatKey, item, at, [onLine.lineId, '', onLine.taken ? '1' : '0']);
+  }
+
   private async write(
     memberId: string,
     chatKey: string,

@@ -1,5 +1,5 @@
 import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
-import type { CallParams, PortalClient, PortalClientFactory } from '../bitrix/portal-client';
+import type { PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
@@ -7,9 +7,13 @@ import { WakeableLoop } from '../lib/wakeable-loop';
 import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
 import { arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
+import { connectorLineOf, routeAfterNotActive, routeReady, type StaleRoutes } from '../openlines/stale-open-lines';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import type { ChatItem } from '../store/chat-item';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
+import type { OpenLineStore } from '../store/open-line-store';
+import { holdChatLease, LeaseLostError } from './chat-lease-hold';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
 import { subscribeToWakeUps } from './wake-subscription';
 
@@ -19,6 +23,8 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapH
   subscriber: RedisClient;
   keys: RedisKeys;
   outbox: OpenLineOutbox;
+  /** Also the chat's line's attachment: an open line the portal refused may no longer be the line's. */
+  openLines: ChatItemSenderDeps['openLines'] & Pick<OpenLineStore, 'forLine'>;
   bitrix: PortalClientFactory;
   clock: Clock;
   log: Logger;
@@ -47,8 +53,9 @@ const GROUPS_PER_CLAIM = 10;
  * Delivers the open-line outbox: each chat is leased by one process at a time and its items go in
  * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
  * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
- * backoff for up to a day); only an uninstalled portal drops its items at once, and a malformed
- * item (ERROR_ARGUMENT) is dropped alone.
+ * backoff for up to a day); only an uninstalled portal drops its items at once, a malformed item
+ * (ERROR_ARGUMENT) is dropped alone, and items for an open line the chat's WhatsApp line no longer
+ * serves (NOT_ACTIVE_LINE after a move, a detach, a switch-off) follow the line or are dropped.
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
@@ -138,6 +145,8 @@ export class OpenLineDispatcher {
     const portal = this.o.bitrix(memberId);
     // After a run refused as malformed (ERROR_ARGUMENT), its items go one by one.
     let single = false;
+    // Open lines the chat's WhatsApp line left (the portal refused them): their items follow it.
+    const routes: StaleRoutes = new Map();
     for (let round = 0; round < GROUPS_PER_CLAIM; round += 1) {
       const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
       if (!claimed) return;
@@ -173,13 +182,26 @@ export class OpenLineDispatcher {
         if (!(await settle(skips, clock.now()))) return;
         continue;
       }
+      const { dropped, sendable } = routeReady(ready, routes);
+      if (dropped.length > 0) {
+        // Their open line is not the line's any more and it serves none: said, not held for a day.
+        if (!(await settle(dropped, clock.now()))) return;
+        this.o.log.warn(
+          { memberId, chatKey, count: dropped.length },
+          'chat items dropped: the line left their open line',
+        );
+        // A delivery confirms an operator message of the old chat: no message of the chat is lost with it.
+        const messages = dropped.filter((r) => r.item.kind !== 'delivery').length;
+        if (messages > 0) await this.o.noteChatDrop?.(memberId, chatKey, messages, 'open_line_detached');
+        continue;
+      }
       const group = nextGroup(
-        ready.map((r) => r.item),
+        sendable.map((r) => r.item),
         single ? 1 : undefined,
       );
-      const done = ready.slice(0, group.length);
+      const done = sendable.slice(0, group.length);
       const failureKey = `${memberId}|${chatKey}`;
-      const lease = this.holdLease(memberId, chatKey, token);
+      const lease = holdChatLease({ ...this.o, leaseMs: this.leaseMs }, memberId, chatKey, token);
       try {
         await sendChatItems(this.o, lease.guard(portal), group);
         this.failures.delete(failureKey);
@@ -206,6 +228,11 @@ export class OpenLineDispatcher {
           this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
           if (!(await settle(done, clock.now()))) return;
           await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
+          continue;
+        }
+        if (failure.code === 'NOT_ACTIVE_LINE' && (await this.leftOpenLine(memberId, chatKey, group, routes))) {
+          // At once, in order: the chat's items are re-routed (or dropped) in the next round.
+          if (!(await settle([], clock.now()))) return;
           continue;
         }
         const oldest = claimed.oldestAt ?? clock.now();
@@ -243,48 +270,28 @@ export class OpenLineDispatcher {
     // Let the chat go: it is due now if anything is left.
   }
 
-  /** A missing number the chat stopped waiting for: its message never came in time (logged, once per pass). */
   /**
-   * Keeps a claimed chat's lease while its group is being sent: renewed every leaseMs/3 (a REST
-   * token wait or a slow portal can outlast the lease) and checked before each portal call; a lost
-   * lease stops the sending (another dispatcher has the chat) instead of sending its items twice.
+   * After NOT_ACTIVE_LINE: true when the group's open line is no longer the chat's line's (moved,
+   * detached, switched off in the app); its items then follow `routes`. False: still the line's
+   * (switched off on the portal's side only): the chat waits as before.
    */
-  private holdLease(memberId: string, chatKey: string, token: string) {
-    const { outbox, log } = this.o;
-    let lost = false;
-    let renewing: Promise<unknown> = Promise.resolve();
-    const renew = async (): Promise<void> => {
-      if (lost) return;
-      if (!(await outbox.extend(memberId, chatKey, token, this.leaseMs))) lost = true;
-    };
-    const timer = setInterval(() => {
-      renewing = renew().catch((error: unknown) =>
-        log.warn({ memberId, chatKey, err: error }, 'chat lease not renewed'),
-      );
-    }, this.leaseMs / 3);
-    return {
-      /** The portal client whose every call first makes sure the lease is still this dispatcher's. */
-      guard(client: PortalClient): Pick<PortalClient, 'call' | 'memberId'> {
-        return {
-          memberId: client.memberId,
-          async call<T>(method: string, params?: CallParams): Promise<T> {
-            await renew();
-            if (lost) throw new LeaseLostError(chatKey);
-            return client.call<T>(method, params);
-          },
-        };
-      },
-      async release(): Promise<void> {
-        clearInterval(timer);
-        await renewing;
-      },
-    };
-  }
-}
-
-/** The chat's lease ran out and another dispatcher took it: this one must not send its items. */
-class LeaseLostError extends Error {
-  constructor(chatKey: string) {
-    super(`open-line chat ${chatKey}: lease lost`);
+  private async leftOpenLine(
+    memberId: string,
+    chatKey: string,
+    group: ChatItem[],
+    routes: StaleRoutes,
+  ): Promise<boolean> {
+    const openLineId = group[0] && connectorLineOf(group[0]);
+    if (!openLineId) return false;
+    const route = await routeAfterNotActive(this.o.openLines, memberId, chatKey, openLineId);
+    if (route === 'current') return false;
+    routes.set(openLineId, route);
+    // The line's open line now is current, whatever an earlier move said (moved back: 7 → 9 → 7).
+    if (route) routes.delete(route.to);
+    this.o.log.warn(
+      { memberId, chatKey, openLineId, to: route?.to ?? null },
+      "the portal refused an open line the chat's line no longer serves: its items follow the line",
+    );
+    return true;
   }
 }

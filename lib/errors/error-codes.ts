@@ -59,6 +59,7 @@ const codes = [
   'account_locked',
   // --- openlines: chat items dropped (the settings page's activity log)
   'open_line_switched_off',
+  'open_line_detached',
   'open_line_not_delivered',
   'open_line_backlog_full',
   'open_line_not_connected',

@@ -6,20 +6,26 @@
   ARGV[1] chat key   ARGV[2] arrival ms   ARGV[3] item json   ARGV[4] due ms   ARGV[5] seen ttl s
   ARGV[6] most items a chat keeps (the oldest beyond it are dropped: a chat the portal does not take
   for a long time stays bounded)
-  ARGV[7] the WhatsApp line a customer message is queued for ('' = no check)   ARGV[8] the open line
-  the caller read it attached to   ARGV[9] '1' when a robot's wait took the message (relayTaken needed)
+  ARGV[7] the WhatsApp line a customer message (or its skip marker) is queued for ('' = no check)
+  ARGV[8] the open line the caller read it attached to; '' for a skip marker: the caller read the
+  line not relayable (detached, switched off, taken replies not relayed)
+  ARGV[9] '1' when a robot's wait took the message (relayTaken needed)
   Returns {queued, dropped}: queued 1, or 0 when this id was queued before; how many old items were dropped.
-  Queued -1 (nothing written): the line's attachment is no longer what the caller read (detached,
-  moved to another open line, switched off, taken replies no longer relayed); it reads it again.
+  Queued -1 (nothing written): the line's attachment is no longer what the caller read (a customer
+  message: detached, moved to another open line, switched off, taken replies no longer relayed; a skip
+  marker: attached, switched on, taken replies relayed now); it reads it again.
 ]]
 -- The caller read the attachment a while ago (a reply's stage read, a re-ask send): checked here, in
--- the step that queues, so a message never goes to an open line its line no longer serves.
+-- the step that queues, so a message never goes to an open line its line no longer serves, and is
+-- never skipped for a line that serves one now (both decisions are checked, not only "queue it").
 if ARGV[7] ~= '' then
   local raw = redis.call('HGET', KEYS[6], ARGV[7])
   local ok, a = false, nil
   if raw then ok, a = pcall(cjson.decode, raw) end
-  if not ok or type(a) ~= 'table' or a.openLineId ~= ARGV[8] or a.active == false
-    or (ARGV[9] == '1' and a.relayTaken ~= true) then
+  local relayable = ok and type(a) == 'table' and a.active ~= false and (ARGV[9] ~= '1' or a.relayTaken == true)
+  if ARGV[8] == '' then
+    if relayable then return { -1, 0 } end
+  elseif not relayable or a.openLineId ~= ARGV[8] then
     return { -1, 0 }
   end
 end

@@ -52,7 +52,7 @@ describe('round trips of one reply that ends a button wait', () => {
       let worker: SeenCommand[] = [];
       for (let i = 0; i < 100 && !settled(worker.map(label)); i += 1) worker = workerLabels(await watch.seen());
       // The line's last-webhook time is written at most once a second (the warm-up's may still count).
-      const marks = worker.filter((c) => label(c) === 'hset line-webhook-at');
+      const marks = worker.filter((c) => label(c) === 'evalsha line-webhook-at');
       expect(marks.length).toBeLessThanOrEqual(1);
       // The first reply's dispatcher may still be finishing (moving the index, looking at the outbox
       // again) after this reply began: those steps come before this reply's wait end, never its own.

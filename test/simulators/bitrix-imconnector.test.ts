@@ -73,6 +73,32 @@ describe('Bitrix24 simulator: imconnector (strict)', () => {
     });
   });
 
+  it('a line switched off (activate ACTIVE=0) or unknown: send.messages and status.delivery answer 400 NOT_ACTIVE_LINE', async () => {
+    await register(sim);
+    await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 1 });
+    expect(
+      (await rest(sim, 'imconnector.send.messages', { CONNECTOR: 'acme_wa', LINE: 1, MESSAGES: [item('a')] })).status,
+    ).toBe(200);
+    await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 0 });
+    const delivery = {
+      im: { chat_id: 1, message_id: 1 },
+      message: { id: ['wamid.x'], date: 1767000000 },
+      chat: { id: '79990001122' },
+    };
+    for (const LINE of [1, 42]) {
+      const send = await rest(sim, 'imconnector.send.messages', { CONNECTOR: 'acme_wa', LINE, MESSAGES: [item('b')] });
+      expect(send).toMatchObject({ status: 400, json: { error: 'NOT_ACTIVE_LINE' } });
+      const confirm = await rest(sim, 'imconnector.send.status.delivery', {
+        CONNECTOR: 'acme_wa',
+        LINE,
+        MESSAGES: [delivery],
+      });
+      expect(confirm).toMatchObject({ status: 400, json: { error: 'NOT_ACTIVE_LINE' } });
+    }
+    // Nothing of the refused calls reached the chat.
+    expect(sim.openLineChat('acme_wa', 1, '79990001122')?.messages.map((m) => m.text)).toEqual(['a']);
+  });
+
   it('a method of a scope the app was not granted answers 401 insufficient_scope (batch commands too)', async () => {
     await sim.stop();
     ({ sim } = await startPortal({ scope: ['crm', 'bizproc', 'imopenlines', 'imconnector'] }));

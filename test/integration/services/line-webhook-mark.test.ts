@@ -20,7 +20,8 @@ describe("a line's last-webhook time", () => {
       createSecretBox(Buffer.alloc(32, 7)),
       new ConfigCache(redis, keys, { clock }),
     );
-    const hsets = jest.spyOn(redis, 'hset');
+    // The write is one script call (it keeps the newest time).
+    const hsets = jest.spyOn(redis, 'evalsha');
     const first = clock.now();
     await lines.markWebhook('m1', 'main', first);
     clock.advance(400);
@@ -54,5 +55,26 @@ describe("a line's last-webhook time", () => {
     clock.advance(100);
     await lines.markWebhook('m1', 'main', clock.now() - 300_000);
     expect(await lines.lastWebhookAt('m1', 'main')).toBe(fresh);
+  });
+
+  it('keeps the newest time past the second and across processes: an old time written later never replaces it', async () => {
+    const keys = createKeys(`lwm${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const clock = createManualClock();
+    const store = () =>
+      new LineStore(redis, keys, createSecretBox(Buffer.alloc(32, 7)), new ConfigCache(redis, keys, { clock }));
+    const [one, other] = [store(), store()];
+    const fresh = clock.now();
+    await one.markWebhook('m1', 'main', fresh);
+    // The line goes quiet; 3 s later (this process's throttle entry has lapsed) a job retried after
+    // its backoff runs: its webhook came 5 minutes before the fresh one.
+    clock.advance(3000);
+    await one.markWebhook('m1', 'main', fresh - 300_000);
+    expect(await one.lastWebhookAt('m1', 'main')).toBe(fresh);
+    // Another process, which never wrote this line, with an old time of its own.
+    await other.markWebhook('m1', 'main', fresh - 1000);
+    expect(await other.lastWebhookAt('m1', 'main')).toBe(fresh);
+    // A newer time from either still goes in.
+    await other.markWebhook('m1', 'main', clock.now());
+    expect(await one.lastWebhookAt('m1', 'main')).toBe(clock.now());
   });
 });
