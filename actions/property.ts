@@ -24,6 +24,11 @@ export interface InputProperty<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** A select whose options are the portal's WhatsApp lines, filled in at registration. */
   optionsFromLines?: true;
+  /**
+   * The code of the yes/no property this one belongs to (`wait_reply`): while the action has that
+   * property and it is off, this value does not apply and is read as unset (workers/action-inputs).
+   */
+  onlyWhen?: string;
 }
 
 /** Raw values as Bitrix24 sends them: strings, or lists for Multiple=Y; absent when unset. */
