@@ -224,9 +224,9 @@ export class WaitStore {
    * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
    * Whether anybody hears the event the script decides in that same step (WaitEnder says how).
    * Says whether the caller must write the callback's portal into the global index of due portals
-   * (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder.
+   * (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder. Its parameters are
+   * WaitEnder.end's, forwarded: the list is written once, there.
    */
-  // WaitEnder.end's own parameters, forwarded: the list is written once, there.
   endAndMark(...args: Parameters<WaitEnder['end']>): ReturnType<WaitEnder['end']> {
     return this.ender.end(...args);
   }
