@@ -42,7 +42,11 @@ export function invalidNamed(
 }
 
 /** What a zod issue says, without zod's English message. */
-function issueWords(issue: z.core.$ZodIssue, missing: boolean, options: PropertyDescriptor['Options']): Localized {
+function issueWords(
+  issue: z.core.$ZodIssue,
+  missing: boolean,
+  { Options: options, Type: type }: Partial<Pick<PropertyDescriptor, 'Options' | 'Type'>>,
+): Localized {
   switch (issue.code) {
     case 'too_big':
       if (issue.origin === 'string') return say('prop.max_chars', { max: String(issue.maximum) });
@@ -54,7 +58,8 @@ function issueWords(issue: z.core.$ZodIssue, missing: boolean, options: Property
       return say('prop.at_least', { min: String(issue.minimum) });
     case 'invalid_type':
       if (missing) return say('prop.required');
-      if (issue.expected === 'int') return say('prop.whole_number');
+      // Text that is no plain decimal fails as "not a number" before the whole-number check can.
+      if (issue.expected === 'int' || (issue.expected === 'number' && type === 'int')) return say('prop.whole_number');
       if (issue.expected === 'number') return say('prop.number');
       return say('prop.invalid');
     case 'invalid_value': {
@@ -81,8 +86,8 @@ export function propertyIssues(
     const line = typeof index === 'number' ? index + 1 : undefined;
     const value = raw[String(code)];
     const missing = isBlank(value) || (Array.isArray(value) && value.every(isBlank));
-    const options = action.properties[String(code)]?.descriptor.Options;
-    return issueAbout(propertyName(action, String(code ?? 'properties')), issueWords(issue, missing, options), line);
+    const descriptor = action.properties[String(code)]?.descriptor ?? {};
+    return issueAbout(propertyName(action, String(code ?? 'properties')), issueWords(issue, missing, descriptor), line);
   });
 }
 

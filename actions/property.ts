@@ -24,6 +24,11 @@ export interface InputProperty<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** A select whose options are the portal's WhatsApp lines, filled in at registration. */
   optionsFromLines?: true;
+  /**
+   * The code of the yes/no property this one belongs to (`wait_reply`): while the action has that
+   * property and it is off, this value does not apply and is read as unset (workers/action-inputs).
+   */
+  onlyWhen?: string;
 }
 
 /** Raw values as Bitrix24 sends them: strings, or lists for Multiple=Y; absent when unset. */
@@ -37,6 +42,22 @@ const blankToUndefined = (value: unknown) => {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 };
 const single = (value: unknown) => (Array.isArray(value) ? value[0] : value);
+/**
+ * A plain decimal as a portal user types it: optional sign, digits, an optional fraction, spaces
+ * around. A `double` also takes a decimal comma (Russian portals; portal-ui-wire.md §5 leaves the
+ * wire form uncertain); an `int` does not, so `1,000` typed as a thousand is refused, not read as 1.
+ * Anything else (`0x10`, `1e3`, `1 000`, `Infinity`) stays as it came, and the number schema refuses
+ * it as not a number instead of reading it the way JavaScript would.
+ */
+const DECIMAL_POINT = /^[+-]?\d+(?:\.\d+)?$/;
+const DECIMAL_POINT_OR_COMMA = /^[+-]?\d+(?:[.,]\d+)?$/;
+const decimalOf = (grammar: RegExp) => (value: unknown) => {
+  // Bitrix24 sends an unset value as '' (bitrix24-wire.md); a null from a list reads the same.
+  if (value === null) return undefined;
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  return grammar.test(text) ? Number(text.replace(',', '.')) : value;
+};
 /** A single-valued property's form value (the first of a list), blank read as unset, then `schema`. */
 const oneValue = <S extends z.ZodType>(schema: S) => z.preprocess((v) => blankToUndefined(single(v)), schema);
 
@@ -135,10 +156,12 @@ export const prop = {
   number<const R extends boolean = false, const D extends number | undefined = undefined>(
     o: Common & { required?: R; min?: number; max?: number; integer?: boolean; default?: D },
   ) {
-    let n = o.integer ? z.coerce.number().int() : z.coerce.number();
+    let n = o.integer ? z.number().int() : z.number();
     if (o.min !== undefined) n = n.min(o.min);
     if (o.max !== undefined) n = n.max(o.max);
-    const base = oneValue(o.required ? n : n.optional());
+    const base = oneValue(
+      z.preprocess(decimalOf(o.integer ? DECIMAL_POINT : DECIMAL_POINT_OR_COMMA), o.required ? n : n.optional()),
+    );
     return {
       descriptor: describe(
         o,

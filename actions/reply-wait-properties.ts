@@ -1,8 +1,21 @@
 import { timeoutProperty, timeUnitProperty } from './common-properties';
-import { prop, returnProp } from './property';
+import { type InputProperty, prop, returnProp } from './property';
+
+/**
+ * Marks every property but `wait_reply` as a reply setting, read only while `wait_reply` is on: a
+ * robot that does not wait is never refused for settings that do not apply (review-s20-dedupe #5).
+ */
+function readWhileWaiting<P extends { wait_reply: InputProperty } & Record<string, InputProperty>>(properties: P): P {
+  const marked = Object.entries(properties).map(([code, p]) => [
+    code,
+    code === 'wait_reply' ? p : { ...p, onlyWhen: 'wait_reply' },
+  ]);
+  // The same codes and properties, each with one optional field set: still a P.
+  return Object.fromEntries(marked) as P;
+}
 
 /** Inputs of actions that can wait for the customer's reply (buttons, list): technical, after the recipient. */
-export const replyWaitProperties = {
+export const replyWaitProperties = readWhileWaiting({
   wait_reply: prop.bool({
     name: { ru: 'Ждать ответа', en: 'Wait for the reply' },
     description: {
@@ -80,7 +93,7 @@ export const replyWaitProperties = {
     },
     default: false,
   }),
-};
+});
 
 /** Return values of a reply wait; `status` lists every value a waiting send can end with. */
 export const replyWaitReturns = {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { endpoints } from '../config/endpoints';
+import { type DirectDoorsHost, mountDirectDoors } from './doors/direct-doors';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
 import { createGupshupWebhookDoor, type GupshupWebhookDoorDeps } from './doors/gupshup-webhook-door';
@@ -8,7 +9,7 @@ import { createInstallDoor } from './doors/install-door';
 import { createMediaDoor, type MediaDoorDeps } from './doors/media-door';
 import { createOpenLineSettingsDoor, type OpenLineSettingsDeps } from './doors/open-line-settings-door';
 import { createOpsDoor, type OpsDoorDeps } from './doors/ops-door';
-import { mountDirectDoors, type RequestListener, type RobotDoorDeps, type RobotDoorHost } from './doors/robot-door';
+import type { RequestListener, RobotDoorDeps } from './doors/robot-door';
 import { createRobotDoorDirect } from './doors/robot-door-direct';
 import { createSettingsPageDoor, type SettingsPageDoorDeps } from './doors/settings-page-door';
 import { createWebhookApiDoor, createWebhookApiErrorHandler, type WebhookApiDoorDeps } from './doors/webhook-api-door';
@@ -74,13 +75,13 @@ export function createApp(deps: AppDeps): WebApp {
 }
 
 /** Every door on Express (the robot door too: the direct path hands it every call it does not answer itself). */
-export function createExpressApp(deps: AppDeps): RobotDoorHost {
+export function createExpressApp(deps: AppDeps): DirectDoorsHost {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   // The busiest door first, with its own parsers: a robot call passes no other door's router. Then
   // the webhook door, before any body parser (it needs its raw bytes for the signature). First also
-  // because the direct paths hand them requests (see RobotDoorHost): per-request handling added for
+  // because the direct paths hand them requests (see DirectDoorsHost): per-request handling added for
   // every door (a request id, headers, an access log) goes in the direct paths too.
   const host = mountDirectDoors(app, deps);
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.

@@ -4,7 +4,7 @@ import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, waitScripts } from '../redis/wait-scripts';
 import { readStoredWaits } from './read-stored-waits';
 import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
-import { type EndByReply, WaitEnder, type WaitOutcome } from './wait-ender';
+import { WaitEnder, type WaitOutcome } from './wait-ender';
 import type { Wait, WaitEnd } from './wait-schema';
 
 export type { WaitOutcome };
@@ -224,17 +224,11 @@ export class WaitStore {
    * step (so a crash after the claim still delivers them). No outcome: no callback (the robot is gone).
    * Whether anybody hears the event the script decides in that same step (WaitEnder says how).
    * Says whether the caller must write the callback's portal into the global index of due portals
-   * (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder.
+   * (`CallbackOutbox.indexQueued`, confirming `confirmToken`): see WaitEnder. Its parameters are
+   * WaitEnder.end's, forwarded: the list is written once, there.
    */
-  endAndMark(
-    wait: Wait,
-    status: WaitEnd,
-    reason: string,
-    outcome: WaitOutcome | null,
-    now: number,
-    reply: EndByReply = {},
-  ): Promise<{ result: ClaimResult; mustIndex: boolean; confirmToken?: string }> {
-    return this.ender.end(wait, status, reason, outcome, now, reply);
+  endAndMark(...args: Parameters<WaitEnder['end']>): ReturnType<WaitEnder['end']> {
+    return this.ender.end(...args);
   }
 
   private async openFromField(memberId: string, field: string): Promise<Wait[]> {

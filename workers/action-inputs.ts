@@ -29,8 +29,27 @@ function inputSchemaOf(action: AnyAction): z.ZodType<Record<string, unknown>> {
   return schema;
 }
 
+/**
+ * The raw values without those that do not apply: a property `onlyWhen` a yes/no property the
+ * action has and that is off is read as unset (its default), so it cannot refuse the call.
+ */
+function applyingValues(action: AnyAction, raw: RunActionJob['properties']): RunActionJob['properties'] {
+  let applying = raw;
+  const off = new Map<string, boolean>();
+  for (const [code, p] of Object.entries(action.properties)) {
+    const flag = p.onlyWhen;
+    if (flag === undefined || !(code in raw)) continue;
+    if (!off.has(flag)) off.set(flag, action.properties[flag]?.schema.safeParse(raw[flag]).data === false);
+    if (!off.get(flag)) continue;
+    if (applying === raw) applying = { ...raw };
+    delete applying[code];
+  }
+  return applying;
+}
+
 /** The action's inputs, parsed by its own property schemas; `invalid_property` names what is wrong. */
-export function parseInputs(action: AnyAction, raw: RunActionJob['properties']): Record<string, unknown> {
+export function parseInputs(action: AnyAction, given: RunActionJob['properties']): Record<string, unknown> {
+  const raw = applyingValues(action, given);
   const parsed = inputSchemaOf(action).safeParse(raw);
   if (!parsed.success) {
     const technical = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
 import { BODY_LIMIT, FORM_TYPE, utf8FormFields } from '../middleware/body-parsers';
 import { applicationAuthSchema } from '../middleware/verify-application-token';
+import type { DirectDoorsHost } from './direct-doors';
 import { directPath, plainBodyLength } from './direct-path';
 import {
   answerQueued,
@@ -9,7 +10,6 @@ import {
   queueRobotCall,
   type RequestListener,
   type RobotDoorDeps,
-  type RobotDoorHost,
   robotCallSchema,
 } from './robot-door';
 
@@ -35,7 +35,7 @@ const DIRECT_TYPES: ReadonlySet<string> = new Set([
  * `express` (for a call already read, with what was read: see handOver), which answers and logs it
  * exactly as before.
  */
-export function createRobotDoorDirect(deps: RobotDoorDeps, express: RobotDoorHost): RequestListener {
+export function createRobotDoorDirect(deps: RobotDoorDeps, express: DirectDoorsHost): RequestListener {
   const serve = async (req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> => {
     const body = utf8FormFields(raw);
     const call = directCallSchema.safeParse(body);

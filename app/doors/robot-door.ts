@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Express, Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { findActionByCode } from '../../actions';
 import { endpoints } from '../../config/endpoints';
@@ -14,7 +14,6 @@ import { formOrJsonBody } from '../middleware/body-parsers';
 import { invalidApplicationToken, verifyApplicationToken } from '../middleware/verify-application-token';
 import { answerJson, type RequestListener } from './direct-path';
 import { createHandOver, type HandOver } from './hand-over';
-import { createWhatsAppWebhookDoor, type WhatsAppWebhookDoorDeps } from './whatsapp-webhook-door';
 
 /** The robot/activity call envelope (bitrix24-wire.md §1); properties are checked by the worker. */
 export const robotCallSchema = z
@@ -77,17 +76,6 @@ export function answerQueued(res: ServerResponse, jobId: string | undefined): vo
 
 export type { RequestListener };
 
-const directDoorsFirst: unique symbol = Symbol("the direct paths' doors mounted first");
-
-/**
- * An Express app whose first layers are this door's router and then the WhatsApp webhook door's, as
- * mountDirectDoors leaves it: the only listener the direct paths (robot-door-direct.ts,
- * whatsapp-webhook-direct.ts) may hand a request to. Each door's POST route's first step takes the
- * handed-over request up; anything mounted before them would run for refused requests only, never
- * for the direct paths' 200s, and a listener that answered first would drop a handed-over error unseen.
- */
-export type RobotDoorHost = RequestListener & { readonly [directDoorsFirst]: true };
-
 /**
  * What the direct path (robot-door-direct.ts) hands to this door instead of answering a call
  * itself: the body it parsed (this door verifies and answers it as it would any call), with
@@ -101,7 +89,7 @@ const handedOver = createHandOver<HandedCall>();
 /** Calls handed over with their token refused, from the route's first step to the door's handler. */
 const tokenRefused = new WeakSet<IncomingMessage>();
 
-/** Hands a call the direct path read, or the error it met, to this door (next it passes it to a RobotDoorHost). */
+/** Hands a call the direct path read, or the error it met, to this door (next it passes it to a DirectDoorsHost). */
 export const handOver: Pick<HandOver<HandedCall>, 'give' | 'fail'> = handedOver;
 
 const takeHandedOver = handedOver.step((req, taken) => {
@@ -111,36 +99,11 @@ const takeHandedOver = handedOver.step((req, taken) => {
 });
 
 /**
- * Mounts the doors the direct paths hand requests to as `app`'s first layers, the robot door then
- * the WhatsApp webhook door (nothing can come between them), and returns `app` as their host.
- * Throws when `app` has a layer already: whatever runs for every request must run for the direct
- * paths' requests too, so it goes in both places or in neither (see RobotDoorHost).
- */
-export function mountDirectDoors(app: Express, deps: RobotDoorDeps & WhatsAppWebhookDoorDeps): RobotDoorHost {
-  if (app.router.stack.length > 0) {
-    throw new Error(
-      'the robot and webhook doors must be the first layers of the Express app the direct paths hand requests to',
-    );
-  }
-  app.use(robotDoorRouter(deps));
-  app.use(createWhatsAppWebhookDoor(deps));
-  return Object.assign(app, { [directDoorsFirst]: true as const });
-}
-
-/** `host` with `see` told of each request first (a count, a trace): still a host, as each request still reaches it. */
-export function observedHost(host: RobotDoorHost, see: (req: IncomingMessage) => void): RobotDoorHost {
-  const observed: RequestListener = (req, res) => {
-    see(req);
-    host(req, res);
-  };
-  return Object.assign(observed, { [directDoorsFirst]: true as const });
-}
-
-/**
  * Verifies, queues and answers at once: the portal never retries a robot call, so it must not wait.
- * Its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed).
+ * Its own body parsers (a form or JSON; any other body is a 415 before a byte is parsed). Its POST
+ * route's first step takes up a call handed over (mounted by direct-doors.ts).
  */
-function robotDoorRouter(deps: RobotDoorDeps): Router {
+export function robotDoorRouter(deps: RobotDoorDeps): Router {
   const router = Router();
   router.post(endpoints.robot, takeHandedOver, formOrJsonBody(), async (req, res) => {
     const verified = tokenRefused.has(req)

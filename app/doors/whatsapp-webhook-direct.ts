@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints } from '../../config/endpoints';
 import type { InboundEvent } from '../../providers/inbound-message';
 import { JSON_TYPE } from '../middleware/body-parsers';
+import type { DirectDoorsHost } from './direct-doors';
 import { directPath, plainBodyLength, type RequestListener } from './direct-path';
-import type { RobotDoorHost } from './robot-door';
 import {
   handOverWebhook,
   queueAndAnswer,
@@ -29,13 +29,13 @@ const DIRECT_TYPES: ReadonlySet<string> = new Set([
  * whatever fails on the way (Redis down: answered as Express answers a handler's rejection).
  * Every other request goes to `others` (the robot door's direct path, then Express).
  *
- * `express` is an app mountDirectDoors mounted this door on (RobotDoorHost): the door comes right
+ * `express` is an app mountDirectDoors mounted this door on (DirectDoorsHost): the door comes right
  * after the robot door, before any body parser, and its POST route's first step takes the
  * handed-over webhook up.
  */
 export function createWhatsAppWebhookDirect(
   deps: WhatsAppWebhookDoorDeps,
-  express: RobotDoorHost,
+  express: DirectDoorsHost,
   others: RequestListener,
 ): RequestListener {
   const { appSecret } = deps.whatsapp;

@@ -2,7 +2,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { type AppDeps, createExpressApp } from '../../app/create-app';
-import { observedHost, type RequestListener, type RobotDoorHost } from '../../app/doors/robot-door';
+import { type DirectDoorsHost, observedHost } from '../../app/doors/direct-doors';
+import type { RequestListener } from '../../app/doors/robot-door';
 import { createRobotDoorDirect } from '../../app/doors/robot-door-direct';
 import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/redis-server';
@@ -24,7 +25,7 @@ export interface Served {
 }
 
 /** A door's direct path in front of the Express app it hands requests to. */
-export type DirectPathOf = (deps: AppDeps, express: RobotDoorHost) => RequestListener;
+export type DirectPathOf = (deps: AppDeps, express: DirectDoorsHost) => RequestListener;
 
 /** The doors served through a direct path (`direct`: the robot door's unless `directOf`) or by Express alone. */
 export async function serve(

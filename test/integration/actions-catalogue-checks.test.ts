@@ -66,6 +66,48 @@ describe('action catalogue on a Cloud API line', () => {
     expect(r.attempts).toBe(0);
   });
 
+  // Reply settings that would each refuse a waiting send (review-s20-dedupe #5).
+  const badReplySettings = {
+    timeout: '0',
+    timeout_unit: 'weeks',
+    match_mode: 'regex',
+    regex: '(',
+    reask_max: '9',
+    after_reask: 'later',
+    stop_on_operator: 'maybe',
+  };
+  const answers = {
+    wa_send_buttons: { buttons: ['Да', 'Нет'] },
+    wa_send_list: { button: 'Варианты', rows: ['Да', 'Нет'] },
+  };
+
+  it.each(Object.entries(answers))('%s that does not wait is not refused for reply settings', async (code, given) => {
+    const r = await run(code, { phone: CUSTOMER, body: 'b', ...given, ...badReplySettings, wait_reply: 'N' });
+    expect(r.values).toMatchObject({ status: 'sent', message_id: r.wamids[0] });
+    expect(r.attempts).toBe(1);
+  });
+
+  it.each(Object.entries(answers))('%s that waits is refused for each bad reply setting', async (code, given) => {
+    const waiting = { phone: CUSTOMER, body: 'b', ...given, wait_reply: 'Y' };
+    const r = await run(code, { ...waiting, ...badReplySettings });
+    expect(r.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+    for (const name of ['Reply time-out', 'Time unit', 'Re-ask at most (times)', 'After the re-asks']) {
+      expect(String(r.values.error)).toContain(`${name}: `);
+    }
+    expect(String(r.values.error)).toContain('Stop waiting when an operator answers: Y or N');
+    const regex = await run(code, { ...waiting, match_mode: 'regex', regex: '(' });
+    expect(String(regex.values.error)).toContain('Regular expression: not a valid regular expression');
+    const keywords = await run(code, { ...waiting, match_mode: 'keywords' });
+    expect(String(keywords.values.error)).toContain('Keywords (keyword=answer): required when');
+    expect(regex.attempts + keywords.attempts + r.attempts).toBe(0);
+  });
+
+  it('send_buttons that does not wait still refuses titles WhatsApp would refuse', async () => {
+    const r = await run('wa_send_buttons', { phone: CUSTOMER, body: 'b', buttons: ['Да', 'да'], wait_reply: 'N' });
+    expect(String(r.values.error)).toContain('titles must be unique');
+    expect(r.attempts).toBe(0);
+  });
+
   it('send_file refuses a non-http URL before sending anything', async () => {
     const r = await run('wa_send_file', {
       phone: CUSTOMER,

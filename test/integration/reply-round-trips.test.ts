@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { type SeenCommand, watchCommands } from '../helpers/redis-monitor';
 import { startButtonsWait, tap } from '../helpers/waits';
 
@@ -20,8 +19,7 @@ function label(c: SeenCommand): string {
 describe('round trips of one reply that ends a button wait', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterAll(async () => {
     await h.close();

@@ -1,5 +1,4 @@
-import { actions } from '../../actions';
-import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
+import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { type SeenCommand, watchCommands } from '../helpers/redis-monitor';
 
 /**
@@ -10,8 +9,7 @@ import { type SeenCommand, watchCommands } from '../helpers/redis-monitor';
 describe('round trips of one sent text robot', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
-    await waitForRegistration(h, actions.length);
+    h = await createRegisteredHarness();
   });
   afterAll(async () => {
     await h.close();

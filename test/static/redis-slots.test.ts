@@ -144,6 +144,42 @@ describe('the call-site finder itself', () => {
     expect(() => scriptCallSites(known, [unknown])).toThrow(/scripts.openWait is not a wrapper of scripts/);
   });
 
+  // review-s20-fix1.md nit 1: dropping either branch of a `?:` key would let its key through unchecked.
+  /** customer-window-store's read, its `steps` key written as given. */
+  const readWindow = (steps: string) =>
+    parse(
+      'store/example.ts',
+      [
+        "import { windowScripts } from '../redis/window-scripts';",
+        `windowScripts.readWindow(redis, { window: keys.customerWindow(m, l, c), waId: keys.customerWaId(m, l, c), tracking: keys.windowTracking(m), otherWindow: keys.customerWindow(m, l, o), steps: ${steps} }, args);`,
+      ].join('\n'),
+    );
+
+  it('reads both branches of a ?: key, and a global key in either is caught', () => {
+    const [good] = scriptCallSites(known, [readWindow('k ? keys.sentStep(m, k) : keys.windowTracking(m)')]);
+    expect(good?.builders).toEqual([
+      'customerWindow',
+      'customerWaId',
+      'windowTracking',
+      'customerWindow',
+      'sentStep|windowTracking',
+    ]);
+    expect(() => expectOneSlot(good as Site)).not.toThrow();
+    for (const [a, b] of [
+      ['keys.sentStep(m, k)', 'keys.callbackPortals()'],
+      ['keys.callbackPortals()', 'keys.sentStep(m, k)'],
+    ]) {
+      const [site] = scriptCallSites(known, [readWindow(`k ? ${a} : ${b}`)]);
+      expect(site?.builders).toHaveLength(5);
+      expect(() => expectOneSlot(site as Site)).toThrow(/example.ts:2: keys .* span 2 slots/);
+    }
+  });
+
+  it('refuses a ?: key whose branch is more than one key', () => {
+    const either = 'k ? keys.windowTracking(m) : { a: keys.sentStep(m, k), b: keys.wait(m, k) }';
+    expect(() => scriptCallSites(known, [readWindow(either)])).toThrow(/example.ts:2: each branch must be one key/);
+  });
+
   it('refuses one wrapper name in two wrapper objects', () => {
     const files = scriptsFiles.map((name, i) =>
       parse(name, `export const o${i} = { async same(redis, keys) { return run(redis, 'x-1', [keys.a], []); } };`),

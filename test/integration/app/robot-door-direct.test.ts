@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { type AppDeps, createExpressApp } from '../../../app/create-app';
-import { mountDirectDoors } from '../../../app/doors/robot-door';
+import { mountDirectDoors } from '../../../app/doors/direct-doors';
 import { createRobotDoorDirect } from '../../../app/doors/robot-door-direct';
 import { BODY_LIMIT } from '../../../app/middleware/body-parsers';
 import { endpoints } from '../../../config/endpoints';

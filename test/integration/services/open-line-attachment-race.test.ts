@@ -1,18 +1,10 @@
-import type { Job } from 'bullmq';
 import { createLogger } from '../../../lib/logger';
-import { createMetrics } from '../../../lib/metrics';
-import { createSecretBox } from '../../../lib/secret-box';
 import { createOpenLineRelay } from '../../../openlines/open-line-relay';
-import type { InboundMessage } from '../../../providers/inbound-message';
-import type { InboundJob } from '../../../queues/job-schemas';
 import { OrdinaryMessages } from '../../../store/inbound-stream';
-import { LineStore } from '../../../store/line-store';
 import { chatItemSchema, OpenLineOutbox } from '../../../store/open-line-outbox';
 import { OpenLineStore } from '../../../store/open-line-store';
-import { createInboundProcessor } from '../../../workers/inbound-processor';
+import { inboundOn, storedLine } from '../../helpers/inbound-on-wait-service';
 import { line, M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
-
-const job = (data: InboundJob) => ({ data, attemptsMade: 0, opts: { attempts: 8 } }) as unknown as Job<InboundJob>;
 
 /**
  * The inbound job reads the line's open-line attachment beside its first writes, but queues the
@@ -25,8 +17,7 @@ describe('an open-line attachment changed while a reply is processed', () => {
 
   async function setup() {
     env = setupWaitService();
-    const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)));
-    await lines.add(line);
+    const lines = await storedLine(env);
     const openLines = new OpenLineStore(env.redis, env.keys);
     await openLines.attach(M, { lineId: line.id, openLineId: '7', relayTaken: true, active: true, attachedAt: 0 });
     const relay = createOpenLineRelay({
@@ -39,20 +30,8 @@ describe('an open-line attachment changed while a reply is processed', () => {
       clock: env.clock,
       log: createLogger('silent'),
     });
-    const run = createInboundProcessor({
-      lines,
-      messages: env.messages,
-      ordinary: relay,
-      openLineRelay: relay,
-      clock: env.clock,
-      log: createLogger('silent'),
-      metrics: createMetrics(),
-      waits: { onNumberChanged: async () => 0 },
-      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
-    });
-    const deliver = (event: InboundMessage) =>
-      run(job({ phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 }));
-    return { deliver, openLines };
+    const deliver = inboundOn(env, lines, { ordinary: relay, openLineRelay: relay });
+    return { deliver, openLines, lines };
   }
 
   /** The open lines the items queued in every chat of the portal are for. */
@@ -129,7 +108,7 @@ describe('an open-line attachment changed while a reply is processed', () => {
   });
 
   it('an attachment that changes after every read: the job fails to be retried, nothing queued', async () => {
-    await setup();
+    const { lines } = await setup();
     const store = new OpenLineStore(env.redis, env.keys);
     let moves = 0;
     const relay = createOpenLineRelay({
@@ -146,7 +125,7 @@ describe('an open-line attachment changed while a reply is processed', () => {
         sentRefOf: (memberId, id) => store.sentRefOf(memberId, id),
       },
       outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
-      lines: new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5))),
+      lines,
       // cast: the relay reads the portal's language only
       portals: { get: async () => ({ languageId: 'en' }) as never },
       clock: env.clock,

@@ -1,17 +1,5 @@
-import type { Job } from 'bullmq';
-import { createLogger } from '../../../lib/logger';
-import { createMetrics } from '../../../lib/metrics';
-import { createSecretBox } from '../../../lib/secret-box';
-import type { InboundMessage } from '../../../providers/inbound-message';
-import type { InboundJob } from '../../../queues/job-schemas';
-import { LineStore } from '../../../store/line-store';
-import { createInboundProcessor } from '../../../workers/inbound-processor';
-import { line, M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
-
-type Run = Partial<Pick<Job, 'attemptsMade' | 'attemptsStarted'>>;
-// cast: the processor reads data, attemptsMade, attemptsStarted and opts.attempts only
-const job = (data: InboundJob, run: Run) =>
-  ({ data, attemptsMade: 0, opts: { attempts: 8 }, ...run }) as Job<InboundJob>;
+import { inboundOn, storedLine } from '../../helpers/inbound-on-wait-service';
+import { M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
 
 /**
  * A reply job that ran the wait-end script and then failed (the index write timed out) or died runs
@@ -24,22 +12,11 @@ describe('a reply job run again after its wait end', () => {
 
   async function setup() {
     env = setupWaitService();
-    const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)));
-    await lines.add(line);
     const appended: string[] = [];
-    const run = createInboundProcessor({
-      lines,
-      messages: env.messages,
+    const deliver = inboundOn(env, await storedLine(env), {
       ordinary: { append: async (_m, message) => void appended.push(message.id) },
-      clock: env.clock,
-      log: createLogger('silent'),
-      metrics: createMetrics(),
-      waits: { onNumberChanged: async () => 0 },
-      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
       waitEndedBy: (memberId, messageId) => env.store.waitEndedBy(memberId, messageId),
     });
-    const deliver = (event: InboundMessage, attempt: Run) =>
-      run(job({ phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 }, attempt));
     return { deliver, appended };
   }
   const indexed = () => env.redis.zscore(env.keys.callbackPortals(), M);
