@@ -45,12 +45,13 @@ const single = (value: unknown) => (Array.isArray(value) ? value[0] : value);
 /**
  * A plain decimal as a portal user types it: optional sign, digits, an optional fraction, spaces
  * around. A `double` also takes a decimal comma (Russian portals; portal-ui-wire.md §5 leaves the
- * wire form uncertain); an `int` does not, so `1,000` typed as a thousand is refused, not read as 1.
- * Anything else (`0x10`, `1e3`, `1 000`, `Infinity`) stays as it came, and the number schema refuses
- * it as not a number instead of reading it the way JavaScript would.
+ * wire form uncertain), and the exponent PHP prints for a very small or large float (`5.0E-5`,
+ * `1.0E+15`: a stored double or a BP variable's value); an `int` takes neither, so `1,000` typed as
+ * a thousand is refused, not read as 1. Anything else (`0x10`, `1 000`, `Infinity`) stays as it
+ * came, and the number schema refuses it as not a number instead of reading it as JavaScript would.
  */
 const DECIMAL_POINT = /^[+-]?\d+(?:\.\d+)?$/;
-const DECIMAL_POINT_OR_COMMA = /^[+-]?\d+(?:[.,]\d+)?$/;
+const DOUBLE = /^[+-]?\d+(?:,\d+|(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 const decimalOf = (grammar: RegExp) => (value: unknown) => {
   // Bitrix24 sends an unset value as '' (bitrix24-wire.md); a null from a list reads the same.
   if (value === null) return undefined;
@@ -159,9 +160,7 @@ export const prop = {
     let n = o.integer ? z.number().int() : z.number();
     if (o.min !== undefined) n = n.min(o.min);
     if (o.max !== undefined) n = n.max(o.max);
-    const base = oneValue(
-      z.preprocess(decimalOf(o.integer ? DECIMAL_POINT : DECIMAL_POINT_OR_COMMA), o.required ? n : n.optional()),
-    );
+    const base = oneValue(z.preprocess(decimalOf(o.integer ? DECIMAL_POINT : DOUBLE), o.required ? n : n.optional()));
     return {
       descriptor: describe(
         o,

@@ -87,6 +87,36 @@ describe('action catalogue on a Cloud API line', () => {
     expect(r.attempts).toBe(1);
   });
 
+  // "Off" in every form Bitrix24 may send it (the yes/no property's own reading): '0', blank, absent (default N).
+  it.each([{ wait_reply: '0' }, { wait_reply: 'n' }, { wait_reply: '' }, {}])(
+    'send_buttons with wait_reply %j is not refused for reply settings',
+    async (off) => {
+      const r = await run('wa_send_buttons', {
+        phone: CUSTOMER,
+        body: 'b',
+        ...answers.wa_send_buttons,
+        ...badReplySettings,
+        ...off,
+      });
+      expect(r.values).toMatchObject({ status: 'sent', message_id: r.wamids[0] });
+    },
+  );
+
+  it('send_template that does not wait is not refused for reply settings, and is when it waits', async () => {
+    const template = {
+      phone: CUSTOMER,
+      template: 'order_ready',
+      body_params: ['Анна', '№ 42'],
+      header_params: 'Заказ',
+    };
+    const off = await run('wa_send_template', { ...template, ...badReplySettings, wait_reply: 'N' });
+    expect(off.values).toMatchObject({ status: 'sent', message_id: off.wamids[0] });
+    const on = await run('wa_send_template', { ...template, ...badReplySettings, wait_reply: 'Y' });
+    expect(on.values).toMatchObject({ status: 'error', error_code: 'invalid_property' });
+    expect(String(on.values.error)).toContain('Reply time-out: ');
+    expect(on.attempts).toBe(0);
+  });
+
   it.each(Object.entries(answers))('%s that waits is refused for each bad reply setting', async (code, given) => {
     const waiting = { phone: CUSTOMER, body: 'b', ...given, wait_reply: 'Y' };
     const r = await run(code, { ...waiting, ...badReplySettings });

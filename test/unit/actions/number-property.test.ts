@@ -64,8 +64,14 @@ const table: Array<[unknown, number | string, number | string, number | string |
   ['55,75', WHOLE, 55.75, 55.75],
   ['1,5', WHOLE, 1.5, 1.5],
   ['1,000', WHOLE, 1, 1],
+  // The exponent PHP prints for a very small or large float: a fraction takes it, a whole number not.
+  ['5.0E-5', WHOLE, 0.00005, 0.00005],
+  ['1.0E+15', WHOLE, 'Latitude: at most 90', 1e15],
+  ['-1.5e3', WHOLE, 'Latitude: at least -90', -1500],
+  ['1e3', WHOLE, 'Latitude: at most 90', 1000],
+  ['1,5E3', ...NOT_NUMBER],
+  ['1E', ...NOT_NUMBER],
   // What JavaScript would read as a number, and a portal user would not.
-  ['1e3', ...NOT_NUMBER],
   ['0x10', ...NOT_NUMBER],
   ['0b11', ...NOT_NUMBER],
   ['Infinity', ...NOT_NUMBER],
