@@ -4,9 +4,15 @@ import type { RestLimit } from './types';
 /** Per-portal REST request limiter. */
 export class LeakyBucket {
   private level = 0;
-  private last = Date.now();
+  private last: number;
 
-  constructor(private limit: RestLimit) {}
+  /** `now`: the bucket's time source (a test's manual clock; the real clock by default). */
+  constructor(
+    private limit: RestLimit,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.last = now();
+  }
 
   /** Changes the limits (the current level is kept). */
   setLimit(limit: RestLimit): void {
@@ -15,7 +21,7 @@ export class LeakyBucket {
   }
 
   private drain(): void {
-    const now = Date.now();
+    const now = this.now();
     this.level = Math.max(0, this.level - ((now - this.last) / 1000) * this.limit.drainPerSec);
     this.last = now;
   }

@@ -111,7 +111,7 @@ export class PortalState {
     this.scope = (
       options.scope ?? ['crm', 'bizproc', 'placement', 'user_brief', 'imopenlines', 'imconnector', 'im', 'disk']
     ).join(',');
-    this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 });
+    this.bucket = new LeakyBucket(options.restLimit ?? { drainPerSec: 2, burst: 50 }, options.restLimitNow);
     const id = this.opts.installingUserId;
     this.users.set(id, { id, admin: true, name: 'Admin', lastName: 'Simulator', active: true });
   }

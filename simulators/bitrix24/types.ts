@@ -8,6 +8,8 @@ export interface BitrixPortalOptions {
   domain?: string;
   languageId?: 'ru' | 'en';
   restLimit?: RestLimit;
+  /** The REST limit's time source (default the real clock): a test moves it by hand to see the drain. */
+  restLimitNow?: () => number;
   accessTokenTtlSec?: number;
   /** The user who installs the app: its tokens, `profile` and `user.current` name this user (default 1). */
   installingUserId?: number;

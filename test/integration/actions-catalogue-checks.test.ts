@@ -88,7 +88,7 @@ describe('action catalogue on a Cloud API line', () => {
   });
 
   // "Off" in every form Bitrix24 may send it (the yes/no property's own reading): '0', blank, absent (default N).
-  it.each([{ wait_reply: '0' }, { wait_reply: 'n' }, { wait_reply: '' }, {}])(
+  it.each<Record<string, string>>([{ wait_reply: '0' }, { wait_reply: 'n' }, { wait_reply: '' }, {}])(
     'send_buttons with wait_reply %j is not refused for reply settings',
     async (off) => {
       const r = await run('wa_send_buttons', {
