@@ -30,6 +30,7 @@ export const scriptFiles = [
   'hook-settle-4',
   'hook-release-1',
   'api-rate-take-2',
+  'api-idempotency-claim-2',
   'open-line-enqueue-6',
   'open-line-claim-4',
   'open-line-settle-4',

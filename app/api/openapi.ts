@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { endpoints } from '../../config/endpoints';
 import { eventPayloadSchemas } from '../../hooks/event-schemas';
-import { apiError, apiMethodNames, apiMethods, errorAnswer } from './api-schemas';
+import { apiError, apiMethodNames, apiMethods, errorAnswer, sendResult } from './api-schemas';
 
 type JsonSchema = Record<string, unknown>;
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -97,6 +97,13 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}) {
       '401': errorResponse('Unknown or revoked token'),
       '404': errorResponse('Unknown method, or (checkMessageStatus) unknown message'),
       '413': errorResponse('Request body too large'),
+      ...(result === sendResult
+        ? {
+            '422': errorResponse(
+              'idempotency_key_reused: the key was used for a different request (another method, number or content); error.message_id names the first, which stands',
+            ),
+          }
+        : {}),
       '429': errorResponse("Over the token's request limit", retryAfter),
       '503': errorResponse('Temporarily unavailable (storage or provider): retry later', retryAfter),
     };
