@@ -31,6 +31,7 @@ export const scriptFiles = [
   'hook-release-1',
   'api-rate-take-2',
   'api-idempotency-claim-2',
+  'window-take-1',
   'open-line-enqueue-6',
   'open-line-claim-4',
   'open-line-settle-4',
