@@ -32,6 +32,7 @@ export const scriptFiles = [
   'api-rate-take-2',
   'api-idempotency-claim-2',
   'window-take-1',
+  'line-route-claim-1',
   'open-line-enqueue-6',
   'open-line-claim-4',
   'open-line-settle-4',

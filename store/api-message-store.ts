@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors/app-error';
 import { digest } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { asNumber, run } from '../redis/scripts';
+import { scripts } from '../redis/scripts';
 
 /** Kept as long as the message record itself (checkMessageStatus reads both). */
 const TTL_S = 30 * 86400;
@@ -72,13 +72,12 @@ export class ApiMessageStore {
       return { id: message.id, created: true };
     }
     const idemKey = this.keys.apiIdempotency(message.memberId, message.lineId, digest(idempotency.key));
-    const claim = async (staleId: string) => {
-      const args = [message.id, idempotency.fingerprint, TTL_S, staleId, ...Object.entries(fields).flat()];
-      const reply = await run(this.redis, 'api-idempotency-claim-2', [idemKey, key], args);
-      const [code, id]: unknown[] = Array.isArray(reply) ? reply : [];
-      if (typeof id !== 'string') throw new Error('api-idempotency-claim-2: unexpected reply');
-      return { code: asNumber(code), id };
-    };
+    const request = { id: message.id, fingerprint: idempotency.fingerprint, ttlSec: TTL_S, fields };
+    const claim = (staleId: string) =>
+      scripts.claimApiIdempotency(this.redis, idemKey, this.keys.apiMessage(message.memberId, message.id), {
+        ...request,
+        staleId,
+      });
     let held = await claim('');
     // The first request claimed the key and its record is gone (a key from before the claim wrote both,
     // or a record expired first): this one takes it over, only from that holder.
