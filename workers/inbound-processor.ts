@@ -233,9 +233,12 @@ export function createInboundProcessor(deps: InboundDeps) {
     // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
     const ready = firstWrites.then(() => undefined);
     ready.catch(() => undefined);
-    // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own).
-    const hint = deps.events ? tell : undefined;
-    const offered = !change && message.type !== 'system' ? offerToWaits(deps, job, line, message, ready, hint) : null;
+    // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own);
+    // when the end finds subscriptions this read did not (added since), message.received goes first.
+    const events = deps.events
+      ? { subscribed: tell, lateSubscriber: () => emitReceived(line, message, data) }
+      : { subscribed: undefined };
+    const offered = !change && message.type !== 'system' ? offerToWaits(deps, job, line, message, ready, events) : null;
     offered?.catch(() => undefined);
     try {
       await firstWrites;

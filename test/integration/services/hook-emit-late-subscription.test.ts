@@ -67,7 +67,7 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
     return { lines, run, asked };
   }
 
-  it('wait.ended reaches a subscription added while the reply read the stage (before the wait ended)', async () => {
+  it('message.received, then wait.ended, reach a subscription added while the reply read the stage (before the wait ended)', async () => {
     const p = processor();
     await p.lines.add(line);
     const { wait } = await env.open();
@@ -80,8 +80,11 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
     const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
     expect(await p.run(jobOf(job))).toBe('taken_by_wait');
     expect(env.stages.read).toHaveBeenCalledTimes(1);
-    // message.received was decided before the subscription: not told. The wait ended after it: told.
-    expect(await emitted()).toEqual([['wait.ended', wait.id]]);
+    // The job read no subscriptions; the wait's end found one: the message is told first, then its end.
+    expect(await emitted()).toEqual([
+      ['message.received', 'wamid.late1'],
+      ['wait.ended', wait.id],
+    ]);
   });
 
   it('message.status reaches a subscription added while the status was being stored', async () => {
