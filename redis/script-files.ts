@@ -33,6 +33,7 @@ export const scriptFiles = [
   'api-idempotency-claim-2',
   'window-take-1',
   'line-route-claim-1',
+  'inbound-append-2',
   'open-line-enqueue-6',
   'open-line-claim-4',
   'open-line-settle-4',

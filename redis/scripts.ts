@@ -195,6 +195,10 @@ export const scripts = {
     if (typeof holder !== 'string') throw new Error('api-idempotency-claim-2: unexpected reply');
     return { code: asNumber(code), id: holder };
   },
+  /** Appends an ordinary inbound message to the portal's stream; the number of its subscriptions, counted in the same step. */
+  async appendInbound(redis: RedisClient, streamKey: string, subscriptionsKey: string, fields: string[]) {
+    return asNumber(await run(redis, 'inbound-append-2', [streamKey, subscriptionsKey], fields));
+  },
   /** Makes a number's route `owner`'s, only from the holder the caller checked ('' = none); false when another holds it. */
   async claimLineRoute(redis: RedisClient, routeKey: string, checked: string, owner: string): Promise<boolean> {
     return asNumber(await run(redis, 'line-route-claim-1', [routeKey], [checked, owner])) === 1;

@@ -31,7 +31,14 @@ export interface InboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
   messages: Pick<MessageStore, 'applyStatus'>;
   /** The ordinary-message sink; `attached`: the line's open-line attachment, read ahead (`openLineRelay.attachmentOf`). */
-  ordinary: { append(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void> };
+  ordinary: {
+    /** `subscribed`: the portal has outbound-event subscriptions, counted as the message was kept. */
+    append(
+      memberId: string,
+      message: OrdinaryMessage,
+      attached?: AttachmentRead,
+    ): Promise<{ subscribed: boolean } | undefined>;
+  };
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'webhookErrors'>;
@@ -264,7 +271,9 @@ export function createInboundProcessor(deps: InboundDeps) {
       return 'taken_by_wait';
     }
     // Ordinary inbound message: on to the open-line chat (and the stream); nothing is dropped.
-    await deps.ordinary.append(line.memberId, ordinary, attached);
+    const kept = await deps.ordinary.append(line.memberId, ordinary, attached);
+    // A subscription added since the job read none hears of the message after all (counted as it was kept).
+    if (kept?.subscribed && message.type !== 'system' && !(await tell)) await emitReceived(line, message, data);
     return change ? 'number_changed' : 'ordinary';
   };
 }
