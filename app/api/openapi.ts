@@ -44,6 +44,15 @@ const retryAfter = {
   'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer', minimum: 1 } },
 };
 
+/** The header form of `idempotency_key` (both given: they must agree). */
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Stands for the idempotency_key parameter (both given: they must agree, else 400)',
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+};
+
 /** The signed outbound events' bodies (what a subscribed URL receives), as components. */
 const outboundEventSchemas: Record<string, z.ZodType> = {
   MessageReceivedEvent: eventPayloadSchemas['message.received'],
@@ -110,6 +119,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}) {
     paths[methodPath(method)] = {
       parameters: [
         { name: 'token', in: 'path', required: true, description: 'The API token', schema: { type: 'string' } },
+        ...(result === sendResult ? [idempotencyHeader] : []),
       ],
       get: {
         operationId: `${method}Get`,

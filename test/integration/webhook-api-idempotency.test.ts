@@ -82,6 +82,30 @@ describe('webhook API: idempotency keys', () => {
     expect(textsSentSince(before)).toEqual([{ body: won, preview_url: false }]);
   });
 
+  it('the Idempotency-Key header stands for the parameter; both given, they must agree', async () => {
+    const before = h.whatsapp.sent().length;
+    const post = (body: Record<string, string>, key: string) =>
+      fetch(`${h.appUrl}/rest/webhook/wa/${token}/sendText`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const params = { phone_number: CUSTOMER, body: 'by header', wait: 'Y' };
+    const first = await post(params, 'order-80');
+    expect(first).toMatchObject({ status: 200, body: { ok: true, result: { status: 'sent' } } });
+    // The header and the parameter are one key.
+    const asParameter = await callApi(h.appUrl, token, 'sendText', { ...params, idempotency_key: 'order-80' });
+    expect(asParameter.body).toEqual(first.body);
+    const changed = await post({ ...params, body: 'other' }, 'order-80');
+    expect(changed).toMatchObject({ status: 422, body: { error: { code: 'idempotency_key_reused' } } });
+    const disagree = await post({ ...params, idempotency_key: 'order-81' }, 'order-80');
+    expect(disagree).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_parameter', field: 'idempotency_key' } },
+    });
+    expect(textsSentSince(before)).toEqual([{ body: 'by header', preview_url: false }]);
+  });
+
   it('the OpenAPI document names the 422 on the send methods only', () => {
     const doc = buildOpenApiDocument();
     const paths = z.record(
@@ -93,5 +117,6 @@ describe('webhook API: idempotency keys', () => {
     expect(responsesOf('sendText')).toContain('422');
     expect(responsesOf('sendTemplate')).toContain('422');
     expect(responsesOf('checkStatus')).not.toContain('422');
+    expect(JSON.stringify(Reflect.get(doc.paths, methodPath('sendFile')))).toContain('"name":"Idempotency-Key"');
   });
 });
