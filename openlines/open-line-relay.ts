@@ -187,10 +187,15 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     attachmentOf(memberId: string, lineId: string): AttachmentRead {
       return deps.openLines.forLine(memberId, lineId);
     },
-    /** An ordinary message (no wait took it): kept in the stream and shown in the chat. */
-    async append(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void> {
-      await deps.stream.append(memberId, message);
+    /** An ordinary message (no wait took it): kept in the stream and shown in the chat; `subscribed` as the stream's. */
+    async append(
+      memberId: string,
+      message: OrdinaryMessage,
+      attached?: AttachmentRead,
+    ): Promise<{ subscribed: boolean }> {
+      const kept = await deps.stream.append(memberId, message);
       await relay(memberId, message, false, attached);
+      return kept;
     },
     /**
      * A `failed` status of an operator message (WhatsApp refused it after accepting it, usually

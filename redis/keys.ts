@@ -121,6 +121,11 @@ export function createKeys(prefix = 'wa') {
     /** A caller's idempotency key on a line → the API message id of its first request. */
     apiIdempotency: (memberId: string, lineId: string, keyDigest: string) =>
       `${portalTag(memberId)}:api-idem:${lineId}:${keyDigest}`,
+    // --- settings page: the session door's request windows (sorted sets: request id → ms it came)
+    /** Global: one client address's (digest) session requests. */
+    sessionRateByAddress: (addressDigest: string) => `${prefix}:session-rate:addr:${addressDigest}`,
+    /** One portal's session requests (by the member_id they name). */
+    sessionRateByPortal: (memberId: string) => `${portalTag(memberId)}:session-rate`,
     // --- openlines
     /** Hash: WhatsApp line id → its open-line attachment (JSON). */
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,

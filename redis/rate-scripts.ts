@@ -34,6 +34,16 @@ export const rateScripts = {
     const args = [limits.overall, limits.overallWindowMs, limits.method, limits.methodWindowMs, requestId];
     return asNumber(await run(redis, 'api-rate-take-2', [keys.overall, keys.method], args));
   },
+  /** One request into a sliding window of the caller's clock: 0 = taken, else ms until one would be. */
+  async takeWindowSlot(
+    redis: RedisClient,
+    key: string,
+    window: { limit: number; windowMs: number },
+    nowMs: number,
+    requestId: string,
+  ): Promise<number> {
+    return asNumber(await run(redis, 'window-take-1', [key], [window.limit, window.windowMs, nowMs, requestId]));
+  },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
   async takeRestToken(
     redis: RedisClient,

@@ -178,6 +178,31 @@ export const scripts = {
   async releaseLock(redis: RedisClient, key: string, holder: string): Promise<boolean> {
     return asNumber(await run(redis, 'lock-release-1', [key], [holder])) === 1;
   },
+  /**
+   * Claims a webhook-API idempotency key and writes the request's record, or names the holder:
+   * code 1 claimed, 0 the same request before (replay `id`), -1 the key was used for another request.
+   */
+  async claimApiIdempotency(
+    redis: RedisClient,
+    idemKey: string,
+    messageKey: string,
+    request: { id: string; fingerprint: string; ttlSec: number; staleId: string; fields: Record<string, string> },
+  ): Promise<{ code: number; id: string }> {
+    const { id, fingerprint, ttlSec, staleId, fields } = request;
+    const args = [id, fingerprint, ttlSec, staleId, ...Object.entries(fields).flat()];
+    const reply = await run(redis, 'api-idempotency-claim-2', [idemKey, messageKey], args);
+    const [code, holder]: unknown[] = Array.isArray(reply) ? reply : [];
+    if (typeof holder !== 'string') throw new Error('api-idempotency-claim-2: unexpected reply');
+    return { code: asNumber(code), id: holder };
+  },
+  /** Appends an ordinary inbound message to the portal's stream; the number of its subscriptions, counted in the same step. */
+  async appendInbound(redis: RedisClient, streamKey: string, subscriptionsKey: string, fields: string[]) {
+    return asNumber(await run(redis, 'inbound-append-2', [streamKey, subscriptionsKey], fields));
+  },
+  /** Makes a number's route `owner`'s, only from the holder the caller checked ('' = none); false when another holds it. */
+  async claimLineRoute(redis: RedisClient, routeKey: string, checked: string, owner: string): Promise<boolean> {
+    return asNumber(await run(redis, 'line-route-claim-1', [routeKey], [checked, owner])) === 1;
+  },
   /** Deletes `key` only while it still holds `value` (the lock script's step); false when it changed meanwhile. */
   async deleteIfUnchanged(redis: RedisClient, key: string, value: string): Promise<boolean> {
     return asNumber(await run(redis, 'lock-release-1', [key], [value])) === 1;

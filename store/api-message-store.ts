@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { AppError } from '../lib/errors/app-error';
 import { digest } from '../lib/hash';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 
 /** Kept as long as the message record itself (checkMessageStatus reads both). */
 const TTL_S = 30 * 86400;
@@ -27,6 +29,24 @@ export const apiMessageSchema = z.object({
 });
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 
+/**
+ * An idempotency key used again for a different request (another method, recipient or content):
+ * 422, naming the first request, which stays as it was (the same request again replays its answer).
+ */
+export class IdempotencyKeyReusedError extends AppError {
+  /** Added to the catalogue's words in the answer: which key, which first request. */
+  readonly detail: string;
+
+  constructor(
+    key: string,
+    readonly messageId: string,
+  ) {
+    const detail = `idempotency_key "${key}" was first used for ${messageId}`;
+    super('idempotency_key_reused', `${detail}, with other parameters`, { kind: 'unprocessable' });
+    this.detail = detail;
+  }
+}
+
 /** Sends requested through the webhook API: their result for `wait=Y`, checkMessageStatus and idempotency keys. */
 export class ApiMessageStore {
   constructor(
@@ -35,35 +55,46 @@ export class ApiMessageStore {
   ) {}
 
   /**
-   * Records a new request, or — when `idempotencyKey` was used on this line before — returns the
-   * first request's id instead (`created: false`), in one round trip per step.
+   * Records a new request, or — when `idempotency.key` was used on this line before — returns the
+   * first request's id instead (`created: false`). The claim, the compare with the first request's
+   * fingerprint and the record are one script: a key used for a different request is refused
+   * (`IdempotencyKeyReusedError`) and the first request stays as it was.
    */
-  async create(message: Omit<ApiMessage, 'state'>, idempotencyKey?: string): Promise<{ id: string; created: boolean }> {
-    if (idempotencyKey !== undefined) {
-      const idemKey = this.keys.apiIdempotency(message.memberId, message.lineId, digest(idempotencyKey));
-      const taken = await this.redis.set(idemKey, message.id, 'EX', TTL_S, 'NX');
-      if (taken !== 'OK') {
-        const first = await this.redis.get(idemKey);
-        if (first && (await this.redis.exists(this.keys.apiMessage(message.memberId, first))))
-          return { id: first, created: false };
-        // The first request claimed the key and stopped before its record was written: this one takes it over.
-        await this.redis.set(idemKey, message.id, 'EX', TTL_S);
-      }
-    }
+  async create(
+    message: Omit<ApiMessage, 'state'>,
+    idempotency?: { key: string; fingerprint: string },
+  ): Promise<{ id: string; created: boolean }> {
     const key = this.keys.apiMessage(message.memberId, message.id);
     const fields: Record<string, string> = { state: 'queued' };
     for (const [k, v] of Object.entries(message)) if (v !== undefined) fields[k] = String(v);
-    await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
-    return { id: message.id, created: true };
+    if (idempotency === undefined) {
+      await this.redis.multi().hset(key, fields).expire(key, TTL_S).exec();
+      return { id: message.id, created: true };
+    }
+    const idemKey = this.keys.apiIdempotency(message.memberId, message.lineId, digest(idempotency.key));
+    const request = { id: message.id, fingerprint: idempotency.fingerprint, ttlSec: TTL_S, fields };
+    const claim = (staleId: string) =>
+      scripts.claimApiIdempotency(this.redis, idemKey, this.keys.apiMessage(message.memberId, message.id), {
+        ...request,
+        staleId,
+      });
+    let held = await claim('');
+    // The first request claimed the key and its record is gone (a key from before the claim wrote both,
+    // or a record expired first): this one takes it over, only from that holder.
+    if (held.code === 0 && !(await this.redis.exists(this.keys.apiMessage(message.memberId, held.id))))
+      held = await claim(held.id);
+    if (held.code === -1) throw new IdempotencyKeyReusedError(idempotency.key, held.id);
+    return { id: held.id, created: held.code === 1 };
   }
 
   /** Takes back a request that never reached the queue (and its idempotency key), so a retry can send it. */
   async forget(memberId: string, lineId: string, id: string, idempotencyKey?: string): Promise<void> {
     const keys = [this.keys.apiMessage(memberId, id)];
     if (idempotencyKey !== undefined) {
-      // Only when the key names this request: it is written once (NX), so it cannot change between the read and the delete.
+      // Only when the key names this request: only a holder whose record is gone is replaced, and this one's is here.
       const idemKey = this.keys.apiIdempotency(memberId, lineId, digest(idempotencyKey));
-      if ((await this.redis.get(idemKey)) === id) keys.push(idemKey);
+      // The key holds "<id> <fingerprint>" (or the id alone, written before fingerprints).
+      if ((await this.redis.get(idemKey))?.split(' ')[0] === id) keys.push(idemKey);
     }
     // Both keys carry the portal's hash tag: one DEL (one slot on a cluster).
     await this.redis.del(...keys);

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 
 /** An inbound customer message that no wait took: the open-line sync reads these. */
 export interface OrdinaryMessage {
@@ -24,9 +25,17 @@ export class OrdinaryMessages {
     private readonly keys: RedisKeys,
   ) {}
 
-  async append(memberId: string, message: OrdinaryMessage): Promise<void> {
+  /** Keeps the message; `subscribed`: the portal has outbound-event subscriptions (counted in the same step). */
+  async append(memberId: string, message: OrdinaryMessage): Promise<{ subscribed: boolean }> {
     const { receivedAt: _order, seq: _seq, ...stored } = message;
     const fields = Object.entries(stored).flat();
-    await this.redis.xadd(this.keys.inboundStream(memberId), 'MAXLEN', '~', '100000', '*', ...fields);
+    const streamKey = this.keys.inboundStream(memberId);
+    const subscriptions = await scripts.appendInbound(
+      this.redis,
+      streamKey,
+      this.keys.hookSubscriptions(memberId),
+      fields,
+    );
+    return { subscribed: subscriptions > 0 };
   }
 }

@@ -39,6 +39,14 @@ export const lineSchema = z.object({
 
 export type Line = z.infer<typeof lineSchema>;
 
+/** 400 line_conflict: the number is another line's (`lineId` when known). */
+function conflict(phoneNumberId: string, lineId: string): AppError {
+  const as = lineId ? ` as line ${lineId}` : '';
+  return new AppError('line_conflict', `phone number id ${phoneNumberId} is already connected${as}`, {
+    kind: 'bad_input',
+  });
+}
+
 /** Number → line routes one process remembers at most. */
 const MAX_ROUTES = 10_000;
 /** A line's last-webhook time is shown to the second: one process writes it at most this often. */
@@ -74,34 +82,70 @@ export class LineStore {
     this.routes = new RecentMap({ maxEntries: MAX_ROUTES, ttlMs: this.cache.ttlMs });
   }
 
+  /**
+   * Stores a line and makes its number's route its own. The number has one owner across portals: the
+   * route is claimed by a script only from the holder checked here, after the line is written (so a
+   * claimed route always names a line that exists, never one a reader takes for stale). Of two adds
+   * of one number that raced, the later claim finds the other's route and its line is taken back.
+   */
   async add(line: Line): Promise<void> {
-    const owner = await this.redis.get(this.keys.lineByNumber(line.phoneNumberId));
-    // A route to a line that is gone or has another number (a removal cut short, a line given a new
-    // number) is stale, as for findByPhoneNumberId: the number is free.
-    if (owner && owner !== `${line.memberId}|${line.id}` && (await this.lineOfRoute(owner, line.phoneNumberId))) {
-      throw new AppError(
-        'line_conflict',
-        `phone number id ${line.phoneNumberId} is already connected as line ${owner.split('|')[1]}`,
-        { kind: 'bad_input' },
-      );
-    }
+    const route = this.keys.lineByNumber(line.phoneNumberId);
+    const ours = `${line.memberId}|${line.id}`;
+    const checked = await this.freeHolder(route, line);
     const parsed = lineSchema.parse(line);
-    const sealed = {
+    const sealed = JSON.stringify({
       ...parsed,
       accessToken: this.box.seal(parsed.accessToken),
       webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken),
-    };
+    });
+    const before = await this.redis.hget(this.keys.lines(line.memberId), line.id);
     // The portal's lines (with its config version: one slot, one MULTI) and the global number → line
     // route live in different cluster slots: the line first, its route last; `lines add` run again
     // after an interruption completes it.
     await this.redis
       .multi()
-      .hset(this.keys.lines(line.memberId), line.id, JSON.stringify(sealed))
+      .hset(this.keys.lines(line.memberId), line.id, sealed)
       .set(this.keys.configVersion(line.memberId), newConfigVersion())
       .exec();
-    await this.redis.set(this.keys.lineByNumber(line.phoneNumberId), `${line.memberId}|${line.id}`);
+    await this.claimRoute(line, checked).catch(async (error: unknown) => {
+      await this.takeBack(line, sealed, before);
+      throw error;
+    });
     // Template webhooks name the account, not the number: the account's lines are found here.
-    if (line.wabaId) await this.redis.sadd(this.keys.linesByWaba(line.wabaId), `${line.memberId}|${line.id}`);
+    if (line.wabaId) await this.redis.sadd(this.keys.linesByWaba(line.wabaId), ours);
+  }
+
+  /** The route's holder when the number is free for `line` ('' none, stale, itself); else line_conflict. */
+  private async freeHolder(route: string, line: Line): Promise<string> {
+    const owner = await this.redis.get(route);
+    // A route to a line that is gone or has another number (a removal cut short, a line given a new
+    // number) is stale, as for findByPhoneNumberId: the number is free.
+    if (owner && owner !== `${line.memberId}|${line.id}` && (await this.lineOfRoute(owner, line.phoneNumberId)))
+      throw conflict(line.phoneNumberId, owner.split('|')[1] ?? '');
+    return owner ?? '';
+  }
+
+  /**
+   * Claims the route from the holder checked; when another took it meanwhile, checks that one (a
+   * live line: line_conflict naming it) and claims from it if it is stale, a few times at most.
+   */
+  private async claimRoute(line: Line, checked: string): Promise<void> {
+    const route = this.keys.lineByNumber(line.phoneNumberId);
+    let holder = checked;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (await scripts.claimLineRoute(this.redis, route, holder, `${line.memberId}|${line.id}`)) return;
+      holder = await this.freeHolder(route, line);
+    }
+    throw conflict(line.phoneNumberId, '');
+  }
+
+  /** A line written by an add that lost its number's race goes back to what it was (only while still as written). */
+  private async takeBack(line: Line, written: string, before: string | null): Promise<void> {
+    const key = this.keys.lines(line.memberId);
+    if ((await this.redis.hget(key, line.id)) !== written) return;
+    const version = this.keys.configVersion(line.memberId);
+    if (before === null) await this.redis.multi().hdel(key, line.id).set(version, newConfigVersion()).exec();
+    else await this.redis.multi().hset(key, line.id, before).set(version, newConfigVersion()).exec();
   }
 
   /** The lines whose WhatsApp Business Account is `wabaId` (template webhooks). */

@@ -16,10 +16,11 @@ export interface TakeReplyOptions {
   ready?: Promise<void>;
   retried?: boolean;
   subscribed?: Promise<boolean>;
+  lateSubscriber?: () => Promise<unknown>;
 }
 
 /** What a reply waits for before it touches a wait, and the job's read of the portal's subscriptions. */
-type Before = Required<Pick<TakeReplyOptions, 'ready'>> & Pick<TakeReplyOptions, 'subscribed'>;
+type Before = Required<Pick<TakeReplyOptions, 'ready'>> & Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber'>;
 
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
@@ -76,7 +77,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     // script counts them in the same step as the claim and asks for the event when it was not built
     // (one added while the stage was read still hears of it; WaitEnder).
     const subscribed = await before.subscribed?.catch(() => undefined);
-    return deps.end(wait, 'answered', 'reply', outcome, { messageId: message.id, subscribed });
+    const reply = { messageId: message.id, subscribed, beforeEvent: before.lateSubscriber };
+    return deps.end(wait, 'answered', 'reply', outcome, reply);
   }
 
   /** An answer that fits no option: re-ask (button and keyword modes), then ignore or end, as configured. */
@@ -112,7 +114,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
    * `ready`: what must be done before a wait is touched (the message's own first writes, its
    * `message.received`), so the waits' reads can go out beside them; no wait is ended, re-asked or
    * found off its stage before it resolves. `retried`: the job ran before (its claim is looked for
-   * first). `subscribed`: the job's own read of the portal's outbound-event subscriptions.
+   * first). `subscribed`: the job's own read of the portal's outbound-event subscriptions;
+   * `lateSubscriber`: what the job tells one added since, before the wait's end (EndByReply.beforeEvent).
    */
   return async function takeReply(
     line: Line,
@@ -121,7 +124,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
     const ready = options.ready ?? Promise.resolve();
-    const before: Before = { ready, subscribed: options.subscribed };
+    const before: Before = { ready, subscribed: options.subscribed, lateSubscriber: options.lateSubscriber };
     // A retry after its wait end ran (the index write failed, the worker died): its wait is no longer
     // open, but the claim says the reply was taken. Taken it stays, and the index is written again.
     if (options.retried && (await store.waitEndedBy(line.memberId, message.id)) !== null) {

@@ -27,6 +27,12 @@ export interface WaitOutcome {
 export interface EndByReply {
   messageId?: string;
   subscribed?: boolean;
+  /**
+   * Called when the end script finds subscriptions the job's read did not see (one added since),
+   * before the end is made again with its `wait.ended`: the reply's own `message.received`, so the
+   * new subscription hears of the message before its wait's end.
+   */
+  beforeEvent?: () => Promise<unknown>;
 }
 
 /** `confirmToken`: the index mark to confirm after the index write (none: another's write is under way). */
@@ -82,6 +88,7 @@ export class WaitEnder {
     let ended = await run(reply.subscribed ?? this.subscribed.get(m, now) === true);
     if (ended.result === 'event_needed') {
       this.subscribed.set(m, true, now);
+      await reply.beforeEvent?.();
       ended = await run(true);
     }
     const { result, mustIndex, confirmToken } = ended;

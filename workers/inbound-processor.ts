@@ -31,7 +31,14 @@ export interface InboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
   messages: Pick<MessageStore, 'applyStatus'>;
   /** The ordinary-message sink; `attached`: the line's open-line attachment, read ahead (`openLineRelay.attachmentOf`). */
-  ordinary: { append(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void> };
+  ordinary: {
+    /** `subscribed`: the portal has outbound-event subscriptions, counted as the message was kept. */
+    append(
+      memberId: string,
+      message: OrdinaryMessage,
+      attached?: AttachmentRead,
+    ): Promise<{ subscribed: boolean } | undefined>;
+  };
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'webhookErrors'>;
@@ -233,9 +240,12 @@ export function createInboundProcessor(deps: InboundDeps) {
     // (one round trip less) but none is touched before they are done: a crash in between loses nothing.
     const ready = firstWrites.then(() => undefined);
     ready.catch(() => undefined);
-    // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own).
-    const hint = deps.events ? tell : undefined;
-    const offered = !change && message.type !== 'system' ? offerToWaits(deps, job, line, message, ready, hint) : null;
+    // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own);
+    // when the end finds subscriptions this read did not (added since), message.received goes first.
+    const events = deps.events
+      ? { subscribed: tell, lateSubscriber: () => emitReceived(line, message, data) }
+      : { subscribed: undefined };
+    const offered = !change && message.type !== 'system' ? offerToWaits(deps, job, line, message, ready, events) : null;
     offered?.catch(() => undefined);
     try {
       await firstWrites;
@@ -261,7 +271,9 @@ export function createInboundProcessor(deps: InboundDeps) {
       return 'taken_by_wait';
     }
     // Ordinary inbound message: on to the open-line chat (and the stream); nothing is dropped.
-    await deps.ordinary.append(line.memberId, ordinary, attached);
+    const kept = await deps.ordinary.append(line.memberId, ordinary, attached);
+    // A subscription added since the job read none hears of the message after all (counted as it was kept).
+    if (kept?.subscribed && message.type !== 'system' && !(await tell)) await emitReceived(line, message, data);
     return change ? 'number_changed' : 'ordinary';
   };
 }

@@ -26,10 +26,10 @@ export async function offerToWaits(
   line: Line,
   message: InboundMessage,
   ready: Promise<void>,
-  subscribed: Promise<boolean> | undefined,
+  events: Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber'>,
 ): Promise<boolean> {
   try {
-    return (await deps.takeReply?.(line, message, { ready, retried: isRetry(job), subscribed })) === true;
+    return (await deps.takeReply?.(line, message, { ready, retried: isRetry(job), ...events })) === true;
   } catch (error) {
     // Retried while attempts remain; on the last one the message still goes on, never lost.
     if (!isLastAttempt(job)) throw error;

@@ -23,6 +23,7 @@ const apiCodes = {
   unsupported_media_type: 'api.unsupported_media_type',
   unavailable: 'api.unavailable',
   internal_error: 'api.internal_error',
+  idempotency_key_reused: 'api.idempotency_key_reused',
 } as const satisfies Record<string, MessageKey>;
 
 const apiKeyOf = (code: string): MessageKey | undefined =>

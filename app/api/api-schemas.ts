@@ -26,12 +26,10 @@ const sendCommon = {
   send_to_imol: yesNo
     .optional()
     .meta({ description: 'Y: also show in the open-line chat (carried with the message for the open-line sync)' }),
-  idempotency_key: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: 'A repeated request with the same key on the same line returns the first result' }),
+  idempotency_key: z.string().min(1).max(200).optional().meta({
+    description:
+      "The same request again with this key on this line (the same method and parameters besides wait) answers the first request's result and sends nothing; the key with a different request: 422 idempotency_key_reused (kept 30 days)",
+  }),
   wait: yesNo.optional().meta({ description: "Y: wait up to 10 s for the provider's answer" }),
 };
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AddressPolicy } from '../../lib/address-policy';
 import { AppError } from '../../lib/errors/app-error';
-import { randomId } from '../../lib/hash';
+import { digest, randomId } from '../../lib/hash';
 import type { Queues } from '../../queues/create-queues';
 import type { ApiMessage, ApiMessageStore } from '../../store/api-message-store';
 import type { Line } from '../../store/line-store';
@@ -109,6 +109,24 @@ function resultOf(message: ApiMessage | null, id: string, lang: Lang): SendResul
   throw new ApiSendFailedError(code, message.errorText || textOf(code, lang, code), id);
 }
 
+/**
+ * What a request asks for, for comparing a repeat under one idempotency key: the method and the
+ * action call it makes (the normalised number, the parsed values: `+7 916…` and `8 916…`, `Y` and
+ * `true` are one request). `wait` is left out: it changes how long the answer waits, not the send.
+ */
+function fingerprintOf(method: string, code: string, properties: Record<string, string | string[]>): string {
+  const sorted = Object.keys(properties)
+    .sort()
+    .map((name) => [name, properties[name]]);
+  return digest(JSON.stringify([method, code, sorted]));
+}
+
+/** The fingerprint a request's idempotency key is stored with (`phone`: E.164 digits). */
+export function requestFingerprint(request: SendRequest, phone: string): string {
+  const { code, properties } = actionCall(request, phone);
+  return fingerprintOf(request.method, code, properties);
+}
+
 /** Queues a send through the robots' path (queue, line limit, provider, error map), or returns the first result of its idempotency key. */
 export async function apiSend(deps: ApiSendDeps, request: SendRequest, ctx: SendContext): Promise<SendResult> {
   for (const [field, url] of urlsOf(request)) {
@@ -119,7 +137,11 @@ export async function apiSend(deps: ApiSendDeps, request: SendRequest, ctx: Send
   const { code, properties } = actionCall(request, ctx.phone);
   const { memberId, line } = ctx;
   const record = { id: `m${randomId(12)}`, memberId, lineId: line.id, method, phone: ctx.phone, createdAt: ctx.now };
-  const { id, created } = await deps.apiMessages.create(record, params.idempotency_key);
+  const key = params.idempotency_key;
+  const { id, created } = await deps.apiMessages.create(
+    record,
+    key === undefined ? undefined : { key, fingerprint: fingerprintOf(method, code, properties) },
+  );
   // A repeat whose first request is still `queued` queues it again: BullMQ keeps one job per id, so
   // this adds nothing when the job exists, and queues it when the first request never got that far.
   const requeue = !created && (await deps.apiMessages.get(memberId, id))?.state === 'queued';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { endpoints } from '../../config/endpoints';
 import { eventPayloadSchemas } from '../../hooks/event-schemas';
-import { apiError, apiMethodNames, apiMethods, errorAnswer } from './api-schemas';
+import { apiError, apiMethodNames, apiMethods, errorAnswer, sendResult } from './api-schemas';
 
 type JsonSchema = Record<string, unknown>;
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -42,6 +42,15 @@ function errorResponse(description: string, headers?: Record<string, unknown>) {
 
 const retryAfter = {
   'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer', minimum: 1 } },
+};
+
+/** The header form of `idempotency_key` (both given: they must agree). */
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Stands for the idempotency_key parameter (both given: they must agree, else 400)',
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
 };
 
 /** The signed outbound events' bodies (what a subscribed URL receives), as components. */
@@ -97,12 +106,20 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}) {
       '401': errorResponse('Unknown or revoked token'),
       '404': errorResponse('Unknown method, or (checkMessageStatus) unknown message'),
       '413': errorResponse('Request body too large'),
+      ...(result === sendResult
+        ? {
+            '422': errorResponse(
+              'idempotency_key_reused: the key was used for a different request (another method, number or content); error.message_id names the first, which stands',
+            ),
+          }
+        : {}),
       '429': errorResponse("Over the token's request limit", retryAfter),
       '503': errorResponse('Temporarily unavailable (storage or provider): retry later', retryAfter),
     };
     paths[methodPath(method)] = {
       parameters: [
         { name: 'token', in: 'path', required: true, description: 'The API token', schema: { type: 'string' } },
+        ...(result === sendResult ? [idempotencyHeader] : []),
       ],
       get: {
         operationId: `${method}Get`,

@@ -17,12 +17,14 @@ import { statusOfKind } from '../middleware/error-handler';
 import { renderPage, WEB_DIST } from '../settings/page-html';
 import { requirePageSession, sessionOf } from '../settings/page-session-auth';
 import { createQueueBoard } from '../settings/queue-board';
+import { type SessionRateLimitDeps, takeSessionRequest } from '../settings/session-rate-limit';
 import { createSettingsActivityRouter, type SettingsActivityDeps } from '../settings/settings-activity';
 import { createSettingsErrorHandler } from '../settings/settings-errors';
 import { createSettingsLinesRouter } from '../settings/settings-lines';
 import { createSettingsOpenLinesRouter, type SettingsOpenLinesDeps } from '../settings/settings-open-lines';
 
 export type SettingsPageDoorDeps = PageAuthDeps &
+  SessionRateLimitDeps &
   SettingsActivityDeps &
   SettingsOpenLinesDeps & {
     pageSessionKey: Buffer;
@@ -43,6 +45,10 @@ export function pageWords(lang: Lang): Record<string, string> {
 }
 
 const pageQuerySchema = z.object({ LANG: z.string().max(8).optional() });
+/** What the session door reads before the limits (verifyPageUser checks the rest). */
+const sessionBodySchema = z
+  .object({ LANG: z.string().max(8).optional(), member_id: z.string().min(1).max(64).optional() })
+  .loose();
 
 /**
  * Bull Board shows and controls every tenant's jobs: only an admin of one of the operator's own
@@ -111,11 +117,12 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
 
   // A session from the frame SDK's token (the page opened by GET) or a renewal before it expires.
   router.post(`${api}/session`, async (req, res) => {
-    const body = z
-      .object({ LANG: z.string().max(8).optional() })
-      .loose()
-      .safeParse(req.body);
-    const user = await verifyPageUser(deps, req.body, body.success ? body.data.LANG : undefined);
+    const body = sessionBodySchema.safeParse(req.body);
+    const { LANG, member_id } = body.success ? body.data : {};
+    // No session yet: a refusal is told in the language the page asked for.
+    res.locals.lang = langOf(LANG);
+    await takeSessionRequest(deps, { address: req.ip ?? req.socket.remoteAddress ?? '', memberId: member_id });
+    const user = await verifyPageUser(deps, req.body, LANG);
     res.set('Cache-Control', 'no-store').json(sessionView(deps.config, user));
   });
   const { runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance } = deps.queues;

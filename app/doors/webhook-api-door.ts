@@ -48,6 +48,14 @@ function decodedOrRaw(segment: string): string {
   }
 }
 
+/** The `Idempotency-Key` header stands for `idempotency_key`; both given, they must agree (400 naming it). */
+function withIdempotencyHeader(raw: Record<string, unknown>, header: string | undefined): Record<string, unknown> {
+  if (header === undefined) return raw;
+  if (raw.idempotency_key !== undefined && raw.idempotency_key !== header)
+    throw badParameter('idempotency_key', 'differs from the Idempotency-Key header');
+  return { ...raw, idempotency_key: header };
+}
+
 /** The language of the portal a request's token belongs to, when it names one (else English). */
 async function languageOfRequest(deps: WebhookApiDoorDeps, req: Request): Promise<Lang> {
   const token = /^\/rest\/webhook\/wa\/([^/]+)\//.exec(req.path)?.[1];
@@ -80,7 +88,7 @@ export function createWebhookApiDoor(deps: WebhookApiDoorDeps): Router {
     await deps.apiTokens.touch(token, now);
     const line = await deps.lines.get(token.memberId, token.lineId);
     if (!line) throw new AppError('line_not_found', `line ${token.lineId}`, { kind: 'not_found' });
-    const raw = requestParameters(req);
+    const raw = withIdempotencyHeader(requestParameters(req), req.get('Idempotency-Key'));
     const region = portal.phoneRegion ?? deps.defaultPhoneRegion;
     const phoneOf = (value: string) => {
       const phone = normalizePhone(value, region);

@@ -10,6 +10,7 @@ export const statusOfKind: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   too_large: 413,
+  unprocessable: 422,
   rate_limited: 429,
   unsupported: 415,
   unavailable: 503,

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
 import { ActionError, AppError } from '../../lib/errors/app-error';
 import { classifyError } from '../../lib/errors/classify-error';
+import { langOf } from '../../lib/i18n/catalogue';
 import type { Logger } from '../../lib/logger';
 import { pageSessionSchema } from '../../portals/page-session';
 import { textOf } from '../api/api-answers';
@@ -25,7 +26,10 @@ export function createSettingsErrorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     void next;
     const session = pageSessionSchema.safeParse(res.locals.session);
-    const lang = session.success ? session.data.lang : 'en';
+    // Before a session (the session door): the language the page asked for.
+    const lang = session.success
+      ? session.data.lang
+      : langOf(typeof res.locals.lang === 'string' ? res.locals.lang : '');
     const failure = classifyError(error);
     const refused = error instanceof ActionError && !error.retryable;
     const status = refused ? 400 : statusOfKind[failure.kind];

@@ -8,6 +8,8 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'too_large'
+  /** Well-formed, but it conflicts with what the caller asked before (an idempotency key reused): 422. */
+  | 'unprocessable'
   /** The caller sent too many requests: try again after `retryAfterMs`. */
   | 'rate_limited'
   /** The body's media type, charset or content encoding is not one the door reads. */

@@ -2,6 +2,8 @@
 // catalogue's key set: other languages are typed against it (a missing key fails tsc).
 // Placeholders are {name}; keep them identical in every language.
 // Sections are grouped by area; add new keys to the section of your area.
+
+import { apiEn } from './api-en';
 import { openlinesEn } from './openlines-en';
 import { settingsEn } from './settings-en';
 
@@ -158,17 +160,6 @@ export const en = {
   'install.finished': 'Installation finished.',
   'install.outside': 'Open this page from Bitrix24 to finish the installation.',
 
-  // --- api: answers of the webhook API (its own codes; action codes use 'error.<code>')
-  'api.invalid_token': 'Unknown or revoked token',
-  'api.unknown_method': 'No such method',
-  'api.bad_parameter': 'Invalid parameter',
-  'api.rate_limited': 'Too many requests: retry later',
-  'api.message_not_found': 'No such message on this line',
-  'api.line_not_found': "The token's line is no longer connected",
-  'api.payload_too_large': 'Request body is too large',
-  'api.unsupported_media_type': 'Send a form or JSON body',
-  'api.unavailable': 'Temporarily unavailable: retry later',
-  'api.internal_error': 'Internal error',
   // --- openlines (its own file: the catalogue outgrew one)
   ...openlinesEn,
   // --- waba window
@@ -207,6 +198,8 @@ export const en = {
     'waiting for the template\'s buttons needs the line\'s WhatsApp Business Account id (lines add --waba-id), or another "what counts as the answer"',
   'window.prop.no_quick_replies': '{template} has no quick-reply buttons: choose another "what counts as the answer"',
   'window.prop.nothing_to_wait': 'the run does not wait for results (use_subscription=N): nothing to wait for',
+  // --- api: answers of the webhook API (their own file)
+  ...apiEn,
   // --- settings page (its own file: the catalogue outgrew one)
   ...settingsEn,
   // --- waba media: error codes of lib/errors/error-codes.ts ('error.<code>', advice included) and what they name

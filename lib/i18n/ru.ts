@@ -1,5 +1,6 @@
 // Russian catalogue (also for by/kz portals). Typed against en.ts: a missing key fails tsc.
 
+import { apiRu } from './api-ru';
 import type { MessageKey } from './en';
 import { openlinesRu } from './openlines-ru';
 import { settingsRu } from './settings-ru';
@@ -157,17 +158,6 @@ export const ru: Record<MessageKey, string> = {
   'install.finished': 'Установка завершена.',
   'install.outside': 'Откройте эту страницу из Битрикс24, чтобы завершить установку.',
 
-  // --- api
-  'api.invalid_token': 'Неизвестный или отозванный токен',
-  'api.unknown_method': 'Нет такого метода',
-  'api.bad_parameter': 'Неверный параметр',
-  'api.rate_limited': 'Слишком много запросов: повторите позже',
-  'api.message_not_found': 'Нет такого сообщения на этой линии',
-  'api.line_not_found': 'Линия этого токена больше не подключена',
-  'api.payload_too_large': 'Слишком большое тело запроса',
-  'api.unsupported_media_type': 'Отправьте тело запроса как форму или JSON',
-  'api.unavailable': 'Временно недоступно: повторите позже',
-  'api.internal_error': 'Внутренняя ошибка',
   // --- openlines (its own file: the catalogue outgrew one)
   ...openlinesRu,
   // --- waba window
@@ -205,6 +195,8 @@ export const ru: Record<MessageKey, string> = {
     'чтобы ждать нажатия кнопок шаблона, у линии должен быть ID аккаунта WhatsApp Business (lines add --waba-id), или выберите другое «что считать ответом»',
   'window.prop.no_quick_replies': 'у {template} нет кнопок быстрого ответа: выберите другое «что считать ответом»',
   'window.prop.nothing_to_wait': 'запуск не ждёт результата (use_subscription=N): ждать нечего',
+  // --- api: answers of the webhook API (their own file)
+  ...apiRu,
   // --- settings page (its own file: the catalogue outgrew one)
   ...settingsRu,
   // --- waba media

@@ -7,6 +7,7 @@ import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import { createSecretBox } from '../../../lib/secret-box';
 import type { InboundJob } from '../../../queues/job-schemas';
+import { OrdinaryMessages } from '../../../store/inbound-stream';
 import { LineStore } from '../../../store/line-store';
 import type { MessageStore } from '../../../store/message-store';
 import { createInboundProcessor } from '../../../workers/inbound-processor';
@@ -40,14 +41,17 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
   });
   afterEach(() => env.redis.disconnect());
 
-  function processor(messages: Pick<MessageStore, 'applyStatus'> = env.messages, o: { events?: false } = {}) {
+  function processor(
+    messages: Pick<MessageStore, 'applyStatus'> = env.messages,
+    o: { events?: false; ordinary?: Parameters<typeof createInboundProcessor>[0]['ordinary'] } = {},
+  ) {
     const lines = new LineStore(env.redis, env.keys, box);
     const emitter = new HookEmitter(env.redis, env.keys);
     const asked: string[] = [];
     const run = createInboundProcessor({
       lines,
       messages,
-      ordinary: { append: async () => undefined },
+      ordinary: o.ordinary ?? { append: async () => undefined },
       clock: env.clock,
       log: createLogger('silent'),
       metrics: createMetrics(),
@@ -67,7 +71,7 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
     return { lines, run, asked };
   }
 
-  it('wait.ended reaches a subscription added while the reply read the stage (before the wait ended)', async () => {
+  it('message.received, then wait.ended, reach a subscription added while the reply read the stage (before the wait ended)', async () => {
     const p = processor();
     await p.lines.add(line);
     const { wait } = await env.open();
@@ -80,8 +84,31 @@ describe('a subscription added while an inbound job works (real Redis)', () => {
     const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
     expect(await p.run(jobOf(job))).toBe('taken_by_wait');
     expect(env.stages.read).toHaveBeenCalledTimes(1);
-    // message.received was decided before the subscription: not told. The wait ended after it: told.
-    expect(await emitted()).toEqual([['wait.ended', wait.id]]);
+    // The job read no subscriptions; the wait's end found one: the message is told first, then its end.
+    expect(await emitted()).toEqual([
+      ['message.received', 'wamid.late1'],
+      ['wait.ended', wait.id],
+    ]);
+  });
+
+  it('message.received reaches a subscription added before an ordinary message was kept', async () => {
+    const stream = new OrdinaryMessages(env.redis, env.keys);
+    const p = processor(env.messages, {
+      ordinary: {
+        append: async (memberId, message) => {
+          await subscribe();
+          return stream.append(memberId, message);
+        },
+      },
+    });
+    await p.lines.add(line);
+    const event = { from: '79001234567', id: 'wamid.plain1', timestamp: '5', type: 'text', text: { body: 'hi' } };
+    const job: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
+    expect(await p.run(jobOf(job))).toBe('ordinary');
+    // The job read no subscriptions (asked once, at its start); the keeping counted the new one.
+    expect(p.asked).toEqual([M]);
+    expect(await emitted()).toEqual([['message.received', 'wamid.plain1']]);
+    expect(await env.redis.xlen(env.keys.inboundStream(M))).toBe(1);
   });
 
   it('message.status reaches a subscription added while the status was being stored', async () => {
