@@ -8,7 +8,7 @@ import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
 import { say, t } from '../lib/i18n/catalogue';
-import type { Logger } from '../lib/logger';
+import { type Logger, lazyChild } from '../lib/logger';
 import { normalizePhone, splitPhoneList } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
 import type { LineTemplates } from '../lines/line-templates';
@@ -76,7 +76,7 @@ export function buildActionContext(
   let recipient: string | null = null;
   /** Waits a send of this job linked to their message (`wait|message`): `waits.attach` has nothing left to do. */
   const linked = new Set<string>();
-  const log = deps.log.child({ memberId, code: call.code, callKey: call.callKey, line: line.id });
+  const log = lazyChild(deps.log, { memberId, code: call.code, callKey: call.callKey, line: line.id });
   // The call's steps, read once for this attempt (call-steps.ts): every step read and write goes through it.
   const steps = callStepsOf(deps.messages, memberId, call.callKey);
   const sendDeps = { ...deps, messages: steps };
