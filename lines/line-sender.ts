@@ -35,14 +35,16 @@ class SlotEnd {
   finished: Promise<unknown> | null = null;
 
   constructor(
-    private readonly deps: Pick<LineSenderDeps, 'redis' | 'windowMs'>,
-    private readonly windowKey: string,
+    private readonly deps: Pick<LineSenderDeps, 'redis' | 'keys' | 'windowMs'>,
+    private readonly phoneNumberId: string,
     private readonly slotId: string,
   ) {}
 
   answer(): void {
     if (this.finished) return;
-    this.finished = rateScripts.finishLineSlot(this.deps.redis, this.windowKey, this.slotId, this.deps.windowMs);
+    // The key is built here from keys.ts (test/static/redis-slots.test.ts follows every key to its builder).
+    const windowKey = this.deps.keys.lineRateWindow(this.phoneNumberId);
+    this.finished = rateScripts.finishLineSlot(this.deps.redis, windowKey, this.slotId, this.deps.windowMs);
     // Awaited by withSlot (its failure fails the send as before); handled now, so it is never "unhandled" meanwhile.
     this.finished.catch(() => undefined);
   }
@@ -78,7 +80,7 @@ export function createLineSender(deps: LineSenderDeps) {
       waited += waitMs;
     }
     // Bound, not an arrow: an arrow assigned to a name is named at creation under tsx, every send (issue 10).
-    const end = new SlotEnd(deps, windowKey, slotId);
+    const end = new SlotEnd(deps, line.phoneNumberId, slotId);
     const answered = end.answer.bind(end);
     try {
       const result = await request(answered, deadlineAt);
