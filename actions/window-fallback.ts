@@ -172,6 +172,41 @@ async function earlierDecision(ctx: ActionContext): Promise<Decision | null> {
   );
 }
 
+type TemplateContent = Extract<OutboundContent, { type: 'template' }>;
+type FreeFormOptions = { replyTo?: string; wait?: string; waitButtons?: ButtonSpec[] };
+
+/** One step of a free-form send (its late fallback template saved with it, if any). */
+function sendStep(
+  ctx: ActionContext,
+  options: FreeFormOptions,
+  c: OutboundContent,
+  step: number,
+  late?: TemplateContent,
+) {
+  return ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step, lateFallback: late });
+}
+
+/** Sends the template a decision named. */
+async function sendDecided(ctx: ActionContext, options: FreeFormOptions, decided: Decision): Promise<FreeFormSent> {
+  return { sent: await sendStep(ctx, options, decided.content, decided.step), sentAs: 'template', note: decided.note };
+}
+
+/** The window is closed (or WhatsApp said so): `window_closed`, or the fallback template, decided and remembered first. */
+async function sendInstead(
+  ctx: ActionContext,
+  input: WindowInputs,
+  options: FreeFormOptions,
+  state: WindowState,
+  step: number,
+): Promise<FreeFormSent> {
+  if (input.if_window_closed !== 'template') throw new ActionError('window_closed', '', { says: closedWords(state) });
+  const fallback = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
+  const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: fallback.name });
+  const decided: Decision = { as: 'template', step, note, content: fallback };
+  await ctx.rememberDecision(DECISION_KEY, JSON.stringify(decided));
+  return sendDecided(ctx, options, decided);
+}
+
 /**
  * Sends a free-form message, minding the 24-hour window where the provider has one: when the
  * window is known to be closed, decides before sending — `window_closed`, or the fallback template
@@ -184,41 +219,27 @@ export async function sendFreeForm(
   ctx: ActionContext,
   input: WindowInputs,
   content: OutboundContent,
-  options: { replyTo?: string; wait?: string; waitButtons?: ButtonSpec[] } = {},
+  options: FreeFormOptions = {},
 ): Promise<FreeFormSent> {
-  const send = (c: OutboundContent, step: number, lateFallback?: Extract<OutboundContent, { type: 'template' }>) =>
-    ctx.send(c, { replyTo: options.replyTo, wait: options.wait, step, lateFallback });
+  // Module-level helpers, not closures: this runs for every sent message (issue 10).
   if (!ctx.provider.capabilities.has('customer_window'))
-    return { sent: await send(content, 0), sentAs: 'message', note: '' };
+    return { sent: await sendStep(ctx, options, content, 0), sentAs: 'message', note: '' };
   // Whatever the window turns out to be: the robot's settings work on this line or never.
   checkFallbackMedia(ctx, input);
-  const template = async (decided: Decision): Promise<FreeFormSent> => ({
-    sent: await send(decided.content, decided.step),
-    sentAs: 'template',
-    note: decided.note,
-  });
-  const instead = async (state: WindowState, step: number): Promise<FreeFormSent> => {
-    if (input.if_window_closed !== 'template') throw new ActionError('window_closed', '', { says: closedWords(state) });
-    const fallback = await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0);
-    const note = t(ctx.lang, 'window.templateInstead', { why: closedText(ctx, state), template: fallback.name });
-    const decided: Decision = { as: 'template', step, note, content: fallback };
-    await ctx.rememberDecision(DECISION_KEY, JSON.stringify(decided));
-    return template(decided);
-  };
   // The window first: with it comes every step of the call in one round trip (workers/call-steps.ts),
   // the decision below among them. Every caller resolved the recipient before, so reading it costs no
   // look-up, even when an earlier decision makes the window moot.
   const state = await ctx.customerWindow();
   const earlier = await earlierDecision(ctx);
-  if (earlier) return template(earlier);
+  if (earlier) return sendDecided(ctx, options, earlier);
   // What an earlier attempt left stands, whatever the window says now: the message sent (or maybe
   // sent) when it was open, or the late fallback template; a message WhatsApp refused for the
   // window (a status that beat the decision) was not taken: the option applies, as at the refusal.
   const taken = await ctx.stepTaken(0, options.wait);
   if (taken.state === 'template') return { sent: { providerMessageId: taken.messageId }, sentAs: 'template', note: '' };
-  if (taken.state === 'message') return { sent: await send(content, 0), sentAs: 'message', note: '' };
-  if (taken.state === 'refused') return instead(state, REFUSED_STEP);
-  if (state.open === false) return instead(state, 0);
+  if (taken.state === 'message') return { sent: await sendStep(ctx, options, content, 0), sentAs: 'message', note: '' };
+  if (taken.state === 'refused') return sendInstead(ctx, input, options, state, REFUSED_STEP);
+  if (state.open === false) return sendInstead(ctx, input, options, state, 0);
   // Open, the message already on its way, or not known (nothing heard yet): WhatsApp decides, maybe
   // only after accepting it. For the unknown the template is made and checked now, before anything
   // leaves, and kept for a late refusal.
@@ -227,11 +248,12 @@ export async function sendFreeForm(
       ? await fallbackTemplate(ctx, input, options.wait ?? '', options.waitButtons?.length ?? 0)
       : null;
   try {
-    const sent = await send(content, 0, late ?? undefined);
+    const sent = await sendStep(ctx, options, content, 0, late ?? undefined);
     return { sent, sentAs: 'message', note: '' };
   } catch (error) {
     // The provider knew better (a new line, a customer never seen): the same option applies, as a step of its own.
-    if (error instanceof ActionError && error.code === 'window_closed') return instead(state, REFUSED_STEP);
+    if (error instanceof ActionError && error.code === 'window_closed')
+      return sendInstead(ctx, input, options, state, REFUSED_STEP);
     throw error;
   }
 }

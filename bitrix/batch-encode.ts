@@ -7,13 +7,22 @@
  * of an exception (`encodeURIComponent` throws on one) or a byte sequence PHP would refuse.
  */
 
-/** `encodeURIComponent` plus the characters RFC 3986 reserves that it leaves alone (as qs does). */
+/** Characters both encodings leave as they are (RFC 3986 unreserved). */
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+/** What `encodeURIComponent` leaves that RFC 3986 reserves (qs encodes them). */
+const LEFT_RESERVED = /[!'()*]/g;
+
+/**
+ * `encodeURIComponent` plus the characters RFC 3986 reserves that it leaves alone (as qs does).
+ * Most values of a callback row (tokens, ids, statuses) need nothing: they are tested first, and
+ * the replace runs only where something is left to replace (a row cost ≈ 20 µs; issue 10).
+ */
 function encode(value: string): string {
-  if (value.length === 0) return value;
-  return encodeURIComponent(value.toWellFormed()).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  if (UNRESERVED.test(value)) return value;
+  const encoded = encodeURIComponent(value.toWellFormed());
+  LEFT_RESERVED.lastIndex = 0;
+  if (!LEFT_RESERVED.test(encoded)) return encoded;
+  return encoded.replace(LEFT_RESERVED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function isPlainObject(value: object): boolean {
@@ -21,24 +30,25 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function walk(prefix: string, value: unknown, out: string[]): void {
+/** `prefix` as written (for errors) and `name`, its encoded form: a nested name is its parent's plus `[key]`, encoded piecewise. */
+function walk(prefix: string, name: string, value: unknown, out: string[]): void {
   if (value === undefined) return;
   if (value === null) {
-    out.push(`${encode(prefix)}=`);
+    out.push(`${name}=`);
     return;
   }
   if (value instanceof Date) {
-    out.push(`${encode(prefix)}=${encode(value.toISOString())}`);
+    out.push(`${name}=${encode(value.toISOString())}`);
     return;
   }
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) walk(`${prefix}[${i}]`, item, out);
+    for (const [i, item] of value.entries()) walk(`${prefix}[${i}]`, `${name}%5B${i}%5D`, item, out);
     return;
   }
   if (typeof value === 'object') {
     if (!isPlainObject(value))
       throw new TypeError(`${prefix}: a ${value.constructor?.name ?? 'object'} is no parameter`);
-    for (const [k, v] of Object.entries(value)) walk(`${prefix}[${k}]`, v, out);
+    for (const [k, v] of Object.entries(value)) walk(`${prefix}[${k}]`, `${name}%5B${encode(k)}%5D`, v, out);
     return;
   }
   if (
@@ -47,7 +57,7 @@ function walk(prefix: string, value: unknown, out: string[]): void {
     typeof value === 'boolean' ||
     typeof value === 'bigint'
   ) {
-    out.push(`${encode(prefix)}=${encode(String(value))}`);
+    out.push(`${name}=${encode(String(value))}`);
     return;
   }
   throw new TypeError(`${prefix}: a ${typeof value} is no parameter`);
@@ -56,7 +66,7 @@ function walk(prefix: string, value: unknown, out: string[]): void {
 /** One batch row: `method?` and its parameters, nested keys in brackets. Throws (TypeError) on a value no portal parameter can be. */
 export function batchRow(method: string, params: Record<string, unknown>): string {
   const out: string[] = [];
-  for (const [k, v] of Object.entries(params)) walk(k, v, out);
+  for (const [k, v] of Object.entries(params)) walk(k, encode(k), v, out);
   return `${method}?${out.join('&')}`;
 }
 

@@ -30,6 +30,26 @@ export interface LineSenderDeps {
 const SHORT_WAIT_MS = 25;
 const MAX_IN_PROCESS_WAIT_MS = 100;
 
+/** The end of a slot taken: its window starts on the first `answer()` (LineSender.withSlot). */
+class SlotEnd {
+  finished: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly deps: Pick<LineSenderDeps, 'redis' | 'keys' | 'windowMs'>,
+    private readonly phoneNumberId: string,
+    private readonly slotId: string,
+  ) {}
+
+  answer(): void {
+    if (this.finished) return;
+    // The key is built here from keys.ts (test/static/redis-slots.test.ts follows every key to its builder).
+    const windowKey = this.deps.keys.lineRateWindow(this.phoneNumberId);
+    this.finished = rateScripts.finishLineSlot(this.deps.redis, windowKey, this.slotId, this.deps.windowMs);
+    // Awaited by withSlot (its failure fails the send as before); handled now, so it is never "unhandled" meanwhile.
+    this.finished.catch(() => undefined);
+  }
+}
+
 /** Sends on a line inside its shared rate limit (one window per business number, across processes). */
 export function createLineSender(deps: LineSenderDeps) {
   /**
@@ -59,13 +79,9 @@ export function createLineSender(deps: LineSenderDeps) {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       waited += waitMs;
     }
-    let finished: Promise<unknown> | null = null;
-    const answered = () => {
-      if (finished) return;
-      finished = rateScripts.finishLineSlot(deps.redis, windowKey, slotId, deps.windowMs);
-      // Awaited below (its failure fails the send as before); handled now, so it is never "unhandled" meanwhile.
-      finished.catch(() => undefined);
-    };
+    // Bound, not an arrow: an arrow assigned to a name is named at creation under tsx, every send (issue 10).
+    const end = new SlotEnd(deps, line.phoneNumberId, slotId);
+    const answered = end.answer.bind(end);
     try {
       const result = await request(answered, deadlineAt);
       deps.metrics.sends.inc({ outcome: 'sent' });
@@ -75,7 +91,7 @@ export function createLineSender(deps: LineSenderDeps) {
       throw error;
     } finally {
       answered();
-      await finished;
+      await end.finished;
     }
   }
 

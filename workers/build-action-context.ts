@@ -8,7 +8,7 @@ import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { ActionError } from '../lib/errors/app-error';
 import { say, t } from '../lib/i18n/catalogue';
-import type { Logger } from '../lib/logger';
+import { type Logger, lazyChild } from '../lib/logger';
 import { normalizePhone, splitPhoneList } from '../lib/phone';
 import type { LineSender } from '../lines/line-sender';
 import type { LineTemplates } from '../lines/line-templates';
@@ -76,7 +76,7 @@ export function buildActionContext(
   let recipient: string | null = null;
   /** Waits a send of this job linked to their message (`wait|message`): `waits.attach` has nothing left to do. */
   const linked = new Set<string>();
-  const log = deps.log.child({ memberId, code: call.code, callKey: call.callKey, line: line.id });
+  const log = lazyChild(deps.log, { memberId, code: call.code, callKey: call.callKey, line: line.id });
   // The call's steps, read once for this attempt (call-steps.ts): every step read and write goes through it.
   const steps = callStepsOf(deps.messages, memberId, call.callKey);
   const sendDeps = { ...deps, messages: steps };
@@ -90,8 +90,13 @@ export function buildActionContext(
     call,
     log,
     clock: deps.clock,
-    urlRefusal: (url) => deps.addresses.refusal(url),
-    normalizePhone: (raw) => normalizePhone(raw, region)?.e164 ?? null,
+    // Methods, not arrow properties: each arrow is named at creation under tsx, for every job (issue 10).
+    urlRefusal(url) {
+      return deps.addresses.refusal(url);
+    },
+    normalizePhone(raw) {
+      return normalizePhone(raw, region)?.e164 ?? null;
+    },
     async recipient(explicit) {
       if (recipient) return recipient;
       // A number chosen (from several, or the CRM's) may differ on a retry (a provider check, an
@@ -125,7 +130,7 @@ export function buildActionContext(
           says: say('error.detail.unsupported', { provider: provider.kind, capability: needed }),
         });
       const { lang } = ctx;
-      const to = async () => options.to ?? (await ctx.recipient(undefined));
+      const to = recipientOf(ctx, options.to);
       const step = options.step ?? 0;
       const waitId = options.wait ?? '';
       const wait = waitId ? { waitId, baseReturn: sentReturnValues } : undefined;
@@ -177,9 +182,15 @@ export function buildActionContext(
       );
       return decideWindow(record, deps.clock.now());
     },
-    findTemplate: (name, language) => deps.templates.find(line, name, language),
-    remembered: (step) => steps.sentStep(memberId, call.callKey, `op${step}`),
-    decision: (key) => steps.sentStep(memberId, call.callKey, `${DECISION_STEP}${key}`),
+    findTemplate(name, language) {
+      return deps.templates.find(line, name, language);
+    },
+    remembered(step) {
+      return steps.sentStep(memberId, call.callKey, `op${step}`);
+    },
+    decision(key) {
+      return steps.sentStep(memberId, call.callKey, `${DECISION_STEP}${key}`);
+    },
     async stepTaken(step, wait) {
       const found = await steps.sendStep(memberId, call.callKey, step, wait ?? '');
       if (found.state === 'new') return { state: 'new', messageId: '' };
@@ -194,7 +205,9 @@ export function buildActionContext(
       const refused = record?.status === 'failed' && record.errorCode === WINDOW_REFUSED;
       return { state: refused ? 'refused' : 'message', messageId: found.messageId };
     },
-    rememberDecision: (key, value) => steps.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value),
+    rememberDecision(key, value) {
+      return steps.rememberStep(memberId, call.callKey, `${DECISION_STEP}${key}`, value);
+    },
     async once(step, request) {
       const key = `op${step}`;
       const already = await steps.sentStep(memberId, call.callKey, key);
@@ -230,13 +243,18 @@ export function buildActionContext(
         return { waitId, buttons };
       },
       // No message id (a maybe-sent step skipped): the wait still takes its buttons' taps and typed answers.
-      attach: async (waitId, messageId, baseReturn) => {
+      async attach(waitId, messageId, baseReturn) {
         if (!messageId || linked.has(`${waitId}|${messageId}|${JSON.stringify(baseReturn)}`)) return;
         await deps.waits.attach(memberId, waitId, messageId, baseReturn);
       },
     },
   };
   return ctx;
+}
+
+/** The send's recipient, resolved when asked: the one given, else the call's (an unnamed closure, see urlRefusal). */
+function recipientOf(ctx: ActionContext, given: string | undefined): () => Promise<string> {
+  return async () => given ?? (await ctx.recipient(undefined));
 }
 
 /**

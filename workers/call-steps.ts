@@ -29,53 +29,95 @@ export type CallStepReader = CallStepStore & {
  * takes the copy along with its read of the customer's window (`along`: window-read-5.lua).
  */
 export function callStepsOf(messages: CallStepStore, memberId: string, callKey: string): CallStepReader {
-  let copy: Promise<Record<string, string>> | null = null;
-  const field = async (step: number | string): Promise<string | null> => {
-    copy ??= messages.callSteps(memberId, callKey);
-    const fields = await copy.catch((error: unknown) => {
-      copy = null;
+  return new AttemptSteps(messages, memberId, callKey);
+}
+
+/**
+ * `callStepsOf`'s store: a class, so a job builds one object, not a dozen closures (each named at
+ * creation under tsx: a visible share of the worker's CPU per sent message, issue 10).
+ */
+class AttemptSteps implements CallStepReader {
+  private copy: Promise<Record<string, string>> | null = null;
+
+  constructor(
+    private readonly messages: CallStepStore,
+    private readonly memberId: string,
+    private readonly callKey: string,
+  ) {}
+
+  private async field(step: number | string): Promise<string | null> {
+    this.copy ??= this.messages.callSteps(this.memberId, this.callKey);
+    const fields = await this.copy.catch((error: unknown) => {
+      this.copy = null;
       throw error;
     });
     return fields[String(step)] ?? null;
-  };
-  const ours = (m: string, k: string) => m === memberId && k === callKey;
+  }
+
+  private ours(m: string, k: string): boolean {
+    return m === this.memberId && k === this.callKey;
+  }
+
   /** A write to the hash: the copy goes before it starts and again once it is done. */
-  const writing = async <T>(write: () => Promise<T>): Promise<T> => {
-    copy = null;
+  private async writing<T>(write: Promise<T>): Promise<T> {
     try {
-      return await write();
+      return await write;
     } finally {
-      copy = null;
+      this.copy = null;
     }
-  };
-  return {
-    async along(withSteps, alone) {
-      if (copy) return alone();
-      const both = withSteps(memberId, callKey);
-      const steps = both.then((read) => read.steps);
-      // `field` handles a failure when it reads the copy; this drops it either way (never an unhandled rejection).
-      steps.catch(() => {
-        if (copy === steps) copy = null;
-      });
-      copy = steps;
-      return (await both).value;
-    },
-    callSteps: (m, k) => messages.callSteps(m, k),
-    async sentStep(m, k, step) {
-      if (!ours(m, k)) return messages.sentStep(m, k, step);
-      const found = readStep(await field(step));
-      return found.state === 'sent' ? found.messageId : null;
-    },
-    async sendStep(m, k, step, waitId = ''): Promise<SendStep> {
-      if (waitId || !ours(m, k)) return messages.sendStep(m, k, step, waitId);
-      const found = readStep(await field(step));
-      // A "maybe" may decide a skip (if_maybe_sent) or a late template: read it fresh, as another
-      // live attempt may have recorded the step since the copy was made. One command, on this path only.
-      return found.state === 'maybe' ? messages.sendStep(m, k, step) : found;
-    },
-    rememberStep: (m, k, step, value) => writing(() => messages.rememberStep(m, k, step, value)),
-    claimSendStep: (m, k, step, now, waitId) => writing(() => messages.claimSendStep(m, k, step, now, waitId)),
-    releaseSendStep: (m, k, step, claim) => writing(() => messages.releaseSendStep(m, k, step, claim)),
-    recordSend: (sent) => writing(() => messages.recordSend(sent)),
-  };
+  }
+
+  async along<T>(
+    withSteps: (memberId: string, callKey: string) => Promise<{ value: T; steps: Record<string, string> }>,
+    alone: () => Promise<T>,
+  ): Promise<T> {
+    if (this.copy) return alone();
+    const both = withSteps(this.memberId, this.callKey);
+    const steps = both.then((read) => read.steps);
+    // `field` handles a failure when it reads the copy; this drops it either way (never an unhandled rejection).
+    steps.catch(() => {
+      if (this.copy === steps) this.copy = null;
+    });
+    this.copy = steps;
+    return (await both).value;
+  }
+
+  callSteps(m: string, k: string): Promise<Record<string, string>> {
+    return this.messages.callSteps(m, k);
+  }
+
+  async sentStep(m: string, k: string, step: number | string): Promise<string | null> {
+    if (!this.ours(m, k)) return this.messages.sentStep(m, k, step);
+    const found = readStep(await this.field(step));
+    return found.state === 'sent' ? found.messageId : null;
+  }
+
+  async sendStep(m: string, k: string, step: number, waitId = ''): Promise<SendStep> {
+    if (waitId || !this.ours(m, k)) return this.messages.sendStep(m, k, step, waitId);
+    const found = readStep(await this.field(step));
+    // A "maybe" may decide a skip (if_maybe_sent) or a late template: read it fresh, as another
+    // live attempt may have recorded the step since the copy was made. One command, on this path only.
+    return found.state === 'maybe' ? this.messages.sendStep(m, k, step) : found;
+  }
+
+  // Each write drops the copy before it starts (here, before the call) and once it is done (`writing`).
+  rememberStep(...args: Parameters<CallStepStore['rememberStep']>): ReturnType<CallStepStore['rememberStep']> {
+    this.copy = null;
+    return this.writing(this.messages.rememberStep(...args));
+  }
+
+  claimSendStep(...args: Parameters<CallStepStore['claimSendStep']>): ReturnType<CallStepStore['claimSendStep']> {
+    this.copy = null;
+    return this.writing(this.messages.claimSendStep(...args));
+  }
+
+  releaseSendStep(...args: Parameters<CallStepStore['releaseSendStep']>): ReturnType<CallStepStore['releaseSendStep']> {
+    this.copy = null;
+    return this.writing(this.messages.releaseSendStep(...args));
+  }
+
+  recordSend(...args: Parameters<CallStepStore['recordSend']>): ReturnType<CallStepStore['recordSend']> {
+    this.copy = null;
+    return this.writing(this.messages.recordSend(...args));
+  }
 }

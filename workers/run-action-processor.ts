@@ -83,7 +83,6 @@ export function createRunActionProcessor(deps: RunActionDeps) {
     const source = callSourceOf(deps, data);
     const { call } = source;
     const notes: string[] = [];
-    const report = (output: ActionOutput) => source.report(output, notes);
     // The line the call resolved to, once known: the settings page filters errors by it.
     let lineId = '';
     try {
@@ -114,7 +113,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
         : undefined;
       let output = await found.action.run(ctx, inputs);
       output = await maybeWaitForDelivery(waits, ctx, inputs, output, stageAtStart);
-      if (!output.pending) await report(output);
+      if (!output.pending) await source.report(output, notes);
       metrics.jobs.inc({ queue: 'run-action', outcome: 'ok' });
       return 'done';
     } catch (error) {
@@ -148,7 +147,7 @@ export function createRunActionProcessor(deps: RunActionDeps) {
         output.returnValues.delivery_status = 'unknown';
         notes.push(t(lang, 'note.maybe_sent_before_failure'));
       }
-      await report(output);
+      await source.report(output, notes);
       return `error:${actionError.code}`;
     }
   };

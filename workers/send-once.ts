@@ -69,14 +69,9 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
   const waitId = request.wait?.waitId ?? '';
   const memberId = line.memberId;
   const policy = call.ifMaybeSent ?? 'resend';
-  const skipped = (earlier: Extract<SendStep, { state: 'maybe' }>): SentMessage => {
-    notes.push(maybeSentNote(lang, 'skip'));
-    request.log.warn({ step, markedAt: earlier.markedAt }, 'send may have left before a failure: not sent again');
-    return { providerMessageId: '' };
-  };
   const before = await deps.messages.sendStep(memberId, call.callKey, step, waitId);
   if (before.state === 'sent') return { providerMessageId: before.messageId };
-  if (before.state === 'maybe' && policy === 'skip') return skipped(before);
+  if (before.state === 'maybe' && policy === 'skip') return skipped(request, before);
   const to = await request.to();
   // Outside the in-flight mark: a look-up that fails (GupShup's template list) sent nothing.
   const content = request.provider.prepare ? await request.provider.prepare(request.content) : request.content;
@@ -87,7 +82,7 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     // Another attempt of this job got here first (a worker thought dead was only slow).
     if (earlier.state === 'sent') return { sent: { providerMessageId: earlier.messageId }, fresh: false };
     if (earlier.state === 'maybe') {
-      if (policy === 'skip') return { sent: skipped(earlier), fresh: false };
+      if (policy === 'skip') return { sent: skipped(request, earlier), fresh: false };
       notes.push(maybeSentNote(lang, 'resend'));
       request.log.warn({ step, markedAt: earlier.markedAt }, 'send may have left before a failure: sending again');
     }
@@ -119,7 +114,10 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
       // The settings page's list of recent sends, in the same step.
       recent: recentNote(deps, request, { messageId, lineId: line.id, phone: to, at: sentAt }),
       // Only a page's list: a failed push must not fail a send that already left (as before it joined the record).
-      onRecentFailed: (reason) => request.log.warn({ reason }, 'could not note the send for the settings page'),
+      // A method, not an arrow property: that would be named at creation under tsx, every send (issue 10).
+      onRecentFailed(reason) {
+        request.log.warn({ reason }, 'could not note the send for the settings page');
+      },
       wait: wait && {
         id: wait.waitId,
         patchJson: JSON.stringify(storedMessagePatch(messageId, wait.baseReturn(messageId))),
@@ -133,6 +131,16 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
     return { sent: wait ? { ...sent, linked } : sent, fresh: true };
   });
   return outcome.sent;
+}
+
+/** A step an earlier attempt may have sent, skipped (`if_maybe_sent: skip`): said in the robot log, no message id. */
+function skipped(request: SendOnceRequest, earlier: Extract<SendStep, { state: 'maybe' }>): SentMessage {
+  request.notes.push(maybeSentNote(request.lang, 'skip'));
+  request.log.warn(
+    { step: request.step, markedAt: earlier.markedAt },
+    'send may have left before a failure: not sent again',
+  );
+  return { providerMessageId: '' };
 }
 
 /** The send's entry for the settings page's recent sends (none without an activity log, or for an entry it cannot hold). */

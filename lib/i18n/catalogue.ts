@@ -48,10 +48,31 @@ function isLocalized(v: object): v is Localized {
 export function t(lang: Lang, key: MessageKey, vars?: Readonly<Record<string, Var>>): string {
   const text: string = CATALOGUES[lang][key];
   if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  const parts = partsOf(text);
+  let out = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] ?? '';
     const v = vars[name];
-    return v === undefined ? whole : renderVar(lang, v);
-  });
+    out += (v === undefined ? `{${name}}` : renderVar(lang, v)) + (parts[i + 1] ?? '');
+  }
+  return out;
+}
+
+/**
+ * An entry split at its `{name}` placeholders once (text, name, text, …): a regex replace per
+ * rendering was a visible share of the worker's CPU per sent message (its robot-log line; issue 10).
+ * Keyed by the entry's text, so bounded by the catalogues.
+ */
+const splitEntries = new Map<string, readonly string[]>();
+
+function partsOf(text: string): readonly string[] {
+  let parts = splitEntries.get(text);
+  if (!parts) {
+    // A capture group in split keeps the names at the odd places.
+    parts = text.split(/\{(\w+)\}/);
+    splitEntries.set(text, parts);
+  }
+  return parts;
 }
 
 function renderVar(lang: Lang, v: Var): string {

@@ -6,23 +6,26 @@ type Json = Record<string, unknown>;
 /** The Cloud API JSON body for one message (whatsapp-wire.md §4.1). */
 export function cloudApiBody(message: OutboundMessage): Json {
   // A customer known only by their business-scoped user id gets `recipient` instead of `to` (whatsapp-wire.md §0.1).
-  const address = isBsuid(message.to) ? { recipient: message.to } : { to: message.to };
-  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual', ...address };
+  // Built by assignment and each case's fields assigned onto it (Object.assign keeps the key order):
+  // spreading a two-shaped `base` into a new object cost ≈ 10× as much, and JSON.stringify of the
+  // copy over twice as much again, on every sent message (worker CPU per message, issue 10).
+  const base: Json = { messaging_product: 'whatsapp', recipient_type: 'individual' };
+  if (isBsuid(message.to)) base.recipient = message.to;
+  else base.to = message.to;
   if (message.replyTo && message.content.type !== 'reaction') base.context = { message_id: message.replyTo };
   const c = message.content;
   switch (c.type) {
     case 'text':
-      return { ...base, type: 'text', text: { body: c.body, preview_url: c.previewUrl ?? false } };
+      return Object.assign(base, { type: 'text', text: { body: c.body, preview_url: c.previewUrl ?? false } });
     case 'media': {
       const media: Json = c.mediaId !== undefined ? { id: c.mediaId } : { link: c.link };
       // Captions exist for image, video and document only (waba-wire.md §4).
       if (c.caption && c.kind !== 'audio' && c.kind !== 'sticker') media.caption = c.caption;
       if (c.kind === 'document' && c.filename) media.filename = c.filename;
-      return { ...base, type: c.kind, [c.kind]: media };
+      return Object.assign(base, { type: c.kind, [c.kind]: media });
     }
     case 'location':
-      return {
-        ...base,
+      return Object.assign(base, {
         type: 'location',
         location: {
           latitude: c.latitude,
@@ -30,10 +33,9 @@ export function cloudApiBody(message: OutboundMessage): Json {
           ...(c.name ? { name: c.name } : {}),
           ...(c.address ? { address: c.address } : {}),
         },
-      };
+      });
     case 'contacts':
-      return {
-        ...base,
+      return Object.assign(base, {
         type: 'contacts',
         contacts: c.contacts.map((contact) => ({
           name: {
@@ -45,12 +47,11 @@ export function cloudApiBody(message: OutboundMessage): Json {
           ...(contact.emails.length ? { emails: contact.emails.map((email) => ({ email, type: 'WORK' })) } : {}),
           ...(contact.company ? { org: { company: contact.company } } : {}),
         })),
-      };
+      });
     case 'reaction':
-      return { ...base, type: 'reaction', reaction: { message_id: c.messageId, emoji: c.emoji } };
+      return Object.assign(base, { type: 'reaction', reaction: { message_id: c.messageId, emoji: c.emoji } });
     case 'template':
-      return {
-        ...base,
+      return Object.assign(base, {
         type: 'template',
         template: {
           name: c.name,
@@ -72,10 +73,9 @@ export function cloudApiBody(message: OutboundMessage): Json {
               }
             : {}),
         },
-      };
+      });
     case 'buttons':
-      return {
-        ...base,
+      return Object.assign(base, {
         type: 'interactive',
         interactive: {
           type: 'button',
@@ -84,10 +84,9 @@ export function cloudApiBody(message: OutboundMessage): Json {
           ...(c.footer ? { footer: { text: c.footer } } : {}),
           action: { buttons: c.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
         },
-      };
+      });
     case 'list':
-      return {
-        ...base,
+      return Object.assign(base, {
         type: 'interactive',
         interactive: {
           type: 'list',
@@ -108,6 +107,6 @@ export function cloudApiBody(message: OutboundMessage): Json {
             ],
           },
         },
-      };
+      });
   }
 }

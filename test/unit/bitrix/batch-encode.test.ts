@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { stringify } from 'qs-esm';
 import { batchRow, wellFormed } from '../../../bitrix/batch-encode';
 import { answerExcerpt, readCapped } from '../../../bitrix/batch-post';
@@ -19,6 +20,21 @@ describe('batch rows: encoded as the SDK encodes them', () => {
     ['empty values', { empty: '', list: [], obj: {} }],
   ])('%s: the same row as the SDK writes', (_name, params) => {
     expect(batchRow('bizproc.event.send', params)).toBe(sdkRow('bizproc.event.send', params));
+  });
+
+  it('writes any well-formed names and values as the SDK does (names encoded piecewise, values tested first)', () => {
+    // Full Unicode and every ASCII character, so reserved, unreserved and multi-byte ones all meet the fast path.
+    const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary-ascii' }));
+    const leaf = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(text, tie('node'))),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(text, value), (params) => {
+        expect(batchRow('m', params)).toBe(sdkRow('m', params));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a lone surrogate becomes U+FFFD instead of throwing URIError', () => {

@@ -1,4 +1,4 @@
-import { CENSOR, createLogger, redactedKeys } from '../../../lib/logger';
+import { CENSOR, createLogger, lazyChild, redactedKeys } from '../../../lib/logger';
 
 const SECRET = 'SECRET-TOKEN-42';
 
@@ -98,5 +98,40 @@ describe('logger: secrets redacted by construction', () => {
       expect(redactedKeys.has(key)).toBe(true);
     for (const key of ['accessToken', 'authorization', 'body', 'AUTH_ID', 'REFRESH_ID', 'api-token'])
       expect(redactedKeys.has(key)).toBe(true);
+  });
+});
+
+describe('lazyChild', () => {
+  it('builds the child only when first used, once, with its bindings redacted like any child', () => {
+    const { log, lines, last } = memoryLogger();
+    const made: Array<Record<string, unknown>> = [];
+    const root = log.child({ memberId: 'm1' });
+    // Only `child` is what lazyChild asks of its parent: a stand-in that counts the calls.
+    const parent = {
+      child: (bindings: Record<string, unknown>) => {
+        made.push(bindings);
+        return root.child(bindings);
+      },
+    } as unknown as typeof root;
+    const lazy = lazyChild(parent, { callKey: 'k1', token: SECRET });
+    expect(made).toEqual([]);
+    lazy.warn({ step: 0 }, 'first');
+    lazy.info('second');
+    expect(made).toHaveLength(1);
+    expect(lines).toHaveLength(2);
+    expect(lines.join('')).not.toContain(SECRET);
+    expect(last()).toMatchObject({ memberId: 'm1', callKey: 'k1', token: CENSOR, msg: 'second' });
+  });
+
+  it('answers level reads and writes, and children of its own, as the child would', () => {
+    const { log, lines, last } = memoryLogger();
+    const lazy = lazyChild(log, { callKey: 'k2' });
+    expect(lazy.level).toBe('debug');
+    expect(lazy.isLevelEnabled('debug')).toBe(true);
+    lazy.level = 'warn';
+    lazy.info('dropped');
+    expect(lines).toHaveLength(0);
+    lazy.child({ step: 1 }).warn('kept');
+    expect(last()).toMatchObject({ callKey: 'k2', step: 1, msg: 'kept' });
   });
 });
