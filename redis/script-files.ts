@@ -31,7 +31,7 @@ export const scriptFiles = [
   'hook-release-1',
   'api-rate-take-2',
   'open-line-enqueue-6',
-  'open-line-claim-4',
+  'open-line-claim-5',
   'open-line-settle-4',
   'open-line-number-2',
   'open-line-attachment-2',
@@ -42,6 +42,7 @@ export const scriptFiles = [
   'window-read-5',
   'recent-push-1',
   'field-max-1',
+  'hash-field-swap-1',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];
