@@ -1,5 +1,4 @@
 // Russian catalogue (also for by/kz portals). Typed against en.ts: a missing key fails tsc.
-
 import type { MessageKey } from './en';
 import { openlinesRu } from './openlines-ru';
 import { settingsRu } from './settings-ru';
