@@ -60,8 +60,9 @@ const GROUPS_PER_CLAIM = 10;
  * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
  * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
  * backoff for up to a day); only an uninstalled portal drops its items at once, a malformed item
- * (ERROR_ARGUMENT) is dropped alone, and items for an open line the chat's WhatsApp line no longer
- * serves (NOT_ACTIVE_LINE after a move, a detach, a switch-off) follow the line or are dropped.
+ * (ERROR_ARGUMENT) is dropped alone; items for an open line the chat's WhatsApp line no longer
+ * serves follow it to its switched-on open line (read with the items at each claim), or, once the
+ * portal refused their open line while the line serves none (detached, switched off), are dropped.
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
