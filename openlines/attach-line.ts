@@ -27,7 +27,7 @@ async function portalOf(deps: AttachLineDeps, memberId: string) {
 /**
  * Attaches a WhatsApp line to an open line: `imconnector.activate`, then `connector.data.set`, then
  * the attachment is stored. An open line serves one WhatsApp line; a line moved to another open line
- * leaves its old one.
+ * leaves its old one (switched off there last).
  */
 export async function attachLine(
   deps: AttachLineDeps,
@@ -50,7 +50,6 @@ export async function attachLine(
     });
   const client = deps.bitrix(memberId);
   const before = await deps.openLines.forLine(memberId, lineId);
-  if (before && before.openLineId !== openLineId) await deactivateOnOpenLine(client, before.openLineId);
   await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
   const attachment: Attachment = {
     lineId,
@@ -62,6 +61,20 @@ export async function attachLine(
   };
   await deps.openLines.attach(memberId, attachment);
   deps.log.info({ memberId, lineId, openLineId }, 'WhatsApp line attached to an open line');
+  // Switched off on the old open line only once the new attachment is stored: the portal's
+  // ONIMCONNECTORSTATUSDELETE for it (also sent for our own ACTIVE=0, openlines-wire.md §5.8) then
+  // finds the line elsewhere, and a refusal of an old item reads the new open line (its items follow).
+  if (before && before.openLineId !== openLineId) {
+    try {
+      await deactivateOnOpenLine(client, before.openLineId);
+    } catch (error) {
+      // The move stands; the old open line keeps the connector until an admin switches it off there.
+      deps.log.error(
+        { memberId, lineId, openLineId: before.openLineId, err: error },
+        'could not switch the connector off on the open line the line left',
+      );
+    }
+  }
   return attachment;
 }
 

@@ -63,9 +63,9 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
   /**
    * A message its line was read not to relay (`attachment`: detached, switched off, a taken reply
    * not relayed). A numbered one's skip marker is queued only while that is still so (checked in the
-   * queueing step, no extra round trip); an unnumbered one (its line had no open line switched on when
-   * its webhook came) writes nothing, but when its line has a switched-off attachment read ahead by a
-   * caller (`fresh` false), it is read once more. `changed`: read it again and decide again.
+   * queueing step, no extra round trip); an unnumbered one writes nothing, but when its line has an
+   * attachment read ahead by a caller (`fresh` false: switched off, or a taken reply the line does
+   * not relay), it is read once more. `changed`: read it again and decide again.
    */
   async function skipUnlessRelayable(
     memberId: string,

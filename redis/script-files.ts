@@ -35,7 +35,7 @@ export const scriptFiles = [
   'line-route-claim-1',
   'inbound-append-2',
   'open-line-enqueue-6',
-  'open-line-claim-4',
+  'open-line-claim-5',
   'open-line-settle-4',
   'open-line-number-2',
   'open-line-attachment-2',
@@ -46,6 +46,7 @@ export const scriptFiles = [
   'window-read-5',
   'recent-push-1',
   'field-max-1',
+  'hash-field-swap-1',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

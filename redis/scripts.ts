@@ -71,7 +71,12 @@ export function asNumber(value: unknown): number {
 export const scripts = {
   /** Writes a hash field's number when it is newer than the stored one (the newest stays whatever the order). */
   async writeFieldMax(redis: RedisClient, key: string, field: string, value: number): Promise<boolean> {
+    if (!Number.isFinite(value)) throw new Error(`field-max-1: ${field} must be a finite number, got ${value}`);
     return asNumber(await run(redis, 'field-max-1', [key], [field, value])) === 1;
+  },
+  /** Replaces a hash field's value only while it is still `read` (false: changed or gone meanwhile). */
+  async swapHashField(redis: RedisClient, key: string, field: string, read: string, next: string): Promise<boolean> {
+    return asNumber(await run(redis, 'hash-field-swap-1', [key], [field, read, next])) === 1;
   },
   /** One entry at the head of a capped list kept `ttlSec` (the settings page's recent sends and errors). */
   async pushRecent(redis: RedisClient, key: string, entry: string, keep: number, ttlSec: number): Promise<void> {

@@ -31,6 +31,8 @@ export interface ClaimedChat {
   items: ClaimedItem[];
   oldestAt: number | null;
   order: ChatOrder;
+  /** The JSON of the chat's line's attachment, read with the items (null: none, or no line asked for). */
+  attachment: string | null;
 }
 
 /** How a settle moves the chat's order: `next` to store (undefined: unchanged), the gap (undefined: unchanged). */
@@ -161,28 +163,36 @@ export class OpenLineOutbox {
   }
 
   /**
-   * Leases a due chat and reads its oldest `max` items and its order: null when another dispatcher
-   * holds it (or it waits to retry).
+   * Leases a due chat and reads its oldest `max` items, its order and the attachment of `lineId`
+   * (the chat's WhatsApp line): null when another dispatcher holds it (or it waits to retry).
    */
-  async claim(memberId: string, chatKey: string, leaseMs: number, max: number): Promise<ClaimedChat | null> {
+  async claim(
+    memberId: string,
+    chatKey: string,
+    leaseMs: number,
+    max: number,
+    lineId = '',
+  ): Promise<ClaimedChat | null> {
     const now = this.clock.now();
     const token = randomId(9);
     const out = await run(
       this.redis,
-      'open-line-claim-4',
+      'open-line-claim-5',
       [
         this.keys.openLineDue(memberId),
         this.keys.openLineQueue(memberId, chatKey),
         this.keys.openLineLease(memberId),
         this.keys.openLineOrder(memberId, chatKey),
+        this.keys.openLineAttachments(memberId),
       ],
-      [chatKey, now, now + leaseMs, max, token],
+      [chatKey, now, now + leaseMs, max, token, lineId],
     );
     if (!Array.isArray(out) || out.length === 0) return null;
-    const [next = '', gap = '', first = '', ...members] = out.map(String);
+    const [next = '', gap = '', first = '', attachment = '', ...members] = out.map(String);
     const items = members.map((member) => ({ member, item: chatItemSchema.parse(JSON.parse(member)) }));
     const order = { next: next === '' ? null : Number(next), gap: parseGap(gap) };
-    return { token, items, oldestAt: first ? Math.floor(Number(first) / 1000) : null, order };
+    const oldestAt = first ? Math.floor(Number(first) / 1000) : null;
+    return { token, items, oldestAt, order, attachment: attachment === '' ? null : attachment };
   }
 
   /** Renews the lease `token` holds for `leaseMs` more; false when it was lost (the chat is another's now). */

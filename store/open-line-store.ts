@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { AppError } from '../lib/errors/app-error';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { run } from '../redis/scripts';
+import { run, scripts } from '../redis/scripts';
 
 /** A WhatsApp line attached to a Bitrix24 open line (one WhatsApp line serves one open line, and back). */
 export const attachmentSchema = z.object({
@@ -63,13 +64,35 @@ export class OpenLineStore {
     await this.redis.hset(this.keys.openLineAttachments(memberId), parsed.lineId, JSON.stringify(parsed));
   }
 
-  /** Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves it. */
+  /**
+   * Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves
+   * it. Written only while the record read still stands (compare-and-set): the portal's
+   * ONIMCONNECTORSTATUSDELETE for a line's old open line, handled while the line moves, must not
+   * overwrite its new attachment, nor bring back a detached one.
+   */
   async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
-    const attachment = await this.forOpenLine(memberId, openLineId);
-    if (!attachment) return false;
-    const updated = JSON.stringify({ ...attachment, active });
-    await this.redis.hset(this.keys.openLineAttachments(memberId), attachment.lineId, updated);
-    return true;
+    const key = this.keys.openLineAttachments(memberId);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const found = await this.rawOfOpenLine(memberId, openLineId);
+      if (!found) return false;
+      const updated = JSON.stringify({ ...found.attachment, active });
+      if (await scripts.swapHashField(this.redis, key, found.attachment.lineId, found.raw, updated)) return true;
+    }
+    throw new AppError('open_line_changing', `the attachment of open line ${openLineId} kept changing; try again`, {
+      retryable: true,
+    });
+  }
+
+  /** The attachment serving an open line, with its stored JSON (what setActive compares). */
+  protected async rawOfOpenLine(
+    memberId: string,
+    openLineId: string,
+  ): Promise<{ raw: string; attachment: Attachment } | null> {
+    for (const raw of await this.redis.hvals(this.keys.openLineAttachments(memberId))) {
+      const attachment = attachmentSchema.parse(JSON.parse(raw));
+      if (attachment.openLineId === openLineId) return { raw, attachment };
+    }
+    return null;
   }
 
   async detach(memberId: string, lineId: string): Promise<boolean> {

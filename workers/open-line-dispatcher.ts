@@ -7,10 +7,16 @@ import { WakeableLoop } from '../lib/wakeable-loop';
 import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
 import { arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
-import { connectorLineOf, routeAfterNotActive, routeReady, type StaleRoutes } from '../openlines/stale-open-lines';
+import { parseChatId } from '../openlines/customer-item';
+import {
+  leftOpenLine,
+  lineNowOf,
+  noteLeftDrops,
+  type RefusedOpenLines,
+  routeReady,
+} from '../openlines/stale-open-lines';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import type { ChatItem } from '../store/chat-item';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
 import type { OpenLineStore } from '../store/open-line-store';
 import { holdChatLease, LeaseLostError } from './chat-lease-hold';
@@ -54,8 +60,9 @@ const GROUPS_PER_CLAIM = 10;
  * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
  * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
  * backoff for up to a day); only an uninstalled portal drops its items at once, a malformed item
- * (ERROR_ARGUMENT) is dropped alone, and items for an open line the chat's WhatsApp line no longer
- * serves (NOT_ACTIVE_LINE after a move, a detach, a switch-off) follow the line or are dropped.
+ * (ERROR_ARGUMENT) is dropped alone; items for an open line the chat's WhatsApp line no longer
+ * serves follow it to its switched-on open line (read with the items at each claim), or, once the
+ * portal refused their open line while the line serves none (detached, switched off), are dropped.
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
@@ -145,12 +152,16 @@ export class OpenLineDispatcher {
     const portal = this.o.bitrix(memberId);
     // After a run refused as malformed (ERROR_ARGUMENT), its items go one by one.
     let single = false;
-    // Open lines the chat's WhatsApp line left (the portal refused them): their items follow it.
-    const routes: StaleRoutes = new Map();
+    // Open lines the portal refused while the chat's line served no switched-on one: their items
+    // are dropped while that lasts (each claim reads the line's attachment again with the items).
+    const refused: RefusedOpenLines = new Set();
+    const lineId = parseChatId(chatKey)?.lineId;
     for (let round = 0; round < GROUPS_PER_CLAIM; round += 1) {
-      const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50);
+      const claimed = await outbox.claim(memberId, chatKey, this.leaseMs, 50, lineId);
       if (!claimed) return;
       const { token } = claimed;
+      // Items follow the line's open line as read with them (a move is seen before any refusal).
+      const lineNow = lineNowOf(claimed.attachment, this.o.log, memberId, chatKey);
       const now = clock.now();
       const hold = await gapTimeoutFor(this.o, memberId, chatKey, claimed.order, now, this.gapTimeoutMs);
       const arranged = arrangeChat(claimed.items, claimed.order, now, hold.timeoutMs);
@@ -182,17 +193,11 @@ export class OpenLineDispatcher {
         if (!(await settle(skips, clock.now()))) return;
         continue;
       }
-      const { dropped, sendable } = routeReady(ready, routes);
+      const { dropped, sendable } = routeReady(ready, lineNow, refused);
       if (dropped.length > 0) {
         // Their open line is not the line's any more and it serves none: said, not held for a day.
         if (!(await settle(dropped, clock.now()))) return;
-        this.o.log.warn(
-          { memberId, chatKey, count: dropped.length },
-          'chat items dropped: the line left their open line',
-        );
-        // A delivery confirms an operator message of the old chat: no message of the chat is lost with it.
-        const messages = dropped.filter((r) => r.item.kind !== 'delivery').length;
-        if (messages > 0) await this.o.noteChatDrop?.(memberId, chatKey, messages, 'open_line_detached');
+        await noteLeftDrops(this.o, memberId, chatKey, dropped);
         continue;
       }
       const group = nextGroup(
@@ -230,8 +235,8 @@ export class OpenLineDispatcher {
           await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
         }
-        if (failure.code === 'NOT_ACTIVE_LINE' && (await this.leftOpenLine(memberId, chatKey, group, routes))) {
-          // At once, in order: the chat's items are re-routed (or dropped) in the next round.
+        if (failure.code === 'NOT_ACTIVE_LINE' && (await leftOpenLine(this.o, memberId, chatKey, group, refused))) {
+          // At once, in order: the next round's claim reads the line again and routes (or drops) them.
           if (!(await settle([], clock.now()))) return;
           continue;
         }
@@ -268,30 +273,5 @@ export class OpenLineDispatcher {
       }
     }
     // Let the chat go: it is due now if anything is left.
-  }
-
-  /**
-   * After NOT_ACTIVE_LINE: true when the group's open line is no longer the chat's line's (moved,
-   * detached, switched off in the app); its items then follow `routes`. False: still the line's
-   * (switched off on the portal's side only): the chat waits as before.
-   */
-  private async leftOpenLine(
-    memberId: string,
-    chatKey: string,
-    group: ChatItem[],
-    routes: StaleRoutes,
-  ): Promise<boolean> {
-    const openLineId = group[0] && connectorLineOf(group[0]);
-    if (!openLineId) return false;
-    const route = await routeAfterNotActive(this.o.openLines, memberId, chatKey, openLineId);
-    if (route === 'current') return false;
-    routes.set(openLineId, route);
-    // The line's open line now is current, whatever an earlier move said (moved back: 7 → 9 → 7).
-    if (route) routes.delete(route.to);
-    this.o.log.warn(
-      { memberId, chatKey, openLineId, to: route?.to ?? null },
-      "the portal refused an open line the chat's line no longer serves: its items follow the line",
-    );
-    return true;
   }
 }

@@ -88,8 +88,9 @@ export async function takeOpenLineEvent(
     deps.log.info({ memberId, openLineId: line.data.data }, 'open line deleted: its WhatsApp line is detached');
     return 'detached';
   }
-  // The connector was switched off on a line (also by our own detach): nothing is relayed there
-  // until it is attached again (openlines-wire.md §5.8).
+  // The connector was switched off on a line (also by our own detach or move): nothing is relayed
+  // there until it is attached again (openlines-wire.md §5.8). Only an attachment that still names
+  // that open line is marked (a moved line's old open line is switched off after the move is stored).
   const off = z.object({ data: z.object({ connector: z.string(), line: scalar }).loose() }).safeParse(body);
   if (!off.success)
     throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });

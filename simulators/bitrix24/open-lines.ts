@@ -48,6 +48,8 @@ export interface OpenLineChat {
 export class OpenLinesState {
   readonly connectors = new Map<string, ConnectorRegistration>();
   readonly statuses = new Map<string, ConnectorLineStatus>();
+  /** ONIMCONNECTORSTATUSDELETE events sent (a switch-off), with the HTTP status of each handler's answer. */
+  readonly switchOffEvents: Array<{ connector: string; line: number; statuses: number[] }> = [];
   /** Open lines that exist (id → name); line 1 exists on every portal. */
   readonly lines = new Map<number, string>([[1, 'Open line 1']]);
   readonly chats = new Map<string, OpenLineChat>();

@@ -1,5 +1,6 @@
 import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
 import { rest, startPortal } from './bitrix-helpers';
+import { startReceiver } from './receiver';
 
 const ICON = { DATA_IMAGE: 'data:image/svg+xml,%3Csvg%2F%3E' };
 const register = (sim: BitrixPortalSimulator, extra: Record<string, unknown> = {}) =>
@@ -108,5 +109,26 @@ describe('Bitrix24 simulator: imconnector (strict)', () => {
     expect(JSON.stringify(inBatch.json)).toContain('insufficient_scope');
     // Granted scopes work as before.
     expect((await register(sim)).json).toMatchObject({ result: { result: true } });
+  });
+  it('ACTIVE=0 on a switched-on line sends ONIMCONNECTORSTATUSDELETE (lowercase keys) before it answers; again on an off line, none', async () => {
+    const app = await startReceiver();
+    try {
+      await register(sim);
+      await rest(sim, 'event.bind', { event: 'ONIMCONNECTORSTATUSDELETE', handler: `${app.url}/events` });
+      await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 1 });
+      await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 0 });
+      expect(sim.state.openLines.switchOffEvents).toEqual([{ connector: 'acme_wa', line: 1, statuses: [200] }]);
+      const [received] = await app.waitFor(1);
+      const event = new URLSearchParams(received?.raw ?? '');
+      expect([event.get('event'), event.get('data[connector]'), event.get('data[line]')]).toEqual([
+        'ONIMCONNECTORSTATUSDELETE',
+        'acme_wa',
+        '1',
+      ]);
+      await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 0 });
+      expect(sim.state.openLines.switchOffEvents).toHaveLength(1);
+    } finally {
+      await app.stop();
+    }
   });
 });

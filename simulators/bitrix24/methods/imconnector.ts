@@ -72,7 +72,12 @@ function register(ctx: MethodContext, params: Dict): unknown {
   return { result: true };
 }
 
-function activate(ctx: MethodContext, params: Dict): unknown {
+/**
+ * Switching on (or off) sets the status row; switching it off sends ONIMCONNECTORSTATUSDELETE to
+ * the handlers, also for the app's own ACTIVE=0 (openlines-wire.md §5.8). The event is delivered
+ * before the call is answered: the worst order for the app (its handler runs before its next step).
+ */
+async function activate(ctx: MethodContext, params: Dict): Promise<unknown> {
   const connector = connectorOf(ctx, params);
   const line = lineOf(params);
   const raw = param(params, 'ACTIVE');
@@ -84,6 +89,10 @@ function activate(ctx: MethodContext, params: Dict): unknown {
   const calls = [...(before?.calls ?? []), on ? 'activate' : 'deactivate'];
   // Off drops the status row with the channel data (openlines-wire.md §3.1).
   ctx.state.openLines.statuses.set(key, { connector, line, active: on, data: on ? (before?.data ?? {}) : {}, calls });
+  if (!on && before?.active) {
+    const deliveries = await deliverEvent(ctx.state, 'ONIMCONNECTORSTATUSDELETE', { connector, line: String(line) });
+    ctx.state.openLines.switchOffEvents.push({ connector, line, statuses: deliveries.map((d) => d.status) });
+  }
   return true;
 }
 

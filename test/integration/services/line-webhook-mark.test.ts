@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { randomId } from '../../../lib/hash';
 import { createSecretBox } from '../../../lib/secret-box';
 import { createKeys } from '../../../redis/keys';
+import { run, scripts } from '../../../redis/scripts';
 import { ConfigCache } from '../../../store/config-cache';
 import { LineStore } from '../../../store/line-store';
 import { createManualClock } from '../../helpers/manual-clock';
@@ -76,5 +77,14 @@ describe("a line's last-webhook time", () => {
     // A newer time from either still goes in.
     await other.markWebhook('m1', 'main', clock.now());
     expect(await one.lastWebhookAt('m1', 'main')).toBe(clock.now());
+  });
+  it('the max script: a stored value that is not a number is replaced; a value that is not one is refused', async () => {
+    const key = createKeys(`lwm${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`).lineWebhookAt('m1');
+    await redis.hset(key, 'main', 'garbage');
+    expect(await scripts.writeFieldMax(redis, key, 'main', 5)).toBe(true);
+    expect(await redis.hget(key, 'main')).toBe('5');
+    await expect(run(redis, 'field-max-1', [key], ['main', 'soon'])).rejects.toThrow(/must be a number/);
+    await expect(scripts.writeFieldMax(redis, key, 'main', Number.NaN)).rejects.toThrow(/finite number/);
+    expect(await redis.hget(key, 'main')).toBe('5');
   });
 });

@@ -1,5 +1,5 @@
 import type { ReadyItem } from '../../../openlines/chat-order';
-import { routeItem, routeReady, type StaleRoutes } from '../../../openlines/stale-open-lines';
+import { type LineNow, routeItem, routeReady } from '../../../openlines/stale-open-lines';
 import type { ChatItem } from '../../../store/open-line-outbox';
 
 const user = { id: '7999', name: 'Anna' };
@@ -32,41 +32,42 @@ const ready = (items: ChatItem[]): ReadyItem[] => items.map((item, i) => ({ memb
 const lineOf = (item: ChatItem | null | undefined) =>
   item && 'openLineId' in item ? item.openLineId : (item?.kind ?? 'dropped');
 
+const on = (openLineId: string): LineNow => ({ openLineId, active: true });
+const none = new Set<string>();
+
 describe('routes of items of an open line the chat line left', () => {
-  it('no stale open line: every item as it is', () => {
+  it('the line still on their open line: every item as it is', () => {
     const items = ready([customer('a', '7'), delivery('d', '7')]);
-    expect(routeReady(items, new Map())).toEqual({ dropped: [], sendable: items });
+    expect(routeReady(items, on('7'), none)).toEqual({ dropped: [], sendable: items });
   });
 
-  it('moved 7 → 9 → 11: customer items follow to 11, deliveries of the old chats are dropped, notes post through 11', () => {
-    const routes: StaleRoutes = new Map([
-      ['7', { to: '9' }],
-      ['9', { to: '11' }],
-    ]);
-    expect(lineOf(routeItem(customer('a', '7'), routes))).toBe('11');
-    expect(routeItem(delivery('d', '9'), routes)).toBeNull();
-    expect(routeItem(note('7'), routes)).toMatchObject({ kind: 'note', viaConnector: { openLineId: '11' } });
-    expect(routeItem(customer('b', '11'), routes)).toEqual(customer('b', '11'));
+  it('moved to 11 (through 9 or not): customer items follow to 11, deliveries of the old chats are dropped, notes post through 11', () => {
+    expect(lineOf(routeItem(customer('a', '7'), on('11'), none))).toBe('11');
+    expect(routeItem(delivery('d', '9'), on('11'), none)).toBeNull();
+    expect(routeItem(note('7'), on('11'), none)).toMatchObject({ kind: 'note', viaConnector: { openLineId: '11' } });
+    expect(routeItem(customer('b', '11'), on('11'), none)).toEqual(customer('b', '11'));
   });
 
-  it('no route (detached): the leading items are dropped; a note keeps its system line only', () => {
-    const routes: StaleRoutes = new Map([['7', null]]);
+  it('moved back 7 → 9 → 7: the items of 7 go to 7 and those of 9 follow to 7', () => {
+    expect(routeItem(customer('a', '7'), on('7'), new Set(['7']))).toEqual(customer('a', '7'));
+    expect(lineOf(routeItem(customer('b', '9'), on('7'), new Set(['7'])))).toBe('7');
+  });
+
+  it('detached (or switched off) and refused: the leading items are dropped; a note keeps its system line only', () => {
+    const refused = new Set(['7']);
     const items = ready([customer('a', '7'), delivery('d', '7'), customer('b', '9'), customer('c', '7')]);
-    const first = routeReady(items, routes);
+    const first = routeReady(items, null, refused);
     expect(first.dropped.map((r) => r.item.id)).toEqual(['a', 'd']);
     expect(first.sendable).toEqual([]);
     // Once those are settled: the next items up to the next dropped one, in order.
-    const next = routeReady(items.slice(2), routes);
+    const next = routeReady(items.slice(2), null, refused);
     expect(next).toEqual({ dropped: [], sendable: [items[2]] });
-    const stripped = routeItem(note('7'), routes);
+    const stripped = routeItem(note('7'), { openLineId: '7', active: false }, refused);
     expect(stripped).toEqual({ kind: 'note', id: 'n', portalChatId: '5', text: 'not sent' });
   });
 
-  it('a route loop (moved back and forth) drops rather than spins', () => {
-    const routes: StaleRoutes = new Map([
-      ['7', { to: '9' }],
-      ['9', { to: '7' }],
-    ]);
-    expect(routeItem(customer('a', '7'), routes)).toBeNull();
+  it('detached but not refused yet, or the attachment unknown: sent as they are (the portal decides)', () => {
+    expect(routeItem(customer('a', '7'), null, none)).toEqual(customer('a', '7'));
+    expect(routeItem(customer('a', '7'), undefined, new Set(['7']))).toEqual(customer('a', '7'));
   });
 });

@@ -1,0 +1,58 @@
+import { OpenLineStore } from '../../../store/open-line-store';
+import { M, setupWaitService, type WaitServiceEnv } from '../../helpers/wait-service-env';
+
+/** A store whose read for setActive is followed by `between` (another step changing the attachment). */
+class InterleavedStore extends OpenLineStore {
+  between: (() => Promise<void>) | null = null;
+
+  protected override async rawOfOpenLine(memberId: string, openLineId: string) {
+    const read = await super.rawOfOpenLine(memberId, openLineId);
+    const step = this.between;
+    this.between = null;
+    if (step) await step();
+    return read;
+  }
+}
+
+/**
+ * ONIMCONNECTORSTATUSDELETE marks an open line's attachment switched off (openlines-wire.md §5.8).
+ * The portal sends it for the app's own switch-off too, so it can be handled while the line moves
+ * or is detached: it writes only while the attachment it read still stands.
+ */
+describe('switching an open line off in the store (setActive)', () => {
+  let env: WaitServiceEnv;
+  let store: InterleavedStore;
+  const attachment = (openLineId: string) => ({
+    lineId: 'main',
+    openLineId,
+    relayTaken: false,
+    active: true,
+    attachedAt: 1,
+  });
+  beforeEach(async () => {
+    env = setupWaitService();
+    store = new InterleavedStore(env.redis, env.keys);
+    await store.attach(M, attachment('7'));
+  });
+  afterEach(() => env.redis.disconnect());
+
+  it('the line moved to 9 between the read and the write: the new attachment stays on', async () => {
+    store.between = () => store.attach(M, attachment('9'));
+    expect(await store.setActive(M, '7', false)).toBe(false);
+    expect(await store.forLine(M, 'main')).toEqual(attachment('9'));
+  });
+
+  it('detached between the read and the write: it does not come back', async () => {
+    store.between = async () => {
+      await store.detach(M, 'main');
+    };
+    expect(await store.setActive(M, '7', false)).toBe(false);
+    expect(await store.forLine(M, 'main')).toBeNull();
+  });
+
+  it('its relay option changed meanwhile: read again and switched off, the change kept', async () => {
+    store.between = () => store.attach(M, { ...attachment('7'), relayTaken: true });
+    expect(await store.setActive(M, '7', false)).toBe(true);
+    expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), relayTaken: true, active: false });
+  });
+});
