@@ -52,7 +52,8 @@ export function answerExcerpt(text: string): string {
     .slice(0, 120);
 }
 
-const rowsSchema = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+/** Rows by key (or, for a list of commands, by index); a loose object reads a JSON object as z.record does, without rebuilding it key by key. */
+const rowsSchema = z.union([z.looseObject({}), z.array(z.unknown())]);
 const batchAnswerSchema = z.object({
   result: z.object({ result: rowsSchema.optional(), result_error: rowsSchema.optional() }),
 });

@@ -6,15 +6,31 @@ import type { Lang } from './i18n/catalogue';
 
 const OFFSET_RE = /^([+-])(\d{2}):(\d{2})$/;
 
+/** Zones formatters were asked for, at most this many kept (there are some 600 IANA zones). */
+const MAX_ZONES = 1000;
+/**
+ * Each IANA zone's offset formatter, built once (null: a zone Intl does not know). Building an
+ * Intl.DateTimeFormat costs hundreds of µs; a reply's answer time needed two per answer.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function offsetFormatter(zone: string): Intl.DateTimeFormat | null {
+  const known = formatters.get(zone);
+  if (known !== undefined) return known;
+  let formatter: Intl.DateTimeFormat | null;
+  try {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+  } catch {
+    formatter = null;
+  }
+  if (formatters.size >= MAX_ZONES) formatters.clear();
+  formatters.set(zone, formatter);
+  return formatter;
+}
+
 /** True for an IANA zone Intl knows or a `±HH:MM` offset. */
 export function isTimeZone(zone: string): boolean {
-  if (OFFSET_RE.test(zone)) return true;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return OFFSET_RE.test(zone) || offsetFormatter(zone) !== null;
 }
 
 /** `±HH:MM` for an offset in seconds (Bitrix24's `TIME_ZONE_OFFSET`). */
@@ -30,20 +46,23 @@ export function offsetZone(seconds: number): string {
 export function offsetMinutesAt(zone: string, ms: number): number {
   const fixed = OFFSET_RE.exec(zone);
   if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
-  if (!zone || !isTimeZone(zone)) return 0;
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(ms))
-    .find((p) => p.type === 'timeZoneName')?.value;
+  const formatter = zone ? offsetFormatter(zone) : null;
+  if (!formatter) return 0;
+  const name = formatter.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
   const parsed = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
   if (!parsed) return 0;
   return (parsed[1] === '-' ? -1 : 1) * (Number(parsed[2]) * 60 + Number(parsed[3]));
+}
+
+/** Two digits (a closure made per call would be named anew each time under tsx). */
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** The wall-clock fields of `ms` in `zone`, and the offset they are at. */
 function wallClock(ms: number, zone: string) {
   const offset = offsetMinutesAt(zone, ms);
   const d = new Date(ms + offset * 60_000);
-  const two = (n: number) => String(n).padStart(2, '0');
   return {
     y: String(d.getUTCFullYear()),
     mo: two(d.getUTCMonth() + 1),

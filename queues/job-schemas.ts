@@ -74,7 +74,11 @@ export const inboundJobSchema = z.object({
    */
   kind: z.enum(['message', 'status', 'error', 'template', 'account']),
   contactName: z.string().optional(),
-  event: z.record(z.string(), z.unknown()),
+  /**
+   * The provider's event, as the door read it (an object; its fields are the worker's to parse).
+   * A loose object, not z.record: the record parse rebuilds the object key by key (≈ 8 µs per job).
+   */
+  event: z.looseObject({}),
   receivedAt: z.number(),
   /** A customer message on a line attached to an open line: its number in its chat, given at receipt. */
   chatSeq: z.number().int().positive().optional(),

@@ -22,13 +22,20 @@ function hashTagOf(key: string): string | null {
 
 /**
  * True when every key carries the same hash tag (so one slot): a string compare per key, where
- * hashing each key (CRC16) on every script call was a visible share of the worker's CPU. Keys
- * without a tag, or with different ones, are left to the full slot check.
+ * hashing each key (CRC16) on every script call was a visible share of the worker's CPU. The
+ * first key's `{tag}` is looked for where each other key's first `{` is (no slice per key: a
+ * script call has up to ten). Keys without a tag, or with different ones, are left to the full slot check.
  */
 function sameHashTag(keys: string[]): boolean {
-  const tag = hashTagOf(keys[0] ?? '');
+  const first = keys[0] ?? '';
+  const tag = hashTagOf(first);
   if (tag === null) return false;
-  for (let i = 1; i < keys.length; i += 1) if (hashTagOf(keys[i] ?? '') !== tag) return false;
+  const braced = `{${tag}}`;
+  for (let i = 1; i < keys.length; i += 1) {
+    const key = keys[i] ?? '';
+    const open = key.indexOf('{');
+    if (open < 0 || !key.startsWith(braced, open)) return false;
+  }
   return true;
 }
 

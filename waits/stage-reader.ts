@@ -6,9 +6,10 @@ import { MAX_BATCH } from '../bitrix/portal-client';
 /** The stage of a document that no longer exists: the robot is over. */
 export const DOCUMENT_GONE = '#deleted';
 
-const dealSchema = z.object({ STAGE_ID: z.string() }).loose();
-const leadSchema = z.object({ STATUS_ID: z.string() }).loose();
-const itemSchema = z.object({ item: z.object({ stageId: z.string() }).loose() });
+// Only the stage is read: the other fields of the record are left out of the parse, not copied.
+const dealSchema = z.object({ STAGE_ID: z.string() });
+const leadSchema = z.object({ STATUS_ID: z.string() });
+const itemSchema = z.object({ item: z.object({ stageId: z.string() }) });
 
 /** The stage-bearing CRM entity behind a document id, or null (contacts, companies…). */
 export function stageSource(

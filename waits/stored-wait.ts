@@ -101,6 +101,13 @@ export const storedWaitSchema = z.object({
 });
 /** The stored form as written: everything optional may be left out. */
 export type StoredWait = z.input<typeof storedWaitSchema>;
+/** The stored form as read (stored-wait-read.ts), defaults filled in. */
+export type StoredWaitRead = z.output<typeof storedWaitSchema>;
+
+/** The options of a wait that stores none (each read gets a copy of its own). */
+export const defaultStoredOptions: Readonly<z.output<typeof storedOptionsSchema>> = Object.freeze(
+  storedOptionsSchema.parse({}),
+);
 
 /** Keeps only the options that differ from the defaults (so never an empty array, which cjson turns into an object). */
 function compactOptions(options: ReplyOptions, purpose: Wait['purpose']): StoredWait['o'] {
@@ -190,58 +197,7 @@ export function toStored(wait: Wait): StoredWait {
  */
 export const PACK_SEPARATOR = '~';
 
-/** The packed fields of `z`, by name (as `t`, `l`, … of the unpacked short form), then the button titles. */
-function unpack(z: string, id: string) {
-  const parts = z.split(PACK_SEPARATOR);
-  if (parts.length < 7) throw new Error(`stored wait ${id} has a packed field of ${parts.length} parts, not 7 or more`);
-  const [t, l, d, s, c, e, g, ...b] = parts;
-  return { t, l, d, s: s || undefined, c, e, g: g ? waitLangSchema.parse(g) : undefined, b };
-}
-
 /** Bitrix24 event tokens start with the workflow id (`<workflow id>|…`). */
-function workflowOf(token: string): string {
+export function workflowOf(token: string): string {
   return token.split('|')[0] ?? '';
-}
-
-function required<T>(value: T | undefined, field: string, id: string): T {
-  if (value === undefined) throw new Error(`stored wait ${id} has no ${field}`);
-  return value;
-}
-
-/** Stored JSON (as read from Redis) → Wait; the one place a stored wait is parsed (short, long or mixed form). */
-export function fromStored(memberId: string, id: string, json: string): Wait {
-  const parsed = storedWaitSchema.parse(JSON.parse(json));
-  const w = parsed.z === undefined ? parsed : { ...parsed, ...unpack(parsed.z, id) };
-  const token = required(w.t ?? w.token, 'token', id);
-  const messageId = w.m ?? w.msg ?? '';
-  // `m` is only written by this release: without `r` it means a plain send's values.
-  const ret = w.r ?? w.ret ?? (w.m ? SENT_RETURN : {});
-  const number = (short: string | undefined, long: string | undefined, field: string) =>
-    short !== undefined ? Number.parseInt(short, 36) : Number(required(long, field, id));
-  const shortForm = w.t !== undefined;
-  return {
-    id,
-    memberId,
-    lineId: required(w.l ?? w.line, 'line', id),
-    phone: required(w.p ?? w.phone, 'phone', id),
-    waId: w.wa ?? '',
-    kind: shortForm ? (w.k === 'a' ? 'activity' : 'robot') : required(w.kind, 'kind', id),
-    purpose: shortForm ? (w.u === 'd' ? 'delivery' : 'reply') : required(w.purpose, 'purpose', id),
-    eventToken: token,
-    workflowId: w.wf ?? workflowOf(token),
-    documentId: required(w.d ?? w.doc, 'doc', id),
-    stageAtStart: w.s ?? w.stage ?? '',
-    status: w.status ?? 'open',
-    createdAt: number(w.c, w.created, 'created'),
-    deadline: number(w.e, w.deadline, 'deadline'),
-    messageId,
-    buttons: (w.b ?? w.titles ?? []).map((title, i) => ({ id: encodeButtonId(id, i + 1), title })),
-    options: w.o ?? w.options ?? storedOptionsSchema.parse({}),
-    deliveryTarget: w.x ?? w.target ?? '',
-    reasks: Number(w.reasks ?? 0),
-    baseReturn: { ...ret, ...(messageId ? { message_id: messageId } : {}) },
-    lang: shortForm ? (w.g ?? 'ru') : required(w.lang, 'lang', id),
-    endedAt: w.endedAt ? Number(w.endedAt) : undefined,
-    endReason: w.endReason,
-  };
 }

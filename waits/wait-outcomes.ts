@@ -22,6 +22,17 @@ const cancelReasons: Readonly<Record<string, MessageKey>> = {
   settings_page: 'cancel.settings_page',
 };
 
+/**
+ * The send's return values with `values` over them: what `{ ...base, ...values }` gives, built with
+ * Object.assign (V8 adds each property written after a leading spread slowly: µs per outcome).
+ */
+function over(
+  base: Readonly<Record<string, string>>,
+  values: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return Object.assign({}, base, values);
+}
+
 const emptyReply = {
   answer: '',
   answer_index: '',
@@ -46,27 +57,24 @@ export function answeredOutcome(
     : t(lang, 'log.wait.answered_off_script');
   if (replyText && replyText !== match.answer) line = t(lang, 'log.wait.reply_text', { line, reply: replyText });
   if (note) line = t(lang, 'log.wait.note', { line, note });
-  return {
-    returnValues: {
-      ...wait.baseReturn,
-      status: 'answered',
-      answer: match.answer,
-      answer_index: match.answerIndex ? String(match.answerIndex) : '',
-      answer_id: match.answerId,
-      reply_text: replyText,
-      reply_message_id: replyMessageId,
-      answered_at: returned(wait, at),
-      error_code: '',
-      error: '',
-    },
-    logMessage: line,
+  const values = {
+    status: 'answered',
+    answer: match.answer,
+    answer_index: match.answerIndex ? String(match.answerIndex) : '',
+    answer_id: match.answerId,
+    reply_text: replyText,
+    reply_message_id: replyMessageId,
+    answered_at: returned(wait, at),
+    error_code: '',
+    error: '',
   };
+  return { returnValues: over(wait.baseReturn, values), logMessage: line };
 }
 
 /** Nobody answered in time. */
 export function timeoutOutcome(wait: ZonedWait, at: number): WaitOutcome {
   return {
-    returnValues: { ...wait.baseReturn, status: 'timeout', ...emptyReply, error_code: '', error: '' },
+    returnValues: over(wait.baseReturn, { status: 'timeout', ...emptyReply, error_code: '', error: '' }),
     logMessage: t(wait.lang, 'log.wait.timeout', { at: logTime(at, wait.timeZone, wait.lang) }),
   };
 }
@@ -79,7 +87,7 @@ export function timeoutOutcome(wait: ZonedWait, at: number): WaitOutcome {
 export function cancelledOutcome(wait: ZonedWait, reason: string): WaitOutcome {
   const known = cancelReasons[reason];
   return {
-    returnValues: { ...wait.baseReturn, status: 'cancelled', ...emptyReply, error_code: '', error: '' },
+    returnValues: over(wait.baseReturn, { status: 'cancelled', ...emptyReply, error_code: '', error: '' }),
     logMessage: t(wait.lang, 'log.wait.cancelled', { reason: known ? t(wait.lang, known) : reason }),
   };
 }
@@ -87,7 +95,7 @@ export function cancelledOutcome(wait: ZonedWait, reason: string): WaitOutcome {
 /** The message itself failed after it was accepted (e.g. 131047 arrives as a `failed` status). */
 export function failedOutcome(wait: ZonedWait, error: ActionError, at: number): WaitOutcome {
   const lang = wait.lang;
-  const values: Record<string, string> = { ...wait.baseReturn, error_code: error.code, error: error.text(lang) };
+  const values = over(wait.baseReturn, { error_code: error.code, error: error.text(lang) });
   if (wait.purpose === 'delivery')
     Object.assign(values, { status: 'sent', delivery_status: 'failed', delivered_at: '', read_at: '' });
   else Object.assign(values, { status: 'error', ...emptyReply });
@@ -109,16 +117,13 @@ export function deliveryOutcome(
   readAt: number | undefined,
 ): WaitOutcome {
   const text = t(wait.lang, `log.delivery.${status}`);
-  return {
-    returnValues: {
-      ...wait.baseReturn,
-      status: 'sent',
-      delivery_status: status,
-      delivered_at: returned(wait, deliveredAt ?? (status === 'read' ? readAt : undefined)),
-      read_at: returned(wait, readAt),
-      error_code: '',
-      error: '',
-    },
-    logMessage: text,
+  const values = {
+    status: 'sent',
+    delivery_status: status,
+    delivered_at: returned(wait, deliveredAt ?? (status === 'read' ? readAt : undefined)),
+    read_at: returned(wait, readAt),
+    error_code: '',
+    error: '',
   };
+  return { returnValues: over(wait.baseReturn, values), logMessage: text };
 }

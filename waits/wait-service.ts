@@ -47,8 +47,12 @@ type StatusError = { code: number; title?: string; message?: string; error_data?
 export function createWaitService(deps: WaitServiceDeps) {
   const { store, stages, clock } = deps;
   const log = deps.log.child({ component: 'waits' });
-  /** The wait with its portal's time zone, for the outcome's times. */
-  const zoned = async (wait: Wait): Promise<ZonedWait> => ({ ...wait, timeZone: await deps.timeZoneOf(wait.memberId) });
+  /**
+   * The wait with its portal's time zone, for the outcome's times (Object.assign: V8 adds a
+   * property written after a leading spread slowly, µs on a wait's two dozen fields).
+   */
+  const zoned = async (wait: Wait): Promise<ZonedWait> =>
+    Object.assign({}, wait, { timeZone: await deps.timeZoneOf(wait.memberId) });
 
   /**
    * Claims the wait; on success makes the callback due at once. True when this call ended it —

@@ -3,7 +3,8 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { type ClaimResult, waitScripts } from '../redis/wait-scripts';
 import { readStoredWaits } from './read-stored-waits';
-import { fromStored, type StoredWait, storedMessagePatch, toStored } from './stored-wait';
+import { type StoredWait, storedMessagePatch, toStored } from './stored-wait';
+import { fromStored } from './stored-wait-read';
 import { WaitEnder, type WaitOutcome } from './wait-ender';
 import type { Wait, WaitEnd } from './wait-schema';
 

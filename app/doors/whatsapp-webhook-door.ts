@@ -64,7 +64,9 @@ export async function queueAndAnswer(
 ): Promise<void> {
   const receivedAt = deps.clock.now();
   let queued = 0;
-  for (const { key, ...job } of events) if (await enqueueInboundOnce(deps, { ...job, receivedAt }, key)) queued += 1;
+  // Object.assign, not `{ ...job, receivedAt }`: V8 adds a property written after a leading spread slowly.
+  for (const { key, ...job } of events)
+    if (await enqueueInboundOnce(deps, Object.assign(job, { receivedAt }), key)) queued += 1;
   // Meta reads only the status.
   answerJson(res, { result: 'ok', queued });
 }

@@ -16,14 +16,27 @@ export const prototypeKeys: ReadonlySet<string> = new Set([
  * Iterative on purpose: 2 MB of `[` nests far deeper than the call stack reaches.
  */
 export function dropPrototypeKeys(value: unknown, maxDepth = Number.POSITIVE_INFINITY): boolean {
-  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 1 }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const { node, depth } = next;
-    if (typeof node !== 'object' || node === null) continue;
+  // Only objects and arrays are stacked (a leaf has nothing to drop or nest), each beside its depth:
+  // no object made per value of a webhook body.
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  if (typeof value === 'object' && value !== null) {
+    nodes.push(value);
+    depths.push(1);
+  }
+  for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    const depth = depths.pop() ?? 1;
     if (depth > maxDepth) return false;
     for (const key of Object.keys(node)) {
-      if (prototypeKeys.has(key)) Reflect.deleteProperty(node, key);
-      else stack.push({ node: Reflect.get(node, key), depth: depth + 1 });
+      if (prototypeKeys.has(key)) {
+        Reflect.deleteProperty(node, key);
+        continue;
+      }
+      const child: unknown = Reflect.get(node, key);
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return true;

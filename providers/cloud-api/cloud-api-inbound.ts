@@ -104,6 +104,8 @@ export function cloudApiInboundEvents(json: unknown): InboundEvent[] | null {
   for (const entry of envelope.data.entry) {
     for (const change of entry.changes) {
       const { metadata, messages = [], statuses = [], contacts = [], errors = [] } = change.value;
+      // Each event is built with Object.assign: V8 adds the properties written after a leading
+      // spread slowly (µs per event at the webhook door).
       const base = {
         phoneNumberId: metadata?.phone_number_id ?? '',
         displayPhoneNumber: metadata?.display_phone_number,
@@ -127,10 +129,14 @@ export function cloudApiInboundEvents(json: unknown): InboundEvent[] | null {
       if (!metadata) continue;
       for (const message of messages) {
         const contactName = senderName(contacts, message);
-        events.push({ ...base, key: `msg:${message.id}`, kind: 'message', contactName, event: message });
+        events.push(
+          Object.assign({}, base, { key: `msg:${message.id}`, kind: 'message' as const, contactName, event: message }),
+        );
       }
       for (const status of statuses) {
-        events.push({ ...base, key: `st:${status.id}:${status.status}`, kind: 'status', event: status });
+        events.push(
+          Object.assign({}, base, { key: `st:${status.id}:${status.status}`, kind: 'status' as const, event: status }),
+        );
       }
     }
   }

@@ -18,6 +18,7 @@ describe('batch rows: encoded as the SDK encodes them', () => {
     ['dates', { at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)) }],
     ['nested', { return_values: { status: 'sent', ids: ['1', 2, true], deep: { x: { y: null } } } }],
     ['empty values', { empty: '', list: [], obj: {} }],
+    ['reserved characters in nested keys', { 'a*b': { "c'd": [{ 'e(f)': 'g!h' }, 'x y'], 'к~л': { '-_.': '~' } } }],
   ])('%s: the same row as the SDK writes', (_name, params) => {
     expect(batchRow('bizproc.event.send', params)).toBe(sdkRow('bizproc.event.send', params));
   });

@@ -14,6 +14,21 @@ describe('portal time zones', () => {
     expect(offsetZone(-16200)).toBe('-04:30');
   });
 
+  it('builds one formatter per zone, however many times its offset is asked (each build costs hundreds of µs)', () => {
+    const built = jest.spyOn(Intl, 'DateTimeFormat');
+    try {
+      for (const ms of [WINTER, SUMMER, WINTER]) offsetMinutesAt('Australia/Adelaide', ms);
+      expect(isTimeZone('Australia/Adelaide')).toBe(true);
+      expect([isTimeZone('Mars/Phobos'), isTimeZone('Mars/Phobos')]).toEqual([false, false]);
+      expect(built).toHaveBeenCalledTimes(2);
+      expect([offsetMinutesAt('Australia/Adelaide', WINTER), offsetMinutesAt('Australia/Adelaide', SUMMER)]).toEqual([
+        630, 570,
+      ]);
+    } finally {
+      built.mockRestore();
+    }
+  });
+
   it('follows daylight saving of an IANA zone', () => {
     expect(offsetMinutesAt('Europe/Berlin', WINTER)).toBe(60);
     expect(offsetMinutesAt('Europe/Berlin', SUMMER)).toBe(120);

@@ -16,6 +16,10 @@ describe('a script whose keys span hash slots is refused before it reaches Redis
     // An empty {} is no tag: the whole key is hashed, so only the same key shares its slot.
     expect(inOneSlot(['{}a', '{}a'])).toBe(true);
     expect(inOneSlot(['{}a{p:a}', 'b{p:a}'])).toBe(false);
+    // A tag that only starts like the first key's, or is never closed, is another slot.
+    expect(inOneSlot(['x{p:a}', 'y{p:ab}'])).toBe(false);
+    expect(inOneSlot(['x{p:a}', 'y{p:a'])).toBe(false);
+    expect(inOneSlot(['x{p:a}', 'y{}{p:a}'])).toBe(false);
   });
 
   it('run refuses keys in two slots with a clear error, before any command is sent', async () => {

@@ -1,5 +1,6 @@
 import { encodeButtonId as buttonId } from '../../../waits/button-id';
-import { fromStored, PACK_SEPARATOR, toStored } from '../../../waits/stored-wait';
+import { PACK_SEPARATOR, toStored } from '../../../waits/stored-wait';
+import { fromStored } from '../../../waits/stored-wait-read';
 import { defaultReplyOptions, type Wait } from '../../../waits/wait-schema';
 
 const wait: Wait = {
