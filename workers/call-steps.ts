@@ -58,10 +58,14 @@ class AttemptSteps implements CallStepReader {
     return m === this.memberId && k === this.callKey;
   }
 
-  /** A write to the hash: the copy goes before it starts and again once it is done. */
-  private async writing<T>(write: Promise<T>): Promise<T> {
+  /**
+   * A write to the hash: the copy goes before it starts and again once it is done. Async and
+   * handed the call, so even a write that throws at once comes back as a rejection.
+   */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    this.copy = null;
     try {
-      return await write;
+      return await write();
     } finally {
       this.copy = null;
     }
@@ -100,24 +104,20 @@ class AttemptSteps implements CallStepReader {
     return found.state === 'maybe' ? this.messages.sendStep(m, k, step) : found;
   }
 
-  // Each write drops the copy before it starts (here, before the call) and once it is done (`writing`).
+  // Each write drops the copy before it starts and once it is done (`writing`).
   rememberStep(...args: Parameters<CallStepStore['rememberStep']>): ReturnType<CallStepStore['rememberStep']> {
-    this.copy = null;
-    return this.writing(this.messages.rememberStep(...args));
+    return this.writing(() => this.messages.rememberStep(...args));
   }
 
   claimSendStep(...args: Parameters<CallStepStore['claimSendStep']>): ReturnType<CallStepStore['claimSendStep']> {
-    this.copy = null;
-    return this.writing(this.messages.claimSendStep(...args));
+    return this.writing(() => this.messages.claimSendStep(...args));
   }
 
   releaseSendStep(...args: Parameters<CallStepStore['releaseSendStep']>): ReturnType<CallStepStore['releaseSendStep']> {
-    this.copy = null;
-    return this.writing(this.messages.releaseSendStep(...args));
+    return this.writing(() => this.messages.releaseSendStep(...args));
   }
 
   recordSend(...args: Parameters<CallStepStore['recordSend']>): ReturnType<CallStepStore['recordSend']> {
-    this.copy = null;
-    return this.writing(this.messages.recordSend(...args));
+    return this.writing(() => this.messages.recordSend(...args));
   }
 }

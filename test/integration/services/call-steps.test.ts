@@ -85,6 +85,38 @@ describe('call steps: read along with the window', () => {
     expect(reads).toBe(2);
   });
 
+  it('a read made while a write of the attempt is under way reads fresh, not the copy from before it', async () => {
+    const attempt = callStepsOf(counted, M, 'k6');
+    // The copy is made here, before any of the writes: every step is unset in it.
+    expect(await attempt.sentStep(M, 'k6', 'recipient')).toBeNull();
+    // Each write started, not awaited: a read issued now goes after it on the connection.
+    const remembered = attempt.rememberStep(M, 'k6', 'recipient', PHONE);
+    expect(await attempt.sentStep(M, 'k6', 'recipient')).toBe(PHONE);
+    await remembered;
+    const claimed = attempt.claimSendStep(M, 'k6', 0, env.clock.now(), '');
+    expect(await attempt.sendStep(M, 'k6', 0)).toMatchObject({ state: 'maybe' });
+    await claimed;
+    const sent = { memberId: M, callKey: 'k6', step: 0, providerMessageId: 'wamid.k6', phone: PHONE };
+    const recorded = attempt.recordSend({ ...sent, sentAt: env.clock.now() });
+    expect(await attempt.sentStep(M, 'k6', 0)).toBe('wamid.k6');
+    await recorded;
+  });
+
+  it('a write that throws at once comes back as a rejection, and the copy is dropped all the same', async () => {
+    const throwing = Object.assign(Object.create(counted), {
+      rememberStep: () => {
+        throw new Error('thrown, not rejected');
+      },
+    });
+    const attempt = callStepsOf(throwing, M, 'k7');
+    expect(await attempt.sentStep(M, 'k7', 'op1')).toBeNull();
+    const write = attempt.rememberStep(M, 'k7', 'op1', 'x');
+    expect(write).toBeInstanceOf(Promise);
+    await expect(write).rejects.toThrow('thrown, not rejected');
+    await env.messages.rememberStep(M, 'k7', 'op1', 'by another');
+    expect(await attempt.sentStep(M, 'k7', 'op1')).toBe('by another');
+  });
+
   it("the read along is handed the attempt's own portal and call: its steps can only be that call's", async () => {
     await env.messages.rememberStep(M, 'k5', 'op1', 'media-5');
     await env.messages.rememberStep(M, 'other', 'op1', 'media-other');
