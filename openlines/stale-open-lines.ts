@@ -40,13 +40,16 @@ export function connectorLineOf(item: ChatItem): string | undefined {
 /**
  * Where items queued for open line `from` go now: the switched-on open line the chat's line serves
  * (at once, before any refusal: a line moved 7 → 9, with 7 then given to another line, must not
- * put its old items in that line's chats); null (dropped) when it serves none and the portal
- * refused `from`; else `from` itself (the portal says whether it takes them).
+ * put its old items in that line's chats); `from` itself while it is still the line's, switched
+ * off in the app (the portal says whether it takes them; dropped once it refused), or while the
+ * attachment is unknown; else null (dropped at once): the line was detached, or moved to an open
+ * line that is switched off, so `from` is no longer its open line and may serve another line.
  */
 export function targetOf(from: string, now: LineNow, refused: ReadonlySet<string>): string | null {
+  if (now === undefined) return from;
   if (now?.active) return now.openLineId;
-  if (now !== undefined && refused.has(from)) return null;
-  return from;
+  if (now !== null && now.openLineId === from) return refused.has(from) ? null : from;
+  return null;
 }
 
 /**

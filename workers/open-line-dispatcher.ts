@@ -161,7 +161,8 @@ export class OpenLineDispatcher {
       if (!claimed) return;
       const { token } = claimed;
       // Items follow the line's open line as read with them (a move is seen before any refusal).
-      const lineNow = lineNowOf(claimed.attachment, this.o.log, memberId, chatKey);
+      // A chat key naming no line (an older format) reads no attachment: unknown, not "none".
+      const lineNow = lineId === undefined ? undefined : lineNowOf(claimed.attachment, this.o.log, memberId, chatKey);
       const now = clock.now();
       const hold = await gapTimeoutFor(this.o, memberId, chatKey, claimed.order, now, this.gapTimeoutMs);
       const arranged = arrangeChat(claimed.items, claimed.order, now, hold.timeoutMs);

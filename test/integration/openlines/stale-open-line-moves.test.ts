@@ -94,30 +94,32 @@ describe('open lines: chat items while the line moves', () => {
     expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
   });
 
-  it('detached, refused, then attached again to the same open line within the claim: nothing is dropped', async () => {
+  it('detached: its queued items are dropped at once, without a call to their open line (it may serve another line now); attached again, the next message goes', async () => {
     await queue(customerItem('re', 1));
     await detachLine(h.rt.openLineSetup, h.memberId, 'main');
-    let reattached = false;
-    const openLines = {
-      chatIdOf: h.rt.openLines.chatIdOf.bind(h.rt.openLines),
-      rememberChat: h.rt.openLines.rememberChat.bind(h.rt.openLines),
-      markEcho: h.rt.openLines.markEcho.bind(h.rt.openLines),
-      // The read after the refusal finds the line detached; the admin attaches it again right
-      // after, and the customer writes: the message is queued for open line 1 (it is the line's).
-      forLine: async (memberId: string, lineId: string) => {
-        const read = await h.rt.openLines.forLine(memberId, lineId);
-        if (!reattached) {
-          reattached = true;
-          await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
-          await queue(customerItem('re', 2));
-        }
-        return read;
-      },
-    };
-    await dispatcher({ openLines }).drainChat(h.memberId, CHAT_ID);
-    expect(reattached).toBe(true);
-    expect(texts(1)).toEqual(['message 1', 'message 2']);
-    expect(await h.rt.activity.recentErrors(h.memberId)).toEqual([]);
+    const sends = () => h.portal.stats().byMethod['imconnector.send.messages'] ?? 0;
+    const before = sends();
+    await dispatcher().drainChat(h.memberId, CHAT_ID);
+    expect(sends()).toBe(before);
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+    expect(await h.rt.activity.recentErrors(h.memberId)).toMatchObject([{ code: 'open_line_detached' }]);
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    await queue(customerItem('re', 2));
+    await dispatcher().drainChat(h.memberId, CHAT_ID);
+    expect(sends()).toBe(before + 1);
+    expect(texts(1)).toEqual(['message 2']);
+  });
+
+  it('moved to an open line switched off, the old one given to another line: the old items never reach that line', async () => {
+    await queue(customerItem('off', 1));
+    h.portal.addOpenLine(2);
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '2');
+    await h.rt.openLines.setActive(h.memberId, '2', false);
+    await dispatcher().drainChat(h.memberId, CHAT_ID);
+    expect(texts(1)).toBeUndefined();
+    expect(texts(2)).toBeUndefined();
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+    expect(await h.rt.activity.recentErrors(h.memberId)).toMatchObject([{ code: 'open_line_detached' }]);
   });
 
   it('detached: the drop note counts the messages, not the delivery confirmations dropped with them', async () => {

@@ -53,21 +53,29 @@ describe('routes of items of an open line the chat line left', () => {
     expect(lineOf(routeItem(customer('b', '9'), on('7'), new Set(['7'])))).toBe('7');
   });
 
-  it('detached (or switched off) and refused: the leading items are dropped; a note keeps its system line only', () => {
-    const refused = new Set(['7']);
-    const items = ready([customer('a', '7'), delivery('d', '7'), customer('b', '9'), customer('c', '7')]);
-    const first = routeReady(items, null, refused);
+  it('switched off in the app on 7 and refused: its items and those of other open lines are dropped; a note keeps its system line only', () => {
+    const off = { openLineId: '7', active: false };
+    const items = ready([customer('a', '9'), delivery('d', '9'), customer('b', '7'), customer('c', '9')]);
+    // Not refused yet: the leading items of 9 (no longer the line's) are dropped, then those of 7 go.
+    const first = routeReady(items, off, none);
     expect(first.dropped.map((r) => r.item.id)).toEqual(['a', 'd']);
     expect(first.sendable).toEqual([]);
     // Once those are settled: the next items up to the next dropped one, in order.
-    const next = routeReady(items.slice(2), null, refused);
-    expect(next).toEqual({ dropped: [], sendable: [items[2]] });
-    const stripped = routeItem(note('7'), { openLineId: '7', active: false }, refused);
+    expect(routeReady(items.slice(2), off, none)).toEqual({ dropped: [], sendable: [items[2]] });
+    expect(routeReady(items.slice(2), off, new Set(['7'])).dropped.map((r) => r.item.id)).toEqual(['b', 'c']);
+    const stripped = routeItem(note('7'), off, new Set(['7']));
     expect(stripped).toEqual({ kind: 'note', id: 'n', portalChatId: '5', text: 'not sent' });
   });
 
-  it('detached but not refused yet, or the attachment unknown: sent as they are (the portal decides)', () => {
-    expect(routeItem(customer('a', '7'), null, none)).toEqual(customer('a', '7'));
+  it('detached, or moved to an open line switched off: dropped at once, refused or not (the old open line may serve another line now)', () => {
+    expect(routeItem(customer('a', '7'), null, none)).toBeNull();
+    expect(routeItem(customer('a', '7'), { openLineId: '9', active: false }, none)).toBeNull();
+    expect(routeItem(delivery('d', '7'), null, none)).toBeNull();
+    expect(routeItem(note('7'), null, none)).toEqual({ kind: 'note', id: 'n', portalChatId: '5', text: 'not sent' });
+  });
+
+  it('still on their open line but switched off in the app, not refused yet, or the attachment unknown: sent as they are (the portal decides)', () => {
+    expect(routeItem(customer('a', '7'), { openLineId: '7', active: false }, none)).toEqual(customer('a', '7'));
     expect(routeItem(customer('a', '7'), undefined, new Set(['7']))).toEqual(customer('a', '7'));
   });
 });
