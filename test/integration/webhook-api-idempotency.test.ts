@@ -76,7 +76,9 @@ describe('webhook API: idempotency keys', () => {
     expect(taken.map((a) => a.body.result?.message_id)).toEqual([winner, winner]);
     for (const a of refused) {
       expect(a.body.error).toMatchObject({ code: 'idempotency_key_reused', message_id: winner });
-      expect(a.body.error?.message).toMatch(/^Этот idempotency_key уже использован/);
+      expect(a.body.error?.message).toMatch(
+        /^Этот idempotency_key уже использован для другого запроса, который остаётся в силе: нужен новый ключ: /,
+      );
     }
     await eventually(() => h.whatsapp.sent().length > before || undefined, 10_000, 'sent');
     const won = answers.findIndex((a) => a.status === 200) % 2 === 0 ? 'left' : 'right';
