@@ -47,6 +47,7 @@ export const scriptFiles = [
   'recent-push-1',
   'field-max-1',
   'hash-field-swap-1',
+  'line-write-2',
 ] as const;
 
 export type ScriptName = (typeof scriptFiles)[number];

@@ -4,6 +4,7 @@ import { RecentMap } from '../lib/recent-map';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { lineScripts } from '../redis/line-scripts';
 import { scripts } from '../redis/scripts';
 import { ConfigCache, newConfigVersion } from './config-cache';
 
@@ -98,17 +99,16 @@ export class LineStore {
       accessToken: this.box.seal(parsed.accessToken),
       webhookToken: parsed.webhookToken === undefined ? undefined : this.box.seal(parsed.webhookToken),
     });
-    const before = await this.redis.hget(this.keys.lines(line.memberId), line.id);
-    // The portal's lines (with its config version: one slot, one MULTI) and the global number → line
-    // route live in different cluster slots: the line first, its route last; `lines add` run again
-    // after an interruption completes it.
-    await this.redis
-      .multi()
-      .hset(this.keys.lines(line.memberId), line.id, sealed)
-      .set(this.keys.configVersion(line.memberId), newConfigVersion())
-      .exec();
+    // The portal's lines (with its config version: one slot, one script that answers what it
+    // replaced) and the global number → line route live in different cluster slots: the line first,
+    // its route last; `lines add` run again after an interruption completes it.
+    const keys = { lines: this.keys.lines(line.memberId), version: this.keys.configVersion(line.memberId) };
+    const write = { id: line.id, value: sealed, version: newConfigVersion() };
+    const { replaced } = (await lineScripts.writeLine(this.redis, keys, write)) || { replaced: null };
     await this.claimRoute(line, checked).catch(async (error: unknown) => {
-      await this.takeBack(line, sealed, before);
+      // Lost the number's race: the line goes back to what it was, only while it is still as written.
+      const back = { id: line.id, value: replaced ?? '', version: newConfigVersion(), onlyIf: sealed };
+      await lineScripts.writeLine(this.redis, keys, back);
       throw error;
     });
     // Template webhooks name the account, not the number: the account's lines are found here.
@@ -137,15 +137,6 @@ export class LineStore {
       holder = await this.freeHolder(route, line);
     }
     throw conflict(line.phoneNumberId, '');
-  }
-
-  /** A line written by an add that lost its number's race goes back to what it was (only while still as written). */
-  private async takeBack(line: Line, written: string, before: string | null): Promise<void> {
-    const key = this.keys.lines(line.memberId);
-    if ((await this.redis.hget(key, line.id)) !== written) return;
-    const version = this.keys.configVersion(line.memberId);
-    if (before === null) await this.redis.multi().hdel(key, line.id).set(version, newConfigVersion()).exec();
-    else await this.redis.multi().hset(key, line.id, before).set(version, newConfigVersion()).exec();
   }
 
   /** The lines whose WhatsApp Business Account is `wabaId` (template webhooks). */

@@ -110,21 +110,31 @@ function resultOf(message: ApiMessage | null, id: string, lang: Lang): SendResul
 }
 
 /**
- * What a request asks for, for comparing a repeat under one idempotency key: the method and the
- * action call it makes (the normalised number, the parsed values: `+7 916…` and `8 916…`, `Y` and
- * `true` are one request). `wait` is left out: it changes how long the answer waits, not the send.
+ * The fingerprint's version, hashed with it. Keys live 30 days, so across releases: change what is
+ * hashed below only by bumping this, and only with a migration note (keys stored before then answer
+ * 422 to their own honest retries until they lapse).
  */
-function fingerprintOf(method: string, code: string, properties: Record<string, string | string[]>): string {
-  const sorted = Object.keys(properties)
-    .sort()
-    .map((name) => [name, properties[name]]);
-  return digest(JSON.stringify([method, code, sorted]));
-}
+const FINGERPRINT_VERSION = 'v1';
+/** Left out of the fingerprint: how the answer comes back, not what is sent. */
+const NOT_FINGERPRINTED = new Set(['wait', 'idempotency_key']);
+const isEmptyField = (value: unknown) =>
+  value === undefined || value === false || value === '' || (Array.isArray(value) && value.length === 0);
 
-/** The fingerprint a request's idempotency key is stored with (`phone`: E.164 digits). */
+/**
+ * What a request asks for, for comparing a repeat under one idempotency key: the method and the
+ * client's own fields as parsed, never the action call they become (internal property names and
+ * defaults may change in a later release). `+7 916…` and `8 916…`, `Y` and `true`, a params string
+ * and its array are one request, and a field left out is its empty value. Used by apiSend, and by a
+ * test that stores a key as an earlier request did (`phone`: E.164 digits).
+ */
 export function requestFingerprint(request: SendRequest, phone: string): string {
-  const { code, properties } = actionCall(request, phone);
-  return fingerprintOf(request.method, code, properties);
+  const fields: Record<string, unknown> = { ...request.params, phone_number: phone };
+  if (request.method === 'sendTemplate') fields.params = parseParamsList(request.params.params);
+  const sorted = Object.keys(fields)
+    .filter((name) => !NOT_FINGERPRINTED.has(name) && !isEmptyField(fields[name]))
+    .sort()
+    .map((name) => [name, fields[name]]);
+  return digest(JSON.stringify([FINGERPRINT_VERSION, request.method, sorted]));
 }
 
 /** Queues a send through the robots' path (queue, line limit, provider, error map), or returns the first result of its idempotency key. */
@@ -140,7 +150,7 @@ export async function apiSend(deps: ApiSendDeps, request: SendRequest, ctx: Send
   const key = params.idempotency_key;
   const { id, created } = await deps.apiMessages.create(
     record,
-    key === undefined ? undefined : { key, fingerprint: fingerprintOf(method, code, properties) },
+    key === undefined ? undefined : { key, fingerprint: requestFingerprint(request, ctx.phone) },
   );
   // A repeat whose first request is still `queued` queues it again: BullMQ keeps one job per id, so
   // this adds nothing when the job exists, and queues it when the first request never got that far.

@@ -8,12 +8,12 @@ import { type Lang, langOf, t } from '../../lib/i18n/catalogue';
 import { en, type MessageKey } from '../../lib/i18n/en';
 import type { Logger } from '../../lib/logger';
 import { isTimeZone } from '../../lib/portal-time';
-import { type PageAuthDeps, type PageUser, verifyPageUser } from '../../portals/page-auth';
+import { type PageAuthDeps, type PageUser, pageOpeningSchema, verifyPageUser } from '../../portals/page-auth';
 import { requireAdmin } from '../../portals/page-session';
 import type { Queues } from '../../queues/create-queues';
 import { portalTimeZone } from '../../store/portal-store';
 import { textOf } from '../api/api-answers';
-import { statusOfKind } from '../middleware/error-handler';
+import { setRetryAfter, statusOfKind } from '../middleware/error-handler';
 import { renderPage, WEB_DIST } from '../settings/page-html';
 import { requirePageSession, sessionOf } from '../settings/page-session-auth';
 import { createQueueBoard } from '../settings/queue-board';
@@ -45,10 +45,22 @@ export function pageWords(lang: Lang): Record<string, string> {
 }
 
 const pageQuerySchema = z.object({ LANG: z.string().max(8).optional() });
-/** What the session door reads before the limits (verifyPageUser checks the rest). */
-const sessionBodySchema = z
-  .object({ LANG: z.string().max(8).optional(), member_id: z.string().min(1).max(64).optional() })
+/**
+ * What the doors read before the limits (verifyPageUser checks the rest). Each field on its own: a
+ * bad LANG must not hide member_id, or the portal's window would be skipped while `profile` is still called.
+ */
+const limitFieldsSchema = z
+  .object({
+    LANG: z.string().max(8).optional().catch(undefined),
+    member_id: pageOpeningSchema.shape.member_id.optional().catch(undefined),
+  })
   .loose();
+const limitFieldsOf = (body: unknown): { LANG?: string; member_id?: string } => {
+  const parsed = limitFieldsSchema.safeParse(body);
+  return parsed.success ? parsed.data : {};
+};
+/** The client's address for its window (the app trusts the proxy's X-Forwarded-For). */
+const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
 
 /**
  * Bull Board shows and controls every tenant's jobs: only an admin of one of the operator's own
@@ -97,6 +109,8 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
       return;
     }
     try {
+      // The same `profile` call as the session door: the same windows (a client refused there gets no way round).
+      await takeSessionRequest(deps, { address: addressOf(req), memberId: limitFieldsOf(req.body).member_id });
       const user = await verifyPageUser(deps, req.body, query.LANG);
       allowFraming(res, user.portal.clientEndpoint);
       res.type('html').send(renderPage({ ...sessionView(deps.config, user), api }));
@@ -105,8 +119,10 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
       if (failure.kind === 'internal' || failure.code === 'settings_page_not_built') throw error;
       const lang = langOf(query.LANG);
       deps.log.info({ code: failure.code }, 'settings page opening refused');
+      const status = statusOfKind[failure.kind];
+      setRetryAfter(res, status, failure.retryAfterMs);
       res
-        .status(statusOfKind[failure.kind])
+        .status(status)
         .type('html')
         .send(renderPage({ lang, words: pageWords(lang), api, error: textOf(failure.code, lang, failure.message) }));
     }
@@ -117,11 +133,10 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
 
   // A session from the frame SDK's token (the page opened by GET) or a renewal before it expires.
   router.post(`${api}/session`, async (req, res) => {
-    const body = sessionBodySchema.safeParse(req.body);
-    const { LANG, member_id } = body.success ? body.data : {};
+    const { LANG, member_id } = limitFieldsOf(req.body);
     // No session yet: a refusal is told in the language the page asked for.
     res.locals.lang = langOf(LANG);
-    await takeSessionRequest(deps, { address: req.ip ?? req.socket.remoteAddress ?? '', memberId: member_id });
+    await takeSessionRequest(deps, { address: addressOf(req), memberId: member_id });
     const user = await verifyPageUser(deps, req.body, LANG);
     res.set('Cache-Control', 'no-store').json(sessionView(deps.config, user));
   });

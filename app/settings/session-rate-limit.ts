@@ -11,13 +11,18 @@ export interface RequestWindow {
   windowMs: number;
 }
 
+export interface SessionRequestLimits {
+  perAddress: RequestWindow;
+  perPortal: RequestWindow;
+}
+
 /**
- * The session door's limits. Each request there costs a `profile` call at the portal, out of its
+ * The settings page's limits. Each page opening or session request costs a `profile` call at the portal, out of its
  * REST budget (2 calls/s, bursts of 50) that its robots need too: per client address, against one
- * client hammering the door; per portal (the member_id the request names), against many, kept to
+ * client hammering the doors; per portal (the member_id the request names), against many, kept to
  * a sixth of the portal's budget. A page opening asks once, a renewal once per session.
  */
-export const SESSION_REQUEST_LIMITS: { perAddress: RequestWindow; perPortal: RequestWindow } = {
+export const SESSION_REQUEST_LIMITS: SessionRequestLimits = {
   perAddress: { limit: 10, windowMs: 60_000 },
   perPortal: { limit: 20, windowMs: 60_000 },
 };
@@ -27,7 +32,7 @@ export interface SessionRateLimitDeps {
   keys: RedisKeys;
   clock: Clock;
   /** Default SESSION_REQUEST_LIMITS. */
-  sessionLimits?: typeof SESSION_REQUEST_LIMITS;
+  sessionLimits?: SessionRequestLimits;
 }
 
 /** 429 `rate_limited` with the wait (Retry-After). */

@@ -12,5 +12,6 @@ export const apiRu: Record<keyof typeof apiEn, string> = {
   'api.unsupported_media_type': 'Отправьте тело запроса как форму или JSON',
   'api.unavailable': 'Временно недоступно: повторите позже',
   'api.internal_error': 'Внутренняя ошибка',
-  'api.idempotency_key_reused': 'Этот idempotency_key уже использован для другого запроса: нужен новый ключ',
+  'api.idempotency_key_reused':
+    'Этот idempotency_key уже использован для другого запроса, который остаётся в силе: нужен новый ключ',
 };

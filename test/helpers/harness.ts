@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { actions } from '../../actions';
 import { createApp } from '../../app/create-app';
+import type { SessionRequestLimits } from '../../app/settings/session-rate-limit';
 import type { AppConfig } from '../../config/env-schema';
 import { loadConfig } from '../../config/load-config';
 import type { Clock } from '../../lib/clock';
@@ -62,6 +63,8 @@ export interface HarnessOptions {
   queueBoardPortals?: string[];
   /** QUEUE_BOARD_WRITABLE (default off: the board is read-only). */
   queueBoardWritable?: boolean;
+  /** The settings page's windows on `profile` calls (default SESSION_REQUEST_LIMITS). */
+  sessionLimits?: SessionRequestLimits;
 }
 
 export interface Harness {
@@ -192,7 +195,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       clock: options.clock,
     });
   const rt = makeRuntime();
-  server.on('request', createApp(rt));
+  server.on('request', createApp({ ...rt, sessionLimits: options.sessionLimits }));
   whatsapp.setWebhook({ url: `${appUrl}/whatsapp/webhook` });
   const running: Array<{ close(): Promise<void> }> = [];
   const workerRuntimes: Runtime[] = [];

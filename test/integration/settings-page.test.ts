@@ -10,7 +10,11 @@ describe('settings page (server side)', () => {
   let green: GreenApiSimulator;
   let greenUrl: string;
   beforeAll(async () => {
-    h = await createRegisteredHarness({ portalTimeZone: 'Asia/Yekaterinburg' });
+    h = await createRegisteredHarness({
+      portalTimeZone: 'Asia/Yekaterinburg',
+      // Every opening here comes from one address within seconds; the windows have their own test.
+      sessionLimits: { perAddress: { limit: 100, windowMs: 60_000 }, perPortal: { limit: 100, windowMs: 60_000 } },
+    });
     green = createGreenApiSimulator();
     greenUrl = (await green.start(0)).url;
     green.addInstance({ idInstance: '1101000077', apiTokenInstance: 'ga-page-token', wid: '79005550077' });

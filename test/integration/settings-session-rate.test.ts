@@ -1,6 +1,8 @@
 import { SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
+import type { PageOpening } from '../../simulators/bitrix24/app-page';
 import { createHarness, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
+import { bootOf } from '../helpers/settings-page';
 
 const { perAddress, perPortal } = SESSION_REQUEST_LIMITS;
 
@@ -8,26 +10,53 @@ describe("settings page: the session door's request limits", () => {
   let h: Harness;
   let clock: ManualClock;
   let authId: string;
+  let opening: PageOpening;
   beforeAll(async () => {
     clock = createManualClock(Date.now());
     h = await createHarness({ clock });
-    authId = String(h.portal.pageOpening({ url: `${h.appUrl}/b24/settings` }).fields.AUTH_ID);
+    // These tests spend more profile calls in seconds than a portal's REST budget holds (the
+    // manual clock moves the app's windows, not the simulator's bucket): the budget is not under test here.
+    h.portal.setRestLimit({ drainPerSec: 2, burst: 500 });
+    opening = h.portal.pageOpening({ url: `${h.appUrl}/b24/settings`, lang: 'ru' });
+    authId = String(opening.fields.AUTH_ID);
   });
   afterAll(async () => h.close());
 
   /** One session request from `address` (the app trusts the proxy's X-Forwarded-For). */
-  const session = async (address: string, memberId = h.memberId) => {
+  const session = async (address: string, memberId = h.memberId, lang = 'ru') => {
     const response = await fetch(`${h.appUrl}/b24/settings/api/session`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address },
-      body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: 'ru' }),
+      body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: lang }),
     });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
   };
-  const times = async (n: number, address: string) => {
+  /** One page opening (the portal's frame POST) from `address`. */
+  const openPage = async (address: string) => {
+    const response = await fetch(opening.url, {
+      method: 'POST',
+      headers: { 'X-Forwarded-For': address },
+      body: new URLSearchParams(opening.fields),
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      boot: bootOf(await response.text()),
+    };
+  };
+  const times = async (n: number, address: string, lang = 'ru') => {
     const statuses: number[] = [];
-    for (let i = 0; i < n; i += 1) statuses.push((await session(address)).status);
+    for (let i = 0; i < n; i += 1) statuses.push((await session(address, h.memberId, lang)).status);
     return statuses;
+  };
+  /** Takes the portal's whole window from addresses `<prefix>.1`, `.2`… (each under its own limit). */
+  const fillPortalWindow = async (prefix: string, lang = 'ru') => {
+    let left = perPortal.limit;
+    for (let client = 1; left > 0; client += 1) {
+      const n = Math.min(perAddress.limit - 1, left);
+      expect(await times(n, `${prefix}.${client}`, lang)).toEqual(Array(n).fill(200));
+      left -= n;
+    }
   };
 
   it('one client address: its limit in a window, then 429 with Retry-After, until the window has passed', async () => {
@@ -62,5 +91,34 @@ describe("settings page: the session door's request limits", () => {
     expect((await session('192.0.2.1', 'other-portal')).status).toBe(403);
     clock.advance(perPortal.windowMs);
     expect((await session('192.0.2.1')).status).toBe(200);
+  });
+
+  it('a LANG the door does not take still leaves the portal named: its window holds', async () => {
+    clock.advance(perPortal.windowMs);
+    await fillPortalWindow('198.51.100', 'x'.repeat(12));
+    const refused = await session('192.0.2.2', h.memberId, 'x'.repeat(12));
+    // No language taken: the refusal is told in the default one.
+    expect(refused).toMatchObject({
+      status: 429,
+      body: { error: { code: 'rate_limited', message: 'Too many requests: retry later' } },
+    });
+  });
+
+  it('a page opening makes the same profile call: it takes the same windows, refused as the error page', async () => {
+    clock.advance(perPortal.windowMs);
+    // One address: page openings and session requests share its window.
+    const half = perAddress.limit / 2;
+    for (let i = 0; i < half; i += 1) expect((await openPage('203.0.113.7')).status).toBe(200);
+    expect(await times(half, '203.0.113.7')).toEqual(Array(half).fill(200));
+    const refused = await openPage('203.0.113.7');
+    expect(refused).toMatchObject({ status: 429, retryAfter: String(perAddress.windowMs / 1000) });
+    expect(refused.boot).toMatchObject({ lang: 'ru', error: 'Слишком много запросов: повторите позже' });
+    expect(refused.boot.token).toBeUndefined();
+    // One portal: once session requests have taken its window, a page opening from anywhere is refused too.
+    clock.advance(perAddress.windowMs);
+    await fillPortalWindow('198.51.101');
+    expect(await openPage('192.0.2.3')).toMatchObject({ status: 429, retryAfter: String(perPortal.windowMs / 1000) });
+    clock.advance(perPortal.windowMs);
+    expect((await openPage('192.0.2.3')).status).toBe(200);
   });
 });

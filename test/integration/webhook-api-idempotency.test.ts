@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { buildOpenApiDocument, methodPath } from '../../app/api/openapi';
+import { digest } from '../../lib/hash';
 import { createHarness, eventually, type Harness } from '../helpers/harness';
 import { apiToken, callApi } from '../helpers/webhook-api';
 
@@ -75,7 +76,9 @@ describe('webhook API: idempotency keys', () => {
     expect(taken.map((a) => a.body.result?.message_id)).toEqual([winner, winner]);
     for (const a of refused) {
       expect(a.body.error).toMatchObject({ code: 'idempotency_key_reused', message_id: winner });
-      expect(a.body.error?.message).toMatch(/^Этот idempotency_key уже использован/);
+      expect(a.body.error?.message).toMatch(
+        /^Этот idempotency_key уже использован для другого запроса, который остаётся в силе: нужен новый ключ: /,
+      );
     }
     await eventually(() => h.whatsapp.sent().length > before || undefined, 10_000, 'sent');
     const won = answers.findIndex((a) => a.status === 200) % 2 === 0 ? 'left' : 'right';
@@ -104,6 +107,71 @@ describe('webhook API: idempotency keys', () => {
       body: { error: { code: 'bad_parameter', field: 'idempotency_key' } },
     });
     expect(textsSentSince(before)).toEqual([{ body: 'by header', preview_url: false }]);
+  });
+
+  /** A line's first request as an earlier release left it: its record, queued (a job never got that far). */
+  const storeEarlierRequest = async (id: string) => {
+    const [line] = await h.rt.lines.list(h.memberId);
+    if (!line) throw new Error('no line');
+    const record = {
+      id,
+      memberId: h.memberId,
+      lineId: line.id,
+      method: 'sendText' as const,
+      phone: CUSTOMER,
+      createdAt: 0,
+    };
+    return { line, record };
+  };
+
+  it("a key stored by an earlier release replays: the fingerprint is the client's request, not the action call", async () => {
+    const before = h.whatsapp.sent().length;
+    const { record } = await storeEarlierRequest('mpinned00001');
+    // What is hashed, written out: a release that changes the action's properties (names, defaults)
+    // must leave it alone, else every key stored before it answers its own retry with a 422.
+    const publicFields = [
+      ['body', 'kept across releases'],
+      ['phone_number', CUSTOMER],
+      ['preview_url', true],
+    ];
+    const fingerprint = digest(JSON.stringify(['v1', 'sendText', publicFields]));
+    expect(await h.rt.apiMessages.create(record, { key: 'order-pinned', fingerprint })).toEqual({
+      id: record.id,
+      created: true,
+    });
+    const params = {
+      phone_number: '+7 916 123-45-67',
+      body: 'kept across releases',
+      preview_url: 'Y',
+      send_to_imol: 'N',
+    };
+    const again = await callApi(h.appUrl, token, 'sendText', { ...params, idempotency_key: 'order-pinned', wait: 'Y' });
+    expect(again.body).toMatchObject({ ok: true, result: { message_id: record.id, status: 'sent' } });
+    expect(textsSentSince(before)).toEqual([{ body: 'kept across releases', preview_url: true }]);
+  });
+
+  it('a key written before fingerprints (the id alone) replays its request; one whose record is gone is taken over', async () => {
+    const before = h.whatsapp.sent().length;
+    const { line, record } = await storeEarlierRequest('mlegacy00001');
+    // As the release before fingerprints wrote them: the record, and the key holding its id (SET EX).
+    await h.rt.apiMessages.create(record);
+    const keyOf = (key: string) => h.rt.keys.apiIdempotency(h.memberId, line.id, digest(key));
+    await h.redis.set(keyOf('order-legacy'), record.id, 'EX', 3600);
+    const params = { phone_number: CUSTOMER, body: 'legacy once', idempotency_key: 'order-legacy', wait: 'Y' };
+    const replayed = await callApi(h.appUrl, token, 'sendText', params);
+    expect(replayed.body).toMatchObject({ ok: true, result: { message_id: record.id, status: 'sent' } });
+    expect((await callApi(h.appUrl, token, 'sendText', params)).body).toEqual(replayed.body);
+    // A legacy key whose record is gone: a new request takes it over (and holds it from then on).
+    await h.redis.set(keyOf('order-orphan'), 'mlegacygone1', 'EX', 3600);
+    const orphan = { ...params, body: 'taken over', idempotency_key: 'order-orphan' };
+    const taken = await callApi(h.appUrl, token, 'sendText', orphan);
+    expect(taken.body).toMatchObject({ ok: true, result: { status: 'sent' } });
+    expect(taken.body.result?.message_id).not.toBe('mlegacygone1');
+    expect((await callApi(h.appUrl, token, 'sendText', orphan)).body).toEqual(taken.body);
+    expect(textsSentSince(before)).toEqual([
+      { body: 'legacy once', preview_url: false },
+      { body: 'taken over', preview_url: false },
+    ]);
   });
 
   it('the OpenAPI document names the 422 on the send methods only', () => {

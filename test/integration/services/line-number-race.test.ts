@@ -50,6 +50,61 @@ describe('line store: one owner per number (real Redis, two processes)', () => {
     }
   });
 
+  /**
+   * Line x of portal-b (number `from`) renumbered to `to` by process B, which loses `to` to portal-a's
+   * line w claimed just before B's claim; a rename of x (another process's save) lands between B's
+   * steps on x: after B's `touch`-th read or just before its `touch`-th write (1: the add's write, 2: the take-back).
+   */
+  async function racedRenumber(from: string, to: string, touch: 1 | 2) {
+    await processA.add(lineOf('portal-b', 'x', from));
+    const linesKey = keys.lines('portal-b');
+    let touches = 0;
+    const renameAt = async (key: unknown) => {
+      if (key !== linesKey) return;
+      touches += 1;
+      if (touches !== touch) return;
+      const stored = JSON.parse((await redis.hget(linesKey, 'x')) ?? '{}');
+      await redis.hset(linesKey, 'x', JSON.stringify({ ...stored, name: 'renamed meanwhile' }));
+    };
+    let winnerDue = true;
+    // Process B's connection to the real Redis, with the other processes' writes put between its steps.
+    const interleaved = new Proxy(redis, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name === 'hget')
+          return async (...args: unknown[]) => {
+            const read = await Reflect.apply(value, target, args);
+            await renameAt(args[0]);
+            return read;
+          };
+        if (name !== 'evalsha' && name !== 'eval') return value;
+        return async (...args: unknown[]) => {
+          await renameAt(args[2]);
+          if (winnerDue && args[2] === keys.lineByNumber(to)) {
+            winnerDue = false;
+            await processA.add(lineOf('portal-a', 'w', to));
+          }
+          return Reflect.apply(value, target, args);
+        };
+      },
+    });
+    const processBInterleaved = new LineStore(interleaved, keys, box);
+    await expect(processBInterleaved.add(lineOf('portal-b', 'x', to))).rejects.toMatchObject({ code: 'line_conflict' });
+    await redis.del(keys.lineByNumber(to));
+    return processA.get('portal-b', 'x');
+  }
+
+  it('a renumber that loses the race goes back to the line as it was when it wrote: a rename saved before is kept', async () => {
+    const line = await racedRenumber('300000000201', '300000000202', 1);
+    expect(line).toMatchObject({ phoneNumberId: '300000000201', name: 'renamed meanwhile' });
+    expect(await redis.get(keys.lineByNumber('300000000201'))).toBe('portal-b|x');
+  });
+
+  it('a rename saved between the lost claim and the take-back is not overwritten', async () => {
+    const line = await racedRenumber('300000000203', '300000000204', 2);
+    expect(line).toMatchObject({ phoneNumberId: '300000000204', name: 'renamed meanwhile' });
+  });
+
   it('the owner re-adding works; its removal frees the number for the other portal', async () => {
     const number = '300000000099';
     await processA.add(lineOf('portal-a', 'kept', number));

@@ -1,0 +1,22 @@
+import type { RedisClient } from './connect';
+import { asNumber, run } from './scripts';
+
+/** Typed wrappers of the line store's scripts (loaded with the others by scripts.ts). */
+export const lineScripts = {
+  /**
+   * Writes a portal's line (`value` '' removes it) with a new config version, only while it still
+   * holds `onlyIf` when that is given; answers the value replaced (null: none), or false when the
+   * line changed meanwhile and nothing was written.
+   */
+  async writeLine(
+    redis: RedisClient,
+    keys: { lines: string; version: string },
+    line: { id: string; value: string; version: string; onlyIf?: string },
+  ): Promise<{ replaced: string | null } | false> {
+    const args = [line.id, line.value, line.version, line.onlyIf ?? ''];
+    const reply = await run(redis, 'line-write-2', [keys.lines, keys.version], args);
+    const [written, replaced]: unknown[] = Array.isArray(reply) ? reply : [];
+    if (typeof replaced !== 'string') throw new Error('line-write-2: unexpected reply');
+    return asNumber(written) === 1 && { replaced: replaced === '' ? null : replaced };
+  },
+};
