@@ -4,7 +4,7 @@ import { type ChatItem, LEASE_LOST } from '../../../store/open-line-outbox';
 import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
 import { eventually, type Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, chatWith, customerItem, openLineHarnessOwnDispatch } from './openline-helpers';
+import { CHAT_ID, chatWith, customerItem, ownDispatchEachTest } from './openline-helpers';
 
 const LEASE_MS = 300;
 
@@ -13,11 +13,8 @@ const item = (n: number, chatId = CHAT_ID): ChatItem => customerItem('lease', n,
 describe('open lines: a chat lease is fenced and renewed', () => {
   const clock = createManualClock();
   let h: Harness;
-  beforeEach(async () => {
-    h = await openLineHarnessOwnDispatch({ clock });
-  });
-  afterEach(async () => {
-    await h.close();
+  ownDispatchEachTest({ clock }, (each) => {
+    h = each;
   });
 
   /** The runtime's portal clients, the first send.messages held until `release` is called. */

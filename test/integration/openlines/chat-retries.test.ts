@@ -2,10 +2,10 @@ import { DROP_NOTE_PERIOD_MS } from '../../../openlines/chat-drops';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { injectRestFault, pendingRestFaults } from '../../../simulators/bitrix24/rest-faults';
 import { type ChatItem, OpenLineOutbox } from '../../../store/open-line-outbox';
-import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
+import type { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, chatWith, customerItem, openLineHarnessOwnDispatch } from './openline-helpers';
+import { CHAT_ID, chatWith, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -14,15 +14,11 @@ const item = (n: number): ChatItem => customerItem('retry', n);
 describe('open lines: a portal refusing the whole call delays chat items, never drops them (up to a day)', () => {
   const clock = createManualClock();
   let h: Harness;
-  beforeEach(async () => {
-    h = await openLineHarnessOwnDispatch({ clock });
-  });
-  afterEach(async () => {
-    await h.close();
+  ownDispatchEachTest({ clock }, (each) => {
+    h = each;
   });
 
-  const dispatcher = () =>
-    new OpenLineDispatcher({ ...h.rt, outbox: h.rt.openLineOutbox, subscriber: h.redis, retryBaseMs: 10 });
+  const dispatcher = () => ownDispatcher(h);
 
   /** One drain after the retry pause (at most the 30 s cap) has passed. */
   async function drainLater(d: OpenLineDispatcher): Promise<void> {

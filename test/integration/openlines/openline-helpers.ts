@@ -2,6 +2,7 @@ import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
 import type { ChatItem } from '../../../store/open-line-outbox';
+import { OpenLineDispatcher, type OpenLineDispatcherOptions } from '../../../workers/open-line-dispatcher';
 import { createRegisteredHarness, eventually, type Harness, type HarnessOptions, LINE } from '../../helpers/harness';
 
 /** The customer every open-line test writes as. */
@@ -25,6 +26,29 @@ export async function openLineHarnessOwnDispatch(options: HarnessOptions = {}): 
   const h = await openLineHarness(options);
   await h.stopWorkers();
   return h;
+}
+
+/** A fresh `openLineHarnessOwnDispatch` for each test of the suite, handed to `use`, closed after the test. */
+export function ownDispatchEachTest(options: HarnessOptions, use: (h: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await openLineHarnessOwnDispatch(options);
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+}
+
+/** The test's own dispatcher over `h` (retries 10 ms apart), with `extra` options. */
+export function ownDispatcher(h: Harness, extra: Partial<OpenLineDispatcherOptions> = {}): OpenLineDispatcher {
+  return new OpenLineDispatcher({
+    ...h.rt,
+    outbox: h.rt.openLineOutbox,
+    subscriber: h.redis,
+    retryBaseMs: 10,
+    ...extra,
+  });
 }
 
 /** The customer's message `n` as a chat item of the outbox, its ids `<idPrefix>-<n>`. */

@@ -3,10 +3,10 @@ import { attachLine, detachLine } from '../../../openlines/attach-line';
 import type { NoteChatDrop } from '../../../openlines/chat-drops';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { ChatItem } from '../../../store/open-line-outbox';
-import { OpenLineDispatcher, type OpenLineDispatcherOptions } from '../../../workers/open-line-dispatcher';
+import type { OpenLineDispatcherOptions } from '../../../workers/open-line-dispatcher';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, customerItem, openLineHarnessOwnDispatch } from './openline-helpers';
+import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const on = (openLineId: string, item: ChatItem): ChatItem =>
   item.kind === 'customer' ? { ...item, openLineId } : item;
@@ -20,15 +20,11 @@ const on = (openLineId: string, item: ChatItem): ChatItem =>
 describe('open lines: chat items while the line moves', () => {
   const clock = createManualClock();
   let h: Harness;
-  beforeEach(async () => {
-    h = await openLineHarnessOwnDispatch({ clock });
-  });
-  afterEach(async () => {
-    await h.close();
+  ownDispatchEachTest({ clock }, (each) => {
+    h = each;
   });
 
-  const dispatcher = (extra: Partial<OpenLineDispatcherOptions> = {}) =>
-    new OpenLineDispatcher({ ...h.rt, outbox: h.rt.openLineOutbox, subscriber: h.redis, retryBaseMs: 10, ...extra });
+  const dispatcher = (extra: Partial<OpenLineDispatcherOptions> = {}) => ownDispatcher(h, extra);
   const queue = (item: ChatItem) => h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item);
   const texts = (openLineId: number) =>
     h.portal.openLineChat(CONNECTOR_ID, openLineId, CHAT_ID)?.messages.map((m) => m.text);

@@ -1,10 +1,9 @@
 import { attachLine, detachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import type { ChatItem } from '../../../store/open-line-outbox';
-import { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
 import { eventually, type Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, customerItem, openLineHarnessOwnDispatch } from './openline-helpers';
+import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const on = (openLineId: string, item: ChatItem): ChatItem =>
   item.kind === 'customer' ? { ...item, openLineId } : item;
@@ -18,15 +17,11 @@ const on = (openLineId: string, item: ChatItem): ChatItem =>
 describe('open lines: chat items of an open line the line left', () => {
   const clock = createManualClock();
   let h: Harness;
-  beforeEach(async () => {
-    h = await openLineHarnessOwnDispatch({ clock });
-  });
-  afterEach(async () => {
-    await h.close();
+  ownDispatchEachTest({ clock }, (each) => {
+    h = each;
   });
 
-  const dispatcher = () =>
-    new OpenLineDispatcher({ ...h.rt, outbox: h.rt.openLineOutbox, subscriber: h.redis, retryBaseMs: 10 });
+  const dispatcher = () => ownDispatcher(h);
   const queue = (item: ChatItem) => h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item);
 
   it('moved to another open line: the old items go there at once, before the new ones, in order', async () => {
