@@ -64,6 +64,8 @@ const preludes: Partial<Record<ScriptName, string[]>> = {
   'wait-update-2': ['wait-record'],
   'send-step-claim-3': ['wait-record'],
   'send-record-5': ['wait-index', 'wait-record'],
+  'api-rate-take-2': ['window-wait'],
+  'window-take-1': ['window-wait'],
 };
 
 export function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {
