@@ -2,11 +2,15 @@ import type { Job } from 'bullmq';
 import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
 import { createSecretBox } from '../../lib/secret-box';
+import { createOpenLineRelay } from '../../openlines/open-line-relay';
 import type { InboundMessage } from '../../providers/inbound-message';
 import type { InboundJob } from '../../queues/job-schemas';
+import { OrdinaryMessages } from '../../store/inbound-stream';
 import { LineStore } from '../../store/line-store';
+import { chatItemSchema, OpenLineOutbox } from '../../store/open-line-outbox';
+import { type Attachment, OpenLineStore } from '../../store/open-line-store';
 import { createInboundProcessor, type InboundDeps } from '../../workers/inbound-processor';
-import { line, type WaitServiceEnv } from './wait-service-env';
+import { line, M, type WaitServiceEnv } from './wait-service-env';
 
 /** How often the job ran before (BullMQ's counts); a first run unless said. */
 export type JobRun = Partial<Pick<Job, 'attemptsMade' | 'attemptsStarted'>>;
@@ -26,7 +30,7 @@ export function inboundOn(
   env: WaitServiceEnv,
   lines: LineStore,
   deps: Pick<InboundDeps, 'ordinary'> & Partial<InboundDeps>,
-): (event: InboundMessage, run?: JobRun) => Promise<string> {
+): (event: InboundMessage, run?: JobRun, chatSeq?: number) => Promise<string> {
   const process = createInboundProcessor({
     lines,
     messages: env.messages,
@@ -37,9 +41,42 @@ export function inboundOn(
     takeReply: (l, message, options) => env.service.takeReply(l, message, options),
     ...deps,
   });
-  return (event, run = {}) => {
-    const data: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5 };
+  // `chatSeq`: the number the webhook door gave the message (it found the line attached and switched on).
+  return (event, run = {}, chatSeq) => {
+    const data: InboundJob = { phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5, chatSeq };
     // cast: the processor reads data, attemptsMade, attemptsStarted and opts.attempts only
     return process({ data, attemptsMade: 0, opts: { attempts: 8 }, ...run } as Job<InboundJob>);
   };
+}
+
+/**
+ * The env's line stored and attached as `attachment` (null: to no open line), with the inbound
+ * processor passing messages on through the open-line relay (ordinary and taken ones).
+ */
+export async function relayingInbound(env: WaitServiceEnv, attachment: Attachment | null) {
+  const lines = await storedLine(env);
+  const openLines = new OpenLineStore(env.redis, env.keys);
+  if (attachment) await openLines.attach(M, attachment);
+  const relay = createOpenLineRelay({
+    stream: new OrdinaryMessages(env.redis, env.keys),
+    openLines,
+    outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
+    lines,
+    // cast: the relay reads the portal's language only
+    portals: { get: async () => ({ languageId: 'en' }) as never },
+    clock: env.clock,
+    log: createLogger('silent'),
+  });
+  const deliver = inboundOn(env, lines, { ordinary: relay, openLineRelay: relay });
+  return { deliver, openLines, lines };
+}
+
+/** What is queued in every open-line chat of the portal: a customer item's open line, else the item's kind. */
+export async function queuedOpenLines(env: WaitServiceEnv): Promise<string[]> {
+  const chats = await env.redis.keys(env.keys.openLineQueue(M, '*'));
+  const members = (await Promise.all(chats.map((k) => env.redis.zrange(k, 0, -1)))).flat();
+  return members.map((raw) => {
+    const item = chatItemSchema.parse(JSON.parse(raw));
+    return item.kind === 'customer' ? item.openLineId : item.kind;
+  });
 }

@@ -1,9 +1,9 @@
 import { createLogger } from '../../../lib/logger';
 import { createOpenLineRelay } from '../../../openlines/open-line-relay';
 import { OrdinaryMessages } from '../../../store/inbound-stream';
-import { chatItemSchema, OpenLineOutbox } from '../../../store/open-line-outbox';
+import { OpenLineOutbox } from '../../../store/open-line-outbox';
 import { OpenLineStore } from '../../../store/open-line-store';
-import { inboundOn, storedLine } from '../../helpers/inbound-on-wait-service';
+import { queuedOpenLines, relayingInbound } from '../../helpers/inbound-on-wait-service';
 import { line, M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
 
 /**
@@ -17,32 +17,10 @@ describe('an open-line attachment changed while a reply is processed', () => {
 
   async function setup() {
     env = setupWaitService();
-    const lines = await storedLine(env);
-    const openLines = new OpenLineStore(env.redis, env.keys);
-    await openLines.attach(M, { lineId: line.id, openLineId: '7', relayTaken: true, active: true, attachedAt: 0 });
-    const relay = createOpenLineRelay({
-      stream: new OrdinaryMessages(env.redis, env.keys),
-      openLines,
-      outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
-      lines,
-      // cast: the relay reads the portal's language only
-      portals: { get: async () => ({ languageId: 'en' }) as never },
-      clock: env.clock,
-      log: createLogger('silent'),
-    });
-    const deliver = inboundOn(env, lines, { ordinary: relay, openLineRelay: relay });
-    return { deliver, openLines, lines };
+    return relayingInbound(env, { lineId: line.id, openLineId: '7', relayTaken: true, active: true, attachedAt: 0 });
   }
 
-  /** The open lines the items queued in every chat of the portal are for. */
-  async function queuedFor(): Promise<string[]> {
-    const chats = await env.redis.keys(env.keys.openLineQueue(M, '*'));
-    const members = (await Promise.all(chats.map((k) => env.redis.zrange(k, 0, -1)))).flat();
-    return members.map((raw) => {
-      const item = chatItemSchema.parse(JSON.parse(raw));
-      return item.kind === 'customer' ? item.openLineId : item.kind;
-    });
-  }
+  const queuedFor = () => queuedOpenLines(env);
 
   it('a tap taken by a wait: detached while the stage is read, nothing is queued for the old open line', async () => {
     const s = await setup();

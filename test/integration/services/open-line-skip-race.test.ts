@@ -1,18 +1,8 @@
-import type { Job } from 'bullmq';
-import { createLogger } from '../../../lib/logger';
-import { createMetrics } from '../../../lib/metrics';
-import { createSecretBox } from '../../../lib/secret-box';
-import { createOpenLineRelay } from '../../../openlines/open-line-relay';
 import type { InboundMessage } from '../../../providers/inbound-message';
-import type { InboundJob } from '../../../queues/job-schemas';
-import { OrdinaryMessages } from '../../../store/inbound-stream';
-import { LineStore } from '../../../store/line-store';
-import { chatItemSchema, OpenLineOutbox } from '../../../store/open-line-outbox';
-import { type Attachment, OpenLineStore } from '../../../store/open-line-store';
-import { createInboundProcessor } from '../../../workers/inbound-processor';
+import type { Attachment } from '../../../store/open-line-store';
+import { queuedOpenLines, relayingInbound } from '../../helpers/inbound-on-wait-service';
 import { line, M, setupWaitService, tap, text, type WaitServiceEnv } from '../../helpers/wait-service-env';
 
-const job = (data: InboundJob) => ({ data, attemptsMade: 0, opts: { attempts: 8 } }) as unknown as Job<InboundJob>;
 const on7 = (extra: Partial<Attachment> = {}): Attachment => ({
   lineId: line.id,
   openLineId: '7',
@@ -35,46 +25,12 @@ describe('an open line attached or switched on while a message is processed', ()
 
   async function setup(attachment: Attachment | null) {
     env = setupWaitService();
-    const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)));
-    await lines.add(line);
-    const openLines = new OpenLineStore(env.redis, env.keys);
-    if (attachment) await openLines.attach(M, attachment);
-    const relay = createOpenLineRelay({
-      stream: new OrdinaryMessages(env.redis, env.keys),
-      openLines,
-      outbox: new OpenLineOutbox(env.redis, env.keys, env.clock),
-      lines,
-      // cast: the relay reads the portal's language only
-      portals: { get: async () => ({ languageId: 'en' }) as never },
-      clock: env.clock,
-      log: createLogger('silent'),
-    });
-    const run = createInboundProcessor({
-      lines,
-      messages: env.messages,
-      ordinary: relay,
-      openLineRelay: relay,
-      clock: env.clock,
-      log: createLogger('silent'),
-      metrics: createMetrics(),
-      waits: { onNumberChanged: async () => 0 },
-      takeReply: (l, message, options) => env.service.takeReply(l, message, options),
-    });
+    const { deliver, openLines } = await relayingInbound(env, attachment);
     /** `chatSeq`: the number the webhook door gave it (it found the line attached and switched on). */
-    const deliver = (event: InboundMessage, chatSeq?: number) =>
-      run(job({ phoneNumberId: line.phoneNumberId, kind: 'message', event, receivedAt: 5, chatSeq }));
-    return { deliver, openLines };
+    return { deliver: (event: InboundMessage, chatSeq?: number) => deliver(event, {}, chatSeq), openLines };
   }
 
-  /** What is queued in every chat of the portal: the open line of a customer item, or the item's kind. */
-  async function queued(): Promise<string[]> {
-    const chats = await env.redis.keys(env.keys.openLineQueue(M, '*'));
-    const members = (await Promise.all(chats.map((k) => env.redis.zrange(k, 0, -1)))).flat();
-    return members.map((raw) => {
-      const item = chatItemSchema.parse(JSON.parse(raw));
-      return item.kind === 'customer' ? item.openLineId : item.kind;
-    });
-  }
+  const queued = () => queuedOpenLines(env);
 
   it('switched off at the start, on again while the stage is read: the numbered tap is queued, not skipped', async () => {
     const s = await setup(on7({ active: false }));
