@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../lib/errors/classify-error';
 import { bytesPerWaitScenario } from './bytes-per-wait';
 import { callbacksScenario } from './callbacks';
+import { floorScenario } from './floor';
 import { ingestScenario } from './ingest';
 import { outboundScenario } from './outbound';
 import { repliesScenario } from './replies';
@@ -64,8 +65,15 @@ async function main(): Promise<number> {
       msgs_per_s: runs.map((r) => r.msgsPerSec),
       max_window_over_limit: runs.map((r) => r.maxWindow - 200),
       cpu_ms_by_process: runs.map((r) => r.cpuByProcess),
+      round_trips_per_message: runs.map((r) => r.roundTrips?.perUnit ?? null),
     };
     figures.cpu_ms_per_message = runs[0]?.cpuMsPerMessage ?? 0;
+    // The floor of the worker's CPU per message: the stack alone, with the round trips the 1-worker run made.
+    const roundTrips = runs[0]?.roundTrips?.perUnit ?? runs[1]?.roundTrips?.perUnit;
+    if (roundTrips !== undefined)
+      figures.floor = await step('floor: a BullMQ job, a provider POST and Redis round trips, no app logic', () =>
+        floorScenario({ jobs: quick ? 10_000 : 20_000, roundTrips, say }),
+      );
   }
   if (wanted('one_line')) {
     const run = await step('one line, 1,000 msg/s limit, 2 worker processes', () =>

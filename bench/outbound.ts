@@ -1,7 +1,9 @@
 import { cpus } from 'node:os';
+import { Redis } from 'ioredis';
 import { type CpuSplit, cpuPerUnit, describeSplit, readCpu } from './cpu';
 import { queueRobotRuns } from './robot-calls';
-import { startBenchSystem } from './system';
+import { describeRoundTrips, type RoundTripSample, sampleRoundTrips } from './round-trips';
+import { type BenchSystem, startBenchSystem } from './system';
 import { warmUp, warmUpTarget } from './warm-up';
 
 export interface OutboundOptions {
@@ -20,6 +22,20 @@ export interface OutboundFigures {
   cpuMsPerMessage: number;
   /** CPU per message accepted, by process (the workers' part is `cpuMsPerMessage`). */
   cpuByProcess: CpuSplit;
+  /** The app's Redis round trips per message, sampled right after the window (null: the backlog ran out). */
+  roundTrips: RoundTripSample | null;
+}
+
+/**
+ * The app's round trips per message, over 3 s after the measured window (MONITOR would slow the
+ * window): a message is one finished run-action job (BullMQ's moveToFinished, which names the queue's wait list).
+ */
+async function countRoundTrips(sys: BenchSystem): Promise<RoundTripSample | null> {
+  // The bench's view is one Redis (bench/system.ts starts one redis-server), never a cluster.
+  if (!(sys.rt.redis instanceof Redis)) return null;
+  const finished = (args: string[]) =>
+    args[0]?.toLowerCase() === 'evalsha' && args[2] === '14' && args[3] === 'bull:run-action:wait';
+  return sampleRoundTrips(sys.rt.redis.options.port ?? 6379, 3000, finished);
 }
 
 /** Backlog for this much more: the first worker process takes jobs while the others still start. */
@@ -90,7 +106,10 @@ export async function outboundScenario(o: OutboundOptions): Promise<OutboundFigu
     );
     const cpuByProcess = cpuPerUnit(cpuBefore, cpuAfter, view.accepted);
     o.say(describeSplit(cpuByProcess, cpus().length, 'message'));
-    return { msgsPerSec: view.accepted / seconds, maxWindow, cpuMsPerMessage: cpuByProcess.workers, cpuByProcess };
+    const roundTrips = left > 0 ? await countRoundTrips(sys) : null;
+    if (roundTrips) o.say(describeRoundTrips(roundTrips, 'message'));
+    const msgsPerSec = view.accepted / seconds;
+    return { msgsPerSec, maxWindow, cpuMsPerMessage: cpuByProcess.workers, cpuByProcess, roundTrips };
   } finally {
     await sys.close();
   }
