@@ -3,12 +3,17 @@
  * a BullMQ job, one provider POST and one Redis round trip cost this machine's CPU with the app's
  * libraries and settings (ioredis with auto-pipelining, BullMQ's worker at the run-action
  * concurrency and crash-recovery settings, the providers' undici pool) and none of the app's own
- * logic. The worker's CPU per sent message is measured against it: a goal below the floor of the
+ * logic (a round trip is one of the send path's own scripts). The worker's CPU per sent message is measured against it: a goal below the floor of the
  * send path's round trips cannot be met by trimming the app's code. Prints one JSON line per stage.
  */
 import { Queue, Worker } from 'bullmq';
 import { postJson } from '../providers/provider-http';
 import { createRedis } from '../redis/connect';
+import { createKeys } from '../redis/keys';
+import { run } from '../redis/scripts';
+
+const keys = createKeys();
+const MEMBER_ID = '0788c8bbfefede7a17dd269087b809dd';
 
 const redisUrl = process.env.FLOOR_REDIS_URL ?? '';
 const postUrl = process.env.FLOOR_POST_URL ?? '';
@@ -19,17 +24,9 @@ const concurrency = Number(process.env.FLOOR_CONCURRENCY ?? 64);
 /** Jobs run before each stage's measurement starts (JIT, connections). */
 const WARM_UP = 2000;
 
-/** The shape of the app's step scripts: a portal-tagged hash read and written, its expiry set. */
-const STEP_SCRIPT = `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('EXPIRE', KEYS[1], 86400)
-redis.call('HGET', KEYS[2], ARGV[1])
-return redis.call('HGET', KEYS[3], ARGV[1])`;
-
-type StepRunner = { floorStep(k1: string, k2: string, k3: string, field: string, value: string): Promise<unknown> };
-
 /** A run-action job's data as the door queues it, about the same size. */
 const jobData = (i: number) => ({
-  memberId: '0788c8bbfefede7a17dd269087b809dd',
+  memberId: MEMBER_ID,
   code: 'wa_send_text',
   callKey: `${'k'.repeat(40)}${i}`,
   properties: { line: 'line4', phone: '+7 916 100-44-14', text: 'Hello from the bench, your order is ready.' },
@@ -85,16 +82,20 @@ async function stage(name: string, work: (i: number) => Promise<void>): Promise<
 
 async function main(): Promise<void> {
   const redis = createRedis(redisUrl, 'worker', { autoPipelining: true });
-  redis.defineCommand('floorStep', { numberOfKeys: 3, lua: STEP_SCRIPT });
-  const steps = redis as unknown as StepRunner; // defineCommand adds the method at run time
   const post = async () => {
     const answer = await postJson(postUrl, { authorization: 'Bearer EAAGfloor' }, floorMessage, 15_000);
     if (answer.status !== 200) throw new Error(`floor: the POST answered ${answer.status}`);
   };
   const trips = async (i: number) => {
-    const tag = '{p:0788c8bbfefede7a17dd269087b809dd}';
+    // One of the send path's own scripts through the app's script runner (the step claim, each trip
+    // a step of its own): what a round trip costs the app's client, with the script's work in Redis.
     for (let n = 0; n < roundTrips; n += 1)
-      await steps.floorStep(`wa:${tag}:sent:${i}`, `wa:${tag}:win:${i}`, `wa:${tag}:cb:pending`, String(n), 'wamid.x');
+      await run(
+        redis,
+        'send-step-claim-3',
+        [keys.sentStep(MEMBER_ID, `call-${i}`), keys.wait(MEMBER_ID, '-'), keys.waitIndex(MEMBER_ID)],
+        [String(n), `~${Date.now()}`, '~', 86_400, '0', ''],
+      );
   };
   await stage('job', async () => undefined);
   await stage('job_post', post);
