@@ -51,6 +51,8 @@ export interface SessionRateLimitDeps {
 export interface SessionClient {
   address: string;
   memberId: string | undefined;
+  /** It carries an unexpired page session of that portal (the page renewing it): see takeSessionRequest. */
+  holdsSession?: boolean;
 }
 
 /**
@@ -75,8 +77,10 @@ function clientDigestOf(deps: SessionRateLimitDeps, address: string): string {
  * user token of that portal, which spends the portal's REST budget directly anyway, so the window
  * guards nothing against it, and its own address window still bounds what it makes the app spend.
  * Forged requests cannot make an address known (that takes a token the portal accepts), nor borrow
- * one (the address is the TCP peer's, or what a trusted proxy says: TRUST_PROXY). An admin at an
- * address the portal has not seen shares the window with everyone else, as before.
+ * one (the address is the TCP peer's, or what a trusted proxy says: TRUST_PROXY). A page renewing
+ * its session (`holdsSession`: it signed in within the session's life) skips it too, from any
+ * address: an admin whose address changed keeps the page, and that address becomes known. An admin
+ * at an address the portal has not seen, without a session, shares the window with everyone else.
  */
 export async function takeSessionRequest(deps: SessionRateLimitDeps, from: SessionClient): Promise<void> {
   const limits = deps.sessionLimits ?? SESSION_REQUEST_LIMITS;
@@ -87,10 +91,13 @@ export async function takeSessionRequest(deps: SessionRateLimitDeps, from: Sessi
   const addressWait = await rateScripts.takeWindowSlot(deps.redis, byAddress, limits.perAddress, now, id);
   if (addressWait > 0)
     throw new RateLimitedError(addressWait, `too many session requests from this address: retry in ${addressWait} ms`);
-  if (from.memberId === undefined) return;
+  if (from.memberId === undefined || from.holdsSession) return;
   const portalWait = await rateScripts.takePortalSessionSlot(
     deps.redis,
-    { known: deps.keys.sessionKnownClient(from.memberId, client), window: deps.keys.sessionRateByPortal(from.memberId) },
+    {
+      known: deps.keys.sessionKnownClient(from.memberId, client),
+      window: deps.keys.sessionRateByPortal(from.memberId),
+    },
     limits.perPortal,
     now,
     id,

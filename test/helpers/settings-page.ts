@@ -60,10 +60,14 @@ export async function requestSession(
   h: Harness,
   address: string,
   fields: { member_id: string; AUTH_ID: string; LANG?: string },
+  /** The page session a renewal sends. */
+  session?: string,
 ): Promise<SessionAnswerSeen> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Forwarded-For': address };
+  if (session !== undefined) headers.Authorization = `Bearer ${session}`;
   const response = await fetch(`${h.appUrl}/b24/settings/api/session`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address },
+    headers,
     body: JSON.stringify(fields),
   });
   const body = (await response.json()) as SessionAnswerSeen['body'];
@@ -80,7 +84,11 @@ export async function openPageFrom(
     headers: { 'X-Forwarded-For': address },
     body: new URLSearchParams(opening.fields),
   });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), boot: bootOf(await response.text()) };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    boot: bootOf(await response.text()),
+  };
 }
 
 /**

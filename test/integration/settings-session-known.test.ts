@@ -1,4 +1,5 @@
 import { KNOWN_CLIENT_MS, SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
+import { PAGE_SESSION_TTL_MS } from '../../portals/page-session';
 import type { PageOpening } from '../../simulators/bitrix24/app-page';
 import { createHarness, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
@@ -19,9 +20,9 @@ describe('settings page: forged requests naming a portal do not keep out the cli
   });
   afterAll(async () => h.close());
 
-  /** The admin's session request from `address` with the token the portal gave them. */
-  const signIn = async (address: string) =>
-    requestSession(h, address, { member_id: h.memberId, AUTH_ID: String(opening.fields.AUTH_ID), LANG: 'en' });
+  /** The admin's session request from `address` with the token the portal gave them (and the page session a renewal sends). */
+  const signIn = async (address: string, session?: string) =>
+    requestSession(h, address, { member_id: h.memberId, AUTH_ID: String(opening.fields.AUTH_ID), LANG: 'en' }, session);
   /** Forged requests (refused by the portal: 401) that take what is left of the portal's window (`count`). */
   const floodPortal = async (prefix: string, count = perPortal.limit) => {
     expect(await forgeSessionRequests(h, { prefix, count, perClient: perAddress.limit - 1 })).toEqual(
@@ -78,5 +79,19 @@ describe('settings page: forged requests naming a portal do not keep out the cli
     // Another address of the /64 (in another spelling) is known to the portal; another /64 is not.
     expect((await signIn('2001:0db8:0007:0001:abcd::2')).status).toBe(200);
     expect(await signIn('2001:db8:7:2::1')).toMatchObject(portalFull);
+  });
+
+  it('a page renewing its session passes from a new address, which becomes known; a forged or expired session does not', async () => {
+    clock.advance(perPortal.windowMs);
+    const session = String((await signIn('203.0.113.30')).body.token);
+    await floodPortal('198.51.105', perPortal.limit - 1);
+    // The admin's address changed: the portal does not know it, but the page holds its session.
+    expect(await signIn('192.0.2.30', session)).toMatchObject({ status: 200, body: { token: expect.any(String) } });
+    expect((await signIn('192.0.2.30')).status).toBe(200);
+    // A session this app did not sign proves nothing; nor does one that has expired.
+    expect(await signIn('192.0.2.31', `${session}x`)).toMatchObject(portalFull);
+    clock.advance(PAGE_SESSION_TTL_MS);
+    await floodPortal('198.51.106');
+    expect(await signIn('192.0.2.32', session)).toMatchObject(portalFull);
   });
 });

@@ -24,7 +24,8 @@ describe('TRUST_PROXY: only a trusted peer names the client address', () => {
     const fields = { member_id: h.memberId, AUTH_ID: authId };
     const statuses: number[] = [];
     // Each request names another address: all are the peer's own.
-    for (let i = 1; i <= perAddress.limit; i += 1) statuses.push((await requestSession(h, `203.0.113.${i}`, fields)).status);
+    for (let i = 1; i <= perAddress.limit; i += 1)
+      statuses.push((await requestSession(h, `203.0.113.${i}`, fields)).status);
     expect(statuses).toEqual(Array(perAddress.limit).fill(200));
     expect(await requestSession(h, '198.51.100.77', fields)).toMatchObject({
       status: 429,

@@ -9,7 +9,12 @@ describe('clientNetworkOf', () => {
 
   it('an IPv6 address is its /64, however it is spelt', () => {
     const network = '2001:db8:7:1::/64';
-    for (const address of ['2001:db8:7:1::1', '2001:0db8:0007:0001:abcd:ef01:2345:6789', '2001:DB8:7:1:ffff::', '2001:db8:7:1::1%eth0'])
+    for (const address of [
+      '2001:db8:7:1::1',
+      '2001:0db8:0007:0001:abcd:ef01:2345:6789',
+      '2001:DB8:7:1:ffff::',
+      '2001:db8:7:1::1%eth0',
+    ])
       expect(clientNetworkOf(address)).toBe(network);
     expect(clientNetworkOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
     expect(clientNetworkOf('::1')).toBe('0:0:0:0::/64');
