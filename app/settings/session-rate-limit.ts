@@ -103,7 +103,7 @@ export async function takeSessionRequest(deps: SessionRateLimitDeps, from: Sessi
     id,
   );
   if (typeof portalWait === 'number')
-    throw new RateLimitedError(portalWait, `too many session requests for this portal: retry in ${portalWait} ms`);
+    throw new RateLimitedError(portalWait, `too many session requests from this portal: retry in ${portalWait} ms`);
 }
 
 /**
