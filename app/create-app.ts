@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { endpoints } from '../config/endpoints';
+import type { AppConfig } from '../config/env-schema';
 import { type DirectDoorsHost, mountDirectDoors } from './doors/direct-doors';
 import { createEventsDoor, type EventsDoorDeps } from './doors/events-door';
 import { createGreenApiWebhookDoor, type GreenApiWebhookDoorDeps } from './doors/green-api-webhook-door';
@@ -28,7 +29,7 @@ export type AppDeps = RobotDoorDeps &
   MediaDoorDeps &
   OpenLineSettingsDeps &
   WebhookApiDoorDeps &
-  SettingsPageDoorDeps;
+  SettingsPageDoorDeps & { config: Pick<AppConfig, 'TRUST_PROXY'> };
 
 /** Told once that the server listens, or of the error that kept it from listening. */
 export type Ready = (error?: Error) => void;
@@ -78,7 +79,9 @@ export function createApp(deps: AppDeps): WebApp {
 export function createExpressApp(deps: AppDeps): DirectDoorsHost {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Whose X-Forwarded-For names the client (req.ip): the settings page's per-address window counts
+  // it, so only peers the operator trusts may set it (config/trust-proxy.ts; never every peer by default).
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   // The busiest door first, with its own parsers: a robot call passes no other door's router. Then
   // the webhook door, before any body parser (it needs its raw bytes for the signature). First also
   // because the direct paths hand them requests (see DirectDoorsHost): per-request handling added for

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { defaultQueuePrefix, hasHashTag, parseRedisUrl } from './redis-url';
+import { trustProxySchema } from './trust-proxy';
 
 /** The product prefix of robot and activity names when PRODUCT_PREFIX is not set. */
 export const DEFAULT_PRODUCT_PREFIX = '[OLChat] WhatsApp';
@@ -9,6 +10,8 @@ export const DEFAULT_PRODUCT_PREFIX = '[OLChat] WhatsApp';
 const envFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+  /** Which peers' X-Forwarded-For names the client's address (config/trust-proxy.ts); default: private and local ones only. */
+  TRUST_PROXY: trustProxySchema,
   /** One Redis (`redis://`, `rediss://`) or a Redis Cluster (`redis+cluster://host:port,host:port`). */
   REDIS_URL: z
     .string()

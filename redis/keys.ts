@@ -126,6 +126,13 @@ export function createKeys(prefix = 'wa') {
     sessionRateByAddress: (addressDigest: string) => `${prefix}:session-rate:addr:${addressDigest}`,
     /** One portal's session requests (by the member_id they name). */
     sessionRateByPortal: (memberId: string) => `${portalTag(memberId)}:session-rate`,
+    /**
+     * A client address (keyed digest) a user of the portal signed in from (a string with a TTL): it
+     * skips the portal's window (app/settings/session-rate-limit.ts). Tagged with the portal so one
+     * script reads it and takes that window.
+     */
+    sessionKnownClient: (memberId: string, clientDigest: string) =>
+      `${portalTag(memberId)}:session-known:${clientDigest}`,
     // --- openlines
     /** Hash: WhatsApp line id → its open-line attachment (JSON). */
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,

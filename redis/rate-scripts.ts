@@ -44,6 +44,22 @@ export const rateScripts = {
   ): Promise<number> {
     return asNumber(await run(redis, 'window-take-1', [key], [window.limit, window.windowMs, nowMs, requestId]));
   },
+  /**
+   * The settings page's sign-in window of one portal: 'known' when `keys.known` marks the client (not
+   * counted), 'taken', else the ms until a request would be taken.
+   */
+  async takePortalSessionSlot(
+    redis: RedisClient,
+    keys: { known: string; window: string },
+    window: { limit: number; windowMs: number },
+    nowMs: number,
+    requestId: string,
+  ): Promise<'known' | 'taken' | number> {
+    const args = [window.limit, window.windowMs, nowMs, requestId];
+    const reply = asNumber(await run(redis, 'session-portal-take-2', [keys.known, keys.window], args));
+    if (reply === -1) return 'known';
+    return reply === 0 ? 'taken' : reply;
+  },
   /** 0 = may call now, else ms to wait; `penalty` fills the bucket after QUERY_LIMIT_EXCEEDED. */
   async takeRestToken(
     redis: RedisClient,

@@ -32,6 +32,7 @@ export const scriptFiles = [
   'api-rate-take-2',
   'api-idempotency-claim-2',
   'window-take-1',
+  'session-portal-take-2',
   'line-route-claim-1',
   'inbound-append-2',
   'open-line-enqueue-6',
@@ -66,6 +67,7 @@ const preludes: Partial<Record<ScriptName, string[]>> = {
   'send-record-5': ['wait-index', 'wait-record'],
   'api-rate-take-2': ['window-wait'],
   'window-take-1': ['window-wait'],
+  'session-portal-take-2': ['window-wait'],
 };
 
 export function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {

@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors/app-error';
+import { RateLimitedError } from '../../lib/errors/rate-limited-error';
 import { randomId } from '../../lib/hash';
 import type { RedisClient } from '../../redis/connect';
 import type { RedisKeys } from '../../redis/keys';
@@ -9,13 +9,6 @@ import type { ApiMethodName } from './api-schemas';
 export interface ApiRateLimitDeps {
   redis: RedisClient;
   keys: RedisKeys;
-}
-
-/** 429 with the wait (Retry-After), counted in neither window. */
-export class ApiRateLimitedError extends AppError {
-  constructor(waitMs: number) {
-    super('rate_limited', `retry in ${waitMs} ms`, { kind: 'rate_limited', retryAfterMs: waitMs });
-  }
 }
 
 /**
@@ -35,5 +28,6 @@ export async function takeApiRequest(deps: ApiRateLimitDeps, token: ApiToken, me
     },
     randomId(9),
   );
-  if (waitMs > 0) throw new ApiRateLimitedError(waitMs);
+  // 429 with the wait (Retry-After), counted in neither window.
+  if (waitMs > 0) throw new RateLimitedError(waitMs);
 }

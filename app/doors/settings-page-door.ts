@@ -15,9 +15,9 @@ import { portalTimeZone } from '../../store/portal-store';
 import { textOf } from '../api/api-answers';
 import { setRetryAfter, statusOfKind } from '../middleware/error-handler';
 import { renderPage, WEB_DIST } from '../settings/page-html';
-import { requirePageSession, sessionOf } from '../settings/page-session-auth';
+import { holdsPageSession, requirePageSession, sessionOf } from '../settings/page-session-auth';
 import { createQueueBoard } from '../settings/queue-board';
-import { type SessionRateLimitDeps, takeSessionRequest } from '../settings/session-rate-limit';
+import { type SessionRateLimitDeps, signInWithinLimits } from '../settings/session-rate-limit';
 import { createSettingsActivityRouter, type SettingsActivityDeps } from '../settings/settings-activity';
 import { createSettingsErrorHandler } from '../settings/settings-errors';
 import { createSettingsLinesRouter } from '../settings/settings-lines';
@@ -59,7 +59,7 @@ const limitFieldsOf = (body: unknown): { LANG?: string; member_id?: string } => 
   const parsed = limitFieldsSchema.safeParse(body);
   return parsed.success ? parsed.data : {};
 };
-/** The client's address for its window (the app trusts the proxy's X-Forwarded-For). */
+/** The client's address for its windows: the TCP peer's, or what a trusted proxy says it is (TRUST_PROXY). */
 const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
 
 /**
@@ -110,8 +110,8 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
     }
     try {
       // The same `profile` call as the session door: the same windows (a client refused there gets no way round).
-      await takeSessionRequest(deps, { address: addressOf(req), memberId: limitFieldsOf(req.body).member_id });
-      const user = await verifyPageUser(deps, req.body, query.LANG);
+      const client = { address: addressOf(req), memberId: limitFieldsOf(req.body).member_id };
+      const user = await signInWithinLimits(deps, client, () => verifyPageUser(deps, req.body, query.LANG));
       allowFraming(res, user.portal.clientEndpoint);
       res.type('html').send(renderPage({ ...sessionView(deps.config, user), api }));
     } catch (error) {
@@ -136,8 +136,9 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
     const { LANG, member_id } = limitFieldsOf(req.body);
     // No session yet: a refusal is told in the language the page asked for.
     res.locals.lang = langOf(LANG);
-    await takeSessionRequest(deps, { address: addressOf(req), memberId: member_id });
-    const user = await verifyPageUser(deps, req.body, LANG);
+    const holdsSession = member_id !== undefined && holdsPageSession(deps, req.headers.authorization, member_id);
+    const client = { address: addressOf(req), memberId: member_id, holdsSession };
+    const user = await signInWithinLimits(deps, client, () => verifyPageUser(deps, req.body, LANG));
     res.set('Cache-Control', 'no-store').json(sessionView(deps.config, user));
   });
   const { runAction, inbound, waitTimeout, waitDeadlines, bitrixEvent, portalSetup, maintenance } = deps.queues;

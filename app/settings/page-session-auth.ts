@@ -35,3 +35,19 @@ export function sessionOf(res: Response): PageSession {
   if (!session.success) throw new AppError('page_session_missing', 'no page session', { kind: 'unauthorized' });
   return session.data;
 }
+
+/**
+ * Whether a request carries (Authorization: Bearer) an unexpired page session of portal `memberId`:
+ * the page renewing its session. Not a check that refuses: no session, or one expired or not this
+ * app's, only means the request proves nothing.
+ */
+export function holdsPageSession(deps: PageSessionAuthDeps, header: string | undefined, memberId: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match?.[1]) return false;
+  try {
+    return readPageSession(deps.pageSessionKey, match[1], deps.clock.now()).memberId === memberId;
+  } catch (error) {
+    if (error instanceof AppError) return false;
+    throw error;
+  }
+}

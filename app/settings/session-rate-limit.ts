@@ -1,9 +1,12 @@
+import { createHmac } from 'node:crypto';
 import type { Clock } from '../../lib/clock';
-import { AppError } from '../../lib/errors/app-error';
-import { digest, randomId } from '../../lib/hash';
+import { RateLimitedError } from '../../lib/errors/rate-limited-error';
+import { randomId } from '../../lib/hash';
+import type { PageUser } from '../../portals/page-auth';
 import type { RedisClient } from '../../redis/connect';
 import type { RedisKeys } from '../../redis/keys';
 import { rateScripts } from '../../redis/rate-scripts';
+import { clientNetworkOf } from './client-network';
 
 /** A window: at most `limit` requests in any `windowMs`. */
 export interface RequestWindow {
@@ -27,22 +30,39 @@ export const SESSION_REQUEST_LIMITS: SessionRequestLimits = {
   perPortal: { limit: 20, windowMs: 60_000 },
 };
 
+/**
+ * How long a client address a user of the portal signed in from stays known to it (each sign-in
+ * renews it): a month, so an admin who opens the settings now and then is not locked out by a
+ * flood that names their portal.
+ */
+export const KNOWN_CLIENT_MS = 30 * 24 * 3600_000;
+
 export interface SessionRateLimitDeps {
   redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
+  /** Keys the client-address digests (below). */
+  pageSessionKey: Buffer;
   /** Default SESSION_REQUEST_LIMITS. */
   sessionLimits?: SessionRequestLimits;
 }
 
-/** 429 `rate_limited` with the wait (Retry-After). */
-export class SessionRateLimitedError extends AppError {
-  constructor(waitMs: number, by: 'address' | 'portal') {
-    super('rate_limited', `too many session requests from this ${by}: retry in ${waitMs} ms`, {
-      kind: 'rate_limited',
-      retryAfterMs: waitMs,
-    });
-  }
+/** Who asks for a session: the client's address (req.ip, see TRUST_PROXY) and the member_id the request names, if any. */
+export interface SessionClient {
+  address: string;
+  memberId: string | undefined;
+  /** It carries an unexpired page session of that portal (the page renewing it): see takeSessionRequest. */
+  holdsSession?: boolean;
+}
+
+/**
+ * The client's network (client-network.ts) as its keys name it: an HMAC under a key of the app's,
+ * not a plain hash, since the known marks tie a portal to its users' addresses for a month and the
+ * IPv4 space is small enough to hash whole.
+ */
+function clientDigestOf(deps: SessionRateLimitDeps, address: string): string {
+  const network = clientNetworkOf(address);
+  return createHmac('sha256', deps.pageSessionKey).update(`session-client\0${network}`).digest('hex').slice(0, 40);
 }
 
 /**
@@ -50,19 +70,56 @@ export class SessionRateLimitedError extends AppError {
  * request names one), in Redis so every web process shares them; times from the injected clock. A
  * request the address window refuses counts in neither; one the portal window refuses still counts
  * for its address (it was made).
+ *
+ * The portal's window counts requests whose member_id nobody has verified yet (verifying is the
+ * `profile` call it rations), so anyone can fill it by naming the portal. A client address a user
+ * of the portal signed in from (noted by `signInWithinLimits`) skips it: such a client held a valid
+ * user token of that portal, which spends the portal's REST budget directly anyway, so the window
+ * guards nothing against it, and its own address window still bounds what it makes the app spend.
+ * Forged requests cannot make an address known (that takes a token the portal accepts), nor borrow
+ * one (the address is the TCP peer's, or what a trusted proxy says: TRUST_PROXY). A page renewing
+ * its session (`holdsSession`: it signed in within the session's life) skips it too, from any
+ * address: an admin whose address changed keeps the page, and that address becomes known. An admin
+ * at an address the portal has not seen, without a session, shares the window with everyone else.
  */
-export async function takeSessionRequest(
-  deps: SessionRateLimitDeps,
-  from: { address: string; memberId: string | undefined },
-): Promise<void> {
+export async function takeSessionRequest(deps: SessionRateLimitDeps, from: SessionClient): Promise<void> {
   const limits = deps.sessionLimits ?? SESSION_REQUEST_LIMITS;
   const now = deps.clock.now();
   const id = randomId(9);
-  const byAddress = deps.keys.sessionRateByAddress(digest(from.address));
+  const client = clientDigestOf(deps, from.address);
+  const byAddress = deps.keys.sessionRateByAddress(client);
   const addressWait = await rateScripts.takeWindowSlot(deps.redis, byAddress, limits.perAddress, now, id);
-  if (addressWait > 0) throw new SessionRateLimitedError(addressWait, 'address');
-  if (from.memberId === undefined) return;
-  const byPortal = deps.keys.sessionRateByPortal(from.memberId);
-  const portalWait = await rateScripts.takeWindowSlot(deps.redis, byPortal, limits.perPortal, now, id);
-  if (portalWait > 0) throw new SessionRateLimitedError(portalWait, 'portal');
+  if (addressWait > 0)
+    throw new RateLimitedError(addressWait, `too many session requests from this address: retry in ${addressWait} ms`);
+  if (from.memberId === undefined || from.holdsSession) return;
+  const portalWait = await rateScripts.takePortalSessionSlot(
+    deps.redis,
+    {
+      known: deps.keys.sessionKnownClient(from.memberId, client),
+      window: deps.keys.sessionRateByPortal(from.memberId),
+    },
+    limits.perPortal,
+    now,
+    id,
+  );
+  if (typeof portalWait === 'number')
+    throw new RateLimitedError(portalWait, `too many session requests from this portal: retry in ${portalWait} ms`);
+}
+
+/**
+ * A page opening or session request within the limits (`takeSessionRequest`), verified by `verify`;
+ * once the portal has accepted the user's token, the client's address is known to that portal (the
+ * verified one, whatever the request named) for KNOWN_CLIENT_MS from now.
+ */
+export async function signInWithinLimits(
+  deps: SessionRateLimitDeps,
+  from: SessionClient,
+  verify: () => Promise<PageUser>,
+): Promise<PageUser> {
+  await takeSessionRequest(deps, from);
+  const user = await verify();
+  const known = deps.keys.sessionKnownClient(user.portal.memberId, clientDigestOf(deps, from.address));
+  // Until when, on the injected clock (the window's); the TTL only clears the key away after.
+  await deps.redis.set(known, String(deps.clock.now() + KNOWN_CLIENT_MS), 'PX', KNOWN_CLIENT_MS);
+  return user;
 }

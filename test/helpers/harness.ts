@@ -57,6 +57,8 @@ export interface HarnessOptions {
   deadlineDrainEveryMs?: number;
   /** First retry pause of an open-line chat the portal did not take (default a second). */
   openLineRetryBaseMs?: number;
+  /** Settings of the web process only (e.g. TRUST_PROXY). */
+  appConfig?: Partial<AppConfig>;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
   /** Whose admins may open Bull Board (QUEUE_BOARD_PORTALS); default: the harness's portal (the operator's). */
@@ -194,7 +196,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       lineWindowMs: options.lineWindowMs,
       clock: options.clock,
     });
-  const rt = makeRuntime();
+  const rt = makeRuntime(options.appConfig);
   server.on('request', createApp({ ...rt, sessionLimits: options.sessionLimits }));
   whatsapp.setWebhook({ url: `${appUrl}/whatsapp/webhook` });
   const running: Array<{ close(): Promise<void> }> = [];

@@ -74,11 +74,18 @@ interface SessionAnswer {
   words: Record<string, string>;
 }
 
-/** Trades a frame SDK token for a page session (the page opened without the portal's POST, or a renewal). */
+/**
+ * Trades a frame SDK token for a page session (the page opened without the portal's POST, or a
+ * renewal). A renewal sends the session it has: proof it signed in, so requests that merely name the
+ * portal cannot keep it out (the server's per-portal window), even from a new address.
+ */
 export async function startSession(memberId: string, authId: string): Promise<void> {
   const response = await fetch(`${state.api}/session`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: {
+      'Content-Type': 'application/json',
+      ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}),
+    },
     body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: state.lang }),
   });
   const json = (await response.json()) as SessionAnswer & { error?: { message: string } };
