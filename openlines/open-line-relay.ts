@@ -8,7 +8,7 @@ import type { InboundStatus } from '../providers/inbound-message';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
-import type { Attachment, OpenLineStore } from '../store/open-line-store';
+import { type Attachment, type OpenLineStore, parseAttachment } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { chatIdOf, customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
 
@@ -61,16 +61,15 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
   }
 
   /**
-   * A message its line was read not to relay (`attachment`: detached, switched off, a taken reply
+   * A message its line was read not to relay (detached, switched off, a taken reply
    * not relayed). A numbered one's skip marker is queued only while that is still so (checked in the
-   * queueing step, no extra round trip); an unnumbered one writes nothing, but when its line has an
-   * attachment read ahead by a caller (`fresh` false: switched off, or a taken reply the line does
-   * not relay), it is read once more. `changed`: read it again and decide again.
+   * queueing step, no extra round trip); an unnumbered one writes nothing, but when its line's
+   * attachment (or none) was read ahead by a caller (`fresh` false), it is read once more.
+   * `changed`: read it again and decide again.
    */
   async function skipUnlessRelayable(
     memberId: string,
     message: OrdinaryMessage,
-    attachment: Attachment | null,
     taken: boolean,
     fresh: boolean,
   ): Promise<'repeat' | 'changed'> {
@@ -81,8 +80,10 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       const onLine = { lineId: message.line, taken };
       return (await deps.outbox.skipForLine(memberId, chatKey, item, at, onLine)) === 'changed' ? 'changed' : 'repeat';
     }
-    // A line with no open line at all (most lines) costs nothing more: it is not read again.
-    return attachment && !fresh ? 'changed' : 'repeat';
+    // Read ahead by a caller, before its wait work (a taken reply: the stage read): read once more,
+    // also when the line had no attachment then (attached meanwhile, it gets the message). An
+    // ordinary message's read is the stream append's own (fresh, no round trip more).
+    return fresh ? 'repeat' : 'changed';
   }
 
   /** The chat item of a customer message for open line `openLineId`; null when its line or portal is gone. */
@@ -140,17 +141,18 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     message: OrdinaryMessage,
     taken: boolean,
     attached?: AttachmentRead,
+    // Read just before the decision (here, or in the caller's last step), not ahead by a caller.
+    freshRead = attached === undefined,
   ): Promise<boolean> {
     let read = attached ?? deps.openLines.forLine(memberId, message.line);
-    // Read here, just before the decision (not ahead by a caller).
-    let fresh = attached === undefined;
+    let fresh = freshRead;
     for (let reads = 1; ; reads += 1) {
       const attachment = await read;
       // Switched off on the open line (or a taken reply the line does not relay): the stream only.
       const outcome =
         attachment?.active && (!taken || attachment.relayTaken)
           ? await queue(memberId, message, attachment.openLineId, taken)
-          : await skipUnlessRelayable(memberId, message, attachment, taken, fresh);
+          : await skipUnlessRelayable(memberId, message, taken, fresh);
       if (outcome !== 'changed') {
         if (outcome === 'queued')
           deps.log.debug({ memberId, line: message.line, id: message.id }, 'customer message queued for the open line');
@@ -187,15 +189,15 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     attachmentOf(memberId: string, lineId: string): AttachmentRead {
       return deps.openLines.forLine(memberId, lineId);
     },
-    /** An ordinary message (no wait took it): kept in the stream and shown in the chat; `subscribed` as the stream's. */
-    async append(
-      memberId: string,
-      message: OrdinaryMessage,
-      attached?: AttachmentRead,
-    ): Promise<{ subscribed: boolean }> {
+    /**
+     * An ordinary message (no wait took it): kept in the stream and shown in the chat; `subscribed`
+     * as the stream's. Decided on its line's attachment as the append read it: after the job's wait
+     * work (a line attached or switched on meanwhile gets the message), in the same round trip.
+     */
+    async append(memberId: string, message: OrdinaryMessage): Promise<{ subscribed: boolean }> {
       const kept = await deps.stream.append(memberId, message);
-      await relay(memberId, message, false, attached);
-      return kept;
+      await relay(memberId, message, false, Promise.resolve(parseAttachment(kept.lineAttachment)), true);
+      return { subscribed: kept.subscribed };
     },
     /**
      * A `failed` status of an operator message (WhatsApp refused it after accepting it, usually

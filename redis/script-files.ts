@@ -33,7 +33,7 @@ export const scriptFiles = [
   'api-idempotency-claim-2',
   'window-take-1',
   'line-route-claim-1',
-  'inbound-append-2',
+  'inbound-append-3',
   'open-line-enqueue-6',
   'open-line-claim-5',
   'open-line-settle-4',
