@@ -61,15 +61,16 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
   }
 
   /**
-   * A message its line was read not to relay (detached, switched off, a taken reply
+   * A message its line was read not to relay (`attachment`: detached, switched off, a taken reply
    * not relayed). A numbered one's skip marker is queued only while that is still so (checked in the
-   * queueing step, no extra round trip); an unnumbered one writes nothing, but when its line's
-   * attachment (or none) was read ahead by a caller (`fresh` false), it is read once more.
-   * `changed`: read it again and decide again.
+   * queueing step, no extra round trip); an unnumbered one writes nothing, but when its line has an
+   * attachment read ahead by a caller (`fresh` false: switched off, or a taken reply the line does
+   * not relay), it is read once more. `changed`: read it again and decide again.
    */
   async function skipUnlessRelayable(
     memberId: string,
     message: OrdinaryMessage,
+    attachment: Attachment | null,
     taken: boolean,
     fresh: boolean,
   ): Promise<'repeat' | 'changed'> {
@@ -80,10 +81,12 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       const onLine = { lineId: message.line, taken };
       return (await deps.outbox.skipForLine(memberId, chatKey, item, at, onLine)) === 'changed' ? 'changed' : 'repeat';
     }
-    // Read ahead by a caller, before its wait work (a taken reply: the stage read): read once more,
-    // also when the line had no attachment then (attached meanwhile, it gets the message). An
-    // ordinary message's read is the stream append's own (fresh, no round trip more).
-    return fresh ? 'repeat' : 'changed';
+    // Read ahead by a caller, before its wait work (a taken reply: the stage read): read once more
+    // when the line had an attachment then. A line with none (most lines) costs a taken reply no
+    // round trip more after its wait ended (test/integration/reply-round-trips.test.ts): one
+    // attached meanwhile gets the next reply. An ordinary message's read is the stream append's
+    // own, after the wait work (fresh, in the same round trip): it follows any attach.
+    return attachment && !fresh ? 'changed' : 'repeat';
   }
 
   /** The chat item of a customer message for open line `openLineId`; null when its line or portal is gone. */
@@ -152,7 +155,7 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       const outcome =
         attachment?.active && (!taken || attachment.relayTaken)
           ? await queue(memberId, message, attachment.openLineId, taken)
-          : await skipUnlessRelayable(memberId, message, taken, fresh);
+          : await skipUnlessRelayable(memberId, message, attachment, taken, fresh);
       if (outcome !== 'changed') {
         if (outcome === 'queued')
           deps.log.debug({ memberId, line: message.line, id: message.id }, 'customer message queued for the open line');

