@@ -20,8 +20,16 @@ export class BitrixError extends AppError {
 /** The portal uninstalled the app: nobody is left to call or to tell. */
 export const PORTAL_NOT_INSTALLED = 'PORTAL_NOT_INSTALLED';
 
+/**
+ * A portal answer (HTTP 200) whose shape the app does not understand (a record without the field
+ * read). Retried like an unclassified fault (lib/errors/classify-error.ts): a later answer may be
+ * whole, and the queue's tries are bounded.
+ */
+export const UNEXPECTED_ANSWER = 'UNEXPECTED_ANSWER';
+
 // NO_ANSWER: a batch row missing from the answer; we cannot know it took effect, so try again.
 const retryableCodes = new Set([
+  UNEXPECTED_ANSWER,
   'QUERY_LIMIT_EXCEEDED',
   'OPERATION_TIME_LIMIT',
   'INTERNAL_SERVER_ERROR',

@@ -8,7 +8,7 @@ import type { InboundStatus } from '../providers/inbound-message';
 import type { OrdinaryMessage, OrdinaryMessages } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import type { ChatItem, OpenLineOutbox } from '../store/open-line-outbox';
-import type { Attachment, OpenLineStore } from '../store/open-line-store';
+import { type Attachment, type OpenLineStore, parseAttachment } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { chatIdOf, customerParts, mediaOf, noteViaConnector, textOf } from './customer-item';
 
@@ -81,7 +81,11 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
       const onLine = { lineId: message.line, taken };
       return (await deps.outbox.skipForLine(memberId, chatKey, item, at, onLine)) === 'changed' ? 'changed' : 'repeat';
     }
-    // A line with no open line at all (most lines) costs nothing more: it is not read again.
+    // Read ahead by a caller, before its wait work (a taken reply: the stage read): read once more
+    // when the line had an attachment then. A line with none (most lines) costs a taken reply no
+    // round trip more after its wait ended (test/integration/reply-round-trips.test.ts): one
+    // attached meanwhile gets the next reply. An ordinary message's read is the stream append's
+    // own, after the wait work (fresh, in the same round trip): it follows any attach.
     return attachment && !fresh ? 'changed' : 'repeat';
   }
 
@@ -140,10 +144,11 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     message: OrdinaryMessage,
     taken: boolean,
     attached?: AttachmentRead,
+    // Read just before the decision (here, or in the caller's last step), not ahead by a caller.
+    freshRead = attached === undefined,
   ): Promise<boolean> {
     let read = attached ?? deps.openLines.forLine(memberId, message.line);
-    // Read here, just before the decision (not ahead by a caller).
-    let fresh = attached === undefined;
+    let fresh = freshRead;
     for (let reads = 1; ; reads += 1) {
       const attachment = await read;
       // Switched off on the open line (or a taken reply the line does not relay): the stream only.
@@ -187,15 +192,15 @@ export function createOpenLineRelay(deps: OpenLineRelayDeps) {
     attachmentOf(memberId: string, lineId: string): AttachmentRead {
       return deps.openLines.forLine(memberId, lineId);
     },
-    /** An ordinary message (no wait took it): kept in the stream and shown in the chat; `subscribed` as the stream's. */
-    async append(
-      memberId: string,
-      message: OrdinaryMessage,
-      attached?: AttachmentRead,
-    ): Promise<{ subscribed: boolean }> {
+    /**
+     * An ordinary message (no wait took it): kept in the stream and shown in the chat; `subscribed`
+     * as the stream's. Decided on its line's attachment as the append read it: after the job's wait
+     * work (a line attached or switched on meanwhile gets the message), in the same round trip.
+     */
+    async append(memberId: string, message: OrdinaryMessage): Promise<{ subscribed: boolean }> {
       const kept = await deps.stream.append(memberId, message);
-      await relay(memberId, message, false, attached);
-      return kept;
+      await relay(memberId, message, false, Promise.resolve(parseAttachment(kept.lineAttachment)), true);
+      return { subscribed: kept.subscribed };
     },
     /**
      * A `failed` status of an operator message (WhatsApp refused it after accepting it, usually

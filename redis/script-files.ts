@@ -34,7 +34,7 @@ export const scriptFiles = [
   'window-take-1',
   'session-portal-take-2',
   'line-route-claim-1',
-  'inbound-append-2',
+  'inbound-append-3',
   'open-line-enqueue-6',
   'open-line-claim-5',
   'open-line-settle-4',

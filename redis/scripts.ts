@@ -207,9 +207,25 @@ export const scripts = {
     if (typeof holder !== 'string') throw new Error('api-idempotency-claim-2: unexpected reply');
     return { code: asNumber(code), id: holder };
   },
-  /** Appends an ordinary inbound message to the portal's stream; the number of its subscriptions, counted in the same step. */
-  async appendInbound(redis: RedisClient, streamKey: string, subscriptionsKey: string, fields: string[]) {
-    return asNumber(await run(redis, 'inbound-append-2', [streamKey, subscriptionsKey], fields));
+  /**
+   * Appends an ordinary inbound message to the portal's stream; the number of its subscriptions and
+   * its line's open-line attachment (JSON, null: none), read in the same step.
+   */
+  async appendInbound(
+    redis: RedisClient,
+    keys: { stream: string; subscriptions: string; attachments: string },
+    lineId: string,
+    fields: string[],
+  ): Promise<{ subscriptions: number; attachment: string | null }> {
+    const reply = await run(
+      redis,
+      'inbound-append-3',
+      [keys.stream, keys.subscriptions, keys.attachments],
+      [lineId, ...fields],
+    );
+    const [subscriptions, attachment]: unknown[] = Array.isArray(reply) ? reply : [];
+    if (attachment !== null && typeof attachment !== 'string') throw new Error('inbound-append-3: unexpected reply');
+    return { subscriptions: asNumber(subscriptions), attachment };
   },
   /** Makes a number's route `owner`'s, only from the holder the caller checked ('' = none); false when another holds it. */
   async claimLineRoute(redis: RedisClient, routeKey: string, checked: string, owner: string): Promise<boolean> {

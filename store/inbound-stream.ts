@@ -25,17 +25,22 @@ export class OrdinaryMessages {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Keeps the message; `subscribed`: the portal has outbound-event subscriptions (counted in the same step). */
-  async append(memberId: string, message: OrdinaryMessage): Promise<{ subscribed: boolean }> {
+  /**
+   * Keeps the message; `subscribed`: the portal has outbound-event subscriptions; `lineAttachment`:
+   * the JSON of the message's line's open-line attachment (null: none). Both read in the same step.
+   */
+  async append(
+    memberId: string,
+    message: OrdinaryMessage,
+  ): Promise<{ subscribed: boolean; lineAttachment: string | null }> {
     const { receivedAt: _order, seq: _seq, ...stored } = message;
     const fields = Object.entries(stored).flat();
-    const streamKey = this.keys.inboundStream(memberId);
-    const subscriptions = await scripts.appendInbound(
-      this.redis,
-      streamKey,
-      this.keys.hookSubscriptions(memberId),
-      fields,
-    );
-    return { subscribed: subscriptions > 0 };
+    const keys = {
+      stream: this.keys.inboundStream(memberId),
+      subscriptions: this.keys.hookSubscriptions(memberId),
+      attachments: this.keys.openLineAttachments(memberId),
+    };
+    const { subscriptions, attachment } = await scripts.appendInbound(this.redis, keys, message.line, fields);
+    return { subscribed: subscriptions > 0, lineAttachment: attachment };
   }
 }

@@ -20,7 +20,8 @@ export const attachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
-function attachmentOf(raw: string | null): Attachment | null {
+/** A stored attachment's JSON parsed (null: none); a record that does not parse throws. */
+export function parseAttachment(raw: string | null): Attachment | null {
   return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
 }
 
@@ -71,16 +72,65 @@ export class OpenLineStore {
    * overwrite its new attachment, nor bring back a detached one.
    */
   async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
+    return (await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active }))) === 'written';
+  }
+
+  /**
+   * The portal switched the connector off on an open line: its attachment is marked off, unless the
+   * event is the app's own switch-off (`ownSwitchOffAt`, see takeOwnSwitchOff) and the attachment
+   * was stored since (`newer`: the line was attached there again after the app switched it off).
+   */
+  async markSwitchedOff(
+    memberId: string,
+    openLineId: string,
+    ownSwitchOffAt: number | null,
+  ): Promise<'marked' | 'none' | 'newer'> {
+    const outcome = await this.swapOfOpenLine(memberId, openLineId, (a) =>
+      ownSwitchOffAt !== null && a.attachedAt >= ownSwitchOffAt ? null : { ...a, active: false },
+    );
+    return outcome === 'written' ? 'marked' : outcome === 'kept' ? 'newer' : 'none';
+  }
+
+  /**
+   * Writes `change` of the attachment serving an open line while the record read still stands
+   * (compare-and-set); `change` answering null keeps it as it is.
+   */
+  private async swapOfOpenLine(
+    memberId: string,
+    openLineId: string,
+    change: (attachment: Attachment) => Attachment | null,
+  ): Promise<'written' | 'kept' | 'none'> {
     const key = this.keys.openLineAttachments(memberId);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const found = await this.rawOfOpenLine(memberId, openLineId);
-      if (!found) return false;
-      const updated = JSON.stringify({ ...found.attachment, active });
-      if (await scripts.swapHashField(this.redis, key, found.attachment.lineId, found.raw, updated)) return true;
+      if (!found) return 'none';
+      const changed = change(found.attachment);
+      if (changed === null) return 'kept';
+      const updated = JSON.stringify(changed);
+      if (await scripts.swapHashField(this.redis, key, found.attachment.lineId, found.raw, updated)) return 'written';
     }
     throw new AppError('open_line_changing', `the attachment of open line ${openLineId} kept changing; try again`, {
       retryable: true,
     });
+  }
+
+  /**
+   * Notes that the app is about to switch the connector off on an open line itself (a detach, a
+   * move): the portal answers with ONIMCONNECTORSTATUSDELETE (openlines-wire.md §5.8), and that event
+   * may come late, after the line was attached there again. Written before the call: the portal may
+   * send the event before it answers. One mark absorbs one event; kept an hour (events come within
+   * seconds, but a backlog on the portal's event queue can hold them minutes).
+   */
+  async noteOwnSwitchOff(memberId: string, openLineId: string, at: number, ttlSec = 3600): Promise<void> {
+    const key = this.keys.openLineOwnSwitchOff(memberId, openLineId);
+    await this.redis.multi().rpush(key, String(at)).expire(key, ttlSec).exec();
+  }
+
+  /** The time of the oldest own switch-off of the open line not yet matched by its event (taken), or null. */
+  async takeOwnSwitchOff(memberId: string, openLineId: string): Promise<number | null> {
+    const raw = await this.redis.lpop(this.keys.openLineOwnSwitchOff(memberId, openLineId));
+    const at = raw === null ? Number.NaN : Number(raw);
+    return Number.isFinite(at) ? at : null;
   }
 
   /** The attachment serving an open line, with its stored JSON (what setActive compares). */
@@ -100,7 +150,7 @@ export class OpenLineStore {
   }
 
   async forLine(memberId: string, lineId: string): Promise<Attachment | null> {
-    return attachmentOf(await this.redis.hget(this.keys.openLineAttachments(memberId), lineId));
+    return parseAttachment(await this.redis.hget(this.keys.openLineAttachments(memberId), lineId));
   }
 
   /**
@@ -120,7 +170,7 @@ export class OpenLineStore {
     const parsed = attachmentReplySchema.safeParse(reply);
     if (!parsed.success) throw new Error(`open-line-attachment-2: unexpected reply ${JSON.stringify(reply)}`);
     const [version, raw] = parsed.data;
-    return { version, attachment: () => attachmentOf(raw) };
+    return { version, attachment: () => parseAttachment(raw) };
   }
 
   async forOpenLine(memberId: string, openLineId: string): Promise<Attachment | null> {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { BitrixError } from '../bitrix/bitrix-error';
-import type { PortalClientFactory } from '../bitrix/portal-client';
-import { MAX_BATCH } from '../bitrix/portal-client';
+import { BitrixError, UNEXPECTED_ANSWER } from '../bitrix/bitrix-error';
+import { MAX_BATCH, type PortalClient } from '../bitrix/portal-client';
 
 /** The stage of a document that no longer exists: the robot is over. */
 export const DOCUMENT_GONE = '#deleted';
@@ -11,17 +10,36 @@ const dealSchema = z.object({ STAGE_ID: z.string() });
 const leadSchema = z.object({ STATUS_ID: z.string() });
 const itemSchema = z.object({ item: z.object({ stageId: z.string() }) });
 
+/** A stage read from one answer: the stage, or an error saying the answer was not understood. */
+export type StageRead = (answer: unknown) => string | BitrixError;
+
+/** Reads a schema's stage field, or an UNEXPECTED_ANSWER error naming what was missing. */
+function reader<T>(method: string, schema: z.ZodType<T>, stageOf: (parsed: T) => string): StageRead {
+  return (answer) => {
+    const parsed = schema.safeParse(answer);
+    if (parsed.success) return stageOf(parsed.data);
+    const where = parsed.error.issues.map((i) => i.path.join('.') || '(answer)').join(', ');
+    return new BitrixError(UNEXPECTED_ANSWER, `the answer has no stage we understand (${where})`, 200, method);
+  };
+}
+
 /** The stage-bearing CRM entity behind a document id, or null (contacts, companies…). */
 export function stageSource(
   documentId: string,
-): { method: string; params: Record<string, string>; read: (r: unknown) => string } | null {
+): { method: string; params: Record<string, string>; read: StageRead } | null {
   const [, dealId] = /^DEAL_(\d+)$/.exec(documentId) ?? [];
-  if (dealId) return { method: 'crm.deal.get', params: { id: dealId }, read: (r) => dealSchema.parse(r).STAGE_ID };
+  if (dealId) {
+    const read = reader('crm.deal.get', dealSchema, (d) => d.STAGE_ID);
+    return { method: 'crm.deal.get', params: { id: dealId }, read };
+  }
   const [, leadId] = /^LEAD_(\d+)$/.exec(documentId) ?? [];
-  if (leadId) return { method: 'crm.lead.get', params: { id: leadId }, read: (r) => leadSchema.parse(r).STATUS_ID };
+  if (leadId) {
+    const read = reader('crm.lead.get', leadSchema, (l) => l.STATUS_ID);
+    return { method: 'crm.lead.get', params: { id: leadId }, read };
+  }
   const [, entityTypeId, itemId] = /^DYNAMIC_(\d+)_(\d+)$/.exec(documentId) ?? [];
   if (entityTypeId && itemId) {
-    const read = (r: unknown) => itemSchema.parse(r).item.stageId;
+    const read = reader('crm.item.get', itemSchema, (i) => i.item.stageId);
     return { method: 'crm.item.get', params: { entityTypeId, id: itemId }, read };
   }
   return null;
@@ -52,7 +70,7 @@ export class StageReader implements StageReading {
   private readonly pending = new Map<string, Pending[]>();
 
   constructor(
-    private readonly bitrix: PortalClientFactory,
+    private readonly bitrix: (memberId: string) => Pick<PortalClient, 'batch'>,
     private readonly gatherMs = 15,
   ) {}
 
@@ -94,6 +112,7 @@ export class StageReader implements StageReading {
     for (const [i, doc] of documents.entries()) {
       const error = outcome.errors[`s${i}`];
       const source = stageSource(doc);
+      // Each document its own outcome: one answer the app does not understand fails its own reads only.
       if (error && !isNotFound(error.code, error.description))
         stages.set(doc, new BitrixError(error.code, error.description, 200, source?.method ?? ''));
       else stages.set(doc, error ? DOCUMENT_GONE : (source?.read(outcome.results[`s${i}`]) ?? ''));

@@ -6,7 +6,7 @@ import type { Metrics } from '../lib/metrics';
 import { mapCloudApiError } from '../providers/cloud-api/cloud-api-errors';
 import { type InboundStatus, timestampMs } from '../providers/inbound-message';
 import type { OutboundMessage } from '../providers/provider';
-import type { OrdinaryMessages } from '../store/inbound-stream';
+import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line } from '../store/line-store';
 import type { MessageStore } from '../store/message-store';
 import { type OpenWaitDeps, type OpenWaitRequest, openWait, waitIdFor } from './open-wait';
@@ -31,7 +31,8 @@ export interface WaitServiceDeps extends OpenWaitDeps {
   stages: StageReading;
   messages: Pick<MessageStore, 'get'>;
   outbox: Pick<CallbackOutbox, 'indexQueued'>;
-  ordinary: Pick<OrdinaryMessages, 'append'>;
+  /** The ordinary-message sink (the open-line relay, or the stream alone); its answer is not read here. */
+  ordinary: { append(memberId: string, message: OrdinaryMessage): Promise<unknown> };
   /** Sends a re-ask on the line (waits for a slot, bounded). */
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
   clock: Clock;

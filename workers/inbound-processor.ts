@@ -30,14 +30,10 @@ import { type OfferDeps, offerToWaits } from './offer-to-waits';
 export interface InboundDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
   messages: Pick<MessageStore, 'applyStatus'>;
-  /** The ordinary-message sink; `attached`: the line's open-line attachment, read ahead (`openLineRelay.attachmentOf`). */
+  /** The ordinary-message sink (it reads the line's open-line attachment as it keeps the message). */
   ordinary: {
     /** `subscribed`: the portal has outbound-event subscriptions, counted as the message was kept. */
-    append(
-      memberId: string,
-      message: OrdinaryMessage,
-      attached?: AttachmentRead,
-    ): Promise<{ subscribed: boolean } | undefined>;
+    append(memberId: string, message: OrdinaryMessage): Promise<{ subscribed: boolean } | undefined>;
   };
   clock: Clock;
   log: Logger;
@@ -55,7 +51,7 @@ export interface InboundDeps {
   onStatus?: (line: Line, status: InboundStatus) => Promise<void>;
   /** Messages a wait took also go to the open-line chat when the line says so. */
   openLineRelay?: {
-    /** The line's open-line attachment: every customer message goes on with it, so it is read beside the first writes. */
+    /** The line's open-line attachment, for a message a wait takes: read beside the first writes. */
     attachmentOf(memberId: string, lineId: string): AttachmentRead;
     taken(memberId: string, message: OrdinaryMessage, attached?: AttachmentRead): Promise<void>;
     /** A status of a message an operator sent from an open-line chat (a `failed` one becomes a note there). */
@@ -231,8 +227,8 @@ export function createInboundProcessor(deps: InboundDeps) {
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
     // Independent of each other: issued together (an emit one round trip after the others).
     const firstWrites = Promise.all([marked, noted, emitted]);
-    // Whatever becomes of the message (a wait takes it or it goes on), its line's open-line
-    // attachment is read: beside these writes, not one more round trip after the wait ended.
+    // Should a wait take the message, its line's open-line attachment is read: beside these writes,
+    // not one more round trip after the wait ended (an ordinary message's is read as it is kept).
     const attached = deps.openLineRelay?.attachmentOf(line.memberId, line.id);
     attached?.catch(() => undefined);
     const change = numberChange(message);
@@ -271,7 +267,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       return 'taken_by_wait';
     }
     // Ordinary inbound message: on to the open-line chat (and the stream); nothing is dropped.
-    const kept = await deps.ordinary.append(line.memberId, ordinary, attached);
+    const kept = await deps.ordinary.append(line.memberId, ordinary);
     // A subscription added since the job read none hears of the message after all (counted as it was kept).
     if (kept?.subscribed && message.type !== 'system' && !(await tell)) await emitReceived(line, message, data);
     return change ? 'number_changed' : 'ordinary';

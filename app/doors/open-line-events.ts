@@ -38,7 +38,7 @@ const messageAddSchema = z.object({
 
 export interface OpenLineEventDeps {
   queues: Pick<Queues, 'enqueueOpenLineOperator'>;
-  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'setActive'>;
+  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'markSwitchedOff' | 'takeOwnSwitchOff'>;
   /** Numbers each operator message in its chat at receipt: they reach WhatsApp in this order. */
   operatorOrder: Pick<OperatorChatOrder, 'numberAtReceipt'>;
   clock: Clock;
@@ -95,7 +95,19 @@ export async function takeOpenLineEvent(
   if (!off.success)
     throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });
   if (off.data.data.connector.toLowerCase() !== CONNECTOR_ID) return 'ignored';
-  const marked = await deps.openLines.setActive(memberId, off.data.data.line, false);
-  deps.log.info({ memberId, openLineId: off.data.data.line, marked }, 'connector switched off on an open line');
-  return marked ? 'paused' : 'noted';
+  const openLineId = off.data.data.line;
+  // The event of the app's own switch-off may come after the line was attached there again (a
+  // quick move back, a detach and attach): it must not switch the new attachment off. The app
+  // remembers its own switch-offs (attach-line.ts) rather than compare the event's `ts`: `ts` is
+  // the portal's clock, in whole seconds, and the wire reference does not say whether it is the
+  // time the event was queued or sent (a late event may carry a late `ts`). One mark answers one
+  // event, whichever comes first: an admin's switch-off taking the mark leaves ours to mark the
+  // line off, which is then true as well.
+  const ownSwitchOffAt = await deps.openLines.takeOwnSwitchOff(memberId, openLineId);
+  const outcome = await deps.openLines.markSwitchedOff(memberId, openLineId, ownSwitchOffAt);
+  deps.log.info(
+    { memberId, openLineId, outcome, own: ownSwitchOffAt !== null },
+    'connector switched off on an open line',
+  );
+  return outcome === 'marked' ? 'paused' : outcome === 'newer' ? 'kept' : 'noted';
 }

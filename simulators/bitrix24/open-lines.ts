@@ -50,6 +50,12 @@ export class OpenLinesState {
   readonly statuses = new Map<string, ConnectorLineStatus>();
   /** ONIMCONNECTORSTATUSDELETE events sent (a switch-off), with the HTTP status of each handler's answer. */
   readonly switchOffEvents: Array<{ connector: string; line: number; statuses: number[] }> = [];
+  /**
+   * While true, switch-off events wait (the portal's event queue running late) until
+   * `releaseSwitchOffEvents`: a test makes one arrive after the app's next steps.
+   */
+  holdSwitchOffEvents = false;
+  private readonly heldSwitchOffs: Array<() => Promise<void>> = [];
   /** Open lines that exist (id → name); line 1 exists on every portal. */
   readonly lines = new Map<number, string>([[1, 'Open line 1']]);
   readonly chats = new Map<string, OpenLineChat>();
@@ -57,6 +63,19 @@ export class OpenLinesState {
   readonly files = new Map<string, { name: string; bytes: Buffer; contentType: string }>();
   private nextChatId = 1001;
   private nextMessageId = 50001;
+
+  /** Sends a switch-off event now, or holds it while `holdSwitchOffEvents`. */
+  async switchedOff(deliver: () => Promise<void>): Promise<void> {
+    if (this.holdSwitchOffEvents) this.heldSwitchOffs.push(deliver);
+    else await deliver();
+  }
+
+  /** Delivers the held switch-off events, oldest first; returns how many. */
+  async releaseSwitchOffEvents(): Promise<number> {
+    const held = this.heldSwitchOffs.splice(0);
+    for (const deliver of held) await deliver();
+    return held.length;
+  }
 
   statusKey(connector: string, line: number): string {
     return `${connector}|${line}`;

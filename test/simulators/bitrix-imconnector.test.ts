@@ -131,4 +131,25 @@ describe('Bitrix24 simulator: imconnector (strict)', () => {
       await app.stop();
     }
   });
+  it('held switch-off events (a late event queue) go out only when released, oldest first', async () => {
+    const app = await startReceiver();
+    try {
+      await register(sim);
+      await rest(sim, 'event.bind', { event: 'ONIMCONNECTORSTATUSDELETE', handler: `${app.url}/events` });
+      sim.state.openLines.lines.set(2, 'Open line 2');
+      sim.state.openLines.holdSwitchOffEvents = true;
+      for (const line of [1, 2]) {
+        await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: line, ACTIVE: 1 });
+        await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: line, ACTIVE: 0 });
+      }
+      expect(sim.state.openLines.switchOffEvents).toEqual([]);
+      expect(await sim.state.openLines.releaseSwitchOffEvents()).toBe(2);
+      const received = await app.waitFor(2);
+      expect(received.map((r) => new URLSearchParams(r.raw).get('data[line]'))).toEqual(['1', '2']);
+      expect(sim.state.openLines.switchOffEvents.map((e) => e.line)).toEqual([1, 2]);
+      expect(await sim.state.openLines.releaseSwitchOffEvents()).toBe(0);
+    } finally {
+      await app.stop();
+    }
+  });
 });

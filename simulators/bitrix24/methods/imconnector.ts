@@ -75,7 +75,8 @@ function register(ctx: MethodContext, params: Dict): unknown {
 /**
  * Switching on (or off) sets the status row; switching it off sends ONIMCONNECTORSTATUSDELETE to
  * the handlers, also for the app's own ACTIVE=0 (openlines-wire.md §5.8). The event is delivered
- * before the call is answered: the worst order for the app (its handler runs before its next step).
+ * before the call is answered: the worst order for the app (its handler runs before its next step);
+ * or, while a test holds switch-off events, after the app's next steps (OpenLinesState).
  */
 async function activate(ctx: MethodContext, params: Dict): Promise<unknown> {
   const connector = connectorOf(ctx, params);
@@ -90,8 +91,10 @@ async function activate(ctx: MethodContext, params: Dict): Promise<unknown> {
   // Off drops the status row with the channel data (openlines-wire.md §3.1).
   ctx.state.openLines.statuses.set(key, { connector, line, active: on, data: on ? (before?.data ?? {}) : {}, calls });
   if (!on && before?.active) {
-    const deliveries = await deliverEvent(ctx.state, 'ONIMCONNECTORSTATUSDELETE', { connector, line: String(line) });
-    ctx.state.openLines.switchOffEvents.push({ connector, line, statuses: deliveries.map((d) => d.status) });
+    await ctx.state.openLines.switchedOff(async () => {
+      const deliveries = await deliverEvent(ctx.state, 'ONIMCONNECTORSTATUSDELETE', { connector, line: String(line) });
+      ctx.state.openLines.switchOffEvents.push({ connector, line, statuses: deliveries.map((d) => d.status) });
+    });
   }
   return true;
 }

@@ -85,7 +85,7 @@ describe('an open-line attachment changed while a reply is processed', () => {
     expect(await queuedFor()).toEqual(['7']);
   });
 
-  it('an attachment that changes after every read: the job fails to be retried, nothing queued', async () => {
+  it('an attachment that changes after every read: the job of a taken reply fails to be retried, nothing queued', async () => {
     const { lines } = await setup();
     const store = new OpenLineStore(env.redis, env.keys);
     let moves = 0;
@@ -118,7 +118,9 @@ describe('an open-line attachment changed while a reply is processed', () => {
       text: 'hi',
       raw: '{}',
     };
-    await expect(relay.append(M, message)).rejects.toMatchObject({ code: 'open_line_changing', retryable: true });
+    // A taken reply (relayed: relayTaken) reads the attachment through forLine each time; an
+    // ordinary message's first read is the stream append's own.
+    await expect(relay.taken(M, message)).rejects.toMatchObject({ code: 'open_line_changing', retryable: true });
     expect(moves).toBe(3);
     expect(await queuedFor()).toEqual([]);
   });

@@ -17,7 +17,8 @@ const on7 = (extra: Partial<Attachment> = {}): Attachment => ({
  * work (the stage read, a re-ask send). A decision NOT to queue is checked too: a line attached,
  * switched on or made to relay taken replies meanwhile gets the message, not only its later ones.
  * A numbered message (its webhook found the line attached) is checked in the step that writes its
- * skip marker; an unnumbered one is read again only when its line has an attachment.
+ * skip marker; an unnumbered ordinary one is decided on the attachment read as the stream keeps it
+ * (after the wait work); an unnumbered taken one is read again only when its line has an attachment.
  */
 describe('an open line attached or switched on while a message is processed', () => {
   let env: WaitServiceEnv;
@@ -77,7 +78,7 @@ describe('an open line attached or switched on while a message is processed', ()
     expect(await queued()).toEqual(['7']);
   });
 
-  it('a line without an open line reads its attachment once: no read, no write more for the decision', async () => {
+  it('a line without an open line: no round trip more for the decision (read ahead, and in the append’s own step)', async () => {
     const s = await setup(null);
     await env.open();
     const reads = jest.spyOn(env.redis, 'hget');
@@ -85,8 +86,23 @@ describe('an open line attached or switched on while a message is processed', ()
     expect(await s.deliver(text('something else'))).toBe('ordinary');
     const attachment = env.keys.openLineAttachments(M);
     expect(reads.mock.calls.filter(([key]) => key === attachment)).toHaveLength(1);
-    expect(scripts.mock.calls.filter((call) => call.includes(attachment))).toEqual([]);
+    // The stream append alone names the attachments (no skip, no queueing step is run).
+    const named = scripts.mock.calls.filter((call) => call.includes(attachment));
+    expect(named).toHaveLength(1);
+    expect(named[0]).toContain(env.keys.inboundStream(M));
     expect(await queued()).toEqual([]);
+  });
+
+  it('no attachment at the start, attached during the re-ask: the unnumbered text is queued (read as it is kept)', async () => {
+    const s = await setup(null);
+    await env.open();
+    env.sendReask.mockImplementationOnce(async () => {
+      await s.openLines.attach(M, on7({ attachedAt: 1 }));
+      return undefined;
+    });
+    expect(await s.deliver(text('something else'))).toBe('ordinary');
+    expect(env.sendReask).toHaveBeenCalledTimes(1);
+    expect(await queued()).toEqual(['7']);
   });
 
   it('switched off while the stage is read (setActive false): nothing for the open line, the number is skipped', async () => {
