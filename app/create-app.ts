@@ -18,6 +18,7 @@ import { createWhatsAppWebhookDirect } from './doors/whatsapp-webhook-direct';
 import type { WhatsAppWebhookDoorDeps } from './doors/whatsapp-webhook-door';
 import { FORM_TYPE, formBody, JSON_TYPE, jsonBody, requireMediaType } from './middleware/body-parsers';
 import { createErrorHandler } from './middleware/error-handler';
+import { warnUntrustedForwardedFor } from './middleware/forwarded-for-check';
 
 /** What the doors together use (the runtime provides it; a test may build its own). */
 export type AppDeps = RobotDoorDeps &
@@ -82,11 +83,17 @@ export function createExpressApp(deps: AppDeps): DirectDoorsHost {
   // Whose X-Forwarded-For names the client (req.ip): the settings page's per-address window counts
   // it, so only peers the operator trusts may set it (config/trust-proxy.ts; never every peer by default).
   app.set('trust proxy', deps.config.TRUST_PROXY);
+  if (deps.config.TRUST_PROXY === true)
+    deps.log.warn(
+      'TRUST_PROXY=true: every peer may name the client address; safe only when nothing but your proxy reaches the app',
+    );
   // The busiest door first, with its own parsers: a robot call passes no other door's router. Then
   // the webhook door, before any body parser (it needs its raw bytes for the signature). First also
   // because the direct paths hand them requests (see DirectDoorsHost): per-request handling added for
   // every door (a request id, headers, an access log) goes in the direct paths too.
   const host = mountDirectDoors(app, deps);
+  // After them (they must be the first layers); the settings page's windows are what req.ip feeds.
+  app.use(warnUntrustedForwardedFor(deps.log));
   // Green-API posts plain JSON to its own per-line path; the door parses it itself.
   app.use(createGreenApiWebhookDoor(deps));
   // GupShup posts its own JSON to a per-line path holding the line's secret.

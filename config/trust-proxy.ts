@@ -5,9 +5,14 @@ import { z } from 'zod';
  * Which peers may tell the app a client's address in X-Forwarded-For (Express' `trust proxy`): the
  * address the settings page's per-address window counts (and the logs show) is the nearest one in
  * the chain not sent by a trusted peer. Trusting every peer (`true`) lets any internet client name
- * its own address and slip its window, so the default trusts only what cannot be an internet
- * client: a proxy on this host, on a link-local or on a private network (loopback 127/8, ::1;
- * linklocal 169.254/16, fe80::/10; uniquelocal 10/8, 172.16/12, 192.168/16, fc00::/7).
+ * its own address and slip its window, so the default trusts the peers a proxy of one's own
+ * usually has: this host, a link-local or a private network (loopback 127/8, ::1; linklocal
+ * 169.254/16, fe80::/10; uniquelocal 10/8, 172.16/12, 192.168/16, fc00::/7). Not safe everywhere:
+ * a hop that rewrites the client's source address to a private one (Docker's userland proxy, a
+ * Kubernetes NodePort service with `externalTrafficPolicy: Cluster`, some TCP balancers) hands the
+ * client's own X-Forwarded-For to a trusted peer; there, name the proxy's exact address instead.
+ * (Trusting only loopback would be safe there but would put every client of a proxy on a private
+ * network into the proxy's one window: the lock-out the windows must not allow.)
  */
 export const DEFAULT_TRUST_PROXY = 'loopback, linklocal, uniquelocal';
 
@@ -27,7 +32,9 @@ function entryProblem(entry: string): string | null {
   if (bits === undefined) return null;
   const max = family === 4 ? 32 : 128;
   // proxy-addr also reads a dotted IPv4 netmask; prefix lengths alone are enough to say any subnet.
-  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `"${entry}": the prefix length must be 0–${max}`;
+  // A /0 trusts every address (say `true` for that); Express refuses it at start-up anyway.
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) < 1 || Number(bits) > max)
+    return `"${entry}": the prefix length must be 1–${max}`;
   return null;
 }
 

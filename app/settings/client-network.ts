@@ -5,6 +5,7 @@ function groupsOf(address: string): number[] {
   let text = address.split('%')[0] ?? '';
   const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (tail) {
+    // The regex has exactly four groups, so the slice has four numbers.
     const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
     text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }

@@ -49,8 +49,11 @@ describe('TRUST_PROXY', () => {
 
   it('names what is wrong with a bad value', () => {
     expect(() => trustOf('proxy.example.com')).toThrow(/TRUST_PROXY: "proxy.example.com" is not an IP address/);
-    expect(() => trustOf('10.0.0.0/33')).toThrow(/TRUST_PROXY: "10.0.0.0\/33": the prefix length must be 0–32/);
-    expect(() => trustOf('fd00::/129')).toThrow(/prefix length must be 0–128/);
+    expect(() => trustOf('10.0.0.0/33')).toThrow(/TRUST_PROXY: "10.0.0.0\/33": the prefix length must be 1–32/);
+    expect(() => trustOf('fd00::/129')).toThrow(/prefix length must be 1–128/);
+    // A /0 is every address (Express would refuse it at start-up): `true` says that.
+    expect(() => trustOf('0.0.0.0/0')).toThrow(/prefix length must be 1–32/);
+    expect(() => trustOf('::/0')).toThrow(/prefix length must be 1–128/);
     expect(() => trustOf('10.0.0.0/8/1')).toThrow(/TRUST_PROXY: "10.0.0.0\/8\/1"/);
     expect(() => trustOf('yes')).toThrow(/TRUST_PROXY/);
     expect(() => trustOf(' , ')).toThrow(/TRUST_PROXY: empty: say false to trust no proxy/);
