@@ -24,12 +24,18 @@ function groupsOf(address: string): number[] {
  * device would lose its known mark with each new address.
  */
 export function clientNetworkOf(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1]) return mapped[1];
-  if (isIPv4(address) || !isIPv6(address)) return address;
-  const prefix = groupsOf(address)
+  // A proxy may write the client's port too (`a.b.c.d:port`, `[v6]:port`): each port would be a new client.
+  const bare =
+    /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(address)?.[1] ?? /^\[([^\]]+)\](?::\d+)?$/.exec(address)?.[1] ?? address;
+  if (isIPv4(bare) || !isIPv6(bare)) return bare;
+  const groups = groupsOf(bare);
+  // IPv4-mapped, however spelt (`::ffff:a.b.c.d`, `0:0:0:0:0:ffff:…`, the hex form): the IPv4 address.
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    const [high = 0, low = 0] = groups.slice(6);
+    return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+  }
+  return `${groups
     .slice(0, 4)
     .map((group) => group.toString(16))
-    .join(':');
-  return `${prefix}::/64`;
+    .join(':')}::/64`;
 }

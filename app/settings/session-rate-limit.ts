@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '../../lib/clock';
 import { RateLimitedError } from '../../lib/errors/rate-limited-error';
 import { randomId } from '../../lib/hash';
+import type { Logger } from '../../lib/logger';
 import type { PageUser } from '../../portals/page-auth';
 import type { RedisClient } from '../../redis/connect';
 import type { RedisKeys } from '../../redis/keys';
@@ -45,6 +46,7 @@ export interface SessionRateLimitDeps {
   pageSessionKey: Buffer;
   /** Default SESSION_REQUEST_LIMITS. */
   sessionLimits?: SessionRequestLimits;
+  log: Pick<Logger, 'warn'>;
 }
 
 /** Who asks for a session: the client's address (req.ip, see TRUST_PROXY) and the member_id the request names, if any. */
@@ -119,7 +121,12 @@ export async function signInWithinLimits(
   await takeSessionRequest(deps, from);
   const user = await verify();
   const known = deps.keys.sessionKnownClient(user.portal.memberId, clientDigestOf(deps, from.address));
-  // Until when, on the injected clock (the window's); the TTL only clears the key away after.
-  await deps.redis.set(known, String(deps.clock.now() + KNOWN_CLIENT_MS), 'PX', KNOWN_CLIENT_MS);
+  // Until when, on the injected clock (the window's); the TTL only clears the key away after. Only a
+  // help for later sign-ins: a failed write must not fail this verified one (a blip between two calls).
+  try {
+    await deps.redis.set(known, String(deps.clock.now() + KNOWN_CLIENT_MS), 'PX', KNOWN_CLIENT_MS);
+  } catch (error) {
+    deps.log.warn({ err: error }, 'could not remember the client address of a sign-in');
+  }
   return user;
 }

@@ -5,6 +5,15 @@ describe('clientNetworkOf', () => {
     expect(clientNetworkOf('203.0.113.9')).toBe('203.0.113.9');
     expect(clientNetworkOf('::ffff:203.0.113.9')).toBe('203.0.113.9');
     expect(clientNetworkOf('::FFFF:203.0.113.9')).toBe('203.0.113.9');
+    // Spelt otherwise by a proxy: still the one IPv4 address, not the shared 0:0:0:0::/64.
+    expect(clientNetworkOf('0:0:0:0:0:ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(clientNetworkOf('::ffff:cb00:7109')).toBe('203.0.113.9');
+  });
+
+  it('a port a proxy wrote beside the address is not part of the client', () => {
+    expect(clientNetworkOf('203.0.113.9:5678')).toBe('203.0.113.9');
+    expect(clientNetworkOf('[2001:db8:7:1::5]:443')).toBe('2001:db8:7:1::/64');
+    expect(clientNetworkOf('[::ffff:203.0.113.9]')).toBe('203.0.113.9');
   });
 
   it('an IPv6 address is its /64, however it is spelt', () => {
