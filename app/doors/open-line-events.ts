@@ -89,7 +89,7 @@ export async function takeOpenLineEvent(
     return 'detached';
   }
   // The connector was switched off on a line (also by our own detach or move): nothing is relayed
-  // there until it is attached again (openlines-wire.md §5.8). Only an attachment that still names
+  // there until it is attached again, or the check below finds it on (openlines-wire.md §5.8). Only an attachment that still names
   // that open line is marked (a moved line's old open line is switched off after the move is stored).
   const off = z.object({ data: z.object({ connector: z.string(), line: scalar }).loose() }).safeParse(body);
   if (!off.success)
