@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import { digest, randomId } from '../lib/hash';
+import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
 
 /** One pending `bizproc.event.send`. */
 export const callbackSchema = z.object({
@@ -60,7 +60,7 @@ export class CallbackOutbox {
     const now = this.clock.now();
     const entry: Callback = { ...callback, attempts: 0, queuedAt: now };
     const mark = indexMark();
-    const { queued, mustIndex, mustConfirm } = await scripts.enqueueCallback(
+    const { queued, mustIndex, mustConfirm } = await callbackScripts.enqueueCallback(
       this.redis,
       this.keys.callbackPending(memberId),
       this.keys.callbackDue(memberId),
@@ -85,7 +85,7 @@ export class CallbackOutbox {
   async indexQueued(memberId: string, dueMs: number, confirmToken?: string): Promise<void> {
     await this.markDue(memberId, dueMs);
     if (confirmToken === undefined) return;
-    await scripts.confirmCallbackIndexed(
+    await callbackScripts.confirmCallbackIndexed(
       this.redis,
       this.keys.callbackIndexed(memberId),
       confirmToken,
@@ -102,7 +102,13 @@ export class CallbackOutbox {
     // LT adds a new member too (Redis ≥ 6.2) and only ever moves one earlier. Unchanged means the
     // portal was already due as early: the dispatchers know, so no wake-up per callback of a burst.
     // One script (callback-due-1.lua): the wake-up goes with the write, not a round trip after it.
-    await scripts.markCallbackDue(this.redis, this.keys.callbackPortals(), dueMs, memberId, this.keys.callbackWake());
+    await callbackScripts.markCallbackDue(
+      this.redis,
+      this.keys.callbackPortals(),
+      dueMs,
+      memberId,
+      this.keys.callbackWake(),
+    );
   }
 
   async pendingCount(memberId: string): Promise<number> {

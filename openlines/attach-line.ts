@@ -12,7 +12,7 @@ export interface AttachLineDeps {
   bitrix: (memberId: string) => Pick<PortalClient, 'call'>;
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
-  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list' | 'noteOwnSwitchOff'>;
+  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list'>;
   publicUrl: string;
   clock: Clock;
   log: Logger;
@@ -22,16 +22,6 @@ async function portalOf(deps: AttachLineDeps, memberId: string) {
   const portal = await deps.portals.get(memberId);
   if (!portal) throw new AppError('portal_not_installed', `portal ${memberId} is not installed`, { kind: 'bad_input' });
   return portal;
-}
-
-/**
- * The app switches the connector off on an open line itself: noted first, so the portal's
- * ONIMCONNECTORSTATUSDELETE for it (sent for our own ACTIVE=0 too, maybe before the call is
- * answered, maybe late) never switches off an attachment made there since (takeOpenLineEvent).
- */
-async function switchOff(deps: AttachLineDeps, memberId: string, openLineId: string): Promise<void> {
-  await deps.openLines.noteOwnSwitchOff(memberId, openLineId, deps.clock.now());
-  await deactivateOnOpenLine(deps.bitrix(memberId), openLineId);
 }
 
 /**
@@ -76,7 +66,7 @@ export async function attachLine(
   // finds the line elsewhere, and a refusal of an old item reads the new open line (its items follow).
   if (before && before.openLineId !== openLineId) {
     try {
-      await switchOff(deps, memberId, before.openLineId);
+      await deactivateOnOpenLine(client, before.openLineId);
     } catch (error) {
       // The move stands; the old open line keeps the connector until an admin switches it off there.
       deps.log.error(
@@ -93,7 +83,7 @@ export async function detachLine(deps: AttachLineDeps, memberId: string, lineId:
   await portalOf(deps, memberId);
   const attachment = await deps.openLines.forLine(memberId, lineId);
   if (!attachment) return null;
-  await switchOff(deps, memberId, attachment.openLineId);
+  await deactivateOnOpenLine(deps.bitrix(memberId), attachment.openLineId);
   await deps.openLines.detach(memberId, lineId);
   deps.log.info({ memberId, lineId, openLineId: attachment.openLineId }, 'WhatsApp line detached');
   return attachment;

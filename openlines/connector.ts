@@ -69,13 +69,27 @@ export async function activateOnOpenLine(
     LINE: Number(openLineId),
     DATA: { ID: line.id, NAME: t(lang, 'openlines.channelName', { line: line.name }), URL: publicUrl },
   });
-  const status = statusAnswerSchema.safeParse(
-    await client.call<unknown>('imconnector.status', { CONNECTOR: CONNECTOR_ID, LINE: Number(openLineId) }),
-  );
-  if (!status.success || !status.data.STATUS)
+  if (!(await connectorOnOpenLine(client, openLineId)))
     throw new AppError('open_line_not_connected', `imconnector.status: open line ${openLineId} is not connected`, {
       retryable: true,
     });
+}
+
+/**
+ * Whether the portal shows the connector switched on for an open line (`imconnector.status`,
+ * openlines-wire.md §3.2: LINE always given). An answer without a boolean STATUS is an error.
+ */
+export async function connectorOnOpenLine(client: Pick<PortalClient, 'call'>, openLineId: string): Promise<boolean> {
+  const answer = await client.call<unknown>('imconnector.status', {
+    CONNECTOR: CONNECTOR_ID,
+    LINE: Number(openLineId),
+  });
+  const status = statusAnswerSchema.safeParse(answer);
+  if (!status.success)
+    throw new AppError('open_line_not_connected', `imconnector.status answered no STATUS: ${JSON.stringify(answer)}`, {
+      retryable: true,
+    });
+  return status.data.STATUS;
 }
 
 /** Turns the connector off for an open line. */

@@ -13,6 +13,8 @@ import {
   queueNames,
   type RunActionJob,
   type RunActionJobInput,
+  SWITCH_OFF_CHECK,
+  type SwitchOffCheckJob,
   type WaitDeadlinesJob,
   type WaitTimeoutJob,
 } from './job-schemas';
@@ -53,7 +55,7 @@ export function createQueues(
   // ioredis' Redis is what BullMQ's ConnectionOptions accepts; its own type names a narrower union.
   const opts = { connection: connection as ConnectionOptions, prefix };
   const runAction = new Queue<RunActionJob>(queueNames.runAction, opts);
-  const portalSetup = new Queue<PortalSetupJob>(queueNames.portalSetup, opts);
+  const portalSetup = new Queue<PortalSetupJob | SwitchOffCheckJob>(queueNames.portalSetup, opts);
   const inbound = new Queue<InboundJob>(queueNames.inbound, opts);
   const bitrixEvent = new Queue<BitrixEventJob>(queueNames.bitrixEvent, opts);
   const waitTimeout = new Queue<WaitTimeoutJob>(queueNames.waitTimeout, opts);
@@ -112,6 +114,20 @@ export function createQueues(
       const job: PortalSetupJob = { memberId, reason: 'lines' };
       return portalSetup.add('setup', job, { ...keep, jobId, ...retryOptions(10, 2000) });
     },
+    /**
+     * The check after a switch-off event (SwitchOffCheckJob): one per attachment while it is queued
+     * or running, so the portal repeating the event asks once; removed when done, so a later event
+     * on the same attachment is checked again. A few tries (the portal's answer decides).
+     */
+    async enqueueSwitchOffCheck(job: SwitchOffCheckJob) {
+      const jobId = switchOffCheckJobId(job);
+      return portalSetup.add(SWITCH_OFF_CHECK, job, {
+        removeOnComplete: true,
+        removeOnFail: true,
+        jobId,
+        ...retryOptions(6, 2000),
+      });
+    },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       const removeOnComplete = { age: 7 * DAY_S, count: 200_000 };
       // Object.assign, not a leading spread: V8 adds each property written after one slowly (one job per webhook event).
@@ -156,4 +172,9 @@ export function inboundJobId(eventKey: string): string {
 /** The job id of an operator message: a repeated portal event queues nothing new. */
 export function openLineOperatorJobId(memberId: string, openLineId: string, portalMessageId: string): string {
   return `olop-${digest(`${memberId}|${openLineId}|${portalMessageId}`)}`;
+}
+
+/** The job id of a switch-off check: one per (portal, open line, attachment). */
+export function switchOffCheckJobId(job: Pick<SwitchOffCheckJob, 'memberId' | 'openLineId' | 'lineId' | 'attachedAt'>) {
+  return `swoff-${digest(`${job.memberId}|${job.openLineId}|${job.lineId}|${job.attachedAt}`)}`;
 }

@@ -63,6 +63,23 @@ export type RunActionJob = z.infer<typeof runActionJobSchema>;
 export const portalSetupJobSchema = z.object({ memberId: z.string(), reason: z.enum(['install', 'update', 'lines']) });
 export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;
 
+/** The portal-setup queue's job name of a SwitchOffCheckJob (its other jobs are named `setup`). */
+export const SWITCH_OFF_CHECK = 'switch-off-check';
+
+/**
+ * After ONIMCONNECTORSTATUSDELETE marked an attachment off: ask the portal whether the connector is
+ * really off on that open line (the event may be the late one of the app's own earlier switch-off).
+ * Runs on the portal-setup queue, whose worker holds a portal client (the event door calls no portal).
+ */
+export const switchOffCheckJobSchema = z.object({
+  memberId: z.string(),
+  openLineId: z.string(),
+  /** The attachment the event marked off: it is switched back on only while it is still this one. */
+  lineId: z.string(),
+  attachedAt: z.number(),
+});
+export type SwitchOffCheckJob = z.infer<typeof switchOffCheckJobSchema>;
+
 /** One inbound message or status from a WhatsApp webhook, with its routing. */
 export const inboundJobSchema = z.object({
   phoneNumberId: z.string(),

@@ -165,11 +165,6 @@ export function createKeys(prefix = 'wa') {
       `${portalTag(memberId)}:ol:op-num:${portalMessageId}`,
     /** An item id already queued (idempotency by message id). */
     openLineSeen: (memberId: string, itemId: string) => `${portalTag(memberId)}:ol:seen:${itemId}`,
-    /**
-     * List: times (ms) the app itself switched the connector off on an open line, each waiting for
-     * the portal's ONIMCONNECTORSTATUSDELETE it causes (lives an hour: see OpenLineStore.noteOwnSwitchOff).
-     */
-    openLineOwnSwitchOff: (memberId: string, openLineId: string) => `${portalTag(memberId)}:ol:own-off:${openLineId}`,
     /** A business message mirrored as the employee (no chat yet): its echo must not go to WhatsApp. */
     openLineEcho: (memberId: string, echoId: string) => `${portalTag(memberId)}:ol:echo:${echoId}`,
     /** An operator message's WhatsApp id → its chat (a later `failed` status becomes a note there). */

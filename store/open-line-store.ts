@@ -72,34 +72,44 @@ export class OpenLineStore {
    * overwrite its new attachment, nor bring back a detached one.
    */
   async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
-    return (await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active }))) === 'written';
+    return typeof (await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active }))) === 'object';
   }
 
   /**
-   * The portal switched the connector off on an open line: its attachment is marked off, unless the
-   * event is the app's own switch-off (`ownSwitchOffAt`, see takeOwnSwitchOff) and the attachment
-   * was stored since (`newer`: the line was attached there again after the app switched it off).
+   * The portal switched the connector off on an open line (ONIMCONNECTORSTATUSDELETE): its
+   * attachment is marked off; the attachment so marked (as it now stands), or null when no WhatsApp
+   * line serves that open line. The event may be the late one of the app's own switch-off: a check
+   * asks the portal afterwards (openlines/confirm-switch-off.ts).
    */
-  async markSwitchedOff(
+  async markSwitchedOff(memberId: string, openLineId: string): Promise<Attachment | null> {
+    const outcome = await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active: false }));
+    return typeof outcome === 'object' ? outcome : null;
+  }
+
+  /**
+   * Switches the attachment `which` (same line, open line and attachedAt) on or off, written only
+   * while it is still that attachment and not already so (compare-and-set); false: nothing written.
+   */
+  async switchAttachment(
     memberId: string,
-    openLineId: string,
-    ownSwitchOffAt: number | null,
-  ): Promise<'marked' | 'none' | 'newer'> {
-    const outcome = await this.swapOfOpenLine(memberId, openLineId, (a) =>
-      ownSwitchOffAt !== null && a.attachedAt >= ownSwitchOffAt ? null : { ...a, active: false },
+    which: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'>,
+    active: boolean,
+  ): Promise<boolean> {
+    const outcome = await this.swapOfOpenLine(memberId, which.openLineId, (a) =>
+      a.lineId === which.lineId && a.attachedAt === which.attachedAt && a.active !== active ? { ...a, active } : null,
     );
-    return outcome === 'written' ? 'marked' : outcome === 'kept' ? 'newer' : 'none';
+    return typeof outcome === 'object';
   }
 
   /**
    * Writes `change` of the attachment serving an open line while the record read still stands
-   * (compare-and-set); `change` answering null keeps it as it is.
+   * (compare-and-set) and answers what was written; `change` answering null keeps it as it is.
    */
   private async swapOfOpenLine(
     memberId: string,
     openLineId: string,
     change: (attachment: Attachment) => Attachment | null,
-  ): Promise<'written' | 'kept' | 'none'> {
+  ): Promise<Attachment | 'kept' | 'none'> {
     const key = this.keys.openLineAttachments(memberId);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const found = await this.rawOfOpenLine(memberId, openLineId);
@@ -107,30 +117,11 @@ export class OpenLineStore {
       const changed = change(found.attachment);
       if (changed === null) return 'kept';
       const updated = JSON.stringify(changed);
-      if (await scripts.swapHashField(this.redis, key, found.attachment.lineId, found.raw, updated)) return 'written';
+      if (await scripts.swapHashField(this.redis, key, found.attachment.lineId, found.raw, updated)) return changed;
     }
     throw new AppError('open_line_changing', `the attachment of open line ${openLineId} kept changing; try again`, {
       retryable: true,
     });
-  }
-
-  /**
-   * Notes that the app is about to switch the connector off on an open line itself (a detach, a
-   * move): the portal answers with ONIMCONNECTORSTATUSDELETE (openlines-wire.md §5.8), and that event
-   * may come late, after the line was attached there again. Written before the call: the portal may
-   * send the event before it answers. One mark absorbs one event; kept an hour (events come within
-   * seconds, but a backlog on the portal's event queue can hold them minutes).
-   */
-  async noteOwnSwitchOff(memberId: string, openLineId: string, at: number, ttlSec = 3600): Promise<void> {
-    const key = this.keys.openLineOwnSwitchOff(memberId, openLineId);
-    await this.redis.multi().rpush(key, String(at)).expire(key, ttlSec).exec();
-  }
-
-  /** The time of the oldest own switch-off of the open line not yet matched by its event (taken), or null. */
-  async takeOwnSwitchOff(memberId: string, openLineId: string): Promise<number | null> {
-    const raw = await this.redis.lpop(this.keys.openLineOwnSwitchOff(memberId, openLineId));
-    const at = raw === null ? Number.NaN : Number(raw);
-    return Number.isFinite(at) ? at : null;
   }
 
   /** The attachment serving an open line, with its stored JSON (what setActive compares). */

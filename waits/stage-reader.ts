@@ -8,7 +8,8 @@ export const DOCUMENT_GONE = '#deleted';
 // Only the stage is read: the other fields of the record are left out of the parse, not copied.
 const dealSchema = z.object({ STAGE_ID: z.string() });
 const leadSchema = z.object({ STATUS_ID: z.string() });
-const itemSchema = z.object({ item: z.object({ stageId: z.string() }) });
+// A smart process with stages turned off answers `stageId: null`: no stage to compare (''), not a bad answer.
+const itemSchema = z.object({ item: z.object({ stageId: z.string().nullable() }) });
 
 /** A stage read from one answer: the stage, or an error saying the answer was not understood. */
 export type StageRead = (answer: unknown) => string | BitrixError;
@@ -39,7 +40,7 @@ export function stageSource(
   }
   const [, entityTypeId, itemId] = /^DYNAMIC_(\d+)_(\d+)$/.exec(documentId) ?? [];
   if (entityTypeId && itemId) {
-    const read = reader('crm.item.get', itemSchema, (i) => i.item.stageId);
+    const read = reader('crm.item.get', itemSchema, (i) => i.item.stageId ?? '');
     return { method: 'crm.item.get', params: { entityTypeId, id: itemId }, read };
   }
   return null;

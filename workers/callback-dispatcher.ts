@@ -7,9 +7,9 @@ import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { WakeableLoop } from '../lib/wakeable-loop';
+import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
 import { subscribeToWakeUps } from './wake-subscription';
 
@@ -126,9 +126,16 @@ export class CallbackDispatcher {
     const { redis, keys, clock } = this.o;
     const pendingKey = keys.callbackPending(memberId);
     const dueKey = keys.callbackDue(memberId);
-    const claimed = await scripts.claimCallbacks(redis, pendingKey, dueKey, clock.now(), MAX_BATCH, this.leaseMs);
+    const claimed = await callbackScripts.claimCallbacks(
+      redis,
+      pendingKey,
+      dueKey,
+      clock.now(),
+      MAX_BATCH,
+      this.leaseMs,
+    );
     if (claimed.length === 0) {
-      await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
+      await this.reindex(memberId, await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
       return false;
     }
     // Held while this process works on the batch; a dead process's lease lapses within leaseMs.
@@ -142,7 +149,10 @@ export class CallbackDispatcher {
     } finally {
       await releaseLease();
     }
-    await this.reindex(memberId, await scripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries));
+    await this.reindex(
+      memberId,
+      await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries),
+    );
     return true;
   }
 
@@ -210,7 +220,7 @@ export class CallbackDispatcher {
     const dueKey = this.o.keys.callbackDue(memberId);
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      renewing = scripts
+      renewing = callbackScripts
         .extendCallbackLease(this.o.redis, dueKey, ids, this.o.clock.now() + this.leaseMs)
         .catch((error: unknown) => this.o.log.warn({ memberId, err: error }, 'callback lease not renewed'));
     }, this.leaseMs / 3);

@@ -11,7 +11,15 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { isTimeZone, offsetZone } from '../lib/portal-time';
 import { type AttachLineDeps, setUpConnector } from '../openlines/attach-line';
-import { type PortalSetupJob, portalSetupJobSchema } from '../queues/job-schemas';
+import { type ConfirmSwitchOffDeps, confirmSwitchOff } from '../openlines/confirm-switch-off';
+import { shouldRetry } from '../queues/job-retry';
+import {
+  type PortalSetupJob,
+  portalSetupJobSchema,
+  SWITCH_OFF_CHECK,
+  type SwitchOffCheckJob,
+  switchOffCheckJobSchema,
+} from '../queues/job-schemas';
 import { robotCode, robotFields } from '../robots/robot-registration';
 import type { LineStore } from '../store/line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
@@ -168,9 +176,35 @@ export async function registerPortal(
   };
 }
 
-/** The portal-setup queue's processor: on install and on every update. */
-export function createPortalSetupProcessor(deps: PortalSetupDeps) {
-  return async function processPortalSetup(job: Job<PortalSetupJob>): Promise<string> {
+/**
+ * A switch-off check (openlines/confirm-switch-off.ts): a failing status call is retried; after the
+ * last try the attachment stays off (the conservative state the event left it in).
+ */
+async function checkSwitchOff(
+  deps: PortalSetupDeps & SwitchOffCheckDeps,
+  job: Pick<Job, 'data' | 'attemptsMade' | 'opts'>,
+): Promise<string> {
+  const data = switchOffCheckJobSchema.parse(job.data);
+  try {
+    return await confirmSwitchOff(deps, data);
+  } catch (error) {
+    if (shouldRetry(error, job)) throw error;
+    deps.log.error(
+      { memberId: data.memberId, openLineId: data.openLineId, lineId: data.lineId, err: error },
+      'could not ask the portal about a switch-off: the attachment stays off',
+    );
+    return 'off: unconfirmed';
+  }
+}
+
+/** What the switch-off checks on the same queue use. */
+export type SwitchOffCheckDeps = Pick<ConfirmSwitchOffDeps, 'openLines'>;
+
+/** The portal-setup queue's processor: on install and on every update, and the switch-off checks. */
+export function createPortalSetupProcessor(deps: PortalSetupDeps & SwitchOffCheckDeps) {
+  return async function processPortalSetup(job: Job<PortalSetupJob | SwitchOffCheckJob>): Promise<string> {
+    // The job's name tells its kind (the queue also carries the switch-off checks).
+    if (job.name === SWITCH_OFF_CHECK) return checkSwitchOff(deps, job);
     const { memberId } = portalSetupJobSchema.parse(job.data);
     const done = await registerPortal(deps, memberId);
     deps.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });

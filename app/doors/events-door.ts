@@ -23,7 +23,10 @@ const stageEvents = new Set(['ONCRMDEALUPDATE', 'ONCRMLEADUPDATE', 'ONCRMDYNAMIC
 
 export interface EventsDoorDeps extends InstallPortalDeps, UninstallPortalDeps {
   portals: Pick<PortalStore, 'get' | 'save' | 'remove' | 'authenticate'>;
-  queues: Pick<Queues, 'enqueuePortalSetup' | 'enqueueBitrixEvent' | 'enqueueOpenLineOperator'>;
+  queues: Pick<
+    Queues,
+    'enqueuePortalSetup' | 'enqueueBitrixEvent' | 'enqueueOpenLineOperator' | 'enqueueSwitchOffCheck'
+  >;
   openLines: OpenLineEventDeps['openLines'];
   operatorOrder: OpenLineEventDeps['operatorOrder'];
 }

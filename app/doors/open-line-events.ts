@@ -37,8 +37,8 @@ const messageAddSchema = z.object({
 });
 
 export interface OpenLineEventDeps {
-  queues: Pick<Queues, 'enqueueOpenLineOperator'>;
-  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'markSwitchedOff' | 'takeOwnSwitchOff'>;
+  queues: Pick<Queues, 'enqueueOpenLineOperator' | 'enqueueSwitchOffCheck'>;
+  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'markSwitchedOff'>;
   /** Numbers each operator message in its chat at receipt: they reach WhatsApp in this order. */
   operatorOrder: Pick<OperatorChatOrder, 'numberAtReceipt'>;
   clock: Clock;
@@ -89,25 +89,25 @@ export async function takeOpenLineEvent(
     return 'detached';
   }
   // The connector was switched off on a line (also by our own detach or move): nothing is relayed
-  // there until it is attached again (openlines-wire.md §5.8). Only an attachment that still names
+  // there until it is attached again, or the check below finds it on (openlines-wire.md §5.8). Only an attachment that still names
   // that open line is marked (a moved line's old open line is switched off after the move is stored).
   const off = z.object({ data: z.object({ connector: z.string(), line: scalar }).loose() }).safeParse(body);
   if (!off.success)
     throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });
   if (off.data.data.connector.toLowerCase() !== CONNECTOR_ID) return 'ignored';
   const openLineId = off.data.data.line;
-  // The event of the app's own switch-off may come after the line was attached there again (a
-  // quick move back, a detach and attach): it must not switch the new attachment off. The app
-  // remembers its own switch-offs (attach-line.ts) rather than compare the event's `ts`: `ts` is
-  // the portal's clock, in whole seconds, and the wire reference does not say whether it is the
-  // time the event was queued or sent (a late event may carry a late `ts`). One mark answers one
-  // event, whichever comes first: an admin's switch-off taking the mark leaves ours to mark the
-  // line off, which is then true as well.
-  const ownSwitchOffAt = await deps.openLines.takeOwnSwitchOff(memberId, openLineId);
-  const outcome = await deps.openLines.markSwitchedOff(memberId, openLineId, ownSwitchOffAt);
-  deps.log.info(
-    { memberId, openLineId, outcome, own: ownSwitchOffAt !== null },
-    'connector switched off on an open line',
-  );
-  return outcome === 'marked' ? 'paused' : outcome === 'newer' ? 'kept' : 'noted';
+  // Marked off at once (the conservative answer; a door asks no portal). The event may be the late
+  // one of the app's own switch-off (a detach or a move away, then the line attached there again):
+  // the check asks the portal (`imconnector.status`) and switches it back on when the connector is
+  // on there and the attachment is still this one (openlines/confirm-switch-off.ts).
+  const marked = await deps.openLines.markSwitchedOff(memberId, openLineId);
+  deps.log.info({ memberId, openLineId, marked: marked !== null }, 'connector switched off on an open line');
+  if (!marked) return 'noted';
+  await deps.queues.enqueueSwitchOffCheck({
+    memberId,
+    openLineId,
+    lineId: marked.lineId,
+    attachedAt: marked.attachedAt,
+  });
+  return 'paused';
 }

@@ -1,6 +1,6 @@
 import { type LocalRedisServer, startRedisServer } from '../../lib/redis-server';
 import type { InboundMessage } from '../../providers/inbound-message';
-import { scripts } from '../../redis/scripts';
+import { callbackScripts } from '../../redis/callback-scripts';
 import { defined } from '../helpers/defined';
 import { createHarness, createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
 import { counterValue, jobLog, settled } from '../helpers/signals';
@@ -93,7 +93,7 @@ describe('waits end exactly once, across crashes and restarts', () => {
     );
     const leaseMs = 1500;
     const claimedAt = Date.now();
-    const leased = await scripts.claimCallbacks(
+    const leased = await callbackScripts.claimCallbacks(
       h.rt.redis,
       h.rt.keys.callbackPending(h.memberId),
       h.rt.keys.callbackDue(h.memberId),

@@ -1,4 +1,5 @@
 import type { BitrixPortalSimulator } from '../../simulators/bitrix24';
+import { switchConnectorOff } from '../../simulators/bitrix24/methods/imconnector';
 import { rest, startPortal } from './bitrix-helpers';
 import { startReceiver } from './receiver';
 
@@ -151,5 +152,29 @@ describe('Bitrix24 simulator: imconnector (strict)', () => {
     } finally {
       await app.stop();
     }
+  });
+  it("imconnector.status answers STATUS from the line's activation: on after ACTIVE=1, off after ACTIVE=0 and after an admin's switch-off; no LINE is line 0 (off)", async () => {
+    await register(sim);
+    const status = async (line?: number) =>
+      (await rest(sim, 'imconnector.status', { CONNECTOR: 'acme_wa', ...(line === undefined ? {} : { LINE: line }) }))
+        .json.result;
+    expect(await status(1)).toEqual({
+      LINE: '1',
+      CONNECTOR: 'acme_wa',
+      ERROR: false,
+      CONFIGURED: false,
+      STATUS: false,
+    });
+    await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 1 });
+    expect(await status(1)).toMatchObject({ CONFIGURED: true, STATUS: true });
+    expect(await status()).toMatchObject({ LINE: '0', STATUS: false });
+    await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 0 });
+    expect(await status(1)).toMatchObject({ CONFIGURED: false, STATUS: false });
+    await rest(sim, 'imconnector.activate', { CONNECTOR: 'acme_wa', LINE: 1, ACTIVE: 1 });
+    await switchConnectorOff(sim.state, 'acme_wa', 1, 'admin-off');
+    expect(await status(1)).toMatchObject({ STATUS: false });
+    expect(sim.state.openLines.switchOffEvents.map((e) => e.line)).toEqual([1, 1]);
+    const missing = await rest(sim, 'imconnector.status', { LINE: 1 });
+    expect(missing).toMatchObject({ status: 400, json: { error: 'ERROR_ARGUMENT' } });
   });
 });

@@ -7,6 +7,7 @@ import type { OpenLineChat } from '../open-lines';
 import { deliverEvent } from '../outbound';
 import { asDict, type Dict, isDict, param, positiveInt, str } from '../params';
 import { RestError } from '../rest-error';
+import type { PortalState } from '../state';
 import type { MethodContext, MethodTable } from './method-types';
 
 const argument = (name: string) => new RestError('ERROR_ARGUMENT', `Argument '${name}' is null or empty`, 400);
@@ -85,18 +86,38 @@ async function activate(ctx: MethodContext, params: Dict): Promise<unknown> {
   if (raw === undefined || raw === null) throw argument('ACTIVE');
   const on = !['', '0', 'false', 'N'].includes(str(raw));
   if (!ctx.state.openLines.lines.has(line)) throw notActive();
+  if (!on) {
+    await switchConnectorOff(ctx.state, connector, line, 'deactivate');
+    return true;
+  }
   const key = ctx.state.openLines.statusKey(connector, line);
   const before = ctx.state.openLines.statuses.get(key);
-  const calls = [...(before?.calls ?? []), on ? 'activate' : 'deactivate'];
-  // Off drops the status row with the channel data (openlines-wire.md §3.1).
-  ctx.state.openLines.statuses.set(key, { connector, line, active: on, data: on ? (before?.data ?? {}) : {}, calls });
-  if (!on && before?.active) {
-    await ctx.state.openLines.switchedOff(async () => {
-      const deliveries = await deliverEvent(ctx.state, 'ONIMCONNECTORSTATUSDELETE', { connector, line: String(line) });
-      ctx.state.openLines.switchOffEvents.push({ connector, line, statuses: deliveries.map((d) => d.status) });
-    });
-  }
+  const calls = [...(before?.calls ?? []), 'activate'];
+  ctx.state.openLines.statuses.set(key, { connector, line, active: true, data: before?.data ?? {}, calls });
   return true;
+}
+
+/**
+ * The connector switched off on an open line: the core's `Status::delete` drops the status row with
+ * the channel data (openlines-wire.md §3.1), so `imconnector.status` answers STATUS false there, and
+ * ONIMCONNECTORSTATUSDELETE goes to the handlers when it was on (§5.8). `call` names who did it in
+ * the line's calls: `deactivate` (the app's ACTIVE=0) or `admin-off` (Contact Center).
+ */
+export async function switchConnectorOff(
+  state: PortalState,
+  connector: string,
+  line: number,
+  call: string,
+): Promise<void> {
+  const key = state.openLines.statusKey(connector, line);
+  const before = state.openLines.statuses.get(key);
+  const calls = [...(before?.calls ?? []), call];
+  state.openLines.statuses.set(key, { connector, line, active: false, data: {}, calls });
+  if (!before?.active) return;
+  await state.openLines.switchedOff(async () => {
+    const deliveries = await deliverEvent(state, 'ONIMCONNECTORSTATUSDELETE', { connector, line: String(line) });
+    state.openLines.switchOffEvents.push({ connector, line, statuses: deliveries.map((d) => d.status) });
+  });
 }
 
 function dataSet(ctx: MethodContext, params: Dict): unknown {

@@ -1,5 +1,6 @@
 import { attachLine, detachLine, setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
+import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
 import { createRegisteredHarness, eventually, type Harness, LINE } from '../../helpers/harness';
 import { jobLog } from '../../helpers/signals';
 import { CHAT_ID, CUSTOMER } from './openline-helpers';
@@ -91,8 +92,11 @@ describe('open-line connector: register, activate, data.set', () => {
   it('ONIMCONNECTORSTATUSDELETE pauses the attachment: customers are not relayed and a re-install does not switch it on', async () => {
     await eventually(connector, 10_000, 'imconnector.register');
     await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
-    const [answer] = await h.portal.deliverEvent('ONIMCONNECTORSTATUSDELETE', { connector: CONNECTOR_ID, line: '1' });
-    expect(answer?.body).toContain('paused');
+    // An admin switches it off in Contact Center: the event pauses it, and the portal confirms it (the check).
+    const check = await jobLog(h, h.rt.queues.portalSetup);
+    await switchConnectorOff(h.portal.state, CONNECTOR_ID, 1, 'admin-off');
+    expect(h.portal.state.openLines.switchOffEvents).toEqual([{ connector: CONNECTOR_ID, line: 1, statuses: [200] }]);
+    expect(await check.completed(1, 'the switch-off check')).toEqual(['off']);
     expect(await h.rt.openLines.forLine(h.memberId, 'main')).toMatchObject({ openLineId: '1', active: false });
 
     const inbound = await jobLog(h, h.rt.queues.inbound);

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { CallbackOutbox, callbackId } from '../../../bitrix/callback-outbox';
 import { randomId } from '../../../lib/hash';
+import { callbackScripts } from '../../../redis/callback-scripts';
 import { createKeys } from '../../../redis/keys';
-import { scripts } from '../../../redis/scripts';
 import { createManualClock } from '../../helpers/manual-clock';
 import { type CommandWatch, watchCommands } from '../../helpers/redis-monitor';
 
@@ -27,7 +27,7 @@ describe('callback outbox: the global index of due portals', () => {
   });
   /** What a process that crashed between the outbox script and the index write leaves behind. */
   const queueWithoutIndex = async (memberId: string, c: ReturnType<typeof callback>) =>
-    scripts.enqueueCallback(
+    callbackScripts.enqueueCallback(
       redis,
       keys.callbackPending(memberId),
       keys.callbackDue(memberId),
@@ -128,7 +128,7 @@ describe('callback outbox: the global index of due portals', () => {
 
   it("results queued while another's index write is under way write the index too, and that write's confirm still lands", async () => {
     // The first result of a busy portal: its script ran, its index write and confirm not yet.
-    const first = await scripts.enqueueCallback(
+    const first = await callbackScripts.enqueueCallback(
       redis,
       keys.callbackPending('busy'),
       keys.callbackDue('busy'),
@@ -155,9 +155,9 @@ describe('callback outbox: the global index of due portals', () => {
     expect(await redis.get(keys.callbackIndexed('busy'))).toBe('p:first');
     // The first write done: its confirm lands, and the results after it write nothing.
     await outbox.markDue('busy', firstDue);
-    expect(await scripts.confirmCallbackIndexed(redis, keys.callbackIndexed('busy'), 'first', firstDue, 5000)).toBe(
-      true,
-    );
+    expect(
+      await callbackScripts.confirmCallbackIndexed(redis, keys.callbackIndexed('busy'), 'first', firstDue, 5000),
+    ).toBe(true);
     clock.advance(5);
     expect(await outbox.enqueue('busy', callback(3))).toBe(true);
     expect(await indexWritesSince()).toHaveLength(2);

@@ -55,4 +55,36 @@ describe('switching an open line off in the store (setActive)', () => {
     expect(await store.setActive(M, '7', false)).toBe(true);
     expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), relayTaken: true, active: false });
   });
+
+  describe('switching back on after the portal confirmed it (switchAttachment)', () => {
+    const which = { lineId: 'main', openLineId: '7', attachedAt: 1 };
+
+    it('still the attachment marked off: switched on; already on: nothing written', async () => {
+      expect(await store.markSwitchedOff(M, '7')).toEqual({ ...attachment('7'), active: false });
+      expect(await store.switchAttachment(M, which, true)).toBe(true);
+      expect(await store.forLine(M, 'main')).toEqual(attachment('7'));
+      expect(await store.switchAttachment(M, which, true)).toBe(false);
+    });
+
+    it('attached there again between the read and the write (a new attachedAt): left as it is', async () => {
+      await store.markSwitchedOff(M, '7');
+      const again = { ...attachment('7'), active: false, attachedAt: 2 };
+      store.between = () => store.attach(M, again);
+      expect(await store.switchAttachment(M, which, true)).toBe(false);
+      expect(await store.forLine(M, 'main')).toEqual(again);
+    });
+
+    it('detached between the read and the write: it does not come back', async () => {
+      await store.markSwitchedOff(M, '7');
+      store.between = async () => {
+        await store.detach(M, 'main');
+      };
+      expect(await store.switchAttachment(M, which, true)).toBe(false);
+      expect(await store.forLine(M, 'main')).toBeNull();
+    });
+
+    it('no attachment on the open line: markSwitchedOff answers null', async () => {
+      expect(await store.markSwitchedOff(M, '8')).toBeNull();
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { INDEX_MOVING_MARK } from '../../../bitrix/callback-outbox';
-import { scripts } from '../../../redis/scripts';
+import { callbackScripts } from '../../../redis/callback-scripts';
 import { M, setupWaitService } from '../../helpers/wait-service-env';
 
 /**
@@ -101,7 +101,7 @@ describe('ended waits and the global index of portals with due callbacks', () =>
   it('a concurrent burst (ends in flight together): each writes the index at most once, one mark is confirmed', async () => {
     const waits = await Promise.all([1, 2, 3, 4, 5].map(() => env.open()));
     const markDue = jest.spyOn(env.outbox, 'markDue');
-    const confirms = jest.spyOn(scripts, 'confirmCallbackIndexed');
+    const confirms = jest.spyOn(callbackScripts, 'confirmCallbackIndexed');
     const ended = await Promise.all(waits.map(({ wait }) => env.service.cancel(M, wait.id)));
     expect(ended).toEqual([true, true, true, true, true]);
     // Ends before the first confirm landed write the index too (a write under way), but confirm nothing.

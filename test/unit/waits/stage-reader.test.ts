@@ -64,4 +64,21 @@ describe('StageReader: one batch of stage reads, each document its own outcome',
     expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'UNEXPECTED_ANSWER', method: 'crm.lead.get' } });
     expect(good).toEqual({ status: 'fulfilled', value: 'WON' });
   });
+
+  it("a smart-process item with stages turned off (stageId: null) reads as no stage (''); an item without stageId is still not understood", async () => {
+    const portal = portalAnswering({
+      '1': { result: { item: { id: 1, stageId: null } } },
+      '2': { result: { item: { id: 2 } } },
+    });
+    const reader = new StageReader(portal.bitrix, 0);
+    const [off, missing] = await Promise.allSettled([
+      reader.read('m', 'DYNAMIC_1032_1'),
+      reader.read('m', 'DYNAMIC_1032_2'),
+    ]);
+    expect(off).toEqual({ status: 'fulfilled', value: '' });
+    expect(missing).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'UNEXPECTED_ANSWER', method: 'crm.item.get' },
+    });
+  });
 });

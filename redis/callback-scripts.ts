@@ -1,0 +1,75 @@
+import type { RedisClient } from './connect';
+import { asNumber, run } from './scripts';
+
+type RedisValue = string | number;
+
+/** Typed wrappers of the callback outbox's scripts (a portal's pending callbacks and the global index of due portals). */
+export const callbackScripts = {
+  /**
+   * `mustIndex`: the caller writes the global index, false only when the index is known to hold the
+   * portal as early; `mustConfirm`: then confirms (`confirmCallbackIndexed`) the mark it set, false
+   * when another's write or a dispatcher's move is under way (callback-enqueue-3.lua says why).
+   */
+  async enqueueCallback(
+    redis: RedisClient,
+    pendingKey: string,
+    dueKey: string,
+    indexedKey: string,
+    entry: { id: string; json: string; dueMs: number },
+    mark: { token: string; pendingTtlMs: number },
+  ): Promise<{ queued: boolean; mustIndex: boolean; mustConfirm: boolean }> {
+    const reply = await run(
+      redis,
+      'callback-enqueue-3',
+      [pendingKey, dueKey, indexedKey],
+      [entry.id, entry.json, entry.dueMs, mark.token, mark.pendingTtlMs],
+    );
+    const [queued, mustIndex]: unknown[] = Array.isArray(reply) ? reply : [];
+    const index = asNumber(mustIndex);
+    return { queued: asNumber(queued) === 1, mustIndex: index !== 0, mustConfirm: index === 1 };
+  },
+  /** Puts the portal into the global index of due portals (only ever earlier) and wakes the dispatchers when it changed. */
+  async markCallbackDue(redis: RedisClient, indexKey: string, dueMs: number, memberId: string, channel: string) {
+    return asNumber(await run(redis, 'callback-due-1', [indexKey], [dueMs, memberId, channel])) === 1;
+  },
+  /** True when the mark set by this caller's enqueue was still there and now says the index holds `dueMs`. */
+  async confirmCallbackIndexed(
+    redis: RedisClient,
+    indexedKey: string,
+    token: string,
+    dueMs: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return asNumber(await run(redis, 'callback-indexed-1', [indexedKey], [token, dueMs, ttlMs])) === 1;
+  },
+  async claimCallbacks(
+    redis: RedisClient,
+    pendingKey: string,
+    dueKey: string,
+    nowMs: number,
+    max: number,
+    leaseMs: number,
+  ): Promise<Array<{ id: string; json: string }>> {
+    const reply = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
+    const flat: unknown[] = Array.isArray(reply) ? reply : [];
+    const out: Array<{ id: string; json: string }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: String(flat[i]), json: String(flat[i + 1]) });
+    return out;
+  },
+  /** Returns the earliest due ms left, or -1 when the outbox is empty. */
+  async settleCallbacks(
+    redis: RedisClient,
+    pendingKey: string,
+    dueKey: string,
+    acks: string[],
+    retries: Array<{ id: string; json: string; dueMs: number }>,
+  ): Promise<number> {
+    const args: RedisValue[] = [acks.length, ...acks];
+    for (const r of retries) args.push(r.id, r.json, r.dueMs);
+    return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
+  },
+  /** Extends the lease of claimed callbacks to `dueMs` (those still claimed); returns how many. */
+  async extendCallbackLease(redis: RedisClient, dueKey: string, ids: string[], dueMs: number): Promise<number> {
+    return asNumber(await run(redis, 'callback-extend-1', [dueKey], [dueMs, ...ids]));
+  },
+};
