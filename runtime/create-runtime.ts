@@ -170,8 +170,8 @@ export function createRuntime(options: RuntimeOptions) {
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
   const waits = createWaitService({
-    timeZoneOf: async (memberId) => {
-      const portal = await portals.get(memberId);
+    timeZoneOf: async (memberId, version) => {
+      const portal = await portals.get(memberId, version);
       return portal ? portalTimeZone(portal) : '';
     },
     store: new WaitStore(redis, keys),

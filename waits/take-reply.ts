@@ -17,10 +17,12 @@ export interface TakeReplyOptions {
   retried?: boolean;
   subscribed?: Promise<boolean>;
   lateSubscriber?: () => Promise<unknown>;
+  portalVersion?: string;
 }
 
 /** What a reply waits for before it touches a wait, and the job's read of the portal's subscriptions. */
-type Before = Required<Pick<TakeReplyOptions, 'ready'>> & Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber'>;
+type Before = Required<Pick<TakeReplyOptions, 'ready'>> &
+  Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber' | 'portalVersion'>;
 
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
@@ -43,8 +45,8 @@ export interface ReplyTakerDeps {
   ) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
-  /** The wait with its portal's time zone, for the answer's time. */
-  zoned: (wait: Wait) => Promise<ZonedWait>;
+  /** The wait with its portal's time zone, for the answer's time (`portalVersion`: read under it). */
+  zoned: (wait: Wait, portalVersion?: string) => Promise<ZonedWait>;
 }
 
 /** Does this message answer that wait (by its buttons and options)? */
@@ -70,7 +72,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     // The portal's time zone only once the robot is known to be on its stage: a robot that left it
     // ends cancelled (inside robotStillOnStage) and needs no answer time.
     if (!(await deps.robotStillOnStage(wait))) return false;
-    const zoned = await deps.zoned(wait);
+    const zoned = await deps.zoned(wait, before.portalVersion);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
     // Its `wait.ended` is built when the job found subscriptions (resolved with `ready`): the end
@@ -116,6 +118,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
    * found off its stage before it resolves. `retried`: the job ran before (its claim is looked for
    * first). `subscribed`: the job's own read of the portal's outbound-event subscriptions;
    * `lateSubscriber`: what the job tells one added since, before the wait's end (EndByReply.beforeEvent).
+   * `portalVersion`: the config version of the line's portal the job read at its start (the line was
+   * checked under it): the portal's time zone is read under it, not after one more GET.
    */
   return async function takeReply(
     line: Line,
@@ -124,7 +128,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
     const ready = options.ready ?? Promise.resolve();
-    const before: Before = { ready, subscribed: options.subscribed, lateSubscriber: options.lateSubscriber };
+    const { subscribed, lateSubscriber, portalVersion } = options;
+    const before: Before = { ready, subscribed, lateSubscriber, portalVersion };
     // A retry after its wait end ran (the index write failed, the worker died): its wait is no longer
     // open, but the claim says the reply was taken. Taken it stays, and the index is written again.
     if (options.retried && (await store.waitEndedBy(line.memberId, message.id)) !== null) {
