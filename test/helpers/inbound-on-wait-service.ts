@@ -51,9 +51,14 @@ export function inboundOn(
 
 /**
  * The env's line stored and attached as `attachment` (null: to no open line), with the inbound
- * processor passing messages on through the open-line relay (ordinary and taken ones).
+ * processor passing messages on through the open-line relay (ordinary and taken ones). `firstRead`:
+ * the processor reads the version, attachment and subscriptions in one script under a remembered route.
  */
-export async function relayingInbound(env: WaitServiceEnv, attachment: Attachment | null) {
+export async function relayingInbound(
+  env: WaitServiceEnv,
+  attachment: Attachment | null,
+  options: { firstRead?: boolean } = {},
+) {
   const lines = await storedLine(env);
   const openLines = new OpenLineStore(env.redis, env.keys);
   if (attachment) await openLines.attach(M, attachment);
@@ -67,7 +72,11 @@ export async function relayingInbound(env: WaitServiceEnv, attachment: Attachmen
     clock: env.clock,
     log: createLogger('silent'),
   });
-  const deliver = inboundOn(env, lines, { ordinary: relay, openLineRelay: relay });
+  const deliver = inboundOn(env, lines, {
+    ordinary: relay,
+    openLineRelay: relay,
+    ...(options.firstRead ? { openLines } : {}),
+  });
   return { deliver, openLines, lines };
 }
 
