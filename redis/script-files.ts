@@ -40,7 +40,7 @@ export const scriptFiles = [
   'open-line-settle-4',
   'open-line-number-2',
   'open-line-attachment-2',
-  'inbound-first-read-3',
+  'inbound-first-read-4',
   'open-line-op-settle-1',
   'open-line-op-pass-1',
   'open-line-extend-2',

@@ -31,6 +31,7 @@ import { ApiMessageStore } from '../store/api-message-store';
 import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
 import { CustomerWindowStore } from '../store/customer-window-store';
+import { InboundFirstReads } from '../store/inbound-first-read';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineHealthStore } from '../store/line-health-store';
 import { LineStore } from '../store/line-store';
@@ -253,6 +254,8 @@ export function createRuntime(options: RuntimeOptions) {
         memberId,
       ),
     openLines,
+    /** A customer message's first reads in one script (workers/inbound-first-read.ts). */
+    firstReads: new InboundFirstReads(redis, keys),
     openLineOutbox,
     mediaSigner,
     signMedia,

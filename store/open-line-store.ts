@@ -34,14 +34,6 @@ export interface AttachmentWithVersion {
   attachment(): Attachment | null;
 }
 
-/** inbound-first-read-3's reply: the version, the attachment's JSON (each nil when missing), the subscriptions. */
-const firstReadReplySchema = z.tuple([z.string().nullable(), z.string().nullable(), z.number().int().nonnegative()]);
-
-/** AttachmentWithVersion, and how many outbound-event subscriptions the portal has (HookEmitter.subscribed). */
-export interface InboundFirstRead extends AttachmentWithVersion {
-  subscriptions: number;
-}
-
 /** The chat an operator message went out from (kept for a later `failed` status of its WhatsApp id). */
 export const sentRefSchema = z.object({ openLineId: z.string(), chatId: z.string(), portalChatId: z.string() });
 export type SentRef = z.infer<typeof sentRefSchema>;
@@ -170,23 +162,6 @@ export class OpenLineStore {
     if (!parsed.success) throw new Error(`open-line-attachment-2: unexpected reply ${JSON.stringify(reply)}`);
     const [version, raw] = parsed.data;
     return { version, attachment: () => parseAttachment(raw) };
-  }
-
-  /**
-   * forLineWithVersion, and the portal's count of outbound-event subscriptions in the same script:
-   * the inbound job's reads before its first writes (inbound-first-read-3.lua), one round trip.
-   */
-  async forLineWithPortalReads(memberId: string, lineId: string): Promise<InboundFirstRead> {
-    const keys = [
-      this.keys.configVersion(memberId),
-      this.keys.openLineAttachments(memberId),
-      this.keys.hookSubscriptions(memberId),
-    ];
-    const reply = await run(this.redis, 'inbound-first-read-3', keys, [lineId]);
-    const parsed = firstReadReplySchema.safeParse(reply);
-    if (!parsed.success) throw new Error(`inbound-first-read-3: unexpected reply ${JSON.stringify(reply)}`);
-    const [version, raw, subscriptions] = parsed.data;
-    return { version, subscriptions, attachment: () => parseAttachment(raw) };
   }
 
   async forOpenLine(memberId: string, openLineId: string): Promise<Attachment | null> {

@@ -6,6 +6,7 @@ import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
 import { matchReply, type ReplyInput, type ReplyMatch } from './match-reply';
+import { fromStored } from './stored-wait-read';
 import type { EndByReply } from './wait-ender';
 import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
@@ -18,6 +19,18 @@ export interface TakeReplyOptions {
   subscribed?: Promise<boolean>;
   lateSubscriber?: () => Promise<unknown>;
   portalVersion?: string;
+  namedWait?: { waitId: string; stored: string };
+}
+
+/** The id of the button or list choice a message taps (a template button's payload), if any. */
+function choiceIdOf(message: InboundMessage): string | undefined {
+  return message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+}
+
+/** The wait a message's tapped button names (our button ids carry it), if any: read ahead by the inbound job. */
+export function namedWaitId(message: InboundMessage): string | undefined {
+  const choiceId = choiceIdOf(message);
+  return choiceId ? decodeButtonId(choiceId)?.waitId : undefined;
 }
 
 /** What a reply waits for before it touches a wait, and the job's read of the portal's subscriptions. */
@@ -102,6 +115,11 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, before);
   }
 
+  /** The wait a tap names: as the job's first read found it (`read`), else read now. */
+  async function waitNamed(line: Line, waitId: string, read: string | undefined): Promise<Wait | null> {
+    return read === undefined ? store.get(line.memberId, waitId) : fromStored(line.memberId, waitId, read);
+  }
+
   /** Open waits of the customer under any of their ids, newest first, each once. */
   async function openForCustomer(line: Line, ids: string[]): Promise<Wait[]> {
     const [first, ...others] = ids;
@@ -119,7 +137,9 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
    * first). `subscribed`: the job's own read of the portal's outbound-event subscriptions;
    * `lateSubscriber`: what the job tells one added since, before the wait's end (EndByReply.beforeEvent).
    * `portalVersion`: the config version of the line's portal the job read at its start (the line was
-   * checked under it): the portal's time zone is read under it, not after one more GET.
+   * checked under it): the portal's time zone is read under it, not after one more GET. `namedWait`:
+   * the wait the tap names as the job's first read found it among the open waits (read beside the
+   * other first reads, as the read here would be; a wait not found there is read here).
    */
   return async function takeReply(
     line: Line,
@@ -147,8 +167,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       w.lineId === line.id &&
       // Only the ids the message carries: a BSUID-only message never takes a wait opened for a number.
       customer.some((id) => w.phone === id || w.waId === id);
-    const choiceId =
-      message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+    const choiceId = choiceIdOf(message);
     const contextId = message.context?.id;
     const named = choiceId ? decodeButtonId(choiceId) : null;
     const tapped = choiceId && !named && contextId ? await store.findByMessage(line.memberId, contextId) : null;
@@ -158,7 +177,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     const input = { choiceId: ours ? choiceId : undefined, text: replyText(message), type: message.type };
     // (a) A tap answers the message it belongs to, or nothing: an old button never resumes another robot.
     if (ours) {
-      const wait = named ? await store.get(line.memberId, named.waitId) : tapped;
+      const read = named && options.namedWait?.waitId === named.waitId ? options.namedWait.stored : undefined;
+      const wait = named ? await waitNamed(line, named.waitId, read) : tapped;
       if (!onThisLine(wait)) return false;
       const match = matchFor(wait, input);
       return match.matched ? resolveReply(wait, match, message, '', before) : false;

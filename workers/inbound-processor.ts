@@ -24,11 +24,12 @@ import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import { namedWaitId } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
 import { type FirstReadDeps, firstReadOf, readFirst } from './inbound-first-read';
 import { type OfferDeps, offerToWaits } from './offer-to-waits';
 
-/** `lines.rememberedOwner` and `openLines`: the message's first reads in one round trip (inbound-first-read.ts). */
+/** `lines.rememberedOwner` and `firstReads`: the message's first reads in one round trip (inbound-first-read.ts). */
 export interface InboundDeps extends FirstReadDeps {
   lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'> & FirstReadDeps['lines'];
   messages: Pick<MessageStore, 'applyStatus'>;
@@ -175,7 +176,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     }
     if (data.kind === 'account')
       return deps.lineHealth ? deps.lineHealth.onAccountEvent(data.displayPhoneNumber, data.event) : 'account_ignored';
-    const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId) : undefined;
+    // A message is parsed ahead (safely: a bad one fails below, where it did) for the wait a tap names.
+    const early = data.kind === 'message' ? inboundMessageSchema.safeParse(data.event) : undefined;
+    const named = early?.success ? namedWaitId(early.data) : undefined;
+    const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId, named) : undefined;
     const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, { versionOf: first?.versionOf });
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
@@ -214,7 +218,7 @@ export function createInboundProcessor(deps: InboundDeps) {
       await deps.openLineRelay?.onStatus(line, status);
       return `status_${known.data}`;
     }
-    const message = inboundMessageSchema.parse(data.event);
+    const message = early?.success ? early.data : inboundMessageSchema.parse(data.event);
     // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
     const hasWindow = deps.providerFor?.(line).capabilities.has('customer_window') ?? true;
     const noted =
@@ -259,9 +263,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     // The portal's time zone (a reply's answer time) is then read under the version the line was
     // checked under: as of this job's start, as a read then would have found it (no second GET).
     const portalVersion = read?.versionOf?.version;
+    const namedWait = read?.waitId && read.openWait ? { waitId: read.waitId, stored: read.openWait } : undefined;
     const offered =
       !change && message.type !== 'system'
-        ? offerToWaits(deps, job, line, message, ready, { ...events, portalVersion })
+        ? offerToWaits(deps, job, line, message, ready, { ...events, portalVersion, namedWait })
         : null;
     offered?.catch(() => undefined);
     try {

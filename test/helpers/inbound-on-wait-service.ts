@@ -5,6 +5,7 @@ import { createSecretBox } from '../../lib/secret-box';
 import { createOpenLineRelay } from '../../openlines/open-line-relay';
 import type { InboundMessage } from '../../providers/inbound-message';
 import type { InboundJob } from '../../queues/job-schemas';
+import { InboundFirstReads } from '../../store/inbound-first-read';
 import { OrdinaryMessages } from '../../store/inbound-stream';
 import { LineStore } from '../../store/line-store';
 import { chatItemSchema, OpenLineOutbox } from '../../store/open-line-outbox';
@@ -72,12 +73,13 @@ export async function relayingInbound(
     clock: env.clock,
     log: createLogger('silent'),
   });
+  const firstReads = new InboundFirstReads(env.redis, env.keys);
   const deliver = inboundOn(env, lines, {
     ordinary: relay,
     openLineRelay: relay,
-    ...(options.firstRead ? { openLines } : {}),
+    ...(options.firstRead ? { firstReads } : {}),
   });
-  return { deliver, openLines, lines };
+  return { deliver, openLines, lines, firstReads };
 }
 
 /** What is queued in every open-line chat of the portal: a customer item's open line, else the item's kind. */

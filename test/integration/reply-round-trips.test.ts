@@ -61,11 +61,10 @@ describe('round trips of one reply that ends a button wait', () => {
       const ended = labels.indexOf('evalsha cb:indexed');
       expect(labels.slice(0, ended + 1)).toEqual([
         // One script: the portal's config version (the line is checked under it: its route and lines
-        // are copies in the process), the line's open line, whether anybody subscribes.
+        // are copies in the process), the line's open line, whether anybody subscribes, the tapped wait.
         'evalsha config-version',
-        // One round: the customer's window, the wait.
+        // The first write: the customer's window.
         'evalsha win',
-        'hmget wait-index',
         // The deal's stage (a batch of the replies of ~15 ms: its token and REST slot once per batch).
         // The portal's time zone for the answer's time is read under the first script's version: no GET.
         'get config-version',

@@ -12,8 +12,8 @@ const onLine = (lineId: string, openLineId: string): Attachment => ({
 
 /**
  * Under the number's route the process remembers, a customer message's first reads (the portal's
- * config version, the line's open-line attachment, the subscription count) are one script, and the
- * reply's time zone is read under that version. A route gone stale (the number now another line's)
+ * config version, the line's open-line attachment, the subscription count, the wait a tap names)
+ * are one script, and the reply's time zone is read under that version. A route gone stale (the number now another line's)
  * must not lend its read to the line the message is for.
  */
 describe('inbound: the first reads in one script under a remembered route', () => {
@@ -23,7 +23,7 @@ describe('inbound: the first reads in one script under a remembered route', () =
   async function setup() {
     env = setupWaitService();
     const s = await relayingInbound(env, onLine(line.id, '7'), { firstRead: true });
-    const firstReads = jest.spyOn(s.openLines, 'forLineWithPortalReads');
+    const firstReads = jest.spyOn(s.firstReads, 'read');
     const ownReads = jest.spyOn(s.openLines, 'forLine');
     return { ...s, firstReads, ownReads };
   }
@@ -36,7 +36,9 @@ describe('inbound: the first reads in one script under a remembered route', () =
     expect(s.ownReads).toHaveBeenCalledTimes(1);
     const { wait } = await env.open();
     expect(await s.deliver(tap(wait.buttons[0]?.id ?? '', 'Yes'))).toBe('taken_by_wait');
+    // The wait the tap names is read in the same script.
     expect(s.firstReads).toHaveBeenCalledTimes(1);
+    expect(s.firstReads).toHaveBeenCalledWith(M, line.id, wait.id);
     expect(s.ownReads).toHaveBeenCalledTimes(1);
     // The version the line was stored under (nothing of the portal changed since).
     const version = await env.redis.get(env.keys.configVersion(M));
@@ -53,7 +55,7 @@ describe('inbound: the first reads in one script under a remembered route', () =
     await s.lines.add({ ...line, id: 'second', createdAt: 1 });
     await s.openLines.attach(M, onLine('second', '9'));
     expect(await s.deliver(text('again'))).toBe('ordinary');
-    expect(s.firstReads).toHaveBeenCalledWith(M, line.id);
+    expect(s.firstReads).toHaveBeenCalledWith(M, line.id, undefined);
     // The stale route's read (line main's attachment) was not this line's: read on its own.
     expect(s.ownReads).toHaveBeenLastCalledWith(M, 'second');
     expect((await queuedOpenLines(env)).sort()).toEqual(['7', '9']);
