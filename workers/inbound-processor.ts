@@ -26,7 +26,7 @@ import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
 import { namedWaitId } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
-import { type FirstReadDeps, firstReadOf, readFirst } from './inbound-first-read';
+import { type FirstReadDeps, firstReadOf, readFirst, windowNote } from './inbound-first-read';
 import { type OfferDeps, offerToWaits } from './offer-to-waits';
 
 /** `lines.rememberedOwner` and `firstReads`: the message's first reads in one round trip (inbound-first-read.ts). */
@@ -179,7 +179,8 @@ export function createInboundProcessor(deps: InboundDeps) {
     // A message is parsed ahead (safely: a bad one fails below, where it did) for the wait a tap names.
     const early = data.kind === 'message' ? inboundMessageSchema.safeParse(data.event) : undefined;
     const named = early?.success ? namedWaitId(early.data) : undefined;
-    const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId, named) : undefined;
+    const noteFor = (l: Line) => (early?.success ? windowNote(deps, l, early.data, data.receivedAt) : undefined);
+    const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId, named, noteFor) : undefined;
     const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, { versionOf: first?.versionOf });
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
@@ -219,20 +220,11 @@ export function createInboundProcessor(deps: InboundDeps) {
       return `status_${known.data}`;
     }
     const message = early?.success ? early.data : inboundMessageSchema.parse(data.event);
-    // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
-    const hasWindow = deps.providerFor?.(line).capabilities.has('customer_window') ?? true;
-    const noted =
-      message.type !== 'system' && hasWindow
-        ? deps.windows?.note(
-            line.memberId,
-            line.id,
-            message.from ?? message.from_user_id ?? '',
-            timestampMs(message.timestamp, data.receivedAt),
-            deps.clock.now(),
-          )
-        : undefined;
     // The first read counts for this line only when its route named it (a stale one: each read anew).
     const read = firstReadOf(first, line);
+    // Written by the first read when the line was the one this process knew (see readFirst), else now.
+    const note = read?.noted ? undefined : windowNote(deps, line, message, data.receivedAt);
+    const noted = note && deps.windows?.note(line.memberId, line.id, note.customer, note.atMs, note.nowMs);
     // Events nobody would hear are not built: whether anybody subscribes is read with the version
     // (the first read) or beside the writes; message.received goes out once the answer is in.
     const tell = message.type !== 'system' ? subscribed(line, read?.subscriptions) : Promise.resolve(false);

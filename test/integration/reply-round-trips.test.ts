@@ -25,7 +25,7 @@ describe('round trips of one reply that ends a button wait', () => {
     await h.close();
   });
 
-  it('reads the line with its open line and subscriptions, marks the message beside its wait, and ends the wait in one script', async () => {
+  it('reads the line, its open line, subscriptions and wait and marks the message in one script, and ends the wait in one script', async () => {
     const [first, run] = [await startButtonsWait(h), await startButtonsWait(h)];
     // A first reply warms the worker's copies (the number's route, the portal's lines and tokens).
     await tap(h, first, 0, 'Да');
@@ -61,10 +61,9 @@ describe('round trips of one reply that ends a button wait', () => {
       const ended = labels.indexOf('evalsha cb:indexed');
       expect(labels.slice(0, ended + 1)).toEqual([
         // One script: the portal's config version (the line is checked under it: its route and lines
-        // are copies in the process), the line's open line, whether anybody subscribes, the tapped wait.
+        // are copies in the process), the line's open line, whether anybody subscribes, the tapped
+        // wait, and the first write: the customer's window (the line's copy is still current).
         'evalsha config-version',
-        // The first write: the customer's window.
-        'evalsha win',
         // The deal's stage (a batch of the replies of ~15 ms: its token and REST slot once per batch).
         // The portal's time zone for the answer's time is read under the first script's version: no GET.
         'get config-version',
