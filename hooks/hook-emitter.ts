@@ -62,10 +62,12 @@ export class HookEmitter {
    * portals have none). "None" is read fresh each time (one HLEN); "some" is remembered a few seconds.
    * A reply's job also hands this to its wait end as a hint (whether to build `wait.ended` up
    * front); the script that ends the wait still counts them in the same step (WaitEnder).
+   * `counted`: the count (HLEN) the caller read just before, with its other first reads (then no read here).
    */
-  async subscribed(memberId: string, nowMs: number): Promise<boolean> {
+  async subscribed(memberId: string, nowMs: number, counted?: number): Promise<boolean> {
     if (this.subscribedSeen.get(memberId, nowMs)) return true;
-    if ((await this.redis.hlen(this.keys.hookSubscriptions(memberId))) === 0) return false;
+    const count = counted ?? (await this.redis.hlen(this.keys.hookSubscriptions(memberId)));
+    if (count === 0) return false;
     this.subscribedSeen.set(memberId, true, nowMs);
     return true;
   }

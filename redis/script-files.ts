@@ -40,6 +40,7 @@ export const scriptFiles = [
   'open-line-settle-4',
   'open-line-number-2',
   'open-line-attachment-2',
+  'inbound-first-read-6',
   'open-line-op-settle-1',
   'open-line-op-pass-1',
   'open-line-extend-2',
@@ -68,6 +69,8 @@ const preludes: Partial<Record<ScriptName, string[]>> = {
   'api-rate-take-2': ['window-wait'],
   'window-take-1': ['window-wait'],
   'session-portal-take-2': ['window-wait'],
+  'window-note-2': ['window-note'],
+  'inbound-first-read-6': ['window-note'],
 };
 
 export function loadScript(name: ScriptName): { lua: string; numberOfKeys: number } {

@@ -31,6 +31,7 @@ import { ApiMessageStore } from '../store/api-message-store';
 import { ApiTokenStore } from '../store/api-token-store';
 import { ConfigCache } from '../store/config-cache';
 import { CustomerWindowStore } from '../store/customer-window-store';
+import { InboundFirstReads } from '../store/inbound-first-read';
 import { OrdinaryMessages } from '../store/inbound-stream';
 import { LineHealthStore } from '../store/line-health-store';
 import { LineStore } from '../store/line-store';
@@ -170,8 +171,8 @@ export function createRuntime(options: RuntimeOptions) {
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
   const waits = createWaitService({
-    timeZoneOf: async (memberId) => {
-      const portal = await portals.get(memberId);
+    timeZoneOf: async (memberId, version) => {
+      const portal = await portals.get(memberId, version);
       return portal ? portalTimeZone(portal) : '';
     },
     store: new WaitStore(redis, keys),
@@ -253,6 +254,8 @@ export function createRuntime(options: RuntimeOptions) {
         memberId,
       ),
     openLines,
+    /** A customer message's first reads in one script (workers/inbound-first-read.ts). */
+    firstReads: new InboundFirstReads(redis, keys),
     openLineOutbox,
     mediaSigner,
     signMedia,

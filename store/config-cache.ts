@@ -65,6 +65,16 @@ export class ConfigCache {
     return entry.value as T;
   }
 
+  /**
+   * The young copy of `slot` and the version it was taken under, unchecked: for a caller that has
+   * Redis check that version in the same step as what it does with the copy.
+   */
+  peek<T>(slot: string): { version: string; value: T } | undefined {
+    const entry = this.entries.get(slot, this.clock.now());
+    // Values are stored by the typed store that reads them back under the same slot name.
+    return entry ? { version: entry.version, value: entry.value as T } : undefined;
+  }
+
   store(slot: string, version: string | null, value: unknown): void {
     if (version === null) return;
     this.entries.set(slot, { version, value }, this.clock.now());

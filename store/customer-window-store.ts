@@ -8,7 +8,8 @@ export const WINDOW_MS = 86_400_000;
 /** The last minutes count as closed: a send queued behind others must not cross the edge (waba-wire.md §2). */
 export const WINDOW_MARGIN_MS = 3 * 60_000;
 /** How long a customer's last message time is kept: "Can I write freely?" still names it a month later. */
-const KEEP_SEC = 31 * 86400;
+export const WINDOW_KEEP_SEC = 31 * 86400;
+const KEEP_SEC = WINDOW_KEEP_SEC;
 
 /** What the app knows of a customer's window on a line. */
 export interface WindowRecord {

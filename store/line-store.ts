@@ -206,6 +206,18 @@ export class LineStore {
     return memberId && lineId ? { memberId, lineId } : undefined;
   }
 
+  /**
+   * rememberedOwner's line as this process's copy of the portal's lines has it, with the config
+   * version that copy was taken under, without reading anything: right only while that is still the
+   * portal's version (a caller checks it in the step that uses the line: inbound-first-read-6.lua).
+   */
+  rememberedLine(phoneNumberId: string): { line: Line; version: string } | undefined {
+    const owner = this.rememberedOwner(phoneNumberId);
+    const copy = owner ? this.cache.peek<Line[]>(`lines:${owner.memberId}`) : undefined;
+    const line = copy?.value.find((l) => l.id === owner?.lineId && l.phoneNumberId === phoneNumberId);
+    return copy && line ? { line: { ...line }, version: copy.version } : undefined;
+  }
+
   /** The line a route names, if it still has that number (a stale route names a removed or renumbered line). */
   private async lineOfRoute(
     owner: string,

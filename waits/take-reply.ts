@@ -6,6 +6,7 @@ import type { OutboundMessage } from '../providers/provider';
 import type { Line } from '../store/line-store';
 import { decodeButtonId } from './button-id';
 import { matchReply, type ReplyInput, type ReplyMatch } from './match-reply';
+import { fromStored } from './stored-wait-read';
 import type { EndByReply } from './wait-ender';
 import { answeredOutcome, type ZonedWait } from './wait-outcomes';
 import type { Wait, WaitEnd } from './wait-schema';
@@ -17,10 +18,24 @@ export interface TakeReplyOptions {
   retried?: boolean;
   subscribed?: Promise<boolean>;
   lateSubscriber?: () => Promise<unknown>;
+  portalVersion?: string;
+  namedWait?: { waitId: string; stored: string };
+}
+
+/** The id of the button or list choice a message taps (a template button's payload), if any. */
+function choiceIdOf(message: InboundMessage): string | undefined {
+  return message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+}
+
+/** The wait a message's tapped button names (our button ids carry it), if any: read ahead by the inbound job. */
+export function namedWaitId(message: InboundMessage): string | undefined {
+  const choiceId = choiceIdOf(message);
+  return choiceId ? decodeButtonId(choiceId)?.waitId : undefined;
 }
 
 /** What a reply waits for before it touches a wait, and the job's read of the portal's subscriptions. */
-type Before = Required<Pick<TakeReplyOptions, 'ready'>> & Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber'>;
+type Before = Required<Pick<TakeReplyOptions, 'ready'>> &
+  Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber' | 'portalVersion'>;
 
 type Answer = Pick<Extract<ReplyMatch, { matched: true }>, 'answer' | 'answerIndex' | 'answerId'>;
 
@@ -43,8 +58,8 @@ export interface ReplyTakerDeps {
   ) => Promise<boolean>;
   robotStillOnStage: (wait: Wait) => Promise<boolean>;
   sendReask: (line: Line, message: OutboundMessage) => Promise<unknown>;
-  /** The wait with its portal's time zone, for the answer's time. */
-  zoned: (wait: Wait) => Promise<ZonedWait>;
+  /** The wait with its portal's time zone, for the answer's time (`portalVersion`: read under it). */
+  zoned: (wait: Wait, portalVersion?: string) => Promise<ZonedWait>;
 }
 
 /** Does this message answer that wait (by its buttons and options)? */
@@ -70,7 +85,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     // The portal's time zone only once the robot is known to be on its stage: a robot that left it
     // ends cancelled (inside robotStillOnStage) and needs no answer time.
     if (!(await deps.robotStillOnStage(wait))) return false;
-    const zoned = await deps.zoned(wait);
+    const zoned = await deps.zoned(wait, before.portalVersion);
     const at = timestampMs(message.timestamp, deps.clock.now());
     const outcome = answeredOutcome(zoned, match, replyText(message), message.id, at, note);
     // Its `wait.ended` is built when the job found subscriptions (resolved with `ready`): the end
@@ -100,6 +115,11 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     return resolveReply(wait, { answer: '', answerIndex: 0, answerId: '' }, message, note, before);
   }
 
+  /** The wait a tap names: as the job's first read found it (`read`), else read now. */
+  async function waitNamed(line: Line, waitId: string, read: string | undefined): Promise<Wait | null> {
+    return read === undefined ? store.get(line.memberId, waitId) : fromStored(line.memberId, waitId, read);
+  }
+
   /** Open waits of the customer under any of their ids, newest first, each once. */
   async function openForCustomer(line: Line, ids: string[]): Promise<Wait[]> {
     const [first, ...others] = ids;
@@ -116,6 +136,10 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
    * found off its stage before it resolves. `retried`: the job ran before (its claim is looked for
    * first). `subscribed`: the job's own read of the portal's outbound-event subscriptions;
    * `lateSubscriber`: what the job tells one added since, before the wait's end (EndByReply.beforeEvent).
+   * `portalVersion`: the config version of the line's portal the job read at its start (the line was
+   * checked under it): the portal's time zone is read under it, not after one more GET. `namedWait`:
+   * the wait the tap names as the job's first read found it among the open waits (read beside the
+   * other first reads, as the read here would be; a wait not found there is read here).
    */
   return async function takeReply(
     line: Line,
@@ -124,7 +148,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
   ): Promise<boolean> {
     // Parsed once, by the inbound processor (the one caller): its type says so.
     const ready = options.ready ?? Promise.resolve();
-    const before: Before = { ready, subscribed: options.subscribed, lateSubscriber: options.lateSubscriber };
+    const { subscribed, lateSubscriber, portalVersion } = options;
+    const before: Before = { ready, subscribed, lateSubscriber, portalVersion };
     // A retry after its wait end ran (the index write failed, the worker died): its wait is no longer
     // open, but the claim says the reply was taken. Taken it stays, and the index is written again.
     if (options.retried && (await store.waitEndedBy(line.memberId, message.id)) !== null) {
@@ -142,8 +167,7 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
       w.lineId === line.id &&
       // Only the ids the message carries: a BSUID-only message never takes a wait opened for a number.
       customer.some((id) => w.phone === id || w.waId === id);
-    const choiceId =
-      message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload;
+    const choiceId = choiceIdOf(message);
     const contextId = message.context?.id;
     const named = choiceId ? decodeButtonId(choiceId) : null;
     const tapped = choiceId && !named && contextId ? await store.findByMessage(line.memberId, contextId) : null;
@@ -153,7 +177,8 @@ export function createReplyTaker(deps: ReplyTakerDeps) {
     const input = { choiceId: ours ? choiceId : undefined, text: replyText(message), type: message.type };
     // (a) A tap answers the message it belongs to, or nothing: an old button never resumes another robot.
     if (ours) {
-      const wait = named ? await store.get(line.memberId, named.waitId) : tapped;
+      const read = named && options.namedWait?.waitId === named.waitId ? options.namedWait.stored : undefined;
+      const wait = named ? await waitNamed(line, named.waitId, read) : tapped;
       if (!onThisLine(wait)) return false;
       const match = matchFor(wait, input);
       return match.matched ? resolveReply(wait, match, message, '', before) : false;

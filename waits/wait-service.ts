@@ -38,8 +38,11 @@ export interface WaitServiceDeps extends OpenWaitDeps {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'waits'>;
-  /** The portal's time zone ('' = UTC): outcome times are written in it. */
-  timeZoneOf: (memberId: string) => Promise<string>;
+  /**
+   * The portal's time zone ('' = UTC): outcome times are written in it. `version`: the portal's
+   * config version the caller read (PortalStore.get's), else read now.
+   */
+  timeZoneOf: (memberId: string, version?: string) => Promise<string>;
 }
 
 type StatusError = { code: number; title?: string; message?: string; error_data?: { details?: string } };
@@ -52,8 +55,8 @@ export function createWaitService(deps: WaitServiceDeps) {
    * The wait with its portal's time zone, for the outcome's times (Object.assign: V8 adds a
    * property written after a leading spread slowly, µs on a wait's two dozen fields).
    */
-  const zoned = async (wait: Wait): Promise<ZonedWait> =>
-    Object.assign({}, wait, { timeZone: await deps.timeZoneOf(wait.memberId) });
+  const zoned = async (wait: Wait, portalVersion?: string): Promise<ZonedWait> =>
+    Object.assign({}, wait, { timeZone: await deps.timeZoneOf(wait.memberId, portalVersion) });
 
   /**
    * Claims the wait; on success makes the callback due at once. True when this call ended it —

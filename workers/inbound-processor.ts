@@ -24,11 +24,14 @@ import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
 import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import { namedWaitId } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
+import { type FirstReadDeps, firstReadOf, readFirst, windowNote } from './inbound-first-read';
 import { type OfferDeps, offerToWaits } from './offer-to-waits';
 
-export interface InboundDeps {
-  lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'>;
+/** `lines.rememberedOwner` and `firstReads`: the message's first reads in one round trip (inbound-first-read.ts). */
+export interface InboundDeps extends FirstReadDeps {
+  lines: Pick<LineStore, 'findByPhoneNumberId' | 'markWebhook'> & FirstReadDeps['lines'];
   messages: Pick<MessageStore, 'applyStatus'>;
   /** The ordinary-message sink (it reads the line's open-line attachment as it keeps the message). */
   ordinary: {
@@ -148,9 +151,14 @@ export function createInboundProcessor(deps: InboundDeps) {
     await deps.events.emit(event, deps.clock.now());
   }
 
-  /** Whether the line's portal has outbound-event subscriptions (their events are built only then). */
-  function subscribed(line: Line): Promise<boolean> {
-    const asked = deps.events ? deps.events.subscribed(line.memberId, deps.clock.now()) : Promise.resolve(false);
+  /**
+   * Whether the line's portal has outbound-event subscriptions (their events are built only then).
+   * `counted`: the count the job's first read found (then not read again).
+   */
+  function subscribed(line: Line, counted?: number): Promise<boolean> {
+    const asked = deps.events
+      ? deps.events.subscribed(line.memberId, deps.clock.now(), counted)
+      : Promise.resolve(false);
     // Awaited later with the other first writes; a failure in between must not go unhandled.
     asked.catch(() => undefined);
     return asked;
@@ -168,7 +176,12 @@ export function createInboundProcessor(deps: InboundDeps) {
     }
     if (data.kind === 'account')
       return deps.lineHealth ? deps.lineHealth.onAccountEvent(data.displayPhoneNumber, data.event) : 'account_ignored';
-    const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId);
+    // A message is parsed ahead (safely: a bad one fails below, where it did) for the wait a tap names.
+    const early = data.kind === 'message' ? inboundMessageSchema.safeParse(data.event) : undefined;
+    const named = early?.success ? namedWaitId(early.data) : undefined;
+    const noteFor = (l: Line) => (early?.success ? windowNote(deps, l, early.data, data.receivedAt) : undefined);
+    const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId, named, noteFor) : undefined;
+    const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, { versionOf: first?.versionOf });
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
       return 'unknown_line';
@@ -206,30 +219,28 @@ export function createInboundProcessor(deps: InboundDeps) {
       await deps.openLineRelay?.onStatus(line, status);
       return `status_${known.data}`;
     }
-    const message = inboundMessageSchema.parse(data.event);
-    // Any message from the customer (a tap, a reaction, one a wait takes) opens the window anew (waba-wire.md §2).
-    const hasWindow = deps.providerFor?.(line).capabilities.has('customer_window') ?? true;
-    const noted =
-      message.type !== 'system' && hasWindow
-        ? deps.windows?.note(
-            line.memberId,
-            line.id,
-            message.from ?? message.from_user_id ?? '',
-            timestampMs(message.timestamp, data.receivedAt),
-            deps.clock.now(),
-          )
-        : undefined;
-    // Events nobody would hear are not built: whether anybody subscribes is read beside the writes
-    // (the same round trip when auto-pipelined); message.received goes out once the answer is in.
-    const tell = message.type !== 'system' ? subscribed(line) : Promise.resolve(false);
+    const message = early?.success ? early.data : inboundMessageSchema.parse(data.event);
+    // The first read counts for this line only when its route named it (a stale one: each read anew).
+    const read = firstReadOf(first, line);
+    // Written by the first read when the line was the one this process knew (see readFirst), else now.
+    const note = read?.noted ? undefined : windowNote(deps, line, message, data.receivedAt);
+    const noted = note && deps.windows?.note(line.memberId, line.id, note.customer, note.atMs, note.nowMs);
+    // Events nobody would hear are not built: whether anybody subscribes is read with the version
+    // (the first read) or beside the writes; message.received goes out once the answer is in.
+    const tell = message.type !== 'system' ? subscribed(line, read?.subscriptions) : Promise.resolve(false);
     // Before the waits: a retried job emits it again (once per id, asking anew), so it is told even if
     // the worker dies after a wait took the message.
     const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
     // Independent of each other: issued together (an emit one round trip after the others).
     const firstWrites = Promise.all([marked, noted, emitted]);
-    // Should a wait take the message, its line's open-line attachment is read: beside these writes,
-    // not one more round trip after the wait ended (an ordinary message's is read as it is kept).
-    const attached = deps.openLineRelay?.attachmentOf(line.memberId, line.id);
+    // Should a wait take the message, its line's open-line attachment is read: in the first read or
+    // beside these writes, not one more round trip after the wait ended (an ordinary message's is
+    // read as it is kept). Parsed in a promise: a bad record fails where the read's failure would.
+    const attached = !deps.openLineRelay
+      ? undefined
+      : read
+        ? Promise.resolve(read).then((r) => r.attachment())
+        : deps.openLineRelay.attachmentOf(line.memberId, line.id);
     attached?.catch(() => undefined);
     const change = numberChange(message);
     // A system notice (number changed…) answers no wait. The waits are read beside the first writes
@@ -241,7 +252,14 @@ export function createInboundProcessor(deps: InboundDeps) {
     const events = deps.events
       ? { subscribed: tell, lateSubscriber: () => emitReceived(line, message, data) }
       : { subscribed: undefined };
-    const offered = !change && message.type !== 'system' ? offerToWaits(deps, job, line, message, ready, events) : null;
+    // The portal's time zone (a reply's answer time) is then read under the version the line was
+    // checked under: as of this job's start, as a read then would have found it (no second GET).
+    const portalVersion = read?.versionOf?.version;
+    const namedWait = read?.waitId && read.openWait ? { waitId: read.waitId, stored: read.openWait } : undefined;
+    const offered =
+      !change && message.type !== 'system'
+        ? offerToWaits(deps, job, line, message, ready, { ...events, portalVersion, namedWait })
+        : null;
     offered?.catch(() => undefined);
     try {
       await firstWrites;

@@ -26,7 +26,7 @@ export async function offerToWaits(
   line: Line,
   message: InboundMessage,
   ready: Promise<void>,
-  events: Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber'>,
+  events: Pick<TakeReplyOptions, 'subscribed' | 'lateSubscriber' | 'portalVersion' | 'namedWait'>,
 ): Promise<boolean> {
   try {
     return (await deps.takeReply?.(line, message, { ready, retried: isRetry(job), ...events })) === true;

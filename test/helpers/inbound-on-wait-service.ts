@@ -5,6 +5,8 @@ import { createSecretBox } from '../../lib/secret-box';
 import { createOpenLineRelay } from '../../openlines/open-line-relay';
 import type { InboundMessage } from '../../providers/inbound-message';
 import type { InboundJob } from '../../queues/job-schemas';
+import { CustomerWindowStore } from '../../store/customer-window-store';
+import { InboundFirstReads } from '../../store/inbound-first-read';
 import { OrdinaryMessages } from '../../store/inbound-stream';
 import { LineStore } from '../../store/line-store';
 import { chatItemSchema, OpenLineOutbox } from '../../store/open-line-outbox';
@@ -51,9 +53,15 @@ export function inboundOn(
 
 /**
  * The env's line stored and attached as `attachment` (null: to no open line), with the inbound
- * processor passing messages on through the open-line relay (ordinary and taken ones).
+ * processor passing messages on through the open-line relay (ordinary and taken ones). `firstRead`:
+ * the processor reads the version, attachment, subscriptions and tapped wait and notes the customer's
+ * window (`windows`, only then) in one script under a remembered route.
  */
-export async function relayingInbound(env: WaitServiceEnv, attachment: Attachment | null) {
+export async function relayingInbound(
+  env: WaitServiceEnv,
+  attachment: Attachment | null,
+  options: { firstRead?: boolean } = {},
+) {
   const lines = await storedLine(env);
   const openLines = new OpenLineStore(env.redis, env.keys);
   if (attachment) await openLines.attach(M, attachment);
@@ -67,8 +75,14 @@ export async function relayingInbound(env: WaitServiceEnv, attachment: Attachmen
     clock: env.clock,
     log: createLogger('silent'),
   });
-  const deliver = inboundOn(env, lines, { ordinary: relay, openLineRelay: relay });
-  return { deliver, openLines, lines };
+  const firstReads = new InboundFirstReads(env.redis, env.keys);
+  const windows = new CustomerWindowStore(env.redis, env.keys);
+  const deliver = inboundOn(env, lines, {
+    ordinary: relay,
+    openLineRelay: relay,
+    ...(options.firstRead ? { firstReads, windows } : {}),
+  });
+  return { deliver, openLines, lines, firstReads, windows };
 }
 
 /** What is queued in every open-line chat of the portal: a customer item's open line, else the item's kind. */

@@ -43,7 +43,7 @@ export function setupWaitService() {
   const stages = { read: jest.fn(async (_memberId: string, documentId: string) => stageOf.get(documentId) ?? 'NEW') };
   const sendReask = jest.fn(async () => undefined);
   // The portal zone of the waits these tests end: UTC, so times read as written.
-  const timeZoneOf = jest.fn(async (_memberId: string) => '');
+  const timeZoneOf = jest.fn(async (_memberId: string, _version?: string) => '');
   const store = new WaitStore(redis, keys);
   const outbox = new CallbackOutbox(redis, keys, clock);
   const messages = new MessageStore(redis, keys);

@@ -25,7 +25,7 @@ describe('round trips of one reply that ends a button wait', () => {
     await h.close();
   });
 
-  it('reads the line, marks the message beside its wait and open-line reads, and ends the wait in one script', async () => {
+  it('reads the line, its open line, subscriptions and wait and marks the message in one script, and ends the wait in one script', async () => {
     const [first, run] = [await startButtonsWait(h), await startButtonsWait(h)];
     // A first reply warms the worker's copies (the number's route, the portal's lines and tokens).
     await tap(h, first, 0, 'Да');
@@ -42,7 +42,7 @@ describe('round trips of one reply that ends a button wait', () => {
       // may still be moving the index when the watch starts: this reply's commands start at its line.
       const workerLabels = (all: SeenCommand[]) => {
         const worker = all.filter((c) => !c.fromScript && c.client !== web && c.name !== 'eval');
-        const start = worker.findIndex((c) => label(c) === 'get config-version');
+        const start = worker.findIndex((c) => label(c) === 'evalsha config-version');
         return start < 0 ? [] : worker.slice(start);
       };
       // Until the dispatcher has settled this reply's batch and looked at the outbox again.
@@ -60,18 +60,14 @@ describe('round trips of one reply that ends a button wait', () => {
       const labels = all.filter((l, i) => i > claimed || !trailing.has(l));
       const ended = labels.indexOf('evalsha cb:indexed');
       expect(labels.slice(0, ended + 1)).toEqual([
-        // The line, under the portal's config version (its route and lines are copies in the process).
-        'get config-version',
-        // One round: the customer's window, whether anybody subscribes, the line's open line, the wait.
-        'evalsha win',
-        'hlen hooks',
-        'hget ol:attached',
-        'hmget wait-index',
+        // One script: the portal's config version (the line is checked under it: its route and lines
+        // are copies in the process), the line's open line, whether anybody subscribes, the tapped
+        // wait, and the first write: the customer's window (the line's copy is still current).
+        'evalsha config-version',
         // The deal's stage (a batch of the replies of ~15 ms: its token and REST slot once per batch).
+        // The portal's time zone for the answer's time is read under the first script's version: no GET.
         'get config-version',
         'evalsha rest-bucket',
-        // The portal's time zone for the answer's time.
-        'get config-version',
         // The claim, the callback, the wait.ended decision and whether the index must be written.
         'evalsha wait',
         // The index of due portals and its wake-up, then the mark (a burst's later ends skip both).
