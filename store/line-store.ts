@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AppError } from '../lib/errors/app-error';
 import { RecentMap } from '../lib/recent-map';
 import type { SecretBox } from '../lib/secret-box';
@@ -7,38 +6,10 @@ import type { RedisKeys } from '../redis/keys';
 import { lineScripts } from '../redis/line-scripts';
 import { scripts } from '../redis/scripts';
 import { ConfigCache, newConfigVersion } from './config-cache';
+import { type Line, lineSchema } from './line-schema';
 
-export const providerKindSchema = z.enum(['cloud', 'green-api', 'gupshup']);
-
-/**
- * A WhatsApp line: one business number of one portal. The access token (and webhook token) are
- * sealed at rest. For Green-API lines `phoneNumberId` holds the idInstance and `accessToken` the
- * apiTokenInstance; for GupShup lines `phoneNumberId` holds the app name (its webhooks name it),
- * `accessToken` the API key and `source` the business number.
- */
-export const lineSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/),
-  memberId: z.string(),
-  provider: providerKindSchema,
-  phoneNumberId: z.string().min(1),
-  accessToken: z.string().min(1),
-  /** Green-API: the instance's API host (its console shows it), e.g. https://1103.api.green-api.com. */
-  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** Cloud API: the WhatsApp Business Account id (its message templates; template webhooks name it). */
-  wabaId: z.string().regex(/^\d+$/).optional(),
-  /** Green-API: the instance's webhookUrlToken; GupShup: the secret path segment of the callback URL. */
-  webhookToken: z.string().min(1).optional(),
-  /** GupShup: the business number (digits with country code), the `source` of every send. */
-  source: z
-    .string()
-    .regex(/^\d{6,15}$/)
-    .optional(),
-  name: z.string(),
-  ratePerSec: z.number().int().positive().optional(),
-  createdAt: z.number(),
-});
-
-export type Line = z.infer<typeof lineSchema>;
+// The line's shape lives beside the store; importers keep naming it from here.
+export { type Line, lineSchema, providerKindSchema } from './line-schema';
 
 /** 400 line_conflict: the number is another line's (`lineId` when known). */
 function conflict(phoneNumberId: string, lineId: string): AppError {
