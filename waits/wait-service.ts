@@ -38,10 +38,7 @@ export interface WaitServiceDeps extends OpenWaitDeps {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'waits'>;
-  /**
-   * The portal's time zone ('' = UTC): outcome times are written in it. `version`: the portal's
-   * config version the caller read (PortalStore.get's), else read now.
-   */
+  /** The portal's time zone ('' = UTC) for outcome times; `version`: the config version the caller read, else read now. */
   timeZoneOf: (memberId: string, version?: string) => Promise<string>;
 }
 
