@@ -46,13 +46,9 @@ export async function confirmSwitchOff(
     );
     return written;
   }
-  if (written === 'switched')
-    deps.log.warn(
-      { memberId, openLineId, lineId, on },
-      on
-        ? 'the portal has the connector on: the attachment is switched back on'
-        : 'the portal has the connector off: the attachment is switched off',
-    );
-  else deps.log.info({ memberId, openLineId, lineId, on }, 'switch-off check: the attachment already agrees');
+  const where = { memberId, openLineId, lineId, on, written };
+  // Switched on: a stale event of the app's own switch-off had found it off (worth a warning).
+  if (written === 'switched' && on) deps.log.warn(where, 'the portal has the connector on: attachment switched on');
+  else deps.log.info(where, on ? 'the portal has the connector on' : 'the portal has the connector off');
   return on ? 'on' : 'off';
 }

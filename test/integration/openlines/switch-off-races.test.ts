@@ -154,4 +154,15 @@ describe('open lines: switch-off checks racing the portal', () => {
     expect(await log.completed(2, 'both checks')).toEqual(['on', 'superseded']);
     expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
   });
+
+  it('a check queued after a setup job that still waits runs first (lifo)', async () => {
+    await worker.close();
+    const log = await checks();
+    await h.rt.queues.enqueueLinesChanged(h.memberId, clock.now());
+    expect(await releaseLateEvent()).toBe(1);
+    worker = startWorker();
+    const [first, second] = await log.completed(2, 'the check and the setup', 30_000);
+    expect(first).toBe('on');
+    expect(String(second)).toMatch(/^registered /);
+  });
 });
