@@ -105,12 +105,14 @@ export async function takeOpenLineEvent(
     'connector switched off on an open line: checking with the portal',
   );
   if (!numbered) return 'noted';
-  await deps.queues.enqueueSwitchOffCheck({
-    memberId,
-    openLineId,
-    lineId: numbered.lineId,
-    attachedAt: numbered.attachedAt,
-    seq: numbered.checkSeq ?? 0,
-  });
+  const check = { memberId, openLineId, lineId: numbered.lineId, attachedAt: numbered.attachedAt };
+  try {
+    await deps.queues.enqueueSwitchOffCheck({ ...check, seq: numbered.checkSeq ?? 0 });
+  } catch (error) {
+    // Events are not sent again: the attachment stays as it is, and an older check still queued is
+    // superseded by this number. Said plainly for an operator (attaching the line again settles it).
+    deps.log.error({ ...check, err: error }, 'switch-off check not queued: the attachment is left unchecked');
+    throw error;
+  }
   return 'checking';
 }
