@@ -1,58 +1,54 @@
 import type { PortalClient } from '../bitrix/portal-client';
 import type { Logger } from '../lib/logger';
 import type { SwitchOffCheckJob } from '../queues/job-schemas';
-import type { Attachment, OpenLineStore } from '../store/open-line-store';
+import type { OpenLineStore } from '../store/open-line-store';
 import { connectorOnOpenLine } from './connector';
 
 export interface ConfirmSwitchOffDeps {
   bitrix: (memberId: string) => Pick<PortalClient, 'call'>;
-  openLines: Pick<OpenLineStore, 'forOpenLine' | 'switchAttachment'>;
+  openLines: Pick<OpenLineStore, 'settleSwitchOffCheck'>;
   log: Logger;
 }
 
-/** switched-on: the event was stale and is corrected; off: the portal confirms it; changed: the attachment moved on. */
-export type SwitchOffCheckOutcome = 'switched-on' | 'off' | 'changed';
-
-const isThe = (a: Attachment | null, job: SwitchOffCheckJob): a is Attachment =>
-  a !== null && a.lineId === job.lineId && a.attachedAt === job.attachedAt;
+/**
+ * on / off: the portal's answer, now the attachment's; superseded: a newer event's check decides;
+ * changed: the attachment was detached or replaced since the event.
+ */
+export type SwitchOffCheckOutcome = 'on' | 'off' | 'superseded' | 'changed';
 
 /**
- * After ONIMCONNECTORSTATUSDELETE marked an attachment off (the door, at once, without the portal):
- * the portal's own answer decides. The event may be the late one of the app's own earlier
- * switch-off (a detach or a move away, then the line attached there again): `imconnector.status`
- * then shows the connector on, and the attachment, still exactly the one the event marked off, is
- * switched back on. Anything else (an admin's switch-off, the attachment replaced, detached or
- * switched on since) leaves it as it is.
+ * After ONIMCONNECTORSTATUSDELETE (the door queued this check and changed nothing else): the
+ * portal's own answer (`imconnector.status`) becomes the attachment's `active`. The event may be
+ * an admin's switch-off (off) or the late one of the app's own earlier switch-off, a detach or a
+ * move away, the line attached there again since (on).
+ *
+ * Why the door does not mark the line off first: while this check runs, a message to an open line
+ * whose connector is really off is refused by the portal anyway (the dispatcher lets the portal
+ * decide), and a late own event then costs nothing; marking off first lost messages for seconds.
+ *
+ * The write is one compare-and-set, made only while the attachment is still the event's and its
+ * check sequence still this job's: an event arriving after the question (an admin's switch-off
+ * between the question and the write, a repeated event while this job finishes) has bumped the
+ * sequence and queued its own check, which asks after it and decides. So the check holds no state
+ * between tries: a retry, or a run again after a stall, simply asks again.
  */
 export async function confirmSwitchOff(
   deps: ConfirmSwitchOffDeps,
   job: SwitchOffCheckJob,
 ): Promise<SwitchOffCheckOutcome> {
-  const { memberId, openLineId } = job;
-  const before = await deps.openLines.forOpenLine(memberId, openLineId);
-  if (!isThe(before, job) || before.active) return 'changed';
-  const client = deps.bitrix(memberId);
-  if (!(await connectorOnOpenLine(client, openLineId))) {
+  const { memberId, openLineId, lineId } = job;
+  const on = await connectorOnOpenLine(deps.bitrix(memberId), openLineId);
+  const written = await deps.openLines.settleSwitchOffCheck(memberId, job, on);
+  if (written === 'superseded' || written === 'changed') {
     deps.log.info(
-      { memberId, openLineId, lineId: job.lineId },
-      'connector off on the open line: the attachment stays off',
+      { memberId, openLineId, lineId, seq: job.seq, written },
+      'switch-off check: not this check’s to decide',
     );
-    return 'off';
+    return written;
   }
-  if (!(await deps.openLines.switchAttachment(memberId, job, true))) return 'changed';
-  // An admin's switch-off between the question and the write sent an event whose check is this
-  // job (one per attachment while it runs): asked once more, its answer is not missed.
-  if (!(await connectorOnOpenLine(client, openLineId))) {
-    await deps.openLines.switchAttachment(memberId, job, false);
-    deps.log.info(
-      { memberId, openLineId, lineId: job.lineId },
-      'connector switched off during the check: the attachment stays off',
-    );
-    return 'off';
-  }
-  deps.log.warn(
-    { memberId, openLineId, lineId: job.lineId },
-    'a stale switch-off event was corrected: the connector is on there, the attachment is switched back on',
-  );
-  return 'switched-on';
+  const where = { memberId, openLineId, lineId, on, written };
+  // Switched on: a stale event of the app's own switch-off had found it off (worth a warning).
+  if (written === 'switched' && on) deps.log.warn(where, 'the portal has the connector on: attachment switched on');
+  else deps.log.info(where, on ? 'the portal has the connector on' : 'the portal has the connector off');
+  return on ? 'on' : 'off';
 }

@@ -115,15 +115,18 @@ export function createQueues(
       return portalSetup.add('setup', job, { ...keep, jobId, ...retryOptions(10, 2000) });
     },
     /**
-     * The check after a switch-off event (SwitchOffCheckJob): one per attachment while it is queued
-     * or running, so the portal repeating the event asks once; removed when done, so a later event
-     * on the same attachment is checked again. A few tries (the portal's answer decides).
+     * The check after a switch-off event (SwitchOffCheckJob): one per event, its id naming the
+     * attachment's check sequence, so a later event's check is never deduplicated against an older
+     * one still running (that one is superseded). `lifo`: ahead of the setup jobs waiting on this
+     * queue (BullMQ runs jobs without a priority before prioritized ones, so a priority would not
+     * do it). A few tries; removed when done.
      */
     async enqueueSwitchOffCheck(job: SwitchOffCheckJob) {
       const jobId = switchOffCheckJobId(job);
       return portalSetup.add(SWITCH_OFF_CHECK, job, {
         removeOnComplete: true,
         removeOnFail: true,
+        lifo: true,
         jobId,
         ...retryOptions(6, 2000),
       });
@@ -174,7 +177,9 @@ export function openLineOperatorJobId(memberId: string, openLineId: string, port
   return `olop-${digest(`${memberId}|${openLineId}|${portalMessageId}`)}`;
 }
 
-/** The job id of a switch-off check: one per (portal, open line, attachment). */
-export function switchOffCheckJobId(job: Pick<SwitchOffCheckJob, 'memberId' | 'openLineId' | 'lineId' | 'attachedAt'>) {
-  return `swoff-${digest(`${job.memberId}|${job.openLineId}|${job.lineId}|${job.attachedAt}`)}`;
+/** The job id of a switch-off check: one per (portal, open line, attachment, check sequence). */
+export function switchOffCheckJobId(
+  job: Pick<SwitchOffCheckJob, 'memberId' | 'openLineId' | 'lineId' | 'attachedAt' | 'seq'>,
+) {
+  return `swoff-${digest(`${job.memberId}|${job.openLineId}|${job.lineId}|${job.attachedAt}|${job.seq}`)}`;
 }

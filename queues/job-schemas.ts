@@ -67,16 +67,21 @@ export type PortalSetupJob = z.infer<typeof portalSetupJobSchema>;
 export const SWITCH_OFF_CHECK = 'switch-off-check';
 
 /**
- * After ONIMCONNECTORSTATUSDELETE marked an attachment off: ask the portal whether the connector is
- * really off on that open line (the event may be the late one of the app's own earlier switch-off).
+ * After ONIMCONNECTORSTATUSDELETE: ask the portal whether the connector is on or off on that open
+ * line (the event may be the late one of the app's own earlier switch-off) and write the answer.
  * Runs on the portal-setup queue, whose worker holds a portal client (the event door calls no portal).
  */
 export const switchOffCheckJobSchema = z.object({
   memberId: z.string(),
   openLineId: z.string(),
-  /** The attachment the event marked off: it is switched back on only while it is still this one. */
+  /** The attachment the event found: its answer is written only while it is still this one. */
   lineId: z.string(),
   attachedAt: z.number(),
+  /**
+   * The attachment's `checkSeq` the event set: only the newest check writes. 0: a job queued by the
+   * release before checks were numbered (the attachment has no checkSeq then either).
+   */
+  seq: z.number().int().nonnegative().default(0),
 });
 export type SwitchOffCheckJob = z.infer<typeof switchOffCheckJobSchema>;
 

@@ -17,6 +17,12 @@ export const attachmentSchema = z.object({
    */
   active: z.boolean().default(true),
   attachedAt: z.number(),
+  /**
+   * Bumped by each ONIMCONNECTORSTATUSDELETE for this open line: the number of its newest check
+   * (openlines/confirm-switch-off.ts). Only that check may write `active`; an older one is superseded.
+   * Absent: no event yet (0).
+   */
+  checkSeq: z.number().int().nonnegative().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
@@ -67,9 +73,9 @@ export class OpenLineStore {
 
   /**
    * Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves
-   * it. Written only while the record read still stands (compare-and-set): the portal's
-   * ONIMCONNECTORSTATUSDELETE for a line's old open line, handled while the line moves, must not
-   * overwrite its new attachment, nor bring back a detached one.
+   * it. Tests and tools use it (a switch-off event writes through settleSwitchOffCheck). Written
+   * only while the record read still stands (compare-and-set): a write for a line's old open line,
+   * made while the line moves, must not overwrite its new attachment, nor bring back a detached one.
    */
   async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
     return typeof (await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active }))) === 'object';
@@ -77,28 +83,33 @@ export class OpenLineStore {
 
   /**
    * The portal switched the connector off on an open line (ONIMCONNECTORSTATUSDELETE): its
-   * attachment is marked off; the attachment so marked (as it now stands), or null when no WhatsApp
-   * line serves that open line. The event may be the late one of the app's own switch-off: a check
-   * asks the portal afterwards (openlines/confirm-switch-off.ts).
+   * attachment's check sequence is bumped (compare-and-set, `active` untouched) and the attachment
+   * so written is answered, its `checkSeq` naming the check to queue; null when no WhatsApp line
+   * serves that open line.
    */
-  async markSwitchedOff(memberId: string, openLineId: string): Promise<Attachment | null> {
-    const outcome = await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active: false }));
+  async nextSwitchOffCheck(memberId: string, openLineId: string): Promise<Attachment | null> {
+    const outcome = await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, checkSeq: (a.checkSeq ?? 0) + 1 }));
     return typeof outcome === 'object' ? outcome : null;
   }
 
   /**
-   * Switches the attachment `which` (same line, open line and attachedAt) on or off, written only
-   * while it is still that attachment and not already so (compare-and-set); false: nothing written.
+   * A switch-off check's answer: `active` written (one compare-and-set on the record read) only
+   * while the attachment is still `check`'s (same line, open line and attachedAt) and its
+   * `checkSeq` is still `check.seq`. `superseded`: a newer event's check decides; `changed`: the
+   * attachment was detached or replaced; `switched`: written; `as-is`: it already was so.
    */
-  async switchAttachment(
+  async settleSwitchOffCheck(
     memberId: string,
-    which: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'>,
+    check: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'> & { seq: number },
     active: boolean,
-  ): Promise<boolean> {
-    const outcome = await this.swapOfOpenLine(memberId, which.openLineId, (a) =>
-      a.lineId === which.lineId && a.attachedAt === which.attachedAt && a.active !== active ? { ...a, active } : null,
-    );
-    return typeof outcome === 'object';
+  ): Promise<'switched' | 'as-is' | 'superseded' | 'changed'> {
+    let kept: 'as-is' | 'superseded' | 'changed' = 'changed';
+    const outcome = await this.swapOfOpenLine(memberId, check.openLineId, (a) => {
+      kept = a.lineId !== check.lineId || a.attachedAt !== check.attachedAt ? 'changed' : 'as-is';
+      if (kept === 'as-is' && (a.checkSeq ?? 0) !== check.seq) kept = 'superseded';
+      return kept === 'as-is' && a.active !== active ? { ...a, active } : null;
+    });
+    return typeof outcome === 'object' ? 'switched' : outcome === 'none' ? 'changed' : kept;
   }
 
   /**

@@ -177,8 +177,8 @@ export async function registerPortal(
 }
 
 /**
- * A switch-off check (openlines/confirm-switch-off.ts): a failing status call is retried; after the
- * last try the attachment stays off (the conservative state the event left it in).
+ * A switch-off check (openlines/confirm-switch-off.ts): a failing status call is retried (each try
+ * asks again); after the last try the attachment is left as it is (the event did not change it).
  */
 async function checkSwitchOff(
   deps: PortalSetupDeps & SwitchOffCheckDeps,
@@ -191,9 +191,9 @@ async function checkSwitchOff(
     if (shouldRetry(error, job)) throw error;
     deps.log.error(
       { memberId: data.memberId, openLineId: data.openLineId, lineId: data.lineId, err: error },
-      'could not ask the portal about a switch-off: the attachment stays off',
+      'could not ask the portal about a switch-off: the attachment is left as it is',
     );
-    return 'off: unconfirmed';
+    return 'unconfirmed';
   }
 }
 

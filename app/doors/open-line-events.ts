@@ -38,7 +38,7 @@ const messageAddSchema = z.object({
 
 export interface OpenLineEventDeps {
   queues: Pick<Queues, 'enqueueOpenLineOperator' | 'enqueueSwitchOffCheck'>;
-  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'markSwitchedOff'>;
+  openLines: Pick<OpenLineStore, 'list' | 'detach' | 'nextSwitchOffCheck'>;
   /** Numbers each operator message in its chat at receipt: they reach WhatsApp in this order. */
   operatorOrder: Pick<OperatorChatOrder, 'numberAtReceipt'>;
   clock: Clock;
@@ -88,26 +88,31 @@ export async function takeOpenLineEvent(
     deps.log.info({ memberId, openLineId: line.data.data }, 'open line deleted: its WhatsApp line is detached');
     return 'detached';
   }
-  // The connector was switched off on a line (also by our own detach or move): nothing is relayed
-  // there until it is attached again, or the check below finds it on (openlines-wire.md §5.8). Only an attachment that still names
-  // that open line is marked (a moved line's old open line is switched off after the move is stored).
+  // The connector was switched off on an open line, by an admin or by our own detach or move
+  // (openlines-wire.md §5.8); our own event can come late, after the line was attached there again.
+  // A door asks no portal: it only numbers a check for the attachment that names that open line
+  // (a moved line's old open line finds none) and queues it; the check asks `imconnector.status`
+  // and writes the answer unless a newer event's check has been numbered since
+  // (openlines/confirm-switch-off.ts). `active` is left as it is until then.
   const off = z.object({ data: z.object({ connector: z.string(), line: scalar }).loose() }).safeParse(body);
   if (!off.success)
     throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });
   if (off.data.data.connector.toLowerCase() !== CONNECTOR_ID) return 'ignored';
   const openLineId = off.data.data.line;
-  // Marked off at once (the conservative answer; a door asks no portal). The event may be the late
-  // one of the app's own switch-off (a detach or a move away, then the line attached there again):
-  // the check asks the portal (`imconnector.status`) and switches it back on when the connector is
-  // on there and the attachment is still this one (openlines/confirm-switch-off.ts).
-  const marked = await deps.openLines.markSwitchedOff(memberId, openLineId);
-  deps.log.info({ memberId, openLineId, marked: marked !== null }, 'connector switched off on an open line');
-  if (!marked) return 'noted';
-  await deps.queues.enqueueSwitchOffCheck({
-    memberId,
-    openLineId,
-    lineId: marked.lineId,
-    attachedAt: marked.attachedAt,
-  });
-  return 'paused';
+  const numbered = await deps.openLines.nextSwitchOffCheck(memberId, openLineId);
+  deps.log.info(
+    { memberId, openLineId, check: numbered?.checkSeq ?? null },
+    'connector switched off on an open line: checking with the portal',
+  );
+  if (!numbered) return 'noted';
+  const check = { memberId, openLineId, lineId: numbered.lineId, attachedAt: numbered.attachedAt };
+  try {
+    await deps.queues.enqueueSwitchOffCheck({ ...check, seq: numbered.checkSeq ?? 0 });
+  } catch (error) {
+    // Events are not sent again: the attachment stays as it is, and an older check still queued is
+    // superseded by this number. Said plainly for an operator (attaching the line again settles it).
+    deps.log.error({ ...check, err: error }, 'switch-off check not queued: the attachment is left unchecked');
+    throw error;
+  }
+  return 'checking';
 }

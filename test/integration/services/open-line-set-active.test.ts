@@ -56,35 +56,45 @@ describe('switching an open line off in the store (setActive)', () => {
     expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), relayTaken: true, active: false });
   });
 
-  describe('switching back on after the portal confirmed it (switchAttachment)', () => {
+  describe('a switch-off event’s check (nextSwitchOffCheck, then settleSwitchOffCheck)', () => {
     const which = { lineId: 'main', openLineId: '7', attachedAt: 1 };
 
-    it('still the attachment marked off: switched on; already on: nothing written', async () => {
-      expect(await store.markSwitchedOff(M, '7')).toEqual({ ...attachment('7'), active: false });
-      expect(await store.switchAttachment(M, which, true)).toBe(true);
-      expect(await store.forLine(M, 'main')).toEqual(attachment('7'));
-      expect(await store.switchAttachment(M, which, true)).toBe(false);
+    it('the event numbers a check and leaves active as it is; the check writes the portal’s answer', async () => {
+      expect(await store.nextSwitchOffCheck(M, '7')).toEqual({ ...attachment('7'), checkSeq: 1 });
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('switched');
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, checkSeq: 1 });
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('as-is');
     });
 
-    it('attached there again between the read and the write (a new attachedAt): left as it is', async () => {
-      await store.markSwitchedOff(M, '7');
-      const again = { ...attachment('7'), active: false, attachedAt: 2 };
+    it('a newer event numbered between the read and the write: superseded, nothing written', async () => {
+      await store.nextSwitchOffCheck(M, '7');
+      store.between = async () => {
+        await store.nextSwitchOffCheck(M, '7');
+      };
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('superseded');
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), checkSeq: 2 });
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 2 }, false)).toBe('switched');
+    });
+
+    it('attached there again between the read and the write (a new attachedAt): changed, left as it is', async () => {
+      await store.nextSwitchOffCheck(M, '7');
+      const again = { ...attachment('7'), attachedAt: 2 };
       store.between = () => store.attach(M, again);
-      expect(await store.switchAttachment(M, which, true)).toBe(false);
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('changed');
       expect(await store.forLine(M, 'main')).toEqual(again);
     });
 
     it('detached between the read and the write: it does not come back', async () => {
-      await store.markSwitchedOff(M, '7');
+      await store.nextSwitchOffCheck(M, '7');
       store.between = async () => {
         await store.detach(M, 'main');
       };
-      expect(await store.switchAttachment(M, which, true)).toBe(false);
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('changed');
       expect(await store.forLine(M, 'main')).toBeNull();
     });
 
-    it('no attachment on the open line: markSwitchedOff answers null', async () => {
-      expect(await store.markSwitchedOff(M, '8')).toBeNull();
+    it('no attachment on the open line: nextSwitchOffCheck answers null', async () => {
+      expect(await store.nextSwitchOffCheck(M, '8')).toBeNull();
     });
   });
 });

@@ -1,0 +1,168 @@
+import { Worker } from 'bullmq';
+import type { PortalClient } from '../../../bitrix/portal-client';
+import { AppError } from '../../../lib/errors/app-error';
+import { attachLine, detachLine } from '../../../openlines/attach-line';
+import { CONNECTOR_ID } from '../../../openlines/connector';
+import { retryBackoffStrategy } from '../../../queues/job-retry';
+import { queueNames } from '../../../queues/job-schemas';
+import { createRedis, type RedisClient } from '../../../redis/connect';
+import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
+import { injectRestFault } from '../../../simulators/bitrix24/rest-faults';
+import { createPortalSetupProcessor } from '../../../workers/portal-setup-processor';
+import type { Harness } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+import { jobLog } from '../../helpers/signals';
+import { ownDispatchEachTest } from './openline-helpers';
+
+/**
+ * Switch-off checks racing the portal and each other (review of s22/ol-fix, BUG 1 and BUG 2). Each
+ * case starts from the app's own late event: the line was detached and attached to open line 1
+ * again, the portal's event of the detach held until the test releases it. The test's worker runs
+ * the checks with two hooks: `afterStatus(k)` once the k-th `imconnector.status` answered (between a
+ * check's question and its write), `afterCheck(k)` once the k-th check's processor returned (its
+ * job not finished yet: an event then cannot be deduplicated against it).
+ */
+describe('open lines: switch-off checks racing the portal', () => {
+  const clock = createManualClock();
+  let h: Harness;
+  let connection: RedisClient;
+  let worker: Worker;
+  let startWorker: () => Worker;
+  let afterStatus: (k: number) => Promise<void>;
+  let afterCheck: (k: number) => Promise<void>;
+  ownDispatchEachTest({ clock }, (each) => {
+    h = each;
+  });
+  beforeEach(async () => {
+    let statusCalls = 0;
+    let checksRun = 0;
+    afterStatus = async () => undefined;
+    afterCheck = async () => undefined;
+    // The client the processor gets, its `call` followed by the hook after each status answer.
+    const spied = (memberId: string): PortalClient =>
+      new Proxy(h.rt.bitrix(memberId), {
+        get(target, prop, receiver) {
+          if (prop !== 'call') return Reflect.get(target, prop, receiver);
+          return async (method: string, params?: Parameters<PortalClient['call']>[1]) => {
+            const answer = await target.call(method, params);
+            if (method === 'imconnector.status') await afterStatus(++statusCalls);
+            return answer;
+          };
+        },
+      });
+    const processor = createPortalSetupProcessor({
+      ...h.rt,
+      bitrix: Object.assign(spied, { probe: h.rt.bitrix.probe }),
+    });
+    connection = createRedis(h.redisUrl, 'worker');
+    startWorker = () =>
+      new Worker(
+        queueNames.portalSetup,
+        async (job) => {
+          const value = await processor(job);
+          await afterCheck(++checksRun);
+          return value;
+        },
+        { connection, prefix: h.rt.queues.prefix, settings: { backoffStrategy: retryBackoffStrategy } },
+      );
+    worker = startWorker();
+    // The app's own switch-off (detach), held; attached to 1 again: its event is now late.
+    h.portal.state.openLines.holdSwitchOffEvents = true;
+    clock.advance(1000);
+    await detachLine(h.rt.openLineSetup, h.memberId, 'main');
+    clock.advance(1000);
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    h.portal.state.openLines.holdSwitchOffEvents = false;
+  });
+  afterEach(async () => {
+    await worker.close();
+    connection.disconnect();
+  });
+
+  const releaseLateEvent = () => h.portal.state.openLines.releaseSwitchOffEvents();
+  const adminOff = () => switchConnectorOff(h.portal.state, CONNECTOR_ID, 1, 'admin-off');
+  const portalSaysOn = () => h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|1`)?.active === true;
+  const repeatEvent = async () => {
+    const [delivery] = await h.portal.deliverEvent('ONIMCONNECTORSTATUSDELETE', { connector: CONNECTOR_ID, line: '1' });
+    expect(delivery?.status).toBe(200);
+  };
+  const attachment = () => h.rt.openLines.forLine(h.memberId, 'main');
+  const checks = () => jobLog(h, h.rt.queues.portalSetup);
+
+  it('BUG 1: an admin switches off between the check’s question and its write, a status call then fails: off', async () => {
+    afterStatus = async (k) => {
+      if (k !== 1) return;
+      await adminOff();
+      injectRestFault(h.portal.state, { code: 'QUERY_LIMIT_EXCEEDED', times: 1, method: 'imconnector.status' });
+    };
+    const log = await checks();
+    expect(await releaseLateEvent()).toBe(1);
+    // The late event's check is superseded by the admin's; that one fails once, asks again: off.
+    expect(await log.completed(2, 'both checks', 20_000)).toEqual(['superseded', 'off']);
+    expect(portalSaysOn()).toBe(false);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: false });
+  });
+
+  it('the check run again after its write (a stall), the admin’s event still on its way: asks again, off', async () => {
+    afterCheck = async (k) => {
+      if (k !== 1) return;
+      h.portal.state.openLines.holdSwitchOffEvents = true;
+      await adminOff();
+      throw new AppError('worker_lost', 'the worker stopped before the job finished', { retryable: true });
+    };
+    const log = await checks();
+    expect(await releaseLateEvent()).toBe(1);
+    expect(await log.completed(1, 'the late event’s check, run twice', 20_000)).toEqual(['off']);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: false });
+    const admin = await checks();
+    expect(await releaseLateEvent()).toBe(1);
+    expect(await admin.completed(1, 'the admin’s check')).toEqual(['off']);
+    expect(portalSaysOn()).toBe(false);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: false });
+  });
+
+  it('BUG 2: the event repeated while the first check finishes: its own check runs, on as the portal says', async () => {
+    afterCheck = async (k) => {
+      if (k === 1) await repeatEvent();
+    };
+    const log = await checks();
+    expect(await releaseLateEvent()).toBe(1);
+    expect(await log.completed(2, 'the check of each event')).toEqual(['on', 'on']);
+    expect(portalSaysOn()).toBe(true);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
+  });
+
+  it('an admin’s switch-off while the first check finishes: its own check runs, off as the portal says', async () => {
+    afterCheck = async (k) => {
+      if (k === 1) await adminOff();
+    };
+    const log = await checks();
+    expect(await releaseLateEvent()).toBe(1);
+    expect(await log.completed(2, 'the check of each event')).toEqual(['on', 'off']);
+    expect(portalSaysOn()).toBe(false);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: false });
+  });
+
+  it('two events queued before any check runs: the newer one’s check goes first and decides, the older is superseded', async () => {
+    await worker.close();
+    const log = await checks();
+    expect(await releaseLateEvent()).toBe(1);
+    await repeatEvent();
+    // Neither event touched the attachment: it stays on until a check says otherwise.
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
+    worker = startWorker();
+    expect(await log.completed(2, 'both checks')).toEqual(['on', 'superseded']);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
+  });
+
+  it('a check queued after a setup job that still waits runs first (lifo)', async () => {
+    await worker.close();
+    const log = await checks();
+    await h.rt.queues.enqueueLinesChanged(h.memberId, clock.now());
+    expect(await releaseLateEvent()).toBe(1);
+    worker = startWorker();
+    const [first, second] = await log.completed(2, 'the check and the setup', 30_000);
+    expect(first).toBe('on');
+    expect(String(second)).toMatch(/^registered /);
+  });
+});
