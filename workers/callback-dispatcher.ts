@@ -256,20 +256,6 @@ export class CallbackDispatcher {
   private async reindex(memberId: string, earliest: number): Promise<void> {
     const index = this.o.keys.callbackPortals();
     const mark = this.o.keys.callbackIndexed(memberId);
-    const now = this.o.clock.now();
-    // Still due now (results kept coming while the batch was out — the common case on a busy portal)
-    // and the index still holds the portal as due now: nothing to move. The portal stays in every
-    // dispatcher's next pass, whose own drain reads the outbox again, so nothing queued can be
-    // stranded; and the index is not moved, so an enqueuer's confirmed mark stays true and the
-    // portal's next results skip their index write (callback-enqueue-3.lua). The move below would
-    // only shift the portal between two times already past, yet its moving mark made every result
-    // queued meanwhile write the index (≈ half of all results on a busy portal) and its delete made
-    // the next burst write again. Another dispatcher moving the index after this read runs its own
-    // move below, whose re-read comes after this drain's settle.
-    if (earliest >= 0 && earliest <= now) {
-      const score = await this.o.redis.zscore(index, memberId);
-      if (score !== null && Number(score) <= now) return;
-    }
     // The index may now be later than an enqueuer's confirmed mark says. The moving mark replaces
     // it before the write (no confirm lands while it is there) and is deleted after the write and
     // before the re-read: a callback queued after the re-read writes the index itself
