@@ -7,7 +7,7 @@ import { startAppProcess } from '../test/faults/app-process';
 
 export interface FloorOptions {
   jobs: number;
-  /** The send path's Redis round trips per message, as the outbound scenario counted them. */
+  /** The send path's own Redis round trips per message (BullMQ's left out), as the outbound scenario counted them. */
   roundTrips: number;
   say: (line: string) => void;
 }

@@ -68,8 +68,9 @@ async function main(): Promise<number> {
       round_trips_per_message: runs.map((r) => r.roundTrips?.perUnit ?? null),
     };
     figures.cpu_ms_per_message = runs[0]?.cpuMsPerMessage ?? 0;
-    // The floor of the worker's CPU per message: the stack alone, with the round trips the 1-worker run made.
-    const roundTrips = runs[0]?.roundTrips?.perUnit ?? runs[1]?.roundTrips?.perUnit;
+    // The floor of the worker's CPU per message: the stack alone, with the app's own round trips the
+    // 1-worker run made (BullMQ's are in the floor's job already).
+    const roundTrips = runs[0]?.roundTrips?.appPerUnit ?? runs[1]?.roundTrips?.appPerUnit;
     if (roundTrips !== undefined)
       figures.floor = await step('floor: a BullMQ job, a provider POST and Redis round trips, no app logic', () =>
         floorScenario({ jobs: quick ? 10_000 : 20_000, roundTrips, say }),

@@ -96,7 +96,7 @@ function replyCeilings(r: BenchResults): string {
 function floorNote(r: BenchResults): string {
   const f = r.floor;
   if (!f) return '';
-  return `; the stack's floor for it: ${n3(f.send_path_ms)} ms (a BullMQ job ${n3(f.job_ms)}, one provider POST ${n3(f.post_ms)}, the send path's ${n2(f.round_trips)} Redis round trips × ${n3(f.round_trip_ms)}), no app logic`;
+  return `; the stack's floor for it: ${n3(f.send_path_ms)} ms (a BullMQ job ${n3(f.job_ms)}, one provider POST ${n3(f.post_ms)}, the send path's own ${n2(f.round_trips)} Redis round trips besides BullMQ's × ${n3(f.round_trip_ms)}), no app logic`;
 }
 
 /** Every figure beside its goal (issue 10's table). */

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 /** Top-level Redis commands per unit of work (a script's own commands are not round trips). */
 export interface RoundTripSample {
   perUnit: number;
+  /** Of `perUnit`, the app's own: BullMQ's (the job's fetch and finish) left out. */
+  appPerUnit: number;
   units: number;
   /** Top-level commands per unit by name (EVALSHA by its script's first key; tags and ids as `{}`, `…`). */
   byCommand: Record<string, number>;
@@ -15,14 +17,17 @@ const keyShape = (key: string) => key.replace(/\{[^}]*\}/g, '{}').replace(/:[^:]
 const LINE = /^\d+\.\d+ \[\d+ ([^\]]+)\] (.*)$/;
 const ARG = /"((?:[^"\\]|\\.)*)"/g;
 
-/** The client-sent commands of a MONITOR capture, by name, and how many were `isUnit` (the unit of work done). */
+/**
+ * The client-sent commands of a MONITOR capture, by name, between its first and last unit of work
+ * (`isUnit`): the commands after the first unit up to the last one, per unit after the first. So an
+ * idle tail (the backlog ran out) or a head cut mid-job adds nothing. `queue`: how many of them were
+ * BullMQ's own (keys under `bull:`), which a job's cost already holds.
+ */
 export function countMonitorLines(
   text: string,
   isUnit: (args: string[]) => boolean,
-): { total: number; units: number; counts: Map<string, number> } {
-  const counts = new Map<string, number>();
-  let total = 0;
-  let units = 0;
+): { total: number; queue: number; units: number; counts: Map<string, number> } {
+  const commands: Array<{ label: string; unit: boolean }> = [];
   for (const line of text.split('\n')) {
     const match = LINE.exec(line);
     // A script's own commands (source `lua`) run inside its one round trip.
@@ -31,12 +36,22 @@ export function countMonitorLines(
     const command = (args[0] ?? '').toLowerCase();
     // EVALSHA sha numkeys key…: named by its first key; any other command by its first argument.
     const scripted = command === 'evalsha' || command === 'eval';
-    const label = `${command} ${keyShape((scripted ? args[3] : args[1]) ?? '')}`;
-    counts.set(label, (counts.get(label) ?? 0) + 1);
-    total += 1;
-    if (isUnit(args)) units += 1;
+    commands.push({ label: `${command} ${keyShape((scripted ? args[3] : args[1]) ?? '')}`, unit: isUnit(args) });
   }
-  return { total, units, counts };
+  const first = commands.findIndex((c) => c.unit);
+  let last = commands.length - 1;
+  while (last >= 0 && !commands[last]?.unit) last -= 1;
+  const counts = new Map<string, number>();
+  let total = 0;
+  let queue = 0;
+  let units = 0;
+  for (const c of first < 0 ? [] : commands.slice(first + 1, last + 1)) {
+    counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
+    total += 1;
+    if (c.label.split(' ')[1]?.startsWith('bull:')) queue += 1;
+    if (c.unit) units += 1;
+  }
+  return { total, queue, units, counts };
 }
 
 /**
@@ -59,7 +74,7 @@ export async function sampleRoundTrips(
   await new Promise((r) => setTimeout(r, ms));
   child.kill('SIGTERM');
   await exited;
-  const { total, units, counts } = countMonitorLines(Buffer.concat(chunks).toString('utf8'), isUnit);
+  const { total, queue, units, counts } = countMonitorLines(Buffer.concat(chunks).toString('utf8'), isUnit);
   if (units === 0) return null;
   const byCommand = Object.fromEntries(
     [...counts]
@@ -67,11 +82,11 @@ export async function sampleRoundTrips(
       .filter(([, n]) => n / units >= 0.05)
       .map(([k, n]) => [k, n / units]),
   );
-  return { perUnit: total / units, units, byCommand };
+  return { perUnit: total / units, appPerUnit: (total - queue) / units, units, byCommand };
 }
 
 /** One line for the bench's log: the round trips per unit, the largest first. */
 export function describeRoundTrips(sample: RoundTripSample, unit: string): string {
   const parts = Object.entries(sample.byCommand).map(([command, n]) => `${command} ${n.toFixed(2)}`);
-  return `Redis round trips per ${unit}: ${sample.perUnit.toFixed(2)} (over ${sample.units} ${unit}s: ${parts.join(', ')})`;
+  return `Redis round trips per ${unit}: ${sample.perUnit.toFixed(2)}, ${sample.appPerUnit.toFixed(2)} of them the app's own (over ${sample.units} ${unit}s: ${parts.join(', ')})`;
 }

@@ -143,26 +143,31 @@ describe('bench: the stack floor and round trips', () => {
     const floor = { job_ms: 0.07, post_ms: 0.1, round_trip_ms: 0.025, round_trips: 8.5, send_path_ms: 0.3825 };
     const measured = (r: BenchResults) => figureRows(r).find((row) => row.figure === 'worker CPU per sent message');
     expect(measured({ ...results, floor })?.measured).toBe(
-      "0.50 ms; the stack's floor for it: 0.383 ms (a BullMQ job 0.070, one provider POST 0.100, the send path's 8.50 Redis round trips × 0.025), no app logic",
+      "0.50 ms; the stack's floor for it: 0.383 ms (a BullMQ job 0.070, one provider POST 0.100, the send path's own 8.50 Redis round trips besides BullMQ's × 0.025), no app logic",
     );
     expect(measured(results)?.measured).toBe('0.50 ms');
     expect(benchResultsSchema.parse({ ...results, floor }).floor).toEqual(floor);
   });
 
-  it("counts the commands clients sent in a MONITOR capture, not a script's own, and the units among them", () => {
+  it("counts the commands clients sent between the first and last unit, not a script's own, and BullMQ's apart", () => {
+    const finish = '[0 127.0.0.1:49072] "evalsha" "1e9b" "14" "bull:run-action:wait" "bull:run-action:active"';
     const capture = [
-      '1796169320.248521 [0 127.0.0.1:49072] "evalsha" "1e9b" "14" "bull:run-action:wait" "bull:run-action:active"',
+      // Before the first unit: a job cut at the head, not counted.
+      '1796169320.248400 [0 127.0.0.1:49072] "get" "wa:{p:0788}:config-version"',
+      `1796169320.248521 ${finish}`,
       '1796169320.248530 [0 lua] "XADD" "bull:run-action:events" "*" "event" "completed"',
       '1796169320.248600 [0 127.0.0.1:49072] "get" "wa:{p:0788}:config-version"',
       '1796169320.248700 [0 127.0.0.1:49074] "evalsha" "98e1" "5" "wa:{p:0788}:win:line8:79161005378" "x \\"quoted\\""',
       '1796169320.248800 [0 lua] "HGET" "wa:{p:0788}:win-since" "line8"',
-      '1796169320.248900 [0 127.0.0.1:49072] "evalsha" "1e9b" "14" "bull:run-action:wait" "bull:run-action:active"',
+      `1796169320.248900 ${finish}`,
+      // After the last unit: an idle tail, not counted.
+      '1796169320.249000 [0 127.0.0.1:49072] "get" "wa:{p:0788}:config-version"',
       '',
     ].join('\n');
-    const { total, units, counts } = countMonitorLines(capture, (args) => args[3] === 'bull:run-action:wait');
-    expect({ total, units }).toEqual({ total: 4, units: 2 });
+    const { total, queue, units, counts } = countMonitorLines(capture, (args) => args[3] === 'bull:run-action:wait');
+    expect({ total, queue, units }).toEqual({ total: 3, queue: 1, units: 1 });
     expect(Object.fromEntries(counts)).toEqual({
-      'evalsha bull:run-action:wait': 2,
+      'evalsha bull:run-action:wait': 1,
       'get wa:{}:config-version': 1,
       'evalsha wa:{}:win:…:…': 1,
     });
