@@ -1,14 +1,8 @@
 import { loadConfig } from '../../../config/load-config';
 import { hasHashTag, parseRedisUrl } from '../../../config/redis-url';
+import { validEnv } from '../../helpers/valid-env';
 
-const valid = {
-  PUBLIC_URL: 'https://wa.example.com/',
-  B24_CLIENT_ID: 'local.1',
-  B24_CLIENT_SECRET: 'secret',
-  WA_APP_SECRET: 'app-secret-1',
-  WA_VERIFY_TOKEN: 'verify-token-1',
-  SECRETS_KEY: 'a'.repeat(64),
-};
+const valid = validEnv;
 
 describe('REDIS_URL and QUEUE_PREFIX', () => {
   it('a single Redis URL is passed on as it is', () => {

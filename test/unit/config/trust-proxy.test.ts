@@ -1,14 +1,8 @@
 import express from 'express';
 import { loadConfig } from '../../../config/load-config';
+import { validEnv } from '../../helpers/valid-env';
 
-const valid = {
-  PUBLIC_URL: 'https://wa.example.com/',
-  B24_CLIENT_ID: 'local.1',
-  B24_CLIENT_SECRET: 'secret',
-  WA_APP_SECRET: 'app-secret-1',
-  WA_VERIFY_TOKEN: 'verify-token-1',
-  SECRETS_KEY: 'a'.repeat(64),
-};
+const valid = validEnv;
 const trustOf = (TRUST_PROXY?: string) => loadConfig({ ...valid, TRUST_PROXY }).TRUST_PROXY;
 /** Whether Express, set to `value`, believes a peer at `address` (the nearest hop) about the client. */
 const trusts = (value: ReturnType<typeof trustOf>, address: string): boolean => {
