@@ -3,7 +3,7 @@ import { CONNECTOR_ID } from '../../../openlines/connector';
 import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
 import { createRegisteredHarness, eventually, type Harness, LINE } from '../../helpers/harness';
 import { jobLog } from '../../helpers/signals';
-import { CHAT_ID, CUSTOMER } from './openline-helpers';
+import { addSecondLine, CHAT_ID, CUSTOMER } from './openline-helpers';
 
 describe('open-line connector: register, activate, data.set', () => {
   let h: Harness;
@@ -54,15 +54,7 @@ describe('open-line connector: register, activate, data.set', () => {
     });
     expect(await h.rt.openLines.forLine(h.memberId, 'main')).toBeNull();
     await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
-    await h.rt.lines.add({
-      id: 'second',
-      memberId: h.memberId,
-      provider: 'cloud',
-      phoneNumberId: '300000000000003',
-      accessToken: 'EAAG-second',
-      name: 'Second',
-      createdAt: 1,
-    });
+    await addSecondLine(h);
     await expect(attachLine(h.rt.openLineSetup, h.memberId, 'second', '1')).rejects.toMatchObject({
       code: 'open_line_taken',
     });

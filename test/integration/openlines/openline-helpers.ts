@@ -84,3 +84,16 @@ export async function customerOpensChat(h: Harness): Promise<OpenLineChat> {
   });
   return chatWith(h, 1);
 }
+
+/** A second WhatsApp line of the portal (another number), for the tests of one open line and two lines. */
+export function addSecondLine(h: Harness): Promise<void> {
+  return h.rt.lines.add({
+    id: 'second',
+    memberId: h.memberId,
+    provider: 'cloud',
+    phoneNumberId: '300000000000003',
+    accessToken: 'EAAG-second',
+    name: 'Second',
+    createdAt: 1,
+  });
+}

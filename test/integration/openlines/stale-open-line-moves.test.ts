@@ -6,7 +6,7 @@ import type { ChatItem } from '../../../store/open-line-outbox';
 import type { OpenLineDispatcherOptions } from '../../../workers/open-line-dispatcher';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+import { addSecondLine, CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const on = (openLineId: string, item: ChatItem): ChatItem =>
   item.kind === 'customer' ? { ...item, openLineId } : item;
@@ -61,15 +61,7 @@ describe('open lines: chat items while the line moves', () => {
     await queue(customerItem('sw', 1));
     h.portal.addOpenLine(2);
     await attachLine(h.rt.openLineSetup, h.memberId, 'main', '2');
-    await h.rt.lines.add({
-      id: 'second',
-      memberId: h.memberId,
-      provider: 'cloud',
-      phoneNumberId: '300000000000003',
-      accessToken: 'EAAG-second',
-      name: 'Second',
-      createdAt: 1,
-    });
+    await addSecondLine(h);
     await attachLine(h.rt.openLineSetup, h.memberId, 'second', '1');
     await queue(on('2', customerItem('sw', 2)));
     await dispatcher().drainChat(h.memberId, CHAT_ID);
