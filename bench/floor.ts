@@ -75,14 +75,15 @@ export async function floorScenario(o: FloorOptions): Promise<Floor> {
     const trips = stages.get('job_post_trips');
     if (job === undefined || post === undefined || trips === undefined)
       throw new Error(`floor: stages missing in\n${child.output().slice(-2000)}`);
+    const roundTripMs = Math.max(0, (trips - post) / TRIPS_MEASURED);
+    const postMs = Math.max(0, post - job);
     const floor: Floor = {
       job_ms: job,
-      post_ms: Math.max(0, post - job),
-      round_trip_ms: Math.max(0, (trips - post) / TRIPS_MEASURED),
+      post_ms: postMs,
+      round_trip_ms: roundTripMs,
       round_trips: o.roundTrips,
-      send_path_ms: 0,
+      send_path_ms: job + postMs + o.roundTrips * roundTripMs,
     };
-    floor.send_path_ms = floor.job_ms + floor.post_ms + o.roundTrips * floor.round_trip_ms;
     o.say(
       `a BullMQ job ${floor.job_ms.toFixed(3)} ms, one provider POST ${floor.post_ms.toFixed(3)} ms, one Redis round trip ${floor.round_trip_ms.toFixed(3)} ms → a job, a POST and ${o.roundTrips.toFixed(1)} round trips: ${floor.send_path_ms.toFixed(3)} ms of CPU`,
     );

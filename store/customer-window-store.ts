@@ -9,7 +9,6 @@ export const WINDOW_MS = 86_400_000;
 export const WINDOW_MARGIN_MS = 3 * 60_000;
 /** How long a customer's last message time is kept: "Can I write freely?" still names it a month later. */
 export const WINDOW_KEEP_SEC = 31 * 86400;
-const KEEP_SEC = WINDOW_KEEP_SEC;
 
 /** What the app knows of a customer's window on a line. */
 export interface WindowRecord {
@@ -58,7 +57,7 @@ export class CustomerWindowStore {
   /** A send's answer named the customer's wa_id: kept when it differs from the number sent to (a string per such customer). */
   async noteWaId(memberId: string, lineId: string, phone: string, waId: string): Promise<void> {
     if (!waId || waId === phone) return;
-    await this.redis.set(this.keys.customerWaId(memberId, lineId, phone), waId, 'EX', KEEP_SEC);
+    await this.redis.set(this.keys.customerWaId(memberId, lineId, phone), waId, 'EX', WINDOW_KEEP_SEC);
   }
 
   /** A message from `customer` (phone digits or user id) at `atMs` on the line; `nowMs` from the injected clock. */
@@ -67,7 +66,7 @@ export class CustomerWindowStore {
     await windowScripts.noteWindow(
       this.redis,
       { window: this.keys.customerWindow(memberId, lineId, customer), tracking: this.keys.windowTracking(memberId) },
-      { atSec: Math.floor(atMs / 1000), lineId, nowMs, ttlSec: KEEP_SEC },
+      { atSec: Math.floor(atMs / 1000), lineId, nowMs, ttlSec: WINDOW_KEEP_SEC },
     );
   }
 
