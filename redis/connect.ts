@@ -36,14 +36,20 @@ export const BLOCKING_COMMANDS = [
  * `autoPipelining` is for a connection many jobs share: the commands they issue in one tick go
  * out in one write and come back in one read — each write is a system call, and those were the
  * largest cost of a sent message in the worker's profile. Blocking commands are excluded
- * (BLOCKING_COMMANDS), so a BullMQ worker may be given such a connection.
+ * (BLOCKING_COMMANDS), so a BullMQ worker may be given such a connection. On one Redis only: a
+ * cluster connection sends each command on its own (see below).
  */
 export function createRedis(
   url: string,
   role: 'worker' | 'http',
   options: { autoPipelining?: boolean } = {},
 ): RedisClient {
-  const enableAutoPipelining = options.autoPipelining ?? false;
+  const target = parseRedisUrl(url);
+  // Never on a cluster: ioredis (5.x, and 6.0 per redis/ioredis#2075, open) batches a node's
+  // auto-pipeline across slots and handles MOVED for the batch as a whole, so once a slot moves
+  // (a resharding, a scale-out) every command on it keeps failing with MOVED and is never applied
+  // (test/integration/cluster-resharding.test.ts). Without it, each command follows its own MOVED/ASK.
+  const enableAutoPipelining = (options.autoPipelining ?? false) && target.kind === 'single';
   const pipelining = { enableAutoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS };
   const nodeOptions: RedisOptions =
     role === 'worker'
@@ -55,7 +61,6 @@ export function createRedis(
           lazyConnect: false,
           ...pipelining,
         };
-  const target = parseRedisUrl(url);
   if (target.kind === 'single') return new Redis(url, nodeOptions);
   const clusterOptions: ClusterOptions = {
     redisOptions: {
