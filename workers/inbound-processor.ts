@@ -181,7 +181,11 @@ export function createInboundProcessor(deps: InboundDeps) {
     const named = early?.success ? namedWaitId(early.data) : undefined;
     const noteFor = (l: Line) => (early?.success ? windowNote(deps, l, early.data, data.receivedAt) : undefined);
     const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId, named, noteFor) : undefined;
-    const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, { versionOf: first?.versionOf });
+    // Under the route the first read used (not a second lookup, lapsed meanwhile): its note is this line's.
+    const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, {
+      versionOf: first?.versionOf,
+      route: first?.owner,
+    });
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
       return 'unknown_line';
