@@ -71,20 +71,39 @@ export class PortalStore {
     return this.cache.version(memberId);
   }
 
-  /** `version`: from `configVersion`, read by the caller just before (default: read now). */
+  /**
+   * `version`: from `configVersion`, read by the caller earlier (default: read now). A record read
+   * here (no copy under `version`) is as of now, possibly newer than `version`: it is kept under the
+   * version read with it in the same step, never under the caller's, which may be older (a job's
+   * start); so callers holding the current version keep finding it, not each reading it again.
+   */
   async get(memberId: string, version?: string | null): Promise<Portal | null> {
     if (version === undefined) version = await this.cache.version(memberId);
     const slot = `portal:${memberId}`;
     const known = this.cache.lookup<Portal>(slot, version);
     // A copy: callers may spread or change what they get.
     if (known) return { ...known };
-    const raw = await this.redis.get(this.keys.portal(memberId));
+    const { raw, readUnder } = await this.readRecord(memberId);
     if (!raw) return null;
     const sealed = storedPortalSchema.parse(JSON.parse(raw));
     const open = { ...sealed };
     for (const field of sealedFields) open[field] = this.box.open(sealed[field]);
-    this.cache.store(slot, version, open);
+    this.cache.store(slot, readUnder, open);
     return { ...open };
+  }
+
+  /** The stored record and the config version it is stored under (one MULTI: the portal's slot). */
+  private async readRecord(memberId: string): Promise<{ raw: string | null; readUnder: string | null }> {
+    const replies = await this.redis
+      .multi()
+      .get(this.keys.portal(memberId))
+      .get(this.keys.configVersion(memberId))
+      .exec();
+    const [raw = null, readUnder = null] = (replies ?? []).map(([error, reply]) => {
+      if (error) throw error;
+      return typeof reply === 'string' ? reply : null;
+    });
+    return { raw, readUnder };
   }
 
   /**

@@ -37,8 +37,10 @@ describe('round trips of one sent text robot', () => {
       expect(queued).toBeGreaterThan(0);
       const seen = all.slice(0, queued + 1);
       const on = (part: string) => seen.filter((c: SeenCommand) => c.args.some((a) => a.includes(part)));
-      // The portal and its lines under one read of the config version.
-      expect(on(':config-version')).toHaveLength(1);
+      // The portal and its lines under one read of the config version; the portal's record (no copy
+      // yet: a new worker) is read with the version it is stored under, in one MULTI (one round trip).
+      expect(on(':config-version')).toHaveLength(2);
+      expect([seen[1], seen[2]].map((c) => c?.args[0]?.split(':').at(-1))).toEqual(['portal', 'config-version']);
       // The call's steps: read once (the window decision, the step an earlier attempt took, the
       // step again before the send) in the script that reads the customer's window, claimed before
       // the provider call, recorded after it.
@@ -56,9 +58,10 @@ describe('round trips of one sent text robot', () => {
       const noted = on(':recent-sends');
       expect(noted).toHaveLength(1);
       expect(noted[0]?.args.some((a) => a.includes(':msg:'))).toBe(true);
-      // Reads of the portal and its lines (the config version), the steps with the window, the claim,
-      // the record and the robot's result (the rate slot is its line's slot, not watched here): nothing else.
-      expect(seen).toHaveLength(7);
+      // Reads of the portal (with its version) and its lines (the config version), the steps with the
+      // window, the claim, the record and the robot's result (the rate slot is its line's slot, not
+      // watched here): nothing else.
+      expect(seen).toHaveLength(8);
     } finally {
       await watch.stop();
     }
