@@ -42,8 +42,8 @@ export interface SessionRateLimitDeps {
   redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
-  /** Keys the client-address digests (below). */
-  pageSessionKey: Buffer;
+  /** Keys the client-address digests (below): derived for that alone, not the page sessions' key. */
+  clientAddressKey: Buffer;
   /** Default SESSION_REQUEST_LIMITS. */
   sessionLimits?: SessionRequestLimits;
   log: Pick<Logger, 'warn'>;
@@ -62,9 +62,9 @@ export interface SessionClient {
  * not a plain hash, since the known marks tie a portal to its users' addresses for a month and the
  * IPv4 space is small enough to hash whole.
  */
-function clientDigestOf(deps: SessionRateLimitDeps, address: string): string {
+export function clientDigestOf(deps: Pick<SessionRateLimitDeps, 'clientAddressKey'>, address: string): string {
   const network = clientNetworkOf(address);
-  return createHmac('sha256', deps.pageSessionKey).update(`session-client\0${network}`).digest('hex').slice(0, 40);
+  return createHmac('sha256', deps.clientAddressKey).update(`session-client\0${network}`).digest('hex').slice(0, 40);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { KNOWN_CLIENT_MS, SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
+import { clientDigestOf, KNOWN_CLIENT_MS, SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
 import { PAGE_SESSION_TTL_MS } from '../../portals/page-session';
 import type { PageOpening } from '../../simulators/bitrix24/app-page';
 import { createHarness, type Harness } from '../helpers/harness';
@@ -93,5 +93,15 @@ describe('settings page: forged requests naming a portal do not keep out the cli
     clock.advance(PAGE_SESSION_TTL_MS);
     await floodPortal('198.51.106');
     expect(await signIn('192.0.2.32', session)).toMatchObject(portalFull);
+  });
+
+  it("a client's address is keyed with a key of its own, not the page sessions' key", async () => {
+    clock.advance(perPortal.windowMs);
+    expect((await signIn('203.0.113.40')).status).toBe(200);
+    const windowUnder = (key: Buffer) =>
+      h.rt.redis.exists(h.rt.keys.sessionRateByAddress(clientDigestOf({ clientAddressKey: key }, '203.0.113.40')));
+    expect(h.rt.clientAddressKey.equals(h.rt.pageSessionKey)).toBe(false);
+    expect(await windowUnder(h.rt.clientAddressKey)).toBe(1);
+    expect(await windowUnder(h.rt.pageSessionKey)).toBe(0);
   });
 });
