@@ -18,6 +18,8 @@ export interface RequestWindow {
 export interface SessionRequestLimits {
   perAddress: RequestWindow;
   perPortal: RequestWindow;
+  /** Renewals by one page session's user (portal + user id), from any address: see takeSessionRequest. */
+  perSessionUser: RequestWindow;
 }
 
 /**
@@ -29,6 +31,8 @@ export interface SessionRequestLimits {
 export const SESSION_REQUEST_LIMITS: SessionRequestLimits = {
   perAddress: { limit: 10, windowMs: 60_000 },
   perPortal: { limit: 20, windowMs: 60_000 },
+  // A page renews its session once before it ends (30 min): a few open tabs and reloads stay far below.
+  perSessionUser: { limit: 5, windowMs: 60_000 },
 };
 
 /**
@@ -53,8 +57,8 @@ export interface SessionRateLimitDeps {
 export interface SessionClient {
   address: string;
   memberId: string | undefined;
-  /** It carries an unexpired page session of that portal (the page renewing it): see takeSessionRequest. */
-  holdsSession?: boolean;
+  /** The user of an unexpired page session of that portal it carries (the page renewing it): see takeSessionRequest. */
+  sessionUserId?: number;
 }
 
 /**
@@ -80,9 +84,13 @@ export function clientDigestOf(deps: Pick<SessionRateLimitDeps, 'clientAddressKe
  * guards nothing against it, and its own address window still bounds what it makes the app spend.
  * Forged requests cannot make an address known (that takes a token the portal accepts), nor borrow
  * one (the address is the TCP peer's, or what a trusted proxy says: TRUST_PROXY). A page renewing
- * its session (`holdsSession`: it signed in within the session's life) skips it too, from any
- * address: an admin whose address changed keeps the page, and that address becomes known. An admin
- * at an address the portal has not seen, without a session, shares the window with everyone else.
+ * its session (`sessionUserId`: it signed in within the session's life) skips it too, from any
+ * address: an admin whose address changed keeps the page, and that address becomes known. Its
+ * renewals take from a window of the session's user instead (perSessionUser, a few a minute), so a
+ * session that leaked (it travels in Bull Board's URLs, and so in access logs) buys at most that
+ * many `profile` calls a minute from however many addresses its holder controls, not one per
+ * address window. An admin at an address the portal has not seen, without a session, shares the
+ * portal's window with everyone else.
  */
 export async function takeSessionRequest(deps: SessionRateLimitDeps, from: SessionClient): Promise<void> {
   const limits = deps.sessionLimits ?? SESSION_REQUEST_LIMITS;
@@ -93,7 +101,14 @@ export async function takeSessionRequest(deps: SessionRateLimitDeps, from: Sessi
   const addressWait = await rateScripts.takeWindowSlot(deps.redis, byAddress, limits.perAddress, now, id);
   if (addressWait > 0)
     throw new RateLimitedError(addressWait, `too many session requests from this address: retry in ${addressWait} ms`);
-  if (from.memberId === undefined || from.holdsSession) return;
+  if (from.memberId === undefined) return;
+  if (from.sessionUserId !== undefined) {
+    const renewals = deps.keys.sessionRenewals(from.memberId, from.sessionUserId);
+    const userWait = await rateScripts.takeWindowSlot(deps.redis, renewals, limits.perSessionUser, now, id);
+    if (userWait > 0)
+      throw new RateLimitedError(userWait, `too many renewals of this user's page session: retry in ${userWait} ms`);
+    return;
+  }
   const portalWait = await rateScripts.takePortalSessionSlot(
     deps.redis,
     {

@@ -5,7 +5,7 @@ import { createHarness, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { forgeSessionRequests, openPageFrom, requestSession } from '../helpers/settings-page';
 
-const { perAddress, perPortal } = SESSION_REQUEST_LIMITS;
+const { perAddress, perPortal, perSessionUser } = SESSION_REQUEST_LIMITS;
 
 describe('settings page: forged requests naming a portal do not keep out the clients it knows', () => {
   let h: Harness;
@@ -93,6 +93,32 @@ describe('settings page: forged requests naming a portal do not keep out the cli
     clock.advance(PAGE_SESSION_TTL_MS);
     await floodPortal('198.51.106');
     expect(await signIn('192.0.2.32', session)).toMatchObject(portalFull);
+  });
+
+  it("a session's renewals take from its user's window, from any address: a leaked one is no unbounded amplifier", async () => {
+    clock.advance(perPortal.windowMs);
+    const session = String((await signIn('203.0.113.50')).body.token);
+    // Whoever holds the session, from as many addresses as they like: the user's window, then 429.
+    for (let i = 1; i <= perSessionUser.limit; i += 1)
+      expect((await signIn(`192.0.2.${50 + i}`, session)).status).toBe(200);
+    expect(await signIn('192.0.2.70', session)).toMatchObject({
+      status: 429,
+      retryAfter: String(perSessionUser.windowMs / 1000),
+      body: { error: { code: 'rate_limited' } },
+    });
+    // A sign-in without the session is not held back by it (the address is known to the portal).
+    expect((await signIn('203.0.113.50')).status).toBe(200);
+  });
+
+  it('a page renewing its session now and then (before each one ends) is never refused', async () => {
+    clock.advance(perPortal.windowMs);
+    let session = String((await signIn('203.0.113.60')).body.token);
+    for (let renewal = 0; renewal < 2 * perSessionUser.limit; renewal += 1) {
+      clock.advance(PAGE_SESSION_TTL_MS - 60_000);
+      const renewed = await signIn(renewal % 2 ? '203.0.113.60' : '192.0.2.60', session);
+      expect(renewed.status).toBe(200);
+      session = String(renewed.body.token);
+    }
   });
 
   it("a client's address is keyed with a key of its own, not the page sessions' key", async () => {
