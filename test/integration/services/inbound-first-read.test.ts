@@ -111,6 +111,18 @@ describe('inbound: the first reads in one script under a remembered route', () =
     expect((await s.windows.read(M, line.id, PHONE)).lastInboundAt).toBe(T2 * 1000);
   });
 
+  it('a retried tap under a remembered route, its wait ended by the first attempt: taken, one callback', async () => {
+    const s = await setup();
+    expect(await s.deliver(text('hello', { timestamp: String(T1) }))).toBe('ordinary');
+    const { wait, eventToken } = await env.open();
+    const event = { ...tap(wait.buttons[0]?.id ?? '', 'Yes'), timestamp: String(T2) };
+    expect(await s.deliver(event, { attemptsMade: 0, attemptsStarted: 1 })).toBe('taken_by_wait');
+    expect(await s.deliver(event, { attemptsMade: 1, attemptsStarted: 2 })).toBe('taken_by_wait');
+    expect(s.firstReads).toHaveBeenCalledTimes(2);
+    expect([...(await env.callbacks()).keys()]).toEqual([eventToken]);
+    expect(await env.status(wait.id)).toBe('answered');
+  });
+
   it('a line whose provider keeps no window (green-api): no note from the script or the job', async () => {
     const s = await setup({ providerFor: () => ({ capabilities: new Set(['text' as const]) }) });
     expect(await s.deliver(text('hello', { timestamp: String(T1) }))).toBe('ordinary');
