@@ -18,7 +18,7 @@ export interface RequestWindow {
 export interface SessionRequestLimits {
   perAddress: RequestWindow;
   perPortal: RequestWindow;
-  /** Renewals by one page session's user (portal + user id), from any address: see takeSessionRequest. */
+  /** Renewals by one page session's user (portal + user id) skipping the portal's window, from any address: see takeSessionRequest. */
   perSessionUser: RequestWindow;
 }
 
@@ -31,7 +31,8 @@ export interface SessionRequestLimits {
 export const SESSION_REQUEST_LIMITS: SessionRequestLimits = {
   perAddress: { limit: 10, windowMs: 60_000 },
   perPortal: { limit: 20, windowMs: 60_000 },
-  // A page renews its session once before it ends (30 min): a few open tabs and reloads stay far below.
+  // Each open tab renews its session every 20 min (web/src/frame.ts), before it ends (30 min): tabs
+  // renewing in one minute (after a sleep) may pass this, and then go the portal's way (takeSessionRequest).
   perSessionUser: { limit: 5, windowMs: 60_000 },
 };
 
@@ -89,8 +90,11 @@ export function clientDigestOf(deps: Pick<SessionRateLimitDeps, 'clientAddressKe
  * renewals take from a window of the session's user instead (perSessionUser, a few a minute), so a
  * session that leaked (it travels in Bull Board's URLs, and so in access logs) buys at most that
  * many `profile` calls a minute from however many addresses its holder controls, not one per
- * address window. An admin at an address the portal has not seen, without a session, shares the
- * portal's window with everyone else.
+ * address window. Past that window a renewal is any other request: from a known address it passes
+ * (so whoever fills the user's window with a leaked session, or the user's own tabs renewing
+ * together after a sleep, never keeps the user out), else it takes from the portal's window (the
+ * leaked session's most, then: the user's window plus the portal's). An admin at an address the
+ * portal has not seen, without a session, shares the portal's window with everyone else.
  */
 export async function takeSessionRequest(deps: SessionRateLimitDeps, from: SessionClient): Promise<void> {
   const limits = deps.sessionLimits ?? SESSION_REQUEST_LIMITS;
@@ -104,10 +108,9 @@ export async function takeSessionRequest(deps: SessionRateLimitDeps, from: Sessi
   if (from.memberId === undefined) return;
   if (from.sessionUserId !== undefined) {
     const renewals = deps.keys.sessionRenewals(from.memberId, from.sessionUserId);
-    const userWait = await rateScripts.takeWindowSlot(deps.redis, renewals, limits.perSessionUser, now, id);
-    if (userWait > 0)
-      throw new RateLimitedError(userWait, `too many renewals of this user's page session: retry in ${userWait} ms`);
-    return;
+    // Past the user's window, a renewal is asked what any request is (known address, else the
+    // portal's window), never refused for the session alone: its holder can fill that window.
+    if ((await rateScripts.takeWindowSlot(deps.redis, renewals, limits.perSessionUser, now, id)) === 0) return;
   }
   const portalWait = await rateScripts.takePortalSessionSlot(
     deps.redis,
