@@ -129,7 +129,10 @@ export class LineStore {
 
   /**
    * Lines of a portal, oldest first: the first one is the default. `version`: the portal's config
-   * version the caller read just before (PortalStore.configVersion; default: read now).
+   * version the caller read just before (PortalStore.configVersion; default: read now). The lines
+   * read are kept under it, so it should be that recent: under a version held since a job's start
+   * (older than the lines read now), callers holding the current one would not find them and read
+   * again (PortalStore.get keeps its record under the version read with it for that reason).
    */
   async list(memberId: string, version?: string | null): Promise<Line[]> {
     if (version === undefined) version = await this.cache.version(memberId);
