@@ -133,6 +133,8 @@ export function createKeys(prefix = 'wa') {
      */
     sessionKnownClient: (memberId: string, clientDigest: string) =>
       `${portalTag(memberId)}:session-known:${clientDigest}`,
+    /** One page-session user's session renewals, which skip the portal's window (from any address). */
+    sessionRenewals: (memberId: string, userId: number) => `${portalTag(memberId)}:session-rate:renew:${userId}`,
     // --- openlines
     /** Hash: WhatsApp line id → its open-line attachment (JSON). */
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,

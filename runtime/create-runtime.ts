@@ -208,6 +208,8 @@ export function createRuntime(options: RuntimeOptions) {
     noteChatDrop,
     /** Signs the settings page's sessions (derived: one SECRETS_KEY to manage). */
     pageSessionKey: createHmac('sha256', key).update('settings-page-session').digest(),
+    /** Keys the settings page's client-address digests (its windows, the known marks): a purpose of its own. */
+    clientAddressKey: createHmac('sha256', key).update('settings-client-address').digest(),
     keys,
     log,
     clock,

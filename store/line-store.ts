@@ -129,7 +129,10 @@ export class LineStore {
 
   /**
    * Lines of a portal, oldest first: the first one is the default. `version`: the portal's config
-   * version the caller read just before (PortalStore.configVersion; default: read now).
+   * version the caller read just before (PortalStore.configVersion; default: read now). The lines
+   * read are kept under it, so it should be that recent: under a version held since a job's start
+   * (older than the lines read now), callers holding the current one would not find them and read
+   * again (PortalStore.get keeps its record under the version read with it for that reason).
    */
   async list(memberId: string, version?: string | null): Promise<Line[]> {
     if (version === undefined) version = await this.cache.version(memberId);
@@ -151,13 +154,21 @@ export class LineStore {
    * `routes`). `fresh`: the index is read now (a line being connected is checked against it).
    * `versionOf`: the config version of a portal the caller read just before (see rememberedOwner),
    * used when the remembered route names that portal (else the version is read here, as without it).
+   * `route`: the remembered route that read was made under, checked in place of the one remembered
+   * now (it may have lapsed in between, and the index may name another line by then): the line found
+   * is then the one the caller's read was for, or (a stale route) the index's.
    */
   async findByPhoneNumberId(
     phoneNumberId: string,
-    options: { fresh?: boolean; versionOf?: { memberId: string; version: string | null } } = {},
+    options: {
+      fresh?: boolean;
+      versionOf?: { memberId: string; version: string | null };
+      route?: { memberId: string; lineId: string };
+    } = {},
   ): Promise<Line | null> {
     const now = this.cache.clock.now();
-    const known = options.fresh ? undefined : this.routes.get(phoneNumberId, now);
+    const pinned = options.route && `${options.route.memberId}|${options.route.lineId}`;
+    const known = options.fresh ? undefined : (pinned ?? this.routes.get(phoneNumberId, now));
     const line = known ? await this.lineOfRoute(known, phoneNumberId, options.versionOf) : null;
     if (line) return line;
     this.routes.delete(phoneNumberId);

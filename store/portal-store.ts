@@ -50,6 +50,20 @@ export function portalTimeZone(portal: Pick<Portal, 'timeZone'>): string {
 
 const sealedFields = ['applicationToken', 'accessToken', 'refreshToken'] as const;
 
+/** MGET of a portal's record and its config version. */
+const recordReplySchema = z.tuple([z.string().nullable(), z.string().nullable()]);
+
+/**
+ * The record and its config version from their MGET's reply. A reply of another shape is an error,
+ * never read as "no record" (that would answer "not installed").
+ */
+export function portalRecordOfReply(reply: unknown): { raw: string | null; readUnder: string | null } {
+  const parsed = recordReplySchema.safeParse(reply);
+  if (!parsed.success) throw new Error(`portal record read: unexpected reply ${JSON.stringify(reply)}`);
+  const [raw, readUnder] = parsed.data;
+  return { raw, readUnder };
+}
+
 /** Portals (installations) in Redis; decrypted copies are kept in process while the portal's config version holds. */
 export class PortalStore {
   private readonly cache: ConfigCache;
@@ -71,20 +85,35 @@ export class PortalStore {
     return this.cache.version(memberId);
   }
 
-  /** `version`: from `configVersion`, read by the caller just before (default: read now). */
+  /**
+   * `version`: from `configVersion`, read by the caller earlier (default: read now). A record read
+   * here (no copy under `version`) is as of now, possibly newer than `version`: it is kept under the
+   * version read with it in the same step, never under the caller's, which may be older (a job's
+   * start). So while a change propagates, callers holding the current version keep finding the
+   * copy, but each one still holding the old version costs a read (fewer reads than before, not
+   * none: bounded by the jobs in flight during the change).
+   */
   async get(memberId: string, version?: string | null): Promise<Portal | null> {
     if (version === undefined) version = await this.cache.version(memberId);
     const slot = `portal:${memberId}`;
     const known = this.cache.lookup<Portal>(slot, version);
     // A copy: callers may spread or change what they get.
     if (known) return { ...known };
-    const raw = await this.redis.get(this.keys.portal(memberId));
+    const { raw, readUnder } = await this.readRecord(memberId);
     if (!raw) return null;
     const sealed = storedPortalSchema.parse(JSON.parse(raw));
     const open = { ...sealed };
     for (const field of sealedFields) open[field] = this.box.open(sealed[field]);
-    this.cache.store(slot, version, open);
+    this.cache.store(slot, readUnder, open);
     return { ...open };
+  }
+
+  /**
+   * The stored record and the config version it is stored under: one MGET (one command, so one
+   * snapshot; both keys carry the portal's hash tag, so one slot under Cluster).
+   */
+  private async readRecord(memberId: string): Promise<{ raw: string | null; readUnder: string | null }> {
+    return portalRecordOfReply(await this.redis.mget(this.keys.portal(memberId), this.keys.configVersion(memberId)));
   }
 
   /**

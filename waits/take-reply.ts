@@ -18,6 +18,11 @@ export interface TakeReplyOptions {
   retried?: boolean;
   subscribed?: Promise<boolean>;
   lateSubscriber?: () => Promise<unknown>;
+  /**
+   * The portal's config version as of the job's start: the answer's time zone is the one of then (a
+   * settings change while the stage is read shows from the next reply on), or newer when this
+   * process holds no copy of the portal under it (PortalStore.get reads and keeps the current one).
+   */
   portalVersion?: string;
   namedWait?: { waitId: string; stored: string };
 }

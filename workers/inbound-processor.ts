@@ -1,5 +1,4 @@
 import type { Job } from 'bullmq';
-import { buildEvent, eventIds } from '../hooks/event-schemas';
 import type { HookEmitter } from '../hooks/hook-emitter';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
@@ -8,7 +7,6 @@ import type { LineHealthService } from '../lines/line-health';
 import type { WindowFallbacks } from '../lines/window-fallbacks';
 import type { AttachmentRead } from '../openlines/open-line-relay';
 import {
-  type InboundMessage,
   type InboundStatus,
   inboundMessageSchema,
   inboundStatusSchema,
@@ -23,9 +21,10 @@ import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
 import type { Line, LineStore } from '../store/line-store';
-import { type DeliveryStatus, deliveryStatusSchema, type MessageStore } from '../store/message-store';
+import { deliveryStatusSchema, type MessageStore } from '../store/message-store';
 import { namedWaitId } from '../waits/take-reply';
 import type { WaitService } from '../waits/wait-service';
+import { emitReceived, emitStatus, subscribed } from './inbound-events';
 import { type FirstReadDeps, firstReadOf, readFirst, windowNote } from './inbound-first-read';
 import { type OfferDeps, offerToWaits } from './offer-to-waits';
 
@@ -114,56 +113,6 @@ export function createInboundProcessor(deps: InboundDeps) {
     }
   }
 
-  async function emitStatus(line: Line, status: InboundStatus, known: DeliveryStatus, at: number): Promise<void> {
-    if (!deps.events) return;
-    const error = status.errors?.[0];
-    const source = { id: eventIds.messageStatus(line.id, status.id, known), memberId: line.memberId, line: line.id };
-    const event = buildEvent(
-      'message.status',
-      { ...source, occurredAt: at },
-      {
-        message_id: status.id,
-        status: known,
-        recipient: status.recipient_id ?? '',
-        error_code: error ? String(error.code) : '',
-        error_title: error ? (error.title ?? error.message ?? '') : '',
-      },
-    );
-    await deps.events.emit(event, deps.clock.now());
-  }
-
-  async function emitReceived(line: Line, message: InboundMessage, job: InboundJob): Promise<void> {
-    if (!deps.events) return;
-    const id = eventIds.messageReceived(line.id, message.id);
-    const occurredAt = timestampMs(message.timestamp, job.receivedAt);
-    const event = buildEvent(
-      'message.received',
-      { id, memberId: line.memberId, line: line.id, occurredAt },
-      {
-        message_id: message.id,
-        from: message.from ?? message.from_user_id ?? '',
-        contact_name: job.contactName ?? '',
-        type: message.type,
-        text: replyText(message),
-        reply_to: message.context?.id ?? '',
-      },
-    );
-    await deps.events.emit(event, deps.clock.now());
-  }
-
-  /**
-   * Whether the line's portal has outbound-event subscriptions (their events are built only then).
-   * `counted`: the count the job's first read found (then not read again).
-   */
-  function subscribed(line: Line, counted?: number): Promise<boolean> {
-    const asked = deps.events
-      ? deps.events.subscribed(line.memberId, deps.clock.now(), counted)
-      : Promise.resolve(false);
-    // Awaited later with the other first writes; a failure in between must not go unhandled.
-    asked.catch(() => undefined);
-    return asked;
-  }
-
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
     if (data.kind === 'error') return reportError(data);
@@ -181,7 +130,11 @@ export function createInboundProcessor(deps: InboundDeps) {
     const named = early?.success ? namedWaitId(early.data) : undefined;
     const noteFor = (l: Line) => (early?.success ? windowNote(deps, l, early.data, data.receivedAt) : undefined);
     const first = data.kind === 'message' ? await readFirst(deps, data.phoneNumberId, named, noteFor) : undefined;
-    const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, { versionOf: first?.versionOf });
+    // Under the route the first read used (not a second lookup, lapsed meanwhile): its note is this line's.
+    const line = await deps.lines.findByPhoneNumberId(data.phoneNumberId, {
+      versionOf: first?.versionOf,
+      route: first?.owner,
+    });
     if (!line) {
       deps.log.warn({ phoneNumberId: data.phoneNumberId }, 'webhook for a number that no portal has connected');
       return 'unknown_line';
@@ -208,11 +161,11 @@ export function createInboundProcessor(deps: InboundDeps) {
         errorCode === undefined ? undefined : String(errorCode),
       );
       // Asked once the status is stored (beside the drop), so a subscription added before that hears of it.
-      const tell = subscribed(line);
+      const tell = subscribed(deps, line);
       // Delivered or read is never refused for the window after all: the saved template is not needed.
       if (record?.fallbackRef && (known.data === 'delivered' || known.data === 'read'))
         await deps.windowFallbacks?.drop(line.memberId, record.fallbackRef);
-      if (await tell) await emitStatus(line, status, known.data, at);
+      if (await tell) await emitStatus(deps, line, status, known.data, at);
       // A refusal the robot chose a template for moves its wait to the template instead of ending it.
       const lastAttempt = isLastAttempt(job);
       if (!(await deps.onWindowRefused?.(line, status, { lastAttempt }))) await deps.onStatus?.(line, status);
@@ -227,10 +180,10 @@ export function createInboundProcessor(deps: InboundDeps) {
     const noted = note && deps.windows?.note(line.memberId, line.id, note.customer, note.atMs, note.nowMs);
     // Events nobody would hear are not built: whether anybody subscribes is read with the version
     // (the first read) or beside the writes; message.received goes out once the answer is in.
-    const tell = message.type !== 'system' ? subscribed(line, read?.subscriptions) : Promise.resolve(false);
+    const tell = message.type !== 'system' ? subscribed(deps, line, read?.subscriptions) : Promise.resolve(false);
     // Before the waits: a retried job emits it again (once per id, asking anew), so it is told even if
     // the worker dies after a wait took the message.
-    const emitted = tell.then((yes) => (yes ? emitReceived(line, message, data) : undefined));
+    const emitted = tell.then((yes) => (yes ? emitReceived(deps, line, message, data) : undefined));
     // Independent of each other: issued together (an emit one round trip after the others).
     const firstWrites = Promise.all([marked, noted, emitted]);
     // Should a wait take the message, its line's open-line attachment is read: in the first read or
@@ -250,7 +203,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     // The answer on subscriptions is the wait end's hint too (without events wired, no answer: its own);
     // when the end finds subscriptions this read did not (added since), message.received goes first.
     const events = deps.events
-      ? { subscribed: tell, lateSubscriber: () => emitReceived(line, message, data) }
+      ? { subscribed: tell, lateSubscriber: () => emitReceived(deps, line, message, data) }
       : { subscribed: undefined };
     // The portal's time zone (a reply's answer time) is then read under the version the line was
     // checked under: as of this job's start, as a read then would have found it (no second GET).
@@ -287,7 +240,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     // Ordinary inbound message: on to the open-line chat (and the stream); nothing is dropped.
     const kept = await deps.ordinary.append(line.memberId, ordinary);
     // A subscription added since the job read none hears of the message after all (counted as it was kept).
-    if (kept?.subscribed && message.type !== 'system' && !(await tell)) await emitReceived(line, message, data);
+    if (kept?.subscribed && message.type !== 'system' && !(await tell)) await emitReceived(deps, line, message, data);
     return change ? 'number_changed' : 'ordinary';
   };
 }

@@ -15,7 +15,7 @@ import { portalTimeZone } from '../../store/portal-store';
 import { textOf } from '../api/api-answers';
 import { setRetryAfter, statusOfKind } from '../middleware/error-handler';
 import { renderPage, WEB_DIST } from '../settings/page-html';
-import { holdsPageSession, requirePageSession, sessionOf } from '../settings/page-session-auth';
+import { pageSessionUserOf, requirePageSession, sessionOf } from '../settings/page-session-auth';
 import { createQueueBoard } from '../settings/queue-board';
 import { type SessionRateLimitDeps, signInWithinLimits } from '../settings/session-rate-limit';
 import { createSettingsActivityRouter, type SettingsActivityDeps } from '../settings/settings-activity';
@@ -136,8 +136,9 @@ export function createSettingsPageDoor(deps: SettingsPageDoorDeps): Router {
     const { LANG, member_id } = limitFieldsOf(req.body);
     // No session yet: a refusal is told in the language the page asked for.
     res.locals.lang = langOf(LANG);
-    const holdsSession = member_id !== undefined && holdsPageSession(deps, req.headers.authorization, member_id);
-    const client = { address: addressOf(req), memberId: member_id, holdsSession };
+    const sessionUserId =
+      member_id === undefined ? undefined : pageSessionUserOf(deps, req.headers.authorization, member_id);
+    const client = { address: addressOf(req), memberId: member_id, sessionUserId };
     const user = await signInWithinLimits(deps, client, () => verifyPageUser(deps, req.body, LANG));
     res.set('Cache-Control', 'no-store').json(sessionView(deps.config, user));
   });

@@ -37,17 +37,22 @@ export function sessionOf(res: Response): PageSession {
 }
 
 /**
- * Whether a request carries (Authorization: Bearer) an unexpired page session of portal `memberId`:
- * the page renewing its session. Not a check that refuses: no session, or one expired or not this
- * app's, only means the request proves nothing.
+ * The user of the unexpired page session of portal `memberId` a request carries (Authorization:
+ * Bearer), if any: the page renewing its session. Not a check that refuses: no session, or one
+ * expired, of another portal or not this app's, only means the request proves nothing (undefined).
  */
-export function holdsPageSession(deps: PageSessionAuthDeps, header: string | undefined, memberId: string): boolean {
+export function pageSessionUserOf(
+  deps: PageSessionAuthDeps,
+  header: string | undefined,
+  memberId: string,
+): number | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!match?.[1]) return false;
+  if (!match?.[1]) return undefined;
   try {
-    return readPageSession(deps.pageSessionKey, match[1], deps.clock.now()).memberId === memberId;
+    const session = readPageSession(deps.pageSessionKey, match[1], deps.clock.now());
+    return session.memberId === memberId ? session.userId : undefined;
   } catch (error) {
-    if (error instanceof AppError) return false;
+    if (error instanceof AppError) return undefined;
     throw error;
   }
 }

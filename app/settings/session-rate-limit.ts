@@ -18,6 +18,8 @@ export interface RequestWindow {
 export interface SessionRequestLimits {
   perAddress: RequestWindow;
   perPortal: RequestWindow;
+  /** Renewals by one page session's user (portal + user id) skipping the portal's window, from any address: see takeSessionRequest. */
+  perSessionUser: RequestWindow;
 }
 
 /**
@@ -29,6 +31,9 @@ export interface SessionRequestLimits {
 export const SESSION_REQUEST_LIMITS: SessionRequestLimits = {
   perAddress: { limit: 10, windowMs: 60_000 },
   perPortal: { limit: 20, windowMs: 60_000 },
+  // Each open tab renews its session every 20 min (web/src/frame.ts), before it ends (30 min): tabs
+  // renewing in one minute (after a sleep) may pass this, and then go the portal's way (takeSessionRequest).
+  perSessionUser: { limit: 5, windowMs: 60_000 },
 };
 
 /**
@@ -42,8 +47,8 @@ export interface SessionRateLimitDeps {
   redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
-  /** Keys the client-address digests (below). */
-  pageSessionKey: Buffer;
+  /** Keys the client-address digests (below): derived for that alone, not the page sessions' key. */
+  clientAddressKey: Buffer;
   /** Default SESSION_REQUEST_LIMITS. */
   sessionLimits?: SessionRequestLimits;
   log: Pick<Logger, 'warn'>;
@@ -53,8 +58,8 @@ export interface SessionRateLimitDeps {
 export interface SessionClient {
   address: string;
   memberId: string | undefined;
-  /** It carries an unexpired page session of that portal (the page renewing it): see takeSessionRequest. */
-  holdsSession?: boolean;
+  /** The user of an unexpired page session of that portal it carries (the page renewing it): see takeSessionRequest. */
+  sessionUserId?: number;
 }
 
 /**
@@ -62,9 +67,9 @@ export interface SessionClient {
  * not a plain hash, since the known marks tie a portal to its users' addresses for a month and the
  * IPv4 space is small enough to hash whole.
  */
-function clientDigestOf(deps: SessionRateLimitDeps, address: string): string {
+export function clientDigestOf(deps: Pick<SessionRateLimitDeps, 'clientAddressKey'>, address: string): string {
   const network = clientNetworkOf(address);
-  return createHmac('sha256', deps.pageSessionKey).update(`session-client\0${network}`).digest('hex').slice(0, 40);
+  return createHmac('sha256', deps.clientAddressKey).update(`session-client\0${network}`).digest('hex').slice(0, 40);
 }
 
 /**
@@ -80,9 +85,16 @@ function clientDigestOf(deps: SessionRateLimitDeps, address: string): string {
  * guards nothing against it, and its own address window still bounds what it makes the app spend.
  * Forged requests cannot make an address known (that takes a token the portal accepts), nor borrow
  * one (the address is the TCP peer's, or what a trusted proxy says: TRUST_PROXY). A page renewing
- * its session (`holdsSession`: it signed in within the session's life) skips it too, from any
- * address: an admin whose address changed keeps the page, and that address becomes known. An admin
- * at an address the portal has not seen, without a session, shares the window with everyone else.
+ * its session (`sessionUserId`: it signed in within the session's life) skips it too, from any
+ * address: an admin whose address changed keeps the page, and that address becomes known. Its
+ * renewals take from a window of the session's user instead (perSessionUser, a few a minute), so a
+ * session that leaked (it travels in Bull Board's URLs, and so in access logs) buys at most that
+ * many `profile` calls a minute from however many addresses its holder controls, not one per
+ * address window. Past that window a renewal is any other request: from a known address it passes
+ * (so whoever fills the user's window with a leaked session, or the user's own tabs renewing
+ * together after a sleep, never keeps the user out), else it takes from the portal's window (the
+ * leaked session's most, then: the user's window plus the portal's). An admin at an address the
+ * portal has not seen, without a session, shares the portal's window with everyone else.
  */
 export async function takeSessionRequest(deps: SessionRateLimitDeps, from: SessionClient): Promise<void> {
   const limits = deps.sessionLimits ?? SESSION_REQUEST_LIMITS;
@@ -93,7 +105,13 @@ export async function takeSessionRequest(deps: SessionRateLimitDeps, from: Sessi
   const addressWait = await rateScripts.takeWindowSlot(deps.redis, byAddress, limits.perAddress, now, id);
   if (addressWait > 0)
     throw new RateLimitedError(addressWait, `too many session requests from this address: retry in ${addressWait} ms`);
-  if (from.memberId === undefined || from.holdsSession) return;
+  if (from.memberId === undefined) return;
+  if (from.sessionUserId !== undefined) {
+    const renewals = deps.keys.sessionRenewals(from.memberId, from.sessionUserId);
+    // Past the user's window, a renewal is asked what any request is (known address, else the
+    // portal's window), never refused for the session alone: its holder can fill that window.
+    if ((await rateScripts.takeWindowSlot(deps.redis, renewals, limits.perSessionUser, now, id)) === 0) return;
+  }
   const portalWait = await rateScripts.takePortalSessionSlot(
     deps.redis,
     {

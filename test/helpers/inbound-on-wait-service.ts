@@ -5,6 +5,7 @@ import { createSecretBox } from '../../lib/secret-box';
 import { createOpenLineRelay } from '../../openlines/open-line-relay';
 import type { InboundMessage } from '../../providers/inbound-message';
 import type { InboundJob } from '../../queues/job-schemas';
+import { ConfigCache } from '../../store/config-cache';
 import { CustomerWindowStore } from '../../store/customer-window-store';
 import { InboundFirstReads } from '../../store/inbound-first-read';
 import { OrdinaryMessages } from '../../store/inbound-stream';
@@ -17,9 +18,13 @@ import { line, M, type WaitServiceEnv } from './wait-service-env';
 /** How often the job ran before (BullMQ's counts); a first run unless said. */
 export type JobRun = Partial<Pick<Job, 'attemptsMade' | 'attemptsStarted'>>;
 
-/** The env's line, stored: the inbound processor finds it by its phone number id. */
+/**
+ * The env's line, stored: the inbound processor finds it by its phone number id. Its remembered
+ * routes and copies age on the env's clock (a test moves it past their 5 s by hand).
+ */
 export async function storedLine(env: WaitServiceEnv): Promise<LineStore> {
-  const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)));
+  const cache = new ConfigCache(env.redis, env.keys, { clock: env.clock });
+  const lines = new LineStore(env.redis, env.keys, createSecretBox(Buffer.alloc(32, 5)), cache);
   await lines.add(line);
   return lines;
 }
@@ -55,12 +60,13 @@ export function inboundOn(
  * The env's line stored and attached as `attachment` (null: to no open line), with the inbound
  * processor passing messages on through the open-line relay (ordinary and taken ones). `firstRead`:
  * the processor reads the version, attachment, subscriptions and tapped wait and notes the customer's
- * window (`windows`, only then) in one script under a remembered route.
+ * window (`windows`, only then) in one script under a remembered route. `deps`: more of the
+ * processor's (its events, providers).
  */
 export async function relayingInbound(
   env: WaitServiceEnv,
   attachment: Attachment | null,
-  options: { firstRead?: boolean } = {},
+  options: { firstRead?: boolean; deps?: Partial<InboundDeps> } = {},
 ) {
   const lines = await storedLine(env);
   const openLines = new OpenLineStore(env.redis, env.keys);
@@ -81,6 +87,7 @@ export async function relayingInbound(
     ordinary: relay,
     openLineRelay: relay,
     ...(options.firstRead ? { firstReads, windows } : {}),
+    ...options.deps,
   });
   return { deliver, openLines, lines, firstReads, windows };
 }

@@ -16,6 +16,7 @@ export interface CommandWatch {
   /**
    * The commands naming `prefix` that Redis ran so far, this one's own mark excluded: a mark sent
    * after them comes back through MONITOR behind them (one server, in order), so none is missed.
+   * A MULTI and its EXEC (they name no key) are in it when the transaction has a command naming `prefix`.
    */
   seen(): Promise<SeenCommand[]>;
   stop(): Promise<void>;
@@ -45,6 +46,8 @@ export async function watchCommands(url: string, prefix: string): Promise<Comman
   const socket = connect(Number(port || 6379), hostname || '127.0.0.1');
   const marker = new Redis(url);
   const all: SeenCommand[] = [];
+  /** Clients inside a MULTI (Redis shows it when queued, its commands at EXEC): whether one named `prefix`. */
+  const transactions = new Map<string, boolean>();
   let pending = '';
   let oks = password ? 2 : 1;
   let started: () => void = () => undefined;
@@ -60,11 +63,24 @@ export async function watchCommands(url: string, prefix: string): Promise<Comman
       if (line === '+OK' && --oks === 0) started();
       if (!line.startsWith('+') || line === '+OK') continue;
       // +<time> [<db> <client or lua>] "name" "arg" …
-      const [name = '', ...rest] = argsOf(line);
-      if (!rest.some((a) => a.includes(prefix))) continue;
+      const [upper = '', ...rest] = argsOf(line);
+      const name = upper.toLowerCase();
       const source = line.slice(line.indexOf('[') + 1, line.indexOf(']'));
       const client = source.split(' ')[1] ?? '';
-      all.push({ name: name.toLowerCase(), args: rest, fromScript: source.includes('lua'), client });
+      const inTransaction = transactions.get(client);
+      if (name === 'multi') transactions.set(client, false);
+      if ((name === 'exec' || name === 'discard') && inTransaction !== undefined) {
+        transactions.delete(client);
+        if (inTransaction) all.push({ name, args: [], fromScript: false, client });
+      }
+      if (!rest.some((a) => a.includes(prefix))) continue;
+      // MULTI names no key: it is seen (before the first of its commands naming `prefix`) as a
+      // command of its own, and so is its EXEC, which is what Redis runs for it.
+      if (inTransaction === false) {
+        all.push({ name: 'multi', args: [], fromScript: false, client });
+        transactions.set(client, true);
+      }
+      all.push({ name, args: rest, fromScript: source.includes('lua'), client });
     }
   });
   if (password) socket.write(`AUTH ${decodeURIComponent(password)}\r\n`);

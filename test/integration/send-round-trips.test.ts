@@ -2,9 +2,10 @@ import { createRegisteredHarness, type Harness } from '../helpers/harness';
 import { type SeenCommand, watchCommands } from '../helpers/redis-monitor';
 
 /**
- * What one text robot costs the worker in Redis round trips (issue 10: the worker's CPU per sent
+ * What one text robot costs the worker in Redis commands (issue 10: the worker's CPU per sent
  * message was spread thin over its commands). Counted from what Redis ran (MONITOR) for the
- * portal's keys, through the real runtime on a real redis-server: no timing involved.
+ * portal's keys, a MULTI and its EXEC included, through the real runtime on a real redis-server:
+ * no timing involved.
  */
 describe('round trips of one sent text robot', () => {
   let h: Harness;
@@ -37,8 +38,13 @@ describe('round trips of one sent text robot', () => {
       expect(queued).toBeGreaterThan(0);
       const seen = all.slice(0, queued + 1);
       const on = (part: string) => seen.filter((c: SeenCommand) => c.args.some((a) => a.includes(part)));
-      // The portal and its lines under one read of the config version.
-      expect(on(':config-version')).toHaveLength(1);
+      // The portal and its lines under one read of the config version; the portal's record (no copy
+      // yet: a new worker) is read with the version it is stored under in one command (an MGET).
+      const version = h.rt.keys.configVersion(h.memberId);
+      expect(on(':config-version').map((c) => [c.name, ...c.args])).toEqual([
+        ['get', version],
+        ['mget', h.rt.keys.portal(h.memberId), version],
+      ]);
       // The call's steps: read once (the window decision, the step an earlier attempt took, the
       // step again before the send) in the script that reads the customer's window, claimed before
       // the provider call, recorded after it.
@@ -56,8 +62,9 @@ describe('round trips of one sent text robot', () => {
       const noted = on(':recent-sends');
       expect(noted).toHaveLength(1);
       expect(noted[0]?.args.some((a) => a.includes(':msg:'))).toBe(true);
-      // Reads of the portal and its lines (the config version), the steps with the window, the claim,
-      // the record and the robot's result (the rate slot is its line's slot, not watched here): nothing else.
+      // Reads of the portal (with its version) and its lines (the config version), the steps with the
+      // window, the claim, the record and the robot's result (the rate slot is its line's slot, not
+      // watched here): nothing else, and no MULTI (the watch shows one naming these keys, and its EXEC).
       expect(seen).toHaveLength(7);
     } finally {
       await watch.stop();

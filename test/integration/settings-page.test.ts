@@ -13,7 +13,11 @@ describe('settings page (server side)', () => {
     h = await createRegisteredHarness({
       portalTimeZone: 'Asia/Yekaterinburg',
       // Every opening here comes from one address within seconds; the windows have their own test.
-      sessionLimits: { perAddress: { limit: 100, windowMs: 60_000 }, perPortal: { limit: 100, windowMs: 60_000 } },
+      sessionLimits: {
+        perAddress: { limit: 100, windowMs: 60_000 },
+        perPortal: { limit: 100, windowMs: 60_000 },
+        perSessionUser: { limit: 100, windowMs: 60_000 },
+      },
     });
     green = createGreenApiSimulator();
     greenUrl = (await green.start(0)).url;

@@ -1,11 +1,11 @@
-import { KNOWN_CLIENT_MS, SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
+import { clientDigestOf, KNOWN_CLIENT_MS, SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
 import { PAGE_SESSION_TTL_MS } from '../../portals/page-session';
 import type { PageOpening } from '../../simulators/bitrix24/app-page';
 import { createHarness, type Harness } from '../helpers/harness';
 import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 import { forgeSessionRequests, openPageFrom, requestSession } from '../helpers/settings-page';
 
-const { perAddress, perPortal } = SESSION_REQUEST_LIMITS;
+const { perAddress, perPortal, perSessionUser } = SESSION_REQUEST_LIMITS;
 
 describe('settings page: forged requests naming a portal do not keep out the clients it knows', () => {
   let h: Harness;
@@ -93,5 +93,81 @@ describe('settings page: forged requests naming a portal do not keep out the cli
     clock.advance(PAGE_SESSION_TTL_MS);
     await floodPortal('198.51.106');
     expect(await signIn('192.0.2.32', session)).toMatchObject(portalFull);
+  });
+
+  it("a session's renewals from many addresses: its user's window, then the portal's: a leaked one is no unbounded amplifier", async () => {
+    clock.advance(perPortal.windowMs);
+    // Unknown yet: one request of the portal's window.
+    const session = String((await signIn('203.0.113.50')).body.token);
+    // Whoever holds the session, from as many addresses as they like (none known): the user's
+    // window, then the portal's, then 429 (the portal's wait).
+    const addresses = perSessionUser.limit + perPortal.limit - 1;
+    for (let i = 1; i <= addresses; i += 1) expect((await signIn(`192.0.2.${100 + i}`, session)).status).toBe(200);
+    expect(await signIn('192.0.2.200', session)).toMatchObject({
+      ...portalFull,
+      body: { error: { code: 'rate_limited' } },
+    });
+    // A sign-in without the session is not held back by it (the address is known to the portal).
+    expect((await signIn('203.0.113.50')).status).toBe(200);
+  });
+
+  it("a known address renews with its user's window full: a leaked session does not keep the user out", async () => {
+    clock.advance(perPortal.windowMs);
+    const session = String((await signIn('203.0.113.70')).body.token);
+    // The holder of a leaked session fills the user's window (junk AUTH_IDs: refused, but counted).
+    for (let i = 1; i <= perSessionUser.limit; i += 1) {
+      const junk = { member_id: h.memberId, AUTH_ID: `junk${i}`, LANG: 'en' };
+      expect((await requestSession(h, `198.51.110.${i}`, junk, session)).status).toBe(401);
+    }
+    await floodPortal('198.51.111', perPortal.limit - 1);
+    // The user, from the address the portal knows: renewed, and again with the new session.
+    const renewed = await signIn('203.0.113.70', session);
+    expect(renewed).toMatchObject({ status: 200, body: { token: expect.any(String) } });
+    expect((await signIn('203.0.113.70', String(renewed.body.token))).status).toBe(200);
+  });
+
+  it("an unknown address with its user's window full takes from the portal's: refused only when that is full too", async () => {
+    clock.advance(perPortal.windowMs);
+    // Unknown yet: one request of the portal's window; then the user's window from the known address.
+    const session = String((await signIn('203.0.113.80')).body.token);
+    for (let i = 1; i <= perSessionUser.limit; i += 1) expect((await signIn('203.0.113.80', session)).status).toBe(200);
+    // One place left in the portal's window: a renewal from a new address takes it …
+    await floodPortal('198.51.112', perPortal.limit - 2);
+    expect((await signIn('192.0.2.80', session)).status).toBe(200);
+    // … so the next new address is refused, with the portal's wait.
+    expect(await signIn('192.0.2.81', session)).toMatchObject(portalFull);
+    // Another user of the portal has a window of their own: renewed from a new address.
+    const other = h.portal.pageOpening({ url: `${h.appUrl}/b24/settings`, lang: 'en', userId: 7 });
+    const fields = { member_id: h.memberId, AUTH_ID: String(other.fields.AUTH_ID), LANG: 'en' };
+    clock.advance(PAGE_SESSION_TTL_MS - 60_000);
+    const otherSession = String((await requestSession(h, '203.0.113.81', fields)).body.token);
+    for (let i = 1; i <= perSessionUser.limit; i += 1) expect((await signIn('203.0.113.80', session)).status).toBe(200);
+    await floodPortal('198.51.113', perPortal.limit - 1);
+    expect(await signIn('192.0.2.82', session)).toMatchObject(portalFull);
+    expect((await requestSession(h, '192.0.2.83', fields, otherSession)).status).toBe(200);
+  });
+
+  it('many tabs of one user renewing at once (after a sleep) all renew, from its known address or a new one', async () => {
+    clock.advance(perPortal.windowMs);
+    // More tabs than the user's window holds, fewer than an address window.
+    const tabs = perSessionUser.limit + 3;
+    let sessions: string[] = [];
+    for (let tab = 0; tab < tabs; tab += 1) sessions.push(String((await signIn('203.0.113.60')).body.token));
+    for (const address of ['203.0.113.60', '192.0.2.60', '203.0.113.60']) {
+      clock.advance(PAGE_SESSION_TTL_MS - 60_000);
+      const renewed = await Promise.all(sessions.map((session) => signIn(address, session)));
+      expect(renewed.map((answer) => answer.status)).toEqual(Array(tabs).fill(200));
+      sessions = renewed.map((answer) => String(answer.body.token));
+    }
+  });
+
+  it("a client's address is keyed with a key of its own, not the page sessions' key", async () => {
+    clock.advance(perPortal.windowMs);
+    expect((await signIn('203.0.113.40')).status).toBe(200);
+    const windowUnder = (key: Buffer) =>
+      h.rt.redis.exists(h.rt.keys.sessionRateByAddress(clientDigestOf({ clientAddressKey: key }, '203.0.113.40')));
+    expect(h.rt.clientAddressKey.equals(h.rt.pageSessionKey)).toBe(false);
+    expect(await windowUnder(h.rt.clientAddressKey)).toBe(1);
+    expect(await windowUnder(h.rt.pageSessionKey)).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { createTokenRefresher } from '../../../bitrix/refresh-tokens';
 import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
@@ -96,6 +97,22 @@ describe('in-process copies of portals and lines (real Redis, two processes)', (
     expect((await a.lines.list('m1')).map((l) => l.id)).toEqual(['support', 'vip']);
     await b.lines.removeAll('m1');
     expect(await a.lines.list('m1')).toEqual([]);
+  });
+
+  it('a record read for an older version (a job started before a change) is kept under the version read with it', async () => {
+    const { keys, a, b } = setup();
+    await a.portals.save(portal({ timeZone: 'Europe/Moscow' }));
+    const atStart = await a.portals.configVersion('m1');
+    await b.portals.setTimeZone('m1', 'Asia/Tokyo');
+    const current = await a.portals.configVersion('m1');
+    // The job that started before the change finds the current record (no copy under its version) …
+    expect((await a.portals.get('m1', atStart))?.timeZone).toBe('Asia/Tokyo');
+    // … and kept it under the version it was read with, not the job's. Behind the store's back (no
+    // new version): the callers holding the current version are answered from that copy, no read.
+    const stored = z.record(z.string(), z.unknown()).parse(JSON.parse((await a.redis.get(keys.portal('m1'))) ?? '{}'));
+    await a.redis.set(keys.portal('m1'), JSON.stringify({ ...stored, timeZone: 'Europe/Paris' }));
+    expect((await a.portals.get('m1', current))?.timeZone).toBe('Asia/Tokyo');
+    expect((await a.portals.get('m1'))?.timeZone).toBe('Asia/Tokyo');
   });
 
   it('a number → line route is remembered while its line holds; a line removed or moved elsewhere is found where it is', async () => {

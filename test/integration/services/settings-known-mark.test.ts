@@ -28,7 +28,7 @@ describe('settings sign-in: remembering the client address', () => {
           redis,
           keys: createKeys(`skm${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`),
           clock: createManualClock(Date.now()),
-          pageSessionKey: randomBytes(32),
+          clientAddressKey: randomBytes(32),
           log: { warn: (...args: unknown[]) => void warnings.push(args) },
         },
         { address: '203.0.113.9', memberId: 'known-mark-m1' },
