@@ -1,0 +1,53 @@
+import type { Logger } from '../lib/logger';
+import type { Queues } from '../queues/create-queues';
+import type { ChatItem } from '../store/chat-item';
+import type { OpenLineStore } from '../store/open-line-store';
+import { parseChatId } from './customer-item';
+import { connectorLineOf } from './stale-open-lines';
+import { queueSwitchOffCheck } from './switch-off-check';
+
+export interface RefusedLineCheckDeps {
+  openLines: Pick<OpenLineStore, 'forLine'>;
+  queues: Pick<Queues, 'enqueueSwitchOffCheck'>;
+  log: Logger;
+}
+
+/**
+ * The portal refused `group` as not active (NOT_ACTIVE_LINE) on the open line the chat's line is
+ * still attached to and switched on there (leftOpenLine answered "still the line's"). Then the
+ * check of a switch-off event was probably lost: its enqueue failed, it gave up (`unconfirmed`), or
+ * an older worker answered it. The check of the attachment's current number is queued again, so the
+ * portal's answer gets written and the next round drops or sends the items as the portal says.
+ *
+ * Not a new number: a number per refusal would give each chat's check its own job id, and every
+ * chat on the open line would queue one. With the current number, the job id is the same for all
+ * of them: while that check waits or runs, nothing new is queued, so one check per attachment at a
+ * time. A check already done is queued again at most once per refused chat and pause (5 minutes),
+ * and each costs one status call beside the refused send. The check's question comes after its
+ * enqueue, so after every event that numbered the attachment; a later event numbers a new check as
+ * always. True: queued (or found waiting).
+ */
+export async function checkRefusedOpenLine(
+  deps: RefusedLineCheckDeps,
+  memberId: string,
+  chatKey: string,
+  group: ChatItem[],
+): Promise<boolean> {
+  const openLineId = group[0] && connectorLineOf(group[0]);
+  const lineId = parseChatId(chatKey)?.lineId;
+  if (!openLineId || !lineId) return false;
+  try {
+    const attachment = await deps.openLines.forLine(memberId, lineId);
+    if (!attachment?.active || attachment.openLineId !== openLineId) return false;
+    await queueSwitchOffCheck(deps, memberId, attachment);
+    deps.log.warn(
+      { memberId, chatKey, openLineId, check: attachment.checkSeq ?? 0 },
+      'the portal refused an open line the attachment says is on: checking with the portal',
+    );
+    return true;
+  } catch (error) {
+    // The chat pauses as it would have; its next refusal tries again.
+    deps.log.error({ memberId, chatKey, openLineId, err: error }, 'could not queue a check of a refused open line');
+    return false;
+  }
+}
