@@ -6,13 +6,16 @@ import type { LineStore } from '../store/line-store';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { activateOnOpenLine, deactivateOnOpenLine, registerConnector } from './connector';
+import { type RecheckAfterActivateDeps, recheckAfterActivate } from './switch-off-check';
 
 /** What attaching lines to open lines uses. */
 export interface AttachLineDeps {
   bitrix: (memberId: string) => Pick<PortalClient, 'call'>;
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
-  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list'>;
+  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list' | 'nextSwitchOffCheck'>;
+  /** Switch-off checks a setup's own ACTIVE=1 may have overtaken are queued again. */
+  queues: RecheckAfterActivateDeps['queues'];
   publicUrl: string;
   clock: Clock;
   log: Logger;
@@ -106,6 +109,7 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
     try {
       await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
       applied += 1;
+      await recheckAfterActivate(deps, memberId, attachment);
     } catch (error) {
       // One open line gone or refused must not keep the others (and the rest of the setup) from applying.
       deps.log.error(

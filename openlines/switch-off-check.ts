@@ -48,3 +48,42 @@ export async function numberSwitchOffCheck(
   await queueSwitchOffCheck(deps, memberId, numbered);
   return numbered;
 }
+
+/** What re-checking after the app's own ACTIVE=1 uses. */
+export interface RecheckAfterActivateDeps extends SwitchOffCheckQueueDeps {
+  openLines: Pick<OpenLineStore, 'forLine' | 'nextSwitchOffCheck'>;
+  queues: Pick<Queues, 'enqueueSwitchOffCheck' | 'switchOffCheckPending'>;
+}
+
+/**
+ * After the app's own `imconnector.activate ACTIVE=1` on `listed`'s open line (a setup applying the
+ * stored attachments, `listed` read before the call): a check whose question came before that call
+ * may write its answer (off) after it, and ACTIVE=1 sends no event, so the attachment would end off
+ * while the portal has it on. Hence, when a check of `listed` still waits or runs, or the attachment
+ * changed since (a check numbered or written, attached again), a new check is numbered: it
+ * supersedes them and asks after the ACTIVE=1. True: one was queued.
+ *
+ * Pending is asked before the attachment is read again: a check that writes after that read was
+ * still pending when asked (its job is removed only after its write); one that wrote before it
+ * shows in the read.
+ */
+export async function recheckAfterActivate(
+  deps: RecheckAfterActivateDeps,
+  memberId: string,
+  listed: Attachment,
+): Promise<boolean> {
+  const { openLineId, lineId, attachedAt } = listed;
+  const job = { memberId, openLineId, lineId, attachedAt, seq: listed.checkSeq ?? 0 };
+  const pending = await deps.queues.switchOffCheckPending(job);
+  const now = await deps.openLines.forLine(memberId, lineId);
+  // Detached or moved since: this open line's flag is no longer the line's.
+  if (!now || now.openLineId !== openLineId) return false;
+  const changed = now.checkSeq !== listed.checkSeq || now.active !== listed.active || now.attachedAt !== attachedAt;
+  if (!pending && !changed) return false;
+  const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
+  deps.log.info(
+    { memberId, openLineId, lineId, pending, changed, check: numbered?.checkSeq ?? null },
+    'a switch-off check may have asked before the app switched the connector on: checking again',
+  );
+  return numbered !== null;
+}

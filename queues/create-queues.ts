@@ -131,6 +131,14 @@ export function createQueues(
         ...retryOptions(6, 2000),
       });
     },
+    /**
+     * Whether that check still waits or runs (a check done is removed): its question may come
+     * before a change the app made since, its write after.
+     */
+    async switchOffCheckPending(job: SwitchOffCheckJob): Promise<boolean> {
+      const state = await portalSetup.getJobState(switchOffCheckJobId(job));
+      return state !== 'unknown' && state !== 'completed' && state !== 'failed';
+    },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       const removeOnComplete = { age: 7 * DAY_S, count: 200_000 };
       // Object.assign, not a leading spread: V8 adds each property written after one slowly (one job per webhook event).

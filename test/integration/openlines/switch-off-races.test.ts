@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type { PortalClient } from '../../../bitrix/portal-client';
 import { AppError } from '../../../lib/errors/app-error';
-import { attachLine, detachLine } from '../../../openlines/attach-line';
+import { type AttachLineDeps, attachLine, detachLine, setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { queueNames } from '../../../queues/job-schemas';
@@ -13,6 +13,20 @@ import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { jobLog } from '../../helpers/signals';
 import { ownDispatchEachTest } from './openline-helpers';
+
+/** `client` with `after` run once each `method` call has answered (before its caller goes on). */
+function hookAfter(client: PortalClient, method: string, after: () => Promise<void>): PortalClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'call') return Reflect.get(target, prop, receiver);
+      return async (called: string, params?: Parameters<PortalClient['call']>[1]) => {
+        const answer = await target.call(called, params);
+        if (called === method) await after();
+        return answer;
+      };
+    },
+  });
+}
 
 /**
  * Switch-off checks racing the portal and each other (review of s22/ol-fix, BUG 1 and BUG 2). Each
@@ -38,18 +52,9 @@ describe('open lines: switch-off checks racing the portal', () => {
     let checksRun = 0;
     afterStatus = async () => undefined;
     afterCheck = async () => undefined;
-    // The client the processor gets, its `call` followed by the hook after each status answer.
+    // The client the processor gets, the hook run after each status answer.
     const spied = (memberId: string): PortalClient =>
-      new Proxy(h.rt.bitrix(memberId), {
-        get(target, prop, receiver) {
-          if (prop !== 'call') return Reflect.get(target, prop, receiver);
-          return async (method: string, params?: Parameters<PortalClient['call']>[1]) => {
-            const answer = await target.call(method, params);
-            if (method === 'imconnector.status') await afterStatus(++statusCalls);
-            return answer;
-          };
-        },
-      });
+      hookAfter(h.rt.bitrix(memberId), 'imconnector.status', () => afterStatus(++statusCalls));
     const processor = createPortalSetupProcessor({
       ...h.rt,
       bitrix: Object.assign(spied, { probe: h.rt.bitrix.probe }),
@@ -164,5 +169,55 @@ describe('open lines: switch-off checks racing the portal', () => {
     const [first, second] = await log.completed(2, 'the check and the setup', 30_000);
     expect(first).toBe('on');
     expect(String(second)).toMatch(/^registered /);
+  });
+
+  describe('a setup job switching the connector on while a check is pending (review s22-final, RISK 1)', () => {
+    // The late event of beforeEach stays held: only the admin's switch-off and the setup race here.
+    const setUp = (bitrix: AttachLineDeps['bitrix'] = h.rt.openLineSetup.bitrix) =>
+      setUpConnector({ ...h.rt.openLineSetup, bitrix }, h.memberId);
+
+    it('its ACTIVE=1 after the admin’s check asked, before that check writes: a new check asks again, on as the portal', async () => {
+      afterStatus = async (k) => {
+        if (k === 1) expect(await setUp()).toBe(1);
+      };
+      const log = await checks();
+      await adminOff();
+      expect(await log.completed(2, 'the admin’s check and the setup’s')).toEqual(['superseded', 'on']);
+      expect(portalSaysOn()).toBe(true);
+      expect(await attachment()).toMatchObject({ openLineId: '1', active: true, checkSeq: 2 });
+    });
+
+    it('its ACTIVE=1 after the admin’s check asked, that check writing off before the setup reads again: a new check, on', async () => {
+      const log = await checks();
+      let activated: () => void = () => undefined;
+      const switchedOn = new Promise<void>((resolve) => {
+        activated = resolve;
+      });
+      // The setup's ACTIVE=1 answered: the admin's check goes on and writes before the setup reads again.
+      const setupClient = (memberId: string) =>
+        hookAfter(h.rt.bitrix(memberId), 'imconnector.activate', async () => {
+          activated();
+          await log.completed(1, 'the admin’s check wrote');
+        });
+      let setup: Promise<number> = Promise.resolve(0);
+      afterStatus = async (k) => {
+        if (k !== 1) return;
+        setup = setUp(setupClient);
+        await Promise.race([switchedOn, setup]);
+      };
+      await adminOff();
+      expect(await log.completed(2, 'the admin’s check and the setup’s')).toEqual(['off', 'on']);
+      expect(await setup).toBe(1);
+      expect(portalSaysOn()).toBe(true);
+      expect(await attachment()).toMatchObject({ openLineId: '1', active: true, checkSeq: 2 });
+    });
+
+    it('no check pending and nothing changed: the setup queues none', async () => {
+      const log = await checks();
+      expect(await setUp()).toBe(1);
+      expect(await h.rt.queues.portalSetup.getJobs(['wait', 'prioritized', 'delayed', 'active'])).toEqual([]);
+      expect(await log.finished()).toEqual([]);
+      expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
+    });
   });
 });
