@@ -1,3 +1,4 @@
+import { switchOffCheckJobSchema } from '../../../queues/job-schemas';
 import { OpenLineStore } from '../../../store/open-line-store';
 import { M, setupWaitService, type WaitServiceEnv } from '../../helpers/wait-service-env';
 
@@ -91,6 +92,20 @@ describe('switching an open line off in the store (setActive)', () => {
       };
       expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('changed');
       expect(await store.forLine(M, 'main')).toBeNull();
+    });
+
+    it('a job of the release before numbers (no `seq`, so 0) against a record without checkSeq: written; once numbered, superseded', async () => {
+      const legacy = switchOffCheckJobSchema.parse({ memberId: M, ...which });
+      expect(legacy.seq).toBe(0);
+      expect(JSON.parse((await env.redis.hget(env.keys.openLineAttachments(M), 'main')) ?? '{}')).not.toHaveProperty(
+        'checkSeq',
+      );
+      expect(await store.settleSwitchOffCheck(M, legacy, false)).toBe('switched');
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false });
+      // A new door's event numbers 1: the legacy job, run again, no longer decides.
+      await store.nextSwitchOffCheck(M, '7');
+      expect(await store.settleSwitchOffCheck(M, legacy, true)).toBe('superseded');
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, checkSeq: 1 });
     });
 
     it('no attachment on the open line: nextSwitchOffCheck answers null', async () => {
