@@ -6,7 +6,7 @@ import type { LineStore } from '../store/line-store';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { activateOnOpenLine, deactivateOnOpenLine, registerConnector } from './connector';
-import { type RecheckAfterActivateDeps, recheckAfterActivate } from './switch-off-check';
+import { type RecheckAfterActivateDeps, recheckAfterActivate, recheckAfterAttach } from './switch-off-check';
 
 /** What attaching lines to open lines uses. */
 export interface AttachLineDeps {
@@ -62,8 +62,9 @@ export async function attachLine(
     active: true,
     attachedAt: deps.clock.now(),
   };
-  await deps.openLines.attach(memberId, attachment);
+  const replaced = await deps.openLines.attach(memberId, attachment);
   deps.log.info({ memberId, lineId, openLineId }, 'WhatsApp line attached to an open line');
+  await recheckAfterAttach(deps, memberId, before, replaced, attachment);
   // Switched off on the old open line only once the new attachment is stored: the portal's
   // ONIMCONNECTORSTATUSDELETE for it (also sent for our own ACTIVE=0, openlines-wire.md §5.8) then
   // finds the line elsewhere, and a refusal of an old item reads the new open line (its items follow).

@@ -87,3 +87,38 @@ export async function recheckAfterActivate(
   );
   return numbered !== null;
 }
+
+/**
+ * After `attached` was stored over `replaced` (the line's record the store replaced) on the same
+ * open line: when a switch-off event numbered a check on `replaced`, or a check wrote it, since
+ * `before` was read (before the app's ACTIVE=1), that check answers `changed` or wrote a record now
+ * gone, and `attached` says on whatever the portal has. A check of `attached` is numbered then.
+ * An event for an open line no attachment served yet finds none and is lost here; the next
+ * refusal of a customer message there queues the check (openlines/refused-line-check.ts).
+ * A failure is logged: the attach stands.
+ */
+export async function recheckAfterAttach(
+  deps: SwitchOffCheckQueueDeps,
+  memberId: string,
+  before: Attachment | null,
+  replaced: Attachment | null,
+  attached: Attachment,
+): Promise<void> {
+  const { openLineId } = attached;
+  if (replaced?.openLineId !== openLineId) return;
+  const same =
+    before?.openLineId === openLineId &&
+    before.attachedAt === replaced.attachedAt &&
+    before.checkSeq === replaced.checkSeq &&
+    before.active === replaced.active;
+  if (same) return;
+  try {
+    const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
+    deps.log.info(
+      { memberId, openLineId, check: numbered?.checkSeq ?? null },
+      'a switch-off event came while the line was attached: checking with the portal',
+    );
+  } catch (error) {
+    deps.log.error({ memberId, openLineId, err: error }, 'could not check an attachment a switch-off event overtook');
+  }
+}

@@ -31,6 +31,16 @@ export function parseAttachment(raw: string | null): Attachment | null {
   return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
 }
 
+/** A stored attachment's JSON parsed, or null when it does not parse (a leftover of an older schema). */
+function attachmentOrNull(raw: string): Attachment | null {
+  try {
+    const parsed = attachmentSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** open-line-attachment-2's reply: the config version and the attachment's JSON, each nil (null) when missing. */
 const attachmentReplySchema = z.tuple([z.string().nullable(), z.string().nullable()]);
 
@@ -61,14 +71,26 @@ export class OpenLineStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Stores an attachment; refuses an open line another WhatsApp line serves. */
-  async attach(memberId: string, attachment: Attachment): Promise<void> {
+  /**
+   * Stores an attachment; refuses an open line another WhatsApp line serves. Answers the line's
+   * attachment it replaced, read in the same transaction (null: none, or a record that does not
+   * parse): a switch-off check numbered or written on it since the caller read it is seen there.
+   */
+  async attach(memberId: string, attachment: Attachment): Promise<Attachment | null> {
     const parsed = attachmentSchema.parse(attachment);
     const other = (await this.list(memberId)).find(
       (a) => a.openLineId === parsed.openLineId && a.lineId !== parsed.lineId,
     );
     if (other) throw new OpenLineTakenError(parsed.openLineId, other.lineId);
-    await this.redis.hset(this.keys.openLineAttachments(memberId), parsed.lineId, JSON.stringify(parsed));
+    const key = this.keys.openLineAttachments(memberId);
+    const replies = await this.redis
+      .multi()
+      .hget(key, parsed.lineId)
+      .hset(key, parsed.lineId, JSON.stringify(parsed))
+      .exec();
+    const [read, written] = replies ?? [];
+    if (!read || !written || read[0] || written[0]) throw new Error('open-line attach: the transaction was not run');
+    return typeof read[1] === 'string' ? attachmentOrNull(read[1]) : null;
   }
 
   /**

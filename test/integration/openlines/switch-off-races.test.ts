@@ -220,4 +220,22 @@ describe('open lines: switch-off checks racing the portal', () => {
       expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
     });
   });
+
+  it('an admin’s switch-off between a re-save’s ACTIVE=1 and its store (RISK 4): the new attachment is checked, off', async () => {
+    await worker.close();
+    const log = await checks();
+    // After the re-save's last call (its status check), before its store: the event numbers a
+    // check of the record the re-save is about to replace.
+    const resave = {
+      ...h.rt.openLineSetup,
+      bitrix: (memberId: string) => hookAfter(h.rt.bitrix(memberId), 'imconnector.status', adminOff),
+    };
+    clock.advance(1000);
+    await attachLine(resave, h.memberId, 'main', '1');
+    expect(portalSaysOn()).toBe(false);
+    worker = startWorker();
+    // lifo: the new attachment's check first; the replaced record's check finds it gone.
+    expect(await log.completed(2, 'the check of each record')).toEqual(['off', 'changed']);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: false, checkSeq: 1 });
+  });
 });

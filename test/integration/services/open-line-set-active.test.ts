@@ -4,7 +4,7 @@ import { M, setupWaitService, type WaitServiceEnv } from '../../helpers/wait-ser
 
 /** A store whose read for setActive is followed by `between` (another step changing the attachment). */
 class InterleavedStore extends OpenLineStore {
-  between: (() => Promise<void>) | null = null;
+  between: (() => Promise<unknown>) | null = null;
 
   protected override async rawOfOpenLine(memberId: string, openLineId: string) {
     const read = await super.rawOfOpenLine(memberId, openLineId);
@@ -55,6 +55,12 @@ describe('switching an open line off in the store (setActive)', () => {
     store.between = () => store.attach(M, { ...attachment('7'), relayTaken: true });
     expect(await store.setActive(M, '7', false)).toBe(true);
     expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), relayTaken: true, active: false });
+  });
+
+  it('attach answers the line’s record it replaced, read in the same transaction', async () => {
+    await store.nextSwitchOffCheck(M, '7');
+    expect(await store.attach(M, { ...attachment('7'), attachedAt: 2 })).toEqual({ ...attachment('7'), checkSeq: 1 });
+    expect(await store.attach(M, { ...attachment('7'), lineId: 'other', openLineId: '8' })).toBeNull();
   });
 
   describe('a switch-off event’s check (nextSwitchOffCheck, then settleSwitchOffCheck)', () => {
