@@ -178,7 +178,8 @@ export async function registerPortal(
 
 /**
  * A switch-off check (openlines/confirm-switch-off.ts): a failing status call is retried (each try
- * asks again); after the last try the attachment is left as it is (the event did not change it).
+ * asks again); after the last try the attachment is left as it is (the event did not change it)
+ * until the next refused customer message there queues the check again (openlines/refused-line-check.ts).
  */
 async function checkSwitchOff(
   deps: PortalSetupDeps & SwitchOffCheckDeps,
@@ -190,7 +191,7 @@ async function checkSwitchOff(
   } catch (error) {
     if (shouldRetry(error, job)) throw error;
     deps.log.error(
-      { memberId: data.memberId, openLineId: data.openLineId, lineId: data.lineId, err: error },
+      { memberId: data.memberId, openLineId: data.openLineId, lineId: data.lineId, seq: data.seq, err: error },
       'could not ask the portal about a switch-off: the attachment is left as it is',
     );
     return 'unconfirmed';
