@@ -14,7 +14,7 @@ export interface AttachLineDeps {
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
   openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list' | 'nextSwitchOffCheck'>;
-  /** Switch-off checks a setup's own ACTIVE=1 may have overtaken are queued again. */
+  /** Switch-off checks the app's own ACTIVE=1 (a setup, an attach again) may have overtaken are queued again. */
   queues: RecheckAfterActivateDeps['queues'];
   publicUrl: string;
   clock: Clock;
@@ -107,16 +107,20 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
     const line = await deps.lines.get(memberId, attachment.lineId);
     // An admin switched it off in Contact Center: a re-install does not switch it back on.
     if (!line || !attachment.active) continue;
+    const where = { memberId, lineId: line.id, openLineId: attachment.openLineId };
     try {
       await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
-      applied += 1;
-      await recheckAfterActivate(deps, memberId, attachment);
     } catch (error) {
       // One open line gone or refused must not keep the others (and the rest of the setup) from applying.
-      deps.log.error(
-        { memberId, lineId: line.id, openLineId: attachment.openLineId, err: error },
-        'could not apply an open-line attachment',
-      );
+      deps.log.error({ ...where, err: error }, 'could not apply an open-line attachment');
+      continue;
+    }
+    applied += 1;
+    try {
+      await recheckAfterActivate(deps, memberId, attachment);
+    } catch (error) {
+      // Applied; only an overtaken check's answer may stand (the settings page shows the line off).
+      deps.log.error({ ...where, err: error }, 'could not check an attachment again after switching it on');
     }
   }
   return applied;
