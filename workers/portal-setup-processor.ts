@@ -205,7 +205,12 @@ export type SwitchOffCheckDeps = Pick<ConfirmSwitchOffDeps, 'openLines'>;
 export function createPortalSetupProcessor(deps: PortalSetupDeps & SwitchOffCheckDeps) {
   return async function processPortalSetup(job: Job<PortalSetupJob | SwitchOffCheckJob>): Promise<string> {
     // The job's name tells its kind (the queue also carries the switch-off checks).
-    if (job.name === SWITCH_OFF_CHECK) return checkSwitchOff(deps, job);
+    if (job.name === SWITCH_OFF_CHECK) {
+      // Counted by outcome: many `unconfirmed` say checks are being lost (refusals then repair them).
+      const outcome = await checkSwitchOff(deps, job);
+      deps.metrics.jobs.inc({ queue: SWITCH_OFF_CHECK, outcome });
+      return outcome;
+    }
     const { memberId } = portalSetupJobSchema.parse(job.data);
     const done = await registerPortal(deps, memberId);
     deps.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });

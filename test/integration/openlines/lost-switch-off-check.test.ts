@@ -11,7 +11,7 @@ import type { ChatItem } from '../../../store/open-line-outbox';
 import { createPortalSetupProcessor } from '../../../workers/portal-setup-processor';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { jobLog } from '../../helpers/signals';
+import { counterValue, jobLog } from '../../helpers/signals';
 import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 /** How long the chats of a refused open line pause (the dispatcher's NOT_ACTIVE_PAUSE_MS). */
@@ -72,9 +72,11 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
 
   it('the check gave up (status refused): the next refused message queues it again, off; its items then go as for a switched-off line', async () => {
     injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1, method: 'imconnector.status' });
+    const counted = (outcome: string) => counterValue(h.rt.metrics.jobs, { queue: SWITCH_OFF_CHECK, outcome });
     const lost = await checks();
     await adminOff();
     expect(await lost.completed(1, 'the check that gave up')).toEqual(['unconfirmed']);
+    expect(await counted('unconfirmed')).toBe(1);
     expect(await attachment()).toMatchObject({ openLineId: '1', active: true, checkSeq: 1 });
 
     await queue(customerItem('lost', 1));
@@ -82,6 +84,7 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     await ownDispatcher(h).drainChat(h.memberId, CHAT_ID);
     expect(await repair.completed(1, 'the check queued again by the refusal')).toEqual(['off']);
     expect(await attachment()).toMatchObject({ openLineId: '1', active: false, checkSeq: 1 });
+    expect(await counted('off')).toBe(1);
     // Not dropped by the refusal itself: the chat paused as before.
     expect(await pending()).toBe(1);
     expect(await h.rt.activity.recentErrors(h.memberId)).toEqual([]);
