@@ -2,6 +2,7 @@ import type { PortalClient } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
+import type { PortalSetupJob } from '../queues/job-schemas';
 import type { LineStore } from '../store/line-store';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
@@ -94,10 +95,19 @@ export async function detachLine(deps: AttachLineDeps, memberId: string, lineId:
 }
 
 /**
- * On install and every update: registers the connector and applies the stored attachments again
- * (a reinstall drops the connector with its statuses: openlines-wire.md §1).
+ * What started a setup (PortalSetupJob's reason). `install` and `update` come from ONAPPINSTALL (or
+ * the install page): a first install, an app update, or a reinstall whose uninstall event the app
+ * never got (the portal record is still there, so it counts as an update) — the core unregistered
+ * the connector with its statuses then (openlines-wire.md §1), so every attachment is switched on
+ * again. `lines`: a change of the portal's lines; the connector's statuses stand.
  */
-export async function setUpConnector(deps: AttachLineDeps, memberId: string): Promise<number> {
+export type SetupKind = PortalSetupJob['reason'];
+
+/**
+ * On install, every update and every change of lines: registers the connector and applies the
+ * stored attachments that are on (ACTIVE=1, channel data, status check).
+ */
+export async function setUpConnector(deps: AttachLineDeps, memberId: string, kind: SetupKind): Promise<number> {
   const portal = await portalOf(deps, memberId);
   const lang = portalLanguage(portal);
   const client = deps.bitrix(memberId);
@@ -107,21 +117,47 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
     const line = await deps.lines.get(memberId, attachment.lineId);
     // An admin switched it off in Contact Center: a re-install does not switch it back on.
     if (!line || !attachment.active) continue;
-    const where = { memberId, lineId: line.id, openLineId: attachment.openLineId };
+    const listed = kind === 'lines' ? await unlessCheckPending(deps, memberId, attachment) : attachment;
+    if (!listed) continue;
+    const where = { memberId, lineId: line.id, openLineId: listed.openLineId };
     try {
-      await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
+      // Its first call is the ACTIVE=1: from then on the portal may have the connector on.
+      await activateOnOpenLine(client, line, listed.openLineId, lang, deps.publicUrl);
+      applied += 1;
     } catch (error) {
       // One open line gone or refused must not keep the others (and the rest of the setup) from applying.
       deps.log.error({ ...where, err: error }, 'could not apply an open-line attachment');
-      continue;
     }
-    applied += 1;
+    // Also after a failure: the ACTIVE=1 may have reached the portal (a later call failed, its answer was lost).
     try {
-      await recheckAfterActivate(deps, memberId, attachment);
+      await recheckAfterActivate(deps, memberId, listed);
     } catch (error) {
-      // Applied; only an overtaken check's answer may stand (the settings page shows the line off).
+      // Only an overtaken check's answer may stand (the settings page shows the line off).
       deps.log.error({ ...where, err: error }, 'could not check an attachment again after switching it on');
     }
   }
   return applied;
+}
+
+/**
+ * A setup for a change of lines leaves an attachment alone while a switch-off check of it waits or
+ * runs: the admin may have just switched the connector off, and its ACTIVE=1 would switch it back
+ * on, the check then reading on. The attachment is read again (a check may have written since the
+ * list); null: skip it (logged when a check is pending), else the attachment to switch on.
+ */
+async function unlessCheckPending(
+  deps: AttachLineDeps,
+  memberId: string,
+  listed: Attachment,
+): Promise<Attachment | null> {
+  const now = await deps.openLines.forLine(memberId, listed.lineId);
+  if (!now?.active || now.openLineId !== listed.openLineId) return null;
+  const { openLineId, lineId, attachedAt } = now;
+  const seq = now.checkSeq ?? 0;
+  if (!(await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq }))) return now;
+  deps.log.info(
+    { memberId, openLineId, lineId, check: seq },
+    'a switch-off check of the attachment is pending: the setup leaves the connector to it',
+  );
+  return null;
 }

@@ -242,6 +242,7 @@ export function createRuntime(options: RuntimeOptions) {
     publicUrl: config.PUBLIC_URL,
     productPrefix: config.PRODUCT_PREFIX,
     /** The install page registers right away, to show what it did (the same work as the portal-setup job). */
+    // An install or reinstall from the page (ONAPPINSTALL's path): every attachment is switched on again.
     registerNow: (memberId: string) =>
       registerPortal(
         {
@@ -254,6 +255,7 @@ export function createRuntime(options: RuntimeOptions) {
           openLineSetup,
         },
         memberId,
+        'install',
       ),
     openLines,
     /** A customer message's first reads in one script (workers/inbound-first-read.ts). */

@@ -10,7 +10,7 @@ import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { isTimeZone, offsetZone } from '../lib/portal-time';
-import { type AttachLineDeps, setUpConnector } from '../openlines/attach-line';
+import { type AttachLineDeps, type SetupKind, setUpConnector } from '../openlines/attach-line';
 import { type ConfirmSwitchOffDeps, confirmSwitchOff } from '../openlines/confirm-switch-off';
 import { shouldRetry } from '../queues/job-retry';
 import {
@@ -108,11 +108,13 @@ export interface RegistrationReport {
  * Registers (or updates) one portal's robots and activities and binds its events, in batches; throws
  * when incomplete. The one function behind install, app update and every change of the portal's lines
  * (`queues.enqueueLinesChanged`): each `line` select lists the lines connected now, and the portal's
- * time zone is read from `profile` on the way.
+ * time zone is read from `profile` on the way. `kind` tells the open-line setup whether the
+ * connector's statuses may be gone (openlines/attach-line.ts SetupKind).
  */
 export async function registerPortal(
   deps: Omit<PortalSetupDeps, 'metrics'>,
   memberId: string,
+  kind: SetupKind,
 ): Promise<RegistrationReport> {
   const portal = await deps.portals.get(memberId);
   if (!portal) throw new AppError('portal_not_installed', `portal ${memberId} is not installed`);
@@ -163,7 +165,7 @@ export async function registerPortal(
   }
   deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
   if (deps.openLineSetup) {
-    const applied = await setUpConnector({ ...deps, ...deps.openLineSetup }, memberId);
+    const applied = await setUpConnector({ ...deps, ...deps.openLineSetup }, memberId, kind);
     deps.log.info({ memberId, attachments: applied }, 'open-line connector registered');
   }
   const count = (prefix: string) =>
@@ -211,8 +213,8 @@ export function createPortalSetupProcessor(deps: PortalSetupDeps & SwitchOffChec
       deps.metrics.jobs.inc({ queue: SWITCH_OFF_CHECK, outcome });
       return outcome;
     }
-    const { memberId } = portalSetupJobSchema.parse(job.data);
-    const done = await registerPortal(deps, memberId);
+    const { memberId, reason } = portalSetupJobSchema.parse(job.data);
+    const done = await registerPortal(deps, memberId, reason);
     deps.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
     return `registered ${done.robots} robots, ${done.activities} activities, bound ${done.eventsBound} events`;
   };

@@ -133,7 +133,7 @@ describe('open-line connector: register, activate, data.set', () => {
       createdAt: 1,
     });
     h.portal.state.openLines.statuses.clear();
-    expect(await setUpConnector(h.rt.openLineSetup, h.memberId)).toBe(1);
+    expect(await setUpConnector(h.rt.openLineSetup, h.memberId, 'update')).toBe(1);
     expect(status(3)).toMatchObject({ active: true });
   });
 });
