@@ -1,3 +1,4 @@
+import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
 import type { ChatItem } from '../store/chat-item';
@@ -6,9 +7,18 @@ import { parseChatId } from './customer-item';
 import { connectorLineOf } from './stale-open-lines';
 import { queueSwitchOffCheck } from './switch-off-check';
 
+/**
+ * How often refused messages may queue one attachment's check again: when the portal's status and
+ * its refusals disagree, or its status call keeps failing, each check ends `on` or `unconfirmed` and
+ * the next refusal would queue another, one per chat and pause.
+ */
+export const REFUSED_CHECK_PERIOD_MS = 60_000;
+
+/** What queuing a check again after a refused message uses. */
 export interface RefusedLineCheckDeps {
-  openLines: Pick<OpenLineStore, 'forLine'>;
+  openLines: Pick<OpenLineStore, 'forLine' | 'claimRefusedCheck'>;
   queues: Pick<Queues, 'enqueueSwitchOffCheck'>;
+  clock: Clock;
   log: Logger;
 }
 
@@ -21,11 +31,12 @@ export interface RefusedLineCheckDeps {
  *
  * Not a new number: a number per refusal would give each chat's check its own job id, and every
  * chat on the open line would queue one. With the current number, the job id is the same for all
- * of them: while that check waits or runs, nothing new is queued, so one check per attachment at a
- * time. A check already done is queued again at most once per refused chat and pause (5 minutes),
- * and each costs one status call beside the refused send. The check's question comes after its
- * enqueue, so after every event that numbered the attachment; a later event numbers a new check as
- * always. True: queued (or found waiting).
+ * of them: while that check waits or runs, nothing new is queued. Beyond that, an attachment's
+ * check is queued again at most once per REFUSED_CHECK_PERIOD_MS (a slot in Redis, times of the
+ * injected clock): a check taken and failed to queue waits for the next period too. The check's
+ * question comes after its enqueue, so after every event that numbered the attachment — unless a
+ * check of that number already runs and has asked: then the next refusal after the period queues
+ * it again. A later event numbers a new check as always. True: queued (or found waiting).
  */
 export async function checkRefusedOpenLine(
   deps: RefusedLineCheckDeps,
@@ -39,6 +50,8 @@ export async function checkRefusedOpenLine(
   try {
     const attachment = await deps.openLines.forLine(memberId, lineId);
     if (!attachment?.active || attachment.openLineId !== openLineId) return false;
+    const now = deps.clock.now();
+    if (!(await deps.openLines.claimRefusedCheck(memberId, attachment, now, REFUSED_CHECK_PERIOD_MS))) return false;
     await queueSwitchOffCheck(deps, memberId, attachment);
     deps.log.warn(
       { memberId, chatKey, openLineId, check: attachment.checkSeq ?? 0 },
@@ -46,7 +59,7 @@ export async function checkRefusedOpenLine(
     );
     return true;
   } catch (error) {
-    // The chat pauses as it would have; its next refusal tries again.
+    // The chat pauses as it would have; a refusal after the period tries again.
     deps.log.error({ memberId, chatKey, openLineId, err: error }, 'could not queue a check of a refused open line');
     return false;
   }

@@ -206,6 +206,21 @@ export class OpenLineStore {
     return all.map((raw) => attachmentSchema.parse(JSON.parse(raw)));
   }
 
+  /**
+   * Takes the once-per-`periodMs` slot of re-queuing `attachment`'s switch-off check after a refused
+   * customer message (times of the injected clock, `nowMs`); false: taken less than a period ago.
+   */
+  async claimRefusedCheck(
+    memberId: string,
+    attachment: Pick<Attachment, 'lineId' | 'openLineId'>,
+    nowMs: number,
+    periodMs: number,
+  ): Promise<boolean> {
+    const field = this.keys.openLineRefusedCheckField(attachment.lineId, attachment.openLineId);
+    const args = { field, nowMs, periodMs, ttlMs: 10 * periodMs };
+    return (await scripts.claimPeriod(this.redis, this.keys.openLineRefusedChecks(memberId), args)) === 0;
+  }
+
   /** The portal's CHAT_ID of a customer's chat, learnt from send.messages. */
   async chatIdOf(memberId: string, openLineId: string, chatId: string): Promise<string | null> {
     return this.redis.hget(this.keys.openLineChats(memberId), `${openLineId}|${chatId}`);

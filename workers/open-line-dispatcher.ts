@@ -19,7 +19,6 @@ import {
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
-import type { OpenLineStore } from '../store/open-line-store';
 import { holdChatLease, LeaseLostError } from './chat-lease-hold';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
 import { subscribeToWakeUps } from './wake-subscription';
@@ -31,7 +30,7 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapH
   keys: RedisKeys;
   outbox: OpenLineOutbox;
   /** Also the chat's line's attachment: an open line the portal refused may no longer be the line's. */
-  openLines: ChatItemSenderDeps['openLines'] & Pick<OpenLineStore, 'forLine'>;
+  openLines: ChatItemSenderDeps['openLines'] & RefusedLineCheckDeps['openLines'];
   /** A refused open line the attachment says is on: its switch-off check is queued again. */
   queues: RefusedLineCheckDeps['queues'];
   bitrix: PortalClientFactory;

@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import { takeOpenLineEvent } from '../../../app/doors/open-line-events';
 import { createLogger } from '../../../lib/logger';
 import { CONNECTOR_ID } from '../../../openlines/connector';
+import { REFUSED_CHECK_PERIOD_MS } from '../../../openlines/refused-line-check';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { queueNames, SWITCH_OFF_CHECK } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
@@ -136,9 +137,41 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     startChecks();
     expect(await repair.completed(1, 'the one check')).toEqual(['off']);
     expect(await attachment()).toMatchObject({ active: false });
-    // Refusals now find the line off in the app: the items are dropped, no check is queued again.
+    // Refusals now find the line off in the app: the items are dropped, no check is queued again
+    // (no worker: a check queued by mistake stays waiting, where it is seen).
+    await checkWorker?.close();
     await droppedAfterPause([CHAT_ID, OTHER_CHAT]);
     expect(await waitingChecks()).toEqual([]);
     expect((await repair.finished()).length).toBe(1);
+  });
+
+  it('checks that do not end off (the status call refused): refusals queue one again at most once a period per attachment', async () => {
+    const chats = ['a', 'b', 'c', 'd', 'e'].map((_, i) => `7999000556${i}-main`);
+    h.portal.state.openLines.holdSwitchOffEvents = true;
+    await adminOff();
+    // Every check gives up (`unconfirmed`): the next refusal of each chat would queue it again.
+    injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 10, method: 'imconnector.status' });
+    for (const [i, chatId] of chats.entries()) await queue(customerItem(`t${i}`, 1, chatId), chatId);
+    const [first, second, third, fourth, fifth] = chats;
+    const refused = async (...ids: Array<string | undefined>) => {
+      for (const chatId of ids) if (chatId) await ownDispatcher(h).drainChat(h.memberId, chatId);
+    };
+    const log = await checks();
+    await refused(first);
+    expect(await log.completed(1, 'the first refusal’s check')).toEqual(['unconfirmed']);
+    // No worker from here: what is queued stays waiting, where it is seen.
+    await checkWorker?.close();
+    await refused(second, third);
+    expect(await waitingChecks()).toEqual([]);
+    clock.advance(REFUSED_CHECK_PERIOD_MS - 1);
+    await refused(fourth);
+    expect(await waitingChecks()).toEqual([]);
+    // The period over: the next refusal queues the check again.
+    clock.advance(1);
+    await refused(fifth);
+    expect((await waitingChecks()).map((job) => job.data)).toEqual([expect.objectContaining({ seq: 0 })]);
+    // Every chat was refused (its item kept while it pauses).
+    for (const chatId of chats) expect(await pending(chatId)).toBe(1);
+    expect(h.portal.state.stats.byMethod['imconnector.send.messages']).toBe(chats.length);
   });
 });
