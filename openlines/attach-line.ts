@@ -141,9 +141,10 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string, kin
 
 /**
  * A setup for a change of lines leaves an attachment alone while a switch-off check of it waits or
- * runs: the admin may have just switched the connector off, and its ACTIVE=1 would switch it back
- * on, the check then reading on. The attachment is read again (a check may have written since the
- * list); null: skip it (logged when a check is pending), else the attachment to switch on.
+ * runs, or was lost (its number ahead of the last settled: the maintenance sweep queues it again):
+ * the admin may have just switched the connector off, and its ACTIVE=1 would switch it back on, the
+ * check then reading on. The attachment is read again (a check may have written since the list);
+ * null: skip it (logged when a check is unsettled), else the attachment to switch on.
  */
 async function unlessCheckPending(
   deps: AttachLineDeps,
@@ -154,10 +155,12 @@ async function unlessCheckPending(
   if (!now?.active || now.openLineId !== listed.openLineId) return null;
   const { openLineId, lineId, attachedAt } = now;
   const seq = now.checkSeq ?? 0;
-  if (!(await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq }))) return now;
+  const lost = seq > (now.settledSeq ?? 0);
+  if (!lost && !(await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq })))
+    return now;
   deps.log.info(
-    { memberId, openLineId, lineId, check: seq },
-    'a switch-off check of the attachment is pending: the setup leaves the connector to it',
+    { memberId, openLineId, lineId, check: seq, settled: now.settledSeq ?? 0 },
+    'a switch-off check of the attachment is pending or lost: the setup leaves the connector to it',
   );
   return null;
 }

@@ -23,6 +23,11 @@ export const attachmentSchema = z.object({
    * Absent: no event yet (0).
    */
   checkSeq: z.number().int().nonnegative().optional(),
+  /**
+   * The number of the last check that wrote its answer (on or off). Behind `checkSeq` with no check
+   * waiting or running: that check was lost, and the maintenance sweep queues it again. Absent: 0.
+   */
+  settledSeq: z.number().int().nonnegative().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
@@ -117,7 +122,7 @@ export class OpenLineStore {
   /**
    * A switch-off check's answer: `active` written (one compare-and-set on the record read) only
    * while the attachment is still `check`'s (same line, open line and attachedAt) and its
-   * `checkSeq` is still `check.seq`. `superseded`: a newer event's check decides; `changed`: the
+   * `checkSeq` is still `check.seq`, with `settledSeq` set to it. `superseded`: a newer event's check decides; `changed`: the
    * attachment was detached or replaced; `switched`: written; `as-is`: it already was so.
    */
   async settleSwitchOffCheck(
@@ -125,13 +130,17 @@ export class OpenLineStore {
     check: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'> & { seq: number },
     active: boolean,
   ): Promise<'switched' | 'as-is' | 'superseded' | 'changed'> {
-    let kept: 'as-is' | 'superseded' | 'changed' = 'changed';
+    let kept: 'switched' | 'as-is' | 'superseded' | 'changed' = 'changed';
     const outcome = await this.swapOfOpenLine(memberId, check.openLineId, (a) => {
       kept = a.lineId !== check.lineId || a.attachedAt !== check.attachedAt ? 'changed' : 'as-is';
       if (kept === 'as-is' && (a.checkSeq ?? 0) !== check.seq) kept = 'superseded';
-      return kept === 'as-is' && a.active !== active ? { ...a, active } : null;
+      if (kept !== 'as-is') return null;
+      if (a.active !== active) kept = 'switched';
+      // The number settled is written too (the sweep's mark); a record already so is left as it is.
+      const settled = { ...a, active, settledSeq: check.seq };
+      return kept === 'switched' || (a.settledSeq ?? 0) !== check.seq ? settled : null;
     });
-    return typeof outcome === 'object' ? 'switched' : outcome === 'none' ? 'changed' : kept;
+    return outcome === 'none' ? 'changed' : kept;
   }
 
   /**

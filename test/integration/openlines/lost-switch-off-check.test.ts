@@ -1,8 +1,10 @@
 import { Worker } from 'bullmq';
 import { takeOpenLineEvent } from '../../../app/doors/open-line-events';
 import { createLogger } from '../../../lib/logger';
+import { setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { REFUSED_CHECK_PERIOD_MS } from '../../../openlines/refused-line-check';
+import { requeueUnsettledChecks } from '../../../openlines/unsettled-checks';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { queueNames, SWITCH_OFF_CHECK } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
@@ -173,5 +175,25 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     // Every chat was refused (its item kept while it pauses).
     for (const chatId of chats) expect(await pending(chatId)).toBe(1);
     expect(h.portal.state.stats.byMethod['imconnector.send.messages']).toBe(chats.length);
+  });
+  it('a lost check on a quiet line (no refusal comes): the maintenance sweep queues it again, off; settled ones get none', async () => {
+    injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1, method: 'imconnector.status' });
+    const lost = await checks();
+    await adminOff();
+    expect(await lost.completed(1, 'the check that gave up')).toEqual(['unconfirmed']);
+    expect(await attachment()).toMatchObject({ active: true, checkSeq: 1 });
+    expect((await attachment())?.settledSeq).toBeUndefined();
+    // A change of lines does not switch the unsettled attachment back on.
+    expect(await setUpConnector(h.rt.openLineSetup, h.memberId, 'lines')).toBe(0);
+    expect(h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|1`)?.active).toBe(false);
+
+    const repair = await checks();
+    expect(await requeueUnsettledChecks(h.rt, h.memberId)).toBe(1);
+    expect(await repair.completed(1, 'the check the sweep queued')).toEqual(['off']);
+    expect(await attachment()).toMatchObject({ active: false, checkSeq: 1, settledSeq: 1 });
+    // Settled: the next sweep queues nothing (no worker: a check queued by mistake stays waiting).
+    await checkWorker?.close();
+    expect(await requeueUnsettledChecks(h.rt, h.memberId)).toBe(0);
+    expect(await waitingChecks()).toEqual([]);
   });
 });

@@ -69,8 +69,15 @@ describe('switching an open line off in the store (setActive)', () => {
     it('the event numbers a check and leaves active as it is; the check writes the portal’s answer', async () => {
       expect(await store.nextSwitchOffCheck(M, '7')).toEqual({ ...attachment('7'), checkSeq: 1 });
       expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('switched');
-      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, checkSeq: 1 });
+      // The number settled is recorded with the answer (the maintenance sweep's mark of a lost check).
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, checkSeq: 1, settledSeq: 1 });
       expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, false)).toBe('as-is');
+    });
+
+    it('a check finding the answer already stored: as-is, its number recorded as settled', async () => {
+      await store.nextSwitchOffCheck(M, '7');
+      expect(await store.settleSwitchOffCheck(M, { ...which, seq: 1 }, true)).toBe('as-is');
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), checkSeq: 1, settledSeq: 1 });
     });
 
     it('a newer event numbered between the read and the write: superseded, nothing written', async () => {
@@ -107,11 +114,11 @@ describe('switching an open line off in the store (setActive)', () => {
         'checkSeq',
       );
       expect(await store.settleSwitchOffCheck(M, legacy, false)).toBe('switched');
-      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false });
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, settledSeq: 0 });
       // A new door's event numbers 1: the legacy job, run again, no longer decides.
       await store.nextSwitchOffCheck(M, '7');
       expect(await store.settleSwitchOffCheck(M, legacy, true)).toBe('superseded');
-      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, checkSeq: 1 });
+      expect(await store.forLine(M, 'main')).toEqual({ ...attachment('7'), active: false, checkSeq: 1, settledSeq: 0 });
     });
 
     it('no attachment on the open line: nextSwitchOffCheck answers null', async () => {
