@@ -7,7 +7,12 @@ import type { LineStore } from '../store/line-store';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { activateOnOpenLine, deactivateOnOpenLine, registerConnector } from './connector';
-import { type RecheckAfterActivateDeps, recheckAfterActivate, recheckAfterAttach } from './switch-off-check';
+import {
+  numberSwitchOffCheck,
+  type RecheckAfterActivateDeps,
+  recheckAfterActivate,
+  recheckAfterAttach,
+} from './switch-off-check';
 
 /** What attaching lines to open lines uses. */
 export interface AttachLineDeps {
@@ -54,7 +59,14 @@ export async function attachLine(
     });
   const client = deps.bitrix(memberId);
   const before = await deps.openLines.forLine(memberId, lineId);
-  await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
+  try {
+    await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
+  } catch (error) {
+    // Its ACTIVE=1 may have reached the portal: this open line's stored record (one switched off,
+    // being switched on again) is checked, so it says what the portal has. The caller gets the error.
+    if (before?.openLineId === openLineId) await recheckAfterFailedAttach(deps, memberId, openLineId);
+    throw error;
+  }
   const attachment: Attachment = {
     lineId,
     openLineId,
@@ -81,6 +93,14 @@ export async function attachLine(
     }
   }
   return attachment;
+}
+
+async function recheckAfterFailedAttach(deps: AttachLineDeps, memberId: string, openLineId: string): Promise<void> {
+  try {
+    await numberSwitchOffCheck(deps, memberId, openLineId);
+  } catch (error) {
+    deps.log.error({ memberId, openLineId, err: error }, 'could not check an attachment after a failed attach');
+  }
 }
 
 /** Detaches a WhatsApp line from its open line (the connector is switched off there). */
