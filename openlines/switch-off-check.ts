@@ -1,3 +1,4 @@
+import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
@@ -44,7 +45,8 @@ export async function numberSwitchOffCheck(
   const numbered = await deps.openLines.nextSwitchOffCheck(memberId, openLineId);
   if (!numbered) return null;
   // nextSwitchOffCheck always writes a number ≥ 1 (0 is a check of the release before numbers).
-  if (!numbered.checkSeq) throw new Error(`switch-off check of open line ${openLineId} was not numbered`);
+  if (!numbered.checkSeq)
+    throw new AppError('internal_error', `switch-off check of open line ${openLineId} was not numbered`);
   await queueSwitchOffCheck(deps, memberId, numbered);
   return numbered;
 }

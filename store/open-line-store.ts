@@ -94,7 +94,8 @@ export class OpenLineStore {
       .hset(key, parsed.lineId, JSON.stringify(parsed))
       .exec();
     const [read, written] = replies ?? [];
-    if (!read || !written || read[0] || written[0]) throw new Error('open-line attach: the transaction was not run');
+    if (!read || !written || read[0] || written[0])
+      throw new AppError('internal_error', 'open-line attach: the transaction was not run');
     return typeof read[1] === 'string' ? attachmentOrNull(read[1]) : null;
   }
 

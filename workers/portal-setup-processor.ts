@@ -11,7 +11,11 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { isTimeZone, offsetZone } from '../lib/portal-time';
 import { type AttachLineDeps, type SetupKind, setUpConnector } from '../openlines/attach-line';
-import { type ConfirmSwitchOffDeps, confirmSwitchOff } from '../openlines/confirm-switch-off';
+import {
+  type ConfirmSwitchOffDeps,
+  confirmSwitchOff,
+  type SwitchOffCheckOutcome,
+} from '../openlines/confirm-switch-off';
 import { shouldRetry } from '../queues/job-retry';
 import {
   type PortalSetupJob,
@@ -186,7 +190,7 @@ export async function registerPortal(
 async function checkSwitchOff(
   deps: PortalSetupDeps & SwitchOffCheckDeps,
   job: Pick<Job, 'data' | 'attemptsMade' | 'opts'>,
-): Promise<string> {
+): Promise<SwitchOffCheckOutcome | 'unconfirmed'> {
   const data = switchOffCheckJobSchema.parse(job.data);
   try {
     return await confirmSwitchOff(deps, data);
