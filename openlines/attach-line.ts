@@ -137,7 +137,7 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string, kin
     const line = await deps.lines.get(memberId, attachment.lineId);
     // An admin switched it off in Contact Center: a re-install does not switch it back on.
     if (!line || !attachment.active) continue;
-    const listed = kind === 'lines' ? await unlessCheckPending(deps, memberId, attachment) : attachment;
+    const listed = kind === 'lines' ? await unlessCheckUnsettled(deps, memberId, attachment) : attachment;
     if (!listed) continue;
     const where = { memberId, lineId: line.id, openLineId: listed.openLineId };
     try {
@@ -166,7 +166,7 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string, kin
  * check then reading on. The attachment is read again (a check may have written since the list);
  * null: skip it (logged when a check is unsettled), else the attachment to switch on.
  */
-async function unlessCheckPending(
+async function unlessCheckUnsettled(
   deps: AttachLineDeps,
   memberId: string,
   listed: Attachment,
