@@ -2,17 +2,26 @@ import type { PortalClient } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
+import type { PortalSetupJob } from '../queues/job-schemas';
 import type { LineStore } from '../store/line-store';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { activateOnOpenLine, deactivateOnOpenLine, registerConnector } from './connector';
+import {
+  numberSwitchOffCheck,
+  type RecheckAfterActivateDeps,
+  recheckAfterActivate,
+  recheckAfterAttach,
+} from './switch-off-check';
 
 /** What attaching lines to open lines uses. */
 export interface AttachLineDeps {
   bitrix: (memberId: string) => Pick<PortalClient, 'call'>;
   portals: Pick<PortalStore, 'get'>;
   lines: Pick<LineStore, 'get'>;
-  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list'>;
+  openLines: Pick<OpenLineStore, 'attach' | 'detach' | 'forLine' | 'forOpenLine' | 'list' | 'nextSwitchOffCheck'>;
+  /** Switch-off checks the app's own ACTIVE=1 (a setup, an attach again) may have overtaken are queued again. */
+  queues: RecheckAfterActivateDeps['queues'];
   publicUrl: string;
   clock: Clock;
   log: Logger;
@@ -50,7 +59,14 @@ export async function attachLine(
     });
   const client = deps.bitrix(memberId);
   const before = await deps.openLines.forLine(memberId, lineId);
-  await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
+  try {
+    await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
+  } catch (error) {
+    // Its ACTIVE=1 may have reached the portal: this open line's stored record (one switched off,
+    // being switched on again) is checked, so it says what the portal has. The caller gets the error.
+    if (before?.openLineId === openLineId) await recheckAfterFailedAttach(deps, memberId, openLineId);
+    throw error;
+  }
   const attachment: Attachment = {
     lineId,
     openLineId,
@@ -59,8 +75,9 @@ export async function attachLine(
     active: true,
     attachedAt: deps.clock.now(),
   };
-  await deps.openLines.attach(memberId, attachment);
+  const replaced = await deps.openLines.attach(memberId, attachment);
   deps.log.info({ memberId, lineId, openLineId }, 'WhatsApp line attached to an open line');
+  await recheckAfterAttach(deps, memberId, before, replaced, attachment);
   // Switched off on the old open line only once the new attachment is stored: the portal's
   // ONIMCONNECTORSTATUSDELETE for it (also sent for our own ACTIVE=0, openlines-wire.md §5.8) then
   // finds the line elsewhere, and a refusal of an old item reads the new open line (its items follow).
@@ -78,6 +95,14 @@ export async function attachLine(
   return attachment;
 }
 
+async function recheckAfterFailedAttach(deps: AttachLineDeps, memberId: string, openLineId: string): Promise<void> {
+  try {
+    await numberSwitchOffCheck(deps, memberId, openLineId);
+  } catch (error) {
+    deps.log.error({ memberId, openLineId, err: error }, 'could not check an attachment after a failed attach');
+  }
+}
+
 /** Detaches a WhatsApp line from its open line (the connector is switched off there). */
 export async function detachLine(deps: AttachLineDeps, memberId: string, lineId: string): Promise<Attachment | null> {
   await portalOf(deps, memberId);
@@ -90,10 +115,19 @@ export async function detachLine(deps: AttachLineDeps, memberId: string, lineId:
 }
 
 /**
- * On install and every update: registers the connector and applies the stored attachments again
- * (a reinstall drops the connector with its statuses: openlines-wire.md §1).
+ * What started a setup (PortalSetupJob's reason). `install` and `update` come from ONAPPINSTALL (or
+ * the install page): a first install, an app update, or a reinstall whose uninstall event the app
+ * never got (the portal record is still there, so it counts as an update) — the core unregistered
+ * the connector with its statuses then (openlines-wire.md §1), so every attachment is switched on
+ * again. `lines`: a change of the portal's lines; the connector's statuses stand.
  */
-export async function setUpConnector(deps: AttachLineDeps, memberId: string): Promise<number> {
+export type SetupKind = PortalSetupJob['reason'];
+
+/**
+ * On install, every update and every change of lines: registers the connector and applies the
+ * stored attachments that are on (ACTIVE=1, channel data, status check).
+ */
+export async function setUpConnector(deps: AttachLineDeps, memberId: string, kind: SetupKind): Promise<number> {
   const portal = await portalOf(deps, memberId);
   const lang = portalLanguage(portal);
   const client = deps.bitrix(memberId);
@@ -103,16 +137,50 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string): Pr
     const line = await deps.lines.get(memberId, attachment.lineId);
     // An admin switched it off in Contact Center: a re-install does not switch it back on.
     if (!line || !attachment.active) continue;
+    const listed = kind === 'lines' ? await unlessCheckUnsettled(deps, memberId, attachment) : attachment;
+    if (!listed) continue;
+    const where = { memberId, lineId: line.id, openLineId: listed.openLineId };
     try {
-      await activateOnOpenLine(client, line, attachment.openLineId, lang, deps.publicUrl);
+      // Its first call is the ACTIVE=1: from then on the portal may have the connector on.
+      await activateOnOpenLine(client, line, listed.openLineId, lang, deps.publicUrl);
       applied += 1;
     } catch (error) {
       // One open line gone or refused must not keep the others (and the rest of the setup) from applying.
-      deps.log.error(
-        { memberId, lineId: line.id, openLineId: attachment.openLineId, err: error },
-        'could not apply an open-line attachment',
-      );
+      deps.log.error({ ...where, err: error }, 'could not apply an open-line attachment');
+    }
+    // Also after a failure: the ACTIVE=1 may have reached the portal (a later call failed, its answer was lost).
+    try {
+      await recheckAfterActivate(deps, memberId, listed);
+    } catch (error) {
+      // Only an overtaken check's answer may stand (the settings page shows the line off).
+      deps.log.error({ ...where, err: error }, 'could not check an attachment again after switching it on');
     }
   }
   return applied;
+}
+
+/**
+ * A setup for a change of lines leaves an attachment alone while a switch-off check of it waits or
+ * runs, or was lost (its number ahead of the last settled: the maintenance sweep queues it again):
+ * the admin may have just switched the connector off, and its ACTIVE=1 would switch it back on, the
+ * check then reading on. The attachment is read again (a check may have written since the list);
+ * null: skip it (logged when a check is unsettled), else the attachment to switch on.
+ */
+async function unlessCheckUnsettled(
+  deps: AttachLineDeps,
+  memberId: string,
+  listed: Attachment,
+): Promise<Attachment | null> {
+  const now = await deps.openLines.forLine(memberId, listed.lineId);
+  if (!now?.active || now.openLineId !== listed.openLineId) return null;
+  const { openLineId, lineId, attachedAt } = now;
+  const seq = now.checkSeq ?? 0;
+  const lost = seq > (now.settledSeq ?? 0);
+  if (!lost && !(await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq })))
+    return now;
+  deps.log.info(
+    { memberId, openLineId, lineId, check: seq, settled: now.settledSeq ?? 0 },
+    'a switch-off check of the attachment is pending or lost: the setup leaves the connector to it',
+  );
+  return null;
 }

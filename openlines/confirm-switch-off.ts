@@ -22,9 +22,11 @@ export type SwitchOffCheckOutcome = 'on' | 'off' | 'superseded' | 'changed';
  * an admin's switch-off (off) or the late one of the app's own earlier switch-off, a detach or a
  * move away, the line attached there again since (on).
  *
- * Why the door does not mark the line off first: while this check runs, a message to an open line
- * whose connector is really off is refused by the portal anyway (the dispatcher lets the portal
- * decide), and a late own event then costs nothing; marking off first lost messages for seconds.
+ * Why the door does not mark the line off first: a late own event then costs nothing (marking off
+ * first lost messages for seconds). The price: while this check is pending, a message to an open
+ * line whose connector is really off is refused by the portal (NOT_ACTIVE_LINE), its chat pauses 5
+ * minutes, and once the check has written off its items are dropped (not delivered). Such a
+ * refusal also queues this check again should it be lost (openlines/refused-line-check.ts).
  *
  * The write is one compare-and-set, made only while the attachment is still the event's and its
  * check sequence still this job's: an event arriving after the question (an admin's switch-off

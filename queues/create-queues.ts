@@ -2,7 +2,7 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import { hasHashTag } from '../config/redis-url';
 import { digest } from '../lib/hash';
 import { isCluster, type RedisClient } from '../redis/connect';
-import { retryOptions } from './job-retry';
+import { isStillComing, retryOptions } from './job-retry';
 import {
   type ApiCallJob,
   type BitrixEventJob,
@@ -130,6 +130,13 @@ export function createQueues(
         jobId,
         ...retryOptions(6, 2000),
       });
+    },
+    /**
+     * Whether that check still waits or runs (a check done is removed): its question may come
+     * before a change the app made since, its write after.
+     */
+    async switchOffCheckPending(job: SwitchOffCheckJob): Promise<boolean> {
+      return isStillComing(await portalSetup.getJobState(switchOffCheckJobId(job)));
     },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       const removeOnComplete = { age: 7 * DAY_S, count: 200_000 };

@@ -138,6 +138,13 @@ export function createKeys(prefix = 'wa') {
     // --- openlines
     /** Hash: WhatsApp line id → its open-line attachment (JSON). */
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,
+    /**
+     * Hash: when a refused customer message last queued an attachment's switch-off check again (ms of
+     * the injected clock), one field per attachment (`openLineRefusedCheckField`); lives 10 periods.
+     */
+    openLineRefusedChecks: (memberId: string) => `${portalTag(memberId)}:ol:refused-checks`,
+    /** The field of `openLineRefusedChecks` for a line's attachment to an open line. */
+    openLineRefusedCheckField: (lineId: string, openLineId: string) => `${lineId}|${openLineId}`,
     /** Hash: `<open line>|<chat id>` → the portal's CHAT_ID of that customer's chat (send.messages' session). */
     openLineChats: (memberId: string) => `${portalTag(memberId)}:ol:chats`,
     /** Zset: one chat's pending items, scored by arrival order. */

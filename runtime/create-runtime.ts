@@ -138,8 +138,6 @@ export function createRuntime(options: RuntimeOptions) {
     log,
     clock,
   });
-  /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
-  const openLineSetup = { bitrix, portals, lines, openLines, publicUrl: config.PUBLIC_URL, clock, log };
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
     graphVersion: config.WA_GRAPH_VERSION,
@@ -168,6 +166,8 @@ export function createRuntime(options: RuntimeOptions) {
   const queues = createQueues(options.queueRedis ?? redis, options.queuePrefix ?? config.QUEUE_PREFIX, (error) =>
     log.warn({ err: error }, 'queue connection error'),
   );
+  /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
+  const openLineSetup = { bitrix, portals, lines, openLines, queues, publicUrl: config.PUBLIC_URL, clock, log };
   /** Deterministic but unguessable id for a value (wait ids: stable across job retries). */
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
   const waits = createWaitService({
@@ -242,6 +242,7 @@ export function createRuntime(options: RuntimeOptions) {
     publicUrl: config.PUBLIC_URL,
     productPrefix: config.PRODUCT_PREFIX,
     /** The install page registers right away, to show what it did (the same work as the portal-setup job). */
+    // An install or reinstall from the page (ONAPPINSTALL's path): every attachment is switched on again.
     registerNow: (memberId: string) =>
       registerPortal(
         {
@@ -254,6 +255,7 @@ export function createRuntime(options: RuntimeOptions) {
           openLineSetup,
         },
         memberId,
+        'install',
       ),
     openLines,
     /** A customer message's first reads in one script (workers/inbound-first-read.ts). */

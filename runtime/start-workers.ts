@@ -134,7 +134,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
     make(
       queueNames.maintenance,
-      createMaintenanceProcessor({ ...rt, callbacks: dispatcher, openLineChats: openLines }),
+      createMaintenanceProcessor({ ...rt, callbacks: dispatcher, openLineChats: openLines, switchOffChecks: rt }),
       1,
     ),
     make(

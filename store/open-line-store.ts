@@ -23,12 +23,27 @@ export const attachmentSchema = z.object({
    * Absent: no event yet (0).
    */
   checkSeq: z.number().int().nonnegative().optional(),
+  /**
+   * The number of the last check that wrote its answer (on or off). Behind `checkSeq` with no check
+   * waiting or running: that check was lost, and the maintenance sweep queues it again. Absent: 0.
+   */
+  settledSeq: z.number().int().nonnegative().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
 /** A stored attachment's JSON parsed (null: none); a record that does not parse throws. */
 export function parseAttachment(raw: string | null): Attachment | null {
   return raw === null ? null : attachmentSchema.parse(JSON.parse(raw));
+}
+
+/** A stored attachment's JSON parsed, or null when it does not parse (a leftover of an older schema). */
+function attachmentOrNull(raw: string): Attachment | null {
+  try {
+    const parsed = attachmentSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** open-line-attachment-2's reply: the config version and the attachment's JSON, each nil (null) when missing. */
@@ -61,14 +76,27 @@ export class OpenLineStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Stores an attachment; refuses an open line another WhatsApp line serves. */
-  async attach(memberId: string, attachment: Attachment): Promise<void> {
+  /**
+   * Stores an attachment; refuses an open line another WhatsApp line serves. Answers the line's
+   * attachment it replaced, read in the same transaction (null: none, or a record that does not
+   * parse): a switch-off check numbered or written on it since the caller read it is seen there.
+   */
+  async attach(memberId: string, attachment: Attachment): Promise<Attachment | null> {
     const parsed = attachmentSchema.parse(attachment);
     const other = (await this.list(memberId)).find(
       (a) => a.openLineId === parsed.openLineId && a.lineId !== parsed.lineId,
     );
     if (other) throw new OpenLineTakenError(parsed.openLineId, other.lineId);
-    await this.redis.hset(this.keys.openLineAttachments(memberId), parsed.lineId, JSON.stringify(parsed));
+    const key = this.keys.openLineAttachments(memberId);
+    const replies = await this.redis
+      .multi()
+      .hget(key, parsed.lineId)
+      .hset(key, parsed.lineId, JSON.stringify(parsed))
+      .exec();
+    const [read, written] = replies ?? [];
+    if (!read || !written || read[0] || written[0])
+      throw new AppError('internal_error', 'open-line attach: the transaction was not run');
+    return typeof read[1] === 'string' ? attachmentOrNull(read[1]) : null;
   }
 
   /**
@@ -95,7 +123,7 @@ export class OpenLineStore {
   /**
    * A switch-off check's answer: `active` written (one compare-and-set on the record read) only
    * while the attachment is still `check`'s (same line, open line and attachedAt) and its
-   * `checkSeq` is still `check.seq`. `superseded`: a newer event's check decides; `changed`: the
+   * `checkSeq` is still `check.seq`, with `settledSeq` set to it. `superseded`: a newer event's check decides; `changed`: the
    * attachment was detached or replaced; `switched`: written; `as-is`: it already was so.
    */
   async settleSwitchOffCheck(
@@ -103,13 +131,17 @@ export class OpenLineStore {
     check: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'> & { seq: number },
     active: boolean,
   ): Promise<'switched' | 'as-is' | 'superseded' | 'changed'> {
-    let kept: 'as-is' | 'superseded' | 'changed' = 'changed';
+    let kept: 'switched' | 'as-is' | 'superseded' | 'changed' = 'changed';
     const outcome = await this.swapOfOpenLine(memberId, check.openLineId, (a) => {
       kept = a.lineId !== check.lineId || a.attachedAt !== check.attachedAt ? 'changed' : 'as-is';
       if (kept === 'as-is' && (a.checkSeq ?? 0) !== check.seq) kept = 'superseded';
-      return kept === 'as-is' && a.active !== active ? { ...a, active } : null;
+      if (kept !== 'as-is') return null;
+      if (a.active !== active) kept = 'switched';
+      // The number settled is written too (the sweep's mark); a record already so is left as it is.
+      const settled = { ...a, active, settledSeq: check.seq };
+      return kept === 'switched' || (a.settledSeq ?? 0) !== check.seq ? settled : null;
     });
-    return typeof outcome === 'object' ? 'switched' : outcome === 'none' ? 'changed' : kept;
+    return outcome === 'none' ? 'changed' : kept;
   }
 
   /**
@@ -182,6 +214,21 @@ export class OpenLineStore {
   async list(memberId: string): Promise<Attachment[]> {
     const all = await this.redis.hvals(this.keys.openLineAttachments(memberId));
     return all.map((raw) => attachmentSchema.parse(JSON.parse(raw)));
+  }
+
+  /**
+   * Takes the once-per-`periodMs` slot of re-queuing `attachment`'s switch-off check after a refused
+   * customer message (times of the injected clock, `nowMs`); false: taken less than a period ago.
+   */
+  async claimRefusedCheck(
+    memberId: string,
+    attachment: Pick<Attachment, 'lineId' | 'openLineId'>,
+    nowMs: number,
+    periodMs: number,
+  ): Promise<boolean> {
+    const field = this.keys.openLineRefusedCheckField(attachment.lineId, attachment.openLineId);
+    const args = { field, nowMs, periodMs, ttlMs: 10 * periodMs };
+    return (await scripts.claimPeriod(this.redis, this.keys.openLineRefusedChecks(memberId), args)) === 0;
   }
 
   /** The portal's CHAT_ID of a customer's chat, learnt from send.messages. */

@@ -8,6 +8,7 @@ import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
 import { arrangeChat, leadingSkips, orderAfter, type ReadyItem } from '../openlines/chat-order';
 import { parseChatId } from '../openlines/customer-item';
+import { checkRefusedOpenLine, type RefusedLineCheckDeps } from '../openlines/refused-line-check';
 import {
   leftOpenLine,
   lineNowOf,
@@ -18,7 +19,6 @@ import {
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
-import type { OpenLineStore } from '../store/open-line-store';
 import { holdChatLease, LeaseLostError } from './chat-lease-hold';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
 import { subscribeToWakeUps } from './wake-subscription';
@@ -30,7 +30,9 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapH
   keys: RedisKeys;
   outbox: OpenLineOutbox;
   /** Also the chat's line's attachment: an open line the portal refused may no longer be the line's. */
-  openLines: ChatItemSenderDeps['openLines'] & Pick<OpenLineStore, 'forLine'>;
+  openLines: ChatItemSenderDeps['openLines'] & RefusedLineCheckDeps['openLines'];
+  /** A refused open line the attachment says is on: its switch-off check is queued again. */
+  queues: RefusedLineCheckDeps['queues'];
   bitrix: PortalClientFactory;
   clock: Clock;
   log: Logger;
@@ -236,10 +238,14 @@ export class OpenLineDispatcher {
           await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
         }
-        if (failure.code === 'NOT_ACTIVE_LINE' && (await leftOpenLine(this.o, memberId, chatKey, group, refused))) {
-          // At once, in order: the next round's claim reads the line again and routes (or drops) them.
-          if (!(await settle([], clock.now()))) return;
-          continue;
+        if (failure.code === 'NOT_ACTIVE_LINE') {
+          if (await leftOpenLine(this.o, memberId, chatKey, group, refused)) {
+            // At once, in order: the next round's claim reads the line again and routes (or drops) them.
+            if (!(await settle([], clock.now()))) return;
+            continue;
+          }
+          // Still on in the app: a lost switch-off check is queued again (the chat pauses meanwhile).
+          await checkRefusedOpenLine(this.o, memberId, chatKey, group);
         }
         const oldest = claimed.oldestAt ?? clock.now();
         if (clock.now() - oldest > this.maxAgeMs) {

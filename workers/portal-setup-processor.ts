@@ -10,8 +10,12 @@ import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { isTimeZone, offsetZone } from '../lib/portal-time';
-import { type AttachLineDeps, setUpConnector } from '../openlines/attach-line';
-import { type ConfirmSwitchOffDeps, confirmSwitchOff } from '../openlines/confirm-switch-off';
+import { type AttachLineDeps, type SetupKind, setUpConnector } from '../openlines/attach-line';
+import {
+  type ConfirmSwitchOffDeps,
+  confirmSwitchOff,
+  type SwitchOffCheckOutcome,
+} from '../openlines/confirm-switch-off';
 import { shouldRetry } from '../queues/job-retry';
 import {
   type PortalSetupJob,
@@ -108,11 +112,13 @@ export interface RegistrationReport {
  * Registers (or updates) one portal's robots and activities and binds its events, in batches; throws
  * when incomplete. The one function behind install, app update and every change of the portal's lines
  * (`queues.enqueueLinesChanged`): each `line` select lists the lines connected now, and the portal's
- * time zone is read from `profile` on the way.
+ * time zone is read from `profile` on the way. `kind` tells the open-line setup whether the
+ * connector's statuses may be gone (openlines/attach-line.ts SetupKind).
  */
 export async function registerPortal(
   deps: Omit<PortalSetupDeps, 'metrics'>,
   memberId: string,
+  kind: SetupKind,
 ): Promise<RegistrationReport> {
   const portal = await deps.portals.get(memberId);
   if (!portal) throw new AppError('portal_not_installed', `portal ${memberId} is not installed`);
@@ -163,7 +169,7 @@ export async function registerPortal(
   }
   deps.log.info({ memberId, commands: plan.length }, 'robots, activities and events registered');
   if (deps.openLineSetup) {
-    const applied = await setUpConnector({ ...deps, ...deps.openLineSetup }, memberId);
+    const applied = await setUpConnector({ ...deps, ...deps.openLineSetup }, memberId, kind);
     deps.log.info({ memberId, attachments: applied }, 'open-line connector registered');
   }
   const count = (prefix: string) =>
@@ -178,19 +184,20 @@ export async function registerPortal(
 
 /**
  * A switch-off check (openlines/confirm-switch-off.ts): a failing status call is retried (each try
- * asks again); after the last try the attachment is left as it is (the event did not change it).
+ * asks again); after the last try the attachment is left as it is (the event did not change it)
+ * until the next refused customer message there queues the check again (openlines/refused-line-check.ts).
  */
 async function checkSwitchOff(
   deps: PortalSetupDeps & SwitchOffCheckDeps,
   job: Pick<Job, 'data' | 'attemptsMade' | 'opts'>,
-): Promise<string> {
+): Promise<SwitchOffCheckOutcome | 'unconfirmed'> {
   const data = switchOffCheckJobSchema.parse(job.data);
   try {
     return await confirmSwitchOff(deps, data);
   } catch (error) {
     if (shouldRetry(error, job)) throw error;
     deps.log.error(
-      { memberId: data.memberId, openLineId: data.openLineId, lineId: data.lineId, err: error },
+      { memberId: data.memberId, openLineId: data.openLineId, lineId: data.lineId, seq: data.seq, err: error },
       'could not ask the portal about a switch-off: the attachment is left as it is',
     );
     return 'unconfirmed';
@@ -204,9 +211,14 @@ export type SwitchOffCheckDeps = Pick<ConfirmSwitchOffDeps, 'openLines'>;
 export function createPortalSetupProcessor(deps: PortalSetupDeps & SwitchOffCheckDeps) {
   return async function processPortalSetup(job: Job<PortalSetupJob | SwitchOffCheckJob>): Promise<string> {
     // The job's name tells its kind (the queue also carries the switch-off checks).
-    if (job.name === SWITCH_OFF_CHECK) return checkSwitchOff(deps, job);
-    const { memberId } = portalSetupJobSchema.parse(job.data);
-    const done = await registerPortal(deps, memberId);
+    if (job.name === SWITCH_OFF_CHECK) {
+      // Counted by outcome: many `unconfirmed` say checks are being lost (refusals then repair them).
+      const outcome = await checkSwitchOff(deps, job);
+      deps.metrics.jobs.inc({ queue: SWITCH_OFF_CHECK, outcome });
+      return outcome;
+    }
+    const { memberId, reason } = portalSetupJobSchema.parse(job.data);
+    const done = await registerPortal(deps, memberId, reason);
     deps.metrics.jobs.inc({ queue: 'portal-setup', outcome: 'ok' });
     return `registered ${done.robots} robots, ${done.activities} activities, bound ${done.eventsBound} events`;
   };

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors/app-error';
 import type { Logger } from '../../lib/logger';
 import { CONNECTOR_ID } from '../../openlines/connector';
+import { numberSwitchOffCheck } from '../../openlines/switch-off-check';
 import { openLineOperatorJobId, type Queues } from '../../queues/create-queues';
 import type { OpenLineStore } from '../../store/open-line-store';
 import type { OperatorChatOrder } from '../../store/operator-chat-order';
@@ -99,20 +100,11 @@ export async function takeOpenLineEvent(
     throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });
   if (off.data.data.connector.toLowerCase() !== CONNECTOR_ID) return 'ignored';
   const openLineId = off.data.data.line;
-  const numbered = await deps.openLines.nextSwitchOffCheck(memberId, openLineId);
+  // A failed enqueue is logged and thrown (5xx): the next refusal of a customer message there queues it again.
+  const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
   deps.log.info(
     { memberId, openLineId, check: numbered?.checkSeq ?? null },
     'connector switched off on an open line: checking with the portal',
   );
-  if (!numbered) return 'noted';
-  const check = { memberId, openLineId, lineId: numbered.lineId, attachedAt: numbered.attachedAt };
-  try {
-    await deps.queues.enqueueSwitchOffCheck({ ...check, seq: numbered.checkSeq ?? 0 });
-  } catch (error) {
-    // Events are not sent again: the attachment stays as it is, and an older check still queued is
-    // superseded by this number. Said plainly for an operator (attaching the line again settles it).
-    deps.log.error({ ...check, err: error }, 'switch-off check not queued: the attachment is left unchecked');
-    throw error;
-  }
-  return 'checking';
+  return numbered ? 'checking' : 'noted';
 }

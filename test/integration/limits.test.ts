@@ -175,7 +175,7 @@ describe('rate limits shared across worker processes', () => {
 /** Starts `n` robot runs on the portal (no workers, so nothing is processed) and returns their tokens. */
 async function createRunTokens(h: Harness, n: number): Promise<string[]> {
   // Registration normally runs in a worker; here it runs inline so no robot call is processed.
-  await registerPortal(h.rt, h.memberId);
+  await registerPortal(h.rt, h.memberId, 'install');
   await waitForRegistration(h, actions.length);
   const tokens: string[] = [];
   const dealId = h.portal.createDeal({ stageId: 'NEW' });

@@ -1,6 +1,7 @@
 import { attachLine, detachLine, setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
+import { injectRestFault } from '../../../simulators/bitrix24/rest-faults';
 import { createRegisteredHarness, eventually, type Harness, LINE } from '../../helpers/harness';
 import { jobLog } from '../../helpers/signals';
 import { addSecondLine, CHAT_ID, CUSTOMER } from './openline-helpers';
@@ -133,7 +134,25 @@ describe('open-line connector: register, activate, data.set', () => {
       createdAt: 1,
     });
     h.portal.state.openLines.statuses.clear();
-    expect(await setUpConnector(h.rt.openLineSetup, h.memberId)).toBe(1);
+    expect(await setUpConnector(h.rt.openLineSetup, h.memberId, 'update')).toBe(1);
     expect(status(3)).toMatchObject({ active: true });
+  });
+  it('a re-save failing after its ACTIVE=1 reached the portal: the error stands, a check writes the portal’s on', async () => {
+    await eventually(connector, 10_000, 'imconnector.register');
+    await attachLine(h.rt.openLineSetup, h.memberId, 'main', '1');
+    const attachment = () => h.rt.openLines.forLine(h.memberId, 'main');
+    await switchConnectorOff(h.portal.state, CONNECTOR_ID, 1, 'admin-off');
+    await eventually(async () => (await attachment())?.active === false, 15_000, 'the admin’s switch-off checked');
+    // The admin saves again to switch it back on; the channel data is refused (the REST limit).
+    injectRestFault(h.portal.state, {
+      code: 'QUERY_LIMIT_EXCEEDED',
+      times: 1,
+      method: 'imconnector.connector.data.set',
+    });
+    const checks = await jobLog(h, h.rt.queues.portalSetup);
+    await expect(attachLine(h.rt.openLineSetup, h.memberId, 'main', '1')).rejects.toThrow();
+    expect(status(1)?.active).toBe(true);
+    expect(await checks.completed(1, 'the failed re-save’s check', 15_000)).toEqual(['on']);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
   });
 });

@@ -1,7 +1,14 @@
 import { Worker } from 'bullmq';
 import type { PortalClient } from '../../../bitrix/portal-client';
 import { AppError } from '../../../lib/errors/app-error';
-import { attachLine, detachLine } from '../../../openlines/attach-line';
+import { createLogger } from '../../../lib/logger';
+import {
+  type AttachLineDeps,
+  attachLine,
+  detachLine,
+  type SetupKind,
+  setUpConnector,
+} from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
 import { queueNames } from '../../../queues/job-schemas';
@@ -13,6 +20,20 @@ import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { jobLog } from '../../helpers/signals';
 import { ownDispatchEachTest } from './openline-helpers';
+
+/** `client` with `after` run once each `method` call has answered (before its caller goes on). */
+function hookAfter(client: PortalClient, method: string, after: () => Promise<void>): PortalClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'call') return Reflect.get(target, prop, receiver);
+      return async (called: string, params?: Parameters<PortalClient['call']>[1]) => {
+        const answer = await target.call(called, params);
+        if (called === method) await after();
+        return answer;
+      };
+    },
+  });
+}
 
 /**
  * Switch-off checks racing the portal and each other (review of s22/ol-fix, BUG 1 and BUG 2). Each
@@ -38,18 +59,9 @@ describe('open lines: switch-off checks racing the portal', () => {
     let checksRun = 0;
     afterStatus = async () => undefined;
     afterCheck = async () => undefined;
-    // The client the processor gets, its `call` followed by the hook after each status answer.
+    // The client the processor gets, the hook run after each status answer.
     const spied = (memberId: string): PortalClient =>
-      new Proxy(h.rt.bitrix(memberId), {
-        get(target, prop, receiver) {
-          if (prop !== 'call') return Reflect.get(target, prop, receiver);
-          return async (method: string, params?: Parameters<PortalClient['call']>[1]) => {
-            const answer = await target.call(method, params);
-            if (method === 'imconnector.status') await afterStatus(++statusCalls);
-            return answer;
-          };
-        },
-      });
+      hookAfter(h.rt.bitrix(memberId), 'imconnector.status', () => afterStatus(++statusCalls));
     const processor = createPortalSetupProcessor({
       ...h.rt,
       bitrix: Object.assign(spied, { probe: h.rt.bitrix.probe }),
@@ -164,5 +176,124 @@ describe('open lines: switch-off checks racing the portal', () => {
     const [first, second] = await log.completed(2, 'the check and the setup', 30_000);
     expect(first).toBe('on');
     expect(String(second)).toMatch(/^registered /);
+  });
+
+  describe('a setup job switching the connector on while a check is pending (review s22-final, RISK 1)', () => {
+    // The late event of beforeEach stays held: only the admin's switch-off and the setup race here.
+    const setUp = (kind: SetupKind, change: Partial<AttachLineDeps> = {}) =>
+      setUpConnector({ ...h.rt.openLineSetup, ...change }, h.memberId, kind);
+
+    it('a change of lines while the admin’s check is pending leaves the connector alone: off at the portal, off as the check writes', async () => {
+      afterStatus = async (k) => {
+        if (k === 1) expect(await setUp('lines')).toBe(0);
+      };
+      const log = await checks();
+      await adminOff();
+      expect(await log.completed(1, 'the admin’s check')).toEqual(['off']);
+      expect(portalSaysOn()).toBe(false);
+      // No check numbered after the admin's: the setup switched nothing on.
+      expect(await attachment()).toMatchObject({ openLineId: '1', active: false, checkSeq: 1 });
+    });
+
+    // A reinstall must switch every attachment on again (its connector's statuses are gone): it may
+    // override an admin's switch-off that is still being checked, and the flag then follows the portal.
+    it('a reinstall’s ACTIVE=1 after the admin’s check asked, before that check writes: a new check asks again, on as the portal', async () => {
+      afterStatus = async (k) => {
+        if (k === 1) expect(await setUp('update')).toBe(1);
+      };
+      const log = await checks();
+      await adminOff();
+      expect(await log.completed(2, 'the admin’s check and the setup’s')).toEqual(['superseded', 'on']);
+      expect(portalSaysOn()).toBe(true);
+      expect(await attachment()).toMatchObject({ openLineId: '1', active: true, checkSeq: 2 });
+    });
+
+    it('a reinstall’s ACTIVE=1 after the admin’s check asked, that check writing off before the setup reads again: a new check, on', async () => {
+      const log = await checks();
+      let activated: () => void = () => undefined;
+      const switchedOn = new Promise<void>((resolve) => {
+        activated = resolve;
+      });
+      // The setup's ACTIVE=1 answered: the admin's check goes on and writes before the setup reads again.
+      const setupClient = (memberId: string) =>
+        hookAfter(h.rt.bitrix(memberId), 'imconnector.activate', async () => {
+          activated();
+          await log.completed(1, 'the admin’s check wrote');
+        });
+      let setup: Promise<number> = Promise.resolve(0);
+      afterStatus = async (k) => {
+        if (k !== 1) return;
+        setup = setUp('update', { bitrix: setupClient });
+        await Promise.race([switchedOn, setup]);
+      };
+      await adminOff();
+      expect(await log.completed(2, 'the admin’s check and the setup’s')).toEqual(['off', 'on']);
+      expect(await setup).toBe(1);
+      expect(portalSaysOn()).toBe(true);
+      expect(await attachment()).toMatchObject({ openLineId: '1', active: true, checkSeq: 2 });
+    });
+
+    /** Setup clients whose ACTIVE=1 reaches the portal, the attachment's setup failing after it. */
+    const afterSwitchOn = {
+      'the channel data refused (the REST limit)': (memberId: string) => {
+        injectRestFault(h.portal.state, {
+          code: 'QUERY_LIMIT_EXCEEDED',
+          times: 1,
+          method: 'imconnector.connector.data.set',
+        });
+        return h.rt.bitrix(memberId);
+      },
+      'the ACTIVE=1’s answer lost': (memberId: string) =>
+        hookAfter(h.rt.bitrix(memberId), 'imconnector.activate', () => Promise.reject(new AppError('timeout', 'lost'))),
+    };
+
+    it.each(Object.entries(afterSwitchOn))(
+      'a reinstall failing after its ACTIVE=1 reached the portal (%s): logged, and a new check asks again, on as the portal',
+      async (_, bitrix) => {
+        const lines: string[] = [];
+        const log = createLogger('info', { write: (line: string) => void lines.push(line) });
+        afterStatus = async (k) => {
+          if (k === 1) expect(await setUp('update', { bitrix, log })).toBe(0);
+        };
+        const done = await checks();
+        await adminOff();
+        expect(await done.completed(2, 'the admin’s check and the setup’s')).toEqual(['superseded', 'on']);
+        expect(portalSaysOn()).toBe(true);
+        expect(await attachment()).toMatchObject({ openLineId: '1', active: true, checkSeq: 2 });
+        expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+          expect.objectContaining({ level: 50, openLineId: '1', msg: 'could not apply an open-line attachment' }),
+        );
+      },
+    );
+
+    it.each<SetupKind>(['lines', 'update'])(
+      'no check pending and nothing changed: the setup (%s) switches on and queues no check',
+      async (kind) => {
+        // No worker: a check queued by mistake stays waiting, where it is seen.
+        await worker.close();
+        expect(await setUp(kind)).toBe(1);
+        expect(await h.rt.queues.portalSetup.getJobs(['wait', 'prioritized', 'delayed', 'active'])).toEqual([]);
+        expect(portalSaysOn()).toBe(true);
+        expect(await attachment()).toMatchObject({ openLineId: '1', active: true });
+      },
+    );
+  });
+
+  it('an admin’s switch-off between a re-save’s ACTIVE=1 and its store (RISK 4): the new attachment is checked, off', async () => {
+    await worker.close();
+    const log = await checks();
+    // After the re-save's last call (its status check), before its store: the event numbers a
+    // check of the record the re-save is about to replace.
+    const resave = {
+      ...h.rt.openLineSetup,
+      bitrix: (memberId: string) => hookAfter(h.rt.bitrix(memberId), 'imconnector.status', adminOff),
+    };
+    clock.advance(1000);
+    await attachLine(resave, h.memberId, 'main', '1');
+    expect(portalSaysOn()).toBe(false);
+    worker = startWorker();
+    // lifo: the new attachment's check first; the replaced record's check finds it gone.
+    expect(await log.completed(2, 'the check of each record')).toEqual(['off', 'changed']);
+    expect(await attachment()).toMatchObject({ openLineId: '1', active: false, checkSeq: 1 });
   });
 });

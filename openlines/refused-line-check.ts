@@ -1,0 +1,66 @@
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Queues } from '../queues/create-queues';
+import type { ChatItem } from '../store/chat-item';
+import type { OpenLineStore } from '../store/open-line-store';
+import { parseChatId } from './customer-item';
+import { connectorLineOf } from './stale-open-lines';
+import { queueSwitchOffCheck } from './switch-off-check';
+
+/**
+ * How often refused messages may queue one attachment's check again: when the portal's status and
+ * its refusals disagree, or its status call keeps failing, each check ends `on` or `unconfirmed` and
+ * the next refusal would queue another, one per chat and pause.
+ */
+export const REFUSED_CHECK_PERIOD_MS = 60_000;
+
+/** What queuing a check again after a refused message uses. */
+export interface RefusedLineCheckDeps {
+  openLines: Pick<OpenLineStore, 'forLine' | 'claimRefusedCheck'>;
+  queues: Pick<Queues, 'enqueueSwitchOffCheck'>;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * The portal refused `group` as not active (NOT_ACTIVE_LINE) on the open line the chat's line is
+ * still attached to and switched on there (leftOpenLine answered "still the line's"). Then the
+ * check of a switch-off event was probably lost: its enqueue failed, it gave up (`unconfirmed`), or
+ * an older worker answered it. The check of the attachment's current number is queued again, so the
+ * portal's answer gets written and the next round drops or sends the items as the portal says.
+ *
+ * Not a new number: a number per refusal would give each chat's check its own job id, and every
+ * chat on the open line would queue one. With the current number, the job id is the same for all
+ * of them: while that check waits or runs, nothing new is queued. Beyond that, an attachment's
+ * check is queued again at most once per REFUSED_CHECK_PERIOD_MS (a slot in Redis, times of the
+ * injected clock): a check taken and failed to queue waits for the next period too. The check's
+ * question comes after its enqueue, so after every event that numbered the attachment — unless a
+ * check of that number already runs and has asked: then the next refusal after the period queues
+ * it again. A later event numbers a new check as always. True: queued (or found waiting).
+ */
+export async function checkRefusedOpenLine(
+  deps: RefusedLineCheckDeps,
+  memberId: string,
+  chatKey: string,
+  group: ChatItem[],
+): Promise<boolean> {
+  const openLineId = group[0] && connectorLineOf(group[0]);
+  const lineId = parseChatId(chatKey)?.lineId;
+  if (!openLineId || !lineId) return false;
+  try {
+    const attachment = await deps.openLines.forLine(memberId, lineId);
+    if (!attachment?.active || attachment.openLineId !== openLineId) return false;
+    const now = deps.clock.now();
+    if (!(await deps.openLines.claimRefusedCheck(memberId, attachment, now, REFUSED_CHECK_PERIOD_MS))) return false;
+    await queueSwitchOffCheck(deps, memberId, attachment);
+    deps.log.warn(
+      { memberId, chatKey, openLineId, check: attachment.checkSeq ?? 0 },
+      'the portal refused an open line the attachment says is on: checking with the portal',
+    );
+    return true;
+  } catch (error) {
+    // The chat pauses as it would have; a refusal after the period tries again.
+    deps.log.error({ memberId, chatKey, openLineId, err: error }, 'could not queue a check of a refused open line');
+    return false;
+  }
+}
