@@ -1,4 +1,6 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { addressRefusalIn, withDispatcher } from '../lib/connect-guard';
 import { AppError } from '../lib/errors/app-error';
 
 /** `profile` (scope basic): the token's own user (portal-ui-wire.md §1.2). ADMIN = `user.admin`. */
@@ -25,16 +27,24 @@ export interface ProfileUser {
  * know (forged, expired, another portal's) and an inactive user (an empty `result`) are refused;
  * an unreachable portal is retryable.
  */
-export async function fetchProfile(clientEndpoint: string, authId: string): Promise<ProfileUser> {
+export async function fetchProfile(
+  clientEndpoint: string,
+  authId: string,
+  /** The pool that applies the address policy when connecting (lib/connect-guard.ts). */
+  dispatcher?: Dispatcher,
+): Promise<ProfileUser> {
   let response: Response;
   try {
-    response = await fetch(new URL('profile', clientEndpoint), {
+    const init: RequestInit = {
       method: 'POST',
       body: new URLSearchParams({ auth: authId }),
       signal: AbortSignal.timeout(10_000),
       redirect: 'error',
-    });
+    };
+    response = await fetch(new URL('profile', clientEndpoint), withDispatcher(init, dispatcher));
   } catch (error) {
+    const refused = addressRefusalIn(error);
+    if (refused) throw refused;
     throw new AppError('portal_unavailable', 'the portal could not be reached', { retryable: true, cause: error });
   }
   if (response.status >= 500 || response.status === 503)

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { AppError } from './errors/app-error';
 
 /** Resolves a host name to every address it has (injectable: unit tests do no DNS). */
@@ -13,15 +14,23 @@ export interface AddressPolicy {
    * host" throws a retryable error: a later try can tell.
    */
   refusal(url: string): Promise<string | undefined>;
+  /**
+   * The connection pool that applies the policy again when connecting (lib/connect-guard.ts: a name
+   * may answer the check one address and the connection another); undefined: the default pool.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface AddressPolicyOptions {
   /** ALLOW_PRIVATE_ADDRESSES: local simulators, a portal on the LAN (nothing is looked up then). */
   allowPrivate: boolean;
   lookup?: LookupAll;
+  /** The guarded pool requests to these addresses go through (composed by the runtime). */
+  dispatcher?: Dispatcher;
 }
 
-const systemLookup: LookupAll = async (host) =>
+/** Every address the system resolver (getaddrinfo, as sockets use) gives for `host`. */
+export const systemLookup: LookupAll = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 // [network, prefix length] of the IPv4 ranges that are not the public internet.
@@ -98,6 +107,7 @@ const dnsNotFound = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']
 export function createAddressPolicy(options: AddressPolicyOptions): AddressPolicy {
   const lookup = options.lookup ?? systemLookup;
   return {
+    dispatcher: options.dispatcher,
     async refusal(url) {
       let parsed: URL;
       try {

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { createCloudApiProvider } from '../providers/cloud-api/cloud-api-provider';
@@ -14,6 +15,11 @@ export interface ProviderFactoryOptions {
   clock: Clock;
   /** Where a provider reports what it left out (GupShup: a template it cannot read). */
   log?: Pick<Logger, 'warn'>;
+  /**
+   * The pool for API hosts a line names (Green-API, GupShup): it applies the address policy when
+   * connecting. The Cloud API's host is configuration (WA_GRAPH_URL) and keeps its own pool.
+   */
+  dispatcher?: Dispatcher;
 }
 
 /** The provider a line talks through (Cloud API, Green-API or GupShup), bound to its credentials. */
@@ -21,12 +27,12 @@ export function createProviderFactory(options: ProviderFactoryOptions): (line: L
   return (line) => {
     if (line.provider === 'green-api')
       return createGreenApiProvider(
-        { clock: options.clock },
+        { clock: options.clock, dispatcher: options.dispatcher },
         { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken },
       );
     if (line.provider === 'gupshup')
       return createGupshupProvider(
-        { clock: options.clock, log: options.log },
+        { clock: options.clock, log: options.log, dispatcher: options.dispatcher },
         {
           apiUrl: line.apiUrl ?? options.gupshupUrl,
           appName: line.phoneNumberId,

@@ -7,6 +7,7 @@ import { HookEmitter } from '../hooks/hook-emitter';
 import { HookStore } from '../hooks/hook-store';
 import { createAddressPolicy } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
+import { createGuardedNodeAgents, createOutboundAgent } from '../lib/connect-guard';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
@@ -116,7 +117,18 @@ export function createRuntime(options: RuntimeOptions) {
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
-  const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
+  // The same policy again when connecting (DNS rebinding): pools for the addresses above, unless
+  // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
+  const guard = config.ALLOW_PRIVATE_ADDRESSES
+    ? undefined
+    : {
+        dispatcher: createOutboundAgent({ allowPrivate: false, connections: 64 }),
+        nodeAgents: createGuardedNodeAgents(),
+      };
+  const addresses = createAddressPolicy({
+    allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
+    dispatcher: guard?.dispatcher,
+  });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const events = new HookEmitter(redis, keys);
   const oauth = {
@@ -137,6 +149,7 @@ export function createRuntime(options: RuntimeOptions) {
     appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID,
     log,
     clock,
+    guard,
   });
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
@@ -144,6 +157,7 @@ export function createRuntime(options: RuntimeOptions) {
     gupshupUrl: config.GUPSHUP_API_URL,
     clock,
     log,
+    dispatcher: guard?.dispatcher,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
   const lineSender = createLineSender({
