@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { addressRefusalIn, withDispatcher } from '../lib/connect-guard';
+import { addressRefusalIn, type FetchInit, fetchThrough } from '../lib/connect-guard';
 import { AppError } from '../lib/errors/app-error';
 
 /** `profile` (scope basic): the token's own user (portal-ui-wire.md §1.2). ADMIN = `user.admin`. */
@@ -35,13 +35,13 @@ export async function fetchProfile(
 ): Promise<ProfileUser> {
   let response: Response;
   try {
-    const init: RequestInit = {
+    const init: FetchInit = {
       method: 'POST',
       body: new URLSearchParams({ auth: authId }),
       signal: AbortSignal.timeout(10_000),
       redirect: 'error',
     };
-    response = await fetch(new URL('profile', clientEndpoint), withDispatcher(init, dispatcher));
+    response = await fetchThrough(dispatcher, new URL('profile', clientEndpoint), init);
   } catch (error) {
     const refused = addressRefusalIn(error);
     if (refused) throw refused;

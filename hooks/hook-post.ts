@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
-import { addressRefusalIn, withDispatcher } from '../lib/connect-guard';
+import { addressRefusalIn, type FetchInit, fetchThrough } from '../lib/connect-guard';
 import { errorMessage } from '../lib/errors/classify-error';
 
 /** `X-Signature-256`: the HMAC-SHA256 of the raw body with the subscription's secret, hex. */
@@ -43,7 +43,7 @@ export async function postEvent(input: PostEventInput): Promise<PostOutcome> {
   try {
     const refused = await input.refusal(input.url);
     if (refused) return outcome(0, `address refused: ${refused}`);
-    const init: RequestInit = {
+    const init: FetchInit = {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -56,7 +56,7 @@ export async function postEvent(input: PostEventInput): Promise<PostOutcome> {
       redirect: 'manual',
       signal: AbortSignal.timeout(input.timeoutMs),
     };
-    const response = await fetch(input.url, withDispatcher(init, input.dispatcher));
+    const response = await fetchThrough(input.dispatcher, input.url, init);
     // The answer's body is not used; reading it (capped by the time-out) frees the connection.
     await response.arrayBuffer().catch(() => undefined);
     return outcome(response.status, response.ok ? '' : `HTTP ${response.status}`);

@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction, type NetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { isNonPublicAddress, type LookupAll, systemLookup } from './address-policy';
 import { AppError } from './errors/app-error';
 
@@ -162,9 +162,26 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
 }
 
 /**
- * `init` with undici's `dispatcher` for the global fetch (Node's fetch takes it; the DOM lib's
- * RequestInit does not name it). Without a dispatcher, the process's default pool.
+ * `fetch` through `dispatcher`, or the global fetch without one. With a pool it is undici's own
+ * fetch, of the pool's version and module: Node's bundled fetch rebuilds an error it does not
+ * recognise as an Error (another realm, e.g. a test VM) as `new Error(String(error))`, and the
+ * refusal would reach callers as a bare "fetch failed".
  */
-export function withDispatcher(init: RequestInit, dispatcher: Dispatcher | undefined): RequestInit {
-  return dispatcher === undefined ? init : Object.assign({}, init, { dispatcher });
+export function fetchThrough(
+  dispatcher: Dispatcher | undefined,
+  url: string | URL,
+  init: FetchInit,
+): Promise<Response> {
+  if (dispatcher === undefined) return fetch(url, init);
+  // Cast: undici's Response is the class behind Node's global one; only its types lag the DOM lib's (iterators' Symbol.dispose).
+  return undiciFetch(url, { ...init, dispatcher }) as unknown as Promise<Response>;
+}
+
+/** What the app's fetches pass: a subset both the global and undici's fetch type alike. */
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | URLSearchParams;
+  signal?: AbortSignal;
+  redirect?: 'follow' | 'manual' | 'error';
 }

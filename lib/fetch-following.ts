@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { addressRefusalIn, withDispatcher } from './connect-guard';
+import { addressRefusalIn, fetchThrough } from './connect-guard';
 
 /**
  * Why a hand-followed fetch stopped: a hop the address policy refused, too many redirects, or no
@@ -40,7 +40,7 @@ export async function fetchFollowing(first: URL, o: FollowOptions): Promise<{ re
     if (refusal) throw new FollowError({ reason: 'refused', url, refusal });
     let response: Response;
     try {
-      response = await fetch(url, withDispatcher({ redirect: 'manual', signal: o.hopSignal() }, o.dispatcher));
+      response = await fetchThrough(o.dispatcher, url, { redirect: 'manual', signal: o.hopSignal() });
     } catch (error) {
       // The name answered the policy a public address and the connection a private one (DNS rebinding).
       const refused = addressRefusalIn(error);

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
-import { withDispatcher } from '../../lib/connect-guard';
+import { type FetchInit, fetchThrough } from '../../lib/connect-guard';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
 import { say } from '../../lib/i18n/catalogue';
@@ -65,20 +65,12 @@ export function createGreenApiProvider(
   ): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(
-        urlOf(method),
-        withDispatcher(
-          body === undefined
-            ? { method: 'GET', signal: AbortSignal.timeout(budgetMs) }
-            : {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(body),
-                signal: AbortSignal.timeout(budgetMs),
-              },
-          options.dispatcher,
-        ),
-      );
+      const signal = AbortSignal.timeout(budgetMs);
+      const init: FetchInit =
+        body === undefined
+          ? { method: 'GET', signal }
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal };
+      response = await fetchThrough(options.dispatcher, urlOf(method), init);
     } catch (error) {
       throw fetchFailure(error);
     }

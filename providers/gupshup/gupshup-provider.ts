@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
-import { withDispatcher } from '../../lib/connect-guard';
+import { type FetchInit, fetchThrough } from '../../lib/connect-guard';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
 import { say } from '../../lib/i18n/catalogue';
@@ -58,7 +58,7 @@ export function createGupshupProvider(
   async function call(path: string, form?: Record<string, string>, budgetMs = timeoutMs): Promise<unknown> {
     let response: Response;
     try {
-      const init: RequestInit = {
+      const init: FetchInit = {
         method: form ? 'POST' : 'GET',
         headers: {
           apikey: line.apiKey,
@@ -67,7 +67,7 @@ export function createGupshupProvider(
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
         signal: AbortSignal.timeout(budgetMs),
       };
-      response = await fetch(`${base}${path}`, withDispatcher(init, options.dispatcher));
+      response = await fetchThrough(options.dispatcher, `${base}${path}`, init);
     } catch (error) {
       throw fetchFailure(error);
     }
