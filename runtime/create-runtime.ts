@@ -65,6 +65,12 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   /** Width of a line's rate window (Meta counts per second). */
   lineWindowMs?: number;
+  /**
+   * Whether the pools apply the address policy again when connecting (lib/connect-guard.ts); default:
+   * unless ALLOW_PRIVATE_ADDRESSES. Off only for tests checking the policy's URL checks beside a
+   * portal simulator on loopback.
+   */
+  guardConnections?: boolean;
 }
 
 /**
@@ -116,15 +122,16 @@ export function createRuntime(options: RuntimeOptions) {
   const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
-  /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   // The same policy again when connecting (DNS rebinding): pools for the addresses above, unless
   // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
-  const guard = config.ALLOW_PRIVATE_ADDRESSES
-    ? undefined
-    : {
-        dispatcher: createOutboundAgent({ allowPrivate: false, connections: 64 }),
-        nodeAgents: createGuardedNodeAgents(),
-      };
+  const guard =
+    (options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES)
+      ? {
+          dispatcher: createOutboundAgent({ allowPrivate: false, connections: 64 }),
+          nodeAgents: createGuardedNodeAgents(),
+        }
+      : undefined;
+  /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   const addresses = createAddressPolicy({
     allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
     dispatcher: guard?.dispatcher,
