@@ -122,7 +122,7 @@ export function createRuntime(options: RuntimeOptions) {
   const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
-  // The same policy again when connecting (DNS rebinding): pools for the addresses above, unless
+  // The same policy again when connecting (DNS rebinding): pools for the addresses it checks, unless
   // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
   const guard =
     (options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES)

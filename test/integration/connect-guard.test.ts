@@ -155,13 +155,20 @@ describe('the address policy applies again when connecting', () => {
   it('a literal private IP (as a redirect Location names it) is refused before connecting, nothing looked up', async () => {
     const connectTime = resolver('93.184.216.34');
     // The check before the request is left out on purpose: the connection refuses on its own.
-    const error = await fetchFollowing(new URL(url('127.0.0.1')), {
-      refusal: async () => undefined,
-      dispatcher: guardedAgent(connectTime),
-      maxRedirects: 3,
-      hopSignal: () => AbortSignal.timeout(5000),
-    }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ failure: { reason: 'refused', refusal: expect.stringContaining('127.0.0.1') } });
+    const dispatcher = guardedAgent(connectTime);
+    const literals: Array<[host: string, address: string]> = [
+      ['127.0.0.1', '127.0.0.1'],
+      ['[::1]', '::1'],
+    ];
+    for (const [host, address] of literals) {
+      const error = await fetchFollowing(new URL(url(host)), {
+        refusal: async () => undefined,
+        dispatcher,
+        maxRedirects: 3,
+        hopSignal: () => AbortSignal.timeout(5000),
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ failure: { reason: 'refused', refusal: expect.stringContaining(address) } });
+    }
     const nodeAgents = createGuardedNodeAgents(connectTime);
     const nodeError = await new Promise((resolve) => {
       get(url('[::ffff:127.0.0.1]'), { agent: nodeAgents.httpAgent }, () => resolve('answered')).on('error', resolve);
