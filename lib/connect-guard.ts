@@ -84,18 +84,9 @@ function literalRefusal(host: string | undefined | null): AddressRefusedError | 
   return isIP(bare) !== 0 && isNonPublicAddress(bare) ? new AddressRefusedError(bare, bare) : undefined;
 }
 
-/** undici connect options as Agent takes them (undici's connector options less lookup, set here). */
-export interface GuardedConnectOptions {
-  /** The connect time-out (undici's default: 10 s). */
-  timeout?: number;
-}
-
 /** An undici connector that refuses non-public literal hosts and resolves names through guardedLookup. */
-export function guardedConnector(
-  resolve: LookupAll = systemLookup,
-  options: GuardedConnectOptions = {},
-): buildConnector.connector {
-  const connect = buildConnector({ ...options, lookup: guardedLookup(resolve) });
+function guardedConnector(resolve: LookupAll): buildConnector.connector {
+  const connect = buildConnector({ lookup: guardedLookup(resolve) });
   return (target, callback) => {
     const refused = literalRefusal(target.hostname);
     if (refused) {
@@ -126,10 +117,10 @@ export function createOutboundAgent(options: OutboundAgentOptions): Agent {
     ...(options.connections === undefined ? {} : { connections: options.connections }),
   };
   if (options.allowPrivate) return new Agent(pool);
-  return new Agent({ ...pool, connect: guardedConnector(options.resolve) });
+  return new Agent({ ...pool, connect: guardedConnector(options.resolve ?? systemLookup) });
 }
 
-/** Node http(s) agents for clients that take them (axios, so b24jssdk): undefined when private addresses are allowed. */
+/** Node's http(s) agents for clients that take them (axios, so b24jssdk's REST calls). */
 export interface GuardedNodeAgents {
   httpAgent: HttpAgent;
   httpsAgent: HttpsAgent;
