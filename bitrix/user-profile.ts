@@ -30,8 +30,12 @@ export interface ProfileUser {
 export async function fetchProfile(
   clientEndpoint: string,
   authId: string,
-  /** The pool that applies the address policy when connecting (lib/connect-guard.ts). */
-  dispatcher?: Dispatcher,
+  /**
+   * The pool that applies the address policy when connecting (lib/connect-guard.ts); undefined only
+   * when ALLOW_PRIVATE_ADDRESSES leaves portals unguarded (the default pool). Required so that a
+   * caller cannot forget it: the portal's address is one an installer named.
+   */
+  dispatcher: Dispatcher | undefined,
 ): Promise<ProfileUser> {
   let response: Response;
   try {

@@ -16,9 +16,10 @@ export interface AddressPolicy {
   refusal(url: string): Promise<string | undefined>;
   /**
    * The connection pool that applies the policy again when connecting (lib/connect-guard.ts: a name
-   * may answer the check one address and the connection another); undefined: the default pool.
+   * may answer the check one address and the connection another); undefined: the default pool
+   * (ALLOW_PRIVATE_ADDRESSES). Required, so a module taking the policy cannot leave it out.
    */
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher: Dispatcher | undefined;
 }
 
 export interface AddressPolicyOptions {

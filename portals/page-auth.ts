@@ -15,7 +15,7 @@ export interface PageAuthDeps {
   /** Who a user token belongs to, asked at the stored portal's address (default: `profile` over HTTP). */
   profile?: (clientEndpoint: string, authId: string) => Promise<ProfileUser>;
   /** The address policy, whose pool the default `profile` connects through (it applies the policy when connecting). */
-  addresses?: Pick<AddressPolicy, 'dispatcher'>;
+  addresses: Pick<AddressPolicy, 'dispatcher'>;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function verifyPageUser(deps: PageAuthDeps, body: unknown, pageLang
     throw new AppError('portal_not_installed', 'the app is not installed on this portal', { kind: 'forbidden' });
   const user = deps.profile
     ? await deps.profile(portal.clientEndpoint, opening.data.AUTH_ID)
-    : await fetchProfile(portal.clientEndpoint, opening.data.AUTH_ID, deps.addresses?.dispatcher);
+    : await fetchProfile(portal.clientEndpoint, opening.data.AUTH_ID, deps.addresses.dispatcher);
   // The page's LANG (the user's interface language), else the portal's.
   const lang = langOf(pageLang ?? portal.languageId);
   const session = mintPageSession(
