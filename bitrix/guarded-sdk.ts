@@ -13,11 +13,15 @@ export interface PortalGuard {
 /**
  * The SDK's OAuth client whose axios uses `agents`: the SDK builds its axios in the constructor from
  * `_getHttpOptions()` (null in the SDK), so the agents come from a closure, not an instance field.
+ * `proxy: false`: axios would otherwise apply HTTP(S)_PROXY from the environment, tunnelling https
+ * through an agent of its own (the guard never runs, the proxy resolves the portal's name) and
+ * sending http to the proxy's address (the guard checks the proxy, not the portal). The app's
+ * undici requests ignore those variables too, so every portal call goes direct.
  */
 export function guardedB24OAuthClass(agents: GuardedNodeAgents): typeof B24OAuth {
   return class GuardedB24OAuth extends B24OAuth {
     protected override _getHttpOptions(): object {
-      return { httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent };
+      return { httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent, proxy: false };
     }
   };
 }
