@@ -30,7 +30,7 @@ export interface ActionContext {
   /** Why the app must not fetch `url` (the address policy, ALLOW_PRIVATE_ADDRESSES), or undefined. */
   urlRefusal(url: string): Promise<string | undefined>;
   /** The pool that applies the address policy again when connecting (undefined: the default pool). */
-  urlDispatcher?: Dispatcher;
+  urlDispatcher: Dispatcher | undefined;
   /** The customer's phone (E.164 digits); resolves the CRM contact when not given. */
   recipient(explicit: string | undefined): Promise<string>;
   /**

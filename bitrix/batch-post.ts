@@ -85,7 +85,8 @@ export async function postBatch(
   endpoint: string,
   accessToken: string,
   rows: Record<string, string>,
-  dispatcher: Dispatcher = agent,
+  /** undefined: the module's own unguarded pool (ALLOW_PRIVATE_ADDRESSES). */
+  dispatcher: Dispatcher | undefined,
 ): Promise<Map<string, BatchRowAnswer> | 'refused_token'> {
   const url = `${endpoint.replace(/\/+$/, '')}/batch`;
   let status: number;
@@ -95,7 +96,7 @@ export async function postBatch(
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'b24-whatsapp-robots' },
       body: JSON.stringify({ cmd: rows, halt: 0, auth: accessToken }),
-      dispatcher,
+      dispatcher: dispatcher ?? agent,
       headersTimeout: TIMEOUT_MS,
       bodyTimeout: TIMEOUT_MS,
     });
@@ -153,7 +154,7 @@ export interface BatchPostDeps {
   /** One more slot of the portal's REST bucket (the first post's slot the caller took). */
   takeSlot(): Promise<void>;
   /** The pool that applies the address policy when connecting (default: the module's own, unguarded). */
-  dispatcher?: Dispatcher;
+  dispatcher: Dispatcher | undefined;
 }
 
 /** The row error of a command no portal parameter can encode: that row's own, never retried. */

@@ -43,7 +43,7 @@ export interface PortalClientFactoryOptions {
   log: Logger;
   clock: Clock;
   /** Pools applying the address policy when connecting (lib/connect-guard.ts): `batch`'s, the SDK's axios'. */
-  guard?: PortalGuard;
+  guard: PortalGuard | undefined;
 }
 
 const appInfoSchema = z.object({ CODE: z.string(), INSTALLED: z.boolean().optional() }).loose();

@@ -29,7 +29,7 @@ export interface PortalFileDeps {
   /** Why a URL must not be fetched (the address policy), checked on every redirect hop. */
   refusal: (url: string) => Promise<string | undefined>;
   /** The pool that applies the policy again when connecting (lib/connect-guard.ts). */
-  dispatcher?: Dispatcher;
+  dispatcher: Dispatcher | undefined;
   /** The process-wide cap on portal-file bytes held at once (a download's limit is reserved). */
   budget: Pick<ByteBudget, 'take'>;
   /** A download stops (file_too_large) past this many bytes, known once the name and type are. */

@@ -28,7 +28,7 @@ export interface PostEventInput {
   /** Why the URL may not be called now (DNS may have changed since the subscription was added). */
   refusal: (url: string) => Promise<string | undefined>;
   /** The pool that applies the policy again when connecting (the name may answer differently by then). */
-  dispatcher?: Dispatcher;
+  dispatcher: Dispatcher | undefined;
 }
 
 /** POSTs one event, signed; any 2xx is delivered, anything else (3xx included: never followed) is not. */

@@ -26,7 +26,7 @@ export interface AddressPolicyOptions {
   /** ALLOW_PRIVATE_ADDRESSES: local simulators, a portal on the LAN (nothing is looked up then). */
   allowPrivate: boolean;
   lookup?: LookupAll;
-  /** The guarded pool requests to these addresses go through (composed by the runtime). */
+  /** The guarded pool requests to these addresses go through (composed by the runtime; default none). */
   dispatcher?: Dispatcher;
 }
 

@@ -144,8 +144,11 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
       if (refused) return void callback(refused);
       return create({ ...options, lookup }, callback);
     };
-  const httpAgent = new HttpAgent({ keepAlive: true });
-  const httpsAgent = new HttpsAgent({ keepAlive: true });
+  // As Node's globalAgent, which the SDK used before: idle sockets closed after 5 s and the most
+  // recent reused first, so a socket the portal is about to close is seldom picked (ECONNRESET).
+  const pool = { keepAlive: true, timeout: 5_000, scheduling: 'lifo' as const };
+  const httpAgent = new HttpAgent(pool);
+  const httpsAgent = new HttpsAgent(pool);
   // Agent#createConnection is the one hook Node gives before the socket exists; `lookup` is the socket's own.
   httpAgent.createConnection = guard(httpAgent.createConnection.bind(httpAgent) as Connect);
   httpsAgent.createConnection = guard(httpsAgent.createConnection.bind(httpsAgent) as Connect);

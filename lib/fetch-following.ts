@@ -25,7 +25,7 @@ export interface FollowOptions {
   /** Adjusts a redirect's target before it is checked and fetched (e.g. which hops carry a token). */
   nextHop?: (url: URL) => void;
   /** The connection pool (connect-guard.ts: refuses a name that resolves to a private address when connecting). */
-  dispatcher?: Dispatcher;
+  dispatcher: Dispatcher | undefined;
 }
 
 /**

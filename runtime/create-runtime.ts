@@ -5,7 +5,7 @@ import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
 import { HookEmitter } from '../hooks/hook-emitter';
 import { HookStore } from '../hooks/hook-store';
-import { createAddressPolicy } from '../lib/address-policy';
+import { createAddressPolicy, type LookupAll } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
 import { createGuardedNodeAgents, createOutboundAgent } from '../lib/connect-guard';
 import { createLogger, type Logger } from '../lib/logger';
@@ -71,6 +71,8 @@ export interface RuntimeOptions {
    * portal simulator on loopback.
    */
   guardConnections?: boolean;
+  /** The resolver the guarded pools use (default: the system's); tests inject one to simulate DNS rebinding. */
+  resolve?: LookupAll;
 }
 
 /**
@@ -124,17 +126,20 @@ export function createRuntime(options: RuntimeOptions) {
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
   // The same policy again when connecting (DNS rebinding): pools for the addresses it checks, unless
   // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
-  const guard =
-    (options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES)
-      ? {
-          dispatcher: createOutboundAgent({ allowPrivate: false, connections: 64 }),
-          nodeAgents: createGuardedNodeAgents(),
-        }
-      : undefined;
+  // `batch` keeps its 64 connections per portal; files, hooks and Green-API hosts, which used the
+  // global pool (no cap, undici's 4 s keep-alive), keep that shape.
+  const { resolve } = options;
+  const guarded = options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES;
+  const guard = guarded
+    ? {
+        dispatcher: createOutboundAgent({ allowPrivate: false, resolve, connections: 64 }),
+        nodeAgents: createGuardedNodeAgents(resolve),
+      }
+    : undefined;
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
   const addresses = createAddressPolicy({
     allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
-    dispatcher: guard?.dispatcher,
+    dispatcher: guarded ? createOutboundAgent({ allowPrivate: false, resolve, keepAliveTimeout: 4_000 }) : undefined,
   });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const events = new HookEmitter(redis, keys);
@@ -164,7 +169,8 @@ export function createRuntime(options: RuntimeOptions) {
     gupshupUrl: config.GUPSHUP_API_URL,
     clock,
     log,
-    dispatcher: guard?.dispatcher,
+    dispatcher: addresses.dispatcher,
+    greenApiHosts: config.GREEN_API_HOSTS,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
   const lineSender = createLineSender({

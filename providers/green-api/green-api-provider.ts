@@ -50,7 +50,7 @@ export interface GreenApiLine {
 /** Green-API (an unofficial WhatsApp gateway): text, files, location, contacts, edit, delete, forward, number check. */
 export function createGreenApiProvider(
   /** `dispatcher`: the pool that applies the address policy when connecting (the API host is the line's). */
-  options: { timeoutMs?: number; clock: Clock; dispatcher?: Dispatcher },
+  options: { timeoutMs?: number; clock: Clock; dispatcher: Dispatcher | undefined },
   line: GreenApiLine,
 ): WhatsAppProvider {
   const base = (line.apiUrl ?? GREEN_API_DEFAULT_URL).replace(/\/+$/, '');

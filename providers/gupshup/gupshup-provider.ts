@@ -48,7 +48,7 @@ export interface GupshupLine {
 /** GupShup's WhatsApp gateway API (`apikey` header, form-encoded sends, its own v2 webhooks). */
 export function createGupshupProvider(
   /** `dispatcher`: the pool that applies the address policy when connecting (a line may name its API host). */
-  options: { timeoutMs?: number; clock: Clock; log?: Pick<Logger, 'warn'>; dispatcher?: Dispatcher },
+  options: { timeoutMs?: number; clock: Clock; log?: Pick<Logger, 'warn'>; dispatcher: Dispatcher | undefined },
   line: GupshupLine,
 ): WhatsAppProvider {
   const base = (line.apiUrl ?? GUPSHUP_DEFAULT_URL).replace(/\/+$/, '');

@@ -1,6 +1,12 @@
 import type { LookupAddress } from 'node:dns';
+import { type AgentOptions, globalAgent } from 'node:http';
 import { ADDRESS_REFUSED, BitrixError } from '../../../bitrix/bitrix-error';
-import { AddressRefusedError, addressRefusalIn, guardedLookup } from '../../../lib/connect-guard';
+import {
+  AddressRefusedError,
+  addressRefusalIn,
+  createGuardedNodeAgents,
+  guardedLookup,
+} from '../../../lib/connect-guard';
 import { ActionError } from '../../../lib/errors/app-error';
 import { errorText } from '../../../lib/errors/error-codes';
 import { fetchFailure } from '../../../providers/fetch-failure';
@@ -86,6 +92,21 @@ describe('guarded lookup (the address policy at connect time)', () => {
   it('answers ENOTFOUND when no address of the asked family is left', async () => {
     const { error } = await lookUp({ 'v4only.example': ['93.184.216.34'] }, 'v4only.example', { family: 6 });
     expect(error).toMatchObject({ code: 'ENOTFOUND' });
+  });
+});
+
+describe("guarded Node agents (the SDK's axios)", () => {
+  it("keep Node's globalAgent pooling: keep-alive, idle sockets closed after 5 s, the latest reused first", () => {
+    const { httpAgent, httpsAgent } = createGuardedNodeAgents();
+    // Cast: Node keeps the options an agent was built with as `options`; @types/node does not declare it.
+    const optionsOf = (agent: object) => (agent as { options: AgentOptions }).options;
+    // What the SDK used before; Node's own defaults, read rather than restated.
+    const node = optionsOf(globalAgent);
+    expect({ timeout: node.timeout, scheduling: node.scheduling }).toEqual({ timeout: 5000, scheduling: 'lifo' });
+    for (const agent of [httpAgent, httpsAgent]) {
+      expect(optionsOf(agent)).toMatchObject({ keepAlive: true, timeout: node.timeout, scheduling: node.scheduling });
+      agent.destroy();
+    }
   });
 });
 
