@@ -39,7 +39,7 @@ export function addressRefusalIn(error: unknown): AddressRefusedError | undefine
   return undefined;
 }
 
-/** The first non-public address of `addresses`, or the refusal of an empty answer. */
+/** The refusal for the first non-public address of `addresses`; undefined when all are public (or none: the lookup answers ENOTFOUND itself). */
 function refusalOf(host: string, addresses: string[]): AddressRefusedError | undefined {
   const bad = addresses.find(isNonPublicAddress);
   return bad === undefined ? undefined : new AddressRefusedError(host, bad);
@@ -150,6 +150,7 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
   const httpAgent = new HttpAgent(pool);
   const httpsAgent = new HttpsAgent(pool);
   // Agent#createConnection is the one hook Node gives before the socket exists; `lookup` is the socket's own.
+  // Casts: @types/node declares createConnection without the callback form Agent#createSocket uses.
   httpAgent.createConnection = guard(httpAgent.createConnection.bind(httpAgent) as Connect);
   httpsAgent.createConnection = guard(httpsAgent.createConnection.bind(httpsAgent) as Connect);
   return { httpAgent, httpsAgent };

@@ -121,7 +121,9 @@ describe('the address policy applies again when connecting', () => {
       { clock: systemClock, dispatcher: guardedAgent() },
       { apiUrl: url('green.test', ''), idInstance: '1101', apiTokenInstance: 'tok' },
     );
-    const error = await provider.send({ to: '79161234567', content: { type: 'text', body: 'hi' } }).catch((e) => e);
+    const error = await provider
+      .send({ to: '79161234567', content: { type: 'text', body: 'hi' } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionError);
     expect(error).toMatchObject({ code: 'address_refused', retryable: false, outcomeUnknown: false });
     expect(hits).toEqual([]);
