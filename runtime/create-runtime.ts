@@ -126,9 +126,8 @@ export function createRuntime(options: RuntimeOptions) {
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
   // The same policy again when connecting (DNS rebinding): pools for the addresses it checks, unless
   // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
-  // `batch` keeps its 64 connections per portal; files, hooks and Green-API hosts, which used the
-  // global pool (no cap, undici's 4 s keep-alive), keep that shape.
-  const { resolve } = options;
+  // `batch` keeps its 64 connections per portal; files, hooks, Green-API keep the global pool's shape.
+  const resolve = options.resolve;
   const guarded = options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES;
   const guard = guarded
     ? {
