@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { PortalClient } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
@@ -28,6 +29,8 @@ export interface ActionContext {
   normalizePhone(raw: string): string | null;
   /** Why the app must not fetch `url` (the address policy, ALLOW_PRIVATE_ADDRESSES), or undefined. */
   urlRefusal(url: string): Promise<string | undefined>;
+  /** The pool that applies the address policy again when connecting (undefined: the default pool). */
+  urlDispatcher: Dispatcher | undefined;
   /** The customer's phone (E.164 digits); resolves the CRM contact when not given. */
   recipient(explicit: string | undefined): Promise<string>;
   /**

@@ -21,7 +21,10 @@ export type UploadedFile = z.infer<typeof uploadedFileSchema>;
  */
 const portalFileBytes = createByteBudget(200 * 2 ** 20);
 
-type UploadContext = Pick<ActionContext, 'bitrix' | 'portal' | 'provider' | 'urlRefusal' | 'once' | 'remembered'>;
+type UploadContext = Pick<
+  ActionContext,
+  'bitrix' | 'portal' | 'provider' | 'urlRefusal' | 'urlDispatcher' | 'once' | 'remembered'
+>;
 
 /**
  * One portal file (a Disk file id or a `file` property's link) to the provider, once per call and
@@ -51,7 +54,14 @@ export async function uploadPortalFile(
   const kindOf = (mimeType: string) => (asDocument ? 'document' : mediaKindOfType(mimeType));
   const maxBytesOf = (name: string, contentType: string | undefined) =>
     downloadCapOf(kindOf(mimeTypeOf(name, contentType)));
-  const deps = { bitrix: ctx.bitrix, portal: ctx.portal, refusal: ctx.urlRefusal, maxBytesOf, budget: portalFileBytes };
+  const deps = {
+    bitrix: ctx.bitrix,
+    portal: ctx.portal,
+    refusal: ctx.urlRefusal,
+    dispatcher: ctx.urlDispatcher,
+    maxBytesOf,
+    budget: portalFileBytes,
+  };
   const file = await downloadPortalFile(deps, source);
   try {
     const mimeType = mimeTypeOf(file.name, file.contentType);

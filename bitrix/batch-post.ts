@@ -1,10 +1,11 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
+import { addressRefusalIn } from '../lib/connect-guard';
 import { errorMessage } from '../lib/errors/classify-error';
 import { CENSOR } from '../lib/logger';
 import type { Portal } from '../store/portal-store';
 import { batchRow } from './batch-encode';
-import { BitrixError } from './bitrix-error';
+import { ADDRESS_REFUSED, BitrixError } from './bitrix-error';
 
 /**
  * `batch` posted by the app itself rather than through b24jssdk: the SDK builds a client per call,
@@ -16,6 +17,7 @@ import { BitrixError } from './bitrix-error';
  * post with its own slot of the portal's REST bucket.
  */
 
+/** The pool when ALLOW_PRIVATE_ADDRESSES leaves portals unguarded (runtime passes a guarded one otherwise). */
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 /** As b24jssdk's client waits for an answer. */
@@ -83,6 +85,8 @@ export async function postBatch(
   endpoint: string,
   accessToken: string,
   rows: Record<string, string>,
+  /** undefined: the module's own unguarded pool (ALLOW_PRIVATE_ADDRESSES). */
+  dispatcher: Dispatcher | undefined,
 ): Promise<Map<string, BatchRowAnswer> | 'refused_token'> {
   const url = `${endpoint.replace(/\/+$/, '')}/batch`;
   let status: number;
@@ -92,7 +96,7 @@ export async function postBatch(
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'b24-whatsapp-robots' },
       body: JSON.stringify({ cmd: rows, halt: 0, auth: accessToken }),
-      dispatcher: agent,
+      dispatcher: dispatcher ?? agent,
       headersTimeout: TIMEOUT_MS,
       bodyTimeout: TIMEOUT_MS,
     });
@@ -100,6 +104,8 @@ export async function postBatch(
     text = await readCapped(answer.body, MAX_ANSWER_BYTES, status);
   } catch (error) {
     if (error instanceof BitrixError) throw error;
+    const refused = addressRefusalIn(error);
+    if (refused) throw new BitrixError(ADDRESS_REFUSED, refused.message, 0, 'batch');
     const timedOut = error instanceof Error && /timeout/i.test(error.message);
     if (timedOut) throw new BitrixError('REQUEST_TIMEOUT', 'Request timeout exceeded', 408, 'batch');
     throw new BitrixError('NETWORK_ERROR', errorMessage(error), 0, 'batch');
@@ -147,6 +153,8 @@ export interface BatchPostDeps {
   refresh(failedAccessToken: string): Promise<Pick<Portal, 'clientEndpoint' | 'accessToken'>>;
   /** One more slot of the portal's REST bucket (the first post's slot the caller took). */
   takeSlot(): Promise<void>;
+  /** The pool that applies the address policy when connecting (default: the module's own, unguarded). */
+  dispatcher: Dispatcher | undefined;
 }
 
 /** The row error of a command no portal parameter can encode: that row's own, never retried. */
@@ -175,11 +183,11 @@ export async function batchAnswers(
   if (Object.keys(rows).length === 0) return unencodable;
   let tokens: Pick<Portal, 'clientEndpoint' | 'accessToken'> = portal;
   if (portal.expiresAt <= now + TOKEN_MARGIN_MS) tokens = await deps.refresh(portal.accessToken);
-  let answers = await postBatch(tokens.clientEndpoint, tokens.accessToken, rows);
+  let answers = await postBatch(tokens.clientEndpoint, tokens.accessToken, rows, deps.dispatcher);
   if (answers === 'refused_token') {
     tokens = await deps.refresh(tokens.accessToken);
     await deps.takeSlot();
-    answers = await postBatch(tokens.clientEndpoint, tokens.accessToken, rows);
+    answers = await postBatch(tokens.clientEndpoint, tokens.accessToken, rows, deps.dispatcher);
     if (answers === 'refused_token')
       throw new BitrixError('expired_token', 'the portal refused a freshly refreshed token', 401, 'batch');
   }

@@ -17,6 +17,9 @@ export class BitrixError extends AppError {
   }
 }
 
+/** The portal's host resolved to a private address when connecting (lib/connect-guard.ts): never retried. */
+export const ADDRESS_REFUSED = 'ADDRESS_REFUSED';
+
 /** The portal uninstalled the app: nobody is left to call or to tell. */
 export const PORTAL_NOT_INSTALLED = 'PORTAL_NOT_INSTALLED';
 
@@ -41,7 +44,7 @@ const retryableCodes = new Set([
 
 /** Rate limits, time limits, 5xx and transport failures are worth another try; the rest are not. */
 export function isRetryableBitrixCode(code: string, httpStatus: number): boolean {
-  if (code === PORTAL_NOT_INSTALLED) return false;
+  if (code === PORTAL_NOT_INSTALLED || code === ADDRESS_REFUSED) return false;
   return retryableCodes.has(code) || httpStatus >= 500 || httpStatus === 0;
 }
 

@@ -10,7 +10,8 @@ import { rateScripts } from '../redis/rate-scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
 import { wellFormed } from './batch-encode';
 import { answerExcerpt, type BatchPostDeps, batchAnswers } from './batch-post';
-import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
+import { ADDRESS_REFUSED, BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
+import { guardedB24OAuthClass, type PortalGuard, sdkAddressRefusal } from './guarded-sdk';
 import type { RefreshTokens } from './refresh-tokens';
 
 export type CallParams = Record<string, unknown>;
@@ -41,6 +42,8 @@ export interface PortalClientFactoryOptions {
   appCode: string;
   log: Logger;
   clock: Clock;
+  /** Pools applying the address policy when connecting (lib/connect-guard.ts): `batch`'s, the SDK's axios'. */
+  guard: PortalGuard | undefined;
 }
 
 const appInfoSchema = z.object({ CODE: z.string(), INSTALLED: z.boolean().optional() }).loose();
@@ -82,6 +85,7 @@ export function restLimitOf(
 
 /** Builds per-portal clients. The b24jssdk does the HTTP; Redis limits and refreshes across processes. */
 export function createPortalClientFactory(options: PortalClientFactoryOptions) {
+  const Sdk = options.guard ? guardedB24OAuthClass(options.guard.nodeAgents) : B24OAuth;
   async function waitForRestToken(portal: Portal): Promise<void> {
     const { drain, capacity } = restLimitOf(portal, options);
     for (;;) {
@@ -103,7 +107,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
 
   /** A client for the portal's current tokens; `lastToken()` is the one it last used (after its refresh, the fresh one). */
   function sdkFor(portal: Portal, refresh = true): { sdk: B24OAuth; lastToken: () => string; refused: () => boolean } {
-    const sdk = new B24OAuth(
+    const sdk = new Sdk(
       {
         applicationToken: portal.applicationToken,
         userId: portal.userId,
@@ -158,6 +162,8 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
 
   function toBitrixError(error: unknown, method: string): BitrixError {
     if (error instanceof BitrixError) return error;
+    const refused = sdkAddressRefusal(error);
+    if (refused) return new BitrixError(ADDRESS_REFUSED, refused.message, 0, method);
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
       // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.
@@ -192,6 +198,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         return fresh;
       },
       takeSlot: () => waitForRestToken(portal),
+      dispatcher: options.guard?.dispatcher,
     };
     let result: T;
     try {

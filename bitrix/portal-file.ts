@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { ByteBudget } from '../lib/byte-budget';
 import { ActionError } from '../lib/errors/app-error';
@@ -27,6 +28,8 @@ export interface PortalFileDeps {
   portal: Pick<Portal, 'clientEndpoint' | 'accessToken'>;
   /** Why a URL must not be fetched (the address policy), checked on every redirect hop. */
   refusal: (url: string) => Promise<string | undefined>;
+  /** The pool that applies the policy again when connecting (lib/connect-guard.ts). */
+  dispatcher: Dispatcher | undefined;
   /** The process-wide cap on portal-file bytes held at once (a download's limit is reserved). */
   budget: Pick<ByteBudget, 'take'>;
   /** A download stops (file_too_large) past this many bytes, known once the name and type are. */
@@ -160,6 +163,7 @@ async function fetchPortalFile(
   try {
     const { response } = await fetchFollowing(first, {
       refusal: deps.refusal,
+      dispatcher: deps.dispatcher,
       maxRedirects: MAX_REDIRECTS,
       hopSignal: () => signal,
       nextHop: (url) => {

@@ -1,4 +1,6 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { addressRefusalIn, type FetchInit, fetchThrough } from '../lib/connect-guard';
 import { AppError } from '../lib/errors/app-error';
 
 /** `profile` (scope basic): the token's own user (portal-ui-wire.md §1.2). ADMIN = `user.admin`. */
@@ -25,16 +27,28 @@ export interface ProfileUser {
  * know (forged, expired, another portal's) and an inactive user (an empty `result`) are refused;
  * an unreachable portal is retryable.
  */
-export async function fetchProfile(clientEndpoint: string, authId: string): Promise<ProfileUser> {
+export async function fetchProfile(
+  clientEndpoint: string,
+  authId: string,
+  /**
+   * The pool that applies the address policy when connecting (lib/connect-guard.ts); undefined only
+   * when ALLOW_PRIVATE_ADDRESSES leaves portals unguarded (the default pool). Required so that a
+   * caller cannot forget it: the portal's address is one an installer named.
+   */
+  dispatcher: Dispatcher | undefined,
+): Promise<ProfileUser> {
   let response: Response;
   try {
-    response = await fetch(new URL('profile', clientEndpoint), {
+    const init: FetchInit = {
       method: 'POST',
       body: new URLSearchParams({ auth: authId }),
       signal: AbortSignal.timeout(10_000),
       redirect: 'error',
-    });
+    };
+    response = await fetchThrough(dispatcher, new URL('profile', clientEndpoint), init);
   } catch (error) {
+    const refused = addressRefusalIn(error);
+    if (refused) throw refused;
     throw new AppError('portal_unavailable', 'the portal could not be reached', { retryable: true, cause: error });
   }
   if (response.status >= 500 || response.status === 503)

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
+import { addressRefusalIn, type FetchInit, fetchThrough } from '../lib/connect-guard';
 import { errorMessage } from '../lib/errors/classify-error';
 
 /** `X-Signature-256`: the HMAC-SHA256 of the raw body with the subscription's secret, hex. */
@@ -25,6 +27,8 @@ export interface PostEventInput {
   clock: Clock;
   /** Why the URL may not be called now (DNS may have changed since the subscription was added). */
   refusal: (url: string) => Promise<string | undefined>;
+  /** The pool that applies the policy again when connecting (the name may answer differently by then). */
+  dispatcher: Dispatcher | undefined;
 }
 
 /** POSTs one event, signed; any 2xx is delivered, anything else (3xx included: never followed) is not. */
@@ -39,7 +43,7 @@ export async function postEvent(input: PostEventInput): Promise<PostOutcome> {
   try {
     const refused = await input.refusal(input.url);
     if (refused) return outcome(0, `address refused: ${refused}`);
-    const response = await fetch(input.url, {
+    const init: FetchInit = {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -51,11 +55,14 @@ export async function postEvent(input: PostEventInput): Promise<PostOutcome> {
       // A redirect could point at a private address the policy never saw.
       redirect: 'manual',
       signal: AbortSignal.timeout(input.timeoutMs),
-    });
+    };
+    const response = await fetchThrough(input.dispatcher, input.url, init);
     // The answer's body is not used; reading it (capped by the time-out) frees the connection.
     await response.arrayBuffer().catch(() => undefined);
     return outcome(response.status, response.ok ? '' : `HTTP ${response.status}`);
   } catch (error) {
+    const refused = addressRefusalIn(error);
+    if (refused) return outcome(0, `address refused: ${refused.message}`);
     // A DOMException (the abort) may come from another realm: its name, not its class, tells.
     const name = error && typeof error === 'object' && 'name' in error ? String(error.name) : '';
     const timedOut = name === 'TimeoutError' || name === 'AbortError';

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { AddressPolicy } from '../lib/address-policy';
 import { AppError } from '../lib/errors/app-error';
@@ -60,6 +61,11 @@ export interface HookStoreDeps {
 /** Subscriptions per portal, their delivery state and log. */
 export class HookStore {
   constructor(private readonly deps: HookStoreDeps) {}
+
+  /** The pool deliveries go through: it applies the address policy again when connecting. */
+  get dispatcher(): Dispatcher | undefined {
+    return this.deps.addresses.dispatcher;
+  }
 
   /** Why `url` may not receive events, or undefined (checked when added and before every delivery). */
   async urlRefusal(url: string): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { AppError } from './errors/app-error';
 
 /** Resolves a host name to every address it has (injectable: unit tests do no DNS). */
@@ -13,15 +14,24 @@ export interface AddressPolicy {
    * host" throws a retryable error: a later try can tell.
    */
   refusal(url: string): Promise<string | undefined>;
+  /**
+   * The connection pool that applies the policy again when connecting (lib/connect-guard.ts: a name
+   * may answer the check one address and the connection another); undefined: the default pool
+   * (ALLOW_PRIVATE_ADDRESSES). Required, so a module taking the policy cannot leave it out.
+   */
+  readonly dispatcher: Dispatcher | undefined;
 }
 
 export interface AddressPolicyOptions {
   /** ALLOW_PRIVATE_ADDRESSES: local simulators, a portal on the LAN (nothing is looked up then). */
   allowPrivate: boolean;
   lookup?: LookupAll;
+  /** The guarded pool requests to these addresses go through (composed by the runtime; default none). */
+  dispatcher?: Dispatcher;
 }
 
-const systemLookup: LookupAll = async (host) =>
+/** Every address the system resolver (getaddrinfo, as sockets use) gives for `host`. */
+export const systemLookup: LookupAll = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 // [network, prefix length] of the IPv4 ranges that are not the public internet.
@@ -33,8 +43,11 @@ const blockedV4: Array<[string, number]> = [
   ['169.254.0.0', 16], // link-local, cloud metadata services
   ['172.16.0.0', 12],
   ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation (TEST-NET-1): never routed on the internet, so a local network's if used
   ['192.168.0.0', 16],
   ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation (TEST-NET-2)
+  ['203.0.113.0', 24], // documentation (TEST-NET-3)
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
 ];
@@ -77,8 +90,18 @@ function blockedIPv6(ip: string): boolean {
   if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) return blockedIPv4(embeddedV4);
   // SIIT IPv4-translated (::ffff:0:a.b.c.d): the IPv4 inside again.
   if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0xffff && f === 0) return blockedIPv4(embeddedV4);
+  // Local-use NAT64 (64:ff9b:1::/48, RFC 8215): the operator's own translator, whose prefix length
+  // (so where the IPv4 sits) is not known here; it may reach any IPv4, private ones included.
+  if (a === 0x64 && b === 0xff9b && c === 1) return true;
   // 6to4 (2002:AABB:CCDD::/48 carries the IPv4 AA.BB.CC.DD): judge that IPv4.
   if (a === 0x2002) return blockedIPv4(`${b >> 8}.${b & 255}.${c >> 8}.${c & 255}`);
+  // Teredo (2001:0:SSSS:SSSS:flags:port:CCCC:CCCC): the server's IPv4, and the client's stored
+  // inverted; either not public means the address leads into a private network.
+  if (a === 0x2001 && b === 0) {
+    const client = `${(g >> 8) ^ 255}.${(g & 255) ^ 255}.${(last >> 8) ^ 255}.${(last & 255) ^ 255}`;
+    return blockedIPv4(`${c >> 8}.${c & 255}.${d >> 8}.${d & 255}`) || blockedIPv4(client);
+  }
+  if (a === 0x2001 && b === 0xdb8) return true; // documentation 2001:db8::/32
   if ((a & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
   if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, old site-local
   return (a & 0xff00) === 0xff00; // multicast
@@ -98,6 +121,7 @@ const dnsNotFound = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA']
 export function createAddressPolicy(options: AddressPolicyOptions): AddressPolicy {
   const lookup = options.lookup ?? systemLookup;
   return {
+    dispatcher: options.dispatcher,
     async refusal(url) {
       let parsed: URL;
       try {

@@ -1,3 +1,6 @@
+import type { Dispatcher } from 'undici';
+import { addressRefusalIn, fetchThrough } from './connect-guard';
+
 /**
  * Why a hand-followed fetch stopped: a hop the address policy refused, too many redirects, or no
  * answer at all. Callers turn it into their own error (the words differ, the rule does not).
@@ -21,6 +24,8 @@ export interface FollowOptions {
   hopSignal: () => AbortSignal;
   /** Adjusts a redirect's target before it is checked and fetched (e.g. which hops carry a token). */
   nextHop?: (url: URL) => void;
+  /** The connection pool (connect-guard.ts: refuses a name that resolves to a private address when connecting). */
+  dispatcher: Dispatcher | undefined;
 }
 
 /**
@@ -35,8 +40,11 @@ export async function fetchFollowing(first: URL, o: FollowOptions): Promise<{ re
     if (refusal) throw new FollowError({ reason: 'refused', url, refusal });
     let response: Response;
     try {
-      response = await fetch(url, { redirect: 'manual', signal: o.hopSignal() });
+      response = await fetchThrough(o.dispatcher, url, { redirect: 'manual', signal: o.hopSignal() });
     } catch (error) {
+      // The name answered the policy a public address and the connection a private one (DNS rebinding).
+      const refused = addressRefusalIn(error);
+      if (refused) throw new FollowError({ reason: 'refused', url, refusal: refused.message });
       throw new FollowError({ reason: 'no_answer', error });
     }
     const location = response.headers.get('location');

@@ -1,4 +1,6 @@
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock';
+import { hostMatchesAny } from '../lib/host-pattern';
 import type { Logger } from '../lib/logger';
 import { createCloudApiProvider } from '../providers/cloud-api/cloud-api-provider';
 import { createGreenApiProvider } from '../providers/green-api/green-api-provider';
@@ -14,6 +16,23 @@ export interface ProviderFactoryOptions {
   clock: Clock;
   /** Where a provider reports what it left out (GupShup: a template it cannot read). */
   log?: Pick<Logger, 'warn'>;
+  /**
+   * The guarded pool (it applies the address policy when connecting; undefined with
+   * ALLOW_PRIVATE_ADDRESSES) for the API hosts a portal admin may name: a Green-API host of
+   * GREEN_API_HOSTS, typed on the settings page. The rest is the operator's and keeps the default
+   * pool: WA_GRAPH_URL, GUPSHUP_API_URL, and hosts only the CLI can set (GupShup lines, a Green-API
+   * host outside GREEN_API_HOSTS), as the CLI is not limited.
+   */
+  dispatcher: Dispatcher | undefined;
+  /** GREEN_API_HOSTS: which Green-API hosts the settings page accepts, so which a tenant may have named. */
+  greenApiHosts: readonly string[];
+}
+
+/** The pool of a Green-API line: guarded when a portal admin could have named its host. */
+function greenApiDispatcher(options: ProviderFactoryOptions, apiUrl: string | undefined): Dispatcher | undefined {
+  // No apiUrl: the provider's own default host, a constant.
+  if (apiUrl === undefined) return undefined;
+  return hostMatchesAny(new URL(apiUrl).hostname, options.greenApiHosts) ? options.dispatcher : undefined;
 }
 
 /** The provider a line talks through (Cloud API, Green-API or GupShup), bound to its credentials. */
@@ -21,12 +40,13 @@ export function createProviderFactory(options: ProviderFactoryOptions): (line: L
   return (line) => {
     if (line.provider === 'green-api')
       return createGreenApiProvider(
-        { clock: options.clock },
+        { clock: options.clock, dispatcher: greenApiDispatcher(options, line.apiUrl) },
         { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken },
       );
     if (line.provider === 'gupshup')
       return createGupshupProvider(
-        { clock: options.clock, log: options.log },
+        // Only the CLI adds GupShup lines, and GUPSHUP_API_URL is configuration: the default pool.
+        { clock: options.clock, log: options.log, dispatcher: undefined },
         {
           apiUrl: line.apiUrl ?? options.gupshupUrl,
           appName: line.phoneNumberId,

@@ -22,7 +22,7 @@ const MAX_HOPS = 5;
  */
 export async function operatorFileContent(
   file: { name: string; link: string },
-  addresses: Pick<AddressPolicy, 'refusal'>,
+  addresses: Pick<AddressPolicy, 'refusal' | 'dispatcher'>,
   caption?: string,
 ): Promise<Extract<OutboundContent, { type: 'media' }>> {
   const raw = file.link.split('#')[0] ?? file.link;
@@ -35,6 +35,7 @@ export async function operatorFileContent(
   try {
     const followed = await fetchFollowing(start, {
       refusal: (url) => addresses.refusal(url),
+      dispatcher: addresses.dispatcher,
       maxRedirects: MAX_HOPS,
       hopSignal: () => AbortSignal.timeout(30_000),
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fetchProfile, type ProfileUser } from '../bitrix/user-profile';
+import type { AddressPolicy } from '../lib/address-policy';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { type Lang, langOf } from '../lib/i18n/catalogue';
@@ -13,6 +14,8 @@ export interface PageAuthDeps {
   clock: Clock;
   /** Who a user token belongs to, asked at the stored portal's address (default: `profile` over HTTP). */
   profile?: (clientEndpoint: string, authId: string) => Promise<ProfileUser>;
+  /** The address policy, whose pool the default `profile` connects through (it applies the policy when connecting). */
+  addresses: Pick<AddressPolicy, 'dispatcher'>;
 }
 
 /**
@@ -49,7 +52,9 @@ export async function verifyPageUser(deps: PageAuthDeps, body: unknown, pageLang
   const portal = await deps.portals.get(opening.data.member_id);
   if (!portal)
     throw new AppError('portal_not_installed', 'the app is not installed on this portal', { kind: 'forbidden' });
-  const user = await (deps.profile ?? fetchProfile)(portal.clientEndpoint, opening.data.AUTH_ID);
+  const user = deps.profile
+    ? await deps.profile(portal.clientEndpoint, opening.data.AUTH_ID)
+    : await fetchProfile(portal.clientEndpoint, opening.data.AUTH_ID, deps.addresses.dispatcher);
   // The page's LANG (the user's interface language), else the portal's.
   const lang = langOf(pageLang ?? portal.languageId);
   const session = mintPageSession(

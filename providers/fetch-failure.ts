@@ -1,3 +1,4 @@
+import { addressRefusalIn } from '../lib/connect-guard';
 import { ActionError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 
@@ -28,6 +29,9 @@ function causeCode(error: unknown): string | undefined {
 export function fetchFailure(error: unknown): ActionError {
   // Already classed by provider-http.ts (its deadline, an answer too large).
   if (error instanceof ActionError) return error;
+  // The API host resolved to a private address when connecting: nothing was sent, and retrying will not help.
+  const refused = addressRefusalIn(error);
+  if (refused) return new ActionError('address_refused', refused.message, { retryable: false, outcomeUnknown: false });
   const code = causeCode(error);
   const outcomeUnknown = code === undefined || !NOT_SENT.has(code);
   return new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown });

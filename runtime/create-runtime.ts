@@ -5,8 +5,9 @@ import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
 import { HookEmitter } from '../hooks/hook-emitter';
 import { HookStore } from '../hooks/hook-store';
-import { createAddressPolicy } from '../lib/address-policy';
+import { createAddressPolicy, type LookupAll } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
+import { createGuardedNodeAgents, createOutboundAgent } from '../lib/connect-guard';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
@@ -64,6 +65,14 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   /** Width of a line's rate window (Meta counts per second). */
   lineWindowMs?: number;
+  /**
+   * Whether the pools apply the address policy again when connecting (lib/connect-guard.ts); default:
+   * unless ALLOW_PRIVATE_ADDRESSES. Off only for tests checking the policy's URL checks beside a
+   * portal simulator on loopback.
+   */
+  guardConnections?: boolean;
+  /** The resolver the guarded pools use (default: the system's); tests inject one to simulate DNS rebinding. */
+  resolve?: LookupAll;
 }
 
 /**
@@ -115,8 +124,22 @@ export function createRuntime(options: RuntimeOptions) {
   const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
+  // The same policy again when connecting (DNS rebinding): pools for the addresses it checks, unless
+  // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
+  // `batch` keeps its 64 connections per portal; files, hooks, Green-API keep the global pool's shape.
+  const resolve = options.resolve;
+  const guarded = options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES;
+  const guard = guarded
+    ? {
+        dispatcher: createOutboundAgent({ allowPrivate: false, resolve, connections: 64 }),
+        nodeAgents: createGuardedNodeAgents(resolve),
+      }
+    : undefined;
   /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
-  const addresses = createAddressPolicy({ allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
+  const addresses = createAddressPolicy({
+    allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
+    dispatcher: guarded ? createOutboundAgent({ allowPrivate: false, resolve, keepAliveTimeout: 4_000 }) : undefined,
+  });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const events = new HookEmitter(redis, keys);
   const oauth = {
@@ -137,6 +160,7 @@ export function createRuntime(options: RuntimeOptions) {
     appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID,
     log,
     clock,
+    guard,
   });
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
@@ -144,6 +168,8 @@ export function createRuntime(options: RuntimeOptions) {
     gupshupUrl: config.GUPSHUP_API_URL,
     clock,
     log,
+    dispatcher: addresses.dispatcher,
+    greenApiHosts: config.GREEN_API_HOSTS,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
   const lineSender = createLineSender({

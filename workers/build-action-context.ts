@@ -44,7 +44,7 @@ export interface ActionContextDeps {
   clock: Clock;
   log: Logger;
   /** Governs URLs the app fetches itself (portal file downloads and their redirects). */
-  addresses: Pick<AddressPolicy, 'refusal'>;
+  addresses: Pick<AddressPolicy, 'refusal' | 'dispatcher'>;
   /** Phone region when the portal sets none (numbers without a country code). */
   defaultPhoneRegion: string;
   /** "Also show in the open-line chat": shows a sent message in the customer's chat. */
@@ -94,6 +94,7 @@ export function buildActionContext(
     urlRefusal(url) {
       return deps.addresses.refusal(url);
     },
+    urlDispatcher: deps.addresses.dispatcher,
     normalizePhone(raw) {
       return normalizePhone(raw, region)?.e164 ?? null;
     },

@@ -1,4 +1,4 @@
-import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
+import { ADDRESS_REFUSED, PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
 import { type Callback, type CallbackOutbox, callbackSchema, INDEX_MOVING_MARK } from '../bitrix/callback-outbox';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
@@ -173,15 +173,17 @@ export class CallbackDispatcher {
       outcome = await this.o.bitrix(memberId).batch(commands);
     } catch (error) {
       const failure = classifyError(error);
-      if (failure.code === PORTAL_NOT_INSTALLED) {
-        // Uninstalled: nobody is left to tell; drop rather than retry for a day. Any other refusal
+      if (failure.code === PORTAL_NOT_INSTALLED || failure.code === ADDRESS_REFUSED) {
+        // Uninstalled, or the portal's name resolves to a private address when connecting (never
+        // retried, as the queue jobs do not): drop rather than retry for a day. Any other refusal
         // of the whole batch (a lapsed subscription, ACCESS_DENIED) may pass: retried for a day.
         for (const entry of entries) settle.acks.push(entry.id);
         this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
-        this.o.log.warn(
-          { memberId, count: entries.length, code: failure.code },
-          'callbacks dropped: the portal uninstalled the app',
-        );
+        const why =
+          failure.code === ADDRESS_REFUSED
+            ? "callbacks dropped: the portal's address was refused"
+            : 'callbacks dropped: the portal uninstalled the app';
+        this.o.log.warn({ memberId, count: entries.length, code: failure.code, error: failure.message }, why);
       } else {
         for (const entry of entries) settle.retry(entry, failure.code, failure.retryAfterMs);
         this.o.log.warn({ memberId, code: failure.code }, 'callback batch failed; will retry');

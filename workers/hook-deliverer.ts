@@ -16,7 +16,7 @@ export interface HookDelivererOptions {
   /** A connection of its own for the wake-up subscription. */
   subscriber: RedisClient;
   keys: RedisKeys;
-  hooks: Pick<HookStore, 'portals' | 'list' | 'state' | 'urlRefusal'>;
+  hooks: Pick<HookStore, 'portals' | 'list' | 'state' | 'urlRefusal' | 'dispatcher'>;
   log: Logger;
   metrics: Pick<Metrics, 'hookDeliveries' | 'hookEventsPending'>;
   clock: Clock;
@@ -187,6 +187,7 @@ export class HookDeliverer {
       timeoutMs: this.timeoutMs,
       clock: this.o.clock,
       refusal: (url) => this.o.hooks.urlRefusal(url),
+      dispatcher: this.o.hooks.dispatcher,
     });
     const now = this.o.clock.now();
     const attempt = attempts + 1;

@@ -1,4 +1,4 @@
-import { PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
+import { ADDRESS_REFUSED, PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
 import type { PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
@@ -223,6 +223,17 @@ export class OpenLineDispatcher {
         if (failure.code === PORTAL_NOT_INSTALLED) {
           this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
           if (!(await settle(done, clock.now()))) return;
+          continue;
+        }
+        if (failure.code === ADDRESS_REFUSED) {
+          // The portal's name resolves to a private address when connecting: never retried (as the
+          // queue jobs), so not tried again for a day either; the chat is told as far as it can be.
+          this.o.log.error(
+            { memberId, chatKey, count: group.length, code: failure.code, error: failure.message },
+            "chat items dropped: the portal's address was refused",
+          );
+          if (!(await settle(done, clock.now()))) return;
+          await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
         }
         if (failure.code === 'ERROR_ARGUMENT') {

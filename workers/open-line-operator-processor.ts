@@ -29,7 +29,7 @@ export interface OpenLineOperatorDeps extends SendOnceDeps, OperatorOrderGateDep
   openLineOutbox: Pick<OpenLineOutbox, 'enqueue'>;
   waits: Pick<WaitService, 'onOperatorReply'>;
   providerFor: (line: Line) => WhatsAppProvider;
-  addresses: Pick<AddressPolicy, 'refusal'>;
+  addresses: Pick<AddressPolicy, 'refusal' | 'dispatcher'>;
   clock: Clock;
   log: Logger;
 }

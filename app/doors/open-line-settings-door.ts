@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { fetchProfile, type ProfileUser } from '../../bitrix/user-profile';
 import { endpoints } from '../../config/endpoints';
+import type { AddressPolicy } from '../../lib/address-policy';
 import { AppError } from '../../lib/errors/app-error';
 import { type Lang, langOf, t } from '../../lib/i18n/catalogue';
 import { type AttachLineDeps, attachLine } from '../../openlines/attach-line';
@@ -14,6 +15,8 @@ export interface OpenLineSettingsDeps {
   lines: Pick<LineStore, 'list'>;
   openLines: Pick<OpenLineStore, 'forOpenLine'>;
   openLineSetup: AttachLineDeps;
+  /** The address policy, whose pool `profile` connects through (it applies the policy when connecting). */
+  addresses: Pick<AddressPolicy, 'dispatcher'>;
 }
 
 /** The SETTING_CONNECTOR POST (openlines-wire.md §2.4): form fields, PLACEMENT_OPTIONS a JSON string. */
@@ -43,9 +46,13 @@ const placementSchema = z.object({
  * The placement's user as the portal confirms it (`profile` at the stored address, shared with the
  * settings page: bitrix/user-profile.ts); null when the portal refuses the token.
  */
-async function confirmedUser(clientEndpoint: string, authId: string): Promise<ProfileUser | null> {
+async function confirmedUser(
+  addresses: Pick<AddressPolicy, 'dispatcher'>,
+  clientEndpoint: string,
+  authId: string,
+): Promise<ProfileUser | null> {
   try {
-    return await fetchProfile(clientEndpoint, authId);
+    return await fetchProfile(clientEndpoint, authId, addresses.dispatcher);
   } catch (error) {
     if (error instanceof AppError && error.code === 'page_auth_refused') return null;
     throw error;
@@ -76,7 +83,7 @@ export function createOpenLineSettingsDoor(deps: OpenLineSettingsDeps): Router {
     const { AUTH_ID, member_id: memberId, PLACEMENT_OPTIONS, attach } = fields.data;
     const lang = langOf(fields.data.LANG);
     const portal = await deps.portals.get(memberId);
-    const user = portal ? await confirmedUser(portal.clientEndpoint, AUTH_ID) : null;
+    const user = portal ? await confirmedUser(deps.addresses, portal.clientEndpoint, AUTH_ID) : null;
     if (!portal || !user) {
       res
         .status(403)

@@ -1,16 +1,11 @@
 import type { AddressPolicy } from '../../lib/address-policy';
 import { AppError } from '../../lib/errors/app-error';
+import { hostMatchesAny } from '../../lib/host-pattern';
 
 /** What decides which Green-API hosts a page form may name. */
 export interface GreenApiUrlDeps {
   addresses: AddressPolicy;
   config: { GREEN_API_HOSTS: string[]; ALLOW_PRIVATE_ADDRESSES: boolean };
-}
-
-/** True when `host` is `pattern`, or (for `*.example.com`) a name under example.com. */
-function hostMatches(host: string, pattern: string): boolean {
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
-  return host === pattern;
 }
 
 /**
@@ -32,7 +27,7 @@ export async function checkGreenApiUrl(deps: GreenApiUrlDeps, url: string): Prom
   if (parsed.protocol !== 'https:' && !plainHttpAllowed) throw refuse('only https URLs');
   if (parsed.username || parsed.password) throw refuse('no user or password in the URL');
   const host = parsed.hostname.toLowerCase();
-  if (!deps.config.GREEN_API_HOSTS.some((pattern) => hostMatches(host, pattern.toLowerCase())))
+  if (!hostMatchesAny(host, deps.config.GREEN_API_HOSTS))
     throw refuse(`${host} is not a Green-API host (GREEN_API_HOSTS)`);
   const refusal = await deps.addresses.refusal(url);
   if (refusal) throw refuse(refusal);

@@ -29,6 +29,8 @@ const codes = [
   'unsupported_by_provider',
   'portal_needs_reinstall',
   'internal_error',
+  // A host that resolved to a non-public address when connecting (lib/connect-guard.ts).
+  'address_refused',
   // The settings page (app/doors/settings-page-door.ts, portals/page-*.ts, lines/line-admin.ts).
   'page_auth_missing',
   'page_auth_refused',

@@ -41,6 +41,9 @@ export const en = {
   'error.portal_needs_reinstall':
     "Bitrix24 refuses the app's access even after a token refresh: a portal administrator must reinstall the app",
   'error.internal_error': 'Internal error',
+  // address policy at connect time (lib/connect-guard.ts)
+  'error.address_refused':
+    "The app may not connect to this address: its host resolves to a private, loopback or link-local address. Use the service's public address",
   // settings page
   'error.page_auth_missing': 'Open the app from Bitrix24: the page was opened without a sign-in',
   'error.page_auth_refused': 'Bitrix24 did not confirm the user: open the app from Bitrix24 again',

@@ -40,6 +40,9 @@ export const ru: Record<MessageKey, string> = {
   'error.portal_needs_reinstall':
     'Битрикс24 отклоняет доступ приложения даже после обновления токенов: администратор портала должен переустановить приложение',
   'error.internal_error': 'Внутренняя ошибка',
+  // address policy at connect time (lib/connect-guard.ts)
+  'error.address_refused':
+    'Приложению нельзя подключаться к этому адресу: его хост указывает на частный, локальный или link-local адрес. Укажите публичный адрес сервиса',
   // settings page
   'error.page_auth_missing': 'Откройте приложение из Битрикс24: страница открыта без входа',
   'error.page_auth_refused': 'Битрикс24 не подтвердил пользователя: откройте приложение из Битрикс24 ещё раз',

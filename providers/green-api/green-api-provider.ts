@@ -1,5 +1,7 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
+import { type FetchInit, fetchThrough } from '../../lib/connect-guard';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
 import { say } from '../../lib/i18n/catalogue';
@@ -47,7 +49,8 @@ export interface GreenApiLine {
 
 /** Green-API (an unofficial WhatsApp gateway): text, files, location, contacts, edit, delete, forward, number check. */
 export function createGreenApiProvider(
-  options: { timeoutMs?: number; clock: Clock },
+  /** `dispatcher`: the pool that applies the address policy when connecting (the API host is the line's). */
+  options: { timeoutMs?: number; clock: Clock; dispatcher: Dispatcher | undefined },
   line: GreenApiLine,
 ): WhatsAppProvider {
   const base = (line.apiUrl ?? GREEN_API_DEFAULT_URL).replace(/\/+$/, '');
@@ -62,17 +65,12 @@ export function createGreenApiProvider(
   ): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(
-        urlOf(method),
+      const signal = AbortSignal.timeout(budgetMs);
+      const init: FetchInit =
         body === undefined
-          ? { method: 'GET', signal: AbortSignal.timeout(budgetMs) }
-          : {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(body),
-              signal: AbortSignal.timeout(budgetMs),
-            },
-      );
+          ? { method: 'GET', signal }
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal };
+      response = await fetchThrough(options.dispatcher, urlOf(method), init);
     } catch (error) {
       throw fetchFailure(error);
     }

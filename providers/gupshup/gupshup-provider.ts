@@ -1,5 +1,7 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
+import { type FetchInit, fetchThrough } from '../../lib/connect-guard';
 import { ActionError } from '../../lib/errors/app-error';
 import { errorMessage } from '../../lib/errors/classify-error';
 import { say } from '../../lib/i18n/catalogue';
@@ -45,7 +47,8 @@ export interface GupshupLine {
 
 /** GupShup's WhatsApp gateway API (`apikey` header, form-encoded sends, its own v2 webhooks). */
 export function createGupshupProvider(
-  options: { timeoutMs?: number; clock: Clock; log?: Pick<Logger, 'warn'> },
+  /** `dispatcher`: the pool that applies the address policy when connecting (a line may name its API host). */
+  options: { timeoutMs?: number; clock: Clock; log?: Pick<Logger, 'warn'>; dispatcher: Dispatcher | undefined },
   line: GupshupLine,
 ): WhatsAppProvider {
   const base = (line.apiUrl ?? GUPSHUP_DEFAULT_URL).replace(/\/+$/, '');
@@ -55,7 +58,7 @@ export function createGupshupProvider(
   async function call(path: string, form?: Record<string, string>, budgetMs = timeoutMs): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(`${base}${path}`, {
+      const init: FetchInit = {
         method: form ? 'POST' : 'GET',
         headers: {
           apikey: line.apiKey,
@@ -63,7 +66,8 @@ export function createGupshupProvider(
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
         signal: AbortSignal.timeout(budgetMs),
-      });
+      };
+      response = await fetchThrough(options.dispatcher, `${base}${path}`, init);
     } catch (error) {
       throw fetchFailure(error);
     }

@@ -61,6 +61,8 @@ export interface HarnessOptions {
   appConfig?: Partial<AppConfig>;
   /** Settings of the worker instances only (e.g. ALLOW_PRIVATE_ADDRESSES off: the install needs it on). */
   workerConfig?: Partial<AppConfig>;
+  /** Whether the worker instances' pools apply the address policy when connecting (default: as their config says). */
+  workerGuardConnections?: boolean;
   /** Whose admins may open Bull Board (QUEUE_BOARD_PORTALS); default: the harness's portal (the operator's). */
   queueBoardPortals?: string[];
   /** QUEUE_BOARD_WRITABLE (default off: the board is read-only). */
@@ -186,7 +188,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return c;
   };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const makeRuntime = (overrides: Partial<AppConfig> = {}) =>
+  const makeRuntime = (overrides: Partial<AppConfig> = {}, guardConnections?: boolean) =>
     createRuntime({
       config: { ...config, ...overrides },
       redis: connect(),
@@ -195,6 +197,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       queuePrefix,
       lineWindowMs: options.lineWindowMs,
       clock: options.clock,
+      guardConnections,
     });
   const rt = makeRuntime(options.appConfig);
   server.on('request', createApp({ ...rt, sessionLimits: options.sessionLimits }));
@@ -202,7 +205,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const running: Array<{ close(): Promise<void> }> = [];
   const workerRuntimes: Runtime[] = [];
   const startWorkerInstance = async () => {
-    const wrt = makeRuntime(options.workerConfig);
+    const wrt = makeRuntime(options.workerConfig, options.workerGuardConnections);
     workerRuntimes.push(wrt);
     const deadlineDrainEveryMs = options.deadlineDrainEveryMs;
     const openLineRetryBaseMs = options.openLineRetryBaseMs;

@@ -49,6 +49,8 @@ describe('portal file downloads follow redirects by hand', () => {
       bitrix: { call: () => Promise.reject(new Error('no REST call expected')) },
       portal: { clientEndpoint: `${portal.origin}/rest/`, accessToken: 'app-token' },
       refusal,
+      // The portal simulator is on loopback: the default pool (its redirects are judged by `refusal`).
+      dispatcher: undefined,
       maxBytesOf: () => 1024,
       budget,
     };

@@ -1,3 +1,5 @@
+import { ADDRESS_REFUSED, BitrixError } from '../../../bitrix/bitrix-error';
+import type { PortalClient } from '../../../bitrix/portal-client';
 import { DROP_NOTE_PERIOD_MS } from '../../../openlines/chat-drops';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { injectRestFault, pendingRestFaults } from '../../../simulators/bitrix24/rest-faults';
@@ -60,6 +62,19 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
     expect(await h.rt.activity.recentErrors(h.memberId)).toEqual([
       { code: 'open_line_not_delivered', lineId: 'main', action: 'open_line', at: clock.now() },
     ]);
+  });
+
+  it("the portal's address refused when connecting: dropped at once, not retried for a day, the activity log says so", async () => {
+    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
+    // The connect-time guard's refusal as the portal client reports it (test/integration/connect-guard*.ts).
+    const refused = () =>
+      Promise.reject(new BitrixError(ADDRESS_REFUSED, 'not connected: portal.test resolves to 127.0.0.1', 0, 'x'));
+    const bitrix = Object.assign((memberId: string): PortalClient => ({ memberId, call: refused, batch: refused }), {
+      probe: h.rt.bitrix.probe,
+    });
+    await ownDispatcher(h, { bitrix }).drainChat(h.memberId, CHAT_ID);
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
+    expect(await h.rt.activity.recentErrors(h.memberId)).toMatchObject([{ code: 'open_line_not_delivered' }]);
   });
 
   it('a line switched off for a day: its items are dropped and the activity log says so', async () => {

@@ -33,6 +33,8 @@ describe('operatorFileContent', () => {
       checked.push(new URL(url).pathname);
       return new URL(url).pathname.startsWith('/private') ? 'a private address' : undefined;
     },
+    // The portal simulator is on loopback: the default pool, as with ALLOW_PRIVATE_ADDRESSES.
+    dispatcher: undefined,
   };
 
   it('follows the redirects, each hop checked, to the file itself', async () => {

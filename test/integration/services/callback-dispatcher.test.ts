@@ -125,6 +125,16 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
   });
 
+  it("the portal's address refused when connecting: the callbacks are dropped at once, not retried for a day", async () => {
+    await t.outbox.enqueue('m1', callback);
+    t.answers.push(() => {
+      throw new BitrixError('ADDRESS_REFUSED', 'not connected: portal.test resolves to 127.0.0.1', 0, 'batch');
+    });
+    await t.dispatcher.drainOnce('m1');
+    expect(await t.pending()).toBe(0);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
+  });
+
   it('any other refusal of the whole batch (a lapsed subscription) is retried, not dropped', async () => {
     await t.outbox.enqueue('m1', callback);
     t.answers.push(() => {

@@ -86,7 +86,7 @@ describe('send deadline from the line slot take (real Redis, loopback provider t
     expect(String(error)).toMatch(/not sent/);
     // Green-API the same.
     const green = createGreenApiProvider(
-      { timeoutMs: 15_000, clock },
+      { timeoutMs: 15_000, clock, dispatcher: undefined },
       { apiUrl: base, idInstance: '1101', apiTokenInstance: 'tok' },
     );
     const greenError: unknown = await senderStartingLate(green, MAX_EXCHANGE_MS - 500)

@@ -42,6 +42,17 @@ describe('address policy', () => {
     ['2002:a00:1::'],
     ['224.0.0.1'],
     ['255.255.255.255'],
+    // Documentation ranges (RFC 5737, RFC 3849): never on the internet, so someone's local network.
+    ['192.0.2.2'],
+    ['198.51.100.7'],
+    ['203.0.113.200'],
+    ['2001:db8::1'],
+    // Local-use NAT64 (RFC 8215), whatever IPv4 it carries where.
+    ['64:ff9b:1::a9fe:a9fe'],
+    ['64:ff9b:1:ffff::808:808'],
+    // Teredo: a private client IPv4 (stored inverted: 10.0.0.1 is f5ff:fffe), or a private server.
+    ['2001:0:4136:e378:8000:63bf:f5ff:fffe'],
+    ['2001:0:a00:1:8000:63bf:f7f7:f7f7'],
   ])('%s is not public', (ip) => {
     expect(isNonPublicAddress(ip)).toBe(true);
   });
@@ -57,6 +68,10 @@ describe('address policy', () => {
     ['64:ff9b::8.8.8.8'],
     ['::ffff:0:8.8.8.8'],
     ['2002:808:808::1'],
+    // Teredo with a public server (65.54.227.120) and client (8.8.8.8, stored inverted: f7f7:f7f7).
+    ['2001:0:4136:e378:8000:63bf:f7f7:f7f7'],
+    ['192.0.3.1'],
+    ['203.0.114.1'],
   ])('%s is public', (ip) => {
     expect(isNonPublicAddress(ip)).toBe(false);
   });

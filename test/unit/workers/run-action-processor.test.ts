@@ -259,6 +259,7 @@ describe('run-action processor: an API send', () => {
           version = 'v2';
           return undefined;
         },
+        dispatcher: undefined,
       },
     });
     expect(await createRunActionProcessor(deps)(job)).toBe('error:unknown_line');

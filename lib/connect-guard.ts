@@ -1,0 +1,182 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { isIP, type LookupFunction, type NetConnectOpts } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { isNonPublicAddress, type LookupAll, systemLookup } from './address-policy';
+import { AppError } from './errors/app-error';
+
+/**
+ * The address policy at connect time. `AddressPolicy.refusal` checks a URL before a request, but
+ * the request resolves the name again: a name answering a public address to the check and
+ * 127.0.0.1 to the connection (DNS rebinding, TTL 0) would reach internal services. The dispatchers
+ * built here resolve the name once, in the socket's own lookup, and refuse when any answer is not
+ * public, so the address checked is the address connected to. Literal IP hosts (a redirect's
+ * Location included) skip every lookup in Node, so the connectors check them before connecting.
+ */
+
+/** A connection the address policy refused: never retried (the same name will answer the same). */
+export class AddressRefusedError extends AppError {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
+    const what = host === address ? host : `${host} resolves to ${address}`;
+    super('address_refused', `not connected: ${what}, a private, loopback or link-local address`, {
+      retryable: false,
+      kind: 'forbidden',
+    });
+  }
+}
+
+/** The AddressRefusedError an error is or carries as its cause (fetch and axios wrap it), if any. */
+export function addressRefusalIn(error: unknown): AddressRefusedError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof AddressRefusedError) return current;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+/** The refusal for the first non-public address of `addresses`; undefined when all are public (or none: the lookup answers ENOTFOUND itself). */
+function refusalOf(host: string, addresses: string[]): AddressRefusedError | undefined {
+  const bad = addresses.find(isNonPublicAddress);
+  return bad === undefined ? undefined : new AddressRefusedError(host, bad);
+}
+
+/**
+ * A `net.connect` lookup that resolves with `resolve` (the system resolver by default) and fails
+ * with an AddressRefusedError when any answer is not public: every answer counts, as a name with a
+ * public and a private address could be connected to either. A resolver error is passed on as is
+ * (its `code`, ENOTFOUND…, is what callers already read).
+ */
+export function guardedLookup(resolve: LookupAll = systemLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (answers) => {
+        const family = options.family === 4 || options.family === 6 ? options.family : 0;
+        const addresses = family === 0 ? answers : answers.filter((address) => isIP(address) === family);
+        const refused = refusalOf(hostname, addresses);
+        if (refused) return callback(refused, '', 0);
+        const [first] = addresses;
+        if (first === undefined) {
+          const missing = Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND', hostname });
+          return callback(missing, '', 0);
+        }
+        if (options.all)
+          callback(
+            null,
+            addresses.map((address) => ({ address, family: isIP(address) })),
+          );
+        else callback(null, first, isIP(first));
+      },
+      (error: unknown) =>
+        callback(error instanceof Error ? error : new Error(`cannot resolve ${hostname}: ${String(error)}`), '', 0),
+    );
+  };
+}
+
+/** A literal IP host (IPv6 without brackets, as Node and undici hand it) the policy refuses. */
+function literalRefusal(host: string | undefined | null): AddressRefusedError | undefined {
+  if (!host) return undefined;
+  const bare = host.replace(/^\[|\]$/g, '');
+  return isIP(bare) !== 0 && isNonPublicAddress(bare) ? new AddressRefusedError(bare, bare) : undefined;
+}
+
+/** An undici connector that refuses non-public literal hosts and resolves names through guardedLookup. */
+function guardedConnector(resolve: LookupAll): buildConnector.connector {
+  const connect = buildConnector({ lookup: guardedLookup(resolve) });
+  return (target, callback) => {
+    const refused = literalRefusal(target.hostname);
+    if (refused) {
+      // undici expects the callback after connect returns, as a socket's error would come.
+      queueMicrotask(() => callback(refused, null));
+      return;
+    }
+    return connect(target, callback);
+  };
+}
+
+export interface OutboundAgentOptions {
+  /** ALLOW_PRIVATE_ADDRESSES: a plain Agent, nothing looked up or checked beyond what undici does. */
+  allowPrivate: boolean;
+  /** The resolver (default: the system's, as refusal() uses); tests inject one to simulate rebinding. */
+  resolve?: LookupAll;
+  keepAliveTimeout?: number;
+  connections?: number;
+}
+
+/**
+ * The undici Agent for addresses a portal, a portal user or an API caller can name. Keep-alive
+ * sockets are reused: the guard costs a lookup per new connection only.
+ */
+export function createOutboundAgent(options: OutboundAgentOptions): Agent {
+  const pool = {
+    keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
+    ...(options.connections === undefined ? {} : { connections: options.connections }),
+  };
+  if (options.allowPrivate) return new Agent(pool);
+  return new Agent({ ...pool, connect: guardedConnector(options.resolve ?? systemLookup) });
+}
+
+/** Node's http(s) agents for clients that take them (axios, so b24jssdk's REST calls). */
+export interface GuardedNodeAgents {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+}
+
+/**
+ * The same guard for Node's http and https agents: each new socket resolves through guardedLookup,
+ * a literal non-public host is refused before connecting (axios follows redirects with these agents).
+ */
+export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): GuardedNodeAgents {
+  const lookup = guardedLookup(resolve);
+  type Connect = (
+    options: NetConnectOpts,
+    callback: (error: Error | null, socket?: Duplex) => void,
+  ) => Duplex | undefined;
+  const guard =
+    (create: Connect): Connect =>
+    (options, callback) => {
+      const refused = literalRefusal('host' in options ? options.host : undefined);
+      // No socket returned and the callback given the error: Node fails the request with it (Agent#createSocket).
+      if (refused) return void callback(refused);
+      return create({ ...options, lookup }, callback);
+    };
+  // As Node's globalAgent, which the SDK used before: idle sockets closed after 5 s and the most
+  // recent reused first, so a socket the portal is about to close is seldom picked (ECONNRESET).
+  const pool = { keepAlive: true, timeout: 5_000, scheduling: 'lifo' as const };
+  const httpAgent = new HttpAgent(pool);
+  const httpsAgent = new HttpsAgent(pool);
+  // Agent#createConnection is the one hook Node gives before the socket exists; `lookup` is the socket's own.
+  // Casts: @types/node declares createConnection without the callback form Agent#createSocket uses.
+  httpAgent.createConnection = guard(httpAgent.createConnection.bind(httpAgent) as Connect);
+  httpsAgent.createConnection = guard(httpsAgent.createConnection.bind(httpsAgent) as Connect);
+  return { httpAgent, httpsAgent };
+}
+
+/**
+ * `fetch` through `dispatcher`, or the global fetch without one. With a pool it is undici's own
+ * fetch, of the pool's version and module: Node's bundled fetch rebuilds an error it does not
+ * recognise as an Error (another realm, e.g. a test VM) as `new Error(String(error))`, and the
+ * refusal would reach callers as a bare "fetch failed".
+ */
+export function fetchThrough(
+  dispatcher: Dispatcher | undefined,
+  url: string | URL,
+  init: FetchInit,
+): Promise<Response> {
+  if (dispatcher === undefined) return fetch(url, init);
+  // Cast: undici's Response is the class behind Node's global one; only its types lag the DOM lib's (iterators' Symbol.dispose).
+  return undiciFetch(url, { ...init, dispatcher }) as unknown as Promise<Response>;
+}
+
+/** What the app's fetches pass: a subset both the global and undici's fetch type alike. */
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | URLSearchParams;
+  signal?: AbortSignal;
+  redirect?: 'follow' | 'manual' | 'error';
+}
