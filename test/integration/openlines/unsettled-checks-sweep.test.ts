@@ -13,7 +13,7 @@ import { createPortalSetupProcessor } from '../../../workers/portal-setup-proces
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { jobLog } from '../../helpers/signals';
-import { ownDispatchEachTest } from './openline-helpers';
+import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const MINUTE = CHECK_REQUEUE_BASE_MS;
 
@@ -30,13 +30,16 @@ describe('open lines: the sweep of lost switch-off checks', () => {
   ownDispatchEachTest({ clock }, (each) => {
     h = each;
   });
-  beforeEach(() => {
-    connection = createRedis(h.redisUrl, 'worker');
+  const startChecks = () => {
     checkWorker = new Worker(queueNames.portalSetup, createPortalSetupProcessor(h.rt), {
       connection,
       prefix: h.rt.queues.prefix,
       settings: { backoffStrategy: retryBackoffStrategy },
     });
+  };
+  beforeEach(() => {
+    connection = createRedis(h.redisUrl, 'worker');
+    startChecks();
   });
   afterEach(async () => {
     await checkWorker?.close();
@@ -86,6 +89,33 @@ describe('open lines: the sweep of lost switch-off checks', () => {
     clock.advance(60 * MINUTE);
     expect(await sweep()).toBe(0);
     expect(await waitingChecks()).toEqual([]);
+  });
+
+  it('refusals take the same slot; a check that writes its answer starts the periods over', async () => {
+    // The admin's check and the sweep's first fail; the sweep's second answers.
+    await lostCheck(2);
+    const first = await checks();
+    expect(await sweep()).toBe(1);
+    expect(await first.completed(1, "the sweep's first check")).toEqual(['unconfirmed']);
+    // No worker: a check queued stays waiting, where it is seen.
+    await checkWorker?.close();
+    clock.advance(MINUTE / 2);
+    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('refused', 1));
+    await ownDispatcher(h).drainChat(h.memberId, CHAT_ID);
+    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(1);
+    expect(await waitingChecks()).toEqual([]);
+    clock.advance(MINUTE / 2);
+    expect(await sweep()).toBe(1);
+    const second = await checks();
+    startChecks();
+    expect(await second.completed(1, "the sweep's second check")).toEqual(['off']);
+    // A later event's check lost too (numbered, never queued): a minute after the last, not two.
+    expect(await h.rt.openLines.nextSwitchOffCheck(h.memberId, '1')).toMatchObject({ checkSeq: 2, settledSeq: 1 });
+    await checkWorker?.close();
+    clock.advance(MINUTE - 1);
+    expect(await sweep()).toBe(0);
+    clock.advance(1);
+    expect(await sweep()).toBe(1);
   });
 
   it('the period is capped at an hour', async () => {
