@@ -106,8 +106,9 @@ export class OpenLineStore {
   /**
    * Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves
    * it. Only tests call it now, to put an attachment in a state (a switch-off event writes through
-   * settleSwitchOffCheck). Written only while the record read still stands (compare-and-set): a write for a line's old open line,
-   * made while the line moves, must not overwrite its new attachment, nor bring back a detached one.
+   * settleSwitchOffCheck). Written only while the record read still stands (compare-and-set): a
+   * write for a line's old open line, made while the line moves, must not overwrite its new
+   * attachment, nor bring back a detached one.
    */
   async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
     return typeof (await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active }))) === 'object';
