@@ -63,7 +63,9 @@ export async function attachLine(
     await activateOnOpenLine(client, line, openLineId, portalLanguage(portal), deps.publicUrl);
   } catch (error) {
     // Its ACTIVE=1 may have reached the portal: this open line's stored record (one switched off,
-    // being switched on again) is checked, so it says what the portal has. The caller gets the error.
+    // being switched on again) is checked, so it says what the portal has. A first attach or a move
+    // has no record there to check: the connector may be on at that open line with nothing relayed,
+    // and the caller, who gets the error, attaches again or detaches.
     if (before?.openLineId === openLineId) await recheckAfterFailedAttach(deps, memberId, openLineId);
     throw error;
   }
