@@ -25,8 +25,9 @@ export type SwitchOffCheckOutcome = 'on' | 'off' | 'superseded' | 'changed';
  * Why the door does not mark the line off first: a late own event then costs nothing (marking off
  * first lost messages for seconds). The price: while this check is pending, a message to an open
  * line whose connector is really off is refused by the portal (NOT_ACTIVE_LINE), its chat pauses 5
- * minutes, and once the check has written off its items are dropped (not delivered). Such a
- * refusal also queues this check again should it be lost (openlines/refused-line-check.ts).
+ * minutes, and once the check has written off its items are dropped (not delivered). Should this
+ * check be lost, the maintenance sweep (openlines/unsettled-checks.ts) or such a refusal
+ * (openlines/refused-line-check.ts) queues it again.
  *
  * The write is one compare-and-set, made only while the attachment is still the event's and its
  * check sequence still this job's: an event arriving after the question (an admin's switch-off

@@ -5,18 +5,19 @@ import type { ChatItem } from '../store/chat-item';
 import type { OpenLineStore } from '../store/open-line-store';
 import { parseChatId } from './customer-item';
 import { connectorLineOf } from './stale-open-lines';
-import { queueSwitchOffCheck } from './switch-off-check';
+import { CHECK_REQUEUE_BASE_MS, claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
 
 /**
- * How often refused messages may queue one attachment's check again: when the portal's status and
- * its refusals disagree, or its status call keeps failing, each check ends `on` or `unconfirmed` and
- * the next refusal would queue another, one per chat and pause.
+ * How often, at most, refused messages may queue one attachment's check again: when the portal's
+ * status and its refusals disagree, or its status call keeps failing, each check ends `on` or
+ * `unconfirmed` and the next refusal would queue another, one per chat and pause. A check that keeps
+ * failing waits longer each time (checkRequeuePeriodMs, shared with the maintenance sweep).
  */
-export const REFUSED_CHECK_PERIOD_MS = 60_000;
+export const REFUSED_CHECK_PERIOD_MS = CHECK_REQUEUE_BASE_MS;
 
 /** What queuing a check again after a refused message uses. */
 export interface RefusedLineCheckDeps {
-  openLines: Pick<OpenLineStore, 'forLine' | 'claimRefusedCheck'>;
+  openLines: Pick<OpenLineStore, 'forLine' | 'claimCheckRequeue'>;
   queues: Pick<Queues, 'enqueueSwitchOffCheck'>;
   clock: Clock;
   log: Logger;
@@ -32,8 +33,9 @@ export interface RefusedLineCheckDeps {
  * Not a new number: a number per refusal would give each chat's check its own job id, and every
  * chat on the open line would queue one. With the current number, the job id is the same for all
  * of them: while that check waits or runs, nothing new is queued. Beyond that, an attachment's
- * check is queued again at most once per REFUSED_CHECK_PERIOD_MS (a slot in Redis, times of the
- * injected clock): a check taken and failed to queue waits for the next period too. The check's
+ * check is queued again at most once per REFUSED_CHECK_PERIOD_MS, longer while it keeps failing (a
+ * slot in Redis shared with the sweep, times of the injected clock): a check taken and failed to
+ * queue waits for the next period too. The check's
  * question comes after its enqueue, so after every event that numbered the attachment — unless a
  * check of that number already runs and has asked: then the next refusal after the period queues
  * it again. A later event numbers a new check as always. True: queued (or found waiting).
@@ -50,8 +52,7 @@ export async function checkRefusedOpenLine(
   try {
     const attachment = await deps.openLines.forLine(memberId, lineId);
     if (!attachment?.active || attachment.openLineId !== openLineId) return false;
-    const now = deps.clock.now();
-    if (!(await deps.openLines.claimRefusedCheck(memberId, attachment, now, REFUSED_CHECK_PERIOD_MS))) return false;
+    if (!(await claimCheckRequeue(deps, memberId, attachment))) return false;
     await queueSwitchOffCheck(deps, memberId, attachment);
     deps.log.warn(
       { memberId, chatKey, openLineId, check: attachment.checkSeq ?? 0 },

@@ -1,3 +1,4 @@
+import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
@@ -25,11 +26,34 @@ export async function queueSwitchOffCheck(
   try {
     await deps.queues.enqueueSwitchOffCheck(check);
   } catch (error) {
-    // Said plainly for an operator: the next refusal of a customer message on that open line
-    // queues it again (openlines/refused-line-check.ts), attaching the line again settles it.
+    // Said plainly for an operator: the maintenance sweep (openlines/unsettled-checks.ts) or the
+    // next refusal of a customer message there queues it again; attaching the line again settles it.
     deps.log.error({ ...check, err: error }, 'switch-off check not queued: the attachment is left unchecked');
     throw error;
   }
+}
+
+/** The first period between two re-queues of one attachment's check (a refusal or the sweep). */
+export const CHECK_REQUEUE_BASE_MS = 60_000;
+/** The longest period between two re-queues of one attachment's check. */
+export const CHECK_REQUEUE_MAX_MS = 60 * 60_000;
+
+/** The period after `claims` re-queues since the check last wrote: 1 min, 1, 2, 4 … capped at an hour. */
+export function checkRequeuePeriodMs(claims: number): number {
+  return Math.min(CHECK_REQUEUE_BASE_MS * 2 ** Math.max(0, claims - 1), CHECK_REQUEUE_MAX_MS);
+}
+
+/**
+ * Takes the slot of queuing `attachment`'s check again, shared by refused messages and the
+ * maintenance sweep: a check whose status call keeps failing (each run ends `unconfirmed`) is
+ * queued ever less often, and once it writes its answer the period starts at a minute again.
+ */
+export function claimCheckRequeue(
+  deps: { openLines: Pick<OpenLineStore, 'claimCheckRequeue'>; clock: Clock },
+  memberId: string,
+  attachment: Attachment,
+): Promise<boolean> {
+  return deps.openLines.claimCheckRequeue(memberId, attachment, deps.clock.now(), checkRequeuePeriodMs);
 }
 
 /**
@@ -95,8 +119,9 @@ export async function recheckAfterActivate(
  * open line: when a switch-off event numbered a check on `replaced`, or a check wrote it, since
  * `before` was read (before the app's ACTIVE=1), that check answers `changed` or wrote a record now
  * gone, and `attached` says on whatever the portal has. A check of `attached` is numbered then.
- * An event for an open line no attachment served yet finds none and is lost here; the next
- * refusal of a customer message there queues the check (openlines/refused-line-check.ts).
+ * An event for an open line no attachment served yet finds none and is lost here: nothing numbered
+ * it, so neither the sweep nor a refusal of a customer message there (openlines/refused-line-check.ts)
+ * knows of it until the refusal queues the check of the number the attachment has.
  * A failure is logged: the attach stands.
  */
 export async function recheckAfterAttach(

@@ -139,12 +139,17 @@ export function createKeys(prefix = 'wa') {
     /** Hash: WhatsApp line id → its open-line attachment (JSON). */
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,
     /**
-     * Hash: when a refused customer message last queued an attachment's switch-off check again (ms of
-     * the injected clock), one field per attachment (`openLineRefusedCheckField`); lives 10 periods.
+     * Hash: when an attachment's switch-off check was last queued again by a refused customer
+     * message or the maintenance sweep (ms of the injected clock; `openLineCheckRequeueField`), and
+     * how often since its check last wrote (`openLineCheckRequeueCountField`): the period grows with
+     * it. One pair of fields per attachment ever re-queued (tiny); lives two hours past the last
+     * claim. The name is kept from when only refusals claimed it.
      */
-    openLineRefusedChecks: (memberId: string) => `${portalTag(memberId)}:ol:refused-checks`,
-    /** The field of `openLineRefusedChecks` for a line's attachment to an open line. */
-    openLineRefusedCheckField: (lineId: string, openLineId: string) => `${lineId}|${openLineId}`,
+    openLineCheckRequeues: (memberId: string) => `${portalTag(memberId)}:ol:refused-checks`,
+    /** The field of `openLineCheckRequeues` with the time of a line's attachment's last re-queue. */
+    openLineCheckRequeueField: (lineId: string, openLineId: string) => `${lineId}|${openLineId}`,
+    /** The field of `openLineCheckRequeues` counting a line's attachment's re-queues since its check last wrote. */
+    openLineCheckRequeueCountField: (lineId: string, openLineId: string) => `${lineId}|${openLineId}|n`,
     /** Hash: `<open line>|<chat id>` → the portal's CHAT_ID of that customer's chat (send.messages' session). */
     openLineChats: (memberId: string) => `${portalTag(memberId)}:ol:chats`,
     /** Zset: one chat's pending items, scored by arrival order. */

@@ -3,6 +3,7 @@ import { AppError } from '../lib/errors/app-error';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { run, scripts } from '../redis/scripts';
+import { claimCheckRequeueSlot, clearCheckRequeues } from './check-requeue-slots';
 
 /** A WhatsApp line attached to a Bitrix24 open line (one WhatsApp line serves one open line, and back). */
 export const attachmentSchema = z.object({
@@ -59,6 +60,9 @@ export interface AttachmentWithVersion {
 export const sentRefSchema = z.object({ openLineId: z.string(), chatId: z.string(), portalChatId: z.string() });
 export type SentRef = z.infer<typeof sentRefSchema>;
 
+/** What a switch-off check's answer did to the attachment (settleSwitchOffCheck). */
+export type SettleOutcome = 'switched' | 'as-is' | 'superseded' | 'changed';
+
 /** The open line already serves another WhatsApp line. */
 export class OpenLineTakenError extends Error {
   constructor(
@@ -101,9 +105,10 @@ export class OpenLineStore {
 
   /**
    * Marks the attachment of an open line switched off (or on); false when no WhatsApp line serves
-   * it. Only tests call it now, to put an attachment in a state (a switch-off event writes through settleSwitchOffCheck). Written
-   * only while the record read still stands (compare-and-set): a write for a line's old open line,
-   * made while the line moves, must not overwrite its new attachment, nor bring back a detached one.
+   * it. Only tests call it now, to put an attachment in a state (a switch-off event writes through
+   * settleSwitchOffCheck). Written only while the record read still stands (compare-and-set): a
+   * write for a line's old open line, made while the line moves, must not overwrite its new
+   * attachment, nor bring back a detached one.
    */
   async setActive(memberId: string, openLineId: string, active: boolean): Promise<boolean> {
     return typeof (await this.swapOfOpenLine(memberId, openLineId, (a) => ({ ...a, active }))) === 'object';
@@ -123,25 +128,30 @@ export class OpenLineStore {
   /**
    * A switch-off check's answer: `active` written (one compare-and-set on the record read) only
    * while the attachment is still `check`'s (same line, open line and attachedAt) and its
-   * `checkSeq` is still `check.seq`, with `settledSeq` set to it. `superseded`: a newer event's check decides; `changed`: the
-   * attachment was detached or replaced; `switched`: written; `as-is`: it already was so.
+   * `checkSeq` is still `check.seq`, with `settledSeq` set to it. `superseded`: a newer event's
+   * check decides; `changed`: the attachment was detached or replaced; `switched`: written;
+   * `as-is`: it already was so. Written or as-is, its re-queues start over (claimCheckRequeue).
    */
   async settleSwitchOffCheck(
     memberId: string,
     check: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'> & { seq: number },
     active: boolean,
-  ): Promise<'switched' | 'as-is' | 'superseded' | 'changed'> {
-    let kept: 'switched' | 'as-is' | 'superseded' | 'changed' = 'changed';
+  ): Promise<SettleOutcome> {
+    // An object: the compare-and-set's callback sets it (a plain `let` would stay narrowed to its first value).
+    const seen: { kept: SettleOutcome } = { kept: 'changed' };
     const outcome = await this.swapOfOpenLine(memberId, check.openLineId, (a) => {
-      kept = a.lineId !== check.lineId || a.attachedAt !== check.attachedAt ? 'changed' : 'as-is';
-      if (kept === 'as-is' && (a.checkSeq ?? 0) !== check.seq) kept = 'superseded';
-      if (kept !== 'as-is') return null;
-      if (a.active !== active) kept = 'switched';
+      seen.kept = a.lineId !== check.lineId || a.attachedAt !== check.attachedAt ? 'changed' : 'as-is';
+      if (seen.kept === 'as-is' && (a.checkSeq ?? 0) !== check.seq) seen.kept = 'superseded';
+      if (seen.kept !== 'as-is') return null;
+      if (a.active !== active) seen.kept = 'switched';
       // The number settled is written too (the sweep's mark); a record already so is left as it is.
       const settled = { ...a, active, settledSeq: check.seq };
-      return kept === 'switched' || (a.settledSeq ?? 0) !== check.seq ? settled : null;
+      return seen.kept === 'switched' || (a.settledSeq ?? 0) !== check.seq ? settled : null;
     });
-    return outcome === 'none' ? 'changed' : kept;
+    if (outcome === 'none') return 'changed';
+    if (seen.kept === 'switched' || seen.kept === 'as-is')
+      await clearCheckRequeues(this.redis, this.keys, memberId, check);
+    return seen.kept;
   }
 
   /**
@@ -216,19 +226,21 @@ export class OpenLineStore {
     return all.map((raw) => attachmentSchema.parse(JSON.parse(raw)));
   }
 
-  /**
-   * Takes the once-per-`periodMs` slot of re-queuing `attachment`'s switch-off check after a refused
-   * customer message (times of the injected clock, `nowMs`); false: taken less than a period ago.
-   */
-  async claimRefusedCheck(
+  /** The portal's attachments that parse, and how many records did not (a leftover of an older schema). */
+  async listParsable(memberId: string): Promise<{ attachments: Attachment[]; unparsable: number }> {
+    const all = (await this.redis.hvals(this.keys.openLineAttachments(memberId))).map(attachmentOrNull);
+    const attachments = all.filter((a): a is Attachment => a !== null);
+    return { attachments, unparsable: all.length - attachments.length };
+  }
+
+  /** Takes the slot of queuing `attachment`'s switch-off check again (store/check-requeue-slots.ts). */
+  async claimCheckRequeue(
     memberId: string,
     attachment: Pick<Attachment, 'lineId' | 'openLineId'>,
     nowMs: number,
-    periodMs: number,
+    periodOf: (claims: number) => number,
   ): Promise<boolean> {
-    const field = this.keys.openLineRefusedCheckField(attachment.lineId, attachment.openLineId);
-    const args = { field, nowMs, periodMs, ttlMs: 10 * periodMs };
-    return (await scripts.claimPeriod(this.redis, this.keys.openLineRefusedChecks(memberId), args)) === 0;
+    return claimCheckRequeueSlot(this.redis, this.keys, memberId, attachment, nowMs, periodOf);
   }
 
   /** The portal's CHAT_ID of a customer's chat, learnt from send.messages. */

@@ -16,7 +16,7 @@ export interface MaintenanceDeps {
   openLineChats?: Pick<OpenLineDispatcher, 'reindexPortals'>;
   log: Logger;
   /** Switch-off checks lost (an attachment's number ahead of the last settled, none pending) are queued again. */
-  switchOffChecks?: UnsettledChecksDeps;
+  switchOffChecks: UnsettledChecksDeps;
   /** Cloud API lines' health, read again when an hour old. */
   lineHealth?: Pick<LineHealthService, 'refreshDue'>;
   /** An overdue wait is swept this long after its deadline (the drain retries a failing portal until then). */
@@ -45,7 +45,6 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         failed += 1;
         deps.log.error({ memberId, err: error }, 'overdue-wait sweep failed for a portal; next run again');
       }
-      if (!deps.switchOffChecks) continue;
       try {
         checks += await requeueUnsettledChecks(deps.switchOffChecks, memberId);
       } catch (error) {

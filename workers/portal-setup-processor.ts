@@ -185,7 +185,8 @@ export async function registerPortal(
 /**
  * A switch-off check (openlines/confirm-switch-off.ts): a failing status call is retried (each try
  * asks again); after the last try the attachment is left as it is (the event did not change it)
- * until the next refused customer message there queues the check again (openlines/refused-line-check.ts).
+ * until the maintenance sweep (openlines/unsettled-checks.ts, with a growing period) or the next
+ * refused customer message there (openlines/refused-line-check.ts) queues the check again.
  */
 async function checkSwitchOff(
   deps: PortalSetupDeps & SwitchOffCheckDeps,

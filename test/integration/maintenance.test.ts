@@ -40,6 +40,8 @@ describe('cluster-wide maintenance', () => {
           reindexed.push(members);
         },
       },
+      // The broken portal has no record: its switch-off checks are not swept.
+      switchOffChecks: h.rt,
       log: createLogger('silent'),
     });
     // The processor reads only the job's data.
