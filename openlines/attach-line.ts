@@ -127,9 +127,7 @@ export type SetupKind = PortalSetupJob['reason'];
 
 /**
  * On install, every update and every change of lines: registers the connector and applies the
- * stored attachments that are on (ACTIVE=1, channel data, status check), except those whose
- * switch-off check is lost (install, update: renumberedLostCheck) or, for a change of lines,
- * pending or lost (unlessCheckUnsettled).
+ * stored attachments that are on (ACTIVE=1, channel data, status check).
  */
 export async function setUpConnector(deps: AttachLineDeps, memberId: string, kind: SetupKind): Promise<number> {
   const portal = await portalOf(deps, memberId);
@@ -141,7 +139,6 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string, kin
     const line = await deps.lines.get(memberId, attachment.lineId);
     // An admin switched it off in Contact Center: a re-install does not switch it back on.
     if (!line || !attachment.active) continue;
-    if (kind !== 'lines' && (await renumberedLostCheck(deps, memberId, attachment))) continue;
     const listed = kind === 'lines' ? await unlessCheckUnsettled(deps, memberId, attachment) : attachment;
     if (!listed) continue;
     const where = { memberId, lineId: line.id, openLineId: listed.openLineId };
@@ -162,34 +159,6 @@ export async function setUpConnector(deps: AttachLineDeps, memberId: string, kin
     }
   }
   return applied;
-}
-
-/**
- * An install or update setup finds an attachment whose check was lost (its number ahead of the
- * last settled, none waiting or running). Its ACTIVE=1 would override the switch-off that check was
- * to confirm, and the sweep's check of the old number would then read on and settle it the wrong
- * way round. So a fresh check is numbered now, before any ACTIVE=1, and the attachment is left to
- * it: after an update it reads what the admin chose; after a reinstall whose uninstall event never
- * came (the connector's statuses dropped) it reads off, and the admin saves the line again. A check
- * still pending is overridden as before (recheckAfterActivate numbers one after the ACTIVE=1).
- * True: left to the check (also when its enqueue failed: the number is ahead, the sweep queues it;
- * or when the attachment went meanwhile).
- */
-async function renumberedLostCheck(deps: AttachLineDeps, memberId: string, listed: Attachment): Promise<boolean> {
-  const seq = listed.checkSeq ?? 0;
-  if (seq <= (listed.settledSeq ?? 0)) return false;
-  const { openLineId, lineId, attachedAt } = listed;
-  if (await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq })) return false;
-  try {
-    const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
-    deps.log.info(
-      { memberId, openLineId, lineId, lost: seq, check: numbered?.checkSeq ?? null },
-      'a switch-off check of the attachment was lost: the setup asks the portal again instead of switching it on',
-    );
-  } catch (error) {
-    deps.log.error({ memberId, openLineId, lineId, err: error }, 'could not number a new check of a lost one');
-  }
-  return true;
 }
 
 /**

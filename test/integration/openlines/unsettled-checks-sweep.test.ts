@@ -1,6 +1,5 @@
 import { type Job, Worker } from 'bullmq';
 import { createLogger } from '../../../lib/logger';
-import { setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { CHECK_REQUEUE_BASE_MS } from '../../../openlines/switch-off-check';
 import { requeueUnsettledChecks } from '../../../openlines/unsettled-checks';
@@ -190,16 +189,6 @@ describe('open lines: the sweep of lost switch-off checks', () => {
     expect([...tried].sort()).toEqual(['main', 'second']);
     const queued = (await waitingChecks()).map((job) => ('lineId' in job.data ? job.data.lineId : null));
     expect(queued).toEqual(tried.slice(1));
-  });
-
-  it('an update setup numbers a fresh check of a lost one instead of switching the attachment on', async () => {
-    await lostCheck(1);
-    const fresh = await checks();
-    expect(await setUpConnector(h.rt.openLineSetup, h.memberId, 'update')).toBe(0);
-    expect(await fresh.completed(1, 'the fresh check')).toEqual(['off']);
-    // No ACTIVE=1 went out: the admin's switch-off stands, and the fresh check settled it.
-    expect(h.portal.state.openLines.statuses.get(`${CONNECTOR_ID}|1`)?.active).toBe(false);
-    expect(await attachment()).toMatchObject({ active: false, checkSeq: 2, settledSeq: 2 });
   });
 
   it('the maintenance processor runs the sweep: a lost check is queued and ends off', async () => {
