@@ -100,7 +100,8 @@ export async function takeOpenLineEvent(
     throw new AppError('bad_event', 'data[connector] and data[line] are required', { kind: 'bad_input' });
   if (off.data.data.connector.toLowerCase() !== CONNECTOR_ID) return 'ignored';
   const openLineId = off.data.data.line;
-  // A failed enqueue is logged and thrown (5xx): the next refusal of a customer message there queues it again.
+  // A failed enqueue is logged and thrown (5xx): the maintenance sweep, or the next refusal of a
+  // customer message there, queues it again.
   const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
   deps.log.info(
     { memberId, openLineId, check: numbered?.checkSeq ?? null },
