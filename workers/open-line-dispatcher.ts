@@ -240,6 +240,7 @@ export class OpenLineDispatcher {
             continue;
           }
           this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
+          this.failures.delete(failureKey);
           if (!(await settle(done, clock.now()))) return;
           await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;

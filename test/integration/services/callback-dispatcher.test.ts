@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { postBatch } from '../../../bitrix/batch-post';
 import { BitrixError } from '../../../bitrix/bitrix-error';
@@ -27,6 +28,14 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
   const outbox = new CallbackOutbox(redis, keys, clock);
   const metrics = createMetrics();
   const activity = new ActivityLog(redis, keys);
+  // Warnings and errors, as lines of JSON (what an operator's log shows).
+  const logged: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logged.push(String(chunk));
+      done();
+    },
+  });
   const batches: BatchCommands[] = [];
   const answers: Array<(commands: BatchCommands) => BatchOutcome | Promise<BatchOutcome>> = [];
   const client = (memberId: string): PortalClient => ({
@@ -49,7 +58,7 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
     bitrix,
     clock,
     metrics,
-    log: createLogger('silent'),
+    log: createLogger('warn', sink),
     activity,
     safetyPollMs: 60_000,
     leaseMs: options.leaseMs,
@@ -61,7 +70,7 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
     redis.disconnect();
     subscriber.disconnect();
   };
-  return { redis, keys, clock, outbox, metrics, activity, batches, answers, dispatcher, pending, dueAt, close };
+  return { redis, keys, clock, outbox, metrics, activity, logged, batches, answers, dispatcher, pending, dueAt, close };
 }
 
 /** The same real connection, but its first DEL is refused (a connection blip; or the process died there). */
@@ -151,6 +160,14 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     await t.dispatcher.drainOnce('m1');
     expect(await t.pending()).toBe(1);
     expect(await t.dueAt()).toBe(t.clock.now() + REFUSAL_PAUSE_MS);
+    // Its own message, naming the host and the address it answered.
+    expect(t.logged.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({
+        msg: "portal's address refused when connecting; will retry",
+        host: 'portal.test',
+        address: '127.0.0.1',
+      }),
+    );
     expect(await t.activity.recentErrors('m1')).toEqual([
       { code: 'portal_address_refused', lineId: '', action: 'callbacks', at: t.clock.now() },
     ]);
