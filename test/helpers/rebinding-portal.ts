@@ -29,6 +29,7 @@ export function rebindingPortalClients(
       };
     },
   }) satisfies PortalStore;
+  const nodeAgents = createGuardedNodeAgents(resolve);
   const { config } = h.rt;
   const guarded = createPortalClientFactory({
     ...h.rt,
@@ -38,10 +39,15 @@ export function rebindingPortalClients(
     defaultDrainPerSec: config.B24_REST_DRAIN_PER_SEC,
     defaultBurst: config.B24_REST_BURST,
     appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID,
-    guard: { dispatcher, nodeAgents: createGuardedNodeAgents(resolve) },
+    guard: { dispatcher, nodeAgents },
   });
   const bitrix = Object.assign((memberId: string) => (answer() ? guarded(memberId) : h.rt.bitrix(memberId)), {
     probe: h.rt.bitrix.probe,
   });
-  return { bitrix, close: () => dispatcher.close() };
+  const close = async () => {
+    nodeAgents.httpAgent.destroy();
+    nodeAgents.httpsAgent.destroy();
+    await dispatcher.close();
+  };
+  return { bitrix, close };
 }
