@@ -105,7 +105,7 @@ export async function postBatch(
   } catch (error) {
     if (error instanceof BitrixError) throw error;
     const refused = addressRefusalIn(error);
-    if (refused) throw new BitrixError(ADDRESS_REFUSED, refused.message, 0, 'batch');
+    if (refused) throw new BitrixError(ADDRESS_REFUSED, refused.message, 0, 'batch', { cause: refused });
     const timedOut = error instanceof Error && /timeout/i.test(error.message);
     if (timedOut) throw new BitrixError('REQUEST_TIMEOUT', 'Request timeout exceeded', 408, 'batch');
     throw new BitrixError('NETWORK_ERROR', errorMessage(error), 0, 'batch');

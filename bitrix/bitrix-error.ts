@@ -7,17 +7,18 @@ export class BitrixError extends AppError {
     readonly description: string,
     readonly httpStatus: number,
     readonly method: string,
-    options: { retryAfterMs?: number } = {},
+    options: { retryAfterMs?: number; cause?: unknown } = {},
   ) {
     super(code, `${method}: ${code || 'error'}: ${description}`, {
       retryable: isRetryableBitrixCode(code, httpStatus),
       retryAfterMs: options.retryAfterMs,
+      cause: options.cause,
       kind: code === PORTAL_NOT_INSTALLED ? 'not_found' : 'unavailable',
     });
   }
 }
 
-/** The portal's host resolved to a private address when connecting (lib/connect-guard.ts): never retried. */
+/** The portal's host resolved to a private address when connecting (lib/connect-guard.ts): the queue jobs end; the dispatchers retry slowly (workers/portal-address-refusal.ts). */
 export const ADDRESS_REFUSED = 'ADDRESS_REFUSED';
 
 /** The portal uninstalled the app: nobody is left to call or to tell. */

@@ -163,7 +163,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
   function toBitrixError(error: unknown, method: string): BitrixError {
     if (error instanceof BitrixError) return error;
     const refused = sdkAddressRefusal(error);
-    if (refused) return new BitrixError(ADDRESS_REFUSED, refused.message, 0, method);
+    if (refused) return new BitrixError(ADDRESS_REFUSED, refused.message, 0, method, { cause: refused });
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
       // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.

@@ -142,6 +142,8 @@ export async function runLinesCommand(
         phoneNumberId: args.phoneNumberId,
         accessToken: args.accessToken,
         apiUrl: args.apiUrl,
+        // The operator's: a host outside GREEN_API_HOSTS keeps the plain pool (lines/provider-for-line.ts).
+        apiUrlBy: 'cli',
         webhookToken: args.webhookToken,
         wabaId: args.wabaId,
         source: args.source,

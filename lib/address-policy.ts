@@ -102,6 +102,9 @@ function blockedIPv6(ip: string): boolean {
     return blockedIPv4(`${c >> 8}.${c & 255}.${d >> 8}.${d & 255}`) || blockedIPv4(client);
   }
   if (a === 0x2001 && b === 0xdb8) return true; // documentation 2001:db8::/32
+  if (a === 0x3fff && b < 0x1000) return true; // documentation 3fff::/20 (RFC 9637)
+  if (a === 0x2001 && b === 2 && c === 0) return true; // benchmarking 2001:2::/48
+  if (a === 0x100 && b === 0 && c === 0 && d === 0) return true; // discard-only 100::/64
   if ((a & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
   if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, old site-local
   return (a & 0xff00) === 0xff00; // multicast

@@ -15,7 +15,7 @@ import { AppError } from './errors/app-error';
  * Location included) skip every lookup in Node, so the connectors check them before connecting.
  */
 
-/** A connection the address policy refused: never retried (the same name will answer the same). */
+/** A connection the address policy refused: not retryable for a queue job; the callback and open-line dispatchers try again slowly (workers/portal-address-refusal.ts). */
 export class AddressRefusedError extends AppError {
   constructor(
     readonly host: string,

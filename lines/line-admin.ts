@@ -33,6 +33,8 @@ export interface LineDraft {
   phoneNumberId: string;
   accessToken: string;
   apiUrl?: string;
+  /** Who set `apiUrl`: 'cli' only on the CLI path (the operator's host keeps the plain pool); otherwise the page's. */
+  apiUrlBy?: Line['apiUrlBy'];
   webhookToken?: string;
   wabaId?: string;
   /** GupShup: the business number (`source` of every send). */
@@ -72,6 +74,7 @@ export function createLineAdmin(deps: LineAdminDeps) {
       phoneNumberId: draft.phoneNumberId,
       accessToken: draft.accessToken,
       apiUrl: draft.apiUrl,
+      apiUrlBy: draft.apiUrlBy,
       webhookToken: draft.webhookToken,
       wabaId: draft.wabaId,
       source: draft.source,

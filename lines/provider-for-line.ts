@@ -18,21 +18,26 @@ export interface ProviderFactoryOptions {
   log?: Pick<Logger, 'warn'>;
   /**
    * The guarded pool (it applies the address policy when connecting; undefined with
-   * ALLOW_PRIVATE_ADDRESSES) for the API hosts a portal admin may name: a Green-API host of
-   * GREEN_API_HOSTS, typed on the settings page. The rest is the operator's and keeps the default
-   * pool: WA_GRAPH_URL, GUPSHUP_API_URL, and hosts only the CLI can set (GupShup lines, a Green-API
-   * host outside GREEN_API_HOSTS), as the CLI is not limited.
+   * ALLOW_PRIVATE_ADDRESSES) for the API hosts a portal admin may name: a Green-API host set on the
+   * settings page, or one of GREEN_API_HOSTS. The rest is the operator's and keeps the default
+   * pool: WA_GRAPH_URL, GUPSHUP_API_URL, and hosts only the CLI set (GupShup lines, a Green-API
+   * host outside GREEN_API_HOSTS with `apiUrlBy` 'cli'), as the CLI is not limited.
    */
   dispatcher: Dispatcher | undefined;
   /** GREEN_API_HOSTS: which Green-API hosts the settings page accepts, so which a tenant may have named. */
   greenApiHosts: readonly string[];
 }
 
-/** The pool of a Green-API line: guarded when a portal admin could have named its host. */
-function greenApiDispatcher(options: ProviderFactoryOptions, apiUrl: string | undefined): Dispatcher | undefined {
-  // No apiUrl: the provider's own default host, a constant.
-  if (apiUrl === undefined) return undefined;
-  return hostMatchesAny(new URL(apiUrl).hostname, options.greenApiHosts) ? options.dispatcher : undefined;
+/**
+ * The pool of a Green-API line: guarded when a portal admin set its host (the settings page; a
+ * record from before `apiUrlBy` counts as the page's), whatever GREEN_API_HOSTS says now (a host
+ * saved under a wider list stays a tenant's name), or when the host is one a portal admin may type.
+ */
+function greenApiDispatcher(options: ProviderFactoryOptions, line: Line): Dispatcher | undefined {
+  // ALLOW_PRIVATE_ADDRESSES (no guarded pool), or no apiUrl (the provider's own default host, a constant).
+  if (options.dispatcher === undefined || line.apiUrl === undefined) return undefined;
+  if (line.apiUrlBy !== 'cli') return options.dispatcher;
+  return hostMatchesAny(new URL(line.apiUrl).hostname, options.greenApiHosts) ? options.dispatcher : undefined;
 }
 
 /** The provider a line talks through (Cloud API, Green-API or GupShup), bound to its credentials. */
@@ -40,7 +45,7 @@ export function createProviderFactory(options: ProviderFactoryOptions): (line: L
   return (line) => {
     if (line.provider === 'green-api')
       return createGreenApiProvider(
-        { clock: options.clock, dispatcher: greenApiDispatcher(options, line.apiUrl) },
+        { clock: options.clock, dispatcher: greenApiDispatcher(options, line) },
         { apiUrl: line.apiUrl, idInstance: line.phoneNumberId, apiTokenInstance: line.accessToken },
       );
     if (line.provider === 'gupshup')

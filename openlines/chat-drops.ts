@@ -7,7 +7,11 @@ import { parseChatId } from './customer-item';
 /** Why a chat's items were dropped: words in the catalogue (`error.<code>`), shown on the settings page. */
 export type ChatDropCode = Extract<
   ErrorCode,
-  'open_line_switched_off' | 'open_line_not_delivered' | 'open_line_backlog_full' | 'open_line_detached'
+  | 'open_line_switched_off'
+  | 'open_line_not_delivered'
+  | 'open_line_backlog_full'
+  | 'open_line_detached'
+  | 'portal_address_refused_dropped'
 >;
 
 /** Records dropped chat items: nothing leaves an open-line chat's queue unseen. */

@@ -16,6 +16,11 @@ export const lineSchema = z.object({
   accessToken: z.string().min(1),
   /** Green-API: the instance's API host (its console shows it), e.g. https://1103.api.green-api.com. */
   apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Who set `apiUrl`: the settings page (a portal admin: its host is guarded when connecting) or
+   * the CLI (the operator: trusted). A record from before this field reads as 'page' (fail closed).
+   */
+  apiUrlBy: z.enum(['page', 'cli']).default('page'),
   /** Cloud API: the WhatsApp Business Account id (its message templates; template webhooks name it). */
   wabaId: z.string().regex(/^\d+$/).optional(),
   /** Green-API: the instance's webhookUrlToken; GupShup: the secret path segment of the callback URL. */
@@ -30,4 +35,5 @@ export const lineSchema = z.object({
   createdAt: z.number(),
 });
 
-export type Line = z.infer<typeof lineSchema>;
+/** A line as written (`apiUrlBy` may be left out: 'page'); reading parses it, so a stored line always says. */
+export type Line = z.input<typeof lineSchema>;

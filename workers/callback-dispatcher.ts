@@ -10,7 +10,9 @@ import { WakeableLoop } from '../lib/wakeable-loop';
 import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import type { ActivityLog } from '../store/activity-log';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
+import { type AddressRefusalNotes, createAddressRefusalNotes, refusalPauseMs } from './portal-address-refusal';
 import { subscribeToWakeUps } from './wake-subscription';
 
 export interface CallbackDispatcherOptions {
@@ -23,6 +25,8 @@ export interface CallbackDispatcherOptions {
   log: Logger;
   metrics: Pick<Metrics, 'callbacks' | 'callbackBatches'>;
   clock: Clock;
+  /** The settings page's activity log: a refused portal address is noted there. */
+  activity: Pick<ActivityLog, 'noteError'>;
   /** Called when the portal says the workflow is gone (stage moved, BP stopped). */
   onWorkflowGone?: (memberId: string, callback: Callback) => Promise<void>;
   /** The slow safety poll: how long it sleeps when nothing wakes it. */
@@ -48,8 +52,10 @@ export class CallbackDispatcher {
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
+  private readonly refusals: AddressRefusalNotes;
 
   constructor(private readonly o: CallbackDispatcherOptions) {
+    this.refusals = createAddressRefusalNotes(o);
     this.safetyPollMs = o.safetyPollMs ?? 5000;
     this.loop = new WakeableLoop({
       pass: () => this.startDueDrains(),
@@ -173,17 +179,22 @@ export class CallbackDispatcher {
       outcome = await this.o.bitrix(memberId).batch(commands);
     } catch (error) {
       const failure = classifyError(error);
-      if (failure.code === PORTAL_NOT_INSTALLED || failure.code === ADDRESS_REFUSED) {
-        // Uninstalled, or the portal's name resolves to a private address when connecting (never
-        // retried, as the queue jobs do not): drop rather than retry for a day. Any other refusal
+      if (failure.code === PORTAL_NOT_INSTALLED) {
+        // Uninstalled: nobody is left to tell; drop rather than retry for a day. Any other refusal
         // of the whole batch (a lapsed subscription, ACCESS_DENIED) may pass: retried for a day.
         for (const entry of entries) settle.acks.push(entry.id);
         this.o.metrics.callbacks.inc({ outcome: 'dropped' }, entries.length);
-        const why =
-          failure.code === ADDRESS_REFUSED
-            ? "callbacks dropped: the portal's address was refused"
-            : 'callbacks dropped: the portal uninstalled the app';
-        this.o.log.warn({ memberId, count: entries.length, code: failure.code, error: failure.message }, why);
+        this.o.log.warn(
+          { memberId, count: entries.length, code: failure.code },
+          'callbacks dropped: the portal uninstalled the app',
+        );
+      } else if (failure.code === ADDRESS_REFUSED) {
+        // The portal's name answered a private address: it may answer public again (a resolver's
+        // sinkhole, a botched record), so kept and tried again slowly (a DNS lookup each) up to a day.
+        const pauseMs = refusalPauseMs(Math.max(...entries.map((e) => e.callback.attempts)) + 1);
+        const kept = entries.filter((e) => settle.retry(e, failure.code, pauseMs, 'dropped_address_refused'));
+        if (kept.length > 0) await this.refusals.refused(memberId, error, { what: 'callbacks', pauseMs });
+        if (kept.length < entries.length) await this.refusals.dropped(memberId, 'callbacks', '');
       } else {
         for (const entry of entries) settle.retry(entry, failure.code, failure.retryAfterMs);
         this.o.log.warn({ memberId, code: failure.code }, 'callback batch failed; will retry');
@@ -236,7 +247,8 @@ export class CallbackDispatcher {
   private createSettlement(memberId: string) {
     const acks: string[] = [];
     const retries: Array<{ id: string; json: string; dueMs: number }> = [];
-    const retry = (entry: Entry, reason: string, retryAfterMs: number | undefined) => {
+    /** Queues the entry's next try; false when its budget is spent and it was dropped (counted as `droppedAs`). */
+    const retry = (entry: Entry, reason: string, retryAfterMs: number | undefined, droppedAs = 'dropped'): boolean => {
       const now = this.o.clock.now();
       // A portal down for half an hour still gets its answers; after the budget, drop and say so.
       if (now - entry.callback.queuedAt > this.maxAgeMs) {
@@ -244,13 +256,14 @@ export class CallbackDispatcher {
           { memberId, reason, queuedAt: entry.callback.queuedAt },
           'callback dropped after its retry budget',
         );
-        this.o.metrics.callbacks.inc({ outcome: 'dropped' });
+        this.o.metrics.callbacks.inc({ outcome: droppedAs });
         acks.push(entry.id);
-        return;
+        return false;
       }
       const attempts = entry.callback.attempts + 1;
       const dueMs = now + (retryAfterMs ?? callbackBackoffMs(attempts));
       retries.push({ id: entry.id, json: JSON.stringify({ ...entry.callback, attempts }), dueMs });
+      return true;
     };
     return { acks, retries, retry };
   }

@@ -18,9 +18,12 @@ import {
 } from '../openlines/stale-open-lines';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import type { ActivityLog } from '../store/activity-log';
 import { LEASE_LOST, type OpenLineOutbox, type OrderChange } from '../store/open-line-outbox';
 import { holdChatLease, LeaseLostError } from './chat-lease-hold';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
+import { dropCodeOf, pauseFor } from './open-line-retry';
+import { type AddressRefusalNotes, createAddressRefusalNotes } from './portal-address-refusal';
 import { subscribeToWakeUps } from './wake-subscription';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapHoldDeps, 'outbox'> {
@@ -48,12 +51,12 @@ export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapH
   gapTimeoutMs?: number;
   /** Records items dropped (the settings page's activity log): none is lost unseen. */
   noteChatDrop?: NoteChatDrop;
+  /** The settings page's activity log: a refused portal address is noted there. */
+  activity: Pick<ActivityLog, 'noteError'>;
 }
 
 /** Chats one portal drains side by side (each chat strictly one call at a time). */
 const CHATS_AT_ONCE = 16;
-/** How long the chats of an open line the connector is off on wait before they are tried again. */
-const NOT_ACTIVE_PAUSE_MS = 5 * 60_000;
 /** Groups one claim sends before the chat is let go (others get their turn). */
 const GROUPS_PER_CLAIM = 10;
 
@@ -61,7 +64,7 @@ const GROUPS_PER_CLAIM = 10;
  * Delivers the open-line outbox: each chat is leased by one process at a time and its items go in
  * order, a run of customer messages in one `imconnector.send.messages`; every call takes the
  * portal's shared REST limit. QUERY_LIMIT_EXCEEDED, an outage or a 5xx delays a chat (retried with
- * backoff for up to a day); only an uninstalled portal drops its items at once, a malformed item
+ * backoff for up to a day; a refused portal address, minutes apart); only an uninstalled portal drops its items at once, a malformed item
  * (ERROR_ARGUMENT) is dropped alone; items for an open line the chat's WhatsApp line no longer
  * serves follow it to its switched-on open line (read with the items at each claim), or, once the
  * portal refused their open line while the line serves none (detached, switched off), are dropped.
@@ -75,8 +78,10 @@ export class OpenLineDispatcher {
   private readonly maxAgeMs: number;
   private readonly gapTimeoutMs: number;
   private readonly logPassedGaps: ReturnType<typeof passedGapLog>;
+  private readonly refusals: AddressRefusalNotes;
 
   constructor(private readonly o: OpenLineDispatcherOptions) {
+    this.refusals = createAddressRefusalNotes(o);
     this.gapTimeoutMs = o.gapTimeoutMs ?? 30_000;
     this.logPassedGaps = passedGapLog(o.log);
     this.safetyPollMs = o.safetyPollMs ?? 5000;
@@ -222,18 +227,8 @@ export class OpenLineDispatcher {
         const failure = classifyError(error);
         if (failure.code === PORTAL_NOT_INSTALLED) {
           this.o.log.warn({ memberId, count: group.length }, 'chat items dropped: the portal uninstalled the app');
+          this.failures.delete(failureKey);
           if (!(await settle(done, clock.now()))) return;
-          continue;
-        }
-        if (failure.code === ADDRESS_REFUSED) {
-          // The portal's name resolves to a private address when connecting: never retried (as the
-          // queue jobs), so not tried again for a day either; the chat is told as far as it can be.
-          this.o.log.error(
-            { memberId, chatKey, count: group.length, code: failure.code, error: failure.message },
-            "chat items dropped: the portal's address was refused",
-          );
-          if (!(await settle(done, clock.now()))) return;
-          await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
         }
         if (failure.code === 'ERROR_ARGUMENT') {
@@ -245,6 +240,7 @@ export class OpenLineDispatcher {
             continue;
           }
           this.o.log.error({ memberId, chatKey, item: group[0]?.id }, 'the portal refused a malformed chat item');
+          this.failures.delete(failureKey);
           if (!(await settle(done, clock.now()))) return;
           await this.o.noteChatDrop?.(memberId, chatKey, done.length, 'open_line_not_delivered');
           continue;
@@ -260,17 +256,18 @@ export class OpenLineDispatcher {
         }
         const oldest = claimed.oldestAt ?? clock.now();
         if (clock.now() - oldest > this.maxAgeMs) {
+          this.failures.delete(failureKey);
           if (!(await settle(done, clock.now()))) return;
-          const code = failure.code === 'NOT_ACTIVE_LINE' ? 'open_line_switched_off' : 'open_line_not_delivered';
           this.o.log.error(
             { memberId, chatKey, code: failure.code, count: done.length },
             'chat items refused for a day',
           );
-          await this.o.noteChatDrop?.(memberId, chatKey, done.length, code);
+          await this.o.noteChatDrop?.(memberId, chatKey, done.length, dropCodeOf(failure.code));
           continue;
         }
-        // Limits, outages, a line switched off (NOT_ACTIVE_LINE: back with the next attach), and
-        // refusals of the whole call that a reinstall or a setup can cure (portal_needs_reinstall,
+        // Limits, outages, a line switched off (NOT_ACTIVE_LINE: back with the next attach), the
+        // portal's address refused when connecting (its DNS may answer public again), and refusals
+        // of the whole call that a reinstall or a setup can cure (portal_needs_reinstall,
         // IMCONNECTOR_NO_CORRECT_PROVIDER, ACCESS_DENIED, WRONG_AUTH_TYPE, insufficient_scope,
         // invalid_token) wait and are tried again, in order, for up to a day.
         const attempts = (this.failures.get(failureKey) ?? 0) + 1;
@@ -278,12 +275,14 @@ export class OpenLineDispatcher {
         const base = this.o.retryBaseMs ?? 1000;
         const backoff =
           failure.retryAfterMs ?? Math.min(this.o.retryMaxMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 10));
-        // A line switched off stays off until an admin acts: its chats pause, not poll the REST budget away.
-        const pause = failure.code === 'NOT_ACTIVE_LINE' ? Math.max(backoff, NOT_ACTIVE_PAUSE_MS) : backoff;
-        this.o.log.warn(
-          { memberId, chatKey, code: failure.code, attempts, pause },
-          'chat items not delivered; will retry',
-        );
+        const pause = pauseFor(failure.code, backoff, attempts);
+        if (failure.code === ADDRESS_REFUSED)
+          await this.refusals.refused(memberId, error, { what: 'open_line', pauseMs: pause });
+        else
+          this.o.log.warn(
+            { memberId, chatKey, code: failure.code, attempts, pause },
+            'chat items not delivered; will retry',
+          );
         await settle([], clock.now() + pause);
         return;
       } finally {

@@ -31,6 +31,9 @@ const codes = [
   'internal_error',
   // A host that resolved to a non-public address when connecting (lib/connect-guard.ts).
   'address_refused',
+  // The portal's own address refused when connecting: its work waits (workers/portal-address-refusal.ts).
+  'portal_address_refused',
+  'portal_address_refused_dropped',
   // The settings page (app/doors/settings-page-door.ts, portals/page-*.ts, lines/line-admin.ts).
   'page_auth_missing',
   'page_auth_refused',

@@ -35,6 +35,7 @@ describe('doors calling the portal apply the address policy when connecting', ()
 
   /** The door alone, with a portal installed at `rebind.test` (a name the install's check found public). */
   async function serveDoor(): Promise<{ url: string; close(): Promise<void> }> {
+    // cast: the door reads only these two fields before the portal's `profile` call is refused.
     const portal = { memberId: 'm1', clientEndpoint: `http://rebind.test:${internalPort}/rest/` } as Portal;
     // Only what the door reads before the portal confirms the user; `lines`/`openLines` are never reached.
     const deps = {

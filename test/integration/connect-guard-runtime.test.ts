@@ -8,7 +8,7 @@ import { fetchFollowing } from '../../lib/fetch-following';
 import { createLogger } from '../../lib/logger';
 import { verifyPageUser } from '../../portals/page-auth';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
-import type { Line } from '../../store/line-store';
+import { type Line, lineSchema } from '../../store/line-store';
 import { CLIENT_ID, CLIENT_SECRET } from '../helpers/harness';
 
 /**
@@ -80,13 +80,14 @@ describe('the runtime wires the connect-time guard into every client of named ad
     hits.length = 0;
   });
 
-  const line = (provider: Line['provider'], apiUrl?: string): Line => ({
+  const line = (provider: Line['provider'], apiUrl?: string, apiUrlBy?: Line['apiUrlBy']): Line => ({
     id: `line-${provider}`,
     memberId,
     provider,
     phoneNumberId: '1101',
     accessToken: 'tok',
     apiUrl,
+    apiUrlBy,
     source: '79001112233',
     name: provider,
     createdAt: Date.now(),
@@ -135,10 +136,21 @@ describe('the runtime wires the connect-time guard into every client of named ad
     expect(hits).toEqual([]);
   });
 
-  it("the operator's hosts connect: GUPSHUP_API_URL, and a Green-API host only the CLI can set", async () => {
+  it('a Green-API host set on the settings page is refused even when GREEN_API_HOSTS no longer names it', async () => {
+    // Saved while GREEN_API_HOSTS had *.tenant-hosting.example; the operator has narrowed it since.
+    const pageSet = `http://t1.tenant-hosting.example:${port}`;
+    expect(await send(line('green-api', pageSet, 'page'))).toMatchObject({ code: 'address_refused' });
+    // A record from before `apiUrlBy` reads as the page's (fail closed).
+    const stored = lineSchema.parse({ ...line('green-api', pageSet), apiUrlBy: undefined });
+    expect(stored.apiUrlBy).toBe('page');
+    expect(await send(stored)).toMatchObject({ code: 'address_refused' });
+    expect(hits).toEqual([]);
+  });
+
+  it("the operator's hosts connect: GUPSHUP_API_URL, and a Green-API host the CLI set", async () => {
     await send(line('gupshup'));
     expect(hits).toEqual([expect.stringMatching(/^\/gupshup\//)]);
-    const cliSet = await send(line('green-api', `http://127.0.0.1:${port}/green`));
+    const cliSet = await send(line('green-api', `http://127.0.0.1:${port}/green`, 'cli'));
     expect(cliSet).not.toMatchObject({ code: 'address_refused' });
     expect(hits).toEqual([expect.stringMatching(/^\/gupshup\//), expect.stringMatching(/^\/green\//)]);
   });

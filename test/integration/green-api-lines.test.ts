@@ -79,6 +79,8 @@ describe('actions on a Green-API line', () => {
       phoneNumberId: '1101000002',
       accessToken: 'ga-secret-2',
       apiUrl: 'https://1101.api.green-api.com',
+      // The operator's host: outside GREEN_API_HOSTS it keeps the plain pool (lines/provider-for-line.ts).
+      apiUrlBy: 'cli',
       webhookToken: 'wh-secret-0123456789',
     });
     const stored = await h.redis.hget(h.rt.keys.lines(h.memberId), 'green2');

@@ -40,6 +40,8 @@ describe('settings page: connecting and disconnecting lines safely', () => {
     expect(again).toMatchObject({ status: 400, json: { error: { code: 'line_conflict' } } });
     expect(green.instanceWebhook('1101000081')).toEqual(before);
     expect((await h.rt.lines.get(h.memberId, line.id))?.webhookToken).toBe(before?.token);
+    // Set by a portal admin: guarded when connecting whatever GREEN_API_HOSTS says later.
+    expect((await h.rt.lines.get(h.memberId, line.id))?.apiUrlBy).toBe('page');
   });
 
   it('keeps no line whose instance could not be pointed at it (setSettings failed)', async () => {

@@ -1,12 +1,12 @@
-import { ADDRESS_REFUSED, BitrixError } from '../../../bitrix/bitrix-error';
-import type { PortalClient } from '../../../bitrix/portal-client';
 import { DROP_NOTE_PERIOD_MS } from '../../../openlines/chat-drops';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { injectRestFault, pendingRestFaults } from '../../../simulators/bitrix24/rest-faults';
 import { type ChatItem, OpenLineOutbox } from '../../../store/open-line-outbox';
 import type { OpenLineDispatcher } from '../../../workers/open-line-dispatcher';
+import { REFUSAL_PAUSE_MS } from '../../../workers/portal-address-refusal';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
+import { rebindingPortalClients } from '../../helpers/rebinding-portal';
 import { CHAT_ID, chatWith, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const DAY_MS = 24 * 3600_000;
@@ -64,17 +64,59 @@ describe('open lines: a portal refusing the whole call delays chat items, never 
     ]);
   });
 
-  it("the portal's address refused when connecting: dropped at once, not retried for a day, the activity log says so", async () => {
-    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
-    // The connect-time guard's refusal as the portal client reports it (test/integration/connect-guard*.ts).
-    const refused = () =>
-      Promise.reject(new BitrixError(ADDRESS_REFUSED, 'not connected: portal.test resolves to 127.0.0.1', 0, 'x'));
-    const bitrix = Object.assign((memberId: string): PortalClient => ({ memberId, call: refused, batch: refused }), {
-      probe: h.rt.bitrix.probe,
+  describe("the portal's name answering a private address (the connect-time guard refuses)", () => {
+    let answer: string | undefined;
+    let rebinding: ReturnType<typeof rebindingPortalClients>;
+    beforeEach(() => {
+      answer = '127.0.0.1';
+      rebinding = rebindingPortalClients(h, () => answer);
     });
-    await ownDispatcher(h, { bitrix }).drainChat(h.memberId, CHAT_ID);
-    expect(await h.rt.openLineOutbox.pending(h.memberId, CHAT_ID)).toBe(0);
-    expect(await h.rt.activity.recentErrors(h.memberId)).toMatchObject([{ code: 'open_line_not_delivered' }]);
+    afterEach(async () => {
+      await rebinding.close();
+    });
+    const dueAt = async () => Number(await h.redis.zscore(h.rt.keys.openLineDue(h.memberId), CHAT_ID));
+    const pending = () => h.rt.openLineOutbox.pending(h.memberId, CHAT_ID);
+
+    it('for a while: the chat pauses minutes, then every item arrives in order; nothing dropped', async () => {
+      for (const n of [1, 2, 3]) await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(n));
+      const d = ownDispatcher(h, { bitrix: rebinding.bitrix });
+      await d.drainChat(h.memberId, CHAT_ID);
+      expect(await pending()).toBe(3);
+      expect(await dueAt()).toBe(clock.now() + REFUSAL_PAUSE_MS);
+      expect(await h.rt.activity.recentErrors(h.memberId)).toEqual([
+        { code: 'portal_address_refused', lineId: '', action: 'open_line', at: clock.now() },
+      ]);
+      // The name answers public again; the chat is not tried before its pause is over.
+      answer = undefined;
+      clock.advance(REFUSAL_PAUSE_MS - 1);
+      await d.drainChat(h.memberId, CHAT_ID);
+      expect(await pending()).toBe(3);
+      clock.advance(1);
+      await d.drainChat(h.memberId, CHAT_ID);
+      const chat = await chatWith(h, 3);
+      expect(chat.messages.map((m) => m.text)).toEqual(['message 1', 'message 2', 'message 3']);
+      expect(await pending()).toBe(0);
+      expect((await h.rt.activity.recentErrors(h.memberId)).map((e) => e.code)).toEqual(['portal_address_refused']);
+    });
+
+    it('for more than a day: the items are dropped and the activity log says why', async () => {
+      await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, item(1));
+      const queuedAt = clock.now();
+      const d = ownDispatcher(h, { bitrix: rebinding.bitrix });
+      let tries = 0;
+      while ((await pending()) > 0) {
+        await d.drainChat(h.memberId, CHAT_ID);
+        tries += 1;
+        if ((await pending()) > 0) clock.set(await dueAt());
+      }
+      // Growing pauses (5, 10, 20, 40 minutes, then hourly): some 27 lookups in a day.
+      expect(tries).toBeLessThan(30);
+      expect(clock.now() - queuedAt).toBeGreaterThan(DAY_MS);
+      expect((await h.rt.activity.recentErrors(h.memberId)).map((e) => e.code)).toContain(
+        'portal_address_refused_dropped',
+      );
+      expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
+    });
   });
 
   it('a line switched off for a day: its items are dropped and the activity log says so', async () => {

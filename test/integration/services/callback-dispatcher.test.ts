@@ -1,13 +1,18 @@
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { postBatch } from '../../../bitrix/batch-post';
 import { BitrixError } from '../../../bitrix/bitrix-error';
 import { CallbackOutbox } from '../../../bitrix/callback-outbox';
 import type { BatchCommands, BatchOutcome, PortalClient } from '../../../bitrix/portal-client';
+import { createOutboundAgent } from '../../../lib/connect-guard';
 import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
 import type { RedisClient } from '../../../redis/connect';
 import { createKeys } from '../../../redis/keys';
+import { ActivityLog } from '../../../store/activity-log';
 import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { REFUSAL_PAUSE_MS } from '../../../workers/portal-address-refusal';
 import { eventually } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { counterValue } from '../../helpers/signals';
@@ -22,6 +27,15 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
   const clock = createManualClock();
   const outbox = new CallbackOutbox(redis, keys, clock);
   const metrics = createMetrics();
+  const activity = new ActivityLog(redis, keys);
+  // Warnings and errors, as lines of JSON (what an operator's log shows).
+  const logged: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logged.push(String(chunk));
+      done();
+    },
+  });
   const batches: BatchCommands[] = [];
   const answers: Array<(commands: BatchCommands) => BatchOutcome | Promise<BatchOutcome>> = [];
   const client = (memberId: string): PortalClient => ({
@@ -44,7 +58,8 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
     bitrix,
     clock,
     metrics,
-    log: createLogger('silent'),
+    log: createLogger('warn', sink),
+    activity,
     safetyPollMs: 60_000,
     leaseMs: options.leaseMs,
   });
@@ -55,7 +70,7 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
     redis.disconnect();
     subscriber.disconnect();
   };
-  return { redis, keys, clock, outbox, metrics, batches, answers, dispatcher, pending, dueAt, close };
+  return { redis, keys, clock, outbox, metrics, activity, logged, batches, answers, dispatcher, pending, dueAt, close };
 }
 
 /** The same real connection, but its first DEL is refused (a connection blip; or the process died there). */
@@ -73,6 +88,20 @@ function firstDelFails(redis: Redis): RedisClient {
     },
   });
 }
+
+/**
+ * The connect-time guard's own refusal: `batch` posted through a guarded pool whose injected
+ * resolver answers the portal's name with 127.0.0.1 (nothing is connected to). The next answer
+ * (the default: every row sent) is the portal's once the name answers public again.
+ */
+const rebinding = createOutboundAgent({ allowPrivate: false, resolve: async () => ['127.0.0.1'] });
+const refusedBatch = async (): Promise<BatchOutcome> => {
+  await postBatch('http://portal.test:9/rest/', 'token', { c0: 'app.info' }, rebinding);
+  throw new Error('the guard let the batch connect');
+};
+afterAll(async () => {
+  await rebinding.close();
+});
 
 const callback = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
 const rowError =
@@ -125,14 +154,54 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
   });
 
-  it("the portal's address refused when connecting: the callbacks are dropped at once, not retried for a day", async () => {
+  it("the portal's address refused, then public again: the callback waits minutes, then is delivered; nothing dropped", async () => {
     await t.outbox.enqueue('m1', callback);
-    t.answers.push(() => {
-      throw new BitrixError('ADDRESS_REFUSED', 'not connected: portal.test resolves to 127.0.0.1', 0, 'batch');
-    });
+    t.answers.push(refusedBatch);
+    await t.dispatcher.drainOnce('m1');
+    expect(await t.pending()).toBe(1);
+    expect(await t.dueAt()).toBe(t.clock.now() + REFUSAL_PAUSE_MS);
+    // Its own message, naming the host and the address it answered.
+    expect(t.logged.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({
+        msg: "portal's address refused when connecting; will retry",
+        host: 'portal.test',
+        address: '127.0.0.1',
+      }),
+    );
+    expect(await t.activity.recentErrors('m1')).toEqual([
+      { code: 'portal_address_refused', lineId: '', action: 'callbacks', at: t.clock.now() },
+    ]);
+    // Not polled: nothing is claimed before the pause is over.
+    t.clock.advance(REFUSAL_PAUSE_MS - 1);
+    expect(await t.dispatcher.drainOnce('m1')).toBe(false);
+    // The name answers public again (the next answer is the portal's own).
+    t.clock.advance(1);
+    expect(await t.dispatcher.drainOnce('m1')).toBe(true);
+    expect(await t.pending()).toBe(0);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'sent' })).toBe(1);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(0);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped_address_refused' })).toBe(0);
+  });
+
+  it("the portal's address refused for more than a day: the callback is dropped, counted apart, the activity log says so", async () => {
+    const callbackQueuedAt = t.clock.now();
+    await t.outbox.enqueue('m1', callback);
+    let tries = 0;
+    while (t.clock.now() - callbackQueuedAt <= 24 * 3600_000) {
+      t.answers.push(refusedBatch);
+      expect(await t.dispatcher.drainOnce('m1')).toBe(true);
+      tries += 1;
+      t.clock.set(await t.dueAt());
+    }
+    // Growing pauses (5, 10, 20, 40 minutes, then hourly): a day is some 27 lookups, not thousands.
+    expect(tries).toBeLessThan(30);
+    expect(await t.pending()).toBe(1);
+    t.answers.push(refusedBatch);
     await t.dispatcher.drainOnce('m1');
     expect(await t.pending()).toBe(0);
-    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(1);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped_address_refused' })).toBe(1);
+    expect(await counterValue(t.metrics.callbacks, { outcome: 'dropped' })).toBe(0);
+    expect((await t.activity.recentErrors('m1')).map((e) => e.code)).toContain('portal_address_refused_dropped');
   });
 
   it('any other refusal of the whole batch (a lapsed subscription) is retried, not dropped', async () => {

@@ -47,6 +47,13 @@ describe('address policy', () => {
     ['198.51.100.7'],
     ['203.0.113.200'],
     ['2001:db8::1'],
+    // IPv6 documentation (RFC 9637), benchmarking (RFC 5180) and discard-only (RFC 6666) ranges.
+    ['3fff::1'],
+    ['3fff:fff:ffff::1'],
+    ['2001:2::1'],
+    ['2001:2:0:ffff::1'],
+    ['100::1'],
+    ['100::ffff:ffff:ffff:ffff'],
     // Local-use NAT64 (RFC 8215), whatever IPv4 it carries where.
     ['64:ff9b:1::a9fe:a9fe'],
     ['64:ff9b:1:ffff::808:808'],
@@ -72,6 +79,10 @@ describe('address policy', () => {
     ['2001:0:4136:e378:8000:63bf:f7f7:f7f7'],
     ['192.0.3.1'],
     ['203.0.114.1'],
+    // Just outside the ranges above: 3fff::/20, 2001:2::/48, 100::/64.
+    ['3fff:1000::1'],
+    ['2001:2:1::1'],
+    ['100:0:0:1::1'],
   ])('%s is public', (ip) => {
     expect(isNonPublicAddress(ip)).toBe(false);
   });

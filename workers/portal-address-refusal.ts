@@ -1,0 +1,77 @@
+import type { Clock } from '../lib/clock';
+import { addressRefusalIn } from '../lib/connect-guard';
+import type { Logger } from '../lib/logger';
+import type { ActivityLog } from '../store/activity-log';
+
+/**
+ * The portal's own address refused when connecting (lib/connect-guard.ts: its name answered a
+ * private address). The install's check found the name public, so the answer changed since: an
+ * attack (DNS rebinding), or a filtering resolver, a botched record, a split-horizon change that
+ * passes. The callback and open-line dispatchers keep the work and try again slowly (each try only
+ * resolves the name again; the guard never connects to a refused address) up to their age limit,
+ * and the portal's admin reads it in the settings page's activity log.
+ */
+
+/** First pause after a refusal: minutes, not the seconds of an outage (a try is a DNS lookup, not worth polling). */
+export const REFUSAL_PAUSE_MS = 5 * 60_000;
+/** The pause doubles up to this. */
+const REFUSAL_MAX_PAUSE_MS = 60 * 60_000;
+/** One activity-log note per portal in this time (a burst of refusals is one note). */
+export const REFUSAL_NOTE_PERIOD_MS = 60 * 60_000;
+
+/** The pause before the `attempts`-th try after a refusal (1-based): 5, 10, 20, 40, 60, 60… minutes. */
+export function refusalPauseMs(attempts: number): number {
+  return Math.min(REFUSAL_MAX_PAUSE_MS, REFUSAL_PAUSE_MS * 2 ** Math.min(Math.max(attempts, 1) - 1, 8));
+}
+
+export interface AddressRefusalNotes {
+  /** Logs the refusal (host, refused address) and notes it for the portal's admin, once per period. */
+  refused(
+    memberId: string,
+    error: unknown,
+    detail: { what: 'callbacks' | 'open_line'; pauseMs: number },
+  ): Promise<void>;
+  /** Work dropped after its age limit while the portal's address was refused: noted at once. */
+  dropped(memberId: string, what: 'callbacks' | 'open_line', lineId: string): Promise<void>;
+}
+
+export interface AddressRefusalNoteDeps {
+  activity: Pick<ActivityLog, 'noteError'>;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Notes of portal address refusals for both dispatchers (per process: the period holds in each). */
+export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): AddressRefusalNotes {
+  const notedAt = new Map<string, number>();
+  const note = (
+    memberId: string,
+    code: 'portal_address_refused' | 'portal_address_refused_dropped',
+    action: string,
+    lineId: string,
+  ) =>
+    deps.activity
+      .noteError(memberId, { code, lineId, action, at: deps.clock.now() })
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error, memberId }, 'could not note the address refusal for the settings page'),
+      );
+  return {
+    async refused(memberId, error, { what, pauseMs }) {
+      const refusal = addressRefusalIn(error);
+      deps.log.warn(
+        { memberId, what, host: refusal?.host, address: refusal?.address, pauseMs },
+        "portal's address refused when connecting; will retry",
+      );
+      const now = deps.clock.now();
+      const last = notedAt.get(memberId);
+      if (last !== undefined && now - last < REFUSAL_NOTE_PERIOD_MS) return;
+      if (notedAt.size >= 10_000)
+        for (const [k, at] of notedAt) if (now - at >= REFUSAL_NOTE_PERIOD_MS) notedAt.delete(k);
+      notedAt.set(memberId, now);
+      await note(memberId, 'portal_address_refused', what, '');
+    },
+    async dropped(memberId, what, lineId) {
+      await note(memberId, 'portal_address_refused_dropped', what, lineId);
+    },
+  };
+}
