@@ -1,21 +1,17 @@
-import { Worker } from 'bullmq';
 import { takeOpenLineEvent } from '../../../app/doors/open-line-events';
 import { createLogger } from '../../../lib/logger';
 import { setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { REFUSED_CHECK_PERIOD_MS } from '../../../openlines/refused-line-check';
 import { requeueUnsettledChecks } from '../../../openlines/unsettled-checks';
-import { retryBackoffStrategy } from '../../../queues/job-retry';
-import { queueNames, SWITCH_OFF_CHECK } from '../../../queues/job-schemas';
-import { createRedis, type RedisClient } from '../../../redis/connect';
+import { SWITCH_OFF_CHECK } from '../../../queues/job-schemas';
 import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
 import { injectRestFault } from '../../../simulators/bitrix24/rest-faults';
 import type { ChatItem } from '../../../store/open-line-outbox';
-import { createPortalSetupProcessor } from '../../../workers/portal-setup-processor';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { counterValue, jobLog } from '../../helpers/signals';
-import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+import { CHAT_ID, checkWorkerEachTest, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 /** How long the chats of a refused open line pause (the dispatcher's NOT_ACTIVE_PAUSE_MS). */
 const PAUSE_MS = 5 * 60_000;
@@ -32,26 +28,10 @@ const OTHER_CHAT = '79990003344-main';
 describe('open lines: a lost switch-off check is queued again by the next refusal', () => {
   const clock = createManualClock();
   let h: Harness;
-  let connection: RedisClient;
-  let checkWorker: Worker | undefined;
   ownDispatchEachTest({ clock }, (each) => {
     h = each;
   });
-  const startChecks = () => {
-    checkWorker = new Worker(queueNames.portalSetup, createPortalSetupProcessor(h.rt), {
-      connection,
-      prefix: h.rt.queues.prefix,
-      settings: { backoffStrategy: retryBackoffStrategy },
-    });
-  };
-  beforeEach(() => {
-    connection = createRedis(h.redisUrl, 'worker');
-    startChecks();
-  });
-  afterEach(async () => {
-    await checkWorker?.close();
-    connection.disconnect();
-  });
+  const checkWorker = checkWorkerEachTest(() => h);
 
   const queue = (item: ChatItem, chatId = CHAT_ID) => h.rt.openLineOutbox.enqueue(h.memberId, chatId, item);
   const adminOff = () => switchConnectorOff(h.portal.state, CONNECTOR_ID, 1, 'admin-off');
@@ -123,7 +103,7 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
   });
 
   it('no storm: several chats refused while the check waits queue one check, and refusals after it add none', async () => {
-    await checkWorker?.close();
+    await checkWorker.stop();
     h.portal.state.openLines.holdSwitchOffEvents = true;
     // The admin's event is lost on the way (held, never released): the attachment never heard of it.
     await adminOff();
@@ -136,12 +116,12 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
       expect.objectContaining({ memberId: h.memberId, openLineId: '1', lineId: 'main', seq: 0 }),
     ]);
     const repair = await checks();
-    startChecks();
+    checkWorker.start();
     expect(await repair.completed(1, 'the one check')).toEqual(['off']);
     expect(await attachment()).toMatchObject({ active: false });
     // Refusals now find the line off in the app: the items are dropped, no check is queued again
     // (no worker: a check queued by mistake stays waiting, where it is seen).
-    await checkWorker?.close();
+    await checkWorker.stop();
     await droppedAfterPause([CHAT_ID, OTHER_CHAT]);
     expect(await waitingChecks()).toEqual([]);
     expect((await repair.finished()).length).toBe(1);
@@ -162,7 +142,7 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     await refused(first);
     expect(await log.completed(1, 'the first refusal’s check')).toEqual(['unconfirmed']);
     // No worker from here: what is queued stays waiting, where it is seen.
-    await checkWorker?.close();
+    await checkWorker.stop();
     await refused(second, third);
     expect(await waitingChecks()).toEqual([]);
     clock.advance(REFUSED_CHECK_PERIOD_MS - 1);
@@ -192,7 +172,7 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     expect(await repair.completed(1, 'the check the sweep queued')).toEqual(['off']);
     expect(await attachment()).toMatchObject({ active: false, checkSeq: 1, settledSeq: 1 });
     // Settled: the next sweep queues nothing (no worker: a check queued by mistake stays waiting).
-    await checkWorker?.close();
+    await checkWorker.stop();
     expect(await requeueUnsettledChecks(h.rt, h.memberId)).toBe(0);
     expect(await waitingChecks()).toEqual([]);
   });

@@ -1,8 +1,13 @@
+import { Worker } from 'bullmq';
 import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
+import { retryBackoffStrategy } from '../../../queues/job-retry';
+import { queueNames } from '../../../queues/job-schemas';
+import { createRedis, type RedisClient } from '../../../redis/connect';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
 import type { ChatItem } from '../../../store/open-line-outbox';
 import { OpenLineDispatcher, type OpenLineDispatcherOptions } from '../../../workers/open-line-dispatcher';
+import { createPortalSetupProcessor } from '../../../workers/portal-setup-processor';
 import { createRegisteredHarness, eventually, type Harness, type HarnessOptions, LINE } from '../../helpers/harness';
 
 /** The customer every open-line test writes as. */
@@ -38,6 +43,37 @@ export function ownDispatchEachTest(options: HarnessOptions, use: (h: Harness) =
   afterEach(async () => {
     await current?.close();
   });
+}
+
+/** The switch-off checks' worker of each test: `stop()` holds the checks (a test's "nothing queued"), `start()` runs them again. */
+export interface CheckWorker {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A portal-setup worker (it runs the switch-off checks) over each test's harness, started before
+ * each test and closed after it. Call it after `ownDispatchEachTest`, whose harness it needs.
+ */
+export function checkWorkerEachTest(harness: () => Harness): CheckWorker {
+  let connection: RedisClient | undefined;
+  let worker: Worker | undefined;
+  const start = () => {
+    const h = harness();
+    connection ??= createRedis(h.redisUrl, 'worker');
+    worker = new Worker(queueNames.portalSetup, createPortalSetupProcessor(h.rt), {
+      connection,
+      prefix: h.rt.queues.prefix,
+      settings: { backoffStrategy: retryBackoffStrategy },
+    });
+  };
+  beforeEach(start);
+  afterEach(async () => {
+    await worker?.close();
+    connection?.disconnect();
+    connection = undefined;
+  });
+  return { start, stop: async () => void (await worker?.close()) };
 }
 
 /** The test's own dispatcher over `h` (retries 10 ms apart), with `extra` options. */

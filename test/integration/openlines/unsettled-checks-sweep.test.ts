@@ -1,19 +1,16 @@
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { createLogger } from '../../../lib/logger';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { CHECK_REQUEUE_BASE_MS } from '../../../openlines/switch-off-check';
 import { requeueUnsettledChecks } from '../../../openlines/unsettled-checks';
-import { retryBackoffStrategy } from '../../../queues/job-retry';
-import { type MaintenanceJob, queueNames, SWITCH_OFF_CHECK, type SwitchOffCheckJob } from '../../../queues/job-schemas';
-import { createRedis, type RedisClient } from '../../../redis/connect';
+import { type MaintenanceJob, SWITCH_OFF_CHECK, type SwitchOffCheckJob } from '../../../queues/job-schemas';
 import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
 import { injectRestFault } from '../../../simulators/bitrix24/rest-faults';
 import { createMaintenanceProcessor } from '../../../workers/maintenance-processor';
-import { createPortalSetupProcessor } from '../../../workers/portal-setup-processor';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { jobLog } from '../../helpers/signals';
-import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+import { CHAT_ID, checkWorkerEachTest, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const MINUTE = CHECK_REQUEUE_BASE_MS;
 
@@ -25,26 +22,10 @@ const MINUTE = CHECK_REQUEUE_BASE_MS;
 describe('open lines: the sweep of lost switch-off checks', () => {
   const clock = createManualClock();
   let h: Harness;
-  let connection: RedisClient;
-  let checkWorker: Worker | undefined;
   ownDispatchEachTest({ clock }, (each) => {
     h = each;
   });
-  const startChecks = () => {
-    checkWorker = new Worker(queueNames.portalSetup, createPortalSetupProcessor(h.rt), {
-      connection,
-      prefix: h.rt.queues.prefix,
-      settings: { backoffStrategy: retryBackoffStrategy },
-    });
-  };
-  beforeEach(() => {
-    connection = createRedis(h.redisUrl, 'worker');
-    startChecks();
-  });
-  afterEach(async () => {
-    await checkWorker?.close();
-    connection.disconnect();
-  });
+  const checkWorker = checkWorkerEachTest(() => h);
 
   const adminOff = () => switchConnectorOff(h.portal.state, CONNECTOR_ID, 1, 'admin-off');
   const attachment = () => h.rt.openLines.forLine(h.memberId, 'main');
@@ -85,7 +66,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
     const keys = h.rt.keys;
     const count = keys.openLineCheckRequeueCountField('main', '1');
     expect(await h.redis.hget(keys.openLineCheckRequeues(h.memberId), count)).toBeNull();
-    await checkWorker?.close();
+    await checkWorker.stop();
     clock.advance(60 * MINUTE);
     expect(await sweep()).toBe(0);
     expect(await waitingChecks()).toEqual([]);
@@ -98,7 +79,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
     expect(await sweep()).toBe(1);
     expect(await first.completed(1, "the sweep's first check")).toEqual(['unconfirmed']);
     // No worker: a check queued stays waiting, where it is seen.
-    await checkWorker?.close();
+    await checkWorker.stop();
     clock.advance(MINUTE / 2);
     await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('refused', 1));
     await ownDispatcher(h).drainChat(h.memberId, CHAT_ID);
@@ -107,11 +88,11 @@ describe('open lines: the sweep of lost switch-off checks', () => {
     clock.advance(MINUTE / 2);
     expect(await sweep()).toBe(1);
     const second = await checks();
-    startChecks();
+    checkWorker.start();
     expect(await second.completed(1, "the sweep's second check")).toEqual(['off']);
     // A later event's check lost too (numbered, never queued): a minute after the last, not two.
     expect(await h.rt.openLines.nextSwitchOffCheck(h.memberId, '1')).toMatchObject({ checkSeq: 2, settledSeq: 1 });
-    await checkWorker?.close();
+    await checkWorker.stop();
     clock.advance(MINUTE - 1);
     expect(await sweep()).toBe(0);
     clock.advance(1);
@@ -120,7 +101,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
 
   it('the period is capped at an hour', async () => {
     await lostCheck(1);
-    await checkWorker?.close();
+    await checkWorker.stop();
     // Each check queued is taken off the queue (as if it ran and failed again), so it is not pending.
     const runs: number[] = [];
     for (let minute = 0; minute <= 4 * 60; minute += 1) {
@@ -135,7 +116,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
 
   it('a portal that needs a reinstall, or is gone: its unsettled attachment is not queued', async () => {
     await lostCheck(1);
-    await checkWorker?.close();
+    await checkWorker.stop();
     await h.rt.portals.setNeedsReinstall(h.memberId, clock.now());
     expect(await sweep()).toBe(0);
     await h.rt.portals.remove(h.memberId);
@@ -144,7 +125,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
   });
 
   it('a check still waiting is not queued again (its job is the one)', async () => {
-    await checkWorker?.close();
+    await checkWorker.stop();
     await adminOff();
     expect(await waitingChecks()).toHaveLength(1);
     expect(await attachment()).toMatchObject({ checkSeq: 1 });
@@ -154,7 +135,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
 
   it('a record that does not parse is skipped with one warning; the others are still checked', async () => {
     await lostCheck(1);
-    await checkWorker?.close();
+    await checkWorker.stop();
     await h.redis.hset(h.rt.keys.openLineAttachments(h.memberId), 'old', '{"lineId":"old"}');
     const lines: string[] = [];
     const log = createLogger('info', { write: (line: string) => void lines.push(line) });
@@ -166,7 +147,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
 
   it('one failed enqueue does not keep the portal’s other attachments from theirs', async () => {
     await lostCheck(1);
-    await checkWorker?.close();
+    await checkWorker.stop();
     // An attachment of the release before settled numbers: unsettled at check 1 too.
     await h.rt.openLines.attach(h.memberId, {
       lineId: 'second',
