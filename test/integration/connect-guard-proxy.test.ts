@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
-import { guardedB24OAuthClass, sdkAddressRefusal } from '../../bitrix/guarded-sdk';
+import { sdkAddressRefusal } from '../../bitrix/guarded-sdk';
 import type { LookupAll } from '../../lib/address-policy';
 import { createGuardedNodeAgents, type GuardedNodeAgents } from '../../lib/connect-guard';
+import { guardedSdkAt } from '../helpers/guard-fixtures';
 
 /**
  * HTTP(S)_PROXY in the environment: axios (the SDK's) would tunnel https through an agent of its own
@@ -48,25 +49,7 @@ describe("the SDK's guarded REST calls ignore an environment proxy", () => {
   function sdkAt(clientEndpoint: string, resolve: LookupAll) {
     const nodeAgents = createGuardedNodeAgents(resolve);
     agents.push(nodeAgents);
-    const Sdk = guardedB24OAuthClass(nodeAgents);
-    return new Sdk(
-      {
-        applicationToken: 'app',
-        userId: 1,
-        memberId: 'm1',
-        accessToken: 'token',
-        refreshToken: 'refresh',
-        expires: Math.floor(Date.now() / 1000) + 3600,
-        expiresIn: 3600,
-        scope: 'crm',
-        domain: new URL(clientEndpoint).host,
-        clientEndpoint,
-        serverEndpoint: 'https://oauth.bitrix.info/rest/',
-        status: 'L',
-      },
-      { clientId: 'c', clientSecret: 's' },
-      { restrictionParams: { maxRetries: 1, retryOnNetworkError: false } },
-    );
+    return guardedSdkAt(clientEndpoint, nodeAgents);
   }
 
   it.each(['http', 'https'])(

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { postBatch } from '../../bitrix/batch-post';
 import { BitrixError } from '../../bitrix/bitrix-error';
-import { guardedB24OAuthClass, sdkAddressRefusal } from '../../bitrix/guarded-sdk';
+import { sdkAddressRefusal } from '../../bitrix/guarded-sdk';
 import { postEvent } from '../../hooks/hook-post';
 import { createAddressPolicy, type LookupAll } from '../../lib/address-policy';
 import { systemClock } from '../../lib/clock';
@@ -16,6 +16,7 @@ import {
 import { ActionError } from '../../lib/errors/app-error';
 import { FollowError, fetchFollowing } from '../../lib/fetch-following';
 import { createGreenApiProvider } from '../../providers/green-api/green-api-provider';
+import { guardedSdkAt } from '../helpers/guard-fixtures';
 
 /**
  * DNS rebinding over real HTTP: the name answers the address policy a public address and the
@@ -130,25 +131,7 @@ describe('the address policy applies again when connecting', () => {
   });
 
   it("the SDK's REST calls (axios over Node's agents) are refused too", async () => {
-    const Sdk = guardedB24OAuthClass(createGuardedNodeAgents(resolver('169.254.169.254')));
-    const sdk = new Sdk(
-      {
-        applicationToken: 'app',
-        userId: 1,
-        memberId: 'm1',
-        accessToken: 'token',
-        refreshToken: 'refresh',
-        expires: Math.floor(Date.now() / 1000) + 3600,
-        expiresIn: 3600,
-        scope: 'crm',
-        domain: `portal.test:${port}`,
-        clientEndpoint: url('portal.test', '/rest/'),
-        serverEndpoint: 'https://oauth.bitrix.info/rest/',
-        status: 'L',
-      },
-      { clientId: 'c', clientSecret: 's' },
-      { restrictionParams: { maxRetries: 1, retryOnNetworkError: false } },
-    );
+    const sdk = guardedSdkAt(url('portal.test', '/rest/'), createGuardedNodeAgents(resolver('169.254.169.254')));
     const error = await sdk.actions.v2.call.make({ method: 'app.info', params: {} }).catch((e: unknown) => e);
     expect(sdkAddressRefusal(error)).toMatchObject({ code: 'address_refused', address: '169.254.169.254' });
     expect(hits).toEqual([]);

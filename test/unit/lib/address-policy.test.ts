@@ -1,15 +1,6 @@
 import { createAddressPolicy, isNonPublicAddress } from '../../../lib/address-policy';
 import { AppError } from '../../../lib/errors/app-error';
-
-/** A lookup that answers from a table (unit tests do no DNS). */
-const table =
-  (answers: Record<string, string[] | string>) =>
-  async (host: string): Promise<string[]> => {
-    const answer = answers[host];
-    if (answer === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    if (typeof answer === 'string') throw Object.assign(new Error(`getaddrinfo ${answer} ${host}`), { code: answer });
-    return answer;
-  };
+import { dnsTable } from '../../helpers/dns-table';
 
 describe('address policy', () => {
   it.each([
@@ -89,7 +80,7 @@ describe('address policy', () => {
 
   const off = createAddressPolicy({
     allowPrivate: false,
-    lookup: table({
+    lookup: dnsTable({
       'portal.bitrix24.ru': ['185.26.96.10'],
       'internal.example.com': ['10.1.2.3'],
       'split.example.com': ['93.184.216.34', '192.168.0.7'],

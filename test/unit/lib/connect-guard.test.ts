@@ -10,16 +10,7 @@ import {
 import { ActionError } from '../../../lib/errors/app-error';
 import { errorText } from '../../../lib/errors/error-codes';
 import { fetchFailure } from '../../../providers/fetch-failure';
-
-/** A resolver that answers from a table (unit tests do no DNS); a string answer is an error code. */
-const table =
-  (answers: Record<string, string[] | string>) =>
-  async (host: string): Promise<string[]> => {
-    const answer = answers[host];
-    if (answer === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    if (typeof answer === 'string') throw Object.assign(new Error(`getaddrinfo ${answer} ${host}`), { code: answer });
-    return answer;
-  };
+import { dnsTable } from '../../helpers/dns-table';
 
 type Outcome = { error: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number };
 
@@ -29,7 +20,7 @@ function lookUp(
   host: string,
   options: { all?: boolean; family?: number } = {},
 ): Promise<Outcome> {
-  const lookup = guardedLookup(table(answers));
+  const lookup = guardedLookup(dnsTable(answers));
   return new Promise((resolve) => {
     lookup(host, { all: options.all ?? false, family: options.family }, (error, address, family) =>
       resolve({ error, address, family }),
