@@ -138,6 +138,8 @@ export function createKeys(prefix = 'wa') {
     // --- openlines
     /** Hash: WhatsApp line id → its open-line attachment (JSON). */
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,
+    /** When the portal's admin was last told its address was refused (field per note kind): one note per hour, all processes. */
+    addressRefusalNotes: (memberId: string) => `${portalTag(memberId)}:address-refusal-notes`,
     /**
      * Hash: when an attachment's switch-off check was last queued again by a refused customer
      * message or the maintenance sweep (ms of the injected clock; `openLineCheckRequeueField`), and

@@ -1,6 +1,9 @@
 import type { Clock } from '../lib/clock';
 import { addressRefusalIn } from '../lib/connect-guard';
 import type { Logger } from '../lib/logger';
+import type { RedisClient } from '../redis/connect';
+import type { RedisKeys } from '../redis/keys';
+import { scripts } from '../redis/scripts';
 import type { ActivityLog } from '../store/activity-log';
 
 /**
@@ -16,7 +19,7 @@ import type { ActivityLog } from '../store/activity-log';
 export const REFUSAL_PAUSE_MS = 5 * 60_000;
 /** The pause doubles up to this. */
 const REFUSAL_MAX_PAUSE_MS = 60 * 60_000;
-/** One activity-log note per portal in this time (a burst of refusals is one note). */
+/** One activity-log note of each kind per portal in this time, across processes (a burst of refusals or drops is one note). */
 export const REFUSAL_NOTE_PERIOD_MS = 60 * 60_000;
 
 /** The pause before the `attempts`-th try after a refusal (1-based): 5, 10, 20, 40, 60, 60… minutes. */
@@ -31,7 +34,7 @@ export interface AddressRefusalNotes {
     error: unknown,
     detail: { what: 'callbacks' | 'open_line'; pauseMs: number },
   ): Promise<void>;
-  /** Work dropped after its age limit while the portal's address was refused: noted at once. */
+  /** Work dropped after its age limit while the portal's address was refused: noted once per period and kind of work. */
   dropped(memberId: string, what: 'callbacks' | 'open_line', lineId: string): Promise<void>;
 }
 
@@ -39,11 +42,31 @@ export interface AddressRefusalNoteDeps {
   activity: Pick<ActivityLog, 'noteError'>;
   clock: Clock;
   log: Logger;
+  redis: RedisClient;
+  keys: Pick<RedisKeys, 'addressRefusalNotes'>;
 }
 
-/** Notes of portal address refusals for both dispatchers (per process: the period holds in each). */
+/**
+ * Notes of portal address refusals for both dispatchers. Each callback and chat retries on its own
+ * timetable, so refusals and drops come one by one for a day: the period is claimed in Redis
+ * (period-claim-1, app clock), one note of each kind per portal an hour whatever the processes.
+ */
 export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): AddressRefusalNotes {
-  const notedAt = new Map<string, number>();
+  /** True when this call may note `field` now (a failed claim notes: a lost note is worse than two). */
+  const mayNote = async (memberId: string, field: string): Promise<boolean> => {
+    const args = {
+      field,
+      nowMs: deps.clock.now(),
+      periodMs: REFUSAL_NOTE_PERIOD_MS,
+      ttlMs: 2 * REFUSAL_NOTE_PERIOD_MS,
+    };
+    try {
+      return (await scripts.claimPeriod(deps.redis, deps.keys.addressRefusalNotes(memberId), args)) === 0;
+    } catch (error) {
+      deps.log.warn({ err: error, memberId }, 'could not claim the address refusal note period');
+      return true;
+    }
+  };
   const note = (
     memberId: string,
     code: 'portal_address_refused' | 'portal_address_refused_dropped',
@@ -62,16 +85,12 @@ export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): Address
         { memberId, what, host: refusal?.host, address: refusal?.address, pauseMs },
         "portal's address refused when connecting; will retry",
       );
-      const now = deps.clock.now();
-      const last = notedAt.get(memberId);
-      if (last !== undefined && now - last < REFUSAL_NOTE_PERIOD_MS) return;
-      if (notedAt.size >= 10_000)
-        for (const [k, at] of notedAt) if (now - at >= REFUSAL_NOTE_PERIOD_MS) notedAt.delete(k);
-      notedAt.set(memberId, now);
-      await note(memberId, 'portal_address_refused', what, '');
+      if (await mayNote(memberId, 'refused')) await note(memberId, 'portal_address_refused', what, '');
     },
     async dropped(memberId, what, lineId) {
-      await note(memberId, 'portal_address_refused_dropped', what, lineId);
+      deps.log.warn({ memberId, what, lineId }, "work dropped after a day of the portal's address refused");
+      if (await mayNote(memberId, `dropped:${what}`))
+        await note(memberId, 'portal_address_refused_dropped', what, lineId);
     },
   };
 }

@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis';
+import { randomId } from '../../../lib/hash';
+import { createLogger } from '../../../lib/logger';
+import { createKeys } from '../../../redis/keys';
+import { ActivityLog } from '../../../store/activity-log';
+import { createAddressRefusalNotes, REFUSAL_NOTE_PERIOD_MS } from '../../../workers/portal-address-refusal';
+import { createManualClock } from '../../helpers/manual-clock';
+
+/**
+ * The settings page's notes of a refused portal address (review s23-dns3): each callback and chat
+ * retries on its own timetable, so refusals and drops arrive one by one for a day, in every worker
+ * process. The admin gets one note of each kind an hour, not one per callback or per process.
+ */
+describe('portal address refusal notes', () => {
+  const url = process.env.TEST_REDIS_URL ?? '';
+  const keys = createKeys(`arn${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+  const clock = createManualClock();
+  const log = createLogger('silent');
+  let redis: Redis;
+  let activity: ActivityLog;
+  beforeAll(() => {
+    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+    redis = new Redis(url);
+    activity = new ActivityLog(redis, keys);
+  });
+  afterAll(() => redis.disconnect());
+
+  /** Two worker processes' notes over one Redis. */
+  const processes = () => [1, 2].map(() => createAddressRefusalNotes({ activity, clock, log, redis, keys }));
+  const codes = async (memberId: string) => (await activity.recentErrors(memberId)).map((e) => e.code);
+  const refusal = new Error('refused');
+
+  it('refusals in two processes: one note an hour', async () => {
+    const [a, b] = processes();
+    for (let n = 0; n < 5; n += 1) {
+      await a?.refused('p1', refusal, { what: 'callbacks', pauseMs: 300_000 });
+      await b?.refused('p1', refusal, { what: 'open_line', pauseMs: 300_000 });
+      clock.advance(60_000);
+    }
+    expect(await codes('p1')).toEqual(['portal_address_refused']);
+    clock.advance(REFUSAL_NOTE_PERIOD_MS);
+    await b?.refused('p1', refusal, { what: 'callbacks', pauseMs: 300_000 });
+    expect(await codes('p1')).toEqual(['portal_address_refused', 'portal_address_refused']);
+  });
+
+  it('30 callbacks dropped one by one: one note, and the chats dropped get their own', async () => {
+    const [a, b] = processes();
+    for (let n = 0; n < 30; n += 1) {
+      await (n % 2 ? a : b)?.dropped('p2', 'callbacks', '');
+      clock.advance(60_000);
+    }
+    await a?.dropped('p2', 'open_line', 'main');
+    await b?.dropped('p2', 'open_line', 'main');
+    expect(await codes('p2')).toEqual(['portal_address_refused_dropped', 'portal_address_refused_dropped']);
+    // Another portal is noted on its own.
+    await a?.dropped('p3', 'callbacks', '');
+    expect(await codes('p3')).toEqual(['portal_address_refused_dropped']);
+  });
+});
