@@ -133,6 +133,10 @@ describe('the runtime wires the connect-time guard into every client of named ad
     expect(await send(line('green-api', `http://1101.api.green-api.com:${port}`))).toMatchObject({
       code: 'address_refused',
     });
+    // Set by the CLI, it is still a host a portal admin could have typed: guarded as well.
+    expect(await send(line('green-api', `http://1102.api.green-api.com:${port}`, 'cli'))).toMatchObject({
+      code: 'address_refused',
+    });
     expect(hits).toEqual([]);
   });
 
