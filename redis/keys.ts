@@ -140,6 +140,8 @@ export function createKeys(prefix = 'wa') {
     openLineAttachments: (memberId: string) => `${portalTag(memberId)}:ol:attached`,
     /** When the portal's admin was last told its address was refused (field per note kind): one note per hour, all processes. */
     addressRefusalNotes: (memberId: string) => `${portalTag(memberId)}:address-refusal-notes`,
+    /** The field of `addressRefusalNotes` for refusals (`what` + line '') or for drops of `what` on a line. */
+    addressRefusalNoteField: (kind: 'refused' | 'dropped', what: string, lineId: string) => `${kind}|${what}|${lineId}`,
     /**
      * Hash: when an attachment's switch-off check was last queued again by a refused customer
      * message or the maintenance sweep (ms of the injected clock; `openLineCheckRequeueField`), and

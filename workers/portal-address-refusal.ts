@@ -19,7 +19,7 @@ import type { ActivityLog } from '../store/activity-log';
 export const REFUSAL_PAUSE_MS = 5 * 60_000;
 /** The pause doubles up to this. */
 const REFUSAL_MAX_PAUSE_MS = 60 * 60_000;
-/** One activity-log note of each kind per portal in this time, across processes (a burst of refusals or drops is one note). */
+/** One activity-log note of each kind (refusals; drops per kind of work and line) per portal in this time, across processes. */
 export const REFUSAL_NOTE_PERIOD_MS = 60 * 60_000;
 
 /** The pause before the `attempts`-th try after a refusal (1-based): 5, 10, 20, 40, 60, 60… minutes. */
@@ -43,7 +43,7 @@ export interface AddressRefusalNoteDeps {
   clock: Clock;
   log: Logger;
   redis: RedisClient;
-  keys: Pick<RedisKeys, 'addressRefusalNotes'>;
+  keys: Pick<RedisKeys, 'addressRefusalNotes' | 'addressRefusalNoteField'>;
 }
 
 /**
@@ -85,12 +85,16 @@ export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): Address
         { memberId, what, host: refusal?.host, address: refusal?.address, pauseMs },
         "portal's address refused when connecting; will retry",
       );
-      if (await mayNote(memberId, 'refused')) await note(memberId, 'portal_address_refused', what, '');
+      if (await mayNote(memberId, deps.keys.addressRefusalNoteField('refused', '', ''))) {
+        await note(memberId, 'portal_address_refused', what, '');
+      }
     },
     async dropped(memberId, what, lineId) {
       deps.log.warn({ memberId, what, lineId }, "work dropped after a day of the portal's address refused");
-      if (await mayNote(memberId, `dropped:${what}`))
+      // Per line: chats dropped on three lines in one hour are three notes, each naming its line.
+      if (await mayNote(memberId, deps.keys.addressRefusalNoteField('dropped', what, lineId))) {
         await note(memberId, 'portal_address_refused_dropped', what, lineId);
+      }
     },
   };
 }

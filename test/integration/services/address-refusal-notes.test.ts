@@ -43,7 +43,7 @@ describe('portal address refusal notes', () => {
     expect(await codes('p1')).toEqual(['portal_address_refused', 'portal_address_refused']);
   });
 
-  it('30 callbacks dropped one by one: one note, and the chats dropped get their own', async () => {
+  it('30 callbacks dropped one by one: one note; the chats dropped get one per line', async () => {
     const [a, b] = processes();
     for (let n = 0; n < 30; n += 1) {
       await (n % 2 ? a : b)?.dropped('p2', 'callbacks', '');
@@ -51,7 +51,13 @@ describe('portal address refusal notes', () => {
     }
     await a?.dropped('p2', 'open_line', 'main');
     await b?.dropped('p2', 'open_line', 'main');
-    expect(await codes('p2')).toEqual(['portal_address_refused_dropped', 'portal_address_refused_dropped']);
+    await b?.dropped('p2', 'open_line', 'second');
+    const notes = (await activity.recentErrors('p2')).map((e) => `${e.code} ${e.action} ${e.lineId}`);
+    expect(notes.sort()).toEqual([
+      'portal_address_refused_dropped callbacks ',
+      'portal_address_refused_dropped open_line main',
+      'portal_address_refused_dropped open_line second',
+    ]);
     // Another portal is noted on its own.
     await a?.dropped('p3', 'callbacks', '');
     expect(await codes('p3')).toEqual(['portal_address_refused_dropped']);
