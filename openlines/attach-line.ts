@@ -8,6 +8,8 @@ import type { Attachment, OpenLineStore } from '../store/open-line-store';
 import { type PortalStore, portalLanguage } from '../store/portal-store';
 import { activateOnOpenLine, deactivateOnOpenLine, registerConnector } from './connector';
 import {
+  checkJobOf,
+  checkUnsettled,
   numberSwitchOffCheck,
   type RecheckAfterActivateDeps,
   recheckAfterActivate,
@@ -175,11 +177,9 @@ async function unlessCheckUnsettled(
 ): Promise<Attachment | null> {
   const now = await deps.openLines.forLine(memberId, listed.lineId);
   if (!now?.active || now.openLineId !== listed.openLineId) return null;
-  const { openLineId, lineId, attachedAt } = now;
-  const seq = now.checkSeq ?? 0;
-  const lost = seq > (now.settledSeq ?? 0);
-  if (!lost && !(await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq })))
-    return now;
+  const check = checkJobOf(memberId, now);
+  if (!checkUnsettled(now) && !(await deps.queues.switchOffCheckPending(check))) return now;
+  const { openLineId, lineId, seq } = check;
   deps.log.info(
     { memberId, openLineId, lineId, check: seq, settled: now.settledSeq ?? 0 },
     'a switch-off check of the attachment is pending or lost: the setup leaves the connector to it',

@@ -5,15 +5,7 @@ import type { ChatItem } from '../store/chat-item';
 import type { OpenLineStore } from '../store/open-line-store';
 import { parseChatId } from './customer-item';
 import { connectorLineOf } from './stale-open-lines';
-import { CHECK_REQUEUE_BASE_MS, claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
-
-/**
- * How often, at most, refused messages may queue one attachment's check again: when the portal's
- * status and its refusals disagree, or its status call keeps failing, each check ends `on` or
- * `unconfirmed` and the next refusal would queue another, one per chat and pause. A check that keeps
- * failing waits longer each time (checkRequeuePeriodMs, shared with the maintenance sweep).
- */
-export const REFUSED_CHECK_PERIOD_MS = CHECK_REQUEUE_BASE_MS;
+import { claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
 
 /** What queuing a check again after a refused message uses. */
 export interface RefusedLineCheckDeps {
@@ -33,7 +25,7 @@ export interface RefusedLineCheckDeps {
  * Not a new number: a number per refusal would give each chat's check its own job id, and every
  * chat on the open line would queue one. With the current number, the job id is the same for all
  * of them: while that check waits or runs, nothing new is queued. Beyond that, an attachment's
- * check is queued again at most once per REFUSED_CHECK_PERIOD_MS, longer while it keeps failing (a
+ * check is queued again at most once per CHECK_REQUEUE_BASE_MS, longer while it keeps failing (a
  * slot in Redis shared with the sweep, times of the injected clock): a check taken and failed to
  * queue waits for the next period too. The check's
  * question comes after its enqueue, so after every event that numbered the attachment — unless a

@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
+import type { SwitchOffCheckJob } from '../queues/job-schemas';
 import type { Attachment, OpenLineStore } from '../store/open-line-store';
 
 /** What queuing a switch-off check (openlines/confirm-switch-off.ts) uses. */
@@ -9,6 +10,24 @@ export interface SwitchOffCheckQueueDeps {
   openLines: Pick<OpenLineStore, 'nextSwitchOffCheck'>;
   queues: Pick<Queues, 'enqueueSwitchOffCheck'>;
   log: Logger;
+}
+
+/** The check job of `attachment`'s current number (`checkSeq`, 0 when none was numbered yet). */
+export function checkJobOf(memberId: string, attachment: Attachment): SwitchOffCheckJob {
+  const { openLineId, lineId, attachedAt } = attachment;
+  return { memberId, openLineId, lineId, attachedAt, seq: attachment.checkSeq ?? 0 };
+}
+
+/** The attachment's number is ahead of the last one whose check wrote its answer: a check under way or lost. */
+export function checkUnsettled(attachment: Attachment): boolean {
+  return (attachment.checkSeq ?? 0) > (attachment.settledSeq ?? 0);
+}
+
+/** Whether a check's view of the attachment is the same in both reads: same open line, attach, number and flag. */
+function sameForChecks(a: Attachment, b: Attachment): boolean {
+  return (
+    a.openLineId === b.openLineId && a.attachedAt === b.attachedAt && a.checkSeq === b.checkSeq && a.active === b.active
+  );
 }
 
 /**
@@ -21,8 +40,7 @@ export async function queueSwitchOffCheck(
   memberId: string,
   attachment: Attachment,
 ): Promise<void> {
-  const { openLineId, lineId, attachedAt } = attachment;
-  const check = { memberId, openLineId, lineId, attachedAt, seq: attachment.checkSeq ?? 0 };
+  const check = checkJobOf(memberId, attachment);
   try {
     await deps.queues.enqueueSwitchOffCheck(check);
   } catch (error) {
@@ -98,13 +116,12 @@ export async function recheckAfterActivate(
   memberId: string,
   listed: Attachment,
 ): Promise<boolean> {
-  const { openLineId, lineId, attachedAt } = listed;
-  const job = { memberId, openLineId, lineId, attachedAt, seq: listed.checkSeq ?? 0 };
-  const pending = await deps.queues.switchOffCheckPending(job);
+  const { openLineId, lineId } = listed;
+  const pending = await deps.queues.switchOffCheckPending(checkJobOf(memberId, listed));
   const now = await deps.openLines.forLine(memberId, lineId);
   // Detached or moved since: this open line's flag is no longer the line's.
   if (!now || now.openLineId !== openLineId) return false;
-  const changed = now.checkSeq !== listed.checkSeq || now.active !== listed.active || now.attachedAt !== attachedAt;
+  const changed = !sameForChecks(now, listed);
   if (!pending && !changed) return false;
   const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
   deps.log.info(
@@ -133,12 +150,7 @@ export async function recheckAfterAttach(
 ): Promise<void> {
   const { openLineId } = attached;
   if (replaced?.openLineId !== openLineId) return;
-  const same =
-    before?.openLineId === openLineId &&
-    before.attachedAt === replaced.attachedAt &&
-    before.checkSeq === replaced.checkSeq &&
-    before.active === replaced.active;
-  if (same) return;
+  if (before && sameForChecks(before, replaced)) return;
   try {
     const numbered = await numberSwitchOffCheck(deps, memberId, openLineId);
     deps.log.info(

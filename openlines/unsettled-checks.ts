@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger';
 import type { Queues } from '../queues/create-queues';
 import type { OpenLineStore } from '../store/open-line-store';
 import type { PortalStore } from '../store/portal-store';
-import { claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
+import { checkJobOf, checkUnsettled, claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
 
 /** What the maintenance sweep of lost switch-off checks uses. */
 export interface UnsettledChecksDeps {
@@ -36,10 +36,9 @@ export async function requeueUnsettledChecks(deps: UnsettledChecksDeps, memberId
   if (unparsable) deps.log.warn({ memberId, unparsable }, 'open-line attachments that do not parse left unchecked');
   let queued = 0;
   for (const attachment of attachments) {
-    const seq = attachment.checkSeq ?? 0;
-    if (seq <= (attachment.settledSeq ?? 0)) continue;
-    const { openLineId, lineId, attachedAt } = attachment;
-    if (await deps.queues.switchOffCheckPending({ memberId, openLineId, lineId, attachedAt, seq })) continue;
+    if (!checkUnsettled(attachment)) continue;
+    const check = checkJobOf(memberId, attachment);
+    if (await deps.queues.switchOffCheckPending(check)) continue;
     if (!(await claimCheckRequeue(deps, memberId, attachment))) continue;
     try {
       await queueSwitchOffCheck(deps, memberId, attachment);
@@ -47,6 +46,7 @@ export async function requeueUnsettledChecks(deps: UnsettledChecksDeps, memberId
       // Logged there; the slot is taken, so the next try waits its period.
       continue;
     }
+    const { openLineId, lineId, seq } = check;
     deps.log.warn({ memberId, openLineId, lineId, check: seq }, 'a lost switch-off check queued again by the sweep');
     queued += 1;
   }

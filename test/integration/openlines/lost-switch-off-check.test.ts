@@ -2,7 +2,7 @@ import { takeOpenLineEvent } from '../../../app/doors/open-line-events';
 import { createLogger } from '../../../lib/logger';
 import { setUpConnector } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
-import { REFUSED_CHECK_PERIOD_MS } from '../../../openlines/refused-line-check';
+import { CHECK_REQUEUE_BASE_MS } from '../../../openlines/switch-off-check';
 import { requeueUnsettledChecks } from '../../../openlines/unsettled-checks';
 import { SWITCH_OFF_CHECK } from '../../../queues/job-schemas';
 import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
@@ -145,7 +145,7 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     await checkWorker.stop();
     await refused(second, third);
     expect(await waitingChecks()).toEqual([]);
-    clock.advance(REFUSED_CHECK_PERIOD_MS - 1);
+    clock.advance(CHECK_REQUEUE_BASE_MS - 1);
     await refused(fourth);
     expect(await waitingChecks()).toEqual([]);
     // The period over: the next refusal queues the check again.
