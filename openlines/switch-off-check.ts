@@ -1,3 +1,4 @@
+import { doublingPauseMs } from '../lib/backoff';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
@@ -58,7 +59,7 @@ export const CHECK_REQUEUE_MAX_MS = 60 * 60_000;
 
 /** The period after `claims` re-queues since the check last wrote: 1 min, 1, 2, 4 … capped at an hour. */
 export function checkRequeuePeriodMs(claims: number): number {
-  return Math.min(CHECK_REQUEUE_BASE_MS * 2 ** Math.max(0, claims - 1), CHECK_REQUEUE_MAX_MS);
+  return doublingPauseMs(CHECK_REQUEUE_BASE_MS, CHECK_REQUEUE_MAX_MS, claims);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { doublingPauseMs } from '../lib/backoff';
 
 /** One event as the portal's event stream holds it. */
 export interface HookEntry {
@@ -27,7 +28,7 @@ export function parseHookEntry([streamId, flat]: [string, string[]]): HookEntry 
 
 /** 10 s, 20 s, 40 s … doubling up to an hour between tries of one event. */
 export function hookBackoffMs(attempt: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 3600_000);
+  return doublingPauseMs(10_000, 3600_000, attempt);
 }
 
 /** The smallest of some stream ids (`<ms>-<seq>`). */

@@ -1,3 +1,4 @@
+import { doublingPauseMs } from '../lib/backoff';
 import type { Clock } from '../lib/clock';
 import { addressRefusalIn } from '../lib/connect-guard';
 import type { Logger } from '../lib/logger';
@@ -24,7 +25,7 @@ export const REFUSAL_NOTE_PERIOD_MS = 60 * 60_000;
 
 /** The pause before the `attempts`-th try after a refusal (1-based): 5, 10, 20, 40, 60, 60… minutes. */
 export function refusalPauseMs(attempts: number): number {
-  return Math.min(REFUSAL_MAX_PAUSE_MS, REFUSAL_PAUSE_MS * 2 ** Math.min(Math.max(attempts, 1) - 1, 8));
+  return doublingPauseMs(REFUSAL_PAUSE_MS, REFUSAL_MAX_PAUSE_MS, attempts);
 }
 
 export interface AddressRefusalNotes {
