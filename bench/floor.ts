@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { startRedisServer } from '../lib/redis-server';
-import { startAppProcess } from '../test/faults/app-process';
+import { productionNodeFlags, startAppProcess } from '../test/faults/app-process';
 
 export interface FloorOptions {
   jobs: number;
@@ -54,12 +54,18 @@ export async function floorScenario(o: FloorOptions): Promise<Floor> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo; // a TCP server's address is an AddressInfo
   try {
-    const child = startAppProcess('floor', 'bench/floor-process.ts', {
-      FLOOR_REDIS_URL: redis.url,
-      FLOOR_POST_URL: `http://127.0.0.1:${port}/v21.0/106540352200004/messages`,
-      FLOOR_JOBS: String(o.jobs),
-      FLOOR_ROUND_TRIPS: String(TRIPS_MEASURED),
-    });
+    // The worker's own Node flags: the floor is what a worker process pays with no app logic.
+    const child = startAppProcess(
+      'floor',
+      'bench/floor-process.ts',
+      {
+        FLOOR_REDIS_URL: redis.url,
+        FLOOR_POST_URL: `http://127.0.0.1:${port}/v21.0/106540352200004/messages`,
+        FLOOR_JOBS: String(o.jobs),
+        FLOOR_ROUND_TRIPS: String(TRIPS_MEASURED),
+      },
+      productionNodeFlags('workers/main.ts'),
+    );
     const code = await child.exited;
     if (code !== 0) throw new Error(`floor: the process exited with ${code}:\n${child.output().slice(-2000)}`);
     const stages = new Map(

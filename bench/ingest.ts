@@ -3,7 +3,7 @@ import { endpoints } from '../config/endpoints';
 import { freePort } from '../lib/redis-server';
 import { makeEventToken, uniqid } from '../simulators/bitrix24/tokens';
 import { encodePhpForm, phpUrlencode } from '../simulators/shared/php-form';
-import { startAppProcess } from '../test/faults/app-process';
+import { productionNodeFlags, startAppProcess } from '../test/faults/app-process';
 import { benchCpuMs, processCpuMs, redisCpuMsOf } from './cpu';
 import { pacedLoad } from './paced-load';
 import type { BenchResults } from './results';
@@ -91,7 +91,13 @@ export async function ingestScenario(o: IngestOptions): Promise<BenchResults['in
     lineRatePerSec: 80,
   });
   const barePort = await freePort();
-  const bare = startAppProcess('bare', 'bench/bare-server.ts', { PORT: String(barePort) });
+  // The web process's own Node flags: the bare route runs as the door's process does.
+  const bare = startAppProcess(
+    'bare',
+    'bench/bare-server.ts',
+    { PORT: String(barePort) },
+    productionNodeFlags('app/main.ts'),
+  );
   const stopBare = () => stopWithin(bare);
   openSystems.add(stopBare);
   try {

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 const root = join(__dirname, '..', '..');
 /** Output kept per process for a failure report: the last part is what explains a crash. */
@@ -22,19 +24,39 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+const packageScripts = z.object({ scripts: z.record(z.string(), z.string()) });
+
 /**
- * Starts `script` with `node --import tsx`, so the pid is the process itself: the `tsx` CLI runs
- * the script in a child of its own, and a kill -9 of the CLI would leave that child running.
+ * The Node flags production gives `script` (`app/main.ts`, `workers/main.ts`): whatever stands between
+ * `node` and `--import` in the package.json script that runs it (`npm start`, `npm run worker`), so
+ * the bench and the fault tests run each process as production does. Empty for any other script.
+ */
+export function productionNodeFlags(script: string): string[] {
+  const { scripts } = packageScripts.parse(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')));
+  for (const command of Object.values(scripts)) {
+    const words = command.trim().split(/\s+/);
+    const importAt = words.indexOf('--import');
+    if (words[0] !== 'node' || importAt < 0 || words.at(-1) !== script) continue;
+    return words.slice(1, importAt);
+  }
+  return [];
+}
+
+/**
+ * Starts `script` with `node --import tsx` (so the pid is the process itself: the `tsx` CLI runs the
+ * script in a child of its own, and a kill -9 of the CLI would leave that child running), with the
+ * flags production gives it (productionNodeFlags).
  */
 export function startAppProcess(
   name: string,
   script: string,
   env: Record<string, string>,
-  /** Node's own flags before the script (`--cpu-prof` for a profile of the process). */
+  /** More Node flags before the script (`--cpu-prof` for a profile of the process). */
   nodeArgs: string[] = [],
 ): AppProcess {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const flags = [...productionNodeFlags(script), ...nodeArgs];
+  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
