@@ -34,3 +34,25 @@ export async function claimCheckRequeueSlot(
   const args = [...fields, nowMs, baseMs, maxMs, REQUEUES_MIN_TTL_MS];
   return asNumber(await run(redis, 'check-requeue-claim-1', [keys.openLineCheckRequeues(memberId)], args)) === 0;
 }
+
+/**
+ * Writes a switch-off check's answer to the line's attachment while its record is still `read`
+ * (compare-and-set; `next` '' = it already says so, only compared), and deletes the line's count of
+ * re-queues in the same script (check-settle-2): a claim lands wholly before (its count deleted) or
+ * wholly after (counting from nothing). False: the record changed meanwhile or is gone.
+ */
+export async function writeCheckAnswer(
+  redis: RedisClient,
+  keys: RedisKeys,
+  memberId: string,
+  { lineId, read, next }: { lineId: string; read: string; next: string },
+): Promise<boolean> {
+  const args = [lineId, read, next, keys.openLineCheckRequeueCountField(lineId)];
+  const reply = await run(
+    redis,
+    'check-settle-2',
+    [keys.openLineAttachments(memberId), keys.openLineCheckRequeues(memberId)],
+    args,
+  );
+  return asNumber(reply) === 1;
+}

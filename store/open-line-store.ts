@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { AppError } from '../lib/errors/app-error';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { asNumber, run, scripts } from '../redis/scripts';
-import { claimCheckRequeueSlot, type RequeuePeriods } from './check-requeue-slots';
+import { run, scripts } from '../redis/scripts';
+import { claimCheckRequeueSlot, type RequeuePeriods, writeCheckAnswer } from './check-requeue-slots';
 
 /** A WhatsApp line attached to a Bitrix24 open line (one WhatsApp line serves one open line, and back). */
 export const attachmentSchema = z.object({
@@ -141,8 +141,6 @@ export class OpenLineStore {
     check: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'> & { seq: number },
     active: boolean,
   ): Promise<SettleOutcome> {
-    const keys = [this.keys.openLineAttachments(memberId), this.keys.openLineCheckRequeues(memberId)];
-    const countField = this.keys.openLineCheckRequeueCountField(check.lineId);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const found = await this.rawOfOpenLine(memberId, check.openLineId);
       if (!found) return 'changed';
@@ -153,8 +151,8 @@ export class OpenLineStore {
       // The number settled is written too (the sweep's mark); a record already so is only compared.
       const written = outcome === 'switched' || (a.settledSeq ?? 0) !== check.seq;
       const next = written ? JSON.stringify({ ...a, active, settledSeq: check.seq }) : '';
-      const args = [a.lineId, found.raw, next, countField];
-      if (asNumber(await run(this.redis, 'check-settle-2', keys, args)) === 1) return outcome;
+      if (await writeCheckAnswer(this.redis, this.keys, memberId, { lineId: a.lineId, read: found.raw, next }))
+        return outcome;
     }
     throw keptChanging(check.openLineId);
   }
