@@ -5,12 +5,12 @@ import type { ChatItem } from '../store/chat-item';
 import type { OpenLineStore } from '../store/open-line-store';
 import { parseChatId } from './customer-item';
 import { connectorLineOf } from './stale-open-lines';
-import { claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
+import { checkJobOf, claimCheckRequeue, queueSwitchOffCheck } from './switch-off-check';
 
 /** What queuing a check again after a refused message uses. */
 export interface RefusedLineCheckDeps {
   openLines: Pick<OpenLineStore, 'forLine' | 'claimCheckRequeue'>;
-  queues: Pick<Queues, 'enqueueSwitchOffCheck'>;
+  queues: Pick<Queues, 'enqueueSwitchOffCheck' | 'switchOffCheckPending'>;
   clock: Clock;
   log: Logger;
 }
@@ -23,14 +23,16 @@ export interface RefusedLineCheckDeps {
  * portal's answer gets written and the next round drops or sends the items as the portal says.
  *
  * Not a new number: a number per refusal would give each chat's check its own job id, and every
- * chat on the open line would queue one. With the current number, the job id is the same for all
- * of them: while that check waits or runs, nothing new is queued. Beyond that, an attachment's
- * check is queued again at most once per CHECK_REQUEUE_BASE_MS, longer while it keeps failing (a
- * slot in Redis shared with the sweep, times of the injected clock): a check taken and failed to
- * queue waits for the next period too. The check's
- * question comes after its enqueue, so after every event that numbered the attachment — unless a
- * check of that number already runs and has asked: then the next refusal after the period queues
- * it again. A later event numbers a new check as always. True: queued (or found waiting).
+ * chat on the open line would queue one. While a check of the current number waits or runs, a
+ * refusal takes no slot and queues nothing: that check is the repair already under way, and the
+ * count of re-queues grows only with checks queued again (a check waiting behind a setup backlog
+ * would otherwise start at a long period once it failed). Beyond that, an attachment's check is
+ * queued again at most once per CHECK_REQUEUE_BASE_MS, longer while it keeps failing (a slot in
+ * Redis shared with the sweep, times of the injected clock): a check taken and failed to queue
+ * waits for the next period too. The check's question comes after its enqueue, so after every
+ * event that numbered the attachment — unless a check of that number already runs and has asked:
+ * then the first refusal after it is done, and after the period, queues it again. A later event
+ * numbers a new check as always. True: queued (or found waiting or running).
  */
 export async function checkRefusedOpenLine(
   deps: RefusedLineCheckDeps,
@@ -44,6 +46,8 @@ export async function checkRefusedOpenLine(
   try {
     const attachment = await deps.openLines.forLine(memberId, lineId);
     if (!attachment?.active || attachment.openLineId !== openLineId) return false;
+    // Asked before the claim: a check queued between the two costs one count, as a sweep's would.
+    if (await deps.queues.switchOffCheckPending(checkJobOf(memberId, attachment))) return true;
     if (!(await claimCheckRequeue(deps, memberId, attachment))) return false;
     await queueSwitchOffCheck(deps, memberId, attachment);
     deps.log.warn(

@@ -1,4 +1,3 @@
-import { doublingPauseMs } from '../lib/backoff';
 import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import type { Logger } from '../lib/logger';
@@ -57,10 +56,12 @@ export const CHECK_REQUEUE_BASE_MS = 60_000;
 /** The longest period between two re-queues of one attachment's check. */
 export const CHECK_REQUEUE_MAX_MS = 60 * 60_000;
 
-/** The period after `claims` re-queues since the check last wrote: 1 min, 1, 2, 4 … capped at an hour. */
-export function checkRequeuePeriodMs(claims: number): number {
-  return doublingPauseMs(CHECK_REQUEUE_BASE_MS, CHECK_REQUEUE_MAX_MS, claims);
-}
+/**
+ * The periods between two re-queues of one attachment's check, n counting them since it last wrote:
+ * doublingPauseMs(baseMs, maxMs, n), so 1 min, 1, 2, 4 … capped at an hour. The store's claim
+ * script computes it (check-requeue-claim-1) where it reads n; its test pins it to doublingPauseMs.
+ */
+export const CHECK_REQUEUE_PERIODS = { baseMs: CHECK_REQUEUE_BASE_MS, maxMs: CHECK_REQUEUE_MAX_MS } as const;
 
 /**
  * Takes the slot of queuing `attachment`'s check again, shared by refused messages and the
@@ -72,7 +73,7 @@ export function claimCheckRequeue(
   memberId: string,
   attachment: Attachment,
 ): Promise<boolean> {
-  return deps.openLines.claimCheckRequeue(memberId, attachment, deps.clock.now(), checkRequeuePeriodMs);
+  return deps.openLines.claimCheckRequeue(memberId, attachment, deps.clock.now(), CHECK_REQUEUE_PERIODS);
 }
 
 /**

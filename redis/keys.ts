@@ -146,14 +146,20 @@ export function createKeys(prefix = 'wa') {
      * Hash: when an attachment's switch-off check was last queued again by a refused customer
      * message or the maintenance sweep (ms of the injected clock; `openLineCheckRequeueField`), and
      * how often since its check last wrote (`openLineCheckRequeueCountField`): the period grows with
-     * it. One pair of fields per attachment ever re-queued (tiny); lives two hours past the last
-     * claim. The name is kept from when only refusals claimed it.
+     * it. A time field per attachment ever re-queued and a count per line (tiny); lives two hours
+     * past the last claim, at least ten periods. The name is kept from when only refusals claimed it.
      */
     openLineCheckRequeues: (memberId: string) => `${portalTag(memberId)}:ol:refused-checks`,
     /** The field of `openLineCheckRequeues` with the time of a line's attachment's last re-queue. */
     openLineCheckRequeueField: (lineId: string, openLineId: string) => `${lineId}|${openLineId}`,
-    /** The field of `openLineCheckRequeues` counting a line's attachment's re-queues since its check last wrote. */
-    openLineCheckRequeueCountField: (lineId: string, openLineId: string) => `${lineId}|${openLineId}|n`,
+    /**
+     * The field of `openLineCheckRequeues` counting a line's attachment's re-queues since its check
+     * last wrote. Per line, not per open line: a line has one attachment at a time, so storing,
+     * replacing or removing its record deletes the count in the same transaction (a new attachment
+     * starts from nothing). Older releases named it `<line>|<open line>|n`: such a field is never
+     * read again, and goes with the hash's expiry.
+     */
+    openLineCheckRequeueCountField: (lineId: string) => `${lineId}|n`,
     /** Hash: `<open line>|<chat id>` → the portal's CHAT_ID of that customer's chat (send.messages' session). */
     openLineChats: (memberId: string) => `${portalTag(memberId)}:ol:chats`,
     /** Zset: one chat's pending items, scored by arrival order. */

@@ -1,16 +1,26 @@
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { scripts } from '../redis/scripts';
+import { asNumber, run } from '../redis/scripts';
 
 /** Which attachment's switch-off check a re-queue slot is for. */
 type AttachmentRef = { lineId: string; openLineId: string };
 
+/** The periods between an attachment's re-queues: `baseMs` after 0 or 1 claims, doubling after, at most `maxMs`. */
+export interface RequeuePeriods {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** The re-queue hash lives at least this long past its last claim: garbage collection only. */
+const REQUEUES_MIN_TTL_MS = 2 * 3600_000;
+
 /**
  * Takes the slot of queuing an attachment's switch-off check again (a refused customer message or
- * the maintenance sweep; `nowMs` of the injected clock). The slot frees `periodOf(n)` after it was
- * last taken, n counting the claims since the attachment's check last wrote its answer
- * (clearCheckRequeues): a check that keeps failing is queued ever less often. False: not free yet.
- * Two racing claims read one n and one period: only one of them takes the slot.
+ * the maintenance sweep; `nowMs` of the injected clock). The slot frees a period after it was last
+ * taken, the period growing with n, the claims since the attachment's check last wrote its answer
+ * (doublingPauseMs(baseMs, maxMs, n)): a check that keeps failing is queued ever less often. One
+ * script reads n, claims and counts the claim (check-requeue-claim-1): racing takers claim one slot
+ * per period and count it once. False: not free yet.
  */
 export async function claimCheckRequeueSlot(
   redis: RedisClient,
@@ -18,29 +28,31 @@ export async function claimCheckRequeueSlot(
   memberId: string,
   { lineId, openLineId }: AttachmentRef,
   nowMs: number,
-  periodOf: (claims: number) => number,
+  { baseMs, maxMs }: RequeuePeriods,
 ): Promise<boolean> {
-  const key = keys.openLineCheckRequeues(memberId);
-  const countField = keys.openLineCheckRequeueCountField(lineId, openLineId);
-  const claims = Number(await redis.hget(key, countField)) || 0;
-  const periodMs = periodOf(claims);
-  const field = keys.openLineCheckRequeueField(lineId, openLineId);
-  // The hash lives longer than any period: garbage collection only.
-  const args = { field, nowMs, periodMs, ttlMs: Math.max(10 * periodMs, 2 * 3600_000) };
-  if ((await scripts.claimPeriod(redis, key, args)) !== 0) return false;
-  await redis.hincrby(key, countField, 1);
-  return true;
+  const fields = [keys.openLineCheckRequeueField(lineId, openLineId), keys.openLineCheckRequeueCountField(lineId)];
+  const args = [...fields, nowMs, baseMs, maxMs, REQUEUES_MIN_TTL_MS];
+  return asNumber(await run(redis, 'check-requeue-claim-1', [keys.openLineCheckRequeues(memberId)], args)) === 0;
 }
 
 /**
- * The attachment's check wrote its answer: its count of re-queues starts over, so the next one
- * waits the first period (from the last claim, which stays: refusals still queue at most that often).
+ * Writes a switch-off check's answer to the line's attachment while its record is still `read`
+ * (compare-and-set; `next` '' = it already says so, only compared), and deletes the line's count of
+ * re-queues in the same script (check-settle-2): a claim lands wholly before (its count deleted) or
+ * wholly after (counting from nothing). False: the record changed meanwhile or is gone.
  */
-export async function clearCheckRequeues(
+export async function writeCheckAnswer(
   redis: RedisClient,
   keys: RedisKeys,
   memberId: string,
-  { lineId, openLineId }: AttachmentRef,
-): Promise<void> {
-  await redis.hdel(keys.openLineCheckRequeues(memberId), keys.openLineCheckRequeueCountField(lineId, openLineId));
+  { lineId, read, next }: { lineId: string; read: string; next: string },
+): Promise<boolean> {
+  const args = [lineId, read, next, keys.openLineCheckRequeueCountField(lineId)];
+  const reply = await run(
+    redis,
+    'check-settle-2',
+    [keys.openLineAttachments(memberId), keys.openLineCheckRequeues(memberId)],
+    args,
+  );
+  return asNumber(reply) === 1;
 }

@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors/app-error';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { run, scripts } from '../redis/scripts';
-import { claimCheckRequeueSlot, clearCheckRequeues } from './check-requeue-slots';
+import { claimCheckRequeueSlot, type RequeuePeriods, writeCheckAnswer } from './check-requeue-slots';
 
 /** A WhatsApp line attached to a Bitrix24 open line (one WhatsApp line serves one open line, and back). */
 export const attachmentSchema = z.object({
@@ -84,6 +84,8 @@ export class OpenLineStore {
    * Stores an attachment; refuses an open line another WhatsApp line serves. Answers the line's
    * attachment it replaced, read in the same transaction (null: none, or a record that does not
    * parse): a switch-off check numbered or written on it since the caller read it is seen there.
+   * The line's count of check re-queues goes in the same transaction: the new attachment's lost
+   * checks start at the first period (store/check-requeue-slots.ts).
    */
   async attach(memberId: string, attachment: Attachment): Promise<Attachment | null> {
     const parsed = attachmentSchema.parse(attachment);
@@ -96,6 +98,7 @@ export class OpenLineStore {
       .multi()
       .hget(key, parsed.lineId)
       .hset(key, parsed.lineId, JSON.stringify(parsed))
+      .hdel(this.keys.openLineCheckRequeues(memberId), this.keys.openLineCheckRequeueCountField(parsed.lineId))
       .exec();
     const [read, written] = replies ?? [];
     if (!read || !written || read[0] || written[0])
@@ -130,28 +133,28 @@ export class OpenLineStore {
    * while the attachment is still `check`'s (same line, open line and attachedAt) and its
    * `checkSeq` is still `check.seq`, with `settledSeq` set to it. `superseded`: a newer event's
    * check decides; `changed`: the attachment was detached or replaced; `switched`: written;
-   * `as-is`: it already was so. Written or as-is, its re-queues start over (claimCheckRequeue).
+   * `as-is`: it already was so. Written or as-is, its count of re-queues is deleted in the same
+   * script (check-settle-2): the next re-queue waits the first period (claimCheckRequeue).
    */
   async settleSwitchOffCheck(
     memberId: string,
     check: Pick<Attachment, 'lineId' | 'openLineId' | 'attachedAt'> & { seq: number },
     active: boolean,
   ): Promise<SettleOutcome> {
-    // An object: the compare-and-set's callback sets it (a plain `let` would stay narrowed to its first value).
-    const seen: { kept: SettleOutcome } = { kept: 'changed' };
-    const outcome = await this.swapOfOpenLine(memberId, check.openLineId, (a) => {
-      seen.kept = a.lineId !== check.lineId || a.attachedAt !== check.attachedAt ? 'changed' : 'as-is';
-      if (seen.kept === 'as-is' && (a.checkSeq ?? 0) !== check.seq) seen.kept = 'superseded';
-      if (seen.kept !== 'as-is') return null;
-      if (a.active !== active) seen.kept = 'switched';
-      // The number settled is written too (the sweep's mark); a record already so is left as it is.
-      const settled = { ...a, active, settledSeq: check.seq };
-      return seen.kept === 'switched' || (a.settledSeq ?? 0) !== check.seq ? settled : null;
-    });
-    if (outcome === 'none') return 'changed';
-    if (seen.kept === 'switched' || seen.kept === 'as-is')
-      await clearCheckRequeues(this.redis, this.keys, memberId, check);
-    return seen.kept;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const found = await this.rawOfOpenLine(memberId, check.openLineId);
+      if (!found) return 'changed';
+      const a = found.attachment;
+      if (a.lineId !== check.lineId || a.attachedAt !== check.attachedAt) return 'changed';
+      if ((a.checkSeq ?? 0) !== check.seq) return 'superseded';
+      const outcome = a.active !== active ? 'switched' : 'as-is';
+      // The number settled is written too (the sweep's mark); a record already so is only compared.
+      const written = outcome === 'switched' || (a.settledSeq ?? 0) !== check.seq;
+      const next = written ? JSON.stringify({ ...a, active, settledSeq: check.seq }) : '';
+      if (await writeCheckAnswer(this.redis, this.keys, memberId, { lineId: a.lineId, read: found.raw, next }))
+        return outcome;
+    }
+    throw keptChanging(check.openLineId);
   }
 
   /**
@@ -172,9 +175,7 @@ export class OpenLineStore {
       const updated = JSON.stringify(changed);
       if (await scripts.swapHashField(this.redis, key, found.attachment.lineId, found.raw, updated)) return changed;
     }
-    throw new AppError('open_line_changing', `the attachment of open line ${openLineId} kept changing; try again`, {
-      retryable: true,
-    });
+    throw keptChanging(openLineId);
   }
 
   /** The attachment serving an open line, with its stored JSON (what setActive compares). */
@@ -189,8 +190,16 @@ export class OpenLineStore {
     return null;
   }
 
+  /** Removes the line's attachment, and its count of check re-queues in the same transaction. */
   async detach(memberId: string, lineId: string): Promise<boolean> {
-    return (await this.redis.hdel(this.keys.openLineAttachments(memberId), lineId)) > 0;
+    const replies = await this.redis
+      .multi()
+      .hdel(this.keys.openLineAttachments(memberId), lineId)
+      .hdel(this.keys.openLineCheckRequeues(memberId), this.keys.openLineCheckRequeueCountField(lineId))
+      .exec();
+    const [removed] = replies ?? [];
+    if (!removed || removed[0]) throw new AppError('internal_error', 'open-line detach: the transaction was not run');
+    return Number(removed[1]) > 0;
   }
 
   async forLine(memberId: string, lineId: string): Promise<Attachment | null> {
@@ -238,9 +247,9 @@ export class OpenLineStore {
     memberId: string,
     attachment: Pick<Attachment, 'lineId' | 'openLineId'>,
     nowMs: number,
-    periodOf: (claims: number) => number,
+    periods: RequeuePeriods,
   ): Promise<boolean> {
-    return claimCheckRequeueSlot(this.redis, this.keys, memberId, attachment, nowMs, periodOf);
+    return claimCheckRequeueSlot(this.redis, this.keys, memberId, attachment, nowMs, periods);
   }
 
   /** The portal's CHAT_ID of a customer's chat, learnt from send.messages. */
@@ -278,8 +287,11 @@ export class OpenLineStore {
     const raw = await this.redis.get(this.keys.openLineSent(memberId, providerMessageId));
     return raw === null ? null : sentRefSchema.parse(JSON.parse(raw));
   }
+}
 
-  async removeAll(memberId: string): Promise<void> {
-    await this.redis.del(this.keys.openLineAttachments(memberId), this.keys.openLineChats(memberId));
-  }
+/** A compare-and-set that kept finding the attachment rewritten meanwhile: retryable. */
+function keptChanging(openLineId: string): AppError {
+  return new AppError('open_line_changing', `the attachment of open line ${openLineId} kept changing; try again`, {
+    retryable: true,
+  });
 }

@@ -156,6 +156,43 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
     for (const chatId of chats) expect(await pending(chatId)).toBe(1);
     expect(h.portal.state.stats.byMethod['imconnector.send.messages']).toBe(chats.length);
   });
+  it('refusals while the check waits take no re-queue slot: once it gives up, the first refusal queues it at the first period', async () => {
+    const requeues = () => h.redis.hgetall(h.rt.keys.openLineCheckRequeues(h.memberId));
+    const chats = [0, 1, 2, 3, 4].map((i) => `7999000557${i}-main`);
+    const refused = async (chatId = '') => {
+      await queue(customerItem(`w${chatId}`, 1, chatId), chatId);
+      await ownDispatcher(h).drainChat(h.memberId, chatId);
+      expect(await pending(chatId)).toBe(1);
+    };
+    // The admin's check waits behind a backlog (no worker): every refusal meanwhile finds it pending.
+    await checkWorker.stop();
+    await adminOff();
+    expect(await waitingChecks()).toHaveLength(1);
+    const [first, second, third, fourth, fifth] = chats;
+    for (const [chatId, waitMs] of [
+      [first, 0],
+      [second, CHECK_REQUEUE_BASE_MS],
+      [third, 2 * CHECK_REQUEUE_BASE_MS],
+      [fourth, 4 * CHECK_REQUEUE_BASE_MS],
+    ] as const) {
+      clock.advance(waitMs);
+      await refused(chatId);
+    }
+    // Before review s23-ol3 each of them took a slot (at 0, 1, 3 and 7 minutes): a count of 4.
+    expect(await requeues()).toEqual({});
+    expect(await waitingChecks()).toHaveLength(1);
+    // The check runs and gives up; the next refusal queues it again, counted once.
+    injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1, method: 'imconnector.status' });
+    const lost = await checks();
+    checkWorker.start();
+    expect(await lost.completed(1, 'the check that waited')).toEqual(['unconfirmed']);
+    await checkWorker.stop();
+    await refused(fifth);
+    expect((await waitingChecks()).map((job) => job.data)).toEqual([expect.objectContaining({ seq: 1 })]);
+    const { openLineCheckRequeueCountField: countField } = h.rt.keys;
+    expect((await requeues())[countField('main')]).toBe('1');
+  });
+
   it('a lost check on a quiet line (no refusal comes): the maintenance sweep queues it again, off; settled ones get none', async () => {
     injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: 1, method: 'imconnector.status' });
     const lost = await checks();

@@ -64,7 +64,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
     expect(await attachment()).toMatchObject({ active: false, checkSeq: 1, settledSeq: 1 });
     // Settled: its count of re-queues starts over, and later sweeps queue nothing.
     const keys = h.rt.keys;
-    const count = keys.openLineCheckRequeueCountField('main', '1');
+    const count = keys.openLineCheckRequeueCountField('main');
     expect(await h.redis.hget(keys.openLineCheckRequeues(h.memberId), count)).toBeNull();
     await checkWorker.stop();
     clock.advance(60 * MINUTE);
