@@ -32,6 +32,16 @@ function changeText(c: HealthChange): string {
   return `${c.kind} ${c.from}→${c.to} ${new Date(c.at).toISOString()}`;
 }
 
+/**
+ * A line's own API host and who set it (`lines list`): `1101.api.green-api.com\tpage`. Only the
+ * host (with its port): a URL may carry credentials (user:password@, a token in its path or query).
+ * A page-set Green-API host is guarded when connecting; a CLI-set one outside GREEN_API_HOSTS is not.
+ */
+function apiHostText(line: Line): string {
+  if (line.apiUrl === undefined) return '-\t-';
+  return `${new URL(line.apiUrl).host}\t${line.apiUrlBy ?? 'page'}`;
+}
+
 /** Reads a line's health on connect; a failure is reported, not fatal (the sweep reads it again). */
 async function healthOnConnect(rt: LinesCommandDeps, line: Line): Promise<string> {
   if (!rt.lineHealth || line.provider !== 'cloud') return '';
@@ -126,6 +136,45 @@ function parseAdd(flags: Record<string, string>) {
   };
 }
 
+/** The API host a `lines add` stores, who set it, and what to tell the operator about it. */
+interface AddedHost {
+  apiUrl: string | undefined;
+  apiUrlBy: 'page' | 'cli';
+  note: string;
+}
+
+/**
+ * Who owns a Green-API line's host after `lines add`. Naming `--api-url` makes it the operator's
+ * ('cli': trusted, so outside GREEN_API_HOSTS it is not checked against private addresses, see
+ * lines/provider-for-line.ts). Without `--api-url`, re-adding an existing Green-API line (`--id`,
+ * to change its name, rate or tokens: there is no other CLI command for that) keeps the line's host
+ * and its setter. Why: a host a portal admin typed on the settings page ('page') must not turn
+ * trusted, and so reachable on a private address, because the operator re-added the line for
+ * another reason; the host changes hands only when the operator names it on the command, and the
+ * output says so. `--api-url` is optional, so no confirming flag is needed: leaving it out already
+ * means "not this host's owner". (Before, such a re-add dropped the host for Green-API's default and
+ * marked the line 'cli'.)
+ */
+async function addedHost(rt: LinesCommandDeps, args: ReturnType<typeof parseAdd>): Promise<AddedHost> {
+  const before = args.id && args.provider === 'green-api' ? await rt.lines.get(args.portal, args.id) : null;
+  const kept = before?.provider === 'green-api' ? before.apiUrl : undefined;
+  if (args.apiUrl !== undefined) {
+    const wasPage = kept !== undefined && before?.apiUrlBy !== 'cli';
+    const note = wasPage
+      ? `; its API host ${new URL(args.apiUrl).host} is now the CLI's (was set on the settings page): trusted, no longer checked against private addresses unless GREEN_API_HOSTS names it`
+      : '';
+    return { apiUrl: args.apiUrl, apiUrlBy: 'cli', note };
+  }
+  if (kept === undefined) return { apiUrl: undefined, apiUrlBy: 'cli', note: '' };
+  const apiUrlBy = before?.apiUrlBy ?? 'page';
+  const by = apiUrlBy === 'cli' ? 'the CLI' : 'the settings page: still checked against private addresses';
+  return {
+    apiUrl: kept,
+    apiUrlBy,
+    note: `; kept its API host ${new URL(kept).host}, set by ${by} (--api-url to replace it)`,
+  };
+}
+
 /** `lines add|list|remove`: connect WhatsApp numbers to portals. Returns text to print. */
 export async function runLinesCommand(
   rt: LinesCommandDeps,
@@ -135,15 +184,15 @@ export async function runLinesCommand(
 ): Promise<string> {
   if (sub === 'add') {
     const args = parseAdd(flags);
+    const host = await addedHost(rt, args);
     const line = await rt.lineAdmin
       .add(args.portal, {
         id: args.id,
         provider: args.provider,
         phoneNumberId: args.phoneNumberId,
         accessToken: args.accessToken,
-        apiUrl: args.apiUrl,
-        // The operator's: a host outside GREEN_API_HOSTS keeps the plain pool (lines/provider-for-line.ts).
-        apiUrlBy: 'cli',
+        apiUrl: host.apiUrl,
+        apiUrlBy: host.apiUrlBy,
         webhookToken: args.webhookToken,
         wabaId: args.wabaId,
         source: args.source,
@@ -157,7 +206,7 @@ export async function runLinesCommand(
       });
     const { id } = line;
     if (args.provider === 'green-api')
-      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
+      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token${host.note}`;
     if (args.provider === 'gupshup' && args.webhookToken)
       return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the GupShup app's callback URL to ${rt.config.PUBLIC_URL}${gupshupWebhookPath(id, args.webhookToken)} (v2 format)`;
     return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})${await healthOnConnect(rt, line)}`;
@@ -187,12 +236,12 @@ export async function runLinesCommand(
       const health = (await rt.lineHealth?.all(memberId)) ?? {};
       for (const line of await rt.lines.list(memberId)) {
         rows.push(
-          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s\t${healthText(health[line.id])}`,
+          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s\t${apiHostText(line)}\t${healthText(health[line.id])}`,
         );
       }
     }
     return rows.length
-      ? ['portal\tline\tprovider\tphone_number_id\tname\trate\thealth', ...rows].join('\n')
+      ? ['portal\tline\tprovider\tphone_number_id\tname\trate\tapi_host\tapi_host_by\thealth', ...rows].join('\n')
       : 'no lines';
   }
   if (sub === 'remove') {

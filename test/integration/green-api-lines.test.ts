@@ -95,6 +95,7 @@ describe('actions on a Green-API line', () => {
       ),
     ).rejects.toThrow(/webhook-token/);
     await h.rt.lines.remove(h.memberId, 'green2');
+    await settled(h);
   });
 
   it('"wait for delivered" completes on a Green-API outgoingMessageStatus webhook', async () => {
@@ -172,5 +173,73 @@ describe('actions on a Green-API line', () => {
     expect(await h.rt.queues.inbound.getJobCounts('waiting', 'active', 'completed', 'delayed', 'failed')).toEqual(
       counts,
     );
+  });
+
+  it("lines list shows a line's API host (nothing of its URL but the host) and who set it", async () => {
+    await h.rt.lines.add({
+      id: 'relay',
+      memberId: h.memberId,
+      provider: 'green-api',
+      phoneNumberId: '1101000004',
+      accessToken: 'ga-secret-4',
+      apiUrl: 'https://op:url-secret@relay.example.com:8443/green?key=query-secret',
+      apiUrlBy: 'cli',
+      webhookToken: 'wh-secret-4444444444',
+      name: 'Relay',
+      createdAt: 0,
+    });
+    const list = await runLinesCommand(h.rt, 'list', { portal: h.memberId }, []);
+    expect(list.split('\n')[0]).toBe(
+      'portal\tline\tprovider\tphone_number_id\tname\trate\tapi_host\tapi_host_by\thealth',
+    );
+    expect(list).toContain('\trelay\tgreen-api\t1101000004\tRelay\t80/s\trelay.example.com:8443\tcli\t');
+    // A Cloud line has no host of its own.
+    expect(list).toMatch(/\tmain\tcloud\t.*\t-\t-\t/);
+    for (const secret of ['url-secret', 'query-secret', 'ga-secret-4', 'wh-secret-4444444444'])
+      expect(list).not.toContain(secret);
+    await h.rt.lines.remove(h.memberId, 'relay');
+  });
+
+  it('lines add --id of a page-set line keeps its host and setter unless --api-url names the host', async () => {
+    const host = 'https://7103.api.green-api.com';
+    // As the settings page stores it: the host a portal admin typed, guarded when connecting.
+    await h.rt.lines.add({
+      id: 'tenant',
+      memberId: h.memberId,
+      provider: 'green-api',
+      phoneNumberId: '1101000005',
+      accessToken: 'ga-secret-5',
+      apiUrl: host,
+      apiUrlBy: 'page',
+      webhookToken: 'wh-secret-5555555555',
+      name: 'Tenant',
+      createdAt: 0,
+    });
+    const readd = {
+      portal: h.memberId,
+      provider: 'green-api',
+      'id-instance': '1101000005',
+      'api-token': 'ga-secret-5',
+      'webhook-token': 'wh-secret-5555555555',
+      id: 'tenant',
+    };
+    // The operator re-adds it to set its rate: the host stays the admin's.
+    const kept = await runLinesCommand(h.rt, 'add', { ...readd, name: 'Tenant', rate: '5' }, []);
+    expect(kept).toContain('kept its API host 7103.api.green-api.com, set by the settings page');
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: host, apiUrlBy: 'page', ratePerSec: 5 });
+    expect(await runLinesCommand(h.rt, 'list', { portal: h.memberId }, [])).toContain(
+      '\ttenant\tgreen-api\t1101000005\tTenant\t5/s\t7103.api.green-api.com\tpage\t',
+    );
+    // Naming the host takes it over, and says so.
+    const taken = await runLinesCommand(h.rt, 'add', { ...readd, 'api-url': host }, []);
+    expect(taken).toContain("its API host 7103.api.green-api.com is now the CLI's (was set on the settings page)");
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: host, apiUrlBy: 'cli' });
+    // A CLI-set host is kept as the CLI's by a re-add without --api-url.
+    const again = await runLinesCommand(h.rt, 'add', readd, []);
+    expect(again).toContain('kept its API host 7103.api.green-api.com, set by the CLI');
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: host, apiUrlBy: 'cli' });
+    await h.rt.lines.remove(h.memberId, 'tenant');
+    // Each add queued the robots' re-registration (lines/line-admin.ts): done before the next test or teardown.
+    await settled(h);
   });
 });
