@@ -55,9 +55,9 @@ export interface AddressRefusalNoteDeps {
  * its claim back (period-release-1): the next refusal notes again instead of nothing for an hour.
  */
 export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): AddressRefusalNotes {
-  const giveBack = (memberId: string, key: string, field: string, claimedMs: number) =>
+  const giveBack = (memberId: string, field: string, claimedMs: number) =>
     scripts
-      .releasePeriod(deps.redis, key, field, claimedMs)
+      .releasePeriod(deps.redis, deps.keys.addressRefusalNotes(memberId), field, claimedMs)
       .catch((error: unknown) =>
         deps.log.warn({ err: error, memberId }, 'could not give back the address refusal note period'),
       );
@@ -84,7 +84,7 @@ export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): Address
       await deps.activity.noteError(memberId, { ...entry, at: nowMs });
     } catch (error) {
       deps.log.warn({ err: error, memberId }, 'could not note the address refusal for the settings page');
-      if (claimed) await giveBack(memberId, key, field, nowMs);
+      if (claimed) await giveBack(memberId, field, nowMs);
     }
   };
   return {
