@@ -7,8 +7,9 @@ import { CUSTOMER, ordinaryTexts } from '../helpers/waits';
 const CHAT = `${CUSTOMER}@c.us`;
 
 // The Green-API line itself: buttons and lists as numbered text, replies and statuses through its
-// webhook door, the door's token, and the lines CLI. Each action on the line: actions-green-api.test.ts
-// (whose describe title this file keeps, so every test keeps its full name).
+// webhook door, the door's token, and the lines CLI (a re-add's host: green-api-line-hosts.test.ts).
+// Each action on the line: actions-green-api.test.ts (whose describe title this file keeps, so every
+// test keeps its full name).
 describe('actions on a Green-API line', () => {
   let h: Harness;
   let green: GreenApiLine;
@@ -186,7 +187,8 @@ describe('actions on a Green-API line', () => {
       apiUrlBy: 'cli',
       webhookToken: 'wh-secret-4444444444',
       name: 'Relay',
-      createdAt: 0,
+      // Newer than the harness's lines: the portal's default stays its oldest line.
+      createdAt: h.rt.clock.now(),
     });
     const list = await runLinesCommand(h.rt, 'list', { portal: h.memberId }, []);
     expect(list.split('\n')[0]).toBe(
@@ -198,48 +200,5 @@ describe('actions on a Green-API line', () => {
     for (const secret of ['url-secret', 'query-secret', 'ga-secret-4', 'wh-secret-4444444444'])
       expect(list).not.toContain(secret);
     await h.rt.lines.remove(h.memberId, 'relay');
-  });
-
-  it('lines add --id of a page-set line keeps its host and setter unless --api-url names the host', async () => {
-    const host = 'https://7103.api.green-api.com';
-    // As the settings page stores it: the host a portal admin typed, guarded when connecting.
-    await h.rt.lines.add({
-      id: 'tenant',
-      memberId: h.memberId,
-      provider: 'green-api',
-      phoneNumberId: '1101000005',
-      accessToken: 'ga-secret-5',
-      apiUrl: host,
-      apiUrlBy: 'page',
-      webhookToken: 'wh-secret-5555555555',
-      name: 'Tenant',
-      createdAt: 0,
-    });
-    const readd = {
-      portal: h.memberId,
-      provider: 'green-api',
-      'id-instance': '1101000005',
-      'api-token': 'ga-secret-5',
-      'webhook-token': 'wh-secret-5555555555',
-      id: 'tenant',
-    };
-    // The operator re-adds it to set its rate: the host stays the admin's.
-    const kept = await runLinesCommand(h.rt, 'add', { ...readd, name: 'Tenant', rate: '5' }, []);
-    expect(kept).toContain('kept its API host 7103.api.green-api.com, set by the settings page');
-    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: host, apiUrlBy: 'page', ratePerSec: 5 });
-    expect(await runLinesCommand(h.rt, 'list', { portal: h.memberId }, [])).toContain(
-      '\ttenant\tgreen-api\t1101000005\tTenant\t5/s\t7103.api.green-api.com\tpage\t',
-    );
-    // Naming the host takes it over, and says so.
-    const taken = await runLinesCommand(h.rt, 'add', { ...readd, 'api-url': host }, []);
-    expect(taken).toContain("its API host 7103.api.green-api.com is now the CLI's (was set on the settings page)");
-    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: host, apiUrlBy: 'cli' });
-    // A CLI-set host is kept as the CLI's by a re-add without --api-url.
-    const again = await runLinesCommand(h.rt, 'add', readd, []);
-    expect(again).toContain('kept its API host 7103.api.green-api.com, set by the CLI');
-    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: host, apiUrlBy: 'cli' });
-    await h.rt.lines.remove(h.memberId, 'tenant');
-    // Each add queued the robots' re-registration (lines/line-admin.ts): done before the next test or teardown.
-    await settled(h);
   });
 });
