@@ -6,6 +6,8 @@ import { errorMessage } from '../lib/errors/classify-error';
 import { randomSecret } from '../lib/hash';
 import type { LineAdmin } from '../lines/line-admin';
 import type { LineHealthService } from '../lines/line-health';
+import { isGreenApiHostGuarded } from '../lines/provider-for-line';
+import { GREEN_API_DEFAULT_URL } from '../providers/green-api/green-api-provider';
 import type { HealthChange, LineHealth } from '../store/line-health-store';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
@@ -15,7 +17,7 @@ export interface LinesCommandDeps {
   lines: Pick<LineStore, 'list' | 'get'>;
   /** Adds and removes lines (the portal's registrations follow). */
   lineAdmin: Pick<LineAdmin, 'add' | 'disconnect'>;
-  config: Pick<AppConfig, 'PUBLIC_URL' | 'LINE_RATE_PER_SEC'>;
+  config: Pick<AppConfig, 'PUBLIC_URL' | 'LINE_RATE_PER_SEC' | 'GREEN_API_HOSTS' | 'ALLOW_PRIVATE_ADDRESSES'>;
   /** Cloud API lines' quality, limit and throughput (read on connect and by `lines health`). */
   lineHealth?: Pick<LineHealthService, 'read' | 'all'>;
 }
@@ -30,6 +32,17 @@ function healthText(h: LineHealth | undefined): string {
 /** A health change as text: `quality_drop GREEN→YELLOW 2026-12-01T10:00:00.000Z`. */
 function changeText(c: HealthChange): string {
   return `${c.kind} ${c.from}→${c.to} ${new Date(c.at).toISOString()}`;
+}
+
+/**
+ * A line's own API host and who set it (`lines list`): `1101.api.green-api.com\tpage`. Only the
+ * host (with its port): a URL may carry credentials (user:password@, a token in its path or query).
+ * Unless ALLOW_PRIVATE_ADDRESSES, a page-set Green-API host is guarded when connecting; a CLI-set
+ * one outside GREEN_API_HOSTS is not (isGreenApiHostGuarded). GupShup hosts never are.
+ */
+function apiHostText(line: Line): string {
+  if (line.apiUrl === undefined) return '-\t-';
+  return `${new URL(line.apiUrl).host}\t${line.apiUrlBy ?? 'page'}`;
 }
 
 /** Reads a line's health on connect; a failure is reported, not fatal (the sweep reads it again). */
@@ -126,6 +139,74 @@ function parseAdd(flags: Record<string, string>) {
   };
 }
 
+/** The API host a `lines add` stores, who set it, and what to tell the operator about it. */
+interface AddedHost {
+  apiUrl: string | undefined;
+  apiUrlBy: 'page' | 'cli';
+  note: string;
+}
+
+/** Who a stored `page` setter is (`lines list` prints `page`): a record from before `apiUrlBy` reads as the page's. */
+const PAGE_SETTER = 'the settings page (or stored before its setter was recorded)';
+
+/**
+ * What the workers do with a Green-API line's host when connecting, by the rule they apply
+ * (isGreenApiHostGuarded, lib/connect-guard.ts), as this process's ALLOW_PRIVATE_ADDRESSES and
+ * GREEN_API_HOSTS say: the CLI is run with the workers' configuration.
+ */
+function guardText(config: LinesCommandDeps['config'], line: Pick<Line, 'apiUrl' | 'apiUrlBy'>): string {
+  if (config.ALLOW_PRIVATE_ADDRESSES) return 'not checked against private addresses (ALLOW_PRIVATE_ADDRESSES is on)';
+  if (!isGreenApiHostGuarded(line, config.GREEN_API_HOSTS))
+    return 'trusted: not checked against private addresses when connecting (GREEN_API_HOSTS does not name it)';
+  return line.apiUrlBy === 'cli'
+    ? 'checked against private addresses when connecting (GREEN_API_HOSTS names it)'
+    : 'checked against private addresses when connecting';
+}
+
+/**
+ * Who owns a Green-API line's host after `lines add`. Naming `--api-url` makes it the operator's
+ * ('cli': outside GREEN_API_HOSTS not checked against private addresses, see isGreenApiHostGuarded).
+ * Without `--api-url`, re-adding an existing Green-API line (`--id`, to change its name, rate or
+ * tokens: there is no other CLI command for that) keeps the line's host and its setter while the
+ * instance stays the same. Why: a host a portal admin typed on the settings page ('page') must not
+ * turn trusted, and so reachable on a private address, because the operator re-added the line for
+ * another reason; the host changes hands only when the operator names it, and the output says so.
+ * A host serves its own instances (7103.api.green-api.com: 7103…), so a new `--id-instance` without
+ * `--api-url` gets Green-API's default host, set by the CLI (the new apiToken never goes to the old
+ * host), and the output says that too. Read, then written by lineAdmin.add: a settings-page change
+ * in between is overwritten, as any re-add overwrites the line; a line disconnected in between comes
+ * back with the setter read, so a page-set host stays guarded.
+ */
+async function addedHost(rt: LinesCommandDeps, args: ReturnType<typeof parseAdd>): Promise<AddedHost> {
+  const before = args.id && args.provider === 'green-api' ? await rt.lines.get(args.portal, args.id) : null;
+  const stored = before?.provider === 'green-api' && before.apiUrl !== undefined ? before : undefined;
+  // Stored lines are parsed on read, so they carry a setter; the type (the schema's input) may not.
+  const storedBy = stored?.apiUrlBy ?? 'page';
+  const storedHost = stored?.apiUrl === undefined ? '' : new URL(stored.apiUrl).host;
+  if (args.apiUrl !== undefined) {
+    const line = { apiUrl: args.apiUrl, apiUrlBy: 'cli' } as const;
+    const host = new URL(args.apiUrl).host;
+    const note =
+      stored && storedBy === 'page'
+        ? `; its API host ${host} is now the CLI's (was ${storedHost}, set by ${PAGE_SETTER}): ${guardText(rt.config, line)}`
+        : `; its API host ${host} is the CLI's: ${guardText(rt.config, line)}`;
+    return { ...line, note };
+  }
+  if (!stored) return { apiUrl: undefined, apiUrlBy: 'cli', note: '' };
+  if (stored.phoneNumberId !== args.phoneNumberId)
+    return {
+      apiUrl: undefined,
+      apiUrlBy: 'cli',
+      note: `; its API host is now Green-API's default ${new URL(GREEN_API_DEFAULT_URL).host}, set by the CLI: the host it had, ${storedHost}, was instance ${stored.phoneNumberId}'s (--api-url to name the new instance's host)`,
+    };
+  const by = storedBy === 'cli' ? 'the CLI' : PAGE_SETTER;
+  return {
+    apiUrl: stored.apiUrl,
+    apiUrlBy: storedBy,
+    note: `; kept its API host ${storedHost}, set by ${by}: ${guardText(rt.config, stored)} (--api-url to replace it; --api-url ${GREEN_API_DEFAULT_URL} for Green-API's default)`,
+  };
+}
+
 /** `lines add|list|remove`: connect WhatsApp numbers to portals. Returns text to print. */
 export async function runLinesCommand(
   rt: LinesCommandDeps,
@@ -135,15 +216,15 @@ export async function runLinesCommand(
 ): Promise<string> {
   if (sub === 'add') {
     const args = parseAdd(flags);
+    const host = await addedHost(rt, args);
     const line = await rt.lineAdmin
       .add(args.portal, {
         id: args.id,
         provider: args.provider,
         phoneNumberId: args.phoneNumberId,
         accessToken: args.accessToken,
-        apiUrl: args.apiUrl,
-        // The operator's: a host outside GREEN_API_HOSTS keeps the plain pool (lines/provider-for-line.ts).
-        apiUrlBy: 'cli',
+        apiUrl: host.apiUrl,
+        apiUrlBy: host.apiUrlBy,
         webhookToken: args.webhookToken,
         wabaId: args.wabaId,
         source: args.source,
@@ -157,7 +238,7 @@ export async function runLinesCommand(
       });
     const { id } = line;
     if (args.provider === 'green-api')
-      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token`;
+      return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the instance's webhookUrl to ${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)} and webhookUrlToken to the --webhook-token${host.note}`;
     if (args.provider === 'gupshup' && args.webhookToken)
       return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE}); set the GupShup app's callback URL to ${rt.config.PUBLIC_URL}${gupshupWebhookPath(id, args.webhookToken)} (v2 format)`;
     return `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})${await healthOnConnect(rt, line)}`;
@@ -187,12 +268,12 @@ export async function runLinesCommand(
       const health = (await rt.lineHealth?.all(memberId)) ?? {};
       for (const line of await rt.lines.list(memberId)) {
         rows.push(
-          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s\t${healthText(health[line.id])}`,
+          `${memberId}\t${line.id}\t${line.provider}\t${line.phoneNumberId}\t${line.name}\t${line.ratePerSec ?? rt.config.LINE_RATE_PER_SEC}/s\t${apiHostText(line)}\t${healthText(health[line.id])}`,
         );
       }
     }
     return rows.length
-      ? ['portal\tline\tprovider\tphone_number_id\tname\trate\thealth', ...rows].join('\n')
+      ? ['portal\tline\tprovider\tphone_number_id\tname\trate\tapi_host\tapi_host_by\thealth', ...rows].join('\n')
       : 'no lines';
   }
   if (sub === 'remove') {

@@ -101,10 +101,16 @@ export function createLineAdmin(deps: LineAdminDeps) {
   }
 
   return {
-    /** Stores a line as given (the CLI: no provider call). */
+    /**
+     * Stores a line as given (the CLI: no provider call). A re-add (an existing `id`) keeps the
+     * line's createdAt: the portal's oldest line is its default (resolveLine), and re-adding it to
+     * change its name, rate or tokens must not hand that to another line.
+     */
     async add(memberId: string, draft: LineDraft): Promise<Line> {
       await requirePortal(memberId);
-      return save(lineOf(memberId, draft));
+      const line = lineOf(memberId, draft);
+      const before = draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
+      return save(before ? { ...line, createdAt: before.createdAt } : line);
     },
 
     /** Asks the provider about credentials not stored yet: the number's name, quality and limit, or its state. */

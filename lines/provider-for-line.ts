@@ -29,15 +29,24 @@ export interface ProviderFactoryOptions {
 }
 
 /**
- * The pool of a Green-API line: guarded when a portal admin set its host (the settings page; a
- * record from before `apiUrlBy` counts as the page's), whatever GREEN_API_HOSTS says now (a host
- * saved under a wider list stays a tenant's name), or when the host is one a portal admin may type.
+ * Whether a Green-API line's host goes through the guarded pool (unless ALLOW_PRIVATE_ADDRESSES,
+ * which builds none): when a portal admin set it (the settings page; a record from before
+ * `apiUrlBy` counts as the page's), whatever GREEN_API_HOSTS says now (a host saved under a wider
+ * list stays a tenant's name), or when the host is one a portal admin may type. No apiUrl: the
+ * provider's own default host, a constant, is not. `lines add` states its outcome from this rule.
  */
+export function isGreenApiHostGuarded(
+  line: Pick<Line, 'apiUrl' | 'apiUrlBy'>,
+  greenApiHosts: readonly string[],
+): boolean {
+  if (line.apiUrl === undefined) return false;
+  if (line.apiUrlBy !== 'cli') return true;
+  return hostMatchesAny(new URL(line.apiUrl).hostname, greenApiHosts);
+}
+
+/** The pool of a Green-API line: the guarded one (undefined with ALLOW_PRIVATE_ADDRESSES) for a guarded host. */
 function greenApiDispatcher(options: ProviderFactoryOptions, line: Line): Dispatcher | undefined {
-  // ALLOW_PRIVATE_ADDRESSES (no guarded pool), or no apiUrl (the provider's own default host, a constant).
-  if (options.dispatcher === undefined || line.apiUrl === undefined) return undefined;
-  if (line.apiUrlBy !== 'cli') return options.dispatcher;
-  return hostMatchesAny(new URL(line.apiUrl).hostname, options.greenApiHosts) ? options.dispatcher : undefined;
+  return isGreenApiHostGuarded(line, options.greenApiHosts) ? options.dispatcher : undefined;
 }
 
 /** The provider a line talks through (Cloud API, Green-API or GupShup), bound to its credentials. */

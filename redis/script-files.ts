@@ -22,6 +22,7 @@ export const scriptFiles = [
   'send-step-release-1',
   'callback-extend-1',
   'period-claim-1',
+  'period-release-1',
   'compare-and-set-2',
   'config-version-2',
   'lock-release-1',

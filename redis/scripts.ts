@@ -101,6 +101,10 @@ export const scripts = {
     const argv = [args.field, args.nowMs, args.periodMs, args.ttlMs, args.clearField ?? ''];
     return asNumber(await run(redis, 'period-claim-1', [key], argv));
   },
+  /** Gives back the slot `claimPeriod` claimed at `claimedMs` while `field` still holds it (false: another claim, or gone). */
+  async releasePeriod(redis: RedisClient, key: string, field: string, claimedMs: number): Promise<boolean> {
+    return asNumber(await run(redis, 'period-release-1', [key], [field, claimedMs])) === 1;
+  },
   /** The portal's config version, set to `fresh` when it has none and its record exists; null when it has no record. */
   async configVersion(
     redis: RedisClient,

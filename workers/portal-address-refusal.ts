@@ -51,34 +51,42 @@ export interface AddressRefusalNoteDeps {
  * Notes of portal address refusals for both dispatchers. Each callback and chat retries on its own
  * timetable, so refusals and drops come one by one for a day: the period is claimed in Redis
  * (period-claim-1, app clock), one note of each kind per portal an hour whatever the processes.
+ * The claim comes first (two processes must not both write), so a note whose write fails gives
+ * its claim back (period-release-1): the next refusal notes again instead of nothing for an hour.
  */
 export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): AddressRefusalNotes {
-  /** True when this call may note `field` now (a failed claim notes: a lost note is worse than two). */
-  const mayNote = async (memberId: string, field: string): Promise<boolean> => {
-    const args = {
-      field,
-      nowMs: deps.clock.now(),
-      periodMs: REFUSAL_NOTE_PERIOD_MS,
-      ttlMs: 2 * REFUSAL_NOTE_PERIOD_MS,
-    };
+  const giveBack = (memberId: string, field: string, claimedMs: number) =>
+    scripts
+      .releasePeriod(deps.redis, deps.keys.addressRefusalNotes(memberId), field, claimedMs)
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error, memberId }, 'could not give back the address refusal note period'),
+      );
+  /**
+   * Notes `entry` once per period of `field`. A failed claim notes anyway: a lost note is worse
+   * than two (and the note goes to the same Redis, so it most likely fails the same way and is logged).
+   */
+  const noteOnce = async (
+    memberId: string,
+    field: string,
+    entry: { code: 'portal_address_refused' | 'portal_address_refused_dropped'; action: string; lineId: string },
+  ): Promise<void> => {
+    const key = deps.keys.addressRefusalNotes(memberId);
+    const nowMs = deps.clock.now();
+    const args = { field, nowMs, periodMs: REFUSAL_NOTE_PERIOD_MS, ttlMs: 2 * REFUSAL_NOTE_PERIOD_MS };
+    let claimed = false;
     try {
-      return (await scripts.claimPeriod(deps.redis, deps.keys.addressRefusalNotes(memberId), args)) === 0;
+      if ((await scripts.claimPeriod(deps.redis, key, args)) !== 0) return;
+      claimed = true;
     } catch (error) {
       deps.log.warn({ err: error, memberId }, 'could not claim the address refusal note period');
-      return true;
+    }
+    try {
+      await deps.activity.noteError(memberId, { ...entry, at: nowMs });
+    } catch (error) {
+      deps.log.warn({ err: error, memberId }, 'could not note the address refusal for the settings page');
+      if (claimed) await giveBack(memberId, field, nowMs);
     }
   };
-  const note = (
-    memberId: string,
-    code: 'portal_address_refused' | 'portal_address_refused_dropped',
-    action: string,
-    lineId: string,
-  ) =>
-    deps.activity
-      .noteError(memberId, { code, lineId, action, at: deps.clock.now() })
-      .catch((error: unknown) =>
-        deps.log.warn({ err: error, memberId }, 'could not note the address refusal for the settings page'),
-      );
   return {
     async refused(memberId, error, { what, pauseMs }) {
       const refusal = addressRefusalIn(error);
@@ -86,16 +94,14 @@ export function createAddressRefusalNotes(deps: AddressRefusalNoteDeps): Address
         { memberId, what, host: refusal?.host, address: refusal?.address, pauseMs },
         "portal's address refused when connecting; will retry",
       );
-      if (await mayNote(memberId, deps.keys.addressRefusalNoteField('refused', '', ''))) {
-        await note(memberId, 'portal_address_refused', what, '');
-      }
+      const field = deps.keys.addressRefusalNoteField('refused', '', '');
+      await noteOnce(memberId, field, { code: 'portal_address_refused', action: what, lineId: '' });
     },
     async dropped(memberId, what, lineId) {
       deps.log.warn({ memberId, what, lineId }, "work dropped after a day of the portal's address refused");
       // Per line: chats dropped on three lines in one hour are three notes, each naming its line.
-      if (await mayNote(memberId, deps.keys.addressRefusalNoteField('dropped', what, lineId))) {
-        await note(memberId, 'portal_address_refused_dropped', what, lineId);
-      }
+      const field = deps.keys.addressRefusalNoteField('dropped', what, lineId);
+      await noteOnce(memberId, field, { code: 'portal_address_refused_dropped', action: what, lineId });
     },
   };
 }

@@ -7,8 +7,9 @@ import { CUSTOMER, ordinaryTexts } from '../helpers/waits';
 const CHAT = `${CUSTOMER}@c.us`;
 
 // The Green-API line itself: buttons and lists as numbered text, replies and statuses through its
-// webhook door, the door's token, and the lines CLI. Each action on the line: actions-green-api.test.ts
-// (whose describe title this file keeps, so every test keeps its full name).
+// webhook door, the door's token, and the lines CLI (a re-add's host: green-api-line-hosts.test.ts).
+// Each action on the line: actions-green-api.test.ts (whose describe title this file keeps, so every
+// test keeps its full name).
 describe('actions on a Green-API line', () => {
   let h: Harness;
   let green: GreenApiLine;
@@ -95,6 +96,7 @@ describe('actions on a Green-API line', () => {
       ),
     ).rejects.toThrow(/webhook-token/);
     await h.rt.lines.remove(h.memberId, 'green2');
+    await settled(h);
   });
 
   it('"wait for delivered" completes on a Green-API outgoingMessageStatus webhook', async () => {
@@ -172,5 +174,31 @@ describe('actions on a Green-API line', () => {
     expect(await h.rt.queues.inbound.getJobCounts('waiting', 'active', 'completed', 'delayed', 'failed')).toEqual(
       counts,
     );
+  });
+
+  it("lines list shows a line's API host (nothing of its URL but the host) and who set it", async () => {
+    await h.rt.lines.add({
+      id: 'relay',
+      memberId: h.memberId,
+      provider: 'green-api',
+      phoneNumberId: '1101000004',
+      accessToken: 'ga-secret-4',
+      apiUrl: 'https://op:url-secret@relay.example.com:8443/green?key=query-secret',
+      apiUrlBy: 'cli',
+      webhookToken: 'wh-secret-4444444444',
+      name: 'Relay',
+      // Newer than the harness's lines: the portal's default stays its oldest line.
+      createdAt: h.rt.clock.now(),
+    });
+    const list = await runLinesCommand(h.rt, 'list', { portal: h.memberId }, []);
+    expect(list.split('\n')[0]).toBe(
+      'portal\tline\tprovider\tphone_number_id\tname\trate\tapi_host\tapi_host_by\thealth',
+    );
+    expect(list).toContain('\trelay\tgreen-api\t1101000004\tRelay\t80/s\trelay.example.com:8443\tcli\t');
+    // A Cloud line has no host of its own.
+    expect(list).toMatch(/\tmain\tcloud\t.*\t-\t-\t/);
+    for (const secret of ['url-secret', 'query-secret', 'ga-secret-4', 'wh-secret-4444444444'])
+      expect(list).not.toContain(secret);
+    await h.rt.lines.remove(h.memberId, 'relay');
   });
 });

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
 import { createKeys } from '../../../redis/keys';
+import { scripts } from '../../../redis/scripts';
 import { ActivityLog } from '../../../store/activity-log';
 import { createAddressRefusalNotes, REFUSAL_NOTE_PERIOD_MS } from '../../../workers/portal-address-refusal';
 import { createManualClock } from '../../helpers/manual-clock';
@@ -61,5 +62,54 @@ describe('portal address refusal notes', () => {
     // Another portal is noted on its own.
     await a?.dropped('p3', 'callbacks', '');
     expect(await codes('p3')).toEqual(['portal_address_refused_dropped']);
+  });
+
+  it('a note whose write fails gives its hour back: the next refusal notes; written notes keep theirs', async () => {
+    // The activity log's write fails once (a Redis hiccup between the claim and the note).
+    let failures = 1;
+    const flaky: Pick<ActivityLog, 'noteError'> = {
+      noteError: (memberId, entry) =>
+        failures-- > 0 ? Promise.reject(new Error('write failed')) : activity.noteError(memberId, entry),
+    };
+    const [other] = processes();
+    const notes = createAddressRefusalNotes({ activity: flaky, clock, log, redis, keys });
+    await notes.refused('p4', refusal, { what: 'callbacks', pauseMs: 300_000 });
+    expect(await codes('p4')).toEqual([]);
+    clock.advance(60_000);
+    // Another process's refusal a minute later notes it, and then the hour is taken again.
+    await other?.refused('p4', refusal, { what: 'open_line', pauseMs: 300_000 });
+    for (let n = 0; n < 5; n += 1) {
+      clock.advance(60_000);
+      await notes.refused('p4', refusal, { what: 'callbacks', pauseMs: 300_000 });
+      await other?.refused('p4', refusal, { what: 'open_line', pauseMs: 300_000 });
+    }
+    expect(await codes('p4')).toEqual(['portal_address_refused']);
+    // The same for a drop.
+    failures = 1;
+    await notes.dropped('p4', 'open_line', 'main');
+    await notes.dropped('p4', 'open_line', 'main');
+    await notes.dropped('p4', 'open_line', 'main');
+    expect(await codes('p4')).toEqual(['portal_address_refused_dropped', 'portal_address_refused']);
+  });
+
+  it('a slot is given back only while it still holds the claim that gives it back', async () => {
+    const key = keys.addressRefusalNotes('p5');
+    const field = keys.addressRefusalNoteField('refused', '', '');
+    const claim = (nowMs: number) =>
+      scripts.claimPeriod(redis, key, {
+        field,
+        nowMs,
+        periodMs: REFUSAL_NOTE_PERIOD_MS,
+        ttlMs: 2 * REFUSAL_NOTE_PERIOD_MS,
+      });
+    const first = clock.now();
+    expect(await claim(first)).toBe(0);
+    // A clock a period away claims the slot anew: the first claim's give-back leaves that one alone.
+    const later = first + REFUSAL_NOTE_PERIOD_MS;
+    expect(await claim(later)).toBe(0);
+    expect(await scripts.releasePeriod(redis, key, field, first)).toBe(false);
+    expect(await claim(later + 1)).toBeGreaterThan(0);
+    expect(await scripts.releasePeriod(redis, key, field, later)).toBe(true);
+    expect(await claim(later + 1)).toBe(0);
   });
 });

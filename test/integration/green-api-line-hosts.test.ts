@@ -1,0 +1,143 @@
+import { type LinesCommandDeps, runLinesCommand } from '../../cli/lines-command';
+import type { AppConfig } from '../../config/env-schema';
+import { resolveLine } from '../../lines/resolve-line';
+import { createHarness, type Harness, LINE } from '../helpers/harness';
+import { settled } from '../helpers/signals';
+
+const HOST = 'https://7103.api.green-api.com';
+const PAGE = 'the settings page (or stored before its setter was recorded)';
+
+// `lines add --id` of an existing line: which API host a Green-API line keeps, who set it, what the
+// command says about it, and that a re-add keeps the line's place (the oldest line is the default).
+describe('lines add --id: a re-added line keeps what it should', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** `lines add` with the guard on (the harness runs with ALLOW_PRIVATE_ADDRESSES for its simulators). */
+  function add(flags: Record<string, string>, config: Partial<AppConfig> = {}): Promise<string> {
+    const deps: LinesCommandDeps = {
+      portals: h.rt.portals,
+      lines: h.rt.lines,
+      lineAdmin: h.rt.lineAdmin,
+      config: { ...h.rt.config, ALLOW_PRIVATE_ADDRESSES: false, ...config },
+    };
+    return runLinesCommand(deps, 'add', { portal: h.memberId, ...flags }, []);
+  }
+
+  /** A Green-API line as the settings page stores it: the host a portal admin typed, guarded when connecting. */
+  async function pageSetLine(id: string, idInstance: string): Promise<void> {
+    await h.rt.lines.add({
+      id,
+      memberId: h.memberId,
+      provider: 'green-api',
+      phoneNumberId: idInstance,
+      accessToken: 'ga-secret-5',
+      apiUrl: HOST,
+      apiUrlBy: 'page',
+      webhookToken: 'wh-secret-5555555555',
+      name: 'Tenant',
+      // Newer than the harness's line: the portal's default stays its oldest line.
+      createdAt: h.rt.clock.now(),
+    });
+  }
+
+  const readd = (id: string, idInstance: string) => ({
+    provider: 'green-api',
+    'id-instance': idInstance,
+    'api-token': 'ga-secret-5',
+    'webhook-token': 'wh-secret-5555555555',
+    id,
+  });
+
+  afterEach(async () => {
+    for (const id of ['tenant', 'moved']) await h.rt.lines.remove(h.memberId, id);
+    // Each add queued the robots' re-registration (lines/line-admin.ts): done before the next test or teardown.
+    await settled(h);
+  });
+
+  it('keeps a page-set host and its setter while the instance is the same, unless --api-url names the host', async () => {
+    await pageSetLine('tenant', '1101000005');
+    // The operator re-adds it to set its rate: the host stays the admin's, and still guarded.
+    const kept = await add({ ...readd('tenant', '1101000005'), name: 'Tenant', rate: '5' });
+    expect(kept).toContain(
+      `kept its API host 7103.api.green-api.com, set by ${PAGE}: checked against private addresses when connecting (--api-url to replace it; --api-url https://api.green-api.com for Green-API's default)`,
+    );
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: HOST, apiUrlBy: 'page', ratePerSec: 5 });
+    expect(await runLinesCommand(h.rt, 'list', { portal: h.memberId }, [])).toContain(
+      '\ttenant\tgreen-api\t1101000005\tTenant\t5/s\t7103.api.green-api.com\tpage\t',
+    );
+    // Naming the host takes it over, and says so. GREEN_API_HOSTS names it: a portal admin may type
+    // it, so it stays guarded (lines/provider-for-line.ts).
+    const taken = await add({ ...readd('tenant', '1101000005'), 'api-url': HOST });
+    expect(taken).toContain(
+      `its API host 7103.api.green-api.com is now the CLI's (was 7103.api.green-api.com, set by ${PAGE}): checked against private addresses when connecting (GREEN_API_HOSTS names it)`,
+    );
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: HOST, apiUrlBy: 'cli' });
+    // A CLI-set host is kept as the CLI's by a re-add without --api-url.
+    const again = await add(readd('tenant', '1101000005'));
+    expect(again).toContain(
+      'kept its API host 7103.api.green-api.com, set by the CLI: checked against private addresses when connecting (GREEN_API_HOSTS names it)',
+    );
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: HOST, apiUrlBy: 'cli' });
+  });
+
+  it('says when a host is not checked: a CLI-set host outside GREEN_API_HOSTS, or ALLOW_PRIVATE_ADDRESSES', async () => {
+    await pageSetLine('tenant', '1101000005');
+    const relay = 'https://relay.example.com';
+    const taken = await add({ ...readd('tenant', '1101000005'), 'api-url': relay });
+    expect(taken).toContain(
+      `its API host relay.example.com is now the CLI's (was 7103.api.green-api.com, set by ${PAGE}): trusted: not checked against private addresses when connecting (GREEN_API_HOSTS does not name it)`,
+    );
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({ apiUrl: relay, apiUrlBy: 'cli' });
+    // The same host under a list that names it.
+    const named = await add(readd('tenant', '1101000005'), { GREEN_API_HOSTS: ['*.example.com'] });
+    expect(named).toContain(
+      'kept its API host relay.example.com, set by the CLI: checked against private addresses when connecting (GREEN_API_HOSTS names it)',
+    );
+    // With ALLOW_PRIVATE_ADDRESSES nothing is checked, a page-set host included.
+    await pageSetLine('tenant', '1101000005');
+    const open = await add(readd('tenant', '1101000005'), { ALLOW_PRIVATE_ADDRESSES: true });
+    expect(open).toContain(
+      `kept its API host 7103.api.green-api.com, set by ${PAGE}: not checked against private addresses (ALLOW_PRIVATE_ADDRESSES is on)`,
+    );
+  });
+
+  it("a new --id-instance without --api-url gets Green-API's default host, set by the CLI, and says so", async () => {
+    await pageSetLine('moved', '1101000006');
+    // The old host serves the old instance (7103…): the new instance's apiToken never goes there.
+    const out = await add(readd('moved', '7105000001'));
+    expect(out).toContain(
+      "its API host is now Green-API's default api.green-api.com, set by the CLI: the host it had, 7103.api.green-api.com, was instance 1101000006's",
+    );
+    const line = await h.rt.lines.get(h.memberId, 'moved');
+    expect(line).toMatchObject({ phoneNumberId: '7105000001', apiUrlBy: 'cli' });
+    expect(line?.apiUrl).toBeUndefined();
+    expect(await runLinesCommand(h.rt, 'list', { portal: h.memberId }, [])).toMatch(
+      /\tmoved\tgreen-api\t7105000001\t.*\t-\t-\t/,
+    );
+    // A new instance with its host named takes that host.
+    await add({ ...readd('moved', '7106000001'), 'api-url': 'https://7106.api.green-api.com' });
+    expect(await h.rt.lines.get(h.memberId, 'moved')).toMatchObject({
+      phoneNumberId: '7106000001',
+      apiUrl: 'https://7106.api.green-api.com',
+      apiUrlBy: 'cli',
+    });
+  });
+
+  it("re-adding the portal's oldest line (its default) to change its rate keeps it the default", async () => {
+    const main = await h.rt.lines.get(h.memberId, 'main');
+    await pageSetLine('tenant', '1101000005');
+    expect((await resolveLine(h.rt.lines, h.memberId, undefined)).id).toBe('main');
+    const cloud = { 'phone-number-id': LINE.phoneNumberId, 'access-token': LINE.accessToken, name: 'Main line' };
+    const out = await add({ ...cloud, rate: '7', id: 'main' });
+    // A Cloud line has no host of its own: nothing is said about one.
+    expect(out).not.toContain('API host');
+    expect(await h.rt.lines.get(h.memberId, 'main')).toMatchObject({ ratePerSec: 7, createdAt: main?.createdAt });
+    expect((await resolveLine(h.rt.lines, h.memberId, undefined)).id).toBe('main');
+  });
+});
