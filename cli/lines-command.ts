@@ -193,11 +193,13 @@ async function addedHost(rt: LinesCommandDeps, args: ReturnType<typeof parseAdd>
     return { ...line, note };
   }
   if (!stored) return { apiUrl: undefined, apiUrlBy: 'cli', note: '' };
-  if (stored.phoneNumberId !== args.phoneNumberId)
+  // A new instance's apiToken never goes to a host a portal admin typed for another instance; a host
+  // the operator set (an in-house relay serving every instance) stays the operator's choice.
+  if (stored.phoneNumberId !== args.phoneNumberId && storedBy === 'page')
     return {
       apiUrl: undefined,
       apiUrlBy: 'cli',
-      note: `; its API host is now Green-API's default ${new URL(GREEN_API_DEFAULT_URL).host}, set by the CLI: the host it had, ${storedHost}, was instance ${stored.phoneNumberId}'s (--api-url to name the new instance's host)`,
+      note: `; its API host is now Green-API's default ${new URL(GREEN_API_DEFAULT_URL).host}: the host it had, ${storedHost}, was set by ${PAGE_SETTER} for instance ${stored.phoneNumberId} (--api-url to name the new instance's host)`,
     };
   const by = storedBy === 'cli' ? 'the CLI' : PAGE_SETTER;
   return {

@@ -107,12 +107,12 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     );
   });
 
-  it("a new --id-instance without --api-url gets Green-API's default host, set by the CLI, and says so", async () => {
+  it("a new --id-instance without --api-url drops a page-set host for Green-API's default, and says so", async () => {
     await pageSetLine('moved', '1101000006');
-    // The old host serves the old instance (7103…): the new instance's apiToken never goes there.
+    // The admin typed that host for the old instance (7103…): the new instance's apiToken never goes there.
     const out = await add(readd('moved', '7105000001'));
     expect(out).toContain(
-      "its API host is now Green-API's default api.green-api.com, set by the CLI: the host it had, 7103.api.green-api.com, was instance 1101000006's",
+      `its API host is now Green-API's default api.green-api.com: the host it had, 7103.api.green-api.com, was set by ${PAGE} for instance 1101000006`,
     );
     const line = await h.rt.lines.get(h.memberId, 'moved');
     expect(line).toMatchObject({ phoneNumberId: '7105000001', apiUrlBy: 'cli' });
@@ -125,6 +125,18 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     expect(await h.rt.lines.get(h.memberId, 'moved')).toMatchObject({
       phoneNumberId: '7106000001',
       apiUrl: 'https://7106.api.green-api.com',
+      apiUrlBy: 'cli',
+    });
+  });
+
+  it('a new --id-instance keeps a host the operator set (a relay serving every instance)', async () => {
+    const relay = 'https://relay.example.com';
+    await add({ ...readd('moved', '1101000007'), 'api-url': relay });
+    const out = await add(readd('moved', '7107000001'));
+    expect(out).toContain('kept its API host relay.example.com, set by the CLI');
+    expect(await h.rt.lines.get(h.memberId, 'moved')).toMatchObject({
+      phoneNumberId: '7107000001',
+      apiUrl: relay,
       apiUrlBy: 'cli',
     });
   });
