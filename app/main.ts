@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     // The calls in progress are answered once queued: the queues close after them.
     const outcome = await web.stop(STOP_TIMEOUT_MS);
     if (outcome === 'cut') rt.log.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'http server stopped with calls still open');
-    await rt.queues.close();
+    await rt.close();
     redis.disconnect();
     queueRedis.disconnect();
   });

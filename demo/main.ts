@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     const workers = await startWorkers(rt, { connection: connect });
     cleanups.push(
       () => workers.close(),
-      () => rt.queues.close(),
+      () => rt.close(),
     );
     whatsapp.setWebhook({ url: `${config.PUBLIC_URL}/whatsapp/webhook` });
     info(`app at ${config.PUBLIC_URL}`);

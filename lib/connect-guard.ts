@@ -29,6 +29,29 @@ export class AddressRefusedError extends AppError {
   }
 }
 
+/**
+ * A request on a pool its runtime has closed (the process is stopping): nothing was sent, and a
+ * retry (the job's next attempt, in this or another process) can succeed.
+ */
+export class PoolClosedError extends AppError {
+  constructor(readonly pool: string) {
+    super('pool_closed', `not sent: the ${pool} connection pool is closed (the process is stopping)`, {
+      retryable: true,
+      kind: 'unavailable',
+    });
+  }
+}
+
+/** The PoolClosedError an error is or carries as its cause (fetch and axios wrap it), if any. */
+export function poolClosedIn(error: unknown): PoolClosedError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof PoolClosedError) return current;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return undefined;
+}
+
 /** The AddressRefusedError an error is or carries as its cause (fetch and axios wrap it), if any. */
 export function addressRefusalIn(error: unknown): AddressRefusedError | undefined {
   let current = error;
@@ -108,16 +131,31 @@ export interface OutboundAgentOptions {
 }
 
 /**
+ * An undici Agent that, once closed, fails a new request with a PoolClosedError: undici's own
+ * ClientClosedError ("The client is closed") would read as a network failure that may have sent
+ * the request. Requests already dispatched run on: `close()` waits for them.
+ */
+export class OutboundAgent extends Agent {
+  override dispatch(options: Agent.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    // A handler of undici's newer API (no onError) gets undici's own ClientClosedError the usual way.
+    if ((!this.closed && !this.destroyed) || typeof handler.onError !== 'function')
+      return super.dispatch(options, handler);
+    handler.onError(new PoolClosedError('outbound'));
+    return false;
+  }
+}
+
+/**
  * The undici Agent for addresses a portal, a portal user or an API caller can name. Keep-alive
  * sockets are reused: the guard costs a lookup per new connection only.
  */
-export function createOutboundAgent(options: OutboundAgentOptions): Agent {
+export function createOutboundAgent(options: OutboundAgentOptions): OutboundAgent {
   const pool = {
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
     ...(options.connections === undefined ? {} : { connections: options.connections }),
   };
-  if (options.allowPrivate) return new Agent(pool);
-  return new Agent({ ...pool, connect: guardedConnector(options.resolve ?? systemLookup) });
+  if (options.allowPrivate) return new OutboundAgent(pool);
+  return new OutboundAgent({ ...pool, connect: guardedConnector(options.resolve ?? systemLookup) });
 }
 
 /** Node's http(s) agents for clients that take them (axios, so b24jssdk's REST calls). */
@@ -129,8 +167,12 @@ export interface GuardedNodeAgents {
 /**
  * The same guard for Node's http and https agents: each new socket resolves through guardedLookup,
  * a literal non-public host is refused before connecting (axios follows redirects with these agents).
+ * Once `closed()` is true (lib/outbound-pools.ts) a new socket fails with a PoolClosedError.
  */
-export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): GuardedNodeAgents {
+export function createGuardedNodeAgents(
+  resolve: LookupAll = systemLookup,
+  closed: () => boolean = () => false,
+): GuardedNodeAgents {
   const lookup = guardedLookup(resolve);
   type Connect = (
     options: NetConnectOpts,
@@ -139,6 +181,7 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
   const guard =
     (create: Connect): Connect =>
     (options, callback) => {
+      if (closed()) return void callback(new PoolClosedError('portal REST'));
       const refused = literalRefusal('host' in options ? options.host : undefined);
       // No socket returned and the callback given the error: Node fails the request with it (Agent#createSocket).
       if (refused) return void callback(refused);
@@ -153,6 +196,11 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
   // Casts: @types/node declares createConnection without the callback form Agent#createSocket uses.
   httpAgent.createConnection = guard(httpAgent.createConnection.bind(httpAgent) as Connect);
   httpsAgent.createConnection = guard(httpsAgent.createConnection.bind(httpsAgent) as Connect);
+  // Once closed, a socket whose request ends is not kept for reuse: Node destroys it (Agent#keepSocketAlive).
+  for (const agent of [httpAgent, httpsAgent]) {
+    const keep = agent.keepSocketAlive.bind(agent);
+    agent.keepSocketAlive = (socket) => !closed() && keep(socket);
+  }
   return { httpAgent, httpsAgent };
 }
 

@@ -5,9 +5,8 @@ import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
 import { HookEmitter } from '../hooks/hook-emitter';
 import { HookStore } from '../hooks/hook-store';
-import { createAddressPolicy, type LookupAll } from '../lib/address-policy';
+import type { LookupAll } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
-import { createGuardedNodeAgents, createOutboundAgent } from '../lib/connect-guard';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
@@ -46,6 +45,7 @@ import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
 import { registerPortal } from '../workers/portal-setup-processor';
+import { createOutboundConnections } from './outbound-connections';
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -124,21 +124,11 @@ export function createRuntime(options: RuntimeOptions) {
   const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
-  // The same policy again when connecting (DNS rebinding): pools for the addresses it checks, unless
-  // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
-  // `batch` keeps its 64 connections per portal; files, hooks, Green-API keep the global pool's shape.
-  const resolve = options.resolve;
-  const guarded = options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES;
-  const guard = guarded
-    ? {
-        dispatcher: createOutboundAgent({ allowPrivate: false, resolve, connections: 64 }),
-        nodeAgents: createGuardedNodeAgents(resolve),
-      }
-    : undefined;
-  /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
-  const addresses = createAddressPolicy({
+  // The runtime owns the pools it builds and closes them in `close()`.
+  const { pools, guard, addresses } = createOutboundConnections({
     allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
-    dispatcher: guarded ? createOutboundAgent({ allowPrivate: false, resolve, keepAliveTimeout: 4_000 }) : undefined,
+    guarded: options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES,
+    resolve: options.resolve,
   });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const events = new HookEmitter(redis, keys);
@@ -293,6 +283,17 @@ export function createRuntime(options: RuntimeOptions) {
     /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
     openLineSetup,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
+    /** The connection pools built here (tests check they end closed). */
+    pools,
+    /**
+     * The runtime's shutdown, after its workers and web server have stopped: the queues, then the pools
+     * (a request on a closed pool fails with a retryable PoolClosedError). A second call is harmless.
+     */
+    async close(): Promise<void> {
+      await queues.close();
+      const cut = await pools.close();
+      if (cut > 0) log.warn({ pools: cut }, 'connection pools closed with requests still running');
+    },
   };
 }
 

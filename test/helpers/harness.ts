@@ -263,8 +263,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await Promise.all(running.map((r) => r.close()));
       server.closeAllConnections();
       await new Promise((r) => server.close(() => r(null)));
-      await rt.queues.close();
-      for (const w of workerRuntimes) await w.queues.close();
+      await rt.close();
+      for (const w of workerRuntimes) await w.close();
       await Promise.all([portal.stop(), whatsapp.stop(), gupshup.stop()]);
       for (const c of connections) c.disconnect();
     },

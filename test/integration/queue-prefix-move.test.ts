@@ -33,7 +33,7 @@ describe('queues move-prefix', () => {
   });
   afterEach(async () => {
     for (const s of started.splice(0)) await s.close();
-    for (const rt of runtimes.splice(0)) await rt.queues.close();
+    for (const rt of runtimes.splice(0)) await rt.close();
     for (const c of connections.splice(0)) c.disconnect();
     await h.close();
   });

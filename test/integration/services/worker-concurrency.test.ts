@@ -54,7 +54,7 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
       expect(runAction?.concurrency).toBe(expected);
     } finally {
       await running.close();
-      await rt.queues.close();
+      await rt.close();
       for (const c of connections) c.disconnect();
       redis.disconnect();
     }
