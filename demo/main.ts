@@ -103,10 +103,11 @@ async function main(): Promise<void> {
       await new Promise((r) => server.close(() => r(null)));
     });
     const workers = await startWorkers(rt, { connection: connect });
-    cleanups.push(
-      () => workers.close(),
-      () => rt.close(),
-    );
+    // One step: cleanups run in reverse, and the runtime closes after its workers (its pools last).
+    cleanups.push(async () => {
+      await workers.close();
+      await rt.close();
+    });
     whatsapp.setWebhook({ url: `${config.PUBLIC_URL}/whatsapp/webhook` });
     info(`app at ${config.PUBLIC_URL}`);
 

@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction, type NetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, type Dispatcher, Pool, fetch as undiciFetch } from 'undici';
 import { isNonPublicAddress, type LookupAll, systemLookup } from './address-policy';
 import { AppError } from './errors/app-error';
 
@@ -133,9 +133,18 @@ export interface OutboundAgentOptions {
 /**
  * An undici Agent that, once closed, fails a new request with a PoolClosedError: undici's own
  * ClientClosedError ("The client is closed") would read as a network failure that may have sent
- * the request. Requests already dispatched run on: `close()` waits for them.
+ * the request. Requests already dispatched run on: `close()` waits for them; `cut()` ends them.
  */
 export class OutboundAgent extends Agent {
+  /** Its per-origin pools: Agent#close forgets them at once, so a destroy after it would reach none. */
+  private readonly pools: Set<Pool>;
+
+  constructor(options: Agent.Options) {
+    const pools = new Set<Pool>();
+    super({ ...options, factory: (origin, poolOptions) => trackedPool(pools, origin, poolOptions) });
+    this.pools = pools;
+  }
+
   override dispatch(options: Agent.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     // A handler of undici's newer API (no onError) gets undici's own ClientClosedError the usual way.
     if ((!this.closed && !this.destroyed) || typeof handler.onError !== 'function')
@@ -143,6 +152,22 @@ export class OutboundAgent extends Agent {
     handler.onError(new PoolClosedError('outbound'));
     return false;
   }
+
+  /** Ends the requests still running (they fail with undici's ClientDestroyedError), closing or not. */
+  async cut(): Promise<void> {
+    await Promise.all([...this.pools].map((pool) => pool.destroy()));
+    await this.destroy();
+  }
+}
+
+/** A Pool for `origin` (undici's default factory, which keeps Client for `connections: 1`, no caller here uses), tracked in `pools`. */
+function trackedPool(pools: Set<Pool>, origin: string | URL, options: object): Pool {
+  // The Agent closes an origin's pool once its last connection goes: those are dropped as new ones come.
+  for (const pool of pools) if (pool.closed || pool.destroyed) pools.delete(pool);
+  // Cast: undici types the factory's options as a bare object; they are the Agent's Pool options.
+  const pool = new Pool(origin, options as Pool.Options);
+  pools.add(pool);
+  return pool;
 }
 
 /**

@@ -86,10 +86,12 @@ async function within(done: Promise<unknown>, ms: number): Promise<PoolCloseOutc
   }
 }
 
-/** undici's close refuses new requests and waits for the dispatched ones; past the grace they are destroyed. */
+/** undici's close refuses new requests and waits for the dispatched ones; past the grace they are cut. */
 async function closeUndiciAgent(agent: OutboundAgent, graceMs: number): Promise<PoolCloseOutcome> {
-  const outcome = await within(agent.close(), graceMs);
-  if (outcome === 'cut') await agent.destroy();
+  const closed = agent.close();
+  const outcome = await within(closed, graceMs);
+  if (outcome === 'cut') await agent.cut();
+  await closed;
   return outcome;
 }
 
