@@ -34,7 +34,8 @@ export function fetchFailure(error: unknown): ActionError {
   if (refused) return new ActionError('address_refused', refused.message, { retryable: false, outcomeUnknown: false });
   // The process is stopping and its pool is closed: nothing was sent, the job's next try may go.
   const closed = poolClosedIn(error);
-  if (closed) return new ActionError('provider_unavailable', closed.message, { retryable: true, outcomeUnknown: false });
+  if (closed)
+    return new ActionError('provider_unavailable', closed.message, { retryable: true, outcomeUnknown: false });
   const code = causeCode(error);
   const outcomeUnknown = code === undefined || !NOT_SENT.has(code);
   return new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown });
