@@ -6,6 +6,7 @@ import { queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
 import { createRuntime } from '../../../runtime/create-runtime';
 import { startWorkers } from '../../../runtime/start-workers';
+import { disconnectOpen } from '../../helpers/harness';
 
 // The run-action worker's jobs in flight come from the WORKER_RUN_ACTION_CONCURRENCY setting
 // (default 64), so a one-core container can lower it; the start option overrides it.
@@ -55,7 +56,7 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
     } finally {
       await running.close();
       await rt.close();
-      for (const c of connections) c.disconnect();
+      disconnectOpen(connections);
       redis.disconnect();
     }
   });
