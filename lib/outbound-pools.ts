@@ -101,7 +101,9 @@ function socketsOf(byHost: NodeJS.ReadOnlyDict<Duplex[]>): Duplex[] {
 }
 
 /**
- * Node's Agent#destroy would destroy the running requests' sockets too, so: idle sockets are
+ * Running requests are let finish rather than cut at once: a REST call cut after it left may have
+ * been carried out by the portal with the app never reading the answer (a chat message or a callback
+ * then sent twice on the retry). Node's Agent#destroy would cut them too, so: idle sockets are
  * destroyed now; a running request keeps its socket until its answer is read, then the agent, closed,
  * does not keep it (createGuardedNodeAgents) and destroys it; past the grace the rest are destroyed.
  * Done when every socket has closed (the agent forgets a socket on its `close`).
