@@ -16,6 +16,14 @@ import {
  */
 export const POOL_CLOSE_GRACE_MS = 10_000;
 
+/**
+ * How long a close still waits for a pool it cut. undici does not always end its close after the
+ * cut: a pool with requests queued for a free connection parks the close until a drain that never
+ * comes (PoolBase's destroy fails the queue but never resolves the parked close). So that wait is
+ * bounded: its sockets are destroyed by then, only undici's bookkeeping may still be pending.
+ */
+export const POOL_CUT_SETTLE_MS = 1_000;
+
 /** How a pool's close ended: every request finished, or some were cut at the grace's end. */
 export type PoolCloseOutcome = 'closed' | 'cut';
 
@@ -56,13 +64,14 @@ export class OutboundPools {
   }
 
   /**
-   * Closes every pool: new requests fail at once, running ones finish (cut after the grace). A
-   * second call waits for the same close. Resolves to how many pools had requests cut.
+   * Closes every pool: new requests fail at once, running ones finish (cut after the grace: `graceMs`,
+   * default the constructor's). A second call waits for the same close (its `graceMs` is ignored).
+   * Resolves to how many pools had requests cut; it ends at most POOL_CUT_SETTLE_MS after the grace.
    */
-  async close(): Promise<number> {
+  async close(graceMs = this.graceMs): Promise<number> {
     this.closing ??= Promise.all([
-      ...this.agents.map((agent) => closeUndiciAgent(agent, this.graceMs)),
-      ...this.nodeAgents.map((agent) => closeNodeAgent(agent, this.graceMs)),
+      ...this.agents.map((agent) => closeUndiciAgent(agent, graceMs)),
+      ...this.nodeAgents.map((agent) => closeNodeAgent(agent, graceMs)),
     ]);
     const outcomes = await this.closing;
     return outcomes.filter((outcome) => outcome === 'cut').length;
@@ -86,12 +95,18 @@ async function within(done: Promise<unknown>, ms: number): Promise<PoolCloseOutc
   }
 }
 
-/** undici's close refuses new requests and waits for the dispatched ones; past the grace they are cut. */
+/**
+ * undici's close refuses new requests and waits for the dispatched ones; past the grace they are
+ * cut, and the close is waited for POOL_CUT_SETTLE_MS at most (it may never end: see there).
+ */
 async function closeUndiciAgent(agent: OutboundAgent, graceMs: number): Promise<PoolCloseOutcome> {
   const closed = agent.close();
   const outcome = await within(closed, graceMs);
-  if (outcome === 'cut') await agent.cut();
-  await closed;
+  if (outcome === 'closed') return outcome;
+  // A close that never ends must not reject unhandled either.
+  closed.catch(() => undefined);
+  await within(agent.cut(), POOL_CUT_SETTLE_MS);
+  await within(closed, POOL_CUT_SETTLE_MS);
   return outcome;
 }
 

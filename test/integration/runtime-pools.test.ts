@@ -8,7 +8,7 @@ import { request as undiciRequest } from 'undici';
 import { loadConfig } from '../../config/load-config';
 import { fetchThrough, PoolClosedError, poolClosedIn } from '../../lib/connect-guard';
 import { createLogger } from '../../lib/logger';
-import { OutboundPools } from '../../lib/outbound-pools';
+import { OutboundPools, POOL_CUT_SETTLE_MS } from '../../lib/outbound-pools';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { CLIENT_ID, CLIENT_SECRET } from '../helpers/harness';
 import { pollUntil } from '../helpers/poll';
@@ -37,7 +37,7 @@ describe("the runtime's connection pools close with it", () => {
   const release = () => {
     for (const { res } of held.splice(0).filter(({ path }) => path === '/slow')) res.end('slow');
   };
-  const heldCount = (path: string) => pollUntil(() => held.some((h) => h.path === path), 5000, `a ${path} request`);
+  const untilHeld = (path: string) => pollUntil(() => held.some((h) => h.path === path), 5000, `a ${path} request`);
 
   /** A GET through a Node agent to the Unix-socket server, its whole body read (so the socket is freed). */
   const get = (agent: HttpAgent, path: string) =>
@@ -115,7 +115,7 @@ describe("the runtime's connection pools close with it", () => {
     const [httpAgent] = rt.pools.nodeAgents;
     if (!httpAgent) throw new Error('no http agent');
     const running = get(httpAgent, '/slow');
-    await heldCount('/slow');
+    await untilHeld('/slow');
     // A second socket, beside the running one's: kept alive for the next request until the runtime closes.
     expect(await get(httpAgent, '/fast')).toEqual({ status: 200, body: 'fast' });
     expect(Object.values(httpAgent.freeSockets).flat()).toHaveLength(1);
@@ -150,7 +150,7 @@ describe("the runtime's connection pools close with it", () => {
       status: answer.statusCode,
       body: await answer.body.text(),
     }));
-    await heldCount('/slow');
+    await untilHeld('/slow');
     const closing = pools.close();
     await expect(undiciRequest(`${tcpUrl}/fast`, { dispatcher: agent })).rejects.toBeInstanceOf(PoolClosedError);
     expect(agent.destroyed).toBe(false);
@@ -174,5 +174,38 @@ describe("the runtime's connection pools close with it", () => {
     expect(await nodeHung).toMatchObject({ code: 'ECONNRESET' });
     expect(agent.destroyed).toBe(true);
     expect(socketCount(httpAgent)).toBe(0);
+  });
+
+  it('a pool with requests queued for a free connection still ends its close shortly after the grace', async () => {
+    const pools = new OutboundPools(200);
+    const agent = pools.undici({ allowPrivate: true, connections: 2 });
+    // Two requests on the pool's two connections, the third queued for one of them; none is answered.
+    const hung = [1, 2, 3].map((n) =>
+      undiciRequest(`${tcpUrl}/hang`, { dispatcher: agent, headers: { 'x-n': String(n) } }).catch((e: unknown) => e),
+    );
+    await pollUntil(() => held.filter((h) => h.path === '/hang').length === 2, 5000, 'two /hang requests');
+    // undici parks a close with a queue until a drain that never comes: the close must not wait for it.
+    let timer: NodeJS.Timeout | undefined;
+    const hangs = new Promise<'still closing'>((resolve) => {
+      timer = setTimeout(() => resolve('still closing'), 200 + POOL_CUT_SETTLE_MS + 1500);
+    });
+    const ended = await Promise.race([pools.close(), hangs]).finally(() => clearTimeout(timer));
+    expect(ended).toBe(1);
+    for (const request of await Promise.all(hung)) expect(request).toMatchObject({ code: 'UND_ERR_DESTROYED' });
+    expect(agent.destroyed).toBe(true);
+  });
+
+  it('a close given its own grace (what is left of a shutdown budget) cuts after it, not after the default', async () => {
+    const pools = new OutboundPools();
+    const agent = pools.undici({ allowPrivate: true });
+    const hung = undiciRequest(`${tcpUrl}/hang`, { dispatcher: agent }).catch((e: unknown) => e);
+    await untilHeld('/hang');
+    // Well before the default grace (10 s) ends.
+    let timer: NodeJS.Timeout | undefined;
+    const graceDefault = new Promise<'default grace'>((resolve) => {
+      timer = setTimeout(() => resolve('default grace'), 100 + POOL_CUT_SETTLE_MS + 1500);
+    });
+    expect(await Promise.race([pools.close(100), graceDefault]).finally(() => clearTimeout(timer))).toBe(1);
+    expect(await hung).toMatchObject({ code: 'UND_ERR_DESTROYED' });
   });
 });
