@@ -45,6 +45,7 @@ import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
 import { registerPortal } from '../workers/portal-setup-processor';
+import { runtimeCloser } from './close-runtime';
 import { createOutboundConnections } from './outbound-connections';
 
 export interface RuntimeOptions {
@@ -286,14 +287,12 @@ export function createRuntime(options: RuntimeOptions) {
     /** The connection pools built here (tests check they end closed). */
     pools,
     /**
-     * The runtime's shutdown, after its workers and web server have stopped: the queues, then the pools
-     * (a request on a closed pool fails with a retryable PoolClosedError). A second call is harmless.
+     * The runtime's shutdown (runtime/close-runtime.ts): the queues, then the pools (a request on a
+     * closed pool fails with a retryable PoolClosedError; one still running is cut after the grace).
+     * Call it only after the workers, the dispatchers and the web server have stopped: a request cut
+     * after it left is retried as "outcome unknown", so a chat message or callback may go twice.
      */
-    async close(): Promise<void> {
-      await queues.close();
-      const cut = await pools.close();
-      if (cut > 0) log.warn({ pools: cut }, 'connection pools closed with requests still running');
-    },
+    close: runtimeCloser({ queues, pools, log }),
   };
 }
 

@@ -9,6 +9,7 @@ import { loadConfig } from '../../config/load-config';
 import { fetchThrough, PoolClosedError, poolClosedIn } from '../../lib/connect-guard';
 import { createLogger } from '../../lib/logger';
 import { OutboundPools, POOL_CUT_SETTLE_MS } from '../../lib/outbound-pools';
+import { runtimeCloser } from '../../runtime/close-runtime';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { CLIENT_ID, CLIENT_SECRET } from '../helpers/harness';
 import { pollUntil } from '../helpers/poll';
@@ -141,6 +142,24 @@ describe("the runtime's connection pools close with it", () => {
     for (const agent of rt.pools.nodeAgents) expect(socketCount(agent)).toBe(0);
     // Closing again (as a second signal or a test's afterAll would) changes nothing and does not throw.
     await expect(Promise.all([rt.close(), rt.close()])).resolves.toEqual([undefined, undefined]);
+  });
+
+  it("the runtime's close closes the pools even when the queues' close fails, rethrows that, and warns of a cut once", async () => {
+    const pools = new OutboundPools(100);
+    const agent = pools.undici({ allowPrivate: true });
+    const hung = undiciRequest(`${tcpUrl}/hang`, { dispatcher: agent }).catch((e: unknown) => e);
+    await untilHeld('/hang');
+    const warnings: unknown[] = [];
+    // The queues' close as with Redis down at shutdown (BullMQ's own failure needs a Redis that dies mid-close).
+    const queues = { close: () => Promise.reject(new Error('Connection is closed.')) };
+    const close = runtimeCloser({ queues, pools, log: { warn: (fields: unknown) => void warnings.push(fields) } });
+    await expect(close()).rejects.toThrow('Connection is closed.');
+    expect(pools.closed).toBe(true);
+    expect(agent).toMatchObject({ closed: true, destroyed: true });
+    expect(await hung).toMatchObject({ code: 'UND_ERR_DESTROYED' });
+    // A second close (a second signal) waits for the same one: same error, no second warning.
+    await expect(close()).rejects.toThrow('Connection is closed.');
+    expect(warnings).toEqual([{ pools: 1 }]);
   });
 
   it("an undici pool's running request completes before its close ends; a new one is refused at once", async () => {
