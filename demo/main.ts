@@ -103,7 +103,8 @@ async function main(): Promise<void> {
       await new Promise((r) => server.close(() => r(null)));
     });
     const workers = await startWorkers(rt, { connection: connect });
-    // One step: cleanups run in reverse, and the runtime closes after its workers (its pools last).
+    // One step: the runtime (its queues, then its pools) closes after its workers. Cleanups run in
+    // reverse: this one before the web server's above, then the Redis connections.
     cleanups.push(async () => {
       await workers.close();
       await rt.close();
