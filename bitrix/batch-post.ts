@@ -17,7 +17,7 @@ import { ADDRESS_REFUSED, BitrixError } from './bitrix-error';
  * post with its own slot of the portal's REST bucket.
  */
 
-/** The pool when ALLOW_PRIVATE_ADDRESSES leaves portals unguarded (runtime passes a guarded one otherwise). */
+/** The pool of a caller that passes none (tests without a runtime): the runtime passes its own, guarded or not. */
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 /** As b24jssdk's client waits for an answer. */
@@ -153,7 +153,7 @@ export interface BatchPostDeps {
   refresh(failedAccessToken: string): Promise<Pick<Portal, 'clientEndpoint' | 'accessToken'>>;
   /** One more slot of the portal's REST bucket (the first post's slot the caller took). */
   takeSlot(): Promise<void>;
-  /** The pool that applies the address policy when connecting (default: the module's own, unguarded). */
+  /** The runtime's pool (guarded: it applies the address policy when connecting); default: the module's own, unguarded. */
   dispatcher: Dispatcher | undefined;
 }
 

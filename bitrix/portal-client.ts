@@ -1,4 +1,5 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
@@ -44,6 +45,8 @@ export interface PortalClientFactoryOptions {
   clock: Clock;
   /** Pools applying the address policy when connecting (lib/connect-guard.ts): `batch`'s, the SDK's axios'. */
   guard: PortalGuard | undefined;
+  /** Unguarded, `batch`'s pool (the runtime's, closed with it; default: batch-post's own); guarded, guard's. */
+  batchPool?: Dispatcher;
 }
 
 const appInfoSchema = z.object({ CODE: z.string(), INSTALLED: z.boolean().optional() }).loose();
@@ -198,7 +201,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         return fresh;
       },
       takeSlot: () => waitForRestToken(portal),
-      dispatcher: options.guard?.dispatcher,
+      dispatcher: options.guard?.dispatcher ?? options.batchPool,
     };
     let result: T;
     try {

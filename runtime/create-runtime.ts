@@ -125,8 +125,8 @@ export function createRuntime(options: RuntimeOptions) {
   const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
-  // The runtime owns the pools it builds and closes them in `close()`.
-  const { pools, guard, addresses } = createOutboundConnections({
+  // The runtime owns the pools it builds and closes them in `close()` (which: outbound-connections.ts).
+  const { pools, portalPools, sendPool, addresses } = createOutboundConnections({
     allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
     guarded: options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES,
     resolve: options.resolve,
@@ -151,7 +151,7 @@ export function createRuntime(options: RuntimeOptions) {
     appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID,
     log,
     clock,
-    guard,
+    ...portalPools,
   });
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
@@ -160,6 +160,7 @@ export function createRuntime(options: RuntimeOptions) {
     clock,
     log,
     dispatcher: addresses.dispatcher,
+    sendPool,
     greenApiHosts: config.GREEN_API_HOSTS,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });

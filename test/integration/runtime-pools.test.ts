@@ -11,6 +11,7 @@ import { createLogger } from '../../lib/logger';
 import { OutboundPools, POOL_CUT_SETTLE_MS } from '../../lib/outbound-pools';
 import { runtimeCloser } from '../../runtime/close-runtime';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
+import type { Line } from '../../store/line-store';
 import { CLIENT_ID, CLIENT_SECRET } from '../helpers/harness';
 import { pollUntil } from '../helpers/poll';
 
@@ -82,8 +83,8 @@ describe("the runtime's connection pools close with it", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** As production builds it: ALLOW_PRIVATE_ADDRESSES off, so the connect-time guard is on. */
-  function guardedRuntime(): Runtime {
+  /** As production builds it (ALLOW_PRIVATE_ADDRESSES off, so the connect-time guard is on), unless `env` says otherwise. */
+  function guardedRuntime(env: Record<string, string> = {}): Runtime {
     const prefix = `pools${Date.now().toString(36)}${runtimes.length}`;
     const rt = createRuntime({
       config: loadConfig({
@@ -96,6 +97,7 @@ describe("the runtime's connection pools close with it", () => {
         SECRETS_KEY: 'e'.repeat(64),
         LOG_LEVEL: 'silent',
         ALLOW_PRIVATE_ADDRESSES: '0',
+        ...env,
       }),
       redis,
       log: createLogger('silent'),
@@ -109,8 +111,8 @@ describe("the runtime's connection pools close with it", () => {
 
   it('closes every pool it built: a running request completes, idle sockets go, later requests fail retryably', async () => {
     const rt = guardedRuntime();
-    // The portals' `batch` pool, the address policy's, the SDK's http and https agents.
-    expect(rt.pools.agents).toHaveLength(2);
+    // The portals' `batch` pool, the Cloud API sends', the address policy's; the SDK's http and https agents.
+    expect(rt.pools.agents).toHaveLength(3);
     expect(rt.pools.agents).toContain(rt.addresses.dispatcher);
     expect(rt.pools.nodeAgents).toHaveLength(2);
     const [httpAgent] = rt.pools.nodeAgents;
@@ -142,6 +144,38 @@ describe("the runtime's connection pools close with it", () => {
     for (const agent of rt.pools.nodeAgents) expect(socketCount(agent)).toBe(0);
     // Closing again (as a second signal or a test's afterAll would) changes nothing and does not throw.
     await expect(Promise.all([rt.close(), rt.close()])).resolves.toEqual([undefined, undefined]);
+  });
+
+  it("owns the Cloud API sends' pool (and, unguarded, `batch`'s): a send running at the close is cut, a later one is not sent", async () => {
+    const rt = guardedRuntime({ ALLOW_PRIVATE_ADDRESSES: '1', WA_GRAPH_URL: tcpUrl });
+    // Unguarded: the portals' `batch` pool and the sends'; the SDK keeps Node's globalAgent.
+    expect(rt.pools.agents).toHaveLength(2);
+    expect(rt.pools.nodeAgents).toHaveLength(0);
+    const line: Line = {
+      id: 'main',
+      memberId: 'm1',
+      provider: 'cloud',
+      phoneNumberId: '1066',
+      accessToken: 'EAAG-x',
+      name: 'Main',
+      createdAt: 0,
+    };
+    const message = { to: '79990001122', content: { type: 'text' as const, body: 'hi' } };
+    const running = rt
+      .providerFor(line)
+      .send(message)
+      .catch((e: unknown) => e);
+    await untilHeld(`/${rt.config.WA_GRAPH_VERSION}/1066/messages`);
+    await rt.close({ poolGraceMs: 100 });
+    // Cut after it left: maybe sent.
+    expect(await running).toMatchObject({ code: 'provider_unavailable', retryable: true, outcomeUnknown: true });
+    const late = await rt
+      .providerFor(line)
+      .send(message)
+      .catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'provider_unavailable', retryable: true, outcomeUnknown: false });
+    expect(String(late)).toMatch(/connection pool is closed/);
+    for (const agent of rt.pools.agents) expect(agent).toMatchObject({ closed: true, destroyed: true });
   });
 
   it("the runtime's close closes the pools even when the queues' close fails, rethrows that, and warns of a cut once", async () => {
