@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
-import { addressRefusalIn } from '../lib/connect-guard';
+import { addressRefusalIn, poolClosedIn } from '../lib/connect-guard';
 import { errorMessage } from '../lib/errors/classify-error';
 import { CENSOR } from '../lib/logger';
 import type { Portal } from '../store/portal-store';
@@ -106,6 +106,9 @@ export async function postBatch(
     if (error instanceof BitrixError) throw error;
     const refused = addressRefusalIn(error);
     if (refused) throw new BitrixError(ADDRESS_REFUSED, refused.message, 0, 'batch', { cause: refused });
+    // Still a retryable network error, with the PoolClosedError (nothing sent) kept as its cause.
+    const closed = poolClosedIn(error);
+    if (closed) throw new BitrixError('NETWORK_ERROR', closed.message, 0, 'batch', { cause: closed });
     const timedOut = error instanceof Error && /timeout/i.test(error.message);
     if (timedOut) throw new BitrixError('REQUEST_TIMEOUT', 'Request timeout exceeded', 408, 'batch');
     throw new BitrixError('NETWORK_ERROR', errorMessage(error), 0, 'batch');

@@ -12,7 +12,7 @@ import type { Portal, PortalStore } from '../store/portal-store';
 import { wellFormed } from './batch-encode';
 import { answerExcerpt, type BatchPostDeps, batchAnswers } from './batch-post';
 import { ADDRESS_REFUSED, BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
-import { guardedB24OAuthClass, type PortalGuard, sdkAddressRefusal } from './guarded-sdk';
+import { guardedB24OAuthClass, type PortalGuard, sdkAddressRefusal, sdkPoolClosed } from './guarded-sdk';
 import type { RefreshTokens } from './refresh-tokens';
 
 export type CallParams = Record<string, unknown>;
@@ -167,6 +167,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     if (error instanceof BitrixError) return error;
     const refused = sdkAddressRefusal(error);
     if (refused) return new BitrixError(ADDRESS_REFUSED, refused.message, 0, method, { cause: refused });
+    // Still a retryable network error, with the PoolClosedError (nothing sent) kept as its cause.
+    const closed = sdkPoolClosed(error);
+    if (closed) return new BitrixError('NETWORK_ERROR', closed.message, 0, method, { cause: closed });
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
       // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { request as undiciRequest } from 'undici';
+import { postBatch } from '../../bitrix/batch-post';
+import { BitrixError } from '../../bitrix/bitrix-error';
+import { sdkPoolClosed } from '../../bitrix/guarded-sdk';
 import { loadConfig } from '../../config/load-config';
 import { fetchThrough, PoolClosedError, poolClosedIn } from '../../lib/connect-guard';
 import { createLogger } from '../../lib/logger';
@@ -12,6 +15,7 @@ import { OutboundPools, POOL_CUT_SETTLE_MS } from '../../lib/outbound-pools';
 import { runtimeCloser } from '../../runtime/close-runtime';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import type { Line } from '../../store/line-store';
+import { guardedSdkAt } from '../helpers/guard-fixtures';
 import { CLIENT_ID, CLIENT_SECRET } from '../helpers/harness';
 import { pollUntil } from '../helpers/poll';
 
@@ -176,6 +180,22 @@ describe("the runtime's connection pools close with it", () => {
     expect(late).toMatchObject({ code: 'provider_unavailable', retryable: true, outcomeUnknown: false });
     expect(String(late)).toMatch(/connection pool is closed/);
     for (const agent of rt.pools.agents) expect(agent).toMatchObject({ closed: true, destroyed: true });
+  });
+
+  it('on the Bitrix paths a closed pool is a retryable NETWORK_ERROR that keeps its PoolClosedError (nothing sent)', async () => {
+    const pools = new OutboundPools();
+    const batchPool = pools.undici({ allowPrivate: true });
+    const nodeAgents = pools.node(async () => ['127.0.0.1']);
+    await pools.close();
+    const batch = await postBatch(`${tcpUrl}/rest`, 'token', { a: 'app.info' }, batchPool).catch((e: unknown) => e);
+    expect(batch).toBeInstanceOf(BitrixError);
+    expect(batch).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+    expect(poolClosedIn(batch)).toBeInstanceOf(PoolClosedError);
+    // The SDK's axios over the closed Node agents: the SDK wraps it as its `originalError`.
+    const sdk = guardedSdkAt(`http://portal.test:${new URL(tcpUrl).port}/rest/`, nodeAgents);
+    const sdkError = await sdk.actions.v2.call.make({ method: 'app.info', params: {} }).catch((e: unknown) => e);
+    expect(sdkPoolClosed(sdkError)).toBeInstanceOf(PoolClosedError);
+    expect(held).toEqual([]);
   });
 
   it("the runtime's close closes the pools even when the queues' close fails, rethrows that, and warns of a cut once", async () => {
