@@ -6,7 +6,11 @@ import { createApp } from './create-app';
 import { createWebConnections } from './web-connections';
 import { startWebServer } from './web-server';
 
-/** How long a stop waits for the calls in progress (a robot call waits on Redis only: well under this). */
+/**
+ * The shutdown's one budget: the stop waits this long for the calls in progress (a robot call waits
+ * on Redis only: well under this), and the outbound pools get what is left of it for their requests
+ * still running: one budget, not the stop's and then the pools' own 10 s (README: the stop timeout).
+ */
 const STOP_TIMEOUT_MS = 10_000;
 
 /** `npm start`: the HTTP process (doors only; run `npm run worker` beside it). */
@@ -25,9 +29,10 @@ async function main(): Promise<void> {
   rt.log.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'http server listening');
   onShutdown(async () => {
     // The calls in progress are answered once queued: the queues close after them.
+    const deadline = rt.clock.now() + STOP_TIMEOUT_MS;
     const outcome = await web.stop(STOP_TIMEOUT_MS);
     if (outcome === 'cut') rt.log.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'http server stopped with calls still open');
-    await rt.queues.close();
+    await rt.close({ poolGraceMs: Math.max(0, deadline - rt.clock.now()) });
     redis.disconnect();
     queueRedis.disconnect();
   });

@@ -124,7 +124,7 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
     redis.on('error', () => undefined);
     const rt = createRuntime({ config: loadConfig(env), redis, log: createLogger('silent') });
     cleanups.push(async () => {
-      await rt.queues.close();
+      await rt.close();
       redis.disconnect();
     });
     cleanups.push(async () => {

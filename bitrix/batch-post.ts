@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
-import { addressRefusalIn } from '../lib/connect-guard';
+import { addressRefusalIn, poolClosedIn } from '../lib/connect-guard';
 import { errorMessage } from '../lib/errors/classify-error';
 import { CENSOR } from '../lib/logger';
 import type { Portal } from '../store/portal-store';
@@ -17,7 +17,7 @@ import { ADDRESS_REFUSED, BitrixError } from './bitrix-error';
  * post with its own slot of the portal's REST bucket.
  */
 
-/** The pool when ALLOW_PRIVATE_ADDRESSES leaves portals unguarded (runtime passes a guarded one otherwise). */
+/** The pool of a caller that passes none (tests without a runtime): the runtime passes its own, guarded or not. */
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 /** As b24jssdk's client waits for an answer. */
@@ -106,6 +106,9 @@ export async function postBatch(
     if (error instanceof BitrixError) throw error;
     const refused = addressRefusalIn(error);
     if (refused) throw new BitrixError(ADDRESS_REFUSED, refused.message, 0, 'batch', { cause: refused });
+    // Still a retryable network error, with the PoolClosedError (nothing sent) kept as its cause.
+    const closed = poolClosedIn(error);
+    if (closed) throw new BitrixError('NETWORK_ERROR', closed.message, 0, 'batch', { cause: closed });
     const timedOut = error instanceof Error && /timeout/i.test(error.message);
     if (timedOut) throw new BitrixError('REQUEST_TIMEOUT', 'Request timeout exceeded', 408, 'batch');
     throw new BitrixError('NETWORK_ERROR', errorMessage(error), 0, 'batch');
@@ -153,7 +156,7 @@ export interface BatchPostDeps {
   refresh(failedAccessToken: string): Promise<Pick<Portal, 'clientEndpoint' | 'accessToken'>>;
   /** One more slot of the portal's REST bucket (the first post's slot the caller took). */
   takeSlot(): Promise<void>;
-  /** The pool that applies the address policy when connecting (default: the module's own, unguarded). */
+  /** The runtime's pool (guarded: it applies the address policy when connecting); default: the module's own, unguarded. */
   dispatcher: Dispatcher | undefined;
 }
 

@@ -1,6 +1,12 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
 import type { Dispatcher } from 'undici';
-import { type AddressRefusedError, addressRefusalIn, type GuardedNodeAgents } from '../lib/connect-guard';
+import {
+  type AddressRefusedError,
+  addressRefusalIn,
+  type GuardedNodeAgents,
+  type PoolClosedError,
+  poolClosedIn,
+} from '../lib/connect-guard';
 
 /** The pools a portal client connects through when the address policy applies at connect time. */
 export interface PortalGuard {
@@ -26,13 +32,23 @@ export function guardedB24OAuthClass(agents: GuardedNodeAgents): typeof B24OAuth
   };
 }
 
-/** The connect-time refusal inside an SDK error: the SDK keeps the error it wraps (axios', whose cause is the socket's) as `originalError`. */
-export function sdkAddressRefusal(error: unknown): AddressRefusedError | undefined {
+/** What `find` finds in an SDK error: the SDK keeps the error it wraps (axios', whose cause is the socket's) as `originalError`. */
+function inSdkError<T>(error: unknown, find: (error: unknown) => T | undefined): T | undefined {
   let current = error;
   for (let depth = 0; depth < 4 && current; depth++) {
-    const refused = addressRefusalIn(current);
-    if (refused) return refused;
+    const found = find(current);
+    if (found) return found;
     current = current instanceof SdkError ? current.originalError : undefined;
   }
   return undefined;
+}
+
+/** The connect-time refusal inside an SDK error. */
+export function sdkAddressRefusal(error: unknown): AddressRefusedError | undefined {
+  return inSdkError(error, addressRefusalIn);
+}
+
+/** The closed pool inside an SDK error: the process is stopping, nothing was sent. */
+export function sdkPoolClosed(error: unknown): PoolClosedError | undefined {
+  return inSdkError(error, poolClosedIn);
 }

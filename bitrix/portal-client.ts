@@ -1,4 +1,5 @@
 import { B24OAuth, SdkError } from '@bitrix24/b24jssdk';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
@@ -11,7 +12,7 @@ import type { Portal, PortalStore } from '../store/portal-store';
 import { wellFormed } from './batch-encode';
 import { answerExcerpt, type BatchPostDeps, batchAnswers } from './batch-post';
 import { ADDRESS_REFUSED, BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
-import { guardedB24OAuthClass, type PortalGuard, sdkAddressRefusal } from './guarded-sdk';
+import { guardedB24OAuthClass, type PortalGuard, sdkAddressRefusal, sdkPoolClosed } from './guarded-sdk';
 import type { RefreshTokens } from './refresh-tokens';
 
 export type CallParams = Record<string, unknown>;
@@ -44,6 +45,8 @@ export interface PortalClientFactoryOptions {
   clock: Clock;
   /** Pools applying the address policy when connecting (lib/connect-guard.ts): `batch`'s, the SDK's axios'. */
   guard: PortalGuard | undefined;
+  /** Unguarded, `batch`'s pool (the runtime's, closed with it; default: batch-post's own); guarded, guard's. */
+  batchPool?: Dispatcher;
 }
 
 const appInfoSchema = z.object({ CODE: z.string(), INSTALLED: z.boolean().optional() }).loose();
@@ -164,6 +167,9 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     if (error instanceof BitrixError) return error;
     const refused = sdkAddressRefusal(error);
     if (refused) return new BitrixError(ADDRESS_REFUSED, refused.message, 0, method, { cause: refused });
+    // Still a retryable network error, with the PoolClosedError (nothing sent) kept as its cause.
+    const closed = sdkPoolClosed(error);
+    if (closed) return new BitrixError('NETWORK_ERROR', closed.message, 0, method, { cause: closed });
     if (error instanceof SdkError) {
       const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
       // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.
@@ -198,7 +204,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
         return fresh;
       },
       takeSlot: () => waitForRestToken(portal),
-      dispatcher: options.guard?.dispatcher,
+      dispatcher: options.guard?.dispatcher ?? options.batchPool,
     };
     let result: T;
     try {

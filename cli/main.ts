@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${message}\n`);
     process.exitCode = 1;
   } finally {
-    await rt.queues.close();
+    await rt.close();
     redis.disconnect();
   }
 }

@@ -103,10 +103,12 @@ async function main(): Promise<void> {
       await new Promise((r) => server.close(() => r(null)));
     });
     const workers = await startWorkers(rt, { connection: connect });
-    cleanups.push(
-      () => workers.close(),
-      () => rt.queues.close(),
-    );
+    // One step: the runtime (its queues, then its pools) closes after its workers. Cleanups run in
+    // reverse: this one before the web server's above, then the Redis connections.
+    cleanups.push(async () => {
+      await workers.close();
+      await rt.close();
+    });
     whatsapp.setWebhook({ url: `${config.PUBLIC_URL}/whatsapp/webhook` });
     info(`app at ${config.PUBLIC_URL}`);
 

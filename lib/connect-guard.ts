@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction, type NetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, type Dispatcher, Pool, fetch as undiciFetch } from 'undici';
 import { isNonPublicAddress, type LookupAll, systemLookup } from './address-policy';
 import { AppError } from './errors/app-error';
 
@@ -27,6 +27,29 @@ export class AddressRefusedError extends AppError {
       kind: 'forbidden',
     });
   }
+}
+
+/**
+ * A request on a pool its runtime has closed (the process is stopping): nothing was sent, and a
+ * retry (the job's next attempt, in this or another process) can succeed.
+ */
+export class PoolClosedError extends AppError {
+  constructor(readonly pool: string) {
+    super('pool_closed', `not sent: the ${pool} connection pool is closed (the process is stopping)`, {
+      retryable: true,
+      kind: 'unavailable',
+    });
+  }
+}
+
+/** The PoolClosedError an error is or carries as its cause (fetch and axios wrap it), if any. */
+export function poolClosedIn(error: unknown): PoolClosedError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof PoolClosedError) return current;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return undefined;
 }
 
 /** The AddressRefusedError an error is or carries as its cause (fetch and axios wrap it), if any. */
@@ -108,16 +131,56 @@ export interface OutboundAgentOptions {
 }
 
 /**
+ * An undici Agent that, once closed, fails a new request with a PoolClosedError: undici's own
+ * ClientClosedError ("The client is closed") would read as a network failure that may have sent
+ * the request. Requests already dispatched run on: `close()` waits for them; `cut()` ends them.
+ */
+export class OutboundAgent extends Agent {
+  /** Its per-origin pools: Agent#close forgets them at once, so a destroy after it would reach none. */
+  private readonly pools: Set<Pool>;
+
+  constructor(options: Agent.Options) {
+    const pools = new Set<Pool>();
+    super({ ...options, factory: (origin, poolOptions) => trackedPool(pools, origin, poolOptions) });
+    this.pools = pools;
+  }
+
+  override dispatch(options: Agent.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    // A handler of undici's newer API (no onError) gets undici's own ClientClosedError the usual way.
+    if ((!this.closed && !this.destroyed) || typeof handler.onError !== 'function')
+      return super.dispatch(options, handler);
+    handler.onError(new PoolClosedError('outbound'));
+    return false;
+  }
+
+  /** Ends the requests still running (they fail with undici's ClientDestroyedError), closing or not. */
+  async cut(): Promise<void> {
+    await Promise.all([...this.pools].map((pool) => pool.destroy()));
+    await this.destroy();
+  }
+}
+
+/** A Pool for `origin` (undici's default factory, which keeps Client for `connections: 1`, no caller here uses), tracked in `pools`. */
+function trackedPool(pools: Set<Pool>, origin: string | URL, options: object): Pool {
+  // The Agent closes an origin's pool once its last connection goes: those are dropped as new ones come.
+  for (const pool of pools) if (pool.closed || pool.destroyed) pools.delete(pool);
+  // Cast: undici types the factory's options as a bare object; they are the Agent's Pool options.
+  const pool = new Pool(origin, options as Pool.Options);
+  pools.add(pool);
+  return pool;
+}
+
+/**
  * The undici Agent for addresses a portal, a portal user or an API caller can name. Keep-alive
  * sockets are reused: the guard costs a lookup per new connection only.
  */
-export function createOutboundAgent(options: OutboundAgentOptions): Agent {
+export function createOutboundAgent(options: OutboundAgentOptions): OutboundAgent {
   const pool = {
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
     ...(options.connections === undefined ? {} : { connections: options.connections }),
   };
-  if (options.allowPrivate) return new Agent(pool);
-  return new Agent({ ...pool, connect: guardedConnector(options.resolve ?? systemLookup) });
+  if (options.allowPrivate) return new OutboundAgent(pool);
+  return new OutboundAgent({ ...pool, connect: guardedConnector(options.resolve ?? systemLookup) });
 }
 
 /** Node's http(s) agents for clients that take them (axios, so b24jssdk's REST calls). */
@@ -129,8 +192,12 @@ export interface GuardedNodeAgents {
 /**
  * The same guard for Node's http and https agents: each new socket resolves through guardedLookup,
  * a literal non-public host is refused before connecting (axios follows redirects with these agents).
+ * Once `closed()` is true (lib/outbound-pools.ts) a new socket fails with a PoolClosedError.
  */
-export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): GuardedNodeAgents {
+export function createGuardedNodeAgents(
+  resolve: LookupAll = systemLookup,
+  closed: () => boolean = () => false,
+): GuardedNodeAgents {
   const lookup = guardedLookup(resolve);
   type Connect = (
     options: NetConnectOpts,
@@ -139,6 +206,7 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
   const guard =
     (create: Connect): Connect =>
     (options, callback) => {
+      if (closed()) return void callback(new PoolClosedError('portal REST'));
       const refused = literalRefusal('host' in options ? options.host : undefined);
       // No socket returned and the callback given the error: Node fails the request with it (Agent#createSocket).
       if (refused) return void callback(refused);
@@ -153,6 +221,11 @@ export function createGuardedNodeAgents(resolve: LookupAll = systemLookup): Guar
   // Casts: @types/node declares createConnection without the callback form Agent#createSocket uses.
   httpAgent.createConnection = guard(httpAgent.createConnection.bind(httpAgent) as Connect);
   httpsAgent.createConnection = guard(httpsAgent.createConnection.bind(httpsAgent) as Connect);
+  // Once closed, a socket whose request ends is not kept for reuse: Node destroys it (Agent#keepSocketAlive).
+  for (const agent of [httpAgent, httpsAgent]) {
+    const keep = agent.keepSocketAlive.bind(agent);
+    agent.keepSocketAlive = (socket) => !closed() && keep(socket);
+  }
   return { httpAgent, httpsAgent };
 }
 

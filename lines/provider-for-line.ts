@@ -24,6 +24,8 @@ export interface ProviderFactoryOptions {
    * host outside GREEN_API_HOSTS with `apiUrlBy` 'cli'), as the CLI is not limited.
    */
   dispatcher: Dispatcher | undefined;
+  /** The Cloud API sends' pool (the runtime's: closed with it). */
+  sendPool: Dispatcher;
   /** GREEN_API_HOSTS: which Green-API hosts the settings page accepts, so which a tenant may have named. */
   greenApiHosts: readonly string[];
 }
@@ -70,7 +72,7 @@ export function createProviderFactory(options: ProviderFactoryOptions): (line: L
         },
       );
     return createCloudApiProvider(
-      { graphUrl: options.graphUrl, version: options.graphVersion, clock: options.clock },
+      { graphUrl: options.graphUrl, version: options.graphVersion, clock: options.clock, sendPool: options.sendPool },
       line,
     );
   };

@@ -1,4 +1,4 @@
-import { addressRefusalIn } from '../lib/connect-guard';
+import { addressRefusalIn, poolClosedIn } from '../lib/connect-guard';
 import { ActionError } from '../lib/errors/app-error';
 import { errorMessage } from '../lib/errors/classify-error';
 
@@ -32,6 +32,10 @@ export function fetchFailure(error: unknown): ActionError {
   // The API host resolved to a private address when connecting: nothing was sent, and retrying will not help.
   const refused = addressRefusalIn(error);
   if (refused) return new ActionError('address_refused', refused.message, { retryable: false, outcomeUnknown: false });
+  // The process is stopping and its pool is closed: nothing was sent, the job's next try may go.
+  const closed = poolClosedIn(error);
+  if (closed)
+    return new ActionError('provider_unavailable', closed.message, { retryable: true, outcomeUnknown: false });
   const code = causeCode(error);
   const outcomeUnknown = code === undefined || !NOT_SENT.has(code);
   return new ActionError('provider_unavailable', errorMessage(error), { retryable: true, outcomeUnknown });

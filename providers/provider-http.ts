@@ -3,13 +3,21 @@ import { ActionError } from '../lib/errors/app-error';
 import { LINE_SLOT_IN_FLIGHT_MS } from '../redis/rate-scripts';
 
 /**
- * One keep-alive connection pool per process for provider calls on the send path. Requests go
+ * The keep-alive connection pool's shape for provider calls on the send path: the runtime builds
+ * one per process (runtime/outbound-connections.ts) and closes it with the others. Requests go
  * straight to the pool's `dispatch` with a handler that collects the answer: not the global
  * `fetch` (WHATWG streams, abort signals, Response objects: once the largest single cost of a sent
  * message in the worker's CPU profile, issue 10), nor `undici.request` (a Readable body and an
  * async resource per call) — the same client and errors underneath.
  */
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+export const SEND_POOL_OPTIONS = { keepAliveTimeout: 30_000, connections: 128 } as const;
+
+/** The pool of a caller that passes none (the bench's floor, tests without a runtime): built once, never closed. */
+let ownPool: Agent | undefined;
+function defaultPool(): Agent {
+  ownPool ??= new Agent(SEND_POOL_OPTIONS);
+  return ownPool;
+}
 
 export interface ProviderAnswer {
   status: number;
@@ -179,18 +187,20 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
  * POSTs a JSON body and reads the whole answer. `timeoutMs` (at most MAX_EXCHANGE_MS) bounds the
  * whole exchange: the wait for a connection, the request, the headers and every byte of the body
  * (a body dripped a byte at a time still ends). Past it, or over MAX_ANSWER_BYTES, it rejects with
- * an ActionError; a network failure rejects with undici's error, whose `code` fetch-failure.ts reads.
+ * an ActionError; a network failure rejects with undici's error, whose `code` fetch-failure.ts reads
+ * (a closed `pool` rejects with a PoolClosedError: nothing sent).
  */
 export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
   timeoutMs: number,
+  pool: Dispatcher = defaultPool(),
 ): Promise<ProviderAnswer> {
   const { origin, path } = targetOf(url);
   const deadlineMs = Math.min(timeoutMs, MAX_EXCHANGE_MS);
   return new Promise((resolve, reject) => {
-    agent.dispatch(
+    pool.dispatch(
       {
         origin,
         path,

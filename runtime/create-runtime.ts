@@ -5,9 +5,8 @@ import { createTokenRefresher } from '../bitrix/refresh-tokens';
 import { type AppConfig, decodeKey } from '../config/env-schema';
 import { HookEmitter } from '../hooks/hook-emitter';
 import { HookStore } from '../hooks/hook-store';
-import { createAddressPolicy, type LookupAll } from '../lib/address-policy';
+import type { LookupAll } from '../lib/address-policy';
 import { type Clock, systemClock } from '../lib/clock';
-import { createGuardedNodeAgents, createOutboundAgent } from '../lib/connect-guard';
 import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
@@ -46,6 +45,8 @@ import { StageReader } from '../waits/stage-reader';
 import { createWaitService } from '../waits/wait-service';
 import { WaitStore } from '../waits/wait-store';
 import { registerPortal } from '../workers/portal-setup-processor';
+import { runtimeCloser } from './close-runtime';
+import { createOutboundConnections } from './outbound-connections';
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -124,21 +125,11 @@ export function createRuntime(options: RuntimeOptions) {
   const numberAtReceipt = createReceiptNumbering({ lines, openLines, outbox: openLineOutbox });
   /** A customer media link for the open-line chat, signed when the chat item is sent. */
   const signMedia = (ref: MediaRef) => signedMediaUrl(mediaSigner, config.PUBLIC_URL, ref, clock.now());
-  // The same policy again when connecting (DNS rebinding): pools for the addresses it checks, unless
-  // ALLOW_PRIVATE_ADDRESSES (simulators, demo, bench: then the default pools, nothing looked up).
-  // `batch` keeps its 64 connections per portal; files, hooks, Green-API keep the global pool's shape.
-  const resolve = options.resolve;
-  const guarded = options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES;
-  const guard = guarded
-    ? {
-        dispatcher: createOutboundAgent({ allowPrivate: false, resolve, connections: 64 }),
-        nodeAgents: createGuardedNodeAgents(resolve),
-      }
-    : undefined;
-  /** Every address the app is asked to call (install's portal, robots' file URLs, event subscribers); B24_OAUTH_URL is config, not asked. */
-  const addresses = createAddressPolicy({
+  // The runtime owns the pools it builds and closes them in `close()` (which: outbound-connections.ts).
+  const { pools, portalPools, sendPool, addresses } = createOutboundConnections({
     allowPrivate: config.ALLOW_PRIVATE_ADDRESSES,
-    dispatcher: guarded ? createOutboundAgent({ allowPrivate: false, resolve, keepAliveTimeout: 4_000 }) : undefined,
+    guarded: options.guardConnections ?? !config.ALLOW_PRIVATE_ADDRESSES,
+    resolve: options.resolve,
   });
   const hooks = new HookStore({ redis, keys, box, addresses, allowPrivate: config.ALLOW_PRIVATE_ADDRESSES });
   const events = new HookEmitter(redis, keys);
@@ -160,7 +151,7 @@ export function createRuntime(options: RuntimeOptions) {
     appCode: config.B24_APP_CODE ?? config.B24_CLIENT_ID,
     log,
     clock,
-    guard,
+    ...portalPools,
   });
   const providerFor = createProviderFactory({
     graphUrl: config.WA_GRAPH_URL,
@@ -169,6 +160,7 @@ export function createRuntime(options: RuntimeOptions) {
     clock,
     log,
     dispatcher: addresses.dispatcher,
+    sendPool,
     greenApiHosts: config.GREEN_API_HOSTS,
   });
   const templates = createLineTemplates({ store: new TemplateStore(redis, keys), lines, providerFor, clock, log });
@@ -293,6 +285,15 @@ export function createRuntime(options: RuntimeOptions) {
     /** Attaching lines to open lines (CLI, settings placement) and the connector's setup on install. */
     openLineSetup,
     defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
+    /** The connection pools built here (tests check they end closed). */
+    pools,
+    /**
+     * The runtime's shutdown (runtime/close-runtime.ts): the queues, then the pools (a request on a
+     * closed pool fails with a retryable PoolClosedError; one still running is cut after the grace).
+     * Call it only after the workers, the dispatchers and the web server have stopped: a request cut
+     * after it left is retried as "outcome unknown", so a chat message or callback may go twice.
+     */
+    close: runtimeCloser({ queues, pools, log }),
   };
 }
 

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   onShutdown(async () => {
     metricsServer?.close();
     await running.close();
-    await rt.queues.close();
+    await rt.close();
     redis.disconnect();
     queueRedis.disconnect();
   });

@@ -34,6 +34,8 @@ const codes = [
   // The portal's own address refused when connecting: its work waits (workers/portal-address-refusal.ts).
   'portal_address_refused',
   'portal_address_refused_dropped',
+  // A request on a connection pool closed as the process stops: not sent (lib/connect-guard.ts).
+  'pool_closed',
   // The settings page (app/doors/settings-page-door.ts, portals/page-*.ts, lines/line-admin.ts).
   'page_auth_missing',
   'page_auth_refused',

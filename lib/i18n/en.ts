@@ -48,6 +48,8 @@ export const en = {
     "The app did not connect to this portal: the portal's address now resolves to a private, loopback or link-local address (a DNS change?). Robot answers and open-line messages wait and are tried again every few minutes for up to a day: check the portal's DNS records",
   'error.portal_address_refused_dropped':
     "Robot answers or open-line messages were dropped: for a day the portal's address resolved to a private, loopback or link-local address, so the app did not connect",
+  // outbound pools (lib/outbound-pools.ts)
+  'error.pool_closed': 'The app is restarting and did not send this request: try again in a minute',
   // settings page
   'error.page_auth_missing': 'Open the app from Bitrix24: the page was opened without a sign-in',
   'error.page_auth_refused': 'Bitrix24 did not confirm the user: open the app from Bitrix24 again',

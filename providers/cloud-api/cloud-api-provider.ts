@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock';
 import { ActionError } from '../../lib/errors/app-error';
@@ -72,11 +73,18 @@ export interface CloudApiLine {
   wabaId?: string;
 }
 
+export interface CloudApiOptions {
+  graphUrl: string;
+  version: string;
+  timeoutMs?: number;
+  uploadTimeoutMs?: number;
+  clock: Clock;
+  /** The sends' pool (the runtime's, closed with it; default: provider-http's own). The other calls use `fetch`. */
+  sendPool?: Dispatcher;
+}
+
 /** The official WhatsApp Cloud API (Graph): no edit, delete or forward. */
-export function createCloudApiProvider(
-  options: { graphUrl: string; version: string; timeoutMs?: number; uploadTimeoutMs?: number; clock: Clock },
-  line: CloudApiLine,
-): WhatsAppProvider {
+export function createCloudApiProvider(options: CloudApiOptions, line: CloudApiLine): WhatsAppProvider {
   const numberUrl = `${options.graphUrl}/${options.version}/${encodeURIComponent(line.phoneNumberId)}`;
   const url = `${numberUrl}/messages`;
   /** A Graph GET: the JSON answer, or the mapped Graph error. */
@@ -197,7 +205,13 @@ export function createCloudApiProvider(
       let answer: ProviderAnswer;
       const budgetMs = sendBudgetMs(options.timeoutMs ?? 15000, message.deadlineAt, options.clock.now());
       try {
-        answer = await postJson(url, { authorization: `Bearer ${line.accessToken}` }, cloudApiBody(message), budgetMs);
+        answer = await postJson(
+          url,
+          { authorization: `Bearer ${line.accessToken}` },
+          cloudApiBody(message),
+          budgetMs,
+          options.sendPool,
+        );
       } catch (error) {
         throw fetchFailure(error);
       }

@@ -94,7 +94,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     rtRedis.on('error', () => undefined);
     const rt = createRuntime({ config: loadConfig(env), redis: rtRedis, log: createLogger('silent') });
     cleanups.push(async () => {
-      await rt.queues.close();
+      await rt.close();
       rtRedis.disconnect();
     });
 

@@ -89,6 +89,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Disconnects the connections still open. ioredis' disconnect of a connection already closed (the
+ * dispatchers' subscribers close their own on stop) arms a 2 s timer waiting for a `close` that
+ * never comes: it held the jest worker past its exit ("failed to exit gracefully").
+ */
+export function disconnectOpen(connections: readonly RedisClient[]): void {
+  for (const c of connections) if (c.status !== 'end') c.disconnect();
+}
+
 /** Polls until `check` returns a value (not undefined/false) or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => T | Promise<T>,
@@ -263,10 +272,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await Promise.all(running.map((r) => r.close()));
       server.closeAllConnections();
       await new Promise((r) => server.close(() => r(null)));
-      await rt.queues.close();
-      for (const w of workerRuntimes) await w.queues.close();
+      await rt.close();
+      for (const w of workerRuntimes) await w.close();
       await Promise.all([portal.stop(), whatsapp.stop(), gupshup.stop()]);
-      for (const c of connections) c.disconnect();
+      disconnectOpen(connections);
     },
   };
 }

@@ -68,7 +68,7 @@ export async function startPortalRuntime(o: { prefix: string; log: Logger; clock
 
 /** Closes what startPortalRuntime opened. */
 export async function stopPortalRuntime(p: PortalRuntime): Promise<void> {
-  await p.rt.queues.close();
+  await p.rt.close();
   p.redis.disconnect();
   await p.portal.stop();
 }

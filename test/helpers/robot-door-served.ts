@@ -143,7 +143,7 @@ export async function deadRedisAnswers(
       served.server.closeAllConnections();
       served.server.close();
     }
-    await deadRt.queues.close().catch(() => undefined);
+    await deadRt.close().catch(() => undefined);
     dead.disconnect();
   }
 }

@@ -15,7 +15,7 @@ export async function startWebProcess(rt: Runtime): Promise<{ url: string; close
     async close() {
       server.closeAllConnections();
       server.close();
-      await rt.queues.close().catch(() => undefined);
+      await rt.close().catch(() => undefined);
     },
   };
 }

@@ -72,7 +72,7 @@ describe('the runtime wires the connect-time guard into every client of named ad
     });
   });
   afterAll(async () => {
-    await rt.queues.close();
+    await rt.close();
     redis.disconnect();
     await new Promise((resolve) => internal.close(resolve));
   });

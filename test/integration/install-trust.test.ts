@@ -41,7 +41,7 @@ async function startProductionDoors(h: Harness): Promise<{ url: string; rt: Retu
   closers.push(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    await rt.queues.close();
+    await rt.close();
     redis.disconnect();
   });
   const { port } = server.address() as AddressInfo; // listening on TCP: address() is an AddressInfo

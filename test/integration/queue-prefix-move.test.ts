@@ -3,7 +3,7 @@ import { moveQueuePrefix } from '../../queues/move-prefix';
 import { type RedisClient, scanKeys } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
-import { createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
+import { createRegisteredHarness, disconnectOpen, eventually, type Harness } from '../helpers/harness';
 import { startButtonsWait } from '../helpers/waits';
 
 async function keysUnder(h: Harness, prefix: string): Promise<string[]> {
@@ -33,8 +33,8 @@ describe('queues move-prefix', () => {
   });
   afterEach(async () => {
     for (const s of started.splice(0)) await s.close();
-    for (const rt of runtimes.splice(0)) await rt.queues.close();
-    for (const c of connections.splice(0)) c.disconnect();
+    for (const rt of runtimes.splice(0)) await rt.close();
+    disconnectOpen(connections.splice(0));
     await h.close();
   });
 

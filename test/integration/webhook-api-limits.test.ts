@@ -110,7 +110,7 @@ describe('webhook API limits, providers and its OpenAPI document', () => {
     } finally {
       app.server.closeAllConnections();
       app.server.close();
-      await rt.queues.close().catch(() => undefined);
+      await rt.close().catch(() => undefined);
       dead.disconnect();
     }
   });

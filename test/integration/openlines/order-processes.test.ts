@@ -68,7 +68,7 @@ describe('open lines: one chat, three worker processes', () => {
     await Promise.all(workers.map((w) => w.stop()));
     server?.closeAllConnections();
     await new Promise((r) => server?.close(() => r(null)));
-    await rt?.queues.close();
+    await rt?.close();
     await redis?.flushdb();
     redis?.disconnect();
     await Promise.all([portal?.stop(), whatsapp?.stop()]);

@@ -153,10 +153,8 @@ describe('portal batch: the direct path (real Redis, portal simulator)', () => {
       subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
       dispatcher = new CallbackDispatcher({ ...rt, subscriber, safetyPollMs: 60_000 });
     });
-    afterEach(async () => {
-      await dispatcher.stop();
-      subscriber.disconnect();
-    });
+    // stop() closes the subscriber: a second disconnect would hold the jest worker 2 s (harness' disconnectOpen).
+    afterEach(() => dispatcher.stop());
     const enqueue = (eventToken: string, answer: string) =>
       rt.outbox.enqueue(memberId, {
         eventToken,

@@ -6,6 +6,7 @@ import { queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
 import { createRuntime } from '../../../runtime/create-runtime';
 import { startWorkers } from '../../../runtime/start-workers';
+import { disconnectOpen } from '../../helpers/harness';
 
 // The run-action worker's jobs in flight come from the WORKER_RUN_ACTION_CONCURRENCY setting
 // (default 64), so a one-core container can lower it; the start option overrides it.
@@ -54,8 +55,8 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
       expect(runAction?.concurrency).toBe(expected);
     } finally {
       await running.close();
-      await rt.queues.close();
-      for (const c of connections) c.disconnect();
+      await rt.close();
+      disconnectOpen(connections);
       redis.disconnect();
     }
   });

@@ -1,3 +1,4 @@
+import { PoolClosedError } from '../../../lib/connect-guard';
 import { fetchFailure } from '../../../providers/fetch-failure';
 
 const failed = (code?: string) =>
@@ -33,5 +34,15 @@ describe('a provider request that threw before any answer', () => {
     ['UND_ERR_SOCKET', true],
   ])('%s thrown directly: outcome unknown = %s', (code, unknown) => {
     expect(fetchFailure(Object.assign(new Error(code), { code })).outcomeUnknown).toBe(unknown);
+  });
+
+  it('a pool closed as the process stops: nothing was sent, a later try may go', () => {
+    const closed = new TypeError('fetch failed', { cause: new PoolClosedError('outbound') });
+    expect(fetchFailure(closed)).toMatchObject({
+      code: 'provider_unavailable',
+      retryable: true,
+      outcomeUnknown: false,
+      message: expect.stringContaining('pool is closed'),
+    });
   });
 });
