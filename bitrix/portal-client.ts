@@ -3,17 +3,17 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
-import { errorMessage } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { rateScripts } from '../redis/rate-scripts';
 import type { Portal, PortalStore } from '../store/portal-store';
 import { wellFormed } from './batch-encode';
-import { answerExcerpt, type BatchPostDeps, batchAnswers } from './batch-post';
-import { ADDRESS_REFUSED, BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
-import { guardedB24OAuthClass, type PortalGuard, sdkAddressRefusal, sdkPoolClosed } from './guarded-sdk';
+import { type BatchPostDeps, batchAnswers } from './batch-post';
+import { BitrixError, PORTAL_NOT_INSTALLED } from './bitrix-error';
+import { guardedB24OAuthClass, type PortalGuard } from './guarded-sdk';
 import type { RefreshTokens } from './refresh-tokens';
+import { bitrixErrorOf } from './sdk-error';
 
 export type CallParams = Record<string, unknown>;
 export type BatchCommands = Record<string, [method: string, params: CallParams]>;
@@ -163,22 +163,6 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
     return { sdk, lastToken: () => failedToken, refused: () => tokenRefused };
   }
 
-  function toBitrixError(error: unknown, method: string): BitrixError {
-    if (error instanceof BitrixError) return error;
-    const refused = sdkAddressRefusal(error);
-    if (refused) return new BitrixError(ADDRESS_REFUSED, refused.message, 0, method, { cause: refused });
-    // Still a retryable network error, with the PoolClosedError (nothing sent) kept as its cause.
-    const closed = sdkPoolClosed(error);
-    if (closed) return new BitrixError('NETWORK_ERROR', closed.message, 0, method, { cause: closed });
-    if (error instanceof SdkError) {
-      const code = error.code === 'JSSDK_CALL_ALL_ATTEMPTS_EXHAUSTED' ? 'NETWORK_ERROR' : error.code;
-      // A non-JSON answer (axios' ERR_BAD_*) carries the page itself: only a redacted excerpt goes on.
-      const text = code.startsWith('ERR_BAD_') ? answerExcerpt(error.message) : error.message;
-      return new BitrixError(code, text, error.status, method);
-    }
-    return new BitrixError('NETWORK_ERROR', errorMessage(error), 0, method);
-  }
-
   async function withPortal<T>(
     memberId: string,
     method: string,
@@ -213,7 +197,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       // What our refresh threw (needs_reinstall, a refused refresh; the SDK wraps it): pass that on as it is.
       const ours = error instanceof SdkError && 'originalError' in error ? error.originalError : error;
       if (ours instanceof AppError && !(ours instanceof BitrixError)) throw ours;
-      const mapped = toBitrixError(ours instanceof BitrixError ? ours : error, method);
+      const mapped = bitrixErrorOf(ours instanceof BitrixError ? ours : error, method);
       if (mapped.code === 'QUERY_LIMIT_EXCEEDED') await penalise(portal);
       options.log.warn({ memberId, method, code: mapped.code, status: mapped.httpStatus }, 'bitrix call failed');
       // Refused again right after the SDK's refresh: the portal may refuse fresh tokens altogether.
@@ -239,7 +223,7 @@ export function createPortalClientFactory(options: PortalClientFactoryOptions) {
       if (!response.isSuccess || !info.success || info.data.CODE !== options.appCode) return null;
       return { installed: info.data.INSTALLED !== false };
     } catch (error) {
-      const mapped = error instanceof BitrixError ? error : toBitrixError(error, 'app.info');
+      const mapped = error instanceof BitrixError ? error : bitrixErrorOf(error, 'app.info');
       options.log.warn({ memberId: portal.memberId, err: error }, 'install probe failed');
       const refused = client.refused() || mapped.code === 'expired_token';
       if (!refused && (mapped.httpStatus === 0 || mapped.httpStatus >= 500)) {
