@@ -6,6 +6,7 @@ export const settingsRu: Record<keyof typeof settingsEn, string> = {
   'settings.readOnly': 'Вы можете просматривать настройки; изменять их может только администратор портала.',
   'settings.openFromBitrix': 'Откройте эту страницу из Битрикс24: там приложение выполнит вход.',
   'settings.sessionExpired': 'Сессия истекла: перезагрузите страницу.',
+  'settings.retryAt': 'Слишком много запросов к серверу: страница подождёт и повторит попытку в {time}.',
   'settings.error': 'Что-то пошло не так: {message}',
   'settings.save': 'Сохранить',
   'settings.saved': 'Сохранено',

@@ -55,16 +55,24 @@ export async function sessionFromFrame(): Promise<boolean> {
   return true;
 }
 
-/** Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). */
+/**
+ * Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). A refused
+ * renewal waits the server's Retry-After and goes again (startSession); a renewal still waiting
+ * when the next is due is left to finish: never two at once.
+ */
 export function keepSessionFresh(everyMs = 20 * 60_000): void {
+  let renewing = false;
   setInterval(async () => {
-    if (!frame) return;
+    if (!frame || renewing) return;
+    renewing = true;
     try {
       await frame.auth.refreshAuth();
       const auth = frame.auth.getAuthData();
       if (auth) await startSession(auth.member_id, auth.access_token);
     } catch {
       state.error = state.words['settings.sessionExpired'] ?? 'Session expired';
+    } finally {
+      renewing = false;
     }
   }, everyMs);
 }
