@@ -40,15 +40,17 @@ export function w(key: string, vars: Record<string, string | number> = {}): stri
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-/** A time in the user's Bitrix24 time zone (else the browser's). */
-export function formatTime(ms: number | null | undefined): string {
+/** A time in the user's Bitrix24 time zone (else the browser's); `clock`: the time of day alone (a wait of minutes). */
+export function formatTime(ms: number | null | undefined, clock = false): string {
   if (!ms) return w('lines.never');
-  const options: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'medium' };
+  const options: Intl.DateTimeFormatOptions = clock
+    ? { timeStyle: 'medium' }
+    : { dateStyle: 'short', timeStyle: 'medium' };
   if (state.timeZone) options.timeZone = state.timeZone;
   try {
     return new Intl.DateTimeFormat(state.lang, options).format(new Date(ms));
   } catch {
-    return new Date(ms).toLocaleString(state.lang);
+    return clock ? new Date(ms).toLocaleTimeString(state.lang) : new Date(ms).toLocaleString(state.lang);
   }
 }
 
