@@ -5,7 +5,10 @@ export const settingsEn = {
   'settings.readOnly': 'You can view the settings; only a portal administrator can change them.',
   'settings.openFromBitrix': "Open this page from Bitrix24: the app's page there signs you in.",
   'settings.sessionExpired': 'The session has expired: reload the page.',
-  'settings.retryAt': 'Too many requests to the server: the page waits and tries again at {time}.',
+  'settings.retryAt': 'Too many requests to the server: the page waits and tries again at {time} (time zone {zone}).',
+  'settings.renewRefused':
+    'The server refused to renew the session (too many requests): reload the page in a few minutes.',
+  'settings.badAnswer': 'The server sent an answer the page cannot read: reload the page.',
   'settings.error': 'Something went wrong: {message}',
   'settings.save': 'Save',
   'settings.saved': 'Saved',

@@ -2,6 +2,7 @@
 // session fresh. Outside a portal frame (a browser test, a direct link) the handshake fails or never
 // answers: the page then runs on the session the server put in it.
 import { type B24Frame, initializeB24Frame } from '@bitrix24/b24jssdk';
+import { oneAtATime, RENEW_EVERY_MS, renewalFailureText } from './renewal';
 import { startSession, state } from './session';
 
 let frame: B24Frame | null = null;
@@ -58,23 +59,22 @@ export async function sessionFromFrame(): Promise<boolean> {
 /**
  * Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). A refused
  * renewal waits the server's Retry-After and goes again (startSession); a renewal still waiting
- * when the next is due is left to finish: never two at once.
+ * when the next is due is left to finish: never two at once (renewal.ts, where every step is bounded,
+ * so a hung one cannot stop the later ones).
  */
-export function keepSessionFresh(everyMs = 20 * 60_000): void {
-  let renewing = false;
-  setInterval(async () => {
-    if (!frame || renewing) return;
-    renewing = true;
-    try {
+export function keepSessionFresh(everyMs = RENEW_EVERY_MS): void {
+  const renew = oneAtATime(
+    async () => {
+      if (!frame) return;
       await frame.auth.refreshAuth();
       const auth = frame.auth.getAuthData();
       if (auth) await startSession(auth.member_id, auth.access_token);
-    } catch {
-      state.error = state.words['settings.sessionExpired'] ?? 'Session expired';
-    } finally {
-      renewing = false;
-    }
-  }, everyMs);
+    },
+    (error) => {
+      state.error = renewalFailureText(error, state.words);
+    },
+  );
+  setInterval(() => void renew(), everyMs);
 }
 
 export function destroyFrame(): void {

@@ -2,28 +2,31 @@
 // app/settings/session-rate-limit.ts): one gate for all of the page's calls with one timer, so
 // many refused calls never mean many timers, and a click during the wait never asks early.
 // No DOM or Vue here: the timers come in (test/unit/web/retry-after.test.ts drives them by hand).
+import { parseImfFixdate } from './http-date';
 
 /** A wait the page takes when the answer names none, or an unreadable one. */
 export const RETRY_AFTER_DEFAULT_MS = 30_000;
 /** Never sooner: a `Retry-After: 0` (or a date already past) must not turn into a loop. */
 export const RETRY_AFTER_MIN_MS = 1_000;
-/** Never longer: the server's windows are a minute; a wrong header must not freeze the page for hours. */
-export const RETRY_AFTER_MAX_MS = 5 * 60_000;
 /**
- * Tries of one call (the first and its retries). A session renewal runs 10 min before the session
- * ends (web/src/frame.ts): three tries wait at most 2 × RETRY_AFTER_MAX_MS, still within it.
+ * Never longer: the server's windows are a minute; a wrong header must not freeze the page for
+ * hours, and a renewal's waits must end while its session is still good (renewal.ts RENEWAL_BUDGET_MS).
  */
+export const RETRY_AFTER_MAX_MS = 2 * 60_000;
+/** Tries of one call (the first and its retries): renewal.ts RENEWAL_BUDGET_MS counts them. */
 export const RETRY_AFTER_TRIES = 3;
 
 /**
- * The wait a refusal's Retry-After asks for (RFC 9110 §10.2.3: delta-seconds or an HTTP date),
- * within [RETRY_AFTER_MIN_MS, RETRY_AFTER_MAX_MS]; a missing or unreadable header: RETRY_AFTER_DEFAULT_MS.
+ * The wait a refusal's Retry-After asks for (RFC 9110 §10.2.3: delta-seconds or an HTTP date, the
+ * date strictly an IMF-fixdate), within [RETRY_AFTER_MIN_MS, RETRY_AFTER_MAX_MS]; a missing or
+ * unreadable header: RETRY_AFTER_DEFAULT_MS. `nowMs`: the time the date is measured from, best the
+ * answer's own Date header (the server's clock, whatever the browser's says), else the browser's.
  */
 export function retryAfterMs(header: string | null | undefined, nowMs: number): number {
   const text = header?.trim() ?? '';
   let waitMs = Number.NaN;
   if (/^\d+$/.test(text)) waitMs = Number(text) * 1000;
-  else if (/[a-z]/i.test(text)) waitMs = Date.parse(text) - nowMs;
+  else waitMs = (parseImfFixdate(text) ?? Number.NaN) - nowMs;
   if (!Number.isFinite(waitMs)) return RETRY_AFTER_DEFAULT_MS;
   return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, waitMs));
 }
@@ -78,7 +81,8 @@ export function createRetryGate(timers: GateTimers, onChange: (until: number | n
 /**
  * Runs `attempt` when the gate is open; a refusal (`waitOf` gives its wait, undefined for any other
  * failure) closes the gate for that wait and the attempt runs again when it opens, RETRY_AFTER_TRIES
- * times at most; then the refusal is thrown (the gate still holds the next calls until its end).
+ * times at most. The last refusal is thrown without closing the gate: nothing retries then, so the
+ * page must not say it will (its notice follows the gate), and the next call goes when it is made.
  */
 export async function throughGate<T>(
   gate: RetryGate,
@@ -92,9 +96,8 @@ export async function throughGate<T>(
       return await attempt();
     } catch (error) {
       const waitMs = waitOf(error);
-      if (waitMs === undefined) throw error;
+      if (waitMs === undefined || tried >= tries) throw error;
       gate.close(waitMs);
-      if (tried >= tries) throw error;
     }
   }
 }

@@ -1,6 +1,6 @@
+import { parseImfFixdate } from '../../../web/src/http-date';
 import {
   createRetryGate,
-  type GateTimers,
   RETRY_AFTER_DEFAULT_MS,
   RETRY_AFTER_MAX_MS,
   RETRY_AFTER_MIN_MS,
@@ -8,34 +8,7 @@ import {
   retryAfterMs,
   throughGate,
 } from '../../../web/src/retry-after';
-
-/** Timers a test moves by hand: what is due runs when the test advances past it. */
-function manualTimers(start = Date.UTC(2026, 11, 1, 9, 0, 0)) {
-  let now = start;
-  let timers: Array<{ at: number; run: () => void }> = [];
-  const timersApi: GateTimers = {
-    now: () => now,
-    schedule(run, ms) {
-      const timer = { at: now + ms, run };
-      timers.push(timer);
-      return () => {
-        timers = timers.filter((t) => t !== timer);
-      };
-    },
-  };
-  return {
-    ...timersApi,
-    pending: () => timers.length,
-    async advance(ms: number) {
-      now += ms;
-      const due = timers.filter((t) => t.at <= now);
-      timers = timers.filter((t) => t.at > now);
-      for (const timer of due) timer.run();
-      // Let the released calls run up to their next await.
-      for (let i = 0; i < 10; i += 1) await Promise.resolve();
-    },
-  };
-}
+import { createManualTimers as manualTimers } from '../../helpers/manual-timers';
 
 class Refused extends Error {
   constructor(readonly waitMs: number) {
@@ -59,6 +32,26 @@ describe('retryAfterMs', () => {
   it('takes the default for a missing or unreadable header', () => {
     for (const header of [null, undefined, '', '-5', '1.5', 'soon', 'Fri, 99 Foo 2026'])
       expect(retryAfterMs(header, now)).toBe(RETRY_AFTER_DEFAULT_MS);
+  });
+  it('reads only an IMF-fixdate as a date: what V8 would guess at takes the default', () => {
+    // Date.parse reads "x 5" as 2001-05-01 (the 1 s floor) and "soon 2030" as 2030 (the cap).
+    const guesses = [
+      'x 5',
+      'soon 2030',
+      'Tue, 01 Dec 2026 09:00:07', // no zone: local time to Date.parse
+      'Tue, 01 Dec 2026 09:00:07 UTC',
+      'Tue, 01 Dec 2026 09:00:07 gmt',
+      'Tue,  1 Dec 2026 09:00:07 GMT',
+      'Tuesday, 01-Dec-26 09:00:07 GMT', // RFC 850, obsolete
+      'Tue Dec  1 09:00:07 2026', // asctime, obsolete
+      'Wed, 01 Dec 2026 09:00:07 GMT', // 1 Dec 2026 is a Tuesday
+      'Mon, 31 Feb 2026 09:00:07 GMT',
+      'Tue, 01 Dec 2026 24:00:07 GMT',
+      '2026-12-01T09:00:07Z',
+    ];
+    for (const header of guesses) expect([header, retryAfterMs(header, now)]).toEqual([header, RETRY_AFTER_DEFAULT_MS]);
+    expect(parseImfFixdate('Tue, 01 Dec 2026 09:00:07 GMT')).toBe(now + 7000);
+    expect(parseImfFixdate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(Date.UTC(1994, 10, 6, 8, 49, 37));
   });
 });
 
@@ -128,7 +121,8 @@ describe('the retry gate', () => {
 
   it('gives up after the last try, throwing the refusal, and passes other failures at once', async () => {
     const timers = manualTimers();
-    const gate = createRetryGate(timers, () => undefined);
+    const seen: Array<number | null> = [];
+    const gate = createRetryGate(timers, (until) => seen.push(until));
     let tries = 0;
     const refusedAlways = throughGate(
       gate,
@@ -139,11 +133,13 @@ describe('the retry gate', () => {
       waitOf,
     );
     const outcome = refusedAlways.catch((error: unknown) => error);
-    for (let i = 0; i < RETRY_AFTER_TRIES; i += 1) await timers.advance(1000);
+    await timers.advance(0);
+    for (let i = 1; i < RETRY_AFTER_TRIES; i += 1) await timers.advance(1000);
     expect(await outcome).toBeInstanceOf(Refused);
     expect(tries).toBe(RETRY_AFTER_TRIES);
-
-    await timers.advance(1000);
+    // Nothing retries after the last refusal: the gate is open (no notice of a retry) at once.
+    expect(gate.until()).toBeNull();
+    expect(timers.pending()).toBe(0);
     let other = 0;
     const failing = throughGate(
       gate,
@@ -156,5 +152,8 @@ describe('the retry gate', () => {
     await expect(failing).rejects.toThrow('bad input');
     expect(other).toBe(1);
     expect(gate.until()).toBeNull();
+    // The page's notice: a wait after each refusal but the last, each cleared when it ended.
+    expect(seen.filter((until) => until !== null)).toHaveLength(RETRY_AFTER_TRIES - 1);
+    expect(seen.at(-1)).toBeNull();
   });
 });
