@@ -1,4 +1,5 @@
-import type { Browser, BrowserContext, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Request } from 'playwright-core';
+import { z } from 'zod';
 import { SESSION_REQUEST_LIMITS } from '../../app/settings/session-rate-limit';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { createHarness, eventually, type Harness } from '../helpers/harness';
@@ -12,6 +13,8 @@ import { createManualClock, type ManualClock } from '../helpers/manual-clock';
 const WINDOW_MS = 60_000;
 /** What is left of the window (on the app's clock) when the renewal is refused: its Retry-After. */
 const RETRY_AFTER_MS = 2000;
+/** The portal's zone (the page's times are in it): not the machine's, so a time shown in the wrong zone fails. */
+const PORTAL_TIME_ZONE = 'Asia/Tokyo';
 /** What the page may be early by: browser timings are rounded floats of two clocks (wall and monotonic). */
 const TIMING_SLACK_MS = 100;
 
@@ -22,6 +25,25 @@ const TIMING_SLACK_MS = 100;
  * the 20-minute renewal at once; the app's (manual) clock holds the window full until the test sees
  * the refusal. Times are the browser's own request timings, read after the retried request arrived.
  */
+/**
+ * Records each text of the page's retry notice with the page's time it appeared: read later, it
+ * cannot be missed when the notice is gone (its wait is 2 s of the browser's time) before the test looks.
+ */
+async function recordNotices(frame: Frame): Promise<void> {
+  await frame.evaluate(() => {
+    const seen: Array<{ text: string; at: number }> = [];
+    Reflect.set(window, '__notices', seen);
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="retry-notice"]')?.textContent ?? '';
+      if (text && seen.at(-1)?.text !== text) seen.push({ text, at: Date.now() });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+const noticesSchema = z.array(z.object({ text: z.string(), at: z.number() }));
+const noticesOf = async (frame: Frame) =>
+  noticesSchema.parse(await frame.evaluate(() => Reflect.get(window, '__notices')));
+
 describe('settings page in chromium: a refused session renewal', () => {
   let h: Harness;
   let clock: ManualClock;
@@ -31,6 +53,7 @@ describe('settings page in chromium: a refused session renewal', () => {
     clock = createManualClock(Date.now());
     h = await createHarness({
       clock,
+      portalTimeZone: PORTAL_TIME_ZONE,
       sessionLimits: { ...SESSION_REQUEST_LIMITS, perAddress: { limit: 1, windowMs: WINDOW_MS } },
     });
     browser = await launchChromium();
@@ -67,6 +90,9 @@ describe('settings page in chromium: a refused session renewal', () => {
     await page.waitForFunction(() => Number(Reflect.get(window, '__resizes')) > 0);
     expect(sessionRequests).toHaveLength(0);
 
+    const appFrame = await (await page.locator('#app-frame').elementHandle())?.contentFrame();
+    if (!appFrame) throw new Error('the settings page has no frame');
+    await recordNotices(appFrame);
     // The app's clock to the window's last seconds (the page's opening took its one request): the
     // renewal is refused with a short Retry-After, while the key itself lives on for most of a minute.
     clock.advance(WINDOW_MS - RETRY_AFTER_MS);
@@ -76,6 +102,14 @@ describe('settings page in chromium: a refused session renewal', () => {
       .getByText('Too many requests to the server: the page waits and tries again at', { exact: false })
       .waitFor();
     expect(refusal?.retryAfter).toBe(String(RETRY_AFTER_MS / 1000));
+    // The time of the retry, in the portal's zone, which the notice names: due RETRY_AFTER_MS after the
+    // refusal, which came just before the notice was put up (the page's clock then, as recorded).
+    const [first] = await noticesOf(appFrame);
+    const shown = /tries again at (.+) \(time zone (.+)\)\.$/.exec(first?.text ?? '');
+    expect(shown?.[2]).toBe(PORTAL_TIME_ZONE);
+    const clockOf = new Intl.DateTimeFormat('en', { timeStyle: 'medium', timeZone: PORTAL_TIME_ZONE });
+    const shownAt = first?.at ?? 0;
+    expect([0, 1].map((late) => clockOf.format(shownAt + RETRY_AFTER_MS - late * 1000))).toContain(shown?.[1]);
     await screenshot(page, 'retry-after');
     // A click during the wait: the tab's data is asked for only when the wait is over.
     await app.getByRole('tab', { name: 'Activity' }).click();
