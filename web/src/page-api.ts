@@ -76,7 +76,12 @@ export function createPageApi(deps: PageApiDeps) {
   const badAnswer = (status: number) =>
     new ApiError(status, 'bad_answer', state.words['settings.badAnswer'] ?? `HTTP ${status}: not the expected answer`);
 
-  /** The wait a refused answer asks for: only a 429 is retried (the server did nothing with it). */
+  /**
+   * The wait a refused answer asks for: only a 429 is retried, any method, since the server did
+   * nothing with it: the app's one 429 on these doors comes before any effect (session-rate-limit.ts
+   * takeSessionRequest, before `profile`), a proxy's before forwarding (RFC 6585). A limiter placed
+   * after a write would make this retry apply the write twice.
+   */
   const waitOfResponse = (response: Response): number | undefined =>
     response.status === 429
       ? retryAfterMs(response.headers.get('Retry-After'), parseImfFixdate(response.headers.get('Date')) ?? deps.now())

@@ -1,6 +1,7 @@
 // Waiting out the server's refusals (429 + Retry-After, e.g. the session door's windows in
 // app/settings/session-rate-limit.ts): one gate for all of the page's calls with one timer, so
-// many refused calls never mean many timers, and a click during the wait never asks early.
+// many refused calls never mean many timers, and a click during the wait never asks early (it
+// holds every call, not only the refused door's: no click goes out while a renewal it needs waits).
 // No DOM or Vue here: the timers come in (test/unit/web/retry-after.test.ts drives them by hand).
 import { parseImfFixdate } from './http-date';
 
