@@ -1,16 +1,18 @@
 // The page's calls to its server (JSON, Bearer: no cookie in the iframe) through the retry gate
-// (retry-after.ts), each given up after FETCH_TIMEOUT_MS, and the session door's answer checked
-// before it replaces the page's session. No DOM or Vue here: the state, the gate, fetch and the
+// (retry-after.ts), the session renewal given up after SESSION_TIMEOUT_MS, and the session door's
+// answer checked before it replaces the page's session. No DOM or Vue here: the state, the gate, fetch and the
 // timeout come in (session.ts wires the browser's; test/unit/web/page-api.test.ts its own).
 import { parseImfFixdate } from './http-date';
 import { type RetryGate, retryAfterMs, throughGate } from './retry-after';
 
 /**
- * How long one call may take before the page gives it up: a request that never settles (a
- * half-open connection, a proxy holding it) must not hold a renewal, and so every later one, for
- * ever (frame.ts). The server's own `profile` call gives up after 10 s (bitrix/user-profile.ts).
+ * How long the session call may take before the page gives it up: a renewal that never settles (a
+ * half-open connection, a proxy holding it) must not hold every later one for ever (frame.ts). The
+ * server's own `profile` call gives up after 10 s (bitrix/user-profile.ts). Only the session call:
+ * the API's writes may rightly take longer (connecting a Green-API line waits for two of its calls
+ * of 15 s each, attaching an open line for Bitrix24's), and the server bounds them itself.
  */
-export const FETCH_TIMEOUT_MS = 20_000;
+export const SESSION_TIMEOUT_MS = 20_000;
 
 /** The session door's answer (`/api/session`, app/doors/settings-page-door.ts sessionView). */
 export interface PageSession {
@@ -33,7 +35,7 @@ export interface PageApiDeps {
   state: PageApiState;
   gate: RetryGate;
   fetch: (url: string, init: RequestInit) => Promise<Response>;
-  /** A signal that aborts `ms` from now (the browser's AbortSignal.timeout). */
+  /** A signal that aborts `ms` from now (the browser's AbortSignal.timeout): the session call's. */
   timeoutSignal(ms: number): AbortSignal;
   /** The browser's clock: an HTTP-date Retry-After is measured from it when the answer has no Date. */
   now(): number;
@@ -70,6 +72,12 @@ export function sessionAnswerOf(json: unknown): PageSession | undefined {
   return { token, admin, queues, userName, timeZone, lang, words: words as Record<string, string> };
 }
 
+/**
+ * An error's name, read by name and not by instanceof: an error of another realm (the fetch's, a
+ * DOMException, which is no Error subclass everywhere) is not an instance of this one's classes.
+ */
+const nameOf = (error: unknown): unknown => (isRecord(error) || error instanceof Error ? error.name : undefined);
+
 /** The page's JSON calls and its session door on `deps`. */
 export function createPageApi(deps: PageApiDeps) {
   const { state } = deps;
@@ -88,14 +96,23 @@ export function createPageApi(deps: PageApiDeps) {
       : undefined;
   const waitOf = (error: unknown): number | undefined => (error instanceof ApiError ? error.retryAfterMs : undefined);
 
-  /** The answer's JSON; a body that is none: undefined (an error page of a proxy, a cut answer). */
+  /**
+   * The answer's JSON; a body that is not JSON: undefined (an error page of a proxy). A body whose
+   * reading failed (the session call's timeout, a reset connection) fails the call as such.
+   */
   const jsonOf = async (response: Response): Promise<unknown> => {
     try {
       return await response.json();
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (nameOf(error) === 'SyntaxError') return undefined;
+      throw error;
     }
   };
+  /** The session call's timeout in the catalogue's words, not the browser's ("signal timed out"). */
+  const timedOut = (error: unknown): unknown =>
+    nameOf(error) === 'TimeoutError' || nameOf(error) === 'AbortError'
+      ? new ApiError(0, 'timeout', state.words['settings.timedOut'] ?? 'settings.timedOut')
+      : error;
   /** The refusal a failed answer (not 2xx) stands for, in the server's words when it gave some. */
   const refusalOf = (response: Response, json: unknown, code: string): ApiError => {
     const error = isRecord(json) && isRecord(json.error) ? json.error : {};
@@ -112,7 +129,6 @@ export function createPageApi(deps: PageApiDeps) {
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: deps.timeoutSignal(FETCH_TIMEOUT_MS),
     });
     const json = await jsonOf(response);
     if (!response.ok) throw refusalOf(response, json, '');
@@ -121,17 +137,26 @@ export function createPageApi(deps: PageApiDeps) {
     return json as T;
   }
 
+  /** The session door's answer and its JSON, given up after SESSION_TIMEOUT_MS. */
+  async function askSession(memberId: string, authId: string): Promise<[Response, unknown]> {
+    try {
+      const response = await deps.fetch(`${state.api}/session`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}),
+        },
+        body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: state.lang }),
+        signal: deps.timeoutSignal(SESSION_TIMEOUT_MS),
+      });
+      return [response, await jsonOf(response)];
+    } catch (error) {
+      throw timedOut(error);
+    }
+  }
+
   async function startSessionOnce(memberId: string, authId: string): Promise<void> {
-    const response = await deps.fetch(`${state.api}/session`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}),
-      },
-      body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: state.lang }),
-      signal: deps.timeoutSignal(FETCH_TIMEOUT_MS),
-    });
-    const json = await jsonOf(response);
+    const [response, json] = await askSession(memberId, authId);
     if (!response.ok) throw refusalOf(response, json, 'session');
     // A 200 that is not a session (a proxy's page, a cut body) is a failed renewal: the page keeps its own.
     const session = sessionAnswerOf(json);

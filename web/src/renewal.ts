@@ -1,6 +1,6 @@
 // When and how the page renews its session (frame.ts runs it on the browser's timer). No DOM, Vue
 // or SDK here (test/unit/web/renewal.test.ts).
-import { ApiError, FETCH_TIMEOUT_MS } from './page-api';
+import { ApiError, SESSION_TIMEOUT_MS } from './page-api';
 import { RETRY_AFTER_MAX_MS, RETRY_AFTER_TRIES } from './retry-after';
 
 /** How often the page renews its session: well before it ends (portals/page-session.ts PAGE_SESSION_TTL_MS, 30 min). */
@@ -10,14 +10,14 @@ export const REFRESH_AUTH_TIMEOUT_MS = 10_000;
 
 /**
  * The longest one renewal takes: the SDK's refresh, then every try of the session call (each given
- * up after FETCH_TIMEOUT_MS) and the Retry-After waits between them (each at most
+ * up after SESSION_TIMEOUT_MS) and the Retry-After waits between them (each at most
  * RETRY_AFTER_MAX_MS). A renewal starting RENEW_EVERY_MS after the page opened ends this much
  * later, while the session is still good: test/unit/web/renewal.test.ts holds the sum under the
  * session's life, with room for the page's loading and a hidden tab's throttled timers. So calls
  * held by the gate during the waits still go with a valid token when it opens.
  */
 export const RENEWAL_BUDGET_MS =
-  REFRESH_AUTH_TIMEOUT_MS + RETRY_AFTER_TRIES * FETCH_TIMEOUT_MS + (RETRY_AFTER_TRIES - 1) * RETRY_AFTER_MAX_MS;
+  REFRESH_AUTH_TIMEOUT_MS + RETRY_AFTER_TRIES * SESSION_TIMEOUT_MS + (RETRY_AFTER_TRIES - 1) * RETRY_AFTER_MAX_MS;
 
 /**
  * `run` at most once at a time: a tick while a run is still going does nothing, so a renewal

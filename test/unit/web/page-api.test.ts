@@ -1,7 +1,13 @@
-import { ApiError, createPageApi, type PageApiState, sessionAnswerOf } from '../../../web/src/page-api';
+import {
+  ApiError,
+  createPageApi,
+  type PageApiState,
+  SESSION_TIMEOUT_MS,
+  sessionAnswerOf,
+} from '../../../web/src/page-api';
 import { renewalFailureText } from '../../../web/src/renewal';
 import { createRetryGate, RETRY_AFTER_TRIES } from '../../../web/src/retry-after';
-import { createManualTimers } from '../../helpers/manual-timers';
+import { createManualTimers, settle } from '../../helpers/manual-timers';
 
 const session = {
   token: 'new-session',
@@ -16,6 +22,7 @@ const words = {
   'settings.badAnswer': 'unreadable answer',
   'settings.renewRefused': 'renewal refused',
   'settings.sessionExpired': 'session expired',
+  'settings.timedOut': 'no answer in time',
 };
 type Answer = (url: string, init: RequestInit) => Promise<Response>;
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -112,5 +119,47 @@ describe('refusals of the session door', () => {
     expect(state.retryAt).toBe(timers.now() + 5000);
     for (let i = 1; i < RETRY_AFTER_TRIES; i += 1) await timers.advance(5000);
     expect(await renewal).toBeInstanceOf(ApiError);
+  });
+});
+
+describe("the page's timeout", () => {
+  /** A fetch that answers only when the test says, and gives up when its signal (if any) aborts. */
+  function slowServer() {
+    const pending: Array<{ url: string; signal: AbortSignal | undefined; answer: (response: Response) => void }> = [];
+    const answer: Answer = (url, init) =>
+      new Promise<Response>((resolve, reject) => {
+        const signal = init.signal ?? undefined;
+        pending.push({ url, signal, answer: resolve });
+        signal?.addEventListener('abort', () => reject(signal.reason));
+      });
+    return { pending, answer };
+  }
+
+  it('does not give up a slow write (a Green-API line takes ~30 s to connect): the server bounds it', async () => {
+    const server = slowServer();
+    const { api, timers } = pageOf(server.answer);
+    let settled = false;
+    const connected = api.call<{ id: string }>('POST', '/lines', { id: 'line-1' }).finally(() => {
+      settled = true;
+    });
+    await settle();
+    expect(server.pending).toHaveLength(1);
+    await timers.advance(SESSION_TIMEOUT_MS * 3);
+    expect(settled).toBe(false);
+    expect(server.pending[0]?.signal?.aborted ?? false).toBe(false);
+    server.pending[0]?.answer(json({ id: 'line-1' }, 201));
+    await expect(connected).resolves.toEqual({ id: 'line-1' });
+  });
+
+  it("gives up a hung session call, in the catalogue's words", async () => {
+    const server = slowServer();
+    const { api, state, timers } = pageOf(server.answer);
+    const renewal = api.startSession('member', 'auth').catch((error: unknown) => error);
+    await settle();
+    await timers.advance(SESSION_TIMEOUT_MS);
+    const failure = await renewal;
+    expect(failure).toMatchObject({ code: 'timeout', message: 'no answer in time' });
+    expect(renewalFailureText(failure, words)).toBe('no answer in time');
+    expect(state.token).toBe('old-session');
   });
 });

@@ -1,5 +1,5 @@
 import { PAGE_SESSION_TTL_MS } from '../../../portals/page-session';
-import { createPageApi, FETCH_TIMEOUT_MS, type PageApiState } from '../../../web/src/page-api';
+import { createPageApi, type PageApiState, SESSION_TIMEOUT_MS } from '../../../web/src/page-api';
 import { oneAtATime, RENEW_EVERY_MS, RENEWAL_BUDGET_MS, renewalFailureText } from '../../../web/src/renewal';
 import { createRetryGate } from '../../../web/src/retry-after';
 import { createManualTimers, settle } from '../../helpers/manual-timers';
@@ -19,7 +19,7 @@ describe("the page's session renewal", () => {
     const timers = createManualTimers();
     const state: PageApiState = {
       ...{ token: 'session', admin: false, queues: false, userName: '', timeZone: '', lang: 'en' },
-      words: { 'settings.sessionExpired': 'session expired' },
+      words: { 'settings.timedOut': 'no answer in time' },
       ...{ api: '/api', error: '' },
     };
     const gate = createRetryGate(timers, () => undefined);
@@ -48,9 +48,9 @@ describe("the page's session renewal", () => {
     await settle();
     expect(asked).toBe(1);
 
-    await timers.advance(FETCH_TIMEOUT_MS);
+    await timers.advance(SESSION_TIMEOUT_MS);
     expect(failures).toHaveLength(1);
-    expect(state.error).toBe('session expired');
+    expect(state.error).toBe('no answer in time');
     void renew();
     await settle();
     expect(asked).toBe(2);
