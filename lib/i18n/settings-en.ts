@@ -8,6 +8,10 @@ export const settingsEn = {
   'settings.retryAt': 'Too many requests to the server: the page waits and tries again at {time} (time zone {zone}).',
   'settings.renewRefused':
     'The server refused to renew the session (too many requests): reload the page in a few minutes.',
+  'settings.renewAgain':
+    'The page could not renew its session: it tries again at {time} (time zone {zone}). You can go on working.',
+  'settings.renewFailed':
+    'The page could not renew its session: it ends at about {time} (time zone {zone}). Finish your changes and reload the page before then.',
   'settings.timedOut': 'The server did not answer in time: reload the page.',
   'settings.badAnswer': 'The server sent an answer the page cannot read: reload the page.',
   'settings.error': 'Something went wrong: {message}',

@@ -2,10 +2,12 @@
 // session fresh. Outside a portal frame (a browser test, a direct link) the handshake fails or never
 // answers: the page then runs on the session the server put in it.
 import { type B24Frame, initializeB24Frame } from '@bitrix24/b24jssdk';
-import { oneAtATime, RENEW_EVERY_MS, renewalFailureText } from './renewal';
+import { oneAtATime, planAfterRenewalFailure, RENEW_EVERY_MS, renewalFailureText, sessionEndOf } from './renewal';
 import { startSession, state } from './session';
 
 let frame: B24Frame | null = null;
+/** When the page takes its session as over: the server's put in the page is about as old as the page. */
+let sessionEndsAt = sessionEndOf(Date.now());
 
 /** The frame, or null when the page is not inside a Bitrix24 frame that answers in time. */
 export async function connectFrame(timeoutMs = 3000): Promise<B24Frame | null> {
@@ -53,6 +55,7 @@ export async function sessionFromFrame(): Promise<boolean> {
   const auth = frame?.auth.getAuthData();
   if (!auth) return false;
   await startSession(auth.member_id, auth.access_token);
+  sessionEndsAt = sessionEndOf(Date.now());
   return true;
 }
 
@@ -60,18 +63,50 @@ export async function sessionFromFrame(): Promise<boolean> {
  * Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). A refused
  * renewal waits the server's Retry-After and goes again (startSession); a renewal still waiting
  * when the next is due is left to finish: never two at once (renewal.ts, where every step is bounded,
- * so a hung one cannot stop the later ones).
+ * so a hung one cannot stop the later ones). A failed renewal while the session is still good keeps
+ * the tabs and what is typed in them, says so (state.renewal) and tries once more a minute later;
+ * only a session that is over hides them (planAfterRenewalFailure).
  */
 export function keepSessionFresh(everyMs = RENEW_EVERY_MS): void {
+  let triedAgain = false;
+  let timers: Array<ReturnType<typeof setTimeout>> = [];
+  const clearTimers = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers = [];
+  };
   const renew = oneAtATime(
     async () => {
       if (!frame) return;
       await frame.auth.refreshAuth();
       const auth = frame.auth.getAuthData();
-      if (auth) await startSession(auth.member_id, auth.access_token);
+      if (!auth) return;
+      await startSession(auth.member_id, auth.access_token);
+      sessionEndsAt = sessionEndOf(Date.now());
+      triedAgain = false;
+      clearTimers();
+      state.renewal = null;
     },
     (error) => {
-      state.error = renewalFailureText(error, state.words);
+      const now = Date.now();
+      const plan = planAfterRenewalFailure(now, sessionEndsAt, triedAgain);
+      clearTimers();
+      if (plan.lapsed) {
+        state.renewal = null;
+        state.error = renewalFailureText(error, state.words);
+        return;
+      }
+      state.renewal = { retryAt: plan.retryAt, endsAt: plan.endsAt };
+      if (plan.retryAt !== null) {
+        triedAgain = true;
+        timers.push(setTimeout(() => void renew(), plan.retryAt - now));
+      }
+      // The session ends unrenewed: only now is it over (a renewal in between clears this timer).
+      timers.push(
+        setTimeout(() => {
+          state.renewal = null;
+          state.error = renewalFailureText(error, state.words);
+        }, plan.endsAt - now),
+      );
     },
   );
   setInterval(() => void renew(), everyMs);

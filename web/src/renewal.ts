@@ -50,3 +50,29 @@ export function renewalFailureText(error: unknown, words: Record<string, string>
   const key = refused ? 'settings.renewRefused' : 'settings.sessionExpired';
   return words[key] ?? key;
 }
+
+/** The page session's life (portals/page-session.ts PAGE_SESSION_TTL_MS; renewal.test.ts holds them equal). */
+export const SESSION_LIFE_MS = 30 * 60_000;
+/**
+ * How much earlier than SESSION_LIFE_MS after the page got it the page takes its session as over:
+ * a session the server put in the page was minted while the page loaded.
+ */
+export const SESSION_END_MARGIN_MS = 60_000;
+/** The pause before a failed renewal's one more try, while the session is still good. */
+export const RENEW_AGAIN_AFTER_MS = 60_000;
+
+/** When the page takes a session it got at `gotAt` as over. */
+export const sessionEndOf = (gotAt: number): number => gotAt + SESSION_LIFE_MS - SESSION_END_MARGIN_MS;
+
+/**
+ * What the page does after a failed renewal: while the session is still good it keeps its tabs
+ * (and the edits in them) and says it could not renew, trying once more (`retryAt`) when that try
+ * still starts before the session ends; once the session is over (`lapsed`) it says why.
+ */
+export type RenewalFailurePlan = { lapsed: true } | { lapsed: false; retryAt: number | null; endsAt: number };
+
+export function planAfterRenewalFailure(now: number, endsAt: number, triedAgain: boolean): RenewalFailurePlan {
+  if (now >= endsAt) return { lapsed: true };
+  const retryAt = now + RENEW_AGAIN_AFTER_MS;
+  return { lapsed: false, endsAt, retryAt: !triedAgain && retryAt < endsAt ? retryAt : null };
+}

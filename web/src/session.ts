@@ -19,6 +19,11 @@ export const state = reactive({
   error: boot.error ?? '',
   /** Until when the server asked the page to wait (a 429's Retry-After), or null: the page says so. */
   retryAt: null as number | null,
+  /**
+   * A renewal failed while the session is still good (frame.ts): when the page tries again (null:
+   * it does not) and when the session ends. The tabs stay; the page says so.
+   */
+  renewal: null as { retryAt: number | null; endsAt: number } | null,
 });
 
 /** The one gate of the page's calls (retry-after.ts): one timer, however many calls were refused. */

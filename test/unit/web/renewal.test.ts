@@ -1,6 +1,15 @@
 import { PAGE_SESSION_TTL_MS } from '../../../portals/page-session';
 import { createPageApi, type PageApiState, SESSION_TIMEOUT_MS } from '../../../web/src/page-api';
-import { oneAtATime, RENEW_EVERY_MS, RENEWAL_BUDGET_MS, renewalFailureText } from '../../../web/src/renewal';
+import {
+  oneAtATime,
+  planAfterRenewalFailure,
+  RENEW_AGAIN_AFTER_MS,
+  RENEW_EVERY_MS,
+  RENEWAL_BUDGET_MS,
+  renewalFailureText,
+  SESSION_LIFE_MS,
+  sessionEndOf,
+} from '../../../web/src/renewal';
 import { createRetryGate } from '../../../web/src/retry-after';
 import { createManualTimers, settle } from '../../helpers/manual-timers';
 
@@ -54,5 +63,39 @@ describe("the page's session renewal", () => {
     void renew();
     await settle();
     expect(asked).toBe(2);
+  });
+});
+
+describe('after a failed renewal', () => {
+  const gotAt = Date.UTC(2026, 11, 1, 9, 0, 0);
+  const endsAt = sessionEndOf(gotAt);
+
+  it("takes the page's session life from the server's", () => {
+    expect(SESSION_LIFE_MS).toBe(PAGE_SESSION_TTL_MS);
+    expect(endsAt).toBeLessThan(gotAt + PAGE_SESSION_TTL_MS);
+  });
+
+  it('keeps the session while it is good and tries once more after a pause', () => {
+    const failedAt = gotAt + RENEW_EVERY_MS + 30_000;
+    expect(planAfterRenewalFailure(failedAt, endsAt, false)).toEqual({
+      lapsed: false,
+      endsAt,
+      retryAt: failedAt + RENEW_AGAIN_AFTER_MS,
+    });
+  });
+
+  it('tries only once more: a second failure keeps the session until its end, with no retry', () => {
+    const failedAt = gotAt + RENEW_EVERY_MS + 90_000;
+    expect(planAfterRenewalFailure(failedAt, endsAt, true)).toEqual({ lapsed: false, endsAt, retryAt: null });
+  });
+
+  it('does not plan a retry that would start after the session ended', () => {
+    const failedAt = endsAt - RENEW_AGAIN_AFTER_MS / 2;
+    expect(planAfterRenewalFailure(failedAt, endsAt, false)).toEqual({ lapsed: false, endsAt, retryAt: null });
+  });
+
+  it('says the session is over only once it is', () => {
+    expect(planAfterRenewalFailure(endsAt, endsAt, false)).toEqual({ lapsed: true });
+    expect(planAfterRenewalFailure(endsAt + 1, endsAt, true)).toEqual({ lapsed: true });
   });
 });
