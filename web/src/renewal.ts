@@ -14,7 +14,10 @@ export const REFRESH_AUTH_TIMEOUT_MS = 10_000;
  * RETRY_AFTER_MAX_MS). A renewal starting RENEW_EVERY_MS after the page opened ends this much
  * later, while the session is still good: test/unit/web/renewal.test.ts holds the sum under the
  * session's life, with room for the page's loading and a hidden tab's throttled timers. So calls
- * held by the gate during the waits still go with a valid token when it opens.
+ * held by the gate during the waits still go with a valid token when it opens. Not counted: a gate
+ * another call's 429 closed before the renewal's first try, or kept closed later (only a proxy
+ * refusing every call does that today); a renewal that ends late then fails, and
+ * planAfterRenewalFailure decides from the session's end, not from this sum.
  */
 export const RENEWAL_BUDGET_MS =
   REFRESH_AUTH_TIMEOUT_MS + RETRY_AFTER_TRIES * SESSION_TIMEOUT_MS + (RETRY_AFTER_TRIES - 1) * RETRY_AFTER_MAX_MS;
