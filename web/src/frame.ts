@@ -2,8 +2,8 @@
 // session fresh. Outside a portal frame (a browser test, a direct link) the handshake fails or never
 // answers: the page then runs on the session the server put in it.
 import { type B24Frame, initializeB24Frame } from '@bitrix24/b24jssdk';
-import { oneAtATime, planAfterRenewalFailure, RENEW_EVERY_MS, renewalFailureText, sessionEndOf } from './renewal';
-import { startSession, state } from './session';
+import { createRenewer, RENEW_EVERY_MS, sessionEndOf } from './renewal';
+import { pageTimers, startSession, state } from './session';
 
 let frame: B24Frame | null = null;
 /** When the page takes its session as over: the server's put in the page is about as old as the page. */
@@ -62,53 +62,26 @@ export async function sessionFromFrame(): Promise<boolean> {
 /**
  * Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). A refused
  * renewal waits the server's Retry-After and goes again (startSession); a renewal still waiting
- * when the next is due is left to finish: never two at once (renewal.ts, where every step is bounded,
- * so a hung one cannot stop the later ones). A failed renewal while the session is still good keeps
- * the tabs and what is typed in them, says so (state.renewal) and tries once more a minute later;
- * only a session that is over hides them (planAfterRenewalFailure).
+ * when the next is due is left to finish: never two at once. A failed renewal while the session is
+ * still good keeps the tabs and what is typed in them, says so (state.renewal) and tries once more a
+ * minute later; only a session that is over hides them (renewal.ts createRenewer).
  */
 export function keepSessionFresh(everyMs = RENEW_EVERY_MS): void {
-  let triedAgain = false;
-  let timers: Array<ReturnType<typeof setTimeout>> = [];
-  const clearTimers = () => {
-    for (const timer of timers) clearTimeout(timer);
-    timers = [];
-  };
-  const renew = oneAtATime(
-    async () => {
-      if (!frame) return;
+  const renew = createRenewer({
+    async portalAuth() {
+      if (!frame) return null;
       await frame.auth.refreshAuth();
       const auth = frame.auth.getAuthData();
-      if (!auth) return;
-      await startSession(auth.member_id, auth.access_token);
+      return auth ? { memberId: auth.member_id, accessToken: auth.access_token } : null;
+    },
+    async startSession(memberId, accessToken) {
+      await startSession(memberId, accessToken);
       sessionEndsAt = sessionEndOf(Date.now());
-      triedAgain = false;
-      clearTimers();
-      state.renewal = null;
     },
-    (error) => {
-      const now = Date.now();
-      const plan = planAfterRenewalFailure(now, sessionEndsAt, triedAgain);
-      clearTimers();
-      if (plan.lapsed) {
-        state.renewal = null;
-        state.error = renewalFailureText(error, state.words);
-        return;
-      }
-      state.renewal = { retryAt: plan.retryAt, endsAt: plan.endsAt };
-      if (plan.retryAt !== null) {
-        triedAgain = true;
-        timers.push(setTimeout(() => void renew(), plan.retryAt - now));
-      }
-      // The session ends unrenewed: only now is it over (a renewal in between clears this timer).
-      timers.push(
-        setTimeout(() => {
-          state.renewal = null;
-          state.error = renewalFailureText(error, state.words);
-        }, plan.endsAt - now),
-      );
-    },
-  );
+    sessionEndsAt: () => sessionEndsAt,
+    timers: pageTimers,
+    state,
+  });
   setInterval(() => void renew(), everyMs);
 }
 

@@ -1,7 +1,7 @@
 // When and how the page renews its session (frame.ts runs it on the browser's timer). No DOM, Vue
 // or SDK here (test/unit/web/renewal.test.ts).
 import { ApiError, SESSION_TIMEOUT_MS } from './page-api';
-import { RETRY_AFTER_MAX_MS, RETRY_AFTER_TRIES } from './retry-after';
+import { type GateTimers, RETRY_AFTER_MAX_MS, RETRY_AFTER_TRIES } from './retry-after';
 
 /** How often the page renews its session: well before it ends (portals/page-session.ts PAGE_SESSION_TTL_MS, 30 min). */
 export const RENEW_EVERY_MS = 20 * 60_000;
@@ -77,5 +77,80 @@ export type RenewalFailurePlan = { lapsed: true } | { lapsed: false; retryAt: nu
 export function planAfterRenewalFailure(now: number, endsAt: number, triedAgain: boolean): RenewalFailurePlan {
   if (now >= endsAt) return { lapsed: true };
   const retryAt = now + RENEW_AGAIN_AFTER_MS;
-  return { lapsed: false, endsAt, retryAt: !triedAgain && retryAt < endsAt ? retryAt : null };
+  // Only a try whose session call can end (or be given up) before the session does.
+  const fits = retryAt + SESSION_TIMEOUT_MS < endsAt;
+  return { lapsed: false, endsAt, retryAt: !triedAgain && fits ? retryAt : null };
+}
+
+/** What the page shows of its renewals (session.ts state). */
+export interface RenewalState {
+  renewal: { retryAt: number | null; endsAt: number } | null;
+  error: string;
+  words: Record<string, string>;
+}
+
+export interface RenewerDeps {
+  /** The portal's fresh token (frame.ts: the SDK's refresh), or null when there is none to renew with. */
+  portalAuth: () => Promise<{ memberId: string; accessToken: string } | null>;
+  /** Starts a session with it (frame.ts also moves sessionEndsAt on). */
+  startSession: (memberId: string, accessToken: string) => Promise<void>;
+  /** When the page takes its current session as over (sessionEndOf of when it got it). */
+  sessionEndsAt: () => number;
+  timers: GateTimers;
+  state: RenewalState;
+}
+
+/**
+ * The page's renewal, one at a time (a tick while one runs does nothing, so a renewal waiting out a
+ * Retry-After is never doubled). No token to renew with is a failure like any other. After a
+ * failure it follows planAfterRenewalFailure: a notice, one retry, and at the session's end the
+ * expired error, unless a renewal is running then: its outcome decides (its failure comes after
+ * the end, so it lapses; its success renews).
+ */
+export function createRenewer(deps: RenewerDeps): () => Promise<void> {
+  const { state, timers } = deps;
+  let running = false;
+  let triedAgain = false;
+  let cancels: Array<() => void> = [];
+  const cancelTimers = () => {
+    for (const cancel of cancels) cancel();
+    cancels = [];
+  };
+  const expire = () => {
+    state.renewal = null;
+    state.error = state.words['settings.sessionExpired'] ?? 'settings.sessionExpired';
+  };
+  const afterFailure = () => {
+    const now = timers.now();
+    const plan = planAfterRenewalFailure(now, deps.sessionEndsAt(), triedAgain);
+    cancelTimers();
+    if (plan.lapsed) return expire();
+    state.renewal = { retryAt: plan.retryAt, endsAt: plan.endsAt };
+    if (plan.retryAt !== null) {
+      triedAgain = true;
+      cancels.push(timers.schedule(() => void renew(), plan.retryAt - now));
+    }
+    cancels.push(
+      timers.schedule(() => {
+        if (!running) expire();
+      }, plan.endsAt - now),
+    );
+  };
+  const renew = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const auth = await deps.portalAuth();
+      if (!auth) throw new Error('no portal token to renew the session with');
+      await deps.startSession(auth.memberId, auth.accessToken);
+      triedAgain = false;
+      cancelTimers();
+      state.renewal = null;
+    } catch {
+      afterFailure();
+    } finally {
+      running = false;
+    }
+  };
+  return renew;
 }

@@ -2,7 +2,7 @@
 import { reactive } from 'vue';
 import { readBoot } from './boot';
 import { createPageApi } from './page-api';
-import { createRetryGate } from './retry-after';
+import { createRetryGate, type GateTimers } from './retry-after';
 
 const boot = readBoot();
 
@@ -26,19 +26,19 @@ export const state = reactive({
   renewal: null as { retryAt: number | null; endsAt: number } | null,
 });
 
+/** The browser's clock and timers, as the gate and the renewal take them. */
+export const pageTimers: GateTimers = {
+  now: () => Date.now(),
+  schedule(run, ms) {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 /** The one gate of the page's calls (retry-after.ts): one timer, however many calls were refused. */
-const gate = createRetryGate(
-  {
-    now: () => Date.now(),
-    schedule(run, ms) {
-      const timer = setTimeout(run, ms);
-      return () => clearTimeout(timer);
-    },
-  },
-  (until) => {
-    state.retryAt = until;
-  },
-);
+const gate = createRetryGate(pageTimers, (until) => {
+  state.retryAt = until;
+});
 
 /** A word of the catalogue with `{name}` placeholders filled. */
 export function w(key: string, vars: Record<string, string | number> = {}): string {
