@@ -6,8 +6,6 @@ export const settingsEn = {
   'settings.openFromBitrix': "Open this page from Bitrix24: the app's page there signs you in.",
   'settings.sessionExpired': 'The session has expired: reload the page.',
   'settings.retryAt': 'Too many requests to the server: the page waits and tries again at {time} (time zone {zone}).',
-  'settings.renewRefused':
-    'The server refused to renew the session (too many requests): reload the page in a few minutes.',
   'settings.renewAgain':
     'The page could not renew its session: it tries again at {time} (time zone {zone}). You can go on working.',
   'settings.renewFailed':

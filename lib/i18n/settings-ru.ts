@@ -8,8 +8,6 @@ export const settingsRu: Record<keyof typeof settingsEn, string> = {
   'settings.sessionExpired': 'Сессия истекла: перезагрузите страницу.',
   'settings.retryAt':
     'Слишком много запросов к серверу: страница подождёт и повторит попытку в {time} (часовой пояс {zone}).',
-  'settings.renewRefused':
-    'Сервер отказался продлить сессию (слишком много запросов): перезагрузите страницу через несколько минут.',
   'settings.renewAgain':
     'Странице не удалось продлить сессию: она повторит попытку в {time} (часовой пояс {zone}). Можно продолжать работу.',
   'settings.renewFailed':

@@ -5,7 +5,6 @@ import {
   SESSION_TIMEOUT_MS,
   sessionAnswerOf,
 } from '../../../web/src/page-api';
-import { renewalFailureText } from '../../../web/src/renewal';
 import { createRetryGate, RETRY_AFTER_TRIES } from '../../../web/src/retry-after';
 import { createManualTimers, settle } from '../../helpers/manual-timers';
 
@@ -20,7 +19,6 @@ const session = {
 };
 const words = {
   'settings.badAnswer': 'unreadable answer',
-  'settings.renewRefused': 'renewal refused',
   'settings.sessionExpired': 'session expired',
   'settings.timedOut': 'no answer in time',
 };
@@ -101,7 +99,6 @@ describe('refusals of the session door', () => {
     expect(failure).toMatchObject({ status: 429 });
     expect(state.retryAt).toBeNull();
     expect(gate.until()).toBeNull();
-    expect(renewalFailureText(failure, words)).toBe('renewal refused');
     expect(state.token).toBe('old-session');
   });
 
@@ -159,7 +156,6 @@ describe("the page's timeout", () => {
     await timers.advance(SESSION_TIMEOUT_MS);
     const failure = await renewal;
     expect(failure).toMatchObject({ code: 'timeout', message: 'no answer in time' });
-    expect(renewalFailureText(failure, words)).toBe('no answer in time');
     expect(state.token).toBe('old-session');
   });
 });

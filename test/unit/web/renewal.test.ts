@@ -2,12 +2,10 @@ import { PAGE_SESSION_TTL_MS } from '../../../portals/page-session';
 import { createPageApi, type PageApiState, SESSION_TIMEOUT_MS } from '../../../web/src/page-api';
 import {
   createRenewer,
-  oneAtATime,
   planAfterRenewalFailure,
   RENEW_AGAIN_AFTER_MS,
   RENEW_EVERY_MS,
   RENEWAL_BUDGET_MS,
-  renewalFailureText,
   SESSION_LIFE_MS,
   sessionEndOf,
 } from '../../../web/src/renewal';
@@ -41,15 +39,15 @@ describe("the page's session renewal", () => {
         init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
       });
     const api = createPageApi({ state, gate, fetch: hang, timeoutSignal: timers.timeoutSignal, now: timers.now });
-    const failures: unknown[] = [];
-    const renew = oneAtATime(
-      () => api.startSession('member', 'auth'),
-      (error) => {
-        failures.push(error);
-        state.error = renewalFailureText(error, state.words);
-      },
-    );
-
+    const endsAt = sessionEndOf(timers.now());
+    const shown = { renewal: null as { retryAt: number | null; endsAt: number } | null, error: '', words: state.words };
+    const renew = createRenewer({
+      portalAuth: async () => ({ memberId: 'member', accessToken: 'auth' }),
+      startSession: api.startSession,
+      sessionEndsAt: () => endsAt,
+      timers,
+      state: shown,
+    });
     void renew();
     await settle();
     expect(asked).toBe(1);
@@ -59,8 +57,9 @@ describe("the page's session renewal", () => {
     expect(asked).toBe(1);
 
     await timers.advance(SESSION_TIMEOUT_MS);
-    expect(failures).toHaveLength(1);
-    expect(state.error).toBe('no answer in time');
+    // Given up: a failure while the session is still good, so a notice and no error.
+    expect(shown.renewal).toEqual({ endsAt, retryAt: timers.now() + RENEW_AGAIN_AFTER_MS });
+    expect(shown.error).toBe('');
     void renew();
     await settle();
     expect(asked).toBe(2);
