@@ -5,6 +5,13 @@ export const settingsEn = {
   'settings.readOnly': 'You can view the settings; only a portal administrator can change them.',
   'settings.openFromBitrix': "Open this page from Bitrix24: the app's page there signs you in.",
   'settings.sessionExpired': 'The session has expired: reload the page.',
+  'settings.retryAt': 'Too many requests to the server: the page waits and tries again at {time} (time zone {zone}).',
+  'settings.renewAgain':
+    'The page could not renew its session: it tries again at {time} (time zone {zone}). You can go on working.',
+  'settings.renewFailed':
+    'The page could not renew its session: it ends at about {time} (time zone {zone}). Finish your changes and reload the page before then.',
+  'settings.timedOut': 'The server did not answer in time: reload the page.',
+  'settings.badAnswer': 'The server sent an answer the page cannot read: reload the page.',
   'settings.error': 'Something went wrong: {message}',
   'settings.save': 'Save',
   'settings.saved': 'Saved',

@@ -2,9 +2,12 @@
 // session fresh. Outside a portal frame (a browser test, a direct link) the handshake fails or never
 // answers: the page then runs on the session the server put in it.
 import { type B24Frame, initializeB24Frame } from '@bitrix24/b24jssdk';
-import { startSession, state } from './session';
+import { createRenewer, RENEW_EVERY_MS, sessionEndOf } from './renewal';
+import { pageTimers, startSession, state } from './session';
 
 let frame: B24Frame | null = null;
+/** When the page takes its session as over: the server's put in the page is about as old as the page. */
+let sessionEndsAt = sessionEndOf(Date.now());
 
 /** The frame, or null when the page is not inside a Bitrix24 frame that answers in time. */
 export async function connectFrame(timeoutMs = 3000): Promise<B24Frame | null> {
@@ -52,21 +55,34 @@ export async function sessionFromFrame(): Promise<boolean> {
   const auth = frame?.auth.getAuthData();
   if (!auth) return false;
   await startSession(auth.member_id, auth.access_token);
+  sessionEndsAt = sessionEndOf(Date.now());
   return true;
 }
 
-/** Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). */
-export function keepSessionFresh(everyMs = 20 * 60_000): void {
-  setInterval(async () => {
-    if (!frame) return;
-    try {
+/**
+ * Renews the page session before it ends (the SDK refreshes AUTH_ID through the portal). A refused
+ * renewal waits the server's Retry-After and goes again (startSession); a renewal still waiting
+ * when the next is due is left to finish: never two at once. A failed renewal while the session is
+ * still good keeps the tabs and what is typed in them, says so (state.renewal) and tries once more a
+ * minute later; only a session that is over hides them (renewal.ts createRenewer).
+ */
+export function keepSessionFresh(everyMs = RENEW_EVERY_MS): void {
+  const renew = createRenewer({
+    async portalAuth() {
+      if (!frame) return null;
       await frame.auth.refreshAuth();
       const auth = frame.auth.getAuthData();
-      if (auth) await startSession(auth.member_id, auth.access_token);
-    } catch {
-      state.error = state.words['settings.sessionExpired'] ?? 'Session expired';
-    }
-  }, everyMs);
+      return auth ? { memberId: auth.member_id, accessToken: auth.access_token } : null;
+    },
+    async startSession(memberId, accessToken) {
+      await startSession(memberId, accessToken);
+      sessionEndsAt = sessionEndOf(Date.now());
+    },
+    sessionEndsAt: () => sessionEndsAt,
+    timers: pageTimers,
+    state,
+  });
+  setInterval(() => void renew(), everyMs);
 }
 
 export function destroyFrame(): void {

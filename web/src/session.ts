@@ -1,6 +1,8 @@
 // The page's state: session token, words, and the JSON calls (Bearer: no cookie in the iframe).
 import { reactive } from 'vue';
 import { readBoot } from './boot';
+import { createPageApi } from './page-api';
+import { createRetryGate, type GateTimers } from './retry-after';
 
 const boot = readBoot();
 
@@ -15,6 +17,27 @@ export const state = reactive({
   timeZone: boot.timeZone ?? '',
   api: boot.api,
   error: boot.error ?? '',
+  /** Until when the server asked the page to wait (a 429's Retry-After), or null: the page says so. */
+  retryAt: null as number | null,
+  /**
+   * A renewal failed while the session is still good (frame.ts): when the page tries again (null:
+   * it does not) and when the session ends. The tabs stay; the page says so.
+   */
+  renewal: null as { retryAt: number | null; endsAt: number } | null,
+});
+
+/** The browser's clock and timers, as the gate and the renewal take them. */
+export const pageTimers: GateTimers = {
+  now: () => Date.now(),
+  schedule(run, ms) {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** The one gate of the page's calls (retry-after.ts): one timer, however many calls were refused. */
+const gate = createRetryGate(pageTimers, (until) => {
+  state.retryAt = until;
 });
 
 /** A word of the catalogue with `{name}` placeholders filled. */
@@ -23,81 +46,34 @@ export function w(key: string, vars: Record<string, string | number> = {}): stri
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-/** A time in the user's Bitrix24 time zone (else the browser's). */
-export function formatTime(ms: number | null | undefined): string {
+/** The zone the page's times are in: the portal's (else its user's) Bitrix24 zone, else the browser's. */
+export function timeZoneName(): string {
+  return state.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** A time in timeZoneName()'s zone; `clock`: the time of day alone (a wait of minutes). */
+export function formatTime(ms: number | null | undefined, clock = false): string {
   if (!ms) return w('lines.never');
-  const options: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'medium' };
+  const options: Intl.DateTimeFormatOptions = clock
+    ? { timeStyle: 'medium' }
+    : { dateStyle: 'short', timeStyle: 'medium' };
   if (state.timeZone) options.timeZone = state.timeZone;
   try {
     return new Intl.DateTimeFormat(state.lang, options).format(new Date(ms));
   } catch {
-    return new Date(ms).toLocaleString(state.lang);
+    return clock ? new Date(ms).toLocaleTimeString(state.lang) : new Date(ms).toLocaleString(state.lang);
   }
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const api = createPageApi({
+  state,
+  gate,
+  fetch: (url, init) => fetch(url, init),
+  timeoutSignal: (ms) => AbortSignal.timeout(ms),
+  now: () => Date.now(),
+});
 
-/** One JSON call of the page's API. */
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${state.api}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${state.token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!response.ok) {
-    const error = json.error ?? { code: 'http_error', message: `HTTP ${response.status}` };
-    throw new ApiError(response.status, error.code, error.message);
-  }
-  return json as T;
-}
-
-/** The verified answer of `/api/session`. */
-interface SessionAnswer {
-  token: string;
-  admin: boolean;
-  queues: boolean;
-  userName: string;
-  timeZone: string;
-  lang: 'ru' | 'en';
-  words: Record<string, string>;
-}
-
-/**
- * Trades a frame SDK token for a page session (the page opened without the portal's POST, or a
- * renewal). A renewal sends the session it has: proof it signed in, so requests that merely name the
- * portal cannot keep it out (the server's per-portal window), even from a new address.
- */
-export async function startSession(memberId: string, authId: string): Promise<void> {
-  const response = await fetch(`${state.api}/session`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}),
-    },
-    body: JSON.stringify({ member_id: memberId, AUTH_ID: authId, LANG: state.lang }),
-  });
-  const json = (await response.json()) as SessionAnswer & { error?: { message: string } };
-  if (!response.ok) throw new ApiError(response.status, 'session', json.error?.message ?? `HTTP ${response.status}`);
-  Object.assign(state, {
-    token: json.token,
-    admin: json.admin,
-    queues: json.queues,
-    userName: json.userName,
-    timeZone: json.timeZone,
-    lang: json.lang,
-    words: json.words,
-    error: '',
-  });
-}
+/** One JSON call of the page's API, through the retry gate (page-api.ts). */
+export const call = api.call;
+/** A page session from a frame SDK token (the first, or a renewal), through the retry gate (page-api.ts). */
+export const startSession = api.startSession;
