@@ -171,12 +171,16 @@ function guardText(config: LinesCommandDeps['config'], line: Pick<Line, 'apiUrl'
  * instance stays the same. Why: a host a portal admin typed on the settings page ('page') must not
  * turn trusted, and so reachable on a private address, because the operator re-added the line for
  * another reason; the host changes hands only when the operator names it, and the output says so.
- * A host serves its own instances (7103.api.green-api.com: 7103…), so a new `--id-instance` without
- * `--api-url` gets Green-API's default host, set by the CLI (the new apiToken never goes to the old
- * host), and the output says that too. Read, then written by lineAdmin.add: a settings-page change
+ * With a new `--id-instance` and no `--api-url`, a page-set host (typed for the old instance: the new
+ * apiToken never goes there) and a Green-API host of the old instance's own (7103.api.green-api.com
+ * serves 7103…) give way to Green-API's default, and the output says so; a host the operator set
+ * for every instance (an in-house relay) is kept. Read, then written by lineAdmin.add: a settings-page change
  * in between is overwritten, as any re-add overwrites the line; a line disconnected in between comes
  * back with the setter read, so a page-set host stays guarded.
  */
+/** A Green-API host serving one range of instances (7103.api.green-api.com), not a relay. */
+const INSTANCE_HOST = /^\d+\.api\.green-api\.com$/i;
+
 async function addedHost(rt: LinesCommandDeps, args: ReturnType<typeof parseAdd>): Promise<AddedHost> {
   const before = args.id && args.provider === 'green-api' ? await rt.lines.get(args.portal, args.id) : null;
   const stored = before?.provider === 'green-api' && before.apiUrl !== undefined ? before : undefined;
@@ -193,14 +197,14 @@ async function addedHost(rt: LinesCommandDeps, args: ReturnType<typeof parseAdd>
     return { ...line, note };
   }
   if (!stored) return { apiUrl: undefined, apiUrlBy: 'cli', note: '' };
-  // A new instance's apiToken never goes to a host a portal admin typed for another instance; a host
-  // the operator set (an in-house relay serving every instance) stays the operator's choice.
-  if (stored.phoneNumberId !== args.phoneNumberId && storedBy === 'page')
+  if (stored.phoneNumberId !== args.phoneNumberId && (storedBy === 'page' || INSTANCE_HOST.test(storedHost))) {
+    const whose = storedBy === 'page' ? `set by ${PAGE_SETTER}` : 'a Green-API host';
     return {
       apiUrl: undefined,
       apiUrlBy: 'cli',
-      note: `; its API host is now Green-API's default ${new URL(GREEN_API_DEFAULT_URL).host}: the host it had, ${storedHost}, was set by ${PAGE_SETTER} for instance ${stored.phoneNumberId} (--api-url to name the new instance's host)`,
+      note: `; its API host is now Green-API's default ${new URL(GREEN_API_DEFAULT_URL).host}: the host it had, ${storedHost}, was ${whose} for instance ${stored.phoneNumberId} (--api-url to name the new instance's host)`,
     };
+  }
   const by = storedBy === 'cli' ? 'the CLI' : PAGE_SETTER;
   return {
     apiUrl: stored.apiUrl,

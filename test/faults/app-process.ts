@@ -39,8 +39,13 @@ export function productionNodeFlags(script: string): string[] {
     if (words[0] !== 'node' || importAt < 0 || words.at(-1) !== script) continue;
     return words.slice(1, importAt);
   }
+  // The two entry points must be found: a script of another form would silently drop their flags.
+  if (PRODUCTION_ENTRIES.has(script))
+    throw new Error(`package.json runs ${script} with no \`node … --import tsx\` script`);
   return [];
 }
+
+const PRODUCTION_ENTRIES: ReadonlySet<string> = new Set(['app/main.ts', 'workers/main.ts']);
 
 /**
  * Starts `script` with `node --import tsx` (so the pid is the process itself: the `tsx` CLI runs the

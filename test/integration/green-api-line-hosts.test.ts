@@ -127,6 +127,10 @@ describe('lines add --id: a re-added line keeps what it should', () => {
       apiUrl: 'https://7106.api.green-api.com',
       apiUrlBy: 'cli',
     });
+    // That host serves its own instances: another instance without --api-url gets the default.
+    const again = await add(readd('moved', '7108000001'));
+    expect(again).toContain('the host it had, 7106.api.green-api.com, was a Green-API host for instance 7106000001');
+    expect((await h.rt.lines.get(h.memberId, 'moved'))?.apiUrl).toBeUndefined();
   });
 
   it('a new --id-instance keeps a host the operator set (a relay serving every instance)', async () => {

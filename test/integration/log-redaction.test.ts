@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { endpoints, greenApiWebhookPath } from '../../config/endpoints';
 import { freePort, type LocalRedisServer, startRedisServer } from '../../lib/redis-server';
+import { productionNodeFlags } from '../faults/app-process';
 import { badInputCases, SECRETS } from '../helpers/bad-inputs';
 import { eventually } from '../helpers/harness';
 import { postRaw, signBytes } from '../helpers/raw-http';
@@ -18,9 +19,9 @@ interface Running {
 /** Starts an entry point with tsx, capturing stdout and stderr together. */
 function run(script: string, env: Record<string, string>): Running {
   let output = '';
-  // node --import tsx, as npm start/worker run: the tsx CLI's signal relay SIGKILLs a child that
+  // node --import tsx with npm start/worker's flags, as they run: the tsx CLI's signal relay SIGKILLs a child that
   // has not acknowledged SIGTERM within 30 ms, which a loaded machine misses (exit 143).
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...productionNodeFlags(script), '--import', 'tsx', script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
   });

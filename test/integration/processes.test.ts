@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../lib/redis-server';
+import { productionNodeFlags } from '../faults/app-process';
 import { eventually } from '../helpers/harness';
 
 const root = join(__dirname, '..', '..');
@@ -12,9 +13,9 @@ function run(
   env: Record<string, string>,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
-  // node --import tsx, as npm start/worker run: the tsx CLI's signal relay SIGKILLs a child that
+  // node --import tsx with npm start/worker's flags, as they run: the tsx CLI's signal relay SIGKILLs a child that
   // has not acknowledged SIGTERM within 30 ms, which a loaded machine misses (exit 143).
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...productionNodeFlags(script), '--import', 'tsx', script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
   });
