@@ -76,6 +76,14 @@ async function redisForks(sys: BenchSystem): Promise<number> {
   return Number(/total_forks:(\d+)/.exec(await sys.rt.redis.info('stats'))?.[1] ?? 0);
 }
 
+/**
+ * How many times Redis has held its writes back because the previous second's AOF fsync had not
+ * finished (`appendfsync everysec` on a busy disk: the whole chain then waits on Redis, idle).
+ */
+async function redisDelayedFsyncs(sys: BenchSystem): Promise<number> {
+  return Number(/aof_delayed_fsync:(\d+)/.exec(await sys.rt.redis.info('persistence'))?.[1] ?? 0);
+}
+
 /** Waits until Redis runs no AOF rewrite (nor has one scheduled); resolves with the ms it waited. */
 async function aofRewriteSettled(sys: BenchSystem, timeoutMs = 300_000): Promise<number> {
   const started = Date.now();
@@ -206,13 +214,15 @@ export async function repliesScenario(
       // heap and drops code not run): a few untimed replies first, on waits of their own.
       await answerRound(round, POINT_WARM_UP_REPLIES);
       const forksBefore = await redisForks(sys);
+      const delayedBefore = await redisDelayedFsyncs(sys);
       const { seconds, cpu } = await answerRound(round, answering, point);
       // Checked before the round, not held off during it: a rewrite the round's own writes start is said.
       const forked = (await redisForks(sys)) - forksBefore;
+      const delayed = (await redisDelayedFsyncs(sys)) - delayedBefore;
       rates[String(point)] = answering / seconds;
       cpuByPoint[String(point)] = cpu;
       o.say(
-        `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s${forked > 0 ? ` (Redis forked ${forked} time(s) meanwhile: an AOF rewrite shared the machine)` : ''}`,
+        `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s${forked > 0 ? ` (Redis forked ${forked} time(s) meanwhile: an AOF rewrite shared the machine)` : ''}${delayed > 0 ? ` (Redis held its writes back ${delayed} time(s) for a slow AOF fsync: the disk, not the CPU)` : ''}`,
       );
       o.say(describeSplit(cpu, cpus().length, 'reply'));
     }
