@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { actions } from '../actions';
 import { loadConfig } from '../config/load-config';
 import { createLogger } from '../lib/logger';
@@ -129,6 +130,9 @@ export async function startBenchSystem(options: BenchSystemOptions): Promise<Ben
     });
     cleanups.push(async () => {
       await Promise.all(processes.map((p) => stopWithin(p)));
+      // BENCH_KEEP_LOGS=<dir>: each process's output (the last 200 KB), e.g. with BENCH_LOG_LEVEL=info.
+      const keep = process.env.BENCH_KEEP_LOGS;
+      if (keep) for (const p of processes) writeFileSync(join(keep, `${p.name}-${p.pid}.log`), p.output());
     });
     // BENCH_PROFILE_DIR=<dir>: CPU profiles of the web and worker processes (open in Chrome devtools).
     // BENCH_NODE_ARGS: more Node flags for them, e.g. `--require ./bench/loop-delay.cjs` (event-loop
