@@ -42,24 +42,24 @@ export class PoolClosedError extends AppError {
   }
 }
 
-/** The PoolClosedError an error is or carries as its cause (fetch and axios wrap it), if any. */
-export function poolClosedIn(error: unknown): PoolClosedError | undefined {
+/** The `type` error an error is or carries in its first causes (fetch and axios wrap it), if any. */
+function causeOfType<T extends Error>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   let current = error;
   for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof PoolClosedError) return current;
+    if (current instanceof type) return current;
     current = current instanceof Error ? current.cause : undefined;
   }
   return undefined;
 }
 
+/** The PoolClosedError an error is or carries as its cause (fetch and axios wrap it), if any. */
+export function poolClosedIn(error: unknown): PoolClosedError | undefined {
+  return causeOfType(error, PoolClosedError);
+}
+
 /** The AddressRefusedError an error is or carries as its cause (fetch and axios wrap it), if any. */
 export function addressRefusalIn(error: unknown): AddressRefusedError | undefined {
-  let current = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof AddressRefusedError) return current;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return undefined;
+  return causeOfType(error, AddressRefusedError);
 }
 
 /** The refusal for the first non-public address of `addresses`; undefined when all are public (or none: the lookup answers ENOTFOUND itself). */
