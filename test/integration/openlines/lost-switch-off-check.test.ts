@@ -11,7 +11,14 @@ import type { ChatItem } from '../../../store/open-line-outbox';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { counterValue, jobLog } from '../../helpers/signals';
-import { CHAT_ID, checkWorkerEachTest, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+import {
+  CHAT_ID,
+  checkWorkerEachTest,
+  customerItem,
+  ownDispatchEachTest,
+  ownDispatcher,
+  waitingSwitchOffChecks,
+} from './openline-helpers';
 
 /** How long the chats of a refused open line pause (the dispatcher's NOT_ACTIVE_PAUSE_MS). */
 const PAUSE_MS = 5 * 60_000;
@@ -38,10 +45,7 @@ describe('open lines: a lost switch-off check is queued again by the next refusa
   const attachment = () => h.rt.openLines.forLine(h.memberId, 'main');
   const checks = () => jobLog(h, h.rt.queues.portalSetup);
   const pending = (chatId = CHAT_ID) => h.rt.openLineOutbox.pending(h.memberId, chatId);
-  const waitingChecks = async () =>
-    (await h.rt.queues.portalSetup.getJobs(['wait', 'prioritized', 'delayed', 'active'])).filter(
-      (job) => job.name === SWITCH_OFF_CHECK,
-    );
+  const waitingChecks = () => waitingSwitchOffChecks(h);
 
   /** After the repair: the next round, past the pause, drops the chat's items as for a line switched off. */
   async function droppedAfterPause(chatIds: string[]): Promise<void> {

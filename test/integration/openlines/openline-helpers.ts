@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import { attachLine } from '../../../openlines/attach-line';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
-import { queueNames } from '../../../queues/job-schemas';
+import { queueNames, SWITCH_OFF_CHECK } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
 import type { OpenLineChat } from '../../../simulators/bitrix24/open-lines';
 import type { ChatItem } from '../../../store/open-line-outbox';
@@ -74,6 +74,12 @@ export function checkWorkerEachTest(harness: () => Harness): CheckWorker {
     connection = undefined;
   });
   return { start, stop: async () => void (await worker?.close()) };
+}
+
+/** The switch-off checks queued or running on `h`'s portal-setup queue (not yet done or failed). */
+export async function waitingSwitchOffChecks(h: Harness) {
+  const jobs = await h.rt.queues.portalSetup.getJobs(['wait', 'prioritized', 'delayed', 'active']);
+  return jobs.filter((job) => job.name === SWITCH_OFF_CHECK);
 }
 
 /** The test's own dispatcher over `h` (retries 10 ms apart), with `extra` options. */

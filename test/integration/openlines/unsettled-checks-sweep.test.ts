@@ -3,14 +3,21 @@ import { createLogger } from '../../../lib/logger';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { CHECK_REQUEUE_BASE_MS } from '../../../openlines/switch-off-check';
 import { requeueUnsettledChecks } from '../../../openlines/unsettled-checks';
-import { type MaintenanceJob, SWITCH_OFF_CHECK, type SwitchOffCheckJob } from '../../../queues/job-schemas';
+import type { MaintenanceJob, SwitchOffCheckJob } from '../../../queues/job-schemas';
 import { switchConnectorOff } from '../../../simulators/bitrix24/methods/imconnector';
 import { injectRestFault } from '../../../simulators/bitrix24/rest-faults';
 import { createMaintenanceProcessor } from '../../../workers/maintenance-processor';
 import type { Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 import { jobLog } from '../../helpers/signals';
-import { CHAT_ID, checkWorkerEachTest, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+import {
+  CHAT_ID,
+  checkWorkerEachTest,
+  customerItem,
+  ownDispatchEachTest,
+  ownDispatcher,
+  waitingSwitchOffChecks,
+} from './openline-helpers';
 
 const MINUTE = CHECK_REQUEUE_BASE_MS;
 
@@ -31,10 +38,7 @@ describe('open lines: the sweep of lost switch-off checks', () => {
   const attachment = () => h.rt.openLines.forLine(h.memberId, 'main');
   const checks = () => jobLog(h, h.rt.queues.portalSetup);
   const sweep = () => requeueUnsettledChecks(h.rt, h.memberId);
-  const waitingChecks = async () =>
-    (await h.rt.queues.portalSetup.getJobs(['wait', 'prioritized', 'delayed', 'active'])).filter(
-      (job) => job.name === SWITCH_OFF_CHECK,
-    );
+  const waitingChecks = () => waitingSwitchOffChecks(h);
   /** The admin's check gave up (status refused): the attachment is unsettled at check 1. */
   async function lostCheck(statusFailures: number): Promise<void> {
     injectRestFault(h.portal.state, { code: 'ACCESS_DENIED', times: statusFailures, method: 'imconnector.status' });
