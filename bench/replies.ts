@@ -71,17 +71,15 @@ interface Round {
 /** How often a round looks whether it is done (its time comes from the portal simulator's own stamp). */
 const POLL_MS = 250;
 
-/** How many times Redis has forked (AOF rewrites, snapshots) since it started. */
-async function redisForks(sys: BenchSystem): Promise<number> {
-  return Number(/total_forks:(\d+)/.exec(await sys.rt.redis.info('stats'))?.[1] ?? 0);
-}
-
 /**
- * How many times Redis has held its writes back because the previous second's AOF fsync had not
- * finished (`appendfsync everysec` on a busy disk: the whole chain then waits on Redis, idle).
+ * What shared the machine with a round, counted since Redis started (one INFO): `forks`, its forks
+ * (AOF rewrites, snapshots); `delayedFsyncs`, the times it held its writes back because the previous
+ * second's AOF fsync had not finished (`appendfsync everysec` on a busy disk: the chain then waits, idle).
  */
-async function redisDelayedFsyncs(sys: BenchSystem): Promise<number> {
-  return Number(/aof_delayed_fsync:(\d+)/.exec(await sys.rt.redis.info('persistence'))?.[1] ?? 0);
+async function redisDisturbances(sys: BenchSystem): Promise<{ forks: number; delayedFsyncs: number }> {
+  const info = await sys.rt.redis.info();
+  const counter = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? 0);
+  return { forks: counter('total_forks'), delayedFsyncs: counter('aof_delayed_fsync') };
 }
 
 /** Waits until Redis runs no AOF rewrite (nor has one scheduled); resolves with the ms it waited. */
@@ -213,12 +211,12 @@ export async function repliesScenario(
       // The processes sat idle while the waits were filled (minutes at 1,000,000: V8 shrinks an idle
       // heap and drops code not run): a few untimed replies first, on waits of their own.
       await answerRound(round, POINT_WARM_UP_REPLIES);
-      const forksBefore = await redisForks(sys);
-      const delayedBefore = await redisDelayedFsyncs(sys);
+      const before = await redisDisturbances(sys);
       const { seconds, cpu } = await answerRound(round, answering, point);
       // Checked before the round, not held off during it: a rewrite the round's own writes start is said.
-      const forked = (await redisForks(sys)) - forksBefore;
-      const delayed = (await redisDelayedFsyncs(sys)) - delayedBefore;
+      const after = await redisDisturbances(sys);
+      const forked = after.forks - before.forks;
+      const delayed = after.delayedFsyncs - before.delayedFsyncs;
       rates[String(point)] = answering / seconds;
       cpuByPoint[String(point)] = cpu;
       o.say(
