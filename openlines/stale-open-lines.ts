@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger';
+import { parseStoredJson } from '../lib/stored-json';
 import type { ChatItem } from '../store/chat-item';
 import { type Attachment, attachmentSchema, type OpenLineStore } from '../store/open-line-store';
 import type { NoteChatDrop } from './chat-drops';
@@ -17,12 +18,9 @@ export type RefusedOpenLines = Set<string>;
 /** The attachment JSON a claim read (null: none), parsed; an unreadable one is logged and unknown. */
 export function lineNowOf(raw: string | null, log: Logger, memberId: string, chatKey: string): LineNow {
   if (raw === null) return null;
-  try {
-    const parsed = attachmentSchema.safeParse(JSON.parse(raw));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // Not JSON: unknown as well.
-  }
+  // Not JSON, or not an attachment: unknown as well.
+  const parsed = parseStoredJson(attachmentSchema, raw);
+  if (parsed) return parsed;
   log.warn(
     { memberId, chatKey },
     "the chat's line has an unreadable open-line attachment: its items are not re-routed",

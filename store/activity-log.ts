@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStoredJson } from '../lib/stored-json';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { scripts } from '../redis/scripts';
@@ -74,12 +75,8 @@ export class ActivityLog {
     const raw = await this.redis.lrange(key, 0, limit - 1);
     // An entry of another shape (an older release) is skipped, not a failed page.
     return raw.flatMap((entry) => {
-      try {
-        const parsed = schema.safeParse(JSON.parse(entry));
-        return parsed.success ? [parsed.data] : [];
-      } catch {
-        return [];
-      }
+      const parsed = parseStoredJson(schema, entry);
+      return parsed === null ? [] : [parsed];
     });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStoredJson } from '../lib/stored-json';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
@@ -64,11 +65,6 @@ export class LineHealthStore {
   }
 
   private parse(json: string): LineHealth | null {
-    try {
-      const parsed = lineHealthSchema.safeParse(JSON.parse(json));
-      return parsed.success ? parsed.data : null;
-    } catch {
-      return null;
-    }
+    return parseStoredJson(lineHealthSchema, json);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../lib/errors/app-error';
+import { parseStoredJson } from '../lib/stored-json';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { run, scripts } from '../redis/scripts';
@@ -39,12 +40,7 @@ export function parseAttachment(raw: string | null): Attachment | null {
 
 /** A stored attachment's JSON parsed, or null when it does not parse (a leftover of an older schema). */
 function attachmentOrNull(raw: string): Attachment | null {
-  try {
-    const parsed = attachmentSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStoredJson(attachmentSchema, raw);
 }
 
 /** open-line-attachment-2's reply: the config version and the attachment's JSON, each nil (null) when missing. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStoredJson } from '../../lib/stored-json';
 import type { MessageTemplate } from '../message-template';
 import { templateVariables } from '../message-template';
 
@@ -56,13 +57,7 @@ const containerMetaSchema = z
 
 /** The definition GupShup keeps with a template (header, body, buttons); an unreadable one counts as empty. */
 function containerMetaOf(raw: string | undefined): z.infer<typeof containerMetaSchema> {
-  if (!raw) return { buttons: [] };
-  try {
-    const parsed = containerMetaSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : { buttons: [] };
-  } catch {
-    return { buttons: [] };
-  }
+  return (raw ? parseStoredJson(containerMetaSchema, raw) : null) ?? { buttons: [] };
 }
 
 /**
