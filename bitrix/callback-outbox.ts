@@ -31,7 +31,7 @@ export function callbackId(eventToken: string): string {
  * index again (the lapse forces no write by itself). So on a busy portal an acknowledged index write
  * a failover lost is repaired within this; on a quiet one, by the next result or the maintenance sweep.
  */
-const INDEX_MARK_TTL_MS = 5000;
+export const INDEX_MARK_TTL_MS = 5000;
 
 /** A fresh pending index mark for a script that queues a callback (callback-enqueue-3.lua, wait-end-10.lua). */
 export function indexMark(): { token: string; pendingTtlMs: number } {
@@ -40,12 +40,19 @@ export function indexMark(): { token: string; pendingTtlMs: number } {
 
 /**
  * The index mark a dispatcher sets before it moves the index later or removes the portal, and
- * deletes after (callback-enqueue-3.lua: every enqueuer writes the index while it is there, and no
- * confirm replaces it). A dispatcher that dies or fails between its index write and that delete
+ * replaces after (callback-moved-1.lua: deleted, or confirmed at the score it wrote). Every
+ * enqueuer writes the index while it is there, and no confirm replaces it (callback-enqueue-3.lua).
+ * Its token tells this dispatcher's move from another's that began meanwhile: only the last
+ * mover's end confirms. A dispatcher that dies or fails between its index write and that end
  * leaves this, not a confirmed mark the index no longer honours; it lapses after `ttlMs` (only
  * extra index writes until then).
  */
-export const INDEX_MOVING_MARK = { value: 'd', ttlMs: 60_000 } as const;
+export const INDEX_MOVING_MARK = { prefix: 'd:', ttlMs: 60_000 } as const;
+
+/** A fresh moving mark for one index move. */
+export function movingMark(): string {
+  return `${INDEX_MOVING_MARK.prefix}${randomId(6)}`;
+}
 
 /** The per-portal callback outbox (write side). The dispatcher drains it in batches. */
 export class CallbackOutbox {

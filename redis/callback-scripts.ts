@@ -42,6 +42,13 @@ export const callbackScripts = {
   ): Promise<boolean> {
     return asNumber(await run(redis, 'callback-indexed-1', [indexedKey], [token, dueMs, ttlMs])) === 1;
   },
+  /**
+   * Ends a dispatcher's index move (callback-moved-1.lua): if the mark is still its `moving` mark,
+   * deletes it (`score` < 0: the portal left the index) or confirms the score written. True when it was.
+   */
+  async endIndexMove(redis: RedisClient, indexedKey: string, moving: string, score: number, ttlMs: number) {
+    return asNumber(await run(redis, 'callback-moved-1', [indexedKey], [moving, score, ttlMs])) === 1;
+  },
   async claimCallbacks(
     redis: RedisClient,
     pendingKey: string,

@@ -8,6 +8,7 @@ export const scriptFiles = [
   'rest-bucket-take-1',
   'callback-enqueue-3',
   'callback-indexed-1',
+  'callback-moved-1',
   'callback-due-1',
   'callback-claim-2',
   'callback-settle-2',

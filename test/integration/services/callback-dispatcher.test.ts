@@ -73,15 +73,18 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
   return { redis, keys, clock, outbox, metrics, activity, logged, batches, answers, dispatcher, pending, dueAt, close };
 }
 
-/** The same real connection, but its first DEL is refused (a connection blip; or the process died there). */
-function firstDelFails(redis: Redis): RedisClient {
+/**
+ * The same real connection, but the first end of an index move (callback-moved-1.lua: the script
+ * called with a moving mark 'd:…') is refused (a connection blip; or the process died there).
+ */
+function firstMoveEndFails(redis: Redis): RedisClient {
   let failed = false;
   return new Proxy(redis, {
     get(target, name, receiver) {
       const value: unknown = Reflect.get(target, name, receiver);
-      if (name !== 'del' || typeof value !== 'function') return value;
+      if (name !== 'evalsha' || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
-        if (failed) return value.apply(target, args);
+        if (failed || !String(args[3]).startsWith('d:')) return value.apply(target, args);
         failed = true;
         throw new Error('connection reset');
       };
@@ -269,11 +272,11 @@ describe('callback dispatcher (real Redis, manual clock)', () => {
     expect(t.batches.flatMap((b) => Object.keys(b))).toHaveLength(2);
   });
 
-  it('a drain whose mark delete failed after it moved the index: the next result is sent without the maintenance sweep', async () => {
-    const blip = setup({ dispatcherRedis: firstDelFails });
+  it("a drain whose move's end failed after it moved the index: the next result is sent without the maintenance sweep", async () => {
+    const blip = setup({ dispatcherRedis: firstMoveEndFails });
     try {
       await blip.outbox.enqueue('m1', callback);
-      // Sent; the portal leaves the index; then the mark's delete is refused.
+      // Sent; the portal leaves the index; then the end of the move (the mark's delete) is refused.
       await expect(blip.dispatcher.drainOnce('m1')).rejects.toThrow(/connection reset/);
       expect(blip.batches).toHaveLength(1);
       await blip.dispatcher.start();

@@ -1,4 +1,4 @@
-import { INDEX_MOVING_MARK } from '../../../bitrix/callback-outbox';
+import { INDEX_MOVING_MARK, movingMark } from '../../../bitrix/callback-outbox';
 import { callbackScripts } from '../../../redis/callback-scripts';
 import { M, setupWaitService } from '../../helpers/wait-service-env';
 
@@ -45,15 +45,19 @@ describe('ended waits and the global index of portals with due callbacks', () =>
     expect((await env.callbacks()).size).toBe(2);
   });
 
-  it("while a dispatcher moves the index (its mark 'd'), every end writes it and the mark stays", async () => {
+  // 'd' alone: the moving mark of a dispatcher from before the marks had tokens (a rolling deploy).
+  it.each([
+    ['d:<token>', movingMark()],
+    ["an older dispatcher's 'd'", 'd'],
+  ])("while a dispatcher moves the index (its mark %s), every end writes it and the mark stays", async (_, moving) => {
     const [a, b] = [await env.open(), await env.open()];
     const markDue = jest.spyOn(env.outbox, 'markDue');
     const mark = env.keys.callbackIndexed(M);
-    await env.redis.set(mark, INDEX_MOVING_MARK.value, 'PX', INDEX_MOVING_MARK.ttlMs);
+    await env.redis.set(mark, moving, 'PX', INDEX_MOVING_MARK.ttlMs);
     await env.service.cancel(M, a.wait.id);
     await env.service.cancel(M, b.wait.id);
     expect(markDue).toHaveBeenCalledTimes(2);
-    expect(await env.redis.get(mark)).toBe(INDEX_MOVING_MARK.value);
+    expect(await env.redis.get(mark)).toBe(moving);
   });
 
   it("behind another's index write under way, an end writes the index too and leaves that write's mark", async () => {
