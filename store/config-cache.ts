@@ -26,6 +26,8 @@ type Entry = { version: string; value: unknown };
  */
 export class ConfigCache {
   private readonly entries: RecentMap<string, Entry>;
+  /** Version reads asked for and not yet issued, by portal (see version). */
+  private readonly sharedReads = new Map<string, Promise<string | null>>();
   /** How long a copy is kept at most; other per-process copies backed by the same reads use it too. */
   readonly ttlMs: number;
   readonly clock: Clock;
@@ -45,7 +47,21 @@ export class ConfigCache {
    * portal whose version is missing (stored before versions existed) gets one now; null when the
    * portal has no record (then nothing is cached).
    */
-  async version(memberId: string): Promise<string | null> {
+  version(memberId: string): Promise<string | null> {
+    // Asked for again before the shared read is issued: that read, issued after this call too, is
+    // as fresh as one of its own would be (jobs of one portal start in bursts: one GET per burst).
+    const shared = this.sharedReads.get(memberId);
+    if (shared) return shared;
+    const read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      // Dropped before the GET goes out: a caller after this point gets a read of its own.
+      this.sharedReads.delete(memberId);
+      return this.readVersion(memberId);
+    });
+    this.sharedReads.set(memberId, read);
+    return read;
+  }
+
+  private async readVersion(memberId: string): Promise<string | null> {
     const key = this.keys.configVersion(memberId);
     const current = await this.redis.get(key);
     if (current !== null) return current;
