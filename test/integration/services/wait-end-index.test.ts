@@ -49,7 +49,7 @@ describe('ended waits and the global index of portals with due callbacks', () =>
   it.each([
     ['d:<token>', movingMark()],
     ["an older dispatcher's 'd'", 'd'],
-  ])("while a dispatcher moves the index (its mark %s), every end writes it and the mark stays", async (_, moving) => {
+  ])('while a dispatcher moves the index (its mark %s), every end writes it and the mark stays', async (_, moving) => {
     const [a, b] = [await env.open(), await env.open()];
     const markDue = jest.spyOn(env.outbox, 'markDue');
     const mark = env.keys.callbackIndexed(M);
