@@ -43,18 +43,22 @@ export class ConfigCache {
   }
 
   /**
-   * The portal's current config version, read before the records it will guard (one GET). A
-   * portal whose version is missing (stored before versions existed) gets one now; null when the
-   * portal has no record (then nothing is cached).
+   * The portal's current config version, read before the records it will guard (one GET, shared by
+   * the reads of this portal asked for before it goes out: see below). A portal whose version is
+   * missing (stored before versions existed) gets one now; null when the portal has no record (then
+   * nothing is cached). The GET goes out on the next tick at the earliest: await this before the
+   * reads it guards, never beside them (they would then be older than the version they are kept under).
    */
   version(memberId: string): Promise<string | null> {
     // Asked for again before the shared read is issued: that read, issued after this call too, is
-    // as fresh as one of its own would be (jobs of one portal start in bursts: one GET per burst).
+    // as fresh as one of its own would be (jobs of one portal start in bursts, a batch of Redis
+    // answers starting several: one GET per burst). A tick, not a turn of the event loop: a robot
+    // call's GET does not wait for the other requests of its poll phase.
     const shared = this.sharedReads.get(memberId);
     if (shared) return shared;
-    const read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    const read = new Promise<void>((resolve) => process.nextTick(resolve)).then(() => {
       // Dropped before the GET goes out: a caller after this point gets a read of its own.
-      this.sharedReads.delete(memberId);
+      if (this.sharedReads.get(memberId) === read) this.sharedReads.delete(memberId);
       return this.readVersion(memberId);
     });
     this.sharedReads.set(memberId, read);

@@ -78,8 +78,10 @@ export class PortalStore {
   }
 
   /**
-   * The portal's config version (one GET), for a caller that reads several of its records in one
-   * job: each read given it skips its own GET and is as fresh as a read made when it was taken.
+   * The portal's config version (one GET, shared by the reads of the portal asked for in the same
+   * tick: ConfigCache.version), for a caller that reads several of its records in one job: each read
+   * given it skips its own GET and is as fresh as a read made when it was taken. Await it before
+   * those reads, never beside them (its GET goes out on the next tick).
    */
   configVersion(memberId: string): Promise<string | null> {
     return this.cache.version(memberId);
