@@ -40,14 +40,15 @@ export function indexMark(): { token: string; pendingTtlMs: number } {
 
 /**
  * The index mark a dispatcher sets before it moves the index later or removes the portal, and
- * replaces after (callback-moved-1.lua: deleted, or confirmed at the score it wrote). Every
- * enqueuer writes the index while it is there, and no confirm replaces it (callback-enqueue-3.lua).
- * Its token tells this dispatcher's move from another's that began meanwhile: only the last
- * mover's end confirms. A dispatcher that dies or fails between its index write and that end
- * leaves this, not a confirmed mark the index no longer honours; it lapses after `ttlMs` (only
- * extra index writes until then).
+ * replaces after (callback-move-start-2.lua, callback-moved-2.lua: confirmed at the score written
+ * by a move that was alone, else deleted). Every enqueuer writes the index while it is there, and
+ * no confirm replaces it (callback-enqueue-3.lua: spelt as a pending mark, which every version of
+ * the enqueue scripts leaves alone). Its token tells this move from another's. A dispatcher that dies
+ * or fails between its index write and that end leaves this, not a confirmed mark the index no
+ * longer honours; it lapses after `ttlMs` (only extra index writes until then), and so does its
+ * registration among the moves under way (only moves without a confirm until then).
  */
-export const INDEX_MOVING_MARK = { prefix: 'd:', ttlMs: 60_000 } as const;
+export const INDEX_MOVING_MARK = { prefix: 'p:d:', ttlMs: 60_000 } as const;
 
 /** A fresh moving mark for one index move. */
 export function movingMark(): string {

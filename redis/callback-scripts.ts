@@ -42,12 +42,30 @@ export const callbackScripts = {
   ): Promise<boolean> {
     return asNumber(await run(redis, 'callback-indexed-1', [indexedKey], [token, dueMs, ttlMs])) === 1;
   },
+  /** Begins a dispatcher's index move (callback-move-start-2.lua); true when no other move is under way. */
+  async startIndexMove(
+    redis: RedisClient,
+    keys: { mark: string; moves: string },
+    moving: string,
+    nowMs: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return asNumber(await run(redis, 'callback-move-start-2', [keys.mark, keys.moves], [moving, nowMs, ttlMs])) === 1;
+  },
   /**
-   * Ends a dispatcher's index move (callback-moved-1.lua): if the mark is still its `moving` mark,
-   * deletes it (`score` < 0: the portal left the index) or confirms the score written. True when it was.
+   * Ends a dispatcher's index move (callback-moved-2.lua): confirms `score` (-1: the portal left the
+   * index) when the move was alone and its mark is still there, else leaves no mark it cannot vouch
+   * for. True when it confirmed.
    */
-  async endIndexMove(redis: RedisClient, indexedKey: string, moving: string, score: number, ttlMs: number) {
-    return asNumber(await run(redis, 'callback-moved-1', [indexedKey], [moving, score, ttlMs])) === 1;
+  async endIndexMove(
+    redis: RedisClient,
+    keys: { mark: string; moves: string },
+    move: { moving: string; alone: boolean },
+    score: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const args = [move.moving, score, move.alone ? 1 : 0, ttlMs];
+    return asNumber(await run(redis, 'callback-moved-2', [keys.mark, keys.moves], args)) === 1;
   },
   async claimCallbacks(
     redis: RedisClient,

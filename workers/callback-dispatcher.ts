@@ -1,12 +1,5 @@
 import { ADDRESS_REFUSED, PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
-import {
-  type Callback,
-  type CallbackOutbox,
-  callbackSchema,
-  INDEX_MARK_TTL_MS,
-  INDEX_MOVING_MARK,
-  movingMark,
-} from '../bitrix/callback-outbox';
+import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
 import { MAX_BATCH } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
@@ -18,6 +11,7 @@ import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import type { ActivityLog } from '../store/activity-log';
+import { reindexPortal } from './callback-reindex';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
 import { type AddressRefusalNotes, createAddressRefusalNotes, refusalPauseMs } from './portal-address-refusal';
 import { subscribeToWakeUps } from './wake-subscription';
@@ -275,23 +269,7 @@ export class CallbackDispatcher {
     return { acks, retries, retry };
   }
 
-  private async reindex(memberId: string, earliest: number): Promise<void> {
-    const index = this.o.keys.callbackPortals();
-    const mark = this.o.keys.callbackIndexed(memberId);
-    // The index may now be later than an enqueuer's confirmed mark says. The moving mark replaces
-    // it before the write (no confirm lands while it is there) and, if still this move's, is
-    // replaced after the write and before the re-read: deleted, or confirmed at the score written,
-    // so a busy portal's next results (due as late) write no index (callback-moved-1.lua). A
-    // callback queued after the re-read writes the index itself unless that confirmed mark covers
-    // it (callback-enqueue-3.lua), one queued before it is found by the re-read, and if this process
-    // dies or a command fails in between, the moving mark left behind still makes every enqueuer write.
-    const moving = movingMark();
-    await this.o.redis.set(mark, moving, 'PX', INDEX_MOVING_MARK.ttlMs);
-    if (earliest < 0) await this.o.redis.zrem(index, memberId);
-    else await this.o.redis.zadd(index, earliest, memberId);
-    await callbackScripts.endIndexMove(this.o.redis, mark, moving, earliest, INDEX_MARK_TTL_MS);
-    // A callback queued while we settled must not wait for the sweep: look once more.
-    const first = await this.o.redis.zrange(this.o.keys.callbackDue(memberId), 0, 0, 'WITHSCORES');
-    if (first.length === 2) await this.o.outbox.markDue(memberId, Number(first[1]));
+  private reindex(memberId: string, earliest: number): Promise<void> {
+    return reindexPortal(this.o, memberId, earliest);
   }
 }

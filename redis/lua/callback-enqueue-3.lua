@@ -4,10 +4,11 @@
   KEYS[1] pending hash (tokenHash -> json)   KEYS[2] due zset (tokenHash -> ms)
   KEYS[3] index mark: a number m = the global index is known to hold the portal at m or earlier
           (set by callback-indexed-1.lua only after the caller's index write succeeded; deleted by a
-          dispatcher after it removes the index entry, or set by it to the score it wrote: callback-
-          moved-1.lua); 'p:<token>' = a write is under way; 'd:<token>' = a dispatcher is moving the
-          index (set before its write, replaced after): kept as it is, so no confirm can land until
-          that write is done, even if the dispatcher dies in between
+          dispatcher after it removes the index entry, or set by a dispatcher that moved the index
+          alone to the score it wrote: callback-moved-2.lua); 'p:<token>' = a write is under way;
+          'p:d:<token>' (or an older dispatcher's 'd') = a dispatcher is moving the index (set before
+          its write, replaced after): kept as it is, so no confirm can land until that write is done,
+          even if the dispatcher dies in between
   ARGV[1] tokenHash   ARGV[2] json   ARGV[3] due ms   ARGV[4] caller's token   ARGV[5] pending mark ttl ms
   Returns {queued, must index}: queued 1 when queued, 0 when this token already has a callback queued.
   must index 0 only when a confirmed mark at or before ARGV[3] exists: the dispatchers visit the portal

@@ -74,8 +74,8 @@ function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => 
 }
 
 /**
- * The same real connection, but the first end of an index move (callback-moved-1.lua: the script
- * called with a moving mark 'd:…') is refused (a connection blip; or the process died there).
+ * The same real connection, but the first end of an index move (callback-moved-2.lua: the script
+ * given a moving mark 'p:d:…' and four arguments) is refused (a connection blip; or the process died there).
  */
 function firstMoveEndFails(redis: Redis): RedisClient {
   let failed = false;
@@ -84,7 +84,7 @@ function firstMoveEndFails(redis: Redis): RedisClient {
       const value: unknown = Reflect.get(target, name, receiver);
       if (name !== 'evalsha' || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
-        if (failed || !String(args[3]).startsWith('d:')) return value.apply(target, args);
+        if (failed || args.length !== 8 || !String(args[4]).startsWith('p:d:')) return value.apply(target, args);
         failed = true;
         throw new Error('connection reset');
       };

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { CallbackOutbox, INDEX_MARK_TTL_MS, movingMark } from '../../../bitrix/callback-outbox';
+import { CallbackOutbox, INDEX_MARK_TTL_MS, INDEX_MOVING_MARK, movingMark } from '../../../bitrix/callback-outbox';
 import type { PortalClient } from '../../../bitrix/portal-client';
 import { randomId } from '../../../lib/hash';
 import { createLogger } from '../../../lib/logger';
@@ -98,19 +98,94 @@ describe('callback dispatcher: the index mark after a move', () => {
     expect(await indexScore('quiet')).toBe(clock.now());
   });
 
-  it("a move's end confirms only its own moving mark: another's move begun meanwhile keeps its mark", async () => {
-    const key = keys.callbackIndexed('moves');
-    const mine = movingMark();
-    const other = movingMark();
-    await redis.set(key, other, 'PX', 60_000);
-    expect(await callbackScripts.endIndexMove(redis, key, mine, 1234, INDEX_MARK_TTL_MS)).toBe(false);
-    expect(await redis.get(key)).toBe(other);
-    expect(await callbackScripts.endIndexMove(redis, key, other, 1234, INDEX_MARK_TTL_MS)).toBe(true);
-    expect(await redis.get(key)).toBe('1234');
-    // A confirmed mark lapses like an enqueuer's.
-    expect(await redis.pttl(key)).toBeLessThanOrEqual(INDEX_MARK_TTL_MS);
-    await redis.set(key, mine, 'PX', 60_000);
-    expect(await callbackScripts.endIndexMove(redis, key, mine, -1, INDEX_MARK_TTL_MS)).toBe(true);
-    expect(await redis.get(key)).toBeNull();
+  describe('moves of one portal by two dispatchers (the scripts, in the order given)', () => {
+    const marksOf = (memberId: string) => ({
+      mark: keys.callbackIndexed(memberId),
+      moves: keys.callbackMoves(memberId),
+    });
+    /** One dispatcher's move: begun, its index write, ended (reindexPortal's steps, run one by one). */
+    const move = (memberId: string, score: number) => {
+      const marks = marksOf(memberId);
+      const moving = movingMark();
+      let alone = false;
+      return {
+        start: async () => {
+          alone = await callbackScripts.startIndexMove(redis, marks, moving, clock.now(), INDEX_MOVING_MARK.ttlMs);
+          return alone;
+        },
+        write: async () =>
+          score < 0
+            ? redis.zrem(keys.callbackPortals(), memberId)
+            : redis.zadd(keys.callbackPortals(), score, memberId),
+        end: () => callbackScripts.endIndexMove(redis, marks, { moving, alone }, score, INDEX_MARK_TTL_MS),
+      };
+    };
+
+    it("a move alone confirms the score it wrote; the confirm lapses like an enqueuer's", async () => {
+      const d = move('alone', 1000);
+      expect(await d.start()).toBe(true);
+      await d.write();
+      expect(await d.end()).toBe(true);
+      expect(await mark('alone')).toBe('1000');
+      const ttl = await redis.pttl(keys.callbackIndexed('alone'));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(INDEX_MARK_TTL_MS);
+      // The move is no longer under way: the next one is alone again.
+      expect(await redis.zcard(keys.callbackMoves('alone'))).toBe(0);
+    });
+
+    it('an earlier move that writes last (removing the portal): no confirm is left, whichever ends first', async () => {
+      for (const endsFirst of ['earlier', 'later'] as const) {
+        const portal = `late-${endsFirst}`;
+        const earlier = move(portal, -1);
+        const later = move(portal, 1000);
+        expect(await earlier.start()).toBe(true);
+        expect(await later.start()).toBe(false);
+        await later.write();
+        await earlier.write();
+        if (endsFirst === 'earlier') await earlier.end();
+        expect(await later.end()).toBe(false);
+        if (endsFirst === 'later') await earlier.end();
+        // The index holds no entry for the portal, so no mark may say it does.
+        expect(await redis.zscore(keys.callbackPortals(), portal)).toBeNull();
+        expect(await mark(portal)).toBeNull();
+      }
+    });
+
+    it("a move that ends after an enqueuer's confirm (older than its own index write) deletes it", async () => {
+      const d = move('stale', -1);
+      await d.start();
+      // An enqueuer's write and confirm landed while the move was under way (an older version's
+      // enqueuer ignores moving marks), before the move's own write removed the portal.
+      await redis.set(keys.callbackIndexed('stale'), '900', 'PX', 5000);
+      await d.write();
+      expect(await d.end()).toBe(false);
+      expect(await mark('stale')).toBeNull();
+    });
+
+    it("another's move begun since is left its moving mark; an older dispatcher's 'd' counts as a move", async () => {
+      const first = move('overlap', 1000);
+      const second = move('overlap', 1000);
+      await first.start();
+      await second.start();
+      expect(await first.end()).toBe(false);
+      expect(await mark('overlap')).toMatch(/^p:d:/);
+      expect(await second.end()).toBe(false);
+      expect(await mark('overlap')).toBeNull();
+      await redis.set(keys.callbackIndexed('overlap'), 'd', 'PX', 60_000);
+      const behindOld = move('overlap', 1000);
+      expect(await behindOld.start()).toBe(false);
+    });
+
+    it('a move whose dispatcher died long ago (older than the ttl) no longer keeps others from confirming', async () => {
+      const dead = move('dead', 1000);
+      await dead.start();
+      clock.advance(INDEX_MOVING_MARK.ttlMs + 1);
+      const d = move('dead', 2000);
+      expect(await d.start()).toBe(true);
+      await d.write();
+      expect(await d.end()).toBe(true);
+      expect(await mark('dead')).toBe('2000');
+    });
   });
 });

@@ -47,7 +47,7 @@ describe('ended waits and the global index of portals with due callbacks', () =>
 
   // 'd' alone: the moving mark of a dispatcher from before the marks had tokens (a rolling deploy).
   it.each([
-    ['d:<token>', movingMark()],
+    ['p:d:<token>', movingMark()],
     ["an older dispatcher's 'd'", 'd'],
   ])('while a dispatcher moves the index (its mark %s), every end writes it and the mark stays', async (_, moving) => {
     const [a, b] = [await env.open(), await env.open()];
