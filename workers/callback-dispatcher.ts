@@ -99,19 +99,25 @@ export class CallbackDispatcher {
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
       if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
-      const drain = this.drainOnce(memberId)
-        .catch((error: unknown) => {
+      const drain = this.drainOnce(memberId).then(
+        () => true,
+        (error: unknown) => {
           this.o.log.error({ memberId, err: error }, 'callback drain failed');
           return false;
-        })
-        .then((sent) => {
-          this.draining.delete(memberId);
-          // More may be due (over 50, or queued meanwhile). A failed drain waits for the next
-          // wake-up or the safety poll instead: a Redis that refuses writes must not be hammered.
-          if (sent) this.wake();
-          return sent;
-        });
-      this.draining.set(memberId, drain);
+        },
+      );
+      // Looked at again once the drain is over, whether it sent or not: more may be due (over 50,
+      // or queued meanwhile), and the index entry it left may be due now with nobody told (a drain
+      // that found nothing claimable — another process held the rows — re-indexes a result queued
+      // during it, whose own index write changed nothing, so published no wake-up). A failed drain
+      // waits for the next wake-up or the safety poll instead: a Redis that refuses writes must not
+      // be hammered.
+      const settled = drain.then((ok) => {
+        this.draining.delete(memberId);
+        if (ok) this.wake();
+        return ok;
+      });
+      this.draining.set(memberId, settled);
     }
     // Sleep until the next due time (a portal still draining wakes the loop when it ends).
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);

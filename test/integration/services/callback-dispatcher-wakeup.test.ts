@@ -1,0 +1,100 @@
+import { Redis } from 'ioredis';
+import { CallbackOutbox, callbackId } from '../../../bitrix/callback-outbox';
+import type { PortalClient } from '../../../bitrix/portal-client';
+import { randomId } from '../../../lib/hash';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import { callbackScripts } from '../../../redis/callback-scripts';
+import type { RedisClient } from '../../../redis/connect';
+import { createKeys } from '../../../redis/keys';
+import { ActivityLog } from '../../../store/activity-log';
+import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { eventually } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+
+/**
+ * A drain that finds nothing claimable (another process holds the portal's due rows) while a result
+ * is queued: the result's own index write changes nothing (the portal is already due), so no
+ * wake-up is published; the drain re-indexes it, and the dispatcher must look again then — not at
+ * its safety poll (a minute here; 5 s in production, which showed as idle seconds in the bench).
+ */
+describe('callback dispatcher: a drain that claimed nothing', () => {
+  const url = process.env.TEST_REDIS_URL ?? '';
+  const connections: Redis[] = [];
+  afterAll(() => {
+    for (const connection of connections) connection.disconnect();
+  });
+
+  it('sends a result queued during it at once, not at the safety poll', async () => {
+    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+    const redis = new Redis(url);
+    const subscriber = new Redis(url);
+    connections.push(redis, subscriber);
+    const keys = createKeys(`cdw${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const clock = createManualClock();
+    const outbox = new CallbackOutbox(redis, keys, clock);
+    const sent: string[] = [];
+    const portal = (memberId: string): PortalClient => ({
+      memberId,
+      call: async () => Promise.reject(new Error('not used')),
+      async batch(commands) {
+        for (const [, params] of Object.values(commands)) sent.push(String(params.event_token));
+        return { results: Object.fromEntries(Object.keys(commands).map((k) => [k, true])), errors: {} };
+      },
+    });
+    const callback = (n: number) => ({
+      eventToken: `wf|A${n}|tok.sig`,
+      returnValues: { n: String(n) },
+      logMessage: 'ok',
+    });
+    // The first result: queued and indexed; then another process claims it (its batch in flight).
+    await outbox.enqueue('m1', callback(1));
+    const held = await callbackScripts.claimCallbacks(
+      redis,
+      keys.callbackPending('m1'),
+      keys.callbackDue('m1'),
+      clock.now(),
+      50,
+      60_000,
+    );
+    expect(held.map((c) => c.id)).toEqual([callbackId(callback(1).eventToken)]);
+    clock.advance(5);
+    // This dispatcher's drain claims nothing; a second result is queued before it settles.
+    let queuedDuringDrain = false;
+    const dispatcherRedis = new Proxy(redis, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (name !== 'evalsha' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          // callback-settle-2.lua: (sha, 2, pending, due, acks count, …)
+          const settling = args[1] === 2 && args[2] === keys.callbackPending('m1') && args.length === 5;
+          if (settling && !queuedDuringDrain) {
+            queuedDuringDrain = true;
+            await outbox.enqueue('m1', callback(2));
+          }
+          return value.apply(target, args);
+        };
+      },
+    }) as RedisClient;
+    const dispatcher = new CallbackDispatcher({
+      redis: dispatcherRedis,
+      subscriber,
+      keys,
+      outbox,
+      bitrix: Object.assign(portal, { probe: async () => ({ installed: true }) }),
+      clock,
+      metrics: createMetrics(),
+      log: createLogger('silent'),
+      activity: new ActivityLog(redis, keys),
+      safetyPollMs: 60_000,
+    });
+    try {
+      await dispatcher.start();
+      await eventually(() => queuedDuringDrain, 5000, 'a result queued while a drain claimed nothing');
+      await eventually(() => sent.includes(callback(2).eventToken), 5000, 'sent before the minute-long safety poll');
+      expect(sent).toEqual([callback(2).eventToken]);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+});
