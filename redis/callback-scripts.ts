@@ -47,10 +47,9 @@ export const callbackScripts = {
     redis: RedisClient,
     keys: { mark: string; moves: string },
     moving: string,
-    nowMs: number,
     ttlMs: number,
   ): Promise<boolean> {
-    return asNumber(await run(redis, 'callback-move-start-2', [keys.mark, keys.moves], [moving, nowMs, ttlMs])) === 1;
+    return asNumber(await run(redis, 'callback-move-start-2', [keys.mark, keys.moves], [moving, ttlMs])) === 1;
   },
   /**
    * Ends a dispatcher's index move (callback-moved-2.lua): confirms `score` (-1: the portal left the

@@ -1,5 +1,4 @@
 import { type CallbackOutbox, INDEX_MARK_TTL_MS, INDEX_MOVING_MARK, movingMark } from '../bitrix/callback-outbox';
-import type { Clock } from '../lib/clock';
 import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
@@ -7,7 +6,6 @@ import type { RedisKeys } from '../redis/keys';
 export interface ReindexDeps {
   redis: RedisClient;
   keys: Pick<RedisKeys, 'callbackPortals' | 'callbackIndexed' | 'callbackMoves' | 'callbackDue'>;
-  clock: Clock;
   outbox: Pick<CallbackOutbox, 'markDue'>;
 }
 
@@ -28,7 +26,7 @@ export async function reindexPortal(deps: ReindexDeps, memberId: string, earlies
   const index = keys.callbackPortals();
   const marks = { mark: keys.callbackIndexed(memberId), moves: keys.callbackMoves(memberId) };
   const moving = movingMark();
-  const alone = await callbackScripts.startIndexMove(redis, marks, moving, deps.clock.now(), INDEX_MOVING_MARK.ttlMs);
+  const alone = await callbackScripts.startIndexMove(redis, marks, moving, INDEX_MOVING_MARK.ttlMs);
   if (earliest < 0) await redis.zrem(index, memberId);
   else await redis.zadd(index, earliest, memberId);
   await callbackScripts.endIndexMove(redis, marks, { moving, alone }, earliest, INDEX_MARK_TTL_MS);

@@ -8,10 +8,11 @@ import { callbackScripts } from '../../../redis/callback-scripts';
 import { createKeys } from '../../../redis/keys';
 import { ActivityLog } from '../../../store/activity-log';
 import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { eventually } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 
 /**
- * A dispatcher's reindex ends its move of the portal's index entry (callback-moved-1.lua): a portal
+ * A dispatcher's reindex ends its move of the portal's index entry (callback-moved-2.lua): a portal
  * that left the index loses its mark (the next result writes the index); one still due keeps a
  * confirmed mark at the score written, so a busy portal's results stop writing the index after
  * every batch — and a move another dispatcher began meanwhile is never confirmed by this one.
@@ -98,19 +99,19 @@ describe('callback dispatcher: the index mark after a move', () => {
     expect(await indexScore('quiet')).toBe(clock.now());
   });
 
-  describe('moves of one portal by two dispatchers (the scripts, in the order given)', () => {
+  describe('moves of one portal by several dispatchers (the scripts, in the order given)', () => {
     const marksOf = (memberId: string) => ({
       mark: keys.callbackIndexed(memberId),
       moves: keys.callbackMoves(memberId),
     });
     /** One dispatcher's move: begun, its index write, ended (reindexPortal's steps, run one by one). */
-    const move = (memberId: string, score: number) => {
+    const move = (memberId: string, score: number, ttlMs: number = INDEX_MOVING_MARK.ttlMs) => {
       const marks = marksOf(memberId);
       const moving = movingMark();
       let alone = false;
       return {
         start: async () => {
-          alone = await callbackScripts.startIndexMove(redis, marks, moving, clock.now(), INDEX_MOVING_MARK.ttlMs);
+          alone = await callbackScripts.startIndexMove(redis, marks, moving, ttlMs);
           return alone;
         },
         write: async () =>
@@ -119,6 +120,11 @@ describe('callback dispatcher: the index mark after a move', () => {
             : redis.zadd(keys.callbackPortals(), score, memberId),
         end: () => callbackScripts.endIndexMove(redis, marks, { moving, alone }, score, INDEX_MARK_TTL_MS),
       };
+    };
+    /** Redis' own clock in ms (the moves' start times are its, not a dispatcher's). */
+    const redisNow = async () => {
+      const [seconds, micros] = await redis.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     };
 
     it("a move alone confirms the score it wrote; the confirm lapses like an enqueuer's", async () => {
@@ -152,40 +158,59 @@ describe('callback dispatcher: the index mark after a move', () => {
       }
     });
 
-    it("a move that ends after an enqueuer's confirm (older than its own index write) deletes it", async () => {
-      const d = move('stale', -1);
-      await d.start();
-      // An enqueuer's write and confirm landed while the move was under way (an older version's
-      // enqueuer ignores moving marks), before the move's own write removed the portal.
-      await redis.set(keys.callbackIndexed('stale'), '900', 'PX', 5000);
-      await d.write();
-      expect(await d.end()).toBe(false);
+    it("a result's confirm that landed before a move's own index write is deleted at that move's end", async () => {
+      const earlier = move('stale', -1);
+      const later = move('stale', 900);
+      await earlier.start();
+      await later.start();
+      await later.write();
+      // Not alone: its end drops its mark, so the next result writes the index and confirms it…
+      expect(await later.end()).toBe(false);
+      await outbox.enqueue('stale', callback(1));
+      expect(await mark('stale')).toBe(String(clock.now()));
+      // …before the earlier move's late write removes the portal: that confirm no longer holds.
+      await earlier.write();
+      expect(await earlier.end()).toBe(false);
       expect(await mark('stale')).toBeNull();
     });
 
-    it("another's move begun since is left its moving mark; an older dispatcher's 'd' counts as a move", async () => {
+    it("another's move begun since keeps its moving mark; a second move is not alone", async () => {
       const first = move('overlap', 1000);
       const second = move('overlap', 1000);
       await first.start();
-      await second.start();
+      expect(await second.start()).toBe(false);
       expect(await first.end()).toBe(false);
       expect(await mark('overlap')).toMatch(/^p:d:/);
       expect(await second.end()).toBe(false);
       expect(await mark('overlap')).toBeNull();
-      await redis.set(keys.callbackIndexed('overlap'), 'd', 'PX', 60_000);
-      const behindOld = move('overlap', 1000);
-      expect(await behindOld.start()).toBe(false);
     });
 
-    it('a move whose dispatcher died long ago (older than the ttl) no longer keeps others from confirming', async () => {
-      const dead = move('dead', 1000);
-      await dead.start();
-      clock.advance(INDEX_MOVING_MARK.ttlMs + 1);
-      const d = move('dead', 2000);
+    it("an older dispatcher's move ('d', unregistered) keeps the moves after it from confirming for the ttl", async () => {
+      await redis.set(keys.callbackIndexed('old'), 'd', 'PX', 60_000);
+      const next = move('old', 1000);
+      expect(await next.start()).toBe(false);
+      await next.write();
+      expect(await next.end()).toBe(false);
+      // Its 'd' is gone now, but that dispatcher may still be writing: the next move is not alone either.
+      const after = move('old', 1000);
+      expect(await after.start()).toBe(false);
+    });
+
+    it('a move older than the ttl is taken for dead; if it ends after all, it leaves no mark', async () => {
+      const ttlMs = 30;
+      const slow = move('lapsed', -1, ttlMs);
+      await slow.start();
+      const startedAt = await redisNow();
+      await eventually(async () => (await redisNow()) > startedAt + ttlMs, 5000, "Redis' clock past the ttl");
+      const d = move('lapsed', 2000, ttlMs);
       expect(await d.start()).toBe(true);
       await d.write();
       expect(await d.end()).toBe(true);
-      expect(await mark('dead')).toBe('2000');
+      expect(await mark('lapsed')).toBe('2000');
+      // The slow move's late write removes the portal: its end must not leave that confirm standing.
+      await slow.write();
+      expect(await slow.end()).toBe(false);
+      expect(await mark('lapsed')).toBeNull();
     });
   });
 });
