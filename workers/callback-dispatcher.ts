@@ -106,7 +106,7 @@ export class CallbackDispatcher {
           return false;
         },
       );
-      // Looked at again once the drain is over, whether it sent or not: more may be due (over 50,
+      // Looked at again once the drain is over (unless it failed), whether it sent or not: more may be due (over 50,
       // or queued meanwhile), and the index entry it left may be due now with nobody told (a drain
       // that found nothing claimable — another process held the rows — re-indexes a result queued
       // during it, whose own index write changed nothing, so published no wake-up). A failed drain

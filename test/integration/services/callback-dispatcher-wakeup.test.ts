@@ -14,9 +14,10 @@ import { createManualClock } from '../../helpers/manual-clock';
 
 /**
  * A drain that finds nothing claimable (another process holds the portal's due rows) while a result
- * is queued: the result's own index write changes nothing (the portal is already due), so no
- * wake-up is published; the drain re-indexes it, and the dispatcher must look again then — not at
- * its safety poll (a minute here; 5 s in production, which showed as idle seconds in the bench).
+ * is queued: the result writes no index behind the portal's confirmed mark (or its `ZADD LT` changes
+ * nothing, the portal being due already), so no wake-up is published; the drain re-indexes it, and
+ * the dispatcher must look again then — not at its safety poll (a minute here; 5 s in production,
+ * which showed as idle seconds in the bench).
  */
 describe('callback dispatcher: a drain that claimed nothing', () => {
   const url = process.env.TEST_REDIS_URL ?? '';
