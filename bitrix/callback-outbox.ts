@@ -30,6 +30,8 @@ export function callbackId(eventToken: string): string {
  * How long a confirmed index mark is trusted: once it lapses, the portal's next result writes the
  * index again (the lapse forces no write by itself). So on a busy portal an acknowledged index write
  * a failover lost is repaired within this; on a quiet one, by the next result or the maintenance sweep.
+ * The same holds for a dispatcher's confirm after a failover of the portal's shard lost another
+ * dispatcher's record of its move (callback-move-start-2.lua).
  */
 export const INDEX_MARK_TTL_MS = 5000;
 

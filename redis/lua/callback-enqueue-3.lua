@@ -3,9 +3,11 @@
   whether the caller must write the global index of due portals (another slot: not atomic with this).
   KEYS[1] pending hash (tokenHash -> json)   KEYS[2] due zset (tokenHash -> ms)
   KEYS[3] index mark: a number m = the global index is known to hold the portal at m or earlier
-          (set by callback-indexed-1.lua only after the caller's index write succeeded; deleted by a
-          dispatcher after it removes the index entry, or set by a dispatcher that moved the index
-          alone to the score it wrote: callback-moved-2.lua); 'p:<token>' = a write is under way;
+          (set by callback-indexed-1.lua only after the caller's index write succeeded, or by a
+          dispatcher that moved the index alone to the score it wrote; deleted by a dispatcher's
+          move that was not alone or removed the portal, and by a move's end that finds a mark it
+          cannot vouch for: callback-moved-2.lua. A confirming dispatcher looks at the portal again
+          itself, workers/callback-dispatcher.ts); 'p:<token>' = a write is under way;
           'p:d:<token>' (or an older dispatcher's 'd') = a dispatcher is moving the index (set before
           its write, replaced after): kept as it is, so no confirm can land until that write is done,
           even if the dispatcher dies in between

@@ -1,7 +1,8 @@
 --[[
   Confirms the index mark after the caller's write of the global index succeeded, only if the mark
   is still the one its callback-enqueue-3.lua call set: a dispatcher that moved the index meanwhile
-  deleted it, and a stale confirm must not claim an index entry that may be gone.
+  replaced it with its moving mark (then deleted or confirmed it: callback-moved-2.lua), and a stale
+  confirm must not claim an index entry that may be gone.
   KEYS[1] index mark   ARGV[1] caller's token   ARGV[2] the due ms written   ARGV[3] mark ttl ms
   Returns 1 when confirmed.
 ]]

@@ -6,9 +6,11 @@
     enqueuers only ever move it earlier, and no other move wrote after it), so a busy portal's
     results due as late write no index (callback-enqueue-3.lua). Otherwise the mark is deleted: the
     next result writes the index.
-  - Another move's mark (begun since, or an older dispatcher's 'd'): left for that move's end —
-    unless this move's registration is gone (it outlived the ttl, or the portal was forgotten): then
-    others may have taken it for dead and confirmed before its late write, so any mark goes.
+  - An older dispatcher's 'd': always left for that dispatcher's own delete (a new move's start
+    sees it and registers it as a move under way).
+  - Another move's mark (begun since): left for that move's end — unless this move's registration
+    is gone (it outlived the ttl, was resent after a reconnect, or the portal was forgotten): then
+    others may have taken it for dead and confirmed before its late write, so the mark goes.
   - Anything else (a confirm or a pending write, possibly older than this move's index write, which
     may have moved the index later or removed it): deleted, no longer trusted.
   KEYS[1] index mark   KEYS[2] moves under way
@@ -26,6 +28,6 @@ if raw == ARGV[1] then
   redis.call('DEL', KEYS[1])
   return 0
 end
-if registered and (raw == 'd' or (raw and string.sub(raw, 1, 4) == 'p:d:')) then return 0 end
+if raw == 'd' or (registered and raw and string.sub(raw, 1, 4) == 'p:d:') then return 0 end
 if raw then redis.call('DEL', KEYS[1]) end
 return 0

@@ -202,7 +202,7 @@ describe('callback dispatcher: the index mark after a move', () => {
       await slow.start();
       const startedAt = await redisNow();
       await eventually(async () => (await redisNow()) > startedAt + ttlMs, 5000, "Redis' clock past the ttl");
-      const d = move('lapsed', 2000, ttlMs);
+      const d = move('lapsed', 2000);
       expect(await d.start()).toBe(true);
       await d.write();
       expect(await d.end()).toBe(true);
@@ -211,6 +211,49 @@ describe('callback dispatcher: the index mark after a move', () => {
       await slow.write();
       expect(await slow.end()).toBe(false);
       expect(await mark('lapsed')).toBeNull();
+    });
+
+    it("a lapsed move that writes and ends between a later move's write and its end leaves no confirm", async () => {
+      const ttlMs = 30;
+      const slow = move('lapsed-inside', -1, ttlMs);
+      await slow.start();
+      const startedAt = await redisNow();
+      await eventually(async () => (await redisNow()) > startedAt + ttlMs, 5000, "Redis' clock past the ttl");
+      const d = move('lapsed-inside', 2000);
+      expect(await d.start()).toBe(true);
+      await d.write();
+      await slow.write();
+      expect(await slow.end()).toBe(false);
+      expect(await d.end()).toBe(false);
+      expect(await redis.zscore(keys.callbackPortals(), 'lapsed-inside')).toBeNull();
+      expect(await mark('lapsed-inside')).toBeNull();
+    });
+
+    it('a move older than the ttl is pruned by the next start, even while later moves keep the set alive', async () => {
+      const ttlMs = 400;
+      const slow = move('pruned', -1, ttlMs);
+      await slow.start();
+      const t0 = await redisNow();
+      await eventually(async () => (await redisNow()) > t0 + ttlMs / 2, 5000, 'half the ttl');
+      const keeper = move('pruned', 1000, ttlMs);
+      expect(await keeper.start()).toBe(false);
+      await keeper.write();
+      await keeper.end();
+      await eventually(async () => (await redisNow()) > t0 + ttlMs + 5, 5000, 'past the ttl');
+      expect(await redis.zcard(keys.callbackMoves('pruned'))).toBe(1);
+      const d = move('pruned', 2000, ttlMs);
+      expect(await d.start()).toBe(true);
+    });
+
+    it("an end resent after a reconnect (its registration gone) leaves an older dispatcher's 'd' for that dispatcher", async () => {
+      const d = move('resent', 1000);
+      await d.start();
+      await d.write();
+      expect(await d.end()).toBe(true);
+      // Meanwhile an older dispatcher began a move; the first end is resent (ioredis after a reconnect).
+      await redis.set(keys.callbackIndexed('resent'), 'd', 'PX', 60_000);
+      expect(await d.end()).toBe(false);
+      expect(await mark('resent')).toBe('d');
     });
   });
 });
