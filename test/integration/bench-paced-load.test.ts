@@ -21,7 +21,13 @@ describe('bench: paced load', () => {
     server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
-        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'), holdMs);
+        const answer = setTimeout(
+          () => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'),
+          holdMs,
+        );
+        // A client that gave up (its time-out) closed the connection: nothing is due any more. A
+        // held answer's timer left armed kept the jest worker alive for up to a minute after its tests.
+        res.once('close', () => clearTimeout(answer));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
