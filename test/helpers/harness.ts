@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load-config';
 import type { Clock } from '../../lib/clock';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
-import { createRedis, type RedisClient } from '../../redis/connect';
+import { createRedis, type RedisClient, waitReady } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
@@ -92,9 +92,13 @@ export interface Harness {
 /**
  * Disconnects the connections still open. ioredis' disconnect of a connection already closed (the
  * dispatchers' subscribers close their own on stop) arms a 2 s timer waiting for a `close` that
- * never comes: it held the jest worker past its exit ("failed to exit gracefully").
+ * never comes: it held the jest worker past its exit ("failed to exit gracefully"). A connection
+ * still in its handshake (e.g. the harness' `redis`, unused by a short test) is let finish it first:
+ * cut during its ready check, it fails that check and ioredis disconnects it a second time itself.
  */
-export function disconnectOpen(connections: readonly RedisClient[]): void {
+export async function disconnectOpen(connections: readonly RedisClient[]): Promise<void> {
+  const handshaking = connections.filter((c) => c.status === 'connecting' || c.status === 'connect');
+  await Promise.all(handshaking.map((c) => waitReady(c)));
   for (const c of connections) if (c.status !== 'end') c.disconnect();
 }
 
@@ -275,7 +279,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await rt.close();
       for (const w of workerRuntimes) await w.close();
       await Promise.all([portal.stop(), whatsapp.stop(), gupshup.stop()]);
-      disconnectOpen(connections);
+      await disconnectOpen(connections);
     },
   };
 }

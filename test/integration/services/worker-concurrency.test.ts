@@ -56,7 +56,7 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
     } finally {
       await running.close();
       await rt.close();
-      disconnectOpen(connections);
+      await disconnectOpen(connections);
       redis.disconnect();
     }
   });
