@@ -11,7 +11,7 @@ import { createRedis, type RedisClient } from '../redis/connect';
  */
 export function createWebConnections(
   url: string,
-  /** createRedis' `disconnectTimeoutMs` (default ioredis' 2 s): tests that cut connections mid-handshake pass 0. */
+  /** createRedis' `disconnectTimeoutMs` (default: ioredis' 2 s); tests cutting a handshake pass 0. */
   options: { disconnectTimeoutMs?: number } = {},
 ): { redis: RedisClient; queueRedis: RedisClient } {
   const redis = createRedis(url, 'http', options);

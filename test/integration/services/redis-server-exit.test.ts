@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /**
- * A process that starts a throw-away redis-server (lib/redis-server.ts), restarts and stops it: how long it
- * takes to exit once the server has stopped. It exits once nothing holds it; the probes refused
- * while the server was starting must leave nothing behind.
+ * A process that starts a throw-away redis-server (lib/redis-server.ts), restarts and stops it: how
+ * long it takes to exit once the server has stopped. It exits once nothing holds it; the probes
+ * refused while the server was starting must leave nothing behind.
  */
 async function exitAfterStop(): Promise<number> {
   const module = join(__dirname, '../../../lib/redis-server.ts');
@@ -28,7 +28,7 @@ async function exitAfterStop(): Promise<number> {
 }
 
 describe('a throw-away redis-server', () => {
-  it('started, restarted and stopped, leaves nothing that holds its process (a refused probe is not disconnected twice)', async () => {
+  it('started, restarted and stopped: nothing holds its process (a refused probe is disconnected once)', async () => {
     expect(await exitAfterStop()).toBeLessThan(1000);
   });
 });
