@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load-config';
 import type { Clock } from '../../lib/clock';
 import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
-import { createRedis, type RedisClient, waitReady } from '../../redis/connect';
+import { createRedis, type RedisClient } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
 import { startWorkers } from '../../runtime/start-workers';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../../simulators/bitrix24';
@@ -90,15 +90,11 @@ export interface Harness {
 }
 
 /**
- * Disconnects the connections still open. ioredis' disconnect of a connection already closed (the
- * dispatchers' subscribers close their own on stop) arms a 2 s timer waiting for a `close` that
- * never comes: it held the jest worker past its exit ("failed to exit gracefully"). A connection
- * still in its handshake (e.g. the harness' `redis`, unused by a short test) is let finish it first:
- * cut during its ready check, it fails that check and ioredis disconnects it a second time itself.
+ * Disconnects the connections still open, made with `disconnectTimeoutMs: 0` (as the harness' own):
+ * ioredis' default 2 s wait for a `close`, a ref'd timer, outlives the test when the socket already
+ * closed or closes twice (a subscriber closed on stop, a ready check cut by the disconnect).
  */
-export async function disconnectOpen(connections: readonly RedisClient[]): Promise<void> {
-  const handshaking = connections.filter((c) => c.status === 'connecting' || c.status === 'connect');
-  await Promise.all(handshaking.map((c) => waitReady(c)));
+export function disconnectOpen(connections: readonly RedisClient[]): void {
   for (const c of connections) if (c.status !== 'end') c.disconnect();
 }
 
@@ -189,14 +185,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     QUEUE_BOARD_WRITABLE: options.queueBoardWritable ? '1' : '0',
   });
   const connections: RedisClient[] = [];
+  // disconnectTimeoutMs 0: see disconnectOpen.
   const connect = () => {
-    const c = createRedis(redisUrl, 'worker');
+    const c = createRedis(redisUrl, 'worker', { disconnectTimeoutMs: 0 });
     connections.push(c);
     return c;
   };
   // As workers/main.ts runs them: the run-action worker's connection pipelines its commands.
   const connectPipelined = () => {
-    const c = createRedis(redisUrl, 'worker', { autoPipelining: true });
+    const c = createRedis(redisUrl, 'worker', { autoPipelining: true, disconnectTimeoutMs: 0 });
     connections.push(c);
     return c;
   };
@@ -279,7 +276,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await rt.close();
       for (const w of workerRuntimes) await w.close();
       await Promise.all([portal.stop(), whatsapp.stop(), gupshup.stop()]);
-      await disconnectOpen(connections);
+      disconnectOpen(connections);
     },
   };
 }

@@ -34,7 +34,7 @@ describe('queues move-prefix', () => {
   afterEach(async () => {
     for (const s of started.splice(0)) await s.close();
     for (const rt of runtimes.splice(0)) await rt.close();
-    await disconnectOpen(connections.splice(0));
+    disconnectOpen(connections.splice(0));
     await h.close();
   });
 
