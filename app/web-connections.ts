@@ -9,9 +9,13 @@ import { createRedis, type RedisClient } from '../redis/connect';
  * connection at a time, and one cut off in flight waits for a reconnect to fail or the server to be
  * ready, with every later command queued behind it, where the plain connection refuses them at once.
  */
-export function createWebConnections(url: string): { redis: RedisClient; queueRedis: RedisClient } {
-  const redis = createRedis(url, 'http');
-  const queueRedis = createRedis(url, 'http');
+export function createWebConnections(
+  url: string,
+  /** createRedis' `disconnectTimeoutMs` (default: ioredis' 2 s); tests cutting a handshake pass 0. */
+  options: { disconnectTimeoutMs?: number } = {},
+): { redis: RedisClient; queueRedis: RedisClient } {
+  const redis = createRedis(url, 'http', options);
+  const queueRedis = createRedis(url, 'http', options);
   // A refused command is the request's 503; the connection's own errors would only repeat it.
   for (const connection of [redis, queueRedis]) connection.on('error', () => undefined);
   return { redis, queueRedis };

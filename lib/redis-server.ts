@@ -80,7 +80,9 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 10000)
     } catch {
       /* not up yet */
     }
-    probe.disconnect();
+    // A refused probe has ended (no retries): disconnecting it again would arm ioredis' 2 s wait for
+    // a close already past, a ref'd timer that holds the process after the server is stopped.
+    if (probe.status !== 'end') probe.disconnect();
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);

@@ -42,7 +42,16 @@ export const BLOCKING_COMMANDS = [
 export function createRedis(
   url: string,
   role: 'worker' | 'http',
-  options: { autoPipelining?: boolean } = {},
+  options: {
+    autoPipelining?: boolean;
+    /**
+     * How long `disconnect()` lets the socket close before destroying it (default: ioredis' 2 s).
+     * ioredis arms that wait, a ref'd timer, even when the socket has already closed (Redis down,
+     * a ready check cut, a cluster's slot refresh on a dead node), and then nothing clears it: the
+     * process cannot exit before it ends. Tests on an address where no Redis answers pass 0.
+     */
+    disconnectTimeoutMs?: number;
+  } = {},
 ): RedisClient {
   const target = parseRedisUrl(url);
   // Never on a cluster: ioredis (5.x, and 6.0 per redis/ioredis#2075, open) batches a node's
@@ -51,15 +60,18 @@ export function createRedis(
   // (test/integration/cluster-resharding.test.ts). Without it, each command follows its own MOVED/ASK.
   const enableAutoPipelining = (options.autoPipelining ?? false) && target.kind === 'single';
   const pipelining = { enableAutoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS };
+  const disconnect =
+    options.disconnectTimeoutMs === undefined ? {} : { disconnectTimeout: options.disconnectTimeoutMs };
   const nodeOptions: RedisOptions =
     role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...pipelining }
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...pipelining, ...disconnect }
       : {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           connectTimeout: 2000,
           lazyConnect: false,
           ...pipelining,
+          ...disconnect,
         };
   if (target.kind === 'single') return new Redis(url, nodeOptions);
   const clusterOptions: ClusterOptions = {

@@ -90,9 +90,9 @@ export interface Harness {
 }
 
 /**
- * Disconnects the connections still open. ioredis' disconnect of a connection already closed (the
- * dispatchers' subscribers close their own on stop) arms a 2 s timer waiting for a `close` that
- * never comes: it held the jest worker past its exit ("failed to exit gracefully").
+ * Disconnects the connections still open, made with `disconnectTimeoutMs: 0` (as the harness' own):
+ * ioredis' default 2 s wait for a `close`, a ref'd timer, outlives the test when the socket already
+ * closed or closes twice (a subscriber closed on stop, a ready check cut by the disconnect).
  */
 export function disconnectOpen(connections: readonly RedisClient[]): void {
   for (const c of connections) if (c.status !== 'end') c.disconnect();
@@ -185,14 +185,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     QUEUE_BOARD_WRITABLE: options.queueBoardWritable ? '1' : '0',
   });
   const connections: RedisClient[] = [];
+  // disconnectTimeoutMs 0: see disconnectOpen.
   const connect = () => {
-    const c = createRedis(redisUrl, 'worker');
+    const c = createRedis(redisUrl, 'worker', { disconnectTimeoutMs: 0 });
     connections.push(c);
     return c;
   };
   // As workers/main.ts runs them: the run-action worker's connection pipelines its commands.
   const connectPipelined = () => {
-    const c = createRedis(redisUrl, 'worker', { autoPipelining: true });
+    const c = createRedis(redisUrl, 'worker', { autoPipelining: true, disconnectTimeoutMs: 0 });
     connections.push(c);
     return c;
   };

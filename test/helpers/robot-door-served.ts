@@ -6,9 +6,8 @@ import { type DirectDoorsHost, observedHost } from '../../app/doors/direct-doors
 import type { RequestListener } from '../../app/doors/robot-door';
 import { createRobotDoorDirect } from '../../app/doors/robot-door-direct';
 import { createLogger } from '../../lib/logger';
-import { freePort } from '../../lib/redis-server';
-import { createRedis } from '../../redis/connect';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime';
+import { deadRedis } from './dead-redis';
 import { eventually } from './harness';
 import { postRaw, type RawPost, type RawResponse } from './raw-http';
 
@@ -130,8 +129,7 @@ export async function deadRedisAnswers(
   path: string,
   post: RawPost,
 ): Promise<{ answers: Array<ReturnType<typeof seen>>; passed: string[] }> {
-  const dead = createRedis(`redis://127.0.0.1:${await freePort()}`, 'http');
-  dead.on('error', () => undefined);
+  const dead = await deadRedis();
   const deadRt = createRuntime({ config: rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
   const both = [await serve(deadRt, true, directOf), await serve(deadRt, false)];
   try {

@@ -1,8 +1,8 @@
 import { createLogger } from '../../lib/logger';
 import { type LocalRedisCluster, startRedisCluster } from '../../lib/redis-cluster';
-import { freePort } from '../../lib/redis-server';
 import { createRedis, type RedisClient, scanKeys, scanTargets } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
+import { deadRedis } from '../helpers/dead-redis';
 import { defined } from '../helpers/defined';
 import { createRegisteredHarness, eventually, type Harness, LINE } from '../helpers/harness';
 import { settled } from '../helpers/signals';
@@ -109,8 +109,7 @@ describe('on a Redis Cluster of 3 masters', () => {
   });
 
   it('a web process whose cluster is unreachable answers 503 at once', async () => {
-    const dead = createRedis(`redis+cluster://127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`, 'http');
-    dead.on('error', () => undefined);
+    const dead = await deadRedis('cluster');
     const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
     const web = await startWebProcess(rt);
     try {

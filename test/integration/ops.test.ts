@@ -2,9 +2,9 @@ import { actions } from '../../actions';
 import { runLinesCommand } from '../../cli/lines-command';
 import { runPortalsCommand } from '../../cli/portals-command';
 import { createLogger } from '../../lib/logger';
-import { freePort } from '../../lib/redis-server';
 import { createRedis, waitReady } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
+import { deadRedis } from '../helpers/dead-redis';
 import { defined } from '../helpers/defined';
 import { createHarness, type Harness, waitForRegistration } from '../helpers/harness';
 import { settled } from '../helpers/signals';
@@ -69,9 +69,7 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
   });
 
   it('a dead Redis gives the robot call a 503 at once, not a hanging request', async () => {
-    const port = await freePort();
-    const dead = createRedis(`redis://127.0.0.1:${port}`, 'http');
-    dead.on('error', () => undefined);
+    const dead = await deadRedis();
     const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
     const web = await startWebProcess(rt);
     try {
@@ -87,10 +85,9 @@ describe('operations: health, metrics, uninstall, lines CLI', () => {
   });
 
   it("a web process whose queue connection is down is not healthy, though its stores' connection is", async () => {
-    const port = await freePort();
     const live = createRedis(h.redisUrl, 'http');
-    const dead = createRedis(`redis://127.0.0.1:${port}`, 'http');
-    for (const connection of [live, dead]) connection.on('error', () => undefined);
+    live.on('error', () => undefined);
+    const dead = await deadRedis();
     await waitReady(live);
     const log = createLogger('silent');
     const rt = createRuntime({ config: h.rt.config, redis: live, queueRedis: dead, log, keyPrefix: 'qdown' });

@@ -6,9 +6,8 @@ import { apiMethodNames } from '../../app/api/api-schemas';
 import { buildOpenApiDocument, methodPath } from '../../app/api/openapi';
 import { createApp } from '../../app/create-app';
 import { createLogger } from '../../lib/logger';
-import { freePort } from '../../lib/redis-server';
-import { createRedis } from '../../redis/connect';
 import { createRuntime } from '../../runtime/create-runtime';
+import { deadRedis } from '../helpers/dead-redis';
 import { connectGreenApiLine, GREEN, type GreenApiLine } from '../helpers/green-api';
 import { createHarness, type Harness } from '../helpers/harness';
 import { apiToken, callApi } from '../helpers/webhook-api';
@@ -99,8 +98,7 @@ describe('webhook API limits, providers and its OpenAPI document', () => {
 
   it('a dead Redis is a 503 in the API shape', async () => {
     const { token } = await apiToken(h);
-    const dead = createRedis(`redis://127.0.0.1:${await freePort()}`, 'http');
-    dead.on('error', () => undefined);
+    const dead = await deadRedis();
     const rt = createRuntime({ config: h.rt.config, redis: dead, log: createLogger('silent'), keyPrefix: 'dead' });
     const app = await listen(createApp(rt));
     try {

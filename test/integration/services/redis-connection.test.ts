@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { randomId } from '../../../lib/hash';
+import { freePort } from '../../../lib/redis-server';
 import { BLOCKING_COMMANDS, createRedis, waitReady } from '../../../redis/connect';
 import { loaded } from '../../../redis/script-files';
 import { scripts } from '../../../redis/scripts';
+import { resourcesLeft } from '../../helpers/child-script';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? '';
 const key = (name: string) => `rc${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}:${name}`;
@@ -55,5 +58,28 @@ describe('scripts after the script cache is lost (real Redis)', () => {
       redis.disconnect();
       admin.disconnect();
     }
+  });
+});
+
+/**
+ * What is left to hold a process that disconnects its connection to a Redis that is down, once
+ * refused and waiting to try again (the socket ioredis holds has closed for good).
+ */
+async function leftAfterDisconnect(options: { disconnectTimeoutMs?: number }): Promise<string[]> {
+  const connect = join(__dirname, '../../../redis/connect.ts');
+  const script = `
+    const dead = require(${JSON.stringify(connect)}).createRedis(process.argv[1], 'http', JSON.parse(process.argv[2]));
+    dead.on('error', () => undefined);
+    dead.once('reconnecting', () => { dead.disconnect(); printResourcesLeft(); });`;
+  return resourcesLeft(script, [`redis://127.0.0.1:${await freePort()}`, JSON.stringify(options)]);
+}
+
+describe('disconnecting a connection whose Redis is down', () => {
+  it('with disconnectTimeoutMs 0 leaves no timer to hold the process', async () => {
+    expect(await leftAfterDisconnect({ disconnectTimeoutMs: 0 })).not.toContain('Timeout');
+  });
+
+  it("by default leaves ioredis' 2 s wait for a close already past (why the option exists)", async () => {
+    expect(await leftAfterDisconnect({})).toContain('Timeout');
   });
 });

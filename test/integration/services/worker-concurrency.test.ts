@@ -35,7 +35,7 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
     ['the start option over the setting', { WORKER_RUN_ACTION_CONCURRENCY: '3' }, 5, 5],
   ])('%s sets the run-action worker’s concurrency', async (_name, extra, option, expected) => {
     const prefix = `wc${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, disconnectTimeout: 0 });
     const rt = createRuntime({
       config: env(extra),
       redis,
@@ -45,7 +45,7 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
     });
     const connections: RedisClient[] = [];
     const connection = () => {
-      const c = createRedis(redisUrl, 'worker');
+      const c = createRedis(redisUrl, 'worker', { disconnectTimeoutMs: 0 });
       connections.push(c);
       return c;
     };
