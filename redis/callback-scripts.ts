@@ -53,8 +53,8 @@ export const callbackScripts = {
   },
   /**
    * Ends a dispatcher's index move (callback-moved-2.lua): confirms `score` (-1: the portal left the
-   * index) when the move was alone and its mark is still there, else leaves no mark it cannot vouch
-   * for. True when it confirmed.
+   * index) when the move was alone, is still registered and its mark is still there, else leaves no
+   * mark it cannot vouch for (an older dispatcher's 'd' stays for its own delete). True when it confirmed.
    */
   async endIndexMove(
     redis: RedisClient,

@@ -32,6 +32,7 @@ export function createKeys(prefix = 'wa') {
     callbackDue: (memberId: string) => `${portalTag(memberId)}:cb:due`,
     /** String: the global index is known to hold the portal at this ms or earlier (callback-enqueue-3.lua). */
     callbackIndexed: (memberId: string) => `${portalTag(memberId)}:cb:indexed`,
+    /** The dispatchers' index moves under way for the portal (moving mark → start ms): callback-move-start-2.lua. */
     callbackMoves: (memberId: string) => `${portalTag(memberId)}:cb:moves`,
     /** Global: portals with callbacks waiting, scored by the earliest due time. */
     callbackPortals: () => `${prefix}:cb:portals`,

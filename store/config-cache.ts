@@ -48,6 +48,7 @@ export class ConfigCache {
    * missing (stored before versions existed) gets one now; null when the portal has no record (then
    * nothing is cached). The GET goes out on the next tick at the earliest: await this before the
    * reads it guards, never beside them (they would then be older than the version they are kept under).
+   * Waits one real `process.nextTick`: fake timers that fake it would hold every read.
    */
   version(memberId: string): Promise<string | null> {
     // Asked for again before the shared read is issued: that read, issued after this call too, is

@@ -11,7 +11,7 @@ import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import type { ActivityLog } from '../store/activity-log';
-import { reindexPortal } from './callback-reindex';
+import { moveIndexEntry } from './callback-index-move';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
 import { type AddressRefusalNotes, createAddressRefusalNotes, refusalPauseMs } from './portal-address-refusal';
 import { subscribeToWakeUps } from './wake-subscription';
@@ -106,12 +106,12 @@ export class CallbackDispatcher {
           return false;
         },
       );
-      // Looked at again once the drain is over (unless it failed), whether it sent or not: more may be due (over 50,
-      // or queued meanwhile), and the index entry it left may be due now with nobody told (a drain
-      // that found nothing claimable — another process held the rows — re-indexes a result queued
-      // during it, whose own index write changed nothing, so published no wake-up). A failed drain
-      // waits for the next wake-up or the safety poll instead: a Redis that refuses writes must not
-      // be hammered.
+      // Looked at again once the drain is over, unless it failed, whether it sent or not: more
+      // may be due (over 50, or queued meanwhile), and the index entry it left may be due now with
+      // nobody told (a drain that found nothing claimable — another process held the rows —
+      // re-indexes a result queued during it, which wrote no index behind the portal's confirmed
+      // mark or whose `ZADD LT` changed nothing, so published no wake-up). A failed drain waits for
+      // the next wake-up or the safety poll instead: a Redis that refuses writes must not be hammered.
       const settled = drain.then((ok) => {
         this.draining.delete(memberId);
         if (ok) this.wake();
@@ -119,7 +119,8 @@ export class CallbackDispatcher {
       });
       this.draining.set(memberId, settled);
     }
-    // Sleep until the next due time (a portal still draining wakes the loop when it ends).
+    // Sleep until the next due time (a portal still draining wakes the loop when its drain ends,
+    // unless the drain fails).
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
     return firstDue === undefined
       ? this.safetyPollMs
@@ -148,7 +149,7 @@ export class CallbackDispatcher {
       this.leaseMs,
     );
     if (claimed.length === 0) {
-      await this.reindex(memberId, await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
+      await moveIndexEntry(this.o, memberId, await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
       return false;
     }
     // Held while this process works on the batch; a dead process's lease lapses within leaseMs.
@@ -162,7 +163,8 @@ export class CallbackDispatcher {
     } finally {
       await releaseLease();
     }
-    await this.reindex(
+    await moveIndexEntry(
+      this.o,
       memberId,
       await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries),
     );
@@ -273,9 +275,5 @@ export class CallbackDispatcher {
       return true;
     };
     return { acks, retries, retry };
-  }
-
-  private reindex(memberId: string, earliest: number): Promise<void> {
-    return reindexPortal(this.o, memberId, earliest);
   }
 }

@@ -3,9 +3,10 @@
   a batch settled): registers the move and sets its moving mark, so no confirm lands until it ends
   (callback-moved-2.lua), and says whether it is alone. A move is alone when no other is under way:
   none registered (moves older than the ttl, by Redis' own clock, are taken for dead and dropped) and
-  no moving mark found (a 'p:d:' mark without its registration is left only by a forgotten portal's
-  clean-up or a lost registration: counted as a move under way all the same). An older dispatcher's moving mark 'd' (it does not register) is registered
-  here as a move under way for the ttl: that dispatcher may still be writing after the mark is gone.
+  no moving mark found (a 'p:d:' mark without its registration is left only by a forgotten
+  portal's clean-up or a lost registration: counted as a move under way all the same). An older
+  dispatcher's moving mark 'd' (it does not register) is registered here as a move under way for
+  the ttl: that dispatcher may still be writing after the mark is gone.
   Only a move alone from start to end may confirm the score it wrote: another move under way at its
   start may write the index after it, and one begun after it replaces its moving mark.
   KEYS[1] index mark   KEYS[2] moves under way (zset: moving mark -> start ms)

@@ -104,7 +104,7 @@ describe('callback dispatcher: the index mark after a move', () => {
       mark: keys.callbackIndexed(memberId),
       moves: keys.callbackMoves(memberId),
     });
-    /** One dispatcher's move: begun, its index write, ended (reindexPortal's steps, run one by one). */
+    /** One dispatcher's move: begun, its index write, ended (moveIndexEntry's steps, run one by one). */
     const move = (memberId: string, score: number, ttlMs: number = INDEX_MOVING_MARK.ttlMs) => {
       const marks = marksOf(memberId);
       const moving = movingMark();
@@ -230,7 +230,8 @@ describe('callback dispatcher: the index mark after a move', () => {
     });
 
     it('a move older than the ttl is pruned by the next start, even while later moves keep the set alive', async () => {
-      const ttlMs = 400;
+      // Long enough that each step below fits in half of it on a busy machine.
+      const ttlMs = 2000;
       const slow = move('pruned', -1, ttlMs);
       await slow.start();
       const t0 = await redisNow();

@@ -3,7 +3,7 @@ import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
-export interface ReindexDeps {
+export interface IndexMoveDeps {
   redis: RedisClient;
   keys: Pick<RedisKeys, 'callbackPortals' | 'callbackIndexed' | 'callbackMoves' | 'callbackDue'>;
   outbox: Pick<CallbackOutbox, 'markDue'>;
@@ -21,7 +21,7 @@ export interface ReindexDeps {
  * and if this process dies or a command fails in between, the moving mark left behind still makes
  * every enqueuer write.
  */
-export async function reindexPortal(deps: ReindexDeps, memberId: string, earliest: number): Promise<void> {
+export async function moveIndexEntry(deps: IndexMoveDeps, memberId: string, earliest: number): Promise<void> {
   const { redis, keys } = deps;
   const index = keys.callbackPortals();
   const marks = { mark: keys.callbackIndexed(memberId), moves: keys.callbackMoves(memberId) };
