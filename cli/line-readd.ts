@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/env-schema';
+import { isGreenApiInstanceHost } from '../config/green-api-hosts';
 import { randomSecret } from '../lib/hash';
 import type { LineDraft } from '../lines/line-admin';
 import { isGreenApiHostGuarded } from '../lines/provider-for-line';
@@ -30,9 +31,6 @@ export interface PlannedLine {
 
 /** Who a stored `page` setter is (`lines list` prints `page`): a record from before `apiUrlBy` reads as the page's. */
 const PAGE_SETTER = 'the settings page (or stored before its setter was recorded)';
-
-/** A Green-API host serving one range of instances (7103.api.green-api.com), not a relay. */
-const INSTANCE_HOST = /^\d+\.api\.green-api\.com$/i;
 
 /** What names a provider's account in the command's words (the line's `phoneNumberId`). */
 const ACCOUNT = { cloud: 'number', 'green-api': 'instance', gupshup: 'app' } as const;
@@ -71,7 +69,7 @@ function defaultHost(
  * ('page') must not turn trusted, and so reachable on a private address, because the operator re-added
  * the line for another reason; the host changes hands only when the operator names it, and the output
  * says so. For another account, a page-set host (typed for the old account: the new credentials never
- * go there) and a host of the old account's own (Green-API's 7103.api.green-api.com serves 7103…) give
+ * go there) and a host of the old account's own (Green-API's 7103.api.green-api.com or 7103.api.greenapi.com serves 7103…) give
  * way to the provider's default, and the output says so; a host the operator set for every account
  * (an in-house relay) is kept. Read, then written by lineAdmin.add: a settings-page change in between is
  * overwritten, as any re-add overwrites the line; a line disconnected in between comes back with the
@@ -87,7 +85,8 @@ function addedHost(
   const stored = before?.apiUrl !== undefined ? before : undefined;
   // Stored lines are parsed on read, so they carry a setter; the type (the schema's input) may not.
   const storedBy = stored?.apiUrlBy ?? 'page';
-  const storedHost = stored?.apiUrl === undefined ? '' : new URL(stored.apiUrl).host;
+  const storedUrl = stored?.apiUrl === undefined ? undefined : new URL(stored.apiUrl);
+  const storedHost = storedUrl?.host ?? '';
   if (args.apiUrl !== undefined) {
     const line = { provider, apiUrl: args.apiUrl, apiUrlBy: 'cli' } as const;
     const host = new URL(args.apiUrl).host;
@@ -99,7 +98,7 @@ function addedHost(
   }
   if (!stored) return { apiUrl: undefined, apiUrlBy: 'cli', note: '' };
   const fallback = defaultHost(config, provider);
-  const accountHost = provider === 'green-api' && INSTANCE_HOST.test(storedHost);
+  const accountHost = provider === 'green-api' && isGreenApiInstanceHost(storedUrl?.hostname ?? '');
   if (stored.phoneNumberId !== args.phoneNumberId && (storedBy === 'page' || accountHost)) {
     const whose = storedBy === 'page' ? `set by ${PAGE_SETTER}` : 'a Green-API host';
     const account = ACCOUNT[provider];

@@ -144,6 +144,20 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     expect((await h.rt.lines.get(h.memberId, 'moved'))?.apiUrl).toBeUndefined();
   });
 
+  it("an instance host on greenapi.com (with a port, or a trailing dot) is the old instance's too, not a relay", async () => {
+    for (const url of [
+      'https://7103.api.greenapi.com',
+      'https://7103.api.green-api.com:8443',
+      'https://7103.API.GreenAPI.com.',
+    ]) {
+      await add({ ...readd('moved', '7103000001'), 'api-url': url });
+      const out = await add(readd('moved', '7105000001'));
+      expect(out).toContain(`was a Green-API host for instance 7103000001`);
+      expect(out).not.toContain('kept its API host');
+      expect((await h.rt.lines.get(h.memberId, 'moved'))?.apiUrl).toBeUndefined();
+    }
+  });
+
   it('a new --id-instance keeps a host the operator set (a relay serving every instance)', async () => {
     const relay = 'https://relay.example.com';
     await add({ ...readd('moved', '1101000007'), 'api-url': relay });
