@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 const common = {
   portal: z.string().min(1, '--portal <member_id> is required'),
-  name: z.string().optional(),
+  // Left out, a re-add keeps the line's name (a new line is named after its account).
+  name: z.string().min(1, "--name must not be empty (leave it out to keep the line's name)").optional(),
   rate: z.coerce.number().int().positive().optional(),
   id: z
     .string()

@@ -153,7 +153,10 @@ function addedWaba(args: LineAddArgs, before: Line | null): { wabaId: string | u
   if (args.provider !== 'cloud') return { wabaId: undefined, note: '' };
   if (args.wabaId !== undefined) {
     const changed = stored !== undefined && stored !== args.wabaId && before?.phoneNumberId === args.phoneNumberId;
-    return { wabaId: args.wabaId, note: changed ? `; its WABA id is now ${args.wabaId} (was ${stored})` : '' };
+    const note = changed
+      ? `; its WABA id is now ${args.wabaId} (was ${stored}): the templates cached from ${stored} were dropped`
+      : '';
+    return { wabaId: args.wabaId, note };
   }
   if (stored === undefined || !before) return { wabaId: undefined, note: '' };
   if (before.phoneNumberId === args.phoneNumberId)
@@ -168,11 +171,37 @@ function addedWaba(args: LineAddArgs, before: Line | null): { wabaId: string | u
 }
 
 /**
+ * What stays with the line's id when it now stands for another account or provider (lineAdmin.add
+ * keeps the line's place among the portal's lines, the oldest being the default, and its open-line
+ * attachment; forgets the cached templates and health record read from the old account).
+ */
+function accountText(found: Line | null, args: LineAddArgs): string {
+  if (!found) return '';
+  const stays =
+    "kept its place among the portal's lines (the oldest is the default) and its open line; its cached templates and health record were dropped";
+  if (found.provider !== args.provider)
+    return `; it was a ${found.provider} line (${ACCOUNT[found.provider]} ${found.phoneNumberId}): none of its settings are kept (name, rate, secret, API host, WABA id); ${stays}`;
+  if (found.phoneNumberId === args.phoneNumberId) return '';
+  const account = ACCOUNT[args.provider];
+  return `; it is now ${account} ${args.phoneNumberId} (was ${found.phoneNumberId}): ${stays}`;
+}
+
+/** `; kept its name "Shop" and rate 5/s`: what a re-add kept that it was not given. */
+function keptText(args: LineAddArgs, keptName: string | undefined, keptRate: number | undefined): string {
+  const kept = [
+    args.name === undefined && keptName !== undefined ? `name "${keptName}"` : '',
+    args.rate === undefined && keptRate !== undefined ? `rate ${keptRate}/s` : '',
+  ].filter(Boolean);
+  return kept.length ? `; kept its ${kept.join(' and ')} (--name, --rate to change)` : '';
+}
+
+/**
  * The line a `lines add` stores. A re-add (`--id` of an existing line of the same provider) keeps
  * every optional setting it is not given: name, rate, webhook/callback secret, API host and its
  * setter, WABA id, as far as they belong to the account given (the Cloud API's phone number id,
  * Green-API's idInstance, GupShup's app name: what the provider's webhooks name and the route of
- * line_conflict). A line of another provider under that id keeps none of them.
+ * line_conflict). A line of another provider under that id keeps none of them. Either way the line
+ * keeps its place and open line (accountText).
  */
 export async function planLineAdd(deps: LineReaddDeps, args: LineAddArgs): Promise<PlannedLine> {
   const found = args.id === undefined ? null : await deps.lines.get(args.portal, args.id);
@@ -182,7 +211,7 @@ export async function planLineAdd(deps: LineReaddDeps, args: LineAddArgs): Promi
   const waba = addedWaba(args, before);
   // A name left as the old account's id (the default) is not carried to another account.
   const keptName = before && before.name !== before.phoneNumberId ? before.name : undefined;
-  const otherProvider = found && !before ? `; it was a ${found.provider} line: none of its settings are kept` : '';
+  const keptRate = before?.ratePerSec;
   return {
     draft: {
       id: args.id,
@@ -195,9 +224,9 @@ export async function planLineAdd(deps: LineReaddDeps, args: LineAddArgs): Promi
       wabaId: waba.wabaId,
       source: args.source,
       name: args.name ?? keptName,
-      ratePerSec: args.rate ?? before?.ratePerSec,
+      ratePerSec: args.rate ?? keptRate,
     },
     secret,
-    notes: `${otherProvider}${host.note}${waba.note}`,
+    notes: `${accountText(found, args)}${keptText(args, keptName, keptRate)}${host.note}${waba.note}`,
   };
 }

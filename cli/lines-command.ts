@@ -56,6 +56,12 @@ async function healthOnConnect(rt: LinesCommandDeps, line: Line): Promise<string
 /** What every change says: the line admin queues the re-registration (lines/line-admin.ts onLinesChanged). */
 const REREGISTER_NOTE = "robots and activities will be re-registered with the portal's lines";
 
+/**
+ * The callback URL's secret segment when the secret was kept: GupShup has it already, so a routine
+ * re-add does not write a working credential to a terminal, shell history or CI log again.
+ */
+const KEPT_SECRET = '<the kept secret, not shown>';
+
 /** What the output says about the webhook/callback secret (cli/line-readd.ts): the URL set at the provider depends on it. */
 function secretText(outcome: SecretOutcome, provider: 'green-api' | 'gupshup', url: string): string {
   if (provider === 'green-api') {
@@ -65,7 +71,7 @@ function secretText(outcome: SecretOutcome, provider: 'green-api' | 'gupshup', u
     return outcome.kind === 'replaced' ? `${set} (a new token: webhooks with the old one are refused)` : set;
   }
   if (outcome.kind === 'kept')
-    return `the GupShup app's callback URL stays ${url} (v2 format): its secret was kept (--webhook-token to replace it)`;
+    return `the GupShup app's callback URL stays ${url} (v2 format): its secret was kept, so GupShup needs no change (--webhook-token to replace it)`;
   const set = `set the GupShup app's callback URL to ${url} (v2 format)`;
   if (outcome.kind === 'replaced') return `${set}: its secret is new, callbacks to the URL set before are refused`;
   return outcome.dropped ? `${set}: a new secret, the one of ${outcome.dropped} is not kept` : set;
@@ -90,8 +96,12 @@ export async function runLinesCommand(
     const added = `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})`;
     if (args.provider === 'green-api')
       return `${added}; ${secretText(plan.secret, 'green-api', `${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)}`)}${plan.notes}`;
-    if (args.provider === 'gupshup' && webhookToken)
-      return `${added}; ${secretText(plan.secret, 'gupshup', `${rt.config.PUBLIC_URL}${gupshupWebhookPath(id, webhookToken)}`)}${plan.notes}`;
+    if (args.provider === 'gupshup' && webhookToken) {
+      // A kept secret is already set in GupShup: not written again to a terminal or a CI log.
+      const secretPart = plan.secret.kind === 'kept' ? KEPT_SECRET : webhookToken;
+      const url = `${rt.config.PUBLIC_URL}${gupshupWebhookPath(id, secretPart).replace(encodeURIComponent(KEPT_SECRET), KEPT_SECRET)}`;
+      return `${added}; ${secretText(plan.secret, 'gupshup', url)}${plan.notes}`;
+    }
     return `${added}${plan.notes}${await healthOnConnect(rt, line)}`;
   }
   if (sub === 'health') {

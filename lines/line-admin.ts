@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
+import { lineAccount } from './line-account';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
@@ -24,6 +25,11 @@ export interface LineAdminDeps {
    * activities, so their `line` field lists the lines the portal has now.
    */
   onLinesChanged: (memberId: string) => Promise<void>;
+  /**
+   * What a line's id holds of the account it stood for (its cached templates, its health record):
+   * forgotten when a re-add gives the id another account (lines/line-account.ts) and when the line goes.
+   */
+  forgetAccount: (memberId: string, lineId: string) => Promise<void>;
 }
 
 /** A line's credentials and settings, before it is stored. */
@@ -104,13 +110,18 @@ export function createLineAdmin(deps: LineAdminDeps) {
     /**
      * Stores a line as given (the CLI: no provider call). A re-add (an existing `id`) keeps the
      * line's createdAt: the portal's oldest line is its default (resolveLine), and re-adding it to
-     * change its name, rate or tokens must not hand that to another line.
+     * change its name, rate or tokens must not hand that to another line. Its open-line attachment
+     * stays with the id as well. A re-add to another account (number, instance, app, provider or WABA
+     * id) forgets the old account's cached templates and health record, after the write: a send
+     * reading them then reads the new account's.
      */
     async add(memberId: string, draft: LineDraft): Promise<Line> {
       await requirePortal(memberId);
       const line = lineOf(memberId, draft);
       const before = draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
-      return save(before ? { ...line, createdAt: before.createdAt } : line);
+      const saved = await save(before ? { ...line, createdAt: before.createdAt } : line);
+      if (before && lineAccount(before) !== lineAccount(saved)) await deps.forgetAccount(memberId, saved.id);
+      return saved;
     },
 
     /** Asks the provider about credentials not stored yet: the number's name, quality and limit, or its state. */
@@ -182,7 +193,11 @@ export function createLineAdmin(deps: LineAdminDeps) {
       await deps.detachOpenLine(memberId, lineId);
       if (line.provider === 'green-api') await clearInstanceWebhook(line);
       const removed = await deps.lines.remove(memberId, lineId);
-      if (removed) await deps.onLinesChanged(memberId);
+      if (removed) {
+        // A line added later under this id must not find the removed one's templates or health.
+        await deps.forgetAccount(memberId, lineId);
+        await deps.onLinesChanged(memberId);
+      }
       return removed;
     },
 

@@ -4,6 +4,7 @@ import type { MessageTemplate } from '../providers/message-template';
 import type { WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { CachedTemplates, TemplateStore } from '../store/template-store';
+import { lineAccount } from './line-account';
 
 /** A cached list older than this is read again before a send relies on it. */
 const FRESH_MS = 3_600_000;
@@ -15,7 +16,7 @@ const RETRY_AFTER_FAILURE_MS = 60_000;
 const READ_CLAIM_MS = 30_000;
 
 export interface LineTemplatesDeps {
-  store: Pick<TemplateStore, 'get' | 'put' | 'claimRead' | 'releaseRead' | 'failedAt' | 'noteFailed'>;
+  store: Pick<TemplateStore, 'get' | 'put' | 'claimRead' | 'releaseRead' | 'failedAt' | 'noteFailed' | 'drop'>;
   lines: Pick<LineStore, 'findByWabaId'>;
   providerFor: (line: Line) => Pick<WhatsAppProvider, 'listTemplates'>;
   clock: Clock;
@@ -33,8 +34,9 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     try {
       const templates = await provider.listTemplates();
       const at = deps.clock.now();
-      await deps.store.put(line.memberId, line.id, templates, at);
-      return { at, templates };
+      const account = lineAccount(line);
+      await deps.store.put(line.memberId, line.id, templates, at, account);
+      return { at, templates, account };
     } catch (error) {
       await deps.store.noteFailed(line.memberId, line.id, deps.clock.now());
       throw error;
@@ -73,7 +75,9 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
   /** The line's templates; null when its provider cannot list them (no account id, no such API). */
   async function list(line: Line, options: { refresh?: boolean } = {}): Promise<CachedTemplates | null> {
     if (options.refresh) return refresh(line);
-    const cached = await deps.store.get(line.memberId, line.id);
+    const stored = await deps.store.get(line.memberId, line.id);
+    // A list read from the account the line stood for before (a read that ended after a re-add) is not its.
+    const cached = stored && (stored.account ?? lineAccount(line)) === lineAccount(line) ? stored : null;
     if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
     try {
       return (await refreshIfDue(line, cached)) ?? cached;
@@ -111,6 +115,8 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
         return null;
       }
     },
+    /** Forgets the line's cached list: the line now stands for another account (lines/line-admin.ts), or is gone. */
+    forget: (memberId: string, lineId: string) => deps.store.drop(memberId, lineId),
     /** A template webhook for an account: its lines read their templates again. */
     async onAccountChanged(wabaId: string): Promise<number> {
       const lines = await deps.lines.findByWabaId(wabaId);

@@ -216,6 +216,10 @@ export function createRuntime(options: RuntimeOptions) {
     onLinesChanged: async (memberId) => {
       await queues.enqueueLinesChanged(memberId, clock.now());
     },
+    forgetAccount: async (memberId, lineId) => {
+      await templates.forget(memberId, lineId);
+      await lineHealth.forget(memberId, lineId);
+    },
   });
   return {
     config,

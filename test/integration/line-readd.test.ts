@@ -68,9 +68,12 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
     const { appName, apiKey, source, webhookToken } = GUPSHUP;
     const flags = { provider: 'gupshup', id: GUPSHUP.lineId, 'app-name': appName, 'api-key': apiKey, source };
     const out = await add({ ...flags, rate: '3' });
+    // The secret GupShup has is not printed again: nothing to set there.
     expect(out).toContain(
-      `the GupShup app's callback URL stays ${callbackUrl(GUPSHUP.lineId, webhookToken)} (v2 format): its secret was kept (--webhook-token to replace it)`,
+      `the GupShup app's callback URL stays ${h.rt.config.PUBLIC_URL}/gupshup/webhook/${GUPSHUP.lineId}/<the kept secret, not shown> (v2 format): its secret was kept, so GupShup needs no change (--webhook-token to replace it)`,
     );
+    expect(out).not.toContain(webhookToken);
+    expect(out).toContain('; kept its name "GupShup line" (--name, --rate to change)');
     expect(await h.rt.lines.get(h.memberId, GUPSHUP.lineId)).toMatchObject({
       webhookToken,
       name: 'GupShup line',
@@ -103,7 +106,9 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
     );
     const secret = (await h.rt.lines.get(h.memberId, 'gs-relay'))?.webhookToken;
     const kept = await add(gupshup('gs-relay', 'RelayApp'));
-    expect(kept).toContain(`stays ${callbackUrl('gs-relay', secret ?? '')} (v2 format): its secret was kept`);
+    expect(kept).toContain('stays http://');
+    expect(kept).toContain('/gupshup/webhook/gs-relay/<the kept secret, not shown> (v2 format): its secret was kept');
+    expect(kept).not.toContain(secret);
     expect(kept).toContain(
       `; kept its API host relay.example.com, set by the CLI: not checked against private addresses (GupShup hosts never are) (--api-url to replace it; --api-url ${h.rt.config.GUPSHUP_API_URL} for GupShup's default)`,
     );
@@ -153,6 +158,7 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
     await add({ ...cloud, 'waba-id': '7770001', name: 'Shop', rate: '4' });
     const kept = await add({ ...cloud, 'access-token': 'cloud-token-3' });
     expect(kept).toContain('; kept its WABA id 7770001: its templates are listed from it (--waba-id to replace it)');
+    expect(kept).toContain('; kept its name "Shop" and rate 4/s (--name, --rate to change)');
     expect(await h.rt.lines.get(h.memberId, 'cloud2')).toMatchObject({
       accessToken: 'cloud-token-3',
       wabaId: '7770001',
@@ -161,7 +167,9 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
     });
     expect((await h.rt.lines.findByWabaId('7770001')).map((l) => l.id)).toEqual(['cloud2']);
     const replaced = await add({ ...cloud, 'waba-id': '7770002' });
-    expect(replaced).toContain('; its WABA id is now 7770002 (was 7770001)');
+    expect(replaced).toContain(
+      '; its WABA id is now 7770002 (was 7770001): the templates cached from 7770001 were dropped',
+    );
     expect((await h.rt.lines.get(h.memberId, 'cloud2'))?.wabaId).toBe('7770002');
     // Another number may be another account's: its templates are not listed from the old one.
     const moved = await add({ ...cloud, 'phone-number-id': '555000222' });
@@ -176,9 +184,20 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
   it('a line of another provider under that id keeps nothing of it, and the output says so', async () => {
     await add({ ...gupshup('cloud2', 'SwapApp'), 'api-url': RELAY, name: 'Swap', rate: '2' });
     const out = await add({ id: 'cloud2', 'phone-number-id': '555000333', 'access-token': 'cloud-token-4' });
-    expect(out).toContain('; it was a gupshup line: none of its settings are kept');
+    expect(out).toContain(
+      "; it was a gupshup line (app SwapApp): none of its settings are kept (name, rate, secret, API host, WABA id); kept its place among the portal's lines (the oldest is the default) and its open line; its cached templates and health record were dropped",
+    );
     const line = await h.rt.lines.get(h.memberId, 'cloud2');
     expect(line).toMatchObject({ provider: 'cloud', name: '555000333' });
     expect([line?.apiUrl, line?.webhookToken, line?.ratePerSec]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('--name given empty is an error, not a silent reset to the account id', async () => {
+    const cloud = { id: 'cloud2', 'phone-number-id': '555000111', 'access-token': 'cloud-token-2' };
+    await add({ ...cloud, name: 'Shop' });
+    await expect(add({ ...cloud, name: '' })).rejects.toThrow(
+      "--name must not be empty (leave it out to keep the line's name)",
+    );
+    expect((await h.rt.lines.get(h.memberId, 'cloud2'))?.name).toBe('Shop');
   });
 });
