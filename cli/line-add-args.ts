@@ -62,8 +62,31 @@ export interface LineAddArgs {
   rate: number | undefined;
 }
 
+/** Each provider's flags, for the check that none of another provider's is given. */
+const providerSchemas = { cloud: cloudSchema, 'green-api': greenApiSchema, gupshup: gupshupSchema } as const;
+
+/**
+ * A flag of another provider is an error naming it (zod would drop it unread: `--provider green-api
+ * --waba-id x` would pass, however invalid the id), as the CLI's other flags are checked strictly.
+ */
+function refuseOtherProvidersFlags(flags: Record<string, string>, provider: keyof typeof providerSchemas): void {
+  const own = Object.keys(providerSchemas[provider].shape);
+  for (const name of Object.keys(flags)) {
+    if (own.includes(name)) continue;
+    const owners = Object.entries(providerSchemas)
+      .filter(([, schema]) => Object.hasOwn(schema.shape, name))
+      .map(([owner]) => owner);
+    if (owners.length)
+      throw new Error(`--${name} is not a flag of --provider ${provider} (it belongs to ${owners.join(', ')})`);
+  }
+}
+
 /** `--provider cloud|green-api|gupshup` with that provider's own flags → the line fields. */
 export function parseLineAdd(flags: Record<string, string>): LineAddArgs {
+  const provider = flags.provider ?? 'cloud';
+  if (provider !== 'cloud' && provider !== 'green-api' && provider !== 'gupshup')
+    throw new Error('--provider must be cloud, green-api or gupshup');
+  refuseOtherProvidersFlags(flags, provider);
   if (flags.provider === 'gupshup') {
     const a = gupshupSchema.parse(flags);
     return {
@@ -90,8 +113,6 @@ export function parseLineAdd(flags: Record<string, string>): LineAddArgs {
       source: undefined,
     };
   }
-  if (flags.provider !== undefined && flags.provider !== 'cloud')
-    throw new Error('--provider must be cloud, green-api or gupshup');
   const a = cloudSchema.parse(flags);
   return {
     ...pick(a),

@@ -34,19 +34,20 @@ describe("lines add --id to another account: the old account's templates and hea
   });
 
   const add = (flags: Record<string, string>) =>
-    runLinesCommand(h.rt, 'add', { portal: h.memberId, id: 'cloud2', 'access-token': LINE.accessToken, ...flags }, []);
+    runLinesCommand(h.rt, 'add', { portal: h.memberId, id: 'cloud2', ...flags }, []);
+  const cloud = (number: string) => ({ 'phone-number-id': number, 'access-token': LINE.accessToken });
   const list = () => runTemplatesCommand(h.rt, 'list', { line: 'cloud2', portal: h.memberId });
 
   /** cloud2 on NUMBER with the harness's account: its templates listed (so cached) and a health record. */
   async function listedLine(): Promise<void> {
-    await add({ 'phone-number-id': NUMBER, 'waba-id': WABA, name: 'Shop' });
+    await add({ ...cloud(NUMBER), 'waba-id': WABA, name: 'Shop' });
     expect(await list()).toContain('reconnect\tru\tUTILITY\tAPPROVED');
     await health.set(h.memberId, 'cloud2', { qualityRating: 'GREEN', checkedAt: clock.now() });
   }
 
   it('another number: templates list says the line cannot list them (not the old list), health record gone', async () => {
     await listedLine();
-    const out = await add({ 'phone-number-id': OTHER_NUMBER });
+    const out = await add(cloud(OTHER_NUMBER));
     expect(out).toContain(
       `; it is now number ${OTHER_NUMBER} (was ${NUMBER}): kept its place among the portal's lines (the oldest is the default) and its open line; its cached templates and health record were dropped`,
     );
@@ -60,7 +61,7 @@ describe("lines add --id to another account: the old account's templates and hea
     await listedLine();
     const old = await h.rt.lines.get(h.memberId, 'cloud2');
     if (!old) throw new Error('no line');
-    await add({ 'phone-number-id': OTHER_NUMBER });
+    await add(cloud(OTHER_NUMBER));
     // A read begun before the re-add (with the old credentials) ends after it.
     await cache.put(h.memberId, 'cloud2', [], clock.now(), lineAccount(old));
     await expect(list()).rejects.toThrow(CANNOT_LIST);
@@ -69,10 +70,10 @@ describe("lines add --id to another account: the old account's templates and hea
   it('a new WABA id for the same number drops the list cached from the old one; the same account keeps it', async () => {
     await listedLine();
     // Same number, same account (a rate change): the list stays cached.
-    await add({ 'phone-number-id': NUMBER, rate: '3' });
+    await add({ ...cloud(NUMBER), rate: '3' });
     expect(await cache.get(h.memberId, 'cloud2')).not.toBeNull();
     expect(await health.get(h.memberId, 'cloud2')).not.toBeNull();
-    const out = await add({ 'phone-number-id': NUMBER, 'waba-id': '300000000000999' });
+    const out = await add({ ...cloud(NUMBER), 'waba-id': '300000000000999' });
     expect(out).toContain(
       '; its WABA id is now 300000000000999 (was 300000000000003): the templates cached from 300000000000003 were dropped',
     );
