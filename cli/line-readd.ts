@@ -24,6 +24,8 @@ export type SecretOutcome =
 /** The line `lines add` stores, and what the command says about what it kept, replaced or dropped. */
 export interface PlannedLine {
   draft: LineDraft;
+  /** The line under `--id` the draft was made from (null: none): written only while it is still that. */
+  read: Line | null;
   secret: SecretOutcome;
   /** `; kept its API host …` sentences (empty when there is nothing to say). */
   notes: string;
@@ -71,9 +73,8 @@ function defaultHost(
  * says so. For another account, a page-set host (typed for the old account: the new credentials never
  * go there) and a host of the old account's own (Green-API's 7103.api.green-api.com or 7103.api.greenapi.com serves 7103…) give
  * way to the provider's default, and the output says so; a host the operator set for every account
- * (an in-house relay) is kept. Read, then written by lineAdmin.add: a settings-page change in between is
- * overwritten, as any re-add overwrites the line; a line disconnected in between comes back with the
- * setter read, so a page-set host stays guarded.
+ * (an in-house relay) is kept. Read here, then written by lineAdmin.add only while the line is still
+ * as read: a settings-page change or a removal in between refuses the write (line_changed).
  */
 function addedHost(
   config: LineReaddDeps['config'],
@@ -226,6 +227,7 @@ export async function planLineAdd(deps: LineReaddDeps, args: LineAddArgs): Promi
       name: args.name ?? keptName,
       ratePerSec: args.rate ?? keptRate,
     },
+    read: found,
     secret,
     notes: `${accountText(found, args)}${keptText(args, keptName, keptRate)}${host.note}${waba.note}`,
   };

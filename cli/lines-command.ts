@@ -87,9 +87,14 @@ export async function runLinesCommand(
   if (sub === 'add') {
     const args = parseLineAdd(flags);
     const plan = await planLineAdd(rt, args);
-    const line = await rt.lineAdmin.add(args.portal, plan.draft).catch((error: unknown) => {
+    const line = await rt.lineAdmin.add(args.portal, plan.draft, { line: plan.read }).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'portal_not_installed')
         throw new Error(`portal ${args.portal} is not installed (see: npm run cli -- portals list)`);
+      // Changed, added or removed between this command's read and its write: nothing was written.
+      if (error instanceof AppError && error.code === 'line_changed')
+        throw new Error(
+          `line ${args.id} changed while this command ran (the settings page or another command): nothing was written; run it again`,
+        );
       throw error;
     });
     const { id, webhookToken } = line;

@@ -98,10 +98,12 @@ export function createLineAdmin(deps: LineAdminDeps) {
     }
   }
 
-  async function save(line: Line): Promise<Line> {
-    // The store refuses a number another line already has (400 line_conflict); any other failure
-    // (Redis down…) is the app's, kept as it is (503, retryable), not blamed on the admin's input.
-    await deps.lines.add(line);
+  /** `ifStillAs`: the line as read before this change, written only while it is still that (LineStore.add). */
+  async function save(line: Line, ifStillAs?: Line | null): Promise<Line> {
+    // The store refuses a number another line already has (400 line_conflict), and a line changed
+    // since it was read (422 line_changed); any other failure (Redis down…) is the app's, kept as
+    // it is (503, retryable), not blamed on the admin's input.
+    await deps.lines.add(line, { ifStillAs });
     await deps.onLinesChanged(line.memberId);
     return line;
   }
@@ -113,13 +115,15 @@ export function createLineAdmin(deps: LineAdminDeps) {
      * change its name, rate or tokens must not hand that to another line. Its open-line attachment
      * stays with the id as well. A re-add to another account (number, instance, app, provider or WABA
      * id) forgets the old account's cached templates and health record, after the write: a send
-     * reading them then reads the new account's.
+     * reading them then reads the new account's. `read`: the line (or null: none) the draft was made
+     * from; written only while it is still that (else 422 line_changed), so a change made meanwhile
+     * (a rename on the page, a removal) is not overwritten, nor what the draft kept of it outdated.
      */
-    async add(memberId: string, draft: LineDraft): Promise<Line> {
+    async add(memberId: string, draft: LineDraft, read?: { line: Line | null }): Promise<Line> {
       await requirePortal(memberId);
       const line = lineOf(memberId, draft);
-      const before = draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
-      const saved = await save(before ? { ...line, createdAt: before.createdAt } : line);
+      const before = read ? read.line : draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
+      const saved = await save(before ? { ...line, createdAt: before.createdAt } : line, read?.line);
       if (before && lineAccount(before) !== lineAccount(saved)) await deps.forgetAccount(memberId, saved.id);
       return saved;
     },
@@ -173,13 +177,13 @@ export function createLineAdmin(deps: LineAdminDeps) {
 
     async rename(memberId: string, lineId: string, name: string): Promise<Line> {
       const line = await requireLine(memberId, lineId);
-      return save({ ...line, name });
+      return save({ ...line, name }, line);
     },
 
     /** A line's own send rate (messages per second); undefined: the app's default. */
     async setRate(memberId: string, lineId: string, ratePerSec: number | undefined): Promise<Line> {
       const line = await requireLine(memberId, lineId);
-      return save({ ...line, ratePerSec });
+      return save({ ...line, ratePerSec }, line);
     },
 
     /**
