@@ -138,7 +138,9 @@ function addedSecret(
   if (stored !== undefined) return { webhookToken: stored, secret: { kind: 'kept' } };
   if (args.provider === 'green-api')
     throw new Error(
-      '--webhook-token of at least 16 characters is required (a re-add with the same --id-instance keeps the stored one)',
+      before
+        ? `--webhook-token of at least 16 characters is required for a new instance (the stored one is instance ${before.phoneNumberId}'s)`
+        : '--webhook-token of at least 16 characters is required for a new line',
     );
   const dropped = before?.webhookToken !== undefined ? `${ACCOUNT.gupshup} ${before.phoneNumberId}` : undefined;
   return { webhookToken: randomSecret(24).replace(/[^A-Za-z0-9]/g, 'x'), secret: { kind: 'new', dropped } };
@@ -181,10 +183,23 @@ function accountText(found: Line | null, args: LineAddArgs): string {
   const stays =
     "kept its place among the portal's lines (the oldest is the default) and its open line; its cached templates and health record were dropped";
   if (found.provider !== args.provider)
-    return `; it was a ${found.provider} line (${ACCOUNT[found.provider]} ${found.phoneNumberId}): none of its settings are kept (name, rate, secret, API host, WABA id); ${stays}`;
+    return `; it was a ${found.provider} line (${ACCOUNT[found.provider]} ${found.phoneNumberId}): none of its settings are kept (name, rate, secret, API host, WABA id); ${stays}${stillPosts(found)}`;
   if (found.phoneNumberId === args.phoneNumberId) return '';
   const account = ACCOUNT[args.provider];
-  return `; it is now ${account} ${args.phoneNumberId} (was ${found.phoneNumberId}): ${stays}`;
+  return `; it is now ${account} ${args.phoneNumberId} (was ${found.phoneNumberId}): ${stays}${stillPosts(found)}`;
+}
+
+/**
+ * The old account's provider still calls the line's URL (lines remove clears a Green-API instance's
+ * webhook; a re-add does not reach the old account): each call is refused (401, bad_signature) and
+ * logged, so the output says where to stop it.
+ */
+function stillPosts(old: Line): string {
+  if (old.provider === 'green-api')
+    return `; clear instance ${old.phoneNumberId}'s webhookUrl in Green-API: its webhooks still come here and are refused`;
+  if (old.provider === 'gupshup')
+    return `; clear app ${old.phoneNumberId}'s callback URL in GupShup: its callbacks still come here and are refused`;
+  return '';
 }
 
 /** `; kept its name "Shop" and rate 5/s`: what a re-add kept that it was not given. */

@@ -98,7 +98,7 @@ export async function runLinesCommand(
       throw error;
     });
     const { id, webhookToken } = line;
-    const added = `line ${id} added to portal ${args.portal} (${REREGISTER_NOTE})`;
+    const added = `line ${id} ${plan.read ? 're-added' : 'added'} to portal ${args.portal} (${REREGISTER_NOTE})`;
     if (args.provider === 'green-api')
       return `${added}; ${secretText(plan.secret, 'green-api', `${rt.config.PUBLIC_URL}${greenApiWebhookPath(id)}`)}${plan.notes}`;
     if (args.provider === 'gupshup' && webhookToken) {

@@ -125,6 +125,9 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     expect(out).toContain(
       `its API host is now Green-API's default api.green-api.com: the host it had, 7103.api.green-api.com, was set by ${PAGE} for instance 1101000006`,
     );
+    expect(out).toContain(
+      "; clear instance 1101000006's webhookUrl in Green-API: its webhooks still come here and are refused",
+    );
     const line = await h.rt.lines.get(h.memberId, 'moved');
     expect(line).toMatchObject({ phoneNumberId: '7105000001', apiUrlBy: 'cli' });
     expect(line?.apiUrl).toBeUndefined();
@@ -189,7 +192,10 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     expect((await h.rt.lines.get(h.memberId, 'tenant'))?.webhookToken).toBe('wh-secret-6666666666');
     // The token is the old instance's: another instance must be given its own.
     await expect(add({ ...flags, 'id-instance': '1101000009' })).rejects.toThrow(
-      '--webhook-token of at least 16 characters is required (a re-add with the same --id-instance keeps the stored one)',
+      "--webhook-token of at least 16 characters is required for a new instance (the stored one is instance 1101000005's)",
+    );
+    await expect(add({ ...flags, id: 'brand-new' })).rejects.toThrow(
+      '--webhook-token of at least 16 characters is required for a new line',
     );
   });
 

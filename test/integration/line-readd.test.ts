@@ -73,6 +73,7 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
       `the GupShup app's callback URL stays ${h.rt.config.PUBLIC_URL}/gupshup/webhook/${GUPSHUP.lineId}/<the kept secret, not shown> (v2 format): its secret was kept, so GupShup needs no change (--webhook-token to replace it)`,
     );
     expect(out).not.toContain(webhookToken);
+    expect(out).toMatch(new RegExp(`^line ${GUPSHUP.lineId} re-added to portal `));
     expect(out).toContain('; kept its name "GupShup line" (--name, --rate to change)');
     expect(await h.rt.lines.get(h.memberId, GUPSHUP.lineId)).toMatchObject({
       webhookToken,
@@ -143,6 +144,10 @@ describe('lines add --id: a re-added GupShup or Cloud API line keeps what it is 
       `set the GupShup app's callback URL to ${callbackUrl('gs-relay', moved?.webhookToken ?? '')} (v2 format): a new secret, the one of app RelayApp is not kept`,
     );
     expect(out).toContain('kept its API host relay.example.com, set by the CLI');
+    // The old app still calls the line's URL: the operator is told to stop it.
+    expect(out).toContain(
+      "; clear app RelayApp's callback URL in GupShup: its callbacks still come here and are refused",
+    );
     // A host not known to be the operator's was meant for the old app: GupShup's default instead.
     if (!moved) throw new Error('no line');
     await h.rt.lines.add({ ...moved, apiUrlBy: 'page' });
