@@ -25,8 +25,12 @@ export interface LineTemplatesDeps {
 
 /** A line's templates: from the cache, or read from the provider (every page) and cached. */
 export function createLineTemplates(deps: LineTemplatesDeps) {
-  /** Reads in flight in this process, by line: concurrent sends share one read. */
+  /**
+   * Reads in flight in this process, by line and the account it stands for: concurrent sends share
+   * one read, but a send on a line re-added to another account never joins a read of the old one.
+   */
   const reading = new Map<string, Promise<CachedTemplates | null>>();
+  const readingKey = (line: Line) => `${line.memberId}|${line.id}|${lineAccount(line)}`;
 
   async function read(line: Line): Promise<CachedTemplates | null> {
     const provider = deps.providerFor(line);
@@ -45,7 +49,7 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
 
   /** Reads the list once per line at a time in this process (a forced read too: the caller waits for it). */
   function refresh(line: Line): Promise<CachedTemplates | null> {
-    const key = `${line.memberId}|${line.id}`;
+    const key = readingKey(line);
     const running = reading.get(key);
     if (running) return running;
     const started = read(line).finally(() => reading.delete(key));
@@ -62,8 +66,7 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     if (!cached) return refresh(line);
     const failedAt = await deps.store.failedAt(line.memberId, line.id);
     if (failedAt !== null && failedAt > cached.at && deps.clock.now() - failedAt < RETRY_AFTER_FAILURE_MS) return null;
-    const key = `${line.memberId}|${line.id}`;
-    if (reading.has(key)) return refresh(line);
+    if (reading.has(readingKey(line))) return refresh(line);
     if (!(await deps.store.claimRead(line.memberId, line.id, READ_CLAIM_MS))) return null;
     try {
       return await refresh(line);
