@@ -6,7 +6,7 @@ import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
-import { lineAccount } from './line-account';
+import { forgottenOnReadd } from './line-account';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
@@ -26,10 +26,11 @@ export interface LineAdminDeps {
    */
   onLinesChanged: (memberId: string) => Promise<void>;
   /**
-   * What a line's id holds of the account it stood for (its cached templates, its health record):
-   * forgotten when a re-add gives the id another account (lines/line-account.ts) and when the line goes.
+   * What a line's id holds of the account it stood for (its cached templates; its health record
+   * unless `health` is false): forgotten when a re-add gives the id another account
+   * (lines/line-account.ts) and when the line goes.
    */
-  forgetAccount: (memberId: string, lineId: string) => Promise<void>;
+  forgetAccount: (memberId: string, lineId: string, what: { health: boolean }) => Promise<void>;
 }
 
 /** A line's credentials and settings, before it is stored. */
@@ -114,8 +115,8 @@ export function createLineAdmin(deps: LineAdminDeps) {
      * line's createdAt: the portal's oldest line is its default (resolveLine), and re-adding it to
      * change its name, rate or tokens must not hand that to another line. Its open-line attachment
      * stays with the id as well. A re-add to another account (number, instance, app, provider or WABA
-     * id) forgets the old account's cached templates and health record, after the write: a send
-     * reading them then reads the new account's. `read`: the line (or null: none) the draft was made
+     * id) forgets the old account's cached templates and (but for a new WABA id alone) health record:
+     * a send reading them then reads the new account's. `read`: the line (or null: none) the draft was made
      * from; written only while it is still that (else 422 line_changed), so a change made meanwhile
      * (a rename on the page, a removal) is not overwritten, nor what the draft kept of it outdated.
      */
@@ -123,9 +124,17 @@ export function createLineAdmin(deps: LineAdminDeps) {
       await requirePortal(memberId);
       const line = lineOf(memberId, draft);
       const before = read ? read.line : draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
-      const saved = await save(before ? { ...line, createdAt: before.createdAt } : line, read?.line);
-      if (before && lineAccount(before) !== lineAccount(saved)) await deps.forgetAccount(memberId, saved.id);
-      return saved;
+      const next = before ? { ...line, createdAt: before.createdAt } : line;
+      const forget = before && forgottenOnReadd(before, next);
+      // Forgotten before the write: once the line is written, a rerun (after a failed re-registration
+      // or a crash) reads the new account and no longer sees the change. A write then refused only
+      // costs the current account a template read and its health record's last change. Forgotten again
+      // after it: a read of the old account may have ended in between.
+      if (forget) await deps.forgetAccount(memberId, next.id, forget);
+      await deps.lines.add(next, { ifStillAs: read?.line });
+      if (forget) await deps.forgetAccount(memberId, next.id, forget);
+      await deps.onLinesChanged(memberId);
+      return next;
     },
 
     /** Asks the provider about credentials not stored yet: the number's name, quality and limit, or its state. */
@@ -199,7 +208,7 @@ export function createLineAdmin(deps: LineAdminDeps) {
       const removed = await deps.lines.remove(memberId, lineId);
       if (removed) {
         // A line added later under this id must not find the removed one's templates or health.
-        await deps.forgetAccount(memberId, lineId);
+        await deps.forgetAccount(memberId, lineId, { health: true });
         await deps.onLinesChanged(memberId);
       }
       return removed;

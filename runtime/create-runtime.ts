@@ -216,9 +216,9 @@ export function createRuntime(options: RuntimeOptions) {
     onLinesChanged: async (memberId) => {
       await queues.enqueueLinesChanged(memberId, clock.now());
     },
-    forgetAccount: async (memberId, lineId) => {
+    forgetAccount: async (memberId, lineId, what) => {
       await templates.forget(memberId, lineId);
-      await lineHealth.forget(memberId, lineId);
+      if (what.health) await lineHealth.forget(memberId, lineId);
     },
   });
   return {

@@ -1,6 +1,8 @@
 import { runLinesCommand } from '../../cli/lines-command';
 import { runTemplatesCommand } from '../../cli/templates-command';
+import { createLogger } from '../../lib/logger';
 import { lineAccount } from '../../lines/line-account';
+import { createLineAdmin } from '../../lines/line-admin';
 import { LineHealthStore } from '../../store/line-health-store';
 import { TemplateStore } from '../../store/template-store';
 import { type Harness, LINE } from '../helpers/harness';
@@ -67,7 +69,7 @@ describe("lines add --id to another account: the old account's templates and hea
     await expect(list()).rejects.toThrow(CANNOT_LIST);
   });
 
-  it('a new WABA id for the same number drops the list cached from the old one; the same account keeps it', async () => {
+  it('a new WABA id for the same number drops the list cached from the old one, not the health record; the same account keeps both', async () => {
     await listedLine();
     // Same number, same account (a rate change): the list stays cached.
     await add({ ...cloud(NUMBER), rate: '3' });
@@ -78,6 +80,40 @@ describe("lines add --id to another account: the old account's templates and hea
       '; its WABA id is now 300000000000999 (was 300000000000003): the templates cached from 300000000000003 were dropped',
     );
     expect(await cache.get(h.memberId, 'cloud2')).toBeNull();
+    // Health is the number's (review s25-readd2 NIT 1): its record and last change stay.
+    expect(await health.get(h.memberId, 'cloud2')).toMatchObject({ qualityRating: 'GREEN' });
+  });
+
+  // Review s25-readd2 RISK 3: dropped after the re-registration, they stayed when it failed, and a
+  // rerun (reading the new account) no longer saw a change to drop them for.
+  it('a re-add whose re-registration fails has dropped them already; its rerun leaves nothing of the old account', async () => {
+    await listedLine();
+    const lineAdmin = createLineAdmin({
+      portals: h.rt.portals,
+      lines: h.rt.lines,
+      providerFor: h.rt.providerFor,
+      clock: h.rt.clock,
+      publicUrl: h.rt.publicUrl,
+      detachOpenLine: async () => null,
+      log: createLogger('silent'),
+      onLinesChanged: async () => {
+        throw new Error('queue down');
+      },
+      // As the runtime composes it (runtime/create-runtime.ts).
+      forgetAccount: async (memberId, lineId, what) => {
+        await h.rt.templates.forget(memberId, lineId);
+        if (what.health) await h.rt.lineHealth.forget(memberId, lineId);
+      },
+    });
+    const deps = { portals: h.rt.portals, lines: h.rt.lines, lineAdmin, config: h.rt.config };
+    const flags = { portal: h.memberId, id: 'cloud2', ...cloud(OTHER_NUMBER) };
+    await expect(runLinesCommand(deps, 'add', flags, [])).rejects.toThrow('queue down');
+    expect(await h.rt.lines.get(h.memberId, 'cloud2')).toMatchObject({ phoneNumberId: OTHER_NUMBER });
+    expect(await cache.get(h.memberId, 'cloud2')).toBeNull();
+    expect(await health.get(h.memberId, 'cloud2')).toBeNull();
+    await add(cloud(OTHER_NUMBER));
+    await expect(list()).rejects.toThrow(CANNOT_LIST);
+    expect(await health.get(h.memberId, 'cloud2')).toBeNull();
   });
 
   it('another provider, and a removal, drop them too', async () => {
