@@ -93,7 +93,9 @@ export async function runLinesCommand(
       // Changed, added or removed between this command's read and its write: nothing was written.
       if (error instanceof AppError && error.code === 'line_changed')
         throw new Error(
-          `line ${args.id} changed while this command ran (the settings page or another command): nothing was written; run it again`,
+          args.id === undefined
+            ? 'another line took the id made up for this one while this command ran: nothing was written; run it again'
+            : `line ${args.id} changed while this command ran (the settings page or another command): nothing was written; run it again`,
         );
       throw error;
     });

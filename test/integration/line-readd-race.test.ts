@@ -72,6 +72,38 @@ describe('line writes from a read: refused when the line changed in between', ()
     expect(await h.rt.lines.get(h.memberId, ID)).toMatchObject({ phoneNumberId: '1101000053' });
   });
 
+  // Review s25-readd2 NIT 3: the message said `line undefined changed`.
+  it('lines add without --id: another line taking the id made up for it in between is named as such', async () => {
+    const lineAdmin = createLineAdmin({
+      portals: h.rt.portals,
+      lines: {
+        ...h.rt.lines,
+        add: async (line: Line, options?: { ifStillAs?: Line | null }) => {
+          // Another add of the same made-up id comes first.
+          await h.rt.lines.add({ ...line, id: ID, phoneNumberId: '1101000058' }, { ifStillAs: null });
+          return h.rt.lines.add({ ...line, id: ID }, options);
+        },
+        get: (memberId: string, lineId: string) => h.rt.lines.get(memberId, lineId),
+        list: (memberId: string) => h.rt.lines.list(memberId),
+        remove: (memberId: string, lineId: string) => h.rt.lines.remove(memberId, lineId),
+        findByPhoneNumberId: (phoneNumberId: string) => h.rt.lines.findByPhoneNumberId(phoneNumberId),
+      },
+      providerFor: h.rt.providerFor,
+      clock: h.rt.clock,
+      publicUrl: h.rt.publicUrl,
+      detachOpenLine: async () => null,
+      log: createLogger('silent'),
+      onLinesChanged: async () => undefined,
+      forgetAccount: async () => undefined,
+    });
+    const { id: _id, ...withoutId } = flags('1101000059');
+    const deps = { portals: h.rt.portals, lines: h.rt.lines, lineAdmin, config: h.rt.config };
+    await expect(runLinesCommand(deps, 'add', { portal: h.memberId, ...withoutId }, [])).rejects.toThrow(
+      'another line took the id made up for this one while this command ran: nothing was written; run it again',
+    );
+    expect(await h.rt.lines.get(h.memberId, ID)).toMatchObject({ phoneNumberId: '1101000058' });
+  });
+
   it("a page rename that read the line before a re-add to another instance does not write the old instance's credentials back", async () => {
     await runLinesCommand(h.rt, 'add', { portal: h.memberId, ...flags('1101000055') }, []);
     // Each read is followed by a re-add to the next instance.
