@@ -78,10 +78,14 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
   /** The line's templates; null when its provider cannot list them (no account id, no such API). */
   async function list(line: Line, options: { refresh?: boolean } = {}): Promise<CachedTemplates | null> {
     if (options.refresh) return refresh(line);
+    // A list cached for a line that cannot list is another account's (one cached before lists said
+    // their account, by an older release, for the number or WABA id the line had then).
+    if (!deps.providerFor(line).listTemplates) return null;
     const stored = await deps.store.get(line.memberId, line.id);
-    // A list read from the account the line stood for before (a read that ended after a re-add) is not its.
+    // A list read from the account the line stood for before (a read that ended after a re-add) is
+    // not its; one that does not say its account (an older release's) is read again before it serves.
     const cached = stored && (stored.account ?? lineAccount(line)) === lineAccount(line) ? stored : null;
-    if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
+    if (cached?.account !== undefined && deps.clock.now() - cached.at < FRESH_MS) return cached;
     try {
       return (await refreshIfDue(line, cached)) ?? cached;
     } catch (error) {

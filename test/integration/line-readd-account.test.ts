@@ -69,6 +69,17 @@ describe("lines add --id to another account: the old account's templates and hea
     await expect(list()).rejects.toThrow(CANNOT_LIST);
   });
 
+  // Review s25-readd2 RISK 2: a list an older release cached (no account said) counted as the line's.
+  it('a list cached without its account is not served on a line that cannot list, and is read again on one that can', async () => {
+    await listedLine();
+    await add(cloud(OTHER_NUMBER));
+    await cache.put(h.memberId, 'cloud2', [], clock.now());
+    await expect(list()).rejects.toThrow(CANNOT_LIST);
+    await add({ ...cloud(OTHER_NUMBER), 'waba-id': WABA });
+    await cache.put(h.memberId, 'cloud2', [], clock.now());
+    expect(await list()).toContain('reconnect\tru\tUTILITY\tAPPROVED');
+  });
+
   it('a new WABA id for the same number drops the list cached from the old one, not the health record; the same account keeps both', async () => {
     await listedLine();
     // Same number, same account (a rate change): the list stays cached.
