@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { GREEN_API_HOSTS_DEFAULT } from './green-api-hosts';
 import { defaultQueuePrefix, hasHashTag, parseRedisUrl } from './redis-url';
 import { trustProxySchema } from './trust-proxy';
 
@@ -103,7 +104,7 @@ const envFields = z.object({
    */
   GREEN_API_HOSTS: z
     .string()
-    .default('*.green-api.com,*.greenapi.com')
+    .default(GREEN_API_HOSTS_DEFAULT)
     .transform((v) =>
       v
         .split(',')

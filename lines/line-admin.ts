@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
+import { forgottenOnReadd } from './line-account';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
@@ -24,6 +25,12 @@ export interface LineAdminDeps {
    * activities, so their `line` field lists the lines the portal has now.
    */
   onLinesChanged: (memberId: string) => Promise<void>;
+  /**
+   * What a line's id holds of the account it stood for (its cached templates; its health record
+   * unless `health` is false): forgotten when a re-add gives the id another account
+   * (lines/line-account.ts) and when the line goes.
+   */
+  forgetAccount: (memberId: string, lineId: string, what: { health: boolean }) => Promise<void>;
 }
 
 /** A line's credentials and settings, before it is stored. */
@@ -92,10 +99,12 @@ export function createLineAdmin(deps: LineAdminDeps) {
     }
   }
 
-  async function save(line: Line): Promise<Line> {
-    // The store refuses a number another line already has (400 line_conflict); any other failure
-    // (Redis down…) is the app's, kept as it is (503, retryable), not blamed on the admin's input.
-    await deps.lines.add(line);
+  /** `ifStillAs`: the line as read before this change, written only while it is still that (LineStore.add). */
+  async function save(line: Line, ifStillAs?: Line | null): Promise<Line> {
+    // The store refuses a number another line already has (400 line_conflict), and a line changed
+    // since it was read (422 line_changed); any other failure (Redis down…) is the app's, kept as
+    // it is (503, retryable), not blamed on the admin's input.
+    await deps.lines.add(line, { ifStillAs });
     await deps.onLinesChanged(line.memberId);
     return line;
   }
@@ -104,13 +113,28 @@ export function createLineAdmin(deps: LineAdminDeps) {
     /**
      * Stores a line as given (the CLI: no provider call). A re-add (an existing `id`) keeps the
      * line's createdAt: the portal's oldest line is its default (resolveLine), and re-adding it to
-     * change its name, rate or tokens must not hand that to another line.
+     * change its name, rate or tokens must not hand that to another line. Its open-line attachment
+     * stays with the id as well. A re-add to another account (number, instance, app, provider or WABA
+     * id) forgets the old account's cached templates and (but for a new WABA id alone) health record:
+     * a send reading them then reads the new account's. `read`: the line (or null: none) the draft was made
+     * from; written only while it is still that (else 422 line_changed), so a change made meanwhile
+     * (a rename on the page, a removal) is not overwritten, nor what the draft kept of it outdated.
      */
-    async add(memberId: string, draft: LineDraft): Promise<Line> {
+    async add(memberId: string, draft: LineDraft, read?: { line: Line | null }): Promise<Line> {
       await requirePortal(memberId);
       const line = lineOf(memberId, draft);
-      const before = draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
-      return save(before ? { ...line, createdAt: before.createdAt } : line);
+      const before = read ? read.line : draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
+      const next = before ? { ...line, createdAt: before.createdAt } : line;
+      const forget = before && forgottenOnReadd(before, next);
+      // Forgotten before the write: once the line is written, a rerun (after a failed re-registration
+      // or a crash) reads the new account and no longer sees the change. A write then refused only
+      // costs the current account a template read and its health record's last change. Forgotten again
+      // after it: a read of the old account may have ended in between.
+      if (forget) await deps.forgetAccount(memberId, next.id, forget);
+      await deps.lines.add(next, { ifStillAs: read?.line });
+      if (forget) await deps.forgetAccount(memberId, next.id, forget);
+      await deps.onLinesChanged(memberId);
+      return next;
     },
 
     /** Asks the provider about credentials not stored yet: the number's name, quality and limit, or its state. */
@@ -162,13 +186,13 @@ export function createLineAdmin(deps: LineAdminDeps) {
 
     async rename(memberId: string, lineId: string, name: string): Promise<Line> {
       const line = await requireLine(memberId, lineId);
-      return save({ ...line, name });
+      return save({ ...line, name }, line);
     },
 
     /** A line's own send rate (messages per second); undefined: the app's default. */
     async setRate(memberId: string, lineId: string, ratePerSec: number | undefined): Promise<Line> {
       const line = await requireLine(memberId, lineId);
-      return save({ ...line, ratePerSec });
+      return save({ ...line, ratePerSec }, line);
     },
 
     /**
@@ -182,7 +206,11 @@ export function createLineAdmin(deps: LineAdminDeps) {
       await deps.detachOpenLine(memberId, lineId);
       if (line.provider === 'green-api') await clearInstanceWebhook(line);
       const removed = await deps.lines.remove(memberId, lineId);
-      if (removed) await deps.onLinesChanged(memberId);
+      if (removed) {
+        // A line added later under this id must not find the removed one's templates or health.
+        await deps.forgetAccount(memberId, lineId, { health: true });
+        await deps.onLinesChanged(memberId);
+      }
       return removed;
     },
 

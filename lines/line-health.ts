@@ -161,6 +161,8 @@ export function createLineHealth(deps: LineHealthDeps) {
     onAccountEvent,
     get: deps.store.get.bind(deps.store),
     all: deps.store.all.bind(deps.store),
+    /** Forgets the line's record: the line now stands for another account (lines/line-admin.ts), or is gone. */
+    forget: deps.store.drop.bind(deps.store),
   };
 }
 

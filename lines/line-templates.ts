@@ -4,6 +4,7 @@ import type { MessageTemplate } from '../providers/message-template';
 import type { WhatsAppProvider } from '../providers/provider';
 import type { Line, LineStore } from '../store/line-store';
 import type { CachedTemplates, TemplateStore } from '../store/template-store';
+import { lineAccount } from './line-account';
 
 /** A cached list older than this is read again before a send relies on it. */
 const FRESH_MS = 3_600_000;
@@ -15,7 +16,7 @@ const RETRY_AFTER_FAILURE_MS = 60_000;
 const READ_CLAIM_MS = 30_000;
 
 export interface LineTemplatesDeps {
-  store: Pick<TemplateStore, 'get' | 'put' | 'claimRead' | 'releaseRead' | 'failedAt' | 'noteFailed'>;
+  store: Pick<TemplateStore, 'get' | 'put' | 'claimRead' | 'releaseRead' | 'failedAt' | 'noteFailed' | 'drop'>;
   lines: Pick<LineStore, 'findByWabaId'>;
   providerFor: (line: Line) => Pick<WhatsAppProvider, 'listTemplates'>;
   clock: Clock;
@@ -24,8 +25,12 @@ export interface LineTemplatesDeps {
 
 /** A line's templates: from the cache, or read from the provider (every page) and cached. */
 export function createLineTemplates(deps: LineTemplatesDeps) {
-  /** Reads in flight in this process, by line: concurrent sends share one read. */
+  /**
+   * Reads in flight in this process, by line and the account it stands for: concurrent sends share
+   * one read, but a send on a line re-added to another account never joins a read of the old one.
+   */
   const reading = new Map<string, Promise<CachedTemplates | null>>();
+  const readingKey = (line: Line) => `${line.memberId}|${line.id}|${lineAccount(line)}`;
 
   async function read(line: Line): Promise<CachedTemplates | null> {
     const provider = deps.providerFor(line);
@@ -33,8 +38,9 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     try {
       const templates = await provider.listTemplates();
       const at = deps.clock.now();
-      await deps.store.put(line.memberId, line.id, templates, at);
-      return { at, templates };
+      const account = lineAccount(line);
+      await deps.store.put(line.memberId, line.id, templates, at, account);
+      return { at, templates, account };
     } catch (error) {
       await deps.store.noteFailed(line.memberId, line.id, deps.clock.now());
       throw error;
@@ -43,7 +49,7 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
 
   /** Reads the list once per line at a time in this process (a forced read too: the caller waits for it). */
   function refresh(line: Line): Promise<CachedTemplates | null> {
-    const key = `${line.memberId}|${line.id}`;
+    const key = readingKey(line);
     const running = reading.get(key);
     if (running) return running;
     const started = read(line).finally(() => reading.delete(key));
@@ -60,8 +66,7 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     if (!cached) return refresh(line);
     const failedAt = await deps.store.failedAt(line.memberId, line.id);
     if (failedAt !== null && failedAt > cached.at && deps.clock.now() - failedAt < RETRY_AFTER_FAILURE_MS) return null;
-    const key = `${line.memberId}|${line.id}`;
-    if (reading.has(key)) return refresh(line);
+    if (reading.has(readingKey(line))) return refresh(line);
     if (!(await deps.store.claimRead(line.memberId, line.id, READ_CLAIM_MS))) return null;
     try {
       return await refresh(line);
@@ -73,8 +78,14 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
   /** The line's templates; null when its provider cannot list them (no account id, no such API). */
   async function list(line: Line, options: { refresh?: boolean } = {}): Promise<CachedTemplates | null> {
     if (options.refresh) return refresh(line);
-    const cached = await deps.store.get(line.memberId, line.id);
-    if (cached && deps.clock.now() - cached.at < FRESH_MS) return cached;
+    // A list cached for a line that cannot list is another account's (one cached before lists said
+    // their account, by an older release, for the number or WABA id the line had then).
+    if (!deps.providerFor(line).listTemplates) return null;
+    const stored = await deps.store.get(line.memberId, line.id);
+    // A list read from the account the line stood for before (a read that ended after a re-add) is
+    // not its; one that does not say its account (an older release's) is read again before it serves.
+    const cached = stored && (stored.account ?? lineAccount(line)) === lineAccount(line) ? stored : null;
+    if (cached?.account !== undefined && deps.clock.now() - cached.at < FRESH_MS) return cached;
     try {
       return (await refreshIfDue(line, cached)) ?? cached;
     } catch (error) {
@@ -111,6 +122,8 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
         return null;
       }
     },
+    /** Forgets the line's cached list: the line now stands for another account (lines/line-admin.ts), or is gone. */
+    forget: (memberId: string, lineId: string) => deps.store.drop(memberId, lineId),
     /** A template webhook for an account: its lines read their templates again. */
     async onAccountChanged(wabaId: string): Promise<number> {
       const lines = await deps.lines.findByWabaId(wabaId);

@@ -5,15 +5,16 @@ import { asNumber, run } from './scripts';
 export const lineScripts = {
   /**
    * Writes a portal's line (`value` '' removes it) with a new config version, only while it still
-   * holds `onlyIf` when that is given; answers the value replaced (null: none), or false when the
-   * line changed meanwhile and nothing was written.
+   * holds `onlyIf` when that is given (null: only while there is no such line); answers the value
+   * replaced (null: none), or false when the line changed meanwhile and nothing was written.
    */
   async writeLine(
     redis: RedisClient,
     keys: { lines: string; version: string },
-    line: { id: string; value: string; version: string; onlyIf?: string },
+    line: { id: string; value: string; version: string; onlyIf?: string | null },
   ): Promise<{ replaced: string | null } | false> {
-    const args = [line.id, line.value, line.version, line.onlyIf ?? ''];
+    const onlyIf = line.onlyIf === null ? '-' : (line.onlyIf ?? '');
+    const args = [line.id, line.value, line.version, onlyIf];
     const reply = await run(redis, 'line-write-2', [keys.lines, keys.version], args);
     const [written, replaced]: unknown[] = Array.isArray(reply) ? reply : [];
     if (typeof replaced !== 'string') throw new Error('line-write-2: unexpected reply');

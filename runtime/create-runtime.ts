@@ -216,6 +216,10 @@ export function createRuntime(options: RuntimeOptions) {
     onLinesChanged: async (memberId) => {
       await queues.enqueueLinesChanged(memberId, clock.now());
     },
+    forgetAccount: async (memberId, lineId, what) => {
+      await templates.forget(memberId, lineId);
+      if (what.health) await lineHealth.forget(memberId, lineId);
+    },
   });
   return {
     config,

@@ -53,6 +53,11 @@ export class LineHealthStore {
     await this.redis.hset(this.keys.lineHealth(memberId), lineId, JSON.stringify(lineHealthSchema.parse(health)));
   }
 
+  /** Forgets the line's record (the line now stands for another account, or is gone). */
+  async drop(memberId: string, lineId: string): Promise<void> {
+    await this.redis.hdel(this.keys.lineHealth(memberId), lineId);
+  }
+
   /** Routes the number's display digits to the line (a global key: another slot than the portal's). */
   async indexDisplayNumber(digits: string, memberId: string, lineId: string): Promise<void> {
     if (digits) await this.redis.set(this.keys.lineByDisplayNumber(digits), `${memberId}|${lineId}`);

@@ -1,4 +1,3 @@
-import { AppError } from '../lib/errors/app-error';
 import { RecentMap } from '../lib/recent-map';
 import type { SecretBox } from '../lib/secret-box';
 import type { RedisClient } from '../redis/connect';
@@ -6,18 +5,11 @@ import type { RedisKeys } from '../redis/keys';
 import { lineScripts } from '../redis/line-scripts';
 import { scripts } from '../redis/scripts';
 import { ConfigCache, newConfigVersion } from './config-cache';
+import { changed, conflict } from './line-errors';
 import { type Line, lineSchema } from './line-schema';
 
 // The line's shape lives beside the store; importers keep naming it from here.
 export { type Line, lineSchema, providerKindSchema } from './line-schema';
-
-/** 400 line_conflict: the number is another line's (`lineId` when known). */
-function conflict(phoneNumberId: string, lineId: string): AppError {
-  const as = lineId ? ` as line ${lineId}` : '';
-  return new AppError('line_conflict', `phone number id ${phoneNumberId} is already connected${as}`, {
-    kind: 'bad_input',
-  });
-}
 
 /** Number → line routes one process remembers at most. */
 const MAX_ROUTES = 10_000;
@@ -59,10 +51,14 @@ export class LineStore {
    * route is claimed by a script only from the holder checked here, after the line is written (so a
    * claimed route always names a line that exists, never one a reader takes for stale). Of two adds
    * of one number that raced, the later claim finds the other's route and its line is taken back.
+   * `ifStillAs`: written only while the stored line is still that one (null: while there is none),
+   * else 422 line_changed and nothing is written: a read-modify-write (a re-add, a rename, a rate)
+   * never puts back what another change replaced meanwhile (the settings page, the CLI, a removal).
    */
-  async add(line: Line): Promise<void> {
+  async add(line: Line, options: { ifStillAs?: Line | null } = {}): Promise<void> {
     const route = this.keys.lineByNumber(line.phoneNumberId);
     const ours = `${line.memberId}|${line.id}`;
+    const onlyIf = options.ifStillAs === undefined ? undefined : await this.sealedIfStillAs(line, options.ifStillAs);
     const checked = await this.freeHolder(route, line);
     const parsed = lineSchema.parse(line);
     const sealed = JSON.stringify({
@@ -74,8 +70,10 @@ export class LineStore {
     // replaced) and the global number → line route live in different cluster slots: the line first,
     // its route last; `lines add` run again after an interruption completes it.
     const keys = { lines: this.keys.lines(line.memberId), version: this.keys.configVersion(line.memberId) };
-    const write = { id: line.id, value: sealed, version: newConfigVersion() };
-    const { replaced } = (await lineScripts.writeLine(this.redis, keys, write)) || { replaced: null };
+    const write = { id: line.id, value: sealed, version: newConfigVersion(), onlyIf };
+    const written = await lineScripts.writeLine(this.redis, keys, write);
+    if (!written) throw changed(line.id);
+    const { replaced } = written;
     await this.claimRoute(line, checked).catch(async (error: unknown) => {
       // Lost the number's race: the line goes back to what it was, only while it is still as written.
       const back = { id: line.id, value: replaced ?? '', version: newConfigVersion(), onlyIf: sealed };
@@ -84,6 +82,19 @@ export class LineStore {
     });
     // Template webhooks name the account, not the number: the account's lines are found here.
     if (line.wabaId) await this.redis.sadd(this.keys.linesByWaba(line.wabaId), ours);
+  }
+
+  /**
+   * The stored value of `line`'s id when it is still `expected` (null: '' none stored), for the
+   * write's own check (line-write-2.lua); else line_changed. Compared opened, as the schema spells
+   * them: a sealed secret is sealed anew on every write.
+   */
+  private async sealedIfStillAs(line: Line, expected: Line | null): Promise<string | null> {
+    const raw = await this.redis.hget(this.keys.lines(line.memberId), line.id);
+    const stored = raw === null ? null : this.open(raw);
+    const same = (a: Line | null) => (a === null ? null : JSON.stringify(lineSchema.parse(a)));
+    if (same(stored) !== same(expected)) throw changed(line.id);
+    return raw;
   }
 
   /** The route's holder when the number is free for `line` ('' none, stale, itself); else line_conflict. */

@@ -29,7 +29,12 @@ export type MessageTemplate = z.infer<typeof messageTemplateSchema>;
 /** A cached list is kept this long at most; template webhooks and `templates list --refresh` renew it sooner. */
 const KEEP_SEC = 7 * 86400;
 
-const cachedSchema = z.object({ at: z.number(), templates: z.array(messageTemplateSchema) });
+const cachedSchema = z.object({
+  at: z.number(),
+  templates: z.array(messageTemplateSchema),
+  /** The account it was read from (lines/line-account.ts); absent in lists cached before it was recorded. */
+  account: z.string().optional(),
+});
 /** A line's templates as last read from the provider, with when (ms). */
 export type CachedTemplates = z.infer<typeof cachedSchema>;
 
@@ -68,8 +73,20 @@ export class TemplateStore {
     return parsed.success ? parsed.data : null;
   }
 
-  async put(memberId: string, lineId: string, templates: MessageTemplate[], at: number): Promise<void> {
-    const value: CachedTemplates = { at, templates };
+  async put(
+    memberId: string,
+    lineId: string,
+    templates: MessageTemplate[],
+    at: number,
+    account?: string,
+  ): Promise<void> {
+    const value: CachedTemplates = { at, templates, account };
     await this.redis.set(this.keys.lineTemplates(memberId, lineId), JSON.stringify(value), 'EX', KEEP_SEC);
+  }
+
+  /** Forgets the line's list and its last failed read (the line now stands for another account, or is gone). */
+  async drop(memberId: string, lineId: string): Promise<void> {
+    // One portal's keys: one hash slot.
+    await this.redis.del(this.keys.lineTemplates(memberId, lineId), this.keys.lineTemplatesFailedAt(memberId, lineId));
   }
 }

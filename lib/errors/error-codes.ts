@@ -45,6 +45,8 @@ const codes = [
   'admin_required',
   'portal_not_installed',
   'line_conflict',
+  // A line written only while it is as read (lines add --id, a rename, a rate): another change came first.
+  'line_changed',
   'wait_not_found',
   'settings_page_not_built',
   // --- waba media: Cloud API codes with advice (waba-wire.md §1.5, §2) and file checks

@@ -1,7 +1,9 @@
 import { type LinesCommandDeps, runLinesCommand } from '../../cli/lines-command';
 import type { AppConfig } from '../../config/env-schema';
 import { resolveLine } from '../../lines/resolve-line';
+import type { Line } from '../../store/line-store';
 import { createHarness, type Harness, LINE } from '../helpers/harness';
+import { createManualClock } from '../helpers/manual-clock';
 import { settled } from '../helpers/signals';
 
 const HOST = 'https://7103.api.green-api.com';
@@ -10,9 +12,16 @@ const PAGE = 'the settings page (or stored before its setter was recorded)';
 // `lines add --id` of an existing line: which API host a Green-API line keeps, who set it, what the
 // command says about it, and that a re-add keeps the line's place (the oldest line is the default).
 describe('lines add --id: a re-added line keeps what it should', () => {
+  // Lines are ordered by createdAt (ties by id): the clock makes each line strictly newer than the last.
+  const clock = createManualClock();
   let h: Harness;
+  /** The harness's Cloud line (the portal's oldest, so its default) as it was: put back after each test. */
+  let main: Line;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ clock });
+    const line = await h.rt.lines.get(h.memberId, 'main');
+    if (!line) throw new Error('no main line');
+    main = line;
   });
   afterAll(async () => {
     await h.close();
@@ -31,6 +40,7 @@ describe('lines add --id: a re-added line keeps what it should', () => {
 
   /** A Green-API line as the settings page stores it: the host a portal admin typed, guarded when connecting. */
   async function pageSetLine(id: string, idInstance: string): Promise<void> {
+    clock.advance(1000);
     await h.rt.lines.add({
       id,
       memberId: h.memberId,
@@ -56,6 +66,7 @@ describe('lines add --id: a re-added line keeps what it should', () => {
 
   afterEach(async () => {
     for (const id of ['tenant', 'moved']) await h.rt.lines.remove(h.memberId, id);
+    await h.rt.lines.add(main);
     // Each add queued the robots' re-registration (lines/line-admin.ts): done before the next test or teardown.
     await settled(h);
   });
@@ -114,6 +125,9 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     expect(out).toContain(
       `its API host is now Green-API's default api.green-api.com: the host it had, 7103.api.green-api.com, was set by ${PAGE} for instance 1101000006`,
     );
+    expect(out).toContain(
+      "; clear instance 1101000006's webhookUrl in Green-API: its webhooks still come here and are refused",
+    );
     const line = await h.rt.lines.get(h.memberId, 'moved');
     expect(line).toMatchObject({ phoneNumberId: '7105000001', apiUrlBy: 'cli' });
     expect(line?.apiUrl).toBeUndefined();
@@ -133,6 +147,20 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     expect((await h.rt.lines.get(h.memberId, 'moved'))?.apiUrl).toBeUndefined();
   });
 
+  it("an instance host on greenapi.com (with a port, or a trailing dot) is the old instance's too, not a relay", async () => {
+    for (const url of [
+      'https://7103.api.greenapi.com',
+      'https://7103.api.green-api.com:8443',
+      'https://7103.API.GreenAPI.com.',
+    ]) {
+      await add({ ...readd('moved', '7103000001'), 'api-url': url });
+      const out = await add(readd('moved', '7105000001'));
+      expect(out).toContain(`was a Green-API host for instance 7103000001`);
+      expect(out).not.toContain('kept its API host');
+      expect((await h.rt.lines.get(h.memberId, 'moved'))?.apiUrl).toBeUndefined();
+    }
+  });
+
   it('a new --id-instance keeps a host the operator set (a relay serving every instance)', async () => {
     const relay = 'https://relay.example.com';
     await add({ ...readd('moved', '1101000007'), 'api-url': relay });
@@ -145,15 +173,47 @@ describe('lines add --id: a re-added line keeps what it should', () => {
     });
   });
 
+  it('a re-add with the same --id-instance keeps the webhook token when --webhook-token is left out; a new instance needs one', async () => {
+    await pageSetLine('tenant', '1101000005');
+    const { 'webhook-token': _token, ...flags } = readd('tenant', '1101000005');
+    const out = await add({ ...flags, rate: '6' });
+    expect(out).toContain(
+      `the instance's webhookUrl stays ${h.rt.config.PUBLIC_URL}/green-api/webhook/tenant and its webhookUrlToken was kept (--webhook-token to replace it)`,
+    );
+    expect(await h.rt.lines.get(h.memberId, 'tenant')).toMatchObject({
+      webhookToken: 'wh-secret-5555555555',
+      name: 'Tenant',
+      ratePerSec: 6,
+    });
+    const replaced = await add({ ...flags, 'webhook-token': 'wh-secret-6666666666' });
+    expect(replaced).toContain(
+      'webhookUrlToken to the --webhook-token (a new token: webhooks with the old one are refused)',
+    );
+    expect((await h.rt.lines.get(h.memberId, 'tenant'))?.webhookToken).toBe('wh-secret-6666666666');
+    // The token is the old instance's: another instance must be given its own.
+    await expect(add({ ...flags, 'id-instance': '1101000009' })).rejects.toThrow(
+      "--webhook-token of at least 16 characters is required for a new instance (the stored one is instance 1101000005's)",
+    );
+    await expect(add({ ...flags, id: 'brand-new' })).rejects.toThrow(
+      '--webhook-token of at least 16 characters is required for a new line',
+    );
+  });
+
   it("re-adding the portal's oldest line (its default) to change its rate keeps it the default", async () => {
-    const main = await h.rt.lines.get(h.memberId, 'main');
     await pageSetLine('tenant', '1101000005');
     expect((await resolveLine(h.rt.lines, h.memberId, undefined)).id).toBe('main');
-    const cloud = { 'phone-number-id': LINE.phoneNumberId, 'access-token': LINE.accessToken, name: 'Main line' };
+    // Later than the line just added: a re-add that took the clock's time would make main the newest.
+    clock.advance(1000);
+    const cloud = { 'phone-number-id': LINE.phoneNumberId, 'access-token': LINE.accessToken };
     const out = await add({ ...cloud, rate: '7', id: 'main' });
     // A Cloud line has no host of its own: nothing is said about one.
     expect(out).not.toContain('API host');
-    expect(await h.rt.lines.get(h.memberId, 'main')).toMatchObject({ ratePerSec: 7, createdAt: main?.createdAt });
+    // Its name is kept too: not given.
+    expect(await h.rt.lines.get(h.memberId, 'main')).toMatchObject({
+      ratePerSec: 7,
+      name: main.name,
+      createdAt: main.createdAt,
+    });
     expect((await resolveLine(h.rt.lines, h.memberId, undefined)).id).toBe('main');
   });
 });

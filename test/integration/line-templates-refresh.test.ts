@@ -89,4 +89,27 @@ describe('reading a line’s templates again', () => {
     (await eventually(() => provider.reads[0], 5_000, 'read 1 of the account')).reject(graphDown());
     expect(await missing).toBeNull();
   });
+
+  // Review s25-readd2 RISK 1: reads in flight were shared by line id alone.
+  it('a send on a line re-added to another account does not join a read of the old account still running', async () => {
+    const oldAccount = account();
+    const newAccount = account();
+    const moved: Line = { ...line, phoneNumberId: '200000000000099', wabaId: '300000000000099' };
+    const templates = createLineTemplates({
+      store: new TemplateStore(h.rt.redis, h.rt.keys),
+      lines: h.rt.lines,
+      providerFor: (l) => (l.phoneNumberId === line.phoneNumberId ? oldAccount : newAccount),
+      clock,
+      log: createLogger('silent'),
+    });
+    const oldRead = templates.list(line);
+    const oldAsked = await eventually(() => oldAccount.reads[0], 5_000, 'the read of the old account');
+    const sent = templates.find(moved, 'reconnect', 'ru');
+    const newAsked = await eventually(() => newAccount.reads[0], 5_000, 'a read of the new account');
+    oldAsked.resolve([RECONNECT_AS_READ]);
+    await oldRead;
+    newAsked.resolve([]);
+    expect(await sent).toBeNull();
+    expect(oldAccount.reads).toHaveLength(1);
+  });
 });

@@ -30,6 +30,8 @@ describe('line admin: store failures on save (real Redis)', () => {
       onLinesChanged: async (memberId) => {
         changed.push(memberId);
       },
+      // No template cache or health record here: these tests add lines, never re-add them to another account.
+      forgetAccount: async () => undefined,
     });
     return { admin, changed };
   }
