@@ -11,13 +11,11 @@ import { createLogger, type Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { createSecretBox } from '../lib/secret-box';
 import { createPathSigner } from '../lib/signed-url';
-import { createLineAdmin } from '../lines/line-admin';
 import { createLineHealth } from '../lines/line-health';
 import { createLineSender } from '../lines/line-sender';
 import { createLineTemplates } from '../lines/line-templates';
 import { createProviderFactory } from '../lines/provider-for-line';
 import { WindowFallbacks } from '../lines/window-fallbacks';
-import { detachLine } from '../openlines/attach-line';
 import { createBusinessMirror } from '../openlines/business-mirror';
 import { createChatDropNotes } from '../openlines/chat-drops';
 import { type MediaRef, signedMediaUrl } from '../openlines/media-url';
@@ -47,6 +45,7 @@ import { WaitStore } from '../waits/wait-store';
 import { registerPortal } from '../workers/portal-setup-processor';
 import { runtimeCloser } from './close-runtime';
 import { createOutboundConnections } from './outbound-connections';
+import { createRuntimeLineAdmin } from './runtime-line-admin';
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -204,22 +203,9 @@ export function createRuntime(options: RuntimeOptions) {
     log,
     metrics,
   });
-  const lineAdmin = createLineAdmin({
-    portals,
-    lines,
-    providerFor,
-    clock,
+  const lineAdmin = createRuntimeLineAdmin({
+    ...{ portals, lines, providerFor, clock, log, openLineSetup, queues, templates, lineHealth },
     publicUrl: config.PUBLIC_URL,
-    detachOpenLine: (memberId, lineId) => detachLine(openLineSetup, memberId, lineId),
-    log,
-    // The portal-setup job re-registers the robots and activities: every `line` select lists the lines now.
-    onLinesChanged: async (memberId) => {
-      await queues.enqueueLinesChanged(memberId, clock.now());
-    },
-    forgetAccount: async (memberId, lineId, what) => {
-      await templates.forget(memberId, lineId);
-      if (what.health) await lineHealth.forget(memberId, lineId);
-    },
   });
   return {
     config,
