@@ -126,11 +126,11 @@ export function createLineAdmin(deps: LineAdminDeps) {
       const before = read ? read.line : draft.id === undefined ? null : await deps.lines.get(memberId, draft.id);
       const next = before ? { ...line, createdAt: before.createdAt } : line;
       const forget = before && forgottenOnReadd(before, next);
-      // Forgotten before the write: once the line is written, a rerun (after a failed re-registration
-      // or a crash) reads the new account and no longer sees the change. A write then refused only
-      // costs the current account a template read and its health record's last change. Forgotten again
-      // after it: a read of the old account may have ended in between.
-      if (forget) await deps.forgetAccount(memberId, next.id, forget);
+      // Forgotten once the line is written (a write refused — a conflict, line_changed — keeps the
+      // line as it was, with its templates and health), and before the re-registration, which may
+      // fail. A crash between the write and this leaves the old account's cached templates, which
+      // their account stamp refuses (lines/line-templates.ts), and its health record until the
+      // next health read (left in the closing note).
       await deps.lines.add(next, { ifStillAs: read?.line });
       if (forget) await deps.forgetAccount(memberId, next.id, forget);
       await deps.onLinesChanged(memberId);

@@ -95,6 +95,16 @@ describe("lines add --id to another account: the old account's templates and hea
     expect(await health.get(h.memberId, 'cloud2')).toMatchObject({ qualityRating: 'GREEN' });
   });
 
+  // Review s25-readd3 BUG 1: dropped before the write, a refused re-add (a typo naming another
+  // line's number) cost the unchanged line its templates and its health record's last change.
+  it('a re-add refused (another line has the number) writes and drops nothing', async () => {
+    await listedLine();
+    await expect(add(cloud(LINE.phoneNumberId))).rejects.toThrow();
+    expect(await h.rt.lines.get(h.memberId, 'cloud2')).toMatchObject({ phoneNumberId: NUMBER });
+    expect(await cache.get(h.memberId, 'cloud2')).not.toBeNull();
+    expect(await health.get(h.memberId, 'cloud2')).toMatchObject({ qualityRating: 'GREEN' });
+  });
+
   // Review s25-readd2 RISK 3: dropped after the re-registration, they stayed when it failed, and a
   // rerun (reading the new account) no longer saw a change to drop them for.
   it('a re-add whose re-registration fails has dropped them already; its rerun leaves nothing of the old account', async () => {
@@ -110,7 +120,7 @@ describe("lines add --id to another account: the old account's templates and hea
       onLinesChanged: async () => {
         throw new Error('queue down');
       },
-      // As the runtime composes it (runtime/create-runtime.ts).
+      // As the runtime composes it (runtime/runtime-line-admin.ts).
       forgetAccount: async (memberId, lineId, what) => {
         await h.rt.templates.forget(memberId, lineId);
         if (what.health) await h.rt.lineHealth.forget(memberId, lineId);
