@@ -121,16 +121,27 @@ export class HookDeliverer {
         }
         const next = await redis.xrange(keys.hookEvents(memberId), `(${state.cursor}`, '+', 'COUNT', 1);
         if (next.length === 0) continue;
-        const drain = this.drain(subscription)
-          .catch((error: unknown) =>
-            this.o.log.error({ subscription: subscription.id, err: error }, 'hook drain failed'),
-          )
-          .finally(() => {
-            this.draining.delete(subscription.id);
-            // More may be due (over a drain's share, emitted meanwhile, a retry time).
-            this.wake(memberId);
-          });
-        this.draining.set(subscription.id, drain);
+        // Another process delivers it: look again when its lease runs out (a dead holder's lapse),
+        // not at once — its own drain carries on, and a new event wakes us anyway.
+        const lease = await this.takeLease(subscription);
+        if (typeof lease === 'number') {
+          sleepMs = Math.min(sleepMs, lease);
+          continue;
+        }
+        const drain = this.drain(subscription, lease.token).then(
+          () => true,
+          (error: unknown) => {
+            this.o.log.error({ subscription: subscription.id, err: error }, 'hook drain failed');
+            return false;
+          },
+        );
+        const settled = drain.then((ok) => {
+          this.draining.delete(subscription.id);
+          // More may be due (over a drain's share, emitted meanwhile, a retry time). A failed drain
+          // waits for the next wake-up or the timer: a Redis that refuses writes is not hammered.
+          if (ok) this.wake(memberId);
+        });
+        this.draining.set(subscription.id, settled);
       }
     }
     if (full) this.o.metrics.hookEventsPending.set(pending);
@@ -139,13 +150,22 @@ export class HookDeliverer {
     return Math.max(1, this.nextScanAt - now);
   }
 
-  /** Delivers a subscription's due events in order, under its lease. */
-  async drain(subscription: Subscription): Promise<void> {
+  /** Takes a subscription's delivery lease: its token, or how long (ms) another process still holds it. */
+  private async takeLease(subscription: Subscription): Promise<{ token: string } | number> {
+    const { redis, keys } = this.o;
+    const lease = keys.hookLease(subscription.memberId, subscription.id);
+    const token = randomId();
+    if ((await redis.set(lease, token, 'PX', this.leaseMs, 'NX')) === 'OK') return { token };
+    // Released meanwhile (-2: its holder looks again itself) or without expiry (-1): the safety poll.
+    const pttl = await redis.pttl(lease);
+    return pttl > 0 ? pttl : this.safetyPollMs;
+  }
+
+  /** Delivers a subscription's due events in order, under its lease (taken by the caller). */
+  private async drain(subscription: Subscription, token: string): Promise<void> {
     const { redis, keys } = this.o;
     const m = subscription.memberId;
-    const token = randomId();
     const lease = keys.hookLease(m, subscription.id);
-    if ((await redis.set(lease, token, 'PX', this.leaseMs, 'NX')) !== 'OK') return;
     try {
       for (let n = 0; n < EVENTS_PER_DRAIN && this.loop.isRunning; n += 1) {
         // Removed meanwhile (null): stop before calling anyone.

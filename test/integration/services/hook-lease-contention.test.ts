@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import type { RedisClient } from '../../../redis/connect';
+import { listen, stopServer } from '../../../simulators/shared/listen';
+import { HookDeliverer } from '../../../workers/hook-deliverer';
+import { M, setupHooks } from '../../helpers/hook-env';
+import { pollUntil } from '../../helpers/poll';
+
+type Env = Awaited<ReturnType<typeof setupHooks>>;
+
+/** A receiver that holds every request until `open()`; then answers them (and all later ones) 200. */
+async function gatedReceiver() {
+  const received: string[] = [];
+  const waiting: ServerResponse<IncomingMessage>[] = [];
+  let opened = false;
+  const { server, url } = await listen((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received.push(String(req.headers['x-event-id']));
+      if (opened) res.end('ok');
+      else waiting.push(res);
+    });
+  }, 0);
+  return {
+    url: `${url}/hook`,
+    received,
+    open() {
+      opened = true;
+      for (const res of waiting.splice(0)) res.end('ok');
+    },
+    stop: () => stopServer(server),
+  };
+}
+
+/**
+ * A second deliverer (another worker process) that finds a subscription's lease held must not spin
+ * on it while the holder delivers: it looks again when woken (an emitted event) or when the lease
+ * runs out — never straight after its own failed try.
+ */
+describe('hook deliverer: a subscription leased by another process', () => {
+  const url = process.env.TEST_REDIS_URL ?? '';
+  let env: Env;
+  let second: HookDeliverer | undefined;
+  const connections: Redis[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  /** SET commands (lease tries) the second deliverer sent, counted on its own connection. */
+  let leaseTries = 0;
+  let firstStopped = false;
+
+  function startSecond() {
+    const redis = new Redis(url);
+    const subscriber = new Redis(url);
+    connections.push(redis);
+    const counted = new Proxy(redis, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (name !== 'set' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          leaseTries += 1;
+          return value.apply(target, args);
+        };
+      },
+    }) as RedisClient; // the same client, its SETs counted
+    second = new HookDeliverer({
+      redis: counted,
+      subscriber,
+      keys: env.keys,
+      hooks: env.hooks,
+      log: createLogger('silent'),
+      metrics: createMetrics(),
+      clock: env.clock,
+      // The timer must not be what makes it look again here.
+      safetyPollMs: 60_000,
+    });
+    return second.start();
+  }
+
+  beforeEach(async () => {
+    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+    leaseTries = 0;
+    firstStopped = false;
+    env = await setupHooks();
+  });
+  afterEach(async () => {
+    await second?.stop();
+    second = undefined;
+    // The first deliverer is stopped once (a test below stops it early).
+    if (firstStopped) env.redis.disconnect();
+    else await env.close();
+    for (const stop of stops.splice(0)) await stop();
+    for (const connection of connections.splice(0)) connection.disconnect();
+  });
+
+  it('tries the lease once per wake-up while the holder delivers, not in a loop', async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    await env.subscribe(receiver.url);
+    const events = 20;
+    // The first deliverer takes the lease; the first event's call is held at the receiver.
+    await env.emit('message.received', 'e1');
+    await pollUntil(() => receiver.received.length === 1, 5000, 'the holder calling the receiver');
+    for (let i = 2; i <= events; i += 1) await env.emit('message.received', `e${i}`);
+    await startSecond();
+    await pollUntil(() => leaseTries >= 1, 5000, 'the second deliverer trying the lease');
+    const beforeDelivery = leaseTries;
+    // The holder delivers all 20 in its one drain (a share of 100), its lease held throughout.
+    receiver.open();
+    await pollUntil(() => receiver.received.length === events, 5000, 'all events delivered');
+    await env.deliverer.idle();
+    // Those events' wake-ups may still bring one more look; a loop would have tried at every turn.
+    expect(leaseTries - beforeDelivery).toBeLessThanOrEqual(1);
+    expect(receiver.received).toEqual(Array.from({ length: events }, (_, i) => `e${i + 1}`));
+  });
+
+  it('takes a lease left by a dead holder when it runs out, not at the safety poll', async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    receiver.open();
+    const { subscription } = await env.subscribe(receiver.url);
+    // The first deliverer is not running: only the second can deliver, once the dead lease lapses.
+    await env.deliverer.stop();
+    firstStopped = true;
+    await env.redis.set(env.keys.hookLease(M, subscription.id), 'dead-holder', 'PX', 1000);
+    await env.emit('message.received', 'late');
+    await startSecond();
+    await pollUntil(() => receiver.received.length === 1, 10_000, 'delivered after the lease ran out');
+    expect(receiver.received).toEqual(['late']);
+    // One try at start (held), one when the lease ran out.
+    expect(leaseTries).toBeLessThanOrEqual(2);
+  });
+});
