@@ -25,7 +25,7 @@ import { holdChatLease, LeaseLostError } from './chat-lease-hold';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
 import { dropCodeOf, pauseFor } from './open-line-retry';
 import { type AddressRefusalNotes, createAddressRefusalNotes } from './portal-address-refusal';
-import { subscribeToWakeUps } from './wake-subscription';
+import { closeWakeUps, subscribeToWakeUps } from './wake-subscription';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapHoldDeps, 'outbox'> {
   redis: RedisClient;
@@ -108,7 +108,7 @@ export class OpenLineDispatcher {
   async stop(): Promise<void> {
     await this.loop.stop();
     await Promise.all(this.draining.values());
-    this.o.subscriber.disconnect();
+    closeWakeUps(this.o.subscriber);
   }
 
   wake(): void {
