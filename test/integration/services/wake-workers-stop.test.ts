@@ -12,6 +12,7 @@ import { HookDeliverer } from '../../../workers/hook-deliverer';
 import { setupHooks } from '../../helpers/hook-env';
 import { createManualClock } from '../../helpers/manual-clock';
 import { pollUntil } from '../../helpers/poll';
+import { openLineHarnessOwnDispatch, ownDispatcher } from '../openlines/openline-helpers';
 
 /** A subscriber connection whose disconnect() calls on an already closed connection are counted. */
 function countedSubscriber(url: string) {
@@ -94,5 +95,19 @@ describe('wake-up workers stopped twice', () => {
     await dispatcher.start();
     await stopTwice(dispatcher, subscriber);
     expect(counts.disconnectsWhenClosed).toBe(0);
+  });
+
+  it('open-line dispatcher', async () => {
+    const h = await openLineHarnessOwnDispatch();
+    try {
+      const { subscriber, counted, counts } = countedSubscriber(h.redisUrl);
+      connections.push(subscriber);
+      const dispatcher = ownDispatcher(h, { subscriber: counted });
+      await dispatcher.start();
+      await stopTwice(dispatcher, subscriber);
+      expect(counts.disconnectsWhenClosed).toBe(0);
+    } finally {
+      await h.close();
+    }
   });
 });
