@@ -47,6 +47,8 @@ describe('hook deliverer: a subscription leased by another process', () => {
   const stops: (() => Promise<void>)[] = [];
   /** SET commands (lease tries) the second deliverer sent, counted on its own connection. */
   let leaseTries = 0;
+  /** How many of the second deliverer's next SETs Redis "refuses" (READONLY, a time-out). */
+  let refuseSets = 0;
 
   function startSecond() {
     const redis = new Redis(url);
@@ -58,6 +60,10 @@ describe('hook deliverer: a subscription leased by another process', () => {
         if (name !== 'set' || typeof value !== 'function') return value;
         return (...args: unknown[]) => {
           leaseTries += 1;
+          if (refuseSets > 0) {
+            refuseSets -= 1;
+            return Promise.reject(new Error("READONLY You can't write against a read only replica."));
+          }
           return value.apply(target, args);
         };
       },
@@ -79,6 +85,7 @@ describe('hook deliverer: a subscription leased by another process', () => {
   beforeEach(async () => {
     if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
     leaseTries = 0;
+    refuseSets = 0;
     env = await setupHooks();
   });
   afterEach(async () => {
@@ -130,4 +137,22 @@ describe('hook deliverer: a subscription leased by another process', () => {
       expect(leaseTries).toBeLessThanOrEqual(2);
     },
   );
+
+  it('a refused lease SET fails only its subscription, not the rest of the pass', async () => {
+    const first = await gatedReceiver();
+    const other = await gatedReceiver();
+    stops.push(first.stop, other.stop);
+    first.open();
+    other.open();
+    await env.subscribe(first.url);
+    await env.subscribe(other.url);
+    await env.deliverer.stop();
+    await env.emit('message.received', 'both');
+    // The second deliverer's first pass: its first subscription's SET is refused; the other's must
+    // still go (the safety poll, 60 s, is not what delivers it), and its drain's end brings the first.
+    refuseSets = 1;
+    await startSecond();
+    await pollUntil(() => first.received.length + other.received.length === 2, 5000, 'both subscriptions delivered');
+    expect([first.received, other.received]).toEqual([['both'], ['both']]);
+  });
 });
