@@ -174,4 +174,25 @@ describe('hook deliverer: a subscription leased by another process', () => {
     }
     expect(receiver.received).toEqual(Array.from({ length: 20 }, (_, i) => `late${i + 1}`));
   });
+
+  it('takes over at once from a holder that stops with events left, not when its lease would run out', async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    await env.subscribe(receiver.url);
+    await env.emit('message.received', 'e1');
+    await pollUntil(() => receiver.received.length === 1, 5000, 'the holder calling the receiver');
+    await env.emit('message.received', 'e2');
+    await startSecond();
+    await pollUntil(
+      () => leaseTries >= 1,
+      5000,
+      'the second deliverer trying the lease (held: it sleeps its PTTL, 30 s)',
+    );
+    // A deploy stops the holder mid-drain: it ends the call in flight, releases and says so.
+    const stopped = env.deliverer.stop();
+    receiver.open();
+    await stopped;
+    await pollUntil(() => receiver.received.length === 2, 5000, 'e2 delivered by the second deliverer');
+    expect(receiver.received).toEqual(['e1', 'e2']);
+  });
 });
