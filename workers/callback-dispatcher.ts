@@ -14,7 +14,7 @@ import type { ActivityLog } from '../store/activity-log';
 import { moveIndexEntry } from './callback-index-move';
 import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
 import { type AddressRefusalNotes, createAddressRefusalNotes, refusalPauseMs } from './portal-address-refusal';
-import { subscribeToWakeUps } from './wake-subscription';
+import { closeWakeUps, subscribeToWakeUps } from './wake-subscription';
 
 export interface CallbackDispatcherOptions {
   redis: RedisClient;
@@ -83,7 +83,7 @@ export class CallbackDispatcher {
   async stop(): Promise<void> {
     await this.loop.stop();
     await Promise.all(this.draining.values());
-    this.o.subscriber.disconnect();
+    closeWakeUps(this.o.subscriber);
   }
 
   /** Looks at the outboxes now (a callback was queued, or a test moved the clock). */

@@ -9,7 +9,7 @@ import type { RedisClient } from '../redis/connect';
 import { hookScripts } from '../redis/hook-scripts';
 import type { RedisKeys } from '../redis/keys';
 import { type HookEntry, hookBackoffMs, minStreamId, parseHookEntry } from './hook-entry';
-import { subscribeToWakeUps } from './wake-subscription';
+import { closeWakeUps, subscribeToWakeUps } from './wake-subscription';
 
 export interface HookDelivererOptions {
   redis: RedisClient;
@@ -81,7 +81,7 @@ export class HookDeliverer {
   async stop(): Promise<void> {
     await this.loop.stop();
     await this.idle();
-    this.o.subscriber.disconnect();
+    closeWakeUps(this.o.subscriber);
   }
 
   /**
@@ -121,16 +121,36 @@ export class HookDeliverer {
         }
         const next = await redis.xrange(keys.hookEvents(memberId), `(${state.cursor}`, '+', 'COUNT', 1);
         if (next.length === 0) continue;
-        const drain = this.drain(subscription)
-          .catch((error: unknown) =>
-            this.o.log.error({ subscription: subscription.id, err: error }, 'hook drain failed'),
-          )
-          .finally(() => {
-            this.draining.delete(subscription.id);
-            // More may be due (over a drain's share, emitted meanwhile, a retry time).
-            this.wake(memberId);
-          });
-        this.draining.set(subscription.id, drain);
+        // Another process holds it: look again when its lease runs out (a dead holder's lapse), not
+        // at once. An event emitted meanwhile wakes us to try again, but the holder delivers it (its
+        // drain reads the stream at each step; a drain just ending wakes its own process).
+        let lease: { token: string } | number;
+        try {
+          lease = await this.takeLease(subscription);
+        } catch (error) {
+          // One subscription's failed SET or PTTL (a time-out, READONLY): the others still go.
+          this.o.log.error({ subscription: subscription.id, err: error }, 'hook lease failed');
+          sleepMs = Math.min(sleepMs, this.safetyPollMs);
+          continue;
+        }
+        if (typeof lease === 'number') {
+          sleepMs = Math.min(sleepMs, lease);
+          continue;
+        }
+        const drain = this.drain(subscription, lease.token).then(
+          () => true,
+          (error: unknown) => {
+            this.o.log.error({ subscription: subscription.id, err: error }, 'hook drain failed');
+            return false;
+          },
+        );
+        const settled = drain.then((ok) => {
+          this.draining.delete(subscription.id);
+          // More may be due (over a drain's share, emitted meanwhile, a retry time). A failed drain
+          // waits for the next wake-up or the timer: a Redis that refuses writes is not hammered.
+          if (ok) this.wake(memberId);
+        });
+        this.draining.set(subscription.id, settled);
       }
     }
     if (full) this.o.metrics.hookEventsPending.set(pending);
@@ -139,13 +159,30 @@ export class HookDeliverer {
     return Math.max(1, this.nextScanAt - now);
   }
 
-  /** Delivers a subscription's due events in order, under its lease. */
-  async drain(subscription: Subscription): Promise<void> {
+  /** Takes a subscription's delivery lease: its token, or how long (ms) another process still holds it. */
+  private async takeLease(subscription: Subscription): Promise<{ token: string } | number> {
+    const { redis, keys } = this.o;
+    const lease = keys.hookLease(subscription.memberId, subscription.id);
+    const token = randomId();
+    for (let tries = 0; tries < 2; tries += 1) {
+      if ((await redis.set(lease, token, 'PX', this.leaseMs, 'NX')) === 'OK') return { token };
+      const pttl = await redis.pttl(lease);
+      // Redis expires a key only after its last millisecond: 0 means "expires now", so wait one more.
+      if (pttl >= 0) return pttl + 1;
+      if (pttl === -1) {
+        this.o.log.warn({ subscription: subscription.id }, 'hook lease without expiry');
+        return this.safetyPollMs;
+      }
+      // -2: gone between the SET and the PTTL (lapsed or released): try once more at once.
+    }
+    return this.safetyPollMs;
+  }
+
+  /** Delivers a subscription's due events in order, under its lease (taken by the caller). */
+  private async drain(subscription: Subscription, token: string): Promise<void> {
     const { redis, keys } = this.o;
     const m = subscription.memberId;
-    const token = randomId();
     const lease = keys.hookLease(m, subscription.id);
-    if ((await redis.set(lease, token, 'PX', this.leaseMs, 'NX')) !== 'OK') return;
     try {
       for (let n = 0; n < EVENTS_PER_DRAIN && this.loop.isRunning; n += 1) {
         // Removed meanwhile (null): stop before calling anyone.
@@ -159,6 +196,9 @@ export class HookDeliverer {
       }
     } finally {
       await hookScripts.releaseHookLease(redis, lease, token);
+      // Stopping (a deploy), this process looks no more: another one takes over now, not at its
+      // PTTL. Not after a failed drain: this process would wake itself too and drain again at once.
+      if (!this.loop.isRunning) await redis.publish(keys.hookWake(), m);
       await this.trim(m);
     }
   }

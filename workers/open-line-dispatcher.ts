@@ -3,6 +3,7 @@ import type { PortalClientFactory } from '../bitrix/portal-client';
 import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
+import { settleAll } from '../lib/settle-all';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
@@ -24,7 +25,7 @@ import { holdChatLease, LeaseLostError } from './chat-lease-hold';
 import { GAP_RECHECK_MS, type GapHoldDeps, gapTimeoutFor, passedGapLog } from './open-line-gap-hold';
 import { dropCodeOf, pauseFor } from './open-line-retry';
 import { type AddressRefusalNotes, createAddressRefusalNotes } from './portal-address-refusal';
-import { subscribeToWakeUps } from './wake-subscription';
+import { closeWakeUps, subscribeToWakeUps } from './wake-subscription';
 
 export interface OpenLineDispatcherOptions extends ChatItemSenderDeps, Omit<GapHoldDeps, 'outbox'> {
   redis: RedisClient;
@@ -107,7 +108,7 @@ export class OpenLineDispatcher {
   async stop(): Promise<void> {
     await this.loop.stop();
     await Promise.all(this.draining.values());
-    this.o.subscriber.disconnect();
+    closeWakeUps(this.o.subscriber);
   }
 
   wake(): void {
@@ -129,10 +130,12 @@ export class OpenLineDispatcher {
     for (const memberId of due) {
       if (this.draining.has(memberId)) continue;
       const drain = this.drainPortal(memberId)
+        .then(() => true)
         .catch((error: unknown) => this.o.log.error({ memberId, err: error }, 'open-line drain failed'))
-        .finally(() => {
+        .then((ok) => {
           this.draining.delete(memberId);
-          this.loop.wake();
+          // A failed drain waits for a wake-up or the safety poll: a Redis refusing writes is not hammered.
+          if (ok === true) this.loop.wake();
         });
       this.draining.set(memberId, drain);
     }
@@ -143,7 +146,8 @@ export class OpenLineDispatcher {
   /** Drains the portal's due chats, then puts the portal back in the index at its next due time. */
   private async drainPortal(memberId: string): Promise<void> {
     const chats = await this.o.outbox.dueChats(memberId, CHATS_AT_ONCE);
-    await Promise.all(chats.map((chatKey) => this.drainChat(memberId, chatKey)));
+    // Every chat's drain ends before this one does (stop() waits for them), a failed one or not.
+    await settleAll(chats.map((chatKey) => this.drainChat(memberId, chatKey)));
     const index = this.o.keys.openLinePortals();
     const [, first] = await this.o.redis.zrange(this.o.keys.openLineDue(memberId), 0, 0, 'WITHSCORES');
     if (first === undefined) await this.o.redis.zrem(index, memberId);

@@ -17,3 +17,12 @@ export async function subscribeToWakeUps(
   });
   await subscriber.subscribe(channel);
 }
+
+/**
+ * Closes the wake-up connection, once: a second stop() must not disconnect it again — on a closed
+ * connection ioredis arms a 2 s timer (disconnectTimeout) that nothing clears, holding the process.
+ * One still closing is fine to disconnect again: its close event clears both timers.
+ */
+export function closeWakeUps(subscriber: RedisClient): void {
+  if (subscriber.status !== 'end') subscriber.disconnect();
+}

@@ -1,0 +1,135 @@
+import { Redis } from 'ioredis';
+import type { BatchCommands, CallParams, PortalClientFactory } from '../../../bitrix/portal-client';
+import type { Logger } from '../../../lib/logger';
+import { CONNECTOR_ID } from '../../../openlines/connector';
+import type { RedisClient } from '../../../redis/connect';
+import { OpenLineOutbox } from '../../../store/open-line-outbox';
+import { eventually, type Harness } from '../../helpers/harness';
+import { createManualClock } from '../../helpers/manual-clock';
+import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+
+const READONLY = "READONLY You can't write against a read only replica.";
+/** A second customer's chat on line `main`. */
+const OTHER_CHAT = '79990003344-main';
+
+/**
+ * A dispatcher whose drain fails (Redis refusing writes but serving reads: READONLY after a
+ * failover, OOM) must not drain again at once, and a portal's drain ends only when all its chats'
+ * drains have (none left running untracked after a failure).
+ */
+describe('open-line dispatcher: a failed drain', () => {
+  const clock = createManualClock();
+  let h: Harness;
+  ownDispatchEachTest({ clock }, (each) => {
+    h = each;
+  });
+  const connections: Redis[] = [];
+  afterEach(() => {
+    for (const connection of connections.splice(0)) connection.disconnect();
+  });
+
+  /** Passes (each starts with the due-portals query), refused scripts and logged drain failures. */
+  const counts = { passes: 0, refused: 0, failures: 0 };
+  const events: string[] = [];
+  beforeEach(() => {
+    Object.assign(counts, { passes: 0, refused: 0, failures: 0 });
+    events.length = 0;
+  });
+
+  /** The test's own dispatcher: its scripts refused when `refuse(args)` says so; the timer out of the way. */
+  async function startDispatcher(refuse: (args: unknown[]) => boolean, bitrix = h.rt.bitrix) {
+    const raw = new Redis(h.redisUrl);
+    const subscriber = new Redis(h.redisUrl);
+    connections.push(raw);
+    const redis = new Proxy(raw, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (name === 'zrangebyscore' && args[0] === h.rt.keys.openLinePortals() && args[1] === '-inf')
+            counts.passes += 1;
+          if ((name === 'evalsha' || name === 'eval') && refuse(args)) {
+            counts.refused += 1;
+            return Promise.reject(new Error(READONLY));
+          }
+          return value.apply(target, args);
+        };
+      },
+    }) as RedisClient; // the same client, some of its scripts refused
+    const log = new Proxy(h.rt.log, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (name !== 'error' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (args[1] === 'open-line drain failed') {
+            counts.failures += 1;
+            events.push('drain failed');
+          }
+          return value.apply(target, args);
+        };
+      },
+    }) as Logger; // the same logger, its drain failures counted
+    const outbox = new OpenLineOutbox(redis, h.rt.keys, clock);
+    const dispatcher = ownDispatcher(h, { redis, outbox, subscriber, log, bitrix, safetyPollMs: 60_000 });
+    await dispatcher.start();
+    return dispatcher;
+  }
+
+  it('waits for the next wake-up after a failed drain instead of draining again at once', async () => {
+    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('ro', 1));
+    const dispatcher = await startDispatcher(() => true);
+    try {
+      await eventually(() => counts.failures >= 1, 5000, 'the first drain failed');
+      // Each wake-up: one pass, one drain, one failure — a loop would have run many in between.
+      for (let wake = 1; wake <= 5; wake += 1) {
+        dispatcher.wake();
+        await eventually(() => counts.failures >= wake + 1, 5000, `drain ${wake + 1} failed`);
+      }
+      expect(counts.passes).toBeLessThanOrEqual(6);
+      expect(counts.failures).toBe(6);
+      expect(counts.refused).toBe(6);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it("a chat's failed drain ends the portal's drain only after its other chats' drains", async () => {
+    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('fail', 1));
+    await h.rt.openLineOutbox.enqueue(h.memberId, OTHER_CHAT, customerItem('other', 1, OTHER_CHAT));
+    // The other chat's portal call is held until the first chat's claim was refused.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = false;
+    const bitrix: PortalClientFactory = Object.assign(
+      (memberId: string) => {
+        const client = h.rt.bitrix(memberId);
+        return {
+          memberId: client.memberId,
+          batch: (commands: BatchCommands) => client.batch(commands),
+          async call<T>(method: string, params?: CallParams): Promise<T> {
+            if (method !== 'imconnector.send.messages') return client.call<T>(method, params);
+            held = true;
+            await gate;
+            const result = await client.call<T>(method, params);
+            events.push('other chat sent');
+            return result;
+          },
+        };
+      },
+      { probe: h.rt.bitrix.probe },
+    );
+    const dispatcher = await startDispatcher((args) => args.includes(CHAT_ID), bitrix);
+    try {
+      await eventually(() => held && counts.refused >= 1, 5000, 'one chat refused, the other in its portal call');
+      release();
+      await eventually(() => counts.failures >= 1, 5000, 'the drain failed');
+      await eventually(() => h.portal.openLineChat(CONNECTOR_ID, 1, OTHER_CHAT), 5000, "the other chat's message");
+      // Without waiting for the other chat, the failure would have been logged before its call ended.
+      expect(events).toEqual(['other chat sent', 'drain failed']);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+});

@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import { CallbackOutbox } from '../../../bitrix/callback-outbox';
+import type { PortalClient } from '../../../bitrix/portal-client';
+import { randomId } from '../../../lib/hash';
+import { createLogger } from '../../../lib/logger';
+import { createMetrics } from '../../../lib/metrics';
+import type { RedisClient } from '../../../redis/connect';
+import { createKeys } from '../../../redis/keys';
+import { ActivityLog } from '../../../store/activity-log';
+import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { HookDeliverer } from '../../../workers/hook-deliverer';
+import { setupHooks } from '../../helpers/hook-env';
+import { createManualClock } from '../../helpers/manual-clock';
+import { pollUntil } from '../../helpers/poll';
+import { openLineHarnessOwnDispatch, ownDispatcher } from '../openlines/openline-helpers';
+
+/** A subscriber connection whose disconnect() calls on an already closed connection are counted. */
+function countedSubscriber(url: string) {
+  const subscriber = new Redis(url);
+  const counts = { disconnectsWhenClosed: 0 };
+  const counted = new Proxy(subscriber, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (name !== 'disconnect' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (target.status === 'end') counts.disconnectsWhenClosed += 1;
+        return value.apply(target, args);
+      };
+    },
+  }) as RedisClient; // the same client, its disconnect() calls counted
+  return { subscriber, counted, counts };
+}
+
+/**
+ * Stopping a wake-up worker twice (a test's early stop and its clean-up, a shutdown hook run twice)
+ * must not disconnect its closed subscriber again: ioredis then arms a 2 s timer nothing clears,
+ * and the process (jest) waits for it.
+ */
+describe('wake-up workers stopped twice', () => {
+  const url = process.env.TEST_REDIS_URL ?? '';
+  const connections: Redis[] = [];
+  afterEach(() => {
+    for (const connection of connections.splice(0)) if (connection.status !== 'end') connection.disconnect();
+  });
+
+  async function stopTwice(worker: { stop(): Promise<void> }, subscriber: Redis) {
+    await worker.stop();
+    await pollUntil(() => subscriber.status === 'end', 5000, 'the subscriber closed');
+    await worker.stop();
+  }
+
+  it('hook deliverer', async () => {
+    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+    const env = await setupHooks();
+    const { subscriber, counted, counts } = countedSubscriber(url);
+    connections.push(subscriber, env.redis);
+    const deliverer = new HookDeliverer({
+      redis: env.redis,
+      subscriber: counted,
+      keys: env.keys,
+      hooks: env.hooks,
+      log: createLogger('silent'),
+      metrics: createMetrics(),
+      clock: env.clock,
+    });
+    await deliverer.start();
+    await env.deliverer.stop();
+    await stopTwice(deliverer, subscriber);
+    expect(counts.disconnectsWhenClosed).toBe(0);
+  });
+
+  it('callback dispatcher', async () => {
+    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+    const redis = new Redis(url);
+    const { subscriber, counted, counts } = countedSubscriber(url);
+    connections.push(redis, subscriber);
+    const keys = createKeys(`wws${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+    const clock = createManualClock();
+    const dispatcher = new CallbackDispatcher({
+      redis,
+      subscriber: counted,
+      keys,
+      outbox: new CallbackOutbox(redis, keys, clock),
+      bitrix: Object.assign(
+        (): PortalClient => {
+          throw new Error('no portal is drained here');
+        },
+        { probe: async () => ({ installed: true }) },
+      ),
+      log: createLogger('silent'),
+      metrics: createMetrics(),
+      clock,
+      activity: new ActivityLog(redis, keys),
+    });
+    await dispatcher.start();
+    await stopTwice(dispatcher, subscriber);
+    expect(counts.disconnectsWhenClosed).toBe(0);
+  });
+
+  it('open-line dispatcher', async () => {
+    const h = await openLineHarnessOwnDispatch();
+    try {
+      const { subscriber, counted, counts } = countedSubscriber(h.redisUrl);
+      connections.push(subscriber);
+      const dispatcher = ownDispatcher(h, { subscriber: counted });
+      await dispatcher.start();
+      await stopTwice(dispatcher, subscriber);
+      expect(counts.disconnectsWhenClosed).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
