@@ -133,8 +133,9 @@ describe('hook deliverer: a subscription leased by another process', () => {
       await startSecond();
       await pollUntil(() => receiver.received.length === 1, 10_000, 'delivered after the lease ran out');
       expect(receiver.received).toEqual(['late']);
-      // One try at start (held), one when the lease ran out.
-      expect(leaseTries).toBeLessThanOrEqual(2);
+      // One try at start (held), one when the lease ran out — and a third when that one still
+      // landed in the lease's last millisecond (review s25-loops2 RISK 2): a spin would be hundreds.
+      expect(leaseTries).toBeLessThanOrEqual(3);
     },
   );
 
