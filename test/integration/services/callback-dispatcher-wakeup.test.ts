@@ -1,14 +1,10 @@
 import { Redis } from 'ioredis';
 import { CallbackOutbox, callbackId } from '../../../bitrix/callback-outbox';
-import type { PortalClient } from '../../../bitrix/portal-client';
 import { randomId } from '../../../lib/hash';
-import { createLogger } from '../../../lib/logger';
-import { createMetrics } from '../../../lib/metrics';
 import { callbackScripts } from '../../../redis/callback-scripts';
 import type { RedisClient } from '../../../redis/connect';
 import { createKeys } from '../../../redis/keys';
-import { ActivityLog } from '../../../store/activity-log';
-import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { acceptingDispatcher } from '../../helpers/callback-dispatcher-env';
 import { eventually } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 
@@ -35,14 +31,6 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
     const clock = createManualClock();
     const outbox = new CallbackOutbox(redis, keys, clock);
     const sent: string[] = [];
-    const portal = (memberId: string): PortalClient => ({
-      memberId,
-      call: async () => Promise.reject(new Error('not used')),
-      async batch(commands) {
-        for (const [, params] of Object.values(commands)) sent.push(String(params.event_token));
-        return { results: Object.fromEntries(Object.keys(commands).map((k) => [k, true])), errors: {} };
-      },
-    });
     const callback = (n: number) => ({
       eventToken: `wf|A${n}|tok.sig`,
       returnValues: { n: String(n) },
@@ -77,17 +65,14 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
         };
       },
     }) as RedisClient;
-    const dispatcher = new CallbackDispatcher({
+    const dispatcher = acceptingDispatcher({
       redis: dispatcherRedis,
+      plain: redis,
       subscriber,
       keys,
-      outbox,
-      bitrix: Object.assign(portal, { probe: async () => ({ installed: true }) }),
       clock,
-      metrics: createMetrics(),
-      log: createLogger('silent'),
-      activity: new ActivityLog(redis, keys),
-      safetyPollMs: 60_000,
+      outbox,
+      sent,
     });
     try {
       await dispatcher.start();

@@ -1,13 +1,10 @@
 import { Redis } from 'ioredis';
 import { CallbackOutbox, INDEX_MARK_TTL_MS, INDEX_MOVING_MARK, movingMark } from '../../../bitrix/callback-outbox';
-import type { PortalClient } from '../../../bitrix/portal-client';
 import { randomId } from '../../../lib/hash';
-import { createLogger } from '../../../lib/logger';
-import { createMetrics } from '../../../lib/metrics';
 import { callbackScripts } from '../../../redis/callback-scripts';
 import { createKeys } from '../../../redis/keys';
-import { ActivityLog } from '../../../store/activity-log';
-import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import type { CallbackDispatcher } from '../../../workers/callback-dispatcher';
+import { acceptingDispatcher } from '../../helpers/callback-dispatcher-env';
 import { eventually } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
 
@@ -26,14 +23,6 @@ describe('callback dispatcher: the index mark after a move', () => {
   let outbox: CallbackOutbox;
   let dispatcher: CallbackDispatcher;
   const sent: string[] = [];
-  const portal = (memberId: string): PortalClient => ({
-    memberId,
-    call: async () => Promise.reject(new Error('not used')),
-    async batch(commands) {
-      sent.push(...Object.keys(commands));
-      return { results: Object.fromEntries(Object.keys(commands).map((k) => [k, true])), errors: {} };
-    },
-  });
   const callback = (n: number) => ({
     eventToken: `wf|A${n}|tok.sig`,
     returnValues: { n: String(n) },
@@ -47,18 +36,7 @@ describe('callback dispatcher: the index mark after a move', () => {
     redis = new Redis(url);
     subscriber = new Redis(url);
     outbox = new CallbackOutbox(redis, keys, clock);
-    dispatcher = new CallbackDispatcher({
-      redis,
-      subscriber,
-      keys,
-      outbox,
-      bitrix: Object.assign(portal, { probe: async () => ({ installed: true }) }),
-      clock,
-      metrics: createMetrics(),
-      log: createLogger('silent'),
-      activity: new ActivityLog(redis, keys),
-      safetyPollMs: 60_000,
-    });
+    dispatcher = acceptingDispatcher({ redis, plain: redis, subscriber, keys, clock, outbox, sent });
   });
   afterEach(() => {
     jest.restoreAllMocks();
