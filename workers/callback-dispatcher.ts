@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { parseStoredJson } from '../lib/stored-json';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
@@ -173,7 +174,21 @@ export class CallbackDispatcher {
 
   /** Sends one claimed batch and decides each callback's fate (ack or retry); the caller settles them. */
   private async sendBatch(memberId: string, claimed: Array<{ id: string; json: string }>) {
-    const entries: Entry[] = claimed.map((c) => ({ id: c.id, callback: callbackSchema.parse(JSON.parse(c.json)) }));
+    const settle = this.createSettlement(memberId);
+    // A row this version cannot read (not JSON, or not a callback) is dropped and said, alone: thrown
+    // for the batch, it would fail it every lease period for good, and the rows beside it with it.
+    const entries: Entry[] = [];
+    for (const c of claimed) {
+      const callback = parseStoredJson(callbackSchema, c.json);
+      if (callback) entries.push({ id: c.id, callback });
+      else settle.acks.push(c.id);
+    }
+    if (entries.length < claimed.length) {
+      const dropped = claimed.length - entries.length;
+      this.o.metrics.callbacks.inc({ outcome: 'dropped_unreadable' }, dropped);
+      this.o.log.error({ memberId, dropped }, 'callbacks dropped: stored in a form this version cannot read');
+    }
+    if (entries.length === 0) return settle;
     const commands = Object.fromEntries(
       entries.map((e, i) => {
         const { eventToken, returnValues, logMessage } = e.callback;
@@ -181,7 +196,6 @@ export class CallbackDispatcher {
         return [`c${i}`, ['bizproc.event.send', params] as [string, Record<string, unknown>]];
       }),
     );
-    const settle = this.createSettlement(memberId);
     let outcome: BatchOutcome | null = null;
     try {
       this.o.metrics.callbackBatches.inc();
