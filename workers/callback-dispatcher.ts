@@ -13,7 +13,7 @@ import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import type { ActivityLog } from '../store/activity-log';
 import { moveIndexEntry } from './callback-index-move';
-import { callbackBackoffMs, classifyCallbackRow } from './callback-row';
+import { callbackBackoffMs, classifyCallbackRow, setAsideUnreadable } from './callback-row';
 import { type AddressRefusalNotes, createAddressRefusalNotes, refusalPauseMs } from './portal-address-refusal';
 import { closeWakeUps, subscribeToWakeUps } from './wake-subscription';
 
@@ -136,7 +136,7 @@ export class CallbackDispatcher {
     }
   }
 
-  /** Sends one batch for a portal; true when it sent anything. */
+  /** Sends one batch for a portal (or settles rows it cannot read); true when it claimed anything. */
   async drainOnce(memberId: string): Promise<boolean> {
     const { redis, keys, clock } = this.o;
     const pendingKey = keys.callbackPending(memberId);
@@ -175,18 +175,13 @@ export class CallbackDispatcher {
   /** Sends one claimed batch and decides each callback's fate (ack or retry); the caller settles them. */
   private async sendBatch(memberId: string, claimed: Array<{ id: string; json: string }>) {
     const settle = this.createSettlement(memberId);
-    // A row this version cannot read (not JSON, or not a callback) is dropped and said, alone: thrown
-    // for the batch, it would fail it every lease period for good, and the rows beside it with it.
+    // Each row read alone: thrown for the batch, one this version cannot read would fail the batch
+    // every lease period for good, and the rows beside it with it (setAsideUnreadable says what then).
     const entries: Entry[] = [];
     for (const c of claimed) {
       const callback = parseStoredJson(callbackSchema, c.json);
       if (callback) entries.push({ id: c.id, callback });
-      else settle.acks.push(c.id);
-    }
-    if (entries.length < claimed.length) {
-      const dropped = claimed.length - entries.length;
-      this.o.metrics.callbacks.inc({ outcome: 'dropped_unreadable' }, dropped);
-      this.o.log.error({ memberId, dropped }, 'callbacks dropped: stored in a form this version cannot read');
+      else setAsideUnreadable(this.o, { memberId, row: c, maxAgeMs: this.maxAgeMs }, settle);
     }
     if (entries.length === 0) return settle;
     const commands = Object.fromEntries(

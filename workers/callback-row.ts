@@ -1,4 +1,9 @@
+import { z } from 'zod';
 import { isRetryableBitrixCode, isWorkflowGone } from '../bitrix/bitrix-error';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+import { parseStoredJson } from '../lib/stored-json';
 
 /** What to do with one `bizproc.event.send` row of a batch answer. */
 export type CallbackRowOutcome = 'sent' | 'workflow_gone' | 'retry' | 'rejected';
@@ -17,4 +22,33 @@ export function classifyCallbackRow(error: { code: string; description: string }
 /** Retry pause for a callback's n-th attempt: doubling from 0.5 s, at most a minute. */
 export function callbackBackoffMs(attempts: number): number {
   return Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
+}
+
+/** What a stored row must be to count as a callback at all (another release's shape is kept for it). */
+const someCallbackSchema = z.object({ eventToken: z.string(), queuedAt: z.number().optional() });
+/** How long a callback this worker cannot read waits before it is looked at again. */
+export const UNREADABLE_PAUSE_MS = 10 * 60_000;
+
+/**
+ * A claimed outbox row this version cannot read. Not a callback at all (not JSON, no event token):
+ * dropped, counted and logged. A callback of another shape (a newer release's, during a rolling
+ * deploy): kept as it is for the workers that read it, looked at again in 10 minutes, and dropped
+ * once it is older than the retry budget.
+ */
+export function setAsideUnreadable(
+  deps: { clock: Clock; log: Pick<Logger, 'warn' | 'error'>; metrics: Pick<Metrics, 'callbacks'> },
+  o: { memberId: string; row: { id: string; json: string }; maxAgeMs: number },
+  settle: { acks: string[]; retries: Array<{ id: string; json: string; dueMs: number }> },
+): void {
+  const { memberId, row } = o;
+  const seen = parseStoredJson(someCallbackSchema, row.json);
+  const now = deps.clock.now();
+  if (seen && (seen.queuedAt === undefined || now - seen.queuedAt <= o.maxAgeMs)) {
+    settle.retries.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_PAUSE_MS });
+    deps.log.warn({ memberId, row: row.id }, 'callback kept for a newer worker: stored in a form this one cannot read');
+    return;
+  }
+  settle.acks.push(row.id);
+  deps.metrics.callbacks.inc({ outcome: 'dropped_unreadable' });
+  deps.log.error({ memberId, row: row.id }, 'callback dropped: stored in a form no worker can read');
 }

@@ -99,7 +99,7 @@ describe("lines add --id to another account: the old account's templates and hea
   // line's number) cost the unchanged line its templates and its health record's last change.
   it('a re-add refused (another line has the number) writes and drops nothing', async () => {
     await listedLine();
-    await expect(add(cloud(LINE.phoneNumberId))).rejects.toThrow();
+    await expect(add(cloud(LINE.phoneNumberId))).rejects.toMatchObject({ code: 'line_conflict' });
     expect(await h.rt.lines.get(h.memberId, 'cloud2')).toMatchObject({ phoneNumberId: NUMBER });
     expect(await cache.get(h.memberId, 'cloud2')).not.toBeNull();
     expect(await health.get(h.memberId, 'cloud2')).toMatchObject({ qualityRating: 'GREEN' });

@@ -2,13 +2,16 @@ import { Redis } from 'ioredis';
 import { CallbackOutbox } from '../../../bitrix/callback-outbox';
 import { randomId } from '../../../lib/hash';
 import { createKeys } from '../../../redis/keys';
+import { UNREADABLE_PAUSE_MS } from '../../../workers/callback-row';
 import { acceptingDispatcher } from '../../helpers/callback-dispatcher-env';
 import { createManualClock } from '../../helpers/manual-clock';
 
 /**
- * A row of a portal's callback outbox this version cannot read (not JSON, or not a callback: a
- * foreign writer, an older release) is dropped alone, with an error; the callbacks claimed beside it
- * still go out. Thrown for the batch, it failed the batch every lease period, for good.
+ * A row of a portal's callback outbox this version cannot read is set aside alone: not a callback at
+ * all (not JSON, no event token) it is dropped; a callback of another shape (a newer release's,
+ * during a rolling deploy) is kept for the workers that read it, until the retry budget. The
+ * callbacks claimed beside it still go out. Thrown for the batch, it failed the batch every lease
+ * period, for good.
  */
 describe('callback dispatcher: rows it cannot read', () => {
   const url = process.env.TEST_REDIS_URL ?? '';
@@ -17,7 +20,7 @@ describe('callback dispatcher: rows it cannot read', () => {
     for (const connection of connections) connection.disconnect();
   });
 
-  it('drops them alone and sends the rest of the batch', async () => {
+  it('sets them aside alone and sends the rest of the batch', async () => {
     if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
     const redis = new Redis(url);
     const subscriber = new Redis(url);
@@ -29,9 +32,17 @@ describe('callback dispatcher: rows it cannot read', () => {
     const dispatcher = acceptingDispatcher({ redis, plain: redis, subscriber, keys, clock, outbox, sent });
     const good = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
     await outbox.enqueue('m1', good);
+    const newer = JSON.stringify({ eventToken: 'wf|N1|tok.sig', returnValues: 5, queuedAt: clock.now() });
     const unreadable: Array<[string, string]> = [
       ['not-json', '{"eventToken":'],
       ['not-a-callback', '{"event":"x"}'],
+      // A callback of another shape (a newer release's): kept for the workers that read it…
+      ['newer', newer],
+      // …unless it is older than the retry budget (a day).
+      [
+        'newer-but-stale',
+        JSON.stringify({ eventToken: 'wf|N2|tok.sig', returnValues: 5, queuedAt: clock.now() - 2 * 86_400_000 }),
+      ],
     ];
     for (const [id, json] of unreadable) {
       await redis.hset(keys.callbackPending('m1'), id, json);
@@ -40,8 +51,9 @@ describe('callback dispatcher: rows it cannot read', () => {
     try {
       expect(await dispatcher.drainOnce('m1')).toBe(true);
       expect(sent).toEqual([good.eventToken]);
-      expect(await outbox.pendingCount('m1')).toBe(0);
-      expect(await redis.zcard(keys.callbackDue('m1'))).toBe(0);
+      expect(await redis.hgetall(keys.callbackPending('m1'))).toEqual({ newer });
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_PAUSE_MS);
+      expect(await redis.zcard(keys.callbackDue('m1'))).toBe(1);
     } finally {
       await dispatcher.stop();
     }
