@@ -25,13 +25,13 @@ export function callbackBackoffMs(attempts: number): number {
 }
 
 /** What a stored row must be to count as a callback at all (another release's shape is kept for it). */
-const someCallbackSchema = z.object({ eventToken: z.string(), queuedAt: z.number().optional() });
+const someCallbackSchema = z.object({ eventToken: z.string(), queuedAt: z.number() });
 /** How long a callback this worker cannot read waits before it is looked at again. */
 export const UNREADABLE_PAUSE_MS = 10 * 60_000;
 
 /**
- * A claimed outbox row this version cannot read. Not a callback at all (not JSON, no event token):
- * dropped, counted and logged. A callback of another shape (a newer release's, during a rolling
+ * A claimed outbox row this version cannot read. Not a callback at all (not JSON, no event token
+ * or no queue time: every release writes both): dropped, counted and logged. A callback of another shape (a newer release's, during a rolling
  * deploy): kept as it is for the workers that read it, looked at again in 10 minutes, and dropped
  * once it is older than the retry budget.
  */
@@ -43,7 +43,7 @@ export function setAsideUnreadable(
   const { memberId, row } = o;
   const seen = parseStoredJson(someCallbackSchema, row.json);
   const now = deps.clock.now();
-  if (seen && (seen.queuedAt === undefined || now - seen.queuedAt <= o.maxAgeMs)) {
+  if (seen && now - seen.queuedAt <= o.maxAgeMs) {
     settle.retries.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_PAUSE_MS });
     deps.log.warn({ memberId, row: row.id }, 'callback kept for a newer worker: stored in a form this one cannot read');
     return;

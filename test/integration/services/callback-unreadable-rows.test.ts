@@ -36,6 +36,7 @@ describe('callback dispatcher: rows it cannot read', () => {
     const unreadable: Array<[string, string]> = [
       ['not-json', '{"eventToken":'],
       ['not-a-callback', '{"event":"x"}'],
+      ['no-queue-time', '{"eventToken":"wf|N0|tok.sig"}'],
       // A callback of another shape (a newer release's): kept for the workers that read it…
       ['newer', newer],
       // …unless it is older than the retry budget (a day).
