@@ -5,11 +5,11 @@ import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 
-/** One pending `bizproc.event.send`. */
 /**
- * A queued callback as stored. Fields may only be added, and only as optional: a row of a newer
- * release is read by an older worker during a rolling deploy (unknown keys are stripped), and one it
- * cannot read is kept for the newer workers (workers/callback-dispatcher.ts).
+ * One pending `bizproc.event.send`, as stored. Fields may only be added, and only as optional, and
+ * `eventToken` and `queuedAt` never change: a row of a newer release is read by an older worker
+ * during a rolling deploy (unknown keys are stripped), and one it cannot read but that has those two
+ * is kept for the newer workers (workers/callback-row.ts setAsideUnreadable).
  */
 export const callbackSchema = z.object({
   eventToken: z.string(),
