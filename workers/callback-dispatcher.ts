@@ -7,6 +7,7 @@ import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
+import { TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
@@ -49,7 +50,7 @@ type Entry = { id: string; callback: Callback };
  * callback is queued (pub/sub), the next retry is due, or the slow safety poll — never a busy loop.
  */
 export class CallbackDispatcher {
-  private readonly draining = new Map<string, Promise<boolean>>();
+  private readonly draining = new TrackedDrains();
   private readonly loop: WakeableLoop;
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
@@ -83,7 +84,7 @@ export class CallbackDispatcher {
   /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis). */
   async stop(): Promise<void> {
     await this.loop.stop();
-    await Promise.all(this.draining.values());
+    await this.draining.settled();
     closeWakeUps(this.o.subscriber);
   }
 
@@ -100,25 +101,15 @@ export class CallbackDispatcher {
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
       if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
-      const drain = this.drainOnce(memberId).then(
-        () => true,
-        (error: unknown) => {
-          this.o.log.error({ memberId, err: error }, 'callback drain failed');
-          return false;
-        },
-      );
       // Looked at again once the drain is over, unless it failed, whether it sent or not: more
       // may be due (over 50, or queued meanwhile), and the index entry it left may be due now with
       // nobody told (a drain that found nothing claimable — another process held the rows —
       // re-indexes a result queued during it, which wrote no index behind the portal's confirmed
-      // mark or whose `ZADD LT` changed nothing, so published no wake-up). A failed drain waits for
-      // the next wake-up or the safety poll instead: a Redis that refuses writes must not be hammered.
-      const settled = drain.then((ok) => {
-        this.draining.delete(memberId);
-        if (ok) this.wake();
-        return ok;
+      // mark or whose `ZADD LT` changed nothing, so published no wake-up).
+      this.draining.start(memberId, () => this.drainOnce(memberId), {
+        failed: (error) => this.o.log.error({ memberId, err: error }, 'callback drain failed'),
+        ended: () => this.wake(),
       });
-      this.draining.set(memberId, settled);
     }
     // Sleep until the next due time (a portal still draining wakes the loop when its drain ends,
     // unless the drain fails).

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock';
 import { randomId } from '../lib/hash';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import type { RedisClient } from '../redis/connect';
 import { hookScripts } from '../redis/hook-scripts';
@@ -39,7 +40,7 @@ const EVENTS_PER_DRAIN = 100;
  * or given up. It sleeps until an event is emitted (pub/sub), a retry is due, or the safety poll.
  */
 export class HookDeliverer {
-  private readonly draining = new Map<string, Promise<void>>();
+  private readonly draining = new TrackedDrains();
   private readonly loop: WakeableLoop;
   /** Look at every portal on the next pass (the timer fired, or wake() named none). */
   private fullScan = true;
@@ -96,7 +97,7 @@ export class HookDeliverer {
 
   /** Resolves when no delivery is in flight in this process (tests). */
   async idle(): Promise<void> {
-    while (this.draining.size) await Promise.all(this.draining.values());
+    while (this.draining.size) await this.draining.settled();
   }
 
   /** Starts a drain for each subscription with a due event (of every portal, or the named ones); returns how long to sleep. */
@@ -137,20 +138,12 @@ export class HookDeliverer {
           sleepMs = Math.min(sleepMs, lease);
           continue;
         }
-        const drain = this.drain(subscription, lease.token).then(
-          () => true,
-          (error: unknown) => {
-            this.o.log.error({ subscription: subscription.id, err: error }, 'hook drain failed');
-            return false;
-          },
-        );
-        const settled = drain.then((ok) => {
-          this.draining.delete(subscription.id);
-          // More may be due (over a drain's share, emitted meanwhile, a retry time). A failed drain
-          // waits for the next wake-up or the timer: a Redis that refuses writes is not hammered.
-          if (ok) this.wake(memberId);
+        const { token } = lease;
+        // More may be due once it ends (over a drain's share, emitted meanwhile, a retry time).
+        this.draining.start(subscription.id, () => this.drain(subscription, token), {
+          failed: (error) => this.o.log.error({ subscription: subscription.id, err: error }, 'hook drain failed'),
+          ended: () => this.wake(memberId),
         });
-        this.draining.set(subscription.id, settled);
       }
     }
     if (full) this.o.metrics.hookEventsPending.set(pending);

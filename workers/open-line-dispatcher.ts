@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import { settleAll } from '../lib/settle-all';
+import { TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
@@ -72,7 +73,7 @@ const GROUPS_PER_CLAIM = 10;
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
-  private readonly draining = new Map<string, Promise<void>>();
+  private readonly draining = new TrackedDrains();
   private readonly failures = new Map<string, number>();
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
@@ -107,7 +108,7 @@ export class OpenLineDispatcher {
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    await Promise.all(this.draining.values());
+    await this.draining.settled();
     closeWakeUps(this.o.subscriber);
   }
 
@@ -129,15 +130,10 @@ export class OpenLineDispatcher {
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
       if (this.draining.has(memberId)) continue;
-      const drain = this.drainPortal(memberId)
-        .then(() => true)
-        .catch((error: unknown) => this.o.log.error({ memberId, err: error }, 'open-line drain failed'))
-        .then((ok) => {
-          this.draining.delete(memberId);
-          // A failed drain waits for a wake-up or the safety poll: a Redis refusing writes is not hammered.
-          if (ok === true) this.loop.wake();
-        });
-      this.draining.set(memberId, drain);
+      this.draining.start(memberId, () => this.drainPortal(memberId), {
+        failed: (error) => this.o.log.error({ memberId, err: error }, 'open-line drain failed'),
+        ended: () => this.loop.wake(),
+      });
     }
     const [, next] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
     return next === undefined ? this.safetyPollMs : Math.min(this.safetyPollMs, Math.max(1, Number(next) - now));
