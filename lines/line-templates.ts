@@ -84,7 +84,8 @@ export function createLineTemplates(deps: LineTemplatesDeps) {
     const stored = await deps.store.get(line.memberId, line.id);
     // A list read from the account the line stood for before (a read that ended after a re-add) is
     // not its; one that does not say its account (an older release's) is read again before it serves.
-    const cached = stored && (stored.account ?? lineAccount(line)) === lineAccount(line) ? stored : null;
+    const account = lineAccount(line);
+    const cached = stored && (stored.account ?? account) === account ? stored : null;
     if (cached?.account !== undefined && deps.clock.now() - cached.at < FRESH_MS) return cached;
     try {
       return (await refreshIfDue(line, cached)) ?? cached;
