@@ -1,19 +1,21 @@
-import type { Redis } from 'ioredis';
-import type { CallbackOutbox } from '../../bitrix/callback-outbox';
+import { Redis } from 'ioredis';
+import { CallbackOutbox } from '../../bitrix/callback-outbox';
 import type { PortalClient } from '../../bitrix/portal-client';
 import type { Clock } from '../../lib/clock';
+import { randomId } from '../../lib/hash';
 import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
 import type { RedisClient } from '../../redis/connect';
-import type { RedisKeys } from '../../redis/keys';
+import { createKeys, type RedisKeys } from '../../redis/keys';
 import { ActivityLog } from '../../store/activity-log';
 import { CallbackDispatcher } from '../../workers/callback-dispatcher';
+import { createManualClock } from './manual-clock';
 
 /**
  * A callback dispatcher over a real Redis whose portal takes every `bizproc.event.send` and tells
  * `sent` their event tokens; silent, with a one-minute safety poll (a test sees any wake-up it relies on).
  */
-export function acceptingDispatcher(o: {
+function acceptingDispatcher(o: {
   redis: RedisClient;
   /** The plain connection (the activity log's). */
   plain: Redis;
@@ -43,4 +45,27 @@ export function acceptingDispatcher(o: {
     activity: new ActivityLog(o.plain, o.keys),
     safetyPollMs: 60_000,
   });
+}
+
+/**
+ * Over the test Redis: its connections (a plain one and the wake-up subscriber), fresh keys, a manual
+ * clock, an outbox, and `dispatcher()`: an accepting dispatcher over them (or over `dispatcherRedis`,
+ * a wrapper of the plain connection). `close()` disconnects what is still open.
+ */
+export function callbackTestEnv(prefix: string) {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
+  const redis = new Redis(url);
+  const subscriber = new Redis(url);
+  const keys = createKeys(`${prefix}${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
+  const clock = createManualClock();
+  const outbox = new CallbackOutbox(redis, keys, clock);
+  const sent: string[] = [];
+  const dispatcher = (dispatcherRedis: RedisClient = redis) =>
+    acceptingDispatcher({ redis: dispatcherRedis, plain: redis, subscriber, keys, clock, outbox, sent });
+  const close = () => {
+    // The dispatcher's stop() closed the subscriber already: a second disconnect would hold the process.
+    for (const connection of [redis, subscriber]) if (connection.status !== 'end') connection.disconnect();
+  };
+  return { redis, subscriber, keys, clock, outbox, sent, dispatcher, close };
 }

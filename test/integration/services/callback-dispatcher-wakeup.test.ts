@@ -1,12 +1,8 @@
-import { Redis } from 'ioredis';
-import { CallbackOutbox, callbackId } from '../../../bitrix/callback-outbox';
-import { randomId } from '../../../lib/hash';
+import { callbackId } from '../../../bitrix/callback-outbox';
 import { callbackScripts } from '../../../redis/callback-scripts';
 import type { RedisClient } from '../../../redis/connect';
-import { createKeys } from '../../../redis/keys';
-import { acceptingDispatcher } from '../../helpers/callback-dispatcher-env';
+import { callbackTestEnv } from '../../helpers/callback-dispatcher-env';
 import { eventually } from '../../helpers/harness';
-import { createManualClock } from '../../helpers/manual-clock';
 
 /**
  * A drain that finds nothing claimable (another process holds the portal's due rows) while a result
@@ -16,21 +12,15 @@ import { createManualClock } from '../../helpers/manual-clock';
  * which showed as idle seconds in the bench).
  */
 describe('callback dispatcher: a drain that claimed nothing', () => {
-  const url = process.env.TEST_REDIS_URL ?? '';
-  const connections: Redis[] = [];
+  const envs: Array<ReturnType<typeof callbackTestEnv>> = [];
   afterAll(() => {
-    for (const connection of connections) connection.disconnect();
+    for (const env of envs) env.close();
   });
 
   it('sends a result queued during it at once, not at the safety poll', async () => {
-    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
-    const redis = new Redis(url);
-    const subscriber = new Redis(url);
-    connections.push(redis, subscriber);
-    const keys = createKeys(`cdw${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
-    const clock = createManualClock();
-    const outbox = new CallbackOutbox(redis, keys, clock);
-    const sent: string[] = [];
+    const env = callbackTestEnv('cdw');
+    envs.push(env);
+    const { redis, keys, clock, outbox, sent } = env;
     const callback = (n: number) => ({
       eventToken: `wf|A${n}|tok.sig`,
       returnValues: { n: String(n) },
@@ -65,15 +55,7 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
         };
       },
     }) as RedisClient;
-    const dispatcher = acceptingDispatcher({
-      redis: dispatcherRedis,
-      plain: redis,
-      subscriber,
-      keys,
-      clock,
-      outbox,
-      sent,
-    });
+    const dispatcher = env.dispatcher(dispatcherRedis);
     try {
       await dispatcher.start();
       await eventually(() => queuedDuringDrain, 5000, 'a result queued while a drain claimed nothing');

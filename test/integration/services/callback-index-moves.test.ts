@@ -1,12 +1,7 @@
-import { Redis } from 'ioredis';
-import { CallbackOutbox, INDEX_MARK_TTL_MS, INDEX_MOVING_MARK, movingMark } from '../../../bitrix/callback-outbox';
-import { randomId } from '../../../lib/hash';
+import { INDEX_MARK_TTL_MS, INDEX_MOVING_MARK, movingMark } from '../../../bitrix/callback-outbox';
 import { callbackScripts } from '../../../redis/callback-scripts';
-import { createKeys } from '../../../redis/keys';
-import type { CallbackDispatcher } from '../../../workers/callback-dispatcher';
-import { acceptingDispatcher } from '../../helpers/callback-dispatcher-env';
+import { callbackTestEnv } from '../../helpers/callback-dispatcher-env';
 import { eventually } from '../../helpers/harness';
-import { createManualClock } from '../../helpers/manual-clock';
 
 /**
  * A dispatcher's reindex ends its move of the portal's index entry (callback-moved-2.lua): a portal
@@ -15,14 +10,9 @@ import { createManualClock } from '../../helpers/manual-clock';
  * every batch — and a move another dispatcher began meanwhile is never confirmed by this one.
  */
 describe('callback dispatcher: the index mark after a move', () => {
-  const url = process.env.TEST_REDIS_URL ?? '';
-  let redis: Redis;
-  let subscriber: Redis;
-  const keys = createKeys(`cim${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
-  const clock = createManualClock();
-  let outbox: CallbackOutbox;
-  let dispatcher: CallbackDispatcher;
-  const sent: string[] = [];
+  const env = callbackTestEnv('cim');
+  const { redis, keys, clock, outbox, sent } = env;
+  const dispatcher = env.dispatcher();
   const callback = (n: number) => ({
     eventToken: `wf|A${n}|tok.sig`,
     returnValues: { n: String(n) },
@@ -31,20 +21,12 @@ describe('callback dispatcher: the index mark after a move', () => {
   const mark = (memberId: string) => redis.get(keys.callbackIndexed(memberId));
   const indexScore = async (memberId: string) => Number(await redis.zscore(keys.callbackPortals(), memberId));
 
-  beforeAll(() => {
-    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
-    redis = new Redis(url);
-    subscriber = new Redis(url);
-    outbox = new CallbackOutbox(redis, keys, clock);
-    dispatcher = acceptingDispatcher({ redis, plain: redis, subscriber, keys, clock, outbox, sent });
-  });
   afterEach(() => {
     jest.restoreAllMocks();
   });
   afterAll(async () => {
     await dispatcher.stop();
-    redis.disconnect();
-    subscriber.disconnect();
+    env.close();
   });
 
   it('a batch that leaves callbacks due confirms the mark at the score written: the next results write no index', async () => {

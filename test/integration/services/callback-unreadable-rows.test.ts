@@ -1,10 +1,5 @@
-import { Redis } from 'ioredis';
-import { CallbackOutbox } from '../../../bitrix/callback-outbox';
-import { randomId } from '../../../lib/hash';
-import { createKeys } from '../../../redis/keys';
 import { UNREADABLE_PAUSE_MS } from '../../../workers/callback-row';
-import { acceptingDispatcher } from '../../helpers/callback-dispatcher-env';
-import { createManualClock } from '../../helpers/manual-clock';
+import { callbackTestEnv } from '../../helpers/callback-dispatcher-env';
 
 /**
  * A row of a portal's callback outbox this version cannot read is set aside alone: not a callback at
@@ -14,22 +9,16 @@ import { createManualClock } from '../../helpers/manual-clock';
  * period, for good.
  */
 describe('callback dispatcher: rows it cannot read', () => {
-  const url = process.env.TEST_REDIS_URL ?? '';
-  const connections: Redis[] = [];
+  const envs: Array<ReturnType<typeof callbackTestEnv>> = [];
   afterAll(() => {
-    for (const connection of connections) connection.disconnect();
+    for (const env of envs) env.close();
   });
 
   it('sets them aside alone and sends the rest of the batch', async () => {
-    if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
-    const redis = new Redis(url);
-    const subscriber = new Redis(url);
-    connections.push(redis, subscriber);
-    const keys = createKeys(`cur${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
-    const clock = createManualClock();
-    const outbox = new CallbackOutbox(redis, keys, clock);
-    const sent: string[] = [];
-    const dispatcher = acceptingDispatcher({ redis, plain: redis, subscriber, keys, clock, outbox, sent });
+    const env = callbackTestEnv('cur');
+    envs.push(env);
+    const { redis, keys, clock, outbox, sent } = env;
+    const dispatcher = env.dispatcher();
     const good = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
     await outbox.enqueue('m1', good);
     const newer = JSON.stringify({ eventToken: 'wf|N1|tok.sig', returnValues: 5, queuedAt: clock.now() });
