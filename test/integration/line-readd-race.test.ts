@@ -1,7 +1,7 @@
 import { type LinesCommandDeps, runLinesCommand } from '../../cli/lines-command';
 import { AppError } from '../../lib/errors/app-error';
 import { createLogger } from '../../lib/logger';
-import { createLineAdmin } from '../../lines/line-admin';
+import { createLineAdmin, type LineAdminDeps } from '../../lines/line-admin';
 import type { Line } from '../../store/line-store';
 import { createHarness, type Harness } from '../helpers/harness';
 import { settled } from '../helpers/signals';
@@ -30,6 +30,28 @@ describe('line writes from a read: refused when the line changed in between', ()
     await h.rt.lines.remove(h.memberId, ID);
     await settled(h);
   });
+
+  /** A line admin over the harness's stores, with the line-store calls `lines` names staged (a race). */
+  function adminWith(lines: Partial<LineAdminDeps['lines']>) {
+    return createLineAdmin({
+      portals: h.rt.portals,
+      lines: {
+        add: (line: Line, options?: { ifStillAs?: Line | null }) => h.rt.lines.add(line, options),
+        get: (memberId: string, lineId: string) => h.rt.lines.get(memberId, lineId),
+        list: (memberId: string) => h.rt.lines.list(memberId),
+        remove: (memberId: string, lineId: string) => h.rt.lines.remove(memberId, lineId),
+        findByPhoneNumberId: (phoneNumberId: string) => h.rt.lines.findByPhoneNumberId(phoneNumberId),
+        ...lines,
+      },
+      providerFor: h.rt.providerFor,
+      clock: h.rt.clock,
+      publicUrl: h.rt.publicUrl,
+      detachOpenLine: async () => null,
+      log: createLogger('silent'),
+      onLinesChanged: async () => undefined,
+      forgetAccount: async () => undefined,
+    });
+  }
 
   /** `lines add` whose read of the line is followed at once by `meanwhile` (another writer's turn). */
   function addWith(meanwhile: () => Promise<unknown>, given: Record<string, string>): Promise<string> {
@@ -74,27 +96,12 @@ describe('line writes from a read: refused when the line changed in between', ()
 
   // Review s25-readd2 NIT 3: the message said `line undefined changed`.
   it('lines add without --id: another line taking the id made up for it in between is named as such', async () => {
-    const lineAdmin = createLineAdmin({
-      portals: h.rt.portals,
-      lines: {
-        ...h.rt.lines,
-        add: async (line: Line, options?: { ifStillAs?: Line | null }) => {
-          // Another add of the same made-up id comes first.
-          await h.rt.lines.add({ ...line, id: ID, phoneNumberId: '1101000058' }, { ifStillAs: null });
-          return h.rt.lines.add({ ...line, id: ID }, options);
-        },
-        get: (memberId: string, lineId: string) => h.rt.lines.get(memberId, lineId),
-        list: (memberId: string) => h.rt.lines.list(memberId),
-        remove: (memberId: string, lineId: string) => h.rt.lines.remove(memberId, lineId),
-        findByPhoneNumberId: (phoneNumberId: string) => h.rt.lines.findByPhoneNumberId(phoneNumberId),
+    const lineAdmin = adminWith({
+      add: async (line: Line, options?: { ifStillAs?: Line | null }) => {
+        // Another add of the same made-up id comes first.
+        await h.rt.lines.add({ ...line, id: ID, phoneNumberId: '1101000058' }, { ifStillAs: null });
+        return h.rt.lines.add({ ...line, id: ID }, options);
       },
-      providerFor: h.rt.providerFor,
-      clock: h.rt.clock,
-      publicUrl: h.rt.publicUrl,
-      detachOpenLine: async () => null,
-      log: createLogger('silent'),
-      onLinesChanged: async () => undefined,
-      forgetAccount: async () => undefined,
     });
     const { id: _id, ...withoutId } = flags('1101000059');
     const deps = { portals: h.rt.portals, lines: h.rt.lines, lineAdmin, config: h.rt.config };
@@ -116,27 +123,12 @@ describe('line writes from a read: refused when the line changed in between', ()
         [],
       );
     // The settings page's admin, whose read of the line is followed by the operator's re-add.
-    const page = createLineAdmin({
-      portals: h.rt.portals,
-      lines: {
-        ...h.rt.lines,
-        add: (line: Line, options?: { ifStillAs?: Line | null }) => h.rt.lines.add(line, options),
-        get: async (memberId: string, lineId: string) => {
-          const line = await h.rt.lines.get(memberId, lineId);
-          await readd();
-          return line;
-        },
-        list: (memberId: string) => h.rt.lines.list(memberId),
-        remove: (memberId: string, lineId: string) => h.rt.lines.remove(memberId, lineId),
-        findByPhoneNumberId: (phoneNumberId: string) => h.rt.lines.findByPhoneNumberId(phoneNumberId),
+    const page = adminWith({
+      get: async (memberId: string, lineId: string) => {
+        const line = await h.rt.lines.get(memberId, lineId);
+        await readd();
+        return line;
       },
-      providerFor: h.rt.providerFor,
-      clock: h.rt.clock,
-      publicUrl: h.rt.publicUrl,
-      detachOpenLine: async () => null,
-      log: createLogger('silent'),
-      onLinesChanged: async () => undefined,
-      forgetAccount: async () => undefined,
     });
     const refused = await page.rename(h.memberId, ID, 'Stale').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AppError);
