@@ -3,7 +3,9 @@
  * processes (a throw-away redis-server, the simulators' process, the app's web and worker
  * processes). Prints every figure beside its goal and writes bench/results.json; `npm run
  * bench:readme` puts them in the README. `-- --only ingest,callbacks` runs some scenarios and
- * writes nothing.
+ * writes nothing. `-- --only replies --points 30000 --replies 30000` answers more replies at other
+ * points (a profile of the reply path under BENCH_PROFILE_DIR is then mostly steady state, not
+ * start-up); a run with either writes nothing either.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -24,13 +26,25 @@ type ScenarioName = (typeof SCENARIOS)[number];
 
 const say = (line: string) => process.stdout.write(`    ${line}\n`);
 
+/** A whole number ≥ 1 from an option's text, or a clear error naming the option. */
+const positiveCount = (option: string) => (text: string) => {
+  const n = Number(text.trim());
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${option}: "${text}" is not a whole number ≥ 1`);
+  return n;
+};
+
 async function closeEverything(): Promise<void> {
   for (const close of [...openSystems]) await close().catch(() => undefined);
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      points: { type: 'string' },
+      replies: { type: 'string' },
+    },
     strict: true,
   });
   const quick = values.quick === true;
@@ -38,6 +52,13 @@ async function main(): Promise<number> {
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   const wanted = (name: ScenarioName) => only.includes(name);
+  const custom = values.points !== undefined || values.replies !== undefined;
+  const points =
+    values.points?.split(',').map(positiveCount('--points')) ?? (quick ? [1000, 100_000] : [1000, 100_000, 1_000_000]);
+  if (points.some((n, i) => i > 0 && n <= (points[i - 1] ?? 0)))
+    throw new Error(`--points: ${points.join(',')} must rise (each point opens more waits than the last)`);
+  const repliesPerPoint =
+    values.replies === undefined ? (quick ? 500 : 2000) : positiveCount('--replies')(values.replies);
   const seconds = quick ? 3 : 10;
   const startedAt = Date.now();
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
@@ -87,9 +108,8 @@ async function main(): Promise<number> {
       callbacksScenario({ count: 5000, say }),
     );
   if (wanted('replies')) {
-    const points = quick ? [1000, 100_000] : [1000, 100_000, 1_000_000];
     const replies = await step(`replies: resolved/s with ${points.join(' / ')} open waits`, () =>
-      repliesScenario({ points, replies: quick ? 500 : 2000, say }),
+      repliesScenario({ points, replies: repliesPerPoint, say }),
     );
     figures.replies = { open_waits: replies.rates, cpu_ms_per_reply: replies.cpu };
   }
@@ -98,7 +118,7 @@ async function main(): Promise<number> {
       bytesPerWaitScenario({ waits: quick ? 300 : 1000, say }),
     );
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
-  if (only.length < SCENARIOS.length) {
+  if (only.length < SCENARIOS.length || custom) {
     process.stdout.write(`\n${JSON.stringify(figures, null, 2)}\n(partial run in ${minutes} min: nothing written)\n`);
     return 0;
   }

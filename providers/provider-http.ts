@@ -1,6 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
 import { ActionError } from '../lib/errors/app-error';
+import { errorMessage } from '../lib/errors/classify-error';
 import { LINE_SLOT_IN_FLIGHT_MS } from '../redis/rate-scripts';
+import { fetchFailure } from './fetch-failure';
 
 /**
  * The keep-alive connection pool's shape for provider calls on the send path: the runtime builds
@@ -76,6 +78,19 @@ function deadlineError(ms: number, reached: boolean): ActionError {
   return new ActionError('provider_unavailable', `no whole answer within ${ms} ms`, {
     retryable: true,
     outcomeUnknown: reached,
+  });
+}
+
+/**
+ * The failure of a request that never started to go out: as fetchFailure classes it when that
+ * already says "not sent" (a refused address keeps its own code), else a retryable
+ * provider_unavailable that is not "maybe sent" (undici's own error, e.g. UND_ERR_DESTROYED, would be).
+ */
+function unsentError(error: Error): Error {
+  if (!fetchFailure(error).outcomeUnknown) return error;
+  return new ActionError('provider_unavailable', `not sent: ${errorMessage(error)}`, {
+    retryable: true,
+    outcomeUnknown: false,
   });
 }
 
@@ -179,7 +194,9 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
-    this.reject(error);
+    // Cut before onConnect (still queued for a connection: a pool destroyed at shutdown, a socket
+    // lost with requests waiting behind it): not a byte of it was written, so it was not sent.
+    this.reject(this.abort === null ? unsentError(error) : error);
   }
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { fetchFailure } from '../../../providers/fetch-failure';
 import { MAX_EXCHANGE_MS, postJson } from '../../../providers/provider-http';
 import { LINE_SLOT_IN_FLIGHT_MS } from '../../../redis/rate-scripts';
@@ -115,6 +116,21 @@ describe('postJson (provider calls on the send path)', () => {
       'connections closed',
     );
     expect(hugeSockets.some((r) => r.writableEnded)).toBe(false);
+  });
+
+  it('a pool cut with a request on the wire and one queued behind it: the first may have been sent, the second was not', async () => {
+    const pool = new Agent({ connections: 1, pipelining: 1 });
+    const held = seen.filter((s) => s.path === '/silent').length;
+    const onWire = postJson(`${base}/silent`, {}, {}, 10_000, pool).catch((error: unknown) => error);
+    const queued = postJson(`${base}/silent`, {}, {}, 10_000, pool).catch((error: unknown) => error);
+    // The server has the first (the second waits for the one connection).
+    await pollUntil(() => seen.filter((s) => s.path === '/silent').length === held + 1, 5000, 'first request in');
+    await pool.destroy();
+    expect(fetchFailure(await onWire).outcomeUnknown).toBe(true);
+    const notSent = await queued;
+    expect(notSent).toMatchObject({ code: 'provider_unavailable', retryable: true, outcomeUnknown: false });
+    expect(fetchFailure(notSent)).toBe(notSent);
+    expect(seen.filter((s) => s.path === '/silent').length).toBe(held + 1);
   });
 
   it('the deadline never exceeds the line slot’s in-flight lease, and a bad URL rejects (never throws)', async () => {
