@@ -139,10 +139,14 @@ export function createQueues(
       return isStillComing(await portalSetup.getJobState(switchOffCheckJobId(job)));
     },
     async enqueueInbound(job: InboundJob, eventKey: string) {
-      const removeOnComplete = { age: 7 * DAY_S, count: 200_000 };
+      // The worker writes the event's seen marker before the job completes (markInboundSeen): a
+      // re-delivery finds that, so a completed job is kept only to look at (an hour, 1,000 at most),
+      // not for the days Meta may retry (it was 7 days, up to 200,000 completed jobs in Redis).
+      const removeOnComplete = { age: 3600, count: 1000 };
       // Object.assign, not a leading spread: V8 adds each property written after one slowly (one job per webhook event).
       const opts = Object.assign({}, keep, { removeOnComplete, jobId: inboundJobId(eventKey) }, retryOptions(8, 1000));
-      return inbound.add(job.kind, job, opts);
+      // The event's key goes with the job: its worker writes the seen marker too (markInboundSeen).
+      return inbound.add(job.kind, job.eventKey === eventKey ? job : Object.assign({}, job, { eventKey }), opts);
     },
     async enqueueBitrixEvent(job: BitrixEventJob) {
       return bitrixEvent.add(job.event, job, {

@@ -19,7 +19,9 @@ export interface EnqueueInboundDeps {
  * Queues one webhook event once: providers deliver at least once (Meta retries for days). A seen
  * marker (7 days) turns re-deliveries away; it is written only after the job is queued, so a
  * crash in between makes the retry queue it again — and the job id (from the message/status id)
- * still takes it once (the number it gets at receipt is the same each time). True when it is new.
+ * still takes it once while the job is kept (the number it gets at receipt is the same each time).
+ * The worker writes the marker as well (markInboundSeen), before the job completes: so a completed
+ * job need not be kept for the days a re-delivery may take, only briefly. True when it is new.
  */
 export async function enqueueInboundOnce(
   deps: EnqueueInboundDeps,
@@ -37,4 +39,16 @@ export async function enqueueInboundOnce(
   const fresh = (await deps.redis.set(seenKey, '1', 'EX', SEEN_TTL_S, 'NX')) === 'OK';
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;
+}
+
+/**
+ * The seen marker of a queued event, written by the worker that runs its job (the door writes it
+ * right after queueing; a door that died in between left none): once a job has run, a re-delivery
+ * is turned away at the door whether or not the completed job is still kept.
+ */
+export async function markInboundSeen(
+  deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
+  eventKey: string,
+): Promise<void> {
+  await deps.redis.set(deps.keys.webhookSeen(eventKey), '1', 'EX', SEEN_TTL_S);
 }

@@ -104,6 +104,11 @@ export const inboundJobSchema = z.object({
   receivedAt: z.number(),
   /** A customer message on a line attached to an open line: its number in its chat, given at receipt. */
   chatSeq: z.number().int().positive().optional(),
+  /**
+   * The provider's id of the event (its message or status id…), whose seen marker the worker writes
+   * too (enqueue-inbound-once.ts). Absent on jobs queued by an older release.
+   */
+  eventKey: z.string().optional(),
 });
 export type InboundJob = z.infer<typeof inboundJobSchema>;
 

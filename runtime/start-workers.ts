@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import { assertQueuePrefixFits } from '../queues/create-queues';
+import { markInboundSeen } from '../queues/enqueue-inbound-once';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
@@ -107,6 +108,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onWindowRefused: createWindowRefusalHandler(rt),
     onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),
     onLineTemplatesChanged: async (line: Line) => void (await rt.templates.list(line, { refresh: true })),
+    markSeen: (eventKey: string) => markInboundSeen(rt, eventKey),
   };
   // Sends spend most of their time waiting on Redis and the provider: more of them in flight let
   // auto-pipelining put more commands in each socket write (writes were a quarter of the worker's

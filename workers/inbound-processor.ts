@@ -71,6 +71,8 @@ export interface InboundDeps extends FirstReadDeps {
   onLineTemplatesChanged?: (line: Line) => Promise<void>;
   /** Account webhooks (quality, limits, account state) update the line's health. */
   lineHealth?: Pick<LineHealthService, 'onAccountEvent'>;
+  /** Writes the event's seen marker (queues/enqueue-inbound-once.ts markInboundSeen): done before the job completes. */
+  markSeen?: (eventKey: string) => Promise<void>;
 }
 
 /**
@@ -115,6 +117,15 @@ export function createInboundProcessor(deps: InboundDeps) {
 
   return async function processInbound(job: Job<InboundJob>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
+    // Beside the work, not before it (no round trip added); awaited before the job can complete.
+    const seen = data.eventKey === undefined ? undefined : deps.markSeen?.(data.eventKey);
+    seen?.catch(() => undefined);
+    const outcome = await handle(job, data);
+    await seen;
+    return outcome;
+  };
+
+  async function handle(job: Job<InboundJob>, data: InboundJob): Promise<string> {
     if (data.kind === 'error') return reportError(data);
     if (data.kind === 'template') {
       const wabaId = typeof data.event.waba_id === 'string' ? data.event.waba_id : '';
@@ -242,5 +253,5 @@ export function createInboundProcessor(deps: InboundDeps) {
     // A subscription added since the job read none hears of the message after all (counted as it was kept).
     if (kept?.subscribed && message.type !== 'system' && !(await tell)) await emitReceived(deps, line, message, data);
     return change ? 'number_changed' : 'ordinary';
-  };
+  }
 }

@@ -1,0 +1,54 @@
+import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
+import { endpoints } from '../../config/endpoints';
+import { inboundJobId } from '../../queues/create-queues';
+import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
+import { APP_SECRET, createHarness, type Harness } from '../helpers/harness';
+import { pollUntil } from '../helpers/poll';
+import { postRaw } from '../helpers/raw-http';
+
+/**
+ * A completed inbound job is kept only briefly: the worker that ran it wrote the event's seen marker,
+ * so a re-delivery days later is turned away at the door even when the door died between queueing
+ * the job and writing the marker itself.
+ */
+describe('inbound events: the worker writes the seen marker', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('a re-delivery after the completed job is gone queues nothing when the door died before its marker', async () => {
+    const post = signed(envelope({ contacts: [contact], messages: [text('wamid.seen-by-worker')] }));
+    // What the door queues for this webhook, queued as the door does it, and then the door "dies":
+    // no seen marker of its own.
+    const [event] = webhookEvents(Buffer.from(post.body), post.headers?.['x-hub-signature-256'], true, APP_SECRET);
+    if (!event) throw new Error('the webhook carries no event');
+    const { key, ...job } = event;
+    await h.rt.queues.enqueueInbound({ ...job, receivedAt: Date.now() }, key);
+    expect(await h.rt.redis.exists(h.rt.keys.webhookSeen(key))).toBe(0);
+    const jobId = inboundJobId(key);
+    await pollUntil(async () => (await h.rt.queues.inbound.getJobState(jobId)) === 'completed', 10_000, 'job done');
+    const done = await h.rt.queues.inbound.getJob(jobId);
+    expect(done?.data.eventKey).toBe(key);
+    expect(done?.opts.removeOnComplete).toEqual({ age: 3600, count: 1000 });
+    // What keeping it costs Redis (its hash; not its share of the completed set or the events stream)
+    // against the marker that now turns re-deliveries away instead.
+    const jobBytes = Number(
+      await h.rt.redis.memory('USAGE', `${h.rt.queues.prefix}:${h.rt.queues.inbound.name}:${jobId}`),
+    );
+    const markerBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.webhookSeen(key)));
+    if (process.env.SHOW_MEMORY)
+      console.log(`completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes`);
+    expect(markerBytes).toBeGreaterThan(0);
+    expect(jobBytes).toBeGreaterThan(markerBytes);
+    // The completed job leaves, as its short retention removes it.
+    await done?.remove();
+    const answer = await postRaw(`${h.appUrl}${endpoints.whatsappWebhook}`, post);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({ result: 'ok', queued: 0 });
+    expect(await h.rt.queues.inbound.getJobState(jobId)).toBe('unknown');
+  });
+});
