@@ -88,6 +88,12 @@ function deadlineError(ms: number, reached: boolean): ActionError {
  */
 function unsentError(error: Error): Error {
   if (!fetchFailure(error).outcomeUnknown) return error;
+  // undici refused the request itself (a header with a line break from a bad token…): trying again changes nothing.
+  if ('code' in error && error.code === 'UND_ERR_INVALID_ARG')
+    return new ActionError('provider_error', `not sent: ${errorMessage(error)}`, {
+      retryable: false,
+      outcomeUnknown: false,
+    });
   return new ActionError('provider_unavailable', `not sent: ${errorMessage(error)}`, {
     retryable: true,
     outcomeUnknown: false,

@@ -140,9 +140,11 @@ export function createQueues(
     },
     async enqueueInbound(job: InboundJob, eventKey: string) {
       // The worker writes the event's seen marker before the job completes (markInboundSeen): a
-      // re-delivery finds that, so a completed job is kept only to look at (an hour, 1,000 at most),
-      // not for the days Meta may retry (it was 7 days, up to 200,000 completed jobs in Redis).
-      const removeOnComplete = { age: 3600, count: 1000 };
+      // re-delivery finds that, so a completed job is kept an hour to look at, not the days Meta may
+      // retry (it was 7 days). Removed at most 100 per completion: the first completions after an
+      // upgrade take the older ones away a little at a time, never in one long script (a lower
+      // count would do that: BullMQ's count trim has no limit). The count stays the ceiling.
+      const removeOnComplete = { age: 3600, count: 200_000, limit: 100 };
       // Object.assign, not a leading spread: V8 adds each property written after one slowly (one job per webhook event).
       const opts = Object.assign({}, keep, { removeOnComplete, jobId: inboundJobId(eventKey) }, retryOptions(8, 1000));
       // The event's key goes with the job: its worker writes the seen marker too (markInboundSeen).

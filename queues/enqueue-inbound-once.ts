@@ -1,10 +1,14 @@
 import type { Metrics } from '../lib/metrics';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { run } from '../redis/scripts';
 import { inboundJobId, type Queues } from './create-queues';
 import type { InboundJob } from './job-schemas';
 
 const SEEN_TTL_S = 7 * 86400;
+/** The seen marker's values: the worker's does not make the door's first delivery a duplicate (webhook-seen-1.lua). */
+const SEEN_BY_DOOR = '1';
+const SEEN_BY_WORKER = 'w';
 
 export interface EnqueueInboundDeps {
   redis: RedisClient;
@@ -36,7 +40,7 @@ export async function enqueueInboundOnce(
   // Numbered before it is queued: a job that runs late still takes its place in the chat.
   const chatSeq = await deps.numberAtReceipt?.(job, inboundJobId(eventKey));
   await deps.queues.enqueueInbound(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey);
-  const fresh = (await deps.redis.set(seenKey, '1', 'EX', SEEN_TTL_S, 'NX')) === 'OK';
+  const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR, SEEN_BY_WORKER])) === 1;
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;
 }
@@ -50,5 +54,6 @@ export async function markInboundSeen(
   deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
   eventKey: string,
 ): Promise<void> {
-  await deps.redis.set(deps.keys.webhookSeen(eventKey), '1', 'EX', SEEN_TTL_S);
+  // NX: a door's marker (its delivery counted) is kept as it is.
+  await deps.redis.set(deps.keys.webhookSeen(eventKey), SEEN_BY_WORKER, 'EX', SEEN_TTL_S, 'NX');
 }

@@ -28,6 +28,7 @@ export const scriptFiles = [
   'compare-and-set-2',
   'config-version-2',
   'lock-release-1',
+  'webhook-seen-1',
   'wait-move-2',
   'hook-emit-3',
   'hook-settle-4',

@@ -121,7 +121,8 @@ export function createInboundProcessor(deps: InboundDeps) {
     const seen = data.eventKey === undefined ? undefined : deps.markSeen?.(data.eventKey);
     seen?.catch(() => undefined);
     const outcome = await handle(job, data);
-    await seen;
+    // Done: a marker that could not be written only leaves the door's (written as it queued the job).
+    await seen?.catch((error: unknown) => deps.log.warn({ err: error }, 'could not mark the event seen'));
     return outcome;
   };
 

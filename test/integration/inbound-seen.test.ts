@@ -1,6 +1,8 @@
 import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { endpoints } from '../../config/endpoints';
 import { inboundJobId } from '../../queues/create-queues';
+import { enqueueInboundOnce, markInboundSeen } from '../../queues/enqueue-inbound-once';
+import type { InboundJob } from '../../queues/job-schemas';
 import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
 import { APP_SECRET, createHarness, type Harness } from '../helpers/harness';
 import { pollUntil } from '../helpers/poll';
@@ -33,13 +35,13 @@ describe('inbound events: the worker writes the seen marker', () => {
     await pollUntil(async () => (await h.rt.queues.inbound.getJobState(jobId)) === 'completed', 10_000, 'job done');
     const done = await h.rt.queues.inbound.getJob(jobId);
     expect(done?.data.eventKey).toBe(key);
-    expect(done?.opts.removeOnComplete).toEqual({ age: 3600, count: 1000 });
+    expect(done?.opts.removeOnComplete).toEqual({ age: 3600, count: 200_000, limit: 100 });
     // What keeping it costs Redis (its hash; not its share of the completed set or the events stream)
     // against the marker that now turns re-deliveries away instead.
     const jobBytes = Number(
-      await h.rt.redis.memory('USAGE', `${h.rt.queues.prefix}:${h.rt.queues.inbound.name}:${jobId}`),
+      await h.rt.redis.memory('USAGE', `${h.rt.queues.prefix}:${h.rt.queues.inbound.name}:${jobId}`, 'SAMPLES', 0),
     );
-    const markerBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.webhookSeen(key)));
+    const markerBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.webhookSeen(key), 'SAMPLES', 0));
     if (process.env.SHOW_MEMORY)
       console.log(`completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes`);
     expect(markerBytes).toBeGreaterThan(0);
@@ -51,4 +53,31 @@ describe('inbound events: the worker writes the seen marker', () => {
     expect(JSON.parse(answer.text)).toEqual({ result: 'ok', queued: 0 });
     expect(await h.rt.queues.inbound.getJobState(jobId)).toBe('unknown');
   });
+
+  it("a worker that marked the event before the door did leaves the door's delivery its first, once", async () => {
+    const post = signed(envelope({ contacts: [contact], messages: [text('wamid.worker-first')] }));
+    const [event] = webhookEvents(Buffer.from(post.body), post.headers?.['x-hub-signature-256'], true, APP_SECRET);
+    if (!event) throw new Error('the webhook carries no event');
+    const { key, ...job } = event;
+    const queuedBefore = await webhookCount(h, 'queued');
+    // The real queue, and the worker's marker written right after the job is queued, before the door's.
+    const queues = {
+      enqueueInbound: async (data: InboundJob, eventKey: string) => {
+        const added = await h.rt.queues.enqueueInbound(data, eventKey);
+        await markInboundSeen(h.rt, eventKey);
+        return added;
+      },
+    };
+    const deps = { redis: h.rt.redis, keys: h.rt.keys, metrics: h.rt.metrics, queues };
+    expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(true);
+    expect(await webhookCount(h, 'queued')).toBe(queuedBefore + 1);
+    // The marker is now the door's: the next delivery is the duplicate.
+    expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(false);
+  });
 });
+
+/** The webhook door's counter for one outcome. */
+async function webhookCount(h: Harness, outcome: string): Promise<number> {
+  const { values } = await h.rt.metrics.webhooks.get();
+  return values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+}

@@ -133,6 +133,13 @@ describe('postJson (provider calls on the send path)', () => {
     expect(seen.filter((s) => s.path === '/silent').length).toBe(held + 1);
   });
 
+  it('a request undici refuses to build (a header with a line break, e.g. from a bad token) is not sent and not retried', async () => {
+    const refused = await postJson(`${base}/ok?x=1`, { authorization: 'Bearer a\nb' }, {}, 5000).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ code: 'provider_error', retryable: false, outcomeUnknown: false });
+  });
+
   it('the deadline never exceeds the line slot’s in-flight lease, and a bad URL rejects (never throws)', async () => {
     expect(MAX_EXCHANGE_MS).toBeLessThan(LINE_SLOT_IN_FLIGHT_MS);
     expect(() => postJson('not a url', {}, {}, 1000).catch(() => undefined)).not.toThrow();
