@@ -64,6 +64,11 @@ export class CallbackDispatcher {
       pass: () => this.startDueDrains(),
       fallbackMs: this.safetyPollMs,
       onError: (error) => this.o.log.error({ err: error }, 'callback dispatcher loop failed'),
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
+      onStopped: async () => {
+        await this.draining.settled();
+        closeWakeUps(this.o.subscriber);
+      },
     });
     // Renewed while a batch is in flight (holdLease), so it can be short: a crashed process's
     // callbacks go out again within it.
@@ -81,11 +86,9 @@ export class CallbackDispatcher {
     this.loop.start();
   }
 
-  /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis). */
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.draining.settled();
-    closeWakeUps(this.o.subscriber);
+  /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis); once. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Looks at the outboxes now (a callback was queued, or a test moved the clock). */

@@ -62,6 +62,11 @@ export class HookDeliverer {
       onTimeout: () => {
         this.fullScan = true;
       },
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
+      onStopped: async () => {
+        await this.idle();
+        closeWakeUps(this.o.subscriber);
+      },
     });
     // Renewed by every recorded step; one step takes at most the time-out and a DNS look-up.
     this.leaseMs = o.leaseMs ?? 30_000;
@@ -79,10 +84,9 @@ export class HookDeliverer {
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.idle();
-    closeWakeUps(this.o.subscriber);
+  /** Finishes the drains in flight and closes the wake-up connection; a second call resolves with the first. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**

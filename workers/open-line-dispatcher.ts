@@ -93,6 +93,11 @@ export class OpenLineDispatcher {
       pass: () => this.pass(),
       fallbackMs: this.safetyPollMs,
       onError: (error) => o.log.error({ err: error }, 'open-line dispatcher loop failed'),
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
+      onStopped: async () => {
+        await this.draining.settled();
+        closeWakeUps(this.o.subscriber);
+      },
     });
   }
 
@@ -106,10 +111,9 @@ export class OpenLineDispatcher {
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.draining.settled();
-    closeWakeUps(this.o.subscriber);
+  /** Finishes the drains in flight and closes the wake-up connection; a second call resolves with the first. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   wake(): void {
