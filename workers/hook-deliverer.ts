@@ -115,6 +115,8 @@ export class HookDeliverer {
     let pending = 0;
     for (const memberId of portals) {
       if (full) pending += await redis.xlen(keys.hookEvents(memberId));
+      // Stopping: the pass under way takes no new lease (its drain would only give it back).
+      if (!this.loop.isRunning) break;
       for (const subscription of await hooks.list(memberId)) {
         if (this.draining.has(subscription.id) || this.draining.size >= MAX_AT_ONCE) continue;
         const state = await hooks.state(memberId, subscription.id);
@@ -126,6 +128,7 @@ export class HookDeliverer {
         }
         const next = await redis.xrange(keys.hookEvents(memberId), `(${state.cursor}`, '+', 'COUNT', 1);
         if (next.length === 0) continue;
+        if (!this.loop.isRunning) break;
         // Another process holds it: look again when its lease runs out (a dead holder's lapse), not
         // at once. An event emitted meanwhile wakes us to try again, but the holder delivers it (its
         // drain reads the stream at each step; a drain just ending wakes its own process).
@@ -167,8 +170,15 @@ export class HookDeliverer {
       // Redis expires a key only after its last millisecond: 0 means "expires now", so wait one more.
       if (pttl >= 0) return pttl + 1;
       if (pttl === -1) {
-        this.o.log.warn({ subscription: subscription.id }, 'hook lease without expiry');
-        return this.safetyPollMs;
+        // No expiry (a crashed or older process, an operator): it gets the one every lease has, so
+        // it lapses like a dead holder's. NX sets it only on a key still without one: a live holder's
+        // lease (always set with PX) is never cut short. Not set (gone, or given one meanwhile): looked at again.
+        if ((await redis.pexpire(lease, this.leaseMs, 'NX')) === 0) continue;
+        this.o.log.warn(
+          { subscription: subscription.id },
+          'hook lease without expiry: given one, taken when it lapses',
+        );
+        return this.leaseMs + 1;
       }
       // -2: gone between the SET and the PTTL (lapsed or released): try once more at once.
     }
