@@ -1,11 +1,30 @@
+import type { Clock } from './clock';
+
+/** The first pause after a key's drain failed (doubling with each failure in a row, up to a cap). */
+export const DRAIN_RETRY_BASE_MS = 250;
+
+/** How a key whose drain failed waits before its next drain (injected clock). */
+export interface DrainBackoff {
+  clock: Clock;
+  baseMs: number;
+  maxMs: number;
+}
+
 /**
  * The drains one process runs, by key (a portal, a subscription), one per key at a time. A drain
  * that ends leaves the set; one that did not fail then calls `ended` (its loop looks again: more
- * may be due), one that failed is passed to `failed` and ends there: the next wake-up or the safety
- * poll looks again, so a Redis that refuses writes is not hammered.
+ * may be due), one that failed is passed to `failed` and ends there, so a Redis that refuses writes
+ * is not hammered. With a `backoff`, a key whose drain failed may start again only after a pause
+ * (`mayStart`; doubling per failure in a row, reset by a drain that did not fail), and `retryIn`
+ * tells its loop when: it looks again then, not at the safety poll; without one, at the next
+ * wake-up or the safety poll.
  */
 export class TrackedDrains {
   private readonly running = new Map<string, Promise<void>>();
+  /** Keys whose last drain failed: failures in a row and when (clock) the next may start. */
+  private readonly failing = new Map<string, { failures: number; retryAt: number }>();
+
+  constructor(private readonly backoff?: DrainBackoff) {}
 
   get size(): number {
     return this.running.size;
@@ -15,15 +34,34 @@ export class TrackedDrains {
     return this.running.has(key);
   }
 
+  /** True when `key` may start a drain now: none running, and no pause after a failure left. */
+  mayStart(key: string): boolean {
+    const retryAt = this.failing.get(key)?.retryAt;
+    return !this.running.has(key) && (retryAt === undefined || !this.backoff || retryAt <= this.backoff.clock.now());
+  }
+
+  /** How long (ms) until the first key pausing after a failure may drain again; undefined when none is. */
+  retryIn(): number | undefined {
+    if (!this.backoff) return undefined;
+    const now = this.backoff.clock.now();
+    let first: number | undefined;
+    // Pauses already over are left out: such a key is started by a pass when it is due (none spins).
+    for (const { retryAt } of this.failing.values())
+      if (retryAt > now && (first === undefined || retryAt < first)) first = retryAt;
+    return first === undefined ? undefined : first - now;
+  }
+
   /** Starts `drain` now as `key`'s drain. */
   start(key: string, drain: () => Promise<unknown>, on: { failed: (error: unknown) => void; ended: () => void }): void {
     const settled = drain().then(
       () => {
         this.running.delete(key);
+        this.failing.delete(key);
         on.ended();
       },
       (error: unknown) => {
         this.running.delete(key);
+        this.noteFailure(key);
         on.failed(error);
       },
     );
@@ -33,5 +71,14 @@ export class TrackedDrains {
   /** Resolves when the drains running now have ended (failed ones included). */
   async settled(): Promise<void> {
     await Promise.all(this.running.values());
+  }
+
+  private noteFailure(key: string): void {
+    if (!this.backoff) return;
+    const { clock, baseMs, maxMs } = this.backoff;
+    const failures = (this.failing.get(key)?.failures ?? 0) + 1;
+    // The exponent is bounded so a portal failing for days cannot overflow it.
+    const pauseMs = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
+    this.failing.set(key, { failures, retryAt: clock.now() + pauseMs });
   }
 }

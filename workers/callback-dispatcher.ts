@@ -7,7 +7,7 @@ import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
-import { TrackedDrains } from '../lib/tracked-drains';
+import { DRAIN_RETRY_BASE_MS, TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
@@ -50,7 +50,7 @@ type Entry = { id: string; callback: Callback };
  * callback is queued (pub/sub), the next retry is due, or the slow safety poll — never a busy loop.
  */
 export class CallbackDispatcher {
-  private readonly draining = new TrackedDrains();
+  private readonly draining: TrackedDrains;
   private readonly loop: WakeableLoop;
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
@@ -60,6 +60,9 @@ export class CallbackDispatcher {
   constructor(private readonly o: CallbackDispatcherOptions) {
     this.refusals = createAddressRefusalNotes(o);
     this.safetyPollMs = o.safetyPollMs ?? 5000;
+    // A portal whose drain failed (Redis refusing a write) is tried again shortly, not at the safety
+    // poll: its new results write no index behind its due entry, so no wake-up would bring them.
+    this.draining = new TrackedDrains({ clock: o.clock, baseMs: DRAIN_RETRY_BASE_MS, maxMs: this.safetyPollMs });
     this.loop = new WakeableLoop({
       pass: () => this.startDueDrains(),
       fallbackMs: this.safetyPollMs,
@@ -103,7 +106,7 @@ export class CallbackDispatcher {
     // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
-      if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
+      if (!this.draining.mayStart(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
       // Looked at again once the drain is over, unless it failed, whether it sent or not: more
       // may be due (over 50, or queued meanwhile), and the index entry it left may be due now with
       // nobody told (a drain that found nothing claimable — another process held the rows —
@@ -115,11 +118,10 @@ export class CallbackDispatcher {
       });
     }
     // Sleep until the next due time (a portal still draining wakes the loop when its drain ends,
-    // unless the drain fails).
+    // unless the drain fails: then its pause after the failure ends the sleep).
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    return firstDue === undefined
-      ? this.safetyPollMs
-      : Math.min(this.safetyPollMs, Math.max(1, Number(firstDue) - now));
+    const dueMs = firstDue === undefined ? this.safetyPollMs : Math.max(1, Number(firstDue) - now);
+    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn() ?? this.safetyPollMs);
   }
 
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */
