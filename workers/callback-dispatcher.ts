@@ -68,10 +68,7 @@ export class CallbackDispatcher {
       fallbackMs: this.safetyPollMs,
       onError: (error) => this.o.log.error({ err: error }, 'callback dispatcher loop failed'),
       // Its drains end before the wake-up connection closes (never waits on a dead Redis).
-      onStopped: async () => {
-        await this.draining.settled();
-        closeWakeUps(this.o.subscriber);
-      },
+      onStopped: () => this.draining.settled().then(() => closeWakeUps(this.o.subscriber)),
     });
     // Renewed while a batch is in flight (holdLease), so it can be short: a crashed process's
     // callbacks go out again within it.

@@ -63,10 +63,7 @@ export class HookDeliverer {
         this.fullScan = true;
       },
       // Its drains end before the wake-up connection closes (never waits on a dead Redis).
-      onStopped: async () => {
-        await this.idle();
-        closeWakeUps(this.o.subscriber);
-      },
+      onStopped: () => this.idle().then(() => closeWakeUps(this.o.subscriber)),
     });
     // Renewed by every recorded step; one step takes at most the time-out and a DNS look-up.
     this.leaseMs = o.leaseMs ?? 30_000;
@@ -171,8 +168,9 @@ export class HookDeliverer {
       if (pttl >= 0) return pttl + 1;
       if (pttl === -1) {
         // No expiry (a crashed or older process, an operator): it gets the one every lease has, so
-        // it lapses like a dead holder's. NX sets it only on a key still without one: a live holder's
-        // lease (always set with PX) is never cut short. Not set (gone, or given one meanwhile): looked at again.
+        // it lapses like a dead holder's. NX sets it only on a key still without one: a live
+        // holder's lease (always set with PX) is never cut short. Not set (gone, or given one
+        // meanwhile): looked at again.
         if ((await redis.pexpire(lease, this.leaseMs, 'NX')) === 0) continue;
         this.o.log.warn(
           { subscription: subscription.id },
