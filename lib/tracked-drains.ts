@@ -13,11 +13,12 @@ export interface DrainBackoff {
 /**
  * The drains one process runs, by key (a portal, a subscription), one per key at a time. A drain
  * that ends leaves the set; one that did not fail then calls `ended` (its loop looks again: more
- * may be due), one that failed is passed to `failed` and ends there, so a Redis that refuses writes
- * is not hammered. With a `backoff`, a key whose drain failed may start again only after a pause
- * (`mayStart`; doubling per failure in a row, reset by a drain that did not fail), and `retryIn`
- * tells its loop when: it looks again then, not at the safety poll; without one, at the next
- * wake-up or the safety poll.
+ * may be due), one that failed is passed to `failed`, so a Redis that refuses writes is not
+ * hammered: without a `backoff` it ends there (the next wake-up or the safety poll looks again);
+ * with one, the key may start again only after a pause (`mayStart`; doubling per failure in a row,
+ * reset by a drain that did not fail), and `ended` is called too: its loop looks again now, finds
+ * the key pausing and sleeps no longer than `retryIn` (a pass that chose its sleep before the
+ * failure would sleep to the safety poll).
  */
 export class TrackedDrains {
   private readonly running = new Map<string, Promise<void>>();
@@ -63,6 +64,7 @@ export class TrackedDrains {
         this.running.delete(key);
         this.noteFailure(key);
         on.failed(error);
+        if (this.backoff) on.ended();
       },
     );
     this.running.set(key, settled);

@@ -104,18 +104,18 @@ export class CallbackDispatcher {
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
       if (!this.draining.mayStart(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
-      // Looked at again once the drain is over, unless it failed, whether it sent or not: more
-      // may be due (over 50, or queued meanwhile), and the index entry it left may be due now with
-      // nobody told (a drain that found nothing claimable — another process held the rows —
-      // re-indexes a result queued during it, which wrote no index behind the portal's confirmed
-      // mark or whose `ZADD LT` changed nothing, so published no wake-up).
+      // Looked at again once the drain is over (one that failed: after its pause), whether it sent
+      // or not: more may be due (over 50, or queued meanwhile), and the index entry it left may be
+      // due now with nobody told (a drain that found nothing claimable — another process held the
+      // rows — re-indexes a result queued during it, which wrote no index behind the portal's
+      // confirmed mark or whose `ZADD LT` changed nothing, so published no wake-up).
       this.draining.start(memberId, () => this.drainOnce(memberId), {
         failed: (error) => this.o.log.error({ memberId, err: error }, 'callback drain failed'),
         ended: () => this.wake(),
       });
     }
-    // Sleep until the next due time (a portal still draining wakes the loop when its drain ends,
-    // unless the drain fails: then its pause after the failure ends the sleep).
+    // Sleep until the next due time (a portal still draining wakes the loop when its drain ends)
+    // or a failed drain's pause ends.
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
     const dueMs = firstDue === undefined ? this.safetyPollMs : Math.max(1, Number(firstDue) - now);
     return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn() ?? this.safetyPollMs);

@@ -92,7 +92,13 @@ describe('callback dispatcher: a failed drain', () => {
             counts.passes += 1;
           if (name === 'evalsha' && args[2] === env.keys.callbackPending('m1') && refusing()) {
             counts.refused += 1;
-            return Promise.reject(new Error("READONLY You can't write against a read only replica."));
+            // Refused late (two round trips on this connection: after the pass that started the
+            // drain has read its next due time and chosen its sleep).
+            const refusal = new Error("READONLY You can't write against a read only replica.");
+            return target
+              .ping()
+              .then(() => target.ping())
+              .then(() => Promise.reject(refusal));
           }
           return value.apply(target, args);
         };

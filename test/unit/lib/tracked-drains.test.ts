@@ -33,10 +33,13 @@ describe('TrackedDrains with a backoff', () => {
   it('pauses a failing key 250, 500 ms … doubling up to the cap, says when, and forgets it after a good drain', async () => {
     const clock = createManualClock();
     const drains = new TrackedDrains({ clock, baseMs: 250, maxMs: 800 });
+    let lookAgain = 0;
     const run = async (outcome: 'fail' | 'ok') => {
       drains.start('p', () => (outcome === 'fail' ? Promise.reject(new Error('READONLY')) : Promise.resolve()), {
         failed: () => undefined,
-        ended: () => undefined,
+        ended: () => {
+          lookAgain += 1;
+        },
       });
       expect(drains.mayStart('p')).toBe(false);
       await drains.settled();
@@ -57,5 +60,7 @@ describe('TrackedDrains with a backoff', () => {
     await run('ok');
     await run('fail');
     expect(drains.retryIn()).toBe(250);
+    // Every drain, a failed one too, asks its loop to look again (and sleep no longer than the pause).
+    expect(lookAgain).toBe(6);
   });
 });
