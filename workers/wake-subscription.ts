@@ -21,23 +21,15 @@ export async function subscribeToWakeUps(
 /**
  * Closes the wake-up connection, once: a second stop() must not disconnect it again — on a closed
  * connection ioredis arms a 2 s timer (disconnectTimeout) that nothing clears, holding the process.
- * One still closing is fine to disconnect again: its close event clears both timers. One waiting to
- * reconnect (Redis down) has a socket closed for good: ioredis would still wait those 2 s for its
- * close, so it is told not to wait (nothing is left to flush on a subscription).
+ * One still closing is fine to disconnect again: its close event clears both timers.
+ * One waiting to reconnect (Redis down) never reaches 'end' once disconnected (its socket closed
+ * before, so ioredis' close handler does not run again): the guard below does not see it closed,
+ * and only WakeableLoop's memoized stop() keeps it from being disconnected a second time. Its
+ * disconnect(), like that of one still connecting to a dead host, would also hold the process for
+ * ioredis' 2 s close wait: the workers make their subscribers without it (createSubscriberRedis,
+ * which says what it does not cover on a Cluster).
  */
 export function closeWakeUps(subscriber: RedisClient): void {
   if (subscriber.status === 'end') return;
-  if (subscriber.status === 'reconnecting') skipCloseWait(subscriber);
   subscriber.disconnect();
-}
-
-/**
- * Sets the socket-close wait of a single Redis connection to 0. ioredis (5.x) reads it from its
- * connector (not in its public types; fixed at construction from the `disconnectTimeout` option),
- * hence Reflect with checks: on another shape this does nothing and only the 2 s wait is back.
- */
-function skipCloseWait(subscriber: RedisClient): void {
-  const connector: unknown = Reflect.get(subscriber, 'connector');
-  if (typeof connector === 'object' && connector !== null && 'disconnectTimeout' in connector)
-    Reflect.set(connector, 'disconnectTimeout', 0);
 }

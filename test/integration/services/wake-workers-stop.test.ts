@@ -124,7 +124,7 @@ async function leftAfterStopWhileReconnecting(): Promise<string[]> {
   const module = (path: string) => JSON.stringify(join(__dirname, '../../..', path));
   const script = `
     const { startRedisServer } = require(${module('lib/redis-server.ts')});
-    const { createRedis } = require(${module('redis/connect.ts')});
+    const { createRedis, createSubscriberRedis } = require(${module('redis/connect.ts')});
     const { createKeys } = require(${module('redis/keys.ts')});
     const { CallbackOutbox } = require(${module('bitrix/callback-outbox.ts')});
     const { createLogger } = require(${module('lib/logger.ts')});
@@ -134,11 +134,12 @@ async function leftAfterStopWhileReconnecting(): Promise<string[]> {
     const { CallbackDispatcher } = require(${module('workers/callback-dispatcher.ts')});
     startRedisServer().then(async (server) => {
       const redis = createRedis(process.argv[1], 'worker', { disconnectTimeoutMs: 0 });
-      // As the workers make it: ioredis' default 2 s close wait.
-      const subscriber = createRedis(server.url, 'worker');
+      // As workers/main.ts makes it (startWorkers' subscriberConnection).
+      const subscriber = createSubscriberRedis(server.url);
       let disconnects = 0;
+      const statuses = [];
       const disconnect = subscriber.disconnect.bind(subscriber);
-      subscriber.disconnect = (...args) => { disconnects += 1; return disconnect(...args); };
+      subscriber.disconnect = (...args) => { disconnects += 1; statuses.push(subscriber.status); return disconnect(...args); };
       const keys = createKeys('wwr' + process.pid);
       const dispatcher = new CallbackDispatcher({
         redis, subscriber, keys, clock, outbox: new CallbackOutbox(redis, keys, clock),
@@ -150,6 +151,8 @@ async function leftAfterStopWhileReconnecting(): Promise<string[]> {
         await Promise.all([dispatcher.stop(), dispatcher.stop()]);
         await dispatcher.stop();
         if (disconnects !== 1) throw new Error('the wake-up connection was disconnected ' + disconnects + ' times');
+        // Stopped later (a loaded machine, past the 50 ms retry delay), it would be connecting instead.
+        if (statuses[0] !== 'reconnecting') throw new Error('disconnected while ' + statuses[0] + ', not reconnecting');
         redis.disconnect();
         printResourcesLeft();
       });
