@@ -170,7 +170,8 @@ export class HookDeliverer {
         // No expiry (a crashed or older process, an operator): it gets the one every lease has, so
         // it lapses like a dead holder's. NX sets it only on a key still without one: a live
         // holder's lease (always set with PX) is never cut short. Not set (gone, or given one
-        // meanwhile): looked at again.
+        // meanwhile): looked at again. NX needs Redis 7 (the README's minimum): an older server
+        // refuses it, and each pass finding such a lease would log "hook lease failed".
         if ((await redis.pexpire(lease, this.leaseMs, 'NX')) === 0) continue;
         this.o.log.warn(
           { subscription: subscription.id },

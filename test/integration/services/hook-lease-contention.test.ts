@@ -52,6 +52,11 @@ describe('hook deliverer: a subscription leased by another process', () => {
   /** While set, the second deliverer's stream reads wait for it (`xrangeHeld` says one does). */
   let holdXrange: Promise<void> | null = null;
   let xrangeHeld = false;
+  /** While set, the second deliverer's next PTTL answers -1 (no expiry) whatever the key has. */
+  let fakeNoExpiryOnce = false;
+  /** The second deliverer's PTTL calls and PEXPIRE replies. */
+  let pttlCalls = 0;
+  let pexpireReplies: number[] = [];
 
   function startSecond(leaseMs?: number) {
     const redis = new Redis(url);
@@ -67,6 +72,20 @@ describe('hook deliverer: a subscription leased by another process', () => {
               await holdXrange;
             }
             return value.apply(target, args);
+          };
+        if (name === 'pttl' && typeof value === 'function')
+          return async (...args: unknown[]) => {
+            pttlCalls += 1;
+            const pttl: unknown = await value.apply(target, args);
+            if (!fakeNoExpiryOnce) return pttl;
+            fakeNoExpiryOnce = false;
+            return -1;
+          };
+        if (name === 'pexpire' && typeof value === 'function')
+          return async (...args: unknown[]) => {
+            const reply: unknown = await value.apply(target, args);
+            pexpireReplies.push(Number(reply));
+            return reply;
           };
         if (name !== 'set' || typeof value !== 'function') return value;
         return (...args: unknown[]) => {
@@ -100,6 +119,9 @@ describe('hook deliverer: a subscription leased by another process', () => {
     refuseSets = 0;
     holdXrange = null;
     xrangeHeld = false;
+    fakeNoExpiryOnce = false;
+    pttlCalls = 0;
+    pexpireReplies = [];
     env = await setupHooks();
   });
   afterEach(async () => {
@@ -184,6 +206,28 @@ describe('hook deliverer: a subscription leased by another process', () => {
     // The live lease is untouched: its own minute, its holder.
     expect(await env.redis.get(lease)).toBe('live-holder');
     expect(await env.redis.pttl(lease)).toBeGreaterThan(30_000);
+  });
+
+  it("never shortens a live holder's lease taken between its SET and its PTTL (PEXPIRE NX)", async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    const { subscription } = await env.subscribe(receiver.url);
+    await env.deliverer.stop();
+    const lease = env.keys.hookLease(M, subscription.id);
+    await env.redis.set(lease, 'live-holder', 'PX', 60_000);
+    await env.emit('message.received', 'held');
+    // The race: the lease looked unexpired (PTTL -1) just before a live holder took it with its PX.
+    fakeNoExpiryOnce = true;
+    await startSecond(300);
+    await pollUntil(() => pexpireReplies.length === 1, 5000, 'the second deliverer giving the lease an expiry');
+    // Not set (the key has one), so the holder keeps its minute and its lease.
+    expect(pexpireReplies).toEqual([0]);
+    expect(await env.redis.pttl(lease)).toBeGreaterThan(30_000);
+    expect(await env.redis.get(lease)).toBe('live-holder');
+    // It looked again and found the holder's expiry (it waits for it: no second PEXPIRE).
+    await pollUntil(() => pttlCalls === 2, 5000, 'the second look at the lease');
+    expect(leaseTries).toBe(2);
+    expect(pexpireReplies).toEqual([0]);
   });
 
   it('a pass under way when stop() is called takes no lease', async () => {
