@@ -1,7 +1,7 @@
 /**
  * A loop that runs a pass, then sleeps for as long as the pass says — or until `wake()`, which
- * pub/sub calls when there is work. The callback dispatcher and the hook deliverer run on it: woken
- * at once when something is queued, polling only as a safety net.
+ * pub/sub calls when there is work. The callback dispatcher, the hook deliverer and the open-line
+ * dispatcher run on it: woken at once when something is queued, polling only as a safety net.
  */
 export interface WakeableLoopOptions {
   /** One pass; returns how long to sleep (ms) before the next unless woken. */

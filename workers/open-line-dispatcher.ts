@@ -95,6 +95,7 @@ export class OpenLineDispatcher {
       pass: () => this.pass(),
       fallbackMs: this.safetyPollMs,
       onError: (error) => o.log.error({ err: error }, 'open-line dispatcher loop failed'),
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
       onStopped: () => this.draining.settled().then(() => closeWakeUps(this.o.subscriber)),
     });
   }
