@@ -136,6 +136,8 @@ async function leftAfterStopWhileReconnecting(): Promise<string[]> {
       const redis = createRedis(process.argv[1], 'worker', { disconnectTimeoutMs: 0 });
       // As workers/main.ts makes it (startWorkers' subscriberConnection).
       const subscriber = createSubscriberRedis(server.url);
+      // A long retry delay: the stop below finds it still reconnecting however loaded the machine is.
+      subscriber.options.retryStrategy = () => 10000;
       let disconnects = 0;
       const statuses = [];
       const disconnect = subscriber.disconnect.bind(subscriber);
@@ -151,7 +153,7 @@ async function leftAfterStopWhileReconnecting(): Promise<string[]> {
         await Promise.all([dispatcher.stop(), dispatcher.stop()]);
         await dispatcher.stop();
         if (disconnects !== 1) throw new Error('the wake-up connection was disconnected ' + disconnects + ' times');
-        // Stopped later (a loaded machine, past the 50 ms retry delay), it would be connecting instead.
+        // Had the retry come first, it would be connecting instead (the long delay above rules that out).
         if (statuses[0] !== 'reconnecting') throw new Error('disconnected while ' + statuses[0] + ', not reconnecting');
         redis.disconnect();
         printResourcesLeft();
