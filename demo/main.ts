@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { actions } from '../actions';
 import { createApp } from '../app/create-app';
 import { loadConfig } from '../config/load-config';
@@ -86,8 +86,8 @@ async function main(): Promise<void> {
       }),
     );
     const connections: Redis[] = [];
-    const connect = () => {
-      const c = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+    const connect = (options: RedisOptions = {}) => {
+      const c = new Redis(redisServer.url, { maxRetriesPerRequest: null, ...options });
       connections.push(c);
       return c;
     };
@@ -102,7 +102,9 @@ async function main(): Promise<void> {
       server.closeAllConnections();
       await new Promise((r) => server.close(() => r(null)));
     });
-    const workers = await startWorkers(rt, { connection: connect });
+    // Wake-up subscribers close at once (createSubscriberRedis says why).
+    const subscriberConnection = () => connect({ disconnectTimeout: 0 });
+    const workers = await startWorkers(rt, { connection: () => connect(), subscriberConnection });
     // One step: the runtime (its queues, then its pools) closes after its workers. Cleanups run in
     // reverse: this one before the web server's above, then the Redis connections.
     cleanups.push(async () => {

@@ -97,6 +97,20 @@ export function createRedis(
   return new Cluster(target.nodes, clusterOptions);
 }
 
+/**
+ * A wake-up subscription's connection (the callback and open-line dispatchers', the hook
+ * deliverer's): a worker's, whose `disconnect()` destroys the socket at once. A subscription has
+ * nothing to flush, and ioredis' 2 s close wait would otherwise hold a stopping process whenever
+ * Redis is down: a connection waiting to reconnect has no socket left to close (see
+ * createRedis), one connecting to a host that drops packets has one that never connects.
+ * On a Cluster it reaches the node connections (redisOptions) but not the connection ioredis
+ * itself subscribes on (ClusterSubscriber, built with fixed options): there a stop while that
+ * node is down may still wait up to 2 s.
+ */
+export function createSubscriberRedis(url: string): RedisClient {
+  return createRedis(url, 'worker', { disconnectTimeoutMs: 0 });
+}
+
 /** True for a Redis Cluster client (BullMQ prefixes then need a hash tag; SCAN runs on every master). */
 export function isCluster(redis: RedisClient): redis is Cluster {
   return redis.isCluster;

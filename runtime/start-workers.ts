@@ -26,6 +26,12 @@ export interface StartWorkersOptions {
   /** A dedicated connection factory (BullMQ workers and the dispatcher's subscription each need their own). */
   connection: () => RedisClient;
   /**
+   * The wake-up subscriptions' connection factory (default `connection`): one whose disconnect()
+   * does not wait for the socket to close (createSubscriberRedis), or a stop while Redis is down
+   * holds the process for ioredis' 2 s close wait.
+   */
+  subscriberConnection?: () => RedisClient;
+  /**
    * The run-action worker's own connection, when given: one with auto-pipelining, so the job
    * completions of its many jobs in flight share socket writes (BullMQ blocks on a duplicate,
    * whose blocking commands createRedis keeps out of the pipeline).
@@ -85,16 +91,17 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     return worker;
   };
   const { waits } = rt;
+  const subscriber = options.subscriberConnection ?? options.connection;
   const dispatcher = new CallbackDispatcher({
     ...rt,
-    subscriber: options.connection(),
+    subscriber: subscriber(),
     onWorkflowGone: (memberId, callback) => waits.onWorkflowGone(memberId, callback),
   });
-  const deliverer = new HookDeliverer({ ...rt, subscriber: options.connection() });
+  const deliverer = new HookDeliverer({ ...rt, subscriber: subscriber() });
   const openLines = new OpenLineDispatcher({
     ...rt,
     outbox: rt.openLineOutbox,
-    subscriber: options.connection(),
+    subscriber: subscriber(),
     retryBaseMs: options.openLineRetryBaseMs,
     gapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS,
     inboundJobState: (jobId) => rt.queues.inbound.getJobState(jobId),

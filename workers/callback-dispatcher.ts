@@ -7,7 +7,7 @@ import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
-import { TrackedDrains } from '../lib/tracked-drains';
+import { DRAIN_RETRY_BASE_MS, TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import { callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
@@ -50,7 +50,7 @@ type Entry = { id: string; callback: Callback };
  * callback is queued (pub/sub), the next retry is due, or the slow safety poll — never a busy loop.
  */
 export class CallbackDispatcher {
-  private readonly draining = new TrackedDrains();
+  private readonly draining: TrackedDrains;
   private readonly loop: WakeableLoop;
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
@@ -60,10 +60,15 @@ export class CallbackDispatcher {
   constructor(private readonly o: CallbackDispatcherOptions) {
     this.refusals = createAddressRefusalNotes(o);
     this.safetyPollMs = o.safetyPollMs ?? 5000;
+    // A portal whose drain failed (Redis refusing a write) is tried again shortly, not at the safety
+    // poll: its new results write no index behind its due entry, so no wake-up would bring them.
+    this.draining = new TrackedDrains({ clock: o.clock, baseMs: DRAIN_RETRY_BASE_MS, maxMs: this.safetyPollMs });
     this.loop = new WakeableLoop({
       pass: () => this.startDueDrains(),
       fallbackMs: this.safetyPollMs,
       onError: (error) => this.o.log.error({ err: error }, 'callback dispatcher loop failed'),
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
+      onStopped: () => this.draining.settled().then(() => closeWakeUps(this.o.subscriber)),
     });
     // Renewed while a batch is in flight (holdLease), so it can be short: a crashed process's
     // callbacks go out again within it.
@@ -81,11 +86,9 @@ export class CallbackDispatcher {
     this.loop.start();
   }
 
-  /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis). */
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.draining.settled();
-    closeWakeUps(this.o.subscriber);
+  /** Finishes the drains in flight; the subscription connection is closed (never waits on a dead Redis); once. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Looks at the outboxes now (a callback was queued, or a test moved the clock). */
@@ -100,23 +103,22 @@ export class CallbackDispatcher {
     // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
-      if (this.draining.has(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
-      // Looked at again once the drain is over, unless it failed, whether it sent or not: more
-      // may be due (over 50, or queued meanwhile), and the index entry it left may be due now with
-      // nobody told (a drain that found nothing claimable — another process held the rows —
-      // re-indexes a result queued during it, which wrote no index behind the portal's confirmed
-      // mark or whose `ZADD LT` changed nothing, so published no wake-up).
+      if (!this.draining.mayStart(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
+      // Looked at again once the drain is over (one that failed: after its pause), whether it sent
+      // or not: more may be due (over 50, or queued meanwhile), and the index entry it left may be
+      // due now with nobody told (a drain that found nothing claimable — another process held the
+      // rows — re-indexes a result queued during it, which wrote no index behind the portal's
+      // confirmed mark or whose `ZADD LT` changed nothing, so published no wake-up).
       this.draining.start(memberId, () => this.drainOnce(memberId), {
         failed: (error) => this.o.log.error({ memberId, err: error }, 'callback drain failed'),
         ended: () => this.wake(),
       });
     }
-    // Sleep until the next due time (a portal still draining wakes the loop when its drain ends,
-    // unless the drain fails).
+    // Sleep until the next due time (a portal still draining wakes the loop when its drain ends)
+    // or a failed drain's pause ends.
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    return firstDue === undefined
-      ? this.safetyPollMs
-      : Math.min(this.safetyPollMs, Math.max(1, Number(firstDue) - now));
+    const dueMs = firstDue === undefined ? this.safetyPollMs : Math.max(1, Number(firstDue) - now);
+    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn() ?? this.safetyPollMs);
   }
 
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */

@@ -62,6 +62,8 @@ export class HookDeliverer {
       onTimeout: () => {
         this.fullScan = true;
       },
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
+      onStopped: () => this.idle().then(() => closeWakeUps(this.o.subscriber)),
     });
     // Renewed by every recorded step; one step takes at most the time-out and a DNS look-up.
     this.leaseMs = o.leaseMs ?? 30_000;
@@ -79,10 +81,9 @@ export class HookDeliverer {
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.idle();
-    closeWakeUps(this.o.subscriber);
+  /** Finishes the drains in flight and closes the wake-up connection; a second call resolves with the first. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -111,6 +112,8 @@ export class HookDeliverer {
     let pending = 0;
     for (const memberId of portals) {
       if (full) pending += await redis.xlen(keys.hookEvents(memberId));
+      // Stopping: the pass under way takes no new lease (its drain would only give it back).
+      if (!this.loop.isRunning) break;
       for (const subscription of await hooks.list(memberId)) {
         if (this.draining.has(subscription.id) || this.draining.size >= MAX_AT_ONCE) continue;
         const state = await hooks.state(memberId, subscription.id);
@@ -122,6 +125,7 @@ export class HookDeliverer {
         }
         const next = await redis.xrange(keys.hookEvents(memberId), `(${state.cursor}`, '+', 'COUNT', 1);
         if (next.length === 0) continue;
+        if (!this.loop.isRunning) break;
         // Another process holds it: look again when its lease runs out (a dead holder's lapse), not
         // at once. An event emitted meanwhile wakes us to try again, but the holder delivers it (its
         // drain reads the stream at each step; a drain just ending wakes its own process).
@@ -163,8 +167,17 @@ export class HookDeliverer {
       // Redis expires a key only after its last millisecond: 0 means "expires now", so wait one more.
       if (pttl >= 0) return pttl + 1;
       if (pttl === -1) {
-        this.o.log.warn({ subscription: subscription.id }, 'hook lease without expiry');
-        return this.safetyPollMs;
+        // No expiry (a crashed or older process, an operator): it gets the one every lease has, so
+        // it lapses like a dead holder's. NX sets it only on a key still without one: a live
+        // holder's lease (always set with PX) is never cut short. Not set (gone, or given one
+        // meanwhile): looked at again. NX needs Redis 7 (the README's minimum): an older server
+        // refuses it, and each pass finding such a lease would log "hook lease failed".
+        if ((await redis.pexpire(lease, this.leaseMs, 'NX')) === 0) continue;
+        this.o.log.warn(
+          { subscription: subscription.id },
+          'hook lease without expiry: given one, taken when it lapses',
+        );
+        return this.leaseMs + 1;
       }
       // -2: gone between the SET and the PTTL (lapsed or released): try once more at once.
     }

@@ -1,7 +1,7 @@
 import express from 'express';
 import { loadConfigOrExit } from '../config/load-config';
 import { onShutdown } from '../lib/on-shutdown';
-import { createRedis } from '../redis/connect';
+import { createRedis, createSubscriberRedis } from '../redis/connect';
 import { createRuntime } from '../runtime/create-runtime';
 import { startWorkers } from '../runtime/start-workers';
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const rt = createRuntime({ config, redis, queueRedis });
   const running = await startWorkers(rt, {
     connection: () => createRedis(config.REDIS_URL, 'worker'),
+    subscriberConnection: () => createSubscriberRedis(config.REDIS_URL),
     runActionConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
     // The inbound worker's connection is not auto-pipelined: each tick's pipeline copies every command
     // BullMQ defines on it (65 scripts), ≈ 60 µs of CPU per flush against a few µs of write saved

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock';
 import { classifyError } from '../lib/errors/classify-error';
 import type { Logger } from '../lib/logger';
 import { settleAll } from '../lib/settle-all';
-import { TrackedDrains } from '../lib/tracked-drains';
+import { DRAIN_RETRY_BASE_MS, TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
 import type { NoteChatDrop } from '../openlines/chat-drops';
 import { type ChatItemSenderDeps, nextGroup, sendChatItems } from '../openlines/chat-item-sender';
@@ -73,7 +73,7 @@ const GROUPS_PER_CLAIM = 10;
  */
 export class OpenLineDispatcher {
   private readonly loop: WakeableLoop;
-  private readonly draining = new TrackedDrains();
+  private readonly draining: TrackedDrains;
   private readonly failures = new Map<string, number>();
   private readonly safetyPollMs: number;
   private readonly leaseMs: number;
@@ -87,12 +87,16 @@ export class OpenLineDispatcher {
     this.gapTimeoutMs = o.gapTimeoutMs ?? 30_000;
     this.logPassedGaps = passedGapLog(o.log);
     this.safetyPollMs = o.safetyPollMs ?? 5000;
+    // A portal whose drain keeps failing pauses (doubling) instead of going again at every pass.
+    this.draining = new TrackedDrains({ clock: o.clock, baseMs: DRAIN_RETRY_BASE_MS, maxMs: this.safetyPollMs });
     this.leaseMs = o.leaseMs ?? 30_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
     this.loop = new WakeableLoop({
       pass: () => this.pass(),
       fallbackMs: this.safetyPollMs,
       onError: (error) => o.log.error({ err: error }, 'open-line dispatcher loop failed'),
+      // Its drains end before the wake-up connection closes (never waits on a dead Redis).
+      onStopped: () => this.draining.settled().then(() => closeWakeUps(this.o.subscriber)),
     });
   }
 
@@ -106,10 +110,9 @@ export class OpenLineDispatcher {
     this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.draining.settled();
-    closeWakeUps(this.o.subscriber);
+  /** Finishes the drains in flight and closes the wake-up connection; a second call resolves with the first. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   wake(): void {
@@ -129,14 +132,15 @@ export class OpenLineDispatcher {
     const now = this.o.clock.now();
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
-      if (this.draining.has(memberId)) continue;
+      if (!this.draining.mayStart(memberId)) continue;
       this.draining.start(memberId, () => this.drainPortal(memberId), {
         failed: (error) => this.o.log.error({ memberId, err: error }, 'open-line drain failed'),
         ended: () => this.loop.wake(),
       });
     }
     const [, next] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    return next === undefined ? this.safetyPollMs : Math.min(this.safetyPollMs, Math.max(1, Number(next) - now));
+    const dueMs = next === undefined ? this.safetyPollMs : Math.max(1, Number(next) - now);
+    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn() ?? this.safetyPollMs);
   }
 
   /** Drains the portal's due chats, then puts the portal back in the index at its next due time. */

@@ -8,7 +8,7 @@ import { createMetrics } from '../../lib/metrics';
 import type { RedisClient } from '../../redis/connect';
 import { createKeys, type RedisKeys } from '../../redis/keys';
 import { ActivityLog } from '../../store/activity-log';
-import { CallbackDispatcher } from '../../workers/callback-dispatcher';
+import { CallbackDispatcher, type CallbackDispatcherOptions } from '../../workers/callback-dispatcher';
 import { createManualClock } from './manual-clock';
 
 /**
@@ -24,6 +24,7 @@ function acceptingDispatcher(o: {
   clock: Clock;
   outbox: CallbackOutbox;
   sent: string[];
+  extra: Partial<CallbackDispatcherOptions>;
 }): CallbackDispatcher {
   const portal = (memberId: string): PortalClient => ({
     memberId,
@@ -44,13 +45,14 @@ function acceptingDispatcher(o: {
     log: createLogger('silent'),
     activity: new ActivityLog(o.plain, o.keys),
     safetyPollMs: 60_000,
+    ...o.extra,
   });
 }
 
 /**
  * Over the test Redis: its connections (a plain one and the wake-up subscriber), fresh keys, a manual
  * clock, an outbox, and `dispatcher()`: an accepting dispatcher over them (or over `dispatcherRedis`,
- * a wrapper of the plain connection). `close()` disconnects what is still open.
+ * a wrapper of the plain connection; `extra` options over its own). `close()` disconnects what is still open.
  */
 export function callbackTestEnv(prefix: string) {
   const url = process.env.TEST_REDIS_URL;
@@ -61,8 +63,8 @@ export function callbackTestEnv(prefix: string) {
   const clock = createManualClock();
   const outbox = new CallbackOutbox(redis, keys, clock);
   const sent: string[] = [];
-  const dispatcher = (dispatcherRedis: RedisClient = redis) =>
-    acceptingDispatcher({ redis: dispatcherRedis, plain: redis, subscriber, keys, clock, outbox, sent });
+  const dispatcher = (dispatcherRedis: RedisClient = redis, extra: Partial<CallbackDispatcherOptions> = {}) =>
+    acceptingDispatcher({ redis: dispatcherRedis, plain: redis, subscriber, keys, clock, outbox, sent, extra });
   const close = () => {
     // The dispatcher's stop() closed the subscriber already: a second disconnect would hold the process.
     for (const connection of [redis, subscriber]) if (connection.status !== 'end') connection.disconnect();

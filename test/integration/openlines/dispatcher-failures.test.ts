@@ -6,7 +6,7 @@ import type { RedisClient } from '../../../redis/connect';
 import { OpenLineOutbox } from '../../../store/open-line-outbox';
 import { eventually, type Harness } from '../../helpers/harness';
 import { createManualClock } from '../../helpers/manual-clock';
-import { CHAT_ID, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
+import { CHAT_ID, chatWith, customerItem, ownDispatchEachTest, ownDispatcher } from './openline-helpers';
 
 const READONLY = "READONLY You can't write against a read only replica.";
 /** A second customer's chat on line `main`. */
@@ -14,8 +14,9 @@ const OTHER_CHAT = '79990003344-main';
 
 /**
  * A dispatcher whose drain fails (Redis refusing writes but serving reads: READONLY after a
- * failover, OOM) must not drain again at once, and a portal's drain ends only when all its chats'
- * drains have (none left running untracked after a failure).
+ * failover, OOM) must not drain that portal again at once, but after a pause (doubling), the other
+ * portals going on meanwhile; and a portal's drain ends only when all its chats' drains have (none
+ * left running untracked after a failure).
  */
 describe('open-line dispatcher: a failed drain', () => {
   const clock = createManualClock();
@@ -75,19 +76,30 @@ describe('open-line dispatcher: a failed drain', () => {
     return dispatcher;
   }
 
-  it('waits for the next wake-up after a failed drain instead of draining again at once', async () => {
-    await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('ro', 1));
-    const dispatcher = await startDispatcher(() => true);
+  it("pauses a portal whose drain keeps failing (doubling), while another portal's chats still go out", async () => {
+    const stuck = 'stuck-portal';
+    await h.rt.openLineOutbox.enqueue(stuck, CHAT_ID, customerItem('stuck', 1));
+    const dispatcher = await startDispatcher((args) => args.some((a) => typeof a === 'string' && a.includes(stuck)));
     try {
-      await eventually(() => counts.failures >= 1, 5000, 'the first drain failed');
-      // Each wake-up: one pass, one drain, one failure — a loop would have run many in between.
-      for (let wake = 1; wake <= 5; wake += 1) {
-        dispatcher.wake();
-        await eventually(() => counts.failures >= wake + 1, 5000, `drain ${wake + 1} failed`);
+      await eventually(() => counts.failures === 1, 5000, "the stuck portal's first drain failed");
+      // Within its first pause (250 ms of the injected clock, which stands still here) the other
+      // portal's messages go out, each with its wake-ups and passes: the stuck one is not tried.
+      for (let n = 1; n <= 3; n += 1) {
+        await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('ok', n));
+        await chatWith(h, n);
       }
-      expect(counts.passes).toBeLessThanOrEqual(6);
-      expect(counts.failures).toBe(6);
-      expect(counts.refused).toBe(6);
+      expect(counts.failures).toBe(1);
+      // Its pause over, it is tried again (no wake-up needed: the loop sleeps only until then).
+      clock.advance(250);
+      await eventually(() => counts.failures === 2, 5000, 'tried again after 250 ms');
+      // The next pause is twice as long: 250 ms in, the other portal goes on and it waits.
+      clock.advance(250);
+      await h.rt.openLineOutbox.enqueue(h.memberId, CHAT_ID, customerItem('ok', 4));
+      await chatWith(h, 4);
+      expect(counts.failures).toBe(2);
+      clock.advance(250);
+      await eventually(() => counts.failures === 3, 5000, 'tried again after 500 ms');
+      expect(counts.refused).toBe(3);
     } finally {
       await dispatcher.stop();
     }

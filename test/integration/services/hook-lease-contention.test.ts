@@ -49,14 +49,44 @@ describe('hook deliverer: a subscription leased by another process', () => {
   let leaseTries = 0;
   /** How many of the second deliverer's next SETs Redis "refuses" (READONLY, a time-out). */
   let refuseSets = 0;
+  /** While set, the second deliverer's stream reads wait for it (`xrangeHeld` says one does). */
+  let holdXrange: Promise<void> | null = null;
+  let xrangeHeld = false;
+  /** While set, the second deliverer's next PTTL answers -1 (no expiry) whatever the key has. */
+  let fakeNoExpiryOnce = false;
+  /** The second deliverer's PTTL calls and PEXPIRE replies. */
+  let pttlCalls = 0;
+  let pexpireReplies: number[] = [];
 
-  function startSecond() {
+  function startSecond(leaseMs?: number) {
     const redis = new Redis(url);
     const subscriber = new Redis(url);
     connections.push(redis);
     const counted = new Proxy(redis, {
       get(target, name, receiver) {
         const value: unknown = Reflect.get(target, name, receiver);
+        if (name === 'xrange' && typeof value === 'function')
+          return async (...args: unknown[]) => {
+            if (holdXrange) {
+              xrangeHeld = true;
+              await holdXrange;
+            }
+            return value.apply(target, args);
+          };
+        if (name === 'pttl' && typeof value === 'function')
+          return async (...args: unknown[]) => {
+            pttlCalls += 1;
+            const pttl: unknown = await value.apply(target, args);
+            if (!fakeNoExpiryOnce) return pttl;
+            fakeNoExpiryOnce = false;
+            return -1;
+          };
+        if (name === 'pexpire' && typeof value === 'function')
+          return async (...args: unknown[]) => {
+            const reply: unknown = await value.apply(target, args);
+            pexpireReplies.push(Number(reply));
+            return reply;
+          };
         if (name !== 'set' || typeof value !== 'function') return value;
         return (...args: unknown[]) => {
           leaseTries += 1;
@@ -67,7 +97,7 @@ describe('hook deliverer: a subscription leased by another process', () => {
           return value.apply(target, args);
         };
       },
-    }) as RedisClient; // the same client, its SETs counted
+    }) as RedisClient; // the same client, its SETs counted (and its stream reads held when asked)
     second = new HookDeliverer({
       redis: counted,
       subscriber,
@@ -78,6 +108,7 @@ describe('hook deliverer: a subscription leased by another process', () => {
       clock: env.clock,
       // The timer must not be what makes it look again here.
       safetyPollMs: 60_000,
+      ...(leaseMs === undefined ? {} : { leaseMs }),
     });
     return second.start();
   }
@@ -86,6 +117,11 @@ describe('hook deliverer: a subscription leased by another process', () => {
     if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
     leaseTries = 0;
     refuseSets = 0;
+    holdXrange = null;
+    xrangeHeld = false;
+    fakeNoExpiryOnce = false;
+    pttlCalls = 0;
+    pexpireReplies = [];
     env = await setupHooks();
   });
   afterEach(async () => {
@@ -138,6 +174,68 @@ describe('hook deliverer: a subscription leased by another process', () => {
       expect(leaseTries).toBeLessThanOrEqual(3);
     },
   );
+
+  it('takes a lease left without expiry once a lease period has run out, not never', async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    receiver.open();
+    const { subscription } = await env.subscribe(receiver.url);
+    await env.deliverer.stop();
+    // Left by a crashed or older process, or an operator: PTTL -1.
+    const lease = env.keys.hookLease(M, subscription.id);
+    await env.redis.set(lease, 'no-expiry-holder');
+    await env.emit('message.received', 'late');
+    await startSecond(300);
+    await pollUntil(() => receiver.received.length === 1, 5000, 'delivered once the lease given an expiry ran out');
+    expect(receiver.received).toEqual(['late']);
+    // One try (it gives the lease its expiry), one when that runs out (maybe one more at its last ms).
+    expect(leaseTries).toBeLessThanOrEqual(3);
+  });
+
+  it("never shortens a live holder's lease (it has an expiry), even one taken between the SET and the PTTL", async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    const { subscription } = await env.subscribe(receiver.url);
+    await env.deliverer.stop();
+    const lease = env.keys.hookLease(M, subscription.id);
+    await env.redis.set(lease, 'live-holder', 'PX', 60_000);
+    await env.emit('message.received', 'held');
+    // The race: PTTL saw a lease without expiry (-1), which then went, and a live holder took the
+    // lease with its PX before the PEXPIRE.
+    fakeNoExpiryOnce = true;
+    await startSecond(300);
+    await pollUntil(() => pexpireReplies.length === 1, 5000, 'the second deliverer giving the lease an expiry');
+    // Not set (the key has one), so the holder keeps its minute and its lease.
+    expect(pexpireReplies).toEqual([0]);
+    expect(await env.redis.pttl(lease)).toBeGreaterThan(30_000);
+    expect(await env.redis.get(lease)).toBe('live-holder');
+    // It looked again and found the holder's expiry (it waits for it: no second PEXPIRE).
+    await pollUntil(() => pttlCalls === 2, 5000, 'the second look at the lease');
+    expect(leaseTries).toBe(2);
+    expect(pexpireReplies).toEqual([0]);
+  });
+
+  it('a pass under way when stop() is called takes no lease', async () => {
+    const receiver = await gatedReceiver();
+    stops.push(receiver.stop);
+    receiver.open();
+    await env.subscribe(receiver.url);
+    await env.deliverer.stop();
+    await env.emit('message.received', 'late');
+    // The second deliverer's first pass is held at its look at the stream, just before the lease.
+    let release: () => void = () => undefined;
+    holdXrange = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await startSecond();
+    await pollUntil(() => xrangeHeld, 5000, "the pass reading the subscription's stream");
+    const stopped = second?.stop();
+    holdXrange = null;
+    release();
+    await stopped;
+    expect(leaseTries).toBe(0);
+    expect(receiver.received).toEqual([]);
+  });
 
   it('a refused lease SET fails only its subscription, not the rest of the pass', async () => {
     const first = await gatedReceiver();

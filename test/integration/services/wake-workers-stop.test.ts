@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { CallbackOutbox } from '../../../bitrix/callback-outbox';
 import type { PortalClient } from '../../../bitrix/portal-client';
@@ -9,6 +10,7 @@ import { createKeys } from '../../../redis/keys';
 import { ActivityLog } from '../../../store/activity-log';
 import { CallbackDispatcher } from '../../../workers/callback-dispatcher';
 import { HookDeliverer } from '../../../workers/hook-deliverer';
+import { resourcesLeft } from '../../helpers/child-script';
 import { setupHooks } from '../../helpers/hook-env';
 import { createManualClock } from '../../helpers/manual-clock';
 import { pollUntil } from '../../helpers/poll';
@@ -109,5 +111,60 @@ describe('wake-up workers stopped twice', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+/**
+ * A worker stopped (twice: a shutdown hook run twice) while its wake-up connection waits to reconnect
+ * to a Redis that is down: the connection is disconnected once, and nothing is left to hold the
+ * process (ioredis would otherwise wait 2 s for the close of a socket already closed). Its other
+ * connection is on the test Redis, so its passes never wait on the dead one.
+ */
+async function leftAfterStopWhileReconnecting(): Promise<string[]> {
+  const module = (path: string) => JSON.stringify(join(__dirname, '../../..', path));
+  const script = `
+    const { startRedisServer } = require(${module('lib/redis-server.ts')});
+    const { createRedis, createSubscriberRedis } = require(${module('redis/connect.ts')});
+    const { createKeys } = require(${module('redis/keys.ts')});
+    const { CallbackOutbox } = require(${module('bitrix/callback-outbox.ts')});
+    const { createLogger } = require(${module('lib/logger.ts')});
+    const { createMetrics } = require(${module('lib/metrics.ts')});
+    const { systemClock: clock } = require(${module('lib/clock.ts')});
+    const { ActivityLog } = require(${module('store/activity-log.ts')});
+    const { CallbackDispatcher } = require(${module('workers/callback-dispatcher.ts')});
+    startRedisServer().then(async (server) => {
+      const redis = createRedis(process.argv[1], 'worker', { disconnectTimeoutMs: 0 });
+      // As workers/main.ts makes it (startWorkers' subscriberConnection).
+      const subscriber = createSubscriberRedis(server.url);
+      // A long retry delay: the stop below finds it still reconnecting however loaded the machine is.
+      subscriber.options.retryStrategy = () => 10000;
+      let disconnects = 0;
+      const statuses = [];
+      const disconnect = subscriber.disconnect.bind(subscriber);
+      subscriber.disconnect = (...args) => { disconnects += 1; statuses.push(subscriber.status); return disconnect(...args); };
+      const keys = createKeys('wwr' + process.pid);
+      const dispatcher = new CallbackDispatcher({
+        redis, subscriber, keys, clock, outbox: new CallbackOutbox(redis, keys, clock),
+        bitrix: Object.assign(() => { throw new Error('no portal is drained here'); }, { probe: async () => ({ installed: true }) }),
+        log: createLogger('silent'), metrics: createMetrics(), activity: new ActivityLog(redis, keys), safetyPollMs: 60000,
+      });
+      await dispatcher.start();
+      subscriber.once('reconnecting', async () => {
+        await Promise.all([dispatcher.stop(), dispatcher.stop()]);
+        await dispatcher.stop();
+        if (disconnects !== 1) throw new Error('the wake-up connection was disconnected ' + disconnects + ' times');
+        // Had the retry come first, it would be connecting instead (the long delay above rules that out).
+        if (statuses[0] !== 'reconnecting') throw new Error('disconnected while ' + statuses[0] + ', not reconnecting');
+        redis.disconnect();
+        printResourcesLeft();
+      });
+      await server.stop();
+    });`;
+  return resourcesLeft(script, [process.env.TEST_REDIS_URL ?? '']);
+}
+
+describe('a wake-up worker stopped while its subscription waits to reconnect', () => {
+  it('disconnects it once and leaves no timer to hold the process', async () => {
+    expect(await leftAfterStopWhileReconnecting()).not.toContain('Timeout');
   });
 });

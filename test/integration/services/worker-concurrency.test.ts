@@ -60,4 +60,37 @@ describe('run-action concurrency (real Redis, BullMQ)', () => {
       redis.disconnect();
     }
   });
+
+  it('makes the wake-up subscribers with subscriberConnection (closed at once), every other connection with connection', async () => {
+    const prefix = `wc${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, disconnectTimeout: 0 });
+    const rt = createRuntime({
+      config: env({}),
+      redis,
+      log: createLogger('silent'),
+      keyPrefix: prefix,
+      queuePrefix: `bull-${prefix}`,
+    });
+    const made = { connection: [] as Redis[], subscriber: [] as Redis[] };
+    const factory = (kind: keyof typeof made) => () => {
+      const c = new Redis(redisUrl, { maxRetriesPerRequest: null, disconnectTimeout: 0 });
+      made[kind].push(c);
+      return c;
+    };
+    const running = await startWorkers(rt, {
+      connection: factory('connection'),
+      subscriberConnection: factory('subscriber'),
+    });
+    try {
+      // The callback dispatcher's, the hook deliverer's and the open-line dispatcher's.
+      expect(made.subscriber.map((c) => c.mode)).toEqual(['subscriber', 'subscriber', 'subscriber']);
+      expect(made.connection.length).toBeGreaterThan(0);
+      expect(made.connection.filter((c) => c.mode === 'subscriber')).toEqual([]);
+    } finally {
+      await running.close();
+      await rt.close();
+      disconnectOpen([...made.connection, ...made.subscriber]);
+      redis.disconnect();
+    }
+  });
 });
