@@ -45,7 +45,9 @@ describe('inbound events: the worker writes the seen marker', () => {
     if (process.env.SHOW_MEMORY)
       console.log(`completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes`);
     expect(markerBytes).toBeGreaterThan(0);
+    expect(markerBytes).toBeLessThanOrEqual(160);
     expect(jobBytes).toBeGreaterThan(markerBytes);
+    expect(jobBytes).toBeLessThanOrEqual(2048);
     // The completed job leaves, as its short retention removes it.
     await done?.remove();
     const answer = await postRaw(`${h.appUrl}${endpoints.whatsappWebhook}`, post);
@@ -73,6 +75,9 @@ describe('inbound events: the worker writes the seen marker', () => {
     expect(await webhookCount(h, 'queued')).toBe(queuedBefore + 1);
     // The marker is now the door's: the next delivery is the duplicate.
     expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(false);
+    // A worker running the job again (a retry) leaves the door's marker as it is.
+    await markInboundSeen(h.rt, key);
+    expect(await h.rt.redis.get(h.rt.keys.webhookSeen(key))).toBe('1');
   });
 });
 
