@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ADDRESS_REFUSED, PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
 import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
@@ -37,6 +38,11 @@ export interface CallbackDispatcherOptions {
   leaseMs?: number;
   /** How long a callback is retried before it is dropped (default a day). */
   maxAgeMs?: number;
+  /**
+   * The form this worker reads outbox rows in (default `callbackSchema`): a test runs a newer
+   * release's worker beside this one's (a rolling deploy) by giving it a wider form.
+   */
+  callbackSchema?: z.ZodType<Callback>;
 }
 
 /** Portals one process drains at the same time. */
@@ -170,7 +176,7 @@ export class CallbackDispatcher {
     // every lease period for good, and the rows beside it with it (setAsideUnreadable says what then).
     const entries: Entry[] = [];
     for (const c of claimed) {
-      const callback = parseStoredJson(callbackSchema, c.json);
+      const callback = parseStoredJson(this.o.callbackSchema ?? callbackSchema, c.json);
       if (callback) entries.push({ id: c.id, callback });
       else setAsideUnreadable(this.o, { memberId, row: c, maxAgeMs: this.maxAgeMs }, settle);
     }

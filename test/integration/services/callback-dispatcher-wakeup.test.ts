@@ -55,7 +55,7 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
         };
       },
     }) as RedisClient;
-    const dispatcher = env.dispatcher(dispatcherRedis);
+    const dispatcher = env.dispatcher({ redis: dispatcherRedis });
     try {
       await dispatcher.start();
       await eventually(() => queuedDuringDrain, 5000, 'a result queued while a drain claimed nothing');
