@@ -38,7 +38,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     callbacks: new Counter({
       name: 'wa_callbacks_total',
-      help: 'bizproc.event.send results',
+      help: "bizproc.event.send results by outcome; kept_unreadable: a row in a newer release's form put back for a newer worker (at each look)",
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -26,14 +26,22 @@ export function callbackBackoffMs(attempts: number): number {
 
 /** What a stored row must be to count as a callback at all (another release's shape is kept for it). */
 const someCallbackSchema = z.object({ eventToken: z.string(), queuedAt: z.number() });
-/** How long a callback this worker cannot read waits before it is looked at again. */
-export const UNREADABLE_PAUSE_MS = 10 * 60_000;
+
+/**
+ * How long a callback this worker cannot read waits before it is claimed again. A rolling deploy
+ * replaces the workers within minutes, and only a newer worker's claim sends the row: once the last
+ * older worker has put it back, its workflow waits at most this long more. A look costs one claimed
+ * row (an HGET and a ZADD), so looking every 90 s for the few minutes both releases run is cheap.
+ */
+export const UNREADABLE_RECHECK_MS = 90_000;
 
 /**
  * A claimed outbox row this version cannot read. Not a callback at all (not JSON, no event token
- * or no queue time: every release writes both): dropped, counted and logged. A callback of another shape (a newer release's, during a rolling
- * deploy): kept as it is for the workers that read it, looked at again in 10 minutes, and dropped
- * once it is older than the retry budget.
+ * or no queue time: every release writes both): dropped, counted `dropped_unreadable`. A callback of
+ * another shape (a newer release's, during a rolling deploy): put back as it is for the workers that
+ * read it, claimed again after UNREADABLE_RECHECK_MS and counted `kept_unreadable` at each look, so
+ * an operator sees rows waiting for a newer worker; once older than the retry budget it is dropped
+ * for its age, counted `dropped_kept_expired` (not garbage: no worker that reads it claimed it in time).
  */
 export function setAsideUnreadable(
   deps: { clock: Clock; log: Pick<Logger, 'warn' | 'error'>; metrics: Pick<Metrics, 'callbacks'> },
@@ -42,13 +50,23 @@ export function setAsideUnreadable(
 ): void {
   const { memberId, row } = o;
   const seen = parseStoredJson(someCallbackSchema, row.json);
-  const now = deps.clock.now();
-  if (seen && now - seen.queuedAt <= o.maxAgeMs) {
-    settle.retries.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_PAUSE_MS });
-    deps.log.warn({ memberId, row: row.id }, 'callback kept for a newer worker: stored in a form this one cannot read');
+  if (!seen) {
+    settle.acks.push(row.id);
+    deps.metrics.callbacks.inc({ outcome: 'dropped_unreadable' });
+    deps.log.error({ memberId, row: row.id }, 'callback dropped: stored in a form no worker can read');
     return;
   }
-  settle.acks.push(row.id);
-  deps.metrics.callbacks.inc({ outcome: 'dropped_unreadable' });
-  deps.log.error({ memberId, row: row.id }, 'callback dropped: stored in a form no worker can read');
+  const now = deps.clock.now();
+  if (now - seen.queuedAt > o.maxAgeMs) {
+    settle.acks.push(row.id);
+    deps.metrics.callbacks.inc({ outcome: 'dropped_kept_expired' });
+    deps.log.error(
+      { memberId, row: row.id, queuedAt: seen.queuedAt },
+      'callback dropped after its retry budget: kept for a newer worker, none claimed it in time',
+    );
+    return;
+  }
+  settle.retries.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_RECHECK_MS });
+  deps.metrics.callbacks.inc({ outcome: 'kept_unreadable' });
+  deps.log.warn({ memberId, row: row.id }, 'callback kept for a newer worker: stored in a form this one cannot read');
 }

@@ -1,24 +1,59 @@
-import { UNREADABLE_PAUSE_MS } from '../../../workers/callback-row';
+import { z } from 'zod';
+import { callbackSchema } from '../../../bitrix/callback-outbox';
+import { UNREADABLE_RECHECK_MS } from '../../../workers/callback-row';
 import { callbackTestEnv } from '../../helpers/callback-dispatcher-env';
+import { eventually } from '../../helpers/harness';
+import { counterValue } from '../../helpers/signals';
 
 /**
  * A row of a portal's callback outbox this version cannot read is set aside alone: not a callback at
  * all (not JSON, no event token) it is dropped; a callback of another shape (a newer release's,
- * during a rolling deploy) is kept for the workers that read it, until the retry budget. The
+ * during a rolling deploy) is kept for the workers that read it, looked at again after the recheck
+ * period and counted each time, and dropped for its age at the end of the retry budget. The
  * callbacks claimed beside it still go out. Thrown for the batch, it failed the batch every lease
  * period, for good.
  */
 describe('callback dispatcher: rows it cannot read', () => {
+  const DAY_MS = 86_400_000;
+  const EXPIRED = 'callback dropped after its retry budget: kept for a newer worker, none claimed it in time';
+  const GARBAGE = 'callback dropped: stored in a form no worker can read';
+  /** What the tests read of a log line. */
+  const logLineSchema = z.object({
+    msg: z.string(),
+    level: z.number(),
+    row: z.string().optional(),
+    queuedAt: z.number().optional(),
+  });
   const envs: Array<ReturnType<typeof callbackTestEnv>> = [];
   afterAll(() => {
     for (const env of envs) env.close();
   });
 
-  it('sets them aside alone and sends the rest of the batch', async () => {
+  function setup() {
     const env = callbackTestEnv('cur');
     envs.push(env);
-    const { redis, keys, clock, outbox, sent } = env;
-    const dispatcher = env.dispatcher();
+    const { redis, keys, clock, metrics, logged } = env;
+    /** A row as another release (or a foreign writer) stored it, due now. */
+    const putRow = async (id: string, json: string) => {
+      await redis.hset(keys.callbackPending('m1'), id, json);
+      await redis.zadd(keys.callbackDue('m1'), clock.now(), id);
+    };
+    const count = (outcome: string) => counterValue(metrics.callbacks, { outcome });
+    /** Log lines (warnings and errors) with this message. */
+    const logs = (msg: string) =>
+      logged.map((line) => logLineSchema.parse(JSON.parse(line))).filter((entry) => entry.msg === msg);
+    const portalDueAt = async () => redis.zscore(keys.callbackPortals(), 'm1');
+    return { ...env, putRow, count, logs, portalDueAt };
+  }
+
+  /** A newer release's callback: its return values may be numbers, which this release cannot read. */
+  const newerRow = (token: string, queuedAt: number) =>
+    JSON.stringify({ eventToken: token, returnValues: { count: 5 }, logMessage: 'ok', queuedAt });
+
+  it('sets them aside alone and sends the rest of the batch', async () => {
+    const t = setup();
+    const { redis, keys, clock, outbox, sent } = t;
+    const dispatcher = t.dispatcher();
     const good = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
     await outbox.enqueue('m1', good);
     const newer = JSON.stringify({ eventToken: 'wf|N1|tok.sig', returnValues: 5, queuedAt: clock.now() });
@@ -29,23 +64,117 @@ describe('callback dispatcher: rows it cannot read', () => {
       // A callback of another shape (a newer release's): kept for the workers that read it…
       ['newer', newer],
       // …unless it is older than the retry budget (a day).
-      [
-        'newer-but-stale',
-        JSON.stringify({ eventToken: 'wf|N2|tok.sig', returnValues: 5, queuedAt: clock.now() - 2 * 86_400_000 }),
-      ],
+      ['newer-but-stale', newerRow('wf|N2|tok.sig', clock.now() - 2 * DAY_MS)],
     ];
-    for (const [id, json] of unreadable) {
-      await redis.hset(keys.callbackPending('m1'), id, json);
-      await redis.zadd(keys.callbackDue('m1'), clock.now(), id);
-    }
+    for (const [id, json] of unreadable) await t.putRow(id, json);
     try {
       expect(await dispatcher.drainOnce('m1')).toBe(true);
       expect(sent).toEqual([good.eventToken]);
       expect(await redis.hgetall(keys.callbackPending('m1'))).toEqual({ newer });
-      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_PAUSE_MS);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_RECHECK_MS);
       expect(await redis.zcard(keys.callbackDue('m1'))).toBe(1);
+      // The portal is due again when the kept row is: the dispatchers' loop looks at it then.
+      expect(Number(await t.portalDueAt())).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      // Garbage, the kept row and the stale one are told apart, in the counter and in the log.
+      expect(await t.count('dropped_unreadable')).toBe(3);
+      expect(await t.count('kept_unreadable')).toBe(1);
+      expect(await t.count('dropped_kept_expired')).toBe(1);
+      expect(
+        t
+          .logs(GARBAGE)
+          .map((entry) => entry.row)
+          .sort(),
+      ).toEqual(['no-queue-time', 'not-a-callback', 'not-json']);
+      expect(t.logs(EXPIRED).map((entry) => entry.row)).toEqual(['newer-but-stale']);
     } finally {
       await dispatcher.stop();
+    }
+  });
+
+  it('claims a kept row again after the recheck period, puts it back unchanged and counts each look', async () => {
+    const t = setup();
+    const { redis, keys, clock } = t;
+    const dispatcher = t.dispatcher();
+    const row = newerRow('wf|N3|tok.sig', clock.now());
+    await t.putRow('newer', row);
+    try {
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(await t.count('kept_unreadable')).toBe(1);
+      // Not before the period…
+      clock.advance(UNREADABLE_RECHECK_MS - 1);
+      expect(await dispatcher.drainOnce('m1')).toBe(false);
+      expect(await t.count('kept_unreadable')).toBe(1);
+      // …but at its end: claimed, put back as it was for another period, counted again.
+      clock.advance(1);
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(await t.count('kept_unreadable')).toBe(2);
+      expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(row);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      expect(Number(await t.portalDueAt())).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      expect(await t.count('dropped_unreadable')).toBe(0);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it('drops a kept row for its age at the end of the retry budget, not as garbage', async () => {
+    const t = setup();
+    const { redis, keys, clock } = t;
+    const dispatcher = t.dispatcher();
+    const queuedAt = clock.now();
+    await t.putRow('newer', newerRow('wf|N4|tok.sig', queuedAt));
+    try {
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      // A day after it was queued it is still within its budget: kept.
+      clock.set(queuedAt + DAY_MS);
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(await t.count('kept_unreadable')).toBe(2);
+      expect(await redis.hlen(keys.callbackPending('m1'))).toBe(1);
+      // The next look is past it: dropped, and said to be dropped for its age.
+      clock.advance(UNREADABLE_RECHECK_MS);
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(await redis.hlen(keys.callbackPending('m1'))).toBe(0);
+      expect(await redis.zcard(keys.callbackDue('m1'))).toBe(0);
+      expect(await t.portalDueAt()).toBeNull();
+      expect(await t.count('dropped_kept_expired')).toBe(1);
+      expect(await t.count('kept_unreadable')).toBe(2);
+      expect(await t.count('dropped_unreadable')).toBe(0);
+      expect(t.logs(EXPIRED)).toEqual([expect.objectContaining({ row: 'newer', queuedAt, level: 50 })]);
+      expect(t.logs(GARBAGE)).toEqual([]);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it('a newer worker (whose form reads the row) sends a kept row once it claims it, within two minutes', async () => {
+    const t = setup();
+    const { redis, keys, clock, outbox, sent } = t;
+    const older = t.dispatcher();
+    // The newer release reads numbers among the return values (and sends them as strings).
+    const newerForm = callbackSchema.extend({
+      returnValues: z.object({}).catchall(z.union([z.string(), z.number().transform(String)])),
+    });
+    const newer = t.dispatcher({ callbackSchema: newerForm });
+    const token = 'wf|N5|tok.sig';
+    await t.putRow('newer', newerRow(token, clock.now()));
+    await outbox.markDue('m1', clock.now());
+    try {
+      expect(await older.drainOnce('m1')).toBe(true);
+      expect(sent).toEqual([]);
+      expect(await t.count('kept_unreadable')).toBe(1);
+      // The newer worker runs its loop; the deploy goes on, and the row is due again within two minutes.
+      await newer.start();
+      clock.advance(2 * 60_000);
+      newer.wake();
+      await eventually(() => sent.includes(token), 5000, 'the kept row sent by the newer worker');
+      await eventually(async () => (await outbox.pendingCount('m1')) === 0, 5000, 'the sent row acknowledged');
+      expect(sent).toEqual([token]);
+      expect(await redis.zcard(keys.callbackDue('m1'))).toBe(0);
+      expect(await t.count('sent')).toBe(1);
+      expect(await t.count('kept_unreadable')).toBe(1);
+    } finally {
+      await newer.stop();
+      await older.stop();
     }
   });
 });
