@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from './connect';
 import { asNumber, run } from './scripts';
 
@@ -80,15 +81,24 @@ export const callbackScripts = {
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: String(flat[i]), json: String(flat[i + 1]) });
     return out;
   },
-  /** Returns the earliest due ms left, or -1 when the outbox is empty. */
+  /**
+   * Acks, reschedules (only the due time moves, while the row is still `json`, as claimed) and
+   * retries (json and due time); returns the earliest due ms left, or -1 when the outbox is empty.
+   */
   async settleCallbacks(
     redis: RedisClient,
     pendingKey: string,
     dueKey: string,
-    acks: string[],
-    retries: Array<{ id: string; json: string; dueMs: number }>,
+    settle: {
+      acks: string[];
+      reschedules: Array<{ id: string; json: string; dueMs: number }>;
+      retries: Array<{ id: string; json: string; dueMs: number }>;
+    },
   ): Promise<number> {
-    const args: RedisValue[] = [acks.length, ...acks];
+    const { acks, reschedules, retries } = settle;
+    const args: RedisValue[] = [acks.length, ...acks, reschedules.length];
+    // The claimed json goes as its SHA1 (what the script compares): 40 bytes, not the row again.
+    for (const r of reschedules) args.push(r.id, createHash('sha1').update(r.json).digest('hex'), r.dueMs);
     for (const r of retries) args.push(r.id, r.json, r.dueMs);
     return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
   },

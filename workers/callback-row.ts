@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
+import type { KeptRowWarnings } from './kept-row-warnings';
 
 /** What to do with one `bizproc.event.send` row of a batch answer. */
 export type CallbackRowOutcome = 'sent' | 'workflow_gone' | 'retry' | 'rejected';
@@ -30,33 +31,60 @@ const someCallbackSchema = z.object({ eventToken: z.string(), queuedAt: z.number
 /**
  * How long a callback this worker cannot read waits before it is claimed again. A rolling deploy
  * replaces the workers within minutes, and only a newer worker's claim sends the row: once the last
- * older worker has put it back, its workflow waits at most this long more. A look costs one claimed
- * row (an HGET and a ZADD), so looking every 90 s for the few minutes both releases run is cheap.
+ * older worker has put it back, its workflow waits at most this long more. A drain of kept rows
+ * costs a claim and a settle script per 50 rows plus the portal's index move (about 7 round trips),
+ * so looking every 90 s for the few minutes both releases run is cheap.
  */
 export const UNREADABLE_RECHECK_MS = 90_000;
 
 /**
- * A claimed outbox row this version cannot read. Not a callback at all (not JSON, no event token
- * or no queue time: every release writes both): dropped, counted `dropped_unreadable`. A callback of
- * another shape (a newer release's, during a rolling deploy): put back as it is for the workers that
- * read it, claimed again after UNREADABLE_RECHECK_MS and counted `kept_unreadable` at each look, so
- * an operator sees rows waiting for a newer worker; once older than the retry budget it is dropped
- * for its age, counted `dropped_kept_expired` (not garbage: no worker that reads it claimed it in time).
+ * How far ahead of this worker's clock a row's queue time may be (hosts' clocks differ). Further
+ * ahead it is no callback (µs for ms, a foreign writer, a host's clock hours off): its age would
+ * never reach the budget, so kept it would be looked at for ever.
+ */
+export const MAX_QUEUED_AHEAD_MS = 60 * 60_000;
+
+/** Where a claimed row's fate goes: `reschedules` only move the row's due time (its json stays). */
+export interface UnreadableSettlement {
+  acks: string[];
+  reschedules: Array<{ id: string; json: string; dueMs: number }>;
+}
+
+/**
+ * A claimed outbox row this version cannot read, decided once its batch is over (the next look is
+ * stamped from then). Not a callback at all (not JSON, no event token or no queue time: every
+ * release writes both; or a queue time over MAX_QUEUED_AHEAD_MS ahead): dropped, counted
+ * `dropped_unreadable`. A callback of another shape (a newer release's, during a rolling deploy):
+ * its due time moved UNREADABLE_RECHECK_MS on for the workers that read it (the row itself is not
+ * rewritten), each look counted in `callbacksKeptUnreadable` (looks, not results) and warned once
+ * per row and period (debug otherwise); once older than the retry budget it is dropped for its
+ * age, counted `dropped_kept_expired` (also when already past it at its first look: no worker that
+ * reads it claimed it in time). So every kept row ends within the budget plus MAX_QUEUED_AHEAD_MS.
  */
 export function setAsideUnreadable(
-  deps: { clock: Clock; log: Pick<Logger, 'warn' | 'error'>; metrics: Pick<Metrics, 'callbacks'> },
+  deps: {
+    clock: Clock;
+    log: Pick<Logger, 'warn' | 'error' | 'debug'>;
+    metrics: Pick<Metrics, 'callbacks' | 'callbacksKeptUnreadable'>;
+    warnings: KeptRowWarnings;
+  },
   o: { memberId: string; row: { id: string; json: string }; maxAgeMs: number },
-  settle: { acks: string[]; retries: Array<{ id: string; json: string; dueMs: number }> },
+  settle: UnreadableSettlement,
 ): void {
   const { memberId, row } = o;
   const seen = parseStoredJson(someCallbackSchema, row.json);
-  if (!seen) {
+  const now = deps.clock.now();
+  if (!seen || seen.queuedAt - now > MAX_QUEUED_AHEAD_MS) {
     settle.acks.push(row.id);
     deps.metrics.callbacks.inc({ outcome: 'dropped_unreadable' });
-    deps.log.error({ memberId, row: row.id }, 'callback dropped: stored in a form no worker can read');
+    deps.log.error(
+      { memberId, row: row.id, queuedAt: seen?.queuedAt },
+      seen
+        ? 'callback dropped: its queue time is over an hour ahead of this clock'
+        : 'callback dropped: stored in a form no worker can read',
+    );
     return;
   }
-  const now = deps.clock.now();
   if (now - seen.queuedAt > o.maxAgeMs) {
     settle.acks.push(row.id);
     deps.metrics.callbacks.inc({ outcome: 'dropped_kept_expired' });
@@ -66,7 +94,11 @@ export function setAsideUnreadable(
     );
     return;
   }
-  settle.retries.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_RECHECK_MS });
-  deps.metrics.callbacks.inc({ outcome: 'kept_unreadable' });
-  deps.log.warn({ memberId, row: row.id }, 'callback kept for a newer worker: stored in a form this one cannot read');
+  settle.reschedules.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_RECHECK_MS });
+  deps.metrics.callbacksKeptUnreadable.inc();
+  const level = deps.warnings.shouldWarn(memberId, row.id, now) ? 'warn' : 'debug';
+  deps.log[level](
+    { memberId, row: row.id, queuedAt: seen.queuedAt },
+    'callback kept for a newer worker: stored in a form this one cannot read',
+  );
 }

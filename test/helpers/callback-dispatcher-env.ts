@@ -19,6 +19,11 @@ export interface AcceptingDispatcherOptions {
   redis?: RedisClient;
   /** The form it reads rows in (a newer release's worker; default the current one). */
   callbackSchema?: z.ZodType<Callback>;
+  /**
+   * Runs inside each `batch` call before the portal answers: a slow portal (the test moves the
+   * clock) or another worker at work meanwhile.
+   */
+  duringBatch?: () => Promise<void>;
 }
 
 /**
@@ -38,11 +43,13 @@ function acceptingDispatcher(o: {
   logged: string[];
   metrics: Metrics;
   callbackSchema?: z.ZodType<Callback>;
+  duringBatch?: () => Promise<void>;
 }): CallbackDispatcher {
   const portal = (memberId: string): PortalClient => ({
     memberId,
     call: async () => Promise.reject(new Error('not used')),
     async batch(commands) {
+      await o.duringBatch?.();
       for (const [, params] of Object.values(commands)) o.sent.push(String(params.event_token));
       return { results: Object.fromEntries(Object.keys(commands).map((k) => [k, true])), errors: {} };
     },
@@ -57,7 +64,12 @@ function acceptingDispatcher(o: {
     metrics: o.metrics,
     log: createLogger(
       'warn',
-      new Writable({ write: (chunk, _encoding, done) => done(void o.logged.push(String(chunk))) }),
+      new Writable({
+        write(chunk, _encoding, done) {
+          o.logged.push(String(chunk));
+          done();
+        },
+      }),
     ),
     activity: new ActivityLog(o.plain, o.keys),
     safetyPollMs: 60_000,
@@ -68,7 +80,8 @@ function acceptingDispatcher(o: {
 /**
  * Over the test Redis: its connections (a plain one and the wake-up subscriber), fresh keys, a manual
  * clock, an outbox, and `dispatcher()`: an accepting dispatcher over them (each one made shares
- * `sent`, `logged` and `metrics`: workers of one deployment). `close()` disconnects what is still open.
+ * `sent`, `logged` and `metrics`: workers of one deployment; and the one subscriber, so start at
+ * most one: a dispatcher's stop() closes it). `close()` disconnects what is still open.
  */
 export function callbackTestEnv(prefix: string) {
   const url = process.env.TEST_REDIS_URL;
@@ -93,6 +106,7 @@ export function callbackTestEnv(prefix: string) {
       logged,
       metrics,
       callbackSchema: o.callbackSchema,
+      duringBatch: o.duringBatch,
     });
   const close = () => {
     // The dispatcher's stop() closed the subscriber already: a second disconnect would hold the process.

@@ -45,8 +45,8 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
         const value: unknown = Reflect.get(target, name, receiver);
         if (name !== 'evalsha' || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
-          // callback-settle-2.lua: (sha, 2, pending, due, acks count, …)
-          const settling = args[1] === 2 && args[2] === keys.callbackPending('m1') && args.length === 5;
+          // callback-settle-2.lua with nothing to settle: (sha, 2, pending, due, acks count, reschedules count)
+          const settling = args[1] === 2 && args[2] === keys.callbackPending('m1') && args.length === 6;
           if (settling && !queuedDuringDrain) {
             queuedDuringDrain = true;
             await outbox.enqueue('m1', callback(2));

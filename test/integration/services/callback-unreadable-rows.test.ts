@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { callbackSchema } from '../../../bitrix/callback-outbox';
-import { UNREADABLE_RECHECK_MS } from '../../../workers/callback-row';
+import { MAX_QUEUED_AHEAD_MS, UNREADABLE_RECHECK_MS } from '../../../workers/callback-row';
 import { callbackTestEnv } from '../../helpers/callback-dispatcher-env';
 import { eventually } from '../../helpers/harness';
 import { counterValue } from '../../helpers/signals';
@@ -9,7 +9,8 @@ import { counterValue } from '../../helpers/signals';
  * A row of a portal's callback outbox this version cannot read is set aside alone: not a callback at
  * all (not JSON, no event token) it is dropped; a callback of another shape (a newer release's,
  * during a rolling deploy) is kept for the workers that read it, looked at again after the recheck
- * period and counted each time, and dropped for its age at the end of the retry budget. The
+ * period (stamped from the batch's end; only its due time moves) and counted each time in a counter
+ * of its own, and dropped for its age at the end of the retry budget. The
  * callbacks claimed beside it still go out. Thrown for the batch, it failed the batch every lease
  * period, for good.
  */
@@ -17,6 +18,8 @@ describe('callback dispatcher: rows it cannot read', () => {
   const DAY_MS = 86_400_000;
   const EXPIRED = 'callback dropped after its retry budget: kept for a newer worker, none claimed it in time';
   const GARBAGE = 'callback dropped: stored in a form no worker can read';
+  const AHEAD = 'callback dropped: its queue time is over an hour ahead of this clock';
+  const KEPT = 'callback kept for a newer worker: stored in a form this one cannot read';
   /** What the tests read of a log line. */
   const logLineSchema = z.object({
     msg: z.string(),
@@ -39,11 +42,16 @@ describe('callback dispatcher: rows it cannot read', () => {
       await redis.zadd(keys.callbackDue('m1'), clock.now(), id);
     };
     const count = (outcome: string) => counterValue(metrics.callbacks, { outcome });
+    /** Looks at kept rows: a counter of their own, not an outcome among the results. */
+    const keptLooks = async () => {
+      expect(await count('kept_unreadable')).toBe(0);
+      return counterValue(metrics.callbacksKeptUnreadable);
+    };
     /** Log lines (warnings and errors) with this message. */
     const logs = (msg: string) =>
       logged.map((line) => logLineSchema.parse(JSON.parse(line))).filter((entry) => entry.msg === msg);
     const portalDueAt = async () => redis.zscore(keys.callbackPortals(), 'm1');
-    return { ...env, putRow, count, logs, portalDueAt };
+    return { ...env, putRow, count, keptLooks, logs, portalDueAt };
   }
 
   /** A newer release's callback: its return values may be numbers, which this release cannot read. */
@@ -56,7 +64,7 @@ describe('callback dispatcher: rows it cannot read', () => {
     const dispatcher = t.dispatcher();
     const good = { eventToken: 'wf|A1|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
     await outbox.enqueue('m1', good);
-    const newer = JSON.stringify({ eventToken: 'wf|N1|tok.sig', returnValues: 5, queuedAt: clock.now() });
+    const newer = newerRow('wf|N1|tok.sig', clock.now());
     const unreadable: Array<[string, string]> = [
       ['not-json', '{"eventToken":'],
       ['not-a-callback', '{"event":"x"}'],
@@ -65,19 +73,26 @@ describe('callback dispatcher: rows it cannot read', () => {
       ['newer', newer],
       // …unless it is older than the retry budget (a day).
       ['newer-but-stale', newerRow('wf|N2|tok.sig', clock.now() - 2 * DAY_MS)],
+      // A queue time far ahead (µs for ms, a host's clock hours off) would never reach the budget: garbage.
+      ['queued-ahead', newerRow('wf|N6|tok.sig', clock.now() + MAX_QUEUED_AHEAD_MS + 1)],
+      // Within the clocks' allowed difference it is kept.
+      ['queued-a-bit-ahead', newerRow('wf|N7|tok.sig', clock.now() + MAX_QUEUED_AHEAD_MS)],
     ];
     for (const [id, json] of unreadable) await t.putRow(id, json);
     try {
       expect(await dispatcher.drainOnce('m1')).toBe(true);
       expect(sent).toEqual([good.eventToken]);
-      expect(await redis.hgetall(keys.callbackPending('m1'))).toEqual({ newer });
+      expect(await redis.hgetall(keys.callbackPending('m1'))).toEqual({
+        newer,
+        'queued-a-bit-ahead': newerRow('wf|N7|tok.sig', clock.now() + MAX_QUEUED_AHEAD_MS),
+      });
       expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_RECHECK_MS);
-      expect(await redis.zcard(keys.callbackDue('m1'))).toBe(1);
+      expect(await redis.zcard(keys.callbackDue('m1'))).toBe(2);
       // The portal is due again when the kept row is: the dispatchers' loop looks at it then.
       expect(Number(await t.portalDueAt())).toBe(clock.now() + UNREADABLE_RECHECK_MS);
       // Garbage, the kept row and the stale one are told apart, in the counter and in the log.
-      expect(await t.count('dropped_unreadable')).toBe(3);
-      expect(await t.count('kept_unreadable')).toBe(1);
+      expect(await t.count('dropped_unreadable')).toBe(4);
+      expect(await t.keptLooks()).toBe(2);
       expect(await t.count('dropped_kept_expired')).toBe(1);
       expect(
         t
@@ -85,13 +100,14 @@ describe('callback dispatcher: rows it cannot read', () => {
           .map((entry) => entry.row)
           .sort(),
       ).toEqual(['no-queue-time', 'not-a-callback', 'not-json']);
+      expect(t.logs(AHEAD).map((entry) => entry.row)).toEqual(['queued-ahead']);
       expect(t.logs(EXPIRED).map((entry) => entry.row)).toEqual(['newer-but-stale']);
     } finally {
       await dispatcher.stop();
     }
   });
 
-  it('claims a kept row again after the recheck period, puts it back unchanged and counts each look', async () => {
+  it('claims a kept row again after the recheck period, puts it back unchanged, counts each look, warns once', async () => {
     const t = setup();
     const { redis, keys, clock } = t;
     const dispatcher = t.dispatcher();
@@ -99,15 +115,17 @@ describe('callback dispatcher: rows it cannot read', () => {
     await t.putRow('newer', row);
     try {
       expect(await dispatcher.drainOnce('m1')).toBe(true);
-      expect(await t.count('kept_unreadable')).toBe(1);
-      // Not before the period…
+      expect(await t.keptLooks()).toBe(1);
+      // Not before the period (its size is pinned by the last test; here it is read from the constant)…
       clock.advance(UNREADABLE_RECHECK_MS - 1);
       expect(await dispatcher.drainOnce('m1')).toBe(false);
-      expect(await t.count('kept_unreadable')).toBe(1);
+      expect(await t.keptLooks()).toBe(1);
       // …but at its end: claimed, put back as it was for another period, counted again.
       clock.advance(1);
       expect(await dispatcher.drainOnce('m1')).toBe(true);
-      expect(await t.count('kept_unreadable')).toBe(2);
+      expect(await t.keptLooks()).toBe(2);
+      // Warned at the first look only (the later ones go to debug): not a line every 90 s all day.
+      expect(t.logs(KEPT)).toEqual([expect.objectContaining({ row: 'newer', level: 40 })]);
       expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(row);
       expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_RECHECK_MS);
       expect(Number(await t.portalDueAt())).toBe(clock.now() + UNREADABLE_RECHECK_MS);
@@ -128,7 +146,7 @@ describe('callback dispatcher: rows it cannot read', () => {
       // A day after it was queued it is still within its budget: kept.
       clock.set(queuedAt + DAY_MS);
       expect(await dispatcher.drainOnce('m1')).toBe(true);
-      expect(await t.count('kept_unreadable')).toBe(2);
+      expect(await t.keptLooks()).toBe(2);
       expect(await redis.hlen(keys.callbackPending('m1'))).toBe(1);
       // The next look is past it: dropped, and said to be dropped for its age.
       clock.advance(UNREADABLE_RECHECK_MS);
@@ -137,7 +155,7 @@ describe('callback dispatcher: rows it cannot read', () => {
       expect(await redis.zcard(keys.callbackDue('m1'))).toBe(0);
       expect(await t.portalDueAt()).toBeNull();
       expect(await t.count('dropped_kept_expired')).toBe(1);
-      expect(await t.count('kept_unreadable')).toBe(2);
+      expect(await t.keptLooks()).toBe(2);
       expect(await t.count('dropped_unreadable')).toBe(0);
       expect(t.logs(EXPIRED)).toEqual([expect.objectContaining({ row: 'newer', queuedAt, level: 50 })]);
       expect(t.logs(GARBAGE)).toEqual([]);
@@ -161,20 +179,70 @@ describe('callback dispatcher: rows it cannot read', () => {
     try {
       expect(await older.drainOnce('m1')).toBe(true);
       expect(sent).toEqual([]);
-      expect(await t.count('kept_unreadable')).toBe(1);
+      expect(await t.keptLooks()).toBe(1);
       // The newer worker runs its loop; the deploy goes on, and the row is due again within two minutes.
       await newer.start();
       clock.advance(2 * 60_000);
+      // Stands in for the loop's timer reaching the due time: the manual clock drives no setTimeout.
       newer.wake();
       await eventually(() => sent.includes(token), 5000, 'the kept row sent by the newer worker');
       await eventually(async () => (await outbox.pendingCount('m1')) === 0, 5000, 'the sent row acknowledged');
       expect(sent).toEqual([token]);
       expect(await redis.zcard(keys.callbackDue('m1'))).toBe(0);
       expect(await t.count('sent')).toBe(1);
-      expect(await t.count('kept_unreadable')).toBe(1);
+      expect(await t.keptLooks()).toBe(1);
     } finally {
       await newer.stop();
       await older.stop();
+    }
+  });
+
+  it("stamps a kept row's next look from the batch's end, not its claim (a slow portal)", async () => {
+    const t = setup();
+    const { redis, keys, clock, outbox, sent } = t;
+    // The portal's REST limit holds the batch longer than the recheck period.
+    const dispatcher = t.dispatcher({ duringBatch: async () => clock.advance(2 * UNREADABLE_RECHECK_MS) });
+    const good = { eventToken: 'wf|A2|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
+    await outbox.enqueue('m1', good);
+    await t.putRow('newer', newerRow('wf|N8|tok.sig', clock.now()));
+    try {
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(sent).toEqual([good.eventToken]);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      expect(Number(await t.portalDueAt())).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      // Not due at once: the next drain claims nothing and looks at it no more.
+      expect(await dispatcher.drainOnce('m1')).toBe(false);
+      expect(await t.keptLooks()).toBe(1);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it("moves only a kept row's due time: a newer worker's retry written meanwhile stays", async () => {
+    const t = setup();
+    const { redis, keys, clock, outbox, sent } = t;
+    const claimed = newerRow('wf|N9|tok.sig', clock.now());
+    // While this worker's batch is out, its lease lapses and a newer worker claims the kept row, is
+    // told to retry it, and stores its next attempt (the json it rewrites, the due time of its backoff).
+    const retried = JSON.stringify({ ...JSON.parse(claimed), attempts: 1 });
+    const retryDueMs = clock.now() + 1000;
+    const dispatcher = t.dispatcher({
+      duringBatch: async () => {
+        await redis.hset(keys.callbackPending('m1'), 'newer', retried);
+        await redis.zadd(keys.callbackDue('m1'), retryDueMs, 'newer');
+      },
+    });
+    const good = { eventToken: 'wf|A3|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
+    await outbox.enqueue('m1', good);
+    await t.putRow('newer', claimed);
+    try {
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(sent).toEqual([good.eventToken]);
+      expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(retried);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(retryDueMs);
+      expect(Number(await t.portalDueAt())).toBe(retryDueMs);
+    } finally {
+      await dispatcher.stop();
     }
   });
 });
