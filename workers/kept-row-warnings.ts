@@ -7,7 +7,7 @@
 
 /** How often one process warns about the same kept row. */
 export const KEPT_WARN_EVERY_MS = 60 * 60_000;
-/** Rows one process remembers having warned about; beyond it the oldest are forgotten (warned again sooner). */
+/** Rows one process remembers having warned about (memory bound); beyond it new rows log at debug. */
 const REMEMBERED_ROWS = 10_000;
 
 export interface KeptRowWarnings {
@@ -15,17 +15,25 @@ export interface KeptRowWarnings {
   shouldWarn(memberId: string, rowId: string, nowMs: number): boolean;
 }
 
-export function createKeptRowWarnings(): KeptRowWarnings {
-  // Insertion order is warning order (a row is only added once forgotten), so the oldest come first.
+/** `rememberedRows`: tests only (the cap made small). */
+export function createKeptRowWarnings(o: { rememberedRows?: number } = {}): KeptRowWarnings {
+  const cap = o.rememberedRows ?? REMEMBERED_ROWS;
+  // Insertion order is warning order (a row is only added once forgotten), so the oldest come first
+  // while the clock moves forward; after a step back expired entries may wait behind a younger one
+  // (harmless: the cap still bounds the map).
   const warnedAt = new Map<string, number>();
   return {
     shouldWarn(memberId, rowId, nowMs) {
       for (const [key, at] of warnedAt) {
-        if (nowMs - at < KEPT_WARN_EVERY_MS && warnedAt.size < REMEMBERED_ROWS) break;
+        if (nowMs - at < KEPT_WARN_EVERY_MS) break;
         warnedAt.delete(key);
       }
       const key = `${memberId}\n${rowId}`;
-      if (warnedAt.has(key)) return false;
+      // Asked before anything is forgotten, and full of rows still within their period nothing is:
+      // kept rows are looked at in turn, so forgetting the oldest to make room for a new one would
+      // forget each just before its next look, and every look would warn again (the flood this
+      // module exists to stop). The rows beyond the cap are still counted; they log at debug.
+      if (warnedAt.has(key) || warnedAt.size >= cap) return false;
       warnedAt.set(key, nowMs);
       return true;
     },
