@@ -10,7 +10,7 @@ import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
 import { TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
-import { callbackScripts } from '../redis/callback-scripts';
+import { type ClaimedRow, callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import type { ActivityLog } from '../store/activity-log';
@@ -173,7 +173,7 @@ export class CallbackDispatcher {
   }
 
   /** Sends one claimed batch and decides each row's fate (ack, reschedule or retry); the caller settles them. */
-  private async sendBatch(memberId: string, claimed: Array<{ id: string; json: string }>) {
+  private async sendBatch(memberId: string, claimed: ClaimedRow[]) {
     const settle = this.createSettlement(memberId);
     // Each row read alone: thrown for the batch, one this version cannot read would fail the batch
     // every lease period for good, and the rows beside it with it (setAsideUnreadable says what then).

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
+import type { ClaimedRow, Reschedule } from '../redis/callback-scripts';
 import type { KeptRowWarnings } from './kept-row-warnings';
 
 /** What to do with one `bizproc.event.send` row of a batch answer. */
@@ -47,7 +48,7 @@ export const MAX_QUEUED_AHEAD_MS = 60 * 60_000;
 /** Where a claimed row's fate goes: `reschedules` only move the row's due time (its json stays). */
 export interface UnreadableSettlement {
   acks: string[];
-  reschedules: Array<{ id: string; json: string; dueMs: number }>;
+  reschedules: Reschedule[];
 }
 
 /**
@@ -68,7 +69,7 @@ export function setAsideUnreadable(
     metrics: Pick<Metrics, 'callbacks' | 'callbacksKeptUnreadable'>;
     warnings: KeptRowWarnings;
   },
-  o: { memberId: string; row: { id: string; json: string }; maxAgeMs: number },
+  o: { memberId: string; row: ClaimedRow; maxAgeMs: number },
   settle: UnreadableSettlement,
 ): void {
   const { memberId, row } = o;
@@ -94,7 +95,7 @@ export function setAsideUnreadable(
     );
     return;
   }
-  settle.reschedules.push({ id: row.id, json: row.json, dueMs: now + UNREADABLE_RECHECK_MS });
+  settle.reschedules.push({ id: row.id, sha: row.sha, dueMs: now + UNREADABLE_RECHECK_MS });
   deps.metrics.callbacksKeptUnreadable.inc();
   const level = deps.warnings.shouldWarn(memberId, row.id, now) ? 'warn' : 'debug';
   deps.log[level](

@@ -4,7 +4,7 @@
   time with their updated json (e.g. the attempt count).
   KEYS[1] pending hash   KEYS[2] due zset
   ARGV[1] count of acks   ARGV[2..] ack ids,
-  then the count of reschedules and (id, SHA1 of the json as claimed, dueMs) triples,
+  then the count of reschedules and (id, SHA1 of the json as claimed by callback-claim-2, dueMs) triples,
   then (id, json, dueMs) triples to retry
   Returns the earliest due ms still in the outbox, or -1 when it is empty.
 ]]

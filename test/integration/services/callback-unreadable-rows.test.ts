@@ -54,9 +54,13 @@ describe('callback dispatcher: rows it cannot read', () => {
     return { ...env, putRow, count, keptLooks, logs, portalDueAt };
   }
 
-  /** A newer release's callback: its return values may be numbers, which this release cannot read. */
+  /**
+   * A newer release's callback: its return values may be numbers, which this release cannot read.
+   * Its log message is not ASCII (portals answer in Russian), so the reschedule's compare of the
+   * stored bytes is tested beyond ASCII.
+   */
   const newerRow = (token: string, queuedAt: number) =>
-    JSON.stringify({ eventToken: token, returnValues: { count: 5 }, logMessage: 'ok', queuedAt });
+    JSON.stringify({ eventToken: token, returnValues: { count: 5 }, logMessage: 'Готово ✓', queuedAt });
 
   it('sets them aside alone and sends the rest of the batch', async () => {
     const t = setup();
@@ -241,6 +245,32 @@ describe('callback dispatcher: rows it cannot read', () => {
       expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(retried);
       expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(retryDueMs);
       expect(Number(await t.portalDueAt())).toBe(retryDueMs);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it('moves the due time of a kept row whose bytes are not valid UTF-8 (hashed by Redis, not by this client)', async () => {
+    const t = setup();
+    const { redis, keys, clock } = t;
+    const dispatcher = t.dispatcher();
+    // A foreign writer's bytes: this client reads 0xFF 0xFE as U+FFFD, so its hash of what it read
+    // would never match the stored row, and the row would come back at every lease (10 s, not 90 s).
+    const stored = Buffer.concat([
+      Buffer.from('{"eventToken":"wf|N10|tok.sig","returnValues":{"count":5},"logMessage":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`","queuedAt":${clock.now()}}`),
+    ]);
+    await redis.hset(keys.callbackPending('m1'), 'bad-bytes', stored);
+    await redis.zadd(keys.callbackDue('m1'), clock.now(), 'bad-bytes');
+    try {
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(await t.keptLooks()).toBe(1);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'bad-bytes'))).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      expect(Number(await t.portalDueAt())).toBe(clock.now() + UNREADABLE_RECHECK_MS);
+      // The row itself stays as stored, byte for byte.
+      const after = await redis.hgetBuffer(keys.callbackPending('m1'), 'bad-bytes');
+      expect(after?.equals(stored)).toBe(true);
     } finally {
       await dispatcher.stop();
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createLogger } from '../../../lib/logger';
 import { createMetrics } from '../../../lib/metrics';
+import type { Reschedule } from '../../../redis/callback-scripts';
 import {
   callbackBackoffMs,
   classifyCallbackRow,
@@ -45,9 +46,10 @@ describe('a claimed row this worker cannot read', () => {
       metrics: createMetrics(),
       warnings: createKeptRowWarnings(),
     };
-    const settle = { acks: [] as string[], reschedules: [] as Array<{ id: string; json: string; dueMs: number }> };
+    const settle = { acks: [] as string[], reschedules: [] as Reschedule[] };
+    // The claim script's SHA1 of the stored row; here any token the reschedule must carry unchanged.
     const look = (json: string, id = 'r1') =>
-      setAsideUnreadable(deps, { memberId: 'm1', row: { id, json }, maxAgeMs: DAY_MS }, settle);
+      setAsideUnreadable(deps, { memberId: 'm1', row: { id, json, sha: `sha-of-${id}` }, maxAgeMs: DAY_MS }, settle);
     const levels = () => lines.map((line) => lineSchema.parse(JSON.parse(line)).level);
     return { clock, deps, settle, look, levels };
   }
@@ -71,7 +73,7 @@ describe('a claimed row this worker cannot read', () => {
     if (fate === 'kept') {
       expect(settle).toEqual({
         acks: [],
-        reschedules: [{ id: 'r1', json: json(clock.now()), dueMs: clock.now() + UNREADABLE_RECHECK_MS }],
+        reschedules: [{ id: 'r1', sha: 'sha-of-r1', dueMs: clock.now() + UNREADABLE_RECHECK_MS }],
       });
       expect([kept, results]).toEqual([1, []]);
     } else {
