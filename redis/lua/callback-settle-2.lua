@@ -16,10 +16,12 @@ end
 local i = 3 + acks
 for _ = 1, tonumber(ARGV[2 + acks]) do
   -- Only the due time, and only while the row is as claimed: one rewritten meanwhile (another
-  -- worker's retry, once this one's lease lapsed) keeps its json and its due time.
+  -- worker's retry, once this one's lease lapsed) keeps its json and its due time. Only later (GT):
+  -- another worker holding the same row (claimed once this one's lease lapsed) keeps its lease,
+  -- even when this worker's clock is behind.
   local json = redis.call('HGET', KEYS[1], ARGV[i])
   if json and redis.sha1hex(json) == ARGV[i + 1] then
-    redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i])
+    redis.call('ZADD', KEYS[2], 'GT', ARGV[i + 2], ARGV[i])
   end
   i = i + 3
 end

@@ -275,4 +275,32 @@ describe('callback dispatcher: rows it cannot read', () => {
       await dispatcher.stop();
     }
   });
+
+  it("never moves a kept row's due time earlier: another worker's later lease on it stays", async () => {
+    const t = setup();
+    const { redis, keys, clock, outbox, sent } = t;
+    // While this worker's batch is out, another worker (its lease lapsed; that worker's clock ahead
+    // of this one's) claims the same row, unchanged, and holds it until later than this worker's
+    // reschedule would put it.
+    const heldUntil = clock.now() + 3 * UNREADABLE_RECHECK_MS;
+    const dispatcher = t.dispatcher({
+      duringBatch: async () => {
+        await redis.zadd(keys.callbackDue('m1'), heldUntil, 'newer');
+      },
+    });
+    const good = { eventToken: 'wf|A4|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
+    await outbox.enqueue('m1', good);
+    const row = newerRow('wf|N11|tok.sig', clock.now());
+    await t.putRow('newer', row);
+    try {
+      expect(await dispatcher.drainOnce('m1')).toBe(true);
+      expect(sent).toEqual([good.eventToken]);
+      expect(await t.keptLooks()).toBe(1);
+      expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(row);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(heldUntil);
+      expect(Number(await t.portalDueAt())).toBe(heldUntil);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
 });
