@@ -39,11 +39,13 @@ const someCallbackSchema = z.object({ eventToken: z.string(), queuedAt: z.number
 export const UNREADABLE_RECHECK_MS = 90_000;
 
 /**
- * How far ahead of this worker's clock a row's queue time may be (hosts' clocks differ). Further
- * ahead it is no callback (µs for ms, a foreign writer, a host's clock hours off): its age would
- * never reach the budget, so kept it would be looked at for ever.
+ * How far ahead of this worker's clock a row's queue time may be before the row counts as garbage:
+ * its age would never reach the budget, so kept it would be looked at for ever. The garbage this
+ * catches is far off (µs written as ms is decades ahead); a drop is for good, by a worker that
+ * cannot read the row, so a host whose clock is a few hours off must not lose its answers: a day
+ * (the retry budget), not an hour. Keep the hosts' clocks in sync all the same.
  */
-export const MAX_QUEUED_AHEAD_MS = 60 * 60_000;
+export const MAX_QUEUED_AHEAD_MS = 24 * 3600_000;
 
 /** Where a claimed row's fate goes: `reschedules` only move the row's due time (its json stays). */
 export interface UnreadableSettlement {
@@ -79,9 +81,9 @@ export function setAsideUnreadable(
     settle.acks.push(row.id);
     deps.metrics.callbacks.inc({ outcome: 'dropped_unreadable' });
     deps.log.error(
-      { memberId, row: row.id, queuedAt: seen?.queuedAt },
+      { memberId, row: row.id, queuedAt: seen?.queuedAt, aheadMs: seen ? seen.queuedAt - now : undefined },
       seen
-        ? 'callback dropped: its queue time is over an hour ahead of this clock'
+        ? 'callback dropped: its queue time is too far ahead of this clock'
         : 'callback dropped: stored in a form no worker can read',
     );
     return;

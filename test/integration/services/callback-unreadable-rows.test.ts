@@ -18,7 +18,7 @@ describe('callback dispatcher: rows it cannot read', () => {
   const DAY_MS = 86_400_000;
   const EXPIRED = 'callback dropped after its retry budget: kept for a newer worker, none claimed it in time';
   const GARBAGE = 'callback dropped: stored in a form no worker can read';
-  const AHEAD = 'callback dropped: its queue time is over an hour ahead of this clock';
+  const AHEAD = 'callback dropped: its queue time is too far ahead of this clock';
   const KEPT = 'callback kept for a newer worker: stored in a form this one cannot read';
   /** What the tests read of a log line. */
   const logLineSchema = z.object({
@@ -26,6 +26,7 @@ describe('callback dispatcher: rows it cannot read', () => {
     level: z.number(),
     row: z.string().optional(),
     queuedAt: z.number().optional(),
+    aheadMs: z.number().optional(),
   });
   const envs: Array<ReturnType<typeof callbackTestEnv>> = [];
   afterAll(() => {
@@ -77,9 +78,9 @@ describe('callback dispatcher: rows it cannot read', () => {
       ['newer', newer],
       // …unless it is older than the retry budget (a day).
       ['newer-but-stale', newerRow('wf|N2|tok.sig', clock.now() - 2 * DAY_MS)],
-      // A queue time far ahead (µs for ms, a host's clock hours off) would never reach the budget: garbage.
+      // A queue time far ahead (µs for ms: decades) would never reach the budget: garbage.
       ['queued-ahead', newerRow('wf|N6|tok.sig', clock.now() + MAX_QUEUED_AHEAD_MS + 1)],
-      // Within the clocks' allowed difference it is kept.
+      // Within the clocks' allowed difference (a day: a host's clock hours off) it is kept.
       ['queued-a-bit-ahead', newerRow('wf|N7|tok.sig', clock.now() + MAX_QUEUED_AHEAD_MS)],
     ];
     for (const [id, json] of unreadable) await t.putRow(id, json);
@@ -104,7 +105,9 @@ describe('callback dispatcher: rows it cannot read', () => {
           .map((entry) => entry.row)
           .sort(),
       ).toEqual(['no-queue-time', 'not-a-callback', 'not-json']);
-      expect(t.logs(AHEAD).map((entry) => entry.row)).toEqual(['queued-ahead']);
+      expect(t.logs(AHEAD).map((entry) => [entry.row, entry.aheadMs])).toEqual([
+        ['queued-ahead', MAX_QUEUED_AHEAD_MS + 1],
+      ]);
       expect(t.logs(EXPIRED).map((entry) => entry.row)).toEqual(['newer-but-stale']);
     } finally {
       await dispatcher.stop();

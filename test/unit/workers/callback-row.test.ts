@@ -63,7 +63,10 @@ describe('a claimed row this worker cannot read', () => {
     ['queued now', 'kept', (now: number) => row(now, 0)],
     ['at the end of its budget', 'kept', (now: number) => row(now, DAY_MS)],
     ['past its budget', 'dropped_kept_expired', (now: number) => row(now, DAY_MS + 1)],
+    // A host's clock a few hours off must not lose its answers (a drop is for good).
+    ["queued hours ahead (a host's clock off)", 'kept', (now: number) => row(now, -6 * 3600_000)],
     ["queued ahead within the clocks' allowance", 'kept', (now: number) => row(now, -MAX_QUEUED_AHEAD_MS)],
+    ['queued in µs, not ms (decades ahead)', 'dropped_unreadable', (now: number) => row(now, now - now * 1000)],
     ['queued further ahead (it never ages)', 'dropped_unreadable', (now: number) => row(now, -MAX_QUEUED_AHEAD_MS - 1)],
   ])('%s → %s', async (_what, fate, json) => {
     const { clock, deps, settle, look } = aside();
