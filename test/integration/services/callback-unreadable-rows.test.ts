@@ -225,18 +225,26 @@ describe('callback dispatcher: rows it cannot read', () => {
     }
   });
 
-  it("moves only a kept row's due time: a newer worker's retry written meanwhile stays", async () => {
+  // While this worker's batch is out, its lease lapses and another worker claims the kept row. A
+  // newer worker told to retry it stores its next attempt (the json it rewrites, its backoff's due
+  // time); one still holding it unchanged keeps its lease, even when it runs later than this
+  // worker's reschedule (its clock ahead): the reschedule moves the due time only later (ZADD GT).
+  it.each([
+    ["a newer worker's retry written meanwhile stays", { rewritten: true, dueInMs: 1000 }],
+    [
+      "another worker's later lease on it stays (never earlier)",
+      { rewritten: false, dueInMs: 3 * UNREADABLE_RECHECK_MS },
+    ],
+  ])("moves only a kept row's due time: %s", async (_what, meanwhile) => {
     const t = setup();
     const { redis, keys, clock, outbox, sent } = t;
     const claimed = newerRow('wf|N9|tok.sig', clock.now());
-    // While this worker's batch is out, its lease lapses and a newer worker claims the kept row, is
-    // told to retry it, and stores its next attempt (the json it rewrites, the due time of its backoff).
-    const retried = JSON.stringify({ ...JSON.parse(claimed), attempts: 1 });
-    const retryDueMs = clock.now() + 1000;
+    const stored = meanwhile.rewritten ? JSON.stringify({ ...JSON.parse(claimed), attempts: 1 }) : claimed;
+    const dueMs = clock.now() + meanwhile.dueInMs;
     const dispatcher = t.dispatcher({
       duringBatch: async () => {
-        await redis.hset(keys.callbackPending('m1'), 'newer', retried);
-        await redis.zadd(keys.callbackDue('m1'), retryDueMs, 'newer');
+        await redis.hset(keys.callbackPending('m1'), 'newer', stored);
+        await redis.zadd(keys.callbackDue('m1'), dueMs, 'newer');
       },
     });
     const good = { eventToken: 'wf|A3|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
@@ -245,9 +253,9 @@ describe('callback dispatcher: rows it cannot read', () => {
     try {
       expect(await dispatcher.drainOnce('m1')).toBe(true);
       expect(sent).toEqual([good.eventToken]);
-      expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(retried);
-      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(retryDueMs);
-      expect(Number(await t.portalDueAt())).toBe(retryDueMs);
+      expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(stored);
+      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(dueMs);
+      expect(Number(await t.portalDueAt())).toBe(dueMs);
     } finally {
       await dispatcher.stop();
     }
@@ -274,34 +282,6 @@ describe('callback dispatcher: rows it cannot read', () => {
       // The row itself stays as stored, byte for byte.
       const after = await redis.hgetBuffer(keys.callbackPending('m1'), 'bad-bytes');
       expect(after?.equals(stored)).toBe(true);
-    } finally {
-      await dispatcher.stop();
-    }
-  });
-
-  it("never moves a kept row's due time earlier: another worker's later lease on it stays", async () => {
-    const t = setup();
-    const { redis, keys, clock, outbox, sent } = t;
-    // While this worker's batch is out, another worker (its lease lapsed; that worker's clock ahead
-    // of this one's) claims the same row, unchanged, and holds it until later than this worker's
-    // reschedule would put it.
-    const heldUntil = clock.now() + 3 * UNREADABLE_RECHECK_MS;
-    const dispatcher = t.dispatcher({
-      duringBatch: async () => {
-        await redis.zadd(keys.callbackDue('m1'), heldUntil, 'newer');
-      },
-    });
-    const good = { eventToken: 'wf|A4|tok.sig', returnValues: { status: 'sent' }, logMessage: 'ok' };
-    await outbox.enqueue('m1', good);
-    const row = newerRow('wf|N11|tok.sig', clock.now());
-    await t.putRow('newer', row);
-    try {
-      expect(await dispatcher.drainOnce('m1')).toBe(true);
-      expect(sent).toEqual([good.eventToken]);
-      expect(await t.keptLooks()).toBe(1);
-      expect(await redis.hget(keys.callbackPending('m1'), 'newer')).toBe(row);
-      expect(Number(await redis.zscore(keys.callbackDue('m1'), 'newer'))).toBe(heldUntil);
-      expect(Number(await t.portalDueAt())).toBe(heldUntil);
     } finally {
       await dispatcher.stop();
     }
