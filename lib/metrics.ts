@@ -38,8 +38,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     callbacks: new Counter({
       name: 'wa_callbacks_total',
-      help: 'bizproc.event.send results',
+      help: 'bizproc.event.send results, one per callback, by outcome: sent, workflow_gone, rejected, dropped (uninstalled or past the retry budget), dropped_address_refused, dropped_unreadable (no callback at all), dropped_kept_expired (a newer form no worker read in time)',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    // Not an outcome of wa_callbacks_total: a row counts here at every look (every 90 s), so it
+    // would skew that counter's sums and ratios.
+    callbacksKeptUnreadable: new Counter({
+      name: 'wa_callbacks_kept_unreadable_total',
+      help: "Looks at a callback in a newer release's form, put back for a newer worker (counts looks, not callbacks: one row adds one every 90 s while it waits)",
       registers: [registry],
     }),
     callbackBatches: new Counter({

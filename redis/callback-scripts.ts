@@ -3,6 +3,14 @@ import { asNumber, run } from './scripts';
 
 type RedisValue = string | number;
 
+/**
+ * A leased outbox row: `sha` is the SHA1 of its stored bytes, hashed by Redis (ioredis decodes the
+ * json as UTF-8, invalid bytes as U+FFFD, so a hash of `json` in Node would not match them).
+ */
+export type ClaimedRow = { id: string; json: string; sha: string };
+/** A row whose due time alone moves, while it still hashes to `sha` (its json as claimed). */
+export type Reschedule = { id: string; sha: string; dueMs: number };
+
 /** Typed wrappers of the callback outbox's scripts (a portal's pending callbacks and the global index of due portals). */
 export const callbackScripts = {
   /**
@@ -73,22 +81,33 @@ export const callbackScripts = {
     nowMs: number,
     max: number,
     leaseMs: number,
-  ): Promise<Array<{ id: string; json: string }>> {
+  ): Promise<ClaimedRow[]> {
     const reply = await run(redis, 'callback-claim-2', [pendingKey, dueKey], [nowMs, max, leaseMs]);
     const flat: unknown[] = Array.isArray(reply) ? reply : [];
-    const out: Array<{ id: string; json: string }> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: String(flat[i]), json: String(flat[i + 1]) });
+    const out: ClaimedRow[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      out.push({ id: String(flat[i]), json: String(flat[i + 1]), sha: String(flat[i + 2]) });
+    }
     return out;
   },
-  /** Returns the earliest due ms left, or -1 when the outbox is empty. */
+  /**
+   * Acks, reschedules (only the due time moves, only later, while the row still hashes as claimed)
+   * and retries (json and due time); returns the earliest due ms left, or -1 when the outbox is empty.
+   */
   async settleCallbacks(
     redis: RedisClient,
     pendingKey: string,
     dueKey: string,
-    acks: string[],
-    retries: Array<{ id: string; json: string; dueMs: number }>,
+    settle: {
+      acks: string[];
+      reschedules: Reschedule[];
+      retries: Array<{ id: string; json: string; dueMs: number }>;
+    },
   ): Promise<number> {
-    const args: RedisValue[] = [acks.length, ...acks];
+    const { acks, reschedules, retries } = settle;
+    const args: RedisValue[] = [acks.length, ...acks, reschedules.length];
+    // The claimed json goes as its SHA1 from the claim (what the script compares): 40 bytes, not the row again.
+    for (const r of reschedules) args.push(r.id, r.sha, r.dueMs);
     for (const r of retries) args.push(r.id, r.json, r.dueMs);
     return asNumber(await run(redis, 'callback-settle-2', [pendingKey, dueKey], args));
   },

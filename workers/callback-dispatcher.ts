@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ADDRESS_REFUSED, PORTAL_NOT_INSTALLED } from '../bitrix/bitrix-error';
 import { type Callback, type CallbackOutbox, callbackSchema } from '../bitrix/callback-outbox';
 import type { BatchOutcome, PortalClientFactory } from '../bitrix/portal-client';
@@ -9,12 +10,13 @@ import type { Metrics } from '../lib/metrics';
 import { parseStoredJson } from '../lib/stored-json';
 import { DRAIN_RETRY_BASE_MS, TrackedDrains } from '../lib/tracked-drains';
 import { WakeableLoop } from '../lib/wakeable-loop';
-import { callbackScripts } from '../redis/callback-scripts';
+import { type ClaimedRow, callbackScripts } from '../redis/callback-scripts';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import type { ActivityLog } from '../store/activity-log';
 import { moveIndexEntry } from './callback-index-move';
-import { callbackBackoffMs, classifyCallbackRow, setAsideUnreadable } from './callback-row';
+import { callbackBackoffMs, classifyCallbackRow, setAsideUnreadable, type UnreadableSettlement } from './callback-row';
+import { createKeptRowWarnings } from './kept-row-warnings';
 import { type AddressRefusalNotes, createAddressRefusalNotes, refusalPauseMs } from './portal-address-refusal';
 import { closeWakeUps, subscribeToWakeUps } from './wake-subscription';
 
@@ -26,7 +28,7 @@ export interface CallbackDispatcherOptions {
   outbox: Pick<CallbackOutbox, 'markDue'>;
   bitrix: PortalClientFactory;
   log: Logger;
-  metrics: Pick<Metrics, 'callbacks' | 'callbackBatches'>;
+  metrics: Pick<Metrics, 'callbacks' | 'callbacksKeptUnreadable' | 'callbackBatches'>;
   clock: Clock;
   /** The settings page's activity log: a refused portal address is noted there. */
   activity: Pick<ActivityLog, 'noteError'>;
@@ -37,12 +39,18 @@ export interface CallbackDispatcherOptions {
   leaseMs?: number;
   /** How long a callback is retried before it is dropped (default a day). */
   maxAgeMs?: number;
+  /**
+   * Tests only (production never sets it): the form this worker reads outbox rows in (default
+   * `callbackSchema`), so a test runs a newer release's worker beside this one's (a rolling deploy).
+   */
+  callbackSchema?: z.ZodType<Callback>;
 }
 
 /** Portals one process drains at the same time. */
 const MAX_PORTALS_AT_ONCE = 32;
 
 type Entry = { id: string; callback: Callback };
+type Settlement = ReturnType<CallbackDispatcher['createSettlement']>;
 
 /**
  * Drains the per-portal callback outboxes: up to 50 `bizproc.event.send` per `batch`, each portal
@@ -56,6 +64,8 @@ export class CallbackDispatcher {
   private readonly leaseMs: number;
   private readonly maxAgeMs: number;
   private readonly refusals: AddressRefusalNotes;
+  private readonly rowSchema: z.ZodType<Callback>;
+  private readonly aside: Parameters<typeof setAsideUnreadable>[0];
 
   constructor(private readonly o: CallbackDispatcherOptions) {
     this.refusals = createAddressRefusalNotes(o);
@@ -74,6 +84,8 @@ export class CallbackDispatcher {
     // callbacks go out again within it.
     this.leaseMs = o.leaseMs ?? 10_000;
     this.maxAgeMs = o.maxAgeMs ?? 24 * 3600_000;
+    this.rowSchema = o.callbackSchema ?? callbackSchema;
+    this.aside = { clock: o.clock, log: o.log, metrics: o.metrics, warnings: createKeptRowWarnings() };
   }
 
   async start(): Promise<void> {
@@ -143,7 +155,8 @@ export class CallbackDispatcher {
       this.leaseMs,
     );
     if (claimed.length === 0) {
-      await moveIndexEntry(this.o, memberId, await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, [], []));
+      const empty = { acks: [], reschedules: [], retries: [] };
+      await moveIndexEntry(this.o, memberId, await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, empty));
       return false;
     }
     // Held while this process works on the batch; a dead process's lease lapses within leaseMs.
@@ -151,32 +164,37 @@ export class CallbackDispatcher {
       memberId,
       claimed.map((c) => c.id),
     );
-    let settle: ReturnType<CallbackDispatcher['createSettlement']>;
+    let settle: Settlement;
     try {
       settle = await this.sendBatch(memberId, claimed);
     } finally {
       await releaseLease();
     }
-    await moveIndexEntry(
-      this.o,
-      memberId,
-      await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, settle.acks, settle.retries),
-    );
+    await moveIndexEntry(this.o, memberId, await callbackScripts.settleCallbacks(redis, pendingKey, dueKey, settle));
     return true;
   }
 
-  /** Sends one claimed batch and decides each callback's fate (ack or retry); the caller settles them. */
-  private async sendBatch(memberId: string, claimed: Array<{ id: string; json: string }>) {
+  /** Sends one claimed batch and decides each row's fate (ack, reschedule or retry); the caller settles them. */
+  private async sendBatch(memberId: string, claimed: ClaimedRow[]) {
     const settle = this.createSettlement(memberId);
     // Each row read alone: thrown for the batch, one this version cannot read would fail the batch
     // every lease period for good, and the rows beside it with it (setAsideUnreadable says what then).
     const entries: Entry[] = [];
+    const unreadable: typeof claimed = [];
     for (const c of claimed) {
-      const callback = parseStoredJson(callbackSchema, c.json);
+      const callback = parseStoredJson(this.rowSchema, c.json);
       if (callback) entries.push({ id: c.id, callback });
-      else setAsideUnreadable(this.o, { memberId, row: c, maxAgeMs: this.maxAgeMs }, settle);
+      else unreadable.push(c);
     }
-    if (entries.length === 0) return settle;
+    if (entries.length > 0) await this.sendEntries(memberId, entries, settle);
+    // After the REST call, which can outlast the recheck period (the portal's REST limit): a next
+    // look stamped before it would be due at once.
+    for (const row of unreadable) setAsideUnreadable(this.aside, { memberId, row, maxAgeMs: this.maxAgeMs }, settle);
+    return settle;
+  }
+
+  /** The batch call of the rows it read, each one's fate decided into `settle`. */
+  private async sendEntries(memberId: string, entries: Entry[], settle: Settlement): Promise<void> {
     const commands = Object.fromEntries(
       entries.map((e, i) => {
         const { eventToken, returnValues, logMessage } = e.callback;
@@ -236,7 +254,6 @@ export class CallbackDispatcher {
         this.o.log.error({ memberId, err: error }, 'workflow-gone handling failed');
       });
     }
-    return settle;
   }
 
   /** Renews a claimed batch's lease every leaseMs/3 until released (the renewal in flight included). */
@@ -254,9 +271,10 @@ export class CallbackDispatcher {
     };
   }
 
-  /** Acks and retries of one batch; the retry budget is time, not attempts. */
+  /** Acks, reschedules (rows kept for a newer worker) and retries of one batch; the retry budget is time, not attempts. */
   private createSettlement(memberId: string) {
     const acks: string[] = [];
+    const reschedules: UnreadableSettlement['reschedules'] = [];
     const retries: Array<{ id: string; json: string; dueMs: number }> = [];
     /** Queues the entry's next try; false when its budget is spent and it was dropped (counted as `droppedAs`). */
     const retry = (entry: Entry, reason: string, retryAfterMs: number | undefined, droppedAs = 'dropped'): boolean => {
@@ -276,6 +294,6 @@ export class CallbackDispatcher {
       retries.push({ id: entry.id, json: JSON.stringify({ ...entry.callback, attempts }), dueMs });
       return true;
     };
-    return { acks, retries, retry };
+    return { acks, reschedules, retries, retry };
   }
 }

@@ -46,8 +46,8 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
         const value: unknown = Reflect.get(target, name, receiver);
         if (name !== 'evalsha' || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
-          // callback-settle-2.lua: (sha, 2, pending, due, acks count, …)
-          const settling = args[1] === 2 && args[2] === keys.callbackPending('m1') && args.length === 5;
+          // callback-settle-2.lua with nothing to settle: (sha, 2, pending, due, acks count, reschedules count)
+          const settling = args[1] === 2 && args[2] === keys.callbackPending('m1') && args.length === 6;
           if (settling && !queuedDuringDrain) {
             queuedDuringDrain = true;
             await outbox.enqueue('m1', callback(2));
@@ -56,7 +56,7 @@ describe('callback dispatcher: a drain that claimed nothing', () => {
         };
       },
     }) as RedisClient;
-    const dispatcher = env.dispatcher(dispatcherRedis);
+    const dispatcher = env.dispatcher({ redis: dispatcherRedis });
     try {
       await dispatcher.start();
       await eventually(() => queuedDuringDrain, 5000, 'a result queued while a drain claimed nothing');
@@ -114,7 +114,7 @@ describe('callback dispatcher: a failed drain', () => {
         };
       },
     }) as Logger; // the same logger, its drain failures counted
-    return { dispatcher: env.dispatcher(redis, { log }), counts };
+    return { dispatcher: env.dispatcher({ redis, extra: { log } }), counts };
   }
 
   it('after a transient failure, a result queued meanwhile goes out after the short pause, not at the safety poll', async () => {
