@@ -128,10 +128,10 @@ export function createLineAdmin(deps: LineAdminDeps) {
       const forget = before && forgottenOnReadd(before, next);
       // Forgotten once the line is written (a write refused — a conflict, line_changed — keeps the
       // line as it was, with its templates and health), and before the re-registration, which may
-      // fail. A crash between the write and this leaves the old account's cached templates, which
-      // their account stamp refuses (lines/line-templates.ts), and its health record, which carries
-      // no account: the next health read compares against it (a false change, the old last change
-      // kept) and a rerun sees no account change to forget it for.
+      // fail. A crash between the write and this leaves the old account's cached templates and
+      // health record, which their account stamps refuse (lines/line-templates.ts,
+      // store/line-health-store.ts healthOfLine); a health record of an older release says no
+      // number, so counts as the line's until its next read replaces it.
       await deps.lines.add(next, { ifStillAs: read?.line });
       if (forget) await deps.forgetAccount(memberId, next.id, forget);
       await deps.onLinesChanged(memberId);

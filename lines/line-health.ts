@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
-import type { HealthChange, LineHealth, LineHealthStore } from '../store/line-health-store';
+import { type HealthChange, healthOfLine, type LineHealth, type LineHealthStore } from '../store/line-health-store';
 import type { Line, LineStore } from '../store/line-store';
 
 export interface LineHealthDeps {
@@ -55,10 +55,39 @@ const accountEventSchema = z
  * is logged, counted and kept as the line's last change (lines list, checkStatus).
  */
 export function createLineHealth(deps: LineHealthDeps) {
-  /** Stores a health record, telling every notable change against the last one. */
-  async function record(line: Line, next: LineHealth, reason: string): Promise<LineHealth> {
-    const before = await deps.store.get(line.memberId, line.id);
+  /** The line's record: none when the one stored is of the number the line stood for before a re-add. */
+  async function get(line: Line): Promise<LineHealth | null> {
+    return healthOfLine(line, await deps.store.get(line.memberId, line.id));
+  }
+
+  /** Every line's record of a portal, by line id (as `get`: only those of the lines' numbers now). */
+  async function all(memberId: string): Promise<Record<string, LineHealth>> {
+    const stored = await deps.store.all(memberId);
+    const out: Record<string, LineHealth> = {};
+    for (const line of await deps.lines.list(memberId)) {
+      const health = healthOfLine(line, stored[line.id]);
+      if (health) out[line.id] = health;
+    }
+    return out;
+  }
+
+  /**
+   * Stores a health record, telling every notable change against the last one of the line's number.
+   * `kept` false: the line stands for another number now, or is gone (a read begun before a re-add
+   * or a removal): nothing stored, nothing told.
+   */
+  async function record(line: Line, next: LineHealth, reason: string): Promise<{ health: LineHealth; kept: boolean }> {
+    const before = await get(line);
     const changes = healthChanges(before, next, reason);
+    // The newest notable change stays with the record until another one replaces it.
+    const health = { ...next, lastChange: changes.at(-1) ?? next.lastChange ?? before?.lastChange };
+    if (!(await deps.store.set(line, health))) {
+      deps.log.info(
+        { memberId: line.memberId, lineId: line.id, reason },
+        'line health not kept: the line stands for another number now, or is gone',
+      );
+      return { health, kept: false };
+    }
     for (const change of changes) {
       deps.metrics.lineHealthChanges.inc({ change: change.kind });
       const worse = change.kind === 'quality_drop' || change.kind === 'limit_change' || change.kind === 'status_change';
@@ -67,13 +96,13 @@ export function createLineHealth(deps: LineHealthDeps) {
         `line health: ${change.kind} ${change.from} → ${change.to}`,
       );
     }
-    // The newest notable change stays with the record until another one replaces it.
-    const stored = { ...next, lastChange: changes.at(-1) ?? next.lastChange ?? before?.lastChange };
-    await deps.store.set(line.memberId, line.id, stored);
-    return stored;
+    return { health, kept: true };
   }
 
-  /** Health from a status the provider just reported (a checkStatus read, too). */
+  /**
+   * Health from a status the provider just reported (a checkStatus read, too): returned as read, and
+   * stored (with its display number's route) only while the line still has the number read.
+   */
   async function fromStatus(line: Line, status: LineStatus, reason: string): Promise<LineHealth> {
     const health: LineHealth = {
       connected: status.connected,
@@ -83,8 +112,11 @@ export function createLineHealth(deps: LineHealthDeps) {
       throughput: status.throughput,
       checkedAt: deps.clock.now(),
     };
-    await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line.memberId, line.id);
-    return record(line, health, reason);
+    const { health: stored, kept } = await record(line, health, reason);
+    // Routed only once the record is the line's: a read of the number it stood for before routes nothing to it.
+    if (kept)
+      await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line.memberId, line.id);
+    return stored;
   }
 
   /** Reads the line's health from its provider now. */
@@ -96,7 +128,7 @@ export function createLineHealth(deps: LineHealthDeps) {
   async function refreshDue(memberIds: string[], maxAgeMs = HEALTH_MAX_AGE_MS): Promise<number> {
     let read_ = 0;
     for (const memberId of memberIds) {
-      const known = await deps.store.all(memberId);
+      const known = await all(memberId);
       for (const line of await deps.lines.list(memberId)) {
         if (line.provider !== 'cloud') continue;
         const last = known[line.id]?.checkedAt;
@@ -130,10 +162,10 @@ export function createLineHealth(deps: LineHealthDeps) {
     const reason = `webhook:${event || value.field}`;
     if (value.field === 'account_update') {
       deps.log.warn({ memberId: line.memberId, lineId: line.id, event, value: raw }, 'WhatsApp account update');
-      const before = await deps.store.get(line.memberId, line.id);
+      const before = await get(line);
       const at = deps.clock.now();
       const lastChange: HealthChange = { kind: 'account_event', from: '', to: event, at, reason };
-      await deps.store.set(line.memberId, line.id, { ...(before ?? { checkedAt: at }), lastChange });
+      await deps.store.set(line, { ...(before ?? { checkedAt: at }), lastChange });
       return `account_${event.toLowerCase()}`;
     }
     try {
@@ -143,7 +175,7 @@ export function createLineHealth(deps: LineHealthDeps) {
         { lineId: line.id, err: error },
         'line health read after a quality webhook failed; the webhook kept',
       );
-      const before = await deps.store.get(line.memberId, line.id);
+      const before = await get(line);
       const limit = value.max_daily_conversations_per_business ?? value.current_limit;
       await record(
         line,
@@ -159,8 +191,8 @@ export function createLineHealth(deps: LineHealthDeps) {
     fromStatus,
     refreshDue,
     onAccountEvent,
-    get: deps.store.get.bind(deps.store),
-    all: deps.store.all.bind(deps.store),
+    get,
+    all,
     /** Forgets the line's record: the line now stands for another account (lines/line-admin.ts), or is gone. */
     forget: deps.store.drop.bind(deps.store),
   };

@@ -20,4 +20,17 @@ export const lineScripts = {
     if (typeof replaced !== 'string') throw new Error('line-write-2: unexpected reply');
     return asNumber(written) === 1 && { replaced: replaced === '' ? null : replaced };
   },
+
+  /**
+   * Writes a line's health record (JSON) only while the stored line still has the record's provider
+   * and phone number id; false when it is gone or stands for another number now (nothing written).
+   */
+  async writeHealth(
+    redis: RedisClient,
+    keys: { lines: string; health: string },
+    record: { lineId: string; provider: string; phoneNumberId: string; value: string },
+  ): Promise<boolean> {
+    const args = [record.lineId, record.provider, record.phoneNumberId, record.value];
+    return asNumber(await run(redis, 'line-health-write-2', [keys.lines, keys.health], args)) === 1;
+  },
 };

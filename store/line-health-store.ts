@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parseStoredJson } from '../lib/stored-json';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
+import { lineScripts } from '../redis/line-scripts';
+import type { Line } from './line-schema';
 
 /** A notable change of a line's health: a quality drop or rise, a new limit, a new status, an account event. */
 export const healthChangeSchema = z.object({
@@ -16,6 +18,11 @@ export type HealthChange = z.infer<typeof healthChangeSchema>;
 
 /** A line's last known health (Cloud API: waba-wire.md §3.1) and its latest notable change. */
 export const lineHealthSchema = z.object({
+  /**
+   * The number it was read from (healthAccount): a record of the number a line stood for before a
+   * re-add is not the line's. Absent on an older release's record (taken as the line's).
+   */
+  account: z.string().optional(),
   connected: z.boolean().optional(),
   status: z.string().optional(),
   qualityRating: z.string().optional(),
@@ -25,6 +32,22 @@ export const lineHealthSchema = z.object({
   lastChange: healthChangeSchema.optional(),
 });
 export type LineHealth = z.infer<typeof lineHealthSchema>;
+
+type NumberOf = Pick<Line, 'provider' | 'phoneNumberId'>;
+
+/**
+ * The number a health record (and a display-number route) is of: the provider's phone number id,
+ * Green-API instance or GupShup app. Health is the number's, so a new WABA id alone keeps it
+ * (lines/line-account.ts forgottenOnReadd).
+ */
+export function healthAccount(line: NumberOf): string {
+  return `${line.provider}|${line.phoneNumberId}`;
+}
+
+/** The record when it is of `line`'s number now (or says none: an older release's), else null. */
+export function healthOfLine(line: NumberOf, health: LineHealth | null | undefined): LineHealth | null {
+  return health && (health.account ?? healthAccount(line)) === healthAccount(line) ? health : null;
+}
 
 /** Line health per portal (one hash), plus the global display-number → line route for quality webhooks. */
 export class LineHealthStore {
@@ -49,8 +72,16 @@ export class LineHealthStore {
     return out;
   }
 
-  async set(memberId: string, lineId: string, health: LineHealth): Promise<void> {
-    await this.redis.hset(this.keys.lineHealth(memberId), lineId, JSON.stringify(lineHealthSchema.parse(health)));
+  /**
+   * Stores the line's record, stamped with its number, only while the stored line still has that
+   * number (one script: line-health-write-2.lua); false, nothing written, when the line is gone or
+   * stands for another number now (a read of the old number that ended after a re-add or a removal).
+   */
+  async set(line: Pick<Line, 'memberId' | 'id'> & NumberOf, health: LineHealth): Promise<boolean> {
+    const value = JSON.stringify(lineHealthSchema.parse({ ...health, account: healthAccount(line) }));
+    const keys = { lines: this.keys.lines(line.memberId), health: this.keys.lineHealth(line.memberId) };
+    const record = { lineId: line.id, provider: line.provider, phoneNumberId: line.phoneNumberId, value };
+    return lineScripts.writeHealth(this.redis, keys, record);
   }
 
   /** Forgets the line's record (the line now stands for another account, or is gone). */

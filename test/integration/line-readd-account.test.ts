@@ -5,6 +5,7 @@ import { lineAccount } from '../../lines/line-account';
 import { createLineAdmin } from '../../lines/line-admin';
 import { LineHealthStore } from '../../store/line-health-store';
 import { TemplateStore } from '../../store/template-store';
+import { defined } from '../helpers/defined';
 import { type Harness, LINE } from '../helpers/harness';
 import { createManualClock } from '../helpers/manual-clock';
 import { settled } from '../helpers/signals';
@@ -44,7 +45,8 @@ describe("lines add --id to another account: the old account's templates and hea
   async function listedLine(): Promise<void> {
     await add({ ...cloud(NUMBER), 'waba-id': WABA, name: 'Shop' });
     expect(await list()).toContain('reconnect\tru\tUTILITY\tAPPROVED');
-    await health.set(h.memberId, 'cloud2', { qualityRating: 'GREEN', checkedAt: clock.now() });
+    const line = defined((await h.rt.lines.get(h.memberId, 'cloud2')) ?? undefined, 'line cloud2');
+    await health.set(line, { qualityRating: 'GREEN', checkedAt: clock.now() });
   }
 
   it('another number: templates list says the line cannot list them (not the old list), health record gone', async () => {
