@@ -3,7 +3,13 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
-import { type HealthChange, healthOfLine, type LineHealth, type LineHealthStore } from '../store/line-health-store';
+import {
+  type HealthChange,
+  healthAccount,
+  healthOfLine,
+  type LineHealth,
+  type LineHealthStore,
+} from '../store/line-health-store';
 import type { Line, LineStore } from '../store/line-store';
 
 export interface LineHealthDeps {
@@ -114,8 +120,7 @@ export function createLineHealth(deps: LineHealthDeps) {
     };
     const { health: stored, kept } = await record(line, health, reason);
     // Routed only once the record is the line's: a read of the number it stood for before routes nothing to it.
-    if (kept)
-      await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line.memberId, line.id);
+    if (kept) await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line);
     return stored;
   }
 
@@ -153,7 +158,11 @@ export function createLineHealth(deps: LineHealthDeps) {
     const value = accountEventSchema.parse(raw);
     const event = value.event ?? '';
     const owner = displayDigits ? await deps.store.findByDisplayNumber(displayDigits) : null;
-    const line = owner ? await deps.lines.get(owner.memberId, owner.lineId) : null;
+    const routed = owner ? await deps.lines.get(owner.memberId, owner.lineId) : null;
+    // A route made for the number the line stood for before a re-add to another is not the line's:
+    // that number's quality and account events are not the new one's (an older release's route says
+    // no number: taken as the line's until its next health read routes it anew).
+    const line = routed && (owner?.account ?? healthAccount(routed)) === healthAccount(routed) ? routed : null;
     if (value.field === 'account_update') deps.metrics.lineHealthChanges.inc({ change: 'account_event' });
     if (!line) {
       deps.log.warn({ field: value.field, event, wabaId: value.waba_id }, 'account webhook for no known line');

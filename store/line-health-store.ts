@@ -89,15 +89,21 @@ export class LineHealthStore {
     await this.redis.hdel(this.keys.lineHealth(memberId), lineId);
   }
 
-  /** Routes the number's display digits to the line (a global key: another slot than the portal's). */
-  async indexDisplayNumber(digits: string, memberId: string, lineId: string): Promise<void> {
-    if (digits) await this.redis.set(this.keys.lineByDisplayNumber(digits), `${memberId}|${lineId}`);
+  /**
+   * Routes the number's display digits to the line, stamped with the line's number (a global key:
+   * another slot than the portal's); the route is the line's only while the line has that number.
+   */
+  async indexDisplayNumber(digits: string, line: Pick<Line, 'memberId' | 'id'> & NumberOf): Promise<void> {
+    if (digits)
+      await this.redis.set(this.keys.lineByDisplayNumber(digits), `${line.memberId}|${line.id}|${healthAccount(line)}`);
   }
 
-  async findByDisplayNumber(digits: string): Promise<{ memberId: string; lineId: string } | null> {
+  /** The line a display number routes to, with the number it was routed for (none: an older release's route). */
+  async findByDisplayNumber(digits: string): Promise<{ memberId: string; lineId: string; account?: string } | null> {
     const owner = digits ? await this.redis.get(this.keys.lineByDisplayNumber(digits)) : null;
-    const [memberId, lineId] = owner?.split('|') ?? [];
-    return memberId && lineId ? { memberId, lineId } : null;
+    const [memberId, lineId, ...account] = owner?.split('|') ?? [];
+    if (!memberId || !lineId) return null;
+    return account.length ? { memberId, lineId, account: account.join('|') } : { memberId, lineId };
   }
 
   private parse(json: string): LineHealth | null {

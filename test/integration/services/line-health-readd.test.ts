@@ -48,8 +48,11 @@ describe('line health across a re-add to another number (real Redis)', () => {
     const metrics = createMetrics();
     let started: () => void = () => undefined;
     let gate: Promise<void> | null = null;
+    /** Numbers whose status was asked for, in order. */
+    const reads: string[] = [];
     const provider = (line: Line): Pick<WhatsAppProvider, 'lineStatus'> => ({
       lineStatus: async (): Promise<LineStatus> => {
+        reads.push(line.phoneNumberId);
         started();
         if (gate) await gate;
         const status = STATUS[line.phoneNumberId];
@@ -83,7 +86,7 @@ describe('line health across a re-add to another number (real Redis)', () => {
         },
       };
     }
-    return { lines, store, health, metrics, hold };
+    return { lines, store, health, metrics, hold, reads };
   }
 
   it("a read of the old number that ends after the re-add writes neither its record nor its display number's route", async () => {
@@ -133,5 +136,26 @@ describe('line health across a re-add to another number (real Redis)', () => {
     expect(read?.lastChange).toBeUndefined();
     expect(await counterValue(metrics.lineHealthChanges)).toBe(changes);
     expect(await health.all(NEW.memberId)).toEqual({ [NEW.id]: read });
+  });
+
+  // Review s26 item 2: account webhooks are routed by display number, and the old number's route
+  // still named the line after a re-add to another number: its quality updates read the new number,
+  // its account updates (a restriction, a ban) were kept as the new number's last change.
+  it("the old number's account webhooks no longer reach the line re-added for another; the new number's do", async () => {
+    const { lines, store, health, reads } = setUp();
+    await lines.add(OLD);
+    await health.read(OLD, 'connect');
+    await lines.add(NEW, { ifStillAs: OLD });
+    await health.forget(OLD.memberId, OLD.id);
+    const restriction = { field: 'account_update', event: 'ACCOUNT_RESTRICTION' };
+    expect(await health.onAccountEvent(OLD_DISPLAY, restriction)).toBe('account_unknown_line');
+    const downgrade = { field: 'phone_number_quality_update', event: 'DOWNGRADE', current_limit: 'TIER_250' };
+    expect(await health.onAccountEvent(OLD_DISPLAY, downgrade)).toBe('account_unknown_line');
+    expect(await store.get(NEW.memberId, NEW.id)).toBeNull();
+    expect(reads).toEqual([OLD.phoneNumberId]);
+    // The new number's read routes its own display number to the line.
+    await health.read(NEW, 'connect');
+    expect(await health.onAccountEvent(NEW_DISPLAY, restriction)).toBe('account_account_restriction');
+    expect((await health.get(NEW))?.lastChange).toMatchObject({ kind: 'account_event', to: 'ACCOUNT_RESTRICTION' });
   });
 });
