@@ -4,9 +4,11 @@ import { AppError } from '../lib/errors/app-error';
 import { randomId, randomSecret } from '../lib/hash';
 import type { Logger } from '../lib/logger';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
+import { changed } from '../store/line-errors';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 import { forgottenOnReadd } from './line-account';
+import { lineRevision } from './line-revision';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
@@ -109,6 +111,25 @@ export function createLineAdmin(deps: LineAdminDeps) {
     return line;
   }
 
+  /**
+   * Renames a line and/or sets its own send rate (null: the app's default) in one write, only while
+   * the line is still as read here (else 422 line_changed). `ifRevision`: the revision of the line
+   * the caller showed (lineRevision; the settings page's edit dialog): a line changed since then is
+   * not written either, so a dialog opened before a re-add does not put its name and rate over it.
+   */
+  async function change(
+    memberId: string,
+    lineId: string,
+    to: { name?: string; ratePerSec?: number | null },
+    ifRevision?: string,
+  ): Promise<Line> {
+    const line = await requireLine(memberId, lineId);
+    if (ifRevision !== undefined && lineRevision(line) !== ifRevision) throw changed(lineId);
+    const name = to.name ?? line.name;
+    const ratePerSec = to.ratePerSec === undefined ? line.ratePerSec : (to.ratePerSec ?? undefined);
+    return save({ ...line, name, ratePerSec }, line);
+  }
+
   return {
     /**
      * Stores a line as given (the CLI: no provider call). A re-add (an existing `id`) keeps the
@@ -185,16 +206,11 @@ export function createLineAdmin(deps: LineAdminDeps) {
       return deps.providerFor(await requireLine(memberId, lineId)).lineStatus();
     },
 
-    async rename(memberId: string, lineId: string, name: string): Promise<Line> {
-      const line = await requireLine(memberId, lineId);
-      return save({ ...line, name }, line);
-    },
-
+    change,
+    rename: (memberId: string, lineId: string, name: string) => change(memberId, lineId, { name }),
     /** A line's own send rate (messages per second); undefined: the app's default. */
-    async setRate(memberId: string, lineId: string, ratePerSec: number | undefined): Promise<Line> {
-      const line = await requireLine(memberId, lineId);
-      return save({ ...line, ratePerSec }, line);
-    },
+    setRate: (memberId: string, lineId: string, ratePerSec: number | undefined) =>
+      change(memberId, lineId, { ratePerSec: ratePerSec ?? null }),
 
     /**
      * Removes a line: it leaves its open line first (a failure there stops the removal: the line
