@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { randomId, randomSecret } from '../lib/hash';
 import type { Logger } from '../lib/logger';
+import type { SecretBox } from '../lib/secret-box';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
 import { changed } from '../store/line-errors';
 import type { Line, LineStore } from '../store/line-store';
@@ -16,6 +17,8 @@ export interface LineAdminDeps {
   providerFor: (line: Line) => WhatsAppProvider;
   clock: Clock;
   publicUrl: string;
+  /** Keys the lines' revisions (lineRevision): the deployment's SecretBox. */
+  box: Pick<SecretBox, 'fingerprint'>;
   /**
    * Before a line goes: the line leaves its open line (connector deactivated, attachment dropped),
    * so the open line is free again and its operators' replies no longer reach a removed line.
@@ -116,6 +119,8 @@ export function createLineAdmin(deps: LineAdminDeps) {
    * the line is still as read here (else 422 line_changed). `ifRevision`: the revision of the line
    * the caller showed (lineRevision; the settings page's edit dialog): a line changed since then is
    * not written either, so a dialog opened before a re-add does not put its name and rate over it.
+   * A line changed since then that already has exactly the name and rate asked for is answered as
+   * it is, nothing written: a repeat of a save that was written (a double click on Save) is no error.
    */
   async function change(
     memberId: string,
@@ -124,9 +129,12 @@ export function createLineAdmin(deps: LineAdminDeps) {
     ifRevision?: string,
   ): Promise<Line> {
     const line = await requireLine(memberId, lineId);
-    if (ifRevision !== undefined && lineRevision(line) !== ifRevision) throw changed(lineId);
     const name = to.name ?? line.name;
     const ratePerSec = to.ratePerSec === undefined ? line.ratePerSec : (to.ratePerSec ?? undefined);
+    if (ifRevision !== undefined && lineRevision(line, deps.box) !== ifRevision) {
+      if (name === line.name && ratePerSec === line.ratePerSec) return line;
+      throw changed(lineId);
+    }
     return save({ ...line, name, ratePerSec }, line);
   }
 
@@ -207,6 +215,8 @@ export function createLineAdmin(deps: LineAdminDeps) {
     },
 
     change,
+    /** The line's revision, sent to the settings page with it and back with its edits (lineRevision). */
+    revision: (line: Line) => lineRevision(line, deps.box),
     rename: (memberId: string, lineId: string, name: string) => change(memberId, lineId, { name }),
     /** A line's own send rate (messages per second); undefined: the app's default. */
     setRate: (memberId: string, lineId: string, ratePerSec: number | undefined) =>

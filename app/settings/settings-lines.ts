@@ -2,7 +2,6 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { endpoints, greenApiWebhookPath } from '../../config/endpoints';
 import type { LineAdmin, LineDraft } from '../../lines/line-admin';
-import { lineRevision } from '../../lines/line-revision';
 import { requireAdmin } from '../../portals/page-session';
 import type { LineStatus } from '../../providers/provider';
 import type { Line, LineStore } from '../../store/line-store';
@@ -12,7 +11,7 @@ import { sessionOf } from './page-session-auth';
 import { parseInput } from './settings-errors';
 
 export interface SettingsLinesDeps {
-  lineAdmin: Pick<LineAdmin, 'test' | 'connect' | 'status' | 'change' | 'disconnect' | 'list'>;
+  lineAdmin: Pick<LineAdmin, 'test' | 'connect' | 'status' | 'change' | 'revision' | 'disconnect' | 'list'>;
   lines: Pick<LineStore, 'lastWebhookAt'>;
   /** Which open line a WhatsApp line serves (the open-line connector). */
   openLines: Pick<OpenLineStore, 'forLine'>;
@@ -95,7 +94,7 @@ export async function lineView(deps: SettingsLinesDeps, line: Line) {
     wabaId: line.wabaId ?? null,
     ratePerSec: line.ratePerSec ?? null,
     /** Sent back by the edit dialog: its save is written only over the line it showed. */
-    revision: lineRevision(line),
+    revision: deps.lineAdmin.revision(line),
     defaultRatePerSec: deps.config.LINE_RATE_PER_SEC,
     lastWebhookAt: lastWebhookAt ?? null,
     openLineId: openLine?.openLineId ?? null,

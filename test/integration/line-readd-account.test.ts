@@ -1,6 +1,7 @@
 import { runLinesCommand } from '../../cli/lines-command';
 import { runTemplatesCommand } from '../../cli/templates-command';
 import { createLogger } from '../../lib/logger';
+import { createSecretBox } from '../../lib/secret-box';
 import { lineAccount } from '../../lines/line-account';
 import { createLineAdmin } from '../../lines/line-admin';
 import { LineHealthStore } from '../../store/line-health-store';
@@ -117,6 +118,7 @@ describe("lines add --id to another account: the old account's templates and hea
       providerFor: h.rt.providerFor,
       clock: h.rt.clock,
       publicUrl: h.rt.publicUrl,
+      box: createSecretBox(Buffer.alloc(32, 3)),
       detachOpenLine: async () => null,
       log: createLogger('silent'),
       onLinesChanged: async () => {
