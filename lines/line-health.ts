@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
+import type { HealthWrite } from '../redis/line-scripts';
 import {
   type HealthChange,
   healthAccount,
@@ -77,23 +78,46 @@ export function createLineHealth(deps: LineHealthDeps) {
     return out;
   }
 
+  /** Whether a health write was kept; one not kept is logged (an unreadable stored line as an error). */
+  function kept(line: Line, write: HealthWrite, reason: string): boolean {
+    const at = { memberId: line.memberId, lineId: line.id, reason };
+    if (write === 'unreadable_line') deps.log.error(at, 'line health not kept: the stored line is unreadable');
+    else if (write === 'not_the_line')
+      deps.log.info(at, 'line health not kept: the line stands for another number now, or is gone');
+    return write === 'written';
+  }
+
+  /**
+   * Whether a display-number route reaches the line it names. A stamped route: while the line has the
+   * number it was made for. An older release's (no number): while the line's stored record is an
+   * older release's too, or absent. Every read by this release stamps the record, then routes the
+   * display number it read, stamped (the same key as an older route of that number), so an unstamped
+   * route still naming a line with a stamped record is of a number the line no longer has (a re-add
+   * before this release: nothing else rewrites or deletes it). The sweep reads every Cloud API line
+   * within the hour (at once without a record), so an older route is taken at most until then; an
+   * account event that came by one keeps the record unstamped, and so does not end it early.
+   */
+  async function routeReaches(route: { account?: string }, line: Line): Promise<boolean> {
+    if (route.account !== undefined) return route.account === healthAccount(line);
+    return (await deps.store.get(line.memberId, line.id))?.account === undefined;
+  }
+
   /**
    * Stores a health record, telling every notable change against the last one of the line's number.
    * `kept` false: the line stands for another number now, or is gone (a read begun before a re-add
    * or a removal): nothing stored, nothing told.
    */
-  async function record(line: Line, next: LineHealth, reason: string): Promise<{ health: LineHealth; kept: boolean }> {
+  async function record(
+    line: Line,
+    next: LineHealth,
+    reason: string,
+    options: { unstamped?: boolean } = {},
+  ): Promise<{ health: LineHealth; kept: boolean }> {
     const before = await get(line);
     const changes = healthChanges(before, next, reason);
     // The newest notable change stays with the record until another one replaces it.
     const health = { ...next, lastChange: changes.at(-1) ?? next.lastChange ?? before?.lastChange };
-    if (!(await deps.store.set(line, health))) {
-      deps.log.info(
-        { memberId: line.memberId, lineId: line.id, reason },
-        'line health not kept: the line stands for another number now, or is gone',
-      );
-      return { health, kept: false };
-    }
+    if (!kept(line, await deps.store.set(line, health, options), reason)) return { health, kept: false };
     for (const change of changes) {
       deps.metrics.lineHealthChanges.inc({ change: change.kind });
       const worse = change.kind === 'quality_drop' || change.kind === 'limit_change' || change.kind === 'status_change';
@@ -160,9 +184,10 @@ export function createLineHealth(deps: LineHealthDeps) {
     const owner = displayDigits ? await deps.store.findByDisplayNumber(displayDigits) : null;
     const routed = owner ? await deps.lines.get(owner.memberId, owner.lineId) : null;
     // A route made for the number the line stood for before a re-add to another is not the line's:
-    // that number's quality and account events are not the new one's (an older release's route says
-    // no number: taken as the line's until its next health read routes it anew).
-    const line = routed && (owner?.account ?? healthAccount(routed)) === healthAccount(routed) ? routed : null;
+    // that number's quality and account events are not the new one's.
+    const line = owner && routed && (await routeReaches(owner, routed)) ? routed : null;
+    // Written as an older release's record when it came by an older release's route (routeReaches).
+    const unstamped = owner?.account === undefined;
     if (value.field === 'account_update') deps.metrics.lineHealthChanges.inc({ change: 'account_event' });
     if (!line) {
       deps.log.warn({ field: value.field, event, wabaId: value.waba_id }, 'account webhook for no known line');
@@ -174,7 +199,7 @@ export function createLineHealth(deps: LineHealthDeps) {
       const before = await get(line);
       const at = deps.clock.now();
       const lastChange: HealthChange = { kind: 'account_event', from: '', to: event, at, reason };
-      await deps.store.set(line, { ...(before ?? { checkedAt: at }), lastChange });
+      kept(line, await deps.store.set(line, { ...(before ?? { checkedAt: at }), lastChange }, { unstamped }), reason);
       return `account_${event.toLowerCase()}`;
     }
     try {
@@ -190,6 +215,7 @@ export function createLineHealth(deps: LineHealthDeps) {
         line,
         { ...(before ?? {}), messagingLimit: limit ?? before?.messagingLimit, checkedAt: deps.clock.now() },
         reason,
+        { unstamped },
       );
     }
     return `quality_${event.toLowerCase()}`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseStoredJson } from '../lib/stored-json';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
-import { lineScripts } from '../redis/line-scripts';
+import { type HealthWrite, lineScripts } from '../redis/line-scripts';
 import type { Line } from './line-schema';
 
 /** A notable change of a line's health: a quality drop or rise, a new limit, a new status, an account event. */
@@ -74,11 +74,18 @@ export class LineHealthStore {
 
   /**
    * Stores the line's record, stamped with its number, only while the stored line still has that
-   * number (one script: line-health-write-2.lua); false, nothing written, when the line is gone or
-   * stands for another number now (a read of the old number that ended after a re-add or a removal).
+   * number (one script: line-health-write-2.lua); nothing written when the line is gone or stands for
+   * another number now (a read of the old number that ended after a re-add or a removal), or when the
+   * stored line is unreadable. `unstamped`: kept without its number, as an older release's record
+   * (an account event that came by an older release's route: lines/line-health.ts routeReaches).
    */
-  async set(line: Pick<Line, 'memberId' | 'id'> & NumberOf, health: LineHealth): Promise<boolean> {
-    const value = JSON.stringify(lineHealthSchema.parse({ ...health, account: healthAccount(line) }));
+  async set(
+    line: Pick<Line, 'memberId' | 'id'> & NumberOf,
+    health: LineHealth,
+    options: { unstamped?: boolean } = {},
+  ): Promise<HealthWrite> {
+    const account = options.unstamped ? undefined : healthAccount(line);
+    const value = JSON.stringify(lineHealthSchema.parse({ ...health, account }));
     const keys = { lines: this.keys.lines(line.memberId), health: this.keys.lineHealth(line.memberId) };
     const record = { lineId: line.id, provider: line.provider, phoneNumberId: line.phoneNumberId, value };
     return lineScripts.writeHealth(this.redis, keys, record);
@@ -98,7 +105,10 @@ export class LineHealthStore {
       await this.redis.set(this.keys.lineByDisplayNumber(digits), `${line.memberId}|${line.id}|${healthAccount(line)}`);
   }
 
-  /** The line a display number routes to, with the number it was routed for (none: an older release's route). */
+  /**
+   * The line a display number routes to, with the number it was routed for (none: an older release's
+   * route). Split on `|`: member and line ids hold none, and the rest re-joins `provider|phoneNumberId`.
+   */
   async findByDisplayNumber(digits: string): Promise<{ memberId: string; lineId: string; account?: string } | null> {
     const owner = digits ? await this.redis.get(this.keys.lineByDisplayNumber(digits)) : null;
     const [memberId, lineId, ...account] = owner?.split('|') ?? [];

@@ -5,7 +5,7 @@ import { createMetrics } from '../../../lib/metrics';
 import { createSecretBox } from '../../../lib/secret-box';
 import { createLineHealth } from '../../../lines/line-health';
 import type { LineStatus, WhatsAppProvider } from '../../../providers/provider';
-import { createKeys } from '../../../redis/keys';
+import { createKeys, type RedisKeys } from '../../../redis/keys';
 import { LineHealthStore } from '../../../store/line-health-store';
 import { type Line, LineStore } from '../../../store/line-store';
 import { createManualClock } from '../../helpers/manual-clock';
@@ -40,7 +40,7 @@ describe('line health across a re-add to another number (real Redis)', () => {
   afterAll(() => redis.disconnect());
 
   /** A line health service over real Redis whose provider answers for `line`'s number, once `gate` opens. */
-  function setUp() {
+  function setUp(log = createLogger('silent')) {
     const keys = createKeys(`lh${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
     const clock = createManualClock();
     const lines = new LineStore(redis, keys, createSecretBox(Buffer.alloc(32, 7)));
@@ -66,7 +66,7 @@ describe('line health across a re-add to another number (real Redis)', () => {
       store,
       lines,
       clock,
-      log: createLogger('silent'),
+      log,
       metrics,
     });
     /** Holds the provider's answers until the returned `open` is called; `reading` resolves once a read asked. */
@@ -86,7 +86,7 @@ describe('line health across a re-add to another number (real Redis)', () => {
         },
       };
     }
-    return { lines, store, health, metrics, hold, reads };
+    return { keys, lines, store, health, metrics, hold, reads };
   }
 
   it("a read of the old number that ends after the re-add writes neither its record nor its display number's route", async () => {
@@ -157,5 +157,62 @@ describe('line health across a re-add to another number (real Redis)', () => {
     await health.read(NEW, 'connect');
     expect(await health.onAccountEvent(NEW_DISPLAY, restriction)).toBe('account_account_restriction');
     expect((await health.get(NEW))?.lastChange).toMatchObject({ kind: 'account_event', to: 'ACCOUNT_RESTRICTION' });
+  });
+
+  /** An older release's route and record of the line's number: no number said in either. */
+  async function olderRelease(keys: RedisKeys, line: Line, display: string) {
+    await redis.set(keys.lineByDisplayNumber(display), `${line.memberId}|${line.id}`);
+    const record = { connected: true, qualityRating: 'RED', checkedAt: 0 };
+    await redis.hset(keys.lineHealth(line.memberId), line.id, JSON.stringify(record));
+  }
+
+  const restriction = { field: 'account_update', event: 'ACCOUNT_RESTRICTION' };
+
+  // Review s26 BUG 1: an older release's route says no number, and was taken as the line's "until
+  // its next health read routes it anew"; but that read routes the new number's display digits, so
+  // the old number's route stayed, and its events reached the re-added line for good.
+  it("an older release's route of the old number stops reaching the line once the new number is read", async () => {
+    const { keys, lines, health, reads } = setUp();
+    await lines.add(OLD);
+    await olderRelease(keys, OLD, OLD_DISPLAY);
+    await lines.add(NEW, { ifStillAs: OLD });
+    await health.forget(OLD.memberId, OLD.id);
+    await health.read(NEW, 'connect');
+    expect(await health.onAccountEvent(OLD_DISPLAY, restriction)).toBe('account_unknown_line');
+    const downgrade = { field: 'phone_number_quality_update', event: 'DOWNGRADE', current_limit: 'TIER_250' };
+    expect(await health.onAccountEvent(OLD_DISPLAY, downgrade)).toBe('account_unknown_line');
+    expect((await health.get(NEW))?.lastChange).toBeUndefined();
+    expect(reads).toEqual([NEW.phoneNumberId]);
+    expect(await health.onAccountEvent(NEW_DISPLAY, restriction)).toBe('account_account_restriction');
+  });
+
+  it("an older release's route of the line's own number reaches it until a read routes it anew, event after event", async () => {
+    const { keys, lines, store, health } = setUp();
+    await lines.add(OLD);
+    await olderRelease(keys, OLD, OLD_DISPLAY);
+    const flagged = { field: 'account_update', event: 'DISABLED_UPDATE' };
+    expect(await health.onAccountEvent(OLD_DISPLAY, restriction)).toBe('account_account_restriction');
+    // The first event's record does not end the route: it stays an older release's record.
+    expect(await health.onAccountEvent(OLD_DISPLAY, flagged)).toBe('account_disabled_update');
+    expect(await store.get(OLD.memberId, OLD.id)).toMatchObject({
+      qualityRating: 'RED',
+      lastChange: { kind: 'account_event', to: 'DISABLED_UPDATE' },
+    });
+    expect((await store.get(OLD.memberId, OLD.id))?.account).toBeUndefined();
+    // A read stamps the record and the route (the same key): the line's events still reach it.
+    await health.read(OLD, 'schedule');
+    expect(await store.findByDisplayNumber(OLD_DISPLAY)).toMatchObject({ account: 'cloud|200000000000071' });
+    expect(await health.onAccountEvent(OLD_DISPLAY, restriction)).toBe('account_account_restriction');
+  });
+
+  // Review s26 RISK 3: a stored line that is no JSON made every health write of it a script error.
+  it('a malformed stored line: nothing written, the read answered, the write logged as unreadable', async () => {
+    const logged: string[] = [];
+    const { keys, store, health } = setUp(createLogger('info', { write: (entry: string) => logged.push(entry) }));
+    await redis.hset(keys.lines(OLD.memberId), OLD.id, '{"provider": "cloud", ');
+    expect(await store.set(OLD, { checkedAt: 1 })).toBe('unreadable_line');
+    expect(await health.read(OLD, 'cli')).toMatchObject({ qualityRating: 'RED' });
+    expect(await redis.hlen(keys.lineHealth(OLD.memberId))).toBe(0);
+    expect(logged.join('')).toContain('line health not kept: the stored line is unreadable');
   });
 });
