@@ -165,4 +165,17 @@ describe('settings page in chromium', () => {
     expect(await h.rt.lines.get(h.memberId, 'main')).toMatchObject({ name: 'Main line' });
     await page.close();
   });
+
+  // Review s26 NIT 1: a save refused because the line was removed meanwhile left the dialog open on it.
+  it('an edit dialog of a line removed meanwhile closes on Save, says so, and the list shows the line gone', async () => {
+    const { page, app } = await openInPortal('en');
+    await app.locator('[data-testid="edit-main"]').click();
+    await app.locator('input[name="editName"]').fill('Too late');
+    expect(await h.rt.lineAdmin.disconnect(h.memberId, 'main')).toBe(true);
+    await app.locator('[data-testid="save-edit"]').click();
+    await app.getByText(t('en', 'error.unknown_line')).waitFor();
+    await app.locator('input[name="editName"]').waitFor({ state: 'detached' });
+    await app.locator('[data-testid="edit-main"]').waitFor({ state: 'detached' });
+    await page.close();
+  });
 });
