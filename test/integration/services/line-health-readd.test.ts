@@ -215,4 +215,26 @@ describe('line health across a re-add to another number (real Redis)', () => {
     expect(await redis.hlen(keys.lineHealth(OLD.memberId))).toBe(0);
     expect(logged.join('')).toContain('line health not kept: the stored line is unreadable');
   });
+
+  // Review s26 NIT 4: a read held over a change that keeps the number (a rename, a new token, a new
+  // WABA id alone) is the line's still: kept, and routed, so a tighter check cannot drop it unseen.
+  it('a read that ends after a change keeping the number is kept, with its route', async () => {
+    const { lines, store, health, hold } = setUp();
+    await lines.add(OLD);
+    const held = hold();
+    const read = health.read(OLD, 'schedule');
+    await held.reading;
+    await lines.add({ ...OLD, name: 'Renamed', accessToken: 'rotated', wabaId: '300000000000001' }, { ifStillAs: OLD });
+    held.open();
+    await read;
+    expect(await store.get(OLD.memberId, OLD.id)).toMatchObject({
+      qualityRating: 'RED',
+      account: 'cloud|200000000000071',
+    });
+    expect(await store.findByDisplayNumber(OLD_DISPLAY)).toEqual({
+      memberId: OLD.memberId,
+      lineId: OLD.id,
+      account: 'cloud|200000000000071',
+    });
+  });
 });
