@@ -43,25 +43,6 @@ const gupshupSchema = z.object({
   'webhook-token': z.string().min(16, '--webhook-token must be at least 16 characters').optional(),
 });
 
-/**
- * What `lines add` was given, one shape for every provider: `phoneNumberId` names the account
- * (Cloud API: the phone number id; Green-API: the idInstance; GupShup: the app name), undefined is
- * "not given" (a re-add keeps the stored value, cli/line-readd.ts).
- */
-export interface LineAddArgs {
-  portal: string;
-  id: string | undefined;
-  provider: 'cloud' | 'green-api' | 'gupshup';
-  phoneNumberId: string;
-  accessToken: string;
-  apiUrl: string | undefined;
-  webhookToken: string | undefined;
-  wabaId: string | undefined;
-  source: string | undefined;
-  name: string | undefined;
-  rate: number | undefined;
-}
-
 /** Each provider's flags, for the check that none of another provider's is given. */
 const providerSchemas = { cloud: cloudSchema, 'green-api': greenApiSchema, gupshup: gupshupSchema } as const;
 
@@ -81,52 +62,57 @@ function refuseOtherProvidersFlags(flags: Record<string, string>, provider: keyo
   }
 }
 
-/** `--provider cloud|green-api|gupshup` with that provider's own flags → the line fields. */
-export function parseLineAdd(flags: Record<string, string>): LineAddArgs {
-  const provider = flags.provider ?? 'cloud';
-  if (provider !== 'cloud' && provider !== 'green-api' && provider !== 'gupshup')
-    throw new Error('--provider must be cloud, green-api or gupshup');
-  refuseOtherProvidersFlags(flags, provider);
-  if (flags.provider === 'gupshup') {
-    const a = gupshupSchema.parse(flags);
-    return {
-      ...pick(a),
-      provider: 'gupshup',
-      phoneNumberId: a['app-name'],
-      accessToken: a['api-key'],
-      apiUrl: a['api-url'],
-      webhookToken: a['webhook-token'],
-      wabaId: undefined,
-      source: a.source,
-    };
-  }
-  if (flags.provider === 'green-api') {
-    const a = greenApiSchema.parse(flags);
-    return {
-      ...pick(a),
-      provider: 'green-api',
-      phoneNumberId: a['id-instance'],
-      accessToken: a['api-token'],
-      apiUrl: a['api-url'],
-      webhookToken: a['webhook-token'],
-      wabaId: undefined,
-      source: undefined,
-    };
-  }
-  const a = cloudSchema.parse(flags);
-  return {
+/** The flags every provider shares. */
+function pick(a: { portal: string; id?: string; name?: string; rate?: number }) {
+  return { portal: a.portal, id: a.id, name: a.name, rate: a.rate };
+}
+
+/**
+ * Each provider's flags, parsed into one shape for every provider: `phoneNumberId` names the account
+ * (Cloud API: the phone number id; Green-API: the idInstance; GupShup: the app name), undefined is
+ * "not given" (a re-add keeps the stored value, cli/line-readd.ts).
+ */
+const lineAddSchemas = {
+  cloud: cloudSchema.transform((a) => ({
     ...pick(a),
-    provider: 'cloud',
+    provider: a.provider,
     phoneNumberId: a['phone-number-id'],
     accessToken: a['access-token'],
     wabaId: a['waba-id'],
     apiUrl: undefined,
     webhookToken: undefined,
     source: undefined,
-  };
-}
+  })),
+  'green-api': greenApiSchema.transform((a) => ({
+    ...pick(a),
+    provider: a.provider,
+    phoneNumberId: a['id-instance'],
+    accessToken: a['api-token'],
+    apiUrl: a['api-url'],
+    webhookToken: a['webhook-token'],
+    wabaId: undefined,
+    source: undefined,
+  })),
+  gupshup: gupshupSchema.transform((a) => ({
+    ...pick(a),
+    provider: a.provider,
+    phoneNumberId: a['app-name'],
+    accessToken: a['api-key'],
+    apiUrl: a['api-url'],
+    webhookToken: a['webhook-token'],
+    wabaId: undefined,
+    source: a.source,
+  })),
+} as const;
 
-/** The flags every provider shares. */
-function pick(a: { portal: string; id?: string; name?: string; rate?: number }) {
-  return { portal: a.portal, id: a.id, name: a.name, rate: a.rate };
+/** What `lines add` was given (lineAddSchemas' output: the type is the parse's, it cannot drift from it). */
+export type LineAddArgs = z.output<(typeof lineAddSchemas)[keyof typeof lineAddSchemas]>;
+
+/** `--provider cloud|green-api|gupshup` with that provider's own flags → the line fields. */
+export function parseLineAdd(flags: Record<string, string>): LineAddArgs {
+  const provider = flags.provider ?? 'cloud';
+  if (provider !== 'cloud' && provider !== 'green-api' && provider !== 'gupshup')
+    throw new Error('--provider must be cloud, green-api or gupshup');
+  refuseOtherProvidersFlags(flags, provider);
+  return lineAddSchemas[provider].parse(flags);
 }

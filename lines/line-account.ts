@@ -7,7 +7,8 @@ type AccountOf = Pick<Line, 'provider' | 'phoneNumberId' | 'wabaId'>;
  * read from. A re-add that changes it (another number, instance, app or provider, or another WABA id)
  * drops them (lines/line-admin.ts; the health record only for another number: forgottenOnReadd), and a cached list read for another account is not used, nor a
  * read of it still running in this process joined (lines/line-templates.ts): a read still running
- * when the line changed may write its list after the drop.
+ * when the line changed may write its list after the drop. Health records say their number instead
+ * (store/line-health-store.ts healthAccount) and are written only while the line has it.
  */
 export function lineAccount(line: AccountOf): string {
   return `${line.provider}|${line.phoneNumberId}|${line.wabaId ?? ''}`;

@@ -3,10 +3,13 @@ import type { Clock } from '../lib/clock';
 import { AppError } from '../lib/errors/app-error';
 import { randomId, randomSecret } from '../lib/hash';
 import type { Logger } from '../lib/logger';
+import type { SecretBox } from '../lib/secret-box';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
+import { changed } from '../store/line-errors';
 import type { Line, LineStore } from '../store/line-store';
 import type { PortalStore } from '../store/portal-store';
 import { forgottenOnReadd } from './line-account';
+import { lineRevision } from './line-revision';
 
 export interface LineAdminDeps {
   portals: Pick<PortalStore, 'get'>;
@@ -14,6 +17,8 @@ export interface LineAdminDeps {
   providerFor: (line: Line) => WhatsAppProvider;
   clock: Clock;
   publicUrl: string;
+  /** Keys the lines' revisions (lineRevision): the deployment's SecretBox. */
+  box: Pick<SecretBox, 'fingerprint'>;
   /**
    * Before a line goes: the line leaves its open line (connector deactivated, attachment dropped),
    * so the open line is free again and its operators' replies no longer reach a removed line.
@@ -109,6 +114,30 @@ export function createLineAdmin(deps: LineAdminDeps) {
     return line;
   }
 
+  /**
+   * Renames a line and/or sets its own send rate (null: the app's default) in one write, only while
+   * the line is still as read here (else 422 line_changed). `ifRevision`: the revision of the line
+   * the caller showed (lineRevision; the settings page's edit dialog): a line changed since then is
+   * not written either, so a dialog opened before a re-add does not put its name and rate over it.
+   * A line changed since then that already has exactly the name and rate asked for is answered as
+   * it is, nothing written: a repeat of a save that was written (a double click on Save) is no error.
+   */
+  async function change(
+    memberId: string,
+    lineId: string,
+    to: { name?: string; ratePerSec?: number | null },
+    ifRevision?: string,
+  ): Promise<Line> {
+    const line = await requireLine(memberId, lineId);
+    const name = to.name ?? line.name;
+    const ratePerSec = to.ratePerSec === undefined ? line.ratePerSec : (to.ratePerSec ?? undefined);
+    if (ifRevision !== undefined && lineRevision(line, deps.box) !== ifRevision) {
+      if (name === line.name && ratePerSec === line.ratePerSec) return line;
+      throw changed(lineId);
+    }
+    return save({ ...line, name, ratePerSec }, line);
+  }
+
   return {
     /**
      * Stores a line as given (the CLI: no provider call). A re-add (an existing `id`) keeps the
@@ -128,10 +157,10 @@ export function createLineAdmin(deps: LineAdminDeps) {
       const forget = before && forgottenOnReadd(before, next);
       // Forgotten once the line is written (a write refused — a conflict, line_changed — keeps the
       // line as it was, with its templates and health), and before the re-registration, which may
-      // fail. A crash between the write and this leaves the old account's cached templates, which
-      // their account stamp refuses (lines/line-templates.ts), and its health record, which carries
-      // no account: the next health read compares against it (a false change, the old last change
-      // kept) and a rerun sees no account change to forget it for.
+      // fail. A crash between the write and this leaves the old account's cached templates and
+      // health record, which their account stamps refuse (lines/line-templates.ts,
+      // store/line-health-store.ts healthOfLine); a health record of an older release says no
+      // number, so counts as the line's until its next read replaces it.
       await deps.lines.add(next, { ifStillAs: read?.line });
       if (forget) await deps.forgetAccount(memberId, next.id, forget);
       await deps.onLinesChanged(memberId);
@@ -185,16 +214,13 @@ export function createLineAdmin(deps: LineAdminDeps) {
       return deps.providerFor(await requireLine(memberId, lineId)).lineStatus();
     },
 
-    async rename(memberId: string, lineId: string, name: string): Promise<Line> {
-      const line = await requireLine(memberId, lineId);
-      return save({ ...line, name }, line);
-    },
-
+    change,
+    /** The line's revision, sent to the settings page with it and back with its edits (lineRevision). */
+    revision: (line: Line) => lineRevision(line, deps.box),
+    rename: (memberId: string, lineId: string, name: string) => change(memberId, lineId, { name }),
     /** A line's own send rate (messages per second); undefined: the app's default. */
-    async setRate(memberId: string, lineId: string, ratePerSec: number | undefined): Promise<Line> {
-      const line = await requireLine(memberId, lineId);
-      return save({ ...line, ratePerSec }, line);
-    },
+    setRate: (memberId: string, lineId: string, ratePerSec: number | undefined) =>
+      change(memberId, lineId, { ratePerSec: ratePerSec ?? null }),
 
     /**
      * Removes a line: it leaves its open line first (a failure there stops the removal: the line

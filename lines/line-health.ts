@@ -3,7 +3,14 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { LineStatus, WhatsAppProvider } from '../providers/provider';
-import type { HealthChange, LineHealth, LineHealthStore } from '../store/line-health-store';
+import type { HealthWrite } from '../redis/line-scripts';
+import {
+  type HealthChange,
+  healthAccount,
+  healthOfLine,
+  type LineHealth,
+  type LineHealthStore,
+} from '../store/line-health-store';
 import type { Line, LineStore } from '../store/line-store';
 
 export interface LineHealthDeps {
@@ -55,10 +62,62 @@ const accountEventSchema = z
  * is logged, counted and kept as the line's last change (lines list, checkStatus).
  */
 export function createLineHealth(deps: LineHealthDeps) {
-  /** Stores a health record, telling every notable change against the last one. */
-  async function record(line: Line, next: LineHealth, reason: string): Promise<LineHealth> {
-    const before = await deps.store.get(line.memberId, line.id);
+  /** The line's record: none when the one stored is of the number the line stood for before a re-add. */
+  async function get(line: Line): Promise<LineHealth | null> {
+    return healthOfLine(line, await deps.store.get(line.memberId, line.id));
+  }
+
+  /** Every line's record of a portal, by line id (as `get`: only those of the lines' numbers now). */
+  async function all(memberId: string): Promise<Record<string, LineHealth>> {
+    const stored = await deps.store.all(memberId);
+    const out: Record<string, LineHealth> = {};
+    for (const line of await deps.lines.list(memberId)) {
+      const health = healthOfLine(line, stored[line.id]);
+      if (health) out[line.id] = health;
+    }
+    return out;
+  }
+
+  /** Whether a health write was kept; one not kept is logged (an unreadable stored line as an error). */
+  function kept(line: Line, write: HealthWrite, reason: string): boolean {
+    const at = { memberId: line.memberId, lineId: line.id, reason };
+    if (write === 'unreadable_line') deps.log.error(at, 'line health not kept: the stored line is unreadable');
+    else if (write === 'not_the_line')
+      deps.log.info(at, 'line health not kept: the line stands for another number now, or is gone');
+    return write === 'written';
+  }
+
+  /**
+   * Whether a display-number route reaches the line it names. A stamped route: while the line has the
+   * number it was made for. An older release's (no number): while the line's stored record is an
+   * older release's too, or absent. Every read by this release stamps the record, then routes the
+   * display number it read, stamped (the same key as an older route of that number), so an unstamped
+   * route still naming a line with a stamped record is of a number the line no longer has (a re-add
+   * before this release: nothing else rewrites or deletes it). The sweep reads every Cloud API line
+   * within the hour (at once without a record), so an older route is taken at most until then; an
+   * account event that came by one keeps the record unstamped, and so does not end it early.
+   */
+  async function routeReaches(route: { account?: string }, line: Line): Promise<boolean> {
+    if (route.account !== undefined) return route.account === healthAccount(line);
+    return (await deps.store.get(line.memberId, line.id))?.account === undefined;
+  }
+
+  /**
+   * Stores a health record, telling every notable change against the last one of the line's number.
+   * `kept` false: the line stands for another number now, or is gone (a read begun before a re-add
+   * or a removal): nothing stored, nothing told.
+   */
+  async function record(
+    line: Line,
+    next: LineHealth,
+    reason: string,
+    options: { unstamped?: boolean } = {},
+  ): Promise<{ health: LineHealth; kept: boolean }> {
+    const before = await get(line);
     const changes = healthChanges(before, next, reason);
+    // The newest notable change stays with the record until another one replaces it.
+    const health = { ...next, lastChange: changes.at(-1) ?? next.lastChange ?? before?.lastChange };
+    if (!kept(line, await deps.store.set(line, health, options), reason)) return { health, kept: false };
     for (const change of changes) {
       deps.metrics.lineHealthChanges.inc({ change: change.kind });
       const worse = change.kind === 'quality_drop' || change.kind === 'limit_change' || change.kind === 'status_change';
@@ -67,13 +126,13 @@ export function createLineHealth(deps: LineHealthDeps) {
         `line health: ${change.kind} ${change.from} → ${change.to}`,
       );
     }
-    // The newest notable change stays with the record until another one replaces it.
-    const stored = { ...next, lastChange: changes.at(-1) ?? next.lastChange ?? before?.lastChange };
-    await deps.store.set(line.memberId, line.id, stored);
-    return stored;
+    return { health, kept: true };
   }
 
-  /** Health from a status the provider just reported (a checkStatus read, too). */
+  /**
+   * Health from a status the provider just reported (a checkStatus read, too): returned as read, and
+   * stored (with its display number's route) only while the line still has the number read.
+   */
   async function fromStatus(line: Line, status: LineStatus, reason: string): Promise<LineHealth> {
     const health: LineHealth = {
       connected: status.connected,
@@ -83,8 +142,10 @@ export function createLineHealth(deps: LineHealthDeps) {
       throughput: status.throughput,
       checkedAt: deps.clock.now(),
     };
-    await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line.memberId, line.id);
-    return record(line, health, reason);
+    const { health: stored, kept } = await record(line, health, reason);
+    // Routed only once the record is the line's: a read of the number it stood for before routes nothing to it.
+    if (kept) await deps.store.indexDisplayNumber((status.displayPhoneNumber ?? '').replace(/\D/g, ''), line);
+    return stored;
   }
 
   /** Reads the line's health from its provider now. */
@@ -96,7 +157,7 @@ export function createLineHealth(deps: LineHealthDeps) {
   async function refreshDue(memberIds: string[], maxAgeMs = HEALTH_MAX_AGE_MS): Promise<number> {
     let read_ = 0;
     for (const memberId of memberIds) {
-      const known = await deps.store.all(memberId);
+      const known = await all(memberId);
       for (const line of await deps.lines.list(memberId)) {
         if (line.provider !== 'cloud') continue;
         const last = known[line.id]?.checkedAt;
@@ -121,7 +182,12 @@ export function createLineHealth(deps: LineHealthDeps) {
     const value = accountEventSchema.parse(raw);
     const event = value.event ?? '';
     const owner = displayDigits ? await deps.store.findByDisplayNumber(displayDigits) : null;
-    const line = owner ? await deps.lines.get(owner.memberId, owner.lineId) : null;
+    const routed = owner ? await deps.lines.get(owner.memberId, owner.lineId) : null;
+    // A route made for the number the line stood for before a re-add to another is not the line's:
+    // that number's quality and account events are not the new one's.
+    const line = owner && routed && (await routeReaches(owner, routed)) ? routed : null;
+    // Written as an older release's record when it came by an older release's route (routeReaches).
+    const unstamped = owner?.account === undefined;
     if (value.field === 'account_update') deps.metrics.lineHealthChanges.inc({ change: 'account_event' });
     if (!line) {
       deps.log.warn({ field: value.field, event, wabaId: value.waba_id }, 'account webhook for no known line');
@@ -130,10 +196,10 @@ export function createLineHealth(deps: LineHealthDeps) {
     const reason = `webhook:${event || value.field}`;
     if (value.field === 'account_update') {
       deps.log.warn({ memberId: line.memberId, lineId: line.id, event, value: raw }, 'WhatsApp account update');
-      const before = await deps.store.get(line.memberId, line.id);
+      const before = await get(line);
       const at = deps.clock.now();
       const lastChange: HealthChange = { kind: 'account_event', from: '', to: event, at, reason };
-      await deps.store.set(line.memberId, line.id, { ...(before ?? { checkedAt: at }), lastChange });
+      kept(line, await deps.store.set(line, { ...(before ?? { checkedAt: at }), lastChange }, { unstamped }), reason);
       return `account_${event.toLowerCase()}`;
     }
     try {
@@ -143,12 +209,13 @@ export function createLineHealth(deps: LineHealthDeps) {
         { lineId: line.id, err: error },
         'line health read after a quality webhook failed; the webhook kept',
       );
-      const before = await deps.store.get(line.memberId, line.id);
+      const before = await get(line);
       const limit = value.max_daily_conversations_per_business ?? value.current_limit;
       await record(
         line,
         { ...(before ?? {}), messagingLimit: limit ?? before?.messagingLimit, checkedAt: deps.clock.now() },
         reason,
+        { unstamped },
       );
     }
     return `quality_${event.toLowerCase()}`;
@@ -159,8 +226,8 @@ export function createLineHealth(deps: LineHealthDeps) {
     fromStatus,
     refreshDue,
     onAccountEvent,
-    get: deps.store.get.bind(deps.store),
-    all: deps.store.all.bind(deps.store),
+    get,
+    all,
     /** Forgets the line's record: the line now stands for another account (lines/line-admin.ts), or is gone. */
     forget: deps.store.drop.bind(deps.store),
   };

@@ -100,7 +100,7 @@ export function createKeys(prefix = 'wa') {
     // --- waba media: line health (waba-wire.md §3)
     /** Hash: line id → the line's last health read (JSON: quality, limit, throughput, status, last change). */
     lineHealth: (memberId: string) => `${portalTag(memberId)}:line-health`,
-    /** Global: a number's display digits → `<member_id>|<line id>` (quality webhooks name no number id). */
+    /** Global: a number's display digits → `<member_id>|<line id>|<provider>|<phone number id>` (quality webhooks name no number id; an older release's route ends at the line id). */
     lineByDisplayNumber: (digits: string) => `${prefix}:line-by-display:${digits}`,
     /** Hash: line id → when its last webhook arrived (ms). */
     lineWebhookAt: (memberId: string) => `${portalTag(memberId)}:line-webhook-at`,

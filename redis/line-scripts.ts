@@ -1,6 +1,9 @@
 import type { RedisClient } from './connect';
 import { asNumber, run } from './scripts';
 
+/** What a health write did (line-health-write-2.lua). */
+export type HealthWrite = 'written' | 'not_the_line' | 'unreadable_line';
+
 /** Typed wrappers of the line store's scripts (loaded with the others by scripts.ts). */
 export const lineScripts = {
   /**
@@ -19,5 +22,20 @@ export const lineScripts = {
     const [written, replaced]: unknown[] = Array.isArray(reply) ? reply : [];
     if (typeof replaced !== 'string') throw new Error('line-write-2: unexpected reply');
     return asNumber(written) === 1 && { replaced: replaced === '' ? null : replaced };
+  },
+
+  /**
+   * Writes a line's health record (JSON) only while the stored line still has the record's provider
+   * and phone number id: `not_the_line` when it is gone or stands for another number now,
+   * `unreadable_line` when the stored line is no JSON object (nothing written either way).
+   */
+  async writeHealth(
+    redis: RedisClient,
+    keys: { lines: string; health: string },
+    record: { lineId: string; provider: string; phoneNumberId: string; value: string },
+  ): Promise<HealthWrite> {
+    const args = [record.lineId, record.provider, record.phoneNumberId, record.value];
+    const code = asNumber(await run(redis, 'line-health-write-2', [keys.lines, keys.health], args));
+    return code === 1 ? 'written' : code === -1 ? 'unreadable_line' : 'not_the_line';
   },
 };

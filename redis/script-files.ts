@@ -54,6 +54,7 @@ export const scriptFiles = [
   'field-max-1',
   'hash-field-swap-1',
   'line-write-2',
+  'line-health-write-2',
   'check-requeue-claim-1',
   'check-settle-2',
 ] as const;

@@ -204,7 +204,7 @@ export function createRuntime(options: RuntimeOptions) {
     metrics,
   });
   const lineAdmin = createRuntimeLineAdmin({
-    ...{ portals, lines, providerFor, clock, log, openLineSetup, queues, templates, lineHealth },
+    ...{ portals, lines, providerFor, clock, log, box, openLineSetup, queues, templates, lineHealth },
     publicUrl: config.PUBLIC_URL,
   });
   return {

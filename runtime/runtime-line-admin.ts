@@ -6,7 +6,7 @@ import type { Queues } from '../queues/create-queues';
 
 /** The runtime's line admin (CLI, settings page, webhook API): its hooks into the rest of the runtime. */
 export function createRuntimeLineAdmin(
-  deps: Pick<LineAdminDeps, 'portals' | 'lines' | 'providerFor' | 'clock' | 'publicUrl' | 'log'> & {
+  deps: Pick<LineAdminDeps, 'portals' | 'lines' | 'providerFor' | 'clock' | 'publicUrl' | 'log' | 'box'> & {
     openLineSetup: AttachLineDeps;
     queues: Pick<Queues, 'enqueueLinesChanged'>;
     templates: Pick<LineTemplates, 'forget'>;

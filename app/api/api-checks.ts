@@ -71,7 +71,7 @@ export async function checkStatus(
   } catch (error) {
     // The provider answered with a refusal (a revoked token, a logged-out instance): that is the state.
     if (!(error instanceof ActionError)) throw error;
-    const known = await deps.lineHealth?.get(line.memberId, line.id);
+    const known = await deps.lineHealth?.get(line);
     return { ...base, connected: false, error: errorAnswerOf(error, lang).body, ...change(known?.lastChange) };
   }
 }

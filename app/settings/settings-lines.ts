@@ -11,7 +11,7 @@ import { sessionOf } from './page-session-auth';
 import { parseInput } from './settings-errors';
 
 export interface SettingsLinesDeps {
-  lineAdmin: Pick<LineAdmin, 'test' | 'connect' | 'status' | 'rename' | 'setRate' | 'disconnect' | 'list'>;
+  lineAdmin: Pick<LineAdmin, 'test' | 'connect' | 'status' | 'change' | 'revision' | 'disconnect' | 'list'>;
   lines: Pick<LineStore, 'lastWebhookAt'>;
   /** Which open line a WhatsApp line serves (the open-line connector). */
   openLines: Pick<OpenLineStore, 'forLine'>;
@@ -60,7 +60,12 @@ export const lineFormSchema = z.discriminatedUnion('provider', [
 ]);
 
 export const lineChangeSchema = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), ratePerSec: rate.nullable().optional() })
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    ratePerSec: rate.nullable().optional(),
+    /** The revision of the line the edit dialog showed (lineView): written only over that line (lineAdmin.change). */
+    ifRevision: z.string().min(1).max(64).optional(),
+  })
   .refine((c) => c.name !== undefined || c.ratePerSec !== undefined, 'name or ratePerSec is required');
 
 /** The form's line, its Green-API host checked (finding: the page must not make the app call any address). */
@@ -88,6 +93,8 @@ export async function lineView(deps: SettingsLinesDeps, line: Line) {
     phoneNumberId: line.phoneNumberId,
     wabaId: line.wabaId ?? null,
     ratePerSec: line.ratePerSec ?? null,
+    /** Sent back by the edit dialog: its save is written only over the line it showed. */
+    revision: deps.lineAdmin.revision(line),
     defaultRatePerSec: deps.config.LINE_RATE_PER_SEC,
     lastWebhookAt: lastWebhookAt ?? null,
     openLineId: openLine?.openLineId ?? null,
@@ -129,13 +136,9 @@ export function createSettingsLinesRouter(deps: SettingsLinesDeps): Router {
   router.patch('/lines/:id', async (req, res) => {
     const session = sessionOf(res);
     requireAdmin(session);
-    const change = parseInput(lineChangeSchema, req.body);
-    const id = lineIdOf(req);
-    let line: Line | undefined;
-    if (change.name !== undefined) line = await deps.lineAdmin.rename(session.memberId, id, change.name);
-    if (change.ratePerSec !== undefined)
-      line = await deps.lineAdmin.setRate(session.memberId, id, change.ratePerSec ?? undefined);
-    res.json({ line: line ? await lineView(deps, line) : null });
+    const { ifRevision, ...to } = parseInput(lineChangeSchema, req.body);
+    const line = await deps.lineAdmin.change(session.memberId, lineIdOf(req), to, ifRevision);
+    res.json({ line: await lineView(deps, line) });
   });
   router.delete('/lines/:id', async (req, res) => {
     const session = sessionOf(res);

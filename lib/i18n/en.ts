@@ -60,7 +60,7 @@ export const en = {
   'error.portal_not_installed': 'The app is not installed on this portal',
   'error.line_conflict': 'This number is already connected as another line',
   'error.line_changed':
-    'The line was changed by the app operator or from another tab while this was being saved, and may be partly saved: save again',
+    'The line was changed (by the app operator or in another tab) after this page read it: nothing was saved. Open it again and save',
   'error.wait_not_found': 'No such open wait',
   'error.settings_page_not_built':
     'The settings page is not built: build it with npm run build:web where the dev dependencies are, and deploy web/dist',

@@ -1,4 +1,5 @@
 import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { t } from '../../lib/i18n/catalogue';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { createRegisteredHarness, type Harness, LINE } from '../helpers/harness';
 import { CUSTOMER, startButtonsWait, waitField, waitIdOf } from '../helpers/waits';
@@ -132,6 +133,49 @@ describe('settings page in chromium', () => {
       .locator('[data-testid="page-error"]')
       .getByText('Open this page from Bitrix24', { exact: false })
       .waitFor();
+    await page.close();
+  });
+
+  // Review s26 item 4: the dialog's save went over a change made after the dialog opened.
+  it('an edit dialog opened before another change saves nothing, says so and shows the line as it is now', async () => {
+    const { page, app } = await openInPortal('en');
+    const lines = app.locator('[data-testid="lines-table"]');
+    await lines.getByText('Main line').waitFor();
+    await app.locator('[data-testid="edit-main"]').click();
+    await app.locator('input[name="editName"]').fill('From the dialog');
+    // Another tab (or the operator's re-add) changes the line while the dialog is open.
+    await h.rt.lineAdmin.rename(h.memberId, 'main', 'Renamed elsewhere');
+    await app.locator('[data-testid="save-edit"]').click();
+    await app.getByText(t('en', 'error.line_changed')).waitFor();
+    await lines.getByText('Renamed elsewhere').waitFor();
+    await app.locator('input[name="editName"]').waitFor({ state: 'detached' });
+    expect(await h.rt.lines.get(h.memberId, 'main')).toMatchObject({ name: 'Renamed elsewhere' });
+    // Opened again, it edits the line as it is now; a double click on Save sends the save once
+    // (review s26 BUG 2: the second said "nothing was saved" though the first had saved).
+    const patches: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH') patches.push(request.url());
+    });
+    await app.locator('[data-testid="edit-main"]').click();
+    await app.locator('input[name="editName"]').fill('Main line');
+    await app.locator('[data-testid="save-edit"]').dblclick();
+    await lines.getByText('Main line').waitFor();
+    await app.locator('input[name="editName"]').waitFor({ state: 'detached' });
+    expect(patches).toHaveLength(1);
+    expect(await h.rt.lines.get(h.memberId, 'main')).toMatchObject({ name: 'Main line' });
+    await page.close();
+  });
+
+  // Review s26 NIT 1: a save refused because the line was removed meanwhile left the dialog open on it.
+  it('an edit dialog of a line removed meanwhile closes on Save, says so, and the list shows the line gone', async () => {
+    const { page, app } = await openInPortal('en');
+    await app.locator('[data-testid="edit-main"]').click();
+    await app.locator('input[name="editName"]').fill('Too late');
+    expect(await h.rt.lineAdmin.disconnect(h.memberId, 'main')).toBe(true);
+    await app.locator('[data-testid="save-edit"]').click();
+    await app.getByText(t('en', 'error.unknown_line')).waitFor();
+    await app.locator('input[name="editName"]').waitFor({ state: 'detached' });
+    await app.locator('[data-testid="edit-main"]').waitFor({ state: 'detached' });
     await page.close();
   });
 });

@@ -19,7 +19,7 @@ describe('line health', () => {
     await h.close();
   });
 
-  const health = () => h.rt.lineHealth.get(h.memberId, 'main');
+  const health = async () => h.rt.lineHealth.get(await mainLine());
   /** Webhooks are handled by the worker instance: its metrics count them. */
   const workerMetrics = () => defined(h.workerRuntimes[0], 'worker runtime').metrics;
   const mainLine = async () => defined((await h.rt.lines.get(h.memberId, 'main')) ?? undefined, 'line main');

@@ -1,10 +1,12 @@
 import { runLinesCommand } from '../../cli/lines-command';
 import { runTemplatesCommand } from '../../cli/templates-command';
 import { createLogger } from '../../lib/logger';
+import { createSecretBox } from '../../lib/secret-box';
 import { lineAccount } from '../../lines/line-account';
 import { createLineAdmin } from '../../lines/line-admin';
 import { LineHealthStore } from '../../store/line-health-store';
 import { TemplateStore } from '../../store/template-store';
+import { defined } from '../helpers/defined';
 import { type Harness, LINE } from '../helpers/harness';
 import { createManualClock } from '../helpers/manual-clock';
 import { settled } from '../helpers/signals';
@@ -44,7 +46,8 @@ describe("lines add --id to another account: the old account's templates and hea
   async function listedLine(): Promise<void> {
     await add({ ...cloud(NUMBER), 'waba-id': WABA, name: 'Shop' });
     expect(await list()).toContain('reconnect\tru\tUTILITY\tAPPROVED');
-    await health.set(h.memberId, 'cloud2', { qualityRating: 'GREEN', checkedAt: clock.now() });
+    const line = defined((await h.rt.lines.get(h.memberId, 'cloud2')) ?? undefined, 'line cloud2');
+    await health.set(line, { qualityRating: 'GREEN', checkedAt: clock.now() });
   }
 
   it('another number: templates list says the line cannot list them (not the old list), health record gone', async () => {
@@ -115,6 +118,7 @@ describe("lines add --id to another account: the old account's templates and hea
       providerFor: h.rt.providerFor,
       clock: h.rt.clock,
       publicUrl: h.rt.publicUrl,
+      box: createSecretBox(Buffer.alloc(32, 3)),
       detachOpenLine: async () => null,
       log: createLogger('silent'),
       onLinesChanged: async () => {

@@ -1,6 +1,7 @@
 import { type LinesCommandDeps, runLinesCommand } from '../../cli/lines-command';
 import { AppError } from '../../lib/errors/app-error';
 import { createLogger } from '../../lib/logger';
+import { createSecretBox } from '../../lib/secret-box';
 import { createLineAdmin, type LineAdminDeps } from '../../lines/line-admin';
 import type { Line } from '../../store/line-store';
 import { createHarness, type Harness } from '../helpers/harness';
@@ -46,6 +47,7 @@ describe('line writes from a read: refused when the line changed in between', ()
       providerFor: h.rt.providerFor,
       clock: h.rt.clock,
       publicUrl: h.rt.publicUrl,
+      box: createSecretBox(Buffer.alloc(32, 3)),
       detachOpenLine: async () => null,
       log: createLogger('silent'),
       onLinesChanged: async () => undefined,

@@ -9,6 +9,8 @@ export interface LineView {
   phoneNumberId: string;
   wabaId: string | null;
   ratePerSec: number | null;
+  /** Sent back with an edit: the save is written only over the line shown (else 422 line_changed). */
+  revision: string;
   defaultRatePerSec: number;
   lastWebhookAt: number | null;
   openLineId: string | null;

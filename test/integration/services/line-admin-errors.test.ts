@@ -14,7 +14,8 @@ describe('line admin: store failures on save (real Redis)', () => {
 
   function adminOver(client: Redis) {
     const keys = createKeys(`la${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
-    const lines = new LineStore(client, keys, createSecretBox(Buffer.alloc(32, 5)));
+    const box = createSecretBox(Buffer.alloc(32, 5));
+    const lines = new LineStore(client, keys, box);
     const changed: string[] = [];
     const admin = createLineAdmin({
       // cast: requirePortal only tests that the portal exists; its fields are not read here.
@@ -25,6 +26,7 @@ describe('line admin: store failures on save (real Redis)', () => {
       },
       clock: { now: () => 1_000 },
       publicUrl: 'http://127.0.0.1:1',
+      box,
       detachOpenLine: async () => null,
       log: createLogger('silent'),
       onLinesChanged: async (memberId) => {
