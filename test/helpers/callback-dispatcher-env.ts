@@ -90,8 +90,11 @@ function acceptingDispatcher(o: {
 export function callbackTestEnv(prefix: string) {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
-  const redis = new Redis(url);
-  const subscriber = new Redis(url);
+  // disconnectTimeout 0, as the harness' connections (see disconnectOpen): ioredis' default 2 s wait
+  // for a `close`, a ref'd timer, outlives the file when the socket had already closed (a subscriber
+  // cut and reconnecting when stop() disconnects it, a ready check cut): the jest worker cannot exit.
+  const redis = new Redis(url, { disconnectTimeout: 0 });
+  const subscriber = new Redis(url, { disconnectTimeout: 0 });
   const keys = createKeys(`${prefix}${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
   const clock = createManualClock();
   const outbox = new CallbackOutbox(redis, keys, clock);
@@ -114,7 +117,7 @@ export function callbackTestEnv(prefix: string) {
       extra: o.extra,
     });
   const close = () => {
-    // The dispatcher's stop() closed the subscriber already: a second disconnect would hold the process.
+    // The dispatcher's stop() closed the subscriber already (unless its socket was lost: see above).
     for (const connection of [redis, subscriber]) if (connection.status !== 'end') connection.disconnect();
   };
   return { redis, subscriber, keys, clock, outbox, sent, logged, metrics, dispatcher, close };

@@ -21,8 +21,9 @@ import { counterValue } from '../../helpers/signals';
 function setup(options: { leaseMs?: number; dispatcherRedis?: (redis: Redis) => RedisClient } = {}) {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set: run through jest');
-  const redis = new Redis(url);
-  const subscriber = new Redis(url);
+  // disconnectTimeout 0: see callbackTestEnv (a socket already lost would hold the worker 2 s).
+  const redis = new Redis(url, { disconnectTimeout: 0 });
+  const subscriber = new Redis(url, { disconnectTimeout: 0 });
   const keys = createKeys(`cbd${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}`);
   const clock = createManualClock();
   const outbox = new CallbackOutbox(redis, keys, clock);
