@@ -59,7 +59,8 @@ module.exports = {
   // process has failed to exit gracefully" (jest's default: 500 ms). A worker with nothing left
   // open reaches its 'exit' event within milliseconds, but Node then unmaps its 250–300 MB heap
   // (and undici's wasm reservation): on 2 cores under load (load average 8–13 while a bench runs)
-  // that alone took 250 to over 500 ms, so the warning came with no leak at all. 1.5 s still
-  // reports a real leak such as ioredis' 2 s disconnect timer armed at a file's end.
+  // that alone took 250 to over 500 ms, so the warning came with no leak at all. The grace starts
+  // when the run ends, so a 2 s timer (ioredis' disconnect wait) is reported only if armed in the
+  // last 0.5 s before that; such timers are removed at their source (disconnectTimeout 0 in tests).
   workerGracefulExitTimeout: 1500,
 };
