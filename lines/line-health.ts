@@ -69,9 +69,13 @@ export function createLineHealth(deps: LineHealthDeps) {
 
   /** Every line's record of a portal, by line id (as `get`: only those of the lines' numbers now). */
   async function all(memberId: string): Promise<Record<string, LineHealth>> {
-    const stored = await deps.store.all(memberId);
+    return healthOfLines(await deps.lines.list(memberId), await deps.store.all(memberId));
+  }
+
+  /** Of the stored records, those of `lines`' numbers now, by line id. */
+  function healthOfLines(lines: Line[], stored: Record<string, LineHealth>): Record<string, LineHealth> {
     const out: Record<string, LineHealth> = {};
-    for (const line of await deps.lines.list(memberId)) {
+    for (const line of lines) {
       const health = healthOfLine(line, stored[line.id]);
       if (health) out[line.id] = health;
     }
@@ -157,8 +161,10 @@ export function createLineHealth(deps: LineHealthDeps) {
   async function refreshDue(memberIds: string[], maxAgeMs = HEALTH_MAX_AGE_MS): Promise<number> {
     let read_ = 0;
     for (const memberId of memberIds) {
-      const known = await all(memberId);
-      for (const line of await deps.lines.list(memberId)) {
+      // The lines listed once: the records of their numbers now, and the lines to read.
+      const lines = await deps.lines.list(memberId);
+      const known = healthOfLines(lines, await deps.store.all(memberId));
+      for (const line of lines) {
         if (line.provider !== 'cloud') continue;
         const last = known[line.id]?.checkedAt;
         if (last !== undefined && deps.clock.now() - last < maxAgeMs) continue;
