@@ -217,10 +217,6 @@ export function createLineAdmin(deps: LineAdminDeps) {
     change,
     /** The line's revision, sent to the settings page with it and back with its edits (lineRevision). */
     revision: (line: Line) => lineRevision(line, deps.box),
-    rename: (memberId: string, lineId: string, name: string) => change(memberId, lineId, { name }),
-    /** A line's own send rate (messages per second); undefined: the app's default. */
-    setRate: (memberId: string, lineId: string, ratePerSec: number | undefined) =>
-      change(memberId, lineId, { ratePerSec: ratePerSec ?? null }),
 
     /**
      * Removes a line: it leaves its open line first (a failure there stops the removal: the line

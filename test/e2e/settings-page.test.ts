@@ -144,7 +144,7 @@ describe('settings page in chromium', () => {
     await app.locator('[data-testid="edit-main"]').click();
     await app.locator('input[name="editName"]').fill('From the dialog');
     // Another tab (or the operator's re-add) changes the line while the dialog is open.
-    await h.rt.lineAdmin.rename(h.memberId, 'main', 'Renamed elsewhere');
+    await h.rt.lineAdmin.change(h.memberId, 'main', { name: 'Renamed elsewhere' });
     await app.locator('[data-testid="save-edit"]').click();
     await app.getByText(t('en', 'error.line_changed')).waitFor();
     await lines.getByText('Renamed elsewhere').waitFor();

@@ -76,7 +76,7 @@ describe('line writes from a read: refused when the line changed in between', ()
 
   it('lines add --id: a rename on the page in between is kept, the re-add refused', async () => {
     await runLinesCommand(h.rt, 'add', { portal: h.memberId, ...flags('1101000051'), name: 'Shop' }, []);
-    const rename = () => h.rt.lineAdmin.rename(h.memberId, ID, 'Renamed on the page');
+    const rename = () => h.rt.lineAdmin.change(h.memberId, ID, { name: 'Renamed on the page' });
     await expect(addWith(rename, { ...flags('1101000051'), rate: '4' })).rejects.toThrow(CHANGED);
     expect(await h.rt.lines.get(h.memberId, ID)).toMatchObject({ name: 'Renamed on the page' });
     expect((await h.rt.lines.get(h.memberId, ID))?.ratePerSec).toBeUndefined();
@@ -132,7 +132,7 @@ describe('line writes from a read: refused when the line changed in between', ()
         return line;
       },
     });
-    const refused = await page.rename(h.memberId, ID, 'Stale').catch((error: unknown) => error);
+    const refused = await page.change(h.memberId, ID, { name: 'Stale' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ code: 'line_changed', kind: 'unprocessable' });
     expect(await h.rt.lines.get(h.memberId, ID)).toMatchObject({
@@ -140,7 +140,7 @@ describe('line writes from a read: refused when the line changed in between', ()
       accessToken: 'ga-token-2',
       name: '1101000056',
     });
-    await expect(page.setRate(h.memberId, ID, 3)).rejects.toMatchObject({ code: 'line_changed' });
+    await expect(page.change(h.memberId, ID, { ratePerSec: 3 })).rejects.toMatchObject({ code: 'line_changed' });
     expect(await h.rt.lines.get(h.memberId, ID)).toMatchObject({ phoneNumberId: '1101000057' });
     expect((await h.rt.lines.get(h.memberId, ID))?.ratePerSec).toBeUndefined();
   });
