@@ -48,22 +48,29 @@ export class TrackedDrains {
     return this.running.has(key);
   }
 
-  /** True when `key` may start a drain now: none running, and no pause after a failure left. */
-  mayStart(key: string): boolean {
+  /**
+   * True when `key` may start a drain at `now` (default the clock's now): none running, and no
+   * pause after a failure left. A pass gives the instant it read its due keys at, and the same to
+   * `retryIn`: a pause that ends while the pass runs is then either over for both (the pass starts
+   * the key) or for neither (the pass sleeps until it ends), never skipped by one and left out by
+   * the other (the loop would sleep to its safety poll).
+   */
+  mayStart(key: string, now?: number): boolean {
     if (this.running.has(key)) return false;
     const retryAt = this.failing.get(key)?.retryAt;
     // `failing` has entries only with a backoff (noteFailure), so the fallback is never used.
-    return retryAt === undefined || retryAt <= (this.backoff?.clock.now() ?? retryAt);
+    return retryAt === undefined || retryAt <= (now ?? this.backoff?.clock.now() ?? retryAt);
   }
 
   /**
-   * How long (ms) until the first key pausing after a failure may drain again; undefined when none
-   * is. Forgets the entries a cap past their pause on the way (each pass of a loop asks this).
+   * How long (ms) from `now` (default the clock's now; a pass gives the instant it gave `mayStart`)
+   * until the first key pausing after a failure may drain again; undefined when none is. Forgets
+   * the entries a cap past their pause on the way (each pass of a loop asks this).
    */
-  retryIn(): number | undefined {
+  retryIn(at?: number): number | undefined {
     if (!this.backoff) return undefined;
     const { clock, maxMs } = this.backoff;
-    const now = clock.now();
+    const now = at ?? clock.now();
     let first: number | undefined;
     for (const [key, { retryAt }] of this.failing) {
       // Pauses already over are left out: such a key is started by a pass when it is due (none spins).

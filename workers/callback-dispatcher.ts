@@ -115,7 +115,7 @@ export class CallbackDispatcher {
     // Portals drain side by side, each at its own pace: a slow or dead portal holds up only itself.
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
-      if (!this.draining.mayStart(memberId) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
+      if (!this.draining.mayStart(memberId, now) || this.draining.size >= MAX_PORTALS_AT_ONCE) continue;
       // Looked at again once the drain is over (one that failed: after its pause), whether it sent
       // or not: more may be due (over 50, or queued meanwhile), and the index entry it left may be
       // due now with nobody told (a drain that found nothing claimable — another process held the
@@ -130,7 +130,7 @@ export class CallbackDispatcher {
     // or a failed drain's pause ends.
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
     const dueMs = firstDue === undefined ? this.safetyPollMs : Math.max(1, Number(firstDue) - now);
-    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn() ?? this.safetyPollMs);
+    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn(now) ?? this.safetyPollMs);
   }
 
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */

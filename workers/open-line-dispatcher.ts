@@ -132,7 +132,7 @@ export class OpenLineDispatcher {
     const now = this.o.clock.now();
     const due = await this.o.redis.zrangebyscore(index, '-inf', now, 'LIMIT', 0, 64);
     for (const memberId of due) {
-      if (!this.draining.mayStart(memberId)) continue;
+      if (!this.draining.mayStart(memberId, now)) continue;
       this.draining.start(memberId, () => this.drainPortal(memberId), {
         failed: (error) => this.o.log.error({ memberId, err: error }, 'open-line drain failed'),
         ended: () => this.loop.wake(),
@@ -140,7 +140,7 @@ export class OpenLineDispatcher {
     }
     const [, next] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
     const dueMs = next === undefined ? this.safetyPollMs : Math.max(1, Number(next) - now);
-    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn() ?? this.safetyPollMs);
+    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn(now) ?? this.safetyPollMs);
   }
 
   /** Drains the portal's due chats, then puts the portal back in the index at its next due time. */

@@ -29,11 +29,14 @@ describe('open-line dispatcher: a failed drain', () => {
     for (const connection of connections.splice(0)) connection.disconnect();
   });
 
+  /** Runs once as a pass asks for its next due portal (after it chose the portals to drain). */
+  let onNextDueQuery: (() => void) | undefined;
   /** Passes (each starts with the due-portals query), refused scripts and logged drain failures. */
   const counts = { passes: 0, refused: 0, failures: 0 };
   const events: string[] = [];
   beforeEach(() => {
     Object.assign(counts, { passes: 0, refused: 0, failures: 0 });
+    onNextDueQuery = undefined;
     events.length = 0;
   });
 
@@ -49,6 +52,10 @@ describe('open-line dispatcher: a failed drain', () => {
         return (...args: unknown[]) => {
           if (name === 'zrangebyscore' && args[0] === h.rt.keys.openLinePortals() && args[1] === '-inf')
             counts.passes += 1;
+          if (name === 'zrangebyscore' && args[0] === h.rt.keys.openLinePortals() && String(args[1]).startsWith('(')) {
+            onNextDueQuery?.();
+            onNextDueQuery = undefined;
+          }
           if ((name === 'evalsha' || name === 'eval') && refuse(args)) {
             counts.refused += 1;
             return Promise.reject(new Error(READONLY));
@@ -100,6 +107,23 @@ describe('open-line dispatcher: a failed drain', () => {
       clock.advance(250);
       await eventually(() => counts.failures === 3, 5000, 'tried again after 500 ms');
       expect(counts.refused).toBe(3);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it("a pause that ends while a pass runs is not slept through to the safety poll (the pass's own instant)", async () => {
+    const stuck = 'stuck-portal';
+    await h.rt.openLineOutbox.enqueue(stuck, CHAT_ID, customerItem('stuck', 1));
+    const dispatcher = await startDispatcher((args) => args.some((a) => typeof a === 'string' && a.includes(stuck)));
+    try {
+      await eventually(() => counts.failures === 1, 5000, "the stuck portal's first drain failed");
+      // A pass finds the portal pausing; its pause ends before the pass chooses its sleep. The pass
+      // must sleep until the pause's end as it saw it (250 ms), not the 60 s safety poll.
+      onNextDueQuery = () => clock.advance(250);
+      dispatcher.wake();
+      await eventually(() => onNextDueQuery === undefined, 5000, 'a pass ran with the clock moved during it');
+      await eventually(() => counts.failures === 2, 5000, 'tried again once its pause was over');
     } finally {
       await dispatcher.stop();
     }

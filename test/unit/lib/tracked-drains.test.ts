@@ -109,4 +109,16 @@ describe('TrackedDrains with a backoff: stale failures', () => {
     expect(zero.mayStart('p')).toBe(false);
     expect(zero.retryIn()).toBe(1);
   });
+
+  it('answers for the instant a pass gives: a pause over since then is still one to sleep for', async () => {
+    const clock = createManualClock();
+    const drains = new TrackedDrains({ clock, baseMs: 250, maxMs: 5000 });
+    await fail(drains, 'p');
+    const passAt = clock.now();
+    clock.advance(300); // the pause ends while the pass runs
+    expect(drains.mayStart('p', passAt)).toBe(false);
+    expect(drains.retryIn(passAt)).toBe(250);
+    expect(drains.mayStart('p')).toBe(true);
+    expect(drains.retryIn()).toBeUndefined();
+  });
 });
