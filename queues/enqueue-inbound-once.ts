@@ -2,7 +2,7 @@ import type { Metrics } from '../lib/metrics';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { run } from '../redis/scripts';
-import { inboundJobId, type Queues } from './create-queues';
+import { type Queues, withEventKey } from './create-queues';
 import type { InboundJob } from './job-schemas';
 
 const SEEN_TTL_S = 7 * 86400;
@@ -14,18 +14,20 @@ export interface EnqueueInboundDeps {
   redis: RedisClient;
   keys: RedisKeys;
   metrics: Pick<Metrics, 'webhooks'>;
-  queues: Pick<Queues, 'enqueueInbound'>;
+  queues: Pick<Queues, 'joinInbound'>;
   /** A customer message's number in its open-line chat, given here at receipt (openlines/receipt-numbering.ts). */
   numberAtReceipt?: (job: InboundJob, jobId: string) => Promise<number | undefined>;
 }
 
 /**
  * Queues one webhook event once: providers deliver at least once (Meta retries for days). A seen
- * marker (7 days) turns re-deliveries away; it is written only after the job is queued, so a
- * crash in between makes the retry queue it again — and the job id (from the message/status id)
- * still takes it once while the job is kept (the number it gets at receipt is the same each time).
- * The worker writes the marker as well (markInboundSeen), before the job completes: so a completed
- * job need not be kept for the days a re-delivery may take, only briefly. True when it is new.
+ * marker (7 days) turns re-deliveries away; it is written only after the event is queued (in the
+ * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
+ * retry queue it again: the worker then runs it twice, and every step of a run is idempotent (a
+ * wait ends once, a message is kept and relayed once per id; the number it gets at receipt is the
+ * same each time). The worker writes the marker as well (markInboundSeen), before the job
+ * completes: so a completed job need not be kept for the days a re-delivery may take, only
+ * briefly. True when it is new.
  */
 export async function enqueueInboundOnce(
   deps: EnqueueInboundDeps,
@@ -37,9 +39,17 @@ export async function enqueueInboundOnce(
     deps.metrics.webhooks.inc({ outcome: 'duplicate' });
     return false;
   }
-  // Numbered before it is queued: a job that runs late still takes its place in the chat.
-  const chatSeq = await deps.numberAtReceipt?.(job, inboundJobId(eventKey));
-  await deps.queues.enqueueInbound(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey);
+  // Numbered before it is queued, under the job that will carry it: a job that runs late still
+  // takes its place in the chat (and the chat waits for that job while it may still run).
+  const slot = deps.queues.joinInbound();
+  let chatSeq: number | undefined;
+  try {
+    chatSeq = await deps.numberAtReceipt?.(job, slot.jobId);
+  } catch (error) {
+    slot.cancel();
+    throw error;
+  }
+  await slot.commit(withEventKey(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey));
   const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR, SEEN_BY_WORKER])) === 1;
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;

@@ -10,6 +10,7 @@ import { claimStorageFormat } from '../waits/storage-format';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
 import { CallbackDispatcher } from '../workers/callback-dispatcher';
 import { HookDeliverer } from '../workers/hook-deliverer';
+import { createInboundJobProcessor } from '../workers/inbound-batch';
 import { createInboundProcessor } from '../workers/inbound-processor';
 import { createMaintenanceProcessor } from '../workers/maintenance-processor';
 import { OpenLineDispatcher } from '../workers/open-line-dispatcher';
@@ -137,7 +138,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const workers = [
     runAction,
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
-    make(queueNames.inbound, createInboundProcessor(inboundDeps), concurrency),
+    make(queueNames.inbound, createInboundJobProcessor(createInboundProcessor(inboundDeps), rt), concurrency),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),
