@@ -1,0 +1,104 @@
+import type { Job } from 'bullmq';
+import type { JobRun } from '../../../queues/job-retry';
+import { createInboundJobProcessor, DONE_EARLIER } from '../../../workers/inbound-batch';
+
+/** An event of a batch, named `id` (the processor passes events through unread). */
+const event = (id: string) => ({ phoneNumberId: 'PN', kind: 'message', event: { id }, receivedAt: 0, eventKey: id });
+
+/** The parts of a BullMQ job the processor reads and writes, over attempts like BullMQ's. */
+function fakeJob(data: unknown, failProgress = false) {
+  const job = {
+    id: 'inb-test',
+    data,
+    progress: 0 as unknown,
+    attemptsMade: 0,
+    attemptsStarted: 1,
+    opts: { attempts: 8 },
+    async updateProgress(progress: unknown) {
+      if (failProgress) throw new Error('READONLY');
+      job.progress = progress;
+    },
+  };
+  // The processor reads only these fields of a Job (data, progress, attempts, opts, id) and calls updateProgress.
+  return { job, asJob: job as unknown as Job<unknown> };
+}
+
+/** Runs each event by its id: `failing` ids throw (once each unless `always`); records the runs. */
+function events(failing: string[], always = false) {
+  const runs: Array<{ id: unknown; attemptsMade: number }> = [];
+  const failed = new Set<string>();
+  const run = async ({ data, attemptsMade }: JobRun<unknown>) => {
+    const id = (data as { event: { id: string } }).event.id; // the test's own events (see `event`)
+    runs.push({ id, attemptsMade });
+    if (failing.includes(id) && (always || !failed.has(id))) {
+      failed.add(id);
+      throw new Error(`event ${id} failed`);
+    }
+    return `ok-${id}`;
+  };
+  return { run, runs };
+}
+
+const log = () => {
+  const lines: unknown[][] = [];
+  return { lines, log: { warn: (...args: unknown[]) => void lines.push(args) } };
+};
+
+describe("inbound batch jobs: each event runs with the batch's attempts; a retry runs only what failed", () => {
+  it('runs every event and returns their outcomes in order', async () => {
+    const { run, runs } = events([]);
+    const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b')] });
+    const out = await createInboundJobProcessor(run, { log: log().log })(asJob);
+    expect(out).toEqual({ batch: ['ok-a', 'ok-b'] });
+    expect(runs.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(job.progress).toBe(0);
+  });
+
+  it('fails with the first failure, records the events done, and its retry runs only the failed one', async () => {
+    const { run, runs } = events(['b', 'c']);
+    const { lines, log: logger } = log();
+    const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b'), event('c')] });
+    const process = createInboundJobProcessor(run, { log: logger });
+    await expect(process(asJob)).rejects.toThrow('event b failed');
+    expect(job.progress).toEqual({ done: [0] });
+    // The second failure is logged (the worker's own log names the first).
+    expect(lines).toEqual([[expect.objectContaining({ jobId: 'inb-test', event: 2 }), 'inbound event failed']]);
+    job.attemptsMade = 1;
+    expect(await process(asJob)).toEqual({ batch: [DONE_EARLIER, 'ok-b', 'ok-c'] });
+    expect(runs).toEqual([
+      { id: 'a', attemptsMade: 0 },
+      { id: 'b', attemptsMade: 0 },
+      { id: 'c', attemptsMade: 0 },
+      { id: 'b', attemptsMade: 1 },
+      { id: 'c', attemptsMade: 1 },
+    ]);
+  });
+
+  it('keeps the events done over several failed attempts', async () => {
+    const { run } = events(['b']);
+    const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b'), event('c')] });
+    const process = createInboundJobProcessor(run, { log: log().log });
+    job.progress = { done: [0] }; // an earlier attempt ran `a`
+    await expect(process(asJob)).rejects.toThrow('event b failed');
+    expect(job.progress).toEqual({ done: [0, 2] });
+  });
+
+  it('a progress that cannot be written is logged: the retry runs the done events again (each run is idempotent)', async () => {
+    const { run, runs } = events(['b']);
+    const { lines, log: logger } = log();
+    const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b')] }, true);
+    const process = createInboundJobProcessor(run, { log: logger });
+    await expect(process(asJob)).rejects.toThrow('event b failed');
+    expect(lines.map((l) => l[1])).toEqual(['could not record the inbound events done before a retry']);
+    job.attemptsMade = 1;
+    await process(asJob);
+    expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('a job of an older release (one event) runs as it is', async () => {
+    const { run, runs } = events([]);
+    const { asJob } = fakeJob(event('single'));
+    expect(await createInboundJobProcessor(run, { log: log().log })(asJob)).toBe('ok-single');
+    expect(runs.map((r) => r.id)).toEqual(['single']);
+  });
+});
