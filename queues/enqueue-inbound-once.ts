@@ -67,3 +67,20 @@ export async function markInboundSeen(
   // NX: a door's marker (its delivery counted) is kept as it is.
   await deps.redis.set(deps.keys.webhookSeen(eventKey), SEEN_BY_WORKER, 'EX', SEEN_TTL_S, 'NX');
 }
+
+/** How long an event's run stays claimed by its job: as long as a completed inbound job is kept. */
+const RUN_CLAIM_TTL_S = 3600;
+
+/**
+ * Claims the run of a queued event for job `jobId` (inbound-run-claim-1.lua): false when another
+ * job (a second delivery queued beside the first) has it. A run again of the same job gets true.
+ */
+export async function claimInboundRun(
+  deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
+  eventKey: string,
+  jobId: string,
+): Promise<boolean> {
+  return (
+    (await run(deps.redis, 'inbound-run-claim-1', [deps.keys.inboundRun(eventKey)], [RUN_CLAIM_TTL_S, jobId])) === 1
+  );
+}

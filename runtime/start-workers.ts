@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import { assertQueuePrefixFits } from '../queues/create-queues';
-import { markInboundSeen } from '../queues/enqueue-inbound-once';
+import { claimInboundRun, markInboundSeen } from '../queues/enqueue-inbound-once';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
@@ -138,7 +138,14 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const workers = [
     runAction,
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
-    make(queueNames.inbound, createInboundJobProcessor(createInboundProcessor(inboundDeps), rt), concurrency),
+    make(
+      queueNames.inbound,
+      createInboundJobProcessor(createInboundProcessor(inboundDeps), {
+        log: rt.log,
+        claimRun: (eventKey, jobId) => claimInboundRun(rt, eventKey, jobId),
+      }),
+      concurrency,
+    ),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { JobRun } from '../../../queues/job-retry';
-import { createInboundJobProcessor, DONE_EARLIER } from '../../../workers/inbound-batch';
+import { createInboundJobProcessor, DONE_EARLIER, RUN_ELSEWHERE } from '../../../workers/inbound-batch';
 
 /** An event of a batch, named `id` (the processor passes events through unread). */
 const event = (id: string) => ({ phoneNumberId: 'PN', kind: 'message', event: { id }, receivedAt: 0, eventKey: id });
@@ -39,16 +39,24 @@ function events(failing: string[], always = false) {
   return { run, runs };
 }
 
+/** A logger whose warnings are kept, and run claims held in memory like inbound-run-claim-1.lua's. */
 const log = () => {
   const lines: unknown[][] = [];
-  return { lines, log: { warn: (...args: unknown[]) => void lines.push(args) } };
+  const claims = new Map<string, string>();
+  const claimRun = async (eventKey: string, jobId: string) => {
+    const held = claims.get(eventKey);
+    if (held !== undefined && held !== jobId) return false;
+    claims.set(eventKey, jobId);
+    return true;
+  };
+  return { lines, claims, log: { warn: (...args: unknown[]) => void lines.push(args) }, claimRun };
 };
 
 describe("inbound batch jobs: each event runs with the batch's attempts; a retry runs only what failed", () => {
   it('runs every event and returns their outcomes in order', async () => {
     const { run, runs } = events([]);
     const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b')] });
-    const out = await createInboundJobProcessor(run, { log: log().log })(asJob);
+    const out = await createInboundJobProcessor(run, log())(asJob);
     expect(out).toEqual({ batch: ['ok-a', 'ok-b'] });
     expect(runs.map((r) => r.id)).toEqual(['a', 'b']);
     expect(job.progress).toBe(0);
@@ -56,13 +64,17 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
 
   it('fails with the first failure, records the events done, and its retry runs only the failed one', async () => {
     const { run, runs } = events(['b', 'c']);
-    const { lines, log: logger } = log();
+    const deps = log();
+    const { lines } = deps;
     const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b'), event('c')] });
-    const process = createInboundJobProcessor(run, { log: logger });
+    const process = createInboundJobProcessor(run, deps);
     await expect(process(asJob)).rejects.toThrow('event b failed');
     expect(job.progress).toEqual({ done: [0] });
-    // The second failure is logged (the worker's own log names the first).
-    expect(lines).toEqual([[expect.objectContaining({ jobId: 'inb-test', event: 2 }), 'inbound event failed']]);
+    // Each failure is logged with its event (the worker's own log names only the job).
+    expect(lines).toEqual([
+      [expect.objectContaining({ jobId: 'inb-test', event: 1, eventKey: 'b' }), 'inbound event failed'],
+      [expect.objectContaining({ jobId: 'inb-test', event: 2, eventKey: 'c' }), 'inbound event failed'],
+    ]);
     job.attemptsMade = 1;
     expect(await process(asJob)).toEqual({ batch: [DONE_EARLIER, 'ok-b', 'ok-c'] });
     expect(runs).toEqual([
@@ -77,7 +89,7 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
   it('keeps the events done over several failed attempts', async () => {
     const { run } = events(['b']);
     const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b'), event('c')] });
-    const process = createInboundJobProcessor(run, { log: log().log });
+    const process = createInboundJobProcessor(run, log());
     job.progress = { done: [0] }; // an earlier attempt ran `a`
     await expect(process(asJob)).rejects.toThrow('event b failed');
     expect(job.progress).toEqual({ done: [0, 2] });
@@ -85,11 +97,15 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
 
   it('a progress that cannot be written is logged: the retry runs the done events again (each run is idempotent)', async () => {
     const { run, runs } = events(['b']);
-    const { lines, log: logger } = log();
+    const deps = log();
+    const { lines } = deps;
     const { job, asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b')] }, true);
-    const process = createInboundJobProcessor(run, { log: logger });
+    const process = createInboundJobProcessor(run, deps);
     await expect(process(asJob)).rejects.toThrow('event b failed');
-    expect(lines.map((l) => l[1])).toEqual(['could not record the inbound events done before a retry']);
+    expect(lines.map((l) => l[1])).toEqual([
+      'could not record the inbound events done before a retry',
+      'inbound event failed',
+    ]);
     job.attemptsMade = 1;
     await process(asJob);
     expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'a', 'b']);
@@ -98,7 +114,29 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
   it('a job of an older release (one event) runs as it is', async () => {
     const { run, runs } = events([]);
     const { asJob } = fakeJob(event('single'));
-    expect(await createInboundJobProcessor(run, { log: log().log })(asJob)).toBe('ok-single');
+    expect(await createInboundJobProcessor(run, log())(asJob)).toBe('ok-single');
     expect(runs.map((r) => r.id)).toEqual(['single']);
+  });
+
+  it('runs an event once per key: twice in one batch, or in two jobs (two deliveries past the door at once)', async () => {
+    const { run, runs } = events([]);
+    const deps = log();
+    const process = createInboundJobProcessor(run, deps);
+    const first = fakeJob({ kind: 'batch', events: [event('a'), event('a'), event('b')] });
+    expect(await process(first.asJob)).toEqual({ batch: ['ok-a', RUN_ELSEWHERE, 'ok-b'] });
+    const second = fakeJob({ kind: 'batch', events: [event('a'), event('c')] });
+    second.job.id = 'inb-second';
+    expect(await process(second.asJob)).toEqual({ batch: [RUN_ELSEWHERE, 'ok-c'] });
+    // The first job run again (a stall) holds its claims: it runs its events again.
+    expect(await process(first.asJob)).toEqual({ batch: ['ok-a', RUN_ELSEWHERE, 'ok-b'] });
+    expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'c', 'a', 'b']);
+    expect(deps.claims.get('a')).toBe('inb-test');
+  });
+
+  it('a batch that cannot be read fails as a batch, not as an event', async () => {
+    const { run, runs } = events([]);
+    const { asJob } = fakeJob({ kind: 'batch', events: [] });
+    await expect(createInboundJobProcessor(run, log())(asJob)).rejects.toThrow();
+    expect(runs).toEqual([]);
   });
 });
