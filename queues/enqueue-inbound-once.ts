@@ -23,9 +23,8 @@ export interface EnqueueInboundDeps {
  * Queues one webhook event once: providers deliver at least once (Meta retries for days). A seen
  * marker (7 days) turns re-deliveries away; it is written only after the event is queued (in the
  * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
- * retry queue it again: the worker then runs it twice, and every step of a run is idempotent (a
- * wait ends once, a message is kept and relayed once per id; the number it gets at receipt is the
- * same each time). The worker writes the marker as well (markInboundSeen), before the job
+ * retry queue it again: the worker then runs it once, in the job that claims its run first
+ * (claimInboundRun; the number it gets at receipt is the same each time). The worker writes the marker as well (markInboundSeen), before the job
  * completes: so a completed job need not be kept for the days a re-delivery may take, only
  * briefly. True when it is new.
  */
@@ -68,8 +67,12 @@ export async function markInboundSeen(
   await deps.redis.set(deps.keys.webhookSeen(eventKey), SEEN_BY_WORKER, 'EX', SEEN_TTL_S, 'NX');
 }
 
-/** How long an event's run stays claimed by its job: as long as a completed inbound job is kept. */
-const RUN_CLAIM_TTL_S = 3600;
+/**
+ * How long an event's run stays claimed by its job, from its last attempt's start: a second
+ * delivery queued while the first waited still finds it after a backlog of up to a day (one that
+ * comes later still is turned away by the seen marker, which its first run wrote).
+ */
+const RUN_CLAIM_TTL_S = 86_400;
 
 /**
  * Claims the run of a queued event for job `jobId` (inbound-run-claim-1.lua): false when another

@@ -54,22 +54,28 @@ export function createInboundJobProcessor(
   },
 ) {
   return async function processInboundJob(job: Job<unknown>): Promise<string | InboundBatchOutcome> {
-    if (!isBatch(job.data)) return runEvent(job);
+    // BullMQ gives every job an id; the claims name the job by it.
+    const jobId = job.id;
+    if (jobId === undefined) throw new Error('an inbound job without an id');
+    const { attemptsMade, attemptsStarted, opts } = job;
+    /** An event's run, only in the job that claimed it (an event without a key, of an older release, runs). */
+    const runClaimed = async (data: unknown): Promise<string> => {
+      const eventKey = eventKeyOf(data);
+      if (eventKey !== undefined && !(await deps.claimRun(eventKey, jobId))) return RUN_ELSEWHERE;
+      return runEvent({ data, attemptsMade, attemptsStarted, opts });
+    };
+    // A job of an older release's door: one event (claimed too: a newer door may have queued it in a batch).
+    if (!isBatch(job.data)) return runClaimed(job.data);
     // Strict once it says it is a batch: a malformed one fails with its own error, not an event's.
     const { events } = inboundBatchSchema.parse(job.data);
-    const jobId = job.id ?? '';
     const done = doneEarlier(job.progress);
-    const { attemptsMade, attemptsStarted, opts } = job;
     const taken = new Set<string>();
     /** One event's run: once per event key in the batch, and only in the job that claimed it. */
-    const runOnce = async (data: unknown): Promise<string> => {
+    const runOnce = (data: unknown): Promise<string> => {
       const eventKey = eventKeyOf(data);
-      if (eventKey !== undefined) {
-        if (taken.has(eventKey)) return RUN_ELSEWHERE;
-        taken.add(eventKey);
-        if (!(await deps.claimRun(eventKey, jobId))) return RUN_ELSEWHERE;
-      }
-      return runEvent({ data, attemptsMade, attemptsStarted, opts });
+      if (eventKey !== undefined && taken.has(eventKey)) return Promise.resolve(RUN_ELSEWHERE);
+      if (eventKey !== undefined) taken.add(eventKey);
+      return runClaimed(data);
     };
     const results = await Promise.allSettled(
       events.map((data, index) => (done.has(index) ? Promise.resolve(DONE_EARLIER) : runOnce(data))),

@@ -3,17 +3,11 @@
   id: a repeated webhook gets the number it got the first time, so no number is left unused.
   KEYS[1] the message's number key   KEYS[2] the chat's order hash
   ARGV[1] number key ttl s   ARGV[2] order hash ttl ms   ARGV[3] the id of the job that carries it
-  ('' = none): kept as field `j:<number>` until the number is settled (is its message still coming?).
-  A repeated webhook's job (a new batch: the first delivery's may never have been queued, its door
-  having failed) takes that field over while the number is not settled; a settled one stays so.
+  ('' = none): kept as field `j:<number>` until the number is settled (is its message still coming?)
   Returns the message's number (1, 2, ...).
 ]]
 local known = redis.call('GET', KEYS[1])
-if known then
-  local field = 'j:' .. known
-  if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[2], field) == 1 then redis.call('HSET', KEYS[2], field, ARGV[3]) end
-  return tonumber(known)
-end
+if known then return tonumber(known) end
 local n = redis.call('HINCRBY', KEYS[2], 'n', 1)
 redis.call('SET', KEYS[1], n, 'EX', tonumber(ARGV[1]))
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'j:' .. n, ARGV[3]) end

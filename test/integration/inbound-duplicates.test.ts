@@ -15,9 +15,10 @@ import { CUSTOMER as CHAT_CUSTOMER, CHAT_ID, chatWith, openLineHarness } from '.
 /**
  * Inbound events are queued in batches with random job ids (queues/inbound-batcher.ts): two first
  * deliveries of one event that both pass the door's seen-marker check before either writes it are
- * both queued, and the worker runs the event twice — in two batch jobs, or side by side in one.
- * Every step of a run must then be idempotent: these tests race the door's steps deterministically
- * (each delivery's EXISTS is held until both have read "not seen") and look for any double effect.
+ * both queued — in two batch jobs, or side by side in one. The event must still run once (the job
+ * that claims its run first, inbound-run-claim-1.lua): these tests race the door's steps
+ * deterministically (each delivery's EXISTS is held until both have read "not seen") and look for
+ * any double effect.
  */
 type Mode = 'two batches' | 'one batch' | 'second after the first ran';
 const modes: Mode[] = ['two batches', 'one batch', 'second after the first ran'];
@@ -151,7 +152,6 @@ describe('inbound: one event delivered twice past the seen marker (racing doors)
       expect(await jobsCarrying(h, id)).toEqual(carried(mode));
       const done = await h.portal.waitForRun(run.eventToken, 10_000);
       expect(done.returnValues).toMatchObject({ status: 'answered', answer: 'Да', reply_message_id: id });
-      // Both runs say the wait took the reply: the second found it taken by this very message.
       // The second copy is not run at all: the job that claimed the event first runs it.
       expect((await inbound.completed(2)).sort()).toEqual([RUN_ELSEWHERE, 'taken_by_wait']);
       await settled(h);

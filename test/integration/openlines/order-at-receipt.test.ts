@@ -173,17 +173,4 @@ describe('open lines: order by the number given at receipt', () => {
     expect(chat.messages.map((m) => m.text)).toEqual(['once', 'after']);
     expect((await order()).n).toBe('2');
   });
-
-  it("a repeated webhook's job takes the number's job over while it is not settled (the first may never have been queued)", async () => {
-    const outbox = h.rt.openLineOutbox;
-    const chat = 'repeat-chat';
-    const n = await outbox.numberAtReceipt(h.memberId, chat, 'wamid.REPEAT', 'inb-first');
-    expect(await outbox.jobOf(h.memberId, chat, n)).toBe('inb-first');
-    expect(await outbox.numberAtReceipt(h.memberId, chat, 'wamid.REPEAT', 'inb-again')).toBe(n);
-    expect(await outbox.jobOf(h.memberId, chat, n)).toBe('inb-again');
-    // Settled (the settle drops the field): a later repeat leaves it gone.
-    await h.redis.hdel(h.rt.keys.openLineOrder(h.memberId, chat), `j:${n}`);
-    expect(await outbox.numberAtReceipt(h.memberId, chat, 'wamid.REPEAT', 'inb-late')).toBe(n);
-    expect(await outbox.jobOf(h.memberId, chat, n)).toBeNull();
-  });
 });

@@ -111,11 +111,18 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
     expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'a', 'b']);
   });
 
-  it('a job of an older release (one event) runs as it is', async () => {
+  it('a job of an older release (one event) runs as it is, claimed like a batch event', async () => {
     const { run, runs } = events([]);
-    const { asJob } = fakeJob(event('single'));
-    expect(await createInboundJobProcessor(run, log())(asJob)).toBe('ok-single');
+    const deps = log();
+    const process = createInboundJobProcessor(run, deps);
+    const single = fakeJob(event('single'));
+    single.job.id = 'in-single';
+    expect(await process(single.asJob)).toBe('ok-single');
     expect(runs.map((r) => r.id)).toEqual(['single']);
+    // A newer door queued the same event in a batch (a rolling deploy of the web processes): skipped there.
+    const batch = fakeJob({ kind: 'batch', events: [event('single')] });
+    expect(await process(batch.asJob)).toEqual({ batch: [RUN_ELSEWHERE] });
+    expect(deps.claims.get('single')).toBe('in-single');
   });
 
   it('runs an event once per key: twice in one batch, or in two jobs (two deliveries past the door at once)', async () => {
