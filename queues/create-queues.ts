@@ -2,10 +2,13 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import { hasHashTag } from '../config/redis-url';
 import { digest } from '../lib/hash';
 import { isCluster, type RedisClient } from '../redis/connect';
+import { InboundBatcher } from './inbound-batcher';
 import { isStillComing, retryOptions } from './job-retry';
 import {
   type ApiCallJob,
   type BitrixEventJob,
+  INBOUND_BATCH_MAX,
+  type InboundBatch,
   type InboundJob,
   type MaintenanceJob,
   type OpenLineOperatorJob,
@@ -56,7 +59,8 @@ export function createQueues(
   const opts = { connection: connection as ConnectionOptions, prefix };
   const runAction = new Queue<RunActionJob>(queueNames.runAction, opts);
   const portalSetup = new Queue<PortalSetupJob | SwitchOffCheckJob>(queueNames.portalSetup, opts);
-  const inbound = new Queue<InboundJob>(queueNames.inbound, opts);
+  // Batches of events (older releases queued one event per job; workers take both).
+  const inbound = new Queue<InboundBatch | InboundJob>(queueNames.inbound, opts);
   const bitrixEvent = new Queue<BitrixEventJob>(queueNames.bitrixEvent, opts);
   const waitTimeout = new Queue<WaitTimeoutJob>(queueNames.waitTimeout, opts);
   // A run a second would fill the default 10,000-entry events stream: nobody listens to this one's events.
@@ -74,6 +78,25 @@ export function createQueues(
     removeOnComplete: { age: DAY_S, count: 100_000 },
     removeOnFail: { age: 7 * DAY_S, count: 100_000 },
   };
+
+  // The worker writes each event's seen marker before its job completes (markInboundSeen): a
+  // re-delivery finds that, so a completed job is kept an hour to look at, not the days Meta may
+  // retry (it was 7 days). Removed at most 100 per completion: the first completions after an
+  // upgrade take the older ones away a little at a time, never in one long script (a lower count
+  // would do that: BullMQ's count trim has no limit). The count stays the ceiling.
+  const inboundOpts = Object.assign(
+    {},
+    keep,
+    { removeOnComplete: { age: 3600, count: 200_000, limit: 100 } },
+    retryOptions(8, 1000),
+  );
+  const inboundBatcher = new InboundBatcher({
+    maxEvents: INBOUND_BATCH_MAX,
+    add: (events, jobId) => {
+      const data: InboundBatch = { kind: 'batch', events };
+      return inbound.add('batch', data, Object.assign({ jobId }, inboundOpts));
+    },
+  });
 
   return {
     /** The BullMQ prefix these queues live under (workers must take the same). */
@@ -138,17 +161,13 @@ export function createQueues(
     async switchOffCheckPending(job: SwitchOffCheckJob): Promise<boolean> {
       return isStillComing(await portalSetup.getJobState(switchOffCheckJobId(job)));
     },
-    async enqueueInbound(job: InboundJob, eventKey: string) {
-      // The worker writes the event's seen marker before the job completes (markInboundSeen): a
-      // re-delivery finds that, so a completed job is kept an hour to look at, not the days Meta may
-      // retry (it was 7 days). Removed at most 100 per completion: the first completions after an
-      // upgrade take the older ones away a little at a time, never in one long script (a lower
-      // count would do that: BullMQ's count trim has no limit). The count stays the ceiling.
-      const removeOnComplete = { age: 3600, count: 200_000, limit: 100 };
-      // Object.assign, not a leading spread: V8 adds each property written after one slowly (one job per webhook event).
-      const opts = Object.assign({}, keep, { removeOnComplete, jobId: inboundJobId(eventKey) }, retryOptions(8, 1000));
-      // The event's key goes with the job: its worker writes the seen marker too (markInboundSeen).
-      return inbound.add(job.kind, job.eventKey === eventKey ? job : Object.assign({}, job, { eventKey }), opts);
+    /** A place in the inbound batch being gathered (its job id is known now, the event given later). */
+    joinInbound: () => inboundBatcher.join(),
+    /** Queues one event in the batch being gathered; resolves with its job's id once that is queued. */
+    async enqueueInbound(job: InboundJob, eventKey: string): Promise<string> {
+      const slot = inboundBatcher.join();
+      await slot.commit(withEventKey(job, eventKey));
+      return slot.jobId;
     },
     async enqueueBitrixEvent(job: BitrixEventJob) {
       return bitrixEvent.add(job.event, job, {
@@ -180,9 +199,9 @@ export function createQueues(
 
 export type Queues = ReturnType<typeof createQueues>;
 
-/** The job id of an inbound webhook event: a repeated delivery queues nothing new. */
-export function inboundJobId(eventKey: string): string {
-  return `in-${digest(eventKey)}`;
+/** The event with its key: the worker writes the event's seen marker too (markInboundSeen). */
+export function withEventKey(job: InboundJob, eventKey: string): InboundJob {
+  return job.eventKey === eventKey ? job : Object.assign({}, job, { eventKey });
 }
 
 /** The job id of an operator message: a repeated portal event queues nothing new. */

@@ -2,7 +2,7 @@ import type { Metrics } from '../lib/metrics';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
 import { run } from '../redis/scripts';
-import { inboundJobId, type Queues } from './create-queues';
+import { type Queues, withEventKey } from './create-queues';
 import type { InboundJob } from './job-schemas';
 
 const SEEN_TTL_S = 7 * 86400;
@@ -14,18 +14,19 @@ export interface EnqueueInboundDeps {
   redis: RedisClient;
   keys: RedisKeys;
   metrics: Pick<Metrics, 'webhooks'>;
-  queues: Pick<Queues, 'enqueueInbound'>;
+  queues: Pick<Queues, 'joinInbound'>;
   /** A customer message's number in its open-line chat, given here at receipt (openlines/receipt-numbering.ts). */
   numberAtReceipt?: (job: InboundJob, jobId: string) => Promise<number | undefined>;
 }
 
 /**
  * Queues one webhook event once: providers deliver at least once (Meta retries for days). A seen
- * marker (7 days) turns re-deliveries away; it is written only after the job is queued, so a
- * crash in between makes the retry queue it again — and the job id (from the message/status id)
- * still takes it once while the job is kept (the number it gets at receipt is the same each time).
- * The worker writes the marker as well (markInboundSeen), before the job completes: so a completed
- * job need not be kept for the days a re-delivery may take, only briefly. True when it is new.
+ * marker (7 days) turns re-deliveries away; it is written only after the event is queued (in the
+ * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
+ * retry queue it again: the worker then runs it once, in the job that claims its run first
+ * (claimInboundRun; the number it gets at receipt is the same each time). The worker writes the marker as well (markInboundSeen), before the job
+ * completes: so a completed job need not be kept for the days a re-delivery may take, only
+ * briefly. True when it is new.
  */
 export async function enqueueInboundOnce(
   deps: EnqueueInboundDeps,
@@ -37,9 +38,17 @@ export async function enqueueInboundOnce(
     deps.metrics.webhooks.inc({ outcome: 'duplicate' });
     return false;
   }
-  // Numbered before it is queued: a job that runs late still takes its place in the chat.
-  const chatSeq = await deps.numberAtReceipt?.(job, inboundJobId(eventKey));
-  await deps.queues.enqueueInbound(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey);
+  // Numbered before it is queued, under the job that will carry it: a job that runs late still
+  // takes its place in the chat (and the chat waits for that job while it may still run).
+  const slot = deps.queues.joinInbound();
+  let chatSeq: number | undefined;
+  try {
+    chatSeq = await deps.numberAtReceipt?.(job, slot.jobId);
+  } catch (error) {
+    slot.cancel();
+    throw error;
+  }
+  await slot.commit(withEventKey(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey));
   const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR, SEEN_BY_WORKER])) === 1;
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;
@@ -56,4 +65,25 @@ export async function markInboundSeen(
 ): Promise<void> {
   // NX: a door's marker (its delivery counted) is kept as it is.
   await deps.redis.set(deps.keys.webhookSeen(eventKey), SEEN_BY_WORKER, 'EX', SEEN_TTL_S, 'NX');
+}
+
+/**
+ * How long an event's run stays claimed by its job, from its last attempt's start: a second
+ * delivery queued while the first waited still finds it after a backlog of up to a day (one that
+ * comes later still is turned away by the seen marker, which its first run wrote).
+ */
+const RUN_CLAIM_TTL_S = 86_400;
+
+/**
+ * Claims the run of a queued event for job `jobId` (inbound-run-claim-1.lua): false when another
+ * job (a second delivery queued beside the first) has it. A run again of the same job gets true.
+ */
+export async function claimInboundRun(
+  deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
+  eventKey: string,
+  jobId: string,
+): Promise<boolean> {
+  return (
+    (await run(deps.redis, 'inbound-run-claim-1', [deps.keys.inboundRun(eventKey)], [RUN_CLAIM_TTL_S, jobId])) === 1
+  );
 }

@@ -26,6 +26,12 @@ export function retryBackoffStrategy(
   return Math.round(first * 2 ** Math.max(0, attemptsMade - 1));
 }
 
+/**
+ * What a processor reads of its job: its data and its attempts. An inbound event runs with its
+ * batch's attempts (workers/inbound-batch.ts), so a processor of one event takes no more than this.
+ */
+export type JobRun<T> = Pick<Job<T>, 'data' | 'attemptsMade' | 'opts'> & Partial<Pick<Job<T>, 'attemptsStarted'>>;
+
 /** True on a job's last try: what fails now is final. */
 export function isLastAttempt(job: Pick<Job, 'attemptsMade' | 'opts'>): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

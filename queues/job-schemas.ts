@@ -112,6 +112,19 @@ export const inboundJobSchema = z.object({
 });
 export type InboundJob = z.infer<typeof inboundJobSchema>;
 
+/** Most events one inbound job carries (the doors' batches close at this many). */
+export const INBOUND_BATCH_MAX = 50;
+
+/**
+ * The inbound events the doors queued in one turn of the event loop, as one job (queues/inbound-batcher.ts).
+ * Each event is parsed by its own run (inboundJobSchema): one malformed event fails alone.
+ */
+export const inboundBatchSchema = z.object({
+  kind: z.literal('batch'),
+  events: z.array(z.unknown()).min(1).max(INBOUND_BATCH_MAX),
+});
+export type InboundBatch = z.infer<typeof inboundBatchSchema>;
+
 /** A CRM change event (stage moves) from the portal. */
 export const bitrixEventJobSchema = z.object({
   memberId: z.string(),

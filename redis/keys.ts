@@ -28,6 +28,8 @@ export function createKeys(prefix = 'wa') {
     sentStep: (memberId: string, jobKey: string) => `${portalTag(memberId)}:sent:${jobKey}`,
     /** Global: webhook events already taken (message or status id). */
     webhookSeen: (eventId: string) => `${prefix}:webhook-seen:${eventId}`,
+    /** String: the id of the inbound job that runs this event (inbound-run-claim-1.lua), a day. */
+    inboundRun: (eventId: string) => `${prefix}:inbound-run:${eventId}`,
     callbackPending: (memberId: string) => `${portalTag(memberId)}:cb:pending`,
     callbackDue: (memberId: string) => `${portalTag(memberId)}:cb:due`,
     /** String: the global index is known to hold the portal at this ms or earlier (callback-enqueue-3.lua). */

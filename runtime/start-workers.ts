@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import { assertQueuePrefixFits } from '../queues/create-queues';
-import { markInboundSeen } from '../queues/enqueue-inbound-once';
+import { claimInboundRun, markInboundSeen } from '../queues/enqueue-inbound-once';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
@@ -10,6 +10,7 @@ import { claimStorageFormat } from '../waits/storage-format';
 import { createBitrixEventProcessor } from '../workers/bitrix-event-processor';
 import { CallbackDispatcher } from '../workers/callback-dispatcher';
 import { HookDeliverer } from '../workers/hook-deliverer';
+import { createInboundJobProcessor } from '../workers/inbound-batch';
 import { createInboundProcessor } from '../workers/inbound-processor';
 import { createMaintenanceProcessor } from '../workers/maintenance-processor';
 import { OpenLineDispatcher } from '../workers/open-line-dispatcher';
@@ -137,7 +138,14 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   const workers = [
     runAction,
     make(queueNames.portalSetup, createPortalSetupProcessor(rt), 2),
-    make(queueNames.inbound, createInboundProcessor(inboundDeps), concurrency),
+    make(
+      queueNames.inbound,
+      createInboundJobProcessor(createInboundProcessor(inboundDeps), {
+        log: rt.log,
+        claimRun: (eventKey, jobId) => claimInboundRun(rt, eventKey, jobId),
+      }),
+      concurrency,
+    ),
     make(queueNames.waitTimeout, createWaitTimeoutProcessor(waits)),
     make(queueNames.waitDeadlines, createWaitDeadlinesProcessor(waits), 1),
     make(queueNames.bitrixEvent, createBitrixEventProcessor(waits), 5),

@@ -1,4 +1,3 @@
-import type { Job } from 'bullmq';
 import type { HookEmitter } from '../hooks/hook-emitter';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
@@ -16,7 +15,7 @@ import {
   webhookErrorSchema,
 } from '../providers/inbound-message';
 import type { WhatsAppProvider } from '../providers/provider';
-import { isLastAttempt } from '../queues/job-retry';
+import { isLastAttempt, type JobRun } from '../queues/job-retry';
 import { type InboundJob, inboundJobSchema } from '../queues/job-schemas';
 import type { CustomerWindowStore } from '../store/customer-window-store';
 import type { OrdinaryMessage } from '../store/inbound-stream';
@@ -102,7 +101,7 @@ export function createInboundProcessor(deps: InboundDeps) {
 
   /** `user_changed_number`: the open waits follow the customer to the new number (the notice still goes on). */
   async function followNumberChange(
-    job: Job<InboundJob>,
+    job: JobRun<unknown>,
     line: Line,
     messageId: string,
     change: { from: string; to: string },
@@ -115,7 +114,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     }
   }
 
-  return async function processInbound(job: Job<InboundJob>): Promise<string> {
+  return async function processInbound(job: JobRun<unknown>): Promise<string> {
     const data = inboundJobSchema.parse(job.data);
     // Beside the work, not before it (no round trip added); awaited before the job can complete.
     const seen = data.eventKey === undefined ? undefined : deps.markSeen?.(data.eventKey);
@@ -126,7 +125,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     return outcome;
   };
 
-  async function handle(job: Job<InboundJob>, data: InboundJob): Promise<string> {
+  async function handle(job: JobRun<unknown>, data: InboundJob): Promise<string> {
     if (data.kind === 'error') return reportError(data);
     if (data.kind === 'template') {
       const wabaId = typeof data.event.waba_id === 'string' ? data.event.waba_id : '';

@@ -1,8 +1,6 @@
-import type { Job } from 'bullmq';
 import type { Logger } from '../lib/logger';
 import type { InboundMessage } from '../providers/inbound-message';
-import { isLastAttempt, isRetry } from '../queues/job-retry';
-import type { InboundJob } from '../queues/job-schemas';
+import { isLastAttempt, isRetry, type JobRun } from '../queues/job-retry';
 import type { Line } from '../store/line-store';
 import type { TakeReplyOptions } from '../waits/take-reply';
 
@@ -22,7 +20,7 @@ export interface OfferDeps {
 /** True when a wait took the message. */
 export async function offerToWaits(
   deps: OfferDeps,
-  job: Job<InboundJob>,
+  job: JobRun<unknown>,
   line: Line,
   message: InboundMessage,
   ready: Promise<void>,

@@ -3,8 +3,10 @@
  * without sleeping: finished BullMQ jobs (with their return values), idle queues and an empty
  * callback outbox, and Prometheus counters.
  */
-import { Queue } from 'bullmq';
+import { type Job, type JobType, Queue } from 'bullmq';
 import type { Counter } from 'prom-client';
+import { z } from 'zod';
+import { type InboundBatch, type InboundJob, inboundBatchSchema, inboundJobSchema } from '../../queues/job-schemas';
 import { defined } from './defined';
 import { eventually, type Harness } from './harness';
 
@@ -15,7 +17,10 @@ export interface FinishedJob {
   value: unknown;
 }
 
-/** Jobs of one queue that finish after the moment the log was started. */
+/**
+ * Jobs of one queue that finish after the moment the log was started. An inbound batch counts as
+ * its events: one entry per event, with its outcome (the job id is the batch's).
+ */
 export interface JobLog {
   finished(): Promise<FinishedJob[]>;
   /** Waits until `count` jobs have completed since the mark and returns their return values, in order. */
@@ -33,6 +38,9 @@ export function streamFields(fields: string[]): Map<string, string> {
   return map;
 }
 
+/** An inbound batch job's return value (workers/inbound-batch.ts). */
+const inboundBatchOutcome = z.object({ batch: z.array(z.string()) });
+
 const parse = (raw: string | undefined): unknown => {
   if (raw === undefined) return undefined;
   try {
@@ -41,6 +49,13 @@ const parse = (raw: string | undefined): unknown => {
     return raw;
   }
 };
+
+/** A completed job's outcomes: an inbound batch's, one per event (its events counted as jobs were). */
+function outcomesOf(jobId: string, value: unknown): FinishedJob[] {
+  const batch = inboundBatchOutcome.safeParse(value);
+  if (!batch.success) return [{ event: 'completed', jobId, value }];
+  return batch.data.batch.map((outcome) => ({ event: 'completed', jobId, value: outcome }));
+}
 
 /**
  * Marks the end of a queue's event stream (the Redis stream BullMQ's QueueEvents reads: one
@@ -59,8 +74,9 @@ export async function jobLog(h: Harness, queue: Queue): Promise<JobLog> {
       for (const [, fields] of entries) {
         const f = streamFields(fields);
         const event = f.get('event');
-        if (event === 'completed') out.push({ event, jobId: f.get('jobId') ?? '', value: parse(f.get('returnvalue')) });
-        else if (event === 'failed') out.push({ event, jobId: f.get('jobId') ?? '', value: f.get('failedReason') });
+        const jobId = f.get('jobId') ?? '';
+        if (event === 'completed') out.push(...outcomesOf(jobId, parse(f.get('returnvalue'))));
+        else if (event === 'failed') out.push({ event, jobId, value: f.get('failedReason') });
       }
       return out;
     },
@@ -138,4 +154,17 @@ export async function counterValue<T extends string>(
   const { values } = await counter.get();
   const wanted = Object.entries(labels) as Array<[T, string]>;
   return values.filter((v) => wanted.every(([k, want]) => v.labels[k] === want)).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** The events of a queue's inbound jobs in `states`, each with its job (a batch's events one by one). */
+export async function inboundEvents(
+  h: Harness,
+  states: JobType[],
+): Promise<Array<{ job: Job<InboundBatch | InboundJob>; event: InboundJob }>> {
+  const jobs = await h.rt.queues.inbound.getJobs(states);
+  return jobs.flatMap((job) => {
+    const batch = inboundBatchSchema.safeParse(job.data);
+    const events = batch.success ? batch.data.events : [job.data];
+    return events.map((event) => ({ job, event: inboundJobSchema.parse(event) }));
+  });
 }

@@ -4,6 +4,7 @@ import { badInputCases } from '../helpers/bad-inputs';
 import { defined } from '../helpers/defined';
 import { APP_SECRET, createHarness, type Harness, LINE } from '../helpers/harness';
 import { postRaw, signBytes } from '../helpers/raw-http';
+import { inboundEvents } from '../helpers/signals';
 
 /** Jobs in every queue, by queue, in every state: a refused request must change none of them. */
 async function queueCounts(h: Harness): Promise<Record<string, number>> {
@@ -155,12 +156,12 @@ describe('prototype-named keys are dropped before validation', () => {
       body,
     });
     expect(response.status).toBe(200);
-    const jobs = await h.rt.queues.inbound.getJobs(['waiting', 'prioritized', 'delayed']);
-    const job = defined(
-      jobs.find((j) => j.data.event.id === message.id),
+    const events = await inboundEvents(h, ['waiting', 'prioritized', 'delayed']);
+    const queued = defined(
+      events.find(({ event }) => event.event.id === message.id),
       'queued webhook message',
     );
-    expect(job.data.event).toEqual(message);
+    expect(queued.event.event).toEqual(message);
     expect(Reflect.get({}, 'polluted')).toBeUndefined();
   });
 });

@@ -1,6 +1,5 @@
 import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { endpoints } from '../../config/endpoints';
-import { inboundJobId } from '../../queues/create-queues';
 import { enqueueInboundOnce, markInboundSeen } from '../../queues/enqueue-inbound-once';
 import type { InboundJob } from '../../queues/job-schemas';
 import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
@@ -29,12 +28,11 @@ describe('inbound events: the worker writes the seen marker', () => {
     const [event] = webhookEvents(Buffer.from(post.body), post.headers?.['x-hub-signature-256'], true, APP_SECRET);
     if (!event) throw new Error('the webhook carries no event');
     const { key, ...job } = event;
-    await h.rt.queues.enqueueInbound({ ...job, receivedAt: Date.now() }, key);
+    const jobId = await h.rt.queues.enqueueInbound({ ...job, receivedAt: Date.now() }, key);
     expect(await h.rt.redis.exists(h.rt.keys.webhookSeen(key))).toBe(0);
-    const jobId = inboundJobId(key);
     await pollUntil(async () => (await h.rt.queues.inbound.getJobState(jobId)) === 'completed', 10_000, 'job done');
     const done = await h.rt.queues.inbound.getJob(jobId);
-    expect(done?.data.eventKey).toBe(key);
+    expect(done?.data).toEqual({ kind: 'batch', events: [expect.objectContaining({ eventKey: key })] });
     expect(done?.opts.removeOnComplete).toEqual({ age: 3600, count: 200_000, limit: 100 });
     // What keeping it costs Redis (its hash; not its share of the completed set or the events stream)
     // against the marker that now turns re-deliveries away instead.
@@ -42,8 +40,18 @@ describe('inbound events: the worker writes the seen marker', () => {
       await h.rt.redis.memory('USAGE', `${h.rt.queues.prefix}:${h.rt.queues.inbound.name}:${jobId}`, 'SAMPLES', 0),
     );
     const markerBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.webhookSeen(key), 'SAMPLES', 0));
+    // The event's run claim (a day): what a second delivery queued beside it finds.
+    const claimBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.inboundRun(key), 'SAMPLES', 0));
+    expect(await h.rt.redis.get(h.rt.keys.inboundRun(key))).toBe(jobId);
+    const claimTtl = await h.rt.redis.ttl(h.rt.keys.inboundRun(key));
+    expect(claimTtl).toBeGreaterThan(3600);
+    expect(claimTtl).toBeLessThanOrEqual(86_400);
+    expect(claimBytes).toBeGreaterThan(0);
+    expect(claimBytes).toBeLessThanOrEqual(160);
     if (process.env.SHOW_MEMORY)
-      console.log(`completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes`);
+      console.log(
+        `completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes; run claim ${claimBytes} bytes`,
+      );
     expect(markerBytes).toBeGreaterThan(0);
     expect(markerBytes).toBeLessThanOrEqual(160);
     expect(jobBytes).toBeGreaterThan(markerBytes);
@@ -64,10 +72,16 @@ describe('inbound events: the worker writes the seen marker', () => {
     const queuedBefore = await webhookCount(h, 'queued');
     // The real queue, and the worker's marker written right after the job is queued, before the door's.
     const queues = {
-      enqueueInbound: async (data: InboundJob, eventKey: string) => {
-        const added = await h.rt.queues.enqueueInbound(data, eventKey);
-        await markInboundSeen(h.rt, eventKey);
-        return added;
+      joinInbound: () => {
+        const slot = h.rt.queues.joinInbound();
+        return {
+          jobId: slot.jobId,
+          cancel: () => slot.cancel(),
+          commit: async (data: InboundJob) => {
+            await slot.commit(data);
+            await markInboundSeen(h.rt, key);
+          },
+        };
       },
     };
     const deps = { redis: h.rt.redis, keys: h.rt.keys, metrics: h.rt.metrics, queues };

@@ -14,6 +14,7 @@ import {
   type Served,
   serve,
 } from '../../helpers/robot-door-served';
+import { inboundEvents } from '../../helpers/signals';
 
 const PATH: string = endpoints.whatsappWebhook;
 /** The webhook door's direct path in front of Express (robot calls, had there been any, straight to Express). */
@@ -35,14 +36,14 @@ describe('WhatsApp webhook direct path: the same answers, jobs and log lines as 
     await h.close();
   });
 
-  /** The inbound jobs of one path's deliveries (ids carry `id`), with that path's suffix taken out. */
+  /** The queued events of one path's deliveries (ids carry `id`), with that path's suffix taken out; each with its job's name and options. */
   const jobsOf = async (id: string, suffix: string) => {
-    const jobs = await h.rt.queues.inbound.getJobs(['waiting']);
-    return jobs
-      .filter((job) => JSON.stringify(job.data).includes(`${id}-${suffix}`))
-      .map((job) => ({
+    const events = await inboundEvents(h, ['waiting']);
+    return events
+      .filter(({ event }) => JSON.stringify(event).includes(`${id}-${suffix}`))
+      .map(({ job, event }) => ({
         name: job.name,
-        data: JSON.parse(JSON.stringify({ ...job.data, receivedAt: undefined }).replaceAll(`${id}-${suffix}`, 'ID')),
+        data: JSON.parse(JSON.stringify({ ...event, receivedAt: undefined }).replaceAll(`${id}-${suffix}`, 'ID')),
         opts: { ...job.opts, jobId: undefined, timestamp: undefined },
       }))
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

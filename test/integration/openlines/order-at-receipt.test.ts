@@ -2,7 +2,7 @@ import { type Job, Worker } from 'bullmq';
 import { AppError } from '../../../lib/errors/app-error';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
-import { type InboundJob, queueNames } from '../../../queues/job-schemas';
+import { type InboundBatch, queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
 import { OpenLineOutbox } from '../../../store/open-line-outbox';
 import { GAP_RECHECK_MS } from '../../../workers/open-line-gap-hold';
@@ -19,7 +19,7 @@ describe('open lines: order by the number given at receipt', () => {
   const clock = createManualClock();
   let h: Harness;
   let connection: RedisClient;
-  let holder: Worker<InboundJob> | undefined;
+  let holder: Worker<InboundBatch> | undefined;
   beforeEach(async () => {
     h = await openLineHarness({ clock });
     connection = createRedis(h.redisUrl, 'worker');
@@ -46,10 +46,10 @@ describe('open lines: order by the number given at receipt', () => {
    * The first message's webhook is received while no worker runs; its first attempt is taken by
    * hand and fails retryably (retry in a minute, wall clock): its job comes late.
    */
-  async function firstMessageFailsOnce(): Promise<Job<InboundJob>> {
+  async function firstMessageFailsOnce(): Promise<Job<InboundBatch>> {
     await h.stopWorkers();
     expect((await say('first')).status).toBe(200);
-    holder = new Worker<InboundJob>(queueNames.inbound, null, {
+    holder = new Worker<InboundBatch>(queueNames.inbound, null, {
       connection,
       prefix: h.rt.queues.prefix,
       autorun: false,
@@ -57,7 +57,7 @@ describe('open lines: order by the number given at receipt', () => {
     });
     const job = await holder.getNextJob('hand');
     if (!job) throw new Error('the first message was not queued');
-    expect(job.data.chatSeq).toBe(1);
+    expect(job.data.events).toEqual([expect.objectContaining({ chatSeq: 1 })]);
     await job.moveToFailed(
       new AppError('busy', 'first attempt fails', { retryable: true, retryAfterMs: 60_000 }),
       'hand',
