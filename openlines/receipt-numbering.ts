@@ -19,7 +19,10 @@ export interface ReceiptNumberingDeps {
  * line are numbered (elsewhere nothing would settle the numbers); none for statuses and others.
  */
 export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
-  /** `jobId`: the inbound job that carries it (the chat does not pass its number while that job may still run). */
+  /**
+   * `jobId`: the inbound job that carries it (the chat does not pass its number while that job may
+   * still run); `job.eventKey`, when given, is stored beside it (open-line-gap-hold.ts runningJob).
+   */
   return async function numberAtReceipt(job: InboundJob, jobId: string): Promise<number | undefined> {
     if (job.kind !== 'message') return undefined;
     // A route this process remembers: the attachment and the portal's config version in one round
@@ -37,6 +40,8 @@ export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
     // The same customer id the relay keys the chat by (open-line-relay.ts).
     const customer = message.success ? (message.data.from ?? message.data.from_user_id) : undefined;
     if (!message.success || !customer) return undefined;
-    return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id, jobId);
+    // With the event's key: the chat's gap hold follows whichever job claims the event's run.
+    const carrier = job.eventKey === undefined ? jobId : `${jobId}|${job.eventKey}`;
+    return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id, carrier);
   };
 }

@@ -24,7 +24,8 @@ export interface EnqueueInboundDeps {
  * marker (7 days) turns re-deliveries away; it is written only after the event is queued (in the
  * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
  * retry queue it again: the worker then runs it once, in the job that claims its run first
- * (claimInboundRun; the number it gets at receipt is the same each time). The worker writes the marker as well (markInboundSeen), before the job
+ * (claimInboundRun; the number it gets at receipt is the same each time, and its chat waits for
+ * the job that claimed it). The worker writes the marker as well (markInboundSeen), before the job
  * completes: so a completed job need not be kept for the days a re-delivery may take, only
  * briefly. True when it is new.
  */
@@ -43,7 +44,7 @@ export async function enqueueInboundOnce(
   const slot = deps.queues.joinInbound();
   let chatSeq: number | undefined;
   try {
-    chatSeq = await deps.numberAtReceipt?.(job, slot.jobId);
+    chatSeq = await deps.numberAtReceipt?.(withEventKey(job, eventKey), slot.jobId);
   } catch (error) {
     slot.cancel();
     throw error;

@@ -106,6 +106,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     retryBaseMs: options.openLineRetryBaseMs,
     gapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS,
     inboundJobState: (jobId) => rt.queues.inbound.getJobState(jobId),
+    inboundRunOf: (eventKey) => rt.redis.get(rt.keys.inboundRun(eventKey)),
   });
   const inboundDeps = {
     ...rt,

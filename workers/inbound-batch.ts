@@ -38,8 +38,8 @@ function doneEarlier(progress: unknown): Set<number> {
 /**
  * The inbound queue's processor: a batch job (queues/inbound-batcher.ts) runs each of its events
  * with `runEvent`, side by side, each with the batch's attempts; a job of an older release carries
- * one event and runs as it is. When some events fail, the batch's progress records the ones that
- * need no retry (every other one's run was idempotent anyway), and the job fails with the first
+ * one event and runs it (claimed like a batch's event). When some events fail, the batch's
+ * progress records the ones that need no retry, and the job fails with the first
  * failure (its retry-after, if any, sets the pause); its retry runs only the rest. Each failure
  * is logged here with its event (the worker's `failed` log names the job). An event runs once per
  * key: a second delivery queued in another job (two deliveries past the door's seen check at once)

@@ -7,6 +7,8 @@ export interface GapHoldDeps {
   outbox: Pick<OpenLineOutbox, 'jobOf'>;
   /** The BullMQ state of an inbound job ('unknown' once it is gone). */
   inboundJobState?: (jobId: string) => Promise<string>;
+  /** The job that claimed an event's run (inbound-run-claim-1.lua), or null: the one that runs it. */
+  inboundRunOf?: (eventKey: string) => Promise<string | null>;
   /** How long a gap whose message's job is still retrying may hold the chat at most (default 15 min). */
   gapCeilingMs?: number;
 }
@@ -32,9 +34,22 @@ export async function gapTimeoutFor(
   const gap = order.gap;
   if (!gap || !deps.inboundJobState || now - gap.since < gapTimeoutMs || now - gap.since >= ceiling)
     return { timeoutMs: gapTimeoutMs, held: false };
-  const job = await deps.outbox.jobOf(memberId, chatKey, gap.awaited);
+  const carrier = await deps.outbox.jobOf(memberId, chatKey, gap.awaited);
+  const job = carrier === null ? null : await runningJob(deps, carrier);
   if (job === null || !isStillComing(await deps.inboundJobState(job))) return { timeoutMs: gapTimeoutMs, held: false };
   return { timeoutMs: ceiling, held: true };
+}
+
+/**
+ * The job that runs a numbered message: the one that claimed its run, when the number was given with
+ * the event's key (`<job id>|<event key>`, receipt-numbering.ts) and a job has claimed it; else the
+ * job it was numbered under. They differ when a repeated delivery's job runs the event (the first
+ * delivery's job never queued, its door having failed, or the second claiming first).
+ */
+async function runningJob(deps: GapHoldDeps, carrier: string): Promise<string> {
+  const bar = carrier.indexOf('|');
+  if (bar < 0 || !deps.inboundRunOf) return bar < 0 ? carrier : carrier.slice(0, bar);
+  return (await deps.inboundRunOf(carrier.slice(bar + 1))) ?? carrier.slice(0, bar);
 }
 
 /**

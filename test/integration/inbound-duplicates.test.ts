@@ -3,10 +3,10 @@ import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { runHooksCommand } from '../../cli/hooks-command';
 import { CONNECTOR_ID } from '../../openlines/connector';
 import { enqueueInboundOnce } from '../../queues/enqueue-inbound-once';
-import type { InboundJob } from '../../queues/job-schemas';
 import { RUN_ELSEWHERE } from '../../workers/inbound-batch';
 import { contact, envelope, signed } from '../helpers/cloud-webhooks';
 import { APP_SECRET, createRegisteredHarness, eventually, type Harness } from '../helpers/harness';
+import { inboundQueuesWith } from '../helpers/inbound-queues';
 import { inboundEvents, jobLog, settled, streamFields } from '../helpers/signals';
 import { allSends, type ButtonsRun, CUSTOMER, startButtonsWait, waitField } from '../helpers/waits';
 import { type Receiver, startReceiver } from '../simulators/receiver';
@@ -73,19 +73,7 @@ async function racingDoors(h: Harness, post: ReturnType<typeof webhookOf>, mode:
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const queues = {
-    joinInbound: () => {
-      const slot = h.rt.queues.joinInbound();
-      return {
-        jobId: slot.jobId,
-        cancel: () => slot.cancel(),
-        commit: async (data: InboundJob) => {
-          await slot.commit(data);
-          firstQueued(slot.jobId);
-        },
-      };
-    },
-  };
+  const queues = inboundQueuesWith(h, firstQueued);
   const deps = { redis, keys: h.rt.keys, metrics: h.rt.metrics, queues, numberAtReceipt: h.rt.numberAtReceipt };
   const deliver = () => enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key);
   return Promise.all([deliver(), deliver()]);

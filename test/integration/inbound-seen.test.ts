@@ -1,9 +1,9 @@
 import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { endpoints } from '../../config/endpoints';
 import { enqueueInboundOnce, markInboundSeen } from '../../queues/enqueue-inbound-once';
-import type { InboundJob } from '../../queues/job-schemas';
 import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
 import { APP_SECRET, createHarness, type Harness } from '../helpers/harness';
+import { inboundQueuesWith } from '../helpers/inbound-queues';
 import { pollUntil } from '../helpers/poll';
 import { postRaw } from '../helpers/raw-http';
 
@@ -71,19 +71,7 @@ describe('inbound events: the worker writes the seen marker', () => {
     const { key, ...job } = event;
     const queuedBefore = await webhookCount(h, 'queued');
     // The real queue, and the worker's marker written right after the job is queued, before the door's.
-    const queues = {
-      joinInbound: () => {
-        const slot = h.rt.queues.joinInbound();
-        return {
-          jobId: slot.jobId,
-          cancel: () => slot.cancel(),
-          commit: async (data: InboundJob) => {
-            await slot.commit(data);
-            await markInboundSeen(h.rt, key);
-          },
-        };
-      },
-    };
+    const queues = inboundQueuesWith(h, () => markInboundSeen(h.rt, key));
     const deps = { redis: h.rt.redis, keys: h.rt.keys, metrics: h.rt.metrics, queues };
     expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(true);
     expect(await webhookCount(h, 'queued')).toBe(queuedBefore + 1);
