@@ -25,7 +25,7 @@ export interface EnqueueInboundDeps {
  * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
  * retry queue it again: the worker then runs it once, in the job that claims its run first
  * (claimInboundRun; the number it gets at receipt is the same each time, and its chat waits for
- * the job that claimed it). The worker writes the marker as well (markInboundSeen), before the job
+ * the job that claimed it once one has). The worker writes the marker as well (markInboundSeen), before the job
  * completes: so a completed job need not be kept for the days a re-delivery may take, only
  * briefly. True when it is new.
  */
@@ -41,15 +41,16 @@ export async function enqueueInboundOnce(
   }
   // Numbered before it is queued, under the job that will carry it: a job that runs late still
   // takes its place in the chat (and the chat waits for that job while it may still run).
+  const keyed = withEventKey(job, eventKey);
   const slot = deps.queues.joinInbound();
   let chatSeq: number | undefined;
   try {
-    chatSeq = await deps.numberAtReceipt?.(withEventKey(job, eventKey), slot.jobId);
+    chatSeq = await deps.numberAtReceipt?.(keyed, slot.jobId);
   } catch (error) {
     slot.cancel();
     throw error;
   }
-  await slot.commit(withEventKey(chatSeq === undefined ? job : { ...job, chatSeq }, eventKey));
+  await slot.commit(chatSeq === undefined ? keyed : { ...keyed, chatSeq });
   const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR, SEEN_BY_WORKER])) === 1;
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;

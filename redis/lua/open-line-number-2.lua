@@ -2,8 +2,9 @@
   Gives a customer message its number in its chat at receipt (the webhook door), once per message
   id: a repeated webhook gets the number it got the first time, so no number is left unused.
   KEYS[1] the message's number key   KEYS[2] the chat's order hash
-  ARGV[1] number key ttl s   ARGV[2] order hash ttl ms   ARGV[3] the id of the job that carries it
-  ('' = none): kept as field `j:<number>` until the number is settled (is its message still coming?)
+  ARGV[1] number key ttl s   ARGV[2] order hash ttl ms   ARGV[3] the id of the job that carries it,
+  `<job id>|<event key>` for an inbound one ('' = none): kept as field `j:<number>` until the
+  number is settled (is its message still coming?)
   Returns the message's number (1, 2, ...).
 ]]
 local known = redis.call('GET', KEYS[1])

@@ -2,7 +2,7 @@ import { type Job, Worker } from 'bullmq';
 import { AppError } from '../../../lib/errors/app-error';
 import { CONNECTOR_ID } from '../../../openlines/connector';
 import { retryBackoffStrategy } from '../../../queues/job-retry';
-import { type InboundBatch, queueNames } from '../../../queues/job-schemas';
+import { type InboundBatch, inboundJobSchema, queueNames } from '../../../queues/job-schemas';
 import { createRedis, type RedisClient } from '../../../redis/connect';
 import { OpenLineOutbox } from '../../../store/open-line-outbox';
 import { GAP_RECHECK_MS } from '../../../workers/open-line-gap-hold';
@@ -81,10 +81,15 @@ describe('open lines: order by the number given at receipt', () => {
     await eventually(async () => Number(await h.redis.zscore(due, CHAT_ID)) === recheck, 10_000, 'held, looks later');
     expect((await order()).wait).toBe('1');
     expect(h.portal.openLineChat(CONNECTOR_ID, 1, CHAT_ID)).toBeUndefined();
+    // Number 1 was given with its job and its event's key: the hold can follow whichever job claims the run.
+    const eventKey = inboundJobSchema.parse(late.data.events[0]).eventKey;
+    expect((await order())['j:1']).toBe(`${late.id}|${eventKey}`);
     // Its retry comes: the first is shown first.
     await late.promote();
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
+    // The job that ran it claimed the run under the key the hold reads.
+    expect(await h.redis.get(h.rt.keys.inboundRun(String(eventKey)))).toBe(late.id);
     await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
     // The settled numbers' job ids are gone (the order hash keeps no field per message).
     expect(Object.keys(await order()).filter((f) => f.startsWith('j:'))).toEqual([]);
