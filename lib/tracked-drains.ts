@@ -83,6 +83,7 @@ export class TrackedDrains {
 
   /** Starts `drain` now as `key`'s drain. */
   start(key: string, drain: () => Promise<unknown>, on: { failed: (error: unknown) => void; ended: () => void }): void {
+    const startedAt = this.backoff?.clock.now() ?? 0;
     const settled = drain().then(
       () => {
         this.running.delete(key);
@@ -91,7 +92,7 @@ export class TrackedDrains {
       },
       (error: unknown) => {
         this.running.delete(key);
-        this.noteFailure(key);
+        this.noteFailure(key, startedAt);
         on.failed(error);
         if (this.backoff) on.ended();
       },
@@ -104,14 +105,17 @@ export class TrackedDrains {
     await Promise.all(this.running.values());
   }
 
-  private noteFailure(key: string): void {
+  /** `startedAt`: when the failed drain began (clock). */
+  private noteFailure(key: string, startedAt: number): void {
     if (!this.backoff) return;
     const { clock, baseMs, maxMs } = this.backoff;
     const now = clock.now();
     const last = this.failing.get(key);
-    // A failure a cap or more after the last pause ended is not "in a row" (the portal may have
-    // been drained well elsewhere meanwhile): it starts again from the base pause.
-    const failures = (last && last.retryAt + maxMs > now ? last.failures : 0) + 1;
+    // A drain begun a cap or more after the last pause ended is not "in a row" (the portal may have
+    // been drained well elsewhere meanwhile): it starts again from the base pause. Measured from
+    // the drain's start, not its failure: a drain that runs longer than a cap before it fails is
+    // still the next one in the row (it would otherwise always pause the base, 250 ms).
+    const failures = (last && last.retryAt + maxMs > startedAt ? last.failures : 0) + 1;
     // The exponent is bounded so a portal failing for days cannot overflow it.
     const pauseMs = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
     this.failing.set(key, { failures, retryAt: now + pauseMs });

@@ -73,6 +73,23 @@ describe('TrackedDrains with a backoff: stale failures', () => {
   };
   const failing = (drains: TrackedDrains) => (Reflect.get(drains, 'failing') as Map<string, unknown>).size; // private: the entries kept
 
+  it('a drain that runs longer than a cap before it fails is still in the row (its pause doubles)', async () => {
+    const clock = createManualClock();
+    const drains = new TrackedDrains({ clock, baseMs: 250, maxMs: 5000 });
+    await fail(drains, 'p');
+    clock.advance(drains.retryIn() ?? 0);
+    // The next drain starts at once and fails only after 10 s (a slow Redis, a long portal call).
+    let reject: (error: Error) => void = () => undefined;
+    drains.start('p', () => new Promise<void>((_, rej) => (reject = rej)), {
+      failed: () => undefined,
+      ended: () => undefined,
+    });
+    clock.advance(10_000);
+    reject(new Error('READONLY'));
+    await drains.settled();
+    expect(drains.retryIn()).toBe(500);
+  });
+
   it('starts again from the base pause when the last failure is older than a cap, and prunes such entries', async () => {
     const clock = createManualClock();
     const drains = new TrackedDrains({ clock, baseMs: 250, maxMs: 5000 });
