@@ -20,7 +20,7 @@ export interface DrainBackoff {
  * may be due), one that failed is passed to `failed`, so a Redis that refuses writes is not
  * hammered: without a `backoff` it ends there (the next wake-up or the safety poll looks again);
  * with one, the key may start again only after a pause (`mayStart`; doubling per failure in a row,
- * reset by a drain that did not fail or by a cap without a failure), and `ended` is called too: its
+ * reset by a drain that did not fail or by one begun a cap after the last pause), and `ended` is called too: its
  * loop looks again now, finds the key pausing and sleeps no longer than `retryIn` (a pass that
  * chose its sleep before the failure would sleep to the safety poll).
  */
@@ -28,7 +28,7 @@ export class TrackedDrains {
   private readonly running = new Map<string, Promise<void>>();
   /**
    * Keys whose last drain here failed: failures in a row and when (clock) the next may start. An
-   * entry is dropped a cap after its pause ended: the key may have been drained by another process
+   * entry is dropped a cap after its pause ended, unless its key is draining: the key may have been drained by another process
    * or left the index since, so a good drain here may never come to reset it.
    */
   private readonly failing = new Map<string, { failures: number; retryAt: number }>();
@@ -74,9 +74,11 @@ export class TrackedDrains {
     let first: number | undefined;
     for (const [key, { retryAt }] of this.failing) {
       // Pauses already over are left out: such a key is started by a pass when it is due (none spins).
+      // A cap past its pause it is forgotten (no longer in a row), unless its key is draining: that
+      // drain's failure reads it.
       if (retryAt > now) {
         if (first === undefined || retryAt < first) first = retryAt;
-      } else if (retryAt + maxMs <= now) this.failing.delete(key); // forgotten: no longer in a row
+      } else if (retryAt + maxMs <= now && !this.running.has(key)) this.failing.delete(key);
     }
     return first === undefined ? undefined : first - now;
   }
