@@ -83,6 +83,15 @@ export class TrackedDrains {
     return first === undefined ? undefined : first - now;
   }
 
+  /**
+   * How long a loop's pass at `now` sleeps: until the next key is due (`nextDueMs`, a score read
+   * from its index; undefined when none is), a failed drain's pause ends, or `pollMs` at most.
+   */
+  sleepMs(now: number, nextDueMs: string | undefined, pollMs: number): number {
+    const dueMs = nextDueMs === undefined ? pollMs : Math.max(1, Number(nextDueMs) - now);
+    return Math.min(pollMs, dueMs, this.retryIn(now) ?? pollMs);
+  }
+
   /** Starts `drain` now as `key`'s drain. */
   start(key: string, drain: () => Promise<unknown>, on: { failed: (error: unknown) => void; ended: () => void }): void {
     const startedAt = this.backoff?.clock.now() ?? 0;

@@ -129,8 +129,7 @@ export class CallbackDispatcher {
     // Sleep until the next due time (a portal still draining wakes the loop when its drain ends)
     // or a failed drain's pause ends.
     const [, firstDue] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    const dueMs = firstDue === undefined ? this.safetyPollMs : Math.max(1, Number(firstDue) - now);
-    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn(now) ?? this.safetyPollMs);
+    return this.draining.sleepMs(now, firstDue, this.safetyPollMs);
   }
 
   /** Re-indexes portals whose outbox is not empty (covers a crash between enqueue and index). */

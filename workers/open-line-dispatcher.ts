@@ -139,8 +139,7 @@ export class OpenLineDispatcher {
       });
     }
     const [, next] = await this.o.redis.zrangebyscore(index, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-    const dueMs = next === undefined ? this.safetyPollMs : Math.max(1, Number(next) - now);
-    return Math.min(this.safetyPollMs, dueMs, this.draining.retryIn(now) ?? this.safetyPollMs);
+    return this.draining.sleepMs(now, next, this.safetyPollMs);
   }
 
   /** Drains the portal's due chats, then puts the portal back in the index at its next due time. */
