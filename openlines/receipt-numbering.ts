@@ -21,7 +21,7 @@ export interface ReceiptNumberingDeps {
 export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
   /**
    * `jobId`: the inbound job that carries it (the chat does not pass its number while that job may
-   * still run); `job.eventKey`, when given, is stored beside it (open-line-gap-hold.ts runningJob).
+   * still run); `job.eventKey`, when given, is stored beside it (numberCarrier; open-line-gap-hold.ts).
    */
   return async function numberAtReceipt(job: InboundJob, jobId: string): Promise<number | undefined> {
     if (job.kind !== 'message') return undefined;
@@ -41,7 +41,18 @@ export function createReceiptNumbering(deps: ReceiptNumberingDeps) {
     const customer = message.success ? (message.data.from ?? message.data.from_user_id) : undefined;
     if (!message.success || !customer) return undefined;
     // With the event's key: the chat's gap hold follows whichever job claims the event's run.
-    const carrier = job.eventKey === undefined ? jobId : `${jobId}|${job.eventKey}`;
+    const carrier = numberCarrier(jobId, job.eventKey);
     return deps.outbox.numberAtReceipt(line.memberId, chatIdOf(customer, line.id), message.data.id, carrier);
   };
+}
+
+/** What a chat number is stored with: the job that carries it, and the event's key when known. */
+export function numberCarrier(jobId: string, eventKey: string | undefined): string {
+  return eventKey === undefined ? jobId : `${jobId}|${eventKey}`;
+}
+
+/** `numberCarrier` read back (a bare job id from an older release reads as one without a key). */
+export function readNumberCarrier(carrier: string): { jobId: string; eventKey?: string } {
+  const bar = carrier.indexOf('|');
+  return bar < 0 ? { jobId: carrier } : { jobId: carrier.slice(0, bar), eventKey: carrier.slice(bar + 1) };
 }

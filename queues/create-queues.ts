@@ -163,12 +163,6 @@ export function createQueues(
     },
     /** A place in the inbound batch being gathered (its job id is known now, the event given later). */
     joinInbound: () => inboundBatcher.join(),
-    /** Queues one event in the batch being gathered; resolves with its job's id once that is queued. */
-    async enqueueInbound(job: InboundJob, eventKey: string): Promise<string> {
-      const slot = inboundBatcher.join();
-      await slot.commit(withEventKey(job, eventKey));
-      return slot.jobId;
-    },
     async enqueueBitrixEvent(job: BitrixEventJob) {
       return bitrixEvent.add(job.event, job, {
         removeOnComplete: true,

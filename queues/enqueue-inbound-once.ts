@@ -25,9 +25,9 @@ export interface EnqueueInboundDeps {
  * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
  * retry queue it again: the worker then runs it once, in the job that claims its run first
  * (claimInboundRun; the number it gets at receipt is the same each time, and its chat waits for
- * the job that claimed it once one has). The worker writes the marker as well (markInboundSeen), before the job
- * completes: so a completed job need not be kept for the days a re-delivery may take, only
- * briefly. True when it is new.
+ * the job that claimed it once one has). The worker writes the marker as well (markInboundSeen),
+ * before the job completes: so a completed job need not be kept for the days a re-delivery may
+ * take, only briefly. True when it is new.
  */
 export async function enqueueInboundOnce(
   deps: EnqueueInboundDeps,

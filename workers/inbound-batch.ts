@@ -59,13 +59,12 @@ export function createInboundJobProcessor(
     if (jobId === undefined) throw new Error('an inbound job without an id');
     const { attemptsMade, attemptsStarted, opts } = job;
     /** An event's run, only in the job that claimed it (an event without a key, of an older release, runs). */
-    const runClaimed = async (data: unknown): Promise<string> => {
-      const eventKey = eventKeyOf(data);
+    const runClaimed = async (data: unknown, eventKey: string | undefined): Promise<string> => {
       if (eventKey !== undefined && !(await deps.claimRun(eventKey, jobId))) return RUN_ELSEWHERE;
       return runEvent({ data, attemptsMade, attemptsStarted, opts });
     };
     // A job of an older release's door: one event (claimed too: a newer door may have queued it in a batch).
-    if (!isBatch(job.data)) return runClaimed(job.data);
+    if (!isBatch(job.data)) return runClaimed(job.data, eventKeyOf(job.data));
     // Strict once it says it is a batch: a malformed one fails with its own error, not an event's.
     const { events } = inboundBatchSchema.parse(job.data);
     const done = doneEarlier(job.progress);
@@ -73,9 +72,11 @@ export function createInboundJobProcessor(
     /** One event's run: once per event key in the batch, and only in the job that claimed it. */
     const runOnce = (data: unknown): Promise<string> => {
       const eventKey = eventKeyOf(data);
-      if (eventKey !== undefined && taken.has(eventKey)) return Promise.resolve(RUN_ELSEWHERE);
-      if (eventKey !== undefined) taken.add(eventKey);
-      return runClaimed(data);
+      if (eventKey !== undefined) {
+        if (taken.has(eventKey)) return Promise.resolve(RUN_ELSEWHERE);
+        taken.add(eventKey);
+      }
+      return runClaimed(data, eventKey);
     };
     const results = await Promise.allSettled(
       events.map((data, index) => (done.has(index) ? Promise.resolve(DONE_EARLIER) : runOnce(data))),
@@ -93,7 +94,7 @@ export function createInboundJobProcessor(
       await job.updateProgress({ done: settled });
     } catch (error) {
       // Not recorded: the retry runs those events again (each run is idempotent), nothing is lost.
-      deps.log.warn({ jobId: job.id, err: error }, 'could not record the inbound events done before a retry');
+      deps.log.warn({ jobId, err: error }, 'could not record the inbound events done before a retry');
     }
     for (const { index, error } of [first, ...others])
       deps.log.warn(

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger';
 import type { ArrangedChat } from '../openlines/chat-order';
+import { readNumberCarrier } from '../openlines/receipt-numbering';
 import { isStillComing } from '../queues/job-retry';
 import type { ChatOrder, OpenLineOutbox } from '../store/open-line-outbox';
 
@@ -42,14 +43,14 @@ export async function gapTimeoutFor(
 
 /**
  * The job that runs a numbered message: the one that claimed its run, when the number was given with
- * the event's key (`<job id>|<event key>`, receipt-numbering.ts) and a job has claimed it; else the
+ * the event's key (receipt-numbering.ts numberCarrier) and a job has claimed it; else the
  * job it was numbered under. They differ when a repeated delivery's job runs the event (the first
  * delivery's job never queued, its door having failed, or the second claiming first).
  */
 async function runningJob(deps: GapHoldDeps, carrier: string): Promise<string> {
-  const bar = carrier.indexOf('|');
-  if (bar < 0 || !deps.inboundRunOf) return bar < 0 ? carrier : carrier.slice(0, bar);
-  return (await deps.inboundRunOf(carrier.slice(bar + 1))) ?? carrier.slice(0, bar);
+  const { jobId, eventKey } = readNumberCarrier(carrier);
+  if (eventKey === undefined || !deps.inboundRunOf) return jobId;
+  return (await deps.inboundRunOf(eventKey)) ?? jobId;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { endpoints } from '../../config/endpoints';
+import { withEventKey } from '../../queues/create-queues';
 import { enqueueInboundOnce, markInboundSeen } from '../../queues/enqueue-inbound-once';
 import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
 import { APP_SECRET, createHarness, type Harness } from '../helpers/harness';
@@ -28,7 +29,9 @@ describe('inbound events: the worker writes the seen marker', () => {
     const [event] = webhookEvents(Buffer.from(post.body), post.headers?.['x-hub-signature-256'], true, APP_SECRET);
     if (!event) throw new Error('the webhook carries no event');
     const { key, ...job } = event;
-    const jobId = await h.rt.queues.enqueueInbound({ ...job, receivedAt: Date.now() }, key);
+    const slot = h.rt.queues.joinInbound();
+    await slot.commit(withEventKey({ ...job, receivedAt: Date.now() }, key));
+    const jobId = slot.jobId;
     expect(await h.rt.redis.exists(h.rt.keys.webhookSeen(key))).toBe(0);
     await pollUntil(async () => (await h.rt.queues.inbound.getJobState(jobId)) === 'completed', 10_000, 'job done');
     const done = await h.rt.queues.inbound.getJob(jobId);
