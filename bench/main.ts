@@ -5,7 +5,7 @@
  * bench:readme` puts them in the README. `-- --only ingest,callbacks` runs some scenarios and
  * writes nothing. `-- --only replies --points 30000 --replies 30000` answers more replies at other
  * points (a profile of the reply path under BENCH_PROFILE_DIR is then mostly steady state, not
- * start-up); a run with either writes nothing either.
+ * start-up), `--reply-workers 2` with two worker processes; a run with any of them writes nothing either.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       points: { type: 'string' },
       replies: { type: 'string' },
+      'reply-workers': { type: 'string' },
     },
     strict: true,
   });
@@ -52,7 +53,9 @@ async function main(): Promise<number> {
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   const wanted = (name: ScenarioName) => only.includes(name);
-  const custom = values.points !== undefined || values.replies !== undefined;
+  const custom = values.points !== undefined || values.replies !== undefined || values['reply-workers'] !== undefined;
+  const replyWorkers =
+    values['reply-workers'] === undefined ? 1 : positiveCount('--reply-workers')(values['reply-workers']);
   const points =
     values.points?.split(',').map(positiveCount('--points')) ?? (quick ? [1000, 100_000] : [1000, 100_000, 1_000_000]);
   if (points.some((n, i) => i > 0 && n <= (points[i - 1] ?? 0)))
@@ -108,10 +111,11 @@ async function main(): Promise<number> {
       callbacksScenario({ count: 5000, say }),
     );
   if (wanted('replies')) {
-    const replies = await step(`replies: resolved/s with ${points.join(' / ')} open waits`, () =>
-      repliesScenario({ points, replies: repliesPerPoint, say }),
+    const replies = await step(
+      `replies: resolved/s with ${points.join(' / ')} open waits, ${replyWorkers} worker process(es)`,
+      () => repliesScenario({ points, replies: repliesPerPoint, workers: replyWorkers, say }),
     );
-    figures.replies = { open_waits: replies.rates, cpu_ms_per_reply: replies.cpu };
+    figures.replies = { workers: replyWorkers, open_waits: replies.rates, cpu_ms_per_reply: replies.cpu };
   }
   if (wanted('bytes_per_wait'))
     figures.bytes_per_wait = await step('bytes per open button wait', () =>

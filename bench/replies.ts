@@ -16,6 +16,12 @@ export interface RepliesOptions {
   points: number[];
   /** Replies sent (and waits ended) at each point. */
   replies: number;
+  /**
+   * Worker processes (`--reply-workers`, 1 by default). On 2 cores shared with the web process, Redis
+   * and the simulators, a second worker process made each reply cost the workers more CPU (fewer
+   * commands per write, two of every loop) and resolved fewer replies per second (README, "Measured").
+   */
+  workers: number;
   say: (line: string) => void;
 }
 
@@ -168,7 +174,7 @@ export async function repliesScenario(
       `replies: ${most.toLocaleString('en-US')} open waits need about ${(needed / 2 ** 30).toFixed(1)} GiB free (Redis and its AOF rewrite); ${(freemem() / 2 ** 30).toFixed(1)} GiB are`,
     );
   const sys = await startBenchSystem({
-    workers: 2,
+    workers: o.workers,
     lines: 1,
     // Each reply reads its deal's stage and sends the robot's result: the portal must not be the limit.
     restLimit: { drainPerSec: 500, burst: 2000 },

@@ -58,6 +58,8 @@ export const benchResultsSchema = z
       query_limit_exceeded: z.number().int().nonnegative(),
     }),
     replies: z.object({
+      /** Worker processes the replies ran on (results of earlier releases: 2). */
+      workers: z.number().int().positive().default(2),
       /** Waits ended per second, by how many button waits were open ("1000000" only in a full run). */
       open_waits: z.strictObject({ '1000': perSecond, '100000': perSecond, '1000000': perSecond.optional() }),
       /** CPU per reply resolved, by process, at each point. */
@@ -70,6 +72,11 @@ export const benchResultsSchema = z
     path: ['replies', 'open_waits', '1000000'],
   });
 export type BenchResults = z.infer<typeof benchResultsSchema>;
+
+/** "1 worker process", "2 worker processes". */
+export function workerProcesses(count: number): string {
+  return `${count} worker process${count > 1 ? 'es' : ''}`;
+}
 
 /** One printed row: a figure, what was measured, its goal and whether the goal is met. */
 export interface FigureRow {
@@ -124,7 +131,7 @@ export function figureRows(r: BenchResults): FigureRow[] {
       ? `; whole chain ${n2(totalCpuMs(split))} ms CPU per message → this machine's ceiling ${n0(ceilingPerSec(split, r.machine.cpus))} msg/s`
       : '';
     rows.push({
-      figure: `outbound, ${r.outbound.lines} lines × ${r.outbound.limit_per_line} msg/s, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+      figure: `outbound, ${r.outbound.lines} lines × ${r.outbound.limit_per_line} msg/s, ${workerProcesses(workers)}`,
       measured: `${n0(rate)} msg/s; busiest second per line ${over >= 0 ? '+' : ''}${over} vs the limit${chain}`,
       goal: `≥ ${n0(target)} msg/s, never over the limit`,
       met: rate >= target && over <= 0,
@@ -153,7 +160,7 @@ export function figureRows(r: BenchResults): FigureRow[] {
       met: r.callbacks.ratio <= 1.05 && r.callbacks.query_limit_exceeded === 0,
     },
     {
-      figure: `replies resolved/s by open waits (${replies.map(([k]) => n0(Number(k))).join(' / ')})`,
+      figure: `replies resolved/s by open waits (${replies.map(([k]) => n0(Number(k))).join(' / ')}), ${workerProcesses(r.replies.workers)}`,
       measured: `${rates.map(n0).join(' / ')}${replyCeilings(r)}`,
       goal: '≥ 1,500/s, flat (lowest ≥ 0.8 × highest)',
       met: flat && rates.every((x) => x >= 1500),
