@@ -79,7 +79,7 @@ export function createQueues(
     removeOnFail: { age: 7 * DAY_S, count: 100_000 },
   };
 
-  // The worker writes each event's seen marker before its job completes (markInboundSeen): a
+  // The worker claims each event's run in its seen marker before it runs (claimInboundRun): a
   // re-delivery finds that, so a completed job is kept an hour to look at, not the days Meta may
   // retry (it was 7 days). Removed at most 100 per completion: the first completions after an
   // upgrade take the older ones away a little at a time, never in one long script (a lower count
@@ -193,7 +193,7 @@ export function createQueues(
 
 export type Queues = ReturnType<typeof createQueues>;
 
-/** The event with its key: the worker writes the event's seen marker too (markInboundSeen). */
+/** The event with its key: the worker claims the event's run in its seen marker (claimInboundRun). */
 export function withEventKey(job: InboundJob, eventKey: string): InboundJob {
   return job.eventKey === eventKey ? job : Object.assign({}, job, { eventKey });
 }

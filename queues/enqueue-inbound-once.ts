@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Metrics } from '../lib/metrics';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../redis/keys';
@@ -6,9 +7,8 @@ import { type Queues, withEventKey } from './create-queues';
 import type { InboundJob } from './job-schemas';
 
 const SEEN_TTL_S = 7 * 86400;
-/** The seen marker's values: the worker's does not make the door's first delivery a duplicate (webhook-seen-1.lua). */
+/** The door's seen marker value (webhook-seen-1.lua); a worker's run claim is kept in the same key. */
 const SEEN_BY_DOOR = '1';
-const SEEN_BY_WORKER = 'w';
 
 export interface EnqueueInboundDeps {
   redis: RedisClient;
@@ -25,9 +25,9 @@ export interface EnqueueInboundDeps {
  * batch of its turn of the event loop, queues/inbound-batcher.ts), so a crash in between makes the
  * retry queue it again: the worker then runs it once, in the job that claims its run first
  * (claimInboundRun; the number it gets at receipt is the same each time, and its chat waits for
- * the job that claimed it once one has). The worker writes the marker as well (markInboundSeen),
- * before the job completes: so a completed job need not be kept for the days a re-delivery may
- * take, only briefly. True when it is new.
+ * the job that claimed it once one has). The worker's run claim lives in the marker too
+ * (claimInboundRun), written before the event runs: so a completed job need not be kept for the
+ * days a re-delivery may take, only briefly. True when it is new.
  */
 export async function enqueueInboundOnce(
   deps: EnqueueInboundDeps,
@@ -51,41 +51,48 @@ export async function enqueueInboundOnce(
     throw error;
   }
   await slot.commit(chatSeq === undefined ? keyed : { ...keyed, chatSeq });
-  const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR, SEEN_BY_WORKER])) === 1;
+  const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR])) === 1;
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;
 }
 
-/**
- * The seen marker of a queued event, written by the worker that runs its job (the door writes it
- * right after queueing; a door that died in between left none): once a job has run, a re-delivery
- * is turned away at the door whether or not the completed job is still kept.
- */
-export async function markInboundSeen(
-  deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
-  eventKey: string,
-): Promise<void> {
-  // NX: a door's marker (its delivery counted) is kept as it is.
-  await deps.redis.set(deps.keys.webhookSeen(eventKey), SEEN_BY_WORKER, 'EX', SEEN_TTL_S, 'NX');
-}
+/** What a job's claim of an event's run found (inbound-seen-claim-1.lua). */
+export type RunClaim = 'run' | 'done' | 'elsewhere';
+const runClaimSchema = z.enum(['run', 'done', 'elsewhere']);
 
 /**
- * How long an event's run stays claimed by its job, from its last attempt's start: a second
- * delivery queued while the first waited still finds it after a backlog of up to a day (one that
- * comes later still is turned away by the seen marker, which its first run wrote).
- */
-const RUN_CLAIM_TTL_S = 86_400;
-
-/**
- * Claims the run of a queued event for job `jobId` (inbound-run-claim-1.lua): false when another
- * job (a second delivery queued beside the first) has it. A run again of the same job gets true.
+ * Claims the run of a queued event for job `jobId`, in the event's seen marker (7 days from each
+ * claim: a second delivery queued behind a backlog still finds it, and a re-delivery after the run is
+ * turned away at the door): 'elsewhere' when another job (a second delivery queued beside the first)
+ * has it, 'done' when this job ran it to the end before (markInboundRan; a stalled batch's re-run),
+ * else 'run' (a retry of the claiming job runs it again).
  */
 export async function claimInboundRun(
   deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
   eventKey: string,
   jobId: string,
-): Promise<boolean> {
-  return (
-    (await run(deps.redis, 'inbound-run-claim-1', [deps.keys.inboundRun(eventKey)], [RUN_CLAIM_TTL_S, jobId])) === 1
+): Promise<RunClaim> {
+  return runClaimSchema.parse(
+    await run(deps.redis, 'inbound-seen-claim-1', [deps.keys.webhookSeen(eventKey)], [SEEN_TTL_S, jobId]),
   );
+}
+
+/**
+ * Marks an event's run done by the job that claimed it, once its work is done: a run again of that
+ * job (a stall) skips it. The marker stays a seen marker (the door checks only that it exists).
+ */
+export async function markInboundRan(
+  deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
+  eventKey: string,
+  jobId: string,
+): Promise<void> {
+  await deps.redis.set(deps.keys.webhookSeen(eventKey), `d:${jobId}`, 'EX', SEEN_TTL_S);
+}
+
+/**
+ * The job an event's seen marker names as running or having run it (claimInboundRun), or null
+ * (not claimed yet, or by an older release's worker, which kept its claim in `inbound-run`).
+ */
+export function runningJobOf(marker: string | null): string | null {
+  return marker !== null && (marker.startsWith('r:') || marker.startsWith('d:')) ? marker.slice(2) : null;
 }

@@ -26,9 +26,9 @@ export function createKeys(prefix = 'wa') {
     message: (memberId: string, providerMessageId: string) => `${portalTag(memberId)}:msg:${providerMessageId}`,
     /** Provider message ids already sent by one job step: a retried job never sends twice. */
     sentStep: (memberId: string, jobKey: string) => `${portalTag(memberId)}:sent:${jobKey}`,
-    /** Global: webhook events already taken (message or status id). */
+    /** Global: webhook events already taken (message or status id); holds the event's run claim (inbound-seen-claim-1.lua). */
     webhookSeen: (eventId: string) => `${prefix}:webhook-seen:${eventId}`,
-    /** String: the id of the inbound job that runs this event (inbound-run-claim-1.lua), a day. */
+    /** String: an older release's run claim of this event (the job's id, a day): read by the open-line gap hold only. */
     inboundRun: (eventId: string) => `${prefix}:inbound-run:${eventId}`,
     callbackPending: (memberId: string) => `${portalTag(memberId)}:cb:pending`,
     callbackDue: (memberId: string) => `${portalTag(memberId)}:cb:due`,

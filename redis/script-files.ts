@@ -29,7 +29,7 @@ export const scriptFiles = [
   'config-version-2',
   'lock-release-1',
   'webhook-seen-1',
-  'inbound-run-claim-1',
+  'inbound-seen-claim-1',
   'wait-move-2',
   'hook-emit-3',
   'hook-settle-4',

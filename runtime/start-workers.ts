@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import { assertQueuePrefixFits } from '../queues/create-queues';
-import { claimInboundRun, markInboundSeen } from '../queues/enqueue-inbound-once';
+import { claimInboundRun, markInboundRan, runningJobOf } from '../queues/enqueue-inbound-once';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
@@ -106,7 +106,9 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     retryBaseMs: options.openLineRetryBaseMs,
     gapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS,
     inboundJobState: (jobId) => rt.queues.inbound.getJobState(jobId),
-    inboundRunOf: (eventKey) => rt.redis.get(rt.keys.inboundRun(eventKey)),
+    // The claim in the seen marker; an older release's worker kept it apart (a day).
+    inboundRunOf: async (eventKey) =>
+      runningJobOf(await rt.redis.get(rt.keys.webhookSeen(eventKey))) ?? rt.redis.get(rt.keys.inboundRun(eventKey)),
   });
   const inboundDeps = {
     ...rt,
@@ -117,7 +119,6 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onWindowRefused: createWindowRefusalHandler(rt),
     onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),
     onLineTemplatesChanged: async (line: Line) => void (await rt.templates.list(line, { refresh: true })),
-    markSeen: (eventKey: string) => markInboundSeen(rt, eventKey),
   };
   // Sends spend most of their time waiting on Redis and the provider: more of them in flight let
   // auto-pipelining put more commands in each socket write (writes were a quarter of the worker's
@@ -144,6 +145,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
       createInboundJobProcessor(createInboundProcessor(inboundDeps), {
         log: rt.log,
         claimRun: (eventKey, jobId) => claimInboundRun(rt, eventKey, jobId),
+        markRan: (eventKey, jobId) => markInboundRan(rt, eventKey, jobId),
       }),
       concurrency,
     ),

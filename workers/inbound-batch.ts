@@ -1,10 +1,11 @@
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import type { Logger } from '../lib/logger';
+import type { RunClaim } from '../queues/enqueue-inbound-once';
 import type { JobRun } from '../queues/job-retry';
 import { inboundBatchSchema } from '../queues/job-schemas';
 
-/** The outcome of an event of a retried batch that an earlier attempt ran to the end (not run again). */
+/** The outcome of an event of a batch run again that an earlier attempt ran to the end (not run again). */
 export const DONE_EARLIER = 'done_earlier';
 /** The outcome of a second delivery of an event another job (or an earlier place of this batch) runs. */
 export const RUN_ELSEWHERE = 'duplicate_delivery';
@@ -49,8 +50,10 @@ export function createInboundJobProcessor(
   runEvent: (run: JobRun<unknown>) => Promise<string>,
   deps: {
     log: Pick<Logger, 'warn'>;
-    /** Claims an event's run for a job: false when another job has it (queues/enqueue-inbound-once.ts claimInboundRun). */
-    claimRun: (eventKey: string, jobId: string) => Promise<boolean>;
+    /** Claims an event's run for a job (queues/enqueue-inbound-once.ts claimInboundRun). */
+    claimRun: (eventKey: string, jobId: string) => Promise<RunClaim>;
+    /** Marks a claimed event's run done, once its work is: a run again of the job skips it (markInboundRan). */
+    markRan: (eventKey: string, jobId: string) => Promise<void>;
   },
 ) {
   return async function processInboundJob(job: Job<unknown>): Promise<string | InboundBatchOutcome> {
@@ -58,10 +61,22 @@ export function createInboundJobProcessor(
     const jobId = job.id;
     if (jobId === undefined) throw new Error('an inbound job without an id');
     const { attemptsMade, attemptsStarted, opts } = job;
-    /** An event's run, only in the job that claimed it (an event without a key, of an older release, runs). */
+    /**
+     * An event's run, only in the job that claimed it and only until it went to the end once (an event
+     * without a key, of an older release, runs). A stall gives no progress: the claim's done mark is
+     * what keeps a stalled batch's re-run from running its finished events again.
+     */
     const runClaimed = async (data: unknown, eventKey: string | undefined): Promise<string> => {
-      if (eventKey !== undefined && !(await deps.claimRun(eventKey, jobId))) return RUN_ELSEWHERE;
-      return runEvent({ data, attemptsMade, attemptsStarted, opts });
+      if (eventKey === undefined) return runEvent({ data, attemptsMade, attemptsStarted, opts });
+      const claim = await deps.claimRun(eventKey, jobId);
+      if (claim !== 'run') return claim === 'done' ? DONE_EARLIER : RUN_ELSEWHERE;
+      const outcome = await runEvent({ data, attemptsMade, attemptsStarted, opts });
+      // Not marked: a run again of this job runs the event again (each run is idempotent but for an
+      // ordinary message's keeping), nothing is lost.
+      await deps.markRan(eventKey, jobId).catch((error: unknown) => {
+        deps.log.warn({ jobId, eventKey, err: error }, 'could not mark an inbound event done');
+      });
+      return outcome;
     };
     // A job of an older release's door: one event (claimed too: a newer door may have queued it in a batch).
     if (!isBatch(job.data)) return runClaimed(job.data, eventKeyOf(job.data));
@@ -93,7 +108,7 @@ export function createInboundJobProcessor(
     try {
       await job.updateProgress({ done: settled });
     } catch (error) {
-      // Not recorded: the retry runs those events again (each run is idempotent), nothing is lost.
+      // Not recorded: the retry skips those events by their done marks (or, without one, runs them again).
       deps.log.warn({ jobId, err: error }, 'could not record the inbound events done before a retry');
     }
     for (const { index, error } of [first, ...others])

@@ -70,8 +70,6 @@ export interface InboundDeps extends FirstReadDeps {
   onLineTemplatesChanged?: (line: Line) => Promise<void>;
   /** Account webhooks (quality, limits, account state) update the line's health. */
   lineHealth?: Pick<LineHealthService, 'onAccountEvent'>;
-  /** Writes the event's seen marker (queues/enqueue-inbound-once.ts markInboundSeen): done before the job completes. */
-  markSeen?: (eventKey: string) => Promise<void>;
 }
 
 /**
@@ -115,14 +113,8 @@ export function createInboundProcessor(deps: InboundDeps) {
   }
 
   return async function processInbound(job: JobRun<unknown>): Promise<string> {
-    const data = inboundJobSchema.parse(job.data);
-    // Beside the work, not before it (no round trip added); awaited before the job can complete.
-    const seen = data.eventKey === undefined ? undefined : deps.markSeen?.(data.eventKey);
-    seen?.catch(() => undefined);
-    const outcome = await handle(job, data);
-    // Done: a marker that could not be written only leaves the door's (written as it queued the job).
-    await seen?.catch((error: unknown) => deps.log.warn({ err: error }, 'could not mark the event seen'));
-    return outcome;
+    // The event's seen marker is its run's claim, written before this (workers/inbound-batch.ts).
+    return handle(job, inboundJobSchema.parse(job.data));
   };
 
   async function handle(job: JobRun<unknown>, data: InboundJob): Promise<string> {

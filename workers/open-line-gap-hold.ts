@@ -8,7 +8,7 @@ export interface GapHoldDeps {
   outbox: Pick<OpenLineOutbox, 'jobOf'>;
   /** The BullMQ state of an inbound job ('unknown' once it is gone). */
   inboundJobState?: (jobId: string) => Promise<string>;
-  /** The job that claimed an event's run (inbound-run-claim-1.lua), or null: the one that runs it. */
+  /** The job that claimed an event's run (inbound-seen-claim-1.lua), or null: the one that runs it. */
   inboundRunOf?: (eventKey: string) => Promise<string | null>;
   /** How long a gap whose message's job is still retrying may hold the chat at most (default 15 min). */
   gapCeilingMs?: number;

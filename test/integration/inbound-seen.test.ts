@@ -1,7 +1,7 @@
 import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { endpoints } from '../../config/endpoints';
 import { withEventKey } from '../../queues/create-queues';
-import { enqueueInboundOnce, markInboundSeen } from '../../queues/enqueue-inbound-once';
+import { claimInboundRun, enqueueInboundOnce, markInboundRan } from '../../queues/enqueue-inbound-once';
 import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
 import { APP_SECRET, createHarness, type Harness } from '../helpers/harness';
 import { inboundQueuesWith } from '../helpers/inbound-queues';
@@ -9,9 +9,9 @@ import { pollUntil } from '../helpers/poll';
 import { postRaw } from '../helpers/raw-http';
 
 /**
- * A completed inbound job is kept only briefly: the worker that ran it wrote the event's seen marker,
- * so a re-delivery days later is turned away at the door even when the door died between queueing
- * the job and writing the marker itself.
+ * A completed inbound job is kept only briefly: the worker that ran it claimed the event's run in its
+ * seen marker, so a re-delivery days later is turned away at the door even when the door died
+ * between queueing the job and writing the marker itself.
  */
 describe('inbound events: the worker writes the seen marker', () => {
   let h: Harness;
@@ -42,19 +42,16 @@ describe('inbound events: the worker writes the seen marker', () => {
     const jobBytes = Number(
       await h.rt.redis.memory('USAGE', `${h.rt.queues.prefix}:${h.rt.queues.inbound.name}:${jobId}`, 'SAMPLES', 0),
     );
+    // The marker holds the event's run claim, done: what a second delivery queued beside it finds.
     const markerBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.webhookSeen(key), 'SAMPLES', 0));
-    // The event's run claim (a day): what a second delivery queued beside it finds.
-    const claimBytes = Number(await h.rt.redis.memory('USAGE', h.rt.keys.inboundRun(key), 'SAMPLES', 0));
-    expect(await h.rt.redis.get(h.rt.keys.inboundRun(key))).toBe(jobId);
-    const claimTtl = await h.rt.redis.ttl(h.rt.keys.inboundRun(key));
-    expect(claimTtl).toBeGreaterThan(3600);
-    expect(claimTtl).toBeLessThanOrEqual(86_400);
-    expect(claimBytes).toBeGreaterThan(0);
-    expect(claimBytes).toBeLessThanOrEqual(160);
+    expect(await h.rt.redis.get(h.rt.keys.webhookSeen(key))).toBe(`d:${jobId}`);
+    const markerTtl = await h.rt.redis.ttl(h.rt.keys.webhookSeen(key));
+    expect(markerTtl).toBeGreaterThan(6 * 86_400);
+    expect(markerTtl).toBeLessThanOrEqual(7 * 86_400);
+    // No claim apart (an older release's, kept a day).
+    expect(await h.rt.redis.exists(h.rt.keys.inboundRun(key))).toBe(0);
     if (process.env.SHOW_MEMORY)
-      console.log(
-        `completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes; run claim ${claimBytes} bytes`,
-      );
+      console.log(`completed inbound job ${jobBytes} bytes; seen marker ${markerBytes} bytes`);
     expect(markerBytes).toBeGreaterThan(0);
     expect(markerBytes).toBeLessThanOrEqual(160);
     expect(jobBytes).toBeGreaterThan(markerBytes);
@@ -67,22 +64,48 @@ describe('inbound events: the worker writes the seen marker', () => {
     expect(await h.rt.queues.inbound.getJobState(jobId)).toBe('unknown');
   });
 
-  it("a worker that marked the event before the door did leaves the door's delivery its first, once", async () => {
+  it("a worker that claimed the event before the door marked it leaves the door's delivery its first, once", async () => {
     const post = signed(envelope({ contacts: [contact], messages: [text('wamid.worker-first')] }));
     const [event] = webhookEvents(Buffer.from(post.body), post.headers?.['x-hub-signature-256'], true, APP_SECRET);
     if (!event) throw new Error('the webhook carries no event');
     const { key, ...job } = event;
     const queuedBefore = await webhookCount(h, 'queued');
-    // The real queue, and the worker's marker written right after the job is queued, before the door's.
-    const queues = inboundQueuesWith(h, () => markInboundSeen(h.rt, key));
+    // The real queue, and the worker's claim written right after the job is queued, before the door's marker.
+    let claimedBy = '';
+    const queues = inboundQueuesWith(h, async (jobId) => {
+      claimedBy = jobId;
+      expect(await claimInboundRun(h.rt, key, jobId)).toBe('run');
+    });
     const deps = { redis: h.rt.redis, keys: h.rt.keys, metrics: h.rt.metrics, queues };
     expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(true);
     expect(await webhookCount(h, 'queued')).toBe(queuedBefore + 1);
-    // The marker is now the door's: the next delivery is the duplicate.
+    // The door kept the claim (a second delivery's job must not find the door's value and run too).
+    expect(await h.rt.redis.get(h.rt.keys.webhookSeen(key))).toBe(`r:${claimedBy}`);
+    expect(await claimInboundRun(h.rt, key, 'inb-another')).toBe('elsewhere');
+    // The next delivery is the duplicate, before and after the run is marked done.
     expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(false);
-    // A worker running the job again (a retry) leaves the door's marker as it is.
-    await markInboundSeen(h.rt, key);
-    expect(await h.rt.redis.get(h.rt.keys.webhookSeen(key))).toBe('1');
+    await markInboundRan(h.rt, key, claimedBy);
+    expect(await enqueueInboundOnce(deps, { ...job, receivedAt: Date.now() }, key)).toBe(false);
+    // A run again of the claiming job finds its run done; any other job finds it taken.
+    expect(await claimInboundRun(h.rt, key, claimedBy)).toBe('done');
+    expect(await claimInboundRun(h.rt, key, 'inb-another')).toBe('elsewhere');
+  });
+
+  it("a door's marker or an older worker's is claimed over; another job's claim is not", async () => {
+    const key = 'msg:wamid.claim-values';
+    const seenKey = h.rt.keys.webhookSeen(key);
+    for (const held of ['1', 'w']) {
+      await h.rt.redis.set(seenKey, held, 'EX', 60);
+      expect(await claimInboundRun(h.rt, key, 'inb-a')).toBe('run');
+      expect(await h.rt.redis.get(seenKey)).toBe('r:inb-a');
+      expect(await h.rt.redis.ttl(seenKey)).toBeGreaterThan(6 * 86_400);
+    }
+    // The claimer's retry runs; another job's does not, while it runs or after.
+    expect(await claimInboundRun(h.rt, key, 'inb-a')).toBe('run');
+    expect(await claimInboundRun(h.rt, key, 'inb-b')).toBe('elsewhere');
+    await markInboundRan(h.rt, key, 'inb-a');
+    expect(await claimInboundRun(h.rt, key, 'inb-b')).toBe('elsewhere');
+    expect(await claimInboundRun(h.rt, key, 'inb-a')).toBe('done');
   });
 });
 

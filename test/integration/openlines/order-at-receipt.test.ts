@@ -88,8 +88,8 @@ describe('open lines: order by the number given at receipt', () => {
     await late.promote();
     const chat = await chatWith(h, 2);
     expect(chat.messages.map((m) => m.text)).toEqual(['first', 'second']);
-    // The job that ran it claimed the run under the key the hold reads.
-    expect(await h.redis.get(h.rt.keys.inboundRun(String(eventKey)))).toBe(late.id);
+    // The job that ran it claimed the run in the key the hold reads (the event's seen marker), and ran it.
+    expect(await h.redis.get(h.rt.keys.webhookSeen(String(eventKey)))).toBe(`d:${late.id}`);
     await eventually(async () => (await order()).next === '3', 5000, 'number 2 settled');
     // The settled numbers' job ids are gone (the order hash keeps no field per message).
     expect(Object.keys(await order()).filter((f) => f.startsWith('j:'))).toEqual([]);

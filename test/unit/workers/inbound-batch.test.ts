@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { RunClaim } from '../../../queues/enqueue-inbound-once';
 import type { JobRun } from '../../../queues/job-retry';
 import { createInboundJobProcessor, DONE_EARLIER, RUN_ELSEWHERE } from '../../../workers/inbound-batch';
 
@@ -39,17 +40,22 @@ function events(failing: string[], always = false) {
   return { run, runs };
 }
 
-/** A logger whose warnings are kept, and run claims held in memory like inbound-run-claim-1.lua's. */
-const log = () => {
+/** A logger whose warnings are kept, and run claims held in memory like inbound-seen-claim-1.lua's. */
+const log = (o: { markFails?: boolean } = {}) => {
   const lines: unknown[][] = [];
   const claims = new Map<string, string>();
-  const claimRun = async (eventKey: string, jobId: string) => {
+  const claimRun = async (eventKey: string, jobId: string): Promise<RunClaim> => {
     const held = claims.get(eventKey);
-    if (held !== undefined && held !== jobId) return false;
-    claims.set(eventKey, jobId);
-    return true;
+    if (held === `d:${jobId}`) return 'done';
+    if (held !== undefined && held !== `r:${jobId}`) return 'elsewhere';
+    claims.set(eventKey, `r:${jobId}`);
+    return 'run';
   };
-  return { lines, claims, log: { warn: (...args: unknown[]) => void lines.push(args) }, claimRun };
+  const markRan = async (eventKey: string, jobId: string) => {
+    if (o.markFails) throw new Error('Redis went away');
+    claims.set(eventKey, `d:${jobId}`);
+  };
+  return { lines, claims, log: { warn: (...args: unknown[]) => void lines.push(args) }, claimRun, markRan };
 };
 
 describe("inbound batch jobs: each event runs with the batch's attempts; a retry runs only what failed", () => {
@@ -95,7 +101,7 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
     expect(job.progress).toEqual({ done: [0, 2] });
   });
 
-  it('a progress that cannot be written is logged: the retry runs the done events again (each run is idempotent)', async () => {
+  it('a progress that cannot be written is logged: the retry still skips the events done (their done marks)', async () => {
     const { run, runs } = events(['b']);
     const deps = log();
     const { lines } = deps;
@@ -107,8 +113,8 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
       'inbound event failed',
     ]);
     job.attemptsMade = 1;
-    await process(asJob);
-    expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'a', 'b']);
+    expect(await process(asJob)).toEqual({ batch: [DONE_EARLIER, 'ok-b'] });
+    expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'b']);
   });
 
   it('a job of an older release (one event) runs as it is, claimed like a batch event', async () => {
@@ -122,7 +128,7 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
     // A newer door queued the same event in a batch (a rolling deploy of the web processes): skipped there.
     const batch = fakeJob({ kind: 'batch', events: [event('single')] });
     expect(await process(batch.asJob)).toEqual({ batch: [RUN_ELSEWHERE] });
-    expect(deps.claims.get('single')).toBe('in-single');
+    expect(deps.claims.get('single')).toBe('d:in-single');
   });
 
   it('runs an event once per key: twice in one batch, or in two jobs (two deliveries past the door at once)', async () => {
@@ -134,10 +140,36 @@ describe("inbound batch jobs: each event runs with the batch's attempts; a retry
     const second = fakeJob({ kind: 'batch', events: [event('a'), event('c')] });
     second.job.id = 'inb-second';
     expect(await process(second.asJob)).toEqual({ batch: [RUN_ELSEWHERE, 'ok-c'] });
-    // The first job run again (a stall) holds its claims: it runs its events again.
-    expect(await process(first.asJob)).toEqual({ batch: ['ok-a', RUN_ELSEWHERE, 'ok-b'] });
-    expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'c', 'a', 'b']);
-    expect(deps.claims.get('a')).toBe('inb-test');
+    // The first job run again (a stall: no progress recorded) finds its events done: none runs again.
+    expect(await process(first.asJob)).toEqual({ batch: [DONE_EARLIER, RUN_ELSEWHERE, DONE_EARLIER] });
+    expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(deps.claims.get('a')).toBe('d:inb-test');
+  });
+
+  it('a run again after a stall runs only the events whose run had not ended (claimed, not done)', async () => {
+    const { run, runs } = events([]);
+    const deps = log();
+    const process = createInboundJobProcessor(run, deps);
+    const { asJob } = fakeJob({ kind: 'batch', events: [event('a'), event('b')] });
+    // The worker died while 'b' ran: its claim is there, its done mark is not.
+    deps.claims.set('a', 'd:inb-test');
+    deps.claims.set('b', 'r:inb-test');
+    expect(await process(asJob)).toEqual({ batch: [DONE_EARLIER, 'ok-b'] });
+    expect(runs.map((r) => r.id)).toEqual(['b']);
+    expect(deps.claims.get('b')).toBe('d:inb-test');
+  });
+
+  it('a done mark that cannot be written is logged and fails nothing: a run again runs the event again', async () => {
+    const { run, runs } = events([]);
+    const deps = log({ markFails: true });
+    const process = createInboundJobProcessor(run, deps);
+    const { asJob } = fakeJob({ kind: 'batch', events: [event('a')] });
+    expect(await process(asJob)).toEqual({ batch: ['ok-a'] });
+    expect(deps.lines).toEqual([
+      [expect.objectContaining({ jobId: 'inb-test', eventKey: 'a' }), 'could not mark an inbound event done'],
+    ]);
+    expect(await process(asJob)).toEqual({ batch: ['ok-a'] });
+    expect(runs.map((r) => r.id)).toEqual(['a', 'a']);
   });
 
   it('a batch that cannot be read fails as a batch, not as an event', async () => {
