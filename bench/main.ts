@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   if (points.some((n, i) => i > 0 && n <= (points[i - 1] ?? 0)))
     throw new Error(`--points: ${points.join(',')} must rise (each point opens more waits than the last)`);
   const repliesPerPoint =
-    values.replies === undefined ? (quick ? 500 : 2000) : positiveCount('--replies')(values.replies);
+    values.replies === undefined ? (quick ? 500 : 5000) : positiveCount('--replies')(values.replies);
   const seconds = quick ? 3 : 10;
   const startedAt = Date.now();
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
