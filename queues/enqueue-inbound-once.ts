@@ -51,7 +51,8 @@ export async function enqueueInboundOnce(
     throw error;
   }
   await slot.commit(chatSeq === undefined ? keyed : { ...keyed, chatSeq });
-  const fresh = (await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR])) === 1;
+  const marked = await run(deps.redis, 'webhook-seen-1', [seenKey], [SEEN_TTL_S, SEEN_BY_DOOR, slot.jobId]);
+  const fresh = marked === 1;
   deps.metrics.webhooks.inc({ outcome: fresh ? 'queued' : 'duplicate' });
   return fresh;
 }
@@ -89,10 +90,30 @@ export async function markInboundRan(
   await deps.redis.set(deps.keys.webhookSeen(eventKey), `d:${jobId}`, 'EX', SEEN_TTL_S);
 }
 
+/** The job that claimed an event's run, and whether that run went to the end. */
+export interface RunClaimHolder {
+  jobId: string;
+  done: boolean;
+}
+
+/** The claim an event's seen marker holds (claimInboundRun, markInboundRan), or null (a door's or an older worker's mark). */
+export function runClaimOf(marker: string | null): RunClaimHolder | null {
+  if (marker === null) return null;
+  if (marker.startsWith('r:')) return { jobId: marker.slice(2), done: false };
+  if (marker.startsWith('d:')) return { jobId: marker.slice(2), done: true };
+  return null;
+}
+
 /**
- * The job an event's seen marker names as running or having run it (claimInboundRun), or null
- * (not claimed yet, or by an older release's worker, which kept its claim in `inbound-run`).
+ * The claim of an event's run, for the open-line gap hold: in the seen marker, else an older
+ * release's claim key (kept a day; read only while the marker names no job; remove in a later release).
  */
-export function runningJobOf(marker: string | null): string | null {
-  return marker !== null && (marker.startsWith('r:') || marker.startsWith('d:')) ? marker.slice(2) : null;
+export async function readRunClaim(
+  deps: Pick<EnqueueInboundDeps, 'redis' | 'keys'>,
+  eventKey: string,
+): Promise<RunClaimHolder | null> {
+  const claim = runClaimOf(await deps.redis.get(deps.keys.webhookSeen(eventKey)));
+  if (claim) return claim;
+  const older = await deps.redis.get(deps.keys.inboundRun(eventKey));
+  return older === null ? null : { jobId: older, done: false };
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Processor, Worker } from 'bullmq';
 import { assertQueuePrefixFits } from '../queues/create-queues';
-import { claimInboundRun, markInboundRan, runningJobOf } from '../queues/enqueue-inbound-once';
+import { claimInboundRun, markInboundRan, readRunClaim } from '../queues/enqueue-inbound-once';
 import { retryBackoffStrategy } from '../queues/job-retry';
 import { queueNames } from '../queues/job-schemas';
 import type { RedisClient } from '../redis/connect';
@@ -106,9 +106,7 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     retryBaseMs: options.openLineRetryBaseMs,
     gapTimeoutMs: rt.config.OPEN_LINE_GAP_TIMEOUT_MS,
     inboundJobState: (jobId) => rt.queues.inbound.getJobState(jobId),
-    // The claim in the seen marker; an older release's worker kept it apart (a day).
-    inboundRunOf: async (eventKey) =>
-      runningJobOf(await rt.redis.get(rt.keys.webhookSeen(eventKey))) ?? rt.redis.get(rt.keys.inboundRun(eventKey)),
+    inboundRunOf: (eventKey) => readRunClaim(rt, eventKey),
   });
   const inboundDeps = {
     ...rt,

@@ -1,6 +1,7 @@
 import type { Logger } from '../lib/logger';
 import type { ArrangedChat } from '../openlines/chat-order';
 import { readNumberCarrier } from '../openlines/receipt-numbering';
+import type { RunClaimHolder } from '../queues/enqueue-inbound-once';
 import { isStillComing } from '../queues/job-retry';
 import type { ChatOrder, OpenLineOutbox } from '../store/open-line-outbox';
 
@@ -8,8 +9,8 @@ export interface GapHoldDeps {
   outbox: Pick<OpenLineOutbox, 'jobOf'>;
   /** The BullMQ state of an inbound job ('unknown' once it is gone). */
   inboundJobState?: (jobId: string) => Promise<string>;
-  /** The job that claimed an event's run (inbound-seen-claim-1.lua), or null: the one that runs it. */
-  inboundRunOf?: (eventKey: string) => Promise<string | null>;
+  /** The job that claimed an event's run and whether it went to the end (inbound-seen-claim-1.lua), or null. */
+  inboundRunOf?: (eventKey: string) => Promise<RunClaimHolder | null>;
   /** How long a gap whose message's job is still retrying may hold the chat at most (default 15 min). */
   gapCeilingMs?: number;
 }
@@ -45,12 +46,16 @@ export async function gapTimeoutFor(
  * The job that runs a numbered message: the one that claimed its run, when the number was given with
  * the event's key (receipt-numbering.ts numberCarrier) and a job has claimed it; else the
  * job it was numbered under. They differ when a repeated delivery's job runs the event (the first
- * delivery's job never queued, its door having failed, or the second claiming first).
+ * delivery's job never queued, its door having failed, or the second claiming first). None once
+ * the claimed run went to the end: nothing is still coming for the number (its batch may still run
+ * other events, which must not hold this chat).
  */
-async function runningJob(deps: GapHoldDeps, carrier: string): Promise<string> {
+async function runningJob(deps: GapHoldDeps, carrier: string): Promise<string | null> {
   const { jobId, eventKey } = readNumberCarrier(carrier);
   if (eventKey === undefined || !deps.inboundRunOf) return jobId;
-  return (await deps.inboundRunOf(eventKey)) ?? jobId;
+  const claim = await deps.inboundRunOf(eventKey);
+  if (!claim) return jobId;
+  return claim.done ? null : claim.jobId;
 }
 
 /**

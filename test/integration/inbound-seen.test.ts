@@ -1,7 +1,8 @@
 import { webhookEvents } from '../../app/doors/whatsapp-webhook-door';
 import { endpoints } from '../../config/endpoints';
 import { withEventKey } from '../../queues/create-queues';
-import { claimInboundRun, enqueueInboundOnce, markInboundRan } from '../../queues/enqueue-inbound-once';
+import { claimInboundRun, enqueueInboundOnce, markInboundRan, readRunClaim } from '../../queues/enqueue-inbound-once';
+import { run } from '../../redis/scripts';
 import { contact, envelope, signed, text } from '../helpers/cloud-webhooks';
 import { APP_SECRET, createHarness, type Harness } from '../helpers/harness';
 import { inboundQueuesWith } from '../helpers/inbound-queues';
@@ -106,6 +107,40 @@ describe('inbound events: the worker writes the seen marker', () => {
     await markInboundRan(h.rt, key, 'inb-a');
     expect(await claimInboundRun(h.rt, key, 'inb-b')).toBe('elsewhere');
     expect(await claimInboundRun(h.rt, key, 'inb-a')).toBe('done');
+  });
+
+  it("the door's marker: set when none, never over a claim; the first delivery is the one whose job runs it", async () => {
+    const seenKey = h.rt.keys.webhookSeen('msg:wamid.door-values');
+    const door = (jobId: string) => run(h.rt.redis, 'webhook-seen-1', [seenKey], [60, '1', jobId]);
+    await h.rt.redis.del(seenKey);
+    expect(await door('inb-a')).toBe(1);
+    expect(await h.rt.redis.get(seenKey)).toBe('1');
+    expect(await door('inb-b')).toBe(0);
+    const cases: Array<[string, number]> = [
+      ['r:inb-a', 1],
+      ['d:inb-a', 1],
+      ['r:inb-other', 0],
+      ['d:inb-other', 0],
+      ['w', 1],
+    ];
+    for (const [held, first] of cases) {
+      await h.rt.redis.set(seenKey, held, 'EX', 60);
+      expect([held, await door('inb-a')]).toEqual([held, first]);
+      expect(await h.rt.redis.get(seenKey)).toBe(held);
+    }
+  });
+
+  it("the open-line gap hold reads the claim in the seen marker, else an older release's claim key", async () => {
+    const key = 'msg:wamid.claim-read';
+    await h.rt.redis.del(h.rt.keys.webhookSeen(key), h.rt.keys.inboundRun(key));
+    expect(await readRunClaim(h.rt, key)).toBeNull();
+    await h.rt.redis.set(h.rt.keys.webhookSeen(key), '1', 'EX', 60);
+    await h.rt.redis.set(h.rt.keys.inboundRun(key), 'in-older', 'EX', 60);
+    expect(await readRunClaim(h.rt, key)).toEqual({ jobId: 'in-older', done: false });
+    expect(await claimInboundRun(h.rt, key, 'inb-new')).toBe('run');
+    expect(await readRunClaim(h.rt, key)).toEqual({ jobId: 'inb-new', done: false });
+    await markInboundRan(h.rt, key, 'inb-new');
+    expect(await readRunClaim(h.rt, key)).toEqual({ jobId: 'inb-new', done: true });
   });
 });
 

@@ -1,16 +1,16 @@
-import { runningJobOf } from '../../../queues/enqueue-inbound-once';
+import { runClaimOf } from '../../../queues/enqueue-inbound-once';
 
-describe("an event's seen marker read for the job that runs it (the open-line gap hold)", () => {
-  it('names the job of a run claim, running or done', () => {
-    expect(runningJobOf('r:inb-AbC')).toBe('inb-AbC');
-    expect(runningJobOf('d:inb-AbC')).toBe('inb-AbC');
+describe("an event's seen marker read for the claim of its run (the open-line gap hold)", () => {
+  it('names the job of a run claim, and whether its run went to the end', () => {
+    expect(runClaimOf('r:inb-AbC')).toEqual({ jobId: 'inb-AbC', done: false });
+    expect(runClaimOf('d:inb-AbC')).toEqual({ jobId: 'inb-AbC', done: true });
     // A job id may itself hold a colon: only the two-letter prefix is read.
-    expect(runningJobOf('r:in-x:y')).toBe('in-x:y');
+    expect(runClaimOf('r:in-x:y')).toEqual({ jobId: 'in-x:y', done: false });
   });
 
-  it("names none for a door's marker, an older worker's, or no marker (the older claim key is read then)", () => {
-    expect(runningJobOf('1')).toBeNull();
-    expect(runningJobOf('w')).toBeNull();
-    expect(runningJobOf(null)).toBeNull();
+  it("names none for a door's marker, an older worker's, or no marker", () => {
+    expect(runClaimOf('1')).toBeNull();
+    expect(runClaimOf('w')).toBeNull();
+    expect(runClaimOf(null)).toBeNull();
   });
 });

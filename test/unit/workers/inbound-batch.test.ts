@@ -47,7 +47,8 @@ const log = (o: { markFails?: boolean } = {}) => {
   const claimRun = async (eventKey: string, jobId: string): Promise<RunClaim> => {
     const held = claims.get(eventKey);
     if (held === `d:${jobId}`) return 'done';
-    if (held !== undefined && held !== `r:${jobId}`) return 'elsewhere';
+    // Another job's claim, running or done; a door's marker or an older worker's is taken over.
+    if (held !== undefined && held !== `r:${jobId}` && /^[rd]:/.test(held)) return 'elsewhere';
     claims.set(eventKey, `r:${jobId}`);
     return 'run';
   };
