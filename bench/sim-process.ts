@@ -6,11 +6,14 @@
 import { errorMessage } from '../lib/errors/classify-error';
 import { type BitrixPortalSimulator, createBitrixPortalSimulator } from '../simulators/bitrix24';
 import { type CloudApiSimulator, createCloudApiSimulator } from '../simulators/whatsapp-cloud';
+import type { SignedWebhook } from '../simulators/whatsapp-cloud/webhook-sender';
 import { type SimCommand, simRequestSchema } from './sim-protocol';
 import { countBetween, inLanes, maxInWindow } from './windows';
 
 let portal: BitrixPortalSimulator | undefined;
 let whatsapp: CloudApiSimulator | undefined;
+/** Webhooks `prepareReplies` built for the next `deliverReplies`. */
+let preparedReplies: SignedWebhook[] = [];
 
 const started = () => {
   if (!portal || !whatsapp) throw new Error('the simulators are not started (send "start" first)');
@@ -116,16 +119,23 @@ async function handle(command: SimCommand): Promise<unknown> {
         lastAcceptedAt: accepted.length ? accepted.reduce((a, s) => Math.max(a, s.at), 0) : null,
       };
     }
+    case 'prepareReplies': {
+      const { whatsapp: cloud } = started();
+      preparedReplies = command.replies.map((reply) =>
+        cloud.prepareInboundBatch({
+          phoneNumberId: reply.phoneNumberId,
+          messages: [{ from: reply.from, message: { type: 'button_reply', id: reply.id, title: reply.title } }],
+        }),
+      );
+      return { prepared: preparedReplies.length };
+    }
     case 'deliverReplies': {
       const { whatsapp: cloud } = started();
+      const webhooks = preparedReplies;
+      preparedReplies = [];
       const statuses: number[] = [];
-      await inLanes(command.replies, command.concurrency, async (reply) => {
-        const delivery = await cloud.deliverInbound({
-          phoneNumberId: reply.phoneNumberId,
-          from: reply.from,
-          message: { type: 'button_reply', id: reply.id, title: reply.title },
-        });
-        statuses.push(delivery.status);
+      await inLanes(webhooks, command.concurrency, async (webhook) => {
+        statuses.push((await cloud.postPrepared(webhook)).status);
       });
       return { statuses: countBy(statuses) };
     }

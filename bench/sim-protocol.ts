@@ -32,12 +32,13 @@ export const simCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('cloudWindows'), from: z.number(), to: z.number() }),
   z.object({ cmd: z.literal('accepted') }),
   z.object({ cmd: z.literal('portalStats') }),
-  /** Signed button-reply webhooks to the app, `concurrency` at a time. */
+  /** Builds and signs button-reply webhooks to the app, for the next `deliverReplies` (a load generator's requests, made ahead). */
   z.object({
-    cmd: z.literal('deliverReplies'),
+    cmd: z.literal('prepareReplies'),
     replies: z.array(z.object({ phoneNumberId: z.string(), from: z.string(), id: z.string(), title: z.string() })),
-    concurrency: z.number().int().positive(),
   }),
+  /** POSTs the prepared webhooks, `concurrency` at a time. */
+  z.object({ cmd: z.literal('deliverReplies'), concurrency: z.number().int().positive() }),
   z.object({ cmd: z.literal('stop') }),
 ]);
 export type SimCommand = z.infer<typeof simCommandSchema>;
@@ -71,6 +72,7 @@ export const simResults = {
     /** Wall-clock ms (Date.now() of the simulator, the same host) the portal accepted its latest robot result. */
     lastAcceptedAt: z.number().nullable(),
   }),
+  prepareReplies: z.object({ prepared: z.number() }),
   deliverReplies: z.object({ statuses: z.record(z.string(), z.number()) }),
   stop: z.object({}),
 } satisfies Record<SimCommand['cmd'], z.ZodType>;

@@ -29,7 +29,7 @@ import type {
 import { handleUpload, type UploadedMedia, uploadPathId } from './upload-route';
 import { makeWamid } from './wamid';
 import { envelope, errorsValue, inboundValue, numberChangeValue, statusValue } from './webhook-payloads';
-import { postWebhook } from './webhook-sender';
+import { postSigned, postWebhook, type SignedWebhook, signedWebhook } from './webhook-sender';
 
 /** A running (or startable) Cloud API simulator. */
 export interface CloudApiSimulator extends AccountDeliveries {
@@ -67,6 +67,12 @@ export interface CloudApiSimulator extends AccountDeliveries {
   deliverInbound(o: DeliverInboundOptions): Promise<WebhookDelivery & { messageId: string }>;
   /** Several customers' messages in one `value` (one contact per sender), as Meta may batch them. */
   deliverInboundBatch(o: DeliverInboundBatchOptions): Promise<WebhookDelivery & { messageIds: string[] }>;
+  /**
+   * `deliverInboundBatch` in two steps: the webhook built and signed now (the customers' windows
+   * start now), POSTed later by `postPrepared` (a load generator builds its requests ahead).
+   */
+  prepareInboundBatch(o: DeliverInboundBatchOptions): SignedWebhook & { messageIds: string[] };
+  postPrepared(webhook: SignedWebhook): Promise<WebhookDelivery>;
   /** The `system` message `user_changed_number`: the customer's number changed from `from` to `to`. */
   deliverNumberChange(o: DeliverNumberChangeOptions): Promise<WebhookDelivery & { messageId: string }>;
   /** A value with `errors` only (e.g. 130429, 131000): about the number or account, not one message. */
@@ -195,21 +201,17 @@ export function createCloudApiSimulator(options: CloudApiOptions): CloudApiSimul
       return { ...res, messageId: messageIds[0] ?? '' };
     },
     async deliverInboundBatch(o) {
-      const phone = phoneOf(o.phoneNumberId);
-      const items = o.messages.map((m) => {
-        const from = m.from.replace(/\D/g, '');
-        const name = m.name ?? 'Иван';
-        state.names.set(from, name);
-        const id = m.id ?? makeWamid(from, true);
-        const timestamp = m.timestamp ?? Math.floor(state.now() / 1000);
-        // The customer wrote: their window on this number runs 24 hours from this message.
-        const key = `${o.phoneNumberId}|${state.waIds.get(from) ?? from}`;
-        state.lastInbound.set(key, Math.max(state.lastInbound.get(key) ?? 0, timestamp * 1000));
-        return { from, name, id, timestamp, message: m.message, contextId: m.contextId, omitFrom: m.omitFrom };
-      });
-      const res = await post(envelope(phone, inboundValue({ phone, items })), o);
-      return { ...res, messageIds: items.map((i) => i.id) };
+      const { messageIds, ...webhook } = sim.prepareInboundBatch(o);
+      return { ...(await sim.postPrepared(webhook)), messageIds };
     },
+    prepareInboundBatch(o) {
+      const phone = phoneOf(o.phoneNumberId);
+      const items = state.inboundItems(o.phoneNumberId, o.messages);
+      const payload = envelope(phone, inboundValue({ phone, items }));
+      const webhook = signedWebhook(payload, o.signWith ?? options.appSecret, o.signature);
+      return { ...webhook, messageIds: items.map((i) => i.id) };
+    },
+    postPrepared: (webhook) => postSigned(webhookUrl(), webhook),
     async deliverNumberChange(o) {
       const phone = phoneOf(o.phoneNumberId);
       const from = o.from.replace(/\D/g, '');

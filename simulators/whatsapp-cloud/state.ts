@@ -5,6 +5,7 @@ import { ThroughputWindow } from './throughput';
 import type {
   CloudApiOptions,
   CloudApiStats,
+  DeliverInboundBatchOptions,
   DeliverStatusOptions,
   FailNextOptions,
   PhoneNumber,
@@ -14,6 +15,8 @@ import type {
   WebhookDelivery,
 } from './types';
 import type { UploadedMedia } from './upload-route';
+import { makeWamid } from './wamid';
+import type { InboundItem } from './webhook-payloads';
 
 /**
  * When the failed status (131047) of a free-form send outside the window goes: right after the
@@ -86,6 +89,23 @@ export class CloudState {
     this.throttleStatus = opts.throttleHttpStatus ?? 429;
     this.enforceWindow = opts.enforceWindow ?? false;
     this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Customers' messages to number `phoneNumberId` as a webhook carries them: each sender's name
+   * kept, and each one's window on the number started (24 hours from the message).
+   */
+  inboundItems(phoneNumberId: string, messages: DeliverInboundBatchOptions['messages']): InboundItem[] {
+    return messages.map((m) => {
+      const from = m.from.replace(/\D/g, '');
+      const name = m.name ?? 'Иван';
+      this.names.set(from, name);
+      const id = m.id ?? makeWamid(from, true);
+      const timestamp = m.timestamp ?? Math.floor(this.now() / 1000);
+      const key = `${phoneNumberId}|${this.waIds.get(from) ?? from}`;
+      this.lastInbound.set(key, Math.max(this.lastInbound.get(key) ?? 0, timestamp * 1000));
+      return { from, name, id, timestamp, message: m.message, contextId: m.contextId, omitFrom: m.omitFrom };
+    });
   }
 
   /** True when `waId` wrote to the number within 24 hours (of the simulator's clock). */

@@ -16,16 +16,32 @@ export function signatureOf(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 }
 
+/** A webhook ready to go: its exact bytes and headers (signed), as Meta sends them. */
+export interface SignedWebhook {
+  rawBody: string;
+  headers: Record<string, string>;
+}
+
+/** Serialises and signs `payload` as Meta does. `signature: null` omits the header. */
+export function signedWebhook(payload: unknown, secret: string, signature?: string | null): SignedWebhook {
+  const rawBody = asciiJson(payload);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'facebookexternalua' };
+  if (signature !== null) headers['X-Hub-Signature-256'] = signature ?? signatureOf(secret, rawBody);
+  return { rawBody, headers };
+}
+
+/** POSTs a signed webhook to `url`. */
+export async function postSigned(url: string, webhook: SignedWebhook): Promise<WebhookDelivery> {
+  const res = await postRaw(url, webhook.rawBody, webhook.headers);
+  return { status: res.status, body: res.body, rawBody: webhook.rawBody };
+}
+
 /** Signs and POSTs `payload` to `url` as Meta does. `signature: null` omits the header. */
-export async function postWebhook(
+export function postWebhook(
   url: string,
   payload: unknown,
   secret: string,
   signature?: string | null,
 ): Promise<WebhookDelivery> {
-  const rawBody = asciiJson(payload);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'facebookexternalua' };
-  if (signature !== null) headers['X-Hub-Signature-256'] = signature ?? signatureOf(secret, rawBody);
-  const res = await postRaw(url, rawBody, headers);
-  return { status: res.status, body: res.body, rawBody };
+  return postSigned(url, signedWebhook(payload, secret, signature));
 }
