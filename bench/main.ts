@@ -16,6 +16,7 @@ import { bytesPerWaitScenario } from './bytes-per-wait';
 import { callbacksScenario } from './callbacks';
 import { floorScenario } from './floor';
 import { ingestScenario } from './ingest';
+import { bestUnitMs, type MachineProbe, speedIn, startMachineProbe } from './machine-speed';
 import { outboundScenario } from './outbound';
 import { repliesScenario } from './replies';
 import { benchResultsSchema, figureRows, textTable } from './results';
@@ -33,7 +34,23 @@ const positiveCount = (option: string) => (text: string) => {
   return n;
 };
 
+/** The machine probes of this run (stopped with everything else). */
+const probes = new Set<MachineProbe>();
+
+/** Each window's speed against the best of the whole run (windows with too few samples left out). */
+function finalSpeeds(probe: MachineProbe, windows: Map<string, { from: number; to: number }>): Record<string, number> {
+  const best = bestUnitMs(probe.samples);
+  const speeds: Record<string, number> = {};
+  if (best === null) return speeds;
+  for (const [label, { from, to }] of windows) {
+    const speed = speedIn(probe.samples, from, to, best);
+    if (speed !== null) speeds[label] = Math.round(speed * 100) / 100;
+  }
+  return speeds;
+}
+
 async function closeEverything(): Promise<void> {
+  for (const probe of probes) probe.stop();
   for (const close of [...openSystems]) await close().catch(() => undefined);
 }
 
@@ -64,22 +81,34 @@ async function main(): Promise<number> {
     values.replies === undefined ? (quick ? 500 : 5000) : positiveCount('--replies')(values.replies);
   const seconds = quick ? 3 : 10;
   const startedAt = Date.now();
-  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  const probe = await startMachineProbe();
+  probes.add(probe);
+  /** Each measured window (a scenario, a replies point), for the machine's speed in it (bench/machine-speed.ts). */
+  const windows = new Map<string, { from: number; to: number }>();
+  const measured = (label: string, from: number, to: number) => {
+    windows.set(label, { from, to });
+    const speed = probe.speedIn(from, to);
+    if (speed !== null) say(`${label}: this machine ran at ${Math.round(speed * 100)} % of its best speed so far`);
+  };
+  const step = async <T>(name: string, run: () => Promise<T>, label?: string): Promise<T> => {
     const t0 = Date.now();
     process.stdout.write(`\n▶ ${name}\n`);
     const result = await run();
+    if (label) measured(label, t0, Date.now());
     process.stdout.write(`✓ ${name} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     return result;
   };
   const figures: Record<string, unknown> = {};
   if (wanted('ingest'))
-    figures.ingest = await step('ingest: robot door vs a bare route', () => ingestScenario({ seconds, say }));
+    figures.ingest = await step('ingest: robot door vs a bare route', () => ingestScenario({ seconds, say }), 'ingest');
   if (wanted('outbound')) {
     const runs = [];
     for (const workers of [1, 2])
       runs.push(
-        await step(`outbound: 10 lines × 200 msg/s, ${workers} worker process(es)`, () =>
-          outboundScenario({ workers, lines: 10, limitPerLine: 200, seconds, say }),
+        await step(
+          `outbound: 10 lines × 200 msg/s, ${workers} worker process(es)`,
+          () => outboundScenario({ workers, lines: 10, limitPerLine: 200, seconds, say }),
+          `outbound.${workers}`,
         ),
       );
     figures.outbound = {
@@ -101,19 +130,30 @@ async function main(): Promise<number> {
       );
   }
   if (wanted('one_line')) {
-    const run = await step('one line, 1,000 msg/s limit, 2 worker processes', () =>
-      outboundScenario({ workers: 2, lines: 1, limitPerLine: 1000, seconds, say }),
+    const run = await step(
+      'one line, 1,000 msg/s limit, 2 worker processes',
+      () => outboundScenario({ workers: 2, lines: 1, limitPerLine: 1000, seconds, say }),
+      'one_line',
     );
     figures.one_line = { limit: 1000, msgs_per_s: run.msgsPerSec, max_window: run.maxWindow };
   }
   if (wanted('callbacks'))
-    figures.callbacks = await step('callbacks: 5,000 to one portal at 10 req/s burst 50', () =>
-      callbacksScenario({ count: 5000, say }),
+    figures.callbacks = await step(
+      'callbacks: 5,000 to one portal at 10 req/s burst 50',
+      () => callbacksScenario({ count: 5000, say }),
+      'callbacks',
     );
   if (wanted('replies')) {
     const replies = await step(
       `replies: resolved/s with ${points.join(' / ')} open waits, ${replyWorkers} worker process(es)`,
-      () => repliesScenario({ points, replies: repliesPerPoint, workers: replyWorkers, say }),
+      () =>
+        repliesScenario({
+          points,
+          replies: repliesPerPoint,
+          workers: replyWorkers,
+          say,
+          measured: (point, from, to) => measured(`replies.${point}`, from, to),
+        }),
     );
     figures.replies = { workers: replyWorkers, open_waits: replies.rates, cpu_ms_per_reply: replies.cpu };
   }
@@ -123,12 +163,13 @@ async function main(): Promise<number> {
     );
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (only.length < SCENARIOS.length || custom) {
-    process.stdout.write(`\n${JSON.stringify(figures, null, 2)}\n(partial run in ${minutes} min: nothing written)\n`);
+    const partial = { ...figures, machine_speed: finalSpeeds(probe, windows) };
+    process.stdout.write(`\n${JSON.stringify(partial, null, 2)}\n(partial run in ${minutes} min: nothing written)\n`);
     return 0;
   }
   const [cpu] = cpus();
   const results = benchResultsSchema.parse({
-    machine: { cpus: cpus().length, model: cpu?.model.trim() ?? 'unknown' },
+    machine: { cpus: cpus().length, model: cpu?.model.trim() ?? 'unknown', speed: finalSpeeds(probe, windows) },
     quick,
     ran_at: new Date().toISOString(),
     ...figures,

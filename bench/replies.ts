@@ -23,6 +23,8 @@ export interface RepliesOptions {
    */
   workers: number;
   say: (line: string) => void;
+  /** Told each point's measured window (wall-clock ms), for the machine's speed in it. */
+  measured?: (point: number, from: number, to: number) => void;
 }
 
 const BUTTONS = ['Yes', 'No', 'Later'];
@@ -221,7 +223,9 @@ export async function repliesScenario(
       // heap and drops code not run): a few untimed replies first, on waits of their own.
       await answerRound(round, POINT_WARM_UP_REPLIES);
       const before = await redisDisturbances(sys);
+      const from = Date.now();
       const { seconds, cpu } = await answerRound(round, answering, point);
+      const to = Date.now();
       // Checked before the round, not held off during it: a rewrite the round's own writes start is said.
       const after = await redisDisturbances(sys);
       const forked = after.forks - before.forks;
@@ -232,6 +236,7 @@ export async function repliesScenario(
         `${point} open: ${answering} replies resolved in ${seconds.toFixed(2)} s → ${rates[String(point)]?.toFixed(0)}/s${forked > 0 ? ` (Redis forked ${forked} time(s) meanwhile: an AOF rewrite shared the machine)` : ''}${delayed > 0 ? ` (Redis held its writes back ${delayed} time(s) for a slow AOF fsync: the disk, not the CPU)` : ''}`,
       );
       o.say(describeSplit(cpu, cpus().length, 'reply'));
+      o.measured?.(point, from, to);
     }
     return { rates, cpu: cpuByPoint };
   } finally {

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { ceilingPerSec, cpuSplitSchema, totalCpuMs } from './cpu';
+import { slowMachineNote } from './machine-speed';
 
 /** bench/results.json: the shape issue 10 names (snake_case, as in the issue), with a few extra facts. */
 const perSecond = z.number().nonnegative();
 export const benchResultsSchema = z
   .object({
-    machine: z.object({ cpus: z.number().int().positive(), model: z.string() }),
+    machine: z.object({
+      cpus: z.number().int().positive(),
+      model: z.string(),
+      /**
+       * The machine's speed while each figure was measured, against its best in the run (1 = as fast;
+       * bench/machine-speed.ts): `ingest`, `outbound.<workers>`, `one_line`, `callbacks`,
+       * `replies.<open waits>`. Absent in results of earlier releases.
+       */
+      speed: z.record(z.string(), z.number().min(0).max(1)).optional(),
+    }),
     quick: z.boolean(),
     ran_at: z.string(),
     ingest: z.object({
@@ -99,6 +109,17 @@ function replyCeilings(r: BenchResults): string {
   return `; whole chain ${totals} ms CPU per reply → this machine's ceiling ${ceilings}/s`;
 }
 
+/** The note of a figure measured while the machine was slow (its window's speed, bench/machine-speed.ts). */
+const slowIn = (r: BenchResults, label: string) => slowMachineNote(r.machine.speed?.[label]);
+
+/** The replies' note: the points measured while the machine was slow, each with its speed. */
+function slowReplies(r: BenchResults): string {
+  const slow = Object.keys(r.replies.open_waits)
+    .map((point) => ({ point, note: slowIn(r, `replies.${point}`) }))
+    .filter((p) => p.note !== '');
+  return slow.map((p) => ` ${n0(Number(p.point))}:${p.note}`).join(';');
+}
+
 /** What the stack alone costs per sent message (bench/floor.ts), beside the worker's CPU. */
 function floorNote(r: BenchResults): string {
   const f = r.floor;
@@ -111,13 +132,13 @@ export function figureRows(r: BenchResults): FigureRow[] {
   const rows: FigureRow[] = [
     {
       figure: 'robot calls/s through the door ÷ a bare Express 5 route',
-      measured: `${n2(r.ingest.ratio)} (${n0(r.ingest.robot_rps)} vs ${n0(r.ingest.bare_rps)} req/s, p50 ${n2(r.ingest.p50_ms)} ms); CPU per call ${n3(r.ingest.door_cpu_ms_per_call)} ms + Redis ${n3(r.ingest.door_redis_cpu_ms_per_call)} vs ${n3(r.ingest.bare_cpu_ms_per_call)} ms`,
+      measured: `${n2(r.ingest.ratio)} (${n0(r.ingest.robot_rps)} vs ${n0(r.ingest.bare_rps)} req/s, p50 ${n2(r.ingest.p50_ms)} ms); CPU per call ${n3(r.ingest.door_cpu_ms_per_call)} ms + Redis ${n3(r.ingest.door_redis_cpu_ms_per_call)} vs ${n3(r.ingest.bare_cpu_ms_per_call)} ms${slowIn(r, 'ingest')}`,
       goal: '≥ 0.6',
       met: r.ingest.ratio >= 0.6,
     },
     {
       figure: 'robot door at a fixed 1,000 req/s',
-      measured: `${r.ingest.sustained_at_1000 ? 'sustained' : 'not sustained'} (${n0(r.ingest.rps_at_1000)} req/s), p99 ${n2(r.ingest.p99_ms_at_1000)} ms; the bare route under the same load: p99 ${n2(r.ingest.bare_p99_ms_at_1000)} ms`,
+      measured: `${r.ingest.sustained_at_1000 ? 'sustained' : 'not sustained'} (${n0(r.ingest.rps_at_1000)} req/s), p99 ${n2(r.ingest.p99_ms_at_1000)} ms; the bare route under the same load: p99 ${n2(r.ingest.bare_p99_ms_at_1000)} ms${slowIn(r, 'ingest')}`,
       goal: 'sustained, p99 < 20 ms',
       met: r.ingest.sustained_at_1000 && r.ingest.p99_ms_at_1000 < 20,
     },
@@ -132,7 +153,7 @@ export function figureRows(r: BenchResults): FigureRow[] {
       : '';
     rows.push({
       figure: `outbound, ${r.outbound.lines} lines × ${r.outbound.limit_per_line} msg/s, ${workerProcesses(workers)}`,
-      measured: `${n0(rate)} msg/s; busiest second per line ${over >= 0 ? '+' : ''}${over} vs the limit${chain}`,
+      measured: `${n0(rate)} msg/s; busiest second per line ${over >= 0 ? '+' : ''}${over} vs the limit${chain}${slowIn(r, `outbound.${workers}`)}`,
       goal: `≥ ${n0(target)} msg/s, never over the limit`,
       met: rate >= target && over <= 0,
     });
@@ -143,25 +164,25 @@ export function figureRows(r: BenchResults): FigureRow[] {
   rows.push(
     {
       figure: `one line with a ${n0(r.one_line.limit)} msg/s limit`,
-      measured: `${n0(r.one_line.msgs_per_s)} msg/s; busiest second ${n0(r.one_line.max_window)}`,
+      measured: `${n0(r.one_line.msgs_per_s)} msg/s; busiest second ${n0(r.one_line.max_window)}${slowIn(r, 'one_line')}`,
       goal: `≥ ${n0(0.9 * r.one_line.limit)} msg/s, never > ${n0(r.one_line.limit)} in any 1 s`,
       met: r.one_line.msgs_per_s >= 0.9 * r.one_line.limit && r.one_line.max_window <= r.one_line.limit,
     },
     {
       figure: 'worker CPU per sent message',
-      measured: `${n2(r.cpu_ms_per_message)} ms${floorNote(r)}`,
+      measured: `${n2(r.cpu_ms_per_message)} ms${floorNote(r)}${slowIn(r, 'outbound.1')}`,
       goal: '≤ 0.4 ms',
       met: r.cpu_ms_per_message <= 0.4,
     },
     {
       figure: `callbacks, ${n0(r.callbacks.count)} to one portal at 10 req/s burst 50`,
-      measured: `${n2(r.callbacks.ratio)} × the minimum (${n2(r.callbacks.seconds)} s vs ${n2(r.callbacks.min_seconds)} s), ${n2(r.callbacks.per_batch)} per batch, ${r.callbacks.query_limit_exceeded} QUERY_LIMIT_EXCEEDED`,
+      measured: `${n2(r.callbacks.ratio)} × the minimum (${n2(r.callbacks.seconds)} s vs ${n2(r.callbacks.min_seconds)} s), ${n2(r.callbacks.per_batch)} per batch, ${r.callbacks.query_limit_exceeded} QUERY_LIMIT_EXCEEDED${slowIn(r, 'callbacks')}`,
       goal: '≤ 1.05 ×, 0',
       met: r.callbacks.ratio <= 1.05 && r.callbacks.query_limit_exceeded === 0,
     },
     {
       figure: `replies resolved/s by open waits (${replies.map(([k]) => n0(Number(k))).join(' / ')}), ${workerProcesses(r.replies.workers)}`,
-      measured: `${rates.map(n0).join(' / ')}${replyCeilings(r)}`,
+      measured: `${rates.map(n0).join(' / ')}${replyCeilings(r)}${slowReplies(r)}`,
       goal: '≥ 1,500/s, flat (lowest ≥ 0.8 × highest)',
       met: flat && rates.every((x) => x >= 1500),
     },

@@ -1,0 +1,115 @@
+import {
+  bestUnitMs,
+  MIN_WINDOW_SAMPLES,
+  type ProbeSample,
+  SLOW_MACHINE,
+  slowMachineNote,
+  speedIn,
+  startMachineProbe,
+} from '../../bench/machine-speed';
+import { type BenchResults, figureRows } from '../../bench/results';
+
+/** Samples one per 500 ms from t = 0, each unit taking the given CPU ms. */
+const series = (unitMs: number[]): ProbeSample[] => unitMs.map((cpuMs, i) => ({ at: i * 500, cpuMs }));
+
+describe('bench: the machine probe', () => {
+  it('takes the run’s 10th percentile as its best, not one lucky unit', () => {
+    // Sorted: 4, 6, 6, 6, 6, 6, 6, 6, 6, 12 → the 10th percentile is the second.
+    expect(bestUnitMs(series([6, 6, 12, 6, 6, 4, 6, 6, 6, 6]))).toBe(6);
+    expect(bestUnitMs(series([6, 6]))).toBeNull();
+  });
+
+  it('gives a window’s speed from the median of the units inside it, at most 1', () => {
+    const samples = series([6, 6, 6, 6, 12, 12, 12, 6, 6, 6]);
+    // Units at 2000, 2500, 3000 ms took 12 ms against a best of 6: half speed.
+    expect(speedIn(samples, 2000, 3000, 6)).toBe(0.5);
+    // One slow unit among three fast ones does not move the median.
+    expect(speedIn(samples, 0, 2000, 6)).toBe(1);
+    // A unit faster than the run's best still says 1, not more.
+    expect(speedIn(series([5, 5, 5]), 0, 1000, 6)).toBe(1);
+  });
+
+  it('says nothing about a window holding too few units', () => {
+    const samples = series([6, 6, 6, 6]);
+    expect(speedIn(samples, 0, 500 * (MIN_WINDOW_SAMPLES - 2), 6)).toBeNull();
+    expect(speedIn(samples, 10_000, 20_000, 6)).toBeNull();
+  });
+
+  it('notes a figure only when the machine was slow in its window', () => {
+    expect(slowMachineNote(undefined)).toBe('');
+    expect(slowMachineNote(SLOW_MACHINE)).toBe('');
+    expect(slowMachineNote(0.62)).toBe(' (measured while this machine ran at 62 % of its best speed in the run)');
+  });
+
+  it('samples a real process: units of CPU time, one about every 500 ms', async () => {
+    const probe = await startMachineProbe();
+    try {
+      const from = Date.now();
+      // The positive signal: enough samples arrived (bounded, never a fixed sleep).
+      for (let i = 0; i < 200 && probe.samples.length < MIN_WINDOW_SAMPLES; i += 1)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(probe.samples.length).toBeGreaterThanOrEqual(MIN_WINDOW_SAMPLES);
+      for (const sample of probe.samples) {
+        expect(sample.cpuMs).toBeGreaterThan(0);
+        expect(sample.at).toBeGreaterThanOrEqual(from - 1000);
+      }
+      const speed = probe.speedIn(from - 1000, Date.now());
+      expect(speed).toBeGreaterThan(0);
+      expect(speed).toBeLessThanOrEqual(1);
+    } finally {
+      probe.stop();
+    }
+  });
+});
+
+describe('bench: figures measured on a slow machine', () => {
+  const base: BenchResults = {
+    machine: { cpus: 2, model: 'Test CPU', speed: { 'outbound.1': 0.6, 'outbound.2': 0.97, 'replies.100000': 0.7 } },
+    quick: true,
+    ran_at: '2026-12-03T07:00:00.000Z',
+    ingest: {
+      robot_rps: 1500,
+      bare_rps: 2000,
+      ratio: 0.75,
+      p50_ms: 3,
+      p99_ms_at_1000: 12,
+      rps_at_1000: 999,
+      sustained_at_1000: true,
+      bare_p99_ms_at_1000: 9,
+      door_cpu_ms_per_call: 0.3,
+      door_redis_cpu_ms_per_call: 0.05,
+      bare_cpu_ms_per_call: 0.2,
+      load_cpu_ms_per_call: 0.1,
+    },
+    outbound: {
+      lines: 10,
+      limit_per_line: 200,
+      workers: [1, 2],
+      msgs_per_s: [1000, 1900],
+      max_window_over_limit: [0, 0],
+      cpu_ms_by_process: [],
+    },
+    one_line: { limit: 1000, msgs_per_s: 950, max_window: 1000 },
+    cpu_ms_per_message: 0.5,
+    callbacks: { count: 5000, seconds: 5.1, min_seconds: 5, ratio: 1.02, per_batch: 50, query_limit_exceeded: 0 },
+    replies: { workers: 1, open_waits: { '1000': 1600, '100000': 1200 }, cpu_ms_per_reply: {} },
+    bytes_per_wait: 900,
+  };
+  const note = (speed: number) => `measured while this machine ran at ${speed} % of its best speed`;
+  const row = (r: BenchResults, start: string) => figureRows(r).find((x) => x.figure.startsWith(start))?.measured ?? '';
+
+  it('puts the speed beside the figures of a slow window, and only those', () => {
+    expect(row(base, 'outbound, 10 lines × 200 msg/s, 1 worker')).toContain(note(60));
+    expect(row(base, 'worker CPU per sent message')).toContain(note(60));
+    expect(row(base, 'outbound, 10 lines × 200 msg/s, 2 worker')).not.toContain('measured while');
+    expect(row(base, 'callbacks')).not.toContain('measured while');
+    // The replies name the point that was slow.
+    expect(row(base, 'replies resolved/s')).toContain(`100,000: (${note(70)}`);
+    expect(row(base, 'replies resolved/s')).not.toContain('1,000: (');
+  });
+
+  it('leaves results of earlier releases (no speeds) as they were', () => {
+    const older: BenchResults = { ...base, machine: { cpus: 2, model: 'Test CPU' } };
+    for (const r of figureRows(older)) expect(r.measured).not.toContain('measured while');
+  });
+});
