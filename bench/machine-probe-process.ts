@@ -25,7 +25,11 @@ function unitCpuMs(): number {
 
 for (let i = 0; i < WARM_UP_UNITS; i += 1) unitCpuMs();
 process.send?.({ ready: true, sink: sink & 1 });
-const timer = setInterval(() => process.send?.({ at: Date.now(), cpuMs: unitCpuMs() }), SAMPLE_EVERY_MS);
+const timer = setInterval(() => {
+  const cpuMs = unitCpuMs();
+  // Stamped when the unit ended (ProbeSample.at).
+  process.send?.({ at: Date.now(), cpuMs });
+}, SAMPLE_EVERY_MS);
 // The bench owns this process: when its channel closes (the bench ended or died), so does this.
 process.on('disconnect', () => {
   clearInterval(timer);

@@ -117,7 +117,7 @@ function slowReplies(r: BenchResults): string {
   const slow = Object.keys(r.replies.open_waits)
     .map((point) => ({ point, note: slowIn(r, `replies.${point}`) }))
     .filter((p) => p.note !== '');
-  return slow.map((p) => ` ${n0(Number(p.point))}:${p.note}`).join(';');
+  return slow.map((p) => `; ${n0(Number(p.point))}:${p.note}`).join('');
 }
 
 /** What the stack alone costs per sent message (bench/floor.ts), beside the worker's CPU. */

@@ -42,7 +42,8 @@ describe('bench: the machine probe', () => {
   });
 
   it('samples a real process: units of CPU time, one about every 500 ms', async () => {
-    const probe = await startMachineProbe();
+    const warnings: string[] = [];
+    const probe = await startMachineProbe((line) => warnings.push(line));
     try {
       const from = Date.now();
       // The positive signal: enough samples arrived (bounded, never a fixed sleep).
@@ -56,6 +57,22 @@ describe('bench: the machine probe', () => {
       const speed = probe.speedIn(from - 1000, Date.now());
       expect(speed).toBeGreaterThan(0);
       expect(speed).toBeLessThanOrEqual(1);
+      expect(warnings).toEqual([]);
+    } finally {
+      probe.stop();
+    }
+  });
+
+  it('says so when the probe dies mid-run (later windows get no speed, not a speed of 1)', async () => {
+    const warnings: string[] = [];
+    const probe = await startMachineProbe((line) => warnings.push(line));
+    try {
+      if (probe.pid === undefined) throw new Error('the probe has no pid');
+      process.kill(probe.pid, 'SIGKILL');
+      for (let i = 0; i < 200 && warnings.length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      expect(warnings).toEqual([expect.stringContaining('the machine probe stopped')]);
+      const after = Date.now();
+      expect(probe.speedIn(after, after + 60_000)).toBeNull();
     } finally {
       probe.stop();
     }
@@ -104,7 +121,7 @@ describe('bench: figures measured on a slow machine', () => {
     expect(row(base, 'outbound, 10 lines × 200 msg/s, 2 worker')).not.toContain('measured while');
     expect(row(base, 'callbacks')).not.toContain('measured while');
     // The replies name the point that was slow.
-    expect(row(base, 'replies resolved/s')).toContain(`100,000: (${note(70)}`);
+    expect(row(base, 'replies resolved/s')).toContain(`; 100,000: (${note(70)}`);
     expect(row(base, 'replies resolved/s')).not.toContain('1,000: (');
   });
 

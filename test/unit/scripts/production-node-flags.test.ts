@@ -6,7 +6,7 @@ describe('the Node flags production gives its processes', () => {
     expect(productionNodeFlags('workers/main.ts')).toContain('--max-semi-space-size=64');
   });
 
-  it('runs the worker’s garbage collector on its own thread (less CPU per message), never the web’s (its pauses)', () => {
+  it('runs the worker’s garbage collector on the main thread only (less CPU per message), never the web’s (its pauses)', () => {
     expect(productionNodeFlags('workers/main.ts')).toEqual(['--max-semi-space-size=64', '--single-threaded-gc']);
     expect(productionNodeFlags('app/main.ts')).not.toContain('--single-threaded-gc');
   });
