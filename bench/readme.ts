@@ -18,9 +18,21 @@ export function readmeBlock(r: BenchResults): string {
     '|---|---|---|---|',
     ...rows,
     '',
+    ...speedLine(r),
     ...cpuTable(r),
     BLOCK_END,
   ].join('\n');
+}
+
+/** The machine probe's readings (bench/machine-speed.ts), when the run has them. */
+export function speedLine(r: BenchResults): string[] {
+  const speeds = Object.entries(r.machine.speed ?? {});
+  if (speeds.length === 0) return [];
+  const readings = speeds.map(([window, speed]) => `${window} ${Math.round(speed * 100)} %`).join(', ');
+  return [
+    `The machine's speed in each window against its best in the run (the machine probe; a figure below 85 % would say so): ${readings}.`,
+    '',
+  ];
 }
 
 const ms = (x: number) => x.toFixed(2);

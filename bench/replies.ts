@@ -23,7 +23,7 @@ export interface RepliesOptions {
    */
   workers: number;
   say: (line: string) => void;
-  /** Told each point's measured window (wall-clock ms), for the machine's speed in it. */
+  /** Told each point's window (its warm-up and timed round, wall-clock ms), for the machine's speed in it. */
   measured?: (point: number, from: number, to: number) => void;
 }
 
@@ -221,9 +221,11 @@ export async function repliesScenario(
         o.say(`${point}: waited ${(rewriting / 1000).toFixed(1)} s for Redis's AOF rewrite after the fill`);
       // The processes sat idle while the waits were filled (minutes at 1,000,000: V8 shrinks an idle
       // heap and drops code not run): a few untimed replies first, on waits of their own.
+      // The machine's speed is read over the warm-up and the timed round together: a 1,000-reply round
+      // alone lasts about a second, too short for the probe's samples (bench/machine-speed.ts).
+      const from = Date.now();
       await answerRound(round, POINT_WARM_UP_REPLIES);
       const before = await redisDisturbances(sys);
-      const from = Date.now();
       const { seconds, cpu } = await answerRound(round, answering, point);
       const to = Date.now();
       // Checked before the round, not held off during it: a rewrite the round's own writes start is said.

@@ -7,6 +7,7 @@ import {
   speedIn,
   startMachineProbe,
 } from '../../bench/machine-speed';
+import { speedLine } from '../../bench/readme';
 import { type BenchResults, figureRows } from '../../bench/results';
 
 /** Samples one per 500 ms from t = 0, each unit taking the given CPU ms. */
@@ -128,5 +129,11 @@ describe('bench: figures measured on a slow machine', () => {
   it('leaves results of earlier releases (no speeds) as they were', () => {
     const older: BenchResults = { ...base, machine: { cpus: 2, model: 'Test CPU' } };
     for (const r of figureRows(older)) expect(r.measured).not.toContain('measured while');
+    expect(speedLine(older)).toEqual([]);
+  });
+
+  it('lists every window’s speed in the README block', () => {
+    const [line] = speedLine(base);
+    expect(line).toContain('outbound.1 60 %, outbound.2 97 %, replies.100000 70 %');
   });
 });
