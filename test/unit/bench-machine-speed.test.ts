@@ -9,6 +9,7 @@ import {
 } from '../../bench/machine-speed';
 import { speedLine } from '../../bench/readme';
 import { type BenchResults, figureRows } from '../../bench/results';
+import { benchResults } from '../helpers/bench-results';
 
 /** Samples one per 500 ms from t = 0, each unit taking the given CPU ms. */
 const series = (unitMs: number[]): ProbeSample[] => unitMs.map((cpuMs, i) => ({ at: i * 500, cpuMs }));
@@ -82,36 +83,9 @@ describe('bench: the machine probe', () => {
 
 describe('bench: figures measured on a slow machine', () => {
   const base: BenchResults = {
+    ...benchResults,
     machine: { cpus: 2, model: 'Test CPU', speed: { 'outbound.1': 0.6, 'outbound.2': 0.97, 'replies.100000': 0.7 } },
-    quick: true,
-    ran_at: '2026-12-03T07:00:00.000Z',
-    ingest: {
-      robot_rps: 1500,
-      bare_rps: 2000,
-      ratio: 0.75,
-      p50_ms: 3,
-      p99_ms_at_1000: 12,
-      rps_at_1000: 999,
-      sustained_at_1000: true,
-      bare_p99_ms_at_1000: 9,
-      door_cpu_ms_per_call: 0.3,
-      door_redis_cpu_ms_per_call: 0.05,
-      bare_cpu_ms_per_call: 0.2,
-      load_cpu_ms_per_call: 0.1,
-    },
-    outbound: {
-      lines: 10,
-      limit_per_line: 200,
-      workers: [1, 2],
-      msgs_per_s: [1000, 1900],
-      max_window_over_limit: [0, 0],
-      cpu_ms_by_process: [],
-    },
-    one_line: { limit: 1000, msgs_per_s: 950, max_window: 1000 },
-    cpu_ms_per_message: 0.5,
-    callbacks: { count: 5000, seconds: 5.1, min_seconds: 5, ratio: 1.02, per_batch: 50, query_limit_exceeded: 0 },
-    replies: { workers: 1, open_waits: { '1000': 1600, '100000': 1200 }, cpu_ms_per_reply: {} },
-    bytes_per_wait: 900,
+    replies: { ...benchResults.replies, open_waits: { '1000': 1600, '100000': 1200 } },
   };
   const note = (speed: number) => `measured while this machine ran at ${speed} % of its best speed`;
   const row = (r: BenchResults, start: string) => figureRows(r).find((x) => x.figure.startsWith(start))?.measured ?? '';
