@@ -99,9 +99,14 @@ export function setAsideUnreadable(
   }
   settle.reschedules.push({ id: row.id, sha: row.sha, dueMs: now + UNREADABLE_RECHECK_MS });
   deps.metrics.callbacksKeptUnreadable.inc();
-  const level = deps.warnings.shouldWarn(memberId, row.id, now) ? 'warn' : 'debug';
-  deps.log[level](
+  const level = deps.warnings.levelFor(memberId, row.id, now);
+  deps.log[level === 'warn' ? 'warn' : 'debug'](
     { memberId, row: row.id, queuedAt: seen.queuedAt },
     'callback kept for a newer worker: stored in a form this one cannot read',
   );
+  if (level === 'over_cap')
+    deps.log.warn(
+      { remembered: deps.warnings.cap },
+      'more callbacks kept for a newer worker than this process warns about: the others log at debug (wa_callbacks_kept_unreadable_total counts every look)',
+    );
 }

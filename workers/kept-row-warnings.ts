@@ -10,9 +10,18 @@ export const KEPT_WARN_EVERY_MS = 60 * 60_000;
 /** Rows one process remembers having warned about (memory bound); beyond it new rows log at debug. */
 const REMEMBERED_ROWS = 10_000;
 
+/**
+ * How to log one look at a kept row: `warn` (not warned about within the period; now it has been),
+ * `debug` (warned about already, or past the cap), `over_cap` (past the cap, and the cap itself not
+ * said within the period: the row at debug and one warning that rows past the cap go unwarned).
+ */
+export type KeptRowLog = 'warn' | 'debug' | 'over_cap';
+
 export interface KeptRowWarnings {
-  /** True when this process has not warned about the row within the period (and now counts as having warned). */
-  shouldWarn(memberId: string, rowId: string, nowMs: number): boolean;
+  /** How to log this look at the row (see KeptRowLog); a `warn` counts as the row's warning for the period. */
+  levelFor(memberId: string, rowId: string, nowMs: number): KeptRowLog;
+  /** The rows one process remembers (the cap the `over_cap` warning names). */
+  readonly cap: number;
 }
 
 /** `rememberedRows`: tests only (the cap made small). */
@@ -22,8 +31,11 @@ export function createKeptRowWarnings(o: { rememberedRows?: number } = {}): Kept
   // while the clock moves forward; after a step back expired entries may wait behind a younger one
   // (harmless: the cap still bounds the map).
   const warnedAt = new Map<string, number>();
+  // When this process last said it stopped warning about rows past the cap (null: not yet).
+  let capSaidAt: number | null = null;
   return {
-    shouldWarn(memberId, rowId, nowMs) {
+    cap,
+    levelFor(memberId, rowId, nowMs) {
       for (const [key, at] of warnedAt) {
         if (nowMs - at < KEPT_WARN_EVERY_MS) break;
         warnedAt.delete(key);
@@ -33,9 +45,15 @@ export function createKeptRowWarnings(o: { rememberedRows?: number } = {}): Kept
       // kept rows are looked at in turn, so forgetting the oldest to make room for a new one would
       // forget each just before its next look, and every look would warn again (the flood this
       // module exists to stop). The rows beyond the cap are still counted; they log at debug.
-      if (warnedAt.has(key) || warnedAt.size >= cap) return false;
-      warnedAt.set(key, nowMs);
-      return true;
+      if (warnedAt.has(key)) return 'debug';
+      if (warnedAt.size < cap) {
+        warnedAt.set(key, nowMs);
+        return 'warn';
+      }
+      // Past the cap these rows would go unwarned without a word: said once a period instead.
+      if (capSaidAt !== null && nowMs - capSaidAt < KEPT_WARN_EVERY_MS && nowMs >= capSaidAt) return 'debug';
+      capSaidAt = nowMs;
+      return 'over_cap';
     },
   };
 }

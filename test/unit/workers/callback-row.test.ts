@@ -37,21 +37,22 @@ describe('a claimed row this worker cannot read', () => {
   const DAY_MS = 86_400_000;
   const lineSchema = z.object({ level: z.number(), msg: z.string() });
 
-  function aside() {
+  function aside(rememberedRows?: number) {
     const clock = createManualClock();
     const lines: string[] = [];
     const deps = {
       clock,
       log: createLogger('debug', { write: (line: string) => void lines.push(line) }),
       metrics: createMetrics(),
-      warnings: createKeptRowWarnings(),
+      warnings: createKeptRowWarnings({ rememberedRows }),
     };
     const settle = { acks: [] as string[], reschedules: [] as Reschedule[] };
     // The claim script's SHA1 of the stored row; here any token the reschedule must carry unchanged.
     const look = (json: string, id = 'r1') =>
       setAsideUnreadable(deps, { memberId: 'm1', row: { id, json, sha: `sha-of-${id}` }, maxAgeMs: DAY_MS }, settle);
     const levels = () => lines.map((line) => lineSchema.parse(JSON.parse(line)).level);
-    return { clock, deps, settle, look, levels };
+    const messages = () => lines.map((line) => lineSchema.parse(JSON.parse(line)).msg);
+    return { clock, deps, settle, look, levels, messages };
   }
   /** A newer release's form (numbers among the return values), queued `ageMs` ago. */
   const row = (now: number, ageMs: number) =>
@@ -96,5 +97,15 @@ describe('a claimed row this worker cannot read', () => {
     clock.advance(KEPT_WARN_EVERY_MS);
     look(json);
     expect(levels()).toEqual([40, 20, 40, 40]);
+  });
+
+  it('past the rows it remembers, says so once (the rows at debug), not nothing', () => {
+    const { clock, look, levels, messages } = aside(1);
+    const json = row(clock.now(), 0);
+    look(json, 'r1');
+    look(json, 'r2');
+    look(json, 'r3');
+    expect(levels()).toEqual([40, 20, 40, 20]);
+    expect(messages()[2]).toMatch(/more callbacks kept for a newer worker than this process warns about/);
   });
 });

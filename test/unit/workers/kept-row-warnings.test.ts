@@ -9,7 +9,7 @@ describe('warnings about kept callback rows', () => {
     for (let pass = 0; pass < o.passes; pass += 1) {
       const nowMs = (o.startMs ?? 0) + pass * UNREADABLE_RECHECK_MS;
       let warned = 0;
-      for (let row = 0; row < o.rows; row += 1) if (warnings.shouldWarn('m1', `r${row}`, nowMs)) warned += 1;
+      for (let row = 0; row < o.rows; row += 1) if (warnings.levelFor('m1', `r${row}`, nowMs) === 'warn') warned += 1;
       perPass.push(warned);
     }
     return perPass;
@@ -35,9 +35,20 @@ describe('warnings about kept callback rows', () => {
 
   it('makes room once remembered rows are past their period', () => {
     const warnings = createKeptRowWarnings({ rememberedRows: 1 });
-    expect(warnings.shouldWarn('m1', 'r1', 0)).toBe(true);
-    expect(warnings.shouldWarn('m1', 'r2', 1)).toBe(false);
-    expect(warnings.shouldWarn('m1', 'r2', KEPT_WARN_EVERY_MS)).toBe(true);
-    expect(warnings.shouldWarn('m1', 'r1', KEPT_WARN_EVERY_MS + 1)).toBe(false);
+    expect(warnings.levelFor('m1', 'r1', 0)).toBe('warn');
+    expect(warnings.levelFor('m1', 'r2', 1)).toBe('over_cap');
+    expect(warnings.levelFor('m1', 'r2', KEPT_WARN_EVERY_MS)).toBe('warn');
+    expect(warnings.levelFor('m1', 'r1', KEPT_WARN_EVERY_MS + 1)).toBe('over_cap');
+  });
+
+  it('says once a period that rows past the cap go unwarned, never silently', () => {
+    const warnings = createKeptRowWarnings({ rememberedRows: 2 });
+    const pass = (nowMs: number) => ['r1', 'r2', 'r3', 'r4'].map((row) => warnings.levelFor('m1', row, nowMs));
+    expect(warnings.cap).toBe(2);
+    expect(pass(0)).toEqual(['warn', 'warn', 'over_cap', 'debug']);
+    // Looked at again within the period: nothing more is said, about the rows or the cap.
+    expect(pass(UNREADABLE_RECHECK_MS)).toEqual(['debug', 'debug', 'debug', 'debug']);
+    // A period later the remembered rows are forgotten and warned about again, and so is the cap.
+    expect(pass(KEPT_WARN_EVERY_MS)).toEqual(['warn', 'warn', 'over_cap', 'debug']);
   });
 });
