@@ -7,7 +7,7 @@
 
 /** How often one process warns about the same kept row. */
 export const KEPT_WARN_EVERY_MS = 60 * 60_000;
-/** Rows one process remembers having warned about (memory bound); beyond it new rows log at debug. */
+/** Rows one process remembers having warned about (memory bound); beyond it new rows log at debug, and the cap is warned about once a period. */
 const REMEMBERED_ROWS = 10_000;
 
 /**
@@ -44,7 +44,8 @@ export function createKeptRowWarnings(o: { rememberedRows?: number } = {}): Kept
       // Asked before anything is forgotten, and full of rows still within their period nothing is:
       // kept rows are looked at in turn, so forgetting the oldest to make room for a new one would
       // forget each just before its next look, and every look would warn again (the flood this
-      // module exists to stop). The rows beyond the cap are still counted; they log at debug.
+      // module exists to stop). The rows beyond the cap are still counted; they log at debug, and
+      // the cap itself is warned about once a period (`over_cap`).
       if (warnedAt.has(key)) return 'debug';
       if (warnedAt.size < cap) {
         warnedAt.set(key, nowMs);

@@ -51,4 +51,14 @@ describe('warnings about kept callback rows', () => {
     // A period later the remembered rows are forgotten and warned about again, and so is the cap.
     expect(pass(KEPT_WARN_EVERY_MS)).toEqual(['warn', 'warn', 'over_cap', 'debug']);
   });
+
+  it('says the cap again after the clock stepped back, not an hour of silence per step', () => {
+    const warnings = createKeptRowWarnings({ rememberedRows: 1 });
+    const tenHours = 10 * 3600_000;
+    expect(warnings.levelFor('m1', 'r1', tenHours)).toBe('warn');
+    expect(warnings.levelFor('m1', 'r2', tenHours)).toBe('over_cap');
+    // A clock that ran ahead and was set right: the cap was said "in the future", so it is said again.
+    expect(warnings.levelFor('m1', 'r2', tenHours - 60_000)).toBe('over_cap');
+    expect(warnings.levelFor('m1', 'r2', tenHours - 59_000)).toBe('debug');
+  });
 });
