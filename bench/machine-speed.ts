@@ -27,6 +27,10 @@ export const MIN_WINDOW_SAMPLES = 3;
 /** Below this a figure's line says the machine was slow while it was measured. */
 export const SLOW_MACHINE = 0.85;
 
+/**
+ * The value at floor(q × n) of ascending values. Not paced-load.ts's nearest-rank `quantile`: at the
+ * 10th percentile of 10 units that one is the fastest unit, the luck `bestUnitMs` steps past.
+ */
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }

@@ -16,7 +16,7 @@ import { bytesPerWaitScenario } from './bytes-per-wait';
 import { callbacksScenario } from './callbacks';
 import { floorScenario } from './floor';
 import { ingestScenario } from './ingest';
-import { bestUnitMs, type MachineProbe, speedIn, startMachineProbe } from './machine-speed';
+import { type MachineProbe, startMachineProbe } from './machine-speed';
 import { outboundScenario } from './outbound';
 import { repliesScenario } from './replies';
 import { benchResultsSchema, figureRows, textTable } from './results';
@@ -37,16 +37,17 @@ const positiveCount = (option: string) => (text: string) => {
 /** The machine probes of this run (stopped with everything else). */
 const probes = new Set<MachineProbe>();
 
-/** Each window's speed against the best of the whole run (windows with too few samples left out). */
+/**
+ * Each window's speed against the best of the whole run (asked at the end, the probe's best is the
+ * run's; windows with too few samples left out).
+ */
 function finalSpeeds(
   probe: MachineProbe | null,
   windows: Map<string, { from: number; to: number }>,
 ): Record<string, number> {
   const speeds: Record<string, number> = {};
-  const best = probe ? bestUnitMs(probe.samples) : null;
-  if (!probe || best === null) return speeds;
   for (const [label, { from, to }] of windows) {
-    const speed = speedIn(probe.samples, from, to, best);
+    const speed = probe?.speedIn(from, to) ?? null;
     if (speed !== null) speeds[label] = Math.round(speed * 100) / 100;
   }
   return speeds;
