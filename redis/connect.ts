@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl } from '../config/redis-url';
+import { WriteCoalescingRedis } from './write-coalescing';
 
 /**
  * What the app talks to: one Redis or a Redis Cluster. Both run the same commands, scripts and
@@ -73,7 +74,12 @@ export function createRedis(
           ...pipelining,
           ...disconnect,
         };
-  if (target.kind === 'single') return new Redis(url, nodeOptions);
+  if (target.kind === 'single') {
+    // The HTTP side's commands of one event-loop turn leave in one write (redis/write-coalescing.ts).
+    return role === 'http' && !enableAutoPipelining
+      ? new WriteCoalescingRedis(url, nodeOptions)
+      : new Redis(url, nodeOptions);
+  }
   const clusterOptions: ClusterOptions = {
     redisOptions: {
       ...nodeOptions,
