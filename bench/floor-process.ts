@@ -1,7 +1,7 @@
 /**
  * The stack's own floor per sent message, in a process of its own (bench/floor.ts starts it): what
  * a BullMQ job, one provider POST and one Redis round trip cost this machine's CPU with the app's
- * libraries and settings (ioredis with auto-pipelining, BullMQ's worker at the run-action
+ * libraries and settings (ioredis writing each event-loop turn's commands at once, BullMQ's worker at the run-action
  * concurrency and crash-recovery settings, the providers' undici pool) and none of the app's own
  * logic (a round trip is one of the send path's own scripts). The worker's CPU per sent message is measured against it: a goal below the floor of the
  * send path's round trips cannot be met by trimming the app's code. Prints one JSON line per stage.
@@ -37,7 +37,7 @@ const jobData = (i: number) => ({
 
 async function stage(name: string, work: (i: number) => Promise<void>): Promise<void> {
   const queueName = `floor-${name}`;
-  const queue = new Queue(queueName, { connection: createRedis(redisUrl, 'worker', { autoPipelining: true }) });
+  const queue = new Queue(queueName, { connection: createRedis(redisUrl, 'worker') });
   for (let i = 0; i < jobs; i += 1000)
     await queue.addBulk(
       Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({
@@ -63,7 +63,7 @@ async function stage(name: string, work: (i: number) => Promise<void>): Promise<
         return 'sent';
       },
       {
-        connection: createRedis(redisUrl, 'worker', { autoPipelining: true }),
+        connection: createRedis(redisUrl, 'worker'),
         concurrency,
         lockDuration: 5_000,
         stalledInterval: 2_000,
@@ -81,7 +81,7 @@ async function stage(name: string, work: (i: number) => Promise<void>): Promise<
 }
 
 async function main(): Promise<void> {
-  const redis = createRedis(redisUrl, 'worker', { autoPipelining: true });
+  const redis = createRedis(redisUrl, 'worker');
   const post = async () => {
     const answer = await postJson(postUrl, { authorization: 'Bearer EAAGfloor' }, floorMessage, 15_000);
     if (answer.status !== 200) throw new Error(`floor: the POST answered ${answer.status}`);

@@ -1,4 +1,4 @@
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, type Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl } from '../config/redis-url';
 import { WriteCoalescingRedis } from './write-coalescing';
 
@@ -9,42 +9,18 @@ import { WriteCoalescingRedis } from './write-coalescing';
 export type RedisClient = Redis | Cluster;
 
 /**
- * Commands that block the connection until something arrives (BullMQ's wait for a job is
- * BZPOPMIN; older versions and other readers use the rest). They never join an auto-pipeline:
- * BullMQ blocks on a `duplicate()` of the connection it is given, and a duplicate inherits
- * `enableAutoPipelining`; a blocking command deferred into a pipeline would sit behind, or hold
- * up, whatever else was queued in that tick, and BullMQ's time-outs and disconnect-to-abort
- * assume it went out alone.
- */
-export const BLOCKING_COMMANDS = [
-  'bzpopmin',
-  'bzpopmax',
-  'bzmpop',
-  'blpop',
-  'brpop',
-  'blmpop',
-  'brpoplpush',
-  'blmove',
-  'xread',
-  'xreadgroup',
-  'wait',
-  'waitaof',
-];
-
-/**
  * Connections by role: workers block on BullMQ and must never give up a command
- * (`maxRetriesPerRequest: null`); the HTTP side fails fast so a dead Redis becomes a 503.
- * `autoPipelining` is for a connection many jobs share: the commands they issue in one tick go
- * out in one write and come back in one read — each write is a system call, and those were the
- * largest cost of a sent message in the worker's profile. Blocking commands are excluded
- * (BLOCKING_COMMANDS), so a BullMQ worker may be given such a connection. On one Redis only: a
+ * (`maxRetriesPerRequest: null`); the HTTP side fails fast so a dead Redis becomes a 503. On one
+ * Redis every connection sends the commands of one event-loop turn in one write
+ * (redis/write-coalescing.ts: each write is a system call, the largest cost of a sent message in
+ * the worker's profile and of a reply in the web process's). Not ioredis' auto-pipelining: its
+ * pipelines kept everything they touched alive until a full GC (see write-coalescing.ts). A
  * cluster connection sends each command on its own (see below).
  */
 export function createRedis(
   url: string,
   role: 'worker' | 'http',
   options: {
-    autoPipelining?: boolean;
     /**
      * How long `disconnect()` lets the socket close before destroying it (default: ioredis' 2 s).
      * ioredis arms that wait, a ref'd timer, even when the socket has already closed (Redis down,
@@ -55,31 +31,19 @@ export function createRedis(
   } = {},
 ): RedisClient {
   const target = parseRedisUrl(url);
-  // Never on a cluster: ioredis (5.x, and 6.0 per redis/ioredis#2075, open) batches a node's
-  // auto-pipeline across slots and handles MOVED for the batch as a whole, so once a slot moves
-  // (a resharding, a scale-out) every command on it keeps failing with MOVED and is never applied
-  // (test/integration/cluster-resharding.test.ts). Without it, each command follows its own MOVED/ASK.
-  const enableAutoPipelining = (options.autoPipelining ?? false) && target.kind === 'single';
-  const pipelining = { enableAutoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS };
   const disconnect =
     options.disconnectTimeoutMs === undefined ? {} : { disconnectTimeout: options.disconnectTimeoutMs };
   const nodeOptions: RedisOptions =
     role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...pipelining, ...disconnect }
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...disconnect }
       : {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           connectTimeout: 2000,
           lazyConnect: false,
-          ...pipelining,
           ...disconnect,
         };
-  if (target.kind === 'single') {
-    // The HTTP side's commands of one event-loop turn leave in one write (redis/write-coalescing.ts).
-    return role === 'http' && !enableAutoPipelining
-      ? new WriteCoalescingRedis(url, nodeOptions)
-      : new Redis(url, nodeOptions);
-  }
+  if (target.kind === 'single') return new WriteCoalescingRedis(url, nodeOptions);
   const clusterOptions: ClusterOptions = {
     redisOptions: {
       ...nodeOptions,
@@ -88,7 +52,10 @@ export function createRedis(
       ...(target.tls ? { tls: {} } : {}),
     },
     enableReadyCheck: true,
-    ...pipelining,
+    // Never auto-pipelined on a cluster: ioredis (5.x, and 6.0 per redis/ioredis#2075, open) batches
+    // a node's auto-pipeline across slots and handles MOVED for the batch as a whole, so once a slot
+    // moves every command on it keeps failing with MOVED (test/integration/cluster-resharding.test.ts).
+    // Each command follows its own MOVED/ASK.
     // Without an offline queue a command fails at once while the slot map is not known (HTTP: 503).
     enableOfflineQueue: role === 'worker',
     // A failover (a replica promoted after cluster-node-timeout) answers MOVED/CLUSTERDOWN/TRYAGAIN

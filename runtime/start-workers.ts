@@ -33,9 +33,9 @@ export interface StartWorkersOptions {
    */
   subscriberConnection?: () => RedisClient;
   /**
-   * The run-action worker's own connection, when given: one with auto-pipelining, so the job
-   * completions of its many jobs in flight share socket writes (BullMQ blocks on a duplicate,
-   * whose blocking commands createRedis keeps out of the pipeline).
+   * The run-action worker's own connection, when given: the job completions and next fetches of its
+   * many jobs in flight share its socket writes (redis/write-coalescing.ts; BullMQ blocks on a
+   * duplicate of it, a plain connection).
    */
   runActionConnection?: () => RedisClient;
   /** Jobs in flight per worker of the other queues (default 20; some have their own fixed figure). */
@@ -118,8 +118,8 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onTemplatesChanged: (wabaId: string) => rt.templates.onAccountChanged(wabaId),
     onLineTemplatesChanged: async (line: Line) => void (await rt.templates.list(line, { refresh: true })),
   };
-  // Sends spend most of their time waiting on Redis and the provider: more of them in flight let
-  // auto-pipelining put more commands in each socket write (writes were a quarter of the worker's
+  // Sends spend most of their time waiting on Redis and the provider: more of them in flight put
+  // more commands in each socket write (redis/write-coalescing.ts) (writes were a quarter of the worker's
   // CPU per sent message at 20; issue 10). Each line's limit is kept by its Redis window, not by this.
   const runAction = make(
     queueNames.runAction,

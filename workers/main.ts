@@ -10,16 +10,13 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   // Shared by every job's stores; the queues' producers have their own (runtime/create-runtime.ts
   // says why), and BullMQ's workers theirs (startWorkers: blocking commands).
-  const redis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
-  const queueRedis = createRedis(config.REDIS_URL, 'worker', { autoPipelining: true });
+  const redis = createRedis(config.REDIS_URL, 'worker');
+  const queueRedis = createRedis(config.REDIS_URL, 'worker');
   const rt = createRuntime({ config, redis, queueRedis });
   const running = await startWorkers(rt, {
     connection: () => createRedis(config.REDIS_URL, 'worker'),
     subscriberConnection: () => createSubscriberRedis(config.REDIS_URL),
-    runActionConnection: () => createRedis(config.REDIS_URL, 'worker', { autoPipelining: true }),
-    // The inbound worker's connection is not auto-pipelined: each tick's pipeline copies every command
-    // BullMQ defines on it (65 scripts), ≈ 60 µs of CPU per flush against a few µs of write saved
-    // (a job's completion and next fetch rarely share a tick with another job's).
+    runActionConnection: () => createRedis(config.REDIS_URL, 'worker'),
   });
   rt.log.info('workers started');
   const { registry } = rt.metrics;

@@ -191,9 +191,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     connections.push(c);
     return c;
   };
-  // As workers/main.ts runs them: the run-action worker's connection pipelines its commands.
+  // As workers/main.ts runs them: the run-action worker has a connection of its own.
   const connectPipelined = () => {
-    const c = createRedis(redisUrl, 'worker', { autoPipelining: true, disconnectTimeoutMs: 0 });
+    const c = createRedis(redisUrl, 'worker', { disconnectTimeoutMs: 0 });
     connections.push(c);
     return c;
   };

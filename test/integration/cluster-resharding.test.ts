@@ -6,7 +6,7 @@ import { clusterMasters, moveSlot, serves, slotOf } from '../helpers/cluster-slo
 import { defined } from '../helpers/defined';
 
 /**
- * A worker's connection (createRedis 'worker', auto-pipelining asked for, as workers/main.ts asks)
+ * A worker's connection (createRedis 'worker', as workers/main.ts makes it)
  * on a Redis Cluster whose slots move (a resharding, a scale-out): the commands of a moved slot
  * follow MOVED and are applied, beside those of a slot that stayed on the same master. With
  * ioredis' auto-pipelining on a cluster (redis/ioredis#2075) they all failed with MOVED, for good.
@@ -16,7 +16,7 @@ describe('a worker connection while a Redis Cluster reshards', () => {
   let client: RedisClient;
   beforeAll(async () => {
     cluster = await startRedisCluster({ masters: 3 });
-    client = createRedis(cluster.url, 'worker', { autoPipelining: true });
+    client = createRedis(cluster.url, 'worker');
   });
   afterAll(async () => {
     client?.disconnect();

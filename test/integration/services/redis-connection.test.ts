@@ -3,30 +3,30 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { randomId } from '../../../lib/hash';
 import { freePort } from '../../../lib/redis-server';
-import { BLOCKING_COMMANDS, createRedis, waitReady } from '../../../redis/connect';
+import { createRedis, waitReady } from '../../../redis/connect';
 import { loaded } from '../../../redis/script-files';
 import { scripts } from '../../../redis/scripts';
+import { WriteCoalescingRedis } from '../../../redis/write-coalescing';
 import { resourcesLeft } from '../../helpers/child-script';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? '';
 const key = (name: string) => `rc${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}:${name}`;
 
-describe('the auto-pipelined worker connection (real Redis)', () => {
-  it('what BullMQ blocks on (a duplicate) pipelines ordinary commands but sends blocking ones alone', async () => {
-    const shared = createRedis(redisUrl, 'worker', { autoPipelining: true });
+describe('the worker connection (real Redis)', () => {
+  it('what BullMQ blocks on (a duplicate) is a plain connection: a blocking command and an ordinary one both answer', async () => {
+    const shared = createRedis(redisUrl, 'worker');
     if (shared.isCluster) throw new Error('this test runs on one Redis');
     // BullMQ 6.7 makes a worker's blocking connection with `client.duplicate()` (create-backend.js).
     const blocking = shared.duplicate();
     try {
       await waitReady(blocking);
-      expect(blocking.options.enableAutoPipelining).toBe(true);
-      expect(blocking.options.autoPipeliningIgnoredCommands).toEqual(expect.arrayContaining(BLOCKING_COMMANDS));
+      expect(shared).toBeInstanceOf(WriteCoalescingRedis);
+      expect(blocking).not.toBeInstanceOf(WriteCoalescingRedis);
+      // ioredis' auto-pipelining is used nowhere (redis/write-coalescing.ts says why).
+      expect(shared.options.enableAutoPipelining).toBe(false);
       const list = key('jobs');
       const waiting = blocking.bzpopmin(list, 0.05);
-      // Not queued for the next tick's pipeline: written at once, alone.
-      expect(blocking.autoPipelineQueueSize).toBe(0);
       const plain = blocking.get(list);
-      expect(blocking.autoPipelineQueueSize).toBe(1);
       await expect(Promise.all([waiting, plain])).resolves.toEqual([null, null]);
     } finally {
       blocking.disconnect();
@@ -37,7 +37,7 @@ describe('the auto-pipelined worker connection (real Redis)', () => {
 
 describe('scripts after the script cache is lost (real Redis)', () => {
   it('SCRIPT FLUSH mid-run: calls in flight and after it answer NOSCRIPT, then run by EVAL and re-cache', async () => {
-    const redis = createRedis(redisUrl, 'worker', { autoPipelining: true });
+    const redis = createRedis(redisUrl, 'worker');
     const admin = new Redis(redisUrl);
     const script = loaded.get('recent-push-1');
     if (!script) throw new Error('recent-push-1 not loaded');
@@ -49,7 +49,7 @@ describe('scripts after the script cache is lost (real Redis)', () => {
       expect(await admin.script('EXISTS', sha)).toEqual([1]);
       await admin.script('FLUSH');
       expect(await admin.script('EXISTS', sha)).toEqual([0]);
-      // The same tick's calls share one pipeline: each gets NOSCRIPT and falls back on its own.
+      // The same turn's calls share one write: each gets NOSCRIPT and falls back on its own.
       await Promise.all([5, 6, 7, 8, 9].map(push));
       expect(await admin.script('EXISTS', sha)).toEqual([1]);
       const entries = await admin.lrange(list, 0, -1);
