@@ -7,7 +7,8 @@ import { createRedis, type RedisClient } from '../redis/connect';
  * not ready (still loading its AOF), a robot call or a webhook gets a 503 at once, never a request
  * hanging until the portal gives up. Hence not auto-pipelined: ioredis sends one auto-pipeline of a
  * connection at a time, and one cut off in flight waits for a reconnect to fail or the server to be
- * ready, with every later command queued behind it, where the plain connection refuses them at once.
+ * ready, with every later command queued behind it. Each turn's commands still leave in one write
+ * (redis/write-coalescing.ts), and a refused one fails at once.
  */
 export function createWebConnections(
   url: string,

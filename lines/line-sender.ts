@@ -55,8 +55,8 @@ export function createLineSender(deps: LineSenderDeps) {
   /**
    * Runs one provider request inside the line's limit, or throws LineBusyError with the wait. The
    * request may call `answered()` once the provider answered: the slot's window starts then, issued
-   * in the same tick as whatever the request writes next (else when the request ends). One round trip
-   * only with auto-pipelining on one Redis (workers/main.ts); on a cluster the line's window lives on
+   * in the same turn as whatever the request writes next (else when the request ends). One write and
+   * one round trip on one Redis (redis/write-coalescing.ts); on a cluster the line's window lives on
    * its own node, so it is a round trip of its own there, in parallel. `deadlineAt` (app clock ms):
    * when the slot's in-flight lease no longer covers the request; a send passes it to its provider.
    */

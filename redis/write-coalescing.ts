@@ -3,6 +3,12 @@ import { Redis } from 'ioredis';
 type SendCommandArgs = Parameters<Redis['sendCommand']>;
 
 /**
+ * Node's own, taken at load: a test's fake timers (jest fakes `setImmediate` too) would otherwise
+ * hold every write of the turn until they are advanced.
+ */
+const realSetImmediate = setImmediate;
+
+/**
  * A Redis connection whose commands issued in one turn of the event loop leave in one socket write.
  *
  * Every write is a system call: one per command was about a third of the web process's CPU per
@@ -10,7 +16,9 @@ type SendCommandArgs = Parameters<Redis['sendCommand']>;
  * uncorked once the turn's I/O callbacks have run (`setImmediate`): the commands of every request or
  * job handled in that turn go out together, in order, while nothing waits on an earlier round trip,
  * so on the web's fail-fast connections a refused or cut command still fails at once. Commands of
- * a pipeline or MULTI (written by ioredis in one piece) join the same write.
+ * a pipeline or MULTI (written by ioredis in one piece) join the same write. The price is latency:
+ * a command waits for the end of its turn's poll phase (one issued from a `setImmediate` callback,
+ * for the next turn's), where ioredis wrote it at once (or at the next tick, auto-pipelined).
  *
  * Not ioredis' auto-pipelining, which batches as well: each `Pipeline` it builds defines its
  * `length` getter on the instance (ioredis 5.11 Pipeline.js), which gives every pipeline a hidden
@@ -25,13 +33,15 @@ export class WriteCoalescingRedis extends Redis {
   /** The socket corked in this turn (a reconnect brings a new one; this one is uncorked all the same). */
   private corked: Redis['stream'] | null = null;
 
-  override sendCommand(...[command, stream]: SendCommandArgs): unknown {
+  override sendCommand(command: SendCommandArgs[0], stream?: SendCommandArgs[1]): unknown {
     const socket = this.stream;
-    // Only a write ioredis makes now, on the ready socket: queued or refused commands write nothing.
-    if (this.corked === null && stream === undefined && this.status === 'ready' && socket?.writable) {
+    // A write ioredis makes now on this connection's ready socket: a command of its own, or one of
+    // a pipeline or MULTI it writes here in one piece. Queued or refused commands write nothing.
+    const ownWrite = stream === undefined || ('isPipeline' in stream && stream.destination.redis === this);
+    if (this.corked === null && ownWrite && this.status === 'ready' && socket?.writable) {
       socket.cork();
       this.corked = socket;
-      setImmediate(() => {
+      realSetImmediate(() => {
         this.corked = null;
         socket.uncork();
       });

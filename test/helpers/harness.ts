@@ -191,12 +191,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     connections.push(c);
     return c;
   };
-  // As workers/main.ts runs them: the run-action worker has a connection of its own.
-  const connectPipelined = () => {
-    const c = createRedis(redisUrl, 'worker', { disconnectTimeoutMs: 0 });
-    connections.push(c);
-    return c;
-  };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const makeRuntime = (overrides: Partial<AppConfig> = {}, guardConnections?: boolean) =>
     createRuntime({
@@ -222,7 +216,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     running.push(
       await startWorkers(wrt, {
         connection: connect,
-        runActionConnection: connectPipelined,
+        // As workers/main.ts runs them: the run-action worker has a connection of its own.
+        runActionConnection: connect,
         queuePrefix,
         concurrency: 20,
         deadlineDrainEveryMs,

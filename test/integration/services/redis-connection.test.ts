@@ -13,7 +13,7 @@ const redisUrl = process.env.TEST_REDIS_URL ?? '';
 const key = (name: string) => `rc${randomId(4).replace(/[^a-zA-Z0-9]/g, 'x')}:${name}`;
 
 describe('the worker connection (real Redis)', () => {
-  it('what BullMQ blocks on (a duplicate) is a plain connection: a blocking command and an ordinary one both answer', async () => {
+  it('a worker connection coalesces its writes; what BullMQ blocks on (its duplicate) is a plain one, where a blocking command and an ordinary one both answer', async () => {
     const shared = createRedis(redisUrl, 'worker');
     if (shared.isCluster) throw new Error('this test runs on one Redis');
     // BullMQ 6.7 makes a worker's blocking connection with `client.duplicate()` (create-backend.js).

@@ -56,6 +56,38 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
     }
   });
 
+  it('MULTIs alone in a turn share its write too', async () => {
+    const web = webConnection();
+    try {
+      await waitReady(web);
+      await web.ping();
+      const before = await readsSoFar();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => web.multi().set(`wc:multi:${i}`, String(i)).get(`wc:multi:${i}`).exec()),
+      );
+      expect(results.map((r) => r?.[1]?.[1])).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+      expect((await readsSoFar()) - before - 1).toBe(1);
+    } finally {
+      web.disconnect();
+    }
+  });
+
+  it('the worker role (offline queue on): commands issued while it connects are answered in order, and a turn reaches Redis in one read', async () => {
+    const worker = createRedis(server.url, 'worker');
+    if (!(worker instanceof WriteCoalescingRedis))
+      throw new Error('a worker connection to one Redis coalesces its writes');
+    try {
+      // Issued before the connection is ready: queued, then written when it is (the flush is one turn).
+      expect(worker.status).not.toBe('ready');
+      const key = 'wc:worker';
+      const early = await Promise.all([worker.del(key), worker.incr(key), worker.incr(key), worker.get(key)]);
+      expect(early).toEqual([expect.any(Number), 1, 2, '2']);
+      expect(await readsForFifty(worker)).toBe(1);
+    } finally {
+      worker.disconnect();
+    }
+  });
+
   it('commands, a pipeline, a MULTI and a script issued in one turn keep their order and each gets its answer', async () => {
     const web = webConnection();
     try {
