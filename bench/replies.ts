@@ -32,8 +32,14 @@ const BUTTONS = ['Yes', 'No', 'Later'];
 const BYTES_PER_WAIT_BOUND = 4096;
 /** Untimed replies before the first point. */
 const WARM_UP_REPLIES = 2000;
-/** Untimed replies right before each point (after the fill). */
-const POINT_WARM_UP_REPLIES = 500;
+/**
+ * Untimed replies right before each point (after the fill, while the processes sat idle: V8 shrinks
+ * an idle heap and drops code not run). 500 were too few after the minutes of the 1,000,000 fill:
+ * that point then cost every process about 1.5 times the CPU per reply of the 100,000 point (the
+ * web process twice, a quarter of it in GC) and resolved 1,110-1,276/s; after 3,000 it cost the
+ * same as the 100,000 point and resolved 1,900/s (2026-12-03, the same code, runs minutes apart).
+ */
+const POINT_WARM_UP_REPLIES = 3000;
 const phoneOf = (n: number) => `7916${String(n).padStart(7, '0')}`;
 
 /**
