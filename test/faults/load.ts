@@ -64,7 +64,14 @@ export async function fireRobots(
   sys: FaultSystem,
   scenario: string,
   plans: PlannedRun[],
-  options: { concurrency: number; deadline: number; dealId: number; eventTokens?: Map<number, string> },
+  options: {
+    concurrency: number;
+    deadline: number;
+    dealId: number;
+    eventTokens?: Map<number, string>;
+    /** Told each call the door took, as it takes it. */
+    onFired?: (count: number) => void;
+  },
 ): Promise<FiredRun[]> {
   const fired: FiredRun[] = [];
   let next = 0;
@@ -79,6 +86,7 @@ export async function fireRobots(
       result = await robotCall(sys, scenario, plan, options.dealId, result.eventToken);
     }
     fired.push({ ...plan, eventToken: result.eventToken, refused });
+    options.onFired?.(fired.length);
   };
   const lane = async () => {
     for (let plan = plans[next++]; plan; plan = plans[next++]) await fireOne(plan);
