@@ -43,7 +43,8 @@ export function createRedis(
           lazyConnect: false,
           ...disconnect,
         };
-  if (target.kind === 'single') return new WriteCoalescingRedis(url, nodeOptions);
+  // The doors flush each callback's commands at once, the workers each turn's (write-coalescing.ts).
+  if (target.kind === 'single') return new WriteCoalescingRedis(url, nodeOptions, role === 'http' ? 'tick' : 'turn');
   const clusterOptions: ClusterOptions = {
     redisOptions: {
       ...nodeOptions,

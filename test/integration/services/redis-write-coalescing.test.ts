@@ -56,6 +56,29 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
     }
   });
 
+  it("the web's connection writes when the issuing callback is done, a worker's when the turn's I/O is", async () => {
+    const web = webConnection();
+    const worker = createRedis(server.url, 'worker');
+    try {
+      await Promise.all([waitReady(web), waitReady(worker)]);
+      const corkedAfterTick = async (redis: Redis) => {
+        const answer = redis.get('wc:flush');
+        // This tick is queued after the one the first command's cork scheduled (if any).
+        const corked = await new Promise<number>((resolve) =>
+          process.nextTick(() => resolve(redis.stream.writableCorked)),
+        );
+        await answer;
+        return corked;
+      };
+      expect(await corkedAfterTick(web)).toBe(0);
+      if (!(worker instanceof Redis)) throw new Error('this test runs on one Redis');
+      expect(await corkedAfterTick(worker)).toBe(1);
+    } finally {
+      web.disconnect();
+      worker.disconnect();
+    }
+  });
+
   it('MULTIs alone in a turn share its write too', async () => {
     const web = webConnection();
     try {
