@@ -19,9 +19,10 @@ const realSetImmediate = setImmediate;
  * a pipeline or MULTI (written by ioredis in one piece) join the same write. The price is latency:
  * a command waits for the end of its turn's poll phase (one issued from a `setImmediate` callback,
  * for the next turn's). The web doors pay it on each of a request's round trips: the robot door's
- * p99 at a fixed 1,000 req/s rose from 12.8-16.1 ms to 16.1-25.3 ms (6 interleaved bench runs), so
- * their connections flush at the end of the issuing callback instead (`tick`: 11.1-19.4 ms in 3
- * runs), which still writes the commands of every request a Redis reply resumes together.
+ * p99 at a fixed 1,000 req/s was 19.0-25.3 ms against 12.8-16.1 ms with plain writes (3 interleaved
+ * pairs of bench runs), so their connections flush at the end of the issuing callback instead
+ * (`tick`: 11.1-19.4 ms in 3 more pairs, against 10.9-24.6 ms at the turn's end), which still
+ * writes the commands of every request a Redis reply resumes together.
  *
  * Not ioredis' auto-pipelining, which batches as well: each `Pipeline` it builds defines its
  * `length` getter on the instance (ioredis 5.11 Pipeline.js), which gives every pipeline a hidden
