@@ -1,8 +1,8 @@
 /**
  * The stack's own floor per sent message, in a process of its own (bench/floor.ts starts it): what
  * a BullMQ job, one provider POST and one Redis round trip cost this machine's CPU with the app's
- * libraries and settings (ioredis writing each event-loop turn's commands at once, BullMQ's worker at the run-action
- * concurrency and crash-recovery settings, the providers' undici pool) and none of the app's own
+ * libraries and settings (ioredis writing each event-loop turn's commands at once, BullMQ's worker
+ * at the run-action concurrency and crash-recovery settings, the providers' undici pool) and none of the app's own
  * logic (a round trip is one of the send path's own scripts). The worker's CPU per sent message is measured against it: a goal below the floor of the
  * send path's round trips cannot be met by trimming the app's code. Prints one JSON line per stage.
  */

@@ -117,8 +117,9 @@ const envFields = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /**
    * Robot/activity jobs one worker process runs at once. Sends mostly wait on Redis and the
-   * provider, so many in flight share each socket write (redis/write-coalescing.ts); lower it for a one-core container
-   * (64 jobs of CPU work per tick can delay the 2.5 s lock renewals, and a late one reruns a job).
+   * provider, so many in flight share each socket write (redis/write-coalescing.ts); lower it for a
+   * one-core container (64 jobs of CPU work per tick can delay the 2.5 s lock renewals, and a late
+   * one reruns a job).
    */
   WORKER_RUN_ACTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
 });

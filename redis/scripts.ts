@@ -46,9 +46,9 @@ export function inOneSlot(keys: string[]): boolean {
 
 /**
  * Runs a script by name: EVALSHA, and EVAL (which caches it) when this Redis does not know it yet
- * (a fresh server, a restart, a cluster node). Not ioredis' `defineCommand`: every pipeline
- * (every MULTI, and each of auto-pipelining's, which the app no longer uses) copies each defined command onto itself, which
- * with ~30 scripts was a visible share of the worker's CPU per sent message (issue 10).
+ * (a fresh server, a restart, a cluster node). Not ioredis' `defineCommand`: every pipeline (every
+ * MULTI, and each of auto-pipelining's, which the app no longer uses) copies each defined command
+ * onto itself, which with ~30 scripts was a visible share of the worker's CPU per sent message (issue 10).
  */
 export async function run(redis: RedisClient, name: ScriptName, keys: string[], args: RedisValue[]): Promise<unknown> {
   const script = loaded.get(name);

@@ -32,12 +32,6 @@ export interface StartWorkersOptions {
    * holds the process for ioredis' 2 s close wait.
    */
   subscriberConnection?: () => RedisClient;
-  /**
-   * The run-action worker's own connection, when given: the job completions and next fetches of its
-   * many jobs in flight share its socket writes (redis/write-coalescing.ts; BullMQ blocks on a
-   * duplicate of it, a plain connection).
-   */
-  runActionConnection?: () => RedisClient;
   /** Jobs in flight per worker of the other queues (default 20; some have their own fixed figure). */
   concurrency?: number;
   /** Robot/activity jobs in flight (default the WORKER_RUN_ACTION_CONCURRENCY setting, 64). */
@@ -72,9 +66,9 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
   await claimStorageFormat(rt.redis, rt.keys.storageFormat());
   const concurrency = options.concurrency ?? 20;
   const workerName = `${hostname()}:${process.pid}`;
-  const make = <T>(name: string, processor: Processor<T>, n = concurrency, connect = options.connection) => {
+  const make = <T>(name: string, processor: Processor<T>, n = concurrency) => {
     // ioredis' Redis is what BullMQ's ConnectionOptions accepts; its own type names a narrower union.
-    const connection = connect() as ConnectionOptions;
+    const connection = options.connection() as ConnectionOptions;
     const settings = { backoffStrategy: retryBackoffStrategy };
     // The process's name goes on each job it takes (`processedBy`): which process ran or held a job.
     const worker = new Worker<T>(name, processor, {
@@ -119,13 +113,12 @@ export async function startWorkers(rt: Runtime, options: StartWorkersOptions) {
     onLineTemplatesChanged: async (line: Line) => void (await rt.templates.list(line, { refresh: true })),
   };
   // Sends spend most of their time waiting on Redis and the provider: more of them in flight put
-  // more commands in each socket write (redis/write-coalescing.ts) (writes were a quarter of the worker's
-  // CPU per sent message at 20; issue 10). Each line's limit is kept by its Redis window, not by this.
+  // more commands in each socket write (redis/write-coalescing.ts; writes were a quarter of the
+  // worker's CPU per sent message at 20, issue 10). Each line's limit is kept by its Redis window.
   const runAction = make(
     queueNames.runAction,
     createRunActionProcessor(rt),
     options.runActionConcurrency ?? rt.config.WORKER_RUN_ACTION_CONCURRENCY,
-    options.runActionConnection,
   );
   const reportStalledRun = createStalledRunReporter(rt);
   // A call failed for stalling too often never reaches the processor's error path: answer it here.

@@ -16,7 +16,6 @@ async function main(): Promise<void> {
   const running = await startWorkers(rt, {
     connection: () => createRedis(config.REDIS_URL, 'worker'),
     subscriberConnection: () => createSubscriberRedis(config.REDIS_URL),
-    runActionConnection: () => createRedis(config.REDIS_URL, 'worker'),
   });
   rt.log.info('workers started');
   const { registry } = rt.metrics;

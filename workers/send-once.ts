@@ -125,7 +125,8 @@ export async function sendOnce(deps: SendOnceDeps, request: SendOnceRequest): Pr
       },
     });
     // The slot's window starts now, issued in the same turn as the record (first): one write and one
-    // round trip on one Redis (redis/write-coalescing.ts); on a cluster the window's node is another, in parallel.
+    // round trip on one Redis (redis/write-coalescing.ts); on a cluster the window's node is another,
+    // in parallel.
     answered();
     const linked = await recorded;
     return { sent: wait ? { ...sent, linked } : sent, fresh: true };

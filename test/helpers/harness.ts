@@ -216,8 +216,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     running.push(
       await startWorkers(wrt, {
         connection: connect,
-        // As workers/main.ts runs them: the run-action worker has a connection of its own.
-        runActionConnection: connect,
         queuePrefix,
         concurrency: 20,
         deadlineDrainEveryMs,

@@ -28,11 +28,11 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
     return Number(match[1]);
   }
 
-  /** The web process's kind of connection (`http` role), typed as what createRedis made. */
-  function webConnection(): WriteCoalescingRedis {
-    const web = createRedis(server.url, 'http');
-    if (!(web instanceof WriteCoalescingRedis)) throw new Error('the http role on one Redis coalesces its writes');
-    return web;
+  /** A connection of the role's kind, typed as what createRedis made (the web's is `http`). */
+  function connection(role: 'http' | 'worker'): WriteCoalescingRedis {
+    const redis = createRedis(server.url, role);
+    if (!(redis instanceof WriteCoalescingRedis)) throw new Error(`the ${role} role on one Redis coalesces its writes`);
+    return redis;
   }
 
   /** Reads Redis made for 50 commands issued in one turn (the INFO after them excluded). */
@@ -46,7 +46,7 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
   }
 
   it('a turn of commands reaches Redis in one read', async () => {
-    const web = webConnection();
+    const web = connection('http');
     try {
       // A plain connection writes each command on its own: Redis read 15 of 20 such writes apart
       // here (not asserted: it reads what has arrived, so a stalled Redis could read them all at once).
@@ -57,8 +57,8 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
   });
 
   it("the web's connection writes when the issuing callback is done, a worker's when the turn's I/O is", async () => {
-    const web = webConnection();
-    const worker = createRedis(server.url, 'worker');
+    const web = connection('http');
+    const worker = connection('worker');
     try {
       await Promise.all([waitReady(web), waitReady(worker)]);
       const corkedAfterTick = async (redis: Redis) => {
@@ -71,7 +71,6 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
         return corked;
       };
       expect(await corkedAfterTick(web)).toBe(0);
-      if (!(worker instanceof Redis)) throw new Error('this test runs on one Redis');
       expect(await corkedAfterTick(worker)).toBe(1);
     } finally {
       web.disconnect();
@@ -80,7 +79,7 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
   });
 
   it('MULTIs alone in a turn share its write too', async () => {
-    const web = webConnection();
+    const web = connection('http');
     try {
       await waitReady(web);
       await web.ping();
@@ -96,9 +95,7 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
   });
 
   it('the worker role (offline queue on): commands issued while it connects are answered in order, and a turn reaches Redis in one read', async () => {
-    const worker = createRedis(server.url, 'worker');
-    if (!(worker instanceof WriteCoalescingRedis))
-      throw new Error('a worker connection to one Redis coalesces its writes');
+    const worker = connection('worker');
     try {
       // Issued before the connection is ready: queued, then written when it is (the flush is one turn).
       expect(worker.status).not.toBe('ready');
@@ -112,7 +109,7 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
   });
 
   it('commands, a pipeline, a MULTI and a script issued in one turn keep their order and each gets its answer', async () => {
-    const web = webConnection();
+    const web = connection('http');
     try {
       await waitReady(web);
       const key = 'wc:order';
@@ -144,7 +141,7 @@ describe('the web connection: one write per event-loop turn (real Redis)', () =>
   });
 
   it('a socket cut before its turn ends: nothing hangs, a command while it reconnects fails at once, then it answers again', async () => {
-    const web = webConnection();
+    const web = connection('http');
     web.on('error', () => undefined);
     try {
       await waitReady(web);
